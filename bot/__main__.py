@@ -1,0 +1,176 @@
+"""The command line: `affinity-bot run | console | migrate`. The only module that exits the process.
+
+Exit codes: 0 after a normal or signalled stop, 1 when the database or a platform cannot be
+used, 2 when the configuration is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app import App, migrations_dir
+from bot.clock import ShiftedClock
+from bot.config import Config, ConfigError, config_path, load_config, secret
+from bot.platforms.base import PlatformError
+from bot.platforms.console import ConsolePlatform
+from bot.registry import DeclarationError
+from bot.storage.database import Database, StorageError
+from bot.storage.migrations import MigrationError, apply_migrations, pending_migrations
+
+EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="affinity-bot", description="A community bot for Discord and Slack.")
+    parser.add_argument("--config", help="configuration file (default: $AFFINITY_BOT_CONFIG or ./config.yaml)")
+    commands = parser.add_subparsers(dest="command")
+    run = commands.add_parser("run", help="start every platform whose secrets are set (the console if none)")
+    run.add_argument("--console", action="store_true", help="also start the console next to Discord/Slack")
+    console = commands.add_parser("console", help="the local console: interactive, or a script")
+    console.add_argument("--script", help="play this file (or '-' for standard input) and exit")
+    commands.add_parser("migrate", help="apply new database migrations and exit")
+    return parser
+
+
+def network_platforms(config: Config, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """Platforms to start (their secrets are set) and one-line notices about the others."""
+    wanted: list[str] = []
+    notices: list[str] = []
+    discord = config.platforms.discord
+    if secret(env, discord.token_env):
+        wanted.append("discord")
+    else:
+        notices.append(f"Discord: not started ({discord.token_env} is not set)")
+    slack = config.platforms.slack
+    if secret(env, slack.bot_token_env):
+        wanted.append("slack")
+    else:
+        notices.append(f"Slack: not started ({slack.bot_token_env} is not set)")
+    return wanted, notices
+
+
+def _load_network_platform(name: str, app: App, env: Mapping[str, str]) -> None:
+    """Attach a network platform; its SDK is imported only here, when it is really used."""
+    try:
+        module = __import__(f"bot.platforms.{name}", fromlist=["create"])
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("bot.platforms"):
+            raise PlatformError(f"{name}: this version has no {name} platform yet") from exc
+        raise
+    app.add_platform(module.create(app, env))
+
+
+async def _serve(app: App, stop: asyncio.Event, console: ConsolePlatform | None) -> None:
+    await app.start()
+    waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
+    if console is not None:
+        waiters.append(asyncio.ensure_future(console.repl()))
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+
+
+def _console(app: App, clock: ShiftedClock, out: TextIO) -> ConsolePlatform:
+    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
+                              clock.now, out=out)
+    app.add_platform(console)
+    return console
+
+
+async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str]) -> int:
+    out = sys.stdout
+    script = getattr(args, "script", None)
+    clock = ShiftedClock()
+    app = App(config, clock=clock, realtime=script is None)
+    await app.build()
+    console: ConsolePlatform | None = None
+    if args.command == "console":
+        console = _console(app, clock, out)
+    else:
+        wanted, notices = network_platforms(config, env)
+        for notice in notices:
+            print(notice, file=sys.stderr)
+        started = []
+        for name in wanted:
+            try:
+                _load_network_platform(name, app, env)
+                started.append(name)
+            except PlatformError as exc:
+                print(f"{exc}", file=sys.stderr)
+        if not started or args.console:
+            if not started:
+                print("No chat platform configured: starting the local console.", file=sys.stderr)
+            console = _console(app, clock, out)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        if script is not None and console is not None:
+            await app.start()
+            source = sys.stdin if script == "-" else Path(script).open(encoding="utf-8")
+            with source:
+                await console.play(source)
+        else:
+            await _serve(app, stop, console)
+    finally:
+        await app.stop()
+    return EXIT_OK
+
+
+async def _migrate(config: Config) -> int:
+    db = await Database.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    try:
+        directory = migrations_dir(config)
+        pending = await pending_migrations(db, directory)
+        if not pending:
+            print(f"{config.database.path}: up to date, nothing to apply.")
+            return EXIT_OK
+        from bot.clock import SystemClock
+
+        applied = await apply_migrations(db, directory, now=SystemClock().now())
+        print(f"{config.database.path}: applied {', '.join(applied)}")
+        return EXIT_OK
+    finally:
+        await db.close()
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    """Entry point of the `affinity-bot` console script."""
+    env = os.environ if env is None else env
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args.command, args.console = "run", False
+    try:
+        config = load_config(config_path(args.config, env), env)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    logging.basicConfig(level=config.logging.level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "migrate":
+            return asyncio.run(_migrate(config))
+        return asyncio.run(_run(args, config, env))
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except (StorageError, MigrationError, DeclarationError, PlatformError) as exc:
+        print(f"affinity-bot: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,157 @@
+"""The composition root: builds configuration, database, clock, scheduler, translator, plugins,
+dispatcher and platforms, starts them in order and stops them in reverse.
+
+Nothing else wires objects together; tests build the same `App` with a frozen clock and a fake
+platform, so what they exercise is what runs in production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from bot.clock import Clock, SystemClock
+from bot.communities import CommunityStore
+from bot.config import Config
+from bot.dispatcher import Dispatcher
+from bot.i18n import Translator
+from bot.language import LanguageDetector
+from bot.messaging import Outbox
+from bot.platforms.base import Platform
+from bot.plugin import CommandDecl, JobDecl, Plugin, PluginContext
+from bot.registry import Registry, build_plugins, locale_roots
+from bot.scheduler import Scheduler
+from bot.storage.activity import ActivityWriter, purge_raw_before
+from bot.storage.database import Database
+from bot.storage.migrations import apply_migrations
+
+log = logging.getLogger("affinity.app")
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def migrations_dir(config: Config) -> Path:
+    """Where the migration files are (configurable for packaged installs)."""
+    return config.database.migrations_dir or MIGRATIONS_DIR
+
+
+async def open_database(config: Config, clock: Clock) -> Database:
+    """Open the database and apply pending migrations (with a backup first)."""
+    db = await Database.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    try:
+        applied = await apply_migrations(db, migrations_dir(config), now=clock.now())
+    except BaseException:
+        await db.close()
+        raise
+    for name in applied:
+        log.info("applied migration %s", name)
+    return db
+
+
+class App:
+    """One running affinity-bot: every part, wired once."""
+
+    def __init__(self, config: Config, *, clock: Clock | None = None, realtime: bool = True) -> None:
+        self.config = config
+        self.clock: Clock = clock or SystemClock()
+        self.realtime = realtime
+        self.platforms: list[Platform] = []
+        self._started = False
+        self._stopped = asyncio.Event()
+
+    async def build(self) -> App:
+        """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards."""
+        config = self.config
+        self.db = await open_database(config, self.clock)
+        names = list(config.plugins)
+        self.translator = Translator.load(locale_roots(names))
+        self.communities = CommunityStore(self.db, config.timezone, config.locale)
+        self.language = LanguageDetector(config.languages)
+        self.scheduler = Scheduler(self.db, self.clock, realtime=self.realtime)
+        self.outbox = Outbox(self.db, self.clock, self.communities, self.translator)
+        self.activity = ActivityWriter(self.db, self.communities.timezone_of,
+                                       batch_size=config.activity.batch_size,
+                                       flush_interval=config.activity.flush_ms / 1000)
+        self.registry = Registry()
+        try:
+            self.registry = build_plugins(names, config.plugins, self.make_context)
+        except BaseException:
+            await self.db.close()
+            raise
+        for decl, handler in self.registry.jobs:
+            self.scheduler.add_job(decl, handler)
+        for kind, due_handler in self.registry.due_handlers.items():
+            self.scheduler.on_due(kind, due_handler)
+        self.scheduler.add_job(JobDecl("core.retention", "30 3 * * *", None), self._retention)
+        self.dispatcher = Dispatcher(self.registry, self.communities, self.translator, self.outbox,
+                                     self.activity, config)
+        return self
+
+    def make_context(self, name: str, settings: BaseModel) -> PluginContext:
+        """The context handed to one plugin."""
+        def plugins() -> Sequence[Plugin]:
+            return self.registry.plugins
+
+        def commands() -> Sequence[CommandDecl]:
+            return [self.registry.commands[p].decl for p in sorted(self.registry.commands)]
+
+        return PluginContext(
+            name=name, db=self.db, clock=self.clock, scheduler=self.scheduler, messenger=self.outbox,
+            directory=self.outbox, settings=settings, translator=self.translator,
+            communities=self.communities, language=self.language, activity=self.activity,
+            logger=logging.getLogger(f"affinity.plugins.{name}"), plugins=plugins, commands=commands,
+        )
+
+    def add_plugin(self, plugin: Plugin) -> None:
+        """Register one more plugin instance after `build` (tests use it for throwaway plugins)."""
+        self.registry.add(plugin)
+        self.registry.check_providers()
+        for decl, handler in self.registry.jobs:
+            if decl.job_id not in self.scheduler.job_ids:
+                self.scheduler.add_job(decl, handler)
+        for kind, due_handler in self.registry.due_handlers.items():
+            if kind not in self.scheduler.due_kinds:
+                self.scheduler.on_due(kind, due_handler)
+
+    def add_platform(self, platform: Platform) -> None:
+        """Attach a platform (before `start`)."""
+        self.platforms.append(platform)
+        self.outbox.add_platform(platform)
+
+    async def start(self) -> None:
+        """Start plugins, the writer, the scheduler, then connect the platforms."""
+        for plugin in self.registry.plugins:
+            await plugin.start()
+        await self.activity.start()
+        await self.scheduler.start()
+        for platform in self.platforms:
+            await platform.start()
+        self._started = True
+
+    async def stop(self) -> None:
+        """Stop in reverse order; buffered activity is flushed before the database closes."""
+        for platform in reversed(self.platforms):
+            try:
+                await platform.stop()
+            except Exception:
+                log.exception("platform %s did not stop cleanly", platform.name)
+        await self.scheduler.stop()
+        for plugin in reversed(self.registry.plugins):
+            try:
+                await plugin.stop()
+            except Exception:
+                log.exception("plugin %s did not stop cleanly", plugin.name)
+        await self.activity.stop()
+        await self.db.close()
+        self._stopped.set()
+
+    async def _retention(self, when: Any) -> None:
+        removed = await purge_raw_before(self.db, when - timedelta(days=self.config.database.retention_days))
+        if removed:
+            log.info("retention: removed %d raw message rows", removed)

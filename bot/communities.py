@@ -1,0 +1,176 @@
+"""Per-community settings (time zone, locale, channel and role purposes) and per-member
+preferences and membership dates, cached in memory because every event reads them.
+
+Owns the tables `communities`, `community_channels`, `community_roles` and `members`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from bot.i18n import normalize_locale
+from bot.model import ChannelRef, CommunityRef, UserRef
+from bot.storage.database import Database, Transaction
+from bot.storage.times import from_db, to_db
+
+CHANNEL_PURPOSES: tuple[str, ...] = ("digest", "helpers", "moderation", "calendar")
+ROLE_PURPOSES: tuple[str, ...] = ("moderators", "helpers", "managers")
+
+
+@dataclass(frozen=True)
+class CommunitySettings:
+    """What a community chose; unset values fall back to the configuration."""
+
+    community: str
+    timezone: str
+    locale: str
+    channels: dict[str, str] = field(default_factory=dict)
+    roles: dict[str, str] = field(default_factory=dict)
+
+    def channel(self, purpose: str) -> ChannelRef | None:
+        """The channel set for a purpose (digest, helpers, moderation, calendar), if any."""
+        channel_id = self.channels.get(purpose)
+        if channel_id is None:
+            return None
+        ref = CommunityRef.from_key(self.community)
+        return ChannelRef(ref.platform, ref.workspace_id, channel_id)
+
+
+class CommunityStore:
+    """Reads and writes community settings and member preferences, with a write-through cache."""
+
+    def __init__(self, db: Database, default_timezone: str, default_locale: str) -> None:
+        self._db = db
+        self.default_timezone = default_timezone
+        self.default_locale = default_locale
+        self._cache: dict[str, CommunitySettings] = {}
+        self._member_locale: dict[tuple[str, str], str | None] = {}
+
+    async def get(self, community: CommunityRef | str) -> CommunitySettings:
+        """Settings of a community (defaults when it never changed anything)."""
+        key = community if isinstance(community, str) else community.key
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        row = await self._db.fetchone("SELECT timezone, locale FROM communities WHERE community = ?", (key,))
+        channels = {r["purpose"]: r["channel_id"] for r in await self._db.fetchall(
+            "SELECT purpose, channel_id FROM community_channels WHERE community = ?", (key,))}
+        roles = {r["purpose"]: r["role_id"] for r in await self._db.fetchall(
+            "SELECT purpose, role_id FROM community_roles WHERE community = ?", (key,))}
+        settings = CommunitySettings(
+            community=key,
+            timezone=(row["timezone"] if row and row["timezone"] else self.default_timezone),
+            locale=(row["locale"] if row and row["locale"] else self.default_locale),
+            channels=channels,
+            roles=roles,
+        )
+        self._cache[key] = settings
+        return settings
+
+    def timezone_of(self, community_key: str) -> str:
+        """The time zone of a community from the cache (the activity writer calls this per row)."""
+        cached = self._cache.get(community_key)
+        return cached.timezone if cached else self.default_timezone
+
+    async def _ensure(self, key: str, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO communities (community, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (key, to_db(now)),
+        )
+
+    async def set_timezone(self, community: CommunityRef, tz: str, now: datetime) -> None:
+        """Change the community's time zone."""
+        await self._ensure(community.key, now)
+        await self._db.execute("UPDATE communities SET timezone = ? WHERE community = ?", (tz, community.key))
+        self._cache[community.key] = replace(await self.get(community), timezone=tz)
+
+    async def set_locale(self, community: CommunityRef, locale: str, now: datetime) -> None:
+        """Change the community's language."""
+        await self._ensure(community.key, now)
+        await self._db.execute("UPDATE communities SET locale = ? WHERE community = ?",
+                               (locale, community.key))
+        self._cache[community.key] = replace(await self.get(community), locale=locale)
+
+    async def set_channel(self, community: CommunityRef, purpose: str, channel_id: str | None) -> None:
+        """Set (or clear, with None) the channel used for a purpose."""
+        if channel_id is None:
+            await self._db.execute("DELETE FROM community_channels WHERE community = ? AND purpose = ?",
+                                   (community.key, purpose))
+        else:
+            await self._db.execute(
+                "INSERT INTO community_channels (community, purpose, channel_id) VALUES (?, ?, ?) "
+                "ON CONFLICT (community, purpose) DO UPDATE SET channel_id = excluded.channel_id",
+                (community.key, purpose, channel_id))
+        self._cache.pop(community.key, None)
+
+    async def set_role(self, community: CommunityRef, purpose: str, role_id: str | None) -> None:
+        """Set (or clear, with None) the role used for a purpose."""
+        if role_id is None:
+            await self._db.execute("DELETE FROM community_roles WHERE community = ? AND purpose = ?",
+                                   (community.key, purpose))
+        else:
+            await self._db.execute(
+                "INSERT INTO community_roles (community, purpose, role_id) VALUES (?, ?, ?) "
+                "ON CONFLICT (community, purpose) DO UPDATE SET role_id = excluded.role_id",
+                (community.key, purpose, role_id))
+        self._cache.pop(community.key, None)
+
+    # ------------------------------------------------------------ members
+
+    async def member_locale(self, user: UserRef) -> str | None:
+        """The member's own language choice, if any."""
+        key = (user.community.key, user.user_id)
+        if key not in self._member_locale:
+            value = await self._db.fetchval(
+                "SELECT locale FROM members WHERE community = ? AND user_id = ?", key)
+            self._member_locale[key] = value
+        return self._member_locale[key]
+
+    async def set_member_locale(self, user: UserRef, locale: str | None, now: datetime) -> None:
+        """Set (or clear) the member's language."""
+        await self._db.execute(
+            "INSERT INTO members (community, user_id, locale, first_seen_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (community, user_id) DO UPDATE SET locale = excluded.locale",
+            (user.community.key, user.user_id, locale, to_db(now)))
+        self._member_locale[(user.community.key, user.user_id)] = locale
+
+    async def locale_for(self, user: UserRef | None, community: CommunityRef, hint: str | None = None) -> str:
+        """The language to use: member's choice > platform hint > community setting > default."""
+        if user is not None:
+            chosen = await self.member_locale(user)
+            if chosen:
+                return chosen
+        hinted = normalize_locale(hint)
+        if hinted:
+            return hinted
+        return (await self.get(community)).locale
+
+    async def record_membership(self, user: UserRef, now: datetime, *, joined: bool) -> None:
+        """Remember when a member joined or left (the questions plugin weights newcomers)."""
+        column = "joined_at" if joined else "left_at"
+        await self._db.execute(
+            f"INSERT INTO members (community, user_id, first_seen_at, {column}) VALUES (?, ?, ?, ?) "
+            f"ON CONFLICT (community, user_id) DO UPDATE SET {column} = excluded.{column}",
+            (user.community.key, user.user_id, to_db(now), to_db(now)))
+
+    async def joined_at(self, user: UserRef) -> datetime | None:
+        """When the member joined, when the platform told us."""
+        value = await self._db.fetchval(
+            "SELECT joined_at FROM members WHERE community = ? AND user_id = ?",
+            (user.community.key, user.user_id))
+        return from_db(value) if value else None
+
+    async def export_member(self, user: UserRef) -> dict[str, Any]:
+        """The member's preferences and membership dates."""
+        row = await self._db.fetchone(
+            "SELECT locale, first_seen_at, joined_at, left_at FROM members WHERE community = ? AND user_id = ?",
+            (user.community.key, user.user_id))
+        return dict(row) if row else {}
+
+    async def forget_member(self, user: UserRef, tx: Transaction) -> int:
+        """Delete the member's preferences and membership dates inside `tx`."""
+        self._member_locale.pop((user.community.key, user.user_id), None)
+        return await tx.execute("DELETE FROM members WHERE community = ? AND user_id = ?",
+                                      (user.community.key, user.user_id))

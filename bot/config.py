@@ -1,0 +1,203 @@
+"""Configuration: the YAML file validated by pydantic before any network I/O.
+
+Unknown keys and bad values become one readable `ConfigError` naming each key path and the
+expected form; `bot/__main__.py` turns it into exit code 2. Secrets never live in the file: the
+file names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.i18n import SUPPORTED_LOCALES
+
+CONFIG_ENV = "AFFINITY_BOT_CONFIG"
+DATABASE_ENV = "AFFINITY_BOT_DATABASE"
+DEFAULT_CONFIG_FILE = Path("config.yaml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says where and what is expected."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_timezone(value: str) -> str:
+    """Validate an IANA time zone name such as `Europe/Paris`."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"an IANA time zone name such as Europe/Paris (got {value!r})") from exc
+    return value
+
+
+class DatabaseConfig(_Strict):
+    """Where the SQLite file lives and how long raw message metadata is kept."""
+
+    path: Path = Path("data/affinity-bot.db")
+    retention_days: int = Field(180, ge=1, le=3650)
+    busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+    migrations_dir: Path | None = None
+
+
+class ActivityConfig(_Strict):
+    """The batched activity writer: flush at `batch_size` rows or every `flush_ms`."""
+
+    batch_size: int = Field(500, ge=1, le=100_000)
+    flush_ms: int = Field(200, ge=10, le=60_000)
+
+
+class DiscordConfig(_Strict):
+    """Discord platform settings (the token comes from the named environment variable)."""
+
+    token_env: str = "DISCORD_TOKEN"
+    guild_ids: list[int] = Field(default_factory=list)
+    api_base: str = "https://discord.com/api/v10"
+    gateway_url: str | None = None
+    shard_count: int | None = Field(None, ge=1)
+    shard_ids: list[int] | None = None
+    groups_category: str = "Groups"
+    archive_category: str = "Archived groups"
+
+
+class SlackConfig(_Strict):
+    """Slack platform settings (tokens and secret come from the named environment variables)."""
+
+    bot_token_env: str = "SLACK_BOT_TOKEN"
+    app_token_env: str = "SLACK_APP_TOKEN"
+    signing_secret_env: str = "SLACK_SIGNING_SECRET"
+    host: str = "0.0.0.0"
+    port: int = Field(3000, ge=1, le=65535)
+    path: str = "/slack/events"
+    command_prefix: str = ""
+    api_base: str = "https://slack.com/api/"
+
+
+class ConsoleConfig(_Strict):
+    """The local console: who you are at start and who counts as moderator or admin."""
+
+    workspace: str = "local"
+    admin: str = "you"
+    moderators: list[str] = Field(default_factory=list)
+    admins: list[str] = Field(default_factory=list)
+    files_dir: Path = Path("console-files")
+    channel: str = "general"
+
+
+class PlatformsConfig(_Strict):
+    """Every platform's settings; a platform starts only when its secrets are present."""
+
+    discord: DiscordConfig = DiscordConfig()
+    slack: SlackConfig = SlackConfig()
+    console: ConsoleConfig = ConsoleConfig()
+
+
+class PermissionsConfig(_Strict):
+    """Extra moderators/admins by platform-qualified user id, e.g. `discord:1234`."""
+
+    moderators: list[str] = Field(default_factory=list)
+    admins: list[str] = Field(default_factory=list)
+
+
+class LoggingConfig(_Strict):
+    """Log level of the process."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+
+
+def _default_plugins() -> dict[str, dict[str, Any] | None]:
+    return {"core": {}}
+
+
+class Config(_Strict):
+    """The whole configuration file."""
+
+    locale: str = "en"
+    timezone: str = "Europe/Paris"
+    languages: list[str] = Field(default_factory=lambda: ["fr", "en", "es", "de", "it", "pt"], min_length=2)
+    database: DatabaseConfig = DatabaseConfig()
+    activity: ActivityConfig = ActivityConfig()
+    platforms: PlatformsConfig = PlatformsConfig()
+    permissions: PermissionsConfig = PermissionsConfig()
+    logging: LoggingConfig = LoggingConfig()
+    plugins: dict[str, dict[str, Any] | None] = Field(default_factory=lambda: _default_plugins())
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        return check_timezone(value)
+
+    @field_validator("locale")
+    @classmethod
+    def _locale(cls, value: str) -> str:
+        if value not in SUPPORTED_LOCALES:
+            raise ValueError(f"one of {', '.join(SUPPORTED_LOCALES)} (got {value!r})")
+        return value
+
+
+def format_validation_error(exc: ValidationError, source: str, prefix: str = "") -> str:
+    """One readable message: each wrong key path with the expected form."""
+    lines = [f"{source}: the configuration is not valid:"]
+    for error in exc.errors():
+        path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"  - {path}: unknown key (check its spelling or remove it)")
+        elif kind == "missing":
+            lines.append(f"  - {path}: required key is missing")
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            got = error.get("input")
+            shown = "" if isinstance(got, dict | list) or "got" in message else f" (got {got!r})"
+            lines.append(f"  - {path}: expected {message[0].lower()}{message[1:]}{shown}")
+    return "\n".join(lines)
+
+
+def config_path(cli_value: str | None, env: Mapping[str, str]) -> Path | None:
+    """The file to read: `--config`, else $AFFINITY_BOT_CONFIG, else ./config.yaml if present."""
+    if cli_value:
+        return Path(cli_value)
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV])
+    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+
+
+def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the configuration; raise ConfigError with a readable message."""
+    env = os.environ if env is None else env
+    raw: Any = {}
+    source = str(path) if path else "built-in defaults"
+    if path is not None:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: configuration file not found") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read the configuration file ({exc})") from exc
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from exc
+    if env.get(DATABASE_ENV):
+        database = config.database.model_copy(update={"path": Path(env[DATABASE_ENV])})
+        config = config.model_copy(update={"database": database})
+    return config
+
+
+def secret(env: Mapping[str, str], name: str) -> str | None:
+    """The value of a secret's environment variable, or None when unset or blank."""
+    value = env.get(name, "").strip()
+    return value or None

@@ -1,0 +1,107 @@
+"""The messenger and directory plugins use: routes each target to its platform, translates
+replies for the reader (member's language for DMs, the community's for channels), and records
+what scheduled work sent so a retry or a restart never posts twice (`sent_messages`).
+
+Also the parameter resolver the dispatcher hands to `bot.params`, backed by the platforms.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.clock import Clock
+from bot.communities import CommunityStore
+from bot.formatting import localize
+from bot.i18n import Translator
+from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Target, UserRef
+from bot.platforms.base import Platform, PlatformError
+from bot.storage.database import Database
+from bot.storage.times import to_db
+
+log = logging.getLogger("affinity.messaging")
+
+
+class Outbox:
+    """Implements the plugins' `Messenger` and `Directory` over the running platforms."""
+
+    def __init__(self, db: Database, clock: Clock, communities: CommunityStore, translator: Translator) -> None:
+        self._db = db
+        self._clock = clock
+        self._communities = communities
+        self._translator = translator
+        self.platforms: dict[str, Platform] = {}
+
+    def add_platform(self, platform: Platform) -> None:
+        """Make a platform reachable by its name (the `platform` part of every ref)."""
+        self.platforms[platform.name] = platform
+
+    def _platform(self, name: str) -> Platform:
+        try:
+            return self.platforms[name]
+        except KeyError:
+            raise PlatformError(f"platform {name} is not running") from None
+
+    async def send(self, target: Target, reply: Reply, *, dedupe_key: str | None = None) -> MessageRef | None:
+        """Send in the reader's language; with a dedupe key, a second send is skipped."""
+        community = target.community
+        if dedupe_key is not None:
+            seen = await self._db.fetchval("SELECT 1 FROM sent_messages WHERE dedupe_key = ?", (dedupe_key,))
+            if seen:
+                log.info("skipped a second send of %s", dedupe_key)
+                return None
+        user = target if isinstance(target, UserRef) else None
+        locale = await self._communities.locale_for(user, community)
+        platform = self._platform(target.platform)
+        ref = await platform.send(target, localize(reply, self._translator, locale))
+        if dedupe_key is not None:
+            await self._db.execute(
+                "INSERT INTO sent_messages (dedupe_key, community, target, message_id, sent_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (dedupe_key, community.key, _target_key(target), ref.message_id if ref else None,
+                 to_db(self._clock.now())),
+            )
+        return ref
+
+    def capabilities(self, community: CommunityRef) -> frozenset[Capability]:
+        """What the community's platform can do (nothing when it is not running)."""
+        platform = self.platforms.get(community.platform)
+        return platform.capabilities if platform else frozenset()
+
+    def link(self, ref: MessageRef) -> str | None:
+        """A URL that opens a message."""
+        platform = self.platforms.get(ref.channel.platform)
+        return platform.link(ref) if platform else None
+
+    def member_name(self, user: UserRef) -> str:
+        """Display name of a member."""
+        platform = self.platforms.get(user.platform)
+        return platform.member_name(user) if platform else user.user_id
+
+    def channel_name(self, channel: ChannelRef) -> str:
+        """Name of a channel."""
+        platform = self.platforms.get(channel.platform)
+        return platform.channel_name(channel) if platform else channel.channel_id
+
+    # ------------------------------------------------------------ bot.params.Resolver
+
+    async def member(self, community: CommunityRef, raw: str) -> UserRef | None:
+        """Resolve a member parameter."""
+        return await self._platform(community.platform).find_member(community, raw)
+
+    async def channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
+        """Resolve a channel parameter."""
+        return await self._platform(community.platform).find_channel(community, raw)
+
+    def member_names(self, community: CommunityRef) -> list[str]:
+        """Names for did-you-mean on members."""
+        return self._platform(community.platform).member_names(community)
+
+    def channel_names(self, community: CommunityRef) -> list[str]:
+        """Names for did-you-mean on channels."""
+        return self._platform(community.platform).channel_names(community)
+
+
+def _target_key(target: Target) -> str:
+    if isinstance(target, UserRef):
+        return f"dm:{target.user_id}"
+    return f"channel:{target.channel_id}" + (f"/{target.thread_id}" if target.thread_id else "")

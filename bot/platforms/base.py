@@ -1,0 +1,73 @@
+"""What every platform adapter provides to the core: start/stop, sending localized replies,
+looking up members and channels, and its capabilities. Adapters call back into the
+`EventSink` (the dispatcher) with neutral events."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.formatting import LocalReply
+from bot.model import Capability, ChannelRef, CommandInvoked, CommunityRef, Event, MessageRef, Target, UserRef
+
+
+class EventSink(Protocol):
+    """The dispatcher, as a platform sees it."""
+
+    async def handle(self, event: Event) -> None:
+        """Deliver a passive event (message, reaction, join...)."""
+        ...
+
+    async def invoke(self, event: CommandInvoked) -> LocalReply:
+        """Run a command and return the reply to show the member who ran it."""
+        ...
+
+
+class PlatformError(Exception):
+    """A platform cannot start or act; the message is meant for the operator."""
+
+
+class Platform(Protocol):
+    """One chat platform connected to the process."""
+
+    name: str
+    capabilities: frozenset[Capability]
+
+    async def start(self) -> None:
+        """Connect; returns once the platform is ready."""
+        ...
+
+    async def stop(self) -> None:
+        """Disconnect cleanly."""
+        ...
+
+    async def send(self, target: Target, reply: LocalReply) -> MessageRef | None:
+        """Post a reply to a channel, a thread, or a member's DMs."""
+        ...
+
+    def link(self, ref: MessageRef) -> str | None:
+        """A URL that opens a message, when the platform has one."""
+        ...
+
+    def member_name(self, user: UserRef) -> str:
+        """A member's display name (the id when unknown)."""
+        ...
+
+    def channel_name(self, channel: ChannelRef) -> str:
+        """A channel's name (the id when unknown)."""
+        ...
+
+    async def find_member(self, community: CommunityRef, raw: str) -> UserRef | None:
+        """A member from a mention, an id or a name."""
+        ...
+
+    async def find_channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
+        """A channel from a mention, an id or a name."""
+        ...
+
+    def member_names(self, community: CommunityRef) -> list[str]:
+        """Known member names, for did-you-mean suggestions."""
+        ...
+
+    def channel_names(self, community: CommunityRef) -> list[str]:
+        """Known channel names, for did-you-mean suggestions."""
+        ...

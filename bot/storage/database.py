@@ -1,0 +1,315 @@
+"""The database handle: one aiosqlite connection shared by every task, and its transaction helper.
+
+Owns the connection settings (WAL, foreign keys, busy timeout), the asyncio lock that serialises
+every use of the connection, the translation of SQLite failures a person must act on (locked,
+corrupted, unreadable, read-only, disk full) into `StorageError`s naming the file, and online backups.
+
+Concurrency: SQLite has one transaction per connection, so a statement issued by task B while task A
+is inside `transaction()` would silently join A's transaction (and vanish if A rolls back). Every
+public method therefore takes the same lock as `transaction()`. Nesting is refused rather than
+supported: `transaction()` or a plain `Database` method called by the task that already holds a
+transaction raises `RuntimeError` at once instead of deadlocking; use the `Transaction` object you were
+given. (Work spawned as *another* task from inside a transaction and awaited there would still deadlock:
+do not do that.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import aiosqlite
+
+__all__ = ["Database", "Params", "StorageError", "Transaction"]
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | Mapping[str, Any]
+"""Bound parameters of one statement: positional (`?`) or named (`:name`)."""
+
+T = TypeVar("T")
+
+
+class StorageError(Exception):
+    """The database file cannot be used; the message names the file and says what to do."""
+
+    def __init__(self, message: str, path: Path | str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+def _describe(path: Path | str, exc: sqlite3.Error, busy_timeout_ms: int) -> str | None:
+    """A human explanation of an SQLite failure a person must fix, or None for programming errors."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return (f"the database {path} is locked: another program or another bot instance kept it busy "
+                f"for more than {busy_timeout_ms} ms; stop it or give this bot its own database file")
+    if "not a database" in text or "malformed" in text:
+        return (f"{path} is not a SQLite database or is corrupted ({exc}); restore it from a backup "
+                f"(the .bak files next to it) or point the bot at another file")
+    if "unable to open" in text:
+        return (f"cannot open the database {path} ({exc}): check that its directory exists, that the path "
+                f"is not a directory and that the bot may read and write there")
+    if "readonly" in text or "read-only" in text:
+        return f"the database {path} is read-only ({exc}): check the permissions of the file and its folder"
+    if "disk i/o" in text or "disk is full" in text:
+        return f"the database {path} cannot be written ({exc}): check free disk space and the storage device"
+    return None
+
+
+class Database:
+    """One shared aiosqlite connection with serialised access and a transaction helper."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, busy_timeout_ms: int) -> None:
+        """Use `Database.open`; this only wires an already configured connection."""
+        self._conn = conn
+        self.path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._closed = False
+
+    # ------------------------------------------------------------ lifecycle
+
+    @classmethod
+    async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
+        """Open (creating it and its directory if needed) and configure the database file at `path`."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the directory {path.parent} for the database {path}: "
+                               f"{exc.strerror or exc}", path) from exc
+        if path.is_dir():
+            raise StorageError(f"the database path {path} is a directory; give the path of a file", path)
+        try:
+            # isolation_level=None: the sqlite3 module must not open transactions behind our back;
+            # every transaction here is an explicit BEGIN IMMEDIATE ... COMMIT.
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StorageError(_describe(path, exc, busy_timeout_ms) or f"cannot open {path}: {exc}",
+                               path) from exc
+        conn.row_factory = sqlite3.Row
+        db = cls(conn, path, busy_timeout_ms)
+        try:
+            await db._configure()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _configure(self) -> None:
+        """Set the pragmas and prove the file is a readable SQLite database."""
+        # busy_timeout first, so that the WAL switch itself waits for a busy file instead of failing.
+        # PRAGMA values cannot be bound; int() makes the formatted value safe.
+        await self._do_execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}", ())
+        mode = await self._do_fetchval("PRAGMA journal_mode = WAL", ())
+        if str(mode).lower() != "wal":
+            log.warning("%s: journal mode is %s, not WAL (unsupported file system?)", self.path, mode)
+        await self._do_execute("PRAGMA foreign_keys = ON", ())
+        await self._do_execute("PRAGMA synchronous = NORMAL", ())
+        # Reading the schema forces SQLite to parse the header: a garbage file fails here, not later.
+        await self._do_fetchval("SELECT count(*) FROM sqlite_master", ())
+
+    async def close(self) -> None:
+        """Wait for running work, then close the connection (idempotent)."""
+        if self._closed:
+            return
+        self._refuse_reentry("close()")
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            with contextlib.suppress(sqlite3.Error):
+                # Cheap, and keeps query plans good on long-lived files.
+                await self._conn.execute("PRAGMA optimize")
+            await self._conn.close()
+
+    # ------------------------------------------------------------ public statements
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement in its own (auto-committed) transaction; returns the rows changed."""
+        async with self._locked("execute()"):
+            return await self._do_execute(sql, params)
+
+    async def executemany(self, sql: str, seq: Iterable[Params]) -> int:
+        """Run one statement for each parameter set, all in one transaction; returns the rows changed."""
+        async with self.transaction() as tx:
+            return await tx.executemany(sql, seq)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """All rows of a query."""
+        async with self._locked("fetchall()"):
+            return await self._do_fetchall(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        async with self._locked("fetchone()"):
+            return await self._do_fetchone(sql, params)
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row of a query, or None."""
+        async with self._locked("fetchval()"):
+            return await self._do_fetchval(sql, params)
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """`async with db.transaction() as tx:` BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error."""
+        return self._transaction()
+
+    async def backup_to(self, dest: Path) -> None:
+        """Copy the whole database to `dest` with SQLite's online backup API (atomic replace of `dest`)."""
+        dest = Path(dest)
+        partial = dest.with_name(dest.name + ".partial")
+        async with self._locked("backup_to()"):
+            try:
+                # check_same_thread=False: the copy runs on aiosqlite's worker thread, not on ours.
+                target = sqlite3.connect(partial, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StorageError(f"cannot back up the database {self.path}: cannot create {partial} "
+                                   f"({exc})", self.path) from exc
+            try:
+                await self._guarded(self._conn.backup(target))
+            finally:
+                target.close()
+        # Rename only a complete copy, so a crash mid-backup never leaves a truncated .bak behind.
+        os.replace(partial, dest)
+
+    # ------------------------------------------------------------ locking
+
+    def _refuse_reentry(self, what: str) -> None:
+        """Fail fast instead of deadlocking when the transaction holder calls back into the Database."""
+        if self._closed:
+            raise RuntimeError(f"the database {self.path} is closed")
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError(
+                f"{what} called on the Database from inside this task's own transaction: "
+                f"use the Transaction object (nested transactions are not supported)")
+
+    @asynccontextmanager
+    async def _locked(self, what: str) -> AsyncIterator[None]:
+        """Hold the connection lock for one plain operation."""
+        self._refuse_reentry(what)
+        async with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the database {self.path} is closed")
+            yield
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Transaction]:
+        """The body of `transaction()`."""
+        self._refuse_reentry("transaction()")
+        async with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the database {self.path} is closed")
+            self._owner = asyncio.current_task()
+            tx = Transaction(self)
+            try:
+                # IMMEDIATE takes the write lock now, so a busy file fails here (after busy_timeout)
+                # rather than half-way through the work.
+                await self._do_execute("BEGIN IMMEDIATE", ())
+                try:
+                    yield tx
+                    tx._open = False
+                    await self._do_execute("COMMIT", ())
+                except BaseException:
+                    tx._open = False
+                    await self._rollback()
+                    raise
+            finally:
+                tx._open = False
+                self._owner = None
+
+    async def _rollback(self) -> None:
+        """Roll back if a transaction is still open; never masks the original error."""
+        try:
+            await self._conn.execute("ROLLBACK")
+        except sqlite3.Error as exc:
+            # "no transaction is active" after a failed COMMIT that already ended it: nothing to undo.
+            log.debug("%s: rollback: %s", self.path, exc)
+
+    # ------------------------------------------------------------ raw operations (lock already held)
+
+    async def _guarded(self, awaitable: Awaitable[T]) -> T:
+        """Await an aiosqlite call, turning failures a person must fix into StorageError."""
+        try:
+            return await awaitable
+        except sqlite3.Error as exc:
+            message = _describe(self.path, exc, self._busy_timeout_ms)
+            if message is None:
+                raise
+            raise StorageError(message, self.path) from exc
+
+    async def _do_execute(self, sql: str, params: Params) -> int:
+        cursor = await self._guarded(self._conn.execute(sql, params))
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
+    async def _do_executemany(self, sql: str, seq: Iterable[Params]) -> int:
+        # Materialise here: the iterable is consumed on aiosqlite's worker thread otherwise.
+        rows = list(seq)
+        if not rows:
+            return 0
+        cursor = await self._guarded(self._conn.executemany(sql, rows))
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
+    async def _do_fetchall(self, sql: str, params: Params) -> list[sqlite3.Row]:
+        rows = await self._guarded(self._conn.execute_fetchall(sql, params))
+        return list(rows)
+
+    async def _do_fetchone(self, sql: str, params: Params) -> sqlite3.Row | None:
+        cursor = await self._guarded(self._conn.execute(sql, params))
+        try:
+            row: sqlite3.Row | None = await self._guarded(cursor.fetchone())
+            return row
+        finally:
+            await cursor.close()
+
+    async def _do_fetchval(self, sql: str, params: Params) -> Any:
+        row = await self._do_fetchone(sql, params)
+        return None if row is None else row[0]
+
+
+class Transaction:
+    """The handle given by `Database.transaction()`: same statements, committed only at the end."""
+
+    def __init__(self, db: Database) -> None:
+        """Created by `Database.transaction()` only."""
+        self._db = db
+        self._open = True
+
+    def _check(self) -> Database:
+        if not self._open:
+            raise RuntimeError("this transaction is finished; open a new one with db.transaction()")
+        return self._db
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the rows changed."""
+        return await self._check()._do_execute(sql, params)
+
+    async def executemany(self, sql: str, seq: Iterable[Params]) -> int:
+        """Run one statement for each parameter set; returns the rows changed."""
+        return await self._check()._do_executemany(sql, seq)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        """All rows of a query (sees this transaction's own changes)."""
+        return await self._check()._do_fetchall(sql, params)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        """The first row of a query, or None."""
+        return await self._check()._do_fetchone(sql, params)
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row of a query, or None."""
+        return await self._check()._do_fetchval(sql, params)

@@ -1,0 +1,1 @@
+"""Feature plugins. Each sub-package is one feature; it never imports a platform SDK."""

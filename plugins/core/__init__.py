@@ -1,0 +1,11 @@
+"""Core commands every community has.
+
+- `/help [command]`: the commands the caller may use, in the caller's language.
+- `/language`: a member's own language; `/settings ...` (moderators): time zone, language,
+  channels and roles by purpose.
+- `/privacy export|forget`: everything stored about the caller, from every plugin, as JSON;
+  and its deletion after a confirmation step.
+
+Tables: the core's own (`communities`, `community_channels`, `community_roles`, `members`,
+`confirmations`) through `bot.communities` and `plugins.core.privacy`. No settings. No jobs.
+"""

@@ -1,0 +1,204 @@
+"""Test harness: the real App on a real SQLite file, with a frozen clock and a fake platform.
+
+The fake platform records everything the bot sends and resolves members and channels from
+names, so a test reads like a conversation: `await h.say("alice", "hello")`,
+`reply = await h.command("bob", "/help")`, `await h.advance(hours=4)`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.clock import FrozenClock
+from bot.config import Config
+from bot.formatting import LocalReply
+from bot.model import (
+    Capability,
+    ChannelRef,
+    CommandInvoked,
+    CommunityRef,
+    Level,
+    Message,
+    MessageRef,
+    ReactionAdded,
+    Target,
+    UserRef,
+)
+
+START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@dataclass
+class Sent:
+    """One thing the bot sent."""
+
+    target: Target
+    reply: LocalReply
+
+    @property
+    def text(self) -> str:
+        """Everything readable: text, card title, description and fields."""
+        parts = [self.reply.text]
+        if self.reply.card:
+            parts += [self.reply.card.title, self.reply.card.description or ""]
+            parts += [f"{f.name}: {f.value}" for f in self.reply.card.fields]
+        return "\n".join(p for p in parts if p)
+
+
+class FakePlatform:
+    """A platform that lives in memory: members and channels by name, everything sent recorded."""
+
+    def __init__(self, name: str = "fake", workspace: str = "T1",
+                 capabilities: Iterable[Capability] = tuple(Capability)) -> None:
+        self.name = name
+        self.workspace = workspace
+        self.capabilities = frozenset(capabilities)
+        self.community = CommunityRef(name, workspace)
+        self.sent: list[Sent] = []
+        self.members: dict[str, str] = {}
+        self.channels: dict[str, str] = {"general": "general"}
+        self._ids = itertools.count(1)
+
+    def user(self, name: str) -> UserRef:
+        """The member called `name` (created on first use)."""
+        self.members.setdefault(name.lower(), name)
+        return UserRef(self.name, self.workspace, name.lower())
+
+    def channel(self, name: str = "general", thread: str | None = None) -> ChannelRef:
+        """The channel called `name` (created on first use)."""
+        self.channels.setdefault(name, name)
+        return ChannelRef(self.name, self.workspace, name, thread)
+
+    def next_id(self) -> str:
+        """A fresh message id."""
+        return f"m{next(self._ids)}"
+
+    async def start(self) -> None:
+        """Nothing to connect."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+
+    async def send(self, target: Target, reply: LocalReply) -> MessageRef | None:
+        """Record what was sent."""
+        self.sent.append(Sent(target, reply))
+        channel = target if isinstance(target, ChannelRef) else ChannelRef(self.name, self.workspace, "dm")
+        return MessageRef(channel, self.next_id())
+
+    def link(self, ref: MessageRef) -> str | None:
+        """A fake URL."""
+        return f"https://chat.example/{ref.channel.channel_id}/{ref.message_id}"
+
+    def member_name(self, user: UserRef) -> str:
+        """The name the member was created with."""
+        return self.members.get(user.user_id, user.user_id)
+
+    def channel_name(self, channel: ChannelRef) -> str:
+        """The channel's name."""
+        return self.channels.get(channel.channel_id, channel.channel_id)
+
+    async def find_member(self, community: CommunityRef, raw: str) -> UserRef | None:
+        """A known member by name."""
+        key = raw.lstrip("@").lower()
+        return UserRef(self.name, self.workspace, key) if key in self.members else None
+
+    async def find_channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
+        """A known channel by name."""
+        key = raw.lstrip("#")
+        return ChannelRef(self.name, self.workspace, key) if key in self.channels else None
+
+    def member_names(self, community: CommunityRef) -> list[str]:
+        """Known member names."""
+        return sorted(self.members.values())
+
+    def channel_names(self, community: CommunityRef) -> list[str]:
+        """Known channel names."""
+        return sorted(self.channels)
+
+
+class Harness:
+    """A running app plus conversational helpers."""
+
+    def __init__(self, app: App, clock: FrozenClock, platform: FakePlatform) -> None:
+        self.app = app
+        self.clock = clock
+        self.platform = platform
+
+    @property
+    def sent(self) -> list[Sent]:
+        """Everything the bot sent so far (outside command replies)."""
+        return self.platform.sent
+
+    async def say(self, who: str, text: str, *, channel: str = "general", thread: str | None = None,
+                  reply_to: MessageRef | None = None, bot: bool = False,
+                  mentions: Iterable[str] = ()) -> MessageRef:
+        """A member posts a message."""
+        ref = MessageRef(self.platform.channel(channel, thread), self.platform.next_id())
+        message = Message(self.platform.community, self.clock.now(), ref, self.platform.user(who), text,
+                          author_is_bot=bot, reply_to=reply_to,
+                          mentions=tuple(self.platform.user(m) for m in mentions))
+        await self.app.dispatcher.handle(message)
+        return ref
+
+    async def react(self, who: str, ref: MessageRef, emoji: str, author: str | None = None) -> None:
+        """A member reacts to a message."""
+        await self.app.dispatcher.handle(ReactionAdded(
+            self.platform.community, self.clock.now(), ref, self.platform.user(who), emoji,
+            self.platform.user(author) if author else None))
+
+    async def command(self, who: str, line: str, *, level: Level = Level.MEMBER, channel: str = "general",
+                      roles: Iterable[str] = (), locale: str | None = None,
+                      options: Mapping[str, Any] | None = None) -> LocalReply:
+        """A member runs a text command such as `/help group join` (or typed options when given)."""
+        word, _, rest = line.strip().lstrip("/").partition(" ")
+        path = line.strip().lstrip("/") if options is not None else word
+        event = CommandInvoked(self.platform.community, self.clock.now(), self.platform.user(who),
+                               self.platform.channel(channel), path, None if options is not None else rest,
+                               options=options, platform_level=level, user_roles=frozenset(roles),
+                               locale=locale)
+        return await self.app.dispatcher.invoke(event)
+
+    async def advance(self, **delta: float) -> None:
+        """Move the clock forward and run everything that became due."""
+        self.clock.advance(timedelta(**delta))
+        await self.app.scheduler.catch_up()
+
+    async def flush(self) -> None:
+        """Write buffered activity now."""
+        await self.app.activity.flush()
+
+
+def make_config(tmp_path: Path, plugins: Mapping[str, Mapping[str, Any] | None] | None = None,
+                **overrides: Any) -> Config:
+    """A configuration pointing at a fresh database under `tmp_path`."""
+    raw: dict[str, Any] = {
+        "database": {"path": str(tmp_path / "bot.db")},
+        "plugins": dict(plugins) if plugins is not None else {"core": {}},
+        "platforms": {"console": {"files_dir": str(tmp_path / "files")}},
+    }
+    raw.update(overrides)
+    return Config.model_validate(raw)
+
+
+@asynccontextmanager
+async def running(tmp_path: Path, *, plugins: Mapping[str, Mapping[str, Any] | None] | None = None,
+                  start: datetime = START, platform: FakePlatform | None = None,
+                  **overrides: Any) -> AsyncIterator[Harness]:
+    """Build and start the real app on a fresh database; stop it afterwards."""
+    clock = FrozenClock(start)
+    app = App(make_config(tmp_path, plugins, **overrides), clock=clock, realtime=False)
+    await app.build()
+    fake = platform or FakePlatform()
+    app.add_platform(fake)
+    await app.start()
+    try:
+        yield Harness(app, clock, fake)
+    finally:
+        await app.stop()

@@ -1,0 +1,74 @@
+"""The rings: plugins never import a platform SDK, the scheduler library or the database driver;
+only bot/platforms/ imports the chat SDKs, only bot/scheduler.py imports apscheduler, only
+bot/storage/ imports aiosqlite."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SDKS = ("discord", "slack_bolt", "slack_sdk")
+
+
+def imports(path: Path) -> set[str]:
+    """Every module a file imports (absolute names)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def files(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_plugins_stay_out_of_platforms_scheduler_and_driver() -> None:
+    allowed_bot = {"bot.model", "bot.plugin", "bot.formatting", "bot.i18n", "bot.folding", "bot.params"}
+    # The core plugin is part of the foundation: it may also use the core's stores.
+    core_extra = {"bot.communities", "bot.storage.activity", "bot.storage.database", "bot.storage.times"}
+    breaches = []
+    for path in files("plugins"):
+        is_core = "core" in path.relative_to(ROOT / "plugins").parts[:1]
+        for name in imports(path):
+            if top(name) in (*SDKS, "apscheduler", "aiosqlite"):
+                breaches.append(f"{path.relative_to(ROOT)} imports {name}")
+            elif top(name) == "bot" and name not in allowed_bot and not (is_core and name in core_extra):
+                breaches.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert breaches == []
+
+
+def test_only_platform_adapters_import_chat_sdks() -> None:
+    breaches = [f"{p.relative_to(ROOT)} imports {n}" for p in files("bot") for n in imports(p)
+                if top(n) in SDKS and "platforms" not in p.relative_to(ROOT).parts]
+    assert breaches == []
+
+
+def test_only_the_scheduler_imports_apscheduler_and_only_storage_imports_aiosqlite() -> None:
+    breaches = []
+    for path in files("bot") + files("plugins"):
+        rel = path.relative_to(ROOT)
+        for name in imports(path):
+            if top(name) == "apscheduler" and rel != Path("bot/scheduler.py"):
+                breaches.append(f"{rel} imports {name}")
+            if top(name) == "aiosqlite" and rel.parts[:2] != ("bot", "storage"):
+                breaches.append(f"{rel} imports {name}")
+    assert breaches == []
+
+
+def test_the_console_does_not_import_chat_sdks_or_matplotlib() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, bot.__main__, bot.app, bot.platforms.console; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('discord', 'slack_bolt', 'slack_sdk', 'matplotlib')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,72 @@
+"""Configuration: defaults, readable errors with key paths, environment overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, config_path, load_config, secret
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_shipped_config_is_valid_and_matches_the_defaults() -> None:
+    shipped = load_config(Path(__file__).resolve().parent.parent / "config.yaml", env={})
+    defaults = load_config(None, env={})
+    assert shipped.database.path == defaults.database.path
+    assert shipped.platforms.discord.token_env == "DISCORD_TOKEN"
+    assert shipped.platforms.slack.signing_secret_env == "SLACK_SIGNING_SECRET"
+    assert shipped.plugins == {"core": {}}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("databse:\n  path: x.db\n", "databse: unknown key"),
+        ("database:\n  retention_days: -3\n", "database.retention_days: expected"),
+        ("timezone: Mars/Olympus\n", "timezone: expected an IANA time zone name"),
+        ("locale: de\n", "locale: expected one of en, fr"),
+        ("platforms:\n  slack:\n    port: web\n", "platforms.slack.port: expected"),
+        ("platforms:\n  discord:\n    tokn_env: X\n", "platforms.discord.tokn_env: unknown key"),
+        ("- just\n- a list\n", "expected a mapping"),
+        ("database: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_values_give_one_readable_message_naming_the_key(
+        tmp_path: Path, text: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), env={})
+    message = str(caught.value)
+    assert expected in message
+    assert str(tmp_path / "config.yaml") in message
+    assert "Traceback" not in message
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml", env={})
+
+
+def test_database_path_from_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "database:\n  path: from-file.db\n")
+    config = load_config(path, env={"AFFINITY_BOT_DATABASE": str(tmp_path / "env.db")})
+    assert config.database.path == tmp_path / "env.db"
+
+
+def test_config_file_selection_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert config_path(None, {}) is None
+    write(tmp_path, "locale: fr\n")
+    assert config_path(None, {}) == Path("config.yaml")
+    assert config_path(None, {"AFFINITY_BOT_CONFIG": "other.yaml"}) == Path("other.yaml")
+    assert config_path("cli.yaml", {"AFFINITY_BOT_CONFIG": "other.yaml"}) == Path("cli.yaml")
+
+
+def test_blank_secrets_count_as_missing() -> None:
+    assert secret({"DISCORD_TOKEN": "  "}, "DISCORD_TOKEN") is None
+    assert secret({"DISCORD_TOKEN": "abc"}, "DISCORD_TOKEN") == "abc"
