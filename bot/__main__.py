@@ -38,7 +38,22 @@ def _parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="the local console: interactive, or a script")
     console.add_argument("--script", help="play this file (or '-' for standard input) and exit")
     commands.add_parser("migrate", help="apply new database migrations and exit")
+    commands.add_parser("discord-invite-url", help="print the OAuth2 URL that adds the bot to a Discord server")
+    commands.add_parser("slack-manifest", help="print a Slack app manifest (YAML) for the enabled plugins")
     return parser
+
+
+def _platform_tool(command: str, config: Config, env: Mapping[str, str]) -> int:
+    """Offline helpers of the network platforms; their SDKs are imported only here."""
+    if command == "discord-invite-url":
+        from bot.platforms import discord as discord_platform
+
+        print(discord_platform.invite_url(config, env))
+    else:
+        from bot.platforms import slack as slack_platform
+
+        print(slack_platform.manifest(config, env), end="")
+    return EXIT_OK
 
 
 def network_platforms(config: Config, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
@@ -118,9 +133,11 @@ async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str])
     try:
         if script is not None and console is not None:
             await app.start()
-            source = sys.stdin if script == "-" else Path(script).open(encoding="utf-8")
-            with source:
-                await console.play(source)
+            if script == "-":
+                await console.play(sys.stdin)
+            else:
+                text = await asyncio.to_thread(Path(script).read_text, encoding="utf-8")
+                await console.play(text.splitlines())
         else:
             await _serve(app, stop, console)
     finally:
@@ -151,6 +168,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = _parser().parse_args(argv)
     if args.command is None:
         args.command, args.console = "run", False
+    script = getattr(args, "script", None)
+    if script not in (None, "-") and not Path(script).is_file():
+        print(f"affinity-bot: script file {script} not found", file=sys.stderr)
+        return EXIT_CONFIG
     try:
         config = load_config(config_path(args.config, env), env)
     except ConfigError as exc:
@@ -161,6 +182,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
+        if args.command in ("discord-invite-url", "slack-manifest"):
+            return _platform_tool(args.command, config, env)
         return asyncio.run(_run(args, config, env))
     except ConfigError as exc:
         print(exc, file=sys.stderr)

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Union
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -60,7 +59,7 @@ class Span:
     delta: timedelta
 
 
-Text = Union[str, Msg, Joined]
+Text = str | Msg | Joined
 """Anything a reply can carry as text: a literal string (user content, names) or a message."""
 
 

@@ -8,6 +8,7 @@ Also the parameter resolver the dispatcher hands to `bot.params`, backed by the 
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from bot.clock import Clock
 from bot.communities import CommunityStore
@@ -15,6 +16,7 @@ from bot.formatting import localize
 from bot.i18n import Translator
 from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Target, UserRef
 from bot.platforms.base import Platform, PlatformError
+from bot.plugin import Spaces
 from bot.storage.database import Database
 from bot.storage.times import to_db
 
@@ -71,6 +73,13 @@ class Outbox:
         """A URL that opens a message."""
         platform = self.platforms.get(ref.channel.platform)
         return platform.link(ref) if platform else None
+
+    def spaces(self, community: CommunityRef) -> Spaces | None:
+        """The platform's channel management when it has `Capability.CREATE_CHANNEL`."""
+        platform = self.platforms.get(community.platform)
+        if platform is None or Capability.CREATE_CHANNEL not in platform.capabilities:
+            return None
+        return cast(Spaces, platform)
 
     def member_name(self, user: UserRef) -> str:
         """Display name of a member."""

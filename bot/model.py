@@ -11,7 +11,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.i18n import Text
@@ -81,7 +81,7 @@ class MessageRef:
     message_id: str
 
 
-Target = Union[ChannelRef, UserRef]
+Target = ChannelRef | UserRef
 """Where a reply can go: a channel/thread, or a member's direct messages."""
 
 
@@ -105,6 +105,27 @@ class Capability(enum.Enum):
     CREATE_ROLE = "create_role"
     DELETE_MESSAGE = "delete_message"
     ATTACHMENTS = "attachments"
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    """A group's own place on a platform: its channel, and on Discord the role that opens it."""
+
+    channel: ChannelRef
+    role_id: str | None = None
+
+
+class DeliveryError(Exception):
+    """A platform could not deliver or act; `reason` lets plugins degrade (e.g. DMs closed).
+
+    Reasons: "dm_closed", "missing_permission" (with `permission` naming what the bot lacks),
+    "not_found", "unsupported", "failed"."""
+
+    def __init__(self, reason: str, detail: str = "", permission: str | None = None) -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+        self.permission = permission
 
 
 # ---------------------------------------------------------------- replies

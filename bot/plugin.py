@@ -27,6 +27,7 @@ from bot.model import (
     Level,
     MessageRef,
     Reply,
+    Space,
     Target,
     UserRef,
 )
@@ -295,6 +296,41 @@ class Messenger(Protocol):
 
     def link(self, ref: MessageRef) -> str | None:
         """A URL that opens the message, when the platform has one."""
+        ...
+
+    def spaces(self, community: CommunityRef) -> Spaces | None:
+        """The community platform's channel management, or None (the console)."""
+        ...
+
+
+class Spaces(Protocol):
+    """Channel (and role) management for groups, on platforms with `Capability.CREATE_CHANNEL`.
+
+    Every method raises `DeliveryError` when the platform refuses (missing permission...)."""
+
+    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
+                           private: bool = False, forum: bool = False) -> Space:
+        """Create a channel (and, on Discord, a role that opens it) under the groups category."""
+        ...
+
+    async def add_member(self, space: Space, user: UserRef) -> None:
+        """Give a member access (assign the role / invite to the channel)."""
+        ...
+
+    async def remove_member(self, space: Space, user: UserRef) -> None:
+        """Take a member's access away (remove the role / kick from the channel)."""
+        ...
+
+    async def rename_space(self, space: Space, name: str) -> None:
+        """Rename the channel (and role)."""
+        ...
+
+    async def archive_space(self, space: Space) -> None:
+        """Make the space read-only and move it out of the way (archive category / archived)."""
+        ...
+
+    async def delete_space(self, space: Space) -> None:
+        """Delete the channel and role (used to undo a creation that failed half-way)."""
         ...
 
 

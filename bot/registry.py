@@ -174,6 +174,19 @@ def _methods(plugin: Plugin) -> Iterator[tuple[str, Callable[..., Any]]]:
             yield name, getattr(plugin, name)
 
 
+def declared_commands(names: Sequence[str]) -> list[CommandDecl]:
+    """The commands the named plugins declare, read from their classes without starting them
+    (for `slack-manifest` and the Discord command payload, which must not touch the database)."""
+    found: list[CommandDecl] = []
+    for name in names:
+        cls = plugin_class(name)
+        for attr in vars(cls).values():
+            decl = getattr(attr, "__command__", None)
+            if isinstance(decl, CommandDecl):
+                found.append(decl)
+    return sorted(found, key=lambda d: d.path)
+
+
 def build_plugins(names: Sequence[str], settings: Mapping[str, Mapping[str, Any] | None],
                   make_context: Callable[[str, BaseModel], PluginContext]) -> Registry:
     """Load, validate and instantiate the enabled plugins into a registry."""

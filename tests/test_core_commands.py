@@ -88,7 +88,7 @@ async def test_privacy_export_then_forget_with_confirmation(tmp_path: Path) -> N
         assert ask.buttons and ask.buttons[0].command == "privacy forget"
         token = dict(ask.buttons[0].args)["confirm"]
         wrong = await h.command("alice", "/privacy forget confirm:NOPE")
-        assert wrong.ephemeral and "not valid" in wrong.text
+        assert wrong.ephemeral and "n'est pas valide" in wrong.text  # alice chose French
         stolen = await h.command("bob", f"/privacy forget confirm:{token}")
         assert "not valid" in stolen.text  # another member cannot use alice's code
         done = await h.command("alice", f"/privacy forget confirm:{token}")
@@ -99,7 +99,7 @@ async def test_privacy_export_then_forget_with_confirmation(tmp_path: Path) -> N
         bob = json.loads((await h.command("bob", "/privacy export")).attachments[0].content)
         assert len(bob["core"]["activity"]["messages"]) == 1  # bob's data is untouched
         reused = await h.command("alice", f"/privacy forget confirm:{token}")
-        assert "not valid" in reused.text
+        assert "not valid" in reused.text  # her language choice was forgotten too
 
 
 async def test_confirmation_codes_expire(tmp_path: Path) -> None:

@@ -34,8 +34,8 @@ from bot.model import (
     Target,
     UserRef,
 )
-from bot.textsyntax import parse_duration
 from bot.platforms.base import EventSink
+from bot.textsyntax import parse_duration
 
 PLATFORM = "console"
 _MENTION = re.compile(r"@([\w.-]+)")
@@ -125,11 +125,8 @@ class ConsolePlatform:
 
     def show_reply(self, user: UserRef, reply: LocalReply) -> None:
         """Print a command's answer: privately marked when it is ephemeral."""
-        if reply.ephemeral:
-            header = f"[private to {self.member_name(user)}]"
-        else:
-            header = f"[{self._place(self.where)}]"
-        self._print(header, reply)
+        private = f"[private to {self.member_name(user)}]"
+        self._print(private if reply.ephemeral else f"[{self._place(self.where)}]", reply)
 
     def _place(self, channel: ChannelRef) -> str:
         name = "#" + self.channels.get(channel.channel_id, channel.channel_id)
