@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -43,16 +44,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _platform_module(name: str) -> Any:
+    """Import a network platform's package; its SDK is imported only here, when really used."""
+    try:
+        return importlib.import_module(f"bot.platforms.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("bot.platforms"):
+            raise PlatformError(f"{name}: this version has no {name} platform yet") from exc
+        raise
+
+
 def _platform_tool(command: str, config: Config, env: Mapping[str, str]) -> int:
-    """Offline helpers of the network platforms; their SDKs are imported only here."""
+    """Offline helpers of the network platforms: the Discord invite URL, the Slack manifest."""
     if command == "discord-invite-url":
-        from bot.platforms import discord as discord_platform
-
-        print(discord_platform.invite_url(config, env))
+        print(_platform_module("discord").invite_url(config, env))
     else:
-        from bot.platforms import slack as slack_platform
-
-        print(slack_platform.manifest(config, env), end="")
+        print(_platform_module("slack").manifest(config, env), end="")
     return EXIT_OK
 
 
@@ -74,14 +81,8 @@ def network_platforms(config: Config, env: Mapping[str, str]) -> tuple[list[str]
 
 
 def _load_network_platform(name: str, app: App, env: Mapping[str, str]) -> None:
-    """Attach a network platform; its SDK is imported only here, when it is really used."""
-    try:
-        module = __import__(f"bot.platforms.{name}", fromlist=["create"])
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("bot.platforms"):
-            raise PlatformError(f"{name}: this version has no {name} platform yet") from exc
-        raise
-    app.add_platform(module.create(app, env))
+    """Attach a network platform built by its package's `create(app, env)`."""
+    app.add_platform(_platform_module(name).create(app, env))
 
 
 async def _serve(app: App, stop: asyncio.Event, console: ConsolePlatform | None) -> None:

@@ -134,7 +134,7 @@ class Dispatcher:
         if event.options is not None:
             spec = self._registry.commands.get(event.path)
             if spec is None:
-                raise CommandError(_("Unknown command /{path}.", path=event.path),
+                raise CommandError(_("Unknown command /{given}.", given=event.path),
                                    _("Type /help to see the commands."))
             return spec, ""
         line = f"{event.path} {event.text or ''}".strip()

@@ -1,0 +1,112 @@
+"""The console platform in-process: meta-commands, what gets printed, files written, and
+`/advance` running what became due, on the real app and a real database."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from bot.app import App
+from bot.clock import FrozenClock
+from bot.i18n import _
+from bot.model import Message, ReactionAdded, Reply, UserRef
+from bot.platforms.console import ConsolePlatform
+from bot.plugin import DueAction, Invocation, MessageNotes, NoSettings, Plugin, command, due, duration, listen
+from tests.harness import START, make_config
+
+
+class Echo(Plugin):
+    """Records messages and reactions; `/remind me in:<duration>` DMs the member later."""
+
+    name = "echo"
+
+    def __init__(self, ctx: object) -> None:
+        super().__init__(ctx)  # type: ignore[arg-type]
+        self.messages: list[Message] = []
+        self.reactions: list[ReactionAdded] = []
+
+    @listen(Message)
+    async def on_message(self, message: Message, notes: MessageNotes) -> None:
+        self.messages.append(message)
+
+    @listen(ReactionAdded)
+    async def on_reaction(self, reaction: ReactionAdded) -> None:
+        self.reactions.append(reaction)
+
+    @command("remind me", _("Remind me later."), duration("after", _("When.")))
+    async def remind(self, inv: Invocation, after: timedelta) -> Reply:
+        await self.ctx.scheduler.schedule("echo.remind", f"{inv.user.user_id}:{inv.at.isoformat()}",
+                                          inv.community.key, inv.at + after, {"user": inv.user.user_id})
+        return Reply(text="noted")
+
+    @due("echo.remind")
+    async def send_reminder(self, action: DueAction) -> None:
+        platform, workspace = action.community.split(":")
+        user = UserRef(platform, workspace, action.payload["user"])
+        await self.ctx.messenger.send(user, Reply(text="time to post!"), dedupe_key=f"remind:{action.key}")
+
+
+@asynccontextmanager
+async def console_app(tmp_path: Path) -> AsyncIterator[tuple[ConsolePlatform, Echo, io.StringIO]]:
+    clock = FrozenClock(START)
+    app = App(make_config(tmp_path), clock=clock, realtime=False)
+    await app.build()
+    echo = Echo(app.make_context("echo", NoSettings()))
+    app.add_plugin(echo)
+    out = io.StringIO()
+    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
+                              clock.now, out=out)
+    app.add_platform(console)
+    await app.start()
+    try:
+        yield console, echo, out
+    finally:
+        await app.stop()
+
+
+async def test_threads_reactions_and_members(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, echo, out):
+        await console.play(["/as alice", "anyone know how to export?", "/as bob", "/thread",
+                            "use /privacy export @alice", "/thread off", "/react 🎉", "/in #random", "hi"])
+        root, answer, hi = echo.messages
+        assert root.channel.thread_id is None
+        assert answer.channel.thread_id == root.ref.message_id
+        assert answer.author.user_id == "bob" and [m.user_id for m in answer.mentions] == ["alice"]
+        assert hi.channel.channel_id == "random"
+        assert [(r.user.user_id, r.emoji, r.message_author) for r in echo.reactions] == \
+            [("bob", "🎉", root.author)]
+        assert "bob@#general › thread" in out.getvalue()
+
+
+async def test_advance_runs_due_actions_and_prints_dms(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, _echo, out):
+        await console.play(["/as zoe", "/remind me 2h", "/advance 1h"])
+        assert "time to post!" not in out.getvalue()
+        await console.play(["/advance 1h30m", "/advance 1d"])
+        assert out.getvalue().count("[DM → zoe] bot: time to post!") == 1
+
+
+async def test_private_replies_cards_buttons_and_files(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, _echo, out):
+        await console.play(["/settings show", "/privacy export", "/privacy forget", "/as eve", "/settings show"])
+        text = out.getvalue()
+        assert "[private to you] bot:" in text
+        assert "┌ Settings of this community" in text and "│ Time zone: Europe/Paris" in text
+        assert "[Forget me] → /privacy forget confirm:" in text
+        files = list((tmp_path / "files").glob("*-affinity-bot-export.json"))
+        assert len(files) == 1 and str(files[0]) in text
+        assert "[private to eve] bot: ⚠️ /settings show is for moderators only." in text
+
+
+async def test_bad_meta_commands_explain_themselves(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, echo, out):
+        await console.play(["/react 👍", "/thread", "/advance soon", "/as", "/quit", "never read"])
+        text = out.getvalue()
+        assert "no message to react to here yet" in text
+        assert "no message to open a thread on" in text
+        assert "usage: /advance DURATION" in text
+        assert "usage: /as NAME" in text
+        assert echo.messages == []  # nothing after /quit
