@@ -95,26 +95,23 @@ class CommunityStore:
 
     async def set_channel(self, community: CommunityRef, purpose: str, channel_id: str | None) -> None:
         """Set (or clear, with None) the channel used for a purpose."""
-        if channel_id is None:
-            await self._db.execute("DELETE FROM community_channels WHERE community = ? AND purpose = ?",
-                                   (community.key, purpose))
-        else:
-            await self._db.execute(
-                "INSERT INTO community_channels (community, purpose, channel_id) VALUES (?, ?, ?) "
-                "ON CONFLICT (community, purpose) DO UPDATE SET channel_id = excluded.channel_id",
-                (community.key, purpose, channel_id))
-        self._cache.pop(community.key, None)
+        await self._set_purpose("community_channels", "channel_id", community, purpose, channel_id)
 
     async def set_role(self, community: CommunityRef, purpose: str, role_id: str | None) -> None:
         """Set (or clear, with None) the role used for a purpose."""
-        if role_id is None:
-            await self._db.execute("DELETE FROM community_roles WHERE community = ? AND purpose = ?",
+        await self._set_purpose("community_roles", "role_id", community, purpose, role_id)
+
+    async def _set_purpose(self, table: str, column: str, community: CommunityRef, purpose: str,
+                           value: str | None) -> None:
+        # `table` and `column` come from the two callers above, never from input.
+        if value is None:
+            await self._db.execute(f"DELETE FROM {table} WHERE community = ? AND purpose = ?",
                                    (community.key, purpose))
         else:
             await self._db.execute(
-                "INSERT INTO community_roles (community, purpose, role_id) VALUES (?, ?, ?) "
-                "ON CONFLICT (community, purpose) DO UPDATE SET role_id = excluded.role_id",
-                (community.key, purpose, role_id))
+                f"INSERT INTO {table} (community, purpose, {column}) VALUES (?, ?, ?) "
+                f"ON CONFLICT (community, purpose) DO UPDATE SET {column} = excluded.{column}",
+                (community.key, purpose, value))
         self._cache.pop(community.key, None)
 
     # ------------------------------------------------------------ members

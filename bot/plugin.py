@@ -361,6 +361,27 @@ class PrivacyParticipant(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class DigestSection:
+    """One plugin's part of a digest: machine-readable figures (stored as JSON, exported to CSV)
+    and the lines a manager reads."""
+
+    key: str
+    title: Text
+    figures: Mapping[str, float | int | None]
+    lines: tuple[Text, ...] = ()
+
+
+@runtime_checkable
+class DigestContributor(Protocol):
+    """A plugin that adds a section to the weekly digest (present only when the plugin is enabled)."""
+
+    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
+                             timezone: str) -> DigestSection | None:
+        """Figures for [start, end) (aware UTC); None when there is nothing to say."""
+        ...
+
+
 @dataclass
 class PluginContext:
     """Everything a plugin may use; built by the composition root (bot/app.py)."""

@@ -51,9 +51,12 @@ def load(path: Path, locale: str) -> Catalog:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
+    parser.add_argument("--only", help="one catalog directory, e.g. plugins/groups/locales")
     args = parser.parse_args()
     problems = 0
     for directory, sources in domains():
+        if args.only and directory.resolve() != (ROOT / args.only).resolve():
+            continue
         messages = extract(sources)
         if not messages:
             continue
