@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.formatting import LocalReply, localize
 from bot.i18n import Msg, Text, Translator, _, join
 from bot.model import (
+    Attachment,
     CommandInvoked,
     Event,
     Level,
@@ -27,7 +28,7 @@ from bot.model import (
     Reply,
 )
 from bot.params import Resolver, bind_options, bind_text, usage
-from bot.plugin import CommandError, Invocation, MessageNotes
+from bot.plugin import CommandError, Invocation, MessageNotes, Param, ParamKind
 from bot.registry import CommandSpec, Registry
 from bot.storage.activity import ActivityWriter
 from bot.textsyntax import parse_line
@@ -149,12 +150,17 @@ class Dispatcher:
             raise CommandError(_("/{path} is for {who} only.", path=spec.path, who=needed),
                                _("Ask a moderator if you think you should have access."))
         settings = await self._communities.get(event.community)
+        # Files never come through the command text: they are bound from the event itself.
+        files = [p for p in spec.decl.params if p.kind is ParamKind.ATTACHMENT]
+        params = [p for p in spec.decl.params if p.kind is not ParamKind.ATTACHMENT]
         if event.options is not None:
-            values = await bind_options(spec.decl.params, event.options, path=spec.path,
+            options = {k: v for k, v in event.options.items() if not isinstance(v, Attachment)}
+            values = await bind_options(params, options, path=spec.path,
                                         community=event.community, resolver=self._resolver, tz=settings.timezone)
         else:
-            values = await bind_text(spec.decl.params, arg_text, path=spec.path,
+            values = await bind_text(params, arg_text, path=spec.path,
                                      community=event.community, resolver=self._resolver, tz=settings.timezone)
+        values.update(_bind_files(spec, files, event))
         locale = await self._communities.locale_for(event.user, event.community, event.locale)
         invocation = Invocation(event, level, locale, settings.timezone)
         try:
@@ -176,6 +182,23 @@ class Dispatcher:
     def specs(self) -> Sequence[CommandSpec]:
         """Every command, sorted by path."""
         return [self._registry.commands[p] for p in sorted(self._registry.commands)]
+
+
+def _bind_files(spec: CommandSpec, files: list[Param], event: CommandInvoked) -> dict[str, Attachment]:
+    """Attachment parameters: by name from typed options, else in order from the event's files."""
+    bound: dict[str, Attachment] = {}
+    remaining = list(event.attachments)
+    for param in files:
+        given = (event.options or {}).get(param.name)
+        if isinstance(given, Attachment):
+            bound[param.name] = given
+        elif remaining:
+            bound[param.name] = remaining.pop(0)
+        elif param.required:
+            raise CommandError(_("/{path} needs a file: {description}", path=spec.path,
+                                 description=param.description),
+                               _("Attach the file to the command message."))
+    return bound
 
 
 class _Crashed(Exception):

@@ -266,3 +266,4 @@ class CommandInvoked(Event):
     platform_level: Level = Level.MEMBER
     user_roles: frozenset[str] = frozenset()
     locale: str | None = None
+    attachments: tuple[Attachment, ...] = ()

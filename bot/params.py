@@ -98,6 +98,7 @@ def _form(param: Param) -> str:
         ParamKind.DATETIME: "<YYYY-MM-DD HH:MM>",
         ParamKind.MEMBER: "<@member>",
         ParamKind.CHANNEL: "<#channel>",
+        ParamKind.ATTACHMENT: "<file>",
     }[kind]
 
 

@@ -66,6 +66,7 @@ class ParamKind(enum.Enum):
     DATETIME = "datetime"
     MEMBER = "member"
     CHANNEL = "channel"
+    ATTACHMENT = "attachment"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +150,11 @@ def member(name: str, description: Msg, *, required: bool = True) -> Param:
 def channel(name: str, description: Msg, *, required: bool = True) -> Param:
     """A channel of the community (`#name`, a mention, or an id)."""
     return Param(name, ParamKind.CHANNEL, description, required)
+
+
+def attachment(name: str, description: Msg, *, required: bool = True) -> Param:
+    """A file sent with the command (a CSV to import...); never part of the command text."""
+    return Param(name, ParamKind.ATTACHMENT, description, required)
 
 
 # ---------------------------------------------------------------- declarations

@@ -12,9 +12,20 @@ from pathlib import Path
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.i18n import _
-from bot.model import Message, ReactionAdded, Reply, UserRef
+from bot.model import Attachment, Message, ReactionAdded, Reply, UserRef
 from bot.platforms.console import ConsolePlatform
-from bot.plugin import DueAction, Invocation, MessageNotes, NoSettings, Plugin, command, due, duration, listen
+from bot.plugin import (
+    DueAction,
+    Invocation,
+    MessageNotes,
+    NoSettings,
+    Plugin,
+    attachment,
+    command,
+    due,
+    duration,
+    listen,
+)
 from tests.harness import START, make_config
 
 
@@ -27,6 +38,7 @@ class Echo(Plugin):
         super().__init__(ctx)  # type: ignore[arg-type]
         self.messages: list[Message] = []
         self.reactions: list[ReactionAdded] = []
+        self.files: list[tuple[str, int] | None] = []
 
     @listen(Message)
     async def on_message(self, message: Message, notes: MessageNotes) -> None:
@@ -41,6 +53,11 @@ class Echo(Plugin):
         await self.ctx.scheduler.schedule("echo.remind", f"{inv.user.user_id}:{inv.at.isoformat()}",
                                           inv.community.key, inv.at + after, {"user": inv.user.user_id})
         return Reply(text="noted")
+
+    @command("files count", _("Count attached bytes."), attachment("file", _("A file."), required=False))
+    async def count(self, inv: Invocation, file: Attachment | None = None) -> Reply:
+        self.files.append((file.filename, len(file.content)) if file else None)
+        return Reply(text="counted")
 
     @due("echo.remind")
     async def send_reminder(self, action: DueAction) -> None:
@@ -99,6 +116,15 @@ async def test_private_replies_cards_buttons_and_files(tmp_path: Path) -> None:
         files = list((tmp_path / "files").glob("*-affinity-bot-export.json"))
         assert len(files) == 1 and str(files[0]) in text
         assert "[private to eve] bot: ⚠️ /settings show is for moderators only." in text
+
+
+async def test_attach_sends_a_file_with_the_next_command_only(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, echo, out):
+        (tmp_path / "plan.csv").write_text("title,due\nHello,2026-12-01\n", encoding="utf-8")
+        await console.play([f"/attach {tmp_path / 'plan.csv'}", "/files count", "/files count"])
+        assert echo.files == [("plan.csv", 27), None]
+        await console.play(["/attach /no/such/file"])
+        assert "usage: /attach PATH" in out.getvalue()
 
 
 async def test_bad_meta_commands_explain_themselves(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from bot.config import ConsoleConfig
 from bot.folding import fold
 from bot.formatting import LocalReply, to_plain
 from bot.model import (
+    Attachment,
     Capability,
     ChannelRef,
     CommandInvoked,
@@ -39,7 +40,7 @@ from bot.textsyntax import parse_duration
 
 PLATFORM = "console"
 _MENTION = re.compile(r"@([\w.-]+)")
-META_COMMANDS = ("as", "in", "thread", "react", "advance", "quit")
+META_COMMANDS = ("as", "in", "thread", "react", "advance", "attach", "quit")
 
 
 class AdvancingClock(Protocol):
@@ -77,6 +78,7 @@ class ConsolePlatform:
         self.channel = self._channel(config.channel)
         self.thread: str | None = None
         self.running = True
+        self._pending_files: list[Attachment] = []
 
     # ------------------------------------------------------------ identities
 
@@ -218,6 +220,16 @@ class ConsolePlatform:
             await self._react(arg or "👍")
         elif word == "advance":
             await self._advance(arg)
+        elif word == "attach":
+            self._attach(arg)
+
+    def _attach(self, arg: str) -> None:
+        path = Path(arg.strip().strip('"'))
+        if not arg.strip() or not path.is_file():
+            self._note("usage: /attach PATH (an existing file, sent with your next command)")
+            return
+        self._pending_files.append(Attachment(path.name, path.read_bytes()))
+        self._note(f"{path.name} will be sent with your next command")
 
     async def _become(self, name: str) -> None:
         name = name.lstrip("@").strip()
@@ -262,8 +274,9 @@ class ConsolePlatform:
         await self.catch_up()
 
     async def _command(self, path: str, rest: str) -> None:
+        files, self._pending_files = tuple(self._pending_files), []
         event = CommandInvoked(self.community, self._moment(), self.current_user, self.where, path, rest,
-                               platform_level=self.level_of(self.current_user))
+                               platform_level=self.level_of(self.current_user), attachments=files)
         reply = await self.sink.invoke(event)
         self.show_reply(self.current_user, reply)
 
