@@ -29,12 +29,9 @@ from bot.registry import Registry, build_plugins, locale_roots
 from bot.scheduler import Scheduler
 from bot.storage.activity import ActivityWriter, purge_raw_before
 from bot.storage.database import Database
-from bot.storage.migrations import apply_migrations
+from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 
 log = logging.getLogger("affinity.app")
-
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-
 
 def migrations_dir(config: Config) -> Path:
     """Where the migration files are (configurable for packaged installs)."""

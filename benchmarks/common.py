@@ -1,0 +1,129 @@
+"""What every benchmark shares: an in-memory platform, synthetic chat messages, the real app."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.app import App
+from bot.clock import FrozenClock
+from bot.config import Config
+from bot.formatting import LocalReply
+from bot.model import Capability, ChannelRef, CommunityRef, Message, MessageRef, Target, UserRef
+
+START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+FRENCH = ["Bonjour à tous, quelqu'un a testé la nouvelle version ?", "merci pour le partage, très utile",
+          "Je propose qu'on se retrouve jeudi à Lille pour en parler", "ok ça marche",
+          "Comment configurer le calendrier éditorial pour l'équipe ?", "super article, inspirant !",
+          "On publie le billet de blog mardi prochain", "quelqu'un sait où trouver les slides ?"]
+ENGLISH = ["Has anyone tried the new release yet?", "thanks, that was really helpful",
+           "Let's meet on Thursday to discuss the roadmap", "sounds good",
+           "How do I export the calendar as an ics file?", "great post, very insightful",
+           "The newsletter goes out on Tuesday", "does anybody know where the slides are?"]
+
+
+class BenchPlatform:
+    """A platform that keeps nothing: sends are counted, lookups answer by id."""
+
+    name = "bench"
+    capabilities = frozenset(Capability)
+
+    def __init__(self) -> None:
+        self.sent = 0
+        self._ids = itertools.count(1)
+
+    async def start(self) -> None:
+        """Nothing to connect."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+
+    async def send(self, target: Target, reply: LocalReply) -> MessageRef | None:
+        """Count and forget."""
+        self.sent += 1
+        channel = target if isinstance(target, ChannelRef) else ChannelRef("bench", "W", "dm")
+        return MessageRef(channel, f"b{next(self._ids)}")
+
+    def link(self, ref: MessageRef) -> str | None:
+        """A fake URL."""
+        return f"https://chat.example/{ref.channel.channel_id}/{ref.message_id}"
+
+    def member_name(self, user: UserRef) -> str:
+        """The id."""
+        return user.user_id
+
+    def channel_name(self, channel: ChannelRef) -> str:
+        """The id."""
+        return channel.channel_id
+
+    async def find_member(self, community: CommunityRef, raw: str) -> UserRef | None:
+        """Any name is a member."""
+        return UserRef("bench", community.workspace_id, raw.lstrip("@"))
+
+    async def find_channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
+        """Any name is a channel."""
+        return ChannelRef("bench", community.workspace_id, raw.lstrip("#"))
+
+    def member_names(self, community: CommunityRef) -> list[str]:
+        """No names."""
+        return []
+
+    def channel_names(self, community: CommunityRef) -> list[str]:
+        """No names."""
+        return []
+
+
+def messages(count: int, *, community: str = "W", members: int = 500, channels: int = 20,
+             seed: int = 7, start: datetime = START, spacing: timedelta = timedelta(seconds=3)) -> Iterator[Message]:
+    """Synthetic French/English chat: replies, threads and questions in realistic proportions."""
+    rng = random.Random(seed)
+    ref = CommunityRef("bench", community)
+    recent: list[MessageRef] = []
+    for i in range(count):
+        channel = ChannelRef("bench", community, f"c{rng.randrange(channels)}")
+        if recent and rng.random() < 0.15:
+            channel = channel.in_thread(rng.choice(recent).message_id)
+        message_ref = MessageRef(channel, f"m{i}")
+        reply_to = rng.choice(recent) if recent and rng.random() < 0.2 else None
+        text = rng.choice(FRENCH if rng.random() < 0.5 else ENGLISH)
+        author = UserRef("bench", community, f"u{rng.randrange(members)}")
+        yield Message(ref, start + spacing * i, message_ref, author, text, reply_to=reply_to)
+        recent.append(message_ref)
+        if len(recent) > 50:
+            recent.pop(0)
+
+
+def bench_config(path: Path, plugins: dict[str, Any] | None = None, **activity: int) -> Config:
+    """A configuration for a benchmark database."""
+    return Config.model_validate({
+        "database": {"path": str(path)},
+        "plugins": plugins or {"core": {}},
+        "activity": activity or {},
+    })
+
+
+@asynccontextmanager
+async def bench_app(path: Path, plugins: dict[str, Any] | None = None, **activity: int) -> AsyncIterator[App]:
+    """The real app with the benchmark platform, started; stopped (and flushed) afterwards."""
+    app = App(bench_config(path, plugins, **activity), clock=FrozenClock(START), realtime=False)
+    await app.build()
+    app.add_platform(BenchPlatform())
+    await app.start()
+    try:
+        yield app
+    finally:
+        await app.stop()
+
+
+def available_plugins(wanted: list[str]) -> dict[str, Any]:
+    """The wanted feature plugins that exist in this checkout, plus core."""
+    from bot.registry import available_plugins as shipped
+
+    present = set(shipped())
+    return {"core": {}, **{name: {} for name in wanted if name in present}}
