@@ -19,6 +19,7 @@ from bot.i18n import Msg, Text, Translator, _, join
 from bot.model import (
     Attachment,
     CommandInvoked,
+    DeliveryError,
     Event,
     Level,
     MemberJoined,
@@ -63,6 +64,7 @@ class Dispatcher:
         await self._fan_out(event, (event,))
         if isinstance(event, ReactionAdded):
             self._activity.add_reaction(event)
+            await self._activity.throttle()
         elif isinstance(event, MemberJoined):
             if not event.is_bot:
                 self._activity.add_member_joined(event)
@@ -83,6 +85,7 @@ class Dispatcher:
             await self._fan_out(message, (message, notes))
         if not message.is_direct:
             self._activity.add_message(message, notes)
+            await self._activity.throttle()
 
     async def _fan_out(self, event: Event, args: tuple[Any, ...]) -> None:
         for plugin, handler in self._registry.listeners.get(type(event), ()):
@@ -167,6 +170,15 @@ class Dispatcher:
             result = await spec.handler(invocation, **values)
         except CommandError:
             raise
+        except DeliveryError as exc:
+            if exc.reason != "missing_permission":
+                log.exception("plugin %s, command /%s failed in %s", spec.plugin, spec.path, event.community.key)
+                raise _Crashed from exc
+            # The platform refused for lack of a permission: say which, instead of failing silently.
+            log.warning("command /%s in %s: the platform refused (%s)", spec.path, event.community.key, exc)
+            raise CommandError(_("The bot lacks the “{permission}” permission for this.",
+                                 permission=exc.permission or exc.detail),
+                               _("An administrator can grant it in the server or channel settings.")) from exc
         except Exception as exc:
             log.exception("plugin %s, command /%s failed in %s", spec.plugin, spec.path, event.community.key)
             raise _Crashed from exc

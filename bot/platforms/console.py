@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import secrets
 import sys
 import threading
 from collections.abc import Awaitable, Callable, Iterable
@@ -71,6 +72,8 @@ class ConsolePlatform:
         self.members: dict[str, str] = {}  # user id (folded name) -> display name
         self.channels: dict[str, str] = {}  # channel id -> display name
         self._ids = itertools.count(1)
+        # Message ids must not repeat across runs on the same database (they are unique per channel).
+        self._session = secrets.token_hex(3)
         self._files = itertools.count(1)
         self._last: dict[tuple[str, str | None], tuple[MessageRef, UserRef]] = {}
         self.current_user = self._user(config.admin)
@@ -123,7 +126,7 @@ class ConsolePlatform:
             header = f"[{self._place(target)}]"
             channel = target
         self._print(header, reply)
-        return MessageRef(channel, f"m{next(self._ids)}")
+        return MessageRef(channel, self._next_id())
 
     def show_reply(self, user: UserRef, reply: LocalReply) -> None:
         """Print a command's answer: privately marked when it is ephemeral."""
@@ -281,12 +284,15 @@ class ConsolePlatform:
         self.show_reply(self.current_user, reply)
 
     async def _message(self, text: str) -> None:
-        ref = MessageRef(self.where, f"m{next(self._ids)}")
+        ref = MessageRef(self.where, self._next_id())
         mentions = tuple(self._user(name) for name in _MENTION.findall(text)
                          if self._user(name).user_id in self.members)
         message = Message(self.community, self._moment(), ref, self.current_user, text, mentions=mentions)
         self._last[(self.channel.channel_id, self.thread)] = (ref, self.current_user)
         await self.sink.handle(message)
+
+    def _next_id(self) -> str:
+        return f"{self._session}-{next(self._ids)}"
 
     def _moment(self) -> datetime:
         return self._now()
@@ -303,6 +309,8 @@ class ConsolePlatform:
             if echo and line.strip() and not line.lstrip().startswith("# "):
                 self.out.write(f"{self.member_name(self.current_user)}@{self._place(self.where)}> {line.rstrip()}\n")
             await self.feed(line)
+            # A script never waits on the network: yield so the activity writer's timer can flush.
+            await asyncio.sleep(0)
 
     async def repl(self, source: TextIO | None = None) -> None:
         """Read lines interactively until /quit or end of input.

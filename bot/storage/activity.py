@@ -288,6 +288,19 @@ class ActivityWriter:
             return  # no loop (synchronous caller): the next flush() or stop() writes the rows
         self._auto = loop.create_task(self._flush_full_batches(), name="activity-writer-batch")
 
+    async def throttle(self) -> None:
+        """Backpressure: once a full batch waits, wait for the write in flight before taking more.
+
+        Producers that never really suspend (a console script, a burst from a platform) would
+        otherwise outrun the writer and grow the buffer without bound, so that a crash could lose far
+        more than one batch."""
+        if len(self._buffer) < self._batch_size:
+            return
+        if self._auto is not None and not self._auto.done():
+            await asyncio.gather(self._auto, return_exceptions=True)
+        elif len(self._buffer) >= max(self._batch_size, self._retry_at):
+            await self._flush_logged()
+
     async def _flush_full_batches(self) -> None:
         while len(self._buffer) >= max(self._batch_size, self._retry_at):
             if not await self._flush_logged():
