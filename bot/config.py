@@ -67,6 +67,8 @@ class DiscordConfig(_Strict):
     shard_ids: list[int] | None = None
     groups_category: str = "Groups"
     archive_category: str = "Archived groups"
+    # The application (client) id, for `discord-invite-url`; when unset it is read from the token.
+    application_id: int | None = None
 
 
 class SlackConfig(_Strict):
@@ -80,6 +82,9 @@ class SlackConfig(_Strict):
     path: str = "/slack/events"
     command_prefix: str = ""
     api_base: str = "https://slack.com/api/"
+    # HTTP mode only: the public https address Slack reaches the bot at (e.g. https://bot.example.org);
+    # `slack-manifest` writes it into the request URLs, or a placeholder when unset.
+    public_url: str | None = None
 
 
 class ConsoleConfig(_Strict):

@@ -116,7 +116,6 @@ class Dispatcher:
 
     async def invoke(self, event: CommandInvoked) -> LocalReply:
         """Run a command and return the reply for the member, in that member's language."""
-        locale = await self._communities.locale_for(event.user, event.community, event.locale)
         try:
             reply = await self._run(event)
         except CommandError as error:
@@ -129,7 +128,7 @@ class Dispatcher:
                 log.exception("command /%s failed in %s", event.path, event.community.key)
             reply = Reply(text=_("Something went wrong on our side; nothing was changed. "
                                  "The moderators can find the details in the bot's log."), ephemeral=True)
-        # The handler may have changed the language (`/settings locale`): read it again.
+        # Read after the handler, which may have changed the language (`/settings locale`).
         locale = await self._communities.locale_for(event.user, event.community, event.locale)
         return localize(reply, self._translator, locale)
 

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.communities import CommunityStore
 from bot.formatting import localize
 from bot.i18n import Translator
-from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Target, UserRef
+from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, Target, UserRef
 from bot.platforms.base import Platform, PlatformError
 from bot.plugin import Spaces
 from bot.storage.database import Database
@@ -80,6 +80,33 @@ class Outbox:
         if platform is None or Capability.CREATE_CHANNEL not in platform.capabilities:
             return None
         return cast(Spaces, platform)
+
+    async def delete(self, ref: MessageRef, reason: str) -> bool:
+        """Delete a message through the platform's optional `delete_message(ref, reason)`; False when the
+        platform has none, lacks `Capability.DELETE_MESSAGE` or refuses."""
+        platform = self.platforms.get(ref.channel.platform)
+        delete = getattr(platform, "delete_message", None)
+        if platform is None or delete is None or Capability.DELETE_MESSAGE not in platform.capabilities:
+            return False
+        try:
+            return bool(await delete(ref, reason))
+        except DeliveryError as error:
+            log.warning("could not delete %s: %s", ref.message_id, error)
+            return False
+
+    async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
+        """Whether a member may read a channel, through the platform's optional `can_read(user, channel)`;
+        None when the platform cannot tell."""
+        platform = self.platforms.get(channel.platform)
+        check = getattr(platform, "can_read", None)
+        if check is None:
+            return None
+        try:
+            answer = await check(user, channel)
+        except DeliveryError as error:
+            log.warning("could not check access to %s: %s", channel.channel_id, error)
+            return None
+        return None if answer is None else bool(answer)
 
     def member_name(self, user: UserRef) -> str:
         """Display name of a member."""

@@ -308,6 +308,14 @@ class Messenger(Protocol):
         """The community platform's channel management, or None (the console)."""
         ...
 
+    async def delete(self, ref: MessageRef, reason: str) -> bool:
+        """Delete a message (platforms with `Capability.DELETE_MESSAGE`); False when it could not."""
+        ...
+
+    async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
+        """Whether a member may read a channel; None when the platform cannot tell."""
+        ...
+
 
 class Spaces(Protocol):
     """Channel (and role) management for groups, on platforms with `Capability.CREATE_CHANNEL`.

@@ -1,0 +1,128 @@
+"""The slack-bolt side: the Web API client (its base URL from `platforms.slack.api_base`, retries for
+rate limits honouring Retry-After and for dropped connections), the bolt `AsyncApp` (which
+verifies request signatures and ignores the bot's own events), and the two ways Slack reaches
+the bot: Socket Mode (an outgoing websocket; no public URL) or HTTP mode (bolt's aiohttp adapter
+serving one path for events, commands and interactions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.platforms.base import PlatformError
+from bot.platforms.slack.errors import error_code
+
+log = logging.getLogger("affinity.slack")
+
+RATE_LIMIT_RETRIES = 3
+CONNECTION_RETRIES = 2
+CONNECT_TIMEOUT = 30.0
+
+
+def retry_handlers() -> list[AsyncRetryHandler]:
+    """429s wait for Retry-After then retry; resets and refused connections retry with backoff."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)]
+
+
+def web_client(token: str, api_base: str) -> AsyncWebClient:
+    """The Web API client every call goes through."""
+    return AsyncWebClient(token=token, base_url=api_base, retry_handlers=retry_handlers(),
+                          logger=logging.getLogger("affinity.slack.web"))
+
+
+def bolt_app(client: AsyncWebClient, signing_secret: str) -> AsyncApp:
+    """The bolt app; listeners are added by the platform."""
+    return AsyncApp(client=client, signing_secret=signing_secret, name="affinity-bot",
+                    logger=logging.getLogger("affinity.slack.bolt"))
+
+
+class HttpReceiver:
+    """HTTP mode: an aiohttp server handing every POST on one path to bolt."""
+
+    def __init__(self, bolt: AsyncApp, host: str, port: int, path: str) -> None:
+        self.bolt = bolt
+        self.host = host
+        self.port = port
+        self.path = path
+        self._runner: web.AppRunner | None = None
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def start(self) -> None:
+        """Listen; fails with a PlatformError when the address is taken."""
+        application = web.Application()
+        application.router.add_post(self.path, self._handle)
+        runner = web.AppRunner(application, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise PlatformError(f"Slack: cannot listen on {self.host}:{self.port} ({exc.strerror or exc})") from exc
+        self._runner = runner
+        self.port = int(runner.addresses[0][1])  # the real port when 0 asked for any free one
+        log.info("Slack HTTP mode: listening on http://%s:%d%s", self.host, self.port, self.path)
+
+    @property
+    def url(self) -> str:
+        """Where Slack must send requests (as seen from this machine)."""
+        return f"http://{self.host}:{self.port}{self.path}"
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+class SocketReceiver:
+    """Socket Mode: bolt's handler on slack_sdk's aiohttp websocket client, which reconnects by itself."""
+
+    def __init__(self, bolt: AsyncApp, app_token: str, client: AsyncWebClient, token_env: str) -> None:
+        self.bolt = bolt
+        self.app_token = app_token
+        self.client = client
+        self.token_env = token_env
+        self._handler: AsyncSocketModeHandler | None = None
+
+    async def start(self) -> None:
+        """Connect; returns once the websocket is open."""
+        # The SDK retries a failed connection forever; asking for the URL first turns a wrong
+        # app token into one clear error at start.
+        try:
+            response = await self.client.apps_connections_open(app_token=self.app_token)
+        except SlackApiError as exc:
+            raise PlatformError(f"Slack: the app-level token in {self.token_env} was refused "
+                                f"({error_code(exc)}); it must start with xapp- and have connections:write") from exc
+        handler = AsyncSocketModeHandler(self.bolt, app_token=self.app_token, web_client=self.client)
+        handler.client.wss_uri = str(response["url"])
+        self._handler = handler
+        try:
+            # The SDK leaves connect_async/close_async unannotated; they return None.
+            await asyncio.wait_for(handler.connect_async(), CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+        except TimeoutError as exc:
+            await self.stop()
+            raise PlatformError(f"Slack: Socket Mode did not connect within {CONNECT_TIMEOUT:g} s") from exc
+        log.info("Slack Socket Mode: connected")
+
+    async def stop(self) -> None:
+        """Close the websocket and its session."""
+        if self._handler is not None:
+            handler, self._handler = self._handler, None
+            await handler.close_async()  # type: ignore[no-untyped-call]

@@ -1,0 +1,102 @@
+"""Group channels on Slack (the `Spaces` protocol of bot/plugin.py): conversations.create (public
+or private), invite, kick, rename, setTopic and archive. Slack has no roles, so a space is just its
+channel; and a bot cannot delete a channel, so deleting one archives it.
+
+Adding a member who is already there, or removing one who is not, succeeds: plugins may retry.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.folding import fold
+from bot.model import ChannelRef, CommunityRef, DeliveryError, Space, UserRef
+from bot.platforms.slack.directory import Directory
+from bot.platforms.slack.errors import delivery_error, error_code
+from bot.platforms.slack.translate import PLATFORM
+
+log = logging.getLogger("affinity.slack.spaces")
+
+MAX_NAME = 80
+MAX_TOPIC = 250
+_INVALID = re.compile(r"[^a-z0-9_\-\u00c0-\uffff]+")
+
+
+def channel_name(name: str) -> str:
+    """A valid Slack channel name: lowercase, no accents, words joined by '-', at most 80 characters."""
+    words = _INVALID.sub("-", fold(name).replace(" ", "-"))
+    clean = re.sub(r"-{2,}", "-", words).strip("-_")
+    return clean[:MAX_NAME].rstrip("-_") or "group"
+
+
+class SlackSpaces:
+    """Creates and manages group channels in the workspace of the bot token."""
+
+    def __init__(self, client: AsyncWebClient, directory: Directory, team_id: Callable[[], str]) -> None:
+        self.client = client
+        self.directory = directory
+        self.team_id = team_id
+
+    async def _call(self, method: str, *, tolerate: frozenset[str] = frozenset(),
+                    **args: object) -> AsyncSlackResponse | None:
+        try:
+            response: AsyncSlackResponse = await getattr(self.client, method)(**args)
+            return response
+        except SlackApiError as exc:
+            if error_code(exc) in tolerate:
+                return None
+            raise delivery_error(exc) from exc
+        except Exception as exc:
+            raise delivery_error(exc) from exc
+
+    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
+                           private: bool = False, forum: bool = False) -> Space:
+        """Create a channel (Slack has no forums: a forum is a plain channel with threads)."""
+        if community.platform != PLATFORM:
+            raise DeliveryError("unsupported", f"not a Slack community: {community.key}")
+        response = await self._call("conversations_create", name=channel_name(name), is_private=private)
+        channel = response.get("channel") if response is not None else None
+        if not isinstance(channel, dict) or "id" not in channel:
+            raise DeliveryError("failed", "conversations.create returned no channel")
+        channel_id, created = str(channel["id"]), str(channel.get("name") or "")
+        self.directory.remember_channel(channel_id, created)
+        if topic.strip():
+            # A topic is a nicety: a refusal must not undo a channel that exists.
+            try:
+                await self._call("conversations_setTopic", channel=channel_id, topic=topic.strip()[:MAX_TOPIC])
+            except DeliveryError as exc:
+                log.warning("the topic of #%s could not be set: %s", created, exc)
+        return Space(ChannelRef(PLATFORM, community.workspace_id, channel_id))
+
+    async def add_member(self, space: Space, user: UserRef) -> None:
+        """Invite a member to the channel."""
+        await self._call("conversations_invite", channel=space.channel.channel_id, users=user.user_id,
+                         tolerate=frozenset({"already_in_channel"}))
+
+    async def remove_member(self, space: Space, user: UserRef) -> None:
+        """Remove a member from the channel."""
+        await self._call("conversations_kick", channel=space.channel.channel_id, user=user.user_id,
+                         tolerate=frozenset({"not_in_channel"}))
+
+    async def rename_space(self, space: Space, name: str) -> None:
+        """Rename the channel."""
+        response = await self._call("conversations_rename", channel=space.channel.channel_id,
+                                    name=channel_name(name))
+        channel = response.get("channel") if response is not None else None
+        renamed = channel.get("name") if isinstance(channel, dict) else None
+        self.directory.remember_channel(space.channel.channel_id, str(renamed or channel_name(name)))
+
+    async def archive_space(self, space: Space) -> None:
+        """Archive the channel: read-only and out of the sidebar."""
+        await self._call("conversations_archive", channel=space.channel.channel_id,
+                         tolerate=frozenset({"already_archived"}))
+
+    async def delete_space(self, space: Space) -> None:
+        """Archive the channel: Slack does not let bots delete channels."""
+        await self.archive_space(space)

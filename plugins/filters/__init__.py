@@ -1,0 +1,34 @@
+"""Community noise filters and personal keyword watch lists (one plugin, two command nouns).
+
+Filters (`/filter`, moderators): phrases matched case-, accent- and simple-plural-insensitively on
+word boundaries, or regular expressions checked for catastrophic backtracking; each rule tags the
+message as noise (`noise:<rule id>`, excluded from watch digests and other plugins' highlights),
+flags it to the moderation channel, or deletes it where the platform can (the author gets a private
+note naming the rule; where deleting is impossible, e.g. the console, it is flagged instead).
+Channels and roles can be exempt. A built-in French/English engagement-bait list can be switched on
+(`/filter bait on`) and edited. `/filter test` shows which rules a text triggers and why.
+
+Watch (`/watch`, every member): keywords, muted words and authors, a daily or weekly digest DM
+(or off), and an opt-out from others' digests. Matching messages are kept as a link and a short
+excerpt until delivered, then deleted.
+
+Commands: /filter add|remove|list|test|bait|exempt; /watch add|remove|list|mute|unmute|mute-author|
+unmute-author|frequency|optout.
+
+Tables (migrations/0009_filters_tables.sql): filter_rules, filter_exemptions, filter_hits (counts per
+UTC hour and rule), watch_members, watch_keywords, watch_muted_authors, watch_matches, watch_channels.
+SQL lives in `repo.py` (filters) and `watch_repo.py` (watch lists).
+
+Modules: `normalise` and `matcher` (pure: normal forms, Aho-Corasick index, regex safety), `bait`,
+`watch` (pure: keyword lists, periods, the digest DM), `engine` (per-community caches), `actions`
+(tag/flag/delete), `delivery` (the digest job), `filter_commands`, `watch_commands`, `plugin`.
+
+Settings (`FiltersSettings`): max_rules (5000), keyword_limit (50), mute_limit (50), digest_hour (8),
+digest_max_items (30).
+
+Jobs: `filters.watch_digests` (every 15 minutes: sends the digests whose period started),
+`filters.flush_hits` (every 5 minutes: writes hit counts buffered in memory).
+
+Digest section `filters`: noise caught per action and the top rules. Privacy: export and forget of
+watch lists, mutes, preferences and pending matches for and about the member.
+"""

@@ -1,0 +1,118 @@
+"""What happens to a message a rule caught: tag it as noise, flag it to the moderators, or delete it
+(where the platform can) and tell its author privately which rule removed it.
+
+Every post carries a dedupe key built from the message, so a message delivered twice (a platform
+retry, a restart) is flagged once. Hits are counted in memory and written in batches (`flush`), to
+keep the database off the per-message path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.formatting import link
+from bot.i18n import _
+from bot.model import Capability, Message, Reply
+from bot.plugin import MessageNotes, PluginContext
+from plugins.filters.matcher import Hit, strongest
+from plugins.filters.repo import FiltersRepo, to_db
+
+log = logging.getLogger("affinity.filters")
+
+
+_HOURS: dict[tuple[int, int, int, int], str] = {}
+
+
+def _hour(at: datetime) -> str:
+    """The UTC hour bucket of a moment, as stored text (cached: hits cluster in the same hours)."""
+    key = (at.year, at.month, at.day, at.hour) if at.utcoffset() == timedelta(0) else None
+    if key is None:
+        return to_db(at.replace(minute=0, second=0, microsecond=0))
+    text = _HOURS.get(key)
+    if text is None:
+        if len(_HOURS) > 1000:
+            _HOURS.clear()
+        text = _HOURS[key] = to_db(at.replace(minute=0, second=0, microsecond=0))
+    return text
+
+
+class Enforcer:
+    """Applies rule actions and counts them."""
+
+    def __init__(self, ctx: PluginContext) -> None:
+        self.ctx = ctx
+        self.counts: Counter[tuple[str, str, int, str, str]] = Counter()
+
+    async def apply(self, message: Message, notes: MessageNotes, hits: Sequence[Hit]) -> str:
+        """Tag, flag or delete; returns the action taken (delete falls back to flag when impossible)."""
+        action = strongest(hits)
+        for hit in hits:
+            if hit.rule.action == "tag":
+                notes.tags.add(f"noise:{hit.rule.id}")
+        top = next(h for h in hits if h.rule.action == action)
+        if action == "delete":
+            if await self._delete(message, top):
+                notes.deleted = True
+            else:
+                action = "flag"
+        if action == "flag":
+            await self._flag(message, top, "flag")
+        hour = _hour(message.at)
+        for hit in hits:
+            taken = action if hit.rule.action == top.rule.action else hit.rule.action
+            if taken == "delete" and not notes.deleted:
+                taken = "flag"
+            self.counts[(message.community.key, hour, hit.rule.id, hit.rule.shown,
+                         taken)] += 1
+        return action
+
+    async def _delete(self, message: Message, hit: Hit) -> bool:
+        if Capability.DELETE_MESSAGE not in self.ctx.messenger.capabilities(message.community):
+            return False
+        rule = hit.rule.shown
+        if not await self.ctx.messenger.delete(message.ref, f"filter rule #{hit.rule.id}: {rule}"):
+            return False
+        channel = self.ctx.directory.channel_name(message.channel)
+        key = f"filters.deleted:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
+        note = Reply(text=_("Your message in #{channel} was removed by the community's filter rule « {rule} ». "
+                            "If you think this is a mistake, please reply to a moderator.",
+                            channel=channel, rule=rule))
+        try:
+            await self.ctx.messenger.send(message.author, note, dedupe_key=key)
+        except Exception:  # a closed DM must not undo the moderation
+            log.warning("could not tell %s about a deleted message", message.author.user_id, exc_info=True)
+        await self._flag(message, hit, "delete")
+        return True
+
+    async def _flag(self, message: Message, hit: Hit, action: str) -> None:
+        settings = await self.ctx.communities.get(message.community)
+        channel = settings.channel("moderation")
+        if channel is None:
+            log.info("rule %s matched in %s but no moderation channel is set", hit.rule.id, message.community.key)
+            return
+        where = self.ctx.directory.channel_name(message.channel)
+        place = link(self.ctx.messenger.link(message.ref), f"#{where}")
+        text = (_("Removed: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
+                  author=self.ctx.directory.member_name(message.author), place=place, id=hit.rule.id,
+                  rule=hit.rule.shown, found=hit.found)
+                if action == "delete" else
+                _("Flagged: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
+                  author=self.ctx.directory.member_name(message.author), place=place, id=hit.rule.id,
+                  rule=hit.rule.shown, found=hit.found))
+        key = f"filters.{action}:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
+        await self.ctx.messenger.send(channel, Reply(text=text), dedupe_key=key)
+
+    async def flush(self, repo: FiltersRepo) -> None:
+        """Write the buffered hit counts."""
+        if not self.counts:
+            return
+        counts, self.counts = self.counts, Counter()
+        try:
+            await repo.add_hits(counts)
+        except Exception:
+            self.counts.update(counts)  # keep them for the next try
+            raise
+

@@ -1,0 +1,207 @@
+"""The moderators' `/filter` commands: add, remove, list, test, the built-in bait list and exemptions."""
+
+from __future__ import annotations
+
+from bot.folding import closest
+from bot.i18n import Text, _, join
+from bot.model import Capability, ChannelRef, CommunityRef, Level, Reply, UserRef
+from bot.plugin import (
+    Choice,
+    CommandError,
+    Invocation,
+    autocomplete,
+    boolean,
+    channel,
+    choice,
+    command,
+    text,
+)
+from plugins.filters.bait import BAIT_PATTERNS, BAIT_PHRASES
+from plugins.filters.base import ACTION_LABELS, FiltersBase
+from plugins.filters.matcher import ACTIONS, RuleSpec, regex_problem
+from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_phrase, significant_length
+
+LIST_LIMIT = 60
+_ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
+_ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
+
+
+def _describe(rule: RuleSpec) -> str:
+    kind = " (regex)" if rule.is_regex else ""
+    builtin = " ★" if rule.builtin else ""
+    return f"#{rule.id} « {rule.shown} »{kind}{builtin} → {rule.action}"
+
+
+class FilterCommands(FiltersBase):
+    """`/filter ...` for moderators."""
+
+    @command("filter add", _("Add a filter rule: a phrase (or a pattern) and what to do with matching messages."),
+             text("phrase", _("The phrase to catch (case, accents and plurals do not matter), or a pattern; "
+                              "quote it when it has several words."), max_length=200),
+             choice("action", _("What to do: tag as noise, flag to moderators, or delete."), _ACTION_CHOICES,
+                    required=False),
+             boolean("regex", _("Treat the phrase as a regular expression."), required=False),
+             level=Level.MODERATOR)
+    async def filter_add(self, inv: Invocation, phrase: str, action: str | None = None,
+                         regex: bool | None = None) -> Reply:
+        """`/filter add "tag a friend" action:flag`."""
+        community = inv.community.key
+        action, regex = action or "tag", bool(regex)
+        typed, normal = self._checked_phrase(phrase, regex)
+        existing = await self.repo.find_rule(community, normal, regex)
+        if existing is not None:
+            raise CommandError(_("There is already a rule for « {phrase} » (#{id}).", phrase=typed, id=existing),
+                               _("Remove it with `/filter remove {id}` to change its action.", id=existing))
+        if await self.repo.count_rules(community) >= self.settings.max_rules:
+            raise CommandError(_("This community already has {limit} filter rules.", limit=self.settings.max_rules),
+                               _("Remove rules you no longer need with `/filter remove`."))
+        await self.repo.add_rules(community, [(typed, normal, action, regex, False)], self.ctx.clock.now())
+        self.engine.changed_rules(community)
+        rule_id = await self.repo.find_rule(community, normal, regex)
+        parts: list[Text] = [_("Rule #{id} added: « {phrase} » → {action}.", id=rule_id, phrase=typed,
+                               action=ACTION_LABELS[action])]
+        parts += await self._action_warnings(inv.community, action)
+        return Reply(text=join(parts))
+
+    def _checked_phrase(self, phrase: str, regex: bool) -> tuple[str, str]:
+        typed = " ".join(phrase.split()) if not regex else phrase.strip()
+        if regex:
+            problem = regex_problem(typed)
+            if problem is not None:
+                raise CommandError(_("This pattern is refused: {reason}", reason=problem),
+                                   _("Prefer a plain phrase: case, accents and plurals are already handled."))
+            if not typed:
+                raise CommandError(_("The pattern is empty."), _("Give a phrase or a pattern to catch."))
+            return typed, typed
+        normal = normalise_phrase(typed)
+        if significant_length(normal) < MIN_PHRASE_LENGTH:
+            raise CommandError(_("« {phrase} » is too short: it would catch far too many messages.", phrase=typed),
+                               _("Use a word or phrase of at least two letters."))
+        return typed, normal
+
+    async def _action_warnings(self, community: CommunityRef, action: str) -> list[Text]:
+        notes: list[Text] = []
+        if action == "delete" and Capability.DELETE_MESSAGE not in self.ctx.messenger.capabilities(community):
+            notes.append(_("This platform does not let the bot delete messages: matches will be flagged instead."))
+        if action in ("flag", "delete") and (await self.ctx.communities.get(community)).channel("moderation") is None:
+            notes.append(_("No moderation channel is set, so flags go nowhere: "
+                           "`/settings channel purpose:moderation channel:#mods`."))
+        return notes
+
+    @command("filter remove", _("Remove a filter rule."),
+             text("rule", _("The rule's number (#12) or its phrase."), max_length=200, autocomplete="filter_rules",
+                  rest=True),
+             level=Level.MODERATOR)
+    async def filter_remove(self, inv: Invocation, rule: str) -> Reply:
+        """`/filter remove 12` or `/filter remove tag a friend`."""
+        community = inv.community.key
+        rules = await self.repo.rules(community)
+        found = _find_rule(rules, rule)
+        if found is None:
+            suggestions = closest(rule, [r.shown for r in rules])
+            hint: Text = (_("Did you mean « {suggestion} »?", suggestion=suggestions[0]) if suggestions
+                          else _("See the rules and their numbers with `/filter list`."))
+            raise CommandError(_("There is no filter rule « {rule} ».", rule=rule), hint)
+        await self.repo.remove_rule(community, found.id)
+        self.engine.changed_rules(community)
+        return Reply(text=_("Rule #{id} « {phrase} » removed.", id=found.id, phrase=found.shown))
+
+    @autocomplete("filter_rules")
+    async def complete_rules(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Rules whose phrase contains what was typed."""
+        wanted = normalise_phrase(prefix)
+        rules = await self.repo.rules(community.key)
+        hits = [r for r in rules if wanted in normalise_phrase(r.shown) or prefix.strip("#") == str(r.id)]
+        return [Choice(str(r.id), _describe(r)[:100]) for r in hits[:25]]
+
+    @command("filter list", _("List the filter rules and exemptions."), level=Level.MODERATOR, private=True)
+    async def filter_list(self, inv: Invocation) -> Reply:
+        """`/filter list`."""
+        rules = await self.repo.rules(inv.community.key)
+        exemptions = await self.repo.exemptions(inv.community.key)
+        if not rules and not exemptions:
+            return Reply(text=join([_("There are no filter rules yet."),
+                                    _("Add one with `/filter add phrase action:tag|flag|delete`, or switch on "
+                                      "the built-in engagement-bait list with `/filter bait on`.")]), ephemeral=True)
+        lines: list[Text] = [_("Filter rules: {count} (★ built-in).", count=len(rules))]
+        lines += [_describe(r) for r in rules[:LIST_LIMIT]]
+        if len(rules) > LIST_LIMIT:
+            lines.append(_("…and {count} more.", count=len(rules) - LIST_LIMIT))
+        for exemption in exemptions:
+            lines.append(_("Exempt: {what}", what=self._exemption_name(inv.community, exemption.kind, exemption.value)))
+        return Reply(text=join(lines), ephemeral=True)
+
+    def _exemption_name(self, community: CommunityRef, kind: str, value: str) -> str:
+        if kind == "role":
+            return value
+        return f"#{self.ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id, value))}"
+
+    @command("filter test", _("Show which filter rules a text would trigger, and why."),
+             text("text", _("The text to test."), max_length=2000, rest=True),
+             level=Level.MODERATOR, private=True)
+    async def filter_test(self, inv: Invocation, text: str) -> Reply:
+        """`/filter test Tag a friend who needs this!`."""
+        matcher = await self.engine.rules_for(inv.community.key)
+        padded = normalise(text)
+        hits = matcher.match(padded, text)
+        lines: list[Text] = [_("Normalised text: `{text}`", text=padded.strip()[:300] or "-")]
+        if not hits:
+            lines.append(_("No rule matches."))
+        for hit in hits:
+            lines.append(_("#{id} « {phrase} » matches « {found} » (compared as `{normal}`) → {action}",
+                           id=hit.rule.id, phrase=hit.rule.shown, found=hit.found, normal=hit.normal,
+                           action=ACTION_LABELS[hit.rule.action]))
+        if matcher.exempt(inv.channel.channel_id, inv.event.user_roles):
+            lines.append(_("Note: this channel or one of your roles is exempt, so nothing would happen here."))
+        return Reply(text=join(lines), ephemeral=True)
+
+    @command("filter bait", _("Switch the built-in engagement-bait rules (French and English) on or off."),
+             choice("state", _("on or off"), _ON_OFF), level=Level.MODERATOR)
+    async def filter_bait(self, inv: Invocation, state: str) -> Reply:
+        """`/filter bait on`: the built-in phrases become ordinary `tag` rules marked built-in."""
+        community = inv.community.key
+        if state == "off":
+            removed = await self.repo.remove_builtin(community)
+            self.engine.changed_rules(community)
+            return Reply(text=_("Built-in bait rules switched off ({count} removed).", count=removed))
+        rules = [(p, normalise_phrase(p), "tag", False, True) for p in BAIT_PHRASES]
+        rules += [(p, p, "tag", True, True) for p in BAIT_PATTERNS]
+        added = await self.repo.add_rules(community, rules, self.ctx.clock.now())
+        self.engine.changed_rules(community)
+        return Reply(text=join([_("Built-in bait rules switched on ({count} added).", count=added),
+                                _("They tag matching messages as noise; edit them like any rule with "
+                                  "`/filter list` and `/filter remove`.")]))
+
+    @command("filter exempt", _("Exempt a channel or a role from the filters (or end the exemption)."),
+             channel("channel", _("A channel the filters should skip."), required=False),
+             text("role", _("A role (its id or mention) whose members the filters skip."), required=False,
+                  max_length=100),
+             choice("state", _("on to exempt, off to end the exemption"), _ON_OFF, required=False),
+             level=Level.MODERATOR)
+    async def filter_exempt(self, inv: Invocation, channel: ChannelRef | None = None, role: str | None = None,
+                            state: str = "on") -> Reply:
+        """`/filter exempt channel:#mods`, `/filter exempt role:@Staff state:off`."""
+        if channel is None and not (role or "").strip():
+            raise CommandError(_("Name a channel or a role to exempt."),
+                               _("For example `/filter exempt channel:#moderators` or `/filter exempt role:@Staff`."))
+        exempt = state == "on"
+        changed = []
+        if channel is not None:
+            await self.repo.set_exemption(inv.community.key, "channel", channel.channel_id, exempt)
+            changed.append(f"#{self.ctx.directory.channel_name(channel)}")
+        if role and role.strip():
+            role_id = role.strip().strip("<@&>").lstrip("@")
+            await self.repo.set_exemption(inv.community.key, "role", role_id, exempt)
+            changed.append(role_id)
+        self.engine.changed_rules(inv.community.key)
+        what = ", ".join(changed)
+        return Reply(text=_("Exempt from filters: {what}.", what=what) if exempt
+                     else _("No longer exempt from filters: {what}.", what=what))
+
+
+def _find_rule(rules: list[RuleSpec], raw: str) -> RuleSpec | None:
+    wanted = raw.strip().lstrip("#")
+    if wanted.isdigit():
+        return next((r for r in rules if r.id == int(wanted)), None)
+    normal = normalise_phrase(raw)
+    return next((r for r in rules if r.phrase == raw.strip() or (not r.is_regex and r.phrase == normal)), None)

@@ -1,0 +1,152 @@
+"""The filters plugin's declarations: the message filter, the watch listener, the jobs, the digest
+section and privacy. Commands live in `filter_commands` (moderators) and `watch_commands` (members)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.i18n import Text, _
+from bot.model import CommunityRef, Message, UserRef
+from bot.plugin import DigestSection, MessageNotes, PluginContext, job, listen, message_filter
+from plugins.filters.actions import Enforcer
+from plugins.filters.delivery import Delivery, pending_export
+from plugins.filters.filter_commands import FilterCommands
+from plugins.filters.matcher import ACTIONS
+from plugins.filters.watch import excerpt
+from plugins.filters.watch_commands import WatchCommands
+from plugins.filters.watch_repo import WatchRepo
+
+TOP_RULES = 5
+
+
+class FiltersPlugin(FilterCommands, WatchCommands):
+    """Community noise filters and personal keyword watch lists."""
+
+    def __init__(self, ctx: PluginContext) -> None:
+        super().__init__(ctx)
+        self.enforcer = Enforcer(ctx)
+        self.delivery = Delivery(ctx, self.watch_repo, self.settings)
+        self._noted: set[tuple[str, str, str]] = set()
+
+    async def stop(self) -> None:
+        """Write the hit counts still in memory."""
+        await self.enforcer.flush(self.repo)
+
+    # ------------------------------------------------------------ the message path
+
+    @message_filter
+    async def screen(self, message: Message, notes: MessageNotes) -> None:
+        """Apply the community's rules: one normalisation, one automaton pass."""
+        if message.is_direct:
+            return
+        community = message.community.key
+        matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
+        if matcher.empty or matcher.exempt(message.ref.channel.channel_id, message.author_roles):
+            return
+        hits = matcher.match(self.normal_of(message), message.text)
+        if hits:
+            await self.enforcer.apply(message, notes, hits)
+
+    @listen(Message)
+    async def collect(self, message: Message, notes: MessageNotes) -> None:
+        """Store a link and an excerpt for every member whose watch list matches (noise excluded)."""
+        if message.is_direct:
+            return
+        community = message.community.key
+        index = self.engine.current_watch(community) or await self.engine.watch_for(community)
+        if not index.watchers:
+            return
+        author = message.author.user_id
+        if author in index.watchers:
+            await self._note_channel(community, author, message)
+        if notes.tags and any(tag.startswith("noise:") for tag in notes.tags):
+            return
+        found = index.match(self.normal_of(message), author)
+        if not found:
+            return
+        channel = message.ref.channel
+        short = excerpt(message.text)
+        await self.watch_repo.add_matches(community, [
+            (user_id, keyword, channel.channel_id, channel.thread_id, message.ref.message_id, author, short)
+            for user_id, keyword in found.items()], message.at)
+
+    async def _note_channel(self, community: str, user_id: str, message: Message) -> None:
+        key = (community, user_id, message.ref.channel.channel_id)
+        if key not in self._noted:  # once per process: the table only needs to know the channel
+            self._noted.add(key)
+            await self.watch_repo.note_channel(community, user_id, key[2], message.at)
+
+    # ------------------------------------------------------------ jobs
+
+    @job("filters.watch_digests", cron="*/15 * * * *")
+    async def send_digests(self, when: datetime) -> None:
+        """Send the watch digests whose period has started."""
+        await self.delivery.run(when)
+
+    @job("filters.flush_hits", every=timedelta(minutes=5))
+    async def flush_hits(self, when: datetime) -> None:
+        """Write the buffered hit counts."""
+        await self.enforcer.flush(self.repo)
+
+    # ------------------------------------------------------------ digest
+
+    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
+                             timezone: str) -> DigestSection | None:
+        """Noise caught per action and the rules that caught the most."""
+        await self.enforcer.flush(self.repo)
+        counts = await self.repo.hits(community.key, start, end)
+        if not counts:
+            return None
+        per_action = {action: sum(c.hits for c in counts if c.action == action) for action in ACTIONS}
+        per_rule: dict[int, tuple[str, int]] = {}
+        for c in counts:
+            phrase, hits = per_rule.get(c.rule_id, (c.phrase, 0))
+            per_rule[c.rule_id] = (phrase, hits + c.hits)
+        top = sorted(per_rule.items(), key=lambda item: (-item[1][1], item[0]))[:TOP_RULES]
+        figures: dict[str, float | int | None] = {
+            "noise_total": sum(per_action.values()),
+            "noise_tagged": per_action["tag"],
+            "noise_flagged": per_action["flag"],
+            "noise_deleted": per_action["delete"],
+            "rules_triggered": len(per_rule),
+        }
+        lines: list[Text] = [_("Messages caught: {total} ({tagged} tagged as noise, {flagged} flagged, "
+                               "{deleted} deleted).", total=figures["noise_total"], tagged=per_action["tag"],
+                               flagged=per_action["flag"], deleted=per_action["delete"])]
+        lines += [_("Rule « {rule} »: {count}", rule=phrase, count=hits) for _id, (phrase, hits) in top]
+        return DigestSection("filters", _("Noise filters"), figures, tuple(lines))
+
+    # ------------------------------------------------------------ privacy
+
+    async def export_user(self, user: UserRef) -> Mapping[str, Any]:
+        """The member's watch list, mutes, preferences, pending matches for them, and excerpts of theirs
+        waiting in others' digests (without saying whose)."""
+        community = user.community.key
+        words = await self.watch_repo.words(community, user.user_id)
+        prefs = await self.watch_repo.member(community, user.user_id)
+        muted = await self.watch_repo.muted_authors(community, user.user_id)
+        muted_by = [u for u, a in await self.watch_repo.muted_authors(community) if a == user.user_id]
+        return {
+            "watch_keywords": [w.keyword for w in words if w.kind == "watch"],
+            "muted_words": [w.keyword for w in words if w.kind == "mute"],
+            "muted_authors": [a for _u, a in muted],
+            "digest_frequency": prefs.frequency,
+            "opted_out_of_others_digests": prefs.optout,
+            "channels_posted_in": sorted(await self.watch_repo.channels(community, user.user_id)),
+            "pending_matches": pending_export(await self.watch_repo.pending(community, user.user_id)),
+            "your_messages_waiting_in_digests": pending_export(
+                await self.watch_repo.pending(community, author_id=user.user_id)),
+            "muted_by_members": len(muted_by),
+        }
+
+    async def forget_user(self, user: UserRef, tx: Any) -> int:
+        """Delete the member's watch data, their mutes by others and excerpts of their messages."""
+        removed = await WatchRepo(tx).forget(user.community.key, user.user_id)
+        self.engine.changed_watch(user.community.key)
+        self._noted = {k for k in self._noted if not (k[0] == user.community.key and k[1] == user.user_id)}
+        return removed
+
+
+PLUGIN = FiltersPlugin

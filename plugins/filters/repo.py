@@ -1,0 +1,165 @@
+"""Every SQL statement of the filters plugin: rules, exemptions, hit counts, watch lists and pending matches.
+
+Owns the tables of migrations/0009_filters_tables.sql. Rows come back as frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from plugins.filters.matcher import RuleSpec
+
+
+class Db(Protocol):
+    """What the repo needs of `ctx.db` (and of a transaction)."""
+
+    async def execute(self, sql: str, params: Any = ()) -> int: ...
+    async def executemany(self, sql: str, seq: Iterable[Any]) -> int: ...
+    async def fetchall(self, sql: str, params: Any = ()) -> list[Any]: ...
+    async def fetchval(self, sql: str, params: Any = ()) -> Any: ...
+
+
+def to_db(dt: datetime) -> str:
+    """Aware datetime -> fixed-width UTC text (the same form as bot.storage.times)."""
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def from_db(text: str) -> datetime:
+    """Stored UTC text -> aware datetime."""
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    """A channel or role the filters skip."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class HitCount:
+    """Messages caught by one rule with one action over a period."""
+
+    rule_id: int
+    phrase: str
+    action: str
+    hits: int
+
+
+@dataclass(frozen=True, slots=True)
+class WatchMember:
+    """A member's watch preferences."""
+
+    user_id: str
+    frequency: str
+    optout: bool
+    last_period: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchWord:
+    """A watched keyword or a muted word of a member."""
+
+    user_id: str
+    kind: str
+    normal: str
+    keyword: str
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMatch:
+    """A message waiting for a member's digest."""
+
+    id: int
+    user_id: str
+    keyword: str
+    channel_id: str
+    thread_id: str | None
+    message_id: str
+    author_id: str
+    excerpt: str
+    at: datetime
+
+
+class FiltersRepo:
+    """Reads and writes the filters plugin's tables."""
+
+    def __init__(self, db: Db) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------ rules
+
+    async def rules(self, community: str) -> list[RuleSpec]:
+        """Every rule of a community, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT id, phrase, normal, action, is_regex, builtin FROM filter_rules WHERE community = ? "
+            "ORDER BY id", (community,))
+        return [RuleSpec(r["id"], r["phrase"] if r["is_regex"] else r["normal"], r["action"],
+                         bool(r["is_regex"]), bool(r["builtin"]), r["phrase"]) for r in rows]
+
+    async def add_rules(self, community: str, rules: Iterable[tuple[str, str, str, bool, bool]],
+                        now: datetime) -> int:
+        """Add (phrase, normal, action, is_regex, builtin) rules; existing ones are kept; returns rows added."""
+        return await self.db.executemany(
+            "INSERT INTO filter_rules (community, phrase, normal, action, is_regex, builtin, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [(community, p, n, a, int(rx), int(b), to_db(now)) for p, n, a, rx, b in rules])
+
+    async def find_rule(self, community: str, normal: str, is_regex: bool) -> int | None:
+        """The id of a rule with this normal form, if any."""
+        value = await self.db.fetchval(
+            "SELECT id FROM filter_rules WHERE community = ? AND normal = ? AND is_regex = ?",
+            (community, normal, int(is_regex)))
+        return int(value) if value is not None else None
+
+    async def count_rules(self, community: str) -> int:
+        """How many rules a community has."""
+        return int(await self.db.fetchval("SELECT COUNT(*) FROM filter_rules WHERE community = ?", (community,)))
+
+    async def remove_rule(self, community: str, rule_id: int) -> bool:
+        """Delete one rule."""
+        return await self.db.execute("DELETE FROM filter_rules WHERE community = ? AND id = ?",
+                                     (community, rule_id)) > 0
+
+    async def remove_builtin(self, community: str) -> int:
+        """Delete the built-in rules (bait off)."""
+        return await self.db.execute("DELETE FROM filter_rules WHERE community = ? AND builtin = 1", (community,))
+
+    # ------------------------------------------------------------ exemptions
+
+    async def exemptions(self, community: str) -> list[Exemption]:
+        """Exempt channels and roles."""
+        rows = await self.db.fetchall("SELECT kind, value FROM filter_exemptions WHERE community = ? "
+                                      "ORDER BY kind, value", (community,))
+        return [Exemption(r["kind"], r["value"]) for r in rows]
+
+    async def set_exemption(self, community: str, kind: str, value: str, exempt: bool) -> bool:
+        """Add or remove an exemption; True when something changed."""
+        if exempt:
+            sql = ("INSERT INTO filter_exemptions (community, kind, value) VALUES (?, ?, ?) "
+                   "ON CONFLICT DO NOTHING")
+        else:
+            sql = "DELETE FROM filter_exemptions WHERE community = ? AND kind = ? AND value = ?"
+        return await self.db.execute(sql, (community, kind, value)) > 0
+
+    # ------------------------------------------------------------ hit counts
+
+    async def add_hits(self, counts: Mapping[tuple[str, str, int, str, str], int]) -> None:
+        """Add buffered counts keyed by (community, hour, rule id, phrase, action)."""
+        await self.db.executemany(
+            "INSERT INTO filter_hits (community, hour, rule_id, phrase, action, hits) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (community, hour, rule_id, action) DO UPDATE SET hits = hits + excluded.hits",
+            [(*key, n) for key, n in counts.items()])
+
+    async def hits(self, community: str, start: datetime, end: datetime) -> list[HitCount]:
+        """Messages caught per rule and action in [start, end), most first."""
+        rows = await self.db.fetchall(
+            "SELECT rule_id, MAX(phrase) AS phrase, action, SUM(hits) AS hits FROM filter_hits "
+            "WHERE community = ? AND hour >= ? AND hour < ? GROUP BY rule_id, action "
+            "ORDER BY SUM(hits) DESC, rule_id", (community, to_db(start), to_db(end)))
+        return [HitCount(r["rule_id"], r["phrase"], r["action"], int(r["hits"])) for r in rows]

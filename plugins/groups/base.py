@@ -1,0 +1,113 @@
+"""Shared helpers of the groups commands: finding a group or a city with did-you-mean, checking
+who may manage a group, the group's space, and its recent activity."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.folding import closest
+from bot.i18n import Msg, Text, _
+from bot.model import ChannelRef, CommunityRef, Level, Reply, Space, UserRef
+from bot.plugin import CommandError, Invocation, PluginContext
+from plugins.groups.names import group_key
+from plugins.groups.places import City, gazetteer
+from plugins.groups.records import ACTIVE, Group, Location
+from plugins.groups.repo import GroupsRepo
+from plugins.groups.settings import GroupsSettings
+
+ACTIVITY_DAYS = 28
+
+
+class Base:
+    """State shared by the command mixins: the context, the repo and the settings."""
+
+    def __init__(self, ctx: PluginContext, settings: GroupsSettings) -> None:
+        self.ctx = ctx
+        self.repo = GroupsRepo(ctx.db)
+        self.settings = settings
+
+    # ------------------------------------------------------------ lookups
+
+    async def find_group(self, community: CommunityRef, raw: str, statuses: tuple[str, ...] = (ACTIVE,)) -> Group:
+        """The group a member named, or a CommandError with did-you-mean."""
+        group = await self.repo.by_key(community.key, group_key(raw))
+        if group is not None and group.status in statuses:
+            return group
+        names = await self.repo.names(community.key, statuses)
+        guesses = closest(raw, names, n=1)
+        hint: Text = (_("Did you mean {suggestion}?", suggestion=guesses[0]) if guesses
+                      else _("Type /group list to see the groups."))
+        raise CommandError(_("There is no group called “{name}”.", name=raw[:60]), hint)
+
+    async def find_city(self, raw: str) -> tuple[City, Msg | None]:
+        """The city a member named, and a note naming the choice when the name was ambiguous."""
+        gaz = await gazetteer()
+        lookup = gaz.resolve(raw)
+        if lookup.city is None:
+            hint: Text = (_("Did you mean {suggestion}?", suggestion=" / ".join(lookup.suggestions))
+                          if lookup.suggestions else
+                          _("Use a city of 15,000 inhabitants or more, with its country if needed: `Paris, FR`."))
+            raise CommandError(_("I do not know the city “{name}”.", name=raw[:60]), hint)
+        note = None
+        if lookup.others:
+            note = _("“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
+                     "such as `{example}`.", name=raw[:60], city=lookup.city.label,
+                     example=lookup.others[0].label)
+        return lookup.city, note
+
+    async def is_manager(self, inv: Invocation, group: Group) -> bool:
+        """Owners of the group and moderators manage it."""
+        if inv.level >= Level.MODERATOR:
+            return True
+        member = await self.repo.member(inv.community.key, group.id, inv.user.user_id)
+        return member is not None and member.is_owner
+
+    async def require_manager(self, inv: Invocation, group: Group) -> None:
+        """Refuse anyone who is neither an owner of the group nor a moderator."""
+        if not await self.is_manager(inv, group):
+            raise CommandError(_("Only the owners of {group} and the moderators can do that.", group=group.name),
+                               _("Ask an owner: /group info {group} lists them.", group=group.name))
+
+    # ------------------------------------------------------------ spaces and places
+
+    @staticmethod
+    def space_of(group: Group) -> Space | None:
+        """The group's space on its platform, when it has one."""
+        if group.channel_id is None:
+            return None
+        ref = CommunityRef.from_key(group.community)
+        return Space(ChannelRef(ref.platform, ref.workspace_id, group.channel_id), group.role_id)
+
+    def where(self, group: Group) -> str:
+        """`#rust-lille` for a group with a space, else an empty string."""
+        space = self.space_of(group)
+        return f"#{self.ctx.directory.channel_name(space.channel)}" if space else ""
+
+    @staticmethod
+    def location_of(city: City) -> Location:
+        """What we store of a city: its id, name, country and centre."""
+        return Location(city.geoname_id, city.name, city.country, city.lat, city.lon)
+
+    def user(self, community: CommunityRef, user_id: str) -> UserRef:
+        """A member of a community from a stored id."""
+        return UserRef(community.platform, community.workspace_id, user_id)
+
+    def name_of(self, community: CommunityRef, user_id: str) -> str:
+        """A member's display name from a stored id."""
+        return self.ctx.directory.member_name(self.user(community, user_id))
+
+    async def activity(self, community: CommunityRef, now: datetime, timezone: str) -> dict[str, int]:
+        """channel id -> messages over the last four weeks (from the core's daily rollup)."""
+        today = now.astimezone(ZoneInfo(timezone)).date()
+        first = today - timedelta(days=ACTIVITY_DAYS - 1)
+        return await self.repo.channel_messages(community.key, first.isoformat(), today.isoformat())
+
+    async def tell_moderators(self, community: CommunityRef, reply: Reply, dedupe_key: str) -> bool:
+        """Post in the moderation channel; False when the community has none."""
+        settings = await self.ctx.communities.get(community)
+        channel = settings.channel("moderation")
+        if channel is None:
+            return False
+        await self.ctx.messenger.send(channel, reply, dedupe_key=dedupe_key)
+        return True

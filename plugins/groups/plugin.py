@@ -1,0 +1,248 @@
+"""The groups plugin's declarations: `/group ...` and `/location ...` commands, the newcomer
+listener, the announcement due action, autocomplete, the digest section and privacy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, cast
+
+from bot.folding import closest, fold
+from bot.i18n import _
+from bot.model import CommunityRef, Level, MemberJoined, Reply, UserRef
+from bot.plugin import (
+    Choice,
+    DigestSection,
+    DueAction,
+    Invocation,
+    Plugin,
+    PluginContext,
+    autocomplete,
+    boolean,
+    choice,
+    command,
+    due,
+    integer,
+    listen,
+    member,
+    text,
+)
+from plugins.groups.names import MAX_NAME
+from plugins.groups.places import gazetteer
+from plugins.groups.records import Executor
+from plugins.groups.service import GroupsService
+from plugins.groups.settings import GroupsSettings
+
+KINDS = [Choice("affinity", _("affinity: around an interest")), Choice("local", _("local: around a place"))]
+DECISIONS = [Choice("approve", _("approve")), Choice("reject", _("reject"))]
+ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
+
+
+def _group(rest: bool = False) -> Any:
+    """The group parameter; `rest` when it is the only one, so `/group info Rust Lille` needs no quotes."""
+    return text("group", _("The group's name."), max_length=MAX_NAME * 2, autocomplete="groups", rest=rest)
+
+
+def _city(required: bool = False, rest: bool = False) -> Any:
+    return text("city", _("A city, with its country code if needed: `Lille` or `Paris, FR`."),
+                max_length=100, autocomplete="cities", required=required, rest=rest)
+
+
+def _radius() -> Any:
+    return integer("radius_km", _("A radius in kilometres (1 to 500)."), required=False, min_value=1, max_value=500)
+
+
+class GroupsPlugin(Plugin):
+    """Affinity and local groups with their own spaces."""
+
+    name = "groups"
+    Settings = GroupsSettings
+
+    def __init__(self, ctx: PluginContext) -> None:
+        super().__init__(ctx)
+        self.svc = GroupsService(ctx, cast(GroupsSettings, ctx.settings))
+
+    @command("group create", _("Create a group (or propose it to the moderators)."),
+             text("name", _("The group's name, unique in the community."), max_length=MAX_NAME),
+             choice("kind", _("affinity (an interest) or local (a place and a radius)."), KINDS),
+             text("description", _("What the group is about."), max_length=500),
+             text("tags", _("Tags separated by commas: `rust, web`."), required=False),
+             _city(), _radius(), boolean("private", _("yes: owners approve who joins."), required=False))
+    async def create(self, inv: Invocation, name: str, kind: str, description: str, tags: str | None = None,
+                     city: str | None = None, radius_km: int | None = None, private: bool | None = None) -> Reply:
+        """`/group create "Rust Lille" local "Rust near Lille" city:Lille radius_km:30`."""
+        return await self.svc.create(inv, name, kind, description, tags, city, radius_km, private)
+
+    @command("group review", _("Approve or reject a proposed group."),
+             text("name", _("The proposed group's name."), max_length=MAX_NAME * 2),
+             choice("decision", _("approve or reject."), DECISIONS),
+             text("reason", _("Why (sent to the author)."), required=False, max_length=500, rest=True),
+             level=Level.MODERATOR)
+    async def review(self, inv: Invocation, name: str, decision: str, reason: str | None = None) -> Reply:
+        """`/group review "Rust Lille" approve`."""
+        return await self.svc.review(inv, name, decision, reason)
+
+    @command("group join", _("Join a group (private groups: ask its owners)."), _group(rest=True))
+    async def join(self, inv: Invocation, group: str) -> Reply:
+        """`/group join "Rust Lille"`."""
+        return await self.svc.join(inv, group)
+
+    @command("group leave", _("Leave a group."), _group(rest=True))
+    async def leave(self, inv: Invocation, group: str) -> Reply:
+        """`/group leave "Rust Lille"`."""
+        return await self.svc.leave(inv, group)
+
+    @command("group approve", _("Accept a request to join your private group."), _group(),
+             member("member", _("The member who asked.")))
+    async def approve(self, inv: Invocation, group: str, member: UserRef) -> Reply:
+        """`/group approve "Rust Lille" @bob`."""
+        return await self.svc.answer(inv, group, member, approve=True)
+
+    @command("group deny", _("Decline a request to join your private group."), _group(),
+             member("member", _("The member who asked.")))
+    async def deny(self, inv: Invocation, group: str, member: UserRef) -> Reply:
+        """`/group deny "Rust Lille" @bob`."""
+        return await self.svc.answer(inv, group, member, approve=False)
+
+    @command("group list", _("The directory of groups, with members and activity."),
+             text("tag", _("Only groups with this tag."), required=False, max_length=40),
+             choice("kind", _("Only this kind of group."), KINDS, required=False),
+             integer("page", _("The page number."), required=False, min_value=1, max_value=10_000))
+    async def list_groups(self, inv: Invocation, tag: str | None = None, kind: str | None = None,
+                          page: int | None = None) -> Reply:
+        """`/group list tag:rust page:2`."""
+        return await self.svc.directory(inv, tag, kind, page)
+
+    @command("group info", _("Everything about one group."), _group(rest=True))
+    async def info(self, inv: Invocation, group: str) -> Reply:
+        """`/group info "Rust Lille"`."""
+        return await self.svc.info(inv, group)
+
+    @command("group nearby", _("Local groups near a city (or near yours), nearest first."), _city(), _radius())
+    async def nearby(self, inv: Invocation, city: str | None = None, radius_km: int | None = None) -> Reply:
+        """`/group nearby Roubaix radius_km:20`."""
+        return await self.svc.nearby(inv, city, radius_km)
+
+    @command("group members", _("Who is in a group."), _group(rest=True))
+    async def members(self, inv: Invocation, group: str) -> Reply:
+        """`/group members "Rust Lille"`."""
+        return await self.svc.members(inv, group)
+
+    @command("group edit", _("Change a group (owners and moderators)."), _group(),
+             text("name", _("A new name."), required=False, max_length=MAX_NAME),
+             text("description", _("A new description."), required=False, max_length=500),
+             text("tags", _("New tags, separated by commas."), required=False),
+             _city(), _radius(), boolean("private", _("yes: owners approve who joins."), required=False))
+    async def edit(self, inv: Invocation, group: str, name: str | None = None, description: str | None = None,
+                   tags: str | None = None, city: str | None = None, radius_km: int | None = None,
+                   private: bool | None = None) -> Reply:
+        """`/group edit "Rust Lille" radius_km:40`."""
+        changes = {"name": name, "description": description, "tags": tags, "city": city, "radius_km": radius_km,
+                   "private": private}
+        return await self.svc.edit(inv, group, {k: v for k, v in changes.items() if v is not None})
+
+    @command("group archive", _("Archive a group (owners and moderators)."), _group(rest=True))
+    async def archive(self, inv: Invocation, group: str) -> Reply:
+        """`/group archive "Rust Lille"`."""
+        return await self.svc.archive(inv, group)
+
+    @command("group ban", _("Remove a member from a group for good (owners and moderators)."), _group(),
+             member("member", _("The member to ban.")))
+    async def ban(self, inv: Invocation, group: str, member: UserRef) -> Reply:
+        """`/group ban "Rust Lille" @troll`."""
+        return await self.svc.ban(inv, group, member)
+
+    @command("group owner", _("Add an owner to a group, or hand it over."), _group(),
+             member("member", _("The member who becomes an owner.")),
+             boolean("transfer", _("yes: you stop being an owner."), required=False))
+    async def owner(self, inv: Invocation, group: str, member: UserRef, transfer: bool | None = None) -> Reply:
+        """`/group owner "Rust Lille" @carol transfer:yes`."""
+        return await self.svc.owner(inv, group, member, bool(transfer))
+
+    @command("group announce", _("Post an announcement in the group and to members who opted in."), _group(),
+             text("text", _("The announcement."), max_length=1500, rest=True))
+    async def announce(self, inv: Invocation, group: str, text: str) -> Reply:
+        """`/group announce "Rust Lille" Meetup on Thursday!`."""
+        return await self.svc.announce(inv, group, text)
+
+    @command("group notify", _("Receive a group's announcements by direct message, or not."), _group(),
+             choice("state", _("on or off."), ON_OFF))
+    async def notify(self, inv: Invocation, group: str, state: str) -> Reply:
+        """`/group notify "Rust Lille" on`."""
+        return await self.svc.notify(inv, group, state)
+
+    @command("group topic", _("Open a topic (a thread) in a group's space."), _group(),
+             text("title", _("The topic's title."), max_length=150),
+             text("tags", _("Tags separated by commas."), required=False))
+    async def topic(self, inv: Invocation, group: str, title: str, tags: str | None = None) -> Reply:
+        """`/group topic "Rust Lille" "Async traits" tags:async`."""
+        return await self.svc.topic(inv, group, title, tags)
+
+    @command("group topics", _("The recent topics of a group, with links."), _group(rest=True))
+    async def topics(self, inv: Invocation, group: str) -> Reply:
+        """`/group topics "Rust Lille"`."""
+        return await self.svc.topics(inv, group)
+
+    @command("group suggest", _("Groups for you, by your groups' tags and your city."))
+    async def suggest(self, inv: Invocation) -> Reply:
+        """`/group suggest`."""
+        return await self.svc.suggest(inv)
+
+    @command("location set", _("Share your city (only the city is stored)."), _city(required=True, rest=True),
+             private=True)
+    async def location_set(self, inv: Invocation, city: str) -> Reply:
+        """`/location set Lille`."""
+        return await self.svc.location_set(inv, city)
+
+    @command("location show", _("Show the city you shared."), private=True)
+    async def location_show(self, inv: Invocation) -> Reply:
+        """`/location show`."""
+        return await self.svc.location_show(inv)
+
+    @command("location clear", _("Forget the city you shared."), private=True)
+    async def location_clear(self, inv: Invocation) -> Reply:
+        """`/location clear`."""
+        return await self.svc.location_clear(inv)
+
+    # ------------------------------------------------------------ events, due actions, autocomplete
+
+    @listen(MemberJoined)
+    async def on_member_joined(self, event: MemberJoined) -> None:
+        """Offer groups once to a newcomer."""
+        await self.svc.welcome(event)
+
+    @due("groups.announce")
+    async def deliver_announcement(self, action: DueAction) -> None:
+        """Send an announcement (exactly once per target)."""
+        await self.svc.deliver(action)
+
+    @autocomplete("groups")
+    async def complete_groups(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Group names starting with, or close to, what was typed."""
+        names = await self.svc.repo.names(community.key)
+        hits = [n for n in names if fold(n).startswith(fold(prefix))] or closest(prefix, names, n=10)
+        return [Choice(n, n) for n in hits[:25]]
+
+    @autocomplete("cities")
+    async def complete_cities(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Cities starting with what was typed, most populous first, as `Lille, FR`."""
+        gaz = await gazetteer()
+        return [Choice(c.label, c.label) for c in gaz.complete(prefix)]
+
+    # ------------------------------------------------------------ digest and privacy
+
+    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
+                             timezone: str) -> DigestSection | None:
+        """The groups section of the weekly digest."""
+        return await self.svc.digest(community, start, end, timezone)
+
+    async def export_user(self, user: UserRef) -> Mapping[str, Any]:
+        """A member's memberships, ownerships, requests, bans, location and opt-ins."""
+        return await self.svc.repo.export_user(user.community.key, user.user_id)
+
+    async def forget_user(self, user: UserRef, tx: Any) -> int:
+        """Forget a member inside the shared transaction (last owners hand over, see docs/groups.md)."""
+        return await self.svc.repo.forget_user(cast(Executor, tx), user.community.key, user.user_id)
+
+
+PLUGIN = GroupsPlugin

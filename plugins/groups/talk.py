@@ -1,0 +1,159 @@
+"""Talking in groups: announcements (posted in the space and sent to opted-in members, exactly
+once even across a restart), topics opened as threads, the once-only suggestion to newcomers,
+and the groups section of the digest."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.formatting import link
+from bot.i18n import Text, When, _, join
+from bot.model import Capability, Card, ChannelRef, CommunityRef, DeliveryError, MemberJoined, MessageRef, Reply
+from bot.plugin import CommandError, DigestSection, DueAction, Invocation
+from plugins.groups.names import parse_tags
+from plugins.groups.records import Group, Topic, to_db
+from plugins.groups.views import Views
+
+ANNOUNCE = "groups.announce"
+TOP_ACTIVE = 3
+
+
+class Talk(Views):
+    """`/group announce|topic|topics`, the newcomer suggestion and the digest section."""
+
+    async def announce(self, inv: Invocation, name: str, text: str) -> Reply:
+        """Record an announcement and deliver it through a due action (so a restart resumes it)."""
+        group = await self.find_group(inv.community, name)
+        await self.require_manager(inv, group)
+        now = self.ctx.clock.now()
+        announcement = await self.repo.add_announcement(inv.community.key, group.id, inv.user.user_id, text, now)
+        await self.ctx.scheduler.schedule(ANNOUNCE, f"{inv.community.key}:{announcement}", inv.community.key, now,
+                                          {"announcement": announcement})
+        await self.ctx.scheduler.run_due()
+        readers = [m for m in await self.repo.members(inv.community.key, group.id) if m.notify]
+        where = self.where(group)
+        parts: list[Text] = [_("Announcement posted in {where}.", where=where) if where
+                             else _("{group} has no space: the announcement goes to opted-in members only.",
+                                    group=group.name),
+                             _("Members who asked for it by direct message: {count}.", count=len(readers))]
+        return Reply(text=join(parts))
+
+    async def deliver(self, action: DueAction) -> None:
+        """Post an announcement in the space and DM the opted-in members; each send has its own dedupe key."""
+        community = CommunityRef.from_key(action.community)
+        number = int(action.payload["announcement"])
+        found = await self.repo.announcement(community.key, number)
+        group = await self.repo.by_id(community.key, found[0]) if found else None
+        if found is None or group is None:
+            return
+        body = found[1]
+        prefix = f"groups.announce:{community.key}:{number}"
+        space = self.space_of(group)
+        if space is not None:
+            await self.ctx.messenger.send(space.channel, Reply(text=join([
+                _("📣 Announcement for {group}", group=group.name), body])), dedupe_key=f"{prefix}:space")
+        dm = Reply(text=join([_("📣 Announcement from the group **{group}**:", group=group.name), body,
+                              _("Stop these messages with /group notify \"{group}\" off.", group=group.name)]))
+        for member in await self.repo.members(community.key, group.id):
+            if not member.notify:
+                continue
+            try:
+                await self.ctx.messenger.send(self.user(community, member.user_id), dm,
+                                              dedupe_key=f"{prefix}:{member.user_id}")
+            except DeliveryError as exc:
+                if exc.reason != "dm_closed":
+                    raise  # retried later; the sends already done are skipped by their dedupe keys
+                self.ctx.logger.info("member %s of group %s has closed DMs", member.user_id, group.id)
+
+    async def topic(self, inv: Invocation, name: str, title: str, tags: str | None) -> Reply:
+        """Open a topic: a message in the group's space and, where the platform has threads, its thread."""
+        group = await self.find_group(inv.community, name)
+        if await self.repo.member(inv.community.key, group.id, inv.user.user_id) is None \
+                and not await self.is_manager(inv, group):
+            raise CommandError(_("Only members of {group} can open topics in it.", group=group.name),
+                               _("Join it first with /group join {group}.", group=group.name))
+        now, space = self.ctx.clock.now(), self.space_of(group)
+        topic_tags = parse_tags(tags)
+        if space is None:
+            await self.repo.add_topic(inv.community.key, group.id, title, topic_tags, (None, None, None),
+                                      inv.user.user_id, now)
+            return Reply(text=_("Topic “{title}” recorded; {group} has no space, so it has no thread.",
+                                title=title, group=group.name))
+        head = Reply(text=join([_("🧵 New topic: **{title}**", title=title),
+                                _("Opened by {member}{tags}", member=self.ctx.directory.member_name(inv.user),
+                                  tags=f" · #{' #'.join(topic_tags)}" if topic_tags else "")]))
+        ref = await self.ctx.messenger.send(space.channel, head, dedupe_key=(
+            f"groups.topic:{inv.community.key}:{group.id}:{inv.user.user_id}:{to_db(now)}"))
+        thread = None
+        if ref is not None and Capability.THREADS in self.ctx.messenger.capabilities(inv.community):
+            thread = ref.channel.in_thread(ref.message_id).thread_id
+        await self.repo.add_topic(inv.community.key, group.id, title, topic_tags,
+                                  (space.channel.channel_id, thread, ref.message_id if ref else None),
+                                  inv.user.user_id, now)
+        url = self.ctx.messenger.link(ref) if ref else None
+        return Reply(text=_("Topic opened: {link}", link=link(url, title)))
+
+    async def topics(self, inv: Invocation, name: str) -> Reply:
+        """The recent topics of a group, with links."""
+        group = await self.find_group(inv.community, name)
+        found = await self.repo.topics(inv.community.key, group.id)
+        lines: list[Text] = [self._topic_line(inv, group, t) for t in found]
+        if not lines:
+            lines.append(_("No topic yet. Open one with /group topic \"{group}\" <title>.", group=group.name))
+        return Reply(card=Card(_("Topics of {group}", group=group.name), description=join(lines)))
+
+    def _topic_line(self, inv: Invocation, group: Group, topic: Topic) -> Text:
+        url = None
+        if topic.channel_id and topic.message_id:
+            channel = ChannelRef(inv.community.platform, inv.community.workspace_id, topic.channel_id)
+            url = self.ctx.messenger.link(MessageRef(channel, topic.message_id))
+        tags = f" · #{' #'.join(topic.tags)}" if topic.tags else ""
+        return _("{title}{tags} · {when}", title=link(url, topic.title), tags=tags,
+                 when=When(topic.created_at, inv.timezone, "d MMM y"))
+
+    # ------------------------------------------------------------ newcomers
+
+    async def welcome(self, event: MemberJoined) -> None:
+        """Offer groups once to a member who joins the community (setting `suggest_on_join`)."""
+        if event.is_bot or not self.settings.suggest_on_join:
+            return
+        key = event.community.key
+        if await self.repo.was_welcomed(key, event.user.user_id):
+            return
+        found = await self.suggestions(event.community, event.user.user_id)
+        if not found:
+            return
+        reply = Reply(text=join([_("Welcome! These groups might interest you:"), *self.suggestion_lines(found),
+                                 _("See them all with /group list.")]))
+        try:
+            await self.ctx.messenger.send(event.user, reply, dedupe_key=f"groups.welcome:{key}:{event.user.user_id}")
+        except DeliveryError:
+            self.ctx.logger.info("newcomer %s cannot receive DMs", event.user.user_id)
+        await self.repo.mark_welcomed(key, event.user.user_id, self.ctx.clock.now())
+
+    # ------------------------------------------------------------ digest
+
+    async def digest(self, community: CommunityRef, start: datetime, end: datetime,
+                     timezone: str) -> DigestSection | None:
+        """New groups, member growth and the most active groups of the period."""
+        key = community.key
+        groups = await self.repo.groups(key)
+        if not groups:
+            return None
+        new = await self.repo.created_between(key, start, end)
+        joins = await self.repo.joins_between(key, start, end)
+        zone = ZoneInfo(timezone)
+        last_day = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
+        counts = await self.repo.channel_messages(key, start.astimezone(zone).date().isoformat(), last_day)
+        busiest = sorted(((counts.get(g.channel_id or "", 0), g.name) for g in groups), key=lambda p: (-p[0], p[1]))
+        busiest = [pair for pair in busiest if pair[0] > 0][:TOP_ACTIVE]
+        figures: dict[str, Any] = {"groups_total": len(groups), "groups_new": len(new), "memberships_new": joins,
+                                   "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0))}
+        lines: list[Text] = [_("{count} groups, {new} new: {names}", count=len(groups), new=len(new),
+                               names=", ".join(new) or "—"),
+                             _("{count} new memberships", count=joins)]
+        if busiest:
+            lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
+        return DigestSection("groups", _("Groups"), figures, tuple(lines))

@@ -1,0 +1,35 @@
+"""A fake platform that can delete messages and say who reads which channel, and shared helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.model import Capability, ChannelRef, MessageRef, UserRef
+from tests.harness import FakePlatform
+
+PLUGINS: dict[str, dict[str, object]] = {"core": {}, "filters": {}}
+
+
+class DeletingPlatform(FakePlatform):
+    """FakePlatform with the optional `delete_message` and `can_read` hooks."""
+
+    def __init__(self, capabilities: Iterable[Capability] = tuple(Capability),
+                 private: dict[str, set[str]] | None = None, refuse_delete: bool = False) -> None:
+        super().__init__(capabilities=capabilities)
+        self.deleted: list[tuple[MessageRef, str]] = []
+        self.private = private  # channel -> members who can read it; None: cannot tell
+        self.refuse_delete = refuse_delete
+
+    async def delete_message(self, ref: MessageRef, reason: str) -> bool:
+        """Record the deletion."""
+        if self.refuse_delete:
+            return False
+        self.deleted.append((ref, reason))
+        return True
+
+    async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
+        """Members listed for a private channel; everyone elsewhere; None when not configured."""
+        if self.private is None:
+            return None
+        allowed = self.private.get(channel.channel_id)
+        return True if allowed is None else user.user_id in allowed

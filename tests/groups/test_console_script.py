@@ -1,0 +1,43 @@
+"""The groups plugin through the console in script mode: no channel creation, so groups live
+without a space and the replies say so."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from bot.app import App
+from bot.clock import FrozenClock
+from bot.platforms.console import ConsolePlatform
+from tests.harness import START, make_config
+
+
+async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) -> None:
+    clock = FrozenClock(START)
+    config = make_config(tmp_path, {"core": {}, "groups": {"creation": "direct"}})
+    app = App(config, clock=clock, realtime=False)
+    await app.build()
+    out = io.StringIO()
+    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
+                              clock.now, out=out)
+    app.add_platform(console)
+    await app.start()
+    try:
+        await console.play([
+            "/as alice",
+            '/group create "Rust Lille" local "Rustaceans near Lille" tags:rust city:Rijsel radius_km:30',
+            "/as bob",
+            "/group join rust-lille",
+            "/group nearby Roubaix",
+            "/group info RUST LILLÉ",
+            '/group announce "Rust Lille" hello',
+        ])
+    finally:
+        await app.stop()
+    text = out.getvalue()
+    assert "Group **Rust Lille** created; you are its owner." in text
+    assert "This platform cannot create channels: the group works without its own space." in text
+    assert "Welcome to **Rust Lille**!" in text
+    assert "**Rust Lille** · 11 km · /group join Rust Lille" in text
+    assert "Place: Lille, FR, within 30 km" in text
+    assert "Only the owners of Rust Lille and the moderators can do that." in text

@@ -1,0 +1,282 @@
+"""A fake Slack on 127.0.0.1 (random port) for the end-to-end tests of the Slack platform.
+
+It answers the Web API methods the bot calls (`/api/<method>`), accepts file bodies at the upload
+URL it hands out, records what the bot posts to response URLs (`/response/<key>`), and plays
+Socket Mode: `apps.connections.open` returns a `ws://` URL on the same server, which says hello
+and then delivers the envelopes a test pushes. Every call is recorded with its arguments (query
+string, form and JSON merged) so tests assert on what Slack would have received.
+
+Modes: `invalid_auth` (every bot-token call fails like a revoked token), `fail_once(method, error)`
+and `rate_limit_once(method)` (a 429 with Retry-After).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+TEAM = "T1"
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+APP_TOKEN = "xapp-1-test"
+
+
+@dataclass
+class Call:
+    """One Web API call as Slack received it."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+
+
+def _user(uid: str, name: str, display: str, *, admin: bool = False, locale: str = "en-US",
+          bot: bool = False) -> dict[str, Any]:
+    return {"id": uid, "team_id": TEAM, "name": name, "real_name": display.title(), "is_admin": admin,
+            "is_owner": False, "is_bot": bot, "deleted": False, "locale": locale,
+            "profile": {"display_name": display, "real_name": display.title()}}
+
+
+@dataclass
+class FakeSlack:
+    """The fake server; `await start()` then point `platforms.slack.api_base` at `api_base`."""
+
+    users: dict[str, dict[str, Any]] = field(default_factory=lambda: {
+        "U1": _user("U1", "alice", "alice"),
+        "U2": _user("U2", "bob", "bob"),
+        "UADMIN": _user("UADMIN", "root", "root", admin=True),
+        "UFR": _user("UFR", "marie", "marie", locale="fr-FR"),
+        BOT_USER: _user(BOT_USER, "affinity-bot", "affinity-bot", bot=True),
+    })
+    channels: dict[str, dict[str, Any]] = field(default_factory=lambda: {
+        "C1": {"id": "C1", "name": "general", "is_private": False},
+        "C222": {"id": "C222", "name": "managers", "is_private": False},
+        "C3": {"id": "C3", "name": "random", "is_private": False},
+    })
+    usergroups: list[dict[str, Any]] = field(default_factory=lambda: [{"id": "S1", "users": ["U2"]}])
+    page_size: int = 2
+    invalid_auth: bool = False
+
+    def __post_init__(self) -> None:
+        self.calls: list[Call] = []
+        self.responses: list[dict[str, Any]] = []
+        self.uploads: dict[str, bytes] = {}
+        self.acks: list[dict[str, Any]] = []
+        self.connections = 0
+        self._failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+        self._changed = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # ------------------------------------------------------------ lifecycle
+
+    async def start(self) -> FakeSlack:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/response/{key}", self._response)
+        app.router.add_get("/socket", self._socket)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        """Close sockets and stop listening."""
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        """The Web API base URL to configure."""
+        return f"{self.url}/api/"
+
+    def response_url(self, key: str = "r1") -> str:
+        """A response URL that records what is posted to it."""
+        return f"{self.url}/response/{key}"
+
+    # ------------------------------------------------------------ test controls
+
+    def fail_once(self, method: str, error: str, *, status: int = 200, headers: dict[str, str] | None = None,
+                  **extra: Any) -> None:
+        """The next call of `method` fails with `error` (and extra fields such as `needed`)."""
+        body = {"ok": False, "error": error, **extra}
+        self._failures.setdefault(method, []).append((status, body, headers or {}))
+
+    def rate_limit_once(self, method: str, retry_after: int = 1) -> None:
+        """The next call of `method` gets a 429 with Retry-After."""
+        self.fail_once(method, "ratelimited", status=429, headers={"Retry-After": str(retry_after)})
+
+    def called(self, method: str) -> list[Call]:
+        """Every call of one method, in order."""
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, condition: Callable[[], object], within: float = 5.0) -> None:
+        """Wait (at most `within` seconds) until `condition()` is true; recorded calls wake the waiters."""
+        async def waiting() -> None:
+            async with self._changed:
+                await self._changed.wait_for(lambda: bool(condition()))
+        await asyncio.wait_for(waiting(), within)
+
+    async def _record(self, action: Callable[[], None]) -> None:
+        async with self._changed:
+            action()
+            self._changed.notify_all()
+
+    async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
+        """Push a Socket Mode envelope (slash_commands, events_api, interactive) to the bot."""
+        await self.wait_for(lambda: self._sockets)
+        await self._sockets[-1].send_str(json.dumps({
+            "envelope_id": envelope_id, "type": kind, "payload": payload,
+            "accepts_response_payload": kind != "events_api", "retry_attempt": 0, "retry_reason": ""}))
+
+    async def ask_to_reconnect(self) -> None:
+        """Tell the bot to reconnect, as Slack does before it rotates its servers."""
+        await self.wait_for(lambda: self._sockets)
+        await self._sockets[-1].send_str(json.dumps({"type": "disconnect", "reason": "refresh_requested"}))
+
+    # ------------------------------------------------------------ handlers
+
+    async def _args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            args.update(await request.json())
+        elif request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                                   "multipart/form-data"):
+            args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._args(request)
+        auth = request.headers.get("Authorization", "")
+        token = auth.removeprefix("Bearer ") if auth else args.get("token")
+        await self._record(lambda: self.calls.append(Call(method, args, token)))
+        failures = self._failures.get(method)
+        if failures:
+            status, body, headers = failures.pop(0)
+            return web.json_response(body, status=status, headers=headers)
+        if self.invalid_auth and method != "apps.connections.open":
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"}, status=404)
+        body = handler(args, token)
+        return web.json_response({"ok": True, **body} if body.get("ok") is not False else body)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        file_id = request.match_info["file_id"]
+        await self._record(lambda: self.uploads.__setitem__(file_id, data))
+        return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    async def _response(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        body["_key"] = request.match_info["key"]
+        await self._record(lambda: self.responses.append(body))
+        return web.Response(text="ok", content_type="text/plain")
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self.connections += 1
+        self._sockets.append(ws)
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1,
+                                      "connection_info": {"app_id": "A1"}}))
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                data = json.loads(message.data)
+                await self._record(lambda data=data: self.acks.append(data))
+        if ws in self._sockets:
+            self._sockets.remove(ws)
+        return ws
+
+    # ------------------------------------------------------------ Web API methods
+
+    def _page(self, items: list[dict[str, Any]], args: dict[str, Any], key: str) -> dict[str, Any]:
+        start = int(args.get("cursor") or 0)
+        size = min(int(args.get("limit") or 100), self.page_size)
+        end = start + size
+        return {key: items[start:end], "response_metadata": {"next_cursor": str(end) if end < len(items) else ""}}
+
+    def _m_auth_test(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"url": "https://affinity-test.slack.com/", "team": "Affinity Test", "user": "affinity-bot",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}
+
+    def _m_apps_connections_open(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if token != APP_TOKEN:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"url": self.url.replace("http://", "ws://") + "/socket"}
+
+    def _m_users_info(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        user = self.users.get(str(args.get("user")))
+        return {"user": user} if user else {"ok": False, "error": "user_not_found"}
+
+    def _m_users_list(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return self._page(list(self.users.values()), args, "members")
+
+    def _m_usergroups_list(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"usergroups": self.usergroups}
+
+    def _m_conversations_list(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return self._page(list(self.channels.values()), args, "channels")
+
+    def _m_conversations_open(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"channel": {"id": f"D{args['users']}"}}
+
+    def _m_conversations_create(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        name = str(args["name"])
+        if any(c["name"] == name for c in self.channels.values()):
+            return {"ok": False, "error": "name_taken"}
+        channel_id = f"C9{next(self._ids)}"
+        private = str(args.get("is_private")).lower() in ("1", "true")
+        self.channels[channel_id] = {"id": channel_id, "name": name, "is_private": private}
+        return {"channel": self.channels[channel_id]}
+
+    def _m_conversations_invite(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"channel": self.channels.get(str(args["channel"]), {"id": args["channel"]})}
+
+    def _m_conversations_kick(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {}
+
+    def _m_conversations_rename(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = self.channels.setdefault(str(args["channel"]), {"id": args["channel"]})
+        channel["name"] = args["name"]
+        return {"channel": channel}
+
+    def _m_conversations_setTopic(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {}
+
+    def _m_conversations_archive(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {}
+
+    def _m_chat_postMessage(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ids):06d}"
+        return {"channel": args.get("channel"), "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
+
+    def _m_chat_postEphemeral(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        return {"message_ts": f"1700000000.{next(self._ids):06d}"}
+
+    def _m_files_getUploadURLExternal(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        file_id = f"F{next(self._ids)}"
+        return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: dict[str, Any],
+                                        token: str | None) -> dict[str, Any]:
+        files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args.get("files", [])
+        return {"files": [{"id": f["id"], "title": f.get("title"), "name": f.get("title")} for f in files]}
