@@ -1,0 +1,109 @@
+"""What the calendar says: status labels, agenda lines, reminders, notes and alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Msg, Span, Text, When, _, join
+from bot.model import Button, Reply
+from plugins.calendar import adherence
+from plugins.calendar.repo import Entry
+
+AGENDA_LIMIT = 50
+DAY_STYLE = "EEEE d MMMM y"
+TIME_STYLE = "HH:mm"
+
+
+def status_label(status: str) -> Msg:
+    """The translated name of a shown status."""
+    labels = {
+        adherence.PLANNED: _("planned"),
+        adherence.PUBLISHED: _("published"),
+        adherence.LATE: _("late"),
+        adherence.MISSED: _("missed"),
+        adherence.SKIPPED: _("skipped"),
+        adherence.CANCELLED: _("cancelled"),
+        adherence.OVERDUE: _("overdue"),
+    }
+    return labels.get(status, _("planned"))
+
+
+def resolved_due(due: datetime, tz: str) -> Msg:
+    """The resolved date with weekday, so a misread date is visible at once."""
+    return _("{when} ({tz})", when=When(due, tz, "EEEE d MMMM y, HH:mm"), tz=tz)
+
+
+def due_examples() -> Msg:
+    """The hint shown when a date cannot be read."""
+    return _("Examples: `mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`.")
+
+
+def entry_line(entry: Entry, shown: str, tz: str, channel: str, owner: str | None) -> Msg:
+    """One agenda line: id, time, title, channel, owner and status."""
+    return _("`#{id}` {time} **{title}** in #{channel}, {owner}: {status}{repeat}",
+             id=entry.id, time=When(entry.due_at, tz, TIME_STYLE), title=entry.title, channel=channel,
+             owner=f"@{owner}" if owner else _("no owner"), status=status_label(shown),
+             repeat=" 🔁" if entry.rule else "")
+
+
+def agenda(entries: Sequence[Entry], tz: str, now: datetime, late_after: timedelta,
+           channel_name: Callable[[str], str], owner_name: Callable[[str], str]) -> Text:
+    """Entries grouped by local day, with their status."""
+    if not entries:
+        return _("Nothing is planned in this period.")
+    zone = ZoneInfo(tz)
+    parts: list[Text] = []
+    day = None
+    for entry in entries[:AGENDA_LIMIT]:
+        local_day = entry.due_at.astimezone(zone).date()
+        if local_day != day:
+            day = local_day
+            parts.append(_("**{day}**", day=When(entry.due_at, tz, DAY_STYLE)))
+        shown = adherence.outcome_of(entry.status, entry.due_at, entry.published_at, now, late_after)
+        parts.append(entry_line(entry, shown, tz, channel_name(entry.channel_id),
+                                owner_name(entry.owner_id) if entry.owner_id else None))
+    if len(entries) > AGENDA_LIMIT:
+        parts.append(_("…and {count} more.", count=len(entries) - AGENDA_LIMIT))
+    return join(parts)
+
+
+def reminder(entry: Entry, tz: str, channel: str, now: datetime) -> Reply:
+    """The DM an owner gets before due, with a button to mark it done."""
+    return Reply(
+        text=join([
+            _("⏰ Reminder: **{title}** is due in #{channel} on {when} (in {span}).",
+              title=entry.title, channel=channel, when=When(entry.due_at, tz), span=Span(entry.due_at - now)),
+            _("Your post in #{channel} is detected automatically; or mark it with `/calendar done {id}`.",
+              channel=channel, id=entry.id),
+        ]),
+        buttons=(Button(_("Mark as done"), "calendar done", {"entry": str(entry.id)}),),
+    )
+
+
+def overdue_note(entry: Entry, tz: str, channel: str, deadline: datetime) -> Reply:
+    """The DM an owner gets at due time when nothing was posted yet."""
+    return Reply(
+        text=join([
+            _("📌 **{title}** was due in #{channel} on {when} and nothing was posted yet.",
+              title=entry.title, channel=channel, when=When(entry.due_at, tz)),
+            _("A post until {deadline} still counts. Or use `/calendar done {id} link` or "
+              "`/calendar skip {id} reason`.", deadline=When(deadline, tz), id=entry.id),
+        ]),
+        buttons=(Button(_("Mark as done"), "calendar done", {"entry": str(entry.id)}),),
+    )
+
+
+def alert(entry: Entry, tz: str, channel: str, owner: str | None, late_by: timedelta) -> Reply:
+    """The managers' alert after the grace period."""
+    return Reply(text=_("🚨 **{title}** (`#{id}`, #{channel}, {owner}) was due on {when} and is {span} late.",
+                        title=entry.title, id=entry.id, channel=channel,
+                        owner=f"@{owner}" if owner else _("no owner"), when=When(entry.due_at, tz),
+                        span=Span(late_by)))
+
+
+def charter_note(charter: str) -> Reply:
+    """The charter shown to a new owner with their first entry."""
+    return Reply(text=join([_("📜 You now own an entry of the editorial calendar. The community's charter:"),
+                            charter]))

@@ -1,0 +1,365 @@
+"""Every SQL statement of the questions plugin, over `questions`, `question_answers` and
+`question_note_optouts` (migrations/0006_questions_tables.sql). Returns frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+ACTIVE = ("open", "answered")
+
+
+class Executor(Protocol):
+    """The part of the database (or of a transaction) the repo uses."""
+
+    async def execute(self, sql: str, params: Sequence[Any] = ...) -> int:
+        """Run one statement; rows changed."""
+        ...
+
+    async def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> int:
+        """Run one statement for each parameter set."""
+        ...
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ...) -> list[Any]:
+        """Every row."""
+        ...
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ...) -> Any:
+        """The first row or None."""
+        ...
+
+
+def to_db(moment: datetime) -> str:
+    """Aware datetime -> fixed-width UTC text (same format as bot.storage.times)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+def from_db(value: str) -> datetime:
+    """Stored UTC text -> aware datetime."""
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _maybe(value: str | None) -> datetime | None:
+    return from_db(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One tracked question."""
+
+    id: int
+    community: str
+    channel_id: str
+    thread_id: str | None
+    message_id: str
+    author_id: str
+    asked_at: datetime
+    language: str
+    excerpt: str
+    group_name: str | None
+    explicit: bool
+    status: str
+    revision: int
+    waiting: bool
+    answered_at: datetime | None
+    answered_by: str | None
+    solved_at: datetime | None
+    solved_by: str | None
+    close_reason: str | None
+    next_step: str | None = None
+    next_step_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuestion:
+    """What is known when a question is first seen."""
+
+    community: str
+    channel_id: str
+    thread_id: str | None
+    message_id: str
+    author_id: str
+    asked_at: datetime
+    language: str
+    excerpt: str
+    group_name: str | None = None
+    explicit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A message credited as an answer to a question."""
+
+    question_id: int
+    user_id: str
+    message_id: str
+    at: datetime
+
+
+_COLUMNS = ("id, community, channel_id, thread_id, message_id, author_id, asked_at, language, excerpt, "
+            "group_name, explicit, status, revision, waiting, answered_at, answered_by, "
+            "solved_at, solved_by, close_reason, next_step, next_step_at")
+
+
+def _question(row: Any) -> Question:
+    return Question(row["id"], row["community"], row["channel_id"], row["thread_id"], row["message_id"],
+                    row["author_id"], from_db(row["asked_at"]), row["language"], row["excerpt"],
+                    row["group_name"], bool(row["explicit"]), row["status"],
+                    row["revision"], bool(row["waiting"]), _maybe(row["answered_at"]), row["answered_by"],
+                    _maybe(row["solved_at"]), row["solved_by"], row["close_reason"], row["next_step"],
+                    _maybe(row["next_step_at"]))
+
+
+class PendingWrites:
+    """Statements queued on the hot path and written together, one `executemany` per statement.
+
+    Each statement has a rank in a question's life (stored, answered, marked answered, solved) and
+    statements run by rank, in queue order within a rank: that keeps every dependency (an answer
+    after its question) while a flush of hundreds of rows stays a handful of round trips."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, tuple[str, list[tuple[Any, ...]]]] = {}
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, rank: int, sql: str, params: tuple[Any, ...]) -> None:
+        """Queue one statement."""
+        self._items.setdefault(rank, (sql, []))[1].append(params)
+        self._count += 1
+
+    async def flush(self, executor: Executor) -> int:
+        """Run everything queued; returns how many statements ran."""
+        items, count = self._items, self._count
+        self._items, self._count = {}, 0
+        for rank in sorted(items):
+            sql, rows = items[rank]
+            await executor.executemany(sql, rows)
+        return count
+
+
+class QuestionsRepo:
+    """Reads and writes the questions tables."""
+
+    def __init__(self, db: Executor) -> None:
+        self._db = db
+        self.pending = PendingWrites()
+
+    def queue_insert(self, question_id: int, new: NewQuestion, step: str | None, step_at: datetime | None) -> None:
+        """Store a question at the next flush (its id is allocated by the caller)."""
+        self.pending.add(
+            0, "INSERT INTO questions (id, community, channel_id, thread_id, message_id, author_id, asked_at, "
+            "language, excerpt, group_name, explicit, next_step, next_step_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (community, channel_id, message_id) DO NOTHING",
+            (question_id, new.community, new.channel_id, new.thread_id, new.message_id, new.author_id,
+             to_db(new.asked_at), new.language, new.excerpt, new.group_name, int(new.explicit),
+             step, to_db(step_at) if step_at else None))
+
+    async def flush(self, executor: Executor | None = None) -> int:
+        """Write what was queued (inside `executor`, a transaction, when given)."""
+        return await self.pending.flush(executor or self._db)
+
+    async def max_id(self) -> int:
+        """The highest question id ever stored (ids are allocated from it)."""
+        row = await self._db.fetchone("SELECT COALESCE(MAX(id), 0) AS top FROM questions", ())
+        return int(row["top"]) if row else 0
+
+    async def get(self, community: str, question_id: int) -> Question | None:
+        """A question by id, within a community."""
+        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND id = ?",
+                                      (community, question_id))
+        return _question(row) if row else None
+
+    async def by_message(self, community: str, channel_id: str, message_id: str) -> Question | None:
+        """The question asked by a message, if any."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND channel_id = ? AND message_id = ?",
+            (community, channel_id, message_id))
+        return _question(row) if row else None
+
+    async def active_since(self, since: datetime) -> list[Question]:
+        """Every open question, and answered-but-unsolved ones asked since `since` (start-up)."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM questions WHERE status = 'open' OR (status = 'answered' AND asked_at >= ?) "
+            "ORDER BY asked_at", (to_db(since),))
+        return [_question(r) for r in rows]
+
+    async def answers_of(self, question_ids: Sequence[int]) -> list[Answer]:
+        """Answers credited to the given questions."""
+        if not question_ids:
+            return []
+        marks = ",".join("?" * len(question_ids))
+        rows = await self._db.fetchall(
+            f"SELECT question_id, user_id, message_id, at FROM question_answers WHERE question_id IN ({marks}) "
+            "ORDER BY at", tuple(question_ids))
+        return [Answer(r["question_id"], r["user_id"], r["message_id"], from_db(r["at"])) for r in rows]
+
+    def queue_answer(self, community: str, answer: Answer, first: bool) -> None:
+        """Record an answer at the next flush; the first one also marks the question answered."""
+        self.pending.add(
+            1, "INSERT INTO question_answers (community, question_id, user_id, message_id, at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
+            (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at)))
+        if first:
+            self.pending.add(
+                2, "UPDATE questions SET status = 'answered', answered_at = ?, answered_by = ? "
+                "WHERE community = ? AND id = ? AND status = 'open'",
+                (to_db(answer.at), answer.user_id, community, answer.question_id))
+
+    def queue_solve(self, community: str, question_id: int, helper: str | None, at: datetime) -> None:
+        """Mark an active question solved at the next flush, crediting `helper` (who also counts as
+        answering if nobody had)."""
+        self.pending.add(
+            3, "UPDATE questions SET status = 'solved', solved_at = ?, solved_by = ?, "
+            "answered_at = COALESCE(answered_at, CASE WHEN ? IS NULL THEN NULL ELSE ? END), "
+            "answered_by = COALESCE(answered_by, ?) WHERE community = ? AND id = ? AND status IN (?, ?)",
+            (to_db(at), helper, helper, to_db(at), helper, community, question_id, *ACTIVE))
+
+    async def close(self, community: str, question_id: int, reason: str, at: datetime) -> bool:
+        """Close a question that is not closed yet (moderator, deleted message)."""
+        changed = await self._db.execute(
+            "UPDATE questions SET status = 'closed', closed_at = ?, close_reason = ? "
+            "WHERE community = ? AND id = ? AND status IN ('open', 'answered', 'withdrawn')",
+            (to_db(at), reason[:200], community, question_id))
+        return changed > 0
+
+    async def withdraw(self, community: str, question_id: int) -> bool:
+        """An unanswered question edited into a statement stops being tracked (until edited back)."""
+        changed = await self._db.execute(
+            "UPDATE questions SET status = 'withdrawn' WHERE community = ? AND id = ? AND status = 'open'",
+            (community, question_id))
+        return changed > 0
+
+    async def reopen(self, community: str, question_id: int, excerpt: str) -> Question | None:
+        """A withdrawn question edited back into a question: open again, with a new revision."""
+        changed = await self._db.execute(
+            "UPDATE questions SET status = 'open', revision = revision + 1, excerpt = ? "
+            "WHERE community = ? AND id = ? AND status = 'withdrawn'", (excerpt, community, question_id))
+        return await self.get(community, question_id) if changed else None
+
+    async def unanswered(self, community: str, channel_id: str | None, group: str | None,
+                         limit: int) -> list[Question]:
+        """Open questions, oldest first, optionally in one channel or group."""
+        sql = f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open'"
+        params: list[Any] = [community]
+        if channel_id is not None:
+            sql += " AND channel_id = ?"
+            params.append(channel_id)
+        if group is not None:
+            sql += " AND group_name = ?"
+            params.append(group)
+        rows = await self._db.fetchall(sql + " ORDER BY asked_at, id LIMIT ?", (*params, limit))
+        return [_question(r) for r in rows]
+
+    async def groups(self, community: str) -> list[str]:
+        """Every group name used by a question of the community."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT group_name FROM questions WHERE community = ? AND group_name IS NOT NULL "
+            "ORDER BY group_name", (community,))
+        return [r["group_name"] for r in rows]
+
+    async def answered_since(self, community: str, since: datetime) -> list[Question]:
+        """Questions first answered, or solved, since `since` (the leaderboard's input)."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND (answered_at >= ? OR solved_at >= ?)",
+            (community, to_db(since), to_db(since)))
+        return [_question(r) for r in rows]
+
+    async def asked_between(self, community: str, start: datetime, end: datetime) -> list[Question]:
+        """Questions asked in [start, end), closed and withdrawn ones left out."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND asked_at >= ? AND asked_at < ? "
+            "AND status IN ('open', 'answered', 'solved') ORDER BY asked_at", (community, to_db(start), to_db(end)))
+        return [_question(r) for r in rows]
+
+    async def still_waiting(self, community: str, before: datetime, limit: int = 50) -> list[Question]:
+        """Open questions asked before `before`, oldest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open' AND asked_at < ? "
+            "ORDER BY asked_at LIMIT ?", (community, to_db(before), limit))
+        return [_question(r) for r in rows]
+
+    # ------------------------------------------------------------ ladder
+
+    async def due_steps(self, community: str, now: datetime, limit: int = 100) -> list[Question]:
+        """Open questions whose next ladder step is due, oldest step first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open' AND next_step_at <= ? "
+            "ORDER BY next_step_at, id LIMIT ?", (community, to_db(now), limit))
+        return [_question(r) for r in rows]
+
+    async def advance(self, community: str, question_id: int, done: str, following: str | None,
+                      at: datetime | None) -> bool:
+        """Record that step `done` ran and which one follows; False when it had already been recorded."""
+        changed = await self._db.execute(
+            "UPDATE questions SET next_step = ?, next_step_at = ?, waiting = CASE WHEN ? = 'waiting' THEN 1 "
+            "ELSE waiting END WHERE community = ? AND id = ? AND next_step = ?",
+            (following, to_db(at) if at else None, done, community, question_id, done))
+        return changed > 0
+
+    async def next_step_times(self) -> list[tuple[str, datetime]]:
+        """Per community, when the earliest pending step of an open question falls due (start-up)."""
+        rows = await self._db.fetchall(
+            "SELECT community, MIN(next_step_at) AS due FROM questions WHERE status = 'open' "
+            "AND next_step_at IS NOT NULL GROUP BY community", ())
+        return [(r["community"], from_db(r["due"])) for r in rows]
+
+    async def next_step_time(self, community: str) -> datetime | None:
+        """When the community's earliest pending step falls due."""
+        row = await self._db.fetchone(
+            "SELECT MIN(next_step_at) AS due FROM questions WHERE community = ? AND status = 'open'", (community,))
+        return from_db(row["due"]) if row and row["due"] else None
+
+    # ------------------------------------------------------------ private notes
+
+    async def notes_off(self, community: str, user_id: str) -> bool:
+        """True when the member asked for no private notes."""
+        row = await self._db.fetchone(
+            "SELECT 1 FROM question_note_optouts WHERE community = ? AND user_id = ?", (community, user_id))
+        return row is not None
+
+    async def set_notes(self, community: str, user_id: str, enabled: bool, at: datetime) -> None:
+        """Opt in (delete the row) or out (insert it)."""
+        if enabled:
+            await self._db.execute("DELETE FROM question_note_optouts WHERE community = ? AND user_id = ?",
+                                   (community, user_id))
+        else:
+            await self._db.execute(
+                "INSERT INTO question_note_optouts (community, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                (community, user_id, to_db(at)))
+
+    # ------------------------------------------------------------ privacy
+
+    async def export(self, community: str, user_id: str) -> dict[str, Any]:
+        """Questions the member asked, answers credited to them, and the notes choice."""
+        asked = await self._db.fetchall(
+            "SELECT id, channel_id, asked_at, language, excerpt, status FROM questions "
+            "WHERE community = ? AND author_id = ? ORDER BY asked_at", (community, user_id))
+        answers = await self._db.fetchall(
+            "SELECT question_id, message_id, at FROM question_answers WHERE community = ? AND user_id = ? "
+            "ORDER BY at", (community, user_id))
+        return {"questions_asked": [dict(r) for r in asked],
+                "answers_credited": [dict(r) for r in answers],
+                "private_notes": not await self.notes_off(community, user_id)}
+
+    async def forget(self, community: str, user_id: str) -> int:
+        """Delete the member's questions and answers, and remove their name from credits."""
+        removed = await self._db.execute(
+            "DELETE FROM question_answers WHERE community = ? AND (user_id = ? OR question_id IN "
+            "(SELECT id FROM questions WHERE community = ? AND author_id = ?))",
+            (community, user_id, community, user_id))
+        removed += await self._db.execute("DELETE FROM questions WHERE community = ? AND author_id = ?",
+                                          (community, user_id))
+        await self._db.execute("UPDATE questions SET answered_by = NULL WHERE community = ? AND answered_by = ?",
+                               (community, user_id))
+        await self._db.execute("UPDATE questions SET solved_by = NULL WHERE community = ? AND solved_by = ?",
+                               (community, user_id))
+        removed += await self._db.execute(
+            "DELETE FROM question_note_optouts WHERE community = ? AND user_id = ?", (community, user_id))
+        return removed

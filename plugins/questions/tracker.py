@@ -1,0 +1,314 @@
+"""Following questions through chat: detection of new ones, answers (thread, reply, mention of
+the asker), solves (✅ from the asker, thanks crediting a helper), edits and deletions.
+
+Ordinary messages cost a few dictionary look-ups in the `OpenIndex`; the database is touched only
+when a message is a question or touches an active one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
+from bot.model import Message as ChatMessage
+from bot.plugin import MessageNotes, PluginContext
+from plugins.questions import detector, ladder
+from plugins.questions.index import OpenIndex, Tracked
+from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo
+from plugins.questions.settings import QuestionsSettings
+
+UNKNOWN = "unknown"
+_LANGUAGE_CACHE = 4096
+_FLUSH_AT = 500
+
+
+class Tracker:
+    """Keeps the questions tables, the index and the ladder's due actions in step with chat."""
+
+    def __init__(self, ctx: PluginContext, repo: QuestionsRepo, settings: QuestionsSettings) -> None:
+        self.ctx = ctx
+        self.repo = repo
+        self.settings = settings
+        self.index = OpenIndex()
+        self._next_id = 1
+        self._armed: dict[str, datetime] = {}
+        self._ladders: dict[tuple[str, str], ladder.Ladder] = {}
+        self._flushing = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._languages: dict[tuple[str, int], str] = {}
+        # Repeated texts (FAQs, copy-paste, "any update?") skip detection; bounded by clearing.
+        self._verdicts: dict[tuple[str, int], tuple[str, bool]] = {}
+        self._excluded = {name.lstrip("#") for name in settings.excluded_channels}
+
+    async def load(self) -> None:
+        """Fill the index from the database and wake each community's ladder (start-up)."""
+        self._next_id = await self.repo.max_id() + 1
+        for community, due_at in await self.repo.next_step_times():
+            await self.arm(community, due_at)
+        since = self.ctx.clock.now() - timedelta(days=self.settings.track_days)
+        questions = await self.repo.active_since(since)
+        answers = await self.repo.answers_of([q.id for q in questions])
+        for question in questions:
+            self.index.add(_tracked(question))
+        for answer in answers:
+            tracked = self.index.by_id.get(answer.question_id)
+            if tracked is not None:
+                self.index.add_answer(tracked, answer.user_id, answer.message_id)
+
+    def prune(self, now: datetime) -> int:
+        """Let answered questions older than the tracking window drop out of the index."""
+        ids = self.index.answered_before(now - timedelta(days=self.settings.track_days))
+        for question_id in ids:
+            self.index.remove(question_id)
+        return len(ids)
+
+    # ------------------------------------------------------------ detection (message filter)
+
+    async def tag(self, message: ChatMessage, notes: MessageNotes) -> None:
+        """Set `notes.is_question` and, for question candidates only, `notes.language`."""
+        if message.is_direct or not detector.is_candidate(message.text) or self._is_excluded(message):
+            if notes.is_question is None:
+                notes.is_question = False
+            return
+        key = (message.community.key, hash(message.text))  # a hash: no message text is kept in memory
+        known = self._verdicts.get(key)
+        if known is None:
+            language = await self.language_of(message.text, message.community.key)
+            known = (language, detector.is_question(message.text, language))
+            if len(self._verdicts) >= _LANGUAGE_CACHE:
+                self._verdicts.clear()
+            self._verdicts[key] = known
+        notes.language, notes.is_question = known
+
+    async def language_of(self, text: str, community: str) -> str:
+        """The detected language, or the community's locale for texts too short to judge."""
+        key = (community, hash(text))
+        cached = self._languages.get(key)
+        if cached is not None:
+            return cached
+        detected = await self.ctx.language.detect(text) if len(text) >= 12 else UNKNOWN
+        fallback = detected if detected != UNKNOWN else (await self.ctx.communities.get(community)).locale
+        language = detector.opener_language(text, fallback)
+        if len(self._languages) >= _LANGUAGE_CACHE:
+            self._languages.clear()  # a crude bound: repeated texts (FAQs, copy-paste) are what it is for
+        self._languages[key] = language
+        return language
+
+    def _is_excluded(self, message: ChatMessage) -> bool:
+        return self._excluded_channel(message.channel)
+
+    def _excluded_channel(self, channel: ChannelRef) -> bool:
+        if not self._excluded:
+            return False
+        parent = channel.parent()
+        return parent.channel_id in self._excluded or self.ctx.directory.channel_name(parent) in self._excluded
+
+    # ------------------------------------------------------------ tracking (listener)
+
+    async def on_message(self, message: ChatMessage, notes: MessageNotes) -> None:
+        """Answers, thanks and new questions."""
+        if message.is_direct:
+            return
+        community = message.community.key
+        asker = self.index.has_asker(community, message.author.user_id)
+        if asker and detector.is_thanks(message.text) and await self._thanks(message):
+            return
+        tracked = self._answered_question(message)
+        if tracked is not None:
+            await self.answer(tracked, message.author.user_id, message.ref.message_id, message.at)
+        if notes.is_question:
+            await self.create(self._new(message, notes.language or UNKNOWN))
+
+    def _answered_question(self, message: ChatMessage) -> Tracked | None:
+        """The active question this message answers, if any (never the asker's own)."""
+        community, author = message.community.key, message.author.user_id
+        channel = message.channel
+        candidates: list[Tracked | None] = []
+        if channel.thread_id is not None:
+            candidates.append(self.index.question(community, channel.channel_id, channel.thread_id))
+        if message.reply_to is not None:
+            ref = message.reply_to
+            candidates.append(self.index.question(community, ref.channel.channel_id, ref.message_id))
+        for tracked in candidates:
+            if tracked is not None and tracked.author_id != author:
+                return tracked
+        window = timedelta(hours=self.settings.mention_window_hours)
+        for mentioned in message.mentions:
+            if mentioned.user_id == author or not self.index.has_asker(community, mentioned.user_id):
+                continue
+            mine = [t for t in self.index.asked_by(community, mentioned.user_id)
+                    if t.channel_id == channel.channel_id and timedelta() <= message.at - t.asked_at <= window]
+            if mine:
+                return mine[-1]
+        return None
+
+    async def _thanks(self, message: ChatMessage) -> bool:
+        """The asker thanks someone: solve the question and credit that person. False when unclear."""
+        community, asker = message.community.key, message.author.user_id
+        helper = next((m.user_id for m in message.mentions if m.user_id != asker), None)
+        tracked: Tracked | None = None
+        channel = message.channel
+        if channel.thread_id is not None:
+            tracked = self.index.question(community, channel.channel_id, channel.thread_id)
+        if message.reply_to is not None:
+            ref = message.reply_to
+            answered = self.index.answered_by_message(community, ref.channel.channel_id, ref.message_id)
+            if answered is not None and answered.author_id == asker:
+                tracked = answered
+                helper = helper or answered.answers.get(ref.message_id)
+        if tracked is None and helper is not None:
+            mine = [t for t in self.index.asked_by(community, asker) if t.channel_id == channel.channel_id]
+            tracked = mine[-1] if mine else None
+        if tracked is None or tracked.author_id != asker:
+            return False
+        helper = helper or tracked.answered_by
+        if helper is None:
+            return False
+        await self.solve(tracked, helper, message.at, message.ref.message_id)
+        return True
+
+    async def on_reaction(self, event: ReactionAdded) -> None:
+        """The asker's ✅ on the question or on an answer solves it."""
+        if event.emoji not in self.settings.solved_emoji:
+            return
+        community, ref = event.community.key, event.message
+        tracked = self.index.question(community, ref.channel.channel_id, ref.message_id)
+        helper: str | None = None
+        if tracked is None:
+            tracked = self.index.answered_by_message(community, ref.channel.channel_id, ref.message_id)
+            helper = tracked.answers.get(ref.message_id) if tracked else None
+        if tracked is None or tracked.author_id != event.user.user_id:
+            return
+        await self.solve(tracked, helper or tracked.answered_by, event.at)
+
+    async def on_edit(self, event: MessageEdited) -> None:
+        """A question edited into a statement stops; edited back, it is tracked again."""
+        community, ref = event.community.key, event.ref
+        tracked = self.index.question(community, ref.channel.channel_id, ref.message_id)
+        if tracked is None and (not detector.is_candidate(event.text) or self._excluded_channel(ref.channel)):
+            return
+        await self.flush()
+        question = await self.repo.by_message(community, ref.channel.channel_id, ref.message_id)
+        language = await self.language_of(event.text, community) if detector.is_candidate(event.text) else UNKNOWN
+        asks = language != UNKNOWN and detector.is_question(event.text, language)
+        if question is None:
+            if asks:
+                await self.create(NewQuestion(community, ref.channel.channel_id, ref.channel.thread_id, ref.message_id,
+                                              event.author.user_id, event.at, language, self._excerpt(event.text)))
+            return
+        if not asks and question.status == "open" and await self.repo.withdraw(community, question.id):
+            self.index.remove(question.id)
+        elif asks and question.status == "withdrawn":
+            reopened = await self.repo.reopen(community, question.id, self._excerpt(event.text))
+            if reopened is not None:
+                self.index.add(_tracked(reopened))
+                if reopened.next_step_at is not None:
+                    await self.arm(community, reopened.next_step_at)
+
+    async def on_delete(self, event: MessageDeleted) -> None:
+        """A deleted question is closed."""
+        community, ref = event.community.key, event.ref
+        await self.flush()
+        question = await self.repo.by_message(community, ref.channel.channel_id, ref.message_id)
+        if question is not None:
+            await self.close(question, "deleted", event.at)
+
+    # ------------------------------------------------------------ state changes
+
+    async def create(self, new: NewQuestion) -> Tracked:
+        """Index a new question and queue its row; its first ladder step wakes the community's sweep."""
+        question_id, self._next_id = self._next_id, self._next_id + 1
+        step = (await self.ladder(new.community)).step_after(None, new.asked_at)
+        self.repo.queue_insert(question_id, new, step.kind if step else None, step.due_at if step else None)
+        tracked = Tracked(question_id, new.community, new.channel_id, new.message_id, new.author_id, new.asked_at)
+        self.index.add(tracked)
+        if step is not None:
+            await self.arm(new.community, step.due_at)
+        await self._maybe_flush()
+        return tracked
+
+    async def answer(self, tracked: Tracked, helper: str, message_id: str, at: datetime) -> None:
+        """Credit an answer; the first one takes the question off the ladder (the sweep skips it)."""
+        first = tracked.answered_by is None
+        self.index.add_answer(tracked, helper, message_id)
+        self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
+        await self._maybe_flush()
+
+    async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
+        """Mark solved, crediting `helper`; the question leaves the index."""
+        if helper is not None and tracked.answered_by is None and message_id is not None:
+            self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first=False)
+        self.repo.queue_solve(tracked.community, tracked.id, helper, at)
+        self.index.remove(tracked.id)
+        await self._maybe_flush()
+
+    async def close(self, question: Question, reason: str, at: datetime) -> bool:
+        """Close a question for good (moderator, deletion)."""
+        await self.flush()
+        self.index.remove(question.id)
+        return await self.repo.close(question.community, question.id, reason, at)
+
+    async def flush(self) -> None:
+        """Write the queued rows now (before any read of the questions tables)."""
+        async with self._flushing:
+            if len(self.repo.pending):
+                async with self.ctx.db.transaction() as tx:
+                    await self.repo.flush(tx)
+
+    async def drain(self) -> None:
+        """Wait for a background write, then write what is left (plugin stop)."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks)
+        await self.flush()
+
+    async def _maybe_flush(self) -> None:
+        # In the background: SQLite works in its own thread while the next messages are read.
+        if len(self.repo.pending) >= _FLUSH_AT and not self._tasks:
+            task = asyncio.ensure_future(self._flush_quietly())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _flush_quietly(self) -> None:
+        try:
+            await self.flush()
+        except Exception:
+            self.ctx.logger.exception("questions: could not write queued rows")
+
+    async def ladder(self, community: str) -> ladder.Ladder:
+        """The community's ladder (its time zone, the configured delays and quiet hours)."""
+        tz = (await self.ctx.communities.get(community)).timezone
+        cached = self._ladders.get((community, tz))
+        if cached is None:
+            settings = self.settings
+            start, end = settings.quiet_span()
+            cached = ladder.Ladder(tz, timedelta(hours=settings.nudge_after_hours),
+                                   timedelta(hours=settings.escalate_after_hours),
+                                   timedelta(hours=settings.waiting_after_hours), start, end)
+            self._ladders[(community, tz)] = cached
+        return cached
+
+    async def arm(self, community: str, due_at: datetime, *, after_sweep: bool = False) -> None:
+        """Make sure the community's sweep wakes at `due_at` at the latest (no query when it already does)."""
+        now = self.ctx.clock.now()
+        due_at = max(due_at, now)  # a step already late (re-opened question) runs at the next catch-up
+        armed = self._armed.get(community)
+        if not after_sweep and armed is not None and now < armed <= due_at:
+            return
+        self._armed[community] = due_at
+        await self.ctx.scheduler.schedule(ladder.SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
+
+    # ------------------------------------------------------------ helpers
+
+    def _new(self, message: ChatMessage, language: str) -> NewQuestion:
+        channel = message.channel
+        return NewQuestion(message.community.key, channel.channel_id, channel.thread_id, message.ref.message_id,
+                           message.author.user_id, message.at, language, self._excerpt(message.text))
+
+    def _excerpt(self, text: str) -> str:
+        return detector.excerpt(text, self.settings.excerpt_length)
+
+
+def _tracked(question: Question) -> Tracked:
+    return Tracked(question.id, question.community, question.channel_id, question.message_id,
+                   question.author_id, question.asked_at, question.answered_by)

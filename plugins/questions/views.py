@@ -1,0 +1,118 @@
+"""What members and managers read: the list of unanswered questions, the patience leaderboard and
+the digest section. Builds replies from repo rows; no SQL here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from bot.i18n import Msg, Span, Text, _, join
+from bot.model import Card, CardField, CommunityRef, Reply, UserRef
+from bot.plugin import DigestSection, PluginContext
+from plugins.questions import scoring, stats
+from plugins.questions.escalation import question_ref
+from plugins.questions.repo import Question
+
+MAX_LISTED = 15
+
+
+def link_of(ctx: PluginContext, question: Question) -> str:
+    """A link to the question (neutral markup), or nothing where the platform has none."""
+    url = ctx.messenger.link(question_ref(question))
+    return f"<{url}|#{question.id}>" if url else f"#{question.id}"
+
+
+def language_name(code: str) -> str:
+    """The language code as shown in lists (names would need the reader's locale)."""
+    return code if code != "unknown" else "?"
+
+
+def age(delta: timedelta) -> Msg:
+    """How long ago, in words ("3 hours ago", "just now")."""
+    if delta < timedelta(minutes=1):
+        return _("just now")
+    return _("{span} ago", span=Span(delta))
+
+
+def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime) -> Reply:
+    """`/unanswered`: open questions, oldest first, with age, language and link."""
+    if not questions:
+        return Reply(text=_("Every question here has had an answer. Thank you all! 🎉"))
+    lines: list[Text] = []
+    for question in questions[:MAX_LISTED]:
+        waiting = " ⏳" if question.waiting else ""
+        lines.append(_("{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
+                       link=link_of(ctx, question), age=age(now - question.asked_at),
+                       channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
+                       language=language_name(question.language), waiting=waiting, excerpt=question.excerpt))
+    if len(questions) > MAX_LISTED:
+        lines.append(_("…and {count} more.", count=len(questions) - MAX_LISTED))
+    title = _("Questions waiting for an answer ({count})", count=len(questions))
+    return Reply(card=Card(title, description=join(lines)))
+
+
+def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community: str, weeks: int) -> Reply:
+    """`/helpers`: the patience leaderboard."""
+    if not standings:
+        return Reply(text=_("No answers counted in the last {weeks} weeks yet.", weeks=weeks))
+    fields = tuple(
+        CardField(f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
+                  _("points: {points} · first answers: {answers} · solved: {solved}", points=s.points,
+                    answers=s.answers, solved=s.solved), inline=False)
+        for rank, s in enumerate(standings, start=1))
+    return Reply(card=Card(_("Patient helpers of the last {weeks} weeks", weeks=weeks), fields,
+                           description=_("Points for each first answer, more when the question waited long, "
+                                         "came from a newcomer, or ended solved.")))
+
+
+def credits(questions: Sequence[Question], since: datetime,
+            joined: Mapping[str, datetime | None]) -> list[scoring.Credit]:
+    """Leaderboard credits from questions answered or solved since `since`; `joined` maps askers to
+    when they joined (a question asked in a member's first 30 days is a newcomer's)."""
+    found: list[scoring.Credit] = []
+    for q in questions:
+        solved = q.status == "solved"
+        when = joined.get(q.author_id)
+        newcomer = when is not None and timedelta() <= q.asked_at - when < timedelta(days=scoring.NEWCOMER_DAYS)
+        if q.answered_by and q.answered_at and q.answered_at >= since:
+            wait = q.answered_at - q.asked_at
+            found.append(scoring.Credit(q.answered_by, wait, newcomer,
+                                        solved and q.solved_by in (None, q.answered_by)))
+        if solved and q.solved_by and q.solved_by != q.answered_by and q.solved_at and q.solved_at >= since:
+            wait = q.solved_at - q.asked_at
+            found.append(scoring.Credit(q.solved_by, wait, newcomer, True, first=False))
+    return found
+
+
+def digest_section(ctx: PluginContext, community: str, asked: Sequence[Question], waiting: Sequence[Question],
+                   standings: Sequence[scoring.Standing]) -> DigestSection | None:
+    """The questions part of the weekly digest."""
+    if not asked and not waiting:
+        return None
+    figures = stats.figures([stats.Asked(q.language, q.asked_at, q.answered_at, q.status == "solved")
+                             for q in asked], len(waiting))
+    lines: list[Text] = [
+        _("{asked} questions asked, {answered} answered, {solved} solved.", asked=figures["asked"],
+          answered=figures["answered"], solved=figures["solved"])]
+    if figures["median_hours_to_first_answer"] is not None:
+        lines.append(_("Time to a first answer: median {median} h, 90th percentile {p90} h.",
+                       median=figures["median_hours_to_first_answer"], p90=figures["p90_hours_to_first_answer"]))
+    if figures["answered_within_24h_share"] is not None:
+        lines.append(_("Answered within 24 hours: {share} %.",
+                       share=round(float(figures["answered_within_24h_share"] or 0) * 100)))
+    per_language = ", ".join(f"{key.removeprefix('asked_')} {value}" for key, value in figures.items()
+                             if key.startswith("asked_") and key != "asked")
+    if per_language:
+        lines.append(_("Per language: {languages}.", languages=per_language))
+    for question in waiting[:5]:
+        lines.append(_("Still waiting: “{excerpt}” {link}", excerpt=question.excerpt, link=link_of(ctx, question)))
+    if standings:
+        names = ", ".join(ctx.directory.member_name(_user(community, s.helper)) for s in standings[:3])
+        lines.append(_("Most patient helpers: {names}.", names=names))
+    return DigestSection("questions", _("Questions and answers"), figures, tuple(lines))
+
+
+def _user(community: str, user_id: str) -> UserRef:
+    ref = CommunityRef.from_key(community)
+    return UserRef(ref.platform, ref.workspace_id, user_id)
