@@ -23,6 +23,7 @@ from bot.clock import ShiftedClock
 from bot.config import Config, ConfigError, config_path, load_config, secret
 from bot.platforms.base import PlatformError
 from bot.platforms.console import ConsolePlatform
+from bot.plugin import CommandError
 from bot.registry import DeclarationError
 from bot.storage.database import Database, StorageError
 from bot.storage.migrations import MigrationError, apply_migrations, pending_migrations
@@ -41,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply new database migrations and exit")
     commands.add_parser("discord-invite-url", help="print the OAuth2 URL that adds the bot to a Discord server")
     commands.add_parser("slack-manifest", help="print a Slack app manifest (YAML) for the enabled plugins")
+    digest = commands.add_parser("digest", help="write one community's digest as files (markdown, PNG, CSV)")
+    digest.add_argument("--community", required=True, help="the community key, such as discord:123456789")
+    digest.add_argument("--period", help="last (default: the last full period), current, or a day YYYY-MM-DD in it")
+    digest.add_argument("--out", required=True, help="the directory to write the files into")
     return parser
 
 
@@ -146,6 +151,30 @@ async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str])
     return EXIT_OK
 
 
+async def _digest(args: argparse.Namespace, config: Config) -> int:
+    """`affinity-bot digest`: the digest plugin renders one period to files."""
+    app = App(config)
+    await app.build()
+    try:
+        plugin = next((p for p in app.registry.plugins if p.name == "digest"), None)
+        write_files = getattr(plugin, "write_files", None)
+        if write_files is None:
+            print("affinity-bot: the digest plugin is not enabled in the configuration", file=sys.stderr)
+            return EXIT_CONFIG
+        try:
+            paths = await write_files(args.community, args.period, Path(args.out))
+        except CommandError as exc:
+            render = app.translator.render
+            print(f"affinity-bot: {render(exc.message, config.locale)} {render(exc.hint, config.locale)}",
+                  file=sys.stderr)
+            return EXIT_FAILURE
+        for path in paths:
+            print(path)
+        return EXIT_OK
+    finally:
+        await app.stop()
+
+
 async def _migrate(config: Config) -> int:
     db = await Database.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
     try:
@@ -183,6 +212,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
+        if args.command == "digest":
+            return asyncio.run(_digest(args, config))
         if args.command in ("discord-invite-url", "slack-manifest"):
             return _platform_tool(args.command, config, env)
         return asyncio.run(_run(args, config, env))

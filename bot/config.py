@@ -120,7 +120,8 @@ class LoggingConfig(_Strict):
 
 
 def _default_plugins() -> dict[str, dict[str, Any] | None]:
-    return {"core": {}}
+    # Every shipped feature, as in config.yaml, so running without a file gives the whole bot.
+    return {name: {} for name in ("core", "groups", "questions", "calendar", "digest", "filters")}
 
 
 class Config(_Strict):

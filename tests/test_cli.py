@@ -106,3 +106,10 @@ def test_sigterm_stops_gracefully_and_keeps_buffered_activity(tmp_path: Path) ->
     with sqlite3.connect(tmp_path / "data" / "affinity-bot.db") as conn:
         count = conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
     assert count == 3
+
+
+def test_digest_command_explains_an_unknown_community(tmp_path: Path) -> None:
+    result = run(["--config", str(ROOT / "config.yaml"), "digest", "--community", "discord:nope", "--out", "out"],
+                 tmp_path, extra_env={"AFFINITY_BOT_DATABASE": str(tmp_path / "d.db")})
+    assert result.returncode == 1
+    assert "discord:nope" in result.stderr and "Traceback" not in result.stderr

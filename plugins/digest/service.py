@@ -1,0 +1,219 @@
+"""Building and delivering digests: figures from the rollups, sections from the other plugins,
+the chart off the event loop, storage (one per community and period) and delivery.
+
+Exactly once: a digest is first stored (UNIQUE community + period start, sent_at empty), then
+delivered with one `dedupe_key` per target, then marked sent. A restart between the steps finds the
+row unsent and delivers it again; the dedupe keys skip the targets already served.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime
+
+from bot.i18n import Text, When, _
+from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
+from bot.plugin import DigestContributor, DigestSection, PluginContext
+from plugins.digest.chart import ChartText, render_trend
+from plugins.digest.export import Row, csv_bytes
+from plugins.digest.figures import figures_of, shares
+from plugins.digest.periods import Period, Schedule, last_periods, latest_due, local_today, send_moment
+from plugins.digest.render import DigestContent, NamedCount, body, local_noon
+from plugins.digest.repo import DigestRepo, StoredDigest
+
+
+class DigestService:
+    """The digest's orchestration, shared by the commands, the job and the command line."""
+
+    def __init__(self, ctx: PluginContext, *, default: Schedule, top: int, trend_periods: int,
+                 owner: object) -> None:
+        self.ctx = ctx
+        self.repo = DigestRepo(ctx.db)
+        self.default = default
+        self.top = top
+        self.trend_periods = trend_periods
+        self._owner = owner
+        self._lock = asyncio.Lock()
+        self._schedules: dict[str, Schedule] = {}
+        # community -> (time zone, schedule, next send moment): the 5-minute check skips a community
+        # without a query until its next digest is due (or its zone or schedule changed).
+        self._next: dict[str, tuple[str, Schedule, datetime]] = {}
+
+    async def schedule_of(self, community: str) -> Schedule:
+        """The community's schedule, or the configured default (cached)."""
+        cached = self._schedules.get(community)
+        if cached is None:
+            cached = self._schedules[community] = await self.repo.schedule(community) or self.default
+        return cached
+
+    async def save_schedule(self, community: str, schedule: Schedule, now: datetime) -> None:
+        """Store a community's schedule."""
+        await self.repo.save_schedule(community, schedule, now)
+        self._schedules[community] = schedule
+
+    # ------------------------------------------------------------ content
+
+    async def content(self, community: str, period: Period, tz: str, *, until: datetime | None = None) -> DigestContent:
+        """Everything a digest of `period` says (a partial one up to `until`)."""
+        start, end = period.start, period.end
+        counts = await self.repo.counts(community, start, end)
+        previous = period.previous()
+        before = figures_of(await self.repo.counts(community, previous.start, previous.end))
+        ref = CommunityRef.from_key(community)
+        locale = (await self.ctx.communities.get(community)).locale
+        channels = tuple(NamedCount(r.id, self.ctx.directory.channel_name(
+            ChannelRef(ref.platform, ref.workspace_id, r.id)), r.count)
+            for r in await self.repo.top_channels(community, start, end, self.top))
+        members = tuple(NamedCount(r.id, self.ctx.directory.member_name(
+            UserRef(ref.platform, ref.workspace_id, r.id)), r.count)
+            for r in await self.repo.top_members(community, start, end, self.top))
+        languages = tuple(NamedCount(code, self.ctx.translator.language_name(code, locale), pct)
+                          for code, pct in shares(await self.repo.languages(community, start, end))[: self.top])
+        sections = await self.sections(ref, period, tz, until)
+        return DigestContent(community, period, tz, counts, figures_of(counts), before, channels, members,
+                             languages, sections, partial=until is not None, until=until)
+
+    def contributors(self) -> list[DigestContributor]:
+        """The enabled plugins that add a section (never the digest itself)."""
+        return [p for p in self.ctx.plugins() if isinstance(p, DigestContributor) and p is not self._owner]
+
+    async def sections(self, community: CommunityRef, period: Period, tz: str,
+                       until: datetime | None) -> tuple[DigestSection, ...]:
+        """Each contributor's section; a failing contributor is logged and left out, never fatal."""
+        start, end = period.bounds(tz)
+        if until is not None:
+            end = min(end, until)
+        found: list[DigestSection] = []
+        for contributor in self.contributors():
+            try:
+                section = await contributor.digest_section(community, start, end, tz)
+            except Exception:
+                self.ctx.logger.exception("digest: the section of %s failed for %s",
+                                          type(contributor).__name__, community.key)
+                continue
+            if section is not None:
+                found.append(section)
+        return tuple(found)
+
+    async def chart(self, community: str, period: Period, tz: str) -> bytes:
+        """The trend PNG of the periods ending with `period`, in the community's language."""
+        periods = last_periods(period, self.trend_periods)
+        points = await self.repo.trend(community, periods)
+        locale = (await self.ctx.communities.get(community)).locale
+        tr = self.ctx.translator
+        labels = [tr.format_value(When(local_noon(p.start, tz), tz, "d MMM"), locale) for p in periods]
+        words = ChartText(
+            title=tr.render(_("Activity over the last {count} weeks", count=len(periods)) if period.kind == "week"
+                            else _("Activity over the last {count} months", count=len(periods)), locale),
+            x_label=tr.render(_("Period starting on"), locale),
+            active_label=tr.render(_("Active members"), locale),
+            messages_label=tr.render(_("Messages"), locale))
+        return await asyncio.to_thread(render_trend, labels, [a for a, _m in points], [m for _a, m in points], words)
+
+    async def csv(self, community: str, last: Period, count: int, tz: str) -> bytes:
+        """The CSV of `count` periods ending with `last`."""
+        rows = []
+        ref = CommunityRef.from_key(community)
+        for period in last_periods(last, count):
+            counts = await self.repo.counts(community, period.start, period.end)
+            sections = await self.sections(ref, period, tz, None)
+            rows.append(Row(period, figures_of(counts), {s.key: s.figures for s in sections}))
+        return csv_bytes(rows)
+
+    # ------------------------------------------------------------ schedule and delivery
+
+    async def run(self, now: datetime) -> int:
+        """Build, store and send every digest due at `now` (one per community and period); how many sent."""
+        sent = 0
+        async with self._lock:  # the job and the start-up catch-up take turns
+            for community in await self.repo.communities():
+                if not self._reachable(community):
+                    continue
+                try:
+                    sent += await self._run_one(community, now)
+                except Exception:
+                    self._next.pop(community, None)  # try again at the next check
+                    self.ctx.logger.exception("digest: building the digest of %s failed", community)
+            for stored in await self.repo.unsent():
+                if not self._reachable(stored.community):
+                    continue
+                try:
+                    await self.deliver(stored, stored.rendered, now)
+                except Exception:
+                    self.ctx.logger.exception("digest: delivering digest %s of %s failed", stored.id, stored.community)
+        return sent
+
+    async def _run_one(self, community: str, now: datetime) -> int:
+        settings = await self.ctx.communities.get(community)
+        schedule = await self.schedule_of(community)
+        tz = settings.timezone
+        waiting = self._next.get(community)
+        if waiting is not None and waiting[:2] == (tz, schedule) and now < waiting[2]:
+            return 0
+        period = latest_due(now, schedule, tz)
+        self._next[community] = (tz, schedule, send_moment(period.following(), schedule, tz))
+        if await self.repo.get(community, period.start) is not None:
+            return 0
+        if not await self._known_before(community, period.end, tz):
+            return 0  # the bot did not know the community yet: no digest of a time it never saw
+        content = await self.content(community, period, settings.timezone)
+        text = body(content)
+        rendered = self.ctx.translator.render(text, settings.locale)
+        stored_json = {**content.to_json(), "locale": settings.locale}
+        if not await self.repo.insert(community, period, stored_json, rendered, now):
+            return 0
+        stored = await self.repo.get(community, period.start)
+        assert stored is not None
+        await self.deliver(stored, text, now)
+        return 1
+
+    def _reachable(self, community: str) -> bool:
+        """False when the community's platform is not running in this process (its digests wait)."""
+        return bool(self.ctx.messenger.capabilities(CommunityRef.from_key(community)))
+
+    async def _known_before(self, community: str, day: date, tz: str) -> bool:
+        """True when the community had activity or digest settings before the local `day`."""
+        first = await self.repo.first_day(community)
+        since = await self.repo.settings_since(community)
+        days = [d for d in (first, local_today(since, tz) if since else None) if d is not None]
+        return bool(days) and min(days) < day
+
+    async def targets(self, community: str) -> list[Target]:
+        """The digest channel, then each subscriber's DMs (when the platform has DMs)."""
+        ref = CommunityRef.from_key(community)
+        found: list[Target] = []
+        channel = (await self.ctx.communities.get(community)).channel("digest")
+        if channel is not None:
+            found.append(channel)
+        if Capability.DIRECT_MESSAGES in self.ctx.messenger.capabilities(ref):
+            found += [UserRef(ref.platform, ref.workspace_id, uid) for uid in await self.repo.subscribers(community)]
+        return found
+
+    async def reply(self, stored_or_content: StoredDigest | DigestContent, text: Text) -> Reply:
+        """The digest as a reply: its text and, where attachments work, the trend chart."""
+        community = stored_or_content.community
+        ref = CommunityRef.from_key(community)
+        if Capability.ATTACHMENTS not in self.ctx.messenger.capabilities(ref):
+            return Reply(text=text)
+        tz = (await self.ctx.communities.get(community)).timezone
+        period = stored_or_content.period
+        png = await self.chart(community, period, tz)
+        return Reply(text=text, attachments=(Attachment(f"digest-{period.start.isoformat()}.png", png, "image/png"),))
+
+    async def deliver(self, stored: StoredDigest, text: Text, now: datetime, *, resend: bool = False) -> int:
+        """Send a stored digest to its targets; a DM refused is logged and skipped. Returns targets served."""
+        targets = await self.targets(stored.community)
+        reply = await self.reply(stored, text) if targets else Reply(text=text)
+        served = 0
+        for target in targets:
+            suffix = f"dm:{target.user_id}" if isinstance(target, UserRef) else f"channel:{target.channel_id}"
+            key = None if resend else f"digest:{stored.community}:{stored.period.start.isoformat()}:{suffix}"
+            try:
+                await self.ctx.messenger.send(target, reply, dedupe_key=key)
+                served += 1
+            except DeliveryError as exc:
+                self.ctx.logger.warning("digest: could not deliver to %s in %s: %s", suffix, stored.community, exc)
+        if not resend:
+            await self.repo.mark_sent(stored.id, now)
+        return served
+
