@@ -180,8 +180,9 @@ def declared_commands(names: Sequence[str]) -> list[CommandDecl]:
     found: list[CommandDecl] = []
     for name in names:
         cls = plugin_class(name)
-        for attr in vars(cls).values():
-            decl = getattr(attr, "__command__", None)
+        # dir() walks the class hierarchy: plugins may split their commands over mixin classes.
+        for attr_name in dir(cls):
+            decl = getattr(getattr(cls, attr_name, None), "__command__", None)
             if isinstance(decl, CommandDecl):
                 found.append(decl)
     return sorted(found, key=lambda d: d.path)

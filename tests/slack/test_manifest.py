@@ -24,7 +24,8 @@ def load(text: str) -> dict[str, Any]:
 
 
 def test_http_mode_manifest_lists_every_noun_with_the_request_url() -> None:
-    config = Config.model_validate({"platforms": {"slack": {"public_url": "https://bot.example.org/"}}})
+    config = Config.model_validate({"plugins": {"core": {}},
+                                    "platforms": {"slack": {"public_url": "https://bot.example.org/"}}})
     data = load(manifest(config, {}))
     commands = {c["command"]: c for c in data["features"]["slash_commands"]}
     assert sorted(commands) == CORE_NOUNS
@@ -45,7 +46,7 @@ def test_http_mode_manifest_lists_every_noun_with_the_request_url() -> None:
 
 
 def test_socket_mode_manifest_has_no_urls_and_the_prefix() -> None:
-    config = Config.model_validate({"platforms": {"slack": {"command_prefix": "ab-"}}})
+    config = Config.model_validate({"plugins": {"core": {}}, "platforms": {"slack": {"command_prefix": "ab-"}}})
     text = manifest(config, {"SLACK_APP_TOKEN": "xapp-1"})
     assert text.startswith("# Slack app manifest for affinity-bot")
     data = load(text)
@@ -55,6 +56,13 @@ def test_socket_mode_manifest_has_no_urls_and_the_prefix() -> None:
     assert data["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in data["settings"]["event_subscriptions"]
     assert "request_url" not in data["settings"]["interactivity"]
+
+
+def test_the_default_manifest_has_every_feature_noun_within_slack_limits() -> None:
+    commands = load(manifest(Config(), {}))["features"]["slash_commands"]
+    names = {c["command"] for c in commands}
+    assert {"/group", "/ask", "/calendar", "/digest", "/filter", "/watch", "/help"} <= names
+    assert all(len(c["description"]) <= 100 and len(c.get("usage_hint", "")) <= 100 for c in commands)
 
 
 def test_scopes_cover_what_the_platform_calls() -> None:

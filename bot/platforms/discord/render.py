@@ -1,0 +1,170 @@
+"""Rendering a `LocalReply` as Discord messages: markdown text, an embed for the card, files for the
+attachments and buttons whose `custom_id` carries the command to run.
+
+A `custom_id` holds at most 100 characters: `ab:<index>:<command>?<args>` when it fits, otherwise
+`ab:<index>:#<key>` with the command and arguments kept in the `discord_buttons` table (purged after
+30 days; pressing an older button says it expired). Text longer than one message (2000 characters)
+is split on line breaks into several messages; the card, files and buttons go with the last one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode
+
+import discord
+
+from bot.formatting import LocalButton, LocalCard, LocalReply, to_discord, to_plain
+from bot.model import Attachment
+from bot.storage.database import Database
+from bot.storage.times import to_db
+
+MAX_CONTENT = 2000
+MAX_CUSTOM_ID = 100
+MAX_BUTTONS = 25
+BUTTONS_KEPT = timedelta(days=30)
+_PREFIX = "ab:"
+_EMPTY = "\u200b"  # Discord refuses empty field names and values
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One Discord message to send; files and views are built fresh for each attempt."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    attachments: tuple[Attachment, ...] = ()
+    buttons: tuple[tuple[LocalButton, str], ...] = ()
+    ephemeral: bool = False
+
+    def files(self) -> list[discord.File]:
+        """The attachments as discord.py files (a file can only be sent once)."""
+        return [discord.File(io.BytesIO(a.content), filename=a.filename) for a in self.attachments]
+
+    def view(self) -> discord.ui.View | None:
+        """The buttons as a view; presses arrive as component interactions, not view callbacks."""
+        if not self.buttons:
+            return None
+        view = discord.ui.View(timeout=None)
+        for button, custom_id in self.buttons:
+            style = discord.ButtonStyle.danger if button.danger else discord.ButtonStyle.primary
+            view.add_item(discord.ui.Button(label=clip(button.label, 80), style=style, custom_id=custom_id))
+        return view
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for `send`, `send_message`, `followup.send` or `edit_original_response`."""
+        found: dict[str, Any] = {}
+        if self.content:
+            found["content"] = self.content
+        if self.embed is not None:
+            found["embed"] = self.embed
+        if self.attachments:
+            found["files"] = self.files()
+        view = self.view()
+        if view is not None:
+            found["view"] = view
+        return found
+
+
+def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
+    """Text in pieces of at most `limit` characters, cut at line breaks where possible."""
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            candidate = line
+        current = candidate
+    if current.strip():
+        pieces.append(current)
+    return pieces
+
+
+def embed(card: LocalCard) -> discord.Embed:
+    """A card as an embed (Discord's limits applied)."""
+    description = clip(to_discord(card.description), 4096) if card.description else None
+    result = discord.Embed(title=clip(to_plain(card.title), 256), description=description, url=card.url,
+                           colour=discord.Colour.blurple())
+    for item in card.fields[:25]:
+        result.add_field(name=clip(to_plain(item.name), 256) or _EMPTY,
+                         value=clip(to_discord(item.value), 1024) or _EMPTY, inline=item.inline)
+    return result
+
+
+class ButtonCodec:
+    """Encodes buttons into `custom_id`s and reads them back when a member presses one."""
+
+    def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
+        self._db = db
+        self._now = now
+
+    async def encode(self, index: int, button: LocalButton) -> str:
+        """The custom_id of the `index`-th button of a message."""
+        inline = f"{_PREFIX}{index}:{quote(button.command)}"
+        if button.args:
+            inline += "?" + urlencode(button.args)
+        if len(inline) <= MAX_CUSTOM_ID:
+            return inline
+        stored = json.dumps([button.command, dict(button.args)], ensure_ascii=False, sort_keys=True)
+        key = hashlib.sha256(stored.encode("utf-8")).hexdigest()[:32]
+        await self._db.execute(
+            "INSERT INTO discord_buttons (key, command, args, created_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET created_at = excluded.created_at",
+            (key, button.command, json.dumps(dict(button.args), ensure_ascii=False), to_db(self._now())))
+        return f"{_PREFIX}{index}:#{key}"
+
+    @staticmethod
+    def is_ours(custom_id: str) -> bool:
+        """True for a button this bot made."""
+        return custom_id.startswith(_PREFIX)
+
+    async def decode(self, custom_id: str) -> tuple[str, dict[str, str]] | None:
+        """The command and arguments of a pressed button; None when it expired (or is unknown)."""
+        parts = custom_id.split(":", 2)
+        if len(parts) != 3 or not self.is_ours(custom_id):
+            return None
+        body = parts[2]
+        if body.startswith("#"):
+            row = await self._db.fetchone("SELECT command, args FROM discord_buttons WHERE key = ?", (body[1:],))
+            if row is None:
+                return None
+            args: Mapping[str, Any] = json.loads(row["args"])
+            return str(row["command"]), {str(k): str(v) for k, v in args.items()}
+        command, _sep, query = body.partition("?")
+        return unquote(command), dict(parse_qsl(query, keep_blank_values=True))
+
+    async def purge(self, now: datetime) -> int:
+        """Forget stored buttons older than 30 days."""
+        return await self._db.execute("DELETE FROM discord_buttons WHERE created_at < ?",
+                                      (to_db(now - BUTTONS_KEPT),))
+
+
+async def render(reply: LocalReply, codec: ButtonCodec) -> list[Outgoing]:
+    """The Discord messages for one reply (usually one)."""
+    texts: Sequence[str] = split_text(to_discord(reply.text)) if reply.text.strip() else []
+    card = embed(reply.card) if reply.card is not None else None
+    buttons = tuple([(b, await codec.encode(i, b)) for i, b in enumerate(reply.buttons[:MAX_BUTTONS])])
+    if not texts and card is None and not reply.attachments and not buttons:
+        texts = [_EMPTY]
+    head = [Outgoing(content=text, ephemeral=reply.ephemeral) for text in texts[:-1]]
+    last = Outgoing(content=texts[-1] if texts else None, embed=card, attachments=reply.attachments,
+                    buttons=buttons, ephemeral=reply.ephemeral)
+    return [*head, last]

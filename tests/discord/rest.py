@@ -1,0 +1,244 @@
+"""The REST routes of the fake Discord: what each one answers and which gateway event it echoes."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from tests.discord import payloads as p
+
+if TYPE_CHECKING:
+    from tests.discord.fake_discord import Call, FakeDiscord
+
+EPHEMERAL = 64
+Handler = Callable[["Call", "re.Match[str]"], Awaitable[web.StreamResponse]]
+
+
+def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """JSON with Discord's exact content type (discord.py compares it with `==`)."""
+    return web.Response(body=json.dumps(data).encode("utf-8"), status=status,
+                        headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def _error(status: int, code: int, message: str) -> web.Response:
+    return json_response({"message": message, "code": code}, status=status)
+
+
+class RestRoutes:
+    """Route table and handlers; state lives in the fake (guilds) and here (messages)."""
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.fake = fake
+        self.originals: dict[str, dict[str, Any]] = {}
+        self.interaction_channels: dict[str, int] = {}
+        self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
+            (method, re.compile(pattern), handler) for method, pattern, handler in [
+                ("GET", r"/gateway/bot", self.gateway_bot),
+                ("GET", r"/users/@me", self.me),
+                ("GET", r"/oauth2/applications/@me", self.application),
+                ("PUT", r"/applications/\d+/commands", self.commands),
+                ("PUT", r"/applications/\d+/guilds/\d+/commands", self.commands),
+                ("POST", r"/interactions/(\d+)/([^/]+)/callback", self.callback),
+                ("POST", r"/webhooks/\d+/([^/]+)", self.followup),
+                ("PATCH", r"/webhooks/\d+/([^/]+)/messages/@original", self.edit_original),
+                ("DELETE", r"/webhooks/\d+/([^/]+)/messages/@original", self.no_content),
+                ("POST", r"/channels/(\d+)/messages", self.post_message),
+                ("DELETE", r"/channels/\d+/messages/\d+", self.no_content),
+                ("POST", r"/users/@me/channels", self.open_dm),
+                ("POST", r"/guilds/(\d+)/channels", self.create_channel),
+                ("GET", r"/channels/(\d+)", self.get_channel),
+                ("PATCH", r"/channels/(\d+)", self.edit_channel),
+                ("DELETE", r"/channels/(\d+)", self.delete_channel),
+                ("POST", r"/channels/(\d+)/threads", self.create_post),
+                ("POST", r"/guilds/(\d+)/roles", self.create_role),
+                ("PATCH", r"/guilds/(\d+)/roles/(\d+)", self.edit_role),
+                ("DELETE", r"/guilds/(\d+)/roles/(\d+)", self.delete_role),
+                ("PUT", r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", self.member_role),
+                ("DELETE", r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", self.member_role),
+                ("GET", r"/guilds/(\d+)/members/(\d+)", self.get_member),
+            ]
+        ]
+
+    async def answer(self, call: Call) -> web.StreamResponse:
+        for method, pattern, handler in self.routes:
+            match = pattern.fullmatch(call.path)
+            if method == call.method and match:
+                return await handler(call, match)
+        return _error(404, 0, "404: Not Found")
+
+    # ------------------------------------------------------------ session
+
+    async def gateway_bot(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        return json_response({"url": self.fake.gateway_url, "shards": 1, "session_start_limit": {
+            "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+
+    async def me(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        return json_response(self.fake.bot)
+
+    async def application(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        return json_response({"id": str(self.fake.app_id), "name": "affinity-bot", "icon": None,
+                                  "description": "", "bot_public": True, "bot_require_code_grant": False,
+                                  "owner": p.user(p.snowflake(), "owner"), "verify_key": "0" * 64, "flags": 0,
+                                  "team": None})
+
+    async def commands(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        body = call.body or []
+        return json_response([{**c, "id": str(p.snowflake()), "application_id": str(self.fake.app_id),
+                                   "version": "1"} for c in body])
+
+    async def no_content(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        return web.Response(status=204)
+
+    # ------------------------------------------------------------ messages
+
+    def _message(self, channel_id: int, call: Call, *, webhook: bool = False, data: Any = None) -> dict[str, Any]:
+        body = data if data is not None else (call.body or {})
+        attachments = [{"id": str(p.snowflake()), "filename": name, "size": len(content),
+                        "url": f"https://cdn.example/{name}", "proxy_url": f"https://cdn.example/{name}"}
+                       for name, content in call.files]
+        found = self.fake.find_channel(channel_id)
+        return p.message(p.snowflake(), channel_id, self.fake.bot, body.get("content") or "",
+                         guild_id=found[0].id if found else None, embeds=body.get("embeds"),
+                         attachments=attachments, components=body.get("components"),
+                         flags=int(body.get("flags") or 0), webhook_id=self.fake.app_id if webhook else None)
+
+    async def post_message(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        channel_id = int(match.group(1))
+        if self.fake.dm_channels.get(channel_id) in self.fake.dm_closed:
+            return _error(403, 50007, "Cannot send messages to this user")
+        return json_response(self._message(channel_id, call))
+
+    async def open_dm(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        recipient = int(call.body["recipient_id"])
+        channel_id = p.snowflake()
+        self.fake.dm_channels[channel_id] = recipient
+        return json_response({"id": str(channel_id), "type": 1, "last_message_id": None,
+                                  "recipients": [p.user(recipient, f"user-{recipient}")]})
+
+    # ------------------------------------------------------------ interactions
+
+    async def callback(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        interaction_id, token = match.group(1), match.group(2)
+        kind = int(call.body["type"])
+        data = call.body.get("data") or {}
+        ephemeral = bool(int(data.get("flags") or 0) & EPHEMERAL)
+        answer: dict[str, Any] = {"interaction": {"id": interaction_id, "type": 2,
+                                                  "response_message_loading": kind == 5,
+                                                  "response_message_ephemeral": ephemeral}}
+        if kind in (4, 7):
+            message = self._message(self.interaction_channels.get(token, 0), call, webhook=True, data=data)
+            self.originals[token] = message
+            answer["interaction"]["response_message_id"] = message["id"]
+            answer["resource"] = {"type": kind, "message": message}
+        elif kind in (5, 6):
+            answer["resource"] = {"type": kind}
+        return json_response(answer)
+
+    async def followup(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        return json_response(self._message(self.interaction_channels.get(match.group(1), 0), call, webhook=True))
+
+    async def edit_original(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        token = match.group(1)
+        message = self._message(self.interaction_channels.get(token, 0), call, webhook=True)
+        self.originals[token] = message
+        return json_response(message)
+
+    # ------------------------------------------------------------ channels
+
+    async def create_channel(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild = self.fake.guilds[int(match.group(1))]
+        body = call.body
+        parent = body.get("parent_id")
+        channel = p.channel(p.snowflake(), guild.id, body["name"], kind=int(body.get("type") or 0),
+                            parent_id=int(parent) if parent else None, overwrites=body.get("permission_overwrites", ()),
+                            topic=body.get("topic"), position=len(guild.payload["channels"]))
+        guild.payload["channels"].append(channel)
+        guild.channels[body["name"]] = int(channel["id"])
+        await self.fake.dispatch("CHANNEL_CREATE", channel, guild.id)
+        return json_response(channel)
+
+    async def get_channel(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        found = self.fake.find_channel(int(match.group(1)))
+        return json_response(found[1]) if found else _error(404, 10003, "Unknown Channel")
+
+    async def edit_channel(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        found = self.fake.find_channel(int(match.group(1)))
+        if found is None:
+            return _error(404, 10003, "Unknown Channel")
+        guild, channel = found
+        for key in ("name", "topic", "parent_id", "permission_overwrites"):
+            if key in call.body:
+                channel[key] = call.body[key]
+        await self.fake.dispatch("CHANNEL_UPDATE", channel, guild.id)
+        return json_response(channel)
+
+    async def delete_channel(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        found = self.fake.find_channel(int(match.group(1)))
+        if found is None:
+            return _error(404, 10003, "Unknown Channel")
+        guild, channel = found
+        guild.payload["channels"].remove(channel)
+        await self.fake.dispatch("CHANNEL_DELETE", channel, guild.id)
+        return json_response(channel)
+
+    async def create_post(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        found = self.fake.find_channel(int(match.group(1)))
+        if found is None:
+            return _error(404, 10003, "Unknown Channel")
+        guild, forum = found
+        thread_id = p.snowflake()
+        thread = p.thread(thread_id, guild.id, int(forum["id"]), call.body["name"], self.fake.app_id)
+        guild.payload["threads"].append(thread)
+        message = self._message(thread_id, call, data=call.body.get("message") or {})
+        await self.fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild.id)
+        return json_response({**thread, "message": message})
+
+    # ------------------------------------------------------------ roles and members
+
+    async def create_role(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild = self.fake.guilds[int(match.group(1))]
+        role = p.role(p.snowflake(), call.body.get("name", "new role"),
+                      permissions=int(call.body.get("permissions") or 0), position=len(guild.payload["roles"]))
+        guild.payload["roles"].append(role)
+        guild.roles[role["name"]] = int(role["id"])
+        await self.fake.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role}, guild.id)
+        return json_response(role)
+
+    def _role(self, match: re.Match[str]) -> tuple[Any, dict[str, Any] | None]:
+        guild = self.fake.guilds[int(match.group(1))]
+        role = next((r for r in guild.payload["roles"] if r["id"] == match.group(2)), None)
+        return guild, role
+
+    async def edit_role(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild, role = self._role(match)
+        if role is None:
+            return _error(404, 10011, "Unknown Role")
+        role.update({k: v for k, v in call.body.items() if k in ("name", "mentionable", "hoist")})
+        await self.fake.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role}, guild.id)
+        return json_response(role)
+
+    async def delete_role(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild, role = self._role(match)
+        if role is None:
+            return _error(404, 10011, "Unknown Role")
+        guild.payload["roles"].remove(role)
+        await self.fake.dispatch("GUILD_ROLE_DELETE", {"guild_id": str(guild.id), "role_id": role["id"]}, guild.id)
+        return web.Response(status=204)
+
+    async def member_role(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild = self.fake.guilds[int(match.group(1))]
+        member = next((m for m in guild.payload["members"] if m["user"]["id"] == match.group(2)), None)
+        if member is None:
+            return _error(404, 10007, "Unknown Member")
+        roles = [r for r in member["roles"] if r != match.group(3)]
+        member["roles"] = [*roles, match.group(3)] if call.method == "PUT" else roles
+        return web.Response(status=204)
+
+    async def get_member(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild = self.fake.guilds[int(match.group(1))]
+        member = next((m for m in guild.payload["members"] if m["user"]["id"] == match.group(2)), None)
+        return json_response(member) if member else _error(404, 10007, "Unknown Member")

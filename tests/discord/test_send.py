@@ -1,0 +1,139 @@
+"""What the bot sends through the Outbox and the platform: Discord markdown, embeds, files, buttons,
+long texts, threads, forum posts, DMs (and closed DMs), rate limits, refusals and deletions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.formatting import LocalReply
+from bot.model import (
+    Attachment,
+    Button,
+    Card,
+    CardField,
+    ChannelRef,
+    DeliveryError,
+    MessageRef,
+    Reply,
+    UserRef,
+)
+from tests.discord.conftest import running_bot
+from tests.discord.fake_discord import FakeDiscord, FakeGuild
+
+
+def where(guild: FakeGuild, name: str) -> ChannelRef:
+    return ChannelRef("discord", str(guild.id), str(guild.channels[name]))
+
+
+async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    general = where(guild, "general")
+    reply = Reply(text="**Weekly digest**: see <https://example.org/d|the report>",
+                  card=Card("Reach", (CardField("Messages", "1 234"), CardField("Empty", "", inline=False)),
+                            description="_calm_ week"),
+                  attachments=(Attachment("digest.csv", b"a,b\n1,2\n", "text/csv"),
+                               Attachment("chart.png", b"\x89PNG fake", "image/png")),
+                  buttons=(Button("Open", "digest preview"),))
+    async with running_bot(tmp_path, fake) as bot:
+        ref = await bot.app.outbox.send(general, reply)
+        call = await fake.wait_call("POST", rf"/channels/{guild.channels['general']}/messages")
+    assert ref is not None and ref.channel == general
+    body = call.body
+    assert body["content"] == "**Weekly digest**: see [the report](https://example.org/d)"
+    (embed,) = body["embeds"]
+    assert (embed["title"], embed["description"]) == ("Reach", "_calm_ week")
+    assert embed["fields"] == [{"name": "Messages", "value": "1 234", "inline": True},
+                               {"name": "Empty", "value": "\u200b", "inline": False}]
+    assert call.files == [("digest.csv", b"a,b\n1,2\n"), ("chart.png", b"\x89PNG fake")]
+    (button,) = body["components"][0]["components"]
+    assert (button["label"], button["custom_id"]) == ("Open", "ab:0:digest%20preview")
+    assert "@everyone" not in str(body.get("allowed_mentions")) and body["allowed_mentions"]["parse"] == ["users"]
+
+
+async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    lines = [f"line {i:04d} " + "x" * 40 for i in range(80)]  # about 4000 characters
+    async with running_bot(tmp_path, fake) as bot:
+        await bot.platform.send(where(guild, "general"), _local("\n".join(lines)))
+        await fake.wait_call("POST", r"/channels/\d+/messages", count=3)
+    parts = [c.body["content"] for c in fake.calls_to("POST", r"/channels/\d+/messages")]
+    assert all(len(part) <= 2000 for part in parts)
+    assert "\n".join(parts).split("\n") == lines
+
+
+async def test_threads_and_forums(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    thread = where(guild, "general").in_thread(str(guild.channels["welcome-thread"]))
+    async with running_bot(tmp_path, fake) as bot:
+        ref = await bot.platform.send(thread, _local("in the thread"))
+        assert fake.calls_to("POST", rf"/channels/{guild.channels['welcome-thread']}/messages")
+        assert ref is not None and ref.channel == thread
+        post = await bot.app.outbox.send(where(guild, "ideas"), Reply(text="Idea: a picnic\nin June"))
+        (call,) = fake.calls_to("POST", rf"/channels/{guild.channels['ideas']}/threads")
+    assert call.body["name"] == "Idea: a picnic"
+    assert call.body["message"]["content"] == "Idea: a picnic\nin June"
+    assert post is not None and post.channel.channel_id == str(guild.channels["ideas"])
+    assert post.channel.thread_id is not None
+
+
+async def test_a_direct_message_and_a_member_whose_dms_are_closed(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    bob = UserRef("discord", str(guild.id), str(guild.user_id("bob")))
+    alice = UserRef("discord", str(guild.id), str(guild.user_id("alice")))
+    fake.dm_closed.add(guild.user_id("alice"))
+    async with running_bot(tmp_path, fake) as bot:
+        ref = await bot.app.outbox.send(bob, Reply(text="Your watch list digest"))
+        opened = fake.calls_to("POST", r"/users/@me/channels")
+        assert int(opened[0].body["recipient_id"]) == guild.user_id("bob")
+        assert ref is not None and ref.channel.workspace_id == "@me"
+        with pytest.raises(DeliveryError) as caught:
+            await bot.app.outbox.send(alice, Reply(text="hello"))
+    assert caught.value.reason == "dm_closed"
+
+
+async def test_a_429_is_waited_out_and_the_message_still_arrives(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    fake.rate_limit_once("POST", rf"/channels/{guild.channels['general']}/messages")
+    async with running_bot(tmp_path, fake) as bot:
+        ref = await bot.platform.send(where(guild, "general"), _local("after the limit"))
+    calls = fake.calls_to("POST", rf"/channels/{guild.channels['general']}/messages")
+    assert [c.status for c in calls] == [429, 200]
+    assert calls[-1].body["content"] == "after the limit"
+    assert ref is not None
+
+
+async def test_a_refused_send_names_the_missing_permissions(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    fake.refuse("POST", r"/channels/\d+/messages")
+    async with running_bot(tmp_path, fake) as bot:
+        with pytest.raises(DeliveryError) as caught:
+            await bot.app.outbox.send(where(guild, "general"),
+                                      Reply(text="chart", attachments=(Attachment("c.png", b"png"),)))
+    assert caught.value.reason == "missing_permission"
+    assert caught.value.permission == "Send Messages, Attach Files"
+
+
+async def test_deleting_a_message_with_a_reason(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    ref = MessageRef(where(guild, "general"), "12345")
+    async with running_bot(tmp_path, fake) as bot:
+        assert await bot.app.outbox.delete(ref, "affinity-bot: filtered noise") is True
+        (call,) = fake.calls_to("DELETE", rf"/channels/{guild.channels['general']}/messages/12345")
+        fake.refuse("DELETE", r"/channels/\d+/messages/\d+")
+        with pytest.raises(DeliveryError) as caught:
+            await bot.platform.delete_message(ref, "again")
+    assert call.reason == "affinity-bot: filtered noise"
+    assert caught.value.permission == "Manage Messages"
+
+
+async def test_who_can_read_a_channel_comes_from_roles_and_overwrites(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    secret = fake.add_channel(guild, "secret")
+    secret["permission_overwrites"] = [{"id": str(guild.everyone), "type": 0, "allow": "0", "deny": str(1 << 10)}]
+    bob = UserRef("discord", str(guild.id), str(guild.user_id("bob")))
+    async with running_bot(tmp_path, fake) as bot:
+        assert await bot.app.outbox.can_read(bob, where(guild, "general")) is True
+        assert await bot.app.outbox.can_read(bob, where(guild, "secret")) is False
+
+
+def _local(text: str) -> LocalReply:
+    return LocalReply(text, None, (), (), False, "en")
