@@ -10,9 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -30,6 +29,7 @@ from bot.scheduler import Scheduler
 from bot.storage.activity import ActivityWriter, purge_raw_before
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
+from bot.storage.times import to_db
 
 log = logging.getLogger("affinity.app")
 
@@ -64,8 +64,17 @@ class App:
 
     async def build(self) -> App:
         """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards."""
+        self.db = await open_database(self.config, self.clock)
+        try:
+            self._wire()
+        except BaseException:
+            # Close what was opened: aiosqlite's worker thread would otherwise keep the process alive.
+            await self.db.close()
+            raise
+        return self
+
+    def _wire(self) -> None:
         config = self.config
-        self.db = await open_database(config, self.clock)
         names = list(config.plugins)
         self.translator = Translator.load(locale_roots(names))
         self.communities = CommunityStore(self.db, config.timezone, config.locale)
@@ -76,11 +85,7 @@ class App:
                                        batch_size=config.activity.batch_size,
                                        flush_interval=config.activity.flush_ms / 1000)
         self.registry = Registry()
-        try:
-            self.registry = build_plugins(names, config.plugins, self.make_context)
-        except BaseException:
-            await self.db.close()
-            raise
+        self.registry = build_plugins(names, config.plugins, self.make_context)
         for decl, handler in self.registry.jobs:
             self.scheduler.add_job(decl, handler)
         for kind, due_handler in self.registry.due_handlers.items():
@@ -88,7 +93,6 @@ class App:
         self.scheduler.add_job(JobDecl("core.retention", "30 3 * * *", None), self._retention)
         self.dispatcher = Dispatcher(self.registry, self.communities, self.translator, self.outbox,
                                      self.activity, config)
-        return self
 
     def make_context(self, name: str, settings: BaseModel) -> PluginContext:
         """The context handed to one plugin."""
@@ -126,9 +130,10 @@ class App:
         for plugin in self.registry.plugins:
             await plugin.start()
         await self.activity.start()
-        await self.scheduler.start()
         for platform in self.platforms:
             await platform.start()
+        # After the platforms: actions that fell due while the bot was down can be delivered now.
+        await self.scheduler.start()
         self._started = True
 
     async def stop(self) -> None:
@@ -144,11 +149,24 @@ class App:
                 await plugin.stop()
             except Exception:
                 log.exception("plugin %s did not stop cleanly", plugin.name)
-        await self.activity.stop()
-        await self.db.close()
-        self._stopped.set()
+        try:
+            await self.activity.stop()
+        except Exception:
+            log.exception("the last activity flush failed; %d events are lost", self.activity.pending)
+        finally:
+            # Always close: aiosqlite's worker thread would otherwise keep the process alive.
+            await self.db.close()
+            self._stopped.set()
 
-    async def _retention(self, when: Any) -> None:
-        removed = await purge_raw_before(self.db, when - timedelta(days=self.config.database.retention_days))
+    async def _retention(self, when: datetime) -> None:
+        """Daily: raw message rows past retention, finished due actions and old send records,
+        expired confirmations. Rollups are kept."""
+        cutoff = when - timedelta(days=self.config.database.retention_days)
+        removed = await purge_raw_before(self.db, cutoff)
+        removed += await self.db.execute(
+            "DELETE FROM due_actions WHERE status IN ('done', 'cancelled', 'failed') AND due_at < ?",
+            (to_db(cutoff),))
+        removed += await self.db.execute("DELETE FROM sent_messages WHERE sent_at < ?", (to_db(cutoff),))
+        removed += await self.db.execute("DELETE FROM confirmations WHERE expires_at < ?", (to_db(when),))
         if removed:
-            log.info("retention: removed %d raw message rows", removed)
+            log.info("retention: removed %d rows older than %s", removed, to_db(cutoff))

@@ -6,7 +6,7 @@ Owns the tables `communities`, `community_channels`, `community_roles` and `memb
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,7 @@ class CommunityStore:
         self.default_timezone = default_timezone
         self.default_locale = default_locale
         self._cache: dict[str, CommunitySettings] = {}
+        self._generation = 0  # bumped by every settings write
         self._member_locale: dict[tuple[str, str], str | None] = {}
 
     async def get(self, community: CommunityRef | str) -> CommunitySettings:
@@ -54,6 +55,7 @@ class CommunityStore:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        generation = self._generation
         row = await self._db.fetchone("SELECT timezone, locale FROM communities WHERE community = ?", (key,))
         channels = {r["purpose"]: r["channel_id"] for r in await self._db.fetchall(
             "SELECT purpose, channel_id FROM community_channels WHERE community = ?", (key,))}
@@ -66,7 +68,9 @@ class CommunityStore:
             channels=channels,
             roles=roles,
         )
-        self._cache[key] = settings
+        # A write that happened during our reads may have been read half: cache only a clean read.
+        if generation == self._generation:
+            self._cache[key] = settings
         return settings
 
     def timezone_of(self, community_key: str) -> str:
@@ -84,14 +88,15 @@ class CommunityStore:
         """Change the community's time zone."""
         await self._ensure(community.key, now)
         await self._db.execute("UPDATE communities SET timezone = ? WHERE community = ?", (tz, community.key))
-        self._cache[community.key] = replace(await self.get(community), timezone=tz)
+        self._invalidate(community.key)
+        await self.get(community)  # refill at once: the activity writer reads zones from the cache
 
     async def set_locale(self, community: CommunityRef, locale: str, now: datetime) -> None:
         """Change the community's language."""
         await self._ensure(community.key, now)
         await self._db.execute("UPDATE communities SET locale = ? WHERE community = ?",
                                (locale, community.key))
-        self._cache[community.key] = replace(await self.get(community), locale=locale)
+        self._invalidate(community.key)
 
     async def set_channel(self, community: CommunityRef, purpose: str, channel_id: str | None) -> None:
         """Set (or clear, with None) the channel used for a purpose."""
@@ -112,7 +117,11 @@ class CommunityStore:
                 f"INSERT INTO {table} (community, purpose, {column}) VALUES (?, ?, ?) "
                 f"ON CONFLICT (community, purpose) DO UPDATE SET {column} = excluded.{column}",
                 (community.key, purpose, value))
-        self._cache.pop(community.key, None)
+        self._invalidate(community.key)
+
+    def _invalidate(self, key: str) -> None:
+        self._generation += 1
+        self._cache.pop(key, None)
 
     # ------------------------------------------------------------ members
 

@@ -54,7 +54,14 @@ class Dispatcher:
     # ------------------------------------------------------------ passive events
 
     async def handle(self, event: Event) -> None:
-        """Deliver one event to filters, listeners and the activity writer."""
+        """Deliver one event to filters, listeners and the activity writer; never raises."""
+        try:
+            await self._handle(event)
+        except Exception:
+            # A busy database or a bug must not stop the platform that delivered the event.
+            log.exception("could not handle %s in %s", type(event).__name__, event.community.key)
+
+    async def _handle(self, event: Event) -> None:
         self.handled += 1
         # Settings are cached per community; loading them here keeps rollup days in its time zone.
         await self._communities.get(event.community)
@@ -129,8 +136,16 @@ class Dispatcher:
             reply = Reply(text=_("Something went wrong on our side; nothing was changed. "
                                  "The moderators can find the details in the bot's log."), ephemeral=True)
         # Read after the handler, which may have changed the language (`/settings locale`).
-        locale = await self._communities.locale_for(event.user, event.community, event.locale)
-        return localize(reply, self._translator, locale)
+        try:
+            locale = await self._communities.locale_for(event.user, event.community, event.locale)
+            return localize(reply, self._translator, locale)
+        except Exception:
+            # A reply that cannot be rendered (a bad placeholder, an unknown zone) is a bug of ours:
+            # the member still gets an answer, and the platform never sees the exception.
+            log.exception("command /%s: the reply could not be rendered", event.path)
+            fallback = Reply(text=_("Something went wrong on our side; nothing was changed. "
+                                    "The moderators can find the details in the bot's log."), ephemeral=True)
+            return localize(fallback, self._translator, self._communities.default_locale)
 
     def find(self, event: CommandInvoked) -> tuple[CommandSpec, str]:
         """The command spec and its argument text (text commands are parsed here)."""

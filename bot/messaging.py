@@ -44,24 +44,34 @@ class Outbox:
             raise PlatformError(f"platform {name} is not running") from None
 
     async def send(self, target: Target, reply: Reply, *, dedupe_key: str | None = None) -> MessageRef | None:
-        """Send in the reader's language; with a dedupe key, a second send is skipped."""
+        """Send in the reader's language; with a dedupe key (per community), a second send is skipped.
+
+        The key is reserved before sending, so two concurrent sends with one key post once; a send
+        that fails releases it so a retry can post. A crash in between loses that one post rather
+        than posting it twice."""
         community = target.community
         if dedupe_key is not None:
-            seen = await self._db.fetchval("SELECT 1 FROM sent_messages WHERE dedupe_key = ?", (dedupe_key,))
-            if seen:
+            reserved = await self._db.execute(
+                "INSERT INTO sent_messages (community, dedupe_key, target, sent_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (community.key, dedupe_key, _target_key(target), to_db(self._clock.now())))
+            if reserved != 1:
                 log.info("skipped a second send of %s", dedupe_key)
                 return None
-        user = target if isinstance(target, UserRef) else None
-        locale = await self._communities.locale_for(user, community)
-        platform = self._platform(target.platform)
-        ref = await platform.send(target, localize(reply, self._translator, locale))
-        if dedupe_key is not None:
+        try:
+            user = target if isinstance(target, UserRef) else None
+            locale = await self._communities.locale_for(user, community)
+            platform = self._platform(target.platform)
+            ref = await platform.send(target, localize(reply, self._translator, locale))
+        except BaseException:
+            if dedupe_key is not None:
+                await self._db.execute("DELETE FROM sent_messages WHERE community = ? AND dedupe_key = ?",
+                                       (community.key, dedupe_key))
+            raise
+        if dedupe_key is not None and ref is not None:
             await self._db.execute(
-                "INSERT INTO sent_messages (dedupe_key, community, target, message_id, sent_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (dedupe_key, community.key, _target_key(target), ref.message_id if ref else None,
-                 to_db(self._clock.now())),
-            )
+                "UPDATE sent_messages SET message_id = ? WHERE community = ? AND dedupe_key = ?",
+                (ref.message_id, community.key, dedupe_key))
         return ref
 
     def capabilities(self, community: CommunityRef) -> frozenset[Capability]:

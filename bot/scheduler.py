@@ -37,6 +37,7 @@ JobHandler = Callable[[datetime], Awaitable[None]]
 DueHandler = Callable[[DueAction], Awaitable[None]]
 
 MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=15)  # a claim older than this belongs to a process that died
 BATCH = 200
 _ANCHOR = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday: interval jobs fire on round boundaries
 
@@ -119,17 +120,18 @@ class Scheduler:
         self._spawn(self.run_due())
 
     async def stop(self) -> None:
-        """Stop waking up; wait for work in progress."""
-        if self._aps is not None:
-            self._aps.shutdown(wait=False)
-            self._aps = None
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Stop waking up; wait for the jobs and due actions in progress to finish."""
+        aps, self._aps = self._aps, None
+        if aps is not None:
+            aps.shutdown(wait=False)
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    def _spawn(self, coro: Awaitable[Any]) -> None:
+    def _spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     # ------------------------------------------------------------ recurring jobs
 
@@ -137,7 +139,10 @@ class Scheduler:
         job = self._jobs[job_id]
         now = self._clock.now()
         job.last_tick = max(job.last_tick, now)
-        await self._call_job(job, now)
+        # APScheduler cancels its futures at shutdown; the job runs in a task of ours, shielded, so
+        # `stop()` can let it finish instead of cutting it (and maybe a transaction) in half.
+        task = self._spawn(self._call_job(job, now))
+        await asyncio.shield(task)
 
     async def _call_job(self, job: _Job, when: datetime) -> None:
         try:
@@ -171,20 +176,25 @@ class Scheduler:
 
     async def schedule(self, kind: str, key: str, community: str, due_at: datetime,
                        payload: Mapping[str, Any] | None = None) -> None:
-        """Store a one-off action; the same (kind, key) while pending is moved, once done is kept."""
+        """Store a one-off action, keyed by (kind, community, key).
+
+        Scheduling a key again moves it (even while it runs: the handler may re-arm its own key, and
+        a cancelled key comes back to life); a key that is done stays done: one key, one occurrence."""
         await self._db.execute(
             "INSERT INTO due_actions (kind, key, community, due_at, payload) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload "
-            "WHERE due_actions.status = 'pending'",
+            "ON CONFLICT (kind, community, key) DO UPDATE SET due_at = excluded.due_at, "
+            "payload = excluded.payload, status = 'pending', attempts = 0, last_error = NULL, claimed_at = NULL "
+            "WHERE due_actions.status <> 'done'",
             (kind, key, community, to_db(due_at), json.dumps(payload or {}, ensure_ascii=False)),
         )
         await self._rearm()
 
-    async def cancel(self, kind: str, key: str) -> bool:
-        """Cancel a pending action; True when one was pending."""
+    async def cancel(self, kind: str, key: str, community: str | None = None) -> bool:
+        """Cancel a pending (or running) action; True when there was one."""
         changed = await self._db.execute(
-            "UPDATE due_actions SET status = 'cancelled' WHERE kind = ? AND key = ? AND status = 'pending'",
-            (kind, key),
+            "UPDATE due_actions SET status = 'cancelled' WHERE kind = ? AND key = ? "
+            "AND (? IS NULL OR community = ?) AND status IN ('pending', 'running')",
+            (kind, key, community, community),
         )
         return changed > 0
 
@@ -193,68 +203,98 @@ class Scheduler:
         escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return await self._db.execute(
             "UPDATE due_actions SET status = 'cancelled' WHERE kind = ? AND key LIKE ? ESCAPE '\\' "
-            "AND status = 'pending'",
+            "AND status IN ('pending', 'running')",
             (kind, escaped + "%"),
         )
 
-    async def next_due(self) -> datetime | None:
-        """When the earliest pending action is due (one indexed lookup)."""
+    def _kinds(self) -> tuple[list[str], str]:
         kinds = sorted(self._due_handlers)
+        return kinds, ",".join("?" * len(kinds))
+
+    async def next_due(self) -> datetime | None:
+        """When the earliest action is due: a pending row, or a claim whose lease runs out."""
+        kinds, marks = self._kinds()
         if not kinds:
             return None
-        marks = ",".join("?" * len(kinds))
-        value = await self._db.fetchval(
-            f"SELECT MIN(due_at) FROM due_actions WHERE status = 'pending' AND kind IN ({marks})", kinds
-        )
-        return from_db(value) if value else None
+        pending = await self._db.fetchval(
+            f"SELECT MIN(due_at) FROM due_actions WHERE status = 'pending' AND kind IN ({marks})", kinds)
+        claimed = await self._db.fetchval(
+            f"SELECT MIN(claimed_at) FROM due_actions WHERE status = 'running' AND kind IN ({marks})", kinds)
+        moments = [from_db(pending)] if pending else []
+        if claimed:
+            moments.append(from_db(claimed) + LEASE)
+        return min(moments) if moments else None
 
     async def run_due(self) -> int:
-        """Run every pending action due by now, oldest first; returns how many succeeded.
+        """Run every action due by now, oldest first; returns how many succeeded.
 
-        A lock makes concurrent calls (a timer and a catch-up, a double fire) take turns, and a
-        row leaves 'pending' only once its handler has succeeded, so it runs exactly once."""
-        done = 0
-        kinds = sorted(self._due_handlers)
+        Each row is claimed (pending -> running) by one UPDATE before its handler runs, so two
+        calls, two timers or two processes on one database never run it twice; it becomes done
+        only after the handler succeeded. A claim left by a crashed process is taken over once its
+        lease has run out (the handler's sends carry dedupe keys, so nothing is posted twice)."""
+        kinds, marks = self._kinds()
         if not kinds:
             return 0
-        # Only kinds with a handler: rows of a disabled plugin wait, and never wake us in a loop.
-        marks = ",".join("?" * len(kinds))
-        async with self._due_lock:
-            while True:
-                now = self._clock.now()
-                rows = await self._db.fetchall(
-                    "SELECT id, kind, key, community, due_at, payload, attempts FROM due_actions "
-                    f"WHERE status = 'pending' AND kind IN ({marks}) AND due_at <= ? "
-                    "ORDER BY due_at, id LIMIT ?",
-                    (*kinds, to_db(now), BATCH),
-                )
-                for row in rows:
-                    done += await self._run_action(row, now)
-                if len(rows) < BATCH:
-                    break
-        await self._rearm()
+        done = 0
+        try:
+            async with self._due_lock:
+                while True:
+                    now = self._clock.now()
+                    stale = to_db(now - LEASE)
+                    # Only kinds with a handler: rows of a disabled plugin wait, and never wake us in a loop.
+                    rows = await self._db.fetchall(
+                        "SELECT id, kind, key, community, due_at, payload, attempts FROM due_actions "
+                        f"WHERE kind IN ({marks}) AND ((status = 'pending' AND due_at <= ?) "
+                        "OR (status = 'running' AND claimed_at < ?)) ORDER BY due_at, id LIMIT ?",
+                        (*kinds, to_db(now), stale, BATCH),
+                    )
+                    for row in rows:
+                        done += await self._run_action(row, now, stale)
+                    if len(rows) < BATCH:
+                        break
+        finally:
+            await self._rearm()
         return done
 
-    async def _run_action(self, row: Any, now: datetime) -> int:
+    async def _run_action(self, row: Any, now: datetime, stale: str) -> int:
+        claim = to_db(now)
+        claimed = await self._db.execute(
+            "UPDATE due_actions SET status = 'running', claimed_at = ? WHERE id = ? "
+            "AND (status = 'pending' OR (status = 'running' AND claimed_at < ?))",
+            (claim, row["id"], stale))
+        if claimed != 1:
+            return 0  # another caller or process took it first
         action = DueAction(row["id"], row["kind"], row["key"], row["community"], from_db(row["due_at"]),
                            json.loads(row["payload"]), row["attempts"])
         try:
             await self._due_handlers[action.kind](action)
         except Exception as exc:
-            attempts = action.attempts + 1
-            status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-            retry_at = now + timedelta(minutes=2 ** attempts)
-            log.exception("due action %s/%s failed (attempt %d)", action.kind, action.key, attempts)
-            await self._db.execute(
-                "UPDATE due_actions SET attempts = ?, last_error = ?, status = ?, due_at = ? WHERE id = ?",
-                (attempts, f"{type(exc).__name__}: {exc}"[:500], status, to_db(retry_at), action.id),
-            )
+            await self._failed(action, exc, now, claim)
             return 0
-        await self._db.execute(
-            "UPDATE due_actions SET status = 'done', done_at = ? WHERE id = ? AND status = 'pending'",
-            (to_db(now), action.id),
-        )
+        try:
+            # Only our own claim: a handler that re-armed its key left it pending, and it stays so.
+            await self._db.execute(
+                "UPDATE due_actions SET status = 'done', done_at = ?, claimed_at = NULL "
+                "WHERE id = ? AND status = 'running' AND claimed_at = ?", (claim, action.id, claim))
+        except Exception:
+            log.exception("due action %s/%s ran but could not be marked done; its lease will expire and "
+                          "its dedupe keys prevent a second post", action.kind, action.key)
+            return 0
         return 1
+
+    async def _failed(self, action: DueAction, exc: Exception, now: datetime, claim: str) -> None:
+        attempts = action.attempts + 1
+        status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
+        retry_at = now + timedelta(minutes=2 ** attempts)
+        log.error("due action %s/%s failed (attempt %d): %s", action.kind, action.key, attempts, exc,
+                  exc_info=exc)
+        try:
+            await self._db.execute(
+                "UPDATE due_actions SET attempts = ?, last_error = ?, status = ?, due_at = ?, claimed_at = NULL "
+                "WHERE id = ? AND status = 'running' AND claimed_at = ?",
+                (attempts, f"{type(exc).__name__}: {exc}"[:500], status, to_db(retry_at), action.id, claim))
+        except Exception:
+            log.exception("due action %s/%s: could not record the failure", action.kind, action.key)
 
     async def _rearm(self) -> None:
         """Keep one wake-up timer at the earliest pending action (real-time mode only)."""

@@ -55,7 +55,7 @@ async def test_due_actions_run_once_in_order_and_survive_a_restart(tmp_path: Pat
     await db.close()
 
 
-async def test_concurrent_runs_never_run_an_action_twice(tmp_path: Path) -> None:
+async def test_concurrent_runs_in_one_process_never_run_an_action_twice(tmp_path: Path) -> None:
     clock = FrozenClock(T0)
     ran: list[str] = []
 
@@ -143,3 +143,87 @@ def test_bad_job_declarations_are_refused() -> None:
         build_trigger(JobDecl("x.y", None, None))
     with pytest.raises(SchedulerError, match="at least one second"):
         build_trigger(JobDecl("x.y", None, timedelta(milliseconds=10)))
+
+
+async def test_two_processes_on_one_database_never_run_an_action_twice(tmp_path: Path) -> None:
+    clock = FrozenClock(T0)
+    ran: list[str] = []
+
+    async def handler(action: DueAction) -> None:
+        await asyncio.sleep(0)
+        ran.append(action.key)
+
+    first, second = await open_db(tmp_path / "s.db"), await Database.open(tmp_path / "s.db")
+    schedulers = [Scheduler(db, clock, realtime=False) for db in (first, second)]
+    for scheduler in schedulers:
+        scheduler.on_due("test.ping", handler)
+    for i in range(30):
+        await schedulers[0].schedule("test.ping", f"k{i}", "fake:T1", T0 - timedelta(minutes=i))
+    await asyncio.gather(*(s.run_due() for s in schedulers * 2))
+    assert sorted(ran) == sorted(f"k{i}" for i in range(30))
+    await first.close()
+    await second.close()
+
+
+async def test_a_handler_can_re_arm_its_own_key(tmp_path: Path) -> None:
+    clock = FrozenClock(T0)
+    db = await open_db(tmp_path / "s.db")
+    scheduler = Scheduler(db, clock, realtime=False)
+    runs: list[datetime] = []
+
+    async def sweep(action: DueAction) -> None:
+        runs.append(clock.now())
+        if len(runs) < 3:
+            await scheduler.schedule("test.sweep", "community-sweep", "fake:T1", clock.now() + timedelta(hours=1))
+
+    scheduler.on_due("test.sweep", sweep)
+    await scheduler.schedule("test.sweep", "community-sweep", "fake:T1", T0)
+    for _ in range(4):
+        await scheduler.run_due()
+        clock.advance(timedelta(hours=1))
+    assert runs == [T0, T0 + timedelta(hours=1), T0 + timedelta(hours=2)]
+    await db.close()
+
+
+async def test_cancel_then_schedule_again_and_same_key_in_two_communities(tmp_path: Path) -> None:
+    clock = FrozenClock(T0)
+    db = await open_db(tmp_path / "s.db")
+    scheduler = Scheduler(db, clock, realtime=False)
+    ran: list[tuple[str, str]] = []
+
+    async def handler(action: DueAction) -> None:
+        ran.append((action.community, action.key))
+
+    scheduler.on_due("test.digest", handler)
+    await scheduler.schedule("test.digest", "week-47", "discord:G1", T0)
+    await scheduler.schedule("test.digest", "week-47", "slack:T1", T0)
+    await scheduler.schedule("test.digest", "week-48", "discord:G1", T0)
+    assert await scheduler.cancel("test.digest", "week-48")
+    await scheduler.schedule("test.digest", "week-48", "discord:G1", T0)  # changed our mind
+    await scheduler.run_due()
+    assert sorted(ran) == [("discord:G1", "week-47"), ("discord:G1", "week-48"), ("slack:T1", "week-47")]
+    await db.close()
+
+
+async def test_stop_lets_a_running_job_finish(tmp_path: Path) -> None:
+    clock = FrozenClock(T0)
+    db = await open_db(tmp_path / "s.db")
+    scheduler = Scheduler(db, clock, realtime=True)
+    steps: list[str] = []
+    started = asyncio.Event()
+
+    async def slow(when: datetime) -> None:
+        steps.append("started")
+        started.set()
+        for _ in range(5):
+            await asyncio.sleep(0)
+        steps.append("finished")
+
+    scheduler.add_job(JobDecl("test.slow", None, timedelta(hours=1)), slow)
+    await scheduler.start()
+    runner = asyncio.ensure_future(scheduler._run_job("test.slow"))  # what APScheduler calls
+    await asyncio.wait_for(started.wait(), 5)
+    runner.cancel()  # APScheduler cancels its futures at shutdown
+    await scheduler.stop()
+    assert steps == ["started", "finished"]
+    await db.close()

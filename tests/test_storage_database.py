@@ -269,3 +269,26 @@ async def test_closed_database_refuses_work(tmp_path: Path) -> None:
     await db.close()
     with pytest.raises(RuntimeError, match="closed"):
         await db.fetchval("SELECT 1")
+
+
+async def test_a_transaction_cancelled_at_begin_leaves_the_connection_usable(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "cancel.db")
+    await db.execute("CREATE TABLE t (x INTEGER)")
+
+    async def write() -> None:
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO t VALUES (1)")
+
+    for _ in range(20):  # cancel at every early await point we can reach
+        task = asyncio.ensure_future(write())
+        await asyncio.sleep(0)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    await db.execute("INSERT INTO t VALUES (2)")
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO t VALUES (3)")
+    await db.close()
+    reopened = await Database.open(tmp_path / "cancel.db")
+    values = [row[0] for row in await reopened.fetchall("SELECT x FROM t ORDER BY x")]
+    await reopened.close()
+    assert values[-2:] == [2, 3]  # writes after the cancellations were committed

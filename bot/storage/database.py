@@ -211,10 +211,12 @@ class Database:
             self._owner = asyncio.current_task()
             tx = Transaction(self)
             try:
-                # IMMEDIATE takes the write lock now, so a busy file fails here (after busy_timeout)
-                # rather than half-way through the work.
-                await self._do_execute("BEGIN IMMEDIATE", ())
                 try:
+                    # IMMEDIATE takes the write lock now, so a busy file fails here (after busy_timeout)
+                    # rather than half-way through the work. It is inside the rollback guard: a task
+                    # cancelled while awaiting it must not leave the shared connection in a transaction
+                    # (aiosqlite still runs the BEGIN, and the ROLLBACK queued after it undoes it).
+                    await self._do_execute("BEGIN IMMEDIATE", ())
                     yield tx
                     tx._open = False
                     await self._do_execute("COMMIT", ())

@@ -24,6 +24,10 @@ from plugins.core import help as help_texts
 from plugins.core import privacy
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+PURPOSE_LABELS: dict[str, Text] = {
+    "digest": _("digest"), "helpers": _("helpers"), "moderation": _("moderation"), "calendar": _("calendar"),
+    "moderators": _("moderators"), "managers": _("managers"),
+}
 _ROLE_MENTION = re.compile(r"^<@&(\d+)>$|^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -88,10 +92,11 @@ class CorePlugin(Plugin):
                   CardField(_("Language"), LANGUAGE_NAMES.get(settings.locale, settings.locale))]
         for purpose in CHANNEL_PURPOSES:
             ref = settings.channel(purpose)
-            fields.append(CardField(_("Channel: {purpose}", purpose=purpose),
+            fields.append(CardField(_("Channel: {purpose}", purpose=PURPOSE_LABELS[purpose]),
                                     f"#{self.ctx.directory.channel_name(ref)}" if ref else unset))
         for purpose in ROLE_PURPOSES:
-            fields.append(CardField(_("Role: {purpose}", purpose=purpose), settings.roles.get(purpose) or unset))
+            fields.append(CardField(_("Role: {purpose}", purpose=PURPOSE_LABELS[purpose]),
+                                    settings.roles.get(purpose) or unset))
         return Reply(card=Card(_("Settings of this community"), tuple(fields)), ephemeral=True)
 
     @command("settings timezone", _("Set the community's time zone (IANA name such as Europe/Paris)."),
@@ -126,19 +131,19 @@ class CorePlugin(Plugin):
         return Reply(text=_("The community's language is now {language}.", language=LANGUAGE_NAMES[locale]))
 
     @command("settings channel", _("Choose the channel used for a purpose."),
-             choice("purpose", _("What the channel is for."), [Choice(p, p) for p in CHANNEL_PURPOSES]),
+             choice("purpose", _("What the channel is for."), [Choice(p, PURPOSE_LABELS[p]) for p in CHANNEL_PURPOSES]),
              channel("channel", _("The channel; leave empty to clear."), required=False),
              level=Level.MODERATOR)
     async def settings_channel(self, inv: Invocation, purpose: str, channel: ChannelRef | None = None) -> Reply:
         """`/settings channel purpose:digest channel:#managers`."""
         await self.ctx.communities.set_channel(inv.community, purpose, channel.channel_id if channel else None)
         if channel is None:
-            return Reply(text=_("No channel is used for {purpose} any more.", purpose=purpose))
+            return Reply(text=_("No channel is used for {purpose} any more.", purpose=PURPOSE_LABELS[purpose]))
         return Reply(text=_("#{channel} is now the {purpose} channel.",
-                            channel=self.ctx.directory.channel_name(channel), purpose=purpose))
+                            channel=self.ctx.directory.channel_name(channel), purpose=PURPOSE_LABELS[purpose]))
 
     @command("settings role", _("Choose the role used for a purpose."),
-             choice("purpose", _("What the role is for."), [Choice(p, p) for p in ROLE_PURPOSES]),
+             choice("purpose", _("What the role is for."), [Choice(p, PURPOSE_LABELS[p]) for p in ROLE_PURPOSES]),
              text("role", _("The role (a mention or its id); leave empty to clear."), required=False,
                   max_length=100),
              level=Level.MODERATOR)
@@ -147,8 +152,8 @@ class CorePlugin(Plugin):
         role_id = _role_id(role) if role else None
         await self.ctx.communities.set_role(inv.community, purpose, role_id)
         if role_id is None:
-            return Reply(text=_("No role is used for {purpose} any more.", purpose=purpose))
-        return Reply(text=_("Role {role} is now used for {purpose}.", role=role_id, purpose=purpose))
+            return Reply(text=_("No role is used for {purpose} any more.", purpose=PURPOSE_LABELS[purpose]))
+        return Reply(text=_("Role {role} is now used for {purpose}.", role=role_id, purpose=PURPOSE_LABELS[purpose]))
 
     # ------------------------------------------------------------ privacy
 
@@ -183,7 +188,7 @@ class CorePlugin(Plugin):
                                _("Run `/privacy forget` again to get a new one."))
         removed = await privacy.forget_all(self.ctx.db, self.ctx.communities, self.ctx.activity,
                                            self.ctx.plugins(), inv.user)
-        return Reply(text=_("Done: the bot forgot you ({count} records deleted).", count=removed),
+        return Reply(text=_("Done: the bot forgot you. Records deleted: {count}.", count=removed),
                      ephemeral=True)
 
 

@@ -51,6 +51,9 @@ async def forget_all(db: Database, communities: CommunityStore, activity: Activi
         removed += await forget_member_activity(tx, user.community.key, user.user_id)
         removed += await tx.execute("DELETE FROM confirmations WHERE community = ? AND user_id = ?",
                                     (user.community.key, user.user_id))
+        # The record of DMs sent to the member names them as a target.
+        removed += await tx.execute("DELETE FROM sent_messages WHERE community = ? AND target = ?",
+                                    (user.community.key, f"dm:{user.user_id}"))
         for _name, plugin in participants(plugins):
             removed += await plugin.forget_user(user, tx)
     return removed
@@ -58,7 +61,7 @@ async def forget_all(db: Database, communities: CommunityStore, activity: Activi
 
 async def new_token(db: Database, user: UserRef, action: str, now: datetime) -> str:
     """A short single-use token that confirms a destructive action for a few minutes."""
-    token = secrets.token_hex(3).upper()
+    token = secrets.token_hex(4).upper()
     await db.execute(
         "INSERT INTO confirmations (token, community, user_id, action, expires_at) VALUES (?, ?, ?, ?, ?)",
         (token, user.community.key, user.user_id, action, to_db(now + CONFIRM_FOR)))
