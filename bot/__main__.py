@@ -25,6 +25,7 @@ from bot.platforms.base import PlatformError
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import CommandError
 from bot.registry import DeclarationError
+from bot.scheduler import SchedulerError
 from bot.storage.database import Database, StorageError
 from bot.storage.migrations import MigrationError, apply_migrations, pending_migrations
 
@@ -91,13 +92,12 @@ def _load_network_platform(name: str, app: App, env: Mapping[str, str]) -> None:
 
 
 async def _serve(app: App, stop: asyncio.Event, console: ConsolePlatform | None) -> None:
+    """Until a signal; with the console, until /quit or end of input too."""
     await app.start()
-    waiters: list[asyncio.Future[Any]] = [asyncio.ensure_future(stop.wait())]
-    if console is not None:
-        waiters.append(asyncio.ensure_future(console.repl()))
-    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
-    for waiter in waiters:
-        waiter.cancel()
+    if console is None:
+        await stop.wait()
+    else:
+        await console.repl(stop=stop)
 
 
 def _console(app: App, clock: ShiftedClock, out: TextIO) -> ConsolePlatform:
@@ -107,7 +107,29 @@ def _console(app: App, clock: ShiftedClock, out: TextIO) -> ConsolePlatform:
     return console
 
 
-async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str]) -> int:
+class ScriptError(Exception):
+    """The `--script` file cannot be played."""
+
+
+def _read_script(script: str) -> list[str]:
+    """The lines of a script file; a ScriptError names the file when it cannot be used."""
+    path = Path(script)
+    if not path.is_file():
+        raise ScriptError(f"script file {script} not found")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScriptError(f"cannot read script file {script}: {exc.strerror or exc}") from exc
+    try:
+        return data.decode("utf-8").splitlines()
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ScriptError(f"script file {script} is not valid UTF-8 (line {line}, byte {exc.start}); "
+                          "save it as UTF-8") from exc
+
+
+async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str],
+               script_lines: list[str] | None = None) -> int:
     out = sys.stdout
     script = getattr(args, "script", None)
     clock = ShiftedClock()
@@ -132,18 +154,24 @@ async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str])
                 print("No chat platform configured: starting the local console.", file=sys.stderr)
             console = _console(app, clock, out)
     stop = asyncio.Event()
+
+    def on_signal() -> None:
+        # Graceful: the console finishes the line it is handling, then everything is flushed and closed.
+        stop.set()
+        if console is not None:
+            console.running = False
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, on_signal)
     try:
         if script is not None and console is not None:
             await app.start()
             if script == "-":
-                await console.play(sys.stdin)
+                await console.play_stream(sys.stdin, stop=stop)
             else:
-                text = await asyncio.to_thread(Path(script).read_text, encoding="utf-8")
-                await console.play(text.splitlines())
+                await console.play(script_lines or [])
         else:
             await _serve(app, stop, console)
     finally:
@@ -199,9 +227,13 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     if args.command is None:
         args.command, args.console = "run", False
     script = getattr(args, "script", None)
-    if script not in (None, "-") and not Path(script).is_file():
-        print(f"affinity-bot: script file {script} not found", file=sys.stderr)
-        return EXIT_CONFIG
+    script_lines: list[str] | None = None
+    if script not in (None, "-"):
+        try:
+            script_lines = _read_script(script)
+        except ScriptError as exc:
+            print(f"affinity-bot: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
     try:
         config = load_config(config_path(args.config, env), env)
     except ConfigError as exc:
@@ -216,11 +248,11 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return asyncio.run(_digest(args, config))
         if args.command in ("discord-invite-url", "slack-manifest"):
             return _platform_tool(args.command, config, env)
-        return asyncio.run(_run(args, config, env))
+        return asyncio.run(_run(args, config, env, script_lines))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
-    except (StorageError, MigrationError, DeclarationError, PlatformError) as exc:
+    except (StorageError, MigrationError, DeclarationError, SchedulerError, PlatformError) as exc:
         print(f"affinity-bot: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

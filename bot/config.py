@@ -14,6 +14,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.i18n import SUPPORTED_LOCALES
@@ -106,11 +107,25 @@ class PlatformsConfig(_Strict):
     console: ConsoleConfig = ConsoleConfig()
 
 
+QUALIFIED_PLATFORMS = ("discord", "slack", "console")
+
+
 class PermissionsConfig(_Strict):
     """Extra moderators/admins by platform-qualified user id, e.g. `discord:1234`."""
 
     moderators: list[str] = Field(default_factory=list)
     admins: list[str] = Field(default_factory=list)
+
+    @field_validator("moderators", "admins")
+    @classmethod
+    def _qualified_ids(cls, values: list[str]) -> list[str]:
+        for value in values:
+            platform, colon, user_id = value.partition(":")
+            if not colon or platform not in QUALIFIED_PLATFORMS or not user_id.strip():
+                raise ValueError(
+                    f"user ids written <platform>:<id> with a platform among {', '.join(QUALIFIED_PLATFORMS)}, "
+                    f"such as discord:123456789012345678, slack:U0123ABCD or console:alice (got {value!r})")
+        return values
 
 
 class LoggingConfig(_Strict):
@@ -129,7 +144,7 @@ class Config(_Strict):
 
     locale: str = "en"
     timezone: str = "Europe/Paris"
-    languages: list[str] = Field(default_factory=lambda: ["fr", "en", "es", "de", "it", "pt"], min_length=2)
+    languages: list[str] = Field(default_factory=lambda: ["fr", "en", "es", "de", "it", "pt"])
     database: DatabaseConfig = DatabaseConfig()
     activity: ActivityConfig = ActivityConfig()
     platforms: PlatformsConfig = PlatformsConfig()
@@ -141,6 +156,22 @@ class Config(_Strict):
     @classmethod
     def _timezone(cls, value: str) -> str:
         return check_timezone(value)
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, values: list[str]) -> list[str]:
+        unknown = [code for code in values
+                   if not code or code != Path(code).name or not (Path(PROFILES_DIRECTORY) / code).is_file()]
+        if unknown:
+            known = sorted(p.name for p in Path(PROFILES_DIRECTORY).iterdir() if p.is_file())
+            raise ValueError(f"language codes known to langdetect ({', '.join(known)}); "
+                             f"got {', '.join(repr(code) for code in unknown)}")
+        duplicates = sorted({code for code in values if values.count(code) > 1})
+        if duplicates:
+            raise ValueError(f"each language once (got {', '.join(repr(code) for code in duplicates)} twice)")
+        if len(values) < 2:
+            raise ValueError(f"at least two languages to choose between (got {values!r})")
+        return values
 
     @field_validator("locale")
     @classmethod

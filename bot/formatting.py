@@ -94,8 +94,13 @@ def to_slack(text: str) -> str:
     return _BOLD.sub(lambda m: f"*{m.group(1)}*", text)
 
 
+_PLAIN_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+
+
 def to_plain(text: str) -> str:
-    """Neutral markup to plain terminal text (links become 'label (url)')."""
+    """Neutral markup to plain terminal text: **bold** loses its markers, `code` keeps its backticks,
+    links become 'label (url)'."""
+    text = _PLAIN_BOLD.sub(lambda m: m.group(1), text)
     return _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
 
 

@@ -3,23 +3,96 @@
 from __future__ import annotations
 
 import os
+import queue
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(args: list[str], cwd: Path, *, stdin: str = "", extra_env: dict[str, str] | None = None,
-        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def clean_env(extra_env: dict[str, str] | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
     env.update(extra_env or {})
+    return env
+
+
+def run(args: list[str], cwd: Path, *, stdin: str | bytes = "", extra_env: dict[str, str] | None = None,
+        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    if isinstance(stdin, bytes):
+        done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin,
+                              capture_output=True, timeout=timeout, env=clean_env(extra_env))
+        return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode("utf-8", "replace"),
+                                           done.stderr.decode("utf-8", "replace"))
     return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, text=True,
-                          capture_output=True, timeout=timeout, env=env)
+                          capture_output=True, timeout=timeout, env=clean_env(extra_env))
+
+
+class Live:
+    """A bot process whose standard input stays open; its output is read by a thread, so every wait
+    for it is bounded."""
+
+    def __init__(self, args: list[str], cwd: Path) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=cwd, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+        self.seen = ""
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.put(line)
+
+    def send(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text)
+        self.proc.stdin.flush()
+
+    def wait_for(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"{text!r} not printed within {timeout}s; output so far:\n{self.seen}")
+            try:
+                self.seen += self._lines.get(timeout=left)
+            except queue.Empty:
+                continue
+
+    def stop(self, timeout: float = 30) -> int:
+        """SIGTERM, then the exit code (killed and failed if it does not exit in time)."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=timeout)
+            raise AssertionError(f"still running {timeout}s after SIGTERM") from None
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def stored_messages(db: Path) -> int:
+    with sqlite3.connect(db) as conn:
+        count: int = conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+    return count
+
+
+SLOW_FLUSH = "activity:\n  flush_ms: 60000\n  batch_size: 100000\n"
 
 
 def test_console_script_switches_members_and_speaks_french(tmp_path: Path) -> None:
@@ -87,25 +160,90 @@ def test_unreadable_database_is_named(tmp_path: Path) -> None:
 
 
 def test_sigterm_stops_gracefully_and_keeps_buffered_activity(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
-    (tmp_path / "c.yaml").write_text("activity:\n  flush_ms: 60000\n  batch_size: 100000\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "--config", "c.yaml", "console"], cwd=tmp_path,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write("one\ntwo\nthree\n/as zoe\n")
-    proc.stdin.flush()
-    # Wait (bounded) until the console has handled every line: it prints a note for /as.
-    deadline = time.monotonic() + 30
-    seen = ""
-    while "you are now zoe" not in seen and time.monotonic() < deadline:
-        seen += proc.stdout.readline()
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
-    assert proc.returncode == 0
-    with sqlite3.connect(tmp_path / "data" / "affinity-bot.db") as conn:
-        count = conn.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
-    assert count == 3
+    (tmp_path / "c.yaml").write_text(SLOW_FLUSH, encoding="utf-8")
+    live = Live(["--config", "c.yaml", "console"], tmp_path)
+    try:
+        live.send("one\ntwo\nthree\n/as zoe\n")
+        live.wait_for("you are now zoe")  # every line before /as has been handled
+        assert live.stop() == 0
+    finally:
+        live.close()
+    assert stored_messages(tmp_path / "data" / "affinity-bot.db") == 3
+
+
+def test_script_from_an_open_stdin_stops_on_sigterm_and_keeps_buffered_activity(tmp_path: Path) -> None:
+    (tmp_path / "c.yaml").write_text(SLOW_FLUSH, encoding="utf-8")
+    live = Live(["--config", "c.yaml", "console", "--script", "-"], tmp_path)
+    try:
+        live.send("/as zoe\nfirst message\nsecond message\nthird message\n")
+        live.wait_for("zoe@#general> third message")  # echoed: it is being handled
+        assert live.stop() == 0  # the script is waiting for more input that never comes
+    finally:
+        live.close()
+    assert stored_messages(tmp_path / "data" / "affinity-bot.db") == 3
+
+
+def test_script_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    (tmp_path / "latin1.txt").write_bytes("/as zoé\ncafé\n".encode("latin-1"))
+    result = run(["console", "--script", "latin1.txt"], tmp_path)
+    assert result.returncode == 2
+    assert "latin1.txt" in result.stderr and "UTF-8" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_script_from_stdin_that_is_not_utf8_replaces_the_bad_bytes(tmp_path: Path) -> None:
+    result = run(["console", "--script", "-"], tmp_path, stdin="/as zoé\ncafé\n".encode("latin-1"))
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "you are now zo\ufffd" in result.stdout and "caf\ufffd" in result.stdout
+
+
+def test_bad_cron_declaration_exits_1_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "s.txt").write_text("hello\n", encoding="utf-8")
+    code = "\n".join([
+        "import sys",
+        "from bot.plugin import JobDecl",
+        "from plugins.filters.plugin import PLUGIN",
+        "PLUGIN.send_digests.__job__ = JobDecl('filters.watch_digests', '61 * * * *', None)",
+        "from bot.__main__ import main",
+        "sys.exit(main(['console', '--script', 's.txt']))",
+    ])
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                            timeout=60, env=clean_env({"PYTHONPATH": str(ROOT)}))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "filters.watch_digests" in result.stderr and "61 * * * *" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("yaml_text", "expected"),
+    [
+        ("languages: [fr, xx]\n", "languages: expected"),
+        ("languages: [fr, en, fr]\n", "languages: expected"),
+        ("languages: [fr]\n", "languages: expected at least two languages"),
+        ("permissions:\n  moderators: [bob]\n", "permissions.moderators: expected"),
+        ("permissions:\n  admins: ['discord:1', 'irc:joe']\n", "permissions.admins: expected"),
+        ("permissions:\n  admins: ['slack:']\n", "permissions.admins: expected"),
+    ],
+)
+def test_bad_languages_and_permission_ids_exit_2_with_the_key_path(
+        tmp_path: Path, yaml_text: str, expected: str) -> None:
+    (tmp_path / "bad.yaml").write_text(yaml_text, encoding="utf-8")
+    result = run(["--config", "bad.yaml", "migrate"], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()  # refused before touching the database
+
+
+def test_good_languages_and_permission_ids_are_accepted(tmp_path: Path) -> None:
+    (tmp_path / "good.yaml").write_text(
+        "languages: [fr, en, zh-cn]\npermissions:\n  moderators: ['discord:1234', 'console:bob']\n"
+        "  admins: ['slack:U0123ABC']\n", encoding="utf-8")
+    result = run(["--config", "good.yaml", "migrate"], tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_digest_command_explains_an_unknown_community(tmp_path: Path) -> None:

@@ -3,14 +3,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.app import App
 from bot.clock import FrozenClock
+from bot.formatting import to_plain
 from bot.i18n import _
 from bot.model import Attachment, Message, ReactionAdded, Reply, UserRef
 from bot.platforms.console import ConsolePlatform
@@ -67,9 +73,11 @@ class Echo(Plugin):
 
 
 @asynccontextmanager
-async def console_app(tmp_path: Path) -> AsyncIterator[tuple[ConsolePlatform, Echo, io.StringIO]]:
+async def console_app(tmp_path: Path, **console_settings: Any,
+                      ) -> AsyncIterator[tuple[ConsolePlatform, Echo, io.StringIO]]:
     clock = FrozenClock(START)
-    app = App(make_config(tmp_path), clock=clock, realtime=False)
+    console_config = {"files_dir": str(tmp_path / "files"), **console_settings}
+    app = App(make_config(tmp_path, platforms={"console": console_config}), clock=clock, realtime=False)
     await app.build()
     echo = Echo(app.make_context("echo", NoSettings()))
     app.add_plugin(echo)
@@ -136,3 +144,68 @@ async def test_bad_meta_commands_explain_themselves(tmp_path: Path) -> None:
         assert "usage: /advance DURATION" in text
         assert "usage: /as NAME" in text
         assert echo.messages == []  # nothing after /quit
+
+
+@pytest.mark.parametrize(("configured", "typed"), [("bob", "Bob"), ("Bob", "bob"), ("Élodie M", "elodie m")])
+async def test_configured_moderators_match_whatever_spelling_the_member_uses(
+        tmp_path: Path, configured: str, typed: str) -> None:
+    async with console_app(tmp_path, moderators=[configured]) as (console, _echo, out):
+        await console.play([f"/as {typed}", "/settings show", "/as someone else", "/settings show"])
+        text = out.getvalue()
+        assert f"[private to {typed}] bot: ⚠️ /settings show is for moderators only." not in text
+        assert "┌ Settings of this community" in text
+        assert "[private to someone else] bot: ⚠️ /settings show is for moderators only." in text
+
+
+@pytest.mark.parametrize(("configured", "typed"), [("carol", "CAROL"), ("Carol", "carol")])
+async def test_configured_admins_match_whatever_spelling_the_member_uses(
+        tmp_path: Path, configured: str, typed: str) -> None:
+    async with console_app(tmp_path, admins=[configured]) as (console, _echo, _out):
+        await console.play([f"/as {typed}"])
+        assert console.level_of(console.current_user).name == "ADMIN"
+
+
+def _unreadable(tmp_path: Path, kind: str) -> Path:
+    if kind == "directory":
+        return tmp_path
+    if kind == "proc":
+        if not Path("/proc/self/mem").exists():
+            pytest.skip("no /proc/self/mem on this system")
+        return Path("/proc/self/mem")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("root reads files without read permission")
+    locked = tmp_path / "locked.csv"
+    locked.write_text("title\n", encoding="utf-8")
+    locked.chmod(0)
+    return locked
+
+
+@pytest.mark.parametrize("kind", ["directory", "proc", "no-permission"])
+async def test_attach_on_an_unreadable_path_explains_and_the_script_goes_on(tmp_path: Path, kind: str) -> None:
+    path = _unreadable(tmp_path, kind)
+    async with console_app(tmp_path) as (console, echo, out):
+        await console.play([f"/attach {path}", "/files count", "still here"])
+        assert "usage: /attach PATH" in out.getvalue()
+        assert echo.files == [None]  # nothing was attached
+        assert [m.text for m in echo.messages] == ["still here"]
+
+
+async def test_help_shows_plain_text_without_markdown_markers(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, _echo, out):
+        await console.play(["/help"])
+        text = out.getvalue()
+        assert "/help" in text
+        assert "**" not in text
+
+
+def test_plain_text_strips_bold_and_keeps_code_and_links() -> None:
+    assert to_plain("**/help** lists `/help command` and <https://x.org|the docs>") == \
+        "/help lists `/help command` and the docs (https://x.org)"
+    assert to_plain("2 ** 3 is not bold") == "2 ** 3 is not bold"
+
+
+async def test_repl_reads_a_stream_that_is_not_valid_utf8(tmp_path: Path) -> None:
+    source = io.TextIOWrapper(io.BytesIO(b"caf\xe9 ok\n/quit\nnever read\n"), encoding="utf-8")
+    async with console_app(tmp_path) as (console, echo, _out):
+        await asyncio.wait_for(console.repl(source), timeout=30)
+        assert [m.text for m in echo.messages] == ["caf\ufffd ok"]

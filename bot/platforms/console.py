@@ -9,12 +9,14 @@ configured files directory. It imports no chat SDK, so it starts fast.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import itertools
 import re
 import secrets
 import sys
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
@@ -52,6 +54,44 @@ class AdvancingClock(Protocol):
         ...
 
 
+async def read_lines(source: TextIO, stop: asyncio.Event | None = None) -> AsyncGenerator[str, None]:
+    """The lines of a blocking text stream (the terminal, a pipe), read by a daemon thread.
+
+    The event loop never blocks on the stream, so signal handlers, timers and the activity writer
+    keep running while no line comes; iteration ends at end of input or as soon as `stop` is set
+    (the thread, still waiting for a line, dies with the process). Bytes that are not valid in
+    the stream's encoding become U+FFFD instead of ending the input."""
+    if isinstance(source, io.TextIOWrapper):
+        source.reconfigure(errors="replace")
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        try:
+            for line in source:
+                loop.call_soon_threadsafe(lines.put_nowait, line)
+        except (OSError, ValueError):
+            pass  # a closed or broken stream is the end of input
+        finally:
+            with contextlib.suppress(RuntimeError):  # the loop is already closed
+                loop.call_soon_threadsafe(lines.put_nowait, None)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    stopped: asyncio.Task[bool] | None = None
+    if stop is not None:
+        stopped = asyncio.create_task(stop.wait())
+        stopped.add_done_callback(lambda _: lines.put_nowait(None))
+    try:
+        while stop is None or not stop.is_set():
+            line = await lines.get()
+            if line is None or (stop is not None and stop.is_set()):
+                return
+            yield line
+    finally:
+        if stopped is not None:
+            stopped.cancel()
+
+
 class ConsolePlatform:
     """A one-community chat platform on standard input and output."""
 
@@ -76,6 +116,8 @@ class ConsolePlatform:
         self._session = secrets.token_hex(3)
         self._files = itertools.count(1)
         self._last: dict[tuple[str, str | None], tuple[MessageRef, UserRef]] = {}
+        self._admin_ids = {self._user(name).user_id for name in (config.admin, *config.admins)}
+        self._moderator_ids = {self._user(name).user_id for name in config.moderators}
         self.current_user = self._user(config.admin)
         self.members[self.current_user.user_id] = config.admin
         self.channel = self._channel(config.channel)
@@ -95,11 +137,14 @@ class ConsolePlatform:
         return ChannelRef(PLATFORM, self.config.workspace, channel_id)
 
     def level_of(self, user: UserRef) -> Level:
-        """Admin for the starting member and configured admins; moderator when configured."""
-        name = self.members.get(user.user_id, user.user_id)
-        if user == self._user(self.config.admin) or name in self.config.admins:
+        """Admin for the starting member and configured admins; moderator when configured.
+
+        Configured names are compared as member ids, so `/as Bob` is the `bob` of the configuration."""
+        if user.platform != PLATFORM or user.workspace_id != self.config.workspace:
+            return Level.MEMBER
+        if user.user_id in self._admin_ids:
             return Level.ADMIN
-        if name in self.config.moderators:
+        if user.user_id in self._moderator_ids:
             return Level.MODERATOR
         return Level.MEMBER
 
@@ -227,11 +272,18 @@ class ConsolePlatform:
             self._attach(arg)
 
     def _attach(self, arg: str) -> None:
+        usage = "usage: /attach PATH (an existing file, sent with your next command)"
         path = Path(arg.strip().strip('"'))
         if not arg.strip() or not path.is_file():
-            self._note("usage: /attach PATH (an existing file, sent with your next command)")
+            self._note(usage)
             return
-        self._pending_files.append(Attachment(path.name, path.read_bytes()))
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            self._note(f"cannot read {path}: {exc.strerror or exc}")
+            self._note(usage)
+            return
+        self._pending_files.append(Attachment(path.name, content))
         self._note(f"{path.name} will be sent with your next command")
 
     async def _become(self, name: str) -> None:
@@ -306,32 +358,32 @@ class ConsolePlatform:
         for line in lines:
             if not self.running:
                 break
-            if echo and line.strip() and not line.lstrip().startswith("# "):
-                self.out.write(f"{self.member_name(self.current_user)}@{self._place(self.where)}> {line.rstrip()}\n")
-            await self.feed(line)
-            # A script never waits on the network: yield so the activity writer's timer can flush.
-            await asyncio.sleep(0)
+            await self._play_line(line, echo)
 
-    async def repl(self, source: TextIO | None = None) -> None:
-        """Read lines interactively until /quit or end of input.
+    async def play_stream(self, source: TextIO, *, stop: asyncio.Event | None = None, echo: bool = True) -> None:
+        """Play a scenario read from a stream (`--script -`) until its end, /quit, or `stop`."""
+        async with contextlib.aclosing(read_lines(source, stop)) as lines:
+            async for line in lines:
+                await self._play_line(line, echo)
+                if not self.running:
+                    break
 
-        A daemon thread reads the terminal so that Ctrl-C or SIGTERM can stop the process
-        without waiting for a line that never comes."""
-        source = source or sys.stdin
-        loop = asyncio.get_running_loop()
-        lines: asyncio.Queue[str | None] = asyncio.Queue()
-
-        def read() -> None:
-            for line in source:
-                loop.call_soon_threadsafe(lines.put_nowait, line)
-            loop.call_soon_threadsafe(lines.put_nowait, None)
-
-        threading.Thread(target=read, name="console-input", daemon=True).start()
-        self._note("affinity-bot console: type a message, /help for commands, /quit to leave")
-        while self.running:
-            self.out.write(f"{self.member_name(self.current_user)}@{self._place(self.where)}> ")
+    async def _play_line(self, line: str, echo: bool) -> None:
+        if echo and line.strip() and not line.lstrip().startswith("# "):
+            self.out.write(f"{self.member_name(self.current_user)}@{self._place(self.where)}> {line.rstrip()}\n")
             self.out.flush()
-            line = await lines.get()
-            if line is None:
-                break
-            await self.feed(line)
+        await self.feed(line)
+        # A script never waits on the network: yield so the activity writer's timer can flush.
+        await asyncio.sleep(0)
+
+    async def repl(self, source: TextIO | None = None, *, stop: asyncio.Event | None = None) -> None:
+        """Read lines interactively until /quit, end of input, or `stop` (a signal)."""
+        self._note("affinity-bot console: type a message, /help for commands, /quit to leave")
+        async with contextlib.aclosing(read_lines(source or sys.stdin, stop)) as lines:
+            while self.running:
+                self.out.write(f"{self.member_name(self.current_user)}@{self._place(self.where)}> ")
+                self.out.flush()
+                line = await anext(lines, None)
+                if line is None:
+                    break
+                await self.feed(line)
