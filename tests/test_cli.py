@@ -136,18 +136,31 @@ def test_config_selected_by_environment_variable(tmp_path: Path) -> None:
     assert "timezone" in result.stderr
 
 
-def test_migrate_applies_only_new_files(tmp_path: Path) -> None:
-    db = tmp_path / "x.db"
-    env = {"AFFINITY_BOT_DATABASE": str(db)}
-    first = run(["migrate"], tmp_path, extra_env=env)
+def test_migrate_applies_only_new_files_with_a_backup_and_refuses_an_edited_one(tmp_path: Path) -> None:
+    import shutil
+
+    migrations = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", migrations)
+    config = tmp_path / "c.yaml"
+    config.write_text(f"database:\n  path: {tmp_path / 'x.db'}\n  migrations_dir: {migrations}\n", encoding="utf-8")
+    first = run(["--config", str(config), "migrate"], tmp_path)
     assert first.returncode == 0, first.stderr
     assert "0001_core_activity.sql" in first.stdout
-    second = run(["migrate"], tmp_path, extra_env=env)
-    assert second.returncode == 0
-    assert "up to date" in second.stdout
-    with sqlite3.connect(db) as conn:
-        versions = [row[0] for row in conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
-    assert versions == sorted(versions) and len(versions) >= 2
+    assert "up to date" in run(["--config", str(config), "migrate"], tmp_path).stdout
+    extra = migrations / "0999_test_extra.sql"
+    extra.write_text("CREATE TABLE extra_things (id INTEGER PRIMARY KEY);\n", encoding="utf-8")
+    second = run(["--config", str(config), "migrate"], tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip().endswith("applied 0999_test_extra.sql")
+    backups = list(tmp_path.glob("x.db.*.before-0999.bak"))
+    assert len(backups) == 1
+    with sqlite3.connect(backups[0]) as conn:  # the backup has the schema before the new file
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "messages" in tables and "extra_things" not in tables
+    extra.write_text("CREATE TABLE extra_things (id INTEGER PRIMARY KEY, oops TEXT);\n", encoding="utf-8")
+    edited = run(["--config", str(config), "migrate"], tmp_path)
+    assert edited.returncode == 1
+    assert "0999_test_extra.sql" in edited.stderr and "Traceback" not in edited.stderr
 
 
 def test_unreadable_database_is_named(tmp_path: Path) -> None:
