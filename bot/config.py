@@ -8,6 +8,7 @@ file names the environment variables that hold them.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -107,7 +108,7 @@ class PlatformsConfig(_Strict):
     console: ConsoleConfig = ConsoleConfig()
 
 
-QUALIFIED_PLATFORMS = ("discord", "slack", "console")
+_QUALIFIED = re.compile(r"^[a-z][a-z0-9_-]*:\S+$")
 
 
 class PermissionsConfig(_Strict):
@@ -119,12 +120,12 @@ class PermissionsConfig(_Strict):
     @field_validator("moderators", "admins")
     @classmethod
     def _qualified_ids(cls, values: list[str]) -> list[str]:
+        # The platform part is any platform name (third-party adapters too); a bare id is the usual slip.
         for value in values:
-            platform, colon, user_id = value.partition(":")
-            if not colon or platform not in QUALIFIED_PLATFORMS or not user_id.strip():
+            if not _QUALIFIED.match(value):
                 raise ValueError(
-                    f"user ids written <platform>:<id> with a platform among {', '.join(QUALIFIED_PLATFORMS)}, "
-                    f"such as discord:123456789012345678, slack:U0123ABCD or console:alice (got {value!r})")
+                    "user ids written <platform>:<id>, such as discord:123456789012345678, slack:U0123ABCD "
+                    f"or console:alice (got {value!r})")
         return values
 
 

@@ -396,6 +396,26 @@ class DigestContributor(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class GroupDigest:
+    """One group's digest for its owners: `key` is stable (it names the group in dedupe keys)."""
+
+    key: str
+    group_name: str
+    owners: tuple[UserRef, ...]
+    section: DigestSection
+
+
+@runtime_checkable
+class GroupDigestSource(Protocol):
+    """A plugin whose groups (opted in) get their own digest, sent by DM to their owners."""
+
+    async def group_digests(self, community: CommunityRef, start: datetime, end: datetime,
+                            timezone: str) -> list[GroupDigest]:
+        """One entry per opted-in group with owners, for [start, end) (aware UTC)."""
+        ...
+
+
 @dataclass
 class PluginContext:
     """Everything a plugin may use; built by the composition root (bot/app.py)."""

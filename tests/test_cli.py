@@ -237,7 +237,7 @@ def test_bad_cron_declaration_exits_1_with_one_line(tmp_path: Path) -> None:
         ("languages: [fr, en, fr]\n", "languages: expected"),
         ("languages: [fr]\n", "languages: expected at least two languages"),
         ("permissions:\n  moderators: [bob]\n", "permissions.moderators: expected"),
-        ("permissions:\n  admins: ['discord:1', 'irc:joe']\n", "permissions.admins: expected"),
+        ("permissions:\n  admins: ['discord:1', 'Discord 1']\n", "permissions.admins: expected"),
         ("permissions:\n  admins: ['slack:']\n", "permissions.admins: expected"),
     ],
 )

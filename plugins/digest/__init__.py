@@ -6,6 +6,8 @@ engagement (replies, thread messages, reactions per message, an estimate of the 
 got a reply, top channels, top contributors, language mix), each with its change from the previous
 period, a 12-period trend chart (PNG) and the sections of every enabled plugin implementing
 `DigestContributor`. Figures come only from the core daily rollups, never from raw messages.
+With each scheduled digest, the owners of every group opted in through a `GroupDigestSource` (the groups
+plugin) get one DM with that group's section, once per group, owner and period (dedupe keys).
 
 Commands (moderators): `/digest preview`, `/digest history [count]`, `/digest send`,
 `/digest export [periods]`, `/digest settings [day] [time] [period]`; and `/digest subscribe on|off`

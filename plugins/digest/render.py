@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Msg, Text, When, _, join
-from bot.plugin import DigestSection
+from bot.plugin import DigestSection, GroupDigest
 from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Change, Counts, Figure, change
 from plugins.digest.periods import Period
 
@@ -167,4 +167,16 @@ def body(content: DigestContent) -> Text:
         lines.append(_("_This period is not over: figures so far, compared with the whole previous period._"))
     else:
         lines.append(_("_Changes are compared with the previous period._"))
+    return join(lines)
+
+
+def group_body(digest: GroupDigest, period: Period, tz: str) -> Text:
+    """The DM an owner gets for one opted-in group: the group's section under a dated title."""
+    start = When(local_noon(period.start, tz), tz, DATE_STYLE)
+    end = When(local_noon(period.last_day, tz), tz, DATE_STYLE)
+    lines: list[Text] = [bold(_("{title}: digest from {start} to {end}", title=digest.section.title, start=start,
+                                end=end))]
+    lines += [join(["• ", line], sep="") for line in digest.section.lines]
+    lines.append(_("_You get this because {group} opted in; an owner or a moderator can stop it with "
+                   "/group digest \"{group}\" off._", group=digest.group_name))
     return join(lines)

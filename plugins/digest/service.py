@@ -13,12 +13,12 @@ from datetime import date, datetime
 
 from bot.i18n import Text, When, _
 from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
-from bot.plugin import DigestContributor, DigestSection, PluginContext
+from bot.plugin import DigestContributor, DigestSection, GroupDigest, GroupDigestSource, PluginContext
 from plugins.digest.chart import ChartText, render_trend
 from plugins.digest.export import Row, csv_bytes
 from plugins.digest.figures import figures_of, shares
 from plugins.digest.periods import Period, Schedule, last_periods, latest_due, local_today, send_moment
-from plugins.digest.render import DigestContent, NamedCount, body, local_noon
+from plugins.digest.render import DigestContent, NamedCount, body, group_body, local_noon
 from plugins.digest.repo import DigestRepo, StoredDigest
 
 
@@ -214,6 +214,40 @@ class DigestService:
             except DeliveryError as exc:
                 self.ctx.logger.warning("digest: could not deliver to %s in %s: %s", suffix, stored.community, exc)
         if not resend:
+            await self.deliver_groups(stored)
             await self.repo.mark_sent(stored.id, now)
         return served
+
+    async def group_digests(self, stored: StoredDigest) -> list[GroupDigest]:
+        """The per-group digests of the period from every enabled `GroupDigestSource` (a failing one is
+        logged and left out)."""
+        tz = str(stored.figures.get("timezone") or (await self.ctx.communities.get(stored.community)).timezone)
+        start, end = stored.period.bounds(tz)
+        ref = CommunityRef.from_key(stored.community)
+        found: list[GroupDigest] = []
+        for source in [p for p in self.ctx.plugins() if isinstance(p, GroupDigestSource)]:
+            try:
+                found += await source.group_digests(ref, start, end, tz)
+            except Exception:
+                self.ctx.logger.exception("digest: the group digests of %s failed for %s",
+                                          type(source).__name__, stored.community)
+        return found
+
+    async def deliver_groups(self, stored: StoredDigest) -> int:
+        """DM each opted-in group's section to its owners, once per group, owner and period; how many sent."""
+        ref = CommunityRef.from_key(stored.community)
+        if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(ref):
+            return 0
+        tz = str(stored.figures.get("timezone") or (await self.ctx.communities.get(stored.community)).timezone)
+        sent = 0
+        for digest in await self.group_digests(stored):
+            reply = Reply(text=group_body(digest, stored.period, tz))
+            for owner in digest.owners:
+                key = f"digest.group:{stored.community}:{stored.period.start.isoformat()}:{digest.key}:{owner.user_id}"
+                try:
+                    sent += await self.ctx.messenger.send(owner, reply, dedupe_key=key) is not None
+                except DeliveryError as exc:
+                    self.ctx.logger.warning("digest: could not send the digest of group %s to %s in %s: %s",
+                                            digest.key, owner.user_id, stored.community, exc)
+        return sent
 

@@ -83,7 +83,7 @@ class Membership(Base):
                                  group=group.name),
                                _("Give it another owner with /group owner, or archive it with /group archive."))
         await self._space_remove(group, inv.user)
-        await self.repo.remove_member(key, group.id, inv.user.user_id)
+        await self.repo.remove_member(key, group.id, inv.user.user_id, self.ctx.clock.now())
         return Reply(text=_("You left {group}.", group=group.name), ephemeral=True)
 
     async def answer(self, inv: Invocation, name: str, member: UserRef, approve: bool) -> Reply:

@@ -14,6 +14,7 @@ from bot.plugin import (
     Choice,
     DigestSection,
     DueAction,
+    GroupDigest,
     Invocation,
     Plugin,
     PluginContext,
@@ -183,6 +184,12 @@ class GroupsPlugin(Plugin):
         """`/group topics "Rust Lille"`."""
         return await self.svc.topics(inv, group)
 
+    @command("group digest", _("Send (or stop sending) the group's own digest to its owners by direct message."),
+             _group(), choice("state", _("on or off."), ON_OFF))
+    async def digest(self, inv: Invocation, group: str, state: str) -> Reply:
+        """`/group digest "Rust Lille" on` (owners and moderators)."""
+        return await self.svc.digest_optin(inv, group, state)
+
     @command("group suggest", _("Groups for you, by your groups' tags and your city."))
     async def suggest(self, inv: Invocation) -> Reply:
         """`/group suggest`."""
@@ -236,13 +243,19 @@ class GroupsPlugin(Plugin):
         """The groups section of the weekly digest."""
         return await self.svc.digest(community, start, end, timezone)
 
+    async def group_digests(self, community: CommunityRef, start: datetime, end: datetime,
+                            timezone: str) -> list[GroupDigest]:
+        """The digests of the opted-in groups, for their owners (sent by the digest plugin)."""
+        return await self.svc.group_digests(community, start, end, timezone)
+
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
         """A member's memberships, ownerships, requests, bans, location and opt-ins."""
         return await self.svc.repo.export_user(user.community.key, user.user_id)
 
     async def forget_user(self, user: UserRef, tx: Any) -> int:
         """Forget a member inside the shared transaction (last owners hand over, see docs/groups.md)."""
-        return await self.svc.repo.forget_user(cast(Executor, tx), user.community.key, user.user_id)
+        return await self.svc.repo.forget_user(cast(Executor, tx), user.community.key, user.user_id,
+                                                self.ctx.clock.now())
 
 
 PLUGIN = GroupsPlugin

@@ -144,10 +144,12 @@ class GroupsRepo:
                               (community, group_id, user_id, int(owner), to_db(now)))
         await self.drop_request(community, group_id, user_id)
 
-    async def remove_member(self, community: str, group_id: int, user_id: str) -> None:
-        """Remove a member."""
-        await self.db.execute("DELETE FROM group_members WHERE community = ? AND group_id = ? AND user_id = ?",
-                              (community, group_id, user_id))
+    async def remove_member(self, community: str, group_id: int, user_id: str, now: datetime) -> None:
+        """Remove a member, and count the departure (anonymously) for the group's digest."""
+        if await self.db.execute("DELETE FROM group_members WHERE community = ? AND group_id = ? AND user_id = ?",
+                                 (community, group_id, user_id)):
+            await self.db.execute("INSERT INTO group_departures (community, group_id, left_at) VALUES (?, ?, ?)",
+                                  (community, group_id, to_db(now)))
 
     async def set_owner(self, community: str, group_id: int, user_id: str, owner: bool) -> None:
         """Make a member an owner, or not."""
@@ -197,7 +199,7 @@ class GroupsRepo:
         await self.db.execute("INSERT INTO group_bans (community, group_id, user_id, banned_by, banned_at) "
                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                               (community, group_id, user_id, by, to_db(now)))
-        await self.remove_member(community, group_id, user_id)
+        await self.remove_member(community, group_id, user_id, now)
         await self.drop_request(community, group_id, user_id)
 
     # ------------------------------------------------------------ topics and announcements
@@ -286,6 +288,38 @@ class GroupsRepo:
             "AND g.id = m.group_id WHERE m.community = ? AND g.status = ? AND m.joined_at >= ? AND m.joined_at < ?",
             (community, ACTIVE, to_db(start), to_db(end))) or 0)
 
+    # ------------------------------------------------------------ per-group digests
+
+    async def set_digest(self, community: str, group_id: int, user_id: str | None, now: datetime | None) -> bool:
+        """Opt a group in (`now` given) or out of its owners' digest; False when nothing changed."""
+        if now is None:
+            return await self.db.execute("DELETE FROM group_digest_optins WHERE community = ? AND group_id = ?",
+                                         (community, group_id)) > 0
+        return await self.db.execute("INSERT INTO group_digest_optins (community, group_id, enabled_by, enabled_at) "
+                                     "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                     (community, group_id, user_id, to_db(now))) > 0
+
+    async def digest_groups(self, community: str) -> set[int]:
+        """Ids of the groups opted in to their owners' digest."""
+        rows = await self.db.fetchall("SELECT group_id FROM group_digest_optins WHERE community = ?", (community,))
+        return {r["group_id"] for r in rows}
+
+    async def group_period(self, community: str, group_id: int, start: datetime, end: datetime) -> tuple[int, int]:
+        """(members who joined, members who left) a group in [start, end)."""
+        bounds = (community, group_id, to_db(start), to_db(end))
+        joined = await self.db.fetchval("SELECT COUNT(*) FROM group_members WHERE community = ? AND group_id = ? "
+                                        "AND joined_at >= ? AND joined_at < ?", bounds)
+        left = await self.db.fetchval("SELECT COUNT(*) FROM group_departures WHERE community = ? AND group_id = ? "
+                                      "AND left_at >= ? AND left_at < ?", bounds)
+        return int(joined or 0), int(left or 0)
+
+    async def topics_between(self, community: str, group_id: int, start: datetime, end: datetime) -> list[str]:
+        """Titles of the topics opened in a group in [start, end), oldest first."""
+        rows = await self.db.fetchall("SELECT title FROM group_topics WHERE community = ? AND group_id = ? "
+                                      "AND created_at >= ? AND created_at < ? ORDER BY created_at, id",
+                                      (community, group_id, to_db(start), to_db(end)))
+        return [r["title"] for r in rows]
+
     # ------------------------------------------------------------ privacy
 
     async def export_user(self, community: str, user_id: str) -> dict[str, Any]:
@@ -311,13 +345,19 @@ class GroupsRepo:
                            if location else None)
         out["join_suggestion_sent_at"] = await self.db.fetchval(
             "SELECT sent_at FROM group_welcomes WHERE community = ? AND user_id = ?", (community, user_id))
+        rows = await self.db.fetchall("SELECT g.name, o.enabled_at FROM group_digest_optins o JOIN community_groups g "
+                                      "ON g.community = o.community AND g.id = o.group_id WHERE o.community = ? "
+                                      "AND o.enabled_by = ?", (community, user_id))
+        out["group_digests_enabled"] = [{"group": r["name"], "enabled_at": r["enabled_at"]} for r in rows]
         return out
 
-    async def forget_user(self, tx: Executor, community: str, user_id: str) -> int:
+    async def forget_user(self, tx: Executor, community: str, user_id: str, now: datetime) -> int:
         """Delete a member's data inside `tx`; a group losing its last owner passes to its
         longest-standing member, or stays ownerless and flagged for the moderators."""
         owned = await tx.fetchall("SELECT group_id FROM group_members WHERE community = ? AND user_id = ? "
                                   "AND is_owner = 1", (community, user_id))
+        await tx.execute("INSERT INTO group_departures (community, group_id, left_at) SELECT community, group_id, ? "
+                         "FROM group_members WHERE community = ? AND user_id = ?", (to_db(now), community, user_id))
         removed = 0
         for table in ("group_members", "group_join_requests", "group_member_locations", "group_welcomes"):
             removed += await tx.execute(f"DELETE FROM {table} WHERE community = ? AND user_id = ?",
@@ -325,6 +365,7 @@ class GroupsRepo:
         for row in owned:
             await self._hand_over(tx, community, row["group_id"])
         for table, column in (("community_groups", "created_by"), ("group_topics", "created_by"),
+                              ("group_digest_optins", "enabled_by"),
                               ("group_announcements", "author"), ("group_bans", "banned_by")):
             await tx.execute(f"UPDATE {table} SET {column} = NULL WHERE community = ? AND {column} = ?",
                              (community, user_id))

@@ -34,10 +34,10 @@ async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) 
         ])
     finally:
         await app.stop()
-    text = out.getvalue()
-    assert "Group **Rust Lille** created; you are its owner." in text
+    text = out.getvalue().replace("**", "")  # the same with or without bold markers in the terminal
+    assert "Group Rust Lille created; you are its owner." in text
     assert "This platform cannot create channels: the group works without its own space." in text
-    assert "Welcome to **Rust Lille**!" in text
-    assert "**Rust Lille** · 11 km · /group join Rust Lille" in text
+    assert "Welcome to Rust Lille!" in text
+    assert "Rust Lille · 11 km · /group join Rust Lille" in text
     assert "Place: Lille, FR, within 30 km" in text
     assert "Only the owners of Rust Lille and the moderators can do that." in text
