@@ -289,17 +289,22 @@ class ActivityWriter:
         self._auto = loop.create_task(self._flush_full_batches(), name="activity-writer-batch")
 
     async def throttle(self) -> None:
-        """Backpressure: once a full batch waits, wait for the write in flight before taking more.
+        """Backpressure that still lets writing overlap with work: while one batch is being written
+        the next fills; once that one is full too, wait for the write in flight.
 
         Producers that never really suspend (a console script, a burst from a platform) would
         otherwise outrun the writer and grow the buffer without bound, so that a crash could lose far
-        more than one batch."""
+        more than the batch being filled and the batch being committed."""
         if len(self._buffer) < self._batch_size:
             return
-        if self._auto is not None and not self._auto.done():
-            await asyncio.gather(self._auto, return_exceptions=True)
-        elif len(self._buffer) >= max(self._batch_size, self._retry_at):
-            await self._flush_logged()
+        if self._lock.locked():
+            in_flight = list(self._writes)
+            if in_flight:
+                await asyncio.gather(*in_flight, return_exceptions=True)
+            return
+        self._maybe_flush()
+        # Yield so the scheduled flush can start and take this batch off the buffer.
+        await asyncio.sleep(0)
 
     async def _flush_full_batches(self) -> None:
         while len(self._buffer) >= max(self._batch_size, self._retry_at):
