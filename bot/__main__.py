@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply new database migrations and exit")
     commands.add_parser("discord-invite-url", help="print the OAuth2 URL that adds the bot to a Discord server")
     commands.add_parser("slack-manifest", help="print a Slack app manifest (YAML) for the enabled plugins")
+    demo = commands.add_parser("demo", help="play 12 synthetic weeks into a temporary database and write "
+                                            "the last week's digest files (markdown, PNG, CSV)")
+    demo.add_argument("--out", help="the directory to write the files into (default: ./demo-digest)")
     digest = commands.add_parser("digest", help="write one community's digest as files (markdown, PNG, CSV)")
     digest.add_argument("--community", required=True, help="the community key, such as discord:123456789")
     digest.add_argument("--period", help="last (default: the last full period), current, or a day YYYY-MM-DD in it")
@@ -226,6 +229,11 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = _parser().parse_args(argv)
     if args.command is None:
         args.command, args.console = "run", False
+    if args.command == "demo":
+        # Imported here: the demo needs no configuration and pulls in every plugin.
+        from bot.demo import main_demo
+
+        return main_demo(args.out)
     script = getattr(args, "script", None)
     script_lines: list[str] | None = None
     if script not in (None, "-"):

@@ -89,7 +89,8 @@ class Outbox:
         platform = self.platforms.get(community.platform)
         if platform is None or Capability.CREATE_CHANNEL not in platform.capabilities:
             return None
-        return cast(Spaces, platform)
+        # A platform may keep its channel management in a `spaces` attribute or implement it itself.
+        return cast(Spaces, getattr(platform, "spaces", platform))
 
     async def delete(self, ref: MessageRef, reason: str) -> bool:
         """Delete a message through the platform's optional `delete_message(ref, reason)`; False when the

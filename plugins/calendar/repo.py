@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
+from bot.storage.times import from_db as from_db
+from bot.storage.times import to_db as to_db
 from plugins.calendar.adherence import Outcome
 
 __all__ = ["CalendarRepo", "Db", "Entry", "NewEntry", "NewSeries", "Series", "Sql", "from_db", "to_db"]
@@ -26,17 +28,6 @@ class Db(Sql, Protocol):
     """The database itself: statements plus transactions."""
 
     def transaction(self) -> AbstractAsyncContextManager[Sql]: ...
-
-
-def to_db(dt: datetime) -> str:
-    """Aware datetime -> fixed-width UTC text (the same format as bot.storage.times)."""
-    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def from_db(text: str) -> datetime:
-    """Stored UTC text -> aware datetime."""
-    value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _opt(text: str | None) -> datetime | None:

@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
+from bot.storage.times import from_db as from_db
+from bot.storage.times import to_db as to_db
 from plugins.digest.figures import Counts, Ranked
 from plugins.digest.periods import Period, Schedule
 
@@ -31,17 +33,6 @@ class Statements(Protocol):
     async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first value or None."""
         ...
-
-
-def to_db(moment: datetime) -> str:
-    """Aware datetime -> the fixed-width UTC text the core stores (same format as bot.storage.times)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def from_db(text: str) -> datetime:
-    """Stored UTC text -> aware datetime."""
-    value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
+from bot.storage.times import from_db as from_db
+from bot.storage.times import to_db as to_db
 from plugins.filters.matcher import RuleSpec
 
 
@@ -20,17 +22,6 @@ class Db(Protocol):
     async def executemany(self, sql: str, seq: Iterable[Any]) -> int: ...
     async def fetchall(self, sql: str, params: Any = ()) -> list[Any]: ...
     async def fetchval(self, sql: str, params: Any = ()) -> Any: ...
-
-
-def to_db(dt: datetime) -> str:
-    """Aware datetime -> fixed-width UTC text (the same form as bot.storage.times)."""
-    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def from_db(text: str) -> datetime:
-    """Stored UTC text -> aware datetime."""
-    value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,21 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
+from bot.storage.times import from_db as from_db
+from bot.storage.times import to_db as to_db
+
 ACTIVE, PENDING, ARCHIVED = "active", "pending", "archived"
-
-
-def to_db(dt: datetime) -> str:
-    """Aware datetime -> fixed-width UTC text."""
-    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def from_db(text: str) -> datetime:
-    """Stored text -> aware UTC datetime."""
-    value = datetime.fromisoformat(text)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Executor(Protocol):

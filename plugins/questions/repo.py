@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
+
+from bot.storage.times import from_db as from_db
+from bot.storage.times import to_db as to_db
 
 ACTIVE = ("open", "answered")
 
@@ -30,17 +33,6 @@ class Executor(Protocol):
     async def fetchone(self, sql: str, params: Sequence[Any] = ...) -> Any:
         """The first row or None."""
         ...
-
-
-def to_db(moment: datetime) -> str:
-    """Aware datetime -> fixed-width UTC text (same format as bot.storage.times)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-def from_db(value: str) -> datetime:
-    """Stored UTC text -> aware datetime."""
-    moment = datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def _maybe(value: str | None) -> datetime | None:

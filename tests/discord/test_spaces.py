@@ -24,8 +24,8 @@ async def test_a_group_gets_a_role_and_a_private_channel_under_the_groups_catego
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     community = CommunityRef("discord", str(guild.id))
     async with running_bot(tmp_path, fake) as bot:
-        space = await bot.platform.create_space(community, "Rust Lille", topic="Rustaceans in Lille")
-        forum = await bot.platform.create_space(community, "Hiking", forum=True)
+        space = await bot.platform.spaces.create_space(community, "Rust Lille", topic="Rustaceans in Lille")
+        forum = await bot.platform.spaces.create_space(community, "Hiking", forum=True)
     role_call, category_call, channel_call = fake.calls_to("POST", rf"/guilds/{guild.id}/(roles|channels)")[:3]
     assert role_call.body["name"] == "Rust Lille"
     assert category_call.body == {**category_call.body, "name": "Groups", "type": 4}
@@ -49,15 +49,15 @@ async def test_membership_rename_archive_and_delete(tmp_path: Path, fake: FakeDi
     community = CommunityRef("discord", str(guild.id))
     bob = UserRef("discord", str(guild.id), str(guild.user_id("bob")))
     async with running_bot(tmp_path, fake) as bot:
-        space = await bot.platform.create_space(community, "Rust Lille")
+        space = await bot.platform.spaces.create_space(community, "Rust Lille")
         await fake.wait_until(lambda: _cached(bot, space))
         role = space.role_id
-        await bot.platform.add_member(space, bob)
-        await bot.platform.remove_member(space, bob)
-        await bot.platform.rename_space(space, "Rust Hauts-de-France")
-        await bot.platform.archive_space(space)
-        await bot.platform.delete_space(space)
-        await bot.platform.delete_space(space)  # already gone: not an error
+        await bot.platform.spaces.add_member(space, bob)
+        await bot.platform.spaces.remove_member(space, bob)
+        await bot.platform.spaces.rename_space(space, "Rust Hauts-de-France")
+        await bot.platform.spaces.archive_space(space)
+        await bot.platform.spaces.delete_space(space)
+        await bot.platform.spaces.delete_space(space)  # already gone: not an error
     member_path = rf"/guilds/{guild.id}/members/{guild.user_id('bob')}/roles/{role}"
     assert len(fake.calls_to("PUT", member_path)) == 1 and len(fake.calls_to("DELETE", member_path)) == 1
     channel = space.channel.channel_id
@@ -79,12 +79,12 @@ async def test_refusals_name_the_permission_and_a_half_created_group_is_undone(
     async with running_bot(tmp_path, fake) as bot:
         fake.refuse("POST", rf"/guilds/{guild.id}/roles")
         with pytest.raises(DeliveryError) as caught:
-            await bot.platform.create_space(community, "Chess")
+            await bot.platform.spaces.create_space(community, "Chess")
         assert (caught.value.reason, caught.value.permission) == ("missing_permission", "Manage Roles")
         fake.refusals.clear()
         fake.refuse("POST", rf"/guilds/{guild.id}/channels")
         with pytest.raises(DeliveryError) as caught:
-            await bot.platform.create_space(community, "Chess")
+            await bot.platform.spaces.create_space(community, "Chess")
         assert caught.value.permission == "Manage Channels"
         created = fake.calls_to("POST", rf"/guilds/{guild.id}/roles")[-1]
         assert created.status == 200

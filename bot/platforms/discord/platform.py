@@ -22,7 +22,7 @@ from bot.config import DiscordConfig
 from bot.folding import fold
 from bot.formatting import LocalReply
 from bot.i18n import Translator
-from bot.model import Capability, ChannelRef, CommunityRef, Event, MessageRef, Space, Target, UserRef
+from bot.model import Capability, ChannelRef, CommunityRef, Event, MessageRef, Target, UserRef
 from bot.platforms.base import EventSink
 from bot.platforms.discord import translate
 from bot.platforms.discord.client import Connection, Timing, make_client, shard_ids
@@ -284,33 +284,6 @@ class DiscordPlatform:
         """Text and forum channel names."""
         guild = self._guild(community.workspace_id)
         return [c.name for c in _text_places(guild)] if guild else []
-
-    # ------------------------------------------------------------ spaces (bot.plugin.Spaces)
-
-    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
-                           private: bool = False, forum: bool = False) -> Space:
-        """See `DiscordSpaces.create_space`."""
-        return await self.spaces.create_space(community, name, topic=topic, private=private, forum=forum)
-
-    async def add_member(self, space: Space, user: UserRef) -> None:
-        """Give the member the group's role."""
-        await self.spaces.add_member(space, user)
-
-    async def remove_member(self, space: Space, user: UserRef) -> None:
-        """Take the group's role away."""
-        await self.spaces.remove_member(space, user)
-
-    async def rename_space(self, space: Space, name: str) -> None:
-        """Rename channel and role."""
-        await self.spaces.rename_space(space, name)
-
-    async def archive_space(self, space: Space) -> None:
-        """Move to the archive category, read-only."""
-        await self.spaces.archive_space(space)
-
-    async def delete_space(self, space: Space) -> None:
-        """Delete channel and role."""
-        await self.spaces.delete_space(space)
 
 
 def _guild_id(workspace_id: str) -> int | None:

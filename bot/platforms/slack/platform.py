@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.config import SlackConfig
 from bot.formatting import LocalReply
 from bot.i18n import Translator
-from bot.model import Capability, ChannelRef, CommunityRef, Message, MessageRef, Space, Target, UserRef
+from bot.model import Capability, ChannelRef, CommunityRef, Message, MessageRef, Target, UserRef
 from bot.platforms.base import EventSink, PlatformError
 from bot.platforms.slack import translate
 from bot.platforms.slack.app import HttpReceiver, SocketReceiver, bolt_app, retry_handlers, web_client
@@ -248,30 +248,3 @@ class SlackPlatform:
     def channel_names(self, community: CommunityRef) -> list[str]:
         """Known channel names, for did-you-mean."""
         return self.directory.channel_names()
-
-    # ------------------------------------------------------------ spaces (bot.plugin.Spaces)
-
-    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
-                           private: bool = False, forum: bool = False) -> Space:
-        """Create a group channel."""
-        return await self.spaces.create_space(community, name, topic=topic, private=private, forum=forum)
-
-    async def add_member(self, space: Space, user: UserRef) -> None:
-        """Invite a member to a group channel."""
-        await self.spaces.add_member(space, user)
-
-    async def remove_member(self, space: Space, user: UserRef) -> None:
-        """Remove a member from a group channel."""
-        await self.spaces.remove_member(space, user)
-
-    async def rename_space(self, space: Space, name: str) -> None:
-        """Rename a group channel."""
-        await self.spaces.rename_space(space, name)
-
-    async def archive_space(self, space: Space) -> None:
-        """Archive a group channel."""
-        await self.spaces.archive_space(space)
-
-    async def delete_space(self, space: Space) -> None:
-        """Archive a group channel (bots cannot delete channels on Slack)."""
-        await self.spaces.delete_space(space)

@@ -1,0 +1,178 @@
+"""`affinity-bot demo`: twelve synthetic weeks played through the real app, then the last week's digest as
+files. The demo runs once for the module (it takes seconds); each test reads what a visitor would open."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+import struct
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import bot.demo
+from bot import demo_world
+from bot.clock import FrozenClock
+from bot.demo import main_demo, run_demo
+from bot.plugin import JobDecl
+from bot.scheduler import Scheduler
+from bot.storage.database import Database
+from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
+
+SECTIONS = ("**Reach**", "**Engagement**", "**Groups**", "**Questions and answers**", "**Editorial calendar**",
+            "**Noise filters**")
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """The files the demo wrote and what its progress bar printed."""
+
+    paths: list[Path]
+    progress: str
+
+    def file(self, suffix: str) -> Path:
+        return next(p for p in self.paths if p.suffix == suffix)
+
+    def rows(self) -> list[dict[str, str]]:
+        text = self.file(".csv").read_bytes().decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    out = tmp_path_factory.mktemp("demo") / "digest"
+    progress = io.StringIO()
+    paths = asyncio.run(run_demo(out, progress=progress))
+    return DemoRun(paths, progress.getvalue())
+
+
+def figure(markdown: str, pattern: str) -> int:
+    found = re.search(pattern, markdown)
+    assert found, f"{pattern!r} not in the digest"
+    return int(found.group(1))
+
+
+def test_writes_markdown_png_and_csv_of_the_last_full_week(demo: DemoRun) -> None:
+    assert [p.name for p in demo.paths] == ["digest-2026-11-09.md", "digest-2026-11-09.png",
+                                            "digest-2026-11-09.csv"]
+    assert all(p.is_file() and p.stat().st_size > 0 for p in demo.paths)
+
+
+def test_markdown_has_every_section_with_figures(demo: DemoRun) -> None:
+    markdown = demo.file(".md").read_text(encoding="utf-8")
+    assert markdown.startswith("**Weekly digest, 9 Nov 2026 to 15 Nov 2026**")
+    positions = [markdown.index(section) for section in SECTIONS]
+    assert positions == sorted(positions)
+    assert figure(markdown, r"Active members: (\d+)") >= 10
+    assert figure(markdown, r"Messages: (\d+)") >= 100
+    assert figure(markdown, r"Reactions: (\d+)") > 0
+    assert figure(markdown, r"(\d+) questions asked") > 0
+    assert figure(markdown, r"(\d+) groups") == len(demo_world.GROUPS)
+    assert figure(markdown, r"Messages caught: (\d+)") > 0
+    assert re.search(r"#news: \d+/\d+ on time", markdown)
+    assert "Rust Lille" in markdown and "French" in markdown and "English" in markdown
+
+
+def test_csv_has_twelve_weekly_rows_with_every_plugin(demo: DemoRun) -> None:
+    rows = demo.rows()
+    assert len(rows) == 12
+    starts = [date.fromisoformat(r["period_start"]) for r in rows]
+    assert starts == [date(2026, 11, 9) - timedelta(weeks=11 - i) for i in range(12)]
+    assert all(int(r["messages"]) > 0 and int(r["active_members"]) > 0 for r in rows)
+    last = rows[-1]
+    for column in ("questions.asked", "calendar.planned", "groups.groups_total", "filters.noise_total"):
+        assert int(last[column]) > 0, column
+
+
+def test_twelve_weeks_show_growth_and_every_outcome(demo: DemoRun) -> None:
+    rows = demo.rows()
+
+    def total(column: str) -> int:
+        return sum(int(r[column] or 0) for r in rows)
+
+    assert int(rows[-1]["messages"]) > int(rows[0]["messages"])
+    assert total("new_members") >= 20 and total("left_members") >= 1
+    for column in ("calendar.published_on_time", "calendar.published_late", "calendar.missed",
+                   "questions.answered", "questions.solved", "questions.still_waiting",
+                   "filters.noise_tagged", "filters.noise_flagged", "groups.groups_new", "groups.memberships_new"):
+        assert total(column) > 0, column
+    assert total("groups.groups_new") == len(demo_world.GROUPS)
+
+
+def test_png_is_a_valid_image(demo: DemoRun) -> None:
+    data = demo.file(".png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    length, kind = struct.unpack(">I4s", data[8:16])
+    assert kind == b"IHDR" and length == 13
+    width, height = struct.unpack(">II", data[16:24])
+    assert width >= 200 and height >= 100
+    assert zlib.crc32(data[12:29]) == struct.unpack(">I", data[29:33])[0]
+    assert data.endswith(b"IEND\xaeB`\x82")
+
+
+def test_progress_bar_reaches_the_end(demo: DemoRun) -> None:
+    steps = [s for s in demo.progress.split("\r") if s]
+    assert len(steps) == demo_world.WEEKS + 2
+    assert steps[-1].startswith("[" + "#" * 30 + "] 14/14") and steps[-1].endswith("\n")
+    assert "warning" not in demo.progress  # every command the demo runs was accepted
+
+
+def test_progress_is_optional(tmp_path: Path) -> None:
+    bar = bot.demo.Progress(None, 3)
+    bar.step("one")
+    assert bar.done == 1
+
+
+def test_main_demo_prints_the_files_and_defaults_to_demo_digest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    seen: list[Path] = []
+
+    async def fake(out_dir: Path, *, progress: object) -> list[Path]:
+        seen.append(out_dir)
+        return [out_dir / "digest-2026-11-09.md"]
+
+    monkeypatch.setattr(bot.demo, "run_demo", fake)
+    monkeypatch.chdir(tmp_path)
+    assert main_demo(None) == 0
+    assert main_demo(str(tmp_path / "elsewhere")) == 0
+    assert seen == [Path("demo-digest"), tmp_path / "elsewhere"]
+    assert capsys.readouterr().out.splitlines() == [str(Path("demo-digest") / "digest-2026-11-09.md"),
+                                                   str(tmp_path / "elsewhere" / "digest-2026-11-09.md")]
+
+
+def test_main_demo_refuses_a_directory_it_cannot_create(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x", encoding="utf-8")
+    assert main_demo(str(blocker / "out")) == 1
+    assert "cannot write the demo files" in capsys.readouterr().err
+
+
+async def test_coalesced_catch_up_runs_each_job_once_at_its_latest_fire(tmp_path: Path) -> None:
+    """What the demo relies on to play twelve weeks in seconds; without `coalesce`, every fire runs."""
+    start = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+    clock = FrozenClock(start)
+    db = await Database.open(tmp_path / "s.db")
+    await apply_migrations(db, MIGRATIONS_DIR, now=start)
+    fired: list[datetime] = []
+
+    async def every_five_minutes(when: datetime) -> None:
+        fired.append(when)
+
+    scheduler = Scheduler(db, clock, realtime=False)
+    scheduler.add_job(JobDecl("test.often", None, timedelta(minutes=5)), every_five_minutes)
+    try:
+        clock.advance(timedelta(hours=1, minutes=2))
+        await scheduler.catch_up(coalesce=True)
+        assert fired == [start + timedelta(hours=1)]
+        await scheduler.catch_up(coalesce=True)  # nothing new fell due
+        assert len(fired) == 1
+        clock.advance(timedelta(minutes=30))
+        await scheduler.catch_up()
+        assert len(fired) == 7 and fired[-1] == start + timedelta(hours=1, minutes=30)
+    finally:
+        await db.close()
