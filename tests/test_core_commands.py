@@ -26,6 +26,9 @@ async def test_help_for_one_command_shows_usage_and_parameters(tmp_path: Path) -
         assert fields["Usage"] == "`/settings channel <digest|helpers|moderation|calendar> [channel:<#channel>]`"
         assert fields["purpose"] == "What the channel is for. (required)"
         assert fields["channel"] == "The channel; leave empty to clear. (optional)"
+        family = await h.command("alice", "/help privacy")
+        assert "`/privacy export`" in family.text and "`/privacy forget`" in family.text
+        assert "/settings" not in family.text
         typo = await h.command("alice", "/help privacy exprt")
         assert typo.ephemeral and "Did you mean /privacy export?" in typo.text
 

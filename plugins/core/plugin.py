@@ -55,6 +55,9 @@ class CorePlugin(Plugin):
         for decl in help_texts.visible(commands, inv.level):
             if decl.path == wanted:
                 return help_texts.details(decl)
+        family = [d for d in commands if d.path.startswith(f"{wanted} ")]
+        if help_texts.visible(family, inv.level):
+            return help_texts.overview(family, inv.level)  # `/help group`: every /group command
         suggestions = closest(wanted, [d.path for d in help_texts.visible(commands, inv.level)])
         hint: Text = (_("Did you mean /{suggestion}?", suggestion=suggestions[0]) if suggestions
                       else _("Type /help to see the commands."))

@@ -80,7 +80,9 @@ def figures_of(counts: Counts) -> dict[str, Figure]:
     """Every figure of a period, under its stable snake_case key."""
     values: dict[str, Figure] = {f.name: getattr(counts, f.name) for f in fields(counts)}
     values["reactions_per_message"] = ratio(counts.reactions, counts.messages)
-    values["reply_share"] = ratio(counts.replies, counts.messages, cap=1.0, digits=3)
+    # Replies and thread messages both answer something (threads are the norm on Slack); an estimate,
+    # since one message can get several replies: capped at 1 and labelled as such.
+    values["reply_share"] = ratio(counts.replies + counts.thread_messages, counts.messages, cap=1.0, digits=3)
     return {key: values[key] for key in FIGURE_KEYS}
 
 

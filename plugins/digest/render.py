@@ -149,7 +149,11 @@ def _activity_lines(content: DigestContent) -> list[Text]:
                                    members=_ranking(content.top_contributors))], sep=""))
     if content.languages:
         mix = ", ".join(f"{e.name} {e.count}%" for e in content.languages)
-        lines.append(join(["• ", _("Languages: {languages}", languages=mix)], sep=""))
+        rest = 100 - sum(e.count for e in content.languages)
+        # Only the top languages are named: the remainder is shown so the mix adds up to 100%.
+        line = (_("Languages: {languages}, other {rest}%", languages=mix, rest=rest) if rest > 0
+                else _("Languages: {languages}", languages=mix))
+        lines.append(join(["• ", line], sep=""))
     return lines
 
 

@@ -64,7 +64,7 @@ async def test_a_synthetic_week_computed_by_hand_with_deltas_and_a_chart(tmp_pat
         assert figures == {
             "active_members": 4, "posting_members": 3, "new_members": 1, "left_members": 1, "messages": 6,
             "active_channels": 2, "replies": 1, "thread_messages": 1, "reactions": 2,
-            "reactions_per_message": 0.33, "reply_share": 0.167,
+            "reactions_per_message": 0.33, "reply_share": 0.333,  # (1 reply + 1 thread message) / 6
         }
         assert digests[1]["figures"]["previous"]["messages"] == 3
         assert digests[1]["sent_at"] == "2026-11-23T08:00:00.000000Z"
@@ -72,7 +72,7 @@ async def test_a_synthetic_week_computed_by_hand_with_deltas_and_a_chart(tmp_pat
         for line in ["**Weekly digest, 16 Nov 2026 to 22 Nov 2026**", "Active members: 4 (↑ 100%)",
                      "Posting members: 3 (↑ 50%)", "New members: 1 (↑ new)", "Messages: 6 (↑ 100%)",
                      "Active channels: 2 (→ 0%)", "Reactions: 2 (↑ 100%)", "Reactions per message: 0.33 (→ 0%)",
-                     "Messages that got a reply (estimate): 17% (↑ new)",
+                     "Messages that got a reply (estimate): 33% (↑ new)",
                      "Top channels: #general (4), #random (2)", "Top contributors: alice (3), carol (2), bob (1)"]:
             assert line in text, line
         assert digests[1]["rendered"] == text
