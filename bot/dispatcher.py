@@ -185,6 +185,11 @@ class Dispatcher:
         except CommandError:
             raise
         except DeliveryError as exc:
+            if exc.reason == "dm_closed":
+                # A DM the command wanted to send bounced (Discord 50007): tell the member, privately.
+                raise CommandError(_("I could not send you a direct message: your DMs are closed here."),
+                                   _("Allow direct messages from members of this server in its privacy "
+                                     "settings, then run the command again.")) from exc
             if exc.reason != "missing_permission":
                 log.exception("plugin %s, command /%s failed in %s", spec.plugin, spec.path, event.community.key)
                 raise _Crashed from exc

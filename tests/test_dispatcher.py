@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import _
-from bot.model import Level, MemberJoined, Message, Reply
+from bot.model import DeliveryError, Level, MemberJoined, Message, Reply
 from bot.plugin import (
     CommandError,
     Invocation,
@@ -65,6 +65,8 @@ class Probe(Plugin):
 
     @command("probe fail", _("Always fails."), text("why", _("Why."), rest=True))
     async def fail(self, inv: Invocation, why: str) -> Reply:
+        if why == "dm":
+            raise DeliveryError("dm_closed", "50007")
         if why == "user":
             raise CommandError(_("You did something wrong."), _("Try again differently."))
         raise RuntimeError("bug")
@@ -112,6 +114,14 @@ async def test_commands_bind_typed_parameters_and_report_errors_privately(tmp_pa
         user_error = await h.command("alice", "/probe fail user")
         assert user_error.ephemeral
         assert user_error.text.splitlines() == ["⚠️ You did something wrong.", "Try again differently."]
+
+
+async def test_a_bounced_dm_during_a_command_tells_the_member_privately(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        await start_probe(h)
+        reply = await h.command("alice", "/probe fail dm")
+        assert reply.ephemeral
+        assert "your DMs are closed" in reply.text and "privacy settings" in reply.text
 
 
 async def test_a_crashing_command_gets_a_calm_private_reply_and_is_logged(
