@@ -90,7 +90,8 @@ class Outbox:
         if platform is None or Capability.CREATE_CHANNEL not in platform.capabilities:
             return None
         # A platform may keep its channel management in a `spaces` attribute or implement it itself.
-        return cast(Spaces, getattr(platform, "spaces", platform))
+        manager = getattr(platform, "spaces", None)
+        return cast(Spaces, manager if hasattr(manager, "create_space") else platform)
 
     async def delete(self, ref: MessageRef, reason: str) -> bool:
         """Delete a message through the platform's optional `delete_message(ref, reason)`; False when the
