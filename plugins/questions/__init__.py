@@ -1,7 +1,7 @@
 """Patient answers: questions asked in chat are detected (fr, en, es, de, it, pt), tracked until a
 person answers, escalated kindly when nobody does, and patient helpers are recognised.
 
-Commands: `/ask question [group]` (an explicit ticket), `/solved [question]`,
+Commands: `/ask question [group:name]` (an explicit ticket; the group only by name), `/solved [question]`,
 `/unanswered [channel] [group]`, `/question close id reason` (moderators), `/helpers [weeks]`,
 `/questions notes on|off` (the private note about a waiting question).
 

@@ -1,5 +1,5 @@
 """The escalation ladder at work: the gentle nudge (with the asker's private note), the helpers'
-mention or the moderators' DMs, and the "still waiting" flag.
+mention, the DMs to `escalate_to` or the moderators' mention, and the "still waiting" flag.
 
 One due action per community (`questions.ladder`, keyed by community and time) wakes a sweep at
 the earliest pending step; each question row records its next step, so creating a question costs
@@ -83,30 +83,44 @@ class Escalation:
         await self._private_note(question)
 
     async def escalate(self, question: Question) -> None:
-        """Mention the helpers role, else DM the configured moderators."""
+        """Mention the helpers role; else DM the members in `escalate_to` (those of this platform);
+        else mention the moderators role. With none of them set, the reminder mentions nobody: the
+        moderators and admins named in the bot's configuration are not visible to plugins."""
         settings = await self.ctx.communities.get(question.community)
         age = Span(self.ctx.clock.now() - question.asked_at)
         community = CommunityRef.from_key(question.community)
         role = settings.roles.get("helpers")
-        if role is not None or not self.settings.escalate_to:
-            target, _in_place = await self._helpers_place(question)
-            channel, link = self._channel_name(question), self._link(question)
-            text = (_("{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
-                      mention=role_mention(community.platform, role), age=age, channel=channel,
-                      excerpt=question.excerpt, link=link) if role else
-                    _("Still no answer after {age} in #{channel}: “{excerpt}” {link}", age=age, channel=channel,
-                      excerpt=question.excerpt, link=link))
-            await self._send(target, Reply(text=text), f"questions.escalate:{question.community}:{question.id}")
+        recipients = [] if role is not None else self._escalate_to(community)
+        if recipients:
+            text = _("A question has had no answer for {age} in #{channel}: “{excerpt}” {link}", age=age,
+                     channel=self._channel_name(question), excerpt=question.excerpt, link=self._link(question))
+            for user_id in recipients:
+                moderator = UserRef(community.platform, community.workspace_id, user_id)
+                await self._send(moderator, Reply(text=text),
+                                 f"questions.escalate:{question.community}:{question.id}:{user_id}")
             return
-        text = _("A question has had no answer for {age} in #{channel}: “{excerpt}” {link}", age=age,
-                 channel=self._channel_name(question), excerpt=question.excerpt, link=self._link(question))
+        role = role or settings.roles.get("moderators")
+        target, _in_place = await self._helpers_place(question)
+        channel, link = self._channel_name(question), self._link(question)
+        if role:
+            text = _("{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
+                     mention=role_mention(community.platform, role), age=age, channel=channel,
+                     excerpt=question.excerpt, link=link)
+        else:
+            self.ctx.logger.info("questions: #%s in %s escalated without a mention: set a helpers or moderators "
+                                 "role, or escalate_to", question.id, question.community)
+            text = _("Still no answer after {age} in #{channel}: “{excerpt}” {link}", age=age, channel=channel,
+                     excerpt=question.excerpt, link=link)
+        await self._send(target, Reply(text=text), f"questions.escalate:{question.community}:{question.id}")
+
+    def _escalate_to(self, community: CommunityRef) -> list[str]:
+        """The user ids of `escalate_to` on the community's platform, each once."""
+        found: list[str] = []
         for qualified in self.settings.escalate_to:
             platform, _sep, user_id = qualified.partition(":")
-            if platform != community.platform or not user_id:
-                continue
-            moderator = UserRef(community.platform, community.workspace_id, user_id)
-            await self._send(moderator, Reply(text=text),
-                             f"questions.escalate:{question.community}:{question.id}:{user_id}")
+            if platform == community.platform and user_id and user_id not in found:
+                found.append(user_id)
+        return found
 
     async def _private_note(self, question: Question) -> None:
         """One kind private note to the asker, unless they opted out, left, or DMs are impossible."""

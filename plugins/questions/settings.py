@@ -19,7 +19,7 @@ class QuestionsSettings(BaseModel):
     nudge_after_hours: float = Field(4.0, gt=0)
     """Gentle nudge in the helpers channel (or the question's thread) after this long unanswered."""
     escalate_after_hours: float = Field(24.0, gt=0)
-    """Mention of the helpers role (or DMs to `escalate_to`) after this long unanswered."""
+    """Mention of the helpers role (else DMs to `escalate_to`, else the moderators role) after this long."""
     waiting_after_hours: float = Field(72.0, gt=0)
     """Listed as still waiting after this long."""
     quiet_hours: str = "22:00-08:00"

@@ -92,9 +92,10 @@ def digest_section(ctx: PluginContext, community: str, asked: Sequence[Question]
         return None
     figures = stats.figures([stats.Asked(q.language, q.asked_at, q.answered_at, q.status == "solved")
                              for q in asked], len(waiting))
+    counts = {"asked": figures["asked"], "answered": figures["answered"], "solved": figures["solved"]}
     lines: list[Text] = [
-        _("{asked} questions asked, {answered} answered, {solved} solved.", asked=figures["asked"],
-          answered=figures["answered"], solved=figures["solved"])]
+        _("{asked} question asked, {answered} answered, {solved} solved.", **counts) if figures["asked"] == 1
+        else _("{asked} questions asked, {answered} answered, {solved} solved.", **counts)]
     if figures["median_hours_to_first_answer"] is not None:
         lines.append(_("Time to a first answer: median {median} h, 90th percentile {p90} h.",
                        median=figures["median_hours_to_first_answer"], p90=figures["p90_hours_to_first_answer"]))

@@ -176,3 +176,40 @@ async def test_ask_where_the_bot_cannot_post_explains_and_tracks_nothing(tmp_pat
         reply = await h.command("alice", "/ask How do I join?")
         assert reply.ephemeral and "could not be posted in #general" in reply.text
         assert await questions(h) == []
+
+
+async def test_ask_takes_every_unnamed_word_as_the_question_and_group_only_by_name(tmp_path: Path) -> None:
+    forms = [
+        ("/ask Où trouver le planning ?", "Où trouver le planning ?", None),
+        ('/ask "How do I join?"', "How do I join?", None),
+        ("/ask How do I join?", "How do I join?", None),
+        ("/ask group:rust-lille How do I join?", "How do I join?", "rust-lille"),
+        ("/ask How do I join? group:rust-lille", "How do I join?", "rust-lille"),
+        ('/ask group:"Rust Lille" How do I join?', "How do I join?", "Rust Lille"),
+    ]
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        for number, (line, question, group) in enumerate(forms, start=1):
+            reply = await h.command("alice", line)
+            assert f"#{number}" in reply.text, line
+            card = h.sent[-1].text
+            assert question in card and (group is None or group in card), line
+            stored = (await questions(h))[-1]
+            assert (stored["excerpt"], stored["group_name"]) == (question, group), line
+
+
+async def test_ask_checks_the_group_by_name_and_in_typed_options(tmp_path: Path) -> None:
+    long_question = "How do I join the Lille group when I live far from Lille, near the Belgian border?"
+    assert len(long_question) > 60
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        quoted = await h.command("alice", f'/ask "{long_question}"')  # not mistaken for a long group
+        assert "#1" in quoted.text
+        too_long = await h.command("alice", "/ask How? group:" + "g" * 61)
+        assert too_long.ephemeral and "group is too long" in too_long.text
+        only_group = await h.command("alice", "/ask group:rust-lille")
+        assert only_group.ephemeral and "empty" in only_group.text
+        typed = await h.command("alice", "/ask", options={"question": "How do I join?", "group": "rust-lille"})
+        assert "#2" in typed.text
+        typed_long = await h.command("alice", "/ask", options={"question": "How?", "group": "g" * 61})
+        assert typed_long.ephemeral and "group is too long" in typed_long.text
+        assert [(q["excerpt"], q["group_name"]) for q in await questions(h)] == [
+            (long_question, None), ("How do I join?", "rust-lille")]

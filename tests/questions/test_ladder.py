@@ -109,6 +109,38 @@ async def test_escalation_dms_the_configured_moderators_when_no_role(tmp_path: P
         assert _dms(h.sent, "999") == []  # another platform's moderator
 
 
+async def test_escalation_without_helpers_role_or_list_mentions_the_moderators_role(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        h.platform.channel("helpers")
+        await h.command("mod", "/settings channel helpers #helpers", level=Level.MODERATOR)
+        await h.command("mod", "/settings role moderators 777", level=Level.MODERATOR)
+        await h.say("alice", "How do I reset my password?")
+        await h.advance(hours=24)
+        escalations = [t for t in _to_channel(h.sent, "helpers") if "Still no answer" in t]
+        assert len(escalations) == 1 and escalations[0].startswith("@777")
+
+
+async def test_escalation_to_another_platforms_moderators_only_falls_back_to_the_moderators_role(
+        tmp_path: Path) -> None:
+    plugins = {"core": {}, "questions": {"escalate_to": ["discord:999"]}}
+    async with running(tmp_path, plugins=plugins) as h:
+        await h.command("mod", "/settings role moderators 777", level=Level.MODERATOR)
+        question = await h.say("alice", "How do I reset my password?")
+        await h.advance(hours=24)
+        escalations = [s for s in h.sent if "Still no answer" in s.text]
+        assert len(escalations) == 1 and escalations[0].text.startswith("@777")
+        assert escalations[0].target == ChannelRef("fake", "T1", "general", question.message_id)
+        assert _dms(h.sent, "999") == []
+
+
+async def test_escalation_with_nobody_to_ping_posts_a_plain_reminder_once(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await h.say("alice", "How do I reset my password?")
+        await h.advance(hours=24)
+        escalations = [s.text for s in h.sent if "Still no answer" in s.text]
+        assert len(escalations) == 1 and escalations[0].startswith("Still no answer")
+
+
 async def test_private_note_opt_out_and_platforms_without_dms_or_threads(tmp_path: Path) -> None:
     platform = FakePlatform(capabilities=[Capability.REACTIONS])
     async with running(tmp_path, plugins=PLUGINS, platform=platform) as h:

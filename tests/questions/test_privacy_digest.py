@@ -42,6 +42,19 @@ async def test_digest_section_figures_and_lines(tmp_path: Path) -> None:
         assert any("bob" in line for line in rendered)
 
 
+async def test_digest_counts_one_question_in_the_singular(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        asked = await h.say("alice", "How do I reset my password?")
+        await h.say("bob", "Settings > Security", reply_to=asked)
+        section = await plugin(h).digest_section(h.platform.community, START, START + timedelta(days=7),
+                                                 "Europe/Paris")
+        assert section is not None
+        english = [h.app.translator.render(line, "en") for line in section.lines]
+        french = [h.app.translator.render(line, "fr") for line in section.lines]
+        assert "1 question asked, 1 answered, 0 solved." in english
+        assert "1 question posée, 1 avec une réponse, 0 résolue." in french
+
+
 async def test_export_and_forget(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         questions_plugin = plugin(h)
