@@ -4,7 +4,8 @@ One aiohttp server serves the gateway websocket (`/gateway`: HELLO, IDENTIFY -> 
 heartbeats ACKed, member queries answered, dispatches pushed by the test) and the REST routes the bot
 uses (`/api/v10/...`), recording every call with its body, files and audit-log reason. Modes: close the
 gateway with a code on IDENTIFY (4014, 4004), refuse a route (403/50013...), answer 429 once, members
-whose DMs are closed. Objects the bot creates over REST are echoed on the gateway like Discord does
+whose DMs are closed. Like Discord, an interaction takes one callback: a second one gets 400 (40060).
+Objects the bot creates over REST are echoed on the gateway like Discord does
 (CHANNEL_CREATE, GUILD_ROLE_CREATE, THREAD_CREATE...).
 """
 
@@ -349,6 +350,20 @@ class FakeDiscord:
                                 channel_payload=guild.channel(channel), member_payload=guild.member(who),
                                 permissions=permissions, locale=locale, message_payload=message)
         await self.dispatch("INTERACTION_CREATE", payload, guild.id)
+        return sent
+
+    async def interact_dm(self, guild: FakeGuild, who: str, kind: int, data: Mapping[str, Any], *,
+                          locale: str = "en-US") -> Sent:
+        """Push an INTERACTION_CREATE from `who`'s DM with the bot (no guild), on the last message the
+        bot posted there."""
+        user_id = guild.user_id(who)
+        channel_id = next(c for c, recipient in reversed(self.dm_channels.items()) if recipient == user_id)
+        sent = Sent(p.snowflake(), f"token-{p.snowflake()}")
+        self.rest.interaction_channels[sent.token] = channel_id
+        payload = p.dm_interaction(sent.id, self.app_id, sent.token, kind, data, channel_id=channel_id,
+                                   user_payload=guild.users[who], locale=locale,
+                                   message_payload=self.rest.posted[channel_id][-1])
+        await self.dispatch("INTERACTION_CREATE", payload)
         return sent
 
     async def callback(self, sent: Sent, within: float = 5.0) -> Call:

@@ -106,3 +106,19 @@ def interaction(interaction_id: int, application_id: int, token: str, kind: int,
     if message_payload is not None:
         payload["message"] = dict(message_payload)
     return payload
+
+
+def dm_interaction(interaction_id: int, application_id: int, token: str, kind: int, data: Mapping[str, Any], *,
+                   channel_id: int, user_payload: Mapping[str, Any], locale: str,
+                   message_payload: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """An interaction from the bot's DM with a user: no guild, a `user` instead of a `member`."""
+    payload: dict[str, Any] = {
+        "id": str(interaction_id), "application_id": str(application_id), "type": kind, "data": dict(data),
+        "channel_id": str(channel_id), "channel": {"id": str(channel_id), "type": 1, "flags": 0},
+        "user": dict(user_payload), "token": token, "version": 1, "locale": locale,
+        "app_permissions": str((1 << 50) - 1), "entitlements": [], "authorizing_integration_owners": {"0": "0"},
+        "context": 1, "attachment_size_limit": 8 << 20,
+    }
+    if message_payload is not None:
+        payload["message"] = dict(message_payload)
+    return payload

@@ -60,6 +60,7 @@ class Probe(Plugin):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.changed = asyncio.Event()
         self.release = asyncio.Event()
+        self.file_delay = 0.0
 
     def _record(self, item: Event | None = None, call: tuple[str, dict[str, Any]] | None = None) -> None:
         if item is not None:
@@ -124,6 +125,16 @@ class Probe(Plugin):
     async def echo(self, inv: Invocation, payload: str) -> Reply:
         self._record(call=("echo", {"payload": payload, "user": inv.user.user_id}))
         return Reply(text=f"echo {len(payload)}")
+
+    @command("probe where", _("Says where it ran."), level=Level.MODERATOR)
+    async def where(self, inv: Invocation) -> Reply:
+        self._record(call=("where", {"community": inv.community, "user": inv.user, "level": inv.level}))
+        return Reply(text=f"ran in {inv.community.workspace_id}", ephemeral=True)
+
+    @command("probe file", _("Replies with a file after `file_delay` seconds."))
+    async def file(self, inv: Invocation) -> Reply:
+        await asyncio.sleep(self.file_delay)
+        return Reply(text="your file", attachments=(Attachment("probe.csv", b"a,b\n1,2\n", "text/csv"),))
 
     @command("probe upload", _("Reads a file."), attachment("file", _("A CSV file.")))
     async def upload(self, inv: Invocation, file: Attachment) -> Reply:

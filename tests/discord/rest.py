@@ -35,6 +35,8 @@ class RestRoutes:
         self.fake = fake
         self.originals: dict[str, dict[str, Any]] = {}
         self.interaction_channels: dict[str, int] = {}
+        self.acknowledged: set[str] = set()
+        self.posted: dict[int, list[dict[str, Any]]] = {}
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile(pattern), handler) for method, pattern, handler in [
                 ("GET", r"/gateway/bot", self.gateway_bot),
@@ -110,7 +112,9 @@ class RestRoutes:
         channel_id = int(match.group(1))
         if self.fake.dm_channels.get(channel_id) in self.fake.dm_closed:
             return _error(403, 50007, "Cannot send messages to this user")
-        return json_response(self._message(channel_id, call))
+        message = self._message(channel_id, call)
+        self.posted.setdefault(channel_id, []).append(message)
+        return json_response(message)
 
     async def open_dm(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         recipient = int(call.body["recipient_id"])
@@ -123,6 +127,10 @@ class RestRoutes:
 
     async def callback(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         interaction_id, token = match.group(1), match.group(2)
+        if interaction_id in self.acknowledged:
+            # Discord answers one callback per interaction; a second one is refused.
+            return _error(400, 40060, "Interaction has already been acknowledged.")
+        self.acknowledged.add(interaction_id)
         kind = int(call.body["type"])
         data = call.body.get("data") or {}
         ephemeral = bool(int(data.get("flags") or 0) & EPHEMERAL)

@@ -82,6 +82,22 @@ async def test_development_guilds_get_the_commands_and_lose_them_when_unconfigur
         assert fake.calls_to("PUT", scoped)[-1].body == []
 
 
+async def test_moving_to_development_guilds_empties_the_global_commands(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    scoped = rf"/applications/\d+/guilds/{guild.id}/commands"
+    async with running_bot(tmp_path, fake):
+        (put,) = fake.calls_to("PUT", GLOBAL)
+        assert put.body
+    async with running_bot(tmp_path, fake, discord={"guild_ids": [guild.id]}):
+        assert {c["name"] for c in fake.calls_to("PUT", scoped)[-1].body} >= {"help", "settings"}
+        assert [c.body for c in fake.calls_to("PUT", GLOBAL)][1:] == [[]]
+    async with running_bot(tmp_path, fake, discord={"guild_ids": [guild.id]}):
+        assert len(fake.calls_to("PUT", GLOBAL)) == 2  # emptied once, not again at each start
+    async with running_bot(tmp_path, fake):
+        assert fake.calls_to("PUT", GLOBAL)[-1].body  # back to global commands: synced again
+        assert fake.calls_to("PUT", scoped)[-1].body == []
+
+
 async def test_a_429_during_the_sync_is_retried(tmp_path: Path, fake: FakeDiscord) -> None:
     fake.rate_limit_once("PUT", GLOBAL)
     async with running_bot(tmp_path, fake):

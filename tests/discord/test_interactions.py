@@ -8,6 +8,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import aiohttp
+
+from bot.model import Button, CommunityRef, Level, Reply, UserRef
 from bot.platforms.discord.commands import BOOLEAN, CHANNEL, INTEGER, NUMBER, STRING, SUB_COMMAND, USER
 from tests.discord.conftest import FAST, DiscordBot, running_bot
 from tests.discord.fake_discord import Call, FakeDiscord, FakeGuild
@@ -179,6 +182,85 @@ async def test_a_button_too_long_for_a_custom_id_is_kept_server_side(
                                       message=message)
         answer = await fake.callback(expired)
         assert is_private(answer) and "This button has expired" in answer.data["content"]
+
+
+async def test_a_button_sent_by_dm_runs_in_the_community_of_the_guild_it_was_sent_for(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    community = CommunityRef("discord", str(guild.id))
+
+    def member(name: str) -> UserRef:
+        return UserRef("discord", str(guild.id), str(guild.user_id(name)))
+
+    def dm_button(name: str) -> str:
+        channel = next(c for c, user in reversed(fake.dm_channels.items()) if user == guild.user_id(name))
+        return str(fake.rest.posted[channel][-1]["components"][0]["components"][0]["custom_id"])
+
+    async with running_bot(tmp_path, fake, extra=[probe]) as bot:
+        # alice owns the guild: pressed in her DM, the moderators' command runs in the guild, as an admin.
+        await bot.app.outbox.send(member("alice"), Reply(text="Where?", buttons=(Button("Where", "probe where"),)))
+        custom_id = dm_button("alice")
+        assert custom_id == f"ab:0@{guild.id}:probe%20where"
+        pressed = await fake.interact_dm(guild, "alice", COMPONENT, {"custom_id": custom_id, "component_type": 2})
+        answer = await fake.callback(pressed)
+        assert answer.data["content"] == f"ran in {guild.id}" and is_private(answer)
+        assert the_probe(bot).calls == [("where", {"community": community, "user": member("alice"),
+                                                   "level": Level.ADMIN})]
+        # bob's level comes from the guild too: a member, so the moderators' command is refused.
+        await bot.app.outbox.send(member("bob"), Reply(text="Where?", buttons=(Button("Where", "probe where"),)))
+        pressed = await fake.interact_dm(guild, "bob", COMPONENT, {"custom_id": dm_button("bob"),
+                                                                    "component_type": 2})
+        answer = await fake.callback(pressed)
+        assert is_private(answer) and "is for moderators only" in answer.data["content"]
+        # A button kept server-side (too long for a custom_id) carries the guild as well.
+        payload = "y" * 150
+        await bot.app.outbox.send(member("bob"), Reply(text="Echo?", buttons=(
+            Button("Echo", "probe echo", {"payload": payload}),)))
+        custom_id = dm_button("bob")
+        assert custom_id.startswith(f"ab:0@{guild.id}:#") and len(custom_id) <= 100
+        pressed = await fake.interact_dm(guild, "bob", COMPONENT, {"custom_id": custom_id, "component_type": 2})
+        assert (await fake.callback(pressed)).data["content"] == "echo 150"
+        assert the_probe(bot).calls[-1] == ("echo", {"payload": payload, "user": str(guild.user_id("bob"))})
+
+
+async def test_core_privacy_export_from_a_dm_button_exports_the_guilds_member(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    bob = UserRef("discord", str(guild.id), str(guild.user_id("bob")))
+    async with running_bot(tmp_path, fake) as bot:
+        await bot.app.outbox.send(bob, Reply(text="Your data", buttons=(Button("Export", "privacy export"),)))
+        channel = next(c for c, user in fake.dm_channels.items() if user == guild.user_id("bob"))
+        custom_id = fake.rest.posted[channel][-1]["components"][0]["components"][0]["custom_id"]
+        pressed = await fake.interact_dm(guild, "bob", COMPONENT, {"custom_id": custom_id, "component_type": 2})
+        answer = await fake.callback(pressed)
+    (name, content), = answer.files
+    assert name == "affinity-bot-export.json"
+    assert json.loads(content)["member"]["community"] == f"discord:{guild.id}"
+
+
+async def test_a_reply_with_files_that_comes_late_is_deferred_before_the_upload(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    expected = [("probe.csv", b"a,b\n1,2\n")]
+    async with running_bot(tmp_path, fake, extra=[probe], timing=replace(FAST, upload_after=0.3)) as bot:
+        quick = await fake.interact(guild, "bob", COMMAND, slash("probe", "file"))
+        answer = await fake.callback(quick)
+        assert answer.body["type"] == 4 and answer.files == expected
+        the_probe(bot).file_delay = 0.4  # past upload_after, well within defer_after (2 s)
+        late = await fake.interact(guild, "bob", COMMAND, slash("probe", "file"))
+        deferred = await fake.callback(late)
+        assert deferred.body["type"] == 5 and deferred.files == [] and not is_private(deferred)
+        edit = await fake.wait_call("PATCH", rf"/webhooks/\d+/{late.token}/messages/@original")
+    assert edit.body["content"] == "your file" and edit.files == expected
+    assert [c.method for c in fake.webhook_calls(late)] == ["PATCH"]
+
+
+async def test_the_fake_refuses_a_second_callback_like_discord(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    async with running_bot(tmp_path, fake, extra=[probe]):
+        sent = await fake.interact(guild, "bob", COMMAND, slash("probe", "add", a=1))
+        assert (await fake.callback(sent)).status == 200
+        async with aiohttp.ClientSession() as session, session.post(
+                f"{fake.api_base}/interactions/{sent.id}/{sent.token}/callback",
+                json={"type": 4, "data": {"content": "again"}}) as again:
+            assert again.status == 400 and (await again.json())["code"] == 40060
 
 
 async def test_a_missing_discord_permission_is_named_to_the_moderator(

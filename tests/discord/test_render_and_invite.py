@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -30,12 +31,29 @@ def test_split_text_keeps_lines_whole_and_cuts_only_what_cannot_fit() -> None:
     assert "".join(parts) == text.replace("\n", "")
 
 
+def _total(result: dict[str, Any]) -> int:
+    """What Discord counts against the 6,000 characters of an embed, from the JSON it receives."""
+    return (len(result.get("title", "")) + len(result.get("description", ""))
+            + sum(len(f["name"]) + len(f["value"]) for f in result.get("fields", []))
+            + len(result.get("footer", {}).get("text", "")) + len(result.get("author", {}).get("name", "")))
+
+
 def test_an_embed_respects_discords_limits() -> None:
     card = LocalCard("T" * 300, tuple(LocalField(f"f{i}", "v" * 2000) for i in range(30)), description="d")
     result = embed(card).to_dict()
     assert len(result["title"]) == 256 and result["title"].endswith("…")
-    assert len(result["fields"]) == 25
-    assert all(len(f["value"]) == 1024 for f in result["fields"])
+    assert 0 < len(result["fields"]) <= 25
+    assert all(len(f["value"]) <= 1024 for f in result["fields"])
+    assert [f["name"] for f in result["fields"]] == [f"f{i}" for i in range(len(result["fields"]))]
+    assert 5900 < _total(result) <= 6000  # the fields fill the room, and the total stays within it
+    # A long description leaves room for fewer fields; every part still within its own limit.
+    long = embed(LocalCard("T", tuple(LocalField("n" * 300, "v" * 2000) for i in range(30)),
+                           description="d" * 5000)).to_dict()
+    assert len(long["description"]) == 4096 and _total(long) <= 6000
+    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in long["fields"])
+    # A small card is left as it is.
+    small = embed(LocalCard("Reach", (LocalField("Messages", "1 234"),), description="calm")).to_dict()
+    assert (small["title"], small["description"], small["fields"][0]["value"]) == ("Reach", "calm", "1 234")
 
 
 def test_raw_options_become_typed_values_and_refs() -> None:

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from bot.model import CommunityRef, DeliveryError, Space, UserRef
+from bot.platforms.discord import PERMISSIONS
 from tests.discord.conftest import running_bot
 from tests.discord.fake_discord import Call, FakeDiscord, FakeGuild
 
-VIEW, SEND = 1 << 10, 1 << 11
+VIEW, SEND, SEND_IN_THREADS = 1 << 10, 1 << 11, 1 << 38
 
 
 def overwrites(call: Call) -> dict[str, tuple[int, int]]:
@@ -66,7 +67,9 @@ async def test_membership_rename_archive_and_delete(tmp_path: Path, fake: FakeDi
     assert fake.calls_to("PATCH", rf"/guilds/{guild.id}/roles/{role}")[0].body["name"] == "Rust Hauts-de-France"
     assert int(archive.body["parent_id"]) == guild.channels["Archived groups"]
     role_allow, role_deny = overwrites(archive)[role or ""]
-    assert role_allow & VIEW and role_deny & SEND
+    assert role_allow & VIEW and role_deny == SEND | SEND_IN_THREADS
+    # Discord refuses (50013) an overwrite touching a permission the bot was not granted.
+    assert all(not (allow | deny) & ~PERMISSIONS.value for allow, deny in overwrites(archive).values())
     assert [c.status for c in fake.calls_to("DELETE", rf"/channels/{channel}")] == [200, 404]
     reasons = [c.reason for c in fake.calls if c.method in ("POST", "PUT", "PATCH", "DELETE")
                and c.path.startswith(("/guilds/", "/channels/"))]

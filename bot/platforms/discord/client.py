@@ -45,11 +45,13 @@ class Timing:
 
     `guild_ready` is how long discord.py waits after the last GUILD_CREATE before `ready`;
     `defer_after` is how long a command may run before its interaction is deferred (Discord
-    allows 3 s); `identify_spacing` separates the IDENTIFY of two shards; `ready_timeout`
-    bounds `start()`."""
+    allows 3 s); `upload_after` is how long after its arrival a reply with files is still sent as
+    the response itself (later, it is deferred first: uploads are slow); `identify_spacing`
+    separates the IDENTIFY of two shards; `ready_timeout` bounds `start()`."""
 
     guild_ready: float = 2.0
     defer_after: float = 2.0
+    upload_after: float = 1.0
     identify_spacing: float = 5.0
     ready_timeout: float = 180.0
 

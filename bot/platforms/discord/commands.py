@@ -276,8 +276,9 @@ class CommandSync:
                     (app, scope, digest, to_db(now)))
                 written.append(scope)
         for scope in stored:
-            # A development guild that is no longer configured: remove its copies of the commands.
-            if scope not in wanted and scope != "global" and await self._put(http, application_id, scope, []):
+            # A development guild that is no longer configured: remove its copies of the commands; and
+            # when guilds replace the global commands, empty the global set (members would see both).
+            if scope not in wanted and await self._put(http, application_id, scope, []):
                 await self._db.execute(
                     "DELETE FROM discord_command_syncs WHERE application_id = ? AND scope = ?", (app, scope))
         return written

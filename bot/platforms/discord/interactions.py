@@ -4,7 +4,12 @@
 A command runs through the dispatcher; when it answers within `Timing.defer_after` (2 s) the reply is
 the interaction response itself. Otherwise the interaction is deferred ("thinking", private when the
 command is private) and the reply replaces it when ready; a private reply (an error) after a public
-deferral deletes the public placeholder and follows up privately instead.
+deferral deletes the public placeholder and follows up privately instead. A quick reply with files
+that comes more than `Timing.upload_after` (1 s) after the interaction arrived is deferred too, so
+the upload does not run past the window; the files then replace the placeholder.
+
+A button pressed in a DM runs in the community of the guild recorded with it when it was sent (a
+DM interaction has no guild), with the member's level and roles from that guild's cache.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -36,6 +42,8 @@ MAX_SUGGESTIONS = 25
 MAX_FILE_BYTES = 25 << 20  # larger files given to a command are left out (the command then asks for one)
 LocaleFor = Callable[[UserRef, CommunityRef, str | None], Awaitable[str]]
 Fetch = Callable[[str], Awaitable[bytes]]
+MemberOf = Callable[[int, int], "discord.Member | None"]
+"""A guild's cached member (guild id, user id), or None."""
 
 
 def level_of(permissions: discord.Permissions) -> Level:
@@ -53,8 +61,9 @@ class Interactions:
     def __init__(self, *, sink: EventSink, commands: Callable[[], Mapping[str, CommandDecl]],
                  providers: Callable[[], Mapping[str, AutocompleteFn]], locale_for: LocaleFor,
                  translator: Translator, codec: ButtonCodec, now: Callable[[], datetime],
-                 timing: Timing, fetch: Fetch) -> None:
+                 timing: Timing, fetch: Fetch, member_of: MemberOf | None = None) -> None:
         self._fetch = fetch
+        self._member_of = member_of or (lambda _guild, _user: None)
         self._sink = sink
         self._commands = commands
         self._providers = providers
@@ -66,14 +75,15 @@ class Interactions:
 
     async def handle(self, interaction: discord.Interaction) -> None:
         """Route one interaction by its type; a failure to answer is logged, never raised."""
+        arrived = time.monotonic()
         try:
             if interaction.type is discord.InteractionType.application_command:
                 called = read_options(interaction.data or {}, interaction.guild_id)
-                await self._run(interaction, called.path, called.options)
+                await self._run(interaction, called.path, called.options, arrived=arrived)
             elif interaction.type is discord.InteractionType.autocomplete:
                 await self._autocomplete(interaction, read_options(interaction.data or {}, interaction.guild_id))
             elif interaction.type is discord.InteractionType.component:
-                await self._button(interaction)
+                await self._button(interaction, arrived)
         except discord.HTTPException as exc:
             log.error("could not answer interaction %s: %s %s", interaction.id, exc.status, exc.text)
 
@@ -82,27 +92,44 @@ class Interactions:
     def _user(self, interaction: discord.Interaction) -> UserRef:
         return translate.user(interaction.guild_id, interaction.user.id)
 
-    def _event(self, interaction: discord.Interaction, path: str, options: dict[str, object]) -> CommandInvoked:
+    def _event(self, interaction: discord.Interaction, path: str, options: dict[str, object],
+               home: int | None = None) -> CommandInvoked:
+        """The command as the dispatcher wants it. `home` is the guild a DM's button was sent for: a
+        press in a DM runs in that guild's community, with the member's level and roles there."""
         guild_id = interaction.guild_id
         if interaction.channel is not None:
             channel = translate.channel_of(guild_id, interaction.channel)
         else:
             channel = translate.place(guild_id, interaction.channel_id or 0)
-        roles = frozenset(str(role.id) for role in getattr(interaction.user, "roles", ()) if not role.is_default())
-        return CommandInvoked(translate.community(guild_id), self._now(), self._user(interaction), channel, path,
-                              options=options, platform_level=level_of(interaction.permissions),
-                              user_roles=roles, locale=interaction.locale.value)
+        member: object = interaction.user
+        level = level_of(interaction.permissions)
+        if guild_id is None and home is not None:
+            guild_id = home
+            member = self._member_of(home, interaction.user.id)
+            level = level_of(member.guild_permissions) if isinstance(member, discord.Member) else Level.MEMBER
+        roles = frozenset(str(role.id) for role in getattr(member, "roles", ()) if not role.is_default())
+        return CommandInvoked(translate.community(guild_id), self._now(), translate.user(guild_id, interaction.user.id),
+                              channel, path, options=options, platform_level=level, user_roles=roles,
+                              locale=interaction.locale.value)
 
     # ------------------------------------------------------------ commands and buttons
 
-    async def _run(self, interaction: discord.Interaction, path: str, options: dict[str, object]) -> None:
-        event = self._event(interaction, path, options)
+    async def _run(self, interaction: discord.Interaction, path: str, options: dict[str, object], *,
+                   arrived: float, home: int | None = None) -> None:
+        event = self._event(interaction, path, options, home)
         decl = self._commands().get(path)
         private = decl is not None and decl.private
         task = asyncio.ensure_future(self._invoke(event))
         done, _pending = await asyncio.wait({task}, timeout=self._timing.defer_after)
         if task in done:
-            await self._respond(interaction, task.result())
+            reply = task.result()
+            if not reply.attachments or time.monotonic() - arrived <= self._timing.upload_after:
+                await self._respond(interaction, reply)
+                return
+            # Uploading files takes time: an answer this late could miss Discord's 3 seconds, so
+            # acknowledge first and send the files as the edit of the placeholder.
+            await interaction.response.defer(ephemeral=reply.ephemeral, thinking=True)
+            await self._follow(interaction, reply, deferred_private=reply.ephemeral)
             return
         await interaction.response.defer(ephemeral=private, thinking=True)
         await self._follow(interaction, await task, deferred_private=private)
@@ -146,20 +173,20 @@ class Interactions:
         for part in rest:
             await _send(interaction.followup.send, part, ephemeral=reply.ephemeral)
 
-    async def _button(self, interaction: discord.Interaction) -> None:
+    async def _button(self, interaction: discord.Interaction, arrived: float) -> None:
         data: Mapping[str, Any] = interaction.data or {}
         custom_id = str(data.get("custom_id", ""))
         if not self._codec.is_ours(custom_id):
             return
-        decoded = await self._codec.decode(custom_id)
-        if decoded is None:
+        pressed = await self._codec.decode(custom_id)
+        if pressed is None:
             locale = await self._locale_for(self._user(interaction), translate.community(interaction.guild_id),
                                             interaction.locale.value)
             text = self._translator.render(_("This button has expired: run the command again."), locale)
             await interaction.response.send_message(text, ephemeral=True)
             return
-        path, args = decoded
-        await self._run(interaction, path, dict(args))
+        # Pressed in a guild, the guild is the interaction's own; in a DM, the one the button was sent for.
+        await self._run(interaction, pressed.command, dict(pressed.args), arrived=arrived, home=pressed.guild_id)
 
     # ------------------------------------------------------------ autocomplete
 

@@ -69,7 +69,7 @@ class DiscordPlatform:
         self.spaces = DiscordSpaces(self.client, config)
         self.interactions = Interactions(sink=sink, commands=commands, providers=providers, locale_for=locale_for,
                                          translator=translator, codec=self.codec, now=now, timing=self.timing,
-                                         fetch=self.client.http.get_from_cdn)
+                                         fetch=self.client.http.get_from_cdn, member_of=self._cached_member)
 
     # ------------------------------------------------------------ lifecycle
 
@@ -142,9 +142,11 @@ class DiscordPlatform:
 
     async def send(self, target: Target, reply: LocalReply) -> MessageRef | None:
         """Post to a channel, a thread, a forum (as a new post) or a member's DMs."""
-        parts = await render(reply, self.codec)
         if isinstance(target, UserRef):
-            return await self._send_dm(target, parts)
+            # The guild goes with the DM's buttons: a press in a DM carries no guild of its own.
+            dm_parts = await render(reply, self.codec, guild_id=_guild_id(target.workspace_id))
+            return await self._send_dm(target, dm_parts)
+        parts = await render(reply, self.codec)
         channel_id = int(target.thread_id or target.channel_id)
         found = self.client.get_channel(channel_id)
         if isinstance(found, discord.ForumChannel):
@@ -203,6 +205,10 @@ class DiscordPlatform:
         return f"https://discord.com/channels/{ref.channel.workspace_id}/{channel}/{ref.message_id}"
 
     # ------------------------------------------------------------ directory
+
+    def _cached_member(self, guild_id: int, user_id: int) -> discord.Member | None:
+        guild = self.client.get_guild(guild_id)
+        return guild.get_member(user_id) if guild is not None else None
 
     def _guild(self, workspace_id: str) -> discord.Guild | None:
         return self.client.get_guild(int(workspace_id)) if workspace_id.isdigit() else None

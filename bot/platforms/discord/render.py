@@ -3,8 +3,10 @@ attachments and buttons whose `custom_id` carries the command to run.
 
 A `custom_id` holds at most 100 characters: `ab:<index>:<command>?<args>` when it fits, otherwise
 `ab:<index>:#<key>` with the command and arguments kept in the `discord_buttons` table (purged after
-30 days; pressing an older button says it expired). Text longer than one message (2000 characters)
-is split on line breaks into several messages; the card, files and buttons go with the last one.
+30 days; pressing an older button says it expired). A button sent by DM for a guild's member carries
+that guild (`ab:<index>@<guild>:...`): a press in a DM has no guild of its own. Text longer than one
+message (2000 characters) is split on line breaks into several messages; the card, files and buttons
+go with the last one. An embed keeps within Discord's limits, 6,000 characters in all.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from bot.storage.times import to_db
 MAX_CONTENT = 2000
 MAX_CUSTOM_ID = 100
 MAX_BUTTONS = 25
+MAX_EMBED = 6000  # title + description + field names and values + footer + author name
+MAX_TITLE, MAX_DESCRIPTION, MAX_FIELDS, MAX_FIELD_NAME, MAX_FIELD_VALUE = 256, 4096, 25, 256, 1024
+_MIN_FIELD_VALUE = 20  # a field with less room than this is dropped rather than cut to an ellipsis
 BUTTONS_KEPT = timedelta(days=30)
 _PREFIX = "ab:"
 _EMPTY = "\u200b"  # Discord refuses empty field names and values
@@ -99,14 +104,36 @@ def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
 
 
 def embed(card: LocalCard) -> discord.Embed:
-    """A card as an embed (Discord's limits applied)."""
-    description = clip(to_discord(card.description), 4096) if card.description else None
-    result = discord.Embed(title=clip(to_plain(card.title), 256), description=description, url=card.url,
-                           colour=discord.Colour.blurple())
-    for item in card.fields[:25]:
-        result.add_field(name=clip(to_plain(item.name), 256) or _EMPTY,
-                         value=clip(to_discord(item.value), 1024) or _EMPTY, inline=item.inline)
+    """A card as an embed (Discord's limits applied).
+
+    Each part has its own limit, and the whole embed (title, description, field names and values,
+    footer) at most 6,000 characters: title and description come first, then a running total clips
+    the field that crosses the limit and stops at the first one with no room left."""
+    title = clip(to_plain(card.title), MAX_TITLE)
+    left = MAX_EMBED - len(title)
+    description = clip(to_discord(card.description), min(MAX_DESCRIPTION, left)) if card.description else None
+    left -= len(description or "")
+    result = discord.Embed(title=title, description=description, url=card.url, colour=discord.Colour.blurple())
+    for item in card.fields[:MAX_FIELDS]:
+        name = clip(to_plain(item.name), MAX_FIELD_NAME) or _EMPTY
+        room = min(MAX_FIELD_VALUE, left - len(name))
+        value = to_discord(item.value) or _EMPTY
+        if len(value) > room and room < _MIN_FIELD_VALUE:
+            break  # the fields after it would not fit either, or be cut to nothing
+        value = clip(value, room)
+        result.add_field(name=name, value=value, inline=item.inline)
+        left -= len(name) + len(value)
     return result
+
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """A pressed button: its command and arguments, and the guild it was sent for when sent by DM."""
+
+    command: str
+    args: dict[str, str]
+    guild_id: int | None = None
 
 
 class ButtonCodec:
@@ -116,9 +143,11 @@ class ButtonCodec:
         self._db = db
         self._now = now
 
-    async def encode(self, index: int, button: LocalButton) -> str:
-        """The custom_id of the `index`-th button of a message."""
-        inline = f"{_PREFIX}{index}:{quote(button.command)}"
+    async def encode(self, index: int, button: LocalButton, guild_id: int | None = None) -> str:
+        """The custom_id of the `index`-th button of a message; `guild_id` is the guild a DM is sent for
+        (`ab:<index>@<guild>:...`), since a press in a DM carries no guild."""
+        head = f"{_PREFIX}{index}" + (f"@{guild_id}" if guild_id else "") + ":"
+        inline = f"{head}{quote(button.command)}"
         if button.args:
             inline += "?" + urlencode(button.args)
         if len(inline) <= MAX_CUSTOM_ID:
@@ -129,27 +158,29 @@ class ButtonCodec:
             "INSERT INTO discord_buttons (key, command, args, created_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET created_at = excluded.created_at",
             (key, button.command, json.dumps(dict(button.args), ensure_ascii=False), to_db(self._now())))
-        return f"{_PREFIX}{index}:#{key}"
+        return f"{head}#{key}"
 
     @staticmethod
     def is_ours(custom_id: str) -> bool:
         """True for a button this bot made."""
         return custom_id.startswith(_PREFIX)
 
-    async def decode(self, custom_id: str) -> tuple[str, dict[str, str]] | None:
-        """The command and arguments of a pressed button; None when it expired (or is unknown)."""
+    async def decode(self, custom_id: str) -> Pressed | None:
+        """The command, arguments (and DM's guild) of a pressed button; None when it expired (or is unknown)."""
         parts = custom_id.split(":", 2)
         if len(parts) != 3 or not self.is_ours(custom_id):
             return None
+        _index, _at, guild = parts[1].partition("@")
+        guild_id = int(guild) if guild.isdigit() else None
         body = parts[2]
         if body.startswith("#"):
             row = await self._db.fetchone("SELECT command, args FROM discord_buttons WHERE key = ?", (body[1:],))
             if row is None:
                 return None
             args: Mapping[str, Any] = json.loads(row["args"])
-            return str(row["command"]), {str(k): str(v) for k, v in args.items()}
+            return Pressed(str(row["command"]), {str(k): str(v) for k, v in args.items()}, guild_id)
         command, _sep, query = body.partition("?")
-        return unquote(command), dict(parse_qsl(query, keep_blank_values=True))
+        return Pressed(unquote(command), dict(parse_qsl(query, keep_blank_values=True)), guild_id)
 
     async def purge(self, now: datetime) -> int:
         """Forget stored buttons older than 30 days."""
@@ -157,11 +188,12 @@ class ButtonCodec:
                                       (to_db(now - BUTTONS_KEPT),))
 
 
-async def render(reply: LocalReply, codec: ButtonCodec) -> list[Outgoing]:
-    """The Discord messages for one reply (usually one)."""
+async def render(reply: LocalReply, codec: ButtonCodec, *, guild_id: int | None = None) -> list[Outgoing]:
+    """The Discord messages for one reply (usually one); `guild_id` is the guild a DM is sent for,
+    recorded with its buttons."""
     texts: Sequence[str] = split_text(to_discord(reply.text)) if reply.text.strip() else []
     card = embed(reply.card) if reply.card is not None else None
-    buttons = tuple([(b, await codec.encode(i, b)) for i, b in enumerate(reply.buttons[:MAX_BUTTONS])])
+    buttons = tuple([(b, await codec.encode(i, b, guild_id)) for i, b in enumerate(reply.buttons[:MAX_BUTTONS])])
     if not texts and card is None and not reply.attachments and not buttons:
         texts = [_EMPTY]
     head = [Outgoing(content=text, ephemeral=reply.ephemeral) for text in texts[:-1]]

@@ -40,8 +40,9 @@ def _bot_overwrite() -> discord.PermissionOverwrite:
 def _member_overwrite(read_only: bool) -> discord.PermissionOverwrite:
     if not read_only:
         return discord.PermissionOverwrite(view_channel=True)
-    return discord.PermissionOverwrite(view_channel=True, send_messages=False, send_messages_in_threads=False,
-                                       create_public_threads=False, add_reactions=False)
+    # Only permissions the bot itself holds (see PERMISSIONS): Discord refuses, with 50013, an overwrite
+    # touching a permission the bot lacks, which the invite URL would not explain.
+    return discord.PermissionOverwrite(view_channel=True, send_messages=False, send_messages_in_threads=False)
 
 
 class DiscordSpaces:
