@@ -6,8 +6,9 @@ Socket Mode: `apps.connections.open` returns a `ws://` URL on the same server, w
 and then delivers the envelopes a test pushes. Every call is recorded with its arguments (query
 string, form and JSON merged) so tests assert on what Slack would have received.
 
-Modes: `invalid_auth` (every bot-token call fails like a revoked token), `fail_once(method, error)`
-and `rate_limit_once(method)` (a 429 with Retry-After).
+Modes: `invalid_auth` (every bot-token call fails like a revoked token), `fail_once(method, error)`,
+`broken` (method -> error: every call of it fails until removed) and `rate_limit_once(method)` (a
+429 with Retry-After). Archived channels keep their names taken, as on Slack.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class FakeSlack:
     usergroups: list[dict[str, Any]] = field(default_factory=lambda: [{"id": "S1", "users": ["U2"]}])
     page_size: int = 2
     invalid_auth: bool = False
+    broken: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
@@ -171,6 +173,8 @@ class FakeSlack:
         if failures:
             status, body, headers = failures.pop(0)
             return web.json_response(body, status=status, headers=headers)
+        if method in self.broken:
+            return web.json_response({"ok": False, "error": self.broken[method]})
         if self.invalid_auth and method != "apps.connections.open":
             return web.json_response({"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
@@ -234,7 +238,9 @@ class FakeSlack:
         return {"usergroups": self.usergroups}
 
     def _m_conversations_list(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
-        return self._page(list(self.channels.values()), args, "channels")
+        archived = str(args.get("exclude_archived")).lower() not in ("1", "true")
+        listed = [c for c in self.channels.values() if archived or not c.get("is_archived")]
+        return self._page(listed, args, "channels")
 
     def _m_conversations_open(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         return {"channel": {"id": f"D{args['users']}"}}
@@ -254,7 +260,13 @@ class FakeSlack:
     def _m_conversations_kick(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         return {}
 
+    def _m_conversations_info(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = self.channels.get(str(args["channel"]))
+        return {"channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
+
     def _m_conversations_rename(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        if any(c["name"] == args["name"] and c["id"] != args["channel"] for c in self.channels.values()):
+            return {"ok": False, "error": "name_taken"}
         channel = self.channels.setdefault(str(args["channel"]), {"id": args["channel"]})
         channel["name"] = args["name"]
         return {"channel": channel}
@@ -263,6 +275,10 @@ class FakeSlack:
         return {}
 
     def _m_conversations_archive(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel = self.channels.setdefault(str(args["channel"]), {"id": args["channel"], "name": ""})
+        if channel.get("is_archived"):
+            return {"ok": False, "error": "already_archived"}
+        channel["is_archived"] = True
         return {}
 
     def _m_chat_postMessage(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,8 +160,10 @@ def buttons(message: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 @asynccontextmanager
 async def running(tmp_path: Path, *, socket: bool = False, prefix: str = "", fake: FakeSlack | None = None,
-                  start: bool = True) -> AsyncIterator[Rig]:
-    """The real app and Slack platform against a started fake Slack; everything stopped afterwards."""
+                  start: bool = True, plugins: Sequence[type[Plugin]] = ()) -> AsyncIterator[Rig]:
+    """The real app and Slack platform against a started fake Slack; everything stopped afterwards.
+
+    `plugins`: throwaway plugin classes (no settings) added next to the probe."""
     fake = fake or FakeSlack()
     await fake.start()
     config = make_config(tmp_path, platforms={
@@ -171,6 +173,8 @@ async def running(tmp_path: Path, *, socket: bool = False, prefix: str = "", fak
     await app.build()
     probe = Probe(app.make_context("probe", NoSettings()))
     app.add_plugin(probe)
+    for plugin in plugins:
+        app.add_plugin(plugin(app.make_context(plugin.name, NoSettings())))
     env = {"SLACK_BOT_TOKEN": BOT_TOKEN, "PORT": "0"}
     env.update({"SLACK_APP_TOKEN": APP_TOKEN} if socket else {"SLACK_SIGNING_SECRET": SECRET})
     platform = slack.create(app, env)

@@ -4,14 +4,29 @@ the fake Slack Web API; tests check what members would see (response_url posts, 
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from pathlib import Path
 
-from bot.model import ChannelRef, CommunityRef, MemberJoined, Message, MessageDeleted, MessageEdited, ReactionAdded
+import pytest
+
+from bot.i18n import _
+from bot.model import (
+    ChannelRef,
+    CommunityRef,
+    MemberJoined,
+    Message,
+    MessageDeleted,
+    MessageEdited,
+    ReactionAdded,
+    Reply,
+)
+from bot.plugin import Invocation, Plugin, command
 from tests.harness import START
 from tests.slack.fake_slack import TEAM
-from tests.slack.rig import buttons, running
+from tests.slack.rig import BOT_TOKEN, WAIT, buttons, running
 
 
 def texts(message: dict[str, object]) -> str:
@@ -216,3 +231,67 @@ async def test_stopping_waits_for_a_command_in_flight(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         await rig.command("/help", "", response="late")
     assert any(r["_key"] == "late" for r in rig.fake.responses)
+
+
+async def test_a_failing_user_group_list_is_not_asked_again_on_every_message(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        directory = rig.platform.directory
+        clock = [time.monotonic()]
+        directory.now = lambda: clock[0]
+        rig.fake.broken["usergroups.list"] = "fatal_error"
+
+        async def message(n: int) -> Message:
+            await rig.event({"type": "message", "channel": "C1", "user": "U2", "text": f"hello {n}",
+                             "ts": f"170000000{n}.000001"})
+            received = (await rig.probe.wait_for(n))[-1]
+            assert isinstance(received, Message)
+            return received
+
+        for n in (1, 2, 3):
+            assert (await message(n)).author_roles == frozenset()
+        assert len(rig.fake.called("usergroups.list")) == 1  # one failure, not one call per message
+        clock[0] += 10 * 60 - 1
+        await message(4)
+        assert len(rig.fake.called("usergroups.list")) == 1
+        del rig.fake.broken["usergroups.list"]
+        clock[0] += 2  # ten minutes later: asked again, and the roles are back
+        assert (await message(5)).author_roles == {"S1"}
+        assert len(rig.fake.called("usergroups.list")) == 2
+
+
+async def test_starting_with_the_token_in_the_environment_logs_no_bolt_warning(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)  # as in production: bolt reads it too
+    caplog.set_level(logging.DEBUG)
+    async with running(tmp_path) as rig:
+        assert rig.platform.bolt.client is rig.platform.client
+    messages = [r.getMessage() for r in caplog.records]
+    assert not [m for m in messages if "will be unused" in m]
+    assert any(m.startswith("Slack: connected to") for m in messages)
+
+
+class Slow(Plugin):
+    """A command that waits until the test lets it answer."""
+
+    name = "slow"
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    @command("slow wait", _("Wait until released."))
+    async def wait(self, inv: Invocation) -> Reply:
+        Slow.started.set()
+        await Slow.release.wait()
+        return Reply(text="finally done")
+
+
+async def test_a_slow_command_is_acknowledged_at_once_and_answered_later(tmp_path: Path) -> None:
+    Slow.started, Slow.release = asyncio.Event(), asyncio.Event()
+    async with running(tmp_path, plugins=(Slow,)) as rig:
+        # Slack gives up after 3 seconds: the 200 must come back while the command is still blocked.
+        status, body = await asyncio.wait_for(rig.command("/slow", "wait", response="slow"), 3.0)
+        assert (status, body) == (200, "")
+        await asyncio.wait_for(Slow.started.wait(), WAIT)
+        assert not Slow.release.is_set() and rig.fake.responses == []
+        Slow.release.set()
+        answer = await rig.response("slow")
+        assert answer["text"] == "finally done" and answer["response_type"] == "in_channel"

@@ -27,6 +27,7 @@ from bot.model import (
     DeliveryError,
     MessageRef,
     Reply,
+    Space,
     UserRef,
 )
 from bot.platforms import slack
@@ -121,9 +122,70 @@ async def test_a_missing_scope_names_the_scope(tmp_path: Path) -> None:
         with pytest.raises(DeliveryError) as failure:
             await spaces.create_space(HERE, "secret club", private=True)
         assert (failure.value.reason, failure.value.permission) == ("missing_permission", "groups:write")
+
+
+async def test_a_taken_channel_name_is_retried_with_a_number(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        spaces = rig.app.outbox.spaces(HERE)
+        assert spaces is not None
+        space = await spaces.create_space(HERE, "General")  # #general exists
+        assert [c.args["name"] for c in rig.fake.called("conversations.create")] == ["general", "general-2"]
+        assert rig.platform.channel_name(space.channel) == "general-2"
+        again = await spaces.create_space(HERE, "General")
+        assert rig.platform.channel_name(again.channel) == "general-3"
+        # Cut to leave room for the number: never more than Slack's 80 characters.
+        long = "x" * 80
+        rig.fake.channels["CLONG"] = {"id": "CLONG", "name": long, "is_private": False}
+        cut = await spaces.create_space(HERE, long)
+        assert rig.platform.channel_name(cut.channel) == "x" * 78 + "-2"
+        # A few tries only, then the refusal plugins already handle.
+        rig.fake.calls.clear()
+        for n in (2, 3, 4, 5):
+            rig.fake.channels[f"CR{n}"] = {"id": f"CR{n}", "name": f"random-{n}", "is_private": False}
         with pytest.raises(DeliveryError) as taken:
-            await spaces.create_space(HERE, "General")
+            await spaces.create_space(HERE, "Random")
         assert (taken.value.reason, taken.value.detail) == ("failed", "name_taken")
+        assert [c.args["name"] for c in rig.fake.called("conversations.create")] == [
+            "random", "random-2", "random-3", "random-4", "random-5"]
+
+
+async def test_deleting_or_archiving_a_group_channel_frees_its_name(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        spaces = rig.app.outbox.spaces(HERE)
+        assert spaces is not None
+        first = await spaces.create_space(HERE, "Rust Lille")
+        await spaces.delete_space(first)  # e.g. the groups plugin undoing a creation that failed half-way
+        cid = first.channel.channel_id
+        [rename] = rig.fake.called("conversations.rename")
+        assert (rename.args["channel"], rename.args["name"]) == (cid, f"rust-lille-archived-{cid.lower()}")
+        changes = [c.method for c in rig.fake.calls if c.method in ("conversations.rename", "conversations.archive")]
+        assert changes == ["conversations.rename", "conversations.archive"]  # renamed while it still can be
+        second = await spaces.create_space(HERE, "Rust Lille")  # the same name, at the first try
+        assert rig.platform.channel_name(second.channel) == "rust-lille"
+        assert [c.args["name"] for c in rig.fake.called("conversations.create")] == ["rust-lille"] * 2
+        await spaces.archive_space(second)
+        await spaces.archive_space(second)  # again: not renamed twice, and already archived is fine
+        assert [c.args["name"] for c in rig.fake.called("conversations.rename")][1:] == [
+            f"rust-lille-archived-{second.channel.channel_id.lower()}"]
+        third = await spaces.create_space(HERE, "Rust Lille")
+        assert rig.platform.channel_name(third.channel) == "rust-lille"
+        # A channel the bot did not cache is looked up; a long name is cut to fit 80 characters.
+        rig.fake.channels["CX7"] = {"id": "CX7", "name": "y" * 80, "is_private": False}
+        await spaces.archive_space(Space(ChannelRef("slack", TEAM, "CX7")))
+        assert rig.fake.called("conversations.info")[-1].args["channel"] == "CX7"
+        assert rig.fake.channels["CX7"]["name"] == "y" * 67 + "-archived-cx7"
+        assert len(rig.fake.channels["CX7"]["name"]) == 80 and rig.fake.channels["CX7"]["is_archived"]
+
+
+async def test_archiving_still_happens_when_the_rename_is_refused(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        spaces = rig.app.outbox.spaces(HERE)
+        assert spaces is not None
+        space = await spaces.create_space(HERE, "Go Lille")
+        rig.fake.fail_once("conversations.rename", "fatal_error")
+        await spaces.archive_space(space)
+        assert rig.fake.channels[space.channel.channel_id] == {
+            "id": space.channel.channel_id, "name": "go-lille", "is_private": False, "is_archived": True}
 
 
 async def test_members_and_channels_are_found_by_mention_id_and_name(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -44,10 +45,26 @@ def web_client(token: str, api_base: str) -> AsyncWebClient:
                           logger=logging.getLogger("affinity.slack.web"))
 
 
+class _TokenUnusedFilter(logging.Filter):
+    """Drops bolt's "`token` will be unused" warning: it is not about a mistake of ours."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def bolt_app(client: AsyncWebClient, signing_secret: str) -> AsyncApp:
     """The bolt app; listeners are added by the platform."""
-    return AsyncApp(client=client, signing_secret=signing_secret, name="affinity-bot",
-                    logger=logging.getLogger("affinity.slack.bolt"))
+    # bolt reads SLACK_BOT_TOKEN from the environment when no token is given, then warns on every
+    # start that the client it was given wins over that token. The client's token is the one meant
+    # (usually that very variable) and bolt has no way to say "no token", so that one record is
+    # dropped while the app is built.
+    logger = logging.getLogger("affinity.slack.bolt")
+    quiet = _TokenUnusedFilter()
+    logger.addFilter(quiet)
+    try:
+        return AsyncApp(client=client, signing_secret=signing_secret, name="affinity-bot", logger=logger)
+    finally:
+        logger.removeFilter(quiet)
 
 
 class HttpReceiver:

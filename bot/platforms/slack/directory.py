@@ -28,6 +28,7 @@ _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 _CHANNEL_MENTION = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]+")
 PAGE_SIZE = 200
+GROUPS_RETRY = 600  # seconds before usergroups.list is tried again after a failure
 _FAILURES = (SlackApiError, SlackClientError, OSError, asyncio.TimeoutError)
 
 
@@ -71,30 +72,35 @@ class Directory:
                  now: Callable[[], float] = time.monotonic) -> None:
         self.client = client
         self.ttl = ttl
-        self._now = now
+        self.now = now  # monotonic seconds; tests may swap it
         self._users: dict[str, tuple[SlackUser, float]] = {}
         self._channels: dict[str, str] = {}
         self._groups: dict[str, frozenset[str]] = {}
         self._loaded: dict[str, float] = {}  # "users" / "channels" / "groups" -> when listed
         self._locks = {kind: asyncio.Lock() for kind in ("users", "channels", "groups")}
-        self._groups_unavailable = False
+        self._groups_failed_at: float | None = None  # when usergroups.list last failed
+
+    def _waiting_for_groups(self) -> bool:
+        """True for `GROUPS_RETRY` seconds after usergroups.list failed."""
+        failed = self._groups_failed_at
+        return failed is not None and self.now() - failed < GROUPS_RETRY
 
     def _fresh(self, kind: str) -> bool:
         loaded = self._loaded.get(kind)
-        return loaded is not None and self._now() - loaded < self.ttl
+        return loaded is not None and self.now() - loaded < self.ttl
 
     # ------------------------------------------------------------ members
 
     def remember(self, data: Mapping[str, Any]) -> SlackUser:
         """Cache a user object Slack sent (users.info, users.list, team_join)."""
         user = user_from(data)
-        self._users[user.id] = (user, self._now())
+        self._users[user.id] = (user, self.now())
         return user
 
     async def user(self, user_id: str) -> SlackUser | None:
         """A member, from the cache when fresh, else users.info; None when Slack does not know them."""
         entry = self._users.get(user_id)
-        if entry is not None and self._now() - entry[1] < self.ttl:
+        if entry is not None and self.now() - entry[1] < self.ttl:
             return entry[0]
         try:
             response = await self.client.users_info(user=user_id, include_locale=True)
@@ -115,7 +121,7 @@ class Directory:
             async for page in self._pages("users_list", "members", include_locale=True):
                 for data in page:
                     self.remember(data)
-            self._loaded["users"] = self._now()
+            self._loaded["users"] = self.now()
 
     def display_name(self, user_id: str) -> str:
         """A member's display name, or the id when not cached yet."""
@@ -148,24 +154,30 @@ class Directory:
         return None
 
     async def groups_of(self, user_id: str) -> frozenset[str]:
-        """Ids of the user groups (`<!subteam^S1>`) a member belongs to; empty without usergroups:read."""
-        if self._groups_unavailable:
-            return frozenset()
+        """Ids of the user groups (`<!subteam^S1>`) a member belongs to; empty without usergroups:read.
+
+        After a failure (no usergroups:read, Slack down...), usergroups.list is not asked again for
+        `GROUPS_RETRY` seconds: messages and commands get the groups last listed (or none) at once
+        instead of each waiting on a call that fails."""
+        if self._waiting_for_groups():
+            return self._groups.get(user_id, frozenset())
         async with self._locks["groups"]:
-            if not self._fresh("groups"):
+            if not self._fresh("groups") and not self._waiting_for_groups():
                 try:
                     response = await self.client.usergroups_list(include_users=True)
                 except _FAILURES as exc:
-                    code = error_code(exc) if isinstance(exc, SlackApiError) else str(exc)
-                    log.warning("usergroups.list failed (%s): no roles from user groups for now", code)
-                    self._groups_unavailable = code == "missing_scope"  # for good: the scope is missing
-                    return frozenset()
+                    code = error_code(exc) if isinstance(exc, SlackApiError) else str(exc) or type(exc).__name__
+                    log.warning("usergroups.list failed (%s): no new roles from user groups for %d minutes",
+                                code, GROUPS_RETRY // 60)
+                    self._groups_failed_at = self.now()
+                    return self._groups.get(user_id, frozenset())
+                self._groups_failed_at = None
                 members: dict[str, set[str]] = {}
                 for group in response.get("usergroups") or []:
                     for member in group.get("users") or []:
                         members.setdefault(str(member), set()).add(str(group["id"]))
                 self._groups = {member: frozenset(ids) for member, ids in members.items()}
-                self._loaded["groups"] = self._now()
+                self._loaded["groups"] = self.now()
         return self._groups.get(user_id, frozenset())
 
     # ------------------------------------------------------------ channels
@@ -188,11 +200,15 @@ class Directory:
                                           types="public_channel,private_channel"):
                 for channel in page:
                     self.remember_channel(str(channel["id"]), str(channel.get("name") or ""))
-            self._loaded["channels"] = self._now()
+            self._loaded["channels"] = self.now()
 
     def channel_name(self, channel_id: str) -> str:
         """A channel's name without '#', or the id when unknown."""
         return self._channels.get(channel_id, channel_id)
+
+    def known_channel_name(self, channel_id: str) -> str | None:
+        """A channel's cached name, None when not cached."""
+        return self._channels.get(channel_id)
 
     def channel_names(self) -> list[str]:
         """Names of known channels (for did-you-mean)."""

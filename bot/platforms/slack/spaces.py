@@ -2,6 +2,10 @@
 or private), invite, kick, rename, setTopic and archive. Slack has no roles, so a space is just its
 channel; and a bot cannot delete a channel, so deleting one archives it.
 
+Slack keeps the names of archived channels taken. So a creation whose name is taken retries with
+`-2`, `-3`... (a few times, within the 80 characters), and archiving (or deleting) first renames the
+channel `<name>-archived-<channel id>`, freeing its name for a new group.
+
 Adding a member who is already there, or removing one who is not, succeeds: plugins may retry.
 """
 
@@ -25,6 +29,8 @@ log = logging.getLogger("affinity.slack.spaces")
 
 MAX_NAME = 80
 MAX_TOPIC = 250
+NAME_TRIES = 5  # the name itself, then name-2 ... name-5
+_TAKEN = frozenset({"name_taken"})
 _INVALID = re.compile(r"[^a-z0-9_\-\u00c0-\uffff]+")
 
 
@@ -33,6 +39,16 @@ def channel_name(name: str) -> str:
     words = _INVALID.sub("-", fold(name).replace(" ", "-"))
     clean = re.sub(r"-{2,}", "-", words).strip("-_")
     return clean[:MAX_NAME].rstrip("-_") or "group"
+
+
+def suffixed(name: str, suffix: str) -> str:
+    """A channel name ending with `suffix`, the name cut so that the whole fits in 80 characters."""
+    return name[:MAX_NAME - len(suffix)].rstrip("-_") + suffix
+
+
+def archive_suffix(channel_id: str) -> str:
+    """What an archived channel's name ends with: unique, since channel ids are."""
+    return f"-archived-{channel_id.lower()}"
 
 
 class SlackSpaces:
@@ -60,7 +76,15 @@ class SlackSpaces:
         """Create a channel (Slack has no forums: a forum is a plain channel with threads)."""
         if community.platform != PLATFORM:
             raise DeliveryError("unsupported", f"not a Slack community: {community.key}")
-        response = await self._call("conversations_create", name=channel_name(name), is_private=private)
+        base = channel_name(name)
+        for attempt in range(1, NAME_TRIES + 1):
+            candidate = base if attempt == 1 else suffixed(base, f"-{attempt}")
+            response = await self._call("conversations_create", name=candidate, is_private=private, tolerate=_TAKEN)
+            if response is not None:
+                break
+            log.info("the channel name #%s is taken", candidate)
+        else:
+            raise DeliveryError("failed", "name_taken")
         channel = response.get("channel") if response is not None else None
         if not isinstance(channel, dict) or "id" not in channel:
             raise DeliveryError("failed", "conversations.create returned no channel")
@@ -93,10 +117,39 @@ class SlackSpaces:
         self.directory.remember_channel(space.channel.channel_id, str(renamed or channel_name(name)))
 
     async def archive_space(self, space: Space) -> None:
-        """Archive the channel: read-only and out of the sidebar."""
-        await self._call("conversations_archive", channel=space.channel.channel_id,
-                         tolerate=frozenset({"already_archived"}))
+        """Archive the channel (read-only and out of the sidebar), renamed first to free its name."""
+        channel_id = space.channel.channel_id
+        await self._free_name(channel_id)
+        await self._call("conversations_archive", channel=channel_id, tolerate=frozenset({"already_archived"}))
 
     async def delete_space(self, space: Space) -> None:
         """Archive the channel: Slack does not let bots delete channels."""
         await self.archive_space(space)
+
+    async def _free_name(self, channel_id: str) -> None:
+        """Rename the channel `<name>-archived-<id>`: Slack keeps an archived channel's name taken."""
+        current = await self._name_of(channel_id)
+        suffix = archive_suffix(channel_id)
+        if current.endswith(suffix):  # archived (or deleted) before
+            return
+        target = suffixed(current or "group", suffix)
+        try:
+            await self._call("conversations_rename", channel=channel_id, name=target)
+        except DeliveryError as exc:  # archiving still matters more than the name
+            log.warning("#%s could not be renamed before archiving, its name stays taken: %s",
+                        current or channel_id, exc)
+            return
+        self.directory.remember_channel(channel_id, target)
+
+    async def _name_of(self, channel_id: str) -> str:
+        """The channel's current name: cached, else conversations.info; "" when Slack does not say."""
+        known = self.directory.known_channel_name(channel_id)
+        if known:
+            return known
+        try:
+            response = await self._call("conversations_info", channel=channel_id)
+        except DeliveryError as exc:
+            log.info("conversations.info failed for %s: %s", channel_id, exc)
+            return ""
+        channel = response.get("channel") if response is not None else None
+        return str(channel.get("name") or "") if isinstance(channel, dict) else ""
