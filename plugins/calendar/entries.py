@@ -17,6 +17,22 @@ from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
 from plugins.calendar.settings import CalendarSettings
 
 RANGES = {"week": timedelta(days=7), "month": timedelta(days=31)}
+PAST_DAYS = timedelta(days=30)  # how far back `all` looks, so recent outcomes (missed, late) show
+
+
+def agenda_period(range_: str, now: datetime, tz: str) -> tuple[datetime, datetime | None]:
+    """[start, end) of a `/calendar list` range in zone `tz`: `week` from this Monday, `month` from the
+    1st, each until 7 / 31 days after today; `all` from 30 days ago with no end."""
+    zone = ZoneInfo(tz)
+    today = now.astimezone(zone).date()
+    midnight = datetime.combine(today, datetime.min.time(), zone)
+    if range_ == "week":
+        first = today - timedelta(days=today.weekday())
+    elif range_ == "month":
+        first = today.replace(day=1)
+    else:
+        return datetime.combine(today - PAST_DAYS, datetime.min.time(), zone), None
+    return datetime.combine(first, datetime.min.time(), zone), midnight + RANGES[range_]
 
 
 def read_due(raw: str, now: datetime, tz: str) -> datetime:
@@ -133,11 +149,9 @@ class EntryService:
         return True
 
     async def agenda(self, inv: Invocation, range_: str, owner: UserRef | None) -> Reply:
-        """Entries from the start of today, grouped by day."""
+        """Entries of the range (past days of this week or month included, so outcomes show), by day."""
         now = self.ctx.clock.now()
-        zone = ZoneInfo(inv.timezone)
-        start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), zone)
-        end = start + RANGES[range_] if range_ in RANGES else None
+        start, end = agenda_period(range_, now, inv.timezone)
         rows = await self.repo.entries(inv.community.key, start, end, owner.user_id if owner else None,
                                        texts.AGENDA_LIMIT + 1)
         body = texts.agenda(rows, inv.timezone, now, self.settings.late_after,

@@ -93,11 +93,14 @@ class Planner:
         return entry
 
     async def on_remind(self, action: DueAction) -> None:
-        """A reminder; one that fell due while down is sent only if due is still ahead."""
+        """A reminder; one that fell due while down is sent only if due is still ahead, and only the
+        most recent of the reminders due at once (a smaller offset already due supersedes it)."""
         entry = await self._current(action)
         now = self.ctx.clock.now()
         if entry is None or entry.owner_id is None or now >= entry.due_at:
             return  # past due: the overdue note says it instead
+        if self._superseded(entry, action.key, now):
+            return  # a later reminder of the same occurrence is due too: that one is sent
         tz = await self._tz(entry.community)
         reply = texts.reminder(entry, tz, self._channel(entry), now)
         await self._send(self._owner(entry), reply, f"{REMIND}:{action.key}")
@@ -171,6 +174,15 @@ class Planner:
         return None
 
     # ------------------------------------------------------------ helpers
+
+    @staticmethod
+    def _superseded(entry: Entry, key: str, now: datetime) -> bool:
+        """True when a reminder of `entry` with a smaller offset than this one (`<key>:<seconds>`) is due too."""
+        _prefix, _sep, seconds = key.rpartition(":")
+        if not seconds.isdigit():
+            return False
+        offset = timedelta(seconds=int(seconds))
+        return any(other < offset and now >= entry.due_at - other for other in parse_offsets(entry.remind) or ())
 
     async def _tz(self, community: str) -> str:
         return (await self.ctx.communities.get(community)).timezone

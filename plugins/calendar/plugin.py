@@ -35,8 +35,9 @@ from plugins.calendar.repo import CalendarRepo, Db, Sql
 from plugins.calendar.settings import CalendarSettings
 
 _ENTRY = integer("entry", _("The entry number shown by /calendar list (such as 12)."), min_value=1)
-_RANGES = [Choice("week", _("the next 7 days")), Choice("month", _("the next 31 days")),
-           Choice("all", _("everything ahead"))]
+_RANGES = [Choice("week", _("this week so far and the next 7 days")),
+           Choice("month", _("this month so far and the next 31 days")),
+           Choice("all", _("the past 30 days and everything ahead"))]
 _SCOPES = [Choice("one", _("this occurrence only")), Choice("series", _("the whole series"))]
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from plugins.calendar.dates import format_offsets, normalise, parse_due, parse_offsets
+from plugins.calendar.entries import agenda_period
 from plugins.calendar.recurrence import normalise_rule, occurrences
 from plugins.calendar.sheet import SheetError, read_sheet
 
@@ -137,3 +138,22 @@ def test_sheet_errors(content: bytes, reason: str) -> None:
     with pytest.raises(SheetError) as caught:
         read_sheet(content)
     assert caught.value.reason == reason
+
+
+@pytest.mark.parametrize(("now", "range_", "start", "end"), [
+    # Sunday 23:30 UTC is already Monday 00:30 in Paris: the week starts that Monday.
+    (datetime(2026, 11, 15, 23, 30, tzinfo=UTC), "week", datetime(2026, 11, 15, 23, 0, tzinfo=UTC),
+     datetime(2026, 11, 22, 23, 0, tzinfo=UTC)),
+    # Sunday 22 November: from Monday 16 until 7 days after today.
+    (datetime(2026, 11, 22, 12, 0, tzinfo=UTC), "week", datetime(2026, 11, 15, 23, 0, tzinfo=UTC),
+     datetime(2026, 11, 28, 23, 0, tzinfo=UTC)),
+    (datetime(2026, 11, 22, 12, 0, tzinfo=UTC), "month", datetime(2026, 10, 31, 23, 0, tzinfo=UTC),
+     datetime(2026, 12, 22, 23, 0, tzinfo=UTC)),
+    (datetime(2026, 11, 22, 12, 0, tzinfo=UTC), "all", datetime(2026, 10, 22, 22, 0, tzinfo=UTC), None),
+    # Across the March change: local midnights stay midnights.
+    (datetime(2027, 3, 30, 12, 0, tzinfo=UTC), "month", datetime(2027, 2, 28, 23, 0, tzinfo=UTC),
+     datetime(2027, 4, 29, 22, 0, tzinfo=UTC)),
+])
+def test_agenda_periods_start_on_monday_the_first_or_thirty_days_ago(
+        now: datetime, range_: str, start: datetime, end: datetime | None) -> None:
+    assert agenda_period(range_, now, PARIS) == (start, end)

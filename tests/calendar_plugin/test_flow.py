@@ -126,13 +126,13 @@ async def test_restart_in_the_middle_loses_and_repeats_nothing(tmp_path: Path) -
     await mod(h, '/calendar add Event #events "mercredi 12h" @bob remind:1d,2h')
     await app.stop()
     # Down from Monday 10:00 until Wednesday 10:30 Paris: alice's 1d reminder (Wed 09:00) is still
-    # useful; bob's reminders (Tue 12:00, Wed 10:00) are too, as Event is due at 12:00.
+    # useful; so is bob's latest (Wed 10:00; Event is due at 12:00), which supersedes his 1d one.
     clock.set(datetime(2026, 11, 18, 9, 30, tzinfo=UTC))
     app = await _build(tmp_path, clock, platform)
     h = Harness(app, clock, platform)
     await app.scheduler.stop()  # wait for the start-up catch-up
     assert len(dms(h, "alice")) == 1 and "(in 22 hours)" in dms(h, "alice")[0]
-    assert len(dms(h, "bob")) == 2
+    assert len(dms(h, "bob")) == 1 and "(in 2 hours)" in dms(h, "bob")[0]
     await app.stop()
     # Down again past both due times: alice's 2h reminder fell due while down and is folded into
     # the overdue note; bob's overdue note too.
@@ -141,11 +141,11 @@ async def test_restart_in_the_middle_loses_and_repeats_nothing(tmp_path: Path) -
     h = Harness(app, clock, platform)
     await app.scheduler.catch_up()
     assert len(dms(h, "alice")) == 2 and "nothing was posted yet" in dms(h, "alice")[1]
-    assert len(dms(h, "bob")) == 3 and "nothing was posted yet" in dms(h, "bob")[2]
+    assert len(dms(h, "bob")) == 2 and "nothing was posted yet" in dms(h, "bob")[1]
     await app.stop()
     app = await _build(tmp_path, clock, platform)  # one more restart: nothing is sent again
     await app.scheduler.catch_up()
-    assert len(dms(h, "alice")) == 2 and len(dms(h, "bob")) == 3
+    assert len(dms(h, "alice")) == 2 and len(dms(h, "bob")) == 2
     await app.stop()
 
 
@@ -220,3 +220,87 @@ async def test_an_alert_later_than_the_window_still_reaches_the_managers(tmp_pat
         assert (await entries(h))[0]["status"] == "missed" and posts(h, "managers") == []
         await h.advance(hours=36)
         assert len(posts(h, "managers")) == 1 and "2 days late" in posts(h, "managers")[0]
+
+
+async def test_reminders_due_at_once_after_a_restart_send_only_the_latest(tmp_path: Path) -> None:
+    clock = FrozenClock(datetime(2026, 11, 16, 9, 0, tzinfo=UTC))  # Monday 10:00 Paris
+    platform = FakePlatform()
+    app = await _build(tmp_path, clock, platform)
+    h = Harness(app, clock, platform)
+    populate(h)
+    # Live Q&A due Thursday 18:00 Paris (17:00 UTC): reminders Wed 17:00 and Thu 15:00 UTC.
+    await mod(h, '/calendar add "Live Q&A" #events "jeudi 18h" @alice remind:1d,2h')
+    # Event due Thursday 12:00 Paris (11:00 UTC): both reminders and the due time pass while down.
+    await mod(h, '/calendar add Event #events "jeudi 12h" @bob remind:1d,2h')
+    await app.stop()
+    clock.set(datetime(2026, 11, 19, 16, 0, tzinfo=UTC))  # Thursday 17:00 Paris, down since Monday
+    app = await _build(tmp_path, clock, platform)
+    h = Harness(app, clock, platform)
+    await app.scheduler.stop()  # wait for the start-up catch-up
+    assert len(dms(h, "alice")) == 1  # the 1d reminder is superseded by the 2h one
+    assert "(in 60 minutes)" in dms(h, "alice")[0] and "**Live Q&A**" in dms(h, "alice")[0]
+    assert len(dms(h, "bob")) == 1 and "nothing was posted yet" in dms(h, "bob")[0]  # only the overdue note
+    await app.stop()
+    app = await _build(tmp_path, clock, platform)  # another restart: nothing is sent again
+    h = Harness(app, clock, platform)
+    await app.scheduler.catch_up()
+    assert len(dms(h, "alice")) == 1 and len(dms(h, "bob")) == 1
+    await h.advance(hours=1)  # due: the overdue note, and nothing else
+    assert len(dms(h, "alice")) == 2 and "nothing was posted yet" in dms(h, "alice")[1]
+    await h.advance(days=3)
+    assert len(dms(h, "alice")) == 2 and len(dms(h, "bob")) == 1
+    await app.stop()
+
+
+async def test_a_clock_jump_past_two_reminders_sends_one_then_the_next(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        populate(h)
+        # Due Thursday 18:00 Paris (17:00 UTC): reminders Wed 17:00, Thu 15:00 and Thu 16:30 UTC.
+        await mod(h, '/calendar add "Live Q&A" #events "jeudi 18h" @alice remind:1d,2h,30m')
+        await h.advance(hours=78)  # Thu 15:00 UTC exactly: the 1d and 2h reminders at once
+        assert len(dms(h, "alice")) == 1 and "(in 2 hours)" in dms(h, "alice")[0]
+        await h.advance(minutes=90)  # the 30m reminder still comes on its own
+        assert len(dms(h, "alice")) == 2 and "(in 30 minutes)" in dms(h, "alice")[1]
+        await h.advance(minutes=30)
+        assert len(dms(h, "alice")) == 3 and "nothing was posted yet" in dms(h, "alice")[2]
+
+
+async def test_the_week_list_shows_missed_late_and_published_entries_of_earlier_days(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:  # Monday 16 November, 10:00 Paris
+        populate(h)
+        await mod(h, '/calendar add Missed #news "mardi 9h" @alice remind:none')
+        await mod(h, '/calendar add Late #events "mardi 12h" @bob remind:none')
+        await mod(h, '/calendar add OnTime #news "mercredi 9h" @carla remind:none')
+        await h.advance(hours=28)  # Tuesday 14:00 Paris: two hours after Late was due
+        await h.say("bob", "the late one", channel="events")
+        await h.advance(hours=18, minutes=50)  # Wednesday 08:50 Paris
+        await h.say("carla", "on time", channel="news")
+        await h.advance(days=2)  # Friday: Missed is missed since Wednesday 09:00
+        assert [r["status"] for r in await entries(h)] == ["missed", "published", "published"]
+        week = (await mod(h, "/calendar list")).text
+        assert "**Tuesday 17 November 2026**" in week and "**Wednesday 18 November 2026**" in week
+        assert "`#1` 09:00 **Missed** in #news, @alice: missed" in week
+        assert "`#2` 12:00 **Late** in #events, @bob: late" in week
+        assert "`#3` 09:00 **OnTime** in #news, @carla: published" in week
+        for line in ("/calendar list month", "/calendar list all"):
+            assert "@alice: missed" in (await mod(h, line)).text
+
+
+async def test_list_ranges_start_on_monday_the_first_and_thirty_days_ago(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS, start=datetime(2026, 10, 12, 9, 0, tzinfo=UTC)) as h:
+        populate(h)
+        for title, due in (("October", "2026-10-14 10:00"), ("Early", "2026-11-05 10:00"),
+                           ("Sunday", "2026-11-15 23:30"), ("Monday", "2026-11-16 00:30"),
+                           ("Ahead", "2026-11-23 10:00"), ("Far", "2026-12-15 10:00"),
+                           ("Beyond", "2027-01-10 10:00")):
+            await mod(h, f'/calendar add {title} #news "{due}" @alice remind:none')
+        await h.advance(days=36)  # Tuesday 17 November 2026, 10:00 Paris
+        week = (await mod(h, "/calendar list week")).text
+        assert "**Monday**" in week and "@alice: missed" in week and "Ahead" in week  # Mon 00:30 Paris
+        assert all(t not in week for t in ("October", "Early", "**Sunday**", "Far", "Beyond"))
+        month = (await mod(h, "/calendar list month")).text
+        assert all(t in month for t in ("Early", "**Sunday**", "**Monday**", "Ahead", "Far"))
+        assert "October" not in month and "Beyond" not in month  # until 18 December
+        everything = (await mod(h, "/calendar list all")).text  # from 18 October
+        assert all(t in everything for t in ("Early", "**Sunday**", "**Monday**", "Ahead", "Far", "Beyond"))
+        assert "October" not in everything
