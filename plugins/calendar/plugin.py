@@ -4,9 +4,11 @@ privacy and the digest section. The work is done in `planner`, `entries` and `sh
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from bot.folding import fold
 from bot.i18n import _, join
 from bot.model import Attachment, ChannelRef, CommunityRef, Level, Message, MessageDeleted, Reply, UserRef
 from bot.plugin import (
@@ -19,6 +21,7 @@ from bot.plugin import (
     Plugin,
     PluginContext,
     attachment,
+    autocomplete,
     channel,
     choice,
     command,
@@ -34,7 +37,8 @@ from plugins.calendar.planner import ALERT, MISSED, OVERDUE, REMIND, Planner
 from plugins.calendar.repo import CalendarRepo, Db, Sql
 from plugins.calendar.settings import CalendarSettings
 
-_ENTRY = integer("entry", _("The entry number shown by /calendar list (such as 12)."), min_value=1)
+_ENTRY = replace(integer("entry", _("The entry number shown by /calendar list (such as 12)."), min_value=1),
+                 autocomplete="calendar_entries")
 _RANGES = [Choice("week", _("this week so far and the next 7 days")),
            Choice("month", _("this month so far and the next 31 days")),
            Choice("all", _("the past 30 days and everything ahead"))]
@@ -43,6 +47,16 @@ _SCOPES = [Choice("one", _("this occurrence only")), Choice("series", _("the who
 
 class CalendarPlugin(Plugin):
     """An editorial calendar: planned posts, owners, reminders, publish detection and adherence."""
+
+    @autocomplete("calendar_entries")
+    async def complete_entries(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Entries of the last week and ahead whose number or title contains what was typed."""
+        wanted = fold(prefix)
+        since = self.ctx.clock.now() - timedelta(days=7)
+        found = await self.repo.entries(community.key, since, None, None, 200)
+        hits = [e for e in found if wanted in str(e.id) or wanted in fold(e.title)]
+        return [Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})")
+                for e in hits[:25]]
 
     name = "calendar"
     Settings: ClassVar[type[CalendarSettings]] = CalendarSettings

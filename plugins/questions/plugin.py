@@ -5,6 +5,7 @@ section and privacy."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -34,6 +35,7 @@ from bot.plugin import (
     MessageNotes,
     Plugin,
     PluginContext,
+    autocomplete,
     channel,
     choice,
     command,
@@ -209,8 +211,8 @@ class QuestionsPlugin(Plugin):
         return inv.channel
 
     @command("solved", _("Mark your question as solved."),
-             integer("question", _("The question's number (your latest one when left out)."), required=False,
-                     min_value=1))
+             replace(integer("question", _("The question's number (your latest one when left out)."),
+                             required=False, min_value=1), autocomplete="open_questions"))
     async def solved(self, inv: Invocation, question: int | None = None) -> Reply:
         """`/solved` or `/solved 12`."""
         await self.tracker.flush()
@@ -263,6 +265,15 @@ class QuestionsPlugin(Plugin):
                                            views.MAX_LISTED + 50)
         return views.unanswered(self.ctx, found, self.ctx.clock.now())
 
+    @autocomplete("open_questions")
+    async def complete_open_questions(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Open questions whose number or excerpt contains what was typed, oldest first."""
+        await self.tracker.flush()
+        wanted = fold(prefix)
+        found = await self.repo.unanswered(community.key, None, None, 200)
+        hits = [q for q in found if wanted in str(q.id) or wanted in fold(q.excerpt)]
+        return [Choice(str(q.id), f"#{q.id} {q.excerpt[:80]}") for q in hits[:25]]
+
     async def _group(self, community: str, given: str) -> str:
         groups = await self.repo.groups(community)
         match = next((g for g in groups if fold(g) == fold(given)), None)
@@ -274,7 +285,7 @@ class QuestionsPlugin(Plugin):
         raise CommandError(_("No question is filed under the group {group}.", group=given.strip()[:60]), hint)
 
     @command("question close", _("Close a question (duplicate, off-topic...)."),
-             integer("id", _("The question's number."), min_value=1),
+             replace(integer("id", _("The question's number."), min_value=1), autocomplete="open_questions"),
              text("reason", _("Why it is closed, such as duplicate or off-topic."), max_length=200, rest=True),
              level=Level.MODERATOR)
     async def question_close(self, inv: Invocation, id: int, reason: str) -> Reply:

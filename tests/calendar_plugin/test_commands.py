@@ -192,3 +192,12 @@ async def test_unicode_everywhere_round_trips(h: Harness) -> None:
     assert "**Édition spéciale — 日本語 ✨** in #actualités for Tuesday 1 December 2026, 10:00" in reply.text
     listing = await h.command("zoé", "/calendar list month", locale="fr")
     assert "**mardi 1 décembre 2026**" in listing.text and "@Zoé : prévue" in listing.text
+
+
+async def test_entry_numbers_autocomplete_by_number_or_title(h: Harness) -> None:
+    await mod(h, '/calendar add "Weekly news" #news "mardi 9h" @alice')
+    await mod(h, '/calendar add "Podcast" #news "jeudi 18h" @alice')
+    complete = h.app.registry.autocomplete["calendar_entries"]
+    labels = [c.label for c in await complete(h.platform.community, h.platform.user("alice"), "podc")]
+    assert len(labels) == 1 and str(labels[0]).startswith("#2 Podcast")
+    assert [c.value for c in await complete(h.platform.community, h.platform.user("alice"), "")] == ["1", "2"]

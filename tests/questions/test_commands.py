@@ -213,3 +213,13 @@ async def test_ask_checks_the_group_by_name_and_in_typed_options(tmp_path: Path)
         assert typed_long.ephemeral and "group is too long" in typed_long.text
         assert [(q["excerpt"], q["group_name"]) for q in await questions(h)] == [
             (long_question, None), ("How do I join?", "rust-lille")]
+
+
+async def test_open_questions_autocomplete_by_number_or_words(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await h.say("alice", "Comment exporter le calendrier en ics ?")
+        await h.say("bob", "How do I join the Lille group?")
+        complete = h.app.registry.autocomplete["open_questions"]
+        found = await complete(h.platform.community, h.platform.user("carol"), "lille")
+        assert [str(c.label) for c in found] == ["#2 How do I join the Lille group?"]
+        assert [c.value for c in await complete(h.platform.community, h.platform.user("carol"), "")] == ["1", "2"]
