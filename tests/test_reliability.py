@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.model import CommandInvoked, Level, MemberJoined, Message, MessageRef
 from tests.harness import FakePlatform, running
 
@@ -106,3 +108,24 @@ async def test_settings_of_one_community_never_leak_into_another(tmp_path: Path)
         export = await h.app.dispatcher.invoke(CommandInvoked(second.community, h.clock.now(), second.user("alice"),
                                                               second.channel(), "privacy", "export"))
         assert b'"messages": []' in export.attachments[0].content  # alice of T1 is a different member
+
+
+@pytest.mark.parametrize("platform", ["discord", "slack"])
+def test_secrets_never_appear_in_logs_or_errors(tmp_path: Path, platform: str) -> None:
+    """A network platform fails to start against a closed local port, with DEBUG logging on."""
+    (tmp_path / "c.yaml").write_text(
+        "logging:\n  level: DEBUG\n"
+        "platforms:\n"
+        "  discord:\n    api_base: http://127.0.0.1:9/api/v10\n    gateway_url: ws://127.0.0.1:9/\n"
+        "  slack:\n    api_base: http://127.0.0.1:9/api/\n", encoding="utf-8")
+    secrets = ({"DISCORD_TOKEN": "MTIz.discord-secret-token-value"} if platform == "discord" else
+               {"SLACK_BOT_TOKEN": "xoxb-slack-secret-token-value", "SLACK_SIGNING_SECRET": "signing-secret-value-123"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
+    result = subprocess.run([sys.executable, "-m", "bot", "--config", "c.yaml", "run"], cwd=tmp_path, text=True,
+                            capture_output=True, env={**env, **secrets}, timeout=120, input="")
+    assert result.returncode != 0  # nothing is reachable: the platform cannot start
+    assert platform.capitalize() in result.stderr
+    output = result.stdout + result.stderr
+    for value in secrets.values():
+        assert value not in output
+        assert value[-12:] not in output  # not even a tail of it
