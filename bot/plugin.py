@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar, runtime_checkable
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from bot.language import LanguageDetector
     from bot.scheduler import Scheduler
     from bot.storage.activity import ActivityWriter
-    from bot.storage.database import Database, Transaction
+    from bot.storage.database import Database
 
 
 class CommandError(Exception):
@@ -289,6 +290,38 @@ class MessageNotes:
     deleted: bool = False
 
 
+class Sql(Protocol):
+    """The statements both `ctx.db` and a transaction offer: what plugin repos are written against."""
+
+    async def execute(self, sql: str, params: Any = ()) -> int:
+        """Run one statement; returns the rows changed."""
+        ...
+
+    async def executemany(self, sql: str, seq: Iterable[Any]) -> int:
+        """Run one statement per parameter set."""
+        ...
+
+    async def fetchall(self, sql: str, params: Any = ()) -> list[Any]:
+        """Every row."""
+        ...
+
+    async def fetchone(self, sql: str, params: Any = ()) -> Any:
+        """The first row, or None."""
+        ...
+
+    async def fetchval(self, sql: str, params: Any = ()) -> Any:
+        """The first column of the first row, or None."""
+        ...
+
+
+class SqlDatabase(Sql, Protocol):
+    """`ctx.db`: statements plus transactions."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Sql]:
+        """One transaction: committed on success, rolled back on any error."""
+        ...
+
+
 class Messenger(Protocol):
     """Sends replies to channels, threads and DMs on whichever platform a target belongs to."""
 
@@ -368,7 +401,7 @@ class PrivacyParticipant(Protocol):
         """Everything this plugin stores about the member, as JSON-ready data."""
         ...
 
-    async def forget_user(self, user: UserRef, tx: Transaction) -> int:
+    async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Delete what this plugin stores about the member inside `tx`; returns the rows removed.
 
         One transaction spans every plugin, so a forget request is never half done."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, CommunityRef, DeliveryError, Message, MessageDeleted, Reply, Target, UserRef
-from bot.plugin import DueAction, PluginContext
+from bot.plugin import DueAction, PluginContext, Sql
 from plugins.calendar import texts
 from plugins.calendar.dates import parse_offsets
 from plugins.calendar.recurrence import occurrences
-from plugins.calendar.repo import CalendarRepo, Entry, NewEntry, Series, Sql
+from plugins.calendar.repo import CalendarRepo, Entry, NewEntry, Series
 from plugins.calendar.settings import CalendarSettings
 
 REMIND, OVERDUE, ALERT, MISSED = "calendar.remind", "calendar.overdue", "calendar.alert", "calendar.missed"

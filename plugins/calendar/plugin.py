@@ -20,6 +20,8 @@ from bot.plugin import (
     MessageNotes,
     Plugin,
     PluginContext,
+    Sql,
+    SqlDatabase,
     attachment,
     autocomplete,
     channel,
@@ -34,7 +36,7 @@ from bot.plugin import (
 )
 from plugins.calendar import digest, entries, sheets
 from plugins.calendar.planner import ALERT, MISSED, OVERDUE, REMIND, Planner
-from plugins.calendar.repo import CalendarRepo, Db, Sql
+from plugins.calendar.repo import CalendarRepo
 from plugins.calendar.settings import CalendarSettings
 
 _ENTRY = replace(integer("entry", _("The entry number shown by /calendar list (such as 12)."), min_value=1),
@@ -65,7 +67,7 @@ class CalendarPlugin(Plugin):
         super().__init__(ctx)
         assert isinstance(ctx.settings, CalendarSettings)
         self.settings = ctx.settings
-        db: Db = ctx.db
+        db: SqlDatabase = ctx.db
         self.repo = CalendarRepo(db)
         self.planner = Planner(ctx, self.repo, self.settings)
         self.entries = entries.EntryService(ctx, self.repo, self.planner, self.settings)

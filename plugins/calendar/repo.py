@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from bot.plugin import Sql, SqlDatabase
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 from plugins.calendar.adherence import Outcome
 
-__all__ = ["CalendarRepo", "Db", "Entry", "NewEntry", "NewSeries", "Series", "Sql", "from_db", "to_db"]
-
-
-class Sql(Protocol):
-    """What the repo needs from the database or a transaction (both have these methods)."""
-
-    async def execute(self, sql: str, params: Sequence[Any] = ...) -> int: ...
-    async def fetchall(self, sql: str, params: Sequence[Any] = ...) -> list[Any]: ...
-    async def fetchone(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
-    async def fetchval(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
-
-
-class Db(Sql, Protocol):
-    """The database itself: statements plus transactions."""
-
-    def transaction(self) -> AbstractAsyncContextManager[Sql]: ...
+__all__ = ["CalendarRepo", "Entry", "NewEntry", "NewSeries", "Series", "from_db", "to_db"]
 
 
 def _opt(text: str | None) -> datetime | None:
@@ -119,7 +104,7 @@ def _series(row: Any) -> Series:
 class CalendarRepo:
     """Reads and writes the calendar tables; `sql` is the database or a transaction."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: SqlDatabase) -> None:
         self.db = db
         # (community, channel, owner) of planned entries, kept as a superset in memory so that publish
         # detection costs a set lookup, not a query, for the vast majority of messages.

@@ -18,6 +18,7 @@ from bot.plugin import (
     Invocation,
     Plugin,
     PluginContext,
+    Sql,
     choice,
     command,
     due,
@@ -205,7 +206,7 @@ class DigestPlugin(Plugin):
         """The member's subscription and the digests that name them among top contributors."""
         return await privacy.export_user(self.service.repo, user)
 
-    async def forget_user(self, user: UserRef, tx: Any) -> int:
+    async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Delete the subscription; replace the member's id and name in stored digests."""
         return await privacy.forget_user(self.service.repo, self.ctx.translator, user, tx)
 

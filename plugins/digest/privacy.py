@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.i18n import Translator, _
 from bot.model import UserRef
-from plugins.digest.repo import DigestRepo, Statements
+from bot.plugin import Sql
+from plugins.digest.repo import DigestRepo
 
 
 async def export_user(repo: DigestRepo, user: UserRef) -> dict[str, Any]:
@@ -29,7 +30,7 @@ async def export_user(repo: DigestRepo, user: UserRef) -> dict[str, Any]:
     return {"subscribed_at": subscribed.isoformat() if subscribed else None, "named_in_digests": named}
 
 
-async def forget_user(repo: DigestRepo, translator: Translator, user: UserRef, tx: Statements) -> int:
+async def forget_user(repo: DigestRepo, translator: Translator, user: UserRef, tx: Sql) -> int:
     """Delete the subscription and scrub the member from stored digests, inside `tx`."""
     community = user.community.key
     scrubbed = []

@@ -7,32 +7,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 
+from bot.plugin import Sql
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 from plugins.digest.figures import Counts, Ranked
 from plugins.digest.periods import Period, Schedule
-
-
-class Statements(Protocol):
-    """What the repo needs of the core `Transaction` (bot.storage is off limits to plugins)."""
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement; rows changed."""
-        ...
-
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """All rows."""
-        ...
-
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """The first row or None."""
-        ...
-
-    async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """The first value or None."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +43,7 @@ _DIGEST_COLUMNS = "id, community, period, period_start, period_end, figures, ren
 class DigestRepo:
     """Reads the rollups (never raw messages) and owns the digest tables."""
 
-    def __init__(self, db: Statements) -> None:
+    def __init__(self, db: Sql) -> None:
         self._db = db
 
     # ------------------------------------------------------------ rollups (read-only)
@@ -223,7 +204,7 @@ class DigestRepo:
 
     # ------------------------------------------------------------ privacy
 
-    async def mentioning(self, community: str, user_id: str, tx: Statements | None = None) -> list[StoredDigest]:
+    async def mentioning(self, community: str, user_id: str, tx: Sql | None = None) -> list[StoredDigest]:
         """Digests whose top contributors list the member (LIKE narrows, JSON decides); `tx` inside a forget."""
         rows = await (tx or self._db).fetchall(
             f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE community = ? AND figures LIKE ? ESCAPE '\\' "
@@ -231,7 +212,7 @@ class DigestRepo:
         return [d for d in map(_digest, rows) if any(
             entry.get("id") == user_id for entry in d.figures.get("top_contributors", []))]
 
-    async def forget(self, tx: Statements, community: str, user_id: str,
+    async def forget(self, tx: Sql, community: str, user_id: str,
                      scrubbed: Sequence[tuple[int, dict[str, Any], str]]) -> int:
         """Delete the member's subscription and rewrite the given digests inside `tx`; rows changed."""
         changed = await tx.execute("DELETE FROM digest_subscriptions WHERE community = ? AND user_id = ?",

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.i18n import Text, _
 from bot.model import CommunityRef, Message, UserRef
-from bot.plugin import DigestSection, MessageNotes, PluginContext, job, listen, message_filter
+from bot.plugin import DigestSection, MessageNotes, PluginContext, Sql, job, listen, message_filter
 from plugins.filters.actions import Enforcer
 from plugins.filters.delivery import Delivery, pending_export
 from plugins.filters.filter_commands import FilterCommands
@@ -141,7 +141,7 @@ class FiltersPlugin(FilterCommands, WatchCommands):
             "muted_by_members": len(muted_by),
         }
 
-    async def forget_user(self, user: UserRef, tx: Any) -> int:
+    async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Delete the member's watch data, their mutes by others and excerpts of their messages."""
         removed = await WatchRepo(tx).forget(user.community.key, user.user_id)
         self.engine.changed_watch(user.community.key)

@@ -8,20 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
+from bot.plugin import Sql
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 from plugins.filters.matcher import RuleSpec
-
-
-class Db(Protocol):
-    """What the repo needs of `ctx.db` (and of a transaction)."""
-
-    async def execute(self, sql: str, params: Any = ()) -> int: ...
-    async def executemany(self, sql: str, seq: Iterable[Any]) -> int: ...
-    async def fetchall(self, sql: str, params: Any = ()) -> list[Any]: ...
-    async def fetchval(self, sql: str, params: Any = ()) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +71,7 @@ class PendingMatch:
 class FiltersRepo:
     """Reads and writes the filters plugin's tables."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     # ------------------------------------------------------------ rules

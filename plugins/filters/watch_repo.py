@@ -7,7 +7,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from plugins.filters.repo import Db, PendingMatch, WatchMember, WatchWord, from_db, to_db
+from bot.plugin import Sql
+from plugins.filters.repo import PendingMatch, WatchMember, WatchWord, from_db, to_db
 
 _MATCH_COLUMNS = "id, user_id, keyword, channel_id, thread_id, message_id, author_id, excerpt, at"
 
@@ -20,7 +21,7 @@ def _match(r: Any) -> PendingMatch:
 class WatchRepo:
     """Reads and writes the watch tables."""
 
-    def __init__(self, db: Db) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     # ------------------------------------------------------------ members

@@ -18,6 +18,7 @@ from bot.plugin import (
     Invocation,
     Plugin,
     PluginContext,
+    Sql,
     autocomplete,
     boolean,
     choice,
@@ -30,7 +31,6 @@ from bot.plugin import (
 )
 from plugins.groups.names import MAX_NAME
 from plugins.groups.places import gazetteer
-from plugins.groups.records import Executor
 from plugins.groups.service import GroupsService
 from plugins.groups.settings import GroupsSettings
 
@@ -252,9 +252,9 @@ class GroupsPlugin(Plugin):
         """A member's memberships, ownerships, requests, bans, location and opt-ins."""
         return await self.svc.repo.export_user(user.community.key, user.user_id)
 
-    async def forget_user(self, user: UserRef, tx: Any) -> int:
+    async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Forget a member inside the shared transaction (last owners hand over, see docs/groups.md)."""
-        return await self.svc.repo.forget_user(cast(Executor, tx), user.community.key, user.user_id,
+        return await self.svc.repo.forget_user(tx, user.community.key, user.user_id,
                                                 self.ctx.clock.now())
 
 

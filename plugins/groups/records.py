@@ -4,24 +4,13 @@ conversion of times to stored text (the same fixed-width ISO-8601 UTC form as th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
 
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 
 ACTIVE, PENDING, ARCHIVED = "active", "pending", "archived"
-
-
-class Executor(Protocol):
-    """What both the database and a transaction offer (`ctx.db` and `tx`)."""
-
-    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int: ...
-    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Any]: ...
-    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
-    async def fetchval(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.plugin import Sql
 from plugins.groups.geo import Box
 from plugins.groups.records import (
     ACTIVE,
-    Executor,
     Group,
     Location,
     Member,
@@ -40,12 +40,12 @@ def _member(row: Any) -> Member:
 class GroupsRepo:
     """Reads and writes the groups tables through `ctx.db` (or a transaction when given)."""
 
-    def __init__(self, db: Executor) -> None:
+    def __init__(self, db: Sql) -> None:
         self.db = db
 
     # ------------------------------------------------------------ groups
 
-    async def insert_group(self, tx: Executor, community: str, new: NewGroup, now: datetime,
+    async def insert_group(self, tx: Sql, community: str, new: NewGroup, now: datetime,
                            channel_id: str | None = None, role_id: str | None = None) -> int:
         """Insert a group and its creator as owner (inside `tx`); returns the group id."""
         city = new.city
@@ -351,7 +351,7 @@ class GroupsRepo:
         out["group_digests_enabled"] = [{"group": r["name"], "enabled_at": r["enabled_at"]} for r in rows]
         return out
 
-    async def forget_user(self, tx: Executor, community: str, user_id: str, now: datetime) -> int:
+    async def forget_user(self, tx: Sql, community: str, user_id: str, now: datetime) -> int:
         """Delete a member's data inside `tx`; a group losing its last owner passes to its
         longest-standing member, or stays ownerless and flagged for the moderators."""
         owned = await tx.fetchall("SELECT group_id FROM group_members WHERE community = ? AND user_id = ? "
@@ -371,7 +371,7 @@ class GroupsRepo:
                              (community, user_id))
         return removed
 
-    async def _hand_over(self, tx: Executor, community: str, group_id: int) -> None:
+    async def _hand_over(self, tx: Sql, community: str, group_id: int) -> None:
         if await tx.fetchval("SELECT 1 FROM group_members WHERE community = ? AND group_id = ? AND is_owner = 1",
                              (community, group_id)):
             return

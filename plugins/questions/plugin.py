@@ -35,6 +35,7 @@ from bot.plugin import (
     MessageNotes,
     Plugin,
     PluginContext,
+    Sql,
     autocomplete,
     channel,
     choice,
@@ -49,7 +50,7 @@ from bot.plugin import (
 from plugins.questions import detector, ladder, scoring, views
 from plugins.questions.escalation import Escalation
 from plugins.questions.index import Tracked
-from plugins.questions.repo import Executor, NewQuestion, Question, QuestionsRepo
+from plugins.questions.repo import NewQuestion, Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
 from plugins.questions.tracker import Tracker
 
@@ -350,7 +351,7 @@ class QuestionsPlugin(Plugin):
         await self.tracker.flush()
         return await self.repo.export(user.community.key, user.user_id)
 
-    async def forget_user(self, user: UserRef, tx: Executor) -> int:
+    async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Delete the member's questions and answers inside `tx`; drop them from the index."""
         await self.repo.flush(tx)  # queued rows first, so nothing about the member is written afterwards
         removed = await QuestionsRepo(tx).forget(user.community.key, user.user_id)

@@ -4,35 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
+from bot.plugin import Sql
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 
 ACTIVE = ("open", "answered")
-
-
-class Executor(Protocol):
-    """The part of the database (or of a transaction) the repo uses."""
-
-    async def execute(self, sql: str, params: Sequence[Any] = ...) -> int:
-        """Run one statement; rows changed."""
-        ...
-
-    async def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> int:
-        """Run one statement for each parameter set."""
-        ...
-
-    async def fetchall(self, sql: str, params: Sequence[Any] = ...) -> list[Any]:
-        """Every row."""
-        ...
-
-    async def fetchone(self, sql: str, params: Sequence[Any] = ...) -> Any:
-        """The first row or None."""
-        ...
 
 
 def _maybe(value: str | None) -> datetime | None:
@@ -125,7 +106,7 @@ class PendingWrites:
         self._items.setdefault(rank, (sql, []))[1].append(params)
         self._count += 1
 
-    async def flush(self, executor: Executor) -> int:
+    async def flush(self, executor: Sql) -> int:
         """Run everything queued; returns how many statements ran."""
         items, count = self._items, self._count
         self._items, self._count = {}, 0
@@ -138,7 +119,7 @@ class PendingWrites:
 class QuestionsRepo:
     """Reads and writes the questions tables."""
 
-    def __init__(self, db: Executor) -> None:
+    def __init__(self, db: Sql) -> None:
         self._db = db
         self.pending = PendingWrites()
 
@@ -153,7 +134,7 @@ class QuestionsRepo:
              to_db(new.asked_at), new.language, new.excerpt, new.group_name, int(new.explicit),
              step, to_db(step_at) if step_at else None))
 
-    async def flush(self, executor: Executor | None = None) -> int:
+    async def flush(self, executor: Sql | None = None) -> int:
         """Write what was queued (inside `executor`, a transaction, when given)."""
         return await self.pending.flush(executor or self._db)
 
