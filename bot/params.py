@@ -69,7 +69,9 @@ def usage(path: str, params: Sequence[Param]) -> str:
     """The usage line: `/group nearby <city> [radius_km:<1-500>]`."""
     parts = [f"/{path}"]
     for param in params:
-        if param.required:
+        if param.required and param.named_only:
+            parts.append(f"{param.name}:{_form(param)}")
+        elif param.required:
             shape = _form(param) if param.kind is ParamKind.CHOICE else f"<{param.name}>"
             parts.append(shape[:-1] + "...>" if param.rest else shape)
         else:
@@ -176,8 +178,8 @@ def _classify(params: Sequence[Param], tokens: list[Token], ctx: _Context) -> li
 def _assign(params: Sequence[Param], items: list[_Item], ctx: _Context) -> dict[str, str]:
     """The raw text of each parameter: named values, then positional values in order."""
     named = {param.name for param, _token in items if param is not None}
-    slots = [p for p in params if p.required and p.name not in named]
-    slots += [p for p in params if not p.required and p.name not in named]
+    open_slots = [p for p in params if p.name not in named and not p.named_only]
+    slots = [p for p in open_slots if p.required] + [p for p in open_slots if not p.required]
     raw: dict[str, str] = {}
     index = 0
     while index < len(items):

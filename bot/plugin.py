@@ -92,6 +92,7 @@ class Param:
     choices: tuple[Choice, ...] = ()
     autocomplete: str | None = None
     rest: bool = False  # a last text parameter that takes the rest of the line without quotes
+    named_only: bool = False  # given only as `name:value`, never filled by a positional word
 
 
 def text(
@@ -102,10 +103,13 @@ def text(
     max_length: int = 200,
     autocomplete: str | None = None,
     rest: bool = False,
+    named_only: bool = False,
 ) -> Param:
-    """A text parameter (optionally completed by a plugin's provider, e.g. a group name)."""
+    """A text parameter (optionally completed by a plugin's provider, e.g. a group name).
+
+    `named_only` parameters may follow the rest-of-line one: `/ask How do I join? group:rust`."""
     return Param(name, ParamKind.TEXT, description, required, max_length,
-                 autocomplete=autocomplete, rest=rest)
+                 autocomplete=autocomplete, rest=rest, named_only=named_only)
 
 
 def integer(name: str, description: Msg, *, required: bool = True,

@@ -84,14 +84,16 @@ def _check_command(plugin: str, decl: CommandDecl, handler: Handler) -> None:
     if len(set(names)) != len(names):
         raise DeclarationError(f"{where}: two parameters have the same name")
     seen_optional = False
-    for index, param in enumerate(decl.params):
+    positional = [p for p in decl.params if not p.named_only]
+    for param in decl.params:
         if not _NAME.match(param.name):
             raise DeclarationError(f"{where}: bad parameter name {param.name!r}")
         if param.required and seen_optional:
             raise DeclarationError(f"{where}: required parameter {param.name} comes after an optional one")
         seen_optional = seen_optional or not param.required
-        if param.rest and (param.kind is not ParamKind.TEXT or index != len(decl.params) - 1):
-            raise DeclarationError(f"{where}: only the last text parameter can take the rest of the line")
+        if param.rest and (param.kind is not ParamKind.TEXT or param is not positional[-1]):
+            raise DeclarationError(f"{where}: only the last positional text parameter can take the rest "
+                                   "of the line")
         if param.kind is ParamKind.CHOICE and not param.choices:
             raise DeclarationError(f"{where}: choice parameter {param.name} has no choices")
     signature = inspect.signature(handler)

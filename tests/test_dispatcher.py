@@ -182,3 +182,24 @@ def test_bad_declarations_fail_with_the_plugin_named() -> None:
 
     with pytest.raises(DeclarationError, match="does not accept value"):
         Registry().add(Missing.__new__(Missing))
+
+
+def test_a_named_only_param_may_follow_the_rest_of_the_line() -> None:
+    class Asking(Plugin):
+        name = "asking"
+
+        @command("asking ask", _("x"), text("question", _("q"), rest=True),
+                 text("group", _("g"), required=False, named_only=True))
+        async def ask(self, inv: Invocation, question: str, group: str | None = None) -> Reply:
+            return Reply()
+
+    class Misplaced(Plugin):
+        name = "misplaced"
+
+        @command("misplaced ask", _("x"), text("question", _("q"), rest=True), text("group", _("g"), required=False))
+        async def ask(self, inv: Invocation, question: str, group: str | None = None) -> Reply:
+            return Reply()
+
+    Registry().add(Asking.__new__(Asking))
+    with pytest.raises(DeclarationError, match="last positional text parameter"):
+        Registry().add(Misplaced.__new__(Misplaced))

@@ -648,3 +648,22 @@ def test_bind_options_gives_values_or_a_command_error_for_any_values(options: di
     except CommandError:
         return
     assert set(result) <= set(options)
+
+
+ASK = [text("question", _("Your question."), required=False, rest=True),
+       text("group", _("The group."), required=False, max_length=60, named_only=True)]
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Où trouver le planning ?", {"question": "Où trouver le planning ?"}),
+    ("group:rust How do I join?", {"question": "How do I join?", "group": "rust"}),
+    ("How do I join? group:rust", {"question": "How do I join?", "group": "rust"}),
+])
+async def test_named_only_params_never_take_positional_words(line: str, expected: dict[str, object]) -> None:
+    assert await bind(ASK, line) == expected
+
+
+def test_named_only_params_show_by_name_in_the_usage() -> None:
+    required_group = [ASK[0], text("group", _("The group."), named_only=True)]
+    assert usage("ask", ASK) == "/ask [question:<text>] [group:<text>]"
+    assert usage("ask", required_group) == "/ask [question:<text>] group:<text>"

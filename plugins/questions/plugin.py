@@ -25,7 +25,6 @@ from bot.model import (
     Reply,
     UserRef,
 )
-from bot.params import bind_options, bind_text
 from bot.plugin import (
     Choice,
     CommandError,
@@ -66,30 +65,6 @@ _QUESTION_HELP = _("Your question.")
 _GROUP_MAX = 60
 _QUESTION_MAX = 1500
 
-# How `/ask` is read: the question first (every word not given by name), then `group:name`, before
-# or after it. The declared parameters cannot say this (see `ask`); `group` is declared as long as a
-# question because unnamed text may land in it before `_ask_values` binds the line again.
-_ASK_PARAMS = (text("question", _QUESTION_HELP, required=False, max_length=_QUESTION_MAX, rest=True),
-               text("group", _GROUP_HELP, required=False, max_length=_GROUP_MAX))
-
-
-class _NoResolver:
-    """`/ask` has text parameters only: nothing to resolve."""
-
-    async def member(self, community: CommunityRef, raw: str) -> UserRef | None:
-        return None
-
-    async def channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
-        return None
-
-    def member_names(self, community: CommunityRef) -> list[str]:
-        return []
-
-    def channel_names(self, community: CommunityRef) -> list[str]:
-        return []
-
-
-_NO_RESOLVER = _NoResolver()
 
 
 class QuestionsPlugin(Plugin):
@@ -160,14 +135,12 @@ class QuestionsPlugin(Plugin):
     # ------------------------------------------------------------ commands
 
     @command("ask", _("Ask a question; the bot makes sure someone answers it."),
-             # The registry wants the rest-of-line parameter last and no required one after an
-             # optional one, so `group` is declared first; `_ask_values` binds the typed line again
-             # so that unnamed words always belong to the question (see _ASK_PARAMS).
-             text("group", _GROUP_HELP, required=False, max_length=_QUESTION_MAX),
-             text("question", _QUESTION_HELP, required=False, max_length=_QUESTION_MAX, rest=True))
+             # Every unnamed word is the question; the group is only ever given by name, before or after.
+             text("question", _QUESTION_HELP, required=False, max_length=_QUESTION_MAX, rest=True),
+             text("group", _GROUP_HELP, required=False, max_length=_GROUP_MAX, named_only=True))
     async def ask(self, inv: Invocation, question: str = "", group: str | None = None) -> Reply:
         """`/ask How do I join the Lille group?`, with `group:newcomers` before or after it."""
-        asked, group = await self._ask_values(inv, question, group)
+        asked, group = question.strip(), (group or "").strip() or None
         if not asked:
             raise CommandError(_("Your question is empty."), _("Write it after /ask, like `/ask How do I ...?`."))
         target = self._ask_target(inv)
@@ -189,22 +162,6 @@ class QuestionsPlugin(Plugin):
         await self.tracker.flush()
         return Reply(text=_("Your question is posted as #{id}. The bot will make sure someone answers it.",
                             id=stored.id), ephemeral=True)
-
-    async def _ask_values(self, inv: Invocation, question: str, group: str | None) -> tuple[str, str | None]:
-        """The question and its group as the member meant them. Typed text is bound again with the
-        question first, so `/ask Où trouver le planning ?` is all question and `group` is only ever
-        given by name; typed options (Discord) are checked again for the group's real length."""
-        values: dict[str, object]
-        if inv.event.options is None:
-            values = await bind_text(_ASK_PARAMS, inv.event.text or "", path="ask", community=inv.community,
-                                     resolver=_NO_RESOLVER, tz=inv.timezone)
-        else:
-            values = await bind_options(_ASK_PARAMS, {"question": question or None, "group": group},
-                                        path="ask", community=inv.community, resolver=_NO_RESOLVER,
-                                        tz=inv.timezone)
-        asked, named = values.get("question"), values.get("group")
-        return (asked.strip() if isinstance(asked, str) else "",
-                named.strip() or None if isinstance(named, str) else None)
 
     def _ask_target(self, inv: Invocation) -> ChannelRef:
         if self.settings.ask_channel:
