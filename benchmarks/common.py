@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -13,8 +12,8 @@ from typing import Any
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.formatting import LocalReply
-from bot.model import Capability, ChannelRef, CommunityRef, Message, MessageRef, Target, UserRef
+from bot.demo_world import DemoPlatform
+from bot.model import ChannelRef, CommunityRef, Message, MessageRef, UserRef
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 
@@ -36,71 +35,23 @@ ENGLISH = ["Has anyone tried the new release yet?", "thanks, that was really hel
            "running late tonight, start without me", "the livestream link is pinned at the top"]
 
 
-class BenchPlatform:
-    """A platform that keeps nothing: sends are counted, lookups answer by id."""
-
-    name = "bench"
-    capabilities = frozenset(Capability)
-
-    def __init__(self) -> None:
-        self.sent = 0
-        self._ids = itertools.count(1)
-
-    async def start(self) -> None:
-        """Nothing to connect."""
-
-    async def stop(self) -> None:
-        """Nothing to disconnect."""
-
-    async def send(self, target: Target, reply: LocalReply) -> MessageRef | None:
-        """Count and forget."""
-        self.sent += 1
-        channel = target if isinstance(target, ChannelRef) else ChannelRef("bench", "W", "dm")
-        return MessageRef(channel, f"b{next(self._ids)}")
-
-    def link(self, ref: MessageRef) -> str | None:
-        """A fake URL."""
-        return f"https://chat.example/{ref.channel.channel_id}/{ref.message_id}"
-
-    def member_name(self, user: UserRef) -> str:
-        """The id."""
-        return user.user_id
-
-    def channel_name(self, channel: ChannelRef) -> str:
-        """The id."""
-        return channel.channel_id
-
-    async def find_member(self, community: CommunityRef, raw: str) -> UserRef | None:
-        """Any name is a member."""
-        return UserRef("bench", community.workspace_id, raw.lstrip("@"))
-
-    async def find_channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
-        """Any name is a channel."""
-        return ChannelRef("bench", community.workspace_id, raw.lstrip("#"))
-
-    def member_names(self, community: CommunityRef) -> list[str]:
-        """No names."""
-        return []
-
-    def channel_names(self, community: CommunityRef) -> list[str]:
-        """No names."""
-        return []
+PLATFORM = DemoPlatform.name  # the demo's in-memory platform serves the benchmarks too
 
 
 def messages(count: int, *, community: str = "W", members: int = 500, channels: int = 20,
              seed: int = 7, start: datetime = START, spacing: timedelta = timedelta(seconds=3)) -> Iterator[Message]:
     """Synthetic French/English chat: 15% replies, 15% in threads, 3 questions in 16 texts (19%)."""
     rng = random.Random(seed)
-    ref = CommunityRef("bench", community)
+    ref = CommunityRef(PLATFORM, community)
     recent: list[MessageRef] = []
     for i in range(count):
-        channel = ChannelRef("bench", community, f"c{rng.randrange(channels)}")
+        channel = ChannelRef(PLATFORM, community, f"c{rng.randrange(channels)}")
         if recent and rng.random() < 0.15:
             channel = channel.in_thread(rng.choice(recent).message_id)
         message_ref = MessageRef(channel, f"m{i}")
         reply_to = rng.choice(recent) if recent and rng.random() < 0.2 else None
         text = rng.choice(FRENCH if rng.random() < 0.5 else ENGLISH)
-        author = UserRef("bench", community, f"u{rng.randrange(members)}")
+        author = UserRef(PLATFORM, community, f"u{rng.randrange(members)}")
         yield Message(ref, start + spacing * i, message_ref, author, text, reply_to=reply_to)
         recent.append(message_ref)
         if len(recent) > 50:
@@ -121,7 +72,7 @@ async def bench_app(path: Path, plugins: dict[str, Any] | None = None, **activit
     """The real app with the benchmark platform, started; stopped (and flushed) afterwards."""
     app = App(bench_config(path, plugins, **activity), clock=FrozenClock(START), realtime=False)
     await app.build()
-    app.add_platform(BenchPlatform())
+    app.add_platform(DemoPlatform(workspace="W"))
     await app.start()
     try:
         yield app

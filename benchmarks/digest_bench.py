@@ -13,11 +13,11 @@ from pathlib import Path
 
 import aiosqlite
 
-from benchmarks.common import START, bench_app
+from benchmarks.common import PLATFORM, START, bench_app
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 
-COMMUNITY = "bench:W"
+COMMUNITY = f"{PLATFORM}:W"
 WEEKS = 52
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from benchmarks.common import START, available_plugins, bench_app, messages
+from benchmarks.common import PLATFORM, START, available_plugins, bench_app, messages
 from bot.model import ChannelRef, CommandInvoked, CommunityRef, UserRef
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
@@ -26,7 +26,7 @@ async def raw_baseline(path: Path, count: int) -> float:
     db = await Database.open(path)
     await apply_migrations(db, MIGRATIONS_DIR, now=START)
     await db.close()
-    rows = [("bench:W", m.channel.channel_id, m.channel.thread_id, m.ref.message_id, m.author.user_id,
+    rows = [(f"{PLATFORM}:W", m.channel.channel_id, m.channel.thread_id, m.ref.message_id, m.author.user_id,
              to_db(m.at), len(m.text), m.reply_to.message_id if m.reply_to else None)
             for m in messages(count)]
     async with aiosqlite.connect(path) as conn:
@@ -73,9 +73,9 @@ async def latency_under_load(path: Path, seconds: float, rate: int) -> tuple[flo
                 await asyncio.sleep(tick)
 
         async def commands() -> None:
-            community = CommunityRef("bench", "W")
-            user = UserRef("bench", "W", "u1")
-            channel = ChannelRef("bench", "W", "c1")
+            community = CommunityRef(PLATFORM, "W")
+            user = UserRef(PLATFORM, "W", "u1")
+            channel = ChannelRef(PLATFORM, "W", "c1")
             while time.perf_counter() < stop:
                 event = CommandInvoked(community, START, user, channel, "help", "")
                 began = time.perf_counter()

@@ -168,11 +168,11 @@ async def groups_of_week(c: Community, week: int) -> None:
             continue
         place = f" city:{city} radius_km:30" if city else ""
         await c.command(founder, f'/group create "{name}" {kind} "{description}"{place}')
-        before = set(c.platform.spaces)
+        before = set(c.platform.created_spaces)
         await c.command(ADMIN, f'/group review "{name}" approve')
         c.groups[name] = [founder]
-        for slug in set(c.platform.spaces) - before:
-            c.spaces[name] = c.platform.spaces[slug].channel.channel_id
+        for slug in set(c.platform.created_spaces) - before:
+            c.spaces[name] = c.platform.created_spaces[slug].channel.channel_id
     for name, members in c.groups.items():
         for _round in range(c.rng.randint(1, 3)):
             newcomer = c.someone(besides=members)

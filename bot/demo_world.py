@@ -106,7 +106,7 @@ class DemoPlatform:
         self.community = CommunityRef(self.name, workspace)
         self.members: dict[str, str] = {}
         self.channels: dict[str, str] = {c: c for c in CHANNELS}
-        self.spaces: dict[str, Space] = {}
+        self.created_spaces: dict[str, Space] = {}  # not `spaces`: that name means a Spaces manager
         self.sent = 0
         self._ids = itertools.count(1)
 
@@ -170,7 +170,7 @@ class DemoPlatform:
         """A group's channel."""
         space = Space(self.channel(f"g-{name}"), f"role-{name}")
         self.channels[space.channel.channel_id] = name
-        self.spaces[name] = space
+        self.created_spaces[name] = space
         return space
 
     async def add_member(self, space: Space, user: UserRef) -> None:

@@ -89,9 +89,8 @@ class Outbox:
         platform = self.platforms.get(community.platform)
         if platform is None or Capability.CREATE_CHANNEL not in platform.capabilities:
             return None
-        # A platform may keep its channel management in a `spaces` attribute or implement it itself.
-        manager = getattr(platform, "spaces", None)
-        return cast(Spaces, manager if hasattr(manager, "create_space") else platform)
+        # A platform keeps its channel management in a `spaces` attribute, or implements it itself.
+        return cast(Spaces, getattr(platform, "spaces", platform))
 
     async def delete(self, ref: MessageRef, reason: str) -> bool:
         """Delete a message through the platform's optional `delete_message(ref, reason)`; False when the
