@@ -302,8 +302,7 @@ class ActivityWriter:
             if in_flight:
                 await asyncio.gather(*in_flight, return_exceptions=True)
             return
-        self._maybe_flush()
-        # Yield so the scheduled flush can start and take this batch off the buffer.
+        # Yield so the flush that adding the row scheduled can start and take this batch off the buffer.
         await asyncio.sleep(0)
 
     async def _flush_full_batches(self) -> None:
