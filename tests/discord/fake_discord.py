@@ -3,8 +3,9 @@
 One aiohttp server serves the gateway websocket (`/gateway`: HELLO, IDENTIFY -> READY and GUILD_CREATE,
 heartbeats ACKed, member queries answered, dispatches pushed by the test) and the REST routes the bot
 uses (`/api/v10/...`), recording every call with its body, files and audit-log reason. Modes: close the
-gateway with a code on IDENTIFY (4014, 4004), refuse a route (403/50013...), answer 429 once, members
-whose DMs are closed. Like Discord, an interaction takes one callback: a second one gets 400 (40060).
+gateway with a code on IDENTIFY (4014, 4004), refuse a route (403/50013...), answer 429 once, answer
+5xx to the next N matching requests or until healed (an outage), members whose DMs are closed.
+Like Discord, an interaction takes one callback: a second one gets 400 (40060).
 Objects the bot creates over REST are echoed on the gateway like Discord does
 (CHANNEL_CREATE, GUILD_ROLE_CREATE, THREAD_CREATE...).
 """
@@ -45,6 +46,24 @@ class Call:
         body = self.body if isinstance(self.body, dict) else {}
         inner = body.get("data")
         return inner if isinstance(inner, dict) else body
+
+
+@dataclass
+class Outage:
+    """Server errors for matching requests: `remaining` more of them, or every one when None."""
+
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    remaining: int | None
+
+    def takes(self, call: Call) -> bool:
+        """Whether this outage answers `call` (counting it down)."""
+        if self.method != call.method or not self.pattern.fullmatch(call.path) or self.remaining == 0:
+            return False
+        if self.remaining is not None:
+            self.remaining -= 1
+        return True
 
 
 @dataclass
@@ -114,6 +133,7 @@ class FakeDiscord:
         self.dm_channels: dict[int, int] = {}
         self.refusals: list[tuple[str, re.Pattern[str], int, int, str]] = []
         self.limited_once: list[tuple[str, re.Pattern[str]]] = []
+        self.outages: list[Outage] = []
         self.sessions: list[_Session] = []
         self.cdn: dict[str, bytes] = {}
         self._changed = asyncio.Condition()
@@ -221,6 +241,14 @@ class FakeDiscord:
         """Answer the next matching request with 429 and a short retry_after."""
         self.limited_once.append((method, re.compile(pattern)))
 
+    def server_error(self, method: str, pattern: str, *, status: int = 500, times: int | None = 1) -> None:
+        """Answer the next `times` matching requests (every one when None, until `heal()`) with a 5xx."""
+        self.outages.append(Outage(method, re.compile(pattern), status, times))
+
+    def heal(self) -> None:
+        """End every outage."""
+        self.outages.clear()
+
     # ------------------------------------------------------------ gateway
 
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
@@ -303,6 +331,10 @@ class FakeDiscord:
                 del self.limited_once[index]
                 return json_response({"message": "You are being rate limited.", "retry_after": 0.01,
                                           "global": False}, status=429, headers={"Via": "1.1 google"})
+        for outage in self.outages:
+            if outage.takes(call):
+                # The body Discord's API sends with its own server errors (code 0: no Discord error code).
+                return json_response({"message": f"{outage.status}: Server Error", "code": 0}, status=outage.status)
         for method, pattern, status, code, message in self.refusals:
             if method == call.method and pattern.fullmatch(call.path):
                 return json_response({"message": message, "code": code}, status=status)

@@ -7,8 +7,10 @@ and then delivers the envelopes a test pushes. Every call is recorded with its a
 string, form and JSON merged) so tests assert on what Slack would have received.
 
 Modes: `invalid_auth` (every bot-token call fails like a revoked token), `fail_once(method, error)`,
-`broken` (method -> error: every call of it fails until removed) and `rate_limit_once(method)` (a
-429 with Retry-After). Archived channels keep their names taken, as on Slack.
+`broken` (method -> error: every call of it fails until removed), `rate_limit_once(method)` (a
+429 with Retry-After), `server_error_once(method, status)` and `down` (method -> 5xx status: every
+call of it gets that status, with an HTML page as a failing front end sends, until removed).
+Archived channels keep their names taken, as on Slack.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Call:
     method: str
     args: dict[str, Any]
     token: str | None
+    status: int = 0  # the HTTP status it was answered with
 
 
 def _user(uid: str, name: str, display: str, *, admin: bool = False, locale: str = "en-US",
@@ -42,6 +45,10 @@ def _user(uid: str, name: str, display: str, *, admin: bool = False, locale: str
     return {"id": uid, "team_id": TEAM, "name": name, "real_name": display.title(), "is_admin": admin,
             "is_owner": False, "is_bot": bot, "deleted": False, "locale": locale,
             "profile": {"display_name": display, "real_name": display.title()}}
+
+
+def _error_page(status: int) -> str:
+    return f"<html><body><h1>{status}</h1>Something went wrong.</body></html>"
 
 
 @dataclass
@@ -64,6 +71,7 @@ class FakeSlack:
     page_size: int = 2
     invalid_auth: bool = False
     broken: dict[str, str] = field(default_factory=dict)
+    down: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
@@ -71,7 +79,7 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.acks: list[dict[str, Any]] = []
         self.connections = 0
-        self._failures: dict[str, list[tuple[int, dict[str, Any], dict[str, str]]]] = {}
+        self._failures: dict[str, list[tuple[int, dict[str, Any] | str, dict[str, str]]]] = {}
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._ids = itertools.count(1)
@@ -124,6 +132,10 @@ class FakeSlack:
         """The next call of `method` gets a 429 with Retry-After."""
         self.fail_once(method, "ratelimited", status=429, headers={"Retry-After": str(retry_after)})
 
+    def server_error_once(self, method: str, status: int = 500) -> None:
+        """The next call of `method` gets a server error (an HTML page, not the Web API's JSON)."""
+        self._failures.setdefault(method, []).append((status, _error_page(status), {}))
+
     def called(self, method: str) -> list[Call]:
         """Every call of one method, in order."""
         return [c for c in self.calls if c.method == method]
@@ -168,11 +180,22 @@ class FakeSlack:
         args = await self._args(request)
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth else args.get("token")
-        await self._record(lambda: self.calls.append(Call(method, args, token)))
+        call = Call(method, args, token)
+        await self._record(lambda: self.calls.append(call))
+        response = self._answer(method, args, token)
+        call.status = response.status
+        return response
+
+    def _answer(self, method: str, args: dict[str, Any], token: str | None) -> web.Response:
         failures = self._failures.get(method)
         if failures:
             status, body, headers = failures.pop(0)
+            if isinstance(body, str):
+                return web.Response(text=body, status=status, headers=headers, content_type="text/html")
             return web.json_response(body, status=status, headers=headers)
+        if method in self.down:
+            return web.Response(text=_error_page(self.down[method]), status=self.down[method],
+                                content_type="text/html")
         if method in self.broken:
             return web.json_response({"ok": False, "error": self.broken[method]})
         if self.invalid_auth and method != "apps.connections.open":

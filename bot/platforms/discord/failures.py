@@ -2,17 +2,21 @@
 
 Discord answers 403 with JSON code 50013 (missing permissions) or 50001 (missing access), 50007 when
 a member's DMs are closed, and 404 for unknown objects. Plugins decide what to tell the member from
-the `reason` (and `permission`), never from an HTTP status.
+the `reason` (and `permission`), never from an HTTP status. A server error is `failed` and logged
+here; discord.py has already tried 500, 502, 504 and 524 five times (other 5xx are not retried).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import discord
 
 from bot.model import DeliveryError
+
+log = logging.getLogger("affinity.discord")
 
 # Discord's own names for the permissions, as a moderator sees them in the server settings.
 VIEW_CHANNELS = "View Channels"
@@ -44,4 +48,8 @@ def refusals(permission: str) -> Iterator[None]:
     try:
         yield
     except discord.HTTPException as exc:
+        if exc.status >= 500:
+            # An outage is nothing a moderator can fix and callers may only keep the reason, so the
+            # operator learns of it here, with Discord's status.
+            log.warning("Discord server error %d: %s", exc.status, exc.text or "no detail")
         raise delivery_error(exc, permission) from exc

@@ -1,8 +1,8 @@
 """The slack-bolt side: the Web API client (its base URL from `platforms.slack.api_base`, retries for
-rate limits honouring Retry-After and for dropped connections), the bolt `AsyncApp` (which
-verifies request signatures and ignores the bot's own events), and the two ways Slack reaches
-the bot: Socket Mode (an outgoing websocket; no public URL) or HTTP mode (bolt's aiohttp adapter
-serving one path for events, commands and interactions).
+rate limits honouring Retry-After, for dropped connections and for server errors), the bolt
+`AsyncApp` (which verifies request signatures and ignores the bot's own events), and the two ways
+Slack reaches the bot: Socket Mode (an outgoing websocket; no public URL) or HTTP mode (bolt's
+aiohttp adapter serving one path for events, commands and interactions).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -30,13 +31,16 @@ log = logging.getLogger("affinity.slack")
 
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2
+SERVER_ERROR_RETRIES = 2
 CONNECT_TIMEOUT = 30.0
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
-    """429s wait for Retry-After then retry; resets and refused connections retry with backoff."""
+    """429s wait for Retry-After then retry; resets and refused connections, and 500 and 503 answers
+    (a Slack hiccup), retry with backoff. The handlers share one count of retries per call."""
     return [AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES)]
+            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)]
 
 
 def web_client(token: str, api_base: str) -> AsyncWebClient:

@@ -1,13 +1,18 @@
 """Slack Web API failures as the neutral `DeliveryError`, so plugins can degrade the same way on
 every platform: a missing scope names the scope, a channel the bot is not in says so, a closed
-DM or an unknown user or channel gets its own reason."""
+DM or an unknown user or channel gets its own reason. A server error (5xx, after the client's
+retries) is `failed`, and logged here."""
 
 from __future__ import annotations
+
+import logging
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.model import DeliveryError
+
+log = logging.getLogger("affinity.slack")
 
 NOT_IN_CHANNEL = "channel membership"  # what the bot lacks when it must be invited first
 
@@ -34,6 +39,12 @@ def delivery_error(exc: Exception) -> DeliveryError:
             return DeliveryError("failed", f"Slack could not be reached: {exc}")
         return DeliveryError("failed", str(exc))
     code = error_code(exc)
+    status = exc.response.status_code if exc.response is not None else 0
+    if status >= 500:
+        # An outage is nothing a moderator can fix and callers may only keep the reason, so the
+        # operator learns of it here, with Slack's status.
+        log.warning("Slack server error %d on %s: %s", status, exc.response.api_url, code)
+        return DeliveryError("failed", f"{status} {code}")
     if code == "missing_scope":
         data = exc.response.data if isinstance(exc.response.data, dict) else {}
         needed = str(data.get("needed") or "") or None
