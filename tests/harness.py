@@ -24,6 +24,7 @@ from bot.model import (
     ChannelRef,
     CommandInvoked,
     CommunityRef,
+    DeliveryError,
     Level,
     Message,
     MessageRef,
@@ -65,6 +66,9 @@ class FakePlatform:
         self.members: dict[str, str] = {}
         self.channels: dict[str, str] = {"general": "general"}
         self._ids = itertools.count(1)
+        # Targets whose sends fail ("#<channel id>" or "@<user id>" -> DeliveryError reason); see `fail`.
+        self.failing_targets: dict[str, str] = {}
+        self.refused_sends: list[Sent] = []  # the sends that `fail` made fail, in order
 
     def user(self, name: str) -> UserRef:
         """The member called `name` (created on first use)."""
@@ -86,8 +90,30 @@ class FakePlatform:
     async def stop(self) -> None:
         """Nothing to disconnect."""
 
+    def fail(self, target: str, reason: str = "failed") -> None:
+        """Make every send to `target` raise `DeliveryError(reason)` until `heal`, as a real platform does:
+        "failed" is an outage (5xx after its retries, network down), "dm_closed" or "missing_permission"
+        a refusal that retrying will not fix. `target` is "#<channel id>" (every thread of it too) or
+        "@<user id>" (DMs). Refused sends are recorded in `refused_sends`, never in `sent`."""
+        if not target.startswith(("#", "@")):
+            raise ValueError(f"target must start with # (a channel) or @ (a member's DMs): {target!r}")
+        self.failing_targets[target] = reason
+
+    def heal(self, target: str | None = None) -> None:
+        """Let sends to `target` (every target when None) through again."""
+        if target is None:
+            self.failing_targets.clear()
+        else:
+            self.failing_targets.pop(target, None)
+
     async def send(self, target: Target, reply: LocalReply) -> MessageRef | None:
-        """Record what was sent."""
+        """Record what was sent (or refuse it, for a target made to `fail`)."""
+        key = f"@{target.user_id}" if isinstance(target, UserRef) else f"#{target.channel_id}"
+        reason = self.failing_targets.get(key)
+        if reason is not None:
+            self.refused_sends.append(Sent(target, reply))
+            raise DeliveryError(reason, "made to fail by the test",
+                                permission="send_messages" if reason == "missing_permission" else None)
         self.sent.append(Sent(target, reply))
         channel = target if isinstance(target, ChannelRef) else ChannelRef(self.name, self.workspace, "dm")
         return MessageRef(channel, self.next_id())

@@ -199,5 +199,9 @@ class Planner:
         try:
             await self.ctx.messenger.send(target, reply, dedupe_key=dedupe_key)
         except DeliveryError as exc:
+            if exc.reason == "failed":
+                # A platform outage: raising leaves the due action pending, so the scheduler retries it
+                # later (the Outbox released the dedupe key, so the retry can post).
+                raise
             # Closed DMs or a missing permission will not fix themselves by retrying.
             self.ctx.logger.info("calendar message %s not delivered: %s", dedupe_key, exc)

@@ -201,10 +201,16 @@ class DigestService:
         return Reply(text=text, attachments=(Attachment(f"digest-{period.start.isoformat()}.png", png, "image/png"),))
 
     async def deliver(self, stored: StoredDigest, text: Text, now: datetime, *, resend: bool = False) -> int:
-        """Send a stored digest to its targets; a DM refused is logged and skipped. Returns targets served."""
+        """Send a stored digest to its targets; a DM refused is logged and skipped. Returns targets served.
+
+        A target failing for a platform outage (`DeliveryError` "failed") does not stop the others, but
+        the digest is then not marked sent and the error is raised at the end: the next check delivers
+        it again, and the dedupe keys skip the targets already served (a resend has no keys and is
+        never retried: it only counts the targets served)."""
         targets = await self.targets(stored.community)
         reply = await self.reply(stored, text) if targets else Reply(text=text)
         served = 0
+        outage: DeliveryError | None = None
         for target in targets:
             suffix = f"dm:{target.user_id}" if isinstance(target, UserRef) else f"channel:{target.channel_id}"
             key = None if resend else f"digest:{stored.community}:{stored.period.start.isoformat()}:{suffix}"
@@ -213,8 +219,16 @@ class DigestService:
                 served += 1
             except DeliveryError as exc:
                 self.ctx.logger.warning("digest: could not deliver to %s in %s: %s", suffix, stored.community, exc)
+                if exc.reason == "failed":
+                    outage = outage or exc
         if not resend:
-            await self.deliver_groups(stored)
+            try:
+                await self.deliver_groups(stored)
+            except DeliveryError as exc:
+                outage = outage or exc
+            if outage is not None:
+                raise DeliveryError("failed", f"digest {stored.id} of {stored.community} not delivered everywhere "
+                                              f"({outage}); retried at the next check") from outage
             await self.repo.mark_sent(stored.id, now)
         return served
 
@@ -234,12 +248,16 @@ class DigestService:
         return found
 
     async def deliver_groups(self, stored: StoredDigest) -> int:
-        """DM each opted-in group's section to its owners, once per group, owner and period; how many sent."""
+        """DM each opted-in group's section to its owners, once per group, owner and period; how many sent.
+
+        A DM failing for a platform outage ("failed") does not stop the others and is raised at the end,
+        so the community digest is not marked sent and the next check tries again."""
         ref = CommunityRef.from_key(stored.community)
         if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(ref):
             return 0
         tz = str(stored.figures.get("timezone") or (await self.ctx.communities.get(stored.community)).timezone)
         sent = 0
+        outage: DeliveryError | None = None
         for digest in await self.group_digests(stored):
             reply = Reply(text=group_body(digest, stored.period, tz))
             for owner in digest.owners:
@@ -249,5 +267,9 @@ class DigestService:
                 except DeliveryError as exc:
                     self.ctx.logger.warning("digest: could not send the digest of group %s to %s in %s: %s",
                                             digest.key, owner.user_id, stored.community, exc)
+                    if exc.reason == "failed":
+                        outage = outage or exc
+        if outage is not None:
+            raise outage
         return sent
 

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from bot.formatting import link
 from bot.i18n import Text, When, _, join
 from bot.model import Capability, Card, ChannelRef, CommunityRef, DeliveryError, MemberJoined, MessageRef, Reply
-from bot.plugin import CommandError, DigestSection, DueAction, Invocation
+from bot.plugin import CommandError, DigestSection, DueAction, Invocation, PluginContext
 from plugins.groups.names import parse_tags
 from plugins.groups.records import Group, Topic, to_db
+from plugins.groups.settings import GroupsSettings
 from plugins.groups.views import Views
 
 ANNOUNCE = "groups.announce"
@@ -23,22 +24,53 @@ TOP_ACTIVE = 3
 class Talk(Views):
     """`/group announce|topic|topics`, the newcomer suggestion and the digest section."""
 
+    def __init__(self, ctx: PluginContext, settings: GroupsSettings) -> None:
+        super().__init__(ctx, settings)
+        # Due-action key -> why the space post failed, for the announcements whose `/group announce` is
+        # waiting for the first delivery to report the outcome (only those: nothing else piles up here).
+        self._watched: dict[str, BaseException | None] = {}
+
     async def announce(self, inv: Invocation, name: str, text: str) -> Reply:
         """Record an announcement and deliver it through a due action (so a restart resumes it)."""
         group = await self.find_group(inv.community, name)
         await self.require_manager(inv, group)
         now = self.ctx.clock.now()
         announcement = await self.repo.add_announcement(inv.community.key, group.id, inv.user.user_id, text, now)
-        await self.ctx.scheduler.schedule(ANNOUNCE, f"{inv.community.key}:{announcement}", inv.community.key, now,
-                                          {"announcement": announcement})
-        await self.ctx.scheduler.run_due()
-        readers = [m for m in await self.repo.members(inv.community.key, group.id) if m.notify]
+        key = f"{inv.community.key}:{announcement}"
+        self._watched[key] = None  # before scheduling: a real-time wake-up may run the action first
+        try:
+            await self.ctx.scheduler.schedule(ANNOUNCE, key, inv.community.key, now, {"announcement": announcement})
+            await self.ctx.scheduler.run_due()
+        finally:
+            failure = self._watched.pop(key, None)
         where = self.where(group)
+        if failure is not None:
+            raise await self._not_posted(inv.community, key, where, failure)
+        readers = [m for m in await self.repo.members(inv.community.key, group.id) if m.notify]
         parts: list[Text] = [_("Announcement posted in {where}.", where=where) if where
                              else _("{group} has no space: the announcement goes to opted-in members only.",
                                     group=group.name),
                              _("Members who asked for it by direct message: {count}.", count=len(readers))]
         return Reply(text=join(parts))
+
+    async def _not_posted(self, community: CommunityRef, key: str, where: str,
+                          failure: BaseException) -> CommandError:
+        """What to tell the manager whose announcement's space post just failed (the space post comes first,
+        so nothing went out yet)."""
+        if not isinstance(failure, DeliveryError) or failure.reason == "failed":
+            # An outage (or an unexpected error): the due action stays pending and is retried with the DMs,
+            # so announcing again would post it twice.
+            return CommandError(_("The announcement could not be posted in {where} yet.", where=where),
+                                _("The bot will try again by itself in a few minutes, direct messages included: "
+                                  "there is no need to announce it again."))
+        # A refusal that retrying will not fix (a missing permission, a deleted channel): drop the retry, so the
+        # manager can announce again once it is fixed without a late retry posting it a second time.
+        await self.ctx.scheduler.cancel(ANNOUNCE, key, community.key)
+        hint = (_("The bot lacks the “{permission}” permission there: ask an administrator to grant it, then try "
+                  "again.", permission=failure.permission) if failure.permission
+                else _("Try again later, or ask an administrator."))
+        return CommandError(_("The announcement could not be posted in {where}; it was not sent to anyone.",
+                              where=where), hint)
 
     async def deliver(self, action: DueAction) -> None:
         """Post an announcement in the space and DM the opted-in members; each send has its own dedupe key."""
@@ -52,8 +84,13 @@ class Talk(Views):
         prefix = f"groups.announce:{community.key}:{number}"
         space = self.space_of(group)
         if space is not None:
-            await self.ctx.messenger.send(space.channel, Reply(text=join([
-                _("📣 Announcement for {group}", group=group.name), body])), dedupe_key=f"{prefix}:space")
+            try:
+                await self.ctx.messenger.send(space.channel, Reply(text=join([
+                    _("📣 Announcement for {group}", group=group.name), body])), dedupe_key=f"{prefix}:space")
+            except Exception as exc:
+                if action.key in self._watched:  # `/group announce` is waiting: it tells the manager
+                    self._watched[action.key] = exc
+                raise  # retried later (a waiting `/group announce` cancels it when retrying cannot help)
         dm = Reply(text=join([_("📣 Announcement from the group **{group}**:", group=group.name), body,
                               _("Stop these messages with /group notify \"{group}\" off.", group=group.name)]))
         for member in await self.repo.members(community.key, group.id):
@@ -129,8 +166,12 @@ class Talk(Views):
                                  _("See them all with /group list.")]))
         try:
             await self.ctx.messenger.send(event.user, reply, dedupe_key=f"groups.welcome:{key}:{event.user.user_id}")
-        except DeliveryError:
-            self.ctx.logger.info("newcomer %s cannot receive DMs", event.user.user_id)
+        except DeliveryError as exc:
+            if exc.reason == "failed":
+                # A platform outage: not recorded as sent, so a later join event of the member offers it again
+                # (a listener has no retry of its own; the dispatcher logs the error).
+                raise
+            self.ctx.logger.info("newcomer %s cannot receive DMs (%s)", event.user.user_id, exc.reason)
         await self.repo.mark_welcomed(key, event.user.user_id, self.ctx.clock.now())
 
     # ------------------------------------------------------------ digest

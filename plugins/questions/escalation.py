@@ -44,20 +44,37 @@ class Escalation:
         self.settings: QuestionsSettings = tracker.settings
 
     async def sweep(self, action: DueAction) -> None:
-        """Run every step that fell due in the community, then wake up again for the next one."""
+        """Run every step that fell due in the community, then wake up again for the next one.
+
+        A step whose send fails for a platform outage (`DeliveryError` "failed") is not recorded as
+        run: the other questions still go through, then the sweep raises, so the scheduler retries
+        this due action later (2, 4, 8... minutes) and that retry runs the step again (the sends that
+        went out are skipped by their dedupe keys)."""
         await self.tracker.flush()
         community = action.community
         steps = await self.tracker.ladder(community)
+        failed: dict[int, DeliveryError] = {}
         while True:
-            due = await self.repo.due_steps(community, self.ctx.clock.now())
+            # The failed ones stay due: leaving them out keeps this loop from running them again.
+            due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now()) if q.id not in failed]
             for question in due:
-                await self.run_step(question)
+                try:
+                    await self.run_step(question)
+                except DeliveryError as error:  # only "failed" gets here: `_send` handles the others
+                    failed[question.id] = error
+                    continue
                 following = steps.step_after(question.next_step, question.asked_at)
                 await self.repo.advance(community, question.id, question.next_step or "",
                                         following.kind if following else None,
                                         following.due_at if following else None)
             if not due:
                 break
+        if failed:
+            # No re-arm: the earliest step is a failed one, already due, and arming a sweep at once would
+            # spin; the retry of this action does the rest and re-arms when it succeeds.
+            first = min(failed)
+            raise DeliveryError("failed", f"questions: {len(failed)} ladder step(s) in {community} not delivered "
+                                          f"(#{first}: {failed[first]}); retried later") from failed[first]
         next_at = await self.repo.next_step_time(community)
         if next_at is not None:
             await self.tracker.arm(community, next_at, after_sweep=True)
@@ -154,6 +171,8 @@ class Escalation:
         try:
             await self.ctx.messenger.send(target, reply, dedupe_key=dedupe_key)
         except DeliveryError as error:
+            if error.reason == "failed":
+                raise  # a platform outage: the sweep leaves the step due and has it retried
             # A closed DM or a missing permission must not make the step retry forever.
             self.ctx.logger.warning("questions: could not deliver %s: %s", dedupe_key, error)
 
