@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -32,6 +33,8 @@ from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 from bot.storage.times import to_db
 
 log = logging.getLogger("affinity.app")
+
+GIL_SWITCH_INTERVAL = 0.0005  # seconds; see App.start
 
 def migrations_dir(config: Config) -> Path:
     """Where the migration files are (configurable for packaged installs)."""
@@ -127,6 +130,11 @@ class App:
 
     async def start(self) -> None:
         """Start plugins, the writer, the scheduler, then connect the platforms."""
+        # The database thread takes the GIL back once or twice per SQL statement. With CPython's
+        # default 5 ms switch interval, a loop busy with a burst of chat makes each of those waits last
+        # up to 5 ms, and a batch write takes several times its SQLite time. A shorter interval keeps
+        # writes overlapping with reading chat (figures in benchmarks/README.md).
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
         for plugin in self.registry.plugins:
             await plugin.start()
         await self.activity.start()

@@ -54,7 +54,7 @@ class DatabaseConfig(_Strict):
 class ActivityConfig(_Strict):
     """The batched activity writer: flush at `batch_size` rows or every `flush_ms`."""
 
-    batch_size: int = Field(1000, ge=1, le=100_000)
+    batch_size: int = Field(2000, ge=1, le=100_000)
     flush_ms: int = Field(200, ge=10, le=60_000)
 
 

@@ -216,6 +216,24 @@ async def test_redelivered_messages_are_not_double_counted(db: Database) -> None
     assert await language_daily(db) == [(PARIS.key, "2026-11-20", "fr", 2)]
 
 
+async def test_odd_ids_are_stored_exactly(db: Database) -> None:
+    # Rows travel to SQLite as one JSON parameter: quotes, backslashes, emoji and RTL marks must survive.
+    odd = ['m"1\\', "m’2 🎉", "m\u202e3", "1700000100.000100"]
+    writer = ActivityWriter(db, zone_of)
+    for i, message_id in enumerate(odd):
+        writer.add_message(msg(PARIS, message_id, f"u’{i}", channel="c#🎉", thread="t\"1" if i else None,
+                               reply_to="r\n" if i == 2 else None, text="x" * (i * 1000)),
+                           MessageNotes(language="fr", is_question=bool(i % 2)))
+    await writer.flush()
+    stored = await rows(db, "SELECT message_id, author_id, channel_id, thread_id, reply_to, length, is_question, "
+                            "language, at FROM messages ORDER BY id")
+    assert stored == [
+        (message_id, f"u’{i}", "c#🎉", 't"1' if i else None, "r\n" if i == 2 else None, i * 1000, i % 2, "fr",
+         "2026-11-20T10:00:00.000000Z")
+        for i, message_id in enumerate(odd)]
+    assert await member_daily(db) == [(PARIS.key, "2026-11-20", f"u’{i}", 1, int(i == 2), 0, 0) for i in range(4)]
+
+
 async def test_stop_flushes_everything(db: Database) -> None:
     writer = ActivityWriter(db, zone_of, flush_interval=3600)
     await writer.start()

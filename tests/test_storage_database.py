@@ -292,3 +292,67 @@ async def test_a_transaction_cancelled_at_begin_leaves_the_connection_usable(tmp
     values = [row[0] for row in await reopened.fetchall("SELECT x FROM t ORDER BY x")]
     await reopened.close()
     assert values[-2:] == [2, 3]  # writes after the cancellations were committed
+
+
+# ---------------------------------------------------------------- run_transaction (one hand-over)
+
+
+async def test_run_transaction_commits_what_the_thread_wrote(db: Database) -> None:
+    def work(conn: sqlite3.Connection) -> int:
+        conn.execute("INSERT INTO items (name) VALUES ('a')")
+        conn.execute("INSERT INTO items (name) VALUES ('b')")
+        return int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
+
+    assert await db.run_transaction(work) == 2
+    assert await db.fetchval("SELECT count(*) FROM items") == 2
+
+
+async def test_run_transaction_rolls_back_on_any_failure_and_stays_usable(db: Database) -> None:
+    def duplicate(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO items (name) VALUES ('a')")
+        conn.execute("INSERT INTO items (name) VALUES ('a')")
+
+    def python_error(conn: sqlite3.Connection) -> None:
+        conn.execute("INSERT INTO items (name) VALUES ('b')")
+        raise KeyError("boom")
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.run_transaction(duplicate)
+    with pytest.raises(KeyError):
+        await db.run_transaction(python_error)
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+    async with db.transaction() as tx:  # no transaction was left open on the shared connection
+        await tx.execute("INSERT INTO items (name) VALUES ('c')")
+    assert await db.fetchval("SELECT name FROM items") == "c"
+
+
+async def test_run_transaction_waits_for_an_open_transaction(db: Database) -> None:
+    order: list[str] = []
+
+    def work(conn: sqlite3.Connection) -> None:
+        order.append("thread work")
+        conn.execute("INSERT INTO items (name) VALUES ('second')")
+
+    async with db.transaction() as tx:
+        waiting = asyncio.ensure_future(db.run_transaction(work))
+        await asyncio.sleep(0.01)
+        order.append("first commits")
+        await tx.execute("INSERT INTO items (name) VALUES ('first')")
+    await waiting
+    assert order == ["first commits", "thread work"]
+    assert [r["name"] for r in await db.fetchall("SELECT name FROM items ORDER BY id")] == ["first", "second"]
+
+
+async def test_run_transaction_on_a_locked_file_is_a_storage_error(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    first = await Database.open(path)
+    second = await Database.open(path, busy_timeout_ms=0)
+    try:
+        await first.execute("CREATE TABLE t (x INTEGER)")
+        async with first.transaction():
+            with pytest.raises(StorageError, match="is locked"):
+                await second.run_transaction(lambda conn: conn.execute("INSERT INTO t VALUES (2)"))
+        assert await second.fetchval("SELECT count(*) FROM t") == 0
+    finally:
+        await second.close()
+        await first.close()

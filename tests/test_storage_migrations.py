@@ -208,3 +208,16 @@ async def test_the_real_migrations_apply_to_a_new_database(db: Database) -> None
     assert {"messages", "activity_channel_daily", "activity_member_daily", "activity_community_daily",
             "activity_language_daily"} <= await tables(db)
     assert await apply_migrations(db, MIGRATIONS_DIR, now=LATER) == []
+
+
+async def test_raw_messages_keep_only_the_indexes_their_queries_use(db: Database) -> None:
+    # Each index costs every ingested message a B-tree insert: dedupe (the UNIQUE key), the retention
+    # purge (at), export and forget (community, author). 0012 dropped the unused (community, at).
+    await apply_migrations(db, MIGRATIONS_DIR, now=NOW)
+    indexes = {row["name"] for row in await db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'")}
+    assert indexes == {"sqlite_autoindex_messages_1", "messages_at", "messages_community_author"}
+    plan = " ".join(row["detail"] for row in await db.fetchall(
+        "EXPLAIN QUERY PLAN DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE at < ? LIMIT ?)",
+        ("2026-01-01", 10)))
+    assert "messages_at" in plan

@@ -3,16 +3,16 @@
 Owns the tables of migrations/0001_core_activity.sql: `messages` (raw metadata, never the text) and
 the `activity_*_daily` rollups, whose `day` is the local day in the community's time zone at write time.
 
-How a flush stays fast and exact (the brief allowed a choice; this is it):
-1. duplicates inside the buffer are dropped in memory (first delivery wins);
-2. the raw rows go in with ONE `executemany` of `INSERT ... ON CONFLICT DO NOTHING`, inside a
-   `BEGIN IMMEDIATE` transaction, after reading `MAX(id)`;
-3. the summed rowcount says how many rows were really inserted. All of them (the usual case) or none
-   need no further query; otherwise one `SELECT ... WHERE id > <old max>` lists the new rows. This is
-   exact because we hold SQLite's write lock and an INTEGER PRIMARY KEY is allocated above the current
-   maximum. (A PostgreSQL backend would use `INSERT ... ON CONFLICT DO NOTHING RETURNING` instead.)
-4. rollups are summed in memory from the new rows plus the reactions, joins and leaves, and written with
-   one `executemany` upsert per rollup table: a 500-message batch is 6 to 8 statements in all.
+How a flush stays fast and exact:
+1. on the event loop, duplicates inside the buffer are dropped (first delivery wins), each row gets its
+   local day, the rollups are summed as if every row were new, and rows and sums become JSON parameters
+   (`bot/storage/bulk.py`: one SQLite step per statement, not one per row);
+2. the database thread then runs the whole transaction in one hand-over (`Database.run_transaction`):
+   `BEGIN IMMEDIATE`, `MAX(id)`, one `INSERT ... ON CONFLICT DO NOTHING`, one upsert per rollup table,
+   `COMMIT`. The event loop reads the next batch meanwhile instead of relaying each statement;
+3. when the insert's rowcount says some rows were already stored (a redelivery), one
+   `SELECT ... WHERE id > <old max>` lists the new ones and the sums are redone from them. This is exact
+   because we hold SQLite's write lock and an INTEGER PRIMARY KEY is allocated above the current maximum.
 Reactions, joins and leaves have no raw table, so a redelivered reaction is counted again.
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from bot.model import MemberJoined, MemberLeft, Message, ReactionAdded
 from bot.plugin import MessageNotes
+from bot.storage.bulk import as_json, rows_from_json
 from bot.storage.database import Database, Transaction
 from bot.storage.times import to_db, zone
 
@@ -35,17 +37,18 @@ __all__ = ["ActivityWriter", "export_member_activity", "forget_member_activity",
 
 log = logging.getLogger(__name__)
 
-_INSERT_MESSAGE = """
+# Every statement of a flush takes its rows as one JSON parameter (see bot/storage/bulk.py for why).
+_INSERT_MESSAGE = f"""
 INSERT INTO messages (community, channel_id, thread_id, message_id, author_id, at, length, reply_to,
                       is_question, language, tagged)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+{rows_from_json(11)}
 ON CONFLICT (community, channel_id, message_id) DO NOTHING
 """
 
-_UPSERT_CHANNEL = """
+_UPSERT_CHANNEL = f"""
 INSERT INTO activity_channel_daily (community, day, channel_id, messages, replies, thread_messages,
                                     reactions, questions)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+{rows_from_json(8)}
 ON CONFLICT (community, day, channel_id) DO UPDATE SET
     messages = activity_channel_daily.messages + excluded.messages,
     replies = activity_channel_daily.replies + excluded.replies,
@@ -54,10 +57,10 @@ ON CONFLICT (community, day, channel_id) DO UPDATE SET
     questions = activity_channel_daily.questions + excluded.questions
 """
 
-_UPSERT_MEMBER = """
+_UPSERT_MEMBER = f"""
 INSERT INTO activity_member_daily (community, day, user_id, messages, replies, reactions_given,
                                    reactions_received)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+{rows_from_json(7)}
 ON CONFLICT (community, day, user_id) DO UPDATE SET
     messages = activity_member_daily.messages + excluded.messages,
     replies = activity_member_daily.replies + excluded.replies,
@@ -65,18 +68,18 @@ ON CONFLICT (community, day, user_id) DO UPDATE SET
     reactions_received = activity_member_daily.reactions_received + excluded.reactions_received
 """
 
-_UPSERT_COMMUNITY = """
+_UPSERT_COMMUNITY = f"""
 INSERT INTO activity_community_daily (community, day, messages, joins, leaves)
-VALUES (?, ?, ?, ?, ?)
+{rows_from_json(5)}
 ON CONFLICT (community, day) DO UPDATE SET
     messages = activity_community_daily.messages + excluded.messages,
     joins = activity_community_daily.joins + excluded.joins,
     leaves = activity_community_daily.leaves + excluded.leaves
 """
 
-_UPSERT_LANGUAGE = """
+_UPSERT_LANGUAGE = f"""
 INSERT INTO activity_language_daily (community, day, language, messages)
-VALUES (?, ?, ?, ?)
+{rows_from_json(4)}
 ON CONFLICT (community, day, language) DO UPDATE SET
     messages = activity_language_daily.messages + excluded.messages
 """
@@ -192,32 +195,56 @@ class _Rollups:
             community = left.community.key
             self.community[(community, self._day(community, left.at))][2] += 1
 
-    async def write(self, tx: Transaction) -> None:
-        await tx.executemany(_UPSERT_CHANNEL, [(*key, *counts) for key, counts in self.channel.items()])
-        await tx.executemany(_UPSERT_MEMBER, [(*key, *counts) for key, counts in self.member.items()])
-        await tx.executemany(_UPSERT_COMMUNITY, [(*key, *counts) for key, counts in self.community.items()])
-        await tx.executemany(_UPSERT_LANGUAGE, [(*key, count) for key, count in self.language.items()])
+    def statements(self) -> list[tuple[str, str]]:
+        """One upsert per rollup table that has rows: (SQL, its rows as one JSON parameter)."""
+        tables = ((_UPSERT_CHANNEL, [(*key, *counts) for key, counts in self.channel.items()]),
+                  (_UPSERT_MEMBER, [(*key, *counts) for key, counts in self.member.items()]),
+                  (_UPSERT_COMMUNITY, [(*key, *counts) for key, counts in self.community.items()]),
+                  (_UPSERT_LANGUAGE, [(*key, count) for key, count in self.language.items()]))
+        return [(sql, as_json(rows)) for sql, rows in tables if rows]
 
 
-async def _insert_new_messages(tx: Transaction, rows: list[_Row]) -> list[_Row]:
-    """Insert raw rows, skipping ones already stored; returns the rows really inserted."""
+_NEW_MESSAGES = "SELECT community, channel_id, message_id FROM messages WHERE id > ?"
+
+
+def _batch_work(batch: _Buffer, days: _Days) -> Callable[[sqlite3.Connection], None]:
+    """Prepare a batch on the event loop (rows, rollups, JSON) and return the database thread's part.
+
+    Duplicates inside the batch are dropped here (first delivery wins). The rollups are summed as if
+    every row were new, the usual case; when the insert skips some (redelivered messages), the thread
+    sums them again from the rows really inserted (the time zones are cached by then)."""
     unique: dict[tuple[str, str, str], _Row] = {}
-    for row in rows:
+    for row in batch.messages:
         unique.setdefault((row.community, row.channel_id, row.message_id), row)
-    if not unique:
-        return []
-    before = await tx.fetchval("SELECT COALESCE(MAX(id), 0) FROM messages")
-    inserted = await tx.executemany(_INSERT_MESSAGE, [
+
+    def rollups(rows: list[_Row]) -> list[tuple[str, str]]:
+        sums = _Rollups(days)
+        sums.add_reactions(batch.reactions)
+        sums.add_members(batch.joins, batch.leaves)
+        sums.add_messages(rows)
+        return sums.statements()
+
+    planned = rollups(list(unique.values()))
+    rows_json = as_json([
         (r.community, r.channel_id, r.thread_id, r.message_id, r.author_id, to_db(r.at), r.length,
          r.reply_to, r.is_question, r.language, r.tagged)
         for r in unique.values()
-    ])
-    if inserted == len(unique):
-        return list(unique.values())
-    if inserted == 0:
-        return []
-    new = await tx.fetchall("SELECT community, channel_id, message_id FROM messages WHERE id > ?", (before,))
-    return [unique[(r[0], r[1], r[2])] for r in new if (r[0], r[1], r[2]) in unique]
+    ]) if unique else None
+
+    def work(conn: sqlite3.Connection) -> None:
+        statements = planned
+        if rows_json is not None:
+            # Exact because we hold SQLite's write lock and an INTEGER PRIMARY KEY is allocated above
+            # the current maximum (a PostgreSQL backend would use INSERT ... RETURNING).
+            before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
+            inserted = conn.execute(_INSERT_MESSAGE, (rows_json,)).rowcount
+            if inserted != len(unique):
+                new = conn.execute(_NEW_MESSAGES, (before,)).fetchall()
+                statements = rollups([unique[key] for key in map(tuple, new) if key in unique])
+        for sql, rows in statements:
+            conn.execute(sql, (rows,))
+
+    return work
 
 
 class ActivityWriter:
@@ -391,12 +418,9 @@ class ActivityWriter:
             return len(batch)
 
     async def _write(self, batch: _Buffer) -> None:
-        rollups = _Rollups(_Days(self._timezone_of, self._zone_warnings))
-        rollups.add_reactions(batch.reactions)
-        rollups.add_members(batch.joins, batch.leaves)
-        async with self._db.transaction() as tx:
-            rollups.add_messages(await _insert_new_messages(tx, batch.messages))
-            await rollups.write(tx)
+        # One hand-over to the database thread for the whole transaction (see Database.run_transaction):
+        # the next batch is read while this one is written.
+        await self._db.run_transaction(_batch_work(batch, _Days(self._timezone_of, self._zone_warnings)))
 
 
 # ---------------------------------------------------------------- retention and privacy

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -159,6 +159,21 @@ class Database:
         async with self._locked("fetchval()"):
             return await self._do_fetchval(sql, params)
 
+    async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(connection)` on the database thread between BEGIN IMMEDIATE and COMMIT, in one
+        hand-over; a failure rolls back and is raised.
+
+        For batch writers on the hot path (the activity writer). In `transaction()` every statement is a
+        round trip through the event loop, and a loop busy with a burst of chat relays each one late, so
+        the database thread idles between statements instead of writing while the next batch is read.
+        `work` must be a few statements around quick Python: it runs off the event loop, so it must not
+        touch asyncio objects or anything the loop mutates. Like every method here it holds the lock."""
+        async with self._locked("run_transaction()"):
+            # aiosqlite has no public way to run a function on its thread; `_execute` is the one its own
+            # methods use (pinned range in pyproject; tests/test_storage_database.py covers it).
+            run: Callable[..., Awaitable[T]] = self._conn._execute  # untyped in aiosqlite
+            return await self._guarded(run(_in_transaction, self._conn, work))
+
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """`async with db.transaction() as tx:` BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on error."""
         return self._transaction()
@@ -281,6 +296,20 @@ class Database:
     async def _do_fetchval(self, sql: str, params: Params) -> Any:
         row = await self._do_fetchone(sql, params)
         return None if row is None else row[0]
+
+
+def _in_transaction(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """`run_transaction`'s body, on the database thread (where `conn._conn` may be used)."""
+    raw = conn._conn
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(raw)
+        raw.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):  # a failed COMMIT may have ended it already
+            raw.execute("ROLLBACK")
+        raise
+    return result
 
 
 class Transaction:

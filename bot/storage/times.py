@@ -15,11 +15,14 @@ __all__ = ["from_db", "local_day", "to_db", "zone"]
 
 def to_db(dt: datetime) -> str:
     """Aware datetime -> fixed-width UTC text such as "2026-11-22T04:44:40.000000Z"."""
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise ValueError(f"cannot store the naive datetime {dt.isoformat()}: give it a time zone (UTC)")
+    if dt.tzinfo is not UTC:  # the usual case (platform times are UTC) skips the conversion: hot path
+        if dt.tzinfo is None or dt.utcoffset() is None:
+            raise ValueError(f"cannot store the naive datetime {dt.isoformat()}: give it a time zone (UTC)")
+        dt = dt.astimezone(UTC)
     # isoformat always pads the year to 4 digits and, with timespec, keeps the microseconds even
     # when they are zero: that is what makes the width fixed and text order equal time order.
-    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    # An aware UTC time ends in "+00:00", which becomes "Z".
+    return dt.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def from_db(text: str) -> datetime:
