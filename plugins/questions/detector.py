@@ -105,7 +105,13 @@ _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _TABLES: dict[str, re.Pattern[str]] = {
     lang: re.compile("^(?:" + "|".join(patterns) + ")") for lang, patterns in _OPENERS.items()
 }
-_ANY = re.compile("^(?:" + "|".join(p for patterns in _OPENERS.values() for p in patterns) + ")")
+# Any language's opener at the start of any clause, in one search over the whole text (the pre-check runs on every
+# message): a clause starts at the text's start or after a `_CLAUSES` separator, once the leading
+# non-letters `_LEADING` strips are skipped (possessively, as stripping would). It can only find more
+# than the clause-by-clause reading (an opener running over a clause's end), never less: a pre-check
+# may be generous, `is_question` decides.
+_ANY_CLAUSE = re.compile("(?:^|" + _CLAUSES.pattern + r")[\W\d_]*+(?:"
+                         + "|".join(p for patterns in _OPENERS.values() for p in patterns) + ")")
 _THANKS = re.compile(
     r"\b(?:merci|thanks|thank you|thx|ty|tysm|cheers|gracias|danke|dankeschön|vielen dank|grazie|obrigad[oa]|"
     r"valeu|merci beaucoup|many thanks)\b", re.IGNORECASE)
@@ -135,8 +141,7 @@ def is_excluded(text: str) -> bool:
 def is_candidate(text: str) -> bool:
     """The cheap, language-free pre-check: could this message be a question at all?"""
     if "?" not in text and "？" not in text and "¿" not in text:
-        lowered = text.lower()
-        return any(_ANY.match(clause) for clause in _clauses(lowered))
+        return _ANY_CLAUSE.search(text.lower()) is not None
     return not is_excluded(text)
 
 

@@ -133,6 +133,8 @@ class Tracker:
         for tracked in candidates:
             if tracked is not None and tracked.author_id != author:
                 return tracked
+        if not message.mentions:
+            return None
         window = timedelta(hours=self.settings.mention_window_hours)
         for mentioned in message.mentions:
             if mentioned.user_id == author or not self.index.has_asker(community, mentioned.user_id):
