@@ -10,7 +10,6 @@ RUN useradd --create-home --uid 10001 bot
 COPY pyproject.toml README.md config.yaml ./
 COPY bot ./bot
 COPY plugins ./plugins
-COPY migrations ./migrations
 RUN pip install --no-cache-dir -e . && mkdir -p /app/data && chown -R bot:bot /app/data
 USER bot
 VOLUME ["/app/data"]

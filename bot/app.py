@@ -36,8 +36,9 @@ log = logging.getLogger("affinity.app")
 
 GIL_SWITCH_INTERVAL = 0.0005  # seconds; see App.start
 
+
 def migrations_dir(config: Config) -> Path:
-    """Where the migration files are (configurable for packaged installs)."""
+    """Where the migration files are: `database.migrations_dir`, else the `bot/migrations` package data."""
     return config.database.migrations_dir or MIGRATIONS_DIR
 
 

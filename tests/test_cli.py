@@ -140,7 +140,7 @@ def test_migrate_applies_only_new_files_with_a_backup_and_refuses_an_edited_one(
     import shutil
 
     migrations = tmp_path / "migrations"
-    shutil.copytree(ROOT / "migrations", migrations)
+    shutil.copytree(ROOT / "bot" / "migrations", migrations)
     config = tmp_path / "c.yaml"
     config.write_text(f"database:\n  path: {tmp_path / 'x.db'}\n  migrations_dir: {migrations}\n", encoding="utf-8")
     first = run(["--config", str(config), "migrate"], tmp_path)

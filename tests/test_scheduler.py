@@ -12,15 +12,14 @@ from bot.clock import FrozenClock
 from bot.plugin import DueAction, JobDecl
 from bot.scheduler import Scheduler, SchedulerError, build_trigger
 from bot.storage.database import Database
-from bot.storage.migrations import apply_migrations
+from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 
-ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday
 
 
 async def open_db(path: Path) -> Database:
     db = await Database.open(path)
-    await apply_migrations(db, ROOT / "migrations", now=T0)
+    await apply_migrations(db, MIGRATIONS_DIR, now=T0)
     return db
 
 

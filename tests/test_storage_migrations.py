@@ -221,3 +221,31 @@ async def test_raw_messages_keep_only_the_indexes_their_queries_use(db: Database
         "EXPLAIN QUERY PLAN DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE at < ? LIMIT ?)",
         ("2026-01-01", 10)))
     assert "messages_at" in plan
+
+
+def test_the_migrations_ship_inside_the_bot_package() -> None:
+    # Package data: a wheel or `pip install .` carries them (pyproject's [tool.setuptools.package-data]).
+    import bot
+
+    package = Path(bot.__file__).resolve().parent
+    assert MIGRATIONS_DIR.is_relative_to(package)
+    assert MIGRATIONS_DIR.name == "migrations"
+    names = sorted(path.name for path in MIGRATIONS_DIR.glob("*.sql"))
+    assert names[0] == "0001_core_activity.sql"
+    assert len(names) >= 11
+    assert all(name[:4].isdigit() for name in names)
+
+
+async def test_a_database_migrated_from_the_old_root_folder_still_starts(db: Database, tmp_path: Path) -> None:
+    # Until the files moved into bot/migrations they were applied from <repo>/migrations. Only the name and
+    # the checksum are recorded, so the same files from the new folder are the same history.
+    import shutil
+
+    old = tmp_path / "repo" / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, old)
+    applied = await apply_migrations(db, old, now=NOW)
+    assert applied == sorted(path.name for path in MIGRATIONS_DIR.glob("*.sql"))
+    assert await pending_migrations(db, MIGRATIONS_DIR) == []
+    assert await apply_migrations(db, MIGRATIONS_DIR, now=LATER) == []
+    assert await db.fetchval("SELECT count(*) FROM schema_migrations") == len(applied)
+    assert backups(db) == []

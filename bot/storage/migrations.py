@@ -1,4 +1,5 @@
-"""Schema migrations: the `schema_migrations` table and the runner that applies `NNNN_<owner>_<what>.sql`.
+"""Schema migrations: the `schema_migrations` table and the runner that applies `NNNN_<owner>_<what>.sql`
+(the files live in `bot/migrations/`).
 
 Owns the file naming rule, the checksum of applied files (an applied file must never change), the
 backup taken before new files are applied to a database that already holds data, and the atomic
@@ -26,8 +27,10 @@ from bot.storage.times import from_db, to_db
 
 __all__ = ["MIGRATIONS_DIR", "MigrationError", "apply_migrations", "pending_migrations"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
-"""The repository's migrations folder (the default the app passes to `apply_migrations`)."""
+MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+"""The `bot/migrations` folder shipped inside the package (package data, so wheels carry it too); the
+default the app passes to `apply_migrations` unless `database.migrations_dir` overrides it. Applied
+files are recorded by name and checksum, never by path, so moving the folder keeps databases valid."""
 
 _NAME = re.compile(r"^(?P<version>\d{4})_(?P<owner>[a-z][a-z0-9]*)_(?P<what>[a-z0-9][a-z0-9_]*)\.sql$")
 _LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.DOTALL)

@@ -5,7 +5,7 @@ Commands: `/ask question [group:name]` (an explicit ticket; the group only by na
 `/unanswered [channel] [group]`, `/question close id reason` (moderators), `/helpers [weeks]`,
 `/questions notes on|off` (the private note about a waiting question).
 
-Tables (migrations/0006_questions_tables.sql): `questions` (one row per tracked question, with a
+Tables (bot/migrations/0006_questions_tables.sql): `questions` (one row per tracked question, with a
 short excerpt only and its next ladder step), `question_answers` (answers credited to helpers),
 `question_note_optouts`. Rows are queued on the hot path and written in batches (every 500
 statements, every minute, and before any read); question ids are allocated in memory.
