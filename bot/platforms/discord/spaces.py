@@ -1,4 +1,4 @@
-"""Groups' spaces on Discord (the `Spaces` protocol of bot/plugin.py): a role, and a text or forum
+"""Groups' spaces on Discord (the `Spaces` protocol of bot/protocols.py): a role, and a text or forum
 channel under the groups category that only the role (and the bot) can see.
 
 Overwrites: @everyone may not view the channel, the group's role may, and the bot keeps view and

@@ -1,4 +1,4 @@
-"""Group channels on Slack (the `Spaces` protocol of bot/plugin.py): conversations.create (public
+"""Group channels on Slack (the `Spaces` protocol of bot/protocols.py): conversations.create (public
 or private), invite, kick, rename, setTopic and archive. Slack has no roles, so a space is just its
 channel; and a bot cannot delete a channel, so deleting one archives it.
 

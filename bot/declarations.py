@@ -1,0 +1,209 @@
+"""What a plugin declares: typed command parameters (`Param` and the `text`, `integer`, `choice`...
+constructors) and the decorators that mark its methods (`@command`, `@listen`, `@message_filter`,
+`@job`, `@due`, `@autocomplete`) with the `CommandDecl` and `JobDecl` they record.
+
+Pure data, no I/O: the registry reads the marks, every platform renders the same `Param`s and
+`bot.params` binds what a member typed to them. Plugins import all of it from `bot.plugin`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from bot.i18n import Msg, Text
+from bot.model import Event, Level
+
+__all__ = [
+    "Choice", "CommandDecl", "JobDecl", "Param", "ParamKind", "attachment", "autocomplete", "boolean",
+    "channel", "choice", "command", "due", "duration", "integer", "job", "listen", "member", "message_filter",
+    "moment", "number", "text",
+]
+
+# ---------------------------------------------------------------- parameters
+
+
+class ParamKind(enum.Enum):
+    """The types a command parameter can have."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    DURATION = "duration"
+    DATETIME = "datetime"
+    MEMBER = "member"
+    CHANNEL = "channel"
+    ATTACHMENT = "attachment"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One allowed value of a choice parameter, with its translated label."""
+
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """A typed command parameter, declared once and rendered by every platform."""
+
+    name: str
+    kind: ParamKind
+    description: Msg
+    required: bool = True
+    max_length: int = 200
+    min_value: float | None = None
+    max_value: float | None = None
+    choices: tuple[Choice, ...] = ()
+    autocomplete: str | None = None
+    rest: bool = False  # a last text parameter that takes the rest of the line without quotes
+    named_only: bool = False  # given only as `name:value`, never filled by a positional word
+
+
+def text(
+    name: str,
+    description: Msg,
+    *,
+    required: bool = True,
+    max_length: int = 200,
+    autocomplete: str | None = None,
+    rest: bool = False,
+    named_only: bool = False,
+) -> Param:
+    """A text parameter (optionally completed by a plugin's provider, e.g. a group name).
+
+    `named_only` parameters may follow the rest-of-line one: `/ask How do I join? group:rust`."""
+    return Param(name, ParamKind.TEXT, description, required, max_length,
+                 autocomplete=autocomplete, rest=rest, named_only=named_only)
+
+
+def integer(name: str, description: Msg, *, required: bool = True,
+            min_value: int | None = None, max_value: int | None = None) -> Param:
+    """A whole number with optional bounds."""
+    return Param(name, ParamKind.INTEGER, description, required, min_value=min_value, max_value=max_value)
+
+
+def number(name: str, description: Msg, *, required: bool = True,
+           min_value: float | None = None, max_value: float | None = None) -> Param:
+    """A decimal number with optional bounds."""
+    return Param(name, ParamKind.NUMBER, description, required, min_value=min_value, max_value=max_value)
+
+
+def boolean(name: str, description: Msg, *, required: bool = True) -> Param:
+    """A yes/no parameter."""
+    return Param(name, ParamKind.BOOLEAN, description, required)
+
+
+def choice(name: str, description: Msg, choices: Sequence[Choice], *, required: bool = True) -> Param:
+    """One of a fixed set of values."""
+    return Param(name, ParamKind.CHOICE, description, required, choices=tuple(choices))
+
+
+def duration(name: str, description: Msg, *, required: bool = True,
+             min_value: timedelta | None = None, max_value: timedelta | None = None) -> Param:
+    """A duration such as `2h30m`, `1d` or `45m` (bounds in seconds)."""
+    return Param(name, ParamKind.DURATION, description, required,
+                 min_value=min_value.total_seconds() if min_value else None,
+                 max_value=max_value.total_seconds() if max_value else None)
+
+
+def moment(name: str, description: Msg, *, required: bool = True) -> Param:
+    """A date and time read in the community's time zone (`2026-12-01 10:00`)."""
+    return Param(name, ParamKind.DATETIME, description, required)
+
+
+def member(name: str, description: Msg, *, required: bool = True) -> Param:
+    """A member of the community (`@name`, a mention, or an id)."""
+    return Param(name, ParamKind.MEMBER, description, required)
+
+
+def channel(name: str, description: Msg, *, required: bool = True) -> Param:
+    """A channel of the community (`#name`, a mention, or an id)."""
+    return Param(name, ParamKind.CHANNEL, description, required)
+
+
+def attachment(name: str, description: Msg, *, required: bool = True) -> Param:
+    """A file sent with the command (a CSV to import...); never part of the command text."""
+    return Param(name, ParamKind.ATTACHMENT, description, required)
+
+
+# ---------------------------------------------------------------- decorators
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True, slots=True)
+class CommandDecl:
+    """What `@command` records on a method."""
+
+    path: str
+    description: Msg
+    params: tuple[Param, ...]
+    level: Level
+    private: bool
+
+
+@dataclass(frozen=True, slots=True)
+class JobDecl:
+    """What `@job` records on a method: a cron expression (weekday names allowed) or an interval."""
+
+    job_id: str
+    cron: str | None
+    every: timedelta | None
+
+
+def command(path: str, description: Msg, *params: Param, level: Level = Level.MEMBER,
+            private: bool = False) -> Callable[[F], F]:
+    """Declare a command `noun verb` with typed parameters and a permission level.
+
+    `private=True` makes every result ephemeral (previews, exports)."""
+    def mark(func: F) -> F:
+        func.__dict__["__command__"] = CommandDecl(path, description, tuple(params), level, private)
+        return func
+    return mark
+
+
+def listen(*event_types: type[Event]) -> Callable[[F], F]:
+    """Declare a passive handler for one or more event types.
+
+    `Message` listeners are called with `(message, notes)`; every other event with `(event)`."""
+    def mark(func: F) -> F:
+        func.__dict__["__listen__"] = tuple(event_types)
+        return func
+    return mark
+
+
+def message_filter(func: F) -> F:
+    """Declare a filter: called with `(message, notes)` before every listener; it may tag or delete."""
+    func.__dict__["__filter__"] = True
+    return func
+
+
+def job(job_id: str, *, cron: str | None = None, every: timedelta | None = None) -> Callable[[F], F]:
+    """Declare recurring work; the handler receives the moment it was due."""
+    def mark(func: F) -> F:
+        func.__dict__["__job__"] = JobDecl(job_id, cron, every)
+        return func
+    return mark
+
+
+def due(kind: str) -> Callable[[F], F]:
+    """Declare the handler of one kind of one-off action stored in `due_actions`."""
+    def mark(func: F) -> F:
+        func.__dict__["__due__"] = kind
+        return func
+    return mark
+
+
+def autocomplete(provider: str) -> Callable[[F], F]:
+    """Declare an autocomplete provider: `(community, user, prefix) -> list[Choice]`."""
+    def mark(func: F) -> F:
+        func.__dict__["__autocomplete__"] = provider
+        return func
+    return mark

@@ -1,0 +1,196 @@
+"""The protocols between a plugin and the rest of the bot, with the data they exchange.
+
+Services a plugin receives in its `PluginContext`: `Sql`/`SqlDatabase` (`ctx.db`), `Messenger`
+(with `Spaces` for channel management) and `Directory`. Protocols a plugin implements to cooperate
+with others without importing them: `PrivacyParticipant` (export and forget a member),
+`DigestContributor` (a `DigestSection` of the weekly digest) and `GroupDigestSource` (`GroupDigest`s
+for group owners). Plugins import all of it from `bot.plugin`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from bot.i18n import Text
+from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
+
+__all__ = [
+    "DigestContributor", "DigestSection", "Directory", "GroupDigest", "GroupDigestSource", "Messenger",
+    "PrivacyParticipant", "Spaces", "Sql", "SqlDatabase",
+]
+
+T = TypeVar("T")
+
+# ---------------------------------------------------------------- services in the context
+
+
+class Sql(Protocol):
+    """The statements both `ctx.db` and a transaction offer: what plugin repos are written against."""
+
+    async def execute(self, sql: str, params: Any = ()) -> int:
+        """Run one statement; returns the rows changed."""
+        ...
+
+    async def executemany(self, sql: str, seq: Iterable[Any]) -> int:
+        """Run one statement per parameter set."""
+        ...
+
+    async def fetchall(self, sql: str, params: Any = ()) -> list[Any]:
+        """Every row."""
+        ...
+
+    async def fetchone(self, sql: str, params: Any = ()) -> Any:
+        """The first row, or None."""
+        ...
+
+    async def fetchval(self, sql: str, params: Any = ()) -> Any:
+        """The first column of the first row, or None."""
+        ...
+
+
+class SqlDatabase(Sql, Protocol):
+    """`ctx.db`: statements plus transactions."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Sql]:
+        """One transaction: committed on success, rolled back on any error."""
+        ...
+
+    async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work(connection)` on the database thread in one transaction, in one hand-over: for batch
+        writes on the message path, which a busy event loop would otherwise relay statement by statement."""
+        ...
+
+
+class Messenger(Protocol):
+    """Sends replies to channels, threads and DMs on whichever platform a target belongs to."""
+
+    async def send(self, target: Target, reply: Reply, *, dedupe_key: str | None = None) -> MessageRef | None:
+        """Send; with a `dedupe_key`, a second send with the same key is skipped."""
+        ...
+
+    def capabilities(self, community: CommunityRef) -> frozenset[Capability]:
+        """What the community's platform can do."""
+        ...
+
+    def link(self, ref: MessageRef) -> str | None:
+        """A URL that opens the message, when the platform has one."""
+        ...
+
+    def spaces(self, community: CommunityRef) -> Spaces | None:
+        """The community platform's channel management, or None (the console)."""
+        ...
+
+    async def delete(self, ref: MessageRef, reason: str) -> bool:
+        """Delete a message (platforms with `Capability.DELETE_MESSAGE`); False when it could not."""
+        ...
+
+    async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
+        """Whether a member may read a channel; None when the platform cannot tell."""
+        ...
+
+
+class Spaces(Protocol):
+    """Channel (and role) management for groups, on platforms with `Capability.CREATE_CHANNEL`.
+
+    Every method raises `DeliveryError` when the platform refuses (missing permission...)."""
+
+    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
+                           private: bool = False, forum: bool = False) -> Space:
+        """Create a channel (and, on Discord, a role that opens it) under the groups category."""
+        ...
+
+    async def add_member(self, space: Space, user: UserRef) -> None:
+        """Give a member access (assign the role / invite to the channel)."""
+        ...
+
+    async def remove_member(self, space: Space, user: UserRef) -> None:
+        """Take a member's access away (remove the role / kick from the channel)."""
+        ...
+
+    async def rename_space(self, space: Space, name: str) -> None:
+        """Rename the channel (and role)."""
+        ...
+
+    async def archive_space(self, space: Space) -> None:
+        """Make the space read-only and move it out of the way (archive category / archived)."""
+        ...
+
+    async def delete_space(self, space: Space) -> None:
+        """Delete the channel and role (used to undo a creation that failed half-way)."""
+        ...
+
+
+class Directory(Protocol):
+    """Looks up names of members and channels; never stores more than ids."""
+
+    def member_name(self, user: UserRef) -> str:
+        """The member's display name, or the id when unknown."""
+        ...
+
+    def channel_name(self, channel: ChannelRef) -> str:
+        """The channel's name, or the id when unknown."""
+        ...
+
+
+# ---------------------------------------------------------------- cooperation between plugins
+
+
+@runtime_checkable
+class PrivacyParticipant(Protocol):
+    """A plugin that stores member data: it can export it and forget it."""
+
+    async def export_user(self, user: UserRef) -> Mapping[str, Any]:
+        """Everything this plugin stores about the member, as JSON-ready data."""
+        ...
+
+    async def forget_user(self, user: UserRef, tx: Sql) -> int:
+        """Delete what this plugin stores about the member inside `tx`; returns the rows removed.
+
+        One transaction spans every plugin, so a forget request is never half done."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSection:
+    """One plugin's part of a digest: machine-readable figures (stored as JSON, exported to CSV)
+    and the lines a manager reads."""
+
+    key: str
+    title: Text
+    figures: Mapping[str, float | int | None]
+    lines: tuple[Text, ...] = ()
+
+
+@runtime_checkable
+class DigestContributor(Protocol):
+    """A plugin that adds a section to the weekly digest (present only when the plugin is enabled)."""
+
+    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
+                             timezone: str) -> DigestSection | None:
+        """Figures for [start, end) (aware UTC); None when there is nothing to say."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDigest:
+    """One group's digest for its owners: `key` is stable (it names the group in dedupe keys)."""
+
+    key: str
+    group_name: str
+    owners: tuple[UserRef, ...]
+    section: DigestSection
+
+
+@runtime_checkable
+class GroupDigestSource(Protocol):
+    """A plugin whose groups (opted in) get their own digest, sent by DM to their owners."""
+
+    async def group_digests(self, community: CommunityRef, start: datetime, end: datetime,
+                            timezone: str) -> list[GroupDigest]:
+        """One entry per opted-in group with owners, for [start, end) (aware UTC)."""
+        ...
