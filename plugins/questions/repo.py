@@ -1,19 +1,30 @@
 """Every SQL statement of the questions plugin, over `questions`, `question_answers` and
-`question_note_optouts` (migrations/0006_questions_tables.sql). Returns frozen dataclasses.
+`question_note_optouts` (bot/migrations/0006_questions_tables.sql). Returns frozen dataclasses.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.plugin import Sql
+from bot.storage.bulk import as_json, rows_from_json
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 
 ACTIVE = ("open", "answered")
+
+# The hot-path inserts, queued and written many rows at a time (one JSON parameter, see PendingWrites).
+_INSERT_QUESTION = (
+    "INSERT INTO questions (id, community, channel_id, thread_id, message_id, author_id, asked_at, "
+    f"language, excerpt, group_name, explicit, next_step, next_step_at) {rows_from_json(13)} "
+    "ON CONFLICT (community, channel_id, message_id) DO NOTHING")
+_INSERT_ANSWER = (
+    f"INSERT INTO question_answers (community, question_id, user_id, message_id, at) {rows_from_json(5)} "
+    "ON CONFLICT DO NOTHING")
 
 
 def _maybe(value: str | None) -> datetime | None:
@@ -87,6 +98,27 @@ def _question(row: Any) -> Question:
                     _maybe(row["next_step_at"]))
 
 
+_Ranked = tuple[str, bool, list[tuple[Any, ...]]]  # SQL, bulk (rows as one JSON parameter), rows
+
+
+@dataclass(frozen=True, slots=True)
+class TakenWrites:
+    """Statements taken out of the queue for one flush; `work` is the database thread's part."""
+
+    items: dict[int, _Ranked]
+    count: int
+
+    def work(self, conn: sqlite3.Connection) -> int:
+        """Run the statements by rank, in queue order within a rank; returns how many ran."""
+        for rank in sorted(self.items):
+            sql, bulk, rows = self.items[rank]
+            if bulk:
+                conn.execute(sql, (as_json(rows),))
+            else:
+                conn.executemany(sql, rows)
+        return self.count
+
+
 class PendingWrites:
     """Statements queued on the hot path and written together, one `executemany` per statement.
 
@@ -95,24 +127,41 @@ class PendingWrites:
     after its question) while a flush of hundreds of rows stays a handful of round trips."""
 
     def __init__(self) -> None:
-        self._items: dict[int, tuple[str, list[tuple[Any, ...]]]] = {}
+        self._items: dict[int, _Ranked] = {}
         self._count = 0
 
     def __len__(self) -> int:
         return self._count
 
-    def add(self, rank: int, sql: str, params: tuple[Any, ...]) -> None:
-        """Queue one statement."""
-        self._items.setdefault(rank, (sql, []))[1].append(params)
+    def add(self, rank: int, sql: str, params: tuple[Any, ...], *, bulk: bool = False) -> None:
+        """Queue one statement. `bulk` statements read their rows from one JSON parameter
+        (`rows_from_json`), so a rank of hundreds of inserts is one SQLite step (see bot/storage/bulk.py)."""
+        self._items.setdefault(rank, (sql, bulk, []))[2].append(params)
         self._count += 1
 
+    def take(self) -> TakenWrites:
+        """Everything queued, handed out for one flush through `run_transaction` (see `TakenWrites`)."""
+        taken = TakenWrites(self._items, self._count)
+        self._items, self._count = {}, 0
+        return taken
+
+    def restore(self, taken: TakenWrites) -> None:
+        """Queue again, ahead of anything queued since, what a failed flush had taken."""
+        items = taken.items
+        for rank, (sql, bulk, rows) in self._items.items():
+            items.setdefault(rank, (sql, bulk, []))[2].extend(rows)
+        self._items, self._count = items, self._count + taken.count
+
     async def flush(self, executor: Sql) -> int:
-        """Run everything queued; returns how many statements ran."""
+        """Run everything queued inside `executor` (a transaction or the database), statement by statement."""
         items, count = self._items, self._count
         self._items, self._count = {}, 0
         for rank in sorted(items):
-            sql, rows = items[rank]
-            await executor.executemany(sql, rows)
+            sql, bulk, rows = items[rank]
+            if bulk:
+                await executor.execute(sql, (as_json(rows),))
+            else:
+                await executor.executemany(sql, rows)
         return count
 
 
@@ -126,13 +175,10 @@ class QuestionsRepo:
     def queue_insert(self, question_id: int, new: NewQuestion, step: str | None, step_at: datetime | None) -> None:
         """Store a question at the next flush (its id is allocated by the caller)."""
         self.pending.add(
-            0, "INSERT INTO questions (id, community, channel_id, thread_id, message_id, author_id, asked_at, "
-            "language, excerpt, group_name, explicit, next_step, next_step_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (community, channel_id, message_id) DO NOTHING",
+            0, _INSERT_QUESTION,
             (question_id, new.community, new.channel_id, new.thread_id, new.message_id, new.author_id,
              to_db(new.asked_at), new.language, new.excerpt, new.group_name, int(new.explicit),
-             step, to_db(step_at) if step_at else None))
+             step, to_db(step_at) if step_at else None), bulk=True)
 
     async def flush(self, executor: Sql | None = None) -> int:
         """Write what was queued (inside `executor`, a transaction, when given)."""
@@ -176,9 +222,8 @@ class QuestionsRepo:
     def queue_answer(self, community: str, answer: Answer, first: bool) -> None:
         """Record an answer at the next flush; the first one also marks the question answered."""
         self.pending.add(
-            1, "INSERT INTO question_answers (community, question_id, user_id, message_id, at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT DO NOTHING",
-            (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at)))
+            1, _INSERT_ANSWER,
+            (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at)), bulk=True)
         if first:
             self.pending.add(
                 2, "UPDATE questions SET status = 'answered', answered_at = ?, answered_by = ? "

@@ -15,7 +15,7 @@ from bot.model import Message as ChatMessage
 from bot.plugin import MessageNotes, PluginContext
 from plugins.questions import detector, ladder
 from plugins.questions.index import OpenIndex, Tracked
-from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo
+from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo, TakenWrites
 from plugins.questions.settings import QuestionsSettings
 
 UNKNOWN = "unknown"
@@ -252,11 +252,21 @@ class Tracker:
         return await self.repo.close(question.community, question.id, reason, at)
 
     async def flush(self) -> None:
-        """Write the queued rows now (before any read of the questions tables)."""
+        """Write the queued rows now (before any read of the questions tables); if that fails, they stay
+        queued for the next flush."""
         async with self._flushing:
             if len(self.repo.pending):
-                async with self.ctx.db.transaction() as tx:
-                    await self.repo.flush(tx)
+                # One hand-over to the database thread: while chat keeps the event loop busy, a
+                # statement-by-statement transaction would hold the database lock for tens of milliseconds.
+                taken = self.repo.pending.take()
+                write = asyncio.ensure_future(self.ctx.db.run_transaction(taken.work))
+                write.add_done_callback(lambda done: self._restore_if_failed(done, taken))
+                # Shielded: a cancelled caller must not leave the rows neither written nor queued.
+                await asyncio.shield(write)
+
+    def _restore_if_failed(self, write: asyncio.Future[int], taken: TakenWrites) -> None:
+        if write.cancelled() or write.exception() is not None:
+            self.repo.pending.restore(taken)
 
     async def drain(self) -> None:
         """Wait for a background write, then write what is left (plugin stop)."""
