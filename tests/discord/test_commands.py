@@ -56,6 +56,21 @@ async def test_the_synced_payload_has_one_command_per_noun_with_typed_options(
     assert all(len(c["description"]) <= 100 for c in commands.values())
 
 
+async def test_a_grouped_command_is_described_in_english_and_french(tmp_path: Path, fake: FakeDiscord) -> None:
+    async with running_bot(tmp_path, fake, extra=[probe]):
+        (call,) = fake.calls_to("PUT", GLOBAL)
+    commands = by_name(call.body)
+    settings = commands["settings"]
+    assert settings["description"] == "/settings commands: channel, locale, role, show, timezone."
+    assert settings["description_localizations"] == {
+        "fr": "Commandes /settings : channel, locale, role, show, timezone."}
+    grouped = [c for c in call.body if c["options"] and all(o["type"] == 1 for o in c["options"])]
+    assert {"settings", "privacy", "probe"} <= {c["name"] for c in grouped}
+    for command in grouped:
+        french = command["description_localizations"]["fr"]
+        assert french.startswith(f"Commandes /{command['name']} : ") and len(french) <= 100
+
+
 async def test_an_unchanged_command_set_is_not_synced_again_but_a_new_one_is(
         tmp_path: Path, fake: FakeDiscord) -> None:
     async with running_bot(tmp_path, fake):
@@ -136,6 +151,25 @@ def test_french_localizations_come_from_the_catalog_and_invalid_names_are_left_o
     red, blue = verbs["paint"]["options"][0]["choices"]
     assert red == {"name": "Red", "value": "red", "name_localizations": {"fr": "Rouge"}}
     assert blue == {"name": "Blue", "value": "blue"}
+
+
+def test_a_grouped_commands_french_description_shows_the_french_names_and_needs_the_catalog() -> None:
+    decls = [CommandDecl("math sum", _("Add two numbers."), (), Level.MEMBER, False),
+             CommandDecl("math paint", _("Paint."), (), Level.MEMBER, False)]
+    french = Translator({"fr": {**FRENCH_NAMES, "/{noun} commands: {verbs}.": "Commandes /{noun} : {verbs}."}})
+    (math,) = command_payload(decls, french)
+    assert math["description"] == "/math commands: paint, sum."
+    assert math["description_localizations"] == {"fr": "Commandes /maths : paint, somme."}
+    (untranslated,) = command_payload(decls, Translator({"fr": FRENCH_NAMES}))
+    assert untranslated["description"] == "/math commands: paint, sum."
+    assert "description_localizations" not in untranslated  # not in the catalog: English only
+    many = [CommandDecl(f"math verb{n:02d}", _("Paint."), (), Level.MEMBER, False) for n in range(20)]
+    (long,) = command_payload(many, french)
+    assert len(long["description"]) == len(long["description_localizations"]["fr"]) == 100
+    assert long["description_localizations"]["fr"].endswith("…")
+
+
+FRENCH_NAMES = {"discord command name: sum": "somme", "discord command name: math": "maths"}
 
 
 def test_the_least_strict_level_decides_and_a_bare_noun_with_verbs_is_left_out(

@@ -149,6 +149,42 @@ async def test_a_taken_channel_name_is_retried_with_a_number(tmp_path: Path) -> 
             "random", "random-2", "random-3", "random-4", "random-5"]
 
 
+async def test_a_rename_to_a_taken_name_is_retried_with_a_number(tmp_path: Path) -> None:
+    async with running(tmp_path) as rig:
+        spaces = rig.app.outbox.spaces(HERE)
+        assert spaces is not None
+        space = await spaces.create_space(HERE, "Rust Lille")
+        # A channel archived by hand keeps its name: Slack still answers name_taken for it.
+        rig.fake.channels["CARC"] = {"id": "CARC", "name": "go-lille", "is_private": False, "is_archived": True}
+        await spaces.rename_space(space, "General")  # #general exists
+        assert [c.args["name"] for c in rig.fake.called("conversations.rename")][-2:] == ["general", "general-2"]
+        assert rig.fake.channels[space.channel.channel_id]["name"] == "general-2"
+        assert rig.platform.channel_name(space.channel) == "general-2"
+        await spaces.rename_space(space, "Go Lille")
+        assert rig.platform.channel_name(space.channel) == "go-lille-2"
+        # Cut to leave room for the number: never more than Slack's 80 characters.
+        rig.fake.channels["CLONG"] = {"id": "CLONG", "name": "x" * 80, "is_private": False}
+        await spaces.rename_space(space, "x" * 80)
+        assert rig.platform.channel_name(space.channel) == "x" * 78 + "-2"
+        # A few tries only, then the refusal creation gives; the channel keeps its name.
+        rig.fake.calls.clear()
+        for n in (2, 3, 4, 5):
+            rig.fake.channels[f"CR{n}"] = {"id": f"CR{n}", "name": f"random-{n}", "is_private": False}
+        with pytest.raises(DeliveryError) as taken:
+            await spaces.rename_space(space, "Random")
+        assert (taken.value.reason, taken.value.detail) == ("failed", "name_taken")
+        assert [c.args["name"] for c in rig.fake.called("conversations.rename")] == [
+            "random", "random-2", "random-3", "random-4", "random-5"]
+        assert rig.platform.channel_name(space.channel) == "x" * 78 + "-2"
+        # Any other refusal is not retried.
+        rig.fake.calls.clear()
+        rig.fake.fail_once("conversations.rename", "missing_scope", needed="channels:manage", provided="chat:write")
+        with pytest.raises(DeliveryError) as refused:
+            await spaces.rename_space(space, "Lille")
+        assert (refused.value.reason, refused.value.permission) == ("missing_permission", "channels:manage")
+        assert len(rig.fake.called("conversations.rename")) == 1
+
+
 async def test_deleting_or_archiving_a_group_channel_frees_its_name(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         spaces = rig.app.outbox.spaces(HERE)

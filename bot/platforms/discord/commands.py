@@ -8,9 +8,11 @@ out with a warning. `default_member_permissions` hides a command from members be
 strict level of its subcommands (Manage Messages for moderators, Manage Server for admins); the
 dispatcher still checks each subcommand's own level.
 
-French localizations: descriptions and choice labels come from the catalogs. Command and option
-names stay English unless the catalog translates the msgid `discord command name: <word>` or
-`discord option name: <name>` into a valid Discord name (lower case, no spaces, 32 characters).
+French localizations: descriptions and choice labels come from the catalogs; a grouped command's own
+description lists its subcommands under the translated `GROUP_DESCRIPTION`, with the names each
+language shows. Command and option names stay English unless the catalog translates the msgid
+`discord command name: <word>` or `discord option name: <name>` into a valid Discord name (lower case,
+no spaces, 32 characters).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import discord
 from discord.http import HTTPClient
 
 from bot.config import DiscordConfig
-from bot.i18n import Msg, Text, Translator
+from bot.i18n import Msg, Text, Translator, _
 from bot.model import ChannelRef, Level, UserRef
 from bot.platforms.discord import translate
 from bot.plugin import CommandDecl, Param, ParamKind
@@ -54,6 +56,9 @@ MAX_CHOICES = 25
 FRENCH = "fr"
 _SAFE_INTEGER = 2**53  # Discord's bounds for integer and number options
 _NAME = re.compile(r"^[-_\w]{1,32}$")
+GROUP_DESCRIPTION = _("/{noun} commands: {verbs}.")
+"""The description of a command with subcommands (plugins declare none for a noun); the text
+commands' hint for a lone noun says the same."""
 
 
 # ---------------------------------------------------------------- payload
@@ -160,7 +165,6 @@ def command_payload(decls: Sequence[CommandDecl], translator: Translator) -> lis
             log.warning("/%s is left out on Discord: /%s also has subcommands (declare it as /%s <verb>)",
                         noun, noun, noun)
         entry = _top(noun, translator, min(d.level for d in verbs))
-        entry["description"] = _clip(f"/{noun}: " + ", ".join(d.path.split(" ")[1] for d in verbs), 100)
         siblings: set[str] = set()
         entry["options"] = [
             {**_described(translator, _named(translator, "command", d.path.split(" ")[1], siblings),
@@ -168,8 +172,27 @@ def command_payload(decls: Sequence[CommandDecl], translator: Translator) -> lis
              "type": SUB_COMMAND, "options": _options(d, translator)}
             for d in verbs
         ]
-        payload.append(entry)
+        payload.append(_group_described(translator, entry))
     return payload
+
+
+def _group_described(translator: Translator, entry: dict[str, Any]) -> dict[str, Any]:
+    """A grouped command's description: its subcommands listed under a translated template, with the
+    names each language shows (a French member sees the French names the catalog gives)."""
+
+    def names(item: dict[str, Any], locale: str) -> str:
+        return str(item.get("name_localizations", {}).get(locale, item["name"]))
+
+    def described(locale: str) -> str:
+        verbs = ", ".join(names(sub, locale) for sub in entry["options"])
+        text = Msg(GROUP_DESCRIPTION.msgid, {"noun": names(entry, locale), "verbs": verbs})
+        return _clip(translator.render(text, locale), 100)
+
+    english, french = described("en"), described(FRENCH)
+    entry["description"] = english
+    if translator.has(FRENCH, GROUP_DESCRIPTION.msgid) and french != english:
+        entry["description_localizations"] = {FRENCH: french}
+    return entry
 
 
 def payload_hash(payload: Sequence[Mapping[str, Any]]) -> str:

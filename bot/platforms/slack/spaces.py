@@ -2,9 +2,9 @@
 or private), invite, kick, rename, setTopic and archive. Slack has no roles, so a space is just its
 channel; and a bot cannot delete a channel, so deleting one archives it.
 
-Slack keeps the names of archived channels taken. So a creation whose name is taken retries with
-`-2`, `-3`... (a few times, within the 80 characters), and archiving (or deleting) first renames the
-channel `<name>-archived-<channel id>`, freeing its name for a new group.
+Slack keeps the names of archived channels taken. So a creation or a rename whose name is taken
+retries with `-2`, `-3`... (a few times, within the 80 characters), and archiving (or deleting) first
+renames the channel `<name>-archived-<channel id>`, freeing its name for a new group.
 
 Adding a member who is already there, or removing one who is not, succeeds: plugins may retry.
 """
@@ -76,16 +76,8 @@ class SlackSpaces:
         """Create a channel (Slack has no forums: a forum is a plain channel with threads)."""
         if community.platform != PLATFORM:
             raise DeliveryError("unsupported", f"not a Slack community: {community.key}")
-        base = channel_name(name)
-        for attempt in range(1, NAME_TRIES + 1):
-            candidate = base if attempt == 1 else suffixed(base, f"-{attempt}")
-            response = await self._call("conversations_create", name=candidate, is_private=private, tolerate=_TAKEN)
-            if response is not None:
-                break
-            log.info("the channel name #%s is taken", candidate)
-        else:
-            raise DeliveryError("failed", "name_taken")
-        channel = response.get("channel") if response is not None else None
+        response, _used = await self._named("conversations_create", channel_name(name), is_private=private)
+        channel = response.get("channel")
         if not isinstance(channel, dict) or "id" not in channel:
             raise DeliveryError("failed", "conversations.create returned no channel")
         channel_id, created = str(channel["id"]), str(channel.get("name") or "")
@@ -98,6 +90,17 @@ class SlackSpaces:
                 log.warning("the topic of #%s could not be set: %s", created, exc)
         return Space(ChannelRef(PLATFORM, community.workspace_id, channel_id))
 
+    async def _named(self, method: str, base: str, **args: object) -> tuple[AsyncSlackResponse, str]:
+        """Call `method` (create or rename) with the name `base`, then `base-2` ... `base-5` while Slack
+        answers `name_taken`; returns the answer and the name given. Other refusals are raised at once."""
+        for attempt in range(1, NAME_TRIES + 1):
+            candidate = base if attempt == 1 else suffixed(base, f"-{attempt}")
+            response = await self._call(method, name=candidate, tolerate=_TAKEN, **args)
+            if response is not None:
+                return response, candidate
+            log.info("the channel name #%s is taken", candidate)
+        raise DeliveryError("failed", "name_taken")
+
     async def add_member(self, space: Space, user: UserRef) -> None:
         """Invite a member to the channel."""
         await self._call("conversations_invite", channel=space.channel.channel_id, users=user.user_id,
@@ -109,12 +112,12 @@ class SlackSpaces:
                          tolerate=frozenset({"not_in_channel"}))
 
     async def rename_space(self, space: Space, name: str) -> None:
-        """Rename the channel."""
-        response = await self._call("conversations_rename", channel=space.channel.channel_id,
-                                    name=channel_name(name))
-        channel = response.get("channel") if response is not None else None
+        """Rename the channel; a taken name is retried with a number, as at creation."""
+        channel_id = space.channel.channel_id
+        response, used = await self._named("conversations_rename", channel_name(name), channel=channel_id)
+        channel = response.get("channel")
         renamed = channel.get("name") if isinstance(channel, dict) else None
-        self.directory.remember_channel(space.channel.channel_id, str(renamed or channel_name(name)))
+        self.directory.remember_channel(channel_id, str(renamed or used))
 
     async def archive_space(self, space: Space) -> None:
         """Archive the channel (read-only and out of the sidebar), renamed first to free its name."""
