@@ -5,8 +5,9 @@ word boundaries, or regular expressions checked for catastrophic backtracking; e
 message as noise (`noise:<rule id>`, excluded from watch digests and other plugins' highlights),
 flags it to the moderation channel, or deletes it where the platform can (the author gets a private
 note naming the rule; where deleting is impossible, e.g. the console, it is flagged instead).
-Channels and roles can be exempt. A built-in French/English engagement-bait list can be switched on
-(`/filter bait on`) and edited. `/filter test` shows which rules a text triggers and why.
+Channels and roles can be exempt. Edited messages are checked again: only rules the message did not
+match yet act. A built-in French/English engagement-bait list can be switched on (`/filter bait on`)
+and edited. `/filter test` shows which rules a text triggers and why.
 
 Watch (`/watch`, every member): keywords, muted words and authors, a daily or weekly digest DM
 (or off), and an opt-out from others' digests. Matching messages are kept as a link and a short
@@ -21,7 +22,8 @@ SQL lives in `repo.py` (filters) and `watch_repo.py` (watch lists).
 
 Modules: `normalise` and `matcher` (pure: normal forms, Aho-Corasick index, regex safety), `bait`,
 `watch` (pure: keyword lists, periods, the digest DM), `engine` (per-community caches), `actions`
-(tag/flag/delete), `delivery` (the digest job), `filter_commands`, `watch_commands`, `plugin`.
+(tag/flag/delete), `edits` (what the filter remembers to check edits), `delivery` (the digest job),
+`filter_commands`, `watch_commands`, `plugin`.
 
 Settings (`FiltersSettings`): max_rules (5000), keyword_limit (50), mute_limit (50), digest_hour (8),
 digest_max_items (30).

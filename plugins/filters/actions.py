@@ -1,9 +1,11 @@
 """What happens to a message a rule caught: tag it as noise, flag it to the moderators, or delete it
 (where the platform can) and tell its author privately which rule removed it.
 
-Every post carries a dedupe key built from the message, so a message delivered twice (a platform
-retry, a restart) is flagged once. Hits are counted in memory and written in batches (`flush`), to
-keep the database off the per-message path.
+Every post carries a dedupe key built from the message and the rule, so a message delivered twice (a
+platform retry, a restart) or edited without a new rule matching is flagged once. An edit that makes a
+message match a rule it did not match yet is handled the same way (`edited=True`), with posts that say
+so. Hits are counted in memory and written in batches (`flush`), to keep the database off the
+per-message path.
 """
 
 from __future__ import annotations
@@ -46,20 +48,22 @@ class Enforcer:
         self.ctx = ctx
         self.counts: Counter[tuple[str, str, int, str, str]] = Counter()
 
-    async def apply(self, message: Message, notes: MessageNotes, hits: Sequence[Hit]) -> str:
-        """Tag, flag or delete; returns the action taken (delete falls back to flag when impossible)."""
+    async def apply(self, message: Message, notes: MessageNotes, hits: Sequence[Hit], *,
+                    edited: bool = False) -> str:
+        """Tag, flag or delete; returns the action taken (delete falls back to flag when impossible).
+        `edited`: the hits are rules the message matches since an edit (`message` carries the new text)."""
         action = strongest(hits)
         for hit in hits:
             if hit.rule.action == "tag":
                 notes.tags.add(f"noise:{hit.rule.id}")
         top = next(h for h in hits if h.rule.action == action)
         if action == "delete":
-            if await self._delete(message, top):
+            if await self._delete(message, top, edited):
                 notes.deleted = True
             else:
                 action = "flag"
         if action == "flag":
-            await self._flag(message, top, "flag")
+            await self._flag(message, top, "flag", edited)
         hour = _hour(message.at)
         for hit in hits:
             taken = action if hit.rule.action == top.rule.action else hit.rule.action
@@ -69,7 +73,7 @@ class Enforcer:
                          taken)] += 1
         return action
 
-    async def _delete(self, message: Message, hit: Hit) -> bool:
+    async def _delete(self, message: Message, hit: Hit, edited: bool) -> bool:
         if Capability.DELETE_MESSAGE not in self.ctx.messenger.capabilities(message.community):
             return False
         rule = hit.rule.shown
@@ -84,25 +88,32 @@ class Enforcer:
             await self.ctx.messenger.send(message.author, note, dedupe_key=key)
         except Exception:  # a closed DM must not undo the moderation
             log.warning("could not tell %s about a deleted message", message.author.user_id, exc_info=True)
-        await self._flag(message, hit, "delete")
+        await self._flag(message, hit, "delete", edited)
         return True
 
-    async def _flag(self, message: Message, hit: Hit, action: str) -> None:
+    async def _flag(self, message: Message, hit: Hit, action: str, edited: bool) -> None:
         settings = await self.ctx.communities.get(message.community)
         channel = settings.channel("moderation")
         if channel is None:
             log.info("rule %s matched in %s but no moderation channel is set", hit.rule.id, message.community.key)
             return
         where = self.ctx.directory.channel_name(message.channel)
-        place = link(self.ctx.messenger.link(message.ref), f"#{where}")
-        text = (_("Removed: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
-                  author=self.ctx.directory.member_name(message.author), place=place, id=hit.rule.id,
-                  rule=hit.rule.shown, found=hit.found)
-                if action == "delete" else
-                _("Flagged: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
-                  author=self.ctx.directory.member_name(message.author), place=place, id=hit.rule.id,
-                  rule=hit.rule.shown, found=hit.found))
-        key = f"filters.{action}:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
+        values = {"author": self.ctx.directory.member_name(message.author),
+                  "place": link(self.ctx.messenger.link(message.ref), f"#{where}"),
+                  "id": hit.rule.id, "rule": hit.rule.shown, "found": hit.found}
+        if edited:
+            text = (_("Removed after an edit: a message by {author} in {place} was edited to match filter rule "
+                      "#{id} « {rule} » ({found}).", **values) if action == "delete" else
+                    _("Flagged after an edit: a message by {author} in {place} was edited to match filter rule "
+                      "#{id} « {rule} » ({found}).", **values))
+        else:
+            text = (_("Removed: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
+                      **values) if action == "delete" else
+                    _("Flagged: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
+                      **values))
+        # One post per message and rule: a redelivery, or an edit keeping the rule's match, posts nothing.
+        key = (f"filters.{action}:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
+               f":{hit.rule.id}")
         await self.ctx.messenger.send(channel, Reply(text=text), dedupe_key=key)
 
     async def flush(self, repo: FiltersRepo) -> None:

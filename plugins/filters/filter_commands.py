@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import replace
+
 from bot.folding import closest
 from bot.i18n import Text, _, join
 from bot.model import Capability, ChannelRef, CommunityRef, Level, Reply, UserRef
@@ -24,6 +28,12 @@ from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_ph
 LIST_LIMIT = 60
 _ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
 _ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
+# `/filter add "tag a friend" flag`, the form from before `action` was named-only: a quoted phrase, then
+# one action word (and optionally `regex:…`). Opening and closing quotes as bot.textsyntax reads them.
+_OPENING_QUOTES, _CLOSING_QUOTES = "\"'“”„‘«»‹", "\"'”“’‘»«›"
+_LEGACY = re.compile(rf"\s*(?P<quoted>[{_OPENING_QUOTES}].*[{_CLOSING_QUOTES}])\s+(?P<action>tag|flag|delete)\s*",
+                     re.IGNORECASE | re.DOTALL)
+_NAMED_REGEX = re.compile(r"(?:^|\s)regex:\s*\S+", re.IGNORECASE)
 
 
 def _describe(rule: RuleSpec) -> str:
@@ -36,16 +46,23 @@ class FilterCommands(FiltersBase):
     """`/filter ...` for moderators."""
 
     @command("filter add", _("Add a filter rule: a phrase (or a pattern) and what to do with matching messages."),
-             text("phrase", _("The phrase to catch (case, accents and plurals do not matter), or a pattern; "
-                              "quote it when it has several words."), max_length=200),
-             choice("action", _("What to do: tag as noise, flag to moderators, or delete."), _ACTION_CHOICES,
-                    required=False),
-             boolean("regex", _("Treat the phrase as a regular expression."), required=False),
+             # Every unnamed word is the phrase; action and regex are only ever given by name, before or after.
+             text("phrase", _("The phrase to catch (case, accents and plurals do not matter), or a pattern: "
+                              "the rest of the line, no quotes needed."), max_length=200, rest=True),
+             replace(choice("action", _("What to do: tag as noise, flag to moderators, or delete."),
+                            _ACTION_CHOICES, required=False), named_only=True),
+             replace(boolean("regex", _("Treat the phrase as a regular expression."), required=False),
+                     named_only=True),
              level=Level.MODERATOR)
     async def filter_add(self, inv: Invocation, phrase: str, action: str | None = None,
                          regex: bool | None = None) -> Reply:
-        """`/filter add "tag a friend" action:flag`."""
+        """`/filter add tag a friend action:flag` (also the older `/filter add "tag a friend" flag`)."""
         community = inv.community.key
+        raw = _arguments(inv)
+        legacy = _legacy_form(raw, phrase) if action is None else None
+        if legacy is not None:
+            phrase, action = legacy
+        trailing = _unquoted_last_word(raw, phrase) if action is None and not regex else ""
         action, regex = action or "tag", bool(regex)
         typed, normal = self._checked_phrase(phrase, regex)
         existing = await self.repo.find_rule(community, normal, regex)
@@ -60,6 +77,10 @@ class FilterCommands(FiltersBase):
         rule_id = await self.repo.find_rule(community, normal, regex)
         parts: list[Text] = [_("Rule #{id} added: « {phrase} » → {action}.", id=rule_id, phrase=typed,
                                action=ACTION_LABELS[action])]
+        if trailing in ACTIONS and " " in typed:
+            parts.append(_("The phrase ends with « {word} », so it is part of the phrase. To choose the action, "
+                           "remove this rule with `/filter remove {id}` and add it again with `action:{word}`.",
+                           word=trailing, id=rule_id))
         parts += await self._action_warnings(inv.community, action)
         return Reply(text=join(parts))
 
@@ -197,6 +218,38 @@ class FilterCommands(FiltersBase):
         what = ", ".join(changed)
         return Reply(text=_("Exempt from filters: {what}.", what=what) if exempt
                      else _("No longer exempt from filters: {what}.", what=what))
+
+
+def _arguments(inv: Invocation) -> str | None:
+    """What was typed after `/filter add` (Slack, console); None for typed options (Discord)."""
+    event = inv.event
+    if event.options is not None or event.text is None:
+        return None
+    words = f"{event.path} {event.text}".lstrip("/").split(maxsplit=2)  # "filter", "add", the arguments
+    return words[2] if len(words) == 3 else ""
+
+
+def _legacy_form(raw: str | None, phrase: str) -> tuple[str, str] | None:
+    """(phrase, action) for the older `"tag a friend" flag`, where the binder read the action word as the
+    end of the phrase; None for anything else (and for typed options, which have no raw text)."""
+    if raw is None:
+        return None
+    found = _LEGACY.fullmatch(_NAMED_REGEX.sub(" ", raw))
+    if found is None:
+        return None
+    inner = " ".join(unicodedata.normalize("NFC", found["quoted"][1:-1]).split())
+    head, _space, word = phrase.rpartition(" ")
+    if not inner or word.lower() != found["action"].lower() or " ".join(head.split()) != inner:
+        return None
+    return head.strip(), word.lower()
+
+
+def _unquoted_last_word(raw: str | None, phrase: str) -> str:
+    """The phrase's last word, lower-cased, when it was typed without quotes ("" for typed options)."""
+    if raw is None:
+        return ""
+    rest = _NAMED_REGEX.sub(" ", raw).strip()
+    return "" if not rest or rest[-1] in _CLOSING_QUOTES else phrase.rsplit(maxsplit=1)[-1].lower()
 
 
 def _find_rule(rules: list[RuleSpec], raw: str) -> RuleSpec | None:

@@ -1,5 +1,6 @@
-"""The filters plugin's declarations: the message filter, the watch listener, the jobs, the digest
-section and privacy. Commands live in `filter_commands` (moderators) and `watch_commands` (members)."""
+"""The filters plugin's declarations: the message filter, the edit listener, the watch listener, the jobs,
+the digest section and privacy. Commands live in `filter_commands` (moderators) and `watch_commands`
+(members)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import Text, _
-from bot.model import CommunityRef, Message, UserRef
+from bot.model import CommunityRef, Message, MessageEdited, UserRef
 from bot.plugin import DigestSection, MessageNotes, PluginContext, Sql, job, listen, message_filter
 from plugins.filters.actions import Enforcer
 from plugins.filters.delivery import Delivery, pending_export
+from plugins.filters.edits import EditMemory
 from plugins.filters.filter_commands import FilterCommands
 from plugins.filters.matcher import ACTIONS
+from plugins.filters.normalise import normalise
 from plugins.filters.watch import excerpt
 from plugins.filters.watch_commands import WatchCommands
 from plugins.filters.watch_repo import WatchRepo
@@ -29,6 +32,7 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         self.enforcer = Enforcer(ctx)
         self.delivery = Delivery(ctx, self.watch_repo, self.settings)
         self._noted: set[tuple[str, str, str]] = set()
+        self.memory = EditMemory()
 
     async def stop(self) -> None:
         """Write the hit counts still in memory."""
@@ -42,12 +46,36 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         if message.is_direct:
             return
         community = message.community.key
+        self.memory.saw(community, message)  # an edit tells neither the author's roles nor if it is a bot
         matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
         if matcher.empty or matcher.exempt(message.ref.channel.channel_id, message.author_roles):
             return
         hits = matcher.match(self.normal_of(message), message.text)
         if hits:
+            self.memory.add_matched(community, message.ref, (h.rule.id for h in hits))
             await self.enforcer.apply(message, notes, hits)
+
+    @listen(MessageEdited)
+    async def rescreen(self, event: MessageEdited) -> None:
+        """Apply the rules to an edited message's new text; only rules it did not match before act."""
+        community = event.community.key
+        roles = self.memory.roles_of(community, event.author, event.ref)
+        if roles is None:
+            return  # a bot, or a direct conversation (or an author or channel not seen since start)
+        matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
+        if matcher.empty or matcher.exempt(event.ref.channel.channel_id, roles):
+            return
+        before = self.memory.matched(community, event.ref)
+        hits = [h for h in matcher.match(normalise(event.text), event.text) if h.rule.id not in before]
+        if not hits:
+            return
+        self.memory.add_matched(community, event.ref, (h.rule.id for h in hits))
+        message = Message(event.community, event.at, event.ref, event.author, event.text, author_roles=roles)
+        notes = MessageNotes()
+        await self.enforcer.apply(message, notes, hits, edited=True)
+        if notes.tags or notes.deleted:  # noise now, or gone: out of the watch digests waiting for it
+            await self.watch_repo.drop_message(community, event.author.user_id, event.ref.channel.channel_id,
+                                               event.ref.message_id)
 
     @listen(Message)
     async def collect(self, message: Message, notes: MessageNotes) -> None:
@@ -145,6 +173,7 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         """Delete the member's watch data, their mutes by others and excerpts of their messages."""
         removed = await WatchRepo(tx).forget(user.community.key, user.user_id)
         self.engine.changed_watch(user.community.key)
+        self.memory.forget(user)
         self._noted = {k for k in self._noted if not (k[0] == user.community.key and k[1] == user.user_id)}
         return removed
 

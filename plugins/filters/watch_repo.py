@@ -127,6 +127,12 @@ class WatchRepo:
             "excerpt, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [(community, *row, to_db(at)) for row in rows])
 
+    async def drop_message(self, community: str, author_id: str, channel_id: str, message_id: str) -> int:
+        """Delete the pending matches of one message (edited into noise, or deleted); returns rows removed."""
+        return await self.db.execute(
+            "DELETE FROM watch_matches WHERE community = ? AND author_id = ? AND channel_id = ? AND message_id = ?",
+            (community, author_id, channel_id, message_id))
+
     async def pending(self, community: str, user_id: str | None = None, before: datetime | None = None,
                       author_id: str | None = None) -> list[PendingMatch]:
         """Pending matches for a member (or about an author), newest first, optionally before a moment."""
