@@ -1,7 +1,8 @@
 """Editorial calendar: planned posts with owners, recurring slots, reminders, publish detection,
 overdue notes and alerts, adherence figures for the digest, and .ics / CSV files.
 
-Commands: `/calendar add|list|done|skip|edit|cancel|export|import`, `/charter show|set`.
+Commands: `/calendar add|list|done|skip|edit|cancel|export|import`, `/charter show|set`; `edit` and
+`cancel` take `scope:series` for a whole recurring series (see `series_edit`).
 Planning (add, edit, cancel, import) is for moderators and members holding the role set with
 `/settings role purpose:managers`; an entry's owner may also mark it done or skip it.
 

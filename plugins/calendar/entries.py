@@ -159,6 +159,10 @@ class EntryService:
                             lambda u: self._member_name(inv.community, u))
         return Reply(text=join([_("🗓️ **Editorial calendar**"), body]))
 
+    async def entry(self, inv: Invocation, entry_id: int) -> Entry:
+        """The community's entry `entry_id` (any status), or a CommandError with a hint."""
+        return await self._entry(inv, entry_id)
+
     async def _entry(self, inv: Invocation, entry_id: int) -> Entry:
         entry = await self.repo.entry(inv.community.key, entry_id)
         if entry is None:

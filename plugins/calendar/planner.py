@@ -44,9 +44,12 @@ class Planner:
         """Materialise every recurring series up to the horizon, then schedule what is new."""
         until = now + self.settings.horizon
         added = 0
-        for series in await self.repo.series_to_extend(until):
+        for stale in await self.repo.series_to_extend(until):
             async with self.repo.db.transaction() as tx:
-                added += await self.materialise(tx, series, series.id, until, now)
+                # Read again inside the transaction: a series edit may have changed it meanwhile.
+                series = await self.repo.series(stale.id, tx)
+                if series is not None and not series.cancelled and series.materialised_until < until:
+                    added += await self.materialise(tx, series, series.id, until, now)
         await self.arm_pending()
         return added
 

@@ -34,7 +34,7 @@ from bot.plugin import (
     member,
     text,
 )
-from plugins.calendar import digest, entries, sheets
+from plugins.calendar import digest, entries, series_edit, sheets
 from plugins.calendar.planner import ALERT, MISSED, OVERDUE, REMIND, Planner
 from plugins.calendar.repo import CalendarRepo
 from plugins.calendar.settings import CalendarSettings
@@ -112,18 +112,24 @@ class CalendarPlugin(Plugin):
         """`/calendar skip 12 holidays`."""
         return await self.entries.skip(inv, entry, reason)
 
-    @command("calendar edit", _("Change one planned entry: title, due date, owner, channel or reminders."),
+    @command("calendar edit", _("Change a planned entry, or its whole series: title, due, owner, channel, reminders."),
              _ENTRY,
              text("title", _("The new title."), required=False, max_length=200),
-             text("due", _("The new due date."), required=False, max_length=100),
+             text("due", _("The new due date (for a series: its first date from now on)."), required=False,
+                  max_length=100),
              member("owner", _("The new owner."), required=False),
              channel("channel", _("The new channel."), required=False),
-             text("remind", _("The new reminders, such as `1d,2h`, or `none`."), required=False, max_length=60))
+             text("remind", _("The new reminders, such as `1d,2h`, or `none`."), required=False, max_length=60),
+             choice("scope", _("This entry only, or its series and every planned entry ahead."), _SCOPES,
+                    required=False))
     async def edit(self, inv: Invocation, entry: int, title: str | None = None, due: str | None = None,
                    owner: UserRef | None = None, channel: ChannelRef | None = None,
-                   remind: str | None = None) -> Reply:
-        """`/calendar edit 12 due:"jeudi 10h"`."""
+                   remind: str | None = None, scope: str = "one") -> Reply:
+        """`/calendar edit 12 due:"jeudi 10h"`, `/calendar edit 12 owner:@bob scope:series`."""
         await self.entries.require_manager(inv)
+        if scope == "series":
+            return await series_edit.edit_series(self.entries, inv, entry, title=title, due=due, owner=owner,
+                                                 channel=channel, remind=remind)
         return await self.entries.edit(inv, entry, title=title, due=due, owner=owner, channel=channel,
                                        remind=remind)
 

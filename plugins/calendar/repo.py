@@ -11,6 +11,7 @@ from bot.plugin import Sql, SqlDatabase
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 from plugins.calendar.adherence import Outcome
+from plugins.calendar.series_change import FIELDS, Occurrence, Plan
 
 __all__ = ["CalendarRepo", "Entry", "NewEntry", "NewSeries", "Series", "from_db", "to_db"]
 
@@ -131,10 +132,56 @@ class CalendarRepo:
              new.timezone, new.remind, to_db(now), new.created_by, to_db(now)))
         return int(value)
 
-    async def series(self, series_id: int) -> Series | None:
-        """One series by id."""
-        row = await self.db.fetchone(_SERIES + "WHERE id = ?", (series_id,))
+    async def series(self, series_id: int, sql: Sql | None = None) -> Series | None:
+        """One series by id (read through `sql`, a transaction, when given)."""
+        row = await (sql or self.db).fetchone(_SERIES + "WHERE id = ?", (series_id,))
         return _series(row) if row else None
+
+    @staticmethod
+    async def occurrences_ahead(sql: Sql, series_id: int, now: datetime) -> list[Occurrence]:
+        """A series' occurrences whose slot or due time is after `now` (any status), by slot."""
+        rows = await sql.fetchall(
+            "SELECT id, slot_at, due_at, status, revision, title, channel_id, owner_id, remind "
+            "FROM calendar_entries WHERE series_id = ? AND (slot_at > ? OR due_at > ?) ORDER BY slot_at, id",
+            (series_id, to_db(now), to_db(now)))
+        return [Occurrence(r["id"], from_db(r["slot_at"]), from_db(r["due_at"]), r["status"], r["revision"],
+                           r["title"], r["channel_id"], r["owner_id"], r["remind"]) for r in rows]
+
+    async def change_series(self, sql: Sql, series: Series, plan: Plan, now: datetime) -> list[int]:
+        """Write a series edit: the definition, then each occurrence still planned at the revision the plan
+        read (two steps for new slots, so that swapping slots never meets the unique index). Returns the
+        occurrences changed or cancelled, whose reminders are to be redone."""
+        columns = [c for c in (*FIELDS, "rule", "start_local") if c in plan.series]  # names from this list only
+        if columns or plan.materialised_until is not None:
+            sets = [f"{c} = ?" for c in columns]
+            values: list[Any] = [plan.series[c] for c in columns]
+            if plan.materialised_until is not None:
+                sets.append("materialised_until = ?")
+                values.append(to_db(plan.materialised_until))
+            await sql.execute(f"UPDATE calendar_series SET {', '.join(sets)} WHERE id = ? AND cancelled_at IS NULL",
+                              (*values, series.id))
+        if "channel_id" in plan.series or "owner_id" in plan.series:
+            self._authors = None  # reloaded on the next message
+        moving = [i for i, u in plan.updates.items() if "slot_at" in u]
+        for entry_id in moving:
+            await sql.execute("UPDATE calendar_entries SET slot_at = ? WHERE id = ? AND revision = ? "
+                              "AND status = 'planned'", (f"moving:{entry_id}", entry_id, plan.revisions[entry_id]))
+        changed: list[int] = []
+        for entry_id, update in sorted(plan.updates.items()):
+            names = [c for c in (*FIELDS, "slot_at", "due_at") if c in update]
+            values = [to_db(v) if isinstance(v, datetime) else v for v in (update[c] for c in names)]
+            if await sql.execute(
+                    f"UPDATE calendar_entries SET {', '.join(f'{c} = ?' for c in names)}, revision = revision + 1, "
+                    "armed = 0, updated_at = ? WHERE id = ? AND series_id = ? AND revision = ? AND status = 'planned'",
+                    (*values, to_db(now), entry_id, series.id, plan.revisions[entry_id])):
+                changed.append(entry_id)
+        for entry_id in plan.cancelled:
+            if await sql.execute(
+                    "UPDATE calendar_entries SET status = 'cancelled', revision = revision + 1, updated_at = ? "
+                    "WHERE id = ? AND series_id = ? AND revision = ? AND status = 'planned'",
+                    (to_db(now), entry_id, series.id, plan.revisions[entry_id])):
+                changed.append(entry_id)
+        return changed
 
     async def series_to_extend(self, until: datetime) -> list[Series]:
         """Active recurring series (every community) materialised short of `until`."""
@@ -305,17 +352,20 @@ class CalendarRepo:
     # ------------------------------------------------------------ privacy
 
     async def export_user(self, community: str, user_id: str) -> dict[str, Any]:
-        """The member's occurrences (as owner) and the series they created."""
+        """The member's occurrences (as owner), the series they own and the series they created."""
         owned = await self.db.fetchall(
             "SELECT id, title, channel_id, due_at, status, published_at, link, reason FROM calendar_entries "
             "WHERE community = ? AND owner_id = ? ORDER BY due_at", (community, user_id))
         created = await self.db.fetchall(
             "SELECT id, title, channel_id, rule, created_at, cancelled_at FROM calendar_series "
             "WHERE community = ? AND created_by = ? ORDER BY id", (community, user_id))
+        series_owned = await self.db.fetchall(
+            "SELECT id, title, channel_id, rule, start_local, timezone, cancelled_at FROM calendar_series "
+            "WHERE community = ? AND owner_id = ? ORDER BY id", (community, user_id))
         charter = await self.db.fetchval(
             "SELECT updated_at FROM calendar_charters WHERE community = ? AND updated_by = ?", (community, user_id))
         return {"owned_entries": [dict(r) for r in owned], "created_series": [dict(r) for r in created],
-                "charter_updated_at": charter}
+                "owned_series": [dict(r) for r in series_owned], "charter_updated_at": charter}
 
     @staticmethod
     async def forget_user(tx: Sql, community: str, user_id: str) -> int:

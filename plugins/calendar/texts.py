@@ -107,3 +107,31 @@ def charter_note(charter: str) -> Reply:
     """The charter shown to a new owner with their first entry."""
     return Reply(text=join([_("📜 You now own an entry of the editorial calendar. The community's charter:"),
                             charter]))
+
+
+def series_edited(title: str, changed: int, first: datetime | None, tz: str, kept: Sequence[int],
+                  cancelled: Sequence[int]) -> Text:
+    """The reply to a series edit: how many planned occurrences ahead changed, from when it repeats,
+    which ones kept their own changes and which ones the new times left no place for.
+
+    bot.i18n has no ngettext (the catalogs keep singular msgids only), so each count that reads
+    differently has its own message; 0 and 1 are singular in French, only 2 and more plural."""
+    if changed == 0:
+        head = _("✏️ The series **{title}** is changed; no planned entry ahead needed a change.", title=title)
+    elif changed == 1:
+        head = _("✏️ The series **{title}** is changed, and so is 1 planned entry ahead.", title=title)
+    else:
+        head = _("✏️ The series **{title}** is changed, and so are {count} planned entries ahead.",
+                 title=title, count=changed)
+    lines: list[Text] = [head]
+    if first is not None:
+        lines.append(_("It now repeats from {when}.", when=resolved_due(first, tz)))
+    if kept:
+        lines.append(_("Kept as changed one by one: {ids}.", ids=_ids(kept)))
+    if cancelled:
+        lines.append(_("Cancelled, with no place left in the new repetition: {ids}.", ids=_ids(cancelled)))
+    return join(lines)
+
+
+def _ids(ids: Sequence[int]) -> str:
+    return ", ".join(f"`#{i}`" for i in ids)
