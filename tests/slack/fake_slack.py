@@ -11,6 +11,11 @@ Modes: `invalid_auth` (every bot-token call fails like a revoked token), `fail_o
 429 with Retry-After), `server_error_once(method, status)` and `down` (method -> 5xx status: every
 call of it gets that status, with an HTML page as a failing front end sends, until removed).
 Archived channels keep their names taken, as on Slack.
+
+Channel membership (`members`: channel id -> member ids) answers `conversations.members`, paged like
+the other lists (a private channel the bot is not in is `channel_not_found`, as on Slack);
+`conversations.info` gives a channel's kind (`channel(...)`: `is_private`, `is_mpim`, `is_im`) and
+`guest(...)` makes a member whose `users.info` says `is_restricted` (or `is_ultra_restricted`).
 """
 
 from __future__ import annotations
@@ -47,6 +52,18 @@ def _user(uid: str, name: str, display: str, *, admin: bool = False, locale: str
             "profile": {"display_name": display, "real_name": display.title()}}
 
 
+def guest(uid: str, name: str, *, single_channel: bool = False) -> dict[str, Any]:
+    """A multi-channel guest (`is_restricted`), or a single-channel one (`is_ultra_restricted` too)."""
+    return {**_user(uid, name, name), "is_restricted": True, "is_ultra_restricted": single_channel}
+
+
+def channel(cid: str, name: str, *, private: bool = False, mpim: bool = False) -> dict[str, Any]:
+    """A channel object as conversations.info returns it (the fields that say its kind)."""
+    return {"id": cid, "name": name, "is_channel": not private and not mpim, "is_group": private and not mpim,
+            "is_im": False, "is_mpim": mpim, "is_private": private or mpim, "is_archived": False,
+            "is_general": False, "is_shared": False, "is_ext_shared": False, "is_org_shared": False}
+
+
 def _error_page(status: int) -> str:
     return f"<html><body><h1>{status}</h1>Something went wrong.</body></html>"
 
@@ -68,6 +85,7 @@ class FakeSlack:
         "C3": {"id": "C3", "name": "random", "is_private": False},
     })
     usergroups: list[dict[str, Any]] = field(default_factory=lambda: [{"id": "S1", "users": ["U2"]}])
+    members: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member ids
     page_size: int = 2
     invalid_auth: bool = False
     broken: dict[str, str] = field(default_factory=dict)
@@ -235,7 +253,7 @@ class FakeSlack:
 
     # ------------------------------------------------------------ Web API methods
 
-    def _page(self, items: list[dict[str, Any]], args: dict[str, Any], key: str) -> dict[str, Any]:
+    def _page(self, items: list[Any], args: dict[str, Any], key: str) -> dict[str, Any]:
         start = int(args.get("cursor") or 0)
         size = min(int(args.get("limit") or 100), self.page_size)
         end = start + size
@@ -286,6 +304,14 @@ class FakeSlack:
     def _m_conversations_info(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel = self.channels.get(str(args["channel"]))
         return {"channel": channel} if channel else {"ok": False, "error": "channel_not_found"}
+
+    def _m_conversations_members(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        channel_id = str(args["channel"])
+        found = self.channels.get(channel_id)
+        members = self.members.get(channel_id, [])
+        if found is None or (found.get("is_private") and BOT_USER not in members):
+            return {"ok": False, "error": "channel_not_found"}  # Slack hides private channels from outsiders
+        return self._page(members, args, "members")
 
     def _m_conversations_rename(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if any(c["name"] == args["name"] and c["id"] != args["channel"] for c in self.channels.values()):

@@ -71,7 +71,7 @@ def test_scopes_cover_what_the_platform_calls() -> None:
               "groups:write", "usergroups:read"}
     assert set(BOT_SCOPES) == needed
     assert set(BOT_EVENTS) == {"message.channels", "message.groups", "message.im", "reaction_added",
-                               "member_joined_channel", "team_join"}
+                               "member_joined_channel", "member_left_channel", "team_join"}
 
 
 def test_the_cli_prints_the_manifest_and_refuses_a_bad_prefix(tmp_path: Path,

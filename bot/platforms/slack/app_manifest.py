@@ -37,9 +37,9 @@ BOT_SCOPES: dict[str, str] = {
     "channels:history": "message events in public channels",
     "groups:history": "message events in private channels",
     "im:history": "message events in direct messages",
-    "channels:read": "public channel names (#name lookups) and member_joined_channel",
-    "groups:read": "private channel names and member_joined_channel there",
-    "users:read": "member names, workspace admins, members' language, team_join",
+    "channels:read": "public channel names (#name lookups), who reads a channel, member_joined/left_channel",
+    "groups:read": "private channel names and members (who reads them), member_joined/left_channel there",
+    "users:read": "member names, workspace admins, guests, members' language, team_join",
     "usergroups:read": "user groups as the community's moderator role",
     "reactions:read": "reaction_added",
     "files:write": "charts, CSV and export files (files_upload_v2)",
@@ -47,7 +47,7 @@ BOT_SCOPES: dict[str, str] = {
     "groups:write": "private group channels: create, invite, kick, rename, topic, archive",
 }
 BOT_EVENTS = ("message.channels", "message.groups", "message.im", "reaction_added", "member_joined_channel",
-              "team_join")
+              "member_left_channel", "team_join")
 
 
 def _cut(text: str, limit: int) -> str:

@@ -44,6 +44,8 @@ class SlackUser:
     is_bot: bool = False
     deleted: bool = False
     locale: str | None = None
+    is_guest: bool = False  # a multi- or single-channel guest: reads only the channels they are in
+    team_id: str = ""  # the member's home workspace (another one for Slack Connect members)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -62,6 +64,8 @@ def user_from(data: Mapping[str, Any]) -> SlackUser:
         is_admin=bool(data.get("is_admin") or data.get("is_owner") or data.get("is_primary_owner")),
         is_bot=bool(data.get("is_bot")) or data.get("id") == "USLACKBOT", deleted=bool(data.get("deleted")),
         locale=data.get("locale") if isinstance(data.get("locale"), str) else None,
+        is_guest=bool(data.get("is_restricted") or data.get("is_ultra_restricted") or data.get("is_stranger")),
+        team_id=str(data.get("team_id") or ""),
     )
 
 

@@ -24,6 +24,7 @@ from bot.i18n import Translator
 from bot.model import Capability, ChannelRef, CommunityRef, Message, MessageRef, Target, UserRef
 from bot.platforms.base import EventSink, PlatformError
 from bot.platforms.slack import translate
+from bot.platforms.slack.access import Access
 from bot.platforms.slack.app import HttpReceiver, SocketReceiver, bolt_app, retry_handlers, web_client
 from bot.platforms.slack.commands import CommandRunner
 from bot.platforms.slack.delivery import Delivery
@@ -66,6 +67,7 @@ class SlackPlatform:
         self.bolt: AsyncApp = bolt_app(self.client, secrets.signing_secret or "")
         self.renderer = Renderer(config.command_prefix, nouns)
         self.directory = Directory(self.client)
+        self.access = Access(self.client, self.directory, lambda: self.team_id)
         self.delivery = Delivery(self.client, self.renderer, retry_handlers())
         self.team_id = ""
         self.bot_user_id = ""
@@ -140,6 +142,7 @@ class SlackPlatform:
         bolt.event("reaction_added")(self._on_reaction)
         bolt.event("team_join")(self._on_team_join)
         bolt.event("member_joined_channel")(self._on_member_joined_channel)
+        bolt.event("member_left_channel")(self._on_member_left_channel)
         bolt.command(self.renderer.command_pattern())(self._on_command)
         bolt.action(self.renderer.action_pattern())(self._on_button)
         bolt.error(self._on_error)
@@ -183,9 +186,15 @@ class SlackPlatform:
                 await self.sink.handle(neutral)
 
     async def _on_member_joined_channel(self, event: dict[str, Any]) -> None:
-        # Not a community event: only the channel list may have changed (the bot was invited).
+        # Not a community event: the channel's members changed, and when the bot was invited, the
+        # channel list too.
+        self.access.forget_members(str(event.get("channel") or ""))
         if event.get("user") == self.bot_user_id:
             self.directory.forget_channels()
+
+    async def _on_member_left_channel(self, event: dict[str, Any]) -> None:
+        # Whoever left no longer reads the channel: its member list is asked again.
+        self.access.forget_members(str(event.get("channel") or ""))
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         with self._tracked(f"command {command.get('command')}"):
@@ -210,6 +219,15 @@ class SlackPlatform:
             channel = target
         ts = await self.delivery.post(channel.channel_id, reply, thread_ts=channel.thread_id)
         return MessageRef(channel, ts) if ts else None
+
+    async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
+        """Whether a member may read a channel (a thread: its channel); None when Slack cannot tell.
+
+        Public channels: every full member; guests and members of other workspaces only when in it.
+        Private channels and group DMs: their members. DMs: False. See `access.py`."""
+        if user.workspace_id != channel.workspace_id:
+            return None
+        return await self.access.can_read(user.user_id, channel.channel_id)
 
     def link(self, ref: MessageRef) -> str | None:
         """The message's permalink (`https://team.slack.com/archives/C1/p1700000000000100`)."""
