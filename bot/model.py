@@ -119,7 +119,10 @@ class DeliveryError(Exception):
     """A platform could not deliver or act; `reason` lets plugins degrade (e.g. DMs closed).
 
     Reasons: "dm_closed", "missing_permission" (with `permission` naming what the bot lacks),
-    "not_found", "unsupported", "failed"."""
+    "not_found", "unsupported", "rejected" (the platform refused the request for good: an archived
+    channel, a message too long, revoked credentials) and "failed" (transient: the platform's servers,
+    the network, rate limits still hit after the client's retries). Only "failed" is worth retrying
+    later; scheduled sends raise it again so the scheduler does."""
 
     def __init__(self, reason: str, detail: str = "", permission: str | None = None) -> None:
         super().__init__(f"{reason}: {detail}" if detail else reason)

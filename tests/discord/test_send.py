@@ -113,6 +113,17 @@ async def test_a_refused_send_names_the_missing_permissions(
     assert caught.value.permission == "Send Messages, Attach Files"
 
 
+async def test_a_refusal_retrying_cannot_fix_is_rejected_not_failed(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    # A scheduled send retries only "failed" (an outage); a payload Discord refuses would fail forever.
+    fake.refuse("POST", r"/channels/\d+/messages", status=400, code=50035, message="Invalid Form Body")
+    async with running_bot(tmp_path, fake) as bot:
+        with pytest.raises(DeliveryError) as caught:
+            await bot.app.outbox.send(where(guild, "general"), Reply(text="x"))
+    assert caught.value.reason == "rejected"
+    assert "50035" in caught.value.detail
+
+
 async def test_deleting_a_message_with_a_reason(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     ref = MessageRef(where(guild, "general"), "12345")
     async with running_bot(tmp_path, fake) as bot:

@@ -90,6 +90,19 @@ async def test_closed_dms_and_unknown_channels_are_delivery_errors(tmp_path: Pat
         assert (outside.value.reason, outside.value.permission) == ("missing_permission", "channel membership")
 
 
+@pytest.mark.parametrize(("code", "reason"), [
+    ("is_archived", "rejected"), ("msg_too_long", "rejected"), ("invalid_auth", "rejected"),
+    ("internal_error", "failed"), ("service_unavailable", "failed"),
+])
+async def test_only_transient_refusals_are_worth_retrying(tmp_path: Path, code: str, reason: str) -> None:
+    # Scheduled sends are retried on "failed" only: an archived channel would refuse every retry.
+    async with running(tmp_path) as rig:
+        rig.fake.fail_once("chat.postMessage", code)
+        with pytest.raises(DeliveryError) as caught:
+            await rig.app.outbox.send(GENERAL, Reply(text="hi"))
+    assert (caught.value.reason, caught.value.detail) == (reason, code)
+
+
 async def test_a_group_channel_is_created_members_invited_renamed_and_archived(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         spaces = rig.app.outbox.spaces(HERE)

@@ -39,7 +39,10 @@ def delivery_error(exc: discord.HTTPException, permission: str) -> DeliveryError
         return DeliveryError("missing_permission", detail, permission=permission)
     if exc.status == 404:
         return DeliveryError("not_found", detail)
-    return DeliveryError("failed", detail)
+    if exc.status >= 500 or exc.status == 429:
+        return DeliveryError("failed", detail)  # discord.py's own retries are spent: try again later
+    # Any other 4xx (a payload Discord refuses, an archived thread...) would fail the same way again.
+    return DeliveryError("rejected", detail)
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """Slack Web API failures as the neutral `DeliveryError`, so plugins can degrade the same way on
 every platform: a missing scope names the scope, a channel the bot is not in says so, a closed
 DM or an unknown user or channel gets its own reason. A server error (5xx, after the client's
-retries) is `failed`, and logged here."""
+retries), a network failure or Slack's own "retry later" codes are `failed` (transient), and logged
+here; any other refusal is `rejected`: trying again would get the same answer."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ _NOT_ALLOWED = frozenset({"restricted_action", "not_authorized", "no_permission"
                           "cant_invite", "cant_kick_from_general", "cant_archive_general", "cant_kick_self",
                           "team_access_not_granted", "ekm_access_denied", "not_allowed_token_type",
                           "method_not_supported_for_channel_type", "channel_cannot_be_unarchived"})
+
+
+# Slack's own transient errors, answered with HTTP 200 (documented per method as "retry later").
+_TRANSIENT = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 
 
 def error_code(exc: SlackApiError) -> str:
@@ -57,4 +62,7 @@ def delivery_error(exc: Exception) -> DeliveryError:
         return DeliveryError("not_found", code)
     if code in _DM_CLOSED:
         return DeliveryError("dm_closed", code)
-    return DeliveryError("failed", code)
+    if status == 429 or code in _TRANSIENT:
+        return DeliveryError("failed", code)  # the client's retries are spent: try again later
+    # Any other refusal (is_archived, msg_too_long, invalid_auth...) would fail the same way again.
+    return DeliveryError("rejected", code)
