@@ -38,3 +38,10 @@ def test_an_upsert_clause_may_follow() -> None:
 def test_no_columns_is_refused() -> None:
     with pytest.raises(ValueError, match="column"):
         rows_from_json(0)
+
+
+def test_a_lone_surrogate_becomes_a_question_mark_instead_of_unreadable_bytes() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE t (a TEXT)")
+    conn.execute(f"INSERT INTO t (a) {rows_from_json(1)}", (as_json([("bad \udc80 byte, « ok »",)]),))
+    assert conn.execute("SELECT a FROM t").fetchone() == ("bad ? byte, « ok »",)

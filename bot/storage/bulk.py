@@ -22,14 +22,26 @@ def rows_from_json(columns: int) -> str:
     """`SELECT value ->> 0, ... FROM json_each(?)` for rows of `columns` values; binds one `as_json` string.
 
     Ends with `WHERE true` so that an `ON CONFLICT` upsert clause may follow (SQLite needs it to parse
-    `INSERT ... SELECT ... ON CONFLICT`). `->>` gives SQL values: JSON numbers stay INTEGER or REAL,
-    strings TEXT, null NULL."""
+    `INSERT ... SELECT ... ON CONFLICT`). `json_extract` gives SQL values: JSON numbers stay INTEGER or
+    REAL, strings TEXT, null NULL. (Not the `->>` operator: it needs SQLite 3.38, newer than the system
+    SQLite of Ubuntu 22.04 or RHEL 9, which Python links.)"""
     if columns < 1:
         raise ValueError("rows need at least one column")
-    return "SELECT " + ", ".join(f"value ->> {i}" for i in range(columns)) + " FROM json_each(?) WHERE true"
+    values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(columns))
+    return f"SELECT {values} FROM json_each(?) WHERE true"
 
 
 def as_json(rows: Iterable[Sequence[Any]]) -> str:
-    """The rows as one JSON array of arrays (values must be str, int, float, bool or None)."""
-    # Tuples (named or not) encode as arrays already: no per-row copy.
-    return json.dumps(rows if isinstance(rows, list) else list(rows), separators=(",", ":"))
+    """The rows as one JSON array of arrays (values must be str, int below 2**63, finite float, bool or None).
+
+    A lone surrogate (text decoded leniently somewhere upstream) becomes "?": escaped as `\\udc80`, SQLite
+    would store invalid UTF-8 that no later read could decode. A NUL character ends a string."""
+    # Tuples (named or not) encode as arrays already: no per-row copy. Not ASCII-escaped: smaller, and
+    # what SQLite receives is exactly the UTF-8 the sqlite3 module encodes.
+    text = json.dumps(rows if isinstance(rows, list) else list(rows), separators=(",", ":"), ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
