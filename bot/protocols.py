@@ -65,6 +65,11 @@ class SqlDatabase(Sql, Protocol):
         writes on the message path, which a busy event loop would otherwise relay statement by statement."""
         ...
 
+    async def run_prepared(self, prepare: Callable[[], Callable[[sqlite3.Connection], T]]) -> T:
+        """`run_transaction(prepare())` with `prepare` called once the database lock is held: rows taken
+        from a queue there are exactly what the transaction writes."""
+        ...
+
 
 class Messenger(Protocol):
     """Sends replies to channels, threads and DMs on whichever platform a target belongs to."""

@@ -168,7 +168,16 @@ class Database:
         the database thread idles between statements instead of writing while the next batch is read.
         `work` must be a few statements around quick Python: it runs off the event loop, so it must not
         touch asyncio objects or anything the loop mutates. Like every method here it holds the lock."""
+        return await self.run_prepared(lambda: work)
+
+    async def run_prepared(self, prepare: Callable[[], Callable[[sqlite3.Connection], T]]) -> T:
+        """`run_transaction(prepare())`, with `prepare` called on the event loop once the lock is held.
+
+        For writers that take rows out of a queue: taken under the lock, the rows are exactly what this
+        transaction writes, and no other transaction (a privacy forget that empties the queue first) can
+        come between the taking and the writing."""
         async with self._locked("run_transaction()"):
+            work = prepare()
             # aiosqlite has no public way to run a function on its thread; `_execute` is the one its own
             # methods use (pinned range in pyproject; tests/test_storage_database.py covers it).
             run: Callable[..., Awaitable[T]] = self._conn._execute  # untyped in aiosqlite

@@ -22,9 +22,11 @@ _INSERT_QUESTION = (
     "INSERT INTO questions (id, community, channel_id, thread_id, message_id, author_id, asked_at, "
     f"language, excerpt, group_name, explicit, next_step, next_step_at) {rows_from_json(13)} "
     "ON CONFLICT (community, channel_id, message_id) DO NOTHING")
+# Only for questions that were stored: a question delivered twice gets a second id whose insert is skipped,
+# and an answer to it must not fail the whole flush on the foreign key.
 _INSERT_ANSWER = (
     f"INSERT INTO question_answers (community, question_id, user_id, message_id, at) {rows_from_json(5)} "
-    "ON CONFLICT DO NOTHING")
+    "AND EXISTS (SELECT 1 FROM questions WHERE id = json_extract(value, '$[1]')) ON CONFLICT DO NOTHING")
 
 
 def _maybe(value: str | None) -> datetime | None:
@@ -146,8 +148,9 @@ class PendingWrites:
         return taken
 
     def restore(self, taken: TakenWrites) -> None:
-        """Queue again, ahead of anything queued since, what a failed flush had taken."""
-        items = taken.items
+        """Queue again, ahead of anything queued since, what a failed flush had taken (copied: the
+        database thread may still be reading `taken`)."""
+        items = {rank: (sql, bulk, list(rows)) for rank, (sql, bulk, rows) in taken.items.items()}
         for rank, (sql, bulk, rows) in self._items.items():
             items.setdefault(rank, (sql, bulk, []))[2].extend(rows)
         self._items, self._count = items, self._count + taken.count

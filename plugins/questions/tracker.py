@@ -8,6 +8,8 @@ when a message is a question or touches an active one.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
@@ -19,6 +21,8 @@ from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo,
 from plugins.questions.settings import QuestionsSettings
 
 UNKNOWN = "unknown"
+_REFUSED = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError, sqlite3.InterfaceError,
+            ValueError, TypeError)
 _LANGUAGE_CACHE = 4096
 _FLUSH_AT = 500
 
@@ -117,7 +121,9 @@ class Tracker:
         tracked = self._answered_question(message)
         if tracked is not None:
             await self.answer(tracked, message.author.user_id, message.ref.message_id, message.at)
-        if notes.is_question:
+        if notes.is_question and self.index.question(community, message.channel.channel_id,
+                                                     message.ref.message_id) is None:
+            # (A platform may deliver a message twice: a gateway resume, a Slack retry after a slow ack.)
             await self.create(self._new(message, notes.language or UNKNOWN))
 
     def _answered_question(self, message: ChatMessage) -> Tracked | None:
@@ -252,21 +258,40 @@ class Tracker:
         return await self.repo.close(question.community, question.id, reason, at)
 
     async def flush(self) -> None:
-        """Write the queued rows now (before any read of the questions tables); if that fails, they stay
-        queued for the next flush."""
+        """Write the queued rows now (before any read of the questions tables). When the database is busy
+        or unavailable they stay queued for the next flush; any other failure drops them, logged, rather
+        than blocking every later write."""
         async with self._flushing:
-            if len(self.repo.pending):
-                # One hand-over to the database thread: while chat keeps the event loop busy, a
-                # statement-by-statement transaction would hold the database lock for tens of milliseconds.
-                taken = self.repo.pending.take()
-                write = asyncio.ensure_future(self.ctx.db.run_transaction(taken.work))
-                write.add_done_callback(lambda done: self._restore_if_failed(done, taken))
-                # Shielded: a cancelled caller must not leave the rows neither written nor queued.
-                await asyncio.shield(write)
+            if not len(self.repo.pending):
+                return
+            taken: list[TakenWrites] = []
 
-    def _restore_if_failed(self, write: asyncio.Future[int], taken: TakenWrites) -> None:
-        if write.cancelled() or write.exception() is not None:
-            self.repo.pending.restore(taken)
+            def take() -> Callable[[sqlite3.Connection], int]:
+                # Called once the database lock is held: a privacy forget cannot run between the taking
+                # and the writing, so no row about a forgotten member is written after the forget.
+                taken.append(self.repo.pending.take())
+                return taken[0].work
+
+            # One hand-over to the database thread: while chat keeps the event loop busy, a
+            # statement-by-statement transaction would hold the database lock for tens of milliseconds.
+            write = asyncio.ensure_future(self.ctx.db.run_prepared(take))
+            write.add_done_callback(lambda done: self._after_write(done, taken))
+            # Shielded: a cancelled caller must not leave the rows neither written nor queued.
+            await asyncio.shield(write)
+
+    def _after_write(self, write: asyncio.Future[int], taken: list[TakenWrites]) -> None:
+        if not taken or write.cancelled():
+            return  # nothing taken; or cancelled at shutdown, when the thread may still commit
+        error = write.exception()
+        if error is None:
+            return
+        if isinstance(error, _REFUSED):
+            # The same rows would be refused again (a constraint, a value SQLite cannot take): dropping them
+            # keeps every later write going.
+            self.ctx.logger.error("questions: dropped %d queued writes that the database refused: %s",
+                                  taken[0].count, error)
+        else:
+            self.repo.pending.restore(taken[0])  # locked, read-only, disk full, closed: worth trying again
 
     async def drain(self) -> None:
         """Wait for a background write, then write what is left (plugin stop)."""
