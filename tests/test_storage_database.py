@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -356,3 +356,19 @@ async def test_run_transaction_on_a_locked_file_is_a_storage_error(tmp_path: Pat
     finally:
         await second.close()
         await first.close()
+
+
+async def test_run_prepared_prepares_only_once_the_lock_is_held(db: Database) -> None:
+    order: list[str] = []
+
+    def prepare() -> Callable[[sqlite3.Connection], None]:
+        order.append("prepared")
+        return lambda conn: order.append("written") or None
+
+    async with db.transaction() as tx:
+        waiting = asyncio.ensure_future(db.run_prepared(prepare))
+        await asyncio.sleep(0.01)
+        order.append("other transaction commits")
+        await tx.execute("INSERT INTO items (name) VALUES ('first')")
+    await waiting
+    assert order == ["other transaction commits", "prepared", "written"]
