@@ -4,12 +4,17 @@ the chart off the event loop, storage (one per community and period) and deliver
 Exactly once: a digest is first stored (UNIQUE community + period start, sent_at empty), then
 delivered with one `dedupe_key` per target, then marked sent. A restart between the steps finds the
 row unsent and delivers it again; the dedupe keys skip the targets already served.
+
+Bounded retries: a delivery that meets an outage (`DeliveryError` "failed") on some targets leaves the
+digest unsent, and each check tries those targets again (its chart kept in memory, a traceback logged
+the first time, one line after), for `RETRY_FOR` after the digest was built; then it is given up: marked
+sent, with an error naming the targets that never received it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.i18n import Text, When, _
 from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
@@ -20,6 +25,18 @@ from plugins.digest.figures import figures_of, shares
 from plugins.digest.periods import Period, Schedule, last_periods, latest_due, local_today, send_moment
 from plugins.digest.render import DigestContent, NamedCount, body, group_body, local_noon
 from plugins.digest.repo import DigestRepo, StoredDigest
+
+RETRY_FOR = timedelta(hours=24)  # how long after it was built a digest failing for an outage is retried
+
+
+class Undelivered(DeliveryError):
+    """A scheduled delivery that met an outage ("failed") on some targets, named in `missed`."""
+
+    def __init__(self, missed: list[str], cause: DeliveryError, attachments: tuple[Attachment, ...] = ()) -> None:
+        super().__init__("failed", f"not delivered to {', '.join(missed)} ({cause})")
+        self.missed = missed
+        self.cause = cause
+        self.attachments = attachments  # the digest's chart, kept for the retries
 
 
 class DigestService:
@@ -38,6 +55,9 @@ class DigestService:
         # community -> (time zone, schedule, next send moment): the 5-minute check skips a community
         # without a query until its next digest is due (or its zone or schedule changed).
         self._next: dict[str, tuple[str, Schedule, datetime]] = {}
+        # digest id -> the chart of a digest whose delivery met an outage: rendered once for its retries
+        # (and the mark of a failure already logged with its traceback). Dropped when delivered or given up.
+        self._failing: dict[int, tuple[Attachment, ...]] = {}
 
     async def schedule_of(self, community: str) -> Schedule:
         """The community's schedule, or the configured default (cached)."""
@@ -123,27 +143,29 @@ class DigestService:
     # ------------------------------------------------------------ schedule and delivery
 
     async def run(self, now: datetime) -> int:
-        """Build, store and send every digest due at `now` (one per community and period); how many sent."""
+        """Build, store and send every digest due at `now` (one per community and period), then retry the
+        digests left unsent; how many were built and delivered."""
         sent = 0
+        attempted: set[int] = set()  # each digest is tried once per check
         async with self._lock:  # the job and the start-up catch-up take turns
             for community in await self.repo.communities():
                 if not self._reachable(community):
                     continue
                 try:
-                    sent += await self._run_one(community, now)
+                    sent += await self._run_one(community, now, attempted)
                 except Exception:
                     self._next.pop(community, None)  # try again at the next check
                     self.ctx.logger.exception("digest: building the digest of %s failed", community)
             for stored in await self.repo.unsent():
-                if not self._reachable(stored.community):
+                if stored.id in attempted or not self._reachable(stored.community):
                     continue
                 try:
-                    await self.deliver(stored, stored.rendered, now)
+                    await self._attempt(stored, stored.rendered, now)
                 except Exception:
                     self.ctx.logger.exception("digest: delivering digest %s of %s failed", stored.id, stored.community)
         return sent
 
-    async def _run_one(self, community: str, now: datetime) -> int:
+    async def _run_one(self, community: str, now: datetime, attempted: set[int]) -> int:
         settings = await self.ctx.communities.get(community)
         schedule = await self.schedule_of(community)
         tz = settings.timezone
@@ -164,8 +186,34 @@ class DigestService:
             return 0
         stored = await self.repo.get(community, period.start)
         assert stored is not None
-        await self.deliver(stored, text, now)
-        return 1
+        attempted.add(stored.id)
+        return int(await self._attempt(stored, text, now))
+
+    async def _attempt(self, stored: StoredDigest, text: Text, now: datetime) -> bool:
+        """Deliver a stored digest; True when it was. A delivery that met an outage is left for the next
+        check until `RETRY_FOR` after the digest was built, then given up (marked sent, logged as an error)."""
+        try:
+            await self.deliver(stored, text, now)
+        except Undelivered as exc:
+            deadline = stored.created_at + RETRY_FOR
+            missed = ", ".join(exc.missed)
+            if now >= deadline:
+                self._failing.pop(stored.id, None)
+                await self.repo.mark_sent(stored.id, now)  # stops the retries: there is no other state
+                self.ctx.logger.error(
+                    "digest: gave up digest %s of %s (period from %s) after %d hours of outage: never delivered "
+                    "to %s (%s)", stored.id, stored.community, stored.period.start.isoformat(),
+                    RETRY_FOR // timedelta(hours=1), missed, exc.cause)
+            elif stored.id in self._failing:
+                self.ctx.logger.warning("digest: digest %s of %s still not delivered to %s (%s); retried until %s",
+                                        stored.id, stored.community, missed, exc.cause, _iso(deadline))
+            else:
+                self._failing[stored.id] = exc.attachments
+                self.ctx.logger.warning("digest: digest %s of %s not delivered to %s; retried at each check until %s",
+                                        stored.id, stored.community, missed, _iso(deadline), exc_info=exc.cause)
+            return False
+        self._failing.pop(stored.id, None)
+        return True
 
     def _reachable(self, community: str) -> bool:
         """False when the community's platform is not running in this process (its digests wait)."""
@@ -203,14 +251,21 @@ class DigestService:
     async def deliver(self, stored: StoredDigest, text: Text, now: datetime, *, resend: bool = False) -> int:
         """Send a stored digest to its targets; a DM refused is logged and skipped. Returns targets served.
 
-        A target failing for a platform outage (`DeliveryError` "failed") does not stop the others, but
-        the digest is then not marked sent and the error is raised at the end: the next check delivers
-        it again, and the dedupe keys skip the targets already served (a resend has no keys and is
-        never retried: it only counts the targets served)."""
+        Targets failing for an outage (`DeliveryError` "failed") do not stop the others, but the digest is
+        then not marked sent: `Undelivered` names them (see `_attempt`), and the next check delivers it
+        again, the dedupe keys skipping the targets already served. A resend has no keys and is never
+        retried: it only counts the targets served."""
         targets = await self.targets(stored.community)
-        reply = await self.reply(stored, text) if targets else Reply(text=text)
+        chart = None if resend else self._failing.get(stored.id)
+        if not targets:
+            reply = Reply(text=text)
+        elif chart is not None:
+            reply = Reply(text=text, attachments=chart)  # the chart of the first attempt
+        else:
+            reply = await self.reply(stored, text)
         served = 0
-        outage: DeliveryError | None = None
+        missed: list[str] = []
+        cause: DeliveryError | None = None
         for target in targets:
             suffix = f"dm:{target.user_id}" if isinstance(target, UserRef) else f"channel:{target.channel_id}"
             key = None if resend else f"digest:{stored.community}:{stored.period.start.isoformat()}:{suffix}"
@@ -218,18 +273,21 @@ class DigestService:
                 await self.ctx.messenger.send(target, reply, dedupe_key=key)
                 served += 1
             except DeliveryError as exc:
-                self.ctx.logger.warning("digest: could not deliver to %s in %s: %s", suffix, stored.community, exc)
-                if exc.reason == "failed":
-                    outage = outage or exc
-        if not resend:
-            try:
-                await self.deliver_groups(stored)
-            except DeliveryError as exc:
-                outage = outage or exc
-            if outage is not None:
-                raise DeliveryError("failed", f"digest {stored.id} of {stored.community} not delivered everywhere "
-                                              f"({outage}); retried at the next check") from outage
-            await self.repo.mark_sent(stored.id, now)
+                if exc.reason == "failed" and not resend:
+                    missed.append(suffix)  # logged once for the whole digest by `_attempt`
+                    cause = cause or exc
+                else:
+                    self.ctx.logger.warning("digest: could not deliver to %s in %s: %s", suffix, stored.community, exc)
+        if resend:
+            return served
+        try:
+            await self.deliver_groups(stored)
+        except Undelivered as exc:
+            missed += exc.missed
+            cause = cause or exc.cause
+        if cause is not None:
+            raise Undelivered(missed, cause, reply.attachments)
+        await self.repo.mark_sent(stored.id, now)
         return served
 
     async def group_digests(self, stored: StoredDigest) -> list[GroupDigest]:
@@ -250,14 +308,15 @@ class DigestService:
     async def deliver_groups(self, stored: StoredDigest) -> int:
         """DM each opted-in group's section to its owners, once per group, owner and period; how many sent.
 
-        A DM failing for a platform outage ("failed") does not stop the others and is raised at the end,
-        so the community digest is not marked sent and the next check tries again."""
+        A DM failing for a platform outage ("failed") does not stop the others; `Undelivered` is raised at
+        the end, so the community digest is not marked sent and the next check tries again."""
         ref = CommunityRef.from_key(stored.community)
         if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(ref):
             return 0
         tz = str(stored.figures.get("timezone") or (await self.ctx.communities.get(stored.community)).timezone)
         sent = 0
-        outage: DeliveryError | None = None
+        missed: list[str] = []
+        cause: DeliveryError | None = None
         for digest in await self.group_digests(stored):
             reply = Reply(text=group_body(digest, stored.period, tz))
             for owner in digest.owners:
@@ -265,11 +324,16 @@ class DigestService:
                 try:
                     sent += await self.ctx.messenger.send(owner, reply, dedupe_key=key) is not None
                 except DeliveryError as exc:
-                    self.ctx.logger.warning("digest: could not send the digest of group %s to %s in %s: %s",
-                                            digest.key, owner.user_id, stored.community, exc)
                     if exc.reason == "failed":
-                        outage = outage or exc
-        if outage is not None:
-            raise outage
+                        missed.append(f"group {digest.key} to dm:{owner.user_id}")
+                        cause = cause or exc
+                    else:
+                        self.ctx.logger.warning("digest: could not send the digest of group %s to %s in %s: %s",
+                                                digest.key, owner.user_id, stored.community, exc)
+        if cause is not None:
+            raise Undelivered(missed, cause)
         return sent
 
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="minutes")

@@ -6,13 +6,22 @@ the earliest pending step; each question row records its next step, so creating 
 no scheduler write on the hot path. Each step runs once per question: its row is advanced only
 after the step ran (`WHERE next_step = ?` guards double fires) and every send carries a dedupe key
 per question, so a restart between sending and recording never posts twice.
+
+A step whose send fails for an outage (`DeliveryError` "failed") backs off on its own question: its
+`next_step_at` moves forward (`ladder.Ladder.retry_at`: 15 min growing to hourly, out of quiet
+hours) and the sweep goes on and succeeds, so one failing question never holds back the others.
+The retries stop when the question is no longer open or leaves the tracking window (`track_days`
+after it was asked): the step is then logged as given up and the ladder moves on.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.i18n import Span, _
 from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, Target, UserRef
 from bot.plugin import DueAction, PluginContext
+from bot.storage.times import to_db
 from plugins.questions import ladder
 from plugins.questions.repo import Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
@@ -20,6 +29,7 @@ from plugins.questions.tracker import Tracker
 
 # How a role is mentioned on each platform (the neutral markup has no role mention yet).
 _ROLE_MENTIONS = {"discord": "<@&{role}>", "slack": "<!subteam^{role}>"}
+_RETRYING_BOUND = 10_000  # questions remembered as already warned about (a crude bound: cleared when reached)
 
 
 def role_mention(platform: str, role: str) -> str:
@@ -42,42 +52,75 @@ class Escalation:
         self.tracker = tracker
         self.repo: QuestionsRepo = tracker.repo
         self.settings: QuestionsSettings = tracker.settings
+        # question id -> the step already warned about as failing (one warning per step, per process)
+        self._retrying: dict[int, str] = {}
+        # the places (channel or member) that failed for an outage during the current sweep, with the error
+        self._down: dict[str, DeliveryError] = {}
 
     async def sweep(self, action: DueAction) -> None:
         """Run every step that fell due in the community, then wake up again for the next one.
 
-        A step whose send fails for a platform outage (`DeliveryError` "failed") is not recorded as
-        run: the other questions still go through, then the sweep raises, so the scheduler retries
-        this due action later (2, 4, 8... minutes) and that retry runs the step again (the sends that
-        went out are skipped by their dedupe keys)."""
+        A step whose send fails for an outage (`DeliveryError` "failed") is not recorded as run: its
+        question is postponed (`_postpone`) and the sweep goes on; the sweep itself succeeds and wakes
+        up again at the earliest pending step, a retry included. The sends of a step that went out are
+        skipped on the retry by their dedupe keys."""
         await self.tracker.flush()
         community = action.community
         steps = await self.tracker.ladder(community)
-        failed: dict[int, DeliveryError] = {}
-        while True:
-            # The failed ones stay due: leaving them out keeps this loop from running them again.
-            due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now()) if q.id not in failed]
-            for question in due:
-                try:
-                    await self.run_step(question)
-                except DeliveryError as error:  # only "failed" gets here: `_send` handles the others
-                    failed[question.id] = error
-                    continue
-                following = steps.step_after(question.next_step, question.asked_at)
-                await self.repo.advance(community, question.id, question.next_step or "",
-                                        following.kind if following else None,
-                                        following.due_at if following else None)
-            if not due:
-                break
-        if failed:
-            # No re-arm: the earliest step is a failed one, already due, and arming a sweep at once would
-            # spin; the retry of this action does the rest and re-arms when it succeeds.
-            first = min(failed)
-            raise DeliveryError("failed", f"questions: {len(failed)} ladder step(s) in {community} not delivered "
-                                          f"(#{first}: {failed[first]}); retried later") from failed[first]
+        postponed: set[int] = set()  # a guard: a postponed question is not run twice in one sweep
+        self._down = {}
+        try:
+            while True:
+                due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now())
+                       if q.id not in postponed]
+                for question in due:
+                    try:
+                        await self.run_step(question)
+                    except DeliveryError as error:  # only "failed" gets here: `_send` handles the others
+                        if await self._postpone(question, steps, error):
+                            postponed.add(question.id)
+                            continue
+                    self._retrying.pop(question.id, None)
+                    following = steps.step_after(question.next_step, question.asked_at)
+                    await self.repo.advance(community, question.id, question.next_step or "",
+                                            following.kind if following else None,
+                                            following.due_at if following else None)
+                if not due:
+                    break
+        finally:
+            self._down = {}
         next_at = await self.repo.next_step_time(community)
         if next_at is not None:
             await self.tracker.arm(community, next_at, after_sweep=True)
+
+    async def _postpone(self, question: Question, steps: ladder.Ladder, error: DeliveryError) -> bool:
+        """Move a step that met an outage to its retry time; False when it is given up instead (the
+        question left the tracking window), for the caller to record it as run."""
+        now = self.ctx.clock.now()
+        step = question.next_step or ""
+        retry = steps.retry_at(step, question.asked_at, now)
+        window_end = question.asked_at + timedelta(days=self.settings.track_days)
+        if retry > window_end:
+            self._retrying.pop(question.id, None)
+            self.ctx.logger.error("questions: gave up the %s of #%s in %s: never delivered (%s), and the question "
+                                  "is past track_days (%s days)", step, question.id, question.community, error,
+                                  self.settings.track_days)
+            return False
+        # The row moves out of the due steps: written here as repo.py has no such statement yet.
+        await self.ctx.db.execute(
+            "UPDATE questions SET next_step_at = ? WHERE community = ? AND id = ? AND status = 'open' "
+            "AND next_step = ?", (to_db(retry), question.community, question.id, step))
+        if self._retrying.get(question.id) == step:
+            self.ctx.logger.debug("questions: the %s of #%s in %s still not delivered (%s); next try at %s",
+                                  step, question.id, question.community, error, _iso(retry))
+            return True
+        if len(self._retrying) >= _RETRYING_BOUND:
+            self._retrying.clear()
+        self._retrying[question.id] = step
+        self.ctx.logger.warning("questions: the %s of #%s in %s was not delivered (%s); tried again at %s and "
+                                "later until it goes through", step, question.id, question.community, error,
+                                _iso(retry))
+        return True
 
     async def run_step(self, question: Question) -> None:
         """One step; sends carry a dedupe key per question, so a step interrupted after sending and run
@@ -111,10 +154,16 @@ class Escalation:
         if recipients:
             text = _("A question has had no answer for {age} in #{channel}: “{excerpt}” {link}", age=age,
                      channel=self._channel_name(question), excerpt=question.excerpt, link=self._link(question))
-            for user_id in recipients:
+            failure: DeliveryError | None = None
+            for user_id in recipients:  # every recipient is tried; a failure is raised after the others
                 moderator = UserRef(community.platform, community.workspace_id, user_id)
-                await self._send(moderator, Reply(text=text),
-                                 f"questions.escalate:{question.community}:{question.id}:{user_id}")
+                try:
+                    await self._send(moderator, Reply(text=text),
+                                     f"questions.escalate:{question.community}:{question.id}:{user_id}")
+                except DeliveryError as error:
+                    failure = failure or error
+            if failure is not None:
+                raise failure
             return
         role = role or settings.roles.get("moderators")
         target, _in_place = await self._helpers_place(question)
@@ -168,12 +217,20 @@ class Escalation:
         return ref.channel, True
 
     async def _send(self, target: Target, reply: Reply, dedupe_key: str) -> None:
+        """Send once (dedupe key); "failed" is raised for the sweep to postpone the step, any other
+        refusal is logged and the step counts as done. A place that failed for an outage is not tried
+        again in the same sweep: its other steps are postponed at once."""
+        place = _place(target)
+        earlier = self._down.get(place)
+        if earlier is not None:
+            raise DeliveryError("failed", f"not tried, {place} failed earlier in this sweep ({earlier})")
         try:
             await self.ctx.messenger.send(target, reply, dedupe_key=dedupe_key)
         except DeliveryError as error:
             if error.reason == "failed":
-                raise  # a platform outage: the sweep leaves the step due and has it retried
-            # A closed DM or a missing permission must not make the step retry forever.
+                self._down[place] = error
+                raise  # an outage: the sweep postpones the step
+            # A closed DM, a missing permission or a refusal for good must not make the step retry forever.
             self.ctx.logger.warning("questions: could not deliver %s: %s", dedupe_key, error)
 
     def _channel_name(self, question: Question) -> str:
@@ -182,3 +239,14 @@ class Escalation:
     def _link(self, question: Question) -> str:
         link = self.ctx.messenger.link(question_ref(question))
         return f"<{link}|↗>" if link else ""
+
+
+def _place(target: Target) -> str:
+    """A channel (its threads included) or a member's DMs, as one failing place."""
+    if isinstance(target, UserRef):
+        return f"{target.community.key}:@{target.user_id}"
+    return f"{target.community.key}:#{target.channel_id}"
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="minutes")

@@ -1,7 +1,9 @@
-"""The escalation ladder: when each step of an unanswered question falls due, with quiet hours.
+"""The escalation ladder: when each step of an unanswered question falls due, with quiet hours,
+and when a step whose send failed for an outage is tried again.
 
 Pure: times in, times out. A step that would fall inside the community's quiet hours (local
-time, e.g. 22:00-08:00, possibly across midnight) is moved to the end of those quiet hours.
+time, e.g. 22:00-08:00, possibly across midnight) is moved to the end of those quiet hours; so is
+the retry of a step that notifies people.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ ESCALATE = "escalate"
 WAITING = "waiting"
 STEPS: tuple[str, ...] = (NUDGE, ESCALATE, WAITING)
 SWEEP = "questions.ladder"  # the due-action kind that wakes the ladder of one community
+# A step that failed for an outage waits as long as it is already late, within these bounds:
+# 15 min, 15 min, 30 min, 1 h, then every hour (derived from the row: no attempt counter is stored).
+RETRY_FIRST = timedelta(minutes=15)
+RETRY_MAX = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +82,20 @@ class Ladder:
         if following == WAITING:
             return Step(WAITING, asked_at + self.waiting_after)
         return None
+
+    def due_at(self, kind: str, asked_at: datetime) -> datetime | None:
+        """When step `kind` of a question asked at `asked_at` is planned (None for an unknown kind)."""
+        return next((step.due_at for step in self.plan(asked_at) if step.kind == kind), None)
+
+    def retry_at(self, kind: str, asked_at: datetime, now: datetime) -> datetime:
+        """When to try again step `kind`, whose send failed at `now` for an outage.
+
+        The wait grows with how late the step already is (`RETRY_FIRST` to `RETRY_MAX`), and the retry
+        of a step that notifies people avoids quiet hours like the step itself."""
+        planned = self.due_at(kind, asked_at) or now
+        wait = min(max(now - planned, RETRY_FIRST), RETRY_MAX)
+        moment = now + wait
+        return self._awake(moment) if kind in (NUDGE, ESCALATE) else moment
 
     def plan(self, asked_at: datetime) -> list[Step]:
         """Every step of a question asked at `asked_at`, in order."""

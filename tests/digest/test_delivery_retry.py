@@ -2,7 +2,8 @@
 sent: the next check (every 5 minutes) delivers it again, to that target only; a refusal that retrying
 cannot fix (closed DMs) is logged and the digest is marked sent as before.
 
-The digest has no due action per digest: `digest.check` retries every stored digest left unsent."""
+The digest has no due action per digest: `digest.check` retries every stored digest left unsent, for 24
+hours after it was built (the cap is tested in test_retry_cap.py)."""
 
 from __future__ import annotations
 

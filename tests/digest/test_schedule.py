@@ -111,7 +111,7 @@ async def test_a_quiet_week_gets_an_honest_digest(tmp_path: Path) -> None:
 
 async def test_double_fires_send_once_and_a_delivery_crash_is_finished_later(tmp_path: Path) -> None:
     class FlakyPlatform(FakePlatform):
-        dm_failures = 2  # the first delivery and the retry of unsent digests in the same check
+        dm_failures = 2  # the first delivery, then the first of the two checks below
 
         async def send(self, target: Target, reply: LocalReply) -> MessageRef | None:
             if not isinstance(target, ChannelRef) and self.dm_failures:
