@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from bot.i18n import Span, _
 from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, Target, UserRef
 from bot.plugin import DueAction, PluginContext
-from bot.storage.times import to_db
 from plugins.questions import ladder
 from plugins.questions.repo import Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
@@ -106,10 +105,7 @@ class Escalation:
                                   "is past track_days (%s days)", step, question.id, question.community, error,
                                   self.settings.track_days)
             return False
-        # The row moves out of the due steps: written here as repo.py has no such statement yet.
-        await self.ctx.db.execute(
-            "UPDATE questions SET next_step_at = ? WHERE community = ? AND id = ? AND status = 'open' "
-            "AND next_step = ?", (to_db(retry), question.community, question.id, step))
+        await self.repo.postpone(question.community, question.id, step, retry)  # out of the due steps
         if self._retrying.get(question.id) == step:
             self.ctx.logger.debug("questions: the %s of #%s in %s still not delivered (%s); next try at %s",
                                   step, question.id, question.community, error, _iso(retry))

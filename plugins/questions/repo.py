@@ -242,6 +242,12 @@ class QuestionsRepo:
             "answered_by = COALESCE(answered_by, ?) WHERE community = ? AND id = ? AND status IN (?, ?)",
             (to_db(at), helper, helper, to_db(at), helper, community, question_id, *ACTIVE))
 
+    async def postpone(self, community: str, question_id: int, step: str, at: datetime) -> None:
+        """Move an open question's pending step to `at` (its send failed for an outage)."""
+        await self._db.execute(
+            "UPDATE questions SET next_step_at = ? WHERE community = ? AND id = ? AND status = 'open' "
+            "AND next_step = ?", (to_db(at), community, question_id, step))
+
     async def close(self, community: str, question_id: int, reason: str, at: datetime) -> bool:
         """Close a question that is not closed yet (moderator, deleted message)."""
         changed = await self._db.execute(
