@@ -355,3 +355,21 @@ async def test_export_and_forget_a_member(db: Database) -> None:
     assert await community_daily(db) == communities_before
     async with db.transaction() as tx:
         assert await forget_member_activity(tx, PARIS.key, "u1") == 0
+
+
+@pytest.mark.parametrize("tz", ["Europe/Paris", "America/Santiago", "America/Havana", "Asia/Beirut",
+                                "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Apia", "UTC"])
+def test_the_local_day_shortcut_agrees_with_a_conversion_for_every_instant(tz: str) -> None:
+    # The writer remembers the UTC span of the last local day per community instead of converting every
+    # row; zones whose clocks jump at midnight, by half hours or across the date line must not fool it.
+    from zoneinfo import ZoneInfo
+
+    days = activity._Days(lambda community: tz, set())
+    zone_info = ZoneInfo(tz)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    moments = [start + timedelta(minutes=7 * i) for i in range(0, 2 * 365 * 24 * 60 // 7, 3)]
+    moments += [m - timedelta(microseconds=1) for m in moments[::50]]  # just before round instants
+    import random
+    random.Random(5).shuffle(moments[: len(moments) // 3])  # out of order too
+    wrong = [m for m in moments if days("c", m) != m.astimezone(zone_info).date().isoformat()]
+    assert wrong == []

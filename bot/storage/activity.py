@@ -23,7 +23,7 @@ import logging
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -132,12 +132,22 @@ class _Days:
         self._timezone_of = timezone_of
         self._zones: dict[str, ZoneInfo] = {}
         self._warned = warned  # shared by the writer's flushes: warn once per community, not per flush
+        # community -> (first instant, instant after the last, local day): a batch mostly falls on one day,
+        # and two comparisons are much cheaper than a time zone conversion per row.
+        self._last: dict[str, tuple[datetime, datetime, str]] = {}
 
     def __call__(self, community: str, at: datetime) -> str:
+        last = self._last.get(community)
+        if last is not None and last[0] <= at < last[1]:
+            return last[2]
         tz = self._zones.get(community)
         if tz is None:
             tz = self._zones[community] = self._zone(community)
-        return at.astimezone(tz).date().isoformat()
+        local = at.astimezone(tz).date()
+        span = _day_span(local, tz)
+        if span is not None:
+            self._last[community] = (*span, local.isoformat())
+        return local.isoformat()
 
     def _zone(self, community: str) -> ZoneInfo:
         try:
@@ -149,6 +159,18 @@ class _Days:
                 log.warning("activity: no usable time zone for %s; counting its days in UTC", community,
                             exc_info=True)
             return ZoneInfo("UTC")
+
+
+def _day_span(day: date, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The UTC instants where a local day starts and the next one starts; None when a time zone
+    transition at midnight makes them uncertain (then every instant is converted)."""
+    start = datetime.combine(day, time(), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
+    before_end = end - timedelta(microseconds=1)
+    if (start.astimezone(tz).date() != day or before_end.astimezone(tz).date() != day
+            or end.astimezone(tz).date() == day or (start - timedelta(microseconds=1)).astimezone(tz).date() == day):
+        return None
+    return start, end
 
 
 class _Rollups:
