@@ -56,6 +56,7 @@ class Outage:
     pattern: re.Pattern[str]
     status: int
     remaining: int | None
+    after_work: bool = False  # the request is carried out, then answered with the error (a lost answer)
 
     def takes(self, call: Call) -> bool:
         """Whether this outage answers `call` (counting it down)."""
@@ -241,9 +242,11 @@ class FakeDiscord:
         """Answer the next matching request with 429 and a short retry_after."""
         self.limited_once.append((method, re.compile(pattern)))
 
-    def server_error(self, method: str, pattern: str, *, status: int = 500, times: int | None = 1) -> None:
-        """Answer the next `times` matching requests (every one when None, until `heal()`) with a 5xx."""
-        self.outages.append(Outage(method, re.compile(pattern), status, times))
+    def server_error(self, method: str, pattern: str, *, status: int = 500, times: int | None = 1,
+                     after_work: bool = False) -> None:
+        """Answer the next `times` matching requests (every one when None, until `heal()`) with a 5xx;
+        with `after_work`, each is carried out first (the message is posted, only the answer is lost)."""
+        self.outages.append(Outage(method, re.compile(pattern), status, times, after_work))
 
     def heal(self) -> None:
         """End every outage."""
@@ -333,6 +336,8 @@ class FakeDiscord:
                                           "global": False}, status=429, headers={"Via": "1.1 google"})
         for outage in self.outages:
             if outage.takes(call):
+                if outage.after_work:
+                    await self.rest.answer(call)
                 # The body Discord's API sends with its own server errors (code 0: no Discord error code).
                 return json_response({"message": f"{outage.status}: Server Error", "code": 0}, status=outage.status)
         for method, pattern, status, code, message in self.refusals:

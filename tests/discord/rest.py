@@ -37,6 +37,7 @@ class RestRoutes:
         self.interaction_channels: dict[str, int] = {}
         self.acknowledged: set[str] = set()
         self.posted: dict[int, list[dict[str, Any]]] = {}
+        self.nonces: dict[tuple[int, str], dict[str, Any]] = {}  # (channel, nonce) -> the message it created
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile(pattern), handler) for method, pattern, handler in [
                 ("GET", r"/gateway/bot", self.gateway_bot),
@@ -112,8 +113,16 @@ class RestRoutes:
         channel_id = int(match.group(1))
         if self.fake.dm_channels.get(channel_id) in self.fake.dm_closed:
             return _error(403, 50007, "Cannot send messages to this user")
+        nonce = call.body.get("nonce") if isinstance(call.body, dict) else None
+        if nonce is not None and call.body.get("enforce_nonce"):
+            # Discord answers a repeated nonce (within a few minutes) with the message it already created.
+            earlier = self.nonces.get((channel_id, str(nonce)))
+            if earlier is not None:
+                return json_response(earlier)
         message = self._message(channel_id, call)
         self.posted.setdefault(channel_id, []).append(message)
+        if nonce is not None:
+            self.nonces[(channel_id, str(nonce))] = message
         return json_response(message)
 
     async def open_dm(self, call: Call, match: re.Match[str]) -> web.StreamResponse:

@@ -65,6 +65,22 @@ def messages(guild: FakeGuild, name: str) -> str:
     return rf"/channels/{guild.channels[name]}/messages"
 
 
+async def test_a_lost_answer_does_not_post_twice(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float]) -> None:
+    # Discord created the message but its answer was lost (a 502 from its proxy): discord.py sends the
+    # same payload again, and the random nonce it puts in every message (with enforce_nonce) makes
+    # Discord return the first message. The fake enforces nonces like Discord.
+    async with running(tmp_path, fake) as bot:
+        fake.server_error("POST", messages(guild, "general"), status=502, after_work=True)
+        ref = await bot.app.outbox.send(where(guild, "general"), Reply(text="exactly once"))
+    calls = fake.calls_to("POST", messages(guild, "general"))
+    assert [c.status for c in calls] == [502, 200]
+    assert calls[0].body["nonce"] == calls[1].body["nonce"] and calls[0].body["enforce_nonce"] is True
+    posted = fake.rest.posted[guild.channels["general"]]
+    assert [m["content"] for m in posted] == ["exactly once"]
+    assert ref is not None and ref.message_id == posted[0]["id"]
+
+
 @pytest.mark.parametrize(("outage", "delays"), [((500,), [1]), ((500, 502), [1, 3])])
 async def test_a_passing_server_error_is_retried_and_the_message_arrives_once(
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float],
