@@ -100,7 +100,7 @@ def digest_section(ctx: PluginContext, community: str, asked: Sequence[Question]
         lines.append(_("Time to a first answer: median {median} h, 90th percentile {p90} h.",
                        median=figures["median_hours_to_first_answer"], p90=figures["p90_hours_to_first_answer"]))
     if figures["answered_within_24h_share"] is not None:
-        lines.append(_("Answered within 24 hours: {share} %.",
+        lines.append(_("Answered within 24 hours: {share}%.",
                        share=round(float(figures["answered_within_24h_share"] or 0) * 100)))
     per_language = ", ".join(f"{key.removeprefix('asked_')} {value}" for key, value in figures.items()
                              if key.startswith("asked_") and key != "asked")
