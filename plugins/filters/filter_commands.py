@@ -33,7 +33,8 @@ _ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
 _OPENING_QUOTES, _CLOSING_QUOTES = "\"'“”„‘«»‹", "\"'”“’‘»«›"
 _LEGACY = re.compile(rf"\s*(?P<quoted>[{_OPENING_QUOTES}].*[{_CLOSING_QUOTES}])\s+(?P<action>tag|flag|delete)\s*",
                      re.IGNORECASE | re.DOTALL)
-_NAMED_REGEX = re.compile(r"(?:^|\s)regex:\s*\S+", re.IGNORECASE)
+_NAMED_REGEX = re.compile(r"(?:^|\s)(?:regex|action):\s*\S+", re.IGNORECASE)  # named options, set aside
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def _describe(rule: RuleSpec) -> str:
@@ -59,10 +60,14 @@ class FilterCommands(FiltersBase):
         """`/filter add tag a friend action:flag` (also the older `/filter add "tag a friend" flag`)."""
         community = inv.community.key
         raw = _arguments(inv)
-        legacy = _legacy_form(raw, phrase) if action is None else None
+        legacy = _legacy_form(raw, phrase)
         if legacy is not None:
-            phrase, action = legacy
-        trailing = _unquoted_last_word(raw, phrase) if action is None and not regex else ""
+            phrase, word = legacy
+            if action is not None and action != word:
+                raise CommandError(_("Two actions were given: « {first} » and « {second} ».", first=word,
+                                     second=action), _("Keep one: `/filter add <phrase...> action:<tag|flag|delete>`."))
+            action = word
+        trailing = _unquoted_last_word(raw, phrase) if not regex else ""
         action, regex = action or "tag", bool(regex)
         typed, normal = self._checked_phrase(phrase, regex)
         existing = await self.repo.find_rule(community, normal, regex)
@@ -77,7 +82,7 @@ class FilterCommands(FiltersBase):
         rule_id = await self.repo.find_rule(community, normal, regex)
         parts: list[Text] = [_("Rule #{id} added: « {phrase} » → {action}.", id=rule_id, phrase=typed,
                                action=ACTION_LABELS[action])]
-        if trailing in ACTIONS and " " in typed:
+        if trailing in ACTIONS:
             parts.append(_("The phrase ends with « {word} », so it is part of the phrase. To choose the action, "
                            "remove this rule with `/filter remove {id}` and add it again with `action:{word}`.",
                            word=trailing, id=rule_id))
@@ -237,7 +242,11 @@ def _legacy_form(raw: str | None, phrase: str) -> tuple[str, str] | None:
     found = _LEGACY.fullmatch(_NAMED_REGEX.sub(" ", raw))
     if found is None:
         return None
-    inner = " ".join(unicodedata.normalize("NFC", found["quoted"][1:-1]).split())
+    inner = " ".join(unicodedata.normalize("NFC", found["quoted"][1:-1]).translate(_INVISIBLE).split())
+    if not inner:
+        # `"" flag`: the binder dropped the empty quotes and would take the action word for the phrase.
+        raise CommandError(_("The quoted phrase is empty."), _("Put the words to catch between the quotes, "
+                                                             "or type them without quotes."))
     head, _space, word = phrase.rpartition(" ")
     if not inner or word.lower() != found["action"].lower() or " ".join(head.split()) != inner:
         return None

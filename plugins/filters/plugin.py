@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import Text, _
-from bot.model import CommunityRef, Message, MessageEdited, UserRef
+from bot.model import CommunityRef, Message, MessageDeleted, MessageEdited, UserRef
 from bot.plugin import DigestSection, MessageNotes, PluginContext, Sql, job, listen, message_filter
 from plugins.filters.actions import Enforcer
 from plugins.filters.delivery import Delivery, pending_export
@@ -57,25 +57,33 @@ class FiltersPlugin(FilterCommands, WatchCommands):
 
     @listen(MessageEdited)
     async def rescreen(self, event: MessageEdited) -> None:
-        """Apply the rules to an edited message's new text; only rules it did not match before act."""
-        community = event.community.key
-        roles = self.memory.roles_of(community, event.author, event.ref)
+        """Apply the rules to an edited message's new text (only rules it did not match before act), and
+        match it again against the watch lists: excerpts waiting in digests must show what it says now."""
+        community, ref = event.community.key, event.ref
+        await self.watch_repo.drop_message(community, event.author.user_id, ref.channel.channel_id, ref.message_id)
+        roles = self.memory.roles_of(community, event.author, ref)
         if roles is None:
             return  # a bot, or a direct conversation (or an author or channel not seen since start)
-        matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
-        if matcher.empty or matcher.exempt(event.ref.channel.channel_id, roles):
-            return
-        before = self.memory.matched(community, event.ref)
-        hits = [h for h in matcher.match(normalise(event.text), event.text) if h.rule.id not in before]
-        if not hits:
-            return
-        self.memory.add_matched(community, event.ref, (h.rule.id for h in hits))
-        message = Message(event.community, event.at, event.ref, event.author, event.text, author_roles=roles)
+        message = Message(event.community, event.at, ref, event.author, event.text, author_roles=roles)
         notes = MessageNotes()
-        await self.enforcer.apply(message, notes, hits, edited=True)
-        if notes.tags or notes.deleted:  # noise now, or gone: out of the watch digests waiting for it
-            await self.watch_repo.drop_message(community, event.author.user_id, event.ref.channel.channel_id,
-                                               event.ref.message_id)
+        matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
+        if not matcher.empty and not matcher.exempt(ref.channel.channel_id, roles):
+            every = matcher.match(normalise(event.text), event.text)
+            before = self.memory.matched(community, ref)
+            hits = [h for h in every if h.rule.id not in before]
+            if hits:
+                self.memory.add_matched(community, ref, (h.rule.id for h in hits))
+                await self.enforcer.apply(message, notes, hits, edited=True)
+            if any(h.rule.action == "tag" for h in every):
+                return  # noise now (or still): out of the watch digests
+        if not notes.deleted:
+            await self.collect(message, notes)
+
+    @listen(MessageDeleted)
+    async def forget_deleted(self, event: MessageDeleted) -> None:
+        """A deleted message leaves the watch digests waiting for it (its excerpt must not outlive it)."""
+        ref = event.ref
+        await self.watch_repo.drop_deleted(event.community.key, ref.channel.channel_id, ref.message_id)
 
     @listen(Message)
     async def collect(self, message: Message, notes: MessageNotes) -> None:

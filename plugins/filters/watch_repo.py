@@ -133,6 +133,12 @@ class WatchRepo:
             "DELETE FROM watch_matches WHERE community = ? AND author_id = ? AND channel_id = ? AND message_id = ?",
             (community, author_id, channel_id, message_id))
 
+    async def drop_deleted(self, community: str, channel_id: str, message_id: str) -> int:
+        """Delete the pending matches of a deleted message (the event does not say who wrote it)."""
+        return await self.db.execute(
+            "DELETE FROM watch_matches WHERE community = ? AND channel_id = ? AND message_id = ?",
+            (community, channel_id, message_id))
+
     async def pending(self, community: str, user_id: str | None = None, before: datetime | None = None,
                       author_id: str | None = None) -> list[PendingMatch]:
         """Pending matches for a member (or about an author), newest first, optionally before a moment."""

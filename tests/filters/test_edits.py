@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from bot.model import Capability, Level, Message, MessageEdited, MessageRef
+from bot.model import Capability, Level, Message, MessageDeleted, MessageEdited, MessageRef
 from plugins.filters.plugin import FiltersPlugin
 from tests.filters.fakes import PLUGINS, DeletingPlatform
 from tests.harness import Harness, running
@@ -189,3 +189,23 @@ async def test_privacy_forget_drops_the_roles_kept_for_edits(tmp_path: Path) -> 
         assert token is not None
         await h.command("alice", f"/privacy forget confirm:{token.group(1)}")
         assert plugin(h).memory.roles_of(community, h.platform.user("alice"), ref) is None
+
+
+async def test_watch_digests_follow_edits_and_deletions(tmp_path: Path) -> None:
+    # An excerpt waiting in someone's digest must never outlive what the message says: a member who
+    # deletes a message with their phone number, or edits it out, must not see it mailed to others later.
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await h.command("alice", "/watch add meetup")
+        deleted = await h.say("bob", "meetup thursday, call me on 06 12 34 56 78")
+        edited = await h.say("bob", "meetup thursday, call me on 06 12 34 56 78")
+        unrelated = await h.say("carol", "meetup on friday too")
+        assert await pending_watch(h) == 3
+        await h.app.dispatcher.handle(MessageDeleted(h.platform.community, h.clock.now(), deleted))
+        await edit(h, "bob", edited, "meetup thursday, write to me privately")
+        rows = await h.app.db.fetchall("SELECT message_id, excerpt FROM watch_matches ORDER BY id")
+        assert [(r["message_id"], r["excerpt"]) for r in rows] == [
+            (unrelated.message_id, "meetup on friday too"),
+            (edited.message_id, "meetup thursday, write to me privately")]
+        await edit(h, "carol", unrelated, "see you friday")  # no longer about a meetup: out of the digest
+        rows = await h.app.db.fetchall("SELECT message_id FROM watch_matches")
+        assert [r["message_id"] for r in rows] == [edited.message_id]

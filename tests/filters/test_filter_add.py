@@ -128,3 +128,27 @@ async def test_a_long_unicode_phrase_up_to_the_limit_is_accepted(tmp_path: Path)
         assert f"« {phrase} » → flag" in reply.text
         tested = await h.command("mod", "/filter test " + phrase.upper(), level=MOD)
         assert "→ flag" in tested.text
+
+
+@pytest.mark.parametrize("line", ['/filter add "" flag', '/filter add "  " delete',
+                                  '/filter add "\u200b\u200b\u200b" flag', "/filter add « » tag"])
+async def test_an_empty_quoted_phrase_is_refused_not_read_as_the_action_word(tmp_path: Path, line: str) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        reply = await h.command("mod", line, level=MOD)
+        assert "The quoted phrase is empty." in reply.text and reply.ephemeral
+        assert await rules(h) == []  # no rule on the word "flag" tagging every message that says it
+
+
+async def test_a_quoted_phrase_an_action_word_and_a_named_action(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        clash = await h.command("mod", '/filter add "spam link" flag action:delete', level=MOD)
+        assert "Two actions were given: « flag » and « delete »." in clash.text and clash.ephemeral
+        same = await h.command("mod", '/filter add "spam link" flag action:flag', level=MOD)
+        assert "« spam link » → flag" in same.text
+        warned = await h.command("mod", "/filter add flag", level=MOD)
+        assert "« flag » → tag" in warned.text and "The phrase ends with « flag »" in warned.text
+        named = await h.command("mod", "/filter add free link delete action:flag", level=MOD)
+        assert "« free link delete » → flag" in named.text and "ends with « delete »" in named.text
+        assert await rules(h) == [("spam link", "flag", 0), ("flag", "tag", 0), ("free link delete", "flag", 0)]
+        french = await h.command("mod", '/filter add "" flag', level=MOD, locale="fr")
+        assert "L'expression entre guillemets est vide." in french.text
