@@ -53,7 +53,8 @@ class Escalation:
         self.settings: QuestionsSettings = tracker.settings
         # question id -> the step already warned about as failing (one warning per step, per process)
         self._retrying: dict[int, str] = {}
-        # the places (channel or member) that failed for an outage during the current sweep, with the error
+        # the places (channel or member, keyed with their community) that failed for an outage during the
+        # community's current sweep, with the error
         self._down: dict[str, DeliveryError] = {}
 
     async def sweep(self, action: DueAction) -> None:
@@ -67,7 +68,7 @@ class Escalation:
         community = action.community
         steps = await self.tracker.ladder(community)
         postponed: set[int] = set()  # a guard: a postponed question is not run twice in one sweep
-        self._down = {}
+        self._forget_down(community)
         try:
             while True:
                 due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now())
@@ -87,10 +88,15 @@ class Escalation:
                 if not due:
                     break
         finally:
-            self._down = {}
+            self._forget_down(community)  # only this community's: another's sweep may be running
         next_at = await self.repo.next_step_time(community)
         if next_at is not None:
             await self.tracker.arm(community, next_at, after_sweep=True)
+
+    def _forget_down(self, community: str) -> None:
+        prefix = f"{community}:"
+        for place in [p for p in self._down if p.startswith(prefix)]:
+            del self._down[place]
 
     async def _postpone(self, question: Question, steps: ladder.Ladder, error: DeliveryError) -> bool:
         """Move a step that met an outage to its retry time; False when it is given up instead (the
