@@ -130,6 +130,12 @@ class DeliveryError(Exception):
         self.detail = detail
         self.permission = permission
 
+    @property
+    def transient(self) -> bool:
+        """True for "failed": an outage that trying again later may get through (scheduled sends re-raise
+        it so the scheduler retries); every other reason would get the same answer again."""
+        return self.reason == "failed"
+
 
 # ---------------------------------------------------------------- replies
 

@@ -202,7 +202,7 @@ class Planner:
         try:
             await self.ctx.messenger.send(target, reply, dedupe_key=dedupe_key)
         except DeliveryError as exc:
-            if exc.reason == "failed":
+            if exc.transient:
                 # A platform outage: raising leaves the due action pending, so the scheduler retries it
                 # later (the Outbox released the dedupe key, so the retry can post).
                 raise

@@ -273,7 +273,7 @@ class DigestService:
                 await self.ctx.messenger.send(target, reply, dedupe_key=key)
                 served += 1
             except DeliveryError as exc:
-                if exc.reason == "failed" and not resend:
+                if exc.transient and not resend:
                     missed.append(suffix)  # logged once for the whole digest by `_attempt`
                     cause = cause or exc
                 else:
@@ -324,7 +324,7 @@ class DigestService:
                 try:
                     sent += await self.ctx.messenger.send(owner, reply, dedupe_key=key) is not None
                 except DeliveryError as exc:
-                    if exc.reason == "failed":
+                    if exc.transient:
                         missed.append(f"group {digest.key} to dm:{owner.user_id}")
                         cause = cause or exc
                     else:

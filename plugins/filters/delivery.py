@@ -25,7 +25,6 @@ from plugins.filters.watch import digest_reply, period
 from plugins.filters.watch_repo import WatchRepo
 
 log = logging.getLogger("affinity.filters")
-_UNDELIVERABLE = ("dm_closed", "not_found")
 
 
 class Delivery:
@@ -73,9 +72,9 @@ class Delivery:
                 await self.ctx.messenger.send(user, reply, dedupe_key=f"filters.watch:{community}:{user_id}:{key}")
                 sent = 1
             except DeliveryError as error:
-                if error.reason not in _UNDELIVERABLE:
-                    raise
-                # Closed DMs or a member who left: keeping the excerpts would only pile them up.
+                if error.transient:
+                    raise  # an outage: the excerpts wait for the next run
+                # Closed DMs, a member who left, a refusal for good: keeping the excerpts would only pile them up.
                 log.info("watch digest for %s not delivered (%s); dropped", user_id, error.reason)
         async with self.ctx.db.transaction() as tx:
             repo = WatchRepo(tx)

@@ -57,7 +57,7 @@ class Talk(Views):
                           failure: BaseException) -> CommandError:
         """What to tell the manager whose announcement's space post just failed (the space post comes first,
         so nothing went out yet)."""
-        if not isinstance(failure, DeliveryError) or failure.reason == "failed":
+        if not isinstance(failure, DeliveryError) or failure.transient:
             # An outage (or an unexpected error): the due action stays pending and is retried with the DMs,
             # so announcing again would post it twice.
             return CommandError(_("The announcement could not be posted in {where} yet.", where=where),
@@ -167,7 +167,7 @@ class Talk(Views):
         try:
             await self.ctx.messenger.send(event.user, reply, dedupe_key=f"groups.welcome:{key}:{event.user.user_id}")
         except DeliveryError as exc:
-            if exc.reason == "failed":
+            if exc.transient:
                 # A platform outage: not recorded as sent, so a later join event of the member offers it again
                 # (a listener has no retry of its own; the dispatcher logs the error).
                 raise

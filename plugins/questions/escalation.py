@@ -229,7 +229,7 @@ class Escalation:
         try:
             await self.ctx.messenger.send(target, reply, dedupe_key=dedupe_key)
         except DeliveryError as error:
-            if error.reason == "failed":
+            if error.transient:
                 self._down[place] = error
                 raise  # an outage: the sweep postpones the step
             # A closed DM, a missing permission or a refusal for good must not make the step retry forever.
