@@ -101,7 +101,7 @@ async def convert(param: Param, value: object, ctx: ConvertContext) -> object:
 # ---------------------------------------------------------------- converters
 
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff"))
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))  # zero-width and word joiner
 
 
 def clean_text(value: str) -> str:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 
 from bot.folding import closest
 from bot.i18n import Text, _, join
 from bot.model import Capability, ChannelRef, CommunityRef, Level, Reply, UserRef
+from bot.params import clean_text
 from bot.plugin import (
     Choice,
     CommandError,
@@ -34,7 +34,6 @@ _OPENING_QUOTES, _CLOSING_QUOTES = "\"'“”„‘«»‹", "\"'”“’‘»�
 _LEGACY = re.compile(rf"\s*(?P<quoted>[{_OPENING_QUOTES}].*[{_CLOSING_QUOTES}])\s+(?P<action>tag|flag|delete)\s*",
                      re.IGNORECASE | re.DOTALL)
 _NAMED_REGEX = re.compile(r"(?:^|\s)(?:regex|action):\s*\S+", re.IGNORECASE)  # named options, set aside
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def _describe(rule: RuleSpec) -> str:
@@ -242,7 +241,7 @@ def _legacy_form(raw: str | None, phrase: str) -> tuple[str, str] | None:
     found = _LEGACY.fullmatch(_NAMED_REGEX.sub(" ", raw))
     if found is None:
         return None
-    inner = " ".join(unicodedata.normalize("NFC", found["quoted"][1:-1]).translate(_INVISIBLE).split())
+    inner = " ".join(clean_text(found["quoted"][1:-1]).split())
     if not inner:
         # `"" flag`: the binder dropped the empty quotes and would take the action word for the phrase.
         raise CommandError(_("The quoted phrase is empty."), _("Put the words to catch between the quotes, "

@@ -16,7 +16,6 @@ from plugins.filters.delivery import Delivery, pending_export
 from plugins.filters.edits import EditMemory
 from plugins.filters.filter_commands import FilterCommands
 from plugins.filters.matcher import ACTIONS
-from plugins.filters.normalise import normalise
 from plugins.filters.watch import excerpt
 from plugins.filters.watch_commands import WatchCommands
 from plugins.filters.watch_repo import WatchRepo
@@ -68,7 +67,7 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         notes = MessageNotes()
         matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
         if not matcher.empty and not matcher.exempt(ref.channel.channel_id, roles):
-            every = matcher.match(normalise(event.text), event.text)
+            every = matcher.match(self.normal_of(message), event.text)  # kept for `collect` below
             before = self.memory.matched(community, ref)
             hits = [h for h in every if h.rule.id not in before]
             if hits:
