@@ -47,12 +47,14 @@ class FiltersBase(Plugin):
         self.repo = FiltersRepo(ctx.db)
         self.watch_repo = WatchRepo(ctx.db)
         self.engine = Engine(self.repo, self.watch_repo)
-        self._last_ref: MessageRef | None = None
+        self._last: tuple[MessageRef, str] | None = None
         self._last_normal = ""
 
     def normal_of(self, message: Message) -> str:
-        """The message's padded normal form, computed once for the filter and the watch listener."""
-        if self._last_ref is not message.ref:
+        """The message's padded normal form, computed once for the filter and the watch listener (the text
+        is part of the key: an edit keeps the message's ref)."""
+        last = self._last
+        if last is None or last[0] is not message.ref or last[1] is not message.text:
             self._last_normal = normalise(message.text)
-            self._last_ref = message.ref
+            self._last = (message.ref, message.text)
         return self._last_normal
