@@ -61,10 +61,10 @@ def bot_config(tmp_path: Path, fake: FakeDiscord, *, discord: Mapping[str, Any] 
 @asynccontextmanager
 async def running_bot(tmp_path: Path, fake: FakeDiscord, *, discord: Mapping[str, Any] | None = None,
                       timing: Timing = FAST, extra: Iterable[Callable[[App], Plugin]] = (),
-                      token: str | None = None) -> AsyncIterator[DiscordBot]:
+                      token: str | None = None, plugins: Mapping[str, Any] | None = None) -> AsyncIterator[DiscordBot]:
     """Build the real app, add the Discord platform, start everything; stop it afterwards."""
     clock = FrozenClock(START)
-    app = App(bot_config(tmp_path, fake, discord=discord), clock=clock, realtime=False)
+    app = App(bot_config(tmp_path, fake, discord=discord, plugins=plugins), clock=clock, realtime=False)
     await app.build()
     for make in extra:
         app.add_plugin(make(app))

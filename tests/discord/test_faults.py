@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,12 +17,9 @@ from typing import Any
 import discord.http
 import pytest
 
-from bot.app import App
-from bot.clock import FrozenClock
 from bot.model import ChannelRef, CommandInvoked, DeliveryError, Reply, UserRef
-from bot.platforms.discord import create
 from bot.storage.times import from_db
-from tests.discord.conftest import FAST, DiscordBot, bot_config
+from tests.discord.conftest import DiscordBot, running_bot
 from tests.discord.fake_discord import FakeDiscord, FakeGuild
 from tests.harness import START
 
@@ -70,7 +65,7 @@ async def test_a_lost_answer_does_not_post_twice(
     # Discord created the message but its answer was lost (a 502 from its proxy): discord.py sends the
     # same payload again, and the random nonce it puts in every message (with enforce_nonce) makes
     # Discord return the first message. The fake enforces nonces like Discord.
-    async with running(tmp_path, fake) as bot:
+    async with running_bot(tmp_path, fake) as bot:
         fake.server_error("POST", messages(guild, "general"), status=502, after_work=True)
         ref = await bot.app.outbox.send(where(guild, "general"), Reply(text="exactly once"))
     calls = fake.calls_to("POST", messages(guild, "general"))
@@ -85,7 +80,7 @@ async def test_a_lost_answer_does_not_post_twice(
 async def test_a_passing_server_error_is_retried_and_the_message_arrives_once(
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float],
         outage: tuple[int, ...], delays: list[int]) -> None:
-    async with running(tmp_path, fake) as bot:
+    async with running_bot(tmp_path, fake) as bot:
         waits.clear()
         for status in outage:
             fake.server_error("POST", messages(guild, "general"), status=status)
@@ -100,7 +95,7 @@ async def test_a_passing_server_error_is_retried_and_the_message_arrives_once(
 async def test_a_lasting_server_error_is_a_failed_delivery_and_a_warning(
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float],
         caplog: pytest.LogCaptureFixture) -> None:
-    async with running(tmp_path, fake) as bot:
+    async with running_bot(tmp_path, fake) as bot:
         waits.clear()
         fake.server_error("POST", messages(guild, "general"), status=502, times=None)
         with caplog.at_level(logging.WARNING, "affinity.discord"), pytest.raises(DeliveryError) as caught:
@@ -118,7 +113,7 @@ async def test_a_scheduled_announcement_that_meets_an_outage_stays_pending_and_i
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float],
         caplog: pytest.LogCaptureFixture) -> None:
     """The groups plugin posts an announcement through a due action with a dedupe key."""
-    async with running(tmp_path, fake, plugins={"core": {}, "groups": {"creation": "direct"}}) as bot:
+    async with running_bot(tmp_path, fake, plugins={"core": {}, "groups": {"creation": "direct"}}) as bot:
         created = await command(bot, guild, 'group create Rust affinity "Rust fans"')
         assert "created" in created, created
         space = messages(guild, "rust")
@@ -154,22 +149,6 @@ async def test_a_scheduled_announcement_that_meets_an_outage_stays_pending_and_i
 
 
 # ---------------------------------------------------------------- helpers
-
-
-@asynccontextmanager
-async def running(tmp_path: Path, fake: FakeDiscord, *, plugins: dict[str, Any] | None = None
-                  ) -> AsyncIterator[DiscordBot]:
-    """The real app with the real Discord platform against the fake, with the plugins given."""
-    clock = FrozenClock(START)
-    app = App(bot_config(tmp_path, fake, plugins=plugins), clock=clock, realtime=False)
-    await app.build()
-    platform = create(app, {"DISCORD_TOKEN": fake.token}, timing=FAST)
-    app.add_platform(platform)
-    try:
-        await asyncio.wait_for(app.start(), 15)
-        yield DiscordBot(app, platform, fake, clock)
-    finally:
-        await asyncio.wait_for(app.stop(), 15)
 
 
 async def command(bot: DiscordBot, guild: FakeGuild, line: str, who: str = "alice") -> str:
