@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from bot.model import Capability, ChannelRef, MessageRef, UserRef
-from tests.harness import FakePlatform
+from bot.model import Capability, ChannelRef, Level, MessageRef, UserRef
+from plugins.filters.plugin import FiltersPlugin
+from tests.harness import FakePlatform, Harness
 
 PLUGINS: dict[str, dict[str, object]] = {"core": {}, "filters": {}}
+MOD = Level.MODERATOR
+
+
+def plugin(h: Harness) -> FiltersPlugin:
+    """The running filters plugin."""
+    return next(p for p in h.app.registry.plugins if isinstance(p, FiltersPlugin))
+
+
+async def with_mod_channel(h: Harness) -> None:
+    """A #mods channel set as the moderation channel."""
+    h.platform.channel("mods")
+    await h.command("mod", "/settings channel purpose:moderation channel:#mods", level=MOD)
 
 
 class DeletingPlatform(FakePlatform):

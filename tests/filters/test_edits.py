@@ -7,21 +7,9 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from bot.model import Capability, Level, Message, MessageDeleted, MessageEdited, MessageRef
-from plugins.filters.plugin import FiltersPlugin
-from tests.filters.fakes import PLUGINS, DeletingPlatform
+from bot.model import Capability, Message, MessageDeleted, MessageEdited, MessageRef
+from tests.filters.fakes import MOD, PLUGINS, DeletingPlatform, plugin, with_mod_channel
 from tests.harness import Harness, running
-
-MOD = Level.MODERATOR
-
-
-def plugin(h: Harness) -> FiltersPlugin:
-    return next(p for p in h.app.registry.plugins if isinstance(p, FiltersPlugin))
-
-
-async def with_mod_channel(h: Harness) -> None:
-    h.platform.channel("mods")
-    await h.command("mod", "/settings channel purpose:moderation channel:#mods", level=MOD)
 
 
 def to_mods(h: Harness) -> list[str]:

@@ -7,21 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Capability, DeliveryError, Level, Message, MessageRef
-from plugins.filters.plugin import FiltersPlugin
-from tests.filters.fakes import PLUGINS, DeletingPlatform
+from bot.model import Capability, DeliveryError, Message, MessageRef
+from tests.filters.fakes import MOD, PLUGINS, DeletingPlatform, plugin, with_mod_channel
 from tests.harness import Harness, running
-
-MOD = Level.MODERATOR
-
-
-def plugin(h: Harness) -> FiltersPlugin:
-    return next(p for p in h.app.registry.plugins if isinstance(p, FiltersPlugin))
-
-
-async def with_mod_channel(h: Harness) -> None:
-    h.platform.channel("mods")
-    await h.command("mod", "/settings channel purpose:moderation channel:#mods", level=MOD)
 
 
 def sent_to(h: Harness, channel_or_user: str) -> list[str]:
