@@ -13,10 +13,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType, SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
+import pytest
 
 from bot.app import App
 from bot.clock import FrozenClock
@@ -186,3 +188,17 @@ async def running(tmp_path: Path, *, socket: bool = False, prefix: str = "", fak
     finally:
         await app.stop()
         await fake.stop()
+
+
+def record_sleeps(monkeypatch: pytest.MonkeyPatch, module: ModuleType) -> list[float]:
+    """Swap the `asyncio` a slack_sdk retry module sleeps with for one that records each delay and returns
+    at once: the real handler decides when to retry, the test reads the delays, nobody waits."""
+    waited: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def no_wait(delay: float, *args: Any) -> None:
+        waited.append(delay)
+        await real_sleep(0)
+
+    monkeypatch.setattr(module, "asyncio", SimpleNamespace(sleep=no_wait))
+    return waited

@@ -8,15 +8,12 @@ handlers decide and no test waits on the wall clock."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from slack_sdk.http_retry import async_handler
@@ -29,7 +26,7 @@ from bot.platforms.slack.app import SERVER_ERROR_RETRIES
 from bot.storage.times import from_db
 from tests.harness import START, make_config
 from tests.slack.fake_slack import TEAM, FakeSlack
-from tests.slack.rig import BOT_TOKEN, SECRET, running
+from tests.slack.rig import BOT_TOKEN, SECRET, record_sleeps, running
 
 HERE = CommunityRef("slack", TEAM)
 ALICE = UserRef("slack", TEAM, "U1")
@@ -39,15 +36,7 @@ GENERAL = ChannelRef("slack", TEAM, "C1")
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The backoff delays the retry handlers asked for."""
-    waited: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def no_wait(delay: float, *args: Any) -> None:
-        waited.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(async_handler, "asyncio", SimpleNamespace(sleep=no_wait))
-    return waited
+    return record_sleeps(monkeypatch, async_handler)
 
 
 def posts(fake: FakeSlack, channel: str) -> list[tuple[int, str]]:

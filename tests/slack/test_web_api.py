@@ -8,8 +8,6 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import pytest
 from slack_sdk.http_retry import async_handler, builtin_async_handlers
@@ -34,7 +32,7 @@ from bot.platforms import slack
 from bot.platforms.base import PlatformError
 from tests.harness import START, make_config
 from tests.slack.fake_slack import TEAM, FakeSlack
-from tests.slack.rig import WAIT, running
+from tests.slack.rig import WAIT, record_sleeps, running
 
 HERE = CommunityRef("slack", TEAM)
 ALICE = UserRef("slack", TEAM, "U1")
@@ -268,14 +266,7 @@ async def test_a_rate_limited_call_waits_for_retry_after_and_is_retried(
     # The SDK's handler sleeps Retry-After plus a random second. Its module-level `asyncio` is swapped
     # for one whose sleep records the delay and returns at once: the real handler decides, the test
     # checks it honoured Retry-After, and nobody waits a wall-clock second.
-    waited: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def no_wait(delay: float, *args: Any) -> None:
-        waited.append(delay)
-        await real_sleep(0)
-
-    monkeypatch.setattr(builtin_async_handlers, "asyncio", SimpleNamespace(sleep=no_wait))
+    waited = record_sleeps(monkeypatch, builtin_async_handlers)
     async with running(tmp_path) as rig:
         rig.fake.rate_limit_once("chat.postMessage", retry_after=1)
         ref = await rig.app.outbox.send(GENERAL, Reply(text="patience"))
@@ -334,15 +325,8 @@ async def test_missing_secrets_and_a_bad_port_are_refused_before_connecting(tmp_
 
 async def test_an_unreachable_slack_is_retried_then_reported_in_one_line(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    waited: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def no_wait(delay: float, *args: Any) -> None:
-        waited.append(delay)
-        await real_sleep(0)
-
     # The connection-error handler backs off with the base handler's sleep: recorded, not waited.
-    monkeypatch.setattr(async_handler, "asyncio", SimpleNamespace(sleep=no_wait))
+    waited = record_sleeps(monkeypatch, async_handler)
     fake = FakeSlack()
     async with running(tmp_path, fake=fake, start=False) as rig:
         await fake.stop()  # nothing listens there any more: connections are refused
