@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -110,12 +110,17 @@ class TakenWrites:
     items: dict[int, _Ranked]
     count: int
 
-    def work(self, conn: sqlite3.Connection) -> int:
-        """Run the statements by rank, in queue order within a rank; returns how many ran."""
+    def statements(self) -> Iterator[tuple[str, Sequence[Any] | None, list[tuple[Any, ...]]]]:
+        """(SQL, its one parameter set or None, its rows for executemany), by rank, in queue order."""
         for rank in sorted(self.items):
             sql, bulk, rows = self.items[rank]
-            if bulk:
-                conn.execute(sql, (as_json(rows),))
+            yield (sql, (as_json(rows),), []) if bulk else (sql, None, rows)
+
+    def work(self, conn: sqlite3.Connection) -> int:
+        """Run the statements on the database thread; returns how many were queued."""
+        for sql, params, rows in self.statements():
+            if params is not None:
+                conn.execute(sql, params)
             else:
                 conn.executemany(sql, rows)
         return self.count
@@ -157,15 +162,13 @@ class PendingWrites:
 
     async def flush(self, executor: Sql) -> int:
         """Run everything queued inside `executor` (a transaction or the database), statement by statement."""
-        items, count = self._items, self._count
-        self._items, self._count = {}, 0
-        for rank in sorted(items):
-            sql, bulk, rows = items[rank]
-            if bulk:
-                await executor.execute(sql, (as_json(rows),))
+        taken = self.take()
+        for sql, params, rows in taken.statements():
+            if params is not None:
+                await executor.execute(sql, params)
             else:
                 await executor.executemany(sql, rows)
-        return count
+        return taken.count
 
 
 class QuestionsRepo:
