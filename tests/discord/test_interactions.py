@@ -59,17 +59,6 @@ async def test_a_typo_in_a_time_zone_gets_a_private_did_you_mean_and_the_right_o
         assert not is_private(answer)
 
 
-async def test_the_level_comes_from_the_members_discord_permissions(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
-    async with running_bot(tmp_path, fake):
-        sent = await fake.interact(guild, "bob", COMMAND, slash("settings", "show"), permissions=0)
-        answer = await fake.callback(sent)
-        assert is_private(answer) and "is for moderators only" in answer.data["content"]
-        sent = await fake.interact(guild, "bob", COMMAND, slash("settings", "show"), permissions=ADMINISTRATOR)
-        answer = await fake.callback(sent)
-        assert answer.data["embeds"][0]["title"] == "Settings of this community"
-
-
 async def test_autocomplete_answers_with_the_providers_suggestions(
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     async with running_bot(tmp_path, fake, extra=[probe]):

@@ -10,6 +10,9 @@ the upload does not run past the window; the files then replace the placeholder.
 
 A button pressed in a DM runs in the community of the guild recorded with it when it was sent (a
 DM interaction has no guild), with the member's level and roles from that guild's cache.
+
+A member's level comes from their server-wide permissions (their roles), never from the permissions
+Discord resolved in the channel of the interaction, which include that channel's overwrites.
 """
 
 from __future__ import annotations
@@ -53,6 +56,18 @@ def level_of(permissions: discord.Permissions) -> Level:
     if permissions.manage_messages:
         return Level.MODERATOR
     return Level.MEMBER
+
+
+def member_level(member: object) -> Level:
+    """The level a guild member holds server-wide: from their roles (and guild ownership), never from
+    one channel's overwrites.
+
+    `interaction.permissions` is what Discord resolved for the member IN the channel, overwrites
+    included: Manage Messages granted in a single channel must not make a moderator of the whole
+    community. `Member.guild_permissions` adds up the permissions of the member's roles in the guild's
+    cache (the guild owner and Administrator hold them all). A user outside any guild (a DM without a
+    recorded guild) is a plain member."""
+    return level_of(member.guild_permissions) if isinstance(member, discord.Member) else Level.MEMBER
 
 
 class Interactions:
@@ -102,11 +117,10 @@ class Interactions:
         else:
             channel = translate.place(guild_id, interaction.channel_id or 0)
         member: object = interaction.user
-        level = level_of(interaction.permissions)
         if guild_id is None and home is not None:
             guild_id = home
             member = self._member_of(home, interaction.user.id)
-            level = level_of(member.guild_permissions) if isinstance(member, discord.Member) else Level.MEMBER
+        level = member_level(member)
         roles = frozenset(str(role.id) for role in getattr(member, "roles", ()) if not role.is_default())
         return CommandInvoked(translate.community(guild_id), self._now(), translate.user(guild_id, interaction.user.id),
                               channel, path, options=options, platform_level=level, user_roles=roles,
