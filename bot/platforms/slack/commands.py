@@ -2,11 +2,15 @@
 optionally prefixed: `/ab-group`), and Block Kit buttons that run a command as the member who
 pressed them.
 
-Both acknowledge Slack first (Slack gives up after 3 seconds), then look the member up (workspace
-admins and owners are ADMIN; their Slack locale; their user groups as roles), run the command
+Both acknowledge Slack first (Slack gives up after 3 seconds), then look the member up (admins and
+owners of this workspace are ADMIN; their Slack locale; their user groups as roles), run the command
 through the dispatcher and answer through the response_url: ephemeral unless the reply is
 public, errors always ephemeral. Files go to the channel for a public reply and to the member's
 DMs for a private one (Slack has no private files), with a line saying where they went.
+
+Rights come from this workspace only: a member of another organisation in a shared (Slack Connect)
+channel, whose `users.info` carries their own workspace's `team_id` and `is_admin`, and a guest, are
+plain members with no user-group roles, so neither an admin flag nor a moderators group is borrowed.
 """
 
 from __future__ import annotations
@@ -27,6 +31,20 @@ from bot.platforms.slack.render import Renderer, decode_button
 from bot.platforms.slack.translate import PLATFORM, command_text
 
 log = logging.getLogger("affinity.slack.commands")
+
+
+def at_home(profile: SlackUser, team: str) -> bool:
+    """True for a full member of this workspace: not a guest, and not a member of another organisation
+    reaching us through a shared (Slack Connect) channel, whose `team_id` is their own workspace's."""
+    return bool(team) and profile.team_id == team and not profile.is_guest
+
+
+def workspace_level(profile: SlackUser | None, team: str) -> Level:
+    """ADMIN for the admins and owners of this workspace; everyone else (unknown, guests, and members
+    of other organisations whatever `is_admin` says about their own workspace) is a MEMBER."""
+    if profile is not None and profile.is_admin and at_home(profile, team):
+        return Level.ADMIN
+    return Level.MEMBER
 
 
 class CommandRunner:
@@ -82,12 +100,13 @@ class CommandRunner:
         """The neutral command event, with the member's Slack level, user groups and locale."""
         team = self.team_id()
         profile = await self._profile(user_id)
-        roles = await self.directory.groups_of(user_id)
+        home = profile is None or at_home(profile, team)
+        roles = await self.directory.groups_of(user_id) if home else frozenset[str]()
         return CommandInvoked(
             CommunityRef(PLATFORM, team), self.now(), UserRef(PLATFORM, team, user_id),
             ChannelRef(PLATFORM, team, channel_id), path, text, options=options,
-            platform_level=Level.ADMIN if profile is not None and profile.is_admin else Level.MEMBER,
-            user_roles=roles, locale=profile.locale if profile else None)
+            platform_level=workspace_level(profile, team), user_roles=roles,
+            locale=profile.locale if profile else None)
 
     async def _profile(self, user_id: str) -> SlackUser | None:
         try:
