@@ -96,11 +96,12 @@ class Rig:
         return receiver.url
 
     async def post(self, body: bytes, content_type: str, *, timestamp: int | None = None,
-                   secret: str = SECRET, signature: str | None = None) -> tuple[int, str]:
+                   secret: str = SECRET, signature: str | None = None,
+                   extra_headers: Mapping[str, str] | None = None) -> tuple[int, str]:
         """POST a (signed) request to the bot; returns the status and body."""
         ts = int(time.time()) if timestamp is None else timestamp
         headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(ts),
-                   "X-Slack-Signature": signature or sign(body, ts, secret)}
+                   "X-Slack-Signature": signature or sign(body, ts, secret), **(extra_headers or {})}
         async with aiohttp.ClientSession() as session, session.post(self.url, data=body, headers=headers,
                                                                     timeout=aiohttp.ClientTimeout(WAIT)) as resp:
             return resp.status, await resp.text()

@@ -1,20 +1,23 @@
 """The slack-bolt side: the Web API client (its base URL from `platforms.slack.api_base`, retries for
 rate limits honouring Retry-After, for dropped connections and for server errors), the bolt
 `AsyncApp` (which verifies request signatures and ignores the bot's own events), and the two ways
-Slack reaches the bot: Socket Mode (an outgoing websocket; no public URL) or HTTP mode (bolt's
-aiohttp adapter serving one path for events, commands and interactions).
+Slack reaches the bot: Socket Mode (an outgoing websocket; no public URL) or HTTP mode (an aiohttp
+server on one path for events, commands and interactions, which verifies every request before bolt
+parses it: see `verification.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -26,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.platforms.base import PlatformError
 from bot.platforms.slack.errors import error_code
+from bot.platforms.slack.verification import MAX_BODY, RequestCheck, Verdict
 
 log = logging.getLogger("affinity.slack")
 
@@ -66,28 +70,66 @@ def bolt_app(client: AsyncWebClient, signing_secret: str) -> AsyncApp:
     quiet = _TokenUnusedFilter()
     logger.addFilter(quiet)
     try:
-        return AsyncApp(client=client, signing_secret=signing_secret, name="affinity-bot", logger=logger)
+        # Requests are verified by HttpReceiver on the raw bytes before bolt sees them (bolt would
+        # parse the body first), and Socket Mode needs no signature: bolt's own check is off.
+        return AsyncApp(client=client, signing_secret=signing_secret, name="affinity-bot", logger=logger,
+                        request_verification_enabled=False)
     finally:
         logger.removeFilter(quiet)
 
 
 class HttpReceiver:
-    """HTTP mode: an aiohttp server handing every POST on one path to bolt."""
+    """HTTP mode: an aiohttp server on one path that verifies each POST (`verification.py`) on its raw
+    bytes, then hands the genuine ones to bolt.
 
-    def __init__(self, bolt: AsyncApp, host: str, port: int, path: str) -> None:
+    Unsigned, badly signed, malformed or stale requests get 401 before any parsing, a body over
+    `MAX_BODY` gets 413 unread, a replay of a handled request gets 200 and does not run again, nor
+    does a retry of an event already handled. A signed body that still cannot be read gets 400. None
+    of these logs a traceback: what the network sends is never an error of the bot."""
+
+    def __init__(self, bolt: AsyncApp, host: str, port: int, path: str, check: RequestCheck) -> None:
         self.bolt = bolt
         self.host = host
         self.port = port
         self.path = path
+        self.check = check
         self._runner: web.AppRunner | None = None
 
     async def _handle(self, request: web.Request) -> web.Response:
-        response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        body = await request.read()  # at most MAX_BODY bytes: aiohttp answers 413 to larger ones
+        verdict = self.check.check(request.headers.get("X-Slack-Request-Timestamp"),
+                                   request.headers.get("X-Slack-Signature"), body)
+        if verdict is Verdict.REFUSED:
+            log.debug("Slack HTTP mode: refused a request that is not signed by Slack (401)")
+            return web.Response(status=401)
+        if verdict is Verdict.REPLAYED:
+            log.info("Slack HTTP mode: ignored a replay of a request already handled")
+            return web.Response(status=200)
+        try:
+            text = body.decode("utf-8")
+            if not self._first_delivery(text):
+                log.info("Slack HTTP mode: ignored retry %s of an event already handled",
+                         request.headers.get("X-Slack-Retry-Num", "?"))
+                return web.Response(status=200)
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
+                                            headers={k: request.headers.getall(k) for k in request.headers})
+        except (ValueError, RecursionError, TypeError, AttributeError) as exc:
+            # Only Slack (or whoever holds the signing secret) gets here: worth a line, not a traceback.
+            log.warning("Slack HTTP mode: a signed request could not be read (%s)", type(exc).__name__)
+            return web.Response(status=400)
+        response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)
+
+    def _first_delivery(self, text: str) -> bool:
+        """False for an event callback whose event_id was already handled (Slack retries keep it)."""
+        if not text.startswith("{") or '"event_id"' not in text:
+            return True
+        event_id = json.loads(text).get("event_id")
+        return not isinstance(event_id, str) or self.check.first_delivery(event_id)
 
     async def start(self) -> None:
         """Listen; fails with a PlatformError when the address is taken."""
-        application = web.Application()
+        application = web.Application(client_max_size=MAX_BODY)
         application.router.add_post(self.path, self._handle)
         runner = web.AppRunner(application, access_log=None)
         await runner.setup()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -33,6 +34,7 @@ from bot.platforms.slack.errors import error_code
 from bot.platforms.slack.render import Renderer
 from bot.platforms.slack.spaces import SlackSpaces
 from bot.platforms.slack.translate import PLATFORM
+from bot.platforms.slack.verification import RequestCheck
 
 log = logging.getLogger("affinity.slack")
 
@@ -63,6 +65,9 @@ class SlackPlatform:
         self.secrets = secrets
         self.sink = sink
         self.now = now
+        # Unix seconds for Slack's request timestamps: the real time even when the app's clock is
+        # frozen or moved (tests, the console's /advance). Tests may swap it before start.
+        self.wall_clock: Callable[[], float] = time.time
         self.client = web_client(secrets.bot_token, config.api_base)
         self.bolt: AsyncApp = bolt_app(self.client, secrets.signing_secret or "")
         self.renderer = Renderer(config.command_prefix, nouns)
@@ -94,7 +99,8 @@ class SlackPlatform:
         if self.secrets.app_token is not None:
             self.receiver = SocketReceiver(self.bolt, self.secrets.app_token, self.client, self.config.app_token_env)
         else:
-            self.receiver = HttpReceiver(self.bolt, self.config.host, self.secrets.port, self.config.path)
+            check = RequestCheck(self.secrets.signing_secret or "", now=self.wall_clock)
+            self.receiver = HttpReceiver(self.bolt, self.config.host, self.secrets.port, self.config.path, check)
         await self.receiver.start()
         self._warmup = asyncio.ensure_future(self._warm_up())
 
