@@ -13,7 +13,8 @@ COPY plugins ./plugins
 RUN pip install --no-cache-dir -e . && mkdir -p /app/data && chown -R bot:bot /app/data
 USER bot
 VOLUME ["/app/data"]
-# Slack HTTP mode listens here (unused in Socket Mode).
+# Slack HTTP mode listens here (unused in Socket Mode) once the mounted config.yaml says
+# `platforms.slack.host: 0.0.0.0` (the default, 127.0.0.1, is unreachable from outside the container).
 EXPOSE 3000
 # SIGTERM (docker stop) flushes buffered writes and exits 0.
 STOPSIGNAL SIGTERM

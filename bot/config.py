@@ -79,7 +79,9 @@ class SlackConfig(_Strict):
     bot_token_env: str = "SLACK_BOT_TOKEN"
     app_token_env: str = "SLACK_APP_TOKEN"
     signing_secret_env: str = "SLACK_SIGNING_SECRET"
-    host: str = "0.0.0.0"
+    # HTTP mode: loopback by default, so only a reverse proxy on this machine reaches the endpoint;
+    # 0.0.0.0 in a container or when Slack must reach the process directly (docs/deployment.md).
+    host: str = "127.0.0.1"
     port: int = Field(3000, ge=1, le=65535)
     path: str = "/slack/events"
     command_prefix: str = ""
