@@ -1,7 +1,8 @@
 """The command line: `affinity-bot run | console | migrate`. The only module that exits the process.
 
 Exit codes: 0 after a normal or signalled stop, 1 when the database or a platform cannot be
-used, 2 when the configuration is wrong.
+used, 2 when the configuration is wrong. What it prints at start and in errors, and every log record,
+goes through `bot.redaction` first: a secret is never echoed, even one misplaced in the configuration.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import argparse
 import asyncio
 import contextlib
 import importlib
-import logging
 import os
 import signal
 import sys
@@ -24,6 +24,7 @@ from bot.config import Config, ConfigError, config_path, load_config, secret
 from bot.platforms.base import PlatformError
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import CommandError
+from bot.redaction import configure_logging, redact
 from bot.registry import DeclarationError
 from bot.scheduler import SchedulerError
 from bot.storage.database import Database, StorageError
@@ -144,14 +145,14 @@ async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str],
     else:
         wanted, notices = network_platforms(config, env)
         for notice in notices:
-            print(notice, file=sys.stderr)
+            print(redact(notice), file=sys.stderr)
         started = []
         for name in wanted:
             try:
                 _load_network_platform(name, app, env)
                 started.append(name)
             except PlatformError as exc:
-                print(f"{exc}", file=sys.stderr)
+                print(redact(str(exc)), file=sys.stderr)
         if not started or args.console:
             if not started:
                 print("No chat platform configured: starting the local console.", file=sys.stderr)
@@ -245,10 +246,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         config = load_config(config_path(args.config, env), env)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        print(redact(str(exc)), file=sys.stderr)
         return EXIT_CONFIG
-    logging.basicConfig(level=config.logging.level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(config.logging.level, sys.stderr)  # every record goes through the redacting filter
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
@@ -258,10 +258,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
             return _platform_tool(args.command, config, env)
         return asyncio.run(_run(args, config, env, script_lines))
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
+        print(redact(str(exc)), file=sys.stderr)
         return EXIT_CONFIG
     except (StorageError, MigrationError, DeclarationError, SchedulerError, PlatformError) as exc:
-        print(f"affinity-bot: {exc}", file=sys.stderr)
+        print(f"affinity-bot: {redact(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK

@@ -2,7 +2,8 @@
 
 Unknown keys and bad values become one readable `ConfigError` naming each key path and the
 expected form; `bot/__main__.py` turns it into exit code 2. Secrets never live in the file: the
-file names the environment variables that hold them.
+file names the environment variables that hold them (`*_env` keys must be such names), and an error
+never repeats a `*_env` value nor anything shaped like a token (`bot/redaction.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from langdetect.detector_factory import PROFILES_DIRECTORY
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.i18n import SUPPORTED_LOCALES
+from bot.redaction import looks_like_token, mask, redact
 
 CONFIG_ENV = "AFFINITY_BOT_CONFIG"
 DATABASE_ENV = "AFFINITY_BOT_DATABASE"
@@ -39,6 +41,23 @@ def check_timezone(value: str) -> str:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError(f"an IANA time zone name such as Europe/Paris (got {value!r})") from exc
+    return value
+
+
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def check_env_name(value: str) -> str:
+    """Validate the name of the environment variable holding a secret (`*_env` keys).
+
+    The value is never repeated in the error: it may be the secret itself, pasted in the wrong place."""
+    if looks_like_token(value):
+        raise ValueError("the name of an environment variable, not the secret: this looks like a token; put "
+                         "the variable's name here (such as SLACK_BOT_TOKEN) and the token in that variable "
+                         f"(got {mask(value)})")
+    if not _ENV_NAME.fullmatch(value):
+        raise ValueError("the name of an environment variable (letters, digits and _, not starting with a "
+                         "digit), such as SLACK_BOT_TOKEN; the value is not shown, it may be a secret")
     return value
 
 
@@ -72,6 +91,11 @@ class DiscordConfig(_Strict):
     # The application (client) id, for `discord-invite-url`; when unset it is read from the token.
     application_id: int | None = None
 
+    @field_validator("token_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        return check_env_name(value)
+
 
 class SlackConfig(_Strict):
     """Slack platform settings (tokens and secret come from the named environment variables)."""
@@ -89,6 +113,11 @@ class SlackConfig(_Strict):
     # HTTP mode only: the public https address Slack reaches the bot at (e.g. https://bot.example.org);
     # `slack-manifest` writes it into the request URLs, or a placeholder when unset.
     public_url: str | None = None
+
+    @field_validator("bot_token_env", "app_token_env", "signing_secret_env")
+    @classmethod
+    def _env_names(cls, value: str) -> str:
+        return check_env_name(value)
 
 
 class ConsoleConfig(_Strict):
@@ -185,7 +214,11 @@ class Config(_Strict):
 
 
 def format_validation_error(exc: ValidationError, source: str, prefix: str = "") -> str:
-    """One readable message: each wrong key path with the expected form."""
+    """One readable message: each wrong key path with the expected form.
+
+    Built from the errors' parts, never from pydantic's own text (which repeats `input_value=`): the
+    value is shown only where it cannot be a secret, never for a `*_env` key, and anything shaped like
+    a token is masked wherever it appears (a key name, a YAML snippet, a value)."""
     lines = [f"{source}: the configuration is not valid:"]
     for error in exc.errors():
         path = ".".join(str(part) for part in (prefix, *error["loc"]) if part != "")
@@ -197,9 +230,10 @@ def format_validation_error(exc: ValidationError, source: str, prefix: str = "")
         else:
             message = error["msg"].removeprefix("Value error, ")
             got = error.get("input")
-            shown = "" if isinstance(got, dict | list) or "got" in message else f" (got {got!r})"
+            hidden = isinstance(got, dict | list) or "got" in message or path.endswith("_env")
+            shown = "" if hidden else f" (got {got!r})"
             lines.append(f"  - {path}: expected {message[0].lower()}{message[1:]}{shown}")
-    return "\n".join(lines)
+    return redact("\n".join(lines))
 
 
 def config_path(cli_value: str | None, env: Mapping[str, str]) -> Path | None:
@@ -222,9 +256,10 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         except FileNotFoundError as exc:
             raise ConfigError(f"{path}: configuration file not found") from exc
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: cannot read the configuration file ({exc})") from exc
+            raise ConfigError(redact(f"{path}: cannot read the configuration file ({exc})")) from exc
         except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+            # The message quotes the offending line, which may hold a pasted secret.
+            raise ConfigError(redact(f"{path}: not valid YAML: {exc}")) from exc
         if not isinstance(raw, dict):
             raise ConfigError(f"{path}: expected a mapping of keys at the top level")
     try:

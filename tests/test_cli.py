@@ -129,6 +129,17 @@ def test_bad_config_exits_2_with_the_key_path(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_a_token_pasted_as_a_variable_name_is_refused_without_being_printed(tmp_path: Path) -> None:
+    token = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
+    (tmp_path / "c.yaml").write_text(f"platforms:\n  slack:\n    bot_token_env: {token}\n", encoding="utf-8")
+    for command in ("run", "discord-invite-url", "slack-manifest"):
+        result = run(["--config", "c.yaml", command], tmp_path)
+        assert result.returncode == 2
+        assert "this looks like a token; put the variable's name here" in result.stderr
+        assert "(got xoxb-…Wx)" in result.stderr
+        assert "1234567890" not in result.stdout + result.stderr and "AbCdEf" not in result.stdout + result.stderr
+
+
 def test_config_selected_by_environment_variable(tmp_path: Path) -> None:
     (tmp_path / "c.yaml").write_text("timezone: Nowhere/Land\n", encoding="utf-8")
     result = run(["migrate"], tmp_path, extra_env={"AFFINITY_BOT_CONFIG": "c.yaml"})
