@@ -8,7 +8,8 @@
   Discord interaction tokens in webhook and callback URLs (`/interactions/<id>/<token>`,
   `/webhooks/<id>/<token>`), Slack response URLs (`https://hooks.slack.com/...`), `Authorization` values,
   and the values of `token`-like fields in payloads that libraries log at DEBUG (discord.py logs every
-  gateway event, interactions included; slack_sdk logs the response URL it posts to).
+  gateway event, interactions included). The filter also hides the URL slack_sdk's webhook client logs
+  at DEBUG, which is always a response URL or an incoming webhook.
 - `configure_logging(level, stream)`: the process's one log handler, whose filter redacts every record
   (message, arguments, traceback) before any formatter sees it, whoever logged it.
 """
@@ -35,6 +36,10 @@ _PLACED = [
         r"|refresh_token|bot_token|app_token)['\"]?\s*[:=]\s*['\"]?)[^\s'\",&}]+"
     ),
 ]
+# slack_sdk's webhook client only ever posts to capability URLs (response URLs, incoming webhooks): the
+# URL it logs at DEBUG is a secret wherever it points.
+_WEBHOOK_LOGGER = "slack_sdk.webhook"
+_WEBHOOK_URL = re.compile(r"(url: )[^\s,]+")
 HIDDEN = "…"
 
 
@@ -66,6 +71,8 @@ class RedactingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a malformed record: let logging report it as it would
             return True
+        if record.name.startswith(_WEBHOOK_LOGGER):
+            message = _WEBHOOK_URL.sub(lambda found: found.group(1) + HIDDEN, message)
         record.msg, record.args = redact(message), None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)

@@ -16,6 +16,7 @@ from bot.redaction import configure_logging, looks_like_token, mask, redact
 from tests.discord.conftest import running_bot
 from tests.discord.fake_discord import FakeDiscord
 from tests.discord.test_interactions import COMMAND, slash
+from tests.slack.rig import running
 
 DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4OQ.GhIjKl.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKL"
 BOT_TOKEN = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
@@ -153,3 +154,12 @@ async def test_debug_logs_hold_no_interaction_token(tmp_path: Path, debug_log: i
     log = debug_log.getvalue()
     assert "INTERACTION_CREATE" in log and f"/interactions/{sent.id}/" in log  # discord.py logged both
     assert sent.token not in log
+
+
+async def test_debug_logs_hold_no_slack_response_url_nor_payload_token(tmp_path: Path, debug_log: io.StringIO) -> None:
+    async with running(tmp_path) as rig:
+        await rig.command("/help", "", response="help-r1")
+        await rig.response("help-r1")
+    log = debug_log.getvalue()
+    assert "slack_sdk.webhook" in log and "Sending a request - url: …" in log  # the answer was logged
+    assert "/response/help-r1" not in log and "xoxb-test-token" not in log
