@@ -248,7 +248,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(redact(str(exc)), file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(config.logging.level, sys.stderr)  # every record goes through the redacting filter
+    configure_logging(config.logging.level)  # to standard error, every record through the redacting filter
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from typing import TextIO
 
 _SLACK = r"(?:xox[a-z](?:\.xox[a-z])?|xapp)-[A-Za-z0-9-]+"
@@ -84,14 +85,27 @@ class RedactingFilter(logging.Filter):
 
 
 class BotLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """The process's log handler (one at a time: configuring again replaces it)."""
+    """The process's log handler (one at a time: configuring again replaces it). Without a stream of its
+    own it writes to the `sys.stderr` of the moment, so it never holds on to a stream closed since."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        logging.Handler.__init__(self)
+        self._own_stream = stream
+
+    @property
+    def stream(self) -> TextIO:
+        return self._own_stream if self._own_stream is not None else sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        self._own_stream = value
 
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def configure_logging(level: str | int, stream: TextIO) -> logging.Handler:
-    """Log at `level` to `stream` through a redacting handler; returns the handler."""
+def configure_logging(level: str | int, stream: TextIO | None = None) -> logging.Handler:
+    """Log at `level` to `stream` (standard error when None) through a redacting handler; returns it."""
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, BotLogHandler)]:
         root.removeHandler(old)

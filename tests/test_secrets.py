@@ -25,6 +25,17 @@ SIGNING_SECRET = "8f742231b10e8888abcd99eeeff85a5c"
 SECRETS = (DISCORD_TOKEN, BOT_TOKEN, APP_TOKEN, SIGNING_SECRET)
 
 
+@pytest.fixture(autouse=True)
+def own_logging() -> Iterator[None]:
+    """`main` installs the process's log handler on the root logger: take it off after each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    root.setLevel(level)
+
+
 def fragments(secret: str) -> list[str]:
     """Pieces of a secret long enough to give it away."""
     return [secret[i : i + 12] for i in range(0, len(secret) - 11, 6)]
