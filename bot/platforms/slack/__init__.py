@@ -6,7 +6,8 @@
 - `manifest(config, env)` prints the app manifest for `affinity-bot slack-manifest`.
 
 Modules: `platform` (the Platform and Spaces protocols), `app` (bolt, the Web API client, Socket
-Mode and HTTP mode), `commands` (slash commands and buttons), `translate` (payloads to neutral
+Mode and HTTP mode), `verification` (HTTP mode: signatures, timestamps and replays checked on the raw
+bytes before bolt parses anything), `commands` (slash commands and buttons), `translate` (payloads to neutral
 events), `render` (replies to Block Kit), `delivery` (posting and files), `directory` (member and
 channel lookups), `spaces` (group channels), `errors` (Web API errors to `DeliveryError`),
 `app_manifest` (the YAML manifest). The SDK is imported only when a platform is created, so
