@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import contextlib
 import importlib
+import logging
 import os
 import signal
 import sys
@@ -248,7 +249,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(redact(str(exc)), file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(config.logging.level)  # to standard error, every record through the redacting filter
+    log_handler = configure_logging(config.logging.level)  # stderr, every record through the redacting filter
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
@@ -265,6 +266,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return EXIT_OK
+    finally:
+        logging.getLogger().removeHandler(log_handler)  # main() may run in-process (tests, embedding)
 
 
 if __name__ == "__main__":
