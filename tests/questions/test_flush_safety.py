@@ -23,7 +23,7 @@ async def test_a_forget_wins_over_a_flush_waiting_for_the_database(tmp_path: Pat
         await h.say("alice", "How do I reset my password?")
         assert len(questions.repo.pending) == 1  # queued, not yet written
         alice = h.platform.user("alice")
-        # The privacy forget's transaction is open when the questions flush job fires.
+        # The privacy forget's transaction is open when a background questions flush starts.
         async with h.app.db.transaction() as tx:
             background = asyncio.ensure_future(questions.tracker.flush())
             await asyncio.sleep(0.01)  # the flush waits for the database lock
