@@ -392,8 +392,17 @@ class Tracker:
         armed = self._armed.get(community)
         if not after_sweep and armed is not None and now < armed <= due_at:
             return
-        await self.ctx.scheduler.schedule(ladder.SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
-        self._armed[community] = due_at  # only once scheduled: a failed wake-up is tried again by `wake_ladders`
+        # Recorded before the write, so the questions of a burst arriving meanwhile do not each schedule one.
+        self._armed[community] = due_at
+        try:
+            await self.ctx.scheduler.schedule(ladder.SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
+        except BaseException:
+            if self._armed.get(community) == due_at:  # not armed after all: the next arm or `wake_ladders` retries
+                if armed is None:
+                    del self._armed[community]
+                else:
+                    self._armed[community] = armed
+            raise
 
     # ------------------------------------------------------------ helpers
 
