@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,7 +16,7 @@ import pytest
 from bot.formatting import LocalReply
 from bot.model import Message, MessageRef, Target
 from bot.storage.database import Database
-from tests.harness import FakePlatform, Harness, running
+from tests.harness import START, FakePlatform, Harness, running
 from tests.questions.conftest import PLUGINS, plugin
 
 T = TypeVar("T")
@@ -109,10 +110,14 @@ async def test_an_answer_whose_flush_met_a_locked_database_is_written_once_it_is
         assert await h.app.db.fetchval("SELECT COUNT(*) FROM question_answers") == 1
 
 
-async def test_a_question_asked_while_the_database_is_locked_is_stored_and_still_nudged(
+async def test_a_question_asked_while_the_database_is_locked_is_stored_and_nudged_on_time(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with running(tmp_path, plugins=PLUGINS, activity={"flush_ms": 20}, database=busy_db(tmp_path)) as h:
+    # Asked at 09:30 UTC: the nudge is due at 13:30; the hourly job runs on the hour.
+    start = START + timedelta(minutes=30)
+    async with running(
+        tmp_path, plugins=PLUGINS, start=start, activity={"flush_ms": 20}, database=busy_db(tmp_path)
+    ) as h:
         writes = Writes(h)
         other = await Database.open(tmp_path / "bot.db", busy_timeout_ms=0)
         try:
@@ -122,9 +127,11 @@ async def test_a_question_asked_while_the_database_is_locked_is_stored_and_still
         finally:
             await other.close()
         await writes.until(writes.count("SELECT COUNT(*) FROM questions", 1))
-        await h.advance(hours=5)
-        await h.advance(hours=1)  # the hourly job wakes the ladder the busy database left asleep
-        assert [s.text for s in h.sent if "waiting" in s.text]
+        await h.advance(minutes=50)  # the hourly job at 10:00 wakes the ladder the busy database left asleep
+        await h.advance(hours=3)
+        assert not [s for s in h.sent if "waiting" in s.text]  # 13:20
+        await h.advance(minutes=20)  # 13:40, and no hourly job since 13:00: the wake-up was scheduled at 10:00
+        assert len([s for s in h.sent if "waiting" in s.text]) == 1
 
 
 class AnsweringPlatform(FakePlatform):
