@@ -8,8 +8,8 @@ in one go: at once when `_FLUSH_AT` statements wait, else within the activity wr
 activity rows.
 
 A message the filters tagged as noise (`noise:<rule id>`: the built-in engagement-bait list, or a
-moderator's tag rule) is not followed as a question: bait such as « Qu'en pensez-vous ? » asks for
-reactions, not for a helper.
+moderator's tag rule) is not followed as a question, and does not answer one: bait such as « Qu'en
+pensez-vous ? » asks for reactions, not for a helper, and spam in a question's thread helps nobody.
 """
 
 from __future__ import annotations
@@ -128,18 +128,21 @@ class Tracker:
     # ------------------------------------------------------------ tracking (listener)
 
     async def on_message(self, message: ChatMessage, notes: MessageNotes) -> None:
-        """Answers, thanks and new questions."""
+        """Answers, thanks and new questions; noise (bait, spam the filters tagged) is neither a question nor
+        an answer: a bot replying "Who agrees?" in every thread must not take questions off the ladder."""
         if message.is_direct:
             return
         community = message.community.key
         asker = self.index.has_asker(community, message.author.user_id)
         if asker and detector.is_thanks(message.text) and await self._thanks(message):
             return
+        if is_noise(notes.tags):
+            return
         tracked = self._answered_question(message)
         if tracked is not None:
             await self.answer(tracked, message.author.user_id, message.ref.message_id, message.at)
-        if notes.is_question and not is_noise(notes.tags) and self.index.question(
-                community, message.channel.channel_id, message.ref.message_id) is None:
+        if notes.is_question and self.index.question(community, message.channel.channel_id,
+                                                     message.ref.message_id) is None:
             # (A platform may deliver a message twice: a gateway resume, a Slack retry after a slow ack.)
             await self.create(self._new(message, notes.language or UNKNOWN))
 

@@ -49,3 +49,17 @@ async def test_bait_is_followed_when_the_bait_list_is_off(tmp_path: Path) -> Non
     async with running(tmp_path, plugins=WITH_FILTERS) as h:
         await chat(h)  # the filters plugin is on, but the community never switched the bait list on
         assert len(await questions(h)) == 4
+
+
+async def test_bait_in_a_questions_thread_is_not_an_answer(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=WITH_FILTERS) as h:
+        await h.command("mod", "/filter bait on", level=Level.MODERATOR)
+        waiting = await h.say("alice", "How do I export the members list?")
+        helped = await h.say("carol", REAL)
+        await h.say("bob", "Who agrees?", thread=waiting.message_id)  # bait, in the thread: no answer
+        await h.say("bob", "Qu’en pensez-vous ?", reply_to=helped)
+        await h.say("dave", "Par le canal #lille, il suffit d’y écrire.", thread=helped.message_id)
+        assert [(q["status"], q["answered_by"]) for q in await questions(h)] == [("open", None), ("answered", "dave")]
+        await h.advance(hours=5)
+        nudged = {getattr(s.target, "thread_id", None) for s in h.sent if "waiting" in s.text}
+        assert nudged == {waiting.message_id}
