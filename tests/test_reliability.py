@@ -24,6 +24,7 @@ BATCH = 50
 def test_kill_9_during_ingest_loses_at_most_one_batch(tmp_path: Path) -> None:
     (tmp_path / "c.yaml").write_text(f"activity:\n  batch_size: {BATCH}\n  flush_ms: 20\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, not the one the virtualenv's editable install points at
     script = tmp_path / "chat.txt"
     script.write_text("".join(f"message number {i}\n" for i in range(20_000)), encoding="utf-8")
     # We read its output slowly: the pipe fills and the console is stopped mid-ingest, far from the end.

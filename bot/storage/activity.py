@@ -296,6 +296,12 @@ class ActivityWriter:
         """Events buffered and not yet written."""
         return len(self._buffer)
 
+    @property
+    def flush_interval(self) -> float:
+        """Seconds at most between an event being buffered and its flush (`activity.flush_ms`): the bound
+        on what a crash may lose, which other buffered writers (the questions plugin's) share."""
+        return self._interval
+
     # ------------------------------------------------------------ buffering (never blocks)
 
     def add_message(self, message: Message, notes: MessageNotes) -> None:

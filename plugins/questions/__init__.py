@@ -7,16 +7,17 @@ Commands: `/ask question [group:name]` (an explicit ticket; the group only by na
 
 Tables (bot/migrations/0006_questions_tables.sql): `questions` (one row per tracked question, with a
 short excerpt only and its next ladder step), `question_answers` (answers credited to helpers),
-`question_note_optouts`. Rows are queued on the hot path and written in batches (every 500
-statements, every minute, and before any read); question ids are allocated in memory.
+`question_note_optouts`. Rows are queued on the hot path and written in batches (at 500 statements,
+within the activity writer's flush interval `activity.flush_ms` of the first one queued, and before any
+read); question ids are allocated in memory. Messages the filters tagged as noise (`noise:*`, the
+engagement-bait list among them) are neither followed as questions nor counted as answers.
 
 Settings (`QuestionsSettings`): excluded_channels, nudge_after_hours (4), escalate_after_hours (24),
 waiting_after_hours (72), quiet_hours ("22:00-08:00", community time zone), mention_window_hours (6),
 solved_emoji (✅), ask_channel, escalate_to, private_notes (true), excerpt_length (140), track_days (30).
 
-Jobs and due actions: `questions.flush` (every minute, writes queued rows), `questions.prune`
-(every 6 h, trims the in-memory index); due action `questions.ladder` keyed
-`<community>:<time>`: one wake-up per community at its earliest pending step (nudge, escalate,
-still waiting), which each question row records. Also a digest section (`questions`) and privacy
-export/forget.
+Jobs and due actions: `questions.prune` (hourly: trims the in-memory index and wakes any ladder a busy
+database left asleep); due action `questions.ladder` keyed `<community>:<time>`: one wake-up per
+community at its earliest pending step (nudge, escalate, still waiting), which each question row
+records. Also a digest section (`questions`) and privacy export/forget.
 """

@@ -208,9 +208,19 @@ def is_thanks(text: str) -> bool:
     return any(stem in lowered for stem in _THANKS_STEMS) and bool(_THANKS.search(text))
 
 
+# The excerpt is stored and repeated inside the bot's own nudges: a lone surrogate (crafted JSON, text
+# decoded leniently upstream) cannot be encoded for SQLite, a control character (NUL...) would cut or
+# garble it, and a bidirectional override would reorder the rest of the bot's line (its link included).
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def excerpt(text: str, limit: int = 140) -> str:
-    """A short one-line excerpt of the message, cut on a word boundary with an ellipsis."""
-    flat = " ".join(_QUOTE_LINE.sub(" ", text).split())
+    """A short one-line excerpt of the message, cut on a word boundary with an ellipsis; safe to store and
+    to repeat (no lone surrogate, control character or bidirectional override)."""
+    unquoted = _QUOTE_LINE.sub(" ", text)
+    flat = " ".join(_BIDI.sub("", _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", unquoted))).split())
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1]

@@ -5,7 +5,9 @@ One due action per community (`questions.ladder`, keyed by community and time) w
 the earliest pending step; each question row records its next step, so creating a question costs
 no scheduler write on the hot path. Each step runs once per question: its row is advanced only
 after the step ran (`WHERE next_step = ?` guards double fires) and every send carries a dedupe key
-per question, so a restart between sending and recording never posts twice.
+per question, so a restart between sending and recording never posts twice. Right before each step
+the queued writes are flushed and the question read again: an answer accepted while the sweep was
+sending the previous steps (still in the tracker's queue) stops its step.
 
 A step whose send fails for an outage (`DeliveryError` "failed") backs off on its own question: its
 `next_step_at` moves forward (`ladder.Ladder.retry_at`: 15 min growing to hourly, out of quiet
@@ -73,7 +75,11 @@ class Escalation:
             while True:
                 due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now())
                        if q.id not in postponed]
-                for question in due:
+                for listed in due:
+                    question = await self._still_due(listed)
+                    if question is None:
+                        postponed.add(listed.id)  # answered, solved or closed since the list was read
+                        continue
                     try:
                         await self.run_step(question)
                     except DeliveryError as error:  # only "failed" gets here: `_send` handles the others
@@ -92,6 +98,15 @@ class Escalation:
         next_at = await self.repo.next_step_time(community)
         if next_at is not None:
             await self.tracker.arm(community, next_at, after_sweep=True)
+
+    async def _still_due(self, listed: Question) -> Question | None:
+        """The question as it stands now, if its step is still due: the answers accepted since the sweep
+        began are written first (a step's sends may take seconds, and chat goes on meanwhile)."""
+        await self.tracker.flush()
+        current = await self.repo.get(listed.community, listed.id)
+        if current is None or current.status != "open" or current.next_step != listed.next_step:
+            return None
+        return current
 
     def _forget_down(self, community: str) -> None:
         prefix = f"{community}:"

@@ -122,15 +122,12 @@ class QuestionsPlugin(Plugin):
         """Run the ladder steps that fell due in a community: nudge, escalate, still waiting."""
         await self.escalation.sweep(action)
 
-    @job("questions.flush", every=timedelta(minutes=1))
-    async def flush(self, when: datetime) -> None:
-        """Write queued question rows at least every minute."""
-        await self.tracker.flush()
-
-    @job("questions.prune", every=timedelta(hours=6))
+    @job("questions.prune", every=timedelta(hours=1))
     async def prune(self, when: datetime) -> None:
-        """Let old answered questions drop out of the in-memory index."""
+        """Let old answered questions drop out of the in-memory index; wake any ladder left asleep."""
         self.tracker.prune(when)
+        await self.tracker.flush()
+        await self.tracker.wake_ladders()
 
     # ------------------------------------------------------------ commands
 

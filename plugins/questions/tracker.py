@@ -2,14 +2,21 @@
 the asker), solves (✅ from the asker, thanks crediting a helper), edits and deletions.
 
 Ordinary messages cost a few dictionary look-ups in the `OpenIndex`; the database is touched only
-when a message is a question or touches an active one.
+when a message is a question or touches an active one. Writes are queued and handed to the database
+in one go: at once when `_FLUSH_AT` statements wait, else within the activity writer's flush interval
+(`activity.flush_ms`) of the first one queued, so a crash loses no more questions and answers than
+activity rows.
+
+A message the filters tagged as noise (`noise:<rule id>`: the built-in engagement-bait list, or a
+moderator's tag rule) is not followed as a question, and does not answer one: bait such as « Qu'en
+pensez-vous ? » asks for reactions, not for a helper, and spam in a question's thread helps nobody.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
@@ -25,6 +32,8 @@ _REFUSED = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError,
             ValueError, TypeError)
 _LANGUAGE_CACHE = 4096
 _FLUSH_AT = 500
+# The filters plugin tags the messages its tag rules catch (the bait list among them) `noise:<rule id>`.
+_NOISE = "noise:"
 
 
 class Tracker:
@@ -40,6 +49,9 @@ class Tracker:
         self._ladders: dict[tuple[str, str], ladder.Ladder] = {}
         self._flushing = asyncio.Lock()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._timer: asyncio.TimerHandle | None = None  # the flush due within the interval, once armed
+        self._failures = 0  # background flushes failed in a row (logged in full once)
+        self._stopped = False
         self._languages: dict[tuple[str, int], str] = {}
         # Repeated texts (FAQs, copy-paste, "any update?") skip detection; bounded by clearing.
         self._verdicts: dict[tuple[str, int], tuple[str, bool]] = {}
@@ -48,8 +60,7 @@ class Tracker:
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
         self._next_id = await self.repo.max_id() + 1
-        for community, due_at in await self.repo.next_step_times():
-            await self.arm(community, due_at)
+        await self.wake_ladders()
         since = self.ctx.clock.now() - timedelta(days=self.settings.track_days)
         questions = await self.repo.active_since(since)
         answers = await self.repo.answers_of([q.id for q in questions])
@@ -59,6 +70,12 @@ class Tracker:
             tracked = self.index.by_id.get(answer.question_id)
             if tracked is not None:
                 self.index.add_answer(tracked, answer.user_id, answer.message_id)
+
+    async def wake_ladders(self) -> None:
+        """Make sure every community's sweep wakes at its earliest pending step (start-up, and now and
+        then in case a wake-up could not be scheduled while the database was busy)."""
+        for community, due_at in await self.repo.next_step_times():
+            await self.arm(community, due_at)
 
     def prune(self, now: datetime) -> int:
         """Let answered questions older than the tracking window drop out of the index."""
@@ -111,12 +128,15 @@ class Tracker:
     # ------------------------------------------------------------ tracking (listener)
 
     async def on_message(self, message: ChatMessage, notes: MessageNotes) -> None:
-        """Answers, thanks and new questions."""
+        """Answers, thanks and new questions; noise (bait, spam the filters tagged) is neither a question nor
+        an answer: a bot replying "Who agrees?" in every thread must not take questions off the ladder."""
         if message.is_direct:
             return
         community = message.community.key
         asker = self.index.has_asker(community, message.author.user_id)
         if asker and detector.is_thanks(message.text) and await self._thanks(message):
+            return
+        if is_noise(notes.tags):
             return
         tracked = self._answered_question(message)
         if tracked is not None:
@@ -231,9 +251,9 @@ class Tracker:
         self.repo.queue_insert(question_id, new, step.kind if step else None, step.due_at if step else None)
         tracked = Tracked(question_id, new.community, new.channel_id, new.message_id, new.author_id, new.asked_at)
         self.index.add(tracked)
+        self._queued()  # before waking the ladder: a busy database failing that must not leave the row unflushed
         if step is not None:
             await self.arm(new.community, step.due_at)
-        await self._maybe_flush()
         return tracked
 
     async def answer(self, tracked: Tracked, helper: str, message_id: str, at: datetime) -> None:
@@ -241,7 +261,7 @@ class Tracker:
         first = tracked.answered_by is None
         self.index.add_answer(tracked, helper, message_id)
         self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
-        await self._maybe_flush()
+        self._queued()
 
     async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
         """Mark solved, crediting `helper`; the question leaves the index."""
@@ -249,7 +269,7 @@ class Tracker:
             self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first=False)
         self.repo.queue_solve(tracked.community, tracked.id, helper, at)
         self.index.remove(tracked.id)
-        await self._maybe_flush()
+        self._queued()
 
     async def close(self, question: Question, reason: str, at: datetime) -> bool:
         """Close a question for good (moderator, deletion)."""
@@ -295,22 +315,65 @@ class Tracker:
 
     async def drain(self) -> None:
         """Wait for a background write, then write what is left (plugin stop)."""
+        self._stopped = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self._tasks:
             await asyncio.gather(*self._tasks)
         await self.flush()
 
-    async def _maybe_flush(self) -> None:
-        # In the background: SQLite works in its own thread while the next messages are read.
-        if len(self.repo.pending) >= _FLUSH_AT and not self._tasks:
-            task = asyncio.ensure_future(self._flush_quietly())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+    def _queued(self) -> None:
+        """A write was queued: a full batch goes at once, anything less within the flush interval.
+
+        Both in the background (SQLite works in its own thread while the next messages are read), and
+        one flush at a time: the statements queued meanwhile wait for the next hand-over, so a burst
+        of chat is still written a batch at a time."""
+        if len(self.repo.pending) >= _FLUSH_AT:
+            self._flush_in_background()
+        else:
+            self._arm()
+
+    def _arm(self) -> None:
+        """Make sure a flush runs within the activity writer's flush interval (one timer at a time)."""
+        if self._timer is not None or self._stopped:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop (synchronous caller): the next flush() or drain() writes the rows
+        self._timer = loop.call_later(self.ctx.activity.flush_interval, self._timer_fired)
+
+    def _timer_fired(self) -> None:
+        self._timer = None
+        self._flush_in_background()
+
+    def _flush_in_background(self) -> None:
+        if self._tasks:
+            return  # the flush running arms the timer again for what it did not take
+        task = asyncio.ensure_future(self._flush_quietly())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _flush_quietly(self) -> None:
         try:
             await self.flush()
         except Exception:
-            self.ctx.logger.exception("questions: could not write queued rows")
+            # Kept rows are tried again every interval: say it once in full, not five times a second.
+            self._failures += 1
+            if self._failures == 1:
+                self.ctx.logger.exception("questions: could not write queued rows; %d kept for the next try",
+                                          len(self.repo.pending))
+            else:
+                self.ctx.logger.debug("questions: flush failed again (%d in a row)", self._failures, exc_info=True)
+        else:
+            if self._failures:
+                self.ctx.logger.info("questions: queued rows written again after %d failed attempts",
+                                     self._failures)
+            self._failures = 0
+        finally:
+            if len(self.repo.pending):
+                self._arm()  # what arrived during this flush, or what it had to put back
 
     async def ladder(self, community: str) -> ladder.Ladder:
         """The community's ladder (its time zone, the configured delays and quiet hours)."""
@@ -332,8 +395,17 @@ class Tracker:
         armed = self._armed.get(community)
         if not after_sweep and armed is not None and now < armed <= due_at:
             return
+        # Recorded before the write, so the questions of a burst arriving meanwhile do not each schedule one.
         self._armed[community] = due_at
-        await self.ctx.scheduler.schedule(ladder.SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
+        try:
+            await self.ctx.scheduler.schedule(ladder.SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
+        except BaseException:
+            if self._armed.get(community) == due_at:  # not armed after all: the next arm or `wake_ladders` retries
+                if armed is None:
+                    del self._armed[community]
+                else:
+                    self._armed[community] = armed
+            raise
 
     # ------------------------------------------------------------ helpers
 
@@ -344,6 +416,11 @@ class Tracker:
 
     def _excerpt(self, text: str) -> str:
         return detector.excerpt(text, self.settings.excerpt_length)
+
+
+def is_noise(tags: Iterable[str]) -> bool:
+    """True when the filters tagged the message as noise (engagement bait among it): not a question to chase."""
+    return any(tag.startswith(_NOISE) for tag in tags)
 
 
 def _tracked(question: Question) -> Tracked:

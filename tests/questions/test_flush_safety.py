@@ -13,14 +13,17 @@ from bot.model import Message
 from tests.harness import running
 from tests.questions.conftest import PLUGINS, plugin
 
+# These tests hold rows in the queue on purpose: the interval flush must not write them behind their back.
+SLOW_FLUSH = {"flush_ms": 60_000}
+
 
 async def test_a_forget_wins_over_a_flush_waiting_for_the_database(tmp_path: Path) -> None:
-    async with running(tmp_path, plugins=PLUGINS) as h:
+    async with running(tmp_path, plugins=PLUGINS, activity=SLOW_FLUSH) as h:
         questions = plugin(h)
         await h.say("alice", "How do I reset my password?")
         assert len(questions.repo.pending) == 1  # queued, not yet written
         alice = h.platform.user("alice")
-        # The privacy forget's transaction is open when the questions flush job fires.
+        # The privacy forget's transaction is open when a background questions flush starts.
         async with h.app.db.transaction() as tx:
             background = asyncio.ensure_future(questions.tracker.flush())
             await asyncio.sleep(0.01)  # the flush waits for the database lock
@@ -32,7 +35,7 @@ async def test_a_forget_wins_over_a_flush_waiting_for_the_database(tmp_path: Pat
 
 async def test_a_question_delivered_twice_and_answered_blocks_no_later_write(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    async with running(tmp_path, plugins=PLUGINS) as h:
+    async with running(tmp_path, plugins=PLUGINS, activity=SLOW_FLUSH) as h:
         questions = plugin(h)
         ref = await h.say("alice", "How do I reset my password?")
         await questions.tracker.flush()
@@ -55,7 +58,7 @@ async def test_a_question_delivered_twice_and_answered_blocks_no_later_write(
 
 async def test_rows_the_database_refuses_are_dropped_and_logged_not_retried_forever(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    async with running(tmp_path, plugins=PLUGINS) as h:
+    async with running(tmp_path, plugins=PLUGINS, activity=SLOW_FLUSH) as h:
         questions = plugin(h)
         await h.say("alice", "How do I reset my password?")
         questions.repo.pending.add(9, "INSERT INTO questions (id) VALUES (?)", (999,))  # NOT NULL columns missing

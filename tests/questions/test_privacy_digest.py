@@ -97,7 +97,8 @@ async def test_the_index_is_rebuilt_after_a_restart(tmp_path: Path) -> None:
 
 
 async def test_queued_rows_are_written_in_batches_and_on_stop(tmp_path: Path) -> None:
-    async with running(tmp_path, plugins=PLUGINS) as h:
+    # A long flush interval: only the 500-row batch and the stop write here (the interval has its own tests).
+    async with running(tmp_path, plugins=PLUGINS, activity={"flush_ms": 60_000}) as h:
         for number in range(620):
             await h.say(f"member{number % 40}", f"How do I fix error {number}?")
         # The first 500 queued rows went in the background; the rest wait for the next flush or the stop.
