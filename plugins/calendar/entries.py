@@ -12,7 +12,7 @@ from bot.plugin import CommandError, Invocation, PluginContext
 from plugins.calendar import texts
 from plugins.calendar.dates import format_offsets, parse_due, parse_offsets
 from plugins.calendar.planner import Planner
-from plugins.calendar.recurrence import normalise_rule
+from plugins.calendar.recurrence import RuleError, check_rule
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
 from plugins.calendar.settings import CalendarSettings
 
@@ -46,16 +46,15 @@ def read_due(raw: str, now: datetime, tz: str) -> datetime:
     return moment
 
 
-def read_rule(raw: str | None) -> str | None:
-    """The RRULE body of a repetition, or a CommandError."""
+def read_rule(raw: str | None, start_local: datetime) -> str | None:
+    """The canonical RRULE body of a repetition starting at a naive local time, or a CommandError
+    naming the wrong part and its accepted range (see `recurrence.check_rule`)."""
     if raw is None or not raw.strip():
         return None
-    rule = normalise_rule(raw)
-    if rule is None:
-        raise CommandError(_("“{value}” is not a repetition I understand.", value=raw[:60]),
-                           _("Use daily, weekly, biweekly, monthly, or an RRULE such as "
-                             "FREQ=WEEKLY;BYDAY=TU (at most daily)."))
-    return rule
+    try:
+        return check_rule(raw, start_local).body
+    except RuleError as error:
+        raise CommandError(error.message, error.hint) from None
 
 
 def read_remind(raw: str | None, default: str) -> str:
@@ -104,9 +103,10 @@ class EntryService:
         """Create a series and its first occurrences; tell the new owner about the charter."""
         now = self.ctx.clock.now()
         tz = inv.timezone
-        new = NewSeries(inv.community.key, read_title(title), channel.channel_id, owner.user_id, read_rule(repeat),
-                        read_due(due, now, tz).astimezone(ZoneInfo(tz)).replace(tzinfo=None), tz,
-                        read_remind(remind, self.settings.remind), inv.user.user_id)
+        start = read_due(due, now, tz).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        new = NewSeries(inv.community.key, read_title(title), channel.channel_id, owner.user_id,
+                        read_rule(repeat, start), start, tz, read_remind(remind, self.settings.remind),
+                        inv.user.user_id)
         first_owned = not await self.repo.owner_has_entries(inv.community.key, owner.user_id)
         ids = await self.create([new], now)
         created = await self.repo.entry(inv.community.key, ids[0])

@@ -49,6 +49,11 @@ async def edit_series(service: EntryService, inv: Invocation, entry_id: int, *, 
     if found is None or found.cancelled:
         raise CommandError(_("The series of entry #{id} is cancelled; nothing was changed.", id=entry_id),
                            _("Plan a new one with `/calendar add`."))
+    if found.disabled:
+        raise CommandError(_("The series of entry #{id} is paused because its repetition no longer works; nothing "
+                             "was changed.", id=entry_id),
+                           _("Cancel it with `/calendar cancel {id} series` and plan it again with `/calendar add`.",
+                             id=entry_id))
     change = _change(service, found.timezone, title=title, due=due, owner=owner, channel=channel,
                      remind=remind)
     now = service.ctx.clock.now()
