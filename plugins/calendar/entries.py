@@ -10,7 +10,7 @@ from bot.i18n import Text, _, join
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import CommandError, Invocation, PluginContext
 from plugins.calendar import texts
-from plugins.calendar.dates import format_offsets, parse_due, parse_offsets
+from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
 from plugins.calendar.planner import Planner
 from plugins.calendar.recurrence import RuleError, check_rule
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
@@ -36,8 +36,11 @@ def agenda_period(range_: str, now: datetime, tz: str) -> tuple[datetime, dateti
 
 
 def read_due(raw: str, now: datetime, tz: str) -> datetime:
-    """A future due moment, or a CommandError with examples."""
-    moment = parse_due(raw, now, tz)
+    """A future due moment, or a CommandError with examples of the accepted forms."""
+    try:
+        moment = parse_due(raw, now, tz)
+    except DueError as error:
+        raise CommandError(error.message, texts.due_examples()) from None
     if moment is None:
         raise CommandError(_("I cannot read “{value}” as a date.", value=raw[:60]), texts.due_examples())
     if moment <= now:

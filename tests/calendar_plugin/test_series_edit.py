@@ -189,7 +189,7 @@ async def test_replies_in_french_with_the_right_number(h: Harness) -> None:
     ("/calendar edit 1 scope:series title:" + "é" * 201, "title is too long: 201 characters", "Usage:"),
     ("/calendar edit 1 title:X scope:everything", "scope must be one of one, series", "Usage:"),
     ("/calendar edit abc title:X scope:series", "entry must be a whole number", "Usage:"),
-    ("/calendar edit 1 title:X scope:series " + "7" * 40, "as a date.", "`mardi 9h`"),
+    ("/calendar edit 1 title:X scope:series " + "7" * 40, "I cannot tell what 77777777777… means.", "`mardi 9h`"),
     ('/calendar edit 1 due:"quand tu veux" scope:series', "I cannot read “quand tu veux” as a date.", "`mardi 9h`"),
     ('/calendar edit 1 due:"2020-01-01 10:00" scope:series', "is in the past", "`mardi 9h`"),
     ("/calendar edit 1 owner:@zzz scope:series", "No member matches “@zzz”.", "Usage:"),
