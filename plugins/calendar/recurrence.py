@@ -171,14 +171,16 @@ def _rule(parts: dict[str, str], raw: str) -> Rule:
                           value=_short(freq)))
     interval = _whole(parts, "INTERVAL", 1)
     if interval < 1:
-        raise RuleError(_("The interval must be at least 1, not {value}.", value=interval),
+        raise RuleError(_("The interval must be at least 1, not {value}.", value=_short(str(interval))),
                         _examples("FREQ=WEEKLY;INTERVAL=2"))
     if interval > MAX_INTERVAL:
-        raise RuleError(_("The interval must be at most {limit}, not {value}.", limit=MAX_INTERVAL, value=interval),
+        raise RuleError(_("The interval must be at most {limit}, not {value}.", limit=MAX_INTERVAL,
+                          value=_short(str(interval))),
                         _examples("FREQ=WEEKLY;INTERVAL=2"))
     count = _whole(parts, "COUNT", None) if "COUNT" in parts else None
     if count is not None and not 1 <= count <= MAX_COUNT:
-        raise RuleError(_("COUNT must be between 1 and {limit}, not {value}.", limit=MAX_COUNT, value=count),
+        raise RuleError(_("COUNT must be between 1 and {limit}, not {value}.", limit=MAX_COUNT,
+                          value=_short(str(count))),
                         _examples("FREQ=WEEKLY;COUNT=10"))
     until = _until(parts["UNTIL"]) if "UNTIL" in parts else None
     if count is not None and until is not None:
@@ -232,10 +234,10 @@ def _numbers(name: str, value: str) -> tuple[int, ...]:
         if low >= 0:
             if not low <= number <= high:
                 raise RuleError(_("{part} must be between {low} and {high}, not {value}.", part=name, low=low,
-                                  high=high, value=number), _examples(example))
+                                  high=high, value=_short(item)), _examples(example))
         elif number == 0 or not low <= number <= high:
             raise RuleError(_("{part} must be between 1 and {high}, or between -{high} and -1 to count from the "
-                              "end; not {value}.", part=name, high=high, value=number), _examples(example))
+                              "end; not {value}.", part=name, high=high, value=_short(item)), _examples(example))
         numbers.append(number)
     if name in _ONE_VALUE and len(set(numbers)) > 1:
         raise RuleError(_("{part} takes one value: a slot has one time of day.", part=name), _examples(example))
