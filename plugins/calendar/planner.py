@@ -60,14 +60,18 @@ class Planner:
         until = now + self.settings.horizon
         added = 0
         for stale in await self.repo.series_to_extend(until):
-            if stale.rule is not None and (problem := _stored_rule_problem(stale.rule, stale.start_local)):
+            problem = _stored_rule_problem(stale.rule, stale.start_local) if stale.rule is not None else None
+            if problem is None:
+                try:
+                    async with self.repo.db.transaction() as tx:
+                        # Read again inside the transaction: a series edit may have changed it meanwhile.
+                        series = await self.repo.series(stale.id, tx)
+                        if series is not None and not series.cancelled and series.materialised_until < until:
+                            added += await self.materialise(tx, series, series.id, until, now)
+                except RuleError as error:  # changed meanwhile into a rule that does not read: rolled back
+                    problem = error
+            if problem is not None:
                 await self.disable(stale, problem, now)
-                continue
-            async with self.repo.db.transaction() as tx:
-                # Read again inside the transaction: a series edit may have changed it meanwhile.
-                series = await self.repo.series(stale.id, tx)
-                if series is not None and not series.cancelled and series.materialised_until < until:
-                    added += await self.materialise(tx, series, series.id, until, now)
         await self.arm_pending()
         return added
 
