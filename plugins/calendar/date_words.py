@@ -23,25 +23,127 @@ from bot.i18n import Msg, _
 __all__ = ["DueError", "Spelled", "check_reading", "read"]
 
 _MONTHS: dict[str, int] = {
-    **{name: number for number, name in enumerate(
-        ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-         "november", "december"), start=1)},
-    **{name: number for number, name in enumerate(
-        ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-         "novembre", "décembre"), start=1)},
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12, "janv": 1, "fevrier": 2, "févr": 2, "fevr": 2, "avr": 4, "juil": 7, "aout": 8,
-    "déc": 12, "decembre": 12,
+    **{
+        name: number
+        for number, name in enumerate(
+            (
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ),
+            start=1,
+        )
+    },
+    **{
+        name: number
+        for number, name in enumerate(
+            (
+                "janvier",
+                "février",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "août",
+                "septembre",
+                "octobre",
+                "novembre",
+                "décembre",
+            ),
+            start=1,
+        )
+    },
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "janv": 1,
+    "fevrier": 2,
+    "févr": 2,
+    "fevr": 2,
+    "avr": 4,
+    "juil": 7,
+    "aout": 8,
+    "déc": 12,
+    "decembre": 12,
 }
-_MONTH_NAMES = (("january", "february", "march", "april", "may", "june", "july", "august", "september",
-                 "october", "november", "december"),
-                ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-                 "novembre", "décembre"))
-_COUNT_UNITS = frozenset({
-    "minute", "minutes", "min", "mins", "hour", "hours", "heure", "heures", "day", "days", "jour", "jours",
-    "week", "weeks", "semaine", "semaines", "month", "months", "mois", "year", "years", "an", "ans", "année",
-    "années",
-})
+_MONTH_NAMES = (
+    (
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ),
+    (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+)
+_COUNT_UNITS = frozenset(
+    {
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "hour",
+        "hours",
+        "heure",
+        "heures",
+        "day",
+        "days",
+        "jour",
+        "jours",
+        "week",
+        "weeks",
+        "semaine",
+        "semaines",
+        "month",
+        "months",
+        "mois",
+        "year",
+        "years",
+        "an",
+        "ans",
+        "année",
+        "années",
+    }
+)
 _RELATIVE = frozenset({"in", "dans"})
 _COLON_RUN = re.compile(r"(?<![\w:])\d+(?::\d+)+(?![\d:])")
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -71,8 +173,13 @@ class Spelled:
 
 
 def _impossible_time(value: str, shown: str) -> DueError:
-    return DueError(_("“{value}” has an impossible time, {time}: hours go from 0 to 23 and minutes from 0 to 59.",
-                      value=value, time=shown))
+    return DueError(
+        _(
+            "“{value}” has an impossible time, {time}: hours go from 0 to 23 and minutes from 0 to 59.",
+            value=value,
+            time=shown,
+        )
+    )
 
 
 def _clocks(text: str, value: str) -> list[tuple[int, int]]:
@@ -82,8 +189,13 @@ def _clocks(text: str, value: str) -> list[tuple[int, int]]:
     for match in _MERIDIEM.finditer(text):
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if not 1 <= hour <= 12 or minute > 59 or len(match.group(1)) > 2:
-            raise DueError(_("“{value}” has an impossible time, {time}: with am or pm, hours go from 1 to 12.",
-                             value=value, time=match.group(0)))
+            raise DueError(
+                _(
+                    "“{value}” has an impossible time, {time}: with am or pm, hours go from 1 to 12.",
+                    value=value,
+                    time=match.group(0),
+                )
+            )
         found.append((hour % 12 + (12 if match.group(3) == "pm" else 0), minute))
         spans.append(match.span())
     for match in _COLON_RUN.finditer(text):
@@ -118,10 +230,18 @@ def _dates(text: str, value: str, names: tuple[str, ...]) -> str:
 
 def _real_date(value: str, shown: str, year: int | None, month: int, day: int) -> None:
     # Without a year, 29 February may come: check against a leap year.
-    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year or 2028, month)[1] or (
-            year is not None and not 1 <= year <= 9999):
-        raise DueError(_("“{value}” has an impossible date, {date}: dates are written day first (25/12/2026) or "
-                         "as 2026-12-25.", value=value, date=shown))
+    if (
+        not 1 <= month <= 12
+        or not 1 <= day <= calendar.monthrange(year or 2028, month)[1]
+        or (year is not None and not 1 <= year <= 9999)
+    ):
+        raise DueError(
+            _(
+                "“{value}” has an impossible date, {date}: dates are written day first (25/12/2026) or as 2026-12-25.",
+                value=value,
+                date=shown,
+            )
+        )
 
 
 def _bare_numbers(words: list[str], value: str) -> None:
@@ -141,9 +261,14 @@ def _bare_numbers(words: list[str], value: str) -> None:
             continue
         if after in ("am", "pm"):
             continue  # checked with the clock times
-        raise DueError(_("“{value}”: I cannot tell what {number} means. Write a time with h or a colon (18h, "
-                         "18:30) and a day with its month (1 décembre, 1 December).", value=value,
-                         number=word if len(word) <= 12 else word[:11] + "…"))
+        raise DueError(
+            _(
+                "“{value}”: I cannot tell what {number} means. Write a time with h or a colon (18h, "
+                "18:30) and a day with its month (1 décembre, 1 December).",
+                value=value,
+                number=word if len(word) <= 12 else word[:11] + "…",
+            )
+        )
 
 
 def read(text: str, value: str) -> Spelled:
@@ -170,5 +295,11 @@ def check_reading(moment: datetime, spelled: Spelled, tz: str, value: str) -> No
     typed = datetime.combine(local.date(), time(hour, minute))
     exists = typed.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == typed
     if exists:
-        raise DueError(_("I would read “{value}” at {read}, not at the time you wrote; write the day and the time "
-                         "as in the examples.", value=value, read=f"{local:%H:%M}"))
+        raise DueError(
+            _(
+                "I would read “{value}” at {read}, not at the time you wrote; write the day and the time "
+                "as in the examples.",
+                value=value,
+                read=f"{local:%H:%M}",
+            )
+        )

@@ -30,8 +30,19 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, weekday  # typ
 from bot.i18n import Msg, _
 
 __all__ = [
-    "HORIZON_YEARS", "MAX_COUNT", "MAX_INTERVAL", "MAX_OCCURRENCES", "MAX_RULE", "MAX_SPAN", "PRESETS", "Rule",
-    "RuleError", "check_rule", "normalise_rule", "occurrences", "parse_rule",
+    "HORIZON_YEARS",
+    "MAX_COUNT",
+    "MAX_INTERVAL",
+    "MAX_OCCURRENCES",
+    "MAX_RULE",
+    "MAX_SPAN",
+    "PRESETS",
+    "Rule",
+    "RuleError",
+    "check_rule",
+    "normalise_rule",
+    "occurrences",
+    "parse_rule",
 ]
 
 PRESETS: dict[str, str] = {
@@ -119,8 +130,15 @@ class Rule:
         if self.byday:
             kwargs["byweekday"] = self.byday
         end = None if self.count is not None else min(until, self.until or until) + shift
-        return rrule(self.freq, dtstart=start_local + shift, interval=self.interval, count=self.count,
-                     wkst=self.wkst, until=end, **kwargs)
+        return rrule(
+            self.freq,
+            dtstart=start_local + shift,
+            interval=self.interval,
+            count=self.count,
+            wkst=self.wkst,
+            until=end,
+            **kwargs,
+        )
 
 
 def normalise_rule(text: str) -> str | None:
@@ -140,8 +158,9 @@ def parse_rule(text: str) -> Rule:
     if preset is not None:
         cleaned = preset
     if len(cleaned) > MAX_RULE:
-        raise RuleError(_("The repetition is too long: {length} characters, at most {limit}.",
-                          length=len(cleaned), limit=MAX_RULE))
+        raise RuleError(
+            _("The repetition is too long: {length} characters, at most {limit}.", length=len(cleaned), limit=MAX_RULE)
+        )
     body = re.sub(r"^RRULE:", "", "".join(cleaned.split()), flags=re.IGNORECASE).upper()
     if "=" not in body:
         raise _not_understood(text)
@@ -149,8 +168,10 @@ def parse_rule(text: str) -> Rule:
     for piece in filter(None, body.split(";")):
         name, sep, value = piece.partition("=")
         if name not in _KNOWN or not sep:
-            raise RuleError(_("“{part}” is not a part of a repetition I know.", part=_short(name or piece)),
-                            _("Known parts: {parts}.", parts=", ".join(_KNOWN)))
+            raise RuleError(
+                _("“{part}” is not a part of a repetition I know.", part=_short(name or piece)),
+                _("Known parts: {parts}.", parts=", ".join(_KNOWN)),
+            )
         if name in parts:
             raise RuleError(_("{part} is given twice.", part=name))
         if not value:
@@ -164,24 +185,32 @@ def _rule(parts: dict[str, str], raw: str) -> Rule:
     if freq is None:
         raise _not_understood(raw)
     if freq in _TOO_OFTEN:
-        raise RuleError(_("FREQ={value} repeats more often than daily; an editorial calendar has at most one "
-                          "slot a day.", value=freq), _examples("FREQ=DAILY"))
+        raise RuleError(
+            _(
+                "FREQ={value} repeats more often than daily; an editorial calendar has at most one slot a day.",
+                value=freq,
+            ),
+            _examples("FREQ=DAILY"),
+        )
     if freq not in _FREQS:
-        raise RuleError(_("FREQ={value} is not a frequency: use DAILY, WEEKLY, MONTHLY or YEARLY.",
-                          value=_short(freq)))
+        raise RuleError(_("FREQ={value} is not a frequency: use DAILY, WEEKLY, MONTHLY or YEARLY.", value=_short(freq)))
     interval = _whole(parts, "INTERVAL", 1)
     if interval < 1:
-        raise RuleError(_("The interval must be at least 1, not {value}.", value=_short(str(interval))),
-                        _examples("FREQ=WEEKLY;INTERVAL=2"))
+        raise RuleError(
+            _("The interval must be at least 1, not {value}.", value=_short(str(interval))),
+            _examples("FREQ=WEEKLY;INTERVAL=2"),
+        )
     if interval > MAX_INTERVAL:
-        raise RuleError(_("The interval must be at most {limit}, not {value}.", limit=MAX_INTERVAL,
-                          value=_short(str(interval))),
-                        _examples("FREQ=WEEKLY;INTERVAL=2"))
+        raise RuleError(
+            _("The interval must be at most {limit}, not {value}.", limit=MAX_INTERVAL, value=_short(str(interval))),
+            _examples("FREQ=WEEKLY;INTERVAL=2"),
+        )
     count = _whole(parts, "COUNT", None) if "COUNT" in parts else None
     if count is not None and not 1 <= count <= MAX_COUNT:
-        raise RuleError(_("COUNT must be between 1 and {limit}, not {value}.", limit=MAX_COUNT,
-                          value=_short(str(count))),
-                        _examples("FREQ=WEEKLY;COUNT=10"))
+        raise RuleError(
+            _("COUNT must be between 1 and {limit}, not {value}.", limit=MAX_COUNT, value=_short(str(count))),
+            _examples("FREQ=WEEKLY;COUNT=10"),
+        )
     until = _until(parts["UNTIL"]) if "UNTIL" in parts else None
     if count is not None and until is not None:
         raise RuleError(_("COUNT and UNTIL cannot both be given."), _("Keep one of them."))
@@ -190,8 +219,7 @@ def _rule(parts: dict[str, str], raw: str) -> Rule:
         if name in parts and freq not in freqs:
             raise RuleError(_("{part} only goes with FREQ={freqs}.", part=name, freqs=" / ".join(freqs)))
     if "BYSETPOS" in parts and len(by) + ("BYDAY" in parts) < 2:
-        raise RuleError(_("BYSETPOS needs another BY part to pick from."),
-                        _examples(_RANGES["BYSETPOS"][2]))
+        raise RuleError(_("BYSETPOS needs another BY part to pick from."), _examples(_RANGES["BYSETPOS"][2]))
     byday = _weekdays(parts.get("BYDAY"), freq, "BYWEEKNO" in parts)
     wkst = _day_index(parts["WKST"]) if "WKST" in parts else None
     body = ";".join(f"{name}={_canonical(name, value)}" for name, value in parts.items())
@@ -199,9 +227,10 @@ def _rule(parts: dict[str, str], raw: str) -> Rule:
 
 
 def _not_understood(raw: str) -> RuleError:
-    return RuleError(_("“{value}” is not a repetition I understand.", value=_short(raw.strip())),
-                     _("Use daily, weekly, biweekly, monthly, or an RRULE such as "
-                       "FREQ=WEEKLY;BYDAY=TU (at most daily)."))
+    return RuleError(
+        _("“{value}” is not a repetition I understand.", value=_short(raw.strip())),
+        _("Use daily, weekly, biweekly, monthly, or an RRULE such as FREQ=WEEKLY;BYDAY=TU (at most daily)."),
+    )
 
 
 def _canonical(name: str, value: str) -> str:
@@ -228,16 +257,34 @@ def _numbers(name: str, value: str) -> tuple[int, ...]:
     numbers: list[int] = []
     for item in value.split(","):
         if not _NUMBER.fullmatch(item):
-            raise RuleError(_("{part} takes whole numbers separated by commas, not “{value}”.", part=name,
-                              value=_short(item)), _examples(example))
+            raise RuleError(
+                _("{part} takes whole numbers separated by commas, not “{value}”.", part=name, value=_short(item)),
+                _examples(example),
+            )
         number = int(item)
         if low >= 0:
             if not low <= number <= high:
-                raise RuleError(_("{part} must be between {low} and {high}, not {value}.", part=name, low=low,
-                                  high=high, value=_short(item)), _examples(example))
+                raise RuleError(
+                    _(
+                        "{part} must be between {low} and {high}, not {value}.",
+                        part=name,
+                        low=low,
+                        high=high,
+                        value=_short(item),
+                    ),
+                    _examples(example),
+                )
         elif number == 0 or not low <= number <= high:
-            raise RuleError(_("{part} must be between 1 and {high}, or between -{high} and -1 to count from the "
-                              "end; not {value}.", part=name, high=high, value=_short(item)), _examples(example))
+            raise RuleError(
+                _(
+                    "{part} must be between 1 and {high}, or between -{high} and -1 to count from the "
+                    "end; not {value}.",
+                    part=name,
+                    high=high,
+                    value=_short(item),
+                ),
+                _examples(example),
+            )
         numbers.append(number)
     if name in _ONE_VALUE and len(set(numbers)) > 1:
         raise RuleError(_("{part} takes one value: a slot has one time of day.", part=name), _examples(example))
@@ -258,8 +305,13 @@ def _weekdays(value: str | None, freq: str, weekno: bool) -> tuple[weekday, ...]
     for item in value.split(","):
         match = _DAY.fullmatch(item)
         if match is None:
-            raise RuleError(_("“{value}” is not a weekday: use MO, TU, WE, TH, FR, SA or SU, with a position such "
-                              "as 1MO or -1FR in a monthly or yearly repetition.", value=_short(item)))
+            raise RuleError(
+                _(
+                    "“{value}” is not a weekday: use MO, TU, WE, TH, FR, SA or SU, with a position such "
+                    "as 1MO or -1FR in a monthly or yearly repetition.",
+                    value=_short(item),
+                )
+            )
         index = _day_index(match.group(2))
         if match.group(1) is None:
             days.append(weekday(index))
@@ -267,12 +319,23 @@ def _weekdays(value: str | None, freq: str, weekno: bool) -> tuple[weekday, ...]
         position = int(match.group(1))
         limit = 5 if freq == "MONTHLY" else 53
         if freq not in ("MONTHLY", "YEARLY") or weekno:
-            raise RuleError(_("A position such as {value} only goes with FREQ=MONTHLY or FREQ=YEARLY (without "
-                              "BYWEEKNO).", value=_short(item)), _examples("FREQ=MONTHLY;BYDAY=1MO"))
+            raise RuleError(
+                _(
+                    "A position such as {value} only goes with FREQ=MONTHLY or FREQ=YEARLY (without BYWEEKNO).",
+                    value=_short(item),
+                ),
+                _examples("FREQ=MONTHLY;BYDAY=1MO"),
+            )
         if position == 0 or abs(position) > limit:
-            raise RuleError(_("The position in {value} must be between 1 and {limit}, or between -{limit} and -1 "
-                              "to count from the end.", value=_short(item), limit=limit),
-                            _examples("FREQ=MONTHLY;BYDAY=-1FR"))
+            raise RuleError(
+                _(
+                    "The position in {value} must be between 1 and {limit}, or between -{limit} and -1 "
+                    "to count from the end.",
+                    value=_short(item),
+                    limit=limit,
+                ),
+                _examples("FREQ=MONTHLY;BYDAY=-1FR"),
+            )
         days.append(weekday(index, position))
     return tuple(dict.fromkeys(days))
 
@@ -285,8 +348,10 @@ def _until(value: str) -> datetime:
         year, month, day, hour, minute, second = (int(group or 0) for group in match.groups())
         return datetime(year, month, day, hour, minute, second)
     except ValueError:
-        raise RuleError(_("UNTIL={value} is not a real date: write it as YYYYMMDD or YYYYMMDDTHHMMSS.",
-                          value=_short(value)), _examples("FREQ=WEEKLY;UNTIL=20271231")) from None
+        raise RuleError(
+            _("UNTIL={value} is not a real date: write it as YYYYMMDD or YYYYMMDDTHHMMSS.", value=_short(value)),
+            _examples("FREQ=WEEKLY;UNTIL=20271231"),
+        ) from None
 
 
 # ---------------------------------------------------------------- checking against a start
@@ -296,14 +361,19 @@ def check_rule(text: str, start_local: datetime) -> Rule:
     """`parse_rule`, and a first date within `HORIZON_YEARS` of the naive local start."""
     rule = parse_rule(text)
     if rule.until is not None and rule.until < start_local:
-        raise RuleError(_("UNTIL={value} is before the first date; this repetition never happens.",
-                          value=rule.until.strftime("%Y%m%d")), _examples("FREQ=WEEKLY;UNTIL=20271231"))
+        raise RuleError(
+            _(
+                "UNTIL={value} is before the first date; this repetition never happens.",
+                value=rule.until.strftime("%Y%m%d"),
+            ),
+            _examples("FREQ=WEEKLY;UNTIL=20271231"),
+        )
     horizon = _add_years(start_local, HORIZON_YEARS)
     if next(_local_slots(rule, start_local, start_local, horizon), None) is None:
-        raise RuleError(_("This repetition never happens within {years} years of its first date.",
-                          years=HORIZON_YEARS),
-                        _("Check that its days exist: BYMONTH=2;BYMONTHDAY=30 asks for 30 February, which never "
-                          "comes."))
+        raise RuleError(
+            _("This repetition never happens within {years} years of its first date.", years=HORIZON_YEARS),
+            _("Check that its days exist: BYMONTH=2;BYMONTHDAY=30 asks for 30 February, which never comes."),
+        )
     return rule
 
 
@@ -330,8 +400,9 @@ def _local_slots(rule: Rule, start: datetime, lower: datetime, upper: datetime) 
         yield local
 
 
-def occurrences(body: str | None, start_local: datetime, tz: str, *, after: datetime, until: datetime,
-                limit: int) -> list[datetime]:
+def occurrences(
+    body: str | None, start_local: datetime, tz: str, *, after: datetime, until: datetime, limit: int
+) -> list[datetime]:
     """UTC moments of the slots in (after, until], at most `limit` (and `MAX_OCCURRENCES`), from a
     naive local start; without a rule the only slot is the start itself. A stored rule that no
     longer reads raises RuleError."""

@@ -41,8 +41,16 @@ def _insert_old_series(db: Path, community: str) -> None:
                 "INSERT INTO calendar_series (community, title, channel_id, owner_id, rule, start_local, timezone, "
                 "remind, materialised_until, created_by, created_at) VALUES (?, ?, 'news', ?, ?, ?, 'Europe/Paris', "
                 "'1d', ?, 'mod', ?)",
-                (community, f"Old {owner}", owner, rule, "2026-11-10T09:00:00", "2026-11-10T08:00:00.000000Z",
-                 "2026-11-10T08:00:00.000000Z"))
+                (
+                    community,
+                    f"Old {owner}",
+                    owner,
+                    rule,
+                    "2026-11-10T09:00:00",
+                    "2026-11-10T08:00:00.000000Z",
+                    "2026-11-10T08:00:00.000000Z",
+                ),
+            )
 
 
 def _disabled(db: Path) -> dict[str, str | None]:
@@ -51,8 +59,9 @@ def _disabled(db: Path) -> dict[str, str | None]:
     return {owner: disabled for owner, disabled in rows}
 
 
-async def test_a_stored_rule_that_cannot_expand_disables_its_series_once(tmp_path: Path,
-                                                                          caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_stored_rule_that_cannot_expand_disables_its_series_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     clock = FrozenClock(NOW)
     platform = FakePlatform()
     app = await _build(tmp_path, clock, platform)
@@ -123,8 +132,10 @@ async def test_a_series_edit_of_a_disabled_series_is_refused(tmp_path: Path) -> 
     await app.stop()
     db = tmp_path / "bot.db"
     with sqlite3.connect(db) as conn:  # a bug stored a rule that no longer reads
-        conn.execute("UPDATE calendar_series SET rule = 'FREQ=WEEKLY;BYDAY=XX', materialised_until = ?",
-                     ("2026-11-10T08:00:00.000000Z",))
+        conn.execute(
+            "UPDATE calendar_series SET rule = 'FREQ=WEEKLY;BYDAY=XX', materialised_until = ?",
+            ("2026-11-10T08:00:00.000000Z",),
+        )
     app = await _build(tmp_path, clock, platform)
     h = Harness(app, clock, platform)
     await app.scheduler.catch_up()
