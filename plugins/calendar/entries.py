@@ -12,7 +12,7 @@ from bot.plugin import CommandError, Invocation, PluginContext
 from plugins.calendar import texts
 from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
 from plugins.calendar.planner import Planner
-from plugins.calendar.recurrence import RuleError, check_rule
+from plugins.calendar.recurrence import HORIZON_YEARS, RuleError, check_rule, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
 from plugins.calendar.settings import CalendarSettings
 
@@ -135,8 +135,12 @@ class EntryService:
                 series_id = await self.repo.insert_series(tx, new, now)
                 stored = Series(series_id, new.community, new.title, new.channel_id, new.owner_id, new.rule,
                                 new.start_local, new.timezone, new.remind, now, False)
+                # The start need not be a date of the rule (`FREQ=MONTHLY;BYDAY=-1FR` from a 1st): reach
+                # its first date, which `check_rule` found within `HORIZON_YEARS`.
                 due = new.start_local.replace(tzinfo=ZoneInfo(new.timezone))
-                until = max(now + self.settings.horizon, due)
+                first = occurrences(new.rule, new.start_local, new.timezone, after=now,
+                                    until=due + timedelta(days=366 * HORIZON_YEARS), limit=1)
+                until = max(now + self.settings.horizon, first[0] if first else due)
                 await self.planner.materialise(tx, stored, series_id, until, now)
                 firsts.append(await self.repo.first_entry(tx, series_id))
         await self.planner.arm_pending()

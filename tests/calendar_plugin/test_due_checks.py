@@ -212,3 +212,10 @@ def test_fuzzed_date_texts_give_a_moment_as_typed_or_a_translated_refusal(pieces
                 shifted = local - timedelta(hours=1)  # a time in the March gap moves forward an hour
                 assert (local.hour, local.minute) in clocks or (shifted.hour, shifted.minute) in clocks, text
     assert time.monotonic() - began < 10  # a generous freeze guard, not a timing assertion
+
+
+async def test_a_rule_whose_first_date_is_after_the_start_and_the_horizon_is_planned(h: Harness) -> None:
+    # 1 March 2027 is past the 56-day horizon and not a last Friday: the first date is 26 March.
+    reply = await mod(h, '/calendar add News #news "2027-03-01 10:00" repeat:FREQ=MONTHLY;BYDAY=-1FR')
+    assert "for Friday 26 March 2027, 10:00 (Europe/Paris)" in reply.text, reply.text
+    assert [row["due_at"] for row in await entries(h)] == ["2027-03-26T09:00:00.000000Z"]
