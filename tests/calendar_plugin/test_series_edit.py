@@ -313,3 +313,10 @@ async def test_the_horizon_job_never_materialises_a_series_as_it_was_before_an_e
     await plugin.extend(h.clock.now())  # type: ignore[attr-defined]
     added = (await entries(h))[-1]
     assert (added["id"], added["title"], added["owner_id"]) == (9, "Weekly digest", "bob")
+
+
+async def test_a_new_time_for_a_counted_series_with_no_date_left_says_so(h: Harness) -> None:
+    await mod(h, '/calendar add Quiz #events "mardi 9h" @bob repeat:"FREQ=WEEKLY;COUNT=2" remind:none')
+    await h.advance(days=10)  # both Tuesdays are past
+    refused = await mod(h, '/calendar edit 1 due:"jeudi 10h" scope:series')
+    assert "This repetition has no date after “jeudi 10h”." in refused.text and refused.ephemeral
