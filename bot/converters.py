@@ -30,7 +30,10 @@ from bot.model import ChannelRef, CommunityRef, UserRef
 from bot.plugin import CommandError
 from bot.textsyntax import MAX_DURATION, duration_seconds, is_moment, parse_moment
 
-__all__ = ["ConvertContext", "Resolver", "clean_text", "convert", "did_you_mean", "excerpt"]
+# `is_moment` and `parse_moment` are re-exported: plugins read `2026-12-01 10:00` exactly as parameters do.
+__all__ = [
+    "ConvertContext", "Resolver", "clean_text", "convert", "did_you_mean", "excerpt", "is_moment", "parse_moment",
+]
 
 
 class Resolver(Protocol):

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
+from bot.converters import is_moment, parse_moment
 from bot.i18n import When, _
-from bot.textsyntax import is_moment, parse_moment
 from plugins.calendar import date_words
 from plugins.calendar.date_words import DueError
 
