@@ -384,13 +384,21 @@ def _add_years(moment: datetime, years: int) -> datetime:
         return datetime.max if moment.year + years > MAXYEAR else moment.replace(year=moment.year + years, day=28)
 
 
+def _later(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta`, or the last datetime when that is past the year 9999 (a stored start may be anything)."""
+    try:
+        return moment + delta
+    except OverflowError:
+        return datetime.max
+
+
 def _local_slots(rule: Rule, start: datetime, lower: datetime, upper: datetime) -> Iterator[datetime]:
     """The naive local dates in [lower, upper] of `rule` started at `start`, with a bounded search.
 
     Expanded 400·k years later (the same calendar) so that dateutil's search for a date that
     never comes stops at year 9999, less than 400 years after `upper`."""
-    upper = min(upper, start + MAX_SPAN)
-    if start > upper:
+    upper = min(upper, _later(start, MAX_SPAN))
+    if max(start, lower) > upper:
         return
     shift = _CYCLE * ((MAXYEAR - upper.year) // 400)
     for moment in rule.build(start, upper, shift).xafter(lower + shift, inc=True):
@@ -414,7 +422,7 @@ def occurrences(
         rule = parse_rule(body)
         local_after = after.astimezone(zone).replace(tzinfo=None)
         # A day of margin on the local side: the UTC bounds are checked exactly below.
-        local_until = until.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)
+        local_until = _later(until.astimezone(zone).replace(tzinfo=None), timedelta(days=1))
         lower = max(local_after - timedelta(days=1), start_local)
         moments = _local_slots(rule, start_local, lower, local_until)
     found: list[datetime] = []

@@ -189,3 +189,9 @@ def test_fuzzed_rules_are_refused_in_words_or_expand_within_bounds(parts: list[s
         assert all(AFTER < moment <= AFTER + timedelta(days=366 * 5) for moment in found)
         assert parse_rule(rule.body).body == rule.body  # the stored form reads back the same
     assert time.monotonic() - began < 10  # a generous freeze guard, not a timing assertion
+
+
+@pytest.mark.parametrize("start", [datetime(1, 1, 1), datetime(9950, 1, 1, 9), datetime(9999, 12, 30, 9)])
+def test_a_stored_start_at_the_ends_of_the_calendar_expands_to_nothing_without_crashing(start: datetime) -> None:
+    rule = check_rule("FREQ=DAILY", start)
+    assert occurrences(rule.body, start, PARIS, after=AFTER, until=AFTER + timedelta(days=60), limit=10) == []
