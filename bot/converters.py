@@ -30,7 +30,10 @@ from bot.model import ChannelRef, CommunityRef, UserRef
 from bot.plugin import CommandError
 from bot.textsyntax import MAX_DURATION, duration_seconds, is_moment, parse_moment
 
-__all__ = ["ConvertContext", "Resolver", "clean_text", "convert", "did_you_mean", "excerpt"]
+# `is_moment` and `parse_moment` are re-exported: plugins read `2026-12-01 10:00` exactly as parameters do.
+__all__ = [
+    "ConvertContext", "Resolver", "clean_text", "convert", "did_you_mean", "excerpt", "is_moment", "parse_moment",
+]
 
 
 class Resolver(Protocol):
@@ -126,11 +129,29 @@ _DECIMAL = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _INT64 = 2**63 - 1
 
 
+def _too_large(param: Param, ctx: ConvertContext, low: float | None, high: float | None) -> CommandError:
+    """`… is too large`, with the accepted range when there is one, so the member knows the limit."""
+    if low is None or high is None:
+        return ctx.error(_("{name} is too large.", name=param.name))
+    return ctx.error(_("{name} is too large.", name=param.name),
+                     _("Accepted values go from {low} to {high}.", low=_bound(low), high=_bound(high)))
+
+
+def _bound(value: float) -> object:
+    # An int bound (the 64-bit limit) stays exact; float() would round it.
+    return value if isinstance(value, int) else _whole(value)
+
+
+def _integer_range(param: Param) -> tuple[float, float]:
+    return (param.min_value if param.min_value is not None else -_INT64,
+            param.max_value if param.max_value is not None else _INT64)
+
+
 def _to_integer(param: Param, value: str, ctx: ConvertContext) -> int:
     text = value.strip()
     if not _INTEGER.fullmatch(text):
         if re.fullmatch(r"[+-]?\d{31,}", text):
-            raise ctx.error(_("{name} is too large.", name=param.name))
+            raise _too_large(param, ctx, *_integer_range(param))
         raise ctx.error(_("{name} must be a whole number, not “{value}”.",
                           name=param.name, value=excerpt(text)))
     return _checked_integer(param, int(text), ctx)
@@ -138,7 +159,7 @@ def _to_integer(param: Param, value: str, ctx: ConvertContext) -> int:
 
 def _checked_integer(param: Param, number: int, ctx: ConvertContext) -> int:
     if abs(number) > _INT64:
-        raise ctx.error(_("{name} is too large.", name=param.name))
+        raise _too_large(param, ctx, *_integer_range(param))
     _check_bounds(param.name, number, param.min_value, param.max_value, ctx, _whole)
     return number
 
@@ -156,7 +177,7 @@ def _to_number(param: Param, value: str, ctx: ConvertContext) -> float:
 
 def _checked_number(param: Param, number: float, ctx: ConvertContext) -> float:
     if not math.isfinite(number):
-        raise ctx.error(_("{name} is too large.", name=param.name))
+        raise _too_large(param, ctx, param.min_value, param.max_value)
     _check_bounds(param.name, number, param.min_value, param.max_value, ctx, float)
     return number
 
@@ -221,9 +242,27 @@ def _checked_duration(param: Param, seconds: float, ctx: ConvertContext) -> time
     return timedelta(seconds=seconds)
 
 
-def _span(seconds: float) -> Span:
-    """A bound in seconds, shown in words."""
-    return Span(timedelta(seconds=seconds))
+_SPAN_UNITS = ((31_536_000, "year"), (2_592_000, "month"), (604_800, "week"), (86_400, "day"), (3_600, "hour"),
+               (60, "minute"), (1, "second"))  # as babel.dates.format_timedelta picks them
+
+
+def _span(seconds: float) -> Span | Msg:
+    """A bound in seconds, shown in words, exactly: `Span` rounds to one unit (30 days would read "4 weeks"),
+    so a bound it cannot show exactly is written in the largest unit that divides it."""
+    rounded = next(((round(seconds / size), size) for size, _unit in _SPAN_UNITS if seconds / size >= 1.5),
+                   (round(seconds), 1))
+    if rounded[0] * rounded[1] == seconds:
+        return Span(timedelta(seconds=seconds))
+    size, unit = next((size, unit) for size, unit in _SPAN_UNITS[2:] if seconds % size == 0 or size == 1)
+    return _exact_units(unit, round(seconds / size))
+
+
+def _exact_units(unit: str, count: int) -> Msg:
+    """`30 days`, `90 minutes`. The count is 2 or more here (Span shows one unit exactly, in the next smaller
+    unit), so the plural is always right."""
+    messages = {"week": _("{count} weeks", count=count), "day": _("{count} days", count=count),
+                "hour": _("{count} hours", count=count), "minute": _("{count} minutes", count=count)}
+    return messages.get(unit, _("{count} seconds", count=count))
 
 
 def _zone(ctx: ConvertContext) -> ZoneInfo:
@@ -234,15 +273,21 @@ def _zone(ctx: ConvertContext) -> ZoneInfo:
                            hint=_("An admin can set a time zone such as Europe/Paris.")) from None
 
 
+def _moment_forms() -> Msg:
+    """The accepted written forms of a date and time, with their ranges."""
+    return _("Write YYYY-MM-DD HH:MM on a 24-hour clock (hours 0 to 23, minutes 0 to 59), such as "
+             "2026-12-01 18:30; a date alone is at 00:00, and Z or +02:00 gives another offset.")
+
+
 def _to_moment(param: Param, value: str, ctx: ConvertContext) -> datetime:
     text = " ".join(value.split())
     if not is_moment(text):
         raise ctx.error(_("{name} must be a date such as 2026-12-01 10:00, not “{value}”.",
-                          name=param.name, value=excerpt(text)))
+                          name=param.name, value=excerpt(text)), _moment_forms())
     moment = parse_moment(text, _zone(ctx))
     if moment is None:
         raise ctx.error(_("{name}: {value} is not a real date and time.",
-                          name=param.name, value=excerpt(text)))
+                          name=param.name, value=excerpt(text)), _moment_forms())
     return moment
 
 

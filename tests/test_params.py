@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -667,3 +668,49 @@ def test_named_only_params_show_by_name_in_the_usage() -> None:
     required_group = [ASK[0], text("group", _("The group."), named_only=True)]
     assert usage("ask", ASK) == "/ask [question:<text>] [group:<text>]"
     assert usage("ask", required_group) == "/ask [question:<text>] group:<text>"
+
+
+# ---------------------------------------------------------------- issue 14: every range error names its limit
+
+FR = Translator.load([Path("bot/locales")])
+
+
+@pytest.mark.parametrize(
+    ("param", "raw", "hint"),
+    [
+        (integer("n", _("N"), min_value=1, max_value=500), "9" * 40, "Accepted values go from 1 to 500."),
+        (integer("n", _("N")), str(2**63),
+         "Accepted values go from -9,223,372,036,854,775,807 to 9,223,372,036,854,775,807."),
+        (number("x", _("X"), min_value=0, max_value=100), "9" * 400, "Accepted values go from 0 to 100."),
+    ],
+)
+async def test_too_large_values_state_the_accepted_range(param: Param, raw: str, hint: str) -> None:
+    error = await fails(one(param), raw)
+    assert error.message.msgid == "{name} is too large."
+    assert hint in rendered(error)[1]
+    assert "Les valeurs acceptées vont de" in FR.render(error.hint, "fr")
+
+
+@pytest.mark.parametrize(
+    ("param", "raw", "message"),
+    [
+        (integer("km", _("Km"), min_value=1, max_value=500), "501", "km must be between 1 and 500."),
+        # A bound is shown exactly: 30 days, not the "4 weeks" a rounded span would say.
+        (duration("d", _("D"), max_value=timedelta(days=30)), "31d", "d must be at most 30 days."),
+        (duration("d", _("D"), min_value=timedelta(minutes=5)), "1m", "d must be between 5 minutes and 100 years."),
+        (duration("d", _("D"), min_value=timedelta(minutes=90), max_value=timedelta(days=10)), "1h",
+         "d must be between 90 minutes and 10 days."),
+    ],
+)
+async def test_range_errors_name_their_limit(param: Param, raw: str, message: str) -> None:
+    assert rendered(await fails(one(param), raw))[0] == message
+
+
+@pytest.mark.parametrize("arg_text", ["2026-02-30", "2026-12-01 24:00", "2026-12-01 10:75", "tomorrow 25:00"])
+async def test_impossible_moments_list_the_accepted_forms(arg_text: str) -> None:
+    hint = rendered(await fails(EVENT, arg_text))[1]
+    assert "Write YYYY-MM-DD HH:MM on a 24-hour clock (hours 0 to 23, minutes 0 to 59)" in hint
+
+
+async def test_a_far_future_moment_is_accepted() -> None:
+    assert (await bind(EVENT, "2099-01-01 10:00"))["at"] == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)

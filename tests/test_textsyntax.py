@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.i18n import Translator
 from bot.plugin import CommandError
 from bot.textsyntax import (
+    MAX_DURATION,
     continues,
     duration_seconds,
     is_moment,
@@ -380,3 +381,45 @@ def test_the_first_and_last_possible_dates_do_not_crash() -> None:
 )
 def test_continues_glues_dates_to_times_and_duration_parts(value: str, following: str, joins: bool) -> None:
     assert continues(value, following) is joins
+
+
+# ---------------------------------------------------------------- issue 14: dates are never silently misread
+
+
+@pytest.mark.parametrize("text", ["2026-12-01 24:00", "2026-12-01 25:00", "2026-02-30 10:00", "2026-12-01 10:75",
+                                  "2026-12-01T23:60", "2027-02-29"])
+def test_the_issue_impossible_moments_are_refused_not_moved(text: str) -> None:
+    assert parse_moment(text, PARIS) is None
+
+
+def test_a_far_future_moment_is_read_as_written() -> None:
+    assert parse_moment("2099-01-01 10:00", PARIS) == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+
+
+@given(st.integers(0, 10**5), st.integers(0, 10**3), st.integers(0, 10**3), st.integers(0, 10**3),
+       st.integers(0, 10**3))
+def test_fuzzed_moments_are_read_as_typed_or_refused(year: int, month: int, day: int, hour: int, minute: int) -> None:
+    text = f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"
+    moment = parse_moment(text, PARIS)
+    try:
+        typed = datetime(year, month, day, hour, minute)
+    except ValueError:
+        assert moment is None, text  # 24:00, 10:75, 30 February... never moved to another moment
+        return
+    if moment is not None:  # None only at the very ends of the calendar
+        local = moment.astimezone(PARIS).replace(tzinfo=None)
+        assert local in (typed, typed + timedelta(hours=1)), text  # an hour later only in the March gap
+
+
+@given(st.text(max_size=30))
+def test_fuzzed_texts_are_moments_or_none(text: str) -> None:
+    moment = parse_moment(text, PARIS)
+    assert moment is None or moment.tzinfo is UTC
+
+
+@given(st.one_of(st.text(max_size=20),
+                 st.builds(lambda n, u: f"{n}{u}", st.integers(-(10**40), 10**40),
+                           st.sampled_from(["s", "m", "h", "d", "j", "w", "sem", "min", "x", ""]))))
+def test_fuzzed_durations_are_positive_and_bounded_or_none(text: str) -> None:
+    value = parse_duration(text)
+    assert value is None or timedelta(0) < value <= timedelta(seconds=MAX_DURATION)

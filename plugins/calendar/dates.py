@@ -2,8 +2,10 @@
 
 `parse_due` reads ISO dates and natural language in French and English (`mardi 9h`, `demain 18:00`,
 `next tuesday 9am`, `2026-12-01 10:00`) with dateparser, in the community's time zone and relative
-to the injected clock, so the same words always give the same moment in tests. `parse_offsets`
-reads reminder offsets such as `1d,2h`.
+to the injected clock, so the same words always give the same moment in tests. What the text spells
+is checked around dateparser (`date_words`), so an impossible time (`tomorrow 25:00`, `demain 26h`),
+an impossible date or an ambiguous number is refused instead of misread, and a date more than
+`MAX_AHEAD_YEARS` ahead is refused with that limit. `parse_offsets` reads reminder offsets such as `1d,2h`.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-__all__ = ["MAX_OFFSET", "format_offsets", "parse_due", "parse_offsets"]
+from bot.converters import is_moment, parse_moment
+from bot.i18n import When, _
+from plugins.calendar import date_words
+from plugins.calendar.date_words import DueError
+
+__all__ = ["MAX_AHEAD_YEARS", "MAX_OFFSET", "DueError", "format_offsets", "parse_due", "parse_offsets"]
 
 MAX_INPUT = 100
 MAX_OFFSETS = 5
 MAX_OFFSET = timedelta(days=30)
-MAX_AHEAD = timedelta(days=5 * 366)
+MAX_AHEAD_YEARS = 5
+MAX_AHEAD = timedelta(days=MAX_AHEAD_YEARS * 366)
 
 # dateparser 1.5 misreads the French `9h` / `18h30` hour style (it takes `h` for "hours ago"),
 # so it is rewritten to `9:00` / `18:30` first; `dans 2h` (a duration) is left alone.
@@ -37,19 +45,43 @@ def normalise(text: str) -> str:
 
 
 def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
-    """The aware UTC moment `text` designates in zone `tz`, relative to `now`; None when unreadable."""
-    cleaned = normalise(text)
+    """The aware UTC moment `text` designates in zone `tz`, relative to `now`; None when unreadable.
+
+    Raises DueError for an impossible time or date, an ambiguous number, a reading that is not the
+    time typed, or a date more than `MAX_AHEAD_YEARS` ahead."""
+    cleaned = " ".join(text.split())
     if not cleaned or len(cleaned) > MAX_INPUT:
         return None
-    base = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-    settings = {**_SETTINGS_BASE, "TIMEZONE": tz, "RELATIVE_BASE": base}
+    value = cleaned[:60]
+    if is_moment(cleaned):
+        # `2026-12-01 10:00` is read exactly (dateparser would swap an impossible month and day).
+        result = parse_moment(cleaned, ZoneInfo(tz))
+        if result is None:
+            raise DueError(_("“{value}” is not a real date and time: write it as 2026-12-01 10:00 (hours 0 to 23, "
+                             "minutes 0 to 59).", value=value))
+    else:
+        spelled = date_words.read(cleaned, value)
+        base = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        settings = {**_SETTINGS_BASE, "TIMEZONE": tz, "RELATIVE_BASE": base}
+        read = next(filter(None, (_dateparser(normalise(option), settings) for option in spelled.texts)), None)
+        if read is None:
+            return None
+        date_words.check_reading(read, spelled, tz, value)
+        result = read
+    if result - now > MAX_AHEAD:
+        raise DueError(_("“{value}” is {when}, more than {years} years ahead: the calendar plans at most {years} "
+                         "years ahead.", value=value, when=When(result, tz, "EEEE d MMMM y, HH:mm"),
+                         years=MAX_AHEAD_YEARS))
+    return result.astimezone(UTC)
+
+
+def _dateparser(text: str, settings: dict[str, object]) -> datetime | None:
+    """dateparser's aware reading of `text` in French or English, or None."""
     try:
-        result: datetime | None = dateparser.parse(cleaned, languages=["fr", "en"], settings=settings)
+        result: datetime | None = dateparser.parse(text, languages=["fr", "en"], settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
-    if result is None or result.tzinfo is None or result - now > MAX_AHEAD:
-        return None  # `mardi 99h` is read as the year 2099: no editorial slot is that far
-    return result.astimezone(UTC)
+    return result if result is not None and result.tzinfo is not None else None
 
 
 _OFFSET = re.compile(r"(\d{1,4})\s*(w|sem|d|j|h|min|m)", re.IGNORECASE)

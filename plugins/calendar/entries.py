@@ -10,9 +10,9 @@ from bot.i18n import Text, _, join
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import CommandError, Invocation, PluginContext
 from plugins.calendar import texts
-from plugins.calendar.dates import format_offsets, parse_due, parse_offsets
+from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
 from plugins.calendar.planner import Planner
-from plugins.calendar.recurrence import normalise_rule
+from plugins.calendar.recurrence import HORIZON_YEARS, RuleError, check_rule, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
 from plugins.calendar.settings import CalendarSettings
 
@@ -36,8 +36,11 @@ def agenda_period(range_: str, now: datetime, tz: str) -> tuple[datetime, dateti
 
 
 def read_due(raw: str, now: datetime, tz: str) -> datetime:
-    """A future due moment, or a CommandError with examples."""
-    moment = parse_due(raw, now, tz)
+    """A future due moment, or a CommandError with examples of the accepted forms."""
+    try:
+        moment = parse_due(raw, now, tz)
+    except DueError as error:
+        raise CommandError(error.message, texts.due_examples()) from None
     if moment is None:
         raise CommandError(_("I cannot read “{value}” as a date.", value=raw[:60]), texts.due_examples())
     if moment <= now:
@@ -46,16 +49,15 @@ def read_due(raw: str, now: datetime, tz: str) -> datetime:
     return moment
 
 
-def read_rule(raw: str | None) -> str | None:
-    """The RRULE body of a repetition, or a CommandError."""
+def read_rule(raw: str | None, start_local: datetime) -> str | None:
+    """The canonical RRULE body of a repetition starting at a naive local time, or a CommandError
+    naming the wrong part and its accepted range (see `recurrence.check_rule`)."""
     if raw is None or not raw.strip():
         return None
-    rule = normalise_rule(raw)
-    if rule is None:
-        raise CommandError(_("“{value}” is not a repetition I understand.", value=raw[:60]),
-                           _("Use daily, weekly, biweekly, monthly, or an RRULE such as "
-                             "FREQ=WEEKLY;BYDAY=TU (at most daily)."))
-    return rule
+    try:
+        return check_rule(raw, start_local).body
+    except RuleError as error:
+        raise CommandError(error.message, error.hint) from None
 
 
 def read_remind(raw: str | None, default: str) -> str:
@@ -104,9 +106,10 @@ class EntryService:
         """Create a series and its first occurrences; tell the new owner about the charter."""
         now = self.ctx.clock.now()
         tz = inv.timezone
-        new = NewSeries(inv.community.key, read_title(title), channel.channel_id, owner.user_id, read_rule(repeat),
-                        read_due(due, now, tz).astimezone(ZoneInfo(tz)).replace(tzinfo=None), tz,
-                        read_remind(remind, self.settings.remind), inv.user.user_id)
+        start = read_due(due, now, tz).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        new = NewSeries(inv.community.key, read_title(title), channel.channel_id, owner.user_id,
+                        read_rule(repeat, start), start, tz, read_remind(remind, self.settings.remind),
+                        inv.user.user_id)
         first_owned = not await self.repo.owner_has_entries(inv.community.key, owner.user_id)
         ids = await self.create([new], now)
         created = await self.repo.entry(inv.community.key, ids[0])
@@ -132,8 +135,12 @@ class EntryService:
                 series_id = await self.repo.insert_series(tx, new, now)
                 stored = Series(series_id, new.community, new.title, new.channel_id, new.owner_id, new.rule,
                                 new.start_local, new.timezone, new.remind, now, False)
+                # The start need not be a date of the rule (`FREQ=MONTHLY;BYDAY=-1FR` from a 1st): reach
+                # its first date, which `check_rule` found within `HORIZON_YEARS`.
                 due = new.start_local.replace(tzinfo=ZoneInfo(new.timezone))
-                until = max(now + self.settings.horizon, due)
+                first = occurrences(new.rule, new.start_local, new.timezone, after=now,
+                                    until=due + timedelta(days=366 * HORIZON_YEARS), limit=1)
+                until = max(now + self.settings.horizon, first[0] if first else due)
                 await self.planner.materialise(tx, stored, series_id, until, now)
                 firsts.append(await self.repo.first_entry(tx, series_id))
         await self.planner.arm_pending()

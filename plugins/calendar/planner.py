@@ -13,9 +13,24 @@ from bot.model import ChannelRef, CommunityRef, DeliveryError, Message, MessageD
 from bot.plugin import DueAction, PluginContext, Sql
 from plugins.calendar import texts
 from plugins.calendar.dates import parse_offsets
-from plugins.calendar.recurrence import occurrences
+from plugins.calendar.recurrence import RuleError, check_rule, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewEntry, Series
 from plugins.calendar.settings import CalendarSettings
+
+
+def _stored_rule_problem(rule: str, start_local: datetime) -> RuleError | None:
+    """Why a stored rule (maybe from an older version) cannot be expanded, or None when it can."""
+    try:
+        check_rule(rule, start_local)
+    except RuleError as error:
+        return error
+    return None
+
+
+def _community_parts(community: str) -> tuple[str, str]:
+    ref = CommunityRef.from_key(community)
+    return ref.platform, ref.workspace_id
+
 
 REMIND, OVERDUE, ALERT, MISSED = "calendar.remind", "calendar.overdue", "calendar.alert", "calendar.missed"
 KINDS = (REMIND, OVERDUE, ALERT, MISSED)
@@ -45,13 +60,35 @@ class Planner:
         until = now + self.settings.horizon
         added = 0
         for stale in await self.repo.series_to_extend(until):
-            async with self.repo.db.transaction() as tx:
-                # Read again inside the transaction: a series edit may have changed it meanwhile.
-                series = await self.repo.series(stale.id, tx)
-                if series is not None and not series.cancelled and series.materialised_until < until:
-                    added += await self.materialise(tx, series, series.id, until, now)
+            problem = _stored_rule_problem(stale.rule, stale.start_local) if stale.rule is not None else None
+            if problem is None:
+                try:
+                    async with self.repo.db.transaction() as tx:
+                        # Read again inside the transaction: a series edit may have changed it meanwhile.
+                        series = await self.repo.series(stale.id, tx)
+                        if series is not None and not series.cancelled and series.materialised_until < until:
+                            added += await self.materialise(tx, series, series.id, until, now)
+                except RuleError as error:  # changed meanwhile into a rule that does not read: rolled back
+                    problem = error
+            if problem is not None:
+                await self.disable(stale, problem, now)
         await self.arm_pending()
         return added
+
+    async def disable(self, series: Series, problem: RuleError, now: datetime) -> None:
+        """Stop a series whose stored rule cannot be expanded: once, with one log line and a notice
+        to its owner (its occurrences already planned stay)."""
+        if not await self.repo.disable_series(series.id, problem.english(), now):
+            return
+        self.ctx.logger.warning("calendar series %s of %s disabled: its stored rule %r cannot be expanded: %s",
+                                series.id, series.community, series.rule, problem.english())
+        if series.owner_id is not None:
+            owner = UserRef(*_community_parts(series.community), series.owner_id)
+            try:
+                await self._send(owner, texts.series_disabled(series.title, series.rule or "", problem.message),
+                                 f"calendar.disabled:{series.id}")
+            except DeliveryError as exc:  # an outage must not stop start-up or the job: the log line stays
+                self.ctx.logger.info("calendar notice for disabled series %s not delivered: %s", series.id, exc)
 
     # ------------------------------------------------------------ scheduling
 

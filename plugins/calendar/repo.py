@@ -35,6 +35,7 @@ class Series:
     remind: str
     materialised_until: datetime
     cancelled: bool
+    disabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ _ENTRY = ("SELECT e.id, e.community, e.series_id, e.title, e.channel_id, e.owner
           "e.status, e.revision, e.published_at, e.link, e.reason, s.rule FROM calendar_entries e "
           "JOIN calendar_series s ON s.id = e.series_id ")
 _SERIES = ("SELECT id, community, title, channel_id, owner_id, rule, start_local, timezone, remind, "
-           "materialised_until, cancelled_at FROM calendar_series ")
+           "materialised_until, cancelled_at, disabled_at FROM calendar_series ")
 
 
 def _entry(row: Any) -> Entry:
@@ -99,7 +100,7 @@ def _entry(row: Any) -> Entry:
 def _series(row: Any) -> Series:
     return Series(row["id"], row["community"], row["title"], row["channel_id"], row["owner_id"], row["rule"],
                   datetime.fromisoformat(row["start_local"]), row["timezone"], row["remind"],
-                  from_db(row["materialised_until"]), row["cancelled_at"] is not None)
+                  from_db(row["materialised_until"]), row["cancelled_at"] is not None, row["disabled_at"] is not None)
 
 
 class CalendarRepo:
@@ -186,9 +187,16 @@ class CalendarRepo:
     async def series_to_extend(self, until: datetime) -> list[Series]:
         """Active recurring series (every community) materialised short of `until`."""
         rows = await self.db.fetchall(
-            _SERIES + "WHERE cancelled_at IS NULL AND rule IS NOT NULL AND materialised_until < ? ORDER BY id",
-            (to_db(until),))
+            _SERIES + "WHERE cancelled_at IS NULL AND disabled_at IS NULL AND rule IS NOT NULL "
+            "AND materialised_until < ? ORDER BY id", (to_db(until),))
         return [_series(r) for r in rows]
+
+    async def disable_series(self, series_id: int, reason: str, now: datetime) -> bool:
+        """Stop materialising a series whose stored rule no longer expands; False when already disabled."""
+        changed = await self.db.execute(
+            "UPDATE calendar_series SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL",
+            (to_db(now), reason, series_id))
+        return changed > 0
 
     async def add_entries(self, sql: Sql, series: Series | int, community: str, entries: Iterable[NewEntry],
                           until: datetime, now: datetime) -> int:

@@ -127,6 +127,8 @@ def _retime(result: Plan, current: Current, rows: list[Occurrence], start_local:
     if rule is not None and _COUNT.search(rule):
         left = len(occurrences(rule, current.start_local, current.timezone, after=now, until=now + FAR,
                                limit=COUNT_LIMIT))
+        if not left:
+            raise NoSlots  # COUNT=0 is no rule: every date of it is already past
         rule = _COUNT.sub(f"COUNT={left}", rule)
     ranked = sorted((r for r in rows if r.slot_at > now), key=lambda r: r.slot_at)
     slots = occurrences(rule, start_local, current.timezone, after=now, until=now + FAR,

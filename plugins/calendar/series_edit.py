@@ -12,6 +12,7 @@ from bot.model import ChannelRef, Reply, UserRef
 from bot.plugin import CommandError, Invocation
 from plugins.calendar import texts
 from plugins.calendar.entries import EntryService, read_due, read_remind, read_title
+from plugins.calendar.recurrence import RuleError
 from plugins.calendar.series_change import Change, Current, NoSlots, plan
 
 
@@ -49,6 +50,11 @@ async def edit_series(service: EntryService, inv: Invocation, entry_id: int, *, 
     if found is None or found.cancelled:
         raise CommandError(_("The series of entry #{id} is cancelled; nothing was changed.", id=entry_id),
                            _("Plan a new one with `/calendar add`."))
+    if found.disabled:
+        raise CommandError(_("The series of entry #{id} is paused because its repetition no longer works; nothing "
+                             "was changed.", id=entry_id),
+                           _("Cancel it with `/calendar cancel {id} series` and plan it again with `/calendar add`.",
+                             id=entry_id))
     change = _change(service, found.timezone, title=title, due=due, owner=owner, channel=channel,
                      remind=remind)
     now = service.ctx.clock.now()
@@ -64,6 +70,8 @@ async def edit_series(service: EntryService, inv: Invocation, entry_id: int, *, 
         except NoSlots:
             raise CommandError(_("This repetition has no date after “{value}”.", value=(due or "")[:60]),
                                _("Check the RRULE's UNTIL or COUNT.")) from None
+        except RuleError as error:  # a stored rule the next `calendar.extend` will disable
+            raise CommandError(error.message, error.hint) from None
         redo = await repo.change_series(tx, series, result, now)
         if change.start_local is not None and result.materialised_until is not None:
             # Top the horizon up with the new definition (slots after the last one paired).

@@ -91,9 +91,10 @@ async def _row(service: rules.EntryService, inv: Invocation, row: SheetRow, look
     where = values["channel"]
     owner = values.get("owner") or inv.user
     assert isinstance(where, ChannelRef) and isinstance(owner, UserRef)
+    start = due.astimezone(ZoneInfo(inv.timezone)).replace(tzinfo=None)
     return NewSeries(inv.community.key, rules.read_title(row.title), where.channel_id, owner.user_id,
-                     rules.read_rule(row.repeat), due.astimezone(ZoneInfo(inv.timezone)).replace(tzinfo=None),
-                     inv.timezone, rules.read_remind(None, service.settings.remind), inv.user.user_id)
+                     rules.read_rule(row.repeat, start), start, inv.timezone,
+                     rules.read_remind(None, service.settings.remind), inv.user.user_id)
 
 
 def _sheet_message(error: SheetError) -> Msg:

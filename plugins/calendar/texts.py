@@ -133,5 +133,18 @@ def series_edited(title: str, changed: int, first: datetime | None, tz: str, kep
     return join(lines)
 
 
+def series_disabled(title: str, rule: str, reason: Msg) -> Reply:
+    """The DM to the owner of a series whose stored repetition no longer works."""
+    shown = rule if len(rule) <= 60 else rule[:59] + "…"
+    return Reply(text=join([
+        _("⚠️ The repeating entry **{title}** is paused: its repetition `{rule}` cannot be used any more.",
+          title=title, rule=shown),
+        reason,
+        _("The entries already planned stay, but no new ones will be added. To keep it going, cancel the series "
+          "with `/calendar cancel <entry> series` and plan it again with `/calendar add` and a valid repetition, "
+          "such as `weekly` or `FREQ=MONTHLY;BYDAY=1MO`."),
+    ]))
+
+
 def _ids(ids: Sequence[int]) -> str:
     return ", ".join(f"`#{i}`" for i in ids)

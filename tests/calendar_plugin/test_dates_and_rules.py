@@ -38,7 +38,7 @@ def test_the_same_words_follow_the_zone() -> None:
     assert parse_due("demain 18:00", NOW, "America/Montreal") == datetime(2026, 11, 17, 23, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("text", ["", "   ", "blah blah", "x" * 500, "🗓️", "mardi 99h"])
+@pytest.mark.parametrize("text", ["", "   ", "blah blah", "x" * 500, "🗓️"])
 def test_unreadable_dates_give_none(text: str) -> None:
     assert parse_due(text, NOW, PARIS) is None
 

@@ -189,7 +189,7 @@ async def test_replies_in_french_with_the_right_number(h: Harness) -> None:
     ("/calendar edit 1 scope:series title:" + "é" * 201, "title is too long: 201 characters", "Usage:"),
     ("/calendar edit 1 title:X scope:everything", "scope must be one of one, series", "Usage:"),
     ("/calendar edit abc title:X scope:series", "entry must be a whole number", "Usage:"),
-    ("/calendar edit 1 title:X scope:series " + "7" * 40, "as a date.", "`mardi 9h`"),
+    ("/calendar edit 1 title:X scope:series " + "7" * 40, "I cannot tell what 77777777777… means.", "`mardi 9h`"),
     ('/calendar edit 1 due:"quand tu veux" scope:series', "I cannot read “quand tu veux” as a date.", "`mardi 9h`"),
     ('/calendar edit 1 due:"2020-01-01 10:00" scope:series', "is in the past", "`mardi 9h`"),
     ("/calendar edit 1 owner:@zzz scope:series", "No member matches “@zzz”.", "Usage:"),
@@ -313,3 +313,10 @@ async def test_the_horizon_job_never_materialises_a_series_as_it_was_before_an_e
     await plugin.extend(h.clock.now())  # type: ignore[attr-defined]
     added = (await entries(h))[-1]
     assert (added["id"], added["title"], added["owner_id"]) == (9, "Weekly digest", "bob")
+
+
+async def test_a_new_time_for_a_counted_series_with_no_date_left_says_so(h: Harness) -> None:
+    await mod(h, '/calendar add Quiz #events "mardi 9h" @bob repeat:"FREQ=WEEKLY;COUNT=2" remind:none')
+    await h.advance(days=10)  # both Tuesdays are past
+    refused = await mod(h, '/calendar edit 1 due:"jeudi 10h" scope:series')
+    assert "This repetition has no date after “jeudi 10h”." in refused.text and refused.ephemeral
