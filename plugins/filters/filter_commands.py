@@ -22,8 +22,9 @@ from bot.plugin import (
 )
 from plugins.filters.bait import BAIT_PATTERNS, BAIT_PHRASES
 from plugins.filters.base import ACTION_LABELS, FiltersBase
-from plugins.filters.matcher import ACTIONS, RuleSpec, regex_problem
+from plugins.filters.matcher import ACTIONS, RuleSpec
 from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_phrase, significant_length
+from plugins.filters.patterns import regex_problem
 
 LIST_LIMIT = 60
 _ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
@@ -76,6 +77,12 @@ class FilterCommands(FiltersBase):
         if await self.repo.count_rules(community) >= self.settings.max_rules:
             raise CommandError(_("This community already has {limit} filter rules.", limit=self.settings.max_rules),
                                _("Remove rules you no longer need with `/filter remove`."))
+        if regex and await self.repo.count_rules(community, regex=True) >= self.settings.max_regex_rules:
+            # Each pattern is one more pass over every message (phrases share one automaton pass).
+            raise CommandError(_("This community already has the most pattern rules allowed ({limit}).",
+                                 limit=self.settings.max_regex_rules),
+                               _("Prefer plain phrases, which cost nothing more per rule, or remove patterns you "
+                                 "no longer need with `/filter remove`."))
         await self.repo.add_rules(community, [(typed, normal, action, regex, False)], self.ctx.clock.now())
         self.engine.changed_rules(community)
         rule_id = await self.repo.find_rule(community, normal, regex)
@@ -91,12 +98,11 @@ class FilterCommands(FiltersBase):
     def _checked_phrase(self, phrase: str, regex: bool) -> tuple[str, str]:
         typed = " ".join(phrase.split()) if not regex else phrase.strip()
         if regex:
-            problem = regex_problem(typed)
-            if problem is not None:
-                raise CommandError(_("This pattern is refused: {reason}", reason=problem),
-                                   _("Prefer a plain phrase: case, accents and plurals are already handled."))
             if not typed:
                 raise CommandError(_("The pattern is empty."), _("Give a phrase or a pattern to catch."))
+            refusal = regex_problem(typed)
+            if refusal is not None:
+                raise CommandError(_("This pattern is refused: {reason}", reason=refusal.reason), refusal.hint)
             return typed, typed
         normal = normalise_phrase(typed)
         if significant_length(normal) < MIN_PHRASE_LENGTH:
@@ -148,8 +154,13 @@ class FilterCommands(FiltersBase):
             return Reply(text=join([_("There are no filter rules yet."),
                                     _("Add one with `/filter add phrase action:tag|flag|delete`, or switch on "
                                       "the built-in engagement-bait list with `/filter bait on`.")]), ephemeral=True)
+        disabled = {rule.id: refusal for rule, refusal in (await self.engine.rules_for(inv.community.key)).disabled}
         lines: list[Text] = [_("Filter rules: {count} (★ built-in).", count=len(rules))]
-        lines += [_describe(r) for r in rules[:LIST_LIMIT]]
+        for rule in rules[:LIST_LIMIT]:
+            lines.append(_describe(rule))
+            refusal = disabled.get(rule.id)
+            if refusal is not None:
+                lines.append(_("   ↳ disabled: {reason}", reason=refusal.reason))
         if len(rules) > LIST_LIMIT:
             lines.append(_("…and {count} more.", count=len(rules) - LIST_LIMIT))
         for exemption in exemptions:
