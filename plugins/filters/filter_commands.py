@@ -24,7 +24,7 @@ from plugins.filters.bait import BAIT_PATTERNS, BAIT_PHRASES
 from plugins.filters.base import ACTION_LABELS, FiltersBase
 from plugins.filters.matcher import ACTIONS, RuleSpec
 from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_phrase, significant_length
-from plugins.filters.patterns import regex_problem
+from plugins.filters.patterns import PROGRAM_BUDGET, Pattern, compile_pattern, regex_problem
 
 LIST_LIMIT = 60
 _ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
@@ -83,6 +83,8 @@ class FilterCommands(FiltersBase):
                                  limit=self.settings.max_regex_rules),
                                _("Prefer plain phrases, which cost nothing more per rule, or remove patterns you "
                                  "no longer need with `/filter remove`."))
+        if regex:
+            await self._check_budget(community, typed)
         await self.repo.add_rules(community, [(typed, normal, action, regex, False)], self.ctx.clock.now())
         self.engine.changed_rules(community)
         rule_id = await self.repo.find_rule(community, normal, regex)
@@ -109,6 +111,20 @@ class FilterCommands(FiltersBase):
             raise CommandError(_("« {phrase} » is too short: it would catch far too many messages.", phrase=typed),
                                _("Use a word or phrase of at least two letters."))
         return typed, normal
+
+    async def _check_budget(self, community: str, pattern: str) -> None:
+        """Refuse a pattern that would take the community's patterns over `PROGRAM_BUDGET` instructions: a
+        message costs at worst its length times that total, whatever the patterns are."""
+        compiled = compile_pattern(pattern)  # accepted by `_checked_phrase`: compiled again from RE2's cache
+        if not isinstance(compiled, Pattern):
+            return
+        used = sum(p.size for _rule, p in (await self.engine.rules_for(community)).patterns)
+        if used + compiled.size > PROGRAM_BUDGET:
+            raise CommandError(_("The community's patterns would get too large to run on every message: they use "
+                                 "{used} units of {budget}, and this one needs {size}.", used=used,
+                                 budget=PROGRAM_BUDGET, size=compiled.size),
+                               _("Remove patterns you no longer need (`/filter list`), or use plain phrases, "
+                                 "which cost nothing more per rule."))
 
     async def _action_warnings(self, community: CommunityRef, action: str) -> list[Text]:
         notes: list[Text] = []

@@ -6,11 +6,14 @@ What makes that possible is also what it refuses: backreferences, lookarounds, p
 atomic groups. Every refusal is a `Refusal` whose reason and hint are translated messages chosen from
 RE2's error code; the library's English text is never shown to anyone.
 
-Bounds a moderator cannot lift:
+Bounds a moderator cannot lift. A search costs at most the text's length times the program's size
+(RE2 runs a DFA, and when the DFA's memory runs out it falls back to a linear NFA pass over every
+instruction), so the sizes are what is capped:
 
-- a pattern is at most `MAX_PATTERN_LENGTH` characters and at most `MAX_PROGRAM_SIZE` RE2
-  instructions: the cost of a search is at worst the text's length times the program's size (when the
-  DFA gives up, RE2 falls back to a linear NFA pass), so `.{900}` or `(\\pL+\\s?){20}` are refused;
+- a pattern is at most `MAX_PATTERN_LENGTH` characters and `MAX_PROGRAM_SIZE` RE2 instructions
+  (`free\\s+money` is 19, `\\pL+` about 1,200: big Unicode classes are large but cheap to run; `.{900}`
+  or `(.?){700}x` are refused);
+- a community's patterns together are at most `PROGRAM_BUDGET` instructions (checked by `/filter add`);
 - each compiled pattern may use `PATTERN_MEMORY` bytes (program and DFA cache together);
 - a pattern that matches the empty text (`a*`, `x?|y`) is refused: it would catch every message;
 - a pattern runs on the first `REGEX_TEXT_LIMIT` characters of a message.
@@ -43,16 +46,18 @@ __all__ = [
 ]
 
 MAX_PATTERN_LENGTH = 200  # characters of a pattern
-MAX_PROGRAM_SIZE = 1000  # RE2 instructions; real rules need 10-200, `.{100}` about 800
-PATTERN_MEMORY = 1 << 20  # bytes per compiled pattern (RE2's max_mem: program and DFA cache)
+MAX_PROGRAM_SIZE = 5000  # RE2 instructions of one pattern; real rules need 10-200, `\\pL+` about 1,200
+PROGRAM_BUDGET = 20_000  # RE2 instructions of all of a community's patterns together
+PATTERN_MEMORY = 2 << 20  # bytes per compiled pattern (RE2's max_mem: program and DFA cache)
 REGEX_TEXT_LIMIT = 2000  # characters of a message a pattern runs on
 
 
-def _replace_surrogates(error: UnicodeError) -> tuple[str, int]:
-    """Codec error handler: lone surrogates become U+FFFD (the UTF-8 codec has no such handler)."""
+def _replace_surrogates(error: UnicodeError) -> tuple[bytes, int]:
+    """Codec error handler: lone surrogates become U+FFFD (the UTF-8 codec has no such handler; the UTF-8
+    encoder only takes a non-ASCII replacement as bytes)."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    return "\ufffd" * (error.end - error.start), error.end
+    return "\ufffd".encode() * (error.end - error.start), error.end
 
 
 codecs.register_error("affinity_surrogates", _replace_surrogates)
@@ -82,11 +87,14 @@ class Refusal:
 class Pattern:
     """A pattern RE2 compiled, case-insensitive."""
 
-    __slots__ = ("_regexp", "text")
+    __slots__ = ("_regexp", "size", "text")
 
     def __init__(self, text: str, regexp: Any) -> None:
         self.text = text
         self._regexp = regexp  # re2._Regexp; the package ships no type information
+        # RE2 instructions: what a search costs per byte at worst (the Python wrapper only reaches it
+        # through its private `_regexp`, the pybind object of RE2 itself).
+        self.size: int = regexp._regexp.ProgramSize()
 
     def search(self, data: bytes) -> str | None:
         """What the pattern finds first in `subject()` bytes, or None."""
@@ -128,14 +136,15 @@ def compile_pattern(pattern: str) -> Pattern | Refusal:
         regexp = re2.compile(encoded, _OPTIONS)
     except re2.error as error:
         return _refusal(_error_text(error), pattern)
-    if regexp._regexp.ProgramSize() > MAX_PROGRAM_SIZE:
+    compiled = Pattern(pattern, regexp)
+    if compiled.size > MAX_PROGRAM_SIZE:
         return _too_large()
     if regexp.search(b"") is not None:
         return Refusal(
             _("The pattern matches an empty text, so it would catch every message."),
             _("Make sure something must be there: `a+` rather than `a*`, and no empty alternative such as `(a|)`."),
         )
-    return Pattern(pattern, regexp)
+    return compiled
 
 
 def regex_problem(pattern: str) -> Refusal | None:
@@ -232,8 +241,8 @@ def _refusal(message: str, pattern: str) -> Refusal:
         )
     if code == "invalid named capture group":
         return Refusal(
-            _("A named group is not valid, or its name is used twice."),
-            _("Name groups like (?P<name>…), each name once, or use plain groups (…)."),
+            _("A group name is not valid: a name is letters, digits and _."),
+            _("Name groups like (?P<name>…), or use plain groups (…)."),
         )
     if code.startswith("pattern too large"):
         return _too_large()
