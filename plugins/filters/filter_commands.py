@@ -195,7 +195,7 @@ class FilterCommands(FiltersBase):
         """`/filter test Tag a friend who needs this!`."""
         matcher = await self.engine.rules_for(inv.community.key)
         padded = normalise(text)
-        hits = matcher.match(padded, text)
+        hits = await matcher.screen(padded, text)
         lines: list[Text] = [_("Normalised text: `{text}`", text=padded.strip()[:300] or "-")]
         if not hits:
             lines.append(_("No rule matches."))

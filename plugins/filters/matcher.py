@@ -6,10 +6,17 @@ and a hit is always on word boundaries (see `normalise`). `RuleMatcher` is a com
 its phrase index, its regex rules (compiled by RE2, see `patterns`) and its exemptions, built once per
 version of the rules. A stored pattern RE2 refuses (written by an older version, whose checker let
 lookarounds through) is set aside in `disabled` with its reason: it never runs and never raises.
+
+`RuleMatcher.screen` is what the message path awaits. A pattern pass costs at worst the text's bytes
+times the patterns' RE2 instructions; when that product is above `HEAVY_WORK` (long messages against
+large patterns: a few milliseconds at worst) the pass runs in a worker thread, since RE2 releases the
+GIL while it matches, so the event loop never waits on it. Everything else (nearly every message) is
+matched inline, where a thread would cost more than the match.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -22,6 +29,7 @@ from plugins.filters.patterns import REGEX_TEXT_LIMIT, Pattern, Refusal, compile
 __all__ = ["ACTIONS", "REGEX_TEXT_LIMIT", "Hit", "PhraseIndex", "RuleMatcher", "RuleSpec", "strongest"]
 
 ACTIONS: tuple[str, ...] = ("tag", "flag", "delete")  # weakest first
+HEAVY_WORK = 1_000_000  # text bytes x RE2 instructions above which the pattern pass goes to a thread
 T = TypeVar("T")
 
 
@@ -96,6 +104,7 @@ class RuleMatcher:
                     patterns.append((rule, compiled))
         self.patterns = tuple(patterns)
         self.disabled = tuple(disabled)  # stored patterns RE2 refuses: never run, listed with their reason
+        self.program_size = sum(p.size for _rule, p in patterns)
         self.exempt_channels = frozenset(exempt_channels)
         self.exempt_roles = frozenset(exempt_roles)
         self.empty = self.phrases.size == 0 and not self.patterns
@@ -108,10 +117,34 @@ class RuleMatcher:
         return channel_id in self.exempt_channels or bool(roles and not self.exempt_roles.isdisjoint(roles))
 
     def match(self, padded: str, raw: str) -> list[Hit]:
-        """Every rule matching a message (each rule once): phrases on `padded`, regexes on `raw`."""
-        hits: list[Hit] = []
+        """Every rule matching a message (each rule once): phrases on `padded`, patterns on `raw`."""
         if self.empty:
-            return hits
+            return []
+        hits = self.match_phrases(padded)
+        if self.patterns:
+            hits += self.match_patterns(subject(raw))
+        return hits
+
+    async def screen(self, padded: str, raw: str) -> list[Hit]:
+        """`match` for the event loop: a heavy pattern pass (see `HEAVY_WORK`) runs in a worker thread."""
+        if self.empty:
+            return []
+        hits = self.match_phrases(padded)
+        if self.patterns:
+            data = subject(raw)
+            if self.heavy(data):
+                hits += await asyncio.to_thread(self.match_patterns, data)
+            else:
+                hits += self.match_patterns(data)
+        return hits
+
+    def heavy(self, data: bytes) -> bool:
+        """True when the pattern pass over `data` could take milliseconds (the worst case: RE2's NFA)."""
+        return len(data) * self.program_size > HEAVY_WORK
+
+    def match_phrases(self, padded: str) -> list[Hit]:
+        """Phrase rules found in a padded normal form, each rule once, in text order."""
+        hits: list[Hit] = []
         automaton = self.phrases.automaton
         if automaton is not None:
             seen: set[int] = set()
@@ -120,12 +153,15 @@ class RuleMatcher:
                     if rule.id not in seen:
                         seen.add(rule.id)
                         hits.append(Hit(rule, form, form))
-        if self.patterns:
-            data = subject(raw)
-            for rule, pattern in self.patterns:
-                found = pattern.search(data)
-                if found is not None:
-                    hits.append(Hit(rule, found[:80], rule.phrase))
+        return hits
+
+    def match_patterns(self, data: bytes) -> list[Hit]:
+        """Pattern rules found in `subject()` bytes (thread-safe: RE2 objects may be shared between threads)."""
+        hits: list[Hit] = []
+        for rule, pattern in self.patterns:
+            found = pattern.search(data)
+            if found is not None:
+                hits.append(Hit(rule, found[:80], rule.phrase))
         return hits
 
 

@@ -52,7 +52,7 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         matcher = self.engine.current_rules(community) or await self._rebuilt_rules(community)
         if matcher.empty or matcher.exempt(message.ref.channel.channel_id, message.author_roles):
             return
-        hits = matcher.match(self.normal_of(message), message.text)
+        hits = await matcher.screen(self.normal_of(message), message.text)
         if hits:
             self.memory.add_matched(community, message.ref, (h.rule.id for h in hits))
             await self.enforcer.apply(message, notes, hits)
@@ -97,7 +97,7 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         notes = MessageNotes()
         matcher = self.engine.current_rules(community) or await self._rebuilt_rules(community)
         if not matcher.empty and not matcher.exempt(ref.channel.channel_id, roles):
-            every = matcher.match(self.normal_of(message), event.text)  # kept for `collect` below
+            every = await matcher.screen(self.normal_of(message), event.text)  # kept for `collect` below
             before = self.memory.matched(community, ref)
             hits = [h for h in every if h.rule.id not in before]
             if hits:

@@ -4,6 +4,7 @@ on their way to the filters and the watch digests."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 import time
@@ -13,6 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.model import Message, MessageRef
+from bot.plugin import MessageNotes
 from plugins.filters.normalise import normalise
 from tests.filters.fakes import MOD, PLUGINS, plugin, with_mod_channel
 from tests.filters.test_patterns import LIBRARY_WORDS
@@ -118,6 +121,42 @@ async def test_a_stored_pattern_re2_refuses_is_disabled_listed_and_reported_once
             await h.say("bob", "free money")
         assert not any("is disabled" in t for t in posts_in(h, "mods"))
         assert any("matched filter rule #2" in t for t in posts_in(h, "mods"))
+
+
+async def test_a_heavy_pattern_pass_runs_in_a_thread_and_leaves_the_event_loop_free(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        # Under the caps, yet milliseconds on a long message: RE2's DFA gives up and its NFA runs.
+        await h.command("mod", "/filter add (.?){300}x regex:true", level=MOD)
+        await h.command("mod", r"/filter add \bfree\s+money\b regex:true", level=MOD)
+        filters = plugin(h)
+        await filters.engine.rules_for(h.platform.community.key)  # built: screening a message does no I/O now
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        task = asyncio.create_task(ticker())
+        await asyncio.sleep(0)
+
+        async def screened(text: str) -> tuple[set[str], int]:
+            nonlocal ticks
+            ticks = 0
+            notes = MessageNotes()
+            ref = MessageRef(h.platform.channel("general"), h.platform.next_id())
+            await filters.screen(Message(h.platform.community, h.clock.now(), ref, h.platform.user("bob"), text), notes)
+            return notes.tags, ticks
+
+        try:
+            tags, heavy_ticks = await screened("é" * 1999 + "x")
+            assert tags == {"noise:1"}
+            assert heavy_ticks > 0  # the loop ran other work while the patterns were matched
+            tags, _light_ticks = await screened("free money, x")
+            assert tags == {"noise:1", "noise:2"}
+        finally:
+            task.cancel()
 
 
 ODD = "Spam \ud800 à\x00vendre \u202eevil\u202c \u2066iso\u2069 \udfff😀 \ud83d\ude00 fin"
