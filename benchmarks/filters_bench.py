@@ -127,7 +127,7 @@ EVIL_PATTERNS = (r"\d+\d+x", r"\w+\s?\w+!", "a*a*a*a*b", "(a+)+$")
 ORDINARY_PATTERN = r"\bfree\s+money\b"
 # The costliest pattern found under the per-pattern cap (MAX_PROGRAM_SIZE): a counted repeat of an optional
 # part makes RE2's DFA run out of memory, and the NFA it falls back on costs text length x program size.
-WORST_PATTERN = "(.?){400}x"
+WORST_PATTERN = "(.?){330}x"
 
 
 def adversarial_texts() -> list[str]:

@@ -46,8 +46,8 @@ __all__ = [
 ]
 
 MAX_PATTERN_LENGTH = 200  # characters of a pattern
-MAX_PROGRAM_SIZE = 5000  # RE2 instructions of one pattern; real rules need 10-200, `\\pL+` about 1,200
-PROGRAM_BUDGET = 20_000  # RE2 instructions of all of a community's patterns together
+MAX_PROGRAM_SIZE = 3000  # RE2 instructions of one pattern; real rules need 10-200, `\\pL+` about 1,200
+PROGRAM_BUDGET = 12_000  # RE2 instructions of all of a community's patterns together
 PATTERN_MEMORY = 2 << 20  # bytes per compiled pattern (RE2's max_mem: program and DFA cache)
 REGEX_TEXT_LIMIT = 2000  # characters of a message a pattern runs on
 

@@ -52,7 +52,9 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         matcher = self.engine.current_rules(community) or await self._rebuilt_rules(community)
         if matcher.empty or matcher.exempt(message.ref.channel.channel_id, message.author_roles):
             return
-        hits = await matcher.screen(self.normal_of(message), message.text)
+        padded = self.normal_of(message)
+        # Phrases only (most communities): no coroutine to create on the hot path.
+        hits = await matcher.screen(padded, message.text) if matcher.patterns else matcher.match_phrases(padded)
         if hits:
             self.memory.add_matched(community, message.ref, (h.rule.id for h in hits))
             await self.enforcer.apply(message, notes, hits)

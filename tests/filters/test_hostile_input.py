@@ -75,7 +75,7 @@ async def test_the_community_pattern_budget_is_enforced(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         added = 0
         for word in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot"):
-            reply = await h.command("mod", rf"/filter add {word}\s.{{0,400}}\sx regex:true", level=MOD)
+            reply = await h.command("mod", rf"/filter add {word}\s.{{0,250}}\sx regex:true", level=MOD)
             if "added" not in reply.text:
                 assert "The community's patterns would get too large" in reply.text, reply.text
                 break
