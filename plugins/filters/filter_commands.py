@@ -203,6 +203,9 @@ class FilterCommands(FiltersBase):
             lines.append(_("#{id} « {phrase} » matches « {found} » (compared as `{normal}`) → {action}",
                            id=hit.rule.id, phrase=hit.rule.shown, found=hit.found, normal=hit.normal,
                            action=ACTION_LABELS[hit.rule.action]))
+        if matcher.disabled:
+            lines.append(_("Disabled patterns, never run (see `/filter list`): {rules}.",
+                           rules=", ".join(f"#{rule.id}" for rule, _refusal in matcher.disabled)))
         if matcher.exempt(inv.channel.channel_id, inv.event.user_roles):
             lines.append(_("Note: this channel or one of your roles is exempt, so nothing would happen here."))
         return Reply(text=join(lines), ephemeral=True)

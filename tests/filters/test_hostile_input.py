@@ -114,6 +114,9 @@ async def test_a_stored_pattern_re2_refuses_is_disabled_listed_and_reported_once
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
         listed = await h.command("mod", "/filter list", level=MOD)
         assert "#1 « (?<!not )free » (regex) → flag\n   ↳ disabled: Lookaheads and lookbehinds" in listed.text
+        tested = await h.command("mod", "/filter test free money", level=MOD)
+        assert "#2 « money » matches" in tested.text
+        assert "Disabled patterns, never run (see `/filter list`): #1." in tested.text
         french = await h.command("mod", "/filter list", level=MOD, locale="fr")
         assert "   ↳ désactivée\u202f: Les assertions avant et arrière" in french.text
     async with running(tmp_path, plugins=PLUGINS) as h:  # a restart: reported once, ever
