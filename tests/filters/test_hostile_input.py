@@ -84,6 +84,15 @@ async def test_the_community_pattern_budget_is_enforced(tmp_path: Path) -> None:
         assert await h.app.db.fetchval("SELECT COUNT(*) FROM filter_rules") == added
 
 
+async def test_the_number_of_patterns_is_capped_but_not_phrases(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins={"core": {}, "filters": {"max_regex_rules": 2}}) as h:
+        for pattern in ("spam+", "scam+"):
+            assert "added" in (await h.command("mod", f"/filter add {pattern} regex:true", level=MOD)).text
+        third = await h.command("mod", "/filter add fraud+ regex:true", level=MOD, locale="fr")
+        assert third.ephemeral and "Cette communauté a déjà le nombre maximal de règles à motif (2)." in third.text
+        assert "added" in (await h.command("mod", "/filter add fraud", level=MOD)).text
+
+
 async def test_a_stored_pattern_re2_refuses_is_disabled_listed_and_reported_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
