@@ -1,7 +1,9 @@
 """Filters: the filter pass (`FiltersPlugin.screen`, exactly as the dispatcher calls it) over synthetic
 French/English chat with 1,000 and 10,000 phrase rules, against a bare Aho-Corasick pass over the same
 texts already normalised (the floor: one automaton iteration, nothing else). Also the whole dispatcher
-with the filters plugin enabled, for scale.
+with the filters plugin enabled, for scale, and the cost of moderators' patterns on RE2: the patterns a
+backtracking engine chokes on, against 2,000-character adversarial messages, next to an ordinary
+pattern on the same messages.
 
 `python benchmarks/filters_bench.py [--quick]` prints the figures; `python -m benchmarks --only filters_bench`
 runs it with the other suites. Not part of the test suite.
@@ -13,6 +15,7 @@ import argparse
 import asyncio
 import dataclasses
 import random
+import re
 import sys
 import tempfile
 import time
@@ -26,6 +29,7 @@ import ahocorasick
 from benchmarks.common import bench_app, messages
 from bot.model import Message
 from bot.plugin import MessageNotes
+from plugins.filters.matcher import RuleMatcher, RuleSpec
 from plugins.filters.normalise import normalise, normalise_phrase
 from plugins.filters.plugin import FiltersPlugin
 
@@ -119,12 +123,65 @@ async def dispatcher_without_filters(path: Path, batch: list[Message]) -> float:
         return len(batch) / (time.perf_counter() - started)
 
 
+EVIL_PATTERNS = (r"\d+\d+x", r"\w+\s?\w+!", "a*a*a*a*b", "(a+)+$")
+ORDINARY_PATTERN = r"\bfree\s+money\b"
+# The costliest pattern found under the per-pattern cap (MAX_PROGRAM_SIZE): a counted repeat of an optional
+# part makes RE2's DFA run out of memory, and the NFA it falls back on costs text length x program size.
+WORST_PATTERN = "(.?){330}x"
+
+
+def adversarial_texts() -> list[str]:
+    """2,000-character messages built to make the patterns above backtrack: long runs that almost match."""
+    rng = random.Random(5)
+    return ["a" * 2000, "1" * 2000, "a" * 1999 + "!", "1" * 1999 + "y", ("a " * 1000)[:2000], ("ab " * 700)[:2000],
+            "é" * 2000, "".join(rng.choice("a1 !é") for _ in range(2000)), "\ud800" * 1000 + "a" * 1000]
+
+
+def pattern_cost(pattern: str, texts: list[str], rounds: int) -> float:
+    """Microseconds per message for one regex rule, through `RuleMatcher.match` (as the filter pass calls it)."""
+    matcher = RuleMatcher(1, [RuleSpec(1, pattern, "flag", is_regex=True)])
+    padded = [normalise(t) for t in texts]
+    started = time.perf_counter()
+    for _ in range(rounds):
+        for normal, text in zip(padded, texts, strict=True):
+            matcher.match(normal, text)
+    return (time.perf_counter() - started) / (rounds * len(texts)) * 1e6
+
+
+def backtracking_cost(length: int) -> float:
+    """Milliseconds Python's `re` (a backtracking engine) takes for `(a+)+$` on `length` a's and a `!`."""
+    pattern = re.compile("(a+)+$")
+    started = time.perf_counter()
+    pattern.search("a" * length + "!")
+    return (time.perf_counter() - started) * 1e3
+
+
+def regex_rows(quick: bool) -> list[tuple[str, str, str, str]]:
+    """Each backtracking classic against the ordinary pattern, on the same adversarial messages."""
+    texts = adversarial_texts()
+    rounds = 200 if quick else 1000
+    ordinary = pattern_cost(ORDINARY_PATTERN, texts, rounds)
+    rows = [(f"regex rule {ORDINARY_PATTERN} on 2,000-char adversarial messages", f"{ordinary:.1f} us/msg", "",
+             "1.00")]
+    for pattern in EVIL_PATTERNS:
+        cost = pattern_cost(pattern, texts, rounds)
+        rows.append((f"regex rule {pattern} on the same messages (RE2)", f"{cost:.1f} us/msg",
+                     f"{ORDINARY_PATTERN} {ordinary:.1f} us/msg", f"{cost / ordinary:.2f}"))
+    worst = pattern_cost(WORST_PATTERN, texts, max(1, rounds // 100))
+    rows.append((f"worst crafted pattern under the cap, {WORST_PATTERN}, same messages", f"{worst:.1f} us/msg",
+                 f"{ORDINARY_PATTERN} {ordinary:.1f} us/msg", f"{worst / ordinary:.0f}"))
+    for length in (16, 20):
+        rows.append((f"for scale: Python re, (a+)+$ on {length} a's and '!'", f"{backtracking_cost(length):.1f} ms",
+                     "", "doubles with each character"))
+    return rows
+
+
 async def run(quick: bool) -> list[tuple[str, str, str, str]]:
     """Rows: (benchmark, figure, baseline, ratio)."""
     count = 20_000 if quick else 100_000
     batch = corpus(count)
     texts = [m.text for m in batch]
-    rows: list[tuple[str, str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = regex_rows(quick)
     with tempfile.TemporaryDirectory() as tmp:
         results: list[tuple[int, float, float, float, int]] = []
         for size in (1_000, 10_000):

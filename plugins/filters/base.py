@@ -25,6 +25,8 @@ class FiltersSettings(BaseModel):
 
     max_rules: int = Field(default=5000, ge=1, le=100_000)
     """Filter rules per community (phrases and patterns)."""
+    max_regex_rules: int = Field(default=50, ge=0, le=1000)
+    """Pattern rules per community: each is one more RE2 pass over every message (phrases share one pass)."""
     keyword_limit: int = Field(default=50, ge=1, le=1000)
     """Watch keywords per member."""
     mute_limit: int = Field(default=50, ge=1, le=1000)

@@ -22,8 +22,9 @@ from bot.plugin import (
 )
 from plugins.filters.bait import BAIT_PATTERNS, BAIT_PHRASES
 from plugins.filters.base import ACTION_LABELS, FiltersBase
-from plugins.filters.matcher import ACTIONS, RuleSpec, regex_problem
+from plugins.filters.matcher import ACTIONS, RuleSpec
 from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_phrase, significant_length
+from plugins.filters.patterns import PROGRAM_BUDGET, Pattern, compile_pattern, regex_problem
 
 LIST_LIMIT = 60
 _ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
@@ -76,6 +77,14 @@ class FilterCommands(FiltersBase):
         if await self.repo.count_rules(community) >= self.settings.max_rules:
             raise CommandError(_("This community already has {limit} filter rules.", limit=self.settings.max_rules),
                                _("Remove rules you no longer need with `/filter remove`."))
+        if regex and await self.repo.count_rules(community, regex=True) >= self.settings.max_regex_rules:
+            # Each pattern is one more pass over every message (phrases share one automaton pass).
+            raise CommandError(_("This community already has the most pattern rules allowed ({limit}).",
+                                 limit=self.settings.max_regex_rules),
+                               _("Prefer plain phrases, which cost nothing more per rule, or remove patterns you "
+                                 "no longer need with `/filter remove`."))
+        if regex:
+            await self._check_budget(community, typed)
         await self.repo.add_rules(community, [(typed, normal, action, regex, False)], self.ctx.clock.now())
         self.engine.changed_rules(community)
         rule_id = await self.repo.find_rule(community, normal, regex)
@@ -91,18 +100,31 @@ class FilterCommands(FiltersBase):
     def _checked_phrase(self, phrase: str, regex: bool) -> tuple[str, str]:
         typed = " ".join(phrase.split()) if not regex else phrase.strip()
         if regex:
-            problem = regex_problem(typed)
-            if problem is not None:
-                raise CommandError(_("This pattern is refused: {reason}", reason=problem),
-                                   _("Prefer a plain phrase: case, accents and plurals are already handled."))
             if not typed:
                 raise CommandError(_("The pattern is empty."), _("Give a phrase or a pattern to catch."))
+            refusal = regex_problem(typed)
+            if refusal is not None:
+                raise CommandError(_("This pattern is refused: {reason}", reason=refusal.reason), refusal.hint)
             return typed, typed
         normal = normalise_phrase(typed)
         if significant_length(normal) < MIN_PHRASE_LENGTH:
             raise CommandError(_("« {phrase} » is too short: it would catch far too many messages.", phrase=typed),
                                _("Use a word or phrase of at least two letters."))
         return typed, normal
+
+    async def _check_budget(self, community: str, pattern: str) -> None:
+        """Refuse a pattern that would take the community's patterns over `PROGRAM_BUDGET` instructions: a
+        message costs at worst its length times that total, whatever the patterns are."""
+        compiled = compile_pattern(pattern)  # accepted by `_checked_phrase`: compiled again from RE2's cache
+        if not isinstance(compiled, Pattern):
+            return
+        used = sum(p.size for _rule, p in (await self.engine.rules_for(community)).patterns)
+        if used + compiled.size > PROGRAM_BUDGET:
+            raise CommandError(_("The community's patterns would get too large to run on every message: they use "
+                                 "{used} units of {budget}, and this one needs {size}.", used=used,
+                                 budget=PROGRAM_BUDGET, size=compiled.size),
+                               _("Remove patterns you no longer need (`/filter list`), or use plain phrases, "
+                                 "which cost nothing more per rule."))
 
     async def _action_warnings(self, community: CommunityRef, action: str) -> list[Text]:
         notes: list[Text] = []
@@ -148,8 +170,13 @@ class FilterCommands(FiltersBase):
             return Reply(text=join([_("There are no filter rules yet."),
                                     _("Add one with `/filter add phrase action:tag|flag|delete`, or switch on "
                                       "the built-in engagement-bait list with `/filter bait on`.")]), ephemeral=True)
+        disabled = {rule.id: refusal for rule, refusal in (await self.engine.rules_for(inv.community.key)).disabled}
         lines: list[Text] = [_("Filter rules: {count} (★ built-in).", count=len(rules))]
-        lines += [_describe(r) for r in rules[:LIST_LIMIT]]
+        for rule in rules[:LIST_LIMIT]:
+            lines.append(_describe(rule))
+            refusal = disabled.get(rule.id)
+            if refusal is not None:
+                lines.append(_("   ↳ disabled: {reason}", reason=refusal.reason))
         if len(rules) > LIST_LIMIT:
             lines.append(_("…and {count} more.", count=len(rules) - LIST_LIMIT))
         for exemption in exemptions:
@@ -168,7 +195,7 @@ class FilterCommands(FiltersBase):
         """`/filter test Tag a friend who needs this!`."""
         matcher = await self.engine.rules_for(inv.community.key)
         padded = normalise(text)
-        hits = matcher.match(padded, text)
+        hits = await matcher.screen(padded, text)
         lines: list[Text] = [_("Normalised text: `{text}`", text=padded.strip()[:300] or "-")]
         if not hits:
             lines.append(_("No rule matches."))
@@ -176,6 +203,9 @@ class FilterCommands(FiltersBase):
             lines.append(_("#{id} « {phrase} » matches « {found} » (compared as `{normal}`) → {action}",
                            id=hit.rule.id, phrase=hit.rule.shown, found=hit.found, normal=hit.normal,
                            action=ACTION_LABELS[hit.rule.action]))
+        if matcher.disabled:
+            lines.append(_("Disabled patterns, never run (see `/filter list`): {rules}.",
+                           rules=", ".join(f"#{rule.id}" for rule, _refusal in matcher.disabled)))
         if matcher.exempt(inv.channel.channel_id, inv.event.user_roles):
             lines.append(_("Note: this channel or one of your roles is exempt, so nothing would happen here."))
         return Reply(text=join(lines), ephemeral=True)

@@ -4,23 +4,25 @@ the digest section and privacy. Commands live in `filter_commands` (moderators) 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import Text, _
-from bot.model import CommunityRef, Message, MessageDeleted, MessageEdited, UserRef
+from bot.model import CommunityRef, Message, MessageDeleted, MessageEdited, Reply, UserRef
 from bot.plugin import DigestSection, MessageNotes, PluginContext, Sql, job, listen, message_filter
 from plugins.filters.actions import Enforcer
 from plugins.filters.delivery import Delivery, pending_export
 from plugins.filters.edits import EditMemory
 from plugins.filters.filter_commands import FilterCommands
-from plugins.filters.matcher import ACTIONS
+from plugins.filters.matcher import ACTIONS, RuleMatcher
 from plugins.filters.watch import excerpt
 from plugins.filters.watch_commands import WatchCommands
 from plugins.filters.watch_repo import WatchRepo
 
 TOP_RULES = 5
+log = logging.getLogger("affinity.filters")
 
 
 class FiltersPlugin(FilterCommands, WatchCommands):
@@ -31,6 +33,7 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         self.enforcer = Enforcer(ctx)
         self.delivery = Delivery(ctx, self.watch_repo, self.settings)
         self._noted: set[tuple[str, str, str]] = set()
+        self._reported: set[tuple[str, int]] = set()  # disabled patterns logged and reported, per process
         self.memory = EditMemory()
 
     async def stop(self) -> None:
@@ -46,13 +49,42 @@ class FiltersPlugin(FilterCommands, WatchCommands):
             return
         community = message.community.key
         self.memory.saw(community, message)  # an edit tells neither the author's roles nor if it is a bot
-        matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
+        matcher = self.engine.current_rules(community) or await self._rebuilt_rules(community)
         if matcher.empty or matcher.exempt(message.ref.channel.channel_id, message.author_roles):
             return
-        hits = matcher.match(self.normal_of(message), message.text)
+        padded = self.normal_of(message)
+        # Phrases only (most communities): no coroutine to create on the hot path.
+        hits = await matcher.screen(padded, message.text) if matcher.patterns else matcher.match_phrases(padded)
         if hits:
             self.memory.add_matched(community, message.ref, (h.rule.id for h in hits))
             await self.enforcer.apply(message, notes, hits)
+
+    async def _rebuilt_rules(self, community: str) -> RuleMatcher:
+        """The matcher after a change (or at the first message): stored patterns RE2 refuses are set aside
+        by the matcher; each is logged once per process and reported once to the moderators."""
+        matcher = await self.engine.rules_for(community)
+        for rule, refusal in matcher.disabled:
+            if (community, rule.id) in self._reported:
+                continue
+            self._reported.add((community, rule.id))
+            log.warning("filter rule #%s of %s is disabled: RE2 cannot run its pattern %r", rule.id, community,
+                        rule.phrase)
+            await self._report_disabled(CommunityRef.from_key(community), rule.id, rule.shown, refusal.reason)
+        return matcher
+
+    async def _report_disabled(self, community: CommunityRef, rule_id: int, pattern: str, reason: Text) -> None:
+        """One post in the moderation channel, ever (a dedupe key per rule, kept in the database)."""
+        channel = (await self.ctx.communities.get(community)).channel("moderation")
+        if channel is None:
+            return
+        text = _("Filter rule #{id} « {rule} » is disabled: {reason} It never runs; remove it with "
+                 "`/filter remove {id}` and add a pattern the filters accept.", id=rule_id, rule=pattern,
+                 reason=reason)
+        try:
+            await self.ctx.messenger.send(channel, Reply(text=text),
+                                          dedupe_key=f"filters.disabled:{community.key}:{rule_id}")
+        except Exception:  # the filter pass must go on: the rule is listed as disabled in `/filter list`
+            log.warning("could not report disabled filter rule #%s of %s", rule_id, community.key, exc_info=True)
 
     @listen(MessageEdited)
     async def rescreen(self, event: MessageEdited) -> None:
@@ -65,9 +97,9 @@ class FiltersPlugin(FilterCommands, WatchCommands):
             return  # a bot, or a direct conversation (or an author or channel not seen since start)
         message = Message(event.community, event.at, ref, event.author, event.text, author_roles=roles)
         notes = MessageNotes()
-        matcher = self.engine.current_rules(community) or await self.engine.rules_for(community)
+        matcher = self.engine.current_rules(community) or await self._rebuilt_rules(community)
         if not matcher.empty and not matcher.exempt(ref.channel.channel_id, roles):
-            every = matcher.match(self.normal_of(message), event.text)  # kept for `collect` below
+            every = await matcher.screen(self.normal_of(message), event.text)  # kept for `collect` below
             before = self.memory.matched(community, ref)
             hits = [h for h in every if h.rule.id not in before]
             if hits:

@@ -99,9 +99,10 @@ class FiltersRepo:
             (community, normal, int(is_regex)))
         return int(value) if value is not None else None
 
-    async def count_rules(self, community: str) -> int:
-        """How many rules a community has."""
-        return int(await self.db.fetchval("SELECT COUNT(*) FROM filter_rules WHERE community = ?", (community,)))
+    async def count_rules(self, community: str, *, regex: bool = False) -> int:
+        """How many rules a community has (only its patterns with `regex`)."""
+        sql = "SELECT COUNT(*) FROM filter_rules WHERE community = ?" + (" AND is_regex = 1" if regex else "")
+        return int(await self.db.fetchval(sql, (community,)))
 
     async def remove_rule(self, community: str, rule_id: int) -> bool:
         """Delete one rule."""

@@ -17,6 +17,7 @@ from bot.i18n import Text, _, join
 from bot.model import Reply
 from bot.plugin import CommandError
 from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise_phrase, significant_length
+from plugins.filters.patterns import without_surrogates
 from plugins.filters.repo import PendingMatch
 
 EXCERPT_LENGTH = 140
@@ -54,9 +55,16 @@ def parse_words(raw: str) -> list[Word]:
     return list(words.values())
 
 
+# Control characters (NUL included) and the bidirectional overrides and isolates: in an excerpt they
+# would only garble the digest line around it (U+202E turns the link text that follows backwards).
+_UNSHOWN = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F),
+                          *range(0x2066, 0x206A)], " ")
+
+
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    """The start of a message on one line, at most `limit` characters."""
-    flat = " ".join(text.split())
+    """The start of a message on one line, at most `limit` characters, storable whatever the message held:
+    no control or bidi-override characters, lone surrogates (which UTF-8, hence SQLite, cannot hold) as U+FFFD."""
+    flat = without_surrogates(" ".join(text.translate(_UNSHOWN).split()))
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
