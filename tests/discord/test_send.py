@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.formatting import LocalReply
+from bot.formatting import Link, LocalReply
+from bot.i18n import _
 from bot.model import (
     Attachment,
     Button,
@@ -30,7 +31,7 @@ def where(guild: FakeGuild, name: str) -> ChannelRef:
 async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     general = where(guild, "general")
-    reply = Reply(text="**Weekly digest**: see <https://example.org/d|the report>",
+    reply = Reply(text=_("**Weekly digest**: see {link}", link=Link("https://example.org/d", "the report")),
                   card=Card("Reach", (CardField("Messages", "1 234"), CardField("Empty", "", inline=False)),
                             description="_calm_ week"),
                   attachments=(Attachment("digest.csv", b"a,b\n1,2\n", "text/csv"),
@@ -49,7 +50,7 @@ async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
     assert call.files == [("digest.csv", b"a,b\n1,2\n"), ("chart.png", b"\x89PNG fake")]
     (button,) = body["components"][0]["components"]
     assert (button["label"], button["custom_id"]) == ("Open", "ab:0:digest%20preview")
-    assert "@everyone" not in str(body.get("allowed_mentions")) and body["allowed_mentions"]["parse"] == ["users"]
+    assert body["allowed_mentions"] == {"parse": []}  # nothing pings that the reply did not choose
 
 
 async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
