@@ -92,7 +92,7 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _PLAIN_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _SLACK_ID = re.compile(r"[A-Z0-9]+")
 # What makes Discord text live: @everyone/@here, <@id> <@!id> <@&id>, and the `](` of a masked link.
-_DISCORD_LIVE = re.compile(r"@(?=(?:everyone|here)\b)|<@|\](?=\()", re.IGNORECASE)
+_DISCORD_LIVE = re.compile(r"@(?=everyone|here)|<@|\](?=\()", re.IGNORECASE)  # `@everyone0` pings too
 _ZWSP = "\u200b"
 
 

@@ -55,8 +55,9 @@ def parse_words(raw: str) -> list[Word]:
 
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
-    """The start of a message on one line, at most `limit` characters."""
-    flat = " ".join(text.split())
+    """The start of a message on one line, at most `limit` characters (a lone surrogate, which the
+    database cannot store, becomes "?")."""
+    flat = " ".join(text.split()).encode("utf-8", "replace").decode("utf-8")
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
