@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.formatting import Link, LocalReply
+from bot.formatting import Link, LocalReply, Mention, RoleMention
 from bot.i18n import _
 from bot.model import (
     Attachment,
@@ -51,6 +51,21 @@ async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
     (button,) = body["components"][0]["components"]
     assert (button["label"], button["custom_id"]) == ("Open", "ab:0:digest%20preview")
     assert body["allowed_mentions"] == {"parse": []}  # nothing pings that the reply did not choose
+
+
+async def test_only_the_members_and_roles_the_bot_chose_are_pinged(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    bob, mods = guild.user_id("bob"), guild.roles["Moderators"]
+    member_wrote = f"@everyone <@{guild.user_id('alice')}> <@&{mods}> [x](http://evil.example)"
+    reply = Reply(text=_("{owner} your post “{title}” is due; {mods} know.", owner=Mention(str(bob), "bob"),
+                         title=member_wrote, mods=RoleMention(str(mods))))
+    async with running_bot(tmp_path, fake) as bot:
+        await bot.app.outbox.send(where(guild, "general"), reply)
+        call = await fake.wait_call("POST", rf"/channels/{guild.channels['general']}/messages")
+    assert call.body["content"] == (
+        f"<@{bob}> your post “@\u200beveryone <@\u200b{guild.user_id('alice')}> <@\u200b&{mods}> "
+        f"[x]\u200b(http://evil.example)” is due; <@&{mods}> know.")
+    assert call.body["allowed_mentions"] == {"parse": [], "users": [bob], "roles": [mods]}
 
 
 async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:

@@ -10,6 +10,11 @@ import re
 from pathlib import Path
 from typing import Any
 
+from bot.i18n import _
+from bot.markup import Mention
+from bot.model import ChannelRef, Reply
+from bot.plugin import Invocation, Plugin, command
+from tests.slack.fake_slack import TEAM
 from tests.slack.rig import Rig, running
 from tests.voice import FEATURES, HOSTILE, NAME, PADDING, advance, long_title
 
@@ -85,3 +90,34 @@ async def test_on_slack_a_calendar_month_too_long_for_one_message_arrives_whole_
     shown = "\n".join(t for answer in answers for block in answer["blocks"] for t in slack_texts(block))
     assert shown.count(PADDING) == 50 and re.search(r"…and \d+ more\.$", shown)  # every line of the agenda
     assert "&lt;!here&gt;" in shown and "<!here>" not in shown
+
+
+async def test_on_slack_a_member_the_bot_chose_is_pinged_and_nobody_else(tmp_path: Path) -> None:
+    reply = Reply(text=_("{owner} your post “{title}” is due.", owner=Mention("U2", "bob"), title=HOSTILE))
+    async with running(tmp_path) as rig:
+        await rig.app.outbox.send(ChannelRef("slack", TEAM, "C1"), reply)
+        (call,) = rig.fake.called("chat.postMessage")
+    assert call.args["text"].startswith("<@U2> your post “&lt;http://evil.example|your bank&gt;")
+    assert slack_live(slack_texts(call.args)) == {"<@U2>"}
+
+
+class Long(Plugin):
+    """A command whose answer needs eight Slack messages."""
+
+    name = "long"
+
+    @command("long", _("A long answer."))
+    async def long(self, inv: Invocation) -> Reply:
+        return Reply(text="\n".join(f"line {i:04d} " + "y" * 90 for i in range(800)), ephemeral=True)
+
+
+async def test_on_slack_an_answer_longer_than_five_messages_goes_on_after_the_response_url(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=[Long]) as rig:
+        await rig.command("/long", response="long")
+        await rig.fake.wait_for(lambda: "line 0799" in str(rig.fake.called("chat.postEphemeral")))
+        answers = [r for r in rig.fake.responses if r["_key"] == "long"]
+        private = [c.args for c in rig.fake.called("chat.postEphemeral")]
+    assert len(answers) == 5 and len(private) >= 3  # a response_url takes five answers; the rest is posted
+    assert all(a["response_type"] == "ephemeral" for a in answers) and all(p["user"] == "U1" for p in private)
+    shown = "\n".join(b["text"]["text"] for m in answers + private for b in m["blocks"])
+    assert shown.split("\n") == [f"line {i:04d} " + "y" * 90 for i in range(800)]  # every line, in order
