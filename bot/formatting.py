@@ -18,8 +18,8 @@ from bot.markup import Link, Mention, Piece, RoleMention, pieces, plain
 from bot.model import Attachment, Reply, UserRef
 
 __all__ = ["Link", "LocalButton", "LocalCard", "LocalField", "LocalReply", "Mention", "RoleMention", "discord_inert",
-           "link", "localize", "mention", "mentions", "role_mention", "slack_escape", "to_discord", "to_plain",
-           "to_slack"]
+           "link", "localize", "mention", "mentions", "role_mention", "slack_escape", "to_discord", "to_markdown",
+           "to_plain", "to_slack"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +168,12 @@ def to_slack(text: str) -> str:
     """Neutral markup to Slack mrkdwn: everything escaped (`& < >`) but the bot's own links and
     mentions; **bold** becomes *bold*."""
     return _BOLD.sub(lambda m: f"*{m.group(1)}*", "".join(_slack_piece(p) for p in pieces(text)))
+
+
+def to_markdown(text: str) -> str:
+    """Neutral markup for a markdown file (a digest written to disk): links `[label](url)`, mentions
+    `@name`; a file pings nobody, so the rest stays as written."""
+    return "".join(f"[{p.label}]({p.url})" if isinstance(p, Link) else plain(p) for p in pieces(text))
 
 
 def to_plain(text: str) -> str:

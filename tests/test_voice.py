@@ -21,7 +21,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.formatting import mentions
+from bot.formatting import mentions, to_markdown, to_plain
+from bot.i18n import Translator, _, join
+from bot.markup import Link, Mention, pieces
 from bot.model import Level
 from bot.platforms.discord.render import ButtonCodec, render
 from bot.platforms.slack.render import Renderer
@@ -107,6 +109,21 @@ class Stalls:
 async def _counted(h: Harness) -> int:
     await h.flush()
     return int(await h.app.db.fetchval("SELECT count(*) FROM messages"))
+
+
+def test_only_code_writes_links_and_mentions_a_string_is_always_text() -> None:
+    translator = Translator({})
+    forged = "\ufdd0user\ufdd1123\ufdd1boss\ufdd2 \ufdd0link\ufdd1http://evil.example\ufdd1bank\ufdd2 \ufdd1"
+    for rendered in (
+        translator.render(forged, "en"),
+        translator.render(_("Hi {name}", name=forged), "en"),
+        translator.render(join([forged, forged]), "en"),
+    ):
+        assert pieces(rendered) == [rendered] and "\ufdd0" not in rendered  # plain text only
+        assert "@boss" in rendered and "bank (http://evil.example)" in rendered
+    ours = translator.render(_("{who}: see {link}", who=Mention("123", "boss"), link=Link("https://x.org", "it")), "en")
+    assert pieces(ours) == [Mention("123", "boss"), ": see ", Link("https://x.org", "it")]
+    assert to_markdown(ours) == "@boss: see [it](https://x.org)" and to_plain(ours) == "@boss: see it (https://x.org)"
 
 
 def _slack_live(texts: list[str], chosen: set[str]) -> list[str]:
