@@ -78,6 +78,19 @@ async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDis
     assert "\n".join(parts).split("\n") == lines
 
 
+async def test_a_card_too_big_for_one_embed_arrives_whole_in_several_messages(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    fields = tuple(CardField(f"Group {i}", f"value {i} " + "v" * 1500) for i in range(30))
+    async with running_bot(tmp_path, fake) as bot:
+        await bot.app.outbox.send(where(guild, "general"), Reply(text="Directory", card=Card("Groups", fields)))
+    calls = fake.calls_to("POST", r"/channels/\d+/messages")
+    assert len(calls) >= 5 and all(c.status == 200 for c in calls)  # the fake refuses what Discord refuses
+    assert calls[0].body["content"] == "Directory" and calls[0].body["embeds"][0]["title"] == "Groups"
+    arrived = [f for c in calls for e in c.body.get("embeds", []) for f in e["fields"]]
+    assert [f["name"] for f in arrived if f["name"] != "\u200b"] == [f"Group {i}" for i in range(30)]
+    assert "".join(f["value"] for f in arrived) == "".join(f"value {i} " + "v" * 1500 for i in range(30))
+
+
 async def test_threads_and_forums(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     thread = where(guild, "general").in_thread(str(guild.channels["welcome-thread"]))
     async with running_bot(tmp_path, fake) as bot:

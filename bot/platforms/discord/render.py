@@ -154,11 +154,6 @@ def embeds(card: LocalCard) -> list[discord.Embed]:
     return found
 
 
-def embed(card: LocalCard) -> discord.Embed:
-    """The first embed of a card (the whole card when it fits one)."""
-    return embeds(card)[0]
-
-
 @dataclass(frozen=True, slots=True)
 class Pressed:
     """A pressed button: its command and arguments, and the guild it was sent for when sent by DM."""
