@@ -91,6 +91,7 @@ def localize(reply: Reply, translator: Translator, locale: str) -> LocalReply:
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 _PLAIN_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _SLACK_ID = re.compile(r"[A-Z0-9]+")
+_SNOWFLAKE = re.compile(r"[0-9]{1,20}")
 # What makes Discord text live: @everyone/@here, <@id> <@!id> <@&id>, and the `](` of a masked link.
 _DISCORD_LIVE = re.compile(r"@(?=everyone|here)|<@|\](?=\()", re.IGNORECASE)  # `@everyone0` pings too
 _ZWSP = "\u200b"
@@ -133,9 +134,9 @@ def _discord_piece(piece: Piece) -> str:
         label = discord_inert(piece.label.replace("[", "(").replace("]", ")").replace("\n", " "))
         url = piece.url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
         return f"[{label}]({url})"
-    if isinstance(piece, Mention) and piece.user_id.isdigit():
+    if isinstance(piece, Mention) and _SNOWFLAKE.fullmatch(piece.user_id):
         return f"<@{piece.user_id}>"
-    if isinstance(piece, RoleMention) and piece.role_id.isdigit():
+    if isinstance(piece, RoleMention) and _SNOWFLAKE.fullmatch(piece.role_id):
         return f"<@&{piece.role_id}>"
     return discord_inert(plain(piece))
 
