@@ -1,8 +1,11 @@
-"""Rendering a neutral `Reply` for one reader: translation into plain strings, and conversion of
-the small neutral markup (**bold**, _italic_, `code`, <url|label>) to each platform's dialect.
+"""Rendering a neutral `Reply` for one reader: translation into strings, and conversion of the
+small neutral markup (**bold**, _italic_, `code`, and the bot's own links and mentions from
+`bot.markup`) to each platform's dialect.
 
 Platforms receive a `LocalReply` whose texts are already strings in the reader's language, so
-they never deal with catalogs.
+they never deal with catalogs. Everything in those strings but the `bot.markup` tokens is text a
+member may have written: `to_slack`, `to_discord` and `to_plain` show it as text, never as a ping
+or a masked link.
 """
 
 from __future__ import annotations
@@ -11,7 +14,12 @@ import re
 from dataclasses import dataclass
 
 from bot.i18n import Text, Translator
-from bot.model import Attachment, Reply
+from bot.markup import Link, Mention, Piece, RoleMention, pieces, plain
+from bot.model import Attachment, Reply, UserRef
+
+__all__ = ["Link", "LocalButton", "LocalCard", "LocalField", "LocalReply", "Mention", "RoleMention", "discord_inert",
+           "link", "localize", "mention", "mentions", "role_mention", "slack_escape", "to_discord", "to_markdown",
+           "to_plain", "to_slack"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,33 +88,97 @@ def localize(reply: Reply, translator: Translator, locale: str) -> LocalReply:
     return LocalReply(tr(reply.text), card, reply.attachments, buttons, reply.ephemeral, locale)
 
 
-_LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>]+)>")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+_PLAIN_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+_SLACK_ID = re.compile(r"[A-Z0-9]+")
+_SNOWFLAKE = re.compile(r"[0-9]{1,20}")
+# What makes Discord text live: @everyone/@here, <@id> <@!id> <@&id>, and the `](` of a masked link.
+_DISCORD_LIVE = re.compile(r"@(?=everyone|here)|<@|\](?=\()", re.IGNORECASE)  # `@everyone0` pings too
+_ZWSP = "\u200b"
+
+
+def link(url: str | None, label: str) -> Link | str:
+    """A link the bot makes, or just the label when there is no URL."""
+    return Link(url, label) if url else label
+
+
+def mention(user: UserRef, name: str) -> Mention:
+    """A ping of a member the bot chose (an owner it reminds); `name` shows where there are no pings."""
+    return Mention(user.user_id, name)
+
+
+def role_mention(role_id: str, name: str = "") -> RoleMention:
+    """A ping of a role the bot chose (the moderators it escalates to)."""
+    return RoleMention(role_id, name)
+
+
+def mentions(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The user ids and role ids the bot chose to ping in a text, each once, in order."""
+    found = pieces(text)
+    users = dict.fromkeys(p.user_id for p in found if isinstance(p, Mention))
+    roles = dict.fromkeys(p.role_id for p in found if isinstance(p, RoleMention))
+    return tuple(users), tuple(roles)
+
+
+def discord_inert(text: str) -> str:
+    """Plain text made harmless for Discord: `@everyone`, `@here` and `<@…>` mentions get a zero-width
+    space after the `@` (they would not ping, with `allowed_mentions` none, but still look alarming) and
+    a masked link `[label](url)` one between `]` and `(`, so its real address shows."""
+    return _DISCORD_LIVE.sub(lambda m: m.group(0) + _ZWSP, text)
+
+
+def _discord_piece(piece: Piece) -> str:
+    if isinstance(piece, str):
+        return discord_inert(piece)
+    if isinstance(piece, Link):
+        label = discord_inert(piece.label.replace("[", "(").replace("]", ")").replace("\n", " "))
+        url = piece.url.replace("(", "%28").replace(")", "%29").replace(" ", "%20")
+        return f"[{label}]({url})"
+    if isinstance(piece, Mention) and _SNOWFLAKE.fullmatch(piece.user_id):
+        return f"<@{piece.user_id}>"
+    if isinstance(piece, RoleMention) and _SNOWFLAKE.fullmatch(piece.role_id):
+        return f"<@&{piece.role_id}>"
+    return discord_inert(plain(piece))
 
 
 def to_discord(text: str) -> str:
-    """Neutral markup to Discord markdown (links become [label](url))."""
-    return _LINK.sub(lambda m: f"[{m.group(2)}]({m.group(1)})", text)
+    """Neutral markup to Discord markdown: member text inert, the bot's links `[label](url)`, its
+    mentions `<@id>` / `<@&id>` (they ping only when the message's `allowed_mentions` lists them)."""
+    return "".join(_discord_piece(p) for p in pieces(text))
+
+
+def slack_escape(text: str) -> str:
+    """Slack's three control characters as entities: `<!here>`, `<@U1>` or `<url|label>` show as text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _slack_piece(piece: Piece) -> str:
+    if isinstance(piece, str):
+        return slack_escape(piece)
+    if isinstance(piece, Link):
+        url = piece.url.replace("<", "%3C").replace(">", "%3E").replace("|", "%7C")
+        return f"<{url}|{slack_escape(piece.label)}>" if piece.label else f"<{url}>"
+    if isinstance(piece, Mention) and _SLACK_ID.fullmatch(piece.user_id):
+        return f"<@{piece.user_id}>"
+    if isinstance(piece, RoleMention) and _SLACK_ID.fullmatch(piece.role_id):
+        return f"<!subteam^{piece.role_id}>"
+    return slack_escape(plain(piece))
 
 
 def to_slack(text: str) -> str:
-    """Neutral markup to Slack mrkdwn (**bold** becomes *bold*; links are already Slack's form)."""
-    return _BOLD.sub(lambda m: f"*{m.group(1)}*", text)
+    """Neutral markup to Slack mrkdwn: everything escaped (`& < >`) but the bot's own links and
+    mentions; **bold** becomes *bold*."""
+    return _BOLD.sub(lambda m: f"*{m.group(1)}*", "".join(_slack_piece(p) for p in pieces(text)))
 
 
-_PLAIN_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
+def to_markdown(text: str) -> str:
+    """Neutral markup for a markdown file (a digest written to disk): links `[label](url)`, mentions
+    `@name`; a file pings nobody, so the rest stays as written."""
+    return "".join(f"[{p.label}]({p.url})" if isinstance(p, Link) else plain(p) for p in pieces(text))
 
 
 def to_plain(text: str) -> str:
     """Neutral markup to plain terminal text: **bold** loses its markers, `code` keeps its backticks,
-    links become 'label (url)'."""
-    text = _PLAIN_BOLD.sub(lambda m: m.group(1), text)
-    return _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
-
-
-def link(url: str | None, label: str) -> str:
-    """A link in neutral markup, or just the label when there is no URL."""
-    if not url:
-        return label
-    clean = label.replace("|", "/").replace(">", "›")
-    return f"<{url}|{clean}>"
+    links become 'label (url)', mentions '@name'."""
+    text = "".join(plain(p) for p in pieces(text))
+    return _PLAIN_BOLD.sub(lambda m: m.group(1), text)

@@ -23,6 +23,8 @@ from babel.dates import format_datetime, format_timedelta
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
+from bot.markup import inert
+
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "fr")
 DEFAULT_LOCALE = "en"
 
@@ -110,7 +112,7 @@ class Translator:
         if text is None:
             return ""
         if isinstance(text, str):
-            return text
+            return inert(text)  # a string is untrusted: only `bot.markup` objects become links or pings
         if isinstance(text, Joined):
             return text.sep.join(self.render(part, locale) for part in text.parts)
         template = self._catalogs.get(locale, {}).get(text.msgid, text.msgid)
@@ -133,7 +135,7 @@ class Translator:
             return self.render(_("yes") if value else _("no"), locale)
         if isinstance(value, (int, float)):
             return str(format_decimal(value, locale=locale))
-        return str(value)
+        return inert(value) if isinstance(value, str) else str(value)
 
     def language_name(self, code: str, locale: str) -> str:
         """The name of a language in the reader's locale ("French", "français")."""

@@ -182,8 +182,9 @@ class Button:
 class Reply:
     """What a handler returns and what plugins send; each platform renders it its own way.
 
-    `text` uses a small neutral markup: **bold**, _italic_, `code`, and links as <url|label>.
-    """
+    `text` uses a small neutral markup: **bold**, _italic_ and `code`. Everything else in it is shown as
+    written, whoever wrote it: only the `bot.markup` objects a plugin passes as parameters (`Link`,
+    `Mention`, `RoleMention`) become links and pings."""
 
     text: Text | None = None
     card: Card | None = None

@@ -19,6 +19,7 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.formatting import LocalReply
+from bot.markup import inert
 from bot.model import (
     Capability,
     ChannelRef,
@@ -45,12 +46,13 @@ class Sent:
 
     @property
     def text(self) -> str:
-        """Everything readable: text, card title, description and fields."""
+        """Everything readable: text, card title, description and fields (the bot's own links and mentions
+        as they read in plain text: `label (url)`, `@name`)."""
         parts = [self.reply.text]
         if self.reply.card:
             parts += [self.reply.card.title, self.reply.card.description or ""]
             parts += [f"{f.name}: {f.value}" for f in self.reply.card.fields]
-        return "\n".join(p for p in parts if p)
+        return inert("\n".join(p for p in parts if p))
 
 
 class FakePlatform:

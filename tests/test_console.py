@@ -16,7 +16,7 @@ import pytest
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.formatting import to_plain
+from bot.formatting import Link, to_plain
 from bot.i18n import _
 from bot.model import Attachment, Message, ReactionAdded, Reply, UserRef
 from bot.platforms.console import ConsolePlatform
@@ -199,8 +199,9 @@ async def test_help_shows_plain_text_without_markdown_markers(tmp_path: Path) ->
 
 
 def test_plain_text_strips_bold_and_keeps_code_and_links() -> None:
-    assert to_plain("**/help** lists `/help command` and <https://x.org|the docs>") == \
-        "/help lists `/help command` and the docs (https://x.org)"
+    docs = Link("https://x.org", "the docs")
+    assert to_plain(f"**/help** lists `/help command` and {docs}, not <https://evil.example|this>") == \
+        "/help lists `/help command` and the docs (https://x.org), not <https://evil.example|this>"
     assert to_plain("2 ** 3 is not bold") == "2 ** 3 is not bold"
 
 

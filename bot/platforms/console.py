@@ -189,13 +189,13 @@ class ConsolePlatform:
             if reply.card.description:
                 lines += [f"    │ {line}" for line in to_plain(reply.card.description).splitlines()]
             for card_field in reply.card.fields:
-                lines.append(f"    │ {card_field.name}: {to_plain(card_field.value)}")
+                lines.append(f"    │ {to_plain(card_field.name)}: {to_plain(card_field.value)}")
             lines.append("    └")
         for attachment in reply.attachments:
             path = self._write_file(attachment.filename, attachment.content)
             lines.append(f"    📎 {attachment.filename} ({len(attachment.content)} bytes) → {path}")
         for button in reply.buttons:
-            lines.append(f"    [{button.label}] → {button.as_command_line()}")
+            lines.append(f"    [{to_plain(button.label)}] → {button.as_command_line()}")
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
 

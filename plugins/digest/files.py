@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.folding import closest
+from bot.formatting import to_markdown
 from bot.i18n import Text, _
 from bot.plugin import CommandError
 from plugins.digest.periods import Period, Schedule, local_today, period_containing
@@ -50,7 +51,7 @@ async def write_digest_files(service: DigestService, community: str, period: str
     chosen = choose_period(period, today, schedule)
     partial = chosen.end > today
     content = await service.content(community, chosen, tz, until=now if partial else None)
-    markdown = service.ctx.translator.render(body(content), locale) + "\n"
+    markdown = to_markdown(service.ctx.translator.render(body(content), locale)) + "\n"
     png = await service.chart(community, chosen, tz)
     table = await service.csv(community, chosen, service.trend_periods, tz)
     stem = out_dir / f"digest-{chosen.start.isoformat()}"

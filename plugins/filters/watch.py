@@ -94,7 +94,7 @@ def digest_reply(matches: Sequence[PendingMatch], link_of: Callable[[PendingMatc
         lines.append(f"**{keyword}**")
         for match in items:
             place = link(link_of(match), f"#{channel_name(match.channel_id)}")
-            lines.append(f"• {place} {match.excerpt}")
+            lines.append(_("• {place} {excerpt}", place=place, excerpt=match.excerpt))
     if len(matches) > limit:
         lines.append("")
         lines.append(_("…and {count} more. Narrow your keywords with `/watch remove` or `/watch mute`.",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.formatting import Link, role_mention
 from bot.i18n import Span, _
 from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, Target, UserRef
 from bot.plugin import DueAction, PluginContext
@@ -28,14 +29,7 @@ from plugins.questions.repo import Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
 from plugins.questions.tracker import Tracker
 
-# How a role is mentioned on each platform (the neutral markup has no role mention yet).
-_ROLE_MENTIONS = {"discord": "<@&{role}>", "slack": "<!subteam^{role}>"}
 _RETRYING_BOUND = 10_000  # questions remembered as already warned about (a crude bound: cleared when reached)
-
-
-def role_mention(platform: str, role: str) -> str:
-    """The mention of a role on a platform, or `@role` where none is known."""
-    return _ROLE_MENTIONS.get(platform, "@{role}").format(role=role)
 
 
 def question_ref(question: Question) -> MessageRef:
@@ -187,7 +181,7 @@ class Escalation:
         channel, link = self._channel_name(question), self._link(question)
         if role:
             text = _("{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
-                     mention=role_mention(community.platform, role), age=age, channel=channel,
+                     mention=role_mention(role), age=age, channel=channel,
                      excerpt=question.excerpt, link=link)
         else:
             self.ctx.logger.info("questions: #%s in %s escalated without a mention: set a helpers or moderators "
@@ -253,9 +247,9 @@ class Escalation:
     def _channel_name(self, question: Question) -> str:
         return self.ctx.directory.channel_name(question_ref(question).channel.parent())
 
-    def _link(self, question: Question) -> str:
-        link = self.ctx.messenger.link(question_ref(question))
-        return f"<{link}|↗>" if link else ""
+    def _link(self, question: Question) -> Link | str:
+        url = self.ctx.messenger.link(question_ref(question))
+        return Link(url, "↗") if url else ""
 
 
 def _place(target: Target) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+from bot.formatting import Link, link
 from bot.i18n import Msg, Span, Text, _, join
 from bot.model import Card, CardField, CommunityRef, Reply, UserRef
 from bot.plugin import DigestSection, PluginContext
@@ -17,10 +18,9 @@ from plugins.questions.repo import Question
 MAX_LISTED = 15
 
 
-def link_of(ctx: PluginContext, question: Question) -> str:
-    """A link to the question (neutral markup), or nothing where the platform has none."""
-    url = ctx.messenger.link(question_ref(question))
-    return f"<{url}|#{question.id}>" if url else f"#{question.id}"
+def link_of(ctx: PluginContext, question: Question) -> Link | str:
+    """A link to the question, or its number where the platform has no links."""
+    return link(ctx.messenger.link(question_ref(question)), f"#{question.id}")
 
 
 def language_name(code: str) -> str:

@@ -28,6 +28,28 @@ def _error(status: int, code: int, message: str) -> web.Response:
     return json_response({"message": message, "code": code}, status=status)
 
 
+
+def too_big(body: Any) -> bool:
+    """True for a message Discord refuses: content over 2,000 characters, or an embed over its limits
+    (title 256, description 4,096, 25 fields, name 256, value 1,024, 6,000 in all)."""
+    if not isinstance(body, dict):
+        return False
+    message = body.get("data") or body.get("message") or body
+    if not isinstance(message, dict):
+        return False
+    if len(message.get("content") or "") > 2000:
+        return True
+    for embed in message.get("embeds") or []:
+        fields = embed.get("fields") or []
+        parts = [embed.get("title") or "", embed.get("description") or ""]
+        if len(parts[0]) > 256 or len(parts[1]) > 4096 or len(fields) > 25:
+            return True
+        if any(len(f["name"]) > 256 or len(f["value"]) > 1024 for f in fields):
+            return True
+        if sum(map(len, parts)) + sum(len(f["name"]) + len(f["value"]) for f in fields) > 6000:
+            return True
+    return False
+
 class RestRoutes:
     """Route table and handlers; state lives in the fake (guilds) and here (messages)."""
 
@@ -67,6 +89,8 @@ class RestRoutes:
         ]
 
     async def answer(self, call: Call) -> web.StreamResponse:
+        if too_big(call.body):  # as Discord refuses a message over its limits
+            return _error(400, 50035, "Invalid Form Body")
         for method, pattern, handler in self.routes:
             match = pattern.fullmatch(call.path)
             if method == call.method and match:

@@ -16,7 +16,7 @@ from bot.formatting import LocalCard, LocalField
 from bot.model import ChannelRef, UserRef
 from bot.platforms.discord import PERMISSIONS, application_id_from_token, invite_url
 from bot.platforms.discord.commands import read_options
-from bot.platforms.discord.render import embed, split_text
+from bot.platforms.discord.render import embeds, split_text
 
 NEEDED = sum(1 << bit for bit in (10, 11, 38, 14, 15, 16, 13, 4, 28))
 # view channels, send messages, send in threads, embed links, attach files, read history,
@@ -38,21 +38,30 @@ def _total(result: dict[str, Any]) -> int:
             + len(result.get("footer", {}).get("text", "")) + len(result.get("author", {}).get("name", "")))
 
 
-def test_an_embed_respects_discords_limits() -> None:
-    card = LocalCard("T" * 300, tuple(LocalField(f"f{i}", "v" * 2000) for i in range(30)), description="d")
-    result = embed(card).to_dict()
-    assert len(result["title"]) == 256 and result["title"].endswith("…")
-    assert 0 < len(result["fields"]) <= 25
-    assert all(len(f["value"]) <= 1024 for f in result["fields"])
-    assert [f["name"] for f in result["fields"]] == [f"f{i}" for i in range(len(result["fields"]))]
-    assert 5900 < _total(result) <= 6000  # the fields fill the room, and the total stays within it
-    # A long description leaves room for fewer fields; every part still within its own limit.
-    long = embed(LocalCard("T", tuple(LocalField("n" * 300, "v" * 2000) for i in range(30)),
-                           description="d" * 5000)).to_dict()
-    assert len(long["description"]) == 4096 and _total(long) <= 6000
-    assert all(len(f["name"]) <= 256 and len(f["value"]) <= 1024 for f in long["fields"])
-    # A small card is left as it is.
-    small = embed(LocalCard("Reach", (LocalField("Messages", "1 234"),), description="calm")).to_dict()
+def _within_limits(result: dict[str, Any]) -> None:
+    assert _total(result) <= 6000 and len(result.get("fields", [])) <= 25
+    assert len(result.get("title", "")) <= 256 and len(result.get("description", "")) <= 4096
+    assert all(len(f["name"]) <= 256 and 0 < len(f["value"]) <= 1024 for f in result.get("fields", []))
+
+
+def test_a_card_too_big_for_one_embed_becomes_several_and_nothing_is_dropped() -> None:
+    card = LocalCard("T" * 300, tuple(LocalField(f"f{i}", f"value {i} " + "v" * 2000) for i in range(30)),
+                     description="\n".join(f"line {i} " + "d" * 60 for i in range(100)))
+    results = [e.to_dict() for e in embeds(card)]
+    for result in results:
+        _within_limits(result)
+    assert len(results) >= 10
+    assert len(results[0]["title"]) == 256 and results[0]["title"].endswith("…")
+    assert all("title" not in r for r in results[1:])
+    described = "\n".join(r["description"] for r in results if "description" in r)
+    assert described == card.description  # split at line breaks, every line arrives
+    fields = [f for r in results for f in r.get("fields", [])]
+    assert [f["name"] for f in fields if f["name"] != "\u200b"] == [f"f{i}" for i in range(30)]
+    assert "".join(f["value"] for f in fields).replace("\n", "") == "".join(
+        f"value {i} " + "v" * 2000 for i in range(30))  # long values continue in unnamed fields
+    # A small card is left as it is, in one embed.
+    [small] = [e.to_dict() for e in embeds(LocalCard("Reach", (LocalField("Messages", "1 234"),),
+                                                     description="calm"))]
     assert (small["title"], small["description"], small["fields"][0]["value"]) == ("Reach", "calm", "1 234")
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.formatting import LocalReply
+from bot.formatting import Link, LocalReply, Mention, RoleMention
+from bot.i18n import _
 from bot.model import (
     Attachment,
     Button,
@@ -30,7 +31,7 @@ def where(guild: FakeGuild, name: str) -> ChannelRef:
 async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
         tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     general = where(guild, "general")
-    reply = Reply(text="**Weekly digest**: see <https://example.org/d|the report>",
+    reply = Reply(text=_("**Weekly digest**: see {link}", link=Link("https://example.org/d", "the report")),
                   card=Card("Reach", (CardField("Messages", "1 234"), CardField("Empty", "", inline=False)),
                             description="_calm_ week"),
                   attachments=(Attachment("digest.csv", b"a,b\n1,2\n", "text/csv"),
@@ -49,7 +50,22 @@ async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
     assert call.files == [("digest.csv", b"a,b\n1,2\n"), ("chart.png", b"\x89PNG fake")]
     (button,) = body["components"][0]["components"]
     assert (button["label"], button["custom_id"]) == ("Open", "ab:0:digest%20preview")
-    assert "@everyone" not in str(body.get("allowed_mentions")) and body["allowed_mentions"]["parse"] == ["users"]
+    assert body["allowed_mentions"] == {"parse": []}  # nothing pings that the reply did not choose
+
+
+async def test_only_the_members_and_roles_the_bot_chose_are_pinged(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    bob, mods = guild.user_id("bob"), guild.roles["Moderators"]
+    member_wrote = f"@everyone <@{guild.user_id('alice')}> <@&{mods}> [x](http://evil.example)"
+    reply = Reply(text=_("{owner} your post “{title}” is due; {mods} know.", owner=Mention(str(bob), "bob"),
+                         title=member_wrote, mods=RoleMention(str(mods))))
+    async with running_bot(tmp_path, fake) as bot:
+        await bot.app.outbox.send(where(guild, "general"), reply)
+        call = await fake.wait_call("POST", rf"/channels/{guild.channels['general']}/messages")
+    assert call.body["content"] == (
+        f"<@{bob}> your post “@\u200beveryone <@\u200b{guild.user_id('alice')}> <@\u200b&{mods}> "
+        f"[x]\u200b(http://evil.example)” is due; <@&{mods}> know.")
+    assert call.body["allowed_mentions"] == {"parse": [], "users": [bob], "roles": [mods]}
 
 
 async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
@@ -60,6 +76,19 @@ async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDis
     parts = [c.body["content"] for c in fake.calls_to("POST", r"/channels/\d+/messages")]
     assert all(len(part) <= 2000 for part in parts)
     assert "\n".join(parts).split("\n") == lines
+
+
+async def test_a_card_too_big_for_one_embed_arrives_whole_in_several_messages(
+        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    fields = tuple(CardField(f"Group {i}", f"value {i} " + "v" * 1500) for i in range(30))
+    async with running_bot(tmp_path, fake) as bot:
+        await bot.app.outbox.send(where(guild, "general"), Reply(text="Directory", card=Card("Groups", fields)))
+    calls = fake.calls_to("POST", r"/channels/\d+/messages")
+    assert len(calls) >= 5 and all(c.status == 200 for c in calls)  # the fake refuses what Discord refuses
+    assert calls[0].body["content"] == "Directory" and calls[0].body["embeds"][0]["title"] == "Groups"
+    arrived = [f for c in calls for e in c.body.get("embeds", []) for f in e["fields"]]
+    assert [f["name"] for f in arrived if f["name"] != "\u200b"] == [f"Group {i}" for i in range(30)]
+    assert "".join(f["value"] for f in arrived) == "".join(f"value {i} " + "v" * 1500 for i in range(30))
 
 
 async def test_threads_and_forums(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.formatting import LocalReply
+from bot.formatting import LocalReply, to_slack
 from bot.model import Capability, DeliveryError, Level, MemberJoined, MessageRef, Target, UserRef
 from tests.groups.fakes import FakeSpaces
 from tests.groups.helpers import groups_app, make, rows
@@ -93,7 +93,7 @@ async def test_topics_open_threads_and_are_listed_with_links(tmp_path: Path) -> 
         assert "Only members" in (await h.command("bob", '/group topic "Rust Lille" "Async traits"')).text
         await h.command("bob", "/group join Rust Lille")
         opened = await h.command("bob", '/group topic "Rust Lille" "Async traits" tags:async')
-        assert opened.text.startswith("Topic opened: <https://chat.example/c-rust-lille/")
+        assert to_slack(opened.text).startswith("Topic opened: <https://chat.example/c-rust-lille/")
         head = [s for s in h.sent if getattr(s.target, "channel_id", "") == "c-rust-lille"]
         assert "🧵 New topic: **Async traits**" in head[0].text and "#async" in head[0].text
         stored = await rows(h, "SELECT title, channel_id, thread_id = message_id FROM group_topics")
@@ -102,7 +102,7 @@ async def test_topics_open_threads_and_are_listed_with_links(tmp_path: Path) -> 
         await h.command("alice", '/group topic "Rust Lille" "Embedded Rust 🦀"')
         listed = await h.command("carol", "/group topics Rust Lille")
         assert listed.card is not None
-        lines = (listed.card.description or "").split("\n")
+        lines = to_slack(listed.card.description or "").split("\n")
         assert lines[0].startswith("<https://chat.example/c-rust-lille/") and "|Embedded Rust 🦀>" in lines[0]
         assert "|Async traits> · #async · 16 Nov 2026" in lines[1]
         too_long = await h.command("bob", '/group topic "Rust Lille" "' + "t" * 151 + '"')

@@ -10,7 +10,8 @@ Modes: `invalid_auth` (every bot-token call fails like a revoked token), `fail_o
 `broken` (method -> error: every call of it fails until removed), `rate_limit_once(method)` (a
 429 with Retry-After), `server_error_once(method, status)` and `down` (method -> 5xx status: every
 call of it gets that status, with an HTML page as a failing front end sends, until removed).
-Archived channels keep their names taken, as on Slack.
+Archived channels keep their names taken, as on Slack. A message over Block Kit's limits is refused as
+Slack refuses it (`refusal`).
 
 Channel membership (`members`: channel id -> member ids) answers `conversations.members`, paged like
 the other lists (a private channel the bot is not in is `channel_not_found`, as on Slack);
@@ -62,6 +63,29 @@ def channel(cid: str, name: str, *, private: bool = False, mpim: bool = False) -
     return {"id": cid, "name": name, "is_channel": not private and not mpim, "is_group": private and not mpim,
             "is_im": False, "is_mpim": mpim, "is_private": private or mpim, "is_archived": False,
             "is_general": False, "is_shared": False, "is_ext_shared": False, "is_org_shared": False}
+
+
+def refusal(message: dict[str, Any]) -> str | None:
+    """Why Slack would refuse a message (its error code), or None: at most 50 blocks, 3,000 characters in a
+    section's text, and about 12,000 characters of text in all its blocks."""
+    blocks = message.get("blocks") or []
+    if isinstance(blocks, str):
+        blocks = json.loads(blocks)
+    texts = [t for block in blocks for t in _texts(block)]
+    if len(blocks) > 50 or any(len(b.get("text", {}).get("text", "")) > 3000 for b in blocks):
+        return "invalid_blocks"
+    if sum(map(len, texts)) > 12_000:
+        return "msg_blocks_too_long"
+    return None
+
+
+def _texts(node: object) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "text" and isinstance(v, str)] + [
+            t for k, v in node.items() if not (k == "text" and isinstance(v, str)) for t in _texts(v)]
+    if isinstance(node, list):
+        return [t for item in node for t in _texts(item)]
+    return []
 
 
 def _error_page(status: int) -> str:
@@ -232,6 +256,9 @@ class FakeSlack:
 
     async def _response(self, request: web.Request) -> web.Response:
         body = await request.json()
+        refused = refusal(body)
+        if refused:
+            return web.Response(text=refused, status=400, content_type="text/plain")
         body["_key"] = request.match_info["key"]
         await self._record(lambda: self.responses.append(body))
         return web.Response(text="ok", content_type="text/plain")
@@ -331,10 +358,16 @@ class FakeSlack:
         return {}
 
     def _m_chat_postMessage(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        refused = refusal(args)
+        if refused:
+            return {"ok": False, "error": refused}
         ts = f"1700000000.{next(self._ids):06d}"
         return {"channel": args.get("channel"), "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
 
     def _m_chat_postEphemeral(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        refused = refusal(args)
+        if refused:
+            return {"ok": False, "error": refused}
         return {"message_ts": f"1700000000.{next(self._ids):06d}"}
 
     def _m_files_getUploadURLExternal(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:

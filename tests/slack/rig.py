@@ -163,13 +163,15 @@ def buttons(message: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 @asynccontextmanager
 async def running(tmp_path: Path, *, socket: bool = False, prefix: str = "", fake: FakeSlack | None = None,
-                  start: bool = True, plugins: Sequence[type[Plugin]] = ()) -> AsyncIterator[Rig]:
+                  start: bool = True, plugins: Sequence[type[Plugin]] = (),
+                  features: Mapping[str, Mapping[str, Any] | None] | None = None) -> AsyncIterator[Rig]:
     """The real app and Slack platform against a started fake Slack; everything stopped afterwards.
 
-    `plugins`: throwaway plugin classes (no settings) added next to the probe."""
+    `plugins`: throwaway plugin classes (no settings) added next to the probe; `features`: the shipped
+    plugins enabled, with their settings (only `core` by default)."""
     fake = fake or FakeSlack()
     await fake.start()
-    config = make_config(tmp_path, platforms={
+    config = make_config(tmp_path, features, platforms={
         "slack": {"api_base": fake.api_base, "host": "127.0.0.1", "command_prefix": prefix},
         "console": {"files_dir": str(tmp_path / "files")}})
     app = App(config, clock=FrozenClock(START), realtime=False)

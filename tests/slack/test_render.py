@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from bot.formatting import LocalButton, LocalCard, LocalField, LocalReply
+from bot.formatting import Link, LocalButton, LocalCard, LocalField, LocalReply, Mention, RoleMention
+from bot.i18n import Translator, _
 from bot.platforms.slack.render import (
     MAX_BLOCKS,
     MAX_FIELD,
+    MAX_MESSAGE,
     MAX_TEXT,
     Renderer,
+    SlackMessage,
     chunks,
     decode_button,
     encode_button,
     escape,
+    size,
 )
 
 
@@ -21,9 +25,21 @@ def reply(text: str = "", card: LocalCard | None = None, buttons: tuple[LocalBut
 
 def test_neutral_markup_becomes_escaped_mrkdwn() -> None:
     renderer = Renderer()
-    assert renderer.mrkdwn("**Bold** _it_ `code` <https://x.org/?a=1&b=2|R&D> a<b & c>d <@U1> <#C1|general>") == (
-        "*Bold* _it_ `code` <https://x.org/?a=1&b=2|R&amp;D> a&lt;b &amp; c&gt;d <@U1> <#C1|general>")
+    ours = f"{Link('https://x.org/?a=1&b=2', 'R&D')} {Mention('U7', 'gil')} {RoleMention('S1')}"
+    assert renderer.mrkdwn(f"**Bold** _it_ `code` {ours} a<b & c>d") == (
+        "*Bold* _it_ `code` <https://x.org/?a=1&b=2|R&amp;D> <@U7> <!subteam^S1> a&lt;b &amp; c&gt;d")
     assert escape("<script>") == "&lt;script&gt;"
+
+
+def test_what_a_member_wrote_never_pings_nor_hides_a_link() -> None:
+    hostile = "<!channel> <!here> <!everyone> <!subteam^S1|@mods> <@U123> <#C1|general> <http://evil.example|bank>"
+    assert Renderer().mrkdwn(hostile) == (
+        "&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; &lt;!subteam^S1|@mods&gt; &lt;@U123&gt; "
+        "&lt;#C1|general&gt; &lt;http://evil.example|bank&gt;")
+    # A member cannot forge the bot's own tokens: the translator reads them as text.
+    forged = str(Mention("U123", "x")) + str(RoleMention("S1"))
+    assert "<" not in Renderer().mrkdwn(Translator({}).render(forged, "en"))
+    assert "<" not in Renderer().mrkdwn(Translator({}).render(_("Hi {name}", name=forged), "en"))
 
 
 def test_the_prefix_is_added_to_command_names_only() -> None:
@@ -47,27 +63,41 @@ def test_a_card_is_a_header_sections_fields_and_a_link() -> None:
     assert blocks[5]["elements"][0]["text"] == "<https://example.org>"
 
 
-def test_long_texts_and_many_fields_respect_block_kit_limits() -> None:
-    long_text = "\n".join(f"line {i} " + "x" * 90 for i in range(100))  # ~10 000 characters
-    fields = tuple(LocalField(f"f{i}", "v" * 3000) for i in range(23))
-    message = Renderer().message(reply(long_text, LocalCard("T" * 200, fields)))
-    sections = [b for b in message.blocks if b["type"] == "section" and "text" in b]
-    assert len(sections) == 4 and all(len(b["text"]["text"]) <= MAX_TEXT for b in sections)
-    assert "\n".join(b["text"]["text"] for b in sections) == long_text  # split at line breaks, nothing lost
-    groups = [b["fields"] for b in message.blocks if "fields" in b]
-    assert [len(g) for g in groups] == [10, 10, 3]
-    assert all(len(f["text"]) == MAX_FIELD and f["text"].endswith("…") for g in groups for f in g)
-    header = next(b for b in message.blocks if b["type"] == "header")
-    assert len(header["text"]["text"]) == 150 and header["text"]["text"].endswith("…")
-    assert len(message.text) <= MAX_TEXT
+def _within_limits(messages: list[SlackMessage]) -> None:
+    for message in messages:
+        assert 0 < len(message.blocks) <= MAX_BLOCKS and sum(size(b) for b in message.blocks) <= MAX_MESSAGE
+        assert all(len(b["text"]["text"]) <= MAX_TEXT for b in message.blocks if "text" in b)
+        assert all(len(f["text"]) <= MAX_FIELD for b in message.blocks for f in b.get("fields", ()))
+        assert 0 < len(message.text) <= MAX_TEXT
 
 
-def test_too_many_blocks_are_cut_but_the_buttons_stay() -> None:
+def test_a_long_reply_is_split_into_messages_within_block_kit_limits_and_nothing_is_lost() -> None:
+    long_text = "\n".join(f"line {i} " + "x" * 90 for i in range(300))  # ~30 000 characters
+    fields = tuple(LocalField(f"f{i}", f"value {i} " + "v" * 3000) for i in range(23))
+    messages = Renderer().messages(reply(long_text, LocalCard("T" * 200, fields)))
+    _within_limits(messages)
+    assert len(messages) >= 3
+    blocks = [b for m in messages for b in m.blocks]
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    header = next(i for i, b in enumerate(blocks) if b["type"] == "header")
+    text_sections = [b["text"]["text"] for b in blocks[:header]]
+    assert "\n".join(text_sections) == long_text  # split at line breaks, every line arrives
+    everything = "\n".join(sections)
+    assert all(f"*f{i}*" in everything and f"value {i} " + "v" * 3000 in everything.replace("\n", "")
+               for i in range(23))  # a field too long for Block Kit gets sections of its own, whole
+    title = blocks[header]["text"]["text"]
+    assert len(title) == 150 and title.endswith("…")
+
+
+def test_many_blocks_go_to_several_messages_and_the_buttons_to_the_last() -> None:
     many = tuple(LocalField(f"f{i}", "v", inline=False) for i in range(80))
-    message = Renderer().message(reply(card=LocalCard("T", many), buttons=(LocalButton("OK", "x y"),)))
-    assert len(message.blocks) == MAX_BLOCKS
-    assert message.blocks[-2] == {"type": "context", "elements": [{"type": "mrkdwn", "text": "…"}]}
-    assert message.blocks[-1]["type"] == "actions"
+    messages = Renderer().messages(reply(card=LocalCard("T", many), buttons=(LocalButton("OK", "x y"),)))
+    _within_limits(messages)
+    assert [len(m.blocks) for m in messages] == [MAX_BLOCKS, 32]
+    assert [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"] == [
+        f"*f{i}*\nv" for i in range(80)]
+    assert messages[-1].blocks[-1]["type"] == "actions"
+    assert messages[1].text.startswith("*f49*\nv\n*f50*")  # its notification text is its own part
 
 
 def test_buttons_carry_their_command_and_danger_style() -> None:

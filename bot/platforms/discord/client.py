@@ -196,7 +196,8 @@ def _route(client: discord.Client, config: DiscordConfig) -> None:
     client._connection.http = routed
 
 
-_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+# Nothing pings unless a message says so: each reply lists the members and roles it mentions on purpose.
+_MENTIONS = discord.AllowedMentions.none()
 
 
 class AffinityClient(_Forwarding, discord.Client):

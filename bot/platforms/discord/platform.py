@@ -29,7 +29,7 @@ from bot.platforms.discord.client import Connection, Timing, make_client, shard_
 from bot.platforms.discord.commands import CommandSync, command_payload
 from bot.platforms.discord.failures import MANAGE_MESSAGES, SEND_MESSAGES, refusals
 from bot.platforms.discord.interactions import Interactions, LocaleFor
-from bot.platforms.discord.render import ButtonCodec, Outgoing, clip, render
+from bot.platforms.discord.render import ButtonCodec, Outgoing, clip, plain, render
 from bot.platforms.discord.spaces import DiscordSpaces
 from bot.plugin import AutocompleteFn, CommandDecl
 from bot.storage.database import Database
@@ -170,7 +170,7 @@ class DiscordPlatform:
     async def _post(self, forum: discord.ForumChannel, target: ChannelRef, reply: LocalReply,
                     parts: Sequence[Outgoing]) -> MessageRef:
         """A forum holds topics: a reply sent to the forum itself opens a new post."""
-        title = reply.card.title if reply.card is not None else reply.text.strip().split("\n")[0]
+        title = plain(reply.card.title if reply.card is not None else reply.text.strip().split("\n")[0])
         kwargs = parts[0].kwargs()
         with refusals(_send_permission(reply, in_thread=False)):
             try:

@@ -5,8 +5,15 @@ A `custom_id` holds at most 100 characters: `ab:<index>:<command>?<args>` when i
 `ab:<index>:#<key>` with the command and arguments kept in the `discord_buttons` table (purged after
 30 days; pressing an older button says it expired). A button sent by DM for a guild's member carries
 that guild (`ab:<index>@<guild>:...`): a press in a DM has no guild of its own. Text longer than one
-message (2000 characters) is split on line breaks into several messages; the card, files and buttons
-go with the last one. An embed keeps within Discord's limits, 6,000 characters in all.
+message (2000 characters) is split on line breaks into several messages; a card too big for one embed
+(4096 characters of description, 25 fields of 1024 characters, 6,000 in all) becomes several embeds,
+one per message; files and buttons go with the last message. Nothing is dropped: only a title (256)
+or a field name (256) is cut, with an ellipsis.
+
+Text a member wrote never pings or hides a link: every message carries `allowed_mentions` listing
+only the members and roles the reply mentions on purpose (`bot.markup`; the client's default is
+none), and `to_discord` puts a zero-width space in `@everyone`, `@here`, `<@…>` and the `](` of a
+masked link, so they show as text with their real address.
 """
 
 from __future__ import annotations
@@ -14,15 +21,15 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 import discord
 
-from bot.formatting import LocalButton, LocalCard, LocalReply, to_discord, to_plain
+from bot.formatting import LocalButton, LocalCard, LocalReply, discord_inert, mentions, to_discord, to_plain
 from bot.model import Attachment
 from bot.storage.database import Database
 from bot.storage.times import to_db
@@ -43,6 +50,11 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def plain(text: str) -> str:
+    """Neutral markup as inert plain text (titles, field names, labels, thread names)."""
+    return discord_inert(to_plain(text))
+
+
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     """One Discord message to send; files and views are built fresh for each attempt."""
@@ -52,6 +64,14 @@ class Outgoing:
     attachments: tuple[Attachment, ...] = ()
     buttons: tuple[tuple[LocalButton, str], ...] = ()
     ephemeral: bool = False
+    users: tuple[int, ...] = ()  # the members and roles the reply mentions on purpose: the only pings
+    roles: tuple[int, ...] = ()
+
+    def allowed_mentions(self) -> discord.AllowedMentions:
+        """Exactly the chosen members and roles; never @everyone, @here or a replied-to author."""
+        return discord.AllowedMentions(everyone=False, replied_user=False,
+                                       users=[discord.Object(u) for u in self.users] or False,
+                                       roles=[discord.Object(r) for r in self.roles] or False)
 
     def files(self) -> list[discord.File]:
         """The attachments as discord.py files (a file can only be sent once)."""
@@ -64,12 +84,13 @@ class Outgoing:
         view = discord.ui.View(timeout=None)
         for button, custom_id in self.buttons:
             style = discord.ButtonStyle.danger if button.danger else discord.ButtonStyle.primary
-            view.add_item(discord.ui.Button(label=clip(button.label, 80), style=style, custom_id=custom_id))
+            label = clip(to_plain(button.label), 80) or clip(button.command, 80)
+            view.add_item(discord.ui.Button(label=label, style=style, custom_id=custom_id))
         return view
 
     def kwargs(self) -> dict[str, Any]:
         """Keyword arguments for `send`, `send_message`, `followup.send` or `edit_original_response`."""
-        found: dict[str, Any] = {}
+        found: dict[str, Any] = {"allowed_mentions": self.allowed_mentions()}
         if self.content:
             found["content"] = self.content
         if self.embed is not None:
@@ -103,28 +124,34 @@ def split_text(text: str, limit: int = MAX_CONTENT) -> list[str]:
     return pieces
 
 
-def embed(card: LocalCard) -> discord.Embed:
-    """A card as an embed (Discord's limits applied).
+def embeds(card: LocalCard) -> list[discord.Embed]:
+    """A card as one embed, or several when it does not fit Discord's limits (nothing dropped).
 
-    Each part has its own limit, and the whole embed (title, description, field names and values,
-    footer) at most 6,000 characters: title and description come first, then a running total clips
-    the field that crosses the limit and stops at the first one with no room left."""
-    title = clip(to_plain(card.title), MAX_TITLE)
-    left = MAX_EMBED - len(title)
-    description = clip(to_discord(card.description), min(MAX_DESCRIPTION, left)) if card.description else None
-    left -= len(description or "")
-    result = discord.Embed(title=title, description=description, url=card.url, colour=discord.Colour.blurple())
-    for item in card.fields[:MAX_FIELDS]:
-        name = clip(to_plain(item.name), MAX_FIELD_NAME) or _EMPTY
-        room = min(MAX_FIELD_VALUE, left - len(name))
-        value = to_discord(item.value) or _EMPTY
-        if len(value) > room and room < _MIN_FIELD_VALUE:
-            break  # the fields after it would not fit either, or be cut to nothing
-        value = clip(value, room)
-        result.add_field(name=name, value=value, inline=item.inline)
-        left -= len(name) + len(value)
-    return result
-
+    The first embed has the title (and URL); a description longer than 4,096 characters continues in
+    the next ones, split at line breaks; fields follow, 25 at most per embed and a running total
+    keeping each embed within 6,000 characters; a value longer than 1,024 characters continues in
+    fields with an empty name."""
+    title = clip(plain(card.title), MAX_TITLE)
+    first = discord.Embed(title=title, url=card.url, colour=discord.Colour.blurple())
+    found, left = [first], MAX_EMBED - len(title)
+    if card.description:
+        for index, part in enumerate(split_text(to_discord(card.description), MAX_DESCRIPTION)):
+            if index:
+                found.append(discord.Embed(colour=discord.Colour.blurple()))
+                left = MAX_EMBED
+            found[-1].description = part
+            left -= len(part)
+    for item in card.fields:
+        name = clip(plain(item.name), MAX_FIELD_NAME) or _EMPTY
+        values = split_text(to_discord(item.value), MAX_FIELD_VALUE) or [_EMPTY]
+        for index, value in enumerate(values):
+            shown = name if index == 0 else _EMPTY
+            if len(found[-1].fields) == MAX_FIELDS or len(shown) + len(value) > left:
+                found.append(discord.Embed(colour=discord.Colour.blurple()))
+                left = MAX_EMBED
+            found[-1].add_field(name=shown, value=value, inline=item.inline and len(values) == 1)
+            left -= len(shown) + len(value)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +218,19 @@ class ButtonCodec:
 async def render(reply: LocalReply, codec: ButtonCodec, *, guild_id: int | None = None) -> list[Outgoing]:
     """The Discord messages for one reply (usually one); `guild_id` is the guild a DM is sent for,
     recorded with its buttons."""
-    texts: Sequence[str] = split_text(to_discord(reply.text)) if reply.text.strip() else []
-    card = embed(reply.card) if reply.card is not None else None
+    users, roles = mentions(reply.text)
+    parts = [Outgoing(content=text) for text in (split_text(to_discord(reply.text)) if reply.text.strip() else [])]
+    for index, card in enumerate(embeds(reply.card) if reply.card is not None else []):
+        if index == 0 and parts:
+            parts[-1] = replace(parts[-1], embed=card)  # the card rides with the last piece of text
+        else:
+            parts.append(Outgoing(embed=card))
     buttons = tuple([(b, await codec.encode(i, b, guild_id)) for i, b in enumerate(reply.buttons[:MAX_BUTTONS])])
-    if not texts and card is None and not reply.attachments and not buttons:
-        texts = [_EMPTY]
-    head = [Outgoing(content=text, ephemeral=reply.ephemeral) for text in texts[:-1]]
-    last = Outgoing(content=texts[-1] if texts else None, embed=card, attachments=reply.attachments,
-                    buttons=buttons, ephemeral=reply.ephemeral)
-    return [*head, last]
+    if not parts:
+        parts = [Outgoing(content=None if reply.attachments or buttons else _EMPTY)]
+    parts[-1] = replace(parts[-1], attachments=reply.attachments, buttons=buttons)
+    return [replace(p, ephemeral=reply.ephemeral, users=_snowflakes(users), roles=_snowflakes(roles)) for p in parts]
+
+
+def _snowflakes(ids: tuple[str, ...]) -> tuple[int, ...]:
+    return tuple(int(i) for i in ids if i.isascii() and i.isdigit())

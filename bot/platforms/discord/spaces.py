@@ -17,6 +17,7 @@ import discord
 
 from bot.config import DiscordConfig
 from bot.folding import fold
+from bot.formatting import discord_inert
 from bot.model import CommunityRef, DeliveryError, Space, UserRef
 from bot.platforms.discord import translate
 from bot.platforms.discord.failures import MANAGE_CHANNELS, MANAGE_ROLES, refusals
@@ -113,16 +114,17 @@ class DiscordSpaces:
         reason = f"affinity-bot: create the group {name}"
         with refusals(MANAGE_ROLES):
             role = await guild.create_role(name=name[:100], reason=reason)
+        topic = discord_inert(topic)[:1024]  # a member's description: no ping, no masked link
         try:
             category = await self._category(guild, self._config.groups_category, reason)
             overwrites = self._overwrites(guild, role, read_only=False)
             with refusals(MANAGE_CHANNELS):
                 channel: GuildChannel
                 if forum:
-                    channel = await guild.create_forum(channel_name(name), topic=topic[:1024], category=category,
+                    channel = await guild.create_forum(channel_name(name), topic=topic, category=category,
                                                        overwrites=overwrites, reason=reason)
                 else:
-                    channel = await guild.create_text_channel(channel_name(name), topic=topic[:1024],
+                    channel = await guild.create_text_channel(channel_name(name), topic=topic,
                                                               category=category, overwrites=overwrites,
                                                               reason=reason)
         except BaseException:

@@ -31,6 +31,7 @@ from bot.platforms.slack.render import Renderer, decode_button
 from bot.platforms.slack.translate import PLATFORM, command_text
 
 log = logging.getLogger("affinity.slack.commands")
+_RESPONSES = 5  # answers a response_url takes
 
 
 def at_home(profile: SlackUser, team: str) -> bool:
@@ -125,18 +126,22 @@ class CommandRunner:
         if reply.attachments:
             notes = await self._send_files(reply, user_id, channel_id)
             reply = replace(reply, attachments=(), text="\n".join(p for p in (reply.text, *notes) if p))
-        message = self.renderer.message(reply)
-        if message.empty:
-            return
-        public = not reply.ephemeral
-        if isinstance(response_url, str) and response_url and await self.delivery.respond(
-                response_url, message, public=public, replace_original=replace_original):
+        messages = self.renderer.messages(reply)  # several when the reply is too long for one
+        public, answered = not reply.ephemeral, 0
+        if isinstance(response_url, str) and response_url:
+            for message in messages[:_RESPONSES]:
+                if not await self.delivery.respond(response_url, message, public=public,
+                                                   replace_original=replace_original and answered == 0):
+                    break
+                answered += 1
+        rest = messages[answered:]
+        if not rest:
             return
         try:  # the response_url expired (30 minutes) or was used up: post directly
             if public:
-                await self.delivery.post(channel_id, reply)
+                await self.delivery.post_messages(channel_id, rest)
             else:
-                await self.delivery.ephemeral(channel_id, user_id, reply)
+                await self.delivery.ephemeral_messages(channel_id, user_id, rest)
         except DeliveryError as exc:
             log.warning("could not answer %s in %s: %s", user_id, channel_id, exc)
 

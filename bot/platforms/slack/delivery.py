@@ -42,20 +42,26 @@ class Delivery:
         return self._dms[user_id]
 
     async def post(self, channel_id: str, reply: LocalReply, thread_ts: str | None = None) -> str | None:
-        """Post a reply's text, card and buttons, then its files; the message's ts (None: files only)."""
-        message = self.renderer.message(reply)
-        ts: str | None = None
-        if not message.empty:
+        """Post a reply's text, card and buttons (several messages when it is too long for one), then its
+        files; the first message's ts (None: files only)."""
+        first = await self.post_messages(channel_id, self.renderer.messages(reply), thread_ts)
+        if reply.attachments:
+            await self.upload(channel_id, reply.attachments, thread_ts=thread_ts)
+        return first
+
+    async def post_messages(self, channel_id: str, messages: Sequence[SlackMessage],
+                            thread_ts: str | None = None) -> str | None:
+        """Post rendered messages in order; the first one's ts."""
+        first: str | None = None
+        for message in messages:
             try:
                 response = await self.client.chat_postMessage(
                     channel=channel_id, text=message.text, blocks=list(message.blocks) or None, thread_ts=thread_ts,
                     unfurl_links=False)
             except Exception as exc:
                 raise delivery_error(exc) from exc
-            ts = str(response["ts"])
-        if reply.attachments:
-            await self.upload(channel_id, reply.attachments, thread_ts=thread_ts)
-        return ts
+            first = first or str(response["ts"])
+        return first
 
     async def upload(self, channel_id: str, attachments: Sequence[Attachment], *,
                      thread_ts: str | None = None) -> None:
@@ -67,13 +73,17 @@ class Delivery:
             raise delivery_error(exc) from exc
 
     async def ephemeral(self, channel_id: str, user_id: str, reply: LocalReply) -> None:
-        """A message only one member sees (chat.postEphemeral)."""
-        message = self.renderer.message(reply)
-        try:
-            await self.client.chat_postEphemeral(channel=channel_id, user=user_id, text=message.text,
-                                                 blocks=list(message.blocks) or None)
-        except Exception as exc:
-            raise delivery_error(exc) from exc
+        """A reply only one member sees (chat.postEphemeral), in several messages when it is too long."""
+        await self.ephemeral_messages(channel_id, user_id, self.renderer.messages(reply))
+
+    async def ephemeral_messages(self, channel_id: str, user_id: str, messages: Sequence[SlackMessage]) -> None:
+        """Rendered messages only one member sees, in order."""
+        for message in messages:
+            try:
+                await self.client.chat_postEphemeral(channel=channel_id, user=user_id, text=message.text,
+                                                     blocks=list(message.blocks) or None)
+            except Exception as exc:
+                raise delivery_error(exc) from exc
 
     async def respond(self, response_url: str, message: SlackMessage, *, public: bool,
                       replace_original: bool = False) -> bool:

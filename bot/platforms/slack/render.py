@@ -1,7 +1,12 @@
-"""Rendering a `LocalReply` as a Slack message: mrkdwn text and Block Kit blocks, within Block
-Kit's limits (3000 characters per text, 2000 per field, 10 fields per section, 50 blocks, 25
-buttons per actions block, 75 characters per button label, 2000 per button value): long texts
-are split into several sections, anything that still does not fit is cut with an ellipsis.
+"""Rendering a `LocalReply` as Slack messages: mrkdwn text and Block Kit blocks, within Block Kit's
+limits (3000 characters per text, 2000 per field, 10 fields per section, 50 blocks per message, 25
+buttons per actions block, 75 characters per button label, 2000 per button value) and within the
+roughly 12,000 characters Slack accepts in one message's blocks: a long reply is split at line breaks
+into sections, and the sections into as many messages as it takes (the buttons go with the last one);
+nothing is dropped. Only a header (150) or a button label (75) is cut, with an ellipsis.
+
+Every text is escaped (`& < >`): what a member wrote, `<!here>`, `<@U1>` or `<url|label>` included,
+shows as text; only the bot's own links and mentions (`bot.markup` tokens) become Slack's `<…>`.
 
 Buttons carry their command and arguments as JSON in their `value`; `decode_button` reads it
 back when a member presses one. Pure: no I/O and no SDK import.
@@ -11,16 +16,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.formatting import LocalButton, LocalCard, LocalReply, to_plain, to_slack
+from bot.formatting import LocalButton, LocalCard, LocalReply, slack_escape, to_plain, to_slack
 
 MAX_TEXT = 3000
 MAX_FIELD = 2000
 MAX_FIELDS = 10
 MAX_BLOCKS = 50
+MAX_MESSAGE = 11_000  # characters of text in one message's blocks; Slack refuses from about 12,000
 MAX_HEADER = 150
 MAX_BUTTONS = 25
 MAX_LABEL = 75
@@ -29,12 +35,6 @@ ACTION_PREFIX = "affinity:"
 ELLIPSIS = "…"
 
 Block = dict[str, Any]
-
-# What must reach Slack unescaped: links in the neutral markup and Slack's own mentions.
-_KEEP = re.compile(
-    r"<((?:https?|mailto):[^|>\s]+)(?:\|([^>]*))?>"
-    r"|<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|![a-z]+|!subteam\^[A-Z0-9]+)(?:\|[^<>]*)?>"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,24 +75,26 @@ def chunks(text: str, limit: int = MAX_TEXT) -> list[str]:
     return pieces
 
 
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def escape(text: str) -> str:
-    """Escape `& < >` for Slack, except in links (`<url|label>`) and Slack mentions."""
-    out: list[str] = []
-    pos = 0
-    for match in _KEEP.finditer(text):
-        out.append(_escape(text[pos:match.start()]))
-        url, label = match.group(1), match.group(2)
-        if url is None:
-            out.append(match.group(0))
-        else:
-            out.append(f"<{url}|{_escape(label)}>" if label else f"<{url}>")
-        pos = match.end()
-    out.append(_escape(text[pos:]))
-    return "".join(out)
+    """Escape `& < >` for Slack: nothing in `text` becomes a link or a mention."""
+    return slack_escape(text)
+
+
+def size(block: Block) -> int:
+    """The characters of text in a block, as Slack counts them against a message."""
+    return sum(len(text) for text in _texts(block))
+
+
+def _texts(node: object) -> Iterator[str]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "text" and isinstance(value, str):
+                yield value
+            else:
+                yield from _texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _texts(item)
 
 
 def encode_button(button: LocalButton) -> str:
@@ -122,6 +124,31 @@ def _section(text: str) -> Block:
 
 def _context(text: str) -> Block:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": truncate(text, MAX_TEXT)}]}
+
+
+def _pack(content: Sequence[Block], actions: Sequence[Block]) -> list[list[Block]]:
+    """Blocks in order, in as few messages as Slack accepts (50 blocks, `MAX_MESSAGE` characters each);
+    the buttons go with the last message."""
+    messages: list[list[Block]] = []
+    current: list[Block] = []
+    used = 0
+    for block in [*content, *actions]:
+        weight = size(block)
+        if current and (len(current) == MAX_BLOCKS or used + weight > MAX_MESSAGE):
+            messages.append(current)
+            current, used = [], 0
+        current.append(block)
+        used += weight
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _fallback(blocks: Sequence[Block], title: str) -> str:
+    """A message's notification text: its sections' text, else the card's title, else its fields."""
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section" and "text" in b]
+    fields = [f["text"] for b in blocks if b["type"] == "section" for f in b.get("fields", ())]
+    return truncate("\n".join(texts) or title or "\n".join(fields), MAX_TEXT)
 
 
 class Renderer:
@@ -158,20 +185,22 @@ class Renderer:
 
     def mrkdwn(self, text: str) -> str:
         """Neutral markup to escaped Slack mrkdwn, with prefixed command names."""
-        return self._prefixed(to_slack(escape(text)))
+        return self._prefixed(to_slack(text))
 
-    def message(self, reply: LocalReply) -> SlackMessage:
-        """The whole reply as notification text plus blocks (files are sent separately)."""
+    def messages(self, reply: LocalReply) -> list[SlackMessage]:
+        """The whole reply as one message or more (files are sent separately); none for files alone."""
         text = self.mrkdwn(reply.text) if reply.text else ""
         content: list[Block] = [_section(part) for part in chunks(text)]
         if reply.card is not None:
             content += self._card(reply.card)
-        actions = self._buttons(reply.buttons)
-        room = MAX_BLOCKS - len(actions)
-        if len(content) > room:
-            content = [*content[: room - 1], _context(ELLIPSIS)]
-        fallback = text or (self.mrkdwn(reply.card.title) if reply.card else "")
-        return SlackMessage(truncate(fallback, MAX_TEXT), tuple(content + actions))
+        title = self.mrkdwn(reply.card.title) if reply.card else ""
+        return [SlackMessage(_fallback(blocks, title), tuple(blocks))
+                for blocks in _pack(content, self._buttons(reply.buttons))]
+
+    def message(self, reply: LocalReply) -> SlackMessage:
+        """The reply as one message: the first of `messages` (a test and preview convenience)."""
+        found = self.messages(reply)
+        return found[0] if found else SlackMessage("", ())
 
     def _card(self, card: LocalCard) -> list[Block]:
         blocks: list[Block] = []
@@ -184,20 +213,28 @@ class Renderer:
         inline: list[dict[str, str]] = []
 
         def flush() -> None:
-            while inline:
-                blocks.append({"type": "section", "fields": inline[:MAX_FIELDS]})
-                del inline[:MAX_FIELDS]
+            # Ten fields at most per section, and few enough characters for the section to fit a message.
+            group: list[dict[str, str]] = []
+            for item in inline:
+                if group and (len(group) == MAX_FIELDS or sum(len(g["text"]) for g in group) + len(item["text"])
+                              > 2 * MAX_TEXT):
+                    blocks.append({"type": "section", "fields": group})
+                    group = []
+                group.append(item)
+            if group:
+                blocks.append({"type": "section", "fields": group})
+            inline.clear()
 
         for field in card.fields:
             text = f"*{self.mrkdwn(field.name)}*\n{self.mrkdwn(field.value)}"
-            if field.inline:
-                inline.append({"type": "mrkdwn", "text": truncate(text, MAX_FIELD)})
+            if field.inline and len(text) <= MAX_FIELD:
+                inline.append({"type": "mrkdwn", "text": text})
                 continue
-            flush()
+            flush()  # a field too long to sit beside others gets sections of its own
             blocks += [_section(part) for part in chunks(text)]
         flush()
         if card.url:
-            blocks.append(_context(escape(f"<{card.url}>")))
+            blocks.append(_context(f"<{card.url.replace('>', '%3E').replace('|', '%7C')}>"))
         return blocks
 
     def _buttons(self, buttons: Sequence[LocalButton]) -> list[Block]:
@@ -208,7 +245,7 @@ class Renderer:
             if len(value) > MAX_VALUE:  # the member can still type the command
                 too_long.append(f"`{self.mrkdwn(button.as_command_line())}`")
                 continue
-            label = button.label.strip() or button.as_command_line()
+            label = to_plain(button.label).strip() or button.as_command_line()
             element: Block = {"type": "button", "action_id": f"{ACTION_PREFIX}{index}", "value": value,
                               "text": {"type": "plain_text", "text": truncate(label, MAX_LABEL), "emoji": True}}
             if button.danger:

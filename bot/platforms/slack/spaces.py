@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.folding import fold
+from bot.formatting import slack_escape
 from bot.model import ChannelRef, CommunityRef, DeliveryError, Space, UserRef
 from bot.platforms.slack.directory import Directory
 from bot.platforms.slack.errors import delivery_error, error_code
@@ -84,8 +85,9 @@ class SlackSpaces:
         self.directory.remember_channel(channel_id, created)
         if topic.strip():
             # A topic is a nicety: a refusal must not undo a channel that exists.
-            try:
-                await self._call("conversations_setTopic", channel=channel_id, topic=topic.strip()[:MAX_TOPIC])
+            try:  # a member's description: escaped, so no ping and no masked link
+                await self._call("conversations_setTopic", channel=channel_id,
+                                 topic=slack_escape(topic.strip()[:MAX_TOPIC]))
             except DeliveryError as exc:
                 log.warning("the topic of #%s could not be set: %s", created, exc)
         return Space(ChannelRef(PLATFORM, community.workspace_id, channel_id))
