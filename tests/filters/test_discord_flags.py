@@ -39,7 +39,9 @@ async def test_a_flag_quoting_everyone_and_a_role_pings_nobody(
         await fake.dispatch("MESSAGE_CREATE", raw, guild.id)
         call = await fake.wait_call("POST", rf"/channels/{guild.channels['mods']}/messages")
     body = call.body
-    assert "matched filter rule #1" in body["content"] and "@everyone" in body["content"]
+    # The quote is shown (the @ kept, defused by a zero-width space) and nothing may ping.
+    assert "matched filter rule #1" in body["content"] and "@\u200beveryone" in body["content"]
+    assert "@everyone" not in body["content"] and f"<@&{role}>" not in body["content"]
     allowed = body["allowed_mentions"]
-    assert "everyone" not in allowed["parse"] and "roles" not in allowed["parse"]
+    assert allowed["parse"] == []
     assert str(role) not in [str(r) for r in allowed.get("roles", [])]
