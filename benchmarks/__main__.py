@@ -10,7 +10,10 @@ import sys
 import time
 from typing import Any
 
-SUITES = ["benchmarks.ingest", "benchmarks.startup", "benchmarks.digest_bench", "benchmarks.filters_bench"]
+SUITES = [
+    "benchmarks.ingest", "benchmarks.startup", "benchmarks.digest_bench", "benchmarks.filters_bench",
+    "benchmarks.commands_bench",
+]
 
 
 def main() -> int:

@@ -44,7 +44,8 @@ def migrations_dir(config: Config) -> Path:
 
 async def open_database(config: Config, clock: Clock) -> Database:
     """Open the database and apply pending migrations (with a backup first)."""
-    db = await Database.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    db = await Database.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms,
+                             read_connections=config.database.read_connections)
     try:
         applied = await apply_migrations(db, migrations_dir(config), now=clock.now())
     except BaseException:

@@ -67,6 +67,8 @@ class DatabaseConfig(_Strict):
     path: Path = Path("data/affinity-bot.db")
     retention_days: int = Field(180, ge=1, le=3650)
     busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
+    # Query-only connections for plain reads, so commands do not queue behind writes; 0 shares the writer.
+    read_connections: int = Field(2, ge=0, le=16)
     migrations_dir: Path | None = None
 
 

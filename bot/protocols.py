@@ -54,7 +54,11 @@ class Sql(Protocol):
 
 
 class SqlDatabase(Sql, Protocol):
-    """`ctx.db`: statements plus transactions."""
+    """`ctx.db`: statements plus transactions.
+
+    Its plain reads do not wait for writes (SQLite: query-only read connections beside the writer): they
+    see every write awaited before them, never a transaction still in progress. Inside a transaction,
+    read through the transaction to see its own rows."""
 
     def transaction(self) -> AbstractAsyncContextManager[Sql]:
         """One transaction: committed on success, rolled back on any error."""

@@ -230,27 +230,6 @@ async def test_concurrent_transactions_and_plain_statements_do_not_interleave(db
     assert await db.fetchval("SELECT count(*) FROM items WHERE name LIKE 'p%'") == 50
 
 
-async def test_a_reader_waits_for_an_open_transaction(db: Database) -> None:
-    inside = asyncio.Event()
-    release = asyncio.Event()
-
-    async def writer() -> None:
-        async with db.transaction() as tx:
-            await tx.execute("INSERT INTO items (name) VALUES (?)", ("a",))
-            inside.set()
-            await release.wait()
-
-    writing = asyncio.create_task(writer())
-    await inside.wait()
-    reader = asyncio.create_task(db.fetchval("SELECT count(*) FROM items"))
-    for _ in range(20):
-        await asyncio.sleep(0)
-    assert not reader.done()  # blocked on the lock, not reading uncommitted rows
-    release.set()
-    await writing
-    assert await reader == 1
-
-
 async def test_backup_to_copies_the_database(db: Database, tmp_path: Path) -> None:
     await db.executemany("INSERT INTO items (name) VALUES (?)", [(f"n{i}",) for i in range(100)])
     dest = tmp_path / "copies" / "bot.db.bak"

@@ -1,14 +1,24 @@
-"""The database handle: one aiosqlite connection shared by every task, and its transaction helper.
+"""The database handle: one aiosqlite writer connection shared by every task, its transaction helper,
+and the read connections beside it.
 
 Owns the connection settings (WAL, foreign keys, busy timeout), the asyncio lock that serialises
-every use of the connection, the translation of SQLite failures a person must act on (locked,
-corrupted, unreadable, read-only, disk full) into `StorageError`s naming the file, and online backups.
+every use of the writer, the routing of plain reads to the read pool (`bot.storage.readers`), the
+translation of SQLite failures a person must act on (locked, corrupted, unreadable, read-only, disk
+full) into `StorageError`s naming the file, and online backups.
 
 Concurrency: SQLite has one transaction per connection, so a statement issued by task B while task A
 is inside `transaction()` would silently join A's transaction (and vanish if A rolls back). Every
-public method therefore takes the same lock as `transaction()`. Nesting is refused rather than
-supported: `transaction()` or a plain `Database` method called by the task that already holds a
-transaction raises `RuntimeError` at once instead of deadlocking; use the `Transaction` object you were
+statement that may write therefore takes the same lock as `transaction()`. Plain reads
+(`fetchall`/`fetchone`/`fetchval` of a SELECT, WITH or VALUES) do not: they go to a query-only read
+connection, which in WAL mode works beside the writer and sees the last committed state, so a command
+never queues behind a batch of chat activity. A write awaited before a read is committed, so the read
+sees it; a transaction still open is invisible to other tasks until it commits. Reads that must see a
+transaction's own rows go through its `Transaction` (the writer). Without WAL (a file system that
+refuses it), for `:memory:`, or with `read_connections=0`, every read shares the writer as before.
+
+Nesting is refused rather than supported: `transaction()` or a plain `Database` method called by the
+task that already holds a transaction raises `RuntimeError` at once instead of deadlocking (or, for a
+read, instead of silently missing the transaction's own rows); use the `Transaction` object you were
 given. (Work spawned as *another* task from inside a transaction and awaited there would still deadlock:
 do not do that.)
 """
@@ -19,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -26,6 +37,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
+
+from bot.storage.readers import ReadPool, SqliteReaders
 
 __all__ = ["Database", "Params", "StorageError", "Transaction"]
 
@@ -64,14 +77,36 @@ def _describe(path: Path | str, exc: sqlite3.Error, busy_timeout_ms: int) -> str
     return None
 
 
-class Database:
-    """One shared aiosqlite connection with serialised access and a transaction helper."""
+# The first keyword of a statement, after any leading comments.
+_FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w+)", re.DOTALL)
+_READ_WORDS = frozenset({"select", "with", "values"})
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, busy_timeout_ms: int) -> None:
-        """Use `Database.open`; this only wires an already configured connection."""
+
+def _reads_only(sql: str) -> bool:
+    """Whether a statement belongs on a read connection: SELECT, WITH or VALUES.
+
+    PRAGMA stays on the writer (its answer is about the connection that writes), and so does anything
+    else. A WITH ... INSERT (or a function that writes) is refused by the query-only reader, untouched,
+    and retried on the writer: see `Database._read`."""
+    match = _FIRST_WORD.match(sql)
+    return match is not None and match.group(1).lower() in _READ_WORDS
+
+
+def _refused_by_query_only(exc: sqlite3.Error) -> bool:
+    """The error a query-only connection gives a statement that would write (nothing was written)."""
+    return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY
+
+
+class Database:
+    """One shared aiosqlite writer with serialised access and a transaction helper, plus read connections."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path, busy_timeout_ms: int,
+                 readers: ReadPool | None = None) -> None:
+        """Use `Database.open`; this only wires an already configured connection (and read pool)."""
         self._conn = conn
         self.path = path
         self._busy_timeout_ms = busy_timeout_ms
+        self._readers = readers
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._closed = False
@@ -79,8 +114,9 @@ class Database:
     # ------------------------------------------------------------ lifecycle
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000) -> Database:
-        """Open (creating it and its directory if needed) and configure the database file at `path`."""
+    async def open(cls, path: Path | str, *, busy_timeout_ms: int = 5000, read_connections: int = 2) -> Database:
+        """Open (creating it and its directory if needed) and configure the database file at `path`, with
+        `read_connections` query-only connections for plain reads (0: reads share the writer)."""
         path = Path(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,27 +135,39 @@ class Database:
         conn.row_factory = sqlite3.Row
         db = cls(conn, path, busy_timeout_ms)
         try:
-            await db._configure()
+            wal = await db._configure()
+            if read_connections > 0 and wal and str(path) != ":memory:":
+                # After the writer: it created the file and switched it to WAL, which readers need.
+                db._readers = await db._guarded(
+                    SqliteReaders.open(path, read_connections, busy_timeout_ms=busy_timeout_ms))
         except BaseException:
             await conn.close()
             raise
         return db
 
-    async def _configure(self) -> None:
-        """Set the pragmas and prove the file is a readable SQLite database."""
+    @property
+    def read_connections(self) -> int:
+        """How many read connections serve plain reads (0: they share the writer)."""
+        return 0 if self._readers is None else self._readers.size
+
+    async def _configure(self) -> bool:
+        """Set the pragmas and prove the file is a readable SQLite database; True in WAL mode."""
         # busy_timeout first, so that the WAL switch itself waits for a busy file instead of failing.
         # PRAGMA values cannot be bound; int() makes the formatted value safe.
         await self._do_execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}", ())
         mode = await self._do_fetchval("PRAGMA journal_mode = WAL", ())
-        if str(mode).lower() != "wal":
-            log.warning("%s: journal mode is %s, not WAL (unsupported file system?)", self.path, mode)
+        wal = str(mode).lower() == "wal"
+        if not wal and str(self.path) != ":memory:":
+            log.warning("%s: journal mode is %s, not WAL (unsupported file system?); reads share the writer",
+                        self.path, mode)
         await self._do_execute("PRAGMA foreign_keys = ON", ())
         await self._do_execute("PRAGMA synchronous = NORMAL", ())
         # Reading the schema forces SQLite to parse the header: a garbage file fails here, not later.
         await self._do_fetchval("SELECT count(*) FROM sqlite_master", ())
+        return wal
 
     async def close(self) -> None:
-        """Wait for running work, then close the connection (idempotent)."""
+        """Wait for running work, then close the read connections and the writer (idempotent)."""
         if self._closed:
             return
         self._refuse_reentry("close()")
@@ -127,10 +175,15 @@ class Database:
             if self._closed:
                 return
             self._closed = True
-            with contextlib.suppress(sqlite3.Error):
-                # Cheap, and keeps query plans good on long-lived files.
-                await self._conn.execute("PRAGMA optimize")
-            await self._conn.close()
+            try:
+                if self._readers is not None:
+                    await self._readers.close()
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    # Cheap, and keeps query plans good on long-lived files.
+                    await self._conn.execute("PRAGMA optimize")
+                # Last: the last connection to close checkpoints the WAL into the file.
+                await self._conn.close()
 
     # ------------------------------------------------------------ public statements
 
@@ -145,19 +198,25 @@ class Database:
             return await tx.executemany(sql, seq)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """All rows of a query."""
+        """All rows of a query (a read connection: the last committed state, without waiting for writes)."""
+        if self._readers is not None and _reads_only(sql):
+            rows: list[sqlite3.Row] = await self._read("fetchall()", sql, params, many=True)
+            return rows
         async with self._locked("fetchall()"):
             return await self._do_fetchall(sql, params)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """The first row of a query, or None."""
+        """The first row of a query, or None (read like `fetchall`; an INSERT ... RETURNING goes to the writer)."""
+        if self._readers is not None and _reads_only(sql):
+            row: sqlite3.Row | None = await self._read("fetchone()", sql, params, many=False)
+            return row
         async with self._locked("fetchone()"):
             return await self._do_fetchone(sql, params)
 
     async def fetchval(self, sql: str, params: Params = ()) -> Any:
         """The first column of the first row of a query, or None."""
-        async with self._locked("fetchval()"):
-            return await self._do_fetchval(sql, params)
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
 
     async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(connection)` on the database thread between BEGIN IMMEDIATE and COMMIT, in one
@@ -259,6 +318,29 @@ class Database:
         except sqlite3.Error as exc:
             # "no transaction is active" after a failed COMMIT that already ended it: nothing to undo.
             log.debug("%s: rollback: %s", self.path, exc)
+
+    # ------------------------------------------------------------ reads beside the writer
+
+    async def _read(self, what: str, sql: str, params: Params, *, many: bool) -> Any:
+        """A plain read on the read pool; a statement the query-only reader refuses is run on the writer."""
+        self._refuse_reentry(what)
+        readers = self._readers
+        assert readers is not None
+        try:
+            if many:
+                return await readers.fetchall(sql, params)
+            return await readers.fetchone(sql, params)
+        except sqlite3.Error as exc:
+            if not _refused_by_query_only(exc):
+                message = _describe(self.path, exc, self._busy_timeout_ms)
+                if message is None:
+                    raise
+                raise StorageError(message, self.path) from exc
+        # A WITH ... INSERT ... RETURNING and the like: refused before it changed anything.
+        async with self._locked(what):
+            if many:
+                return await self._do_fetchall(sql, params)
+            return await self._do_fetchone(sql, params)
 
     # ------------------------------------------------------------ raw operations (lock already held)
 
