@@ -10,7 +10,6 @@ The scenario runs once for the module (three bot processes); each test checks on
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import os
 import re
@@ -269,12 +268,6 @@ def test_no_crash_and_no_stall(scenario: Scenario) -> None:
         assert "Traceback" not in run.stderr and " ERROR " not in run.stderr, run.stderr
 
 
-@pytest.mark.xfail(
-    importlib.util.find_spec("bot.markup") is None,
-    strict=True,
-    reason="the Slack renderer keeps <!channel> from member text live until issue 14's "
-    "inert-text work (bot.markup) is merged",
-)
 def test_no_member_written_mention_is_posted_live(scenario: Scenario) -> None:
     texts = [json.dumps(c.args, ensure_ascii=False) for c in scenario.posted]
     assert texts and not [t for t in texts if LIVE.search(t)]
