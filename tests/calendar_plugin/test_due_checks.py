@@ -101,7 +101,7 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
         (
             '/calendar add News #news "demain 26h"',
             "fr",
-            "«\u00a0demain 26h\u00a0» contient une heure impossible, "
+            "«\u202fdemain 26h\u202f» contient une heure impossible, "
             "26h\u202f: les heures vont de 0 à 23 et les minutes de 0 à 59.",
         ),
         ("/calendar add News #news 24:00", "fr", "contient une heure impossible, 24:00"),
@@ -111,7 +111,7 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
             "en",
             "more than 5 years ahead: the calendar plans at most 5 years",
         ),
-        ('/calendar add News #news "2099-01-01 10:00"', "fr", "tombe le jeudi 1 janvier 2099, 10:00, à plus de 5 ans"),
+        ('/calendar add News #news "2099-01-01 10:00"', "fr", "tombe le jeudi 1 janvier 2099, 10:00, dans plus de 5 ans"),
         (
             '/calendar add News #news "mardi 9h" repeat:"RRULE:FREQ=DAILY;INTERVAL=0"',
             "en",
