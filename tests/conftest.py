@@ -1,0 +1,58 @@
+"""The loop-stall guard of the whole suite: a test fails when an event loop was blocked too long.
+
+Every phase of every test (setup, call, teardown) runs under `bot.loopwatch.watching()`, which sees
+every loop of the process: pytest-asyncio's, `asyncio.run` ones, loops in threads. When one
+callback ran longer than `STALL_LIMIT` in one stretch, that phase fails with the duration and the
+callback's name. The limit is generous on purpose (the machines running the suite are shared and
+noisy): it catches freezes, not noise. A test that means to block may opt out with
+`@pytest.mark.allow_stall`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
+from bot.loopwatch import LoopWatch, watching
+
+STALL_LIMIT = 1.0  # seconds
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "allow_stall: this test blocks its event loop on purpose")
+
+
+def _check(item: pytest.Item, watch: LoopWatch, phase: str) -> None:
+    stall = watch.worst
+    if stall is None or stall.seconds <= STALL_LIMIT or item.get_closest_marker("allow_stall"):
+        return
+    pytest.fail(
+        f"event loop blocked during {phase} for {stall} (limit {STALL_LIMIT:.0f} s): "
+        "move that work off the loop (asyncio.to_thread) or load it ahead of time",
+        pytrace=False,
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    with watching() as watch:
+        result = yield
+    _check(item, watch, "setup")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    with watching() as watch:
+        result = yield
+    _check(item, watch, "the test")
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
+    with watching() as watch:
+        result = yield
+    _check(item, watch, "teardown")
+    return result
