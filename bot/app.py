@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -53,6 +54,14 @@ async def open_database(config: Config, clock: Clock) -> Database:
     for name in applied:
         log.info("applied migration %s", name)
     return db
+
+
+async def _bounded(step: Coroutine[Any, Any, None], seconds: float | None) -> None:
+    """Await `step`, cancelling it after `seconds` (TimeoutError) when given."""
+    if seconds is None:
+        await step
+    else:
+        await asyncio.wait_for(step, seconds)
 
 
 class App:
@@ -145,14 +154,20 @@ class App:
         await self.scheduler.start()
         self._started = True
 
-    async def stop(self) -> None:
-        """Stop in reverse order; buffered activity is flushed before the database closes."""
+    async def stop(self, *, grace: float | None = None) -> None:
+        """Stop in reverse order; buffered activity is flushed before the database closes.
+
+        With `grace` (after a signal), each platform's disconnect and the scheduler's jobs in
+        progress get that many seconds, then are cancelled, so the flushes still happen promptly."""
         for platform in reversed(self.platforms):
             try:
-                await platform.stop()
+                await _bounded(platform.stop(), grace)
             except Exception:
                 log.exception("platform %s did not stop cleanly", platform.name)
-        await self.scheduler.stop()
+        try:
+            await _bounded(self.scheduler.stop(), grace)
+        except TimeoutError:
+            log.warning("scheduler jobs still running after %g s were cancelled", grace)
         for plugin in reversed(self.registry.plugins):
             try:
                 await plugin.stop()
