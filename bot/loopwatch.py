@@ -24,6 +24,7 @@ import asyncio.events
 import contextlib
 import math
 import os
+import sysconfig
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -56,7 +57,7 @@ class LoopWatch:
         return self.worst.seconds if self.worst is not None else 0.0
 
 
-_ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+_STDLIB_DIR = sysconfig.get_paths()["stdlib"] + os.sep
 _watches: list[LoopWatch] = []
 _floor = math.inf  # no watch needs a callback shorter than this: skip describing it
 _lock = threading.Lock()  # loops in other threads record too
@@ -132,7 +133,7 @@ def describe_task(task: asyncio.Task[Any]) -> str:
 
 def _innermost_frame(coro: object) -> FrameType | None:
     """The frame of the innermost coroutine this one awaits (where the task is suspended),
-    leaving out asyncio's own (`sleep(0)` is not the news; the line that called it is)."""
+    leaving out the standard library's (`asyncio.sleep(0)` is not the news; the line awaiting it is)."""
     frame: FrameType | None = None
     for _ in range(100):  # an await chain is short; the bound guards against a cycle
         if isinstance(coro, CoroutineType):
@@ -141,9 +142,13 @@ def _innermost_frame(coro: object) -> FrameType | None:
             inner, coro = coro.gi_frame, coro.gi_yieldfrom
         else:
             break
-        if inner is not None and not inner.f_code.co_filename.startswith(_ASYNCIO_DIR):
+        if inner is not None and not _in_stdlib(inner.f_code.co_filename):
             frame = inner
     return frame
+
+
+def _in_stdlib(filename: str) -> bool:
+    return filename.startswith(_STDLIB_DIR) and "-packages" not in filename
 
 
 def _short(filename: str) -> str:

@@ -10,6 +10,7 @@ noisy): it catches freezes, not noise. A test that means to block may opt out wi
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Generator
 
 import pytest
@@ -19,8 +20,26 @@ from bot.loopwatch import LoopWatch, watching
 STALL_LIMIT = 1.0  # seconds
 
 
+_session: contextlib.ExitStack | None = None
+_session_watch: LoopWatch | None = None
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global _session, _session_watch
     config.addinivalue_line("markers", "allow_stall: this test blocks its event loop on purpose")
+    _session = contextlib.ExitStack()
+    _session_watch = _session.enter_context(watching())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # The run's worst stall, failing or not: the margin left under the limit, for the record.
+    if _session_watch is not None and _session_watch.worst is not None:
+        terminalreporter.write_line(f"worst event-loop stall in this run: {_session_watch.worst}")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _session is not None:
+        _session.close()
 
 
 def _check(item: pytest.Item, watch: LoopWatch, phase: str) -> None:
