@@ -145,6 +145,8 @@ class App:
         # up to 5 ms, and a batch write takes several times its SQLite time. A shorter interval keeps
         # writes overlapping with reading chat (figures in benchmarks/README.md).
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
+        # Reference data is read off the loop; plugins start their own (the groups' city index).
+        await self.language.preload()
         for plugin in self.registry.plugins:
             await plugin.start()
         await self.activity.start()
