@@ -26,7 +26,7 @@ from bot.language import LanguageDetector
 from bot.messaging import Outbox
 from bot.platforms.base import Platform
 from bot.plugin import CommandDecl, JobDecl, Plugin, PluginContext
-from bot.registry import Registry, build_plugins, locale_roots
+from bot.registry import Registry, build_plugins, locale_roots, plugin_class
 from bot.scheduler import Scheduler
 from bot.storage.activity import ActivityWriter, purge_raw_before
 from bot.storage.database import Database
@@ -79,6 +79,12 @@ class App:
         """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards."""
         self.db = await open_database(self.config, self.clock)
         try:
+            # Parsing the catalogs and the first import of the plugins (and of the libraries they pull
+            # in: dateparser, matplotlib...) take hundreds of ms: a worker thread does them, so the
+            # loop never stalls on them (bot/loopwatch.py measures it).
+            names = list(self.config.plugins)
+            self.translator = await asyncio.to_thread(Translator.load, locale_roots(names))
+            await asyncio.to_thread(lambda: [plugin_class(name) for name in names])
             self._wire()
         except BaseException:
             # Close what was opened: aiosqlite's worker thread would otherwise keep the process alive.
@@ -89,7 +95,6 @@ class App:
     def _wire(self) -> None:
         config = self.config
         names = list(config.plugins)
-        self.translator = Translator.load(locale_roots(names))
         self.communities = CommunityStore(self.db, config.timezone, config.locale)
         self.language = LanguageDetector(config.languages)
         self.scheduler = Scheduler(self.db, self.clock, realtime=self.realtime)

@@ -24,9 +24,11 @@ import asyncio.events
 import contextlib
 import math
 import os
+import sys
 import sysconfig
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import CodeType, CoroutineType, FrameType, GeneratorType
@@ -40,9 +42,11 @@ class Stall:
     seconds: float
     callback: str
     thread: str
+    blocked_at: str | None = None  # the loop thread's innermost frames, sampled while it was stuck
 
     def __str__(self) -> str:
-        return f"{self.seconds * 1000:.0f} ms in {self.callback} (loop of thread {self.thread})"
+        where = f"; it was blocked at {self.blocked_at}" if self.blocked_at else ""
+        return f"{self.seconds * 1000:.0f} ms in {self.callback} (loop of thread {self.thread}){where}"
 
 
 class LoopWatch:
@@ -64,20 +68,31 @@ _lock = threading.Lock()  # loops in other threads record too
 _original_run: Callable[[asyncio.events.Handle], None] | None = None
 
 
+_sampling = False  # a sampler thread runs: callbacks say when they start (see `start_sampler`)
+_running: dict[int, float] = {}  # thread id -> start of the callback it is running
+_samples: dict[tuple[int, float], str] = {}  # (thread id, start) -> where it was blocked
+
+
 def _timed_run(handle: asyncio.events.Handle) -> None:
     assert _original_run is not None
     started = time.perf_counter()
+    sampling = _sampling
+    if sampling:
+        ident = threading.get_ident()
+        _running[ident] = started
     try:
         _original_run(handle)
     finally:
         elapsed = time.perf_counter() - started
+        if sampling:
+            _running.pop(ident, None)
         if elapsed > _floor:
-            _record(handle, elapsed)
+            _record(handle, elapsed, _samples.pop((threading.get_ident(), started), None))
 
 
-def _record(handle: asyncio.events.Handle, elapsed: float) -> None:
+def _record(handle: asyncio.events.Handle, elapsed: float, blocked_at: str | None) -> None:
     global _floor
-    stall = Stall(elapsed, describe(handle), threading.current_thread().name)
+    stall = Stall(elapsed, describe(handle), threading.current_thread().name, blocked_at)
     with _lock:
         for watch in _watches:
             if elapsed > watch.worst_seconds:
@@ -109,6 +124,45 @@ def watching() -> Iterator[LoopWatch]:
         with _lock:
             _watches.remove(watch)
             _floor = min((w.worst_seconds for w in _watches), default=math.inf)
+
+
+def start_sampler(after: float = 0.5, every: float = 0.1) -> None:
+    """Watch callbacks from a daemon thread: one still running `after` seconds has its thread's stack
+    sampled, so its stall says which line was blocking (the callback's name says only which task).
+
+    The sampler needs the GIL: it sees a loop stuck in Python code or in a call that releases the
+    GIL (I/O, `time.sleep`, a lock), not one inside a single C call that holds it."""
+    global _sampling
+    install()
+    with _lock:
+        if _sampling:
+            return
+        _sampling = True
+    threading.Thread(target=_sample_forever, args=(after, every), name="loopwatch-sampler", daemon=True).start()
+
+
+def _sample_forever(after: float, every: float) -> None:
+    while True:
+        time.sleep(every)
+        now = time.perf_counter()
+        frames = None
+        for ident, started in list(_running.items()):
+            if now - started < after or (ident, started) in _samples:
+                continue
+            frames = frames or sys._current_frames()
+            frame = frames.get(ident)
+            if frame is not None and _running.get(ident) == started:
+                _samples[(ident, started)] = _where(frame)
+        if len(_samples) > 1000:  # samples of callbacks no watch wanted; keep memory bounded
+            _samples.clear()
+
+
+def _where(frame: FrameType) -> str:
+    """`file.py:12 in f() < caller.py:30 in g()`: the three innermost frames, innermost first."""
+    parts = []
+    for summary in reversed(traceback.extract_stack(frame)[-3:]):
+        parts.append(f"{_short(summary.filename)}:{summary.lineno} in {summary.name}()")
+    return " < ".join(parts)
 
 
 def describe(handle: asyncio.events.Handle) -> str:

@@ -40,6 +40,34 @@ DEADLINE = 4.5  # seconds after a signal when the watchdog ends the process what
 EXIT_FORCED = 1
 
 
+class _Watchdog:
+    """The process-wide watchdog thread's state: one thread however many runs a process makes."""
+
+    armed = threading.Event()
+    deadline = DEADLINE
+    lock = threading.Lock()
+    thread: threading.Thread | None = None
+
+
+def _start_watchdog() -> None:
+    with _Watchdog.lock:
+        if _Watchdog.thread is None:
+            _Watchdog.thread = threading.Thread(target=_watch, name="shutdown-watchdog", daemon=True)
+            _Watchdog.thread.start()
+
+
+def _watch() -> None:
+    _Watchdog.armed.wait()
+    # The process normally exits well before: this thread is a daemon and dies with it.
+    threading.Event().wait(_Watchdog.deadline)
+    sys.stderr.write(
+        f"affinity-bot: still stopping {_Watchdog.deadline:g} s after the signal "
+        "(a handler does not yield to the event loop); exiting now\n"
+    )
+    sys.stderr.flush()
+    os._exit(EXIT_FORCED)
+
+
 class Shutdown:
     """Signal handling for one run of the bot: `run(work)` returns when the work ends or after a
     signal (cancelling the work past the grace). Once signalled, the watchdog stays armed until the
@@ -53,7 +81,6 @@ class Shutdown:
         self._on_signal = on_signal
         self._grace = grace
         self._deadline = deadline
-        self._signalled = threading.Event()  # set by the Python-level handler, even on a stuck loop
 
     def install(self) -> None:
         """Handle SIGINT and SIGTERM from now on (in the main thread; a no-op elsewhere)."""
@@ -67,27 +94,19 @@ class Shutdown:
                 loop.add_signal_handler(sig, self._begin)
                 # Replacing asyncio's no-op Python handler keeps the wakeup fd and adds the watchdog.
                 signal.signal(sig, self._arm)
-        threading.Thread(target=self._watch, name="shutdown-watchdog", daemon=True).start()
+        _start_watchdog()
 
     def _arm(self, signum: int, frame: FrameType | None) -> None:
-        self._signalled.set()
+        # Runs in the main thread between bytecodes, even while a handler hogs the loop; only sets
+        # a flag (starting a thread here could deadlock on the threading module's own locks).
+        _Watchdog.deadline = self._deadline
+        _Watchdog.armed.set()
 
     def _begin(self) -> None:
         if not self.requested.is_set():
             log.info("stopping (signal received)")
             self.requested.set()
             self._on_signal()
-
-    def _watch(self) -> None:
-        self._signalled.wait()
-        # The process normally exits well before: this thread is a daemon and dies with it.
-        threading.Event().wait(self._deadline)
-        sys.stderr.write(
-            f"affinity-bot: still stopping {self._deadline:g} s after the signal "
-            "(a handler does not yield to the event loop); exiting now\n"
-        )
-        sys.stderr.flush()
-        os._exit(EXIT_FORCED)
 
     async def run(self, work: Coroutine[Any, Any, None]) -> None:
         """Run `work` until it ends; after a signal, give it the grace then cancel it."""

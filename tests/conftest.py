@@ -15,7 +15,7 @@ from collections.abc import Generator
 
 import pytest
 
-from bot.loopwatch import LoopWatch, watching
+from bot.loopwatch import LoopWatch, start_sampler, watching
 
 STALL_LIMIT = 1.0  # seconds
 
@@ -29,6 +29,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "allow_stall: this test blocks its event loop on purpose")
     _session = contextlib.ExitStack()
     _session_watch = _session.enter_context(watching())
+    # A stall's message then says which line blocked, not only which task.
+    start_sampler(after=STALL_LIMIT / 2)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -90,6 +90,8 @@ def test_the_guard_fails_a_frozen_loop_and_names_the_coroutine(tmp_path: Path) -
     assert "2 passed" in report, report
     # The message says how long, which coroutine, and the line the stretch ended at.
     assert "running test_freezes_its_loop() (test_blocking.py:7), stopped at test_blocking.py:10" in report
+    # The sampler caught the line that blocked.
+    assert "it was blocked at test_blocking.py:9 in test_freezes_its_loop()" in report
     assert "running test_own_loop.<locals>.load_everything()" in report
     assert "loop of thread worker-loop" in report
     assert "event loop blocked during the test for 15" in report
