@@ -5,19 +5,23 @@ every loop of the process: pytest-asyncio's, `asyncio.run` ones, loops in thread
 callback ran longer than `STALL_LIMIT` in one stretch, that phase fails with the duration and the
 callback's name. The limit is generous on purpose (the machines running the suite are shared and
 noisy): it catches freezes, not noise. A test that means to block may opt out with
-`@pytest.mark.allow_stall`.
+`@pytest.mark.allow_stall`. A sampler thread records the line a callback was blocked at once it has
+run for half the limit, so the message names the line, not only the task. The run's worst stall is
+printed in the summary.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Generator
 
 import pytest
 
 from bot.loopwatch import LoopWatch, start_sampler, watching
 
-STALL_LIMIT = 1.0  # seconds
+# Seconds. A machine slower than a shared 2-core VM under load may raise it (LOOP_STALL_LIMIT=2).
+STALL_LIMIT = float(os.environ.get("LOOP_STALL_LIMIT", "1.0"))
 
 
 _session: contextlib.ExitStack | None = None
