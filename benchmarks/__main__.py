@@ -1,4 +1,5 @@
-"""`python -m benchmarks [--quick]`: every benchmark, one table of figures, baselines and ratios."""
+"""`python -m benchmarks [--quick]`: every benchmark, one table of figures, baselines and ratios,
+and after each suite the worst event-loop stall its app saw (target 100 ms)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import platform
 import sys
 import time
 from typing import Any
+
+from benchmarks.common import reset_stalls, worst_stall_row
 
 SUITES = [
     "benchmarks.ingest", "benchmarks.startup", "benchmarks.digest_bench", "benchmarks.filters_bench",
@@ -33,7 +36,9 @@ def main() -> int:
                 rows.append((name.split(".")[-1], "not built yet", "", ""))
                 continue
             raise
+        reset_stalls()
         rows += asyncio.run(module.run(args.quick))
+        rows.append(worst_stall_row(name.split(".")[-1]))
     widths = [max(len(r[i]) for r in [("benchmark", "figure", "baseline", "ratio"), *rows]) for i in range(4)]
     header = ("benchmark", "figure", "baseline (same run)", "ratio")
     print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))

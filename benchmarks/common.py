@@ -1,10 +1,12 @@
-"""What every benchmark shares: an in-memory platform, synthetic chat messages, the real app."""
+"""What every benchmark shares: an in-memory platform, synthetic chat messages, the real app, and
+the worst event-loop stall seen while the app runs under a benchmark's load."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,9 +15,11 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.demo_world import DemoPlatform
+from bot.loopwatch import Stall, watching
 from bot.model import ChannelRef, CommunityRef, Message, MessageRef, UserRef
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+LOOP_STALL_TARGET_MS = 100
 
 FRENCH = ["Bonjour à tous, quelqu'un a testé la nouvelle version ?", "merci pour le partage, très utile",
           "Je propose qu'on se retrouve jeudi à Lille pour en parler", "ok ça marche",
@@ -67,17 +71,54 @@ def bench_config(path: Path, plugins: dict[str, Any] | None = None, **activity: 
     })
 
 
+_stalls: list[Stall | None] = []  # the worst stall of each watched `bench_app` since `reset_stalls`
+
+
+@contextmanager
+def watched_load() -> Iterator[None]:
+    """Count the worst loop stall of the block in the suite's report (for a benchmark that builds its
+    own app and delivers events as a platform does; `bench_app(under_load=True)` uses it)."""
+    with watching() as watch:
+        yield
+    _stalls.append(watch.worst)
+
+
 @asynccontextmanager
-async def bench_app(path: Path, plugins: dict[str, Any] | None = None, **activity: int) -> AsyncIterator[App]:
-    """The real app with the benchmark platform, started; stopped (and flushed) afterwards."""
-    app = App(bench_config(path, plugins, **activity), clock=FrozenClock(START), realtime=False)
-    await app.build()
-    app.add_platform(DemoPlatform(workspace="W"))
-    await app.start()
-    try:
-        yield app
-    finally:
-        await app.stop()
+async def bench_app(path: Path, plugins: dict[str, Any] | None = None, *, under_load: bool = False,
+                    **activity: int) -> AsyncIterator[App]:
+    """The real app with the benchmark platform, started; stopped (and flushed) afterwards.
+
+    `under_load`: the benchmark delivers events the way a platform does (each burst, then the loop
+    runs), so the worst loop stall over the app's life is the bot's and is reported. Throughput
+    drivers that await the dispatcher in a tight loop never yield on purpose: their stretches are
+    the driver's, not the bot's, and are not reported. Seeding a database before is never counted."""
+    with watched_load() if under_load else contextlib.nullcontext():
+        app = App(bench_config(path, plugins, **activity), clock=FrozenClock(START), realtime=False)
+        await app.build()
+        app.add_platform(DemoPlatform(workspace="W"))
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.stop()
+
+
+def reset_stalls() -> None:
+    """Forget the stalls seen so far (before each suite)."""
+    _stalls.clear()
+
+
+def worst_stall_row(suite: str) -> tuple[str, str, str, str]:
+    """Print the worst stall since `reset_stalls` with its callback; the table row for it."""
+    if not _stalls:
+        print(f"{suite}: worst loop stall: not measured (throughput drivers only, which never yield)", flush=True)
+        return (f"worst loop stall, {suite}", "not measured", f"target {LOOP_STALL_TARGET_MS} ms", "")
+    worst = max((s for s in _stalls if s is not None), key=lambda stall: stall.seconds, default=None)
+    ms = worst.seconds * 1000 if worst is not None else 0.0
+    callback = worst.callback if worst is not None else "no callback ran"
+    print(f"{suite}: worst loop stall: {ms:,.0f} ms ({callback}), target {LOOP_STALL_TARGET_MS} ms", flush=True)
+    return (f"worst loop stall, {suite}", f"{ms:,.0f} ms", f"target {LOOP_STALL_TARGET_MS} ms",
+            f"{ms / LOOP_STALL_TARGET_MS:.2f} of target")
 
 
 def available_plugins(wanted: list[str]) -> dict[str, Any]:

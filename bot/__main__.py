@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import logging
 import os
-import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -28,6 +26,7 @@ from bot.plugin import CommandError
 from bot.redaction import configure_logging, redact
 from bot.registry import DeclarationError
 from bot.scheduler import SchedulerError
+from bot.shutdown import STOP_GRACE, Shutdown
 from bot.storage.database import Database, StorageError
 from bot.storage.migrations import MigrationError, apply_migrations, pending_migrations
 
@@ -161,16 +160,16 @@ async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str],
     stop = asyncio.Event()
 
     def on_signal() -> None:
-        # Graceful: the console finishes the line it is handling, then everything is flushed and closed.
+        # Input stops first; the console finishes the line it is handling, or is cancelled after the
+        # grace (bot/shutdown.py), then everything is flushed and closed.
         stop.set()
         if console is not None:
             console.running = False
 
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, on_signal)
-    try:
+    shutdown = Shutdown(on_signal)
+    shutdown.install()
+
+    async def work() -> None:
         if script is not None and console is not None:
             await app.start()
             if script == "-":
@@ -179,8 +178,11 @@ async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str],
                 await console.play(script_lines or [])
         else:
             await _serve(app, stop, console)
+
+    try:
+        await shutdown.run(work())
     finally:
-        await app.stop()
+        await app.stop(grace=STOP_GRACE if shutdown.requested.is_set() else None)
     return EXIT_OK
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -25,7 +26,7 @@ from bot.language import LanguageDetector
 from bot.messaging import Outbox
 from bot.platforms.base import Platform
 from bot.plugin import CommandDecl, JobDecl, Plugin, PluginContext
-from bot.registry import Registry, build_plugins, locale_roots
+from bot.registry import Registry, build_plugins, locale_roots, plugin_class
 from bot.scheduler import Scheduler
 from bot.storage.activity import ActivityWriter, purge_raw_before
 from bot.storage.database import Database
@@ -56,6 +57,14 @@ async def open_database(config: Config, clock: Clock) -> Database:
     return db
 
 
+async def _bounded(step: Coroutine[Any, Any, None], seconds: float | None) -> None:
+    """Await `step`, cancelling it after `seconds` (TimeoutError) when given."""
+    if seconds is None:
+        await step
+    else:
+        await asyncio.wait_for(step, seconds)
+
+
 class App:
     """One running affinity-bot: every part, wired once."""
 
@@ -71,6 +80,12 @@ class App:
         """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards."""
         self.db = await open_database(self.config, self.clock)
         try:
+            # Parsing the catalogs and the first import of the plugins (and of the libraries they pull
+            # in: dateparser, matplotlib...) take hundreds of ms: a worker thread does them, so the
+            # loop never stalls on them (bot/loopwatch.py measures it).
+            names = list(self.config.plugins)
+            self.translator = await asyncio.to_thread(Translator.load, locale_roots(names))
+            await asyncio.to_thread(lambda: [plugin_class(name) for name in names])
             self._wire()
         except BaseException:
             # Close what was opened: aiosqlite's worker thread would otherwise keep the process alive.
@@ -81,7 +96,6 @@ class App:
     def _wire(self) -> None:
         config = self.config
         names = list(config.plugins)
-        self.translator = Translator.load(locale_roots(names))
         self.communities = CommunityStore(self.db, config.timezone, config.locale)
         self.language = LanguageDetector(config.languages)
         self.scheduler = Scheduler(self.db, self.clock, realtime=self.realtime)
@@ -137,6 +151,8 @@ class App:
         # up to 5 ms, and a batch write takes several times its SQLite time. A shorter interval keeps
         # writes overlapping with reading chat (figures in benchmarks/README.md).
         sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_INTERVAL))
+        # Reference data is read off the loop; plugins start their own (the groups' city index).
+        await self.language.preload()
         for plugin in self.registry.plugins:
             await plugin.start()
         await self.activity.start()
@@ -146,14 +162,20 @@ class App:
         await self.scheduler.start()
         self._started = True
 
-    async def stop(self) -> None:
-        """Stop in reverse order; buffered activity is flushed before the database closes."""
+    async def stop(self, *, grace: float | None = None) -> None:
+        """Stop in reverse order; buffered activity is flushed before the database closes.
+
+        With `grace` (after a signal), each platform's disconnect and the scheduler's jobs in
+        progress get that many seconds, then are cancelled, so the flushes still happen promptly."""
         for platform in reversed(self.platforms):
             try:
-                await platform.stop()
+                await _bounded(platform.stop(), grace)
             except Exception:
                 log.exception("platform %s did not stop cleanly", platform.name)
-        await self.scheduler.stop()
+        try:
+            await _bounded(self.scheduler.stop(), grace)
+        except TimeoutError:
+            log.warning("scheduler jobs still running after %g s were cancelled", grace)
         for plugin in reversed(self.registry.plugins):
             try:
                 await plugin.stop()

@@ -2,14 +2,16 @@
 
 langdetect is random by default (it samples n-grams) and knows 55 languages; a chat community
 needs the same answer every time and only a handful of candidates, so one private factory is
-built once with a fixed seed and only the configured profiles. Detection costs about 1-5 ms,
-so it runs in a worker thread and only when a feature asks for it.
+built once with a fixed seed and only the configured profiles. Reading the profiles and each
+detection (about 1-5 ms) run in a worker thread, the profiles at start (`preload`), so the event
+loop never waits on langdetect.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,23 +34,33 @@ class LanguageDetector:
         self.languages = tuple(languages)
         self.min_letters = min_letters
         self.min_confidence = min_confidence
-        factory = DetectorFactory()
-        profiles = []
-        for code in self.languages:
-            path = Path(PROFILES_DIRECTORY) / code
+        self._paths = [Path(PROFILES_DIRECTORY) / code for code in self.languages]
+        for code, path in zip(self.languages, self._paths, strict=True):
             if not path.is_file():
                 raise ValueError(f"no langdetect profile for language {code!r}")
-            profiles.append(path.read_text(encoding="utf-8"))
-        factory.load_json_profile(profiles)
-        factory.seed = 0  # fixed seed: the same text always gets the same answer
-        self._factory = factory
+        self._factory: DetectorFactory | None = None
+        self._lock = threading.Lock()  # worker threads may ask for the factory at the same time
+
+    def load(self) -> DetectorFactory:
+        """Read the profiles once (tens of ms): called on a worker thread, by `preload` or `detect`."""
+        with self._lock:
+            if self._factory is None:
+                factory = DetectorFactory()
+                factory.load_json_profile([path.read_text(encoding="utf-8") for path in self._paths])
+                factory.seed = 0  # fixed seed: the same text always gets the same answer
+                self._factory = factory
+            return self._factory
+
+    async def preload(self) -> None:
+        """Read the profiles in a worker thread now (the app does it at start), not on first use."""
+        await asyncio.to_thread(self.load)
 
     def detect_now(self, text: str) -> str:
         """Detect on the calling thread; 'unknown' for texts too short or too mixed to judge."""
         cleaned = _NOISE.sub(" ", text)
         if len(_LETTERS.findall(cleaned)) < self.min_letters:
             return UNKNOWN
-        detector = self._factory.create()
+        detector = self.load().create()
         detector.append(cleaned)
         try:
             best = detector.get_probabilities()[0]

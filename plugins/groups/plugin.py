@@ -30,7 +30,7 @@ from bot.plugin import (
     text,
 )
 from plugins.groups.names import MAX_NAME
-from plugins.groups.places import gazetteer
+from plugins.groups.places import gazetteer, preload
 from plugins.groups.service import GroupsService
 from plugins.groups.settings import GroupsSettings
 
@@ -62,6 +62,10 @@ class GroupsPlugin(Plugin):
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
         self.svc = GroupsService(ctx, cast(GroupsSettings, ctx.settings))
+
+    async def start(self) -> None:
+        """Start building the city index in the background: the first `/location set` finds it ready."""
+        preload()
 
     @command("group create", _("Create a group (or propose it to the moderators)."),
              text("name", _("The group's name, unique in the community."), max_length=MAX_NAME),

@@ -1,0 +1,1 @@
+"""The `stuck` test plugin: commands that never finish."""
