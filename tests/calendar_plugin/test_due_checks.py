@@ -111,7 +111,11 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
             "en",
             "more than 5 years ahead: the calendar plans at most 5 years",
         ),
-        ('/calendar add News #news "2099-01-01 10:00"', "fr", "tombe le jeudi 1 janvier 2099, 10:00, dans plus de 5 ans"),
+        (
+            '/calendar add News #news "2099-01-01 10:00"',
+            "fr",
+            "tombe le jeudi 1 janvier 2099, 10:00, dans plus de 5 ans",
+        ),
         (
             '/calendar add News #news "mardi 9h" repeat:"RRULE:FREQ=DAILY;INTERVAL=0"',
             "en",
