@@ -24,7 +24,13 @@ from typing import TextIO
 _SLACK = r"(?:xox[a-z](?:\.xox[a-z])?|xapp)-[A-Za-z0-9-]+"
 _DISCORD = r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}"
 _HEX_SECRET = r"[0-9a-fA-F]{32}"
-_TOKEN = re.compile(rf"(?<![A-Za-z0-9_.-])(?:{_SLACK}|{_DISCORD}|{_HEX_SECRET})(?![A-Za-z0-9_.-])")
+# Each shape with its own edges: a token may touch punctuation (`database.xoxb-…: unknown key`, a full stop
+# ending a sentence, `_end`), but not the characters of its own alphabet (a longer run is something else).
+_TOKEN = re.compile(
+    rf"(?<![A-Za-z0-9]){_SLACK}"
+    rf"|(?<![A-Za-z0-9_-]){_DISCORD}(?![A-Za-z0-9_-])"
+    rf"|(?<![0-9a-fA-F]){_HEX_SECRET}(?![0-9a-fA-F])"
+)
 _WHOLE_TOKEN = re.compile(rf"{_SLACK}|{_DISCORD}|{_HEX_SECRET}")
 
 # Secret by position: the part after the prefix is replaced by "…".

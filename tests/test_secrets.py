@@ -139,6 +139,20 @@ def test_token_shapes() -> None:
     assert redact(kept) == kept
 
 
+def test_a_token_touching_punctuation_is_masked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # After a dot or a dash, before a full stop or an underscore: the edges a key path or a sentence gives it.
+    for secret in SECRETS:
+        for text in (f"a.{secret}", f"{secret}.", f"{secret}_end", f"-{secret}", f"key.{secret}: unknown key"):
+            assert_hidden(redact(text), secret)
+    assert_hidden(redact(f"{SIGNING_SECRET}z"), SIGNING_SECRET)
+    sha = "0123456789abcdef0123456789abcdef01234567"  # 40 hex digits: a commit, not a signing secret
+    assert redact(sha) == sha
+    # An unknown key that is a token, under a section: the key path names it, masked.
+    code, output = start(tmp_path, f'database:\n  "{BOT_TOKEN}": 1\n', capsys)
+    assert code == 2 and "database.xoxb-…Wx" in output
+    assert_hidden(output)
+
+
 @pytest.fixture
 def debug_log() -> Iterator[io.StringIO]:
     """The process's own log configuration (as `main` installs it) at DEBUG, into a buffer."""
