@@ -53,3 +53,18 @@ async def test_the_moderators_user_group_is_not_borrowed_by_a_foreign_member_or_
         for user in ("UX", "UG"):
             await rig.command("/settings", "show", user=user, response=user)
             assert "is for moderators only" in (await rig.response(user))["text"]
+
+
+async def test_a_member_slack_cannot_describe_gets_no_role(tmp_path: Path) -> None:
+    # users.info fails for UZ (unknown to it): nothing says UZ is a full member here, so the moderators
+    # user group UZ is listed in must not make a moderator.
+    fake = workspace()
+    fake.usergroups = [{"id": "S1", "users": ["U2", "UZ"]}]
+    async with running(tmp_path, fake=fake) as rig:
+        await rig.command(
+            "/settings", "role purpose:moderators role:<!subteam^S1|@mods>", user="UADMIN", response="set"
+        )
+        assert "Role S1 is now used for moderators." in (await rig.response("set"))["text"]
+        assert await level(rig, "U2", "bob") == "MODERATOR"
+        await rig.command("/settings", "show", user="UZ", response="unknown")
+        assert "is for moderators only" in (await rig.response("unknown"))["text"]

@@ -101,7 +101,9 @@ class CommandRunner:
         """The neutral command event, with the member's Slack level, user groups and locale."""
         team = self.team_id()
         profile = await self._profile(user_id)
-        home = profile is None or at_home(profile, team)
+        # Roles only for a member known to belong here: when users.info fails, nothing says the caller is
+        # not a guest or from another organisation, so the moderators user group must not lift them.
+        home = profile is not None and at_home(profile, team)
         roles = await self.directory.groups_of(user_id) if home else frozenset[str]()
         return CommandInvoked(
             CommunityRef(PLATFORM, team), self.now(), UserRef(PLATFORM, team, user_id),
