@@ -87,9 +87,9 @@ _ONE_VALUE = ("BYHOUR", "BYMINUTE", "BYSECOND")  # one time of day: several woul
 # Parts RFC 5545 allows with some frequencies only.
 _ONLY_WITH = {"BYWEEKNO": ("YEARLY",), "BYYEARDAY": ("YEARLY",), "BYMONTHDAY": ("YEARLY", "MONTHLY", "DAILY")}
 _KNOWN = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "WKST", *_RANGES)
-_NUMBER = re.compile(r"[+-]?\d+")
-_DAY = re.compile(r"([+-]?\d+)?([A-Z]{2})")
-_UNTIL = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?")
+_NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: `\d` takes ١٢ and １０ too
+_DAY = re.compile(r"([+-]?[0-9]+)?([A-Z]{2})")
+_UNTIL = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})Z?)?")
 _EXAMPLES = "FREQ=WEEKLY;BYDAY=TU,TH · FREQ=MONTHLY;BYDAY=1MO · FREQ=MONTHLY;BYMONTHDAY=-1"
 
 
@@ -372,7 +372,10 @@ def check_rule(text: str, start_local: datetime) -> Rule:
     if next(_local_slots(rule, start_local, start_local, horizon), None) is None:
         raise RuleError(
             _("This repetition never happens within {years} years of its first date.", years=HORIZON_YEARS),
-            _("Check that its days exist: BYMONTH=2;BYMONTHDAY=30 asks for 30 February, which never comes."),
+            _(
+                "Check that the days it asks for exist and that its parts agree (for example, "
+                "BYMONTH=2;BYMONTHDAY=30 asks for 30 February, which never comes)."
+            ),
         )
     return rule
 

@@ -70,8 +70,10 @@ def _refusal(text: str) -> RuleError:
             "This repetition never happens within 5 years of its first date.",
             "30 February",
         ),
-        ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "never happens within 5 years", "Check that its days exist"),
-        ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5;BYMONTH=2;BYMONTHDAY=1,2,3,4", "never happens", "days exist"),
+        ("FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31", "never happens within 5 years", "Check that the days it asks for exist"),
+        ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5;BYMONTH=2;BYMONTHDAY=1,2,3,4", "never happens", "days it asks for exist"),
+        ("FREQ=DAILY;INTERVAL=١٢", "INTERVAL must be a whole number", "For example"),  # Arabic-Indic digits
+        ("FREQ=DAILY;COUNT=１０", "COUNT must be a whole number", "For example"),  # full-width digits
         ("FREQ=DAILY;BYSETPOS=1", "BYSETPOS needs another BY part to pick from.", "BYSETPOS=-1"),
         ("sometimes", "“sometimes” is not a repetition I understand.", "daily, weekly, biweekly, monthly"),
         ("FREQ=DAILY;" + "BYMONTH=1;" * 30, "The repetition is too long", "FREQ=WEEKLY;BYDAY=TU,TH"),
