@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Msg, _
+from bot.i18n import Msg, When, _
 
 __all__ = ["DueError", "Spelled", "check_reading", "read"]
 
@@ -283,8 +283,7 @@ def read(text: str, value: str) -> Spelled:
 
 
 def check_reading(moment: datetime, spelled: Spelled, tz: str, value: str) -> None:
-    """Refuse a reading whose local time is not the clock time typed (a time inside a daylight-saving
-    gap moves forward and is fine)."""
+    """Refuse a reading whose local time is not the clock time typed, or a time the clocks skip."""
     if spelled.clock is None:
         return
     zone = ZoneInfo(tz)
@@ -293,13 +292,32 @@ def check_reading(moment: datetime, spelled: Spelled, tz: str, value: str) -> No
     if (local.hour, local.minute) == (hour, minute):
         return
     typed = datetime.combine(local.date(), time(hour, minute))
-    exists = typed.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == typed
-    if exists:
-        raise DueError(
-            _(
-                "I would read “{value}” at {read}, not at the time you wrote; write the day and the time "
-                "as in the examples.",
-                value=value,
-                read=f"{local:%H:%M}",
-            )
+    refuse_gap(typed, tz, value)
+    # The typed time exists that day, yet the reading is another one.
+    raise DueError(
+        _(
+            "I would read “{value}” at {read}, not at the time you wrote; write the day and the time "
+            "as in the examples.",
+            value=value,
+            read=f"{local:%H:%M}",
         )
+    )
+
+
+def refuse_gap(typed: datetime, tz: str, value: str) -> None:
+    """Refuse a naive local time that the clocks skip that day (`2027-03-28 02:30` in Europe/Paris):
+    read forward it would be another hour than the one typed, and nobody should learn that at 03:30.
+    A repeated autumn time is kept, as its first occurrence (documented in docs/calendar.md)."""
+    zone = ZoneInfo(tz)
+    if typed.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone).replace(tzinfo=None) == typed:
+        return
+    raise DueError(
+        _(
+            "“{value}”: {time} does not exist on {day} in {zone}, because the clocks go forward that night. "
+            "Choose a time before or after the change.",
+            value=value,
+            time=f"{typed:%H:%M}",
+            day=When(typed.replace(tzinfo=UTC), "UTC", "EEEE d MMMM y"),
+            zone=tz,
+        )
+    )

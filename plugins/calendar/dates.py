@@ -59,6 +59,9 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
         if result is None:
             raise DueError(_("“{value}” is not a real date and time: write it as 2026-12-01 10:00 (hours 0 to 23, "
                              "minutes 0 to 59).", value=value))
+        typed = _naive(cleaned)
+        if typed is not None:
+            date_words.refuse_gap(typed, tz, value)
     else:
         spelled = date_words.read(cleaned, value)
         base = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
@@ -73,6 +76,15 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
                          "years ahead.", value=value, when=When(result, tz, "EEEE d MMMM y, HH:mm"),
                          years=MAX_AHEAD_YEARS))
     return result.astimezone(UTC)
+
+
+def _naive(text: str) -> datetime | None:
+    """The wall time an ISO moment spells, when it carries no offset of its own (else None)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is None else None
 
 
 def _dateparser(text: str, settings: dict[str, object]) -> datetime | None:

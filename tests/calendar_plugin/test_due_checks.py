@@ -137,6 +137,17 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
             "Cette répétition n’a lieu à aucune date dans les 5 ans",
         ),
         ('/calendar edit 1 due:"demain 26h"', "en", "has an impossible time, 26h"),
+        # The clocks skip 02:00-03:00 that night in Paris: refused, not moved to 03:30 without a word.
+        (
+            '/calendar add News #news "2027-03-28 02:30"',
+            "en",
+            "02:30 does not exist on Sunday 28 March 2027 in Europe/Paris, because the clocks go forward",
+        ),
+        (
+            '/calendar add News #news "28/03/2027 2h30"',
+            "fr",
+            "02:30 n’existe pas le dimanche 28 mars 2027 dans le fuseau Europe/Paris, car on avance l’heure",
+        ),
     ],
 )
 async def test_a_moderator_sees_why_privately_and_nothing_is_planned(
