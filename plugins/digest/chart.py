@@ -3,11 +3,16 @@
 matplotlib is imported inside the function (the console must not pay for it at start) and used
 through its object API with the Agg canvas (no pyplot global state), so it is safe to call from a
 worker thread: the plugin renders it with `asyncio.to_thread`, off the event loop.
+
+`ChartCache` keeps the last few PNGs under the exact data they plot: the same labels, words and figures
+give the same bytes, so a preview asked again while the period's figures have not moved, or a digest
+delivered right after its preview, does not render again.
 """
 
 from __future__ import annotations
 
 import io
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,3 +65,35 @@ def render_trend(labels: Sequence[str], active: Sequence[int], messages: Sequenc
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
+
+
+ChartKey = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], ChartText]
+
+
+class ChartCache:
+    """The last `size` charts rendered, under the exact data they plot (least recently used dropped).
+
+    Read and written on the event loop only (renders happen on a worker thread between the two)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._charts: OrderedDict[ChartKey, bytes] = OrderedDict()
+
+    @staticmethod
+    def key(labels: Sequence[str], active: Sequence[int], messages: Sequence[int], words: ChartText) -> ChartKey:
+        """Everything `render_trend` draws, and nothing else."""
+        return tuple(labels), tuple(active), tuple(messages), words
+
+    def get(self, key: ChartKey) -> bytes | None:
+        """The PNG of exactly this data, if it was rendered recently."""
+        png = self._charts.get(key)
+        if png is not None:
+            self._charts.move_to_end(key)
+        return png
+
+    def put(self, key: ChartKey, png: bytes) -> None:
+        """Remember a rendered PNG."""
+        self._charts[key] = png
+        self._charts.move_to_end(key)
+        while len(self._charts) > self._size:
+            self._charts.popitem(last=False)
