@@ -61,3 +61,16 @@ def test_the_cache_keeps_the_latest_charts_only() -> None:
     cache.put(keys[2], b"two")
     assert (cache.get(keys[0]), cache.get(keys[1]), cache.get(keys[2])) == (b"zero", None, b"two")
     assert cache.get(ChartCache.key(["1 Nov"], [0], [0], ChartText("titre", "x", "active", "messages"))) is None
+
+
+def test_a_kept_figure_draws_the_same_png_as_a_new_one() -> None:
+    words = ChartText("Activity over the last 6 weeks", "Period starting on", "Active members", "Messages")
+    usual = ([12, 15, 9, 20, 18, 22], [340, 410, 290, 520, 480, 610])
+    busy = ([480, 12, 0, 999, 3, 250], [35_000, 8, 0, 120_345, 2, 9_999])
+    quiet = ([0] * 6, [0] * 6)
+    for first, others in ((usual, [busy, quiet]), (busy, [quiet, usual]), (quiet, [usual, busy])):
+        labels = [f"{day} Dec {first[1][0]}" for day in range(1, 7)]  # new labels: a figure built anew
+        new = render_trend(labels, *first, words)
+        drawn = [render_trend(labels, *data, words) for data in others]
+        assert render_trend(labels, *first, words) == new  # drawn again on the kept figure, after other figures
+        assert len({new, *drawn}) == 3 and all(png_size(png) == (1000, 500) for png in drawn)
