@@ -107,6 +107,9 @@ class _TrendFigure:
     def png(self) -> bytes:
         """The chart laid out (its margins fit its current tick labels) and encoded."""
         self.figure.tight_layout()
+        # `tight_layout` leaves a placeholder layout engine behind, for which `savefig` lays the whole figure
+        # out once more without drawing it before the real drawing: a third of the work, for nothing here.
+        self.figure.set_layout_engine(None)
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png", dpi=DPI)
         return buffer.getvalue()
