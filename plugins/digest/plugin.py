@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -100,9 +101,11 @@ class DigestPlugin(Plugin):
         schedule = await self.service.schedule_of(community)
         now = self.ctx.clock.now()
         period = period_containing(local_today(now, inv.timezone), schedule)
-        content = await self.service.content(community, period, inv.timezone, until=now)
-        reply = await self.service.reply(content, body(content))
-        return Reply(text=reply.text, attachments=reply.attachments, ephemeral=True)
+        # The chart renders on its worker thread while the figures and sections are read: the reply
+        # waits for the longer of the two, not for their sum.
+        content, attachments = await asyncio.gather(self.service.content(community, period, inv.timezone, until=now),
+                                                    self.service.attachments(community, period))
+        return Reply(text=body(content), attachments=attachments, ephemeral=True)
 
     @command("digest history", _("List the latest digests."),
              integer("count", _("How many digests to list (1 to 50)."), required=False, min_value=1, max_value=50),

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from bot.i18n import Text, When, _
 from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
 from bot.plugin import DigestContributor, DigestSection, GroupDigest, GroupDigestSource, PluginContext
-from plugins.digest.chart import ChartText, render_trend
+from plugins.digest.chart import ChartCache, ChartText, render_trend
 from plugins.digest.export import Row, csv_bytes
 from plugins.digest.figures import figures_of, shares
 from plugins.digest.periods import Period, Schedule, last_periods, latest_due, local_today, send_moment
@@ -58,6 +58,7 @@ class DigestService:
         # digest id -> the chart of a digest whose delivery met an outage: rendered once for its retries
         # (and the mark of a failure already logged with its traceback). Dropped when delivered or given up.
         self._failing: dict[int, tuple[Attachment, ...]] = {}
+        self._charts = ChartCache()
 
     async def schedule_of(self, community: str) -> Schedule:
         """The community's schedule, or the configured default (cached)."""
@@ -128,7 +129,13 @@ class DigestService:
             x_label=tr.render(_("Period starting on"), locale),
             active_label=tr.render(_("Active members"), locale),
             messages_label=tr.render(_("Messages"), locale))
-        return await asyncio.to_thread(render_trend, labels, [a for a, _m in points], [m for _a, m in points], words)
+        active, messages = [a for a, _m in points], [m for _a, m in points]
+        key = ChartCache.key(labels, active, messages, words)
+        png = self._charts.get(key)
+        if png is None:
+            png = await asyncio.to_thread(render_trend, labels, active, messages, words)
+            self._charts.put(key, png)
+        return png
 
     async def csv(self, community: str, last: Period, count: int, tz: str) -> bytes:
         """The CSV of `count` periods ending with `last`."""
@@ -239,14 +246,16 @@ class DigestService:
 
     async def reply(self, stored_or_content: StoredDigest | DigestContent, text: Text) -> Reply:
         """The digest as a reply: its text and, where attachments work, the trend chart."""
-        community = stored_or_content.community
-        ref = CommunityRef.from_key(community)
-        if Capability.ATTACHMENTS not in self.ctx.messenger.capabilities(ref):
-            return Reply(text=text)
+        return Reply(text=text, attachments=await self.attachments(stored_or_content.community,
+                                                                   stored_or_content.period))
+
+    async def attachments(self, community: str, period: Period) -> tuple[Attachment, ...]:
+        """The trend chart of the periods ending with `period`, where the platform takes attachments."""
+        if Capability.ATTACHMENTS not in self.ctx.messenger.capabilities(CommunityRef.from_key(community)):
+            return ()
         tz = (await self.ctx.communities.get(community)).timezone
-        period = stored_or_content.period
         png = await self.chart(community, period, tz)
-        return Reply(text=text, attachments=(Attachment(f"digest-{period.start.isoformat()}.png", png, "image/png"),))
+        return (Attachment(f"digest-{period.start.isoformat()}.png", png, "image/png"),)
 
     async def deliver(self, stored: StoredDigest, text: Text, now: datetime, *, resend: bool = False) -> int:
         """Send a stored digest to its targets; a DM refused is logged and skipped. Returns targets served.

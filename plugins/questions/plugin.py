@@ -46,7 +46,7 @@ from bot.plugin import (
     message_filter,
     text,
 )
-from plugins.questions import detector, ladder, scoring, views
+from plugins.questions import detector, ladder, scoring, stats, views
 from plugins.questions.escalation import Escalation
 from plugins.questions.index import Tracked
 from plugins.questions.repo import NewQuestion, Question, QuestionsRepo
@@ -264,7 +264,7 @@ class QuestionsPlugin(Plugin):
         span = weeks or 4
         since = self.ctx.clock.now() - timedelta(weeks=span)
         answered = await self.repo.answered_since(inv.community.key, since)
-        standings = scoring.leaderboard(views.credits(answered, since, await self._joined(answered)))
+        standings = scoring.leaderboard(views.credits(answered, since, await self._joined(inv.community, answered)))
         return views.helpers(self.ctx, standings, inv.community.key, span)
 
     @command("questions notes", _("Turn on or off the private note the bot sends when your question waits."),
@@ -283,22 +283,19 @@ class QuestionsPlugin(Plugin):
                              timezone: str) -> DigestSection | None:
         """Asked, answered, solved, times to a first answer, still waiting, helpers, languages."""
         await self.tracker.flush()
-        asked = await self.repo.asked_between(community.key, start, end)
+        counts = await self.repo.asked_counts(community.key, start, end)
+        waits = [stats.hours_between(asked, answered)
+                 for asked, answered in await self.repo.answer_times(community.key, start, end)]
         waiting = await self.repo.still_waiting(community.key, end - timedelta(hours=self.settings.waiting_after_hours))
         answered = await self.repo.answered_since(community.key, start)
         counted = [q for q in answered if _before(q, end)]
-        standings = scoring.leaderboard(views.credits(counted, start, await self._joined(counted)), limit=3)
-        return views.digest_section(self.ctx, community.key, asked, waiting, standings)
+        standings = scoring.leaderboard(views.credits(counted, start, await self._joined(community, counted)), limit=3)
+        figures = stats.summary(counts, waits, len(waiting))
+        return views.digest_section(self.ctx, community.key, figures, waiting, standings)
 
-    async def _joined(self, questions: list[Question]) -> dict[str, datetime | None]:
+    async def _joined(self, community: CommunityRef, questions: list[Question]) -> dict[str, datetime | None]:
         """When each asker joined (looked up only for the leaderboard, never on the hot path)."""
-        joined: dict[str, datetime | None] = {}
-        for question in questions:
-            if question.author_id not in joined:
-                community = CommunityRef.from_key(question.community)
-                asker = UserRef(community.platform, community.workspace_id, question.author_id)
-                joined[question.author_id] = await self.ctx.communities.joined_at(asker)
-        return joined
+        return await self.ctx.communities.joined_dates(community, (q.author_id for q in questions))
 
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
         """Questions asked, answers credited, private notes choice."""

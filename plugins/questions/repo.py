@@ -14,8 +14,11 @@ from bot.plugin import Sql
 from bot.storage.bulk import as_json, rows_from_json
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
+from plugins.questions.stats import LanguageCount
 
 ACTIVE = ("open", "answered")
+# The questions a digest counts as asked in a period: community, start, end (closed and withdrawn left out).
+_ASKED_IN = "WHERE community = ? AND asked_at >= ? AND asked_at < ? AND status IN ('open', 'answered', 'solved')"
 
 # The hot-path inserts, queued and written many rows at a time (one JSON parameter, see PendingWrites).
 _INSERT_QUESTION = (
@@ -301,12 +304,21 @@ class QuestionsRepo:
             (community, to_db(since), to_db(since)))
         return [_question(r) for r in rows]
 
-    async def asked_between(self, community: str, start: datetime, end: datetime) -> list[Question]:
-        """Questions asked in [start, end), closed and withdrawn ones left out."""
+    async def asked_counts(self, community: str, start: datetime, end: datetime) -> list[LanguageCount]:
+        """Per language, the questions asked in [start, end) and how many of them are solved (closed and
+        withdrawn ones left out). Counted by SQLite: the digest of a busy week has thousands of them."""
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND asked_at >= ? AND asked_at < ? "
-            "AND status IN ('open', 'answered', 'solved') ORDER BY asked_at", (community, to_db(start), to_db(end)))
-        return [_question(r) for r in rows]
+            f"SELECT language, COUNT(*) AS asked, SUM(status = 'solved') AS solved FROM questions {_ASKED_IN} "
+            "GROUP BY language", (community, to_db(start), to_db(end)))
+        return [LanguageCount(r["language"], r["asked"], r["solved"]) for r in rows]
+
+    async def answer_times(self, community: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """(asked, first answered) of the questions asked in [start, end) that have an answer (closed and
+        withdrawn ones left out): two columns, not whole questions."""
+        rows = await self._db.fetchall(
+            f"SELECT asked_at, answered_at FROM questions {_ASKED_IN} AND answered_at IS NOT NULL",
+            (community, to_db(start), to_db(end)))
+        return [(from_db(asked), from_db(answered)) for asked, answered in rows]
 
     async def still_waiting(self, community: str, before: datetime, limit: int = 50) -> list[Question]:
         """Open questions asked before `before`, oldest first."""

@@ -1,5 +1,8 @@
 """Digest figures for questions: counts, median and 90th percentile of the time to a first answer,
 share answered within 24 hours, per language. Pure.
+
+The digest counts in SQL (`QuestionsRepo.asked_counts`, `answer_times`) and gives `summary` the counts
+per language and the waits; `figures` computes the same from one `Asked` per question.
 """
 
 from __future__ import annotations
@@ -41,21 +44,47 @@ def median(values: Sequence[float]) -> float | None:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
+@dataclass(frozen=True, slots=True)
+class LanguageCount:
+    """How many questions of one language were asked in the period, and how many of them are solved."""
+
+    language: str
+    asked: int
+    solved: int
+
+
+def hours_between(asked_at: datetime, answered_at: datetime) -> float:
+    """The wait for a first answer, in hours."""
+    return (answered_at - asked_at) / timedelta(hours=1)
+
+
 def figures(asked: Sequence[Asked], still_waiting: int) -> dict[str, float | int | None]:
-    """Stable snake_case figures for the digest section."""
-    waits = [(q.answered_at - q.asked_at) / timedelta(hours=1) for q in asked if q.answered_at is not None]
+    """Stable snake_case figures for the digest section, from one `Asked` per question."""
+    languages = Counter(q.language for q in asked)
+    solved = Counter(q.language for q in asked if q.solved)
+    counts = [LanguageCount(language, count, solved[language]) for language, count in languages.items()]
+    waits = [hours_between(q.asked_at, q.answered_at) for q in asked if q.answered_at is not None]
+    return summary(counts, waits, still_waiting)
+
+
+def summary(counts: Sequence[LanguageCount], waits: Sequence[float],
+            still_waiting: int) -> dict[str, float | int | None]:
+    """Stable snake_case figures for the digest section, from the counts per language and the hours each
+    answered question waited for its first answer."""
+    asked = sum(c.asked for c in counts)
     within = sum(1 for hours in waits if hours <= 24)
     result: dict[str, float | int | None] = {
-        "asked": len(asked),
+        "asked": asked,
         "answered": len(waits),
-        "solved": sum(1 for q in asked if q.solved),
+        "solved": sum(c.solved for c in counts),
         "median_hours_to_first_answer": _round(median(waits)),
         "p90_hours_to_first_answer": _round(percentile(waits, 0.9)),
-        "answered_within_24h_share": round(within / len(asked), 3) if asked else None,
+        "answered_within_24h_share": round(within / asked, 3) if asked else None,
         "still_waiting": still_waiting,
     }
-    for language, count in sorted(Counter(q.language for q in asked).items()):
-        result[f"asked_{language}"] = count
+    for count in sorted(counts, key=lambda c: c.language):
+        if count.asked:
+            result[f"asked_{count.language}"] = count.asked
     return result
 
 

@@ -11,7 +11,7 @@ from bot.formatting import Link, link
 from bot.i18n import Msg, Span, Text, _, join
 from bot.model import Card, CardField, CommunityRef, Reply, UserRef
 from bot.plugin import DigestSection, PluginContext
-from plugins.questions import scoring, stats
+from plugins.questions import scoring
 from plugins.questions.escalation import question_ref
 from plugins.questions.repo import Question
 
@@ -85,13 +85,11 @@ def credits(questions: Sequence[Question], since: datetime,
     return found
 
 
-def digest_section(ctx: PluginContext, community: str, asked: Sequence[Question], waiting: Sequence[Question],
-                   standings: Sequence[scoring.Standing]) -> DigestSection | None:
-    """The questions part of the weekly digest."""
-    if not asked and not waiting:
+def digest_section(ctx: PluginContext, community: str, figures: Mapping[str, float | int | None],
+                   waiting: Sequence[Question], standings: Sequence[scoring.Standing]) -> DigestSection | None:
+    """The questions part of the weekly digest, from its figures (`stats.summary`)."""
+    if not figures["asked"] and not waiting:
         return None
-    figures = stats.figures([stats.Asked(q.language, q.asked_at, q.answered_at, q.status == "solved")
-                             for q in asked], len(waiting))
     counts = {"asked": figures["asked"], "answered": figures["answered"], "solved": figures["solved"]}
     lines: list[Text] = [
         _("{asked} question asked, {answered} answered, {solved} solved.", **counts) if figures["asked"] == 1
