@@ -14,7 +14,10 @@ from typing import Any
 from benchmarks.common import reset_stalls, worst_stall_row
 
 SUITES = [
-    "benchmarks.ingest", "benchmarks.startup", "benchmarks.digest_bench", "benchmarks.filters_bench",
+    "benchmarks.ingest",
+    "benchmarks.startup",
+    "benchmarks.digest_bench",
+    "benchmarks.filters_bench",
     "benchmarks.commands_bench",
 ]
 
@@ -45,8 +48,10 @@ def main() -> int:
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
-    print(f"\n{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
-          f"{time.perf_counter() - began:.0f} s in all")
+    print(
+        f"\n{platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
+        f"{time.perf_counter() - began:.0f} s in all"
+    )
     return 0
 
 

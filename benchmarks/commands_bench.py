@@ -256,8 +256,10 @@ async def run(quick: bool) -> list[tuple[str, str, str, str]]:
             under, calm = got.loaded[line], got.idle[line]
             name = f"/{line}" if line not in (CHART, READ) else f"  {line}"
             if line == CHART:
-                name += (f" (drawn {got.loaded[RENDERED][0]:.0f} times under load, "
-                         f"{got.idle[RENDERED][0]:.0f} without: the rest from the chart cache)")
+                name += (
+                    f" (drawn {got.loaded[RENDERED][0]:.0f} times under load, "
+                    f"{got.idle[RENDERED][0]:.0f} without: the rest from the chart cache)"
+                )
             rows.append(
                 (
                     f"{name} under load ({label}, {len(under)} runs)",

@@ -21,29 +21,57 @@ from bot.model import ChannelRef, CommunityRef, Message, MessageRef, UserRef
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 LOOP_STALL_TARGET_MS = 100
 
-FRENCH = ["Bonjour à tous, quelqu'un a testé la nouvelle version ?", "merci pour le partage, très utile",
-          "Je propose qu'on se retrouve jeudi à Lille pour en parler", "ok ça marche",
-          "Comment configurer le calendrier éditorial pour l'équipe ?", "super article, inspirant !",
-          "On publie le billet de blog mardi prochain", "quelqu'un sait où trouver les slides ?",
-          "J'ai mis à jour la doc de l'atelier, les liens sont dans le fil", "bonne journée à tous",
-          "La rencontre de Roubaix est confirmée pour le 12", "c'est noté, je m'en occupe",
-          "Voici le compte rendu de la réunion d'hier", "top, bravo à l'équipe",
-          "je serai en retard ce soir, commencez sans moi", "le lien du direct est épinglé en haut"]
-ENGLISH = ["Has anyone tried the new release yet?", "thanks, that was really helpful",
-           "Let's meet on Thursday to discuss the roadmap", "sounds good",
-           "How do I export the calendar as an ics file?", "great post, very insightful",
-           "The newsletter goes out on Tuesday", "does anybody know where the slides are?",
-           "I pushed the fix to the docs, details in the thread", "have a nice weekend everyone",
-           "The meetup in Lille is confirmed for the 12th", "noted, I'll take care of it",
-           "Here are the notes from yesterday's call", "nice work team",
-           "running late tonight, start without me", "the livestream link is pinned at the top"]
+FRENCH = [
+    "Bonjour à tous, quelqu'un a testé la nouvelle version ?",
+    "merci pour le partage, très utile",
+    "Je propose qu'on se retrouve jeudi à Lille pour en parler",
+    "ok ça marche",
+    "Comment configurer le calendrier éditorial pour l'équipe ?",
+    "super article, inspirant !",
+    "On publie le billet de blog mardi prochain",
+    "quelqu'un sait où trouver les slides ?",
+    "J'ai mis à jour la doc de l'atelier, les liens sont dans le fil",
+    "bonne journée à tous",
+    "La rencontre de Roubaix est confirmée pour le 12",
+    "c'est noté, je m'en occupe",
+    "Voici le compte rendu de la réunion d'hier",
+    "top, bravo à l'équipe",
+    "je serai en retard ce soir, commencez sans moi",
+    "le lien du direct est épinglé en haut",
+]
+ENGLISH = [
+    "Has anyone tried the new release yet?",
+    "thanks, that was really helpful",
+    "Let's meet on Thursday to discuss the roadmap",
+    "sounds good",
+    "How do I export the calendar as an ics file?",
+    "great post, very insightful",
+    "The newsletter goes out on Tuesday",
+    "does anybody know where the slides are?",
+    "I pushed the fix to the docs, details in the thread",
+    "have a nice weekend everyone",
+    "The meetup in Lille is confirmed for the 12th",
+    "noted, I'll take care of it",
+    "Here are the notes from yesterday's call",
+    "nice work team",
+    "running late tonight, start without me",
+    "the livestream link is pinned at the top",
+]
 
 
 PLATFORM = DemoPlatform.name  # the demo's in-memory platform serves the benchmarks too
 
 
-def messages(count: int, *, community: str = "W", members: int = 500, channels: int = 20,
-             seed: int = 7, start: datetime = START, spacing: timedelta = timedelta(seconds=3)) -> Iterator[Message]:
+def messages(
+    count: int,
+    *,
+    community: str = "W",
+    members: int = 500,
+    channels: int = 20,
+    seed: int = 7,
+    start: datetime = START,
+    spacing: timedelta = timedelta(seconds=3),
+) -> Iterator[Message]:
     """Synthetic French/English chat: 15% replies, 15% in threads, 3 questions in 16 texts (19%)."""
     rng = random.Random(seed)
     ref = CommunityRef(PLATFORM, community)
@@ -64,11 +92,13 @@ def messages(count: int, *, community: str = "W", members: int = 500, channels: 
 
 def bench_config(path: Path, plugins: dict[str, Any] | None = None, **activity: int) -> Config:
     """A configuration for a benchmark database."""
-    return Config.model_validate({
-        "database": {"path": str(path)},
-        "plugins": plugins or {"core": {}},
-        "activity": activity or {},
-    })
+    return Config.model_validate(
+        {
+            "database": {"path": str(path)},
+            "plugins": plugins or {"core": {}},
+            "activity": activity or {},
+        }
+    )
 
 
 _stalls: list[Stall | None] = []  # the worst stall of each watched `bench_app` since `reset_stalls`
@@ -84,8 +114,9 @@ def watched_load() -> Iterator[None]:
 
 
 @asynccontextmanager
-async def bench_app(path: Path, plugins: dict[str, Any] | None = None, *, under_load: bool = False,
-                    **activity: int) -> AsyncIterator[App]:
+async def bench_app(
+    path: Path, plugins: dict[str, Any] | None = None, *, under_load: bool = False, **activity: int
+) -> AsyncIterator[App]:
     """The real app with the benchmark platform, started; stopped (and flushed) afterwards.
 
     `under_load`: the benchmark delivers events the way a platform does (each burst, then the loop
@@ -117,8 +148,12 @@ def worst_stall_row(suite: str) -> tuple[str, str, str, str]:
     ms = worst.seconds * 1000 if worst is not None else 0.0
     callback = worst.callback if worst is not None else "no callback ran"
     print(f"{suite}: worst loop stall: {ms:,.0f} ms ({callback}), target {LOOP_STALL_TARGET_MS} ms", flush=True)
-    return (f"worst loop stall, {suite}", f"{ms:,.0f} ms", f"target {LOOP_STALL_TARGET_MS} ms",
-            f"{ms / LOOP_STALL_TARGET_MS:.2f} of target")
+    return (
+        f"worst loop stall, {suite}",
+        f"{ms:,.0f} ms",
+        f"target {LOOP_STALL_TARGET_MS} ms",
+        f"{ms / LOOP_STALL_TARGET_MS:.2f} of target",
+    )
 
 
 def available_plugins(wanted: list[str]) -> dict[str, Any]:

@@ -33,8 +33,28 @@ from plugins.filters.matcher import RuleMatcher, RuleSpec
 from plugins.filters.normalise import normalise, normalise_phrase
 from plugins.filters.plugin import FiltersPlugin
 
-WORDS = ("data", "projet", "lille", "rust", "meetup", "release", "calendrier", "article", "slides", "équipe",
-         "roadmap", "newsletter", "python", "export", "blog", "version", "thursday", "jeudi", "café", "idée")
+WORDS = (
+    "data",
+    "projet",
+    "lille",
+    "rust",
+    "meetup",
+    "release",
+    "calendrier",
+    "article",
+    "slides",
+    "équipe",
+    "roadmap",
+    "newsletter",
+    "python",
+    "export",
+    "blog",
+    "version",
+    "thursday",
+    "jeudi",
+    "café",
+    "idée",
+)
 
 
 def phrases(count: int, seed: int = 11) -> list[str]:
@@ -106,8 +126,11 @@ async def filter_pass(path: Path, batch: list[Message], rules: list[str]) -> tup
         plugin.enforcer.counts.clear()
         started = time.perf_counter()
         for message in batch:
-            await app.dispatcher.handle(dataclasses.replace(message, ref=dataclasses.replace(
-                message.ref, message_id=message.ref.message_id + "d")))
+            await app.dispatcher.handle(
+                dataclasses.replace(
+                    message, ref=dataclasses.replace(message.ref, message_id=message.ref.message_id + "d")
+                )
+            )
         await app.activity.flush()
         dispatch_rate = len(batch) / (time.perf_counter() - started)
     return screen_rate, dispatch_rate, tagged
@@ -133,8 +156,17 @@ WORST_PATTERN = "(.?){330}x"
 def adversarial_texts() -> list[str]:
     """2,000-character messages built to make the patterns above backtrack: long runs that almost match."""
     rng = random.Random(5)
-    return ["a" * 2000, "1" * 2000, "a" * 1999 + "!", "1" * 1999 + "y", ("a " * 1000)[:2000], ("ab " * 700)[:2000],
-            "é" * 2000, "".join(rng.choice("a1 !é") for _ in range(2000)), "\ud800" * 1000 + "a" * 1000]
+    return [
+        "a" * 2000,
+        "1" * 2000,
+        "a" * 1999 + "!",
+        "1" * 1999 + "y",
+        ("a " * 1000)[:2000],
+        ("ab " * 700)[:2000],
+        "é" * 2000,
+        "".join(rng.choice("a1 !é") for _ in range(2000)),
+        "\ud800" * 1000 + "a" * 1000,
+    ]
 
 
 def pattern_cost(pattern: str, texts: list[str], rounds: int) -> float:
@@ -161,18 +193,35 @@ def regex_rows(quick: bool) -> list[tuple[str, str, str, str]]:
     texts = adversarial_texts()
     rounds = 200 if quick else 1000
     ordinary = pattern_cost(ORDINARY_PATTERN, texts, rounds)
-    rows = [(f"regex rule {ORDINARY_PATTERN} on 2,000-char adversarial messages", f"{ordinary:.1f} us/msg", "",
-             "1.00")]
+    rows = [(f"regex rule {ORDINARY_PATTERN} on 2,000-char adversarial messages", f"{ordinary:.1f} us/msg", "", "1.00")]
     for pattern in EVIL_PATTERNS:
         cost = pattern_cost(pattern, texts, rounds)
-        rows.append((f"regex rule {pattern} on the same messages (RE2)", f"{cost:.1f} us/msg",
-                     f"{ORDINARY_PATTERN} {ordinary:.1f} us/msg", f"{cost / ordinary:.2f}"))
+        rows.append(
+            (
+                f"regex rule {pattern} on the same messages (RE2)",
+                f"{cost:.1f} us/msg",
+                f"{ORDINARY_PATTERN} {ordinary:.1f} us/msg",
+                f"{cost / ordinary:.2f}",
+            )
+        )
     worst = pattern_cost(WORST_PATTERN, texts, max(1, rounds // 100))
-    rows.append((f"worst crafted pattern under the cap, {WORST_PATTERN}, same messages", f"{worst:.1f} us/msg",
-                 f"{ORDINARY_PATTERN} {ordinary:.1f} us/msg", f"{worst / ordinary:.0f}"))
+    rows.append(
+        (
+            f"worst crafted pattern under the cap, {WORST_PATTERN}, same messages",
+            f"{worst:.1f} us/msg",
+            f"{ORDINARY_PATTERN} {ordinary:.1f} us/msg",
+            f"{worst / ordinary:.0f}",
+        )
+    )
     for length in (16, 20):
-        rows.append((f"for scale: Python re, (a+)+$ on {length} a's and '!'", f"{backtracking_cost(length):.1f} ms",
-                     "", "doubles with each character"))
+        rows.append(
+            (
+                f"for scale: Python re, (a+)+$ on {length} a's and '!'",
+                f"{backtracking_cost(length):.1f} ms",
+                "",
+                "doubles with each character",
+            )
+        )
     return rows
 
 
@@ -191,18 +240,41 @@ async def run(quick: bool) -> list[tuple[str, str, str, str]]:
         plain = await dispatcher_without_filters(Path(tmp) / "plain.db", batch)
         awaited, normalised = await python_floor(batch)
         for size, bare, screen, dispatch, tagged in results:
-            rows.append((f"filter pass, {size:,} phrases, {count:,} msgs ({tagged:,} tagged)",
-                         f"{screen:,.0f} msg/s", f"bare automaton {bare:,.0f} msg/s", f"{screen / bare:.2f}"))
-            rows.append((f"filter pass vs target, {size:,} phrases", f"{screen:,.0f} msg/s", "target 150,000 msg/s",
-                         f"{screen / 150_000:.2f} of target"))
-            rows.append((f"dispatcher + activity writer with filters, {size:,} phrases", f"{dispatch:,.0f} msg/s",
-                         f"same without filters {plain:,.0f} msg/s", f"{dispatch / plain:.2f}"))
+            rows.append(
+                (
+                    f"filter pass, {size:,} phrases, {count:,} msgs ({tagged:,} tagged)",
+                    f"{screen:,.0f} msg/s",
+                    f"bare automaton {bare:,.0f} msg/s",
+                    f"{screen / bare:.2f}",
+                )
+            )
+            rows.append(
+                (
+                    f"filter pass vs target, {size:,} phrases",
+                    f"{screen:,.0f} msg/s",
+                    "target 150,000 msg/s",
+                    f"{screen / 150_000:.2f} of target",
+                )
+            )
+            rows.append(
+                (
+                    f"dispatcher + activity writer with filters, {size:,} phrases",
+                    f"{dispatch:,.0f} msg/s",
+                    f"same without filters {plain:,.0f} msg/s",
+                    f"{dispatch / plain:.2f}",
+                )
+            )
             # The best ratio any Python filter pass could reach: the automaton plus one await and one
             # normalisation per message, and nothing else (times per message add up).
             ceiling = 1 / (1 / bare + 1 / awaited + 1 / normalised)
-            rows.append((f"ceiling: automaton + one await + normalise, {size:,} phrases", f"{ceiling:,.0f} msg/s",
-                         f"await alone {awaited:,.0f} msg/s, normalise alone {normalised:,.0f} msg/s",
-                         f"{ceiling / bare:.2f}"))
+            rows.append(
+                (
+                    f"ceiling: automaton + one await + normalise, {size:,} phrases",
+                    f"{ceiling:,.0f} msg/s",
+                    f"await alone {awaited:,.0f} msg/s, normalise alone {normalised:,.0f} msg/s",
+                    f"{ceiling / bare:.2f}",
+                )
+            )
     return rows
 
 

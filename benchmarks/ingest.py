@@ -28,9 +28,19 @@ async def raw_baseline(path: Path, count: int) -> float:
     db = await Database.open(path)
     await apply_migrations(db, MIGRATIONS_DIR, now=START)
     await db.close()
-    rows = [(f"{PLATFORM}:W", m.channel.channel_id, m.channel.thread_id, m.ref.message_id, m.author.user_id,
-             to_db(m.at), len(m.text), m.reply_to.message_id if m.reply_to else None)
-            for m in messages(count)]
+    rows = [
+        (
+            f"{PLATFORM}:W",
+            m.channel.channel_id,
+            m.channel.thread_id,
+            m.ref.message_id,
+            m.author.user_id,
+            to_db(m.at),
+            len(m.text),
+            m.reply_to.message_id if m.reply_to else None,
+        )
+        for m in messages(count)
+    ]
     async with aiosqlite.connect(path) as conn:
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=NORMAL")
@@ -38,7 +48,9 @@ async def raw_baseline(path: Path, count: int) -> float:
         for i in range(0, len(rows), 100):
             await conn.executemany(
                 "INSERT INTO messages (community, channel_id, thread_id, message_id, author_id, at, length, "
-                "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows[i:i + 100])
+                "reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows[i : i + 100],
+            )
             await conn.commit()
         elapsed = time.perf_counter() - started
     return count / elapsed
@@ -99,8 +111,16 @@ async def run(quick: bool) -> list[tuple[str, str, str, str]]:
         p50, p99, samples = await latency_under_load(Path(tmp) / "lat.db", 3 if quick else 10, 2000)
     assert stored == count, f"stored {stored} of {count} messages"
     return [
-        (f"ingest, {count:,} messages", f"{bot_rate:,.0f} msg/s", f"raw executemany {raw:,.0f} msg/s",
-         f"{bot_rate / raw:.2f}"),
-        (f"/help latency at 2,000 msg/s ({samples} samples)", f"p50 {p50:.1f} ms, p99 {p99:.1f} ms", "target p99 50 ms",
-         f"{p99 / 50:.2f} of target"),
+        (
+            f"ingest, {count:,} messages",
+            f"{bot_rate:,.0f} msg/s",
+            f"raw executemany {raw:,.0f} msg/s",
+            f"{bot_rate / raw:.2f}",
+        ),
+        (
+            f"/help latency at 2,000 msg/s ({samples} samples)",
+            f"p50 {p50:.1f} ms, p99 {p99:.1f} ms",
+            "target p99 50 ms",
+            f"{p99 / 50:.2f} of target",
+        ),
     ]

@@ -28,11 +28,13 @@ async def seed_pending(path: Path, count: int) -> None:
     db = await Database.open(path)
     await apply_migrations(db, MIGRATIONS_DIR, now=START)
     await db.close()
-    rows = [("bench.ping", f"k{i}", "bench:W", to_db(START + timedelta(seconds=30 + i * 25)), "{}")
-            for i in range(count)]
+    rows = [
+        ("bench.ping", f"k{i}", "bench:W", to_db(START + timedelta(seconds=30 + i * 25)), "{}") for i in range(count)
+    ]
     async with aiosqlite.connect(path) as conn:
-        await conn.executemany("INSERT INTO due_actions (kind, key, community, due_at, payload) VALUES (?, ?, ?, ?, ?)",
-                               rows)
+        await conn.executemany(
+            "INSERT INTO due_actions (kind, key, community, due_at, payload) VALUES (?, ?, ?, ?, ?)", rows
+        )
         await conn.commit()
 
 
@@ -43,7 +45,8 @@ async def ready_with_pending(path: Path, count: int) -> float:
     async with bench_app(path, available_plugins(FEATURES), under_load=True) as app:
         elapsed = time.perf_counter() - started
         pending = await app.db.fetchval(
-            "SELECT COUNT(*) FROM due_actions WHERE kind = 'bench.ping' AND status = 'pending'")
+            "SELECT COUNT(*) FROM due_actions WHERE kind = 'bench.ping' AND status = 'pending'"
+        )
         assert pending == count
     return elapsed
 
@@ -89,7 +92,11 @@ async def run(quick: bool) -> list[tuple[str, str, str, str]]:
         rss = resident_megabytes(Path(tmp) / "mem.db")
     return [
         (f"ready with {count:,} pending actions", f"{ready * 1000:,.0f} ms", "target 1,000 ms", f"{ready:.2f}"),
-        ("console start to ready (process)", f"{console * 1000:,.0f} ms", f"bare python {bare * 1000:,.0f} ms",
-         f"{console / bare:.1f}"),
+        (
+            "console start to ready (process)",
+            f"{console * 1000:,.0f} ms",
+            f"bare python {bare * 1000:,.0f} ms",
+            f"{console / bare:.1f}",
+        ),
         ("resident memory after start", f"{rss} MB", "target 150 MB", f"{int(rss) / 150:.2f}"),
     ]

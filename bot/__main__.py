@@ -44,8 +44,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply new database migrations and exit")
     commands.add_parser("discord-invite-url", help="print the OAuth2 URL that adds the bot to a Discord server")
     commands.add_parser("slack-manifest", help="print a Slack app manifest (YAML) for the enabled plugins")
-    demo = commands.add_parser("demo", help="play 12 synthetic weeks into a temporary database and write "
-                                            "the last week's digest files (markdown, PNG, CSV)")
+    demo = commands.add_parser(
+        "demo",
+        help="play 12 synthetic weeks into a temporary database and write "
+        "the last week's digest files (markdown, PNG, CSV)",
+    )
     demo.add_argument("--out", help="the directory to write the files into (default: ./demo-digest)")
     digest = commands.add_parser("digest", help="write one community's digest as files (markdown, PNG, CSV)")
     digest.add_argument("--community", required=True, help="the community key, such as discord:123456789")
@@ -105,8 +108,9 @@ async def _serve(app: App, stop: asyncio.Event, console: ConsolePlatform | None)
 
 
 def _console(app: App, clock: ShiftedClock, out: TextIO) -> ConsolePlatform:
-    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
-                              clock.now, out=out)
+    console = ConsolePlatform(
+        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+    )
     app.add_platform(console)
     return console
 
@@ -128,12 +132,14 @@ def _read_script(script: str) -> list[str]:
         return data.decode("utf-8").splitlines()
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ScriptError(f"script file {script} is not valid UTF-8 (line {line}, byte {exc.start}); "
-                          "save it as UTF-8") from exc
+        raise ScriptError(
+            f"script file {script} is not valid UTF-8 (line {line}, byte {exc.start}); save it as UTF-8"
+        ) from exc
 
 
-async def _run(args: argparse.Namespace, config: Config, env: Mapping[str, str],
-               script_lines: list[str] | None = None) -> int:
+async def _run(
+    args: argparse.Namespace, config: Config, env: Mapping[str, str], script_lines: list[str] | None = None
+) -> int:
     out = sys.stdout
     script = getattr(args, "script", None)
     clock = ShiftedClock()
@@ -200,8 +206,9 @@ async def _digest(args: argparse.Namespace, config: Config) -> int:
             paths = await write_files(args.community, args.period, Path(args.out))
         except CommandError as exc:
             render = app.translator.render
-            print(f"affinity-bot: {render(exc.message, config.locale)} {render(exc.hint, config.locale)}",
-                  file=sys.stderr)
+            print(
+                f"affinity-bot: {render(exc.message, config.locale)} {render(exc.hint, config.locale)}", file=sys.stderr
+            )
             return EXIT_FAILURE
         for path in paths:
             print(path)

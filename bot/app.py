@@ -45,8 +45,11 @@ def migrations_dir(config: Config) -> Path:
 
 async def open_database(config: Config, clock: Clock) -> Database:
     """Open the database and apply pending migrations (with a backup first)."""
-    db = await Database.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms,
-                             read_connections=config.database.read_connections)
+    db = await Database.open(
+        config.database.path,
+        busy_timeout_ms=config.database.busy_timeout_ms,
+        read_connections=config.database.read_connections,
+    )
     try:
         applied = await apply_migrations(db, migrations_dir(config), now=clock.now())
     except BaseException:
@@ -100,9 +103,12 @@ class App:
         self.language = LanguageDetector(config.languages)
         self.scheduler = Scheduler(self.db, self.clock, realtime=self.realtime)
         self.outbox = Outbox(self.db, self.clock, self.communities, self.translator)
-        self.activity = ActivityWriter(self.db, self.communities.timezone_of,
-                                       batch_size=config.activity.batch_size,
-                                       flush_interval=config.activity.flush_ms / 1000)
+        self.activity = ActivityWriter(
+            self.db,
+            self.communities.timezone_of,
+            batch_size=config.activity.batch_size,
+            flush_interval=config.activity.flush_ms / 1000,
+        )
         self.registry = Registry()
         self.registry = build_plugins(names, config.plugins, self.make_context)
         for decl, handler in self.registry.jobs:
@@ -110,11 +116,13 @@ class App:
         for kind, due_handler in self.registry.due_handlers.items():
             self.scheduler.on_due(kind, due_handler)
         self.scheduler.add_job(JobDecl("core.retention", "30 3 * * *", None), self._retention)
-        self.dispatcher = Dispatcher(self.registry, self.communities, self.translator, self.outbox,
-                                     self.activity, config)
+        self.dispatcher = Dispatcher(
+            self.registry, self.communities, self.translator, self.outbox, self.activity, config
+        )
 
     def make_context(self, name: str, settings: BaseModel) -> PluginContext:
         """The context handed to one plugin."""
+
         def plugins() -> Sequence[Plugin]:
             return self.registry.plugins
 
@@ -122,10 +130,20 @@ class App:
             return [self.registry.commands[p].decl for p in sorted(self.registry.commands)]
 
         return PluginContext(
-            name=name, db=self.db, clock=self.clock, scheduler=self.scheduler, messenger=self.outbox,
-            directory=self.outbox, settings=settings, translator=self.translator,
-            communities=self.communities, language=self.language, activity=self.activity,
-            logger=logging.getLogger(f"affinity.plugins.{name}"), plugins=plugins, commands=commands,
+            name=name,
+            db=self.db,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            messenger=self.outbox,
+            directory=self.outbox,
+            settings=settings,
+            translator=self.translator,
+            communities=self.communities,
+            language=self.language,
+            activity=self.activity,
+            logger=logging.getLogger(f"affinity.plugins.{name}"),
+            plugins=plugins,
+            commands=commands,
         )
 
     def add_plugin(self, plugin: Plugin) -> None:
@@ -196,8 +214,8 @@ class App:
         cutoff = when - timedelta(days=self.config.database.retention_days)
         removed = await purge_raw_before(self.db, cutoff)
         removed += await self.db.execute(
-            "DELETE FROM due_actions WHERE status IN ('done', 'cancelled', 'failed') AND due_at < ?",
-            (to_db(cutoff),))
+            "DELETE FROM due_actions WHERE status IN ('done', 'cancelled', 'failed') AND due_at < ?", (to_db(cutoff),)
+        )
         removed += await self.db.execute("DELETE FROM sent_messages WHERE sent_at < ?", (to_db(cutoff),))
         removed += await self.db.execute("DELETE FROM confirmations WHERE expires_at < ?", (to_db(when),))
         if removed:

@@ -59,10 +59,16 @@ class CommunityStore:
             return cached
         generation = self._generation
         row = await self._db.fetchone("SELECT timezone, locale FROM communities WHERE community = ?", (key,))
-        channels = {r["purpose"]: r["channel_id"] for r in await self._db.fetchall(
-            "SELECT purpose, channel_id FROM community_channels WHERE community = ?", (key,))}
-        roles = {r["purpose"]: r["role_id"] for r in await self._db.fetchall(
-            "SELECT purpose, role_id FROM community_roles WHERE community = ?", (key,))}
+        channels = {
+            r["purpose"]: r["channel_id"]
+            for r in await self._db.fetchall(
+                "SELECT purpose, channel_id FROM community_channels WHERE community = ?", (key,)
+            )
+        }
+        roles = {
+            r["purpose"]: r["role_id"]
+            for r in await self._db.fetchall("SELECT purpose, role_id FROM community_roles WHERE community = ?", (key,))
+        }
         settings = CommunitySettings(
             community=key,
             timezone=(row["timezone"] if row and row["timezone"] else self.default_timezone),
@@ -96,8 +102,7 @@ class CommunityStore:
     async def set_locale(self, community: CommunityRef, locale: str, now: datetime) -> None:
         """Change the community's language."""
         await self._ensure(community.key, now)
-        await self._db.execute("UPDATE communities SET locale = ? WHERE community = ?",
-                               (locale, community.key))
+        await self._db.execute("UPDATE communities SET locale = ? WHERE community = ?", (locale, community.key))
         self._invalidate(community.key)
 
     async def set_channel(self, community: CommunityRef, purpose: str, channel_id: str | None) -> None:
@@ -108,17 +113,18 @@ class CommunityStore:
         """Set (or clear, with None) the role used for a purpose."""
         await self._set_purpose("community_roles", "role_id", community, purpose, role_id)
 
-    async def _set_purpose(self, table: str, column: str, community: CommunityRef, purpose: str,
-                           value: str | None) -> None:
+    async def _set_purpose(
+        self, table: str, column: str, community: CommunityRef, purpose: str, value: str | None
+    ) -> None:
         # `table` and `column` come from the two callers above, never from input.
         if value is None:
-            await self._db.execute(f"DELETE FROM {table} WHERE community = ? AND purpose = ?",
-                                   (community.key, purpose))
+            await self._db.execute(f"DELETE FROM {table} WHERE community = ? AND purpose = ?", (community.key, purpose))
         else:
             await self._db.execute(
                 f"INSERT INTO {table} (community, purpose, {column}) VALUES (?, ?, ?) "
                 f"ON CONFLICT (community, purpose) DO UPDATE SET {column} = excluded.{column}",
-                (community.key, purpose, value))
+                (community.key, purpose, value),
+            )
         self._invalidate(community.key)
 
     def _invalidate(self, key: str) -> None:
@@ -131,8 +137,7 @@ class CommunityStore:
         """The member's own language choice, if any."""
         key = (user.community.key, user.user_id)
         if key not in self._member_locale:
-            value = await self._db.fetchval(
-                "SELECT locale FROM members WHERE community = ? AND user_id = ?", key)
+            value = await self._db.fetchval("SELECT locale FROM members WHERE community = ? AND user_id = ?", key)
             self._member_locale[key] = value
         return self._member_locale[key]
 
@@ -141,7 +146,8 @@ class CommunityStore:
         await self._db.execute(
             "INSERT INTO members (community, user_id, locale, first_seen_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (community, user_id) DO UPDATE SET locale = excluded.locale",
-            (user.community.key, user.user_id, locale, to_db(now)))
+            (user.community.key, user.user_id, locale, to_db(now)),
+        )
         self._member_locale[(user.community.key, user.user_id)] = locale
 
     async def locale_for(self, user: UserRef | None, community: CommunityRef, hint: str | None = None) -> str:
@@ -161,13 +167,14 @@ class CommunityStore:
         await self._db.execute(
             f"INSERT INTO members (community, user_id, first_seen_at, {column}) VALUES (?, ?, ?, ?) "
             f"ON CONFLICT (community, user_id) DO UPDATE SET {column} = excluded.{column}",
-            (user.community.key, user.user_id, to_db(now), to_db(now)))
+            (user.community.key, user.user_id, to_db(now), to_db(now)),
+        )
 
     async def joined_at(self, user: UserRef) -> datetime | None:
         """When the member joined, when the platform told us."""
         value = await self._db.fetchval(
-            "SELECT joined_at FROM members WHERE community = ? AND user_id = ?",
-            (user.community.key, user.user_id))
+            "SELECT joined_at FROM members WHERE community = ? AND user_id = ?", (user.community.key, user.user_id)
+        )
         return from_db(value) if value else None
 
     async def joined_dates(self, community: CommunityRef, user_ids: Iterable[str]) -> dict[str, datetime | None]:
@@ -180,7 +187,9 @@ class CommunityStore:
         # One JSON parameter rather than one `?` per member: no limit on how many are asked for.
         rows = await self._db.fetchall(
             "SELECT user_id, joined_at FROM members WHERE community = ? AND joined_at IS NOT NULL "
-            "AND user_id IN (SELECT value FROM json_each(?))", (community.key, json.dumps(wanted)))
+            "AND user_id IN (SELECT value FROM json_each(?))",
+            (community.key, json.dumps(wanted)),
+        )
         for row in rows:
             found[row["user_id"]] = from_db(row["joined_at"])
         return found
@@ -189,11 +198,13 @@ class CommunityStore:
         """The member's preferences and membership dates."""
         row = await self._db.fetchone(
             "SELECT locale, first_seen_at, joined_at, left_at FROM members WHERE community = ? AND user_id = ?",
-            (user.community.key, user.user_id))
+            (user.community.key, user.user_id),
+        )
         return dict(row) if row else {}
 
     async def forget_member(self, user: UserRef, tx: Transaction) -> int:
         """Delete the member's preferences and membership dates inside `tx`."""
         self._member_locale.pop((user.community.key, user.user_id), None)
-        return await tx.execute("DELETE FROM members WHERE community = ? AND user_id = ?",
-                                      (user.community.key, user.user_id))
+        return await tx.execute(
+            "DELETE FROM members WHERE community = ? AND user_id = ?", (user.community.key, user.user_id)
+        )

@@ -52,12 +52,16 @@ def check_env_name(value: str) -> str:
 
     The value is never repeated in the error: it may be the secret itself, pasted in the wrong place."""
     if looks_like_token(value):
-        raise ValueError("the name of an environment variable, not the secret: this looks like a token; put "
-                         "the variable's name here (such as SLACK_BOT_TOKEN) and the token in that variable "
-                         f"(got {mask(value)})")
+        raise ValueError(
+            "the name of an environment variable, not the secret: this looks like a token; put "
+            "the variable's name here (such as SLACK_BOT_TOKEN) and the token in that variable "
+            f"(got {mask(value)})"
+        )
     if not _ENV_NAME.fullmatch(value):
-        raise ValueError("the name of an environment variable (letters, digits and _, not starting with a "
-                         "digit), such as SLACK_BOT_TOKEN; the value is not shown, it may be a secret")
+        raise ValueError(
+            "the name of an environment variable (letters, digits and _, not starting with a "
+            "digit), such as SLACK_BOT_TOKEN; the value is not shown, it may be a secret"
+        )
     return value
 
 
@@ -158,7 +162,8 @@ class PermissionsConfig(_Strict):
             if not _QUALIFIED.match(value):
                 raise ValueError(
                     "user ids written <platform>:<id>, such as discord:123456789012345678, slack:U0123ABCD "
-                    f"or console:alice (got {value!r})")
+                    f"or console:alice (got {value!r})"
+                )
         return values
 
 
@@ -194,12 +199,17 @@ class Config(_Strict):
     @field_validator("languages")
     @classmethod
     def _languages(cls, values: list[str]) -> list[str]:
-        unknown = [code for code in values
-                   if not code or code != Path(code).name or not (Path(PROFILES_DIRECTORY) / code).is_file()]
+        unknown = [
+            code
+            for code in values
+            if not code or code != Path(code).name or not (Path(PROFILES_DIRECTORY) / code).is_file()
+        ]
         if unknown:
             known = sorted(p.name for p in Path(PROFILES_DIRECTORY).iterdir() if p.is_file())
-            raise ValueError(f"language codes known to langdetect ({', '.join(known)}); "
-                             f"got {', '.join(repr(code) for code in unknown)}")
+            raise ValueError(
+                f"language codes known to langdetect ({', '.join(known)}); "
+                f"got {', '.join(repr(code) for code in unknown)}"
+            )
         duplicates = sorted({code for code in values if values.count(code) > 1})
         if duplicates:
             raise ValueError(f"each language once (got {', '.join(repr(code) for code in duplicates)} twice)")

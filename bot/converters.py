@@ -32,7 +32,14 @@ from bot.textsyntax import MAX_DURATION, duration_seconds, is_moment, parse_mome
 
 # `is_moment` and `parse_moment` are re-exported: plugins read `2026-12-01 10:00` exactly as parameters do.
 __all__ = [
-    "ConvertContext", "Resolver", "clean_text", "convert", "did_you_mean", "excerpt", "is_moment", "parse_moment",
+    "ConvertContext",
+    "Resolver",
+    "clean_text",
+    "convert",
+    "did_you_mean",
+    "excerpt",
+    "is_moment",
+    "parse_moment",
 ]
 
 
@@ -119,8 +126,14 @@ def _to_text(param: Param, value: str, ctx: ConvertContext) -> str:
     if not text:
         raise ctx.error(_("{name} cannot be empty.", name=param.name))
     if len(text) > param.max_length:
-        raise ctx.error(_("{name} is too long: {length} characters, at most {limit}.",
-                          name=param.name, length=len(text), limit=param.max_length))
+        raise ctx.error(
+            _(
+                "{name} is too long: {length} characters, at most {limit}.",
+                name=param.name,
+                length=len(text),
+                limit=param.max_length,
+            )
+        )
     return text
 
 
@@ -133,8 +146,10 @@ def _too_large(param: Param, ctx: ConvertContext, low: float | None, high: float
     """`… is too large`, with the accepted range when there is one, so the member knows the limit."""
     if low is None or high is None:
         return ctx.error(_("{name} is too large.", name=param.name))
-    return ctx.error(_("{name} is too large.", name=param.name),
-                     _("Accepted values go from {low} to {high}.", low=_bound(low), high=_bound(high)))
+    return ctx.error(
+        _("{name} is too large.", name=param.name),
+        _("Accepted values go from {low} to {high}.", low=_bound(low), high=_bound(high)),
+    )
 
 
 def _bound(value: float) -> object:
@@ -143,8 +158,10 @@ def _bound(value: float) -> object:
 
 
 def _integer_range(param: Param) -> tuple[float, float]:
-    return (param.min_value if param.min_value is not None else -_INT64,
-            param.max_value if param.max_value is not None else _INT64)
+    return (
+        param.min_value if param.min_value is not None else -_INT64,
+        param.max_value if param.max_value is not None else _INT64,
+    )
 
 
 def _to_integer(param: Param, value: str, ctx: ConvertContext) -> int:
@@ -152,8 +169,7 @@ def _to_integer(param: Param, value: str, ctx: ConvertContext) -> int:
     if not _INTEGER.fullmatch(text):
         if re.fullmatch(r"[+-]?\d{31,}", text):
             raise _too_large(param, ctx, *_integer_range(param))
-        raise ctx.error(_("{name} must be a whole number, not “{value}”.",
-                          name=param.name, value=excerpt(text)))
+        raise ctx.error(_("{name} must be a whole number, not “{value}”.", name=param.name, value=excerpt(text)))
     return _checked_integer(param, int(text), ctx)
 
 
@@ -187,8 +203,14 @@ def _whole(bound: float) -> object:
     return int(bound) if float(bound).is_integer() else bound
 
 
-def _check_bounds(name: str, number: float, low: float | None, high: float | None, ctx: ConvertContext,
-                  show: Callable[[float], object]) -> None:
+def _check_bounds(
+    name: str,
+    number: float,
+    low: float | None,
+    high: float | None,
+    ctx: ConvertContext,
+    show: Callable[[float], object],
+) -> None:
     """Fail when `number` is outside the bounds; `show` turns a bound into what the message displays."""
     if (low is None or number >= low) and (high is None or number <= high):
         return
@@ -219,8 +241,12 @@ def _to_choice(param: Param, value: str, ctx: ConvertContext) -> str:
             return option.value
     allowed = [option.value for option in param.choices]
     raise ctx.error(
-        _("{name} must be one of {allowed}, not “{value}”.",
-          name=param.name, allowed=", ".join(allowed), value=excerpt(value)),
+        _(
+            "{name} must be one of {allowed}, not “{value}”.",
+            name=param.name,
+            allowed=", ".join(allowed),
+            value=excerpt(value),
+        ),
         *did_you_mean(value, allowed),
     )
 
@@ -228,9 +254,14 @@ def _to_choice(param: Param, value: str, ctx: ConvertContext) -> str:
 def _to_duration(param: Param, value: str, ctx: ConvertContext) -> timedelta:
     seconds = duration_seconds(value)
     if seconds is None:
-        raise ctx.error(_("{name} must be a duration such as 45m, 2h30m or 1d, not “{value}”.",
-                          name=param.name, value=excerpt(value)),
-                        _("Units: s, m, h, d (or j), w (or sem)."))
+        raise ctx.error(
+            _(
+                "{name} must be a duration such as 45m, 2h30m or 1d, not “{value}”.",
+                name=param.name,
+                value=excerpt(value),
+            ),
+            _("Units: s, m, h, d (or j), w (or sem)."),
+        )
     return _checked_duration(param, seconds, ctx)
 
 
@@ -242,15 +273,23 @@ def _checked_duration(param: Param, seconds: float, ctx: ConvertContext) -> time
     return timedelta(seconds=seconds)
 
 
-_SPAN_UNITS = ((31_536_000, "year"), (2_592_000, "month"), (604_800, "week"), (86_400, "day"), (3_600, "hour"),
-               (60, "minute"), (1, "second"))  # as babel.dates.format_timedelta picks them
+_SPAN_UNITS = (
+    (31_536_000, "year"),
+    (2_592_000, "month"),
+    (604_800, "week"),
+    (86_400, "day"),
+    (3_600, "hour"),
+    (60, "minute"),
+    (1, "second"),
+)  # as babel.dates.format_timedelta picks them
 
 
 def _span(seconds: float) -> Span | Msg:
     """A bound in seconds, shown in words, exactly: `Span` rounds to one unit (30 days would read "4 weeks"),
     so a bound it cannot show exactly is written in the largest unit that divides it."""
-    rounded = next(((round(seconds / size), size) for size, _unit in _SPAN_UNITS if seconds / size >= 1.5),
-                   (round(seconds), 1))
+    rounded = next(
+        ((round(seconds / size), size) for size, _unit in _SPAN_UNITS if seconds / size >= 1.5), (round(seconds), 1)
+    )
     if rounded[0] * rounded[1] == seconds:
         return Span(timedelta(seconds=seconds))
     size, unit = next((size, unit) for size, unit in _SPAN_UNITS[2:] if seconds % size == 0 or size == 1)
@@ -260,8 +299,12 @@ def _span(seconds: float) -> Span | Msg:
 def _exact_units(unit: str, count: int) -> Msg:
     """`30 days`, `90 minutes`. The count is 2 or more here (Span shows one unit exactly, in the next smaller
     unit), so the plural is always right."""
-    messages = {"week": _("{count} weeks", count=count), "day": _("{count} days", count=count),
-                "hour": _("{count} hours", count=count), "minute": _("{count} minutes", count=count)}
+    messages = {
+        "week": _("{count} weeks", count=count),
+        "day": _("{count} days", count=count),
+        "hour": _("{count} hours", count=count),
+        "minute": _("{count} minutes", count=count),
+    }
     return messages.get(unit, _("{count} seconds", count=count))
 
 
@@ -269,25 +312,32 @@ def _zone(ctx: ConvertContext) -> ZoneInfo:
     try:
         return ZoneInfo(ctx.tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise CommandError(_("This community's time zone {tz} is unknown.", tz=excerpt(ctx.tz)),
-                           hint=_("An admin can set a time zone such as Europe/Paris.")) from None
+        raise CommandError(
+            _("This community's time zone {tz} is unknown.", tz=excerpt(ctx.tz)),
+            hint=_("An admin can set a time zone such as Europe/Paris."),
+        ) from None
 
 
 def _moment_forms() -> Msg:
     """The accepted written forms of a date and time, with their ranges."""
-    return _("Write YYYY-MM-DD HH:MM on a 24-hour clock (hours 0 to 23, minutes 0 to 59), such as "
-             "2026-12-01 18:30; a date alone is at 00:00, and Z or +02:00 gives another offset.")
+    return _(
+        "Write YYYY-MM-DD HH:MM on a 24-hour clock (hours 0 to 23, minutes 0 to 59), such as "
+        "2026-12-01 18:30; a date alone is at 00:00, and Z or +02:00 gives another offset."
+    )
 
 
 def _to_moment(param: Param, value: str, ctx: ConvertContext) -> datetime:
     text = " ".join(value.split())
     if not is_moment(text):
-        raise ctx.error(_("{name} must be a date such as 2026-12-01 10:00, not “{value}”.",
-                          name=param.name, value=excerpt(text)), _moment_forms())
+        raise ctx.error(
+            _("{name} must be a date such as 2026-12-01 10:00, not “{value}”.", name=param.name, value=excerpt(text)),
+            _moment_forms(),
+        )
     moment = parse_moment(text, _zone(ctx))
     if moment is None:
-        raise ctx.error(_("{name}: {value} is not a real date and time.",
-                          name=param.name, value=excerpt(text)), _moment_forms())
+        raise ctx.error(
+            _("{name}: {value} is not a real date and time.", name=param.name, value=excerpt(text)), _moment_forms()
+        )
     return moment
 
 
@@ -298,8 +348,9 @@ def _typed_moment(param: Param, value: object, ctx: ConvertContext) -> datetime 
         aware = value if value.tzinfo is not None else value.replace(tzinfo=_zone(ctx), fold=0)
         return aware.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise ctx.error(_("{name}: {value} is not a real date and time.", name=param.name,
-                          value=value.isoformat())) from None
+        raise ctx.error(
+            _("{name}: {value} is not a real date and time.", name=param.name, value=value.isoformat())
+        ) from None
 
 
 _MAX_NAME = 300  # longer than any member or channel name or mention, so not worth a lookup
@@ -310,8 +361,11 @@ async def _to_ref(param: Param, value: object, ctx: ConvertContext) -> UserRef |
     is_member = param.kind is ParamKind.MEMBER
     if isinstance(value, (UserRef, ChannelRef)):
         if isinstance(value, UserRef) != is_member or value.community != ctx.community:
-            raise ctx.error(_("{name} must be a member of this community.", name=param.name) if is_member
-                            else _("{name} must be a channel of this community.", name=param.name))
+            raise ctx.error(
+                _("{name} must be a member of this community.", name=param.name)
+                if is_member
+                else _("{name} must be a channel of this community.", name=param.name)
+            )
         return value
     if not isinstance(value, str):
         raise ctx.error(_("{name} received a value of the wrong type.", name=param.name))
@@ -324,10 +378,15 @@ async def _to_ref(param: Param, value: object, ctx: ConvertContext) -> UserRef |
         return found
     sigil = "@" if is_member else "#"
     names = (ctx.resolver.member_names if is_member else ctx.resolver.channel_names)(ctx.community)
-    hints = [_("Did you mean {suggestion}?", suggestion=sigil + guess)
-             for guess in closest(text.lstrip(sigil), names, n=1)]
-    raise ctx.error(_("No member matches “{value}”.", value=excerpt(text)) if is_member
-                    else _("No channel matches “{value}”.", value=excerpt(text)), *hints)
+    hints = [
+        _("Did you mean {suggestion}?", suggestion=sigil + guess) for guess in closest(text.lstrip(sigil), names, n=1)
+    ]
+    raise ctx.error(
+        _("No member matches “{value}”.", value=excerpt(text))
+        if is_member
+        else _("No channel matches “{value}”.", value=excerpt(text)),
+        *hints,
+    )
 
 
 def _typed_integer(param: Param, value: object, ctx: ConvertContext) -> int | None:

@@ -18,9 +18,27 @@ from bot.i18n import Msg, Text
 from bot.model import Event, Level
 
 __all__ = [
-    "Choice", "CommandDecl", "JobDecl", "Param", "ParamKind", "attachment", "autocomplete", "boolean",
-    "channel", "choice", "command", "due", "duration", "integer", "job", "listen", "member", "message_filter",
-    "moment", "number", "text",
+    "Choice",
+    "CommandDecl",
+    "JobDecl",
+    "Param",
+    "ParamKind",
+    "attachment",
+    "autocomplete",
+    "boolean",
+    "channel",
+    "choice",
+    "command",
+    "due",
+    "duration",
+    "integer",
+    "job",
+    "listen",
+    "member",
+    "message_filter",
+    "moment",
+    "number",
+    "text",
 ]
 
 # ---------------------------------------------------------------- parameters
@@ -79,18 +97,33 @@ def text(
     """A text parameter (optionally completed by a plugin's provider, e.g. a group name).
 
     `named_only` parameters may follow the rest-of-line one: `/ask How do I join? group:rust`."""
-    return Param(name, ParamKind.TEXT, description, required, max_length,
-                 autocomplete=autocomplete, rest=rest, named_only=named_only)
+    return Param(
+        name,
+        ParamKind.TEXT,
+        description,
+        required,
+        max_length,
+        autocomplete=autocomplete,
+        rest=rest,
+        named_only=named_only,
+    )
 
 
-def integer(name: str, description: Msg, *, required: bool = True,
-            min_value: int | None = None, max_value: int | None = None) -> Param:
+def integer(
+    name: str, description: Msg, *, required: bool = True, min_value: int | None = None, max_value: int | None = None
+) -> Param:
     """A whole number with optional bounds."""
     return Param(name, ParamKind.INTEGER, description, required, min_value=min_value, max_value=max_value)
 
 
-def number(name: str, description: Msg, *, required: bool = True,
-           min_value: float | None = None, max_value: float | None = None) -> Param:
+def number(
+    name: str,
+    description: Msg,
+    *,
+    required: bool = True,
+    min_value: float | None = None,
+    max_value: float | None = None,
+) -> Param:
     """A decimal number with optional bounds."""
     return Param(name, ParamKind.NUMBER, description, required, min_value=min_value, max_value=max_value)
 
@@ -105,12 +138,23 @@ def choice(name: str, description: Msg, choices: Sequence[Choice], *, required: 
     return Param(name, ParamKind.CHOICE, description, required, choices=tuple(choices))
 
 
-def duration(name: str, description: Msg, *, required: bool = True,
-             min_value: timedelta | None = None, max_value: timedelta | None = None) -> Param:
+def duration(
+    name: str,
+    description: Msg,
+    *,
+    required: bool = True,
+    min_value: timedelta | None = None,
+    max_value: timedelta | None = None,
+) -> Param:
     """A duration such as `2h30m`, `1d` or `45m` (bounds in seconds)."""
-    return Param(name, ParamKind.DURATION, description, required,
-                 min_value=min_value.total_seconds() if min_value else None,
-                 max_value=max_value.total_seconds() if max_value else None)
+    return Param(
+        name,
+        ParamKind.DURATION,
+        description,
+        required,
+        min_value=min_value.total_seconds() if min_value else None,
+        max_value=max_value.total_seconds() if max_value else None,
+    )
 
 
 def moment(name: str, description: Msg, *, required: bool = True) -> Param:
@@ -158,14 +202,17 @@ class JobDecl:
     every: timedelta | None
 
 
-def command(path: str, description: Msg, *params: Param, level: Level = Level.MEMBER,
-            private: bool = False) -> Callable[[F], F]:
+def command(
+    path: str, description: Msg, *params: Param, level: Level = Level.MEMBER, private: bool = False
+) -> Callable[[F], F]:
     """Declare a command `noun verb` with typed parameters and a permission level.
 
     `private=True` makes every result ephemeral (previews, exports)."""
+
     def mark(func: F) -> F:
         func.__dict__["__command__"] = CommandDecl(path, description, tuple(params), level, private)
         return func
+
     return mark
 
 
@@ -173,9 +220,11 @@ def listen(*event_types: type[Event]) -> Callable[[F], F]:
     """Declare a passive handler for one or more event types.
 
     `Message` listeners are called with `(message, notes)`; every other event with `(event)`."""
+
     def mark(func: F) -> F:
         func.__dict__["__listen__"] = tuple(event_types)
         return func
+
     return mark
 
 
@@ -187,23 +236,29 @@ def message_filter(func: F) -> F:
 
 def job(job_id: str, *, cron: str | None = None, every: timedelta | None = None) -> Callable[[F], F]:
     """Declare recurring work; the handler receives the moment it was due."""
+
     def mark(func: F) -> F:
         func.__dict__["__job__"] = JobDecl(job_id, cron, every)
         return func
+
     return mark
 
 
 def due(kind: str) -> Callable[[F], F]:
     """Declare the handler of one kind of one-off action stored in `due_actions`."""
+
     def mark(func: F) -> F:
         func.__dict__["__due__"] = kind
         return func
+
     return mark
 
 
 def autocomplete(provider: str) -> Callable[[F], F]:
     """Declare an autocomplete provider: `(community, user, prefix) -> list[Choice]`."""
+
     def mark(func: F) -> F:
         func.__dict__["__autocomplete__"] = provider
         return func
+
     return mark

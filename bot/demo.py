@@ -90,28 +90,60 @@ class Community:
             self.next_tick = moment + TICK
             await self.app.scheduler.catch_up(coalesce=True)
 
-    async def say(self, who: str, text: str, channel: str = "general", *, thread: str | None = None,
-                  reply_to: MessageRef | None = None, mentions: Iterable[str] = ()) -> MessageRef:
+    async def say(
+        self,
+        who: str,
+        text: str,
+        channel: str = "general",
+        *,
+        thread: str | None = None,
+        reply_to: MessageRef | None = None,
+        mentions: Iterable[str] = (),
+    ) -> MessageRef:
         """A member posts a message."""
         ref = self.platform.next_ref(self.platform.channel(channel, thread))
-        await self.app.dispatcher.handle(Message(
-            self.platform.community, self.clock.now(), ref, self.platform.user(who), text, reply_to=reply_to,
-            mentions=tuple(self.platform.user(m) for m in mentions)))
+        await self.app.dispatcher.handle(
+            Message(
+                self.platform.community,
+                self.clock.now(),
+                ref,
+                self.platform.user(who),
+                text,
+                reply_to=reply_to,
+                mentions=tuple(self.platform.user(m) for m in mentions),
+            )
+        )
         self.recent = [*self.recent[-40:], (ref, who)]
         return ref
 
     async def react(self, who: str, ref: MessageRef, emoji: str, author: str) -> None:
         """A member reacts to a message."""
-        await self.app.dispatcher.handle(ReactionAdded(self.platform.community, self.clock.now(), ref,
-                                                       self.platform.user(who), emoji, self.platform.user(author)))
+        await self.app.dispatcher.handle(
+            ReactionAdded(
+                self.platform.community,
+                self.clock.now(),
+                ref,
+                self.platform.user(who),
+                emoji,
+                self.platform.user(author),
+            )
+        )
 
     async def command(self, who: str, line: str, *, channel: str = "general") -> LocalReply:
         """A member runs a text command; the community's admin runs them as an admin."""
         path, _sep, rest = line.lstrip("/").partition(" ")
         level = Level.ADMIN if who == ADMIN else Level.MEMBER
-        reply = await self.app.dispatcher.invoke(CommandInvoked(
-            self.platform.community, self.clock.now(), self.platform.user(who), self.platform.channel(channel),
-            path, rest, platform_level=level))
+        reply = await self.app.dispatcher.invoke(
+            CommandInvoked(
+                self.platform.community,
+                self.clock.now(),
+                self.platform.user(who),
+                self.platform.channel(channel),
+                path,
+                rest,
+                platform_level=level,
+            )
+        )
         if reply.ephemeral and reply.text.startswith("⚠"):
             self.commands_failed.append(f"{line}: {reply.text}")
         return reply
@@ -120,16 +152,18 @@ class Community:
         """A member joins (and shares a city when they have one)."""
         entry = next(m for m in MEMBERS if m[0] == handle)
         self.platform.members[handle] = entry[1]
-        await self.app.dispatcher.handle(MemberJoined(self.platform.community, self.clock.now(),
-                                                      self.platform.user(handle)))
+        await self.app.dispatcher.handle(
+            MemberJoined(self.platform.community, self.clock.now(), self.platform.user(handle))
+        )
         self.present.append(handle)
         if entry[3]:
             await self.command(handle, f"/location set {entry[3]}")
 
     async def leave(self, handle: str) -> None:
         """A member leaves."""
-        await self.app.dispatcher.handle(MemberLeft(self.platform.community, self.clock.now(),
-                                                    self.platform.user(handle)))
+        await self.app.dispatcher.handle(
+            MemberLeft(self.platform.community, self.clock.now(), self.platform.user(handle))
+        )
         self.present.remove(handle)
         for members in self.groups.values():
             if handle in members:
@@ -205,6 +239,7 @@ def plan_chat(c: Community, week: int, plan: Timeline) -> None:
             ref = await c.say(who, text, channel, thread=thread, reply_to=reply_to)
             for _n in range(c.rng.choice((0, 0, 1, 1, 2, 3))):
                 await c.react(c.someone(besides=[who]), ref, c.rng.choice(EMOJI), who)
+
         plan.at(moment, post)
 
 
@@ -214,8 +249,11 @@ def plan_questions(c: Community, week: int, plan: Timeline) -> None:
         asker = c.someone()
         texts = c.rng.choice(QUESTIONS[c.languages[asker]])
         helper = c.someone(besides=[asker])
-        fate = ("thanks", "tick", "answered", "waiting")[index % 4] if index < 4 else c.rng.choice(
-            ("thanks", "tick", "answered"))
+        fate = (
+            ("thanks", "tick", "answered", "waiting")[index % 4]
+            if index < 4
+            else c.rng.choice(("thanks", "tick", "answered"))
+        )
         asked_at = c.local(week, c.rng.randrange(6), c.rng.randint(9, 19), c.rng.randrange(60))
         answered_at = asked_at + timedelta(hours=c.rng.choice((1, 2, 5, 9, 20)))
         refs: dict[str, MessageRef] = {}
@@ -226,12 +264,18 @@ def plan_questions(c: Community, week: int, plan: Timeline) -> None:
         async def answer(helper: str = helper, text: str = texts[1], refs: dict[str, MessageRef] = refs) -> None:
             refs["answer"] = await c.say(helper, text, "entraide", reply_to=refs["question"])
 
-        async def solve(asker: str = asker, helper: str = helper, text: str = texts[2], fate: str = fate,
-                        refs: dict[str, MessageRef] = refs) -> None:
+        async def solve(
+            asker: str = asker,
+            helper: str = helper,
+            text: str = texts[2],
+            fate: str = fate,
+            refs: dict[str, MessageRef] = refs,
+        ) -> None:
             if fate == "thanks":
                 await c.say(asker, f"{text} @{helper}", "entraide", reply_to=refs["answer"], mentions=[helper])
             else:
                 await c.react(asker, refs["answer"], "✅", helper)
+
         plan.at(asked_at, ask)
         if fate != "waiting":
             plan.at(answered_at, answer)
@@ -247,6 +291,7 @@ def plan_noise(c: Community, week: int, plan: Timeline) -> None:
 
         async def post(who: str = who, text: str = text) -> None:
             await c.say(who, text, "general")
+
         plan.at(c.local(week, c.rng.randrange(7), c.rng.randint(8, 22)), post)
 
 
@@ -264,9 +309,9 @@ def plan_calendar(c: Community, week: int, plan: Timeline) -> None:
                 continue
             moment = due - timedelta(minutes=20) if fate == "O" else due + timedelta(hours=3)
 
-            async def publish(owner: str = owner, channel: str = channel, text: str = f"{title} #{number + 1}"
-                              ) -> None:
+            async def publish(owner: str = owner, channel: str = channel, text: str = f"{title} #{number + 1}") -> None:
                 await c.say(owner, f"{text} : c'est en ligne ! / it's out!", channel)
+
             plan.at(moment, publish)
 
 
@@ -274,7 +319,7 @@ async def play_week(c: Community, week: int) -> None:
     """One week: arrivals, groups, then every planned message in time order, then departures."""
     await c.until(c.local(week, 0, 9), force=True)
     if week:
-        for handle, *_rest in MEMBERS[FOUNDERS + 2 * (week - 1):FOUNDERS + 2 * week]:
+        for handle, *_rest in MEMBERS[FOUNDERS + 2 * (week - 1) : FOUNDERS + 2 * week]:
             await c.join(handle)
     await groups_of_week(c, week)
     if week == WEEKS - 1:
@@ -348,8 +393,10 @@ async def run_demo(out_dir: Path, *, progress: TextIO | None) -> list[Path]:
             paths = await write_files(platform.community.key, "last", out_dir)
             if community.commands_failed and progress is not None:
                 # A refused command means a plugin changed under the demo: say so, the files are still written.
-                progress.write(f"\rwarning: {len(community.commands_failed)} demo commands were refused, "
-                               f"the first: {community.commands_failed[0]}\n")
+                progress.write(
+                    f"\rwarning: {len(community.commands_failed)} demo commands were refused, "
+                    f"the first: {community.commands_failed[0]}\n"
+                )
             bar.step("digest written")
             return paths
         finally:

@@ -40,8 +40,15 @@ log = logging.getLogger("affinity.dispatcher")
 class Dispatcher:
     """Routes events to plugins and commands to handlers."""
 
-    def __init__(self, registry: Registry, communities: CommunityStore, translator: Translator,
-                 resolver: Resolver, activity: ActivityWriter, config: Config) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        communities: CommunityStore,
+        translator: Translator,
+        resolver: Resolver,
+        activity: ActivityWriter,
+        config: Config,
+    ) -> None:
         self._registry = registry
         self._communities = communities
         self._translator = translator
@@ -116,8 +123,13 @@ class Dispatcher:
     @staticmethod
     def _failed(plugin: str, handler: Any, event: Event) -> None:
         """Log a handler's failure (called from its `except` block, so the traceback is included)."""
-        log.exception("plugin %s, handler %s failed on %s in %s", plugin,
-                      getattr(handler, "__name__", handler), type(event).__name__, event.community.key)
+        log.exception(
+            "plugin %s, handler %s failed on %s in %s",
+            plugin,
+            getattr(handler, "__name__", handler),
+            type(event).__name__,
+            event.community.key,
+        )
 
     # ------------------------------------------------------------ commands
 
@@ -147,8 +159,13 @@ class Dispatcher:
         except Exception as exc:
             if not isinstance(exc, _Crashed):
                 log.exception("command /%s failed in %s", event.path, event.community.key)
-            reply = Reply(text=_("Something went wrong on our side; nothing was changed. "
-                                 "The moderators can find the details in the bot's log."), ephemeral=True)
+            reply = Reply(
+                text=_(
+                    "Something went wrong on our side; nothing was changed. "
+                    "The moderators can find the details in the bot's log."
+                ),
+                ephemeral=True,
+            )
         # Read after the handler, which may have changed the language (`/settings locale`).
         try:
             locale = await self._communities.locale_for(event.user, event.community, event.locale)
@@ -157,8 +174,13 @@ class Dispatcher:
             # A reply that cannot be rendered (a bad placeholder, an unknown zone) is a bug of ours:
             # the member still gets an answer, and the platform never sees the exception.
             log.exception("command /%s: the reply could not be rendered", event.path)
-            fallback = Reply(text=_("Something went wrong on our side; nothing was changed. "
-                                    "The moderators can find the details in the bot's log."), ephemeral=True)
+            fallback = Reply(
+                text=_(
+                    "Something went wrong on our side; nothing was changed. "
+                    "The moderators can find the details in the bot's log."
+                ),
+                ephemeral=True,
+            )
             return localize(fallback, self._translator, self._communities.default_locale)
 
     def find(self, event: CommandInvoked) -> tuple[CommandSpec, str]:
@@ -166,8 +188,9 @@ class Dispatcher:
         if event.options is not None:
             spec = self._registry.commands.get(event.path)
             if spec is None:
-                raise CommandError(_("Unknown command /{given}.", given=event.path),
-                                   _("Type /help to see the commands."))
+                raise CommandError(
+                    _("Unknown command /{given}.", given=event.path), _("Type /help to see the commands.")
+                )
             return spec, ""
         line = f"{event.path} {event.text or ''}".strip()
         path, arg_text = parse_line(line, list(self._registry.commands))
@@ -178,19 +201,33 @@ class Dispatcher:
         level = await self.level_of(event)
         if spec.decl.level > level:
             needed = _("moderators") if spec.decl.level is Level.MODERATOR else _("administrators")
-            raise CommandError(_("/{path} is for {who} only.", path=spec.path, who=needed),
-                               _("Ask a moderator if you think you should have access."))
+            raise CommandError(
+                _("/{path} is for {who} only.", path=spec.path, who=needed),
+                _("Ask a moderator if you think you should have access."),
+            )
         settings = await self._communities.get(event.community)
         # Files never come through the command text: they are bound from the event itself.
         files = [p for p in spec.decl.params if p.kind is ParamKind.ATTACHMENT]
         params = [p for p in spec.decl.params if p.kind is not ParamKind.ATTACHMENT]
         if event.options is not None:
             options = {k: v for k, v in event.options.items() if not isinstance(v, Attachment)}
-            values = await bind_options(params, options, path=spec.path,
-                                        community=event.community, resolver=self._resolver, tz=settings.timezone)
+            values = await bind_options(
+                params,
+                options,
+                path=spec.path,
+                community=event.community,
+                resolver=self._resolver,
+                tz=settings.timezone,
+            )
         else:
-            values = await bind_text(params, arg_text, path=spec.path,
-                                     community=event.community, resolver=self._resolver, tz=settings.timezone)
+            values = await bind_text(
+                params,
+                arg_text,
+                path=spec.path,
+                community=event.community,
+                resolver=self._resolver,
+                tz=settings.timezone,
+            )
         values.update(_bind_files(spec, files, event))
         locale = await self._communities.locale_for(event.user, event.community, event.locale)
         invocation = Invocation(event, level, locale, settings.timezone)
@@ -201,17 +238,22 @@ class Dispatcher:
         except DeliveryError as exc:
             if exc.reason == "dm_closed":
                 # A DM the command wanted to send bounced (Discord 50007): tell the member, privately.
-                raise CommandError(_("I could not send you a direct message: your DMs are closed here."),
-                                   _("Allow direct messages from members of this server in its privacy "
-                                     "settings, then run the command again.")) from exc
+                raise CommandError(
+                    _("I could not send you a direct message: your DMs are closed here."),
+                    _(
+                        "Allow direct messages from members of this server in its privacy "
+                        "settings, then run the command again."
+                    ),
+                ) from exc
             if exc.reason != "missing_permission":
                 log.exception("plugin %s, command /%s failed in %s", spec.plugin, spec.path, event.community.key)
                 raise _Crashed from exc
             # The platform refused for lack of a permission: say which, instead of failing silently.
             log.warning("command /%s in %s: the platform refused (%s)", spec.path, event.community.key, exc)
-            raise CommandError(_("The bot lacks the “{permission}” permission for this.",
-                                 permission=exc.permission or exc.detail),
-                               _("An administrator can grant it in the server or channel settings.")) from exc
+            raise CommandError(
+                _("The bot lacks the “{permission}” permission for this.", permission=exc.permission or exc.detail),
+                _("An administrator can grant it in the server or channel settings."),
+            ) from exc
         except Exception as exc:
             log.exception("plugin %s, command /%s failed in %s", spec.plugin, spec.path, event.community.key)
             raise _Crashed from exc
@@ -240,9 +282,10 @@ def _bind_files(spec: CommandSpec, files: list[Param], event: CommandInvoked) ->
         elif remaining:
             bound[param.name] = remaining.pop(0)
         elif param.required:
-            raise CommandError(_("/{path} needs a file: {description}", path=spec.path,
-                                 description=param.description),
-                               _("Attach the file to the command message."))
+            raise CommandError(
+                _("/{path} needs a file: {description}", path=spec.path, description=param.description),
+                _("Attach the file to the command message."),
+            )
     return bound
 
 

@@ -23,9 +23,7 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     # Combining marks are the accents split off by NFKD; format characters (zero-width spaces,
     # direction marks) are invisible and must not make two names differ.
-    bare = "".join(
-        ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf"
-    )
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
     return _SEPARATORS.sub(" ", bare).strip()
 
 

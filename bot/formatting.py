@@ -17,9 +17,26 @@ from bot.i18n import Text, Translator
 from bot.markup import Link, Mention, Piece, RoleMention, pieces, plain
 from bot.model import Attachment, Reply, UserRef
 
-__all__ = ["Link", "LocalButton", "LocalCard", "LocalField", "LocalReply", "Mention", "RoleMention", "discord_inert",
-           "link", "localize", "mention", "mentions", "role_mention", "slack_escape", "to_discord", "to_markdown",
-           "to_plain", "to_slack"]
+__all__ = [
+    "Link",
+    "LocalButton",
+    "LocalCard",
+    "LocalField",
+    "LocalReply",
+    "Mention",
+    "RoleMention",
+    "discord_inert",
+    "link",
+    "localize",
+    "mention",
+    "mentions",
+    "role_mention",
+    "slack_escape",
+    "to_discord",
+    "to_markdown",
+    "to_plain",
+    "to_slack",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +90,7 @@ class LocalReply:
 
 def localize(reply: Reply, translator: Translator, locale: str) -> LocalReply:
     """Translate every text of a reply for `locale`."""
+
     def tr(value: Text | None) -> str:
         return translator.render(value, locale)
 

@@ -27,8 +27,9 @@ _NOISE = re.compile(r"https?://\S+|<[@#!][^>]*>|:[a-z0-9_+-]+:|`[^`]*`", re.IGNO
 class LanguageDetector:
     """Deterministic language guesses among a fixed set of languages."""
 
-    def __init__(self, languages: Sequence[str] = DEFAULT_LANGUAGES, *, min_letters: int = 12,
-                 min_confidence: float = 0.6) -> None:
+    def __init__(
+        self, languages: Sequence[str] = DEFAULT_LANGUAGES, *, min_letters: int = 12, min_confidence: float = 0.6
+    ) -> None:
         if len(languages) < 2:
             raise ValueError("language detection needs at least two languages")
         self.languages = tuple(languages)

@@ -54,7 +54,8 @@ class Outbox:
             reserved = await self._db.execute(
                 "INSERT INTO sent_messages (community, dedupe_key, target, sent_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT DO NOTHING",
-                (community.key, dedupe_key, _target_key(target), to_db(self._clock.now())))
+                (community.key, dedupe_key, _target_key(target), to_db(self._clock.now())),
+            )
             if reserved != 1:
                 log.info("skipped a second send of %s", dedupe_key)
                 return None
@@ -65,13 +66,15 @@ class Outbox:
             ref = await platform.send(target, localize(reply, self._translator, locale))
         except BaseException:
             if dedupe_key is not None:
-                await self._db.execute("DELETE FROM sent_messages WHERE community = ? AND dedupe_key = ?",
-                                       (community.key, dedupe_key))
+                await self._db.execute(
+                    "DELETE FROM sent_messages WHERE community = ? AND dedupe_key = ?", (community.key, dedupe_key)
+                )
             raise
         if dedupe_key is not None and ref is not None:
             await self._db.execute(
                 "UPDATE sent_messages SET message_id = ? WHERE community = ? AND dedupe_key = ?",
-                (ref.message_id, community.key, dedupe_key))
+                (ref.message_id, community.key, dedupe_key),
+            )
         return ref
 
     def capabilities(self, community: CommunityRef) -> frozenset[Capability]:

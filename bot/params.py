@@ -127,7 +127,7 @@ def _assign(params: Sequence[Param], items: list[_Item], ctx: ConvertContext) ->
         taken: list[int] | None = None
         if param is None:
             if not slots:
-                quotes = _("Put a value that contains spaces in quotes, like \"Rust Lille\".")
+                quotes = _('Put a value that contains spaces in quotes, like "Rust Lille".')
                 raise ctx.error(_("Unexpected value “{value}”.", value=excerpt(token.value)), quotes)
             param = slots.pop(0)
             if _is_rest(param):  # every positional value from here on
@@ -158,9 +158,7 @@ def _is_rest(param: Param) -> bool:
     return param.rest and param.kind is ParamKind.TEXT
 
 
-def _join_continuations(
-    param: Param, value: str, items: list[_Item], index: int
-) -> tuple[str, int]:
+def _join_continuations(param: Param, value: str, items: list[_Item], index: int) -> tuple[str, int]:
     """Glue a time to a date (`2026-12-01 10:00`) and the parts of a duration (`1h 30m`)."""
     if param.kind not in (ParamKind.DATETIME, ParamKind.DURATION):
         return value, index

@@ -20,8 +20,16 @@ from bot.i18n import Text
 from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
 
 __all__ = [
-    "DigestContributor", "DigestSection", "Directory", "GroupDigest", "GroupDigestSource", "Messenger",
-    "PrivacyParticipant", "Spaces", "Sql", "SqlDatabase",
+    "DigestContributor",
+    "DigestSection",
+    "Directory",
+    "GroupDigest",
+    "GroupDigestSource",
+    "Messenger",
+    "PrivacyParticipant",
+    "Spaces",
+    "Sql",
+    "SqlDatabase",
 ]
 
 T = TypeVar("T")
@@ -108,8 +116,9 @@ class Spaces(Protocol):
 
     Every method raises `DeliveryError` when the platform refuses (missing permission...)."""
 
-    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
-                           private: bool = False, forum: bool = False) -> Space:
+    async def create_space(
+        self, community: CommunityRef, name: str, *, topic: str = "", private: bool = False, forum: bool = False
+    ) -> Space:
         """Create a channel (and, on Discord, a role that opens it) under the groups category."""
         ...
 
@@ -179,8 +188,9 @@ class DigestSection:
 class DigestContributor(Protocol):
     """A plugin that adds a section to the weekly digest (present only when the plugin is enabled)."""
 
-    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
-                             timezone: str) -> DigestSection | None:
+    async def digest_section(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         """Figures for [start, end) (aware UTC); None when there is nothing to say."""
         ...
 
@@ -199,7 +209,8 @@ class GroupDigest:
 class GroupDigestSource(Protocol):
     """A plugin whose groups (opted in) get their own digest, sent by DM to their owners."""
 
-    async def group_digests(self, community: CommunityRef, start: datetime, end: datetime,
-                            timezone: str) -> list[GroupDigest]:
+    async def group_digests(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> list[GroupDigest]:
         """One entry per opted-in group with owners, for [start, end) (aware UTC)."""
         ...

@@ -51,8 +51,7 @@ def available_plugins() -> list[str]:
 def plugin_class(name: str) -> type[Plugin]:
     """Import `plugins.<name>.plugin` and return its `PLUGIN` class."""
     if name not in available_plugins():
-        raise ConfigError(
-            f"plugins.{name}: no such plugin (available: {', '.join(available_plugins())})")
+        raise ConfigError(f"plugins.{name}: no such plugin (available: {', '.join(available_plugins())})")
     module = importlib.import_module(f"plugins.{name}.plugin")
     cls = getattr(module, "PLUGIN", None)
     if not (inspect.isclass(cls) and issubclass(cls, Plugin)) or cls.name != name:
@@ -92,8 +91,7 @@ def _check_command(plugin: str, decl: CommandDecl, handler: Handler) -> None:
             raise DeclarationError(f"{where}: required parameter {param.name} comes after an optional one")
         seen_optional = seen_optional or not param.required
         if param.rest and (param.kind is not ParamKind.TEXT or param is not positional[-1]):
-            raise DeclarationError(f"{where}: only the last positional text parameter can take the rest "
-                                   "of the line")
+            raise DeclarationError(f"{where}: only the last positional text parameter can take the rest of the line")
         if param.kind is ParamKind.CHOICE and not param.choices:
             raise DeclarationError(f"{where}: choice parameter {param.name} has no choices")
     signature = inspect.signature(handler)
@@ -124,8 +122,7 @@ class Registry:
                 _check_command(plugin.name, decl, member)
                 if decl.path in self.commands:
                     other = self.commands[decl.path].plugin
-                    raise DeclarationError(
-                        f"command /{decl.path} is declared by both {other} and {plugin.name}")
+                    raise DeclarationError(f"command /{decl.path} is declared by both {other} and {plugin.name}")
                 self.commands[decl.path] = CommandSpec(decl, plugin.name, member)
             for event_type in getattr(member, "__listen__", ()):
                 self.listeners.setdefault(event_type, []).append((plugin.name, member))
@@ -134,8 +131,9 @@ class Registry:
             job_decl = getattr(member, "__job__", None)
             if isinstance(job_decl, JobDecl):
                 if not job_decl.job_id.startswith(f"{plugin.name}."):
-                    raise DeclarationError(f"plugin {plugin.name}: job id {job_decl.job_id} must start with "
-                                           f"'{plugin.name}.'")
+                    raise DeclarationError(
+                        f"plugin {plugin.name}: job id {job_decl.job_id} must start with '{plugin.name}.'"
+                    )
                 self.jobs.append((job_decl, member))
             kind = getattr(member, "__due__", None)
             if isinstance(kind, str):
@@ -154,8 +152,10 @@ class Registry:
         for spec in self.commands.values():
             for param in spec.decl.params:
                 if param.autocomplete and param.autocomplete not in self.autocomplete:
-                    raise DeclarationError(f"plugin {spec.plugin}, command /{spec.path}: no autocomplete "
-                                           f"provider named {param.autocomplete}")
+                    raise DeclarationError(
+                        f"plugin {spec.plugin}, command /{spec.path}: no autocomplete "
+                        f"provider named {param.autocomplete}"
+                    )
 
     def nouns(self) -> dict[str, list[CommandSpec]]:
         """Commands grouped by their first word (a Discord command group, a Slack slash command)."""
@@ -170,9 +170,10 @@ def _methods(plugin: Plugin) -> Iterator[tuple[str, Callable[..., Any]]]:
         if name.startswith("__"):
             continue
         attr = getattr(type(plugin), name, None)
-        if callable(attr) and any(hasattr(attr, mark) for mark in
-                                  ("__command__", "__listen__", "__job__", "__due__", "__autocomplete__",
-                                   "__filter__")):
+        if callable(attr) and any(
+            hasattr(attr, mark)
+            for mark in ("__command__", "__listen__", "__job__", "__due__", "__autocomplete__", "__filter__")
+        ):
             yield name, getattr(plugin, name)
 
 
@@ -190,8 +191,11 @@ def declared_commands(names: Sequence[str]) -> list[CommandDecl]:
     return sorted(found, key=lambda d: d.path)
 
 
-def build_plugins(names: Sequence[str], settings: Mapping[str, Mapping[str, Any] | None],
-                  make_context: Callable[[str, BaseModel], PluginContext]) -> Registry:
+def build_plugins(
+    names: Sequence[str],
+    settings: Mapping[str, Mapping[str, Any] | None],
+    make_context: Callable[[str, BaseModel], PluginContext],
+) -> Registry:
     """Load, validate and instantiate the enabled plugins into a registry."""
     registry = Registry()
     for name in names:

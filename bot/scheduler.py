@@ -113,8 +113,15 @@ class Scheduler:
         if self._realtime:
             self._aps = AsyncIOScheduler(timezone=UTC)
             for job in self._jobs.values():
-                self._aps.add_job(self._run_job, job.trigger, args=[job.job_id], id=job.job_id,
-                                  coalesce=True, max_instances=1, misfire_grace_time=None)
+                self._aps.add_job(
+                    self._run_job,
+                    job.trigger,
+                    args=[job.job_id],
+                    id=job.job_id,
+                    coalesce=True,
+                    max_instances=1,
+                    misfire_grace_time=None,
+                )
             self._aps.start()
         # Overdue rows are handled at once, but in the background so start-up stays fast.
         self._spawn(self.run_due())
@@ -179,8 +186,9 @@ class Scheduler:
 
     # ------------------------------------------------------------ due actions
 
-    async def schedule(self, kind: str, key: str, community: str, due_at: datetime,
-                       payload: Mapping[str, Any] | None = None) -> None:
+    async def schedule(
+        self, kind: str, key: str, community: str, due_at: datetime, payload: Mapping[str, Any] | None = None
+    ) -> None:
         """Store a one-off action, keyed by (kind, community, key).
 
         Scheduling a key again moves it (even while it runs: the handler may re-arm its own key, and
@@ -222,9 +230,11 @@ class Scheduler:
         if not kinds:
             return None
         pending = await self._db.fetchval(
-            f"SELECT MIN(due_at) FROM due_actions WHERE status = 'pending' AND kind IN ({marks})", kinds)
+            f"SELECT MIN(due_at) FROM due_actions WHERE status = 'pending' AND kind IN ({marks})", kinds
+        )
         claimed = await self._db.fetchval(
-            f"SELECT MIN(claimed_at) FROM due_actions WHERE status = 'running' AND kind IN ({marks})", kinds)
+            f"SELECT MIN(claimed_at) FROM due_actions WHERE status = 'running' AND kind IN ({marks})", kinds
+        )
         moments = [from_db(pending)] if pending else []
         if claimed:
             moments.append(from_db(claimed) + LEASE)
@@ -266,11 +276,19 @@ class Scheduler:
         claimed = await self._db.execute(
             "UPDATE due_actions SET status = 'running', claimed_at = ? WHERE id = ? "
             "AND (status = 'pending' OR (status = 'running' AND claimed_at < ?))",
-            (claim, row["id"], stale))
+            (claim, row["id"], stale),
+        )
         if claimed != 1:
             return 0  # another caller or process took it first
-        action = DueAction(row["id"], row["kind"], row["key"], row["community"], from_db(row["due_at"]),
-                           json.loads(row["payload"]), row["attempts"])
+        action = DueAction(
+            row["id"],
+            row["kind"],
+            row["key"],
+            row["community"],
+            from_db(row["due_at"]),
+            json.loads(row["payload"]),
+            row["attempts"],
+        )
         try:
             await self._due_handlers[action.kind](action)
         except Exception as exc:
@@ -280,24 +298,30 @@ class Scheduler:
             # Only our own claim: a handler that re-armed its key left it pending, and it stays so.
             await self._db.execute(
                 "UPDATE due_actions SET status = 'done', done_at = ?, claimed_at = NULL "
-                "WHERE id = ? AND status = 'running' AND claimed_at = ?", (claim, action.id, claim))
+                "WHERE id = ? AND status = 'running' AND claimed_at = ?",
+                (claim, action.id, claim),
+            )
         except Exception:
-            log.exception("due action %s/%s ran but could not be marked done; its lease will expire and "
-                          "its dedupe keys prevent a second post", action.kind, action.key)
+            log.exception(
+                "due action %s/%s ran but could not be marked done; its lease will expire and "
+                "its dedupe keys prevent a second post",
+                action.kind,
+                action.key,
+            )
             return 0
         return 1
 
     async def _failed(self, action: DueAction, exc: Exception, now: datetime, claim: str) -> None:
         attempts = action.attempts + 1
         status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
-        retry_at = now + timedelta(minutes=2 ** attempts)
-        log.error("due action %s/%s failed (attempt %d): %s", action.kind, action.key, attempts, exc,
-                  exc_info=exc)
+        retry_at = now + timedelta(minutes=2**attempts)
+        log.error("due action %s/%s failed (attempt %d): %s", action.kind, action.key, attempts, exc, exc_info=exc)
         try:
             await self._db.execute(
                 "UPDATE due_actions SET attempts = ?, last_error = ?, status = ?, due_at = ?, claimed_at = NULL "
                 "WHERE id = ? AND status = 'running' AND claimed_at = ?",
-                (attempts, f"{type(exc).__name__}: {exc}"[:500], status, to_db(retry_at), action.id, claim))
+                (attempts, f"{type(exc).__name__}: {exc}"[:500], status, to_db(retry_at), action.id, claim),
+            )
         except Exception:
             log.exception("due action %s/%s: could not record the failure", action.kind, action.key)
 
@@ -312,8 +336,13 @@ class Scheduler:
             return
         # The clock may be shifted (console /advance): translate to wall time for APScheduler.
         wall = datetime.now(UTC) + max(when - self._clock.now(), timedelta())
-        self._aps.add_job(self._wake, DateTrigger(run_date=wall, timezone=UTC), id="core.due",
-                          replace_existing=True, misfire_grace_time=None)
+        self._aps.add_job(
+            self._wake,
+            DateTrigger(run_date=wall, timezone=UTC),
+            id="core.due",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
 
     async def _wake(self) -> None:
         self._spawn(self.run_due())

@@ -32,8 +32,16 @@ from bot.i18n import Msg, Text, _, join
 from bot.plugin import CommandError
 
 __all__ = [
-    "MAX_DURATION", "Token", "continues", "duration_seconds", "is_moment", "parse_duration", "parse_line",
-    "parse_moment", "split_path", "tokenize",
+    "MAX_DURATION",
+    "Token",
+    "continues",
+    "duration_seconds",
+    "is_moment",
+    "parse_duration",
+    "parse_line",
+    "parse_moment",
+    "split_path",
+    "tokenize",
 ]
 
 
@@ -126,7 +134,7 @@ def _read_quoted(text: str, pos: int) -> tuple[str, int]:
     index = pos + 1
     while index < len(text):
         char = text[index]
-        if char == "\\" and text[index + 1:index + 2] in _ESCAPABLE:
+        if char == "\\" and text[index + 1 : index + 2] in _ESCAPABLE:
             chars.append(text[index + 1])
             index += 2
             continue
@@ -135,11 +143,12 @@ def _read_quoted(text: str, pos: int) -> tuple[str, int]:
             return (value.strip() if opener in _TYPOGRAPHIC else value), index + 1
         chars.append(char)
         index += 1
-    excerpt = text[pos:pos + 20] + ("…" if len(text) > pos + 20 else "")
+    excerpt = text[pos : pos + 20] + ("…" if len(text) > pos + 20 else "")
     raise CommandError(
         _("A quote opened at “{excerpt}” is never closed.", excerpt=excerpt),
-        hint=_("Close it with {closer}, or put a backslash before a quote that belongs to the value.",
-               closer=closers[0]),
+        hint=_(
+            "Close it with {closer}, or put a backslash before a quote that belongs to the value.", closer=closers[0]
+        ),
     )
 
 
@@ -184,8 +193,7 @@ def _unknown_command(words: Sequence[str], paths: Collection[str]) -> CommandErr
             verbs[noun].append(verb)
     if not words:
         example = "help" if "help" in paths else min(paths, default="help")
-        return CommandError(_("Type a command after the slash."),
-                            hint=_("For example: /{example}", example=example))
+        return CommandError(_("Type a command after the slash."), hint=_("For example: /{example}", example=example))
     typed_noun = words[0].casefold()
     noun_match = next((noun for noun in verbs if noun.casefold() == typed_noun), None)
     if noun_match is not None:
@@ -302,8 +310,9 @@ def parse_moment(text: str, zone: tzinfo) -> datetime | None:
         return None
     part = {key: int(found) for key, found in match.groupdict().items() if found and key != "offset"}
     try:
-        local = datetime(part["year"], part["month"], part["day"],
-                         part.get("hour", 0), part.get("minute", 0), part.get("second", 0))
+        local = datetime(
+            part["year"], part["month"], part["day"], part.get("hour", 0), part.get("minute", 0), part.get("second", 0)
+        )
         offset = match.group("offset")
         # fold=0 reads a nonexistent time with the offset in force before the gap: that is, forward.
         aware = local.replace(tzinfo=_offset(offset)) if offset else local.replace(tzinfo=zone, fold=0)

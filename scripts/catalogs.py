@@ -34,7 +34,8 @@ def extract(sources: list[Path]) -> dict[str, str]:
     found: dict[str, str] = {}
     for source in sources:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-                str(source), method_map=[("**.py", "python")], keywords={"_": None}):
+            str(source), method_map=[("**.py", "python")], keywords={"_": None}
+        ):
             if isinstance(message, str) and message:
                 found.setdefault(message, f"{source.relative_to(ROOT)}/{filename}:{lineno}")
     return found

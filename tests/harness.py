@@ -58,8 +58,9 @@ class Sent:
 class FakePlatform:
     """A platform that lives in memory: members and channels by name, everything sent recorded."""
 
-    def __init__(self, name: str = "fake", workspace: str = "T1",
-                 capabilities: Iterable[Capability] = tuple(Capability)) -> None:
+    def __init__(
+        self, name: str = "fake", workspace: str = "T1", capabilities: Iterable[Capability] = tuple(Capability)
+    ) -> None:
         self.name = name
         self.workspace = workspace
         self.capabilities = frozenset(capabilities)
@@ -114,8 +115,11 @@ class FakePlatform:
         reason = self.failing_targets.get(key)
         if reason is not None:
             self.refused_sends.append(Sent(target, reply))
-            raise DeliveryError(reason, "made to fail by the test",
-                                permission="send_messages" if reason == "missing_permission" else None)
+            raise DeliveryError(
+                reason,
+                "made to fail by the test",
+                permission="send_messages" if reason == "missing_permission" else None,
+            )
         self.sent.append(Sent(target, reply))
         channel = target if isinstance(target, ChannelRef) else ChannelRef(self.name, self.workspace, "dm")
         return MessageRef(channel, self.next_id())
@@ -164,33 +168,71 @@ class Harness:
         """Everything the bot sent so far (outside command replies)."""
         return self.platform.sent
 
-    async def say(self, who: str, text: str, *, channel: str = "general", thread: str | None = None,
-                  reply_to: MessageRef | None = None, bot: bool = False,
-                  mentions: Iterable[str] = ()) -> MessageRef:
+    async def say(
+        self,
+        who: str,
+        text: str,
+        *,
+        channel: str = "general",
+        thread: str | None = None,
+        reply_to: MessageRef | None = None,
+        bot: bool = False,
+        mentions: Iterable[str] = (),
+    ) -> MessageRef:
         """A member posts a message."""
         ref = MessageRef(self.platform.channel(channel, thread), self.platform.next_id())
-        message = Message(self.platform.community, self.clock.now(), ref, self.platform.user(who), text,
-                          author_is_bot=bot, reply_to=reply_to,
-                          mentions=tuple(self.platform.user(m) for m in mentions))
+        message = Message(
+            self.platform.community,
+            self.clock.now(),
+            ref,
+            self.platform.user(who),
+            text,
+            author_is_bot=bot,
+            reply_to=reply_to,
+            mentions=tuple(self.platform.user(m) for m in mentions),
+        )
         await self.app.dispatcher.handle(message)
         return ref
 
     async def react(self, who: str, ref: MessageRef, emoji: str, author: str | None = None) -> None:
         """A member reacts to a message."""
-        await self.app.dispatcher.handle(ReactionAdded(
-            self.platform.community, self.clock.now(), ref, self.platform.user(who), emoji,
-            self.platform.user(author) if author else None))
+        await self.app.dispatcher.handle(
+            ReactionAdded(
+                self.platform.community,
+                self.clock.now(),
+                ref,
+                self.platform.user(who),
+                emoji,
+                self.platform.user(author) if author else None,
+            )
+        )
 
-    async def command(self, who: str, line: str, *, level: Level = Level.MEMBER, channel: str = "general",
-                      roles: Iterable[str] = (), locale: str | None = None,
-                      options: Mapping[str, Any] | None = None) -> LocalReply:
+    async def command(
+        self,
+        who: str,
+        line: str,
+        *,
+        level: Level = Level.MEMBER,
+        channel: str = "general",
+        roles: Iterable[str] = (),
+        locale: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> LocalReply:
         """A member runs a text command such as `/help group join` (or typed options when given)."""
         word, _, rest = line.strip().lstrip("/").partition(" ")
         path = line.strip().lstrip("/") if options is not None else word
-        event = CommandInvoked(self.platform.community, self.clock.now(), self.platform.user(who),
-                               self.platform.channel(channel), path, None if options is not None else rest,
-                               options=options, platform_level=level, user_roles=frozenset(roles),
-                               locale=locale)
+        event = CommandInvoked(
+            self.platform.community,
+            self.clock.now(),
+            self.platform.user(who),
+            self.platform.channel(channel),
+            path,
+            None if options is not None else rest,
+            options=options,
+            platform_level=level,
+            user_roles=frozenset(roles),
+            locale=locale,
+        )
         return await self.app.dispatcher.invoke(event)
 
     async def advance(self, **delta: float) -> None:
@@ -203,8 +245,9 @@ class Harness:
         await self.app.activity.flush()
 
 
-def make_config(tmp_path: Path, plugins: Mapping[str, Mapping[str, Any] | None] | None = None,
-                **overrides: Any) -> Config:
+def make_config(
+    tmp_path: Path, plugins: Mapping[str, Mapping[str, Any] | None] | None = None, **overrides: Any
+) -> Config:
     """A configuration pointing at a fresh database under `tmp_path`."""
     raw: dict[str, Any] = {
         "database": {"path": str(tmp_path / "bot.db")},
@@ -216,9 +259,14 @@ def make_config(tmp_path: Path, plugins: Mapping[str, Mapping[str, Any] | None] 
 
 
 @asynccontextmanager
-async def running(tmp_path: Path, *, plugins: Mapping[str, Mapping[str, Any] | None] | None = None,
-                  start: datetime = START, platform: FakePlatform | None = None,
-                  **overrides: Any) -> AsyncIterator[Harness]:
+async def running(
+    tmp_path: Path,
+    *,
+    plugins: Mapping[str, Mapping[str, Any] | None] | None = None,
+    start: datetime = START,
+    platform: FakePlatform | None = None,
+    **overrides: Any,
+) -> AsyncIterator[Harness]:
     """Build and start the real app on a fresh database; stop it afterwards."""
     clock = FrozenClock(start)
     app = App(make_config(tmp_path, plugins, **overrides), clock=clock, realtime=False)

@@ -43,35 +43,46 @@ def zone_of(community: str) -> str:
     return ZONES[community]
 
 
-def msg(community: CommunityRef, message_id: str, author: str, *, channel: str = "c1",
-        thread: str | None = None, at: datetime = FRIDAY, reply_to: str | None = None,
-        text: str = "hello") -> Message:
+def msg(
+    community: CommunityRef,
+    message_id: str,
+    author: str,
+    *,
+    channel: str = "c1",
+    thread: str | None = None,
+    at: datetime = FRIDAY,
+    reply_to: str | None = None,
+    text: str = "hello",
+) -> Message:
     where = ChannelRef(community.platform, community.workspace_id, channel, thread)
     return Message(
-        community=community, at=at, ref=MessageRef(where, message_id),
-        author=UserRef(community.platform, community.workspace_id, author), text=text,
+        community=community,
+        at=at,
+        ref=MessageRef(where, message_id),
+        author=UserRef(community.platform, community.workspace_id, author),
+        text=text,
         reply_to=MessageRef(where, reply_to) if reply_to else None,
     )
 
 
-def reaction(message: Message, user: str, *, author_known: bool = True,
-             at: datetime = FRIDAY) -> ReactionAdded:
+def reaction(message: Message, user: str, *, author_known: bool = True, at: datetime = FRIDAY) -> ReactionAdded:
     community = message.community
     return ReactionAdded(
-        community=community, at=at, message=message.ref,
-        user=UserRef(community.platform, community.workspace_id, user), emoji="👍",
+        community=community,
+        at=at,
+        message=message.ref,
+        user=UserRef(community.platform, community.workspace_id, user),
+        emoji="👍",
         message_author=message.author if author_known else None,
     )
 
 
 def joined(community: CommunityRef, user: str, at: datetime = FRIDAY) -> MemberJoined:
-    return MemberJoined(community=community, at=at,
-                        user=UserRef(community.platform, community.workspace_id, user))
+    return MemberJoined(community=community, at=at, user=UserRef(community.platform, community.workspace_id, user))
 
 
 def left(community: CommunityRef, user: str, at: datetime = FRIDAY) -> MemberLeft:
-    return MemberLeft(community=community, at=at,
-                      user=UserRef(community.platform, community.workspace_id, user))
+    return MemberLeft(community=community, at=at, user=UserRef(community.platform, community.workspace_id, user))
 
 
 @pytest.fixture
@@ -87,23 +98,31 @@ async def rows(db: Database, sql: str, params: tuple[Any, ...] = ()) -> list[tup
 
 
 async def channel_daily(db: Database) -> list[tuple[Any, ...]]:
-    return await rows(db, "SELECT community, day, channel_id, messages, replies, thread_messages, reactions, "
-                          "questions FROM activity_channel_daily ORDER BY community, day, channel_id")
+    return await rows(
+        db,
+        "SELECT community, day, channel_id, messages, replies, thread_messages, reactions, "
+        "questions FROM activity_channel_daily ORDER BY community, day, channel_id",
+    )
 
 
 async def member_daily(db: Database) -> list[tuple[Any, ...]]:
-    return await rows(db, "SELECT community, day, user_id, messages, replies, reactions_given, "
-                          "reactions_received FROM activity_member_daily ORDER BY community, day, user_id")
+    return await rows(
+        db,
+        "SELECT community, day, user_id, messages, replies, reactions_given, "
+        "reactions_received FROM activity_member_daily ORDER BY community, day, user_id",
+    )
 
 
 async def community_daily(db: Database) -> list[tuple[Any, ...]]:
-    return await rows(db, "SELECT community, day, messages, joins, leaves FROM activity_community_daily "
-                          "ORDER BY community, day")
+    return await rows(
+        db, "SELECT community, day, messages, joins, leaves FROM activity_community_daily ORDER BY community, day"
+    )
 
 
 async def language_daily(db: Database) -> list[tuple[Any, ...]]:
-    return await rows(db, "SELECT community, day, language, messages FROM activity_language_daily "
-                          "ORDER BY community, day, language")
+    return await rows(
+        db, "SELECT community, day, language, messages FROM activity_language_daily ORDER BY community, day, language"
+    )
 
 
 async def test_exact_rollups_across_two_communities(db: Database) -> None:
@@ -148,11 +167,17 @@ async def test_exact_rollups_across_two_communities(db: Database) -> None:
         (n, "2026-11-19", "u5", 1, 1, 1, 0),
     ]
     assert await community_daily(db) == [(p, "2026-11-20", 4, 1, 1), (n, "2026-11-19", 2, 2, 0)]
-    assert await language_daily(db) == [(p, "2026-11-20", "en", 1), (p, "2026-11-20", "fr", 1),
-                                         (n, "2026-11-19", "en", 2)]
-    assert await rows(db, "SELECT community, channel_id, thread_id, message_id, author_id, at, length, "
-                          "reply_to, is_question, language, tagged FROM messages "
-                          "WHERE message_id IN ('m1', 'm4') ORDER BY message_id") == [
+    assert await language_daily(db) == [
+        (p, "2026-11-20", "en", 1),
+        (p, "2026-11-20", "fr", 1),
+        (n, "2026-11-19", "en", 2),
+    ]
+    assert await rows(
+        db,
+        "SELECT community, channel_id, thread_id, message_id, author_id, at, length, "
+        "reply_to, is_question, language, tagged FROM messages "
+        "WHERE message_id IN ('m1', 'm4') ORDER BY message_id",
+    ) == [
         (p, "c1", None, "m1", "u1", "2026-11-20T10:00:00.000000Z", 9, None, 1, "fr", 1),
         (p, "c2", "t9", "m4", "u2", "2026-11-20T10:00:00.000000Z", 5, "m0", 1, None, 0),
     ]
@@ -210,8 +235,10 @@ async def test_redelivered_messages_are_not_double_counted(db: Database) -> None
 
     assert await db.fetchval("SELECT count(*) FROM messages") == 3
     assert await channel_daily(db) == [(PARIS.key, "2026-11-20", "c1", 3, 1, 0, 0, 1)]
-    assert await member_daily(db) == [(PARIS.key, "2026-11-20", "u1", 2, 1, 0, 0),
-                                      (PARIS.key, "2026-11-20", "u2", 1, 0, 0, 0)]
+    assert await member_daily(db) == [
+        (PARIS.key, "2026-11-20", "u1", 2, 1, 0, 0),
+        (PARIS.key, "2026-11-20", "u2", 1, 0, 0, 0),
+    ]
     assert await community_daily(db) == [(PARIS.key, "2026-11-20", 3, 0, 0)]
     assert await language_daily(db) == [(PARIS.key, "2026-11-20", "fr", 2)]
 
@@ -221,16 +248,38 @@ async def test_odd_ids_are_stored_exactly(db: Database) -> None:
     odd = ['m"1\\', "m’2 🎉", "m\u202e3", "1700000100.000100"]
     writer = ActivityWriter(db, zone_of)
     for i, message_id in enumerate(odd):
-        writer.add_message(msg(PARIS, message_id, f"u’{i}", channel="c#🎉", thread="t\"1" if i else None,
-                               reply_to="r\n" if i == 2 else None, text="x" * (i * 1000)),
-                           MessageNotes(language="fr", is_question=bool(i % 2)))
+        writer.add_message(
+            msg(
+                PARIS,
+                message_id,
+                f"u’{i}",
+                channel="c#🎉",
+                thread='t"1' if i else None,
+                reply_to="r\n" if i == 2 else None,
+                text="x" * (i * 1000),
+            ),
+            MessageNotes(language="fr", is_question=bool(i % 2)),
+        )
     await writer.flush()
-    stored = await rows(db, "SELECT message_id, author_id, channel_id, thread_id, reply_to, length, is_question, "
-                            "language, at FROM messages ORDER BY id")
+    stored = await rows(
+        db,
+        "SELECT message_id, author_id, channel_id, thread_id, reply_to, length, is_question, "
+        "language, at FROM messages ORDER BY id",
+    )
     assert stored == [
-        (message_id, f"u’{i}", "c#🎉", 't"1' if i else None, "r\n" if i == 2 else None, i * 1000, i % 2, "fr",
-         "2026-11-20T10:00:00.000000Z")
-        for i, message_id in enumerate(odd)]
+        (
+            message_id,
+            f"u’{i}",
+            "c#🎉",
+            't"1' if i else None,
+            "r\n" if i == 2 else None,
+            i * 1000,
+            i % 2,
+            "fr",
+            "2026-11-20T10:00:00.000000Z",
+        )
+        for i, message_id in enumerate(odd)
+    ]
     assert await member_daily(db) == [(PARIS.key, "2026-11-20", f"u’{i}", 1, int(i == 2), 0, 0) for i in range(4)]
 
 
@@ -304,8 +353,7 @@ async def test_cancelling_a_flush_neither_loses_nor_double_counts(db: Database, 
     assert await member_daily(db) == [(PARIS.key, "2026-11-20", "u1", 21, 0, 0, 0)]
 
 
-async def test_purge_deletes_old_raw_rows_and_keeps_rollups(
-        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_purge_deletes_old_raw_rows_and_keeps_rollups(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(activity, "_PURGE_CHUNK", 3)  # exercise several chunks
     writer = ActivityWriter(db, zone_of)
     start = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -335,11 +383,20 @@ async def test_export_and_forget_a_member(db: Database) -> None:
     assert exported == {
         "community": PARIS.key,
         "user_id": "u1",
-        "messages": [{"channel_id": "c1", "thread_id": "t1", "message_id": "m1",
-                      "at": "2026-11-20T10:00:00.000000Z", "length": 14, "reply_to": "m0",
-                      "is_question": True, "language": "fr", "tagged": True}],
-        "daily": [{"day": "2026-11-20", "messages": 1, "replies": 1, "reactions_given": 0,
-                   "reactions_received": 1}],
+        "messages": [
+            {
+                "channel_id": "c1",
+                "thread_id": "t1",
+                "message_id": "m1",
+                "at": "2026-11-20T10:00:00.000000Z",
+                "length": 14,
+                "reply_to": "m0",
+                "is_question": True,
+                "language": "fr",
+                "tagged": True,
+            }
+        ],
+        "daily": [{"day": "2026-11-20", "messages": 1, "replies": 1, "reactions_given": 0, "reactions_received": 1}],
     }
     channels_before = await channel_daily(db)
     communities_before = await community_daily(db)
@@ -347,9 +404,15 @@ async def test_export_and_forget_a_member(db: Database) -> None:
     async with db.transaction() as tx:
         assert await forget_member_activity(tx, PARIS.key, "u1") == 2  # one raw row, one member-daily row
     assert await export_member_activity(db, PARIS.key, "u1") == {
-        "community": PARIS.key, "user_id": "u1", "messages": [], "daily": []}
+        "community": PARIS.key,
+        "user_id": "u1",
+        "messages": [],
+        "daily": [],
+    }
     assert await rows(db, "SELECT community, author_id FROM messages ORDER BY community") == [
-        (PARIS.key, "u2"), (NEW_YORK.key, "u1")]
+        (PARIS.key, "u2"),
+        (NEW_YORK.key, "u1"),
+    ]
     assert [row[2] for row in await member_daily(db)] == ["u2", "u1"]
     assert await channel_daily(db) == channels_before
     assert await community_daily(db) == communities_before
@@ -357,8 +420,19 @@ async def test_export_and_forget_a_member(db: Database) -> None:
         assert await forget_member_activity(tx, PARIS.key, "u1") == 0
 
 
-@pytest.mark.parametrize("tz", ["Europe/Paris", "America/Santiago", "America/Havana", "Asia/Beirut",
-                                "Australia/Lord_Howe", "Asia/Kathmandu", "Pacific/Apia", "UTC"])
+@pytest.mark.parametrize(
+    "tz",
+    [
+        "Europe/Paris",
+        "America/Santiago",
+        "America/Havana",
+        "Asia/Beirut",
+        "Australia/Lord_Howe",
+        "Asia/Kathmandu",
+        "Pacific/Apia",
+        "UTC",
+    ],
+)
 def test_the_local_day_shortcut_agrees_with_a_conversion_for_every_instant(tz: str) -> None:
     # The writer remembers the UTC span of the last local day per community instead of converting every
     # row; zones whose clocks jump at midnight, by half hours or across the date line must not fool it.
@@ -370,6 +444,7 @@ def test_the_local_day_shortcut_agrees_with_a_conversion_for_every_instant(tz: s
     moments = [start + timedelta(minutes=7 * i) for i in range(0, 2 * 365 * 24 * 60 // 7, 3)]
     moments += [m - timedelta(microseconds=1) for m in moments[::50]]  # just before round instants
     import random
+
     random.Random(5).shuffle(moments[: len(moments) // 3])  # out of order too
     wrong = [m for m in moments if days("c", m) != m.astimezone(zone_info).date().isoformat()]
     assert wrong == []

@@ -31,10 +31,20 @@ def top(name: str) -> str:
 
 
 def test_plugins_stay_out_of_platforms_scheduler_and_driver() -> None:
-    allowed_bot = {"bot.model", "bot.plugin", "bot.formatting", "bot.i18n", "bot.folding", "bot.params",
-                   "bot.storage.times", "bot.storage.bulk",  # both pure: no I/O, no driver
-                   # the plugin API's own parts, re-exported by bot.plugin and bot.params:
-                   "bot.declarations", "bot.protocols", "bot.converters"}
+    allowed_bot = {
+        "bot.model",
+        "bot.plugin",
+        "bot.formatting",
+        "bot.i18n",
+        "bot.folding",
+        "bot.params",
+        "bot.storage.times",
+        "bot.storage.bulk",  # both pure: no I/O, no driver
+        # the plugin API's own parts, re-exported by bot.plugin and bot.params:
+        "bot.declarations",
+        "bot.protocols",
+        "bot.converters",
+    }
     # The core plugin is part of the foundation: it may also use the core's stores.
     core_extra = {"bot.communities", "bot.storage.activity", "bot.storage.database", "bot.storage.times"}
     breaches = []
@@ -51,8 +61,12 @@ def test_plugins_stay_out_of_platforms_scheduler_and_driver() -> None:
 
 
 def test_only_platform_adapters_import_chat_sdks() -> None:
-    breaches = [f"{p.relative_to(ROOT)} imports {n}" for p in files("bot") for n in imports(p)
-                if top(n) in SDKS and "platforms" not in p.relative_to(ROOT).parts]
+    breaches = [
+        f"{p.relative_to(ROOT)} imports {n}"
+        for p in files("bot")
+        for n in imports(p)
+        if top(n) in SDKS and "platforms" not in p.relative_to(ROOT).parts
+    ]
     assert breaches == []
 
 
@@ -72,8 +86,10 @@ def test_the_console_does_not_import_chat_sdks_or_matplotlib() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, bot.__main__, bot.app, bot.platforms.console; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('discord', 'slack_bolt', 'slack_sdk', 'matplotlib')))")
+    code = (
+        "import sys, bot.__main__, bot.app, bot.platforms.console; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('discord', 'slack_bolt', 'slack_sdk', 'matplotlib')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ from bot.storage.bulk import as_json, rows_from_json
 
 ROWS = [
     ("plain", 1, None, 2.5),
-    ("Qu’en pensez-vous ? « ok » \"quoted\" \\ back", -7, "é" * 3, 0.0),
+    ('Qu’en pensez-vous ? « ok » "quoted" \\ back', -7, "é" * 3, 0.0),
     ("emoji 🎉 and RTL \u202eabc and zero\u200bwidth", 2**62, "", -1.25),
     ("x" * 10_000, 0, "'; DROP TABLE t; --", 1e-9),
 ]

@@ -18,21 +18,35 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def clean_env(extra_env: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
     env.update(extra_env or {})
     return env
 
 
-def run(args: list[str], cwd: Path, *, stdin: str | bytes = "", extra_env: dict[str, str] | None = None,
-        timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], cwd: Path, *, stdin: str | bytes = "", extra_env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     if isinstance(stdin, bytes):
-        done = subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin,
-                              capture_output=True, timeout=timeout, env=clean_env(extra_env))
-        return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode("utf-8", "replace"),
-                                           done.stderr.decode("utf-8", "replace"))
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, text=True,
-                          capture_output=True, timeout=timeout, env=clean_env(extra_env))
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            timeout=timeout,
+            env=clean_env(extra_env),
+        )
+        return subprocess.CompletedProcess(
+            done.args, done.returncode, done.stdout.decode("utf-8", "replace"), done.stderr.decode("utf-8", "replace")
+        )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        env=clean_env(extra_env),
+    )
 
 
 class Live:
@@ -40,8 +54,15 @@ class Live:
     for it is bounded."""
 
     def __init__(self, args: list[str], cwd: Path) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", *args], cwd=cwd, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=clean_env(),
+        )
         self.seen = ""
         self._lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -225,16 +246,24 @@ def test_script_from_stdin_that_is_not_utf8_replaces_the_bad_bytes(tmp_path: Pat
 
 def test_bad_cron_declaration_exits_1_with_one_line(tmp_path: Path) -> None:
     (tmp_path / "s.txt").write_text("hello\n", encoding="utf-8")
-    code = "\n".join([
-        "import sys",
-        "from bot.plugin import JobDecl",
-        "from plugins.filters.plugin import PLUGIN",
-        "PLUGIN.send_digests.__job__ = JobDecl('filters.watch_digests', '61 * * * *', None)",
-        "from bot.__main__ import main",
-        "sys.exit(main(['console', '--script', 's.txt']))",
-    ])
-    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=60, env=clean_env({"PYTHONPATH": str(ROOT)}))
+    code = "\n".join(
+        [
+            "import sys",
+            "from bot.plugin import JobDecl",
+            "from plugins.filters.plugin import PLUGIN",
+            "PLUGIN.send_digests.__job__ = JobDecl('filters.watch_digests', '61 * * * *', None)",
+            "from bot.__main__ import main",
+            "sys.exit(main(['console', '--script', 's.txt']))",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=clean_env({"PYTHONPATH": str(ROOT)}),
+    )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "filters.watch_digests" in result.stderr and "61 * * * *" in result.stderr
@@ -253,7 +282,8 @@ def test_bad_cron_declaration_exits_1_with_one_line(tmp_path: Path) -> None:
     ],
 )
 def test_bad_languages_and_permission_ids_exit_2_with_the_key_path(
-        tmp_path: Path, yaml_text: str, expected: str) -> None:
+    tmp_path: Path, yaml_text: str, expected: str
+) -> None:
     (tmp_path / "bad.yaml").write_text(yaml_text, encoding="utf-8")
     result = run(["--config", "bad.yaml", "migrate"], tmp_path)
     assert result.returncode == 2, result.stderr
@@ -265,14 +295,19 @@ def test_bad_languages_and_permission_ids_exit_2_with_the_key_path(
 def test_good_languages_and_permission_ids_are_accepted(tmp_path: Path) -> None:
     (tmp_path / "good.yaml").write_text(
         "languages: [fr, en, zh-cn]\npermissions:\n  moderators: ['discord:1234', 'console:bob']\n"
-        "  admins: ['slack:U0123ABC']\n", encoding="utf-8")
+        "  admins: ['slack:U0123ABC']\n",
+        encoding="utf-8",
+    )
     result = run(["--config", "good.yaml", "migrate"], tmp_path)
     assert result.returncode == 0, result.stderr
 
 
 def test_digest_command_explains_an_unknown_community(tmp_path: Path) -> None:
-    result = run(["--config", str(ROOT / "config.yaml"), "digest", "--community", "discord:nope", "--out", "out"],
-                 tmp_path, extra_env={"AFFINITY_BOT_DATABASE": str(tmp_path / "d.db")})
+    result = run(
+        ["--config", str(ROOT / "config.yaml"), "digest", "--community", "discord:nope", "--out", "out"],
+        tmp_path,
+        extra_env={"AFFINITY_BOT_DATABASE": str(tmp_path / "d.db")},
+    )
     assert result.returncode == 1
     assert "discord:nope" in result.stderr and "Traceback" not in result.stderr
 

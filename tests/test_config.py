@@ -38,8 +38,7 @@ def test_the_shipped_config_is_valid_and_matches_the_defaults() -> None:
         ("database: [unclosed\n", "not valid YAML"),
     ],
 )
-def test_bad_values_give_one_readable_message_naming_the_key(
-        tmp_path: Path, text: str, expected: str) -> None:
+def test_bad_values_give_one_readable_message_naming_the_key(tmp_path: Path, text: str, expected: str) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, text), env={})
     message = str(caught.value)

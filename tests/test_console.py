@@ -56,8 +56,13 @@ class Echo(Plugin):
 
     @command("remind me", _("Remind me later."), duration("after", _("When.")))
     async def remind(self, inv: Invocation, after: timedelta) -> Reply:
-        await self.ctx.scheduler.schedule("echo.remind", f"{inv.user.user_id}:{inv.at.isoformat()}",
-                                          inv.community.key, inv.at + after, {"user": inv.user.user_id})
+        await self.ctx.scheduler.schedule(
+            "echo.remind",
+            f"{inv.user.user_id}:{inv.at.isoformat()}",
+            inv.community.key,
+            inv.at + after,
+            {"user": inv.user.user_id},
+        )
         return Reply(text="noted")
 
     @command("files count", _("Count attached bytes."), attachment("file", _("A file."), required=False))
@@ -73,8 +78,10 @@ class Echo(Plugin):
 
 
 @asynccontextmanager
-async def console_app(tmp_path: Path, **console_settings: Any,
-                      ) -> AsyncIterator[tuple[ConsolePlatform, Echo, io.StringIO]]:
+async def console_app(
+    tmp_path: Path,
+    **console_settings: Any,
+) -> AsyncIterator[tuple[ConsolePlatform, Echo, io.StringIO]]:
     clock = FrozenClock(START)
     console_config = {"files_dir": str(tmp_path / "files"), **console_settings}
     app = App(make_config(tmp_path, platforms={"console": console_config}), clock=clock, realtime=False)
@@ -82,8 +89,9 @@ async def console_app(tmp_path: Path, **console_settings: Any,
     echo = Echo(app.make_context("echo", NoSettings()))
     app.add_plugin(echo)
     out = io.StringIO()
-    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
-                              clock.now, out=out)
+    console = ConsolePlatform(
+        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+    )
     app.add_platform(console)
     await app.start()
     try:
@@ -94,15 +102,25 @@ async def console_app(tmp_path: Path, **console_settings: Any,
 
 async def test_threads_reactions_and_members(tmp_path: Path) -> None:
     async with console_app(tmp_path) as (console, echo, out):
-        await console.play(["/as alice", "anyone know how to export?", "/as bob", "/thread",
-                            "use /privacy export @alice", "/thread off", "/react 🎉", "/in #random", "hi"])
+        await console.play(
+            [
+                "/as alice",
+                "anyone know how to export?",
+                "/as bob",
+                "/thread",
+                "use /privacy export @alice",
+                "/thread off",
+                "/react 🎉",
+                "/in #random",
+                "hi",
+            ]
+        )
         root, answer, hi = echo.messages
         assert root.channel.thread_id is None
         assert answer.channel.thread_id == root.ref.message_id
         assert answer.author.user_id == "bob" and [m.user_id for m in answer.mentions] == ["alice"]
         assert hi.channel.channel_id == "random"
-        assert [(r.user.user_id, r.emoji, r.message_author) for r in echo.reactions] == \
-            [("bob", "🎉", root.author)]
+        assert [(r.user.user_id, r.emoji, r.message_author) for r in echo.reactions] == [("bob", "🎉", root.author)]
         assert "bob@#general › thread" in out.getvalue()
 
 
@@ -148,7 +166,8 @@ async def test_bad_meta_commands_explain_themselves(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("configured", "typed"), [("bob", "Bob"), ("Bob", "bob"), ("Élodie M", "elodie m")])
 async def test_configured_moderators_match_whatever_spelling_the_member_uses(
-        tmp_path: Path, configured: str, typed: str) -> None:
+    tmp_path: Path, configured: str, typed: str
+) -> None:
     async with console_app(tmp_path, moderators=[configured]) as (console, _echo, out):
         await console.play([f"/as {typed}", "/settings show", "/as someone else", "/settings show"])
         text = out.getvalue()
@@ -159,7 +178,8 @@ async def test_configured_moderators_match_whatever_spelling_the_member_uses(
 
 @pytest.mark.parametrize(("configured", "typed"), [("carol", "CAROL"), ("Carol", "carol")])
 async def test_configured_admins_match_whatever_spelling_the_member_uses(
-        tmp_path: Path, configured: str, typed: str) -> None:
+    tmp_path: Path, configured: str, typed: str
+) -> None:
     async with console_app(tmp_path, admins=[configured]) as (console, _echo, _out):
         await console.play([f"/as {typed}"])
         assert console.level_of(console.current_user).name == "ADMIN"
@@ -200,8 +220,10 @@ async def test_help_shows_plain_text_without_markdown_markers(tmp_path: Path) ->
 
 def test_plain_text_strips_bold_and_keeps_code_and_links() -> None:
     docs = Link("https://x.org", "the docs")
-    assert to_plain(f"**/help** lists `/help command` and {docs}, not <https://evil.example|this>") == \
-        "/help lists `/help command` and the docs (https://x.org), not <https://evil.example|this>"
+    assert (
+        to_plain(f"**/help** lists `/help command` and {docs}, not <https://evil.example|this>")
+        == "/help lists `/help command` and the docs (https://x.org), not <https://evil.example|this>"
+    )
     assert to_plain("2 ** 3 is not bold") == "2 ** 3 is not bold"
 
 

@@ -24,8 +24,14 @@ from bot.scheduler import Scheduler
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 
-SECTIONS = ("**Reach**", "**Engagement**", "**Groups**", "**Questions and answers**", "**Editorial calendar**",
-            "**Noise filters**")
+SECTIONS = (
+    "**Reach**",
+    "**Engagement**",
+    "**Groups**",
+    "**Questions and answers**",
+    "**Editorial calendar**",
+    "**Noise filters**",
+)
 
 
 @dataclass(frozen=True)
@@ -58,8 +64,7 @@ def figure(markdown: str, pattern: str) -> int:
 
 
 def test_writes_markdown_png_and_csv_of_the_last_full_week(demo: DemoRun) -> None:
-    assert [p.name for p in demo.paths] == ["digest-2026-11-09.md", "digest-2026-11-09.png",
-                                            "digest-2026-11-09.csv"]
+    assert [p.name for p in demo.paths] == ["digest-2026-11-09.md", "digest-2026-11-09.png", "digest-2026-11-09.csv"]
     assert all(p.is_file() and p.stat().st_size > 0 for p in demo.paths)
 
 
@@ -97,9 +102,18 @@ def test_twelve_weeks_show_growth_and_every_outcome(demo: DemoRun) -> None:
 
     assert int(rows[-1]["messages"]) > int(rows[0]["messages"])
     assert total("new_members") >= 20 and total("left_members") >= 1
-    for column in ("calendar.published_on_time", "calendar.published_late", "calendar.missed",
-                   "questions.answered", "questions.solved", "questions.still_waiting",
-                   "filters.noise_tagged", "filters.noise_flagged", "groups.groups_new", "groups.memberships_new"):
+    for column in (
+        "calendar.published_on_time",
+        "calendar.published_late",
+        "calendar.missed",
+        "questions.answered",
+        "questions.solved",
+        "questions.still_waiting",
+        "filters.noise_tagged",
+        "filters.noise_flagged",
+        "groups.groups_new",
+        "groups.memberships_new",
+    ):
         assert total(column) > 0, column
     assert total("groups.groups_new") == len(demo_world.GROUPS)
 
@@ -129,7 +143,8 @@ def test_progress_is_optional(tmp_path: Path) -> None:
 
 
 def test_main_demo_prints_the_files_and_defaults_to_demo_digest(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     seen: list[Path] = []
 
     async def fake(out_dir: Path, *, progress: object) -> list[Path]:
@@ -141,8 +156,10 @@ def test_main_demo_prints_the_files_and_defaults_to_demo_digest(
     assert main_demo(None) == 0
     assert main_demo(str(tmp_path / "elsewhere")) == 0
     assert seen == [Path("demo-digest"), tmp_path / "elsewhere"]
-    assert capsys.readouterr().out.splitlines() == [str(Path("demo-digest") / "digest-2026-11-09.md"),
-                                                   str(tmp_path / "elsewhere" / "digest-2026-11-09.md")]
+    assert capsys.readouterr().out.splitlines() == [
+        str(Path("demo-digest") / "digest-2026-11-09.md"),
+        str(tmp_path / "elsewhere" / "digest-2026-11-09.md"),
+    ]
 
 
 def test_main_demo_refuses_a_directory_it_cannot_create(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -54,8 +54,12 @@ class Probe(Plugin):
     async def welcome(self, event: MemberJoined) -> None:
         self.seen.append(f"joined {event.user.user_id}")
 
-    @command("probe add", _("Add two numbers."), integer("a", _("First."), min_value=0, max_value=100),
-             integer("b", _("Second."), required=False, min_value=0, max_value=100))
+    @command(
+        "probe add",
+        _("Add two numbers."),
+        integer("a", _("First."), min_value=0, max_value=100),
+        integer("b", _("Second."), required=False, min_value=0, max_value=100),
+    )
     async def add(self, inv: Invocation, a: int, b: int = 0) -> Reply:
         return Reply(text=f"{a + b}")
 
@@ -79,7 +83,8 @@ async def start_probe(h: Harness) -> Probe:
 
 
 async def test_bots_are_ignored_filters_tag_and_a_broken_listener_hurts_no_one(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     async with running(tmp_path) as h:
         probe = await start_probe(h)
         await h.say("alice", "hello")
@@ -125,7 +130,8 @@ async def test_a_bounced_dm_during_a_command_tells_the_member_privately(tmp_path
 
 
 async def test_a_crashing_command_gets_a_calm_private_reply_and_is_logged(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.ERROR)
     async with running(tmp_path) as h:
         await start_probe(h)
@@ -188,8 +194,12 @@ def test_a_named_only_param_may_follow_the_rest_of_the_line() -> None:
     class Asking(Plugin):
         name = "asking"
 
-        @command("asking ask", _("x"), text("question", _("q"), rest=True),
-                 text("group", _("g"), required=False, named_only=True))
+        @command(
+            "asking ask",
+            _("x"),
+            text("question", _("q"), rest=True),
+            text("group", _("g"), required=False, named_only=True),
+        )
         async def ask(self, inv: Invocation, question: str, group: str | None = None) -> Reply:
             return Reply()
 

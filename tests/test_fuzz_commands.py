@@ -13,10 +13,39 @@ from bot.model import Level
 from tests.harness import running
 
 ALL_PLUGINS = {name: {} for name in ("core", "groups", "questions", "calendar", "digest", "filters")}
-HOSTILE = ["", " ", "x" * 10_000, "' OR 1=1; DROP TABLE messages; --", "\u200b\u200d\ufeff", "\u202eabc\u202c",
-           "مرحبا بالعالم", "🎉🎉🎉", '"unterminated', "name:", ":::", "-1", "1e999", "nan", "2026-02-30 25:61",
-           "#nowhere", "@nobody", "Lille", "paris, fr", "0", "9" * 30, "a:b c:d", "« guillemets »", "\\", "\x00\x01",
-           "true", "mardi 9h", "1d,2h", "FREQ=SECONDLY", "(a+)+$", "Rust Lille"]
+HOSTILE = [
+    "",
+    " ",
+    "x" * 10_000,
+    "' OR 1=1; DROP TABLE messages; --",
+    "\u200b\u200d\ufeff",
+    "\u202eabc\u202c",
+    "مرحبا بالعالم",
+    "🎉🎉🎉",
+    '"unterminated',
+    "name:",
+    ":::",
+    "-1",
+    "1e999",
+    "nan",
+    "2026-02-30 25:61",
+    "#nowhere",
+    "@nobody",
+    "Lille",
+    "paris, fr",
+    "0",
+    "9" * 30,
+    "a:b c:d",
+    "« guillemets »",
+    "\\",
+    "\x00\x01",
+    "true",
+    "mardi 9h",
+    "1d,2h",
+    "FREQ=SECONDLY",
+    "(a+)+$",
+    "Rust Lille",
+]
 
 
 async def test_every_command_answers_hostile_input_without_crashing(tmp_path: Path) -> None:

@@ -30,8 +30,9 @@ class FlakyPlatform(FakePlatform):
 async def test_concurrent_sends_with_one_key_post_once(tmp_path: Path) -> None:
     async with running(tmp_path) as h:
         target = h.platform.channel("general")
-        results = await asyncio.gather(*(h.app.outbox.send(target, Reply(text="weekly digest"), dedupe_key="d:47")
-                                         for _ in range(5)))
+        results = await asyncio.gather(
+            *(h.app.outbox.send(target, Reply(text="weekly digest"), dedupe_key="d:47") for _ in range(5))
+        )
         assert [s.reply.text for s in h.sent] == ["weekly digest"]
         assert sum(r is not None for r in results) == 1
 

@@ -99,21 +99,29 @@ NEARBY = [CITY, RADIUS]
         (NEARBY, "/group nearby [city:<text>] [radius_km:<1-500>]"),
         ([text("name", _("Name"))], "/group nearby <name>"),
         ([text("note", _("Note"), rest=True)], "/group nearby <note...>"),
-        ([choice("size", _("Size"), [Choice("s", "S"), Choice("m", "M"), Choice("l", "L")])],
-         "/group nearby <s|m|l>"),
-        ([choice("size", _("Size"), [Choice("s", "S"), Choice("m", "M")], required=False)],
-         "/group nearby [size:<s|m>]"),
-        ([number("lat", _("Latitude"), required=False, min_value=-90, max_value=90)],
-         "/group nearby [lat:<-90..90>]"),
+        ([choice("size", _("Size"), [Choice("s", "S"), Choice("m", "M"), Choice("l", "L")])], "/group nearby <s|m|l>"),
+        (
+            [choice("size", _("Size"), [Choice("s", "S"), Choice("m", "M")], required=False)],
+            "/group nearby [size:<s|m>]",
+        ),
+        ([number("lat", _("Latitude"), required=False, min_value=-90, max_value=90)], "/group nearby [lat:<-90..90>]"),
         ([number("ratio", _("Ratio"), required=False, min_value=0.5)], "/group nearby [ratio:<≥0.5>]"),
         ([integer("n", _("N"), required=False, max_value=10)], "/group nearby [n:<≤10>]"),
-        ([integer("n", _("N"), required=False), number("x", _("X"), required=False)],
-         "/group nearby [n:<integer>] [x:<number>]"),
-        ([boolean("public", _("Public"), required=False), duration("every", _("Every"), required=False),
-          moment("at", _("At"), required=False), member("who", _("Who"), required=False),
-          channel("where", _("Where"), required=False)],
-         "/group nearby [public:<yes|no>] [every:<duration>] [at:<YYYY-MM-DD HH:MM>] [who:<@member>] "
-         "[where:<#channel>]"),
+        (
+            [integer("n", _("N"), required=False), number("x", _("X"), required=False)],
+            "/group nearby [n:<integer>] [x:<number>]",
+        ),
+        (
+            [
+                boolean("public", _("Public"), required=False),
+                duration("every", _("Every"), required=False),
+                moment("at", _("At"), required=False),
+                member("who", _("Who"), required=False),
+                channel("where", _("Where"), required=False),
+            ],
+            "/group nearby [public:<yes|no>] [every:<duration>] [at:<YYYY-MM-DD HH:MM>] [who:<@member>] "
+            "[where:<#channel>]",
+        ),
         ([], "/group nearby"),
     ],
 )
@@ -192,8 +200,10 @@ NOTE = [text("title", _("Title"), rest=True, max_length=500), channel("where", _
         ('"Post  about Rust"', {"title": "Post  about Rust"}),
         ("Post where:#general about Rust", {"title": "Post about Rust", "where": ChannelRef("slack", "T1", "C1")}),
         ("where:#general Post about Rust", {"title": "Post about Rust", "where": ChannelRef("slack", "T1", "C1")}),
-        ("title:Post about Rust where:#general", {"title": "Post about Rust",
-                                                  "where": ChannelRef("slack", "T1", "C1")}),
+        (
+            "title:Post about Rust where:#general",
+            {"title": "Post about Rust", "where": ChannelRef("slack", "T1", "C1")},
+        ),
         ("Note: bring snacks at 10:30", {"title": "Note: bring snacks at 10:30"}),  # not a parameter
         ("see https://example.org", {"title": "see https://example.org"}),
     ],
@@ -330,8 +340,21 @@ PUBLIC = one(boolean("public", _("Public")))
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("yes", True), ("YES", True), ("true", True), ("on", True), ("1", True), ("oui", True), ("Vrai", True),
-     ("no", False), ("False", False), ("off", False), ("0", False), ("non", False), ("faux", False)],
+    [
+        ("yes", True),
+        ("YES", True),
+        ("true", True),
+        ("on", True),
+        ("1", True),
+        ("oui", True),
+        ("Vrai", True),
+        ("no", False),
+        ("False", False),
+        ("off", False),
+        ("0", False),
+        ("non", False),
+        ("faux", False),
+    ],
 )
 async def test_booleans_in_english_and_french(raw: str, value: bool) -> None:
     assert await bind(PUBLIC, raw) == {"public": value}
@@ -342,14 +365,24 @@ async def test_not_a_boolean() -> None:
     assert rendered(error)[0] == "public must be yes or no, not “maybe”."
 
 
-PERIOD = one(choice("period", _("Period"), [Choice("daily", "Daily"), Choice("weekly", "Weekly"),
-                                            Choice("semaine-prochaine", "Next week")]))
+PERIOD = one(
+    choice(
+        "period",
+        _("Period"),
+        [Choice("daily", "Daily"), Choice("weekly", "Weekly"), Choice("semaine-prochaine", "Next week")],
+    )
+)
 
 
 @pytest.mark.parametrize(
     ("raw", "value"),
-    [("daily", "daily"), ("WEEKLY", "weekly"), ('"Semaine Prochaine"', "semaine-prochaine"),
-     ("semaine_prochaine", "semaine-prochaine"), ("sémaine-PROCHAINE", "semaine-prochaine")],
+    [
+        ("daily", "daily"),
+        ("WEEKLY", "weekly"),
+        ('"Semaine Prochaine"', "semaine-prochaine"),
+        ("semaine_prochaine", "semaine-prochaine"),
+        ("sémaine-PROCHAINE", "semaine-prochaine"),
+    ],
 )
 async def test_choices_ignore_case_accents_and_separators(raw: str, value: str) -> None:
     assert await bind(PERIOD, raw) == {"period": value}
@@ -364,8 +397,10 @@ async def test_an_unknown_choice_lists_the_allowed_values_and_suggests_one() -> 
 
 # ---------------------------------------------------------------- DURATION
 
-EVERY = [duration("every", _("Every"), min_value=timedelta(minutes=5), max_value=timedelta(days=1)),
-         text("label", _("Label"), required=False)]
+EVERY = [
+    duration("every", _("Every"), min_value=timedelta(minutes=5), max_value=timedelta(days=1)),
+    text("label", _("Label"), required=False),
+]
 
 
 @pytest.mark.parametrize(
@@ -518,20 +553,41 @@ EVERYTHING = [
 async def test_typed_options_are_accepted_when_valid() -> None:
     alice, general = UserRef("slack", "T1", "U1"), ChannelRef("slack", "T1", "C1")
     options: dict[str, object] = {
-        "name": " Rust ", "count": 3, "ratio": 0.5, "public": True, "period": "Weekly",
-        "every": timedelta(hours=2), "at": datetime(2026, 12, 1, 10, 0, tzinfo=UTC), "who": alice,
+        "name": " Rust ",
+        "count": 3,
+        "ratio": 0.5,
+        "public": True,
+        "period": "Weekly",
+        "every": timedelta(hours=2),
+        "at": datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+        "who": alice,
         "where": general,
     }
     assert await bind_typed(EVERYTHING, options) == {**options, "name": "Rust", "period": "weekly"}
 
 
 async def test_typed_options_also_accept_text_for_every_kind() -> None:
-    options = {"name": "Rust", "count": "+3", "ratio": "0,5", "public": "oui", "period": "daily",
-               "every": "1h30", "at": "2026-12-01 10:00", "who": "@bob", "where": "#general"}
+    options = {
+        "name": "Rust",
+        "count": "+3",
+        "ratio": "0,5",
+        "public": "oui",
+        "period": "daily",
+        "every": "1h30",
+        "at": "2026-12-01 10:00",
+        "who": "@bob",
+        "where": "#general",
+    }
     assert await bind_typed(EVERYTHING, options) == {
-        "name": "Rust", "count": 3, "ratio": 0.5, "public": True, "period": "daily",
-        "every": timedelta(minutes=90), "at": datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
-        "who": UserRef("slack", "T1", "U2"), "where": ChannelRef("slack", "T1", "C1"),
+        "name": "Rust",
+        "count": 3,
+        "ratio": 0.5,
+        "public": True,
+        "period": "daily",
+        "every": timedelta(minutes=90),
+        "at": datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+        "who": UserRef("slack", "T1", "U2"),
+        "where": ChannelRef("slack", "T1", "C1"),
     }
 
 
@@ -547,27 +603,51 @@ async def test_a_whole_float_is_an_integer() -> None:
 @pytest.mark.parametrize(
     ("options", "msgid", "params"),
     [
-        ({"name": "x", "count": 11}, "{name} must be between {low} and {high}.",
-         {"name": "count", "low": 1, "high": 10}),
-        ({"name": "x", "count": 2.5}, "{name} must be a whole number, not “{value}”.",
-         {"name": "count", "value": "2.5"}),
-        ({"name": "x", "ratio": float("nan")}, "{name} must be a number, not “{value}”.",
-         {"name": "ratio", "value": "nan"}),
+        (
+            {"name": "x", "count": 11},
+            "{name} must be between {low} and {high}.",
+            {"name": "count", "low": 1, "high": 10},
+        ),
+        (
+            {"name": "x", "count": 2.5},
+            "{name} must be a whole number, not “{value}”.",
+            {"name": "count", "value": "2.5"},
+        ),
+        (
+            {"name": "x", "ratio": float("nan")},
+            "{name} must be a number, not “{value}”.",
+            {"name": "ratio", "value": "nan"},
+        ),
         ({"name": "x", "ratio": float("inf")}, "{name} is too large.", {"name": "ratio"}),
         ({"name": "x", "ratio": 10**400}, "{name} is too large.", {"name": "ratio"}),
-        ({"name": "x" * 21}, "{name} is too long: {length} characters, at most {limit}.",
-         {"name": "name", "length": 21, "limit": 20}),
+        (
+            {"name": "x" * 21},
+            "{name} is too long: {length} characters, at most {limit}.",
+            {"name": "name", "length": 21, "limit": 20},
+        ),
         ({"name": "   "}, "{name} cannot be empty.", {"name": "name"}),
-        ({"name": "x", "period": "monthly"}, "{name} must be one of {allowed}, not “{value}”.",
-         {"name": "period", "allowed": "daily, weekly", "value": "monthly"}),
+        (
+            {"name": "x", "period": "monthly"},
+            "{name} must be one of {allowed}, not “{value}”.",
+            {"name": "period", "allowed": "daily, weekly", "value": "monthly"},
+        ),
         ({"name": "x", "every": timedelta(0)}, "{name} must be longer than zero.", {"name": "every"}),
         ({"name": "x", "every": timedelta(days=2)}, "{name} must be at most {high}.", {"name": "every"}),
-        ({"name": "x", "who": UserRef("discord", "G9", "U1")}, "{name} must be a member of this community.",
-         {"name": "who"}),
-        ({"name": "x", "where": ChannelRef("discord", "G9", "C1")},
-         "{name} must be a channel of this community.", {"name": "where"}),
-        ({"name": "x", "who": ChannelRef("slack", "T1", "C1")}, "{name} must be a member of this community.",
-         {"name": "who"}),
+        (
+            {"name": "x", "who": UserRef("discord", "G9", "U1")},
+            "{name} must be a member of this community.",
+            {"name": "who"},
+        ),
+        (
+            {"name": "x", "where": ChannelRef("discord", "G9", "C1")},
+            "{name} must be a channel of this community.",
+            {"name": "where"},
+        ),
+        (
+            {"name": "x", "who": ChannelRef("slack", "T1", "C1")},
+            "{name} must be a member of this community.",
+            {"name": "who"},
+        ),
         ({"name": 3}, "{name} received a value of the wrong type.", {"name": "name"}),
         ({"name": "x", "count": True}, "{name} received a value of the wrong type.", {"name": "count"}),
         ({"name": "x", "public": 1}, "{name} received a value of the wrong type.", {"name": "public"}),
@@ -577,8 +657,9 @@ async def test_a_whole_float_is_an_integer() -> None:
         ({"name": None}, "Missing {name}: {description}", {"name": "name", "description": _("Name")}),
     ],
 )
-async def test_typed_options_are_never_trusted(options: dict[str, object], msgid: str,
-                                               params: dict[str, object]) -> None:
+async def test_typed_options_are_never_trusted(
+    options: dict[str, object], msgid: str, params: dict[str, object]
+) -> None:
     with pytest.raises(CommandError) as caught:
         await bind_typed(EVERYTHING, options)
     error = caught.value
@@ -601,9 +682,39 @@ FUZZED = [
     channel("where", _("Where"), required=False),
 ]
 REST = [*FUZZED[1:], text("note", _("Note"), rest=True, max_length=20_000)]
-NAMES = st.sampled_from(["name:", "count:", "ratio:", "public:", "period:", "every:", "at:", "who:", "where:",
-                         "note:", "x:", "https://", '"', "'", "«", "»", "“", "\\", " ", "\n", "2026-12-01", "10:00",
-                         "1h", "30m", "@alice", "#general", "\u200b", "\u202e", "'; DROP TABLE x;--"])
+NAMES = st.sampled_from(
+    [
+        "name:",
+        "count:",
+        "ratio:",
+        "public:",
+        "period:",
+        "every:",
+        "at:",
+        "who:",
+        "where:",
+        "note:",
+        "x:",
+        "https://",
+        '"',
+        "'",
+        "«",
+        "»",
+        "“",
+        "\\",
+        " ",
+        "\n",
+        "2026-12-01",
+        "10:00",
+        "1h",
+        "30m",
+        "@alice",
+        "#general",
+        "\u200b",
+        "\u202e",
+        "'; DROP TABLE x;--",
+    ]
+)
 FRAGMENTS = st.lists(st.one_of(NAMES, st.text(max_size=30)), max_size=30).map("".join)
 
 
@@ -635,9 +746,17 @@ def test_bind_text_survives_huge_values(arg_text: str) -> None:
 
 
 ANY_VALUE = st.one_of(
-    st.none(), st.text(), st.integers(), st.floats(), st.booleans(), st.datetimes(),
-    st.datetimes(timezones=st.just(UTC)), st.timedeltas(), st.builds(UserRef, st.text(), st.text(), st.text()),
-    st.builds(ChannelRef, st.text(), st.text(), st.text()), st.lists(st.integers(), max_size=2),
+    st.none(),
+    st.text(),
+    st.integers(),
+    st.floats(),
+    st.booleans(),
+    st.datetimes(),
+    st.datetimes(timezones=st.just(UTC)),
+    st.timedeltas(),
+    st.builds(UserRef, st.text(), st.text(), st.text()),
+    st.builds(ChannelRef, st.text(), st.text(), st.text()),
+    st.lists(st.integers(), max_size=2),
 )
 
 
@@ -651,15 +770,20 @@ def test_bind_options_gives_values_or_a_command_error_for_any_values(options: di
     assert set(result) <= set(options)
 
 
-ASK = [text("question", _("Your question."), required=False, rest=True),
-       text("group", _("The group."), required=False, max_length=60, named_only=True)]
+ASK = [
+    text("question", _("Your question."), required=False, rest=True),
+    text("group", _("The group."), required=False, max_length=60, named_only=True),
+]
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("Où trouver le planning ?", {"question": "Où trouver le planning ?"}),
-    ("group:rust How do I join?", {"question": "How do I join?", "group": "rust"}),
-    ("How do I join? group:rust", {"question": "How do I join?", "group": "rust"}),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Où trouver le planning ?", {"question": "Où trouver le planning ?"}),
+        ("group:rust How do I join?", {"question": "How do I join?", "group": "rust"}),
+        ("How do I join? group:rust", {"question": "How do I join?", "group": "rust"}),
+    ],
+)
 async def test_named_only_params_never_take_positional_words(line: str, expected: dict[str, object]) -> None:
     assert await bind(ASK, line) == expected
 
@@ -679,8 +803,11 @@ FR = Translator.load([Path("bot/locales")])
     ("param", "raw", "hint"),
     [
         (integer("n", _("N"), min_value=1, max_value=500), "9" * 40, "Accepted values go from 1 to 500."),
-        (integer("n", _("N")), str(2**63),
-         "Accepted values go from -9,223,372,036,854,775,807 to 9,223,372,036,854,775,807."),
+        (
+            integer("n", _("N")),
+            str(2**63),
+            "Accepted values go from -9,223,372,036,854,775,807 to 9,223,372,036,854,775,807.",
+        ),
         (number("x", _("X"), min_value=0, max_value=100), "9" * 400, "Accepted values go from 0 to 100."),
     ],
 )
@@ -698,8 +825,11 @@ async def test_too_large_values_state_the_accepted_range(param: Param, raw: str,
         # A bound is shown exactly: 30 days, not the "4 weeks" a rounded span would say.
         (duration("d", _("D"), max_value=timedelta(days=30)), "31d", "d must be at most 30 days."),
         (duration("d", _("D"), min_value=timedelta(minutes=5)), "1m", "d must be between 5 minutes and 100 years."),
-        (duration("d", _("D"), min_value=timedelta(minutes=90), max_value=timedelta(days=10)), "1h",
-         "d must be between 90 minutes and 10 days."),
+        (
+            duration("d", _("D"), min_value=timedelta(minutes=90), max_value=timedelta(days=10)),
+            "1h",
+            "d must be between 90 minutes and 10 days.",
+        ),
     ],
 )
 async def test_range_errors_name_their_limit(param: Param, raw: str, message: str) -> None:

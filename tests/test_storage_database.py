@@ -29,8 +29,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     ("moment", "text"),
     [
         (datetime(2026, 11, 22, 4, 44, 40, tzinfo=UTC), "2026-11-22T04:44:40.000000Z"),
-        (datetime(2026, 11, 22, 5, 44, 40, 123, tzinfo=timezone(timedelta(hours=1))),
-         "2026-11-22T04:44:40.000123Z"),
+        (datetime(2026, 11, 22, 5, 44, 40, 123, tzinfo=timezone(timedelta(hours=1))), "2026-11-22T04:44:40.000123Z"),
         (datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC), "0999-01-02T03:04:05.000000Z"),
     ],
 )

@@ -57,8 +57,7 @@ async def test_applies_in_order_and_records_checksums(db: Database, folder: Path
     assert await apply_migrations(db, folder, now=NOW) == ["0001_core_groups.sql", "0002_groups_members.sql"]
     assert {"groups", "group_members", "schema_migrations"} <= await tables(db)
     assert await db.fetchval("SELECT name FROM groups") == "semi;colon"
-    rows = await db.fetchall(
-        "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
+    rows = await db.fetchall("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
     assert [(r["version"], r["name"], r["applied_at"]) for r in rows] == [
         (1, "0001_core_groups.sql", "2026-11-22T04:44:40.000000Z"),
         (2, "0002_groups_members.sql", "2026-11-22T04:44:40.000000Z"),
@@ -84,7 +83,8 @@ async def test_an_edited_applied_migration_is_refused(db: Database, folder: Path
         await apply_migrations(db, folder, now=LATER)
     assert str(info.value) == (
         "migration 0001_core_groups.sql was edited after it was applied on 2026-11-22; applied migrations "
-        "must never change: restore it and put the change in a new file")
+        "must never change: restore it and put the change in a new file"
+    )
     with pytest.raises(MigrationError, match=r"0001_core_groups\.sql was edited"):
         await pending_migrations(db, folder)
     assert "group_members" not in await tables(db)
@@ -139,7 +139,8 @@ async def test_a_failing_migration_leaves_no_trace(db: Database, folder: Path) -
         "CREATE TABLE half (x INTEGER);\n"
         "INSERT INTO half VALUES (1);\n"
         "ALTER TABLE groups ADD COLUMN extra TEXT;\n"
-        "INSERT INTO no_such_table VALUES (1);\n")
+        "INSERT INTO no_such_table VALUES (1);\n"
+    )
     with pytest.raises(MigrationError, match=r"0002_groups_broken\.sql failed at statement 4") as info:
         await apply_migrations(db, folder, now=LATER)
     assert isinstance(info.value.__cause__, sqlite3.OperationalError)
@@ -162,8 +163,15 @@ async def test_a_file_managing_its_own_transaction_is_refused(db: Database, fold
 
 @pytest.mark.parametrize(
     "name",
-    ["1_core_groups.sql", "0002_groups.sql", "0002_Core_groups.sql", "0002-core-groups.sql",
-     "00002_core_groups.sql", "0002_core_groups.sql.orig", "groups.sql"],
+    [
+        "1_core_groups.sql",
+        "0002_groups.sql",
+        "0002_Core_groups.sql",
+        "0002-core-groups.sql",
+        "00002_core_groups.sql",
+        "0002_core_groups.sql.orig",
+        "groups.sql",
+    ],
 )
 async def test_badly_named_files_are_refused(db: Database, folder: Path, name: str) -> None:
     (folder / name).write_text(FIRST)
@@ -190,8 +198,8 @@ async def test_a_missing_final_semicolon_is_fine(db: Database, folder: Path) -> 
 
 async def test_an_unterminated_trigger_is_refused(db: Database, folder: Path) -> None:
     (folder / "0002_core_broken.sql").write_text(
-        "CREATE TABLE t (x INTEGER);\n"
-        "CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN\n    UPDATE t SET x = 1;\n")
+        "CREATE TABLE t (x INTEGER);\nCREATE TRIGGER t_ins AFTER INSERT ON t BEGIN\n    UPDATE t SET x = 1;\n"
+    )
     with pytest.raises(MigrationError, match=r"0002_core_broken\.sql: .*incomplete statement"):
         await apply_migrations(db, folder, now=NOW)
     assert "t" not in await tables(db)
@@ -205,8 +213,13 @@ async def test_pending_migrations_on_a_new_database_does_not_write(db: Database,
 async def test_the_real_migrations_apply_to_a_new_database(db: Database) -> None:
     applied = await apply_migrations(db, MIGRATIONS_DIR, now=NOW)
     assert applied[0] == "0001_core_activity.sql"
-    assert {"messages", "activity_channel_daily", "activity_member_daily", "activity_community_daily",
-            "activity_language_daily"} <= await tables(db)
+    assert {
+        "messages",
+        "activity_channel_daily",
+        "activity_member_daily",
+        "activity_community_daily",
+        "activity_language_daily",
+    } <= await tables(db)
     assert await apply_migrations(db, MIGRATIONS_DIR, now=LATER) == []
 
 
@@ -214,12 +227,18 @@ async def test_raw_messages_keep_only_the_indexes_their_queries_use(db: Database
     # Each index costs every ingested message a B-tree insert: dedupe (the UNIQUE key), the retention
     # purge (at), export and forget (community, author). 0012 dropped the unused (community, at).
     await apply_migrations(db, MIGRATIONS_DIR, now=NOW)
-    indexes = {row["name"] for row in await db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'")}
+    indexes = {
+        row["name"]
+        for row in await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'")
+    }
     assert indexes == {"sqlite_autoindex_messages_1", "messages_at", "messages_community_author"}
-    plan = " ".join(row["detail"] for row in await db.fetchall(
-        "EXPLAIN QUERY PLAN DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE at < ? LIMIT ?)",
-        ("2026-01-01", 10)))
+    plan = " ".join(
+        row["detail"]
+        for row in await db.fetchall(
+            "EXPLAIN QUERY PLAN DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE at < ? LIMIT ?)",
+            ("2026-01-01", 10),
+        )
+    )
     assert "messages_at" in plan
 
 

@@ -295,9 +295,7 @@ def test_durations(text: str, seconds: float) -> None:
     assert duration_seconds(text) == seconds
 
 
-@pytest.mark.parametrize(
-    "text", ["", "90", "h", "1x", "-5m", "1.5", "5 m s", "1e3s", "nan m", "inf h", "2h30m!"]
-)
+@pytest.mark.parametrize("text", ["", "90", "h", "1x", "-5m", "1.5", "5 m s", "1e3s", "nan m", "inf h", "2h30m!"])
 def test_not_durations(text: str) -> None:
     assert duration_seconds(text) is None
 
@@ -347,8 +345,15 @@ def test_a_moment_in_a_dst_gap_shows_as_the_next_real_local_time() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-02-30", "2026-13-01", "2026-12-01 24:00", "2026-12-01 10:60", "2026-12-01 10:00+25:00",
-     "2026-12-01 10:00+01:75", "0000-01-01"],
+    [
+        "2026-02-30",
+        "2026-13-01",
+        "2026-12-01 24:00",
+        "2026-12-01 10:60",
+        "2026-12-01 10:00+25:00",
+        "2026-12-01 10:00+01:75",
+        "0000-01-01",
+    ],
 )
 def test_impossible_dates_are_none(text: str) -> None:
     assert is_moment(text)
@@ -386,8 +391,10 @@ def test_continues_glues_dates_to_times_and_duration_parts(value: str, following
 # ---------------------------------------------------------------- issue 14: dates are never silently misread
 
 
-@pytest.mark.parametrize("text", ["2026-12-01 24:00", "2026-12-01 25:00", "2026-02-30 10:00", "2026-12-01 10:75",
-                                  "2026-12-01T23:60", "2027-02-29"])
+@pytest.mark.parametrize(
+    "text",
+    ["2026-12-01 24:00", "2026-12-01 25:00", "2026-02-30 10:00", "2026-12-01 10:75", "2026-12-01T23:60", "2027-02-29"],
+)
 def test_the_issue_impossible_moments_are_refused_not_moved(text: str) -> None:
     assert parse_moment(text, PARIS) is None
 
@@ -396,8 +403,9 @@ def test_a_far_future_moment_is_read_as_written() -> None:
     assert parse_moment("2099-01-01 10:00", PARIS) == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
 
 
-@given(st.integers(0, 10**5), st.integers(0, 10**3), st.integers(0, 10**3), st.integers(0, 10**3),
-       st.integers(0, 10**3))
+@given(
+    st.integers(0, 10**5), st.integers(0, 10**3), st.integers(0, 10**3), st.integers(0, 10**3), st.integers(0, 10**3)
+)
 def test_fuzzed_moments_are_read_as_typed_or_refused(year: int, month: int, day: int, hour: int, minute: int) -> None:
     text = f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"
     moment = parse_moment(text, PARIS)
@@ -417,9 +425,16 @@ def test_fuzzed_texts_are_moments_or_none(text: str) -> None:
     assert moment is None or moment.tzinfo is UTC
 
 
-@given(st.one_of(st.text(max_size=20),
-                 st.builds(lambda n, u: f"{n}{u}", st.integers(-(10**40), 10**40),
-                           st.sampled_from(["s", "m", "h", "d", "j", "w", "sem", "min", "x", ""]))))
+@given(
+    st.one_of(
+        st.text(max_size=20),
+        st.builds(
+            lambda n, u: f"{n}{u}",
+            st.integers(-(10**40), 10**40),
+            st.sampled_from(["s", "m", "h", "d", "j", "w", "sem", "min", "x", ""]),
+        ),
+    )
+)
 def test_fuzzed_durations_are_positive_and_bounded_or_none(text: str) -> None:
     value = parse_duration(text)
     assert value is None or timedelta(0) < value <= timedelta(seconds=MAX_DURATION)

@@ -96,12 +96,19 @@ class ConsolePlatform:
     """A one-community chat platform on standard input and output."""
 
     name = PLATFORM
-    capabilities = frozenset({Capability.THREADS, Capability.REACTIONS, Capability.DIRECT_MESSAGES,
-                              Capability.ATTACHMENTS})
+    capabilities = frozenset(
+        {Capability.THREADS, Capability.REACTIONS, Capability.DIRECT_MESSAGES, Capability.ATTACHMENTS}
+    )
 
-    def __init__(self, config: ConsoleConfig, sink: EventSink, clock: AdvancingClock,
-                 catch_up: Callable[[], Awaitable[None]], now: Callable[[], datetime],
-                 out: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        config: ConsoleConfig,
+        sink: EventSink,
+        clock: AdvancingClock,
+        catch_up: Callable[[], Awaitable[None]],
+        now: Callable[[], datetime],
+        out: TextIO | None = None,
+    ) -> None:
         self.config = config
         self.sink = sink
         self.clock = clock
@@ -330,15 +337,24 @@ class ConsolePlatform:
 
     async def _command(self, path: str, rest: str) -> None:
         files, self._pending_files = tuple(self._pending_files), []
-        event = CommandInvoked(self.community, self._moment(), self.current_user, self.where, path, rest,
-                               platform_level=self.level_of(self.current_user), attachments=files)
+        event = CommandInvoked(
+            self.community,
+            self._moment(),
+            self.current_user,
+            self.where,
+            path,
+            rest,
+            platform_level=self.level_of(self.current_user),
+            attachments=files,
+        )
         reply = await self.sink.invoke(event)
         self.show_reply(self.current_user, reply)
 
     async def _message(self, text: str) -> None:
         ref = MessageRef(self.where, self._next_id())
-        mentions = tuple(self._user(name) for name in _MENTION.findall(text)
-                         if self._user(name).user_id in self.members)
+        mentions = tuple(
+            self._user(name) for name in _MENTION.findall(text) if self._user(name).user_id in self.members
+        )
         message = Message(self.community, self._moment(), ref, self.current_user, text, mentions=mentions)
         self._last[(self.channel.channel_id, self.thread)] = (ref, self.current_user)
         await self.sink.handle(message)

@@ -156,8 +156,7 @@ class _Days:
             # A broken setting must not block the writer forever (rows would pile up): count in UTC, say so.
             if community not in self._warned:
                 self._warned.add(community)
-                log.warning("activity: no usable time zone for %s; counting its days in UTC", community,
-                            exc_info=True)
+                log.warning("activity: no usable time zone for %s; counting its days in UTC", community, exc_info=True)
             return ZoneInfo("UTC")
 
 
@@ -167,8 +166,12 @@ def _day_span(day: date, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
     start = datetime.combine(day, time(), tz).astimezone(UTC)
     end = datetime.combine(day + timedelta(days=1), time(), tz).astimezone(UTC)
     before_end = end - timedelta(microseconds=1)
-    if (start.astimezone(tz).date() != day or before_end.astimezone(tz).date() != day
-            or end.astimezone(tz).date() == day or (start - timedelta(microseconds=1)).astimezone(tz).date() == day):
+    if (
+        start.astimezone(tz).date() != day
+        or before_end.astimezone(tz).date() != day
+        or end.astimezone(tz).date() == day
+        or (start - timedelta(microseconds=1)).astimezone(tz).date() == day
+    ):
         return None
     return start, end
 
@@ -219,10 +222,12 @@ class _Rollups:
 
     def statements(self) -> list[tuple[str, str]]:
         """One upsert per rollup table that has rows: (SQL, its rows as one JSON parameter)."""
-        tables = ((_UPSERT_CHANNEL, [(*key, *counts) for key, counts in self.channel.items()]),
-                  (_UPSERT_MEMBER, [(*key, *counts) for key, counts in self.member.items()]),
-                  (_UPSERT_COMMUNITY, [(*key, *counts) for key, counts in self.community.items()]),
-                  (_UPSERT_LANGUAGE, [(*key, count) for key, count in self.language.items()]))
+        tables = (
+            (_UPSERT_CHANNEL, [(*key, *counts) for key, counts in self.channel.items()]),
+            (_UPSERT_MEMBER, [(*key, *counts) for key, counts in self.member.items()]),
+            (_UPSERT_COMMUNITY, [(*key, *counts) for key, counts in self.community.items()]),
+            (_UPSERT_LANGUAGE, [(*key, count) for key, count in self.language.items()]),
+        )
         return [(sql, as_json(rows)) for sql, rows in tables if rows]
 
 
@@ -247,11 +252,28 @@ def _batch_work(batch: _Buffer, days: _Days) -> Callable[[sqlite3.Connection], N
         return sums.statements()
 
     planned = rollups(list(unique.values()))
-    rows_json = as_json([
-        (r.community, r.channel_id, r.thread_id, r.message_id, r.author_id, to_db(r.at), r.length,
-         r.reply_to, r.is_question, r.language, r.tagged)
-        for r in unique.values()
-    ]) if unique else None
+    rows_json = (
+        as_json(
+            [
+                (
+                    r.community,
+                    r.channel_id,
+                    r.thread_id,
+                    r.message_id,
+                    r.author_id,
+                    to_db(r.at),
+                    r.length,
+                    r.reply_to,
+                    r.is_question,
+                    r.language,
+                    r.tagged,
+                )
+                for r in unique.values()
+            ]
+        )
+        if unique
+        else None
+    )
 
     def work(conn: sqlite3.Connection) -> None:
         statements = planned
@@ -272,8 +294,9 @@ def _batch_work(batch: _Buffer, days: _Days) -> Callable[[sqlite3.Connection], N
 class ActivityWriter:
     """Buffers activity events and writes them in batches (raw rows + daily rollups, one transaction each)."""
 
-    def __init__(self, db: Database, timezone_of: Callable[[str], str], *, batch_size: int = 500,
-                 flush_interval: float = 0.2) -> None:
+    def __init__(
+        self, db: Database, timezone_of: Callable[[str], str], *, batch_size: int = 500, flush_interval: float = 0.2
+    ) -> None:
         """`timezone_of(community_key)` returns the community's IANA zone, e.g. 'Europe/Paris'."""
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -307,13 +330,21 @@ class ActivityWriter:
     def add_message(self, message: Message, notes: MessageNotes) -> None:
         """Buffer a message's metadata (not its text)."""
         channel = message.ref.channel
-        self._buffer.messages.append(_Row(
-            message.community.key, channel.channel_id, channel.thread_id, message.ref.message_id,
-            message.author.user_id, message.at, len(message.text),
-            message.reply_to.message_id if message.reply_to is not None else None,
-            None if notes.is_question is None else int(notes.is_question),
-            notes.language, int(bool(notes.tags)),
-        ))
+        self._buffer.messages.append(
+            _Row(
+                message.community.key,
+                channel.channel_id,
+                channel.thread_id,
+                message.ref.message_id,
+                message.author.user_id,
+                message.at,
+                len(message.text),
+                message.reply_to.message_id if message.reply_to is not None else None,
+                None if notes.is_question is None else int(notes.is_question),
+                notes.language,
+                int(bool(notes.tags)),
+            )
+        )
         self._maybe_flush()
 
     def add_reaction(self, reaction: ReactionAdded) -> None:
@@ -462,8 +493,8 @@ async def purge_raw_before(db: Database, cutoff: datetime) -> int:
         # Small chunks, each its own transaction, so a first purge of years of rows never holds
         # the write lock long enough to stall the live writer.
         deleted = await db.execute(
-            "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE at < ? LIMIT ?)",
-            (limit, _PURGE_CHUNK))
+            "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE at < ? LIMIT ?)", (limit, _PURGE_CHUNK)
+        )
         total += deleted
         if deleted < _PURGE_CHUNK:
             return total
@@ -473,16 +504,23 @@ async def export_member_activity(db: Database, community: str, user_id: str) -> 
     """Everything stored about a member's activity, as JSON-ready data."""
     messages = await db.fetchall(
         "SELECT channel_id, thread_id, message_id, at, length, reply_to, is_question, language, tagged "
-        "FROM messages WHERE community = ? AND author_id = ? ORDER BY at, id", (community, user_id))
+        "FROM messages WHERE community = ? AND author_id = ? ORDER BY at, id",
+        (community, user_id),
+    )
     daily = await db.fetchall(
         "SELECT day, messages, replies, reactions_given, reactions_received FROM activity_member_daily "
-        "WHERE community = ? AND user_id = ? ORDER BY day", (community, user_id))
+        "WHERE community = ? AND user_id = ? ORDER BY day",
+        (community, user_id),
+    )
     return {
         "community": community,
         "user_id": user_id,
         "messages": [
-            {**dict(row), "is_question": None if row["is_question"] is None else bool(row["is_question"]),
-             "tagged": bool(row["tagged"])}
+            {
+                **dict(row),
+                "is_question": None if row["is_question"] is None else bool(row["is_question"]),
+                "tagged": bool(row["tagged"]),
+            }
             for row in messages
         ],
         "daily": [dict(row) for row in daily],
@@ -492,8 +530,8 @@ async def export_member_activity(db: Database, community: str, user_id: str) -> 
 async def forget_member_activity(tx: Transaction, community: str, user_id: str) -> int:
     """Delete a member's raw rows and member-daily rows inside the caller's transaction (so a
     privacy request spanning plugins is all or nothing); anonymous channel/community counts stay."""
-    deleted = await tx.execute("DELETE FROM messages WHERE community = ? AND author_id = ?",
-                               (community, user_id))
-    deleted += await tx.execute("DELETE FROM activity_member_daily WHERE community = ? AND user_id = ?",
-                                (community, user_id))
+    deleted = await tx.execute("DELETE FROM messages WHERE community = ? AND author_id = ?", (community, user_id))
+    deleted += await tx.execute(
+        "DELETE FROM activity_member_daily WHERE community = ? AND user_id = ?", (community, user_id)
+    )
     return deleted

@@ -62,14 +62,20 @@ def _describe(path: Path | str, exc: sqlite3.Error, busy_timeout_ms: int) -> str
     """A human explanation of an SQLite failure a person must fix, or None for programming errors."""
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
-        return (f"the database {path} is locked: another program or another bot instance kept it busy "
-                f"for more than {busy_timeout_ms} ms; stop it or give this bot its own database file")
+        return (
+            f"the database {path} is locked: another program or another bot instance kept it busy "
+            f"for more than {busy_timeout_ms} ms; stop it or give this bot its own database file"
+        )
     if "not a database" in text or "malformed" in text:
-        return (f"{path} is not a SQLite database or is corrupted ({exc}); restore it from a backup "
-                f"(the .bak files next to it) or point the bot at another file")
+        return (
+            f"{path} is not a SQLite database or is corrupted ({exc}); restore it from a backup "
+            f"(the .bak files next to it) or point the bot at another file"
+        )
     if "unable to open" in text:
-        return (f"cannot open the database {path} ({exc}): check that its directory exists, that the path "
-                f"is not a directory and that the bot may read and write there")
+        return (
+            f"cannot open the database {path} ({exc}): check that its directory exists, that the path "
+            f"is not a directory and that the bot may read and write there"
+        )
     if "readonly" in text or "read-only" in text:
         return f"the database {path} is read-only ({exc}): check the permissions of the file and its folder"
     if "disk i/o" in text or "disk is full" in text:
@@ -100,8 +106,9 @@ def _refused_by_query_only(exc: sqlite3.Error) -> bool:
 class Database:
     """One shared aiosqlite writer with serialised access and a transaction helper, plus read connections."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path, busy_timeout_ms: int,
-                 readers: ReadPool | None = None) -> None:
+    def __init__(
+        self, conn: aiosqlite.Connection, path: Path, busy_timeout_ms: int, readers: ReadPool | None = None
+    ) -> None:
         """Use `Database.open`; this only wires an already configured connection (and read pool)."""
         self._conn = conn
         self.path = path
@@ -121,8 +128,9 @@ class Database:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StorageError(f"cannot create the directory {path.parent} for the database {path}: "
-                               f"{exc.strerror or exc}", path) from exc
+            raise StorageError(
+                f"cannot create the directory {path.parent} for the database {path}: {exc.strerror or exc}", path
+            ) from exc
         if path.is_dir():
             raise StorageError(f"the database path {path} is a directory; give the path of a file", path)
         try:
@@ -130,8 +138,7 @@ class Database:
             # every transaction here is an explicit BEGIN IMMEDIATE ... COMMIT.
             conn = await aiosqlite.connect(path, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StorageError(_describe(path, exc, busy_timeout_ms) or f"cannot open {path}: {exc}",
-                               path) from exc
+            raise StorageError(_describe(path, exc, busy_timeout_ms) or f"cannot open {path}: {exc}", path) from exc
         conn.row_factory = sqlite3.Row
         db = cls(conn, path, busy_timeout_ms)
         try:
@@ -139,7 +146,8 @@ class Database:
             if read_connections > 0 and wal and str(path) != ":memory:":
                 # After the writer: it created the file and switched it to WAL, which readers need.
                 db._readers = await db._guarded(
-                    SqliteReaders.open(path, read_connections, busy_timeout_ms=busy_timeout_ms))
+                    SqliteReaders.open(path, read_connections, busy_timeout_ms=busy_timeout_ms)
+                )
         except BaseException:
             await conn.close()
             raise
@@ -158,8 +166,9 @@ class Database:
         mode = await self._do_fetchval("PRAGMA journal_mode = WAL", ())
         wal = str(mode).lower() == "wal"
         if not wal and str(self.path) != ":memory:":
-            log.warning("%s: journal mode is %s, not WAL (unsupported file system?); reads share the writer",
-                        self.path, mode)
+            log.warning(
+                "%s: journal mode is %s, not WAL (unsupported file system?); reads share the writer", self.path, mode
+            )
         await self._do_execute("PRAGMA foreign_keys = ON", ())
         await self._do_execute("PRAGMA synchronous = NORMAL", ())
         # Reading the schema forces SQLite to parse the header: a garbage file fails here, not later.
@@ -255,8 +264,9 @@ class Database:
                 # check_same_thread=False: the copy runs on aiosqlite's worker thread, not on ours.
                 target = sqlite3.connect(partial, check_same_thread=False)
             except sqlite3.Error as exc:
-                raise StorageError(f"cannot back up the database {self.path}: cannot create {partial} "
-                                   f"({exc})", self.path) from exc
+                raise StorageError(
+                    f"cannot back up the database {self.path}: cannot create {partial} ({exc})", self.path
+                ) from exc
             try:
                 await self._guarded(self._conn.backup(target))
             finally:
@@ -273,7 +283,8 @@ class Database:
         if self._owner is not None and self._owner is asyncio.current_task():
             raise RuntimeError(
                 f"{what} called on the Database from inside this task's own transaction: "
-                f"use the Transaction object (nested transactions are not supported)")
+                f"use the Transaction object (nested transactions are not supported)"
+            )
 
     @asynccontextmanager
     async def _locked(self, what: str) -> AsyncIterator[None]:

@@ -85,26 +85,25 @@ def _read_directory(directory: Path) -> list[_File]:
         if match is None:
             raise MigrationError(
                 f"migration file {name} in {directory} is badly named: expected NNNN_<owner>_<what>.sql "
-                f"in lower case, e.g. 0001_core_activity.sql")
+                f"in lower case, e.g. 0001_core_activity.sql"
+            )
         version = int(match["version"])
         if version in files:
             raise MigrationError(
                 f"migrations {files[version].name} and {name} share the version number {version:04d}; "
-                f"renumber the one that was not applied yet")
+                f"renumber the one that was not applied yet"
+            )
         files[version] = _File(version, name, path, _checksum(path.read_bytes()))
     return [files[v] for v in sorted(files)]
 
 
 async def _applied(db: Database) -> dict[int, _Applied]:
     """What the database says was applied (empty when schema_migrations does not exist yet)."""
-    exists = await db.fetchval(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+    exists = await db.fetchval("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
     if not exists:
         return {}
-    rows = await db.fetchall(
-        "SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
-    return {row["version"]: _Applied(row["version"], row["name"], row["checksum"], row["applied_at"])
-            for row in rows}
+    rows = await db.fetchall("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version")
+    return {row["version"]: _Applied(row["version"], row["name"], row["checksum"], row["applied_at"]) for row in rows}
 
 
 def _check_history(files: list[_File], applied: dict[int, _Applied]) -> list[_File]:
@@ -116,12 +115,14 @@ def _check_history(files: list[_File], applied: dict[int, _Applied]) -> list[_Fi
             raise MigrationError(
                 f"the database has migration {record.name} applied but the file is missing from the "
                 f"migrations folder: is this an older version of the bot than the one that wrote the "
-                f"database?")
+                f"database?"
+            )
         if file.checksum != record.checksum or file.name != record.name:
             day = from_db(record.applied_at).date().isoformat()
             raise MigrationError(
                 f"migration {file.name} was edited after it was applied on {day}; applied migrations must "
-                f"never change: restore it and put the change in a new file")
+                f"never change: restore it and put the change in a new file"
+            )
     return [f for f in files if f.version not in applied]
 
 
@@ -154,17 +155,22 @@ async def _run_file(tx: Transaction, file: _File, now: datetime) -> None:
         raise MigrationError(f"migration {file.name}: {exc}") from exc
     for index, statement in enumerate(statements, start=1):
         if _first_word(statement) in _TRANSACTION_WORDS:
-            raise MigrationError(f"migration {file.name} must not manage transactions (statement {index}: "
-                                 f"{statement.splitlines()[0]}); the runner wraps each file in one")
+            raise MigrationError(
+                f"migration {file.name} must not manage transactions (statement {index}: "
+                f"{statement.splitlines()[0]}); the runner wraps each file in one"
+            )
         try:
             await tx.execute(statement)
         except sqlite3.Error as exc:
             first_line = _LEADING_COMMENTS.sub("", statement, count=1).splitlines()[0]
-            raise MigrationError(f"migration {file.name} failed at statement {index} ({first_line} ...): "
-                                 f"{exc}; nothing of this file was applied") from exc
+            raise MigrationError(
+                f"migration {file.name} failed at statement {index} ({first_line} ...): "
+                f"{exc}; nothing of this file was applied"
+            ) from exc
     await tx.execute(
         "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)",
-        (file.version, file.name, file.checksum, to_db(now)))
+        (file.version, file.name, file.checksum, to_db(now)),
+    )
 
 
 async def _has_data(db: Database, applied: dict[int, _Applied]) -> bool:
@@ -173,7 +179,8 @@ async def _has_data(db: Database, applied: dict[int, _Applied]) -> bool:
         return True
     tables = await db.fetchval(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name <> 'schema_migrations' "
-        "AND name NOT LIKE 'sqlite_%'")
+        "AND name NOT LIKE 'sqlite_%'"
+    )
     return bool(tables)
 
 

@@ -32,8 +32,9 @@ class Outcome:
     published_at: datetime | None
 
 
-def outcome_of(status: str, due_at: datetime, published_at: datetime | None, now: datetime,
-               late_after: timedelta) -> str:
+def outcome_of(
+    status: str, due_at: datetime, published_at: datetime | None, now: datetime, late_after: timedelta
+) -> str:
     """The shown status: stored `published` splits into on time / late; a past-due `planned` is overdue."""
     if status == PUBLISHED:
         return LATE if published_at is not None and published_at > due_at + late_after else PUBLISHED

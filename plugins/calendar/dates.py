@@ -57,8 +57,13 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
         # `2026-12-01 10:00` is read exactly (dateparser would swap an impossible month and day).
         result = parse_moment(cleaned, ZoneInfo(tz))
         if result is None:
-            raise DueError(_("“{value}” is not a real date and time: write it as 2026-12-01 10:00 (hours 0 to 23, "
-                             "minutes 0 to 59).", value=value))
+            raise DueError(
+                _(
+                    "“{value}” is not a real date and time: write it as 2026-12-01 10:00 (hours 0 to 23, "
+                    "minutes 0 to 59).",
+                    value=value,
+                )
+            )
         typed = _naive(cleaned)
         if typed is not None:
             date_words.refuse_gap(typed, tz, value)
@@ -72,9 +77,14 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
         date_words.check_reading(read, spelled, tz, value)
         result = read
     if result - now > MAX_AHEAD:
-        raise DueError(_("“{value}” is {when}, more than {years} years ahead: the calendar plans at most {years} "
-                         "years ahead.", value=value, when=When(result, tz, "EEEE d MMMM y, HH:mm"),
-                         years=MAX_AHEAD_YEARS))
+        raise DueError(
+            _(
+                "“{value}” is {when}, more than {years} years ahead: the calendar plans at most {years} years ahead.",
+                value=value,
+                when=When(result, tz, "EEEE d MMMM y, HH:mm"),
+                years=MAX_AHEAD_YEARS,
+            )
+        )
     return result.astimezone(UTC)
 
 

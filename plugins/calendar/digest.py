@@ -18,13 +18,24 @@ MAX_LINES = 8
 
 def _counts(counter: Counter[str]) -> Msg:
     planned = sum(counter.values())
-    return _("{on_time}/{planned} on time, {late} late, {missed} missed, {skipped} skipped",
-             on_time=counter[adherence.PUBLISHED], planned=planned, late=counter[adherence.LATE],
-             missed=counter[adherence.MISSED], skipped=counter[adherence.SKIPPED])
+    return _(
+        "{on_time}/{planned} on time, {late} late, {missed} missed, {skipped} skipped",
+        on_time=counter[adherence.PUBLISHED],
+        planned=planned,
+        late=counter[adherence.LATE],
+        missed=counter[adherence.MISSED],
+        skipped=counter[adherence.SKIPPED],
+    )
 
 
-async def section(ctx: PluginContext, repo: CalendarRepo, settings: CalendarSettings, community: CommunityRef,
-                  start: datetime, end: datetime) -> DigestSection | None:
+async def section(
+    ctx: PluginContext,
+    repo: CalendarRepo,
+    settings: CalendarSettings,
+    community: CommunityRef,
+    start: datetime,
+    end: datetime,
+) -> DigestSection | None:
     """Figures for [start, end); None when nothing was planned."""
     now = ctx.clock.now()
     outcomes = await repo.outcomes(community.key, start, end)
@@ -37,10 +48,16 @@ async def section(ctx: PluginContext, repo: CalendarRepo, settings: CalendarSett
     figures["best_streak"] = max(streaks.values(), default=0)
     lines: list[Text] = []
     for owner_id, counter in sorted(summary.by_owner.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))[:MAX_LINES]:
-        name = (ctx.directory.member_name(UserRef(community.platform, community.workspace_id, owner_id))
-                if owner_id else None)
-        lines.append(_("@{owner}: {counts}", owner=name, counts=_counts(counter)) if name
-                     else _("No owner: {counts}", counts=_counts(counter)))
+        name = (
+            ctx.directory.member_name(UserRef(community.platform, community.workspace_id, owner_id))
+            if owner_id
+            else None
+        )
+        lines.append(
+            _("@{owner}: {counts}", owner=name, counts=_counts(counter))
+            if name
+            else _("No owner: {counts}", counts=_counts(counter))
+        )
     for channel_id, counter in sorted(summary.by_channel.items())[:MAX_LINES]:
         name = ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id, channel_id))
         lines.append(_("#{channel}: {counts}", channel=name, counts=_counts(counter)))

@@ -44,8 +44,10 @@ def read_due(raw: str, now: datetime, tz: str) -> datetime:
     if moment is None:
         raise CommandError(_("I cannot read “{value}” as a date.", value=raw[:60]), texts.due_examples())
     if moment <= now:
-        raise CommandError(_("“{value}” is in the past ({when}).", value=raw[:60],
-                             when=texts.resolved_due(moment, tz)), texts.due_examples())
+        raise CommandError(
+            _("“{value}” is in the past ({when}).", value=raw[:60], when=texts.resolved_due(moment, tz)),
+            texts.due_examples(),
+        )
     return moment
 
 
@@ -64,9 +66,10 @@ def read_remind(raw: str | None, default: str) -> str:
     """Canonical reminder offsets, or a CommandError."""
     offsets = parse_offsets(raw if raw is not None else default)
     if offsets is None:
-        raise CommandError(_("“{value}” is not a list of reminders.", value=(raw or "")[:60]),
-                           _("Write offsets before due such as `1d,2h` or `30m`, or `none` "
-                             "(at most 5, up to 30 days)."))
+        raise CommandError(
+            _("“{value}” is not a list of reminders.", value=(raw or "")[:60]),
+            _("Write offsets before due such as `1d,2h` or `30m`, or `none` (at most 5, up to 30 days)."),
+        )
     return format_offsets(offsets)
 
 
@@ -97,30 +100,61 @@ class EntryService:
     async def require_manager(self, inv: Invocation) -> None:
         """Refuse planning to members without the role."""
         if not await self.is_manager(inv):
-            raise CommandError(_("Only moderators and the calendar's managers can plan entries."),
-                               _("A moderator can give you the role set with `/settings role purpose:{purpose}`.",
-                                 purpose=self.settings.manager_role))
+            raise CommandError(
+                _("Only moderators and the calendar's managers can plan entries."),
+                _(
+                    "A moderator can give you the role set with `/settings role purpose:{purpose}`.",
+                    purpose=self.settings.manager_role,
+                ),
+            )
 
-    async def add(self, inv: Invocation, title: str, channel: ChannelRef, due: str, owner: UserRef,
-                  repeat: str | None, remind: str | None) -> Reply:
+    async def add(
+        self,
+        inv: Invocation,
+        title: str,
+        channel: ChannelRef,
+        due: str,
+        owner: UserRef,
+        repeat: str | None,
+        remind: str | None,
+    ) -> Reply:
         """Create a series and its first occurrences; tell the new owner about the charter."""
         now = self.ctx.clock.now()
         tz = inv.timezone
         start = read_due(due, now, tz).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
-        new = NewSeries(inv.community.key, read_title(title), channel.channel_id, owner.user_id,
-                        read_rule(repeat, start), start, tz, read_remind(remind, self.settings.remind),
-                        inv.user.user_id)
+        new = NewSeries(
+            inv.community.key,
+            read_title(title),
+            channel.channel_id,
+            owner.user_id,
+            read_rule(repeat, start),
+            start,
+            tz,
+            read_remind(remind, self.settings.remind),
+            inv.user.user_id,
+        )
         first_owned = not await self.repo.owner_has_entries(inv.community.key, owner.user_id)
         ids = await self.create([new], now)
         created = await self.repo.entry(inv.community.key, ids[0])
         if created is None:
-            raise CommandError(_("This repetition has no date after “{value}”.", value=due[:60]),
-                               _("Check the RRULE's UNTIL or COUNT."))
-        lines: list[Text] = [_("🗓️ Planned `#{id}` **{title}** in #{channel} for {when}.", id=created.id,
-                               title=created.title, channel=self.ctx.directory.channel_name(channel),
-                               when=texts.resolved_due(created.due_at, tz)),
-                             _("Owner: @{owner}. Reminders: {remind}.", owner=self.ctx.directory.member_name(owner),
-                               remind=created.remind)]
+            raise CommandError(
+                _("This repetition has no date after “{value}”.", value=due[:60]),
+                _("Check the RRULE's UNTIL or COUNT."),
+            )
+        lines: list[Text] = [
+            _(
+                "🗓️ Planned `#{id}` **{title}** in #{channel} for {when}.",
+                id=created.id,
+                title=created.title,
+                channel=self.ctx.directory.channel_name(channel),
+                when=texts.resolved_due(created.due_at, tz),
+            ),
+            _(
+                "Owner: @{owner}. Reminders: {remind}.",
+                owner=self.ctx.directory.member_name(owner),
+                remind=created.remind,
+            ),
+        ]
         if new.rule:
             lines.append(_("Repeats: {rule}.", rule=new.rule))
         if first_owned and await self.send_charter(owner):
@@ -133,13 +167,30 @@ class EntryService:
         async with self.repo.db.transaction() as tx:
             for new in series:
                 series_id = await self.repo.insert_series(tx, new, now)
-                stored = Series(series_id, new.community, new.title, new.channel_id, new.owner_id, new.rule,
-                                new.start_local, new.timezone, new.remind, now, False)
+                stored = Series(
+                    series_id,
+                    new.community,
+                    new.title,
+                    new.channel_id,
+                    new.owner_id,
+                    new.rule,
+                    new.start_local,
+                    new.timezone,
+                    new.remind,
+                    now,
+                    False,
+                )
                 # The start need not be a date of the rule (`FREQ=MONTHLY;BYDAY=-1FR` from a 1st): reach
                 # its first date, which `check_rule` found within `HORIZON_YEARS`.
                 due = new.start_local.replace(tzinfo=ZoneInfo(new.timezone))
-                first = occurrences(new.rule, new.start_local, new.timezone, after=now,
-                                    until=due + timedelta(days=366 * HORIZON_YEARS), limit=1)
+                first = occurrences(
+                    new.rule,
+                    new.start_local,
+                    new.timezone,
+                    after=now,
+                    until=due + timedelta(days=366 * HORIZON_YEARS),
+                    limit=1,
+                )
                 until = max(now + self.settings.horizon, first[0] if first else due)
                 await self.planner.materialise(tx, stored, series_id, until, now)
                 firsts.append(await self.repo.first_entry(tx, series_id))
@@ -151,19 +202,26 @@ class EntryService:
         charter = await self.repo.charter(owner.community.key)
         if charter is None:
             return False
-        await self.ctx.messenger.send(owner, texts.charter_note(charter),
-                                      dedupe_key=f"calendar.charter:{owner.community.key}:{owner.user_id}")
+        await self.ctx.messenger.send(
+            owner, texts.charter_note(charter), dedupe_key=f"calendar.charter:{owner.community.key}:{owner.user_id}"
+        )
         return True
 
     async def agenda(self, inv: Invocation, range_: str, owner: UserRef | None) -> Reply:
         """Entries of the range (past days of this week or month included, so outcomes show), by day."""
         now = self.ctx.clock.now()
         start, end = agenda_period(range_, now, inv.timezone)
-        rows = await self.repo.entries(inv.community.key, start, end, owner.user_id if owner else None,
-                                       texts.AGENDA_LIMIT + 1)
-        body = texts.agenda(rows, inv.timezone, now, self.settings.late_after,
-                            lambda c: self._channel_name(inv.community, c),
-                            lambda u: self._member_name(inv.community, u))
+        rows = await self.repo.entries(
+            inv.community.key, start, end, owner.user_id if owner else None, texts.AGENDA_LIMIT + 1
+        )
+        body = texts.agenda(
+            rows,
+            inv.timezone,
+            now,
+            self.settings.late_after,
+            lambda c: self._channel_name(inv.community, c),
+            lambda u: self._member_name(inv.community, u),
+        )
         return Reply(text=join([_("🗓️ **Editorial calendar**"), body]))
 
     async def entry(self, inv: Invocation, entry_id: int) -> Entry:
@@ -173,20 +231,29 @@ class EntryService:
     async def _entry(self, inv: Invocation, entry_id: int) -> Entry:
         entry = await self.repo.entry(inv.community.key, entry_id)
         if entry is None:
-            raise CommandError(_("There is no entry #{id} in this community.", id=entry_id),
-                               _("Type `/calendar list all` to see the entry numbers."))
+            raise CommandError(
+                _("There is no entry #{id} in this community.", id=entry_id),
+                _("Type `/calendar list all` to see the entry numbers."),
+            )
         return entry
 
     async def _planned(self, inv: Invocation, entry_id: int, *, owner_may: bool) -> Entry:
         """The entry, if the caller may change it and it is still planned."""
         entry = await self._entry(inv, entry_id)
         if not (owner_may and entry.owner_id == inv.user.user_id) and not await self.is_manager(inv):
-            raise CommandError(_("Entry #{id} is not yours.", id=entry_id),
-                               _("Only its owner, moderators and the calendar's managers can change it."))
+            raise CommandError(
+                _("Entry #{id} is not yours.", id=entry_id),
+                _("Only its owner, moderators and the calendar's managers can change it."),
+            )
         if entry.status != "planned":
-            raise CommandError(_("Entry #{id} is already {status}; nothing was changed.", id=entry_id,
-                                 status=texts.status_label(entry.status)),
-                               _("Only planned entries can be changed. Plan a new one with `/calendar add`."))
+            raise CommandError(
+                _(
+                    "Entry #{id} is already {status}; nothing was changed.",
+                    id=entry_id,
+                    status=texts.status_label(entry.status),
+                ),
+                _("Only planned entries can be changed. Plan a new one with `/calendar add`."),
+            )
         return entry
 
     async def done(self, inv: Invocation, entry_id: int, link: str | None) -> Reply:
@@ -205,15 +272,26 @@ class EntryService:
         entry = await self._planned(inv, entry_id, owner_may=True)
         cleaned = " ".join(reason.split())
         if not cleaned:
-            raise CommandError(_("Give a reason to skip."), _("For example: `/calendar skip {id} holidays`.",
-                                                               id=entry_id))
+            raise CommandError(
+                _("Give a reason to skip."), _("For example: `/calendar skip {id} holidays`.", id=entry_id)
+            )
         await self.repo.resolve(inv.community.key, entry.id, "skipped", self.ctx.clock.now(), reason=cleaned)
         await self.planner.disarm(entry.id)
-        return Reply(text=_("⏭️ `#{id}` **{title}** is skipped: {reason}", id=entry.id, title=entry.title,
-                            reason=cleaned))
+        return Reply(
+            text=_("⏭️ `#{id}` **{title}** is skipped: {reason}", id=entry.id, title=entry.title, reason=cleaned)
+        )
 
-    async def edit(self, inv: Invocation, entry_id: int, *, title: str | None, due: str | None,
-                   owner: UserRef | None, channel: ChannelRef | None, remind: str | None) -> Reply:
+    async def edit(
+        self,
+        inv: Invocation,
+        entry_id: int,
+        *,
+        title: str | None,
+        due: str | None,
+        owner: UserRef | None,
+        channel: ChannelRef | None,
+        remind: str | None,
+    ) -> Reply:
         """Change one occurrence; its reminders are rescheduled."""
         entry = await self._planned(inv, entry_id, owner_may=False)
         now = self.ctx.clock.now()
@@ -235,9 +313,15 @@ class EntryService:
         await self.planner.disarm(entry.id)
         await self.planner.arm_pending()
         updated = await self._entry(inv, entry_id)
-        return Reply(text=_("✏️ `#{id}` **{title}** in #{channel} is now due {when}.", id=updated.id,
-                            title=updated.title, channel=self._channel_name(inv.community, updated.channel_id),
-                            when=texts.resolved_due(updated.due_at, inv.timezone)))
+        return Reply(
+            text=_(
+                "✏️ `#{id}` **{title}** in #{channel} is now due {when}.",
+                id=updated.id,
+                title=updated.title,
+                channel=self._channel_name(inv.community, updated.channel_id),
+                when=texts.resolved_due(updated.due_at, inv.timezone),
+            )
+        )
 
     async def cancel(self, inv: Invocation, entry_id: int, scope: str) -> Reply:
         """Cancel one occurrence or every planned occurrence of its series."""
@@ -247,12 +331,18 @@ class EntryService:
             cancelled = await self.repo.cancel_series(inv.community.key, entry.series_id, now)
             series = await self.repo.series(entry.series_id)
             if not cancelled and series is not None and series.cancelled:
-                raise CommandError(_("The series of entry #{id} is already cancelled; nothing was changed.",
-                                     id=entry_id))
+                raise CommandError(
+                    _("The series of entry #{id} is already cancelled; nothing was changed.", id=entry_id)
+                )
             for cancelled_id in cancelled:
                 await self.planner.disarm(cancelled_id)
-            return Reply(text=_("🗑️ The series **{title}** is cancelled ({count} planned entries removed).",
-                                title=entry.title, count=len(cancelled)))
+            return Reply(
+                text=_(
+                    "🗑️ The series **{title}** is cancelled ({count} planned entries removed).",
+                    title=entry.title,
+                    count=len(cancelled),
+                )
+            )
         if entry.status == "cancelled":
             raise CommandError(_("Entry #{id} is already cancelled; nothing was changed.", id=entry_id))
         entry = await self._planned(inv, entry_id, owner_may=False)

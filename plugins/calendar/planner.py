@@ -49,8 +49,9 @@ class Planner:
     async def materialise(self, tx: Sql, series: Series, series_id: int, until: datetime, now: datetime) -> int:
         """Store the occurrences of a series up to `until` (at most `max_ahead` at a time)."""
         after = max(now, series.materialised_until) if series.rule else now - timedelta(microseconds=1)
-        slots = occurrences(series.rule, series.start_local, series.timezone, after=after, until=until,
-                            limit=self.settings.max_ahead)
+        slots = occurrences(
+            series.rule, series.start_local, series.timezone, after=after, until=until, limit=self.settings.max_ahead
+        )
         entries = [NewEntry(slot, series.title, series.channel_id, series.owner_id, series.remind) for slot in slots]
         horizon = slots[-1] if len(slots) >= self.settings.max_ahead else until
         return await self.repo.add_entries(tx, series_id, series.community, entries, horizon, now)
@@ -80,13 +81,21 @@ class Planner:
         to its owner (its occurrences already planned stay)."""
         if not await self.repo.disable_series(series.id, problem.english(), now):
             return
-        self.ctx.logger.warning("calendar series %s of %s disabled: its stored rule %r cannot be expanded: %s",
-                                series.id, series.community, series.rule, problem.english())
+        self.ctx.logger.warning(
+            "calendar series %s of %s disabled: its stored rule %r cannot be expanded: %s",
+            series.id,
+            series.community,
+            series.rule,
+            problem.english(),
+        )
         if series.owner_id is not None:
             owner = UserRef(*_community_parts(series.community), series.owner_id)
             try:
-                await self._send(owner, texts.series_disabled(series.title, series.rule or "", problem.message),
-                                 f"calendar.disabled:{series.id}")
+                await self._send(
+                    owner,
+                    texts.series_disabled(series.title, series.rule or "", problem.message),
+                    f"calendar.disabled:{series.id}",
+                )
             except DeliveryError as exc:  # an outage must not stop start-up or the job: the log line stays
                 self.ctx.logger.info("calendar notice for disabled series %s not delivered: %s", series.id, exc)
 
@@ -110,13 +119,13 @@ class Planner:
         for offset in parse_offsets(entry.remind) or ():
             at = entry.due_at - offset
             if at > now:
-                await self.ctx.scheduler.schedule(REMIND, f"{key}:{int(offset.total_seconds())}", entry.community,
-                                                  at, payload)
+                await self.ctx.scheduler.schedule(
+                    REMIND, f"{key}:{int(offset.total_seconds())}", entry.community, at, payload
+                )
         settings = self.settings
         await self.ctx.scheduler.schedule(OVERDUE, key, entry.community, entry.due_at, payload)
         await self.ctx.scheduler.schedule(ALERT, key, entry.community, entry.due_at + settings.grace, payload)
-        await self.ctx.scheduler.schedule(MISSED, key, entry.community, entry.due_at + settings.window_after,
-                                          payload)
+        await self.ctx.scheduler.schedule(MISSED, key, entry.community, entry.due_at + settings.window_after, payload)
 
     async def disarm(self, entry_id: int) -> None:
         """Cancel every pending action of an occurrence (all revisions)."""
@@ -185,27 +194,32 @@ class Planner:
         """Mark the owner's nearest planned occurrence in this channel published, if within its window."""
         if message.is_direct or message.author_is_bot:
             return None
-        if not await self.repo.may_publish(message.community.key, message.channel.channel_id,
-                                           message.author.user_id):
+        if not await self.repo.may_publish(message.community.key, message.channel.channel_id, message.author.user_id):
             return None
         at = message.at
         candidates = await self.repo.publishable(
-            message.community.key, message.channel.channel_id, message.author.user_id,
-            at - self.settings.window_after, at + self.settings.window_before)
+            message.community.key,
+            message.channel.channel_id,
+            message.author.user_id,
+            at - self.settings.window_after,
+            at + self.settings.window_before,
+        )
         if not candidates:
             return None
         entry = min(candidates, key=lambda e: abs(e.due_at - at))
         link = self.ctx.messenger.link(message.ref)
-        if await self.repo.resolve(entry.community, entry.id, "published", at, published_at=at, link=link,
-                                   message_id=message.ref.message_id):
+        if await self.repo.resolve(
+            entry.community, entry.id, "published", at, published_at=at, link=link, message_id=message.ref.message_id
+        ):
             await self.disarm(entry.id)
             return entry
         return None
 
     async def undo(self, deleted: MessageDeleted) -> Entry | None:
         """A detected post was deleted: the occurrence is planned again while its window is open."""
-        entry = await self.repo.published_by(deleted.community.key, deleted.ref.channel.channel_id,
-                                             deleted.ref.message_id)
+        entry = await self.repo.published_by(
+            deleted.community.key, deleted.ref.channel.channel_id, deleted.ref.message_id
+        )
         if entry is None or deleted.at >= entry.due_at + self.settings.window_after:
             return None
         if await self.repo.reopen(entry.community, entry.id, deleted.at):

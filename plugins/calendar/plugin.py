@@ -39,11 +39,15 @@ from plugins.calendar.planner import ALERT, MISSED, OVERDUE, REMIND, Planner
 from plugins.calendar.repo import CalendarRepo
 from plugins.calendar.settings import CalendarSettings
 
-_ENTRY = replace(integer("entry", _("The entry number shown by /calendar list (such as 12)."), min_value=1),
-                 autocomplete="calendar_entries")
-_RANGES = [Choice("week", _("this week so far and the next 7 days")),
-           Choice("month", _("this month so far and the next 31 days")),
-           Choice("all", _("the past 30 days and everything ahead"))]
+_ENTRY = replace(
+    integer("entry", _("The entry number shown by /calendar list (such as 12)."), min_value=1),
+    autocomplete="calendar_entries",
+)
+_RANGES = [
+    Choice("week", _("this week so far and the next 7 days")),
+    Choice("month", _("this month so far and the next 31 days")),
+    Choice("all", _("the past 30 days and everything ahead")),
+]
 _SCOPES = [Choice("one", _("this occurrence only")), Choice("series", _("the whole series"))]
 
 
@@ -57,8 +61,9 @@ class CalendarPlugin(Plugin):
         since = self.ctx.clock.now() - timedelta(days=7)
         found = await self.repo.entries(community.key, since, None, None, 200)
         hits = [e for e in found if wanted in str(e.id) or wanted in fold(e.title)]
-        return [Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})")
-                for e in hits[:25]]
+        return [
+            Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})") for e in hits[:25]
+        ]
 
     name = "calendar"
     Settings: ClassVar[type[CalendarSettings]] = CalendarSettings
@@ -78,63 +83,101 @@ class CalendarPlugin(Plugin):
 
     # ------------------------------------------------------------ commands: planning
 
-    @command("calendar add", _("Plan a post: title, channel, due date, owner, repetition and reminders."),
-             text("title", _("What will be posted."), max_length=200),
-             channel("channel", _("Where it will be posted.")),
-             text("due", _("When: `mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`."),
-                  max_length=100),
-             member("owner", _("Who posts it (you by default)."), required=False),
-             text("repeat", _("daily, weekly, biweekly, monthly or an RRULE such as FREQ=WEEKLY;BYDAY=TU."),
-                  required=False, max_length=200),
-             text("remind", _("Reminders before due, such as `1d,2h`, or `none`."), required=False, max_length=60))
-    async def add(self, inv: Invocation, title: str, channel: ChannelRef, due: str, owner: UserRef | None = None,
-                  repeat: str | None = None, remind: str | None = None) -> Reply:
+    @command(
+        "calendar add",
+        _("Plan a post: title, channel, due date, owner, repetition and reminders."),
+        text("title", _("What will be posted."), max_length=200),
+        channel("channel", _("Where it will be posted.")),
+        text("due", _("When: `mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`."), max_length=100),
+        member("owner", _("Who posts it (you by default)."), required=False),
+        text(
+            "repeat",
+            _("daily, weekly, biweekly, monthly or an RRULE such as FREQ=WEEKLY;BYDAY=TU."),
+            required=False,
+            max_length=200,
+        ),
+        text("remind", _("Reminders before due, such as `1d,2h`, or `none`."), required=False, max_length=60),
+    )
+    async def add(
+        self,
+        inv: Invocation,
+        title: str,
+        channel: ChannelRef,
+        due: str,
+        owner: UserRef | None = None,
+        repeat: str | None = None,
+        remind: str | None = None,
+    ) -> Reply:
         """`/calendar add "Weekly news" #news "mardi 9h" @alice weekly 1d,2h`."""
         await self.entries.require_manager(inv)
         return await self.entries.add(inv, title, channel, due, owner or inv.user, repeat, remind)
 
-    @command("calendar list", _("Show the agenda: what is planned, published, late, missed or skipped."),
-             choice("range", _("Which period to show."), _RANGES, required=False),
-             member("owner", _("Only this member's entries."), required=False))
+    @command(
+        "calendar list",
+        _("Show the agenda: what is planned, published, late, missed or skipped."),
+        choice("range", _("Which period to show."), _RANGES, required=False),
+        member("owner", _("Only this member's entries."), required=False),
+    )
     async def agenda(self, inv: Invocation, range: str = "week", owner: UserRef | None = None) -> Reply:
         """`/calendar list month @alice`."""
         return await self.entries.agenda(inv, range, owner)
 
-    @command("calendar done", _("Mark an entry as published (when it was not detected)."),
-             _ENTRY, text("link", _("A link to the post."), required=False, max_length=500))
+    @command(
+        "calendar done",
+        _("Mark an entry as published (when it was not detected)."),
+        _ENTRY,
+        text("link", _("A link to the post."), required=False, max_length=500),
+    )
     async def done(self, inv: Invocation, entry: int, link: str | None = None) -> Reply:
         """`/calendar done 12 https://...`."""
         return await self.entries.done(inv, entry, link)
 
-    @command("calendar skip", _("Skip an entry on purpose, with a reason."),
-             _ENTRY, text("reason", _("Why it is skipped."), max_length=200, rest=True))
+    @command(
+        "calendar skip",
+        _("Skip an entry on purpose, with a reason."),
+        _ENTRY,
+        text("reason", _("Why it is skipped."), max_length=200, rest=True),
+    )
     async def skip(self, inv: Invocation, entry: int, reason: str) -> Reply:
         """`/calendar skip 12 holidays`."""
         return await self.entries.skip(inv, entry, reason)
 
-    @command("calendar edit", _("Change a planned entry, or its whole series: title, due, owner, channel, reminders."),
-             _ENTRY,
-             text("title", _("The new title."), required=False, max_length=200),
-             text("due", _("The new due date (for a series: its first date from now on)."), required=False,
-                  max_length=100),
-             member("owner", _("The new owner."), required=False),
-             channel("channel", _("The new channel."), required=False),
-             text("remind", _("The new reminders, such as `1d,2h`, or `none`."), required=False, max_length=60),
-             choice("scope", _("This entry only, or its series and every planned entry ahead."), _SCOPES,
-                    required=False))
-    async def edit(self, inv: Invocation, entry: int, title: str | None = None, due: str | None = None,
-                   owner: UserRef | None = None, channel: ChannelRef | None = None,
-                   remind: str | None = None, scope: str = "one") -> Reply:
+    @command(
+        "calendar edit",
+        _("Change a planned entry, or its whole series: title, due, owner, channel, reminders."),
+        _ENTRY,
+        text("title", _("The new title."), required=False, max_length=200),
+        text("due", _("The new due date (for a series: its first date from now on)."), required=False, max_length=100),
+        member("owner", _("The new owner."), required=False),
+        channel("channel", _("The new channel."), required=False),
+        text("remind", _("The new reminders, such as `1d,2h`, or `none`."), required=False, max_length=60),
+        choice("scope", _("This entry only, or its series and every planned entry ahead."), _SCOPES, required=False),
+    )
+    async def edit(
+        self,
+        inv: Invocation,
+        entry: int,
+        title: str | None = None,
+        due: str | None = None,
+        owner: UserRef | None = None,
+        channel: ChannelRef | None = None,
+        remind: str | None = None,
+        scope: str = "one",
+    ) -> Reply:
         """`/calendar edit 12 due:"jeudi 10h"`, `/calendar edit 12 owner:@bob scope:series`."""
         await self.entries.require_manager(inv)
         if scope == "series":
-            return await series_edit.edit_series(self.entries, inv, entry, title=title, due=due, owner=owner,
-                                                 channel=channel, remind=remind)
-        return await self.entries.edit(inv, entry, title=title, due=due, owner=owner, channel=channel,
-                                       remind=remind)
+            return await series_edit.edit_series(
+                self.entries, inv, entry, title=title, due=due, owner=owner, channel=channel, remind=remind
+            )
+        return await self.entries.edit(inv, entry, title=title, due=due, owner=owner, channel=channel, remind=remind)
 
-    @command("calendar cancel", _("Cancel one entry, or its whole series."),
-             _ENTRY, choice("scope", _("One occurrence or the whole series."), _SCOPES, required=False))
+    @command(
+        "calendar cancel",
+        _("Cancel one entry, or its whole series."),
+        _ENTRY,
+        choice("scope", _("One occurrence or the whole series."), _SCOPES, required=False),
+    )
     async def cancel(self, inv: Invocation, entry: int, scope: str = "one") -> Reply:
         """`/calendar cancel 12 series`."""
         await self.entries.require_manager(inv)
@@ -147,8 +190,11 @@ class CalendarPlugin(Plugin):
         """`/calendar export`."""
         return await sheets.export_ics(self.entries, inv)
 
-    @command("calendar import", _("Plan many entries from a CSV file (title,channel,due,owner,repeat)."),
-             attachment("file", _("A UTF-8 CSV file with the header title,channel,due,owner,repeat.")))
+    @command(
+        "calendar import",
+        _("Plan many entries from a CSV file (title,channel,due,owner,repeat)."),
+        attachment("file", _("A UTF-8 CSV file with the header title,channel,due,owner,repeat.")),
+    )
     async def import_(self, inv: Invocation, file: Attachment) -> Reply:
         """`/attach plan.csv` then `/calendar import`."""
         await self.entries.require_manager(inv)
@@ -161,13 +207,18 @@ class CalendarPlugin(Plugin):
         """`/charter show`."""
         body = await self.repo.charter(inv.community.key)
         if body is None:
-            return Reply(text=_("This community has no editorial charter yet. Moderators can write one "
-                                "with `/charter set`."), ephemeral=True)
+            return Reply(
+                text=_("This community has no editorial charter yet. Moderators can write one with `/charter set`."),
+                ephemeral=True,
+            )
         return Reply(text=join([_("📜 **Editorial charter**"), body]), ephemeral=True)
 
-    @command("charter set", _("Write the editorial charter shown to new owners."),
-             text("text", _("The charter (up to 1,500 characters)."), max_length=1500, rest=True),
-             level=Level.MODERATOR)
+    @command(
+        "charter set",
+        _("Write the editorial charter shown to new owners."),
+        text("text", _("The charter (up to 1,500 characters)."), max_length=1500, rest=True),
+        level=Level.MODERATOR,
+    )
     async def charter_set(self, inv: Invocation, text: str) -> Reply:
         """`/charter set One post a week, sources cited...`."""
         body = text.strip()
@@ -223,8 +274,9 @@ class CalendarPlugin(Plugin):
         """Unlink the member from every slot: the slots stay, unowned, so they get no reminder."""
         return await CalendarRepo.forget_user(tx, user.community.key, user.user_id)
 
-    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
-                             timezone: str) -> DigestSection | None:
+    async def digest_section(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         """Adherence over [start, end): per owner and channel, and streaks."""
         return await digest.section(self.ctx, self.repo, self.settings, community, start, end)
 

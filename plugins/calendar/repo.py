@@ -84,23 +84,51 @@ class NewEntry:
     remind: str
 
 
-_ENTRY = ("SELECT e.id, e.community, e.series_id, e.title, e.channel_id, e.owner_id, e.due_at, e.remind, "
-          "e.status, e.revision, e.published_at, e.link, e.reason, s.rule FROM calendar_entries e "
-          "JOIN calendar_series s ON s.id = e.series_id ")
-_SERIES = ("SELECT id, community, title, channel_id, owner_id, rule, start_local, timezone, remind, "
-           "materialised_until, cancelled_at, disabled_at FROM calendar_series ")
+_ENTRY = (
+    "SELECT e.id, e.community, e.series_id, e.title, e.channel_id, e.owner_id, e.due_at, e.remind, "
+    "e.status, e.revision, e.published_at, e.link, e.reason, s.rule FROM calendar_entries e "
+    "JOIN calendar_series s ON s.id = e.series_id "
+)
+_SERIES = (
+    "SELECT id, community, title, channel_id, owner_id, rule, start_local, timezone, remind, "
+    "materialised_until, cancelled_at, disabled_at FROM calendar_series "
+)
 
 
 def _entry(row: Any) -> Entry:
-    return Entry(row["id"], row["community"], row["series_id"], row["title"], row["channel_id"], row["owner_id"],
-                 from_db(row["due_at"]), row["remind"], row["status"], row["revision"],
-                 _opt(row["published_at"]), row["link"], row["reason"], row["rule"])
+    return Entry(
+        row["id"],
+        row["community"],
+        row["series_id"],
+        row["title"],
+        row["channel_id"],
+        row["owner_id"],
+        from_db(row["due_at"]),
+        row["remind"],
+        row["status"],
+        row["revision"],
+        _opt(row["published_at"]),
+        row["link"],
+        row["reason"],
+        row["rule"],
+    )
 
 
 def _series(row: Any) -> Series:
-    return Series(row["id"], row["community"], row["title"], row["channel_id"], row["owner_id"], row["rule"],
-                  datetime.fromisoformat(row["start_local"]), row["timezone"], row["remind"],
-                  from_db(row["materialised_until"]), row["cancelled_at"] is not None, row["disabled_at"] is not None)
+    return Series(
+        row["id"],
+        row["community"],
+        row["title"],
+        row["channel_id"],
+        row["owner_id"],
+        row["rule"],
+        datetime.fromisoformat(row["start_local"]),
+        row["timezone"],
+        row["remind"],
+        from_db(row["materialised_until"]),
+        row["cancelled_at"] is not None,
+        row["disabled_at"] is not None,
+    )
 
 
 class CalendarRepo:
@@ -117,7 +145,8 @@ class CalendarRepo:
         if self._authors is None:
             rows = await self.db.fetchall(
                 "SELECT DISTINCT community, channel_id, owner_id FROM calendar_entries "
-                "WHERE status = 'planned' AND owner_id IS NOT NULL")
+                "WHERE status = 'planned' AND owner_id IS NOT NULL"
+            )
             self._authors = {(r[0], r[1], r[2]) for r in rows}
         return (community, channel_id, owner_id) in self._authors
 
@@ -129,8 +158,20 @@ class CalendarRepo:
             "INSERT INTO calendar_series (community, title, channel_id, owner_id, rule, start_local, timezone, "
             "remind, materialised_until, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "RETURNING id",
-            (new.community, new.title, new.channel_id, new.owner_id, new.rule, new.start_local.isoformat(),
-             new.timezone, new.remind, to_db(now), new.created_by, to_db(now)))
+            (
+                new.community,
+                new.title,
+                new.channel_id,
+                new.owner_id,
+                new.rule,
+                new.start_local.isoformat(),
+                new.timezone,
+                new.remind,
+                to_db(now),
+                new.created_by,
+                to_db(now),
+            ),
+        )
         return int(value)
 
     async def series(self, series_id: int, sql: Sql | None = None) -> Series | None:
@@ -144,9 +185,22 @@ class CalendarRepo:
         rows = await sql.fetchall(
             "SELECT id, slot_at, due_at, status, revision, title, channel_id, owner_id, remind "
             "FROM calendar_entries WHERE series_id = ? AND (slot_at > ? OR due_at > ?) ORDER BY slot_at, id",
-            (series_id, to_db(now), to_db(now)))
-        return [Occurrence(r["id"], from_db(r["slot_at"]), from_db(r["due_at"]), r["status"], r["revision"],
-                           r["title"], r["channel_id"], r["owner_id"], r["remind"]) for r in rows]
+            (series_id, to_db(now), to_db(now)),
+        )
+        return [
+            Occurrence(
+                r["id"],
+                from_db(r["slot_at"]),
+                from_db(r["due_at"]),
+                r["status"],
+                r["revision"],
+                r["title"],
+                r["channel_id"],
+                r["owner_id"],
+                r["remind"],
+            )
+            for r in rows
+        ]
 
     async def change_series(self, sql: Sql, series: Series, plan: Plan, now: datetime) -> list[int]:
         """Write a series edit: the definition, then each occurrence still planned at the revision the plan
@@ -159,28 +213,34 @@ class CalendarRepo:
             if plan.materialised_until is not None:
                 sets.append("materialised_until = ?")
                 values.append(to_db(plan.materialised_until))
-            await sql.execute(f"UPDATE calendar_series SET {', '.join(sets)} WHERE id = ? AND cancelled_at IS NULL",
-                              (*values, series.id))
+            await sql.execute(
+                f"UPDATE calendar_series SET {', '.join(sets)} WHERE id = ? AND cancelled_at IS NULL",
+                (*values, series.id),
+            )
         if "channel_id" in plan.series or "owner_id" in plan.series:
             self._authors = None  # reloaded on the next message
         moving = [i for i, u in plan.updates.items() if "slot_at" in u]
         for entry_id in moving:
-            await sql.execute("UPDATE calendar_entries SET slot_at = ? WHERE id = ? AND revision = ? "
-                              "AND status = 'planned'", (f"moving:{entry_id}", entry_id, plan.revisions[entry_id]))
+            await sql.execute(
+                "UPDATE calendar_entries SET slot_at = ? WHERE id = ? AND revision = ? AND status = 'planned'",
+                (f"moving:{entry_id}", entry_id, plan.revisions[entry_id]),
+            )
         changed: list[int] = []
         for entry_id, update in sorted(plan.updates.items()):
             names = [c for c in (*FIELDS, "slot_at", "due_at") if c in update]
             values = [to_db(v) if isinstance(v, datetime) else v for v in (update[c] for c in names)]
             if await sql.execute(
-                    f"UPDATE calendar_entries SET {', '.join(f'{c} = ?' for c in names)}, revision = revision + 1, "
-                    "armed = 0, updated_at = ? WHERE id = ? AND series_id = ? AND revision = ? AND status = 'planned'",
-                    (*values, to_db(now), entry_id, series.id, plan.revisions[entry_id])):
+                f"UPDATE calendar_entries SET {', '.join(f'{c} = ?' for c in names)}, revision = revision + 1, "
+                "armed = 0, updated_at = ? WHERE id = ? AND series_id = ? AND revision = ? AND status = 'planned'",
+                (*values, to_db(now), entry_id, series.id, plan.revisions[entry_id]),
+            ):
                 changed.append(entry_id)
         for entry_id in plan.cancelled:
             if await sql.execute(
-                    "UPDATE calendar_entries SET status = 'cancelled', revision = revision + 1, updated_at = ? "
-                    "WHERE id = ? AND series_id = ? AND revision = ? AND status = 'planned'",
-                    (to_db(now), entry_id, series.id, plan.revisions[entry_id])):
+                "UPDATE calendar_entries SET status = 'cancelled', revision = revision + 1, updated_at = ? "
+                "WHERE id = ? AND series_id = ? AND revision = ? AND status = 'planned'",
+                (to_db(now), entry_id, series.id, plan.revisions[entry_id]),
+            ):
                 changed.append(entry_id)
         return changed
 
@@ -188,18 +248,28 @@ class CalendarRepo:
         """Active recurring series (every community) materialised short of `until`."""
         rows = await self.db.fetchall(
             _SERIES + "WHERE cancelled_at IS NULL AND disabled_at IS NULL AND rule IS NOT NULL "
-            "AND materialised_until < ? ORDER BY id", (to_db(until),))
+            "AND materialised_until < ? ORDER BY id",
+            (to_db(until),),
+        )
         return [_series(r) for r in rows]
 
     async def disable_series(self, series_id: int, reason: str, now: datetime) -> bool:
         """Stop materialising a series whose stored rule no longer expands; False when already disabled."""
         changed = await self.db.execute(
             "UPDATE calendar_series SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL",
-            (to_db(now), reason, series_id))
+            (to_db(now), reason, series_id),
+        )
         return changed > 0
 
-    async def add_entries(self, sql: Sql, series: Series | int, community: str, entries: Iterable[NewEntry],
-                          until: datetime, now: datetime) -> int:
+    async def add_entries(
+        self,
+        sql: Sql,
+        series: Series | int,
+        community: str,
+        entries: Iterable[NewEntry],
+        until: datetime,
+        now: datetime,
+    ) -> int:
         """Materialise occurrences (a slot already there is kept) and move the series' horizon."""
         series_id = series if isinstance(series, int) else series.id
         added = 0
@@ -209,10 +279,22 @@ class CalendarRepo:
             added += await sql.execute(
                 "INSERT INTO calendar_entries (community, series_id, slot_at, title, channel_id, owner_id, due_at, "
                 "remind, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series_id, slot_at) DO NOTHING",
-                (community, series_id, to_db(item.slot_at), item.title, item.channel_id, item.owner_id,
-                 to_db(item.slot_at), item.remind, to_db(now)))
-        await sql.execute("UPDATE calendar_series SET materialised_until = ? WHERE id = ? AND materialised_until < ?",
-                          (to_db(until), series_id, to_db(until)))
+                (
+                    community,
+                    series_id,
+                    to_db(item.slot_at),
+                    item.title,
+                    item.channel_id,
+                    item.owner_id,
+                    to_db(item.slot_at),
+                    item.remind,
+                    to_db(now),
+                ),
+            )
+        await sql.execute(
+            "UPDATE calendar_series SET materialised_until = ? WHERE id = ? AND materialised_until < ?",
+            (to_db(until), series_id, to_db(until)),
+        )
         return added
 
     @staticmethod
@@ -226,15 +308,19 @@ class CalendarRepo:
         async with self.db.transaction() as tx:
             changed = await tx.execute(
                 "UPDATE calendar_series SET cancelled_at = ? WHERE community = ? AND id = ? AND cancelled_at IS NULL",
-                (to_db(now), community, series_id))
+                (to_db(now), community, series_id),
+            )
             if not changed:
                 return []
             rows = await tx.fetchall(
                 "SELECT id FROM calendar_entries WHERE community = ? AND series_id = ? AND status = 'planned'",
-                (community, series_id))
+                (community, series_id),
+            )
             await tx.execute(
                 "UPDATE calendar_entries SET status = 'cancelled', updated_at = ? "
-                "WHERE community = ? AND series_id = ? AND status = 'planned'", (to_db(now), community, series_id))
+                "WHERE community = ? AND series_id = ? AND status = 'planned'",
+                (to_db(now), community, series_id),
+            )
         return [int(r["id"]) for r in rows]
 
     # ------------------------------------------------------------ entries
@@ -244,8 +330,9 @@ class CalendarRepo:
         row = await self.db.fetchone(_ENTRY + "WHERE e.community = ? AND e.id = ?", (community, entry_id))
         return _entry(row) if row else None
 
-    async def entries(self, community: str, start: datetime, end: datetime | None, owner_id: str | None,
-                      limit: int) -> list[Entry]:
+    async def entries(
+        self, community: str, start: datetime, end: datetime | None, owner_id: str | None, limit: int
+    ) -> list[Entry]:
         """Occurrences due in [start, end), by due time, optionally one owner's."""
         sql = _ENTRY + "WHERE e.community = ? AND e.due_at >= ? AND e.status != 'cancelled'"
         params: list[Any] = [community, to_db(start)]
@@ -260,40 +347,63 @@ class CalendarRepo:
 
     async def unarmed(self, limit: int = 500) -> list[Entry]:
         """Planned occurrences (every community) whose reminders are not scheduled yet."""
-        rows = await self.db.fetchall(_ENTRY + "WHERE e.armed = 0 AND e.status = 'planned' ORDER BY e.id LIMIT ?",
-                                      (limit,))
+        rows = await self.db.fetchall(
+            _ENTRY + "WHERE e.armed = 0 AND e.status = 'planned' ORDER BY e.id LIMIT ?", (limit,)
+        )
         return [_entry(r) for r in rows]
 
     async def mark_armed(self, entry_id: int, revision: int) -> None:
         """Remember that this revision's reminders are scheduled."""
-        await self.db.execute("UPDATE calendar_entries SET armed = 1 WHERE id = ? AND revision = ?",
-                              (entry_id, revision))
+        await self.db.execute(
+            "UPDATE calendar_entries SET armed = 1 WHERE id = ? AND revision = ?", (entry_id, revision)
+        )
 
-    async def publishable(self, community: str, channel_id: str, owner_id: str, earliest: datetime,
-                          latest: datetime) -> list[Entry]:
+    async def publishable(
+        self, community: str, channel_id: str, owner_id: str, earliest: datetime, latest: datetime
+    ) -> list[Entry]:
         """The owner's planned occurrences in a channel due within [earliest, latest]."""
         rows = await self.db.fetchall(
             _ENTRY + "WHERE e.community = ? AND e.channel_id = ? AND e.owner_id = ? AND e.status = 'planned' "
             "AND e.due_at >= ? AND e.due_at <= ? ORDER BY e.due_at",
-            (community, channel_id, owner_id, to_db(earliest), to_db(latest)))
+            (community, channel_id, owner_id, to_db(earliest), to_db(latest)),
+        )
         return [_entry(r) for r in rows]
 
-    async def resolve(self, community: str, entry_id: int, status: str, now: datetime, *,
-                      published_at: datetime | None = None, link: str | None = None,
-                      message_id: str | None = None, reason: str | None = None) -> bool:
+    async def resolve(
+        self,
+        community: str,
+        entry_id: int,
+        status: str,
+        now: datetime,
+        *,
+        published_at: datetime | None = None,
+        link: str | None = None,
+        message_id: str | None = None,
+        reason: str | None = None,
+    ) -> bool:
         """Move a planned occurrence to its final status; False when it was no longer planned."""
         changed = await self.db.execute(
             "UPDATE calendar_entries SET status = ?, published_at = ?, link = ?, message_id = ?, reason = ?, "
             "updated_at = ? WHERE community = ? AND id = ? AND status = 'planned'",
-            (status, to_db(published_at) if published_at else None, link, message_id, reason, to_db(now),
-             community, entry_id))
+            (
+                status,
+                to_db(published_at) if published_at else None,
+                link,
+                message_id,
+                reason,
+                to_db(now),
+                community,
+                entry_id,
+            ),
+        )
         return changed > 0
 
     async def published_by(self, community: str, channel_id: str, message_id: str) -> Entry | None:
         """The occurrence a detected post published."""
         row = await self.db.fetchone(
             _ENTRY + "WHERE e.community = ? AND e.channel_id = ? AND e.message_id = ? AND e.status = 'published'",
-            (community, channel_id, message_id))
+            (community, channel_id, message_id),
+        )
         return _entry(row) if row else None
 
     async def reopen(self, community: str, entry_id: int, now: datetime) -> bool:
@@ -303,7 +413,8 @@ class CalendarRepo:
             "UPDATE calendar_entries SET status = 'planned', published_at = NULL, link = NULL, message_id = NULL, "
             "revision = revision + 1, armed = 0, updated_at = ? "
             "WHERE community = ? AND id = ? AND status = 'published'",
-            (to_db(now), community, entry_id))
+            (to_db(now), community, entry_id),
+        )
         return changed > 0
 
     async def edit(self, community: str, entry_id: int, changes: dict[str, str | None], now: datetime) -> bool:
@@ -315,13 +426,16 @@ class CalendarRepo:
             self._authors = None  # reloaded on the next message
         changed = await self.db.execute(
             f"UPDATE calendar_entries SET {', '.join(sets)}, revision = revision + 1, armed = 0, updated_at = ? "
-            "WHERE community = ? AND id = ? AND status = 'planned'", (*values, to_db(now), community, entry_id))
+            "WHERE community = ? AND id = ? AND status = 'planned'",
+            (*values, to_db(now), community, entry_id),
+        )
         return changed > 0
 
     async def owner_has_entries(self, community: str, owner_id: str) -> bool:
         """True when the member already owns an occurrence."""
         value = await self.db.fetchval(
-            "SELECT 1 FROM calendar_entries WHERE community = ? AND owner_id = ? LIMIT 1", (community, owner_id))
+            "SELECT 1 FROM calendar_entries WHERE community = ? AND owner_id = ? LIMIT 1", (community, owner_id)
+        )
         return value is not None
 
     async def outcomes(self, community: str, start: datetime, end: datetime) -> list[Outcome]:
@@ -329,9 +443,19 @@ class CalendarRepo:
         rows = await self.db.fetchall(
             "SELECT series_id, owner_id, channel_id, due_at, status, published_at FROM calendar_entries "
             "WHERE community = ? AND due_at >= ? AND due_at < ? ORDER BY due_at",
-            (community, to_db(start), to_db(end)))
-        return [Outcome(r["series_id"], r["owner_id"], r["channel_id"], from_db(r["due_at"]), r["status"],
-                        _opt(r["published_at"])) for r in rows]
+            (community, to_db(start), to_db(end)),
+        )
+        return [
+            Outcome(
+                r["series_id"],
+                r["owner_id"],
+                r["channel_id"],
+                from_db(r["due_at"]),
+                r["status"],
+                _opt(r["published_at"]),
+            )
+            for r in rows
+        ]
 
     async def titles(self, community: str, series_ids: Iterable[int]) -> dict[int, str]:
         """Series titles by id."""
@@ -340,7 +464,8 @@ class CalendarRepo:
             return {}
         marks = ",".join("?" * len(ids))
         rows = await self.db.fetchall(
-            f"SELECT id, title FROM calendar_series WHERE community = ? AND id IN ({marks})", (community, *ids))
+            f"SELECT id, title FROM calendar_series WHERE community = ? AND id IN ({marks})", (community, *ids)
+        )
         return {int(r["id"]): str(r["title"]) for r in rows}
 
     # ------------------------------------------------------------ charter
@@ -355,7 +480,9 @@ class CalendarRepo:
         await self.db.execute(
             "INSERT INTO calendar_charters (community, body, updated_by, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (community) DO UPDATE SET body = excluded.body, updated_by = excluded.updated_by, "
-            "updated_at = excluded.updated_at", (community, body, user_id, to_db(now)))
+            "updated_at = excluded.updated_at",
+            (community, body, user_id, to_db(now)),
+        )
 
     # ------------------------------------------------------------ privacy
 
@@ -363,28 +490,43 @@ class CalendarRepo:
         """The member's occurrences (as owner), the series they own and the series they created."""
         owned = await self.db.fetchall(
             "SELECT id, title, channel_id, due_at, status, published_at, link, reason FROM calendar_entries "
-            "WHERE community = ? AND owner_id = ? ORDER BY due_at", (community, user_id))
+            "WHERE community = ? AND owner_id = ? ORDER BY due_at",
+            (community, user_id),
+        )
         created = await self.db.fetchall(
             "SELECT id, title, channel_id, rule, created_at, cancelled_at FROM calendar_series "
-            "WHERE community = ? AND created_by = ? ORDER BY id", (community, user_id))
+            "WHERE community = ? AND created_by = ? ORDER BY id",
+            (community, user_id),
+        )
         series_owned = await self.db.fetchall(
             "SELECT id, title, channel_id, rule, start_local, timezone, cancelled_at FROM calendar_series "
-            "WHERE community = ? AND owner_id = ? ORDER BY id", (community, user_id))
+            "WHERE community = ? AND owner_id = ? ORDER BY id",
+            (community, user_id),
+        )
         charter = await self.db.fetchval(
-            "SELECT updated_at FROM calendar_charters WHERE community = ? AND updated_by = ?", (community, user_id))
-        return {"owned_entries": [dict(r) for r in owned], "created_series": [dict(r) for r in created],
-                "owned_series": [dict(r) for r in series_owned], "charter_updated_at": charter}
+            "SELECT updated_at FROM calendar_charters WHERE community = ? AND updated_by = ?", (community, user_id)
+        )
+        return {
+            "owned_entries": [dict(r) for r in owned],
+            "created_series": [dict(r) for r in created],
+            "owned_series": [dict(r) for r in series_owned],
+            "charter_updated_at": charter,
+        }
 
     @staticmethod
     async def forget_user(tx: Sql, community: str, user_id: str) -> int:
         """Unlink the member from every slot (slots stay, unowned); returns the rows changed."""
-        changed = await tx.execute("UPDATE calendar_entries SET owner_id = NULL WHERE community = ? AND owner_id = ?",
-                                   (community, user_id))
-        changed += await tx.execute("UPDATE calendar_series SET owner_id = NULL WHERE community = ? AND owner_id = ?",
-                                    (community, user_id))
+        changed = await tx.execute(
+            "UPDATE calendar_entries SET owner_id = NULL WHERE community = ? AND owner_id = ?", (community, user_id)
+        )
         changed += await tx.execute(
-            "UPDATE calendar_series SET created_by = NULL WHERE community = ? AND created_by = ?", (community, user_id))
+            "UPDATE calendar_series SET owner_id = NULL WHERE community = ? AND owner_id = ?", (community, user_id)
+        )
+        changed += await tx.execute(
+            "UPDATE calendar_series SET created_by = NULL WHERE community = ? AND created_by = ?", (community, user_id)
+        )
         changed += await tx.execute(
             "UPDATE calendar_charters SET updated_by = NULL WHERE community = ? AND updated_by = ?",
-            (community, user_id))
+            (community, user_id),
+        )
         return changed

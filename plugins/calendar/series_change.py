@@ -51,8 +51,9 @@ class Occurrence:
 
     def value(self, name: str) -> str | None:
         """The occurrence's value of a shared field."""
-        return {"title": self.title, "channel_id": self.channel_id, "owner_id": self.owner_id,
-                "remind": self.remind}[name]
+        return {"title": self.title, "channel_id": self.channel_id, "owner_id": self.owner_id, "remind": self.remind}[
+            name
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +70,9 @@ class Current:
 
     def value(self, name: str) -> str | None:
         """The series' value of a shared field."""
-        return {"title": self.title, "channel_id": self.channel_id, "owner_id": self.owner_id,
-                "remind": self.remind}[name]
+        return {"title": self.title, "channel_id": self.channel_id, "owner_id": self.owner_id, "remind": self.remind}[
+            name
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,19 +122,18 @@ def _update(result: Plan, row: Occurrence) -> dict[str, str | datetime]:
     return result.updates.setdefault(row.id, {})
 
 
-def _retime(result: Plan, current: Current, rows: list[Occurrence], start_local: datetime,
-            now: datetime) -> set[int]:
+def _retime(result: Plan, current: Current, rows: list[Occurrence], start_local: datetime, now: datetime) -> set[int]:
     """Pair the slots ahead with the new rule's slots by rank; returns the ids keeping their own time."""
     rule = current.rule
     if rule is not None and _COUNT.search(rule):
-        left = len(occurrences(rule, current.start_local, current.timezone, after=now, until=now + FAR,
-                               limit=COUNT_LIMIT))
+        left = len(
+            occurrences(rule, current.start_local, current.timezone, after=now, until=now + FAR, limit=COUNT_LIMIT)
+        )
         if not left:
             raise NoSlots  # COUNT=0 is no rule: every date of it is already past
         rule = _COUNT.sub(f"COUNT={left}", rule)
     ranked = sorted((r for r in rows if r.slot_at > now), key=lambda r: r.slot_at)
-    slots = occurrences(rule, start_local, current.timezone, after=now, until=now + FAR,
-                        limit=max(len(ranked), 1))
+    slots = occurrences(rule, start_local, current.timezone, after=now, until=now + FAR, limit=max(len(ranked), 1))
     if not slots:
         raise NoSlots
     result.series["start_local"] = start_local.isoformat()

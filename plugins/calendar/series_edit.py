@@ -16,8 +16,16 @@ from plugins.calendar.recurrence import RuleError
 from plugins.calendar.series_change import Change, Current, NoSlots, plan
 
 
-def _change(service: EntryService, tz: str, *, title: str | None, due: str | None,
-            owner: UserRef | None, channel: ChannelRef | None, remind: str | None) -> Change:
+def _change(
+    service: EntryService,
+    tz: str,
+    *,
+    title: str | None,
+    due: str | None,
+    owner: UserRef | None,
+    channel: ChannelRef | None,
+    remind: str | None,
+) -> Change:
     """The requested values, checked; a due date is a new wall-clock start in the series' zone."""
     values: dict[str, str] = {}
     if title is not None:
@@ -37,55 +45,92 @@ def _change(service: EntryService, tz: str, *, title: str | None, due: str | Non
     return Change(values, start)
 
 
-async def edit_series(service: EntryService, inv: Invocation, entry_id: int, *, title: str | None,
-                      due: str | None, owner: UserRef | None, channel: ChannelRef | None,
-                      remind: str | None) -> Reply:
+async def edit_series(
+    service: EntryService,
+    inv: Invocation,
+    entry_id: int,
+    *,
+    title: str | None,
+    due: str | None,
+    owner: UserRef | None,
+    channel: ChannelRef | None,
+    remind: str | None,
+) -> Reply:
     """Change the series of `entry_id` (any of its occurrences names it) and its planned occurrences ahead."""
     entry = await service.entry(inv, entry_id)
     if entry.rule is None:
-        raise CommandError(_("Entry #{id} is not part of a repeating series.", id=entry_id),
-                           _("Leave out `scope:series` to change this entry alone."))
+        raise CommandError(
+            _("Entry #{id} is not part of a repeating series.", id=entry_id),
+            _("Leave out `scope:series` to change this entry alone."),
+        )
     repo, planner = service.repo, service.planner
     found = await repo.series(entry.series_id)
     if found is None or found.cancelled:
-        raise CommandError(_("The series of entry #{id} is cancelled; nothing was changed.", id=entry_id),
-                           _("Plan a new one with `/calendar add`."))
+        raise CommandError(
+            _("The series of entry #{id} is cancelled; nothing was changed.", id=entry_id),
+            _("Plan a new one with `/calendar add`."),
+        )
     if found.disabled:
-        raise CommandError(_("The series of entry #{id} is paused because its repetition no longer works; nothing "
-                             "was changed.", id=entry_id),
-                           _("Cancel it with `/calendar cancel {id} series` and plan it again with `/calendar add`.",
-                             id=entry_id))
-    change = _change(service, found.timezone, title=title, due=due, owner=owner, channel=channel,
-                     remind=remind)
+        raise CommandError(
+            _(
+                "The series of entry #{id} is paused because its repetition no longer works; nothing was changed.",
+                id=entry_id,
+            ),
+            _("Cancel it with `/calendar cancel {id} series` and plan it again with `/calendar add`.", id=entry_id),
+        )
+    change = _change(service, found.timezone, title=title, due=due, owner=owner, channel=channel, remind=remind)
     now = service.ctx.clock.now()
     async with repo.db.transaction() as tx:
         series = await repo.series(entry.series_id, tx)
         if series is None or series.cancelled or series.community != inv.community.key:
-            raise CommandError(_("The series of entry #{id} is cancelled; nothing was changed.", id=entry_id),
-                               _("Plan a new one with `/calendar add`."))
-        current = Current(series.title, series.channel_id, series.owner_id, series.remind, series.rule,
-                          series.start_local, series.timezone)
+            raise CommandError(
+                _("The series of entry #{id} is cancelled; nothing was changed.", id=entry_id),
+                _("Plan a new one with `/calendar add`."),
+            )
+        current = Current(
+            series.title,
+            series.channel_id,
+            series.owner_id,
+            series.remind,
+            series.rule,
+            series.start_local,
+            series.timezone,
+        )
         try:
             result = plan(current, await repo.occurrences_ahead(tx, series.id, now), change, now)
         except NoSlots:
-            raise CommandError(_("This repetition has no date after “{value}”.", value=(due or "")[:60]),
-                               _("Check the RRULE's UNTIL or COUNT.")) from None
+            raise CommandError(
+                _("This repetition has no date after “{value}”.", value=(due or "")[:60]),
+                _("Check the RRULE's UNTIL or COUNT."),
+            ) from None
         except RuleError as error:  # a stored rule the next `calendar.extend` will disable
             raise CommandError(error.message, error.hint) from None
         redo = await repo.change_series(tx, series, result, now)
         if change.start_local is not None and result.materialised_until is not None:
             # Top the horizon up with the new definition (slots after the last one paired).
             fields = result.series
-            updated = replace(series, title=fields.get("title", series.title),
-                              channel_id=fields.get("channel_id", series.channel_id),
-                              owner_id=fields.get("owner_id", series.owner_id),
-                              remind=fields.get("remind", series.remind), rule=fields.get("rule", series.rule),
-                              start_local=change.start_local, materialised_until=result.materialised_until)
+            updated = replace(
+                series,
+                title=fields.get("title", series.title),
+                channel_id=fields.get("channel_id", series.channel_id),
+                owner_id=fields.get("owner_id", series.owner_id),
+                remind=fields.get("remind", series.remind),
+                rule=fields.get("rule", series.rule),
+                start_local=change.start_local,
+                materialised_until=result.materialised_until,
+            )
             await planner.materialise(tx, updated, series.id, now + service.settings.horizon, now)
     for changed_id in redo:
         await planner.disarm(changed_id)
     await planner.arm_pending()
     cancelled = [i for i in result.cancelled if i in redo]
-    return Reply(text=texts.series_edited(change.values.get("title", series.title), len(redo) - len(cancelled),
-                                          result.first, series.timezone, result.kept, cancelled))
-
+    return Reply(
+        text=texts.series_edited(
+            change.values.get("title", series.title),
+            len(redo) - len(cancelled),
+            result.first,
+            series.timezone,
+            result.kept,
+            cancelled,
+        )
+    )

@@ -16,8 +16,11 @@ from plugins.calendar.sheet import HEADER, SheetError, SheetRow, read_sheet
 
 EXPORT_LIMIT = 1000
 SHOWN_ERRORS = 20
-_ROW_PARAMS = (text("title", _("title"), max_length=200), channel("channel", _("channel")),
-               member("owner", _("owner"), required=False))
+_ROW_PARAMS = (
+    text("title", _("title"), max_length=200),
+    channel("channel", _("channel")),
+    member("owner", _("owner"), required=False),
+)
 
 
 @runtime_checkable
@@ -33,20 +36,35 @@ class Lookup(Protocol):
 async def export_ics(service: rules.EntryService, inv: Invocation) -> Reply:
     """Upcoming planned entries as an .ics file."""
     now = service.ctx.clock.now()
-    rows = [e for e in await service.repo.entries(inv.community.key, now, None, None, EXPORT_LIMIT)
-            if e.status == "planned"]
+    rows = [
+        e for e in await service.repo.entries(inv.community.key, now, None, None, EXPORT_LIMIT) if e.status == "planned"
+    ]
     community = inv.community
     events = []
     for entry in rows:
-        where = service.ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id,
-                                                              entry.channel_id))
-        owner = (service.ctx.directory.member_name(UserRef(community.platform, community.workspace_id,
-                                                           entry.owner_id)) if entry.owner_id else "-")
-        events.append(IcsEvent(f"calendar-{entry.id}@{community.key}", entry.title, entry.due_at,
-                               f"#{where} · @{owner} · #{entry.id}", now))
+        where = service.ctx.directory.channel_name(
+            ChannelRef(community.platform, community.workspace_id, entry.channel_id)
+        )
+        owner = (
+            service.ctx.directory.member_name(UserRef(community.platform, community.workspace_id, entry.owner_id))
+            if entry.owner_id
+            else "-"
+        )
+        events.append(
+            IcsEvent(
+                f"calendar-{entry.id}@{community.key}",
+                entry.title,
+                entry.due_at,
+                f"#{where} · @{owner} · #{entry.id}",
+                now,
+            )
+        )
     content = build_ics(events, "affinity-bot")
-    return Reply(text=_("Here are the {count} upcoming entries as a calendar file.", count=len(events)),
-                 attachments=(Attachment("calendar.ics", content, "text/calendar"),), ephemeral=True)
+    return Reply(
+        text=_("Here are the {count} upcoming entries as a calendar file.", count=len(events)),
+        attachments=(Attachment("calendar.ics", content, "text/calendar"),),
+        ephemeral=True,
+    )
 
 
 async def import_csv(service: rules.EntryService, inv: Invocation, file: Attachment) -> Reply:
@@ -54,8 +72,10 @@ async def import_csv(service: rules.EntryService, inv: Invocation, file: Attachm
     try:
         sheet = read_sheet(file.content)
     except SheetError as error:
-        raise CommandError(_sheet_message(error), _("The first line must be exactly: {header}. Save the file "
-                                                    "as CSV UTF-8.", header=",".join(HEADER))) from None
+        raise CommandError(
+            _sheet_message(error),
+            _("The first line must be exactly: {header}. Save the file as CSV UTF-8.", header=",".join(HEADER)),
+        ) from None
     if not isinstance(service.ctx.directory, Lookup):
         raise CommandError(_("This platform cannot look up channels for an import."))
     planned: list[NewSeries] = []
@@ -69,32 +89,44 @@ async def import_csv(service: rules.EntryService, inv: Invocation, file: Attachm
         shown = errors[:SHOWN_ERRORS]
         if len(errors) > SHOWN_ERRORS:
             shown.append(_("…and {count} more errors.", count=len(errors) - SHOWN_ERRORS))
-        return Reply(text=join([_("⚠️ Nothing was imported: {count} rows have errors.", count=len(errors)),
-                                *shown]), ephemeral=True)
+        return Reply(
+            text=join([_("⚠️ Nothing was imported: {count} rows have errors.", count=len(errors)), *shown]),
+            ephemeral=True,
+        )
     await service.create(planned, service.ctx.clock.now())
     return Reply(text=_("📥 Imported {count} entries. Type `/calendar list all` to see them.", count=len(planned)))
 
 
 async def _row(service: rules.EntryService, inv: Invocation, row: SheetRow, lookup: Lookup) -> NewSeries:
     if row.extra_cells:
-        raise CommandError(_("it has {count} columns, expected {expected}.", count=len(HEADER) + row.extra_cells,
-                             expected=len(HEADER)))
+        raise CommandError(
+            _("it has {count} columns, expected {expected}.", count=len(HEADER) + row.extra_cells, expected=len(HEADER))
+        )
     if not row.title:
         raise CommandError(_("the title is empty."))
     if not row.due:
         raise CommandError(_("the due date is empty."))
     options = {"title": row.title, "channel": row.channel or "", "owner": row.owner or None}
-    values = await bind_options(_ROW_PARAMS, options, path="calendar import", community=inv.community,
-                                resolver=lookup, tz=inv.timezone)
+    values = await bind_options(
+        _ROW_PARAMS, options, path="calendar import", community=inv.community, resolver=lookup, tz=inv.timezone
+    )
     now = service.ctx.clock.now()
     due = rules.read_due(row.due, now, inv.timezone)
     where = values["channel"]
     owner = values.get("owner") or inv.user
     assert isinstance(where, ChannelRef) and isinstance(owner, UserRef)
     start = due.astimezone(ZoneInfo(inv.timezone)).replace(tzinfo=None)
-    return NewSeries(inv.community.key, rules.read_title(row.title), where.channel_id, owner.user_id,
-                     rules.read_rule(row.repeat, start), start, inv.timezone,
-                     rules.read_remind(None, service.settings.remind), inv.user.user_id)
+    return NewSeries(
+        inv.community.key,
+        rules.read_title(row.title),
+        where.channel_id,
+        owner.user_id,
+        rules.read_rule(row.repeat, start),
+        start,
+        inv.timezone,
+        rules.read_remind(None, service.settings.remind),
+        inv.user.user_id,
+    )
 
 
 def _sheet_message(error: SheetError) -> Msg:

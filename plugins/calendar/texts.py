@@ -42,14 +42,26 @@ def due_examples() -> Msg:
 
 def entry_line(entry: Entry, shown: str, tz: str, channel: str, owner: str | None) -> Msg:
     """One agenda line: id, time, title, channel, owner and status."""
-    return _("`#{id}` {time} **{title}** in #{channel}, {owner}: {status}{repeat}",
-             id=entry.id, time=When(entry.due_at, tz, TIME_STYLE), title=entry.title, channel=channel,
-             owner=f"@{owner}" if owner else _("no owner"), status=status_label(shown),
-             repeat=" 🔁" if entry.rule else "")
+    return _(
+        "`#{id}` {time} **{title}** in #{channel}, {owner}: {status}{repeat}",
+        id=entry.id,
+        time=When(entry.due_at, tz, TIME_STYLE),
+        title=entry.title,
+        channel=channel,
+        owner=f"@{owner}" if owner else _("no owner"),
+        status=status_label(shown),
+        repeat=" 🔁" if entry.rule else "",
+    )
 
 
-def agenda(entries: Sequence[Entry], tz: str, now: datetime, late_after: timedelta,
-           channel_name: Callable[[str], str], owner_name: Callable[[str], str]) -> Text:
+def agenda(
+    entries: Sequence[Entry],
+    tz: str,
+    now: datetime,
+    late_after: timedelta,
+    channel_name: Callable[[str], str],
+    owner_name: Callable[[str], str],
+) -> Text:
     """Entries grouped by local day, with their status."""
     if not entries:
         return _("Nothing is planned in this period.")
@@ -62,8 +74,11 @@ def agenda(entries: Sequence[Entry], tz: str, now: datetime, late_after: timedel
             day = local_day
             parts.append(_("**{day}**", day=When(entry.due_at, tz, DAY_STYLE)))
         shown = adherence.outcome_of(entry.status, entry.due_at, entry.published_at, now, late_after)
-        parts.append(entry_line(entry, shown, tz, channel_name(entry.channel_id),
-                                owner_name(entry.owner_id) if entry.owner_id else None))
+        parts.append(
+            entry_line(
+                entry, shown, tz, channel_name(entry.channel_id), owner_name(entry.owner_id) if entry.owner_id else None
+            )
+        )
     if len(entries) > AGENDA_LIMIT:
         parts.append(_("…and {count} more.", count=len(entries) - AGENDA_LIMIT))
     return join(parts)
@@ -72,12 +87,22 @@ def agenda(entries: Sequence[Entry], tz: str, now: datetime, late_after: timedel
 def reminder(entry: Entry, tz: str, channel: str, now: datetime) -> Reply:
     """The DM an owner gets before due, with a button to mark it done."""
     return Reply(
-        text=join([
-            _("⏰ Reminder: **{title}** is due in #{channel} on {when} (in {span}).",
-              title=entry.title, channel=channel, when=When(entry.due_at, tz), span=Span(entry.due_at - now)),
-            _("Your post in #{channel} is detected automatically; or mark it with `/calendar done {id}`.",
-              channel=channel, id=entry.id),
-        ]),
+        text=join(
+            [
+                _(
+                    "⏰ Reminder: **{title}** is due in #{channel} on {when} (in {span}).",
+                    title=entry.title,
+                    channel=channel,
+                    when=When(entry.due_at, tz),
+                    span=Span(entry.due_at - now),
+                ),
+                _(
+                    "Your post in #{channel} is detected automatically; or mark it with `/calendar done {id}`.",
+                    channel=channel,
+                    id=entry.id,
+                ),
+            ]
+        ),
         buttons=(Button(_("Mark as done"), "calendar done", {"entry": str(entry.id)}),),
     )
 
@@ -85,32 +110,49 @@ def reminder(entry: Entry, tz: str, channel: str, now: datetime) -> Reply:
 def overdue_note(entry: Entry, tz: str, channel: str, deadline: datetime) -> Reply:
     """The DM an owner gets at due time when nothing was posted yet."""
     return Reply(
-        text=join([
-            _("📌 **{title}** was due in #{channel} on {when} and nothing was posted yet.",
-              title=entry.title, channel=channel, when=When(entry.due_at, tz)),
-            _("A post until {deadline} still counts. Or use `/calendar done {id} link` or "
-              "`/calendar skip {id} reason`.", deadline=When(deadline, tz), id=entry.id),
-        ]),
+        text=join(
+            [
+                _(
+                    "📌 **{title}** was due in #{channel} on {when} and nothing was posted yet.",
+                    title=entry.title,
+                    channel=channel,
+                    when=When(entry.due_at, tz),
+                ),
+                _(
+                    "A post until {deadline} still counts. Or use `/calendar done {id} link` or "
+                    "`/calendar skip {id} reason`.",
+                    deadline=When(deadline, tz),
+                    id=entry.id,
+                ),
+            ]
+        ),
         buttons=(Button(_("Mark as done"), "calendar done", {"entry": str(entry.id)}),),
     )
 
 
 def alert(entry: Entry, tz: str, channel: str, owner: str | None, late_by: timedelta) -> Reply:
     """The managers' alert after the grace period."""
-    return Reply(text=_("🚨 **{title}** (`#{id}`, #{channel}, {owner}) was due on {when} and is {span} late.",
-                        title=entry.title, id=entry.id, channel=channel,
-                        owner=f"@{owner}" if owner else _("no owner"), when=When(entry.due_at, tz),
-                        span=Span(late_by)))
+    return Reply(
+        text=_(
+            "🚨 **{title}** (`#{id}`, #{channel}, {owner}) was due on {when} and is {span} late.",
+            title=entry.title,
+            id=entry.id,
+            channel=channel,
+            owner=f"@{owner}" if owner else _("no owner"),
+            when=When(entry.due_at, tz),
+            span=Span(late_by),
+        )
+    )
 
 
 def charter_note(charter: str) -> Reply:
     """The charter shown to a new owner with their first entry."""
-    return Reply(text=join([_("📜 You now own an entry of the editorial calendar. The community's charter:"),
-                            charter]))
+    return Reply(text=join([_("📜 You now own an entry of the editorial calendar. The community's charter:"), charter]))
 
 
-def series_edited(title: str, changed: int, first: datetime | None, tz: str, kept: Sequence[int],
-                  cancelled: Sequence[int]) -> Text:
+def series_edited(
+    title: str, changed: int, first: datetime | None, tz: str, kept: Sequence[int], cancelled: Sequence[int]
+) -> Text:
     """The reply to a series edit: how many planned occurrences ahead changed, from when it repeats,
     which ones kept their own changes and which ones the new times left no place for.
 
@@ -121,8 +163,9 @@ def series_edited(title: str, changed: int, first: datetime | None, tz: str, kep
     elif changed == 1:
         head = _("✏️ The series **{title}** is changed, and so is 1 planned entry ahead.", title=title)
     else:
-        head = _("✏️ The series **{title}** is changed, and so are {count} planned entries ahead.",
-                 title=title, count=changed)
+        head = _(
+            "✏️ The series **{title}** is changed, and so are {count} planned entries ahead.", title=title, count=changed
+        )
     lines: list[Text] = [head]
     if first is not None:
         lines.append(_("It now repeats from {when}.", when=resolved_due(first, tz)))
@@ -136,14 +179,23 @@ def series_edited(title: str, changed: int, first: datetime | None, tz: str, kep
 def series_disabled(title: str, rule: str, reason: Msg) -> Reply:
     """The DM to the owner of a series whose stored repetition no longer works."""
     shown = rule if len(rule) <= 60 else rule[:59] + "…"
-    return Reply(text=join([
-        _("⚠️ The repeating entry **{title}** is paused: its repetition `{rule}` cannot be used any more.",
-          title=title, rule=shown),
-        reason,
-        _("The entries already planned stay, but no new ones will be added. To keep it going, cancel the series "
-          "with `/calendar cancel <entry> series` and plan it again with `/calendar add` and a valid repetition, "
-          "such as `weekly` or `FREQ=MONTHLY;BYDAY=1MO`."),
-    ]))
+    return Reply(
+        text=join(
+            [
+                _(
+                    "⚠️ The repeating entry **{title}** is paused: its repetition `{rule}` cannot be used any more.",
+                    title=title,
+                    rule=shown,
+                ),
+                reason,
+                _(
+                    "The entries already planned stay, but no new ones will be added. To keep it going, cancel the "
+                    "series with `/calendar cancel <entry> series` and plan it again with `/calendar add` and a valid "
+                    "repetition, such as `weekly` or `FREQ=MONTHLY;BYDAY=1MO`."
+                ),
+            ]
+        )
+    )
 
 
 def _ids(ids: Sequence[int]) -> str:

@@ -9,8 +9,7 @@ from bot.model import Card, CardField, Level, Reply
 from bot.params import usage
 from bot.plugin import CommandDecl
 
-LEVEL_NAMES = {Level.MEMBER: _("everyone"), Level.MODERATOR: _("moderators"),
-               Level.ADMIN: _("administrators")}
+LEVEL_NAMES = {Level.MEMBER: _("everyone"), Level.MODERATOR: _("moderators"), Level.ADMIN: _("administrators")}
 
 
 def visible(commands: Sequence[CommandDecl], level: Level) -> list[CommandDecl]:
@@ -37,8 +36,6 @@ def details(decl: CommandDecl) -> Reply:
     fields: list[CardField] = [CardField(_("Usage"), f"`{usage(decl.path, decl.params)}`", inline=False)]
     for param in decl.params:
         need: Msg = _("required") if param.required else _("optional")
-        fields.append(CardField(param.name, join([param.description, _("({need})", need=need)], " "),
-                                inline=False))
+        fields.append(CardField(param.name, join([param.description, _("({need})", need=need)], " "), inline=False))
     fields.append(CardField(_("Who can use it"), LEVEL_NAMES[decl.level]))
-    return Reply(card=Card(title=f"/{decl.path}", description=decl.description, fields=tuple(fields)),
-                 ephemeral=True)
+    return Reply(card=Card(title=f"/{decl.path}", description=decl.description, fields=tuple(fields)), ephemeral=True)

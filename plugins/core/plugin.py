@@ -25,8 +25,12 @@ from plugins.core import privacy
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 PURPOSE_LABELS: dict[str, Text] = {
-    "digest": _("digest"), "helpers": _("helpers"), "moderation": _("moderation"), "calendar": _("calendar"),
-    "moderators": _("moderators"), "managers": _("managers"),
+    "digest": _("digest"),
+    "helpers": _("helpers"),
+    "moderation": _("moderation"),
+    "calendar": _("calendar"),
+    "moderators": _("moderators"),
+    "managers": _("managers"),
 }
 _ROLE_MENTION = re.compile(r"^<@&(\d+)>$|^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 
@@ -43,9 +47,18 @@ class CorePlugin(Plugin):
 
     # ------------------------------------------------------------ help
 
-    @command("help", _("List the commands you can use, or explain one."),
-             text("command", _("A command to explain, such as `group join`."), required=False,
-                  max_length=60, autocomplete="commands", rest=True))
+    @command(
+        "help",
+        _("List the commands you can use, or explain one."),
+        text(
+            "command",
+            _("A command to explain, such as `group join`."),
+            required=False,
+            max_length=60,
+            autocomplete="commands",
+            rest=True,
+        ),
+    )
     async def help(self, inv: Invocation, command: str | None = None) -> Reply:
         """`/help [command]`."""
         commands = self.ctx.commands()
@@ -59,8 +72,11 @@ class CorePlugin(Plugin):
         if help_texts.visible(family, inv.level):
             return help_texts.overview(family, inv.level)  # `/help group`: every /group command
         suggestions = closest(wanted, [d.path for d in help_texts.visible(commands, inv.level)])
-        hint: Text = (_("Did you mean /{suggestion}?", suggestion=suggestions[0]) if suggestions
-                      else _("Type /help to see the commands."))
+        hint: Text = (
+            _("Did you mean /{suggestion}?", suggestion=suggestions[0])
+            if suggestions
+            else _("Type /help to see the commands.")
+        )
         raise CommandError(_("There is no command /{path} you can use.", path=wanted), hint)
 
     @autocomplete("commands")
@@ -72,17 +88,21 @@ class CorePlugin(Plugin):
 
     # ------------------------------------------------------------ language
 
-    @command("language", _("Choose the language the bot uses with you."),
-             choice("language", _("Your language, or automatic to follow the community."),
-                    _locale_choices(with_auto=True)))
+    @command(
+        "language",
+        _("Choose the language the bot uses with you."),
+        choice("language", _("Your language, or automatic to follow the community."), _locale_choices(with_auto=True)),
+    )
     async def language(self, inv: Invocation, language: str) -> Reply:
         """`/language en|fr|auto`."""
-        await self.ctx.communities.set_member_locale(inv.user, None if language == "auto" else language,
-                                                     self.ctx.clock.now())
+        await self.ctx.communities.set_member_locale(
+            inv.user, None if language == "auto" else language, self.ctx.clock.now()
+        )
         if language == "auto":
             return Reply(text=_("The bot now follows the community's language with you."), ephemeral=True)
-        return Reply(text=_("The bot now speaks {language} with you.", language=LANGUAGE_NAMES[language]),
-                     ephemeral=True)
+        return Reply(
+            text=_("The bot now speaks {language} with you.", language=LANGUAGE_NAMES[language]), ephemeral=True
+        )
 
     # ------------------------------------------------------------ settings
 
@@ -91,29 +111,46 @@ class CorePlugin(Plugin):
         """`/settings show`."""
         settings = await self.ctx.communities.get(inv.community)
         unset = _("not set")
-        fields = [CardField(_("Time zone"), settings.timezone),
-                  CardField(_("Language"), LANGUAGE_NAMES.get(settings.locale, settings.locale))]
+        fields = [
+            CardField(_("Time zone"), settings.timezone),
+            CardField(_("Language"), LANGUAGE_NAMES.get(settings.locale, settings.locale)),
+        ]
         for purpose in CHANNEL_PURPOSES:
             ref = settings.channel(purpose)
-            fields.append(CardField(_("Channel: {purpose}", purpose=PURPOSE_LABELS[purpose]),
-                                    f"#{self.ctx.directory.channel_name(ref)}" if ref else unset))
+            fields.append(
+                CardField(
+                    _("Channel: {purpose}", purpose=PURPOSE_LABELS[purpose]),
+                    f"#{self.ctx.directory.channel_name(ref)}" if ref else unset,
+                )
+            )
         for purpose in ROLE_PURPOSES:
-            fields.append(CardField(_("Role: {purpose}", purpose=PURPOSE_LABELS[purpose]),
-                                    settings.roles.get(purpose) or unset))
+            fields.append(
+                CardField(_("Role: {purpose}", purpose=PURPOSE_LABELS[purpose]), settings.roles.get(purpose) or unset)
+            )
         return Reply(card=Card(_("Settings of this community"), tuple(fields)), ephemeral=True)
 
-    @command("settings timezone", _("Set the community's time zone (IANA name such as Europe/Paris)."),
-             text("timezone", _("An IANA time zone name, such as Europe/Paris or America/Montreal."),
-                  max_length=64, autocomplete="timezones"),
-             level=Level.MODERATOR)
+    @command(
+        "settings timezone",
+        _("Set the community's time zone (IANA name such as Europe/Paris)."),
+        text(
+            "timezone",
+            _("An IANA time zone name, such as Europe/Paris or America/Montreal."),
+            max_length=64,
+            autocomplete="timezones",
+        ),
+        level=Level.MODERATOR,
+    )
     async def settings_timezone(self, inv: Invocation, timezone: str) -> Reply:
         """`/settings timezone Europe/Paris`."""
         zones = available_timezones()
         match = next((z for z in zones if z.lower() == timezone.strip().lower()), None)
         if match is None:
             suggestions = closest(timezone, sorted(zones))
-            hint: Text = (_("Did you mean {suggestion}?", suggestion=suggestions[0]) if suggestions
-                          else _("Use a name such as Europe/Paris, Europe/Brussels or America/Montreal."))
+            hint: Text = (
+                _("Did you mean {suggestion}?", suggestion=suggestions[0])
+                if suggestions
+                else _("Use a name such as Europe/Paris, Europe/Brussels or America/Montreal.")
+            )
             raise CommandError(_("{value} is not a time zone I know.", value=timezone), hint)
         await self.ctx.communities.set_timezone(inv.community, match, self.ctx.clock.now())
         return Reply(text=_("Time zone set to {timezone}.", timezone=match))
@@ -125,31 +162,44 @@ class CorePlugin(Plugin):
         zones = sorted(z for z in available_timezones() if folded in fold(z))
         return [Choice(z, z) for z in zones[:25]]
 
-    @command("settings locale", _("Set the community's language."),
-             choice("locale", _("The language for the community."), _locale_choices(with_auto=False)),
-             level=Level.MODERATOR)
+    @command(
+        "settings locale",
+        _("Set the community's language."),
+        choice("locale", _("The language for the community."), _locale_choices(with_auto=False)),
+        level=Level.MODERATOR,
+    )
     async def settings_locale(self, inv: Invocation, locale: str) -> Reply:
         """`/settings locale fr`."""
         await self.ctx.communities.set_locale(inv.community, locale, self.ctx.clock.now())
         return Reply(text=_("The community's language is now {language}.", language=LANGUAGE_NAMES[locale]))
 
-    @command("settings channel", _("Choose the channel used for a purpose."),
-             choice("purpose", _("What the channel is for."), [Choice(p, PURPOSE_LABELS[p]) for p in CHANNEL_PURPOSES]),
-             channel("channel", _("The channel; leave empty to clear."), required=False),
-             level=Level.MODERATOR)
+    @command(
+        "settings channel",
+        _("Choose the channel used for a purpose."),
+        choice("purpose", _("What the channel is for."), [Choice(p, PURPOSE_LABELS[p]) for p in CHANNEL_PURPOSES]),
+        channel("channel", _("The channel; leave empty to clear."), required=False),
+        level=Level.MODERATOR,
+    )
     async def settings_channel(self, inv: Invocation, purpose: str, channel: ChannelRef | None = None) -> Reply:
         """`/settings channel purpose:digest channel:#managers`."""
         await self.ctx.communities.set_channel(inv.community, purpose, channel.channel_id if channel else None)
         if channel is None:
             return Reply(text=_("No channel is used for {purpose} any more.", purpose=PURPOSE_LABELS[purpose]))
-        return Reply(text=_("#{channel} is now the {purpose} channel.",
-                            channel=self.ctx.directory.channel_name(channel), purpose=PURPOSE_LABELS[purpose]))
+        return Reply(
+            text=_(
+                "#{channel} is now the {purpose} channel.",
+                channel=self.ctx.directory.channel_name(channel),
+                purpose=PURPOSE_LABELS[purpose],
+            )
+        )
 
-    @command("settings role", _("Choose the role used for a purpose."),
-             choice("purpose", _("What the role is for."), [Choice(p, PURPOSE_LABELS[p]) for p in ROLE_PURPOSES]),
-             text("role", _("The role (a mention or its id); leave empty to clear."), required=False,
-                  max_length=100),
-             level=Level.MODERATOR)
+    @command(
+        "settings role",
+        _("Choose the role used for a purpose."),
+        choice("purpose", _("What the role is for."), [Choice(p, PURPOSE_LABELS[p]) for p in ROLE_PURPOSES]),
+        text("role", _("The role (a mention or its id); leave empty to clear."), required=False, max_length=100),
+        level=Level.MODERATOR,
+    )
     async def settings_role(self, inv: Invocation, purpose: str, role: str | None = None) -> Reply:
         """`/settings role purpose:moderators role:@Mods`."""
         role_id = _role_id(role) if role else None
@@ -164,35 +214,52 @@ class CorePlugin(Plugin):
     async def privacy_export(self, inv: Invocation) -> Reply:
         """`/privacy export`: a JSON file, privately."""
         await self.ctx.activity.flush()  # so the export includes what was just said
-        content = await privacy.export_all(self.ctx.db, self.ctx.communities, self.ctx.plugins(), inv.user,
-                                           self.ctx.clock.now())
-        return Reply(text=_("Here is everything the bot stores about you in this community."),
-                     attachments=(Attachment("affinity-bot-export.json", content, "application/json"),),
-                     ephemeral=True)
+        content = await privacy.export_all(
+            self.ctx.db, self.ctx.communities, self.ctx.plugins(), inv.user, self.ctx.clock.now()
+        )
+        return Reply(
+            text=_("Here is everything the bot stores about you in this community."),
+            attachments=(Attachment("affinity-bot-export.json", content, "application/json"),),
+            ephemeral=True,
+        )
 
-    @command("privacy forget", _("Delete everything the bot stores about you (asks to confirm)."),
-             text("confirm", _("The confirmation code the bot gave you."), required=False, max_length=16),
-             private=True)
+    @command(
+        "privacy forget",
+        _("Delete everything the bot stores about you (asks to confirm)."),
+        text("confirm", _("The confirmation code the bot gave you."), required=False, max_length=16),
+        private=True,
+    )
     async def privacy_forget(self, inv: Invocation, confirm: str | None = None) -> Reply:
         """`/privacy forget`, then `/privacy forget confirm:CODE` (or the button)."""
         now = self.ctx.clock.now()
         if confirm is None:
             token = await privacy.new_token(self.ctx.db, inv.user, "forget", now)
             return Reply(
-                text=join([_("This deletes everything the bot stores about you in this community: "
-                             "your preferences, activity counts and every plugin's data about you. "
-                             "It cannot be undone."),
-                           _("To confirm within 10 minutes, press the button or type "
-                             "`/privacy forget confirm:{token}`.", token=token)]),
+                text=join(
+                    [
+                        _(
+                            "This deletes everything the bot stores about you in this community: "
+                            "your preferences, activity counts and every plugin's data about you. "
+                            "It cannot be undone."
+                        ),
+                        _(
+                            "To confirm within 10 minutes, press the button or type `/privacy forget confirm:{token}`.",
+                            token=token,
+                        ),
+                    ]
+                ),
                 buttons=(Button(_("Forget me"), "privacy forget", {"confirm": token}, danger=True),),
-                ephemeral=True)
+                ephemeral=True,
+            )
         if not await privacy.use_token(self.ctx.db, inv.user, "forget", confirm, now):
-            raise CommandError(_("That confirmation code is not valid or has expired."),
-                               _("Run `/privacy forget` again to get a new one."))
-        removed = await privacy.forget_all(self.ctx.db, self.ctx.communities, self.ctx.activity,
-                                           self.ctx.plugins(), inv.user)
-        return Reply(text=_("Done: the bot forgot you. Records deleted: {count}.", count=removed),
-                     ephemeral=True)
+            raise CommandError(
+                _("That confirmation code is not valid or has expired."),
+                _("Run `/privacy forget` again to get a new one."),
+            )
+        removed = await privacy.forget_all(
+            self.ctx.db, self.ctx.communities, self.ctx.activity, self.ctx.plugins(), inv.user
+        )
+        return Reply(text=_("Done: the bot forgot you. Records deleted: {count}.", count=removed), ephemeral=True)
 
 
 def _role_id(raw: str) -> str:

@@ -25,8 +25,9 @@ def participants(plugins: Sequence[Plugin]) -> list[tuple[str, PrivacyParticipan
     return [(p.name, p) for p in plugins if isinstance(p, PrivacyParticipant)]
 
 
-async def export_all(db: Database, communities: CommunityStore, plugins: Sequence[Plugin],
-                     user: UserRef, now: datetime) -> bytes:
+async def export_all(
+    db: Database, communities: CommunityStore, plugins: Sequence[Plugin], user: UserRef, now: datetime
+) -> bytes:
     """Everything stored about a member in this community, as indented UTF-8 JSON."""
     data: dict[str, Any] = {
         "member": {"platform": user.platform, "community": user.community.key, "user_id": user.user_id},
@@ -41,19 +42,22 @@ async def export_all(db: Database, communities: CommunityStore, plugins: Sequenc
     return json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
-async def forget_all(db: Database, communities: CommunityStore, activity: ActivityWriter,
-                     plugins: Sequence[Plugin], user: UserRef) -> int:
+async def forget_all(
+    db: Database, communities: CommunityStore, activity: ActivityWriter, plugins: Sequence[Plugin], user: UserRef
+) -> int:
     """Delete everything stored about a member in one transaction; returns the rows removed."""
     # Buffered activity would re-create rows for the member after the delete: write it first.
     await activity.flush()
     async with db.transaction() as tx:
         removed = await communities.forget_member(user, tx)
         removed += await forget_member_activity(tx, user.community.key, user.user_id)
-        removed += await tx.execute("DELETE FROM confirmations WHERE community = ? AND user_id = ?",
-                                    (user.community.key, user.user_id))
+        removed += await tx.execute(
+            "DELETE FROM confirmations WHERE community = ? AND user_id = ?", (user.community.key, user.user_id)
+        )
         # The record of DMs sent to the member names them as a target.
-        removed += await tx.execute("DELETE FROM sent_messages WHERE community = ? AND target = ?",
-                                    (user.community.key, f"dm:{user.user_id}"))
+        removed += await tx.execute(
+            "DELETE FROM sent_messages WHERE community = ? AND target = ?", (user.community.key, f"dm:{user.user_id}")
+        )
         for _name, plugin in participants(plugins):
             removed += await plugin.forget_user(user, tx)
     return removed
@@ -64,7 +68,8 @@ async def new_token(db: Database, user: UserRef, action: str, now: datetime) -> 
     token = secrets.token_hex(4).upper()
     await db.execute(
         "INSERT INTO confirmations (token, community, user_id, action, expires_at) VALUES (?, ?, ?, ?, ?)",
-        (token, user.community.key, user.user_id, action, to_db(now + CONFIRM_FOR)))
+        (token, user.community.key, user.user_id, action, to_db(now + CONFIRM_FOR)),
+    )
     return token
 
 
@@ -72,8 +77,9 @@ async def use_token(db: Database, user: UserRef, action: str, token: str, now: d
     """True once for a valid, unexpired token of this member and action; the token is consumed."""
     async with db.transaction() as tx:
         row = await tx.fetchone(
-            "SELECT expires_at FROM confirmations WHERE token = ? AND community = ? AND user_id = ? "
-            "AND action = ?", (token.strip().upper(), user.community.key, user.user_id, action))
+            "SELECT expires_at FROM confirmations WHERE token = ? AND community = ? AND user_id = ? AND action = ?",
+            (token.strip().upper(), user.community.key, user.user_id, action),
+        )
         if row is None:
             return False
         await tx.execute("DELETE FROM confirmations WHERE token = ?", (token.strip().upper(),))

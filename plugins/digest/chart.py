@@ -61,8 +61,7 @@ _FIGURES_LOCK = threading.Lock()
 class _TrendFigure:
     """One trend chart's matplotlib figure, drawn again with new figures by `replot`."""
 
-    def __init__(self, labels: Sequence[str], active: Sequence[int], messages: Sequence[int],
-                 words: ChartText) -> None:
+    def __init__(self, labels: Sequence[str], active: Sequence[int], messages: Sequence[int], words: ChartText) -> None:
         import matplotlib
 
         matplotlib.use("Agg")
@@ -76,8 +75,9 @@ class _TrendFigure:
         right = left.twinx()
         positions = list(range(len(labels)))
         bars = right.bar(positions, list(messages), color="#9ecae1", label=words.messages_label, zorder=1)
-        (line,) = left.plot(positions, list(active), color="#d94801", marker="o", linewidth=2,
-                            label=words.active_label, zorder=3)
+        (line,) = left.plot(
+            positions, list(active), color="#d94801", marker="o", linewidth=2, label=words.active_label, zorder=3
+        )
         # Draw the line above the bars although it lives on the other axis.
         left.set_zorder(right.get_zorder() + 1)
         left.patch.set_visible(False)

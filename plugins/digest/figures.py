@@ -19,10 +19,19 @@ from dataclasses import dataclass, fields
 Figure = int | float | None
 
 REACH_KEYS: tuple[str, ...] = (
-    "active_members", "posting_members", "new_members", "left_members", "messages", "active_channels",
+    "active_members",
+    "posting_members",
+    "new_members",
+    "left_members",
+    "messages",
+    "active_channels",
 )
 ENGAGEMENT_KEYS: tuple[str, ...] = (
-    "replies", "thread_messages", "reactions", "reactions_per_message", "reply_share",
+    "replies",
+    "thread_messages",
+    "reactions",
+    "reactions_per_message",
+    "reply_share",
 )
 FIGURE_KEYS: tuple[str, ...] = REACH_KEYS + ENGAGEMENT_KEYS
 

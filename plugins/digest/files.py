@@ -27,11 +27,15 @@ def choose_period(raw: str | None, today: date, schedule: Schedule) -> Period:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise CommandError(_("{value} is not a period.", value=raw or ""),
-                           _("Use last, current, or a day inside the period such as 2026-11-16.")) from None
+        raise CommandError(
+            _("{value} is not a period.", value=raw or ""),
+            _("Use last, current, or a day inside the period such as 2026-11-16."),
+        ) from None
     if day > today:
-        raise CommandError(_("The period of {day} has not started yet.", day=value),
-                           _("Choose a day up to today, or current for the period so far."))
+        raise CommandError(
+            _("The period of {day} has not started yet.", day=value),
+            _("Choose a day up to today, or current for the period so far."),
+        )
     return period_containing(day, schedule)
 
 
@@ -40,8 +44,11 @@ async def write_digest_files(service: DigestService, community: str, period: str
     known = await service.repo.communities()
     if community not in known:
         suggestions = closest(community, known)
-        hint: Text = (_("Did you mean {suggestion}?", suggestion=suggestions[0]) if suggestions
-                      else _("Known communities are those with recorded activity or digest settings."))
+        hint: Text = (
+            _("Did you mean {suggestion}?", suggestion=suggestions[0])
+            if suggestions
+            else _("Known communities are those with recorded activity or digest settings.")
+        )
         raise CommandError(_("{community} is not a community this bot knows.", community=community), hint)
     settings = await service.ctx.communities.get(community)
     tz, locale = settings.timezone, settings.locale

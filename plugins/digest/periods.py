@@ -61,8 +61,10 @@ class Period:
     def bounds(self, tz: str) -> tuple[datetime, datetime]:
         """The period as aware UTC instants `[start, end)` (local midnights)."""
         zone = ZoneInfo(tz)
-        return (datetime.combine(self.start, time(), zone).astimezone(UTC),
-                datetime.combine(self.end, time(), zone).astimezone(UTC))
+        return (
+            datetime.combine(self.start, time(), zone).astimezone(UTC),
+            datetime.combine(self.end, time(), zone).astimezone(UTC),
+        )
 
     def previous(self) -> Period:
         """The period just before."""

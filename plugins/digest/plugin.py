@@ -34,8 +34,13 @@ from plugins.digest.repo import to_db
 from plugins.digest.service import DigestService
 
 DAY_NAMES: Mapping[str, Text] = {
-    "mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"),
-    "fri": _("Friday"), "sat": _("Saturday"), "sun": _("Sunday"),
+    "mon": _("Monday"),
+    "tue": _("Tuesday"),
+    "wed": _("Wednesday"),
+    "thu": _("Thursday"),
+    "fri": _("Friday"),
+    "sat": _("Saturday"),
+    "sun": _("Sunday"),
 }
 KIND_NAMES: Mapping[str, Text] = {"week": _("week"), "month": _("month")}
 
@@ -72,8 +77,13 @@ class DigestPlugin(Plugin):
         super().__init__(ctx)
         settings = ctx.settings
         assert isinstance(settings, DigestSettings)
-        self.service = DigestService(ctx, default=Schedule(settings.day, settings.time, settings.period),
-                                     top=settings.top, trend_periods=settings.trend_periods, owner=self)
+        self.service = DigestService(
+            ctx,
+            default=Schedule(settings.day, settings.time, settings.period),
+            top=settings.top,
+            trend_periods=settings.trend_periods,
+            owner=self,
+        )
 
     async def start(self) -> None:
         """Check once on start, through a due action, so a digest missed while down goes out once."""
@@ -92,8 +102,12 @@ class DigestPlugin(Plugin):
 
     # ------------------------------------------------------------ commands
 
-    @command("digest preview", _("Show the digest of the current period so far (only to you)."),
-             level=Level.MODERATOR, private=True)
+    @command(
+        "digest preview",
+        _("Show the digest of the current period so far (only to you)."),
+        level=Level.MODERATOR,
+        private=True,
+    )
     async def preview(self, inv: Invocation) -> Reply:
         """`/digest preview`."""
         await self.ctx.activity.flush()  # include what was just said
@@ -103,48 +117,75 @@ class DigestPlugin(Plugin):
         period = period_containing(local_today(now, inv.timezone), schedule)
         # The chart renders on its worker thread while the figures and sections are read: the reply
         # waits for the longer of the two, not for their sum.
-        content, attachments = await asyncio.gather(self.service.content(community, period, inv.timezone, until=now),
-                                                    self.service.attachments(community, period))
+        content, attachments = await asyncio.gather(
+            self.service.content(community, period, inv.timezone, until=now),
+            self.service.attachments(community, period),
+        )
         return Reply(text=body(content), attachments=attachments, ephemeral=True)
 
-    @command("digest history", _("List the latest digests."),
-             integer("count", _("How many digests to list (1 to 50)."), required=False, min_value=1, max_value=50),
-             level=Level.MODERATOR, private=True)
+    @command(
+        "digest history",
+        _("List the latest digests."),
+        integer("count", _("How many digests to list (1 to 50)."), required=False, min_value=1, max_value=50),
+        level=Level.MODERATOR,
+        private=True,
+    )
     async def history(self, inv: Invocation, count: int = 5) -> Reply:
         """`/digest history [count]`."""
         stored = await self.service.repo.history(inv.community.key, count)
         if not stored:
-            return Reply(text=_("No digest has been built yet. The first one comes after a full period; "
-                                "`/digest preview` shows the current one."), ephemeral=True)
+            return Reply(
+                text=_(
+                    "No digest has been built yet. The first one comes after a full period; "
+                    "`/digest preview` shows the current one."
+                ),
+                ephemeral=True,
+            )
         lines: list[Text] = [_("**Latest digests**")]
         for digest in stored:
             figures = digest.figures.get("figures", {})
             sent: object = When(digest.sent_at, inv.timezone) if digest.sent_at else _("not sent yet")
-            lines.append(_("• {start} to {end}: messages {messages}, active members {active}, sent {sent}",
-                           start=digest.period.start.isoformat(), end=digest.period.last_day.isoformat(),
-                           messages=figures.get("messages", 0), active=figures.get("active_members", 0),
-                           sent=sent))
+            lines.append(
+                _(
+                    "• {start} to {end}: messages {messages}, active members {active}, sent {sent}",
+                    start=digest.period.start.isoformat(),
+                    end=digest.period.last_day.isoformat(),
+                    messages=figures.get("messages", 0),
+                    active=figures.get("active_members", 0),
+                    sent=sent,
+                )
+            )
         return Reply(text=join(lines), ephemeral=True)
 
-    @command("digest send", _("Send the latest digest again to the digest channel and subscribers."),
-             level=Level.MODERATOR)
+    @command(
+        "digest send", _("Send the latest digest again to the digest channel and subscribers."), level=Level.MODERATOR
+    )
     async def send(self, inv: Invocation) -> Reply:
         """`/digest send`."""
         latest = await self.service.repo.history(inv.community.key, 1)
         if not latest:
-            raise CommandError(_("There is no digest to send yet."),
-                               _("The first digest is built after a full period; try `/digest preview`."))
+            raise CommandError(
+                _("There is no digest to send yet."),
+                _("The first digest is built after a full period; try `/digest preview`."),
+            )
         if not await self.service.targets(inv.community.key):
-            raise CommandError(_("The digest has nowhere to go: no digest channel and no subscriber."),
-                               _("Set one with `/settings channel purpose:digest channel:#managers`, "
-                                 "or subscribe with `/digest subscribe on`."))
+            raise CommandError(
+                _("The digest has nowhere to go: no digest channel and no subscriber."),
+                _(
+                    "Set one with `/settings channel purpose:digest channel:#managers`, "
+                    "or subscribe with `/digest subscribe on`."
+                ),
+            )
         served = await self.service.deliver(latest[0], latest[0].rendered, self.ctx.clock.now(), resend=True)
         return Reply(text=_("Digest sent again (destinations: {count}).", count=served), ephemeral=True)
 
-    @command("digest export", _("Get a CSV file of the digest figures, one row per period."),
-             integer("periods", _("How many past periods (1 to 104)."), required=False, min_value=1,
-                     max_value=104),
-             level=Level.MODERATOR, private=True)
+    @command(
+        "digest export",
+        _("Get a CSV file of the digest figures, one row per period."),
+        integer("periods", _("How many past periods (1 to 104)."), required=False, min_value=1, max_value=104),
+        level=Level.MODERATOR,
+        private=True,
+    )
     async def export(self, inv: Invocation, periods: int = 12) -> Reply:
         """`/digest export [periods]`."""
         await self.ctx.activity.flush()
@@ -153,19 +194,23 @@ class DigestPlugin(Plugin):
         last = period_containing(local_today(self.ctx.clock.now(), inv.timezone), schedule).previous()
         content = await self.service.csv(community, last, periods, inv.timezone)
         name = f"digest-{last.start.isoformat()}-{periods}.csv"
-        return Reply(text=_("The figures of the last {count} periods (UTF-8 CSV, opens in a spreadsheet).",
-                            count=periods),
-                     attachments=(Attachment(name, content, "text/csv"),), ephemeral=True)
+        return Reply(
+            text=_("The figures of the last {count} periods (UTF-8 CSV, opens in a spreadsheet).", count=periods),
+            attachments=(Attachment(name, content, "text/csv"),),
+            ephemeral=True,
+        )
 
-    @command("digest settings", _("Show or change when the digest is sent and what period it covers."),
-             choice("day", _("Weekday the digest is sent."), [Choice(d, DAY_NAMES[d]) for d in WEEKDAYS],
-                    required=False),
-             text("time", _("Local time it is sent, such as 09:00."), required=False, max_length=5),
-             choice("period", _("The period a digest covers."), [Choice(k, KIND_NAMES[k]) for k in KINDS],
-                    required=False),
-             level=Level.MODERATOR)
-    async def settings(self, inv: Invocation, day: str | None = None, time: str | None = None,
-                       period: str | None = None) -> Reply:
+    @command(
+        "digest settings",
+        _("Show or change when the digest is sent and what period it covers."),
+        choice("day", _("Weekday the digest is sent."), [Choice(d, DAY_NAMES[d]) for d in WEEKDAYS], required=False),
+        text("time", _("Local time it is sent, such as 09:00."), required=False, max_length=5),
+        choice("period", _("The period a digest covers."), [Choice(k, KIND_NAMES[k]) for k in KINDS], required=False),
+        level=Level.MODERATOR,
+    )
+    async def settings(
+        self, inv: Invocation, day: str | None = None, time: str | None = None, period: str | None = None
+    ) -> Reply:
         """`/digest settings day:mon time:09:00 period:week`."""
         community = inv.community.key
         current = await self.service.schedule_of(community)
@@ -175,8 +220,9 @@ class DigestPlugin(Plugin):
             try:
                 time = parse_time(time).strftime("%H:%M")
             except ValueError:
-                raise CommandError(_("{value} is not a time of day.", value=time),
-                                   _("Use hours and minutes such as 09:00 or 18:30.")) from None
+                raise CommandError(
+                    _("{value} is not a time of day.", value=time), _("Use hours and minutes such as 09:00 or 18:30.")
+                ) from None
         chosen = Schedule(day or current.day, time or current.at, period or current.kind)
         await self.service.save_schedule(community, chosen, self.ctx.clock.now())
         lines: list[Text] = [_describe(chosen)]
@@ -184,14 +230,19 @@ class DigestPlugin(Plugin):
             lines.append(_("No digest channel is set yet: use `/settings channel purpose:digest`."))
         return Reply(text=join(lines))
 
-    @command("digest subscribe", _("Get (or stop getting) the digest by direct message."),
-             choice("state", _("on to receive it, off to stop."), [Choice("on", _("on")), Choice("off", _("off"))]))
+    @command(
+        "digest subscribe",
+        _("Get (or stop getting) the digest by direct message."),
+        choice("state", _("on to receive it, off to stop."), [Choice("on", _("on")), Choice("off", _("off"))]),
+    )
     async def subscribe(self, inv: Invocation, state: str) -> Reply:
         """`/digest subscribe on|off`: moderators and members of the managers role only."""
         managers = (await self.ctx.communities.get(inv.community)).roles.get("managers")
         if inv.level < Level.MODERATOR and (managers is None or managers not in inv.event.user_roles):
-            raise CommandError(_("Only moderators and managers can receive the digest."),
-                               _("Ask a moderator to give you the managers role."))
+            raise CommandError(
+                _("Only moderators and managers can receive the digest."),
+                _("Ask a moderator to give you the managers role."),
+            )
         repo, key, uid = self.service.repo, inv.community.key, inv.user.user_id
         if state == "on":
             await repo.subscribe(key, uid, self.ctx.clock.now())
@@ -217,8 +268,9 @@ class DigestPlugin(Plugin):
 def _describe(schedule: Schedule) -> Text:
     if schedule.kind == "month":
         return _("The digest covers each calendar month and is sent on the 1st at {time}.", time=schedule.at)
-    return _("The digest covers a week and is sent every {day} at {time}.", day=DAY_NAMES[schedule.day],
-             time=schedule.at)
+    return _(
+        "The digest covers a week and is sent every {day} at {time}.", day=DAY_NAMES[schedule.day], time=schedule.at
+    )
 
 
 PLUGIN = DigestPlugin

@@ -25,8 +25,13 @@ async def export_user(repo: DigestRepo, user: UserRef) -> dict[str, Any]:
     for digest in await repo.mentioning(community, user.user_id):
         for entry in digest.figures.get("top_contributors", []):
             if entry.get("id") == user.user_id:
-                named.append({"period_start": digest.period.start.isoformat(),
-                              "period_end": digest.period.end.isoformat(), "messages": entry.get("messages")})
+                named.append(
+                    {
+                        "period_start": digest.period.start.isoformat(),
+                        "period_end": digest.period.end.isoformat(),
+                        "messages": entry.get("messages"),
+                    }
+                )
     return {"subscribed_at": subscribed.isoformat() if subscribed else None, "named_in_digests": named}
 
 

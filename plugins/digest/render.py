@@ -60,12 +60,15 @@ class DigestContent:
     def to_json(self) -> dict[str, Any]:
         """The machine-readable digest stored in `digests.figures` (stable keys)."""
         return {
-            "period": self.period.kind, "start": self.period.start.isoformat(),
-            "end": self.period.end.isoformat(), "timezone": self.timezone, "quiet": self.counts.quiet,
-            "figures": dict(self.figures), "previous": dict(self.previous),
+            "period": self.period.kind,
+            "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(),
+            "timezone": self.timezone,
+            "quiet": self.counts.quiet,
+            "figures": dict(self.figures),
+            "previous": dict(self.previous),
             "top_channels": [{"id": c.id, "name": c.name, "messages": c.count} for c in self.top_channels],
-            "top_contributors": [{"id": c.id, "name": c.name, "messages": c.count}
-                                 for c in self.top_contributors],
+            "top_contributors": [{"id": c.id, "name": c.name, "messages": c.count} for c in self.top_contributors],
             "languages": [{"code": c.id, "share": c.count} for c in self.languages],
             "sections": {s.key: dict(s.figures) for s in self.sections},
         }
@@ -136,23 +139,24 @@ def _quiet(content: DigestContent) -> Text:
 
 def _activity_lines(content: DigestContent) -> list[Text]:
     lines: list[Text] = [bold(_("Reach"))]
-    lines += [join(["• ", figure_line(k, content.figures[k], content.previous.get(k))], sep="")
-              for k in REACH_KEYS]
+    lines += [join(["• ", figure_line(k, content.figures[k], content.previous.get(k))], sep="") for k in REACH_KEYS]
     lines.append(bold(_("Engagement")))
-    lines += [join(["• ", figure_line(k, content.figures[k], content.previous.get(k))], sep="")
-              for k in ENGAGEMENT_KEYS]
+    lines += [
+        join(["• ", figure_line(k, content.figures[k], content.previous.get(k))], sep="") for k in ENGAGEMENT_KEYS
+    ]
     if content.top_channels:
-        lines.append(join(["• ", _("Top channels: {channels}",
-                                   channels=_ranking(content.top_channels, "#"))], sep=""))
+        lines.append(join(["• ", _("Top channels: {channels}", channels=_ranking(content.top_channels, "#"))], sep=""))
     if content.top_contributors:
-        lines.append(join(["• ", _("Top contributors: {members}",
-                                   members=_ranking(content.top_contributors))], sep=""))
+        lines.append(join(["• ", _("Top contributors: {members}", members=_ranking(content.top_contributors))], sep=""))
     if content.languages:
         mix = ", ".join(f"{e.name} {e.count}%" for e in content.languages)
         rest = 100 - sum(e.count for e in content.languages)
         # Only the top languages are named: the remainder is shown so the mix adds up to 100%.
-        line = (_("Languages: {languages}, other {rest}%", languages=mix, rest=rest) if rest > 0
-                else _("Languages: {languages}", languages=mix))
+        line = (
+            _("Languages: {languages}, other {rest}%", languages=mix, rest=rest)
+            if rest > 0
+            else _("Languages: {languages}", languages=mix)
+        )
         lines.append(join(["• ", line], sep=""))
     return lines
 
@@ -178,9 +182,15 @@ def group_body(digest: GroupDigest, period: Period, tz: str) -> Text:
     """The DM an owner gets for one opted-in group: the group's section under a dated title."""
     start = When(local_noon(period.start, tz), tz, DATE_STYLE)
     end = When(local_noon(period.last_day, tz), tz, DATE_STYLE)
-    lines: list[Text] = [bold(_("{title}: digest from {start} to {end}", title=digest.section.title, start=start,
-                                end=end))]
+    lines: list[Text] = [
+        bold(_("{title}: digest from {start} to {end}", title=digest.section.title, start=start, end=end))
+    ]
     lines += [join(["• ", line], sep="") for line in digest.section.lines]
-    lines.append(_("_You get this because {group} opted in; an owner or a moderator can stop it with "
-                   "/group digest \"{group}\" off._", group=digest.group_name))
+    lines.append(
+        _(
+            "_You get this because {group} opted in; an owner or a moderator can stop it with "
+            '/group digest "{group}" off._',
+            group=digest.group_name,
+        )
+    )
     return join(lines)

@@ -30,11 +30,15 @@ class StoredDigest:
 
 
 def _digest(row: Any) -> StoredDigest:
-    return StoredDigest(row["id"], row["community"],
-                        Period(row["period"], date.fromisoformat(row["period_start"]),
-                               date.fromisoformat(row["period_end"])),
-                        json.loads(row["figures"]), row["rendered"], from_db(row["created_at"]),
-                        from_db(row["sent_at"]) if row["sent_at"] else None)
+    return StoredDigest(
+        row["id"],
+        row["community"],
+        Period(row["period"], date.fromisoformat(row["period_start"]), date.fromisoformat(row["period_end"])),
+        json.loads(row["figures"]),
+        row["rendered"],
+        from_db(row["created_at"]),
+        from_db(row["sent_at"]) if row["sent_at"] else None,
+    )
 
 
 _DIGEST_COLUMNS = "id, community, period, period_start, period_end, figures, rendered, created_at, sent_at"
@@ -54,28 +58,43 @@ class DigestRepo:
         members = await self._db.fetchone(
             "SELECT COUNT(DISTINCT CASE WHEN messages > 0 OR reactions_given > 0 THEN user_id END) AS active, "
             "COUNT(DISTINCT CASE WHEN messages > 0 THEN user_id END) AS posting "
-            "FROM activity_member_daily WHERE community = ? AND day >= ? AND day < ?", span)
+            "FROM activity_member_daily WHERE community = ? AND day >= ? AND day < ?",
+            span,
+        )
         totals = await self._db.fetchone(
             "SELECT COALESCE(SUM(messages), 0) AS messages, COALESCE(SUM(joins), 0) AS joins, "
             "COALESCE(SUM(leaves), 0) AS leaves "
-            "FROM activity_community_daily WHERE community = ? AND day >= ? AND day < ?", span)
+            "FROM activity_community_daily WHERE community = ? AND day >= ? AND day < ?",
+            span,
+        )
         channels = await self._db.fetchone(
             "SELECT COUNT(DISTINCT CASE WHEN messages > 0 THEN channel_id END) AS active, "
             "COALESCE(SUM(replies), 0) AS replies, COALESCE(SUM(thread_messages), 0) AS threads, "
             "COALESCE(SUM(reactions), 0) AS reactions "
-            "FROM activity_channel_daily WHERE community = ? AND day >= ? AND day < ?", span)
+            "FROM activity_channel_daily WHERE community = ? AND day >= ? AND day < ?",
+            span,
+        )
         assert members is not None and totals is not None and channels is not None  # aggregates: one row
-        return Counts(active_members=members["active"], posting_members=members["posting"],
-                      new_members=totals["joins"], left_members=totals["leaves"], messages=totals["messages"],
-                      active_channels=channels["active"], replies=channels["replies"],
-                      thread_messages=channels["threads"], reactions=channels["reactions"])
+        return Counts(
+            active_members=members["active"],
+            posting_members=members["posting"],
+            new_members=totals["joins"],
+            left_members=totals["leaves"],
+            messages=totals["messages"],
+            active_channels=channels["active"],
+            replies=channels["replies"],
+            thread_messages=channels["threads"],
+            reactions=channels["reactions"],
+        )
 
     async def top_channels(self, community: str, start: date, end: date, limit: int) -> list[Ranked]:
         """Channels with the most messages (ties by id, so the order is stable)."""
         rows = await self._db.fetchall(
             "SELECT channel_id, SUM(messages) AS n FROM activity_channel_daily "
             "WHERE community = ? AND day >= ? AND day < ? GROUP BY channel_id HAVING SUM(messages) > 0 "
-            "ORDER BY n DESC, channel_id LIMIT ?", (community, start.isoformat(), end.isoformat(), limit))
+            "ORDER BY n DESC, channel_id LIMIT ?",
+            (community, start.isoformat(), end.isoformat(), limit),
+        )
         return [Ranked(r["channel_id"], r["n"]) for r in rows]
 
     async def top_members(self, community: str, start: date, end: date, limit: int) -> list[Ranked]:
@@ -83,7 +102,9 @@ class DigestRepo:
         rows = await self._db.fetchall(
             "SELECT user_id, SUM(messages) AS n FROM activity_member_daily "
             "WHERE community = ? AND day >= ? AND day < ? GROUP BY user_id HAVING SUM(messages) > 0 "
-            "ORDER BY n DESC, user_id LIMIT ?", (community, start.isoformat(), end.isoformat(), limit))
+            "ORDER BY n DESC, user_id LIMIT ?",
+            (community, start.isoformat(), end.isoformat(), limit),
+        )
         return [Ranked(r["user_id"], r["n"]) for r in rows]
 
     async def languages(self, community: str, start: date, end: date) -> list[Ranked]:
@@ -91,7 +112,9 @@ class DigestRepo:
         rows = await self._db.fetchall(
             "SELECT language, SUM(messages) AS n FROM activity_language_daily "
             "WHERE community = ? AND day >= ? AND day < ? GROUP BY language HAVING SUM(messages) > 0 "
-            "ORDER BY n DESC, language", (community, start.isoformat(), end.isoformat()))
+            "ORDER BY n DESC, language",
+            (community, start.isoformat(), end.isoformat()),
+        )
         return [Ranked(r["language"], r["n"]) for r in rows]
 
     async def trend(self, community: str, periods: Sequence[Period]) -> list[tuple[int, int]]:
@@ -106,33 +129,39 @@ class DigestRepo:
         """Communities with activity or digest settings."""
         rows = await self._db.fetchall(
             "SELECT community FROM activity_community_daily UNION SELECT community FROM digest_settings "
-            "ORDER BY community")
+            "ORDER BY community"
+        )
         return [r["community"] for r in rows]
 
     async def first_day(self, community: str) -> date | None:
         """The first local day with any recorded activity."""
         value = await self._db.fetchval(
-            "SELECT MIN(day) FROM activity_community_daily WHERE community = ?", (community,))
+            "SELECT MIN(day) FROM activity_community_daily WHERE community = ?", (community,)
+        )
         return date.fromisoformat(value) if value else None
 
     async def settings_since(self, community: str) -> datetime | None:
         """When the community first saved digest settings."""
-        value = await self._db.fetchval(
-            "SELECT created_at FROM digest_settings WHERE community = ?", (community,))
+        value = await self._db.fetchval("SELECT created_at FROM digest_settings WHERE community = ?", (community,))
         return from_db(value) if value else None
 
     async def known(self, community: str) -> bool:
         """True when the community has any activity or digest settings."""
-        return bool(await self._db.fetchval(
-            "SELECT 1 FROM activity_community_daily WHERE community = ? UNION "
-            "SELECT 1 FROM digest_settings WHERE community = ?", (community, community)))
+        return bool(
+            await self._db.fetchval(
+                "SELECT 1 FROM activity_community_daily WHERE community = ? UNION "
+                "SELECT 1 FROM digest_settings WHERE community = ?",
+                (community, community),
+            )
+        )
 
     # ------------------------------------------------------------ settings
 
     async def schedule(self, community: str) -> Schedule | None:
         """The community's stored schedule, if it chose one."""
         row = await self._db.fetchone(
-            "SELECT day, send_at, period FROM digest_settings WHERE community = ?", (community,))
+            "SELECT day, send_at, period FROM digest_settings WHERE community = ?", (community,)
+        )
         return Schedule(row["day"], row["send_at"], row["period"]) if row else None
 
     async def save_schedule(self, community: str, schedule: Schedule, now: datetime) -> None:
@@ -141,61 +170,89 @@ class DigestRepo:
             "INSERT INTO digest_settings (community, day, send_at, period, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (community) DO UPDATE SET day = excluded.day, "
             "send_at = excluded.send_at, period = excluded.period, updated_at = excluded.updated_at",
-            (community, schedule.day, schedule.at, schedule.kind, to_db(now), to_db(now)))
+            (community, schedule.day, schedule.at, schedule.kind, to_db(now), to_db(now)),
+        )
 
     # ------------------------------------------------------------ subscriptions
 
     async def subscribe(self, community: str, user_id: str, now: datetime) -> bool:
         """Opt a member in; False when already subscribed."""
-        return await self._db.execute(
-            "INSERT INTO digest_subscriptions (community, user_id, created_at) VALUES (?, ?, ?) "
-            "ON CONFLICT DO NOTHING", (community, user_id, to_db(now))) > 0
+        return (
+            await self._db.execute(
+                "INSERT INTO digest_subscriptions (community, user_id, created_at) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (community, user_id, to_db(now)),
+            )
+            > 0
+        )
 
     async def unsubscribe(self, community: str, user_id: str) -> bool:
         """Opt a member out; False when not subscribed."""
-        return await self._db.execute(
-            "DELETE FROM digest_subscriptions WHERE community = ? AND user_id = ?", (community, user_id)) > 0
+        return (
+            await self._db.execute(
+                "DELETE FROM digest_subscriptions WHERE community = ? AND user_id = ?", (community, user_id)
+            )
+            > 0
+        )
 
     async def subscribers(self, community: str) -> list[str]:
         """Ids of the members who get the digest by DM."""
         rows = await self._db.fetchall(
-            "SELECT user_id FROM digest_subscriptions WHERE community = ? ORDER BY user_id", (community,))
+            "SELECT user_id FROM digest_subscriptions WHERE community = ? ORDER BY user_id", (community,)
+        )
         return [r["user_id"] for r in rows]
 
     async def subscription(self, community: str, user_id: str) -> datetime | None:
         """When the member subscribed, if they did."""
         value = await self._db.fetchval(
-            "SELECT created_at FROM digest_subscriptions WHERE community = ? AND user_id = ?",
-            (community, user_id))
+            "SELECT created_at FROM digest_subscriptions WHERE community = ? AND user_id = ?", (community, user_id)
+        )
         return from_db(value) if value else None
 
     # ------------------------------------------------------------ digests
 
-    async def insert(self, community: str, period: Period, figures: dict[str, Any], rendered: str,
-                     now: datetime) -> bool:
+    async def insert(
+        self, community: str, period: Period, figures: dict[str, Any], rendered: str, now: datetime
+    ) -> bool:
         """Store a digest unless one exists for that period; True when this call stored it."""
-        return await self._db.execute(
-            "INSERT INTO digests (community, period, period_start, period_end, figures, rendered, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community, period_start) DO NOTHING",
-            (community, period.kind, period.start.isoformat(), period.end.isoformat(),
-             json.dumps(figures, ensure_ascii=False, sort_keys=True), rendered, to_db(now))) > 0
+        return (
+            await self._db.execute(
+                "INSERT INTO digests (community, period, period_start, period_end, figures, rendered, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community, period_start) DO NOTHING",
+                (
+                    community,
+                    period.kind,
+                    period.start.isoformat(),
+                    period.end.isoformat(),
+                    json.dumps(figures, ensure_ascii=False, sort_keys=True),
+                    rendered,
+                    to_db(now),
+                ),
+            )
+            > 0
+        )
 
     async def get(self, community: str, start: date) -> StoredDigest | None:
         """The digest of the period starting on `start`."""
-        row = await self._db.fetchone(f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE community = ? "
-                                      "AND period_start = ?", (community, start.isoformat()))
+        row = await self._db.fetchone(
+            f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE community = ? AND period_start = ?",
+            (community, start.isoformat()),
+        )
         return _digest(row) if row else None
 
     async def history(self, community: str, limit: int) -> list[StoredDigest]:
         """The latest digests, newest first."""
-        rows = await self._db.fetchall(f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE community = ? "
-                                       "ORDER BY period_start DESC LIMIT ?", (community, limit))
+        rows = await self._db.fetchall(
+            f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE community = ? ORDER BY period_start DESC LIMIT ?",
+            (community, limit),
+        )
         return [_digest(r) for r in rows]
 
     async def unsent(self) -> list[StoredDigest]:
         """Digests stored but not delivered yet (the bot stopped in between)."""
-        rows = await self._db.fetchall(f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE sent_at IS NULL "
-                                       "ORDER BY community, period_start")
+        rows = await self._db.fetchall(
+            f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE sent_at IS NULL ORDER BY community, period_start"
+        )
         return [_digest(r) for r in rows]
 
     async def mark_sent(self, digest_id: int, now: datetime) -> None:
@@ -208,19 +265,27 @@ class DigestRepo:
         """Digests whose top contributors list the member (LIKE narrows, JSON decides); `tx` inside a forget."""
         rows = await (tx or self._db).fetchall(
             f"SELECT {_DIGEST_COLUMNS} FROM digests WHERE community = ? AND figures LIKE ? ESCAPE '\\' "
-            "ORDER BY period_start", (community, "%" + _like(json.dumps(user_id, ensure_ascii=False)) + "%"))
-        return [d for d in map(_digest, rows) if any(
-            entry.get("id") == user_id for entry in d.figures.get("top_contributors", []))]
+            "ORDER BY period_start",
+            (community, "%" + _like(json.dumps(user_id, ensure_ascii=False)) + "%"),
+        )
+        return [
+            d
+            for d in map(_digest, rows)
+            if any(entry.get("id") == user_id for entry in d.figures.get("top_contributors", []))
+        ]
 
-    async def forget(self, tx: Sql, community: str, user_id: str,
-                     scrubbed: Sequence[tuple[int, dict[str, Any], str]]) -> int:
+    async def forget(
+        self, tx: Sql, community: str, user_id: str, scrubbed: Sequence[tuple[int, dict[str, Any], str]]
+    ) -> int:
         """Delete the member's subscription and rewrite the given digests inside `tx`; rows changed."""
-        changed = await tx.execute("DELETE FROM digest_subscriptions WHERE community = ? AND user_id = ?",
-                                   (community, user_id))
+        changed = await tx.execute(
+            "DELETE FROM digest_subscriptions WHERE community = ? AND user_id = ?", (community, user_id)
+        )
         for digest_id, figures, rendered in scrubbed:
             changed += await tx.execute(
                 "UPDATE digests SET figures = ?, rendered = ? WHERE id = ?",
-                (json.dumps(figures, ensure_ascii=False, sort_keys=True), rendered, digest_id))
+                (json.dumps(figures, ensure_ascii=False, sort_keys=True), rendered, digest_id),
+            )
         return changed
 
 

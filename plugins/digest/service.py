@@ -42,8 +42,7 @@ class Undelivered(DeliveryError):
 class DigestService:
     """The digest's orchestration, shared by the commands, the job and the command line."""
 
-    def __init__(self, ctx: PluginContext, *, default: Schedule, top: int, trend_periods: int,
-                 owner: object) -> None:
+    def __init__(self, ctx: PluginContext, *, default: Schedule, top: int, trend_periods: int, owner: object) -> None:
         self.ctx = ctx
         self.repo = DigestRepo(ctx.db)
         self.default = default
@@ -82,24 +81,41 @@ class DigestService:
         before = figures_of(await self.repo.counts(community, previous.start, previous.end))
         ref = CommunityRef.from_key(community)
         locale = (await self.ctx.communities.get(community)).locale
-        channels = tuple(NamedCount(r.id, self.ctx.directory.channel_name(
-            ChannelRef(ref.platform, ref.workspace_id, r.id)), r.count)
-            for r in await self.repo.top_channels(community, start, end, self.top))
-        members = tuple(NamedCount(r.id, self.ctx.directory.member_name(
-            UserRef(ref.platform, ref.workspace_id, r.id)), r.count)
-            for r in await self.repo.top_members(community, start, end, self.top))
-        languages = tuple(NamedCount(code, self.ctx.translator.language_name(code, locale), pct)
-                          for code, pct in shares(await self.repo.languages(community, start, end))[: self.top])
+        channels = tuple(
+            NamedCount(r.id, self.ctx.directory.channel_name(ChannelRef(ref.platform, ref.workspace_id, r.id)), r.count)
+            for r in await self.repo.top_channels(community, start, end, self.top)
+        )
+        members = tuple(
+            NamedCount(r.id, self.ctx.directory.member_name(UserRef(ref.platform, ref.workspace_id, r.id)), r.count)
+            for r in await self.repo.top_members(community, start, end, self.top)
+        )
+        languages = tuple(
+            NamedCount(code, self.ctx.translator.language_name(code, locale), pct)
+            for code, pct in shares(await self.repo.languages(community, start, end))[: self.top]
+        )
         sections = await self.sections(ref, period, tz, until)
-        return DigestContent(community, period, tz, counts, figures_of(counts), before, channels, members,
-                             languages, sections, partial=until is not None, until=until)
+        return DigestContent(
+            community,
+            period,
+            tz,
+            counts,
+            figures_of(counts),
+            before,
+            channels,
+            members,
+            languages,
+            sections,
+            partial=until is not None,
+            until=until,
+        )
 
     def contributors(self) -> list[DigestContributor]:
         """The enabled plugins that add a section (never the digest itself)."""
         return [p for p in self.ctx.plugins() if isinstance(p, DigestContributor) and p is not self._owner]
 
-    async def sections(self, community: CommunityRef, period: Period, tz: str,
-                       until: datetime | None) -> tuple[DigestSection, ...]:
+    async def sections(
+        self, community: CommunityRef, period: Period, tz: str, until: datetime | None
+    ) -> tuple[DigestSection, ...]:
         """Each contributor's section; a failing contributor is logged and left out, never fatal."""
         start, end = period.bounds(tz)
         if until is not None:
@@ -109,8 +125,9 @@ class DigestService:
             try:
                 section = await contributor.digest_section(community, start, end, tz)
             except Exception:
-                self.ctx.logger.exception("digest: the section of %s failed for %s",
-                                          type(contributor).__name__, community.key)
+                self.ctx.logger.exception(
+                    "digest: the section of %s failed for %s", type(contributor).__name__, community.key
+                )
                 continue
             if section is not None:
                 found.append(section)
@@ -124,11 +141,16 @@ class DigestService:
         tr = self.ctx.translator
         labels = [tr.format_value(When(local_noon(p.start, tz), tz, "d MMM"), locale) for p in periods]
         words = ChartText(
-            title=tr.render(_("Activity over the last {count} weeks", count=len(periods)) if period.kind == "week"
-                            else _("Activity over the last {count} months", count=len(periods)), locale),
+            title=tr.render(
+                _("Activity over the last {count} weeks", count=len(periods))
+                if period.kind == "week"
+                else _("Activity over the last {count} months", count=len(periods)),
+                locale,
+            ),
             x_label=tr.render(_("Period starting on"), locale),
             active_label=tr.render(_("Active members"), locale),
-            messages_label=tr.render(_("Messages"), locale))
+            messages_label=tr.render(_("Messages"), locale),
+        )
         active, messages = [a for a, _m in points], [m for _a, m in points]
         key = ChartCache.key(labels, active, messages, words)
         png = self._charts.get(key)
@@ -209,15 +231,33 @@ class DigestService:
                 await self.repo.mark_sent(stored.id, now)  # stops the retries: there is no other state
                 self.ctx.logger.error(
                     "digest: gave up digest %s of %s (period from %s) after %d hours of outage: never delivered "
-                    "to %s (%s)", stored.id, stored.community, stored.period.start.isoformat(),
-                    RETRY_FOR // timedelta(hours=1), missed, exc.cause)
+                    "to %s (%s)",
+                    stored.id,
+                    stored.community,
+                    stored.period.start.isoformat(),
+                    RETRY_FOR // timedelta(hours=1),
+                    missed,
+                    exc.cause,
+                )
             elif stored.id in self._failing:
-                self.ctx.logger.warning("digest: digest %s of %s still not delivered to %s (%s); retried until %s",
-                                        stored.id, stored.community, missed, exc.cause, _iso(deadline))
+                self.ctx.logger.warning(
+                    "digest: digest %s of %s still not delivered to %s (%s); retried until %s",
+                    stored.id,
+                    stored.community,
+                    missed,
+                    exc.cause,
+                    _iso(deadline),
+                )
             else:
                 self._failing[stored.id] = exc.attachments
-                self.ctx.logger.warning("digest: digest %s of %s not delivered to %s; retried at each check until %s",
-                                        stored.id, stored.community, missed, _iso(deadline), exc_info=exc.cause)
+                self.ctx.logger.warning(
+                    "digest: digest %s of %s not delivered to %s; retried at each check until %s",
+                    stored.id,
+                    stored.community,
+                    missed,
+                    _iso(deadline),
+                    exc_info=exc.cause,
+                )
             return False
         self._failing.pop(stored.id, None)
         return True
@@ -246,8 +286,9 @@ class DigestService:
 
     async def reply(self, stored_or_content: StoredDigest | DigestContent, text: Text) -> Reply:
         """The digest as a reply: its text and, where attachments work, the trend chart."""
-        return Reply(text=text, attachments=await self.attachments(stored_or_content.community,
-                                                                   stored_or_content.period))
+        return Reply(
+            text=text, attachments=await self.attachments(stored_or_content.community, stored_or_content.period)
+        )
 
     async def attachments(self, community: str, period: Period) -> tuple[Attachment, ...]:
         """The trend chart of the periods ending with `period`, where the platform takes attachments."""
@@ -310,8 +351,9 @@ class DigestService:
             try:
                 found += await source.group_digests(ref, start, end, tz)
             except Exception:
-                self.ctx.logger.exception("digest: the group digests of %s failed for %s",
-                                          type(source).__name__, stored.community)
+                self.ctx.logger.exception(
+                    "digest: the group digests of %s failed for %s", type(source).__name__, stored.community
+                )
         return found
 
     async def deliver_groups(self, stored: StoredDigest) -> int:
@@ -337,8 +379,13 @@ class DigestService:
                         missed.append(f"group {digest.key} to dm:{owner.user_id}")
                         cause = cause or exc
                     else:
-                        self.ctx.logger.warning("digest: could not send the digest of group %s to %s in %s: %s",
-                                                digest.key, owner.user_id, stored.community, exc)
+                        self.ctx.logger.warning(
+                            "digest: could not send the digest of group %s to %s in %s: %s",
+                            digest.key,
+                            owner.user_id,
+                            stored.community,
+                            exc,
+                        )
         if cause is not None:
             raise Undelivered(missed, cause)
         return sent

@@ -48,8 +48,7 @@ class Enforcer:
         self.ctx = ctx
         self.counts: Counter[tuple[str, str, int, str, str]] = Counter()
 
-    async def apply(self, message: Message, notes: MessageNotes, hits: Sequence[Hit], *,
-                    edited: bool = False) -> str:
+    async def apply(self, message: Message, notes: MessageNotes, hits: Sequence[Hit], *, edited: bool = False) -> str:
         """Tag, flag or delete; returns the action taken (delete falls back to flag when impossible).
         `edited`: the hits are rules the message matches since an edit (`message` carries the new text)."""
         action = strongest(hits)
@@ -69,8 +68,7 @@ class Enforcer:
             taken = action if hit.rule.action == top.rule.action else hit.rule.action
             if taken == "delete" and not notes.deleted:
                 taken = "flag"
-            self.counts[(message.community.key, hour, hit.rule.id, hit.rule.shown,
-                         taken)] += 1
+            self.counts[(message.community.key, hour, hit.rule.id, hit.rule.shown, taken)] += 1
         return action
 
     async def _delete(self, message: Message, hit: Hit, edited: bool) -> bool:
@@ -81,9 +79,14 @@ class Enforcer:
             return False
         channel = self.ctx.directory.channel_name(message.channel)
         key = f"filters.deleted:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
-        note = Reply(text=_("Your message in #{channel} was removed by the community's filter rule « {rule} ». "
-                            "If you think this is a mistake, please reply to a moderator.",
-                            channel=channel, rule=rule))
+        note = Reply(
+            text=_(
+                "Your message in #{channel} was removed by the community's filter rule « {rule} ». "
+                "If you think this is a mistake, please reply to a moderator.",
+                channel=channel,
+                rule=rule,
+            )
+        )
         try:
             await self.ctx.messenger.send(message.author, note, dedupe_key=key)
         except Exception:  # a closed DM must not undo the moderation
@@ -98,22 +101,41 @@ class Enforcer:
             log.info("rule %s matched in %s but no moderation channel is set", hit.rule.id, message.community.key)
             return
         where = self.ctx.directory.channel_name(message.channel)
-        values = {"author": self.ctx.directory.member_name(message.author),
-                  "place": link(self.ctx.messenger.link(message.ref), f"#{where}"),
-                  "id": hit.rule.id, "rule": hit.rule.shown, "found": hit.found}
+        values = {
+            "author": self.ctx.directory.member_name(message.author),
+            "place": link(self.ctx.messenger.link(message.ref), f"#{where}"),
+            "id": hit.rule.id,
+            "rule": hit.rule.shown,
+            "found": hit.found,
+        }
         if edited:
-            text = (_("Removed after an edit: a message by {author} in {place} was edited to match filter rule "
-                      "#{id} « {rule} » ({found}).", **values) if action == "delete" else
-                    _("Flagged after an edit: a message by {author} in {place} was edited to match filter rule "
-                      "#{id} « {rule} » ({found}).", **values))
+            text = (
+                _(
+                    "Removed after an edit: a message by {author} in {place} was edited to match filter rule "
+                    "#{id} « {rule} » ({found}).",
+                    **values,
+                )
+                if action == "delete"
+                else _(
+                    "Flagged after an edit: a message by {author} in {place} was edited to match filter rule "
+                    "#{id} « {rule} » ({found}).",
+                    **values,
+                )
+            )
         else:
-            text = (_("Removed: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
-                      **values) if action == "delete" else
-                    _("Flagged: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
-                      **values))
+            text = (
+                _("Removed: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).", **values)
+                if action == "delete"
+                else _(
+                    "Flagged: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
+                    **values,
+                )
+            )
         # One post per message and rule: a redelivery, or an edit keeping the rule's match, posts nothing.
-        key = (f"filters.{action}:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
-               f":{hit.rule.id}")
+        key = (
+            f"filters.{action}:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
+            f":{hit.rule.id}"
+        )
         await self.ctx.messenger.send(channel, Reply(text=text), dedupe_key=key)
 
     async def flush(self, repo: FiltersRepo) -> None:
@@ -126,4 +148,3 @@ class Enforcer:
         except Exception:
             self.counts.update(counts)  # keep them for the next try
             raise
-

@@ -66,8 +66,9 @@ class Delivery:
         shown = [m for m in matches if m.channel_id in readable and m.author_id not in muted]
         sent = 0
         if shown:
-            reply = digest_reply(shown, lambda m: self._link(ref, m), self._channel_name(ref),
-                                 self.settings.digest_max_items)
+            reply = digest_reply(
+                shown, lambda m: self._link(ref, m), self._channel_name(ref), self.settings.digest_max_items
+            )
             try:
                 await self.ctx.messenger.send(user, reply, dedupe_key=f"filters.watch:{community}:{user_id}:{key}")
                 sent = 1
@@ -112,11 +113,20 @@ class _ChannelNamer:
         self.community = community
 
     def __call__(self, channel_id: str) -> str:
-        return self.ctx.directory.channel_name(ChannelRef(self.community.platform, self.community.workspace_id,
-                                                          channel_id))
+        return self.ctx.directory.channel_name(
+            ChannelRef(self.community.platform, self.community.workspace_id, channel_id)
+        )
 
 
 def pending_export(matches: Sequence[PendingMatch]) -> list[dict[str, str | None]]:
     """Pending matches as JSON-ready rows."""
-    return [{"keyword": m.keyword, "channel_id": m.channel_id, "message_id": m.message_id,
-             "excerpt": m.excerpt, "at": m.at.isoformat()} for m in matches]
+    return [
+        {
+            "keyword": m.keyword,
+            "channel_id": m.channel_id,
+            "message_id": m.message_id,
+            "excerpt": m.excerpt,
+            "at": m.at.isoformat(),
+        }
+        for m in matches
+    ]

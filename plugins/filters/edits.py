@@ -36,8 +36,9 @@ def _put(store: dict[K, V], key: K, value: V, limit: int) -> None:
 class EditMemory:
     """Authors' roles and channels seen per community, and the rules caught messages matched."""
 
-    def __init__(self, authors: int = AUTHOR_MEMORY, channels: int = CHANNEL_MEMORY,
-                 caught: int = CAUGHT_MEMORY) -> None:
+    def __init__(
+        self, authors: int = AUTHOR_MEMORY, channels: int = CHANNEL_MEMORY, caught: int = CAUGHT_MEMORY
+    ) -> None:
         self._limits = (authors, channels, caught)
         # community -> (author id -> roles of their latest message, channel ids seen)
         self._seen: dict[str, tuple[dict[str, frozenset[str]], dict[str, None]]] = {}

@@ -27,15 +27,17 @@ class WatchEntry:
 class WatchIndex:
     """Every active watch list of a community in one automaton, with mutes and author opt-outs."""
 
-    def __init__(self, version: int, words: Sequence[WatchWord], muted: Sequence[tuple[str, str]],
-                 members: Sequence[WatchMember]) -> None:
+    def __init__(
+        self, version: int, words: Sequence[WatchWord], muted: Sequence[tuple[str, str]], members: Sequence[WatchMember]
+    ) -> None:
         self.version = version
         off = {m.user_id for m in members if m.frequency == "off"}
         self.optouts = frozenset(m.user_id for m in members if m.optout)
         live = [w for w in words if w.user_id not in off]
         self.watchers = frozenset(w.user_id for w in live if w.kind == "watch")
         self.index: PhraseIndex[WatchEntry] = PhraseIndex(
-            (w.normal, WatchEntry(w.user_id, w.keyword, w.kind == "mute")) for w in live)
+            (w.normal, WatchEntry(w.user_id, w.keyword, w.kind == "mute")) for w in live
+        )
         by_member: dict[str, set[str]] = {}
         for user_id, author_id in muted:
             by_member.setdefault(user_id, set()).add(author_id)
@@ -102,9 +104,12 @@ class Engine:
         if matcher is None or matcher.version != version:
             rules = await self._rules_repo.rules(community)
             exemptions = await self._rules_repo.exemptions(community)
-            matcher = RuleMatcher(version, rules,
-                                  [e.value for e in exemptions if e.kind == "channel"],
-                                  [e.value for e in exemptions if e.kind == "role"])
+            matcher = RuleMatcher(
+                version,
+                rules,
+                [e.value for e in exemptions if e.kind == "channel"],
+                [e.value for e in exemptions if e.kind == "role"],
+            )
             self._matchers[community] = matcher
             self.rebuilds += 1
         return matcher
@@ -114,9 +119,12 @@ class Engine:
         index = self._indexes.get(community)
         version = self._watch_versions.get(community, 0)
         if index is None or index.version != version:
-            index = WatchIndex(version, await self._watch_repo.words(community),
-                               await self._watch_repo.muted_authors(community),
-                               await self._watch_repo.members(community))
+            index = WatchIndex(
+                version,
+                await self._watch_repo.words(community),
+                await self._watch_repo.muted_authors(community),
+                await self._watch_repo.members(community),
+            )
             self._indexes[community] = index
             self.rebuilds += 1
         return index

@@ -32,8 +32,10 @@ _ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
 # `/filter add "tag a friend" flag`, the form from before `action` was named-only: a quoted phrase, then
 # one action word (and optionally `regex:…`). Opening and closing quotes as bot.textsyntax reads them.
 _OPENING_QUOTES, _CLOSING_QUOTES = "\"'“”„‘«»‹", "\"'”“’‘»«›"
-_LEGACY = re.compile(rf"\s*(?P<quoted>[{_OPENING_QUOTES}].*[{_CLOSING_QUOTES}])\s+(?P<action>tag|flag|delete)\s*",
-                     re.IGNORECASE | re.DOTALL)
+_LEGACY = re.compile(
+    rf"\s*(?P<quoted>[{_OPENING_QUOTES}].*[{_CLOSING_QUOTES}])\s+(?P<action>tag|flag|delete)\s*",
+    re.IGNORECASE | re.DOTALL,
+)
 _NAMED_REGEX = re.compile(r"(?:^|\s)(?:regex|action):\s*\S+", re.IGNORECASE)  # named options, set aside
 
 
@@ -46,17 +48,31 @@ def _describe(rule: RuleSpec) -> str:
 class FilterCommands(FiltersBase):
     """`/filter ...` for moderators."""
 
-    @command("filter add", _("Add a filter rule: a phrase (or a pattern) and what to do with matching messages."),
-             # Every unnamed word is the phrase; action and regex are only ever given by name, before or after.
-             text("phrase", _("The phrase to catch (case, accents and plurals do not matter), or a pattern: "
-                              "the rest of the line, no quotes needed."), max_length=200, rest=True),
-             replace(choice("action", _("What to do: tag as noise, flag to moderators, or delete."),
-                            _ACTION_CHOICES, required=False), named_only=True),
-             replace(boolean("regex", _("Treat the phrase as a regular expression."), required=False),
-                     named_only=True),
-             level=Level.MODERATOR)
-    async def filter_add(self, inv: Invocation, phrase: str, action: str | None = None,
-                         regex: bool | None = None) -> Reply:
+    @command(
+        "filter add",
+        _("Add a filter rule: a phrase (or a pattern) and what to do with matching messages."),
+        # Every unnamed word is the phrase; action and regex are only ever given by name, before or after.
+        text(
+            "phrase",
+            _(
+                "The phrase to catch (case, accents and plurals do not matter), or a pattern: "
+                "the rest of the line, no quotes needed."
+            ),
+            max_length=200,
+            rest=True,
+        ),
+        replace(
+            choice(
+                "action", _("What to do: tag as noise, flag to moderators, or delete."), _ACTION_CHOICES, required=False
+            ),
+            named_only=True,
+        ),
+        replace(boolean("regex", _("Treat the phrase as a regular expression."), required=False), named_only=True),
+        level=Level.MODERATOR,
+    )
+    async def filter_add(
+        self, inv: Invocation, phrase: str, action: str | None = None, regex: bool | None = None
+    ) -> Reply:
         """`/filter add tag a friend action:flag` (also the older `/filter add "tag a friend" flag`)."""
         community = inv.community.key
         raw = _arguments(inv)
@@ -64,36 +80,54 @@ class FilterCommands(FiltersBase):
         if legacy is not None:
             phrase, word = legacy
             if action is not None and action != word:
-                raise CommandError(_("Two actions were given: « {first} » and « {second} ».", first=word,
-                                     second=action), _("Keep one: `/filter add <phrase...> action:<tag|flag|delete>`."))
+                raise CommandError(
+                    _("Two actions were given: « {first} » and « {second} ».", first=word, second=action),
+                    _("Keep one: `/filter add <phrase...> action:<tag|flag|delete>`."),
+                )
             action = word
         trailing = _unquoted_last_word(raw, phrase) if not regex else ""
         action, regex = action or "tag", bool(regex)
         typed, normal = self._checked_phrase(phrase, regex)
         existing = await self.repo.find_rule(community, normal, regex)
         if existing is not None:
-            raise CommandError(_("There is already a rule for « {phrase} » (#{id}).", phrase=typed, id=existing),
-                               _("Remove it with `/filter remove {id}` to change its action.", id=existing))
+            raise CommandError(
+                _("There is already a rule for « {phrase} » (#{id}).", phrase=typed, id=existing),
+                _("Remove it with `/filter remove {id}` to change its action.", id=existing),
+            )
         if await self.repo.count_rules(community) >= self.settings.max_rules:
-            raise CommandError(_("This community already has {limit} filter rules.", limit=self.settings.max_rules),
-                               _("Remove rules you no longer need with `/filter remove`."))
+            raise CommandError(
+                _("This community already has {limit} filter rules.", limit=self.settings.max_rules),
+                _("Remove rules you no longer need with `/filter remove`."),
+            )
         if regex and await self.repo.count_rules(community, regex=True) >= self.settings.max_regex_rules:
             # Each pattern is one more pass over every message (phrases share one automaton pass).
-            raise CommandError(_("This community already has the most pattern rules allowed ({limit}).",
-                                 limit=self.settings.max_regex_rules),
-                               _("Prefer plain phrases, which cost nothing more per rule, or remove patterns you "
-                                 "no longer need with `/filter remove`."))
+            raise CommandError(
+                _(
+                    "This community already has the most pattern rules allowed ({limit}).",
+                    limit=self.settings.max_regex_rules,
+                ),
+                _(
+                    "Prefer plain phrases, which cost nothing more per rule, or remove patterns you "
+                    "no longer need with `/filter remove`."
+                ),
+            )
         if regex:
             await self._check_budget(community, typed)
         await self.repo.add_rules(community, [(typed, normal, action, regex, False)], self.ctx.clock.now())
         self.engine.changed_rules(community)
         rule_id = await self.repo.find_rule(community, normal, regex)
-        parts: list[Text] = [_("Rule #{id} added: « {phrase} » → {action}.", id=rule_id, phrase=typed,
-                               action=ACTION_LABELS[action])]
+        parts: list[Text] = [
+            _("Rule #{id} added: « {phrase} » → {action}.", id=rule_id, phrase=typed, action=ACTION_LABELS[action])
+        ]
         if trailing in ACTIONS:
-            parts.append(_("The phrase ends with « {word} », so it is part of the phrase. To choose the action, "
-                           "remove this rule with `/filter remove {id}` and add it again with `action:{word}`.",
-                           word=trailing, id=rule_id))
+            parts.append(
+                _(
+                    "The phrase ends with « {word} », so it is part of the phrase. To choose the action, "
+                    "remove this rule with `/filter remove {id}` and add it again with `action:{word}`.",
+                    word=trailing,
+                    id=rule_id,
+                )
+            )
         parts += await self._action_warnings(inv.community, action)
         return Reply(text=join(parts))
 
@@ -108,8 +142,10 @@ class FilterCommands(FiltersBase):
             return typed, typed
         normal = normalise_phrase(typed)
         if significant_length(normal) < MIN_PHRASE_LENGTH:
-            raise CommandError(_("« {phrase} » is too short: it would catch far too many messages.", phrase=typed),
-                               _("Use a word or phrase of at least two letters."))
+            raise CommandError(
+                _("« {phrase} » is too short: it would catch far too many messages.", phrase=typed),
+                _("Use a word or phrase of at least two letters."),
+            )
         return typed, normal
 
     async def _check_budget(self, community: str, pattern: str) -> None:
@@ -120,25 +156,41 @@ class FilterCommands(FiltersBase):
             return
         used = sum(p.size for _rule, p in (await self.engine.rules_for(community)).patterns)
         if used + compiled.size > PROGRAM_BUDGET:
-            raise CommandError(_("The community's patterns would get too large to run on every message: they use "
-                                 "{used} units of {budget}, and this one needs {size}.", used=used,
-                                 budget=PROGRAM_BUDGET, size=compiled.size),
-                               _("Remove patterns you no longer need (`/filter list`), or use plain phrases, "
-                                 "which cost nothing more per rule."))
+            raise CommandError(
+                _(
+                    "The community's patterns would get too large to run on every message: they use "
+                    "{used} units of {budget}, and this one needs {size}.",
+                    used=used,
+                    budget=PROGRAM_BUDGET,
+                    size=compiled.size,
+                ),
+                _(
+                    "Remove patterns you no longer need (`/filter list`), or use plain phrases, "
+                    "which cost nothing more per rule."
+                ),
+            )
 
     async def _action_warnings(self, community: CommunityRef, action: str) -> list[Text]:
         notes: list[Text] = []
         if action == "delete" and Capability.DELETE_MESSAGE not in self.ctx.messenger.capabilities(community):
             notes.append(_("This platform does not let the bot delete messages: matches will be flagged instead."))
         if action in ("flag", "delete") and (await self.ctx.communities.get(community)).channel("moderation") is None:
-            notes.append(_("No moderation channel is set, so flags go nowhere: "
-                           "`/settings channel purpose:moderation channel:#mods`."))
+            notes.append(
+                _(
+                    "No moderation channel is set, so flags go nowhere: "
+                    "`/settings channel purpose:moderation channel:#mods`."
+                )
+            )
         return notes
 
-    @command("filter remove", _("Remove a filter rule."),
-             text("rule", _("The rule's number (#12) or its phrase."), max_length=200, autocomplete="filter_rules",
-                  rest=True),
-             level=Level.MODERATOR)
+    @command(
+        "filter remove",
+        _("Remove a filter rule."),
+        text(
+            "rule", _("The rule's number (#12) or its phrase."), max_length=200, autocomplete="filter_rules", rest=True
+        ),
+        level=Level.MODERATOR,
+    )
     async def filter_remove(self, inv: Invocation, rule: str) -> Reply:
         """`/filter remove 12` or `/filter remove tag a friend`."""
         community = inv.community.key
@@ -146,8 +198,11 @@ class FilterCommands(FiltersBase):
         found = _find_rule(rules, rule)
         if found is None:
             suggestions = closest(rule, [r.shown for r in rules])
-            hint: Text = (_("Did you mean « {suggestion} »?", suggestion=suggestions[0]) if suggestions
-                          else _("See the rules and their numbers with `/filter list`."))
+            hint: Text = (
+                _("Did you mean « {suggestion} »?", suggestion=suggestions[0])
+                if suggestions
+                else _("See the rules and their numbers with `/filter list`.")
+            )
             raise CommandError(_("There is no filter rule « {rule} ».", rule=rule), hint)
         await self.repo.remove_rule(community, found.id)
         self.engine.changed_rules(community)
@@ -167,9 +222,18 @@ class FilterCommands(FiltersBase):
         rules = await self.repo.rules(inv.community.key)
         exemptions = await self.repo.exemptions(inv.community.key)
         if not rules and not exemptions:
-            return Reply(text=join([_("There are no filter rules yet."),
-                                    _("Add one with `/filter add phrase action:tag|flag|delete`, or switch on "
-                                      "the built-in engagement-bait list with `/filter bait on`.")]), ephemeral=True)
+            return Reply(
+                text=join(
+                    [
+                        _("There are no filter rules yet."),
+                        _(
+                            "Add one with `/filter add phrase action:tag|flag|delete`, or switch on "
+                            "the built-in engagement-bait list with `/filter bait on`."
+                        ),
+                    ]
+                ),
+                ephemeral=True,
+            )
         disabled = {rule.id: refusal for rule, refusal in (await self.engine.rules_for(inv.community.key)).disabled}
         lines: list[Text] = [_("Filter rules: {count} (★ built-in).", count=len(rules))]
         for rule in rules[:LIST_LIMIT]:
@@ -188,9 +252,13 @@ class FilterCommands(FiltersBase):
             return value
         return f"#{self.ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id, value))}"
 
-    @command("filter test", _("Show which filter rules a text would trigger, and why."),
-             text("text", _("The text to test."), max_length=2000, rest=True),
-             level=Level.MODERATOR, private=True)
+    @command(
+        "filter test",
+        _("Show which filter rules a text would trigger, and why."),
+        text("text", _("The text to test."), max_length=2000, rest=True),
+        level=Level.MODERATOR,
+        private=True,
+    )
     async def filter_test(self, inv: Invocation, text: str) -> Reply:
         """`/filter test Tag a friend who needs this!`."""
         matcher = await self.engine.rules_for(inv.community.key)
@@ -200,18 +268,33 @@ class FilterCommands(FiltersBase):
         if not hits:
             lines.append(_("No rule matches."))
         for hit in hits:
-            lines.append(_("#{id} « {phrase} » matches « {found} » (compared as `{normal}`) → {action}",
-                           id=hit.rule.id, phrase=hit.rule.shown, found=hit.found, normal=hit.normal,
-                           action=ACTION_LABELS[hit.rule.action]))
+            lines.append(
+                _(
+                    "#{id} « {phrase} » matches « {found} » (compared as `{normal}`) → {action}",
+                    id=hit.rule.id,
+                    phrase=hit.rule.shown,
+                    found=hit.found,
+                    normal=hit.normal,
+                    action=ACTION_LABELS[hit.rule.action],
+                )
+            )
         if matcher.disabled:
-            lines.append(_("Disabled patterns, never run (see `/filter list`): {rules}.",
-                           rules=", ".join(f"#{rule.id}" for rule, _refusal in matcher.disabled)))
+            lines.append(
+                _(
+                    "Disabled patterns, never run (see `/filter list`): {rules}.",
+                    rules=", ".join(f"#{rule.id}" for rule, _refusal in matcher.disabled),
+                )
+            )
         if matcher.exempt(inv.channel.channel_id, inv.event.user_roles):
             lines.append(_("Note: this channel or one of your roles is exempt, so nothing would happen here."))
         return Reply(text=join(lines), ephemeral=True)
 
-    @command("filter bait", _("Switch the built-in engagement-bait rules (French and English) on or off."),
-             choice("state", _("on or off"), _ON_OFF), level=Level.MODERATOR)
+    @command(
+        "filter bait",
+        _("Switch the built-in engagement-bait rules (French and English) on or off."),
+        choice("state", _("on or off"), _ON_OFF),
+        level=Level.MODERATOR,
+    )
     async def filter_bait(self, inv: Invocation, state: str) -> Reply:
         """`/filter bait on`: the built-in phrases become ordinary `tag` rules marked built-in."""
         community = inv.community.key
@@ -223,22 +306,35 @@ class FilterCommands(FiltersBase):
         rules += [(p, p, "tag", True, True) for p in BAIT_PATTERNS]
         added = await self.repo.add_rules(community, rules, self.ctx.clock.now())
         self.engine.changed_rules(community)
-        return Reply(text=join([_("Built-in bait rules switched on ({count} added).", count=added),
-                                _("They tag matching messages as noise; edit them like any rule with "
-                                  "`/filter list` and `/filter remove`.")]))
+        return Reply(
+            text=join(
+                [
+                    _("Built-in bait rules switched on ({count} added).", count=added),
+                    _(
+                        "They tag matching messages as noise; edit them like any rule with "
+                        "`/filter list` and `/filter remove`."
+                    ),
+                ]
+            )
+        )
 
-    @command("filter exempt", _("Exempt a channel or a role from the filters (or end the exemption)."),
-             channel("channel", _("A channel the filters should skip."), required=False),
-             text("role", _("A role (its id or mention) whose members the filters skip."), required=False,
-                  max_length=100),
-             choice("state", _("on to exempt, off to end the exemption"), _ON_OFF, required=False),
-             level=Level.MODERATOR)
-    async def filter_exempt(self, inv: Invocation, channel: ChannelRef | None = None, role: str | None = None,
-                            state: str = "on") -> Reply:
+    @command(
+        "filter exempt",
+        _("Exempt a channel or a role from the filters (or end the exemption)."),
+        channel("channel", _("A channel the filters should skip."), required=False),
+        text("role", _("A role (its id or mention) whose members the filters skip."), required=False, max_length=100),
+        choice("state", _("on to exempt, off to end the exemption"), _ON_OFF, required=False),
+        level=Level.MODERATOR,
+    )
+    async def filter_exempt(
+        self, inv: Invocation, channel: ChannelRef | None = None, role: str | None = None, state: str = "on"
+    ) -> Reply:
         """`/filter exempt channel:#mods`, `/filter exempt role:@Staff state:off`."""
         if channel is None and not (role or "").strip():
-            raise CommandError(_("Name a channel or a role to exempt."),
-                               _("For example `/filter exempt channel:#moderators` or `/filter exempt role:@Staff`."))
+            raise CommandError(
+                _("Name a channel or a role to exempt."),
+                _("For example `/filter exempt channel:#moderators` or `/filter exempt role:@Staff`."),
+            )
         exempt = state == "on"
         changed = []
         if channel is not None:
@@ -250,8 +346,11 @@ class FilterCommands(FiltersBase):
             changed.append(role_id)
         self.engine.changed_rules(inv.community.key)
         what = ", ".join(changed)
-        return Reply(text=_("Exempt from filters: {what}.", what=what) if exempt
-                     else _("No longer exempt from filters: {what}.", what=what))
+        return Reply(
+            text=_("Exempt from filters: {what}.", what=what)
+            if exempt
+            else _("No longer exempt from filters: {what}.", what=what)
+        )
 
 
 def _arguments(inv: Invocation) -> str | None:
@@ -274,8 +373,10 @@ def _legacy_form(raw: str | None, phrase: str) -> tuple[str, str] | None:
     inner = " ".join(clean_text(found["quoted"][1:-1]).split())
     if not inner:
         # `"" flag`: the binder dropped the empty quotes and would take the action word for the phrase.
-        raise CommandError(_("The quoted phrase is empty."), _("Put the words to catch between the quotes, "
-                                                             "or type them without quotes."))
+        raise CommandError(
+            _("The quoted phrase is empty."),
+            _("Put the words to catch between the quotes, or type them without quotes."),
+        )
     head, _space, word = phrase.rpartition(" ")
     if not inner or word.lower() != found["action"].lower() or " ".join(head.split()) != inner:
         return None

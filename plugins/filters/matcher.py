@@ -87,12 +87,16 @@ class PhraseIndex(Generic[T]):
 class RuleMatcher:
     """A community's filter rules, compiled; immutable once built (rebuilt when the rules change)."""
 
-    def __init__(self, version: int, rules: Sequence[RuleSpec], exempt_channels: Iterable[str] = (),
-                 exempt_roles: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        version: int,
+        rules: Sequence[RuleSpec],
+        exempt_channels: Iterable[str] = (),
+        exempt_roles: Iterable[str] = (),
+    ) -> None:
         self.version = version
         self.rules = tuple(rules)
-        self.phrases: PhraseIndex[RuleSpec] = PhraseIndex(
-            (r.phrase, r) for r in rules if not r.is_regex)
+        self.phrases: PhraseIndex[RuleSpec] = PhraseIndex((r.phrase, r) for r in rules if not r.is_regex)
         patterns: list[tuple[RuleSpec, Pattern]] = []
         disabled: list[tuple[RuleSpec, Refusal]] = []
         for rule in rules:

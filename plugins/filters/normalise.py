@@ -62,7 +62,7 @@ def _encode_rest(error: UnicodeError) -> tuple[str, int]:
     """Codec error handler: characters outside Latin-1 (’, œ, emoji) replaced by their normal form."""
     if not isinstance(error, UnicodeEncodeError):
         raise error
-    run = error.object[error.start:error.end]
+    run = error.object[error.start : error.end]
     form = _RUN_FORMS.get(run)
     if form is None:
         form = "".join(_char_form(ch) for ch in run)

@@ -67,8 +67,9 @@ class FiltersPlugin(FilterCommands, WatchCommands):
             if (community, rule.id) in self._reported:
                 continue
             self._reported.add((community, rule.id))
-            log.warning("filter rule #%s of %s is disabled: RE2 cannot run its pattern %r", rule.id, community,
-                        rule.phrase)
+            log.warning(
+                "filter rule #%s of %s is disabled: RE2 cannot run its pattern %r", rule.id, community, rule.phrase
+            )
             await self._report_disabled(CommunityRef.from_key(community), rule.id, rule.shown, refusal.reason)
         return matcher
 
@@ -77,12 +78,17 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         channel = (await self.ctx.communities.get(community)).channel("moderation")
         if channel is None:
             return
-        text = _("Filter rule #{id} « {rule} » is disabled: {reason} It never runs; remove it with "
-                 "`/filter remove {id}` and add a pattern the filters accept.", id=rule_id, rule=pattern,
-                 reason=reason)
+        text = _(
+            "Filter rule #{id} « {rule} » is disabled: {reason} It never runs; remove it with "
+            "`/filter remove {id}` and add a pattern the filters accept.",
+            id=rule_id,
+            rule=pattern,
+            reason=reason,
+        )
         try:
-            await self.ctx.messenger.send(channel, Reply(text=text),
-                                          dedupe_key=f"filters.disabled:{community.key}:{rule_id}")
+            await self.ctx.messenger.send(
+                channel, Reply(text=text), dedupe_key=f"filters.disabled:{community.key}:{rule_id}"
+            )
         except Exception:  # the filter pass must go on: the rule is listed as disabled in `/filter list`
             log.warning("could not report disabled filter rule #%s of %s", rule_id, community.key, exc_info=True)
 
@@ -135,9 +141,14 @@ class FiltersPlugin(FilterCommands, WatchCommands):
             return
         channel = message.ref.channel
         short = excerpt(message.text)
-        await self.watch_repo.add_matches(community, [
-            (user_id, keyword, channel.channel_id, channel.thread_id, message.ref.message_id, author, short)
-            for user_id, keyword in found.items()], message.at)
+        await self.watch_repo.add_matches(
+            community,
+            [
+                (user_id, keyword, channel.channel_id, channel.thread_id, message.ref.message_id, author, short)
+                for user_id, keyword in found.items()
+            ],
+            message.at,
+        )
 
     async def _note_channel(self, community: str, user_id: str, message: Message) -> None:
         key = (community, user_id, message.ref.channel.channel_id)
@@ -159,8 +170,9 @@ class FiltersPlugin(FilterCommands, WatchCommands):
 
     # ------------------------------------------------------------ digest
 
-    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
-                             timezone: str) -> DigestSection | None:
+    async def digest_section(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         """Noise caught per action and the rules that caught the most."""
         await self.enforcer.flush(self.repo)
         counts = await self.repo.hits(community.key, start, end)
@@ -179,9 +191,15 @@ class FiltersPlugin(FilterCommands, WatchCommands):
             "noise_deleted": per_action["delete"],
             "rules_triggered": len(per_rule),
         }
-        lines: list[Text] = [_("Messages caught: {total} ({tagged} tagged as noise, {flagged} flagged, "
-                               "{deleted} deleted).", total=figures["noise_total"], tagged=per_action["tag"],
-                               flagged=per_action["flag"], deleted=per_action["delete"])]
+        lines: list[Text] = [
+            _(
+                "Messages caught: {total} ({tagged} tagged as noise, {flagged} flagged, {deleted} deleted).",
+                total=figures["noise_total"],
+                tagged=per_action["tag"],
+                flagged=per_action["flag"],
+                deleted=per_action["delete"],
+            )
+        ]
         lines += [_("Rule « {rule} »: {count}", rule=phrase, count=hits) for _id, (phrase, hits) in top]
         return DigestSection("filters", _("Noise filters"), figures, tuple(lines))
 
@@ -204,7 +222,8 @@ class FiltersPlugin(FilterCommands, WatchCommands):
             "channels_posted_in": sorted(await self.watch_repo.channels(community, user.user_id)),
             "pending_matches": pending_export(await self.watch_repo.pending(community, user.user_id)),
             "your_messages_waiting_in_digests": pending_export(
-                await self.watch_repo.pending(community, author_id=user.user_id)),
+                await self.watch_repo.pending(community, author_id=user.user_id)
+            ),
             "muted_by_members": len(muted_by),
         }
 

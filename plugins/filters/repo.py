@@ -79,24 +79,35 @@ class FiltersRepo:
     async def rules(self, community: str) -> list[RuleSpec]:
         """Every rule of a community, oldest first."""
         rows = await self.db.fetchall(
-            "SELECT id, phrase, normal, action, is_regex, builtin FROM filter_rules WHERE community = ? "
-            "ORDER BY id", (community,))
-        return [RuleSpec(r["id"], r["phrase"] if r["is_regex"] else r["normal"], r["action"],
-                         bool(r["is_regex"]), bool(r["builtin"]), r["phrase"]) for r in rows]
+            "SELECT id, phrase, normal, action, is_regex, builtin FROM filter_rules WHERE community = ? ORDER BY id",
+            (community,),
+        )
+        return [
+            RuleSpec(
+                r["id"],
+                r["phrase"] if r["is_regex"] else r["normal"],
+                r["action"],
+                bool(r["is_regex"]),
+                bool(r["builtin"]),
+                r["phrase"],
+            )
+            for r in rows
+        ]
 
-    async def add_rules(self, community: str, rules: Iterable[tuple[str, str, str, bool, bool]],
-                        now: datetime) -> int:
+    async def add_rules(self, community: str, rules: Iterable[tuple[str, str, str, bool, bool]], now: datetime) -> int:
         """Add (phrase, normal, action, is_regex, builtin) rules; existing ones are kept; returns rows added."""
         return await self.db.executemany(
             "INSERT INTO filter_rules (community, phrase, normal, action, is_regex, builtin, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [(community, p, n, a, int(rx), int(b), to_db(now)) for p, n, a, rx, b in rules])
+            [(community, p, n, a, int(rx), int(b), to_db(now)) for p, n, a, rx, b in rules],
+        )
 
     async def find_rule(self, community: str, normal: str, is_regex: bool) -> int | None:
         """The id of a rule with this normal form, if any."""
         value = await self.db.fetchval(
             "SELECT id FROM filter_rules WHERE community = ? AND normal = ? AND is_regex = ?",
-            (community, normal, int(is_regex)))
+            (community, normal, int(is_regex)),
+        )
         return int(value) if value is not None else None
 
     async def count_rules(self, community: str, *, regex: bool = False) -> int:
@@ -106,8 +117,9 @@ class FiltersRepo:
 
     async def remove_rule(self, community: str, rule_id: int) -> bool:
         """Delete one rule."""
-        return await self.db.execute("DELETE FROM filter_rules WHERE community = ? AND id = ?",
-                                     (community, rule_id)) > 0
+        return (
+            await self.db.execute("DELETE FROM filter_rules WHERE community = ? AND id = ?", (community, rule_id)) > 0
+        )
 
     async def remove_builtin(self, community: str) -> int:
         """Delete the built-in rules (bait off)."""
@@ -117,15 +129,15 @@ class FiltersRepo:
 
     async def exemptions(self, community: str) -> list[Exemption]:
         """Exempt channels and roles."""
-        rows = await self.db.fetchall("SELECT kind, value FROM filter_exemptions WHERE community = ? "
-                                      "ORDER BY kind, value", (community,))
+        rows = await self.db.fetchall(
+            "SELECT kind, value FROM filter_exemptions WHERE community = ? ORDER BY kind, value", (community,)
+        )
         return [Exemption(r["kind"], r["value"]) for r in rows]
 
     async def set_exemption(self, community: str, kind: str, value: str, exempt: bool) -> bool:
         """Add or remove an exemption; True when something changed."""
         if exempt:
-            sql = ("INSERT INTO filter_exemptions (community, kind, value) VALUES (?, ?, ?) "
-                   "ON CONFLICT DO NOTHING")
+            sql = "INSERT INTO filter_exemptions (community, kind, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
         else:
             sql = "DELETE FROM filter_exemptions WHERE community = ? AND kind = ? AND value = ?"
         return await self.db.execute(sql, (community, kind, value)) > 0
@@ -137,12 +149,15 @@ class FiltersRepo:
         await self.db.executemany(
             "INSERT INTO filter_hits (community, hour, rule_id, phrase, action, hits) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (community, hour, rule_id, action) DO UPDATE SET hits = hits + excluded.hits",
-            [(*key, n) for key, n in counts.items()])
+            [(*key, n) for key, n in counts.items()],
+        )
 
     async def hits(self, community: str, start: datetime, end: datetime) -> list[HitCount]:
         """Messages caught per rule and action in [start, end), most first."""
         rows = await self.db.fetchall(
             "SELECT rule_id, MAX(phrase) AS phrase, action, SUM(hits) AS hits FROM filter_hits "
             "WHERE community = ? AND hour >= ? AND hour < ? GROUP BY rule_id, action "
-            "ORDER BY SUM(hits) DESC, rule_id", (community, to_db(start), to_db(end)))
+            "ORDER BY SUM(hits) DESC, rule_id",
+            (community, to_db(start), to_db(end)),
+        )
         return [HitCount(r["rule_id"], r["phrase"], r["action"], int(r["hits"])) for r in rows]

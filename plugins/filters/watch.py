@@ -41,24 +41,35 @@ def parse_words(raw: str) -> list[Word]:
         if not typed:
             continue
         if len(typed) > MAX_KEYWORD_LENGTH:
-            raise CommandError(_("« {word} » is too long ({length} characters, at most {limit}).",
-                                 word=typed[:30] + "…", length=len(typed), limit=MAX_KEYWORD_LENGTH),
-                               _("Use a few words that would appear in the messages you want."))
+            raise CommandError(
+                _(
+                    "« {word} » is too long ({length} characters, at most {limit}).",
+                    word=typed[:30] + "…",
+                    length=len(typed),
+                    limit=MAX_KEYWORD_LENGTH,
+                ),
+                _("Use a few words that would appear in the messages you want."),
+            )
         normal = normalise_phrase(typed)
         if significant_length(normal) < MIN_PHRASE_LENGTH:
-            raise CommandError(_("« {word} » is too short to match anything useful.", word=typed),
-                               _("Use words of at least two letters."))
+            raise CommandError(
+                _("« {word} » is too short to match anything useful.", word=typed),
+                _("Use words of at least two letters."),
+            )
         words.setdefault(normal, Word(typed, normal))
     if not words:
-        raise CommandError(_("Give at least one keyword."),
-                           _("Separate keywords with commas: `/watch add rust, webassembly, meetup lille`."))
+        raise CommandError(
+            _("Give at least one keyword."),
+            _("Separate keywords with commas: `/watch add rust, webassembly, meetup lille`."),
+        )
     return list(words.values())
 
 
 # Control characters (NUL included) and the bidirectional overrides and isolates: in an excerpt they
 # would only garble the digest line around it (U+202E turns the link text that follows backwards).
-_UNSHOWN = dict.fromkeys([*range(0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F),
-                          *range(0x2066, 0x206A)], " ")
+_UNSHOWN = dict.fromkeys(
+    [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], " "
+)
 
 
 def excerpt(text: str, limit: int = EXCERPT_LENGTH) -> str:
@@ -81,8 +92,12 @@ def period(now: datetime, tz: str, frequency: str, hour: int) -> tuple[str, date
     return f"{frequency}:{day.isoformat()}", start
 
 
-def digest_reply(matches: Sequence[PendingMatch], link_of: Callable[[PendingMatch], str | None],
-                 channel_name: Callable[[str], str], limit: int) -> Reply:
+def digest_reply(
+    matches: Sequence[PendingMatch],
+    link_of: Callable[[PendingMatch], str | None],
+    channel_name: Callable[[str], str],
+    limit: int,
+) -> Reply:
     """One DM: matches grouped by keyword (the group with the newest match first), newest first in each."""
     shown = list(matches[:limit])
     groups: dict[str, list[PendingMatch]] = {}
@@ -97,7 +112,11 @@ def digest_reply(matches: Sequence[PendingMatch], link_of: Callable[[PendingMatc
             lines.append(_("• {place} {excerpt}", place=place, excerpt=match.excerpt))
     if len(matches) > limit:
         lines.append("")
-        lines.append(_("…and {count} more. Narrow your keywords with `/watch remove` or `/watch mute`.",
-                       count=len(matches) - limit))
+        lines.append(
+            _(
+                "…and {count} more. Narrow your keywords with `/watch remove` or `/watch mute`.",
+                count=len(matches) - limit,
+            )
+        )
     lines.append(_("Change how often you get this with `/watch frequency daily|weekly|off`."))
     return Reply(text=join(lines))

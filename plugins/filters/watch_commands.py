@@ -17,14 +17,22 @@ _KEYWORDS = _("Keywords or phrases, separated by commas.")
 class WatchCommands(FiltersBase):
     """`/watch ...` for every member; every reply is private."""
 
-    @command("watch add", _("Watch keywords: matching messages come in one private digest per period."),
-             text("keywords", _KEYWORDS, max_length=1000, rest=True), private=True)
+    @command(
+        "watch add",
+        _("Watch keywords: matching messages come in one private digest per period."),
+        text("keywords", _KEYWORDS, max_length=1000, rest=True),
+        private=True,
+    )
     async def watch_add(self, inv: Invocation, keywords: str) -> Reply:
         """`/watch add rust, webassembly, meetup lille`."""
         return await self._add_words(inv, keywords, "watch", self.settings.keyword_limit)
 
-    @command("watch mute", _("Never get digest entries for messages containing these words."),
-             text("words", _KEYWORDS, max_length=1000, rest=True), private=True)
+    @command(
+        "watch mute",
+        _("Never get digest entries for messages containing these words."),
+        text("words", _KEYWORDS, max_length=1000, rest=True),
+        private=True,
+    )
     async def watch_mute(self, inv: Invocation, words: str) -> Reply:
         """`/watch mute crypto, giveaway`."""
         return await self._add_words(inv, words, "mute", self.settings.mute_limit)
@@ -36,9 +44,16 @@ class WatchCommands(FiltersBase):
         new = [w for w in words if w.normal not in existing]
         if len(existing) + len(new) > limit:
             what = _("keywords") if kind == "watch" else _("muted words")
-            raise CommandError(_("You can have at most {limit} {what}; you have {count} and asked for {new} more.",
-                                 limit=limit, what=what, count=len(existing), new=len(new)),
-                               _("Remove some first with `/watch remove` or `/watch unmute`, or use broader words."))
+            raise CommandError(
+                _(
+                    "You can have at most {limit} {what}; you have {count} and asked for {new} more.",
+                    limit=limit,
+                    what=what,
+                    count=len(existing),
+                    new=len(new),
+                ),
+                _("Remove some first with `/watch remove` or `/watch unmute`, or use broader words."),
+            )
         now = self.ctx.clock.now()
         await self.watch_repo.add_words(community, user_id, kind, [(w.normal, w.typed) for w in new], now)
         await self.watch_repo.note_channel(community, user_id, inv.channel.channel_id, now)
@@ -46,22 +61,28 @@ class WatchCommands(FiltersBase):
         parts: list[Text] = []
         if new:
             listed = ", ".join(w.typed for w in new)
-            parts.append(_("Now watching: {words}.", words=listed) if kind == "watch"
-                         else _("Now muted: {words}.", words=listed))
+            parts.append(
+                _("Now watching: {words}.", words=listed) if kind == "watch" else _("Now muted: {words}.", words=listed)
+            )
         if len(new) < len(words):
             parts.append(_("Already there: {words}.", words=", ".join(w.typed for w in words if w.normal in existing)))
         if kind == "watch" and (await self.watch_repo.member(community, user_id)).frequency == "off":
             parts.append(_("Your digest is off: turn it on with `/watch frequency daily`."))
         return Reply(text=join(parts), ephemeral=True)
 
-    @command("watch remove", _("Stop watching keywords."), text("keywords", _KEYWORDS, max_length=1000, rest=True),
-             private=True)
+    @command(
+        "watch remove",
+        _("Stop watching keywords."),
+        text("keywords", _KEYWORDS, max_length=1000, rest=True),
+        private=True,
+    )
     async def watch_remove(self, inv: Invocation, keywords: str) -> Reply:
         """`/watch remove rust`."""
         return await self._remove_words(inv, keywords, "watch")
 
-    @command("watch unmute", _("Stop muting words."), text("words", _KEYWORDS, max_length=1000, rest=True),
-             private=True)
+    @command(
+        "watch unmute", _("Stop muting words."), text("words", _KEYWORDS, max_length=1000, rest=True), private=True
+    )
     async def watch_unmute(self, inv: Invocation, words: str) -> Reply:
         """`/watch unmute crypto`."""
         return await self._remove_words(inv, words, "mute")
@@ -73,8 +94,11 @@ class WatchCommands(FiltersBase):
         unknown = [w for w in words if w.normal not in mine]
         if unknown:
             suggestions = closest(unknown[0].typed, list(mine.values()))
-            hint: Text = (_("Did you mean « {suggestion} »?", suggestion=suggestions[0]) if suggestions
-                          else _("See your list with `/watch list`."))
+            hint: Text = (
+                _("Did you mean « {suggestion} »?", suggestion=suggestions[0])
+                if suggestions
+                else _("See your list with `/watch list`.")
+            )
             raise CommandError(_("« {word} » is not in your list.", word=unknown[0].typed), hint)
         await self.watch_repo.remove_words(community, user_id, kind, [w.normal for w in words])
         self.engine.changed_watch(community)
@@ -92,31 +116,52 @@ class WatchCommands(FiltersBase):
         none = _("none")
         watched = ", ".join(w.keyword for w in words if w.kind == "watch")
         mutes = ", ".join(w.keyword for w in words if w.kind == "mute")
-        authors = ", ".join(self.ctx.directory.member_name(UserRef(inv.user.platform, inv.user.workspace_id, a))
-                            for _u, a in muted)
-        return Reply(text=join([
-            _("Keywords: {words}", words=watched or none),
-            _("Muted words: {words}", words=mutes or none),
-            _("Muted authors: {names}", names=authors or none),
-            _("Digest: {frequency}; waiting for the next one: {count}.",
-              frequency=_FREQUENCY_LABELS[prefs.frequency], count=len(pending)),
-            _("Hidden from others' digests: {value}.", value=prefs.optout),
-        ]), ephemeral=True)
+        authors = ", ".join(
+            self.ctx.directory.member_name(UserRef(inv.user.platform, inv.user.workspace_id, a)) for _u, a in muted
+        )
+        return Reply(
+            text=join(
+                [
+                    _("Keywords: {words}", words=watched or none),
+                    _("Muted words: {words}", words=mutes or none),
+                    _("Muted authors: {names}", names=authors or none),
+                    _(
+                        "Digest: {frequency}; waiting for the next one: {count}.",
+                        frequency=_FREQUENCY_LABELS[prefs.frequency],
+                        count=len(pending),
+                    ),
+                    _("Hidden from others' digests: {value}.", value=prefs.optout),
+                ]
+            ),
+            ephemeral=True,
+        )
 
-    @command("watch mute-author", _("Leave a member's messages out of your digests."),
-             member("member", _("The member to leave out.")), private=True)
+    @command(
+        "watch mute-author",
+        _("Leave a member's messages out of your digests."),
+        member("member", _("The member to leave out.")),
+        private=True,
+    )
     async def watch_mute_author(self, inv: Invocation, member: UserRef) -> Reply:
         """`/watch mute-author @bob`."""
         if member == inv.user:
-            raise CommandError(_("Your own messages are never in your digest."),
-                               _("Name another member, such as `/watch mute-author @name`."))
+            raise CommandError(
+                _("Your own messages are never in your digest."),
+                _("Name another member, such as `/watch mute-author @name`."),
+            )
         await self.watch_repo.set_muted_author(inv.community.key, inv.user.user_id, member.user_id, True)
         self.engine.changed_watch(inv.community.key)
-        return Reply(text=_("Messages by {name} are left out of your digests.",
-                            name=self.ctx.directory.member_name(member)), ephemeral=True)
+        return Reply(
+            text=_("Messages by {name} are left out of your digests.", name=self.ctx.directory.member_name(member)),
+            ephemeral=True,
+        )
 
-    @command("watch unmute-author", _("Include a member's messages in your digests again."),
-             member("member", _("The member to include again.")), private=True)
+    @command(
+        "watch unmute-author",
+        _("Include a member's messages in your digests again."),
+        member("member", _("The member to include again.")),
+        private=True,
+    )
     async def watch_unmute_author(self, inv: Invocation, member: UserRef) -> Reply:
         """`/watch unmute-author @bob`."""
         changed = await self.watch_repo.set_muted_author(inv.community.key, inv.user.user_id, member.user_id, False)
@@ -126,9 +171,12 @@ class WatchCommands(FiltersBase):
         self.engine.changed_watch(inv.community.key)
         return Reply(text=_("Messages by {name} are in your digests again.", name=name), ephemeral=True)
 
-    @command("watch frequency", _("How often you get your watch digest."),
-             choice("frequency", _("daily, weekly, or off"),
-                    [Choice(f, _FREQUENCY_LABELS[f]) for f in FREQUENCIES]), private=True)
+    @command(
+        "watch frequency",
+        _("How often you get your watch digest."),
+        choice("frequency", _("daily, weekly, or off"), [Choice(f, _FREQUENCY_LABELS[f]) for f in FREQUENCIES]),
+        private=True,
+    )
     async def watch_frequency(self, inv: Invocation, frequency: str) -> Reply:
         """`/watch frequency weekly`."""
         community, user_id = inv.community.key, inv.user.user_id
@@ -138,11 +186,21 @@ class WatchCommands(FiltersBase):
         self.engine.changed_watch(community)
         if frequency == "off":
             return Reply(text=_("Your watch digest is off; waiting matches were dropped."), ephemeral=True)
-        return Reply(text=_("You will get your watch digest {frequency}, at {hour}:00 in the community's time zone.",
-                            frequency=_FREQUENCY_LABELS[frequency], hour=self.settings.digest_hour), ephemeral=True)
+        return Reply(
+            text=_(
+                "You will get your watch digest {frequency}, at {hour}:00 in the community's time zone.",
+                frequency=_FREQUENCY_LABELS[frequency],
+                hour=self.settings.digest_hour,
+            ),
+            ephemeral=True,
+        )
 
-    @command("watch optout", _("Keep your messages out of other members' watch digests (on), or not (off)."),
-             choice("state", _("on or off"), _ON_OFF), private=True)
+    @command(
+        "watch optout",
+        _("Keep your messages out of other members' watch digests (on), or not (off)."),
+        choice("state", _("on or off"), _ON_OFF),
+        private=True,
+    )
     async def watch_optout(self, inv: Invocation, state: str) -> Reply:
         """`/watch optout on`."""
         community, user_id = inv.community.key, inv.user.user_id

@@ -36,8 +36,11 @@ class Base:
             return group
         names = await self.repo.names(community.key, statuses)
         guesses = closest(raw, names, n=1)
-        hint: Text = (_("Did you mean {suggestion}?", suggestion=guesses[0]) if guesses
-                      else _("Type /group list to see the groups."))
+        hint: Text = (
+            _("Did you mean {suggestion}?", suggestion=guesses[0])
+            if guesses
+            else _("Type /group list to see the groups.")
+        )
         raise CommandError(_("There is no group called “{name}”.", name=raw[:60]), hint)
 
     async def find_city(self, raw: str) -> tuple[City, Msg | None]:
@@ -45,15 +48,21 @@ class Base:
         gaz = await gazetteer()
         lookup = gaz.resolve(raw)
         if lookup.city is None:
-            hint: Text = (_("Did you mean {suggestion}?", suggestion=" / ".join(lookup.suggestions))
-                          if lookup.suggestions else
-                          _("Use a city of 15,000 inhabitants or more, with its country if needed: `Paris, FR`."))
+            hint: Text = (
+                _("Did you mean {suggestion}?", suggestion=" / ".join(lookup.suggestions))
+                if lookup.suggestions
+                else _("Use a city of 15,000 inhabitants or more, with its country if needed: `Paris, FR`.")
+            )
             raise CommandError(_("I do not know the city “{name}”.", name=raw[:60]), hint)
         note = None
         if lookup.others:
-            note = _("“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
-                     "such as `{example}`.", name=raw[:60], city=lookup.city.label,
-                     example=lookup.others[0].label)
+            note = _(
+                "“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
+                "such as `{example}`.",
+                name=raw[:60],
+                city=lookup.city.label,
+                example=lookup.others[0].label,
+            )
         return lookup.city, note
 
     async def is_manager(self, inv: Invocation, group: Group) -> bool:
@@ -66,8 +75,10 @@ class Base:
     async def require_manager(self, inv: Invocation, group: Group) -> None:
         """Refuse anyone who is neither an owner of the group nor a moderator."""
         if not await self.is_manager(inv, group):
-            raise CommandError(_("Only the owners of {group} and the moderators can do that.", group=group.name),
-                               _("Ask an owner: /group info {group} lists them.", group=group.name))
+            raise CommandError(
+                _("Only the owners of {group} and the moderators can do that.", group=group.name),
+                _("Ask an owner: /group info {group} lists them.", group=group.name),
+            )
 
     # ------------------------------------------------------------ spaces and places
 

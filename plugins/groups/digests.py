@@ -30,20 +30,29 @@ class GroupDigests(Base):
         key, now = inv.community.key, self.ctx.clock.now()
         if state == "on":
             if not await self.repo.set_digest(key, group.id, inv.user.user_id, now):
-                raise CommandError(_("The owners of {group} already get its digest.", group=group.name),
-                                   _("Stop it with /group digest \"{group}\" off.", group=group.name))
-            lines: list[Text] = [_("The owners of {group} will get the group's digest by direct message, with "
-                                   "each community digest.", group=group.name)]
+                raise CommandError(
+                    _("The owners of {group} already get its digest.", group=group.name),
+                    _('Stop it with /group digest "{group}" off.', group=group.name),
+                )
+            lines: list[Text] = [
+                _(
+                    "The owners of {group} will get the group's digest by direct message, with each community digest.",
+                    group=group.name,
+                )
+            ]
             if not any(p.name == "digest" for p in self.ctx.plugins()):
                 lines.append(_("The digest plugin is not enabled in this bot: nothing is sent until it is."))
             return Reply(text=join(lines))
         if not await self.repo.set_digest(key, group.id, None, None):
-            raise CommandError(_("The owners of {group} do not get its digest.", group=group.name),
-                               _("Start it with /group digest \"{group}\" on.", group=group.name))
+            raise CommandError(
+                _("The owners of {group} do not get its digest.", group=group.name),
+                _('Start it with /group digest "{group}" on.', group=group.name),
+            )
         return Reply(text=_("The owners of {group} will no longer get the group's digest.", group=group.name))
 
-    async def group_digests(self, community: CommunityRef, start: datetime, end: datetime,
-                            timezone: str) -> list[GroupDigest]:
+    async def group_digests(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> list[GroupDigest]:
         """One digest per opted-in active group that has owners, for [start, end)."""
         key = community.key
         chosen = await self.repo.digest_groups(key)
@@ -65,25 +74,35 @@ class GroupDigests(Base):
             found.append(GroupDigest(str(group.id), group.name, owners, section))
         return found
 
-    async def _section(self, group: Group, size: int, start: datetime, end: datetime,
-                       messages: dict[str, int]) -> DigestSection:
+    async def _section(
+        self, group: Group, size: int, start: datetime, end: datetime, messages: dict[str, int]
+    ) -> DigestSection:
         key = group.community
         joined, left = await self.repo.group_period(key, group.id, start, end)
         topics = await self.repo.topics_between(key, group.id, start, end)
         said = messages.get(group.channel_id, 0) if group.channel_id else None
-        figures: dict[str, float | int | None] = {"members": size, "members_joined": joined, "members_left": left,
-                                                   "messages": said, "topics": len(topics)}
-        lines: list[Text] = [_("Members: {count} ({joined} joined, {left} left)", count=size, joined=joined,
-                               left=left)]
+        figures: dict[str, float | int | None] = {
+            "members": size,
+            "members_joined": joined,
+            "members_left": left,
+            "messages": said,
+            "topics": len(topics),
+        }
+        lines: list[Text] = [_("Members: {count} ({joined} joined, {left} left)", count=size, joined=joined, left=left)]
         where = self.where(group)
-        lines.append(_("Messages in {where}: {count}", where=where, count=said) if said is not None
-                     else _("No space on the platform: messages are not counted."))
+        lines.append(
+            _("Messages in {where}: {count}", where=where, count=said)
+            if said is not None
+            else _("No space on the platform: messages are not counted.")
+        )
         if topics:
             titles = ", ".join(f"“{_short(t)}”" for t in topics[:TOPIC_TITLES])
             more = len(topics) - TOPIC_TITLES
-            lines.append(_("Topics opened: {count}: {titles}", count=len(topics), titles=titles) if more <= 0
-                         else _("Topics opened: {count}: {titles} and {more} more", count=len(topics),
-                                titles=titles, more=more))
+            lines.append(
+                _("Topics opened: {count}: {titles}", count=len(topics), titles=titles)
+                if more <= 0
+                else _("Topics opened: {count}: {titles} and {more} more", count=len(topics), titles=titles, more=more)
+            )
         else:
             lines.append(_("Topics opened: none"))
         return DigestSection("group", _("Group {group}", group=group.name), figures, tuple(lines))

@@ -17,26 +17,53 @@ from plugins.groups.records import ACTIVE, ARCHIVED, PENDING, Group, Location, N
 def refused(exc: DeliveryError) -> CommandError:
     """The member-facing error for a platform that refused to act."""
     if exc.reason == "missing_permission":
-        return CommandError(_("The bot lacks the permission “{permission}” on this platform; nothing was changed.",
-                              permission=exc.permission or exc.detail or "?"),
-                            _("Ask an administrator to grant it to the bot, then try again."))
-    return CommandError(_("The platform refused to create or change the group's space ({reason}); "
-                          "nothing was changed.", reason=exc.reason),
-                        _("Try again later, or ask an administrator."))
+        return CommandError(
+            _(
+                "The bot lacks the permission “{permission}” on this platform; nothing was changed.",
+                permission=exc.permission or exc.detail or "?",
+            ),
+            _("Ask an administrator to grant it to the bot, then try again."),
+        )
+    return CommandError(
+        _(
+            "The platform refused to create or change the group's space ({reason}); nothing was changed.",
+            reason=exc.reason,
+        ),
+        _("Try again later, or ask an administrator."),
+    )
 
 
 class Lifecycle(Base):
     """`/group create`, `/group review`, `/group edit`, `/group archive`."""
 
-    async def create(self, inv: Invocation, name: str, kind: str, description: str, tags: str | None,
-                     city: str | None, radius_km: int | None, private: bool | None) -> Reply:
+    async def create(
+        self,
+        inv: Invocation,
+        name: str,
+        kind: str,
+        description: str,
+        tags: str | None,
+        city: str | None,
+        radius_km: int | None,
+        private: bool | None,
+    ) -> Reply:
         """Create a group at once, or propose it to the moderators (setting `creation`)."""
         community = inv.community
         await self._check_free_name(community, name)
         place, radius, note = await self._place(kind, city, radius_km)
         direct = self.settings.creation == "direct" or inv.level >= Level.MODERATOR
-        new = NewGroup(name, group_key(name), kind, description, parse_tags(tags), bool(private),
-                       ACTIVE if direct else PENDING, place, radius, inv.user.user_id)
+        new = NewGroup(
+            name,
+            group_key(name),
+            kind,
+            description,
+            parse_tags(tags),
+            bool(private),
+            ACTIVE if direct else PENDING,
+            place,
+            radius,
+            inv.user.user_id,
+        )
         notes: list[Text] = [note] if note else []
         if not direct:
             async with self.ctx.db.transaction() as tx:
@@ -46,9 +73,14 @@ class Lifecycle(Base):
         space, space_note = await self.open_space(community, new.name, description, new.private, inv.user)
         try:
             async with self.ctx.db.transaction() as tx:
-                await self.repo.insert_group(tx, community.key, new, self.ctx.clock.now(),
-                                             space.channel.channel_id if space else None,
-                                             space.role_id if space else None)
+                await self.repo.insert_group(
+                    tx,
+                    community.key,
+                    new,
+                    self.ctx.clock.now(),
+                    space.channel.channel_id if space else None,
+                    space.role_id if space else None,
+                )
         except Exception:
             await self._undo(community, space)
             raise
@@ -61,55 +93,84 @@ class Lifecycle(Base):
 
     async def _check_free_name(self, community: CommunityRef, name: str, same_id: int | None = None) -> None:
         if not is_valid_name(name):
-            raise CommandError(_("A group name needs at least one letter or digit and at most 60 characters."),
-                               _("For example: `Rust Lille`."))
+            raise CommandError(
+                _("A group name needs at least one letter or digit and at most 60 characters."),
+                _("For example: `Rust Lille`."),
+            )
         existing = await self.repo.by_key(community.key, group_key(name))
         if existing is None or existing.id == same_id:
             return
         where = self.where(existing) or f"/group info {existing.name}"
         if existing.status == PENDING:
             raise CommandError(_("A group called {name} is already waiting for approval.", name=existing.name))
-        raise CommandError(_("A group called {name} already exists: {where}.", name=existing.name, where=where),
-                           _("Join it with /group join {name}, or choose another name.", name=existing.name))
+        raise CommandError(
+            _("A group called {name} already exists: {where}.", name=existing.name, where=where),
+            _("Join it with /group join {name}, or choose another name.", name=existing.name),
+        )
 
-    async def _place(self, kind: str, city: str | None, radius_km: int | None
-                     ) -> tuple[Location | None, int | None, Msg | None]:
+    async def _place(
+        self, kind: str, city: str | None, radius_km: int | None
+    ) -> tuple[Location | None, int | None, Msg | None]:
         if kind != "local":
             if city is not None or radius_km is not None:
-                raise CommandError(_("city and radius_km are for local groups."),
-                                   _("Use kind:local for a group around a place."))
+                raise CommandError(
+                    _("city and radius_km are for local groups."), _("Use kind:local for a group around a place.")
+                )
             return None, None, None
         if city is None:
-            raise CommandError(_("A local group needs a city."),
-                               _("For example: /group create \"Rust Lille\" local \"Rust near Lille\" "
-                                 "city:Lille radius_km:30"))
+            raise CommandError(
+                _("A local group needs a city."),
+                _('For example: /group create "Rust Lille" local "Rust near Lille" city:Lille radius_km:30'),
+            )
         found, note = await self.find_city(city)
         return self.location_of(found), radius_km or self.settings.default_radius_km, note
 
     async def _propose(self, community: CommunityRef, new: NewGroup, author: UserRef) -> Msg:
-        buttons = (Button(_("Approve"), "group review", {"name": new.name, "decision": "approve"}),
-                   Button(_("Reject"), "group review", {"name": new.name, "decision": "reject"}, danger=True))
-        proposal = Reply(text=join([
-            _("{member} proposes the group **{name}** ({kind}): {description}",
-              member=self.ctx.directory.member_name(author), name=new.name, kind=new.kind,
-              description=new.description),
-            _("Review it with the buttons or `/group review \"{name}\" approve|reject [reason]`.", name=new.name)]),
-            buttons=buttons)
+        buttons = (
+            Button(_("Approve"), "group review", {"name": new.name, "decision": "approve"}),
+            Button(_("Reject"), "group review", {"name": new.name, "decision": "reject"}, danger=True),
+        )
+        proposal = Reply(
+            text=join(
+                [
+                    _(
+                        "{member} proposes the group **{name}** ({kind}): {description}",
+                        member=self.ctx.directory.member_name(author),
+                        name=new.name,
+                        kind=new.kind,
+                        description=new.description,
+                    ),
+                    _('Review it with the buttons or `/group review "{name}" approve|reject [reason]`.', name=new.name),
+                ]
+            ),
+            buttons=buttons,
+        )
         if await self.tell_moderators(community, proposal, f"groups.propose:{community.key}:{new.name_key}"):
-            return _("Your group **{name}** was proposed to the moderators; you will get a message once it "
-                     "is reviewed.", name=new.name)
-        return _("Your group **{name}** waits for a moderator's approval (`/group review`); you will get a "
-                 "message once it is reviewed.", name=new.name)
+            return _(
+                "Your group **{name}** was proposed to the moderators; you will get a message once it is reviewed.",
+                name=new.name,
+            )
+        return _(
+            "Your group **{name}** waits for a moderator's approval (`/group review`); you will get a "
+            "message once it is reviewed.",
+            name=new.name,
+        )
 
-    async def open_space(self, community: CommunityRef, name: str, description: str, private: bool,
-                         owner: UserRef) -> tuple[Space | None, Msg | None]:
+    async def open_space(
+        self, community: CommunityRef, name: str, description: str, private: bool, owner: UserRef
+    ) -> tuple[Space | None, Msg | None]:
         """Create the group's space and let the owner in, or say why the group has none."""
         spaces = self.ctx.messenger.spaces(community)
         if spaces is None:
             return None, _("This platform cannot create channels: the group works without its own space.")
         try:
-            space = await spaces.create_space(community, channel_slug(name), topic=description[:250],
-                                              private=private, forum=self.settings.forum_channels)
+            space = await spaces.create_space(
+                community,
+                channel_slug(name),
+                topic=description[:250],
+                private=private,
+                forum=self.settings.forum_channels,
+            )
         except DeliveryError as exc:
             raise refused(exc) from exc
         try:
@@ -140,18 +201,29 @@ class Lifecycle(Base):
                     text.append(_("Reason: {reason}", reason=reason))
                 await self._dm(author, Reply(text=join(text)), f"groups.reviewed:{group.community}:{group.id}")
             return Reply(text=_("Proposal **{name}** rejected.", name=group.name))
-        space, note = await self.open_space(inv.community, group.name, group.description, group.private,
-                                            author or inv.user)
+        space, note = await self.open_space(
+            inv.community, group.name, group.description, group.private, author or inv.user
+        )
         try:
-            await self.repo.update(inv.community.key, group.id, {
-                "status": ACTIVE, "activated_at": to_db(self.ctx.clock.now()),
-                "channel_id": space.channel.channel_id if space else None, "role_id": space.role_id if space else None})
+            await self.repo.update(
+                inv.community.key,
+                group.id,
+                {
+                    "status": ACTIVE,
+                    "activated_at": to_db(self.ctx.clock.now()),
+                    "channel_id": space.channel.channel_id if space else None,
+                    "role_id": space.role_id if space else None,
+                },
+            )
         except Exception:
             await self._undo(inv.community, space)
             raise
         if author is not None:
-            await self._dm(author, Reply(text=_("Your group **{name}** was approved; you are its owner.",
-                                                name=group.name)), f"groups.reviewed:{group.community}:{group.id}")
+            await self._dm(
+                author,
+                Reply(text=_("Your group **{name}** was approved; you are its owner.", name=group.name)),
+                f"groups.reviewed:{group.community}:{group.id}",
+            )
         return Reply(text=join([_("Group **{name}** approved.", name=group.name), *([note] if note else [])]))
 
     async def _dm(self, user: UserRef, reply: Reply, dedupe_key: str) -> None:
@@ -170,8 +242,9 @@ class Lifecycle(Base):
                 await spaces.archive_space(space)
             except DeliveryError as exc:
                 raise refused(exc) from exc
-        await self.repo.update(inv.community.key, group.id,
-                               {"status": ARCHIVED, "archived_at": to_db(self.ctx.clock.now())})
+        await self.repo.update(
+            inv.community.key, group.id, {"status": ARCHIVED, "archived_at": to_db(self.ctx.clock.now())}
+        )
         return Reply(text=_("Group **{name}** archived.", name=group.name))
 
     async def edit(self, inv: Invocation, name: str, changes: dict[str, object]) -> Reply:
@@ -180,8 +253,9 @@ class Lifecycle(Base):
         await self.require_manager(inv, group)
         fields, notes = await self._edits(inv.community, group, changes)
         if not fields:
-            raise CommandError(_("Nothing to change."), _("Give at least one of name, description, tags, city, "
-                                                           "radius_km or private."))
+            raise CommandError(
+                _("Nothing to change."), _("Give at least one of name, description, tags, city, radius_km or private.")
+            )
         if "name" in fields:
             spaces, space = self.ctx.messenger.spaces(inv.community), self.space_of(group)
             if spaces is not None and space is not None:
@@ -192,8 +266,9 @@ class Lifecycle(Base):
         await self.repo.update(inv.community.key, group.id, fields)
         return Reply(text=join([_("Group **{name}** updated.", name=fields.get("name", group.name)), *notes]))
 
-    async def _edits(self, community: CommunityRef, group: Group, changes: dict[str, object]
-                     ) -> tuple[dict[str, object], list[Text]]:
+    async def _edits(
+        self, community: CommunityRef, group: Group, changes: dict[str, object]
+    ) -> tuple[dict[str, object], list[Text]]:
         fields: dict[str, object] = {}
         notes: list[Text] = []
         if isinstance(changes.get("name"), str):
@@ -209,10 +284,19 @@ class Lifecycle(Base):
         city, radius = changes.get("city"), changes.get("radius_km")
         if city is not None or radius is not None:
             current = f"{group.city_name}, {group.country}" if group.city_name else None
-            place, new_radius, note = await self._place(group.kind, city if isinstance(city, str) else current,
-                                                        radius if isinstance(radius, int) else group.radius_km)
+            place, new_radius, note = await self._place(
+                group.kind,
+                city if isinstance(city, str) else current,
+                radius if isinstance(radius, int) else group.radius_km,
+            )
             if place is not None:
-                fields.update(city_id=place.city_id, city_name=place.city_name, country=place.country,
-                              lat=place.lat, lon=place.lon, radius_km=new_radius)
+                fields.update(
+                    city_id=place.city_id,
+                    city_name=place.city_name,
+                    country=place.country,
+                    lat=place.lat,
+                    lon=place.lon,
+                    radius_km=new_radius,
+                )
             notes += [note] if note else []
         return fields, notes

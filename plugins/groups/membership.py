@@ -28,31 +28,44 @@ class Membership(Base):
         await self._space_add(group, inv.user)
         await self.repo.add_member(key, group.id, user_id, self.ctx.clock.now())
         where = self.where(group)
-        text = (_("Welcome to **{group}**! Its space: {where}.", group=group.name, where=where) if where
-                else _("Welcome to **{group}**!", group=group.name))
+        text = (
+            _("Welcome to **{group}**! Its space: {where}.", group=group.name, where=where)
+            if where
+            else _("Welcome to **{group}**!", group=group.name)
+        )
         return Reply(text=text, ephemeral=True)
 
     async def _request(self, inv: Invocation, group: Group) -> Reply:
         now = self.ctx.clock.now()
         if not await self.repo.add_request(inv.community.key, group.id, inv.user.user_id, now):
-            raise CommandError(_("Your request to join {group} is already waiting for its owners.",
-                                 group=group.name))
+            raise CommandError(_("Your request to join {group} is already waiting for its owners.", group=group.name))
         who = self.ctx.directory.member_name(inv.user)
-        ask = Reply(text=join([_("{member} asks to join your private group **{group}**.", member=who,
-                                 group=group.name),
-                               _("Answer with the buttons or `/group approve \"{group}\" @{member}`.",
-                                 group=group.name, member=who)]),
-                    buttons=(Button(_("Approve"), "group approve", {"group": group.name, "member": inv.user.user_id}),
-                             Button(_("Deny"), "group deny", {"group": group.name, "member": inv.user.user_id},
-                                    danger=True)))
+        ask = Reply(
+            text=join(
+                [
+                    _("{member} asks to join your private group **{group}**.", member=who, group=group.name),
+                    _('Answer with the buttons or `/group approve "{group}" @{member}`.', group=group.name, member=who),
+                ]
+            ),
+            buttons=(
+                Button(_("Approve"), "group approve", {"group": group.name, "member": inv.user.user_id}),
+                Button(_("Deny"), "group deny", {"group": group.name, "member": inv.user.user_id}, danger=True),
+            ),
+        )
         for owner in [m for m in await self.repo.members(inv.community.key, group.id) if m.is_owner]:
             try:
-                await self.ctx.messenger.send(self.user(inv.community, owner.user_id), ask, dedupe_key=(
-                    f"groups.request:{group.community}:{group.id}:{inv.user.user_id}:{owner.user_id}:{to_db(now)}"))
+                await self.ctx.messenger.send(
+                    self.user(inv.community, owner.user_id),
+                    ask,
+                    dedupe_key=(
+                        f"groups.request:{group.community}:{group.id}:{inv.user.user_id}:{owner.user_id}:{to_db(now)}"
+                    ),
+                )
             except DeliveryError:
                 self.ctx.logger.info("owner %s of group %s cannot receive DMs", owner.user_id, group.id)
-        return Reply(text=_("{group} is private: your request was sent to its owners.", group=group.name),
-                     ephemeral=True)
+        return Reply(
+            text=_("{group} is private: your request was sent to its owners.", group=group.name), ephemeral=True
+        )
 
     async def _space_add(self, group: Group, user: UserRef) -> None:
         spaces, space = self.ctx.messenger.spaces(user.community), self.space_of(group)
@@ -79,9 +92,10 @@ class Membership(Base):
             raise CommandError(_("You are not a member of {group}.", group=group.name))
         owners = [m for m in await self.repo.members(key, group.id) if m.is_owner]
         if me.is_owner and len(owners) == 1:
-            raise CommandError(_("You are the last owner of {group}: you cannot leave it as it is.",
-                                 group=group.name),
-                               _("Give it another owner with /group owner, or archive it with /group archive."))
+            raise CommandError(
+                _("You are the last owner of {group}: you cannot leave it as it is.", group=group.name),
+                _("Give it another owner with /group owner, or archive it with /group archive."),
+            )
         await self._space_remove(group, inv.user)
         await self.repo.remove_member(key, group.id, inv.user.user_id, self.ctx.clock.now())
         return Reply(text=_("You left {group}.", group=group.name), ephemeral=True)
@@ -96,8 +110,7 @@ class Membership(Base):
             raise CommandError(_("{member} is already a member of {group}.", member=who, group=group.name))
         if not approve:
             if not await self.repo.drop_request(key, group.id, member.user_id):
-                raise CommandError(_("{member} has no pending request to join {group}.", member=who,
-                                     group=group.name))
+                raise CommandError(_("{member} has no pending request to join {group}.", member=who, group=group.name))
             await self._tell(member, _("Your request to join **{group}** was declined.", group=group.name), group)
             return Reply(text=_("Request of {member} declined.", member=who))
         if not await self.repo.drop_request(key, group.id, member.user_id):
@@ -113,8 +126,13 @@ class Membership(Base):
 
     async def _tell(self, member: UserRef, text: Msg, group: Group) -> None:
         try:
-            await self.ctx.messenger.send(member, Reply(text=text), dedupe_key=(
-                f"groups.answer:{group.community}:{group.id}:{member.user_id}:{to_db(self.ctx.clock.now())}"))
+            await self.ctx.messenger.send(
+                member,
+                Reply(text=text),
+                dedupe_key=(
+                    f"groups.answer:{group.community}:{group.id}:{member.user_id}:{to_db(self.ctx.clock.now())}"
+                ),
+            )
         except DeliveryError:
             self.ctx.logger.info("could not tell %s about group %s", member.user_id, group.id)
 
@@ -143,8 +161,10 @@ class Membership(Base):
         key, who = inv.community.key, self.ctx.directory.member_name(member)
         target = await self.repo.member(key, group.id, member.user_id)
         if target is None:
-            raise CommandError(_("{member} is not a member of {group}.", member=who, group=group.name),
-                               _("They can join first with /group join {group}.", group=group.name))
+            raise CommandError(
+                _("{member} is not a member of {group}.", member=who, group=group.name),
+                _("They can join first with /group join {group}.", group=group.name),
+            )
         if target.is_owner and not transfer:
             raise CommandError(_("{member} is already an owner of {group}.", member=who, group=group.name))
         await self.repo.set_owner(key, group.id, member.user_id, True)
@@ -159,12 +179,16 @@ class Membership(Base):
         """Opt in or out of the group's announcements by DM."""
         group = await self.find_group(inv.community, name)
         if await self.repo.member(inv.community.key, group.id, inv.user.user_id) is None:
-            raise CommandError(_("You are not a member of {group}.", group=group.name),
-                               _("Join it first with /group join {group}.", group=group.name))
+            raise CommandError(
+                _("You are not a member of {group}.", group=group.name),
+                _("Join it first with /group join {group}.", group=group.name),
+            )
         await self.repo.set_notify(inv.community.key, group.id, inv.user.user_id, state == "on")
-        text = (_("You will receive the announcements of {group} by direct message.", group=group.name)
-                if state == "on" else _("You will no longer receive the announcements of {group} by direct "
-                                        "message.", group=group.name))
+        text = (
+            _("You will receive the announcements of {group} by direct message.", group=group.name)
+            if state == "on"
+            else _("You will no longer receive the announcements of {group} by direct message.", group=group.name)
+        )
         return Reply(text=text, ephemeral=True)
 
     async def members(self, inv: Invocation, name: str) -> Reply:
@@ -172,11 +196,15 @@ class Membership(Base):
         group = await self.find_group(inv.community, name)
         key = inv.community.key
         everyone = await self.repo.members(key, group.id)
-        if group.private and not (any(m.user_id == inv.user.user_id for m in everyone)
-                                  or await self.is_manager(inv, group)):
+        if group.private and not (
+            any(m.user_id == inv.user.user_id for m in everyone) or await self.is_manager(inv, group)
+        ):
             raise CommandError(_("{group} is private: only its members see who is in it.", group=group.name))
-        lines = [f"**{self.name_of(inv.community, m.user_id)}** 👑" if m.is_owner
-                 else self.name_of(inv.community, m.user_id) for m in everyone[:MEMBERS_SHOWN]]
-        card = Card(_("Members of {group} ({count})", group=group.name, count=len(everyone)),
-                    description="\n".join(lines))
+        lines = [
+            f"**{self.name_of(inv.community, m.user_id)}** 👑" if m.is_owner else self.name_of(inv.community, m.user_id)
+            for m in everyone[:MEMBERS_SHOWN]
+        ]
+        card = Card(
+            _("Members of {group} ({count})", group=group.name, count=len(everyone)), description="\n".join(lines)
+        )
         return Reply(card=card, ephemeral=True)

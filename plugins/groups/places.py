@@ -68,8 +68,14 @@ class Gazetteer:
             gaz.countries[fold(code)] = code
             gaz.countries[fold(str(country["name"]))] = code
         for raw in cache.get_cities().values():
-            city = City(int(raw["geonameid"]), str(raw["name"]), str(raw["countrycode"]),
-                        float(raw["latitude"]), float(raw["longitude"]), int(raw["population"]))
+            city = City(
+                int(raw["geonameid"]),
+                str(raw["name"]),
+                str(raw["countrycode"]),
+                float(raw["latitude"]),
+                float(raw["longitude"]),
+                int(raw["population"]),
+            )
             gaz.add(city, [str(a) for a in raw.get("alternatenames", [])])
         for ids in (*gaz.primary.values(), *gaz.alternate.values()):
             ids.sort(key=lambda i: -gaz.cities[i].population)
@@ -90,15 +96,19 @@ class Gazetteer:
     def resolve(self, query: str) -> Lookup:
         """The city a member meant by `query` (`Lille`, `rijsel`, `Paris, US`)."""
         name, country = self._split_country(query)
-        ids = self.primary.get(name, []) + [i for i in self.alternate.get(name, [])
-                                            if i not in self.primary.get(name, [])]
+        ids = self.primary.get(name, []) + [
+            i for i in self.alternate.get(name, []) if i not in self.primary.get(name, [])
+        ]
         if country is not None:
             ids = [i for i in ids if self.cities[i].country == country]
         if not ids:
             return Lookup(None, suggestions=tuple(self._suggest(name)))
         best = self.cities[ids[0]]
-        others = tuple(self.cities[i] for i in ids[1:] if self.cities[i].name.casefold() == best.name.casefold()
-                       or i in self.primary.get(name, []))
+        others = tuple(
+            self.cities[i]
+            for i in ids[1:]
+            if self.cities[i].name.casefold() == best.name.casefold() or i in self.primary.get(name, [])
+        )
         return Lookup(best, others)
 
     def _split_country(self, query: str) -> tuple[str, str | None]:
@@ -110,8 +120,11 @@ class Gazetteer:
     def _suggest(self, name: str) -> list[str]:
         # Only names of about the same length: a typo, not a longer name containing the letters.
         spread = max(2, len(name) // 4)
-        pool = [label for size in range(len(name) - spread, len(name) + spread + 1)
-                for label in self.by_length.get(size, [])]
+        pool = [
+            label
+            for size in range(len(name) - spread, len(name) + spread + 1)
+            for label in self.by_length.get(size, [])
+        ]
         labels: list[str] = []
         for guess in closest(name, pool, n=3):
             city = self.cities[self.primary[fold(guess)][0]]
@@ -125,7 +138,7 @@ class Gazetteer:
             return []
         start = bisect.bisect_left(self.sorted_names, key)
         found: list[City] = []
-        for name in self.sorted_names[start:start + 200]:
+        for name in self.sorted_names[start : start + 200]:
             if not name.startswith(key):
                 break
             found += [self.cities[i] for i in self.primary[name]]

@@ -45,8 +45,14 @@ def _group(rest: bool = False) -> Any:
 
 
 def _city(required: bool = False, rest: bool = False) -> Any:
-    return text("city", _("A city, with its country code if needed: `Lille` or `Paris, FR`."),
-                max_length=100, autocomplete="cities", required=required, rest=rest)
+    return text(
+        "city",
+        _("A city, with its country code if needed: `Lille` or `Paris, FR`."),
+        max_length=100,
+        autocomplete="cities",
+        required=required,
+        rest=rest,
+    )
 
 
 def _radius() -> Any:
@@ -67,22 +73,39 @@ class GroupsPlugin(Plugin):
         """Start building the city index in the background: the first `/location set` finds it ready."""
         preload()
 
-    @command("group create", _("Create a group (or propose it to the moderators)."),
-             text("name", _("The group's name, unique in the community."), max_length=MAX_NAME),
-             choice("kind", _("affinity (an interest) or local (a place and a radius)."), KINDS),
-             text("description", _("What the group is about."), max_length=500),
-             text("tags", _("Tags separated by commas: `rust, web`."), required=False),
-             _city(), _radius(), boolean("private", _("yes: owners approve who joins."), required=False))
-    async def create(self, inv: Invocation, name: str, kind: str, description: str, tags: str | None = None,
-                     city: str | None = None, radius_km: int | None = None, private: bool | None = None) -> Reply:
+    @command(
+        "group create",
+        _("Create a group (or propose it to the moderators)."),
+        text("name", _("The group's name, unique in the community."), max_length=MAX_NAME),
+        choice("kind", _("affinity (an interest) or local (a place and a radius)."), KINDS),
+        text("description", _("What the group is about."), max_length=500),
+        text("tags", _("Tags separated by commas: `rust, web`."), required=False),
+        _city(),
+        _radius(),
+        boolean("private", _("yes: owners approve who joins."), required=False),
+    )
+    async def create(
+        self,
+        inv: Invocation,
+        name: str,
+        kind: str,
+        description: str,
+        tags: str | None = None,
+        city: str | None = None,
+        radius_km: int | None = None,
+        private: bool | None = None,
+    ) -> Reply:
         """`/group create "Rust Lille" local "Rust near Lille" city:Lille radius_km:30`."""
         return await self.svc.create(inv, name, kind, description, tags, city, radius_km, private)
 
-    @command("group review", _("Approve or reject a proposed group."),
-             text("name", _("The proposed group's name."), max_length=MAX_NAME * 2),
-             choice("decision", _("approve or reject."), DECISIONS),
-             text("reason", _("Why (sent to the author)."), required=False, max_length=500, rest=True),
-             level=Level.MODERATOR)
+    @command(
+        "group review",
+        _("Approve or reject a proposed group."),
+        text("name", _("The proposed group's name."), max_length=MAX_NAME * 2),
+        choice("decision", _("approve or reject."), DECISIONS),
+        text("reason", _("Why (sent to the author)."), required=False, max_length=500, rest=True),
+        level=Level.MODERATOR,
+    )
     async def review(self, inv: Invocation, name: str, decision: str, reason: str | None = None) -> Reply:
         """`/group review "Rust Lille" approve`."""
         return await self.svc.review(inv, name, decision, reason)
@@ -97,24 +120,36 @@ class GroupsPlugin(Plugin):
         """`/group leave "Rust Lille"`."""
         return await self.svc.leave(inv, group)
 
-    @command("group approve", _("Accept a request to join your private group."), _group(),
-             member("member", _("The member who asked.")))
+    @command(
+        "group approve",
+        _("Accept a request to join your private group."),
+        _group(),
+        member("member", _("The member who asked.")),
+    )
     async def approve(self, inv: Invocation, group: str, member: UserRef) -> Reply:
         """`/group approve "Rust Lille" @bob`."""
         return await self.svc.answer(inv, group, member, approve=True)
 
-    @command("group deny", _("Decline a request to join your private group."), _group(),
-             member("member", _("The member who asked.")))
+    @command(
+        "group deny",
+        _("Decline a request to join your private group."),
+        _group(),
+        member("member", _("The member who asked.")),
+    )
     async def deny(self, inv: Invocation, group: str, member: UserRef) -> Reply:
         """`/group deny "Rust Lille" @bob`."""
         return await self.svc.answer(inv, group, member, approve=False)
 
-    @command("group list", _("The directory of groups, with members and activity."),
-             text("tag", _("Only groups with this tag."), required=False, max_length=40),
-             choice("kind", _("Only this kind of group."), KINDS, required=False),
-             integer("page", _("The page number."), required=False, min_value=1, max_value=10_000))
-    async def list_groups(self, inv: Invocation, tag: str | None = None, kind: str | None = None,
-                          page: int | None = None) -> Reply:
+    @command(
+        "group list",
+        _("The directory of groups, with members and activity."),
+        text("tag", _("Only groups with this tag."), required=False, max_length=40),
+        choice("kind", _("Only this kind of group."), KINDS, required=False),
+        integer("page", _("The page number."), required=False, min_value=1, max_value=10_000),
+    )
+    async def list_groups(
+        self, inv: Invocation, tag: str | None = None, kind: str | None = None, page: int | None = None
+    ) -> Reply:
         """`/group list tag:rust page:2`."""
         return await self.svc.directory(inv, tag, kind, page)
 
@@ -133,17 +168,37 @@ class GroupsPlugin(Plugin):
         """`/group members "Rust Lille"`."""
         return await self.svc.members(inv, group)
 
-    @command("group edit", _("Change a group (owners and moderators)."), _group(),
-             text("name", _("A new name."), required=False, max_length=MAX_NAME),
-             text("description", _("A new description."), required=False, max_length=500),
-             text("tags", _("New tags, separated by commas."), required=False),
-             _city(), _radius(), boolean("private", _("yes: owners approve who joins."), required=False))
-    async def edit(self, inv: Invocation, group: str, name: str | None = None, description: str | None = None,
-                   tags: str | None = None, city: str | None = None, radius_km: int | None = None,
-                   private: bool | None = None) -> Reply:
+    @command(
+        "group edit",
+        _("Change a group (owners and moderators)."),
+        _group(),
+        text("name", _("A new name."), required=False, max_length=MAX_NAME),
+        text("description", _("A new description."), required=False, max_length=500),
+        text("tags", _("New tags, separated by commas."), required=False),
+        _city(),
+        _radius(),
+        boolean("private", _("yes: owners approve who joins."), required=False),
+    )
+    async def edit(
+        self,
+        inv: Invocation,
+        group: str,
+        name: str | None = None,
+        description: str | None = None,
+        tags: str | None = None,
+        city: str | None = None,
+        radius_km: int | None = None,
+        private: bool | None = None,
+    ) -> Reply:
         """`/group edit "Rust Lille" radius_km:40`."""
-        changes = {"name": name, "description": description, "tags": tags, "city": city, "radius_km": radius_km,
-                   "private": private}
+        changes = {
+            "name": name,
+            "description": description,
+            "tags": tags,
+            "city": city,
+            "radius_km": radius_km,
+            "private": private,
+        }
         return await self.svc.edit(inv, group, {k: v for k, v in changes.items() if v is not None})
 
     @command("group archive", _("Archive a group (owners and moderators)."), _group(rest=True))
@@ -151,34 +206,54 @@ class GroupsPlugin(Plugin):
         """`/group archive "Rust Lille"`."""
         return await self.svc.archive(inv, group)
 
-    @command("group ban", _("Remove a member from a group for good (owners and moderators)."), _group(),
-             member("member", _("The member to ban.")))
+    @command(
+        "group ban",
+        _("Remove a member from a group for good (owners and moderators)."),
+        _group(),
+        member("member", _("The member to ban.")),
+    )
     async def ban(self, inv: Invocation, group: str, member: UserRef) -> Reply:
         """`/group ban "Rust Lille" @troll`."""
         return await self.svc.ban(inv, group, member)
 
-    @command("group owner", _("Add an owner to a group, or hand it over."), _group(),
-             member("member", _("The member who becomes an owner.")),
-             boolean("transfer", _("yes: you stop being an owner."), required=False))
+    @command(
+        "group owner",
+        _("Add an owner to a group, or hand it over."),
+        _group(),
+        member("member", _("The member who becomes an owner.")),
+        boolean("transfer", _("yes: you stop being an owner."), required=False),
+    )
     async def owner(self, inv: Invocation, group: str, member: UserRef, transfer: bool | None = None) -> Reply:
         """`/group owner "Rust Lille" @carol transfer:yes`."""
         return await self.svc.owner(inv, group, member, bool(transfer))
 
-    @command("group announce", _("Post an announcement in the group and to members who opted in."), _group(),
-             text("text", _("The announcement."), max_length=1500, rest=True))
+    @command(
+        "group announce",
+        _("Post an announcement in the group and to members who opted in."),
+        _group(),
+        text("text", _("The announcement."), max_length=1500, rest=True),
+    )
     async def announce(self, inv: Invocation, group: str, text: str) -> Reply:
         """`/group announce "Rust Lille" Meetup on Thursday!`."""
         return await self.svc.announce(inv, group, text)
 
-    @command("group notify", _("Receive a group's announcements by direct message, or not."), _group(),
-             choice("state", _("on or off."), ON_OFF))
+    @command(
+        "group notify",
+        _("Receive a group's announcements by direct message, or not."),
+        _group(),
+        choice("state", _("on or off."), ON_OFF),
+    )
     async def notify(self, inv: Invocation, group: str, state: str) -> Reply:
         """`/group notify "Rust Lille" on`."""
         return await self.svc.notify(inv, group, state)
 
-    @command("group topic", _("Open a topic (a thread) in a group's space."), _group(),
-             text("title", _("The topic's title."), max_length=150),
-             text("tags", _("Tags separated by commas."), required=False))
+    @command(
+        "group topic",
+        _("Open a topic (a thread) in a group's space."),
+        _group(),
+        text("title", _("The topic's title."), max_length=150),
+        text("tags", _("Tags separated by commas."), required=False),
+    )
     async def topic(self, inv: Invocation, group: str, title: str, tags: str | None = None) -> Reply:
         """`/group topic "Rust Lille" "Async traits" tags:async`."""
         return await self.svc.topic(inv, group, title, tags)
@@ -188,8 +263,12 @@ class GroupsPlugin(Plugin):
         """`/group topics "Rust Lille"`."""
         return await self.svc.topics(inv, group)
 
-    @command("group digest", _("Send (or stop sending) the group's own digest to its owners by direct message."),
-             _group(), choice("state", _("on or off."), ON_OFF))
+    @command(
+        "group digest",
+        _("Send (or stop sending) the group's own digest to its owners by direct message."),
+        _group(),
+        choice("state", _("on or off."), ON_OFF),
+    )
     async def digest(self, inv: Invocation, group: str, state: str) -> Reply:
         """`/group digest "Rust Lille" on` (owners and moderators)."""
         return await self.svc.digest_optin(inv, group, state)
@@ -199,8 +278,9 @@ class GroupsPlugin(Plugin):
         """`/group suggest`."""
         return await self.svc.suggest(inv)
 
-    @command("location set", _("Share your city (only the city is stored)."), _city(required=True, rest=True),
-             private=True)
+    @command(
+        "location set", _("Share your city (only the city is stored)."), _city(required=True, rest=True), private=True
+    )
     async def location_set(self, inv: Invocation, city: str) -> Reply:
         """`/location set Lille`."""
         return await self.svc.location_set(inv, city)
@@ -242,13 +322,15 @@ class GroupsPlugin(Plugin):
 
     # ------------------------------------------------------------ digest and privacy
 
-    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
-                             timezone: str) -> DigestSection | None:
+    async def digest_section(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         """The groups section of the weekly digest."""
         return await self.svc.digest(community, start, end, timezone)
 
-    async def group_digests(self, community: CommunityRef, start: datetime, end: datetime,
-                            timezone: str) -> list[GroupDigest]:
+    async def group_digests(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> list[GroupDigest]:
         """The digests of the opted-in groups, for their owners (sent by the digest plugin)."""
         return await self.svc.group_digests(community, start, end, timezone)
 
@@ -258,8 +340,7 @@ class GroupsPlugin(Plugin):
 
     async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Forget a member inside the shared transaction (last owners hand over, see docs/groups.md)."""
-        return await self.svc.repo.forget_user(tx, user.community.key, user.user_id,
-                                                self.ctx.clock.now())
+        return await self.svc.repo.forget_user(tx, user.community.key, user.user_id, self.ctx.clock.now())
 
 
 PLUGIN = GroupsPlugin

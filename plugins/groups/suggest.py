@@ -35,8 +35,9 @@ class Suggestion:
     score: float
 
 
-def rank(candidates: Iterable[Candidate], my_tags: Sequence[str], where: tuple[float, float] | None,
-         limit: int = 5) -> list[Suggestion]:
+def rank(
+    candidates: Iterable[Candidate], my_tags: Sequence[str], where: tuple[float, float] | None, limit: int = 5
+) -> list[Suggestion]:
     """The best groups first: shared tags, then nearness, then size; groups with no reason are dropped
     unless the member has neither tags nor a location (then the largest groups are suggested)."""
     mine = set(my_tags)

@@ -47,30 +47,41 @@ class Talk(Views):
         if failure is not None:
             raise await self._not_posted(inv.community, key, where, failure)
         readers = [m for m in await self.repo.members(inv.community.key, group.id) if m.notify]
-        parts: list[Text] = [_("Announcement posted in {where}.", where=where) if where
-                             else _("{group} has no space: the announcement goes to opted-in members only.",
-                                    group=group.name),
-                             _("Members who asked for it by direct message: {count}.", count=len(readers))]
+        parts: list[Text] = [
+            _("Announcement posted in {where}.", where=where)
+            if where
+            else _("{group} has no space: the announcement goes to opted-in members only.", group=group.name),
+            _("Members who asked for it by direct message: {count}.", count=len(readers)),
+        ]
         return Reply(text=join(parts))
 
-    async def _not_posted(self, community: CommunityRef, key: str, where: str,
-                          failure: BaseException) -> CommandError:
+    async def _not_posted(self, community: CommunityRef, key: str, where: str, failure: BaseException) -> CommandError:
         """What to tell the manager whose announcement's space post just failed (the space post comes first,
         so nothing went out yet)."""
         if not isinstance(failure, DeliveryError) or failure.transient:
             # An outage (or an unexpected error): the due action stays pending and is retried with the DMs,
             # so announcing again would post it twice.
-            return CommandError(_("The announcement could not be posted in {where} yet.", where=where),
-                                _("The bot will try again by itself in a few minutes, direct messages included: "
-                                  "there is no need to announce it again."))
+            return CommandError(
+                _("The announcement could not be posted in {where} yet.", where=where),
+                _(
+                    "The bot will try again by itself in a few minutes, direct messages included: "
+                    "there is no need to announce it again."
+                ),
+            )
         # A refusal that retrying will not fix (a missing permission, a deleted channel): drop the retry, so the
         # manager can announce again once it is fixed without a late retry posting it a second time.
         await self.ctx.scheduler.cancel(ANNOUNCE, key, community.key)
-        hint = (_("The bot lacks the “{permission}” permission there: ask an administrator to grant it, then try "
-                  "again.", permission=failure.permission) if failure.permission
-                else _("Try again later, or ask an administrator."))
-        return CommandError(_("The announcement could not be posted in {where}; it was not sent to anyone.",
-                              where=where), hint)
+        hint = (
+            _(
+                "The bot lacks the “{permission}” permission there: ask an administrator to grant it, then try again.",
+                permission=failure.permission,
+            )
+            if failure.permission
+            else _("Try again later, or ask an administrator.")
+        )
+        return CommandError(
+            _("The announcement could not be posted in {where}; it was not sent to anyone.", where=where), hint
+        )
 
     async def deliver(self, action: DueAction) -> None:
         """Post an announcement in the space and DM the opted-in members; each send has its own dedupe key."""
@@ -85,20 +96,31 @@ class Talk(Views):
         space = self.space_of(group)
         if space is not None:
             try:
-                await self.ctx.messenger.send(space.channel, Reply(text=join([
-                    _("📣 Announcement for {group}", group=group.name), body])), dedupe_key=f"{prefix}:space")
+                await self.ctx.messenger.send(
+                    space.channel,
+                    Reply(text=join([_("📣 Announcement for {group}", group=group.name), body])),
+                    dedupe_key=f"{prefix}:space",
+                )
             except Exception as exc:
                 if action.key in self._watched:  # `/group announce` is waiting: it tells the manager
                     self._watched[action.key] = exc
                 raise  # retried later (a waiting `/group announce` cancels it when retrying cannot help)
-        dm = Reply(text=join([_("📣 Announcement from the group **{group}**:", group=group.name), body,
-                              _("Stop these messages with /group notify \"{group}\" off.", group=group.name)]))
+        dm = Reply(
+            text=join(
+                [
+                    _("📣 Announcement from the group **{group}**:", group=group.name),
+                    body,
+                    _('Stop these messages with /group notify "{group}" off.', group=group.name),
+                ]
+            )
+        )
         for member in await self.repo.members(community.key, group.id):
             if not member.notify:
                 continue
             try:
-                await self.ctx.messenger.send(self.user(community, member.user_id), dm,
-                                              dedupe_key=f"{prefix}:{member.user_id}")
+                await self.ctx.messenger.send(
+                    self.user(community, member.user_id), dm, dedupe_key=f"{prefix}:{member.user_id}"
+                )
             except DeliveryError as exc:
                 if exc.reason != "dm_closed":
                     raise  # retried later; the sends already done are skipped by their dedupe keys
@@ -107,28 +129,55 @@ class Talk(Views):
     async def topic(self, inv: Invocation, name: str, title: str, tags: str | None) -> Reply:
         """Open a topic: a message in the group's space and, where the platform has threads, its thread."""
         group = await self.find_group(inv.community, name)
-        if await self.repo.member(inv.community.key, group.id, inv.user.user_id) is None \
-                and not await self.is_manager(inv, group):
-            raise CommandError(_("Only members of {group} can open topics in it.", group=group.name),
-                               _("Join it first with /group join {group}.", group=group.name))
+        if await self.repo.member(inv.community.key, group.id, inv.user.user_id) is None and not await self.is_manager(
+            inv, group
+        ):
+            raise CommandError(
+                _("Only members of {group} can open topics in it.", group=group.name),
+                _("Join it first with /group join {group}.", group=group.name),
+            )
         now, space = self.ctx.clock.now(), self.space_of(group)
         topic_tags = parse_tags(tags)
         if space is None:
-            await self.repo.add_topic(inv.community.key, group.id, title, topic_tags, (None, None, None),
-                                      inv.user.user_id, now)
-            return Reply(text=_("Topic “{title}” recorded; {group} has no space, so it has no thread.",
-                                title=title, group=group.name))
-        head = Reply(text=join([_("🧵 New topic: **{title}**", title=title),
-                                _("Opened by {member}{tags}", member=self.ctx.directory.member_name(inv.user),
-                                  tags=f" · #{' #'.join(topic_tags)}" if topic_tags else "")]))
-        ref = await self.ctx.messenger.send(space.channel, head, dedupe_key=(
-            f"groups.topic:{inv.community.key}:{group.id}:{inv.user.user_id}:{to_db(now)}"))
+            await self.repo.add_topic(
+                inv.community.key, group.id, title, topic_tags, (None, None, None), inv.user.user_id, now
+            )
+            return Reply(
+                text=_(
+                    "Topic “{title}” recorded; {group} has no space, so it has no thread.",
+                    title=title,
+                    group=group.name,
+                )
+            )
+        head = Reply(
+            text=join(
+                [
+                    _("🧵 New topic: **{title}**", title=title),
+                    _(
+                        "Opened by {member}{tags}",
+                        member=self.ctx.directory.member_name(inv.user),
+                        tags=f" · #{' #'.join(topic_tags)}" if topic_tags else "",
+                    ),
+                ]
+            )
+        )
+        ref = await self.ctx.messenger.send(
+            space.channel,
+            head,
+            dedupe_key=(f"groups.topic:{inv.community.key}:{group.id}:{inv.user.user_id}:{to_db(now)}"),
+        )
         thread = None
         if ref is not None and Capability.THREADS in self.ctx.messenger.capabilities(inv.community):
             thread = ref.channel.in_thread(ref.message_id).thread_id
-        await self.repo.add_topic(inv.community.key, group.id, title, topic_tags,
-                                  (space.channel.channel_id, thread, ref.message_id if ref else None),
-                                  inv.user.user_id, now)
+        await self.repo.add_topic(
+            inv.community.key,
+            group.id,
+            title,
+            topic_tags,
+            (space.channel.channel_id, thread, ref.message_id if ref else None),
+            inv.user.user_id,
+            now,
+        )
         url = self.ctx.messenger.link(ref) if ref else None
         return Reply(text=_("Topic opened: {link}", link=link(url, title)))
 
@@ -138,7 +187,7 @@ class Talk(Views):
         found = await self.repo.topics(inv.community.key, group.id)
         lines: list[Text] = [self._topic_line(inv, group, t) for t in found]
         if not lines:
-            lines.append(_("No topic yet. Open one with /group topic \"{group}\" <title>.", group=group.name))
+            lines.append(_('No topic yet. Open one with /group topic "{group}" <title>.', group=group.name))
         return Reply(card=Card(_("Topics of {group}", group=group.name), description=join(lines)))
 
     def _topic_line(self, inv: Invocation, group: Group, topic: Topic) -> Text:
@@ -147,8 +196,12 @@ class Talk(Views):
             channel = ChannelRef(inv.community.platform, inv.community.workspace_id, topic.channel_id)
             url = self.ctx.messenger.link(MessageRef(channel, topic.message_id))
         tags = f" · #{' #'.join(topic.tags)}" if topic.tags else ""
-        return _("{title}{tags} · {when}", title=link(url, topic.title), tags=tags,
-                 when=When(topic.created_at, inv.timezone, "d MMM y"))
+        return _(
+            "{title}{tags} · {when}",
+            title=link(url, topic.title),
+            tags=tags,
+            when=When(topic.created_at, inv.timezone, "d MMM y"),
+        )
 
     # ------------------------------------------------------------ newcomers
 
@@ -162,8 +215,15 @@ class Talk(Views):
         found = await self.suggestions(event.community, event.user.user_id)
         if not found:
             return
-        reply = Reply(text=join([_("Welcome! These groups might interest you:"), *self.suggestion_lines(found),
-                                 _("See them all with /group list.")]))
+        reply = Reply(
+            text=join(
+                [
+                    _("Welcome! These groups might interest you:"),
+                    *self.suggestion_lines(found),
+                    _("See them all with /group list."),
+                ]
+            )
+        )
         try:
             await self.ctx.messenger.send(event.user, reply, dedupe_key=f"groups.welcome:{key}:{event.user.user_id}")
         except DeliveryError as exc:
@@ -176,8 +236,9 @@ class Talk(Views):
 
     # ------------------------------------------------------------ digest
 
-    async def digest(self, community: CommunityRef, start: datetime, end: datetime,
-                     timezone: str) -> DigestSection | None:
+    async def digest(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         """New groups, member growth and the most active groups of the period."""
         key = community.key
         groups = await self.repo.groups(key)
@@ -190,11 +251,16 @@ class Talk(Views):
         counts = await self.repo.channel_messages(key, start.astimezone(zone).date().isoformat(), last_day)
         busiest = sorted(((counts.get(g.channel_id or "", 0), g.name) for g in groups), key=lambda p: (-p[0], p[1]))
         busiest = [pair for pair in busiest if pair[0] > 0][:TOP_ACTIVE]
-        figures: dict[str, Any] = {"groups_total": len(groups), "groups_new": len(new), "memberships_new": joins,
-                                   "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0))}
-        lines: list[Text] = [_("{count} groups, {new} new: {names}", count=len(groups), new=len(new),
-                               names=", ".join(new) or "—"),
-                             _("{count} new memberships", count=joins)]
+        figures: dict[str, Any] = {
+            "groups_total": len(groups),
+            "groups_new": len(new),
+            "memberships_new": joins,
+            "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0)),
+        }
+        lines: list[Text] = [
+            _("{count} groups, {new} new: {names}", count=len(groups), new=len(new), names=", ".join(new) or "—"),
+            _("{count} new memberships", count=joins),
+        ]
         if busiest:
             lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
         return DigestSection("groups", _("Groups"), figures, tuple(lines))

@@ -25,8 +25,11 @@ class Views(Base):
         """One page of the directory with member counts and four-week activity."""
         key = inv.community.key
         wanted = parse_tags(tag)
-        groups = [g for g in await self.repo.groups(key) if (kind is None or g.kind == kind)
-                  and all(t in g.tags for t in wanted)]
+        groups = [
+            g
+            for g in await self.repo.groups(key)
+            if (kind is None or g.kind == kind) and all(t in g.tags for t in wanted)
+        ]
         size = self.settings.page_size
         pages = max(1, -(-len(groups) // size))
         number = page or 1
@@ -34,13 +37,15 @@ class Views(Base):
             raise CommandError(_("There is no page {page}: the directory has {pages}.", page=number, pages=pages))
         counts = await self.repo.member_counts(key)
         activity = await self.activity(inv.community, self.ctx.clock.now(), inv.timezone)
-        lines: list[Text] = [self._line(g, counts.get(g.id, 0), activity) for g in
-                             groups[(number - 1) * size:number * size]]
+        lines: list[Text] = [
+            self._line(g, counts.get(g.id, 0), activity) for g in groups[(number - 1) * size : number * size]
+        ]
         if not lines:
             lines.append(_("No group matches yet. Create one with /group create."))
         if pages > 1:
-            lines.append(_("Page {page} of {pages}: /group list page:{next}", page=number, pages=pages,
-                           next=number % pages + 1))
+            lines.append(
+                _("Page {page} of {pages}: /group list page:{next}", page=number, pages=pages, next=number % pages + 1)
+            )
         if inv.level >= Level.MODERATOR:
             pending = await self.repo.groups(key, PENDING)
             if pending:
@@ -52,8 +57,15 @@ class Views(Base):
         lock = "🔒 " if group.private else ""
         where = f" · {self.where(group)}" if group.channel_id else ""
         place = f" · {group.city_name}" if group.city_name else ""
-        return _("{lock}**{name}**{place} · members: {members} · messages (4 weeks): {messages}{where}",
-                 lock=lock, name=group.name, place=place, members=members, messages=messages, where=where)
+        return _(
+            "{lock}**{name}**{place} · members: {members} · messages (4 weeks): {messages}{where}",
+            lock=lock,
+            name=group.name,
+            place=place,
+            members=members,
+            messages=messages,
+            where=where,
+        )
 
     async def info(self, inv: Invocation, name: str) -> Reply:
         """Everything about one group."""
@@ -61,19 +73,32 @@ class Views(Base):
         everyone = await self.repo.members(inv.community.key, group.id)
         owners = [self.name_of(inv.community, m.user_id) for m in everyone if m.is_owner]
         activity = await self.activity(inv.community, self.ctx.clock.now(), inv.timezone)
-        fields = [CardField(_("Kind"), _("local") if group.kind == "local" else _("affinity")),
-                  CardField(_("Tags"), ", ".join(group.tags) or "—"),
-                  CardField(_("Owners"), ", ".join(owners) or _("none: a moderator can name one with /group owner")),
-                  CardField(_("Members"), str(len(everyone))),
-                  CardField(_("Created"), _("{when}", when=When(group.created_at, inv.timezone))),
-                  CardField(_("Activity"), _("{count} messages in the last 4 weeks",
-                                             count=activity.get(group.channel_id or "", 0)))]
+        fields = [
+            CardField(_("Kind"), _("local") if group.kind == "local" else _("affinity")),
+            CardField(_("Tags"), ", ".join(group.tags) or "—"),
+            CardField(_("Owners"), ", ".join(owners) or _("none: a moderator can name one with /group owner")),
+            CardField(_("Members"), str(len(everyone))),
+            CardField(_("Created"), _("{when}", when=When(group.created_at, inv.timezone))),
+            CardField(
+                _("Activity"), _("{count} messages in the last 4 weeks", count=activity.get(group.channel_id or "", 0))
+            ),
+        ]
         if group.city_name:
-            fields.append(CardField(_("Place"), _("{city}, {country}, within {radius} km", city=group.city_name,
-                                                  country=group.country or "", radius=group.radius_km or 0)))
+            fields.append(
+                CardField(
+                    _("Place"),
+                    _(
+                        "{city}, {country}, within {radius} km",
+                        city=group.city_name,
+                        country=group.country or "",
+                        radius=group.radius_km or 0,
+                    ),
+                )
+            )
         fields.append(CardField(_("Space"), self.where(group) or _("none")))
-        fields.append(CardField(_("Access"), _("private: owners approve requests") if group.private
-                                else _("open to everyone")))
+        fields.append(
+            CardField(_("Access"), _("private: owners approve requests") if group.private else _("open to everyone"))
+        )
         return Reply(card=Card(group.name, tuple(fields), description=group.description))
 
     async def nearby(self, inv: Invocation, city: str | None, radius_km: int | None) -> Reply:
@@ -82,20 +107,32 @@ class Views(Base):
         if city is None:
             where = await self.repo.location(inv.community.key, inv.user.user_id)
             if where is None:
-                raise CommandError(_("Give a city, or share yours first with /location set."),
-                                   _("For example: /group nearby Lille radius_km:30"))
+                raise CommandError(
+                    _("Give a city, or share yours first with /location set."),
+                    _("For example: /group nearby Lille radius_km:30"),
+                )
         else:
             found, note = await self.find_city(city)
             where = self.location_of(found)
         radius = radius_km or self.settings.default_radius_km
         hits = await self.around(inv.community, where, radius)
         lines: list[Text] = [note] if note else []
-        lines += [_("**{name}** · {distance} km · {where}", name=g.name, distance=km(d),
-                    where=self.where(g) or f"/group join {g.name}") for g, d in hits[:25]]
+        lines += [
+            _(
+                "**{name}** · {distance} km · {where}",
+                name=g.name,
+                distance=km(d),
+                where=self.where(g) or f"/group join {g.name}",
+            )
+            for g, d in hits[:25]
+        ]
         if not hits:
             lines.append(_("No local group within {radius} km of {city}.", radius=radius, city=where.city_name))
-        return Reply(card=Card(_("Groups near {city}, {country}", city=where.city_name, country=where.country),
-                               description=join(lines)))
+        return Reply(
+            card=Card(
+                _("Groups near {city}, {country}", city=where.city_name, country=where.country), description=join(lines)
+            )
+        )
 
     async def around(self, community: CommunityRef, where: Location, radius: int) -> list[tuple[Group, float]]:
         """Local groups containing `where` or within `radius` km of it, with their distance, nearest first."""
@@ -116,9 +153,11 @@ class Views(Base):
         mine = await self.repo.groups_of(key, user_id)
         my_ids = {g.id for g in mine}
         counts = await self.repo.member_counts(key)
-        candidates = [Candidate(g.name, g.tags, counts.get(g.id, 0), g.lat, g.lon, g.radius_km)
-                      for g in await self.repo.groups(key) if g.id not in my_ids
-                      and not await self.repo.is_banned(key, g.id, user_id)]
+        candidates = [
+            Candidate(g.name, g.tags, counts.get(g.id, 0), g.lat, g.lon, g.radius_km)
+            for g in await self.repo.groups(key)
+            if g.id not in my_ids and not await self.repo.is_banned(key, g.id, user_id)
+        ]
         where = await self.repo.location(key, user_id)
         tags = [t for g in mine for t in g.tags]
         return rank(candidates, tags, (where.lat, where.lon) if where else None)
@@ -133,16 +172,19 @@ class Views(Base):
                 reasons.append(_("tags you follow: {tags}", tags=", ".join(s.shared_tags)))
             if s.distance_km is not None:
                 reasons.append(_("{distance} km from you", distance=km(s.distance_km)))
-            lines.append(_("**{name}** {why} · /group join {name}", name=s.name,
-                           why=join(reasons, ", ") if reasons else ""))
+            lines.append(
+                _("**{name}** {why} · /group join {name}", name=s.name, why=join(reasons, ", ") if reasons else "")
+            )
         return lines
 
     async def suggest(self, inv: Invocation) -> Reply:
         """`/group suggest`."""
         found = await self.suggestions(inv.community, inv.user.user_id)
         if not found:
-            return Reply(text=_("No suggestion for now. Join a group or share your city with /location set "
-                                "to get better ones."), ephemeral=True)
+            return Reply(
+                text=_("No suggestion for now. Join a group or share your city with /location set to get better ones."),
+                ephemeral=True,
+            )
         return Reply(card=Card(_("Groups for you"), description=join(self.suggestion_lines(found))), ephemeral=True)
 
     # ------------------------------------------------------------ location
@@ -150,10 +192,10 @@ class Views(Base):
     async def location_set(self, inv: Invocation, city: str) -> Reply:
         """Share one's city (stored at city precision only)."""
         found, note = await self.find_city(city)
-        await self.repo.set_location(inv.community.key, inv.user.user_id, self.location_of(found),
-                                     self.ctx.clock.now())
-        parts: list[Text] = [_("Your city is now {city}. Only the city is stored, never a more precise place.",
-                               city=found.label)]
+        await self.repo.set_location(inv.community.key, inv.user.user_id, self.location_of(found), self.ctx.clock.now())
+        parts: list[Text] = [
+            _("Your city is now {city}. Only the city is stored, never a more precise place.", city=found.label)
+        ]
         return Reply(text=join([*parts, *([note] if note else [])]), ephemeral=True)
 
     async def location_show(self, inv: Invocation) -> Reply:
@@ -161,8 +203,9 @@ class Views(Base):
         where = await self.repo.location(inv.community.key, inv.user.user_id)
         if where is None:
             return Reply(text=_("You have not shared a city. Use /location set to do so."), ephemeral=True)
-        return Reply(text=_("Your city: {city}, {country}.", city=where.city_name, country=where.country),
-                     ephemeral=True)
+        return Reply(
+            text=_("Your city: {city}, {country}.", city=where.city_name, country=where.country), ephemeral=True
+        )
 
     async def location_clear(self, inv: Invocation) -> Reply:
         """Forget one's city."""

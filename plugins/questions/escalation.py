@@ -67,8 +67,7 @@ class Escalation:
         self._forget_down(community)
         try:
             while True:
-                due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now())
-                       if q.id not in postponed]
+                due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now()) if q.id not in postponed]
                 for listed in due:
                     question = await self._still_due(listed)
                     if question is None:
@@ -82,9 +81,13 @@ class Escalation:
                             continue
                     self._retrying.pop(question.id, None)
                     following = steps.step_after(question.next_step, question.asked_at)
-                    await self.repo.advance(community, question.id, question.next_step or "",
-                                            following.kind if following else None,
-                                            following.due_at if following else None)
+                    await self.repo.advance(
+                        community,
+                        question.id,
+                        question.next_step or "",
+                        following.kind if following else None,
+                        following.due_at if following else None,
+                    )
                 if not due:
                     break
         finally:
@@ -116,21 +119,38 @@ class Escalation:
         window_end = question.asked_at + timedelta(days=self.settings.track_days)
         if retry > window_end:
             self._retrying.pop(question.id, None)
-            self.ctx.logger.error("questions: gave up the %s of #%s in %s: never delivered (%s), and the question "
-                                  "is past track_days (%s days)", step, question.id, question.community, error,
-                                  self.settings.track_days)
+            self.ctx.logger.error(
+                "questions: gave up the %s of #%s in %s: never delivered (%s), and the question "
+                "is past track_days (%s days)",
+                step,
+                question.id,
+                question.community,
+                error,
+                self.settings.track_days,
+            )
             return False
         await self.repo.postpone(question.community, question.id, step, retry)  # out of the due steps
         if self._retrying.get(question.id) == step:
-            self.ctx.logger.debug("questions: the %s of #%s in %s still not delivered (%s); next try at %s",
-                                  step, question.id, question.community, error, _iso(retry))
+            self.ctx.logger.debug(
+                "questions: the %s of #%s in %s still not delivered (%s); next try at %s",
+                step,
+                question.id,
+                question.community,
+                error,
+                _iso(retry),
+            )
             return True
         if len(self._retrying) >= _RETRYING_BOUND:
             self._retrying.clear()
         self._retrying[question.id] = step
-        self.ctx.logger.warning("questions: the %s of #%s in %s was not delivered (%s); tried again at %s and "
-                                "later until it goes through", step, question.id, question.community, error,
-                                _iso(retry))
+        self.ctx.logger.warning(
+            "questions: the %s of #%s in %s was not delivered (%s); tried again at %s and later until it goes through",
+            step,
+            question.id,
+            question.community,
+            error,
+            _iso(retry),
+        )
         return True
 
     async def run_step(self, question: Question) -> None:
@@ -148,8 +168,13 @@ class Escalation:
         if in_place:
             text = _("This question has been waiting for {age}. Can someone lend a hand? 🙂", age=age)
         else:
-            text = _("🙋 A question has been waiting for {age} in #{channel}: “{excerpt}” {link}", age=age,
-                     channel=self._channel_name(question), excerpt=question.excerpt, link=self._link(question))
+            text = _(
+                "🙋 A question has been waiting for {age} in #{channel}: “{excerpt}” {link}",
+                age=age,
+                channel=self._channel_name(question),
+                excerpt=question.excerpt,
+                link=self._link(question),
+            )
         await self._send(target, Reply(text=text), f"questions.nudge:{question.community}:{question.id}")
         await self._private_note(question)
 
@@ -163,14 +188,20 @@ class Escalation:
         role = settings.roles.get("helpers")
         recipients = [] if role is not None else self._escalate_to(community)
         if recipients:
-            text = _("A question has had no answer for {age} in #{channel}: “{excerpt}” {link}", age=age,
-                     channel=self._channel_name(question), excerpt=question.excerpt, link=self._link(question))
+            text = _(
+                "A question has had no answer for {age} in #{channel}: “{excerpt}” {link}",
+                age=age,
+                channel=self._channel_name(question),
+                excerpt=question.excerpt,
+                link=self._link(question),
+            )
             failure: DeliveryError | None = None
             for user_id in recipients:  # every recipient is tried; a failure is raised after the others
                 moderator = UserRef(community.platform, community.workspace_id, user_id)
                 try:
-                    await self._send(moderator, Reply(text=text),
-                                     f"questions.escalate:{question.community}:{question.id}:{user_id}")
+                    await self._send(
+                        moderator, Reply(text=text), f"questions.escalate:{question.community}:{question.id}:{user_id}"
+                    )
                 except DeliveryError as error:
                     failure = failure or error
             if failure is not None:
@@ -180,14 +211,27 @@ class Escalation:
         target, _in_place = await self._helpers_place(question)
         channel, link = self._channel_name(question), self._link(question)
         if role:
-            text = _("{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
-                     mention=role_mention(role), age=age, channel=channel,
-                     excerpt=question.excerpt, link=link)
+            text = _(
+                "{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
+                mention=role_mention(role),
+                age=age,
+                channel=channel,
+                excerpt=question.excerpt,
+                link=link,
+            )
         else:
-            self.ctx.logger.info("questions: #%s in %s escalated without a mention: set a helpers or moderators "
-                                 "role, or escalate_to", question.id, question.community)
-            text = _("Still no answer after {age} in #{channel}: “{excerpt}” {link}", age=age, channel=channel,
-                     excerpt=question.excerpt, link=link)
+            self.ctx.logger.info(
+                "questions: #%s in %s escalated without a mention: set a helpers or moderators role, or escalate_to",
+                question.id,
+                question.community,
+            )
+            text = _(
+                "Still no answer after {age} in #{channel}: “{excerpt}” {link}",
+                age=age,
+                channel=channel,
+                excerpt=question.excerpt,
+                link=link,
+            )
         await self._send(target, Reply(text=text), f"questions.escalate:{question.community}:{question.id}")
 
     def _escalate_to(self, community: CommunityRef) -> list[str]:
@@ -210,9 +254,12 @@ class Escalation:
         membership = await self.ctx.communities.export_member(asker)
         if membership.get("left_at") and (membership.get("joined_at") or "") <= membership["left_at"]:
             return
-        text = _("Your question in #{channel} (“{excerpt}”) has not had an answer yet, but it has been seen: "
-                 "the helpers have been told. You can turn these notes off with `/questions notes off`.",
-                 channel=self._channel_name(question), excerpt=question.excerpt)
+        text = _(
+            "Your question in #{channel} (“{excerpt}”) has not had an answer yet, but it has been seen: "
+            "the helpers have been told. You can turn these notes off with `/questions notes off`.",
+            channel=self._channel_name(question),
+            excerpt=question.excerpt,
+        )
         await self._send(asker, Reply(text=text), f"questions.note:{question.community}:{question.id}")
 
     async def _helpers_place(self, question: Question) -> tuple[Target, bool]:
@@ -223,7 +270,8 @@ class Escalation:
             return helpers, False
         ref = question_ref(question)
         if ref.channel.thread_id is None and Capability.THREADS in self.ctx.messenger.capabilities(
-                ref.channel.community):
+            ref.channel.community
+        ):
             return ref.channel.in_thread(question.message_id), True
         return ref.channel, True
 

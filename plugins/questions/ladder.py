@@ -73,8 +73,11 @@ class Ladder:
         """The step that follows `previous` (None: the first one), or None after the last.
 
         The two steps that notify people avoid quiet hours; "still waiting" only flags the question."""
-        following = STEPS[0] if previous is None else next(
-            (STEPS[i + 1] for i, name in enumerate(STEPS[:-1]) if name == previous), None)
+        following = (
+            STEPS[0]
+            if previous is None
+            else next((STEPS[i + 1] for i, name in enumerate(STEPS[:-1]) if name == previous), None)
+        )
         if following == NUDGE:
             return Step(NUDGE, self._awake(asked_at + self.nudge_after))
         if following == ESCALATE:

@@ -66,7 +66,6 @@ _GROUP_MAX = 60
 _QUESTION_MAX = 1500
 
 
-
 class QuestionsPlugin(Plugin):
     """Patient answers: every question deserves an answer, and patient helpers are recognised."""
 
@@ -131,55 +130,89 @@ class QuestionsPlugin(Plugin):
 
     # ------------------------------------------------------------ commands
 
-    @command("ask", _("Ask a question; the bot makes sure someone answers it."),
-             # Every unnamed word is the question; the group is only ever given by name, before or after.
-             text("question", _QUESTION_HELP, required=False, max_length=_QUESTION_MAX, rest=True),
-             text("group", _GROUP_HELP, required=False, max_length=_GROUP_MAX, named_only=True))
+    @command(
+        "ask",
+        _("Ask a question; the bot makes sure someone answers it."),
+        # Every unnamed word is the question; the group is only ever given by name, before or after.
+        text("question", _QUESTION_HELP, required=False, max_length=_QUESTION_MAX, rest=True),
+        text("group", _GROUP_HELP, required=False, max_length=_GROUP_MAX, named_only=True),
+    )
     async def ask(self, inv: Invocation, question: str = "", group: str | None = None) -> Reply:
         """`/ask How do I join the Lille group?`, with `group:newcomers` before or after it."""
         asked, group = question.strip(), (group or "").strip() or None
         if not asked:
             raise CommandError(_("Your question is empty."), _("Write it after /ask, like `/ask How do I ...?`."))
         target = self._ask_target(inv)
-        card = Card(_("Question from {name}", name=self.ctx.directory.member_name(inv.user)),
-                    (CardField(_("Group"), group),) if group else (), description=asked)
+        card = Card(
+            _("Question from {name}", name=self.ctx.directory.member_name(inv.user)),
+            (CardField(_("Group"), group),) if group else (),
+            description=asked,
+        )
         try:
             ref = await self.ctx.messenger.send(target, Reply(card=card))
         except DeliveryError as error:
-            raise CommandError(_("The question could not be posted in #{channel}.",
-                                 channel=self.ctx.directory.channel_name(target)),
-                               _("Ask a moderator to check the bot's permissions.")) from error
+            raise CommandError(
+                _("The question could not be posted in #{channel}.", channel=self.ctx.directory.channel_name(target)),
+                _("Ask a moderator to check the bot's permissions."),
+            ) from error
         if ref is None:
             raise CommandError(_("The question could not be posted."), _("Please try again."))
         language = await self.tracker.language_of(asked, inv.community.key)
-        stored = await self.tracker.create(NewQuestion(
-            inv.community.key, ref.channel.channel_id, ref.channel.thread_id, ref.message_id, inv.user.user_id,
-            inv.at, language, detector.excerpt(asked, self.settings.excerpt_length),
-            group, explicit=True))
+        stored = await self.tracker.create(
+            NewQuestion(
+                inv.community.key,
+                ref.channel.channel_id,
+                ref.channel.thread_id,
+                ref.message_id,
+                inv.user.user_id,
+                inv.at,
+                language,
+                detector.excerpt(asked, self.settings.excerpt_length),
+                group,
+                explicit=True,
+            )
+        )
         await self.tracker.flush()
-        return Reply(text=_("Your question is posted as #{id}. The bot will make sure someone answers it.",
-                            id=stored.id), ephemeral=True)
+        return Reply(
+            text=_("Your question is posted as #{id}. The bot will make sure someone answers it.", id=stored.id),
+            ephemeral=True,
+        )
 
     def _ask_target(self, inv: Invocation) -> ChannelRef:
         if self.settings.ask_channel:
             return ChannelRef(inv.community.platform, inv.community.workspace_id, self.settings.ask_channel)
         return inv.channel
 
-    @command("solved", _("Mark your question as solved."),
-             replace(integer("question", _("The question's number (your latest one when left out)."),
-                             required=False, min_value=1), autocomplete="open_questions"))
+    @command(
+        "solved",
+        _("Mark your question as solved."),
+        replace(
+            integer(
+                "question", _("The question's number (your latest one when left out)."), required=False, min_value=1
+            ),
+            autocomplete="open_questions",
+        ),
+    )
     async def solved(self, inv: Invocation, question: int | None = None) -> Reply:
         """`/solved` or `/solved 12`."""
         await self.tracker.flush()
         found = await self._question_to_solve(inv, question)
         if found.author_id != inv.user.user_id and inv.level < Level.MODERATOR:
-            raise CommandError(_("Only the person who asked #{id} (or a moderator) can mark it solved.", id=found.id),
-                               _("Thank the person who helped you instead; it counts for them."))
+            raise CommandError(
+                _("Only the person who asked #{id} (or a moderator) can mark it solved.", id=found.id),
+                _("Thank the person who helped you instead; it counts for them."),
+            )
         if found.status not in ("open", "answered"):
             raise CommandError(_("Question #{id} is already {status}.", id=found.id, status=_status(found.status)))
         tracked = self.tracker.index.by_id.get(found.id) or Tracked(
-            found.id, found.community, found.channel_id, found.message_id, found.author_id, found.asked_at,
-            found.answered_by)
+            found.id,
+            found.community,
+            found.channel_id,
+            found.message_id,
+            found.author_id,
+            found.asked_at,
+            found.answered_by,
+        )
         await self.tracker.solve(tracked, found.answered_by, inv.at)
         return Reply(text=_("Question #{id} is solved. Thank you for letting everyone know! ✅", id=found.id))
 
@@ -197,8 +230,7 @@ class QuestionsPlugin(Plugin):
             here = [t for t in mine if t.channel_id == inv.channel.channel_id]
             tracked = (here or mine)[-1] if (here or mine) else None
         if tracked is None:
-            raise CommandError(_("You have no open question to mark solved."),
-                               _("Give its number, like `/solved 12`."))
+            raise CommandError(_("You have no open question to mark solved."), _("Give its number, like `/solved 12`."))
         found = await self.repo.get(community, tracked.id)
         if found is None:
             raise CommandError(_("You have no open question to mark solved."))
@@ -209,15 +241,19 @@ class QuestionsPlugin(Plugin):
         near = closest(str(number), ids)
         return _("Did you mean #{suggestion}?", suggestion=near[0]) if near else _LIST_HINT
 
-    @command("unanswered", _("List the questions still waiting for an answer, oldest first."),
-             channel("channel", _("Only this channel."), required=False),
-             text("group", _("Only questions about this group or topic."), required=False, max_length=60))
+    @command(
+        "unanswered",
+        _("List the questions still waiting for an answer, oldest first."),
+        channel("channel", _("Only this channel."), required=False),
+        text("group", _("Only questions about this group or topic."), required=False, max_length=60),
+    )
     async def unanswered(self, inv: Invocation, channel: ChannelRef | None = None, group: str | None = None) -> Reply:
         """`/unanswered`, `/unanswered #help`, `/unanswered group:python`."""
         await self.tracker.flush()
         group_name = await self._group(inv.community.key, group) if group else None
-        found = await self.repo.unanswered(inv.community.key, channel.channel_id if channel else None, group_name,
-                                           views.MAX_LISTED + 50)
+        found = await self.repo.unanswered(
+            inv.community.key, channel.channel_id if channel else None, group_name, views.MAX_LISTED + 50
+        )
         return views.unanswered(self.ctx, found, self.ctx.clock.now())
 
     @autocomplete("open_questions")
@@ -235,14 +271,20 @@ class QuestionsPlugin(Plugin):
         if match is not None:
             return match
         near = closest(given, groups)
-        hint: Text = (_("Did you mean {suggestion}?", suggestion=near[0]) if near
-                      else _("Questions get a group with `/ask ... group:name`."))
+        hint: Text = (
+            _("Did you mean {suggestion}?", suggestion=near[0])
+            if near
+            else _("Questions get a group with `/ask ... group:name`.")
+        )
         raise CommandError(_("No question is filed under the group {group}.", group=given.strip()[:60]), hint)
 
-    @command("question close", _("Close a question (duplicate, off-topic...)."),
-             replace(integer("id", _("The question's number."), min_value=1), autocomplete="open_questions"),
-             text("reason", _("Why it is closed, such as duplicate or off-topic."), max_length=200, rest=True),
-             level=Level.MODERATOR)
+    @command(
+        "question close",
+        _("Close a question (duplicate, off-topic...)."),
+        replace(integer("id", _("The question's number."), min_value=1), autocomplete="open_questions"),
+        text("reason", _("Why it is closed, such as duplicate or off-topic."), max_length=200, rest=True),
+        level=Level.MODERATOR,
+    )
     async def question_close(self, inv: Invocation, id: int, reason: str) -> Reply:
         """`/question close 12 duplicate of #9`."""
         await self.tracker.flush()
@@ -255,9 +297,11 @@ class QuestionsPlugin(Plugin):
             raise CommandError(_("Question #{id} is already {status}.", id=id, status=_status(found.status)))
         return Reply(text=_("Question #{id} is closed: {reason}", id=id, reason=reason.strip()))
 
-    @command("helpers", _("The patience leaderboard: who answered questions lately."),
-             integer("weeks", _("How many weeks to look back (4 by default)."), required=False,
-                     min_value=1, max_value=52))
+    @command(
+        "helpers",
+        _("The patience leaderboard: who answered questions lately."),
+        integer("weeks", _("How many weeks to look back (4 by default)."), required=False, min_value=1, max_value=52),
+    )
     async def helpers(self, inv: Invocation, weeks: int | None = None) -> Reply:
         """`/helpers` or `/helpers 12`."""
         await self.tracker.flush()
@@ -267,25 +311,31 @@ class QuestionsPlugin(Plugin):
         standings = scoring.leaderboard(views.credits(answered, since, await self._joined(inv.community, answered)))
         return views.helpers(self.ctx, standings, inv.community.key, span)
 
-    @command("questions notes", _("Turn on or off the private note the bot sends when your question waits."),
-             choice("state", _("on or off."), [Choice("on", _("on")), Choice("off", _("off"))]), private=True)
+    @command(
+        "questions notes",
+        _("Turn on or off the private note the bot sends when your question waits."),
+        choice("state", _("on or off."), [Choice("on", _("on")), Choice("off", _("off"))]),
+        private=True,
+    )
     async def questions_notes(self, inv: Invocation, state: str) -> Reply:
         """`/questions notes off`."""
         await self.repo.set_notes(inv.community.key, inv.user.user_id, state == "on", inv.at)
         if state == "on":
-            return Reply(text=_("You will get a private note when your question waits for an answer."),
-                         ephemeral=True)
+            return Reply(text=_("You will get a private note when your question waits for an answer."), ephemeral=True)
         return Reply(text=_("No more private notes about your questions."), ephemeral=True)
 
     # ------------------------------------------------------------ digest and privacy
 
-    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
-                             timezone: str) -> DigestSection | None:
+    async def digest_section(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         """Asked, answered, solved, times to a first answer, still waiting, helpers, languages."""
         await self.tracker.flush()
         counts = await self.repo.asked_counts(community.key, start, end)
-        waits = [stats.hours_between(asked, answered)
-                 for asked, answered in await self.repo.answer_times(community.key, start, end)]
+        waits = [
+            stats.hours_between(asked, answered)
+            for asked, answered in await self.repo.answer_times(community.key, start, end)
+        ]
         waiting = await self.repo.still_waiting(community.key, end - timedelta(hours=self.settings.waiting_after_hours))
         answered = await self.repo.answered_since(community.key, start)
         counted = [q for q in answered if _before(q, end)]

@@ -24,12 +24,14 @@ _ASKED_IN = "WHERE community = ? AND asked_at >= ? AND asked_at < ? AND status I
 _INSERT_QUESTION = (
     "INSERT INTO questions (id, community, channel_id, thread_id, message_id, author_id, asked_at, "
     f"language, excerpt, group_name, explicit, next_step, next_step_at) {rows_from_json(13)} "
-    "ON CONFLICT (community, channel_id, message_id) DO NOTHING")
+    "ON CONFLICT (community, channel_id, message_id) DO NOTHING"
+)
 # Only for questions that were stored: a question delivered twice gets a second id whose insert is skipped,
 # and an answer to it must not fail the whole flush on the foreign key.
 _INSERT_ANSWER = (
     f"INSERT INTO question_answers (community, question_id, user_id, message_id, at) {rows_from_json(5)} "
-    "AND EXISTS (SELECT 1 FROM questions WHERE id = json_extract(value, '$[1]')) ON CONFLICT DO NOTHING")
+    "AND EXISTS (SELECT 1 FROM questions WHERE id = json_extract(value, '$[1]')) ON CONFLICT DO NOTHING"
+)
 
 
 def _maybe(value: str | None) -> datetime | None:
@@ -89,18 +91,37 @@ class Answer:
     at: datetime
 
 
-_COLUMNS = ("id, community, channel_id, thread_id, message_id, author_id, asked_at, language, excerpt, "
-            "group_name, explicit, status, revision, waiting, answered_at, answered_by, "
-            "solved_at, solved_by, close_reason, next_step, next_step_at")
+_COLUMNS = (
+    "id, community, channel_id, thread_id, message_id, author_id, asked_at, language, excerpt, "
+    "group_name, explicit, status, revision, waiting, answered_at, answered_by, "
+    "solved_at, solved_by, close_reason, next_step, next_step_at"
+)
 
 
 def _question(row: Any) -> Question:
-    return Question(row["id"], row["community"], row["channel_id"], row["thread_id"], row["message_id"],
-                    row["author_id"], from_db(row["asked_at"]), row["language"], row["excerpt"],
-                    row["group_name"], bool(row["explicit"]), row["status"],
-                    row["revision"], bool(row["waiting"]), _maybe(row["answered_at"]), row["answered_by"],
-                    _maybe(row["solved_at"]), row["solved_by"], row["close_reason"], row["next_step"],
-                    _maybe(row["next_step_at"]))
+    return Question(
+        row["id"],
+        row["community"],
+        row["channel_id"],
+        row["thread_id"],
+        row["message_id"],
+        row["author_id"],
+        from_db(row["asked_at"]),
+        row["language"],
+        row["excerpt"],
+        row["group_name"],
+        bool(row["explicit"]),
+        row["status"],
+        row["revision"],
+        bool(row["waiting"]),
+        _maybe(row["answered_at"]),
+        row["answered_by"],
+        _maybe(row["solved_at"]),
+        row["solved_by"],
+        row["close_reason"],
+        row["next_step"],
+        _maybe(row["next_step_at"]),
+    )
 
 
 _Ranked = tuple[str, bool, list[tuple[Any, ...]]]  # SQL, bulk (rows as one JSON parameter), rows
@@ -184,10 +205,25 @@ class QuestionsRepo:
     def queue_insert(self, question_id: int, new: NewQuestion, step: str | None, step_at: datetime | None) -> None:
         """Store a question at the next flush (its id is allocated by the caller)."""
         self.pending.add(
-            0, _INSERT_QUESTION,
-            (question_id, new.community, new.channel_id, new.thread_id, new.message_id, new.author_id,
-             to_db(new.asked_at), new.language, new.excerpt, new.group_name, int(new.explicit),
-             step, to_db(step_at) if step_at else None), bulk=True)
+            0,
+            _INSERT_QUESTION,
+            (
+                question_id,
+                new.community,
+                new.channel_id,
+                new.thread_id,
+                new.message_id,
+                new.author_id,
+                to_db(new.asked_at),
+                new.language,
+                new.excerpt,
+                new.group_name,
+                int(new.explicit),
+                step,
+                to_db(step_at) if step_at else None,
+            ),
+            bulk=True,
+        )
 
     async def flush(self, executor: Sql | None = None) -> int:
         """Write what was queued (inside `executor`, a transaction, when given)."""
@@ -200,22 +236,26 @@ class QuestionsRepo:
 
     async def get(self, community: str, question_id: int) -> Question | None:
         """A question by id, within a community."""
-        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND id = ?",
-                                      (community, question_id))
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND id = ?", (community, question_id)
+        )
         return _question(row) if row else None
 
     async def by_message(self, community: str, channel_id: str, message_id: str) -> Question | None:
         """The question asked by a message, if any."""
         row = await self._db.fetchone(
             f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND channel_id = ? AND message_id = ?",
-            (community, channel_id, message_id))
+            (community, channel_id, message_id),
+        )
         return _question(row) if row else None
 
     async def active_since(self, since: datetime) -> list[Question]:
         """Every open question, and answered-but-unsolved ones asked since `since` (start-up)."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM questions WHERE status = 'open' OR (status = 'answered' AND asked_at >= ?) "
-            "ORDER BY asked_at", (to_db(since),))
+            "ORDER BY asked_at",
+            (to_db(since),),
+        )
         return [_question(r) for r in rows]
 
     async def answers_of(self, question_ids: Sequence[int]) -> list[Answer]:
@@ -225,59 +265,73 @@ class QuestionsRepo:
         marks = ",".join("?" * len(question_ids))
         rows = await self._db.fetchall(
             f"SELECT question_id, user_id, message_id, at FROM question_answers WHERE question_id IN ({marks}) "
-            "ORDER BY at", tuple(question_ids))
+            "ORDER BY at",
+            tuple(question_ids),
+        )
         return [Answer(r["question_id"], r["user_id"], r["message_id"], from_db(r["at"])) for r in rows]
 
     def queue_answer(self, community: str, answer: Answer, first: bool) -> None:
         """Record an answer at the next flush; the first one also marks the question answered."""
         self.pending.add(
-            1, _INSERT_ANSWER,
-            (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at)), bulk=True)
+            1,
+            _INSERT_ANSWER,
+            (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at)),
+            bulk=True,
+        )
         if first:
             self.pending.add(
-                2, "UPDATE questions SET status = 'answered', answered_at = ?, answered_by = ? "
+                2,
+                "UPDATE questions SET status = 'answered', answered_at = ?, answered_by = ? "
                 "WHERE community = ? AND id = ? AND status = 'open'",
-                (to_db(answer.at), answer.user_id, community, answer.question_id))
+                (to_db(answer.at), answer.user_id, community, answer.question_id),
+            )
 
     def queue_solve(self, community: str, question_id: int, helper: str | None, at: datetime) -> None:
         """Mark an active question solved at the next flush, crediting `helper` (who also counts as
         answering if nobody had)."""
         self.pending.add(
-            3, "UPDATE questions SET status = 'solved', solved_at = ?, solved_by = ?, "
+            3,
+            "UPDATE questions SET status = 'solved', solved_at = ?, solved_by = ?, "
             "answered_at = COALESCE(answered_at, CASE WHEN ? IS NULL THEN NULL ELSE ? END), "
             "answered_by = COALESCE(answered_by, ?) WHERE community = ? AND id = ? AND status IN (?, ?)",
-            (to_db(at), helper, helper, to_db(at), helper, community, question_id, *ACTIVE))
+            (to_db(at), helper, helper, to_db(at), helper, community, question_id, *ACTIVE),
+        )
 
     async def postpone(self, community: str, question_id: int, step: str, at: datetime) -> None:
         """Move an open question's pending step to `at` (its send failed for an outage)."""
         await self._db.execute(
             "UPDATE questions SET next_step_at = ? WHERE community = ? AND id = ? AND status = 'open' "
-            "AND next_step = ?", (to_db(at), community, question_id, step))
+            "AND next_step = ?",
+            (to_db(at), community, question_id, step),
+        )
 
     async def close(self, community: str, question_id: int, reason: str, at: datetime) -> bool:
         """Close a question that is not closed yet (moderator, deleted message)."""
         changed = await self._db.execute(
             "UPDATE questions SET status = 'closed', closed_at = ?, close_reason = ? "
             "WHERE community = ? AND id = ? AND status IN ('open', 'answered', 'withdrawn')",
-            (to_db(at), reason[:200], community, question_id))
+            (to_db(at), reason[:200], community, question_id),
+        )
         return changed > 0
 
     async def withdraw(self, community: str, question_id: int) -> bool:
         """An unanswered question edited into a statement stops being tracked (until edited back)."""
         changed = await self._db.execute(
             "UPDATE questions SET status = 'withdrawn' WHERE community = ? AND id = ? AND status = 'open'",
-            (community, question_id))
+            (community, question_id),
+        )
         return changed > 0
 
     async def reopen(self, community: str, question_id: int, excerpt: str) -> Question | None:
         """A withdrawn question edited back into a question: open again, with a new revision."""
         changed = await self._db.execute(
             "UPDATE questions SET status = 'open', revision = revision + 1, excerpt = ? "
-            "WHERE community = ? AND id = ? AND status = 'withdrawn'", (excerpt, community, question_id))
+            "WHERE community = ? AND id = ? AND status = 'withdrawn'",
+            (excerpt, community, question_id),
+        )
         return await self.get(community, question_id) if changed else None
 
-    async def unanswered(self, community: str, channel_id: str | None, group: str | None,
-                         limit: int) -> list[Question]:
+    async def unanswered(self, community: str, channel_id: str | None, group: str | None, limit: int) -> list[Question]:
         """Open questions, oldest first, optionally in one channel or group."""
         sql = f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open'"
         params: list[Any] = [community]
@@ -294,14 +348,17 @@ class QuestionsRepo:
         """Every group name used by a question of the community."""
         rows = await self._db.fetchall(
             "SELECT DISTINCT group_name FROM questions WHERE community = ? AND group_name IS NOT NULL "
-            "ORDER BY group_name", (community,))
+            "ORDER BY group_name",
+            (community,),
+        )
         return [r["group_name"] for r in rows]
 
     async def answered_since(self, community: str, since: datetime) -> list[Question]:
         """Questions first answered, or solved, since `since` (the leaderboard's input)."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND (answered_at >= ? OR solved_at >= ?)",
-            (community, to_db(since), to_db(since)))
+            (community, to_db(since), to_db(since)),
+        )
         return [_question(r) for r in rows]
 
     async def asked_counts(self, community: str, start: datetime, end: datetime) -> list[LanguageCount]:
@@ -309,7 +366,9 @@ class QuestionsRepo:
         withdrawn ones left out). Counted by SQLite: the digest of a busy week has thousands of them."""
         rows = await self._db.fetchall(
             f"SELECT language, COUNT(*) AS asked, SUM(status = 'solved') AS solved FROM questions {_ASKED_IN} "
-            "GROUP BY language", (community, to_db(start), to_db(end)))
+            "GROUP BY language",
+            (community, to_db(start), to_db(end)),
+        )
         return [LanguageCount(r["language"], r["asked"], r["solved"]) for r in rows]
 
     async def answer_times(self, community: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -317,14 +376,17 @@ class QuestionsRepo:
         withdrawn ones left out): two columns, not whole questions."""
         rows = await self._db.fetchall(
             f"SELECT asked_at, answered_at FROM questions {_ASKED_IN} AND answered_at IS NOT NULL",
-            (community, to_db(start), to_db(end)))
+            (community, to_db(start), to_db(end)),
+        )
         return [(from_db(asked), from_db(answered)) for asked, answered in rows]
 
     async def still_waiting(self, community: str, before: datetime, limit: int = 50) -> list[Question]:
         """Open questions asked before `before`, oldest first."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open' AND asked_at < ? "
-            "ORDER BY asked_at LIMIT ?", (community, to_db(before), limit))
+            "ORDER BY asked_at LIMIT ?",
+            (community, to_db(before), limit),
+        )
         return [_question(r) for r in rows]
 
     # ------------------------------------------------------------ ladder
@@ -333,29 +395,36 @@ class QuestionsRepo:
         """Open questions whose next ladder step is due, oldest step first."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open' AND next_step_at <= ? "
-            "ORDER BY next_step_at, id LIMIT ?", (community, to_db(now), limit))
+            "ORDER BY next_step_at, id LIMIT ?",
+            (community, to_db(now), limit),
+        )
         return [_question(r) for r in rows]
 
-    async def advance(self, community: str, question_id: int, done: str, following: str | None,
-                      at: datetime | None) -> bool:
+    async def advance(
+        self, community: str, question_id: int, done: str, following: str | None, at: datetime | None
+    ) -> bool:
         """Record that step `done` ran and which one follows; False when it had already been recorded."""
         changed = await self._db.execute(
             "UPDATE questions SET next_step = ?, next_step_at = ?, waiting = CASE WHEN ? = 'waiting' THEN 1 "
             "ELSE waiting END WHERE community = ? AND id = ? AND next_step = ?",
-            (following, to_db(at) if at else None, done, community, question_id, done))
+            (following, to_db(at) if at else None, done, community, question_id, done),
+        )
         return changed > 0
 
     async def next_step_times(self) -> list[tuple[str, datetime]]:
         """Per community, when the earliest pending step of an open question falls due (start-up)."""
         rows = await self._db.fetchall(
             "SELECT community, MIN(next_step_at) AS due FROM questions WHERE status = 'open' "
-            "AND next_step_at IS NOT NULL GROUP BY community", ())
+            "AND next_step_at IS NOT NULL GROUP BY community",
+            (),
+        )
         return [(r["community"], from_db(r["due"])) for r in rows]
 
     async def next_step_time(self, community: str) -> datetime | None:
         """When the community's earliest pending step falls due."""
         row = await self._db.fetchone(
-            "SELECT MIN(next_step_at) AS due FROM questions WHERE community = ? AND status = 'open'", (community,))
+            "SELECT MIN(next_step_at) AS due FROM questions WHERE community = ? AND status = 'open'", (community,)
+        )
         return from_db(row["due"]) if row and row["due"] else None
 
     # ------------------------------------------------------------ private notes
@@ -363,18 +432,21 @@ class QuestionsRepo:
     async def notes_off(self, community: str, user_id: str) -> bool:
         """True when the member asked for no private notes."""
         row = await self._db.fetchone(
-            "SELECT 1 FROM question_note_optouts WHERE community = ? AND user_id = ?", (community, user_id))
+            "SELECT 1 FROM question_note_optouts WHERE community = ? AND user_id = ?", (community, user_id)
+        )
         return row is not None
 
     async def set_notes(self, community: str, user_id: str, enabled: bool, at: datetime) -> None:
         """Opt in (delete the row) or out (insert it)."""
         if enabled:
-            await self._db.execute("DELETE FROM question_note_optouts WHERE community = ? AND user_id = ?",
-                                   (community, user_id))
+            await self._db.execute(
+                "DELETE FROM question_note_optouts WHERE community = ? AND user_id = ?", (community, user_id)
+            )
         else:
             await self._db.execute(
                 "INSERT INTO question_note_optouts (community, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                (community, user_id, to_db(at)))
+                (community, user_id, to_db(at)),
+            )
 
     # ------------------------------------------------------------ privacy
 
@@ -382,26 +454,36 @@ class QuestionsRepo:
         """Questions the member asked, answers credited to them, and the notes choice."""
         asked = await self._db.fetchall(
             "SELECT id, channel_id, asked_at, language, excerpt, status FROM questions "
-            "WHERE community = ? AND author_id = ? ORDER BY asked_at", (community, user_id))
+            "WHERE community = ? AND author_id = ? ORDER BY asked_at",
+            (community, user_id),
+        )
         answers = await self._db.fetchall(
-            "SELECT question_id, message_id, at FROM question_answers WHERE community = ? AND user_id = ? "
-            "ORDER BY at", (community, user_id))
-        return {"questions_asked": [dict(r) for r in asked],
-                "answers_credited": [dict(r) for r in answers],
-                "private_notes": not await self.notes_off(community, user_id)}
+            "SELECT question_id, message_id, at FROM question_answers WHERE community = ? AND user_id = ? ORDER BY at",
+            (community, user_id),
+        )
+        return {
+            "questions_asked": [dict(r) for r in asked],
+            "answers_credited": [dict(r) for r in answers],
+            "private_notes": not await self.notes_off(community, user_id),
+        }
 
     async def forget(self, community: str, user_id: str) -> int:
         """Delete the member's questions and answers, and remove their name from credits."""
         removed = await self._db.execute(
             "DELETE FROM question_answers WHERE community = ? AND (user_id = ? OR question_id IN "
             "(SELECT id FROM questions WHERE community = ? AND author_id = ?))",
-            (community, user_id, community, user_id))
-        removed += await self._db.execute("DELETE FROM questions WHERE community = ? AND author_id = ?",
-                                          (community, user_id))
-        await self._db.execute("UPDATE questions SET answered_by = NULL WHERE community = ? AND answered_by = ?",
-                               (community, user_id))
-        await self._db.execute("UPDATE questions SET solved_by = NULL WHERE community = ? AND solved_by = ?",
-                               (community, user_id))
+            (community, user_id, community, user_id),
+        )
         removed += await self._db.execute(
-            "DELETE FROM question_note_optouts WHERE community = ? AND user_id = ?", (community, user_id))
+            "DELETE FROM questions WHERE community = ? AND author_id = ?", (community, user_id)
+        )
+        await self._db.execute(
+            "UPDATE questions SET answered_by = NULL WHERE community = ? AND answered_by = ?", (community, user_id)
+        )
+        await self._db.execute(
+            "UPDATE questions SET solved_by = NULL WHERE community = ? AND solved_by = ?", (community, user_id)
+        )
+        removed += await self._db.execute(
+            "DELETE FROM question_note_optouts WHERE community = ? AND user_id = ?", (community, user_id)
+        )
         return removed

@@ -67,8 +67,9 @@ def figures(asked: Sequence[Asked], still_waiting: int) -> dict[str, float | int
     return summary(counts, waits, still_waiting)
 
 
-def summary(counts: Sequence[LanguageCount], waits: Sequence[float],
-            still_waiting: int) -> dict[str, float | int | None]:
+def summary(
+    counts: Sequence[LanguageCount], waits: Sequence[float], still_waiting: int
+) -> dict[str, float | int | None]:
     """Stable snake_case figures for the digest section, from the counts per language and the hours each
     answered question waited for its first answer."""
     asked = sum(c.asked for c in counts)

@@ -28,8 +28,14 @@ from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo,
 from plugins.questions.settings import QuestionsSettings
 
 UNKNOWN = "unknown"
-_REFUSED = (sqlite3.IntegrityError, sqlite3.DataError, sqlite3.ProgrammingError, sqlite3.InterfaceError,
-            ValueError, TypeError)
+_REFUSED = (
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+    ValueError,
+    TypeError,
+)
 _LANGUAGE_CACHE = 4096
 _FLUSH_AT = 500
 # The filters plugin tags the messages its tag rules catch (the bait list among them) `noise:<rule id>`.
@@ -141,8 +147,10 @@ class Tracker:
         tracked = self._answered_question(message)
         if tracked is not None:
             await self.answer(tracked, message.author.user_id, message.ref.message_id, message.at)
-        if notes.is_question and self.index.question(community, message.channel.channel_id,
-                                                     message.ref.message_id) is None:
+        if (
+            notes.is_question
+            and self.index.question(community, message.channel.channel_id, message.ref.message_id) is None
+        ):
             # (A platform may deliver a message twice: a gateway resume, a Slack retry after a slow ack.)
             await self.create(self._new(message, notes.language or UNKNOWN))
 
@@ -165,8 +173,11 @@ class Tracker:
         for mentioned in message.mentions:
             if mentioned.user_id == author or not self.index.has_asker(community, mentioned.user_id):
                 continue
-            mine = [t for t in self.index.asked_by(community, mentioned.user_id)
-                    if t.channel_id == channel.channel_id and timedelta() <= message.at - t.asked_at <= window]
+            mine = [
+                t
+                for t in self.index.asked_by(community, mentioned.user_id)
+                if t.channel_id == channel.channel_id and timedelta() <= message.at - t.asked_at <= window
+            ]
             if mine:
                 return mine[-1]
         return None
@@ -222,8 +233,18 @@ class Tracker:
         asks = language != UNKNOWN and detector.is_question(event.text, language)
         if question is None:
             if asks:
-                await self.create(NewQuestion(community, ref.channel.channel_id, ref.channel.thread_id, ref.message_id,
-                                              event.author.user_id, event.at, language, self._excerpt(event.text)))
+                await self.create(
+                    NewQuestion(
+                        community,
+                        ref.channel.channel_id,
+                        ref.channel.thread_id,
+                        ref.message_id,
+                        event.author.user_id,
+                        event.at,
+                        language,
+                        self._excerpt(event.text),
+                    )
+                )
             return
         if not asks and question.status == "open" and await self.repo.withdraw(community, question.id):
             self.index.remove(question.id)
@@ -308,8 +329,9 @@ class Tracker:
         if isinstance(error, _REFUSED):
             # The same rows would be refused again (a constraint, a value SQLite cannot take): dropping them
             # keeps every later write going.
-            self.ctx.logger.error("questions: dropped %d queued writes that the database refused: %s",
-                                  taken[0].count, error)
+            self.ctx.logger.error(
+                "questions: dropped %d queued writes that the database refused: %s", taken[0].count, error
+            )
         else:
             self.repo.pending.restore(taken[0])  # locked, read-only, disk full, closed: worth trying again
 
@@ -362,14 +384,14 @@ class Tracker:
             # Kept rows are tried again every interval: say it once in full, not five times a second.
             self._failures += 1
             if self._failures == 1:
-                self.ctx.logger.exception("questions: could not write queued rows; %d kept for the next try",
-                                          len(self.repo.pending))
+                self.ctx.logger.exception(
+                    "questions: could not write queued rows; %d kept for the next try", len(self.repo.pending)
+                )
             else:
                 self.ctx.logger.debug("questions: flush failed again (%d in a row)", self._failures, exc_info=True)
         else:
             if self._failures:
-                self.ctx.logger.info("questions: queued rows written again after %d failed attempts",
-                                     self._failures)
+                self.ctx.logger.info("questions: queued rows written again after %d failed attempts", self._failures)
             self._failures = 0
         finally:
             if len(self.repo.pending):
@@ -382,9 +404,14 @@ class Tracker:
         if cached is None:
             settings = self.settings
             start, end = settings.quiet_span()
-            cached = ladder.Ladder(tz, timedelta(hours=settings.nudge_after_hours),
-                                   timedelta(hours=settings.escalate_after_hours),
-                                   timedelta(hours=settings.waiting_after_hours), start, end)
+            cached = ladder.Ladder(
+                tz,
+                timedelta(hours=settings.nudge_after_hours),
+                timedelta(hours=settings.escalate_after_hours),
+                timedelta(hours=settings.waiting_after_hours),
+                start,
+                end,
+            )
             self._ladders[(community, tz)] = cached
         return cached
 
@@ -411,8 +438,16 @@ class Tracker:
 
     def _new(self, message: ChatMessage, language: str) -> NewQuestion:
         channel = message.channel
-        return NewQuestion(message.community.key, channel.channel_id, channel.thread_id, message.ref.message_id,
-                           message.author.user_id, message.at, language, self._excerpt(message.text))
+        return NewQuestion(
+            message.community.key,
+            channel.channel_id,
+            channel.thread_id,
+            message.ref.message_id,
+            message.author.user_id,
+            message.at,
+            language,
+            self._excerpt(message.text),
+        )
 
     def _excerpt(self, text: str) -> str:
         return detector.excerpt(text, self.settings.excerpt_length)
@@ -424,5 +459,12 @@ def is_noise(tags: Iterable[str]) -> bool:
 
 
 def _tracked(question: Question) -> Tracked:
-    return Tracked(question.id, question.community, question.channel_id, question.message_id,
-                   question.author_id, question.asked_at, question.answered_by)
+    return Tracked(
+        question.id,
+        question.community,
+        question.channel_id,
+        question.message_id,
+        question.author_id,
+        question.asked_at,
+        question.answered_by,
+    )

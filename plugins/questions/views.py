@@ -42,10 +42,17 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime)
     lines: list[Text] = []
     for question in questions[:MAX_LISTED]:
         waiting = " ⏳" if question.waiting else ""
-        lines.append(_("{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
-                       link=link_of(ctx, question), age=age(now - question.asked_at),
-                       channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
-                       language=language_name(question.language), waiting=waiting, excerpt=question.excerpt))
+        lines.append(
+            _(
+                "{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
+                link=link_of(ctx, question),
+                age=age(now - question.asked_at),
+                channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
+                language=language_name(question.language),
+                waiting=waiting,
+                excerpt=question.excerpt,
+            )
+        )
     if len(questions) > MAX_LISTED:
         lines.append(_("…and {count} more.", count=len(questions) - MAX_LISTED))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
@@ -57,17 +64,33 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
     if not standings:
         return Reply(text=_("No answers counted in the last {weeks} weeks yet.", weeks=weeks))
     fields = tuple(
-        CardField(f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
-                  _("points: {points} · first answers: {answers} · solved: {solved}", points=s.points,
-                    answers=s.answers, solved=s.solved), inline=False)
-        for rank, s in enumerate(standings, start=1))
-    return Reply(card=Card(_("Patient helpers of the last {weeks} weeks", weeks=weeks), fields,
-                           description=_("Points for each first answer, more when the question waited long, "
-                                         "came from a newcomer, or ended solved.")))
+        CardField(
+            f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
+            _(
+                "points: {points} · first answers: {answers} · solved: {solved}",
+                points=s.points,
+                answers=s.answers,
+                solved=s.solved,
+            ),
+            inline=False,
+        )
+        for rank, s in enumerate(standings, start=1)
+    )
+    return Reply(
+        card=Card(
+            _("Patient helpers of the last {weeks} weeks", weeks=weeks),
+            fields,
+            description=_(
+                "Points for each first answer, more when the question waited long, "
+                "came from a newcomer, or ended solved."
+            ),
+        )
+    )
 
 
-def credits(questions: Sequence[Question], since: datetime,
-            joined: Mapping[str, datetime | None]) -> list[scoring.Credit]:
+def credits(
+    questions: Sequence[Question], since: datetime, joined: Mapping[str, datetime | None]
+) -> list[scoring.Credit]:
     """Leaderboard credits from questions answered or solved since `since`; `joined` maps askers to
     when they joined (a question asked in a member's first 30 days is a newcomer's)."""
     found: list[scoring.Credit] = []
@@ -77,31 +100,49 @@ def credits(questions: Sequence[Question], since: datetime,
         newcomer = when is not None and timedelta() <= q.asked_at - when < timedelta(days=scoring.NEWCOMER_DAYS)
         if q.answered_by and q.answered_at and q.answered_at >= since:
             wait = q.answered_at - q.asked_at
-            found.append(scoring.Credit(q.answered_by, wait, newcomer,
-                                        solved and q.solved_by in (None, q.answered_by)))
+            found.append(scoring.Credit(q.answered_by, wait, newcomer, solved and q.solved_by in (None, q.answered_by)))
         if solved and q.solved_by and q.solved_by != q.answered_by and q.solved_at and q.solved_at >= since:
             wait = q.solved_at - q.asked_at
             found.append(scoring.Credit(q.solved_by, wait, newcomer, True, first=False))
     return found
 
 
-def digest_section(ctx: PluginContext, community: str, figures: Mapping[str, float | int | None],
-                   waiting: Sequence[Question], standings: Sequence[scoring.Standing]) -> DigestSection | None:
+def digest_section(
+    ctx: PluginContext,
+    community: str,
+    figures: Mapping[str, float | int | None],
+    waiting: Sequence[Question],
+    standings: Sequence[scoring.Standing],
+) -> DigestSection | None:
     """The questions part of the weekly digest, from its figures (`stats.summary`)."""
     if not figures["asked"] and not waiting:
         return None
     counts = {"asked": figures["asked"], "answered": figures["answered"], "solved": figures["solved"]}
     lines: list[Text] = [
-        _("{asked} question asked, {answered} answered, {solved} solved.", **counts) if figures["asked"] == 1
-        else _("{asked} questions asked, {answered} answered, {solved} solved.", **counts)]
+        _("{asked} question asked, {answered} answered, {solved} solved.", **counts)
+        if figures["asked"] == 1
+        else _("{asked} questions asked, {answered} answered, {solved} solved.", **counts)
+    ]
     if figures["median_hours_to_first_answer"] is not None:
-        lines.append(_("Time to a first answer: median {median} h, 90th percentile {p90} h.",
-                       median=figures["median_hours_to_first_answer"], p90=figures["p90_hours_to_first_answer"]))
+        lines.append(
+            _(
+                "Time to a first answer: median {median} h, 90th percentile {p90} h.",
+                median=figures["median_hours_to_first_answer"],
+                p90=figures["p90_hours_to_first_answer"],
+            )
+        )
     if figures["answered_within_24h_share"] is not None:
-        lines.append(_("Answered within 24 hours: {share}%.",
-                       share=round(float(figures["answered_within_24h_share"] or 0) * 100)))
-    per_language = ", ".join(f"{key.removeprefix('asked_')} {value}" for key, value in figures.items()
-                             if key.startswith("asked_") and key != "asked")
+        lines.append(
+            _(
+                "Answered within 24 hours: {share}%.",
+                share=round(float(figures["answered_within_24h_share"] or 0) * 100),
+            )
+        )
+    per_language = ", ".join(
+        f"{key.removeprefix('asked_')} {value}"
+        for key, value in figures.items()
+        if key.startswith("asked_") and key != "asked"
+    )
     if per_language:
         lines.append(_("Per language: {languages}.", languages=per_language))
     for question in waiting[:5]:

@@ -26,12 +26,21 @@ async def mod(h: Harness, line: str, **kwargs: Any) -> LocalReply:
     return await h.command("mod", line, level=Level.MODERATOR, **kwargs)
 
 
-async def with_file(h: Harness, who: str, line: str, files: Iterable[Attachment], *,
-                    level: Level = Level.MODERATOR) -> LocalReply:
+async def with_file(
+    h: Harness, who: str, line: str, files: Iterable[Attachment], *, level: Level = Level.MODERATOR
+) -> LocalReply:
     """A command sent with attached files (as the console's `/attach` does)."""
     word, _sep, rest = line.strip().lstrip("/").partition(" ")
-    event = CommandInvoked(h.platform.community, h.clock.now(), h.platform.user(who), h.platform.channel("general"),
-                           word, rest, platform_level=level, attachments=tuple(files))
+    event = CommandInvoked(
+        h.platform.community,
+        h.clock.now(),
+        h.platform.user(who),
+        h.platform.channel("general"),
+        word,
+        rest,
+        platform_level=level,
+        attachments=tuple(files),
+    )
     return await h.app.dispatcher.invoke(event)
 
 

@@ -25,7 +25,8 @@ async def test_add_shows_the_resolved_date_and_weekday(h: Harness) -> None:
     assert "Owner: @alice. Reminders: 1d,2h." in reply.text
     rows = await entries(h)
     assert [(r["owner_id"], r["due_at"], r["status"]) for r in rows] == [
-        ("alice", "2026-11-17T08:00:00.000000Z", "planned")]
+        ("alice", "2026-11-17T08:00:00.000000Z", "planned")
+    ]
 
 
 async def test_add_answers_in_french_for_a_french_reader(h: Harness) -> None:
@@ -36,26 +37,31 @@ async def test_add_answers_in_french_for_a_french_reader(h: Harness) -> None:
 
 
 async def test_english_natural_date_and_named_parameters(h: Harness) -> None:
-    reply = await mod(h, '/calendar add title:"Événement 🎉" channel:#events due:"next tuesday 9am" '
-                         'owner:@bob repeat:weekly remind:2h')
+    reply = await mod(
+        h,
+        '/calendar add title:"Événement 🎉" channel:#events due:"next tuesday 9am" owner:@bob repeat:weekly remind:2h',
+    )
     assert "**Événement 🎉**" in reply.text and "Repeats: FREQ=WEEKLY." in reply.text
     rows = await entries(h)
     assert len(rows) == 8  # eight weeks ahead
     assert {r["remind"] for r in rows} == {"2h"}
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ('/calendar add News #news "hier 10:00"', "is in the past"),
-    ('/calendar add News #news "n\'importe quand"', "I cannot read “n'importe quand” as a date."),
-    ('/calendar add News #news ""', "cannot be empty"),
-    ('/calendar add News #nwes "mardi 9h"', "Did you mean #news?"),
-    ('/calendar add News #news "mardi 9h" @alcie', "Did you mean @alice?"),
-    ('/calendar add News #news "mardi 9h" @alice sometimes', "is not a repetition I understand"),
-    ('/calendar add News #news "mardi 9h" @alice weekly 3x', "is not a list of reminders"),
-    ('/calendar add "   " #news "mardi 9h"', "title cannot be empty."),
-    ('/calendar add ' + "T" * 300 + ' #news "mardi 9h"', "title"),
-    ('/calendar add News #news "' + "9" * 150 + '"', "due"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('/calendar add News #news "hier 10:00"', "is in the past"),
+        ('/calendar add News #news "n\'importe quand"', "I cannot read “n'importe quand” as a date."),
+        ('/calendar add News #news ""', "cannot be empty"),
+        ('/calendar add News #nwes "mardi 9h"', "Did you mean #news?"),
+        ('/calendar add News #news "mardi 9h" @alcie', "Did you mean @alice?"),
+        ('/calendar add News #news "mardi 9h" @alice sometimes', "is not a repetition I understand"),
+        ('/calendar add News #news "mardi 9h" @alice weekly 3x', "is not a list of reminders"),
+        ('/calendar add "   " #news "mardi 9h"', "title cannot be empty."),
+        ("/calendar add " + "T" * 300 + ' #news "mardi 9h"', "title"),
+        ('/calendar add News #news "' + "9" * 150 + '"', "due"),
+    ],
+)
 async def test_bad_input_changes_nothing(h: Harness, line: str, expected: str) -> None:
     reply = await mod(h, line)
     assert reply.text.startswith("⚠️") and expected in reply.text
@@ -107,11 +113,21 @@ async def test_done_and_skip_by_the_owner(h: Harness) -> None:
     assert "is skipped: vacances d'été ☀️" in skipped.text
     rows = await entries(h)
     assert [(r["status"], r["link"], r["reason"]) for r in rows] == [
-        ("published", "https://chat.example/news/9", None), ("skipped", None, "vacances d'été ☀️")]
+        ("published", "https://chat.example/news/9", None),
+        ("skipped", None, "vacances d'été ☀️"),
+    ]
 
 
-@pytest.mark.parametrize("line", ["/calendar done abc", "/calendar done 0", "/calendar done 99999999",
-                                  "/calendar done -3", "/calendar done " + "9" * 40])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/calendar done abc",
+        "/calendar done 0",
+        "/calendar done 99999999",
+        "/calendar done -3",
+        "/calendar done " + "9" * 40,
+    ],
+)
 async def test_wrong_entry_numbers(h: Harness, line: str) -> None:
     assert (await h.command("alice", line)).text.startswith("⚠️")
 
@@ -156,7 +172,8 @@ async def test_charter_is_shown_to_a_new_owner_once(h: Harness) -> None:
     await mod(h, '/calendar add More #news "jeudi 9h" @alice')
     assert [t for t in dms(h, "alice") if "charter" in t] == [
         "📜 You now own an entry of the editorial calendar. The community's charter:\n"
-        "Une publication par semaine, sources citées. 📰"]
+        "Une publication par semaine, sources citées. 📰"
+    ]
 
 
 async def test_someone_without_permission_cannot_edit_someone_elses_entry(h: Harness) -> None:
@@ -165,18 +182,21 @@ async def test_someone_without_permission_cannot_edit_someone_elses_entry(h: Har
     assert (await h.command("alice", "/calendar edit 1 title:Mine", level=Level.MEMBER)).text.startswith("⚠️")
 
 
-@pytest.mark.parametrize("line", [
-    "/calendar cancel 1 scope:everything",
-    "/calendar list all @nobdy",
-    "/calendar edit 1 title:" + "x" * 201,
-    '/calendar edit 1 due:"quand tu veux"',
-    "/calendar edit 1 remind:sometimes",
-    "/calendar edit 1 owner:@zzz",
-    "/calendar edit 1 channel:#nope",
-    "/calendar done 1 link:" + "h" * 600,
-    "/calendar skip 1 " + "r" * 300,
-    "/calendar edit one",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/calendar cancel 1 scope:everything",
+        "/calendar list all @nobdy",
+        "/calendar edit 1 title:" + "x" * 201,
+        '/calendar edit 1 due:"quand tu veux"',
+        "/calendar edit 1 remind:sometimes",
+        "/calendar edit 1 owner:@zzz",
+        "/calendar edit 1 channel:#nope",
+        "/calendar done 1 link:" + "h" * 600,
+        "/calendar skip 1 " + "r" * 300,
+        "/calendar edit one",
+    ],
+)
 async def test_more_bad_values_change_nothing(h: Harness, line: str) -> None:
     await mod(h, '/calendar add News #news "mardi 9h" @alice')
     before = await entries(h)

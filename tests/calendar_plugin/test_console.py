@@ -14,19 +14,18 @@ from tests.harness import START, make_config
 
 async def test_console_import_with_attach_and_export(tmp_path: Path) -> None:
     clock = FrozenClock(START)
-    app = App(make_config(tmp_path, PLUGINS, permissions={"moderators": ["console:mod"]}), clock=clock,
-              realtime=False)
+    app = App(make_config(tmp_path, PLUGINS, permissions={"moderators": ["console:mod"]}), clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
-                              clock.now, out=out)
+    console = ConsolePlatform(
+        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+    )
     app.add_platform(console)
     await app.start()
     sheet = tmp_path / "plan.csv"
     sheet.write_text("title,channel,due,owner,repeat\nRevue,#general,mardi 9h,,weekly\n", encoding="utf-8")
     try:
-        await console.play(["/as mod", f"/attach {sheet}", "/calendar import", "/calendar list",
-                            "/calendar export"])
+        await console.play(["/as mod", f"/attach {sheet}", "/calendar import", "/calendar list", "/calendar export"])
     finally:
         await app.stop()
     printed = out.getvalue()

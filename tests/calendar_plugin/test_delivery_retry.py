@@ -13,7 +13,8 @@ from tests.harness import Harness, running
 async def actions(h: Harness, kind: str) -> list[tuple[Any, ...]]:
     """(key, status, attempts, last_error) of every due action of a kind."""
     rows = await h.app.db.fetchall(
-        "SELECT key, status, attempts, last_error FROM due_actions WHERE kind = ? ORDER BY id", (kind,))
+        "SELECT key, status, attempts, last_error FROM due_actions WHERE kind = ? ORDER BY id", (kind,)
+    )
     return [tuple(r) for r in rows]
 
 

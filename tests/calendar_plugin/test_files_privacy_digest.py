@@ -46,9 +46,11 @@ async def test_export_is_an_ics_file_any_calendar_reads(h: Harness) -> None:
 
 
 async def test_import_all_rows_in_one_go(h: Harness) -> None:
-    sheet = csv(HEADER + "Revue,#news,mardi 9h,@alice,weekly\n"
-                         "\"Soirée, quiz\",events,2026-12-01 19:00,bob,\n"
-                         "Édito,news,next friday 10am,,\n")
+    sheet = csv(
+        HEADER + "Revue,#news,mardi 9h,@alice,weekly\n"
+        '"Soirée, quiz",events,2026-12-01 19:00,bob,\n'
+        "Édito,news,next friday 10am,,\n"
+    )
     reply = await with_file(h, "mod", "/calendar import", [sheet])
     assert "📥 Imported 3 entries." in reply.text
     rows = await entries(h)
@@ -58,29 +60,39 @@ async def test_import_all_rows_in_one_go(h: Harness) -> None:
 
 
 async def test_import_is_all_or_nothing_with_errors_by_row(h: Harness) -> None:
-    sheet = csv(HEADER + "Revue,#news,mardi 9h,@alice,weekly\n"
-                         "Bad date,#news,hier 10:00,,\n"
-                         "Bad channel,#nwes,mardi 9h,,\n"
-                         ",#news,mardi 9h,,\n"
-                         "Bad owner,#news,mardi 9h,@alcie,\n"
-                         "Bad repeat,#news,mardi 9h,,often\n"
-                         "Too many,#news,mardi 9h,,,x\n")
+    sheet = csv(
+        HEADER + "Revue,#news,mardi 9h,@alice,weekly\n"
+        "Bad date,#news,hier 10:00,,\n"
+        "Bad channel,#nwes,mardi 9h,,\n"
+        ",#news,mardi 9h,,\n"
+        "Bad owner,#news,mardi 9h,@alcie,\n"
+        "Bad repeat,#news,mardi 9h,,often\n"
+        "Too many,#news,mardi 9h,,,x\n"
+    )
     reply = await with_file(h, "mod", "/calendar import", [sheet])
     assert "Nothing was imported: 6 rows have errors." in reply.text
-    for expected in ("Row 3: “hier 10:00” is in the past", "Row 4: No channel matches “#nwes”.",
-                     "Row 5: the title is empty.", "Row 6: No member matches “@alcie”.",
-                     "Row 7: “often” is not a repetition", "Row 8: it has 6 columns, expected 5."):
+    for expected in (
+        "Row 3: “hier 10:00” is in the past",
+        "Row 4: No channel matches “#nwes”.",
+        "Row 5: the title is empty.",
+        "Row 6: No member matches “@alcie”.",
+        "Row 7: “often” is not a repetition",
+        "Row 8: it has 6 columns, expected 5.",
+    ):
         assert expected in reply.text
     assert "Row 2" not in reply.text
     assert await entries(h) == []
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    (csv("titre;canal;date\nA;b;c\n"), "The file's header is “titre,canal,date”"),
-    (csv(HEADER + "Été,news,mardi 9h,,\n", "latin-1"), "The file is not UTF-8 text"),
-    (csv(HEADER), "The file has no rows to import."),
-    (Attachment("big.csv", b"x" * (600 * 1024)), "too big"),
-])
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (csv("titre;canal;date\nA;b;c\n"), "The file's header is “titre,canal,date”"),
+        (csv(HEADER + "Été,news,mardi 9h,,\n", "latin-1"), "The file is not UTF-8 text"),
+        (csv(HEADER), "The file has no rows to import."),
+        (Attachment("big.csv", b"x" * (600 * 1024)), "too big"),
+    ],
+)
 async def test_import_refuses_bad_files_and_changes_nothing(h: Harness, content: Attachment, expected: str) -> None:
     reply = await with_file(h, "mod", "/calendar import", [content])
     assert expected in reply.text and "title,channel,due,owner,repeat" in reply.text
@@ -114,7 +126,7 @@ async def test_privacy_export_and_forget_keep_the_slot_unowned(h: Harness) -> No
 
 
 async def test_digest_section_counts_adherence_per_owner_and_channel(h: Harness) -> None:
-    await mod(h, '/settings channel purpose:calendar channel:#managers')
+    await mod(h, "/settings channel purpose:calendar channel:#managers")
     start = h.clock.now()
     await mod(h, '/calendar add Weekly #news "mardi 9h" @alice daily remind:none')
     await mod(h, '/calendar add Event #events "mercredi 18h" @bob remind:none')
@@ -130,8 +142,15 @@ async def test_digest_section_counts_adherence_per_owner_and_channel(h: Harness)
     plugin = next(p for p in h.app.registry.plugins if isinstance(p, CalendarPlugin))
     section = await plugin.digest_section(h.platform.community, start, start + timedelta(days=4), "Europe/Paris")
     assert section is not None
-    assert section.figures == {"planned": 5, "published_on_time": 2, "published_late": 1, "missed": 1,
-                               "skipped": 1, "pending": 0, "best_streak": 0}
+    assert section.figures == {
+        "planned": 5,
+        "published_on_time": 2,
+        "published_late": 1,
+        "missed": 1,
+        "skipped": 1,
+        "pending": 0,
+        "best_streak": 0,
+    }
     text = [h.app.translator.render(line, "en") for line in section.lines]
     assert "@alice: 2/4 on time, 1 late, 1 missed, 0 skipped" in text
     assert "@bob: 0/1 on time, 0 late, 0 missed, 1 skipped" in text

@@ -39,8 +39,10 @@ async def test_reminders_overdue_alert_and_missed_each_once(tmp_path: Path) -> N
         assert "overdue" in (await mod(h, "/calendar list")).text
         await h.advance(hours=24)  # grace over: the managers are told; the window closes too
         assert len(posts(h, "managers")) == 1
-        assert "🚨 **Live Q&A** (`#1`, #events, @alice) was due on Thu 19 Nov 2026 18:00 and is 24 hours late" \
+        assert (
+            "🚨 **Live Q&A** (`#1`, #events, @alice) was due on Thu 19 Nov 2026 18:00 and is 24 hours late"
             in posts(h, "managers")[0]
+        )
         assert (await entries(h))[0]["status"] == "missed"
         await h.advance(days=3)
         await h.app.scheduler.run_due()
@@ -289,10 +291,15 @@ async def test_the_week_list_shows_missed_late_and_published_entries_of_earlier_
 async def test_list_ranges_start_on_monday_the_first_and_thirty_days_ago(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS, start=datetime(2026, 10, 12, 9, 0, tzinfo=UTC)) as h:
         populate(h)
-        for title, due in (("October", "2026-10-14 10:00"), ("Early", "2026-11-05 10:00"),
-                           ("Sunday", "2026-11-15 23:30"), ("Monday", "2026-11-16 00:30"),
-                           ("Ahead", "2026-11-23 10:00"), ("Far", "2026-12-15 10:00"),
-                           ("Beyond", "2027-01-10 10:00")):
+        for title, due in (
+            ("October", "2026-10-14 10:00"),
+            ("Early", "2026-11-05 10:00"),
+            ("Sunday", "2026-11-15 23:30"),
+            ("Monday", "2026-11-16 00:30"),
+            ("Ahead", "2026-11-23 10:00"),
+            ("Far", "2026-12-15 10:00"),
+            ("Beyond", "2027-01-10 10:00"),
+        ):
             await mod(h, f'/calendar add {title} #news "{due}" @alice remind:none')
         await h.advance(days=36)  # Tuesday 17 November 2026, 10:00 Paris
         week = (await mod(h, "/calendar list week")).text

@@ -41,8 +41,9 @@ async def _series(h: Harness) -> list[dict[str, Any]]:
 
 
 async def _pending_reminders(h: Harness) -> list[tuple[str, str]]:
-    rows = await h.app.db.fetchall("SELECT key, due_at FROM due_actions WHERE kind = 'calendar.remind' "
-                                   "AND status = 'pending' ORDER BY due_at")
+    rows = await h.app.db.fetchall(
+        "SELECT key, due_at FROM due_actions WHERE kind = 'calendar.remind' AND status = 'pending' ORDER BY due_at"
+    )
     return [(r["key"], r["due_at"]) for r in rows]
 
 
@@ -68,7 +69,8 @@ async def test_fields_change_for_the_series_and_its_planned_entries_ahead_only(h
     assert {shown[i] for i in (6, 7, 8, 9)} == {("Weekly digest", "bob", "events", "planned")}
     assert all(rows[i]["due_at"] == before[i]["due_at"] for i in rows)  # no time was asked for
     assert [(s["title"], s["owner_id"], s["channel_id"]) for s in await _series(h)] == [
-        ("Weekly digest", "bob", "events")]
+        ("Weekly digest", "bob", "events")
+    ]
     await h.advance(days=7)  # the horizon adds #10 from the new definition
     rows = {r["id"]: r for r in await entries(h)}
     assert (rows[10]["title"], rows[10]["owner_id"], rows[10]["channel_id"]) == ("Weekly digest", "bob", "events")
@@ -88,8 +90,13 @@ async def test_a_new_time_moves_the_reminders_once_and_never_leaves_the_old_ones
     assert {_local(r)[:3] + _local(r)[-6:] for r in rows} == {"Thu 10:00"} and len(rows) == 8
     assert [r["id"] for r in rows] == list(range(1, 9))  # the same entries, renumbered onto Thursdays
     pending = await _pending_reminders(h)  # one reminder per entry, of its current revision, an hour before
-    assert pending == [(f"{r['id']}/{r['revision']}:3600", (_utc(r["due_at"]) - timedelta(hours=1))
-                        .strftime("%Y-%m-%dT%H:%M:%S.000000Z")) for r in rows]
+    assert pending == [
+        (
+            f"{r['id']}/{r['revision']}:3600",
+            (_utc(r["due_at"]) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.000000Z"),
+        )
+        for r in rows
+    ]
     await h.advance(hours=22)  # Tuesday 08:00 Paris, the old reminder time
     await h.advance(hours=1)  # Tuesday 09:00 Paris, the old due time
     assert dms(h, "alice") == []
@@ -114,10 +121,16 @@ async def test_entries_moved_or_finished_on_their_own_keep_their_time_and_their_
     reply = await mod(h, '/calendar edit 1 due:"jeudi 18h" scope:series')
     assert "and so are 6 planned entries ahead" in reply.text and "Kept as changed one by one: `#3`." in reply.text
     days = [(r["id"], _local(r), r["status"]) for r in await entries(h)]
-    assert days == [(1, "Thu 19 Nov 18:00", "planned"), (2, "Thu 26 Nov 18:00", "planned"),
-                    (3, "Wed 02 Dec 09:00", "planned"), (4, "Tue 08 Dec 09:00", "skipped"),
-                    (5, "Thu 17 Dec 18:00", "planned"), (6, "Thu 24 Dec 18:00", "planned"),
-                    (7, "Thu 31 Dec 18:00", "planned"), (8, "Thu 07 Jan 18:00", "planned")]
+    assert days == [
+        (1, "Thu 19 Nov 18:00", "planned"),
+        (2, "Thu 26 Nov 18:00", "planned"),
+        (3, "Wed 02 Dec 09:00", "planned"),
+        (4, "Tue 08 Dec 09:00", "skipped"),
+        (5, "Thu 17 Dec 18:00", "planned"),
+        (6, "Thu 24 Dec 18:00", "planned"),
+        (7, "Thu 31 Dec 18:00", "planned"),
+        (8, "Thu 07 Jan 18:00", "planned"),
+    ]
 
 
 async def test_a_series_crossing_both_dst_changes_keeps_its_new_local_time(tmp_path: Path) -> None:
@@ -146,17 +159,25 @@ async def test_a_count_keeps_the_number_of_occurrences_left(h: Harness) -> None:
     assert "and so are 2 planned entries ahead" in reply.text
     await h.advance(days=60)
     assert [(r["id"], _local(r)) for r in await entries(h)] == [
-        (1, "Tue 17 Nov 09:00"), (2, "Thu 19 Nov 10:00"), (3, "Thu 26 Nov 10:00")]
+        (1, "Tue 17 Nov 09:00"),
+        (2, "Thu 19 Nov 10:00"),
+        (3, "Thu 26 Nov 10:00"),
+    ]
 
 
 async def test_an_until_cancels_the_entries_left_without_a_date_or_leaves_no_date(h: Harness) -> None:
-    await mod(h, '/calendar add Club #events "mardi 9h" @bob repeat:"FREQ=WEEKLY;UNTIL=20261209T000000Z" '
-                 'remind:none')  # 17, 24 November, 1 and 8 December
+    await mod(
+        h, '/calendar add Club #events "mardi 9h" @bob repeat:"FREQ=WEEKLY;UNTIL=20261209T000000Z" remind:none'
+    )  # 17, 24 November, 1 and 8 December
     reply = await mod(h, '/calendar edit 1 due:"jeudi 9h" scope:series')  # 19, 26 November, 3 December
     assert "and so are 3 planned entries ahead" in reply.text
     assert "Cancelled, with no place left in the new repetition: `#4`." in reply.text
     assert [(r["id"], r["status"]) for r in await entries(h)] == [
-        (1, "planned"), (2, "planned"), (3, "planned"), (4, "cancelled")]
+        (1, "planned"),
+        (2, "planned"),
+        (3, "planned"),
+        (4, "cancelled"),
+    ]
     assert len(await _pending_reminders(h)) == 0
     pending = await h.app.db.fetchall("SELECT key FROM due_actions WHERE status = 'pending' AND key LIKE '4/%'")
     assert pending == []
@@ -180,24 +201,31 @@ async def test_replies_in_french_with_the_right_number(h: Harness) -> None:
     assert "Elle se répète désormais à partir du mercredi 18 novembre 2026, 09:00 (Europe/Paris)." in many.text
 
 
-@pytest.mark.parametrize(("line", "message", "hint"), [
-    ("/calendar edit 99 title:X scope:series", "There is no entry #99 in this community.", "/calendar list all"),
-    ("/calendar edit 9 title:X scope:series", "Entry #9 is not part of a repeating series.",
-     "Leave out `scope:series`"),
-    ("/calendar edit 1 scope:series", "Nothing to change.", "Give a new title, due, owner"),
-    ('/calendar edit 1 title:"   " scope:series', "title cannot be empty.", "Usage: /calendar edit"),
-    ("/calendar edit 1 scope:series title:" + "é" * 201, "title is too long: 201 characters", "Usage:"),
-    ("/calendar edit 1 title:X scope:everything", "scope must be one of one, series", "Usage:"),
-    ("/calendar edit abc title:X scope:series", "entry must be a whole number", "Usage:"),
-    ("/calendar edit 1 title:X scope:series " + "7" * 40, "I cannot tell what 77777777777… means.", "`mardi 9h`"),
-    ('/calendar edit 1 due:"quand tu veux" scope:series', "I cannot read “quand tu veux” as a date.", "`mardi 9h`"),
-    ('/calendar edit 1 due:"2020-01-01 10:00" scope:series', "is in the past", "`mardi 9h`"),
-    ("/calendar edit 1 owner:@zzz scope:series", "No member matches “@zzz”.", "Usage:"),
-    ("/calendar edit 1 channel:#nwes scope:series", "No channel matches “#nwes”.", "Did you mean #news?"),
-    ("/calendar edit 1 remind:sometimes scope:series", "is not a list of reminders", "`1d,2h`"),
-])
-async def test_bad_input_is_refused_privately_and_changes_nothing(h: Harness, line: str, message: str,
-                                                                  hint: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "message", "hint"),
+    [
+        ("/calendar edit 99 title:X scope:series", "There is no entry #99 in this community.", "/calendar list all"),
+        (
+            "/calendar edit 9 title:X scope:series",
+            "Entry #9 is not part of a repeating series.",
+            "Leave out `scope:series`",
+        ),
+        ("/calendar edit 1 scope:series", "Nothing to change.", "Give a new title, due, owner"),
+        ('/calendar edit 1 title:"   " scope:series', "title cannot be empty.", "Usage: /calendar edit"),
+        ("/calendar edit 1 scope:series title:" + "é" * 201, "title is too long: 201 characters", "Usage:"),
+        ("/calendar edit 1 title:X scope:everything", "scope must be one of one, series", "Usage:"),
+        ("/calendar edit abc title:X scope:series", "entry must be a whole number", "Usage:"),
+        ("/calendar edit 1 title:X scope:series " + "7" * 40, "I cannot tell what 77777777777… means.", "`mardi 9h`"),
+        ('/calendar edit 1 due:"quand tu veux" scope:series', "I cannot read “quand tu veux” as a date.", "`mardi 9h`"),
+        ('/calendar edit 1 due:"2020-01-01 10:00" scope:series', "is in the past", "`mardi 9h`"),
+        ("/calendar edit 1 owner:@zzz scope:series", "No member matches “@zzz”.", "Usage:"),
+        ("/calendar edit 1 channel:#nwes scope:series", "No channel matches “#nwes”.", "Did you mean #news?"),
+        ("/calendar edit 1 remind:sometimes scope:series", "is not a list of reminders", "`1d,2h`"),
+    ],
+)
+async def test_bad_input_is_refused_privately_and_changes_nothing(
+    h: Harness, line: str, message: str, hint: str
+) -> None:
     await mod(h, '/calendar add News #news "mardi 9h" @alice weekly')
     await mod(h, '/calendar add Once #news "jeudi 9h" @alice')  # #9, a one-off
     before = (await entries(h), await _series(h), await _pending_reminders(h))
@@ -270,8 +298,9 @@ WEEKLY = Current("News", "news", "alice", "none", "FREQ=WEEKLY", datetime(2026, 
 def _row(n: int, status: str = "planned", *, moved: timedelta = timedelta(), **values: Any) -> Occurrence:
     slot = datetime(2026, 11, 17, 8, 0, tzinfo=UTC) + timedelta(weeks=n - 1)
     fields = {"title": "News", "channel_id": "news", "owner_id": "alice", "remind": "none", **values}
-    return Occurrence(n, slot, slot + moved, status, 0, fields["title"], fields["channel_id"], fields["owner_id"],
-                      fields["remind"])
+    return Occurrence(
+        n, slot, slot + moved, status, 0, fields["title"], fields["channel_id"], fields["owner_id"], fields["remind"]
+    )
 
 
 def test_an_occurrence_already_on_a_new_slot_is_that_slot() -> None:
@@ -279,7 +308,11 @@ def test_an_occurrence_already_on_a_new_slot_is_that_slot() -> None:
     result = plan(WEEKLY, rows, Change({}, datetime(2026, 12, 1, 9, 0)), NOW)  # two weeks later
     moved = {i: u["due_at"] for i, u in result.updates.items()}
     assert [moved[i].date().isoformat() for i in (1, 2, 4, 5)] == [  # type: ignore[union-attr]
-        "2026-12-08", "2026-12-15", "2026-12-22", "2026-12-29"]
+        "2026-12-08",
+        "2026-12-15",
+        "2026-12-22",
+        "2026-12-29",
+    ]
     assert result.cancelled == [] and result.kept == []
 
 
@@ -291,14 +324,22 @@ def test_a_same_start_changes_no_time_and_fields_follow_only_where_unchanged() -
 
 
 def test_a_rule_over_before_the_new_start_has_no_slot() -> None:
-    ended = Current("Club", "news", "alice", "none", "FREQ=WEEKLY;UNTIL=20261201T000000",
-                    datetime(2026, 11, 17, 9, 0), "Europe/Paris")
+    ended = Current(
+        "Club",
+        "news",
+        "alice",
+        "none",
+        "FREQ=WEEKLY;UNTIL=20261201T000000",
+        datetime(2026, 11, 17, 9, 0),
+        "Europe/Paris",
+    )
     with pytest.raises(NoSlots):
         plan(ended, [_row(1), _row(2)], Change({}, datetime(2026, 12, 3, 9, 0)), NOW)
 
 
-async def test_the_horizon_job_never_materialises_a_series_as_it_was_before_an_edit(h: Harness,
-                                                                                     monkeypatch: Any) -> None:
+async def test_the_horizon_job_never_materialises_a_series_as_it_was_before_an_edit(
+    h: Harness, monkeypatch: Any
+) -> None:
     await mod(h, '/calendar add News #news "mardi 9h" @alice weekly remind:none')
     plugin = next(p for p in h.app.registry.plugins if p.name == "calendar")
     repo = plugin.repo  # type: ignore[attr-defined]

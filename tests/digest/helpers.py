@@ -39,5 +39,6 @@ def in_dm(h: Harness, who: str) -> list[Sent]:
 async def stored(h: Harness) -> list[dict[str, Any]]:
     """Every stored digest, oldest first, with its figures decoded."""
     rows = await h.app.db.fetchall(
-        "SELECT period_start, period_end, figures, rendered, sent_at FROM digests ORDER BY period_start")
+        "SELECT period_start, period_end, figures, rendered, sent_at FROM digests ORDER BY period_start"
+    )
     return [{**dict(r), "figures": json.loads(r["figures"])} for r in rows]

@@ -32,7 +32,8 @@ def recorded_renders(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
 
 
 async def test_a_repeated_preview_reuses_its_chart_until_the_figures_move(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     renders = recorded_renders(monkeypatch)
     async with running(tmp_path, plugins=PLUGINS) as h:
         await h.say("alice", "hello")
@@ -80,8 +81,7 @@ def plain_render(labels: list[str], active: list[int], messages: list[int], word
     right = left.twinx()
     positions = list(range(len(labels)))
     bars = right.bar(positions, messages, color="#9ecae1", label=words.messages_label, zorder=1)
-    (line,) = left.plot(positions, active, color="#d94801", marker="o", linewidth=2, label=words.active_label,
-                        zorder=3)
+    (line,) = left.plot(positions, active, color="#d94801", marker="o", linewidth=2, label=words.active_label, zorder=3)
     left.set_zorder(right.get_zorder() + 1)
     left.patch.set_visible(False)
     left.set_title(words.title)
@@ -100,10 +100,13 @@ def plain_render(labels: list[str], active: list[int], messages: list[int], word
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("words", [
-    ChartText("Activity over the last 12 weeks", "Period starting on", "Active members", "Messages"),
-    ChartText("Activité sur les 12 dernières semaines", "Période commençant le", "Membres actifs", "Messages"),
-])
+@pytest.mark.parametrize(
+    "words",
+    [
+        ChartText("Activity over the last 12 weeks", "Period starting on", "Active members", "Messages"),
+        ChartText("Activité sur les 12 dernières semaines", "Période commençant le", "Membres actifs", "Messages"),
+    ],
+)
 def test_a_kept_figure_draws_the_same_png_as_a_new_figure(words: ChartText) -> None:
     pick = random.Random(words.title)
     for count, scales in ((12, (10, 0, 100_000, 1_000)), (2, (3, 3_000_000)), (52, (50,))):

@@ -35,11 +35,13 @@ class Answers(Plugin):
         super().__init__(ctx)
         self.calls: list[tuple[datetime, datetime, str]] = []
 
-    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
-                             timezone: str) -> DigestSection | None:
+    async def digest_section(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         self.calls.append((start, end, timezone))
-        return DigestSection("answers", _("Questions"), {"asked": 4, "answered": 3},
-                             (_("{count} questions answered", count=3),))
+        return DigestSection(
+            "answers", _("Questions"), {"asked": 4, "answered": 3}, (_("{count} questions answered", count=3),)
+        )
 
 
 class Broken(Plugin):
@@ -47,8 +49,9 @@ class Broken(Plugin):
 
     name = "broken"
 
-    async def digest_section(self, community: CommunityRef, start: datetime, end: datetime,
-                             timezone: str) -> DigestSection | None:
+    async def digest_section(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
         raise RuntimeError("broken section")
 
 
@@ -70,8 +73,9 @@ async def week_with_a_digest(h: Harness) -> None:
     await h.advance(seconds=(SEND_NOV_23 - h.clock.now()).total_seconds())
 
 
-@pytest.mark.parametrize("line", ["/digest preview", "/digest history", "/digest send", "/digest export",
-                                  "/digest settings day:fri"])
+@pytest.mark.parametrize(
+    "line", ["/digest preview", "/digest history", "/digest send", "/digest export", "/digest settings day:fri"]
+)
 async def test_members_cannot_use_the_manager_commands(tmp_path: Path, line: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("alice", line)
@@ -116,26 +120,29 @@ async def test_scheduled_digest_stores_contributed_sections_and_export_has_their
         assert rows[0]["messages"] == "0" and rows[0]["reactions_per_message"] == ""
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/digest export periods:0", "between 1 and 104"),
-    ("/digest export periods:105", "between 1 and 104"),
-    ("/digest export periods:abc", "whole number"),
-    ("/digest export periods:99999999999999999999999", "too large"),
-    ("/digest history count:0", "between 1 and 50"),
-    ("/digest history count:ünïcode", "whole number"),
-    ("/digest settings time:25:00", "25:00 is not a time of day."),
-    ("/digest settings time:٠٩:٠٠", "is not a time of day."),
-    ("/digest settings time:é", "is not a time of day."),
-    ("/digest settings time:090000000", "too long"),
-    ("/digest settings day:funday", "mon"),
-    ("/digest settings period:year", "week"),
-    ("/digest subscribe maybe", "on"),
-    ("/digest subscribe", "state"),
-    ('/digest settings time:""', "time cannot be empty"),
-    ("/digest history count:", "whole number"),
-    ('/digest export ""', "whole number"),
-    ('/digest settings day:""', "day must be one of"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/digest export periods:0", "between 1 and 104"),
+        ("/digest export periods:105", "between 1 and 104"),
+        ("/digest export periods:abc", "whole number"),
+        ("/digest export periods:99999999999999999999999", "too large"),
+        ("/digest history count:0", "between 1 and 50"),
+        ("/digest history count:ünïcode", "whole number"),
+        ("/digest settings time:25:00", "25:00 is not a time of day."),
+        ("/digest settings time:٠٩:٠٠", "is not a time of day."),
+        ("/digest settings time:é", "is not a time of day."),
+        ("/digest settings time:090000000", "too long"),
+        ("/digest settings day:funday", "mon"),
+        ("/digest settings period:year", "week"),
+        ("/digest subscribe maybe", "on"),
+        ("/digest subscribe", "state"),
+        ('/digest settings time:""', "time cannot be empty"),
+        ("/digest history count:", "whole number"),
+        ('/digest export ""', "whole number"),
+        ('/digest settings day:""', "day must be one of"),
+    ],
+)
 async def test_bad_input_gets_a_clear_private_message(tmp_path: Path, line: str, expected: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", line, level=MOD)
@@ -220,8 +227,10 @@ async def test_privacy_export_and_forget_scrub_the_stored_digests(tmp_path: Path
         assert "Top contributors: alice (1), bob (1)" in (await stored(h))[0]["rendered"]
         exported = await h.command("alice", "/privacy export")
         data = json.loads(exported.attachments[0].content)
-        assert data["digest"] == {"subscribed_at": None, "named_in_digests": [
-            {"period_start": "2026-11-16", "period_end": "2026-11-23", "messages": 1}]}
+        assert data["digest"] == {
+            "subscribed_at": None,
+            "named_in_digests": [{"period_start": "2026-11-16", "period_end": "2026-11-23", "messages": 1}],
+        }
         mod_data = json.loads((await h.command("mod", "/privacy export")).attachments[0].content)
         assert mod_data["digest"]["subscribed_at"] == "2026-11-16T09:00:00+00:00"
         first = await h.command("alice", "/privacy forget")
@@ -255,13 +264,18 @@ async def test_command_line_files_and_their_errors(tmp_path: Path) -> None:
         assert last[0].name == "digest-2026-11-16.md"
         current = await plugin.write_files("fake:T1", "current", tmp_path / "current")
         assert "Digest so far" in current[0].read_text(encoding="utf-8")
-        for community, period, message in [("fake:T2", None, "Did you mean fake:T1?"),
-                                           ("fake:T1", "2027-01-04", "has not started yet"),
-                                           ("fake:T1", "yesterday", "is not a period")]:
+        for community, period, message in [
+            ("fake:T2", None, "Did you mean fake:T1?"),
+            ("fake:T1", "2027-01-04", "has not started yet"),
+            ("fake:T1", "yesterday", "is not a period"),
+        ]:
             with pytest.raises(CommandError) as caught:
                 await plugin.write_files(community, period, tmp_path / "bad")
-            rendered = h.app.translator.render(caught.value.message, "en") + " " + \
-                h.app.translator.render(caught.value.hint, "en")
+            rendered = (
+                h.app.translator.render(caught.value.message, "en")
+                + " "
+                + h.app.translator.render(caught.value.hint, "en")
+            )
             assert message in rendered
         assert not (tmp_path / "bad").exists()
 

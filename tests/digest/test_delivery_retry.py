@@ -27,8 +27,9 @@ async def advance_to(h: Harness, moment: datetime) -> None:
 
 async def sent_keys(h: Harness) -> list[str]:
     """The Outbox's dedupe keys of digests (what counts as delivered)."""
-    rows = await h.app.db.fetchall("SELECT dedupe_key FROM sent_messages WHERE dedupe_key LIKE 'digest%' "
-                                   "ORDER BY dedupe_key")
+    rows = await h.app.db.fetchall(
+        "SELECT dedupe_key FROM sent_messages WHERE dedupe_key LIKE 'digest%' ORDER BY dedupe_key"
+    )
     return [r["dedupe_key"] for r in rows]
 
 

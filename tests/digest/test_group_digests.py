@@ -36,8 +36,13 @@ class FailingDMs(FakeSpaces):
 
 def group_dms(sent: list[Sent], who: str) -> list[str]:
     """The per-group digests a member received (by DM)."""
-    return [s.text for s in sent if isinstance(s.target, UserRef) and s.target.user_id == who
-            and ("digest from" in s.text or "résumé du" in s.text)]
+    return [
+        s.text
+        for s in sent
+        if isinstance(s.target, UserRef)
+        and s.target.user_id == who
+        and ("digest from" in s.text or "résumé du" in s.text)
+    ]
 
 
 async def a_week_of_groups(h: Harness) -> None:
@@ -69,14 +74,21 @@ async def test_owners_of_an_opted_in_group_get_its_digest_once_in_their_language
         await advance_to(h, SEND_NOV_23)
         assert len(in_channel(h, "managers")) == 1
         (english,) = group_dms(h.sent, "alice")
-        for line in ["**Group Rust Lille: digest from 16 Nov 2026 to 22 Nov 2026**",
-                     "• Members: 2 (2 joined, 1 left)", "• Messages in #rust-lille: 1",
-                     "• Topics opened: 1: “Async traits”", '/group digest "Rust Lille" off']:
+        for line in [
+            "**Group Rust Lille: digest from 16 Nov 2026 to 22 Nov 2026**",
+            "• Members: 2 (2 joined, 1 left)",
+            "• Messages in #rust-lille: 1",
+            "• Topics opened: 1: “Async traits”",
+            '/group digest "Rust Lille" off',
+        ]:
             assert line in english, line
         (french,) = group_dms(h.sent, "bob")
-        for line in ["**Groupe Rust Lille : résumé du 16 nov. 2026 au 22 nov. 2026**",
-                     "• Membres : 2 (arrivées : 2, départs : 1)", "• Messages dans #rust-lille : 1",
-                     "• Sujets ouverts : 1 : “Async traits”"]:
+        for line in [
+            "**Groupe Rust Lille : résumé du 16 nov. 2026 au 22 nov. 2026**",
+            "• Membres : 2 (arrivées : 2, départs : 1)",
+            "• Messages dans #rust-lille : 1",
+            "• Sujets ouverts : 1 : “Async traits”",
+        ]:
             assert line in french, line
         assert group_dms(h.sent, "carol") == []  # Go Paris did not opt in
         assert "Rust Lille: digest" not in in_channel(h, "managers")[0].text  # owners only
@@ -98,8 +110,9 @@ async def test_a_restart_in_the_middle_of_the_delivery_sends_each_owner_one_dm(t
         assert len(group_dms(h.sent, "alice")) == 1 and group_dms(h.sent, "bob") == []
         assert (await stored(h))[0]["sent_at"] is None
     # A new process on the same database, half an hour later, with DMs working again.
-    app = App(make_config(tmp_path, PLUGINS), clock=FrozenClock(datetime(2026, 11, 23, 8, 30, tzinfo=UTC)),
-              realtime=False)
+    app = App(
+        make_config(tmp_path, PLUGINS), clock=FrozenClock(datetime(2026, 11, 23, 8, 30, tzinfo=UTC)), realtime=False
+    )
     await app.build()
     fresh = FakeSpaces()
     app.add_platform(fresh)

@@ -27,13 +27,16 @@ WEEK = Schedule()
 PARIS = "Europe/Paris"
 
 
-@pytest.mark.parametrize(("day", "schedule", "expected"), [
-    (date(2026, 11, 16), WEEK, (date(2026, 11, 16), date(2026, 11, 23))),  # a Monday starts its week
-    (date(2026, 11, 22), WEEK, (date(2026, 11, 16), date(2026, 11, 23))),  # Sunday ends it
-    (date(2026, 11, 22), Schedule(day="wed"), (date(2026, 11, 18), date(2026, 11, 25))),
-    (date(2026, 11, 30), Schedule(kind="month"), (date(2026, 11, 1), date(2026, 12, 1))),
-    (date(2026, 12, 31), Schedule(kind="month"), (date(2026, 12, 1), date(2027, 1, 1))),
-])
+@pytest.mark.parametrize(
+    ("day", "schedule", "expected"),
+    [
+        (date(2026, 11, 16), WEEK, (date(2026, 11, 16), date(2026, 11, 23))),  # a Monday starts its week
+        (date(2026, 11, 22), WEEK, (date(2026, 11, 16), date(2026, 11, 23))),  # Sunday ends it
+        (date(2026, 11, 22), Schedule(day="wed"), (date(2026, 11, 18), date(2026, 11, 25))),
+        (date(2026, 11, 30), Schedule(kind="month"), (date(2026, 11, 1), date(2026, 12, 1))),
+        (date(2026, 12, 31), Schedule(kind="month"), (date(2026, 12, 1), date(2027, 1, 1))),
+    ],
+)
 def test_period_containing(day: date, schedule: Schedule, expected: tuple[date, date]) -> None:
     period = period_containing(day, schedule)
     assert (period.start, period.end) == expected
@@ -48,12 +51,15 @@ def test_previous_and_following_periods_chain() -> None:
     assert [p.start for p in last_periods(week, 3)] == [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16)]
 
 
-@pytest.mark.parametrize(("now", "expected_start"), [
-    # Monday 08:59 in Paris (07:59 UTC): last week's digest is not due yet, the one before is.
-    (datetime(2026, 11, 23, 7, 59, tzinfo=UTC), date(2026, 11, 9)),
-    (datetime(2026, 11, 23, 8, 0, tzinfo=UTC), date(2026, 11, 16)),  # 09:00 in Paris
-    (datetime(2026, 11, 25, 12, 0, tzinfo=UTC), date(2026, 11, 16)),
-])
+@pytest.mark.parametrize(
+    ("now", "expected_start"),
+    [
+        # Monday 08:59 in Paris (07:59 UTC): last week's digest is not due yet, the one before is.
+        (datetime(2026, 11, 23, 7, 59, tzinfo=UTC), date(2026, 11, 9)),
+        (datetime(2026, 11, 23, 8, 0, tzinfo=UTC), date(2026, 11, 16)),  # 09:00 in Paris
+        (datetime(2026, 11, 25, 12, 0, tzinfo=UTC), date(2026, 11, 16)),
+    ],
+)
 def test_latest_due_uses_the_local_send_time(now: datetime, expected_start: date) -> None:
     assert latest_due(now, WEEK, PARIS).start == expected_start
 
@@ -78,16 +84,19 @@ def test_parse_time_refuses(raw: str) -> None:
         parse_time(raw)
 
 
-@pytest.mark.parametrize(("current", "previous", "expected"), [
-    (12, 10, Change("up", 20)),
-    (5, 10, Change("down", 50)),
-    (10, 10, Change("same", 0.0)),
-    (3, 0, Change("new")),
-    (0, 0, Change("same", 0.0)),
-    (1.5, None, Change("new")),
-    (None, 4, Change("none")),
-    (0, 7, Change("down", 100)),
-])
+@pytest.mark.parametrize(
+    ("current", "previous", "expected"),
+    [
+        (12, 10, Change("up", 20)),
+        (5, 10, Change("down", 50)),
+        (10, 10, Change("same", 0.0)),
+        (3, 0, Change("new")),
+        (0, 0, Change("same", 0.0)),
+        (1.5, None, Change("new")),
+        (None, 4, Change("none")),
+        (0, 7, Change("down", 100)),
+    ],
+)
 def test_change(current: float | None, previous: float | None, expected: Change) -> None:
     assert change(current, previous) == expected
 
@@ -109,8 +118,10 @@ def test_shares_add_up_to_100() -> None:
 
 def test_csv_parses_back_with_a_bom_stable_columns_and_section_columns() -> None:
     week = Period("week", date(2026, 11, 16), date(2026, 11, 23))
-    rows = [Row(week.previous(), figures_of(Counts(messages=4, replies=1)), {}),
-            Row(week, figures_of(Counts(messages=0)), {"questions": {"asked": 3, "median_hours": 1.5}})]
+    rows = [
+        Row(week.previous(), figures_of(Counts(messages=4, replies=1)), {}),
+        Row(week, figures_of(Counts(messages=0)), {"questions": {"asked": 3, "median_hours": 1.5}}),
+    ]
     data = csv_bytes(rows)
     assert data.startswith(b"\xef\xbb\xbf")
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -134,6 +145,8 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_the_chart_is_a_png_of_the_expected_size_even_with_no_activity() -> None:
     words = ChartText("Activity", "Period starting on", "Active members", "Messages")
-    assert png_size(render_trend([f"{d} Nov" for d in range(12)], list(range(12)), [3] * 12, words)) == \
-        (WIDTH_PX, HEIGHT_PX)
+    assert png_size(render_trend([f"{d} Nov" for d in range(12)], list(range(12)), [3] * 12, words)) == (
+        WIDTH_PX,
+        HEIGHT_PX,
+    )
     assert png_size(render_trend(["a"] * 12, [0] * 12, [0] * 12, words)) == (WIDTH_PX, HEIGHT_PX)

@@ -42,7 +42,8 @@ def records(caplog: pytest.LogCaptureFixture, level: int) -> list[logging.LogRec
 
 
 async def test_a_digest_that_keeps_failing_is_given_up_a_day_after_it_was_built(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     renders = count_renders(monkeypatch)
     async with running(tmp_path, plugins=WITH_GROUPS, platform=FakeSpaces()) as h:
         await a_week_of_groups(h)
@@ -66,7 +67,8 @@ async def test_a_digest_that_keeps_failing_is_given_up_a_day_after_it_was_built(
 
 
 async def test_an_outage_that_ends_within_the_day_delivers_once_with_one_traceback(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     caplog.set_level(logging.INFO, logger=LOGGER)
     renders = count_renders(monkeypatch)
     async with running(tmp_path, plugins=PLUGINS) as h:

@@ -62,18 +62,34 @@ async def test_a_synthetic_week_computed_by_hand_with_deltas_and_a_chart(tmp_pat
         assert [d["period_start"] for d in digests] == ["2026-11-09", "2026-11-16"]
         figures = digests[1]["figures"]["figures"]
         assert figures == {
-            "active_members": 4, "posting_members": 3, "new_members": 1, "left_members": 1, "messages": 6,
-            "active_channels": 2, "replies": 1, "thread_messages": 1, "reactions": 2,
-            "reactions_per_message": 0.33, "reply_share": 0.333,  # (1 reply + 1 thread message) / 6
+            "active_members": 4,
+            "posting_members": 3,
+            "new_members": 1,
+            "left_members": 1,
+            "messages": 6,
+            "active_channels": 2,
+            "replies": 1,
+            "thread_messages": 1,
+            "reactions": 2,
+            "reactions_per_message": 0.33,
+            "reply_share": 0.333,  # (1 reply + 1 thread message) / 6
         }
         assert digests[1]["figures"]["previous"]["messages"] == 3
         assert digests[1]["sent_at"] == "2026-11-23T08:00:00.000000Z"
         text = posts[1].text
-        for line in ["**Weekly digest, 16 Nov 2026 to 22 Nov 2026**", "Active members: 4 (↑ 100%)",
-                     "Posting members: 3 (↑ 50%)", "New members: 1 (↑ new)", "Messages: 6 (↑ 100%)",
-                     "Active channels: 2 (→ 0%)", "Reactions: 2 (↑ 100%)", "Reactions per message: 0.33 (→ 0%)",
-                     "Messages that got a reply (estimate): 33% (↑ new)",
-                     "Top channels: #general (4), #random (2)", "Top contributors: alice (3), carol (2), bob (1)"]:
+        for line in [
+            "**Weekly digest, 16 Nov 2026 to 22 Nov 2026**",
+            "Active members: 4 (↑ 100%)",
+            "Posting members: 3 (↑ 50%)",
+            "New members: 1 (↑ new)",
+            "Messages: 6 (↑ 100%)",
+            "Active channels: 2 (→ 0%)",
+            "Reactions: 2 (↑ 100%)",
+            "Reactions per message: 0.33 (→ 0%)",
+            "Messages that got a reply (estimate): 33% (↑ new)",
+            "Top channels: #general (4), #random (2)",
+            "Top contributors: alice (3), carol (2), bob (1)",
+        ]:
             assert line in text, line
         assert digests[1]["rendered"] == text
         (chart,) = posts[1].reply.attachments
@@ -92,7 +108,9 @@ async def test_a_message_at_23_30_utc_on_sunday_belongs_to_monday_in_paris(tmp_p
         await advance_to(h, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
         digests = await stored(h)
         assert [(d["period_start"], d["figures"]["figures"]["messages"]) for d in digests] == [
-            ("2026-11-16", 1), ("2026-11-23", 1)]
+            ("2026-11-16", 1),
+            ("2026-11-23", 1),
+        ]
         assert "Top contributors: alice (1)" in digests[0]["rendered"]
         assert "Top contributors: bob (1)" in digests[1]["rendered"]
 
@@ -166,17 +184,20 @@ async def test_a_digest_missed_while_down_is_sent_once_on_start(tmp_path: Path) 
 
 
 async def test_language_mix_and_communities_of_platforms_not_running(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         await use_managers_channel(h)
         await h.say("alice", "bonjour")
         await h.flush()
         await h.app.db.executemany(
             "INSERT INTO activity_language_daily (community, day, language, messages) VALUES (?, ?, ?, ?)",
-            [("fake:T1", "2026-11-17", "fr", 2), ("fake:T1", "2026-11-18", "en", 1)])
+            [("fake:T1", "2026-11-17", "fr", 2), ("fake:T1", "2026-11-18", "en", 1)],
+        )
         await h.app.db.execute(  # a Slack workspace whose platform is not running in this process
             "INSERT INTO activity_community_daily (community, day, messages, joins, leaves) VALUES (?, ?, ?, ?, ?)",
-            ("slack:T9", "2026-11-17", 5, 0, 0))
+            ("slack:T9", "2026-11-17", 5, 0, 0),
+        )
         await advance_to(h, SEND_NOV_23)
         (digest,) = await stored(h)
         assert "Languages: French 67%, English 33%" in digest["rendered"]

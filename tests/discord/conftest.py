@@ -47,21 +47,37 @@ def guild(fake: FakeDiscord) -> FakeGuild:
     return next(iter(fake.guilds.values()))
 
 
-def bot_config(tmp_path: Path, fake: FakeDiscord, *, discord: Mapping[str, Any] | None = None,
-               plugins: Mapping[str, Any] | None = None) -> Config:
+def bot_config(
+    tmp_path: Path,
+    fake: FakeDiscord,
+    *,
+    discord: Mapping[str, Any] | None = None,
+    plugins: Mapping[str, Any] | None = None,
+) -> Config:
     """A configuration with a fresh database and Discord pointed at the fake."""
-    return Config.model_validate({
-        "database": {"path": str(tmp_path / "bot.db")},
-        "plugins": dict(plugins) if plugins is not None else {"core": {}},
-        "platforms": {"discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url, **(discord or {})},
-                      "console": {"files_dir": str(tmp_path / "files")}},
-    })
+    return Config.model_validate(
+        {
+            "database": {"path": str(tmp_path / "bot.db")},
+            "plugins": dict(plugins) if plugins is not None else {"core": {}},
+            "platforms": {
+                "discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url, **(discord or {})},
+                "console": {"files_dir": str(tmp_path / "files")},
+            },
+        }
+    )
 
 
 @asynccontextmanager
-async def running_bot(tmp_path: Path, fake: FakeDiscord, *, discord: Mapping[str, Any] | None = None,
-                      timing: Timing = FAST, extra: Iterable[Callable[[App], Plugin]] = (),
-                      token: str | None = None, plugins: Mapping[str, Any] | None = None) -> AsyncIterator[DiscordBot]:
+async def running_bot(
+    tmp_path: Path,
+    fake: FakeDiscord,
+    *,
+    discord: Mapping[str, Any] | None = None,
+    timing: Timing = FAST,
+    extra: Iterable[Callable[[App], Plugin]] = (),
+    token: str | None = None,
+    plugins: Mapping[str, Any] | None = None,
+) -> AsyncIterator[DiscordBot]:
     """Build the real app, add the Discord platform, start everything; stop it afterwards."""
     clock = FrozenClock(START)
     app = App(bot_config(tmp_path, fake, discord=discord, plugins=plugins), clock=clock, realtime=False)

@@ -176,8 +176,10 @@ class FakeDiscord:
         """A guild with #general (and a thread in it), a forum #ideas, alice (owner) and bob."""
         guild_id = p.snowflake(shard)
         moderators = p.snowflake()
-        roles = [p.role(guild_id, "@everyone", permissions=(1 << 10) | (1 << 11), position=0),
-                 p.role(moderators, "Moderators", permissions=1 << 13, position=1)]
+        roles = [
+            p.role(guild_id, "@everyone", permissions=(1 << 10) | (1 << 11), position=0),
+            p.role(moderators, "Moderators", permissions=1 << 13, position=1),
+        ]
         payload = p.guild(guild_id, name, owner_id=0, roles=roles, channels=[], members=[], threads=[])
         guild = FakeGuild(guild_id, name, guild_id, payload, roles={"Moderators": moderators})
         self.guilds[guild_id] = guild
@@ -188,8 +190,9 @@ class FakeDiscord:
         self.add_channel(guild, "general")
         self.add_channel(guild, "ideas", kind=15)
         thread_id = p.snowflake()
-        payload["threads"].append(p.thread(thread_id, guild_id, guild.channels["general"], "welcome-thread",
-                                           int(alice["id"])))
+        payload["threads"].append(
+            p.thread(thread_id, guild_id, guild.channels["general"], "welcome-thread", int(alice["id"]))
+        )
         guild.channels["welcome-thread"] = thread_id
         return guild
 
@@ -199,17 +202,20 @@ class FakeDiscord:
         guild.users[user["username"]] = user
         return member
 
-    def add_member(self, guild: FakeGuild, name: str, *, roles: Iterable[int] = (),
-                   bot: bool = False) -> dict[str, Any]:
+    def add_member(
+        self, guild: FakeGuild, name: str, *, roles: Iterable[int] = (), bot: bool = False
+    ) -> dict[str, Any]:
         """A user in the guild (the test dispatches GUILD_MEMBER_ADD itself when it wants the event)."""
         user = p.user(p.snowflake(), name, bot=bot, global_name=name.title())
         self._join(guild, user, roles)
         return user
 
-    def add_channel(self, guild: FakeGuild, name: str, *, kind: int = 0, parent_id: int | None = None
-                    ) -> dict[str, Any]:
-        channel = p.channel(p.snowflake(), guild.id, name, kind=kind, parent_id=parent_id,
-                            position=len(guild.payload["channels"]))
+    def add_channel(
+        self, guild: FakeGuild, name: str, *, kind: int = 0, parent_id: int | None = None
+    ) -> dict[str, Any]:
+        channel = p.channel(
+            p.snowflake(), guild.id, name, kind=kind, parent_id=parent_id, position=len(guild.payload["channels"])
+        )
         guild.payload["channels"].append(channel)
         guild.channels[name] = int(channel["id"])
         return channel
@@ -224,8 +230,14 @@ class FakeDiscord:
     def upload(self, name: str, content: bytes) -> dict[str, Any]:
         """A file a member attached to a command, as the `resolved.attachments` entry Discord sends."""
         self.cdn[name] = content
-        return {"id": str(p.snowflake()), "filename": name, "size": len(content), "content_type": "text/csv",
-                "url": f"http://127.0.0.1:{self.port}/cdn/{name}", "proxy_url": f"http://127.0.0.1:{self.port}/cdn/{name}"}
+        return {
+            "id": str(p.snowflake()),
+            "filename": name,
+            "size": len(content),
+            "content_type": "text/csv",
+            "url": f"http://127.0.0.1:{self.port}/cdn/{name}",
+            "proxy_url": f"http://127.0.0.1:{self.port}/cdn/{name}",
+        }
 
     async def _cdn(self, request: web.Request) -> web.StreamResponse:
         content = self.cdn.get(request.match_info["name"])
@@ -233,8 +245,9 @@ class FakeDiscord:
 
     # ------------------------------------------------------------ modes
 
-    def refuse(self, method: str, pattern: str, *, status: int = 403, code: int = 50013,
-               message: str = "Missing Permissions") -> None:
+    def refuse(
+        self, method: str, pattern: str, *, status: int = 403, code: int = 50013, message: str = "Missing Permissions"
+    ) -> None:
         """Answer every matching request with a Discord error."""
         self.refusals.append((method, re.compile(pattern), status, code, message))
 
@@ -242,8 +255,9 @@ class FakeDiscord:
         """Answer the next matching request with 429 and a short retry_after."""
         self.limited_once.append((method, re.compile(pattern)))
 
-    def server_error(self, method: str, pattern: str, *, status: int = 500, times: int | None = 1,
-                     after_work: bool = False) -> None:
+    def server_error(
+        self, method: str, pattern: str, *, status: int = 500, times: int | None = 1, after_work: bool = False
+    ) -> None:
         """Answer the next `times` matching requests (every one when None, until `heal()`) with a 5xx;
         with `after_work`, each is carried out first (the message is posted, only the answer is lost)."""
         self.outages.append(Outage(method, re.compile(pattern), status, times, after_work))
@@ -288,9 +302,15 @@ class FakeDiscord:
         shard = tuple(data.get("shard") or (0, 1))
         session.shard = (int(shard[0]), int(shard[1]))
         mine = [g for g in self.guilds.values() if self._shard_of(g.id, session.shard[1]) == session.shard[0]]
-        ready = {"v": 10, "user": self.bot, "guilds": [{"id": str(g.id), "unavailable": True} for g in mine],
-                 "session_id": f"session-{len(self.identifies)}", "resume_gateway_url": self.gateway_url,
-                 "application": {"id": str(self.app_id), "flags": 0}, "shard": list(session.shard)}
+        ready = {
+            "v": 10,
+            "user": self.bot,
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in mine],
+            "session_id": f"session-{len(self.identifies)}",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.app_id), "flags": 0},
+            "shard": list(session.shard),
+        }
         await session.dispatch("READY", ready)
         for guild in mine:
             await session.dispatch("GUILD_CREATE", guild.payload)
@@ -301,9 +321,17 @@ class FakeDiscord:
         guild = self.guilds[int(data["guild_id"])]
         query = str(data.get("query", "")).lower()
         found = [m for m in guild.payload["members"] if m["user"]["username"].startswith(query)]
-        await session.dispatch("GUILD_MEMBERS_CHUNK", {
-            "guild_id": str(guild.id), "members": found[: int(data.get("limit") or 100)], "chunk_index": 0,
-            "chunk_count": 1, "nonce": data.get("nonce"), "not_found": []})
+        await session.dispatch(
+            "GUILD_MEMBERS_CHUNK",
+            {
+                "guild_id": str(guild.id),
+                "members": found[: int(data.get("limit") or 100)],
+                "chunk_index": 0,
+                "chunk_count": 1,
+                "nonce": data.get("nonce"),
+                "not_found": [],
+            },
+        )
 
     @staticmethod
     def _shard_of(guild_id: int, count: int) -> int:
@@ -332,8 +360,11 @@ class FakeDiscord:
         for index, (method, pattern) in enumerate(self.limited_once):
             if method == call.method and pattern.fullmatch(call.path):
                 del self.limited_once[index]
-                return json_response({"message": "You are being rate limited.", "retry_after": 0.01,
-                                          "global": False}, status=429, headers={"Via": "1.1 google"})
+                return json_response(
+                    {"message": "You are being rate limited.", "retry_after": 0.01, "global": False},
+                    status=429,
+                    headers={"Via": "1.1 google"},
+                )
         for outage in self.outages:
             if outage.takes(call):
                 if outage.after_work:
@@ -356,9 +387,11 @@ class FakeDiscord:
 
     async def wait_until(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
         """Wait (bounded) until `predicate` holds, re-checked after each call or gateway change."""
+
         async def waiting() -> None:
             async with self._changed:
                 await self._changed.wait_for(predicate)
+
         await asyncio.wait_for(waiting(), within)
 
     async def wait_call(self, method: str, pattern: str, *, count: int = 1, within: float = 5.0) -> Call:
@@ -366,8 +399,10 @@ class FakeDiscord:
         regex = re.compile(pattern)
 
         def matching() -> list[Call]:
-            return [c for c in self.calls if c.method == method and regex.fullmatch(c.path)
-                    and c.status and c.status != 429]
+            return [
+                c for c in self.calls if c.method == method and regex.fullmatch(c.path) and c.status and c.status != 429
+            ]
+
         await self.wait_until(lambda: len(matching()) >= count, within)
         return matching()[count - 1]
 
@@ -377,29 +412,57 @@ class FakeDiscord:
 
     # ------------------------------------------------------------ interactions
 
-    async def interact(self, guild: FakeGuild, who: str, kind: int, data: Mapping[str, Any], *,
-                       channel: str = "general", locale: str = "en-US", permissions: int = 0,
-                       message: Mapping[str, Any] | None = None) -> Sent:
+    async def interact(
+        self,
+        guild: FakeGuild,
+        who: str,
+        kind: int,
+        data: Mapping[str, Any],
+        *,
+        channel: str = "general",
+        locale: str = "en-US",
+        permissions: int = 0,
+        message: Mapping[str, Any] | None = None,
+    ) -> Sent:
         """Push an INTERACTION_CREATE as `who` typed or pressed it."""
         sent = Sent(p.snowflake(), f"token-{p.snowflake()}")
         self.rest.interaction_channels[sent.token] = guild.channels[channel]
-        payload = p.interaction(sent.id, self.app_id, sent.token, kind, data, guild_id=guild.id,
-                                channel_payload=guild.channel(channel), member_payload=guild.member(who),
-                                permissions=permissions, locale=locale, message_payload=message)
+        payload = p.interaction(
+            sent.id,
+            self.app_id,
+            sent.token,
+            kind,
+            data,
+            guild_id=guild.id,
+            channel_payload=guild.channel(channel),
+            member_payload=guild.member(who),
+            permissions=permissions,
+            locale=locale,
+            message_payload=message,
+        )
         await self.dispatch("INTERACTION_CREATE", payload, guild.id)
         return sent
 
-    async def interact_dm(self, guild: FakeGuild, who: str, kind: int, data: Mapping[str, Any], *,
-                          locale: str = "en-US") -> Sent:
+    async def interact_dm(
+        self, guild: FakeGuild, who: str, kind: int, data: Mapping[str, Any], *, locale: str = "en-US"
+    ) -> Sent:
         """Push an INTERACTION_CREATE from `who`'s DM with the bot (no guild), on the last message the
         bot posted there."""
         user_id = guild.user_id(who)
         channel_id = next(c for c, recipient in reversed(self.dm_channels.items()) if recipient == user_id)
         sent = Sent(p.snowflake(), f"token-{p.snowflake()}")
         self.rest.interaction_channels[sent.token] = channel_id
-        payload = p.dm_interaction(sent.id, self.app_id, sent.token, kind, data, channel_id=channel_id,
-                                   user_payload=guild.users[who], locale=locale,
-                                   message_payload=self.rest.posted[channel_id][-1])
+        payload = p.dm_interaction(
+            sent.id,
+            self.app_id,
+            sent.token,
+            kind,
+            data,
+            channel_id=channel_id,
+            user_payload=guild.users[who],
+            locale=locale,
+            message_payload=self.rest.posted[channel_id][-1],
+        )
         await self.dispatch("INTERACTION_CREATE", payload)
         return sent
 
@@ -416,8 +479,11 @@ async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes]]
     if request.content_type.startswith("multipart/"):
         form = await request.post()
         body = json.loads(str(form["payload_json"])) if "payload_json" in form else None
-        files = [(item.filename, item.file.read()) for key, item in form.items()
-                 if key.startswith("files[") and isinstance(item, web.FileField)]
+        files = [
+            (item.filename, item.file.read())
+            for key, item in form.items()
+            if key.startswith("files[") and isinstance(item, web.FileField)
+        ]
         return body, files
     raw = await request.read()
     return (json.loads(raw) if raw else None), []

@@ -71,10 +71,12 @@ class Probe(Plugin):
 
     async def seen(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
         """Wait (bounded) until `predicate` holds after what this plugin recorded."""
+
         async def waiting() -> None:
             while not predicate():
                 self.changed.clear()
                 await self.changed.wait()
+
         await asyncio.wait_for(waiting(), within)
 
     @listen(Message)
@@ -85,30 +87,38 @@ class Probe(Plugin):
     async def on_event(self, event: Event) -> None:
         self._record(event)
 
-    @command("probe add", _("Add two numbers."), integer("a", _("First."), min_value=0, max_value=100),
-             integer("b", _("Second."), required=False, min_value=0, max_value=100))
+    @command(
+        "probe add",
+        _("Add two numbers."),
+        integer("a", _("First."), min_value=0, max_value=100),
+        integer("b", _("Second."), required=False, min_value=0, max_value=100),
+    )
     async def add(self, inv: Invocation, a: int, b: int = 0) -> Reply:
         self._record(call=("add", {"a": a, "b": b}))
         return Reply(text=f"{a} + {b} = **{a + b}**")
 
-    @command("probe kinds", _("Every kind of parameter."),
-             number("ratio", _("A ratio."), min_value=0.5, max_value=2.5),
-             boolean("flag", _("A flag.")),
-             member("who", _("A member.")),
-             channel("where", _("A channel.")),
-             duration("wait", _("A duration."), max_value=timedelta(days=1)),
-             moment("when", _("A moment.")),
-             choice("pick", _("One of many."), MANY),
-             text("note", _("A note."), required=False, max_length=50),
-             level=Level.ADMIN)
+    @command(
+        "probe kinds",
+        _("Every kind of parameter."),
+        number("ratio", _("A ratio."), min_value=0.5, max_value=2.5),
+        boolean("flag", _("A flag.")),
+        member("who", _("A member.")),
+        channel("where", _("A channel.")),
+        duration("wait", _("A duration."), max_value=timedelta(days=1)),
+        moment("when", _("A moment.")),
+        choice("pick", _("One of many."), MANY),
+        text("note", _("A note."), required=False, max_length=50),
+        level=Level.ADMIN,
+    )
     async def kinds(self, inv: Invocation, **values: Any) -> Reply:
         self._record(call=("kinds", values))
         who: UserRef = values["who"]
         where: ChannelRef = values["where"]
         return Reply(text=f"who={who.user_id} where={where.channel_id}/{where.thread_id}", ephemeral=True)
 
-    @command("probe slow", _("Waits until the test releases it."),
-             boolean("fail", _("Fail at the end."), required=False))
+    @command(
+        "probe slow", _("Waits until the test releases it."), boolean("fail", _("Fail at the end."), required=False)
+    )
     async def slow(self, inv: Invocation, fail: bool = False) -> Reply:
         self._record(call=("slow", {"fail": fail}))
         await self.release.wait()
@@ -116,8 +126,12 @@ class Probe(Plugin):
             raise CommandError(_("It failed late."), _("Try again."))
         return Reply(text="slow answer")
 
-    @command("probe buttons", _("Replies with a button whose arguments are long."),
-             text("payload", _("Any text."), max_length=200), level=Level.MODERATOR)
+    @command(
+        "probe buttons",
+        _("Replies with a button whose arguments are long."),
+        text("payload", _("Any text."), max_length=200),
+        level=Level.MODERATOR,
+    )
     async def buttons(self, inv: Invocation, payload: str) -> Reply:
         return Reply(text="press it", buttons=(Button(_("Echo"), "probe echo", {"payload": payload}),))
 
@@ -141,8 +155,7 @@ class Probe(Plugin):
         self._record(call=("upload", {"name": file.filename, "content": file.content}))
         return Reply(text=f"{file.filename}: {len(file.content)} bytes")
 
-    @command("probe space", _("Creates a group space."), text("name", _("The group name.")),
-             level=Level.MODERATOR)
+    @command("probe space", _("Creates a group space."), text("name", _("The group name.")), level=Level.MODERATOR)
     async def space(self, inv: Invocation, name: str) -> Reply:
         spaces = self.ctx.messenger.spaces(inv.community)
         assert spaces is not None

@@ -20,13 +20,15 @@ Handler = Callable[["Call", "re.Match[str]"], Awaitable[web.StreamResponse]]
 
 def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """JSON with Discord's exact content type (discord.py compares it with `==`)."""
-    return web.Response(body=json.dumps(data).encode("utf-8"), status=status,
-                        headers={"Content-Type": "application/json", **(headers or {})})
+    return web.Response(
+        body=json.dumps(data).encode("utf-8"),
+        status=status,
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
 
 
 def _error(status: int, code: int, message: str) -> web.Response:
     return json_response({"message": message, "code": code}, status=status)
-
 
 
 def too_big(body: Any) -> bool:
@@ -50,6 +52,7 @@ def too_big(body: Any) -> bool:
             return True
     return False
 
+
 class RestRoutes:
     """Route table and handlers; state lives in the fake (guilds) and here (messages)."""
 
@@ -61,7 +64,8 @@ class RestRoutes:
         self.posted: dict[int, list[dict[str, Any]]] = {}
         self.nonces: dict[tuple[int, str], dict[str, Any]] = {}  # (channel, nonce) -> the message it created
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
-            (method, re.compile(pattern), handler) for method, pattern, handler in [
+            (method, re.compile(pattern), handler)
+            for method, pattern, handler in [
                 ("GET", r"/gateway/bot", self.gateway_bot),
                 ("GET", r"/users/@me", self.me),
                 ("GET", r"/oauth2/applications/@me", self.application),
@@ -100,22 +104,38 @@ class RestRoutes:
     # ------------------------------------------------------------ session
 
     async def gateway_bot(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
-        return json_response({"url": self.fake.gateway_url, "shards": 1, "session_start_limit": {
-            "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}})
+        return json_response(
+            {
+                "url": self.fake.gateway_url,
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1},
+            }
+        )
 
     async def me(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         return json_response(self.fake.bot)
 
     async def application(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
-        return json_response({"id": str(self.fake.app_id), "name": "affinity-bot", "icon": None,
-                                  "description": "", "bot_public": True, "bot_require_code_grant": False,
-                                  "owner": p.user(p.snowflake(), "owner"), "verify_key": "0" * 64, "flags": 0,
-                                  "team": None})
+        return json_response(
+            {
+                "id": str(self.fake.app_id),
+                "name": "affinity-bot",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": p.user(p.snowflake(), "owner"),
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+            }
+        )
 
     async def commands(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         body = call.body or []
-        return json_response([{**c, "id": str(p.snowflake()), "application_id": str(self.fake.app_id),
-                                   "version": "1"} for c in body])
+        return json_response(
+            [{**c, "id": str(p.snowflake()), "application_id": str(self.fake.app_id), "version": "1"} for c in body]
+        )
 
     async def no_content(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         return web.Response(status=204)
@@ -124,14 +144,29 @@ class RestRoutes:
 
     def _message(self, channel_id: int, call: Call, *, webhook: bool = False, data: Any = None) -> dict[str, Any]:
         body = data if data is not None else (call.body or {})
-        attachments = [{"id": str(p.snowflake()), "filename": name, "size": len(content),
-                        "url": f"https://cdn.example/{name}", "proxy_url": f"https://cdn.example/{name}"}
-                       for name, content in call.files]
+        attachments = [
+            {
+                "id": str(p.snowflake()),
+                "filename": name,
+                "size": len(content),
+                "url": f"https://cdn.example/{name}",
+                "proxy_url": f"https://cdn.example/{name}",
+            }
+            for name, content in call.files
+        ]
         found = self.fake.find_channel(channel_id)
-        return p.message(p.snowflake(), channel_id, self.fake.bot, body.get("content") or "",
-                         guild_id=found[0].id if found else None, embeds=body.get("embeds"),
-                         attachments=attachments, components=body.get("components"),
-                         flags=int(body.get("flags") or 0), webhook_id=self.fake.app_id if webhook else None)
+        return p.message(
+            p.snowflake(),
+            channel_id,
+            self.fake.bot,
+            body.get("content") or "",
+            guild_id=found[0].id if found else None,
+            embeds=body.get("embeds"),
+            attachments=attachments,
+            components=body.get("components"),
+            flags=int(body.get("flags") or 0),
+            webhook_id=self.fake.app_id if webhook else None,
+        )
 
     async def post_message(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         channel_id = int(match.group(1))
@@ -153,8 +188,14 @@ class RestRoutes:
         recipient = int(call.body["recipient_id"])
         channel_id = p.snowflake()
         self.fake.dm_channels[channel_id] = recipient
-        return json_response({"id": str(channel_id), "type": 1, "last_message_id": None,
-                                  "recipients": [p.user(recipient, f"user-{recipient}")]})
+        return json_response(
+            {
+                "id": str(channel_id),
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [p.user(recipient, f"user-{recipient}")],
+            }
+        )
 
     # ------------------------------------------------------------ interactions
 
@@ -167,9 +208,14 @@ class RestRoutes:
         kind = int(call.body["type"])
         data = call.body.get("data") or {}
         ephemeral = bool(int(data.get("flags") or 0) & EPHEMERAL)
-        answer: dict[str, Any] = {"interaction": {"id": interaction_id, "type": 2,
-                                                  "response_message_loading": kind == 5,
-                                                  "response_message_ephemeral": ephemeral}}
+        answer: dict[str, Any] = {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": ephemeral,
+            }
+        }
         if kind in (4, 7):
             message = self._message(self.interaction_channels.get(token, 0), call, webhook=True, data=data)
             self.originals[token] = message
@@ -194,9 +240,16 @@ class RestRoutes:
         guild = self.fake.guilds[int(match.group(1))]
         body = call.body
         parent = body.get("parent_id")
-        channel = p.channel(p.snowflake(), guild.id, body["name"], kind=int(body.get("type") or 0),
-                            parent_id=int(parent) if parent else None, overwrites=body.get("permission_overwrites", ()),
-                            topic=body.get("topic"), position=len(guild.payload["channels"]))
+        channel = p.channel(
+            p.snowflake(),
+            guild.id,
+            body["name"],
+            kind=int(body.get("type") or 0),
+            parent_id=int(parent) if parent else None,
+            overwrites=body.get("permission_overwrites", ()),
+            topic=body.get("topic"),
+            position=len(guild.payload["channels"]),
+        )
         guild.payload["channels"].append(channel)
         guild.channels[body["name"]] = int(channel["id"])
         await self.fake.dispatch("CHANNEL_CREATE", channel, guild.id)
@@ -242,8 +295,12 @@ class RestRoutes:
 
     async def create_role(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         guild = self.fake.guilds[int(match.group(1))]
-        role = p.role(p.snowflake(), call.body.get("name", "new role"),
-                      permissions=int(call.body.get("permissions") or 0), position=len(guild.payload["roles"]))
+        role = p.role(
+            p.snowflake(),
+            call.body.get("name", "new role"),
+            permissions=int(call.body.get("permissions") or 0),
+            position=len(guild.payload["roles"]),
+        )
         guild.payload["roles"].append(role)
         guild.roles[role["name"]] = int(role["id"])
         await self.fake.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role}, guild.id)

@@ -27,7 +27,8 @@ def by_name(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 
 async def test_the_synced_payload_has_one_command_per_noun_with_typed_options(
-        tmp_path: Path, fake: FakeDiscord) -> None:
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
     async with running_bot(tmp_path, fake, extra=[probe]):
         (call,) = fake.calls_to("PUT", GLOBAL)
     commands = by_name(call.body)
@@ -39,8 +40,7 @@ async def test_the_synced_payload_has_one_command_per_noun_with_typed_options(
     assert timezone == {**timezone, "type": 3, "required": True, "autocomplete": True, "max_length": 64}
     assert commands["help"]["default_member_permissions"] is None
     assert by_name(commands["help"]["options"])["command"]["required"] is False
-    assert [c["value"] for c in by_name(commands["language"]["options"])["language"]["choices"]] == \
-        ["en", "fr", "auto"]
+    assert [c["value"] for c in by_name(commands["language"]["options"])["language"]["choices"]] == ["en", "fr", "auto"]
     probe_command = commands["probe"]
     assert probe_command["default_member_permissions"] is None  # the least strict verb (add) is for members
     kinds = by_name(by_name(probe_command["options"])["kinds"]["options"])
@@ -63,7 +63,8 @@ async def test_a_grouped_command_is_described_in_english_and_french(tmp_path: Pa
     settings = commands["settings"]
     assert settings["description"] == "/settings commands: channel, locale, role, show, timezone."
     assert settings["description_localizations"] == {
-        "fr": "Commandes /settings : channel, locale, role, show, timezone."}
+        "fr": "Commandes /settings : channel, locale, role, show, timezone."
+    }
     grouped = [c for c in call.body if c["options"] and all(o["type"] == 1 for o in c["options"])]
     assert {"settings", "privacy", "probe"} <= {c["name"] for c in grouped}
     for command in grouped:
@@ -71,8 +72,7 @@ async def test_a_grouped_command_is_described_in_english_and_french(tmp_path: Pa
         assert french.startswith(f"Commandes /{command['name']} : ") and len(french) <= 100
 
 
-async def test_an_unchanged_command_set_is_not_synced_again_but_a_new_one_is(
-        tmp_path: Path, fake: FakeDiscord) -> None:
+async def test_an_unchanged_command_set_is_not_synced_again_but_a_new_one_is(tmp_path: Path, fake: FakeDiscord) -> None:
     async with running_bot(tmp_path, fake):
         pass
     async with running_bot(tmp_path, fake):
@@ -86,7 +86,8 @@ async def test_an_unchanged_command_set_is_not_synced_again_but_a_new_one_is(
 
 
 async def test_development_guilds_get_the_commands_and_lose_them_when_unconfigured(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     scoped = rf"/applications/\d+/guilds/{guild.id}/commands"
     async with running_bot(tmp_path, fake, discord={"guild_ids": [guild.id]}):
         (put,) = fake.calls_to("PUT", scoped)
@@ -98,7 +99,8 @@ async def test_development_guilds_get_the_commands_and_lose_them_when_unconfigur
 
 
 async def test_moving_to_development_guilds_empties_the_global_commands(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     scoped = rf"/applications/\d+/guilds/{guild.id}/commands"
     async with running_bot(tmp_path, fake):
         (put,) = fake.calls_to("PUT", GLOBAL)
@@ -120,23 +122,36 @@ async def test_a_429_during_the_sync_is_retried(tmp_path: Path, fake: FakeDiscor
     assert statuses == [429, 200]
 
 
-FRENCH = Translator({"fr": {
-    "Add two numbers.": "Additionner deux nombres.",
-    "First.": "Premier.",
-    "discord command name: sum": "somme",
-    "discord option name: first": "premier",
-    "discord option name: second": "Pas Valide",  # a space: not a Discord name, left out
-    "Red": "Rouge",
-}})
+FRENCH = Translator(
+    {
+        "fr": {
+            "Add two numbers.": "Additionner deux nombres.",
+            "First.": "Premier.",
+            "discord command name: sum": "somme",
+            "discord option name: first": "premier",
+            "discord option name: second": "Pas Valide",  # a space: not a Discord name, left out
+            "Red": "Rouge",
+        }
+    }
+)
 
 
 def test_french_localizations_come_from_the_catalog_and_invalid_names_are_left_out() -> None:
     decls = [
-        CommandDecl("math sum", _("Add two numbers."),
-                    (integer("first", _("First.")), integer("second", _("Second."))), Level.MEMBER, False),
-        CommandDecl("math paint", _("Paint."),
-                    (choice("colour", _("Colour."), [Choice("red", _("Red")), Choice("blue", "Blue")]),),
-                    Level.ADMIN, False),
+        CommandDecl(
+            "math sum",
+            _("Add two numbers."),
+            (integer("first", _("First.")), integer("second", _("Second."))),
+            Level.MEMBER,
+            False,
+        ),
+        CommandDecl(
+            "math paint",
+            _("Paint."),
+            (choice("colour", _("Colour."), [Choice("red", _("Red")), Choice("blue", "Blue")]),),
+            Level.ADMIN,
+            False,
+        ),
     ]
     (math,) = command_payload(decls, FRENCH)
     assert math["default_member_permissions"] is None
@@ -154,8 +169,10 @@ def test_french_localizations_come_from_the_catalog_and_invalid_names_are_left_o
 
 
 def test_a_grouped_commands_french_description_shows_the_french_names_and_needs_the_catalog() -> None:
-    decls = [CommandDecl("math sum", _("Add two numbers."), (), Level.MEMBER, False),
-             CommandDecl("math paint", _("Paint."), (), Level.MEMBER, False)]
+    decls = [
+        CommandDecl("math sum", _("Add two numbers."), (), Level.MEMBER, False),
+        CommandDecl("math paint", _("Paint."), (), Level.MEMBER, False),
+    ]
     french = Translator({"fr": {**FRENCH_NAMES, "/{noun} commands: {verbs}.": "Commandes /{noun} : {verbs}."}})
     (math,) = command_payload(decls, french)
     assert math["description"] == "/math commands: paint, sum."
@@ -173,7 +190,8 @@ FRENCH_NAMES = {"discord command name: sum": "somme", "discord command name: mat
 
 
 def test_the_least_strict_level_decides_and_a_bare_noun_with_verbs_is_left_out(
-        caplog: pytest.LogCaptureFixture) -> None:
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     admin = CommandDecl("group delete", _("Delete."), (), Level.ADMIN, False)
     moderator = CommandDecl("group rename", _("Rename."), (text("name", _("Name.")),), Level.MODERATOR, False)
     bare = CommandDecl("group", _("Groups."), (), Level.MEMBER, False)

@@ -18,11 +18,18 @@ from tests.discord.fake_discord import FakeDiscord, FakeGuild
 
 ROOT = Path(__file__).resolve().parents[2]
 GUILDS, MEMBERS, GUILD_MESSAGES, REACTIONS, DIRECT_MESSAGES, MESSAGE_CONTENT = (
-    1 << 0, 1 << 1, 1 << 9, 1 << 10, 1 << 12, 1 << 15)
+    1 << 0,
+    1 << 1,
+    1 << 9,
+    1 << 10,
+    1 << 12,
+    1 << 15,
+)
 
 
 async def test_identifies_with_the_intents_and_knows_the_guild_when_ready(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake) as bot:
         identify = fake.identifies[0]
         assert identify["token"] == fake.token
@@ -36,12 +43,15 @@ async def test_identifies_with_the_intents_and_knows_the_guild_when_ready(
         assert bot.platform.channel_name(general) == "general"
         assert bot.platform.channel_name(thread) == "welcome-thread"
         assert bot.platform.member_name(alice) == "Alice"
-        assert bot.platform.link(MessageRef(thread, "42")) == \
-            f"https://discord.com/channels/{ws}/{guild.channels['welcome-thread']}/42"
+        assert (
+            bot.platform.link(MessageRef(thread, "42"))
+            == f"https://discord.com/channels/{ws}/{guild.channels['welcome-thread']}/42"
+        )
 
 
 async def test_finds_members_and_channels_from_mentions_ids_and_names(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake) as bot:
         community = CommunityRef("discord", str(guild.id))
         alice = UserRef("discord", str(guild.id), str(guild.user_id("alice")))
@@ -62,7 +72,8 @@ async def test_finds_members_and_channels_from_mentions_ids_and_names(
 
 
 async def test_a_member_missing_from_the_cache_is_asked_from_the_gateway(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake) as bot:
         # Joined after GUILD_CREATE, no event: only a gateway member query can find her.
         carol = fake.add_member(guild, "carol")
@@ -95,13 +106,17 @@ async def test_a_process_without_shard_zero_leaves_the_command_sync_to_another(t
         await fake.stop()
 
 
-@pytest.mark.parametrize(("mode", "expected"), [
-    ("intents", "enable \"Server Members Intent\" and \"Message Content Intent\""),
-    ("close-4004", "Discord refused the bot token in DISCORD_TOKEN (close code 4004)"),
-    ("http-401", "Discord refused the bot token in DISCORD_TOKEN (HTTP 401)"),
-])
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("intents", 'enable "Server Members Intent" and "Message Content Intent"'),
+        ("close-4004", "Discord refused the bot token in DISCORD_TOKEN (close code 4004)"),
+        ("http-401", "Discord refused the bot token in DISCORD_TOKEN (HTTP 401)"),
+    ],
+)
 async def test_refusals_at_start_raise_one_clear_platform_error(
-        tmp_path: Path, fake: FakeDiscord, mode: str, expected: str) -> None:
+    tmp_path: Path, fake: FakeDiscord, mode: str, expected: str
+) -> None:
     token = "wrong.token" if mode == "http-401" else None
     if mode == "intents":
         fake.close_on_identify = 4014
@@ -116,18 +131,32 @@ async def test_refusals_at_start_raise_one_clear_platform_error(
 
 
 async def test_affinity_bot_run_exits_1_with_the_intents_line_and_no_traceback(
-        tmp_path: Path, fake: FakeDiscord) -> None:
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
     fake.close_on_identify = 4014
     config = tmp_path / "config.yaml"
-    config.write_text(yaml.safe_dump({
-        "database": {"path": str(tmp_path / "bot.db")},
-        "platforms": {"discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url}},
-    }))
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "database": {"path": str(tmp_path / "bot.db")},
+                "platforms": {"discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url}},
+            }
+        )
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env["DISCORD_TOKEN"] = fake.token
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "--config", str(config), "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "--config",
+        str(config),
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _out, err = await asyncio.wait_for(process.communicate(), 60)
     stderr = err.decode()
     assert process.returncode == 1, stderr

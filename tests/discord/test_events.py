@@ -29,12 +29,20 @@ def the_probe(bot: DiscordBot) -> Probe:
 
 
 def posted(guild: FakeGuild, who: str, channel: str, text: str, **extra: Any) -> dict[str, Any]:
-    return p.message(p.snowflake(), guild.channels[channel], guild.users[who], text, guild_id=guild.id,
-                     author_member=guild.member(who), **extra)
+    return p.message(
+        p.snowflake(),
+        guild.channels[channel],
+        guild.users[who],
+        text,
+        guild_id=guild.id,
+        author_member=guild.member(who),
+        **extra,
+    )
 
 
 async def test_a_members_message_reaches_a_listener_with_mentions_and_roles(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     mia = fake.add_member(guild, "mia", roles=[guild.roles["Moderators"]])
     ws = str(guild.id)
     async with running_bot(tmp_path, fake, extra=[probe]) as bot:
@@ -58,7 +66,8 @@ async def test_a_members_message_reaches_a_listener_with_mentions_and_roles(
 
 
 async def test_a_reply_in_a_thread_keeps_the_thread_and_what_it_answers(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     ws, thread, general = str(guild.id), guild.channels["welcome-thread"], guild.channels["general"]
     async with running_bot(tmp_path, fake, extra=[probe]) as bot:
         seen = the_probe(bot)
@@ -84,7 +93,8 @@ async def test_a_direct_message_to_the_bot_is_direct(tmp_path: Path, fake: FakeD
 
 
 async def test_edits_deletions_reactions_joins_and_departures(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     ws, thread, general = str(guild.id), guild.channels["welcome-thread"], guild.channels["general"]
     bob, alice = guild.users["bob"], guild.users["alice"]
     async with running_bot(tmp_path, fake, extra=[probe]) as bot:
@@ -92,26 +102,44 @@ async def test_edits_deletions_reactions_joins_and_departures(
         edited = posted(guild, "bob", "general", "edited text")
         await fake.dispatch("MESSAGE_UPDATE", edited, guild.id)
         await fake.dispatch("MESSAGE_DELETE", {"id": "555", "channel_id": str(thread), "guild_id": ws}, guild.id)
-        await fake.dispatch("MESSAGE_REACTION_ADD", {
-            "user_id": bob["id"], "channel_id": str(general), "message_id": "556", "guild_id": ws,
-            "member": guild.member("bob"), "emoji": {"id": None, "name": "👍"}, "message_author_id": alice["id"],
-            "burst": False, "type": 0}, guild.id)
+        await fake.dispatch(
+            "MESSAGE_REACTION_ADD",
+            {
+                "user_id": bob["id"],
+                "channel_id": str(general),
+                "message_id": "556",
+                "guild_id": ws,
+                "member": guild.member("bob"),
+                "emoji": {"id": None, "name": "👍"},
+                "message_author_id": alice["id"],
+                "burst": False,
+                "type": 0,
+            },
+            guild.id,
+        )
         carol = p.user(p.snowflake(), "carol")
         await fake.dispatch("GUILD_MEMBER_ADD", {**p.member(carol), "guild_id": ws}, guild.id)
         await fake.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": ws, "user": bob}, guild.id)
         await seen.seen(lambda: len(seen.events) == 5)
     kinds = {type(e): e for e in seen.events}
     general_ref = ChannelRef("discord", ws, str(general))
-    assert kinds[MessageEdited] == MessageEdited(kinds[MessageEdited].community, kinds[MessageEdited].at,
-                                                 MessageRef(general_ref, edited["id"]),
-                                                 UserRef("discord", ws, bob["id"]), "edited text")
+    assert kinds[MessageEdited] == MessageEdited(
+        kinds[MessageEdited].community,
+        kinds[MessageEdited].at,
+        MessageRef(general_ref, edited["id"]),
+        UserRef("discord", ws, bob["id"]),
+        "edited text",
+    )
     deleted = kinds[MessageDeleted]
     assert isinstance(deleted, MessageDeleted)
     assert deleted.ref == MessageRef(general_ref.in_thread(str(thread)), "555")
     reaction = kinds[ReactionAdded]
     assert isinstance(reaction, ReactionAdded)
-    assert (reaction.emoji, reaction.user.user_id, reaction.message_author) == \
-        ("👍", bob["id"], UserRef("discord", ws, alice["id"]))
+    assert (reaction.emoji, reaction.user.user_id, reaction.message_author) == (
+        "👍",
+        bob["id"],
+        UserRef("discord", ws, alice["id"]),
+    )
     joined = kinds[MemberJoined]
     assert isinstance(joined, MemberJoined) and joined.user.user_id == carol["id"] and not joined.is_bot
     left = kinds[MemberLeft]

@@ -61,7 +61,8 @@ def messages(guild: FakeGuild, name: str) -> str:
 
 
 async def test_a_lost_answer_does_not_post_twice(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float]) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float]
+) -> None:
     # Discord created the message but its answer was lost (a 502 from its proxy): discord.py sends the
     # same payload again, and the random nonce it puts in every message (with enforce_nonce) makes
     # Discord return the first message. The fake enforces nonces like Discord.
@@ -78,8 +79,8 @@ async def test_a_lost_answer_does_not_post_twice(
 
 @pytest.mark.parametrize(("outage", "delays"), [((500,), [1]), ((500, 502), [1, 3])])
 async def test_a_passing_server_error_is_retried_and_the_message_arrives_once(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float],
-        outage: tuple[int, ...], delays: list[int]) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float], outage: tuple[int, ...], delays: list[int]
+) -> None:
     async with running_bot(tmp_path, fake) as bot:
         waits.clear()
         for status in outage:
@@ -93,8 +94,8 @@ async def test_a_passing_server_error_is_retried_and_the_message_arrives_once(
 
 
 async def test_a_lasting_server_error_is_a_failed_delivery_and_a_warning(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float],
-        caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
     async with running_bot(tmp_path, fake) as bot:
         waits.clear()
         fake.server_error("POST", messages(guild, "general"), status=502, times=None)
@@ -106,12 +107,13 @@ async def test_a_lasting_server_error_is_a_failed_delivery_and_a_warning(
     assert guild.channels["general"] not in fake.rest.posted
     assert waits == [1, 3, 5, 7, 9]
     assert [r.getMessage() for r in caplog.records if r.name == "affinity.discord"] == [
-        "Discord server error 502: 502: Server Error"]
+        "Discord server error 502: 502: Server Error"
+    ]
 
 
 async def test_a_scheduled_announcement_that_meets_an_outage_stays_pending_and_is_posted_once_later(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float],
-        caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild, waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
     """The groups plugin posts an announcement through a due action with a dedupe key."""
     async with running_bot(tmp_path, fake, plugins={"core": {}, "groups": {"creation": "direct"}}) as bot:
         created = await command(bot, guild, 'group create Rust affinity "Rust fans"')
@@ -126,7 +128,8 @@ async def test_a_scheduled_announcement_that_meets_an_outage_stays_pending_and_i
         assert str(error).startswith("DeliveryError: failed: 500 ")
         failures = [r for r in caplog.records if r.name == "affinity.scheduler" and r.levelno == logging.ERROR]
         assert len(failures) == 1 and failures[0].getMessage().startswith(
-            f"due action groups.announce/discord:{guild.id}:1 failed (attempt 1): failed: 500 ")
+            f"due action groups.announce/discord:{guild.id}:1 failed (attempt 1): failed: 500 "
+        )
         assert "Discord server error 500" in caplog.text
         assert {c.status for c in fake.calls_to("POST", space)} == {500}
         assert guild.channels["rust"] not in fake.rest.posted
@@ -139,7 +142,8 @@ async def test_a_scheduled_announcement_that_meets_an_outage_stays_pending_and_i
         # Due: posted once, done.
         await advance(bot, minutes=1)
         assert [m["content"] for m in fake.rest.posted[guild.channels["rust"]]] == [
-            "📣 Announcement for Rust\nMeetup on Thursday"]
+            "📣 Announcement for Rust\nMeetup on Thursday"
+        ]
         assert [status for status, _attempts, _due in await announcements(bot)] == ["done"]
         # Later runs post nothing more.
         await advance(bot, hours=2)
@@ -155,15 +159,22 @@ async def command(bot: DiscordBot, guild: FakeGuild, line: str, who: str = "alic
     """A member runs a text command in #general; the reply's text."""
     path, _sep, rest = line.partition(" ")
     general = where(guild, "general")
-    event = CommandInvoked(general.community, bot.clock.now(),
-                           UserRef("discord", str(guild.id), str(guild.user_id(who))), general, path, rest)
+    event = CommandInvoked(
+        general.community,
+        bot.clock.now(),
+        UserRef("discord", str(guild.id), str(guild.user_id(who))),
+        general,
+        path,
+        rest,
+    )
     return (await bot.app.dispatcher.invoke(event)).text
 
 
 async def announcements(bot: DiscordBot) -> list[tuple[str, int, datetime]]:
     """(status, attempts, due_at) of every announcement's due action."""
-    rows = await bot.app.db.fetchall("SELECT status, attempts, due_at FROM due_actions "
-                                     "WHERE kind = 'groups.announce' ORDER BY id")
+    rows = await bot.app.db.fetchall(
+        "SELECT status, attempts, due_at FROM due_actions WHERE kind = 'groups.announce' ORDER BY id"
+    )
     return [(r["status"], r["attempts"], from_db(r["due_at"])) for r in rows]
 
 

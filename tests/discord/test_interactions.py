@@ -45,22 +45,26 @@ def is_private(call: Call) -> bool:
 
 
 async def test_a_typo_in_a_time_zone_gets_a_private_did_you_mean_and_the_right_one_is_public(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake):
-        typo = await fake.interact(guild, "alice", COMMAND, slash("settings", "timezone", timezone="Europe/Pari"),
-                                   permissions=MODERATOR)
+        typo = await fake.interact(
+            guild, "alice", COMMAND, slash("settings", "timezone", timezone="Europe/Pari"), permissions=MODERATOR
+        )
         answer = await fake.callback(typo)
         assert answer.body["type"] == 4 and is_private(answer)
         assert "Did you mean Europe/Paris?" in answer.data["content"]
-        right = await fake.interact(guild, "alice", COMMAND, slash("settings", "timezone", timezone="europe/paris"),
-                                    permissions=MODERATOR)
+        right = await fake.interact(
+            guild, "alice", COMMAND, slash("settings", "timezone", timezone="europe/paris"), permissions=MODERATOR
+        )
         answer = await fake.callback(right)
         assert answer.data["content"] == "Time zone set to Europe/Paris."
         assert not is_private(answer)
 
 
 async def test_autocomplete_answers_with_the_providers_suggestions(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake, extra=[probe]):
         sent = await fake.interact(guild, "bob", AUTOCOMPLETE, slash("help", command="sett", focused="command"))
         answer = await fake.callback(sent)
@@ -68,14 +72,26 @@ async def test_autocomplete_answers_with_the_providers_suggestions(
         choices = answer.body["data"]["choices"]
         assert {"name": "/settings timezone", "value": "settings timezone"} in choices
         assert all(c["value"].startswith("settings") for c in choices)
-        sent = await fake.interact(guild, "bob", AUTOCOMPLETE,
-                                   slash("settings", "timezone", timezone="paris", focused="timezone"))
+        sent = await fake.interact(
+            guild, "bob", AUTOCOMPLETE, slash("settings", "timezone", timezone="paris", focused="timezone")
+        )
         assert {"name": "Europe/Paris", "value": "Europe/Paris"} in (await fake.callback(sent)).body["data"]["choices"]
         # More than 25 fixed choices: Discord gets them through autocomplete, filtered by what was typed.
         sent = await fake.interact(guild, "bob", AUTOCOMPLETE, slash("probe", "kinds", pick="choice 2", focused="pick"))
         choices = (await fake.callback(sent)).body["data"]["choices"]
-        assert [c["value"] for c in choices] == ["c02", "c20", "c21", "c22", "c23", "c24", "c25", "c26", "c27",
-                                                 "c28", "c29"]
+        assert [c["value"] for c in choices] == [
+            "c02",
+            "c20",
+            "c21",
+            "c22",
+            "c23",
+            "c24",
+            "c25",
+            "c26",
+            "c27",
+            "c28",
+            "c29",
+        ]
 
 
 async def test_privacy_export_is_a_private_json_file(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
@@ -83,7 +99,7 @@ async def test_privacy_export_is_a_private_json_file(tmp_path: Path, fake: FakeD
         sent = await fake.interact(guild, "bob", COMMAND, slash("privacy", "export"))
         answer = await fake.callback(sent)
     assert answer.body["type"] == 4 and is_private(answer)
-    (name, content), = answer.files
+    ((name, content),) = answer.files
     assert name == "affinity-bot-export.json"
     exported = json.loads(content)
     assert exported["member"]["user_id"] == str(guild.user_id("bob"))
@@ -91,7 +107,8 @@ async def test_privacy_export_is_a_private_json_file(tmp_path: Path, fake: FakeD
 
 
 async def test_a_slow_command_is_deferred_then_its_reply_replaces_the_placeholder(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake, extra=[probe], timing=replace(FAST, defer_after=0.05)) as bot:
         sent = await fake.interact(guild, "bob", COMMAND, slash("probe", "slow"))
         deferred = await fake.callback(sent)
@@ -102,7 +119,8 @@ async def test_a_slow_command_is_deferred_then_its_reply_replaces_the_placeholde
 
 
 async def test_a_slow_command_that_fails_answers_privately_after_a_public_deferral(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake, extra=[probe], timing=replace(FAST, defer_after=0.05)) as bot:
         sent = await fake.interact(guild, "bob", COMMAND, slash("probe", "slow", fail=True))
         assert (await fake.callback(sent)).body["type"] == 5
@@ -112,8 +130,7 @@ async def test_a_slow_command_that_fails_answers_privately_after_a_public_deferr
         assert [c.method for c in fake.webhook_calls(sent)] == ["DELETE", "POST"]
 
 
-async def test_out_of_range_options_never_reach_the_plugin(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+async def test_out_of_range_options_never_reach_the_plugin(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     async with running_bot(tmp_path, fake, extra=[probe]) as bot:
         sent = await fake.interact(guild, "bob", COMMAND, slash("probe", "add", a=500))
         answer = await fake.callback(sent)
@@ -124,22 +141,26 @@ async def test_out_of_range_options_never_reach_the_plugin(
 
 
 async def test_member_and_thread_options_become_refs_of_this_community(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     bob, thread, general = guild.user_id("bob"), guild.channels["welcome-thread"], guild.channels["general"]
     data = slash("probe", "kinds", ratio=1.5, flag=True, wait="1h30m", when="2026-12-01 10:00", pick="c03")
-    data["options"][0]["options"] += [{"name": "who", "type": USER, "value": str(bob)},
-                                      {"name": "where", "type": CHANNEL, "value": str(thread)}]
+    data["options"][0]["options"] += [
+        {"name": "who", "type": USER, "value": str(bob)},
+        {"name": "where", "type": CHANNEL, "value": str(thread)},
+    ]
     data["resolved"] = {"channels": {str(thread): {"id": str(thread), "type": 11, "parent_id": str(general)}}}
     async with running_bot(tmp_path, fake, extra=[probe]) as bot:
         sent = await fake.interact(guild, "alice", COMMAND, data, permissions=ADMINISTRATOR)
         answer = await fake.callback(sent)
         assert answer.data["content"] == f"who={bob} where={general}/{thread}"
-        (_name, values), = the_probe(bot).calls
+        ((_name, values),) = the_probe(bot).calls
         assert values["wait"].total_seconds() == 5400 and values["flag"] is True and values["pick"] == "c03"
 
 
 async def test_a_button_runs_its_command_as_the_member_who_pressed_it(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake):
         sent = await fake.interact(guild, "bob", COMMAND, slash("privacy", "forget"))
         answer = await fake.callback(sent)
@@ -147,34 +168,40 @@ async def test_a_button_runs_its_command_as_the_member_who_pressed_it(
         assert button["label"] == "Forget me" and button["style"] == 4  # danger
         assert button["custom_id"].startswith("ab:0:privacy%20forget?confirm=")
         message = fake.rest.originals[sent.token]
-        pressed = await fake.interact(guild, "bob", COMPONENT, {"custom_id": button["custom_id"],
-                                                                "component_type": 2}, message=message)
+        pressed = await fake.interact(
+            guild, "bob", COMPONENT, {"custom_id": button["custom_id"], "component_type": 2}, message=message
+        )
         done = await fake.callback(pressed)
         assert done.body["type"] == 4 and is_private(done)
         assert done.data["content"].startswith("Done: the bot forgot you")
 
 
 async def test_a_button_too_long_for_a_custom_id_is_kept_server_side(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     payload = "x" * 150
     async with running_bot(tmp_path, fake, extra=[probe]) as bot:
-        sent = await fake.interact(guild, "alice", COMMAND, slash("probe", "buttons", payload=payload),
-                                   permissions=MODERATOR)
+        sent = await fake.interact(
+            guild, "alice", COMMAND, slash("probe", "buttons", payload=payload), permissions=MODERATOR
+        )
         custom_id = (await fake.callback(sent)).data["components"][0]["components"][0]["custom_id"]
         assert custom_id.startswith("ab:0:#") and len(custom_id) <= 100
         message = fake.rest.originals[sent.token]
-        pressed = await fake.interact(guild, "bob", COMPONENT, {"custom_id": custom_id, "component_type": 2},
-                                      message=message)
+        pressed = await fake.interact(
+            guild, "bob", COMPONENT, {"custom_id": custom_id, "component_type": 2}, message=message
+        )
         assert (await fake.callback(pressed)).data["content"] == "echo 150"
         assert the_probe(bot).calls == [("echo", {"payload": payload, "user": str(guild.user_id("bob"))})]
-        expired = await fake.interact(guild, "bob", COMPONENT, {"custom_id": "ab:0:#gone", "component_type": 2},
-                                      message=message)
+        expired = await fake.interact(
+            guild, "bob", COMPONENT, {"custom_id": "ab:0:#gone", "component_type": 2}, message=message
+        )
         answer = await fake.callback(expired)
         assert is_private(answer) and "This button has expired" in answer.data["content"]
 
 
 async def test_a_button_sent_by_dm_runs_in_the_community_of_the_guild_it_was_sent_for(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     community = CommunityRef("discord", str(guild.id))
 
     def member(name: str) -> UserRef:
@@ -192,18 +219,19 @@ async def test_a_button_sent_by_dm_runs_in_the_community_of_the_guild_it_was_sen
         pressed = await fake.interact_dm(guild, "alice", COMPONENT, {"custom_id": custom_id, "component_type": 2})
         answer = await fake.callback(pressed)
         assert answer.data["content"] == f"ran in {guild.id}" and is_private(answer)
-        assert the_probe(bot).calls == [("where", {"community": community, "user": member("alice"),
-                                                   "level": Level.ADMIN})]
+        assert the_probe(bot).calls == [
+            ("where", {"community": community, "user": member("alice"), "level": Level.ADMIN})
+        ]
         # bob's level comes from the guild too: a member, so the moderators' command is refused.
         await bot.app.outbox.send(member("bob"), Reply(text="Where?", buttons=(Button("Where", "probe where"),)))
-        pressed = await fake.interact_dm(guild, "bob", COMPONENT, {"custom_id": dm_button("bob"),
-                                                                    "component_type": 2})
+        pressed = await fake.interact_dm(guild, "bob", COMPONENT, {"custom_id": dm_button("bob"), "component_type": 2})
         answer = await fake.callback(pressed)
         assert is_private(answer) and "is for moderators only" in answer.data["content"]
         # A button kept server-side (too long for a custom_id) carries the guild as well.
         payload = "y" * 150
-        await bot.app.outbox.send(member("bob"), Reply(text="Echo?", buttons=(
-            Button("Echo", "probe echo", {"payload": payload}),)))
+        await bot.app.outbox.send(
+            member("bob"), Reply(text="Echo?", buttons=(Button("Echo", "probe echo", {"payload": payload}),))
+        )
         custom_id = dm_button("bob")
         assert custom_id.startswith(f"ab:0@{guild.id}:#") and len(custom_id) <= 100
         pressed = await fake.interact_dm(guild, "bob", COMPONENT, {"custom_id": custom_id, "component_type": 2})
@@ -212,7 +240,8 @@ async def test_a_button_sent_by_dm_runs_in_the_community_of_the_guild_it_was_sen
 
 
 async def test_core_privacy_export_from_a_dm_button_exports_the_guilds_member(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     bob = UserRef("discord", str(guild.id), str(guild.user_id("bob")))
     async with running_bot(tmp_path, fake) as bot:
         await bot.app.outbox.send(bob, Reply(text="Your data", buttons=(Button("Export", "privacy export"),)))
@@ -220,13 +249,14 @@ async def test_core_privacy_export_from_a_dm_button_exports_the_guilds_member(
         custom_id = fake.rest.posted[channel][-1]["components"][0]["components"][0]["custom_id"]
         pressed = await fake.interact_dm(guild, "bob", COMPONENT, {"custom_id": custom_id, "component_type": 2})
         answer = await fake.callback(pressed)
-    (name, content), = answer.files
+    ((name, content),) = answer.files
     assert name == "affinity-bot-export.json"
     assert json.loads(content)["member"]["community"] == f"discord:{guild.id}"
 
 
 async def test_a_reply_with_files_that_comes_late_is_deferred_before_the_upload(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     expected = [("probe.csv", b"a,b\n1,2\n")]
     async with running_bot(tmp_path, fake, extra=[probe], timing=replace(FAST, upload_after=0.3)) as bot:
         quick = await fake.interact(guild, "bob", COMMAND, slash("probe", "file"))
@@ -242,22 +272,27 @@ async def test_a_reply_with_files_that_comes_late_is_deferred_before_the_upload(
 
 
 async def test_the_fake_refuses_a_second_callback_like_discord(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake, extra=[probe]):
         sent = await fake.interact(guild, "bob", COMMAND, slash("probe", "add", a=1))
         assert (await fake.callback(sent)).status == 200
-        async with aiohttp.ClientSession() as session, session.post(
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
                 f"{fake.api_base}/interactions/{sent.id}/{sent.token}/callback",
-                json={"type": 4, "data": {"content": "again"}}) as again:
+                json={"type": 4, "data": {"content": "again"}},
+            ) as again,
+        ):
             assert again.status == 400 and (await again.json())["code"] == 40060
 
 
 async def test_a_missing_discord_permission_is_named_to_the_moderator(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     fake.refuse("POST", rf"/guilds/{guild.id}/roles")
     async with running_bot(tmp_path, fake, extra=[probe]):
-        sent = await fake.interact(guild, "alice", COMMAND, slash("probe", "space", name="Rust"),
-                                   permissions=MODERATOR)
+        sent = await fake.interact(guild, "alice", COMMAND, slash("probe", "space", name="Rust"), permissions=MODERATOR)
         answer = await fake.callback(sent)
     assert is_private(answer)
     assert "The bot lacks the “Manage Roles” permission for this." in answer.data["content"]
@@ -265,7 +300,8 @@ async def test_a_missing_discord_permission_is_named_to_the_moderator(
 
 
 async def test_a_file_given_to_an_attachment_option_reaches_the_plugin(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     uploaded = fake.upload("members.csv", b"name\nalice\nbob\n")
     data = slash("probe", "upload")
     data["options"][0]["options"] = [{"name": "file", "type": 11, "value": uploaded["id"]}]
@@ -280,10 +316,17 @@ async def test_a_file_given_to_an_attachment_option_reaches_the_plugin(
 
 
 async def test_the_reply_follows_the_members_discord_language(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     async with running_bot(tmp_path, fake):
-        sent = await fake.interact(guild, "alice", COMMAND, slash("settings", "timezone", timezone="Europe/Pari"),
-                                   permissions=MODERATOR, locale="fr")
+        sent = await fake.interact(
+            guild,
+            "alice",
+            COMMAND,
+            slash("settings", "timezone", timezone="Europe/Pari"),
+            permissions=MODERATOR,
+            locale="fr",
+        )
         assert "Vouliez-vous dire Europe/Paris ?" in (await fake.callback(sent)).data["content"]
 
 

@@ -33,9 +33,13 @@ def test_split_text_keeps_lines_whole_and_cuts_only_what_cannot_fit() -> None:
 
 def _total(result: dict[str, Any]) -> int:
     """What Discord counts against the 6,000 characters of an embed, from the JSON it receives."""
-    return (len(result.get("title", "")) + len(result.get("description", ""))
-            + sum(len(f["name"]) + len(f["value"]) for f in result.get("fields", []))
-            + len(result.get("footer", {}).get("text", "")) + len(result.get("author", {}).get("name", "")))
+    return (
+        len(result.get("title", ""))
+        + len(result.get("description", ""))
+        + sum(len(f["name"]) + len(f["value"]) for f in result.get("fields", []))
+        + len(result.get("footer", {}).get("text", ""))
+        + len(result.get("author", {}).get("name", ""))
+    )
 
 
 def _within_limits(result: dict[str, Any]) -> None:
@@ -45,8 +49,11 @@ def _within_limits(result: dict[str, Any]) -> None:
 
 
 def test_a_card_too_big_for_one_embed_becomes_several_and_nothing_is_dropped() -> None:
-    card = LocalCard("T" * 300, tuple(LocalField(f"f{i}", f"value {i} " + "v" * 2000) for i in range(30)),
-                     description="\n".join(f"line {i} " + "d" * 60 for i in range(100)))
+    card = LocalCard(
+        "T" * 300,
+        tuple(LocalField(f"f{i}", f"value {i} " + "v" * 2000) for i in range(30)),
+        description="\n".join(f"line {i} " + "d" * 60 for i in range(100)),
+    )
     results = [e.to_dict() for e in embeds(card)]
     for result in results:
         _within_limits(result)
@@ -58,24 +65,37 @@ def test_a_card_too_big_for_one_embed_becomes_several_and_nothing_is_dropped() -
     fields = [f for r in results for f in r.get("fields", [])]
     assert [f["name"] for f in fields if f["name"] != "\u200b"] == [f"f{i}" for i in range(30)]
     assert "".join(f["value"] for f in fields).replace("\n", "") == "".join(
-        f"value {i} " + "v" * 2000 for i in range(30))  # long values continue in unnamed fields
+        f"value {i} " + "v" * 2000 for i in range(30)
+    )  # long values continue in unnamed fields
     # A small card is left as it is, in one embed.
-    [small] = [e.to_dict() for e in embeds(LocalCard("Reach", (LocalField("Messages", "1 234"),),
-                                                     description="calm"))]
+    [small] = [e.to_dict() for e in embeds(LocalCard("Reach", (LocalField("Messages", "1 234"),), description="calm"))]
     assert (small["title"], small["description"], small["fields"][0]["value"]) == ("Reach", "calm", "1 234")
 
 
 def test_raw_options_become_typed_values_and_refs() -> None:
-    data = {"name": "probe", "options": [{"type": 1, "name": "kinds", "options": [
-        {"type": 6, "name": "who", "value": "42"},
-        {"type": 7, "name": "where", "value": "7"},
-        {"type": 4, "name": "count", "value": 3},
-        {"type": 3, "name": "query", "value": "par", "focused": True}]}],
-        "resolved": {"channels": {"7": {"id": "7", "type": 0}}}}
+    data = {
+        "name": "probe",
+        "options": [
+            {
+                "type": 1,
+                "name": "kinds",
+                "options": [
+                    {"type": 6, "name": "who", "value": "42"},
+                    {"type": 7, "name": "where", "value": "7"},
+                    {"type": 4, "name": "count", "value": 3},
+                    {"type": 3, "name": "query", "value": "par", "focused": True},
+                ],
+            }
+        ],
+        "resolved": {"channels": {"7": {"id": "7", "type": 0}}},
+    }
     called = read_options(data, 99)
     assert called.path == "probe kinds"
-    assert called.options == {"who": UserRef("discord", "99", "42"), "where": ChannelRef("discord", "99", "7"),
-                              "count": 3}
+    assert called.options == {
+        "who": UserRef("discord", "99", "42"),
+        "where": ChannelRef("discord", "99", "7"),
+        "count": 3,
+    }
     assert called.focused == ("query", "par")
 
 
@@ -89,7 +109,8 @@ def test_the_invite_url_asks_for_exactly_the_permissions_the_bot_uses() -> None:
 
 
 def test_the_application_id_is_read_from_the_token_when_not_configured(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     token = base64.b64encode(b"987654321012345678").decode().rstrip("=") + ".Gx.secret"
     assert application_id_from_token(token) == 987654321012345678
     assert application_id_from_token("not a token") is None

@@ -29,14 +29,20 @@ def where(guild: FakeGuild, name: str) -> ChannelRef:
 
 
 async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     general = where(guild, "general")
-    reply = Reply(text=_("**Weekly digest**: see {link}", link=Link("https://example.org/d", "the report")),
-                  card=Card("Reach", (CardField("Messages", "1 234"), CardField("Empty", "", inline=False)),
-                            description="_calm_ week"),
-                  attachments=(Attachment("digest.csv", b"a,b\n1,2\n", "text/csv"),
-                               Attachment("chart.png", b"\x89PNG fake", "image/png")),
-                  buttons=(Button("Open", "digest preview"),))
+    reply = Reply(
+        text=_("**Weekly digest**: see {link}", link=Link("https://example.org/d", "the report")),
+        card=Card(
+            "Reach", (CardField("Messages", "1 234"), CardField("Empty", "", inline=False)), description="_calm_ week"
+        ),
+        attachments=(
+            Attachment("digest.csv", b"a,b\n1,2\n", "text/csv"),
+            Attachment("chart.png", b"\x89PNG fake", "image/png"),
+        ),
+        buttons=(Button("Open", "digest preview"),),
+    )
     async with running_bot(tmp_path, fake) as bot:
         ref = await bot.app.outbox.send(general, reply)
         call = await fake.wait_call("POST", rf"/channels/{guild.channels['general']}/messages")
@@ -45,8 +51,10 @@ async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
     assert body["content"] == "**Weekly digest**: see [the report](https://example.org/d)"
     (embed,) = body["embeds"]
     assert (embed["title"], embed["description"]) == ("Reach", "_calm_ week")
-    assert embed["fields"] == [{"name": "Messages", "value": "1 234", "inline": True},
-                               {"name": "Empty", "value": "\u200b", "inline": False}]
+    assert embed["fields"] == [
+        {"name": "Messages", "value": "1 234", "inline": True},
+        {"name": "Empty", "value": "\u200b", "inline": False},
+    ]
     assert call.files == [("digest.csv", b"a,b\n1,2\n"), ("chart.png", b"\x89PNG fake")]
     (button,) = body["components"][0]["components"]
     assert (button["label"], button["custom_id"]) == ("Open", "ab:0:digest%20preview")
@@ -54,17 +62,25 @@ async def test_a_reply_becomes_markdown_an_embed_files_and_buttons(
 
 
 async def test_only_the_members_and_roles_the_bot_chose_are_pinged(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     bob, mods = guild.user_id("bob"), guild.roles["Moderators"]
     member_wrote = f"@everyone <@{guild.user_id('alice')}> <@&{mods}> [x](http://evil.example)"
-    reply = Reply(text=_("{owner} your post “{title}” is due; {mods} know.", owner=Mention(str(bob), "bob"),
-                         title=member_wrote, mods=RoleMention(str(mods))))
+    reply = Reply(
+        text=_(
+            "{owner} your post “{title}” is due; {mods} know.",
+            owner=Mention(str(bob), "bob"),
+            title=member_wrote,
+            mods=RoleMention(str(mods)),
+        )
+    )
     async with running_bot(tmp_path, fake) as bot:
         await bot.app.outbox.send(where(guild, "general"), reply)
         call = await fake.wait_call("POST", rf"/channels/{guild.channels['general']}/messages")
     assert call.body["content"] == (
         f"<@{bob}> your post “@\u200beveryone <@\u200b{guild.user_id('alice')}> <@\u200b&{mods}> "
-        f"[x]\u200b(http://evil.example)” is due; <@&{mods}> know.")
+        f"[x]\u200b(http://evil.example)” is due; <@&{mods}> know."
+    )
     assert call.body["allowed_mentions"] == {"parse": [], "users": [bob], "roles": [mods]}
 
 
@@ -79,7 +95,8 @@ async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDis
 
 
 async def test_a_card_too_big_for_one_embed_arrives_whole_in_several_messages(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     fields = tuple(CardField(f"Group {i}", f"value {i} " + "v" * 1500) for i in range(30))
     async with running_bot(tmp_path, fake) as bot:
         await bot.app.outbox.send(where(guild, "general"), Reply(text="Directory", card=Card("Groups", fields)))
@@ -106,7 +123,8 @@ async def test_threads_and_forums(tmp_path: Path, fake: FakeDiscord, guild: Fake
 
 
 async def test_a_direct_message_and_a_member_whose_dms_are_closed(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     bob = UserRef("discord", str(guild.id), str(guild.user_id("bob")))
     alice = UserRef("discord", str(guild.id), str(guild.user_id("alice")))
     fake.dm_closed.add(guild.user_id("alice"))
@@ -121,7 +139,8 @@ async def test_a_direct_message_and_a_member_whose_dms_are_closed(
 
 
 async def test_a_429_is_waited_out_and_the_message_still_arrives(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     fake.rate_limit_once("POST", rf"/channels/{guild.channels['general']}/messages")
     async with running_bot(tmp_path, fake) as bot:
         ref = await bot.platform.send(where(guild, "general"), _local("after the limit"))
@@ -132,18 +151,21 @@ async def test_a_429_is_waited_out_and_the_message_still_arrives(
 
 
 async def test_a_refused_send_names_the_missing_permissions(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     fake.refuse("POST", r"/channels/\d+/messages")
     async with running_bot(tmp_path, fake) as bot:
         with pytest.raises(DeliveryError) as caught:
-            await bot.app.outbox.send(where(guild, "general"),
-                                      Reply(text="chart", attachments=(Attachment("c.png", b"png"),)))
+            await bot.app.outbox.send(
+                where(guild, "general"), Reply(text="chart", attachments=(Attachment("c.png", b"png"),))
+            )
     assert caught.value.reason == "missing_permission"
     assert caught.value.permission == "Send Messages, Attach Files"
 
 
 async def test_a_refusal_retrying_cannot_fix_is_rejected_not_failed(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     # A scheduled send retries only "failed" (an outage); a payload Discord refuses would fail forever.
     fake.refuse("POST", r"/channels/\d+/messages", status=400, code=50035, message="Invalid Form Body")
     async with running_bot(tmp_path, fake) as bot:
@@ -166,7 +188,8 @@ async def test_deleting_a_message_with_a_reason(tmp_path: Path, fake: FakeDiscor
 
 
 async def test_who_can_read_a_channel_comes_from_roles_and_overwrites(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     secret = fake.add_channel(guild, "secret")
     secret["permission_overwrites"] = [{"id": str(guild.everyone), "type": 0, "allow": "0", "deny": str(1 << 10)}]
     bob = UserRef("discord", str(guild.id), str(guild.user_id("bob")))

@@ -22,7 +22,8 @@ def overwrites(call: Call) -> dict[str, tuple[int, int]]:
 
 
 async def test_a_group_gets_a_role_and_a_private_channel_under_the_groups_category(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     community = CommunityRef("discord", str(guild.id))
     async with running_bot(tmp_path, fake) as bot:
         space = await bot.platform.spaces.create_space(community, "Rust Lille", topic="Rustaceans in Lille")
@@ -42,8 +43,10 @@ async def test_a_group_gets_a_role_and_a_private_channel_under_the_groups_catego
     assert len(fake.calls_to("POST", rf"/guilds/{guild.id}/channels")) == 3
     assert fake.calls_to("POST", rf"/guilds/{guild.id}/channels")[-1].body["type"] == 15
     assert forum.role_id is not None
-    assert all(c.reason and c.reason.startswith("affinity-bot: create the group")
-               for c in fake.calls_to("POST", rf"/guilds/{guild.id}/(roles|channels)"))
+    assert all(
+        c.reason and c.reason.startswith("affinity-bot: create the group")
+        for c in fake.calls_to("POST", rf"/guilds/{guild.id}/(roles|channels)")
+    )
 
 
 async def test_membership_rename_archive_and_delete(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
@@ -71,13 +74,17 @@ async def test_membership_rename_archive_and_delete(tmp_path: Path, fake: FakeDi
     # Discord refuses (50013) an overwrite touching a permission the bot was not granted.
     assert all(not (allow | deny) & ~PERMISSIONS.value for allow, deny in overwrites(archive).values())
     assert [c.status for c in fake.calls_to("DELETE", rf"/channels/{channel}")] == [200, 404]
-    reasons = [c.reason for c in fake.calls if c.method in ("POST", "PUT", "PATCH", "DELETE")
-               and c.path.startswith(("/guilds/", "/channels/"))]
+    reasons = [
+        c.reason
+        for c in fake.calls
+        if c.method in ("POST", "PUT", "PATCH", "DELETE") and c.path.startswith(("/guilds/", "/channels/"))
+    ]
     assert reasons and all(r and r.startswith("affinity-bot: ") for r in reasons)
 
 
 async def test_refusals_name_the_permission_and_a_half_created_group_is_undone(
-        tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
     community = CommunityRef("discord", str(guild.id))
     async with running_bot(tmp_path, fake) as bot:
         fake.refuse("POST", rf"/guilds/{guild.id}/roles")

@@ -26,8 +26,12 @@ async def with_mod_channel(h: Harness) -> None:
 class DeletingPlatform(FakePlatform):
     """FakePlatform with the optional `delete_message` and `can_read` hooks."""
 
-    def __init__(self, capabilities: Iterable[Capability] = tuple(Capability),
-                 private: dict[str, set[str]] | None = None, refuse_delete: bool = False) -> None:
+    def __init__(
+        self,
+        capabilities: Iterable[Capability] = tuple(Capability),
+        private: dict[str, set[str]] | None = None,
+        refuse_delete: bool = False,
+    ) -> None:
         super().__init__(capabilities=capabilities)
         self.deleted: list[tuple[MessageRef, str]] = []
         self.private = private  # channel -> members who can read it; None: cannot tell

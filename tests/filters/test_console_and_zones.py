@@ -25,8 +25,9 @@ async def console_app(tmp_path: Path) -> AsyncIterator[tuple[ConsolePlatform, io
     app = App(make_config(tmp_path, PLUGINS), clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
-                              clock.now, out=out)
+    console = ConsolePlatform(
+        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+    )
     app.add_platform(console)
     await app.start()
     try:
@@ -37,9 +38,16 @@ async def console_app(tmp_path: Path) -> AsyncIterator[tuple[ConsolePlatform, io
 
 async def test_console_flags_what_it_cannot_delete(tmp_path: Path) -> None:
     async with console_app(tmp_path) as (console, out):
-        await console.play(["/in #mods", "/in #general", "/settings channel purpose:moderation channel:#mods",
-                            '/filter add "spam link" action:delete',
-                            "/as bob", "buy via this spam link"])
+        await console.play(
+            [
+                "/in #mods",
+                "/in #general",
+                "/settings channel purpose:moderation channel:#mods",
+                '/filter add "spam link" action:delete',
+                "/as bob",
+                "buy via this spam link",
+            ]
+        )
         text = out.getvalue()
         assert "matches will be flagged instead" in text
         assert "Flagged: a message by bob" in text and "« spam link »" in text
@@ -90,28 +98,34 @@ async def test_unicode_keywords_match(tmp_path: Path) -> None:
         assert await h.app.db.fetchval("SELECT COUNT(*) FROM watch_matches") == 2
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/filter test " + "a" * 2100, "at most 2,000"),
-    ("/filter test", "text"),
-    ("/filter remove " + "x" * 300, "at most 200"),
-    ("/filter exempt role:" + "r" * 150, "at most 100"),
-    ("/filter exempt channel:#général-inconnu", "général-inconnu"),
-    ('/filter add "🔥 !"', "too short"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/filter test " + "a" * 2100, "at most 2,000"),
+        ("/filter test", "text"),
+        ("/filter remove " + "x" * 300, "at most 200"),
+        ("/filter exempt role:" + "r" * 150, "at most 100"),
+        ("/filter exempt channel:#général-inconnu", "général-inconnu"),
+        ('/filter add "🔥 !"', "too short"),
+    ],
+)
 async def test_more_odd_filter_input(tmp_path: Path, line: str, expected: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", line, level=Level.MODERATOR)
         assert reply.ephemeral and "⚠️" in reply.text and expected in reply.text
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/watch remove", "keywords"),
-    ("/watch mute", "words"),
-    ("/watch mute-author", "member"),
-    ("/watch frequency", "frequency"),
-    ("/watch add 🔥🔥", "too short"),
-    ("/watch mute " + "b" * 61, "too long"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/watch remove", "keywords"),
+        ("/watch mute", "words"),
+        ("/watch mute-author", "member"),
+        ("/watch frequency", "frequency"),
+        ("/watch add 🔥🔥", "too short"),
+        ("/watch mute " + "b" * 61, "too long"),
+    ],
+)
 async def test_more_odd_watch_input(tmp_path: Path, line: str, expected: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("alice", line)

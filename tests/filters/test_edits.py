@@ -49,8 +49,13 @@ async def test_a_clean_message_edited_into_spam_is_deleted(tmp_path: Path) -> No
         assert f"https://chat.example/general/{ref.message_id}" in removed[0] and "« spam link »" in removed[0]
         # The deleted message's excerpt no longer waits in alice's digest.
         assert await pending_watch(h) == 0
-        assert await figures(h) == {"noise_total": 1, "noise_tagged": 0, "noise_flagged": 0, "noise_deleted": 1,
-                                    "rules_triggered": 1}
+        assert await figures(h) == {
+            "noise_total": 1,
+            "noise_tagged": 0,
+            "noise_flagged": 0,
+            "noise_deleted": 1,
+            "rules_triggered": 1,
+        }
 
 
 async def test_an_edit_is_flagged_once_per_rule_and_counted(tmp_path: Path) -> None:
@@ -73,8 +78,13 @@ async def test_an_edit_is_flagged_once_per_rule_and_counted(tmp_path: Path) -> N
         await edit(h, "bob", ref, "la data et les cryptos")
         flags = to_mods(h)
         assert len(flags) == 2 and "rule #2 « crypto »" in flags[1]
-        assert await figures(h) == {"noise_total": 2, "noise_tagged": 0, "noise_flagged": 2, "noise_deleted": 0,
-                                    "rules_triggered": 2}
+        assert await figures(h) == {
+            "noise_total": 2,
+            "noise_tagged": 0,
+            "noise_flagged": 2,
+            "noise_deleted": 0,
+            "rules_triggered": 2,
+        }
 
 
 async def test_an_edit_keeping_what_the_message_matched_does_not_act_again(tmp_path: Path) -> None:
@@ -88,8 +98,13 @@ async def test_an_edit_keeping_what_the_message_matched_does_not_act_again(tmp_p
         await edit(h, "bob", flagged, "spam here (typo fixed)")
         await edit(h, "bob", tagged, "Très INSPIRANT, merci")
         assert len(to_mods(h)) == 1
-        assert await figures(h) == {"noise_total": 2, "noise_tagged": 1, "noise_flagged": 1, "noise_deleted": 0,
-                                    "rules_triggered": 2}
+        assert await figures(h) == {
+            "noise_total": 2,
+            "noise_tagged": 1,
+            "noise_flagged": 1,
+            "noise_deleted": 0,
+            "rules_triggered": 2,
+        }
         # The tagged message edited to also hold the flagged phrase: flagged now, for that rule only.
         await edit(h, "bob", tagged, "Très inspirant, and spam")
         assert len(to_mods(h)) == 2
@@ -120,8 +135,16 @@ async def test_exempt_channels_and_roles_are_exempt_on_edits_too(tmp_path: Path)
         in_offtopic = await h.say("bob", "hello", channel="offtopic")
         in_thread = await h.say("bob", "hello", channel="offtopic", thread="t1")
         staff = MessageRef(h.platform.channel(), "s1")
-        await h.app.dispatcher.handle(Message(h.platform.community, h.clock.now(), staff, h.platform.user("carol"),
-                                              "hello", author_roles=frozenset({"Staff"})))
+        await h.app.dispatcher.handle(
+            Message(
+                h.platform.community,
+                h.clock.now(),
+                staff,
+                h.platform.user("carol"),
+                "hello",
+                author_roles=frozenset({"Staff"}),
+            )
+        )
         await edit(h, "bob", in_offtopic, "spam")
         await edit(h, "bob", in_thread, "spam")
         await edit(h, "carol", staff, "spam")  # the edit carries no roles: carol's latest message had Staff
@@ -140,8 +163,9 @@ async def test_edits_by_bots_unseen_authors_and_in_direct_messages_are_ignored(t
         await edit(h, "helperbot", by_bot, "spam")
         await edit(h, "stranger", MessageRef(h.platform.channel(), "old1"), "spam")  # never seen posting
         direct = MessageRef(h.platform.channel("dm-bob"), "d1")
-        await h.app.dispatcher.handle(Message(h.platform.community, h.clock.now(), direct, h.platform.user("bob"),
-                                              "hi bot", is_direct=True))
+        await h.app.dispatcher.handle(
+            Message(h.platform.community, h.clock.now(), direct, h.platform.user("bob"), "hi bot", is_direct=True)
+        )
         await h.say("bob", "hello")
         await edit(h, "bob", direct, "spam")
         assert to_mods(h) == [] and await figures(h) == {}
@@ -169,8 +193,16 @@ async def test_edit_falls_back_to_a_flag_where_deleting_is_impossible_in_french(
 async def test_privacy_forget_drops_the_roles_kept_for_edits(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         ref = MessageRef(h.platform.channel(), "s1")
-        await h.app.dispatcher.handle(Message(h.platform.community, h.clock.now(), ref, h.platform.user("alice"),
-                                              "hello", author_roles=frozenset({"Staff"})))
+        await h.app.dispatcher.handle(
+            Message(
+                h.platform.community,
+                h.clock.now(),
+                ref,
+                h.platform.user("alice"),
+                "hello",
+                author_roles=frozenset({"Staff"}),
+            )
+        )
         community = h.platform.community.key
         assert plugin(h).memory.roles_of(community, h.platform.user("alice"), ref) == frozenset({"Staff"})
         token = re.search(r"confirm:(\w+)", (await h.command("alice", "/privacy forget")).text)
@@ -193,7 +225,8 @@ async def test_watch_digests_follow_edits_and_deletions(tmp_path: Path) -> None:
         rows = await h.app.db.fetchall("SELECT message_id, excerpt FROM watch_matches ORDER BY id")
         assert [(r["message_id"], r["excerpt"]) for r in rows] == [
             (unrelated.message_id, "meetup on friday too"),
-            (edited.message_id, "meetup thursday, write to me privately")]
+            (edited.message_id, "meetup thursday, write to me privately"),
+        ]
         await edit(h, "carol", unrelated, "see you friday")  # no longer about a meetup: out of the digest
         rows = await h.app.db.fetchall("SELECT message_id FROM watch_matches")
         assert [r["message_id"] for r in rows] == [edited.message_id]

@@ -32,28 +32,42 @@ async def test_the_phrase_is_the_rest_of_the_line_and_the_older_quoted_form_stil
         assert "« Qu’en pensez-vous ? » → tag" in default.text
         pattern = await h.command("mod", r"/filter add \bfree\s+money\b regex:true action:delete", level=MOD)
         assert "Rule #4 added" in pattern.text
-        assert await rules(h) == [("inspiring content", "flag", 0), ("like and subscribe", "delete", 0),
-                                  ("Qu’en pensez-vous ?", "tag", 0), (r"\bfree\s+money\b", "delete", 1)]
+        assert await rules(h) == [
+            ("inspiring content", "flag", 0),
+            ("like and subscribe", "delete", 0),
+            ("Qu’en pensez-vous ?", "tag", 0),
+            (r"\bfree\s+money\b", "delete", 1),
+        ]
         tested = await h.command("mod", "/filter test So much INSPIRING CONTENTS. Qu'en pensez vous", level=MOD)
         assert "« inspiring content » matches" in tested.text and "« Qu’en pensez-vous ? » matches" in tested.text
         # The older form, a quoted phrase then the action word, keeps working.
         await h.app.db.execute("DELETE FROM filter_rules")
-        for line in ['/filter add "tag a friend" flag', "/filter add « like et partage » DELETE",
-                     '/filter add "tag a friend, please" action:flag', "/filter add 'commente si' tag regex:false",
-                     '/filter add "(free|cheap)  money" delete regex:true']:
+        for line in [
+            '/filter add "tag a friend" flag',
+            "/filter add « like et partage » DELETE",
+            '/filter add "tag a friend, please" action:flag',
+            "/filter add 'commente si' tag regex:false",
+            '/filter add "(free|cheap)  money" delete regex:true',
+        ]:
             reply = await h.command("mod", line, level=MOD)
             assert "added" in reply.text and "ends with" not in reply.text, line
-        assert await rules(h) == [("tag a friend", "flag", 0), ("like et partage", "delete", 0),
-                                  ("tag a friend, please", "flag", 0), ("commente si", "tag", 0),
-                                  ("(free|cheap)  money", "delete", 1)]
+        assert await rules(h) == [
+            ("tag a friend", "flag", 0),
+            ("like et partage", "delete", 0),
+            ("tag a friend, please", "flag", 0),
+            ("commente si", "tag", 0),
+            ("(free|cheap)  money", "delete", 1),
+        ]
 
 
 async def test_an_action_word_at_the_end_of_an_unquoted_phrase_is_kept_and_pointed_out(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", "/filter add photo tag", level=MOD)
         assert "Rule #1 added: « photo tag » → tag." in reply.text
-        assert ("The phrase ends with « tag », so it is part of the phrase. To choose the action, remove this rule "
-                "with `/filter remove 1` and add it again with `action:tag`.") in reply.text
+        assert (
+            "The phrase ends with « tag », so it is part of the phrase. To choose the action, remove this rule "
+            "with `/filter remove 1` and add it again with `action:tag`."
+        ) in reply.text
         french = await h.command("mod", "/filter add spam flag", level=MOD, locale="fr")
         assert "« spam flag »" in french.text
         assert "L'expression se termine par « flag », qui en fait donc partie." in french.text
@@ -62,8 +76,12 @@ async def test_an_action_word_at_the_end_of_an_unquoted_phrase_is_kept_and_point
         quoted = await h.command("mod", '/filter add "red flag"', level=MOD)
         typed = await h.command("mod", "/filter add", level=MOD, options={"phrase": "spam delete"})
         assert "ends with" not in quoted.text + typed.text
-        assert await rules(h) == [("photo tag", "tag", 0), ("spam flag", "tag", 0), ("red flag", "tag", 0),
-                                  ("spam delete", "tag", 0)]
+        assert await rules(h) == [
+            ("photo tag", "tag", 0),
+            ("spam flag", "tag", 0),
+            ("red flag", "tag", 0),
+            ("spam delete", "tag", 0),
+        ]
 
 
 async def test_typed_options_are_unaffected(tmp_path: Path) -> None:
@@ -72,12 +90,12 @@ async def test_typed_options_are_unaffected(tmp_path: Path) -> None:
         payload = command_payload([s.decl for s in h.app.registry.commands.values()], h.app.translator)
         verbs = next(c for c in payload if c["name"] == "filter")["options"]
         options = next(v for v in verbs if v["name"] == "add")["options"]
-        assert [(o["name"], o["required"]) for o in options] == [("phrase", True), ("action", False),
-                                                                  ("regex", False)]
+        assert [(o["name"], o["required"]) for o in options] == [("phrase", True), ("action", False), ("regex", False)]
         assert "the rest of the line" in options[0]["description"]
         assert [c["value"] for c in options[1]["choices"]] == ["tag", "flag", "delete"]
-        reply = await h.command("mod", "/filter add", level=MOD,
-                                options={"phrase": "inspiring content", "action": "flag", "regex": False})
+        reply = await h.command(
+            "mod", "/filter add", level=MOD, options={"phrase": "inspiring content", "action": "flag", "regex": False}
+        )
         assert "Rule #1 added: « inspiring content » → flag." in reply.text
         card = (await h.command("mod", "/help filter add", level=MOD)).card
         assert card is not None
@@ -85,18 +103,21 @@ async def test_typed_options_are_unaffected(tmp_path: Path) -> None:
         assert USAGE in help_text and "the rest of the line, no quotes needed" in help_text
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/filter add action:flag", "Missing phrase"),
-    ('/filter add "" action:flag', "phrase cannot be empty"),
-    ("/filter add inspiring content action:destroy", "destroy"),
-    ("/filter add inspiring content action:flag action:tag", "action is given twice"),
-    ("/filter add inspiring content regex:maybe", "maybe"),
-    ("/filter add " + "spam " * 60 + "action:flag", "phrase is too long: 299 characters, at most 200"),
-    ("/filter add " + "élève " * 40, "phrase is too long: 239 characters, at most 200"),
-    ("/filter add 🔥 🔥 🔥 action:flag", "« 🔥 🔥 🔥 » is too short"),
-    ("/filter add ! ? … action:delete", "« ! ? … » is too short"),
-    ("/filter add x ! action:flag", "« x ! » is too short"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/filter add action:flag", "Missing phrase"),
+        ('/filter add "" action:flag', "phrase cannot be empty"),
+        ("/filter add inspiring content action:destroy", "destroy"),
+        ("/filter add inspiring content action:flag action:tag", "action is given twice"),
+        ("/filter add inspiring content regex:maybe", "maybe"),
+        ("/filter add " + "spam " * 60 + "action:flag", "phrase is too long: 299 characters, at most 200"),
+        ("/filter add " + "élève " * 40, "phrase is too long: 239 characters, at most 200"),
+        ("/filter add 🔥 🔥 🔥 action:flag", "« 🔥 🔥 🔥 » is too short"),
+        ("/filter add ! ? … action:delete", "« ! ? … » is too short"),
+        ("/filter add x ! action:flag", "« x ! » is too short"),
+    ],
+)
 async def test_bad_phrases_and_actions_are_refused_clearly(tmp_path: Path, line: str, expected: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", line, level=MOD)
@@ -106,11 +127,14 @@ async def test_bad_phrases_and_actions_are_refused_clearly(tmp_path: Path, line:
         assert await rules(h) == []
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/filter add action:flag", "phrase"),
-    ("/filter add inspiring content action:destroy", "destroy"),
-    ("/filter add 🔥 🔥 🔥 action:flag", "« 🔥 🔥 🔥 » est trop court"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/filter add action:flag", "phrase"),
+        ("/filter add inspiring content action:destroy", "destroy"),
+        ("/filter add 🔥 🔥 🔥 action:flag", "« 🔥 🔥 🔥 » est trop court"),
+    ],
+)
 async def test_refusals_are_translated(tmp_path: Path, line: str, expected: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", line, level=MOD, locale="fr")
@@ -130,8 +154,10 @@ async def test_a_long_unicode_phrase_up_to_the_limit_is_accepted(tmp_path: Path)
         assert "→ flag" in tested.text
 
 
-@pytest.mark.parametrize("line", ['/filter add "" flag', '/filter add "  " delete',
-                                  '/filter add "\u200b\u200b\u200b" flag', "/filter add « » tag"])
+@pytest.mark.parametrize(
+    "line",
+    ['/filter add "" flag', '/filter add "  " delete', '/filter add "\u200b\u200b\u200b" flag', "/filter add « » tag"],
+)
 async def test_an_empty_quoted_phrase_is_refused_not_read_as_the_action_word(tmp_path: Path, line: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", line, level=MOD)

@@ -13,8 +13,9 @@ from tests.harness import Harness, running
 
 
 def sent_to(h: Harness, channel_or_user: str) -> list[str]:
-    return [s.text for s in h.sent if getattr(s.target, "channel_id", getattr(s.target, "user_id", "")) ==
-            channel_or_user]
+    return [
+        s.text for s in h.sent if getattr(s.target, "channel_id", getattr(s.target, "user_id", "")) == channel_or_user
+    ]
 
 
 async def test_add_list_remove_with_suggestions(tmp_path: Path) -> None:
@@ -36,22 +37,25 @@ async def test_add_list_remove_with_suggestions(tmp_path: Path) -> None:
         assert "There are no filter rules yet." in empty.text
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/filter add x", "too short"),
-    ('/filter add "  !  "', "too short"),
-    ("/filter add", "phrase"),
-    ("/filter add inspirant action:destroy", "destroy"),
-    (r"/filter add (\w+)\s\1 regex:true", "Backreferences"),
-    ("/filter add free(?=money) regex:true", "Lookaheads"),
-    ("/filter add ( regex:true", "parentheses are not balanced"),
-    ("/filter add a* regex:true", "matches an empty text"),
-    ("/filter add inspirant regex:maybe", "maybe"),
-    ("/filter add " + "a" * 300, "at most 200"),
-    ("/filter remove 999", "There is no filter rule"),
-    ("/filter exempt", "Name a channel or a role"),
-    ("/filter exempt channel:#nowhere", "nowhere"),
-    ("/filter bait maybe", "maybe"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/filter add x", "too short"),
+        ('/filter add "  !  "', "too short"),
+        ("/filter add", "phrase"),
+        ("/filter add inspirant action:destroy", "destroy"),
+        (r"/filter add (\w+)\s\1 regex:true", "Backreferences"),
+        ("/filter add free(?=money) regex:true", "Lookaheads"),
+        ("/filter add ( regex:true", "parentheses are not balanced"),
+        ("/filter add a* regex:true", "matches an empty text"),
+        ("/filter add inspirant regex:maybe", "maybe"),
+        ("/filter add " + "a" * 300, "at most 200"),
+        ("/filter remove 999", "There is no filter rule"),
+        ("/filter exempt", "Name a channel or a role"),
+        ("/filter exempt channel:#nowhere", "nowhere"),
+        ("/filter bait maybe", "maybe"),
+    ],
+)
 async def test_bad_input_is_refused_clearly(tmp_path: Path, line: str, expected: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", line, level=MOD)
@@ -69,8 +73,17 @@ async def test_duplicates_and_unicode(tmp_path: Path) -> None:
         assert "too short" in emoji.text
 
 
-@pytest.mark.parametrize("line", ["/filter add spam", "/filter remove 1", "/filter list", "/filter test spam",
-                                  "/filter bait on", "/filter exempt channel:#general"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "/filter add spam",
+        "/filter remove 1",
+        "/filter list",
+        "/filter test spam",
+        "/filter bait on",
+        "/filter exempt channel:#general",
+    ],
+)
 async def test_members_cannot_use_filter_commands(tmp_path: Path, line: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("alice", line)
@@ -83,8 +96,9 @@ async def test_filter_test_explains_matches(tmp_path: Path) -> None:
         await h.command("mod", "/filter add inspirant", level=MOD)
         await h.command("mod", '/filter add "la data" action:flag', level=MOD)
         await h.command("mod", r"/filter add \bfree\s+money\b regex:true action:delete", level=MOD)
-        reply = await h.command("mod", "/filter test Des idées INSPIRANTES sur LA DATA, pas la validation. Free money",
-                                level=MOD)
+        reply = await h.command(
+            "mod", "/filter test Des idées INSPIRANTES sur LA DATA, pas la validation. Free money", level=MOD
+        )
         assert reply.ephemeral
         assert "Normalised text: `des idees inspirantes sur la data pas la validation free money`" in reply.text
         assert "#1 « inspirant » matches « inspirantes » (compared as `inspirantes`) → tag" in reply.text
@@ -111,8 +125,9 @@ async def test_flag_posts_once_to_the_moderation_channel(tmp_path: Path) -> None
         await h.command("mod", '/filter add "la data" action:flag', level=MOD)
         ref = await h.say("bob", "LA DATA partout")
         # The platform delivers the same message again (a retry): still one flag.
-        await h.app.dispatcher.handle(Message(h.platform.community, h.clock.now(), ref, h.platform.user("bob"),
-                                              "LA DATA partout"))
+        await h.app.dispatcher.handle(
+            Message(h.platform.community, h.clock.now(), ref, h.platform.user("bob"), "LA DATA partout")
+        )
         flags = sent_to(h, "mods")
         assert len(flags) == 1
         assert f"https://chat.example/general/{ref.message_id}" in flags[0] and "« la data »" in flags[0]
@@ -142,11 +157,15 @@ class MissingPermission(DeletingPlatform):
         raise DeliveryError("missing_permission", permission="manage_messages")
 
 
-@pytest.mark.parametrize("platform", [
-    DeletingPlatform(capabilities=[c for c in Capability if c is not Capability.DELETE_MESSAGE]),
-    DeletingPlatform(refuse_delete=True),
-    MissingPermission(),
-], ids=["no-capability", "refused", "missing-permission"])
+@pytest.mark.parametrize(
+    "platform",
+    [
+        DeletingPlatform(capabilities=[c for c in Capability if c is not Capability.DELETE_MESSAGE]),
+        DeletingPlatform(refuse_delete=True),
+        MissingPermission(),
+    ],
+    ids=["no-capability", "refused", "missing-permission"],
+)
 async def test_delete_falls_back_to_flag(tmp_path: Path, platform: DeletingPlatform) -> None:
     async with running(tmp_path, plugins=PLUGINS, platform=platform) as h:
         await with_mod_channel(h)
@@ -167,8 +186,14 @@ async def test_exempt_channels_and_roles(tmp_path: Path) -> None:
         assert "#offtopic" in (await h.command("mod", "/filter exempt channel:#offtopic", level=MOD)).text
         assert "Staff" in (await h.command("mod", "/filter exempt role:<@&Staff>", level=MOD)).text
         await h.say("bob", "spam", channel="offtopic")
-        staff = Message(h.platform.community, h.clock.now(), MessageRef(h.platform.channel(), "s1"),
-                        h.platform.user("carol"), "spam", author_roles=frozenset({"Staff"}))
+        staff = Message(
+            h.platform.community,
+            h.clock.now(),
+            MessageRef(h.platform.channel(), "s1"),
+            h.platform.user("carol"),
+            "spam",
+            author_roles=frozenset({"Staff"}),
+        )
         await h.app.dispatcher.handle(staff)
         assert sent_to(h, "mods") == []
         listed = await h.command("mod", "/filter list", level=MOD)
@@ -184,8 +209,13 @@ async def test_bait_list_on_edit_off(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         on = await h.command("mod", "/filter bait on", level=MOD)
         assert "switched on" in on.text
-        for text in ("Tag a friend who needs this", "Qu’en pensez-vous ?", "Like si tu es d'accord", "Agree?",
-                     "Comment below!"):
+        for text in (
+            "Tag a friend who needs this",
+            "Qu’en pensez-vous ?",
+            "Like si tu es d'accord",
+            "Agree?",
+            "Comment below!",
+        ):
             reply = await h.command("mod", f"/filter test {text}", level=MOD)
             assert "→ tag" in reply.text, text
         for text in ("Comment ça va ?", "I agree with you", "tag, friend"):
@@ -226,10 +256,18 @@ async def test_digest_section_counts_noise_per_action(tmp_path: Path) -> None:
         await h.advance(hours=2)
         section = await plugin(h).digest_section(h.platform.community, start, h.clock.now(), "UTC")
         assert section is not None and section.key == "filters"
-        assert dict(section.figures) == {"noise_total": 4, "noise_tagged": 3, "noise_flagged": 1, "noise_deleted": 0,
-                                         "rules_triggered": 2}
+        assert dict(section.figures) == {
+            "noise_total": 4,
+            "noise_tagged": 3,
+            "noise_flagged": 1,
+            "noise_deleted": 0,
+            "rules_triggered": 2,
+        }
         lines = [h.app.translator.render(line, "en") for line in section.lines]
-        assert lines == ["Messages caught: 4 (3 tagged as noise, 1 flagged, 0 deleted).", "Rule « inspirant »: 3",
-                         "Rule « spam »: 1"]
+        assert lines == [
+            "Messages caught: 4 (3 tagged as noise, 1 flagged, 0 deleted).",
+            "Rule « inspirant »: 3",
+            "Rule « spam »: 1",
+        ]
         later = h.clock.now() + timedelta(days=1)
         assert await plugin(h).digest_section(h.platform.community, h.clock.now(), later, "UTC") is None

@@ -7,8 +7,11 @@ from plugins.filters.normalise import normalise
 
 
 def test_matcher_reports_each_rule_once_with_what_it_found() -> None:
-    rules = [RuleSpec(1, "inspirant", "tag", label="Inspirant"), RuleSpec(2, "la data", "flag"),
-             RuleSpec(3, r"free\s+money", "delete", is_regex=True)]
+    rules = [
+        RuleSpec(1, "inspirant", "tag", label="Inspirant"),
+        RuleSpec(2, "la data", "flag"),
+        RuleSpec(3, r"free\s+money", "delete", is_regex=True),
+    ]
     matcher = RuleMatcher(1, rules)
     text = "Inspirante et inspirants : LA DATA. FREE   money!"
     hits = matcher.match(normalise(text), text)

@@ -11,19 +11,22 @@ from plugins.filters.matcher import PhraseIndex
 from plugins.filters.normalise import normalise, normalise_phrase, phrase_forms, word_forms
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Hello, World!", " hello world "),
-    ("  LA   DATA  ", " la data "),
-    ("Qu’en pensez-vous ?", " qu en pensez vous "),
-    ("« Élève » à l'école…", " eleve a l ecole "),
-    ("cœur Straße ÆON", " coeur strasse aeon "),
-    ("snake_case and tabs\tand\nlines", " snake case and tabs and lines "),
-    ("🔥data🔥 x²", " data x2 "),
-    ("Привет, МИР", " привет мир "),
-    ("e\u0301te\u0301 (décomposé)", " ete decompose "),
-    ("", "  "),
-    ("?!…", "  "),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hello, World!", " hello world "),
+        ("  LA   DATA  ", " la data "),
+        ("Qu’en pensez-vous ?", " qu en pensez vous "),
+        ("« Élève » à l'école…", " eleve a l ecole "),
+        ("cœur Straße ÆON", " coeur strasse aeon "),
+        ("snake_case and tabs\tand\nlines", " snake case and tabs and lines "),
+        ("🔥data🔥 x²", " data x2 "),
+        ("Привет, МИР", " привет мир "),
+        ("e\u0301te\u0301 (décomposé)", " ete decompose "),
+        ("", "  "),
+        ("?!…", "  "),
+    ],
+)
 def test_normalise(text: str, expected: str) -> None:
     assert normalise(text) == expected
 
@@ -35,14 +38,17 @@ def test_every_path_agrees_on_a_word() -> None:
         assert " coeur " in normalise(f"{context} Cœur {context}")
 
 
-@pytest.mark.parametrize(("word", "forms"), [
-    ("inspirant", {"inspirant", "inspirante", "inspirants", "inspirantes"}),
-    ("inspirantes", {"inspirant", "inspirante", "inspirants", "inspirantes"}),
-    ("data", {"data", "datas", "datae", "dataes"}),
-    ("bateau", {"bateau", "bateaux", "bateaue", "bateaus", "bateaues"}),
-    ("la", {"la"}),
-    ("covid19", {"covid19"}),
-])
+@pytest.mark.parametrize(
+    ("word", "forms"),
+    [
+        ("inspirant", {"inspirant", "inspirante", "inspirants", "inspirantes"}),
+        ("inspirantes", {"inspirant", "inspirante", "inspirants", "inspirantes"}),
+        ("data", {"data", "datas", "datae", "dataes"}),
+        ("bateau", {"bateau", "bateaux", "bateaue", "bateaus", "bateaues"}),
+        ("la", {"la"}),
+        ("covid19", {"covid19"}),
+    ],
+)
 def test_word_forms(word: str, forms: set[str]) -> None:
     assert set(word_forms(word)) == forms
 
@@ -97,7 +103,7 @@ def reference(text: str) -> str:
 
 
 def test_fast_paths_agree_with_the_definition() -> None:
-    alphabet = ("abcXYZ019 _-,.'!?" "éÉèàçÇôœŒæßÿñü" "’«»…–\u00a0\u202f" "🔥👍\u200d" "Привет東京" "µ²½ﬁ")
+    alphabet = "abcXYZ019 _-,.'!?éÉèàçÇôœŒæßÿñü’«»…–\u00a0\u202f🔥👍\u200dПривет東京µ²½ﬁ"
     rng = random.Random(5)
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))

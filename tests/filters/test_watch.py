@@ -56,21 +56,24 @@ async def test_watch_commands_round_trip(tmp_path: Path) -> None:
         assert "Keywords: none" in (await h.command("bob", "/watch list")).text
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/watch add", "keywords"),
-    ("/watch add , ,", "Give at least one keyword"),
-    ("/watch add x", "too short"),
-    ("/watch add rust, é", "too short"),
-    ("/watch add " + "a" * 70, "too long"),
-    ("/watch add " + "ab, " * 400, "at most 1,000"),
-    ("/watch remove rust", "is not in your list"),
-    ("/watch unmute crypto", "is not in your list"),
-    ("/watch mute-author @alice", "never in your digest"),
-    ("/watch mute-author @nobody", "nobody"),
-    ("/watch unmute-author @bob", "is not muted"),
-    ("/watch frequency hourly", "hourly"),
-    ("/watch optout maybe", "maybe"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/watch add", "keywords"),
+        ("/watch add , ,", "Give at least one keyword"),
+        ("/watch add x", "too short"),
+        ("/watch add rust, é", "too short"),
+        ("/watch add " + "a" * 70, "too long"),
+        ("/watch add " + "ab, " * 400, "at most 1,000"),
+        ("/watch remove rust", "is not in your list"),
+        ("/watch unmute crypto", "is not in your list"),
+        ("/watch mute-author @alice", "never in your digest"),
+        ("/watch mute-author @nobody", "nobody"),
+        ("/watch unmute-author @bob", "is not muted"),
+        ("/watch frequency hourly", "hourly"),
+        ("/watch optout maybe", "maybe"),
+    ],
+)
 async def test_bad_watch_input(tmp_path: Path, line: str, expected: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         h.platform.user("bob")
@@ -111,8 +114,13 @@ async def test_one_digest_per_period_grouped_newest_first(tmp_path: Path) -> Non
         assert len(digest) == 1
         text = digest[0]
         assert "Messages matching your keywords: 3" in text
-        assert text.index("**rust**") < text.index("Rust and WebAssembly") < text.index("Rust 1.90") \
-            < text.index("**lille**") < text.index("Meetup à Lille")
+        assert (
+            text.index("**rust**")
+            < text.index("Rust and WebAssembly")
+            < text.index("Rust 1.90")
+            < text.index("**lille**")
+            < text.index("Meetup à Lille")
+        )
         assert "https://chat.example/general/" in text
         assert await pending(h) == 0
         await h.say("carol", "rust again")
@@ -155,10 +163,10 @@ async def test_noise_mutes_and_opt_out_are_left_out(tmp_path: Path) -> None:
         h.platform.user("bob")
         await h.command("alice", "/watch mute-author @bob")
         await h.command("erin", "/watch optout on")
-        await h.say("carol", "rust giveaway!")          # tagged noise
-        await h.say("carol", "rust and CRYPTOS")        # muted word (plural folded)
-        await h.say("bob", "rust by bob")               # muted author
-        await h.say("erin", "rust by erin")             # author opted out
+        await h.say("carol", "rust giveaway!")  # tagged noise
+        await h.say("carol", "rust and CRYPTOS")  # muted word (plural folded)
+        await h.say("bob", "rust by bob")  # muted author
+        await h.say("erin", "rust by erin")  # author opted out
         await h.say("carol", "rust, the good one")
         assert await pending(h) == 1
         await to_next_digest(h)
@@ -255,9 +263,9 @@ async def test_export_and_forget(tmp_path: Path) -> None:
         h.platform.user("bob")
         await h.command("alice", "/watch mute-author @bob")
         await h.command("bob", "/watch add lille")
-        await h.say("bob", "rust by bob")          # muted: not kept for alice
+        await h.say("bob", "rust by bob")  # muted: not kept for alice
         await h.say("carol", "rust by carol")
-        await h.say("alice", "Lille by alice")      # waits in bob's digest
+        await h.say("alice", "Lille by alice")  # waits in bob's digest
         export = await h.command("alice", "/privacy export")
         data = json.loads(export.attachments[0].content)["filters"]
         assert data["watch_keywords"] == ["go", "rust"] or sorted(data["watch_keywords"]) == ["go", "rust"]
@@ -273,8 +281,10 @@ async def test_export_and_forget(tmp_path: Path) -> None:
         await h.command("alice", f"/privacy forget confirm:{token.group(1)}")
         for table in ("watch_keywords", "watch_muted_authors", "watch_members", "watch_channels"):
             assert await h.app.db.fetchval(f"SELECT COUNT(*) FROM {table} WHERE user_id = 'alice'") == 0
-        assert await h.app.db.fetchval("SELECT COUNT(*) FROM watch_matches WHERE user_id = 'alice' "
-                                       "OR author_id = 'alice'") == 0
+        assert (
+            await h.app.db.fetchval("SELECT COUNT(*) FROM watch_matches WHERE user_id = 'alice' OR author_id = 'alice'")
+            == 0
+        )
         assert await h.app.db.fetchval("SELECT COUNT(*) FROM watch_keywords WHERE user_id = 'bob'") == 1
         await h.say("carol", "rust after forget")
         assert await h.app.db.fetchval("SELECT COUNT(*) FROM watch_matches WHERE user_id = 'alice'") == 0

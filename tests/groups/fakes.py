@@ -11,8 +11,9 @@ from tests.harness import FakePlatform
 class FakeSpaces(FakePlatform):
     """FakePlatform + Spaces: channels and roles live in memory; `refuse` makes a method fail."""
 
-    def __init__(self, name: str = "fake", workspace: str = "T1",
-                 capabilities: Iterable[Capability] = tuple(Capability)) -> None:
+    def __init__(
+        self, name: str = "fake", workspace: str = "T1", capabilities: Iterable[Capability] = tuple(Capability)
+    ) -> None:
         super().__init__(name, workspace, capabilities)
         self.calls: list[tuple[str, str]] = []
         self.access: dict[str, set[str]] = {}  # channel id -> user ids
@@ -24,8 +25,9 @@ class FakeSpaces(FakePlatform):
         if error is not None:
             raise error
 
-    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
-                           private: bool = False, forum: bool = False) -> Space:
+    async def create_space(
+        self, community: CommunityRef, name: str, *, topic: str = "", private: bool = False, forum: bool = False
+    ) -> Space:
         """A new channel named `name` (and a role)."""
         self._check("create_space")
         channel_id = f"c-{name}"

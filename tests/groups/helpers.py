@@ -16,12 +16,12 @@ RUST = '/group create "Rust Lille" local "Rust near Lille" tags:rust,web city:"L
 
 
 @asynccontextmanager
-async def groups_app(tmp_path: Path, settings: Mapping[str, Any] | None = None,
-                     platform: FakePlatform | None = None) -> AsyncIterator[Harness]:
+async def groups_app(
+    tmp_path: Path, settings: Mapping[str, Any] | None = None, platform: FakePlatform | None = None
+) -> AsyncIterator[Harness]:
     """The real app with core + groups (direct creation unless told otherwise) on FakeSpaces."""
     config = {"creation": "direct", **(settings or {})}
-    async with running(tmp_path, plugins={"core": {}, "groups": config},
-                       platform=platform or FakeSpaces()) as h:
+    async with running(tmp_path, plugins={"core": {}, "groups": config}, platform=platform or FakeSpaces()) as h:
         yield h
 
 

@@ -18,20 +18,23 @@ async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) 
     app = App(config, clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
-                              clock.now, out=out)
+    console = ConsolePlatform(
+        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+    )
     app.add_platform(console)
     await app.start()
     try:
-        await console.play([
-            "/as alice",
-            '/group create "Rust Lille" local "Rustaceans near Lille" tags:rust city:Rijsel radius_km:30',
-            "/as bob",
-            "/group join rust-lille",
-            "/group nearby Roubaix",
-            "/group info RUST LILLÉ",
-            '/group announce "Rust Lille" hello',
-        ])
+        await console.play(
+            [
+                "/as alice",
+                '/group create "Rust Lille" local "Rustaceans near Lille" tags:rust city:Rijsel radius_km:30',
+                "/as bob",
+                "/group join rust-lille",
+                "/group nearby Roubaix",
+                "/group info RUST LILLÉ",
+                '/group announce "Rust Lille" hello',
+            ]
+        )
     finally:
         await app.stop()
     text = out.getvalue().replace("**", "")  # the same with or without bold markers in the terminal

@@ -29,7 +29,7 @@ async def test_proposal_goes_to_the_moderation_channel_and_approval_creates_the_
 
         refused = await h.command("bob", '/group review "Rust Lille" approve')
         assert "moderators only" in refused.text
-        approved = await h.command("mod", "/group review name:\"Rust Lille\" decision:approve", level=Level.MODERATOR)
+        approved = await h.command("mod", '/group review name:"Rust Lille" decision:approve', level=Level.MODERATOR)
         assert "approved" in approved.text
         assert h.platform.calls[:2] == [("create_space", "rust-lille"), ("add_member", "alice")]  # type: ignore[attr-defined]
         dm = [s for s in h.sent if getattr(s.target, "user_id", None) == "alice"]
@@ -104,21 +104,24 @@ async def test_a_missing_permission_names_it_and_leaves_nothing_half_created(tmp
         assert "created" in (await h.command("alice", RUST)).text
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ('/group create "Rust Lille" locl "x"', "Did you mean local?"),
-    ('/group create "" affinity "x"', "name cannot be empty"),
-    ('/group create "!!!" affinity "x"', "at least one letter or digit"),
-    ('/group create ' + "x" * 61 + ' affinity "x"', "name is too long"),
-    ('/group create Chess affinity ' + '"' + "d" * 501 + '"', "description is too long"),
-    ('/group create Chess local "x"', "A local group needs a city."),
-    ('/group create Chess local "x" city:Pariss', "Did you mean Paris, FR"),
-    ('/group create Chess local "x" city:Lille radius_km:0', "radius_km"),
-    ('/group create Chess local "x" city:Lille radius_km:501', "radius_km"),
-    ('/group create Chess local "x" city:Lille radius_km:far', "radius_km must be a whole number"),
-    ('/group create Chess affinity "x" city:Lille', "city and radius_km are for local groups"),
-    ('/group create Chess affinity "x" private:maybe', "private must be yes or no"),
-    ('/group create', "Missing"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('/group create "Rust Lille" locl "x"', "Did you mean local?"),
+        ('/group create "" affinity "x"', "name cannot be empty"),
+        ('/group create "!!!" affinity "x"', "at least one letter or digit"),
+        ("/group create " + "x" * 61 + ' affinity "x"', "name is too long"),
+        ("/group create Chess affinity " + '"' + "d" * 501 + '"', "description is too long"),
+        ('/group create Chess local "x"', "A local group needs a city."),
+        ('/group create Chess local "x" city:Pariss', "Did you mean Paris, FR"),
+        ('/group create Chess local "x" city:Lille radius_km:0', "radius_km"),
+        ('/group create Chess local "x" city:Lille radius_km:501', "radius_km"),
+        ('/group create Chess local "x" city:Lille radius_km:far', "radius_km must be a whole number"),
+        ('/group create Chess affinity "x" city:Lille', "city and radius_km are for local groups"),
+        ('/group create Chess affinity "x" private:maybe', "private must be yes or no"),
+        ("/group create", "Missing"),
+    ],
+)
 async def test_bad_input_gets_a_clear_private_message(tmp_path: Path, line: str, expected: str) -> None:
     async with groups_app(tmp_path) as h:
         reply = await h.command("alice", line)

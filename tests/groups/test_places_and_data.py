@@ -124,8 +124,11 @@ async def test_export_and_forget_a_members_groups_data(tmp_path: Path) -> None:
         again = json.loads((await h.command("alice", "/privacy export")).attachments[0].content)["groups"]
         assert again["memberships"] == [] and again["location"] is None and again["join_requests"] == []
         assert again["groups_created"] == []
-        owners = await rows(h, "SELECT g.name, m.user_id FROM group_members m JOIN community_groups g "
-                               "ON g.id = m.group_id WHERE m.is_owner = 1 ORDER BY g.name")
+        owners = await rows(
+            h,
+            "SELECT g.name, m.user_id FROM group_members m JOIN community_groups g "
+            "ON g.id = m.group_id WHERE m.is_owner = 1 ORDER BY g.name",
+        )
         assert owners == [("Private Club", "carol"), ("Rust Lille", "bob")]  # bob joined before dave
         assert await rows(h, "SELECT name, ownerless FROM community_groups WHERE name = 'Solo'") == [("Solo", 1)]
         assert await rows(h, "SELECT 1 FROM group_members WHERE user_id = 'alice'") == []
@@ -148,8 +151,9 @@ async def test_digest_section_and_autocomplete(tmp_path: Path) -> None:
         assert dict(section.figures) == {"groups_total": 2, "groups_new": 2, "memberships_new": 3, "groups_active": 1}
         rendered = [h.app.translator.render(line, "fr") for line in section.lines]
         assert rendered[0].startswith("2 groupes, 2 nouveaux") and "Rust Lille (2)" in rendered[2]
-        later = await groups.digest_section(h.platform.community, START + timedelta(days=7),
-                                            START + timedelta(days=14), "UTC")
+        later = await groups.digest_section(
+            h.platform.community, START + timedelta(days=7), START + timedelta(days=14), "UTC"
+        )
         assert later is not None and later.figures["groups_new"] == 0 and len(later.lines) == 2
         user = UserRef("fake", "T1", "bob")
         assert [c.value for c in await groups.complete_groups(h.platform.community, user, "ru")] == ["Rust Lille"]
@@ -169,7 +173,8 @@ async def test_french_replies(tmp_path: Path) -> None:
 
 
 async def test_the_first_location_set_after_start_waits_for_the_city_index_without_blocking(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # As in a fresh process: no city index yet (the suite's own is put back afterwards).
     monkeypatch.setattr(places, "_built", None)
     async with groups_app(tmp_path) as h:

@@ -55,8 +55,7 @@ async def test_announcements_reach_the_space_and_only_opted_in_members(tmp_path:
         assert len(dms(h, "bob")) == 1
 
 
-async def test_an_announcement_interrupted_by_a_failure_resumes_after_a_restart_without_repeats(
-        tmp_path: Path) -> None:
+async def test_an_announcement_interrupted_by_a_failure_resumes_after_a_restart_without_repeats(tmp_path: Path) -> None:
     async with groups_app(tmp_path, platform=FlakyDMs("carol")) as h:
         await make(h)
         for who in ("bob", "carol"):
@@ -142,8 +141,9 @@ async def test_newcomers_get_one_suggestion_once_and_the_setting_turns_it_off(tm
         await h.app.dispatcher.handle(joined)
         await h.app.dispatcher.handle(joined)
         assert len(dms(h, "zoe")) == 1 and "Rust Lille" in dms(h, "zoe")[0]
-        await h.app.dispatcher.handle(MemberJoined(h.platform.community, h.clock.now(), h.platform.user("bot"),
-                                                   is_bot=True))
+        await h.app.dispatcher.handle(
+            MemberJoined(h.platform.community, h.clock.now(), h.platform.user("bot"), is_bot=True)
+        )
         assert dms(h, "bot") == []
     async with groups_app(tmp_path, {"suggest_on_join": False}, platform=FakeSpaces()) as h2:
         await h2.app.dispatcher.handle(MemberJoined(h2.platform.community, START, h2.platform.user("yves")))

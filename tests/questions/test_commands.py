@@ -38,7 +38,7 @@ async def test_ask_refuses_empty_and_overlong_questions(tmp_path: Path) -> None:
         assert empty.ephemeral and "empty" in empty.text
         huge = await h.command("alice", "/ask " + "é" * 2000)
         assert huge.ephemeral and "⚠️" in huge.text
-        unicode = await h.command("alice", "/ask Как дела? 🙂 group:\"Ünïcødé\"")
+        unicode = await h.command("alice", '/ask Как дела? 🙂 group:"Ünïcødé"')
         assert "#1" in unicode.text
         assert [q["group_name"] for q in await questions(h)] == ["Ünïcødé"]
 
@@ -212,7 +212,9 @@ async def test_ask_checks_the_group_by_name_and_in_typed_options(tmp_path: Path)
         typed_long = await h.command("alice", "/ask", options={"question": "How?", "group": "g" * 61})
         assert typed_long.ephemeral and "group is too long" in typed_long.text
         assert [(q["excerpt"], q["group_name"]) for q in await questions(h)] == [
-            (long_question, None), ("How do I join?", "rust-lille")]
+            (long_question, None),
+            ("How do I join?", "rust-lille"),
+        ]
 
 
 async def test_open_questions_autocomplete_by_number_or_words(tmp_path: Path) -> None:

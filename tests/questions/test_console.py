@@ -17,20 +17,35 @@ async def test_console_thread_answer_thanks_and_nudge(tmp_path: Path) -> None:
     app = App(make_config(tmp_path, PLUGINS), clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up,
-                              clock.now, out=out)
+    console = ConsolePlatform(
+        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+    )
     app.add_platform(console)
     await app.start()
     try:
-        await console.play(["/as alice", "Comment on exporte le calendrier ?", "/as bob", "/thread",
-                            "avec /calendar export", "/as alice", "merci @bob !", "/thread off",
-                            "Où sont les slides de la conf ?", "/advance 4h", "/unanswered"])
+        await console.play(
+            [
+                "/as alice",
+                "Comment on exporte le calendrier ?",
+                "/as bob",
+                "/thread",
+                "avec /calendar export",
+                "/as alice",
+                "merci @bob !",
+                "/thread off",
+                "Où sont les slides de la conf ?",
+                "/advance 4h",
+                "/unanswered",
+            ]
+        )
         text = out.getvalue()
         assert "Cette question attend depuis 4 heures" not in text  # English community: English nudge
         assert "This question has been waiting for 4 hours" in text
         assert "Où sont les slides de la conf ?" in text and "[DM → alice]" in text
         rows = [dict(r) for r in await app.db.fetchall("SELECT excerpt, status, solved_by FROM questions ORDER BY id")]
-        assert rows == [{"excerpt": "Comment on exporte le calendrier ?", "status": "solved", "solved_by": "bob"},
-                        {"excerpt": "Où sont les slides de la conf ?", "status": "open", "solved_by": None}]
+        assert rows == [
+            {"excerpt": "Comment on exporte le calendrier ?", "status": "solved", "solved_by": "bob"},
+            {"excerpt": "Où sont les slides de la conf ?", "status": "open", "solved_by": None},
+        ]
     finally:
         await app.stop()

@@ -26,7 +26,8 @@ def dms(sent: list[Sent], user: str) -> list[str]:
 async def sweeps(h: Harness) -> list[tuple[Any, ...]]:
     """(status, attempts, due_at) of every ladder wake-up, oldest first."""
     rows = await h.app.db.fetchall(
-        "SELECT status, attempts, due_at FROM due_actions WHERE kind = 'questions.ladder' ORDER BY id")
+        "SELECT status, attempts, due_at FROM due_actions WHERE kind = 'questions.ladder' ORDER BY id"
+    )
     return [tuple(r) for r in rows]
 
 

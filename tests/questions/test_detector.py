@@ -33,40 +33,42 @@ def test_labelled_set_precision_and_recall_are_at_least_90_percent() -> None:
             misses.append(f"{language}: {text!r} -> {got}")
     precision = true_pos / (true_pos + false_pos)
     recall = true_pos / (true_pos + false_neg)
-    report = (f"labelled set: {len(LABELLED)} messages, precision {precision:.3f}, recall {recall:.3f}; "
-              f"misses: {misses}")
+    report = f"labelled set: {len(LABELLED)} messages, precision {precision:.3f}, recall {recall:.3f}; misses: {misses}"
     print(report)
     assert precision >= 0.9 and recall >= 0.9, report
 
 
-@pytest.mark.parametrize(("text", "language", "expected"), [
-    ("Comment on fait ? 🤔", "fr", True),
-    ("Tu viens samedi ?»", "fr", True),
-    ("il a dit « tu viens ? »", "fr", True),
-    ("Does it work?   ", "en", True),
-    ("does it work? :thinking:", "en", True),
-    ("does it work? <:blob:1234>", "en", True),
-    ("Peut-on venir avec des enfants", "fr", True),
-    ("Auriez-vous un tire-bouchon", "fr", True),
-    ("Y a-t-il encore des places", "fr", True),
-    ("anyone know if the train runs on Sunday", "en", True),
-    ("¿Vienes mañana", "es", True),
-    ("Weiß jemand, ob das Treffen stattfindet", "de", True),
-    ("ok?", "en", False),
-    ("vraiment ?", "fr", False),
-    ("Really??", "en", False),
-    ("ah bon ?!", "fr", False),
-    ("/ask how do I do this?", "en", False),
-    ("> how do I do this?", "en", False),
-    ("> how do I do this?\nno idea, sorry", "en", False),
-    ("> quote\nand how do I do the rest?", "en", True),
-    ("see https://example.com/?q=how", "en", False),
-    ("use `a ? b : c` in C", "en", False),
-    ("What a day!", "en", False),
-    ("Quand je clique, rien ne se passe.", "fr", False),
-    ("", "en", False),
-    ("   ", "en", False),
-])
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Comment on fait ? 🤔", "fr", True),
+        ("Tu viens samedi ?»", "fr", True),
+        ("il a dit « tu viens ? »", "fr", True),
+        ("Does it work?   ", "en", True),
+        ("does it work? :thinking:", "en", True),
+        ("does it work? <:blob:1234>", "en", True),
+        ("Peut-on venir avec des enfants", "fr", True),
+        ("Auriez-vous un tire-bouchon", "fr", True),
+        ("Y a-t-il encore des places", "fr", True),
+        ("anyone know if the train runs on Sunday", "en", True),
+        ("¿Vienes mañana", "es", True),
+        ("Weiß jemand, ob das Treffen stattfindet", "de", True),
+        ("ok?", "en", False),
+        ("vraiment ?", "fr", False),
+        ("Really??", "en", False),
+        ("ah bon ?!", "fr", False),
+        ("/ask how do I do this?", "en", False),
+        ("> how do I do this?", "en", False),
+        ("> how do I do this?\nno idea, sorry", "en", False),
+        ("> quote\nand how do I do the rest?", "en", True),
+        ("see https://example.com/?q=how", "en", False),
+        ("use `a ? b : c` in C", "en", False),
+        ("What a day!", "en", False),
+        ("Quand je clique, rien ne se passe.", "fr", False),
+        ("", "en", False),
+        ("   ", "en", False),
+    ],
+)
 def test_tricky_cases(text: str, language: str, expected: bool) -> None:
     assert (detector.is_candidate(text) and detector.is_question(text, language)) is expected
 
@@ -82,11 +84,22 @@ def test_non_questions_without_openers_are_not_even_candidates() -> None:
         assert not detector.is_candidate(text)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("merci !", True), ("Thanks a lot @bob", True), ("thank you so much", True), ("gracias!!", True),
-    ("danke dir", True), ("grazie mille", True), ("obrigada", True), ("ty", True),
-    ("mercredi ?", False), ("thanksgiving plans", False), ("ok", False),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("merci !", True),
+        ("Thanks a lot @bob", True),
+        ("thank you so much", True),
+        ("gracias!!", True),
+        ("danke dir", True),
+        ("grazie mille", True),
+        ("obrigada", True),
+        ("ty", True),
+        ("mercredi ?", False),
+        ("thanksgiving plans", False),
+        ("ok", False),
+    ],
+)
 def test_thanks(text: str, expected: bool) -> None:
     assert detector.is_thanks(text) is expected
 
@@ -101,8 +114,7 @@ def test_excerpt_is_short_one_line_and_cut_on_a_word() -> None:
 
 def _clause_by_clause(text: str) -> bool:
     """The pre-check's definition, read slowly: an opener at the start of one of the text's clauses."""
-    return any(table.match(clause) for clause in detector._clauses(text.lower())
-               for table in detector._TABLES.values())
+    return any(table.match(clause) for clause in detector._clauses(text.lower()) for table in detector._TABLES.values())
 
 
 def test_the_one_search_pre_check_never_misses_an_opener_a_clause_by_clause_reading_finds() -> None:

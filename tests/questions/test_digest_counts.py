@@ -16,8 +16,11 @@ from tests.harness import START, Harness, running
 from tests.questions.conftest import PLUGINS, delete, edit, join, plugin
 
 ASKS = {
-    "en": ["How do I reset my password number {n}?", "Where are the slides of talk {n}?",
-           "Does anyone know how to export report {n}?"],
+    "en": [
+        "How do I reset my password number {n}?",
+        "Where are the slides of talk {n}?",
+        "Does anyone know how to export report {n}?",
+    ],
     "fr": ["Comment on exporte le rapport {n} en CSV ?", "Où sont les diapos de la conférence {n} ?"],
     "de": ["Wo finde ich die Folien vom Vortrag {n}?"],
 }
@@ -74,10 +77,17 @@ async def per_question_figures(h: Harness, start: datetime, end: datetime, waiti
     rows = await h.app.db.fetchall(
         "SELECT language, asked_at, answered_at, status FROM questions WHERE community = ? AND asked_at >= ? "
         "AND asked_at < ? AND status IN ('open', 'answered', 'solved')",
-        (h.platform.community.key, to_db(start), to_db(end)))
-    asked = [stats.Asked(r["language"], from_db(r["asked_at"]),
-                         from_db(r["answered_at"]) if r["answered_at"] else None, r["status"] == "solved")
-             for r in rows]
+        (h.platform.community.key, to_db(start), to_db(end)),
+    )
+    asked = [
+        stats.Asked(
+            r["language"],
+            from_db(r["asked_at"]),
+            from_db(r["answered_at"]) if r["answered_at"] else None,
+            r["status"] == "solved",
+        )
+        for r in rows
+    ]
     waiting = await plugin(h).repo.still_waiting(h.platform.community.key, end - timedelta(hours=waiting_hours))
     return stats.figures(asked, len(waiting))
 
@@ -87,8 +97,10 @@ async def test_the_section_says_what_the_per_question_computation_said(tmp_path:
         await week_of_questions(h)
         questions = plugin(h)
         await questions.tracker.flush()
-        states = {r["status"]: r["n"] for r in await h.app.db.fetchall(
-            "SELECT status, COUNT(*) AS n FROM questions GROUP BY status")}
+        states = {
+            r["status"]: r["n"]
+            for r in await h.app.db.fetchall("SELECT status, COUNT(*) AS n FROM questions GROUP BY status")
+        }
         assert states.keys() >= {"open", "answered", "solved", "closed", "withdrawn"}  # the data set is varied
         start, end = START + timedelta(days=1), START + timedelta(days=8)
         section = await questions.digest_section(h.platform.community, start, end, "Europe/Paris")

@@ -39,17 +39,22 @@ async def failed_sweeps(h: Harness) -> list[tuple[str, int]]:
     """Ladder wake-ups that failed or are waiting for a retry by the scheduler (there should be none)."""
     rows = await h.app.db.fetchall(
         "SELECT status, attempts FROM due_actions WHERE kind = 'questions.ladder' "
-        "AND (attempts > 0 OR status = 'failed')")
+        "AND (attempts > 0 OR status = 'failed')"
+    )
     return [tuple(r) for r in rows]
 
 
 def warnings_about(caplog: pytest.LogCaptureFixture, text: str) -> list[str]:
-    return [r.getMessage() for r in caplog.records
-            if r.name == LOGGER and r.levelno >= logging.WARNING and text in r.getMessage()]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == LOGGER and r.levelno >= logging.WARNING and text in r.getMessage()
+    ]
 
 
 async def test_a_failing_question_does_not_delay_the_nudge_or_the_escalation_of_another(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger=LOGGER)
     async with running(tmp_path, plugins=PLUGINS) as h:  # no helpers channel: steps go in the threads
         await h.say("bob", "Where is the meetup calendar?", channel="random")  # 09:00 UTC
@@ -98,7 +103,8 @@ async def test_120_failing_questions_do_not_starve_a_healthy_one(tmp_path: Path)
 
 
 async def test_after_the_outage_each_missing_send_goes_out_once(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     plugins = {"core": {}, "questions": {"escalate_to": ["fake:mod1", "fake:mod2"]}}
     async with running(tmp_path, plugins=plugins) as h:
         await h.say("alice", "How do I reset my password?")
@@ -136,7 +142,8 @@ async def test_the_retry_of_a_nudge_waits_for_the_end_of_quiet_hours(tmp_path: P
 
 
 async def test_retries_stop_when_answered_or_past_the_tracking_window(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     plugins = {"core": {}, "questions": {"track_days": 1}}
     async with running(tmp_path, plugins=plugins) as h:
         answered = await h.say("bob", "Where is the meetup calendar?", channel="random")
@@ -149,7 +156,8 @@ async def test_retries_stop_when_answered_or_past_the_tracking_window(
         await advance_to(h, START + timedelta(hours=23))
         # bob's question is answered: off the ladder; alice's nudge is retried until the window ends.
         assert [s.target.channel_id for s in h.platform.refused_sends[tries:]] == ["general"] * (
-            len(h.platform.refused_sends) - tries) and len(h.platform.refused_sends) > tries
+            len(h.platform.refused_sends) - tries
+        ) and len(h.platform.refused_sends) > tries
         await advance_to(h, START + timedelta(hours=24))  # a day after the question: the nudge, then the escalation,
         # are given up
         gave_up = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR and "gave up" in r.getMessage()]
@@ -162,16 +170,25 @@ async def test_retries_stop_when_answered_or_past_the_tracking_window(
         assert await failed_sweeps(h) == []
 
 
-@pytest.mark.parametrize(("now", "expected"), [
-    ("2026-11-16T13:00", "2026-11-16T13:15"),  # a first failure, on time: 15 minutes
-    ("2026-11-16T13:15", "2026-11-16T13:30"),  # 15 minutes late: 15 more
-    ("2026-11-16T13:30", "2026-11-16T14:00"),  # 30 minutes late: 30 more
-    ("2026-11-16T15:00", "2026-11-16T16:00"),  # then every hour at most
-    ("2026-11-16T20:50", "2026-11-17T07:00"),  # 21:50 in Paris: the retry waits for 08:00
-])
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        ("2026-11-16T13:00", "2026-11-16T13:15"),  # a first failure, on time: 15 minutes
+        ("2026-11-16T13:15", "2026-11-16T13:30"),  # 15 minutes late: 15 more
+        ("2026-11-16T13:30", "2026-11-16T14:00"),  # 30 minutes late: 30 more
+        ("2026-11-16T15:00", "2026-11-16T16:00"),  # then every hour at most
+        ("2026-11-16T20:50", "2026-11-17T07:00"),  # 21:50 in Paris: the retry waits for 08:00
+    ],
+)
 def test_retry_times_grow_and_avoid_quiet_hours(now: str, expected: str) -> None:
-    steps = Ladder("Europe/Paris", timedelta(hours=4), timedelta(hours=24), timedelta(hours=72),
-                   parse_clock("22:00"), parse_clock("08:00"))
+    steps = Ladder(
+        "Europe/Paris",
+        timedelta(hours=4),
+        timedelta(hours=24),
+        timedelta(hours=72),
+        parse_clock("22:00"),
+        parse_clock("08:00"),
+    )
     asked = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
     retry = steps.retry_at("nudge", asked, datetime.fromisoformat(now).replace(tzinfo=UTC))
     assert retry == datetime.fromisoformat(expected).replace(tzinfo=UTC)

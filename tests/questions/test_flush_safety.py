@@ -34,14 +34,16 @@ async def test_a_forget_wins_over_a_flush_waiting_for_the_database(tmp_path: Pat
 
 
 async def test_a_question_delivered_twice_and_answered_blocks_no_later_write(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     async with running(tmp_path, plugins=PLUGINS, activity=SLOW_FLUSH) as h:
         questions = plugin(h)
         ref = await h.say("alice", "How do I reset my password?")
         await questions.tracker.flush()
         # The platform delivers the same message again (a gateway resume, a Slack retry after a slow ack).
-        again = Message(h.platform.community, h.clock.now(), ref, h.platform.user("alice"),
-                        "How do I reset my password?")
+        again = Message(
+            h.platform.community, h.clock.now(), ref, h.platform.user("alice"), "How do I reset my password?"
+        )
         await h.app.dispatcher.handle(again)
         await h.say("bob", "Settings > Security", reply_to=ref)
         await h.say("carol", "Comment faire une sauvegarde ?")
@@ -49,15 +51,17 @@ async def test_a_question_delivered_twice_and_answered_blocks_no_later_write(
             await questions.tracker.flush()
         assert len(questions.repo.pending) == 0
         rows = await h.app.db.fetchall("SELECT author_id, status, answered_by FROM questions ORDER BY id")
-        assert [tuple(r) for r in rows] == [(h.platform.user("alice").user_id, "answered",
-                                             h.platform.user("bob").user_id),
-                                            (h.platform.user("carol").user_id, "open", None)]
+        assert [tuple(r) for r in rows] == [
+            (h.platform.user("alice").user_id, "answered", h.platform.user("bob").user_id),
+            (h.platform.user("carol").user_id, "open", None),
+        ]
         assert await h.app.db.fetchval("SELECT count(*) FROM question_answers") == 1
         assert not [r for r in caplog.records if "dropped" in r.getMessage()]
 
 
 async def test_rows_the_database_refuses_are_dropped_and_logged_not_retried_forever(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     async with running(tmp_path, plugins=PLUGINS, activity=SLOW_FLUSH) as h:
         questions = plugin(h)
         await h.say("alice", "How do I reset my password?")

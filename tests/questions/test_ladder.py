@@ -38,8 +38,9 @@ async def test_ladder_runs_each_step_once_across_a_restart_and_double_fires(tmp_
         await asyncio.gather(h.app.scheduler.run_due(), h.app.scheduler.run_due())
         assert len(h.sent) == 2
         # A crash after sending but before recording the step: run again, the dedupe keys hold.
-        await h.app.db.execute("UPDATE questions SET next_step = 'nudge', next_step_at = ?",
-                               (to_db(START + timedelta(hours=4)),))
+        await h.app.db.execute(
+            "UPDATE questions SET next_step = 'nudge', next_step_at = ?", (to_db(START + timedelta(hours=4)),)
+        )
         await h.app.db.execute("UPDATE due_actions SET status = 'pending' WHERE kind = 'questions.ladder'")
         await h.app.scheduler.run_due()
         assert len(h.sent) == 2
@@ -121,7 +122,8 @@ async def test_escalation_without_helpers_role_or_list_mentions_the_moderators_r
 
 
 async def test_escalation_to_another_platforms_moderators_only_falls_back_to_the_moderators_role(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     plugins = {"core": {}, "questions": {"escalate_to": ["discord:999"]}}
     async with running(tmp_path, plugins=plugins) as h:
         await h.command("mod", "/settings role moderators 777", level=Level.MODERATOR)

@@ -18,8 +18,9 @@ COMMUNITY = "discord:1"
 
 
 def question(n: int) -> NewQuestion:
-    return NewQuestion(COMMUNITY, "c1", None, f"m{n}", f"u{n}", NOW + timedelta(minutes=n), "fr",
-                       f"Comment faire « {n} » ? 🎉")
+    return NewQuestion(
+        COMMUNITY, "c1", None, f"m{n}", f"u{n}", NOW + timedelta(minutes=n), "fr", f"Comment faire « {n} » ? 🎉"
+    )
 
 
 @pytest.fixture
@@ -38,8 +39,10 @@ async def test_one_flush_writes_questions_then_answers_then_states(db: Database)
     repo.queue_solve(COMMUNITY, 2, "helper", NOW + timedelta(minutes=9))
     assert await db.run_transaction(repo.pending.take().work) == 5  # the first answer also marks answered
     rows = await db.fetchall("SELECT id, status, answered_by, solved_by, excerpt FROM questions ORDER BY id")
-    assert [tuple(r) for r in rows] == [(1, "answered", "helper", None, "Comment faire « 1 » ? 🎉"),
-                                        (2, "solved", "helper", "helper", "Comment faire « 2 » ? 🎉")]
+    assert [tuple(r) for r in rows] == [
+        (1, "answered", "helper", None, "Comment faire « 1 » ? 🎉"),
+        (2, "solved", "helper", "helper", "Comment faire « 2 » ? 🎉"),
+    ]
     assert await db.fetchval("SELECT count(*) FROM question_answers") == 1
     assert len(repo.pending) == 0
 

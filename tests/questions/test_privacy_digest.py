@@ -26,8 +26,9 @@ async def test_digest_section_figures_and_lines(tmp_path: Path) -> None:
         await h.say("bob", "Avec /digest export", reply_to=slow)
         await h.say("dave", "Wo finde ich die Folien vom Vortrag?")
         await h.advance(days=4)
-        section = await questions_plugin.digest_section(h.platform.community, START, START + timedelta(days=7),
-                                              "Europe/Paris")
+        section = await questions_plugin.digest_section(
+            h.platform.community, START, START + timedelta(days=7), "Europe/Paris"
+        )
         assert section is not None and section.key == "questions"
         figures = dict(section.figures)
         assert (figures["asked"], figures["answered"], figures["solved"]) == (3, 2, 1)
@@ -49,8 +50,7 @@ async def test_digest_counts_one_question_in_the_singular(tmp_path: Path) -> Non
     async with running(tmp_path, plugins=PLUGINS) as h:
         asked = await h.say("alice", "How do I reset my password?")
         await h.say("bob", "Settings > Security", reply_to=asked)
-        section = await plugin(h).digest_section(h.platform.community, START, START + timedelta(days=7),
-                                                 "Europe/Paris")
+        section = await plugin(h).digest_section(h.platform.community, START, START + timedelta(days=7), "Europe/Paris")
         assert section is not None
         english = [h.app.translator.render(line, "en") for line in section.lines]
         french = [h.app.translator.render(line, "fr") for line in section.lines]

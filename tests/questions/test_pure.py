@@ -15,13 +15,16 @@ T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # 10:00 in Paris
 NIGHT = (time(22, 0), time(8, 0))
 
 
-@pytest.mark.parametrize(("utc", "expected"), [
-    (datetime(2026, 11, 16, 20, 59, tzinfo=UTC), datetime(2026, 11, 16, 20, 59, tzinfo=UTC)),  # 21:59 Paris
-    (datetime(2026, 11, 16, 21, 0, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 22:00 -> 08:00
-    (datetime(2026, 11, 16, 23, 30, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 00:30 -> 08:00
-    (datetime(2026, 11, 17, 6, 59, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 07:59 -> 08:00
-    (datetime(2026, 11, 17, 7, 0, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 08:00 is awake
-])
+@pytest.mark.parametrize(
+    ("utc", "expected"),
+    [
+        (datetime(2026, 11, 16, 20, 59, tzinfo=UTC), datetime(2026, 11, 16, 20, 59, tzinfo=UTC)),  # 21:59 Paris
+        (datetime(2026, 11, 16, 21, 0, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 22:00 -> 08:00
+        (datetime(2026, 11, 16, 23, 30, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 00:30 -> 08:00
+        (datetime(2026, 11, 17, 6, 59, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 07:59 -> 08:00
+        (datetime(2026, 11, 17, 7, 0, tzinfo=UTC), datetime(2026, 11, 17, 7, 0, tzinfo=UTC)),  # 08:00 is awake
+    ],
+)
 def test_quiet_hours_across_midnight_in_the_community_zone(utc: datetime, expected: datetime) -> None:
     assert ladder.out_of_quiet_hours(utc, PARIS, *NIGHT) == expected
 

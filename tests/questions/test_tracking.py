@@ -16,11 +16,15 @@ async def test_a_question_is_recorded_with_its_language_and_a_statement_is_not(t
         await h.say("bob", "je regarde ça ce soir")
         await h.say("carol", "ok?")
         await h.flush()
-        rows = [dict(r) for r in await h.app.db.fetchall(
-            "SELECT author_id, is_question, language FROM messages ORDER BY id")]
-        assert rows == [{"author_id": "alice", "is_question": 1, "language": "fr"},
-                        {"author_id": "bob", "is_question": 0, "language": None},
-                        {"author_id": "carol", "is_question": 0, "language": "en"}]
+        rows = [
+            dict(r)
+            for r in await h.app.db.fetchall("SELECT author_id, is_question, language FROM messages ORDER BY id")
+        ]
+        assert rows == [
+            {"author_id": "alice", "is_question": 1, "language": "fr"},
+            {"author_id": "bob", "is_question": 0, "language": None},
+            {"author_id": "carol", "is_question": 0, "language": "en"},
+        ]
         stored = await questions(h)
         assert [(q["author_id"], q["status"], q["language"]) for q in stored] == [("alice", "open", "fr")]
 
@@ -176,4 +180,6 @@ async def test_answered_questions_stop_waiting_for_thanks_after_the_tracking_win
         await h.say("alice", "thanks!", reply_to=reply)  # too late to count
         await h.say("dave", "In the drive", reply_to=still_open)  # open questions stay followed
         assert [(q["status"], q["solved_by"], q["answered_by"]) for q in await questions(h)] == [
-            ("answered", None, "bob"), ("answered", None, "dave")]
+            ("answered", None, "bob"),
+            ("answered", None, "dave"),
+        ]

@@ -46,11 +46,21 @@ class Call:
     status: int = 0  # the HTTP status it was answered with
 
 
-def _user(uid: str, name: str, display: str, *, admin: bool = False, locale: str = "en-US",
-          bot: bool = False) -> dict[str, Any]:
-    return {"id": uid, "team_id": TEAM, "name": name, "real_name": display.title(), "is_admin": admin,
-            "is_owner": False, "is_bot": bot, "deleted": False, "locale": locale,
-            "profile": {"display_name": display, "real_name": display.title()}}
+def _user(
+    uid: str, name: str, display: str, *, admin: bool = False, locale: str = "en-US", bot: bool = False
+) -> dict[str, Any]:
+    return {
+        "id": uid,
+        "team_id": TEAM,
+        "name": name,
+        "real_name": display.title(),
+        "is_admin": admin,
+        "is_owner": False,
+        "is_bot": bot,
+        "deleted": False,
+        "locale": locale,
+        "profile": {"display_name": display, "real_name": display.title()},
+    }
 
 
 def guest(uid: str, name: str, *, single_channel: bool = False) -> dict[str, Any]:
@@ -60,9 +70,20 @@ def guest(uid: str, name: str, *, single_channel: bool = False) -> dict[str, Any
 
 def channel(cid: str, name: str, *, private: bool = False, mpim: bool = False) -> dict[str, Any]:
     """A channel object as conversations.info returns it (the fields that say its kind)."""
-    return {"id": cid, "name": name, "is_channel": not private and not mpim, "is_group": private and not mpim,
-            "is_im": False, "is_mpim": mpim, "is_private": private or mpim, "is_archived": False,
-            "is_general": False, "is_shared": False, "is_ext_shared": False, "is_org_shared": False}
+    return {
+        "id": cid,
+        "name": name,
+        "is_channel": not private and not mpim,
+        "is_group": private and not mpim,
+        "is_im": False,
+        "is_mpim": mpim,
+        "is_private": private or mpim,
+        "is_archived": False,
+        "is_general": False,
+        "is_shared": False,
+        "is_ext_shared": False,
+        "is_org_shared": False,
+    }
 
 
 def refusal(message: dict[str, Any]) -> str | None:
@@ -82,7 +103,8 @@ def refusal(message: dict[str, Any]) -> str | None:
 def _texts(node: object) -> list[str]:
     if isinstance(node, dict):
         return [v for k, v in node.items() if k == "text" and isinstance(v, str)] + [
-            t for k, v in node.items() if not (k == "text" and isinstance(v, str)) for t in _texts(v)]
+            t for k, v in node.items() if not (k == "text" and isinstance(v, str)) for t in _texts(v)
+        ]
     if isinstance(node, list):
         return [t for item in node for t in _texts(item)]
     return []
@@ -96,18 +118,22 @@ def _error_page(status: int) -> str:
 class FakeSlack:
     """The fake server; `await start()` then point `platforms.slack.api_base` at `api_base`."""
 
-    users: dict[str, dict[str, Any]] = field(default_factory=lambda: {
-        "U1": _user("U1", "alice", "alice"),
-        "U2": _user("U2", "bob", "bob"),
-        "UADMIN": _user("UADMIN", "root", "root", admin=True),
-        "UFR": _user("UFR", "marie", "marie", locale="fr-FR"),
-        BOT_USER: _user(BOT_USER, "affinity-bot", "affinity-bot", bot=True),
-    })
-    channels: dict[str, dict[str, Any]] = field(default_factory=lambda: {
-        "C1": {"id": "C1", "name": "general", "is_private": False},
-        "C222": {"id": "C222", "name": "managers", "is_private": False},
-        "C3": {"id": "C3", "name": "random", "is_private": False},
-    })
+    users: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            "U1": _user("U1", "alice", "alice"),
+            "U2": _user("U2", "bob", "bob"),
+            "UADMIN": _user("UADMIN", "root", "root", admin=True),
+            "UFR": _user("UFR", "marie", "marie", locale="fr-FR"),
+            BOT_USER: _user(BOT_USER, "affinity-bot", "affinity-bot", bot=True),
+        }
+    )
+    channels: dict[str, dict[str, Any]] = field(
+        default_factory=lambda: {
+            "C1": {"id": "C1", "name": "general", "is_private": False},
+            "C222": {"id": "C222", "name": "managers", "is_private": False},
+            "C3": {"id": "C3", "name": "random", "is_private": False},
+        }
+    )
     usergroups: list[dict[str, Any]] = field(default_factory=lambda: [{"id": "S1", "users": ["U2"]}])
     members: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member ids
     page_size: int = 2
@@ -164,8 +190,9 @@ class FakeSlack:
 
     # ------------------------------------------------------------ test controls
 
-    def fail_once(self, method: str, error: str, *, status: int = 200, headers: dict[str, str] | None = None,
-                  **extra: Any) -> None:
+    def fail_once(
+        self, method: str, error: str, *, status: int = 200, headers: dict[str, str] | None = None, **extra: Any
+    ) -> None:
         """The next call of `method` fails with `error` (and extra fields such as `needed`)."""
         body = {"ok": False, "error": error, **extra}
         self._failures.setdefault(method, []).append((status, body, headers or {}))
@@ -184,9 +211,11 @@ class FakeSlack:
 
     async def wait_for(self, condition: Callable[[], object], within: float = 5.0) -> None:
         """Wait (at most `within` seconds) until `condition()` is true; recorded calls wake the waiters."""
+
         async def waiting() -> None:
             async with self._changed:
                 await self._changed.wait_for(lambda: bool(condition()))
+
         await asyncio.wait_for(waiting(), within)
 
     async def _record(self, action: Callable[[], None]) -> None:
@@ -197,9 +226,18 @@ class FakeSlack:
     async def send_envelope(self, kind: str, payload: dict[str, Any], envelope_id: str) -> None:
         """Push a Socket Mode envelope (slash_commands, events_api, interactive) to the bot."""
         await self.wait_for(lambda: self._sockets)
-        await self._sockets[-1].send_str(json.dumps({
-            "envelope_id": envelope_id, "type": kind, "payload": payload,
-            "accepts_response_payload": kind != "events_api", "retry_attempt": 0, "retry_reason": ""}))
+        await self._sockets[-1].send_str(
+            json.dumps(
+                {
+                    "envelope_id": envelope_id,
+                    "type": kind,
+                    "payload": payload,
+                    "accepts_response_payload": kind != "events_api",
+                    "retry_attempt": 0,
+                    "retry_reason": "",
+                }
+            )
+        )
 
     async def ask_to_reconnect(self) -> None:
         """Tell the bot to reconnect, as Slack does before it rotates its servers."""
@@ -212,8 +250,10 @@ class FakeSlack:
         args: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
             args.update(await request.json())
-        elif request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
-                                                                   "multipart/form-data"):
+        elif request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
             args.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
         return args
 
@@ -236,8 +276,7 @@ class FakeSlack:
                 return web.Response(text=body, status=status, headers=headers, content_type="text/html")
             return web.json_response(body, status=status, headers=headers)
         if method in self.down:
-            return web.Response(text=_error_page(self.down[method]), status=self.down[method],
-                                content_type="text/html")
+            return web.Response(text=_error_page(self.down[method]), status=self.down[method], content_type="text/html")
         if method in self.broken:
             return web.json_response({"ok": False, "error": self.broken[method]})
         if self.invalid_auth and method != "apps.connections.open":
@@ -268,8 +307,7 @@ class FakeSlack:
         await ws.prepare(request)
         self.connections += 1
         self._sockets.append(ws)
-        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1,
-                                      "connection_info": {"app_id": "A1"}}))
+        await ws.send_str(json.dumps({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A1"}}))
         async for message in ws:
             if message.type == WSMsgType.TEXT:
                 data = json.loads(message.data)
@@ -287,8 +325,14 @@ class FakeSlack:
         return {key: items[start:end], "response_metadata": {"next_cursor": str(end) if end < len(items) else ""}}
 
     def _m_auth_test(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
-        return {"url": "https://affinity-test.slack.com/", "team": "Affinity Test", "user": "affinity-bot",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}
+        return {
+            "url": "https://affinity-test.slack.com/",
+            "team": "Affinity Test",
+            "user": "affinity-bot",
+            "team_id": TEAM,
+            "user_id": BOT_USER,
+            "bot_id": BOT_ID,
+        }
 
     def _m_apps_connections_open(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         if token != APP_TOKEN:
@@ -374,7 +418,6 @@ class FakeSlack:
         file_id = f"F{next(self._ids)}"
         return {"upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
 
-    def _m_files_completeUploadExternal(self, args: dict[str, Any],
-                                        token: str | None) -> dict[str, Any]:
+    def _m_files_completeUploadExternal(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         files = json.loads(args["files"]) if isinstance(args.get("files"), str) else args.get("files", [])
         return {"files": [{"id": f["id"], "title": f.get("title"), "name": f.get("title")} for f in files]}

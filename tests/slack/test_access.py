@@ -20,8 +20,9 @@ ALICE, BOB, ROOT, MARIE = (UserRef("slack", TEAM, uid) for uid in ("U1", "U2", "
 GINA = UserRef("slack", TEAM, "UG")  # a multi-channel guest, in #general only
 SAM = UserRef("slack", TEAM, "UG1")  # a single-channel guest, in #random only
 OTTO = UserRef("slack", TEAM, "UX")  # a member of another organisation (Slack Connect), in #general only
-GENERAL, RANDOM, STAFF, GROUP_DM, SECRET = (ChannelRef("slack", TEAM, cid)
-                                            for cid in ("C1", "C3", "CSTAFF", "GMP", "CSECRET"))
+GENERAL, RANDOM, STAFF, GROUP_DM, SECRET = (
+    ChannelRef("slack", TEAM, cid) for cid in ("C1", "C3", "CSTAFF", "GMP", "CSECRET")
+)
 LOOKUPS = ("conversations.info", "conversations.members", "users.info")
 
 
@@ -29,14 +30,29 @@ def workspace() -> FakeSlack:
     """Alice, Bob, Root and Marie are full members; Gina and Sam are guests. #staff is private, the bot
     is in it but not in #secret; GMP is a group DM of Alice, Bob and the bot."""
     fake = FakeSlack()
-    fake.users.update({"UG": guest("UG", "gina"), "UG1": guest("UG1", "sam", single_channel=True),
-                       "UX": {**guest("UX", "otto"), "is_restricted": False, "team_id": "T2"}})
-    fake.channels.update({"C1": channel("C1", "general"), "C3": channel("C3", "random"),
-                          "CSTAFF": channel("CSTAFF", "staff", private=True),
-                          "CSECRET": channel("CSECRET", "secret", private=True),
-                          "GMP": channel("GMP", "mpdm-alice--bob-1", mpim=True)})
-    fake.members = {"C1": ["U1", "U2", "UG", "UX", BOT_USER], "C3": ["U1", "UG1", BOT_USER],
-                    "CSTAFF": ["U2", BOT_USER], "CSECRET": ["UADMIN"], "GMP": ["U1", "U2", BOT_USER]}
+    fake.users.update(
+        {
+            "UG": guest("UG", "gina"),
+            "UG1": guest("UG1", "sam", single_channel=True),
+            "UX": {**guest("UX", "otto"), "is_restricted": False, "team_id": "T2"},
+        }
+    )
+    fake.channels.update(
+        {
+            "C1": channel("C1", "general"),
+            "C3": channel("C3", "random"),
+            "CSTAFF": channel("CSTAFF", "staff", private=True),
+            "CSECRET": channel("CSECRET", "secret", private=True),
+            "GMP": channel("GMP", "mpdm-alice--bob-1", mpim=True),
+        }
+    )
+    fake.members = {
+        "C1": ["U1", "U2", "UG", "UX", BOT_USER],
+        "C3": ["U1", "UG1", BOT_USER],
+        "CSTAFF": ["U2", BOT_USER],
+        "CSECRET": ["UADMIN"],
+        "GMP": ["U1", "U2", BOT_USER],
+    }
     return fake
 
 
@@ -93,7 +109,8 @@ async def test_a_thread_counts_as_its_channel_and_a_dm_as_nobody_elses(tmp_path:
 
 
 async def test_what_slack_does_not_answer_is_unknown_and_logged_at_debug(
-        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="affinity.slack.access")
     async with running(tmp_path, fake=workspace()) as rig:
         assert await can_read(rig, ALICE, GENERAL) is True
@@ -135,14 +152,24 @@ async def test_a_member_leaving_a_channel_is_seen_at_once(tmp_path: Path, monkey
         def forget_and_tell(channel_id: str) -> None:
             forget(channel_id)
             seen.set()
+
         monkeypatch.setattr(access, "forget_members", forget_and_tell)
         rig.fake.members["CSTAFF"].remove("U2")
-        status, _ = await rig.event({"type": "member_left_channel", "user": "U2", "channel": "CSTAFF",
-                                     "channel_type": "G", "team": TEAM, "event_ts": "1700000300.000300"})
+        status, _ = await rig.event(
+            {
+                "type": "member_left_channel",
+                "user": "U2",
+                "channel": "CSTAFF",
+                "channel_type": "G",
+                "team": TEAM,
+                "event_ts": "1700000300.000300",
+            }
+        )
         assert status == 200
         await asyncio.wait_for(seen.wait(), WAIT)
         assert await can_read(rig, BOB, STAFF) is False
         assert len(rig.fake.called("conversations.members")) == 2
+
 
 def test_the_cache_forgets_after_its_window_and_keeps_a_bounded_number_of_entries() -> None:
     clock = [0.0]

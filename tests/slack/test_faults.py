@@ -46,7 +46,8 @@ def posts(fake: FakeSlack, channel: str) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("status", [500, 503])
 async def test_a_passing_server_error_is_retried_and_the_message_arrives_once(
-        tmp_path: Path, waits: list[float], status: int) -> None:
+    tmp_path: Path, waits: list[float], status: int
+) -> None:
     async with running(tmp_path) as rig:
         rig.fake.server_error_once("chat.postMessage", status)
         ref = await rig.app.outbox.send(GENERAL, Reply(text="after the outage"))
@@ -56,7 +57,8 @@ async def test_a_passing_server_error_is_retried_and_the_message_arrives_once(
 
 
 async def test_a_lasting_server_error_is_a_failed_delivery_and_a_warning(
-        tmp_path: Path, waits: list[float], caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
     async with running(tmp_path) as rig:
         rig.fake.down["chat.postMessage"] = 503
         with caplog.at_level(logging.WARNING, "affinity.slack"), pytest.raises(DeliveryError) as caught:
@@ -65,11 +67,13 @@ async def test_a_lasting_server_error_is_a_failed_delivery_and_a_warning(
         assert posts(rig.fake, "C1") == [(503, "into the void")] * (1 + SERVER_ERROR_RETRIES)
         assert len(waits) == SERVER_ERROR_RETRIES
         assert [r.getMessage() for r in caplog.records if r.name == "affinity.slack"] == [
-            f"Slack server error 503 on {rig.fake.api_base}chat.postMessage: failed"]
+            f"Slack server error 503 on {rig.fake.api_base}chat.postMessage: failed"
+        ]
 
 
 async def test_a_scheduled_announcement_that_meets_an_outage_stays_pending_and_is_posted_once_later(
-        tmp_path: Path, waits: list[float], caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, waits: list[float], caplog: pytest.LogCaptureFixture
+) -> None:
     """The groups plugin posts an announcement through a due action with a dedupe key."""
     async with groups_on_slack(tmp_path) as bot:
         created = await bot.command('group create Rust affinity "Rust fans"')
@@ -84,7 +88,8 @@ async def test_a_scheduled_announcement_that_meets_an_outage_stays_pending_and_i
         assert error == "DeliveryError: failed: 500 failed"
         failures = [r for r in caplog.records if r.name == "affinity.scheduler" and r.levelno == logging.ERROR]
         assert [r.getMessage() for r in failures] == [
-            f"due action groups.announce/slack:{TEAM}:1 failed (attempt 1): failed: 500 failed"]
+            f"due action groups.announce/slack:{TEAM}:1 failed (attempt 1): failed: 500 failed"
+        ]
         assert "Slack server error 500" in caplog.text
         assert {status for status, _text in posts(bot.fake, space)} == {500}
         assert await bot.app.db.fetchval("SELECT COUNT(*) FROM sent_messages") == 0
@@ -123,8 +128,9 @@ class GroupsBot:
 
     async def announcements(self) -> list[tuple[str, int, datetime]]:
         """(status, attempts, due_at) of every announcement's due action."""
-        rows = await self.app.db.fetchall("SELECT status, attempts, due_at FROM due_actions "
-                                          "WHERE kind = 'groups.announce' ORDER BY id")
+        rows = await self.app.db.fetchall(
+            "SELECT status, attempts, due_at FROM due_actions WHERE kind = 'groups.announce' ORDER BY id"
+        )
         return [(r["status"], r["attempts"], from_db(r["due_at"])) for r in rows]
 
     async def advance(self, **delta: float) -> None:
@@ -136,9 +142,14 @@ class GroupsBot:
 @asynccontextmanager
 async def groups_on_slack(tmp_path: Path) -> AsyncIterator[GroupsBot]:
     fake = await FakeSlack().start()
-    config = make_config(tmp_path, plugins={"core": {}, "groups": {"creation": "direct"}}, platforms={
-        "slack": {"api_base": fake.api_base, "host": "127.0.0.1"},
-        "console": {"files_dir": str(tmp_path / "files")}})
+    config = make_config(
+        tmp_path,
+        plugins={"core": {}, "groups": {"creation": "direct"}},
+        platforms={
+            "slack": {"api_base": fake.api_base, "host": "127.0.0.1"},
+            "console": {"files_dir": str(tmp_path / "files")},
+        },
+    )
     clock = FrozenClock(START)
     app = App(config, clock=clock, realtime=False)
     await app.build()

@@ -42,25 +42,58 @@ async def test_url_verification_answers_the_challenge(tmp_path: Path) -> None:
         assert json.loads(text) == {"challenge": "3eZbrw1aBm2rZgRNFdxV"}
 
 
-async def test_channel_and_thread_messages_edits_deletions_reactions_and_joins_reach_listeners(
-        tmp_path: Path) -> None:
+async def test_channel_and_thread_messages_edits_deletions_reactions_and_joins_reach_listeners(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         sent = [
-            {"type": "message", "channel": "C1", "channel_type": "channel", "user": "U1",
-             "text": "Who knows Rust &amp; <@U2>?", "ts": "1700000100.000100"},
-            {"type": "message", "channel": "C1", "channel_type": "channel", "user": "U2", "text": "me",
-             "ts": "1700000200.000200", "thread_ts": "1700000100.000100"},
-            {"type": "message", "subtype": "message_changed", "channel": "C1", "hidden": True,
-             "message": {"user": "U1", "text": "Who knows Go?", "ts": "1700000100.000100"},
-             "previous_message": {"user": "U1", "text": "Who knows Rust?", "ts": "1700000100.000100"}},
-            {"type": "message", "subtype": "message_deleted", "channel": "C1", "hidden": True,
-             "deleted_ts": "1700000200.000200",
-             "previous_message": {"ts": "1700000200.000200", "thread_ts": "1700000100.000100"}},
-            {"type": "reaction_added", "user": "U2", "reaction": "+1", "item_user": "U1",
-             "item": {"type": "message", "channel": "C1", "ts": "1700000100.000100"}},
+            {
+                "type": "message",
+                "channel": "C1",
+                "channel_type": "channel",
+                "user": "U1",
+                "text": "Who knows Rust &amp; <@U2>?",
+                "ts": "1700000100.000100",
+            },
+            {
+                "type": "message",
+                "channel": "C1",
+                "channel_type": "channel",
+                "user": "U2",
+                "text": "me",
+                "ts": "1700000200.000200",
+                "thread_ts": "1700000100.000100",
+            },
+            {
+                "type": "message",
+                "subtype": "message_changed",
+                "channel": "C1",
+                "hidden": True,
+                "message": {"user": "U1", "text": "Who knows Go?", "ts": "1700000100.000100"},
+                "previous_message": {"user": "U1", "text": "Who knows Rust?", "ts": "1700000100.000100"},
+            },
+            {
+                "type": "message",
+                "subtype": "message_deleted",
+                "channel": "C1",
+                "hidden": True,
+                "deleted_ts": "1700000200.000200",
+                "previous_message": {"ts": "1700000200.000200", "thread_ts": "1700000100.000100"},
+            },
+            {
+                "type": "reaction_added",
+                "user": "U2",
+                "reaction": "+1",
+                "item_user": "U1",
+                "item": {"type": "message", "channel": "C1", "ts": "1700000100.000100"},
+            },
             {"type": "team_join", "user": {"id": "U9", "name": "neo", "profile": {"display_name": "Neo"}}},
-            {"type": "message", "channel": "DU1", "channel_type": "im", "user": "U1", "text": "hi bot",
-             "ts": "1700000300.000300"},
+            {
+                "type": "message",
+                "channel": "DU1",
+                "channel_type": "im",
+                "user": "U1",
+                "text": "hi bot",
+                "ts": "1700000300.000300",
+            },
         ]
         for count, event in enumerate(sent, start=1):
             assert (await rig.event(event))[0] == 200
@@ -84,14 +117,37 @@ async def test_channel_and_thread_messages_edits_deletions_reactions_and_joins_r
 
 async def test_the_bots_own_and_other_bots_messages_are_not_listened_to(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
-        await rig.event({"type": "message", "channel": "C1", "user": "UBOT", "bot_id": "BBOT", "text": "mine",
-                         "ts": "1700000001.000001"})
-        await rig.event({"type": "message", "subtype": "bot_message", "channel": "C1", "bot_id": "BOTHER",
-                         "text": "beep", "ts": "1700000002.000002"})
-        await rig.event({"type": "message", "subtype": "channel_join", "channel": "C1", "user": "U2",
-                         "text": "<@U2> has joined the channel", "ts": "1700000003.000003"})
-        await rig.event({"type": "message", "channel": "C1", "user": "U1", "text": "human",
-                         "ts": "1700000004.000004"})
+        await rig.event(
+            {
+                "type": "message",
+                "channel": "C1",
+                "user": "UBOT",
+                "bot_id": "BBOT",
+                "text": "mine",
+                "ts": "1700000001.000001",
+            }
+        )
+        await rig.event(
+            {
+                "type": "message",
+                "subtype": "bot_message",
+                "channel": "C1",
+                "bot_id": "BOTHER",
+                "text": "beep",
+                "ts": "1700000002.000002",
+            }
+        )
+        await rig.event(
+            {
+                "type": "message",
+                "subtype": "channel_join",
+                "channel": "C1",
+                "user": "U2",
+                "text": "<@U2> has joined the channel",
+                "ts": "1700000003.000003",
+            }
+        )
+        await rig.event({"type": "message", "channel": "C1", "user": "U1", "text": "human", "ts": "1700000004.000004"})
         await rig.probe.wait_for(1)
     # Stopping waits for every listener still running: by now all four were handled.
     assert [e.text for e in rig.probe.events if isinstance(e, Message)] == ["human"]
@@ -99,8 +155,9 @@ async def test_the_bots_own_and_other_bots_messages_are_not_listened_to(tmp_path
 
 async def test_a_slash_command_with_named_arguments_is_answered_in_the_channel(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
-        status, body = await rig.command("/settings", "channel purpose:digest channel:<#C222|managers>",
-                                         user="UADMIN", response="cmd")
+        status, body = await rig.command(
+            "/settings", "channel purpose:digest channel:<#C222|managers>", user="UADMIN", response="cmd"
+        )
         assert (status, body) == (200, "")  # acknowledged at once, with nothing shown yet
         answer = await rig.response("cmd")
         assert answer["response_type"] == "in_channel"
@@ -137,8 +194,9 @@ async def test_errors_are_ephemeral_with_suggestions(tmp_path: Path) -> None:
 
 async def test_workspace_admins_are_admins_and_user_groups_are_roles(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
-        await rig.command("/settings", "role purpose:moderators role:<!subteam^S1|@mods>", user="UADMIN",
-                          response="role")
+        await rig.command(
+            "/settings", "role purpose:moderators role:<!subteam^S1|@mods>", user="UADMIN", response="role"
+        )
         assert "Role S1 is now used for moderators." in (await rig.response("role"))["text"]
         await rig.command("/settings", "show", user="U2", response="mod")  # U2 is in the group S1
         shown = await rig.response("mod")
@@ -166,8 +224,7 @@ async def test_privacy_export_uploads_the_file_in_three_steps_to_the_members_dms
 
 async def test_privacy_forget_is_confirmed_with_a_danger_button(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
-        await rig.event({"type": "message", "channel": "C1", "user": "U1", "text": "hello",
-                         "ts": "1700000001.000001"})
+        await rig.event({"type": "message", "channel": "C1", "user": "U1", "text": "hello", "ts": "1700000001.000001"})
         await rig.probe.wait_for(1)
         await rig.command("/privacy", "forget", user="U1", response="ask")
         ask = await rig.response("ask")
@@ -241,8 +298,9 @@ async def test_a_failing_user_group_list_is_not_asked_again_on_every_message(tmp
         rig.fake.broken["usergroups.list"] = "fatal_error"
 
         async def message(n: int) -> Message:
-            await rig.event({"type": "message", "channel": "C1", "user": "U2", "text": f"hello {n}",
-                             "ts": f"170000000{n}.000001"})
+            await rig.event(
+                {"type": "message", "channel": "C1", "user": "U2", "text": f"hello {n}", "ts": f"170000000{n}.000001"}
+            )
             received = (await rig.probe.wait_for(n))[-1]
             assert isinstance(received, Message)
             return received
@@ -260,7 +318,8 @@ async def test_a_failing_user_group_list_is_not_asked_again_on_every_message(tmp
 
 
 async def test_starting_with_the_token_in_the_environment_logs_no_bolt_warning(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)  # as in production: bolt reads it too
     caplog.set_level(logging.DEBUG)
     async with running(tmp_path) as rig:

@@ -24,8 +24,9 @@ def load(text: str) -> dict[str, Any]:
 
 
 def test_http_mode_manifest_lists_every_noun_with_the_request_url() -> None:
-    config = Config.model_validate({"plugins": {"core": {}},
-                                    "platforms": {"slack": {"public_url": "https://bot.example.org/"}}})
+    config = Config.model_validate(
+        {"plugins": {"core": {}}, "platforms": {"slack": {"public_url": "https://bot.example.org/"}}}
+    )
     data = load(manifest(config, {}))
     commands = {c["command"]: c for c in data["features"]["slash_commands"]}
     assert sorted(commands) == CORE_NOUNS
@@ -66,16 +67,37 @@ def test_the_default_manifest_has_every_feature_noun_within_slack_limits() -> No
 
 
 def test_scopes_cover_what_the_platform_calls() -> None:
-    needed = {"commands", "chat:write", "im:write", "channels:history", "groups:history", "im:history",
-              "channels:read", "groups:read", "users:read", "reactions:read", "files:write", "channels:manage",
-              "groups:write", "usergroups:read"}
+    needed = {
+        "commands",
+        "chat:write",
+        "im:write",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "channels:read",
+        "groups:read",
+        "users:read",
+        "reactions:read",
+        "files:write",
+        "channels:manage",
+        "groups:write",
+        "usergroups:read",
+    }
     assert set(BOT_SCOPES) == needed
-    assert set(BOT_EVENTS) == {"message.channels", "message.groups", "message.im", "reaction_added",
-                               "member_joined_channel", "member_left_channel", "team_join"}
+    assert set(BOT_EVENTS) == {
+        "message.channels",
+        "message.groups",
+        "message.im",
+        "reaction_added",
+        "member_joined_channel",
+        "member_left_channel",
+        "team_join",
+    }
 
 
-def test_the_cli_prints_the_manifest_and_refuses_a_bad_prefix(tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_prints_the_manifest_and_refuses_a_bad_prefix(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "config.yaml"
     config.write_text("plugins:\n  core: {}\n", encoding="utf-8")
     assert main(["--config", str(config), "slack-manifest"], env={}) == 0
@@ -84,7 +106,6 @@ def test_the_cli_prints_the_manifest_and_refuses_a_bad_prefix(tmp_path: Path,
     config.write_text("platforms:\n  slack:\n    command_prefix: 'Ab '\n", encoding="utf-8")
     assert main(["--config", str(config), "slack-manifest"], env={}) == 2
     assert "platforms.slack.command_prefix" in capsys.readouterr().err
-    config.write_text("platforms:\n  slack:\n    command_prefix: a-very-long-prefix-for-commands-\n",
-                      encoding="utf-8")
+    config.write_text("platforms:\n  slack:\n    command_prefix: a-very-long-prefix-for-commands-\n", encoding="utf-8")
     assert main(["--config", str(config), "slack-manifest"], env={}) == 2
     assert "longer than Slack's 32 characters" in capsys.readouterr().err

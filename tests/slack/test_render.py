@@ -27,7 +27,8 @@ def test_neutral_markup_becomes_escaped_mrkdwn() -> None:
     renderer = Renderer()
     ours = f"{Link('https://x.org/?a=1&b=2', 'R&D')} {Mention('U7', 'gil')} {RoleMention('S1')}"
     assert renderer.mrkdwn(f"**Bold** _it_ `code` {ours} a<b & c>d") == (
-        "*Bold* _it_ `code` <https://x.org/?a=1&b=2|R&amp;D> <@U7> <!subteam^S1> a&lt;b &amp; c&gt;d")
+        "*Bold* _it_ `code` <https://x.org/?a=1&b=2|R&amp;D> <@U7> <!subteam^S1> a&lt;b &amp; c&gt;d"
+    )
     assert escape("<script>") == "&lt;script&gt;"
 
 
@@ -35,7 +36,8 @@ def test_what_a_member_wrote_never_pings_nor_hides_a_link() -> None:
     hostile = "<!channel> <!here> <!everyone> <!subteam^S1|@mods> <@U123> <#C1|general> <http://evil.example|bank>"
     assert Renderer().mrkdwn(hostile) == (
         "&lt;!channel&gt; &lt;!here&gt; &lt;!everyone&gt; &lt;!subteam^S1|@mods&gt; &lt;@U123&gt; "
-        "&lt;#C1|general&gt; &lt;http://evil.example|bank&gt;")
+        "&lt;#C1|general&gt; &lt;http://evil.example|bank&gt;"
+    )
     # A member cannot forge the bot's own tokens: the translator reads them as text.
     forged = str(Mention("U123", "x")) + str(RoleMention("S1"))
     assert "<" not in Renderer().mrkdwn(Translator({}).render(forged, "en"))
@@ -45,15 +47,20 @@ def test_what_a_member_wrote_never_pings_nor_hides_a_link() -> None:
 def test_the_prefix_is_added_to_command_names_only() -> None:
     renderer = Renderer("ab-", lambda: ["help", "privacy", "group"])
     assert renderer.mrkdwn("Type `/help privacy`, or /privacy export. See https://x.org/help and a/group.") == (
-        "Type `/ab-help privacy`, or /ab-privacy export. See https://x.org/help and a/group.")
+        "Type `/ab-help privacy`, or /ab-privacy export. See https://x.org/help and a/group."
+    )
     assert renderer.mrkdwn("/groups and /help-me stay") == "/groups and /help-me stay"
     assert renderer.command("group") == "/ab-group"
     assert renderer.command_pattern().match("/ab-group") and not renderer.command_pattern().match("/group")
 
 
 def test_a_card_is_a_header_sections_fields_and_a_link() -> None:
-    card = LocalCard("Settings", (LocalField("Time zone", "Europe/Paris"), LocalField("Usage", "`/x`", False)),
-                     description="For **this** community", url="https://example.org")
+    card = LocalCard(
+        "Settings",
+        (LocalField("Time zone", "Europe/Paris"), LocalField("Usage", "`/x`", False)),
+        description="For **this** community",
+        url="https://example.org",
+    )
     blocks = Renderer().message(reply("Intro", card)).blocks
     assert [b["type"] for b in blocks] == ["section", "header", "section", "section", "section", "context"]
     assert blocks[1]["text"]["text"] == "Settings"
@@ -83,8 +90,9 @@ def test_a_long_reply_is_split_into_messages_within_block_kit_limits_and_nothing
     text_sections = [b["text"]["text"] for b in blocks[:header]]
     assert "\n".join(text_sections) == long_text  # split at line breaks, every line arrives
     everything = "\n".join(sections)
-    assert all(f"*f{i}*" in everything and f"value {i} " + "v" * 3000 in everything.replace("\n", "")
-               for i in range(23))  # a field too long for Block Kit gets sections of its own, whole
+    assert all(
+        f"*f{i}*" in everything and f"value {i} " + "v" * 3000 in everything.replace("\n", "") for i in range(23)
+    )  # a field too long for Block Kit gets sections of its own, whole
     title = blocks[header]["text"]["text"]
     assert len(title) == 150 and title.endswith("…")
 
@@ -95,7 +103,8 @@ def test_many_blocks_go_to_several_messages_and_the_buttons_to_the_last() -> Non
     _within_limits(messages)
     assert [len(m.blocks) for m in messages] == [MAX_BLOCKS, 32]
     assert [b["text"]["text"] for m in messages for b in m.blocks if b["type"] == "section"] == [
-        f"*f{i}*\nv" for i in range(80)]
+        f"*f{i}*\nv" for i in range(80)
+    ]
     assert messages[-1].blocks[-1]["type"] == "actions"
     assert messages[1].text.startswith("*f49*\nv\n*f50*")  # its notification text is its own part
 
@@ -119,7 +128,9 @@ def test_a_button_too_big_for_slack_becomes_a_command_to_type() -> None:
 
 def test_button_values_that_are_not_ours_are_refused() -> None:
     assert decode_button(encode_button(LocalButton("x", "group join", (("name", "Rust Lille"),)))) == (
-        "group join", {"name": "Rust Lille"})
+        "group join",
+        {"name": "Rust Lille"},
+    )
     for value in ("", "not json", "[]", '{"c": 3}', '{"c": "x", "a": {"n": 1}}'):
         assert decode_button(value) is None
 

@@ -29,10 +29,19 @@ async def test_events_arrive_through_the_socket_and_it_reconnects_when_asked(tmp
         await rig.fake.ask_to_reconnect()
         await rig.fake.wait_for(lambda: rig.fake.connections == 2, WAIT)
         assert len(rig.fake.called("apps.connections.open")) == 2
-        event = {"type": "message", "channel": "C1", "channel_type": "channel", "user": "U1", "text": "hello",
-                 "ts": "1700000001.000001"}
-        await rig.fake.send_envelope("events_api", {"team_id": TEAM, "api_app_id": "A1", "type": "event_callback",
-                                                    "event_id": "Ev1", "event": event}, "env-2")
+        event = {
+            "type": "message",
+            "channel": "C1",
+            "channel_type": "channel",
+            "user": "U1",
+            "text": "hello",
+            "ts": "1700000001.000001",
+        }
+        await rig.fake.send_envelope(
+            "events_api",
+            {"team_id": TEAM, "api_app_id": "A1", "type": "event_callback", "event_id": "Ev1", "event": event},
+            "env-2",
+        )
         [message] = await rig.probe.wait_for(1)
         assert isinstance(message, Message) and message.text == "hello"
         await rig.fake.wait_for(lambda: any(a.get("envelope_id") == "env-2" for a in rig.fake.acks), WAIT)

@@ -43,10 +43,16 @@ ROOT = Path(__file__).resolve().parents[2]
 async def test_replies_go_to_channels_threads_and_dms_as_block_kit(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         outbox = rig.app.outbox
-        card = Card("Weekly digest", (CardField("Messages", "**120**"), CardField("Questions", "7")),
-                    description="Week 47", url="https://example.org/digest")
-        ref = await outbox.send(GENERAL, Reply(text="Hello <all> & welcome", card=card,
-                                               buttons=(Button("Join", "group join", {"name": "rust"}),)))
+        card = Card(
+            "Weekly digest",
+            (CardField("Messages", "**120**"), CardField("Questions", "7")),
+            description="Week 47",
+            url="https://example.org/digest",
+        )
+        ref = await outbox.send(
+            GENERAL,
+            Reply(text="Hello <all> & welcome", card=card, buttons=(Button("Join", "group join", {"name": "rust"}),)),
+        )
         assert ref is not None and ref.channel == GENERAL
         [post] = rig.fake.called("chat.postMessage")
         assert post.args["channel"] == "C1" and post.token == "xoxb-test-token"
@@ -67,8 +73,9 @@ async def test_files_are_shared_in_the_channel_and_thread(tmp_path: Path) -> Non
     async with running(tmp_path) as rig:
         chart = Attachment("chart.png", b"\x89PNG fake", "image/png")
         csv = Attachment("figures.csv", b"week,messages\n47,120\n", "text/csv")
-        await rig.app.outbox.send(GENERAL.in_thread("1700000100.000100"),
-                                  Reply(text="This week", attachments=(chart, csv)))
+        await rig.app.outbox.send(
+            GENERAL.in_thread("1700000100.000100"), Reply(text="This week", attachments=(chart, csv))
+        )
         assert len(rig.fake.called("files.getUploadURLExternal")) == 2
         assert sorted(rig.fake.uploads.values()) == sorted([chart.content, csv.content])
         [complete] = rig.fake.called("files.completeUploadExternal")
@@ -88,10 +95,16 @@ async def test_closed_dms_and_unknown_channels_are_delivery_errors(tmp_path: Pat
         assert (outside.value.reason, outside.value.permission) == ("missing_permission", "channel membership")
 
 
-@pytest.mark.parametrize(("code", "reason"), [
-    ("is_archived", "rejected"), ("msg_too_long", "rejected"), ("invalid_auth", "rejected"),
-    ("internal_error", "failed"), ("service_unavailable", "failed"),
-])
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("is_archived", "rejected"),
+        ("msg_too_long", "rejected"),
+        ("invalid_auth", "rejected"),
+        ("internal_error", "failed"),
+        ("service_unavailable", "failed"),
+    ],
+)
 async def test_only_transient_refusals_are_worth_retrying(tmp_path: Path, code: str, reason: str) -> None:
     # Scheduled sends are retried on "failed" only: an archived channel would refuse every retry.
     async with running(tmp_path) as rig:
@@ -157,7 +170,12 @@ async def test_a_taken_channel_name_is_retried_with_a_number(tmp_path: Path) -> 
             await spaces.create_space(HERE, "Random")
         assert (taken.value.reason, taken.value.detail) == ("failed", "name_taken")
         assert [c.args["name"] for c in rig.fake.called("conversations.create")] == [
-            "random", "random-2", "random-3", "random-4", "random-5"]
+            "random",
+            "random-2",
+            "random-3",
+            "random-4",
+            "random-5",
+        ]
 
 
 async def test_a_rename_to_a_taken_name_is_retried_with_a_number(tmp_path: Path) -> None:
@@ -185,7 +203,12 @@ async def test_a_rename_to_a_taken_name_is_retried_with_a_number(tmp_path: Path)
             await spaces.rename_space(space, "Random")
         assert (taken.value.reason, taken.value.detail) == ("failed", "name_taken")
         assert [c.args["name"] for c in rig.fake.called("conversations.rename")] == [
-            "random", "random-2", "random-3", "random-4", "random-5"]
+            "random",
+            "random-2",
+            "random-3",
+            "random-4",
+            "random-5",
+        ]
         assert rig.platform.channel_name(space.channel) == "x" * 78 + "-2"
         # Any other refusal is not retried.
         rig.fake.calls.clear()
@@ -213,7 +236,8 @@ async def test_deleting_or_archiving_a_group_channel_frees_its_name(tmp_path: Pa
         await spaces.archive_space(second)
         await spaces.archive_space(second)  # again: not renamed twice, and already archived is fine
         assert [c.args["name"] for c in rig.fake.called("conversations.rename")][1:] == [
-            f"rust-lille-archived-{second.channel.channel_id.lower()}"]
+            f"rust-lille-archived-{second.channel.channel_id.lower()}"
+        ]
         third = await spaces.create_space(HERE, "Rust Lille")
         assert rig.platform.channel_name(third.channel) == "rust-lille"
         # A channel the bot did not cache is looked up; a long name is cut to fit 80 characters.
@@ -232,7 +256,11 @@ async def test_archiving_still_happens_when_the_rename_is_refused(tmp_path: Path
         rig.fake.fail_once("conversations.rename", "fatal_error")
         await spaces.archive_space(space)
         assert rig.fake.channels[space.channel.channel_id] == {
-            "id": space.channel.channel_id, "name": "go-lille", "is_private": False, "is_archived": True}
+            "id": space.channel.channel_id,
+            "name": "go-lille",
+            "is_private": False,
+            "is_archived": True,
+        }
 
 
 async def test_members_and_channels_are_found_by_mention_id_and_name(tmp_path: Path) -> None:
@@ -257,12 +285,14 @@ async def test_links_open_the_message_or_the_thread_reply(tmp_path: Path) -> Non
         link = rig.platform.link(MessageRef(GENERAL, "1700000100.000100"))
         assert link == "https://affinity-test.slack.com/archives/C1/p1700000100000100"
         reply = MessageRef(GENERAL.in_thread("1700000100.000100"), "1700000200.000200")
-        assert rig.platform.link(reply) == ("https://affinity-test.slack.com/archives/C1/p1700000200000200"
-                                            "?thread_ts=1700000100.000100&cid=C1")
+        assert rig.platform.link(reply) == (
+            "https://affinity-test.slack.com/archives/C1/p1700000200000200?thread_ts=1700000100.000100&cid=C1"
+        )
 
 
 async def test_a_rate_limited_call_waits_for_retry_after_and_is_retried(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The SDK's handler sleeps Retry-After plus a random second. Its module-level `asyncio` is swapped
     # for one whose sleep records the delay and returns at once: the real handler decides, the test
     # checks it honoured Retry-After, and nobody waits a wall-clock second.
@@ -281,29 +311,44 @@ async def test_a_refused_bot_token_is_one_clear_error(tmp_path: Path) -> None:
     async with running(tmp_path, fake=fake, start=False) as rig:
         with pytest.raises(PlatformError) as failure:
             await rig.app.start()
-        assert str(failure.value) == ("Slack: the bot token in SLACK_BOT_TOKEN was refused (invalid_auth); check "
-                                      "it starts with xoxb- and the app is installed in the workspace")
+        assert str(failure.value) == (
+            "Slack: the bot token in SLACK_BOT_TOKEN was refused (invalid_auth); check "
+            "it starts with xoxb- and the app is installed in the workspace"
+        )
 
 
 async def test_the_command_line_reports_a_refused_token_in_one_line(tmp_path: Path) -> None:
     fake = await FakeSlack(invalid_auth=True).start()
     try:
         config = tmp_path / "config.yaml"
-        config.write_text(f"database:\n  path: {tmp_path / 'bot.db'}\nplatforms:\n  slack:\n"
-                          f"    api_base: {fake.api_base}\n    host: 127.0.0.1\n", encoding="utf-8")
+        config.write_text(
+            f"database:\n  path: {tmp_path / 'bot.db'}\nplatforms:\n  slack:\n"
+            f"    api_base: {fake.api_base}\n    host: 127.0.0.1\n",
+            encoding="utf-8",
+        )
         env = {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_SIGNING_SECRET": "s", "PORT": "0", "PATH": ""}
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "--config", str(config), "run", env=env,
-            cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot",
+            "--config",
+            str(config),
+            "run",
+            env=env,
+            cwd=ROOT,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         _, stderr = await asyncio.wait_for(process.communicate(), 4 * WAIT)
     finally:
         await fake.stop()
     lines = stderr.decode().strip().splitlines()
     assert process.returncode == 1
     assert "Traceback" not in stderr.decode()
-    assert lines[-1] == ("affinity-bot: Slack: the bot token in SLACK_BOT_TOKEN was refused (invalid_auth); "
-                         "check it starts with xoxb- and the app is installed in the workspace")
+    assert lines[-1] == (
+        "affinity-bot: Slack: the bot token in SLACK_BOT_TOKEN was refused (invalid_auth); "
+        "check it starts with xoxb- and the app is installed in the workspace"
+    )
 
 
 async def test_missing_secrets_and_a_bad_port_are_refused_before_connecting(tmp_path: Path) -> None:
@@ -318,13 +363,16 @@ async def test_missing_secrets_and_a_bad_port_are_refused_before_connecting(tmp_
             slack.create(app, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "PORT": "web"})
         platform = slack.create(app, {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"})
         assert platform.socket_mode and platform.capabilities == frozenset(Capability) - {
-            Capability.CREATE_ROLE, Capability.DELETE_MESSAGE}
+            Capability.CREATE_ROLE,
+            Capability.DELETE_MESSAGE,
+        }
     finally:
         await app.stop()
 
 
 async def test_an_unreachable_slack_is_retried_then_reported_in_one_line(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The connection-error handler backs off with the base handler's sleep: recorded, not waited.
     waited = record_sleeps(monkeypatch, async_handler)
     fake = FakeSlack()

@@ -49,10 +49,17 @@ def create(app: App, env: Mapping[str, str], *, timing: Timing | None = None) ->
     if token is None:
         raise PlatformError(f"Discord: {config.token_env} is not set")
     return DiscordPlatform(
-        config, token, sink=app.dispatcher, db=app.db, now=app.clock.now, translator=app.translator,
+        config,
+        token,
+        sink=app.dispatcher,
+        db=app.db,
+        now=app.clock.now,
+        translator=app.translator,
         locale_for=app.communities.locale_for,
         commands=lambda: {path: spec.decl for path, spec in app.registry.commands.items()},
-        providers=lambda: app.registry.autocomplete, timing=timing)
+        providers=lambda: app.registry.autocomplete,
+        timing=timing,
+    )
 
 
 def application_id_from_token(token: str | None) -> int | None:
@@ -70,9 +77,10 @@ def application_id_from_token(token: str | None) -> int | None:
 def invite_url(config: Config, env: Mapping[str, str]) -> str:
     """The OAuth2 URL that adds the bot to a server with its permissions and slash commands."""
     discord_config = config.platforms.discord
-    application_id = discord_config.application_id or application_id_from_token(
-        secret(env, discord_config.token_env))
+    application_id = discord_config.application_id or application_id_from_token(secret(env, discord_config.token_env))
     if application_id is None:
-        raise ConfigError("discord-invite-url: set platforms.discord.application_id (Developer Portal > your "
-                          f"application > General Information > Application ID) or {discord_config.token_env}")
+        raise ConfigError(
+            "discord-invite-url: set platforms.discord.application_id (Developer Portal > your "
+            f"application > General Information > Application ID) or {discord_config.token_env}"
+        )
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)

@@ -36,7 +36,8 @@ DEFAULT_GATEWAY_HOST = "gateway.discord.gg"
 
 PRIVILEGED_INTENTS_HELP = (
     "Discord refused the privileged intents (close code 4014): open the Developer Portal > your "
-    "application > Bot, enable \"Server Members Intent\" and \"Message Content Intent\", then start again.")
+    'application > Bot, enable "Server Members Intent" and "Message Content Intent", then start again.'
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def rebase(url: str, api_base: str) -> str:
     """A URL built on Discord's REST base, moved to `api_base`."""
     base = api_base.rstrip("/")
     if base != DEFAULT_API_BASE and url.startswith(DEFAULT_API_BASE):
-        return base + url[len(DEFAULT_API_BASE):]
+        return base + url[len(DEFAULT_API_BASE) :]
     return url
 
 
@@ -204,8 +205,12 @@ class AffinityClient(_Forwarding, discord.Client):
     """One gateway connection."""
 
     def __init__(self, events: ClientEvents, config: DiscordConfig, timing: Timing) -> None:
-        super().__init__(intents=intents(), chunk_guilds_at_startup=False, allowed_mentions=_MENTIONS,
-                         guild_ready_timeout=timing.guild_ready)
+        super().__init__(
+            intents=intents(),
+            chunk_guilds_at_startup=False,
+            allowed_mentions=_MENTIONS,
+            guild_ready_timeout=timing.guild_ready,
+        )
         self.events, self.timing = events, timing
         _route(self, config)
 
@@ -217,8 +222,13 @@ class AffinityShardedClient(_Forwarding, discord.AutoShardedClient):
         sharding: dict[str, Any] = {"shard_count": config.shard_count}
         if config.shard_ids is not None:
             sharding["shard_ids"] = list(config.shard_ids)
-        super().__init__(intents=intents(), chunk_guilds_at_startup=False, allowed_mentions=_MENTIONS,
-                         guild_ready_timeout=timing.guild_ready, **sharding)
+        super().__init__(
+            intents=intents(),
+            chunk_guilds_at_startup=False,
+            allowed_mentions=_MENTIONS,
+            guild_ready_timeout=timing.guild_ready,
+            **sharding,
+        )
         self.events, self.timing = events, timing
         _route(self, config)
 
@@ -230,8 +240,10 @@ def check_sharding(config: DiscordConfig) -> None:
     if config.shard_ids is not None and config.shard_count is not None:
         wrong = [i for i in config.shard_ids if not 0 <= i < config.shard_count]
         if wrong or not config.shard_ids:
-            raise PlatformError(f"Discord: platforms.discord.shard_ids must be between 0 and "
-                                f"{config.shard_count - 1} (got {config.shard_ids})")
+            raise PlatformError(
+                f"Discord: platforms.discord.shard_ids must be between 0 and "
+                f"{config.shard_count - 1} (got {config.shard_ids})"
+            )
 
 
 def make_client(events: ClientEvents, config: DiscordConfig, timing: Timing) -> discord.Client:
@@ -254,8 +266,10 @@ def shard_ids(client: discord.Client) -> Iterable[int]:
 
 def explain(exc: BaseException, config: DiscordConfig) -> PlatformError:
     """One line for the operator saying what Discord refused and what to do."""
-    token = ("Discord refused the bot token in {env} ({why}): copy it again from the Developer Portal > "
-             "your application > Bot > Reset Token, and set {env}.")
+    token = (
+        "Discord refused the bot token in {env} ({why}): copy it again from the Developer Portal > "
+        "your application > Bot > Reset Token, and set {env}."
+    )
     if isinstance(exc, discord.PrivilegedIntentsRequired):
         return PlatformError(PRIVILEGED_INTENTS_HELP)
     if isinstance(exc, discord.LoginFailure):
@@ -264,11 +278,15 @@ def explain(exc: BaseException, config: DiscordConfig) -> PlatformError:
         if exc.code == 4004:
             return PlatformError(token.format(env=config.token_env, why="close code 4004"))
         if exc.code == 4011:
-            return PlatformError("Discord requires sharding for this bot (close code 4011): set "
-                                 "platforms.discord.shard_count (see docs/discord.md).")
+            return PlatformError(
+                "Discord requires sharding for this bot (close code 4011): set "
+                "platforms.discord.shard_count (see docs/discord.md)."
+            )
         if exc.code == 4010:
-            return PlatformError("Discord refused the shard settings (close code 4010): check "
-                                 "platforms.discord.shard_count and shard_ids.")
+            return PlatformError(
+                "Discord refused the shard settings (close code 4010): check "
+                "platforms.discord.shard_count and shard_ids."
+            )
         return PlatformError(f"Discord closed the gateway connection (close code {exc.code}): {exc.reason}")
     if isinstance(exc, discord.HTTPException):
         return PlatformError(f"Discord answered HTTP {exc.status} at start: {exc.text or exc}")
@@ -291,8 +309,9 @@ class Connection:
         """Log in and connect; raise `PlatformError` with a clear line when Discord refuses."""
         self._task = asyncio.create_task(self._run(token), name="discord-client")
         waiter = asyncio.ensure_future(self.ready.wait())
-        done, _pending = await asyncio.wait({self._task, waiter}, timeout=self.timing.ready_timeout,
-                                            return_when=asyncio.FIRST_COMPLETED)
+        done, _pending = await asyncio.wait(
+            {self._task, waiter}, timeout=self.timing.ready_timeout, return_when=asyncio.FIRST_COMPLETED
+        )
         if waiter in done:
             self._task.add_done_callback(self._ended)
             return
@@ -303,8 +322,7 @@ class Connection:
                 raise PlatformError("Discord: the connection closed before it was ready")
             raise explain(failure, self.config) from failure
         await self.close()
-        raise PlatformError(f"Discord: not ready after {self.timing.ready_timeout:g} s; check the network "
-                            "and the log")
+        raise PlatformError(f"Discord: not ready after {self.timing.ready_timeout:g} s; check the network and the log")
 
     async def _run(self, token: str) -> None:
         # Every task the client starts from here inherits this context, so interaction responses

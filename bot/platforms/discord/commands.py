@@ -41,9 +41,16 @@ log = logging.getLogger("affinity.discord.commands")
 
 SUB_COMMAND, STRING, INTEGER, BOOLEAN, USER, CHANNEL, NUMBER, ATTACHMENT = 1, 3, 4, 5, 6, 7, 10, 11
 OPTION_TYPES: Mapping[ParamKind, int] = {
-    ParamKind.TEXT: STRING, ParamKind.INTEGER: INTEGER, ParamKind.NUMBER: NUMBER, ParamKind.BOOLEAN: BOOLEAN,
-    ParamKind.CHOICE: STRING, ParamKind.DURATION: STRING, ParamKind.DATETIME: STRING, ParamKind.MEMBER: USER,
-    ParamKind.CHANNEL: CHANNEL, ParamKind.ATTACHMENT: ATTACHMENT,
+    ParamKind.TEXT: STRING,
+    ParamKind.INTEGER: INTEGER,
+    ParamKind.NUMBER: NUMBER,
+    ParamKind.BOOLEAN: BOOLEAN,
+    ParamKind.CHOICE: STRING,
+    ParamKind.DURATION: STRING,
+    ParamKind.DATETIME: STRING,
+    ParamKind.MEMBER: USER,
+    ParamKind.CHANNEL: CHANNEL,
+    ParamKind.ATTACHMENT: ATTACHMENT,
 }
 LEVEL_PERMISSIONS: Mapping[Level, int | None] = {
     Level.MEMBER: None,
@@ -162,14 +169,17 @@ def command_payload(decls: Sequence[CommandDecl], translator: Translator) -> lis
             payload.append(entry)
             continue
         if len(verbs) != len(group):
-            log.warning("/%s is left out on Discord: /%s also has subcommands (declare it as /%s <verb>)",
-                        noun, noun, noun)
+            log.warning(
+                "/%s is left out on Discord: /%s also has subcommands (declare it as /%s <verb>)", noun, noun, noun
+            )
         entry = _top(noun, translator, min(d.level for d in verbs))
         siblings: set[str] = set()
         entry["options"] = [
-            {**_described(translator, _named(translator, "command", d.path.split(" ")[1], siblings),
-                          d.description),
-             "type": SUB_COMMAND, "options": _options(d, translator)}
+            {
+                **_described(translator, _named(translator, "command", d.path.split(" ")[1], siblings), d.description),
+                "type": SUB_COMMAND,
+                "options": _options(d, translator),
+            }
             for d in verbs
         ]
         payload.append(_group_described(translator, entry))
@@ -250,8 +260,12 @@ def _value(item: Mapping[str, Any], resolved: Mapping[str, Any], guild_id: int |
         return _channel(str(value), resolved, guild_id)
     if kind == ATTACHMENT and value is not None:
         found: Mapping[str, Any] = (resolved.get("attachments") or {}).get(str(value)) or {}
-        return FileOption(str(found.get("filename") or "file"), str(found.get("url") or ""),
-                          str(found.get("content_type") or "application/octet-stream"), int(found.get("size") or 0))
+        return FileOption(
+            str(found.get("filename") or "file"),
+            str(found.get("url") or ""),
+            str(found.get("content_type") or "application/octet-stream"),
+            int(found.get("size") or 0),
+        )
     return value
 
 
@@ -276,14 +290,16 @@ class CommandSync:
         """The configured guild ids, or `global`."""
         return [str(g) for g in self._config.guild_ids] or ["global"]
 
-    async def sync(self, http: HTTPClient, application_id: int, payload: list[dict[str, Any]],
-                   now: datetime) -> list[str]:
+    async def sync(
+        self, http: HTTPClient, application_id: int, payload: list[dict[str, Any]], now: datetime
+    ) -> list[str]:
         """Sync where needed; returns the scopes that were written. Failures are logged, not raised:
         the bot still works with the commands Discord already has."""
         digest = payload_hash(payload)
         app = str(application_id)
         rows = await self._db.fetchall(
-            "SELECT scope, payload_hash FROM discord_command_syncs WHERE application_id = ?", (app,))
+            "SELECT scope, payload_hash FROM discord_command_syncs WHERE application_id = ?", (app,)
+        )
         stored = {row["scope"]: row["payload_hash"] for row in rows}
         wanted = self.scopes()
         written: list[str] = []
@@ -296,14 +312,16 @@ class CommandSync:
                     "INSERT INTO discord_command_syncs (application_id, scope, payload_hash, synced_at) "
                     "VALUES (?, ?, ?, ?) ON CONFLICT (application_id, scope) DO UPDATE SET "
                     "payload_hash = excluded.payload_hash, synced_at = excluded.synced_at",
-                    (app, scope, digest, to_db(now)))
+                    (app, scope, digest, to_db(now)),
+                )
                 written.append(scope)
         for scope in stored:
             # A development guild that is no longer configured: remove its copies of the commands; and
             # when guilds replace the global commands, empty the global set (members would see both).
             if scope not in wanted and await self._put(http, application_id, scope, []):
                 await self._db.execute(
-                    "DELETE FROM discord_command_syncs WHERE application_id = ? AND scope = ?", (app, scope))
+                    "DELETE FROM discord_command_syncs WHERE application_id = ? AND scope = ?", (app, scope)
+                )
         return written
 
     async def _put(self, http: HTTPClient, application_id: int, scope: str, payload: list[dict[str, Any]]) -> bool:
@@ -314,9 +332,11 @@ class CommandSync:
                 await http.bulk_upsert_guild_commands(application_id, int(scope), payload)
         except discord.HTTPException as exc:
             if exc.code == 50001:
-                log.error("cannot sync commands to guild %s: the bot was added without the "
-                          "applications.commands scope; add it again with `affinity-bot discord-invite-url`",
-                          scope)
+                log.error(
+                    "cannot sync commands to guild %s: the bot was added without the "
+                    "applications.commands scope; add it again with `affinity-bot discord-invite-url`",
+                    scope,
+                )
             else:
                 log.error("cannot sync the application commands of %s: %s %s", scope, exc.status, exc.text)
             return False

@@ -73,10 +73,20 @@ def member_level(member: object) -> Level:
 class Interactions:
     """Answers every interaction the client receives."""
 
-    def __init__(self, *, sink: EventSink, commands: Callable[[], Mapping[str, CommandDecl]],
-                 providers: Callable[[], Mapping[str, AutocompleteFn]], locale_for: LocaleFor,
-                 translator: Translator, codec: ButtonCodec, now: Callable[[], datetime],
-                 timing: Timing, fetch: Fetch, member_of: MemberOf | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        sink: EventSink,
+        commands: Callable[[], Mapping[str, CommandDecl]],
+        providers: Callable[[], Mapping[str, AutocompleteFn]],
+        locale_for: LocaleFor,
+        translator: Translator,
+        codec: ButtonCodec,
+        now: Callable[[], datetime],
+        timing: Timing,
+        fetch: Fetch,
+        member_of: MemberOf | None = None,
+    ) -> None:
         self._fetch = fetch
         self._member_of = member_of or (lambda _guild, _user: None)
         self._sink = sink
@@ -107,8 +117,9 @@ class Interactions:
     def _user(self, interaction: discord.Interaction) -> UserRef:
         return translate.user(interaction.guild_id, interaction.user.id)
 
-    def _event(self, interaction: discord.Interaction, path: str, options: dict[str, object],
-               home: int | None = None) -> CommandInvoked:
+    def _event(
+        self, interaction: discord.Interaction, path: str, options: dict[str, object], home: int | None = None
+    ) -> CommandInvoked:
         """The command as the dispatcher wants it. `home` is the guild a DM's button was sent for: a
         press in a DM runs in that guild's community, with the member's level and roles there."""
         guild_id = interaction.guild_id
@@ -122,14 +133,29 @@ class Interactions:
             member = self._member_of(home, interaction.user.id)
         level = member_level(member)
         roles = frozenset(str(role.id) for role in getattr(member, "roles", ()) if not role.is_default())
-        return CommandInvoked(translate.community(guild_id), self._now(), translate.user(guild_id, interaction.user.id),
-                              channel, path, options=options, platform_level=level, user_roles=roles,
-                              locale=interaction.locale.value)
+        return CommandInvoked(
+            translate.community(guild_id),
+            self._now(),
+            translate.user(guild_id, interaction.user.id),
+            channel,
+            path,
+            options=options,
+            platform_level=level,
+            user_roles=roles,
+            locale=interaction.locale.value,
+        )
 
     # ------------------------------------------------------------ commands and buttons
 
-    async def _run(self, interaction: discord.Interaction, path: str, options: dict[str, object], *,
-                   arrived: float, home: int | None = None) -> None:
+    async def _run(
+        self,
+        interaction: discord.Interaction,
+        path: str,
+        options: dict[str, object],
+        *,
+        arrived: float,
+        home: int | None = None,
+    ) -> None:
         event = self._event(interaction, path, options, home)
         decl = self._commands().get(path)
         private = decl is not None and decl.private
@@ -194,8 +220,9 @@ class Interactions:
             return
         pressed = await self._codec.decode(custom_id)
         if pressed is None:
-            locale = await self._locale_for(self._user(interaction), translate.community(interaction.guild_id),
-                                            interaction.locale.value)
+            locale = await self._locale_for(
+                self._user(interaction), translate.community(interaction.guild_id), interaction.locale.value
+            )
             text = self._translator.render(_("This button has expired: run the command again."), locale)
             await interaction.response.send_message(text, ephemeral=True)
             return
@@ -206,8 +233,11 @@ class Interactions:
 
     async def _autocomplete(self, interaction: discord.Interaction, called: Called) -> None:
         decl = self._commands().get(called.path)
-        param = next((p for p in decl.params if called.focused and p.name == called.focused[0]), None) \
-            if decl is not None else None
+        param = (
+            next((p for p in decl.params if called.focused and p.name == called.focused[0]), None)
+            if decl is not None
+            else None
+        )
         suggestions: list[Choice] = []
         if param is not None and called.focused is not None:
             suggestions = await self._suggest(interaction, param, called.focused[1])
@@ -234,8 +264,11 @@ class Interactions:
                 log.exception("autocomplete provider %s failed", param.autocomplete)
                 return []
         wanted = fold(typed)
-        return [c for c in param.choices
-                if wanted in fold(c.value) or wanted in fold(self._translator.render(c.label, "en"))]
+        return [
+            c
+            for c in param.choices
+            if wanted in fold(c.value) or wanted in fold(self._translator.render(c.label, "en"))
+        ]
 
 
 def _typed(param: Param, value: str) -> str | int | float | None:
@@ -250,8 +283,9 @@ def _typed(param: Param, value: str) -> str | int | float | None:
     return value[:100]
 
 
-async def _send(method: Callable[..., Awaitable[Any]], part: Outgoing, *, ephemeral: bool = False,
-                edit: bool = False) -> None:
+async def _send(
+    method: Callable[..., Awaitable[Any]], part: Outgoing, *, ephemeral: bool = False, edit: bool = False
+) -> None:
     """Send one part with a response, follow-up or edit method, then drop the view from discord.py's
     store: presses are handled from the raw interaction, not by view callbacks."""
     kwargs = part.kwargs()

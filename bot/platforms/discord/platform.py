@@ -45,16 +45,34 @@ class DiscordPlatform:
     """Discord through the real discord.py client."""
 
     name = translate.PLATFORM
-    capabilities = frozenset({
-        Capability.THREADS, Capability.REACTIONS, Capability.EPHEMERAL, Capability.DIRECT_MESSAGES,
-        Capability.BUTTONS, Capability.CREATE_CHANNEL, Capability.CREATE_ROLE, Capability.DELETE_MESSAGE,
-        Capability.ATTACHMENTS,
-    })
+    capabilities = frozenset(
+        {
+            Capability.THREADS,
+            Capability.REACTIONS,
+            Capability.EPHEMERAL,
+            Capability.DIRECT_MESSAGES,
+            Capability.BUTTONS,
+            Capability.CREATE_CHANNEL,
+            Capability.CREATE_ROLE,
+            Capability.DELETE_MESSAGE,
+            Capability.ATTACHMENTS,
+        }
+    )
 
-    def __init__(self, config: DiscordConfig, token: str, *, sink: EventSink, db: Database,
-                 now: Callable[[], datetime], translator: Translator, locale_for: LocaleFor,
-                 commands: Callable[[], Mapping[str, CommandDecl]],
-                 providers: Callable[[], Mapping[str, AutocompleteFn]], timing: Timing | None = None) -> None:
+    def __init__(
+        self,
+        config: DiscordConfig,
+        token: str,
+        *,
+        sink: EventSink,
+        db: Database,
+        now: Callable[[], datetime],
+        translator: Translator,
+        locale_for: LocaleFor,
+        commands: Callable[[], Mapping[str, CommandDecl]],
+        providers: Callable[[], Mapping[str, AutocompleteFn]],
+        timing: Timing | None = None,
+    ) -> None:
         self.config = config
         self.timing = timing or Timing()
         self._token = token
@@ -67,9 +85,18 @@ class DiscordPlatform:
         self.codec = ButtonCodec(db, now)
         self.command_sync = CommandSync(db, config)
         self.spaces = DiscordSpaces(self.client, config)
-        self.interactions = Interactions(sink=sink, commands=commands, providers=providers, locale_for=locale_for,
-                                         translator=translator, codec=self.codec, now=now, timing=self.timing,
-                                         fetch=self.client.http.get_from_cdn, member_of=self._cached_member)
+        self.interactions = Interactions(
+            sink=sink,
+            commands=commands,
+            providers=providers,
+            locale_for=locale_for,
+            translator=translator,
+            codec=self.codec,
+            now=now,
+            timing=self.timing,
+            fetch=self.client.http.get_from_cdn,
+            member_of=self._cached_member,
+        )
 
     # ------------------------------------------------------------ lifecycle
 
@@ -167,8 +194,9 @@ class DiscordPlatform:
             first = await _send_all(dm, parts)
         return MessageRef(ChannelRef(self.name, translate.DM_WORKSPACE, str(dm.id)), str(first.id))
 
-    async def _post(self, forum: discord.ForumChannel, target: ChannelRef, reply: LocalReply,
-                    parts: Sequence[Outgoing]) -> MessageRef:
+    async def _post(
+        self, forum: discord.ForumChannel, target: ChannelRef, reply: LocalReply, parts: Sequence[Outgoing]
+    ) -> MessageRef:
         """A forum holds topics: a reply sent to the forum itself opens a new post."""
         title = plain(reply.card.title if reply.card is not None else reply.text.strip().split("\n")[0])
         kwargs = parts[0].kwargs()

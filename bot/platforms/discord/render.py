@@ -69,9 +69,12 @@ class Outgoing:
 
     def allowed_mentions(self) -> discord.AllowedMentions:
         """Exactly the chosen members and roles; never @everyone, @here or a replied-to author."""
-        return discord.AllowedMentions(everyone=False, replied_user=False,
-                                       users=[discord.Object(u) for u in self.users] or False,
-                                       roles=[discord.Object(r) for r in self.roles] or False)
+        return discord.AllowedMentions(
+            everyone=False,
+            replied_user=False,
+            users=[discord.Object(u) for u in self.users] or False,
+            roles=[discord.Object(r) for r in self.roles] or False,
+        )
 
     def files(self) -> list[discord.File]:
         """The attachments as discord.py files (a file can only be sent once)."""
@@ -184,7 +187,8 @@ class ButtonCodec:
         await self._db.execute(
             "INSERT INTO discord_buttons (key, command, args, created_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET created_at = excluded.created_at",
-            (key, button.command, json.dumps(dict(button.args), ensure_ascii=False), to_db(self._now())))
+            (key, button.command, json.dumps(dict(button.args), ensure_ascii=False), to_db(self._now())),
+        )
         return f"{head}#{key}"
 
     @staticmethod
@@ -211,8 +215,7 @@ class ButtonCodec:
 
     async def purge(self, now: datetime) -> int:
         """Forget stored buttons older than 30 days."""
-        return await self._db.execute("DELETE FROM discord_buttons WHERE created_at < ?",
-                                      (to_db(now - BUTTONS_KEPT),))
+        return await self._db.execute("DELETE FROM discord_buttons WHERE created_at < ?", (to_db(now - BUTTONS_KEPT),))
 
 
 async def render(reply: LocalReply, codec: ButtonCodec, *, guild_id: int | None = None) -> list[Outgoing]:

@@ -34,8 +34,9 @@ def channel_name(name: str) -> str:
 
 
 def _bot_overwrite() -> discord.PermissionOverwrite:
-    return discord.PermissionOverwrite(view_channel=True, send_messages=True, read_message_history=True,
-                                       manage_channels=True)
+    return discord.PermissionOverwrite(
+        view_channel=True, send_messages=True, read_message_history=True, manage_channels=True
+    )
 
 
 def _member_overwrite(read_only: bool) -> discord.PermissionOverwrite:
@@ -86,10 +87,14 @@ class DiscordSpaces:
     def _role(guild: discord.Guild, role_id: str) -> discord.Role | discord.Object:
         return guild.get_role(int(role_id)) or discord.Object(id=int(role_id), type=discord.Role)
 
-    def _overwrites(self, guild: discord.Guild, role: discord.Role | discord.Object, *, read_only: bool
-                    ) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
-        return {guild.default_role: discord.PermissionOverwrite(view_channel=False),
-                role: _member_overwrite(read_only), self._me(guild): _bot_overwrite()}
+    def _overwrites(
+        self, guild: discord.Guild, role: discord.Role | discord.Object, *, read_only: bool
+    ) -> dict[discord.Role | discord.Member | discord.Object, discord.PermissionOverwrite]:
+        return {
+            guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            role: _member_overwrite(read_only),
+            self._me(guild): _bot_overwrite(),
+        }
 
     async def _category(self, guild: discord.Guild, name: str, reason: str) -> discord.CategoryChannel:
         for category in guild.categories:
@@ -106,8 +111,9 @@ class DiscordSpaces:
 
     # ------------------------------------------------------------ the Spaces protocol
 
-    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
-                           private: bool = False, forum: bool = False) -> Space:
+    async def create_space(
+        self, community: CommunityRef, name: str, *, topic: str = "", private: bool = False, forum: bool = False
+    ) -> Space:
         """A role and its channel; on Discord a group's channel is always opened by its role, so
         `private` changes nothing. A failure after the role exists deletes the role again."""
         guild = self._guild(community.workspace_id)
@@ -121,12 +127,13 @@ class DiscordSpaces:
             with refusals(MANAGE_CHANNELS):
                 channel: GuildChannel
                 if forum:
-                    channel = await guild.create_forum(channel_name(name), topic=topic, category=category,
-                                                       overwrites=overwrites, reason=reason)
+                    channel = await guild.create_forum(
+                        channel_name(name), topic=topic, category=category, overwrites=overwrites, reason=reason
+                    )
                 else:
-                    channel = await guild.create_text_channel(channel_name(name), topic=topic,
-                                                              category=category, overwrites=overwrites,
-                                                              reason=reason)
+                    channel = await guild.create_text_channel(
+                        channel_name(name), topic=topic, category=category, overwrites=overwrites, reason=reason
+                    )
         except BaseException:
             with contextlib.suppress(discord.HTTPException):
                 await role.delete(reason=f"affinity-bot: undo the half-created group {name}")
@@ -164,8 +171,10 @@ class DiscordSpaces:
         channel = await self._channel(guild, space)
         reason = f"affinity-bot: archive the group #{channel.name}"
         category = await self._category(guild, self._config.archive_category, reason)
-        overwrites = {guild.default_role: discord.PermissionOverwrite(view_channel=False),
-                      self._me(guild): _bot_overwrite()}
+        overwrites = {
+            guild.default_role: discord.PermissionOverwrite(view_channel=False),
+            self._me(guild): _bot_overwrite(),
+        }
         if space.role_id:
             overwrites[self._role(guild, space.role_id)] = _member_overwrite(read_only=True)
         with refusals(MANAGE_CHANNELS):

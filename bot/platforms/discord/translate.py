@@ -77,10 +77,16 @@ def message(msg: discord.Message, at: datetime) -> Message | None:
         reply_to = MessageRef(target, str(reference.message_id))
     roles = frozenset(str(role.id) for role in getattr(msg.author, "roles", ()) if not role.is_default())
     return Message(
-        community=community(guild_id), at=at, ref=MessageRef(channel, str(msg.id)),
-        author=user(guild_id, msg.author.id), text=msg.content, author_is_bot=msg.author.bot,
-        reply_to=reply_to, mentions=tuple(user(guild_id, m.id) for m in msg.mentions),
-        is_direct=guild_id is None, author_roles=roles,
+        community=community(guild_id),
+        at=at,
+        ref=MessageRef(channel, str(msg.id)),
+        author=user(guild_id, msg.author.id),
+        text=msg.content,
+        author_is_bot=msg.author.bot,
+        reply_to=reply_to,
+        mentions=tuple(user(guild_id, m.id) for m in msg.mentions),
+        is_direct=guild_id is None,
+        author_roles=roles,
     )
 
 
@@ -92,8 +98,13 @@ def edited(payload: discord.RawMessageUpdateEvent, at: datetime) -> MessageEdite
     if payload.cached_message is not None and payload.cached_message.content == msg.content:
         return None
     guild_id = payload.guild_id
-    return MessageEdited(community(guild_id), at, MessageRef(channel_of(guild_id, msg.channel), str(msg.id)),
-                         user(guild_id, msg.author.id), msg.content)
+    return MessageEdited(
+        community(guild_id),
+        at,
+        MessageRef(channel_of(guild_id, msg.channel), str(msg.id)),
+        user(guild_id, msg.author.id),
+        msg.content,
+    )
 
 
 def deleted(payload: discord.RawMessageDeleteEvent, parent_id: int | None, at: datetime) -> MessageDeleted:
@@ -107,8 +118,14 @@ def reaction(payload: discord.RawReactionActionEvent, parent_id: int | None, at:
     guild_id = payload.guild_id
     channel = place(guild_id, payload.channel_id, parent_id)
     author = user(guild_id, payload.message_author_id) if payload.message_author_id else None
-    return ReactionAdded(community(guild_id), at, MessageRef(channel, str(payload.message_id)),
-                         user(guild_id, payload.user_id), str(payload.emoji), author)
+    return ReactionAdded(
+        community(guild_id),
+        at,
+        MessageRef(channel, str(payload.message_id)),
+        user(guild_id, payload.user_id),
+        str(payload.emoji),
+        author,
+    )
 
 
 def joined(member: discord.Member, at: datetime) -> MemberJoined:

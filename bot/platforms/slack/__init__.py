@@ -51,15 +51,23 @@ def create(app: App, env: Mapping[str, str]) -> SlackPlatform:
     app_token = secret(env, config.app_token_env)
     signing_secret = secret(env, config.signing_secret_env)
     if app_token is None and signing_secret is None:
-        raise PlatformError(f"Slack: set {config.signing_secret_env} for HTTP mode, or {config.app_token_env} "
-                            "(an xapp- token) for Socket Mode")
+        raise PlatformError(
+            f"Slack: set {config.signing_secret_env} for HTTP mode, or {config.app_token_env} "
+            "(an xapp- token) for Socket Mode"
+        )
     try:
         check_prefix(config.command_prefix)
     except ConfigError as exc:
         raise PlatformError(f"Slack: {exc}") from None
     secrets = SlackSecrets(token, signing_secret, app_token, _port(config.port, env))
-    return SlackPlatform(config, secrets, sink=app.dispatcher, translator=app.translator, now=app.clock.now,
-                         nouns=lambda: app.registry.nouns().keys())
+    return SlackPlatform(
+        config,
+        secrets,
+        sink=app.dispatcher,
+        translator=app.translator,
+        now=app.clock.now,
+        nouns=lambda: app.registry.nouns().keys(),
+    )
 
 
 def manifest(config: Config, env: Mapping[str, str]) -> str:

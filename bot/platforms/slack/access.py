@@ -93,9 +93,16 @@ def _why(exc: Exception) -> str:
 class Access:
     """Answers `can_read(user, channel)` for the workspace of the bot token."""
 
-    def __init__(self, client: AsyncWebClient, directory: Directory, team_id: Callable[[], str], *,
-                 ttl: float = TTL, failure_ttl: float = FAILURE_TTL,
-                 now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        directory: Directory,
+        team_id: Callable[[], str],
+        *,
+        ttl: float = TTL,
+        failure_ttl: float = FAILURE_TTL,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.client = client
         self.directory = directory
         self.team_id = team_id
@@ -150,8 +157,7 @@ class Access:
             log.debug("Slack: cannot tell what %s reads: user_not_found", user_id)
         return user
 
-    async def _once(self, cache: Expiring[V], key: Hashable,
-                    fetch: Callable[[], Awaitable[tuple[V, bool]]]) -> V:
+    async def _once(self, cache: Expiring[V], key: Hashable, fetch: Callable[[], Awaitable[tuple[V, bool]]]) -> V:
         """The cached value, else fetched once (concurrent askers wait for the same fetch)."""
         hit = cache.get(key)
         if hit is not None:
@@ -190,8 +196,7 @@ class Access:
         cursor: str | None = None
         try:
             for _ in range(MAX_PAGES):
-                response = await self.client.conversations_members(channel=channel_id, limit=PAGE_SIZE,
-                                                                   cursor=cursor)
+                response = await self.client.conversations_members(channel=channel_id, limit=PAGE_SIZE, cursor=cursor)
                 members.update(str(member) for member in response.get("members") or [])
                 cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
                 if not cursor:

@@ -42,15 +42,18 @@ CONNECT_TIMEOUT = 30.0
 def retry_handlers() -> list[AsyncRetryHandler]:
     """429s wait for Retry-After then retry; resets and refused connections, and 500 and 503 answers
     (a Slack hiccup), retry with backoff. The handlers share one count of retries per call."""
-    return [AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
-            AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
-            AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES)]
+    return [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES),
+        AsyncConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES),
+        AsyncServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
+    ]
 
 
 def web_client(token: str, api_base: str) -> AsyncWebClient:
     """The Web API client every call goes through."""
-    return AsyncWebClient(token=token, base_url=api_base, retry_handlers=retry_handlers(),
-                          logger=logging.getLogger("affinity.slack.web"))
+    return AsyncWebClient(
+        token=token, base_url=api_base, retry_handlers=retry_handlers(), logger=logging.getLogger("affinity.slack.web")
+    )
 
 
 class _TokenUnusedFilter(logging.Filter):
@@ -72,8 +75,13 @@ def bolt_app(client: AsyncWebClient, signing_secret: str) -> AsyncApp:
     try:
         # Requests are verified by HttpReceiver on the raw bytes before bolt sees them (bolt would
         # parse the body first), and Socket Mode needs no signature: bolt's own check is off.
-        return AsyncApp(client=client, signing_secret=signing_secret, name="affinity-bot", logger=logger,
-                        request_verification_enabled=False)
+        return AsyncApp(
+            client=client,
+            signing_secret=signing_secret,
+            name="affinity-bot",
+            logger=logger,
+            request_verification_enabled=False,
+        )
     finally:
         logger.removeFilter(quiet)
 
@@ -97,8 +105,9 @@ class HttpReceiver:
 
     async def _handle(self, request: web.Request) -> web.Response:
         body = await request.read()  # at most MAX_BODY bytes: aiohttp answers 413 to larger ones
-        verdict = self.check.check(request.headers.get("X-Slack-Request-Timestamp"),
-                                   request.headers.get("X-Slack-Signature"), body)
+        verdict = self.check.check(
+            request.headers.get("X-Slack-Request-Timestamp"), request.headers.get("X-Slack-Signature"), body
+        )
         if verdict is Verdict.REFUSED:
             log.debug("Slack HTTP mode: refused a request that is not signed by Slack (401)")
             return web.Response(status=401)
@@ -108,11 +117,14 @@ class HttpReceiver:
         try:
             text = body.decode("utf-8")
             if not self._first_delivery(text):
-                log.info("Slack HTTP mode: ignored retry %s of an event already handled",
-                         request.headers.get("X-Slack-Retry-Num", "?"))
+                log.info(
+                    "Slack HTTP mode: ignored retry %s of an event already handled",
+                    request.headers.get("X-Slack-Retry-Num", "?"),
+                )
                 return web.Response(status=200)
-            bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
-                                            headers={k: request.headers.getall(k) for k in request.headers})
+            bolt_request = AsyncBoltRequest(
+                body=text, query=request.query_string, headers={k: request.headers.getall(k) for k in request.headers}
+            )
         except (ValueError, RecursionError, TypeError, AttributeError) as exc:
             # Only Slack (or whoever holds the signing secret) gets here: worth a line, not a traceback.
             log.warning("Slack HTTP mode: a signed request could not be read (%s)", type(exc).__name__)
@@ -171,8 +183,10 @@ class SocketReceiver:
         try:
             response = await self.client.apps_connections_open(app_token=self.app_token)
         except SlackApiError as exc:
-            raise PlatformError(f"Slack: the app-level token in {self.token_env} was refused "
-                                f"({error_code(exc)}); it must start with xapp- and have connections:write") from exc
+            raise PlatformError(
+                f"Slack: the app-level token in {self.token_env} was refused "
+                f"({error_code(exc)}); it must start with xapp- and have connections:write"
+            ) from exc
         handler = AsyncSocketModeHandler(self.bolt, app_token=self.app_token, web_client=self.client)
         handler.client.wss_uri = str(response["url"])
         self._handler = handler

@@ -51,8 +51,17 @@ def workspace_level(profile: SlackUser | None, team: str) -> Level:
 class CommandRunner:
     """Runs slash commands and button presses and answers them."""
 
-    def __init__(self, *, sink: EventSink, directory: Directory, delivery: Delivery, renderer: Renderer,
-                 translator: Translator, now: Callable[[], datetime], team_id: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        *,
+        sink: EventSink,
+        directory: Directory,
+        delivery: Delivery,
+        renderer: Renderer,
+        translator: Translator,
+        now: Callable[[], datetime],
+        team_id: Callable[[], str],
+    ) -> None:
         self.sink = sink
         self.directory = directory
         self.delivery = delivery
@@ -65,16 +74,19 @@ class CommandRunner:
         """The command noun of a slash command (`/ab-group` -> `group`)."""
         name = command.strip().lstrip("/")
         prefix = self.renderer.prefix
-        return name[len(prefix):] if prefix and name.startswith(prefix) else name
+        return name[len(prefix) :] if prefix and name.startswith(prefix) else name
 
     async def slash_command(self, command: Mapping[str, Any]) -> None:
         """Run a slash command (already acknowledged) and answer it."""
         user_id, channel_id = str(command["user_id"]), str(command["channel_id"])
-        event = await self.invocation(user_id, channel_id, path=self.noun(str(command["command"])),
-                                      text=command_text(str(command.get("text") or "")))
+        event = await self.invocation(
+            user_id,
+            channel_id,
+            path=self.noun(str(command["command"])),
+            text=command_text(str(command.get("text") or "")),
+        )
         reply = await self.sink.invoke(event)
-        await self.answer(reply, user_id=user_id, channel_id=channel_id,
-                          response_url=command.get("response_url"))
+        await self.answer(reply, user_id=user_id, channel_id=channel_id, response_url=command.get("response_url"))
 
     async def button(self, body: Mapping[str, Any]) -> None:
         """Run the command of a pressed button (already acknowledged) as the member who pressed it."""
@@ -93,11 +105,23 @@ class CommandRunner:
             reply = await self.sink.invoke(event)
         # On a private message (a confirmation), the answer replaces the buttons so they cannot be
         # pressed twice; on a public one, the presser gets a private answer and the message stays.
-        await self.answer(reply, user_id=user_id, channel_id=channel_id, response_url=body.get("response_url"),
-                          replace_original=bool(container.get("is_ephemeral")) and reply.ephemeral)
+        await self.answer(
+            reply,
+            user_id=user_id,
+            channel_id=channel_id,
+            response_url=body.get("response_url"),
+            replace_original=bool(container.get("is_ephemeral")) and reply.ephemeral,
+        )
 
-    async def invocation(self, user_id: str, channel_id: str, *, path: str, text: str | None = None,
-                         options: Mapping[str, object] | None = None) -> CommandInvoked:
+    async def invocation(
+        self,
+        user_id: str,
+        channel_id: str,
+        *,
+        path: str,
+        text: str | None = None,
+        options: Mapping[str, object] | None = None,
+    ) -> CommandInvoked:
         """The neutral command event, with the member's Slack level, user groups and locale."""
         team = self.team_id()
         profile = await self._profile(user_id)
@@ -106,10 +130,17 @@ class CommandRunner:
         home = profile is not None and at_home(profile, team)
         roles = await self.directory.groups_of(user_id) if home else frozenset[str]()
         return CommandInvoked(
-            CommunityRef(PLATFORM, team), self.now(), UserRef(PLATFORM, team, user_id),
-            ChannelRef(PLATFORM, team, channel_id), path, text, options=options,
-            platform_level=workspace_level(profile, team), user_roles=roles,
-            locale=profile.locale if profile else None)
+            CommunityRef(PLATFORM, team),
+            self.now(),
+            UserRef(PLATFORM, team, user_id),
+            ChannelRef(PLATFORM, team, channel_id),
+            path,
+            text,
+            options=options,
+            platform_level=workspace_level(profile, team),
+            user_roles=roles,
+            locale=profile.locale if profile else None,
+        )
 
     async def _profile(self, user_id: str) -> SlackUser | None:
         try:
@@ -122,8 +153,9 @@ class CommandRunner:
         """A private reply made of one message of this platform's own."""
         return LocalReply(self.translator.render(text, locale), None, (), (), True, locale)
 
-    async def answer(self, reply: LocalReply, *, user_id: str, channel_id: str, response_url: object,
-                     replace_original: bool = False) -> None:
+    async def answer(
+        self, reply: LocalReply, *, user_id: str, channel_id: str, response_url: object, replace_original: bool = False
+    ) -> None:
         """Files first (so the answer can say where they went), then the answer itself."""
         if reply.attachments:
             notes = await self._send_files(reply, user_id, channel_id)
@@ -132,8 +164,9 @@ class CommandRunner:
         public, answered = not reply.ephemeral, 0
         if isinstance(response_url, str) and response_url:
             for message in messages[:_RESPONSES]:
-                if not await self.delivery.respond(response_url, message, public=public,
-                                                   replace_original=replace_original and answered == 0):
+                if not await self.delivery.respond(
+                    response_url, message, public=public, replace_original=replace_original and answered == 0
+                ):
                     break
                 answered += 1
         rest = messages[answered:]
@@ -160,9 +193,12 @@ class CommandRunner:
             await self.delivery.upload(dm, reply.attachments)
         except DeliveryError as exc:
             log.warning("could not send files to %s: %s", user_id, exc)
-            return [self.translator.render(_("⚠️ {files} could not be sent ({reason}).", files=names,
-                                             reason=exc.detail or exc.reason), reply.locale)]
+            return [
+                self.translator.render(
+                    _("⚠️ {files} could not be sent ({reason}).", files=names, reason=exc.detail or exc.reason),
+                    reply.locale,
+                )
+            ]
         if dm == channel_id:
             return []
-        return [self.translator.render(_("📎 {files}: sent to you in a direct message.", files=names),
-                                       reply.locale)]
+        return [self.translator.render(_("📎 {files}: sent to you in a direct message.", files=names), reply.locale)]

@@ -24,8 +24,9 @@ log = logging.getLogger("affinity.slack.delivery")
 class Delivery:
     """Sends rendered replies and files through the Web API."""
 
-    def __init__(self, client: AsyncWebClient, renderer: Renderer,
-                 retry_handlers: Sequence[AsyncRetryHandler] = ()) -> None:
+    def __init__(
+        self, client: AsyncWebClient, renderer: Renderer, retry_handlers: Sequence[AsyncRetryHandler] = ()
+    ) -> None:
         self.client = client
         self.renderer = renderer
         self._retry_handlers = list(retry_handlers)
@@ -49,22 +50,26 @@ class Delivery:
             await self.upload(channel_id, reply.attachments, thread_ts=thread_ts)
         return first
 
-    async def post_messages(self, channel_id: str, messages: Sequence[SlackMessage],
-                            thread_ts: str | None = None) -> str | None:
+    async def post_messages(
+        self, channel_id: str, messages: Sequence[SlackMessage], thread_ts: str | None = None
+    ) -> str | None:
         """Post rendered messages in order; the first one's ts."""
         first: str | None = None
         for message in messages:
             try:
                 response = await self.client.chat_postMessage(
-                    channel=channel_id, text=message.text, blocks=list(message.blocks) or None, thread_ts=thread_ts,
-                    unfurl_links=False)
+                    channel=channel_id,
+                    text=message.text,
+                    blocks=list(message.blocks) or None,
+                    thread_ts=thread_ts,
+                    unfurl_links=False,
+                )
             except Exception as exc:
                 raise delivery_error(exc) from exc
             first = first or str(response["ts"])
         return first
 
-    async def upload(self, channel_id: str, attachments: Sequence[Attachment], *,
-                     thread_ts: str | None = None) -> None:
+    async def upload(self, channel_id: str, attachments: Sequence[Attachment], *, thread_ts: str | None = None) -> None:
         """Share files in a channel or DM through the three-step external upload."""
         uploads = [{"filename": a.filename, "content": a.content, "title": a.filename} for a in attachments]
         try:
@@ -80,17 +85,22 @@ class Delivery:
         """Rendered messages only one member sees, in order."""
         for message in messages:
             try:
-                await self.client.chat_postEphemeral(channel=channel_id, user=user_id, text=message.text,
-                                                     blocks=list(message.blocks) or None)
+                await self.client.chat_postEphemeral(
+                    channel=channel_id, user=user_id, text=message.text, blocks=list(message.blocks) or None
+                )
             except Exception as exc:
                 raise delivery_error(exc) from exc
 
-    async def respond(self, response_url: str, message: SlackMessage, *, public: bool,
-                      replace_original: bool = False) -> bool:
+    async def respond(
+        self, response_url: str, message: SlackMessage, *, public: bool, replace_original: bool = False
+    ) -> bool:
         """Answer through a response_url; False when Slack refused (expired or used up)."""
-        body: dict[str, Any] = {"text": message.text, "blocks": list(message.blocks),
-                                "response_type": "in_channel" if public else "ephemeral",
-                                "replace_original": replace_original}
+        body: dict[str, Any] = {
+            "text": message.text,
+            "blocks": list(message.blocks),
+            "response_type": "in_channel" if public else "ephemeral",
+            "replace_original": replace_original,
+        }
         webhook = AsyncWebhookClient(response_url, retry_handlers=self._retry_handlers)
         try:
             response = await webhook.send_dict(body)

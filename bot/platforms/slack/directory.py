@@ -60,9 +60,13 @@ def user_from(data: Mapping[str, Any]) -> SlackUser:
     real = str(profile.get("real_name") or data.get("real_name") or "")
     display = str(profile.get("display_name") or "") or real or handle or str(data["id"])
     return SlackUser(
-        id=str(data["id"]), handle=handle, display=display, real_name=real,
+        id=str(data["id"]),
+        handle=handle,
+        display=display,
+        real_name=real,
         is_admin=bool(data.get("is_admin") or data.get("is_owner") or data.get("is_primary_owner")),
-        is_bot=bool(data.get("is_bot")) or data.get("id") == "USLACKBOT", deleted=bool(data.get("deleted")),
+        is_bot=bool(data.get("is_bot")) or data.get("id") == "USLACKBOT",
+        deleted=bool(data.get("deleted")),
         locale=data.get("locale") if isinstance(data.get("locale"), str) else None,
         is_guest=bool(data.get("is_restricted") or data.get("is_ultra_restricted") or data.get("is_stranger")),
         team_id=str(data.get("team_id") or ""),
@@ -72,8 +76,9 @@ def user_from(data: Mapping[str, Any]) -> SlackUser:
 class Directory:
     """Cached members, channels and user groups of the one workspace the bot token belongs to."""
 
-    def __init__(self, client: AsyncWebClient, *, ttl: float = 600.0,
-                 now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, ttl: float = 600.0, now: Callable[[], float] = time.monotonic
+    ) -> None:
         self.client = client
         self.ttl = ttl
         self.now = now  # monotonic seconds; tests may swap it
@@ -171,8 +176,11 @@ class Directory:
                     response = await self.client.usergroups_list(include_users=True)
                 except _FAILURES as exc:
                     code = error_code(exc) if isinstance(exc, SlackApiError) else str(exc) or type(exc).__name__
-                    log.warning("usergroups.list failed (%s): no new roles from user groups for %d minutes",
-                                code, GROUPS_RETRY // 60)
+                    log.warning(
+                        "usergroups.list failed (%s): no new roles from user groups for %d minutes",
+                        code,
+                        GROUPS_RETRY // 60,
+                    )
                     self._groups_failed_at = self.now()
                     return self._groups.get(user_id, frozenset())
                 self._groups_failed_at = None
@@ -200,8 +208,9 @@ class Directory:
         async with self._locks["channels"]:
             if self._fresh("channels") and not force:
                 return
-            async for page in self._pages("conversations_list", "channels", exclude_archived=True,
-                                          types="public_channel,private_channel"):
+            async for page in self._pages(
+                "conversations_list", "channels", exclude_archived=True, types="public_channel,private_channel"
+            ):
                 for channel in page:
                     self.remember_channel(str(channel["id"]), str(channel.get("name") or ""))
             self._loaded["channels"] = self.now()

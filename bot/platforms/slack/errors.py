@@ -17,13 +17,27 @@ log = logging.getLogger("affinity.slack")
 
 NOT_IN_CHANNEL = "channel membership"  # what the bot lacks when it must be invited first
 
-_NOT_FOUND = frozenset({"channel_not_found", "user_not_found", "users_not_found", "message_not_found",
-                        "not_found", "file_not_found"})
+_NOT_FOUND = frozenset(
+    {"channel_not_found", "user_not_found", "users_not_found", "message_not_found", "not_found", "file_not_found"}
+)
 _DM_CLOSED = frozenset({"cannot_dm_bot", "user_disabled", "messages_tab_disabled", "user_not_visible"})
-_NOT_ALLOWED = frozenset({"restricted_action", "not_authorized", "no_permission", "access_denied",
-                          "cant_invite", "cant_kick_from_general", "cant_archive_general", "cant_kick_self",
-                          "team_access_not_granted", "ekm_access_denied", "not_allowed_token_type",
-                          "method_not_supported_for_channel_type", "channel_cannot_be_unarchived"})
+_NOT_ALLOWED = frozenset(
+    {
+        "restricted_action",
+        "not_authorized",
+        "no_permission",
+        "access_denied",
+        "cant_invite",
+        "cant_kick_from_general",
+        "cant_archive_general",
+        "cant_kick_self",
+        "team_access_not_granted",
+        "ekm_access_denied",
+        "not_allowed_token_type",
+        "method_not_supported_for_channel_type",
+        "channel_cannot_be_unarchived",
+    }
+)
 
 
 # Slack's own transient errors, answered with HTTP 200 (documented per method as "retry later").

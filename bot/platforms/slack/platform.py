@@ -55,12 +55,28 @@ class SlackPlatform:
     """Slack, as the core sees it: the Platform protocol plus the Spaces protocol."""
 
     name = PLATFORM
-    capabilities = frozenset({Capability.THREADS, Capability.REACTIONS, Capability.EPHEMERAL,
-                              Capability.DIRECT_MESSAGES, Capability.BUTTONS, Capability.CREATE_CHANNEL,
-                              Capability.ATTACHMENTS})
+    capabilities = frozenset(
+        {
+            Capability.THREADS,
+            Capability.REACTIONS,
+            Capability.EPHEMERAL,
+            Capability.DIRECT_MESSAGES,
+            Capability.BUTTONS,
+            Capability.CREATE_CHANNEL,
+            Capability.ATTACHMENTS,
+        }
+    )
 
-    def __init__(self, config: SlackConfig, secrets: SlackSecrets, *, sink: EventSink, translator: Translator,
-                 now: Callable[[], datetime], nouns: Callable[[], Collection[str]]) -> None:
+    def __init__(
+        self,
+        config: SlackConfig,
+        secrets: SlackSecrets,
+        *,
+        sink: EventSink,
+        translator: Translator,
+        now: Callable[[], datetime],
+        nouns: Callable[[], Collection[str]],
+    ) -> None:
         self.config = config
         self.secrets = secrets
         self.sink = sink
@@ -77,9 +93,15 @@ class SlackPlatform:
         self.team_id = ""
         self.bot_user_id = ""
         self.workspace_url = ""
-        self.commands = CommandRunner(sink=sink, directory=self.directory, delivery=self.delivery,
-                                      renderer=self.renderer, translator=translator, now=now,
-                                      team_id=lambda: self.team_id)
+        self.commands = CommandRunner(
+            sink=sink,
+            directory=self.directory,
+            delivery=self.delivery,
+            renderer=self.renderer,
+            translator=translator,
+            now=now,
+            team_id=lambda: self.team_id,
+        )
         self.spaces = SlackSpaces(self.client, self.directory, lambda: self.team_id)
         self.receiver: HttpReceiver | SocketReceiver | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
@@ -108,9 +130,11 @@ class SlackPlatform:
         try:
             auth = await self.client.auth_test()
         except SlackApiError as exc:
-            raise PlatformError(f"Slack: the bot token in {self.config.bot_token_env} was refused "
-                                f"({error_code(exc)}); check it starts with xoxb- and the app is installed "
-                                "in the workspace") from None
+            raise PlatformError(
+                f"Slack: the bot token in {self.config.bot_token_env} was refused "
+                f"({error_code(exc)}); check it starts with xoxb- and the app is installed "
+                "in the workspace"
+            ) from None
         except (TimeoutError, SlackClientError, aiohttp.ClientError, OSError) as exc:
             raise PlatformError(f"Slack: cannot reach {self.config.api_base} ({exc or type(exc).__name__})") from None
         self.team_id = str(auth["team_id"])

@@ -194,8 +194,10 @@ class Renderer:
         if reply.card is not None:
             content += self._card(reply.card)
         title = self.mrkdwn(reply.card.title) if reply.card else ""
-        return [SlackMessage(_fallback(blocks, title), tuple(blocks))
-                for blocks in _pack(content, self._buttons(reply.buttons))]
+        return [
+            SlackMessage(_fallback(blocks, title), tuple(blocks))
+            for blocks in _pack(content, self._buttons(reply.buttons))
+        ]
 
     def message(self, reply: LocalReply) -> SlackMessage:
         """The reply as one message: the first of `messages` (a test and preview convenience)."""
@@ -206,8 +208,9 @@ class Renderer:
         blocks: list[Block] = []
         title = to_plain(card.title).replace("**", "").strip()
         if title:
-            blocks.append({"type": "header", "text": {"type": "plain_text", "text": truncate(title, MAX_HEADER),
-                                                      "emoji": True}})
+            blocks.append(
+                {"type": "header", "text": {"type": "plain_text", "text": truncate(title, MAX_HEADER), "emoji": True}}
+            )
         if card.description:
             blocks += [_section(part) for part in chunks(self.mrkdwn(card.description))]
         inline: list[dict[str, str]] = []
@@ -216,8 +219,9 @@ class Renderer:
             # Ten fields at most per section, and few enough characters for the section to fit a message.
             group: list[dict[str, str]] = []
             for item in inline:
-                if group and (len(group) == MAX_FIELDS or sum(len(g["text"]) for g in group) + len(item["text"])
-                              > 2 * MAX_TEXT):
+                if group and (
+                    len(group) == MAX_FIELDS or sum(len(g["text"]) for g in group) + len(item["text"]) > 2 * MAX_TEXT
+                ):
                     blocks.append({"type": "section", "fields": group})
                     group = []
                 group.append(item)
@@ -246,13 +250,18 @@ class Renderer:
                 too_long.append(f"`{self.mrkdwn(button.as_command_line())}`")
                 continue
             label = to_plain(button.label).strip() or button.as_command_line()
-            element: Block = {"type": "button", "action_id": f"{ACTION_PREFIX}{index}", "value": value,
-                              "text": {"type": "plain_text", "text": truncate(label, MAX_LABEL), "emoji": True}}
+            element: Block = {
+                "type": "button",
+                "action_id": f"{ACTION_PREFIX}{index}",
+                "value": value,
+                "text": {"type": "plain_text", "text": truncate(label, MAX_LABEL), "emoji": True},
+            }
             if button.danger:
                 element["style"] = "danger"
             elements.append(element)
-        blocks: list[Block] = [{"type": "actions", "elements": elements[i:i + MAX_BUTTONS]}
-                               for i in range(0, len(elements), MAX_BUTTONS)]
+        blocks: list[Block] = [
+            {"type": "actions", "elements": elements[i : i + MAX_BUTTONS]} for i in range(0, len(elements), MAX_BUTTONS)
+        ]
         if too_long:
             blocks.append(_context(" ".join(too_long)))
         return blocks

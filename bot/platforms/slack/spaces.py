@@ -44,7 +44,7 @@ def channel_name(name: str) -> str:
 
 def suffixed(name: str, suffix: str) -> str:
     """A channel name ending with `suffix`, the name cut so that the whole fits in 80 characters."""
-    return name[:MAX_NAME - len(suffix)].rstrip("-_") + suffix
+    return name[: MAX_NAME - len(suffix)].rstrip("-_") + suffix
 
 
 def archive_suffix(channel_id: str) -> str:
@@ -60,8 +60,9 @@ class SlackSpaces:
         self.directory = directory
         self.team_id = team_id
 
-    async def _call(self, method: str, *, tolerate: frozenset[str] = frozenset(),
-                    **args: object) -> AsyncSlackResponse | None:
+    async def _call(
+        self, method: str, *, tolerate: frozenset[str] = frozenset(), **args: object
+    ) -> AsyncSlackResponse | None:
         try:
             response: AsyncSlackResponse = await getattr(self.client, method)(**args)
             return response
@@ -72,8 +73,9 @@ class SlackSpaces:
         except Exception as exc:
             raise delivery_error(exc) from exc
 
-    async def create_space(self, community: CommunityRef, name: str, *, topic: str = "",
-                           private: bool = False, forum: bool = False) -> Space:
+    async def create_space(
+        self, community: CommunityRef, name: str, *, topic: str = "", private: bool = False, forum: bool = False
+    ) -> Space:
         """Create a channel (Slack has no forums: a forum is a plain channel with threads)."""
         if community.platform != PLATFORM:
             raise DeliveryError("unsupported", f"not a Slack community: {community.key}")
@@ -86,8 +88,9 @@ class SlackSpaces:
         if topic.strip():
             # A topic is a nicety: a refusal must not undo a channel that exists.
             try:  # a member's description: escaped, so no ping and no masked link
-                await self._call("conversations_setTopic", channel=channel_id,
-                                 topic=slack_escape(topic.strip()[:MAX_TOPIC]))
+                await self._call(
+                    "conversations_setTopic", channel=channel_id, topic=slack_escape(topic.strip()[:MAX_TOPIC])
+                )
             except DeliveryError as exc:
                 log.warning("the topic of #%s could not be set: %s", created, exc)
         return Space(ChannelRef(PLATFORM, community.workspace_id, channel_id))
@@ -105,13 +108,21 @@ class SlackSpaces:
 
     async def add_member(self, space: Space, user: UserRef) -> None:
         """Invite a member to the channel."""
-        await self._call("conversations_invite", channel=space.channel.channel_id, users=user.user_id,
-                         tolerate=frozenset({"already_in_channel"}))
+        await self._call(
+            "conversations_invite",
+            channel=space.channel.channel_id,
+            users=user.user_id,
+            tolerate=frozenset({"already_in_channel"}),
+        )
 
     async def remove_member(self, space: Space, user: UserRef) -> None:
         """Remove a member from the channel."""
-        await self._call("conversations_kick", channel=space.channel.channel_id, user=user.user_id,
-                         tolerate=frozenset({"not_in_channel"}))
+        await self._call(
+            "conversations_kick",
+            channel=space.channel.channel_id,
+            user=user.user_id,
+            tolerate=frozenset({"not_in_channel"}),
+        )
 
     async def rename_space(self, space: Space, name: str) -> None:
         """Rename the channel; a taken name is retried with a number, as at creation."""
@@ -141,8 +152,9 @@ class SlackSpaces:
         try:
             await self._call("conversations_rename", channel=channel_id, name=target)
         except DeliveryError as exc:  # archiving still matters more than the name
-            log.warning("#%s could not be renamed before archiving, its name stays taken: %s",
-                        current or channel_id, exc)
+            log.warning(
+                "#%s could not be renamed before archiving, its name stays taken: %s", current or channel_id, exc
+            )
             return
         self.directory.remember_channel(channel_id, target)
 

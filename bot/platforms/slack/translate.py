@@ -37,14 +37,46 @@ _SKIN_TONE = re.compile(r"::skin-tone-\d$")
 # Slack names reactions by short code; the other platforms deliver the character itself. The
 # reactions features look for are mapped, the rest keep their `:name:` form.
 EMOJI: dict[str, str] = {
-    "+1": "👍", "thumbsup": "👍", "-1": "👎", "thumbsdown": "👎", "white_check_mark": "✅",
-    "heavy_check_mark": "✔️", "ballot_box_with_check": "☑️", "x": "❌", "heart": "❤️", "tada": "🎉",
-    "eyes": "👀", "raised_hands": "🙌", "pray": "🙏", "clap": "👏", "fire": "🔥", "rocket": "🚀",
-    "100": "💯", "question": "❓", "grey_question": "❔", "exclamation": "❗", "warning": "⚠️",
-    "star": "⭐", "smile": "😄", "slightly_smiling_face": "🙂", "joy": "😂", "ok_hand": "👌",
-    "muscle": "💪", "bulb": "💡", "thinking_face": "🤔", "wave": "👋", "sparkles": "✨",
-    "heart_eyes": "😍", "laughing": "😆", "sob": "😭", "rotating_light": "🚨", "memo": "📝",
-    "pushpin": "📌", "link": "🔗", "no_entry": "⛔", "no_entry_sign": "🚫",
+    "+1": "👍",
+    "thumbsup": "👍",
+    "-1": "👎",
+    "thumbsdown": "👎",
+    "white_check_mark": "✅",
+    "heavy_check_mark": "✔️",
+    "ballot_box_with_check": "☑️",
+    "x": "❌",
+    "heart": "❤️",
+    "tada": "🎉",
+    "eyes": "👀",
+    "raised_hands": "🙌",
+    "pray": "🙏",
+    "clap": "👏",
+    "fire": "🔥",
+    "rocket": "🚀",
+    "100": "💯",
+    "question": "❓",
+    "grey_question": "❔",
+    "exclamation": "❗",
+    "warning": "⚠️",
+    "star": "⭐",
+    "smile": "😄",
+    "slightly_smiling_face": "🙂",
+    "joy": "😂",
+    "ok_hand": "👌",
+    "muscle": "💪",
+    "bulb": "💡",
+    "thinking_face": "🤔",
+    "wave": "👋",
+    "sparkles": "✨",
+    "heart_eyes": "😍",
+    "laughing": "😆",
+    "sob": "😭",
+    "rotating_light": "🚨",
+    "memo": "📝",
+    "pushpin": "📌",
+    "link": "🔗",
+    "no_entry": "⛔",
+    "no_entry_sign": "🚫",
 }
 
 
@@ -79,8 +111,9 @@ def _channel(team_id: str, channel_id: str, ts: str, thread_ts: str | None) -> C
     return channel.in_thread(thread_ts) if thread_ts and thread_ts != ts else channel
 
 
-def message_event(event: Mapping[str, Any], team_id: str,
-                  at: datetime) -> Message | MessageEdited | MessageDeleted | None:
+def message_event(
+    event: Mapping[str, Any], team_id: str, at: datetime
+) -> Message | MessageEdited | MessageDeleted | None:
     """A `message` event as a new message, an edit, a deletion, or None when it is none of them."""
     subtype = event.get("subtype")
     channel_id = event.get("channel")
@@ -98,13 +131,17 @@ def message_event(event: Mapping[str, Any], team_id: str,
         return None
     thread_ts = event.get("thread_ts")
     channel = _channel(team_id, channel_id, ts, thread_ts)
-    reply_to = (MessageRef(channel.parent(), str(thread_ts)) if channel.thread_id is not None else None)
+    reply_to = MessageRef(channel.parent(), str(thread_ts)) if channel.thread_id is not None else None
     raw = str(event.get("text") or "")
     return Message(
-        community=channel.community, at=at, ref=MessageRef(channel, ts),
-        author=UserRef(PLATFORM, team_id, author_id), text=unescape(raw),
+        community=channel.community,
+        at=at,
+        ref=MessageRef(channel, ts),
+        author=UserRef(PLATFORM, team_id, author_id),
+        text=unescape(raw),
         author_is_bot=bool(event.get("bot_id")) or subtype == "bot_message",
-        reply_to=reply_to, mentions=mentions(raw, team_id),
+        reply_to=reply_to,
+        mentions=mentions(raw, team_id),
         is_direct=event.get("channel_type") in ("im", "mpim"),
     )
 
@@ -120,8 +157,13 @@ def _edited(event: Mapping[str, Any], team_id: str, channel_id: str, at: datetim
     if previous and previous.get("text") == message.get("text"):
         return None  # an unfurl or a reply count changed, not the text
     channel = _channel(team_id, channel_id, ts, message.get("thread_ts"))
-    return MessageEdited(channel.community, at, MessageRef(channel, ts), UserRef(PLATFORM, team_id, user_id),
-                         unescape(str(message.get("text") or "")))
+    return MessageEdited(
+        channel.community,
+        at,
+        MessageRef(channel, ts),
+        UserRef(PLATFORM, team_id, user_id),
+        unescape(str(message.get("text") or "")),
+    )
 
 
 def _deleted(event: Mapping[str, Any], team_id: str, channel_id: str, at: datetime) -> MessageDeleted | None:
@@ -142,9 +184,14 @@ def reaction_event(event: Mapping[str, Any], team_id: str, at: datetime) -> Reac
         return None
     author = event.get("item_user")
     channel = ChannelRef(PLATFORM, team_id, str(channel_id))
-    return ReactionAdded(channel.community, at, MessageRef(channel, str(ts)),
-                         UserRef(PLATFORM, team_id, str(user_id)), emoji(str(name)),
-                         UserRef(PLATFORM, team_id, author) if isinstance(author, str) else None)
+    return ReactionAdded(
+        channel.community,
+        at,
+        MessageRef(channel, str(ts)),
+        UserRef(PLATFORM, team_id, str(user_id)),
+        emoji(str(name)),
+        UserRef(PLATFORM, team_id, author) if isinstance(author, str) else None,
+    )
 
 
 def team_join_event(event: Mapping[str, Any], team_id: str, at: datetime) -> MemberJoined | None:
