@@ -6,14 +6,15 @@ the `activity_*_daily` rollups, whose `day` is the local day in the community's 
 How a flush stays fast and exact:
 1. on the event loop, the buffer is swapped for an empty one and the batch's time zones are looked up
    (the community settings belong to the loop); nothing else, so a flush never holds the loop for the
-   milliseconds a 2,000-row batch takes to prepare;
-2. on a worker thread (`asyncio.to_thread`), duplicates inside the batch are dropped (first delivery
-   wins), each row gets its local day, the rollups are summed as if every row were new, and rows and
-   sums become JSON parameters (`bot/storage/bulk.py`: one SQLite step per statement, not one per row).
-   Not inside the transaction: SQLite's write lock and the database lock stay held only for the writing;
-3. the database thread then runs the whole transaction in one hand-over (`Database.run_transaction`):
-   `BEGIN IMMEDIATE`, `MAX(id)`, one `INSERT ... ON CONFLICT DO NOTHING`, one upsert per rollup table,
-   `COMMIT`. The event loop reads the next batch meanwhile instead of relaying each statement;
+   milliseconds a 2,000-row batch takes to prepare (the benchmarks' worst loop stall, issue 14);
+2. on the database thread, in the same hand-over as the transaction (`Database.run_transaction`):
+   duplicates inside the batch are dropped (first delivery wins), each row gets its local day, the
+   rollups are summed as if every row were new, and rows and sums become JSON parameters
+   (`bot/storage/bulk.py`: one SQLite step per statement, not one per row). Not on a worker thread of
+   its own: handing the prepared batch back would need the event loop, which a burst of chat keeps
+   busy, and the write would start late (ingest lost 8% that way, measured);
+3. then `BEGIN IMMEDIATE`, `MAX(id)`, one `INSERT ... ON CONFLICT DO NOTHING`, one upsert per rollup
+   table, `COMMIT`. The event loop reads the next batch meanwhile instead of relaying each statement;
 4. when the insert's rowcount says some rows were already stored (a redelivery), one
    `SELECT ... WHERE id > <old max>` lists the new ones and the sums are redone from them. This is exact
    because we hold SQLite's write lock and an INTEGER PRIMARY KEY is allocated above the current maximum.
@@ -142,7 +143,7 @@ class _Days:
 
     def resolve(self, communities: Iterable[str]) -> None:
         """Look the zones of these communities up now, on the event loop: `timezone_of` reads the loop's
-        settings cache, which a worker thread must not touch (see `_batch_work`)."""
+        settings cache, which the database thread must not touch (see `_batch_work`)."""
         for community in communities:
             if community not in self._zones:
                 self._zones[community] = self._zone(community)
@@ -243,8 +244,8 @@ _NEW_MESSAGES = "SELECT community, channel_id, message_id FROM messages WHERE id
 def _batch_work(batch: _Buffer, days: _Days) -> Callable[[sqlite3.Connection], None]:
     """Prepare a batch (rows, rollups, JSON) and return the database thread's part.
 
-    Runs on a worker thread (`ActivityWriter._write`), with `days` already holding the batch's zones:
-    it reads only the batch, which nothing else touches once taken off the buffer.
+    Called on the database thread (`ActivityWriter._write`), with `days` already holding the batch's
+    zones: it reads only the batch, which nothing else touches once taken off the buffer.
 
     Duplicates inside the batch are dropped here (first delivery wins). The rollups are summed as if
     every row were new, the usual case; when the insert skips some (redelivered messages), the thread
@@ -462,13 +463,16 @@ class ActivityWriter:
     async def _write(self, batch: _Buffer) -> None:
         days = _Days(self._timezone_of, self._zone_warnings)
         days.resolve(_communities(batch))
-        # The preparation is a few milliseconds of Python for a full batch (more on a loaded machine):
-        # on a worker thread it shares the GIL with the loop (switch interval 0.5 ms, `App.start`)
-        # instead of holding the loop, and before the database lock, which other writers wait for.
-        work = await asyncio.to_thread(_batch_work, batch, days)
-        # One hand-over to the database thread for the whole transaction (see Database.run_transaction):
-        # the next batch is read while this one is written.
-        await self._db.run_transaction(work)
+
+        def prepare_and_write(conn: sqlite3.Connection) -> None:
+            # Inside the transaction, so SQLite's write lock is held a few milliseconds longer; readers
+            # (WAL) do not wait for it, and other writers of this process wait for the hand-over anyway.
+            # The Python work shares the GIL with the loop, which gets it back every 0.5 ms (`App.start`).
+            _batch_work(batch, days)(conn)
+
+        # One hand-over to the database thread for the preparation and the whole transaction (see
+        # Database.run_transaction): the next batch is read while this one is written.
+        await self._db.run_transaction(prepare_and_write)
 
 
 def _communities(batch: _Buffer) -> set[str]:
