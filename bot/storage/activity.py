@@ -465,9 +465,10 @@ class ActivityWriter:
         days.resolve(_communities(batch))
 
         def prepare_and_write(conn: sqlite3.Connection) -> None:
-            # Inside the transaction, so SQLite's write lock is held a few milliseconds longer; readers
-            # (WAL) do not wait for it, and other writers of this process wait for the hand-over anyway.
-            # The Python work shares the GIL with the loop, which gets it back every 0.5 ms (`App.start`).
+            # Inside the transaction, so the database lock and SQLite's write lock are held a few
+            # milliseconds longer: other writes of this process (the questions plugin's batches, a
+            # command's write) may wait that much more; reads (WAL, read connections) do not. The Python
+            # work shares the GIL with the loop, which gets it back every 0.5 ms (`App.start`).
             _batch_work(batch, days)(conn)
 
         # One hand-over to the database thread for the preparation and the whole transaction (see
