@@ -448,3 +448,35 @@ def test_the_local_day_shortcut_agrees_with_a_conversion_for_every_instant(tz: s
     random.Random(5).shuffle(moments[: len(moments) // 3])  # out of order too
     wrong = [m for m in moments if days("c", m) != m.astimezone(zone_info).date().isoformat()]
     assert wrong == []
+
+
+async def test_a_batch_is_prepared_off_the_event_loop_and_its_zones_looked_up_on_it(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Preparing a full batch (rows, rollups, JSON) takes milliseconds: on the loop it was the benchmarks'
+    # worst stall (issue 14). The zones come from the loop's settings cache, which no thread may read.
+    import threading
+
+    zone_threads: list[threading.Thread] = []
+    prepare_threads: list[threading.Thread] = []
+    real_batch_work = activity._batch_work
+
+    def looked_up(community: str) -> str:
+        zone_threads.append(threading.current_thread())
+        return zone_of(community)
+
+    def batch_work(batch: Any, days: Any) -> Any:
+        prepare_threads.append(threading.current_thread())
+        return real_batch_work(batch, days)
+
+    monkeypatch.setattr(activity, "_batch_work", batch_work)
+    writer = ActivityWriter(db, looked_up)
+    first = msg(PARIS, "m1", "u1")
+    writer.add_message(first, MessageNotes())
+    writer.add_reaction(reaction(msg(NEW_YORK, "m2", "u2"), "u3"))
+    assert await writer.flush() == 2
+    loop_thread = threading.current_thread()
+    assert zone_threads and set(zone_threads) == {loop_thread}
+    assert len(prepare_threads) == 1 and prepare_threads[0] is not loop_thread
+    assert await community_daily(db) == [(PARIS.key, "2026-11-20", 1, 0, 0)]
+    assert [row[:3] for row in await member_daily(db)] == [
+        (PARIS.key, "2026-11-20", "u1"), (NEW_YORK.key, "2026-11-20", "u2"), (NEW_YORK.key, "2026-11-20", "u3")]
