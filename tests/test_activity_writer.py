@@ -451,7 +451,8 @@ def test_the_local_day_shortcut_agrees_with_a_conversion_for_every_instant(tz: s
 
 
 async def test_a_batch_is_prepared_off_the_event_loop_and_its_zones_looked_up_on_it(
-        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Preparing a full batch (rows, rollups, JSON) takes milliseconds: on the loop it was the benchmarks'
     # worst stall (issue 14). The zones come from the loop's settings cache, which no thread may read.
     import threading
@@ -479,4 +480,7 @@ async def test_a_batch_is_prepared_off_the_event_loop_and_its_zones_looked_up_on
     assert len(prepare_threads) == 1 and prepare_threads[0] is not loop_thread
     assert await community_daily(db) == [(PARIS.key, "2026-11-20", 1, 0, 0)]
     assert [row[:3] for row in await member_daily(db)] == [
-        (PARIS.key, "2026-11-20", "u1"), (NEW_YORK.key, "2026-11-20", "u2"), (NEW_YORK.key, "2026-11-20", "u3")]
+        (PARIS.key, "2026-11-20", "u1"),
+        (NEW_YORK.key, "2026-11-20", "u2"),
+        (NEW_YORK.key, "2026-11-20", "u3"),
+    ]
