@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from benchmarks.common import PLATFORM, START, available_plugins, messages
+from benchmarks.common import PLATFORM, START, available_plugins, messages, watched_load
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config, DatabaseConfig
@@ -226,7 +226,8 @@ async def measure(path: Path, read_connections: int, seconds: float, rate: int, 
         stream = _renamed(
             messages(int(seconds * rate * 2) + 1, start=NOW, spacing=timedelta(milliseconds=1), seed=5), "l"
         )
-        loaded, reached, busy = await sample(app, seconds, rate, stream)
+        with watched_load():  # the flood is delivered as a platform would: its worst stall is the bot's
+            loaded, reached, busy = await sample(app, seconds, rate, stream)
     finally:
         await app.stop()
     return Figures(idle, loaded, reached, busy)
