@@ -22,69 +22,6 @@ from bot.i18n import Msg, When, _
 
 __all__ = ["DueError", "Spelled", "check_reading", "read"]
 
-_MONTHS: dict[str, int] = {
-    **{
-        name: number
-        for number, name in enumerate(
-            (
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            ),
-            start=1,
-        )
-    },
-    **{
-        name: number
-        for number, name in enumerate(
-            (
-                "janvier",
-                "février",
-                "mars",
-                "avril",
-                "mai",
-                "juin",
-                "juillet",
-                "août",
-                "septembre",
-                "octobre",
-                "novembre",
-                "décembre",
-            ),
-            start=1,
-        )
-    },
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "sept": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-    "janv": 1,
-    "fevrier": 2,
-    "févr": 2,
-    "fevr": 2,
-    "avr": 4,
-    "juil": 7,
-    "aout": 8,
-    "déc": 12,
-    "decembre": 12,
-}
 _MONTH_NAMES = (
     (
         "january",
@@ -115,6 +52,30 @@ _MONTH_NAMES = (
         "décembre",
     ),
 )
+_MONTHS: dict[str, int] = {
+    **{name: number for names in _MONTH_NAMES for number, name in enumerate(names, start=1)},
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+    "janv": 1,
+    "fevrier": 2,
+    "févr": 2,
+    "fevr": 2,
+    "avr": 4,
+    "juil": 7,
+    "aout": 8,
+    "déc": 12,
+    "decembre": 12,
+}
 _COUNT_UNITS = frozenset(
     {
         "minute",
