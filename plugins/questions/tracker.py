@@ -15,27 +15,19 @@ pensez-vous ? » asks for reactions, not for a helper, and spam in a question's 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
 from bot.model import Message as ChatMessage
-from bot.plugin import MessageNotes, PluginContext
+from bot.plugin import REFUSED_WRITES, MessageNotes, PluginContext, SqlConnection
 from plugins.questions import detector, ladder
 from plugins.questions.index import OpenIndex, Tracked
 from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo, TakenWrites
 from plugins.questions.settings import QuestionsSettings
 
 UNKNOWN = "unknown"
-_REFUSED = (
-    sqlite3.IntegrityError,
-    sqlite3.DataError,
-    sqlite3.ProgrammingError,
-    sqlite3.InterfaceError,
-    ValueError,
-    TypeError,
-)
+_REFUSED = (*REFUSED_WRITES, ValueError, TypeError)
 _LANGUAGE_CACHE = 4096
 _FLUSH_AT = 500
 # The filters plugin tags the messages its tag rules catch (the bait list among them) `noise:<rule id>`.
@@ -89,6 +81,12 @@ class Tracker:
         for question_id in ids:
             self.index.remove(question_id)
         return len(ids)
+
+    async def tidy(self, now: datetime) -> None:
+        """The hourly upkeep: prune the index, write what is queued, wake any ladder left asleep."""
+        self.prune(now)
+        await self.flush()
+        await self.wake_ladders()
 
     # ------------------------------------------------------------ detection (message filter)
 
@@ -307,7 +305,7 @@ class Tracker:
                 return
             taken: list[TakenWrites] = []
 
-            def take() -> Callable[[sqlite3.Connection], int]:
+            def take() -> Callable[[SqlConnection], int]:
                 # Called once the database lock is held: a privacy forget cannot run between the taking
                 # and the writing, so no row about a forgotten member is written after the forget.
                 taken.append(self.repo.pending.take())
