@@ -46,6 +46,7 @@ from bot.declarations import (
 from bot.i18n import Msg, Text
 from bot.model import ChannelRef, CommandInvoked, CommunityRef, Event, Level, UserRef
 from bot.protocols import (
+    REFUSED_WRITES,
     DigestContributor,
     DigestSection,
     Directory,
@@ -55,6 +56,7 @@ from bot.protocols import (
     PrivacyParticipant,
     Spaces,
     Sql,
+    SqlConnection,
     SqlDatabase,
 )
 
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
     from bot.storage.database import Database
 
 __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocols
+    "REFUSED_WRITES",
     "AutocompleteFn",
     "Choice",
     "CommandDecl",
@@ -92,6 +95,7 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "PrivacyParticipant",
     "Spaces",
     "Sql",
+    "SqlConnection",
     "SqlDatabase",
     "attachment",
     "autocomplete",

@@ -4,7 +4,8 @@ Services a plugin receives in its `PluginContext`: `Sql`/`SqlDatabase` (`ctx.db`
 (with `Spaces` for channel management) and `Directory`. Protocols a plugin implements to cooperate
 with others without importing them: `PrivacyParticipant` (export and forget a member),
 `DigestContributor` (a `DigestSection` of the weekly digest) and `GroupDigestSource` (`GroupDigest`s
-for group owners). Plugins import all of it from `bot.plugin`.
+for group owners). `SqlConnection` and `REFUSED_WRITES` type a batch write and tell its refusals from
+a busy database, so no plugin imports the driver. Plugins import all of it from `bot.plugin`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.i18n import Text
 from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
 
 __all__ = [
+    "REFUSED_WRITES",
     "DigestContributor",
     "DigestSection",
     "Directory",
@@ -29,10 +31,23 @@ __all__ = [
     "PrivacyParticipant",
     "Spaces",
     "Sql",
+    "SqlConnection",
     "SqlDatabase",
 ]
 
 T = TypeVar("T")
+
+# The database connection a `run_transaction`/`run_prepared` work function receives (SQLite's), named here
+# so a plugin's batch writes are typed without importing the driver.
+SqlConnection = sqlite3.Connection
+# Errors for which the database refused a write for its content (a constraint, a value it cannot store):
+# the same rows would be refused again, unlike a locked, busy or closed database worth retrying.
+REFUSED_WRITES: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    sqlite3.DataError,
+    sqlite3.ProgrammingError,
+    sqlite3.InterfaceError,
+)
 
 # ---------------------------------------------------------------- services in the context
 
@@ -72,12 +87,12 @@ class SqlDatabase(Sql, Protocol):
         """One transaction: committed on success, rolled back on any error."""
         ...
 
-    async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+    async def run_transaction(self, work: Callable[[SqlConnection], T]) -> T:
         """Run `work(connection)` on the database thread in one transaction, in one hand-over: for batch
         writes on the message path, which a busy event loop would otherwise relay statement by statement."""
         ...
 
-    async def run_prepared(self, prepare: Callable[[], Callable[[sqlite3.Connection], T]]) -> T:
+    async def run_prepared(self, prepare: Callable[[], Callable[[SqlConnection], T]]) -> T:
         """`run_transaction(prepare())` with `prepare` called once the database lock is held: rows taken
         from a queue there are exactly what the transaction writes."""
         ...

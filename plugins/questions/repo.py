@@ -4,13 +4,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.plugin import Sql
+from bot.plugin import Sql, SqlConnection
 from bot.storage.bulk import as_json, rows_from_json
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
@@ -140,7 +139,7 @@ class TakenWrites:
             sql, bulk, rows = self.items[rank]
             yield (sql, (as_json(rows),), []) if bulk else (sql, None, rows)
 
-    def work(self, conn: sqlite3.Connection) -> int:
+    def work(self, conn: SqlConnection) -> int:
         """Run the statements on the database thread; returns how many were queued."""
         for sql, params, rows in self.statements():
             if params is not None:

@@ -3,9 +3,7 @@ the asker), solves (✅ from the asker, thanks crediting a helper), edits and de
 
 Ordinary messages cost a few dictionary look-ups in the `OpenIndex`; the database is touched only
 when a message is a question or touches an active one. Writes are queued and handed to the database
-in one go: at once when `_FLUSH_AT` statements wait, else within the activity writer's flush interval
-(`activity.flush_ms`) of the first one queued, so a crash loses no more questions and answers than
-activity rows.
+in batches by the `BatchWriter` (plugins/questions/batches.py).
 
 A message the filters tagged as noise (`noise:<rule id>`: the built-in engagement-bait list, or a
 moderator's tag rule) is not followed as a question, and does not answer one: bait such as « Qu'en
@@ -14,30 +12,20 @@ pensez-vous ? » asks for reactions, not for a helper, and spam in a question's 
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
 from bot.model import Message as ChatMessage
 from bot.plugin import MessageNotes, PluginContext
 from plugins.questions import detector, ladder
+from plugins.questions.batches import BatchWriter
 from plugins.questions.index import OpenIndex, Tracked
-from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo, TakenWrites
+from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
 
 UNKNOWN = "unknown"
-_REFUSED = (
-    sqlite3.IntegrityError,
-    sqlite3.DataError,
-    sqlite3.ProgrammingError,
-    sqlite3.InterfaceError,
-    ValueError,
-    TypeError,
-)
 _LANGUAGE_CACHE = 4096
-_FLUSH_AT = 500
 # The filters plugin tags the messages its tag rules catch (the bait list among them) `noise:<rule id>`.
 _NOISE = "noise:"
 
@@ -53,11 +41,7 @@ class Tracker:
         self._next_id = 1
         self._armed: dict[str, datetime] = {}
         self._ladders: dict[tuple[str, str], ladder.Ladder] = {}
-        self._flushing = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._timer: asyncio.TimerHandle | None = None  # the flush due within the interval, once armed
-        self._failures = 0  # background flushes failed in a row (logged in full once)
-        self._stopped = False
+        self.writes = BatchWriter(ctx, repo)
         self._languages: dict[tuple[str, int], str] = {}
         # Repeated texts (FAQs, copy-paste, "any update?") skip detection; bounded by clearing.
         self._verdicts: dict[tuple[str, int], tuple[str, bool]] = {}
@@ -89,6 +73,12 @@ class Tracker:
         for question_id in ids:
             self.index.remove(question_id)
         return len(ids)
+
+    async def tidy(self, now: datetime) -> None:
+        """The hourly upkeep: prune the index, write what is queued, wake any ladder left asleep."""
+        self.prune(now)
+        await self.flush()
+        await self.wake_ladders()
 
     # ------------------------------------------------------------ detection (message filter)
 
@@ -272,7 +262,7 @@ class Tracker:
         self.repo.queue_insert(question_id, new, step.kind if step else None, step.due_at if step else None)
         tracked = Tracked(question_id, new.community, new.channel_id, new.message_id, new.author_id, new.asked_at)
         self.index.add(tracked)
-        self._queued()  # before waking the ladder: a busy database failing that must not leave the row unflushed
+        self.writes.queued()  # before waking the ladder: a busy database failing that must not leave the row unflushed
         if step is not None:
             await self.arm(new.community, step.due_at)
         return tracked
@@ -282,7 +272,7 @@ class Tracker:
         first = tracked.answered_by is None
         self.index.add_answer(tracked, helper, message_id)
         self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
-        self._queued()
+        self.writes.queued()
 
     async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
         """Mark solved, crediting `helper`; the question leaves the index."""
@@ -290,7 +280,7 @@ class Tracker:
             self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first=False)
         self.repo.queue_solve(tracked.community, tracked.id, helper, at)
         self.index.remove(tracked.id)
-        self._queued()
+        self.writes.queued()
 
     async def close(self, question: Question, reason: str, at: datetime) -> bool:
         """Close a question for good (moderator, deletion)."""
@@ -299,103 +289,12 @@ class Tracker:
         return await self.repo.close(question.community, question.id, reason, at)
 
     async def flush(self) -> None:
-        """Write the queued rows now (before any read of the questions tables). When the database is busy
-        or unavailable they stay queued for the next flush; any other failure drops them, logged, rather
-        than blocking every later write."""
-        async with self._flushing:
-            if not len(self.repo.pending):
-                return
-            taken: list[TakenWrites] = []
-
-            def take() -> Callable[[sqlite3.Connection], int]:
-                # Called once the database lock is held: a privacy forget cannot run between the taking
-                # and the writing, so no row about a forgotten member is written after the forget.
-                taken.append(self.repo.pending.take())
-                return taken[0].work
-
-            # One hand-over to the database thread: while chat keeps the event loop busy, a
-            # statement-by-statement transaction would hold the database lock for tens of milliseconds.
-            write = asyncio.ensure_future(self.ctx.db.run_prepared(take))
-            write.add_done_callback(lambda done: self._after_write(done, taken))
-            # Shielded: a cancelled caller must not leave the rows neither written nor queued.
-            await asyncio.shield(write)
-
-    def _after_write(self, write: asyncio.Future[int], taken: list[TakenWrites]) -> None:
-        if not taken or write.cancelled():
-            return  # nothing taken; or cancelled at shutdown, when the thread may still commit
-        error = write.exception()
-        if error is None:
-            return
-        if isinstance(error, _REFUSED):
-            # The same rows would be refused again (a constraint, a value SQLite cannot take): dropping them
-            # keeps every later write going.
-            self.ctx.logger.error(
-                "questions: dropped %d queued writes that the database refused: %s", taken[0].count, error
-            )
-        else:
-            self.repo.pending.restore(taken[0])  # locked, read-only, disk full, closed: worth trying again
+        """Write the queued rows now (before any read of the questions tables)."""
+        await self.writes.flush()
 
     async def drain(self) -> None:
         """Wait for a background write, then write what is left (plugin stop)."""
-        self._stopped = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self._tasks:
-            await asyncio.gather(*self._tasks)
-        await self.flush()
-
-    def _queued(self) -> None:
-        """A write was queued: a full batch goes at once, anything less within the flush interval.
-
-        Both in the background (SQLite works in its own thread while the next messages are read), and
-        one flush at a time: the statements queued meanwhile wait for the next hand-over, so a burst
-        of chat is still written a batch at a time."""
-        if len(self.repo.pending) >= _FLUSH_AT:
-            self._flush_in_background()
-        else:
-            self._arm()
-
-    def _arm(self) -> None:
-        """Make sure a flush runs within the activity writer's flush interval (one timer at a time)."""
-        if self._timer is not None or self._stopped:
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop (synchronous caller): the next flush() or drain() writes the rows
-        self._timer = loop.call_later(self.ctx.activity.flush_interval, self._timer_fired)
-
-    def _timer_fired(self) -> None:
-        self._timer = None
-        self._flush_in_background()
-
-    def _flush_in_background(self) -> None:
-        if self._tasks:
-            return  # the flush running arms the timer again for what it did not take
-        task = asyncio.ensure_future(self._flush_quietly())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _flush_quietly(self) -> None:
-        try:
-            await self.flush()
-        except Exception:
-            # Kept rows are tried again every interval: say it once in full, not five times a second.
-            self._failures += 1
-            if self._failures == 1:
-                self.ctx.logger.exception(
-                    "questions: could not write queued rows; %d kept for the next try", len(self.repo.pending)
-                )
-            else:
-                self.ctx.logger.debug("questions: flush failed again (%d in a row)", self._failures, exc_info=True)
-        else:
-            if self._failures:
-                self.ctx.logger.info("questions: queued rows written again after %d failed attempts", self._failures)
-            self._failures = 0
-        finally:
-            if len(self.repo.pending):
-                self._arm()  # what arrived during this flush, or what it had to put back
+        await self.writes.drain()
 
     async def ladder(self, community: str) -> ladder.Ladder:
         """The community's ladder (its time zone, the configured delays and quiet hours)."""
