@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-import plugins as plugins_package
 from bot.config import ConfigError, format_validation_error
+from bot.discovery import available_plugins, plugins_root
 from bot.model import Event
 from bot.plugin import AutocompleteFn, CommandDecl, Handler, JobDecl, ParamKind, Plugin, PluginContext
 
@@ -43,11 +42,6 @@ class CommandSpec:
         return self.decl.path
 
 
-def available_plugins() -> list[str]:
-    """Names of every plugin package shipped in `plugins/`."""
-    return sorted(m.name for m in pkgutil.iter_modules(plugins_package.__path__) if m.ispkg)
-
-
 def plugin_class(name: str) -> type[Plugin]:
     """Import `plugins.<name>.plugin` and return its `PLUGIN` class."""
     if name not in available_plugins():
@@ -70,7 +64,7 @@ def validate_settings(cls: type[Plugin], raw: Mapping[str, Any] | None) -> BaseM
 def locale_roots(names: Sequence[str]) -> list[Path]:
     """Directories holding `.po` catalogs: the core's and each enabled plugin's."""
     roots = [Path(__file__).parent / "locales"]
-    base = Path(plugins_package.__path__[0])
+    base = plugins_root()
     roots += [base / name / "locales" for name in names if (base / name / "locales").is_dir()]
     return roots
 
