@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         args.command, args.console = "run", False
     if args.command == "demo":
         # Imported here: the demo needs no configuration and pulls in every plugin.
-        from bot.demo import main_demo
+        from bot.demo.run import main_demo
 
         return main_demo(args.out)
     script = getattr(args, "script", None)

@@ -73,6 +73,25 @@ def test_the_core_imports_no_plugin() -> None:
     assert breaches == []
 
 
+def test_the_demo_is_its_own_ring_on_the_public_api() -> None:
+    # bot/demo/ plays a community through the app as any embedder would: the app, its configuration and
+    # clock, the neutral model and the plugin API; never a plugin, a platform adapter or storage.
+    public = {"bot.app", "bot.clock", "bot.config", "bot.model", "bot.formatting", "bot.i18n", "bot.plugin"}
+    breaches = []
+    for path in files("bot/demo"):
+        for name in imports(path):
+            inside = name == "bot.demo" or name.startswith("bot.demo.")
+            if top(name) in ("bot", "plugins") and name not in public and not inside:
+                breaches.append(f"{path.relative_to(ROOT)} imports {name}")
+    # ...and only the command line reaches it: the core does not depend on its demo.
+    for path in files("bot"):
+        rel = path.relative_to(ROOT)
+        if rel.parts[:2] == ("bot", "demo") or rel == Path("bot/__main__.py"):
+            continue
+        breaches += [f"{rel} imports {n}" for n in imports(path) if n == "bot.demo" or n.startswith("bot.demo.")]
+    assert breaches == []
+
+
 def test_only_platform_adapters_import_chat_sdks() -> None:
     breaches = [
         f"{p.relative_to(ROOT)} imports {n}"

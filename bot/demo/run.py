@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.demo_world import (
+from bot.demo.world import (
     ADMIN,
     CALENDAR,
     CHAT,

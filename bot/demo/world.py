@@ -1,5 +1,5 @@
 """The demo's world: who the synthetic community's members are, what they say, the groups, the calendar,
-and the in-memory platform the demo plays them on (`bot/demo.py` drives it)."""
+and the in-memory platform the demo plays them on (`bot/demo/run.py` drives it)."""
 
 from __future__ import annotations
 
