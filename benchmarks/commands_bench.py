@@ -24,7 +24,7 @@ from benchmarks.common import PLATFORM, START, available_plugins, messages, watc
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config, DatabaseConfig
-from bot.demo_world import DemoPlatform
+from bot.demo.world import DemoPlatform
 from bot.model import ChannelRef, CommandInvoked, CommunityRef, Level, Message, MessageRef, UserRef
 from bot.storage import database as database_module
 from plugins.digest import service as service_module

@@ -14,7 +14,7 @@ from typing import Any
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.demo_world import DemoPlatform
+from bot.demo.world import DemoPlatform
 from bot.loopwatch import Stall, watching
 from bot.model import ChannelRef, CommunityRef, Message, MessageRef, UserRef
 

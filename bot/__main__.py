@@ -20,11 +20,12 @@ from typing import Any, TextIO
 from bot.app import App, migrations_dir
 from bot.clock import ShiftedClock
 from bot.config import Config, ConfigError, config_path, load_config, secret
+from bot.discovery import available_plugins
 from bot.platforms.base import PlatformError
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import CommandError
 from bot.redaction import configure_logging, redact
-from bot.registry import DeclarationError
+from bot.registry import DeclarationError, ServedSubcommand, declared_subcommands
 from bot.scheduler import SchedulerError
 from bot.shutdown import STOP_GRACE, Shutdown
 from bot.storage.database import Database, StorageError
@@ -33,7 +34,7 @@ from bot.storage.migrations import MigrationError, apply_migrations, pending_mig
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(served: Mapping[str, ServedSubcommand]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="affinity-bot", description="A community bot for Discord and Slack.")
     parser.add_argument("--config", help="configuration file (default: $AFFINITY_BOT_CONFIG or ./config.yaml)")
     commands = parser.add_subparsers(dest="command")
@@ -50,10 +51,13 @@ def _parser() -> argparse.ArgumentParser:
         "the last week's digest files (markdown, PNG, CSV)",
     )
     demo.add_argument("--out", help="the directory to write the files into (default: ./demo-digest)")
-    digest = commands.add_parser("digest", help="write one community's digest as files (markdown, PNG, CSV)")
-    digest.add_argument("--community", required=True, help="the community key, such as discord:123456789")
-    digest.add_argument("--period", help="last (default: the last full period), current, or a day YYYY-MM-DD in it")
-    digest.add_argument("--out", required=True, help="the directory to write the files into")
+    # Then the subcommands the plugins serve (`affinity-bot digest`), declared by the plugins themselves.
+    for name, served_by in served.items():
+        if name in commands.choices:
+            raise DeclarationError(f"plugin {served_by.plugin}: subcommand {name} is one of affinity-bot's own")
+        sub = commands.add_parser(name, help=served_by.decl.help)
+        for option in served_by.decl.options:
+            sub.add_argument(option.flag, required=option.required, help=option.help)
     return parser
 
 
@@ -192,26 +196,25 @@ async def _run(
     return EXIT_OK
 
 
-async def _digest(args: argparse.Namespace, config: Config) -> int:
-    """`affinity-bot digest`: the digest plugin renders one period to files."""
+async def _plugin_subcommand(args: argparse.Namespace, config: Config, served: ServedSubcommand) -> int:
+    """A subcommand a plugin serves (`affinity-bot digest`), run on a built but not started app."""
     app = App(config)
     await app.build()
     try:
-        plugin = next((p for p in app.registry.plugins if p.name == "digest"), None)
-        write_files = getattr(plugin, "write_files", None)
-        if write_files is None:
-            print("affinity-bot: the digest plugin is not enabled in the configuration", file=sys.stderr)
+        plugin = next((p for p in app.registry.plugins if p.name == served.plugin), None)
+        if plugin is None:
+            print(f"affinity-bot: the {served.plugin} plugin is not enabled in the configuration", file=sys.stderr)
             return EXIT_CONFIG
         try:
-            paths = await write_files(args.community, args.period, Path(args.out))
+            lines = await served.method(plugin, **{o.dest: getattr(args, o.dest) for o in served.decl.options})
         except CommandError as exc:
             render = app.translator.render
             print(
                 f"affinity-bot: {render(exc.message, config.locale)} {render(exc.hint, config.locale)}", file=sys.stderr
             )
             return EXIT_FAILURE
-        for path in paths:
-            print(path)
+        for line in lines:
+            print(line)
         return EXIT_OK
     finally:
         await app.stop()
@@ -237,12 +240,18 @@ async def _migrate(config: Config) -> int:
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     """Entry point of the `affinity-bot` console script."""
     env = os.environ if env is None else env
-    args = _parser().parse_args(argv)
+    try:
+        served = declared_subcommands(available_plugins())
+        parser = _parser(served)
+    except (ConfigError, DeclarationError) as exc:
+        print(f"affinity-bot: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    args = parser.parse_args(argv)
     if args.command is None:
         args.command, args.console = "run", False
     if args.command == "demo":
         # Imported here: the demo needs no configuration and pulls in every plugin.
-        from bot.demo import main_demo
+        from bot.demo.run import main_demo
 
         return main_demo(args.out)
     script = getattr(args, "script", None)
@@ -262,8 +271,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
-        if args.command == "digest":
-            return asyncio.run(_digest(args, config))
+        if args.command in served:
+            return asyncio.run(_plugin_subcommand(args, config, served[args.command]))
         if args.command in ("discord-invite-url", "slack-manifest"):
             return _platform_tool(args.command, config, env)
         return asyncio.run(_run(args, config, env, script_lines))

@@ -19,6 +19,7 @@ import yaml
 from langdetect.detector_factory import PROFILES_DIRECTORY
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.discovery import default_plugins
 from bot.i18n import SUPPORTED_LOCALES
 from bot.redaction import looks_like_token, mask, redact
 
@@ -174,8 +175,9 @@ class LoggingConfig(_Strict):
 
 
 def _default_plugins() -> dict[str, dict[str, Any] | None]:
-    # Every shipped feature, as in config.yaml, so running without a file gives the whole bot.
-    return {name: {} for name in ("core", "groups", "questions", "calendar", "digest", "filters")}
+    # Every plugin enabled by default (the scan of plugins/, as config.yaml lists them), so running
+    # without a file gives the whole bot.
+    return {name: {} for name in default_plugins()}
 
 
 class Config(_Strict):

@@ -15,7 +15,7 @@ from bot.communities import CommunityStore
 from bot.formatting import localize
 from bot.i18n import Translator
 from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, Target, UserRef
-from bot.platforms.base import Platform, PlatformError
+from bot.platforms.base import ChecksAccess, DeletesMessages, HasSpaces, Platform, PlatformError
 from bot.plugin import Spaces
 from bot.storage.database import Database
 from bot.storage.times import to_db
@@ -32,10 +32,17 @@ class Outbox:
         self._communities = communities
         self._translator = translator
         self.platforms: dict[str, Platform] = {}
+        # The optional parts of each platform, resolved once by protocol when it is added.
+        self._deleters: dict[str, DeletesMessages] = {}
+        self._access: dict[str, ChecksAccess] = {}
 
     def add_platform(self, platform: Platform) -> None:
         """Make a platform reachable by its name (the `platform` part of every ref)."""
         self.platforms[platform.name] = platform
+        if isinstance(platform, DeletesMessages):
+            self._deleters[platform.name] = platform
+        if isinstance(platform, ChecksAccess):
+            self._access[platform.name] = platform
 
     def _platform(self, name: str) -> Platform:
         try:
@@ -93,17 +100,17 @@ class Outbox:
         if platform is None or Capability.CREATE_CHANNEL not in platform.capabilities:
             return None
         # A platform keeps its channel management in a `spaces` attribute, or implements it itself.
-        return cast(Spaces, getattr(platform, "spaces", platform))
+        return platform.spaces if isinstance(platform, HasSpaces) else cast(Spaces, platform)
 
     async def delete(self, ref: MessageRef, reason: str) -> bool:
         """Delete a message through the platform's optional `delete_message(ref, reason)`; False when the
         platform has none, lacks `Capability.DELETE_MESSAGE` or refuses."""
         platform = self.platforms.get(ref.channel.platform)
-        delete = getattr(platform, "delete_message", None)
-        if platform is None or delete is None or Capability.DELETE_MESSAGE not in platform.capabilities:
+        deleter = self._deleters.get(ref.channel.platform)
+        if platform is None or deleter is None or Capability.DELETE_MESSAGE not in platform.capabilities:
             return False
         try:
-            return bool(await delete(ref, reason))
+            return bool(await deleter.delete_message(ref, reason))
         except DeliveryError as error:
             log.warning("could not delete %s: %s", ref.message_id, error)
             return False
@@ -111,12 +118,11 @@ class Outbox:
     async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
         """Whether a member may read a channel, through the platform's optional `can_read(user, channel)`;
         None when the platform cannot tell."""
-        platform = self.platforms.get(channel.platform)
-        check = getattr(platform, "can_read", None)
-        if check is None:
+        checker = self._access.get(channel.platform)
+        if checker is None:
             return None
         try:
-            answer = await check(user, channel)
+            answer = await checker.can_read(user, channel)
         except DeliveryError as error:
             log.warning("could not check access to %s: %s", channel.channel_id, error)
             return None

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-import plugins as plugins_package
 from bot.config import ConfigError, format_validation_error
+from bot.discovery import available_plugins, plugins_root
 from bot.model import Event
 from bot.plugin import AutocompleteFn, CommandDecl, Handler, JobDecl, ParamKind, Plugin, PluginContext
+from bot.subcommands import Subcommand
 
 _PATH = re.compile(r"^[a-z][a-z0-9-]{0,31}( [a-z][a-z0-9-]{0,31})?$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -41,11 +41,6 @@ class CommandSpec:
     def path(self) -> str:
         """`noun verb`, or a single word."""
         return self.decl.path
-
-
-def available_plugins() -> list[str]:
-    """Names of every plugin package shipped in `plugins/`."""
-    return sorted(m.name for m in pkgutil.iter_modules(plugins_package.__path__) if m.ispkg)
 
 
 def plugin_class(name: str) -> type[Plugin]:
@@ -70,7 +65,7 @@ def validate_settings(cls: type[Plugin], raw: Mapping[str, Any] | None) -> BaseM
 def locale_roots(names: Sequence[str]) -> list[Path]:
     """Directories holding `.po` catalogs: the core's and each enabled plugin's."""
     roots = [Path(__file__).parent / "locales"]
-    base = Path(plugins_package.__path__[0])
+    base = plugins_root()
     roots += [base / name / "locales" for name in names if (base / name / "locales").is_dir()]
     return roots
 
@@ -189,6 +184,32 @@ def declared_commands(names: Sequence[str]) -> list[CommandDecl]:
             if isinstance(decl, CommandDecl):
                 found.append(decl)
     return sorted(found, key=lambda d: d.path)
+
+
+@dataclass(frozen=True)
+class ServedSubcommand:
+    """A command-line subcommand bound to the plugin that serves it."""
+
+    decl: Subcommand
+    plugin: str
+    method: Callable[..., Awaitable[Sequence[str]]]  # unbound: called with the plugin instance
+
+
+def declared_subcommands(names: Sequence[str]) -> dict[str, ServedSubcommand]:
+    """The `affinity-bot` subcommands the named plugins serve, read from their classes; a name served
+    twice is a DeclarationError."""
+    found: dict[str, ServedSubcommand] = {}
+    for name in names:
+        cls = plugin_class(name)
+        for attr_name in dir(cls):
+            method = getattr(cls, attr_name, None)
+            decl = getattr(method, "__subcommand__", None)
+            if isinstance(decl, Subcommand) and method is not None:
+                if decl.name in found:
+                    other = found[decl.name].plugin
+                    raise DeclarationError(f"subcommand {decl.name} is declared by both {other} and {name}")
+                found[decl.name] = ServedSubcommand(decl, name, method)
+    return found
 
 
 def build_plugins(

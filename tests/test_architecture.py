@@ -1,6 +1,7 @@
 """The rings: plugins never import a platform SDK, the scheduler library or the database driver;
 only bot/platforms/ imports the chat SDKs, only bot/scheduler.py imports apscheduler, only
-bot/storage/ imports aiosqlite."""
+bot/storage/ imports aiosqlite; the core never imports a plugin (bot/discovery.py alone imports the
+`plugins` package itself, to scan it)."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ def test_plugins_stay_out_of_platforms_scheduler_and_driver() -> None:
         "bot.declarations",
         "bot.protocols",
         "bot.converters",
+        "bot.subcommands",  # the command-line subcommands a plugin serves
     }
     # The core plugin is part of the foundation: it may also use the core's stores.
     core_extra = {"bot.communities", "bot.storage.activity", "bot.storage.database", "bot.storage.times"}
@@ -57,6 +59,36 @@ def test_plugins_stay_out_of_platforms_scheduler_and_driver() -> None:
             forbidden_core = top(name) == "bot" and name not in allowed
             if forbidden_library or forbidden_core:
                 breaches.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert breaches == []
+
+
+def test_the_core_imports_no_plugin() -> None:
+    breaches = []
+    for path in files("bot"):
+        rel = path.relative_to(ROOT)
+        for name in imports(path):
+            scans_the_package = name == "plugins" and rel == Path("bot/discovery.py")
+            if top(name) == "plugins" and not scans_the_package:
+                breaches.append(f"{rel} imports {name}")
+    assert breaches == []
+
+
+def test_the_demo_is_its_own_ring_on_the_public_api() -> None:
+    # bot/demo/ plays a community through the app as any embedder would: the app, its configuration and
+    # clock, the neutral model and the plugin API; never a plugin, a platform adapter or storage.
+    public = {"bot.app", "bot.clock", "bot.config", "bot.model", "bot.formatting", "bot.i18n", "bot.plugin"}
+    breaches = []
+    for path in files("bot/demo"):
+        for name in imports(path):
+            inside = name == "bot.demo" or name.startswith("bot.demo.")
+            if top(name) in ("bot", "plugins") and name not in public and not inside:
+                breaches.append(f"{path.relative_to(ROOT)} imports {name}")
+    # ...and only the command line reaches it: the core does not depend on its demo.
+    for path in files("bot"):
+        rel = path.relative_to(ROOT)
+        if rel.parts[:2] == ("bot", "demo") or rel == Path("bot/__main__.py"):
+            continue
+        breaches += [f"{rel} imports {n}" for n in imports(path) if n == "bot.demo" or n.startswith("bot.demo.")]
     assert breaches == []
 
 

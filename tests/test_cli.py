@@ -310,10 +310,3 @@ def test_digest_command_explains_an_unknown_community(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "discord:nope" in result.stderr and "Traceback" not in result.stderr
-
-
-def test_demo_writes_the_digest_files(tmp_path: Path) -> None:
-    result = run(["demo", "--out", "out"], tmp_path, timeout=240)
-    assert result.returncode == 0, result.stderr
-    written = sorted(p.suffix for p in (tmp_path / "out").iterdir())
-    assert written == [".csv", ".md", ".png"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import pytest
 
 from bot.config import ConfigError, config_path, load_config, secret
+from bot.discovery import available_plugins, default_plugins
+from bot.registry import plugin_class
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -23,6 +26,20 @@ def test_the_shipped_config_is_valid_and_matches_the_defaults() -> None:
     assert shipped.platforms.slack.signing_secret_env == "SLACK_SIGNING_SECRET"
     assert set(shipped.plugins) == {"core", "groups", "questions", "calendar", "digest", "filters"}
     assert shipped.plugins == defaults.plugins
+    # config.yaml documents the discovered defaults, in their order (bot/discovery.py).
+    assert list(shipped.plugins) == list(defaults.plugins) == list(default_plugins())
+
+
+def test_defaults_are_every_discovered_plugin_not_opted_out() -> None:
+    opted_out = [
+        name
+        for name in available_plugins()
+        if getattr(importlib.import_module(f"plugins.{name}"), "ENABLED_BY_DEFAULT", True) is False
+    ]
+    assert sorted(default_plugins()) == sorted(set(available_plugins()) - set(opted_out))
+    assert default_plugins()[0] == "core"
+    for name in available_plugins():
+        assert plugin_class(name).name == name  # every package found is a loadable plugin
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,16 @@
 """`affinity-bot demo`: twelve synthetic weeks played through the real app, then the last week's digest as
-files. The demo runs once for the module (it takes seconds); each test reads what a visitor would open."""
+files. The demo runs once for the whole suite, through the command line a visitor types (it takes seconds);
+each test reads what that visitor would open."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
+import os
 import re
 import struct
+import subprocess
+import sys
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -15,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-import bot.demo
-from bot import demo_world
+import bot.demo.run
 from bot.clock import FrozenClock
-from bot.demo import main_demo, run_demo
+from bot.demo import world as demo_world
+from bot.demo.run import main_demo
 from bot.plugin import JobDecl
 from bot.scheduler import Scheduler
 from bot.storage.database import Database
@@ -34,12 +37,18 @@ SECTIONS = (
 )
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
 @dataclass(frozen=True)
 class DemoRun:
-    """The files the demo wrote and what its progress bar printed."""
+    """How `affinity-bot demo` exited, the files it wrote and what its progress bar printed."""
 
+    returncode: int
+    out_dir: Path
     paths: list[Path]
     progress: str
+    stderr: str
 
     def file(self, suffix: str) -> Path:
         return next(p for p in self.paths if p.suffix == suffix)
@@ -51,10 +60,27 @@ class DemoRun:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    out = tmp_path_factory.mktemp("demo") / "digest"
-    progress = io.StringIO()
-    paths = asyncio.run(run_demo(out, progress=progress))
-    return DemoRun(paths, progress.getvalue())
+    cwd = tmp_path_factory.mktemp("demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
+    env["PYTHONPATH"] = str(ROOT)  # this checkout's code, whatever the environment installed
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "demo", "--out", "digest"],
+        cwd=cwd,
+        capture_output=True,
+        timeout=240,
+        env=env,
+    )
+    # Bytes, decoded here: text mode would turn the progress bar's carriage returns into newlines.
+    stdout, stderr = done.stdout.decode("utf-8"), done.stderr.decode("utf-8")
+    paths = [cwd / line for line in stdout.splitlines()]
+    progress = stderr.split("Demo done in")[0]  # the bar, without the closing timing line
+    return DemoRun(done.returncode, cwd / "digest", paths, progress, stderr)
+
+
+def test_the_command_writes_the_digest_files(demo: DemoRun) -> None:
+    assert demo.returncode == 0, demo.stderr
+    written = sorted(p.suffix for p in demo.out_dir.iterdir())
+    assert written == [".csv", ".md", ".png"]
 
 
 def figure(markdown: str, pattern: str) -> int:
@@ -137,7 +163,7 @@ def test_progress_bar_reaches_the_end(demo: DemoRun) -> None:
 
 
 def test_progress_is_optional(tmp_path: Path) -> None:
-    bar = bot.demo.Progress(None, 3)
+    bar = bot.demo.run.Progress(None, 3)
     bar.step("one")
     assert bar.done == 1
 
@@ -151,7 +177,7 @@ def test_main_demo_prints_the_files_and_defaults_to_demo_digest(
         seen.append(out_dir)
         return [out_dir / "digest-2026-11-09.md"]
 
-    monkeypatch.setattr(bot.demo, "run_demo", fake)
+    monkeypatch.setattr(bot.demo.run, "run_demo", fake)
     monkeypatch.chdir(tmp_path)
     assert main_demo(None) == 0
     assert main_demo(str(tmp_path / "elsewhere")) == 0

@@ -9,10 +9,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+from bot.discovery import available_plugins, default_plugins
 from bot.model import Level
 from tests.harness import running
 
-ALL_PLUGINS = {name: {} for name in ("core", "groups", "questions", "calendar", "digest", "filters")}
+# Every plugin found in plugins/, the disabled-by-default ones too: a new plugin is fuzzed with no list to edit.
+ALL_PLUGINS = {name: {} for name in (*default_plugins(), *available_plugins())}
 HOSTILE = [
     "",
     " ",

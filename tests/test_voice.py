@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.discovery import default_plugins
 from bot.formatting import mentions, to_markdown, to_plain
 from bot.i18n import Translator, _, join
 from bot.markup import Link, Mention, pieces
@@ -29,7 +30,7 @@ from bot.platforms.discord.render import ButtonCodec, render
 from bot.platforms.slack.render import Renderer
 from tests.harness import Harness, Sent, running
 
-ALL_PLUGINS = {name: {} for name in ("core", "groups", "questions", "calendar", "digest", "filters")}
+ALL_PLUGINS = {name: {} for name in default_plugins()}
 HOSTILE = [
     "@everyone",
     "@here",

@@ -1,13 +1,17 @@
 """What every platform adapter provides to the core: start/stop, sending localized replies,
 looking up members and channels, and its capabilities. Adapters call back into the
-`EventSink` (the dispatcher) with neutral events."""
+`EventSink` (the dispatcher) with neutral events.
+
+Optional parts a platform may also implement are typed protocols (`DeletesMessages`, `ChecksAccess`,
+`HasSpaces`), resolved once when the platform is added (bot/messaging.py), not looked up by name."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.formatting import LocalReply
 from bot.model import Capability, ChannelRef, CommandInvoked, CommunityRef, Event, MessageRef, Target, UserRef
+from bot.protocols import Spaces
 
 
 class EventSink(Protocol):
@@ -71,3 +75,28 @@ class Platform(Protocol):
     def channel_names(self, community: CommunityRef) -> list[str]:
         """Known channel names, for did-you-mean suggestions."""
         ...
+
+
+@runtime_checkable
+class DeletesMessages(Protocol):
+    """A platform that can delete a message (used with `Capability.DELETE_MESSAGE`)."""
+
+    async def delete_message(self, ref: MessageRef, reason: str) -> bool:
+        """Delete a message; False when the platform refuses."""
+        ...
+
+
+@runtime_checkable
+class ChecksAccess(Protocol):
+    """A platform that can tell whether a member may read a channel."""
+
+    async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
+        """True or False, or None when it cannot tell."""
+        ...
+
+
+@runtime_checkable
+class HasSpaces(Protocol):
+    """A platform keeping its channel management (`Spaces`) in a `spaces` attribute."""
+
+    spaces: Spaces

@@ -21,3 +21,6 @@ Jobs: `calendar.extend` every 6 hours materialises recurring series up to the ho
 per occurrence: `calendar.remind` (one per offset), `calendar.overdue`, `calendar.alert`,
 `calendar.missed`. Digest section `calendar` (adherence per owner and channel, streaks).
 """
+
+# Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.
+ORDER = 30

@@ -9,3 +9,6 @@
 Tables: the core's own (`communities`, `community_channels`, `community_roles`, `members`,
 `confirmations`) through `bot.communities` and `plugins.core.privacy`. No settings. No jobs.
 """
+
+# Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.
+ORDER = 0

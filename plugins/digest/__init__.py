@@ -23,3 +23,6 @@ Jobs: `digest.check` every 5 minutes sends each community's digest once its loca
 passed; due action `digest.catch_up` runs the same check once at start (a digest missed while the
 bot was down goes out once). `DigestPlugin.write_files` serves `affinity-bot digest` (markdown + PNG + CSV).
 """
+
+# Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.
+ORDER = 40

@@ -27,6 +27,7 @@ from bot.plugin import (
     job,
     text,
 )
+from bot.subcommands import Option, subcommand
 from plugins.digest import files, privacy
 from plugins.digest.periods import KINDS, WEEKDAYS, Schedule, local_today, parse_time, period_containing
 from plugins.digest.render import body
@@ -253,8 +254,21 @@ class DigestPlugin(Plugin):
     # ------------------------------------------------------------ command line and privacy
 
     async def write_files(self, community: str, period: str | None, out_dir: Path) -> list[Path]:
-        """`affinity-bot digest`: markdown + PNG + CSV of one period; CommandError on bad input."""
+        """Markdown + PNG + CSV of one period (`affinity-bot digest`, the demo); CommandError on bad input."""
         return await files.write_digest_files(self.service, community, period, out_dir)
+
+    @subcommand(
+        "digest",
+        help="write one community's digest as files (markdown, PNG, CSV)",
+        options=(
+            Option("--community", "the community key, such as discord:123456789", required=True),
+            Option("--period", "last (default: the last full period), current, or a day YYYY-MM-DD in it"),
+            Option("--out", "the directory to write the files into", required=True),
+        ),
+    )
+    async def digest_files(self, community: str, period: str | None, out: str) -> list[str]:
+        """`affinity-bot digest --community KEY [--period P] --out DIR`: the paths of the files written."""
+        return [str(path) for path in await self.write_files(community, period, Path(out))]
 
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
         """The member's subscription and the digests that name them among top contributors."""

@@ -34,3 +34,6 @@ Jobs: `filters.watch_digests` (every 15 minutes: sends the digests whose period 
 Digest section `filters`: noise caught per action and the top rules. Privacy: export and forget of
 watch lists, mutes, preferences and pending matches for and about the member.
 """
+
+# Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.
+ORDER = 50

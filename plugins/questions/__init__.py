@@ -21,3 +21,6 @@ database left asleep); due action `questions.ladder` keyed `<community>:<time>`:
 community at its earliest pending step (nudge, escalate, still waiting), which each question row
 records. Also a digest section (`questions`) and privacy export/forget.
 """
+
+# Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.
+ORDER = 20

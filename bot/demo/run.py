@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
-from bot.demo_world import (
+from bot.demo.world import (
     ADMIN,
     CALENDAR,
     CHAT,
@@ -35,7 +35,6 @@ from bot.demo_world import (
     LEAVERS,
     MEMBERS,
     NOISE,
-    PLUGINS,
     QUESTIONS,
     SEED,
     START,
@@ -358,10 +357,9 @@ class Progress:
 
 
 def demo_config(directory: Path) -> Config:
-    """Every plugin enabled, the database and files in `directory`."""
+    """The plugins enabled by default (no `plugins:` key), the database and files in `directory`."""
     raw: dict[str, Any] = {
         "database": {"path": str(directory / "demo.db")},
-        "plugins": {name: {} for name in PLUGINS},
         "platforms": {"console": {"files_dir": str(directory / "files")}},
     }
     return Config.model_validate(raw)

@@ -1,5 +1,5 @@
 """The demo's world: who the synthetic community's members are, what they say, the groups, the calendar,
-and the in-memory platform the demo plays them on (`bot/demo.py` drives it)."""
+and the in-memory platform the demo plays them on (`bot/demo/run.py` drives it)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from bot.formatting import LocalReply
 from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Space, Target, UserRef
 
-PLUGINS = ("core", "groups", "questions", "calendar", "digest", "filters")
 END = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))  # a Monday, after the digest is sent
 WEEKS = 12
 START = datetime(2026, 8, 24, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))  # END's Monday, 12 weeks before
