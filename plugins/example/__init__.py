@@ -10,3 +10,6 @@ removes the author's name from the polls (the question stays for the others who 
 
 Shipped disabled: add `example: {}` under `plugins:` in config.yaml to try it.
 """
+
+# Read by bot/discovery.py without importing the feature: a reference plugin, so off unless configured.
+ENABLED_BY_DEFAULT = False
