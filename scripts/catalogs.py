@@ -50,6 +50,7 @@ def load(path: Path, locale: str) -> Catalog:
 
 
 def main() -> int:
+    """Extract the messages and update (or with `--check`, verify) every catalog."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--only", help="one catalog directory, e.g. plugins/groups/locales")
