@@ -23,6 +23,7 @@ SUITES = [
 
 
 def main() -> int:
+    """Run the benchmarks (all, or `--only` one) and print one table."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("--quick", action="store_true", help="smaller runs, under a minute in all")
     parser.add_argument("--only", help="run one suite, e.g. ingest")

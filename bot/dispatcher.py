@@ -9,7 +9,6 @@ stops the others or the platform.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from bot.communities import CommunityStore
@@ -56,7 +55,6 @@ class Dispatcher:
         self._activity = activity
         self._moderators = set(config.permissions.moderators)
         self._admins = set(config.permissions.admins)
-        self.handled = 0
 
     # ------------------------------------------------------------ passive events
 
@@ -69,7 +67,6 @@ class Dispatcher:
             log.exception("could not handle %s in %s", type(event).__name__, event.community.key)
 
     async def _handle(self, event: Event) -> None:
-        self.handled += 1
         # Settings are cached per community; loading them here keeps rollup days in its time zone.
         await self._communities.get(event.community)
         if isinstance(event, Message):
@@ -265,10 +262,6 @@ class Dispatcher:
     def usage(self, spec: CommandSpec) -> str:
         """The command's usage line."""
         return usage(spec.path, spec.decl.params)
-
-    def specs(self) -> Sequence[CommandSpec]:
-        """Every command, sorted by path."""
-        return [self._registry.commands[p] for p in sorted(self._registry.commands)]
 
 
 def _bind_files(spec: CommandSpec, files: list[Param], event: CommandInvoked) -> dict[str, Attachment]:

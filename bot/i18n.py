@@ -26,7 +26,6 @@ from babel.numbers import format_decimal
 from bot.markup import inert
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "fr")
-DEFAULT_LOCALE = "en"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from typing import TextIO
 
 _SLACK = r"(?:xox[a-z](?:\.xox[a-z])?|xapp)-[A-Za-z0-9-]+"
 _DISCORD = r"[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{20,}"
-_HEX_SECRET = r"[0-9a-fA-F]{32}"
+_HEX_SECRET = r"[0-9a-fA-F]{32}"  # noqa: S105 (a pattern that finds secrets, not one)
 # Each shape with its own edges: a token may touch punctuation (`database.xoxb-…: unknown key`, a full stop
 # ending a sentence, `_end`), but not the characters of its own alphabet (a longer run is something else).
 _TOKEN = re.compile(
@@ -74,6 +74,7 @@ class RedactingFilter(logging.Filter):
     and the stack. Installed on the handler, so it covers every library's loggers."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Mask the record in place; always True, the record is kept."""
         try:
             message = record.getMessage()
         except Exception:  # a malformed record: let logging report it as it would
@@ -100,6 +101,7 @@ class BotLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
     @property
     def stream(self) -> TextIO:
+        """The stream given, or the current `sys.stderr` (which tests and pytest replace)."""
         return self._own_stream if self._own_stream is not None else sys.stderr
 
     @stream.setter

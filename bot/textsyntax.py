@@ -1,4 +1,4 @@
-"""The text syntax of commands, shared by Slack and the console, and of typed-in values.
+r"""The text syntax of commands, shared by Slack and the console, and of typed-in values.
 
 A command line reads `/noun verb value1 name:value "quoted value" name:"quoted value"`. This module
 owns cutting such a line into the command path and its tokens, and the written forms of durations
@@ -13,7 +13,7 @@ Quoting rules, chosen so that ordinary French and English text needs no quotes:
   understood; the inner spaces of typographic quotes are trimmed (`« Rust Lille »` is `Rust Lille`).
 - A closing quote only closes when followed by a space or the end of the line, so
   `'l'apéro du jeudi'` is one value. A backslash makes a quote (or, inside quotes, a backslash)
-  literal: `"say \\"hi\\""`.
+  literal: `"say \"hi\""`.
 - `name:value` names a parameter only when `name` looks like an identifier (`[a-z_][a-z0-9_]*`,
   any case): `10:30` stays a value, and so does `https://…` (a value starting with `//`).
   `name: value`, with a space after the colon as Discord shows it, is accepted too.
@@ -229,7 +229,7 @@ def _unknown_verb(noun: str, rest: Sequence[str], verbs: list[str]) -> CommandEr
 
 
 def _verbs_hint(noun: str, verbs: Sequence[str]) -> Msg:
-    """`/group commands: join, leave, list.`"""
+    """`/group commands: join, leave, list.`: the verbs of a noun."""
     return _("/{noun} commands: {verbs}.", noun=noun, verbs=", ".join(verbs))
 
 
@@ -310,7 +310,8 @@ def parse_moment(text: str, zone: tzinfo) -> datetime | None:
         return None
     part = {key: int(found) for key, found in match.groupdict().items() if found and key != "offset"}
     try:
-        local = datetime(
+        # A wall-clock reading, made aware just below (with the written offset or the zone).
+        local = datetime(  # noqa: DTZ001
             part["year"], part["month"], part["day"], part.get("hour", 0), part.get("minute", 0), part.get("second", 0)
         )
         offset = match.group("offset")

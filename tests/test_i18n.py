@@ -3,11 +3,15 @@ and rendering picks the reader's language, formats values per locale, and never 
 
 from __future__ import annotations
 
+import importlib.util
 import string
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
+
+import pytest
 
 from bot.i18n import Span, Translator, When, _, join, normalize_locale
 from bot.registry import available_plugins, locale_roots
@@ -77,3 +81,45 @@ def test_platform_locales_are_normalised() -> None:
     assert normalize_locale("en_GB") == "en"
     assert normalize_locale("de") is None
     assert normalize_locale(None) is None
+
+
+def catalogs_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("catalogs_script", ROOT / "scripts" / "catalogs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_catalog_check_reports_a_missing_msgid_and_warns_only_about_fstring_msgids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from babel.messages.catalog import Catalog
+
+    catalogs = catalogs_script()
+    source = tmp_path / "plugin"
+    source.mkdir()
+    (source / "texts.py").write_text(
+        "def f(name, local, owner):\n"
+        '    a = _("Known.")\n'
+        '    b = _("Brand new {read}.", read=f"{local:%H:%M}")\n'
+        '    c = _("Owner: {owner}.", owner=f"@{owner}" if owner else _("no owner"))\n'
+        '    d = _(f"Hello {name}")\n',
+        encoding="utf-8",
+    )
+    catalogs.ROOT = tmp_path  # locations are relative to the root (this module instance only)
+    messages = catalogs.extract([source])
+    assert set(messages) == {"Known.", "Brand new {read}.", "Owner: {owner}.", "no owner"}
+    # An f-string as a parameter value is correct and silent; an f-string as the msgid is not.
+    warnings = capsys.readouterr().err.splitlines()
+    assert len(warnings) == 1
+    assert ":5: warning: Skipping f-string" in warnings[0]
+
+    catalog = Catalog(locale="fr")
+    catalog.add("Known.", "Connu.")
+    catalog.add("Gone.", "Parti.")
+    missing, stale = catalogs.compare(messages, catalog)
+    assert set(missing) == {"Brand new {read}.", "Owner: {owner}.", "no owner"}
+    assert stale == ["Gone."]
+    assert catalogs.update(catalog, messages, stale) is True
+    assert catalogs.update(catalog, messages, []) is False  # nothing new: the file would not be rewritten

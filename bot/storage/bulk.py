@@ -32,9 +32,9 @@ def rows_from_json(columns: int) -> str:
 
 
 def as_json(rows: Iterable[Sequence[Any]]) -> str:
-    """The rows as one JSON array of arrays (values must be str, int below 2**63, finite float, bool or None).
+    r"""The rows as one JSON array of arrays (values must be str, int below 2**63, finite float, bool or None).
 
-    A lone surrogate (text decoded leniently somewhere upstream) becomes "?": escaped as `\\udc80`, SQLite
+    A lone surrogate (text decoded leniently somewhere upstream) becomes "?": escaped as `\udc80`, SQLite
     would store invalid UTF-8 that no later read could decode. A NUL character ends a string."""
     # Tuples (named or not) encode as arrays already: no per-row copy. Not ASCII-escaped: smaller, and
     # what SQLite receives is exactly the UTF-8 the sqlite3 module encodes.

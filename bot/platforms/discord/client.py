@@ -266,8 +266,9 @@ def shard_ids(client: discord.Client) -> Iterable[int]:
 
 def explain(exc: BaseException, config: DiscordConfig) -> PlatformError:
     """One line for the operator saying what Discord refused and what to do."""
+    # Advice about the token, not a token:
     token = (
-        "Discord refused the bot token in {env} ({why}): copy it again from the Developer Portal > "
+        "Discord refused the bot token in {env} ({why}): copy it again from the Developer Portal > "  # noqa: S105
         "your application > Bot > Reset Token, and set {env}."
     )
     if isinstance(exc, discord.PrivilegedIntentsRequired):

@@ -19,7 +19,6 @@ from bot.model import DeliveryError
 log = logging.getLogger("affinity.discord")
 
 # Discord's own names for the permissions, as a moderator sees them in the server settings.
-VIEW_CHANNELS = "View Channels"
 SEND_MESSAGES = "Send Messages"
 MANAGE_CHANNELS = "Manage Channels"
 MANAGE_ROLES = "Manage Roles"
