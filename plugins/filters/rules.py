@@ -1,14 +1,11 @@
 """Community filter rules: what `/filter` does to add, remove, list and test rules, the built-in bait list
-and exemptions, and how a typed `/filter add` line is read."""
+and exemptions (the typed line of `/filter add` is read by `typed_line`)."""
 
 from __future__ import annotations
-
-import re
 
 from bot.folding import closest
 from bot.i18n import Msg, Text, _, join
 from bot.model import Capability, ChannelRef, CommunityRef, Reply, UserRef
-from bot.params import clean_text
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.filters.bait import BAIT_PATTERNS, BAIT_PHRASES
 from plugins.filters.engine import Engine
@@ -17,17 +14,10 @@ from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_ph
 from plugins.filters.patterns import PROGRAM_BUDGET, Pattern, compile_pattern, regex_problem
 from plugins.filters.repo import FiltersRepo
 from plugins.filters.settings import FiltersSettings
+from plugins.filters.typed_line import legacy_form, typed_arguments, unquoted_last_word
 
 LIST_LIMIT = 60
 ACTION_LABELS: dict[str, Msg] = {"tag": _("tag"), "flag": _("flag"), "delete": _("delete")}
-# `/filter add "tag a friend" flag`, the form from before `action` was named-only: a quoted phrase, then
-# one action word (and optionally `regex:…`). Opening and closing quotes as bot.textsyntax reads them.
-_OPENING_QUOTES, _CLOSING_QUOTES = "\"'“”„‘«»‹", "\"'”“’‘»«›"
-_LEGACY = re.compile(
-    rf"\s*(?P<quoted>[{_OPENING_QUOTES}].*[{_CLOSING_QUOTES}])\s+(?P<action>tag|flag|delete)\s*",
-    re.IGNORECASE | re.DOTALL,
-)
-_NAMED_REGEX = re.compile(r"(?:^|\s)(?:regex|action):\s*\S+", re.IGNORECASE)  # named options, set aside
 
 
 def _describe(rule: RuleSpec) -> str:
@@ -49,8 +39,8 @@ class FilterRules:
     async def add(self, inv: Invocation, phrase: str, action: str | None = None, regex: bool | None = None) -> Reply:
         """`/filter add tag a friend action:flag` (also the older `/filter add "tag a friend" flag`)."""
         community = inv.community.key
-        raw = _arguments(inv)
-        legacy = _legacy_form(raw, phrase)
+        raw = typed_arguments(inv)
+        legacy = legacy_form(raw, phrase)
         if legacy is not None:
             phrase, word = legacy
             if action is not None and action != word:
@@ -59,7 +49,7 @@ class FilterRules:
                     _("Keep one: `/filter add <phrase...> action:<tag|flag|delete>`."),
                 )
             action = word
-        trailing = _unquoted_last_word(raw, phrase) if not regex else ""
+        trailing = unquoted_last_word(raw, phrase) if not regex else ""
         action, regex = action or "tag", bool(regex)
         typed, normal = self._checked_phrase(phrase, regex)
         existing = await self.repo.find_rule(community, normal, regex)
@@ -294,44 +284,6 @@ class FilterRules:
             if exempt
             else _("No longer exempt from filters: {what}.", what=what)
         )
-
-
-def _arguments(inv: Invocation) -> str | None:
-    """What was typed after `/filter add` (Slack, console); None for typed options (Discord)."""
-    event = inv.event
-    if event.options is not None or event.text is None:
-        return None
-    words = f"{event.path} {event.text}".lstrip("/").split(maxsplit=2)  # "filter", "add", the arguments
-    return words[2] if len(words) == 3 else ""
-
-
-def _legacy_form(raw: str | None, phrase: str) -> tuple[str, str] | None:
-    """(phrase, action) for the older `"tag a friend" flag`, where the binder read the action word as the
-    end of the phrase; None for anything else (and for typed options, which have no raw text)."""
-    if raw is None:
-        return None
-    found = _LEGACY.fullmatch(_NAMED_REGEX.sub(" ", raw))
-    if found is None:
-        return None
-    inner = " ".join(clean_text(found["quoted"][1:-1]).split())
-    if not inner:
-        # `"" flag`: the binder dropped the empty quotes and would take the action word for the phrase.
-        raise CommandError(
-            _("The quoted phrase is empty."),
-            _("Put the words to catch between the quotes, or type them without quotes."),
-        )
-    head, _space, word = phrase.rpartition(" ")
-    if not inner or word.lower() != found["action"].lower() or " ".join(head.split()) != inner:
-        return None
-    return head.strip(), word.lower()
-
-
-def _unquoted_last_word(raw: str | None, phrase: str) -> str:
-    """The phrase's last word, lower-cased, when it was typed without quotes ("" for typed options)."""
-    if raw is None:
-        return ""
-    rest = _NAMED_REGEX.sub(" ", raw).strip()
-    return "" if not rest or rest[-1] in _CLOSING_QUOTES else phrase.rsplit(maxsplit=1)[-1].lower()
 
 
 def _find_rule(rules: list[RuleSpec], raw: str) -> RuleSpec | None:
