@@ -20,13 +20,17 @@ Tables (bot/migrations/0009_filters_tables.sql): filter_rules, filter_exemptions
 UTC hour and rule), watch_members, watch_keywords, watch_muted_authors, watch_matches, watch_channels.
 SQL lives in `repo.py` (filters) and `watch_repo.py` (watch lists).
 
-Modules: `normalise` and `matcher` (pure: normal forms, Aho-Corasick index, regex safety), `bait`,
-`watch` (pure: keyword lists, periods, the digest DM), `engine` (per-community caches), `actions`
-(tag/flag/delete), `edits` (what the filter remembers to check edits), `delivery` (the digest job),
-`filter_commands`, `watch_commands`, `plugin`.
+Modules: `plugin` (the declarations only: each handler delegates), `settings` (`FiltersSettings`),
+`rules` (`FilterRules`: what `/filter` does), `typed_line` (reads a typed `/filter add` line),
+`watch_lists` (`WatchLists`: what `/watch` does, export and forget), `screening` (`Screening`: edits,
+watch matches, disabled patterns; the message filter's hot path stays written out in `plugin`),
+`noise_report` (the digest section), `normalise` and `matcher` (pure: normal forms, Aho-Corasick index,
+regex safety), `patterns` (RE2), `bait`, `watch` (pure: keyword lists, periods, the digest DM), `engine`
+(per-community caches), `actions` (tag/flag/delete), `edits` (what the filter remembers to check edits),
+`delivery` (the digest job).
 
-Settings (`FiltersSettings`): max_rules (5000), keyword_limit (50), mute_limit (50), digest_hour (8),
-digest_max_items (30).
+Settings (`FiltersSettings`): max_rules (5000), max_regex_rules (50), keyword_limit (50), mute_limit (50),
+digest_hour (8), digest_max_items (30).
 
 Jobs: `filters.watch_digests` (every 15 minutes: sends the digests whose period started),
 `filters.flush_hits` (every 5 minutes: writes hit counts buffered in memory).

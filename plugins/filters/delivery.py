@@ -19,8 +19,8 @@ from datetime import datetime
 
 from bot.model import ChannelRef, CommunityRef, DeliveryError, MessageRef, UserRef
 from bot.plugin import PluginContext
-from plugins.filters.base import FiltersSettings
 from plugins.filters.repo import PendingMatch, WatchMember
+from plugins.filters.settings import FiltersSettings
 from plugins.filters.watch import digest_reply, period
 from plugins.filters.watch_repo import WatchRepo
 

@@ -1,40 +1,73 @@
-"""The filters plugin's declarations: the message filter, the edit listener, the watch listener, the jobs,
-the digest section and privacy. Commands live in `filter_commands` (moderators) and `watch_commands`
-(members)."""
+"""The filters plugin's declarations: the `/filter` and `/watch` commands, the message filter, the edit,
+delete and watch listeners, the jobs, the digest section and privacy. Each handler delegates: `/filter`
+to `FilterRules` (rules.py), `/watch` and privacy to `WatchLists` (watch_lists.py), edits and watch
+matches to `Screening` (screening.py), the digest section to `noise_report`."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from bot.i18n import Text, _
-from bot.model import CommunityRef, Message, MessageDeleted, MessageEdited, Reply, UserRef
-from bot.plugin import DigestSection, MessageNotes, PluginContext, Sql, job, listen, message_filter
+from bot.i18n import _
+from bot.model import ChannelRef, CommunityRef, Level, Message, MessageDeleted, MessageEdited, Reply, UserRef
+from bot.plugin import (
+    Choice,
+    DigestSection,
+    Invocation,
+    MessageNotes,
+    Plugin,
+    PluginContext,
+    Sql,
+    autocomplete,
+    boolean,
+    channel,
+    choice,
+    command,
+    job,
+    listen,
+    member,
+    message_filter,
+    text,
+)
 from plugins.filters.actions import Enforcer
-from plugins.filters.delivery import Delivery, pending_export
+from plugins.filters.delivery import Delivery
 from plugins.filters.edits import EditMemory
-from plugins.filters.filter_commands import FilterCommands
-from plugins.filters.matcher import ACTIONS, RuleMatcher
-from plugins.filters.watch import excerpt
-from plugins.filters.watch_commands import WatchCommands
+from plugins.filters.engine import Engine
+from plugins.filters.matcher import ACTIONS
+from plugins.filters.noise_report import noise_section
+from plugins.filters.repo import FiltersRepo
+from plugins.filters.rules import ACTION_LABELS, FilterRules
+from plugins.filters.screening import Screening
+from plugins.filters.settings import FiltersSettings
+from plugins.filters.watch import FREQUENCIES
+from plugins.filters.watch_lists import FREQUENCY_LABELS, WatchLists
 from plugins.filters.watch_repo import WatchRepo
 
-TOP_RULES = 5
-log = logging.getLogger("affinity.filters")
+_ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
+_ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
+_KEYWORDS = _("Keywords or phrases, separated by commas.")
 
 
-class FiltersPlugin(FilterCommands, WatchCommands):
+class FiltersPlugin(Plugin):
     """Community noise filters and personal keyword watch lists."""
+
+    name = "filters"
+    Settings = FiltersSettings
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
-        self.enforcer = Enforcer(ctx)
-        self.delivery = Delivery(ctx, self.watch_repo, self.settings)
-        self._noted: set[tuple[str, str, str]] = set()
-        self._reported: set[tuple[str, int]] = set()  # disabled patterns logged and reported, per process
+        self.settings = cast(FiltersSettings, ctx.settings)
+        self.repo = FiltersRepo(ctx.db)
+        self.watch_repo = WatchRepo(ctx.db)
+        self.engine = Engine(self.repo, self.watch_repo)
         self.memory = EditMemory()
+        self.enforcer = Enforcer(ctx)
+        self.rules = FilterRules(ctx, self.repo, self.engine, self.settings)
+        self.watch = WatchLists(ctx, self.watch_repo, self.engine, self.settings)
+        self.screening = Screening(ctx, self.engine, self.watch_repo, self.memory, self.enforcer)
+        self.delivery = Delivery(ctx, self.watch_repo, self.settings)
 
     async def stop(self) -> None:
         """Write the hit counts still in memory."""
@@ -44,77 +77,26 @@ class FiltersPlugin(FilterCommands, WatchCommands):
 
     @message_filter
     async def screen(self, message: Message, notes: MessageNotes) -> None:
-        """Apply the community's rules: one normalisation, one automaton pass."""
+        """Apply the community's rules: one normalisation, one automaton pass. The hot path stays here,
+        written out: delegating to a service would cost one more coroutine per message."""
         if message.is_direct:
             return
         community = message.community.key
         self.memory.saw(community, message)  # an edit tells neither the author's roles nor if it is a bot
-        matcher = self.engine.current_rules(community) or await self._rebuilt_rules(community)
+        matcher = self.engine.current_rules(community) or await self.screening.rebuilt_rules(community)
         if matcher.empty or matcher.exempt(message.ref.channel.channel_id, message.author_roles):
             return
-        padded = self.normal_of(message)
+        padded = self.screening.normal_of(message)
         # Phrases only (most communities): no coroutine to create on the hot path.
         hits = await matcher.screen(padded, message.text) if matcher.patterns else matcher.match_phrases(padded)
         if hits:
             self.memory.add_matched(community, message.ref, (h.rule.id for h in hits))
             await self.enforcer.apply(message, notes, hits)
 
-    async def _rebuilt_rules(self, community: str) -> RuleMatcher:
-        """The matcher after a change (or at the first message): stored patterns RE2 refuses are set aside
-        by the matcher; each is logged once per process and reported once to the moderators."""
-        matcher = await self.engine.rules_for(community)
-        for rule, refusal in matcher.disabled:
-            if (community, rule.id) in self._reported:
-                continue
-            self._reported.add((community, rule.id))
-            log.warning(
-                "filter rule #%s of %s is disabled: RE2 cannot run its pattern %r", rule.id, community, rule.phrase
-            )
-            await self._report_disabled(CommunityRef.from_key(community), rule.id, rule.shown, refusal.reason)
-        return matcher
-
-    async def _report_disabled(self, community: CommunityRef, rule_id: int, pattern: str, reason: Text) -> None:
-        """One post in the moderation channel, ever (a dedupe key per rule, kept in the database)."""
-        channel = (await self.ctx.communities.get(community)).channel("moderation")
-        if channel is None:
-            return
-        text = _(
-            "Filter rule #{id} « {rule} » is disabled: {reason} It never runs; remove it with "
-            "`/filter remove {id}` and add a pattern the filters accept.",
-            id=rule_id,
-            rule=pattern,
-            reason=reason,
-        )
-        try:
-            await self.ctx.messenger.send(
-                channel, Reply(text=text), dedupe_key=f"filters.disabled:{community.key}:{rule_id}"
-            )
-        except Exception:  # the filter pass must go on: the rule is listed as disabled in `/filter list`
-            log.warning("could not report disabled filter rule #%s of %s", rule_id, community.key, exc_info=True)
-
     @listen(MessageEdited)
     async def rescreen(self, event: MessageEdited) -> None:
-        """Apply the rules to an edited message's new text (only rules it did not match before act), and
-        match it again against the watch lists: excerpts waiting in digests must show what it says now."""
-        community, ref = event.community.key, event.ref
-        await self.watch_repo.drop_message(community, event.author.user_id, ref.channel.channel_id, ref.message_id)
-        roles = self.memory.roles_of(community, event.author, ref)
-        if roles is None:
-            return  # a bot, or a direct conversation (or an author or channel not seen since start)
-        message = Message(event.community, event.at, ref, event.author, event.text, author_roles=roles)
-        notes = MessageNotes()
-        matcher = self.engine.current_rules(community) or await self._rebuilt_rules(community)
-        if not matcher.empty and not matcher.exempt(ref.channel.channel_id, roles):
-            every = await matcher.screen(self.normal_of(message), event.text)  # kept for `collect` below
-            before = self.memory.matched(community, ref)
-            hits = [h for h in every if h.rule.id not in before]
-            if hits:
-                self.memory.add_matched(community, ref, (h.rule.id for h in hits))
-                await self.enforcer.apply(message, notes, hits, edited=True)
-            if any(h.rule.action == "tag" for h in every):
-                return  # noise now (or still): out of the watch digests
-        if not notes.deleted:
-            await self.collect(message, notes)
+        """Apply the rules to an edited message's new text and match it again against the watch lists."""
+        await self.screening.rescreen(event)
 
     @listen(MessageDeleted)
     async def forget_deleted(self, event: MessageDeleted) -> None:
@@ -124,37 +106,185 @@ class FiltersPlugin(FilterCommands, WatchCommands):
 
     @listen(Message)
     async def collect(self, message: Message, notes: MessageNotes) -> None:
-        """Store a link and an excerpt for every member whose watch list matches (noise excluded)."""
+        """Store a link and an excerpt for every member whose watch list matches (noise excluded). Runs for
+        every message: without watchers (most communities) it returns before creating another coroutine."""
         if message.is_direct:
             return
         community = message.community.key
         index = self.engine.current_watch(community) or await self.engine.watch_for(community)
-        if not index.watchers:
-            return
-        author = message.author.user_id
-        if author in index.watchers:
-            await self._note_channel(community, author, message)
-        if notes.tags and any(tag.startswith("noise:") for tag in notes.tags):
-            return
-        found = index.match(self.normal_of(message), author)
-        if not found:
-            return
-        channel = message.ref.channel
-        short = excerpt(message.text)
-        await self.watch_repo.add_matches(
-            community,
-            [
-                (user_id, keyword, channel.channel_id, channel.thread_id, message.ref.message_id, author, short)
-                for user_id, keyword in found.items()
-            ],
-            message.at,
-        )
+        if index.watchers:
+            await self.screening.collect(index, message, notes)
 
-    async def _note_channel(self, community: str, user_id: str, message: Message) -> None:
-        key = (community, user_id, message.ref.channel.channel_id)
-        if key not in self._noted:  # once per process: the table only needs to know the channel
-            self._noted.add(key)
-            await self.watch_repo.note_channel(community, user_id, key[2], message.at)
+    # ------------------------------------------------------------ /filter (moderators)
+
+    @command(
+        "filter add",
+        _("Add a filter rule: a phrase (or a pattern) and what to do with matching messages."),
+        # Every unnamed word is the phrase; action and regex are only ever given by name, before or after.
+        text(
+            "phrase",
+            _(
+                "The phrase to catch (case, accents and plurals do not matter), or a pattern: "
+                "the rest of the line, no quotes needed."
+            ),
+            max_length=200,
+            rest=True,
+        ),
+        replace(
+            choice(
+                "action", _("What to do: tag as noise, flag to moderators, or delete."), _ACTION_CHOICES, required=False
+            ),
+            named_only=True,
+        ),
+        replace(boolean("regex", _("Treat the phrase as a regular expression."), required=False), named_only=True),
+        level=Level.MODERATOR,
+    )
+    async def filter_add(
+        self, inv: Invocation, phrase: str, action: str | None = None, regex: bool | None = None
+    ) -> Reply:
+        """`/filter add tag a friend action:flag` (also the older `/filter add "tag a friend" flag`)."""
+        return await self.rules.add(inv, phrase, action, regex)
+
+    @command(
+        "filter remove",
+        _("Remove a filter rule."),
+        text(
+            "rule", _("The rule's number (#12) or its phrase."), max_length=200, autocomplete="filter_rules", rest=True
+        ),
+        level=Level.MODERATOR,
+    )
+    async def filter_remove(self, inv: Invocation, rule: str) -> Reply:
+        """`/filter remove 12` or `/filter remove tag a friend`."""
+        return await self.rules.remove(inv, rule)
+
+    @autocomplete("filter_rules")
+    async def complete_rules(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Rules whose phrase contains what was typed."""
+        return await self.rules.complete(community, user, prefix)
+
+    @command("filter list", _("List the filter rules and exemptions."), level=Level.MODERATOR, private=True)
+    async def filter_list(self, inv: Invocation) -> Reply:
+        """`/filter list`."""
+        return await self.rules.show(inv)
+
+    @command(
+        "filter test",
+        _("Show which filter rules a text would trigger, and why."),
+        text("text", _("The text to test."), max_length=2000, rest=True),
+        level=Level.MODERATOR,
+        private=True,
+    )
+    async def filter_test(self, inv: Invocation, text: str) -> Reply:
+        """`/filter test Tag a friend who needs this!`."""
+        return await self.rules.test(inv, text)
+
+    @command(
+        "filter bait",
+        _("Switch the built-in engagement-bait rules (French and English) on or off."),
+        choice("state", _("on or off"), _ON_OFF),
+        level=Level.MODERATOR,
+    )
+    async def filter_bait(self, inv: Invocation, state: str) -> Reply:
+        """`/filter bait on`: the built-in phrases become ordinary `tag` rules marked built-in."""
+        return await self.rules.set_bait(inv, state)
+
+    @command(
+        "filter exempt",
+        _("Exempt a channel or a role from the filters (or end the exemption)."),
+        channel("channel", _("A channel the filters should skip."), required=False),
+        text("role", _("A role (its id or mention) whose members the filters skip."), required=False, max_length=100),
+        choice("state", _("on to exempt, off to end the exemption"), _ON_OFF, required=False),
+        level=Level.MODERATOR,
+    )
+    async def filter_exempt(
+        self, inv: Invocation, channel: ChannelRef | None = None, role: str | None = None, state: str = "on"
+    ) -> Reply:
+        """`/filter exempt channel:#mods`, `/filter exempt role:@Staff state:off`."""
+        return await self.rules.set_exemption(inv, channel, role, state)
+
+    # ------------------------------------------------------------ /watch (members)
+
+    @command(
+        "watch add",
+        _("Watch keywords: matching messages come in one private digest per period."),
+        text("keywords", _KEYWORDS, max_length=1000, rest=True),
+        private=True,
+    )
+    async def watch_add(self, inv: Invocation, keywords: str) -> Reply:
+        """`/watch add rust, webassembly, meetup lille`."""
+        return await self.watch.add(inv, keywords)
+
+    @command(
+        "watch mute",
+        _("Never get digest entries for messages containing these words."),
+        text("words", _KEYWORDS, max_length=1000, rest=True),
+        private=True,
+    )
+    async def watch_mute(self, inv: Invocation, words: str) -> Reply:
+        """`/watch mute crypto, giveaway`."""
+        return await self.watch.mute(inv, words)
+
+    @command(
+        "watch remove",
+        _("Stop watching keywords."),
+        text("keywords", _KEYWORDS, max_length=1000, rest=True),
+        private=True,
+    )
+    async def watch_remove(self, inv: Invocation, keywords: str) -> Reply:
+        """`/watch remove rust`."""
+        return await self.watch.remove(inv, keywords)
+
+    @command(
+        "watch unmute", _("Stop muting words."), text("words", _KEYWORDS, max_length=1000, rest=True), private=True
+    )
+    async def watch_unmute(self, inv: Invocation, words: str) -> Reply:
+        """`/watch unmute crypto`."""
+        return await self.watch.unmute(inv, words)
+
+    @command("watch list", _("Show your watch list, mutes and digest settings."), private=True)
+    async def watch_list(self, inv: Invocation) -> Reply:
+        """`/watch list`."""
+        return await self.watch.show(inv)
+
+    @command(
+        "watch mute-author",
+        _("Leave a member's messages out of your digests."),
+        member("member", _("The member to leave out.")),
+        private=True,
+    )
+    async def watch_mute_author(self, inv: Invocation, member: UserRef) -> Reply:
+        """`/watch mute-author @bob`."""
+        return await self.watch.mute_author(inv, member)
+
+    @command(
+        "watch unmute-author",
+        _("Include a member's messages in your digests again."),
+        member("member", _("The member to include again.")),
+        private=True,
+    )
+    async def watch_unmute_author(self, inv: Invocation, member: UserRef) -> Reply:
+        """`/watch unmute-author @bob`."""
+        return await self.watch.unmute_author(inv, member)
+
+    @command(
+        "watch frequency",
+        _("How often you get your watch digest."),
+        choice("frequency", _("daily, weekly, or off"), [Choice(f, FREQUENCY_LABELS[f]) for f in FREQUENCIES]),
+        private=True,
+    )
+    async def watch_frequency(self, inv: Invocation, frequency: str) -> Reply:
+        """`/watch frequency weekly`."""
+        return await self.watch.set_frequency(inv, frequency)
+
+    @command(
+        "watch optout",
+        _("Keep your messages out of other members' watch digests (on), or not (off)."),
+        choice("state", _("on or off"), _ON_OFF),
+        private=True,
+    )
+    async def watch_optout(self, inv: Invocation, state: str) -> Reply:
+        """`/watch optout on`."""
+        return await self.watch.set_optout(inv, state)
 
     # ------------------------------------------------------------ jobs
 
@@ -168,71 +298,23 @@ class FiltersPlugin(FilterCommands, WatchCommands):
         """Write the buffered hit counts."""
         await self.enforcer.flush(self.repo)
 
-    # ------------------------------------------------------------ digest
+    # ------------------------------------------------------------ digest and privacy
 
     async def digest_section(
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
         """Noise caught per action and the rules that caught the most."""
         await self.enforcer.flush(self.repo)
-        counts = await self.repo.hits(community.key, start, end)
-        if not counts:
-            return None
-        per_action = {action: sum(c.hits for c in counts if c.action == action) for action in ACTIONS}
-        per_rule: dict[int, tuple[str, int]] = {}
-        for c in counts:
-            phrase, hits = per_rule.get(c.rule_id, (c.phrase, 0))
-            per_rule[c.rule_id] = (phrase, hits + c.hits)
-        top = sorted(per_rule.items(), key=lambda item: (-item[1][1], item[0]))[:TOP_RULES]
-        figures: dict[str, float | int | None] = {
-            "noise_total": sum(per_action.values()),
-            "noise_tagged": per_action["tag"],
-            "noise_flagged": per_action["flag"],
-            "noise_deleted": per_action["delete"],
-            "rules_triggered": len(per_rule),
-        }
-        lines: list[Text] = [
-            _(
-                "Messages caught: {total} ({tagged} tagged as noise, {flagged} flagged, {deleted} deleted).",
-                total=figures["noise_total"],
-                tagged=per_action["tag"],
-                flagged=per_action["flag"],
-                deleted=per_action["delete"],
-            )
-        ]
-        lines += [_("Rule « {rule} »: {count}", rule=phrase, count=hits) for _id, (phrase, hits) in top]
-        return DigestSection("filters", _("Noise filters"), figures, tuple(lines))
-
-    # ------------------------------------------------------------ privacy
+        return await noise_section(self.repo, community, start, end)
 
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
-        """The member's watch list, mutes, preferences, pending matches for them, and excerpts of theirs
-        waiting in others' digests (without saying whose)."""
-        community = user.community.key
-        words = await self.watch_repo.words(community, user.user_id)
-        prefs = await self.watch_repo.member(community, user.user_id)
-        muted = await self.watch_repo.muted_authors(community, user.user_id)
-        muted_by = [u for u, a in await self.watch_repo.muted_authors(community) if a == user.user_id]
-        return {
-            "watch_keywords": [w.keyword for w in words if w.kind == "watch"],
-            "muted_words": [w.keyword for w in words if w.kind == "mute"],
-            "muted_authors": [a for _u, a in muted],
-            "digest_frequency": prefs.frequency,
-            "opted_out_of_others_digests": prefs.optout,
-            "channels_posted_in": sorted(await self.watch_repo.channels(community, user.user_id)),
-            "pending_matches": pending_export(await self.watch_repo.pending(community, user.user_id)),
-            "your_messages_waiting_in_digests": pending_export(
-                await self.watch_repo.pending(community, author_id=user.user_id)
-            ),
-            "muted_by_members": len(muted_by),
-        }
+        """The member's watch data (see `WatchLists.export`)."""
+        return await self.watch.export(user)
 
     async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Delete the member's watch data, their mutes by others and excerpts of their messages."""
-        removed = await WatchRepo(tx).forget(user.community.key, user.user_id)
-        self.engine.changed_watch(user.community.key)
-        self.memory.forget(user)
-        self._noted = {k for k in self._noted if not (k[0] == user.community.key and k[1] == user.user_id)}
+        removed = await self.watch.forget(user, tx)
+        self.screening.forget(user)
         return removed
 
 

@@ -1,42 +1,23 @@
-"""The moderators' `/filter` commands: add, remove, list, test, the built-in bait list and exemptions."""
+"""Community filter rules: what `/filter` does to add, remove, list and test rules, the built-in bait list
+and exemptions (the typed line of `/filter add` is read by `typed_line`)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-
 from bot.folding import closest
-from bot.i18n import Text, _, join
-from bot.model import Capability, ChannelRef, CommunityRef, Level, Reply, UserRef
-from bot.params import clean_text
-from bot.plugin import (
-    Choice,
-    CommandError,
-    Invocation,
-    autocomplete,
-    boolean,
-    channel,
-    choice,
-    command,
-    text,
-)
+from bot.i18n import Msg, Text, _, join
+from bot.model import Capability, ChannelRef, CommunityRef, Reply, UserRef
+from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.filters.bait import BAIT_PATTERNS, BAIT_PHRASES
-from plugins.filters.base import ACTION_LABELS, FiltersBase
+from plugins.filters.engine import Engine
 from plugins.filters.matcher import ACTIONS, RuleSpec
 from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_phrase, significant_length
 from plugins.filters.patterns import PROGRAM_BUDGET, Pattern, compile_pattern, regex_problem
+from plugins.filters.repo import FiltersRepo
+from plugins.filters.settings import FiltersSettings
+from plugins.filters.typed_line import legacy_form, typed_arguments, unquoted_last_word
 
 LIST_LIMIT = 60
-_ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
-_ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
-# `/filter add "tag a friend" flag`, the form from before `action` was named-only: a quoted phrase, then
-# one action word (and optionally `regex:…`). Opening and closing quotes as bot.textsyntax reads them.
-_OPENING_QUOTES, _CLOSING_QUOTES = "\"'“”„‘«»‹", "\"'”“’‘»«›"
-_LEGACY = re.compile(
-    rf"\s*(?P<quoted>[{_OPENING_QUOTES}].*[{_CLOSING_QUOTES}])\s+(?P<action>tag|flag|delete)\s*",
-    re.IGNORECASE | re.DOTALL,
-)
-_NAMED_REGEX = re.compile(r"(?:^|\s)(?:regex|action):\s*\S+", re.IGNORECASE)  # named options, set aside
+ACTION_LABELS: dict[str, Msg] = {"tag": _("tag"), "flag": _("flag"), "delete": _("delete")}
 
 
 def _describe(rule: RuleSpec) -> str:
@@ -45,38 +26,21 @@ def _describe(rule: RuleSpec) -> str:
     return f"#{rule.id} « {rule.shown} »{kind}{builtin} → {rule.action}"
 
 
-class FilterCommands(FiltersBase):
-    """`/filter ...` for moderators."""
+class FilterRules:
+    """`/filter ...` for moderators. A change tells the engine, which rebuilds the community's matcher at the
+    next message."""
 
-    @command(
-        "filter add",
-        _("Add a filter rule: a phrase (or a pattern) and what to do with matching messages."),
-        # Every unnamed word is the phrase; action and regex are only ever given by name, before or after.
-        text(
-            "phrase",
-            _(
-                "The phrase to catch (case, accents and plurals do not matter), or a pattern: "
-                "the rest of the line, no quotes needed."
-            ),
-            max_length=200,
-            rest=True,
-        ),
-        replace(
-            choice(
-                "action", _("What to do: tag as noise, flag to moderators, or delete."), _ACTION_CHOICES, required=False
-            ),
-            named_only=True,
-        ),
-        replace(boolean("regex", _("Treat the phrase as a regular expression."), required=False), named_only=True),
-        level=Level.MODERATOR,
-    )
-    async def filter_add(
-        self, inv: Invocation, phrase: str, action: str | None = None, regex: bool | None = None
-    ) -> Reply:
+    def __init__(self, ctx: PluginContext, repo: FiltersRepo, engine: Engine, settings: FiltersSettings) -> None:
+        self.ctx = ctx
+        self.repo = repo
+        self.engine = engine
+        self.settings = settings
+
+    async def add(self, inv: Invocation, phrase: str, action: str | None = None, regex: bool | None = None) -> Reply:
         """`/filter add tag a friend action:flag` (also the older `/filter add "tag a friend" flag`)."""
         community = inv.community.key
-        raw = _arguments(inv)
-        legacy = _legacy_form(raw, phrase)
+        raw = typed_arguments(inv)
+        legacy = legacy_form(raw, phrase)
         if legacy is not None:
             phrase, word = legacy
             if action is not None and action != word:
@@ -85,7 +49,7 @@ class FilterCommands(FiltersBase):
                     _("Keep one: `/filter add <phrase...> action:<tag|flag|delete>`."),
                 )
             action = word
-        trailing = _unquoted_last_word(raw, phrase) if not regex else ""
+        trailing = unquoted_last_word(raw, phrase) if not regex else ""
         action, regex = action or "tag", bool(regex)
         typed, normal = self._checked_phrase(phrase, regex)
         existing = await self.repo.find_rule(community, normal, regex)
@@ -183,15 +147,7 @@ class FilterCommands(FiltersBase):
             )
         return notes
 
-    @command(
-        "filter remove",
-        _("Remove a filter rule."),
-        text(
-            "rule", _("The rule's number (#12) or its phrase."), max_length=200, autocomplete="filter_rules", rest=True
-        ),
-        level=Level.MODERATOR,
-    )
-    async def filter_remove(self, inv: Invocation, rule: str) -> Reply:
+    async def remove(self, inv: Invocation, rule: str) -> Reply:
         """`/filter remove 12` or `/filter remove tag a friend`."""
         community = inv.community.key
         rules = await self.repo.rules(community)
@@ -208,16 +164,14 @@ class FilterCommands(FiltersBase):
         self.engine.changed_rules(community)
         return Reply(text=_("Rule #{id} « {phrase} » removed.", id=found.id, phrase=found.shown))
 
-    @autocomplete("filter_rules")
-    async def complete_rules(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+    async def complete(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
         """Rules whose phrase contains what was typed."""
         wanted = normalise_phrase(prefix)
         rules = await self.repo.rules(community.key)
         hits = [r for r in rules if wanted in normalise_phrase(r.shown) or prefix.strip("#") == str(r.id)]
         return [Choice(str(r.id), _describe(r)[:100]) for r in hits[:25]]
 
-    @command("filter list", _("List the filter rules and exemptions."), level=Level.MODERATOR, private=True)
-    async def filter_list(self, inv: Invocation) -> Reply:
+    async def show(self, inv: Invocation) -> Reply:
         """`/filter list`."""
         rules = await self.repo.rules(inv.community.key)
         exemptions = await self.repo.exemptions(inv.community.key)
@@ -252,14 +206,7 @@ class FilterCommands(FiltersBase):
             return value
         return f"#{self.ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id, value))}"
 
-    @command(
-        "filter test",
-        _("Show which filter rules a text would trigger, and why."),
-        text("text", _("The text to test."), max_length=2000, rest=True),
-        level=Level.MODERATOR,
-        private=True,
-    )
-    async def filter_test(self, inv: Invocation, text: str) -> Reply:
+    async def test(self, inv: Invocation, text: str) -> Reply:
         """`/filter test Tag a friend who needs this!`."""
         matcher = await self.engine.rules_for(inv.community.key)
         padded = normalise(text)
@@ -289,13 +236,7 @@ class FilterCommands(FiltersBase):
             lines.append(_("Note: this channel or one of your roles is exempt, so nothing would happen here."))
         return Reply(text=join(lines), ephemeral=True)
 
-    @command(
-        "filter bait",
-        _("Switch the built-in engagement-bait rules (French and English) on or off."),
-        choice("state", _("on or off"), _ON_OFF),
-        level=Level.MODERATOR,
-    )
-    async def filter_bait(self, inv: Invocation, state: str) -> Reply:
+    async def set_bait(self, inv: Invocation, state: str) -> Reply:
         """`/filter bait on`: the built-in phrases become ordinary `tag` rules marked built-in."""
         community = inv.community.key
         if state == "off":
@@ -318,15 +259,7 @@ class FilterCommands(FiltersBase):
             )
         )
 
-    @command(
-        "filter exempt",
-        _("Exempt a channel or a role from the filters (or end the exemption)."),
-        channel("channel", _("A channel the filters should skip."), required=False),
-        text("role", _("A role (its id or mention) whose members the filters skip."), required=False, max_length=100),
-        choice("state", _("on to exempt, off to end the exemption"), _ON_OFF, required=False),
-        level=Level.MODERATOR,
-    )
-    async def filter_exempt(
+    async def set_exemption(
         self, inv: Invocation, channel: ChannelRef | None = None, role: str | None = None, state: str = "on"
     ) -> Reply:
         """`/filter exempt channel:#mods`, `/filter exempt role:@Staff state:off`."""
@@ -351,44 +284,6 @@ class FilterCommands(FiltersBase):
             if exempt
             else _("No longer exempt from filters: {what}.", what=what)
         )
-
-
-def _arguments(inv: Invocation) -> str | None:
-    """What was typed after `/filter add` (Slack, console); None for typed options (Discord)."""
-    event = inv.event
-    if event.options is not None or event.text is None:
-        return None
-    words = f"{event.path} {event.text}".lstrip("/").split(maxsplit=2)  # "filter", "add", the arguments
-    return words[2] if len(words) == 3 else ""
-
-
-def _legacy_form(raw: str | None, phrase: str) -> tuple[str, str] | None:
-    """(phrase, action) for the older `"tag a friend" flag`, where the binder read the action word as the
-    end of the phrase; None for anything else (and for typed options, which have no raw text)."""
-    if raw is None:
-        return None
-    found = _LEGACY.fullmatch(_NAMED_REGEX.sub(" ", raw))
-    if found is None:
-        return None
-    inner = " ".join(clean_text(found["quoted"][1:-1]).split())
-    if not inner:
-        # `"" flag`: the binder dropped the empty quotes and would take the action word for the phrase.
-        raise CommandError(
-            _("The quoted phrase is empty."),
-            _("Put the words to catch between the quotes, or type them without quotes."),
-        )
-    head, _space, word = phrase.rpartition(" ")
-    if not inner or word.lower() != found["action"].lower() or " ".join(head.split()) != inner:
-        return None
-    return head.strip(), word.lower()
-
-
-def _unquoted_last_word(raw: str | None, phrase: str) -> str:
-    """The phrase's last word, lower-cased, when it was typed without quotes ("" for typed options)."""
-    if raw is None:
-        return ""
-    rest = _NAMED_REGEX.sub(" ", raw).strip()
-    return "" if not rest or rest[-1] in _CLOSING_QUOTES else phrase.rsplit(maxsplit=1)[-1].lower()
 
 
 def _find_rule(rules: list[RuleSpec], raw: str) -> RuleSpec | None:

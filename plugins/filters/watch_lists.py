@@ -1,39 +1,39 @@
-"""The members' `/watch` commands: keywords, muted words and authors, digest frequency and opt-out."""
+"""Members' watch lists: what `/watch` does to keywords, muted words and authors, the digest frequency
+and the opt-out, and the member's watch data for export and forget."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from bot.folding import closest
 from bot.i18n import Msg, Text, _, join
 from bot.model import Reply, UserRef
-from bot.plugin import Choice, CommandError, Invocation, choice, command, member, text
-from plugins.filters.base import FiltersBase
-from plugins.filters.watch import FREQUENCIES, parse_words
+from bot.plugin import CommandError, Invocation, PluginContext, Sql
+from plugins.filters.delivery import pending_export
+from plugins.filters.engine import Engine
+from plugins.filters.settings import FiltersSettings
+from plugins.filters.watch import parse_words
+from plugins.filters.watch_repo import WatchRepo
 
-_FREQUENCY_LABELS: dict[str, Msg] = {"daily": _("daily"), "weekly": _("weekly"), "off": _("off")}
-_ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
-_KEYWORDS = _("Keywords or phrases, separated by commas.")
+FREQUENCY_LABELS: dict[str, Msg] = {"daily": _("daily"), "weekly": _("weekly"), "off": _("off")}
 
 
-class WatchCommands(FiltersBase):
-    """`/watch ...` for every member; every reply is private."""
+class WatchLists:
+    """`/watch ...` for every member; every reply is private. A change tells the engine, which rebuilds the
+    community's watch index at the next message."""
 
-    @command(
-        "watch add",
-        _("Watch keywords: matching messages come in one private digest per period."),
-        text("keywords", _KEYWORDS, max_length=1000, rest=True),
-        private=True,
-    )
-    async def watch_add(self, inv: Invocation, keywords: str) -> Reply:
+    def __init__(self, ctx: PluginContext, watch_repo: WatchRepo, engine: Engine, settings: FiltersSettings) -> None:
+        self.ctx = ctx
+        self.watch_repo = watch_repo
+        self.engine = engine
+        self.settings = settings
+
+    async def add(self, inv: Invocation, keywords: str) -> Reply:
         """`/watch add rust, webassembly, meetup lille`."""
         return await self._add_words(inv, keywords, "watch", self.settings.keyword_limit)
 
-    @command(
-        "watch mute",
-        _("Never get digest entries for messages containing these words."),
-        text("words", _KEYWORDS, max_length=1000, rest=True),
-        private=True,
-    )
-    async def watch_mute(self, inv: Invocation, words: str) -> Reply:
+    async def mute(self, inv: Invocation, words: str) -> Reply:
         """`/watch mute crypto, giveaway`."""
         return await self._add_words(inv, words, "mute", self.settings.mute_limit)
 
@@ -70,20 +70,11 @@ class WatchCommands(FiltersBase):
             parts.append(_("Your digest is off: turn it on with `/watch frequency daily`."))
         return Reply(text=join(parts), ephemeral=True)
 
-    @command(
-        "watch remove",
-        _("Stop watching keywords."),
-        text("keywords", _KEYWORDS, max_length=1000, rest=True),
-        private=True,
-    )
-    async def watch_remove(self, inv: Invocation, keywords: str) -> Reply:
+    async def remove(self, inv: Invocation, keywords: str) -> Reply:
         """`/watch remove rust`."""
         return await self._remove_words(inv, keywords, "watch")
 
-    @command(
-        "watch unmute", _("Stop muting words."), text("words", _KEYWORDS, max_length=1000, rest=True), private=True
-    )
-    async def watch_unmute(self, inv: Invocation, words: str) -> Reply:
+    async def unmute(self, inv: Invocation, words: str) -> Reply:
         """`/watch unmute crypto`."""
         return await self._remove_words(inv, words, "mute")
 
@@ -105,8 +96,7 @@ class WatchCommands(FiltersBase):
         listed = ", ".join(mine[w.normal] for w in words)
         return Reply(text=_("Removed: {words}.", words=listed), ephemeral=True)
 
-    @command("watch list", _("Show your watch list, mutes and digest settings."), private=True)
-    async def watch_list(self, inv: Invocation) -> Reply:
+    async def show(self, inv: Invocation) -> Reply:
         """`/watch list`."""
         community, user_id = inv.community.key, inv.user.user_id
         words = await self.watch_repo.words(community, user_id)
@@ -127,7 +117,7 @@ class WatchCommands(FiltersBase):
                     _("Muted authors: {names}", names=authors or none),
                     _(
                         "Digest: {frequency}; waiting for the next one: {count}.",
-                        frequency=_FREQUENCY_LABELS[prefs.frequency],
+                        frequency=FREQUENCY_LABELS[prefs.frequency],
                         count=len(pending),
                     ),
                     _("Hidden from others' digests: {value}.", value=prefs.optout),
@@ -136,13 +126,7 @@ class WatchCommands(FiltersBase):
             ephemeral=True,
         )
 
-    @command(
-        "watch mute-author",
-        _("Leave a member's messages out of your digests."),
-        member("member", _("The member to leave out.")),
-        private=True,
-    )
-    async def watch_mute_author(self, inv: Invocation, member: UserRef) -> Reply:
+    async def mute_author(self, inv: Invocation, member: UserRef) -> Reply:
         """`/watch mute-author @bob`."""
         if member == inv.user:
             raise CommandError(
@@ -156,13 +140,7 @@ class WatchCommands(FiltersBase):
             ephemeral=True,
         )
 
-    @command(
-        "watch unmute-author",
-        _("Include a member's messages in your digests again."),
-        member("member", _("The member to include again.")),
-        private=True,
-    )
-    async def watch_unmute_author(self, inv: Invocation, member: UserRef) -> Reply:
+    async def unmute_author(self, inv: Invocation, member: UserRef) -> Reply:
         """`/watch unmute-author @bob`."""
         changed = await self.watch_repo.set_muted_author(inv.community.key, inv.user.user_id, member.user_id, False)
         name = self.ctx.directory.member_name(member)
@@ -171,13 +149,7 @@ class WatchCommands(FiltersBase):
         self.engine.changed_watch(inv.community.key)
         return Reply(text=_("Messages by {name} are in your digests again.", name=name), ephemeral=True)
 
-    @command(
-        "watch frequency",
-        _("How often you get your watch digest."),
-        choice("frequency", _("daily, weekly, or off"), [Choice(f, _FREQUENCY_LABELS[f]) for f in FREQUENCIES]),
-        private=True,
-    )
-    async def watch_frequency(self, inv: Invocation, frequency: str) -> Reply:
+    async def set_frequency(self, inv: Invocation, frequency: str) -> Reply:
         """`/watch frequency weekly`."""
         community, user_id = inv.community.key, inv.user.user_id
         await self.watch_repo.set_preference(community, user_id, "frequency", frequency)
@@ -189,19 +161,13 @@ class WatchCommands(FiltersBase):
         return Reply(
             text=_(
                 "You will get your watch digest {frequency}, at {hour}:00 in the community's time zone.",
-                frequency=_FREQUENCY_LABELS[frequency],
+                frequency=FREQUENCY_LABELS[frequency],
                 hour=self.settings.digest_hour,
             ),
             ephemeral=True,
         )
 
-    @command(
-        "watch optout",
-        _("Keep your messages out of other members' watch digests (on), or not (off)."),
-        choice("state", _("on or off"), _ON_OFF),
-        private=True,
-    )
-    async def watch_optout(self, inv: Invocation, state: str) -> Reply:
+    async def set_optout(self, inv: Invocation, state: str) -> Reply:
         """`/watch optout on`."""
         community, user_id = inv.community.key, inv.user.user_id
         await self.watch_repo.set_preference(community, user_id, "optout", int(state == "on"))
@@ -211,3 +177,32 @@ class WatchCommands(FiltersBase):
         if state == "on":
             return Reply(text=_("Your messages no longer appear in anyone's watch digest."), ephemeral=True)
         return Reply(text=_("Your messages may appear in others' watch digests again."), ephemeral=True)
+
+    async def export(self, user: UserRef) -> Mapping[str, Any]:
+        """The member's watch list, mutes, preferences, pending matches for them, and excerpts of theirs
+        waiting in others' digests (without saying whose)."""
+        community = user.community.key
+        words = await self.watch_repo.words(community, user.user_id)
+        prefs = await self.watch_repo.member(community, user.user_id)
+        muted = await self.watch_repo.muted_authors(community, user.user_id)
+        muted_by = [u for u, a in await self.watch_repo.muted_authors(community) if a == user.user_id]
+        return {
+            "watch_keywords": [w.keyword for w in words if w.kind == "watch"],
+            "muted_words": [w.keyword for w in words if w.kind == "mute"],
+            "muted_authors": [a for _u, a in muted],
+            "digest_frequency": prefs.frequency,
+            "opted_out_of_others_digests": prefs.optout,
+            "channels_posted_in": sorted(await self.watch_repo.channels(community, user.user_id)),
+            "pending_matches": pending_export(await self.watch_repo.pending(community, user.user_id)),
+            "your_messages_waiting_in_digests": pending_export(
+                await self.watch_repo.pending(community, author_id=user.user_id)
+            ),
+            "muted_by_members": len(muted_by),
+        }
+
+    async def forget(self, user: UserRef, tx: Sql) -> int:
+        """Delete the member's watch data, their mutes by others and excerpts of their messages (in the
+        forget transaction `tx`)."""
+        removed = await WatchRepo(tx).forget(user.community.key, user.user_id)
+        self.engine.changed_watch(user.community.key)
+        return removed
