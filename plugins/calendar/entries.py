@@ -1,4 +1,5 @@
-"""The planning commands' work: adding series, the agenda, done/skip/edit/cancel, with the
+"""The planning commands' work: adding series, the agenda, done/skip/edit/cancel and the entry
+autocomplete, with the
 permission rule (moderators and the manager role), clear errors and nothing half changed."""
 
 from __future__ import annotations
@@ -6,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.folding import fold
 from bot.i18n import Text, _, join
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
-from bot.plugin import CommandError, Invocation, PluginContext
+from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.calendar import texts
 from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
 from plugins.calendar.planner import Planner
@@ -206,6 +208,16 @@ class EntryService:
             owner, texts.charter_note(charter), dedupe_key=f"calendar.charter:{owner.community.key}:{owner.user_id}"
         )
         return True
+
+    async def complete(self, community: CommunityRef, prefix: str) -> list[Choice]:
+        """Entries of the last week and ahead whose number or title contains what was typed."""
+        wanted = fold(prefix)
+        since = self.ctx.clock.now() - timedelta(days=7)
+        found = await self.repo.entries(community.key, since, None, None, 200)
+        hits = [e for e in found if wanted in str(e.id) or wanted in fold(e.title)]
+        return [
+            Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})") for e in hits[:25]
+        ]
 
     async def agenda(self, inv: Invocation, range_: str, owner: UserRef | None) -> Reply:
         """Entries of the range (past days of this week or month included, so outcomes show), by day."""
