@@ -34,8 +34,8 @@ from bot.plugin import (
     member,
     text,
 )
-from plugins.calendar import digest
 from plugins.calendar.charter import CharterService
+from plugins.calendar.digest import AdherenceDigest
 from plugins.calendar.entries import EntryService
 from plugins.calendar.files import FileService
 from plugins.calendar.planner import ALERT, MISSED, OVERDUE, REMIND, Planner
@@ -72,6 +72,7 @@ class CalendarPlugin(Plugin):
         self.series = SeriesEditor(self.entries)
         self.files = FileService(self.entries)
         self.charter = CharterService(ctx, self.repo)
+        self.digest = AdherenceDigest(ctx, self.repo, self.settings)
 
     @autocomplete("calendar_entries")
     async def complete_entries(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
@@ -267,7 +268,7 @@ class CalendarPlugin(Plugin):
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
         """Adherence over [start, end): per owner and channel, and streaks."""
-        return await digest.section(self.ctx, self.repo, self.settings, community, start, end)
+        return await self.digest.section(community, start, end)
 
 
 PLUGIN = CalendarPlugin
