@@ -24,8 +24,8 @@ per occurrence: `calendar.remind` (one per offset), `calendar.overdue`, `calenda
 Modules: `plugin` (declarations only), `settings`, `repo` (all SQL). Services the plugin holds:
 `entries` (add, agenda, done/skip/edit/cancel, permissions, autocomplete), `series_editor`
 (whole-series edits), `files` (.ics export, CSV import), `charter`, `planner` (materialising
-occurrences, due actions, publish detection) and `digest`. Pure modules: `dates` and `date_words`
-(reading due dates), `recurrence` (rules), `series_plan` (what a series edit changes),
-`import_sheet` (the CSV file's shape), `ical` (.ics text), `adherence` (outcomes and streaks) and
-`texts` (messages).
+occurrences, due actions, publish detection) and `digest`. Pure modules: `entry_fields` (typed
+fields read and checked), `dates` and `date_words` (reading due dates), `recurrence` (rules),
+`series_plan` (what a series edit changes), `import_sheet` (the CSV file's shape), `ical` (.ics
+text), `adherence` (outcomes and streaks) and `texts` (messages).
 """

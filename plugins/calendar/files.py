@@ -10,7 +10,8 @@ from bot.i18n import Msg, Text, _, join
 from bot.model import Attachment, ChannelRef, CommunityRef, Reply, UserRef
 from bot.params import bind_options
 from bot.plugin import CommandError, Invocation, channel, member, text
-from plugins.calendar import entries as rules
+from plugins.calendar.entries import EntryService
+from plugins.calendar.entry_fields import read_due, read_remind, read_rule, read_title
 from plugins.calendar.ical import IcsEvent, build_ics
 from plugins.calendar.import_sheet import HEADER, SheetError, SheetRow, read_sheet
 from plugins.calendar.repo import NewSeries
@@ -37,7 +38,7 @@ class Lookup(Protocol):
 class FileService:
     """`/calendar export` and `/calendar import`; new series go through the entry service."""
 
-    def __init__(self, entries: rules.EntryService) -> None:
+    def __init__(self, entries: EntryService) -> None:
         self.entries = entries
 
     async def export_ics(self, inv: Invocation) -> Reply:
@@ -107,7 +108,7 @@ class FileService:
         return Reply(text=_("📥 Imported {count} entries. Type `/calendar list all` to see them.", count=len(planned)))
 
 
-async def _row(service: rules.EntryService, inv: Invocation, row: SheetRow, lookup: Lookup) -> NewSeries:
+async def _row(service: EntryService, inv: Invocation, row: SheetRow, lookup: Lookup) -> NewSeries:
     if row.extra_cells:
         raise CommandError(
             _("it has {count} columns, expected {expected}.", count=len(HEADER) + row.extra_cells, expected=len(HEADER))
@@ -121,20 +122,20 @@ async def _row(service: rules.EntryService, inv: Invocation, row: SheetRow, look
         _ROW_PARAMS, options, path="calendar import", community=inv.community, resolver=lookup, tz=inv.timezone
     )
     now = service.ctx.clock.now()
-    due = rules.read_due(row.due, now, inv.timezone)
+    due = read_due(row.due, now, inv.timezone)
     where = values["channel"]
     owner = values.get("owner") or inv.user
     assert isinstance(where, ChannelRef) and isinstance(owner, UserRef)
     start = due.astimezone(ZoneInfo(inv.timezone)).replace(tzinfo=None)
     return NewSeries(
         inv.community.key,
-        rules.read_title(row.title),
+        read_title(row.title),
         where.channel_id,
         owner.user_id,
-        rules.read_rule(row.repeat, start),
+        read_rule(row.repeat, start),
         start,
         inv.timezone,
-        rules.read_remind(None, service.settings.remind),
+        read_remind(None, service.settings.remind),
         inv.user.user_id,
     )
 

@@ -11,7 +11,8 @@ from bot.i18n import _
 from bot.model import ChannelRef, Reply, UserRef
 from bot.plugin import CommandError, Invocation
 from plugins.calendar import texts
-from plugins.calendar.entries import EntryService, read_due, read_remind, read_title
+from plugins.calendar.entries import EntryService
+from plugins.calendar.entry_fields import read_due, read_remind, read_title
 from plugins.calendar.recurrence import RuleError
 from plugins.calendar.series_plan import Change, Current, NoSlots, plan
 
