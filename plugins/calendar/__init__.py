@@ -2,7 +2,7 @@
 overdue notes and alerts, adherence figures for the digest, and .ics / CSV files.
 
 Commands: `/calendar add|list|done|skip|edit|cancel|export|import`, `/charter show|set`; `edit` and
-`cancel` take `scope:series` for a whole recurring series (see `series_edit`).
+`cancel` take `scope:series` for a whole recurring series (see `series_editor`).
 Planning (add, edit, cancel, import) is for moderators and members holding the role set with
 `/settings role purpose:managers`; an entry's owner may also mark it done or skip it.
 
@@ -20,6 +20,14 @@ that message while the window is open makes it planned again.
 Jobs: `calendar.extend` every 6 hours materialises recurring series up to the horizon. Due actions
 per occurrence: `calendar.remind` (one per offset), `calendar.overdue`, `calendar.alert`,
 `calendar.missed`. Digest section `calendar` (adherence per owner and channel, streaks).
+
+Modules: `plugin` (declarations only), `settings`, `repo` (all SQL). Services the plugin holds:
+`entries` (add, agenda, done/skip/edit/cancel, permissions, autocomplete), `series_editor`
+(whole-series edits), `files` (.ics export, CSV import), `charter`, `planner` (materialising
+occurrences, due actions, publish detection) and `digest`. Pure modules: `entry_fields` (typed
+fields read and checked), `dates` and `date_words` (reading due dates), `recurrence` (rules),
+`series_plan` (what a series edit changes), `import_sheet` (the CSV file's shape), `ical` (.ics
+text), `adherence` (outcomes and streaks) and `texts` (messages).
 """
 
 # Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.

@@ -1,4 +1,4 @@
-"""The calendar's digest section: adherence per owner and per channel, and streaks."""
+"""The calendar's digest section (`AdherenceDigest`): adherence per owner and per channel, and streaks."""
 
 from __future__ import annotations
 
@@ -28,41 +28,43 @@ def _counts(counter: Counter[str]) -> Msg:
     )
 
 
-async def section(
-    ctx: PluginContext,
-    repo: CalendarRepo,
-    settings: CalendarSettings,
-    community: CommunityRef,
-    start: datetime,
-    end: datetime,
-) -> DigestSection | None:
-    """Figures for [start, end); None when nothing was planned."""
-    now = ctx.clock.now()
-    outcomes = await repo.outcomes(community.key, start, end)
-    summary = adherence.summarise(outcomes, now, settings.late_after)
-    if not summary.totals:
-        return None
-    history = await repo.outcomes(community.key, end - STREAK_LOOKBACK, end)
-    streaks = adherence.streaks(history, now, settings.late_after)
-    figures: dict[str, float | int | None] = dict(summary.figures())
-    figures["best_streak"] = max(streaks.values(), default=0)
-    lines: list[Text] = []
-    for owner_id, counter in sorted(summary.by_owner.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))[:MAX_LINES]:
-        name = (
-            ctx.directory.member_name(UserRef(community.platform, community.workspace_id, owner_id))
-            if owner_id
-            else None
-        )
-        lines.append(
-            _("@{owner}: {counts}", owner=name, counts=_counts(counter))
-            if name
-            else _("No owner: {counts}", counts=_counts(counter))
-        )
-    for channel_id, counter in sorted(summary.by_channel.items())[:MAX_LINES]:
-        name = ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id, channel_id))
-        lines.append(_("#{channel}: {counts}", channel=name, counts=_counts(counter)))
-    titles = await repo.titles(community.key, streaks)
-    best = sorted(((count, titles.get(sid, "?")) for sid, count in streaks.items() if count >= 2), reverse=True)
-    for count, title in best[:MAX_LINES]:
-        lines.append(_("🔥 **{title}**: {count} on time in a row", title=title, count=count))
-    return DigestSection("calendar", _("Editorial calendar"), figures, tuple(lines))
+class AdherenceDigest:
+    """The plugin's digest section, from the stored outcomes."""
+
+    def __init__(self, ctx: PluginContext, repo: CalendarRepo, settings: CalendarSettings) -> None:
+        self.ctx = ctx
+        self.repo = repo
+        self.settings = settings
+
+    async def section(self, community: CommunityRef, start: datetime, end: datetime) -> DigestSection | None:
+        """Figures for [start, end); None when nothing was planned."""
+        now = self.ctx.clock.now()
+        outcomes = await self.repo.outcomes(community.key, start, end)
+        summary = adherence.summarise(outcomes, now, self.settings.late_after)
+        if not summary.totals:
+            return None
+        history = await self.repo.outcomes(community.key, end - STREAK_LOOKBACK, end)
+        streaks = adherence.streaks(history, now, self.settings.late_after)
+        figures: dict[str, float | int | None] = dict(summary.figures())
+        figures["best_streak"] = max(streaks.values(), default=0)
+        lines: list[Text] = []
+        owners = sorted(summary.by_owner.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
+        for owner_id, counter in owners[:MAX_LINES]:
+            name = (
+                self.ctx.directory.member_name(UserRef(community.platform, community.workspace_id, owner_id))
+                if owner_id
+                else None
+            )
+            lines.append(
+                _("@{owner}: {counts}", owner=name, counts=_counts(counter))
+                if name
+                else _("No owner: {counts}", counts=_counts(counter))
+            )
+        for channel_id, counter in sorted(summary.by_channel.items())[:MAX_LINES]:
+            name = self.ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id, channel_id))
+            lines.append(_("#{channel}: {counts}", channel=name, counts=_counts(counter)))
+        titles = await self.repo.titles(community.key, streaks)
+        best = sorted(((count, titles.get(sid, "?")) for sid, count in streaks.items() if count >= 2), reverse=True)
+        for count, title in best[:MAX_LINES]:
+            lines.append(_("🔥 **{title}**: {count} on time in a row", title=title, count=count))
+        return DigestSection("calendar", _("Editorial calendar"), figures, tuple(lines))

@@ -1,18 +1,20 @@
-"""The planning commands' work: adding series, the agenda, done/skip/edit/cancel, with the
-permission rule (moderators and the manager role), clear errors and nothing half changed."""
+"""The planning commands' work (`EntryService`): adding series, the agenda, done/skip/edit/cancel
+and the entry autocomplete, with the permission rule (moderators and the manager role), clear
+errors and nothing half changed. Typed fields are read by `entry_fields`."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.folding import fold
 from bot.i18n import Text, _, join
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
-from bot.plugin import CommandError, Invocation, PluginContext
+from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.calendar import texts
-from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
+from plugins.calendar.entry_fields import read_due, read_remind, read_rule, read_title
 from plugins.calendar.planner import Planner
-from plugins.calendar.recurrence import HORIZON_YEARS, RuleError, check_rule, occurrences
+from plugins.calendar.recurrence import HORIZON_YEARS, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
 from plugins.calendar.settings import CalendarSettings
 
@@ -33,52 +35,6 @@ def agenda_period(range_: str, now: datetime, tz: str) -> tuple[datetime, dateti
     else:
         return datetime.combine(today - PAST_DAYS, datetime.min.time(), zone), None
     return datetime.combine(first, datetime.min.time(), zone), midnight + RANGES[range_]
-
-
-def read_due(raw: str, now: datetime, tz: str) -> datetime:
-    """A future due moment, or a CommandError with examples of the accepted forms."""
-    try:
-        moment = parse_due(raw, now, tz)
-    except DueError as error:
-        raise CommandError(error.message, texts.due_examples()) from None
-    if moment is None:
-        raise CommandError(_("I cannot read “{value}” as a date.", value=raw[:60]), texts.due_examples())
-    if moment <= now:
-        raise CommandError(
-            _("“{value}” is in the past ({when}).", value=raw[:60], when=texts.resolved_due(moment, tz)),
-            texts.due_examples(),
-        )
-    return moment
-
-
-def read_rule(raw: str | None, start_local: datetime) -> str | None:
-    """The canonical RRULE body of a repetition starting at a naive local time, or a CommandError
-    naming the wrong part and its accepted range (see `recurrence.check_rule`)."""
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return check_rule(raw, start_local).body
-    except RuleError as error:
-        raise CommandError(error.message, error.hint) from None
-
-
-def read_remind(raw: str | None, default: str) -> str:
-    """Canonical reminder offsets, or a CommandError."""
-    offsets = parse_offsets(raw if raw is not None else default)
-    if offsets is None:
-        raise CommandError(
-            _("“{value}” is not a list of reminders.", value=(raw or "")[:60]),
-            _("Write offsets before due such as `1d,2h` or `30m`, or `none` (at most 5, up to 30 days)."),
-        )
-    return format_offsets(offsets)
-
-
-def read_title(raw: str) -> str:
-    """A cleaned, non-empty title."""
-    title = " ".join(raw.split())
-    if not title:
-        raise CommandError(_("The title cannot be empty."), _("Give the post a short title."))
-    return title
 
 
 class EntryService:
@@ -206,6 +162,16 @@ class EntryService:
             owner, texts.charter_note(charter), dedupe_key=f"calendar.charter:{owner.community.key}:{owner.user_id}"
         )
         return True
+
+    async def complete(self, community: CommunityRef, prefix: str) -> list[Choice]:
+        """Entries of the last week and ahead whose number or title contains what was typed."""
+        wanted = fold(prefix)
+        since = self.ctx.clock.now() - timedelta(days=7)
+        found = await self.repo.entries(community.key, since, None, None, 200)
+        hits = [e for e in found if wanted in str(e.id) or wanted in fold(e.title)]
+        return [
+            Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})") for e in hits[:25]
+        ]
 
     async def agenda(self, inv: Invocation, range_: str, owner: UserRef | None) -> Reply:
         """Entries of the range (past days of this week or month included, so outcomes show), by day."""

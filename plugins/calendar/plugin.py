@@ -1,5 +1,7 @@
 """The calendar plugin's declarations: commands, the publish listener, jobs, due actions,
-privacy and the digest section. The work is done in `planner`, `entries` and `sheets`."""
+privacy and the digest section. Each handler hands its work to a service held by the plugin:
+`entries` (planning and the agenda), `series_editor` (whole-series edits), `files` (.ics export,
+CSV import), `charter`, `planner` (occurrences, reminders, publish detection) and `digest`."""
 
 from __future__ import annotations
 
@@ -8,12 +10,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from bot.folding import fold
-from bot.i18n import _, join
+from bot.i18n import _
 from bot.model import Attachment, ChannelRef, CommunityRef, Level, Message, MessageDeleted, Reply, UserRef
 from bot.plugin import (
     Choice,
-    CommandError,
     DigestSection,
     DueAction,
     Invocation,
@@ -34,9 +34,13 @@ from bot.plugin import (
     member,
     text,
 )
-from plugins.calendar import digest, entries, series_edit, sheets
+from plugins.calendar.charter import CharterService
+from plugins.calendar.digest import AdherenceDigest
+from plugins.calendar.entries import EntryService
+from plugins.calendar.files import FileService
 from plugins.calendar.planner import ALERT, MISSED, OVERDUE, REMIND, Planner
 from plugins.calendar.repo import CalendarRepo
+from plugins.calendar.series_editor import SeriesEditor
 from plugins.calendar.settings import CalendarSettings
 
 _ENTRY = replace(
@@ -54,17 +58,6 @@ _SCOPES = [Choice("one", _("this occurrence only")), Choice("series", _("the who
 class CalendarPlugin(Plugin):
     """An editorial calendar: planned posts, owners, reminders, publish detection and adherence."""
 
-    @autocomplete("calendar_entries")
-    async def complete_entries(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
-        """Entries of the last week and ahead whose number or title contains what was typed."""
-        wanted = fold(prefix)
-        since = self.ctx.clock.now() - timedelta(days=7)
-        found = await self.repo.entries(community.key, since, None, None, 200)
-        hits = [e for e in found if wanted in str(e.id) or wanted in fold(e.title)]
-        return [
-            Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})") for e in hits[:25]
-        ]
-
     name = "calendar"
     Settings: ClassVar[type[CalendarSettings]] = CalendarSettings
 
@@ -75,7 +68,16 @@ class CalendarPlugin(Plugin):
         db: SqlDatabase = ctx.db
         self.repo = CalendarRepo(db)
         self.planner = Planner(ctx, self.repo, self.settings)
-        self.entries = entries.EntryService(ctx, self.repo, self.planner, self.settings)
+        self.entries = EntryService(ctx, self.repo, self.planner, self.settings)
+        self.series = SeriesEditor(self.entries)
+        self.files = FileService(self.entries)
+        self.charter = CharterService(ctx, self.repo)
+        self.digest = AdherenceDigest(ctx, self.repo, self.settings)
+
+    @autocomplete("calendar_entries")
+    async def complete_entries(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Entries of the last week and ahead whose number or title contains what was typed."""
+        return await self.entries.complete(community, prefix)
 
     async def start(self) -> None:
         """Plan series ahead and schedule whatever was stored but not scheduled (a crash in between)."""
@@ -167,9 +169,7 @@ class CalendarPlugin(Plugin):
         """`/calendar edit 12 due:"jeudi 10h"`, `/calendar edit 12 owner:@bob scope:series`."""
         await self.entries.require_manager(inv)
         if scope == "series":
-            return await series_edit.edit_series(
-                self.entries, inv, entry, title=title, due=due, owner=owner, channel=channel, remind=remind
-            )
+            return await self.series.edit(inv, entry, title=title, due=due, owner=owner, channel=channel, remind=remind)
         return await self.entries.edit(inv, entry, title=title, due=due, owner=owner, channel=channel, remind=remind)
 
     @command(
@@ -188,7 +188,7 @@ class CalendarPlugin(Plugin):
     @command("calendar export", _("Download the upcoming entries as an .ics calendar file."), private=True)
     async def export(self, inv: Invocation) -> Reply:
         """`/calendar export`."""
-        return await sheets.export_ics(self.entries, inv)
+        return await self.files.export_ics(inv)
 
     @command(
         "calendar import",
@@ -198,20 +198,14 @@ class CalendarPlugin(Plugin):
     async def import_(self, inv: Invocation, file: Attachment) -> Reply:
         """`/attach plan.csv` then `/calendar import`."""
         await self.entries.require_manager(inv)
-        return await sheets.import_csv(self.entries, inv, file)
+        return await self.files.import_csv(inv, file)
 
     # ------------------------------------------------------------ commands: charter
 
     @command("charter show", _("Show the community's editorial charter."))
     async def charter_show(self, inv: Invocation) -> Reply:
         """`/charter show`."""
-        body = await self.repo.charter(inv.community.key)
-        if body is None:
-            return Reply(
-                text=_("This community has no editorial charter yet. Moderators can write one with `/charter set`."),
-                ephemeral=True,
-            )
-        return Reply(text=join([_("📜 **Editorial charter**"), body]), ephemeral=True)
+        return await self.charter.show(inv)
 
     @command(
         "charter set",
@@ -221,11 +215,7 @@ class CalendarPlugin(Plugin):
     )
     async def charter_set(self, inv: Invocation, text: str) -> Reply:
         """`/charter set One post a week, sources cited...`."""
-        body = text.strip()
-        if not body:
-            raise CommandError(_("The charter cannot be empty."), _("Write the charter after `/charter set`."))
-        await self.repo.set_charter(inv.community.key, body, inv.user.user_id, self.ctx.clock.now())
-        return Reply(text=_("The editorial charter is saved; new owners will see it with their first entry."))
+        return await self.charter.set(inv, text)
 
     # ------------------------------------------------------------ passive work
 
@@ -278,7 +268,7 @@ class CalendarPlugin(Plugin):
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
         """Adherence over [start, end): per owner and channel, and streaks."""
-        return await digest.section(self.ctx, self.repo, self.settings, community, start, end)
+        return await self.digest.section(community, start, end)
 
 
 PLUGIN = CalendarPlugin

@@ -11,7 +11,7 @@ from bot.plugin import Sql, SqlDatabase
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 from plugins.calendar.adherence import Outcome
-from plugins.calendar.series_change import FIELDS, Occurrence, Plan
+from plugins.calendar.series_plan import FIELDS, Occurrence, Plan
 
 __all__ = ["CalendarRepo", "Entry", "NewEntry", "NewSeries", "Series", "from_db", "to_db"]
 

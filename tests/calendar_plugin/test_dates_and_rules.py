@@ -9,8 +9,8 @@ import pytest
 
 from plugins.calendar.dates import format_offsets, normalise, parse_due, parse_offsets
 from plugins.calendar.entries import agenda_period
+from plugins.calendar.import_sheet import SheetError, read_sheet
 from plugins.calendar.recurrence import normalise_rule, occurrences
-from plugins.calendar.sheet import SheetError, read_sheet
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
 PARIS = "Europe/Paris"

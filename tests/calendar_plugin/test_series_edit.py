@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.model import Level
-from plugins.calendar.series_change import Change, Current, NoSlots, Occurrence, plan
+from plugins.calendar.series_plan import Change, Current, NoSlots, Occurrence, plan
 from tests.calendar_plugin.helpers import PLUGINS, dms, entries, mod, populate
 from tests.harness import Harness, running
 

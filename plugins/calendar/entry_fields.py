@@ -1,0 +1,61 @@
+"""What a member types for an entry's fields (due date, repetition, reminders, title), read and
+checked without I/O: each reader returns the stored form or raises a CommandError with a hint, so
+`/calendar add`, `/calendar edit`, series edits and the CSV import refuse the same inputs alike."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.i18n import _
+from bot.plugin import CommandError
+from plugins.calendar import texts
+from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
+from plugins.calendar.recurrence import RuleError, check_rule
+
+__all__ = ["read_due", "read_remind", "read_rule", "read_title"]
+
+
+def read_due(raw: str, now: datetime, tz: str) -> datetime:
+    """A future due moment, or a CommandError with examples of the accepted forms."""
+    try:
+        moment = parse_due(raw, now, tz)
+    except DueError as error:
+        raise CommandError(error.message, texts.due_examples()) from None
+    if moment is None:
+        raise CommandError(_("I cannot read “{value}” as a date.", value=raw[:60]), texts.due_examples())
+    if moment <= now:
+        raise CommandError(
+            _("“{value}” is in the past ({when}).", value=raw[:60], when=texts.resolved_due(moment, tz)),
+            texts.due_examples(),
+        )
+    return moment
+
+
+def read_rule(raw: str | None, start_local: datetime) -> str | None:
+    """The canonical RRULE body of a repetition starting at a naive local time, or a CommandError
+    naming the wrong part and its accepted range (see `recurrence.check_rule`)."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return check_rule(raw, start_local).body
+    except RuleError as error:
+        raise CommandError(error.message, error.hint) from None
+
+
+def read_remind(raw: str | None, default: str) -> str:
+    """Canonical reminder offsets, or a CommandError."""
+    offsets = parse_offsets(raw if raw is not None else default)
+    if offsets is None:
+        raise CommandError(
+            _("“{value}” is not a list of reminders.", value=(raw or "")[:60]),
+            _("Write offsets before due such as `1d,2h` or `30m`, or `none` (at most 5, up to 30 days)."),
+        )
+    return format_offsets(offsets)
+
+
+def read_title(raw: str) -> str:
+    """A cleaned, non-empty title."""
+    title = " ".join(raw.split())
+    if not title:
+        raise CommandError(_("The title cannot be empty."), _("Give the post a short title."))
+    return title

@@ -1,0 +1,152 @@
+"""Files in and out (`FileService`): the .ics export of upcoming entries and the all-or-nothing
+CSV import. Reading the CSV itself (header, encoding, rows) is `import_sheet`'s job."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Msg, Text, _, join
+from bot.model import Attachment, ChannelRef, CommunityRef, Reply, UserRef
+from bot.params import bind_options
+from bot.plugin import CommandError, Invocation, channel, member, text
+from plugins.calendar.entries import EntryService
+from plugins.calendar.entry_fields import read_due, read_remind, read_rule, read_title
+from plugins.calendar.ical import IcsEvent, build_ics
+from plugins.calendar.import_sheet import HEADER, SheetError, SheetRow, read_sheet
+from plugins.calendar.repo import NewSeries
+
+EXPORT_LIMIT = 1000
+SHOWN_ERRORS = 20
+_ROW_PARAMS = (
+    text("title", _("title"), max_length=200),
+    channel("channel", _("channel")),
+    member("owner", _("owner"), required=False),
+)
+
+
+@runtime_checkable
+class Lookup(Protocol):
+    """Name resolution the directory offers at run time (the same as command parameters use)."""
+
+    async def member(self, community: CommunityRef, raw: str) -> UserRef | None: ...
+    async def channel(self, community: CommunityRef, raw: str) -> ChannelRef | None: ...
+    def member_names(self, community: CommunityRef) -> list[str]: ...
+    def channel_names(self, community: CommunityRef) -> list[str]: ...
+
+
+class FileService:
+    """`/calendar export` and `/calendar import`; new series go through the entry service."""
+
+    def __init__(self, entries: EntryService) -> None:
+        self.entries = entries
+
+    async def export_ics(self, inv: Invocation) -> Reply:
+        """Upcoming planned entries as an .ics file."""
+        now = self.entries.ctx.clock.now()
+        rows = [
+            e
+            for e in await self.entries.repo.entries(inv.community.key, now, None, None, EXPORT_LIMIT)
+            if e.status == "planned"
+        ]
+        community = inv.community
+        events = []
+        for entry in rows:
+            where = self.entries.ctx.directory.channel_name(
+                ChannelRef(community.platform, community.workspace_id, entry.channel_id)
+            )
+            owner = (
+                self.entries.ctx.directory.member_name(
+                    UserRef(community.platform, community.workspace_id, entry.owner_id)
+                )
+                if entry.owner_id
+                else "-"
+            )
+            events.append(
+                IcsEvent(
+                    f"calendar-{entry.id}@{community.key}",
+                    entry.title,
+                    entry.due_at,
+                    f"#{where} · @{owner} · #{entry.id}",
+                    now,
+                )
+            )
+        content = build_ics(events, "affinity-bot")
+        return Reply(
+            text=_("Here are the {count} upcoming entries as a calendar file.", count=len(events)),
+            attachments=(Attachment("calendar.ics", content, "text/calendar"),),
+            ephemeral=True,
+        )
+
+    async def import_csv(self, inv: Invocation, file: Attachment) -> Reply:
+        """Validate every row first; import all of them in one transaction, or none."""
+        try:
+            sheet = read_sheet(file.content)
+        except SheetError as error:
+            raise CommandError(
+                _sheet_message(error),
+                _("The first line must be exactly: {header}. Save the file as CSV UTF-8.", header=",".join(HEADER)),
+            ) from None
+        if not isinstance(self.entries.ctx.directory, Lookup):
+            raise CommandError(_("This platform cannot look up channels for an import."))
+        planned: list[NewSeries] = []
+        errors: list[Text] = []
+        for row in sheet:
+            try:
+                planned.append(await _row(self.entries, inv, row, self.entries.ctx.directory))
+            except CommandError as error:
+                errors.append(_("Row {row}: {message}", row=row.number, message=error.message))
+        if errors:
+            shown = errors[:SHOWN_ERRORS]
+            if len(errors) > SHOWN_ERRORS:
+                shown.append(_("…and {count} more errors.", count=len(errors) - SHOWN_ERRORS))
+            return Reply(
+                text=join([_("⚠️ Nothing was imported: {count} rows have errors.", count=len(errors)), *shown]),
+                ephemeral=True,
+            )
+        await self.entries.create(planned, self.entries.ctx.clock.now())
+        return Reply(text=_("📥 Imported {count} entries. Type `/calendar list all` to see them.", count=len(planned)))
+
+
+async def _row(service: EntryService, inv: Invocation, row: SheetRow, lookup: Lookup) -> NewSeries:
+    if row.extra_cells:
+        raise CommandError(
+            _("it has {count} columns, expected {expected}.", count=len(HEADER) + row.extra_cells, expected=len(HEADER))
+        )
+    if not row.title:
+        raise CommandError(_("the title is empty."))
+    if not row.due:
+        raise CommandError(_("the due date is empty."))
+    options = {"title": row.title, "channel": row.channel or "", "owner": row.owner or None}
+    values = await bind_options(
+        _ROW_PARAMS, options, path="calendar import", community=inv.community, resolver=lookup, tz=inv.timezone
+    )
+    now = service.ctx.clock.now()
+    due = read_due(row.due, now, inv.timezone)
+    where = values["channel"]
+    owner = values.get("owner") or inv.user
+    assert isinstance(where, ChannelRef) and isinstance(owner, UserRef)
+    start = due.astimezone(ZoneInfo(inv.timezone)).replace(tzinfo=None)
+    return NewSeries(
+        inv.community.key,
+        read_title(row.title),
+        where.channel_id,
+        owner.user_id,
+        read_rule(row.repeat, start),
+        start,
+        inv.timezone,
+        read_remind(None, service.settings.remind),
+        inv.user.user_id,
+    )
+
+
+def _sheet_message(error: SheetError) -> Msg:
+    if error.reason == "encoding":
+        return _("The file is not UTF-8 text (byte {position}).", position=error.detail)
+    if error.reason == "header":
+        return _("The file's header is “{header}”, not the expected one.", header=error.detail)
+    if error.reason == "too_big":
+        return _("The file is too big (at most 500 rows and 512 KB).")
+    if error.reason == "csv":
+        return _("The file is not a valid CSV: {detail}", detail=error.detail[:80])
+    return _("The file has no rows to import.")
