@@ -346,7 +346,7 @@ def _until(value: str) -> datetime:
         if match is None:
             raise ValueError(value)
         year, month, day, hour, minute, second = (int(group or 0) for group in match.groups())
-        return datetime(year, month, day, hour, minute, second)
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - UNTIL is local wall time
     except ValueError:
         raise RuleError(
             _("UNTIL={value} is not a real date: write it as YYYYMMDD or YYYYMMDDTHHMMSS.", value=_short(value)),
@@ -384,7 +384,8 @@ def _add_years(moment: datetime, years: int) -> datetime:
     try:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February, or beyond the year 9999
-        return datetime.max if moment.year + years > MAXYEAR else moment.replace(year=moment.year + years, day=28)
+        # Naive on purpose: rules are expanded on local wall time; the end of the calendar is its bound.
+        return datetime.max if moment.year + years > MAXYEAR else moment.replace(year=moment.year + years, day=28)  # noqa: DTZ901
 
 
 def _later(moment: datetime, delta: timedelta) -> datetime:
@@ -392,7 +393,7 @@ def _later(moment: datetime, delta: timedelta) -> datetime:
     try:
         return moment + delta
     except OverflowError:
-        return datetime.max
+        return datetime.max  # noqa: DTZ901 - naive local wall time, like `moment`
 
 
 def _local_slots(rule: Rule, start: datetime, lower: datetime, upper: datetime) -> Iterator[datetime]:

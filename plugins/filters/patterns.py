@@ -1,7 +1,7 @@
-"""Moderators' regular expressions: compiled and run by RE2, refused in words when RE2 cannot run them.
+r"""Moderators' regular expressions: compiled and run by RE2, refused in words when RE2 cannot run them.
 
 RE2 (Google's engine, package `google-re2`) matches in time linear in the text, whatever the pattern:
-no backtracking, so `(a+)+$` or `\\d+\\d+x` against 2,000 characters cost what `free\\s+money` costs.
+no backtracking, so `(a+)+$` or `\d+\d+x` against 2,000 characters cost what `free\s+money` costs.
 What makes that possible is also what it refuses: backreferences, lookarounds, possessive repeats and
 atomic groups. Every refusal is a `Refusal` whose reason and hint are translated messages chosen from
 RE2's error code; the library's English text is never shown to anyone.
@@ -11,7 +11,7 @@ Bounds a moderator cannot lift. A search costs at most the text's length times t
 instruction), so the sizes are what is capped:
 
 - a pattern is at most `MAX_PATTERN_LENGTH` characters and `MAX_PROGRAM_SIZE` RE2 instructions
-  (`free\\s+money` is 19, `\\pL+` about 1,200: big Unicode classes are large but cheap to run; `.{900}`
+  (`free\s+money` is 19, `\pL+` about 1,200: big Unicode classes are large but cheap to run; `.{900}`
   or `(.?){700}x` are refused);
 - a community's patterns together are at most `PROGRAM_BUDGET` instructions (checked by `/filter add`);
 - each compiled pattern may use `PATTERN_MEMORY` bytes (program and DFA cache together);
@@ -154,7 +154,7 @@ def regex_problem(pattern: str) -> Refusal | None:
 
 
 def _error_text(error: Exception) -> str:
-    """RE2's message (`invalid escape sequence: \\1`), for classification only: never shown."""
+    r"""RE2's message (`invalid escape sequence: \1`), for classification only: never shown."""
     raw = error.args[0] if error.args else ""
     return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
 

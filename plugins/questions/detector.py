@@ -244,7 +244,7 @@ def is_excluded(text: str) -> bool:
 
 
 def is_candidate(text: str) -> bool:
-    """The cheap, language-free pre-check: could this message be a question at all?"""
+    """The cheap, language-free pre-check of whether this message could be a question at all."""
     if "?" not in text and "？" not in text and "¿" not in text:
         return _opens_a_clause(text.lower())
     return not is_excluded(text)

@@ -191,7 +191,7 @@ async def test_the_replay_window_follows_the_injected_clock(tmp_path: Path) -> N
         fresh = event_body("later", "EvLater", "1700000002.000002")
         assert await raw_post(rig.url, fresh, signed(fresh, int(clock[0]))) == 200
         await rig.probe.wait_for(2)
-        assert texts(rig) == ["at a made-up time", "later"]
+        assert sorted(texts(rig)) == ["at a made-up time", "later"]  # each once; handled concurrently
 
 
 def test_the_replay_cache_is_pruned_and_bounded() -> None:
