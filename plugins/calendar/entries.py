@@ -12,7 +12,7 @@ from bot.i18n import Text, _, join
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.calendar import texts
-from plugins.calendar.entry_fields import read_due, read_remind, read_rule, read_title
+from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_rule_off_loop, read_title
 from plugins.calendar.planner import Planner
 from plugins.calendar.recurrence import HORIZON_YEARS, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
@@ -77,13 +77,13 @@ class EntryService:
         """Create a series and its first occurrences; tell the new owner about the charter."""
         now = self.ctx.clock.now()
         tz = inv.timezone
-        start = read_due(due, now, tz).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        start = (await read_due_off_loop(due, now, tz)).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
         new = NewSeries(
             inv.community.key,
             read_title(title),
             channel.channel_id,
             owner.user_id,
-            read_rule(repeat, start),
+            await read_rule_off_loop(repeat, start),
             start,
             tz,
             read_remind(remind, self.settings.remind),
@@ -265,7 +265,7 @@ class EntryService:
         if title is not None:
             changes["title"] = read_title(title)
         if due is not None:
-            changes["due_at"] = to_db(read_due(due, now, inv.timezone))
+            changes["due_at"] = to_db(await read_due_off_loop(due, now, inv.timezone))
         if owner is not None:
             changes["owner_id"] = owner.user_id
         if channel is not None:

@@ -1,9 +1,14 @@
 """What a member types for an entry's fields (due date, repetition, reminders, title), read and
 checked without I/O: each reader returns the stored form or raises a CommandError with a hint, so
-`/calendar add`, `/calendar edit`, series edits and the CSV import refuse the same inputs alike."""
+`/calendar add`, `/calendar edit`, series edits and the CSV import refuse the same inputs alike.
+
+Handlers call the `*_off_loop` forms: dateparser compiles its language data on first use and a rule's
+existence check may search years of dates (hundreds of milliseconds on a busy machine), work that must
+not hold the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from bot.i18n import _
@@ -12,7 +17,7 @@ from plugins.calendar import texts
 from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
 from plugins.calendar.recurrence import RuleError, check_rule
 
-__all__ = ["read_due", "read_remind", "read_rule", "read_title"]
+__all__ = ["read_due", "read_due_off_loop", "read_remind", "read_rule", "read_rule_off_loop", "read_title"]
 
 
 def read_due(raw: str, now: datetime, tz: str) -> datetime:
@@ -29,6 +34,16 @@ def read_due(raw: str, now: datetime, tz: str) -> datetime:
             texts.due_examples(),
         )
     return moment
+
+
+async def read_due_off_loop(raw: str, now: datetime, tz: str) -> datetime:
+    """`read_due` on a worker thread."""
+    return await asyncio.to_thread(read_due, raw, now, tz)
+
+
+async def read_rule_off_loop(raw: str | None, start_local: datetime) -> str | None:
+    """`read_rule` on a worker thread."""
+    return await asyncio.to_thread(read_rule, raw, start_local)
 
 
 def read_rule(raw: str | None, start_local: datetime) -> str | None:

@@ -11,7 +11,7 @@ from bot.model import Attachment, ChannelRef, CommunityRef, Reply, UserRef
 from bot.params import bind_options
 from bot.plugin import CommandError, Invocation, channel, member, text
 from plugins.calendar.entries import EntryService
-from plugins.calendar.entry_fields import read_due, read_remind, read_rule, read_title
+from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_rule_off_loop, read_title
 from plugins.calendar.ical import IcsEvent, build_ics
 from plugins.calendar.import_sheet import HEADER, SheetError, SheetRow, read_sheet
 from plugins.calendar.repo import NewSeries
@@ -133,7 +133,7 @@ async def _row(service: EntryService, inv: Invocation, row: SheetRow, lookup: Lo
         _ROW_PARAMS, options, path="calendar import", community=inv.community, resolver=lookup, tz=inv.timezone
     )
     now = service.ctx.clock.now()
-    due = read_due(row.due, now, inv.timezone)
+    due = await read_due_off_loop(row.due, now, inv.timezone)
     where = values["channel"]
     owner = values.get("owner") or inv.user
     assert isinstance(where, ChannelRef) and isinstance(owner, UserRef)
@@ -143,7 +143,7 @@ async def _row(service: EntryService, inv: Invocation, row: SheetRow, lookup: Lo
         read_title(row.title),
         where.channel_id,
         owner.user_id,
-        read_rule(row.repeat, start),
+        await read_rule_off_loop(row.repeat, start),
         start,
         inv.timezone,
         read_remind(None, service.settings.remind),

@@ -7,6 +7,7 @@ the old actions and schedules fresh ones, and a restart never sends anything twi
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, CommunityRef, DeliveryError, Message, MessageDeleted, Reply, Target, UserRef
@@ -61,7 +62,12 @@ class Planner:
         until = now + self.settings.horizon
         added = 0
         for stale in await self.repo.series_to_extend(until):
-            problem = _stored_rule_problem(stale.rule, stale.start_local) if stale.rule is not None else None
+            # On a thread: a rule that never happens is searched for years before it is refused.
+            problem = (
+                await asyncio.to_thread(_stored_rule_problem, stale.rule, stale.start_local)
+                if stale.rule is not None
+                else None
+            )
             if problem is None:
                 try:
                     async with self.repo.db.transaction() as tx:

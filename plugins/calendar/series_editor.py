@@ -12,12 +12,12 @@ from bot.model import ChannelRef, Reply, UserRef
 from bot.plugin import CommandError, Invocation
 from plugins.calendar import texts
 from plugins.calendar.entries import EntryService
-from plugins.calendar.entry_fields import read_due, read_remind, read_title
+from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_title
 from plugins.calendar.recurrence import RuleError
 from plugins.calendar.series_plan import Change, Current, NoSlots, plan
 
 
-def _change(
+async def _change(
     service: EntryService,
     tz: str,
     *,
@@ -40,7 +40,7 @@ def _change(
     start = None
     if due is not None:
         now = service.ctx.clock.now()
-        start = read_due(due, now, tz).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        start = (await read_due_off_loop(due, now, tz)).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
     if not values and start is None:
         raise CommandError(_("Nothing to change."), _("Give a new title, due, owner, channel or remind."))
     return Change(values, start)
@@ -85,7 +85,7 @@ class SeriesEditor:
                 ),
                 _("Cancel it with `/calendar cancel {id} series` and plan it again with `/calendar add`.", id=entry_id),
             )
-        change = _change(
+        change = await _change(
             self.entries, found.timezone, title=title, due=due, owner=owner, channel=channel, remind=remind
         )
         now = self.entries.ctx.clock.now()
