@@ -13,20 +13,26 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Text, _, join
 from bot.model import CommunityRef, Reply
 from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation
-from plugins.groups.base import Base
+from plugins.groups.lookups import GroupLookups
 from plugins.groups.records import Group
 
 TOPIC_TITLES = 3
 TITLE_LENGTH = 60
 
 
-class GroupDigests(Base):
+class GroupDigests:
     """`/group digest <group> on|off` and the sections sent to the owners of opted-in groups."""
+
+    def __init__(self, lookups: GroupLookups) -> None:
+        self.lookups = lookups
+        self.ctx = lookups.ctx
+        self.repo = lookups.repo
+        self.settings = lookups.settings
 
     async def digest_optin(self, inv: Invocation, name: str, state: str) -> Reply:
         """Opt a group in or out of its owners' digest (owners and moderators)."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
         key, now = inv.community.key, self.ctx.clock.now()
         if state == "on":
             if not await self.repo.set_digest(key, group.id, inv.user.user_id, now):
@@ -67,7 +73,7 @@ class GroupDigests(Base):
             if group.id not in chosen:
                 continue
             members = await self.repo.members(key, group.id)
-            owners = tuple(self.user(community, m.user_id) for m in members if m.is_owner)
+            owners = tuple(self.lookups.user(community, m.user_id) for m in members if m.is_owner)
             if not owners:
                 continue
             section = await self._section(group, len(members), start, end, messages)
@@ -89,7 +95,7 @@ class GroupDigests(Base):
             "topics": len(topics),
         }
         lines: list[Text] = [_("Members: {count} ({joined} joined, {left} left)", count=size, joined=joined, left=left)]
-        where = self.where(group)
+        where = self.lookups.where(group)
         lines.append(
             _("Messages in {where}: {count}", where=where, count=said)
             if said is not None
