@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from bot.folding import closest, fold
 from bot.i18n import _
 from bot.model import CommunityRef, Level, MemberJoined, Reply, UserRef
 from bot.plugin import (
@@ -34,7 +33,7 @@ from plugins.groups.lifecycle import Lifecycle
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.membership import Membership
 from plugins.groups.names import MAX_NAME
-from plugins.groups.places import gazetteer, preload
+from plugins.groups.places import preload
 from plugins.groups.repo import GroupsRepo
 from plugins.groups.settings import GroupsSettings
 from plugins.groups.talk import Talk
@@ -322,15 +321,12 @@ class GroupsPlugin(Plugin):
     @autocomplete("groups")
     async def complete_groups(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
         """Group names starting with, or close to, what was typed."""
-        names = await self.repo.names(community.key)
-        hits = [n for n in names if fold(n).startswith(fold(prefix))] or closest(prefix, names, n=10)
-        return [Choice(n, n) for n in hits[:25]]
+        return await self.views.group_choices(community, prefix)
 
     @autocomplete("cities")
     async def complete_cities(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
         """Cities starting with what was typed, most populous first, as `Lille, FR`."""
-        gaz = await gazetteer()
-        return [Choice(c.label, c.label) for c in gaz.complete(prefix)]
+        return await self.views.city_choices(prefix)
 
     # ------------------------------------------------------------ digest and privacy
 

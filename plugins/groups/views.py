@@ -1,14 +1,16 @@
-"""Reading groups: the directory, one group's card, nearby groups, suggestions, and a member's
-own city-level location."""
+"""Reading groups: the directory, one group's card, nearby groups, suggestions, a member's
+own city-level location, and the autocomplete of group and city names."""
 
 from __future__ import annotations
 
+from bot.folding import closest, fold
 from bot.i18n import Msg, Text, When, _, join
 from bot.model import Card, CardField, CommunityRef, Level, Reply
-from bot.plugin import CommandError, Invocation
+from bot.plugin import Choice, CommandError, Invocation
 from plugins.groups.geo import bounding_box, haversine_km
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.names import parse_tags
+from plugins.groups.places import gazetteer
 from plugins.groups.records import PENDING, Group, Location
 from plugins.groups.suggest import Candidate, Suggestion, rank
 
@@ -220,3 +222,17 @@ class Views:
         if not await self.repo.clear_location(inv.community.key, inv.user.user_id):
             raise CommandError(_("You have not shared a city, so there is nothing to clear."))
         return Reply(text=_("Your city is forgotten."), ephemeral=True)
+
+    # ------------------------------------------------------------ autocomplete
+
+    async def group_choices(self, community: CommunityRef, prefix: str) -> list[Choice]:
+        """Group names starting with, or close to, what was typed."""
+        names = await self.repo.names(community.key)
+        hits = [n for n in names if fold(n).startswith(fold(prefix))] or closest(prefix, names, n=10)
+        return [Choice(n, n) for n in hits[:25]]
+
+    @staticmethod
+    async def city_choices(prefix: str) -> list[Choice]:
+        """Cities starting with what was typed, most populous first, as `Lille, FR`."""
+        gaz = await gazetteer()
+        return [Choice(c.label, c.label) for c in gaz.complete(prefix)]
