@@ -334,7 +334,7 @@ class GroupsPlugin(Plugin):
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
         """The groups section of the weekly digest."""
-        return await self.talk.digest(community, start, end, timezone)
+        return await self.digests.digest(community, start, end, timezone)
 
     async def group_digests(
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str

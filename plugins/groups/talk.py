@@ -1,28 +1,22 @@
 """Talking in groups: announcements (posted in the space and sent to opted-in members, exactly
-once even across a restart), topics opened as threads, the once-only suggestion to newcomers,
-and the groups section of the digest."""
+once even across a restart), topics opened as threads, and the once-only suggestion to newcomers."""
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.formatting import link
 from bot.i18n import Text, When, _, join
 from bot.model import Capability, Card, ChannelRef, CommunityRef, DeliveryError, MemberJoined, MessageRef, Reply
-from bot.plugin import CommandError, DigestSection, DueAction, Invocation
+from bot.plugin import CommandError, DueAction, Invocation
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.names import parse_tags
 from plugins.groups.records import Group, Topic, to_db
 from plugins.groups.views import Views
 
 ANNOUNCE = "groups.announce"
-TOP_ACTIVE = 3
 
 
 class Talk:
-    """`/group announce|topic|topics`, the newcomer suggestion and the digest section."""
+    """`/group announce|topic|topics` and the newcomer suggestion."""
 
     def __init__(self, lookups: GroupLookups, views: Views) -> None:
         self.lookups = lookups
@@ -237,34 +231,3 @@ class Talk:
                 raise
             self.ctx.logger.info("newcomer %s cannot receive DMs (%s)", event.user.user_id, exc.reason)
         await self.repo.mark_welcomed(key, event.user.user_id, self.ctx.clock.now())
-
-    # ------------------------------------------------------------ digest
-
-    async def digest(
-        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
-    ) -> DigestSection | None:
-        """New groups, member growth and the most active groups of the period."""
-        key = community.key
-        groups = await self.repo.groups(key)
-        if not groups:
-            return None
-        new = await self.repo.created_between(key, start, end)
-        joins = await self.repo.joins_between(key, start, end)
-        zone = ZoneInfo(timezone)
-        last_day = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
-        counts = await self.repo.channel_messages(key, start.astimezone(zone).date().isoformat(), last_day)
-        busiest = sorted(((counts.get(g.channel_id or "", 0), g.name) for g in groups), key=lambda p: (-p[0], p[1]))
-        busiest = [pair for pair in busiest if pair[0] > 0][:TOP_ACTIVE]
-        figures: dict[str, Any] = {
-            "groups_total": len(groups),
-            "groups_new": len(new),
-            "memberships_new": joins,
-            "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0)),
-        }
-        lines: list[Text] = [
-            _("{count} groups, {new} new: {names}", count=len(groups), new=len(new), names=", ".join(new) or "—"),
-            _("{count} new memberships", count=joins),
-        ]
-        if busiest:
-            lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
-        return DigestSection("groups", _("Groups"), figures, tuple(lines))
