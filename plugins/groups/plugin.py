@@ -72,6 +72,7 @@ class GroupsPlugin(Plugin):
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
+        # One service per role, all sharing one repo and one GroupLookups: the handlers below only delegate.
         self.repo = GroupsRepo(ctx.db)
         lookups = GroupLookups(ctx, self.repo, cast(GroupsSettings, ctx.settings))
         self.lifecycle = Lifecycle(lookups)
