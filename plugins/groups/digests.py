@@ -1,4 +1,7 @@
-"""Per-group digests: a group's owners (or a moderator) opt the group in with `/group digest`, and
+"""The groups' digests: the `groups` section of the community digest (new groups, member growth,
+the most active groups), and per-group digests.
+
+Per-group digests: a group's owners (or a moderator) opt the group in with `/group digest`, and
 the digest plugin then sends each owner, by DM, that group's figures of the period along with the
 community's digest (through `bot.plugin.GroupDigestSource`; this plugin never imports the digest).
 
@@ -8,25 +11,63 @@ space (from the core's `activity_channel_daily` rollup, by local day) and the to
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Text, _, join
 from bot.model import CommunityRef, Reply
 from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation
-from plugins.groups.base import Base
+from plugins.groups.lookups import GroupLookups
 from plugins.groups.records import Group
 
+TOP_ACTIVE = 3
 TOPIC_TITLES = 3
 TITLE_LENGTH = 60
 
 
-class GroupDigests(Base):
-    """`/group digest <group> on|off` and the sections sent to the owners of opted-in groups."""
+class GroupDigests:
+    """The community digest's groups section, `/group digest <group> on|off` and the sections sent to the
+    owners of opted-in groups."""
+
+    def __init__(self, lookups: GroupLookups) -> None:
+        self.lookups = lookups
+        self.ctx = lookups.ctx
+        self.repo = lookups.repo
+        self.settings = lookups.settings
+
+    async def digest(
+        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
+    ) -> DigestSection | None:
+        """New groups, member growth and the most active groups of the period."""
+        key = community.key
+        groups = await self.repo.groups(key)
+        if not groups:
+            return None
+        new = await self.repo.created_between(key, start, end)
+        joins = await self.repo.joins_between(key, start, end)
+        zone = ZoneInfo(timezone)
+        last_day = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
+        counts = await self.repo.channel_messages(key, start.astimezone(zone).date().isoformat(), last_day)
+        busiest = sorted(((counts.get(g.channel_id or "", 0), g.name) for g in groups), key=lambda p: (-p[0], p[1]))
+        busiest = [pair for pair in busiest if pair[0] > 0][:TOP_ACTIVE]
+        figures: dict[str, Any] = {
+            "groups_total": len(groups),
+            "groups_new": len(new),
+            "memberships_new": joins,
+            "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0)),
+        }
+        lines: list[Text] = [
+            _("{count} groups, {new} new: {names}", count=len(groups), new=len(new), names=", ".join(new) or "—"),
+            _("{count} new memberships", count=joins),
+        ]
+        if busiest:
+            lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
+        return DigestSection("groups", _("Groups"), figures, tuple(lines))
 
     async def digest_optin(self, inv: Invocation, name: str, state: str) -> Reply:
         """Opt a group in or out of its owners' digest (owners and moderators)."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
         key, now = inv.community.key, self.ctx.clock.now()
         if state == "on":
             if not await self.repo.set_digest(key, group.id, inv.user.user_id, now):
@@ -67,7 +108,7 @@ class GroupDigests(Base):
             if group.id not in chosen:
                 continue
             members = await self.repo.members(key, group.id)
-            owners = tuple(self.user(community, m.user_id) for m in members if m.is_owner)
+            owners = tuple(self.lookups.user(community, m.user_id) for m in members if m.is_owner)
             if not owners:
                 continue
             section = await self._section(group, len(members), start, end, messages)
@@ -89,7 +130,7 @@ class GroupDigests(Base):
             "topics": len(topics),
         }
         lines: list[Text] = [_("Members: {count} ({joined} joined, {left} left)", count=size, joined=joined, left=left)]
-        where = self.where(group)
+        where = self.lookups.where(group)
         lines.append(
             _("Messages in {where}: {count}", where=where, count=said)
             if said is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot.i18n import Msg, Text, _, join
 from bot.model import Button, CommunityRef, DeliveryError, Level, Reply, Space, UserRef
 from bot.plugin import CommandError, Invocation
-from plugins.groups.base import Base
+from plugins.groups.lookups import GroupLookups
 from plugins.groups.names import channel_slug, group_key, is_valid_name, parse_tags
 from plugins.groups.records import ACTIVE, ARCHIVED, PENDING, Group, Location, NewGroup, to_db
 
@@ -33,8 +33,14 @@ def refused(exc: DeliveryError) -> CommandError:
     )
 
 
-class Lifecycle(Base):
+class Lifecycle:
     """`/group create`, `/group review`, `/group edit`, `/group archive`."""
+
+    def __init__(self, lookups: GroupLookups) -> None:
+        self.lookups = lookups
+        self.ctx = lookups.ctx
+        self.repo = lookups.repo
+        self.settings = lookups.settings
 
     async def create(
         self,
@@ -100,7 +106,7 @@ class Lifecycle(Base):
         existing = await self.repo.by_key(community.key, group_key(name))
         if existing is None or existing.id == same_id:
             return
-        where = self.where(existing) or f"/group info {existing.name}"
+        where = self.lookups.where(existing) or f"/group info {existing.name}"
         if existing.status == PENDING:
             raise CommandError(_("A group called {name} is already waiting for approval.", name=existing.name))
         raise CommandError(
@@ -122,8 +128,8 @@ class Lifecycle(Base):
                 _("A local group needs a city."),
                 _('For example: /group create "Rust Lille" local "Rust near Lille" city:Lille radius_km:30'),
             )
-        found, note = await self.find_city(city)
-        return self.location_of(found), radius_km or self.settings.default_radius_km, note
+        found, note = await self.lookups.find_city(city)
+        return self.lookups.location_of(found), radius_km or self.settings.default_radius_km, note
 
     async def _propose(self, community: CommunityRef, new: NewGroup, author: UserRef) -> Msg:
         buttons = (
@@ -145,7 +151,7 @@ class Lifecycle(Base):
             ),
             buttons=buttons,
         )
-        if await self.tell_moderators(community, proposal, f"groups.propose:{community.key}:{new.name_key}"):
+        if await self.lookups.tell_moderators(community, proposal, f"groups.propose:{community.key}:{new.name_key}"):
             return _(
                 "Your group **{name}** was proposed to the moderators; you will get a message once it is reviewed.",
                 name=new.name,
@@ -191,8 +197,8 @@ class Lifecycle(Base):
 
     async def review(self, inv: Invocation, name: str, decision: str, reason: str | None) -> Reply:
         """A moderator approves (the space is created then) or rejects a proposed group."""
-        group = await self.find_group(inv.community, name, (PENDING,))
-        author = self.user(inv.community, group.created_by) if group.created_by else None
+        group = await self.lookups.find_group(inv.community, name, (PENDING,))
+        author = self.lookups.user(inv.community, group.created_by) if group.created_by else None
         if decision == "reject":
             await self.repo.delete_group(inv.community.key, group.id)
             if author is not None:
@@ -234,9 +240,9 @@ class Lifecycle(Base):
 
     async def archive(self, inv: Invocation, name: str) -> Reply:
         """Archive a group: its space becomes read-only, it leaves the directory, its name stays taken."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
-        spaces, space = self.ctx.messenger.spaces(inv.community), self.space_of(group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
+        spaces, space = self.ctx.messenger.spaces(inv.community), self.lookups.space_of(group)
         if spaces is not None and space is not None:
             try:
                 await spaces.archive_space(space)
@@ -249,15 +255,15 @@ class Lifecycle(Base):
 
     async def edit(self, inv: Invocation, name: str, changes: dict[str, object]) -> Reply:
         """Change a group's name, description, tags, place, radius or privacy."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
         fields, notes = await self._edits(inv.community, group, changes)
         if not fields:
             raise CommandError(
                 _("Nothing to change."), _("Give at least one of name, description, tags, city, radius_km or private.")
             )
         if "name" in fields:
-            spaces, space = self.ctx.messenger.spaces(inv.community), self.space_of(group)
+            spaces, space = self.ctx.messenger.spaces(inv.community), self.lookups.space_of(group)
             if spaces is not None and space is not None:
                 try:
                     await spaces.rename_space(space, channel_slug(str(fields["name"])))

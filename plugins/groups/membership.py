@@ -5,19 +5,25 @@ from __future__ import annotations
 from bot.i18n import Msg, _, join
 from bot.model import Button, Card, DeliveryError, Reply, UserRef
 from bot.plugin import CommandError, Invocation
-from plugins.groups.base import Base
 from plugins.groups.lifecycle import refused
+from plugins.groups.lookups import GroupLookups
 from plugins.groups.records import Group, to_db
 
 MEMBERS_SHOWN = 50
 
 
-class Membership(Base):
+class Membership:
     """`/group join|leave|approve|deny|ban|owner|notify|members`."""
+
+    def __init__(self, lookups: GroupLookups) -> None:
+        self.lookups = lookups
+        self.ctx = lookups.ctx
+        self.repo = lookups.repo
+        self.settings = lookups.settings
 
     async def join(self, inv: Invocation, name: str) -> Reply:
         """Join a group, or ask its owners when it is private."""
-        group = await self.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name)
         key, user_id = inv.community.key, inv.user.user_id
         if await self.repo.is_banned(key, group.id, user_id):
             raise CommandError(_("You cannot join {group}: its owners removed you from it.", group=group.name))
@@ -27,7 +33,7 @@ class Membership(Base):
             return await self._request(inv, group)
         await self._space_add(group, inv.user)
         await self.repo.add_member(key, group.id, user_id, self.ctx.clock.now())
-        where = self.where(group)
+        where = self.lookups.where(group)
         text = (
             _("Welcome to **{group}**! Its space: {where}.", group=group.name, where=where)
             if where
@@ -55,7 +61,7 @@ class Membership(Base):
         for owner in [m for m in await self.repo.members(inv.community.key, group.id) if m.is_owner]:
             try:
                 await self.ctx.messenger.send(
-                    self.user(inv.community, owner.user_id),
+                    self.lookups.user(inv.community, owner.user_id),
                     ask,
                     dedupe_key=(
                         f"groups.request:{group.community}:{group.id}:{inv.user.user_id}:{owner.user_id}:{to_db(now)}"
@@ -68,7 +74,7 @@ class Membership(Base):
         )
 
     async def _space_add(self, group: Group, user: UserRef) -> None:
-        spaces, space = self.ctx.messenger.spaces(user.community), self.space_of(group)
+        spaces, space = self.ctx.messenger.spaces(user.community), self.lookups.space_of(group)
         if spaces is not None and space is not None:
             try:
                 await spaces.add_member(space, user)
@@ -76,7 +82,7 @@ class Membership(Base):
                 raise refused(exc) from exc
 
     async def _space_remove(self, group: Group, user: UserRef) -> None:
-        spaces, space = self.ctx.messenger.spaces(user.community), self.space_of(group)
+        spaces, space = self.ctx.messenger.spaces(user.community), self.lookups.space_of(group)
         if spaces is not None and space is not None:
             try:
                 await spaces.remove_member(space, user)
@@ -85,7 +91,7 @@ class Membership(Base):
 
     async def leave(self, inv: Invocation, name: str) -> Reply:
         """Leave a group (the last owner must hand over or archive first)."""
-        group = await self.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name)
         key = inv.community.key
         me = await self.repo.member(key, group.id, inv.user.user_id)
         if me is None:
@@ -102,8 +108,8 @@ class Membership(Base):
 
     async def answer(self, inv: Invocation, name: str, member: UserRef, approve: bool) -> Reply:
         """An owner approves or denies a request to join a private group."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
         who = self.ctx.directory.member_name(member)
         key = inv.community.key
         if approve and await self.repo.member(key, group.id, member.user_id) is not None:
@@ -138,8 +144,8 @@ class Membership(Base):
 
     async def ban(self, inv: Invocation, name: str, member: UserRef) -> Reply:
         """Remove a member from a group for good (they cannot rejoin)."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
         who = self.ctx.directory.member_name(member)
         if member == inv.user:
             raise CommandError(_("You cannot ban yourself."), _("Use /group leave to leave a group."))
@@ -156,8 +162,8 @@ class Membership(Base):
 
     async def owner(self, inv: Invocation, name: str, member: UserRef, transfer: bool) -> Reply:
         """Add an owner, or hand the group over (`transfer`)."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
         key, who = inv.community.key, self.ctx.directory.member_name(member)
         target = await self.repo.member(key, group.id, member.user_id)
         if target is None:
@@ -177,7 +183,7 @@ class Membership(Base):
 
     async def notify(self, inv: Invocation, name: str, state: str) -> Reply:
         """Opt in or out of the group's announcements by DM."""
-        group = await self.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name)
         if await self.repo.member(inv.community.key, group.id, inv.user.user_id) is None:
             raise CommandError(
                 _("You are not a member of {group}.", group=group.name),
@@ -193,15 +199,17 @@ class Membership(Base):
 
     async def members(self, inv: Invocation, name: str) -> Reply:
         """Who is in a group (private groups: members and managers only)."""
-        group = await self.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name)
         key = inv.community.key
         everyone = await self.repo.members(key, group.id)
         if group.private and not (
-            any(m.user_id == inv.user.user_id for m in everyone) or await self.is_manager(inv, group)
+            any(m.user_id == inv.user.user_id for m in everyone) or await self.lookups.is_manager(inv, group)
         ):
             raise CommandError(_("{group} is private: only its members see who is in it.", group=group.name))
         lines = [
-            f"**{self.name_of(inv.community, m.user_id)}** 👑" if m.is_owner else self.name_of(inv.community, m.user_id)
+            f"**{self.lookups.name_of(inv.community, m.user_id)}** 👑"
+            if m.is_owner
+            else self.lookups.name_of(inv.community, m.user_id)
             for m in everyone[:MEMBERS_SHOWN]
         ]
         card = Card(

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from bot.folding import closest, fold
 from bot.i18n import _
 from bot.model import CommunityRef, Level, MemberJoined, Reply, UserRef
 from bot.plugin import (
@@ -29,10 +28,16 @@ from bot.plugin import (
     member,
     text,
 )
+from plugins.groups.digests import GroupDigests
+from plugins.groups.lifecycle import Lifecycle
+from plugins.groups.lookups import GroupLookups
+from plugins.groups.membership import Membership
 from plugins.groups.names import MAX_NAME
-from plugins.groups.places import gazetteer, preload
-from plugins.groups.service import GroupsService
+from plugins.groups.places import preload
+from plugins.groups.repo import GroupsRepo
 from plugins.groups.settings import GroupsSettings
+from plugins.groups.talk import Talk
+from plugins.groups.views import Views
 
 KINDS = [Choice("affinity", _("affinity: around an interest")), Choice("local", _("local: around a place"))]
 DECISIONS = [Choice("approve", _("approve")), Choice("reject", _("reject"))]
@@ -67,7 +72,14 @@ class GroupsPlugin(Plugin):
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
-        self.svc = GroupsService(ctx, cast(GroupsSettings, ctx.settings))
+        # One service per role, all sharing one repo and one GroupLookups: the handlers below only delegate.
+        self.repo = GroupsRepo(ctx.db)
+        lookups = GroupLookups(ctx, self.repo, cast(GroupsSettings, ctx.settings))
+        self.lifecycle = Lifecycle(lookups)
+        self.membership = Membership(lookups)
+        self.views = Views(lookups)
+        self.talk = Talk(lookups, self.views)
+        self.digests = GroupDigests(lookups)
 
     async def start(self) -> None:
         """Start building the city index in the background: the first `/location set` finds it ready."""
@@ -96,7 +108,7 @@ class GroupsPlugin(Plugin):
         private: bool | None = None,
     ) -> Reply:
         """`/group create "Rust Lille" local "Rust near Lille" city:Lille radius_km:30`."""
-        return await self.svc.create(inv, name, kind, description, tags, city, radius_km, private)
+        return await self.lifecycle.create(inv, name, kind, description, tags, city, radius_km, private)
 
     @command(
         "group review",
@@ -108,17 +120,17 @@ class GroupsPlugin(Plugin):
     )
     async def review(self, inv: Invocation, name: str, decision: str, reason: str | None = None) -> Reply:
         """`/group review "Rust Lille" approve`."""
-        return await self.svc.review(inv, name, decision, reason)
+        return await self.lifecycle.review(inv, name, decision, reason)
 
     @command("group join", _("Join a group (private groups: ask its owners)."), _group(rest=True))
     async def join(self, inv: Invocation, group: str) -> Reply:
         """`/group join "Rust Lille"`."""
-        return await self.svc.join(inv, group)
+        return await self.membership.join(inv, group)
 
     @command("group leave", _("Leave a group."), _group(rest=True))
     async def leave(self, inv: Invocation, group: str) -> Reply:
         """`/group leave "Rust Lille"`."""
-        return await self.svc.leave(inv, group)
+        return await self.membership.leave(inv, group)
 
     @command(
         "group approve",
@@ -128,7 +140,7 @@ class GroupsPlugin(Plugin):
     )
     async def approve(self, inv: Invocation, group: str, member: UserRef) -> Reply:
         """`/group approve "Rust Lille" @bob`."""
-        return await self.svc.answer(inv, group, member, approve=True)
+        return await self.membership.answer(inv, group, member, approve=True)
 
     @command(
         "group deny",
@@ -138,7 +150,7 @@ class GroupsPlugin(Plugin):
     )
     async def deny(self, inv: Invocation, group: str, member: UserRef) -> Reply:
         """`/group deny "Rust Lille" @bob`."""
-        return await self.svc.answer(inv, group, member, approve=False)
+        return await self.membership.answer(inv, group, member, approve=False)
 
     @command(
         "group list",
@@ -151,22 +163,22 @@ class GroupsPlugin(Plugin):
         self, inv: Invocation, tag: str | None = None, kind: str | None = None, page: int | None = None
     ) -> Reply:
         """`/group list tag:rust page:2`."""
-        return await self.svc.directory(inv, tag, kind, page)
+        return await self.views.directory(inv, tag, kind, page)
 
     @command("group info", _("Everything about one group."), _group(rest=True))
     async def info(self, inv: Invocation, group: str) -> Reply:
         """`/group info "Rust Lille"`."""
-        return await self.svc.info(inv, group)
+        return await self.views.info(inv, group)
 
     @command("group nearby", _("Local groups near a city (or near yours), nearest first."), _city(), _radius())
     async def nearby(self, inv: Invocation, city: str | None = None, radius_km: int | None = None) -> Reply:
         """`/group nearby Roubaix radius_km:20`."""
-        return await self.svc.nearby(inv, city, radius_km)
+        return await self.views.nearby(inv, city, radius_km)
 
     @command("group members", _("Who is in a group."), _group(rest=True))
     async def members(self, inv: Invocation, group: str) -> Reply:
         """`/group members "Rust Lille"`."""
-        return await self.svc.members(inv, group)
+        return await self.membership.members(inv, group)
 
     @command(
         "group edit",
@@ -199,12 +211,12 @@ class GroupsPlugin(Plugin):
             "radius_km": radius_km,
             "private": private,
         }
-        return await self.svc.edit(inv, group, {k: v for k, v in changes.items() if v is not None})
+        return await self.lifecycle.edit(inv, group, {k: v for k, v in changes.items() if v is not None})
 
     @command("group archive", _("Archive a group (owners and moderators)."), _group(rest=True))
     async def archive(self, inv: Invocation, group: str) -> Reply:
         """`/group archive "Rust Lille"`."""
-        return await self.svc.archive(inv, group)
+        return await self.lifecycle.archive(inv, group)
 
     @command(
         "group ban",
@@ -214,7 +226,7 @@ class GroupsPlugin(Plugin):
     )
     async def ban(self, inv: Invocation, group: str, member: UserRef) -> Reply:
         """`/group ban "Rust Lille" @troll`."""
-        return await self.svc.ban(inv, group, member)
+        return await self.membership.ban(inv, group, member)
 
     @command(
         "group owner",
@@ -225,7 +237,7 @@ class GroupsPlugin(Plugin):
     )
     async def owner(self, inv: Invocation, group: str, member: UserRef, transfer: bool | None = None) -> Reply:
         """`/group owner "Rust Lille" @carol transfer:yes`."""
-        return await self.svc.owner(inv, group, member, bool(transfer))
+        return await self.membership.owner(inv, group, member, bool(transfer))
 
     @command(
         "group announce",
@@ -235,7 +247,7 @@ class GroupsPlugin(Plugin):
     )
     async def announce(self, inv: Invocation, group: str, text: str) -> Reply:
         """`/group announce "Rust Lille" Meetup on Thursday!`."""
-        return await self.svc.announce(inv, group, text)
+        return await self.talk.announce(inv, group, text)
 
     @command(
         "group notify",
@@ -245,7 +257,7 @@ class GroupsPlugin(Plugin):
     )
     async def notify(self, inv: Invocation, group: str, state: str) -> Reply:
         """`/group notify "Rust Lille" on`."""
-        return await self.svc.notify(inv, group, state)
+        return await self.membership.notify(inv, group, state)
 
     @command(
         "group topic",
@@ -256,12 +268,12 @@ class GroupsPlugin(Plugin):
     )
     async def topic(self, inv: Invocation, group: str, title: str, tags: str | None = None) -> Reply:
         """`/group topic "Rust Lille" "Async traits" tags:async`."""
-        return await self.svc.topic(inv, group, title, tags)
+        return await self.talk.topic(inv, group, title, tags)
 
     @command("group topics", _("The recent topics of a group, with links."), _group(rest=True))
     async def topics(self, inv: Invocation, group: str) -> Reply:
         """`/group topics "Rust Lille"`."""
-        return await self.svc.topics(inv, group)
+        return await self.talk.topics(inv, group)
 
     @command(
         "group digest",
@@ -271,54 +283,51 @@ class GroupsPlugin(Plugin):
     )
     async def digest(self, inv: Invocation, group: str, state: str) -> Reply:
         """`/group digest "Rust Lille" on` (owners and moderators)."""
-        return await self.svc.digest_optin(inv, group, state)
+        return await self.digests.digest_optin(inv, group, state)
 
     @command("group suggest", _("Groups for you, by your groups' tags and your city."))
     async def suggest(self, inv: Invocation) -> Reply:
         """`/group suggest`."""
-        return await self.svc.suggest(inv)
+        return await self.views.suggest(inv)
 
     @command(
         "location set", _("Share your city (only the city is stored)."), _city(required=True, rest=True), private=True
     )
     async def location_set(self, inv: Invocation, city: str) -> Reply:
         """`/location set Lille`."""
-        return await self.svc.location_set(inv, city)
+        return await self.views.location_set(inv, city)
 
     @command("location show", _("Show the city you shared."), private=True)
     async def location_show(self, inv: Invocation) -> Reply:
         """`/location show`."""
-        return await self.svc.location_show(inv)
+        return await self.views.location_show(inv)
 
     @command("location clear", _("Forget the city you shared."), private=True)
     async def location_clear(self, inv: Invocation) -> Reply:
         """`/location clear`."""
-        return await self.svc.location_clear(inv)
+        return await self.views.location_clear(inv)
 
     # ------------------------------------------------------------ events, due actions, autocomplete
 
     @listen(MemberJoined)
     async def on_member_joined(self, event: MemberJoined) -> None:
         """Offer groups once to a newcomer."""
-        await self.svc.welcome(event)
+        await self.talk.welcome(event)
 
     @due("groups.announce")
     async def deliver_announcement(self, action: DueAction) -> None:
         """Send an announcement (exactly once per target)."""
-        await self.svc.deliver(action)
+        await self.talk.deliver(action)
 
     @autocomplete("groups")
     async def complete_groups(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
         """Group names starting with, or close to, what was typed."""
-        names = await self.svc.repo.names(community.key)
-        hits = [n for n in names if fold(n).startswith(fold(prefix))] or closest(prefix, names, n=10)
-        return [Choice(n, n) for n in hits[:25]]
+        return await self.views.group_choices(community, prefix)
 
     @autocomplete("cities")
     async def complete_cities(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
         """Cities starting with what was typed, most populous first, as `Lille, FR`."""
-        gaz = await gazetteer()
-        return [Choice(c.label, c.label) for c in gaz.complete(prefix)]
+        return await self.views.city_choices(prefix)
 
     # ------------------------------------------------------------ digest and privacy
 
@@ -326,21 +335,21 @@ class GroupsPlugin(Plugin):
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
         """The groups section of the weekly digest."""
-        return await self.svc.digest(community, start, end, timezone)
+        return await self.digests.digest(community, start, end, timezone)
 
     async def group_digests(
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> list[GroupDigest]:
         """The digests of the opted-in groups, for their owners (sent by the digest plugin)."""
-        return await self.svc.group_digests(community, start, end, timezone)
+        return await self.digests.group_digests(community, start, end, timezone)
 
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
         """A member's memberships, ownerships, requests, bans, location and opt-ins."""
-        return await self.svc.repo.export_user(user.community.key, user.user_id)
+        return await self.repo.export_user(user.community.key, user.user_id)
 
     async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Forget a member inside the shared transaction (last owners hand over, see docs/groups.md)."""
-        return await self.svc.repo.forget_user(tx, user.community.key, user.user_id, self.ctx.clock.now())
+        return await self.repo.forget_user(tx, user.community.key, user.user_id, self.ctx.clock.now())
 
 
 PLUGIN = GroupsPlugin

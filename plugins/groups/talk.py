@@ -1,39 +1,37 @@
 """Talking in groups: announcements (posted in the space and sent to opted-in members, exactly
-once even across a restart), topics opened as threads, the once-only suggestion to newcomers,
-and the groups section of the digest."""
+once even across a restart), topics opened as threads, and the once-only suggestion to newcomers."""
 
 from __future__ import annotations
-
-from datetime import datetime, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.formatting import link
 from bot.i18n import Text, When, _, join
 from bot.model import Capability, Card, ChannelRef, CommunityRef, DeliveryError, MemberJoined, MessageRef, Reply
-from bot.plugin import CommandError, DigestSection, DueAction, Invocation, PluginContext
+from bot.plugin import CommandError, DueAction, Invocation
+from plugins.groups.lookups import GroupLookups
 from plugins.groups.names import parse_tags
 from plugins.groups.records import Group, Topic, to_db
-from plugins.groups.settings import GroupsSettings
 from plugins.groups.views import Views
 
 ANNOUNCE = "groups.announce"
-TOP_ACTIVE = 3
 
 
-class Talk(Views):
-    """`/group announce|topic|topics`, the newcomer suggestion and the digest section."""
+class Talk:
+    """`/group announce|topic|topics` and the newcomer suggestion."""
 
-    def __init__(self, ctx: PluginContext, settings: GroupsSettings) -> None:
-        super().__init__(ctx, settings)
+    def __init__(self, lookups: GroupLookups, views: Views) -> None:
+        self.lookups = lookups
+        self.ctx = lookups.ctx
+        self.repo = lookups.repo
+        self.settings = lookups.settings
+        self.views = views  # the suggestions offered to newcomers are the ones `/group suggest` shows
         # Due-action key -> why the space post failed, for the announcements whose `/group announce` is
         # waiting for the first delivery to report the outcome (only those: nothing else piles up here).
         self._watched: dict[str, BaseException | None] = {}
 
     async def announce(self, inv: Invocation, name: str, text: str) -> Reply:
         """Record an announcement and deliver it through a due action (so a restart resumes it)."""
-        group = await self.find_group(inv.community, name)
-        await self.require_manager(inv, group)
+        group = await self.lookups.find_group(inv.community, name)
+        await self.lookups.require_manager(inv, group)
         now = self.ctx.clock.now()
         announcement = await self.repo.add_announcement(inv.community.key, group.id, inv.user.user_id, text, now)
         key = f"{inv.community.key}:{announcement}"
@@ -43,7 +41,7 @@ class Talk(Views):
             await self.ctx.scheduler.run_due()
         finally:
             failure = self._watched.pop(key, None)
-        where = self.where(group)
+        where = self.lookups.where(group)
         if failure is not None:
             raise await self._not_posted(inv.community, key, where, failure)
         readers = [m for m in await self.repo.members(inv.community.key, group.id) if m.notify]
@@ -93,7 +91,7 @@ class Talk(Views):
             return
         body = found[1]
         prefix = f"groups.announce:{community.key}:{number}"
-        space = self.space_of(group)
+        space = self.lookups.space_of(group)
         if space is not None:
             try:
                 await self.ctx.messenger.send(
@@ -119,7 +117,7 @@ class Talk(Views):
                 continue
             try:
                 await self.ctx.messenger.send(
-                    self.user(community, member.user_id), dm, dedupe_key=f"{prefix}:{member.user_id}"
+                    self.lookups.user(community, member.user_id), dm, dedupe_key=f"{prefix}:{member.user_id}"
                 )
             except DeliveryError as exc:
                 if exc.reason != "dm_closed":
@@ -128,15 +126,15 @@ class Talk(Views):
 
     async def topic(self, inv: Invocation, name: str, title: str, tags: str | None) -> Reply:
         """Open a topic: a message in the group's space and, where the platform has threads, its thread."""
-        group = await self.find_group(inv.community, name)
-        if await self.repo.member(inv.community.key, group.id, inv.user.user_id) is None and not await self.is_manager(
-            inv, group
-        ):
+        group = await self.lookups.find_group(inv.community, name)
+        if await self.repo.member(
+            inv.community.key, group.id, inv.user.user_id
+        ) is None and not await self.lookups.is_manager(inv, group):
             raise CommandError(
                 _("Only members of {group} can open topics in it.", group=group.name),
                 _("Join it first with /group join {group}.", group=group.name),
             )
-        now, space = self.ctx.clock.now(), self.space_of(group)
+        now, space = self.ctx.clock.now(), self.lookups.space_of(group)
         topic_tags = parse_tags(tags)
         if space is None:
             await self.repo.add_topic(
@@ -183,7 +181,7 @@ class Talk(Views):
 
     async def topics(self, inv: Invocation, name: str) -> Reply:
         """The recent topics of a group, with links."""
-        group = await self.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name)
         found = await self.repo.topics(inv.community.key, group.id)
         lines: list[Text] = [self._topic_line(inv, group, t) for t in found]
         if not lines:
@@ -212,14 +210,14 @@ class Talk(Views):
         key = event.community.key
         if await self.repo.was_welcomed(key, event.user.user_id):
             return
-        found = await self.suggestions(event.community, event.user.user_id)
+        found = await self.views.suggestions(event.community, event.user.user_id)
         if not found:
             return
         reply = Reply(
             text=join(
                 [
                     _("Welcome! These groups might interest you:"),
-                    *self.suggestion_lines(found),
+                    *self.views.suggestion_lines(found),
                     _("See them all with /group list."),
                 ]
             )
@@ -233,34 +231,3 @@ class Talk(Views):
                 raise
             self.ctx.logger.info("newcomer %s cannot receive DMs (%s)", event.user.user_id, exc.reason)
         await self.repo.mark_welcomed(key, event.user.user_id, self.ctx.clock.now())
-
-    # ------------------------------------------------------------ digest
-
-    async def digest(
-        self, community: CommunityRef, start: datetime, end: datetime, timezone: str
-    ) -> DigestSection | None:
-        """New groups, member growth and the most active groups of the period."""
-        key = community.key
-        groups = await self.repo.groups(key)
-        if not groups:
-            return None
-        new = await self.repo.created_between(key, start, end)
-        joins = await self.repo.joins_between(key, start, end)
-        zone = ZoneInfo(timezone)
-        last_day = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
-        counts = await self.repo.channel_messages(key, start.astimezone(zone).date().isoformat(), last_day)
-        busiest = sorted(((counts.get(g.channel_id or "", 0), g.name) for g in groups), key=lambda p: (-p[0], p[1]))
-        busiest = [pair for pair in busiest if pair[0] > 0][:TOP_ACTIVE]
-        figures: dict[str, Any] = {
-            "groups_total": len(groups),
-            "groups_new": len(new),
-            "memberships_new": joins,
-            "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0)),
-        }
-        lines: list[Text] = [
-            _("{count} groups, {new} new: {names}", count=len(groups), new=len(new), names=", ".join(new) or "—"),
-            _("{count} new memberships", count=joins),
-        ]
-        if busiest:
-            lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
-        return DigestSection("groups", _("Groups"), figures, tuple(lines))

@@ -1,14 +1,16 @@
-"""Reading groups: the directory, one group's card, nearby groups, suggestions, and a member's
-own city-level location."""
+"""Reading groups: the directory, one group's card, nearby groups, suggestions, a member's
+own city-level location, and the autocomplete of group and city names."""
 
 from __future__ import annotations
 
+from bot.folding import closest, fold
 from bot.i18n import Msg, Text, When, _, join
 from bot.model import Card, CardField, CommunityRef, Level, Reply
-from bot.plugin import CommandError, Invocation
-from plugins.groups.base import Base
+from bot.plugin import Choice, CommandError, Invocation
 from plugins.groups.geo import bounding_box, haversine_km
+from plugins.groups.lookups import GroupLookups
 from plugins.groups.names import parse_tags
+from plugins.groups.places import gazetteer
 from plugins.groups.records import PENDING, Group, Location
 from plugins.groups.suggest import Candidate, Suggestion, rank
 
@@ -18,8 +20,14 @@ def km(value: float) -> float:
     return round(value, 1) if value < 10 else float(round(value))
 
 
-class Views(Base):
+class Views:
     """`/group list|info|nearby|suggest` and `/location set|show|clear`."""
+
+    def __init__(self, lookups: GroupLookups) -> None:
+        self.lookups = lookups
+        self.ctx = lookups.ctx
+        self.repo = lookups.repo
+        self.settings = lookups.settings
 
     async def directory(self, inv: Invocation, tag: str | None, kind: str | None, page: int | None) -> Reply:
         """One page of the directory with member counts and four-week activity."""
@@ -36,7 +44,7 @@ class Views(Base):
         if number > pages:
             raise CommandError(_("There is no page {page}: the directory has {pages}.", page=number, pages=pages))
         counts = await self.repo.member_counts(key)
-        activity = await self.activity(inv.community, self.ctx.clock.now(), inv.timezone)
+        activity = await self.lookups.activity(inv.community, self.ctx.clock.now(), inv.timezone)
         lines: list[Text] = [
             self._line(g, counts.get(g.id, 0), activity) for g in groups[(number - 1) * size : number * size]
         ]
@@ -55,7 +63,7 @@ class Views(Base):
     def _line(self, group: Group, members: int, activity: dict[str, int]) -> Msg:
         messages = activity.get(group.channel_id, 0) if group.channel_id else 0
         lock = "🔒 " if group.private else ""
-        where = f" · {self.where(group)}" if group.channel_id else ""
+        where = f" · {self.lookups.where(group)}" if group.channel_id else ""
         place = f" · {group.city_name}" if group.city_name else ""
         return _(
             "{lock}**{name}**{place} · members: {members} · messages (4 weeks): {messages}{where}",
@@ -69,10 +77,10 @@ class Views(Base):
 
     async def info(self, inv: Invocation, name: str) -> Reply:
         """Everything about one group."""
-        group = await self.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name)
         everyone = await self.repo.members(inv.community.key, group.id)
-        owners = [self.name_of(inv.community, m.user_id) for m in everyone if m.is_owner]
-        activity = await self.activity(inv.community, self.ctx.clock.now(), inv.timezone)
+        owners = [self.lookups.name_of(inv.community, m.user_id) for m in everyone if m.is_owner]
+        activity = await self.lookups.activity(inv.community, self.ctx.clock.now(), inv.timezone)
         fields = [
             CardField(_("Kind"), _("local") if group.kind == "local" else _("affinity")),
             CardField(_("Tags"), ", ".join(group.tags) or "—"),
@@ -95,7 +103,7 @@ class Views(Base):
                     ),
                 )
             )
-        fields.append(CardField(_("Space"), self.where(group) or _("none")))
+        fields.append(CardField(_("Space"), self.lookups.where(group) or _("none")))
         fields.append(
             CardField(_("Access"), _("private: owners approve requests") if group.private else _("open to everyone"))
         )
@@ -112,8 +120,8 @@ class Views(Base):
                     _("For example: /group nearby Lille radius_km:30"),
                 )
         else:
-            found, note = await self.find_city(city)
-            where = self.location_of(found)
+            found, note = await self.lookups.find_city(city)
+            where = self.lookups.location_of(found)
         radius = radius_km or self.settings.default_radius_km
         hits = await self.around(inv.community, where, radius)
         lines: list[Text] = [note] if note else []
@@ -122,7 +130,7 @@ class Views(Base):
                 "**{name}** · {distance} km · {where}",
                 name=g.name,
                 distance=km(d),
-                where=self.where(g) or f"/group join {g.name}",
+                where=self.lookups.where(g) or f"/group join {g.name}",
             )
             for g, d in hits[:25]
         ]
@@ -191,8 +199,10 @@ class Views(Base):
 
     async def location_set(self, inv: Invocation, city: str) -> Reply:
         """Share one's city (stored at city precision only)."""
-        found, note = await self.find_city(city)
-        await self.repo.set_location(inv.community.key, inv.user.user_id, self.location_of(found), self.ctx.clock.now())
+        found, note = await self.lookups.find_city(city)
+        await self.repo.set_location(
+            inv.community.key, inv.user.user_id, self.lookups.location_of(found), self.ctx.clock.now()
+        )
         parts: list[Text] = [
             _("Your city is now {city}. Only the city is stored, never a more precise place.", city=found.label)
         ]
@@ -212,3 +222,17 @@ class Views(Base):
         if not await self.repo.clear_location(inv.community.key, inv.user.user_id):
             raise CommandError(_("You have not shared a city, so there is nothing to clear."))
         return Reply(text=_("Your city is forgotten."), ephemeral=True)
+
+    # ------------------------------------------------------------ autocomplete
+
+    async def group_choices(self, community: CommunityRef, prefix: str) -> list[Choice]:
+        """Group names starting with, or close to, what was typed."""
+        names = await self.repo.names(community.key)
+        hits = [n for n in names if fold(n).startswith(fold(prefix))] or closest(prefix, names, n=10)
+        return [Choice(n, n) for n in hits[:25]]
+
+    @staticmethod
+    async def city_choices(prefix: str) -> list[Choice]:
+        """Cities starting with what was typed, most populous first, as `Lille, FR`."""
+        gaz = await gazetteer()
+        return [Choice(c.label, c.label) for c in gaz.complete(prefix)]

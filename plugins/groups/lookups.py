@@ -1,5 +1,6 @@
-"""Shared helpers of the groups commands: finding a group or a city with did-you-mean, checking
-who may manage a group, the group's space, and its recent activity."""
+"""Group lookups shared by the groups services (held by composition, one instance per plugin): finding
+a group or a city with did-you-mean, checking who may manage a group, the group's space, and its
+recent activity."""
 
 from __future__ import annotations
 
@@ -19,12 +20,12 @@ from plugins.groups.settings import GroupsSettings
 ACTIVITY_DAYS = 28
 
 
-class Base:
-    """State shared by the command mixins: the context, the repo and the settings."""
+class GroupLookups:
+    """What every groups service needs: the context, the repo, the settings and the lookups over them."""
 
-    def __init__(self, ctx: PluginContext, settings: GroupsSettings) -> None:
+    def __init__(self, ctx: PluginContext, repo: GroupsRepo, settings: GroupsSettings) -> None:
         self.ctx = ctx
-        self.repo = GroupsRepo(ctx.db)
+        self.repo = repo
         self.settings = settings
 
     # ------------------------------------------------------------ lookups
