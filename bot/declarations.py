@@ -11,13 +11,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.i18n import Msg, Text
-from bot.model import Event, Level
+from bot.model import Attachment, ChannelRef, Event, Level, UserRef
 
 __all__ = [
+    "PYTHON_TYPES",
     "Choice",
     "CommandDecl",
     "JobDecl",
@@ -57,6 +58,22 @@ class ParamKind(enum.Enum):
     MEMBER = "member"
     CHANNEL = "channel"
     ATTACHMENT = "attachment"
+
+
+# The type of the value a handler receives for each kind (what `bot.converters` produces); the
+# registry checks every handler's annotations against it at start.
+PYTHON_TYPES: dict[ParamKind, type] = {
+    ParamKind.TEXT: str,
+    ParamKind.INTEGER: int,
+    ParamKind.NUMBER: float,
+    ParamKind.BOOLEAN: bool,
+    ParamKind.CHOICE: str,
+    ParamKind.DURATION: timedelta,
+    ParamKind.DATETIME: datetime,
+    ParamKind.MEMBER: UserRef,
+    ParamKind.CHANNEL: ChannelRef,
+    ParamKind.ATTACHMENT: Attachment,
+}
 
 
 @dataclass(frozen=True, slots=True)
