@@ -12,9 +12,11 @@ import pytest
 
 from bot.i18n import _
 from bot.model import Reply, UserRef
+from bot.params import usage
 from bot.plugin import (
     Choice,
     Invocation,
+    ParamKind,
     Plugin,
     boolean,
     choice,
@@ -198,3 +200,51 @@ def test_every_shipped_plugin_declares_its_commands_once(name: str) -> None:
 async def test_the_app_starts_with_every_shipped_plugin(tmp_path: Path) -> None:
     async with running(tmp_path, plugins={name: {} for name in available_plugins()}) as h:
         assert {spec.plugin for spec in h.app.registry.commands.values()} >= {"groups", "questions"}
+
+
+def test_parameters_can_be_declared_once_in_the_signature() -> None:
+    class Signed(Plugin):
+        name = "signed"
+
+        @command("signed nearby", _("x"))
+        async def nearby(
+            self,
+            inv: Invocation,
+            city: Annotated[str, _("The city.")],
+            radius_km: Annotated[int, integer("", _("Radius."), min_value=1, max_value=500)] = 25,
+            who: Annotated[UserRef | None, _("Who.")] = None,
+        ) -> Reply:
+            return Reply()
+
+    registry = Registry()
+    registry.add(Signed.__new__(Signed))
+    params = registry.commands["signed nearby"].decl.params
+    assert [(p.name, p.kind, p.required) for p in params] == [
+        ("city", ParamKind.TEXT, True),
+        ("radius_km", ParamKind.INTEGER, False),
+        ("who", ParamKind.MEMBER, False),
+    ]
+    assert usage("signed nearby", params) == "/signed nearby <city> [radius_km:<1-500>] [who:<@member>]"
+
+
+def test_a_signature_declaration_is_checked_like_a_list() -> None:
+    with pytest.raises(TypeError, match="either in @command or in the signature, not both"):
+
+        @command("both ways", _("x"), text("city", _("c")))
+        async def both(self: Plugin, inv: Invocation, city: Annotated[str, _("c")]) -> Reply:
+            return Reply()
+
+    with pytest.raises(TypeError, match="parameter mode needs a Param"):
+
+        @command("loose choice", _("x"))
+        async def loose(self: Plugin, inv: Invocation, mode: Annotated[list[str], _("m")]) -> Reply:
+            return Reply()
+
+    class Wrong(Plugin):
+        name = "wrong"
+
+        @command("wrong size", _("x"))
+        async def size(self, inv: Invocation, size: Annotated[str, integer("", _("s"))]) -> Reply:
+            return Reply()
+
+    assert "parameter size is declared integer (int) but annotated" in problems_of(Wrong)
