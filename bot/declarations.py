@@ -2,6 +2,9 @@
 constructors) and the decorators that mark its methods (`@command`, `@listen`, `@message_filter`,
 `@job`, `@due`, `@autocomplete`) with the `CommandDecl` and `JobDecl` they record.
 
+Parameters are listed in `@command` or, for new code, read once from the handler's signature
+(`Annotated[str, _("The city.")]`); `PYTHON_TYPES` says what a handler receives for each kind.
+
 Pure data, no I/O: the registry reads the marks, every platform renders the same `Param`s and
 `bot.params` binds what a member typed to them. Plugins import all of it from `bot.plugin`.
 """
