@@ -152,7 +152,11 @@ def test_names_must_match_both_ways() -> None:
             return Reply()
 
         @command("names star", _("x"), text("value", _("v")))
-        async def star(self, inv: Invocation, **values: Any) -> Reply:
+        async def star(self, inv: Invocation, *values: Any) -> Reply:
+            return Reply()
+
+        @command("names any", _("x"), text("value", _("v")), integer("count", _("c"), required=False))
+        async def any_(self, inv: Invocation, count: str = "", **values: Any) -> Reply:
             return Reply()
 
         @command("names alone", _("x"))
@@ -162,7 +166,10 @@ def test_names_must_match_both_ways() -> None:
     message = problems_of(Names)
     assert "plugin names, command /names missing: the handler does not accept value" in message
     assert "plugin names, command /names extra: handler parameter forgotten is not declared in @command" in message
-    assert "plugin names, command /names star: the handler takes **values; name each declared parameter" in message
+    assert "plugin names, command /names star: the handler takes *values, but values are passed by name" in message
+    # `**values` accepts any declared name; the parameters it names are still checked.
+    assert "command /names any: the handler does not accept" not in message
+    assert "command /names any: parameter count is declared integer (int) but annotated str" in message
     assert "plugin names, command /names alone: the handler must take the invocation" in message
 
 
