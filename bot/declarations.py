@@ -2,22 +2,30 @@
 constructors) and the decorators that mark its methods (`@command`, `@listen`, `@message_filter`,
 `@job`, `@due`, `@autocomplete`) with the `CommandDecl` and `JobDecl` they record.
 
+Parameters are listed in `@command` or, for new code, read once from the handler's signature
+(`Annotated[str, _("The city.")]`); `PYTHON_TYPES` says what a handler receives for each kind.
+
 Pure data, no I/O: the registry reads the marks, every platform renders the same `Param`s and
 `bot.params` binds what a member typed to them. Plugins import all of it from `bot.plugin`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import inspect
+import types
+import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from bot.i18n import Msg, Text
-from bot.model import Event, Level
+from bot.model import Attachment, ChannelRef, Event, Level, UserRef
 
 __all__ = [
+    "PYTHON_TYPES",
     "Choice",
     "CommandDecl",
     "JobDecl",
@@ -57,6 +65,22 @@ class ParamKind(enum.Enum):
     MEMBER = "member"
     CHANNEL = "channel"
     ATTACHMENT = "attachment"
+
+
+# The type of the value a handler receives for each kind (what `bot.converters` produces); the
+# registry checks every handler's annotations against it at start.
+PYTHON_TYPES: dict[ParamKind, type] = {
+    ParamKind.TEXT: str,
+    ParamKind.INTEGER: int,
+    ParamKind.NUMBER: float,
+    ParamKind.BOOLEAN: bool,
+    ParamKind.CHOICE: str,
+    ParamKind.DURATION: timedelta,
+    ParamKind.DATETIME: datetime,
+    ParamKind.MEMBER: UserRef,
+    ParamKind.CHANNEL: ChannelRef,
+    ParamKind.ATTACHMENT: Attachment,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,13 +231,60 @@ def command(
 ) -> Callable[[F], F]:
     """Declare a command `noun verb` with typed parameters and a permission level.
 
-    `private=True` makes every result ephemeral (previews, exports)."""
+    The parameters are either listed here or, when none are, read from the handler's signature:
+    `city: Annotated[str, _("The city.")]` (the kind follows the type) or, for bounds, choices and
+    completion, `radius_km: Annotated[int, integer("", _("Radius."), min_value=1)] = 25` (the name
+    and required-ness come from the signature). `private=True` makes every result ephemeral."""
 
     def mark(func: F) -> F:
-        func.__dict__["__command__"] = CommandDecl(path, description, tuple(params), level, private)
+        derived = signature_params(func)
+        if params and derived:
+            raise TypeError(f"/{path}: declare the parameters either in @command or in the signature, not both")
+        func.__dict__["__command__"] = CommandDecl(path, description, tuple(params) or derived, level, private)
         return func
 
     return mark
+
+
+_KINDS_BY_TYPE = {kind_type: kind for kind, kind_type in PYTHON_TYPES.items() if kind is not ParamKind.CHOICE}
+
+
+def signature_params(func: Callable[..., Any]) -> tuple[Param, ...]:
+    """The parameters declared in a handler's signature with `Annotated[...]` (none: empty)."""
+    if not any("Annotated" in str(note) for note in func.__annotations__.values()):
+        return ()  # the common case, and no need to resolve names that may not exist yet
+    try:
+        hints = typing.get_type_hints(func, include_extras=True)
+    except NameError as exc:
+        raise TypeError(f"{func.__qualname__}: cannot read its Annotated parameters ({exc})") from exc
+    found: list[Param] = []
+    for slot in inspect.signature(func).parameters.values():
+        hint = hints.get(slot.name)
+        if typing.get_origin(hint) is not typing.Annotated:
+            continue
+        base, *extras = typing.get_args(hint)
+        required = slot.default is inspect.Parameter.empty
+        for extra in extras:
+            if isinstance(extra, Param) and extra.name not in ("", slot.name):
+                raise TypeError(
+                    f"{func.__qualname__}: parameter {slot.name} is annotated with a Param named {extra.name}"
+                )
+            if isinstance(extra, Param):
+                found.append(dataclasses.replace(extra, name=slot.name, required=required))
+            elif isinstance(extra, Msg):
+                found.append(Param(slot.name, _kind_of(func, slot.name, base), extra, required))
+    return tuple(found)
+
+
+def _kind_of(func: Callable[..., Any], name: str, annotation: object) -> ParamKind:
+    """The kind a plain annotation stands for: `str` text, `int | None` integer, `UserRef` member."""
+    union = typing.get_origin(annotation) in (typing.Union, types.UnionType)
+    members = [arg for arg in typing.get_args(annotation) if arg is not type(None)] if union else [annotation]
+    only = members[0] if len(members) == 1 else None
+    kind = _KINDS_BY_TYPE.get(only) if isinstance(only, type) else None
+    if kind is None:
+        raise TypeError(f"{func.__qualname__}: parameter {name} needs a Param (choice...) in its Annotated[...]")
+    return kind
 
 
 def listen(*event_types: type[Event]) -> Callable[[F], F]:

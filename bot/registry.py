@@ -1,6 +1,10 @@
 """The plugin registry: loads the plugins enabled in the configuration, validates their
 settings and declarations, and indexes commands, listeners, jobs, due handlers and
 autocomplete providers. A bad declaration fails at start with a message naming the plugin.
+
+It also owns the check that keeps a command declared once: each `@command` parameter must agree
+with the handler's signature (name, type, optional or required, default) and the signature must
+hold nothing undeclared, so the two can never drift apart; every problem is listed in one message.
 """
 
 from __future__ import annotations
@@ -8,6 +12,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import types
+import typing
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from bot.config import ConfigError, format_validation_error
+from bot.declarations import PYTHON_TYPES, Param
 from bot.discovery import available_plugins, plugins_root
 from bot.model import Event
 from bot.plugin import AutocompleteFn, CommandDecl, Handler, JobDecl, ParamKind, Plugin, PluginContext
@@ -26,7 +33,12 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
 
 class DeclarationError(Exception):
-    """A plugin declared something the registry cannot accept."""
+    """A plugin declared something the registry cannot accept: one or several problems, each
+    naming the plugin (and the command), reported in one message."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__(_listed(problems))
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -70,31 +82,142 @@ def locale_roots(names: Sequence[str]) -> list[Path]:
     return roots
 
 
-def _check_command(plugin: str, decl: CommandDecl, handler: Handler) -> None:
+def _check_command(plugin: str, decl: CommandDecl, handler: Handler) -> list[str]:
+    """Every problem with one command's declaration, each naming the plugin and the command."""
     where = f"plugin {plugin}, command /{decl.path}"
     if not _PATH.match(decl.path):
-        raise DeclarationError(f"{where}: the path must be one or two lowercase words")
+        return [f"{where}: the path must be one or two lowercase words"]
     names = [p.name for p in decl.params]
     if len(set(names)) != len(names):
-        raise DeclarationError(f"{where}: two parameters have the same name")
+        return [f"{where}: two parameters have the same name"]
+    problems: list[str] = []
     seen_optional = False
     positional = [p for p in decl.params if not p.named_only]
     for param in decl.params:
         if not _NAME.match(param.name):
-            raise DeclarationError(f"{where}: bad parameter name {param.name!r}")
+            problems.append(f"{where}: bad parameter name {param.name!r}")
         if param.required and seen_optional:
-            raise DeclarationError(f"{where}: required parameter {param.name} comes after an optional one")
+            problems.append(f"{where}: required parameter {param.name} comes after an optional one")
         seen_optional = seen_optional or not param.required
         if param.rest and (param.kind is not ParamKind.TEXT or param is not positional[-1]):
-            raise DeclarationError(f"{where}: only the last positional text parameter can take the rest of the line")
+            problems.append(f"{where}: only the last positional text parameter can take the rest of the line")
         if param.kind is ParamKind.CHOICE and not param.choices:
-            raise DeclarationError(f"{where}: choice parameter {param.name} has no choices")
+            problems.append(f"{where}: choice parameter {param.name} has no choices")
+    return problems + [f"{where}: {problem}" for problem in signature_problems(decl.params, handler)]
+
+
+def signature_problems(params: Sequence[Param], handler: Callable[..., Any]) -> list[str]:
+    """How a handler's signature disagrees with its declared parameters (empty when it agrees).
+
+    The dispatcher calls `handler(invocation, **values)` where `values` holds only the parameters
+    the member gave, so: the first parameter takes the invocation; every declared parameter is a
+    keyword-capable parameter of the same name whose annotation accepts what the converter makes;
+    an optional one has a default (the value when it is not given) and a required one has none;
+    and nothing else is left in the signature, so the declaration is the handler's whole input."""
     signature = inspect.signature(handler)
-    accepted = set(signature.parameters)
-    has_kwargs = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
-    missing = [n for n in names if n not in accepted]
-    if missing and not has_kwargs:
-        raise DeclarationError(f"{where}: the handler does not accept {', '.join(missing)}")
+    hints = _type_hints(handler)
+    problems: list[str] = []
+    slots = list(signature.parameters.values())
+    if not slots or slots[0].kind not in (slots[0].POSITIONAL_ONLY, slots[0].POSITIONAL_OR_KEYWORD):
+        return ["the handler must take the invocation as its first parameter"]
+    by_name = {slot.name: slot for slot in slots[1:]}
+    for slot in by_name.values():
+        if slot.kind is slot.VAR_POSITIONAL:
+            problems.append(f"the handler takes *{slot.name}, but values are passed by name")
+    # `**values` takes every declared parameter untyped: kept for generic handlers (test probes that
+    # echo whatever they get); the named parameters beside it are still checked.
+    takes_any = any(slot.kind is slot.VAR_KEYWORD for slot in by_name.values())
+    declared = {param.name for param in params}
+    missing = [param.name for param in params if param.name not in by_name]
+    if missing and not takes_any:
+        problems.append(f"the handler does not accept {', '.join(missing)}")
+    for param in params:
+        if (named := by_name.get(param.name)) is not None:
+            problems += [f"parameter {param.name} {problem}" for problem in _slot_problems(param, named, hints)]
+    for slot in by_name.values():
+        if slot.name not in declared and slot.kind not in (slot.VAR_POSITIONAL, slot.VAR_KEYWORD):
+            problems.append(f"handler parameter {slot.name} is not declared in @command")
+    return problems
+
+
+def _slot_problems(param: Param, slot: inspect.Parameter, hints: Mapping[str, object]) -> list[str]:
+    """How one handler parameter disagrees with its declaration."""
+    problems: list[str] = []
+    if slot.kind is slot.POSITIONAL_ONLY:
+        problems.append("is positional-only in the handler, but values are passed by name")
+    has_default = slot.default is not slot.empty
+    if param.required and has_default:
+        problems.append(f"is declared required but the handler gives it a default ({slot.default!r})")
+    if not param.required and not has_default:
+        problems.append("is declared optional but the handler has no default")
+    expected = PYTHON_TYPES[param.kind]
+    if slot.name in hints:
+        accepted = _union_members(hints[slot.name])
+        if accepted is not None and not any(_accepts(kind, expected) for kind in accepted):
+            problems.append(
+                f"is declared {param.kind.value} ({expected.__name__}) but annotated {_shown(hints[slot.name])}"
+            )
+        if has_default and slot.default is None and accepted is not None and type(None) not in accepted:
+            problems.append(f"defaults to None but is annotated {_shown(hints[slot.name])}")
+    if has_default and slot.default is not None:
+        problems += _default_problems(param, slot.default)
+    return problems
+
+
+def _default_problems(param: Param, default: object) -> list[str]:
+    """A handler's default must be a value the declaration itself would accept."""
+    expected = PYTHON_TYPES[param.kind]
+    if not isinstance(default, expected) and not (expected is float and isinstance(default, int)):
+        return [f"defaults to {default!r}, not a {expected.__name__}"]
+    if param.kind is ParamKind.CHOICE and default not in {c.value for c in param.choices}:
+        return [f"defaults to {default!r}, which is not one of its choices"]
+    if isinstance(default, int | float) and not isinstance(default, bool):
+        low, high = param.min_value, param.max_value
+        if (low is not None and default < low) or (high is not None and default > high):
+            return [f"defaults to {default!r}, outside its declared bounds"]
+    return []
+
+
+def _type_hints(handler: Callable[..., Any]) -> dict[str, object]:
+    """The handler's resolved annotations (`from __future__ import annotations` leaves strings).
+
+    Annotations that cannot be resolved at run time (names imported under TYPE_CHECKING) are left
+    to mypy rather than refused: the check must never reject a handler mypy accepts."""
+    try:
+        return dict(typing.get_type_hints(handler))
+    except (NameError, TypeError):
+        return {}
+
+
+def _union_members(annotation: object) -> set[object] | None:
+    """The types an annotation accepts, or None when it accepts anything (`Any`, `object`)."""
+    if annotation is Any or annotation is object:
+        return None
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _union_members(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        members: set[object] = set()
+        for arg in typing.get_args(annotation):
+            inner = _union_members(arg)
+            if inner is None:
+                return None
+            members |= inner
+        return members
+    return {annotation}
+
+
+def _accepts(annotation: object, expected: type) -> bool:
+    """True when a value of type `expected` fits `annotation` (int fits float, as for mypy)."""
+    if not isinstance(annotation, type):
+        return False
+    return issubclass(expected, annotation) or (annotation is float and expected is int)
+
+
+def _shown(annotation: object) -> str:
+    """An annotation as a reader would write it: `int | None`, not `typing.Optional[int]`."""
+    if isinstance(annotation, type):
+        return annotation.__name__
+    return str(annotation).replace("typing.", "").replace("NoneType", "None")
 
 
 class Registry:
@@ -110,11 +233,20 @@ class Registry:
         self.filters: list[tuple[str, Handler]] = []
 
     def add(self, plugin: Plugin) -> None:
-        """Index one plugin's declarations; duplicates are refused."""
+        """Index one plugin's declarations; duplicates are refused.
+
+        Every command is checked before any is refused, so one message lists all the problems."""
+        problems = [
+            problem
+            for _name, member in _methods(plugin)
+            if isinstance(decl := getattr(member, "__command__", None), CommandDecl)
+            for problem in _check_command(plugin.name, decl, member)
+        ]
+        if problems:
+            raise DeclarationError(*problems)
         for _name, member in _methods(plugin):
             decl = getattr(member, "__command__", None)
             if isinstance(decl, CommandDecl):
-                _check_command(plugin.name, decl, member)
                 if decl.path in self.commands:
                     other = self.commands[decl.path].plugin
                     raise DeclarationError(f"command /{decl.path} is declared by both {other} and {plugin.name}")
@@ -158,6 +290,13 @@ class Registry:
         for spec in sorted(self.commands.values(), key=lambda s: s.path):
             grouped.setdefault(spec.path.split(" ")[0], []).append(spec)
         return grouped
+
+
+def _listed(problems: Sequence[str]) -> str:
+    """One problem as a sentence; several as a counted list, one per line."""
+    if len(problems) == 1:
+        return problems[0]
+    return f"{len(problems)} declaration problems:\n" + "\n".join(f"- {problem}" for problem in problems)
 
 
 def _methods(plugin: Plugin) -> Iterator[tuple[str, Callable[..., Any]]]:
@@ -219,9 +358,15 @@ def build_plugins(
 ) -> Registry:
     """Load, validate and instantiate the enabled plugins into a registry."""
     registry = Registry()
+    problems: list[str] = []
     for name in names:
         cls = plugin_class(name)
         ctx = make_context(name, validate_settings(cls, settings.get(name)))
-        registry.add(cls(ctx))
+        try:
+            registry.add(cls(ctx))
+        except DeclarationError as exc:  # go on: start-up reports every plugin's problems at once
+            problems += exc.problems
+    if problems:
+        raise DeclarationError(*problems)
     registry.check_providers()
     return registry
