@@ -4,6 +4,7 @@ recent activity."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -47,7 +48,9 @@ class GroupLookups:
     async def find_city(self, raw: str) -> tuple[City, Msg | None]:
         """The city a member named, and a note naming the choice when the name was ambiguous."""
         gaz = await gazetteer()
-        lookup = gaz.resolve(raw)
+        # On a thread: an unknown name is compared with every city of about its length (tens of ms, more
+        # on a busy machine) for the did-you-mean.
+        lookup = await asyncio.to_thread(gaz.resolve, raw)
         if lookup.city is None:
             hint: Text = (
                 _("Did you mean {suggestion}?", suggestion=" / ".join(lookup.suggestions))
