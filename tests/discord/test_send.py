@@ -84,6 +84,18 @@ async def test_only_the_members_and_roles_the_bot_chose_are_pinged(
     assert call.body["allowed_mentions"] == {"parse": [], "users": [bob], "roles": [mods]}
 
 
+async def test_the_everyone_role_never_pings_even_when_chosen(
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
+    # A hostile moderator may set the @everyone role (its id is the guild's) as the helpers' role: the
+    # escalation names it, and it must still ping nobody.
+    reply = Reply(text=_("{helpers}, a question waits.", helpers=RoleMention(str(guild.id))))
+    async with running_bot(tmp_path, fake) as bot:
+        await bot.app.outbox.send(where(guild, "general"), reply)
+        call = await fake.wait_call("POST", rf"/channels/{guild.channels['general']}/messages")
+    assert call.body["allowed_mentions"] == {"parse": []}
+
+
 async def test_a_long_text_is_split_at_line_breaks(tmp_path: Path, fake: FakeDiscord, guild: FakeGuild) -> None:
     lines = [f"line {i:04d} " + "x" * 40 for i in range(80)]  # about 4000 characters
     async with running_bot(tmp_path, fake) as bot:

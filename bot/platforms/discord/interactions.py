@@ -196,13 +196,13 @@ class Interactions:
             return None
 
     async def _respond(self, interaction: discord.Interaction, reply: LocalReply) -> None:
-        parts = await render(reply, self._codec)
+        parts = await render(reply, self._codec, everyone_role=interaction.guild_id)
         await _send(interaction.response.send_message, parts[0], ephemeral=reply.ephemeral)
         for part in parts[1:]:
             await _send(interaction.followup.send, part, ephemeral=reply.ephemeral)
 
     async def _follow(self, interaction: discord.Interaction, reply: LocalReply, *, deferred_private: bool) -> None:
-        parts = await render(reply, self._codec)
+        parts = await render(reply, self._codec, everyone_role=interaction.guild_id)
         rest = parts
         if reply.ephemeral and not deferred_private:
             # A public "thinking" message cannot become private: remove it, answer privately.

@@ -171,9 +171,10 @@ class DiscordPlatform:
         """Post to a channel, a thread, a forum (as a new post) or a member's DMs."""
         if isinstance(target, UserRef):
             # The guild goes with the DM's buttons: a press in a DM carries no guild of its own.
-            dm_parts = await render(reply, self.codec, guild_id=_guild_id(target.workspace_id))
+            guild = _guild_id(target.workspace_id)
+            dm_parts = await render(reply, self.codec, guild_id=guild, everyone_role=guild)
             return await self._send_dm(target, dm_parts)
-        parts = await render(reply, self.codec)
+        parts = await render(reply, self.codec, everyone_role=_guild_id(target.workspace_id))
         channel_id = int(target.thread_id or target.channel_id)
         found = self.client.get_channel(channel_id)
         if isinstance(found, discord.ForumChannel):

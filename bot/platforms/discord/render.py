@@ -218,9 +218,12 @@ class ButtonCodec:
         return await self._db.execute("DELETE FROM discord_buttons WHERE created_at < ?", (to_db(now - BUTTONS_KEPT),))
 
 
-async def render(reply: LocalReply, codec: ButtonCodec, *, guild_id: int | None = None) -> list[Outgoing]:
+async def render(
+    reply: LocalReply, codec: ButtonCodec, *, guild_id: int | None = None, everyone_role: int | None = None
+) -> list[Outgoing]:
     """The Discord messages for one reply (usually one); `guild_id` is the guild a DM is sent for,
-    recorded with its buttons."""
+    recorded with its buttons; `everyone_role` is the guild's @everyone role (its id is the guild's),
+    which is never allowed to ping, even when a moderator set it as a purpose role."""
     users, roles = mentions(reply.text)
     parts = [Outgoing(content=text) for text in (split_text(to_discord(reply.text)) if reply.text.strip() else [])]
     for index, card in enumerate(embeds(reply.card) if reply.card is not None else []):
@@ -232,7 +235,8 @@ async def render(reply: LocalReply, codec: ButtonCodec, *, guild_id: int | None 
     if not parts:
         parts = [Outgoing(content=None if reply.attachments or buttons else _EMPTY)]
     parts[-1] = replace(parts[-1], attachments=reply.attachments, buttons=buttons)
-    return [replace(p, ephemeral=reply.ephemeral, users=_snowflakes(users), roles=_snowflakes(roles)) for p in parts]
+    pinged = tuple(r for r in _snowflakes(roles) if r != everyone_role)
+    return [replace(p, ephemeral=reply.ephemeral, users=_snowflakes(users), roles=pinged) for p in parts]
 
 
 def _snowflakes(ids: tuple[str, ...]) -> tuple[int, ...]:
