@@ -16,9 +16,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypeVar
 
 from bot.declarations import (
     Choice,
@@ -197,7 +198,7 @@ class PluginContext:
     language: LanguageDetector
     activity: ActivityWriter
     logger: logging.Logger
-    plugins: Callable[[], Sequence[Plugin]]
+    plugins: Callable[[], Sequence[Plugin[Any]]]
     commands: Callable[[], Sequence[CommandDecl]]
 
 
@@ -207,14 +208,30 @@ class NoSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Plugin:
-    """Base class of every plugin."""
+# The settings model a plugin is generic over; typing_extensions (a pydantic dependency) gives the
+# PEP 696 default so a plugin without settings may still write plain `Plugin`.
+# Covariant: `settings` is read-only, so a Plugin[GroupsSettings] is a Plugin[BaseModel].
+S = TypeVar("S", bound=BaseModel, default=NoSettings, covariant=True)
+
+
+class Plugin(Generic[S]):
+    """Base class of every plugin: `class GroupsPlugin(Plugin[GroupsSettings])` with
+    `Settings = GroupsSettings`, then `self.settings` is typed, without a cast in the plugin."""
 
     name: ClassVar[str] = ""
+    # The runtime source of the model (the registry validates the config section with it); a ClassVar
+    # cannot mention S, so the generic parameter repeats it for the type checker.
     Settings: ClassVar[type[BaseModel]] = NoSettings
 
     def __init__(self, ctx: PluginContext) -> None:
         self.ctx = ctx
+
+    @property
+    def settings(self) -> S:
+        """This plugin's validated settings, an instance of `Settings`."""
+        # The registry built ctx.settings with cls.Settings, which the subclass declares equal to S:
+        # the one cast lives here instead of in every plugin.
+        return cast(S, self.ctx.settings)
 
     async def start(self) -> None:
         """Called once the database is migrated and before platforms connect."""
