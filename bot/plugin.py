@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
@@ -24,7 +24,9 @@ from typing_extensions import TypeVar
 from bot.declarations import (
     Choice,
     CommandDecl,
+    DueAction,
     JobDecl,
+    MessageNotes,
     Param,
     ParamKind,
     attachment,
@@ -157,29 +159,6 @@ class Invocation:
     def at(self) -> datetime:
         """When it arrived."""
         return self.event.at
-
-
-@dataclass(frozen=True, slots=True)
-class DueAction:
-    """A one-off action whose time has come, as stored in `due_actions`."""
-
-    id: int
-    kind: str
-    key: str
-    community: str
-    due_at: datetime
-    payload: Mapping[str, Any]
-    attempts: int
-
-
-@dataclass
-class MessageNotes:
-    """What filters and listeners learned about a message; written with its activity row."""
-
-    language: str | None = None
-    is_question: bool | None = None
-    tags: set[str] = field(default_factory=set)
-    deleted: bool = False
 
 
 @dataclass

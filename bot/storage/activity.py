@@ -32,8 +32,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.declarations import MessageNotes
 from bot.model import MemberJoined, MemberLeft, Message, ReactionAdded
-from bot.plugin import MessageNotes
 from bot.storage.bulk import as_json, rows_from_json
 from bot.storage.database import Database, Transaction
 from bot.storage.times import to_db, zone
