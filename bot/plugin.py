@@ -70,7 +70,6 @@ if TYPE_CHECKING:
     from bot.language import LanguageDetector
     from bot.scheduler import Scheduler
     from bot.storage.activity import ActivityWriter
-    from bot.storage.database import Database
 
 __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocols
     "REFUSED_WRITES",
@@ -166,7 +165,7 @@ class PluginContext:
     """Everything a plugin may use; built by the composition root (bot/app.py)."""
 
     name: str
-    db: Database
+    db: SqlDatabase
     clock: Clock
     scheduler: Scheduler
     messenger: Messenger
