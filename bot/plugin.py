@@ -50,11 +50,14 @@ from bot.i18n import Msg, Text
 from bot.model import ChannelRef, CommandInvoked, CommunityRef, Event, Level, UserRef
 from bot.protocols import (
     REFUSED_WRITES,
+    ActivityBuffer,
     DigestContributor,
     DigestSection,
     Directory,
+    DueActions,
     GroupDigest,
     GroupDigestSource,
+    LanguageDetection,
     Messenger,
     PrivacyParticipant,
     Spaces,
@@ -67,12 +70,10 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.communities import CommunityStore
     from bot.i18n import Translator
-    from bot.language import LanguageDetector
-    from bot.scheduler import Scheduler
-    from bot.storage.activity import ActivityWriter
 
 __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocols
     "REFUSED_WRITES",
+    "ActivityBuffer",
     "AutocompleteFn",
     "Choice",
     "CommandDecl",
@@ -81,11 +82,13 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "DigestSection",
     "Directory",
     "DueAction",
+    "DueActions",
     "GroupDigest",
     "GroupDigestSource",
     "Handler",
     "Invocation",
     "JobDecl",
+    "LanguageDetection",
     "ListenerMap",
     "MessageNotes",
     "Messenger",
@@ -167,14 +170,14 @@ class PluginContext:
     name: str
     db: SqlDatabase
     clock: Clock
-    scheduler: Scheduler
+    scheduler: DueActions
     messenger: Messenger
     directory: Directory
     settings: BaseModel
     translator: Translator
     communities: CommunityStore
-    language: LanguageDetector
-    activity: ActivityWriter
+    language: LanguageDetection
+    activity: ActivityBuffer
     logger: logging.Logger
     plugins: Callable[[], Sequence[Plugin[Any]]]
     commands: Callable[[], Sequence[CommandDecl]]

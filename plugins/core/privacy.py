@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.communities import CommunityStore
 from bot.model import UserRef
-from bot.plugin import Plugin, PrivacyParticipant, SqlDatabase
-from bot.storage.activity import ActivityWriter, export_member_activity, forget_member_activity
+from bot.plugin import ActivityBuffer, Plugin, PrivacyParticipant, SqlDatabase
+from bot.storage.activity import export_member_activity, forget_member_activity
 from bot.storage.times import from_db, to_db
 
 CONFIRM_FOR = timedelta(minutes=10)
@@ -42,7 +42,7 @@ async def export_all(
 
 
 async def forget_all(
-    db: SqlDatabase, communities: CommunityStore, activity: ActivityWriter, plugins: Sequence[Plugin], user: UserRef
+    db: SqlDatabase, communities: CommunityStore, activity: ActivityBuffer, plugins: Sequence[Plugin], user: UserRef
 ) -> int:
     """Delete everything stored about a member in one transaction; returns the rows removed."""
     # Buffered activity would re-create rows for the member after the delete: write it first.
