@@ -123,7 +123,7 @@ class App:
     def make_context(self, name: str, settings: BaseModel) -> PluginContext:
         """The context handed to one plugin."""
 
-        def plugins() -> Sequence[Plugin]:
+        def plugins() -> Sequence[Plugin[Any]]:
             return self.registry.plugins
 
         def commands() -> Sequence[CommandDecl]:
@@ -146,7 +146,7 @@ class App:
             commands=commands,
         )
 
-    def add_plugin(self, plugin: Plugin) -> None:
+    def add_plugin(self, plugin: Plugin[Any]) -> None:
         """Register one more plugin instance after `build` (tests use it for throwaway plugins)."""
         self.registry.add(plugin)
         self.registry.check_providers()

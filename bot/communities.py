@@ -14,7 +14,8 @@ from typing import Any
 
 from bot.i18n import normalize_locale
 from bot.model import ChannelRef, CommunityRef, UserRef
-from bot.storage.database import Database, Transaction
+from bot.protocols import Sql
+from bot.storage.database import Database
 from bot.storage.times import from_db, to_db
 
 CHANNEL_PURPOSES: tuple[str, ...] = ("digest", "helpers", "moderation", "calendar")
@@ -202,7 +203,7 @@ class CommunityStore:
         )
         return dict(row) if row else {}
 
-    async def forget_member(self, user: UserRef, tx: Transaction) -> int:
+    async def forget_member(self, user: UserRef, tx: Sql) -> int:
         """Delete the member's preferences and membership dates inside `tx`."""
         self._member_locale.pop((user.community.key, user.user_id), None)
         return await tx.execute(

@@ -6,7 +6,8 @@ Parameters are listed in `@command` or, for new code, read once from the handler
 (`Annotated[str, _("The city.")]`); `PYTHON_TYPES` says what a handler receives for each kind.
 
 Pure data, no I/O: the registry reads the marks, every platform renders the same `Param`s and
-`bot.params` binds what a member typed to them. Plugins import all of it from `bot.plugin`.
+`bot.params` binds what a member typed to them. It also holds the runtime values the core hands to
+handlers (`DueAction`, `MessageNotes`). Plugins import all of it from `bot.plugin`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import enum
 import inspect
 import types
 import typing
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -28,7 +29,9 @@ __all__ = [
     "PYTHON_TYPES",
     "Choice",
     "CommandDecl",
+    "DueAction",
     "JobDecl",
+    "MessageNotes",
     "Param",
     "ParamKind",
     "attachment",
@@ -333,3 +336,32 @@ def autocomplete(provider: str) -> Callable[[F], F]:
         return func
 
     return mark
+
+
+# ---------------------------------------------------------------- runtime values shared with the core
+
+# These two live here, not in bot.plugin, because the core modules that produce them (bot.scheduler,
+# bot.storage.activity) import them: from bot.plugin they would close an import cycle.
+
+
+@dataclass(frozen=True, slots=True)
+class DueAction:
+    """A one-off action whose time has come, as stored in `due_actions`."""
+
+    id: int
+    kind: str
+    key: str
+    community: str
+    due_at: datetime
+    payload: Mapping[str, Any]
+    attempts: int
+
+
+@dataclass
+class MessageNotes:
+    """What filters and listeners learned about a message; written with its activity row."""
+
+    language: str | None = None
+    is_question: bool | None = None
+    tags: set[str] = field(default_factory=set)
+    deleted: bool = False

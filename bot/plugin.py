@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, cast
 
 from pydantic import BaseModel, ConfigDict
+from typing_extensions import TypeVar
 
 from bot.declarations import (
     Choice,
     CommandDecl,
+    DueAction,
     JobDecl,
+    MessageNotes,
     Param,
     ParamKind,
     attachment,
@@ -47,11 +50,14 @@ from bot.i18n import Msg, Text
 from bot.model import ChannelRef, CommandInvoked, CommunityRef, Event, Level, UserRef
 from bot.protocols import (
     REFUSED_WRITES,
+    ActivityBuffer,
     DigestContributor,
     DigestSection,
     Directory,
+    DueActions,
     GroupDigest,
     GroupDigestSource,
+    LanguageDetection,
     Messenger,
     PrivacyParticipant,
     Spaces,
@@ -64,13 +70,10 @@ if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.communities import CommunityStore
     from bot.i18n import Translator
-    from bot.language import LanguageDetector
-    from bot.scheduler import Scheduler
-    from bot.storage.activity import ActivityWriter
-    from bot.storage.database import Database
 
 __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocols
     "REFUSED_WRITES",
+    "ActivityBuffer",
     "AutocompleteFn",
     "Choice",
     "CommandDecl",
@@ -79,11 +82,13 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "DigestSection",
     "Directory",
     "DueAction",
+    "DueActions",
     "GroupDigest",
     "GroupDigestSource",
     "Handler",
     "Invocation",
     "JobDecl",
+    "LanguageDetection",
     "ListenerMap",
     "MessageNotes",
     "Messenger",
@@ -158,46 +163,23 @@ class Invocation:
         return self.event.at
 
 
-@dataclass(frozen=True, slots=True)
-class DueAction:
-    """A one-off action whose time has come, as stored in `due_actions`."""
-
-    id: int
-    kind: str
-    key: str
-    community: str
-    due_at: datetime
-    payload: Mapping[str, Any]
-    attempts: int
-
-
-@dataclass
-class MessageNotes:
-    """What filters and listeners learned about a message; written with its activity row."""
-
-    language: str | None = None
-    is_question: bool | None = None
-    tags: set[str] = field(default_factory=set)
-    deleted: bool = False
-
-
 @dataclass
 class PluginContext:
     """Everything a plugin may use; built by the composition root (bot/app.py)."""
 
     name: str
-    db: Database
+    db: SqlDatabase
     clock: Clock
-    scheduler: Scheduler
+    scheduler: DueActions
     messenger: Messenger
     directory: Directory
     settings: BaseModel
     translator: Translator
     communities: CommunityStore
-    language: LanguageDetector
-    activity: ActivityWriter
+    language: LanguageDetection
+    activity: ActivityBuffer
     logger: logging.Logger
-    plugins: Callable[[], Sequence[Plugin]]
+    plugins: Callable[[], Sequence[Plugin[Any]]]
     commands: Callable[[], Sequence[CommandDecl]]
 
 
@@ -207,14 +189,30 @@ class NoSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Plugin:
-    """Base class of every plugin."""
+# The settings model a plugin is generic over; typing_extensions (a pydantic dependency) gives the
+# PEP 696 default so a plugin without settings may still write plain `Plugin`.
+# Covariant: `settings` is read-only, so a Plugin[GroupsSettings] is a Plugin[BaseModel].
+S = TypeVar("S", bound=BaseModel, default=NoSettings, covariant=True)
+
+
+class Plugin(Generic[S]):
+    """Base class of every plugin: `class GroupsPlugin(Plugin[GroupsSettings])` with
+    `Settings = GroupsSettings`, then `self.settings` is typed, without a cast in the plugin."""
 
     name: ClassVar[str] = ""
+    # The runtime source of the model (the registry validates the config section with it); a ClassVar
+    # cannot mention S, so the generic parameter repeats it for the type checker.
     Settings: ClassVar[type[BaseModel]] = NoSettings
 
     def __init__(self, ctx: PluginContext) -> None:
         self.ctx = ctx
+
+    @property
+    def settings(self) -> S:
+        """This plugin's validated settings, an instance of `Settings`."""
+        # The registry built ctx.settings with cls.Settings, which the subclass declares equal to S:
+        # the one cast lives here instead of in every plugin.
+        return cast(S, self.ctx.settings)
 
     async def start(self) -> None:
         """Called once the database is migrated and before platforms connect."""

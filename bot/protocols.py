@@ -22,11 +22,14 @@ from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, S
 
 __all__ = [
     "REFUSED_WRITES",
+    "ActivityBuffer",
     "DigestContributor",
     "DigestSection",
     "Directory",
+    "DueActions",
     "GroupDigest",
     "GroupDigestSource",
+    "LanguageDetection",
     "Messenger",
     "PrivacyParticipant",
     "Spaces",
@@ -95,6 +98,49 @@ class SqlDatabase(Sql, Protocol):
     async def run_prepared(self, prepare: Callable[[], Callable[[SqlConnection], T]]) -> T:
         """`run_transaction(prepare())` with `prepare` called once the database lock is held: rows taken
         from a queue there are exactly what the transaction writes."""
+        ...
+
+
+class DueActions(Protocol):
+    """The part of the scheduler plugins use: store, cancel and run one-off actions (`@due`)."""
+
+    async def schedule(
+        self, kind: str, key: str, community: str, due_at: datetime, payload: Mapping[str, Any] | None = None
+    ) -> None:
+        """Store a one-off action, keyed by (kind, community, key); a second call replaces it."""
+        ...
+
+    async def cancel(self, kind: str, key: str, community: str | None = None) -> bool:
+        """Cancel a pending action; True when there was one."""
+        ...
+
+    async def cancel_prefix(self, kind: str, key_prefix: str) -> int:
+        """Cancel every pending action of a kind whose key starts with a prefix."""
+        ...
+
+    async def run_due(self) -> int:
+        """Run every action due by now; returns how many succeeded."""
+        ...
+
+
+class LanguageDetection(Protocol):
+    """Guess the language of a text."""
+
+    async def detect(self, text: str) -> str:
+        """An ISO 639-1 code, or the detector's unknown marker."""
+        ...
+
+
+class ActivityBuffer(Protocol):
+    """The part of the activity writer plugins use: write what is buffered, and how often it is."""
+
+    @property
+    def flush_interval(self) -> float:
+        """Seconds between background writes."""
+        ...
+
+    async def flush(self) -> int:
+        """Write what is buffered now; returns how many rows."""
         ...
 
 

@@ -55,7 +55,7 @@ class CommandSpec:
         return self.decl.path
 
 
-def plugin_class(name: str) -> type[Plugin]:
+def plugin_class(name: str) -> type[Plugin[Any]]:
     """Import `plugins.<name>.plugin` and return its `PLUGIN` class."""
     if name not in available_plugins():
         raise ConfigError(f"plugins.{name}: no such plugin (available: {', '.join(available_plugins())})")
@@ -66,7 +66,7 @@ def plugin_class(name: str) -> type[Plugin]:
     return cls
 
 
-def validate_settings(cls: type[Plugin], raw: Mapping[str, Any] | None) -> BaseModel:
+def validate_settings(cls: type[Plugin[Any]], raw: Mapping[str, Any] | None) -> BaseModel:
     """Validate a plugin's settings; unknown keys and bad values are configuration errors."""
     try:
         return cls.Settings.model_validate(raw or {})
@@ -224,7 +224,7 @@ class Registry:
     """Every loaded plugin and what it declared."""
 
     def __init__(self) -> None:
-        self.plugins: list[Plugin] = []
+        self.plugins: list[Plugin[Any]] = []
         self.commands: dict[str, CommandSpec] = {}
         self.listeners: dict[type[Event], list[tuple[str, Handler]]] = {}
         self.jobs: list[tuple[JobDecl, Handler]] = []
@@ -232,7 +232,7 @@ class Registry:
         self.autocomplete: dict[str, AutocompleteFn] = {}
         self.filters: list[tuple[str, Handler]] = []
 
-    def add(self, plugin: Plugin) -> None:
+    def add(self, plugin: Plugin[Any]) -> None:
         """Index one plugin's declarations; duplicates are refused.
 
         Every command is checked before any is refused, so one message lists all the problems."""
@@ -299,7 +299,7 @@ def _listed(problems: Sequence[str]) -> str:
     return f"{len(problems)} declaration problems:\n" + "\n".join(f"- {problem}" for problem in problems)
 
 
-def _methods(plugin: Plugin) -> Iterator[tuple[str, Callable[..., Any]]]:
+def _methods(plugin: Plugin[Any]) -> Iterator[tuple[str, Callable[..., Any]]]:
     for name in dir(type(plugin)):
         if name.startswith("__"):
             continue

@@ -27,7 +27,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.plugin import DueAction, JobDecl
+from bot.declarations import DueAction, JobDecl
 from bot.storage.database import Database
 from bot.storage.times import from_db, to_db
 

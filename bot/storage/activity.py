@@ -32,10 +32,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.declarations import MessageNotes
 from bot.model import MemberJoined, MemberLeft, Message, ReactionAdded
-from bot.plugin import MessageNotes
+from bot.protocols import Sql
 from bot.storage.bulk import as_json, rows_from_json
-from bot.storage.database import Database, Transaction
+from bot.storage.database import Database
 from bot.storage.times import to_db, zone
 
 __all__ = ["ActivityWriter", "export_member_activity", "forget_member_activity", "purge_raw_before"]
@@ -532,7 +533,7 @@ async def purge_raw_before(db: Database, cutoff: datetime) -> int:
             return total
 
 
-async def export_member_activity(db: Database, community: str, user_id: str) -> dict[str, Any]:
+async def export_member_activity(db: Sql, community: str, user_id: str) -> dict[str, Any]:
     """Everything stored about a member's activity, as JSON-ready data."""
     messages = await db.fetchall(
         "SELECT channel_id, thread_id, message_id, at, length, reply_to, is_question, language, tagged "
@@ -559,7 +560,7 @@ async def export_member_activity(db: Database, community: str, user_id: str) -> 
     }
 
 
-async def forget_member_activity(tx: Transaction, community: str, user_id: str) -> int:
+async def forget_member_activity(tx: Sql, community: str, user_id: str) -> int:
     """Delete a member's raw rows and member-daily rows inside the caller's transaction (so a
     privacy request spanning plugins is all or nothing); anonymous channel/community counts stay."""
     deleted = await tx.execute("DELETE FROM messages WHERE community = ? AND author_id = ?", (community, user_id))

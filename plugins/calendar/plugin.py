@@ -55,7 +55,7 @@ _RANGES = [
 _SCOPES = [Choice("one", _("this occurrence only")), Choice("series", _("the whole series"))]
 
 
-class CalendarPlugin(Plugin):
+class CalendarPlugin(Plugin[CalendarSettings]):
     """An editorial calendar: planned posts, owners, reminders, publish detection and adherence."""
 
     name = "calendar"
@@ -63,8 +63,6 @@ class CalendarPlugin(Plugin):
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
-        assert isinstance(ctx.settings, CalendarSettings)
-        self.settings = ctx.settings
         db: SqlDatabase = ctx.db
         self.repo = CalendarRepo(db)
         self.planner = Planner(ctx, self.repo, self.settings)

@@ -12,9 +12,8 @@ from typing import Any
 
 from bot.communities import CommunityStore
 from bot.model import UserRef
-from bot.plugin import Plugin, PrivacyParticipant
-from bot.storage.activity import ActivityWriter, export_member_activity, forget_member_activity
-from bot.storage.database import Database
+from bot.plugin import ActivityBuffer, Plugin, PrivacyParticipant, SqlDatabase
+from bot.storage.activity import export_member_activity, forget_member_activity
 from bot.storage.times import from_db, to_db
 
 CONFIRM_FOR = timedelta(minutes=10)
@@ -26,7 +25,7 @@ def participants(plugins: Sequence[Plugin]) -> list[tuple[str, PrivacyParticipan
 
 
 async def export_all(
-    db: Database, communities: CommunityStore, plugins: Sequence[Plugin], user: UserRef, now: datetime
+    db: SqlDatabase, communities: CommunityStore, plugins: Sequence[Plugin], user: UserRef, now: datetime
 ) -> bytes:
     """Everything stored about a member in this community, as indented UTF-8 JSON."""
     data: dict[str, Any] = {
@@ -43,7 +42,7 @@ async def export_all(
 
 
 async def forget_all(
-    db: Database, communities: CommunityStore, activity: ActivityWriter, plugins: Sequence[Plugin], user: UserRef
+    db: SqlDatabase, communities: CommunityStore, activity: ActivityBuffer, plugins: Sequence[Plugin], user: UserRef
 ) -> int:
     """Delete everything stored about a member in one transaction; returns the rows removed."""
     # Buffered activity would re-create rows for the member after the delete: write it first.
@@ -63,7 +62,7 @@ async def forget_all(
     return removed
 
 
-async def new_token(db: Database, user: UserRef, action: str, now: datetime) -> str:
+async def new_token(db: SqlDatabase, user: UserRef, action: str, now: datetime) -> str:
     """A short single-use token that confirms a destructive action for a few minutes."""
     token = secrets.token_hex(4).upper()
     await db.execute(
@@ -73,7 +72,7 @@ async def new_token(db: Database, user: UserRef, action: str, now: datetime) -> 
     return token
 
 
-async def use_token(db: Database, user: UserRef, action: str, token: str, now: datetime) -> bool:
+async def use_token(db: SqlDatabase, user: UserRef, action: str, token: str, now: datetime) -> bool:
     """True once for a valid, unexpired token of this member and action; the token is consumed."""
     async with db.transaction() as tx:
         row = await tx.fetchone(

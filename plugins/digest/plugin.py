@@ -68,7 +68,7 @@ class DigestSettings(BaseModel):
         return parse_time(value).strftime("%H:%M")
 
 
-class DigestPlugin(Plugin):
+class DigestPlugin(Plugin[DigestSettings]):
     """Weekly (or monthly) engagement digests, posted to managers."""
 
     name = "digest"
@@ -76,8 +76,7 @@ class DigestPlugin(Plugin):
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
-        settings = ctx.settings
-        assert isinstance(settings, DigestSettings)
+        settings = self.settings
         self.service = DigestService(
             ctx,
             default=Schedule(settings.day, settings.time, settings.period),
@@ -209,7 +208,7 @@ class DigestPlugin(Plugin):
         choice("period", _("The period a digest covers."), [Choice(k, KIND_NAMES[k]) for k in KINDS], required=False),
         level=Level.MODERATOR,
     )
-    async def settings(
+    async def schedule(  # not `settings`: that is the plugin's settings model (Plugin.settings)
         self, inv: Invocation, day: str | None = None, time: str | None = None, period: str | None = None
     ) -> Reply:
         """`/digest settings day:mon time:09:00 period:week`."""

@@ -14,7 +14,7 @@ from plugins.example.repo import Poll, PollRepo
 from plugins.example.settings import ExampleSettings
 
 
-class ExamplePlugin(Plugin):
+class ExamplePlugin(Plugin[ExampleSettings]):
     """Polls: a question, 2 to 5 options, one vote per member, results on demand."""
 
     name = "example"
@@ -22,8 +22,6 @@ class ExamplePlugin(Plugin):
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
-        assert isinstance(ctx.settings, ExampleSettings)
-        self.settings = ctx.settings
         self.repo = PollRepo(ctx.db)
 
     @command(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from bot.i18n import _
 from bot.model import ChannelRef, CommunityRef, Level, Message, MessageDeleted, MessageEdited, Reply, UserRef
@@ -50,7 +50,7 @@ _ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
 _KEYWORDS = _("Keywords or phrases, separated by commas.")
 
 
-class FiltersPlugin(Plugin):
+class FiltersPlugin(Plugin[FiltersSettings]):
     """Community noise filters and personal keyword watch lists."""
 
     name = "filters"
@@ -58,7 +58,6 @@ class FiltersPlugin(Plugin):
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
-        self.settings = cast(FiltersSettings, ctx.settings)
         self.repo = FiltersRepo(ctx.db)
         self.watch_repo = WatchRepo(ctx.db)
         self.engine = Engine(self.repo, self.watch_repo)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from bot.i18n import _
 from bot.model import CommunityRef, Level, MemberJoined, Reply, UserRef
@@ -64,7 +64,7 @@ def _radius() -> Any:
     return integer("radius_km", _("A radius in kilometres (1 to 500)."), required=False, min_value=1, max_value=500)
 
 
-class GroupsPlugin(Plugin):
+class GroupsPlugin(Plugin[GroupsSettings]):
     """Affinity and local groups with their own spaces."""
 
     name = "groups"
@@ -74,7 +74,7 @@ class GroupsPlugin(Plugin):
         super().__init__(ctx)
         # One service per role, all sharing one repo and one GroupLookups: the handlers below only delegate.
         self.repo = GroupsRepo(ctx.db)
-        lookups = GroupLookups(ctx, self.repo, cast(GroupsSettings, ctx.settings))
+        lookups = GroupLookups(ctx, self.repo, self.settings)
         self.lifecycle = Lifecycle(lookups)
         self.membership = Membership(lookups)
         self.views = Views(lookups)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from bot.i18n import _
 from bot.model import (
@@ -57,7 +57,7 @@ _GROUP_MAX = 60
 _QUESTION_MAX = 1500
 
 
-class QuestionsPlugin(Plugin):
+class QuestionsPlugin(Plugin[QuestionsSettings]):
     """Patient answers: every question deserves an answer, and patient helpers are recognised."""
 
     name = "questions"
@@ -65,7 +65,6 @@ class QuestionsPlugin(Plugin):
 
     def __init__(self, ctx: PluginContext) -> None:
         super().__init__(ctx)
-        self.settings = cast(QuestionsSettings, ctx.settings)
         self.repo = QuestionsRepo(ctx.db)
         self.tracker = Tracker(ctx, self.repo, self.settings)
         self.escalation = Escalation(ctx, self.tracker)
