@@ -51,6 +51,7 @@ from bot.model import ChannelRef, CommandInvoked, CommunityRef, Event, Level, Us
 from bot.protocols import (
     REFUSED_WRITES,
     ActivityBuffer,
+    Communities,
     DigestContributor,
     DigestSection,
     Directory,
@@ -68,7 +69,6 @@ from bot.protocols import (
 
 if TYPE_CHECKING:
     from bot.clock import Clock
-    from bot.communities import CommunityStore
     from bot.i18n import Translator
 
 __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocols
@@ -78,6 +78,7 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "Choice",
     "CommandDecl",
     "CommandError",
+    "Communities",
     "DigestContributor",
     "DigestSection",
     "Directory",
@@ -175,7 +176,7 @@ class PluginContext:
     directory: Directory
     settings: BaseModel
     translator: Translator
-    communities: CommunityStore
+    communities: Communities
     language: LanguageDetection
     activity: ActivityBuffer
     logger: logging.Logger

@@ -15,10 +15,13 @@ from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from bot.i18n import Text
 from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
+
+if TYPE_CHECKING:  # plain data; importing the store's module at run time would tie the rings together
+    from bot.communities import CommunitySettings
 
 __all__ = [
     "REFUSED_WRITES",
@@ -120,6 +123,46 @@ class DueActions(Protocol):
 
     async def run_due(self) -> int:
         """Run every action due by now; returns how many succeeded."""
+        ...
+
+
+class Communities(Protocol):
+    """Per-community settings and member preferences, as plugins use them (`bot/communities.py`)."""
+
+    async def get(self, community: CommunityRef | str) -> CommunitySettings:
+        """What the community chose, configuration defaults filled in."""
+        ...
+
+    async def set_timezone(self, community: CommunityRef, tz: str, now: datetime) -> None:
+        """Set the community's IANA time zone."""
+        ...
+
+    async def set_locale(self, community: CommunityRef, locale: str, now: datetime) -> None:
+        """Set the community's language."""
+        ...
+
+    async def set_channel(self, community: CommunityRef, purpose: str, channel_id: str | None) -> None:
+        """Set (or clear, with None) the channel of a purpose."""
+        ...
+
+    async def set_role(self, community: CommunityRef, purpose: str, role_id: str | None) -> None:
+        """Set (or clear, with None) the role of a purpose."""
+        ...
+
+    async def set_member_locale(self, user: UserRef, locale: str | None, now: datetime) -> None:
+        """Set (or clear) a member's own language."""
+        ...
+
+    async def joined_dates(self, community: CommunityRef, user_ids: Iterable[str]) -> dict[str, datetime | None]:
+        """When each member joined, in one query; None when unknown."""
+        ...
+
+    async def export_member(self, user: UserRef) -> dict[str, Any]:
+        """What the store holds about a member, for a privacy export."""
+        ...
+
+    async def forget_member(self, user: UserRef, tx: Sql) -> int:
+        """Delete what the store holds about a member inside `tx`; the rows deleted."""
         ...
 
 

@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.communities import CommunityStore
 from bot.model import UserRef
-from bot.plugin import ActivityBuffer, Plugin, PrivacyParticipant, SqlDatabase
+from bot.plugin import ActivityBuffer, Communities, Plugin, PrivacyParticipant, SqlDatabase
 from bot.storage.activity import export_member_activity, forget_member_activity
 from bot.storage.times import from_db, to_db
 
@@ -25,7 +24,7 @@ def participants(plugins: Sequence[Plugin]) -> list[tuple[str, PrivacyParticipan
 
 
 async def export_all(
-    db: SqlDatabase, communities: CommunityStore, plugins: Sequence[Plugin], user: UserRef, now: datetime
+    db: SqlDatabase, communities: Communities, plugins: Sequence[Plugin], user: UserRef, now: datetime
 ) -> bytes:
     """Everything stored about a member in this community, as indented UTF-8 JSON."""
     data: dict[str, Any] = {
@@ -42,7 +41,7 @@ async def export_all(
 
 
 async def forget_all(
-    db: SqlDatabase, communities: CommunityStore, activity: ActivityBuffer, plugins: Sequence[Plugin], user: UserRef
+    db: SqlDatabase, communities: Communities, activity: ActivityBuffer, plugins: Sequence[Plugin], user: UserRef
 ) -> int:
     """Delete everything stored about a member in one transaction; returns the rows removed."""
     # Buffered activity would re-create rows for the member after the delete: write it first.
