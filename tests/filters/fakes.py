@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from hypothesis import strategies as st
+
 from bot.model import Capability, ChannelRef, Level, MessageRef, UserRef
 from plugins.filters.plugin import FiltersPlugin
 from tests.harness import FakePlatform, Harness
@@ -50,3 +52,19 @@ class DeletingPlatform(FakePlatform):
             return None
         allowed = self.private.get(channel.channel_id)
         return True if allowed is None else user.user_id in allowed
+
+
+# What a hostile member types at the filters: long runs of one unit (where backtracking engines explode),
+# mentions, direction overrides, NULs, lone and paired surrogates, and any text at all.
+_RUNS = ["a", "1", " ", "!", "é", "\u202e", "\x00", "\ud800", "@everyone ", "<!here> ", "<@U1> "]
+_PIECES = ["a", "aa", "1", " ", "!", "b", "@everyone ", "<!channel>", "\u202e", "\u2066", "\x00", "\udfff"]
+_PIECES += ["\ud83d", "\ud83d\ude00", "é", "\n"]
+
+
+def crafted_texts(*units: str, pieces: int = 300, free: int = 200) -> st.SearchStrategy[str]:
+    """Hostile message texts of up to 2,000 characters; `units` adds words the rules under test match."""
+    return st.one_of(
+        st.sampled_from([*_RUNS, *units]).flatmap(lambda unit: st.integers(1, 2000).map(lambda n: (unit * n)[:2000])),
+        st.lists(st.sampled_from([*_PIECES, *units]), max_size=pieces).map("".join),
+        st.text(max_size=free),
+    )

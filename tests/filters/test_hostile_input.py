@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.model import Message, MessageRef
 from bot.plugin import MessageNotes
 from plugins.filters.normalise import normalise
-from tests.filters.fakes import MOD, PLUGINS, plugin, with_mod_channel
+from tests.filters.fakes import MOD, PLUGINS, crafted_texts, plugin, with_mod_channel
 from tests.filters.test_patterns import LIBRARY_WORDS
 from tests.harness import Harness, running
 
@@ -231,36 +231,7 @@ PATTERN_TOKENS = [
     "everyone",
     "here",
 ]
-MESSAGES = st.one_of(
-    st.sampled_from(
-        ["a", "1", " ", "é", "\u202e", "\x00", "\ud800", "@everyone ", "<!here> ", "<@U1> ", "zz "]
-    ).flatmap(lambda unit: st.integers(1, 2000).map(lambda n: (unit * n)[:2000])),
-    st.lists(
-        st.sampled_from(
-            [
-                "a",
-                "aa",
-                "1",
-                " ",
-                "!",
-                "b",
-                "@everyone",
-                "<!channel>",
-                "\u202e",
-                "\u2066",
-                "\x00",
-                "\udfff",
-                "\ud83d",
-                "\ud83d\ude00",
-                "é",
-                "\n",
-                " zz ",
-            ]
-        ),
-        max_size=200,
-    ).map("".join),
-    st.text(max_size=300),
-)
+MESSAGES = crafted_texts("zz ", " zz ", pieces=200, free=300)
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,6 +20,7 @@ from plugins.filters.patterns import (
     regex_problem,
     subject,
 )
+from tests.filters.fakes import crafted_texts
 
 TRANSLATOR = Translator.load(locale_roots(["core", "filters"]))
 EVIL = [r"\d+\d+x", r"\w+\s?\w+!", "a*a*a*a*b", "(a+)+$"]
@@ -238,35 +239,7 @@ TOKENS = [
     "everyone",
     "<!here>",
 ]
-CRAFTED = st.one_of(
-    st.sampled_from(
-        ["a", "1", " ", "!", "é", "\u202e", "\x00", "\ud800", "@everyone", "<!here>", "<@U1>", "x"]
-    ).flatmap(lambda unit: st.integers(1, 2000).map(lambda n: (unit * n)[:2000])),
-    st.lists(
-        st.sampled_from(
-            [
-                "a",
-                "aa",
-                "1",
-                " ",
-                "!",
-                "b",
-                "@everyone ",
-                "<!channel>",
-                "\u202e",
-                "\u2066",
-                "\x00",
-                "\udfff",
-                "\ud83d",
-                "\ud83d\ude00",
-                "é",
-                "\n",
-            ]
-        ),
-        max_size=300,
-    ).map("".join),
-    st.text(max_size=200),
-)
+CRAFTED = crafted_texts("x")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
