@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from bot.model import Message, MessageRef
 from bot.plugin import MessageNotes
 from plugins.filters.normalise import normalise
-from tests.filters.fakes import MOD, PLUGINS, crafted_texts, plugin, with_mod_channel
+from tests.filters.fakes import MOD, PATTERN_TOKENS, PLUGINS, crafted_texts, plugin, with_mod_channel
 from tests.filters.test_patterns import LIBRARY_WORDS
 from tests.harness import Harness, running
 
@@ -198,39 +198,6 @@ async def test_odd_code_points_go_through_filters_and_watch_digests(
 
 # ---------------------------------------------------------------- fuzzing through the app
 
-PATTERN_TOKENS = [
-    "a",
-    "b",
-    "z",
-    "1",
-    " ",
-    "@",
-    "!",
-    r"\d",
-    r"\w",
-    r"\s",
-    r"\b",
-    "[ab]",
-    "[^a]",
-    "(",
-    ")",
-    "(?:",
-    "|",
-    "*",
-    "+",
-    "?",
-    "{2}",
-    "{1,3}",
-    "^",
-    "$",
-    r"\1",
-    "(?=",
-    "++",
-    "[",
-    "\\",
-    "everyone",
-    "here",
-]
 MESSAGES = crafted_texts("zz ", " zz ", pieces=200, free=300)
 
 
