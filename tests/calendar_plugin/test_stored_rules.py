@@ -25,12 +25,13 @@ OLD_RULES = {
 }
 
 
-async def _build(tmp_path: Path, clock: FrozenClock, platform: FakePlatform) -> App:
+async def _build(tmp_path: Path, clock: FrozenClock, platform: FakePlatform) -> tuple[App, Harness]:
+    """The app started on the database under `tmp_path` (a restart when it exists), and its harness."""
     app = App(make_config(tmp_path, PLUGINS), clock=clock, realtime=False)
     await app.build()
     app.add_platform(platform)
     await app.start()
-    return app
+    return app, Harness(app, clock, platform)
 
 
 def _insert_old_series(db: Path, community: str) -> None:
@@ -64,8 +65,7 @@ async def test_a_stored_rule_that_cannot_expand_disables_its_series_once(
 ) -> None:
     clock = FrozenClock(NOW)
     platform = FakePlatform()
-    app = await _build(tmp_path, clock, platform)
-    h = Harness(app, clock, platform)
+    app, h = await _build(tmp_path, clock, platform)
     populate(h)
     await mod(h, '/calendar add Good #news "mardi 9h" @alice weekly')
     await app.stop()
@@ -74,8 +74,7 @@ async def test_a_stored_rule_that_cannot_expand_disables_its_series_once(
 
     caplog.set_level(logging.INFO)
     began = time.monotonic()
-    app = await _build(tmp_path, clock, platform)  # start-up runs `calendar.extend`
-    h = Harness(app, clock, platform)
+    app, h = await _build(tmp_path, clock, platform)  # start-up runs `calendar.extend`
     await app.scheduler.catch_up()
     assert time.monotonic() - began < 10  # a generous freeze guard: start-up does not hang
     assert all(_disabled(db).values())
@@ -93,8 +92,7 @@ async def test_a_stored_rule_that_cannot_expand_disables_its_series_once(
     await h.advance(hours=6)
     await h.advance(hours=6)
     await app.stop()
-    app = await _build(tmp_path, clock, platform)
-    h = Harness(app, clock, platform)
+    app, h = await _build(tmp_path, clock, platform)
     await app.scheduler.catch_up()
     await h.advance(days=7)
     assert [len(dms(h, owner)) for owner in OLD_RULES] == [1, 1]
@@ -107,14 +105,12 @@ async def test_a_stored_rule_that_cannot_expand_disables_its_series_once(
 async def test_a_notice_in_french_for_a_french_community(tmp_path: Path) -> None:
     clock = FrozenClock(NOW)
     platform = FakePlatform()
-    app = await _build(tmp_path, clock, platform)
-    h = Harness(app, clock, platform)
+    app, h = await _build(tmp_path, clock, platform)
     populate(h)
     await mod(h, "/settings locale fr")
     await app.stop()
     _insert_old_series(tmp_path / "bot.db", platform.community.key)
-    app = await _build(tmp_path, clock, platform)
-    h = Harness(app, clock, platform)
+    app, h = await _build(tmp_path, clock, platform)
     await app.scheduler.catch_up()
     note = dms(h, "carla")[0]
     assert "La publication récurrente **Old carla** est en pause" in note
@@ -125,8 +121,7 @@ async def test_a_notice_in_french_for_a_french_community(tmp_path: Path) -> None
 async def test_a_series_edit_of_a_disabled_series_is_refused(tmp_path: Path) -> None:
     clock = FrozenClock(NOW)
     platform = FakePlatform()
-    app = await _build(tmp_path, clock, platform)
-    h = Harness(app, clock, platform)
+    app, h = await _build(tmp_path, clock, platform)
     populate(h)
     await mod(h, '/calendar add Good #news "mardi 9h" @alice weekly')
     await app.stop()
@@ -136,8 +131,7 @@ async def test_a_series_edit_of_a_disabled_series_is_refused(tmp_path: Path) -> 
             "UPDATE calendar_series SET rule = 'FREQ=WEEKLY;BYDAY=XX', materialised_until = ?",
             ("2026-11-10T08:00:00.000000Z",),
         )
-    app = await _build(tmp_path, clock, platform)
-    h = Harness(app, clock, platform)
+    app, h = await _build(tmp_path, clock, platform)
     await app.scheduler.catch_up()
     reply = await mod(h, "/calendar edit 1 title:New scope:series")
     assert reply.ephemeral and "is paused because its repetition no longer works" in reply.text
