@@ -117,7 +117,8 @@ def backup_postgresql(url: str, password: str | None, dest: Path, env: Mapping[s
         child_env["PGPASSWORD"] = password
     where = urlsplit(url)
     try:
-        done = subprocess.run(
+        # The program is pg_dump found on PATH; the URL is the operator's own configuration.
+        done = subprocess.run(  # noqa: S603
             [pg_dump, "--format=custom", "--no-password", f"--file={partial}", url],
             env=child_env,
             capture_output=True,
@@ -184,7 +185,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return EXIT_FAILURE
     finally:
         os.umask(old_umask)
-    print(f"{dest} ({dest.stat().st_size:,} bytes); {len(removed)} old cop{'y' if len(removed) == 1 else 'ies'} deleted")
+    print(
+        f"{dest} ({dest.stat().st_size:,} bytes); {len(removed)} old cop{'y' if len(removed) == 1 else 'ies'} deleted"
+    )
     return EXIT_OK
 
 
