@@ -32,10 +32,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from bot.config import ConfigError, config_path, load_config
 from bot.redaction import redact
+from bot.storage.engines import sqlite_path
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
 PREFIX = "affinity-bot-"
@@ -58,26 +59,14 @@ class Target:
     password: str | None = None
 
 
-def sqlite_path_of(url: str) -> Path:
-    """The file of a `sqlite:///relative/path` or `sqlite:////absolute/path` URL."""
-    rest = url.removeprefix("sqlite://")
-    # sqlite:///data/x.db -> "/data/x.db" -> relative data/x.db; sqlite:////srv/x.db -> "//srv/x.db" -> /srv/x.db
-    return Path(unquote(rest[1:] if rest.startswith("/") else rest))
-
-
 def target_of(config_file: Path | None, env: Mapping[str, str]) -> Target:
-    """What to copy, from the configuration (`database.url`, else `database.path`)."""
-    config = load_config(config_file, env)
-    database = config.database
-    url: str | None = getattr(database, "url", None)
-    if url is None or url.startswith("sqlite:"):
-        path = sqlite_path_of(url) if url is not None and "url" in database.model_fields_set else database.path
-        return Target("sqlite", sqlite_path=Path(path))
-    if not url.startswith(("postgresql:", "postgres:")):
-        raise ConfigError(f"database.url: no backup for this engine ({urlsplit(url).scheme})")
-    password_env: str | None = getattr(database, "password_env", None)
-    password = env.get(password_env) if password_env else None
-    return Target("postgresql", url=url, password=password or None)
+    """What to copy, from the configuration (`database.url`, else `database.path`; AFFINITY_BOT_DATABASE
+    overrides both, as for the bot)."""
+    database = load_config(config_file, env).database
+    if database.engine == "sqlite":
+        return Target("sqlite", sqlite_path=sqlite_path(database.effective_url))
+    password = env.get(database.password_env) if database.password_env else None
+    return Target("postgresql", url=database.effective_url, password=password or None)
 
 
 def backup_sqlite(source: Path, dest: Path) -> None:

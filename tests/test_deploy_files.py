@@ -33,7 +33,7 @@ import yaml
 
 from bot.__main__ import main as bot_main
 from bot.__main__ import network_platforms
-from bot.config import Config, DatabaseConfig, load_config
+from bot.config import Config, load_config
 from bot.redaction import redact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +43,6 @@ DOCS = ROOT / "docs" / "deploy.md"
 CONFIG_VAR = "AFFINITY_BOT_CONFIG"
 # Where the systemd units expect the checkout (docs/deploy.md, "systemd").
 APP_DIR = "/opt/affinity-bot/app"
-# True once the storage contract's `database.url` / `password_env` keys are in bot/config.py.
-HAS_DATABASE_URL = "url" in DatabaseConfig.model_fields
-NO_URL_REASON = "bot/config.py has no database.url yet (issue 16 storage contract): database checks skipped"
 PG_URL = os.environ.get("AFFINITY_TEST_PG_URL")
 
 
@@ -103,15 +100,9 @@ def raw_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def load(path: Path, env: dict[str, str], tmp_path: Path) -> Config:
-    """The configuration as the bot loads it; before `database.url` exists, without the database keys."""
-    if HAS_DATABASE_URL:
-        return load_config(path, env)
-    raw = raw_config(path)
-    raw["database"] = {k: v for k, v in raw["database"].items() if k not in ("url", "password_env")}
-    stripped = tmp_path / path.name
-    stripped.write_text(yaml.safe_dump(raw), encoding="utf-8")
-    return load_config(stripped, env)
+def load(path: Path, env: dict[str, str]) -> Config:
+    """The configuration as the bot loads it (ConfigError naming the key path when wrong)."""
+    return load_config(path, env)
 
 
 def project_scripts() -> dict[str, str]:
@@ -142,26 +133,26 @@ def test_compose_runs_postgres_two_discord_shards_and_slack() -> None:
     assert migrate["restart"] == "no", "a one-shot run that exits 0 must not be restarted"
 
 
-def test_every_mounted_configuration_exists_and_passes_the_bots_loader(tmp_path: Path) -> None:
+def test_every_mounted_configuration_exists_and_passes_the_bots_loader() -> None:
     for name, service in bot_services().items():
         path = mounted_config(service)
         assert path.is_file(), f"{name} mounts {path}, which does not exist"
-        load(path, service_env(service), tmp_path)  # raises ConfigError with the key path when wrong
+        load(path, service_env(service))  # raises ConfigError with the key path when wrong
 
 
-def test_each_process_starts_only_its_own_platform(tmp_path: Path) -> None:
+def test_each_process_starts_only_its_own_platform() -> None:
     # With every env file filled in, a Discord process must not start Slack too (nor the reverse):
     # the platform starts wherever its secret is set, so each service reads only its own secrets.
     for name, service in running_bots().items():
         env = service_env(service)
-        started, _ = network_platforms(load(mounted_config(service), env, tmp_path), env)
+        started, _ = network_platforms(load(mounted_config(service), env), env)
         assert started == (["slack"] if name == "slack" else ["discord"]), name
 
 
-def test_discord_shard_ids_cover_every_shard_exactly_once(tmp_path: Path) -> None:
+def test_discord_shard_ids_cover_every_shard_exactly_once() -> None:
     counts, ids = set(), []
     for service in running_bots().values():
-        discord = load(mounted_config(service), service_env(service), tmp_path).platforms.discord
+        discord = load(mounted_config(service), service_env(service)).platforms.discord
         if service_env(service).get(discord.token_env):
             assert discord.shard_count is not None and discord.shard_ids, "a shard process names its shards"
             counts.add(discord.shard_count)
@@ -170,7 +161,7 @@ def test_discord_shard_ids_cover_every_shard_exactly_once(tmp_path: Path) -> Non
     assert sorted(ids) == list(range(counts.pop())), f"shard ids {sorted(ids)} must cover 0..shard_count-1 once"
 
 
-def test_every_process_uses_the_same_database_and_settings(tmp_path: Path) -> None:
+def test_every_process_uses_the_same_database_and_settings() -> None:
     services = bot_services()
     databases = {name: raw_config(mounted_config(s))["database"] for name, s in services.items()}
     assert len({repr(sorted(d.items())) for d in databases.values()}) == 1, databases
@@ -184,18 +175,16 @@ def test_every_process_uses_the_same_database_and_settings(tmp_path: Path) -> No
     for name, service in services.items():
         assert database["password_env"] in service_env(service), f"{name} gets no {database['password_env']}"
     # Everything but the platforms part is the same in every process: plugins, their settings, locale...
-    loaded = [load(mounted_config(s), service_env(s), tmp_path) for s in services.values()]
+    loaded = [load(mounted_config(s), service_env(s)) for s in services.values()]
     shared = {c.model_copy(update={"platforms": Config().platforms}).model_dump_json() for c in loaded}
     assert len(shared) == 1, "the processes' configurations differ outside platforms:"
 
 
-def test_the_configurations_name_a_database_the_loader_knows(tmp_path: Path) -> None:
-    if not HAS_DATABASE_URL:
-        pytest.skip(NO_URL_REASON)
+def test_the_configurations_name_a_database_the_loader_knows() -> None:
     for service in bot_services().values():
-        config = load_config(mounted_config(service), service_env(service))
-        assert str(config.database.url).startswith("postgresql://affinity@postgres")  # type: ignore[attr-defined]
-        assert config.database.password_env == "POSTGRES_PASSWORD"  # type: ignore[attr-defined]
+        database = load_config(mounted_config(service), service_env(service)).database
+        assert database.engine == "postgresql" and database.effective_url == "postgresql://affinity@postgres/affinity"
+        assert database.password_env == "POSTGRES_PASSWORD"
 
 
 def test_postgres_is_initialised_with_byte_order_collation() -> None:
@@ -325,8 +314,7 @@ def backup_script() -> ModuleType:
 
 def sqlite_config(tmp_path: Path, db: Path) -> Path:
     path = tmp_path / "config.yaml"
-    database = {"url": f"sqlite:///{db}"} if HAS_DATABASE_URL else {"path": str(db)}
-    path.write_text(yaml.safe_dump({"database": database}), encoding="utf-8")
+    path.write_text(yaml.safe_dump({"database": {"url": f"sqlite:///{db}"}}), encoding="utf-8")
     return path
 
 
@@ -456,8 +444,6 @@ async def test_the_documented_database_orders_text_as_sqlite_does() -> None:
 
 @needs_pg
 def test_pg_dump_backup_restores_with_the_documented_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    if not HAS_DATABASE_URL:
-        pytest.skip(NO_URL_REASON)
     if shutil.which("pg_restore") is None:
         pytest.skip("pg_restore is not installed")
     import asyncpg
