@@ -5,7 +5,8 @@ are read the way compose, systemd and the bot read them: every configuration a s
 passes the bot's own loader, each process starts only its platform, the Discord shards cover every id
 once, every process shares one database and the same settings, no committed file holds a secret, the
 unit files pass `systemd-analyze verify` and run the project's entry point, and the backup script makes
-copies that restore (SQLite always; PostgreSQL when AFFINITY_TEST_PG_URL names a server).
+copies that restore (SQLite always; PostgreSQL when the suite has a server, or AFFINITY_TEST_PG_URL
+names one).
 """
 
 from __future__ import annotations
@@ -377,11 +378,23 @@ def test_old_copies_are_pruned_and_the_newest_always_kept(tmp_path: Path) -> Non
     assert script.prune(folder, script.timedelta(days=14), datetime(2027, 6, 1, tzinfo=UTC)) == []
 
 
-# --- PostgreSQL (a real server: AFFINITY_TEST_PG_URL) --------------------------------------------------
+# --- PostgreSQL (a real server) -----------------------------------------------------------------------
 
-needs_pg = pytest.mark.skipif(PG_URL is None, reason="AFFINITY_TEST_PG_URL names no PostgreSQL server")
 # Text a community stores (names, keys, ISO times), in an order a linguistic collation would change.
 TEXTS = ["Zoé", "apple", "Apple", "_tag", "a-b", "ab", "a b", "Éclair", "eclair", "2026-12-06T09:00:00Z", "z", "Ω", "é"]
+
+
+@pytest.fixture
+def pg_admin(request: pytest.FixtureRequest) -> str:
+    """A PostgreSQL URL whose user may create databases: the suite's server (the `pg_url` fixture of
+    tests/conftest.py, when the suite has one), else AFFINITY_TEST_PG_URL; skipped without a server."""
+    try:
+        return str(request.getfixturevalue("pg_url"))
+    except pytest.FixtureLookupError:
+        pass
+    if PG_URL is None:
+        pytest.skip("no PostgreSQL server (set AFFINITY_TEST_PG_URL)")
+    return PG_URL
 
 
 def documented_create_database() -> str:
@@ -391,41 +404,40 @@ def documented_create_database() -> str:
     return found.group(0)
 
 
-def database_url(name: str) -> str:
-    assert PG_URL is not None
-    return urlunsplit(urlsplit(PG_URL)._replace(path=f"/{name}"))
+def database_url(admin: str, name: str) -> str:
+    return urlunsplit(urlsplit(admin)._replace(path=f"/{name}"))
 
 
-async def create_database(name: str) -> None:
+async def create_database(admin: str, name: str) -> None:
+    """Create `name` with the guide's own statement (its owner left out: the test's user owns it)."""
     import asyncpg
 
     statement = documented_create_database().replace("CREATE DATABASE affinity ", f"CREATE DATABASE {name} ")
     statement = re.sub(r"\s*OWNER \w+", "", statement)
-    admin = await asyncpg.connect(PG_URL)
+    conn = await asyncpg.connect(admin)
     try:
-        await admin.execute(statement)
+        await conn.execute(statement)
     finally:
-        await admin.close()
+        await conn.close()
 
 
-async def drop_database(name: str) -> None:
+async def drop_database(admin: str, name: str) -> None:
     import asyncpg
 
-    admin = await asyncpg.connect(PG_URL)
+    conn = await asyncpg.connect(admin)
     try:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     finally:
-        await admin.close()
+        await conn.close()
 
 
-@needs_pg
-async def test_the_documented_database_orders_text_as_sqlite_does() -> None:
+async def test_the_documented_database_orders_text_as_sqlite_does(pg_admin: str) -> None:
     import asyncpg
 
-    name = f"h4_collation_{uuid.uuid4().hex[:8]}"
-    await create_database(name)
+    name = f"deploy_collation_{uuid.uuid4().hex[:8]}"
+    await create_database(pg_admin, name)
     try:
-        conn = await asyncpg.connect(database_url(name))
+        conn = await asyncpg.connect(database_url(pg_admin, name))
         try:
             await conn.execute("CREATE TABLE t (x TEXT)")
             await conn.executemany("INSERT INTO t VALUES ($1)", [(t,) for t in TEXTS])
@@ -434,7 +446,7 @@ async def test_the_documented_database_orders_text_as_sqlite_does() -> None:
         finally:
             await conn.close()
     finally:
-        await drop_database(name)
+        await drop_database(pg_admin, name)
     lite = sqlite3.connect(":memory:")
     lite.execute("CREATE TABLE t (x TEXT)")
     lite.executemany("INSERT INTO t VALUES (?)", [(t,) for t in TEXTS])
@@ -442,17 +454,18 @@ async def test_the_documented_database_orders_text_as_sqlite_does() -> None:
     assert below == [r[0] for r in lite.execute("SELECT x FROM t WHERE x < 'a' ORDER BY x")]
 
 
-@needs_pg
-def test_pg_dump_backup_restores_with_the_documented_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    if shutil.which("pg_restore") is None:
-        pytest.skip("pg_restore is not installed")
+def test_pg_dump_backup_restores_with_the_documented_steps(
+    pg_admin: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
+        pytest.skip("pg_dump / pg_restore are not installed")
     import asyncpg
 
-    source, restored = (f"h4_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("source", "restored"))
+    source, restored = (f"deploy_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("source", "restored"))
 
     async def fill() -> None:
-        await create_database(source)
-        conn = await asyncpg.connect(database_url(source))
+        await create_database(pg_admin, source)
+        conn = await asyncpg.connect(database_url(pg_admin, source))
         try:
             await conn.execute("CREATE TABLE members (id BIGINT PRIMARY KEY, name TEXT)")
             await conn.executemany("INSERT INTO members VALUES ($1, $2)", [(i, f"m{i}") for i in range(50)])
@@ -460,7 +473,7 @@ def test_pg_dump_backup_restores_with_the_documented_steps(tmp_path: Path, capsy
             await conn.close()
 
     async def rows() -> list[tuple[int, str]]:
-        conn = await asyncpg.connect(database_url(restored))
+        conn = await asyncpg.connect(database_url(pg_admin, restored))
         try:
             return [tuple(r) for r in await conn.fetch("SELECT id, name FROM members ORDER BY id")]
         finally:
@@ -469,23 +482,20 @@ def test_pg_dump_backup_restores_with_the_documented_steps(tmp_path: Path, capsy
     asyncio.run(fill())
     try:
         config = tmp_path / "config.yaml"
-        config.write_text(yaml.safe_dump({"database": {"url": database_url(source)}}), encoding="utf-8")
+        config.write_text(yaml.safe_dump({"database": {"url": database_url(pg_admin, source)}}), encoding="utf-8")
         env = {"PATH": os.environ.get("PATH", "")}
         now = datetime(2026, 12, 6, 3, 30, tzinfo=UTC)
         assert backup_script().main(["--config", str(config), "--to", str(tmp_path)], env, now) == 0, (
             capsys.readouterr().err
         )
         dump = tmp_path / "affinity-bot-20261206T033000Z.dump"
-        asyncio.run(create_database(restored))
-        subprocess.run(
-            ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction", "-d", database_url(restored), dump],  # noqa: S607
-            check=True,
-            capture_output=True,
-        )
+        asyncio.run(create_database(pg_admin, restored))
+        restore = ["pg_restore", "--no-owner", "--exit-on-error", "--single-transaction"]
+        subprocess.run([*restore, "-d", database_url(pg_admin, restored), dump], check=True, capture_output=True)
         assert asyncio.run(rows()) == [(i, f"m{i}") for i in range(50)]
     finally:
         for name in (source, restored):
-            asyncio.run(drop_database(name))
+            asyncio.run(drop_database(pg_admin, name))
 
 
 # --- the guide ---------------------------------------------------------------------------------------
