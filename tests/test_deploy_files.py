@@ -249,8 +249,17 @@ def test_the_build_context_keeps_what_pip_needs() -> None:
     assert "*" in rules
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     needed = {"pyproject.toml", pyproject["project"]["readme"]}
-    needed |= {pattern.rstrip("*") for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]}
-    needed |= {name for name in ("migrations",) if (ROOT / name).is_dir()}  # issue 16's top-level migrations
+    find = pyproject.get("tool", {}).get("setuptools", {}).get("packages", {})
+    needed |= {
+        pattern.rstrip("*") for pattern in (find.get("find", {}).get("include", []) if isinstance(find, dict) else [])
+    }
+    # The package folders and build files of this checkout, whichever ones it has (setup.py and the
+    # top-level migrations/ came with issue 16).
+    needed |= {
+        name
+        for name in ("bot", "plugins", "migrations", "setup.py", "setup.cfg", "MANIFEST.in")
+        if (ROOT / name).exists()
+    }
     assert needed <= kept, f"the image would be built without {sorted(needed - kept)}"
 
 
