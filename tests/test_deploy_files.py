@@ -531,3 +531,18 @@ def test_every_command_the_guide_gives_exists_or_is_marked_not_built(capsys: pyt
         assert "Not built yet" not in copy_section, "`db copy` exists now: drop its 'Not built yet' mark"
     else:
         assert "**Not built yet**" in copy_section, "`db copy` is not built: the guide must say so"
+
+
+def test_a_failed_pg_dump_says_where_in_one_line_and_leaves_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    config = tmp_path / "config.yaml"
+    # Port 1 on the loopback: nothing listens there.
+    config.write_text(yaml.safe_dump({"database": {"url": "postgresql://affinity@127.0.0.1:1/affinity"}}), "utf-8")
+    env = {"PATH": os.environ.get("PATH", "")}
+    assert backup_script().main(["--config", str(config), "--to", str(tmp_path / "b")], env) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("backup.py: 127.0.0.1/affinity: pg_dump failed:"), err
+    assert not list((tmp_path / "b").iterdir()), "a failed run must leave nothing that looks like a backup"
