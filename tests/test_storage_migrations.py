@@ -506,16 +506,14 @@ async def test_raw_messages_keep_only_the_indexes_their_queries_use(db: Database
 # ------------------------------------------------------------------ upgrade in place of the old history
 
 
-def release_database(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Rebuild the database made by the release before owner folders; return every table's rows."""
+Rows = dict[str, tuple[list[str], list[tuple[object, ...]]]]
+
+
+def release_database(path: Path) -> Rows:
+    """Rebuild the database made by the release before owner folders; return every table's columns and rows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with sqlite3.connect(path) as conn:
         conn.executescript((FIXTURES / "release_6182ff4.sql").read_text(encoding="utf-8"))
-    return table_rows(path)
-
-
-def table_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    with sqlite3.connect(path) as conn:
         names = [
             row[0]
             for row in conn.execute(
@@ -523,48 +521,17 @@ def table_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
                 "AND name <> 'schema_migrations' ORDER BY name"
             )
         ]
-        return {name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr) for name in names}
+        columns = {name: [row[1] for row in conn.execute(f'PRAGMA table_info("{name}")')] for name in names}
+    return table_rows(path, columns)
 
 
-async def test_a_database_of_the_previous_release_upgrades_in_place(tmp_path: Path) -> None:
-    path = tmp_path / "data" / "affinity-bot.db"
-    before = release_database(path)
-    assert len(before["messages"]) == 4 and len(before["questions"]) == 2 and len(before["community_groups"]) == 1
-    db = await Database.open(path)
-    try:
-        old_history = await db.fetchall("SELECT version, name, checksum, applied_at FROM schema_migrations")
-        assert len(old_history) == len(LEGACY_NAMES)
-        assert await pending_migrations(db, MIGRATIONS_DIR) == []  # nothing new, and nothing written
-        assert {row["name"] for row in await db.fetchall("PRAGMA table_info(schema_migrations)")} == {
-            "version",
-            "name",
-            "checksum",
-            "applied_at",
+def table_rows(path: Path, columns: dict[str, list[str]]) -> Rows:
+    """The rows of these tables, read through these columns only (later migrations may add some)."""
+    with sqlite3.connect(path) as conn:
+        return {
+            name: (names, sorted(conn.execute(f'SELECT {", ".join(names)} FROM "{name}"').fetchall(), key=repr))
+            for name, names in columns.items()
         }
-
-        assert await apply_migrations(db, MIGRATIONS_DIR, now=LATER) == []
-
-        rows = await db.fetchall("SELECT owner, version, name, checksum, applied_at FROM schema_migrations")
-        new = {row["owner"] + "/" + row["name"]: (row["checksum"], row["applied_at"]) for row in rows}
-        expected = {}
-        for record in old_history:
-            owner, version = LEGACY_NAMES[record["name"]]
-            (file,) = (MIGRATIONS_DIR / owner).glob(f"{version:04d}_*.sql")
-            expected[f"{owner}/{file.name}"] = (record["checksum"], record["applied_at"])
-        assert new == expected  # same checksums and application times, new owners and names
-        assert "questions/0002_read_indexes.sql" in new
-        assert [p.name for p in backups(db)] == ["affinity-bot.db.20261201T093005.before-owner-folders.bak"]
-
-        assert await apply_migrations(db, MIGRATIONS_DIR, now=LATER) == []  # a second start applies nothing
-        assert len(backups(db)) == 1
-    finally:
-        await db.close()
-    assert table_rows(path) == before  # no row lost or changed
-    backup = backups_of(path)
-    assert table_rows(backup) == before
-    with sqlite3.connect(backup) as conn:  # the backup holds the history as the old release left it
-        assert conn.execute("SELECT count(*) FROM schema_migrations WHERE name = '0001_core_activity.sql'").fetchone()
-        assert "owner" not in {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}
 
 
 def backups_of(path: Path) -> Path:
@@ -572,18 +539,69 @@ def backups_of(path: Path) -> Path:
     return backup
 
 
+async def test_a_database_of_the_previous_release_upgrades_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "affinity-bot.db"
+    before = release_database(path)
+    columns = {name: names for name, (names, _rows) in before.items()}
+    counts = {name: len(before[name][1]) for name in ("messages", "questions", "community_groups", "calendar_entries")}
+    assert counts == {"messages": 4, "questions": 2, "community_groups": 1, "calendar_entries": 8}
+    db = await Database.open(path)
+    try:
+        old_history = await db.fetchall("SELECT version, name, checksum, applied_at FROM schema_migrations")
+        assert len(old_history) == 15 and {row["name"] for row in old_history} <= set(LEGACY_NAMES)
+        expected = {}
+        for record in old_history:
+            owner, version = LEGACY_NAMES[record["name"]]
+            (file,) = (MIGRATIONS_DIR / owner).glob(f"{version:04d}_*.sql")
+            expected[f"{owner}/{file.name}"] = (record["checksum"], record["applied_at"])
+        # Only files added since that release are pending; reading them wrote nothing.
+        pending = await pending_migrations(db, MIGRATIONS_DIR)
+        assert not set(pending) & set(expected)
+        assert {row["name"] for row in await db.fetchall("PRAGMA table_info(schema_migrations)")} == {
+            "version",
+            "name",
+            "checksum",
+            "applied_at",
+        }
+
+        assert await apply_migrations(db, MIGRATIONS_DIR, now=LATER) == pending
+
+        rows = await db.fetchall("SELECT owner, version, name, checksum, applied_at FROM schema_migrations")
+        history = {row["owner"] + "/" + row["name"]: (row["checksum"], row["applied_at"]) for row in rows}
+        # Same checksums and application times under the new owners and names, then the new files.
+        assert {label: history[label] for label in expected} == expected
+        assert set(history) == set(expected) | set(pending)
+        assert all(history[label][1] == "2026-12-01T09:30:05.000000Z" for label in pending)
+        assert "questions/0002_read_indexes.sql" in history
+        assert [p.name for p in backups(db)] == ["affinity-bot.db.20261201T093005.before-owner-folders.bak"]
+
+        assert await apply_migrations(db, MIGRATIONS_DIR, now=LATER) == []  # a second start applies nothing
+        assert await pending_migrations(db, MIGRATIONS_DIR) == []
+        assert len(backups(db)) == 1
+    finally:
+        await db.close()
+    assert table_rows(path, columns) == before  # no row lost or changed
+    backup = backups_of(path)
+    assert table_rows(backup, columns) == before
+    with sqlite3.connect(backup) as conn:  # the backup holds the history as the old release left it
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone() == (15,)
+        assert "owner" not in {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}
+
+
 async def test_an_upgraded_database_then_takes_new_files_of_every_owner(tmp_path: Path) -> None:
     path = tmp_path / "data" / "affinity-bot.db"
     release_database(path)
     folder = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS_DIR, folder)
-    write(folder, "questions/0003_tags.sql", "ALTER TABLE questions ADD COLUMN tags TEXT;\n")
-    write(folder, "core/0005_notes.sql", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n")
+    write(folder, "questions/0099_tags.sql", "ALTER TABLE questions ADD COLUMN tags TEXT;\n")
+    write(folder, "core/0099_notes.sql", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n")
     db = await Database.open(path)
     try:
-        assert await apply_migrations(db, folder, now=LATER) == ["core/0005_notes.sql", "questions/0003_tags.sql"]
+        pending = await pending_migrations(db, folder)
+        assert pending.index("core/0099_notes.sql") < pending.index("questions/0099_tags.sql")
+        assert await apply_migrations(db, folder, now=LATER) == pending
         assert await db.fetchval("SELECT count(*) FROM questions WHERE tags IS NULL") == 2
-        assert await db.fetchval("SELECT count(*) FROM schema_migrations") == len(LEGACY_NAMES) + 2
+        assert await db.fetchval("SELECT count(*) FROM schema_migrations") == 15 + len(pending)
         assert len(backups(db)) == 1  # one backup before the history rewrite covers the whole start
     finally:
         await db.close()

@@ -45,9 +45,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
 
-from bot.storage.database import Database, Params
+from bot.storage.database import Database, Transaction
 from bot.storage.times import from_db, to_db
 
 __all__ = [
@@ -89,9 +88,11 @@ LEGACY_NAMES: dict[str, tuple[str, int]] = {
     # before the table exists on a new database, since `core` is applied first.
     "0015_core_questions_read_indexes.sql": ("questions", 2),
     "0016_example_polls.sql": ("example", 1),
+    # Flat on main for a while before the move (never released): development databases may have it.
+    "0018_core_id_sequences.sql": ("core", 5),
 }
 """Name in the old flat history (version INTEGER PRIMARY KEY, name such as `0001_core_activity.sql`) ->
-(owner, version) of the same bytes in `migrations/<owner>/`. Frozen: new migrations never go here."""
+(owner, version) of the same bytes in `migrations/<owner>/`. Closed: new migrations never go here."""
 
 
 def find_migrations_dir() -> Path:
@@ -133,16 +134,6 @@ CREATE TABLE IF NOT EXISTS {table} (
 
 class MigrationError(Exception):
     """The migrations folder or the database's migration history is inconsistent; start is refused."""
-
-
-class _Sql(Protocol):
-    """What the runner needs of a Database or of one of its transactions."""
-
-    async def execute(self, sql: str, params: Params = ()) -> int: ...
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +320,7 @@ def _read_directory(directory: Path, engine: str) -> list[_File]:
 # ------------------------------------------------------------------ the history
 
 
-async def _columns(sql: _Sql, engine: str) -> set[str]:
+async def _columns(sql: Database | Transaction, engine: str) -> set[str]:
     if engine == "postgresql":
         rows = await sql.fetchall(
             "SELECT column_name FROM information_schema.columns "
@@ -340,19 +331,9 @@ async def _columns(sql: _Sql, engine: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-async def _tables(db: Database) -> set[str]:
-    """The user tables of the database (SQLite's own sqlite_* tables left out)."""
-    rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    return {row[0] for row in rows}
-
-
-def _engine(db: Database) -> str:
-    return str(getattr(db, "engine", "sqlite"))
-
-
 async def _history(db: Database, engine: str) -> dict[tuple[str, int], _Applied]:
     """What the database says was applied, in the old flat shape or the new one (empty when new)."""
-    if "schema_migrations" not in await _tables(db):
+    if "schema_migrations" not in await db.tables():
         return {}
     if "owner" in await _columns(db, engine):
         rows = await db.fetchall("SELECT owner, version, name, checksum, applied_at FROM schema_migrations")
@@ -395,7 +376,7 @@ def _check_history(files: list[_File], applied: dict[tuple[str, int], _Applied])
     return [f for f in files if f.key not in applied]
 
 
-async def _lock(sql: _Sql, engine: str) -> None:
+async def _lock(sql: Database | Transaction, engine: str) -> None:
     """Serialise the runners of several processes (PostgreSQL; SQLite's BEGIN IMMEDIATE already does)."""
     if engine == "postgresql":
         await sql.fetchval(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
@@ -518,7 +499,7 @@ def _first_word(statement: str) -> str:
     return body.split(None, 1)[0].upper() if body else ""
 
 
-async def _run_file(tx: _Sql, file: _File, engine: str, now: datetime) -> None:
+async def _run_file(tx: Transaction, file: _File, engine: str, now: datetime) -> None:
     """Apply one file and record it; the caller's transaction makes both atomic."""
     try:
         script = file.path.read_text(encoding="utf-8")
@@ -554,7 +535,7 @@ async def _run_file(tx: _Sql, file: _File, engine: str, now: datetime) -> None:
 
 async def _has_data(db: Database, applied: dict[tuple[str, int], _Applied]) -> bool:
     """True unless the database is brand new (no migration applied, no table of any kind)."""
-    return bool(applied) or bool(await _tables(db) - {"schema_migrations"})
+    return bool(applied) or bool(await db.tables() - {"schema_migrations"})
 
 
 def _backup_path(path: Path, now: datetime, what: str) -> Path:
@@ -565,7 +546,7 @@ def _backup_path(path: Path, now: datetime, what: str) -> Path:
 async def pending_migrations(db: Database, directory: Path) -> list[str]:
     """Labels (`owner/NNNN_what.sql`) of the files not applied yet, in order of application; raises
     MigrationError on an inconsistent folder or history. Writes nothing (an old history is read as is)."""
-    engine = _engine(db)
+    engine = db.engine
     files = _read_directory(Path(directory), engine)
     return [f.label for f in _check_history(files, await _history(db, engine))]
 
@@ -575,7 +556,7 @@ async def apply_migrations(db: Database, directory: Path, *, now: datetime) -> l
 
     A history in the old flat shape is first rewritten in the new one (one transaction). On SQLite, a
     database that holds data is backed up once before anything is written."""
-    engine = _engine(db)
+    engine = db.engine
     files = _read_directory(Path(directory), engine)
     applied = await _history(db, engine)
     pending = _check_history(files, applied)  # everything is checked before the first write
