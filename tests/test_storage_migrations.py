@@ -4,10 +4,13 @@ by the release before the owner folders), and how a wheel carries the folder."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage import migrations
-from bot.storage.database import Database
+from bot.storage.database import Database, StorageError
+from bot.storage.engines import connect
 from bot.storage.migrations import (
     LEGACY_NAMES,
     MIGRATIONS_DIR,
@@ -684,3 +688,125 @@ def test_an_installed_package_carries_the_folder_and_finds_it(tmp_path: Path) ->
         check=True,
     )
     assert Path(found.stdout.strip()) == build / "bot" / "_migrations"
+
+
+# ------------------------------------------------------------------ PostgreSQL (the dev or CI server)
+
+PG_URL = os.environ.get("AFFINITY_TEST_POSTGRES_URL", "postgresql://affinity@127.0.0.1:55432/postgres")
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """The URL of a fresh PostgreSQL database for one test, dropped afterwards (skipped without a server)."""
+    try:
+        admin = await connect(PG_URL, read_connections=0, connect_timeout=3)
+    except (StorageError, OSError) as exc:
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({exc}); set AFFINITY_TEST_POSTGRES_URL")
+    name = f"h1_migrations_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await admin.close()
+
+
+@pytest.fixture
+async def pg(pg_url: str) -> AsyncIterator[Database]:
+    database = await connect(pg_url, read_connections=1)
+    yield database
+    await database.close()
+
+
+async def pg_columns(db: Database) -> dict[tuple[str, str], tuple[str, str]]:
+    rows = await db.fetchall(
+        "SELECT table_name, column_name, data_type, is_identity FROM information_schema.columns "
+        "WHERE table_schema = current_schema()"
+    )
+    return {(row[0], row[1]): (row[2], row[3]) for row in rows}
+
+
+async def test_postgresql_every_migration_applies_to_a_new_database(pg: Database, db: Database) -> None:
+    applied = await apply_migrations(pg, MIGRATIONS_DIR, now=NOW)
+    assert applied == await apply_migrations(db, MIGRATIONS_DIR, now=NOW)  # same files, same order
+    assert await pg.tables() == await db.tables()
+    columns = await pg_columns(pg)
+    # Every SQLite `id INTEGER PRIMARY KEY` is an identity of BIGINT; integers are BIGINT, reals doubles.
+    sqlite_ids = {
+        table
+        for table in await db.tables()
+        for row in await db.fetchall(f"PRAGMA table_info({table})")
+        if row["name"] == "id" and row["pk"] == 1 and row["type"] == "INTEGER"
+    }
+    assert {"questions", "community_groups", "due_actions", "messages", "example_polls"} <= sqlite_ids
+    assert {table for (table, column), (_t, identity) in columns.items() if identity == "YES"} == sqlite_ids
+    assert all(columns[(table, "id")] == ("bigint", "YES") for table in sqlite_ids)
+    assert columns[("community_groups", "lat")] == ("double precision", "NO")
+    assert columns[("questions", "revision")] == ("bigint", "NO")
+    assert columns[("messages", "community")] == ("text", "NO")
+    rows = await pg.fetchall("SELECT owner, version, name FROM schema_migrations ORDER BY owner, version")
+    assert len(rows) == len(applied)
+    assert ("questions", 2, "0002_read_indexes.sql") in [tuple(row) for row in rows]
+    # The ids really come from the database.
+    first = await pg.insert_id(
+        "INSERT INTO example_polls (community, question, options, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        ("c", "q?", "[]", "2026-11-22T04:44:40.000000Z"),
+    )
+    second = await pg.insert_id(
+        "INSERT INTO example_polls (community, question, options, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        ("c", "q2", "[]", "2026-11-22T04:44:40.000000Z"),
+    )
+    assert second == first + 1
+    assert await apply_migrations(pg, MIGRATIONS_DIR, now=LATER) == []
+    assert await pending_migrations(pg, MIGRATIONS_DIR) == []
+
+
+async def test_postgresql_takes_its_own_file_and_records_its_checksum(pg: Database, folder: Path) -> None:
+    write(folder, "core/0002_stamp.sql", "CREATE TABLE stamps (at TEXT DEFAULT 'shared');\n")
+    pg_file = write(
+        folder,
+        "core/0002_stamp.postgresql.sql",
+        "CREATE TABLE stamps (at TEXT DEFAULT 'postgresql');\n"
+        "CREATE FUNCTION stamps_upper() RETURNS trigger AS $$ BEGIN NEW.at := upper(NEW.at); RETURN NEW; END; $$ "
+        "LANGUAGE plpgsql;\n"
+        "CREATE TRIGGER stamps_upper BEFORE INSERT ON stamps FOR EACH ROW EXECUTE FUNCTION stamps_upper();\n",
+    )
+    assert await apply_migrations(pg, folder, now=NOW) == ["core/0001_groups.sql", "core/0002_stamp.postgresql.sql"]
+    await pg.execute("INSERT INTO stamps DEFAULT VALUES")
+    assert await pg.fetchval("SELECT at FROM stamps") == "POSTGRESQL"
+    row = await pg.fetchone("SELECT name, checksum FROM schema_migrations WHERE owner = 'core' AND version = 2")
+    assert (row["name"], row["checksum"]) == ("0002_stamp.postgresql.sql", migrations._checksum(pg_file.read_bytes()))
+    assert (await pg_columns(pg))[("groups", "id")] == ("bigint", "YES")
+    assert await pg.tables() == {"groups", "stamps", "schema_migrations"}
+    assert await pending_migrations(pg, folder) == []
+
+
+async def test_postgresql_a_failing_migration_leaves_no_trace(pg: Database, folder: Path) -> None:
+    await apply_migrations(pg, folder, now=NOW)
+    write(
+        folder,
+        "groups/0001_broken.sql",
+        "CREATE TABLE half (x INTEGER);\nINSERT INTO half VALUES (1);\nALTER TABLE groups ADD COLUMN extra TEXT;\n"
+        "INSERT INTO no_such_table VALUES (1);\n",
+    )
+    with pytest.raises(MigrationError, match=r"groups/0001_broken\.sql failed at statement 4") as info:
+        await apply_migrations(pg, folder, now=LATER)
+    assert "no_such_table" in str(info.value)
+    assert await pg.tables() == {"groups", "schema_migrations"}
+    assert {column for (table, column) in await pg_columns(pg) if table == "groups"} == {"id", "name"}
+    assert await pending_migrations(pg, folder) == ["groups/0001_broken.sql"]
+
+
+async def test_postgresql_two_processes_starting_together_apply_each_file_once(pg: Database, pg_url: str) -> None:
+    everything = await pending_migrations(pg, MIGRATIONS_DIR)
+    other = await connect(pg_url, read_connections=0)
+    try:
+        first, second = await asyncio.gather(
+            apply_migrations(pg, MIGRATIONS_DIR, now=NOW), apply_migrations(other, MIGRATIONS_DIR, now=NOW)
+        )
+    finally:
+        await other.close()
+    # Each file was applied by exactly one of them (the other found its row under the lock and skipped it).
+    assert sorted(first + second) == sorted(everything)
+    assert await pg.fetchval("SELECT count(*) FROM schema_migrations") == len(everything)
+    assert await pending_migrations(pg, MIGRATIONS_DIR) == []
