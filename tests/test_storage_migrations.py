@@ -272,6 +272,22 @@ async def test_a_file_managing_its_own_transaction_is_refused(db: Database, fold
     assert "t" not in await tables(db)
 
 
+async def test_a_bad_pending_file_stops_the_start_before_any_file_is_applied(db: Database, folder: Path) -> None:
+    write(folder, "zebra/0001_tx.sql", "CREATE TABLE z (x INTEGER);\nCOMMIT;\n")
+    with pytest.raises(
+        MigrationError, match=r"zebra/0001_tx\.sql must not manage transactions \(statement 2: COMMIT\)"
+    ):
+        await apply_migrations(db, folder, now=NOW)
+    assert await tables(db) == set()  # core/0001 comes first in the order, yet was not applied either
+
+
+async def test_a_file_that_is_not_utf8_is_refused(db: Database, folder: Path) -> None:
+    (folder / "core" / "0002_latin1.sql").write_bytes("INSERT INTO groups (name) VALUES ('café');\n".encode("latin-1"))
+    with pytest.raises(MigrationError, match=r"core/0002_latin1\.sql is not UTF-8 text"):
+        await apply_migrations(db, folder, now=NOW)
+    assert await tables(db) == set()
+
+
 @pytest.mark.parametrize(
     "name",
     [

@@ -337,10 +337,7 @@ async def _history(db: Database, engine: str) -> dict[tuple[str, int], _Applied]
         return {}
     if "owner" in await _columns(db, engine):
         rows = await db.fetchall("SELECT owner, version, name, checksum, applied_at FROM schema_migrations")
-        return {
-            (row[0], row[1]): _Applied(row[0], row[1], row[2], row[3], row[4])
-            for row in sorted(rows, key=lambda r: (r[0], r[1]))
-        }
+        return {(row[0], row[1]): _Applied(row[0], row[1], row[2], row[3], row[4]) for row in rows}
     history: dict[tuple[str, int], _Applied] = {}
     for row in await db.fetchall("SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version"):
         name = row[1]
@@ -430,10 +427,8 @@ _POSTGRES_SPELLING = {
 def _tokens(script: str) -> Iterator[tuple[str, str]]:
     """(kind, text) of each token; a string, quoted name, comment or dollar body left open is refused."""
     for match in _TOKEN.finditer(script):
-        kind = match.lastgroup
+        kind = match.lastgroup  # the outermost group: "dollar", never its "tag"
         assert kind is not None
-        if kind == "tag":
-            kind = "dollar"
         if kind == "unterminated":
             line = script.count("\n", 0, match.start()) + 1
             raise MigrationError(f"line {line}: {match.group()} is never closed")
@@ -499,13 +494,15 @@ def _first_word(statement: str) -> str:
     return body.split(None, 1)[0].upper() if body else ""
 
 
-async def _run_file(tx: Transaction, file: _File, engine: str, now: datetime) -> None:
-    """Apply one file and record it; the caller's transaction makes both atomic."""
+def _statements_of(file: _File, engine: str) -> list[str]:
+    """The statements of a file as `engine` runs them, after refusing what the runner must do itself."""
     try:
-        script = file.path.read_text(encoding="utf-8")
+        script = file.path.read_bytes().decode("utf-8")
         if engine == "postgresql":
             script = spell_for_postgresql(script)
         statements = split_statements(script)
+    except UnicodeDecodeError as exc:
+        raise MigrationError(f"migration {file.label} is not UTF-8 text ({exc})") from exc
     except MigrationError as exc:
         raise MigrationError(f"migration {file.label}: {exc}") from exc
     for index, statement in enumerate(statements, start=1):
@@ -514,6 +511,12 @@ async def _run_file(tx: Transaction, file: _File, engine: str, now: datetime) ->
                 f"migration {file.label} must not manage transactions (statement {index}: "
                 f"{_LEADING_COMMENTS.sub('', statement, count=1).splitlines()[0]}); the runner wraps each file in one"
             )
+    return statements
+
+
+async def _run_file(tx: Transaction, file: _File, statements: list[str], now: datetime) -> None:
+    """Apply one file's statements and record it; the caller's transaction makes both atomic."""
+    for index, statement in enumerate(statements, start=1):
         try:
             await tx.execute(statement)
         # Whatever the engine or driver raised (syntax, missing table, lost connection), the file's
@@ -559,7 +562,9 @@ async def apply_migrations(db: Database, directory: Path, *, now: datetime) -> l
     engine = db.engine
     files = _read_directory(Path(directory), engine)
     applied = await _history(db, engine)
-    pending = _check_history(files, applied)  # everything is checked before the first write
+    pending = _check_history(files, applied)
+    # Every pending file is read and split before the first write, so a bad one stops the start cleanly.
+    statements = {file.key: _statements_of(file, engine) for file in pending}
     legacy = any(record.legacy for record in applied.values())
     if not pending and not legacy:
         return []
@@ -568,7 +573,7 @@ async def apply_migrations(db: Database, directory: Path, *, now: datetime) -> l
             what = "owner-folders" if legacy else f"{pending[0].owner}-{pending[0].version:04d}"
             await db.backup_to(_backup_path(db.path, now, what))
     elif applied:
-        log.info("no backup is taken on PostgreSQL: run pg_dump before upgrading (docs/deployment.md)")
+        log.info("%s: no backup is taken on PostgreSQL: run pg_dump before upgrading (docs/deployment.md)", db.label)
     if legacy:
         await _rewrite_history(db, engine, files)
     async with db.transaction() as tx:
@@ -583,6 +588,6 @@ async def apply_migrations(db: Database, directory: Path, *, now: datetime) -> l
                 "SELECT 1 FROM schema_migrations WHERE owner = ? AND version = ?", (file.owner, file.version)
             ):
                 continue
-            await _run_file(tx, file, engine, now)
+            await _run_file(tx, file, statements[file.key], now)
         done.append(file.label)
     return done
