@@ -713,7 +713,9 @@ PG_URL = os.environ.get("AFFINITY_TEST_POSTGRES_URL", "postgresql://affinity@127
 
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
-    """The URL of a fresh PostgreSQL database for one test, dropped afterwards (skipped without a server)."""
+    """The URL of a fresh PostgreSQL database for one test, dropped afterwards (skipped without a server).
+    Same contract as the suite-wide `pg_url` fixture of tests/conftest.py (issue 16's test server): once that
+    one is on main, this module-local copy can go."""
     try:
         admin = await connect(PG_URL, read_connections=0, connect_timeout=3)
     except (StorageError, OSError) as exc:
