@@ -26,8 +26,9 @@ from bot.language import LanguageDetector
 from bot.messaging import Outbox
 from bot.platforms.base import Platform
 from bot.plugin import CommandDecl, JobDecl, Plugin, PluginContext
+from bot.processes import ProcessLock
 from bot.registry import Registry, build_plugins, locale_roots, plugin_class
-from bot.scheduler import Scheduler
+from bot.scheduler import JOB_RUNS_KEPT, Scheduler
 from bot.storage.activity import ActivityWriter, purge_raw_before
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
@@ -80,8 +81,17 @@ class App:
         self._stopped = asyncio.Event()
 
     async def build(self) -> App:
-        """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards."""
-        self.db = await open_database(self.config, self.clock)
+        """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards.
+
+        On SQLite the process first takes the database's process lock (bot/processes.py), held until
+        `stop`: a second process on the same file is refused before it touches it."""
+        self._process_lock = ProcessLock(self.config.database.path)
+        self._process_lock.acquire()
+        try:
+            self.db = await open_database(self.config, self.clock)
+        except BaseException:
+            self._process_lock.release()
+            raise
         try:
             # Parsing the catalogs and the first import of the plugins (and of the libraries they pull
             # in: dateparser, matplotlib...) take hundreds of ms: a worker thread does them, so the
@@ -93,6 +103,7 @@ class App:
         except BaseException:
             # Close what was opened: aiosqlite's worker thread would otherwise keep the process alive.
             await self.db.close()
+            self._process_lock.release()
             raise
         return self
 
@@ -206,6 +217,7 @@ class App:
         finally:
             # Always close: aiosqlite's worker thread would otherwise keep the process alive.
             await self.db.close()
+            self._process_lock.release()
             self._stopped.set()
 
     async def _retention(self, when: datetime) -> None:
@@ -218,5 +230,6 @@ class App:
         )
         removed += await self.db.execute("DELETE FROM sent_messages WHERE sent_at < ?", (to_db(cutoff),))
         removed += await self.db.execute("DELETE FROM confirmations WHERE expires_at < ?", (to_db(when),))
+        removed += await self.scheduler.purge_job_runs(when - JOB_RUNS_KEPT)
         if removed:
             log.info("retention: removed %d rows older than %s", removed, to_db(cutoff))
