@@ -531,7 +531,7 @@ class Scheduler:
         try:
             # Only our own claim: a handler that re-armed its key left it pending, and it stays so; a
             # claim taken over after our lease ran out is the new claimant's to complete.
-            await self._db.execute(
+            completed = await self._db.execute(
                 "UPDATE due_actions SET status = 'done', done_at = ?, claimed_at = NULL, lease_until = NULL "
                 "WHERE id = ? AND status = 'running' AND claimed_by = ? AND claimed_at = ?",
                 (to_db(self._clock.now()), action.id, self.process_id, claim),
@@ -544,6 +544,13 @@ class Scheduler:
                 action.key,
             )
             return 0
+        if completed != 1:
+            # Re-armed or cancelled by its handler (it stays so: our run counts), or taken over by another
+            # process after our lease ran out (theirs counts).
+            owner = await self._db.fetchval("SELECT claimed_by FROM due_actions WHERE id = ?", (action.id,))
+            if owner not in (None, self.process_id):
+                log.warning("due action %s/%s was taken over by %s while it ran here", action.kind, action.key, owner)
+                return 0
         return 1
 
     async def _failed(self, action: DueAction, exc: Exception, now: datetime, claim: str) -> None:
