@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +52,12 @@ async def open_handle(tmp_path: Path) -> AsyncIterator[Opener]:
     yield opener
     for db in handles:
         await db.close()
+
+
+async def one(db: Database, sql: str) -> Any:
+    row = await one(db, sql)
+    assert row is not None
+    return row
 
 
 async def processes(open_handle: Opener, clock: FrozenClock, count: int) -> list[Scheduler]:
@@ -116,7 +123,7 @@ async def test_a_dead_processs_claim_is_taken_over_after_its_lease_and_only_then
     # The dead claimant's late completion changes nothing: the row is the second's, done.
     release.set()
     assert await running == 0
-    row = await (await open_handle()).fetchone("SELECT status, claimed_by FROM due_actions WHERE key = 'k'")
+    row = await one(await open_handle(), "SELECT status, claimed_by FROM due_actions WHERE key = 'k'")
     assert (row["status"], row["claimed_by"]) == ("done", "p1")
     assert await first.renew_leases() == 0
     assert await second.run_due() == 0
@@ -197,7 +204,7 @@ async def test_a_job_whose_process_died_mid_run_is_taken_over_at_its_fire_time(o
     release.set()
     await running
     db = await open_handle()
-    row = await db.fetchone("SELECT claimed_by, attempts, done_at, error FROM job_runs")
+    row = await one(db, "SELECT claimed_by, attempts, done_at, error FROM job_runs")
     assert (row["claimed_by"], row["attempts"], row["error"]) == ("p1", 2, None)
     assert row["done_at"] is not None
     assert await second.next_due() is None
@@ -206,7 +213,7 @@ async def test_a_job_whose_process_died_mid_run_is_taken_over_at_its_fire_time(o
 async def test_a_job_whose_processes_keep_dying_is_abandoned(open_handle: Opener) -> None:
     clock = FrozenClock(T0)
     schedulers = await processes(open_handle, clock, MAX_JOB_CLAIMS + 1)
-    hanging: list[asyncio.Future[None]] = []
+    hanging: list[asyncio.Future[Any]] = []
     blocked = asyncio.Event()
 
     async def hangs(when: datetime) -> None:
@@ -225,7 +232,7 @@ async def test_a_job_whose_processes_keep_dying_is_abandoned(open_handle: Opener
     await blocked.wait()
     clock.advance(LEASE + timedelta(seconds=1))
     assert await schedulers[-1].take_over_jobs() == 0
-    row = await (await open_handle()).fetchone("SELECT attempts, done_at, error FROM job_runs")
+    row = await one(await open_handle(), "SELECT attempts, done_at, error FROM job_runs")
     assert row["attempts"] == MAX_JOB_CLAIMS
     assert row["done_at"] is not None
     assert "abandoned" in row["error"]
