@@ -55,7 +55,7 @@ async def open_handle(tmp_path: Path) -> AsyncIterator[Opener]:
 
 
 async def one(db: Database, sql: str) -> Any:
-    row = await one(db, sql)
+    row = await db.fetchone(sql)
     assert row is not None
     return row
 
