@@ -94,7 +94,7 @@ class App:
 
         On SQLite the process first takes the database's process lock (bot/processes.py), held until
         `stop`: a second process on the same file is refused before it touches it."""
-        self._process_lock = ProcessLock(self.config.database.path)
+        self._process_lock = ProcessLock.for_url(self.config.database.effective_url)
         self._process_lock.acquire()
         try:
             self.db = await open_database(self.config, self.clock)

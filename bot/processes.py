@@ -22,13 +22,15 @@ import socket
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.storage.database import Database, StorageError
+from bot.storage.engines import sqlite_path
 from bot.storage.times import to_db
 
 __all__ = ["DEPLOYMENT_DOC", "ProcessLock", "ProcessLockError", "acquire_lease", "claimant_id", "release_lease"]
 
-DEPLOYMENT_DOC = "docs/deployment.md"
+DEPLOYMENT_DOC = "docs/deploy.md"
 """Where several processes on PostgreSQL are explained (named in the refusal message)."""
 
 
@@ -48,10 +50,22 @@ class ProcessLock:
     (even `kill -9`), so a crash never leaves a stale lock behind; the file only carries the holder's
     pid for the refusal message. (No-op where `fcntl` does not exist: Windows.)"""
 
-    def __init__(self, database: Path) -> None:
+    def __init__(self, database: Path | None) -> None:
         self.database = database
-        self.path = database.with_name(database.name + ".lock")
         self._fd: int | None = None
+
+    @classmethod
+    def for_url(cls, url: str) -> ProcessLock:
+        """The lock of the SQLite file a `database.url` names; a lock that does nothing on PostgreSQL
+        (several processes are its point)."""
+        return cls(sqlite_path(url) if urlsplit(url).scheme == "sqlite" else None)
+
+    @property
+    def path(self) -> Path | None:
+        """The lock file, `<database>.lock` (None when there is nothing to lock)."""
+        if self.database is None or str(self.database) == ":memory:":
+            return None
+        return self.database.with_name(self.database.name + ".lock")
 
     @property
     def held(self) -> bool:
@@ -60,18 +74,19 @@ class ProcessLock:
 
     def acquire(self) -> None:
         """Take the lock, or raise ProcessLockError naming the database and PostgreSQL."""
-        if self._fd is not None or sys.platform == "win32" or str(self.database) == ":memory:":
+        path = self.path
+        if self._fd is not None or path is None or sys.platform == "win32":
             return
         import fcntl
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 32).decode("ascii", "replace").strip()
             os.close(fd)
-            raise ProcessLockError(self._refusal(holder), self.database) from None
+            raise ProcessLockError(self._refusal(holder), str(self.database)) from None
         except BaseException:
             os.close(fd)
             raise

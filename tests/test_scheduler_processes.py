@@ -27,31 +27,18 @@ from bot.plugin import DueAction, JobDecl
 from bot.processes import DEPLOYMENT_DOC, ProcessLock, ProcessLockError, acquire_lease, release_lease
 from bot.scheduler import LEASE, MAX_JOB_CLAIMS, RENEW, Scheduler
 from bot.storage.database import Database
-from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
+from tests.shared_database import ENGINES, Opener, shared_database
 from tests.test_cli import ROOT, Live, clean_env, run
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday
 HOUR = JobDecl("test.hourly", None, timedelta(hours=1))
 
-Opener = Callable[[], Awaitable[Database]]
 
-
-@pytest.fixture
-async def open_handle(tmp_path: Path) -> AsyncIterator[Opener]:
+@pytest.fixture(params=ENGINES)
+async def open_handle(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
     """Opens one more handle on one shared, migrated database (one handle per simulated process)."""
-    handles: list[Database] = []
-    path = tmp_path / "shared.db"
-
-    async def opener() -> Database:
-        db = await Database.open(path)
-        if not handles:
-            await apply_migrations(db, MIGRATIONS_DIR, now=T0)
-        handles.append(db)
-        return db
-
-    yield opener
-    for db in handles:
-        await db.close()
+    async with shared_database(request.param, tmp_path) as opener:
+        yield opener
 
 
 async def one(db: Database, sql: str) -> Any:
@@ -90,43 +77,50 @@ async def test_concurrent_processes_run_each_due_action_once_and_record_who(open
     assert {row["key"]: (row["status"], row["claimed_by"]) for row in rows} == {k: ("done", p) for k, p in by.items()}
 
 
-async def test_a_dead_processs_claim_is_taken_over_after_its_lease_and_only_then(open_handle: Opener) -> None:
+async def test_a_dead_processs_claim_is_taken_over_after_its_lease_by_one_process(open_handle: Opener) -> None:
     clock = FrozenClock(T0)
-    first, second = await processes(open_handle, clock, 2)
+    first, *others = await processes(open_handle, clock, 4)
     started, release = asyncio.Event(), asyncio.Event()
     ran: list[str] = []
 
     async def stuck(action: DueAction) -> None:
-        ran.append("first")
+        ran.append("p0")
         started.set()
         await release.wait()
 
-    async def quick(action: DueAction) -> None:
-        ran.append("second")
+    def quick_of(name: str) -> Callable[[DueAction], Awaitable[None]]:
+        async def quick(action: DueAction) -> None:
+            await asyncio.sleep(0)
+            ran.append(name)
+
+        return quick
 
     first.on_due("test.ping", stuck)
-    second.on_due("test.ping", quick)
+    for other in others:
+        other.on_due("test.ping", quick_of(other.process_id))
     await first.schedule("test.ping", "k", "fake:T1", T0)
     running = asyncio.ensure_future(first.run_due())
     await started.wait()
-    assert await second.run_due() == 0  # claimed, lease alive
-    # The first process is alive: it renews its lease, so the second keeps off past the first lease.
+    assert await asyncio.gather(*(o.run_due() for o in others)) == [0, 0, 0]  # claimed, lease alive
+    # The first process is alive: it renews its lease, so the others keep off past the first lease.
     clock.advance(RENEW)
     assert await first.renew_leases() == 1
     clock.advance(LEASE - timedelta(seconds=1))
-    assert await second.run_due() == 0
-    assert await second.next_due() == T0 + RENEW + LEASE  # the second wakes when the lease runs out
-    # Now the first process "dies" (stops renewing): once its lease ran out, the second takes over.
+    assert await asyncio.gather(*(o.run_due() for o in others)) == [0, 0, 0]
+    assert await others[0].next_due() == T0 + RENEW + LEASE  # they wake when the lease runs out
+    # Now the first process "dies" (stops renewing): once its lease ran out, one of the others takes over.
     clock.advance(RENEW)
-    assert await second.run_due() == 1
-    assert ran == ["first", "second"]
-    # The dead claimant's late completion changes nothing: the row is the second's, done.
+    assert sum(await asyncio.gather(*(o.run_due() for o in others))) == 1
+    assert len(ran) == 2
+    taker = ran[1]
+    # The dead claimant's late completion changes nothing: the row is the taker's, done.
     release.set()
     assert await running == 0
     row = await one(await open_handle(), "SELECT status, claimed_by FROM due_actions WHERE key = 'k'")
-    assert (row["status"], row["claimed_by"]) == ("done", "p1")
+    assert (row["status"], row["claimed_by"]) == ("done", taker)
     assert await first.renew_leases() == 0
-    assert await second.run_due() == 0
+    assert await asyncio.gather(*(o.run_due() for o in others)) == [0, 0, 0]
+    assert ran == ["p0", taker]
 
 
 async def test_a_failed_action_is_retried_with_backoff_by_any_process(open_handle: Opener) -> None:
@@ -174,7 +168,7 @@ async def test_each_job_fire_time_runs_once_across_processes(open_handle: Opener
 
 async def test_a_job_whose_process_died_mid_run_is_taken_over_at_its_fire_time(open_handle: Opener) -> None:
     clock = FrozenClock(T0)
-    first, second = await processes(open_handle, clock, 2)
+    first, *others = await processes(open_handle, clock, 4)
     started, release = asyncio.Event(), asyncio.Event()
     runs: list[tuple[str, datetime]] = []
 
@@ -183,31 +177,38 @@ async def test_a_job_whose_process_died_mid_run_is_taken_over_at_its_fire_time(o
         started.set()
         await release.wait()
 
-    async def quick(when: datetime) -> None:
-        runs.append(("p1", when))
+    def quick_of(name: str) -> Callable[[datetime], Awaitable[None]]:
+        async def quick(when: datetime) -> None:
+            await asyncio.sleep(0)
+            runs.append((name, when))
+
+        return quick
 
     first.add_job(HOUR, stuck)
-    second.add_job(HOUR, quick)
+    for other in others:
+        other.add_job(HOUR, quick_of(other.process_id))
     clock.advance(timedelta(hours=1))
     running = asyncio.ensure_future(first.catch_up())
     await started.wait()
-    await second.catch_up()  # the fire time is the first's
-    assert await second.take_over_jobs() == 0
+    await asyncio.gather(*(o.catch_up() for o in others))  # the fire time is the first's
+    assert await asyncio.gather(*(o.take_over_jobs() for o in others)) == [0, 0, 0]
     clock.advance(RENEW)
     assert await first.renew_leases() == 1
     clock.advance(LEASE - timedelta(seconds=1))
-    assert await second.take_over_jobs() == 0
+    assert await asyncio.gather(*(o.take_over_jobs() for o in others)) == [0, 0, 0]
     clock.advance(RENEW)  # the first died after its renewal: its lease ran out
-    assert await second.take_over_jobs() == 1
+    assert sum(await asyncio.gather(*(o.take_over_jobs() for o in others))) == 1
     fire = T0 + timedelta(hours=1)
-    assert runs == [("p0", fire), ("p1", fire)]  # the handler gets the fire time, not the takeover time
+    assert len(runs) == 2
+    taker = runs[1][0]
+    assert runs == [("p0", fire), (taker, fire)]  # the handler gets the fire time, not the takeover time
     release.set()
     await running
     db = await open_handle()
     row = await one(db, "SELECT claimed_by, attempts, done_at, error FROM job_runs")
-    assert (row["claimed_by"], row["attempts"], row["error"]) == ("p1", 2, None)
+    assert (row["claimed_by"], row["attempts"], row["error"]) == (taker, 2, None)
     assert row["done_at"] is not None
-    assert await second.next_due() is None
+    assert await others[0].next_due() is None
 
 
 async def test_a_job_whose_processes_keep_dying_is_abandoned(open_handle: Opener) -> None:

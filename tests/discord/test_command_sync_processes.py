@@ -9,7 +9,7 @@ REST side is a recorder of the bulk-overwrite calls that yields to the loop like
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -20,14 +20,11 @@ from discord.http import HTTPClient
 from bot.config import DiscordConfig
 from bot.platforms.discord.commands import SYNC_LEASE, CommandSync, payload_hash
 from bot.processes import acquire_lease
-from bot.storage.database import Database
-from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
+from tests.shared_database import ENGINES, Opener, shared_database
 
 T0 = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
 APP = 4242
 PAYLOAD: list[dict[str, Any]] = [{"name": "help", "type": 1, "description": "Help"}]
-
-Opener = Callable[[], Awaitable[Database]]
 
 
 class DiscordRest:
@@ -49,20 +46,11 @@ class DiscordRest:
         self.puts.append((str(guild_id), len(payload)))
 
 
-@pytest.fixture
-async def open_handle(tmp_path: Path) -> AsyncIterator[Opener]:
-    handles: list[Database] = []
-
-    async def opener() -> Database:
-        db = await Database.open(tmp_path / "shared.db")
-        if not handles:
-            await apply_migrations(db, MIGRATIONS_DIR, now=T0)
-        handles.append(db)
-        return db
-
-    yield opener
-    for db in handles:
-        await db.close()
+@pytest.fixture(params=ENGINES)
+async def open_handle(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
+    """Opens one more handle on one shared, migrated database (one handle per simulated process)."""
+    async with shared_database(request.param, tmp_path) as opener:
+        yield opener
 
 
 async def test_processes_starting_together_sync_each_scope_once(open_handle: Opener) -> None:
