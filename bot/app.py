@@ -81,10 +81,15 @@ async def _bounded(step: Coroutine[Any, Any, None], seconds: float | None) -> No
 class App:
     """One running affinity-bot: every part, wired once."""
 
-    def __init__(self, config: Config, *, clock: Clock | None = None, realtime: bool = True) -> None:
+    def __init__(
+        self, config: Config, *, clock: Clock | None = None, realtime: bool = True, exclusive: bool = True
+    ) -> None:
         self.config = config
         self.clock: Clock = clock or SystemClock()
         self.realtime = realtime
+        # A serving process holds the SQLite file alone; a one-shot tool (`affinity-bot digest`) that
+        # reads it for a moment beside the running bot does not (exclusive=False).
+        self.exclusive = exclusive
         self.platforms: list[Platform] = []
         self._started = False
         self._stopped = asyncio.Event()
@@ -92,9 +97,10 @@ class App:
     async def build(self) -> App:
         """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards.
 
-        On SQLite the process first takes the database's process lock (bot/processes.py), held until
-        `stop`: a second process on the same file is refused before it touches it."""
-        self._process_lock = ProcessLock.for_url(self.config.database.effective_url)
+        On SQLite a serving (`exclusive`) app first takes the database's process lock
+        (bot/processes.py), held until `stop`: a second one on the same file is refused before it
+        touches it."""
+        self._process_lock = ProcessLock.for_url(self.config.database.effective_url if self.exclusive else None)
         self._process_lock.acquire()
         try:
             self.db = await open_database(self.config, self.clock)

@@ -55,10 +55,10 @@ class ProcessLock:
         self._fd: int | None = None
 
     @classmethod
-    def for_url(cls, url: str) -> ProcessLock:
+    def for_url(cls, url: str | None) -> ProcessLock:
         """The lock of the SQLite file a `database.url` names; a lock that does nothing on PostgreSQL
-        (several processes are its point)."""
-        return cls(sqlite_path(url) if urlsplit(url).scheme == "sqlite" else None)
+        (several processes are its point) or for None."""
+        return cls(sqlite_path(url) if url is not None and urlsplit(url).scheme == "sqlite" else None)
 
     @property
     def path(self) -> Path | None:

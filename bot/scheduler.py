@@ -120,13 +120,27 @@ class Scheduler:
     """Recurring jobs and database-backed one-off actions behind one small facade.
 
     `process_id` names this scheduler's claims; each instance gets its own (two schedulers on one
-    database in one test behave as two processes)."""
+    database in one test behave as two processes). `lease`, `renew` and `poll` default to LEASE, RENEW
+    and POLL; an end-to-end test that kills processes may shorten them to see takeovers sooner."""
 
-    def __init__(self, db: Database, clock: Clock, *, realtime: bool = True, process_id: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        realtime: bool = True,
+        process_id: str | None = None,
+        lease: timedelta = LEASE,
+        renew: timedelta = RENEW,
+        poll: timedelta = POLL,
+    ) -> None:
+        if not timedelta() < renew < lease:
+            raise SchedulerError(f"the lease ({lease}) must be longer than its renewal interval ({renew})")
         self._db = db
         self._clock = clock
         self._realtime = realtime
         self.process_id = process_id or claimant_id()
+        self.lease, self.renew, self.poll = lease, renew, poll
         self._jobs: dict[str, _Job] = {}
         self._due_handlers: dict[str, DueHandler] = {}
         self._aps: AsyncIOScheduler | None = None
@@ -196,12 +210,15 @@ class Scheduler:
         aps, self._aps = self._aps, None
         if aps is not None:
             aps.shutdown(wait=False)
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-        beat, self._heartbeat = self._heartbeat, None
-        if beat is not None:
-            beat.cancel()
-            await asyncio.gather(beat, return_exceptions=True)
+        try:
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        finally:
+            # Even when the wait is cut short (a stop with a grace period): no renewal outlives us.
+            beat, self._heartbeat = self._heartbeat, None
+            if beat is not None:
+                beat.cancel()
+                await asyncio.gather(beat, return_exceptions=True)
 
     def _spawn(self, coro: Awaitable[Any]) -> asyncio.Future[Any]:
         task = asyncio.ensure_future(coro)
@@ -212,17 +229,17 @@ class Scheduler:
     async def _beat(self) -> None:
         """Real-time mode: renew our claims every RENEW, on the wall clock."""
         while True:
-            await asyncio.sleep(RENEW.total_seconds())
+            await asyncio.sleep(self.renew.total_seconds())
             try:
                 await self.renew_leases()
             except Exception:
                 log.exception("could not renew the leases of the running jobs and due actions")
 
     async def renew_leases(self) -> int:
-        """Push the lease of every claim whose handler runs here to now + LEASE; returns how many
+        """Push the lease of every claim whose handler runs here to now + lease; returns how many
         are still ours (a claim cancelled, moved or taken over meanwhile is dropped, with a log line)."""
         now = self._clock.now()
-        until = to_db(now + LEASE)
+        until = to_db(now + self.lease)
         kept = 0
         for action_id, claimed_at in list(self._held_actions.items()):
             changed = await self._db.execute(
@@ -269,7 +286,7 @@ class Scheduler:
         inserted = await self._db.execute(
             "INSERT INTO job_runs (job_id, fire_at, claimed_by, claimed_at, lease_until) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (job_id, fire_at) DO NOTHING",
-            (job.job_id, fire_at, self.process_id, claimed_at, to_db(now + LEASE)),
+            (job.job_id, fire_at, self.process_id, claimed_at, to_db(now + self.lease)),
         )
         if inserted != 1:
             return False  # another process (or an earlier call) has it
@@ -379,7 +396,7 @@ class Scheduler:
             taken = await self._db.execute(
                 "UPDATE job_runs SET claimed_by = ?, claimed_at = ?, lease_until = ?, attempts = attempts + 1 "
                 "WHERE job_id = ? AND fire_at = ? AND done_at IS NULL AND lease_until < ? AND attempts < ?",
-                (self.process_id, claimed_at, to_db(now + LEASE), *key, claimed_at, MAX_JOB_CLAIMS),
+                (self.process_id, claimed_at, to_db(now + self.lease), *key, claimed_at, MAX_JOB_CLAIMS),
             )
             if taken != 1:
                 continue
@@ -507,7 +524,7 @@ class Scheduler:
             "UPDATE due_actions SET status = 'running', claimed_at = ?, claimed_by = ?, lease_until = ? WHERE id = ? "
             "AND ((status = 'pending' AND due_at <= ?) OR (status = 'running' "
             "AND (lease_until IS NULL OR lease_until < ?)))",
-            (claim, self.process_id, to_db(now + LEASE), row["id"], claim, claim),
+            (claim, self.process_id, to_db(now + self.lease), row["id"], claim, claim),
         )
         if claimed != 1:
             return 0  # another caller or process took it first
@@ -585,7 +602,7 @@ class Scheduler:
         if self._aps is None:  # stopped while we read
             return
         # Never sleep longer than POLL: another process may schedule a row, or die holding one.
-        when = min(when, now + POLL) if when is not None else now + POLL
+        when = min(when, now + self.poll) if when is not None else now + self.poll
         # The clock may be shifted (console /advance): translate to wall time for APScheduler.
         wall = datetime.now(UTC) + max(when - now, timedelta())
         self._aps.add_job(

@@ -371,6 +371,14 @@ def test_a_second_bot_process_on_one_sqlite_file_exits_1_with_one_line(tmp_path:
             f"(database.url: postgresql://user@host/db, see {DEPLOYMENT_DOC})"
         ]
         assert second.stdout == ""
+        # A one-shot tool reading the file beside the serving process is not refused.
+        tool = run(
+            ["--config", str(config), "digest", "--community", "console:local", "--out", "out"],
+            tmp_path,
+            extra_env=HERE,
+        )
+        assert "already served" not in tool.stderr
+        assert "console:local is not a community this bot knows" in tool.stderr  # the tool's own answer
         first.send("/quit\n")
         assert first.proc.wait(timeout=30) == 0
     finally:
