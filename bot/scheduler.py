@@ -494,6 +494,7 @@ class Scheduler:
         nothing is posted twice)."""
         kinds, marks = self._kinds()
         if not kinds:
+            await self._rearm()  # the wake-up still polls for job runs to take over
             return 0
         done = 0
         try:
