@@ -127,7 +127,10 @@ class App:
         names = list(config.plugins)
         self.communities = CommunityStore(self.db, config.timezone, config.locale)
         self.language = LanguageDetector(config.languages)
-        self.scheduler = Scheduler(self.db, self.clock, realtime=self.realtime)
+        # Due actions of a community whose platform runs in another process are that process's.
+        self.scheduler = Scheduler(
+            self.db, self.clock, realtime=self.realtime, platforms=lambda: list(self.outbox.platforms)
+        )
         self.outbox = Outbox(self.db, self.clock, self.communities, self.translator)
         self.activity = ActivityWriter(
             self.db,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,7 +37,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.declarations import DueAction, JobDecl
+from bot.declarations import DueAction, JobDecl, JobScope
 from bot.processes import claimant_id
 from bot.storage.database import Database
 from bot.storage.times import from_db, to_db
@@ -73,10 +73,13 @@ class _Job:
     trigger: BaseTrigger
     handler: JobHandler
     last_tick: datetime
+    scope: JobScope = "once"
 
 
 def build_trigger(decl: JobDecl) -> BaseTrigger:
     """An APScheduler trigger for a job declaration, in UTC (weekday names allowed in cron)."""
+    if decl.scope not in ("once", "platform", "process"):
+        raise SchedulerError(f"job {decl.job_id}: scope must be once, platform or process, not {decl.scope!r}")
     if (decl.cron is None) == (decl.every is None):
         raise SchedulerError(f"job {decl.job_id}: give exactly one of cron= or every=")
     if decl.cron is not None:
@@ -121,7 +124,10 @@ class Scheduler:
 
     `process_id` names this scheduler's claims; each instance gets its own (two schedulers on one
     database in one test behave as two processes). `lease`, `renew` and `poll` default to LEASE, RENEW
-    and POLL; an end-to-end test that kills processes may shorten them to see takeovers sooner."""
+    and POLL; an end-to-end test that kills processes may shorten them to see takeovers sooner.
+    `platforms` names the chat platforms this process serves: it then claims only the due actions of
+    their communities (and those of no platform, community `*`), and runs a `platform`-scoped job once
+    per set of platforms; None (a lone process, tests) claims everything."""
 
     def __init__(
         self,
@@ -133,6 +139,7 @@ class Scheduler:
         lease: timedelta = LEASE,
         renew: timedelta = RENEW,
         poll: timedelta = POLL,
+        platforms: Callable[[], Collection[str]] | None = None,
     ) -> None:
         if not timedelta() < renew < lease:
             raise SchedulerError(f"the lease ({lease}) must be longer than its renewal interval ({renew})")
@@ -141,6 +148,7 @@ class Scheduler:
         self._realtime = realtime
         self.process_id = process_id or claimant_id()
         self.lease, self.renew, self.poll = lease, renew, poll
+        self._platforms = platforms
         self._jobs: dict[str, _Job] = {}
         self._due_handlers: dict[str, DueHandler] = {}
         self._aps: AsyncIOScheduler | None = None
@@ -157,7 +165,7 @@ class Scheduler:
         """Register a recurring job; job ids are unique (`<plugin>.<job>`)."""
         if decl.job_id in self._jobs:
             raise SchedulerError(f"job id {decl.job_id} is declared twice")
-        self._jobs[decl.job_id] = _Job(decl.job_id, build_trigger(decl), handler, self._clock.now())
+        self._jobs[decl.job_id] = _Job(decl.job_id, build_trigger(decl), handler, self._clock.now(), decl.scope)
 
     def on_due(self, kind: str, handler: DueHandler) -> None:
         """Register the handler of one kind of due action."""
@@ -265,6 +273,17 @@ class Scheduler:
 
     # ------------------------------------------------------------ recurring jobs
 
+    def _run_key(self, job: _Job) -> str:
+        """The `job_runs.job_id` a fire time of this job is claimed under: the job id, suffixed with the
+        platforms served for a `platform`-scoped job (`digest.check@discord`)."""
+        if job.scope != "platform" or self._platforms is None:
+            return job.job_id
+        return f"{job.job_id}@{'+'.join(sorted(self._platforms()))}"
+
+    def _claimed_jobs(self) -> dict[str, _Job]:
+        """The jobs whose fire times are claimed, by their run key."""
+        return {self._run_key(job): job for job in self._jobs.values() if job.scope != "process"}
+
     async def _run_job(self, job_id: str) -> None:
         """APScheduler's call at a fire time: claim the latest fire time reached, run it if ours."""
         job = self._jobs[job_id]
@@ -281,20 +300,23 @@ class Scheduler:
 
     async def _fire(self, job: _Job, fire: datetime) -> bool:
         """Run one fire time of a job if this scheduler is the first to claim it; True when it ran."""
+        if job.scope == "process":
+            await self._call_job(job, fire)  # this process's own business: no claim
+            return True
         now = self._clock.now()
-        claimed_at, fire_at = to_db(now), to_db(fire)
+        run_key, claimed_at, fire_at = self._run_key(job), to_db(now), to_db(fire)
         inserted = await self._db.execute(
             "INSERT INTO job_runs (job_id, fire_at, claimed_by, claimed_at, lease_until) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (job_id, fire_at) DO NOTHING",
-            (job.job_id, fire_at, self.process_id, claimed_at, to_db(now + self.lease)),
+            (run_key, fire_at, self.process_id, claimed_at, to_db(now + self.lease)),
         )
         if inserted != 1:
             return False  # another process (or an earlier call) has it
-        await self._call_claimed(job, fire, claimed_at)
+        await self._call_claimed(job, run_key, fire, claimed_at)
         return True
 
-    async def _call_claimed(self, job: _Job, fire: datetime, claimed_at: str) -> None:
-        key = (job.job_id, to_db(fire))
+    async def _call_claimed(self, job: _Job, run_key: str, fire: datetime, claimed_at: str) -> None:
+        key = (run_key, to_db(fire))
         self._held_runs[key] = claimed_at
         try:
             error = await self._call_job(job, fire)
@@ -347,36 +369,38 @@ class Scheduler:
         """Run, once across processes, the latest fire time of each job that fell between its last
         recorded run (any process's) and `now`: a job missed while every process was down. A job
         never run on this database has no history and is not caught up. Returns how many ran."""
-        ids = self.job_ids
-        if not ids:
+        jobs = self._claimed_jobs()
+        if not jobs:
             return 0
-        marks = ",".join("?" * len(ids))
+        keys = sorted(jobs)
+        marks = ",".join("?" * len(keys))
         rows = await self._db.fetchall(
-            f"SELECT job_id, MAX(fire_at) AS latest FROM job_runs WHERE job_id IN ({marks}) GROUP BY job_id", ids
+            f"SELECT job_id, MAX(fire_at) AS latest FROM job_runs WHERE job_id IN ({marks}) GROUP BY job_id", keys
         )
         missed: list[tuple[datetime, str]] = []
         for row in rows:
-            fire = latest_fire(self._jobs[row["job_id"]].trigger, from_db(row["latest"]), now)
+            fire = latest_fire(jobs[row["job_id"]].trigger, from_db(row["latest"]), now)
             if fire is not None:
                 missed.append((fire, row["job_id"]))
         ran = 0
-        for fire, job_id in sorted(missed):
-            log.info("job %s missed its fire time %s while the bot was down: running it now", job_id, to_db(fire))
-            ran += await self._fire(self._jobs[job_id], fire)
+        for fire, run_key in sorted(missed):
+            log.info("job %s missed its fire time %s while the bot was down: running it now", run_key, to_db(fire))
+            ran += await self._fire(jobs[run_key], fire)
         return ran
 
     async def take_over_jobs(self) -> int:
         """Run the job fire times whose claimant died mid-run (lease ran out, not done); returns how
         many ran here. A fire time whose claimants died MAX_JOB_CLAIMS times is abandoned."""
-        ids = self.job_ids
-        if not ids:
+        jobs = self._claimed_jobs()
+        if not jobs:
             return 0
-        marks = ",".join("?" * len(ids))
+        keys = sorted(jobs)
+        marks = ",".join("?" * len(keys))
         stamp = to_db(self._clock.now())
         rows = await self._db.fetchall(
             f"SELECT job_id, fire_at, attempts FROM job_runs WHERE job_id IN ({marks}) AND done_at IS NULL "
             "AND lease_until < ? ORDER BY fire_at, job_id",
-            (*ids, stamp),
+            (*keys, stamp),
         )
         ran = 0
         for row in rows:
@@ -401,7 +425,7 @@ class Scheduler:
             if taken != 1:
                 continue
             log.warning("job %s of %s: its process died mid-run; running it here", *key)
-            await self._call_claimed(self._jobs[key[0]], from_db(key[1]), claimed_at)
+            await self._call_claimed(jobs[key[0]], key[0], from_db(key[1]), claimed_at)
             ran += 1
         return ran
 
@@ -451,27 +475,39 @@ class Scheduler:
         )
 
     def _kinds(self) -> tuple[list[str], str]:
+        """The kinds with a handler, and their placeholders."""
         kinds = sorted(self._due_handlers)
         return kinds, ",".join("?" * len(kinds))
+
+    def _served(self) -> str:
+        """An SQL condition (after `AND`) on `community`: a platform this process serves, or none at all
+        (`*`); inlined, not bound, because the names are ours (`discord`, `slack`), never user input."""
+        if self._platforms is None:
+            return ""
+        names = sorted(name for name in self._platforms() if name.isidentifier())
+        served = "".join(f" OR community LIKE '{name}:%'" for name in names)
+        return f" AND (community NOT LIKE '%:%'{served})"
 
     async def next_due(self) -> datetime | None:
         """When there is work next: the earliest pending row, or the earliest lease that runs out (a
         due action or a job run that may have lost its process)."""
         moments: list[datetime] = []
         kinds, marks = self._kinds()
+        served = self._served()
         if kinds:
             pending = await self._db.fetchval(
-                f"SELECT MIN(due_at) FROM due_actions WHERE status = 'pending' AND kind IN ({marks})", kinds
+                f"SELECT MIN(due_at) FROM due_actions WHERE status = 'pending' AND kind IN ({marks}){served}", kinds
             )
             leased = await self._db.fetchval(
-                f"SELECT MIN(lease_until) FROM due_actions WHERE status = 'running' AND kind IN ({marks})", kinds
+                f"SELECT MIN(lease_until) FROM due_actions WHERE status = 'running' AND kind IN ({marks}){served}",
+                kinds,
             )
             moments += [from_db(value) for value in (pending, leased) if value]
-        ids = self.job_ids
-        if ids:
-            marks = ",".join("?" * len(ids))
+        keys = sorted(self._claimed_jobs())
+        if keys:
+            marks = ",".join("?" * len(keys))
             runs = await self._db.fetchval(
-                f"SELECT MIN(lease_until) FROM job_runs WHERE done_at IS NULL AND job_id IN ({marks})", ids
+                f"SELECT MIN(lease_until) FROM job_runs WHERE done_at IS NULL AND job_id IN ({marks})", keys
             )
             moments += [from_db(runs)] if runs else []
         return min(moments) if moments else None
@@ -496,6 +532,7 @@ class Scheduler:
         if not kinds:
             await self._rearm()  # the wake-up still polls for job runs to take over
             return 0
+        served = self._served()
         done = 0
         try:
             async with self._due_lock:
@@ -505,8 +542,9 @@ class Scheduler:
                     # Only kinds with a handler: rows of a disabled plugin wait, and never wake us in a loop.
                     rows = await self._db.fetchall(
                         "SELECT id, kind, key, community, due_at, payload, attempts FROM due_actions "
-                        f"WHERE kind IN ({marks}) AND ((status = 'pending' AND due_at <= ?) OR (status = 'running' "
-                        "AND (lease_until IS NULL OR lease_until < ?))) ORDER BY due_at, id LIMIT ?",
+                        f"WHERE kind IN ({marks}){served} AND ((status = 'pending' AND due_at <= ?) "
+                        "OR (status = 'running' AND (lease_until IS NULL OR lease_until < ?))) "
+                        "ORDER BY due_at, id LIMIT ?",
                         (*kinds, stamp, stamp, BATCH),
                     )
                     for row in rows:

@@ -47,6 +47,19 @@ async def one(db: Database, sql: str) -> Any:
     return row
 
 
+def serving(platforms: list[str]) -> Callable[[], list[str]]:
+    return lambda: platforms
+
+
+async def platform_processes(open_handle: Opener, clock: FrozenClock) -> list[Scheduler]:
+    """Two Discord shard processes and a Slack process."""
+    serves = {"d0": ["discord"], "d1": ["discord"], "s0": ["slack"]}
+    return [
+        Scheduler(await open_handle(), clock, realtime=False, process_id=name, platforms=serving(platforms))
+        for name, platforms in serves.items()
+    ]
+
+
 async def processes(open_handle: Opener, clock: FrozenClock, count: int) -> list[Scheduler]:
     return [Scheduler(await open_handle(), clock, realtime=False, process_id=f"p{i}") for i in range(count)]
 
@@ -272,6 +285,59 @@ async def test_a_job_missed_while_every_process_was_down_is_caught_up_once(open_
     clock.advance(timedelta(hours=1))
     await asyncio.gather(*(s.catch_up() for s in after))
     assert [when for _, when in fired[2:]] == [T0 + timedelta(hours=7)]
+
+
+async def test_each_process_claims_only_the_due_actions_of_the_platforms_it_serves(open_handle: Opener) -> None:
+    clock = FrozenClock(T0)
+    schedulers = await platform_processes(open_handle, clock)
+    ran: list[tuple[str, str]] = []
+
+    def handler_of(name: str) -> Callable[[DueAction], Awaitable[None]]:
+        async def handler(action: DueAction) -> None:
+            await asyncio.sleep(0)
+            ran.append((action.community, name))
+
+        return handler
+
+    for scheduler in schedulers:
+        scheduler.on_due("test.remind", handler_of(scheduler.process_id))
+    communities = ["discord:G1", "discord:G2", "slack:T1", "*"]
+    for i, community in enumerate(communities):
+        await schedulers[0].schedule("test.remind", f"r{i}", community, T0 + timedelta(minutes=i))
+    # Before anything is due, the Slack process wakes for its own rows only (no wake-up loop on others').
+    assert await schedulers[2].next_due() == T0 + timedelta(minutes=2)
+    clock.advance(timedelta(minutes=5))
+    await asyncio.gather(*(s.run_due() for s in schedulers * 2))
+    assert sorted(community for community, _ in ran) == sorted(communities)  # each once
+    by = dict(ran)
+    assert {by["discord:G1"], by["discord:G2"]} <= {"d0", "d1"}
+    assert by["slack:T1"] == "s0"
+    assert await schedulers[2].next_due() is None
+
+
+async def test_job_scopes_once_per_platform_set_and_in_every_process(open_handle: Opener) -> None:
+    clock = FrozenClock(T0)
+    schedulers = await platform_processes(open_handle, clock)
+    fired: list[tuple[str, str]] = []
+
+    def job_of(job_id: str, name: str) -> Callable[[datetime], Awaitable[None]]:
+        async def job(when: datetime) -> None:
+            await asyncio.sleep(0)
+            fired.append((job_id, name))
+
+        return job
+
+    for scheduler in schedulers:
+        for scope in ("once", "platform", "process"):
+            decl = JobDecl(f"test.{scope}", None, timedelta(hours=1), scope)
+            scheduler.add_job(decl, job_of(decl.job_id, scheduler.process_id))
+    clock.advance(timedelta(hours=1))
+    await asyncio.gather(*(s.catch_up() for s in schedulers))
+    runs = Counter(job_id for job_id, _ in fired)
+    assert runs == Counter({"test.once": 1, "test.platform": 2, "test.process": 3})
+    platform_runs = sorted(name for job_id, name in fired if job_id == "test.platform")
+    assert platform_runs[1] == "s0"  # one Discord process and the Slack one
+    assert platform_runs[0] in ("d0", "d1")
 
 
 async def test_old_job_runs_are_purged_but_each_jobs_latest_stays(open_handle: Opener) -> None:
