@@ -7,7 +7,9 @@ Owns three things:
   ever completes or renews its own claims.
 - `ProcessLock`: the exclusive OS lock on `<database file>.lock` that a process on SQLite holds for its
   whole life. SQLite is one machine, one process: a second process on the same file is refused at start
-  with one line pointing to PostgreSQL, instead of two processes racing on one file.
+  with one line pointing to PostgreSQL, instead of two processes racing on one file. The refusal is a
+  `StorageError`, so `affinity-bot` exits 1 (the database cannot be used), not 2: the configuration is
+  right, it is the file that is busy (the same command works once the other process stops).
 - `acquire_lease` / `release_lease`: a named lease row (table `leases`) for a one-time task several
   processes may start at once (the Discord command sync): one holds it, the others skip the task.
 

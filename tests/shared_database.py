@@ -52,8 +52,14 @@ async def _migrate(db: Database) -> None:
 
 
 @asynccontextmanager
-async def _fresh_postgres() -> AsyncIterator[str]:
-    """A new empty database on the test server, dropped afterwards."""
+async def _fresh_postgres(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A new empty database: the suite's `pg_url` fixture when there is one, else one created on the
+    server `AFFINITY_TEST_PG_URL` names and dropped afterwards (skipped without a server)."""
+    try:
+        yield str(request.getfixturevalue("pg_url"))
+        return
+    except pytest.FixtureLookupError:
+        pass
     server = os.environ.get(PG_URL_ENV)
     if not server:
         pytest.skip(f"no PostgreSQL server ({PG_URL_ENV} is not set)")
@@ -63,16 +69,16 @@ async def _fresh_postgres() -> AsyncIterator[str]:
     admin = await asyncpg.connect(server)
     try:
         await admin.execute(f"CREATE DATABASE {name}")
-        parts = urlsplit(server)
-        yield urlunsplit(parts._replace(path=f"/{name}"))
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
     finally:
         await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         await admin.close()
 
 
 @asynccontextmanager
-async def shared_database(engine: str, tmp_path: Path) -> AsyncIterator[Opener]:
-    """Yields `opener()`; every handle it opened is closed at the end."""
+async def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
+    """Yields `opener()` on a database of the engine `request.param` names; every handle it opened is
+    closed at the end."""
     handles: list[Database] = []
 
     async def opener_for(url: str) -> Database:
@@ -82,18 +88,20 @@ async def shared_database(engine: str, tmp_path: Path) -> AsyncIterator[Opener]:
         handles.append(db)
         return db
 
-    try:
-        if engine == "sqlite":
-            url = f"sqlite:///{tmp_path / 'shared.db'}"
-            yield lambda: opener_for(url)
-        else:
-            async with _fresh_postgres() as url:
-                try:
-                    yield lambda: opener_for(url)
-                finally:
-                    for db in handles:
-                        await db.close()
-                    handles.clear()
-    finally:
+    async def close_all() -> None:
         for db in handles:
             await db.close()
+        handles.clear()
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'shared.db'}"
+        try:
+            yield lambda: opener_for(url)
+        finally:
+            await close_all()
+        return
+    async with _fresh_postgres(request) as pg:
+        try:
+            yield lambda: opener_for(pg)
+        finally:
+            await close_all()

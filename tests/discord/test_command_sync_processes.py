@@ -49,7 +49,7 @@ class DiscordRest:
 @pytest.fixture(params=ENGINES)
 async def open_handle(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Opener]:
     """Opens one more handle on one shared, migrated database (one handle per simulated process)."""
-    async with shared_database(request.param, tmp_path) as opener:
+    async with shared_database(request, tmp_path) as opener:
         yield opener
 
 
