@@ -22,11 +22,13 @@ from typing import Any
 
 import pytest
 
+from bot.app import App
 from bot.clock import FrozenClock
 from bot.plugin import DueAction, JobDecl
 from bot.processes import DEPLOYMENT_DOC, ProcessLock, ProcessLockError, acquire_lease, release_lease
 from bot.scheduler import LEASE, MAX_JOB_CLAIMS, RENEW, Scheduler
 from bot.storage.database import Database
+from tests.harness import make_config, running
 from tests.shared_database import ENGINES, Opener, shared_database
 from tests.test_cli import ROOT, Live, clean_env, run
 
@@ -452,3 +454,34 @@ def test_a_second_bot_process_on_one_sqlite_file_exits_1_with_one_line(tmp_path:
     # The first process is gone: the next one serves the file.
     third = run(["--config", str(config), "console", "--script", "-"], tmp_path, stdin="hello\n", extra_env=HERE)
     assert third.returncode == 0, third.stderr
+
+
+# ---------------------------------------------------------------- the app's wiring
+
+
+async def test_an_app_claims_the_due_actions_of_its_platforms_and_those_of_none(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        ran: list[str] = []
+
+        async def remind(action: DueAction) -> None:
+            ran.append(action.community)
+
+        h.app.scheduler.on_due("test.remind", remind)
+        for community in ("fake:T1", "slack:T9", "*"):
+            await h.app.scheduler.schedule("test.remind", "r", community, h.clock.now() + timedelta(minutes=1))
+        await h.advance(minutes=2)
+        # The Slack community's reminder waits for a process that serves Slack.
+        assert sorted(ran) == ["*", "fake:T1"]
+        status = await h.app.db.fetchval("SELECT status FROM due_actions WHERE community = 'slack:T9'")
+        assert status == "pending"
+
+
+async def test_a_second_app_on_one_sqlite_file_is_refused_until_the_first_stops(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        with pytest.raises(ProcessLockError, match="already served by another affinity-bot process"):
+            await App(h.app.config, clock=h.clock, realtime=False).build()
+        # A one-shot tool beside it is not refused.
+        tool = await App(h.app.config, clock=h.clock, realtime=False, exclusive=False).build()
+        await tool.stop()
+    again = await App(make_config(tmp_path), clock=FrozenClock(T0), realtime=False).build()
+    await again.stop()
