@@ -64,10 +64,12 @@ class ProcessLock:
 
     @property
     def path(self) -> Path | None:
-        """The lock file, `<database>.lock` (None when there is nothing to lock)."""
+        """The lock file, `<database>.lock` beside the real file (None when there is nothing to lock):
+        two processes naming one file by different paths (relative, absolute, a symlink) share it."""
         if self.database is None or str(self.database) == ":memory:":
             return None
-        return self.database.with_name(self.database.name + ".lock")
+        real = self.database.resolve()
+        return real.with_name(real.name + ".lock")
 
     @property
     def held(self) -> bool:

@@ -397,6 +397,10 @@ def test_the_sqlite_process_lock_has_one_holder_and_names_postgresql(tmp_path: P
     assert f"another affinity-bot process (pid {os.getpid()})" in message
     assert "database.url: postgresql://" in message
     assert "\n" not in message
+    # The same file by another path (a symlink to its folder) is the same lock.
+    (tmp_path / "link").symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(ProcessLockError):
+        ProcessLock(tmp_path / "link" / "bot.db").acquire()
     first.release()
     second.acquire()  # released: the next process may serve the file
     assert second.held
