@@ -117,8 +117,10 @@ class App:
             self._wire()
         except BaseException:
             # Close what was opened: aiosqlite's worker thread would otherwise keep the process alive.
-            await self.db.close()
-            self._process_lock.release()
+            try:
+                await self.db.close()
+            finally:
+                self._process_lock.release()
             raise
         return self
 
@@ -234,9 +236,11 @@ class App:
             log.exception("the last activity flush failed; %d events are lost", self.activity.pending)
         finally:
             # Always close: aiosqlite's worker thread would otherwise keep the process alive.
-            await self.db.close()
-            self._process_lock.release()
-            self._stopped.set()
+            try:
+                await self.db.close()
+            finally:
+                self._process_lock.release()  # after the close: no write of ours can follow a successor's
+                self._stopped.set()
 
     async def _retention(self, when: datetime) -> None:
         """Daily: raw message rows past retention, finished due actions and old send records,
