@@ -88,7 +88,8 @@ LEGACY_NAMES: dict[str, tuple[str, int]] = {
     # before the table exists on a new database, since `core` is applied first.
     "0015_core_questions_read_indexes.sql": ("questions", 2),
     "0016_example_polls.sql": ("example", 1),
-    # Flat on main for a while before the move (never released): development databases may have it.
+    # Flat on main for a while before the move (never released): development databases may have them.
+    "0017_core_job_runs.sql": ("core", 6),
     "0018_core_id_sequences.sql": ("core", 5),
 }
 """Name in the old flat history (version INTEGER PRIMARY KEY, name such as `0001_core_activity.sql`) ->
