@@ -708,7 +708,7 @@ def test_an_installed_package_carries_the_folder_and_finds_it(tmp_path: Path) ->
 
 # ------------------------------------------------------------------ PostgreSQL (the dev or CI server)
 
-PG_URL = os.environ.get("AFFINITY_TEST_POSTGRES_URL", "postgresql://affinity@127.0.0.1:55432/postgres")
+PG_URL = os.environ.get("AFFINITY_TEST_PG_URL", "postgresql://affinity@127.0.0.1:55432/postgres")
 
 
 @pytest.fixture
@@ -719,7 +719,7 @@ async def pg_url() -> AsyncIterator[str]:
     try:
         admin = await connect(PG_URL, read_connections=0, connect_timeout=3)
     except (StorageError, OSError) as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL} ({exc}); set AFFINITY_TEST_POSTGRES_URL")
+        pytest.skip(f"no PostgreSQL server at {PG_URL} ({exc}); set AFFINITY_TEST_PG_URL")
     name = f"h1_migrations_{uuid.uuid4().hex[:12]}"
     await admin.execute(f"CREATE DATABASE {name}")
     try:
