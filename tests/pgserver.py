@@ -1,0 +1,441 @@
+"""A throwaway PostgreSQL server for a test session, and fresh empty databases on it.
+
+`PgServer.start()` initialises a cluster in a temporary folder (UTF-8, C collation so text sorts in
+the same byte order as SQLite, trust authentication, `fsync=off`), starts it on a free 127.0.0.1 port
+with its unix socket inside that folder, and `stop()` stops it and deletes the folder. PostgreSQL
+refuses to run as root, so as root the cluster is initialised and started as the unprivileged
+`postgres` user (the Debian package creates it). `PgServer.external(url)` uses a server that already
+runs (`AFFINITY_TEST_PG_URL`) and never stops it.
+
+`FreshDatabases` hands out empty databases (`CREATE DATABASE`, uniquely named) and drops them; a
+background thread keeps a few created ahead, so a test that asks for one waits for nothing and the
+event loop of the test never blocks on `CREATE DATABASE`. The suite's conftest owns the session and
+decides which tests get them; this module only knows PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import itertools
+import os
+import pwd
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+
+INSTALL_HINT = "install the server with `apt-get install postgresql` (Debian/Ubuntu)"
+# The user the cluster is run as when the suite runs as root (created by the Debian package).
+SERVER_OS_USER = "postgres"
+# The database superuser the throwaway cluster is initialised with (whatever the OS user).
+SUPERUSER = "postgres"
+# Databases created ahead of the tests that ask for them: enough to hide creation behind a test.
+READY_AHEAD = 2
+
+T = TypeVar("T")
+
+
+class PgUnavailable(RuntimeError):
+    """No PostgreSQL server could be found or started; the message is one line saying why."""
+
+
+def find_bindir() -> Path | None:
+    """The folder holding `initdb`, `pg_ctl` and `postgres`, or None when the server is not installed."""
+    candidates: list[Path] = []
+    pg_config = shutil.which("pg_config")
+    if pg_config is not None:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10
+            ).stdout.strip()
+            candidates.append(Path(out))
+    # Debian installs the server binaries off PATH, one folder per major version: newest first.
+    debian = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+        reverse=True,
+    )
+    candidates.extend(debian)
+    initdb = shutil.which("initdb")
+    if initdb is not None:
+        candidates.append(Path(initdb).resolve().parent)
+    for folder in candidates:
+        if all((folder / name).is_file() for name in ("initdb", "pg_ctl", "postgres")):
+            return folder
+    return None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _as_server_user(argv: list[str]) -> list[str]:
+    """`argv` run as the unprivileged server user when we are root (PostgreSQL refuses root)."""
+    if os.geteuid() != 0:
+        return argv
+    runuser = shutil.which("runuser")
+    if runuser is not None:
+        return [runuser, "-u", SERVER_OS_USER, "--", *argv]
+    return ["su", SERVER_OS_USER, "-s", "/bin/sh", "-c", " ".join(_quote(a) for a in argv)]
+
+
+def _quote(arg: str) -> str:
+    return "'" + arg.replace("'", "'\\''") + "'"
+
+
+def _run(argv: list[str], what: str, timeout: float = 120) -> None:
+    try:
+        done = subprocess.run(
+            _as_server_user(argv),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            # Ctrl-C in the terminal stops pytest, which stops the server itself; the server must
+            # not get the signal first and vanish under the session's teardown.
+            start_new_session=True,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PgUnavailable(f"PostgreSQL {what} failed: {exc}") from exc
+    if done.returncode != 0:
+        last = (done.stderr or done.stdout).strip().splitlines()
+        raise PgUnavailable(f"PostgreSQL {what} failed: {last[-1] if last else done.returncode}")
+
+
+@dataclass
+class PgServer:
+    """A PostgreSQL server the tests may create databases on; `admin_url` reaches its `postgres` db."""
+
+    admin_url: str
+    folder: Path | None = None  # set when this session started the server (and must stop it)
+    bindir: Path | None = None
+
+    @classmethod
+    def external(cls, url: str) -> PgServer:
+        """A server that already runs: databases are created and dropped on it, it is never stopped."""
+        return cls(admin_url=url)
+
+    @classmethod
+    def start(cls, bindir: Path | None = None) -> PgServer:
+        """Initialise and start a throwaway server; raise `PgUnavailable` with one line saying why not."""
+        bindir = bindir or find_bindir()
+        if bindir is None:
+            raise PgUnavailable(f"PostgreSQL server binaries (initdb, pg_ctl) not found: {INSTALL_HINT}")
+        root = os.geteuid() == 0
+        if root:
+            try:
+                account = pwd.getpwnam(SERVER_OS_USER)
+            except KeyError:
+                raise PgUnavailable(
+                    f"running as root and no `{SERVER_OS_USER}` user to run the server as: {INSTALL_HINT}"
+                ) from None
+        # As root, under /tmp: the server user must reach the folder (a root-only TMPDIR would not do).
+        folder = Path(tempfile.mkdtemp(prefix="affinity-pg-", dir="/tmp" if root else None))  # noqa: S108
+        server = cls(admin_url="", folder=folder, bindir=bindir)
+        try:
+            if root:
+                os.chown(folder, account.pw_uid, account.pw_gid)
+            data = folder / "data"
+            _run(
+                [
+                    str(bindir / "initdb"),
+                    "-D", str(data),
+                    "-U", SUPERUSER,
+                    "-A", "trust",
+                    "-E", "UTF8",
+                    "--locale=C.UTF-8",
+                    "--no-sync",
+                ],
+                "initdb",
+            )  # fmt: skip
+            server._launch(data, folder)
+        except BaseException:
+            server.stop()
+            raise
+        return server
+
+    def _launch(self, data: Path, folder: Path) -> None:
+        assert self.bindir is not None
+        settings = {
+            "listen_addresses": "127.0.0.1",
+            "unix_socket_directories": str(folder),
+            # A throwaway cluster: durability buys nothing, speed does.
+            "fsync": "off",
+            "synchronous_commit": "off",
+            "full_page_writes": "off",
+            # Several apps per test, each with a writer and a small read pool, plus test connections.
+            "max_connections": "300",
+        }
+        # Another process may take the free port between our probe and the server's bind: retry.
+        for attempt in itertools.count(1):
+            port = free_port()
+            options = " ".join(f"-c {key}={value}" for key, value in settings.items())
+            try:
+                _run(
+                    [
+                        str(self.bindir / "pg_ctl"),
+                        "-D", str(data),
+                        "-l", str(folder / "server.log"),
+                        "-o", f"-p {port} {options}",
+                        "-w", "-t", "60",
+                        "start",
+                    ],
+                    "start",
+                )  # fmt: skip
+            except PgUnavailable:
+                if attempt >= 3:
+                    raise
+                continue
+            self.admin_url = f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres"
+            return
+
+    def url(self, database: str) -> str:
+        """The URL of `database` on this server."""
+        parts = urlsplit(self.admin_url)
+        return urlunsplit(parts._replace(path=f"/{database}"))
+
+    def stop(self) -> None:
+        """Stop the server this session started and delete its folder; a no-op for an external server."""
+        folder, self.folder = self.folder, None
+        if folder is None:
+            return
+        data = folder / "data"
+        if self.bindir is not None and (data / "postmaster.pid").exists():
+            with contextlib.suppress(PgUnavailable):
+                _run([str(self.bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], "stop")
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class FreshDatabases:
+    """Empty, uniquely named databases on `server`, created ahead in a background thread.
+
+    The thread runs its own event loop and one admin connection; `take()` and `drop()` are plain
+    blocking calls, safe from a test's event loop (they only wait on a queue that is kept filled).
+    """
+
+    def __init__(self, server: PgServer, prefix: str = "t") -> None:
+        self.server = server
+        self.prefix = f"{prefix}_{os.getpid()}"
+        self._names = itertools.count(1)
+        self._ready: queue.Queue[str | BaseException] = queue.Queue()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="fresh-databases", daemon=True)
+        self._thread.start()
+        self._admin: asyncpg.Connection | None = None
+        self._created: set[str] = set()
+        # One admin connection runs one statement at a time.
+        self._lock = asyncio.Lock()
+        self._strategy = ""
+        self._wanted = 0
+        self._closed = False
+        try:
+            self._call(self._connect())
+        except BaseException:
+            self.close()
+            raise
+        self._refill()
+
+    def _call(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=120)
+
+    async def _connect(self) -> None:
+        try:
+            self._admin = await asyncpg.connect(self.server.admin_url, timeout=30)
+            # FILE_COPY (PostgreSQL 15+) copies the tiny template0 about twice as fast as WAL_LOG.
+            if self._admin.get_server_version().major >= 15:
+                self._strategy = " STRATEGY FILE_COPY"
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            parts = urlsplit(self.server.admin_url)
+            where = f"{parts.hostname}:{parts.port or 5432}"
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise PgUnavailable(f"PostgreSQL at {where} unreachable: {reason}") from exc
+
+    async def _create(self) -> None:
+        name = f"{self.prefix}_{next(self._names)}"
+        try:
+            assert self._admin is not None
+            # template0: guaranteed empty and in the cluster's C collation whatever template1 holds.
+            async with self._lock:
+                await self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0{self._strategy}')
+            self._created.add(name)
+            self._ready.put(name)
+        except BaseException as exc:  # handed to the test that waits, not lost in the thread
+            self._ready.put(exc)
+
+    def _refill(self) -> None:
+        while self._wanted < READY_AHEAD and not self._closed:
+            self._wanted += 1
+            asyncio.run_coroutine_threadsafe(self._create(), self._loop)
+
+    def take(self) -> str:
+        """The name of a new empty database (created ahead; waits only when none is ready yet)."""
+        got = self._ready.get(timeout=120)
+        self._wanted -= 1
+        self._refill()
+        if isinstance(got, BaseException):
+            raise PgUnavailable(f"CREATE DATABASE failed: {got}") from got
+        return got
+
+    def take_url(self) -> str:
+        """The URL of a new empty database."""
+        return self.server.url(self.take())
+
+    async def _drop(self, name: str) -> None:
+        assert self._admin is not None
+        # FORCE: a test that failed half-way may have left an app's connections open.
+        async with self._lock:
+            await self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self._created.discard(name)
+
+    def drop(self, name: str) -> None:
+        """Drop a database handed out by `take`, in the background (`close` waits for it)."""
+        asyncio.run_coroutine_threadsafe(self._drop_quietly(name), self._loop)
+
+    async def _drop_quietly(self, name: str) -> None:
+        # A failed drop leaves the database to `close`, which retries every one still created.
+        with contextlib.suppress(Exception):
+            await self._drop(name)
+
+    def close(self) -> None:
+        """Drop every database this object created (handed out or still waiting) and end the thread."""
+        self._closed = True
+        if self._thread.is_alive():
+            # Creations still in flight land in `_created` first, so none escapes the drop below.
+            with contextlib.suppress(queue.Empty):
+                while self._wanted > 0:
+                    self._ready.get(timeout=120)
+                    self._wanted -= 1
+            with contextlib.suppress(Exception):
+                for name in sorted(self._created):
+                    self._call(self._drop(name))
+            if self._admin is not None:
+                with contextlib.suppress(Exception):
+                    self._call(self._admin.close(timeout=10))
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+        if not self._loop.is_running():
+            self._loop.close()
+
+
+class Session:
+    """The test session's PostgreSQL: started on first use, stopped by `close` at session end.
+
+    `engine` is what the suite runs on ("sqlite" or "postgresql"); tests that ask for PostgreSQL
+    explicitly (the `pg_url` fixture) use the same server whatever the engine. `url_for(key)` gives
+    the database standing for one SQLite file in the current test, so a test that reopens "the same
+    file" reopens the same database; `end_test` drops them all.
+    """
+
+    def __init__(self, engine: str, external_url: str | None = None) -> None:
+        self.engine = engine
+        self.external_url = external_url
+        self._server: PgServer | None = None
+        self._databases: FreshDatabases | None = None
+        self._failure: PgUnavailable | None = None
+        self._by_key: dict[str, str] = {}
+        self._handed: list[str] = []
+        self.overhead = 0.0  # seconds tests waited for fresh databases (for the record)
+        self.handed_out = 0
+
+    def databases(self) -> FreshDatabases:
+        """The database maker, starting the server on first use; `PgUnavailable` when there is none."""
+        if self._databases is not None:
+            return self._databases
+        if self._failure is not None:
+            raise self._failure
+        try:
+            if self.external_url:
+                self._server = PgServer.external(self.external_url)
+            else:
+                self._server = PgServer.start()
+                _stop_on_exit(self)
+            self._databases = FreshDatabases(self._server)
+        except PgUnavailable as exc:
+            self._failure = exc
+            self.close()
+            raise
+        return self._databases
+
+    def available(self) -> bool:
+        """Whether a PostgreSQL server runs (or could be started) for this session."""
+        try:
+            self.databases()
+        except PgUnavailable:
+            return False
+        return True
+
+    @property
+    def failure(self) -> str | None:
+        """Why PostgreSQL is unavailable, when a start was tried and failed."""
+        return str(self._failure) if self._failure is not None else None
+
+    def fresh_url(self) -> str:
+        """The URL of a new empty database, dropped at the end of the current test."""
+        databases = self.databases()
+        started = time.perf_counter()
+        name = databases.take()
+        self.overhead += time.perf_counter() - started
+        self.handed_out += 1
+        self._handed.append(name)
+        return databases.server.url(name)
+
+    def url_for(self, key: str) -> str:
+        """The database standing for `key` (a SQLite file path) in the current test."""
+        if key not in self._by_key:
+            self._by_key[key] = self.fresh_url()
+        return self._by_key[key]
+
+    def end_test(self) -> None:
+        """Drop the databases the finished test used (in the background)."""
+        handed, self._handed = self._handed, []
+        self._by_key.clear()
+        if self._databases is not None:
+            for name in handed:
+                self._databases.drop(name)
+
+    def close(self) -> None:
+        """Drop every database, stop the server this session started, delete its folder."""
+        databases, self._databases = self._databases, None
+        server, self._server = self._server, None
+        try:
+            if databases is not None:
+                databases.close()
+        finally:
+            if server is not None:
+                server.stop()
+
+
+def _stop_on_exit(session: Session) -> None:
+    """Stop the server even when the run ends without pytest's teardown (SIGTERM, a crash in a hook)."""
+    atexit.register(session.close)
+    # SIGTERM would end the process on the spot; as an interrupt, pytest tears down as on Ctrl-C.
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
+        signal.SIG_DFL,
+        None,
+    ):
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+# The running session, set by the suite's conftest (None outside pytest).
+current: Session | None = None

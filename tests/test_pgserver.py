@@ -1,0 +1,87 @@
+"""The suite's PostgreSQL machinery (tests/pgserver.py, tests/conftest.py): a throwaway server and
+fresh databases, checked against a real server; skipped only when no PostgreSQL is installed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from tests import pgserver
+from tests.harness import make_config
+
+
+async def test_a_fresh_database_is_empty_utf8_and_sorts_text_like_sqlite(pg_url: str) -> None:
+    conn = await asyncpg.connect(pg_url)
+    try:
+        tables = await conn.fetchval("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+        assert tables == 0
+        assert await conn.fetchval("SHOW server_encoding") == "UTF8"
+        # Byte order, as SQLite compares text: uppercase before lowercase, accents after ASCII.
+        words = ["b", "é", "B", "a", "A"]
+        rows = await conn.fetch("SELECT w FROM unnest($1::text[]) AS w ORDER BY w", words)
+        assert [row["w"] for row in rows] == sorted(words, key=lambda w: w.encode())
+    finally:
+        await conn.close()
+
+
+def test_the_same_sqlite_path_means_the_same_database_and_another_path_another(engine: str, tmp_path: Path) -> None:
+    first = make_config(tmp_path).database
+    again = make_config(tmp_path).database
+    other = make_config(tmp_path / "other").database
+    if engine == "sqlite":
+        assert first.path == tmp_path / "bot.db"
+        assert first == again != other
+    else:
+        url = getattr(first, "url", None)
+        assert url is not None and url.startswith("postgresql://")
+        assert url == getattr(again, "url", None) != getattr(other, "url", None)
+
+
+def test_a_server_starts_on_a_free_port_and_leaves_nothing_behind() -> None:
+    if pgserver.find_bindir() is None:
+        pytest.skip("no PostgreSQL server binaries on this machine")
+    server = pgserver.PgServer.start()
+    folder = server.folder
+    assert folder is not None and folder.is_dir()
+    databases = pgserver.FreshDatabases(server, prefix="probe")
+    name = databases.take()
+    try:
+        assert name.startswith("probe_")
+    finally:
+        databases.close()
+        server.stop()
+    assert not folder.exists()
+    with pytest.raises(pgserver.PgUnavailable, match="unreachable"):
+        pgserver.FreshDatabases(server)
+
+
+def test_without_binaries_the_server_start_says_how_to_install_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pgserver, "find_bindir", lambda: None)
+    with pytest.raises(pgserver.PgUnavailable, match="apt-get install postgresql"):
+        pgserver.PgServer.start()
+
+
+def test_a_postgresql_run_without_a_server_fails_in_one_line(tmp_path: Path) -> None:
+    port = pgserver.free_port()  # nothing listens there
+    env = {
+        **os.environ,
+        "AFFINITY_TEST_PG_URL": f"postgresql://nobody@127.0.0.1:{port}/postgres",
+    }
+    env.pop("AFFINITY_TEST_ENGINE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--engine", "postgresql",
+         "--collect-only", "tests/test_pgserver.py"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert done.returncode != 0
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"ERROR: --engine postgresql: PostgreSQL at 127.0.0.1:{port} unreachable: ")
