@@ -42,6 +42,32 @@ ENGINE_ENV = "AFFINITY_TEST_ENGINE"
 PG_URL_ENV = "AFFINITY_TEST_PG_URL"
 
 
+# Tests about the SQLite engine itself, or that reach into the bot's SQLite file with `sqlite3`: marked
+# `sqlite_only` here, in one place, so the PostgreSQL run skips them (a test may also carry the
+# marker itself). Keys are node-id prefixes: a file, or one test of a file.
+_READS_THE_FILE = "reads the bot process's SQLite file with sqlite3"
+SQLITE_ONLY = {
+    "tests/test_storage_database.py": "the SQLite Database class on files (WAL, busy timeout, backup)",
+    "tests/test_storage_migrations.py": "migrations of SQLite database files",
+    "tests/test_storage_readers.py": "the SQLite reader connections beside the writer thread",
+    "tests/test_storage_indexes.py": "SQLite query plans (EXPLAIN QUERY PLAN)",
+    "tests/test_bulk.py": "bulk rows through SQLite's json_each",
+    "tests/questions/test_pending_writes.py": "a flush against a SQLite file locked by another connection",
+    "tests/questions/test_flush_bound.py::test_an_answer_whose_flush_met_a_locked_database"
+    "_is_written_once_it_is_free": "a SQLite file locked by a second connection",
+    "tests/questions/test_flush_bound.py::test_a_question_asked_while_the_database_is_locked"
+    "_is_stored_and_nudged_on_time": "a SQLite file locked by a second connection",
+    "tests/calendar_plugin/test_stored_rules.py": "plants an old rule in the SQLite file with sqlite3",
+    "tests/test_kill_network.py": _READS_THE_FILE,
+    "tests/test_shutdown.py": _READS_THE_FILE,
+    "tests/test_reliability.py::test_kill_9_during_ingest_loses_at_most_one_batch": _READS_THE_FILE,
+    "tests/test_cli.py::test_migrate_applies_only_new_files_with_a_backup_and_refuses_an_edited_one": _READS_THE_FILE,
+    "tests/test_cli.py::test_unreadable_database_is_named": "a corrupt SQLite file",
+    "tests/test_cli.py::test_sigterm_stops_gracefully_and_keeps_buffered_activity": _READS_THE_FILE,
+    "tests/test_cli.py::test_script_from_an_open_stdin_stops_on_sigterm_and_keeps_buffered_activity": _READS_THE_FILE,
+}
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--engine",
@@ -72,6 +98,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        for prefix, reason in SQLITE_ONLY.items():
+            if item.nodeid == prefix or item.nodeid.startswith((f"{prefix}::", f"{prefix}[")):
+                item.add_marker(pytest.mark.sqlite_only(reason=reason))
     session = pgserver.current
     if session is None or session.engine == "sqlite":
         return

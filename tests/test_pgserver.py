@@ -85,3 +85,15 @@ def test_a_postgresql_run_without_a_server_fails_in_one_line(tmp_path: Path) -> 
     lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"ERROR: --engine postgresql: PostgreSQL at 127.0.0.1:{port} unreachable: ")
+
+
+def test_every_sqlite_only_entry_names_a_test_that_exists() -> None:
+    # A renamed test would silently run on PostgreSQL again; the list must follow the names.
+    from tests.conftest import SQLITE_ONLY
+
+    root = Path(__file__).resolve().parent.parent
+    for prefix in SQLITE_ONLY:
+        file, _, test = prefix.partition("::")
+        assert (root / file).is_file(), prefix
+        if test:
+            assert f"def {test}(" in (root / file).read_text(encoding="utf-8"), prefix
