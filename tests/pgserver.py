@@ -32,10 +32,11 @@ import time
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
+if TYPE_CHECKING:
+    import asyncpg
 
 INSTALL_HINT = "install the server with `apt-get install postgresql` (Debian/Ubuntu)"
 # The user the cluster is run as when the suite runs as root (created by the Debian package).
@@ -256,6 +257,11 @@ class FreshDatabases:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=120)
 
     async def _connect(self) -> None:
+        try:
+            # Imported here: a SQLite-only run must not need the PostgreSQL driver.
+            import asyncpg
+        except ImportError:
+            raise PgUnavailable("the asyncpg driver is not installed (pip install asyncpg)") from None
         try:
             self._admin = await asyncpg.connect(self.server.admin_url, timeout=30)
             # FILE_COPY (PostgreSQL 15+) copies the tiny template0 about twice as fast as WAL_LOG.

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from tests import pgserver
@@ -16,6 +15,8 @@ from tests.harness import make_config
 
 
 async def test_a_fresh_database_is_empty_utf8_and_sorts_text_like_sqlite(pg_url: str) -> None:
+    import asyncpg  # there whenever `pg_url` is
+
     conn = await asyncpg.connect(pg_url)
     try:
         tables = await conn.fetchval("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
