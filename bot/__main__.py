@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import App, migrations_dir
+from bot.app import App, connect_database, migrations_dir
 from bot.clock import ShiftedClock
 from bot.config import Config, ConfigError, config_path, load_config, secret
 from bot.discovery import available_plugins
@@ -28,7 +28,7 @@ from bot.redaction import configure_logging, redact
 from bot.registry import DeclarationError, ServedSubcommand, declared_subcommands
 from bot.scheduler import SchedulerError
 from bot.shutdown import STOP_GRACE, Shutdown
-from bot.storage.database import Database, StorageError
+from bot.storage.database import StorageError
 from bot.storage.migrations import MigrationError, apply_migrations, pending_migrations
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
@@ -221,17 +221,17 @@ async def _plugin_subcommand(args: argparse.Namespace, config: Config, served: S
 
 
 async def _migrate(config: Config) -> int:
-    db = await Database.open(config.database.path, busy_timeout_ms=config.database.busy_timeout_ms)
+    db = await connect_database(config)
     try:
         directory = migrations_dir(config)
         pending = await pending_migrations(db, directory)
         if not pending:
-            print(f"{config.database.path}: up to date, nothing to apply.")
+            print(f"{db.label}: up to date, nothing to apply.")
             return EXIT_OK
         from bot.clock import SystemClock
 
         applied = await apply_migrations(db, directory, now=SystemClock().now())
-        print(f"{config.database.path}: applied {', '.join(applied)}")
+        print(f"{db.label}: applied {', '.join(applied)}")
         return EXIT_OK
     finally:
         await db.close()

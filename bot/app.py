@@ -30,6 +30,7 @@ from bot.registry import Registry, build_plugins, locale_roots, plugin_class
 from bot.scheduler import Scheduler
 from bot.storage.activity import ActivityWriter, purge_raw_before
 from bot.storage.database import Database
+from bot.storage.engines import connect
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 from bot.storage.times import to_db
 
@@ -43,13 +44,21 @@ def migrations_dir(config: Config) -> Path:
     return config.database.migrations_dir or MIGRATIONS_DIR
 
 
+async def connect_database(config: Config) -> Database:
+    """Open the database `database.url` (or `database.path`) names, without migrating it."""
+    settings = config.database
+    return await connect(
+        settings.effective_url,
+        password_env=settings.password_env,
+        busy_timeout_ms=settings.busy_timeout_ms,
+        read_connections=settings.read_connections,
+        connect_timeout=settings.connect_timeout_s,
+    )
+
+
 async def open_database(config: Config, clock: Clock) -> Database:
     """Open the database and apply pending migrations (with a backup first)."""
-    db = await Database.open(
-        config.database.path,
-        busy_timeout_ms=config.database.busy_timeout_ms,
-        read_connections=config.database.read_connections,
-    )
+    db = await connect_database(config)
     try:
         applied = await apply_migrations(db, migrations_dir(config), now=clock.now())
     except BaseException:

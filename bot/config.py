@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -66,15 +67,61 @@ def check_env_name(value: str) -> str:
     return value
 
 
+def check_database_url(value: str) -> str:
+    """A `database.url` with a known scheme and no password in it (ValueError saying what to write)."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("sqlite", "postgresql", "postgres"):
+        raise ValueError(
+            f"unknown database URL scheme {parts.scheme or '(none)'!r}: use sqlite:///data/affinity-bot.db "
+            f"or postgresql://user@host:5432/database"
+        )
+    if parts.password is not None:
+        raise ValueError(
+            "the URL holds a password: remove it and name an environment variable in database.password_env"
+        )
+    if parts.scheme == "sqlite" and (parts.netloc or parts.path in ("", "/")):
+        raise ValueError("a SQLite URL is sqlite:///relative/file.db or sqlite:////absolute/file.db")
+    if parts.scheme != "sqlite" and not parts.hostname and "host=" not in parts.query:
+        raise ValueError("a PostgreSQL URL names its host: postgresql://user@host:5432/database")
+    return value.strip()
+
+
 class DatabaseConfig(_Strict):
-    """Where the SQLite file lives and how long raw message metadata is kept."""
+    """Which database (a SQLite file, the default, or a PostgreSQL server) and how long raw message
+    metadata is kept."""
 
     path: Path = Path("data/affinity-bot.db")
+    # sqlite:///data/affinity-bot.db (relative) or sqlite:////srv/x.db (absolute), or
+    # postgresql://user@host:port/database. When unset, the SQLite file at `path`.
+    url: str | None = None
+    # The environment variable holding the PostgreSQL password: never in this file.
+    password_env: str | None = None
+    connect_timeout_s: float = Field(10.0, gt=0, le=300)
     retention_days: int = Field(180, ge=1, le=3650)
     busy_timeout_ms: int = Field(5000, ge=0, le=600_000)
     # Query-only connections for plain reads, so commands do not queue behind writes; 0 shares the writer.
     read_connections: int = Field(2, ge=0, le=16)
     migrations_dir: Path | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else check_database_url(value)
+
+    @field_validator("password_env")
+    @classmethod
+    def _password_env(cls, value: str | None) -> str | None:
+        return None if value is None else check_env_name(value)
+
+    @property
+    def effective_url(self) -> str:
+        """The database to open: `url`, else the SQLite file at `path`."""
+        return self.url if self.url is not None else f"sqlite:///{self.path}"
+
+    @property
+    def engine(self) -> str:
+        """The engine: `sqlite` or `postgresql`."""
+        return "sqlite" if self.effective_url.startswith("sqlite:") else "postgresql"
 
 
 class ActivityConfig(_Strict):
@@ -281,7 +328,12 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, source)) from exc
     if env.get(DATABASE_ENV):
-        database = config.database.model_copy(update={"path": Path(env[DATABASE_ENV])})
+        # A path, or a URL (sqlite:///..., postgresql://...).
+        value = env[DATABASE_ENV]
+        update: dict[str, Any] = {"url": None, "path": Path(value)}
+        if "://" in value:
+            update = {"url": check_database_url(value)}
+        database = config.database.model_copy(update=update)
         config = config.model_copy(update={"database": database})
     return config
 

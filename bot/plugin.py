@@ -51,6 +51,7 @@ from bot.model import ChannelRef, CommandInvoked, CommunityRef, Event, Level, Us
 from bot.protocols import (
     REFUSED_WRITES,
     ActivityBuffer,
+    BulkSql,
     Communities,
     DigestContributor,
     DigestSection,
@@ -63,7 +64,6 @@ from bot.protocols import (
     PrivacyParticipant,
     Spaces,
     Sql,
-    SqlConnection,
     SqlDatabase,
 )
 
@@ -75,6 +75,7 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "REFUSED_WRITES",
     "ActivityBuffer",
     "AutocompleteFn",
+    "BulkSql",
     "Choice",
     "CommandDecl",
     "CommandError",
@@ -101,7 +102,6 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "PrivacyParticipant",
     "Spaces",
     "Sql",
-    "SqlConnection",
     "SqlDatabase",
     "attachment",
     "autocomplete",

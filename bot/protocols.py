@@ -4,13 +4,12 @@ Services a plugin receives in its `PluginContext`: `Sql`/`SqlDatabase` (`ctx.db`
 (with `Spaces` for channel management) and `Directory`. Protocols a plugin implements to cooperate
 with others without importing them: `PrivacyParticipant` (export and forget a member),
 `DigestContributor` (a `DigestSection` of the weekly digest) and `GroupDigestSource` (`GroupDigest`s
-for group owners). `SqlConnection` and `REFUSED_WRITES` type a batch write and tell its refusals from
-a busy database, so no plugin imports the driver. Plugins import all of it from `bot.plugin`.
+for group owners). `BulkSql` and `REFUSED_WRITES` type a batch write and tell its refusals from a busy
+database, for either engine, so no plugin imports a driver. Plugins import all of it from `bot.plugin`.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -19,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from bot.i18n import Text
 from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
+from bot.storage.database import BulkSql
+from bot.storage.errors import REFUSED_WRITES
 
 if TYPE_CHECKING:  # plain data; importing the store's module at run time would tie the rings together
     from bot.communities import CommunitySettings
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # plain data; importing the store's module at run time would 
 __all__ = [
     "REFUSED_WRITES",
     "ActivityBuffer",
+    "BulkSql",
     "DigestContributor",
     "DigestSection",
     "Directory",
@@ -37,23 +39,11 @@ __all__ = [
     "PrivacyParticipant",
     "Spaces",
     "Sql",
-    "SqlConnection",
     "SqlDatabase",
 ]
 
 T = TypeVar("T")
 
-# The database connection a `run_transaction`/`run_prepared` work function receives (SQLite's), named here
-# so a plugin's batch writes are typed without importing the driver.
-SqlConnection = sqlite3.Connection
-# Errors for which the database refused a write for its content (a constraint, a value it cannot store):
-# the same rows would be refused again, unlike a locked, busy or closed database worth retrying.
-REFUSED_WRITES: tuple[type[Exception], ...] = (
-    sqlite3.IntegrityError,
-    sqlite3.DataError,
-    sqlite3.ProgrammingError,
-    sqlite3.InterfaceError,
-)
 
 # ---------------------------------------------------------------- services in the context
 
@@ -81,6 +71,10 @@ class Sql(Protocol):
         """The first column of the first row, or None."""
         ...
 
+    async def insert_id(self, sql: str, params: Any = ()) -> int:
+        """Run an `INSERT ... RETURNING id`; the id the database gave the row."""
+        ...
+
 
 class SqlDatabase(Sql, Protocol):
     """`ctx.db`: statements plus transactions.
@@ -89,16 +83,27 @@ class SqlDatabase(Sql, Protocol):
     see every write awaited before them, never a transaction still in progress. Inside a transaction,
     read through the transaction to see its own rows."""
 
+    @property
+    def engine(self) -> str:
+        """The engine, `sqlite` or `postgresql` (for the rare statement that must differ)."""
+        ...
+
     def transaction(self) -> AbstractAsyncContextManager[Sql]:
         """One transaction: committed on success, rolled back on any error."""
         ...
 
-    async def run_transaction(self, work: Callable[[SqlConnection], T]) -> T:
-        """Run `work(connection)` on the database thread in one transaction, in one hand-over: for batch
-        writes on the message path, which a busy event loop would otherwise relay statement by statement."""
+    async def allocate_ids(self, table: str, count: int) -> list[int]:
+        """`count` ids reserved from `table`'s id sequence, unique across processes: for a writer that
+        must know an id before its batched insert lands."""
         ...
 
-    async def run_prepared(self, prepare: Callable[[], Callable[[SqlConnection], T]]) -> T:
+    async def run_transaction(self, work: Callable[[BulkSql], T]) -> T:
+        """Run `work(bulk)` off the event loop in one transaction: for batch writes on the message path,
+        which a busy event loop would otherwise relay statement by statement. `bulk.insert_rows` writes
+        many rows of a single-row INSERT as one statement."""
+        ...
+
+    async def run_prepared(self, prepare: Callable[[], Callable[[BulkSql], T]]) -> T:
         """`run_transaction(prepare())` with `prepare` called once the database lock is held: rows taken
         from a queue there are exactly what the transaction writes."""
         ...

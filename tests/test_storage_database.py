@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.database import Database, StorageError
+from bot.storage.database import BulkSql, Database, StorageError
 from bot.storage.times import from_db, local_day, to_db
 
 
@@ -276,21 +276,21 @@ async def test_a_transaction_cancelled_at_begin_leaves_the_connection_usable(tmp
 
 
 async def test_run_transaction_commits_what_the_thread_wrote(db: Database) -> None:
-    def work(conn: sqlite3.Connection) -> int:
-        conn.execute("INSERT INTO items (name) VALUES ('a')")
-        conn.execute("INSERT INTO items (name) VALUES ('b')")
-        return int(conn.execute("SELECT count(*) FROM items").fetchone()[0])
+    def work(bulk: BulkSql) -> int:
+        bulk.execute("INSERT INTO items (name) VALUES ('a')")
+        bulk.insert_rows("INSERT INTO items (name) VALUES (?)", [("b",), ("c",)])
+        return int(bulk.fetchall("SELECT count(*) FROM items")[0][0])
 
-    assert await db.run_transaction(work) == 2
-    assert await db.fetchval("SELECT count(*) FROM items") == 2
+    assert await db.run_transaction(work) == 3
+    assert await db.fetchval("SELECT count(*) FROM items") == 3
 
 
 async def test_run_transaction_rolls_back_on_any_failure_and_stays_usable(db: Database) -> None:
-    def duplicate(conn: sqlite3.Connection) -> None:
+    def duplicate(conn: BulkSql) -> None:
         conn.execute("INSERT INTO items (name) VALUES ('a')")
         conn.execute("INSERT INTO items (name) VALUES ('a')")
 
-    def python_error(conn: sqlite3.Connection) -> None:
+    def python_error(conn: BulkSql) -> None:
         conn.execute("INSERT INTO items (name) VALUES ('b')")
         raise KeyError("boom")
 
@@ -307,7 +307,7 @@ async def test_run_transaction_rolls_back_on_any_failure_and_stays_usable(db: Da
 async def test_run_transaction_waits_for_an_open_transaction(db: Database) -> None:
     order: list[str] = []
 
-    def work(conn: sqlite3.Connection) -> None:
+    def work(conn: BulkSql) -> None:
         order.append("thread work")
         conn.execute("INSERT INTO items (name) VALUES ('second')")
 

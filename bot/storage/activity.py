@@ -7,17 +7,16 @@ How a flush stays fast and exact:
 1. on the event loop, the buffer is swapped for an empty one and the batch's time zones are looked up
    (the community settings belong to the loop); nothing else, so a flush never holds the loop for the
    milliseconds a 2,000-row batch takes to prepare (the benchmarks' worst loop stall, issue 14);
-2. on the database thread, in the same hand-over as the transaction (`Database.run_transaction`):
-   duplicates inside the batch are dropped (first delivery wins), each row gets its local day, the
-   rollups are summed as if every row were new, and rows and sums become JSON parameters
-   (`bot/storage/bulk.py`: one SQLite step per statement, not one per row). Not on a worker thread of
-   its own: handing the prepared batch back would need the event loop, which a burst of chat keeps
-   busy, and the write would start late (ingest lost 8% that way, measured);
-3. then `BEGIN IMMEDIATE`, `MAX(id)`, one `INSERT ... ON CONFLICT DO NOTHING`, one upsert per rollup
-   table, `COMMIT`. The event loop reads the next batch meanwhile instead of relaying each statement;
-4. when the insert's rowcount says some rows were already stored (a redelivery), one
-   `SELECT ... WHERE id > <old max>` lists the new ones and the sums are redone from them. This is exact
-   because we hold SQLite's write lock and an INTEGER PRIMARY KEY is allocated above the current maximum.
+2. off the loop, in the same hand-over as the transaction (`Database.run_transaction`): duplicates
+   inside the batch are dropped (first delivery wins), each row gets its local day, and the rollups are
+   summed as if every row were new. On SQLite this is the database thread (rows travel as one JSON
+   parameter, `bot/storage/bulk.py`: one SQLite step per statement, not one per row); handing a batch
+   prepared elsewhere back would need the event loop, which a burst of chat keeps busy (ingest lost 8%
+   that way, measured). On PostgreSQL each statement takes one array per column (unnest);
+3. then BEGIN, one `INSERT ... ON CONFLICT DO NOTHING RETURNING` of the raw rows, one upsert per rollup
+   table, COMMIT. The event loop reads the next batch meanwhile;
+4. when RETURNING lists fewer rows than the batch (a redelivery, seen by this process or another one),
+   the sums are redone from the rows really inserted, so no message is counted twice.
 Reactions, joins and leaves have no raw table, so a redelivered reaction is counted again.
 """
 
@@ -25,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -35,26 +33,27 @@ from zoneinfo import ZoneInfo
 from bot.declarations import MessageNotes
 from bot.model import MemberJoined, MemberLeft, Message, ReactionAdded
 from bot.protocols import Sql
-from bot.storage.bulk import as_json, rows_from_json
-from bot.storage.database import Database
+from bot.storage.database import BulkSql, Database
 from bot.storage.times import to_db, zone
 
 __all__ = ["ActivityWriter", "export_member_activity", "forget_member_activity", "purge_raw_before"]
 
 log = logging.getLogger(__name__)
 
-# Every statement of a flush takes its rows as one JSON parameter (see bot/storage/bulk.py for why).
-_INSERT_MESSAGE = f"""
+# Single-row statements that `BulkSql.insert_rows` runs once for a whole batch (SQLite: one JSON parameter,
+# see bot/storage/bulk.py for why; PostgreSQL: unnest of one array per column).
+_INSERT_MESSAGE = """
 INSERT INTO messages (community, channel_id, thread_id, message_id, author_id, at, length, reply_to,
                       is_question, language, tagged)
-{rows_from_json(11)}
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (community, channel_id, message_id) DO NOTHING
+RETURNING community, channel_id, message_id
 """
 
-_UPSERT_CHANNEL = f"""
+_UPSERT_CHANNEL = """
 INSERT INTO activity_channel_daily (community, day, channel_id, messages, replies, thread_messages,
                                     reactions, questions)
-{rows_from_json(8)}
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (community, day, channel_id) DO UPDATE SET
     messages = activity_channel_daily.messages + excluded.messages,
     replies = activity_channel_daily.replies + excluded.replies,
@@ -63,10 +62,10 @@ ON CONFLICT (community, day, channel_id) DO UPDATE SET
     questions = activity_channel_daily.questions + excluded.questions
 """
 
-_UPSERT_MEMBER = f"""
+_UPSERT_MEMBER = """
 INSERT INTO activity_member_daily (community, day, user_id, messages, replies, reactions_given,
                                    reactions_received)
-{rows_from_json(7)}
+VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (community, day, user_id) DO UPDATE SET
     messages = activity_member_daily.messages + excluded.messages,
     replies = activity_member_daily.replies + excluded.replies,
@@ -74,18 +73,18 @@ ON CONFLICT (community, day, user_id) DO UPDATE SET
     reactions_received = activity_member_daily.reactions_received + excluded.reactions_received
 """
 
-_UPSERT_COMMUNITY = f"""
+_UPSERT_COMMUNITY = """
 INSERT INTO activity_community_daily (community, day, messages, joins, leaves)
-{rows_from_json(5)}
+VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (community, day) DO UPDATE SET
     messages = activity_community_daily.messages + excluded.messages,
     joins = activity_community_daily.joins + excluded.joins,
     leaves = activity_community_daily.leaves + excluded.leaves
 """
 
-_UPSERT_LANGUAGE = f"""
+_UPSERT_LANGUAGE = """
 INSERT INTO activity_language_daily (community, day, language, messages)
-{rows_from_json(4)}
+VALUES (?, ?, ?, ?)
 ON CONFLICT (community, day, language) DO UPDATE SET
     messages = activity_language_daily.messages + excluded.messages
 """
@@ -233,22 +232,19 @@ class _Rollups:
             community = left.community.key
             self.community[(community, self._day(community, left.at))][2] += 1
 
-    def statements(self) -> list[tuple[str, str]]:
-        """One upsert per rollup table that has rows: (SQL, its rows as one JSON parameter)."""
+    def statements(self) -> list[tuple[str, list[tuple[Any, ...]]]]:
+        """One upsert per rollup table that has rows: (single-row SQL, its rows)."""
         tables = (
             (_UPSERT_CHANNEL, [(*key, *counts) for key, counts in self.channel.items()]),
             (_UPSERT_MEMBER, [(*key, *counts) for key, counts in self.member.items()]),
             (_UPSERT_COMMUNITY, [(*key, *counts) for key, counts in self.community.items()]),
             (_UPSERT_LANGUAGE, [(*key, count) for key, count in self.language.items()]),
         )
-        return [(sql, as_json(rows)) for sql, rows in tables if rows]
+        return [(sql, rows) for sql, rows in tables if rows]
 
 
-_NEW_MESSAGES = "SELECT community, channel_id, message_id FROM messages WHERE id > ?"
-
-
-def _batch_work(batch: _Buffer, days: _Days) -> Callable[[sqlite3.Connection], None]:
-    """Prepare a batch (rows, rollups, JSON) and return the database thread's part.
+def _batch_work(batch: _Buffer, days: _Days) -> Callable[[BulkSql], None]:
+    """Prepare a batch (rows, rollups) and return the database thread's part.
 
     Called on the database thread (`ActivityWriter._write`), with `days` already holding the batch's
     zones: it reads only the batch, which nothing else touches once taken off the buffer.
@@ -260,7 +256,7 @@ def _batch_work(batch: _Buffer, days: _Days) -> Callable[[sqlite3.Connection], N
     for row in batch.messages:
         unique.setdefault((row.community, row.channel_id, row.message_id), row)
 
-    def rollups(rows: list[_Row]) -> list[tuple[str, str]]:
+    def rollups(rows: list[_Row]) -> list[tuple[str, list[tuple[Any, ...]]]]:
         sums = _Rollups(days)
         sums.add_reactions(batch.reactions)
         sums.add_members(batch.joins, batch.leaves)
@@ -268,41 +264,33 @@ def _batch_work(batch: _Buffer, days: _Days) -> Callable[[sqlite3.Connection], N
         return sums.statements()
 
     planned = rollups(list(unique.values()))
-    rows_json = (
-        as_json(
-            [
-                (
-                    r.community,
-                    r.channel_id,
-                    r.thread_id,
-                    r.message_id,
-                    r.author_id,
-                    to_db(r.at),
-                    r.length,
-                    r.reply_to,
-                    r.is_question,
-                    r.language,
-                    r.tagged,
-                )
-                for r in unique.values()
-            ]
+    rows = [
+        (
+            r.community,
+            r.channel_id,
+            r.thread_id,
+            r.message_id,
+            r.author_id,
+            to_db(r.at),
+            r.length,
+            r.reply_to,
+            r.is_question,
+            r.language,
+            r.tagged,
         )
-        if unique
-        else None
-    )
+        for r in unique.values()
+    ]
 
-    def work(conn: sqlite3.Connection) -> None:
+    def work(bulk: BulkSql) -> None:
         statements = planned
-        if rows_json is not None:
-            # Exact because we hold SQLite's write lock and an INTEGER PRIMARY KEY is allocated above
-            # the current maximum (a PostgreSQL backend would use INSERT ... RETURNING).
-            before = conn.execute("SELECT COALESCE(MAX(id), 0) FROM messages").fetchone()[0]
-            inserted = conn.execute(_INSERT_MESSAGE, (rows_json,)).rowcount
-            if inserted != len(unique):
-                new = conn.execute(_NEW_MESSAGES, (before,)).fetchall()
-                statements = rollups([unique[key] for key in map(tuple, new) if key in unique])
-        for sql, rows in statements:
-            conn.execute(sql, (rows,))
+        if rows:
+            # RETURNING lists the rows really inserted: a redelivered message (already stored, by this
+            # process or another one) is skipped and its counts are not added twice.
+            new = bulk.insert_rows_returning(_INSERT_MESSAGE, rows)
+            if len(new) != len(unique):
+                statements = rollups([unique[key] for key in (tuple(r) for r in new) if key in unique])
+        for sql, values in statements:
+            bulk.insert_rows(sql, values)
 
     return work
 
@@ -496,12 +484,12 @@ class ActivityWriter:
         days = _Days(self._timezone_of, self._zone_warnings)
         days.resolve(_communities(batch))
 
-        def prepare_and_write(conn: sqlite3.Connection) -> None:
+        def prepare_and_write(bulk: BulkSql) -> None:
             # Inside the transaction, so the database lock and SQLite's write lock are held a few
             # milliseconds longer: other writes of this process (the questions plugin's batches, a
             # command's write) may wait that much more; reads (WAL, read connections) do not. The Python
             # work shares the GIL with the loop, which gets it back every 0.5 ms (`App.start`).
-            _batch_work(batch, days)(conn)
+            _batch_work(batch, days)(bulk)
 
         # One hand-over to the database thread for the preparation and the whole transaction (see
         # Database.run_transaction): the next batch is read while this one is written.

@@ -185,6 +185,7 @@ async def _has_data(db: Database, applied: dict[int, _Applied]) -> bool:
 
 
 def _backup_path(db: Database, now: datetime, version: int) -> Path:
+    assert db.path is not None
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
     return db.path.with_name(f"{db.path.name}.{stamp}.before-{version:04d}.bak")
 
@@ -201,7 +202,7 @@ async def apply_migrations(db: Database, directory: Path, *, now: datetime) -> l
     pending = _check_history(files, applied)
     if not pending:
         return []
-    if await _has_data(db, applied) and str(db.path) != ":memory:":
+    if await _has_data(db, applied) and db.path is not None and str(db.path) != ":memory:":
         await db.backup_to(_backup_path(db, now, pending[0].version))
     await db.execute(_CREATE_TABLE)
     done: list[str] = []

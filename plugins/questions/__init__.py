@@ -9,8 +9,9 @@ Tables (bot/migrations/0006_questions_tables.sql): `questions` (one row per trac
 short excerpt only and its next ladder step), `question_answers` (answers credited to helpers),
 `question_note_optouts`. Rows are queued on the hot path and written in batches (at 500 statements,
 within the activity writer's flush interval `activity.flush_ms` of the first one queued, and before any
-read); question ids are allocated in memory. Messages the filters tagged as noise (`noise:*`, the
-engagement-bait list among them) are neither followed as questions nor counted as answers.
+read); question ids are reserved from the database in blocks (unique across processes). Messages the
+filters tagged as noise (`noise:*`, the engagement-bait list among them) are neither followed as questions
+nor counted as answers.
 
 Settings (`QuestionsSettings`): excluded_channels, nudge_after_hours (4), escalate_after_hours (24),
 waiting_after_hours (72), quiet_hours ("22:00-08:00", community time zone), mention_window_hours (6),

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from bot.plugin import REFUSED_WRITES, PluginContext, SqlConnection
+from bot.plugin import REFUSED_WRITES, BulkSql, PluginContext
 from plugins.questions.repo import QuestionsRepo, TakenWrites
 
 FLUSH_AT = 500
@@ -39,7 +39,7 @@ class BatchWriter:
                 return
             taken: list[TakenWrites] = []
 
-            def take() -> Callable[[SqlConnection], int]:
+            def take() -> Callable[[BulkSql], int]:
                 # Called once the database lock is held: a privacy forget cannot run between the taking
                 # and the writing, so no row about a forgotten member is written after the forget.
                 taken.append(self.repo.pending.take())

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.plugin import Sql, SqlConnection
-from bot.storage.bulk import as_json, rows_from_json
+from bot.plugin import BulkSql, Sql
 from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 from plugins.questions.stats import LanguageCount
@@ -19,17 +18,18 @@ ACTIVE = ("open", "answered")
 # The questions a digest counts as asked in a period: community, start, end (closed and withdrawn left out).
 _ASKED_IN = "WHERE community = ? AND asked_at >= ? AND asked_at < ? AND status IN ('open', 'answered', 'solved')"
 
-# The hot-path inserts, queued and written many rows at a time (one JSON parameter, see PendingWrites).
+# The hot-path insert, queued and written many rows in one statement (`BulkSql.insert_rows`).
 _INSERT_QUESTION = (
     "INSERT INTO questions (id, community, channel_id, thread_id, message_id, author_id, asked_at, "
-    f"language, excerpt, group_name, explicit, next_step, next_step_at) {rows_from_json(13)} "
+    "language, excerpt, group_name, explicit, next_step, next_step_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (community, channel_id, message_id) DO NOTHING"
 )
 # Only for questions that were stored: a question delivered twice gets a second id whose insert is skipped,
 # and an answer to it must not fail the whole flush on the foreign key.
 _INSERT_ANSWER = (
-    f"INSERT INTO question_answers (community, question_id, user_id, message_id, at) {rows_from_json(5)} "
-    "AND EXISTS (SELECT 1 FROM questions WHERE id = json_extract(value, '$[1]')) ON CONFLICT DO NOTHING"
+    "INSERT INTO question_answers (community, question_id, user_id, message_id, at) "
+    "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?) ON CONFLICT DO NOTHING"
 )
 
 
@@ -123,7 +123,7 @@ def _question(row: Any) -> Question:
     )
 
 
-_Ranked = tuple[str, bool, list[tuple[Any, ...]]]  # SQL, bulk (rows as one JSON parameter), rows
+_Ranked = tuple[str, bool, list[tuple[Any, ...]]]  # SQL, bulk (one statement for all rows), rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,19 +133,19 @@ class TakenWrites:
     items: dict[int, _Ranked]
     count: int
 
-    def statements(self) -> Iterator[tuple[str, Sequence[Any] | None, list[tuple[Any, ...]]]]:
-        """(SQL, its one parameter set or None, its rows for executemany), by rank, in queue order."""
+    def statements(self) -> Iterator[tuple[str, bool, list[tuple[Any, ...]]]]:
+        """(SQL, whether it is a single-row insert written for all rows at once, its rows), by rank, in
+        queue order."""
         for rank in sorted(self.items):
-            sql, bulk, rows = self.items[rank]
-            yield (sql, (as_json(rows),), []) if bulk else (sql, None, rows)
+            yield self.items[rank]
 
-    def work(self, conn: SqlConnection) -> int:
-        """Run the statements on the database thread; returns how many were queued."""
-        for sql, params, rows in self.statements():
-            if params is not None:
-                conn.execute(sql, params)
+    def work(self, bulk: BulkSql) -> int:
+        """Run the statements off the event loop, in the flush's transaction; returns how many were queued."""
+        for sql, at_once, rows in self.statements():
+            if at_once:
+                bulk.insert_rows(sql, rows)
             else:
-                conn.executemany(sql, rows)
+                bulk.executemany(sql, rows)
         return self.count
 
 
@@ -186,11 +186,8 @@ class PendingWrites:
     async def flush(self, executor: Sql) -> int:
         """Run everything queued inside `executor` (a transaction or the database), statement by statement."""
         taken = self.take()
-        for sql, params, rows in taken.statements():
-            if params is not None:
-                await executor.execute(sql, params)
-            else:
-                await executor.executemany(sql, rows)
+        for sql, _at_once, rows in taken.statements():
+            await executor.executemany(sql, rows)
         return taken.count
 
 
@@ -227,11 +224,6 @@ class QuestionsRepo:
     async def flush(self, executor: Sql | None = None) -> int:
         """Write what was queued (inside `executor`, a transaction, when given)."""
         return await self.pending.flush(executor or self._db)
-
-    async def max_id(self) -> int:
-        """The highest question id ever stored (ids are allocated from it)."""
-        row = await self._db.fetchone("SELECT COALESCE(MAX(id), 0) AS top FROM questions", ())
-        return int(row["top"]) if row else 0
 
     async def get(self, community: str, question_id: int) -> Question | None:
         """A question by id, within a community."""
@@ -274,8 +266,7 @@ class QuestionsRepo:
         self.pending.add(
             1,
             _INSERT_ANSWER,
-            (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at)),
-            bulk=True,
+            (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at), answer.question_id),
         )
         if first:
             self.pending.add(

@@ -12,12 +12,14 @@ pensez-vous ? » asks for reactions, not for a helper, and spam in a question's 
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
 from bot.model import Message as ChatMessage
-from bot.plugin import MessageNotes, PluginContext
+from bot.plugin import MessageNotes, PluginContext, SqlDatabase
 from plugins.questions import detector, ladder
 from plugins.questions.batches import BatchWriter
 from plugins.questions.index import OpenIndex, Tracked
@@ -30,6 +32,33 @@ _LANGUAGE_CACHE = 4096
 _NOISE = "noise:"
 
 
+class _QuestionIds:
+    """Question ids reserved from the database's sequence of `questions.id`, a block at a time.
+
+    A question's id must be known when it is seen (its answers and ladder refer to it) while its row is
+    written with the next batch, so ids cannot come from the insert itself. Reserved from the database,
+    they are unique across processes; a block of 64 costs one round trip per 64 questions, and ids left
+    in a block at shutdown are simply never used."""
+
+    BLOCK = 64
+
+    def __init__(self, db: SqlDatabase) -> None:
+        self._db = db
+        self._free: deque[int] = deque()
+        self._lock = asyncio.Lock()
+
+    async def reserve(self) -> None:
+        """Hold a block ahead (start-up), so questions asked while the database is busy still get ids."""
+        async with self._lock:
+            if not self._free:
+                self._free.extend(await self._db.allocate_ids("questions", self.BLOCK))
+
+    async def take(self) -> int:
+        """The next id (one round trip to the database per block)."""
+        await self.reserve()
+        return self._free.popleft()
+
+
 class Tracker:
     """Keeps the questions tables, the index and the ladder's due actions in step with chat."""
 
@@ -38,7 +67,7 @@ class Tracker:
         self.repo = repo
         self.settings = settings
         self.index = OpenIndex()
-        self._next_id = 1
+        self._ids = _QuestionIds(ctx.db)
         self._armed: dict[str, datetime] = {}
         self._ladders: dict[tuple[str, str], ladder.Ladder] = {}
         self.writes = BatchWriter(ctx, repo)
@@ -49,7 +78,7 @@ class Tracker:
 
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
-        self._next_id = await self.repo.max_id() + 1
+        await self._ids.reserve()
         await self.wake_ladders()
         since = self.ctx.clock.now() - timedelta(days=self.settings.track_days)
         questions = await self.repo.active_since(since)
@@ -257,7 +286,7 @@ class Tracker:
 
     async def create(self, new: NewQuestion) -> Tracked:
         """Index a new question and queue its row; its first ladder step wakes the community's sweep."""
-        question_id, self._next_id = self._next_id, self._next_id + 1
+        question_id = await self._ids.take()
         step = (await self.ladder(new.community)).step_after(None, new.asked_at)
         self.repo.queue_insert(question_id, new, step.kind if step else None, step.due_at if step else None)
         tracked = Tracked(question_id, new.community, new.channel_id, new.message_id, new.author_id, new.asked_at)

@@ -1,0 +1,527 @@
+"""The PostgreSQL engine of `bot.storage.database.Database` (asyncpg), for communities that outgrow one
+machine or run several processes on one database.
+
+Owns the connections (one writer behind an asyncio lock, as on SQLite, and a read pool whose sessions
+are read-only), the translation of the shared SQL to what PostgreSQL takes, the batch writes of the hot
+paths, ids from sequences, reconnection with backoff, and the errors a person must act on.
+
+What the shared SQL needs here, and why:
+- placeholders: `?`/`:name` become `$n` (`bot.storage.sqltext`);
+- parameter types: PostgreSQL infers a type for each `$n` from the statement, and asyncpg refuses a
+  Python value of another type (an int for a TEXT column). SQLite would store the value in the column's
+  affinity; here each value is converted to the inferred type the same way (int -> text "5", "5" ->
+  int), so repos bind what they have, as on SQLite. A parameter whose type PostgreSQL cannot infer
+  (`? IS NULL` alone) is retried once with a cast from its Python type;
+- NUMERIC results (`SUM` of a BIGINT, `AVG`) come back as int when integral and float otherwise, as
+  SQLite gives them, never as Decimal;
+- text: PostgreSQL refuses NUL characters and lone surrogates in text; NUL ends nothing here, it is
+  dropped, and a lone surrogate becomes "?" (the same as the SQLite bulk path).
+
+A lost connection: the statement that saw it fails with a `StorageError` ("may not have been applied"),
+never silently: the batch writers keep their rows and write them again (their inserts are idempotent);
+the next statement reconnects, with backoff, and says so in one line when the server stays away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from decimal import Decimal
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import asyncpg
+
+from bot.storage.database import BulkSql, Database, Params, StorageError, Transaction, single_row_insert
+from bot.storage.sqltext import Numbered, reads_only, to_numbered
+
+__all__ = ["PostgresDatabase", "describe_url"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+_TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "name", "unknown", "char"})
+_INT_TYPES = frozenset({"int2", "int4", "int8"})
+_FLOAT_TYPES = frozenset({"float4", "float8"})
+# The failures that mean the connection (not the statement) is gone.
+_LOST = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    ConnectionError,
+    OSError,
+)
+_RECONNECT_DELAYS = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0)  # seconds: about 16 s before giving up
+
+
+def describe_url(url: str) -> str:
+    """`host:port/database` of a postgresql:// URL (never its password), for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    port = parts.port or 5432
+    database = parts.path.lstrip("/") or parts.username or "postgres"
+    return f"{host}:{port}/{database}"
+
+
+def _numeric(text: str) -> int | float:
+    value = Decimal(text)
+    if value == value.to_integral_value() and "." not in text and "e" not in text.lower():
+        return int(value)
+    return float(value)
+
+
+async def _setup(conn: asyncpg.Connection) -> None:
+    """Per connection: NUMERIC as int or float (as SQLite returns sums and averages)."""
+    await conn.set_type_codec("numeric", encoder=str, decoder=_numeric, schema="pg_catalog", format="text")
+
+
+def _clean_text(value: str) -> str:
+    if "\x00" in value:
+        value = value.replace("\x00", "")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "replace").decode("utf-8")
+    return value
+
+
+def _coerce(value: Any, type_name: str) -> Any:
+    """`value` converted to the parameter type PostgreSQL inferred, as SQLite's column affinity would."""
+    if value is None:
+        return None
+    if type_name in _TEXT_TYPES:
+        if isinstance(value, str):
+            return _clean_text(value)
+        if isinstance(value, bool):
+            return str(int(value))
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value).decode("utf-8", "replace")
+        return str(value)
+    if type_name in _INT_TYPES:
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                return int(value.strip())
+        return value
+    if type_name in _FLOAT_TYPES:
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            with contextlib.suppress(ValueError):
+                return float(value)
+        if isinstance(value, bool):
+            return float(value)
+        return value
+    if type_name == "numeric":
+        return str(value) if isinstance(value, (int, float, Decimal)) else value
+    if type_name == "bool":
+        return bool(value)
+    return value
+
+
+def _cast_for(value: Any) -> str:
+    """A cast for a parameter PostgreSQL could not type, from the Python value."""
+    if isinstance(value, (bool, int)):
+        return "bigint"
+    if isinstance(value, float):
+        return "double precision"
+    return "text"
+
+
+def _rowcount(status: str | None) -> int:
+    """The row count of a command status such as "UPDATE 3" or "INSERT 0 5" (0 when there is none)."""
+    if not status:
+        return 0
+    last = status.rsplit(" ", 1)[-1]
+    return int(last) if last.isdigit() else 0
+
+
+class _Statement:
+    """A prepared statement of one connection with its parameter types."""
+
+    def __init__(self, prepared: asyncpg.prepared_stmt.PreparedStatement, numbered: Numbered) -> None:
+        self.prepared = prepared
+        self.numbered = numbered
+        self.types = [t.name for t in prepared.get_parameters()]
+
+    def arguments(self, params: Params) -> list[Any]:
+        values = self.numbered.arguments(params)
+        return [_coerce(v, t) for v, t in zip(values, self.types, strict=True)]
+
+
+class _Session:
+    """Statements on one asyncpg connection, with its prepared statements cached by SQL text."""
+
+    def __init__(self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> None:
+        self.conn = conn
+        self._cache: dict[tuple[str, tuple[str, ...]], _Statement] = {}
+        self._untyped: set[str] = set()  # statements with a parameter PostgreSQL cannot type alone
+
+    async def statement(self, sql: str, params: Params) -> tuple[_Statement, list[Any]]:
+        numbered = to_numbered(sql)
+        values = numbered.arguments(params)
+        casts = tuple(_cast_for(v) for v in values) if sql in self._untyped else ()
+        cached = self._cache.get((sql, casts))
+        if cached is None:
+            try:
+                prepared = await self.conn.prepare(numbered.with_casts(casts) if casts else numbered.text)
+            except asyncpg.exceptions.IndeterminateDatatypeError:
+                if casts:
+                    raise
+                # `? IS NULL` and the like: type each parameter from its Python value and try again.
+                self._untyped.add(sql)
+                casts = tuple(_cast_for(v) for v in values)
+                prepared = await self.conn.prepare(numbered.with_casts(casts))
+            cached = self._cache[(sql, casts)] = _Statement(prepared, numbered)
+            if len(self._cache) > 2048:  # a statement text built per call must not grow this forever
+                self._cache.pop(next(iter(self._cache)))
+        return cached, [_coerce(v, t) for v, t in zip(values, cached.types, strict=True)]
+
+    async def execute(self, sql: str, params: Params) -> int:
+        statement, args = await self.statement(sql, params)
+        await statement.prepared.fetch(*args)
+        return _rowcount(statement.prepared.get_statusmsg())
+
+    async def executemany(self, sql: str, seq: Iterable[Params]) -> int:
+        total = 0
+        for params in list(seq):
+            total += await self.execute(sql, params)
+        return total
+
+    async def fetchall(self, sql: str, params: Params) -> list[Any]:
+        statement, args = await self.statement(sql, params)
+        rows: list[Any] = await statement.prepared.fetch(*args)
+        return rows
+
+    async def fetchone(self, sql: str, params: Params) -> Any:
+        statement, args = await self.statement(sql, params)
+        return await statement.prepared.fetchrow(*args)
+
+    async def insert_rows(self, sql: str, rows: Sequence[Sequence[Any]], *, returning: bool) -> Any:
+        """One `INSERT ... SELECT * FROM unnest($1::t1[], ...)` for every row of a single-row insert."""
+        head, columns, tail = single_row_insert(sql)
+        single, _ = await self.statement(sql, [None] * columns)
+        types = single.types
+        arrays = [[_coerce(row[i], types[i]) for row in rows] for i in range(columns)]
+        unnest = ", ".join(f"${i + 1}::{types[i]}[]" for i in range(columns))
+        text = f"{head} SELECT * FROM unnest({unnest}){tail}"
+        # `text` has `$n` placeholders already; `?`-free, so it goes through as it is.
+        if returning:
+            return await self.conn.fetch(text, *arrays)
+        status = await self.conn.execute(text, *arrays)
+        return _rowcount(status)
+
+
+class _PgBulk(BulkSql):
+    """`BulkSql` for a work function on a worker thread: each call runs on the event loop and waits."""
+
+    def __init__(self, session: _Session, loop: asyncio.AbstractEventLoop) -> None:
+        self._session = session
+        self._loop = loop
+
+    def _wait(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self._wait(self._session.execute(sql, params))
+
+    def executemany(self, sql: str, seq: Sequence[Params]) -> int:
+        return self._wait(self._session.executemany(sql, seq))
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        return self._wait(self._session.fetchall(sql, params))
+
+    def insert_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        if not rows:
+            return 0
+        count: int = self._wait(self._session.insert_rows(sql, rows, returning=False))
+        return count
+
+    def insert_rows_returning(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
+        if not rows:
+            return []
+        found: list[Any] = self._wait(self._session.insert_rows(sql, rows, returning=True))
+        return found
+
+
+class PostgresDatabase(Database):
+    """One writer connection behind an asyncio lock, a read-only pool for plain reads."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str, password: str | None, timeout: float, read_connections: int) -> None:
+        """Use `PostgresDatabase.open`."""
+        self.url = url
+        self.label = describe_url(url)
+        self.path = None
+        self._password = password
+        self._timeout = timeout
+        self._read_size = read_connections
+        self._writer: _Session | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._closed = False
+
+    @classmethod
+    async def connect(
+        cls, url: str, *, password_env: str | None = None, connect_timeout: float = 10.0, read_connections: int = 2
+    ) -> PostgresDatabase:
+        """Connect (the password, if any, from the environment variable `password_env`)."""
+        password = os.environ.get(password_env) if password_env else None
+        db = cls(url, password, connect_timeout, read_connections)
+        db._writer = _Session(await db._connect())
+        if read_connections > 0:
+            try:
+                db._pool = await asyncpg.create_pool(
+                    url,
+                    password=password,
+                    min_size=0,
+                    max_size=read_connections,
+                    timeout=connect_timeout,
+                    init=_setup,
+                    server_settings={"default_transaction_read_only": "on", "application_name": "affinity-bot"},
+                )
+            except BaseException:
+                await db._writer.conn.close()
+                raise
+        return db
+
+    async def _connect(self) -> asyncpg.Connection:
+        try:
+            conn = await asyncpg.connect(
+                self.url,
+                password=self._password,
+                timeout=self._timeout,
+                server_settings={"application_name": "affinity-bot"},
+            )
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.exceptions.InterfaceError) as exc:
+            raise StorageError(f"cannot connect to PostgreSQL at {self.label}: {_reason(exc)}", self.label) from exc
+        await _setup(conn)
+        return conn
+
+    @property
+    def read_connections(self) -> int:
+        """The size of the read pool (0: reads share the writer)."""
+        return self._read_size if self._pool is not None else 0
+
+    async def close(self) -> None:
+        """Wait for running work, then close the pool and the writer (idempotent)."""
+        if self._closed:
+            return
+        self._refuse_reentry("close()")
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                if self._pool is not None:
+                    await self._pool.close()
+            finally:
+                if self._writer is not None:
+                    await self._writer.conn.close()
+
+    # ------------------------------------------------------------ statements
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement (auto-committed); returns the rows changed."""
+        async with self._session("execute()") as session:
+            return await _guarded(self.label, session.execute(sql, params))
+
+    async def executemany(self, sql: str, seq: Iterable[Params]) -> int:
+        """Run one statement for each parameter set, all in one transaction; returns the rows changed."""
+        async with self.transaction() as tx:
+            return await tx.executemany(sql, seq)
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        """All rows of a query (plain reads on the read pool)."""
+        if self._pool is not None and reads_only(sql):
+            rows: list[Any] = await self._read(sql, params, many=True)
+            return rows
+        async with self._session("fetchall()") as session:
+            return await _guarded(self.label, session.fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
+        """The first row of a query, or None."""
+        if self._pool is not None and reads_only(sql):
+            return await self._read(sql, params, many=False)
+        async with self._session("fetchone()") as session:
+            return await _guarded(self.label, session.fetchone(sql, params))
+
+    async def allocate_ids(self, table: str, count: int) -> list[int]:
+        """`count` values of the identity sequence of `table.id`."""
+        if not table.isidentifier() or not table.isascii():
+            raise ValueError(f"not a table name: {table!r}")
+        if count < 1:
+            return []
+        rows = await self.fetchall(
+            "SELECT nextval(pg_get_serial_sequence(?, 'id')) FROM generate_series(1, ?)", (table, count)
+        )
+        return [int(row[0]) for row in rows]
+
+    async def tables(self) -> set[str]:
+        """The tables of the current schema."""
+        rows = await self.fetchall("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        return {row[0] for row in rows}
+
+    def transaction(self) -> AbstractAsyncContextManager[Transaction]:
+        """`async with db.transaction() as tx:` BEGIN, COMMIT on success, ROLLBACK on error."""
+        return self._transaction()
+
+    async def run_prepared(self, prepare: Callable[[], Callable[[BulkSql], T]]) -> T:
+        """`prepare()` on the loop once the writer is held, then the work on a worker thread inside one
+        transaction (each of its statements is relayed to the loop: asyncpg lives there)."""
+        async with self._transaction() as tx:
+            work = prepare()
+            assert isinstance(tx, _PgTransaction)
+            bulk = _PgBulk(tx.session, asyncio.get_running_loop())
+            return await asyncio.to_thread(work, bulk)
+
+    # ------------------------------------------------------------ locking and connections
+
+    def _refuse_reentry(self, what: str) -> None:
+        if self._closed:
+            raise RuntimeError(f"the database {self.label} is closed")
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError(
+                f"{what} called on the Database from inside this task's own transaction: "
+                f"use the Transaction object (nested transactions are not supported)"
+            )
+
+    async def _writer_session(self) -> _Session:
+        """The writer, reconnected (with backoff) when the server closed it."""
+        writer = self._writer
+        if writer is not None and not writer.conn.is_closed():
+            return writer
+        last: StorageError | None = None
+        for delay in (0.0, *_RECONNECT_DELAYS):
+            if delay:
+                await asyncio.sleep(delay)
+            try:
+                self._writer = _Session(await self._connect())
+            except StorageError as exc:
+                last = exc
+                continue
+            log.warning("reconnected to PostgreSQL at %s", self.label)
+            return self._writer
+        assert last is not None
+        raise last
+
+    @asynccontextmanager
+    async def _session(self, what: str) -> AsyncIterator[_Session]:
+        self._refuse_reentry(what)
+        async with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the database {self.label} is closed")
+            yield await self._writer_session()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[Transaction]:
+        self._refuse_reentry("transaction()")
+        async with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the database {self.label} is closed")
+            session = await self._writer_session()
+            self._owner = asyncio.current_task()
+            tx = _PgTransaction(self.label, session)
+            transaction = session.conn.transaction()
+            try:
+                try:
+                    await _guarded(self.label, transaction.start())
+                    yield tx
+                    tx.open = False
+                    await _guarded(self.label, transaction.commit())
+                except BaseException:
+                    tx.open = False
+                    with contextlib.suppress(Exception):
+                        if not session.conn.is_closed():
+                            await transaction.rollback()
+                    raise
+            finally:
+                tx.open = False
+                self._owner = None
+
+    async def _read(self, sql: str, params: Params, *, many: bool) -> Any:
+        self._refuse_reentry("a read")
+        pool = self._pool
+        assert pool is not None
+        try:
+            async with pool.acquire() as conn:
+                session = _Session(conn)
+                if many:
+                    return await session.fetchall(sql, params)
+                return await session.fetchone(sql, params)
+        except asyncpg.exceptions.ReadOnlySQLTransactionError:
+            pass  # a WITH ... INSERT and the like: refused before it changed anything
+        except _LOST as exc:
+            raise StorageError(
+                f"lost the connection to PostgreSQL at {self.label}: {_reason(exc)}", self.label
+            ) from exc
+        async with self._session("a read") as writer:
+            if many:
+                return await _guarded(self.label, writer.fetchall(sql, params))
+            return await _guarded(self.label, writer.fetchone(sql, params))
+
+
+class _PgTransaction(Transaction):
+    """The handle given by `PostgresDatabase.transaction()`."""
+
+    def __init__(self, label: str, session: _Session) -> None:
+        self.label = label
+        self.session = session
+        self.open = True
+
+    def _check(self) -> _Session:
+        if not self.open:
+            raise RuntimeError("this transaction is finished; open a new one with db.transaction()")
+        return self.session
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; returns the rows changed."""
+        return await _guarded(self.label, self._check().execute(sql, params))
+
+    async def executemany(self, sql: str, seq: Iterable[Params]) -> int:
+        """Run one statement for each parameter set; returns the rows changed."""
+        return await _guarded(self.label, self._check().executemany(sql, seq))
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        """All rows of a query (sees this transaction's own changes)."""
+        return await _guarded(self.label, self._check().fetchall(sql, params))
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Any:
+        """The first row of a query, or None."""
+        return await _guarded(self.label, self._check().fetchone(sql, params))
+
+
+def _reason(exc: BaseException) -> str:
+    """One line saying what failed, without a traceback."""
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused (is the server running, and on this host and port?)"
+    if isinstance(exc, asyncio.TimeoutError):
+        return "no answer in time (is the host reachable?)"
+    if isinstance(exc, asyncpg.exceptions.InvalidPasswordError):
+        return f"{exc} (check the password environment variable named by database.password_env)"
+    if isinstance(exc, asyncpg.exceptions.InvalidCatalogNameError):
+        return f"{exc} (create it, or fix the database name in database.url)"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text
+
+
+async def _guarded(label: str, awaitable: Coroutine[Any, Any, T]) -> T:
+    """Await a statement, turning a lost connection into a StorageError a person can read."""
+    try:
+        return await awaitable
+    except _LOST as exc:
+        raise StorageError(
+            f"lost the connection to PostgreSQL at {label} ({_reason(exc)}); the statement may not have been "
+            f"applied and will be retried by the writers that keep their rows",
+            label,
+        ) from exc
