@@ -3,10 +3,12 @@ fresh databases, checked against a real server; skipped only when no PostgreSQL 
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -59,6 +61,53 @@ def test_a_server_starts_on_a_free_port_and_leaves_nothing_behind() -> None:
     assert not folder.exists()
     with pytest.raises(pgserver.PgUnavailable, match="unreachable"):
         pgserver.FreshDatabases(server)
+
+
+async def test_a_database_given_back_comes_back_empty_with_its_locks_freed(pg_available: bool) -> None:
+    if not pg_available:
+        pytest.skip("no PostgreSQL server")
+    import asyncpg
+
+    assert pgserver.current is not None
+    databases = pgserver.FreshDatabases(pgserver.current.databases().server, prefix="recycle")
+    try:
+        used = await asyncio.to_thread(databases.take)
+        leaked = await asyncpg.connect(databases.server.url(used))  # an app that was never stopped
+        await leaked.execute("CREATE TABLE kept (id BIGINT GENERATED ALWAYS AS IDENTITY, name TEXT)")
+        await leaked.execute("CREATE SCHEMA extra; CREATE TABLE extra.t (x INT)")
+        await leaked.execute("INSERT INTO kept (name) VALUES ('a'), ('b')")
+        assert await leaked.fetchval("SELECT pg_try_advisory_lock(42)")
+        databases.release(used)
+        again = None
+        for _ in range(pgserver.READY_AHEAD + 2):  # the ones made ready earlier come first
+            again = await asyncio.to_thread(databases.take)
+            if again == used:
+                break
+        assert again == used
+        conn = await asyncpg.connect(databases.server.url(used))
+        try:
+            tables = await conn.fetch(
+                "SELECT table_schema, table_name FROM information_schema.tables "
+                "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            )
+            assert tables == []
+            assert await conn.fetchval("SELECT pg_try_advisory_lock(42)")
+            await conn.execute("CREATE TABLE kept (id BIGINT GENERATED ALWAYS AS IDENTITY, name TEXT)")
+            assert await conn.fetchval("INSERT INTO kept (name) VALUES ('c') RETURNING id") == 1
+        finally:
+            await conn.close()
+        assert leaked.is_closed() or not await _alive(leaked)
+        leaked.terminate()
+    finally:
+        await asyncio.to_thread(databases.close)
+
+
+async def _alive(conn: Any) -> bool:
+    try:
+        await conn.fetchval("SELECT 1")
+    except Exception:  # the server ended the session
+        return False
+    return True
 
 
 def test_without_binaries_the_server_start_says_how_to_install_them(
