@@ -84,6 +84,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "sqlite_only(reason): this test is about the SQLite engine; skipped on PostgreSQL"
     )
+    config.addinivalue_line(
+        "markers", "postgresql: this test needs a PostgreSQL server; skipped when none is installed"
+    )
     engine = config.getoption("engine") or os.environ.get(ENGINE_ENV) or "sqlite"
     if engine not in ENGINES:
         raise pytest.UsageError(f"{ENGINE_ENV}={engine}: expected one of {', '.join(ENGINES)}")
@@ -134,8 +137,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_databases_dropped() -> Iterator[None]:
-    """After each test (its apps stopped), drop the PostgreSQL databases it was given."""
+def _fresh_databases_dropped(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Skip a `postgresql` test without a server; after each test (its apps stopped), give back the
+    PostgreSQL databases it was given."""
+    if request.node.get_closest_marker("postgresql") is not None and not request.getfixturevalue("pg_available"):
+        assert pgserver.current is not None
+        pytest.skip(f"no PostgreSQL server: {pgserver.current.failure}")
     yield
     if pgserver.current is not None:
         pgserver.current.end_test()
