@@ -261,7 +261,7 @@ def make_config(
     }
     raw.update(overrides)
     session = pgserver.current
-    if session is not None and session.engine == "postgresql":
+    if session is not None and session.engine == "postgresql" and "url" not in raw["database"]:
         database = dict(raw["database"])
         database["url"] = session.url_for(str(database.pop("path", "default")))
         raw["database"] = database
