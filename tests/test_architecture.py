@@ -1,7 +1,7 @@
 """The rings: plugins never import a platform SDK, the scheduler library or a database driver;
 only bot/platforms/ imports the chat SDKs, only bot/scheduler.py imports apscheduler, only
-bot/storage/ imports a database driver (sqlite3, aiosqlite, asyncpg); the core never imports a plugin (bot/discovery.py alone imports the
-`plugins` package itself, to scan it)."""
+bot/storage/ imports a database driver (sqlite3, aiosqlite, asyncpg); the core never imports a
+plugin (bot/discovery.py alone imports the `plugins` package itself, to scan it)."""
 
 from __future__ import annotations
 

@@ -22,8 +22,7 @@ def test_a_name_used_twice_is_one_parameter() -> None:
 
 def test_marks_inside_strings_identifiers_comments_and_casts_stay() -> None:
     sql = (
-        "SELECT 'what? :no', \"col?\", x::text -- a comment? :nope\n"
-        "FROM t /* ? :also */ WHERE y = ? AND z = 'it''s ?'"
+        "SELECT 'what? :no', \"col?\", x::text -- a comment? :nope\nFROM t /* ? :also */ WHERE y = ? AND z = 'it''s ?'"
     )
     numbered = to_numbered(sql)
     assert numbered.count == 1

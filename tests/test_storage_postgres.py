@@ -162,3 +162,13 @@ async def test_a_lost_connection_is_reported_then_the_next_statement_reconnects(
     await db.execute("INSERT INTO items (name) VALUES ('after')")
     names = {r[0] for r in await db.fetchall("SELECT name FROM items")}
     assert names == {"before", "after"}
+
+
+async def test_a_parameter_typed_late_inside_a_transaction_keeps_the_transaction(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO items (name, n) VALUES ('a', 1)")
+        # PostgreSQL cannot type the first `?` alone; the retry with a cast must not abort the transaction.
+        await tx.executemany(
+            "INSERT INTO items (name, n) SELECT ?, ? WHERE ? IS NOT NULL", [("b", 2, "x"), ("c", 3, None)]
+        )
+    assert [r[0] for r in await db.fetchall("SELECT name FROM items ORDER BY name")] == ["a", "b"]

@@ -187,7 +187,7 @@ class _Session:
         if cached is None:
             while True:
                 try:
-                    prepared = await self.conn.prepare(numbered.with_casts(casts) if casts else numbered.text)
+                    prepared = await self._prepare(numbered.with_casts(casts) if casts else numbered.text)
                     break
                 except asyncpg.exceptions.IndeterminateDatatypeError as exc:
                     # `? IS NULL` and the like: type that parameter from its Python value and try again.
@@ -197,6 +197,14 @@ class _Session:
             if len(self._cache) > 2048:  # a statement text built per call must not grow this forever
                 self._cache.pop(next(iter(self._cache)))
         return cached, [_coerce(v, t) for v, t in zip(values, cached.types, strict=True)]
+
+    async def _prepare(self, text: str) -> asyncpg.prepared_stmt.PreparedStatement:
+        if self.conn.is_in_transaction():
+            # A savepoint: a statement PostgreSQL refuses to prepare (a parameter it cannot type, retried
+            # with a cast) must not abort the caller's transaction.
+            async with self.conn.transaction():
+                return await self.conn.prepare(text)
+        return await self.conn.prepare(text)
 
     async def execute(self, sql: str, params: Params) -> int:
         statement, args = await self.statement(sql, params)
