@@ -45,6 +45,8 @@ SERVER_OS_USER = "postgres"
 SUPERUSER = "postgres"
 # Databases created ahead of the tests that ask for them: enough to hide creation behind a test.
 READY_AHEAD = 2
+FOLDER_PREFIX = "affinity-pg-"
+OWNER_FILE = "owner.pid"
 # Emptied databases kept for reuse at most (beyond that, a database a test is done with is dropped).
 MAX_SPARE = 4
 
@@ -122,6 +124,28 @@ def _run(argv: list[str], what: str, timeout: float = 120) -> None:
         raise PgUnavailable(f"PostgreSQL {what} failed: {last[-1] if last else done.returncode}")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _stop_orphans(parent: Path, bindir: Path) -> None:
+    """Stop and delete the servers of earlier runs that were killed before they could (their owner is gone)."""
+    for folder in parent.glob(f"{FOLDER_PREFIX}*"):
+        try:
+            owner = int((folder / OWNER_FILE).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue  # not ours, or still being set up
+        if _alive(owner):
+            continue
+        PgServer(admin_url="", folder=folder, bindir=bindir).stop()
+
+
 @dataclass
 class PgServer:
     """A PostgreSQL server the tests may create databases on; `admin_url` reaches its `postgres` db."""
@@ -150,7 +174,11 @@ class PgServer:
                     f"running as root and no `{SERVER_OS_USER}` user to run the server as: {INSTALL_HINT}"
                 ) from None
         # As root, under /tmp: the server user must reach the folder (a root-only TMPDIR would not do).
-        folder = Path(tempfile.mkdtemp(prefix="affinity-pg-", dir="/tmp" if root else None))  # noqa: S108
+        parent = Path("/tmp" if root else tempfile.gettempdir())  # noqa: S108
+        _stop_orphans(parent, bindir)
+        folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=parent))
+        # Which process owns the server: a run killed outright (SIGKILL) leaves it to the next run to stop.
+        (folder / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
         server = cls(admin_url="", folder=folder, bindir=bindir)
         try:
             if root:

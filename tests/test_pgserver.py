@@ -110,6 +110,27 @@ async def _alive(conn: Any) -> bool:
     return True
 
 
+def test_the_server_of_a_run_killed_outright_is_stopped_by_the_next_run() -> None:
+    if pgserver.find_bindir() is None:
+        pytest.skip("no PostgreSQL server binaries on this machine")
+    root = Path(__file__).resolve().parent.parent
+    killed = subprocess.Popen(
+        [sys.executable, "-c", "from tests import pgserver; import sys, time; "
+         "s = pgserver.PgServer.start(); print(s.folder, flush=True); time.sleep(600)"],
+        stdout=subprocess.PIPE, text=True, cwd=root,
+    )  # fmt: skip
+    try:
+        assert killed.stdout is not None
+        folder = Path(killed.stdout.readline().strip())
+    finally:
+        killed.kill()  # SIGKILL: no teardown, the server stays up
+        killed.wait(timeout=60)
+    assert (folder / "data" / "postmaster.pid").exists()
+    server = pgserver.PgServer.start()
+    server.stop()
+    assert not folder.exists()
+
+
 def test_without_binaries_the_server_start_says_how_to_install_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
