@@ -14,14 +14,15 @@ variable `AFFINITY_TEST_ENGINE=postgresql`) gives every app built through tests/
 empty database on a throwaway PostgreSQL server started for the session (tests/pgserver.py), or on
 the server named by `AFFINITY_TEST_PG_URL`. Tests about the SQLite engine itself are marked
 `sqlite_only` and skipped on PostgreSQL. The fixtures `engine`, `database_url`, `pg_available` and
-`pg_url` give tests the engine, a fresh database of it, and PostgreSQL whatever the engine.
+`pg_url` (`pg_urls` for several) give tests the engine, a fresh database of it, and PostgreSQL
+whatever the engine.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -167,6 +168,16 @@ def pg_url(pg_available: bool) -> str:
     if not pg_available:
         pytest.skip(f"no PostgreSQL server: {pgserver.current.failure}")
     return pgserver.current.fresh_url()
+
+
+@pytest.fixture
+def pg_urls(pg_available: bool) -> Callable[[], str]:
+    """A maker of fresh empty PostgreSQL databases, for a test that needs several (a copy's source and
+    target, a dump and its restore); each is given back at the end of the test. Skipped without a server."""
+    assert pgserver.current is not None
+    if not pg_available:
+        pytest.skip(f"no PostgreSQL server: {pgserver.current.failure}")
+    return pgserver.current.fresh_url
 
 
 @pytest.fixture

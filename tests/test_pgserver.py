@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,23 @@ async def test_a_fresh_database_is_empty_utf8_and_sorts_text_like_sqlite(pg_url:
         words = ["b", "é", "B", "a", "A"]
         rows = await conn.fetch("SELECT w FROM unnest($1::text[]) AS w ORDER BY w", words)
         assert [row["w"] for row in rows] == sorted(words, key=lambda w: w.encode())
+    finally:
+        await conn.close()
+
+
+async def test_several_fresh_databases_in_one_test_are_distinct(pg_urls: Callable[[], str]) -> None:
+    import asyncpg
+
+    first, second = pg_urls(), pg_urls()
+    assert first != second
+    conn = await asyncpg.connect(first)
+    try:
+        await conn.execute("CREATE TABLE only_in_first (x INT)")
+    finally:
+        await conn.close()
+    conn = await asyncpg.connect(second)
+    try:
+        assert await conn.fetchval("SELECT to_regclass('only_in_first') IS NULL")
     finally:
         await conn.close()
 
