@@ -322,8 +322,11 @@ class FreshDatabases:
 
     async def _new(self) -> str:
         name = f"{self.prefix}_{next(self._names)}"
-        # template0: guaranteed empty and in the cluster's C collation whatever template1 holds.
-        await self._admin_execute(f'CREATE DATABASE "{name}" TEMPLATE template0{self._strategy}')
+        # template0: guaranteed empty whatever template1 holds; C collation, so that text sorts in the
+        # byte order SQLite uses, on a server of our own or one given (`AFFINITY_TEST_PG_URL`) alike.
+        await self._admin_execute(
+            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'{self._strategy}"
+        )
         self._created.add(name)
         return name
 
