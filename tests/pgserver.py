@@ -22,6 +22,7 @@ import itertools
 import os
 import pwd
 import queue
+import shlex
 import shutil
 import signal
 import socket
@@ -98,11 +99,7 @@ def _as_server_user(argv: list[str]) -> list[str]:
     runuser = shutil.which("runuser")
     if runuser is not None:
         return [runuser, "-u", SERVER_OS_USER, "--", *argv]
-    return ["su", SERVER_OS_USER, "-s", "/bin/sh", "-c", " ".join(_quote(a) for a in argv)]
-
-
-def _quote(arg: str) -> str:
-    return "'" + arg.replace("'", "'\\''") + "'"
+    return ["su", SERVER_OS_USER, "-s", "/bin/sh", "-c", shlex.join(argv)]
 
 
 def _run(argv: list[str], what: str, timeout: float = 120) -> None:
@@ -230,9 +227,12 @@ class PgServer:
                     ],
                     "start",
                 )  # fmt: skip
-            except PgUnavailable:
+            except PgUnavailable as exc:
                 if attempt >= 3:
-                    raise
+                    # pg_ctl only says that the server did not start; its log says why.
+                    log = folder / "server.log"
+                    lines = log.read_text(errors="replace").strip().splitlines() if log.exists() else []
+                    raise PgUnavailable(f"{exc} ({lines[-1]})" if lines else str(exc)) from exc
                 continue
             self.admin_url = f"postgresql://{SUPERUSER}@127.0.0.1:{port}/postgres"
             return
