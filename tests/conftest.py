@@ -144,6 +144,9 @@ def _fresh_databases_dropped(request: pytest.FixtureRequest) -> Iterator[None]:
     if request.node.get_closest_marker("postgresql") is not None and not request.getfixturevalue("pg_available"):
         assert pgserver.current is not None
         pytest.skip(f"no PostgreSQL server: {pgserver.current.failure}")
+    # Module-scoped fixtures are set up before this one: what they ask for outlives the test.
+    if pgserver.current is not None:
+        pgserver.current.begin_test()
     yield
     if pgserver.current is not None:
         pgserver.current.end_test()

@@ -52,6 +52,7 @@ OWNER_FILE = "owner.pid"
 MAX_SPARE = 4
 
 T = TypeVar("T")
+_MAKERS = itertools.count(1)
 
 
 class PgUnavailable(RuntimeError):
@@ -270,12 +271,15 @@ class FreshDatabases:
 
     def __init__(self, server: PgServer, prefix: str = "t") -> None:
         self.server = server
-        self.prefix = f"{prefix}_{os.getpid()}"
+        # Unique per process and per maker: several makers may share one server.
+        self.prefix = f"{prefix}_{os.getpid()}_{next(_MAKERS)}"
         self._names = itertools.count(1)
         self._ready: queue.Queue[str | BaseException] = queue.Queue()
         # Databases in the queue or on their way to it (created or recycled); only the caller's thread
         # changes it.
         self._promised = 0
+        # `take` and `release` may be called from a test's own threads (an app served from a thread).
+        self._books = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fresh-databases", daemon=True)
         self._thread.start()
@@ -360,14 +364,16 @@ class FreshDatabases:
             await self._create()
 
     def _refill(self) -> None:
-        while self._promised < READY_AHEAD and not self._closed:
-            self._promised += 1
-            self._spawn(self._create())
+        with self._books:
+            while self._promised < READY_AHEAD and not self._closed:
+                self._promised += 1
+                self._spawn(self._create())
 
     def take(self) -> str:
         """The name of an empty database (made ready ahead; waits only when none is ready yet)."""
         got = self._ready.get(timeout=120)
-        self._promised -= 1
+        with self._books:
+            self._promised -= 1
         self._refill()
         if isinstance(got, BaseException):
             raise PgUnavailable(f"CREATE DATABASE failed: {got}") from got
@@ -379,11 +385,11 @@ class FreshDatabases:
 
     def release(self, name: str) -> None:
         """Give back a database from `take` once its test is over (emptied in the background)."""
-        if self._closed or self._promised >= MAX_SPARE:
-            self._spawn(self._drop_quietly(name))
-            return
-        self._promised += 1
-        self._spawn(self._recycle(name))
+        with self._books:
+            recycle = not self._closed and self._promised < MAX_SPARE
+            if recycle:
+                self._promised += 1
+        self._spawn(self._recycle(name) if recycle else self._drop_quietly(name))
 
     async def _drop(self, name: str) -> None:
         # FORCE: a test that failed half-way may have left an app's connections open.
@@ -420,9 +426,11 @@ class Session:
     """The test session's PostgreSQL: started on first use, stopped by `close` at session end.
 
     `engine` is what the suite runs on ("sqlite" or "postgresql"); tests that ask for PostgreSQL
-    explicitly (the `pg_url` fixture) use the same server whatever the engine. `url_for(key)` gives
-    the database standing for one SQLite file in the current test, so a test that reopens "the same
-    file" reopens the same database; `end_test` drops them all.
+    explicitly (the `pg_url` fixture) use the same server whatever the engine. A database asked for
+    during a test (between `begin_test` and `end_test`) is given back at the end of that test; one
+    asked for outside a test (by a module-scoped fixture, set up before the test begins) lives until
+    the session ends. `url_for(key)` gives the database standing for one SQLite file, so an app
+    restarted on "the same file" finds its data again.
     """
 
     def __init__(self, engine: str, external_url: str | None = None) -> None:
@@ -431,8 +439,10 @@ class Session:
         self._server: PgServer | None = None
         self._databases: FreshDatabases | None = None
         self._failure: PgUnavailable | None = None
-        self._by_key: dict[str, str] = {}
-        self._handed: list[str] = []
+        self._in_test = False
+        self._by_key: dict[str, str] = {}  # this test's
+        self._handed: list[str] = []  # this test's
+        self._kept_by_key: dict[str, str] = {}  # asked for outside a test: until the session ends
         self.overhead = 0.0  # seconds tests waited for fresh databases (for the record)
         self.handed_out = 0
 
@@ -469,23 +479,32 @@ class Session:
         return str(self._failure) if self._failure is not None else None
 
     def fresh_url(self) -> str:
-        """The URL of a new empty database, dropped at the end of the current test."""
+        """The URL of a new empty database: given back at the end of the current test, or at the end
+        of the session when asked for outside a test."""
         databases = self.databases()
         started = time.perf_counter()
         name = databases.take()
         self.overhead += time.perf_counter() - started
         self.handed_out += 1
-        self._handed.append(name)
+        if self._in_test:
+            self._handed.append(name)
         return databases.server.url(name)
 
     def url_for(self, key: str) -> str:
-        """The database standing for `key` (a SQLite file path) in the current test."""
-        if key not in self._by_key:
-            self._by_key[key] = self.fresh_url()
-        return self._by_key[key]
+        """The database standing for `key` (a SQLite file path): the same one for the same key within a
+        test (or, outside a test, within the session)."""
+        by_key = self._by_key if self._in_test else self._kept_by_key
+        if key not in by_key:
+            by_key[key] = self.fresh_url()
+        return by_key[key]
+
+    def begin_test(self) -> None:
+        """A test starts: databases asked for from now on are its own."""
+        self._in_test = True
 
     def end_test(self) -> None:
         """Give back the databases the finished test used (emptied in the background)."""
+        self._in_test = False
         handed, self._handed = self._handed, []
         self._by_key.clear()
         if self._databases is not None:

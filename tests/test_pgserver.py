@@ -149,6 +149,35 @@ def test_the_server_of_a_run_killed_outright_is_stopped_by_the_next_run() -> Non
     assert not folder.exists()
 
 
+async def test_a_database_asked_for_outside_a_test_outlives_the_tests(pg_available: bool) -> None:
+    # What a module-scoped fixture (an app served for a whole module) gets: set up before the test
+    # begins, it must not be emptied when the first test of the module ends.
+    if not pg_available:
+        pytest.skip("no PostgreSQL server")
+    import asyncpg
+
+    assert pgserver.current is not None
+    session = pgserver.Session("postgresql", pgserver.current.databases().server.admin_url)
+    try:
+        kept = await asyncio.to_thread(session.url_for, "module/bot.db")
+        session.begin_test()
+        own = await asyncio.to_thread(session.url_for, "test/bot.db")
+        assert await asyncio.to_thread(session.url_for, "module/bot.db") != kept  # a test's own, by key
+        for url in (kept, own):
+            conn = await asyncpg.connect(url)
+            await conn.execute("CREATE TABLE mark (x INT)")
+            await conn.close()
+        session.end_test()
+        conn = await asyncpg.connect(kept)
+        try:
+            assert await conn.fetchval("SELECT to_regclass('mark') IS NOT NULL")
+        finally:
+            await conn.close()
+        assert await asyncio.to_thread(session.url_for, "module/bot.db") == kept
+    finally:
+        await asyncio.to_thread(session.close)
+
+
 def test_without_binaries_the_server_start_says_how_to_install_them(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
