@@ -95,6 +95,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if engine == "postgresql" and not pgserver.current.available():
         # One line, no traceback: the run was asked for PostgreSQL and cannot have it.
         raise pytest.UsageError(f"--engine postgresql: {pgserver.current.failure}")
+    # On SQLite, PostgreSQL tests still run when a server can be had: started while tests are collected.
+    pgserver.current.warm_up()
     _session = contextlib.ExitStack()
     _session_watch = _session.enter_context(watching())
     # A stall's message then says which line blocked, not only which task.
@@ -114,6 +116,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if marker is not None:
             reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "SQLite engine")
             item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The server started in the background during collection: waited for here, off any event loop.
+    if pgserver.current is not None:
+        pgserver.current.settle()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

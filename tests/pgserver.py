@@ -45,7 +45,7 @@ SERVER_OS_USER = "postgres"
 # The database superuser the throwaway cluster is initialised with (whatever the OS user).
 SUPERUSER = "postgres"
 # Databases created ahead of the tests that ask for them: enough to hide creation behind a test.
-READY_AHEAD = 2
+READY_AHEAD = 3
 FOLDER_PREFIX = "affinity-pg-"
 OWNER_FILE = "owner.pid"
 # Emptied databases kept for reuse at most (beyond that, a database a test is done with is dropped).
@@ -346,7 +346,7 @@ class FreshDatabases:
         try:
             # Sessions a test left open (an app that was never stopped) end here, and their advisory
             # locks with them; then the schemas go, and with them every table, sequence and type.
-            await self._admin_execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", name)
+            await self._end_sessions(name)
             await self._admin_execute(f'ALTER DATABASE "{name}" RESET ALL')
             conn = await asyncpg.connect(self.server.url(name), timeout=30)
             try:
@@ -363,6 +363,22 @@ class FreshDatabases:
             await self._drop_quietly(name)
             await self._create()
 
+    async def _end_sessions(self, name: str) -> None:
+        """End every session on database `name` and wait until they are gone: a session ends (and lets
+        go of its advisory locks) some time after `pg_terminate_backend` returns."""
+        assert self._admin is not None
+        for _ in range(1000):
+            async with self._lock:
+                left = await self._admin.fetchval(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = $1 AND pid <> pg_backend_pid()",
+                    name,
+                )
+            if not left:
+                return
+            await asyncio.sleep(0.01)
+        raise PgUnavailable(f"sessions on {name} do not end")
+
     def _refill(self) -> None:
         with self._books:
             while self._promised < READY_AHEAD and not self._closed:
@@ -378,6 +394,11 @@ class FreshDatabases:
         if isinstance(got, BaseException):
             raise PgUnavailable(f"CREATE DATABASE failed: {got}") from got
         return got
+
+    def wait_ready(self) -> None:
+        """Wait until a database is ready to be taken (without taking it)."""
+        got = self._ready.get(timeout=120)
+        self._ready.put(got)
 
     def take_url(self) -> str:
         """The URL of an empty database."""
@@ -445,25 +466,61 @@ class Session:
         self._kept_by_key: dict[str, str] = {}  # asked for outside a test: until the session ends
         self.overhead = 0.0  # seconds tests waited for fresh databases (for the record)
         self.handed_out = 0
+        # Starting the server takes a second: never twice, and never while `close` runs.
+        self._starting = threading.Lock()
+        self._closed = False
+        self._guarded = False
+        self._warming: threading.Thread | None = None
+
+    def _guard(self) -> None:
+        """Stop the server even when the run ends without pytest's teardown (SIGTERM, a crash in a hook)."""
+        if self._guarded or self.external_url:
+            return
+        self._guarded = True
+        atexit.register(self.close)
+        # SIGTERM would end the process on the spot; as an interrupt, pytest tears down as on Ctrl-C.
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, _interrupt)
+
+    def warm_up(self) -> None:
+        """Start the server in the background when there is one to start, so that the first test
+        needing it does not wait for it (possibly on its event loop, through an async fixture)."""
+        if self.external_url or find_bindir() is not None:
+            self._guard()  # here, from the main thread: the only one that may set signal handlers
+            self._warming = threading.Thread(target=self.available, name="postgresql-warm-up", daemon=True)
+            self._warming.start()
+
+    def settle(self) -> None:
+        """Wait (off any event loop: pytest calls this between collection and the first test) until
+        the server started in the background is up with a database ready, so that no test's event
+        loop waits for it."""
+        if self._warming is not None:
+            self._warming.join(timeout=120)
+        if self._databases is not None:
+            self._databases.wait_ready()
 
     def databases(self) -> FreshDatabases:
         """The database maker, starting the server on first use; `PgUnavailable` when there is none."""
-        if self._databases is not None:
+        with self._starting:
+            if self._databases is not None:
+                return self._databases
+            if self._failure is not None:
+                raise self._failure
+            if self._closed:
+                raise PgUnavailable("the test session is over")
+            try:
+                if self.external_url:
+                    self._server = PgServer.external(self.external_url)
+                else:
+                    self._guard()
+                    self._server = PgServer.start()
+                self._databases = FreshDatabases(self._server)
+            except PgUnavailable as exc:
+                self._failure = exc
+                self._shut()
+                raise
             return self._databases
-        if self._failure is not None:
-            raise self._failure
-        try:
-            if self.external_url:
-                self._server = PgServer.external(self.external_url)
-            else:
-                self._server = PgServer.start()
-                _stop_on_exit(self)
-            self._databases = FreshDatabases(self._server)
-        except PgUnavailable as exc:
-            self._failure = exc
-            self.close()
-            raise
-        return self._databases
 
     def available(self) -> bool:
         """Whether a PostgreSQL server runs (or could be started) for this session."""
@@ -512,7 +569,13 @@ class Session:
                 self._databases.release(name)
 
     def close(self) -> None:
-        """Drop every database, stop the server this session started, delete its folder."""
+        """Drop every database, stop the server this session started, delete its folder (after a
+        start still under way in the background)."""
+        with self._starting:
+            self._closed = True
+            self._shut()
+
+    def _shut(self) -> None:
         databases, self._databases = self._databases, None
         server, self._server = self._server, None
         try:
@@ -521,17 +584,6 @@ class Session:
         finally:
             if server is not None:
                 server.stop()
-
-
-def _stop_on_exit(session: Session) -> None:
-    """Stop the server even when the run ends without pytest's teardown (SIGTERM, a crash in a hook)."""
-    atexit.register(session.close)
-    # SIGTERM would end the process on the spot; as an interrupt, pytest tears down as on Ctrl-C.
-    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) in (
-        signal.SIG_DFL,
-        None,
-    ):
-        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _interrupt(signum: int, frame: object) -> None:
