@@ -49,6 +49,7 @@ PG_URL_ENV = "AFFINITY_TEST_PG_URL"
 _READS_THE_FILE = "reads the bot process's SQLite file with sqlite3"
 SQLITE_ONLY = {
     "tests/test_storage_database.py": "the SQLite Database class on files (WAL, busy timeout, backup)",
+    # Its PostgreSQL tests ask for `pg_url` and run in the SQLite pass already.
     "tests/test_storage_migrations.py": "migrations of SQLite database files",
     "tests/test_storage_readers.py": "the SQLite reader connections beside the writer thread",
     "tests/test_storage_indexes.py": "SQLite query plans (EXPLAIN QUERY PLAN)",
