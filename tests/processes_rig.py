@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from tests.discord import payloads as p
 from tests.discord.fake_discord import Call, FakeDiscord, FakeGuild
 from tests.slack.fake_slack import TEAM
 from tests.slack.rig import BOT_TOKEN, SECRET, command_payload, sign
@@ -59,8 +60,14 @@ class DiscordWorld:
         first = self.fronts[0]
         for front in self.fronts[1:]:
             # One world: the same application, bot user, guilds and DM channels behind every front.
-            front.app_id, front.bot, front.guilds, front.dm_channels = first.app_id, first.bot, first.guilds, first.dm_channels
+            front.app_id, front.bot, front.guilds, front.dm_channels = (
+                first.app_id,
+                first.bot,
+                first.guilds,
+                first.dm_channels,
+            )
         self.guilds = [first.add_guild(f"Shard {i}", shard=(i, shards)) for i in range(shards)]
+        self.messages: dict[int, FakeGuild] = {}  # id of each message the test posted -> its guild
 
     async def start(self) -> DiscordWorld:
         for front in self.fronts:
@@ -74,12 +81,17 @@ class DiscordWorld:
     def front_of(self, guild: FakeGuild) -> FakeDiscord:
         return self.fronts[self.guilds.index(guild)]
 
+    def guild_of(self, channel_id: int) -> FakeGuild | None:
+        """The guild of a channel, thread or message id (a thread opened on a message has its id)."""
+        found = self.fronts[0].find_channel(channel_id)
+        return found[0] if found is not None else self.messages.get(channel_id)
+
     async def post(self, guild: FakeGuild, who: str, channel: str, text: str) -> None:
         """A member's message, pushed on the gateway session of the guild's shard."""
-        from tests.discord import payloads as p
-
+        message_id = p.snowflake()
+        self.messages[message_id] = guild
         payload = p.message(
-            p.snowflake(),
+            message_id,
             guild.channels[channel],
             guild.users[who],
             text,
@@ -223,7 +235,11 @@ class SlackDoor:
 
     async def _post(self, body: bytes, content_type: str) -> int:
         stamp = int(time.time())
-        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(stamp), "X-Slack-Signature": sign(body, stamp)}
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(stamp),
+            "X-Slack-Signature": sign(body, stamp),
+        }
         async with (
             aiohttp.ClientSession() as session,
             session.post(self.url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(WITHIN)) as response,

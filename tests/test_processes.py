@@ -9,10 +9,12 @@ clock is moved by the same steps through its console's `/advance`:
 1. 2h30m: the reminders and the nudges fall due. The shard 1 process goes first and alone, and is
    killed with SIGKILL as soon as it has posted something (or finished its step): it dies holding
    whatever it had claimed. Then the two others take the same step.
-2. 3h: the entries are overdue (owner's note, managers' alert) and the questions escalate; the claims of
-   the dead process have outlived their lease and are taken over by the survivors.
-3. The shard 1 process is started again and catches its clock up (its recurring jobs' fire times in
-   that span were all run by the others already: none may run again).
+2. 20m: the claims of the dead process have outlived their lease (15 minutes at most) and are taken
+   over by the survivors while the entries are still ahead (a reminder taken over after its due time is
+   dropped on purpose); then 2h40m: the entries are overdue (owner's note, managers' alert) and the
+   questions escalate.
+3. The shard 1 process is started again and catches its clock up: everything in that span was done
+   already, nothing may be posted again.
 4. 7d12h, then 1h: a weekly digest falls due in every community.
 
 Then every process is stopped with `/quit`. The promise: every reminder, escalation step and digest is
@@ -25,21 +27,22 @@ The scenario runs once for the module; each test checks one promise of it.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import secrets
 import signal
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bot.storage.engines import connect
-from tests.discord.fake_discord import FakeDiscord
 from tests.processes_rig import SLACK_SECRETS, BotProcess, DiscordWorld, Run, SlackDoor, slash, until
 from tests.slack.fake_slack import FakeSlack
 
@@ -55,14 +58,30 @@ PLUGINS = {
 }
 
 
+COMMUNITIES = ("Shard 0", "Shard 1", "slack")  # the two guilds (by name) and the Slack workspace
+KINDS = (  # what each scheduled post is, by how it starts (the bot's English texts)
+    ("reminder", "⏰ Reminder:"),
+    ("overdue", "📌"),
+    ("alert", "🚨"),
+    ("nudge", "This question has been waiting for"),
+    ("note", "Your question in"),
+    ("escalate", "Still no answer after"),
+    ("digest", ("**Weekly digest,", "*Weekly digest,")),
+)
+
+
 @dataclass
 class Post:
     """One message a fake chat service received from a bot process."""
 
     process: str
-    platform: str
+    community: str
     destination: str  # "dm:<user>" or "channel:<id>"
     text: str
+
+    @property
+    def kind(self) -> str:
+        return next((kind for kind, start in KINDS if self.text.startswith(start)), "other")
 
 
 @dataclass
@@ -73,12 +92,14 @@ class Scenario:
     posts: list[Post]
     runs: list[Run]
     killed_after: list[Post]  # what the shard 1 process had posted when it was killed
+    caught_up: list[Post]  # what it posted while its clock, restarted, caught up with the others
     command_syncs: int
-    notes: list[str] = field(default_factory=list)
 
 
-def discord_posts(front: FakeDiscord, process: str) -> list[Post]:
-    found = []
+def discord_posts(world: DiscordWorld, shard: int) -> list[Post]:
+    """What the process of a shard posted (on its front), with the guild each post belongs to."""
+    front, found = world.fronts[shard], []
+    members = {int(user["id"]): guild.name for guild in world.guilds for user in guild.users.values()}
     for call in front.calls_to("POST", r"/channels/\d+/messages"):
         if call.status != 200:
             continue
@@ -87,8 +108,13 @@ def discord_posts(front: FakeDiscord, process: str) -> list[Post]:
         body = call.body if isinstance(call.body, dict) else {}
         parts = [str(body.get("content") or "")]
         parts += [f"{e.get('title') or ''} {e.get('description') or ''}" for e in body.get("embeds") or []]
-        destination = f"dm:{recipient}" if recipient is not None else f"channel:{channel}"
-        found.append(Post(process, "discord", destination, " ".join(p for p in parts if p).strip()))
+        if recipient is not None:
+            community, destination = members[recipient], f"dm:{recipient}"
+        else:
+            guild = world.guild_of(channel)
+            community, destination = (guild.name if guild else "?"), f"channel:{channel}"
+        text = " ".join(p for p in parts if p).strip()
+        found.append(Post(f"discord-{shard}", community, destination, text))
     return found
 
 
@@ -188,17 +214,28 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
             )
             assert "Weekly news" in str(answer.body), answer.body
             await world.post(guild, "bob", "general", QUESTION)
-        assert await door.command(
-            slack_fake, "/settings", "channel purpose:digest channel:#managers", user="UADMIN", channel="C1", response="s1"
-        ) == 200
-        assert await door.command(
-            slack_fake,
-            "/calendar",
-            f'add title:"Weekly news S" channel:#general due:"{due}" remind:1h',
-            user="UADMIN",
-            channel="C1",
-            response="s2",
-        ) == 200
+        assert (
+            await door.command(
+                slack_fake,
+                "/settings",
+                "channel purpose:digest channel:#managers",
+                user="UADMIN",
+                channel="C1",
+                response="s1",
+            )
+            == 200
+        )
+        assert (
+            await door.command(
+                slack_fake,
+                "/calendar",
+                f'add title:"Weekly news S" channel:#general due:"{due}" remind:1h',
+                user="UADMIN",
+                channel="C1",
+                response="s2",
+            )
+            == 200
+        )
         assert await door.message("U1", "C1", QUESTION, "1700000100.000100") == 200
         await slack_fake.wait_for(lambda: {"s1", "s2"} <= {r["_key"] for r in slack_fake.responses}, 30)
 
@@ -218,28 +255,29 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
         # Step 1: the shard 1 process alone, killed once it posted something (or finished the step).
         first = shards[1]
         marker = await first.advance("2h30m")
-        front = world.fronts[1]
-        await until(
-            lambda: discord_posts(front, first.name) or first.done(marker), "the shard 1 process to post or finish"
-        )
-        killed_after = discord_posts(front, first.name)
+        await until(lambda: discord_posts(world, 1) or first.done(marker), "the shard 1 process to post or finish")
+        killed_after = discord_posts(world, 1)
         await first.kill()
         survivors = [shards[0], slack]
         await step(survivors, "2h30m")
-        # Step 2: past the due time and the escalation; the dead process's claims have outlived their lease.
-        await step(survivors, "3h")
+        # Step 2: the dead process's claims outlive their lease (before the entries are due: a reminder
+        # taken over late is rightly dropped), then past the due time and the escalation.
+        await step(survivors, "20m")
+        await step(survivors, "2h40m")
         # Step 3: the shard 1 process again, its clock caught up with the others.
         await first.start()
+        before = len(discord_posts(world, 1))
         await first.finish(await first.advance("5h30m"))
+        caught_up = discord_posts(world, 1)[before:]
         # Step 4: a week and a half day on: the weekly digest; an hour more for any retry.
         for duration in ("7d12h", "1h"):
             await step(processes, duration)
         runs = [*first.runs[:1]]
         runs += list(await asyncio.gather(*(p.quit() for p in processes)))
-        posts = discord_posts(world.fronts[0], "discord-0") + discord_posts(world.fronts[1], "discord-1")
+        posts = discord_posts(world, 0) + discord_posts(world, 1)
         posts += slack_posts(slack_fake, "slack")
         syncs = sum(len(f.calls_to("PUT", r"/applications/\d+/commands")) for f in world.fronts)
-        return Scenario(time.monotonic() - started, posts, runs, killed_after, syncs)
+        return Scenario(time.monotonic() - started, posts, runs, killed_after, caught_up, syncs)
     finally:
         for process in processes:
             await process.stop_quietly()
@@ -247,22 +285,105 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
         await slack_fake.stop()
 
 
+PG_URL_ENV = "AFFINITY_TEST_PG_URL"
+
+
 @pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield f"sqlite:///{tmp_path_factory.mktemp('processes-db') / 'bot.db'}"
+def database_url() -> Iterator[str]:
+    """A fresh database on the PostgreSQL server named by AFFINITY_TEST_PG_URL (skipped without one):
+    several processes share a database only on PostgreSQL."""
+    server = os.environ.get(PG_URL_ENV)
+    if not server:
+        pytest.skip(f"no PostgreSQL server: set {PG_URL_ENV}=postgresql://user@host:port/postgres")
+    name = f"processes_{secrets.token_hex(4)}"
+    asyncio.run(_admin(server, f"CREATE DATABASE {name}"))
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(_admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+
+
+async def _admin(server: str, statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(server)
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Scenario]:
-    yield asyncio.run(play_scenario(tmp_path_factory.mktemp("processes"), database_url))
+    played = asyncio.run(play_scenario(tmp_path_factory.mktemp("processes"), database_url))
+    print(figures(played))  # shown with -s: what each process posted, and the wall time
+    yield played
 
 
-def test_figures(scenario: Scenario) -> None:
-    for p in scenario.posts:
-        print(p.process, p.destination, p.text[:90].replace("\n", " "))
-    print("killed after", scenario.killed_after)
-    print("wall", scenario.wall_seconds, "syncs", scenario.command_syncs)
+def figures(scenario: Scenario) -> str:
+    """Posts per kind and process, and the run's wall time."""
+    counts = Counter((post.kind, post.process) for post in scenario.posts)
+    lines = [
+        f"{scenario.wall_seconds:.1f} s wall, {len(scenario.posts)} posts, {scenario.command_syncs} command sync(s)"
+    ]
+    lines += [f"  {kind:<10} {process:<10} {count}" for (kind, process), count in sorted(counts.items())]
+    return "\n".join(lines)
+
+
+def of_kind(scenario: Scenario, kind: str) -> Counter[str]:
+    """How many posts of a kind each community got."""
+    return Counter(post.community for post in scenario.posts if post.kind == kind)
+
+
+ONCE_EACH = Counter({community: 1 for community in COMMUNITIES})
+
+
+def test_every_reminder_reaches_its_owner_once(scenario: Scenario) -> None:
+    assert of_kind(scenario, "reminder") == ONCE_EACH
+    assert all(p.destination.startswith("dm:") for p in scenario.posts if p.kind == "reminder")
+
+
+def test_every_escalation_step_happens_once(scenario: Scenario) -> None:
+    # The question ladder: the nudge in the channel, the asker's private note, the 6-hour escalation.
+    for kind in ("nudge", "note", "escalate"):
+        assert of_kind(scenario, kind) == ONCE_EACH, kind
+    # The calendar's: the overdue note to the owner, the managers' alert.
+    for kind in ("overdue", "alert"):
+        assert of_kind(scenario, kind) == ONCE_EACH, kind
+
+
+def test_every_digest_is_posted_once(scenario: Scenario) -> None:
+    digests = Counter((p.community, p.text.split("\n")[0]) for p in scenario.posts if p.kind == "digest")
+    assert {community for community, _period in digests} == set(COMMUNITIES)  # at least one each
+    assert set(digests.values()) == {1}, digests  # each community and period once
+
+
+def test_nothing_is_posted_twice_and_nothing_unexpected(scenario: Scenario) -> None:
+    twice = [key for key, n in Counter((p.destination, p.text) for p in scenario.posts).items() if n > 1]
+    assert twice == []
+    assert [p for p in scenario.posts if p.kind == "other"] == []
+
+
+def test_the_killed_process_died_at_work_and_the_others_took_over(scenario: Scenario) -> None:
+    killed = scenario.runs[0]
+    assert killed.name == "discord-1" and killed.returncode == -signal.SIGKILL
+    assert scenario.killed_after  # it had posted something: it died in the middle of the step
+    # Its community (shard 1's guild) still got everything, some of it from the shard 0 process.
+    taken_over = {p.kind for p in scenario.posts if p.community == "Shard 1" and p.process == "discord-0"}
+    assert taken_over
+
+
+def test_the_restarted_process_posts_nothing_again_while_it_catches_up(scenario: Scenario) -> None:
+    assert scenario.caught_up == []
+
+
+def test_command_sync_happens_once(scenario: Scenario) -> None:
+    assert scenario.command_syncs == 1
+
+
+def test_every_process_stops_cleanly_and_none_logs_a_traceback(scenario: Scenario) -> None:
+    for run in scenario.runs[1:]:
+        assert run.returncode == 0, run.stderr
     for run in scenario.runs:
-        print(run.name, run.returncode)
-        print(run.stderr[-3000:])
-    assert False
+        problems = [line for line in run.stderr.splitlines() if "Traceback" in line or " ERROR " in line]
+        assert problems == [], f"{run.name}: " + "\n".join(problems)
