@@ -18,6 +18,7 @@ import asyncio
 import itertools
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -25,12 +26,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import aiohttp
+from aiohttp import web
 
 from tests.discord import payloads as p
 from tests.discord.fake_discord import Call, FakeDiscord, FakeGuild
-from tests.slack.fake_slack import TEAM
+from tests.slack.fake_slack import TEAM, FakeSlack
 from tests.slack.rig import BOT_TOKEN, SECRET, command_payload, sign
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +71,9 @@ class DiscordWorld:
             )
         self.guilds = [first.add_guild(f"Shard {i}", shard=(i, shards)) for i in range(shards)]
         self.messages: dict[int, FakeGuild] = {}  # id of each message the test posted -> its guild
+        # Messages created but never answered (see `hold_posts`): they are on Discord all the same.
+        self.held: list[Call] = []
+        self._release = asyncio.Event()
 
     async def start(self) -> DiscordWorld:
         for front in self.fronts:
@@ -75,8 +81,36 @@ class DiscordWorld:
         return self
 
     async def stop(self) -> None:
+        self._release.set()
         for front in self.fronts:
             await front.stop()
+
+    def hold_posts(self, shard: int) -> None:
+        """From now on, a message the process of `shard` posts is created, but the answer never comes
+        (until `release`): the process is caught between its post and what it does after it."""
+        rest = self.fronts[shard].rest
+        post = rest.post_message
+
+        async def created_then_held(call: Call, match: re.Match[str]) -> web.StreamResponse:
+            response = await post(call, match)
+            self.held.append(call)
+            await self._release.wait()
+            return response
+
+        rest.routes = [(m, pattern, created_then_held if h == post else h) for m, pattern, h in rest.routes]
+
+    def release(self, shard: int) -> None:
+        """Answer the held posts and stop holding new ones."""
+        self._release.set()
+        rest = self.fronts[shard].rest
+        rest.routes = [
+            (m, pattern, rest.post_message if getattr(h, "__name__", "") == "created_then_held" else h)
+            for m, pattern, h in rest.routes
+        ]
+
+    def delivered(self, call: Call) -> bool:
+        """Whether a REST call created what it asked for (answered 200, or held after its creation)."""
+        return call.status == 200 or any(call is held for held in self.held)
 
     def front_of(self, guild: FakeGuild) -> FakeDiscord:
         return self.fronts[self.guilds.index(guild)]
@@ -260,9 +294,7 @@ class SlackDoor:
         }
         return await self._post(json.dumps(body).encode(), "application/json")
 
-    async def command(self, fake: Any, name: str, text: str, *, user: str, channel: str, response: str) -> int:
-        from urllib.parse import urlencode
-
+    async def command(self, fake: FakeSlack, name: str, text: str, *, user: str, channel: str, response: str) -> int:
         fields = command_payload(fake, name, text, user=user, channel=channel, response=response)
         return await self._post(urlencode(fields).encode(), "application/x-www-form-urlencoded")
 
