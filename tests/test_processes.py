@@ -373,6 +373,9 @@ def test_the_killed_process_died_at_work_and_the_others_took_over(scenario: Scen
     # It died right after its first post, holding that action's claim: the post counts, and the action
     # taken over by another process after the lease was not posted again (see the test of doubles).
     assert len(scenario.killed_after) == 1
+    # The process that took that action over found its message already sent (the send's dedupe key).
+    survivors = "\n".join(run.stderr for run in scenario.runs[1:])
+    assert re.search(r"skipped a second send of (?!digest:)", survivors), survivors
     # Its community (shard 1's guild) still got everything, some of it from the shard 0 process.
     assert {p.kind for p in scenario.posts if p.community == "Shard 1" and p.process == "discord-0"}
 
