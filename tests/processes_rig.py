@@ -4,11 +4,14 @@ processes on one database, each against a fake chat service, driven through thei
 Owns:
 - `DiscordWorld`: one fake Discord world (guilds, members, channels) served by one front per shard
   process (a `FakeDiscord` each, sharing the world's objects), so every REST call is recorded on the
-  front of the process that made it: posts are counted per process with no guessing.
+  front of the process that made it: posts are counted per process with no guessing. `hold_posts`
+  makes a front create the messages it is sent but never answer, to kill a process between its post
+  and what it does after it.
 - `BotProcess`: one bot process (its own configuration file and stderr file), started with the console
-  attached; `advance()` types `/advance` and waits for a marker line the console prints only after the
-  catch-up it triggered is over (lines are handled one after the other), `kill()` sends SIGKILL,
-  `quit()` types `/quit` and waits for the process to stop by itself.
+  attached; `advance()` types `/advance` then a marker line that the console echoes only once the
+  catch-up the `/advance` triggered is over (it handles its lines one after the other), `kill()` sends
+  SIGKILL, `quit()` types `/quit` and waits for the process to stop by itself.
+- `SlackDoor`: what Slack sends the Slack process in HTTP mode (signed events and slash commands).
 - `until()`: the bounded wait every step uses (never a fixed sleep).
 """
 
@@ -171,7 +174,6 @@ class BotProcess:
         self.out = ""
         self._reader: asyncio.Task[None] | None = None
         self.runs: list[Run] = []  # one per process started under this name, in order
-        self.advanced: list[str] = []  # every /advance typed into the current process
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "AFFINITY_BOT_"))}
@@ -182,7 +184,6 @@ class BotProcess:
     async def start(self) -> None:
         """Start the process and wait until its platforms are up (the console greets after they are)."""
         self.out = ""
-        self.advanced = []
         command = [sys.executable, "-m", "bot", "--config", str(self.config_path), "run", "--console"]
         with self.stderr_path.open("a", encoding="utf-8") as err:
             err.write(f"=== start {len(self.runs) + 1}\n")
@@ -220,7 +221,6 @@ class BotProcess:
         marker = f"step-{next(self._markers)}"
         await self.type(f"/advance {duration}")
         await self.type(f"/in {marker}")  # printed once the catch-up of the line before is over
-        self.advanced.append(duration)
         return marker
 
     def done(self, marker: str) -> bool:
