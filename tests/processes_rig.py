@@ -217,7 +217,7 @@ class BotProcess:
         await self.proc.stdin.drain()
 
     async def advance(self, duration: str) -> str:
-        """Type `/advance duration` and a marker line; returns the marker (see `advanced_past`)."""
+        """Type `/advance duration` and a marker line; returns the marker (see `done`)."""
         marker = f"step-{next(self._markers)}"
         await self.type(f"/advance {duration}")
         await self.type(f"/in {marker}")  # printed once the catch-up of the line before is over
