@@ -41,7 +41,7 @@ GIL_SWITCH_INTERVAL = 0.0005  # seconds; see App.start
 
 
 def migrations_dir(config: Config) -> Path:
-    """Where the migration files are: `database.migrations_dir`, else the `bot/migrations` package data."""
+    """Where the migration files are: `database.migrations_dir`, else `migrations/` (bot/_migrations once installed)."""
     return config.database.migrations_dir or MIGRATIONS_DIR
 
 
