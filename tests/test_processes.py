@@ -90,6 +90,7 @@ class Scenario:
     """Everything the tests look at, gathered once."""
 
     wall_seconds: float
+    laps: list[tuple[str, float]]  # (what, seconds it took), in order
     posts: list[Post]
     runs: list[Run]
     killed_after: list[Post]  # what the shard 1 process had posted when it was killed
@@ -155,6 +156,11 @@ async def step(processes: list[BotProcess], duration: str) -> None:
 
 async def play_scenario(workdir: Path, url: str) -> Scenario:
     started = time.monotonic()
+    laps: list[tuple[str, float]] = []
+
+    def lap(what: str) -> None:
+        laps.append((what, time.monotonic() - started - sum(seconds for _what, seconds in laps)))
+
     world = await DiscordWorld(2).start()
     slack_fake = await FakeSlack().start()
     shards = [
@@ -187,10 +193,12 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
     try:
         # The Slack process first (it creates the schema), then both shards at once (one command sync).
         await slack.start()
+        lap("Slack process started")
         found = LISTENING.search(slack.stderr().rpartition("=== start")[2])
         assert found, slack.stderr()
         door = SlackDoor(found.group(1), slack_fake.url)
         await asyncio.gather(*(shard.start() for shard in shards))
+        lap("shard processes started")
 
         # The world: in each community an entry due in 3 h (reminder 1 h before), the digest channel,
         # and a question nobody answers.
@@ -252,6 +260,7 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
         while not await stored():  # the reminders and the ladders are stored before time moves
             assert time.monotonic() < deadline, await rows(url, "SELECT kind, key, community FROM due_actions")
             await asyncio.sleep(0.1)
+        lap("communities set up")
 
         # Step 1: the shard 1 process alone, killed once it posted something (or finished the step).
         first = shards[1]
@@ -260,27 +269,33 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
         await until(lambda: world.held or first.done(marker), "the shard 1 process to post")
         killed_after = discord_posts(world, 1)
         await first.kill()
+        lap("step 1, shard 1 alone, killed")
         world.release(1)
         survivors = [shards[0], slack]
         await step(survivors, "2h30m")
+        lap("step 1, survivors")
         # Step 2: the dead process's claims outlive their lease (before the entries are due: a reminder
         # taken over late is rightly dropped), then past the due time and the escalation.
         await step(survivors, "20m")
         await step(survivors, "2h40m")
+        lap("step 2")
         # Step 3: the shard 1 process again, its clock caught up with the others.
         await first.start()
         before = len(discord_posts(world, 1))
         await first.finish(await first.advance("5h30m"))
         caught_up = discord_posts(world, 1)[before:]
+        lap("step 3, shard 1 restarted and caught up")
         # Step 4: a week and a half day on: the weekly digest; an hour more for any retry.
         for duration in ("7d12h", "1h"):
             await step(processes, duration)
+            lap(f"step 4 ({duration})")
         runs = [*first.runs[:1]]
         runs += list(await asyncio.gather(*(p.quit() for p in processes)))
+        lap("stopped")
         posts = discord_posts(world, 0) + discord_posts(world, 1)
         posts += slack_posts(slack_fake, "slack")
         syncs = sum(len(f.calls_to("PUT", r"/applications/\d+/commands")) for f in world.fronts)
-        return Scenario(time.monotonic() - started, posts, runs, killed_after, caught_up, syncs)
+        return Scenario(time.monotonic() - started, laps, posts, runs, killed_after, caught_up, syncs)
     finally:
         for process in processes:
             await process.stop_quietly()
@@ -329,6 +344,7 @@ def figures(scenario: Scenario) -> str:
     lines = [
         f"{scenario.wall_seconds:.1f} s wall, {len(scenario.posts)} posts, {scenario.command_syncs} command sync(s)"
     ]
+    lines += [f"  {seconds:5.1f} s  {what}" for what, seconds in scenario.laps]
     lines += [f"  {kind:<10} {process:<10} {count}" for (kind, process), count in sorted(counts.items())]
     return "\n".join(lines)
 
