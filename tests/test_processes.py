@@ -1,8 +1,9 @@
 """Several bot processes on one database, one of them killed with `kill -9` (issue 16, point 6).
 
 Two Discord shard processes (shard 0 and shard 1 of 2, each against its front of one fake Discord
-world) and one Slack process (HTTP mode, against the fake Slack) share one database. In each of the
-three communities an administrator plans a calendar entry due in three hours with a reminder one hour
+world) and one Slack process (HTTP mode, against the fake Slack) share one PostgreSQL database, started
+together on it empty (one applies the migrations, one syncs the commands). In each of the three
+communities an administrator plans a calendar entry due in three hours with a reminder one hour
 before, sets the digest channel, and a member asks a question nobody answers. Then every process's
 clock is moved by the same steps through its console's `/advance`:
 
@@ -191,14 +192,13 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
     )
     processes = [*shards, slack]
     try:
-        # The Slack process first (it creates the schema), then both shards at once (one command sync).
-        await slack.start()
-        lap("Slack process started")
+        # All three at once on an empty database, as a compose file starts them: one applies the
+        # migrations while the others wait, and one of the shards syncs the commands.
+        await asyncio.gather(*(process.start() for process in processes))
+        lap("processes started")
         found = LISTENING.search(slack.stderr().rpartition("=== start")[2])
         assert found, slack.stderr()
         door = SlackDoor(found.group(1), slack_fake.url)
-        await asyncio.gather(*(shard.start() for shard in shards))
-        lap("shard processes started")
 
         # The world: in each community an entry due in 3 h (reminder 1 h before), the digest channel,
         # and a question nobody answers.
