@@ -29,9 +29,7 @@ The scenario runs once for the module; each test checks one promise of it.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import secrets
 import signal
 import time
 from collections import Counter
@@ -40,13 +38,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bot.storage.engines import connect
+from tests import pgserver
 from tests.processes_rig import SLACK_SECRETS, BotProcess, DiscordWorld, Run, SlackDoor, slash, until
 from tests.slack.fake_slack import FakeSlack
+
+pytestmark = pytest.mark.postgresql
 
 STRING, CHANNEL = 3, 7
 LISTENING = re.compile(r"Slack HTTP mode: listening on (http://127\.0\.0\.1:\d+/\S+)")
@@ -303,37 +303,19 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
         await slack_fake.stop()
 
 
-PG_URL_ENV = "AFFINITY_TEST_PG_URL"
+@pytest.fixture(scope="module")
+def shared_url(pg_available: bool) -> str:
+    """A fresh database on the suite's PostgreSQL server (tests/pgserver.py); skipped without one:
+    several processes share a database only on PostgreSQL (SQLite refuses a second process)."""
+    assert pgserver.current is not None
+    if not pg_available:
+        pytest.skip(f"no PostgreSQL server: {pgserver.current.failure}")
+    return pgserver.current.fresh_url()
 
 
 @pytest.fixture(scope="module")
-def database_url() -> Iterator[str]:
-    """A fresh database on the PostgreSQL server named by AFFINITY_TEST_PG_URL (skipped without one):
-    several processes share a database only on PostgreSQL."""
-    server = os.environ.get(PG_URL_ENV)
-    if not server:
-        pytest.skip(f"no PostgreSQL server: set {PG_URL_ENV}=postgresql://user@host:port/postgres")
-    name = f"processes_{secrets.token_hex(4)}"
-    asyncio.run(_admin(server, f"CREATE DATABASE {name}"))
-    try:
-        yield urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-    finally:
-        asyncio.run(_admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-
-
-async def _admin(server: str, statement: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(server)
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[Scenario]:
-    played = asyncio.run(play_scenario(tmp_path_factory.mktemp("processes"), database_url))
+def scenario(tmp_path_factory: pytest.TempPathFactory, shared_url: str) -> Iterator[Scenario]:
+    played = asyncio.run(play_scenario(tmp_path_factory.mktemp("processes"), shared_url))
     print(figures(played))  # shown with -s: what each process posted, and the wall time
     yield played
 
