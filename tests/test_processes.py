@@ -262,7 +262,8 @@ async def play_scenario(workdir: Path, url: str) -> Scenario:
             await asyncio.sleep(0.1)
         lap("communities set up")
 
-        # Step 1: the shard 1 process alone, killed once it posted something (or finished the step).
+        # Step 1: the shard 1 process alone, killed once its first post is out. Only due actions post in
+        # this span (no digest is due yet), one after the other: exactly one post is held.
         first = shards[1]
         world.hold_posts(1)  # its first post is made, but the process never hears back: killed then
         marker = await first.advance("2h30m")
