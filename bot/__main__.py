@@ -392,7 +392,15 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
         if args.command == "db":
-            return asyncio.run(_db_copy(args, config, env))
+            try:
+                return asyncio.run(_db_copy(args, config, env))
+            except KeyboardInterrupt:  # not a normal stop here: the target may hold half a copy
+                print(
+                    "affinity-bot: db copy interrupted; the target may hold part of the copy: drop and create "
+                    "it again before copying again",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILURE
         if args.command in served:
             return asyncio.run(_plugin_subcommand(args, config, served[args.command]))
         if args.command in ("discord-invite-url", "slack-manifest"):

@@ -283,6 +283,18 @@ async def test_a_value_without_a_faithful_conversion_stops_the_copy_naming_its_r
         await copy(tmp_path, pg_url)
 
 
+async def test_a_row_whose_parent_is_gone_stops_the_copy_naming_the_table(tmp_path: Path, pg_url: str) -> None:
+    await fill(tmp_path)
+    source = await connect(sqlite_url(tmp_path))
+    try:
+        await source.execute("PRAGMA foreign_keys = OFF")  # as an old file written without them could be
+        await source.execute("DELETE FROM community_groups WHERE name = 'Knitting'")
+    finally:
+        await source.close()
+    with pytest.raises(CopyFailed, match=r"table group_members: PostgreSQL refused rows 1 to \d+ \(.*foreign key"):
+        await copy(tmp_path, pg_url)
+
+
 # ---------------------------------------------------------------- refusals
 
 
@@ -339,6 +351,11 @@ async def test_the_command_line_refuses_bad_targets_and_sources_in_one_line(tmp_
     assert unknown.returncode == 2 and "unknown database URL scheme 'mysql'" in unknown.stderr
     with_password = await asyncio.to_thread(run_cli, tmp_path, "--to", "postgresql://bot:hunter2@db/x")
     assert with_password.returncode == 2 and "hunter2" not in with_password.stderr + with_password.stdout
+
+    unset = await asyncio.to_thread(
+        run_cli, tmp_path, "--to", "postgresql://bot@127.0.0.1:9/x", "--password-env", "H6_NOT_SET_ANYWHERE"
+    )
+    assert unset.returncode == 2 and "--password-env H6_NOT_SET_ANYWHERE" in unset.stderr
 
     # Nothing listens on port 9 here: one line naming the host and what failed, never the password.
     unreachable = await asyncio.to_thread(

@@ -24,7 +24,9 @@ refuses: drop and create the target database again before retrying.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from bot.storage.database import Database
+from bot.storage.errors import REFUSED_WRITES
 from bot.storage.migrations import apply_migrations, pending_migrations
 
 if TYPE_CHECKING:
@@ -338,62 +341,128 @@ async def _copy_table(
     progress: Progress | None,
 ) -> None:
     total = await _count(source, table)
-    # Text is read as its bytes: invalid UTF-8 in the file (a lone surrogate stored by an old writer)
-    # would make the driver's decoding fail; `_convert` decodes and repairs it instead.
-    reads = ", ".join(
+    plain = ", ".join(_quote(n) for n in names)
+    # Text the driver cannot decode (invalid UTF-8 in the file, such as a lone surrogate stored by an old
+    # writer) fails a plain read: that batch is read again with text as its bytes, which `_text` repairs.
+    as_bytes = ", ".join(
         f"CASE WHEN typeof({_quote(n)}) = 'text' THEN CAST({_quote(n)} AS BLOB) ELSE {_quote(n)} END" for n in names
     )
     sql_row = await source.fetchval("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
-    by_rowid = not _WITHOUT_ROWID.search(str(sql_row or ""))
+    if _WITHOUT_ROWID.search(str(sql_row or "")):
+        # No rowid to walk: the columns order the pages (such tables are small).
+        page = f"SELECT NULL, {{}} FROM {_quote(table)} ORDER BY {plain} LIMIT ? OFFSET ?"
+    else:
+        page = f"SELECT rowid, {{}} FROM {_quote(table)} WHERE rowid > ? ORDER BY rowid LIMIT ?"
+    by_rowid = "rowid >" in page
+    convert = _Converter(table, names, types, fixed)
     done = 0
-    last_rowid: int | None = None
+    last_rowid = -(2**63)
     if progress is not None:
         progress(table, 0, total)
-    while True:
-        if by_rowid:
-            rows = await source.fetchall(
-                f"SELECT rowid, {reads} FROM {_quote(table)} WHERE rowid > ? ORDER BY rowid LIMIT ?",
-                (last_rowid if last_rowid is not None else -(2**63), batch_size),
-            )
-        else:  # no rowid to walk: the primary key orders the pages (such tables are small)
-            rows = await source.fetchall(
-                f"SELECT NULL, {reads} FROM {_quote(table)} ORDER BY {', '.join(_quote(n) for n in names)} "
-                f"LIMIT ? OFFSET ?",
-                (batch_size, done),
-            )
-        if not rows:
-            break
-        records = await asyncio.to_thread(_convert, table, names, types, rows, fixed)
-        await target.copy_records(table, names, records)
-        done += len(rows)
-        if by_rowid:
-            last_rowid = int(rows[-1][0])
+
+    async def write(records: list[tuple[Any, ...]], first: int) -> None:
+        try:
+            await target.copy_records(table, names, records)
+        except REFUSED_WRITES as exc:
+            detail = getattr(exc, "detail", None)
+            raise CopyFailed(
+                f"table {table}: PostgreSQL refused rows {first + 1:,} to {first + len(records):,} ({exc}"
+                f"{'; ' + detail if detail else ''}); the target now holds part of the copy: fix the rows in "
+                f"the SQLite file, drop and create the target database again, and copy again"
+            ) from exc
         if progress is not None:
-            progress(table, done, max(total, done))
-        if len(rows) < batch_size:
-            break
+            progress(table, first + len(records), max(total, first + len(records)))
+
+    # The next batch is read and converted while the server writes the previous one.
+    writing: asyncio.Task[None] | None = None
+    try:
+        while True:
+            params = (last_rowid, batch_size) if by_rowid else (batch_size, done)
+            try:
+                rows = await source.fetchall(page.format(plain), params)
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc).lower():
+                    raise
+                rows = await source.fetchall(page.format(as_bytes), params)
+            if not rows:
+                break
+            records = await asyncio.to_thread(convert, rows)
+            if writing is not None:
+                await writing
+            writing = asyncio.create_task(write(records, done))
+            done += len(rows)
+            if by_rowid:
+                last_rowid = int(rows[-1][0])
+            if len(rows) < batch_size:
+                break
+        if writing is not None:
+            await writing
+    finally:
+        if writing is not None:  # a read failed meanwhile: the write is stopped, its outcome retrieved
+            writing.cancel()
+            with contextlib.suppress(BaseException):
+                await writing
 
 
-def _convert(table: str, names: list[str], types: list[str], rows: list[Any], fixed: Repairs) -> list[tuple[Any, ...]]:
-    """The rows as the target's column types want them (runs on a worker thread: it is per value)."""
-    records: list[tuple[Any, ...]] = []
-    for row in rows:
+class _Converter:
+    """Rows of one table as the target's column types want them: one function per column, a fast path
+    for values that already have their type. Runs on a worker thread (it is per value)."""
+
+    def __init__(self, table: str, names: list[str], types: list[str], fixed: Repairs) -> None:
+        self.table = table
+        self.names = names
+        self.types = types
+        self.fixed = fixed
+        self.columns = [self._column(t) for t in types]
+
+    def _column(self, type_name: str) -> Callable[[Any], Any]:
+        fixed = self.fixed
+
+        def slow(value: Any) -> Any:
+            return _to_type(value, type_name, fixed)
+
+        if type_name in _TEXT_TYPES:
+
+            def text(value: Any) -> Any:
+                if type(value) is str and "\x00" not in value:
+                    return value
+                return None if value is None else slow(value)
+
+            return text
+        if type_name in _INT_TYPES:
+            return lambda value: value if value is None or type(value) is int else slow(value)
+        if type_name in _FLOAT_TYPES:
+            return lambda value: value if value is None or type(value) is float else slow(value)
+        return slow
+
+    def __call__(self, rows: list[Any]) -> list[tuple[Any, ...]]:
+        columns = self.columns
+        records: list[tuple[Any, ...]] = []
+        for row in rows:
+            try:
+                records.append(tuple([f(v) for f, v in zip(columns, tuple(row)[1:], strict=True)]))
+            except (ValueError, TypeError, InvalidOperation):
+                records.append(self._one(row))
+        return records
+
+    def _one(self, row: Any) -> tuple[Any, ...]:
+        """A row that failed, column by column: the error names the column, the row and the value."""
         values: list[Any] = []
-        for index, (name, type_name) in enumerate(zip(names, types, strict=True)):
+        for index, (name, type_name) in enumerate(zip(self.names, self.types, strict=True)):
             value = row[index + 1]
             try:
-                values.append(_to_type(value, type_name, fixed))
+                values.append(self.columns[index](value))
             except (ValueError, TypeError, InvalidOperation) as exc:
                 where = f"rowid {row[0]}" if row[0] is not None else "a row"
                 shown = repr(value if not isinstance(value, bytes) else value.decode("utf-8", "replace"))
                 if len(shown) > 60:
                     shown = shown[:57] + "..."
                 raise CopyFailed(
-                    f"table {table}, column {name}, {where}: the value {shown} cannot be stored as {type_name} "
-                    f"on PostgreSQL ({exc}); fix that row in the SQLite file and copy again into an empty database"
+                    f"table {self.table}, column {name}, {where}: the value {shown} cannot be stored as "
+                    f"{type_name} on PostgreSQL ({exc}); fix that row in the SQLite file and copy again into an "
+                    f"empty database"
                 ) from exc
-        records.append(tuple(values))
-    return records
+        return tuple(values)
 
 
 def _text(value: bytes, fixed: Repairs) -> str:
@@ -421,6 +490,9 @@ def _to_type(value: Any, type_name: str, fixed: Repairs) -> Any:
         return bytes(value) if isinstance(value, (bytes, bytearray)) else str(value).encode("utf-8")
     if isinstance(value, (bytes, bytearray)):
         value = _text(bytes(value), fixed)
+    elif isinstance(value, str) and "\x00" in value:
+        fixed.nul += 1
+        value = value.replace("\x00", "")
     if type_name in _TEXT_TYPES:
         if isinstance(value, float):
             return repr(value)
