@@ -1,6 +1,6 @@
 """Every SQL statement of the filters plugin: rules, exemptions, hit counts, watch lists and pending matches.
 
-Owns the tables of bot/migrations/0009_filters_tables.sql. Rows come back as frozen dataclasses.
+Owns the tables of migrations/filters/0001_tables.sql. Rows come back as frozen dataclasses.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Every SQL statement of personal watch lists: keywords, mutes, preferences, readable channels and pending
-matches (tables `watch_*` of bot/migrations/0009_filters_tables.sql)."""
+matches (tables `watch_*` of migrations/filters/0001_tables.sql)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Every SQL statement of the questions plugin, over `questions`, `question_answers` and
-`question_note_optouts` (bot/migrations/0006_questions_tables.sql). Returns frozen dataclasses.
+`question_note_optouts` (migrations/questions/0001_tables.sql). Returns frozen dataclasses.
 """
 
 from __future__ import annotations
