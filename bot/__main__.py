@@ -25,6 +25,7 @@ from bot.discovery import available_plugins
 from bot.platforms.base import PlatformError
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import CommandError
+from bot.processes import ProcessLock, ProcessLockError
 from bot.redaction import configure_logging, redact
 from bot.registry import DeclarationError, ServedSubcommand, declared_subcommands
 from bot.scheduler import SchedulerError
@@ -147,34 +148,53 @@ async def _db_copy(args: argparse.Namespace, config: Config, env: Mapping[str, s
             file=sys.stderr,
         )
         return EXIT_FAILURE
+    # Held as a serving bot holds it: a bot still running on the file would write during the copy.
+    lock = ProcessLock.for_url(config.database.effective_url)
+    try:
+        lock.acquire()
+    except ProcessLockError as exc:
+        print(f"affinity-bot: stop the bot before copying its database: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        return await _copy_locked(args.to, password_env, config)
+    finally:
+        lock.release()
+
+
+async def _copy_locked(url: str, password_env: str | None, config: Config) -> int:
+    """The copy itself, once the SQLite file is ours."""
+    from bot.clock import SystemClock
+
     source = await connect_database(config)
     try:
         target = await connect(
-            args.to, password_env=password_env, connect_timeout=config.database.connect_timeout_s, read_connections=1
+            url, password_env=password_env, connect_timeout=config.database.connect_timeout_s, read_connections=1
         )
-        try:
-            print(f"Copying {source.label} into PostgreSQL at {target.label}")
-            from bot.clock import SystemClock
-
-            report = await copy_database(
-                source,
-                target,
-                migrations=migrations_dir(config),
-                now=SystemClock().now(),
-                progress=progress_printer(lambda line: print(line, flush=True)),
-            )
-        except CopyRefused as exc:
-            print(f"affinity-bot: {exc}", file=sys.stderr)
-            return EXIT_CONFIG
-        except CopyFailed as exc:
-            for line in exc.report.lines() if exc.report is not None else []:
-                print(line)
-            print(f"affinity-bot: {redact(str(exc))}", file=sys.stderr)
-            return EXIT_FAILURE
-        finally:
-            await target.close()
-    finally:
+    except BaseException:
         await source.close()
+        raise
+    try:
+        print(f"Copying {source.label} into PostgreSQL at {target.label}", flush=True)
+        report = await copy_database(
+            source,
+            target,
+            migrations=migrations_dir(config),
+            now=SystemClock().now(),
+            progress=progress_printer(lambda line: print(line, flush=True)),
+        )
+    except CopyRefused as exc:
+        print(f"affinity-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CopyFailed as exc:
+        for line in exc.report.lines() if exc.report is not None else []:
+            print(line)
+        print(f"affinity-bot: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        try:
+            await target.close()
+        finally:
+            await source.close()
     for line in report.lines():
         print(line)
     print("Done: the row counts match. Set database.url to the PostgreSQL database and start the bot.")

@@ -114,6 +114,7 @@ class CopyReport:
     source: str
     target: str
     counts: list[TableCount] = field(default_factory=list)
+    """In the order the tables were copied (parents first)."""
     repairs: dict[str, Repairs] = field(default_factory=dict)
     migrations: list[str] = field(default_factory=list)
     """The migrations this copy applied to the target."""
@@ -135,7 +136,7 @@ class CopyReport:
         numbers = [f"{n:,}" for c in self.counts for n in (c.source, c.target)]
         digits = max([len("PostgreSQL"), *(len(n) for n in numbers)])
         out = [f"{'table':<{width}}  {'SQLite':>{digits}}  {'PostgreSQL':>{digits}}"]
-        for c in self.counts:
+        for c in sorted(self.counts, key=lambda c: c.table):
             mark = "" if c.source == c.target else "  <- differs"
             out.append(f"{c.table:<{width}}  {c.source:>{digits},}  {c.target:>{digits},}{mark}")
         out.append(
@@ -183,13 +184,15 @@ def migration_tables(directory: Path) -> set[str]:
 
 
 def progress_printer(emit: Callable[[str], None], steps: int = 10) -> Progress:
-    """A `Progress` that emits `messages: 120,000 / 1,250,000` when a table starts, at each tenth of it
-    and when it is done."""
+    """A `Progress` that emits `messages: 120,000 / 1,250,000` at each tenth of a table, the last one when
+    it is done (an empty table says nothing: the count table lists it)."""
     last: dict[str, int] = {}
 
     def report(table: str, done: int, total: int) -> None:
+        if done == 0:
+            return
         step = steps if done >= total else done * steps // total
-        if step > last.get(table, -1):
+        if step > last.get(table, 0):
             last[table] = step
             emit(f"{table}: {done:,} / {total:,}")
 
