@@ -24,7 +24,7 @@ from bot.model import Level
 from bot.storage.copy import CopyFailed, CopyRefused, CopyReport, Repairs, copy_database, progress_printer
 from bot.storage.database import Database
 from bot.storage.engines import connect
-from bot.storage.migrations import MIGRATIONS_DIR
+from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 from tests.groups.fakes import FakeSpaces
 from tests.harness import START, Harness
 
@@ -255,6 +255,19 @@ async def test_a_row_whose_parent_is_gone_stops_the_copy_naming_the_table(tmp_pa
         await source.close()
     with pytest.raises(CopyFailed, match=r"table group_members: PostgreSQL refused rows 1 to \d+ \(.*foreign key"):
         await copy(tmp_path, pg_url)
+
+
+async def test_a_target_already_migrated_but_empty_is_accepted(tmp_path: Path, pg_url: str) -> None:
+    await fill(tmp_path)
+    target = await connect(pg_url)
+    try:
+        made = await apply_migrations(target, MIGRATIONS_DIR, now=START)  # `affinity-bot migrate` on it
+    finally:
+        await target.close()
+    report = await copy(tmp_path, pg_url)
+    assert report.mismatches == [] and report.migrations == []
+    history = f"the target has its own history ({len(made)} migrations, 0 applied by this copy)"
+    assert f"schema_migrations: not copied; {history}" in report.lines()
 
 
 # ---------------------------------------------------------------- refusals
