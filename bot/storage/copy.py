@@ -6,7 +6,8 @@ Owns the whole move, in this order:
 2. the target's schema, made by the app's own migration runner: the target gets its own
    `schema_migrations` history (applied now, by this release), never a row-by-row copy of the file's;
 3. every other table, parents before children (SQLite's `PRAGMA foreign_key_list`), by batches read
-   in rowid order and written with COPY (`PostgresDatabase.copy_records`);
+   in rowid order and written with COPY (`PostgresDatabase.copy_records`), the next batch read and
+   converted while the server writes the previous one;
 4. SQLite's loosely typed values converted to the target's column types (read from
    information_schema): an int in a TEXT column becomes its text, "12" in an INTEGER column becomes 12;
    text PostgreSQL refuses is repaired and counted, never fatal: NUL characters are dropped, invalid
@@ -16,9 +17,10 @@ Owns the whole move, in this order:
    (ids the SQLite file handed out ahead of their insert), so ids continue above the copied ones;
 6. row counts of every table compared on both sides.
 
-The bot should be stopped while it copies: rows written meanwhile would make the counts differ (the check
-then says which table). A copy that stops half way leaves a partly filled target, which a second run
-refuses: drop and create the target database again before retrying.
+The bot must be stopped while it copies (the command line holds the SQLite file's process lock, so a
+running bot makes it refuse): rows written meanwhile would make the counts differ, and the check would
+say which table. A copy that stops half way leaves a partly filled target, which a second run refuses:
+drop and create the target database again before retrying.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import asyncio
 import contextlib
 import re
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -69,9 +71,7 @@ _CREATED = re.compile(r"\b(?:CREATE\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?|RENAME\s+TO
 _WITHOUT_ROWID = re.compile(r"\bWITHOUT\s+ROWID\b", re.IGNORECASE)
 
 Progress = Callable[[str, int, int], None]
-"""Called after each batch with (table, rows copied so far, rows to copy)."""
-Migrate = Callable[[Database], Awaitable[Sequence[str]]]
-"""Applies the migrations to the target; returns the names applied."""
+"""Called with (table, rows copied so far, rows to copy) when a table starts and after each batch."""
 
 
 class CopyRefused(Exception):
@@ -207,7 +207,6 @@ async def copy_database(
     now: datetime,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
-    migrate: Migrate | None = None,
 ) -> CopyReport:
     """Copy every table of the SQLite `source` into the empty PostgreSQL `target` (see the module
     docstring for the steps); returns the report, counts included. Raises `CopyRefused` before writing
@@ -228,12 +227,7 @@ async def copy_database(
     await _refuse_non_empty(target, migration_tables(migrations))
 
     report = CopyReport(source.label, target.label)
-    if migrate is None:
-
-        async def migrate(db: Database) -> Sequence[str]:
-            return await apply_migrations(db, migrations, now=now)
-
-    report.migrations = list(await migrate(target))
+    report.migrations = await apply_migrations(target, migrations, now=now)
     report.history = await _count(target, "schema_migrations")
 
     order = await _dependency_order(source)
