@@ -222,7 +222,8 @@ async def copy_database(
     if pending:
         raise CopyFailed(
             f"{source.label} has {len(pending)} migration(s) not applied yet ({pending[0]} ...): run "
-            f"`affinity-bot migrate` on it first (this release must have written every table it copies)"
+            f"`affinity-bot migrate` with the same configuration first (the copy needs every table of this "
+            f"release)"
         )
     await _refuse_non_empty(target, migration_tables(migrations))
 
