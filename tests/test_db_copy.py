@@ -257,6 +257,24 @@ async def test_a_row_whose_parent_is_gone_stops_the_copy_naming_the_table(tmp_pa
         await copy(tmp_path, pg_url)
 
 
+async def test_a_source_with_a_migration_pending_is_refused_before_the_target_is_touched(
+    tmp_path: Path, pg_url: str
+) -> None:
+    await fill(tmp_path)
+    source = await connect(sqlite_url(tmp_path))
+    try:  # as a file last served by the previous release
+        await source.execute("DELETE FROM schema_migrations WHERE owner = 'core' AND version = 6")
+    finally:
+        await source.close()
+    with pytest.raises(CopyFailed, match=r"has 1 migration\(s\) not applied yet \(core/0006_job_runs.sql ...\)"):
+        await copy(tmp_path, pg_url)
+    target = await connect(pg_url)
+    try:
+        assert await target.tables() == set()
+    finally:
+        await target.close()
+
+
 async def test_a_target_already_migrated_but_empty_is_accepted(tmp_path: Path, pg_url: str) -> None:
     await fill(tmp_path)
     target = await connect(pg_url)
