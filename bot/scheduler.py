@@ -275,10 +275,12 @@ class Scheduler:
 
     def _run_key(self, job: _Job) -> str:
         """The `job_runs.job_id` a fire time of this job is claimed under: the job id, suffixed with the
-        platforms served for a `platform`-scoped job (`digest.check@discord`)."""
+        platforms served for a `platform`-scoped job (`digest.check@discord`). The console is left out: a
+        process run with it and one without serve the same communities elsewhere, and must share the claim."""
         if job.scope != "platform" or self._platforms is None:
             return job.job_id
-        return f"{job.job_id}@{'+'.join(sorted(self._platforms()))}"
+        served = sorted(name for name in self._platforms() if name != "console")
+        return f"{job.job_id}@{'+'.join(served) or 'console'}"
 
     def _claimed_jobs(self) -> dict[str, _Job]:
         """The jobs whose fire times are claimed, by their run key."""

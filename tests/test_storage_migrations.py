@@ -5,12 +5,10 @@ by the release before the owner folders), and how a wheel carries the folder."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import sqlite3
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import migrations
-from bot.storage.database import Database, StorageError
+from bot.storage.database import Database
 from bot.storage.engines import connect
 from bot.storage.migrations import (
     LEGACY_NAMES,
@@ -707,26 +705,6 @@ def test_an_installed_package_carries_the_folder_and_finds_it(tmp_path: Path) ->
 
 
 # ------------------------------------------------------------------ PostgreSQL (the dev or CI server)
-
-PG_URL = os.environ.get("AFFINITY_TEST_PG_URL", "postgresql://affinity@127.0.0.1:55432/postgres")
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    """The URL of a fresh PostgreSQL database for one test, dropped afterwards (skipped without a server).
-    Same contract as the suite-wide `pg_url` fixture of tests/conftest.py (issue 16's test server): once that
-    one is on main, this module-local copy can go."""
-    try:
-        admin = await connect(PG_URL, read_connections=0, connect_timeout=3)
-    except (StorageError, OSError) as exc:
-        pytest.skip(f"no PostgreSQL server at {PG_URL} ({exc}); set AFFINITY_TEST_PG_URL")
-    name = f"h1_migrations_{uuid.uuid4().hex[:12]}"
-    await admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield PG_URL.rsplit("/", 1)[0] + "/" + name
-    finally:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
 
 
 @pytest.fixture
