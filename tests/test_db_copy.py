@@ -1,6 +1,9 @@
 """`affinity-bot db copy --to postgresql://...`: a community filled by the real app on SQLite, copied into
 an empty PostgreSQL database; the counts, the rows, the copied bot running on PostgreSQL, new ids above
-the copied ones; refusals of a target that is not empty; bad input through the real command line."""
+the copied ones; refusals of a target that is not empty; bad input through the real command line.
+
+Whatever the engine under test, the source is a SQLite file and the target a fresh PostgreSQL database
+(the suite's `pg_url` fixture: skipped when no PostgreSQL server can be started)."""
 
 from __future__ import annotations
 
@@ -13,7 +16,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -35,29 +37,6 @@ PLUGINS: dict[str, dict[str, Any]] = {
     "questions": {},
     "calendar": {},
 }
-DEV_SERVER = "postgresql://affinity@127.0.0.1:55432/postgres"
-
-
-# ---------------------------------------------------------------- PostgreSQL for these tests
-# TEMPORARY (until the suite's `pg_url` fixture lands on main): a database of our own on the dev server,
-# dropped afterwards; the tests are skipped when it is unreachable.
-
-
-@pytest.fixture
-async def pg_url() -> AsyncIterator[str]:
-    asyncpg = pytest.importorskip("asyncpg")
-    try:
-        admin = await asyncpg.connect(DEV_SERVER, timeout=5)
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-        pytest.skip(f"no PostgreSQL dev server at {DEV_SERVER}: {exc}")
-    name = f"h6_copy_{os.getpid()}_{id(admin) % 100000}"
-    await admin.execute(f"DROP DATABASE IF EXISTS {name}")
-    await admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield urlunsplit(urlsplit(DEV_SERVER)._replace(path=f"/{name}"))
-    finally:
-        await admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        await admin.close()
 
 
 # ---------------------------------------------------------------- helpers
