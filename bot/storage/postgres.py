@@ -388,6 +388,18 @@ class PostgresDatabase(Database):
         )
         return [int(row[0]) for row in rows]
 
+    async def copy_records(self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]) -> int:
+        """Append rows to `table` with one binary COPY (auto-committed); returns the rows written.
+
+        The bulk load of `affinity-bot db copy` (bot/storage/copy.py). No conversion here, unlike the
+        other statements: each value must already be of its column's Python type (int for BIGINT, str
+        for TEXT, float for DOUBLE PRECISION)."""
+        async with self._session("copy_records()") as session:
+            status = await _guarded(
+                self.label, session.conn.copy_records_to_table(table, records=records, columns=list(columns))
+            )
+        return _rowcount(status)
+
     async def tables(self) -> set[str]:
         """The tables of the current schema."""
         rows = await self.fetchall("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
