@@ -300,6 +300,18 @@ class PostgresDatabase(Database):
         password = os.environ.get(password_env) if password_env else None
         db = cls(url, password, connect_timeout, read_connections)
         db._writer = _Session(await db._connect())
+        collation = await db._writer.conn.fetchval(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+        )
+        if str(collation).split(".")[0] not in ("C", "POSIX"):
+            # Text order (names in lists, keywords, ISO times compared as text still work) then follows the
+            # locale's rules, not SQLite's byte order: lists may come out in another order than on SQLite.
+            log.warning(
+                "PostgreSQL database %s sorts text by %s: create it with LC_COLLATE 'C.UTF-8' (TEMPLATE template0) "
+                "for the same order as SQLite (docs/deploy.md)",
+                db.label,
+                collation,
+            )
         if read_connections > 0:
             try:
                 db._pool = await asyncpg.create_pool(
