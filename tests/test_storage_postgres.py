@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -172,3 +173,31 @@ async def test_a_parameter_typed_late_inside_a_transaction_keeps_the_transaction
             "INSERT INTO items (name, n) SELECT ?, ? WHERE ? IS NOT NULL", [("b", 2, "x"), ("c", 3, None)]
         )
     assert [r[0] for r in await db.fetchall("SELECT name FROM items ORDER BY name")] == ["a", "b"]
+
+
+async def test_a_batch_cancelled_mid_work_writes_nothing_and_leaves_the_writer_usable(db: Database) -> None:
+    # Shutdown during a flush: the task is cancelled while its work runs on a worker thread. The thread
+    # cannot be stopped, but nothing it does afterwards may land outside the (rolled back) transaction.
+    started, go_on, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def work(bulk: BulkSql) -> None:
+        try:
+            bulk.execute("INSERT INTO items (name) VALUES ('before the cancel')")
+            started.set()
+            go_on.wait(30)
+            bulk.execute("INSERT INTO items (name) VALUES ('after the cancel')")
+        finally:
+            finished.set()
+
+    task = asyncio.create_task(db.run_transaction(work))
+    assert await asyncio.to_thread(started.wait, 30)
+    task.cancel()
+    await asyncio.sleep(0)  # the cancellation reaches the task before the thread goes on
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(finished.wait, 30)
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO items (name) VALUES ('next')")
+    assert await db.fetchval("SELECT count(*) FROM items") == 1

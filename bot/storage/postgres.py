@@ -247,8 +247,13 @@ class _PgBulk(BulkSql):
     def __init__(self, session: _Session, loop: asyncio.AbstractEventLoop) -> None:
         self._session = session
         self._loop = loop
+        self.cancelled = False
+        """Set on the loop when the task waiting for the work is cancelled: its next statement raises."""
 
     def _wait(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self.cancelled:
+            coro.close()
+            raise RuntimeError("the batch was cancelled (the bot is stopping): its transaction is rolled back")
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def execute(self, sql: str, params: Params = ()) -> int:
@@ -416,7 +421,20 @@ class PostgresDatabase(Database):
             work = prepare()
             assert isinstance(tx, _PgTransaction)
             bulk = _PgBulk(tx.session, asyncio.get_running_loop())
-            return await asyncio.to_thread(work, bulk)
+            job = asyncio.ensure_future(asyncio.to_thread(work, bulk))
+            try:
+                return await asyncio.shield(job)
+            except asyncio.CancelledError:
+                # The thread cannot be stopped: until it is done the transaction and the writer stay held,
+                # or the statements it still sends would run on the writer outside any transaction (each
+                # committed on its own) while another task uses it. Its next statement raises instead.
+                bulk.cancelled = True
+                while not job.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait([job])
+                if not job.cancelled():
+                    job.exception()  # retrieved: the cancellation is what the caller is told
+                raise
 
     # ------------------------------------------------------------ locking and connections
 
