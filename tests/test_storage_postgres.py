@@ -201,3 +201,10 @@ async def test_a_batch_cancelled_mid_work_writes_nothing_and_leaves_the_writer_u
     async with db.transaction() as tx:
         await tx.execute("INSERT INTO items (name) VALUES ('next')")
     assert await db.fetchval("SELECT count(*) FROM items") == 1
+
+
+async def test_bytes_bound_to_a_text_column_are_cleaned_like_text(db: Database) -> None:
+    # A repo binding raw bytes (a payload read off the wire) gets what SQLite would keep as text: the
+    # NUL PostgreSQL refuses is dropped and the bytes that are not UTF-8 replaced, not a refused write.
+    await db.execute("INSERT INTO items (name) VALUES (?)", (b"\xffnul\x00inside",))
+    assert await db.fetchval("SELECT name FROM items") == "\ufffdnulinside"

@@ -103,7 +103,7 @@ def _coerce(value: Any, type_name: str) -> Any:
         if isinstance(value, bool):
             return str(int(value))
         if isinstance(value, (bytes, bytearray)):
-            return bytes(value).decode("utf-8", "replace")
+            return _clean_text(bytes(value).decode("utf-8", "replace"))
         return str(value)
     if type_name in _INT_TYPES:
         if isinstance(value, bool):
