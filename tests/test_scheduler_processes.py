@@ -480,6 +480,7 @@ async def test_an_app_claims_the_due_actions_of_its_platforms_and_those_of_none(
         assert status == "pending"
 
 
+@pytest.mark.sqlite_only(reason="the SQLite process lock (a PostgreSQL run serves the apps from PostgreSQL)")
 async def test_a_second_app_on_one_sqlite_file_is_refused_until_the_first_stops(tmp_path: Path) -> None:
     async with running(tmp_path) as h:
         with pytest.raises(ProcessLockError, match="already served by another affinity-bot process"):
