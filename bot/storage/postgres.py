@@ -53,6 +53,9 @@ _FLOAT_TYPES = frozenset({"float4", "float8"})
 _LOST = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.InterfaceError,
+    # asyncpg's state error ("cannot switch to state 12; another operation (2) is in progress") when it
+    # learns the server ended the session while it starts a prepared statement (a restart mid-transaction).
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CannotConnectNowError,
     ConnectionError,
