@@ -235,3 +235,19 @@ async def test_a_transaction_whose_connection_the_server_closed_fails_as_a_lost_
     async with db.transaction() as tx:
         await tx.execute(insert, ("after",))
     assert [r[0] for r in await db.fetchall("SELECT name FROM items ORDER BY id")] == ["after"]
+
+
+async def test_reads_go_on_after_the_server_ended_the_read_sessions(pg_url: str, db: Database) -> None:
+    # A server restart ends every pooled read session; a read changes nothing (its session is read-only),
+    # so the one that meets a dead session is run again on a new one instead of failing the command.
+    await db.execute("INSERT INTO items (name) VALUES ('a')")
+    killer = await asyncpg.connect(pg_url)
+    try:
+        for _ in range(10):
+            assert await db.fetchval("SELECT count(*) FROM items") == 1
+            await killer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'affinity-bot'"
+            )
+            assert await db.fetchval("SELECT count(*) FROM items") == 1
+    finally:
+        await killer.close()

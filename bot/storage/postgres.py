@@ -507,18 +507,22 @@ class PostgresDatabase(Database):
         self._refuse_reentry("a read")
         pool = self._pool
         assert pool is not None
-        try:
-            async with pool.acquire() as conn:
-                session = _Session(conn)
-                if many:
-                    return await session.fetchall(sql, params)
-                return await session.fetchone(sql, params)
-        except asyncpg.exceptions.ReadOnlySQLTransactionError:
-            pass  # a WITH ... INSERT and the like: refused before it changed anything
-        except _LOST as exc:
-            raise StorageError(
-                f"lost the connection to PostgreSQL at {self.label}: {_reason(exc)}", self.label
-            ) from exc
+        # A read changed nothing (its session is read-only): one that met a session the server ended (a
+        # restart ends every pooled one) is run again on a new session before it is reported.
+        for attempt in (1, 2):
+            try:
+                async with pool.acquire() as conn:
+                    session = _Session(conn)
+                    if many:
+                        return await session.fetchall(sql, params)
+                    return await session.fetchone(sql, params)
+            except asyncpg.exceptions.ReadOnlySQLTransactionError:
+                break  # a WITH ... INSERT and the like: refused before it changed anything
+            except _LOST as exc:
+                if attempt == 2:
+                    raise StorageError(
+                        f"lost the connection to PostgreSQL at {self.label}: {_reason(exc)}", self.label
+                    ) from exc
         async with self._session("a read") as writer:
             if many:
                 return await _guarded(self.label, writer.fetchall(sql, params))
