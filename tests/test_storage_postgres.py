@@ -8,6 +8,7 @@ import asyncio
 import socket
 import threading
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -251,3 +252,14 @@ async def test_reads_go_on_after_the_server_ended_the_read_sessions(pg_url: str,
             assert await db.fetchval("SELECT count(*) FROM items") == 1
     finally:
         await killer.close()
+
+
+async def test_a_fraction_bound_to_an_integer_column_is_refused_not_truncated(db: Database) -> None:
+    # SQLite keeps 2.5 in an INTEGER column; a BIGINT cannot hold it, and asyncpg silently wrote 2 (a
+    # score, a ratio cut down with no trace). A whole float still goes in, as SQLite's affinity takes it.
+    for fraction in (2.5, Decimal("2.5")):
+        with pytest.raises(ValueError, match="not a whole number"):
+            await db.execute("INSERT INTO items (name, n) VALUES ('x', ?)", (fraction,))
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+    await db.execute("INSERT INTO items (name, n) VALUES ('x', ?)", (3.0,))
+    assert await db.fetchval("SELECT n FROM items") == 3

@@ -111,8 +111,11 @@ def _coerce(value: Any, type_name: str) -> Any:
     if type_name in _INT_TYPES:
         if isinstance(value, bool):
             return int(value)
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
+        if isinstance(value, (float, Decimal)):
+            if value == value.to_integral_value() if isinstance(value, Decimal) else value.is_integer():
+                return int(value)
+            # asyncpg would cut it down to an int without a word; SQLite would have kept it as a REAL.
+            raise ValueError(f"{value!r} is not a whole number: a PostgreSQL integer column cannot hold it")
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
                 return int(value.strip())
