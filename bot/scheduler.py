@@ -539,8 +539,7 @@ class Scheduler:
         try:
             async with self._due_lock:
                 while True:
-                    now = self._clock.now()
-                    stamp = to_db(now)
+                    stamp = to_db(self._clock.now())
                     # Only kinds with a handler: rows of a disabled plugin wait, and never wake us in a loop.
                     rows = await self._db.fetchall(
                         "SELECT id, kind, key, community, due_at, payload, attempts FROM due_actions "
@@ -550,14 +549,18 @@ class Scheduler:
                         (*kinds, stamp, stamp, BATCH),
                     )
                     for row in rows:
-                        done += await self._run_action(row, now)
+                        done += await self._run_action(row)
                     if len(rows) < BATCH:
                         break
         finally:
             await self._rearm()
         return done
 
-    async def _run_action(self, row: Any, now: datetime) -> int:
+    async def _run_action(self, row: Any) -> int:
+        # The time of this claim, not of the query that found the row: the rows before it ran their
+        # handlers meanwhile, and a lease counted from then could have run out already (another process
+        # would take the row over at once and run it twice).
+        now = self._clock.now()
         claim = to_db(now)
         # The WHERE is checked again by the UPDATE itself: a row another process claimed, or moved
         # later, since we read it is left alone (row count 0).

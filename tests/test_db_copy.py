@@ -23,7 +23,15 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
 from bot.model import Level
-from bot.storage.copy import CopyFailed, CopyRefused, CopyReport, Repairs, copy_database, progress_printer
+from bot.storage.copy import (
+    CopyFailed,
+    CopyRefused,
+    CopyReport,
+    Repairs,
+    check_target_url,
+    copy_database,
+    progress_printer,
+)
 from bot.storage.database import Database
 from bot.storage.engines import connect
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
@@ -394,3 +402,12 @@ async def test_the_command_line_refuses_to_copy_a_database_the_bot_is_serving(tm
         assert await target.tables() == set()  # not touched
     finally:
         await target.close()
+
+
+def test_a_target_url_with_the_password_in_its_query_is_refused_without_echoing_it() -> None:
+    # asyncpg (as libpq) takes `?password=` as the password: on the command line it would sit in the
+    # shell history and in `ps` for every user of the machine, as one before the host would.
+    for url in ("postgresql://bot@db/x?password=hunter2", "postgresql://bot@db/x?sslmode=disable&PASSWORD=hunter2"):
+        with pytest.raises(CopyRefused, match="holds a password") as refused:
+            check_target_url(url)
+        assert "hunter2" not in str(refused.value)

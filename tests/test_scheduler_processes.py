@@ -480,6 +480,7 @@ async def test_an_app_claims_the_due_actions_of_its_platforms_and_those_of_none(
         assert status == "pending"
 
 
+@pytest.mark.sqlite_only(reason="the SQLite process lock (a PostgreSQL run serves the apps from PostgreSQL)")
 async def test_a_second_app_on_one_sqlite_file_is_refused_until_the_first_stops(tmp_path: Path) -> None:
     async with running(tmp_path) as h:
         with pytest.raises(ProcessLockError, match="already served by another affinity-bot process"):
@@ -489,3 +490,34 @@ async def test_a_second_app_on_one_sqlite_file_is_refused_until_the_first_stops(
         await tool.stop()
     again = await App(make_config(tmp_path), clock=FrozenClock(T0), realtime=False).build()
     await again.stop()
+
+
+async def test_an_action_claimed_after_a_slow_one_gets_a_full_lease(open_handle: Opener) -> None:
+    # One run_due works through its rows one by one: a row claimed after a slow handler must get a lease
+    # from the time of its claim, or another process takes it over at once and it runs twice.
+    clock = FrozenClock(T0)
+    first, second = await processes(open_handle, clock, 2)
+    started, release = asyncio.Event(), asyncio.Event()
+    ran: list[tuple[str, str]] = []
+
+    async def slow_then_stuck(action: DueAction) -> None:
+        ran.append(("p0", action.key))
+        if action.key == "a":
+            clock.advance(LEASE + timedelta(seconds=1))  # a slow send (its own lease renewed meanwhile)
+            return
+        started.set()
+        await release.wait()
+
+    async def other(action: DueAction) -> None:
+        ran.append(("p1", action.key))
+
+    first.on_due("test.ping", slow_then_stuck)
+    second.on_due("test.ping", other)
+    await first.schedule("test.ping", "a", "fake:T1", T0 - timedelta(seconds=2))
+    await first.schedule("test.ping", "b", "fake:T1", T0 - timedelta(seconds=1))
+    working = asyncio.ensure_future(first.run_due())
+    await started.wait()
+    assert await second.run_due() == 0  # b was claimed just now: its lease is alive
+    release.set()
+    assert await working == 2
+    assert ran == [("p0", "a"), ("p0", "b")]

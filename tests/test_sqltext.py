@@ -49,3 +49,11 @@ def test_reads_are_recognised_after_comments() -> None:
     assert reads_only("/* c */ WITH x AS (SELECT 1) SELECT * FROM x")
     assert not reads_only("INSERT INTO t VALUES (1)")
     assert not reads_only("PRAGMA user_version")
+
+
+def test_marks_inside_escape_strings_and_dollar_quotes_stay() -> None:
+    # PostgreSQL's own literals: E'...' takes backslash escapes (\' does not end it), $$...$$ and
+    # $tag$...$tag$ hold anything up to their closing tag. A `?` or `:name` in them is text.
+    numbered = to_numbered(r"SELECT E'it\'s ?', $$a ? :b$$, $x$ '? $x$, ? WHERE e = ?")
+    assert numbered.text == r"SELECT E'it\'s ?', $$a ? :b$$, $x$ '? $x$, $1 WHERE e = $2"
+    assert numbered.count == 2

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -172,3 +174,92 @@ async def test_a_parameter_typed_late_inside_a_transaction_keeps_the_transaction
             "INSERT INTO items (name, n) SELECT ?, ? WHERE ? IS NOT NULL", [("b", 2, "x"), ("c", 3, None)]
         )
     assert [r[0] for r in await db.fetchall("SELECT name FROM items ORDER BY name")] == ["a", "b"]
+
+
+async def test_a_batch_cancelled_mid_work_writes_nothing_and_leaves_the_writer_usable(db: Database) -> None:
+    # Shutdown during a flush: the task is cancelled while its work runs on a worker thread. The thread
+    # cannot be stopped, but nothing it does afterwards may land outside the (rolled back) transaction.
+    started, go_on, finished = threading.Event(), threading.Event(), threading.Event()
+
+    def work(bulk: BulkSql) -> None:
+        try:
+            bulk.execute("INSERT INTO items (name) VALUES ('before the cancel')")
+            started.set()
+            go_on.wait(30)
+            bulk.execute("INSERT INTO items (name) VALUES ('after the cancel')")
+        finally:
+            finished.set()
+
+    task = asyncio.create_task(db.run_transaction(work))
+    assert await asyncio.to_thread(started.wait, 30)
+    task.cancel()
+    await asyncio.sleep(0)  # the cancellation reaches the task before the thread goes on
+    go_on.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert await asyncio.to_thread(finished.wait, 30)
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO items (name) VALUES ('next')")
+    assert await db.fetchval("SELECT count(*) FROM items") == 1
+
+
+async def test_bytes_bound_to_a_text_column_are_cleaned_like_text(db: Database) -> None:
+    # A repo binding raw bytes (a payload read off the wire) gets what SQLite would keep as text: the
+    # NUL PostgreSQL refuses is dropped and the bytes that are not UTF-8 replaced, not a refused write.
+    await db.execute("INSERT INTO items (name) VALUES (?)", (b"\xffnul\x00inside",))
+    assert await db.fetchval("SELECT name FROM items") == "\ufffdnulinside"
+
+
+async def test_a_transaction_whose_connection_the_server_closed_fails_as_a_lost_connection(
+    pg_url: str, db: Database
+) -> None:
+    # The server ends the writer's session between two statements of a transaction (a restart, an
+    # admin's pg_terminate_backend). The next statement must fail as a lost connection, whenever the
+    # client learns of it: when that races with a prepared statement's run, asyncpg raised its internal
+    # state error ("cannot switch to state 12"), which nothing in the bot recognises. The race is met
+    # a few times in thirty; each round must fail the same way, and the transaction after reconnects.
+    insert = "INSERT INTO items (name) VALUES (?)"
+    killer = await asyncpg.connect(pg_url)
+    try:
+        for _ in range(30):
+            with pytest.raises(StorageError, match="lost the connection"):
+                async with db.transaction() as tx:
+                    await tx.execute(insert, ("first",))
+                    await killer.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = 'affinity-bot' AND state LIKE 'idle in transaction%'"
+                    )
+                    await tx.execute(insert, ("second",))
+    finally:
+        await killer.close()
+    async with db.transaction() as tx:
+        await tx.execute(insert, ("after",))
+    assert [r[0] for r in await db.fetchall("SELECT name FROM items ORDER BY id")] == ["after"]
+
+
+async def test_reads_go_on_after_the_server_ended_the_read_sessions(pg_url: str, db: Database) -> None:
+    # A server restart ends every pooled read session; a read changes nothing (its session is read-only),
+    # so the one that meets a dead session is run again on a new one instead of failing the command.
+    await db.execute("INSERT INTO items (name) VALUES ('a')")
+    killer = await asyncpg.connect(pg_url)
+    try:
+        for _ in range(10):
+            assert await db.fetchval("SELECT count(*) FROM items") == 1
+            await killer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'affinity-bot'"
+            )
+            assert await db.fetchval("SELECT count(*) FROM items") == 1
+    finally:
+        await killer.close()
+
+
+async def test_a_fraction_bound_to_an_integer_column_is_refused_not_truncated(db: Database) -> None:
+    # SQLite keeps 2.5 in an INTEGER column; a BIGINT cannot hold it, and asyncpg silently wrote 2 (a
+    # score, a ratio cut down with no trace). A whole float still goes in, as SQLite's affinity takes it.
+    for fraction in (2.5, Decimal("2.5")):
+        with pytest.raises(ValueError, match="not a whole number"):
+            await db.execute("INSERT INTO items (name, n) VALUES ('x', ?)", (fraction,))
+    assert await db.fetchval("SELECT count(*) FROM items") == 0
+    await db.execute("INSERT INTO items (name, n) VALUES ('x', ?)", (3.0,))
+    assert await db.fetchval("SELECT n FROM items") == 3

@@ -35,7 +35,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from bot.storage.database import Database
 from bot.storage.errors import REFUSED_WRITES
@@ -166,7 +166,8 @@ def check_target_url(url: str) -> None:
             f"unknown database URL scheme {parts.scheme or '(none)'!r} in --to: "
             f"write postgresql://user@host:5432/database"
         )
-    if parts.password is not None:
+    # asyncpg (as libpq) also takes the password from the query string: `?password=...`.
+    if parts.password is not None or any(k.lower() == "password" for k, _ in parse_qsl(parts.query)):
         raise CopyRefused(
             "the --to URL holds a password: remove it and put the password in an environment variable "
             "named by --password-env (or by database.password_env in the configuration)"

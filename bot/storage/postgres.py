@@ -53,6 +53,9 @@ _FLOAT_TYPES = frozenset({"float4", "float8"})
 _LOST = (
     asyncpg.exceptions.ConnectionDoesNotExistError,
     asyncpg.exceptions.InterfaceError,
+    # asyncpg's state error ("cannot switch to state 12; another operation (2) is in progress") when it
+    # learns the server ended the session while it starts a prepared statement (a restart mid-transaction).
+    asyncpg.exceptions.InternalClientError,
     asyncpg.exceptions.AdminShutdownError,
     asyncpg.exceptions.CannotConnectNowError,
     ConnectionError,
@@ -103,13 +106,16 @@ def _coerce(value: Any, type_name: str) -> Any:
         if isinstance(value, bool):
             return str(int(value))
         if isinstance(value, (bytes, bytearray)):
-            return bytes(value).decode("utf-8", "replace")
+            return _clean_text(bytes(value).decode("utf-8", "replace"))
         return str(value)
     if type_name in _INT_TYPES:
         if isinstance(value, bool):
             return int(value)
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
+        if isinstance(value, (float, Decimal)):
+            if value == value.to_integral_value() if isinstance(value, Decimal) else value.is_integer():
+                return int(value)
+            # asyncpg would cut it down to an int without a word; SQLite would have kept it as a REAL.
+            raise ValueError(f"{value!r} is not a whole number: a PostgreSQL integer column cannot hold it")
         if isinstance(value, str):
             with contextlib.suppress(ValueError):
                 return int(value.strip())
@@ -247,8 +253,13 @@ class _PgBulk(BulkSql):
     def __init__(self, session: _Session, loop: asyncio.AbstractEventLoop) -> None:
         self._session = session
         self._loop = loop
+        self.cancelled = False
+        """Set on the loop when the task waiting for the work is cancelled: its next statement raises."""
 
     def _wait(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self.cancelled:
+            coro.close()
+            raise RuntimeError("the batch was cancelled (the bot is stopping): its transaction is rolled back")
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
 
     def execute(self, sql: str, params: Params = ()) -> int:
@@ -421,7 +432,20 @@ class PostgresDatabase(Database):
             work = prepare()
             assert isinstance(tx, _PgTransaction)
             bulk = _PgBulk(tx.session, asyncio.get_running_loop())
-            return await asyncio.to_thread(work, bulk)
+            job = asyncio.ensure_future(asyncio.to_thread(work, bulk))
+            try:
+                return await asyncio.shield(job)
+            except asyncio.CancelledError:
+                # The thread cannot be stopped: until it is done the transaction and the writer stay held,
+                # or the statements it still sends would run on the writer outside any transaction (each
+                # committed on its own) while another task uses it. Its next statement raises instead.
+                bulk.cancelled = True
+                while not job.done():
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await asyncio.wait([job])
+                if not job.cancelled():
+                    job.exception()  # retrieved: the cancellation is what the caller is told
+                raise
 
     # ------------------------------------------------------------ locking and connections
 
@@ -474,18 +498,22 @@ class PostgresDatabase(Database):
         self._refuse_reentry("a read")
         pool = self._pool
         assert pool is not None
-        try:
-            async with pool.acquire() as conn:
-                session = _Session(conn)
-                if many:
-                    return await session.fetchall(sql, params)
-                return await session.fetchone(sql, params)
-        except asyncpg.exceptions.ReadOnlySQLTransactionError:
-            pass  # a WITH ... INSERT and the like: refused before it changed anything
-        except _LOST as exc:
-            raise StorageError(
-                f"lost the connection to PostgreSQL at {self.label}: {_reason(exc)}", self.label
-            ) from exc
+        # A read changed nothing (its session is read-only): one that met a session the server ended (a
+        # restart ends every pooled one) is run again on a new session before it is reported.
+        for attempt in (1, 2):
+            try:
+                async with pool.acquire() as conn:
+                    session = _Session(conn)
+                    if many:
+                        return await session.fetchall(sql, params)
+                    return await session.fetchone(sql, params)
+            except asyncpg.exceptions.ReadOnlySQLTransactionError:
+                break  # a WITH ... INSERT and the like: refused before it changed anything
+            except _LOST as exc:
+                if attempt == 2:
+                    raise StorageError(
+                        f"lost the connection to PostgreSQL at {self.label}: {_reason(exc)}", self.label
+                    ) from exc
         async with self._session("a read") as writer:
             if many:
                 return await _guarded(self.label, writer.fetchall(sql, params))

@@ -2,8 +2,9 @@
 the first keyword of a statement (to route plain reads to read connections).
 
 Repos write `?` (positional) or `:name` (named) placeholders, as the sqlite3 module takes them.
-PostgreSQL wants `$1, $2, ...`: `to_numbered` rewrites them outside string literals, quoted identifiers
-and comments, leaves `::type` casts alone, and gives each distinct name one number.
+PostgreSQL wants `$1, $2, ...`: `to_numbered` rewrites them outside string literals (E'...' escape
+strings and $$ dollar quotes included), quoted identifiers and comments, leaves `::type` casts alone,
+and gives each distinct name one number.
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ __all__ = ["Numbered", "reads_only", "to_numbered"]
 # The first keyword of a statement, after any leading comments.
 _FIRST_WORD = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*(\w+)", re.DOTALL)
 _READ_WORDS = frozenset({"select", "with", "values"})
+# The opening of a dollar-quoted string: `$$` or `$tag$` (a `$1` placeholder is not one).
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_][A-Za-z_0-9]*)?\$")
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c in "_$"
 
 
 def reads_only(sql: str) -> bool:
@@ -91,8 +98,13 @@ def to_numbered(sql: str) -> Numbered:
     while i < n:
         c = sql[i]
         if c in "'\"":  # a string literal or a quoted identifier: copied whole ('' and "" escape)
+            # E'...' (PostgreSQL's escape string): a backslash escapes the next character, \' included.
+            escapes = c == "'" and i > 0 and sql[i - 1] in "Ee" and (i < 2 or not _word_char(sql[i - 2]))
             j = i + 1
             while j < n:
+                if escapes and sql[j] == "\\":
+                    j += 2
+                    continue
                 if sql[j] == c:
                     if j + 1 < n and sql[j + 1] == c:
                         j += 2
@@ -109,6 +121,12 @@ def to_numbered(sql: str) -> Numbered:
         elif c == "/" and sql.startswith("/*", i):
             j = sql.find("*/", i + 2)
             j = n if j < 0 else j + 2
+            emit(sql[i:j])
+            i = j
+        elif c == "$" and (i == 0 or not _word_char(sql[i - 1])) and (tag := _DOLLAR_TAG.match(sql, i)):
+            # A dollar-quoted string ($$...$$, $tag$...$tag$): copied whole up to its closing tag.
+            end = sql.find(tag[0], tag.end())
+            j = n if end < 0 else end + len(tag[0])
             emit(sql[i:j])
             i = j
         elif c == "?":
@@ -131,7 +149,7 @@ def to_numbered(sql: str) -> Numbered:
         else:
             # Copy a run of ordinary characters at once.
             j = i + 1
-            while j < n and sql[j] not in "'\"-/?:":
+            while j < n and sql[j] not in "'\"-/?:$":
                 j += 1
             emit(sql[i:j])
             i = j
