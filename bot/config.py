@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -75,7 +75,7 @@ def check_database_url(value: str) -> str:
             f"sqlite:///data/affinity-bot.db or postgresql://user@host:5432/database "
             f"(the scheme {parts.scheme or '(none)'!r} is not one the bot knows)"
         )
-    if parts.password is not None:
+    if parts.password is not None or "password" in parse_qs(parts.query):
         raise ValueError(
             "a URL without a password (put it in an environment variable and name that variable in "
             "database.password_env)"

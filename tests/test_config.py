@@ -89,9 +89,12 @@ def test_a_database_url_selects_the_engine_and_the_path_is_its_sqlite_default(tm
     assert load_config(write(tmp_path, ""), env=env).database.effective_url == "postgresql://bot@other/affinity"
 
 
-def test_a_password_in_the_database_url_is_refused_and_never_printed(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "url", ["postgresql://bot:hunter2@db/affinity", "postgresql://bot@db/affinity?password=hunter2"]
+)
+def test_a_password_in_the_database_url_is_refused_and_never_printed(tmp_path: Path, url: str) -> None:
     with pytest.raises(ConfigError) as caught:
-        load_config(write(tmp_path, "database:\n  url: postgresql://bot:hunter2@db/affinity\n"), env={})
+        load_config(write(tmp_path, f"database:\n  url: {url}\n"), env={})
     message = str(caught.value)
     assert "database.password_env" in message
     assert "hunter2" not in message
