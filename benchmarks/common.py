@@ -142,6 +142,17 @@ async def bench_app(
             await app.stop()
 
 
+def stalls_since(mark: int) -> str:
+    """The worst stall of the watched blocks since `len(_stalls)` was `mark`, as "N ms (callback)"."""
+    worst = max((s for s in _stalls[mark:] if s is not None), key=lambda stall: stall.seconds, default=None)
+    return "none" if worst is None else f"{worst.seconds * 1000:,.0f} ms ({worst.callback})"
+
+
+def stall_mark() -> int:
+    """A mark for `stalls_since`."""
+    return len(_stalls)
+
+
 def reset_stalls() -> None:
     """Forget the stalls seen so far (before each suite)."""
     _stalls.clear()

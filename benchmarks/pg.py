@@ -24,7 +24,7 @@ from unittest import mock
 import asyncpg
 
 from benchmarks import digest_bench
-from benchmarks.common import START, available_plugins, bench_app, messages
+from benchmarks.common import START, available_plugins, bench_app, messages, stall_mark, stalls_since
 from benchmarks.pgserver import SETTINGS, PgServer, PgUnavailable, server
 from bot.app import App
 from bot.declarations import MessageNotes
@@ -231,11 +231,21 @@ def _process_main(url: str, community: str, count: int, ready: Any, go: Any, res
             await db.close()
         return started, ended
 
-    results.put((community, *asyncio.run(main())))
+    try:
+        results.put((community, *asyncio.run(main())))
+    except BaseException as exc:
+        results.put((community, f"{type(exc).__name__}: {exc}", 0.0))
+        raise
 
 
-def processes(url: str, count: int, workers: int) -> float:
-    """Total messages per second of `workers` processes ingesting `count` messages each at once."""
+async def processes(url: str, count: int, workers: int) -> float:
+    """Total messages per second of `workers` processes ingesting `count` messages each at once
+    (into the database at `url`, migrated here first)."""
+    await (await _migrated(url)).close()
+    return await asyncio.to_thread(_run_processes, url, count, workers)
+
+
+def _run_processes(url: str, count: int, workers: int) -> float:
     spawn = multiprocessing.get_context("spawn")
     ready = spawn.Barrier(workers + 1)
     go = spawn.Barrier(workers + 1)
@@ -246,8 +256,10 @@ def processes(url: str, count: int, workers: int) -> float:
     for child in children:
         child.start()
     ready.wait(timeout=300)  # every process has built its events and connected
-    go.wait(timeout=60)
+    go.wait(timeout=60)  # ...and starts now
     spans: list[tuple[str, float, float]] = [results.get(timeout=600) for _ in children]
+    failed = [span for span in spans if isinstance(span[1], str)]
+    assert not failed, f"ingest processes failed: {failed}"
     for child in children:
         child.join(timeout=60)
         assert child.exitcode == 0, f"an ingest process failed (exit {child.exitcode})"
@@ -304,18 +316,24 @@ async def _measure(pg: PgServer, count: int, digest_count: int, per_process: int
     ):
         raw = await copy_baseline(copy_url, batch)
         alone = await writer_alone(writer_url, batch)
+        mark = stall_mark()
         bot_pg = await dispatcher(bot_url, Path(tmp) / "unused.db", batch)
+        print(f"pg: worst loop stall, dispatcher on PostgreSQL (app build and stop included): {stalls_since(mark)}")
+        mark = stall_mark()
         bot_sqlite = await dispatcher(None, Path(tmp) / "bot.db", batch)
+        print(f"pg: worst loop stall, dispatcher on SQLite (app build and stop included): {stalls_since(mark)}")
     print(f"pg: ingest: COPY {raw:,.0f}, writer {alone:,.0f}, bot {bot_pg:,.0f} (SQLite {bot_sqlite:,.0f}) msg/s",
           flush=True)  # fmt: skip
     with _databases(pg, "one", "three") as (one_url, three_url):
-        one = processes(one_url, per_process, 1)
-        three = processes(three_url, per_process, PROCESSES)
+        one = await processes(one_url, per_process, 1)
+        three = await processes(three_url, per_process, PROCESSES)
         stored = await _rows_in(three_url)
     assert stored == PROCESSES * per_process, f"{PROCESSES} processes stored {stored} of {PROCESSES * per_process}"
     print(f"pg: processes: one {one:,.0f}, {PROCESSES} {three:,.0f} msg/s", flush=True)
     with _databases(pg, "digest") as (digest_url,):
+        mark = stall_mark()
         filled, digest_ms, scan_ms = await digest_on_pg(digest_url, digest_count)
+        print(f"pg: worst loop stall, digest on PostgreSQL (app build and stop included): {stalls_since(mark)}")
     print(f"pg: digest: filled {digest_count:,} rows in {filled:.0f} s", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_digest_ms, sqlite_scan_ms = await digest_bench.measure(Path(tmp) / "digest.db", digest_count)
