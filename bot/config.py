@@ -72,17 +72,18 @@ def check_database_url(value: str) -> str:
     parts = urlsplit(value.strip())
     if parts.scheme not in ("sqlite", "postgresql", "postgres"):
         raise ValueError(
-            f"unknown database URL scheme {parts.scheme or '(none)'!r}: use sqlite:///data/affinity-bot.db "
-            f"or postgresql://user@host:5432/database"
+            f"sqlite:///data/affinity-bot.db or postgresql://user@host:5432/database "
+            f"(the scheme {parts.scheme or '(none)'!r} is not one the bot knows)"
         )
     if parts.password is not None:
         raise ValueError(
-            "the URL holds a password: remove it and name an environment variable in database.password_env"
+            "a URL without a password (put it in an environment variable and name that variable in "
+            "database.password_env)"
         )
     if parts.scheme == "sqlite" and (parts.netloc or parts.path in ("", "/")):
-        raise ValueError("a SQLite URL is sqlite:///relative/file.db or sqlite:////absolute/file.db")
+        raise ValueError("sqlite:///relative/file.db or sqlite:////absolute/file.db")
     if parts.scheme != "sqlite" and not parts.hostname and "host=" not in parts.query:
-        raise ValueError("a PostgreSQL URL names its host: postgresql://user@host:5432/database")
+        raise ValueError("a PostgreSQL URL naming its host: postgresql://user@host:5432/database")
     return value.strip()
 
 

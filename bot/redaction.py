@@ -42,6 +42,10 @@ _PLACED = [
         r"(?i)((?<![A-Za-z0-9_])['\"]?(?:token|response_url|signing_secret|client_secret|access_token"
         r"|refresh_token|bot_token|app_token)['\"]?\s*[:=]\s*['\"]?)[^\s'\",&}]+"
     ),
+    # The password of a database URL (postgresql://user:password@host/db), which config refuses but a
+    # person may still paste: everything between the user's ':' and the '@'.
+    re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s:/@'\"]*:)[^\s@/'\"]+(?=@)"),
+    re.compile(r"(?i)((?<![A-Za-z0-9_])password\s*=\s*['\"]?)[^\s'\",&}]+"),
 ]
 # slack_sdk's webhook client only ever posts to capability URLs (response URLs, incoming webhooks): the
 # URL it logs at DEBUG is a secret wherever it points.

@@ -1,7 +1,7 @@
-"""The rings: plugins never import a platform SDK, the scheduler library or the database driver;
+"""The rings: plugins never import a platform SDK, the scheduler library or a database driver;
 only bot/platforms/ imports the chat SDKs, only bot/scheduler.py imports apscheduler, only
-bot/storage/ imports aiosqlite; the core never imports a plugin (bot/discovery.py alone imports the
-`plugins` package itself, to scan it)."""
+bot/storage/ imports a database driver (sqlite3, aiosqlite, asyncpg); the core never imports a
+plugin (bot/discovery.py alone imports the `plugins` package itself, to scan it)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SDKS = ("discord", "slack_bolt", "slack_sdk")
+DRIVERS = ("sqlite3", "aiosqlite", "asyncpg")
 
 
 def imports(path: Path) -> set[str]:
@@ -39,8 +40,7 @@ def test_plugins_stay_out_of_platforms_scheduler_and_driver() -> None:
         "bot.i18n",
         "bot.folding",
         "bot.params",
-        "bot.storage.times",
-        "bot.storage.bulk",  # both pure: no I/O, no driver
+        "bot.storage.times",  # pure: no I/O, no driver
         # the plugin API's own parts, re-exported by bot.plugin and bot.params:
         "bot.declarations",
         "bot.protocols",
@@ -54,7 +54,7 @@ def test_plugins_stay_out_of_platforms_scheduler_and_driver() -> None:
         is_core = path.relative_to(ROOT / "plugins").parts[0] == "core"
         allowed = allowed_bot | (core_extra if is_core else set())
         for name in imports(path):
-            forbidden_library = top(name) in (*SDKS, "apscheduler", "aiosqlite")
+            forbidden_library = top(name) in (*SDKS, "apscheduler", *DRIVERS)
             # bot.* beyond the plugin API (platforms, app, dispatcher...) is off limits too.
             forbidden_core = top(name) == "bot" and name not in allowed
             if forbidden_library or forbidden_core:
@@ -102,14 +102,14 @@ def test_only_platform_adapters_import_chat_sdks() -> None:
     assert breaches == []
 
 
-def test_only_the_scheduler_imports_apscheduler_and_only_storage_imports_aiosqlite() -> None:
+def test_only_the_scheduler_imports_apscheduler_and_only_storage_imports_a_database_driver() -> None:
     breaches = []
     for path in files("bot") + files("plugins"):
         rel = path.relative_to(ROOT)
         for name in imports(path):
             if top(name) == "apscheduler" and rel != Path("bot/scheduler.py"):
                 breaches.append(f"{rel} imports {name}")
-            if top(name) == "aiosqlite" and rel.parts[:2] != ("bot", "storage"):
+            if top(name) in DRIVERS and rel.parts[:2] != ("bot", "storage"):
                 breaches.append(f"{rel} imports {name}")
     assert breaches == []
 

@@ -53,6 +53,10 @@ def test_defaults_are_every_discovered_plugin_not_opted_out() -> None:
         ("platforms:\n  discord:\n    tokn_env: X\n", "platforms.discord.tokn_env: unknown key"),
         ("- just\n- a list\n", "expected a mapping"),
         ("database: [unclosed\n", "not valid YAML"),
+        ("database:\n  url: mysql://bot@db/x\n", "database.url: expected sqlite:///"),
+        ("database:\n  url: sqlite://x.db\n", "database.url: expected sqlite:///relative/file.db"),
+        ("database:\n  url: postgresql:///affinity\n", "database.url: expected a PostgreSQL URL naming its host"),
+        ("database:\n  password_env: 'not a name'\n", "database.password_env: expected"),
     ],
 )
 def test_bad_values_give_one_readable_message_naming_the_key(tmp_path: Path, text: str, expected: str) -> None:
@@ -73,6 +77,24 @@ def test_database_path_from_environment_overrides_the_file(tmp_path: Path) -> No
     path = write(tmp_path, "database:\n  path: from-file.db\n")
     config = load_config(path, env={"AFFINITY_BOT_DATABASE": str(tmp_path / "env.db")})
     assert config.database.path == tmp_path / "env.db"
+
+
+def test_a_database_url_selects_the_engine_and_the_path_is_its_sqlite_default(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "database:\n  path: data/x.db\n"), env={}).database.effective_url == (
+        "sqlite:///data/x.db"
+    )
+    config = load_config(write(tmp_path, "database:\n  url: postgresql://bot@db:5432/affinity\n"), env={})
+    assert config.database.engine == "postgresql"
+    env = {"AFFINITY_BOT_DATABASE": "postgresql://bot@other/affinity"}
+    assert load_config(write(tmp_path, ""), env=env).database.effective_url == "postgresql://bot@other/affinity"
+
+
+def test_a_password_in_the_database_url_is_refused_and_never_printed(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, "database:\n  url: postgresql://bot:hunter2@db/affinity\n"), env={})
+    message = str(caught.value)
+    assert "database.password_env" in message
+    assert "hunter2" not in message
 
 
 def test_config_file_selection_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from decimal import Decimal
@@ -136,6 +137,18 @@ def _cast_for(value: Any) -> str:
     return "text"
 
 
+_PARAMETER_NUMBER = re.compile(r"parameter \$(\d+)")
+
+
+def _cast_one(casts: tuple[str | None, ...], message: str, values: Sequence[Any]) -> tuple[str | None, ...]:
+    """`casts` with a cast added for the parameter PostgreSQL's message names (from its Python value)."""
+    match = _PARAMETER_NUMBER.search(message)
+    if match is None or not 1 <= int(match[1]) <= len(casts) or casts[int(match[1]) - 1] is not None:
+        raise RuntimeError(f"cannot type the parameters of a statement: {message}")
+    index = int(match[1]) - 1
+    return (*casts[:index], _cast_for(values[index]), *casts[index + 1 :])
+
+
 def _rowcount(status: str | None) -> int:
     """The row count of a command status such as "UPDATE 3" or "INSERT 0 5" (0 when there is none)."""
     if not status:
@@ -162,28 +175,36 @@ class _Session:
 
     def __init__(self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> None:
         self.conn = conn
-        self._cache: dict[tuple[str, tuple[str, ...]], _Statement] = {}
-        self._untyped: set[str] = set()  # statements with a parameter PostgreSQL cannot type alone
+        self._cache: dict[tuple[str, tuple[str | None, ...]], _Statement] = {}
+        # Statements with a parameter PostgreSQL cannot type alone: the casts they need, by `$n`.
+        self._untyped: dict[str, tuple[str | None, ...]] = {}
 
     async def statement(self, sql: str, params: Params) -> tuple[_Statement, list[Any]]:
         numbered = to_numbered(sql)
         values = numbered.arguments(params)
-        casts = tuple(_cast_for(v) for v in values) if sql in self._untyped else ()
+        casts = self._untyped.get(sql, ())
         cached = self._cache.get((sql, casts))
         if cached is None:
-            try:
-                prepared = await self.conn.prepare(numbered.with_casts(casts) if casts else numbered.text)
-            except asyncpg.exceptions.IndeterminateDatatypeError:
-                if casts:
-                    raise
-                # `? IS NULL` and the like: type each parameter from its Python value and try again.
-                self._untyped.add(sql)
-                casts = tuple(_cast_for(v) for v in values)
-                prepared = await self.conn.prepare(numbered.with_casts(casts))
+            while True:
+                try:
+                    prepared = await self._prepare(numbered.with_casts(casts) if casts else numbered.text)
+                    break
+                except asyncpg.exceptions.IndeterminateDatatypeError as exc:
+                    # `? IS NULL` and the like: type that parameter from its Python value and try again.
+                    casts = _cast_one(casts or (None,) * numbered.count, str(exc), values)
+                    self._untyped[sql] = casts
             cached = self._cache[(sql, casts)] = _Statement(prepared, numbered)
             if len(self._cache) > 2048:  # a statement text built per call must not grow this forever
                 self._cache.pop(next(iter(self._cache)))
         return cached, [_coerce(v, t) for v, t in zip(values, cached.types, strict=True)]
+
+    async def _prepare(self, text: str) -> asyncpg.prepared_stmt.PreparedStatement:
+        if self.conn.is_in_transaction():
+            # A savepoint: a statement PostgreSQL refuses to prepare (a parameter it cannot type, retried
+            # with a cast) must not abort the caller's transaction.
+            async with self.conn.transaction():
+                return await self.conn.prepare(text)
+        return await self.conn.prepare(text)
 
     async def execute(self, sql: str, params: Params) -> int:
         statement, args = await self.statement(sql, params)
