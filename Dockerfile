@@ -7,9 +7,10 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
 RUN useradd --create-home --uid 10001 bot
-COPY pyproject.toml README.md config.yaml ./
+COPY pyproject.toml setup.py README.md config.yaml ./
 COPY bot ./bot
 COPY plugins ./plugins
+COPY migrations ./migrations
 RUN pip install --no-cache-dir -e . && mkdir -p /app/data && chown -R bot:bot /app/data
 USER bot
 VOLUME ["/app/data"]

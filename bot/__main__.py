@@ -198,7 +198,7 @@ async def _run(
 
 async def _plugin_subcommand(args: argparse.Namespace, config: Config, served: ServedSubcommand) -> int:
     """A subcommand a plugin serves (`affinity-bot digest`), run on a built but not started app."""
-    app = App(config)
+    app = App(config, exclusive=False)  # a one-shot tool may run beside the bot serving the file
     await app.build()
     try:
         plugin = next((p for p in app.registry.plugins if p.name == served.plugin), None)

@@ -26,8 +26,9 @@ from bot.language import LanguageDetector
 from bot.messaging import Outbox
 from bot.platforms.base import Platform
 from bot.plugin import CommandDecl, JobDecl, Plugin, PluginContext
+from bot.processes import ProcessLock
 from bot.registry import Registry, build_plugins, locale_roots, plugin_class
-from bot.scheduler import Scheduler
+from bot.scheduler import JOB_RUNS_KEPT, Scheduler
 from bot.storage.activity import ActivityWriter, purge_raw_before
 from bot.storage.database import Database
 from bot.storage.engines import connect
@@ -40,7 +41,7 @@ GIL_SWITCH_INTERVAL = 0.0005  # seconds; see App.start
 
 
 def migrations_dir(config: Config) -> Path:
-    """Where the migration files are: `database.migrations_dir`, else the `bot/migrations` package data."""
+    """Where the migration files are: `database.migrations_dir`, else `migrations/` (bot/_migrations once installed)."""
     return config.database.migrations_dir or MIGRATIONS_DIR
 
 
@@ -80,17 +81,32 @@ async def _bounded(step: Coroutine[Any, Any, None], seconds: float | None) -> No
 class App:
     """One running affinity-bot: every part, wired once."""
 
-    def __init__(self, config: Config, *, clock: Clock | None = None, realtime: bool = True) -> None:
+    def __init__(
+        self, config: Config, *, clock: Clock | None = None, realtime: bool = True, exclusive: bool = True
+    ) -> None:
         self.config = config
         self.clock: Clock = clock or SystemClock()
         self.realtime = realtime
+        # A serving process holds the SQLite file alone; a one-shot tool (`affinity-bot digest`) that
+        # reads it for a moment beside the running bot does not (exclusive=False).
+        self.exclusive = exclusive
         self.platforms: list[Platform] = []
         self._started = False
         self._stopped = asyncio.Event()
 
     async def build(self) -> App:
-        """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards."""
-        self.db = await open_database(self.config, self.clock)
+        """Open storage, load plugins, wire the dispatcher. Platforms are added afterwards.
+
+        On SQLite a serving (`exclusive`) app first takes the database's process lock
+        (bot/processes.py), held until `stop`: a second one on the same file is refused before it
+        touches it."""
+        self._process_lock = ProcessLock.for_url(self.config.database.effective_url if self.exclusive else None)
+        self._process_lock.acquire()
+        try:
+            self.db = await open_database(self.config, self.clock)
+        except BaseException:
+            self._process_lock.release()
+            raise
         try:
             # Parsing the catalogs and the first import of the plugins (and of the libraries they pull
             # in: dateparser, matplotlib...) take hundreds of ms: a worker thread does them, so the
@@ -101,7 +117,10 @@ class App:
             self._wire()
         except BaseException:
             # Close what was opened: aiosqlite's worker thread would otherwise keep the process alive.
-            await self.db.close()
+            try:
+                await self.db.close()
+            finally:
+                self._process_lock.release()
             raise
         return self
 
@@ -110,7 +129,10 @@ class App:
         names = list(config.plugins)
         self.communities = CommunityStore(self.db, config.timezone, config.locale)
         self.language = LanguageDetector(config.languages)
-        self.scheduler = Scheduler(self.db, self.clock, realtime=self.realtime)
+        # Due actions of a community whose platform runs in another process are that process's.
+        self.scheduler = Scheduler(
+            self.db, self.clock, realtime=self.realtime, platforms=lambda: list(self.outbox.platforms)
+        )
         self.outbox = Outbox(self.db, self.clock, self.communities, self.translator)
         self.activity = ActivityWriter(
             self.db,
@@ -214,8 +236,11 @@ class App:
             log.exception("the last activity flush failed; %d events are lost", self.activity.pending)
         finally:
             # Always close: aiosqlite's worker thread would otherwise keep the process alive.
-            await self.db.close()
-            self._stopped.set()
+            try:
+                await self.db.close()
+            finally:
+                self._process_lock.release()  # after the close: no write of ours can follow a successor's
+                self._stopped.set()
 
     async def _retention(self, when: datetime) -> None:
         """Daily: raw message rows past retention, finished due actions and old send records,
@@ -227,5 +252,6 @@ class App:
         )
         removed += await self.db.execute("DELETE FROM sent_messages WHERE sent_at < ?", (to_db(cutoff),))
         removed += await self.db.execute("DELETE FROM confirmations WHERE expires_at < ?", (to_db(when),))
+        removed += await self.scheduler.purge_job_runs(when - JOB_RUNS_KEPT)
         if removed:
             log.info("retention: removed %d rows older than %s", removed, to_db(cutoff))

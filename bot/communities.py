@@ -6,7 +6,6 @@ Owns the tables `communities`, `community_channels`, `community_roles` and `memb
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,6 +19,8 @@ from bot.storage.times import from_db, to_db
 
 CHANNEL_PURPOSES: tuple[str, ...] = ("digest", "helpers", "moderation", "calendar")
 ROLE_PURPOSES: tuple[str, ...] = ("moderators", "helpers", "managers")
+# Member ids bound per `IN (...)` query by `joined_dates`.
+_IDS_PER_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -185,14 +186,17 @@ class CommunityStore:
         found: dict[str, datetime | None] = dict.fromkeys(wanted)
         if not wanted:
             return found
-        # One JSON parameter rather than one `?` per member: no limit on how many are asked for.
-        rows = await self._db.fetchall(
-            "SELECT user_id, joined_at FROM members WHERE community = ? AND joined_at IS NOT NULL "
-            "AND user_id IN (SELECT value FROM json_each(?))",
-            (community.key, json.dumps(wanted)),
-        )
-        for row in rows:
-            found[row["user_id"]] = from_db(row["joined_at"])
+        # A `?` per member, in chunks far below both engines' parameter limits (SQLite 32,766, PostgreSQL
+        # 32,767): `json_each` would be SQLite's only, and a chunk is still one query for a leaderboard.
+        for first in range(0, len(wanted), _IDS_PER_QUERY):
+            chunk = wanted[first : first + _IDS_PER_QUERY]
+            rows = await self._db.fetchall(
+                "SELECT user_id, joined_at FROM members WHERE community = ? AND joined_at IS NOT NULL "
+                f"AND user_id IN ({', '.join('?' * len(chunk))})",
+                (community.key, *chunk),
+            )
+            for row in rows:
+                found[row["user_id"]] = from_db(row["joined_at"])
         return found
 
     async def export_member(self, user: UserRef) -> dict[str, Any]:

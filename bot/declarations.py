@@ -31,6 +31,7 @@ __all__ = [
     "CommandDecl",
     "DueAction",
     "JobDecl",
+    "JobScope",
     "MessageNotes",
     "Param",
     "ParamKind",
@@ -220,13 +221,22 @@ class CommandDecl:
     private: bool
 
 
+JobScope = typing.Literal["once", "platform", "process"]
+"""Where a job's fire time runs when several bot processes share one database: `once` (the default: in
+one process), `platform` (once per set of chat platforms a process serves: a job that posts to the
+communities its process reaches, and skips the others), `process` (in every process: a job about the
+process's own memory, such as flushing a buffer)."""
+
+
 @dataclass(frozen=True, slots=True)
 class JobDecl:
-    """What `@job` records on a method: a cron expression (weekday names allowed) or an interval."""
+    """What `@job` records on a method: a cron expression (weekday names allowed) or an interval, and
+    where it runs when several processes share the database (`JobScope`)."""
 
     job_id: str
     cron: str | None
     every: timedelta | None
+    scope: JobScope = "once"
 
 
 def command(
@@ -308,11 +318,13 @@ def message_filter(func: F) -> F:
     return func
 
 
-def job(job_id: str, *, cron: str | None = None, every: timedelta | None = None) -> Callable[[F], F]:
-    """Declare recurring work; the handler receives the moment it was due."""
+def job(
+    job_id: str, *, cron: str | None = None, every: timedelta | None = None, scope: JobScope = "once"
+) -> Callable[[F], F]:
+    """Declare recurring work; the handler receives the fire time it runs for (`scope`: see JobScope)."""
 
     def mark(func: F) -> F:
-        func.__dict__["__job__"] = JobDecl(job_id, cron, every)
+        func.__dict__["__job__"] = JobDecl(job_id, cron, every, scope)
         return func
 
     return mark

@@ -1,4 +1,4 @@
-"""Test harness: the real App on a real SQLite file, with a frozen clock and a fake platform.
+"""Test harness: the real App on a real database (SQLite file or PostgreSQL), a frozen clock, a fake platform.
 
 The fake platform records everything the bot sends and resolves members and channels from
 names, so a test reads like a conversation: `await h.say("alice", "hello")`,
@@ -33,6 +33,7 @@ from bot.model import (
     Target,
     UserRef,
 )
+from tests import pgserver
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -248,13 +249,22 @@ class Harness:
 def make_config(
     tmp_path: Path, plugins: Mapping[str, Mapping[str, Any] | None] | None = None, **overrides: Any
 ) -> Config:
-    """A configuration pointing at a fresh database under `tmp_path`."""
+    """A configuration pointing at a fresh database under `tmp_path`, on the engine under test.
+
+    On PostgreSQL (`pytest --engine postgresql`) the SQLite file path stands for a fresh database
+    of the test: the same path in one test (an app restarted on its data) gives the same database.
+    """
     raw: dict[str, Any] = {
         "database": {"path": str(tmp_path / "bot.db")},
         "plugins": dict(plugins) if plugins is not None else {"core": {}},
         "platforms": {"console": {"files_dir": str(tmp_path / "files")}},
     }
     raw.update(overrides)
+    session = pgserver.current
+    if session is not None and session.engine == "postgresql" and "url" not in raw["database"]:
+        database = dict(raw["database"])
+        database["url"] = session.url_for(str(database.pop("path", "default")))
+        raw["database"] = database
     return Config.model_validate(raw)
 
 

@@ -172,19 +172,20 @@ def test_migrate_applies_only_new_files_with_a_backup_and_refuses_an_edited_one(
     import shutil
 
     migrations = tmp_path / "migrations"
-    shutil.copytree(ROOT / "bot" / "migrations", migrations)
+    shutil.copytree(ROOT / "migrations", migrations)
     config = tmp_path / "c.yaml"
     config.write_text(f"database:\n  path: {tmp_path / 'x.db'}\n  migrations_dir: {migrations}\n", encoding="utf-8")
     first = run(["--config", str(config), "migrate"], tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "0001_core_activity.sql" in first.stdout
+    assert "core/0001_activity.sql" in first.stdout
     assert "up to date" in run(["--config", str(config), "migrate"], tmp_path).stdout
-    extra = migrations / "0999_test_extra.sql"
+    extra = migrations / "test" / "0999_extra.sql"
+    extra.parent.mkdir()
     extra.write_text("CREATE TABLE extra_things (id INTEGER PRIMARY KEY);\n", encoding="utf-8")
     second = run(["--config", str(config), "migrate"], tmp_path)
     assert second.returncode == 0, second.stderr
-    assert second.stdout.strip().endswith("applied 0999_test_extra.sql")
-    backups = list(tmp_path.glob("x.db.*.before-0999.bak"))
+    assert second.stdout.strip().endswith("applied test/0999_extra.sql")
+    backups = list(tmp_path.glob("x.db.*.before-test-0999.bak"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as conn:  # the backup has the schema before the new file
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -192,7 +193,7 @@ def test_migrate_applies_only_new_files_with_a_backup_and_refuses_an_edited_one(
     extra.write_text("CREATE TABLE extra_things (id INTEGER PRIMARY KEY, oops TEXT);\n", encoding="utf-8")
     edited = run(["--config", str(config), "migrate"], tmp_path)
     assert edited.returncode == 1
-    assert "0999_test_extra.sql" in edited.stderr and "Traceback" not in edited.stderr
+    assert "test/0999_extra.sql" in edited.stderr and "Traceback" not in edited.stderr
 
 
 def test_unreadable_database_is_named(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 """Activity storage: the batched writer of message metadata and daily rollups, retention and privacy.
 
-Owns the tables of bot/migrations/0001_core_activity.sql: `messages` (raw metadata, never the text) and
+Owns the tables of migrations/core/0001_activity.sql: `messages` (raw metadata, never the text) and
 the `activity_*_daily` rollups, whose `day` is the local day in the community's time zone at write time.
 
 How a flush stays fast and exact:

@@ -6,7 +6,7 @@ Commands: `/calendar add|list|done|skip|edit|cancel|export|import`, `/charter sh
 Planning (add, edit, cancel, import) is for moderators and members holding the role set with
 `/settings role purpose:managers`; an entry's owner may also mark it done or skip it.
 
-Tables (bot/migrations/0007_calendar_tables.sql): `calendar_series` (one-off or recurring slots, with
+Tables (migrations/calendar/0001_tables.sql): `calendar_series` (one-off or recurring slots, with
 their wall-clock start and zone), `calendar_entries` (materialised occurrences: due time, status,
 publication link), `calendar_charters` (one charter per community).
 

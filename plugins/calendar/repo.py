@@ -313,7 +313,8 @@ class CalendarRepo:
             if not changed:
                 return []
             rows = await tx.fetchall(
-                "SELECT id FROM calendar_entries WHERE community = ? AND series_id = ? AND status = 'planned'",
+                "SELECT id FROM calendar_entries WHERE community = ? AND series_id = ? AND status = 'planned' "
+                "ORDER BY id",
                 (community, series_id),
             )
             await tx.execute(
@@ -364,7 +365,7 @@ class CalendarRepo:
         """The owner's planned occurrences in a channel due within [earliest, latest]."""
         rows = await self.db.fetchall(
             _ENTRY + "WHERE e.community = ? AND e.channel_id = ? AND e.owner_id = ? AND e.status = 'planned' "
-            "AND e.due_at >= ? AND e.due_at <= ? ORDER BY e.due_at",
+            "AND e.due_at >= ? AND e.due_at <= ? ORDER BY e.due_at, e.id",
             (community, channel_id, owner_id, to_db(earliest), to_db(latest)),
         )
         return [_entry(r) for r in rows]
@@ -442,7 +443,7 @@ class CalendarRepo:
         """Occurrences due in [start, end) as adherence sees them."""
         rows = await self.db.fetchall(
             "SELECT series_id, owner_id, channel_id, due_at, status, published_at FROM calendar_entries "
-            "WHERE community = ? AND due_at >= ? AND due_at < ? ORDER BY due_at",
+            "WHERE community = ? AND due_at >= ? AND due_at < ? ORDER BY due_at, id",
             (community, to_db(start), to_db(end)),
         )
         return [
@@ -490,7 +491,7 @@ class CalendarRepo:
         """The member's occurrences (as owner), the series they own and the series they created."""
         owned = await self.db.fetchall(
             "SELECT id, title, channel_id, due_at, status, published_at, link, reason FROM calendar_entries "
-            "WHERE community = ? AND owner_id = ? ORDER BY due_at",
+            "WHERE community = ? AND owner_id = ? ORDER BY due_at, id",
             (community, user_id),
         )
         created = await self.db.fetchall(

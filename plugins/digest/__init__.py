@@ -13,7 +13,7 @@ Commands (moderators): `/digest preview`, `/digest history [count]`, `/digest se
 `/digest export [periods]`, `/digest settings [day] [time] [period]`; and `/digest subscribe on|off`
 (moderators and members of the managers role) to get the digest by DM.
 
-Tables (bot/migrations/0008_digest_tables.sql): `digest_settings` (schedule per community),
+Tables (migrations/digest/0001_tables.sql): `digest_settings` (schedule per community),
 `digest_subscriptions` (opt-in DMs), `digests` (every digest built: figures JSON, rendered text,
 sent_at; UNIQUE per community and period start).
 

@@ -95,7 +95,7 @@ class DigestPlugin(Plugin[DigestSettings]):
         """The start-up check."""
         await self.service.run(self.ctx.clock.now())
 
-    @job("digest.check", every=timedelta(minutes=5))
+    @job("digest.check", every=timedelta(minutes=5), scope="platform")
     async def check(self, when: datetime) -> None:
         """Every 5 minutes: send the digests whose local send time has passed by `when` (the fire time)."""
         await self.service.run(when)

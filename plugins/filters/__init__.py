@@ -16,7 +16,7 @@ excerpt until delivered, then deleted.
 Commands: /filter add|remove|list|test|bait|exempt; /watch add|remove|list|mute|unmute|mute-author|
 unmute-author|frequency|optout.
 
-Tables (bot/migrations/0009_filters_tables.sql): filter_rules, filter_exemptions, filter_hits (counts per
+Tables (migrations/filters/0001_tables.sql): filter_rules, filter_exemptions, filter_hits (counts per
 UTC hour and rule), watch_members, watch_keywords, watch_muted_authors, watch_matches, watch_channels.
 SQL lives in `repo.py` (filters) and `watch_repo.py` (watch lists).
 

@@ -287,12 +287,12 @@ class FiltersPlugin(Plugin[FiltersSettings]):
 
     # ------------------------------------------------------------ jobs
 
-    @job("filters.watch_digests", cron="*/15 * * * *")
+    @job("filters.watch_digests", cron="*/15 * * * *", scope="platform")
     async def send_digests(self, when: datetime) -> None:
         """Send the watch digests whose period has started."""
         await self.delivery.run(when)
 
-    @job("filters.flush_hits", every=timedelta(minutes=5))
+    @job("filters.flush_hits", every=timedelta(minutes=5), scope="process")
     async def flush_hits(self, when: datetime) -> None:
         """Write the buffered hit counts."""
         await self.enforcer.flush(self.repo)

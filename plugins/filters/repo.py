@@ -1,6 +1,6 @@
 """Every SQL statement of the filters plugin: rules, exemptions, hit counts, watch lists and pending matches.
 
-Owns the tables of bot/migrations/0009_filters_tables.sql. Rows come back as frozen dataclasses.
+Owns the tables of migrations/filters/0001_tables.sql. Rows come back as frozen dataclasses.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ class FiltersRepo:
         """Add buffered counts keyed by (community, hour, rule id, phrase, action)."""
         await self.db.executemany(
             "INSERT INTO filter_hits (community, hour, rule_id, phrase, action, hits) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (community, hour, rule_id, action) DO UPDATE SET hits = hits + excluded.hits",
+            "ON CONFLICT (community, hour, rule_id, action) DO UPDATE SET hits = filter_hits.hits + excluded.hits",
             [(*key, n) for key, n in counts.items()],
         )
 
@@ -157,7 +157,7 @@ class FiltersRepo:
         rows = await self.db.fetchall(
             "SELECT rule_id, MAX(phrase) AS phrase, action, SUM(hits) AS hits FROM filter_hits "
             "WHERE community = ? AND hour >= ? AND hour < ? GROUP BY rule_id, action "
-            "ORDER BY SUM(hits) DESC, rule_id",
+            "ORDER BY SUM(hits) DESC, rule_id, action",
             (community, to_db(start), to_db(end)),
         )
         return [HitCount(r["rule_id"], r["phrase"], r["action"], int(r["hits"])) for r in rows]

@@ -1,5 +1,5 @@
 """Every SQL statement of personal watch lists: keywords, mutes, preferences, readable channels and pending
-matches (tables `watch_*` of bot/migrations/0009_filters_tables.sql)."""
+matches (tables `watch_*` of migrations/filters/0001_tables.sql)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ class WatchRepo:
     async def members(self, community: str) -> list[WatchMember]:
         """Every member with watch preferences in a community."""
         rows = await self.db.fetchall(
-            "SELECT user_id, frequency, optout, last_period FROM watch_members WHERE community = ?", (community,)
+            "SELECT user_id, frequency, optout, last_period FROM watch_members WHERE community = ? ORDER BY user_id",
+            (community,),
         )
         return [WatchMember(r["user_id"], r["frequency"], bool(r["optout"]), r["last_period"]) for r in rows]
 
@@ -66,7 +67,7 @@ class WatchRepo:
 
     async def communities(self) -> list[str]:
         """Communities with pending matches."""
-        rows = await self.db.fetchall("SELECT DISTINCT community FROM watch_matches")
+        rows = await self.db.fetchall("SELECT DISTINCT community FROM watch_matches ORDER BY community")
         return [r["community"] for r in rows]
 
     # ------------------------------------------------------------ keywords and mutes
@@ -78,7 +79,7 @@ class WatchRepo:
         if user_id is not None:
             sql += " AND user_id = ?"
             params += (user_id,)
-        rows = await self.db.fetchall(sql + " ORDER BY normal", params)
+        rows = await self.db.fetchall(sql + " ORDER BY normal, user_id, kind", params)
         return [WatchWord(r["user_id"], r["kind"], r["normal"], r["keyword"]) for r in rows]
 
     async def add_words(
@@ -105,7 +106,7 @@ class WatchRepo:
         if user_id is not None:
             sql += " AND user_id = ?"
             params += (user_id,)
-        rows = await self.db.fetchall(sql + " ORDER BY author_id", params)
+        rows = await self.db.fetchall(sql + " ORDER BY author_id, user_id", params)
         return [(r["user_id"], r["author_id"]) for r in rows]
 
     async def set_muted_author(self, community: str, user_id: str, author_id: str, muted: bool) -> bool:
@@ -180,7 +181,9 @@ class WatchRepo:
 
     async def pending_members(self, community: str) -> list[str]:
         """Members with pending matches."""
-        rows = await self.db.fetchall("SELECT DISTINCT user_id FROM watch_matches WHERE community = ?", (community,))
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT user_id FROM watch_matches WHERE community = ? ORDER BY user_id", (community,)
+        )
         return [r["user_id"] for r in rows]
 
     async def delete_matches(self, ids: Iterable[int]) -> int:

@@ -4,9 +4,9 @@ each with its own space on the platform, discoverable and joinable from chat.
 Commands: `/group create|review|join|leave|approve|deny|list|info|nearby|members|edit|archive|ban|owner|
 announce|notify|topic|topics|digest|suggest` and `/location set|show|clear` (see docs/groups.md).
 
-Tables (bot/migrations/0005_groups_tables.sql): `community_groups`, `group_members`, `group_join_requests`,
+Tables (migrations/groups/0001_tables.sql): `community_groups`, `group_members`, `group_join_requests`,
 `group_bans`, `group_topics`, `group_announcements`, `group_member_locations`, `group_welcomes`; and
-(bot/migrations/0011_groups_digest_optin.sql) `group_digest_optins` (groups whose owners get their own digest)
+(migrations/groups/0002_digest_optin.sql) `group_digest_optins` (groups whose owners get their own digest)
 and `group_departures` (anonymous leave log for that digest). It reads (never writes) the core's
 `activity_channel_daily` rollup for a group's activity. It implements `DigestContributor` (the community's
 `groups` section) and `GroupDigestSource` (per-group digests the digest plugin DMs to the owners).

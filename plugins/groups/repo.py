@@ -74,10 +74,10 @@ class GroupsRepo:
     ) -> int:
         """Insert a group and its creator as owner (inside `tx`); returns the group id."""
         city = new.city
-        await tx.execute(
+        value = await tx.fetchval(
             "INSERT INTO community_groups (community, name, name_key, kind, description, tags, private, status, "
             "city_id, city_name, country, lat, lon, radius_km, channel_id, role_id, created_by, created_at, "
-            "activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "activated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 community,
                 new.name,
@@ -100,11 +100,7 @@ class GroupsRepo:
                 to_db(now) if new.status == ACTIVE else None,
             ),
         )
-        group_id = int(
-            await tx.fetchval(
-                "SELECT id FROM community_groups WHERE community = ? AND name_key = ?", (community, new.name_key)
-            )
-        )
+        group_id = int(value)
         await tx.execute(
             "INSERT INTO group_members (community, group_id, user_id, is_owner, joined_at) VALUES (?, ?, ?, 1, ?)",
             (community, group_id, new.created_by, to_db(now)),
@@ -128,6 +124,8 @@ class GroupsRepo:
     async def names(self, community: str, statuses: Iterable[str] = (ACTIVE,)) -> list[str]:
         """Names of the groups with these statuses, alphabetically."""
         wanted = list(statuses)
+        if not wanted:
+            return []  # `IN ()` is SQLite's only; PostgreSQL refuses an empty list
         marks = ",".join("?" * len(wanted))
         rows = await self.db.fetchall(
             f"SELECT name FROM community_groups WHERE community = ? AND status IN ({marks}) ORDER BY name_key",
@@ -147,7 +145,7 @@ class GroupsRepo:
         """Active local groups whose centre lies in a box (the indexed prefilter of a radius query)."""
         rows = await self.db.fetchall(
             f"SELECT {_GROUP_COLUMNS} FROM community_groups WHERE community = ? AND status = ? "
-            "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+            "AND lat BETWEEN ? AND ? AND lon BETWEEN ? AND ? ORDER BY name_key",
             (community, ACTIVE, box.min_lat, box.max_lat, box.min_lon, box.max_lon),
         )
         return [_group(r) for r in rows]
@@ -182,9 +180,10 @@ class GroupsRepo:
         }
         assert set(fields) <= allowed, set(fields) - allowed
         sets = ", ".join(f"{column} = ?" for column in fields)
+        # Flags are INTEGER columns (BIGINT on PostgreSQL): stored as 0/1, never as a boolean.
+        values = [int(v) if isinstance(v, bool) else v for v in fields.values()]
         await self.db.execute(
-            f"UPDATE community_groups SET {sets} WHERE community = ? AND id = ?",
-            (*fields.values(), community, group_id),
+            f"UPDATE community_groups SET {sets} WHERE community = ? AND id = ?", (*values, community, group_id)
         )
 
     async def delete_group(self, community: str, group_id: int) -> None:
@@ -347,15 +346,13 @@ class GroupsRepo:
 
     async def add_announcement(self, community: str, group_id: int, author: str, body: str, now: datetime) -> int:
         """Record an announcement; returns its id (part of every dedupe key of its sends)."""
-        await self.db.execute(
-            "INSERT INTO group_announcements (community, group_id, author, body, created_at) VALUES (?, ?, ?, ?, ?)",
+        # The id the database gave this row: `MAX(id)` read afterwards could be another process's announcement.
+        value = await self.db.fetchval(
+            "INSERT INTO group_announcements (community, group_id, author, body, created_at) VALUES (?, ?, ?, ?, ?) "
+            "RETURNING id",
             (community, group_id, author, body, to_db(now)),
         )
-        return int(
-            await self.db.fetchval(
-                "SELECT MAX(id) FROM group_announcements WHERE community = ? AND group_id = ?", (community, group_id)
-            )
-        )
+        return int(value)
 
     async def announcement(self, community: str, announcement_id: int) -> tuple[int, str] | None:
         """(group id, body) of an announcement."""
@@ -499,7 +496,8 @@ class GroupsRepo:
         """Everything stored about a member, JSON-ready."""
         rows = await self.db.fetchall(
             "SELECT g.name, m.is_owner, m.notify, m.joined_at FROM group_members m JOIN community_groups g "
-            "ON g.community = m.community AND g.id = m.group_id WHERE m.community = ? AND m.user_id = ?",
+            "ON g.community = m.community AND g.id = m.group_id WHERE m.community = ? AND m.user_id = ? "
+            "ORDER BY g.name_key",
             (community, user_id),
         )
         memberships = [
@@ -513,12 +511,13 @@ class GroupsRepo:
         ):
             rows = await self.db.fetchall(
                 f"SELECT g.name, t.{column} AS at FROM {table} t JOIN community_groups g ON g.community = "
-                "t.community AND g.id = t.group_id WHERE t.community = ? AND t.user_id = ?",
+                "t.community AND g.id = t.group_id WHERE t.community = ? AND t.user_id = ? ORDER BY g.name_key",
                 (community, user_id),
             )
             out[key] = [{"group": r["name"], "at": r["at"]} for r in rows]
         rows = await self.db.fetchall(
-            "SELECT name, created_at FROM community_groups WHERE community = ? AND created_by = ?", (community, user_id)
+            "SELECT name, created_at FROM community_groups WHERE community = ? AND created_by = ? ORDER BY name_key",
+            (community, user_id),
         )
         out["groups_created"] = [{"group": r["name"], "created_at": r["created_at"]} for r in rows]
         location = await self.location(community, user_id)
@@ -533,7 +532,7 @@ class GroupsRepo:
         rows = await self.db.fetchall(
             "SELECT g.name, o.enabled_at FROM group_digest_optins o JOIN community_groups g "
             "ON g.community = o.community AND g.id = o.group_id WHERE o.community = ? "
-            "AND o.enabled_by = ?",
+            "AND o.enabled_by = ? ORDER BY g.name_key",
             (community, user_id),
         )
         out["group_digests_enabled"] = [{"group": r["name"], "enabled_at": r["enabled_at"]} for r in rows]
@@ -543,7 +542,7 @@ class GroupsRepo:
         """Delete a member's data inside `tx`; a group losing its last owner passes to its
         longest-standing member, or stays ownerless and flagged for the moderators."""
         owned = await tx.fetchall(
-            "SELECT group_id FROM group_members WHERE community = ? AND user_id = ? AND is_owner = 1",
+            "SELECT group_id FROM group_members WHERE community = ? AND user_id = ? AND is_owner = 1 ORDER BY group_id",
             (community, user_id),
         )
         await tx.execute(

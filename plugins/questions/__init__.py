@@ -5,7 +5,7 @@ Commands: `/ask question [group:name]` (an explicit ticket; the group only by na
 `/unanswered [channel] [group]`, `/question close id reason` (moderators), `/helpers [weeks]`,
 `/questions notes on|off` (the private note about a waiting question).
 
-Tables (bot/migrations/0006_questions_tables.sql): `questions` (one row per tracked question, with a
+Tables (migrations/questions/0001_tables.sql): `questions` (one row per tracked question, with a
 short excerpt only and its next ladder step), `question_answers` (answers credited to helpers),
 `question_note_optouts`. Rows are queued on the hot path and written in batches (at 500 statements,
 within the activity writer's flush interval `activity.flush_ms` of the first one queued, and before any

@@ -114,7 +114,7 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
         """Run the ladder steps that fell due in a community: nudge, escalate, still waiting."""
         await self.escalation.sweep(action)
 
-    @job("questions.prune", every=timedelta(hours=1))
+    @job("questions.prune", every=timedelta(hours=1), scope="process")
     async def prune(self, when: datetime) -> None:
         """Let old answered questions drop out of the in-memory index; wake any ladder left asleep."""
         await self.tracker.tidy(when)

@@ -1,5 +1,5 @@
 """Every SQL statement of the questions plugin, over `questions`, `question_answers` and
-`question_note_optouts` (bot/migrations/0006_questions_tables.sql). Returns frozen dataclasses.
+`question_note_optouts` (migrations/questions/0001_tables.sql). Returns frozen dataclasses.
 """
 
 from __future__ import annotations
@@ -244,7 +244,7 @@ class QuestionsRepo:
         """Every open question, and answered-but-unsolved ones asked since `since` (start-up)."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM questions WHERE status = 'open' OR (status = 'answered' AND asked_at >= ?) "
-            "ORDER BY asked_at",
+            "ORDER BY asked_at, id",
             (to_db(since),),
         )
         return [_question(r) for r in rows]
@@ -256,7 +256,7 @@ class QuestionsRepo:
         marks = ",".join("?" * len(question_ids))
         rows = await self._db.fetchall(
             f"SELECT question_id, user_id, message_id, at FROM question_answers WHERE question_id IN ({marks}) "
-            "ORDER BY at",
+            "ORDER BY at, question_id, message_id",
             tuple(question_ids),
         )
         return [Answer(r["question_id"], r["user_id"], r["message_id"], from_db(r["at"])) for r in rows]
@@ -282,7 +282,7 @@ class QuestionsRepo:
         self.pending.add(
             3,
             "UPDATE questions SET status = 'solved', solved_at = ?, solved_by = ?, "
-            "answered_at = COALESCE(answered_at, CASE WHEN ? IS NULL THEN NULL ELSE ? END), "
+            "answered_at = COALESCE(answered_at, CASE WHEN CAST(? AS TEXT) IS NULL THEN NULL ELSE ? END), "
             "answered_by = COALESCE(answered_by, ?) WHERE community = ? AND id = ? AND status IN (?, ?)",
             (to_db(at), helper, helper, to_db(at), helper, community, question_id, *ACTIVE),
         )
@@ -346,17 +346,19 @@ class QuestionsRepo:
     async def answered_since(self, community: str, since: datetime) -> list[Question]:
         """Questions first answered, or solved, since `since` (the leaderboard's input)."""
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND (answered_at >= ? OR solved_at >= ?)",
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND (answered_at >= ? OR solved_at >= ?) "
+            "ORDER BY id",
             (community, to_db(since), to_db(since)),
         )
         return [_question(r) for r in rows]
 
     async def asked_counts(self, community: str, start: datetime, end: datetime) -> list[LanguageCount]:
         """Per language, the questions asked in [start, end) and how many of them are solved (closed and
-        withdrawn ones left out). Counted by SQLite: the digest of a busy week has thousands of them."""
+        withdrawn ones left out). Counted by the database: the digest of a busy week has thousands of them."""
+        # CASE, not SUM(status = 'solved'): PostgreSQL has no SUM of booleans.
         rows = await self._db.fetchall(
-            f"SELECT language, COUNT(*) AS asked, SUM(status = 'solved') AS solved FROM questions {_ASKED_IN} "
-            "GROUP BY language",
+            "SELECT language, COUNT(*) AS asked, SUM(CASE WHEN status = 'solved' THEN 1 ELSE 0 END) AS solved "
+            f"FROM questions {_ASKED_IN} GROUP BY language ORDER BY language",
             (community, to_db(start), to_db(end)),
         )
         return [LanguageCount(r["language"], r["asked"], r["solved"]) for r in rows]
@@ -374,7 +376,7 @@ class QuestionsRepo:
         """Open questions asked before `before`, oldest first."""
         rows = await self._db.fetchall(
             f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open' AND asked_at < ? "
-            "ORDER BY asked_at LIMIT ?",
+            "ORDER BY asked_at, id LIMIT ?",
             (community, to_db(before), limit),
         )
         return [_question(r) for r in rows]
@@ -405,7 +407,7 @@ class QuestionsRepo:
         """Per community, when the earliest pending step of an open question falls due (start-up)."""
         rows = await self._db.fetchall(
             "SELECT community, MIN(next_step_at) AS due FROM questions WHERE status = 'open' "
-            "AND next_step_at IS NOT NULL GROUP BY community",
+            "AND next_step_at IS NOT NULL GROUP BY community ORDER BY community",
             (),
         )
         return [(r["community"], from_db(r["due"])) for r in rows]
@@ -444,11 +446,12 @@ class QuestionsRepo:
         """Questions the member asked, answers credited to them, and the notes choice."""
         asked = await self._db.fetchall(
             "SELECT id, channel_id, asked_at, language, excerpt, status FROM questions "
-            "WHERE community = ? AND author_id = ? ORDER BY asked_at",
+            "WHERE community = ? AND author_id = ? ORDER BY asked_at, id",
             (community, user_id),
         )
         answers = await self._db.fetchall(
-            "SELECT question_id, message_id, at FROM question_answers WHERE community = ? AND user_id = ? ORDER BY at",
+            "SELECT question_id, message_id, at FROM question_answers WHERE community = ? AND user_id = ? "
+            "ORDER BY at, question_id, message_id",
             (community, user_id),
         )
         return {

@@ -1,5 +1,6 @@
 """Application commands built from the plugins' `CommandDecl`s, the options of an invoked command read
-back, and the sync with Discord skipped when nothing changed (table `discord_command_syncs`).
+back, and the sync with Discord skipped when nothing changed (table `discord_command_syncs`), done by
+one process when several start at once (a lease per scope, table `leases`).
 
 One top-level command per noun: `/settings timezone` is the subcommand `timezone` of `/settings`;
 a one-word command (`/help`) carries its options itself. A noun declared both alone and with verbs
@@ -17,13 +18,14 @@ no spaces, 32 characters).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import discord
@@ -34,6 +36,7 @@ from bot.i18n import Msg, Text, Translator, _
 from bot.model import ChannelRef, Level, UserRef
 from bot.platforms.discord import translate
 from bot.plugin import CommandDecl, Param, ParamKind
+from bot.processes import acquire_lease, claimant_id, release_lease
 from bot.storage.database import Database
 from bot.storage.times import to_db
 
@@ -279,12 +282,22 @@ def _channel(channel_id: str, resolved: Mapping[str, Any], guild_id: int | None)
 # ---------------------------------------------------------------- sync
 
 
-class CommandSync:
-    """Overwrites the application commands of each scope whose stored hash differs."""
+SYNC_LEASE = timedelta(minutes=2)
+"""How long a process may hold a scope's sync (one bulk overwrite takes seconds): one dead mid-sync
+leaves the scope to the next process that starts after that."""
 
-    def __init__(self, db: Database, config: DiscordConfig) -> None:
+
+class CommandSync:
+    """Overwrites the application commands of each scope whose stored hash differs.
+
+    Several processes may start at once (a rolling restart of shard processes): each scope's sync is
+    done under a named lease (bot/processes.py), and the stored hash is read again once the lease is
+    held, so one process syncs a scope and the others find it done or skip it."""
+
+    def __init__(self, db: Database, config: DiscordConfig, *, holder: str | None = None) -> None:
         self._db = db
         self._config = config
+        self.holder = holder or claimant_id()
 
     def scopes(self) -> list[str]:
         """The configured guild ids, or `global`."""
@@ -307,22 +320,52 @@ class CommandSync:
             if stored.get(scope) == digest:
                 log.info("application commands of %s unchanged; sync skipped", scope)
                 continue
-            if await self._put(http, application_id, scope, payload):
-                await self._db.execute(
-                    "INSERT INTO discord_command_syncs (application_id, scope, payload_hash, synced_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (application_id, scope) DO UPDATE SET "
-                    "payload_hash = excluded.payload_hash, synced_at = excluded.synced_at",
-                    (app, scope, digest, to_db(now)),
-                )
-                written.append(scope)
+            async with self._leased(app, scope, now) as ours:
+                # Read again under the lease: another process may have synced this payload meanwhile.
+                if not ours or await self._stored(app, scope) == digest:
+                    continue
+                if await self._put(http, application_id, scope, payload):
+                    await self._db.execute(
+                        "INSERT INTO discord_command_syncs (application_id, scope, payload_hash, synced_at) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (application_id, scope) DO UPDATE SET "
+                        "payload_hash = excluded.payload_hash, synced_at = excluded.synced_at",
+                        (app, scope, digest, to_db(now)),
+                    )
+                    written.append(scope)
         for scope in stored:
             # A development guild that is no longer configured: remove its copies of the commands; and
             # when guilds replace the global commands, empty the global set (members would see both).
-            if scope not in wanted and await self._put(http, application_id, scope, []):
-                await self._db.execute(
-                    "DELETE FROM discord_command_syncs WHERE application_id = ? AND scope = ?", (app, scope)
-                )
+            if scope in wanted:
+                continue
+            async with self._leased(app, scope, now) as ours:
+                if (
+                    ours
+                    and await self._stored(app, scope) is not None
+                    and await self._put(http, application_id, scope, [])
+                ):
+                    await self._db.execute(
+                        "DELETE FROM discord_command_syncs WHERE application_id = ? AND scope = ?", (app, scope)
+                    )
         return written
+
+    async def _stored(self, app: str, scope: str) -> str | None:
+        value = await self._db.fetchval(
+            "SELECT payload_hash FROM discord_command_syncs WHERE application_id = ? AND scope = ?", (app, scope)
+        )
+        return None if value is None else str(value)
+
+    @contextlib.asynccontextmanager
+    async def _leased(self, app: str, scope: str, now: datetime) -> AsyncIterator[bool]:
+        """Hold the sync lease of one scope for the block; yields False when another process holds it."""
+        name = f"discord.command_sync:{app}:{scope}"
+        if not await acquire_lease(self._db, name, self.holder, now, SYNC_LEASE):
+            log.info("another process is syncing the application commands of %s; left to it", scope)
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            await release_lease(self._db, name, self.holder)
 
     async def _put(self, http: HTTPClient, application_id: int, scope: str, payload: list[dict[str, Any]]) -> bool:
         try:
