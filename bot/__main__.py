@@ -1,4 +1,5 @@
-"""The command line: `affinity-bot run | console | migrate`. The only module that exits the process.
+"""The command line: `affinity-bot run | console | migrate | db copy | ...`. The only module that exits the
+process.
 
 Exit codes: 0 after a normal or signalled stop, 1 when the database or a platform cannot be
 used, 2 when the configuration is wrong. What it prints at start and in errors, and every log record,
@@ -24,11 +25,14 @@ from bot.discovery import available_plugins
 from bot.platforms.base import PlatformError
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import CommandError
+from bot.processes import ProcessLock, ProcessLockError
 from bot.redaction import configure_logging, redact
 from bot.registry import DeclarationError, ServedSubcommand, declared_subcommands
 from bot.scheduler import SchedulerError
 from bot.shutdown import STOP_GRACE, Shutdown
+from bot.storage.copy import CopyFailed, CopyRefused, check_target_url, copy_database, progress_printer
 from bot.storage.database import StorageError
+from bot.storage.engines import connect, sqlite_path
 from bot.storage.migrations import MigrationError, apply_migrations, pending_migrations
 
 EXIT_OK, EXIT_FAILURE, EXIT_CONFIG = 0, 1, 2
@@ -51,6 +55,7 @@ def _parser(served: Mapping[str, ServedSubcommand]) -> argparse.ArgumentParser:
         "the last week's digest files (markdown, PNG, CSV)",
     )
     demo.add_argument("--out", help="the directory to write the files into (default: ./demo-digest)")
+    _db_parser(commands)
     # Then the subcommands the plugins serve (`affinity-bot digest`), declared by the plugins themselves.
     for name, served_by in served.items():
         if name in commands.choices:
@@ -59,6 +64,141 @@ def _parser(served: Mapping[str, ServedSubcommand]) -> argparse.ArgumentParser:
         for option in served_by.decl.options:
             sub.add_argument(option.flag, required=option.required, help=option.help)
     return parser
+
+
+_DB_COPY_HELP = """\
+Copy the SQLite database of the configuration (database.path or database.url) into an empty
+PostgreSQL database, to move a community that outgrew one machine. Stop the bot first.
+
+What it does, in order:
+  - refuses a target that is not empty (a table holding rows, or a table the bot's migrations do
+    not make) and names the table; nothing is written to it then (exit 2);
+  - applies the bot's migrations to the target: it gets its own schema_migrations history, which
+    is therefore not copied;
+  - copies every other table, parents before children, by batches of 5,000 rows, printing
+    progress per table (messages: 120,000 / 1,250,000); values are converted to the column types
+    of PostgreSQL; NUL characters in text are dropped and invalid UTF-8 or lone surrogates are
+    replaced, and the number of values repaired is printed per table;
+  - moves every id sequence above the highest copied id (and above the ids the SQLite file
+    reserved ahead of their insert), so new rows get new ids;
+  - compares the row counts of every table on both sides and prints them; a difference names the
+    table and exits with 1.
+
+Then point database.url at the PostgreSQL database (its password in the environment variable named
+by database.password_env) and start the bot. A copy that failed half way leaves a partly filled
+target: drop it, create it again, and copy again.
+
+Exit codes: 0 copied and counts match; 1 a database cannot be used (unreachable server, missing
+source file) or the copy or its check failed; 2 wrong arguments or a target that is not empty.
+"""
+
+
+def _db_parser(commands: Any) -> None:
+    """`affinity-bot db copy ...`: the database tools."""
+    db = commands.add_parser("db", help="database tools: copy the SQLite database into PostgreSQL")
+    tools = db.add_subparsers(dest="db_command", metavar="{copy}", required=True)
+    copy = tools.add_parser(
+        "copy",
+        help="copy the SQLite database into an empty PostgreSQL database and check the row counts",
+        description=_DB_COPY_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    copy.add_argument(
+        "--to",
+        required=True,
+        metavar="postgresql://USER@HOST:PORT/DATABASE",
+        help="the empty PostgreSQL database to copy into (no password in the URL)",
+    )
+    copy.add_argument(
+        "--password-env",
+        metavar="NAME",
+        help="the environment variable holding the PostgreSQL password (default: database.password_env "
+        "of the configuration; none: no password)",
+    )
+    # Also accepted after the subcommand (`db copy --to ... --config x.yaml`); SUPPRESS keeps the global one.
+    copy.add_argument("--config", default=argparse.SUPPRESS, help="configuration file (as affinity-bot --config)")
+
+
+async def _db_copy(args: argparse.Namespace, config: Config, env: Mapping[str, str]) -> int:
+    """`affinity-bot db copy --to postgresql://...`: see _DB_COPY_HELP."""
+    try:
+        check_target_url(args.to)
+    except CopyRefused as exc:
+        print(f"affinity-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    password_env = args.password_env or config.database.password_env
+    if args.password_env and not env.get(args.password_env):
+        print(
+            f"affinity-bot: --password-env {args.password_env}: that environment variable is not set", file=sys.stderr
+        )
+        return EXIT_CONFIG
+    if config.database.engine != "sqlite":
+        print(
+            "affinity-bot: db copy reads the SQLite database of the configuration, but its database.url is "
+            "already PostgreSQL: point --config at the configuration that names the SQLite file",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    path = sqlite_path(config.database.effective_url)
+    if not path.is_file():
+        # Opening it would create an empty file: say what is missing instead.
+        print(
+            f"affinity-bot: the SQLite database {path} does not exist (database.path / database.url of the "
+            f"configuration): nothing to copy",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    # Held as a serving bot holds it: a bot still running on the file would write during the copy.
+    lock = ProcessLock.for_url(config.database.effective_url)
+    try:
+        lock.acquire()
+    except ProcessLockError as exc:
+        print(f"affinity-bot: stop the bot before copying its database: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    try:
+        return await _copy_locked(args.to, password_env, config)
+    finally:
+        lock.release()
+
+
+async def _copy_locked(url: str, password_env: str | None, config: Config) -> int:
+    """The copy itself, once the SQLite file is ours."""
+    from bot.clock import SystemClock
+
+    source = await connect_database(config)
+    try:
+        target = await connect(
+            url, password_env=password_env, connect_timeout=config.database.connect_timeout_s, read_connections=1
+        )
+    except BaseException:
+        await source.close()
+        raise
+    try:
+        print(f"Copying {source.label} into PostgreSQL at {target.label}", flush=True)
+        report = await copy_database(
+            source,
+            target,
+            migrations=migrations_dir(config),
+            now=SystemClock().now(),
+            progress=progress_printer(lambda line: print(line, flush=True)),
+        )
+    except CopyRefused as exc:
+        print(f"affinity-bot: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except CopyFailed as exc:
+        for line in exc.report.lines() if exc.report is not None else []:
+            print(line)
+        print(f"affinity-bot: {redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        try:
+            await target.close()
+        finally:
+            await source.close()
+    for line in report.lines():
+        print(line)
+    print("Done: the row counts match. Set database.url to the PostgreSQL database and start the bot.")
+    return EXIT_OK
 
 
 def _platform_module(name: str) -> Any:
@@ -271,6 +411,16 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
+        if args.command == "db":
+            try:
+                return asyncio.run(_db_copy(args, config, env))
+            except KeyboardInterrupt:  # not a normal stop here: the target may hold half a copy
+                print(
+                    "affinity-bot: db copy interrupted; the target may hold part of the copy: drop and create "
+                    "it again before copying again",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILURE
         if args.command in served:
             return asyncio.run(_plugin_subcommand(args, config, served[args.command]))
         if args.command in ("discord-invite-url", "slack-manifest"):

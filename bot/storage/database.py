@@ -20,14 +20,15 @@ The semantics are the same on both engines:
 
 from __future__ import annotations
 
+import asyncio
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-__all__ = ["BulkSql", "Database", "Params", "StorageError", "Transaction", "single_row_insert"]
+__all__ = ["BulkSql", "Database", "Params", "Statements", "StorageError", "Transaction", "single_row_insert"]
 
 Params = Sequence[Any] | Mapping[str, Any]
 """Bound parameters of one statement: positional (`?`) or named (`:name`)."""
@@ -68,8 +69,8 @@ class BulkSql(ABC):
         """`insert_rows` of an INSERT ending in `RETURNING ...`: the returned rows."""
 
 
-class Transaction(ABC):
-    """The handle given by `Database.transaction()`: the same statements, committed only at the end."""
+class Statements(ABC):
+    """The statements a database and a transaction both offer (the `Sql` protocol of bot/protocols.py)."""
 
     @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -81,7 +82,7 @@ class Transaction(ABC):
 
     @abstractmethod
     async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
-        """All rows of a query (sees this transaction's own changes)."""
+        """All rows of a query."""
 
     @abstractmethod
     async def fetchone(self, sql: str, params: Params = ()) -> Any:
@@ -94,11 +95,23 @@ class Transaction(ABC):
 
     async def insert_id(self, sql: str, params: Params = ()) -> int:
         """Run an `INSERT ... RETURNING id` and return the id the database gave the row."""
-        return _returned_id(sql, await self.fetchone(sql, params))
+        row = await self.fetchone(sql, params)
+        if row is None:
+            raise RuntimeError(f"the insert returned no row (is there a RETURNING clause?): {sql.splitlines()[0]}")
+        return int(row[0])
 
 
-class Database(ABC):
-    """One open database of either engine (see the module docstring for the shared semantics)."""
+class Transaction(Statements):
+    """The handle given by `Database.transaction()`: the same statements, committed only at the end (its
+    reads see its own changes)."""
+
+
+class Database(Statements):
+    """One open database of either engine (see the module docstring for the shared semantics).
+
+    Both engines serialise this process's writes through one writer: `_locked` holds it for one
+    statement, `_owned` for a transaction (a call back into the Database from the owning task is refused
+    rather than deadlocking), `_close_once` closes after the work in progress."""
 
     engine: str
     """"sqlite" or "postgresql"."""
@@ -123,31 +136,6 @@ class Database(ABC):
     @abstractmethod
     async def close(self) -> None:
         """Wait for running work, then close every connection (idempotent)."""
-
-    @abstractmethod
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement in its own (auto-committed) transaction; returns the rows changed."""
-
-    @abstractmethod
-    async def executemany(self, sql: str, seq: Iterable[Params]) -> int:
-        """Run one statement for each parameter set, all in one transaction; returns the rows changed."""
-
-    @abstractmethod
-    async def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
-        """All rows of a query (a read connection: the last committed state, without waiting for writes)."""
-
-    @abstractmethod
-    async def fetchone(self, sql: str, params: Params = ()) -> Any:
-        """The first row of a query, or None (an INSERT ... RETURNING goes to the writer)."""
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        """The first column of the first row of a query, or None."""
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
-
-    async def insert_id(self, sql: str, params: Params = ()) -> int:
-        """Run an `INSERT ... RETURNING id` and return the id the database gave the row."""
-        return _returned_id(sql, await self.fetchone(sql, params))
 
     @abstractmethod
     async def allocate_ids(self, table: str, count: int) -> list[int]:
@@ -179,11 +167,54 @@ class Database(ABC):
     async def tables(self) -> set[str]:
         """The names of the tables that exist (the engine's own catalogue excluded)."""
 
+    # ------------------------------------------------------------ the writer gate, shared by the engines
 
-def _returned_id(sql: str, row: Any) -> int:
-    if row is None:
-        raise RuntimeError(f"the insert returned no row (is there a RETURNING clause?): {sql.splitlines()[0]}")
-    return int(row[0])
+    def _open_gate(self, label: str) -> None:
+        """Set up the writer's lock; called once by the engine's constructor."""
+        self.label = label
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None
+        self._closed = False
+
+    def _refuse_reentry(self, what: str) -> None:
+        """Fail fast instead of deadlocking when the transaction holder calls back into the Database."""
+        if self._closed:
+            raise RuntimeError(f"the database {self.label} is closed")
+        if self._owner is not None and self._owner is asyncio.current_task():
+            raise RuntimeError(
+                f"{what} called on the Database from inside this task's own transaction: "
+                f"use the Transaction object (nested transactions are not supported)"
+            )
+
+    @asynccontextmanager
+    async def _locked(self, what: str) -> AsyncIterator[None]:
+        """Hold the writer for one plain operation."""
+        self._refuse_reentry(what)
+        async with self._lock:
+            if self._closed:
+                raise RuntimeError(f"the database {self.label} is closed")
+            yield
+
+    @asynccontextmanager
+    async def _owned(self, what: str) -> AsyncIterator[None]:
+        """Hold the writer for a transaction of the current task."""
+        async with self._locked(what):
+            self._owner = asyncio.current_task()
+            try:
+                yield
+            finally:
+                self._owner = None
+
+    async def _close_once(self, closing: Callable[[], Awaitable[None]]) -> None:
+        """Wait for the work holding the writer, then run `closing` once (later calls do nothing)."""
+        if self._closed:
+            return
+        self._refuse_reentry("close()")
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            await closing()
 
 
 # A single-row insert: everything up to VALUES, the tuple of placeholders, and the rest (ON CONFLICT ...).

@@ -308,16 +308,13 @@ class PostgresDatabase(Database):
     def __init__(self, url: str, password: str | None, timeout: float, read_connections: int) -> None:
         """Use `PostgresDatabase.open`."""
         self.url = url
-        self.label = describe_url(url)
+        self._open_gate(describe_url(url))
         self.path = None
         self._password = password
         self._timeout = timeout
         self._read_size = read_connections
         self._writer: _Session | None = None
         self._pool: asyncpg.Pool | None = None
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[Any] | None = None
-        self._closed = False
         # The read pool's statement texts and parameter types, learnt once for all its connections, so
         # a read is one round trip: it was a prepare, the query and the pool's reset, and the weekly
         # digest on the pool took 1.3-3.1 times what the same reads took on the writer; 1.0-1.7 since
@@ -332,6 +329,18 @@ class PostgresDatabase(Database):
         password = os.environ.get(password_env) if password_env else None
         db = cls(url, password, connect_timeout, read_connections)
         db._writer = _Session(await db._connect())
+        collation = await db._writer.conn.fetchval(
+            "SELECT datcollate FROM pg_database WHERE datname = current_database()"
+        )
+        if str(collation).split(".")[0] not in ("C", "POSIX"):
+            # Text order (names in lists, keywords, ISO times compared as text still work) then follows the
+            # locale's rules, not SQLite's byte order: lists may come out in another order than on SQLite.
+            log.warning(
+                "PostgreSQL database %s sorts text by %s: create it with LC_COLLATE 'C.UTF-8' (TEMPLATE template0) "
+                "for the same order as SQLite (docs/deploy.md)",
+                db.label,
+                collation,
+            )
         if read_connections > 0:
             try:
                 db._pool = await asyncpg.create_pool(
@@ -369,19 +378,15 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         """Wait for running work, then close the pool and the writer (idempotent)."""
-        if self._closed:
-            return
-        self._refuse_reentry("close()")
-        async with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            try:
-                if self._pool is not None:
-                    await self._pool.close()
-            finally:
-                if self._writer is not None:
-                    await self._writer.conn.close()
+        await self._close_once(self._close_connections)
+
+    async def _close_connections(self) -> None:
+        try:
+            if self._pool is not None:
+                await self._pool.close()
+        finally:
+            if self._writer is not None:
+                await self._writer.conn.close()
 
     # ------------------------------------------------------------ statements
 
@@ -421,6 +426,18 @@ class PostgresDatabase(Database):
         )
         return [int(row[0]) for row in rows]
 
+    async def copy_records(self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]) -> int:
+        """Append rows to `table` with one binary COPY (auto-committed); returns the rows written.
+
+        The bulk load of `affinity-bot db copy` (bot/storage/copy.py). No conversion here, unlike the
+        other statements: each value must already be of its column's Python type (int for BIGINT, str
+        for TEXT, float for DOUBLE PRECISION)."""
+        async with self._session("copy_records()") as session:
+            status = await _guarded(
+                self.label, session.conn.copy_records_to_table(table, records=records, columns=list(columns))
+            )
+        return _rowcount(status)
+
     async def tables(self) -> set[str]:
         """The tables of the current schema."""
         rows = await self.fetchall("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
@@ -440,15 +457,6 @@ class PostgresDatabase(Database):
             return await asyncio.to_thread(work, bulk)
 
     # ------------------------------------------------------------ locking and connections
-
-    def _refuse_reentry(self, what: str) -> None:
-        if self._closed:
-            raise RuntimeError(f"the database {self.label} is closed")
-        if self._owner is not None and self._owner is asyncio.current_task():
-            raise RuntimeError(
-                f"{what} called on the Database from inside this task's own transaction: "
-                f"use the Transaction object (nested transactions are not supported)"
-            )
 
     async def _writer_session(self) -> _Session:
         """The writer, reconnected (with backoff) when the server closed it."""
@@ -471,20 +479,13 @@ class PostgresDatabase(Database):
 
     @asynccontextmanager
     async def _session(self, what: str) -> AsyncIterator[_Session]:
-        self._refuse_reentry(what)
-        async with self._lock:
-            if self._closed:
-                raise RuntimeError(f"the database {self.label} is closed")
+        async with self._locked(what):
             yield await self._writer_session()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[Transaction]:
-        self._refuse_reentry("transaction()")
-        async with self._lock:
-            if self._closed:
-                raise RuntimeError(f"the database {self.label} is closed")
+        async with self._owned("transaction()"):
             session = await self._writer_session()
-            self._owner = asyncio.current_task()
             tx = _PgTransaction(self.label, session)
             transaction = session.conn.transaction()
             try:
@@ -501,7 +502,6 @@ class PostgresDatabase(Database):
                     raise
             finally:
                 tx.open = False
-                self._owner = None
 
     async def _read(self, sql: str, params: Params, *, many: bool) -> Any:
         self._refuse_reentry("a read")

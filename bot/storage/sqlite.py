@@ -25,7 +25,6 @@ do not do that.)
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -90,12 +89,9 @@ class SqliteDatabase(Database):
         """Use `Database.open`; this only wires an already configured connection (and read pool)."""
         self._conn = conn
         self.path: Path = path
-        self.label = str(path)
+        self._open_gate(str(path))
         self._busy_timeout_ms = busy_timeout_ms
         self._readers = readers
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[Any] | None = None
-        self._closed = False
 
     # ------------------------------------------------------------ lifecycle
 
@@ -156,22 +152,18 @@ class SqliteDatabase(Database):
 
     async def close(self) -> None:
         """Wait for running work, then close the read connections and the writer (idempotent)."""
-        if self._closed:
-            return
-        self._refuse_reentry("close()")
-        async with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            try:
-                if self._readers is not None:
-                    await self._readers.close()
-            finally:
-                with contextlib.suppress(sqlite3.Error):
-                    # Cheap, and keeps query plans good on long-lived files.
-                    await self._conn.execute("PRAGMA optimize")
-                # Last: the last connection to close checkpoints the WAL into the file.
-                await self._conn.close()
+        await self._close_once(self._close_connections)
+
+    async def _close_connections(self) -> None:
+        try:
+            if self._readers is not None:
+                await self._readers.close()
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                # Cheap, and keeps query plans good on long-lived files.
+                await self._conn.execute("PRAGMA optimize")
+            # Last: the last connection to close checkpoints the WAL into the file.
+            await self._conn.close()
 
     # ------------------------------------------------------------ public statements
 
@@ -268,33 +260,10 @@ class SqliteDatabase(Database):
 
     # ------------------------------------------------------------ locking
 
-    def _refuse_reentry(self, what: str) -> None:
-        """Fail fast instead of deadlocking when the transaction holder calls back into the Database."""
-        if self._closed:
-            raise RuntimeError(f"the database {self.path} is closed")
-        if self._owner is not None and self._owner is asyncio.current_task():
-            raise RuntimeError(
-                f"{what} called on the Database from inside this task's own transaction: "
-                f"use the Transaction object (nested transactions are not supported)"
-            )
-
-    @asynccontextmanager
-    async def _locked(self, what: str) -> AsyncIterator[None]:
-        """Hold the connection lock for one plain operation."""
-        self._refuse_reentry(what)
-        async with self._lock:
-            if self._closed:
-                raise RuntimeError(f"the database {self.path} is closed")
-            yield
-
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[SqliteTransaction]:
         """The body of `transaction()`."""
-        self._refuse_reentry("transaction()")
-        async with self._lock:
-            if self._closed:
-                raise RuntimeError(f"the database {self.path} is closed")
-            self._owner = asyncio.current_task()
+        async with self._owned("transaction()"):
             tx = SqliteTransaction(self)
             try:
                 try:
@@ -312,7 +281,6 @@ class SqliteDatabase(Database):
                     raise
             finally:
                 tx._open = False
-                self._owner = None
 
     async def _rollback(self) -> None:
         """Roll back if a transaction is still open; never masks the original error."""

@@ -92,8 +92,9 @@ class DigestPlugin(Plugin[DigestSettings]):
 
     @due("digest.catch_up")
     async def catch_up(self, action: DueAction) -> None:
-        """The start-up check."""
-        await self.service.run(self.ctx.clock.now())
+        """The start-up check, as of the start (the action's due time): run later, behind other work or
+        after a clock jump, it must not act as of a later moment than the job's fire times that follow."""
+        await self.service.run(action.due_at)
 
     @job("digest.check", every=timedelta(minutes=5), scope="platform")
     async def check(self, when: datetime) -> None:
