@@ -19,6 +19,7 @@ SUITES = [
     "benchmarks.digest_bench",
     "benchmarks.filters_bench",
     "benchmarks.commands_bench",
+    "benchmarks.pg",
 ]
 
 

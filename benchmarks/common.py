@@ -90,11 +90,13 @@ def messages(
             recent.pop(0)
 
 
-def bench_config(path: Path, plugins: dict[str, Any] | None = None, **activity: int) -> Config:
-    """A configuration for a benchmark database."""
+def bench_config(
+    path: Path, plugins: dict[str, Any] | None = None, *, url: str | None = None, **activity: int
+) -> Config:
+    """A configuration for a benchmark database: the SQLite file `path`, or the database `url` names."""
     return Config.model_validate(
         {
-            "database": {"path": str(path)},
+            "database": {"path": str(path)} if url is None else {"path": str(path), "url": url},
             "plugins": plugins or {"core": {}},
             "activity": activity or {},
         }
@@ -115,16 +117,22 @@ def watched_load() -> Iterator[None]:
 
 @asynccontextmanager
 async def bench_app(
-    path: Path, plugins: dict[str, Any] | None = None, *, under_load: bool = False, **activity: int
+    path: Path,
+    plugins: dict[str, Any] | None = None,
+    *,
+    under_load: bool = False,
+    url: str | None = None,
+    **activity: int,
 ) -> AsyncIterator[App]:
     """The real app with the benchmark platform, started; stopped (and flushed) afterwards.
 
     `under_load`: the benchmark delivers events the way a platform does (each burst, then the loop
     runs), so the worst loop stall over the app's life is the bot's and is reported. Throughput
     drivers that await the dispatcher in a tight loop never yield on purpose: their stretches are
-    the driver's, not the bot's, and are not reported. Seeding a database before is never counted."""
+    the driver's, not the bot's, and are not reported. Seeding a database before is never counted.
+    `url`: a PostgreSQL database instead of the SQLite file `path`."""
     with watched_load() if under_load else contextlib.nullcontext():
-        app = App(bench_config(path, plugins, **activity), clock=FrozenClock(START), realtime=False)
+        app = App(bench_config(path, plugins, url=url, **activity), clock=FrozenClock(START), realtime=False)
         await app.build()
         app.add_platform(DemoPlatform(workspace="W"))
         await app.start()
@@ -132,6 +140,17 @@ async def bench_app(
             yield app
         finally:
             await app.stop()
+
+
+def stalls_since(mark: int) -> str:
+    """The worst stall of the watched blocks since `len(_stalls)` was `mark`, as "N ms (callback)"."""
+    worst = max((s for s in _stalls[mark:] if s is not None), key=lambda stall: stall.seconds, default=None)
+    return "none" if worst is None else f"{worst.seconds * 1000:,.0f} ms ({worst.callback})"
+
+
+def stall_mark() -> int:
+    """A mark for `stalls_since`."""
+    return len(_stalls)
 
 
 def reset_stalls() -> None:

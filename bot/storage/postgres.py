@@ -85,6 +85,12 @@ async def _setup(conn: asyncpg.Connection) -> None:
     await conn.set_type_codec("numeric", encoder=str, decoder=_numeric, schema="pg_catalog", format="text")
 
 
+async def _keep_read_session(conn: asyncpg.Connection) -> None:
+    """A read connection goes back to the pool as it is: its session has no state to undo (plain reads
+    outside transactions: no SET, LISTEN or advisory lock), and asyncpg's default reset on release
+    (`RESET ALL; UNLISTEN *; ...`) cost one more round trip for every read (benchmarks/README.md)."""
+
+
 def _clean_text(value: str) -> str:
     if "\x00" in value:
         value = value.replace("\x00", "")
@@ -169,6 +175,7 @@ class _Statement:
     def __init__(self, prepared: asyncpg.prepared_stmt.PreparedStatement, numbered: Numbered) -> None:
         self.prepared = prepared
         self.numbered = numbered
+        self.text = prepared.get_query()  # with the casts it was prepared with
         self.types = [t.name for t in prepared.get_parameters()]
 
     def arguments(self, params: Params) -> list[Any]:
@@ -176,14 +183,27 @@ class _Statement:
         return [_coerce(v, t) for v, t in zip(values, self.types, strict=True)]
 
 
+class _Caches:
+    """A session's prepared statements by SQL text, and the casts of those PostgreSQL cannot type alone."""
+
+    def __init__(self) -> None:
+        self.statements: dict[tuple[str, tuple[str | None, ...]], _Statement] = {}
+        self.untyped: dict[str, tuple[str | None, ...]] = {}
+
+
 class _Session:
     """Statements on one asyncpg connection, with its prepared statements cached by SQL text."""
 
-    def __init__(self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy) -> None:
+    def __init__(
+        self, conn: asyncpg.Connection | asyncpg.pool.PoolConnectionProxy, shared: _Caches | None = None
+    ) -> None:
+        """`shared`: the read pool's caches, which a session of a pooled connection uses (see `_read`)."""
         self.conn = conn
-        self._cache: dict[tuple[str, tuple[str | None, ...]], _Statement] = {}
+        caches = shared or _Caches()
+        self._cache = caches.statements
         # Statements with a parameter PostgreSQL cannot type alone: the casts they need, by `$n`.
-        self._untyped: dict[str, tuple[str | None, ...]] = {}
+        self._untyped = caches.untyped
+        self._pooled = shared is not None
 
     async def statement(self, sql: str, params: Params) -> tuple[_Statement, list[Any]]:
         numbered = to_numbered(sql)
@@ -225,11 +245,18 @@ class _Session:
 
     async def fetchall(self, sql: str, params: Params) -> list[Any]:
         statement, args = await self.statement(sql, params)
+        if self._pooled:
+            # The cached statement may come from another pool connection (asyncpg invalidates it on
+            # release): its text and types serve, and asyncpg's own per-connection cache runs it.
+            pooled: list[Any] = await self.conn.fetch(statement.text, *args)
+            return pooled
         rows: list[Any] = await statement.prepared.fetch(*args)
         return rows
 
     async def fetchone(self, sql: str, params: Params) -> Any:
         statement, args = await self.statement(sql, params)
+        if self._pooled:
+            return await self.conn.fetchrow(statement.text, *args)
         return await statement.prepared.fetchrow(*args)
 
     async def insert_rows(self, sql: str, rows: Sequence[Sequence[Any]], *, returning: bool) -> Any:
@@ -299,6 +326,11 @@ class PostgresDatabase(Database):
         self._read_size = read_connections
         self._writer: _Session | None = None
         self._pool: asyncpg.Pool | None = None
+        # The read pool's statement texts and parameter types, learnt once for all its connections, so
+        # a read is one round trip: it was a prepare, the query and the pool's reset, and the weekly
+        # digest on the pool took 1.3-3.1 times what the same reads took on the writer; 1.0-1.7 since
+        # (benchmarks/README.md, PostgreSQL).
+        self._read_caches = _Caches()
 
     @classmethod
     async def connect(
@@ -329,6 +361,7 @@ class PostgresDatabase(Database):
                     max_size=read_connections,
                     timeout=connect_timeout,
                     init=_setup,
+                    reset=_keep_read_session,
                     server_settings={"default_transaction_read_only": "on", "application_name": "affinity-bot"},
                 )
             except BaseException:
@@ -503,7 +536,7 @@ class PostgresDatabase(Database):
         for attempt in (1, 2):
             try:
                 async with pool.acquire() as conn:
-                    session = _Session(conn)
+                    session = _Session(conn, self._read_caches)
                     if many:
                         return await session.fetchall(sql, params)
                     return await session.fetchone(sql, params)
