@@ -263,3 +263,15 @@ async def test_a_fraction_bound_to_an_integer_column_is_refused_not_truncated(db
     assert await db.fetchval("SELECT count(*) FROM items") == 0
     await db.execute("INSERT INTO items (name, n) VALUES ('x', ?)", (3.0,))
     assert await db.fetchval("SELECT n FROM items") == 3
+
+
+async def test_a_batch_runs_a_statement_for_many_rows_in_one_go(db: Database) -> None:
+    await db.executemany("INSERT INTO items (name, n) VALUES (?, ?)", [(f"i{k}", 0) for k in range(300)])
+
+    def work(bulk: BulkSql) -> None:
+        # The questions plugin's shape: a statement that is not a plain insert, for many rows at once.
+        bulk.executemany("UPDATE items SET n = n + ? WHERE name = ?", [(k, f"i{k}") for k in range(300)])
+        bulk.executemany("UPDATE items SET n = ? WHERE name = ?", [])
+
+    await db.run_transaction(work)
+    assert await db.fetchval("SELECT sum(n) FROM items") == sum(range(300))

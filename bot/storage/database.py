@@ -52,8 +52,8 @@ class BulkSql(ABC):
         """Run one statement; returns the rows changed."""
 
     @abstractmethod
-    def executemany(self, sql: str, seq: Sequence[Params]) -> int:
-        """Run one statement for each parameter set; returns the rows changed."""
+    def executemany(self, sql: str, seq: Sequence[Params]) -> None:
+        """Run one statement for each parameter set (PostgreSQL: pipelined, one round trip for all)."""
 
     @abstractmethod
     def fetchall(self, sql: str, params: Params = ()) -> list[Any]:

@@ -243,6 +243,12 @@ class _Session:
             total += await self.execute(sql, params)
         return total
 
+    async def pipelined(self, sql: str, seq: Sequence[Params]) -> None:
+        """One statement for each parameter set, sent together (asyncpg pipelines a prepared statement's
+        `executemany`): one round trip for a batch, where `executemany` waits for each row's count."""
+        statement, _ = await self.statement(sql, seq[0])
+        await statement.prepared.executemany([statement.arguments(params) for params in seq])
+
     async def fetchall(self, sql: str, params: Params) -> list[Any]:
         statement, args = await self.statement(sql, params)
         if self._pooled:
@@ -292,8 +298,9 @@ class _PgBulk(BulkSql):
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._wait(self._session.execute(sql, params))
 
-    def executemany(self, sql: str, seq: Sequence[Params]) -> int:
-        return self._wait(self._session.executemany(sql, seq))
+    def executemany(self, sql: str, seq: Sequence[Params]) -> None:
+        if seq:
+            self._wait(self._session.pipelined(sql, seq))
 
     def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
         return self._wait(self._session.fetchall(sql, params))

@@ -374,8 +374,9 @@ class _SqliteBulk(BulkSql):
     def execute(self, sql: str, params: Params = ()) -> int:
         return self._conn.execute(sql, params).rowcount
 
-    def executemany(self, sql: str, seq: Sequence[Params]) -> int:
-        return self._conn.executemany(sql, seq).rowcount if seq else 0
+    def executemany(self, sql: str, seq: Sequence[Params]) -> None:
+        if seq:
+            self._conn.executemany(sql, seq)
 
     def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
         return self._conn.execute(sql, params).fetchall()
