@@ -247,6 +247,7 @@ class _Session:
         """One statement for each parameter set, sent together (asyncpg pipelines a prepared statement's
         `executemany`): one round trip for a batch, where `executemany` waits for each row's count."""
         statement, _ = await self.statement(sql, seq[0])
+        # Converted on the loop: the queue's statements are small (a few hundred rows at most).
         await statement.prepared.executemany([statement.arguments(params) for params in seq])
 
     async def fetchall(self, sql: str, params: Params) -> list[Any]:
@@ -265,19 +266,26 @@ class _Session:
             return await self.conn.fetchrow(statement.text, *args)
         return await statement.prepared.fetchrow(*args)
 
-    async def insert_rows(self, sql: str, rows: Sequence[Sequence[Any]], *, returning: bool) -> Any:
-        """One `INSERT ... SELECT * FROM unnest($1::t1[], ...)` for every row of a single-row insert."""
-        head, columns, tail = single_row_insert(sql)
+    async def column_types(self, sql: str) -> list[str]:
+        """The types PostgreSQL gives the placeholders of a single-row insert (one per column)."""
+        _head, columns, _tail = single_row_insert(sql)
         single, _ = await self.statement(sql, [None] * columns)
-        types = single.types
-        arrays = [[_coerce(row[i], types[i]) for row in rows] for i in range(columns)]
-        unnest = ", ".join(f"${i + 1}::{types[i]}[]" for i in range(columns))
-        text = f"{head} SELECT * FROM unnest({unnest}){tail}"
-        # `text` has `$n` placeholders already; `?`-free, so it goes through as it is.
+        return single.types
+
+    async def run_arrays(self, text: str, arrays: list[list[Any]], *, returning: bool) -> Any:
+        """Run a `$n`-numbered statement whose parameters are whole columns (already of their types)."""
         if returning:
             return await self.conn.fetch(text, *arrays)
-        status = await self.conn.execute(text, *arrays)
-        return _rowcount(status)
+        return _rowcount(await self.conn.execute(text, *arrays))
+
+
+def _unnest(sql: str, types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[list[Any]]]:
+    """A single-row insert rewritten as `INSERT ... SELECT * FROM unnest($1::t1[], ...)` for all `rows`,
+    with one array per column converted to its type. Pure Python: done off the event loop."""
+    head, columns, tail = single_row_insert(sql)
+    arrays = [[_coerce(row[i], types[i]) for row in rows] for i in range(columns)]
+    unnest = ", ".join(f"${i + 1}::{types[i]}[]" for i in range(columns))
+    return f"{head} SELECT * FROM unnest({unnest}){tail}", arrays
 
 
 class _PgBulk(BulkSql):
@@ -305,16 +313,22 @@ class _PgBulk(BulkSql):
     def fetchall(self, sql: str, params: Params = ()) -> list[Any]:
         return self._wait(self._session.fetchall(sql, params))
 
+    def _all_rows(self, sql: str, rows: Sequence[Sequence[Any]], *, returning: bool) -> Any:
+        # Only the statement's types come from the loop; the arrays are built here, on the worker thread,
+        # so a 2,000-row batch never holds the event loop while its values are converted.
+        text, arrays = _unnest(sql, self._wait(self._session.column_types(sql)), rows)
+        return self._wait(self._session.run_arrays(text, arrays, returning=returning))
+
     def insert_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         if not rows:
             return 0
-        count: int = self._wait(self._session.insert_rows(sql, rows, returning=False))
+        count: int = self._all_rows(sql, rows, returning=False)
         return count
 
     def insert_rows_returning(self, sql: str, rows: Sequence[Sequence[Any]]) -> list[Any]:
         if not rows:
             return []
-        found: list[Any] = self._wait(self._session.insert_rows(sql, rows, returning=True))
+        found: list[Any] = self._all_rows(sql, rows, returning=True)
         return found
 
 
