@@ -127,7 +127,10 @@ class App:
     def _wire(self) -> None:
         config = self.config
         names = list(config.plugins)
-        self.communities = CommunityStore(self.db, config.timezone, config.locale)
+        # Several processes share a PostgreSQL database: a setting changed through another process (the
+        # shard serving that guild) reaches this one's cache within 30 s.
+        max_age = 30.0 if self.db.engine == "postgresql" else None
+        self.communities = CommunityStore(self.db, config.timezone, config.locale, max_age=max_age)
         self.language = LanguageDetector(config.languages)
         # Due actions of a community whose platform runs in another process are that process's.
         self.scheduler = Scheduler(

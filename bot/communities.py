@@ -6,6 +6,7 @@ Owns the tables `communities`, `community_channels`, `community_roles` and `memb
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -45,10 +46,17 @@ class CommunitySettings:
 class CommunityStore:
     """Reads and writes community settings and member preferences, with a write-through cache."""
 
-    def __init__(self, db: Database, default_timezone: str, default_locale: str) -> None:
+    def __init__(
+        self, db: Database, default_timezone: str, default_locale: str, *, max_age: float | None = None
+    ) -> None:
+        """`max_age` (seconds): with several processes on one database (PostgreSQL), another process may
+        change a community's settings; a cached entry older than this is read again. None: the cache is
+        the only writer's, always current (SQLite: one process)."""
         self._db = db
         self.default_timezone = default_timezone
         self.default_locale = default_locale
+        self._max_age = max_age
+        self._read_at: dict[str, float] = {}  # time.monotonic() of each cached entry's read
         self._cache: dict[str, CommunitySettings] = {}
         self._generation = 0  # bumped by every settings write
         self._member_locale: dict[tuple[str, str], str | None] = {}
@@ -57,9 +65,12 @@ class CommunityStore:
         """Settings of a community (defaults when it never changed anything)."""
         key = community if isinstance(community, str) else community.key
         cached = self._cache.get(key)
-        if cached is not None:
+        if cached is not None and (
+            self._max_age is None or time.monotonic() - self._read_at.get(key, 0.0) < self._max_age
+        ):
             return cached
         generation = self._generation
+        read_at = time.monotonic()
         row = await self._db.fetchone("SELECT timezone, locale FROM communities WHERE community = ?", (key,))
         channels = {
             r["purpose"]: r["channel_id"]
@@ -81,6 +92,7 @@ class CommunityStore:
         # A write that happened during our reads may have been read half: cache only a clean read.
         if generation == self._generation:
             self._cache[key] = settings
+            self._read_at[key] = read_at
         return settings
 
     def timezone_of(self, community_key: str) -> str:

@@ -275,3 +275,29 @@ async def test_a_batch_runs_a_statement_for_many_rows_in_one_go(db: Database) ->
 
     await db.run_transaction(work)
     assert await db.fetchval("SELECT sum(n) FROM items") == sum(range(300))
+
+
+async def test_settings_changed_by_another_process_reach_this_ones_cache(pg_url: str) -> None:
+    from datetime import UTC, datetime
+
+    from bot.communities import CommunityStore
+    from bot.model import CommunityRef
+    from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
+
+    first, second = await connect(pg_url), await connect(pg_url)
+    try:
+        await apply_migrations(first, MIGRATIONS_DIR, now=datetime(2026, 1, 1, tzinfo=UTC))
+        community = CommunityRef("discord", "1")
+        # The shard serving the guild changes its time zone; another process ran a job for it before.
+        reader, stale, writer = (
+            CommunityStore(first, "UTC", "en", max_age=0.0),
+            CommunityStore(first, "UTC", "en"),
+            CommunityStore(second, "UTC", "en"),
+        )
+        assert (await reader.get(community)).timezone == (await stale.get(community)).timezone == "UTC"
+        await writer.set_timezone(community, "Europe/Paris", datetime(2026, 1, 2, tzinfo=UTC))
+        assert (await reader.get(community)).timezone == "Europe/Paris"  # entry older than max_age: read again
+        assert (await stale.get(community)).timezone == "UTC"  # one process only: the cache is the truth
+    finally:
+        await first.close()
+        await second.close()
