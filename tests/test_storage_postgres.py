@@ -301,3 +301,17 @@ async def test_settings_changed_by_another_process_reach_this_ones_cache(pg_url:
     finally:
         await first.close()
         await second.close()
+
+
+async def test_a_batch_larger_than_one_statement_returns_every_new_row(db: Database) -> None:
+    await db.executemany("INSERT INTO items (name, n) VALUES (?, ?)", [(f"r{k}", 0) for k in range(0, 1200, 3)])
+
+    def work(bulk: BulkSql) -> list[Any]:
+        return bulk.insert_rows_returning(
+            "INSERT INTO items (name, n) VALUES (?, ?) ON CONFLICT (name) DO NOTHING RETURNING name",
+            [(f"r{k}", k) for k in range(1200)],
+        )
+
+    new = await db.run_transaction(work)
+    assert len(new) == 800 and len({r[0] for r in new}) == 800  # every row not stored before, once
+    assert await db.fetchval("SELECT count(*) FROM items") == 1200
