@@ -7,28 +7,23 @@ so the figures are honest; only sizes a production server would also raise are c
 buffers, the WAL size between checkpoints), and the suite prints them. As root, the cluster runs as
 the `postgres` user (PostgreSQL refuses root).
 
-The test suite has its own, durability-off server helper (tests/pgserver.py): benchmarks do not depend
-on tests/, and the two may be unified later.
+The cluster itself is the test suite's (tests/pgserver.py `PgServer.start`), started durable here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from tests.pgserver import PgServer as Cluster
+from tests.pgserver import PgUnavailable as ClusterUnavailable
 
 __all__ = ["SETTINGS", "PgServer", "server"]
 
-SERVER_OS_USER = "postgres"
 SETTINGS = {
     "shared_buffers": "512MB",  # the 5M-row table and its indexes mostly fit, as on a real server
     "max_wal_size": "4GB",  # no forced checkpoint in the middle of the 5M-row COPY
@@ -82,37 +77,6 @@ class PgServer:
             pool.submit(asyncio.run, run()).result()
 
 
-def _bindir() -> Path | None:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)
-    initdb = shutil.which("initdb")
-    if initdb is not None:
-        candidates.append(Path(initdb).resolve().parent)
-    for folder in candidates:
-        if all((folder / name).is_file() for name in ("initdb", "pg_ctl", "postgres")):
-            return folder
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _as_server_user(argv: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return argv
-    return ["runuser", "-u", SERVER_OS_USER, "--", *argv]
-
-
-def _run(argv: list[str], what: str) -> None:
-    done = subprocess.run(_as_server_user(argv), capture_output=True, text=True, timeout=180, check=False)
-    if done.returncode != 0:
-        lines = (done.stderr or done.stdout).strip().splitlines()
-        raise PgUnavailable(f"PostgreSQL {what} failed: {lines[-1] if lines else done.returncode}")
-
-
 @contextlib.contextmanager
 def server() -> Iterator[PgServer]:
     """`AFFINITY_BENCH_PG_URL`'s server, or a throwaway one for the block (raises `PgUnavailable`)."""
@@ -120,34 +84,11 @@ def server() -> Iterator[PgServer]:
     if given:
         yield PgServer(given, started=False)
         return
-    bindir = _bindir()
-    if bindir is None:
-        raise PgUnavailable("no AFFINITY_BENCH_PG_URL and no PostgreSQL server binaries (initdb, pg_ctl)")
-    root = os.geteuid() == 0
-    folder = Path(tempfile.mkdtemp(prefix="affinity-bench-pg-", dir="/tmp" if root else None))  # noqa: S108
-    data = folder / "data"
     try:
-        if root:
-            account = pwd.getpwnam(SERVER_OS_USER)
-            os.chown(folder, account.pw_uid, account.pw_gid)
-        _run(
-            [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-             "--locale=C.UTF-8"],
-            "initdb",
-        )  # fmt: skip
-        port = _free_port()
-        options = " ".join(
-            [f"-p {port}", "-c listen_addresses=127.0.0.1", f"-c unix_socket_directories={folder}"]
-            + [f"-c {key}={value}" for key, value in SETTINGS.items()]
-        )
-        _run(
-            [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-o", options, "-w",
-             "-t", "60", "start"],
-            "start",
-        )  # fmt: skip
-        try:
-            yield PgServer(f"postgresql://postgres@127.0.0.1:{port}/postgres", started=True)
-        finally:
-            _run([str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"], "stop")
+        cluster = Cluster.start(durable=True, settings=SETTINGS)
+    except ClusterUnavailable as exc:
+        raise PgUnavailable(f"no AFFINITY_BENCH_PG_URL, and {exc}") from exc
+    try:
+        yield PgServer(cluster.admin_url, started=True)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        cluster.stop()

@@ -30,8 +30,8 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Coroutine
-from dataclasses import dataclass
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -151,6 +151,9 @@ class PgServer:
     admin_url: str
     folder: Path | None = None  # set when this session started the server (and must stop it)
     bindir: Path | None = None
+    # Settings over the test defaults; with `durable`, fsync and synchronous commits stay on (benchmarks).
+    settings: Mapping[str, str] = field(default_factory=dict)
+    durable: bool = False
 
     @classmethod
     def external(cls, url: str) -> PgServer:
@@ -158,8 +161,13 @@ class PgServer:
         return cls(admin_url=url)
 
     @classmethod
-    def start(cls, bindir: Path | None = None) -> PgServer:
-        """Initialise and start a throwaway server; raise `PgUnavailable` with one line saying why not."""
+    def start(
+        cls, bindir: Path | None = None, *, durable: bool = False, settings: Mapping[str, str] | None = None
+    ) -> PgServer:
+        """Initialise and start a throwaway server; raise `PgUnavailable` with one line saying why not.
+
+        `durable`: keep PostgreSQL's durability (fsync, synchronous commits, full pages), as the
+        benchmarks need for honest figures; `settings` are added to the server's options."""
         bindir = bindir or find_bindir()
         if bindir is None:
             raise PgUnavailable(f"PostgreSQL server binaries (initdb, pg_ctl) not found: {INSTALL_HINT}")
@@ -177,7 +185,7 @@ class PgServer:
         folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=parent))
         # Which process owns the server: a run killed outright (SIGKILL) leaves it to the next run to stop.
         (folder / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
-        server = cls(admin_url="", folder=folder, bindir=bindir)
+        server = cls(admin_url="", folder=folder, bindir=bindir, settings=dict(settings or {}), durable=durable)
         try:
             if root:
                 os.chown(folder, account.pw_uid, account.pw_gid)
@@ -205,13 +213,13 @@ class PgServer:
         settings = {
             "listen_addresses": "127.0.0.1",
             "unix_socket_directories": str(folder),
-            # A throwaway cluster: durability buys nothing, speed does.
-            "fsync": "off",
-            "synchronous_commit": "off",
-            "full_page_writes": "off",
             # Several apps per test, each with a writer and a small read pool, plus test connections.
             "max_connections": "300",
         }
+        if not self.durable:
+            # A throwaway cluster for tests: durability buys nothing, speed does.
+            settings |= {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
+        settings |= self.settings
         # Another process may take the free port between our probe and the server's bind: retry.
         for attempt in itertools.count(1):
             port = free_port()
