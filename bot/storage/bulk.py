@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-__all__ = ["as_json", "rows_from_json"]
+__all__ = ["as_json", "rows_from_json", "utf8_text"]
 
 
 def rows_from_json(columns: int) -> str:
@@ -38,10 +38,17 @@ def as_json(rows: Iterable[Sequence[Any]]) -> str:
     would store invalid UTF-8 that no later read could decode. A NUL character ends a string."""
     # Tuples (named or not) encode as arrays already: no per-row copy. Not ASCII-escaped: smaller, and
     # what SQLite receives is exactly the UTF-8 the sqlite3 module encodes.
-    text = json.dumps(rows if isinstance(rows, list) else list(rows), separators=(",", ":"), ensure_ascii=False)
+    return utf8_text(
+        json.dumps(rows if isinstance(rows, list) else list(rows), separators=(",", ":"), ensure_ascii=False)
+    )
+
+
+def utf8_text(text: str) -> str:
+    """`text` as UTF-8 can carry it: a lone surrogate (text decoded leniently upstream) becomes "?", which
+    is what both engines store (neither can store the surrogate itself). Quick for ASCII, the usual case."""
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            text = text.encode("utf-8", "replace").decode("utf-8")
+            return text.encode("utf-8", "replace").decode("utf-8")
     return text

@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
+from bot.storage.bulk import utf8_text
 from bot.storage.database import BulkSql, Database, Params, StorageError, Transaction, single_row_insert
 from bot.storage.sqltext import Numbered, reads_only, to_numbered
 
@@ -92,14 +93,8 @@ async def _keep_read_session(conn: asyncpg.Connection) -> None:
 
 
 def _clean_text(value: str) -> str:
-    if "\x00" in value:
-        value = value.replace("\x00", "")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            value = value.encode("utf-8", "replace").decode("utf-8")
-    return value
+    # PostgreSQL text holds no NUL (SQLite's bulk path ends a string there; here it is dropped).
+    return utf8_text(value.replace("\x00", "") if "\x00" in value else value)
 
 
 def _coerce(value: Any, type_name: str) -> Any:
