@@ -242,12 +242,7 @@ class BotProcess:
 
     async def _wait(self) -> Run:
         assert self.proc is not None
-        try:
-            code = await asyncio.wait_for(self.proc.wait(), WITHIN)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-            raise AssertionError(f"{self.name} did not stop within {WITHIN:g} s:\n{self.stderr()}") from None
+        code = await stopped(self.proc, self.name, self.stderr)
         if self._reader is not None:
             await self._reader
         run = Run(self.name, code, self.stderr().rpartition(f"=== start {len(self.runs) + 1}\n")[2])
@@ -300,3 +295,16 @@ class SlackDoor:
 
 
 SLACK_SECRETS = {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "PORT": "0"}
+
+
+async def stopped(
+    proc: asyncio.subprocess.Process, name: str, stderr: Callable[[], str], *, within: float = WITHIN
+) -> int:
+    """The exit code of a bot process that is stopping, within `within` seconds; killed and reported
+    (with its stderr) otherwise."""
+    try:
+        return await asyncio.wait_for(proc.wait(), within)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise AssertionError(f"{name} did not stop within {within:g} s:\n{stderr()}") from None

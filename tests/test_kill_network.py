@@ -25,6 +25,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from tests.processes_rig import stopped
 from tests.slack.fake_slack import TEAM, Call, FakeSlack
 from tests.slack.rig import BOT_TOKEN, SECRET, sign
 
@@ -161,12 +162,7 @@ class Bot:
 
     async def wait(self) -> Run:
         assert self.proc is not None
-        try:
-            code = await asyncio.wait_for(self.proc.wait(), WITHIN)
-        except TimeoutError:
-            self.proc.kill()
-            await self.proc.wait()
-            raise AssertionError(f"the bot did not stop within {WITHIN:g} s:\n{self.stderr()}") from None
+        code = await stopped(self.proc, "the bot", self.stderr, within=WITHIN)
         return Run(code, self.stderr(), self.requests)
 
 
