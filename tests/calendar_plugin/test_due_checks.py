@@ -124,7 +124,7 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
         (
             '/calendar add News #news "mardi 9h" repeat:"RRULE:FREQ=DAILY;INTERVAL=0"',
             "fr",
-            "L’intervalle doit être d’au moins 1, pas 0.",
+            "L’intervalle doit valoir au moins 1 (vous avez écrit 0).",
         ),
         (
             '/calendar add News #news "mardi 9h" repeat:FREQ=YEARLY;BYMONTH=13',
@@ -159,8 +159,13 @@ async def test_a_moderator_sees_why_privately_and_nothing_is_planned(
     reply = await mod(h, line, locale=locale)
     assert reply.ephemeral and reply.text.startswith("⚠️")
     assert message in reply.text, reply.text
-    if "repeat" not in line:  # a date error shows the accepted forms
-        assert "`mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`" in reply.text
+    if "repeat" not in line:  # a date error shows the accepted forms, in the reader's language
+        examples = (
+            "`mardi 9h`, `demain 18h`, `1 décembre 10h`, `2026-12-01 10:00`"
+            if locale == "fr"
+            else "`mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`"
+        )
+        assert examples in reply.text
     assert await entries(h) == before
 
 
