@@ -18,9 +18,10 @@ import dateparser
 
 from bot.converters import is_moment, parse_moment
 from bot.folding import fold
-from bot.i18n import When, _
+from bot.i18n import _
 from plugins.calendar import date_words
 from plugins.calendar.date_words import DueError
+from plugins.calendar.rule_words import moment_words
 
 __all__ = ["MAX_AHEAD_YEARS", "MAX_OFFSET", "DueError", "format_offsets", "parse_due", "parse_offsets"]
 
@@ -82,7 +83,7 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
             _(
                 "“{value}” is {when}, more than {years} years ahead: the calendar plans at most {years} years ahead.",
                 value=value,
-                when=When(result, tz, "EEEE d MMMM y, HH:mm"),
+                when=moment_words(result, tz),
                 years=MAX_AHEAD_YEARS,
             )
         )

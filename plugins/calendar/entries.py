@@ -166,8 +166,19 @@ class EntryService:
         since = self.ctx.clock.now() - timedelta(days=7)
         found = await self.repo.entries(community.key, since, None, None, 200)
         hits = [e for e in found if wanted in str(e.id) or wanted in fold(e.title)]
+        tz = (await self.ctx.communities.get(community)).timezone
         return [
-            Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})") for e in hits[:25]
+            Choice(
+                str(e.id),
+                _(
+                    "#{id} {title} ({when}, {status})",
+                    id=str(e.id),
+                    title=e.title[:60],
+                    when=texts.moment(e.due_at, tz),
+                    status=texts.status_label(e.status),
+                ),
+            )
+            for e in hits[:25]
         ]
 
     async def agenda(self, inv: Invocation, range_: str, owner: UserRef | None) -> Reply:

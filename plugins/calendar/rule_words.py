@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.folding import fold
 from bot.i18n import Msg, Text, When, _, join, n_, term
 from plugins.calendar.recurrence import RuleError, parse_rule
 
-__all__ = ["describe", "read_words", "time_words"]
+__all__ = ["describe", "moment_words", "read_words", "time_words"]
 
 _CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 # A weekday alone ("lundi") and a weekday as a repeating day ("le lundi" / "Monday").
@@ -49,6 +50,12 @@ def time_words(hour: int, minute: int) -> Msg:
     if minute == 0:
         return _("{hour}:00", hour=str(hour))
     return _("{hour}:{minute}", hour=str(hour), minute=f"{minute:02d}")
+
+
+def moment_words(moment: datetime, tz: str) -> Msg:
+    """A day and time: "Tuesday 17 November 2026, 9:00" / "mardi 17 novembre 2026 à 9 h"."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return _("{day}, {time}", day=When(moment, tz, "EEEE d MMMM y"), time=time_words(local.hour, local.minute))
 
 
 def _positioned(position: int, day: int) -> Msg:

@@ -11,7 +11,7 @@ from bot.model import Button, Reply
 from plugins.calendar import adherence
 from plugins.calendar.dates import parse_offsets
 from plugins.calendar.repo import Entry
-from plugins.calendar.rule_words import time_words
+from plugins.calendar.rule_words import moment_words, time_words
 
 AGENDA_LIMIT = 50
 DAY_STYLE = "EEEE d MMMM y"
@@ -33,8 +33,7 @@ def status_label(status: str) -> Msg:
 
 def moment(when: datetime, tz: str) -> Msg:
     """A day and time in words: "Tuesday 17 November 2026, 9:00" / "mardi 17 novembre 2026 à 9 h"."""
-    local = when.astimezone(ZoneInfo(tz))
-    return _("{day}, {time}", day=When(when, tz, DAY_STYLE), time=time_words(local.hour, local.minute))
+    return moment_words(when, tz)
 
 
 def resolved_due(due: datetime, tz: str) -> Msg:

@@ -219,5 +219,10 @@ async def test_entry_numbers_autocomplete_by_number_or_title(h: Harness) -> None
     await mod(h, '/calendar add "Podcast" #news "jeudi 18h" @alice')
     complete = h.app.registry.autocomplete["calendar_entries"]
     labels = [c.label for c in await complete(h.platform.community, h.platform.user("alice"), "podc")]
-    assert len(labels) == 1 and str(labels[0]).startswith("#2 Podcast")
+    assert [h.app.translator.render(label, "en") for label in labels] == [
+        "#2 Podcast (Thursday 19 November 2026, 18:00, planned)"
+    ]
+    assert [h.app.translator.render(label, "fr") for label in labels] == [
+        "#2 Podcast (jeudi 19 novembre 2026 à 18 h, prévue)"
+    ]
     assert [c.value for c in await complete(h.platform.community, h.platform.user("alice"), "")] == ["1", "2"]

@@ -114,7 +114,7 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
         (
             '/calendar add News #news "2099-01-01 10:00"',
             "fr",
-            "tombe le jeudi 1 janvier 2099, 10:00, dans plus de 5 ans",
+            "tombe le jeudi 1 janvier 2099 à 10 h, dans plus de 5 ans",
         ),
         (
             '/calendar add News #news "mardi 9h" repeat:"RRULE:FREQ=DAILY;INTERVAL=0"',
@@ -141,12 +141,12 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
         (
             '/calendar add News #news "2027-03-28 02:30"',
             "en",
-            "02:30 does not exist on Sunday 28 March 2027 in Europe/Paris, because the clocks go forward",
+            "2:30 does not exist on Sunday 28 March 2027 in Europe/Paris, because the clocks go forward",
         ),
         (
             '/calendar add News #news "28/03/2027 2h30"',
             "fr",
-            "02:30 n’existe pas le dimanche 28 mars 2027 dans le fuseau Europe/Paris, car on avance l’heure",
+            "2 h 30 n’existe pas le dimanche 28 mars 2027 dans le fuseau Europe/Paris, car on avance l’heure",
         ),
     ],
 )
