@@ -243,6 +243,28 @@ for _index, _names in enumerate(
         if len(_name) > 3:
             _DAY_WORDS[_name + "s"] = _index  # "tous les lundis", "on Mondays"
 
+_MONTH_WORDS: dict[str, int] = {}
+for _index, _names in enumerate(
+    (
+        ("janvier", "january", "janv", "jan"),
+        ("fevrier", "february", "fevr", "feb"),
+        ("mars", "march", "mar"),
+        ("avril", "april", "avr", "apr"),
+        ("mai", "may"),
+        ("juin", "june", "jun"),
+        ("juillet", "july", "juil", "jul"),
+        ("aout", "august", "aug"),
+        ("septembre", "september", "sept", "sep"),
+        ("octobre", "october", "oct"),
+        ("novembre", "november", "nov"),
+        ("decembre", "december", "dec"),
+    ),
+    start=1,
+):
+    for _name in _names:
+        if _name not in _DAY_WORDS:  # `mar` is Tuesday
+            _MONTH_WORDS[_name] = _index
+
 _POSITIONS = {
     "premier": 1,
     "premiere": 1,
@@ -372,19 +394,28 @@ def _build(
 ) -> str | None:
     days: list[tuple[int | None, int]] = []
     month_days: list[int] = []
+    months: list[int] = []
     position: int | None = None
+    pending = ""
     for word in words:
         if word in _FILLERS or word in _LEADS or word in ("mois", "month"):
             continue
         if word in _POSITIONS and position is None:
-            position = _POSITIONS[word]
+            position, pending = _POSITIONS[word], word
         elif word in _DAY_WORDS:
             days.append((position, _DAY_WORDS[word]))
             position = None
         elif word in ("jour", "day") and position in (1, -1):
             month_days.append(position)
             position = None
-        elif re.fullmatch(r"\d{1,2}(er|re|e|eme|st|nd|rd|th)?", word):
+        elif word in _MONTH_WORDS:
+            if position is not None:
+                if not pending[:1].isdigit():
+                    return None
+                month_days.append(position)  # `le 1er janvier`
+                position = None
+            months.append(_MONTH_WORDS[word])
+        elif position is None and re.fullmatch(r"\d{1,2}(er|re|e|eme|st|nd|rd|th)?", word):
             number = int(re.sub(r"\D", "", word))
             if not 1 <= number <= 31:
                 return None
@@ -392,7 +423,11 @@ def _build(
         else:
             return None
     if position is not None:
-        return None
+        if not pending[:1].isdigit():
+            return None
+        month_days.append(position)  # `le 1er`: a day of the month, not "the first …"
+    if months:
+        return _yearly(freq, interval, months, month_days, days, clock, start)
     positioned = any(p is not None for p, _d in days)
     if freq is None:
         if positioned or month_days:
@@ -423,6 +458,27 @@ def _build(
     unique_days = list(dict.fromkeys(month_days))
     if unique_days and unique_days != [start.day]:
         parts.append("BYMONTHDAY=" + ",".join(str(d) for d in unique_days))
+    if clock is not None and clock != (start.hour, start.minute):
+        parts.append(f"BYHOUR={clock[0]};BYMINUTE={clock[1]}")
+    return ";".join(parts)
+
+
+def _yearly(
+    freq: str | None,
+    interval: int,
+    months: list[int],
+    month_days: list[int],
+    days: list[tuple[int | None, int]],
+    clock: tuple[int, int] | None,
+    start: datetime,
+) -> str | None:
+    """`chaque année le 17 novembre`: one day of one month."""
+    if freq not in (None, "YEARLY") or days or len(months) != 1 or len(month_days) > 1:
+        return None
+    parts = ["FREQ=YEARLY"] + ([f"INTERVAL={interval}"] if interval > 1 else [])
+    month, day = months[0], (month_days[0] if month_days else start.day)
+    if (month, day) != (start.month, start.day):
+        parts.append(f"BYMONTH={month};BYMONTHDAY={day}")
     if clock is not None and clock != (start.hour, start.minute):
         parts.append(f"BYHOUR={clock[0]};BYMINUTE={clock[1]}")
     return ";".join(parts)
