@@ -38,7 +38,6 @@ _ON_WEEKDAYS = (
     term("Saturday", "repeating day"),
     term("Sunday", "repeating day"),
 )
-_ORDINALS_EN = {1: "st", 2: "nd", 3: "rd", 21: "st", 22: "nd", 23: "rd", 31: "st"}
 _RENDERED = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYHOUR", "BYMINUTE", "BYSECOND", "COUNT", "UNTIL"}
 
 
@@ -74,13 +73,12 @@ def _positioned(position: int, day: int) -> Msg:
 
 
 def _month_day(day: int) -> Msg:
-    """A day of the month ("the 15th" / "le 15", "the last day" / "le dernier jour")."""
+    """A day of the month ("day 15" / "le 15", "day 1" / "le 1er", "the last day" / "le dernier jour")."""
     if day == -1:
         return _("the last day")
     if day == 1:
-        return _("the 1st")
-    suffix = _ORDINALS_EN.get(day, "th")
-    return _("the {day}{suffix}", day=str(day), suffix=suffix)
+        return _("day 1")
+    return _("day {day}", day=str(day))
 
 
 def _listed(items: list[Text]) -> Text:
@@ -400,6 +398,8 @@ def _build(
     for word in words:
         if word in _FILLERS or word in _LEADS or word in ("mois", "month"):
             continue
+        if word in ("jour", "day") and position is None:
+            continue  # `every month on day 15`
         if word in _POSITIONS and position is None:
             position, pending = _POSITIONS[word], word
         elif word in _DAY_WORDS:

@@ -76,8 +76,8 @@ def both(body: str, start: datetime) -> tuple[str, str]:
             "every month on the second to last Wednesday at 9:00",
             "chaque mois l’avant-dernier mercredi à 9 h",
         ),
-        ("FREQ=MONTHLY", TUESDAY_9, "every month on the 17th at 9:00", "chaque mois le 17 à 9 h"),
-        ("FREQ=MONTHLY;BYMONTHDAY=1", TUESDAY_9, "every month on the 1st at 9:00", "chaque mois le 1er à 9 h"),
+        ("FREQ=MONTHLY", TUESDAY_9, "every month on day 17 at 9:00", "chaque mois le 17 à 9 h"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1", TUESDAY_9, "every month on day 1 at 9:00", "chaque mois le 1er à 9 h"),
         (
             "FREQ=MONTHLY;BYMONTHDAY=-1",
             TUESDAY_9,
@@ -87,7 +87,7 @@ def both(body: str, start: datetime) -> tuple[str, str]:
         (
             "FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=15",
             TUESDAY_9,
-            "every 3 months on the 15th at 9:00",
+            "every 3 months on day 15 at 9:00",
             "tous les 3 mois le 15 à 9 h",
         ),
         ("FREQ=YEARLY", TUESDAY_9, "every year on 17 November at 9:00", "chaque année le 17 novembre à 9 h"),
