@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.folding import fold
-from bot.i18n import Text, _, join, n_
+from bot.i18n import Text, _, join, n_, term
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.calendar import texts
@@ -61,7 +61,8 @@ class EntryService:
                 _("Only moderators and the calendar's managers can plan entries."),
                 _(
                     "A moderator can give you the role set with `/settings role purpose:{purpose}`.",
-                    purpose=self.settings.manager_role,
+                    # The purpose as the reader types it (`gestionnaires`), from the core's choice words.
+                    purpose=term(self.settings.manager_role, "choice"),
                 ),
             )
 

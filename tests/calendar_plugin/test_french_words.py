@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Translator
+from bot.i18n import Translator, term
 from plugins.calendar import texts
 from plugins.calendar.dates import format_offsets, parse_offsets
 from plugins.calendar.entry_fields import read_rule
@@ -396,3 +396,11 @@ async def test_an_english_reader_reads_the_same_series_in_english(h: Harness) ->
     assert "Repeats: every week on Tuesday at 9:00." in added.text
     none = await mod(h, '/calendar add "Quiz" #news "tuesday 9am" remind:none')
     assert "Owner: @mod. No reminder." in none.text
+
+
+async def test_a_member_without_the_role_is_told_in_french_which_role_to_ask_for(h: Harness) -> None:
+    refused = await h.command("alice", '/calendar add "Lettre" #annonces "mardi 9h"', locale="fr")
+    word = h.app.translator.render(term("managers", "choice"), "fr")
+    assert "Seuls les modérateurs et les gestionnaires du calendrier peuvent planifier" in refused.text
+    assert f"(`/settings role usage:{word}`)" in refused.text and word != "managers"
+    assert await entries(h) == []
