@@ -100,7 +100,11 @@ class FileService:
         except SheetError as error:
             raise CommandError(
                 _sheet_message(error),
-                _("The first line must be exactly: {header}. Save the file as CSV UTF-8.", header=",".join(HEADER)),
+                _(
+                    "The first line must be exactly: {header}. Save the file as CSV UTF-8.",
+                    # The column names in the reader's language; both spellings are read (`import_sheet`).
+                    header=_("title,channel,due,owner,repeat"),
+                ),
             ) from None
         if not isinstance(self.entries.ctx.directory, Lookup):
             raise CommandError(_("This platform cannot look up channels for an import."))
