@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import Translator, term
+from bot.model import Attachment
 from plugins.calendar import texts
 from plugins.calendar.dates import format_offsets, parse_offsets
 from plugins.calendar.entry_fields import read_rule
 from plugins.calendar.recurrence import occurrences
 from plugins.calendar.rule_words import describe, read_words
-from tests.calendar_plugin.helpers import entries, mod, populate
+from tests.calendar_plugin.helpers import entries, mod, populate, with_file
 from tests.harness import Harness, running
 
 TRANSLATOR = Translator.load([Path("bot/locales"), Path("plugins/calendar/locales")])
@@ -404,3 +405,19 @@ async def test_a_member_without_the_role_is_told_in_french_which_role_to_ask_for
     assert "Seuls les modérateurs et les gestionnaires du calendrier peuvent planifier" in refused.text
     assert f"(`/settings role usage:{word}`)" in refused.text and word != "managers"
     assert await entries(h) == []
+
+
+async def test_a_french_sheet_with_french_column_names_and_words_is_imported(h: Harness) -> None:
+    sheet = Attachment(
+        "plan.csv",
+        "Titre;Salon;Date;Rédacteur;Répétition\n"
+        "Lettre;#annonces;mardi 9h;@alice;chaque semaine le mardi\n"
+        "Bilan;#annonces;lundi 18h30;;le premier lundi du mois\n".encode(),
+        "text/csv",
+    )
+    reply = await with_file(h, "mod", "/calendar import", [sheet])
+    assert "Imported 2 entries." in reply.text
+    rows = await entries(h)
+    assert {r["title"] for r in rows} == {"Lettre", "Bilan"}
+    rules = await h.app.db.fetchall("SELECT title, rule FROM calendar_series ORDER BY id")
+    assert [(r["title"], r["rule"]) for r in rules] == [("Lettre", "FREQ=WEEKLY"), ("Bilan", "FREQ=MONTHLY;BYDAY=1MO")]
