@@ -39,6 +39,24 @@ _NEXT = re.compile(r"\b(prochain|prochaine)\b", re.IGNORECASE)
 _SETTINGS_BASE = {"PREFER_DATES_FROM": "future", "TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True}
 
 
+# French weekday abbreviations as the bot shows them (`lun`…`dim`); dateparser reads `mar` as March.
+_SHORT_DAYS = {
+    "lun": "lundi",
+    "mar": "mardi",
+    "mer": "mercredi",
+    "jeu": "jeudi",
+    "ven": "vendredi",
+    "sam": "samedi",
+    "dim": "dimanche",
+}
+_SHORT_DAY = re.compile(r"(?<![\w.])(?<!\d )(lun|mar|mer|jeu|ven|sam|dim)\.?(?!\w)", re.IGNORECASE)
+
+
+def _full_weekdays(text: str) -> str:
+    """`mar 9h` → `mardi 9h`; after a number (`15 mar`) the word stays a month."""
+    return _SHORT_DAY.sub(lambda m: _SHORT_DAYS[m.group(1).lower()], text)
+
+
 def normalise(text: str) -> str:
     """The text with French hour styles and `prochain` rewritten for dateparser."""
     cleaned = " ".join(text.split())
@@ -70,7 +88,7 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
         if typed is not None:
             date_words.refuse_gap(typed, tz, value)
     else:
-        spelled = date_words.read(cleaned, value)
+        spelled = date_words.read(_full_weekdays(cleaned), value)
         base = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
         settings = {**_SETTINGS_BASE, "TIMEZONE": tz, "RELATIVE_BASE": base}
         read = next(filter(None, (_dateparser(normalise(option), settings) for option in spelled.texts)), None)

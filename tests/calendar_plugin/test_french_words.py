@@ -14,7 +14,7 @@ import pytest
 from bot.i18n import Translator, term
 from bot.model import Attachment
 from plugins.calendar import texts
-from plugins.calendar.dates import format_offsets, parse_offsets
+from plugins.calendar.dates import format_offsets, parse_due, parse_offsets
 from plugins.calendar.entry_fields import read_rule
 from plugins.calendar.recurrence import occurrences
 from plugins.calendar.rule_words import describe, read_words
@@ -421,3 +421,25 @@ async def test_a_french_sheet_with_french_column_names_and_words_is_imported(h: 
     assert {r["title"] for r in rows} == {"Lettre", "Bilan"}
     rules = await h.app.db.fetchall("SELECT title, rule FROM calendar_series ORDER BY id")
     assert [(r["title"], r["rule"]) for r in rules] == [("Lettre", "FREQ=WEEKLY"), ("Bilan", "FREQ=MONTHLY;BYDAY=1MO")]
+
+
+NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("mar 9h", datetime(2026, 11, 17, 8, 0, tzinfo=UTC)),  # Tuesday, not March
+        ("Mar. 9h", datetime(2026, 11, 17, 8, 0, tzinfo=UTC)),
+        ("mer 9h", datetime(2026, 11, 18, 8, 0, tzinfo=UTC)),
+        ("jeu 18h30", datetime(2026, 11, 19, 17, 30, tzinfo=UTC)),
+        ("ven 18h", datetime(2026, 11, 20, 17, 0, tzinfo=UTC)),
+        ("sam 10h", datetime(2026, 11, 21, 9, 0, tzinfo=UTC)),
+        ("dim 10h", datetime(2026, 11, 22, 9, 0, tzinfo=UTC)),
+        ("lun 9h", datetime(2026, 11, 23, 8, 0, tzinfo=UTC)),  # today's 9:00 is past
+        ("1 decembre 10h", datetime(2026, 12, 1, 9, 0, tzinfo=UTC)),  # accents optional
+        ("15 mar 2027 10h", datetime(2027, 3, 15, 9, 0, tzinfo=UTC)),  # after a day number: March
+    ],
+)
+def test_due_dates_with_the_weekday_words_the_bot_shows(typed: str, expected: datetime) -> None:
+    assert parse_due(typed, NOW, PARIS) == expected
