@@ -139,7 +139,9 @@ def _sentence(parts: dict[str, str], start: datetime) -> Msg | None:
     hours, minutes, seconds = (_numbers(parts.get(name)) for name in ("BYHOUR", "BYMINUTE", "BYSECOND"))
     if days is None or month_days is None or months is None or hours is None or minutes is None or seconds is None:
         return None
-    if set(parts) - _RENDERED or any(seconds) or len(hours) > 1 or len(minutes) > 1:
+    # WKST only moves the weeks an INTERVAL counts; with none it changes no date.
+    ignored = {"WKST"} if interval == 1 else set()
+    if set(parts) - _RENDERED - ignored or any(seconds) or len(hours) > 1 or len(minutes) > 1:
         return None
     time = time_words(hours[0] if hours else start.hour, minutes[0] if minutes else start.minute)
     positioned = [d for d in days if d[0] is not None]
@@ -382,6 +384,8 @@ def read_words(text: str, start_local: datetime) -> str | None:
             if rest and (rest[-1].isdigit() or rest[-1] in _NUMBERS):
                 number = rest.pop()
                 interval = int(number) if number.isdigit() else _NUMBERS[number]
+                if interval < 1:
+                    return None
         else:
             rest.append(word)
     return _build(freq, interval, rest, clock, start_local)
@@ -396,6 +400,9 @@ def _build(
     position: int | None = None
     pending = ""
     for word in words:
+        if position is not None and pending[:1].isdigit() and word not in _DAY_WORDS and word not in ("jour", "day"):
+            month_days.append(position)  # `le 1er et le 15`: `1er` was a day of the month
+            position = None
         if word in _FILLERS or word in _LEADS or word in ("mois", "month"):
             continue
         if word in ("jour", "day") and position is None:
@@ -408,12 +415,7 @@ def _build(
         elif word in ("jour", "day") and position in (1, -1):
             month_days.append(position)
             position = None
-        elif word in _MONTH_WORDS:
-            if position is not None:
-                if not pending[:1].isdigit():
-                    return None
-                month_days.append(position)  # `le 1er janvier`
-                position = None
+        elif word in _MONTH_WORDS and position is None:
             months.append(_MONTH_WORDS[word])
         elif position is None and re.fullmatch(r"\d{1,2}(er|re|e|eme|st|nd|rd|th)?", word):
             number = int(re.sub(r"\D", "", word))
@@ -455,7 +457,7 @@ def _build(
         codes = []
     if codes:
         parts.append("BYDAY=" + ",".join(sorted(codes, key=_day_order)))
-    unique_days = list(dict.fromkeys(month_days))
+    unique_days = sorted(set(month_days), key=lambda d: (d < 0, d))  # as `describe` lists them
     if unique_days and unique_days != [start.day]:
         parts.append("BYMONTHDAY=" + ",".join(str(d) for d in unique_days))
     if clock is not None and clock != (start.hour, start.minute):

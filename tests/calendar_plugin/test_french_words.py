@@ -443,3 +443,15 @@ NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
 )
 def test_due_dates_with_the_weekday_words_the_bot_shows(typed: str, expected: datetime) -> None:
     assert parse_due(typed, NOW, PARIS) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "body"),
+    [
+        ("chaque mois le 1er et le 15", "FREQ=MONTHLY;BYMONTHDAY=1,15"),
+        ("le 15 et le 1er de chaque mois", "FREQ=MONTHLY;BYMONTHDAY=1,15"),  # stored in the order shown
+        ("tous les 0 jours", None),
+    ],
+)
+def test_days_of_the_month_in_any_order(typed: str, body: str | None) -> None:
+    assert read_words(typed, TUESDAY_9) == body
