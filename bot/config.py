@@ -306,6 +306,11 @@ class Problem:
     # The key's location in the file (for listing problems in the file's order); empty for the environment.
     loc: tuple[str | int, ...] = field(default=(), compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        # Masked at birth: whoever prints a problem (the CLI, a test, a log) never holds a token.
+        object.__setattr__(self, "where", redact(self.where))
+        object.__setattr__(self, "text", redact(self.text))
+
     def __str__(self) -> str:
         return f"{self.where}: {self.text}"
 
