@@ -373,7 +373,7 @@ def describe(annotation: Any, metadata: Sequence[Any] = ()) -> str | None:
         return "a file or folder path"
     if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set, frozenset):
         item = describe(args[0]) if args else None
-        return "a list" + (f", each {item}" if item else "")
+        return "a list" + (f" (each item: {item})" if item else "")
     if origin is dict or annotation is dict or (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
         return "a mapping of keys"
     return None
@@ -448,7 +448,8 @@ def unknown_key(where: str, key: str, known: Sequence[str], loc: tuple[str | int
     return Problem(where, "unknown key (check its spelling or remove it)", loc)
 
 
-_TYPE_ERRORS_SAID_BY_THE_FIELD = ("value_error", "assertion_error")
+# Errors raised by a field validator: its message is already the expected form, in its own words.
+_VALIDATOR_ERRORS = ("value_error", "assertion_error")
 
 
 def problems_of(
@@ -472,7 +473,7 @@ def problems_of(
             problems.append(Problem(where, "required key is missing", full))
             continue
         got = error.get("input")
-        if kind in _TYPE_ERRORS_SAID_BY_THE_FIELD:
+        if kind in _VALIDATOR_ERRORS:
             # The validator's own words: written as the expected form ("an IANA time zone name ..."), or
             # as "<key> must look like ..." in plugins' settings.
             message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
