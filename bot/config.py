@@ -431,11 +431,11 @@ _SHOWN_LENGTH = 80
 def _shown(where: str, value: object) -> str:
     """` (got 'soon')`, or nothing when the value is not a short scalar or the key may hold a secret.
     What is shown still goes through `redact` with the whole message (a token pasted anywhere)."""
-    if isinstance(value, bool | int | float):
-        return f" (got {value!r})"
-    if not isinstance(value, str) or _SECRET_KEY.search(where) or len(value) > _SHOWN_LENGTH:
+    if _SECRET_KEY.search(where):
         return ""
-    return f" (got {value!r})"
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and len(value) <= _SHOWN_LENGTH):
+        return f" (got {value!r})"
+    return ""
 
 
 def unknown_key(where: str, key: str, known: Sequence[str], loc: tuple[str | int, ...] = ()) -> Problem:

@@ -221,6 +221,7 @@ def test_a_secret_in_a_bad_value_is_never_printed(tmp_path: Path) -> None:
         f"plugins:\n  groups:\n    page_size: {SLACK_TOKEN}\n"
         "database:\n  url: postgresql://bot:hunter2@db/affinity\n"
         "platforms:\n  slack:\n    api_base: [1]\n    port: 'postgresql://bot:hunter2@db/x'\n"
+        "    signing_secret_env: 31415926\n"
         "  discord:\n    password: hunter2\n",
     )
     assert "plugins.groups.page_size: expected a whole number from 1 to 25 (got 'xoxb-…Wx')" in found
@@ -228,6 +229,8 @@ def test_a_secret_in_a_bad_value_is_never_printed(tmp_path: Path) -> None:
     assert "platforms.discord.password: unknown key" in message
     assert "platforms.slack.port: expected a whole number from 1 to 65535 (got 'postgresql://bot:…@db/x')" in found
     assert "hunter2" not in message and "1234567890" not in message and "AbCdEf" not in message
+    assert "platforms.slack.signing_secret_env: expected text" in message
+    assert "31415926" not in message  # a number is a secret too under such a key
 
 
 def test_a_good_file_with_every_plugin_set_still_loads(tmp_path: Path) -> None:
