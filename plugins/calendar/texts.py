@@ -104,8 +104,8 @@ def agenda(
             )
         )
     if len(entries) > AGENDA_LIMIT:
-        more = len(entries) - AGENDA_LIMIT
-        parts.append(n_("…and {count} more entry.", "…and {count} more entries.", more))
+        # No noun, so no plural to agree ("…et 3 de plus."); the same words as the other plugins' lists.
+        parts.append(_("…and {count} more.", count=len(entries) - AGENDA_LIMIT))
     return join(parts)
 
 
