@@ -54,7 +54,7 @@ _RANGES = [
     Choice("all", _("the past 30 days and everything ahead"), aliases=("toutes", "tous", "everything")),
 ]
 _SCOPES = [
-    Choice("one", _("this occurrence only"), aliases=("seule", "celle-ci", "cette", "occurrence", "this")),
+    Choice("one", _("this occurrence only"), aliases=("une", "celle-ci", "cette", "occurrence", "this")),
     Choice("series", _("the whole series"), aliases=("toute", "tout", "whole")),
 ]
 

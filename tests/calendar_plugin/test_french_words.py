@@ -243,6 +243,9 @@ def test_words_that_are_no_repetition_are_not_guessed(typed: str) -> None:
     ("typed", "stored"),
     [
         ("1j 2h", "1d2h"),
+        ("1 j 2 h", "1d2h"),
+        ("1 j, 2 h", "1d,2h"),
+        ("1j2h", "1d2h"),
         ("1j,2h", "1d,2h"),
         ("2 h", "2h"),
         ("30 min", "30m"),
@@ -344,7 +347,7 @@ async def test_a_french_moderator_plans_with_french_words_only(h: Harness) -> No
     assert "La série **Lettre** est modifiée, ainsi que les 8 publications prévues à venir." in edited.text
     no_english(edited.text)
 
-    one = await mod(h, "/calendar cancel 1 étendue:une", locale="fr")
+    one = await mod(h, "/calendar cancel 1 étendue:seule", locale="fr")
     assert one.text == "🗑️ La publication `#1` **Lettre** est annulée."
     again = await mod(h, "/calendar cancel 1", locale="fr")
     assert f"La publication n°{NNBSP}1 est déjà annulée" in again.text
@@ -386,7 +389,7 @@ async def test_refusals_of_repetitions_and_reminders_speak_french(h: Harness) ->
     no_english(repeat.text)
     remind = await mod(h, '/calendar add "Lettre" #annonces "mardi 9h" rappels:bientôt', locale="fr")
     assert remind.ephemeral and f"«{NNBSP}bientôt{NNBSP}» n’est pas une liste de rappels." in remind.text
-    assert "`1j,2h`" in remind.text
+    assert "`1 j, 2 h` (deux rappels), `1 j 2 h` (un seul rappel)" in remind.text
     no_english(remind.text)
     assert await entries(h) == []
 
