@@ -495,6 +495,7 @@ class ConsolePlatform:
                 self._stamp = f"it is {_local(moment, zone)}"
                 await self.catch_up()
                 steps += 1
+                await asyncio.sleep(0)  # thousands of steps: let signals, timers and the writer run between them
                 if moment >= target:
                     break
         finally:
