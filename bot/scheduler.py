@@ -17,7 +17,8 @@ scheduler; everything scheduled still runs exactly once:
   an outage which fire time every process missed: that one is run, once.
 
 Tests and the console's `/advance` move an injected clock and call `catch_up()`, which runs,
-in order, every job fire time and due action that fell in the skipped span.
+in order, every job fire time and due action that fell in the skipped span; `/advance` moves it from
+one `next_work()` moment to the next, so each handler runs at its own time.
 """
 
 from __future__ import annotations
