@@ -316,6 +316,8 @@ async def test_messages_are_numbered_and_thread_opens_an_earlier_one(tmp_path: P
         assert "you@#general › thread of message 1> in the thread of the first" in text
         assert answer.channel == first.channel.in_thread(first.ref.message_id)
         assert [(r.message, r.emoji) for r in echo.reactions] == [(second.ref, "🎉")]
+        await console.play(["/react 1", "/react"])
+        assert [(r.message, r.emoji) for r in echo.reactions][1:] == [(first.ref, "👍"), (answer.ref, "👍")]
         await console.play(["/thread 4", "/thread 9"])
         assert answer.channel == echo.messages[-1].channel  # a message in a thread opens that thread
         assert "there is no message 9 (there are messages 1 to 4; each gets its number when sent)" in out.getvalue()

@@ -452,6 +452,8 @@ class ConsolePlatform:
     async def _react(self, arg: str) -> None:
         emoji, _, number = arg.strip().partition(" ")
         number = number.strip()
+        if emoji.isdigit() and not number:  # `/react 12`: message 12, with the default emoji
+            emoji, number = "", emoji
         if number:
             found = self._numbered_message("react", number)
             if found is None:
