@@ -139,6 +139,7 @@ class CorePlugin(Plugin):
             autocomplete="timezones",
         ),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_timezone(self, inv: Invocation, timezone: str) -> Reply:
         """`/settings timezone Europe/Paris`."""
@@ -167,6 +168,7 @@ class CorePlugin(Plugin):
         _("Set the community's language."),
         choice("locale", _("The language for the community."), _locale_choices(with_auto=False)),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_locale(self, inv: Invocation, locale: str) -> Reply:
         """`/settings locale fr`."""
@@ -179,6 +181,7 @@ class CorePlugin(Plugin):
         choice("purpose", _("What the channel is for."), [Choice(p, PURPOSE_LABELS[p]) for p in CHANNEL_PURPOSES]),
         channel("channel", _("The channel; leave empty to clear."), required=False),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_channel(self, inv: Invocation, purpose: str, channel: ChannelRef | None = None) -> Reply:
         """`/settings channel purpose:digest channel:#managers`."""
@@ -199,6 +202,7 @@ class CorePlugin(Plugin):
         choice("purpose", _("What the role is for."), [Choice(p, PURPOSE_LABELS[p]) for p in ROLE_PURPOSES]),
         text("role", _("The role (a mention or its id); leave empty to clear."), required=False, max_length=100),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_role(self, inv: Invocation, purpose: str, role: str | None = None) -> Reply:
         """`/settings role purpose:moderators role:@Mods`."""
