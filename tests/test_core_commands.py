@@ -24,8 +24,11 @@ async def test_help_for_one_command_shows_usage_and_parameters(tmp_path: Path) -
         assert reply.card is not None
         fields = {f.name: f.value for f in reply.card.fields}
         assert fields["Usage"] == "`/settings channel <digest|helpers|moderation|calendar> [channel:<#channel>]`"
-        assert fields["purpose"] == "What the channel is for. (required)"
-        assert fields["channel"] == "The channel; leave empty to clear. (optional)"
+        assert fields["purpose (required)"] == (
+            "What the channel is for.\nAccepted: `digest`, `helpers`, `moderation`, `calendar`"
+        )
+        assert fields["channel (optional)"] == "The channel; leave empty to clear.\nAccepted: a channel: `#name`"
+        assert fields["Example"] == "`/settings channel digest channel:#general`"
         family = await h.command("alice", "/help privacy")
         assert "`/privacy export`" in family.text and "`/privacy forget`" in family.text
         assert "/settings" not in family.text

@@ -5,6 +5,7 @@ moderators unless they are public by purpose (with the console showing what memb
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -14,12 +15,15 @@ import pytest
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.discovery import available_plugins
-from bot.i18n import SUPPORTED_LOCALES, Text, Translator
+from bot.formatting import LocalReply
+from bot.i18n import SUPPORTED_LOCALES, Text, Translator, _
 from bot.model import Level
+from bot.params import bind_text
 from bot.platforms.console import ConsolePlatform
-from bot.plugin import CommandDecl
+from bot.plugin import CommandDecl, CommandError, ParamKind
 from bot.registry import declared_commands, locale_roots
-from tests.harness import START, make_config
+from bot.textsyntax import parse_line
+from tests.harness import START, make_config, running
 
 # Discord cuts command, option and choice descriptions at 100 characters, Slack a slash command's
 # description at 100: a longer one reaches the reader cut with "…".
@@ -101,3 +105,94 @@ async def test_filter_words_a_moderator_adds_are_never_shown_in_the_channel(tmp_
         in_channel = [line for line in printed if line.startswith("[#general]")]
         assert not any("crypto" in line for line in in_channel)
         assert "crypto giveaway" in "\n".join(printed)  # the moderator did see them
+
+
+# ---------------------------------------------------------------- /help through the real app
+
+ALL_PLUGINS: dict[str, dict[str, object]] = {name: {} for name in available_plugins()}
+
+
+def listed_paths(text: str) -> set[str]:
+    """The command paths an overview lists: `/group join` lines and lone `**/ask**` headings."""
+    return set(re.findall(r"^`/([a-z -]+)`", text, re.MULTILINE)) | set(
+        re.findall(r"^\*\*/([a-z-]+)\*\*:", text, re.MULTILINE)
+    )
+
+
+async def test_help_lists_exactly_the_commands_the_reader_may_run(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=ALL_PLUGINS) as h:
+        shipped = {decl.path: decl.level for _plugin, decl in shipped_commands()}
+        member = await h.command("alice", "/help")
+        assert member.ephemeral
+        assert listed_paths(member.text) == {path for path, level in shipped.items() if level is Level.MEMBER}
+        assert "For moderators" not in member.text
+        moderator = await h.command("mod", "/help", level=Level.MODERATOR)
+        everyday, _heading, tools = moderator.text.partition("**For moderators**")
+        assert listed_paths(everyday) == listed_paths(member.text)  # what members have, as they see it
+        assert listed_paths(tools) == {path for path, level in shipped.items() if level is Level.MODERATOR}
+
+
+async def test_a_member_asking_about_a_moderator_command_learns_who_it_is_for(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=ALL_PLUGINS) as h:
+        review = await h.command("alice", "/help group review")
+        assert review.ephemeral and review.card is None
+        assert review.text.splitlines() == [
+            "/group review is for moderators only: Approve or reject a proposed group.",
+            "Type `/help group` for the /group commands you can use.",
+        ]
+        settings = await h.command("alice", "/help settings")
+        assert settings.text.splitlines() == [
+            "The /settings commands are for moderators only.",
+            "Type `/help` for the commands you can use.",
+        ]
+        moderator = await h.command("mod", "/help group review", level=Level.MODERATOR)
+        assert moderator.card is not None and moderator.card.title == "/group review"
+
+
+def fields_of(reply: LocalReply) -> dict[str, str]:
+    assert reply.card is not None, reply.text
+    return {field.name: field.value for field in reply.card.fields}
+
+
+async def test_help_for_one_command_says_who_what_and_how_with_an_example(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=ALL_PLUGINS) as h:
+        h.platform.channel("events")
+        reply = await h.command("mod", "/help group review", level=Level.MODERATOR, channel="events")
+        assert reply.ephemeral
+        assert fields_of(reply) == {
+            "Who can use it": "moderators only",
+            "Usage": "`/group review <name> <approve|reject> [reason:<text>]`",
+            "name (required)": "The proposed group's name.\nAccepted: text, up to 120 characters",
+            "decision (required)": "approve or reject.\nAccepted: `approve`, `reject`",
+            "reason (optional)": "Why (sent to the author).\nAccepted: text, up to 500 characters",
+            "Example": '`/group review "Rust Lille" approve reason:already covered last week`',
+        }
+        nearby = fields_of(await h.command("alice", "/help group nearby"))
+        assert nearby["Who can use it"] == "every member"
+        assert nearby["radius_km (optional)"].endswith("Accepted: a whole number from 1 to 500")
+        assert nearby["Example"] == "`/group nearby Lille`"  # no required parameter: the first by position
+        channel = fields_of(await h.command("mod", "/help settings channel", level=Level.MODERATOR, channel="events"))
+        assert channel["Example"] == "`/settings channel digest channel:#events`"  # the channel the reader is in
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+async def test_every_example_help_shows_is_accepted_as_typed(tmp_path: Path, locale: str) -> None:
+    async with running(tmp_path, plugins=ALL_PLUGINS) as h:
+        h.platform.user("alice")
+        paths = list(h.app.registry.commands)
+        refused: list[str] = []
+        for path, spec in h.app.registry.commands.items():
+            shown = fields_of(await h.command("admin", f"/help {path}", level=Level.ADMIN, locale=locale))
+            line = shown[h.app.translator.render(_("Example"), locale)].strip("`")
+            if "(" in line:  # a file to attach: the text before the note is what is typed
+                line = line[: line.index("(")].strip()
+            found, arg_text = parse_line(line.removeprefix("/"), paths)
+            assert found == path
+            typed = [p for p in spec.decl.params if p.kind is not ParamKind.ATTACHMENT]
+            try:
+                await bind_text(
+                    typed, arg_text, path=path, community=h.platform.community, resolver=h.app.outbox, tz="Europe/Paris"
+                )
+            except CommandError as error:
+                refused.append(f"{line}: {h.app.translator.render(error.message, locale)}")
+        assert refused == []

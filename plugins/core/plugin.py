@@ -60,17 +60,26 @@ class CorePlugin(Plugin):
         ),
     )
     async def help(self, inv: Invocation, command: str | None = None) -> Reply:
-        """`/help [command]`."""
+        """`/help [command]`: only what the caller may run; a command above their level says who it is for."""
         commands = self.ctx.commands()
         if command is None:
             return help_texts.overview(commands, inv.level)
         wanted = " ".join(command.strip().lstrip("/").lower().split())
-        for decl in help_texts.visible(commands, inv.level):
-            if decl.path == wanted:
-                return help_texts.details(decl)
+        for decl in commands:
+            if decl.path != wanted:
+                continue
+            if decl.level > inv.level:
+                return help_texts.above_level(decl, commands, inv.level)
+            # The example names the channel the reader is in: one they can type, which exists.
+            here = self.ctx.directory.channel_name(inv.channel.parent())
+            typable = here if here and not any(ch.isspace() for ch in here) else inv.channel.channel_id
+            reader = help_texts.Reader(inv.level, inv.locale, self.ctx.translator, inv.timezone, inv.at, typable)
+            return help_texts.details(decl, reader)
         family = [d for d in commands if d.path.startswith(f"{wanted} ")]
         if help_texts.visible(family, inv.level):
             return help_texts.overview(family, inv.level)  # `/help group`: every /group command
+        if family:  # `/help settings` asked by a member: the whole noun is above their level
+            return help_texts.above_level(family[0], commands, inv.level, whole_noun=True)
         suggestions = closest(wanted, [d.path for d in help_texts.visible(commands, inv.level)])
         hint: Text = (
             _("Did you mean /{suggestion}?", suggestion=suggestions[0])
