@@ -137,7 +137,8 @@ async def test_a_member_asking_about_a_moderator_command_learns_who_it_is_for(tm
         review = await h.command("alice", "/help group review")
         assert review.ephemeral and review.card is None
         assert review.text.splitlines() == [
-            "/group review is for moderators only: Approve or reject a proposed group.",
+            "/group review is for moderators only.",
+            "Approve or reject a proposed group.",
             "Type `/help group` for the /group commands you can use.",
         ]
         settings = await h.command("alice", "/help settings")
@@ -191,8 +192,38 @@ async def test_every_example_help_shows_is_accepted_as_typed(tmp_path: Path, loc
             typed = [p for p in spec.decl.params if p.kind is not ParamKind.ATTACHMENT]
             try:
                 await bind_text(
-                    typed, arg_text, path=path, community=h.platform.community, resolver=h.app.outbox, tz="Europe/Paris"
+                    typed,
+                    arg_text,
+                    path=path,
+                    community=h.platform.community,
+                    resolver=h.app.outbox,
+                    tz="Europe/Paris",
+                    spellings=h.app.translator.spellings,
                 )
             except CommandError as error:
                 refused.append(f"{line}: {h.app.translator.render(error.message, locale)}")
         assert refused == []
+
+
+async def test_a_french_moderator_reads_help_in_french_and_types_the_example_as_shown(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=ALL_PLUGINS) as h:
+        h.platform.channel("entraide")
+        await h.command("mod", "/language fr", level=Level.MODERATOR)
+        reply = await h.command("mod", "/help settings channel", level=Level.MODERATOR, channel="entraide")
+        assert fields_of(reply) == {
+            "Qui peut l’utiliser": "modérateurs uniquement",
+            "Utilisation": "`/settings channel <bilan|entraide|modération|calendrier> [salon:<#salon>]`",
+            "usage (obligatoire)": (
+                "À quoi sert le salon.\nValeurs acceptées\u202f: `bilan`, `entraide`, `modération`, `calendrier`"
+            ),
+            "salon (facultatif)": (
+                "Le salon\u202f; laissez vide pour l’effacer.\nValeurs acceptées\u202f: un salon\u202f: `#nom`"
+            ),
+            "Exemple": "`/settings channel bilan salon:#entraide`",
+        }
+        typed = fields_of(reply)["Exemple"].strip("`")
+        done = await h.command("mod", typed, level=Level.MODERATOR, channel="entraide")
+        assert done.ephemeral and "#entraide" in done.text
+        assert (await h.app.communities.get(h.platform.community)).channel("digest") is not None
+        refused = await h.command("alice", "/help group review", locale="fr")
+        assert refused.text.splitlines()[0] == "/group review est réservée aux modérateurs."

@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.folding import fold
-from bot.i18n import Msg, Span, Text, Translator, _, join
+from bot.i18n import Msg, Span, Text, Translator, _, join, n_, term
 from bot.model import Card, CardField, Level, Reply
-from bot.params import usage
+from bot.params import usage_text
 from bot.plugin import Choice, CommandDecl, Param, ParamKind
 
 AUDIENCES: Mapping[Level, Msg] = {
@@ -34,31 +34,31 @@ SECTIONS: Mapping[Level, Msg] = {
 }
 
 # Example values of text parameters by name, as a member would type them; a name not listed here shows
-# its own (translated) name. Values that read the same in every language are plain strings.
+# its own (translated) name. Values that read the same in every language are plain strings; the others are
+# catalog words under msgctxt "example", apart from the interface's own messages.
 TEXT_EXAMPLES: Mapping[str, Text] = {
     "city": "Lille",
     "command": "group join",
     "confirm": "A1B2C3D4",
-    "description": _("Rust coders in Lille"),
-    "due": "",  # filled with a date to come (see `_moment`)
+    "description": term("Rust coders in Lille", "example"),
     "group": "Rust Lille",
-    "keywords": _("bike repair"),
+    "keywords": term("bike repair", "example"),
     "link": "https://example.org/post",
     "name": "Rust Lille",
-    "options": _("Tuesday | Thursday"),
-    "phrase": _("crypto giveaway"),
-    "question": _("How do I join a group?"),
-    "reason": _("already covered last week"),
-    "remind": _("1d"),
-    "repeat": _("weekly"),
+    "options": term("Tuesday | Thursday", "example"),
+    "phrase": term("crypto giveaway", "example"),
+    "question": term("How do I join a group?", "example"),
+    "reason": term("already covered last week", "example"),
+    "remind": term("1d", "example"),
+    "repeat": term("weekly", "example"),
     "role": "@moderators",
-    "rule": _("crypto giveaway"),
-    "tag": _("coffee"),
-    "tags": _("rust, coffee"),
-    "text": _("See you on Tuesday at the library!"),
+    "rule": term("crypto giveaway", "example"),
+    "tag": term("coffee", "example"),
+    "tags": term("rust, coffee", "example"),
+    "text": term("See you on Tuesday at the library!", "example"),
     "time": "09:00",
     "timezone": "Europe/Paris",
-    "title": _("Newsletter of the week"),
+    "title": term("Newsletter of the week", "example"),
     "words": "crypto",
 }
 # Sensible whole numbers by parameter name (kept within the declared bounds); others use 12, an id-like value.
@@ -80,16 +80,6 @@ class Reader:
     def render(self, text: Text) -> str:
         """`text` in the reader's language."""
         return self.translator.render(text, self.locale)
-
-
-def param_name(param: Param) -> Text:
-    """A parameter's name as the reader types it."""
-    return param.name
-
-
-def choice_word(choice: Choice) -> Text:
-    """A choice's word as the reader types it."""
-    return choice.value
 
 
 def visible(commands: Sequence[CommandDecl], level: Level) -> list[CommandDecl]:
@@ -129,15 +119,12 @@ def details(decl: CommandDecl, reader: Reader) -> Reply:
     """Who may use one command, its usage, each parameter with its accepted values, and one example."""
     fields: list[CardField] = [
         CardField(_("Who can use it"), AUDIENCES[decl.level], inline=False),
-        CardField(_("Usage"), f"`{usage(decl.path, decl.params)}`", inline=False),
+        CardField(_("Usage"), join(["`", usage_text(decl.path, decl.params), "`"], ""), inline=False),
     ]
     for param in decl.params:
         need = _("optional") if not param.required else _("required")
-        values = accepted(param, reader)
-        lines: list[Text] = [param.description]
-        if values is not None:
-            lines.append(_("Accepted: {values}", values=values))
-        fields.append(CardField(_("{name} ({need})", name=param_name(param), need=need), join(lines), inline=False))
+        lines: list[Text] = [param.description, _("Accepted: {values}", values=accepted(param, reader))]
+        fields.append(CardField(_("{name} ({need})", name=param.label, need=need), join(lines), inline=False))
     fields.append(CardField(_("Example"), f"`{example(decl, reader)}`", inline=False))
     return Reply(card=Card(title=f"/{decl.path}", description=decl.description, fields=tuple(fields)), ephemeral=True)
 
@@ -148,23 +135,23 @@ def above_level(decl: CommandDecl, commands: Sequence[CommandDecl], level: Level
     noun = decl.path.split(" ")[0]
     who = _("moderators") if decl.level is Level.MODERATOR else _("administrators")
     if whole_noun:
-        intro = _("The /{noun} commands are for {who} only.", noun=noun, who=who)
+        intro: list[Text] = [_("The /{noun} commands are for {who} only.", noun=noun, who=who)]
     else:
-        intro = _("/{path} is for {who} only: {description}", path=decl.path, who=who, description=decl.description)
+        intro = [_("/{path} is for {who} only.", path=decl.path, who=who), decl.description]
     own = [d for d in visible(commands, level) if d.path.split(" ")[0] == noun]
     hint = (
         _("Type `/help {noun}` for the /{noun} commands you can use.", noun=noun)
         if own
         else _("Type `/help` for the commands you can use.")
     )
-    return Reply(text=join([intro, hint]), ephemeral=True)
+    return Reply(text=join([*intro, hint]), ephemeral=True)
 
 
 # ---------------------------------------------------------------- accepted values
 
 
-def accepted(param: Param, reader: Reader) -> Text | None:
-    """The values a parameter accepts, in the reader's words (None: its description says it all)."""
+def accepted(param: Param, reader: Reader) -> Text:
+    """The values a parameter accepts, in the reader's words."""
     kind = param.kind
     if kind is ParamKind.CHOICE:
         return join([_choice_shown(choice, reader) for choice in param.choices], ", ")
@@ -191,12 +178,12 @@ def accepted(param: Param, reader: Reader) -> Text | None:
         return _("a channel: `#name`")
     if kind is ParamKind.ATTACHMENT:
         return _("a file attached to the command")
-    return _("text, up to {count} characters", count=param.max_length)
+    return n_("text, up to {count} character", "text, up to {count} characters", param.max_length)
 
 
 def _choice_shown(choice: Choice, reader: Reader) -> Text:
     """`word`, and its label when the label says more than the word."""
-    word = choice_word(choice)
+    word = choice.word
     if fold(reader.render(choice.label)) == fold(reader.render(word)):
         return join(["`", word, "`"], "")
     return join(["`", word, "` (", choice.label, ")"], "")
@@ -257,14 +244,14 @@ def example(decl: CommandDecl, reader: Reader) -> str:
 
 
 def _named(param: Param, reader: Reader) -> str:
-    return f"{reader.render(param_name(param))}:{_value(param, reader)}"
+    return f"{reader.render(param.label)}:{_value(param, reader)}"
 
 
 def _value(param: Param, reader: Reader) -> str:
     """An example value of one parameter, as the reader would type it (quoted when it has spaces)."""
     kind = param.kind
     if kind is ParamKind.CHOICE:
-        return _quoted(reader.render(choice_word(param.choices[0])), param)
+        return _quoted(reader.render(param.choices[0].word), param)
     if kind in (ParamKind.INTEGER, ParamKind.NUMBER):
         wanted = NUMBER_EXAMPLES.get(param.name, 12)
         low = param.min_value if param.min_value is not None else wanted
@@ -280,20 +267,25 @@ def _value(param: Param, reader: Reader) -> str:
         return "@alice"
     if kind is ParamKind.CHANNEL:
         return f"#{reader.channel}"
-    if param.name == "due":
-        return _moment(reader)
+    if param.name == "due":  # a text the calendar reads as a date: one to come, as the other dates
+        return _quoted(_moment(reader), param)
     sample = TEXT_EXAMPLES.get(param.name)
-    shown = reader.render(sample if sample is not None else param_name(param))
+    shown = reader.render(sample if sample is not None else param.label)
     return _quoted(shown[: param.max_length], param)
 
 
 def _duration(param: Param, reader: Reader) -> str:
     """The first of 30 minutes, 2 hours, 1 day, 1 week within the bounds, as the reader writes it."""
-    forms = ((1800, _("30m")), (7200, _("2h")), (86400, _("1d")), (604800, _("1w")))
+    forms = (
+        (1800, term("30m", "example")),
+        (7200, term("2h", "example")),
+        (86400, term("1d", "example")),
+        (604800, term("1w", "example")),
+    )
     low = param.min_value if param.min_value is not None else 0
     high = param.max_value if param.max_value is not None else float("inf")
     fitting = [form for seconds, form in forms if low <= seconds <= high]
-    return _quoted(reader.render(fitting[0]), param) if fitting else f"{int(low)}s"
+    return reader.render(fitting[0]) if fitting else f"{int(low)}s"  # `30 min`, `2 h`: one value unquoted
 
 
 def _quoted(value: str, param: Param) -> str:

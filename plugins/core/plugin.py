@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from zoneinfo import available_timezones
 
 from bot.communities import CHANNEL_PURPOSES, ROLE_PURPOSES
@@ -23,7 +24,20 @@ from bot.plugin import (
 from plugins.core import help as help_texts
 from plugins.core import privacy
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+# Language names in the reader's language, in lower case in French ("anglais", "français").
+LANGUAGE_NAMES: dict[str, Text] = {"en": _("English"), "fr": _("French")}
+# Other spellings a member may type for a choice (its value and its word in every language are accepted).
+CHOICE_ALIASES: dict[str, tuple[str, ...]] = {
+    "en": ("english",),
+    "fr": ("french",),
+    "auto": ("automatic", "automatique"),
+    "digest": ("bilans",),
+    "helpers": ("aidants", "aide"),
+    "moderation": ("moderateurs",),
+    "calendar": ("agenda",),
+    "moderators": ("moderation",),
+    "managers": ("gestion",),
+}
 PURPOSE_LABELS: dict[str, Text] = {
     "digest": _("digest"),
     "helpers": _("helpers"),
@@ -36,8 +50,12 @@ _ROLE_MENTION = re.compile(r"^<@&(\d+)>$|^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def _locale_choices(with_auto: bool) -> list[Choice]:
-    values = [Choice(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES]
-    return [*values, Choice("auto", _("automatic"))] if with_auto else values
+    values = [Choice(code, LANGUAGE_NAMES[code], CHOICE_ALIASES[code]) for code in SUPPORTED_LOCALES]
+    return [*values, Choice("auto", _("automatic"), CHOICE_ALIASES["auto"])] if with_auto else values
+
+
+def _purpose_choices(purposes: Sequence[str]) -> list[Choice]:
+    return [Choice(p, PURPOSE_LABELS[p], CHOICE_ALIASES.get(p, ())) for p in purposes]
 
 
 class CorePlugin(Plugin):
@@ -187,7 +205,7 @@ class CorePlugin(Plugin):
     @command(
         "settings channel",
         _("Choose the channel used for a purpose."),
-        choice("purpose", _("What the channel is for."), [Choice(p, PURPOSE_LABELS[p]) for p in CHANNEL_PURPOSES]),
+        choice("purpose", _("What the channel is for."), _purpose_choices(CHANNEL_PURPOSES)),
         channel("channel", _("The channel; leave empty to clear."), required=False),
         level=Level.MODERATOR,
         private=True,
@@ -208,7 +226,7 @@ class CorePlugin(Plugin):
     @command(
         "settings role",
         _("Choose the role used for a purpose."),
-        choice("purpose", _("What the role is for."), [Choice(p, PURPOSE_LABELS[p]) for p in ROLE_PURPOSES]),
+        choice("purpose", _("What the role is for."), _purpose_choices(ROLE_PURPOSES)),
         text("role", _("The role (a mention or its id); leave empty to clear."), required=False, max_length=100),
         level=Level.MODERATOR,
         private=True,
