@@ -20,6 +20,8 @@ from bot.i18n import SUPPORTED_LOCALES, Text, Translator, _
 from bot.model import Level
 from bot.params import bind_text
 from bot.platforms.console import ConsolePlatform
+from bot.platforms.discord.commands import command_payload
+from bot.platforms.slack.app_manifest import slash_commands
 from bot.plugin import CommandDecl, CommandError, ParamKind
 from bot.registry import declared_commands, locale_roots
 from bot.textsyntax import parse_line
@@ -64,6 +66,33 @@ def test_every_description_fits_discord_and_slack_in_every_language(plugin: str)
         if len(shown := " ".join(translator.render(text, locale).split())) > DESCRIPTION_LIMIT
     ]
     assert not too_long, f"over {DESCRIPTION_LIMIT} characters, shortened with “…”:\n" + "\n".join(too_long)
+
+
+def cut_texts(node: object, where: str = "") -> Iterator[str]:
+    """Every text of a platform payload that ends with the "…" of a cut, with where it is."""
+    if isinstance(node, dict):
+        name = node.get("name", node.get("command"))  # Discord's options and choices, Slack's commands
+        here = f"{where}/{name.lstrip('/')}" if isinstance(name, str) else where
+        for key, value in node.items():
+            if isinstance(value, str) and value.endswith("…"):
+                yield f"{here} {key}: {value}"
+            elif isinstance(value, dict) and key.endswith("_localizations"):
+                yield from (f"{here} {key}[{loc}]: {text}" for loc, text in value.items() if text.endswith("…"))
+            else:
+                yield from cut_texts(value, here)
+    elif isinstance(node, list):
+        for item in node:
+            yield from cut_texts(item, where)
+
+
+def test_what_discord_and_slack_show_is_never_cut() -> None:
+    """The payloads the platforms receive, with the descriptions they compose (a noun's list of
+    subcommands, Slack's usage hints), in every language: none is cut short."""
+    translator = Translator.load(locale_roots(available_plugins()))
+    decls = declared_commands(available_plugins())
+    discord = [f"Discord {text}" for text in cut_texts(command_payload(decls, translator))]
+    slack = [f"Slack {text}" for text in cut_texts(slash_commands(decls, "", None))]
+    assert discord + slack == [], "cut with “…”:\n" + "\n".join(discord + slack)
 
 
 def test_moderator_commands_answer_privately_unless_public_by_purpose() -> None:
