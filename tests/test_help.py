@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -17,14 +18,25 @@ from bot.clock import FrozenClock
 from bot.discovery import available_plugins
 from bot.formatting import LocalReply
 from bot.i18n import SUPPORTED_LOCALES, Text, Translator, _
-from bot.model import Level
+from bot.model import ChannelRef, CommunityRef, Level, UserRef
 from bot.params import bind_text
 from bot.platforms.console import ConsolePlatform
 from bot.platforms.discord.commands import command_payload
 from bot.platforms.slack.app_manifest import slash_commands
-from bot.plugin import CommandDecl, CommandError, ParamKind
+from bot.plugin import (
+    CommandDecl,
+    CommandError,
+    ParamKind,
+    attachment,
+    boolean,
+    duration,
+    member,
+    moment,
+    number,
+)
 from bot.registry import declared_commands, locale_roots
 from bot.textsyntax import parse_line
+from plugins.core import help as help_texts
 from tests.harness import START, make_config, running
 
 # Discord cuts command, option and choice descriptions at 100 characters, Slack a slash command's
@@ -256,3 +268,86 @@ async def test_a_french_moderator_reads_help_in_french_and_types_the_example_as_
         assert (await h.app.communities.get(h.platform.community)).channel("digest") is not None
         refused = await h.command("alice", "/help group review", locale="fr")
         assert refused.text.splitlines()[0] == "/group review est réservée aux modérateurs."
+
+
+# ---------------------------------------------------------------- kinds no shipped command uses yet
+
+REMINDER = CommandDecl(
+    "reminder set",
+    _("Remind me later."),
+    (
+        duration("after", _("When."), min_value=timedelta(minutes=5), max_value=timedelta(days=30)),
+        moment("until", _("Until when."), required=False),
+        number("weight", _("How much."), required=False, min_value=0.5, max_value=10),
+        boolean("loud", _("Loudly."), required=False),
+        member("who", _("Who."), required=False),
+        attachment("file", _("A file."), required=False),
+    ),
+    Level.MEMBER,
+    False,
+)
+
+
+class Directory:
+    """Names any member and channel it is asked about (the example's `@alice`, `#general`)."""
+
+    async def member(self, community: CommunityRef, raw: str) -> UserRef | None:
+        return UserRef(community.platform, community.workspace_id, raw.lstrip("@"))
+
+    async def channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
+        return ChannelRef(community.platform, community.workspace_id, raw.lstrip("#"))
+
+    def member_names(self, community: CommunityRef) -> list[str]:
+        return []
+
+    def channel_names(self, community: CommunityRef) -> list[str]:
+        return []
+
+
+@pytest.mark.parametrize(
+    ("locale", "after", "until", "weight", "loud", "who", "line"),
+    [
+        (
+            "en",
+            "When.\nAccepted: a duration such as `30m`, `2h` or `1d 2h`, from 5 minutes to 30 days",
+            "Until when.\nAccepted: a date and time such as `2026-12-01 10:00`, in the community's time zone "
+            "(Europe/Paris)",
+            "How much.\nAccepted: a number from 0.5 to 10",
+            "Loudly.\nAccepted: `yes` or `no`",
+            "Who.\nAccepted: a member: `@name` or a mention",
+            "/reminder set 30m until:2026-12-01 10:00",
+        ),
+        (
+            "fr",
+            "When.\nValeurs acceptées\u202f: une durée comme `30 min`, `2 h` ou `1j 2h`, de 5 minutes à 30 jours",
+            "Until when.\nValeurs acceptées\u202f: une date et une heure comme `2026-12-01 10:00`, dans le fuseau "
+            "horaire de la communauté (Europe/Paris)",
+            "How much.\nValeurs acceptées\u202f: un nombre de 0,5 à 10",
+            "Loudly.\nValeurs acceptées\u202f: `oui` ou `non`",
+            "Who.\nValeurs acceptées\u202f: un membre\u202f: `@nom` ou une mention",
+            "/reminder set 30 min until:2026-12-01 10:00",
+        ),
+    ],
+)
+async def test_durations_dates_numbers_and_yes_no_are_explained_and_exemplified(
+    locale: str, after: str, until: str, weight: str, loud: str, who: str, line: str
+) -> None:
+    translator = Translator.load(locale_roots(available_plugins()))
+    reader = help_texts.Reader(locale, translator, "Europe/Paris", START, "general")
+    card = help_texts.details(REMINDER, reader).card
+    assert card is not None
+    shown = [translator.render(field.value, locale) for field in card.fields]
+    assert shown[2:7] == [after, until, weight, loud, who]
+    assert shown[-1] == f"`{line}`"
+    community = CommunityRef("console", "local")
+    typed = [p for p in REMINDER.params if p.kind is not ParamKind.ATTACHMENT]
+    values = await bind_text(
+        typed,
+        line.removeprefix("/reminder set "),
+        path=REMINDER.path,
+        community=community,
+        resolver=Directory(),
+        tz="Europe/Paris",
+        spellings=translator.spellings,
+    )
+    assert values["after"] == timedelta(minutes=30) and "until" in values

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.folding import fold
-from bot.i18n import Msg, Span, Text, Translator, _, join, n_, term
+from bot.i18n import Msg, Text, Translator, _, join, n_, term
 from bot.model import Card, CardField, Level, Reply
 from bot.params import usage_text
 from bot.plugin import Choice, CommandDecl, Param, ParamKind
@@ -67,10 +67,9 @@ NUMBER_EXAMPLES: Mapping[str, float] = {"radius_km": 30, "page": 2, "option": 2,
 
 @dataclass(frozen=True)
 class Reader:
-    """Who asks: their level and language, and where and when they ask (for examples they can type as
-    shown: their channel, a date to come in the community's time zone)."""
+    """Who asks: their language, and where and when they ask (for examples they can type as shown: their
+    channel, a date to come in the community's time zone)."""
 
-    level: Level
     locale: str
     translator: Translator
     timezone: str
@@ -211,8 +210,18 @@ def _plain(bound: float) -> int | float:
     return int(bound) if bound == int(bound) else bound
 
 
-def _span(seconds: float) -> Span:
-    return Span(timedelta(seconds=seconds))
+def _span(seconds: float) -> Msg:
+    """A duration bound in the largest unit that states it exactly: `30 days`, not a rounded `4 weeks`."""
+    whole = round(seconds)
+    if whole >= 604_800 and whole % 604_800 == 0:
+        return n_("{count} week", "{count} weeks", whole // 604_800)
+    if whole >= 86_400 and whole % 86_400 == 0:
+        return n_("{count} day", "{count} days", whole // 86_400)
+    if whole >= 3_600 and whole % 3_600 == 0:
+        return n_("{count} hour", "{count} hours", whole // 3_600)
+    if whole >= 60 and whole % 60 == 0:
+        return n_("{count} minute", "{count} minutes", whole // 60)
+    return n_("{count} second", "{count} seconds", whole)
 
 
 def _moment(reader: Reader) -> str:

@@ -91,7 +91,7 @@ class CorePlugin(Plugin):
             # The example names the channel the reader is in: one they can type, which exists.
             here = self.ctx.directory.channel_name(inv.channel.parent())
             typable = here if here and not any(ch.isspace() for ch in here) else inv.channel.channel_id
-            reader = help_texts.Reader(inv.level, inv.locale, self.ctx.translator, inv.timezone, inv.at, typable)
+            reader = help_texts.Reader(inv.locale, self.ctx.translator, inv.timezone, inv.at, typable)
             return help_texts.details(decl, reader)
         family = [d for d in commands if d.path.startswith(f"{wanted} ")]
         if help_texts.visible(family, inv.level):
