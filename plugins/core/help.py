@@ -18,7 +18,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.folding import fold
-from bot.i18n import Msg, Text, Translator, _, join, n_, term
+from bot.i18n import Msg, Text, Translator, _, counted_unit, join, n_, term
 from bot.model import Card, CardField, Level, Reply
 from bot.params import usage_text
 from bot.plugin import Choice, CommandDecl, Param, ParamKind
@@ -213,15 +213,8 @@ def _plain(bound: float) -> int | float:
 def _span(seconds: float) -> Msg:
     """A duration bound in the largest unit that states it exactly: `30 days`, not a rounded `4 weeks`."""
     whole = round(seconds)
-    if whole >= 604_800 and whole % 604_800 == 0:
-        return n_("{count} week", "{count} weeks", whole // 604_800)
-    if whole >= 86_400 and whole % 86_400 == 0:
-        return n_("{count} day", "{count} days", whole // 86_400)
-    if whole >= 3_600 and whole % 3_600 == 0:
-        return n_("{count} hour", "{count} hours", whole // 3_600)
-    if whole >= 60 and whole % 60 == 0:
-        return n_("{count} minute", "{count} minutes", whole // 60)
-    return n_("{count} second", "{count} seconds", whole)
+    size = next((size for size in (604_800, 86_400, 3_600, 60) if whole >= size and whole % size == 0), 1)
+    return counted_unit(size, whole // size)
 
 
 def _moment(reader: Reader) -> str:
