@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bot.model import Level
@@ -56,6 +57,9 @@ async def test_settings_timezone_validates_and_suggests(tmp_path: Path) -> None:
         assert (await h.app.communities.get(h.platform.community)).timezone == "America/Montreal"
         typo = await h.command("mod", "/settings timezone Europe/Pariss", level=Level.MODERATOR)
         assert typo.ephemeral and "Europe/Paris" in typo.text
+        # No far-fetched guess: the shared `Europe/` made "Europe/Lile" look like Europe/Kiev.
+        far = await h.command("mod", "/settings timezone Europe/Lile", level=Level.MODERATOR)
+        assert "Did you mean" not in far.text and "such as Europe/Paris" in far.text
         refused = await h.command("alice", "/settings timezone Europe/Paris")
         assert refused.ephemeral and "moderators only" in refused.text
         assert (await h.app.communities.get(h.platform.community)).timezone == "America/Montreal"
@@ -93,12 +97,14 @@ async def test_privacy_export_then_forget_with_confirmation(tmp_path: Path) -> N
         ask = await h.command("alice", "/privacy forget")
         assert ask.buttons and ask.buttons[0].command == "privacy forget"
         token = dict(ask.buttons[0].args)["confirm"]
+        assert f"`/privacy forget confirmation:{token}`" in ask.text  # the name alice reads is the one she types
         wrong = await h.command("alice", "/privacy forget confirm:NOPE")
         assert wrong.ephemeral and "n’est pas valide" in wrong.text  # alice chose French
         stolen = await h.command("bob", f"/privacy forget confirm:{token}")
         assert "not valid" in stolen.text  # another member cannot use alice's code
-        done = await h.command("alice", f"/privacy forget confirm:{token}")
-        assert done.ephemeral
+        done = await h.command("alice", f"/privacy forget confirmation:{token}")
+        # Her language was forgotten with the rest: the answer is in the community's language.
+        assert done.ephemeral and re.fullmatch(r"Done: the bot forgot you \(\d+ records deleted\)\.", done.text)
         again = json.loads((await h.command("alice", "/privacy export")).attachments[0].content)
         assert again["core"]["activity"]["messages"] == []
         assert again["core"]["preferences"] == {}
@@ -115,3 +121,11 @@ async def test_confirmation_codes_expire(tmp_path: Path) -> None:
         await h.advance(minutes=11)
         late = await h.command("alice", f"/privacy forget confirm:{token}")
         assert "expired" in late.text
+
+
+async def test_forgetting_a_member_the_bot_knows_nothing_about_says_so(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        ask = await h.command("zoe", "/privacy forget")
+        token = dict(ask.buttons[0].args)["confirm"]
+        done = await h.command("zoe", f"/privacy forget confirm:{token}")
+        assert done.text == "Nothing to delete: the bot kept nothing about you."

@@ -8,7 +8,7 @@ from zoneinfo import available_timezones
 
 from bot.communities import CHANNEL_PURPOSES, ROLE_PURPOSES
 from bot.folding import closest, fold
-from bot.i18n import SUPPORTED_LOCALES, Text, _, join
+from bot.i18n import SUPPORTED_LOCALES, Text, _, join, n_
 from bot.model import Attachment, Button, Card, CardField, ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import (
     Choice,
@@ -46,6 +46,8 @@ PURPOSE_LABELS: dict[str, Text] = {
     "moderators": _("moderators"),
     "managers": _("managers"),
 }
+# Declared once: the reply that asks for the code names it as the reader types it.
+CONFIRM = text("confirm", _("The confirmation code the bot gave you."), required=False, max_length=16)
 _ROLE_MENTION = re.compile(r"^<@&(\d+)>$|^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -173,7 +175,8 @@ class CorePlugin(Plugin):
         zones = available_timezones()
         match = next((z for z in zones if z.lower() == timezone.strip().lower()), None)
         if match is None:
-            suggestions = closest(timezone, sorted(zones))
+            # Zone names share their region (`Europe/`), which alone makes distant names look close.
+            suggestions = closest(timezone, sorted(zones), cutoff=0.85)
             hint: Text = (
                 _("Did you mean {suggestion}?", suggestion=suggestions[0])
                 if suggestions
@@ -257,7 +260,7 @@ class CorePlugin(Plugin):
     @command(
         "privacy forget",
         _("Delete everything the bot stores about you (asks to confirm)."),
-        text("confirm", _("The confirmation code the bot gave you."), required=False, max_length=16),
+        CONFIRM,
         private=True,
     )
     async def privacy_forget(self, inv: Invocation, confirm: str | None = None) -> Reply:
@@ -274,7 +277,8 @@ class CorePlugin(Plugin):
                             "It cannot be undone."
                         ),
                         _(
-                            "To confirm within 10 minutes, press the button or type `/privacy forget confirm:{token}`.",
+                            "To confirm within 10 minutes, press the button or type `/privacy forget {name}:{token}`.",
+                            name=CONFIRM.label,  # `confirmation:` to a French reader: what they may type
                             token=token,
                         ),
                     ]
@@ -290,7 +294,14 @@ class CorePlugin(Plugin):
         removed = await privacy.forget_all(
             self.ctx.db, self.ctx.communities, self.ctx.activity, self.ctx.plugins(), inv.user
         )
-        return Reply(text=_("Done: the bot forgot you. Records deleted: {count}.", count=removed), ephemeral=True)
+        if removed == 0:
+            return Reply(text=_("Nothing to delete: the bot kept nothing about you."), ephemeral=True)
+        done = n_(
+            "Done: the bot forgot you ({count} record deleted).",
+            "Done: the bot forgot you ({count} records deleted).",
+            removed,
+        )
+        return Reply(text=done, ephemeral=True)
 
 
 def _role_id(raw: str) -> str:
