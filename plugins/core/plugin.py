@@ -36,7 +36,7 @@ CHOICE_ALIASES: dict[str, tuple[str, ...]] = {
     "moderation": ("moderateurs",),
     "calendar": ("agenda",),
     "moderators": ("moderation",),
-    "managers": ("gestion",),
+    "managers": ("gestionnaires", "gestion"),  # the glossary's word, whatever the catalog says
 }
 PURPOSE_LABELS: dict[str, Text] = {
     "digest": _("digest"),
