@@ -129,3 +129,14 @@ async def test_forgetting_a_member_the_bot_knows_nothing_about_says_so(tmp_path:
         token = dict(ask.buttons[0].args)["confirm"]
         done = await h.command("zoe", f"/privacy forget confirm:{token}")
         assert done.text == "Nothing to delete: the bot kept nothing about you."
+
+
+async def test_a_french_member_types_the_words_the_bot_shows(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        chosen = await h.command("alice", "/language français")
+        assert chosen.text == "Le bot vous parle désormais en français."  # language names in lower case
+        assert (await h.command("alice", "/language automatique")).ephemeral  # the label shown is accepted
+        await h.command("mod", "/language fr", level=Level.MODERATOR)
+        role = await h.command("mod", "/settings role usage:gestionnaires rôle:@Gestion", level=Level.MODERATOR)
+        assert role.ephemeral and "Gestion" in role.text
+        assert (await h.app.communities.get(h.platform.community)).roles.get("managers") == "Gestion"
