@@ -328,6 +328,7 @@ class Directory:
             "/reminder set 30 min until:2026-12-01 10:00",
         ),
     ],
+    ids=["en", "fr"],
 )
 async def test_durations_dates_numbers_and_yes_no_are_explained_and_exemplified(
     locale: str, after: str, until: str, weight: str, loud: str, who: str, line: str
