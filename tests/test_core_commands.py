@@ -97,7 +97,7 @@ async def test_privacy_export_then_forget_with_confirmation(tmp_path: Path) -> N
         ask = await h.command("alice", "/privacy forget")
         assert ask.buttons and ask.buttons[0].command == "privacy forget"
         token = dict(ask.buttons[0].args)["confirm"]
-        assert f"`/privacy forget confirmation:{token}`" in ask.text  # the name alice reads is the one she types
+        assert f"`/privacy forget code:{token}`" in ask.text  # the name alice reads is the one she types
         wrong = await h.command("alice", "/privacy forget confirm:NOPE")
         assert wrong.ephemeral and "n’est pas valide" in wrong.text  # alice chose French
         stolen = await h.command("bob", f"/privacy forget confirm:{token}")
