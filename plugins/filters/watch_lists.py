@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.folding import closest
-from bot.i18n import Msg, Text, _, join
+from bot.i18n import Msg, Text, _, join, n_
 from bot.model import Reply, UserRef
 from bot.plugin import CommandError, Invocation, PluginContext, Sql
 from plugins.filters.delivery import pending_export
@@ -43,14 +43,20 @@ class WatchLists:
         existing = {w.normal for w in await self.watch_repo.words(community, user_id) if w.kind == kind}
         new = [w for w in words if w.normal not in existing]
         if len(existing) + len(new) > limit:
-            what = _("keywords") if kind == "watch" else _("muted words")
+            counts = {"have": len(existing), "new": len(new)}
             raise CommandError(
-                _(
-                    "You can have at most {limit} {what}; you have {count} and asked for {new} more.",
-                    limit=limit,
-                    what=what,
-                    count=len(existing),
-                    new=len(new),
+                n_(
+                    "You can watch at most {count} keyword; you have {have} and asked for {new} more.",
+                    "You can watch at most {count} keywords; you have {have} and asked for {new} more.",
+                    limit,
+                    **counts,
+                )
+                if kind == "watch"
+                else n_(
+                    "You can mute at most {count} word; you have {have} and asked for {new} more.",
+                    "You can mute at most {count} words; you have {have} and asked for {new} more.",
+                    limit,
+                    **counts,
                 ),
                 _("Remove some first with `/watch remove` or `/watch unmute`, or use broader words."),
             )
@@ -86,11 +92,11 @@ class WatchLists:
         if unknown:
             suggestions = closest(unknown[0].typed, list(mine.values()))
             hint: Text = (
-                _("Did you mean « {suggestion} »?", suggestion=suggestions[0])
+                _("Did you mean “{suggestion}”?", suggestion=suggestions[0])
                 if suggestions
                 else _("See your list with `/watch list`.")
             )
-            raise CommandError(_("« {word} » is not in your list.", word=unknown[0].typed), hint)
+            raise CommandError(_("“{word}” is not in your list.", word=unknown[0].typed), hint)
         await self.watch_repo.remove_words(community, user_id, kind, [w.normal for w in words])
         self.engine.changed_watch(community)
         listed = ", ".join(mine[w.normal] for w in words)

@@ -86,7 +86,7 @@ async def test_remove_suggests_the_closest_keyword(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         await h.command("alice", "/watch add webassembly")
         reply = await h.command("alice", "/watch remove webasembly")
-        assert "Did you mean « webassembly »?" in reply.text
+        assert "Did you mean “webassembly”?" in reply.text
 
 
 async def test_keyword_limit_is_clear(tmp_path: Path) -> None:
