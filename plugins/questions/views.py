@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.formatting import Link, link
-from bot.i18n import Msg, Span, Text, _, join
+from bot.i18n import Msg, Percent, Span, Text, _, join, n_
 from bot.model import Card, CardField, CommunityRef, Reply, UserRef
 from bot.plugin import DigestSection, PluginContext
 from plugins.questions import scoring
@@ -54,7 +54,7 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime)
             )
         )
     if len(questions) > MAX_LISTED:
-        lines.append(_("…and {count} more.", count=len(questions) - MAX_LISTED))
+        lines.append(n_("…and {count} more question.", "…and {count} more questions.", len(questions) - MAX_LISTED))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
     return Reply(card=Card(title, description=join(lines)))
 
@@ -62,7 +62,11 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime)
 def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community: str, weeks: int) -> Reply:
     """`/helpers`: the patience leaderboard."""
     if not standings:
-        return Reply(text=_("No answers counted in the last {weeks} weeks yet.", weeks=weeks))
+        return Reply(
+            text=n_(
+                "No answers counted in the last week yet.", "No answers counted in the last {count} weeks yet.", weeks
+            )
+        )
     fields = tuple(
         CardField(
             f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
@@ -78,7 +82,7 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
     )
     return Reply(
         card=Card(
-            _("Patient helpers of the last {weeks} weeks", weeks=weeks),
+            n_("Patient helpers of the last week", "Patient helpers of the last {count} weeks", weeks),
             fields,
             description=_(
                 "Points for each first answer, more when the question waited long, "
@@ -117,11 +121,13 @@ def digest_section(
     """The questions part of the weekly digest, from its figures (`stats.summary`)."""
     if not figures["asked"] and not waiting:
         return None
-    counts = {"asked": figures["asked"], "answered": figures["answered"], "solved": figures["solved"]}
     lines: list[Text] = [
-        _("{asked} question asked, {answered} answered, {solved} solved.", **counts)
-        if figures["asked"] == 1
-        else _("{asked} questions asked, {answered} answered, {solved} solved.", **counts)
+        _(
+            "{asked}, {answered}, {solved}.",
+            asked=n_("{count} question asked", "{count} questions asked", int(figures["asked"] or 0)),
+            answered=n_("{count} answered", "{count} answered", int(figures["answered"] or 0)),
+            solved=n_("{count} solved", "{count} solved", int(figures["solved"] or 0)),
+        )
     ]
     if figures["median_hours_to_first_answer"] is not None:
         lines.append(
@@ -133,10 +139,7 @@ def digest_section(
         )
     if figures["answered_within_24h_share"] is not None:
         lines.append(
-            _(
-                "Answered within 24 hours: {share}%.",
-                share=round(float(figures["answered_within_24h_share"] or 0) * 100),
-            )
+            _("Answered within 24 hours: {share}.", share=Percent(float(figures["answered_within_24h_share"] or 0)))
         )
     per_language = ", ".join(
         f"{key.removeprefix('asked_')} {value}"
