@@ -192,9 +192,9 @@ async def test_history_and_resend(tmp_path: Path) -> None:
         await week_with_a_digest(h)
         history = await h.command("mod", "/digest history 3", level=MOD)
         assert history.ephemeral
-        assert "• 2026-11-16 to 2026-11-22: messages 2, active members 2, sent Mon 23 Nov 2026 09:00" in history.text
+        assert "• 16 Nov 2026 to 22 Nov 2026: messages 2, active members 2, sent Mon 23 Nov 2026 09:00" in history.text
         resent = await h.command("mod", "/digest send", level=MOD)
-        assert "Digest sent again (destinations: 1)." in resent.text
+        assert "Digest sent again to 1 destination." in resent.text
         posts = in_channel(h, "managers")
         assert len(posts) == 2 and posts[0].text == posts[1].text
 
@@ -288,7 +288,7 @@ async def test_the_digest_speaks_the_community_language_and_dms_the_reader_s(tmp
         await week_with_a_digest(h)
         post = in_channel(h, "managers")[0].text
         assert "**Bilan hebdomadaire, du 16 nov. 2026 au 22 nov. 2026**" in post
-        assert "Messages : 2 (↑ nouveau)" in post and "Réactions par message : 0 (→ 0 %)" in post
+        assert "Messages\u202f: 2 (↑ nouveau)" in post and "Réactions par message\u202f: 0 (→ 0\u202f%)" in post
         assert (await stored(h))[0]["rendered"] == post
         assert "Weekly digest, 16 Nov 2026 to 22 Nov 2026" in in_dm(h, "mod")[0].text
         shown = await h.command("alice", "/digest settings", level=MOD)
