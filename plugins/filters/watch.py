@@ -103,7 +103,13 @@ def digest_reply(
     groups: dict[str, list[PendingMatch]] = {}
     for match in shown:  # already newest first
         groups.setdefault(match.keyword, []).append(match)
-    lines: list[Text] = [_("Your watch digest. Messages matching your keywords: {count}", count=len(matches))]
+    lines: list[Text] = [
+        n_(
+            "Your watch digest: {count} message matches your keywords.",
+            "Your watch digest: {count} messages match your keywords.",
+            len(matches),
+        )
+    ]
     for keyword, items in groups.items():
         lines.append("")
         lines.append(f"**{keyword}**")

@@ -17,6 +17,8 @@ from plugins.filters.watch import parse_words
 from plugins.filters.watch_repo import WatchRepo
 
 FREQUENCY_LABELS: dict[str, Msg] = {"daily": _("daily"), "weekly": _("weekly"), "off": _("off")}
+# How often, said in a sentence ("You will get your watch digest every day").
+_FREQUENCY_ADVERBS: dict[str, Msg] = {"daily": _("every day"), "weekly": _("every week")}
 
 
 class WatchLists:
@@ -100,7 +102,8 @@ class WatchLists:
         await self.watch_repo.remove_words(community, user_id, kind, [w.normal for w in words])
         self.engine.changed_watch(community)
         listed = ", ".join(mine[w.normal] for w in words)
-        return Reply(text=_("Removed: {words}.", words=listed), ephemeral=True)
+        # Counted so French agrees ("Retiré" for one word, "Retirés" for several).
+        return Reply(text=n_("Removed: {words}.", "Removed: {words}.", len(words), words=listed), ephemeral=True)
 
     async def show(self, inv: Invocation) -> Reply:
         """`/watch list`."""
@@ -167,7 +170,7 @@ class WatchLists:
         return Reply(
             text=_(
                 "You will get your watch digest {frequency}, at {hour}:00 in the community's time zone.",
-                frequency=FREQUENCY_LABELS[frequency],
+                frequency=_FREQUENCY_ADVERBS[frequency],
                 hour=self.settings.digest_hour,
             ),
             ephemeral=True,

@@ -84,9 +84,9 @@ async def test_replies_and_digests_in_french(tmp_path: Path) -> None:
         await h.say("carol", "rust!")
         await h.advance(days=1)
         digest = next(s for s in h.sent if getattr(s.target, "user_id", None) == "alice")
-        assert "Votre récapitulatif de veille. Messages correspondant à vos mots-clés\u202f: 1" in digest.text
+        assert "Votre récapitulatif de veille\u202f: 1 message correspond à vos mots-clés." in digest.text
         mod = await h.command("mod", "/filter add (?<!x)a regex:true", level=Level.MODERATOR, locale="fr")
-        assert "Ce motif est refusé\u202f: Les assertions avant et arrière" in mod.text
+        assert "Ce motif est refusé. Les assertions avant et arrière" in mod.text
 
 
 async def test_unicode_keywords_match(tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ async def test_edit_falls_back_to_a_flag_where_deleting_is_impossible_in_french(
         flags = to_mods(h)
         assert len(flags) == 1
         assert flags[0].startswith("Signalé après modification\u202f: un message de bob dans ")
-        assert "a été modifié et correspond à la règle de filtre #1 « spam link »" in flags[0]
+        assert "une fois modifié, correspond à la règle de filtre #1 « spam link »" in flags[0]
         assert (await figures(h))["noise_flagged"] == 1
 
 

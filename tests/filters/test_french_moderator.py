@@ -45,6 +45,11 @@ async def test_a_french_moderator_types_the_words_the_bot_shows(tmp_path: Path) 
             ("taguez un ami", "flag"),
             ("regardez ça", "tag"),
         ]
+        # A French action word at the end of an unquoted phrase is part of the phrase, and the reply says so.
+        trailing = await h.command("mod", "/filter add arnaque supprimer", level=MOD, locale="fr")
+        assert f"«{NNBSP}arnaque supprimer{NNBSP}» → marquer." in trailing.text
+        assert "L’expression se termine par" in trailing.text and "`action:supprimer`" in trailing.text
+        assert (await rules(h))[-1] == ("arnaque supprimer", "tag")
         listed = await h.command("mod", "/filter list", level=MOD, locale="fr")
         assert f"#1 «{NNBSP}likez si{NNBSP}» → signaler" in listed.text
         assert f"#2 «{NNBSP}partagez si{NNBSP}» → supprimer" in listed.text
@@ -54,7 +59,7 @@ async def test_a_french_moderator_types_the_words_the_bot_shows(tmp_path: Path) 
         assert typo.ephemeral and "Vouliez-vous dire" in typo.text and "signaler" in typo.text
         # French parameter name and choice word for a switch, with or without accents.
         bait = await h.command("mod", "/filter bait état:activé", level=MOD, locale="fr")
-        assert "Règles intégrées contre l’appât à engagement activées" in bait.text
+        assert f"Règles intégrées contre les appâts à engagement activées{NNBSP}: 30 règles ajoutées." in bait.text
         off = await h.command("mod", "/filter bait etat:desactive", level=MOD, locale="fr")
         assert "désactivées" in off.text
         exempt = await h.command("mod", "/filter exempt salon:#mods état:activé", level=MOD, locale="fr")
@@ -80,7 +85,7 @@ async def test_a_french_moderator_types_the_words_the_bot_shows(tmp_path: Path) 
 async def test_a_bad_pattern_is_explained_in_french_with_a_hint(tmp_path: Path, pattern: str, explained: str) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         reply = await h.command("mod", f"/filter add {pattern} regex:oui action:signaler", level=MOD, locale="fr")
-        assert reply.ephemeral and f"Ce motif est refusé{NNBSP}:" in reply.text
+        assert reply.ephemeral and "Ce motif est refusé. " in reply.text
         assert explained in reply.text
         lines = reply.text.splitlines()
         assert len(lines) >= 2  # the explanation, then what to do instead
