@@ -70,11 +70,19 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
     fields = tuple(
         CardField(
             f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
-            _(
-                "points: {points} · first answers: {answers} · solved: {solved}",
-                points=s.points,
-                answers=s.answers,
-                solved=s.solved,
+            join(
+                [
+                    # Points are often fractional (3.4): a fraction reads in the plural in both languages.
+                    n_(
+                        "{count} point",
+                        "{count} points",
+                        int(s.points) if float(s.points).is_integer() else 2,
+                        count=s.points,
+                    ),
+                    n_("{count} first answer", "{count} first answers", s.answers),
+                    n_("{count} solved", "{count} solved", s.solved),
+                ],
+                " · ",
             ),
             inline=False,
         )
@@ -117,8 +125,10 @@ def digest_section(
     figures: Mapping[str, float | int | None],
     waiting: Sequence[Question],
     standings: Sequence[scoring.Standing],
+    language_names: Mapping[str, str] | None = None,
 ) -> DigestSection | None:
-    """The questions part of the weekly digest, from its figures (`stats.summary`)."""
+    """The questions part of the weekly digest, from its figures (`stats.summary`); `language_names` names
+    each language code in the community's language (the code itself when missing)."""
     if not figures["asked"] and not waiting:
         return None
     lines: list[Text] = [
@@ -141,13 +151,18 @@ def digest_section(
         lines.append(
             _("Answered within 24 hours: {share}.", share=Percent(float(figures["answered_within_24h_share"] or 0)))
         )
-    per_language = ", ".join(
-        f"{key.removeprefix('asked_')} {value}"
+    spoken = language_names or {}
+    per_language = [
+        _(
+            "{language} ({count})",
+            language=spoken.get(key.removeprefix("asked_"), language_name(key.removeprefix("asked_"))),
+            count=value,
+        )
         for key, value in figures.items()
         if key.startswith("asked_") and key != "asked"
-    )
+    ]
     if per_language:
-        lines.append(_("Per language: {languages}.", languages=per_language))
+        lines.append(_("Per language: {languages}.", languages=join(per_language, ", ")))
     for question in waiting[:5]:
         lines.append(_("Still waiting: “{excerpt}” {link}", excerpt=question.excerpt, link=link_of(ctx, question)))
     if standings:

@@ -15,6 +15,7 @@ NNBSP = "\u202f"
 
 async def test_digest_counts_agree_for_0_1_and_2_in_french(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
+        await h.command("admin", "/settings locale fr", level=Level.ADMIN)
         first = await h.say("alice", "Comment on change son mot de passe ?")
         await h.say("bob", "Dans les réglages, onglet Sécurité", reply_to=first)
         await h.say("carol", "Où sont les diapos de la conférence ?")
@@ -25,8 +26,9 @@ async def test_digest_counts_agree_for_0_1_and_2_in_french(tmp_path: Path) -> No
         english = [h.app.translator.render(line, "en") for line in section.lines]
         assert "2 questions posées, 1 avec une réponse, 0 résolue." in french
         assert "2 questions asked, 1 answered, 0 solved." in english
-        assert f"Réponse en moins de 24 heures{NNBSP}: 50{NNBSP}%." in french
+        assert f"Réponse en moins de 24 heures{NNBSP}: 50{NNBSP}% des questions." in french
         assert "Answered within 24 hours: 50%." in english
+        assert f"Par langue{NNBSP}: français (2)." in french  # named, in lower case, not `fr`
         assert not any("(s)" in line for line in french)
 
 
@@ -42,5 +44,5 @@ async def test_a_french_member_types_french_names_and_words(tmp_path: Path) -> N
         assert "Aucune réponse comptée pour l’instant sur les 2 dernières semaines." in two.text
         await h.say("carol", "Où sont les diapos de la conférence ?")
         closed = await h.command("mod", "/question close numéro:1 raison:doublon", level=Level.MODERATOR, locale="fr")
-        assert f"La question #1 est close{NNBSP}: doublon" in closed.text
+        assert f"La question n°{NNBSP}1 est close{NNBSP}: doublon" in closed.text
         assert [q["status"] for q in await questions(h)] == ["closed"]
