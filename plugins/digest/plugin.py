@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.i18n import Text, When, _, join, n_
+from bot.i18n import Msg, Text, When, _, join, n_
 from bot.model import Attachment, Level, Reply, UserRef
 from bot.plugin import (
     Choice,
@@ -163,14 +163,14 @@ class DigestPlugin(Plugin[DigestSettings]):
         lines: list[Text] = [_("**Latest digests**")]
         for digest in stored:
             figures = digest.figures.get("figures", {})
-            sent: object = When(digest.sent_at, inv.timezone) if digest.sent_at else _("not sent yet")
+            sent = _("sent {when}", when=When(digest.sent_at, inv.timezone)) if digest.sent_at else _("not sent yet")
             lines.append(
                 _(
-                    "• {start} to {end}: messages {messages}, active members {active}, sent {sent}",
+                    "• {start} to {end}: {messages}, {active}, {sent}",
                     start=When(local_noon(digest.period.start, inv.timezone), inv.timezone, DATE_STYLE),
                     end=When(local_noon(digest.period.last_day, inv.timezone), inv.timezone, DATE_STYLE),
-                    messages=figures.get("messages", 0),
-                    active=figures.get("active_members", 0),
+                    messages=n_("{count} message", "{count} messages", int(figures.get("messages", 0))),
+                    active=n_("{count} active member", "{count} active members", int(figures.get("active_members", 0))),
                     sent=sent,
                 )
             )
@@ -314,12 +314,19 @@ class DigestPlugin(Plugin[DigestSettings]):
         return await privacy.forget_user(self.service.repo, self.ctx.translator, user, tx)
 
 
+def clock_time(at: str) -> Msg:
+    """A local time of day as each language writes it: `18:00` and `09:30` in English, `18 h` and `9 h 30`
+    in French (the catalog decides; `hh` is the zero-padded hour, `h` the plain one)."""
+    moment = parse_time(at)
+    values = {"hh": f"{moment.hour:02d}", "h": str(moment.hour), "mm": f"{moment.minute:02d}"}
+    return _("{hh}:00", **values) if moment.minute == 0 else _("{hh}:{mm}", **values)
+
+
 def _describe(schedule: Schedule) -> Text:
+    at = clock_time(schedule.at)
     if schedule.kind == "month":
-        return _("The digest covers each calendar month and is sent on the 1st at {time}.", time=schedule.at)
-    return _(
-        "The digest covers a week and is sent every {day} at {time}.", day=DAY_NAMES[schedule.day], time=schedule.at
-    )
+        return _("The digest covers each calendar month and is sent on the 1st at {time}.", time=at)
+    return _("The digest covers a week and is sent every {day} at {time}.", day=DAY_NAMES[schedule.day], time=at)
 
 
 PLUGIN = DigestPlugin

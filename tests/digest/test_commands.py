@@ -192,7 +192,7 @@ async def test_history_and_resend(tmp_path: Path) -> None:
         await week_with_a_digest(h)
         history = await h.command("mod", "/digest history 3", level=MOD)
         assert history.ephemeral
-        assert "• 16 Nov 2026 to 22 Nov 2026: messages 2, active members 2, sent Mon 23 Nov 2026 09:00" in history.text
+        assert "• 16 Nov 2026 to 22 Nov 2026: 2 messages, 2 active members, sent Mon 23 Nov 2026 09:00" in history.text
         resent = await h.command("mod", "/digest send", level=MOD)
         assert "Digest sent again to 1 destination." in resent.text
         posts = in_channel(h, "managers")
@@ -292,7 +292,7 @@ async def test_the_digest_speaks_the_community_language_and_dms_the_reader_s(tmp
         assert (await stored(h))[0]["rendered"] == post
         assert "Weekly digest, 16 Nov 2026 to 22 Nov 2026" in in_dm(h, "mod")[0].text
         shown = await h.command("alice", "/digest settings", level=MOD)
-        assert "Le bilan couvre une semaine et il est envoyé chaque lundi à 09:00." in shown.text
+        assert "Le bilan couvre une semaine\u202f; il est envoyé chaque lundi à 9 h." in shown.text
 
 
 async def test_the_command_line_flow_works_on_a_built_but_not_started_app(tmp_path: Path) -> None:

@@ -80,13 +80,13 @@ def test_a_whole_digest_writes_every_percentage_and_number_per_language() -> Non
 async def test_a_french_manager_types_the_words_the_bot_shows(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         friday = await h.command("mod", "/digest settings jour:ven heure:18h période:hebdo", level=MOD, locale="fr")
-        assert "Le bilan couvre une semaine et il est envoyé chaque vendredi à 18:00." in friday.text
+        assert f"Le bilan couvre une semaine{NNBSP}; il est envoyé chaque vendredi à 18 h." in friday.text
         sunday = await h.command(
             "mod", "/digest settings jour:Dimanche heure:9h30 periode:semaine", level=MOD, locale="fr"
         )
-        assert "chaque dimanche à 09:30." in sunday.text
+        assert "chaque dimanche à 9 h 30." in sunday.text
         monthly = await h.command("mod", "/digest settings période:mensuel", level=MOD, locale="fr")
-        assert "Le bilan couvre chaque mois civil et il est envoyé le 1er à 09:30." in monthly.text
+        assert f"Le bilan couvre un mois civil{NNBSP}; il est envoyé le 1er du mois à 9 h 30." in monthly.text
         typo = await h.command("mod", "/digest settings jour:vend", level=MOD, locale="fr")
         assert typo.ephemeral and "Vouliez-vous dire" in typo.text and "ven" in typo.text
         assert "fri" not in typo.text
@@ -99,8 +99,10 @@ async def test_a_french_manager_types_the_words_the_bot_shows(tmp_path: Path) ->
 async def test_export_counts_agree_in_number(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         one = await h.command("mod", "/digest export périodes:1", level=MOD, locale="fr")
-        assert "Les chiffres de la dernière période (CSV en UTF-8" in one.text
+        assert "Les chiffres de la dernière période (fichier CSV en UTF-8" in one.text
         two = await h.command("mod", "/digest export périodes:2", level=MOD, locale="fr")
-        assert "Les chiffres des 2 dernières périodes (CSV en UTF-8" in two.text
+        assert "Les chiffres des 2 dernières périodes (fichier CSV en UTF-8" in two.text
+        history = await h.command("mod", "/digest history nombre:2", level=MOD, locale="fr")
+        assert "Aucun bilan n’a encore été établi." in history.text
         english = await h.command("mod", "/digest export periods:1", level=MOD)
         assert "The figures of the last period (UTF-8 CSV" in english.text
