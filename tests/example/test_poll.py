@@ -72,6 +72,24 @@ async def test_replies_in_french(tmp_path: Path) -> None:
         assert "Le sondage n°\u202f1 n’a pas d’option n°\u202f5." in refused.text
 
 
+async def test_a_french_member_types_french_names_and_reads_counts_that_agree(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        for member in ("alice", "bob", "carol"):
+            await h.command(member, "/language fr")
+        created = await h.command("alice", '/poll create question:"Quel jour ?" options:lundi | mardi | jeudi')
+        assert "Votez avec `/poll vote 1` suivi du numéro de l’option." in created.text
+        await h.command("alice", "/poll vote sondage:1 option:2")
+        await h.command("bob", "/poll vote sondage:1 option:3")
+        await h.command("carol", "/poll vote sondage:1 option:3")
+        results = await h.command("alice", "/poll results sondage:1")
+        assert results.card is not None
+        assert [f.value for f in results.card.fields] == ["lundi — 0 vote", "mardi — 1 vote", "jeudi — 2 votes"]
+        # Beyond the poll's own options (not the largest count a poll may have): the poll's bound.
+        refused = await h.command("bob", "/poll vote sondage:1 option:4")
+        assert "Le sondage n°\u202f1 n’a pas d’option n°\u202f4." in refused.text
+        assert "Choisissez un numéro de 1 à 3." in refused.text
+
+
 async def test_polls_belong_to_their_community(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         await h.command("alice", '/poll create "Lunch?" Pizza | Salad')
