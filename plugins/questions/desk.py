@@ -140,7 +140,7 @@ class Desk:
         found = await self.repo.unanswered(
             inv.community.key, channel.channel_id if channel else None, group_name, views.MAX_LISTED + 50
         )
-        return views.unanswered(self.ctx, found, self.ctx.clock.now())
+        return views.unanswered(self.ctx, found, self.ctx.clock.now(), inv.locale)
 
     async def open_questions(self, community: CommunityRef, prefix: str) -> list[Choice]:
         """Open questions whose number or excerpt contains what was typed, oldest first."""

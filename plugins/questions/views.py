@@ -35,8 +35,9 @@ def age(delta: timedelta) -> Msg:
     return _("{span} ago", span=Span(delta))
 
 
-def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime) -> Reply:
-    """`/unanswered`: open questions, oldest first, with age, language and link."""
+def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime, locale: str = "en") -> Reply:
+    """`/unanswered`: open questions, oldest first, with age, language (named in the reader's `locale`) and
+    link."""
     if not questions:
         return Reply(text=_("Every question here has had an answer. Thank you all! 🎉"))
     lines: list[Text] = []
@@ -48,7 +49,9 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime)
                 link=link_of(ctx, question),
                 age=age(now - question.asked_at),
                 channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
-                language=language_name(question.language),
+                language=ctx.translator.language_name(question.language, locale)
+                if question.language != "unknown"
+                else language_name(question.language),
                 waiting=waiting,
                 excerpt=question.excerpt,
             )

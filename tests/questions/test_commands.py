@@ -92,7 +92,7 @@ async def test_unanswered_lists_oldest_first_and_filters(tmp_path: Path) -> None
         await h.command("carol", "/ask Quel livre pour débuter en Rust ? group:Rust")
         listed = shown(await h.command("dave", "/unanswered"))
         assert listed.index("reset my password") < listed.index("Folien") < listed.index("Rust")
-        assert "60 minutes ago" in listed and "just now" in listed and "(de)" in listed and "#help" in listed
+        assert "60 minutes ago" in listed and "just now" in listed and "(German)" in listed and "#help" in listed
         in_help = shown(await h.command("dave", "/unanswered #help"))
         assert "Folien" in in_help and "password" not in in_help
         rust = shown(await h.command("dave", "/unanswered group:rust"))

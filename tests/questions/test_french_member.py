@@ -43,6 +43,8 @@ async def test_a_french_member_types_french_names_and_words(tmp_path: Path) -> N
         two = await h.command("alice", "/helpers semaines:2", locale="fr")
         assert "Aucune réponse comptée pour l’instant sur les 2 dernières semaines." in two.text
         await h.say("carol", "Où sont les diapos de la conférence ?")
+        listed = await h.command("alice", "/unanswered", locale="fr")
+        assert listed.card is not None and "(français)" in (listed.card.description or "")
         closed = await h.command("mod", "/question close numéro:1 raison:doublon", level=Level.MODERATOR, locale="fr")
         assert f"La question n°{NNBSP}1 est close{NNBSP}: doublon" in closed.text
         assert [q["status"] for q in await questions(h)] == ["closed"]
