@@ -315,11 +315,11 @@ class DigestPlugin(Plugin[DigestSettings]):
 
 
 def clock_time(at: str) -> Msg:
-    """A local time of day as each language writes it: `18:00` and `09:30` in English, `18 h` and `9 h 30`
-    in French (the catalog decides; `hh` is the zero-padded hour, `h` the plain one)."""
+    """A local time of day as each language writes it: `18:00` and `9:30` in English, `18 h` and `9 h 30` in
+    French (the catalog decides)."""
     moment = parse_time(at)
-    values = {"hh": f"{moment.hour:02d}", "h": str(moment.hour), "mm": f"{moment.minute:02d}"}
-    return _("{hh}:00", **values) if moment.minute == 0 else _("{hh}:{mm}", **values)
+    hour, minute = str(moment.hour), f"{moment.minute:02d}"
+    return _("{h}:00", h=hour) if moment.minute == 0 else _("{h}:{mm}", h=hour, mm=minute)
 
 
 def _describe(schedule: Schedule) -> Text:

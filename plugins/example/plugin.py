@@ -44,7 +44,7 @@ class ExamplePlugin(Plugin[ExampleSettings]):
         "poll vote",
         _("Vote in a poll; voting again replaces your vote."),
         integer("poll", _("The poll's number."), min_value=1),
-        integer("option", _("The option's number."), min_value=1),  # the poll's own count bounds it
+        integer("option", _("The option's number."), min_value=1, max_value=5),
     )
     async def vote(self, inv: Invocation, poll: int, option: int) -> Reply:
         """`/poll vote 3 2`."""

@@ -157,13 +157,13 @@ async def test_typed_options_are_checked_too(tmp_path: Path) -> None:
         bad_time = await h.command("mod", "/digest settings", level=MOD, options={"time": "7h7"})
         assert bad_time.ephemeral and "is not a time of day" in bad_time.text
         ok = await h.command("mod", "/digest settings", level=MOD, options={"day": "sun", "time": "7:05"})
-        assert "sent every Sunday at 07:05" in ok.text
+        assert "sent every Sunday at 7:05" in ok.text
 
 
 async def test_settings_show_change_and_drive_the_schedule(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         shown = await h.command("mod", "/digest settings", level=MOD)
-        assert shown.ephemeral and "sent every Monday at 09:00" in shown.text
+        assert shown.ephemeral and "sent every Monday at 9:00" in shown.text
         changed = await h.command("mod", "/digest settings day:wed time:18h30", level=MOD)
         assert "sent every Wednesday at 18:30" in changed.text
         assert "No digest channel is set yet" in changed.text
@@ -177,7 +177,7 @@ async def test_settings_show_change_and_drive_the_schedule(tmp_path: Path) -> No
         await h.advance(minutes=5)
         assert "Weekly digest, 18 Nov 2026 to 24 Nov 2026" in in_channel(h, "managers")[-1].text
         monthly = await h.command("mod", "/digest settings period:month time:07:00", level=MOD)
-        assert "each calendar month and is sent on the 1st at 07:00" in monthly.text
+        assert "each calendar month and is sent on the 1st at 7:00" in monthly.text
         await h.advance(seconds=(datetime(2026, 12, 1, 6, 0, tzinfo=UTC) - h.clock.now()).total_seconds())
         assert "Monthly digest, 1 Nov 2026 to 30 Nov 2026" in in_channel(h, "managers")[-1].text
         assert [d["period_start"] for d in await stored(h)] == ["2026-11-01", "2026-11-11", "2026-11-18"]
