@@ -127,7 +127,7 @@ async def test_a_stored_pattern_re2_refuses_is_disabled_listed_and_reported_once
         assert "#2 “money” matches" in tested.text
         assert "Disabled patterns, never run (see `/filter list`): #1." in tested.text
         french = await h.command("mod", "/filter list", level=MOD, locale="fr")
-        assert "   ↳ désactivée\u202f: Les assertions avant et arrière" in french.text
+        assert "   ↳ désactivée — Les assertions avant et arrière" in french.text
     async with running(tmp_path, plugins=PLUGINS) as h:  # a restart: reported once, ever
         for _ in range(4):  # message ids start again: the first ones were flagged already (dedupe keys)
             await h.say("bob", "free money")
