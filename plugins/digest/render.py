@@ -129,8 +129,9 @@ def figure_line(key: str, value: Figure, previous: Figure) -> Text:
     return _("{label}: {value} ({change})", label=LABELS[key], value=value_text(key, value), change=moved)
 
 
-def _ranking(entries: tuple[NamedCount, ...], prefix: str = "") -> str:
-    return ", ".join(f"{prefix}{e.name} ({e.count})" for e in entries)
+def _ranking(entries: tuple[NamedCount, ...], prefix: str = "") -> Text:
+    """`#general (1,200), #help (3)`: each count formatted per locale ("1 200" in French)."""
+    return join([_("{name} ({count})", name=f"{prefix}{e.name}", count=e.count) for e in entries], ", ")
 
 
 def _quiet(content: DigestContent) -> Text:

@@ -62,6 +62,7 @@ def test_a_whole_digest_writes_every_percentage_and_number_per_language() -> Non
         figures=figures_of(counts),
         previous=figures_of(Counts(active_members=1000, messages=40, replies=20, reactions=30)),
         languages=(NamedCount("fr", "français", 60), NamedCount("en", "anglais", 30)),
+        top_channels=(NamedCount("c1", "general", 1200), NamedCount("c2", "help", 3)),
     )
     english, french = both(body(content))
     assert "• Active members: 1,200 (↑ 20%)" in english
@@ -70,6 +71,8 @@ def test_a_whole_digest_writes_every_percentage_and_number_per_language() -> Non
     assert f"• Réactions par message{NNBSP}: 1,5 (↑ 100{NNBSP}%)" in french
     assert "• Messages that got a reply (estimate): 45% (↓ 10%)" in english
     assert f"• Messages ayant reçu une réponse (estimation){NNBSP}: 45{NNBSP}% (↓ 10{NNBSP}%)" in french
+    assert "• Top channels: #general (1,200), #help (3)" in english
+    assert f"• Salons les plus actifs{NNBSP}: #general (1{NNBSP}200), #help (3)" in french
     assert "• Languages: français 60%, anglais 30%, other 10%" in english
     assert f"• Langues{NNBSP}: français 60{NNBSP}%, anglais 30{NNBSP}%, autres 10{NNBSP}%" in french
     # One rule: no percentage without its space in French, none with one in English.
