@@ -104,7 +104,7 @@ class Enforcer:
         values = {
             "author": self.ctx.directory.member_name(message.author),
             "place": link(self.ctx.messenger.link(message.ref), f"#{where}"),
-            "id": hit.rule.id,
+            "id": str(hit.rule.id),  # a number to type back, not a quantity: no "1,234"
             "rule": hit.rule.shown,
             "found": hit.found,
         }

@@ -34,7 +34,8 @@ def action_word(action: str) -> Msg:
 
 def _describe(rule: RuleSpec, shown: str | None = None) -> Msg:
     """`#3 “likez si” → flag`, with the pattern and built-in marks, in the reader's words."""
-    values = {"id": rule.id, "phrase": rule.shown if shown is None else shown, "action": action_word(rule.action)}
+    # Ids are shown as typed back (`#1234`), never grouped like a quantity ("1,234").
+    values = {"id": str(rule.id), "phrase": rule.shown if shown is None else shown, "action": action_word(rule.action)}
     if rule.is_regex and rule.builtin:
         return _("#{id} “{phrase}” (pattern, ★ built-in) → {action}", **values)
     if rule.is_regex:
@@ -79,8 +80,8 @@ class FilterRules:
         existing = await self.repo.find_rule(community, normal, regex)
         if existing is not None:
             raise CommandError(
-                _("There is already a rule for “{phrase}” (#{id}).", phrase=typed, id=existing),
-                _("Remove it with `/filter remove {id}` to change its action.", id=existing),
+                _("There is already a rule for “{phrase}” (#{id}).", phrase=typed, id=str(existing)),
+                _("Remove it with `/filter remove {id}` to change its action.", id=str(existing)),
             )
         if await self.repo.count_rules(community) >= self.settings.max_rules:
             raise CommandError(
@@ -109,7 +110,7 @@ class FilterRules:
         self.engine.changed_rules(community)
         rule_id = await self.repo.find_rule(community, normal, regex)
         parts: list[Text] = [
-            _("Rule #{id} added: “{phrase}” → {action}.", id=rule_id, phrase=typed, action=action_word(action))
+            _("Rule #{id} added: “{phrase}” → {action}.", id=str(rule_id), phrase=typed, action=action_word(action))
         ]
         if trailing is not None:
             parts.append(
@@ -118,7 +119,7 @@ class FilterRules:
                     "remove this rule with `/filter remove {id}` and add it again with `action:{action}`.",
                     word=last_word,
                     action=action_word(trailing),
-                    id=rule_id,
+                    id=str(rule_id),
                 )
             )
         parts += await self._action_warnings(inv.community, action)
@@ -200,7 +201,7 @@ class FilterRules:
             raise CommandError(_("There is no filter rule “{rule}”.", rule=rule), hint)
         await self.repo.remove_rule(community, found.id)
         self.engine.changed_rules(community)
-        return Reply(text=_("Rule #{id} “{phrase}” removed.", id=found.id, phrase=found.shown))
+        return Reply(text=_("Rule #{id} “{phrase}” removed.", id=str(found.id), phrase=found.shown))
 
     async def complete(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
         """Rules whose phrase contains what was typed."""
@@ -256,7 +257,7 @@ class FilterRules:
             lines.append(
                 _(
                     "#{id} “{phrase}” matches “{found}” (compared as `{normal}`) → {action}",
-                    id=hit.rule.id,
+                    id=str(hit.rule.id),
                     phrase=hit.rule.shown,
                     found=hit.found,
                     normal=hit.normal,

@@ -121,3 +121,16 @@ async def test_noise_counts_agree_in_french_for_0_1_and_2(tmp_path: Path) -> Non
         assert english[0] == "3 messages caught (2 tagged as noise, 1 flagged, 0 deleted)."
         later = h.clock.now() + timedelta(days=1)
         assert await plugin(h).digest_section(h.platform.community, h.clock.now(), later, "UTC") is None
+
+
+async def test_rule_numbers_are_never_grouped_like_quantities(tmp_path: Path) -> None:
+    """Rule numbers are typed back (`/filter remove 1234`): shown `#1234`, never `#1,234` or `#1 234`."""
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await h.command("mod", "/filter add premier", level=MOD)
+        await h.app.db.execute("UPDATE filter_rules SET id = 1233")
+        added = await h.command("mod", "/filter add second", level=MOD, locale="fr")
+        assert f"Règle #1234 ajoutée{NNBSP}:" in added.text
+        listed = await h.command("mod", "/filter list", level=MOD)
+        assert "#1233 “premier” → tag" in listed.text and "#1234 “second” → tag" in listed.text
+        removed = await h.command("mod", "/filter remove 1234", level=MOD)
+        assert "Rule #1234 “second” removed." in removed.text
