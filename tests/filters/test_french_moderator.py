@@ -134,3 +134,18 @@ async def test_rule_numbers_are_never_grouped_like_quantities(tmp_path: Path) ->
         assert "#1233 “premier” → tag" in listed.text and "#1234 “second” → tag" in listed.text
         removed = await h.command("mod", "/filter remove 1234", level=MOD)
         assert "Rule #1234 “second” removed." in removed.text
+
+
+async def test_a_french_member_sets_the_watch_digest_with_the_words_shown(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        weekly = await h.command("alice", "/watch frequency hebdo", locale="fr")
+        assert "Vous recevrez votre récapitulatif de veille chaque semaine, à " in weekly.text
+        daily = await h.command("alice", "/watch frequency fréquence:quotidienne", locale="fr")
+        assert "récapitulatif de veille chaque jour, à " in daily.text
+        off = await h.command("alice", "/watch frequency desactive", locale="fr")
+        assert "Votre récapitulatif de veille est désactivé" in off.text
+        hidden = await h.command("alice", "/watch optout état:oui", locale="fr")
+        assert "Vos messages n’apparaissent plus dans aucun récapitulatif de veille." in hidden.text
+        listed = await h.command("alice", "/watch list", locale="fr")
+        assert f"Récapitulatif{NNBSP}: désactivé{NNBSP};" in listed.text
+        assert f"Masqué des récapitulatifs des autres{NNBSP}: oui." in listed.text
