@@ -186,7 +186,7 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
         _("Turn on or off the private note the bot sends when your question waits."),
         choice(
             "state",
-            _("on or off."),
+            _("on or off"),
             [
                 Choice("on", _("on"), aliases=("oui", "actif", "activer", "marche", "yes")),
                 Choice("off", _("off"), aliases=("non", "inactif", "desactiver", "arret", "no")),
