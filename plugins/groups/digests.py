@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Text, _, join
+from bot.i18n import Text, _, join, n_
 from bot.model import CommunityRef, Reply
 from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation
 from plugins.groups.lookups import GroupLookups
@@ -57,8 +57,13 @@ class GroupDigests:
             "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0)),
         }
         lines: list[Text] = [
-            _("{count} groups, {new} new: {names}", count=len(groups), new=len(new), names=", ".join(new) or "—"),
-            _("{count} new memberships", count=joins),
+            _(
+                "{groups}, {new}: {names}",
+                groups=n_("{count} group", "{count} groups", len(groups)),
+                new=n_("{count} new", "{count} new", len(new)),
+                names=", ".join(new) or "—",
+            ),
+            n_("{count} new membership", "{count} new memberships", joins),
         ]
         if busiest:
             lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
@@ -142,7 +147,14 @@ class GroupDigests:
             lines.append(
                 _("Topics opened: {count}: {titles}", count=len(topics), titles=titles)
                 if more <= 0
-                else _("Topics opened: {count}: {titles} and {more} more", count=len(topics), titles=titles, more=more)
+                else n_(
+                    "Topics opened: {count}: {titles} and {more} more",
+                    "Topics opened: {count}: {titles} and {more} more",
+                    more,
+                    count=len(topics),
+                    titles=titles,
+                    more=more,
+                )
             )
         else:
             lines.append(_("Topics opened: none"))

@@ -6,7 +6,7 @@ deleted again, and when the platform refuses, nothing is written: never half a g
 
 from __future__ import annotations
 
-from bot.i18n import Msg, Text, _, join
+from bot.i18n import Msg, Text, _, join, term
 from bot.model import Button, CommunityRef, DeliveryError, Level, Reply, Space, UserRef
 from bot.plugin import CommandError, Invocation
 from plugins.groups.lookups import GroupLookups
@@ -108,7 +108,15 @@ class Lifecycle:
             return
         where = self.lookups.where(existing) or f"/group info {existing.name}"
         if existing.status == PENDING:
-            raise CommandError(_("A group called {name} is already waiting for approval.", name=existing.name))
+            raise CommandError(
+                _("A group called {name} is already waiting for a moderator's review.", name=existing.name),
+                _("Choose another name, or join it once it is approved."),
+            )
+        if existing.status == ARCHIVED:
+            raise CommandError(
+                _("A group called {name} was archived: its name stays taken.", name=existing.name),
+                _("Choose another name, for example “{name} 2”.", name=name),
+            )
         raise CommandError(
             _("A group called {name} already exists: {where}.", name=existing.name, where=where),
             _("Join it with /group join {name}, or choose another name.", name=existing.name),
@@ -143,7 +151,7 @@ class Lifecycle:
                         "{member} proposes the group **{name}** ({kind}): {description}",
                         member=self.ctx.directory.member_name(author),
                         name=new.name,
-                        kind=new.kind,
+                        kind=term(new.kind, "choice"),
                         description=new.description,
                     ),
                     _('Review it with the buttons or `/group review "{name}" approve|reject [reason]`.', name=new.name),

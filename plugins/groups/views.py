@@ -4,12 +4,12 @@ own city-level location, and the autocomplete of group and city names."""
 from __future__ import annotations
 
 from bot.folding import closest, fold
-from bot.i18n import Msg, Text, When, _, join
+from bot.i18n import Msg, Text, When, _, join, n_, term
 from bot.model import Card, CardField, CommunityRef, Level, Reply
 from bot.plugin import Choice, CommandError, Invocation
 from plugins.groups.geo import bounding_box, haversine_km
 from plugins.groups.lookups import GroupLookups
-from plugins.groups.names import parse_tags
+from plugins.groups.names import has_tags, parse_tags
 from plugins.groups.places import gazetteer
 from plugins.groups.records import PENDING, Group, Location
 from plugins.groups.suggest import Candidate, Suggestion, rank
@@ -34,15 +34,21 @@ class Views:
         key = inv.community.key
         wanted = parse_tags(tag)
         groups = [
-            g
-            for g in await self.repo.groups(key)
-            if (kind is None or g.kind == kind) and all(t in g.tags for t in wanted)
+            g for g in await self.repo.groups(key) if (kind is None or g.kind == kind) and has_tags(g.tags, wanted)
         ]
         size = self.settings.page_size
         pages = max(1, -(-len(groups) // size))
         number = page or 1
         if number > pages:
-            raise CommandError(_("There is no page {page}: the directory has {pages}.", page=number, pages=pages))
+            raise CommandError(
+                n_(
+                    "There is no page {page}: the directory has only {count} page.",
+                    "There is no page {page}: the directory has only {count} pages.",
+                    pages,
+                    page=number,
+                ),
+                _("Type /group list page:{last} for the last one.", last=pages),
+            )
         counts = await self.repo.member_counts(key)
         activity = await self.lookups.activity(inv.community, self.ctx.clock.now(), inv.timezone)
         lines: list[Text] = [
@@ -66,12 +72,12 @@ class Views:
         where = f" · {self.lookups.where(group)}" if group.channel_id else ""
         place = f" · {group.city_name}" if group.city_name else ""
         return _(
-            "{lock}**{name}**{place} · members: {members} · messages (4 weeks): {messages}{where}",
+            "{lock}**{name}**{place} · {members} · {messages}{where}",
             lock=lock,
             name=group.name,
             place=place,
-            members=members,
-            messages=messages,
+            members=n_("{count} member", "{count} members", members),
+            messages=n_("{count} message in 4 weeks", "{count} messages in 4 weeks", messages),
             where=where,
         )
 
@@ -82,13 +88,18 @@ class Views:
         owners = [self.lookups.name_of(inv.community, m.user_id) for m in everyone if m.is_owner]
         activity = await self.lookups.activity(inv.community, self.ctx.clock.now(), inv.timezone)
         fields = [
-            CardField(_("Kind"), _("local") if group.kind == "local" else _("affinity")),
+            CardField(_("Kind"), term(group.kind, "choice")),
             CardField(_("Tags"), ", ".join(group.tags) or "—"),
             CardField(_("Owners"), ", ".join(owners) or _("none: a moderator can name one with /group owner")),
             CardField(_("Members"), str(len(everyone))),
             CardField(_("Created"), _("{when}", when=When(group.created_at, inv.timezone))),
             CardField(
-                _("Activity"), _("{count} messages in the last 4 weeks", count=activity.get(group.channel_id or "", 0))
+                _("Activity"),
+                n_(
+                    "{count} message in the last 4 weeks",
+                    "{count} messages in the last 4 weeks",
+                    activity.get(group.channel_id or "", 0),
+                ),
             ),
         ]
         if group.city_name:
