@@ -61,8 +61,10 @@ class GroupDigests:
                 "{groups}, {new}: {names}",
                 groups=n_("{count} group", "{count} groups", len(groups)),
                 new=n_("{count} new", "{count} new", len(new)),
-                names=", ".join(new) or "—",
-            ),
+                names=", ".join(new),
+            )
+            if new
+            else _("{groups}, none new", groups=n_("{count} group", "{count} groups", len(groups))),
             n_("{count} new membership", "{count} new memberships", joins),
         ]
         if busiest:
