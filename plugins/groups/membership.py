@@ -158,6 +158,11 @@ class Membership:
             self.lookups.name_of(inv.community, user_id)
             for user_id in await self.repo.requests(inv.community.key, group.id)
         ]
+        if not waiting and not group.private:
+            return CommandError(
+                _("{group} is open to everyone: members join it without a request.", group=group.name),
+                _('To approve who joins, make it private: `/group edit "{group}" private:yes`.', group=group.name),
+            )
         return CommandError(
             _("{member} has no pending request to join {group}.", member=who, group=group.name),
             n_("Request waiting: {names}.", "Requests waiting: {names}.", len(waiting), names=", ".join(waiting))

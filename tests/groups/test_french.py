@@ -89,9 +89,12 @@ async def test_every_refusal_says_why_with_what_to_do(tmp_path: Path) -> None:
         last = await fr(h, "alice", "/group leave Rust Lille")
         assert "dernier responsable" in last and "/group owner" in last
         no_request = await fr(h, "alice", '/group approve groupe:"Rust Lille" membre:@bob')
-        assert "bob n’a pas de demande en attente pour rejoindre Rust Lille." in no_request
-        assert "Aucune demande n’est en attente pour Rust Lille." in no_request
+        assert f"Rust Lille est ouvert à tout le monde{NNBSP}: on le rejoint sans faire de demande." in no_request
+        assert '`/group edit "Rust Lille" privé:oui`' in no_request
         await fr(h, "alice", '/group edit "Rust Lille" privé:oui')
+        none_yet = await fr(h, "alice", '/group approve "Rust Lille" @bob')
+        assert "bob n’a pas de demande en attente pour rejoindre Rust Lille." in none_yet
+        assert "Aucune demande n’est en attente pour Rust Lille." in none_yet
         await fr(h, "léo", "/group join Rust Lille")
         other = await fr(h, "alice", '/group deny "Rust Lille" @bob')
         assert f"Demande en attente{NNBSP}: léo." in other  # the request that does exist
