@@ -24,11 +24,9 @@ def refused(exc: DeliveryError) -> CommandError:
             ),
             _("Ask an administrator to grant it to the bot, then try again."),
         )
+    # The platform's reason code (`failed`, `not_found`...) is English jargon a member cannot act on: left out.
     return CommandError(
-        _(
-            "The platform refused to create or change the group's space ({reason}); nothing was changed.",
-            reason=exc.reason,
-        ),
+        _("The platform refused to create or change the group's space; nothing was changed."),
         _("Try again later, or ask an administrator."),
     )
 
