@@ -136,7 +136,14 @@ class GroupDigests:
             "messages": said,
             "topics": len(topics),
         }
-        lines: list[Text] = [_("Members: {count} ({joined} joined, {left} left)", count=size, joined=joined, left=left)]
+        lines: list[Text] = [
+            _(
+                "{members} ({joined}, {left})",
+                members=n_("{count} member", "{count} members", size),
+                joined=n_("{count} joined", "{count} joined", joined),
+                left=n_("{count} left", "{count} left", left),
+            )
+        ]
         where = self.lookups.where(group)
         lines.append(
             _("Messages in {where}: {count}", where=where, count=said)
@@ -144,22 +151,18 @@ class GroupDigests:
             else _("No space on the platform: messages are not counted.")
         )
         if topics:
-            titles = ", ".join(f"“{_short(t)}”" for t in topics[:TOPIC_TITLES])
+            titles = join([_("“{title}”", title=_short(t)) for t in topics[:TOPIC_TITLES]], ", ")  # « » in French
             more = len(topics) - TOPIC_TITLES
-            lines.append(
-                _("Topics opened: {count}: {titles}", count=len(topics), titles=titles)
+            shown: Text = (
+                titles
                 if more <= 0
-                else n_(
-                    "Topics opened: {count}: {titles} and {more} more",
-                    "Topics opened: {count}: {titles} and {more} more",
-                    more,
-                    count=len(topics),
-                    titles=titles,
-                    more=more,
-                )
+                else n_("{titles} and {count} more", "{titles} and {count} more", more, titles=titles)
+            )
+            lines.append(
+                n_("{count} topic opened: {titles}", "{count} topics opened: {titles}", len(topics), titles=shown)
             )
         else:
-            lines.append(_("Topics opened: none"))
+            lines.append(_("No topic opened"))
         return DigestSection("group", _("Group {group}", group=group.name), figures, tuple(lines))
 
 

@@ -246,8 +246,12 @@ class Lifecycle:
 
     async def archive(self, inv: Invocation, name: str) -> Reply:
         """Archive a group: its space becomes read-only, it leaves the directory, its name stays taken."""
-        group = await self.lookups.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name, (ACTIVE, ARCHIVED))
         await self.lookups.require_manager(inv, group)
+        if group.status == ARCHIVED:
+            raise CommandError(
+                _("{group} is already archived.", group=group.name), _("Its name stays taken; its history is kept.")
+            )
         spaces, space = self.ctx.messenger.spaces(inv.community), self.lookups.space_of(group)
         if spaces is not None and space is not None:
             try:

@@ -36,7 +36,7 @@ async def test_a_french_member_creates_joins_and_searches_with_french_words(tmp_
         assert "Le groupe Tricot est créé" in unaccented  # no accents typed: the same words
 
         joined = await fr(h, "léo", "/group join rust lille")
-        assert f"Bienvenue dans Rust Lille{NNBSP}! Son espace{NNBSP}: #rust-lille." in joined
+        assert f"Bienvenue dans Rust Lille{NNBSP}! Son salon{NNBSP}: #rust-lille." in joined
         info = await fr(h, "léo", "/group info Rust Lille")
         assert f"Type{NNBSP}: local" in info and f"Lieu{NNBSP}: Lille, FR, dans un rayon de 30 km" in info
 
