@@ -79,6 +79,20 @@ class GroupLookups:
 
     async def find_city(self, raw: str) -> tuple[City, Msg | None]:
         """The city a member named, and a note naming the choice when the name was ambiguous."""
+        city, others = await self.resolve_city(raw)
+        note = None
+        if others:
+            note = _(
+                "“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
+                "such as `{example}`.",
+                name=raw[:60],
+                city=city.label,
+                example=others[0].label,
+            )
+        return city, note
+
+    async def resolve_city(self, raw: str) -> tuple[City, tuple[City, ...]]:
+        """The city a member named and the other cities of that name, or a CommandError with did-you-mean."""
         gaz = await gazetteer()
         # On a thread: an unknown name is compared with every city of about its length (tens of ms, more
         # on a busy machine) for the did-you-mean.
@@ -90,16 +104,7 @@ class GroupLookups:
                 else _("Use a city of 15,000 inhabitants or more, with its country if needed: `Paris, FR`.")
             )
             raise CommandError(_("I do not know the city “{name}”.", name=raw[:60]), hint)
-        note = None
-        if lookup.others:
-            note = _(
-                "“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
-                "such as `{example}`.",
-                name=raw[:60],
-                city=lookup.city.label,
-                example=lookup.others[0].label,
-            )
-        return lookup.city, note
+        return lookup.city, lookup.others
 
     async def is_manager(self, inv: Invocation, group: Group) -> bool:
         """Owners of the group and moderators manage it."""

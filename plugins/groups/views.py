@@ -210,14 +210,22 @@ class Views:
 
     async def location_set(self, inv: Invocation, city: str) -> Reply:
         """Share one's city (stored at city precision only)."""
-        found, note = await self.lookups.find_city(city)
+        found, others = await self.lookups.resolve_city(city)
         await self.repo.set_location(
             inv.community.key, inv.user.user_id, self.lookups.location_of(found), self.ctx.clock.now()
         )
         parts: list[Text] = [
             _("Your city is now {city}. Only the city is stored, never a more precise place.", city=found.label)
         ]
-        return Reply(text=join([*parts, *([note] if note else [])]), ephemeral=True)
+        if others:  # said once, about the member's own city (not "I took…" after "your city is…")
+            parts.append(
+                _(
+                    "There are other places called {name}: for another one, add its country code, such as `{example}`.",
+                    name=found.name,
+                    example=others[0].label,
+                )
+            )
+        return Reply(text=join(parts), ephemeral=True)
 
     async def location_show(self, inv: Invocation) -> Reply:
         """What the bot knows of one's location."""

@@ -158,3 +158,12 @@ async def test_counts_in_french_say_0_1_and_2_in_the_right_form(tmp_path: Path) 
         assert quiet is not None
         lines = [h.app.translator.render(line, "fr") for line in quiet.lines]
         assert lines[:2] == ["2 groupes, aucun nouveau", "0 nouvelle adhésion"]
+
+
+async def test_sharing_an_ambiguous_city_says_it_once(tmp_path: Path) -> None:
+    async with groups_app(tmp_path) as h:
+        shared = await fr(h, "zoé", "/location set Paris")
+        assert shared.startswith("Votre ville est désormais Paris, FR.")
+        assert f"Il existe d’autres villes nommées Paris{NNBSP}: pour une autre, ajoutez son code pays" in shared
+        assert "j’ai choisi" not in shared
+        assert "Paris, FR" in await fr(h, "zoé", "/location show")
