@@ -9,7 +9,7 @@ from bot.model import Card, CardField, CommunityRef, Level, Reply
 from bot.plugin import Choice, CommandError, Invocation
 from plugins.groups.geo import bounding_box, haversine_km
 from plugins.groups.lookups import GroupLookups
-from plugins.groups.names import has_tags, parse_tags
+from plugins.groups.names import has_tags, parse_tags, tag_key
 from plugins.groups.places import gazetteer
 from plugins.groups.records import PENDING, Group, Location
 from plugins.groups.suggest import Candidate, Suggestion, rank
@@ -33,9 +33,8 @@ class Views:
         """One page of the directory with member counts and four-week activity."""
         key = inv.community.key
         wanted = parse_tags(tag)
-        groups = [
-            g for g in await self.repo.groups(key) if (kind is None or g.kind == kind) and has_tags(g.tags, wanted)
-        ]
+        every = await self.repo.groups(key)
+        groups = [g for g in every if (kind is None or g.kind == kind) and has_tags(g.tags, wanted)]
         size = self.settings.page_size
         pages = max(1, -(-len(groups) // size))
         number = page or 1
@@ -55,7 +54,7 @@ class Views:
             self._line(g, counts.get(g.id, 0), activity) for g in groups[(number - 1) * size : number * size]
         ]
         if not lines:
-            lines.append(_("No group matches yet. Create one with /group create."))
+            lines += self._no_match(every, wanted)
         if pages > 1:
             lines.append(
                 _("Page {page} of {pages}: /group list page:{next}", page=number, pages=pages, next=number % pages + 1)
@@ -65,6 +64,22 @@ class Views:
             if pending:
                 lines.append(_("Waiting for review: {names}", names=", ".join(g.name for g in pending)))
         return Reply(card=Card(_("Groups ({count})", count=len(groups)), description=join(lines)))
+
+    @staticmethod
+    def _no_match(every: list[Group], wanted: tuple[str, ...]) -> list[Text]:
+        """Why the directory is empty: no group has the tag (with the closest tag in use), or none matches."""
+        used = sorted({t for g in every for t in g.tags}, key=tag_key)
+        known = {tag_key(t) for t in used}
+        unknown = [t for t in wanted if tag_key(t) not in known]
+        if not unknown:
+            return [_("No group matches yet. Create one with /group create.")]
+        guesses = closest(unknown[0], used, n=1)
+        return [
+            _("No group is tagged “{tag}”.", tag=unknown[0]),
+            _("Did you mean {suggestion}?", suggestion=guesses[0])
+            if guesses
+            else _("Create one with /group create, or see every group with /group list."),
+        ]
 
     def _line(self, group: Group, members: int, activity: dict[str, int]) -> Msg:
         messages = activity.get(group.channel_id, 0) if group.channel_id else 0

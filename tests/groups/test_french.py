@@ -121,6 +121,9 @@ async def test_tags_keep_the_typed_spelling_and_match_folded(tmp_path: Path) -> 
             found = await fr(h, "bob", f"/group list étiquette:{typed}")
             assert "Café des langues" in found, typed
         assert "Café des langues" not in await fr(h, "bob", "/group list étiquette:thé,rust")
+        typo = await fr(h, "bob", "/group list étiquette:caffe")
+        assert f"Aucun groupe ne porte l’étiquette «{NNBSP}caffe{NNBSP}»." in typo
+        assert f"Vouliez-vous dire Café{NNBSP}?" in typo  # the closest tag, as it was typed
 
         # A member of a group tagged `cafe` (typed without accent) gets the one tagged `Café` suggested,
         # and the suggestion shows the group's own spelling.
