@@ -139,7 +139,8 @@ class GroupDigests:
         lines: list[Text] = [
             _(
                 "{members} ({joined}, {left})",
-                members=n_("{count} member", "{count} members", size),
+                # English keeps its "Members: 2" form; French counts each word ("2 membres", "1 départ").
+                members=n_("Members: {count}", "Members: {count}", size),
                 joined=n_("{count} joined", "{count} joined", joined),
                 left=n_("{count} left", "{count} left", left),
             )
@@ -159,10 +160,10 @@ class GroupDigests:
                 else n_("{titles} and {count} more", "{titles} and {count} more", more, titles=titles)
             )
             lines.append(
-                n_("{count} topic opened: {titles}", "{count} topics opened: {titles}", len(topics), titles=shown)
+                n_("Topics opened: {count}: {titles}", "Topics opened: {count}: {titles}", len(topics), titles=shown)
             )
         else:
-            lines.append(_("No topic opened"))
+            lines.append(_("Topics opened: none"))
         return DigestSection("group", _("Group {group}", group=group.name), figures, tuple(lines))
 
 

@@ -75,9 +75,9 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
         }
         lines = [h.app.translator.render(line, "en") for line in digest.section.lines]
         assert lines == [
-            "2 members (2 joined, 1 left)",
+            "Members: 2 (2 joined, 1 left)",
             "Messages in #rust-lille: 2",
-            "2 topics opened: “Async traits”, “A title that is much too long to be shown whole in a digest…”",
+            "Topics opened: 2: “Async traits”, “A title that is much too long to be shown whole in a digest…”",
         ]
         french = [h.app.translator.render(line, "fr") for line in digest.section.lines]
         assert french[0] == "2 membres (2 arrivées, 1 départ)"
