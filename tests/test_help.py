@@ -258,7 +258,7 @@ async def test_a_french_moderator_reads_help_in_french_and_types_the_example_as_
                 "À quoi sert le salon.\nValeurs acceptées\u202f: `bilan`, `entraide`, `modération`, `calendrier`"
             ),
             "salon (facultatif)": (
-                "Le salon\u202f; laissez vide pour l’effacer.\nValeurs acceptées\u202f: un salon\u202f: `#nom`"
+                "Le salon (laissez vide pour ne plus en utiliser).\nValeurs acceptées\u202f: un salon\u202f: `#nom`"
             ),
             "Exemple": "`/settings channel bilan salon:#entraide`",
         }
