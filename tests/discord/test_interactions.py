@@ -327,7 +327,7 @@ async def test_the_reply_follows_the_members_discord_language(
             permissions=MODERATOR,
             locale="fr",
         )
-        assert "Vouliez-vous dire Europe/Paris ?" in (await fake.callback(sent)).data["content"]
+        assert "Vouliez-vous dire Europe/Paris\u202f?" in (await fake.callback(sent)).data["content"]
 
 
 def by_option(commands: list[dict[str, Any]], noun: str, verb: str) -> dict[str, dict[str, Any]]:
