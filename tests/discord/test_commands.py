@@ -215,6 +215,14 @@ def test_a_grouped_commands_description_lists_its_canonical_verbs_and_needs_the_
     (untranslated,) = command_payload(decls, Translator({}))
     assert untranslated["description"] == "/math commands: paint, sum."
     assert "description_localizations" not in untranslated  # not in the catalog: English only
+    many = [CommandDecl(f"math verb{n:02d}", _("Paint."), (), Level.MEMBER, False) for n in range(20)]
+    problems: list[str] = []
+    (long,) = command_payload(many, french, problems=problems)
+    assert long["description"] == (
+        "/math commands: verb00, verb01, verb02, verb03, verb04, verb05, verb06, verb07, … (/help math)."
+    )
+    assert long["description_localizations"]["fr"].endswith("verb07, … (/help math).")
+    assert problems == []  # made to fit: nothing for anyone to shorten
 
 
 def test_a_description_over_discords_limit_is_reported_naming_the_command(
@@ -269,6 +277,8 @@ def _check_options(path: str, options: list[dict[str, Any]], problems: list[str]
         where = f"/{path} {item['name']}"
         if not NAME.fullmatch(item["name"]):
             problems.append(f"{where}: not a Discord name")
+        if not all(is_discord_name(name) for name in item.get("name_localizations", {}).values()):
+            problems.append(f"{where}: a French name that is not a Discord name")
         for described in [item["description"], *item.get("description_localizations", {}).values()]:
             if not 1 <= len(described) <= 100:
                 problems.append(f"{where}: description of {len(described)} characters")
@@ -301,4 +311,13 @@ def test_every_shipped_plugins_commands_fit_discords_rules() -> None:
         if _size(item) > 8000:
             problems.append(f"/{item['name']}: {_size(item)} characters (at most 8000)")
         _check_options(item["name"], item["options"], problems)
+    assert problems == []
+
+
+def test_no_shipped_description_is_over_discords_limit_in_either_language() -> None:
+    """The builder cuts a text over 100 characters only so Discord accepts the payload; each one is a
+    text its owner must shorten (in the declaration, or the plugin's French catalog)."""
+    names = available_plugins()
+    problems: list[str] = []
+    command_payload(declared_commands(names), Translator.load(locale_roots(names)), problems=problems)
     assert problems == []

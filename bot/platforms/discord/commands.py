@@ -14,7 +14,8 @@ its English label, its `name_localizations` the French one; the value stays cano
 French name is its parameter's catalog entry under msgctxt "parameter" (`radius_km` -> `rayon_km`),
 kept only when it is a Discord name and no sibling reads the same in French. Command and subcommand
 names stay canonical: /help, the docs, Slack and the console all say /group. A grouped command's own
-description lists its subcommands under the translated `GROUP_DESCRIPTION`. A description or choice
+description lists its subcommands under the translated `GROUP_DESCRIPTION` (the first ones and
+`… (/help group)` when they do not all fit). A declared description or choice
 label over Discord's 100 characters is reported (a warning at each build, `problems` for the tests)
 and cut only so Discord accepts the payload.
 """
@@ -197,15 +198,23 @@ class _Builder:
 
     def grouped(self, noun: str, entry: dict[str, Any]) -> dict[str, Any]:
         """A grouped command's description: its subcommands listed under a translated template."""
-        verbs = ", ".join(sub["name"] for sub in entry["options"])
-        text = Msg(GROUP_DESCRIPTION.msgid, {"noun": noun, "verbs": verbs})
-        english = self.fit(self.translator.render(text, "en"), f"/{noun} description", "en")
-        entry["description"] = english
+        verbs = [sub["name"] for sub in entry["options"]]
+        entry["description"] = english = self.verbs_line(noun, verbs, "en")
         if self.translator.has(FRENCH, GROUP_DESCRIPTION.msgid):
-            french = self.fit(self.translator.render(text, FRENCH), f"/{noun} description", FRENCH)
+            french = self.verbs_line(noun, verbs, FRENCH)
             if french != english:
                 entry["description_localizations"] = {FRENCH: french}
         return entry
+
+    def verbs_line(self, noun: str, verbs: list[str], locale: str) -> str:
+        """`/group commands: create, join, leave.`, made to fit by design: when every verb does not fit
+        in 100 characters, the first ones that do, then `… (/help group)`, which lists them all."""
+        for count in range(len(verbs), 0, -1):
+            shown = ", ".join(verbs[:count]) + ("" if count == len(verbs) else f", … (/help {noun})")
+            text = self.translator.render(Msg(GROUP_DESCRIPTION.msgid, {"noun": noun, "verbs": shown}), locale)
+            if len(text) <= MAX_DESCRIPTION:
+                return text
+        return self.fit(f"/help {noun}", f"/{noun} description", locale)
 
 
 def _localize_names(where: str, entries: list[dict[str, Any]], french: list[str | None]) -> None:
