@@ -321,3 +321,15 @@ def test_no_shipped_description_is_over_discords_limit_in_either_language() -> N
     problems: list[str] = []
     command_payload(declared_commands(names), Translator.load(locale_roots(names)), problems=problems)
     assert problems == []
+
+
+def test_no_catalog_keeps_the_old_discord_name_msgids() -> None:
+    """French option names come from msgctxt "parameter" now; the `discord option name: …` and
+    `discord command name: …` msgids of the old convention would be dead entries."""
+    root = Path(__file__).resolve().parents[2]
+    leftovers = [
+        str(po.relative_to(root))
+        for po in [*root.glob("bot/locales/*.po"), *root.glob("plugins/*/locales/*.po")]
+        if re.search(r'msgid "discord (option|command) name: ', po.read_text(encoding="utf-8"))
+    ]
+    assert leftovers == []
