@@ -74,6 +74,7 @@ async def test_a_french_moderator_sees_french_option_names_and_choices_and_the_v
 ) -> None:
     async with running_bot(tmp_path, fake) as running:
         (put,) = fake.calls_to("PUT", GLOBAL)
+        assert put.status == 200  # the fake refuses what Discord refuses (names, duplicates, lengths)
         assert "discord option name" not in json.dumps(put.body)  # the old msgid convention is gone
         assert all("name_localizations" not in command for command in put.body)  # /settings stays /settings
         assert all("name_localizations" not in verb for verb in by_name(put.body)["settings"]["options"])
@@ -114,6 +115,7 @@ async def test_every_french_parameter_name_in_the_catalogs_reaches_discord(tmp_p
     translator = Translator.load(locale_roots(names))
     async with running_bot(tmp_path, fake, plugins=plugins):
         (put,) = fake.calls_to("PUT", GLOBAL)
+    assert put.status == 200  # Discord takes every plugin's commands with their French names
     sent = {(o["name"], o.get("name_localizations", {}).get("fr")) for o in every_option(put.body)}
     for decl in declared_commands(names):
         for param in decl.params:
