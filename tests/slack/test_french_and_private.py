@@ -18,8 +18,7 @@ async def test_a_french_member_types_french_parameter_names_and_choice_words(tmp
         rig.fake.users["UFRMOD"] = person("UFRMOD", "camille", admin=True, locale="fr-FR")
         # `langue` is the French name of `language`, `francais` the French word without its accent.
         await rig.command("/language", "langue:francais", user="UFR", response="language")
-        # (The language's own name is the core plugin's: "français" once its catalog gives it.)
-        assert (await rig.response("language"))["text"].startswith("Le bot vous parle désormais en ")
+        assert (await rig.response("language"))["text"] == "Le bot vous parle désormais en français."
         assert await rig.app.communities.member_locale(UserRef("slack", TEAM, "UFR")) == "fr"
         await rig.command("/settings", "channel usage:bilan salon:#managers", user="UFRMOD", response="channel")
         answer = await rig.response("channel")
