@@ -102,7 +102,7 @@ async def test_privacy_export_then_forget_with_confirmation(tmp_path: Path) -> N
         assert wrong.ephemeral and "n’est pas valide" in wrong.text  # alice chose French
         stolen = await h.command("bob", f"/privacy forget confirm:{token}")
         assert "not valid" in stolen.text  # another member cannot use alice's code
-        done = await h.command("alice", f"/privacy forget confirmation:{token}")
+        done = await h.command("alice", f"/privacy forget code:{token}")
         # Her language was forgotten with the rest: the answer is in the community's language.
         assert done.ephemeral and re.fullmatch(r"Done: the bot forgot you \(\d+ records deleted\)\.", done.text)
         again = json.loads((await h.command("alice", "/privacy export")).attachments[0].content)
