@@ -104,7 +104,7 @@ async def test_a_french_moderator_sees_french_option_names_and_choices_and_the_v
         }
         sent = await fake.interact(guild, "alice", COMMAND, data, permissions=MODERATOR, locale="fr")
         answer = await fake.callback(sent)
-        assert answer.data["content"] == "#general est désormais le salon bilan."
+        assert answer.data["content"] == "#general est désormais le salon «\u202fbilan\u202f»."
         settings = await running.app.communities.get(translate.community(guild.id))
         assert settings.channel("digest") == translate.place(guild.id, general)
 
@@ -116,6 +116,9 @@ async def test_every_french_parameter_name_in_the_catalogs_reaches_discord(tmp_p
     async with running_bot(tmp_path, fake, plugins=plugins):
         (put,) = fake.calls_to("PUT", GLOBAL)
     assert put.status == 200  # Discord takes every plugin's commands with their French names
+    nearby = options_of(put.body, "group", "nearby")
+    assert nearby["radius_km"]["name_localizations"] == {"fr": "rayon_km"}
+    assert nearby["city"]["name_localizations"] == {"fr": "ville"}
     sent = {(o["name"], o.get("name_localizations", {}).get("fr")) for o in every_option(put.body)}
     for decl in declared_commands(names):
         for param in decl.params:
