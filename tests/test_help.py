@@ -37,7 +37,7 @@ from bot.plugin import (
 from bot.registry import declared_commands, locale_roots
 from bot.textsyntax import parse_line
 from plugins.core import help as help_texts
-from tests.harness import START, make_config, running
+from tests.harness import START, console_for, make_config, running
 
 # Discord cuts command, option and choice descriptions at 100 characters, Slack a slash command's
 # description at 100: a longer one reaches the reader cut with "…".
@@ -124,10 +124,7 @@ async def console(tmp_path: Path, *plugins: str) -> AsyncIterator[tuple[ConsoleP
     app = App(config, clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    platform = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
-    )
-    app.add_platform(platform)
+    platform = console_for(app, clock, out)
     await app.start()
     try:
         yield platform, out
