@@ -255,7 +255,7 @@ async def test_a_french_moderator_reads_help_in_french_and_types_the_example_as_
                 "À quoi sert le salon.\nValeurs acceptées\u202f: `bilan`, `entraide`, `modération`, `calendrier`"
             ),
             "salon (facultatif)": (
-                "Le salon (laissez vide pour ne plus en utiliser).\nValeurs acceptées\u202f: un salon\u202f: `#nom`"
+                "Le salon (laissez vide pour ne plus en utiliser).\nValeurs acceptées\u202f: un salon (`#nom`)"
             ),
             "Exemple": "`/settings channel bilan salon:#entraide`",
         }
@@ -311,17 +311,17 @@ class Directory:
             "(Europe/Paris)",
             "How much.\nAccepted: a number from 0.5 to 10",
             "Loudly.\nAccepted: `yes` or `no`",
-            "Who.\nAccepted: a member: `@name` or a mention",
+            "Who.\nAccepted: a member (`@name` or a mention)",
             "/reminder set 30m until:2026-12-01 10:00",
         ),
         (
             "fr",
-            "When.\nValeurs acceptées\u202f: une durée comme `30 min`, `2 h` ou `1j 2h`, de 5 minutes à 30 jours",
+            "When.\nValeurs acceptées\u202f: une durée comme `30 min`, `2 h` ou `1 j 2 h`, de 5 minutes à 30 jours",
             "Until when.\nValeurs acceptées\u202f: une date et une heure comme `2026-12-01 10:00`, dans le fuseau "
             "horaire de la communauté (Europe/Paris)",
             "How much.\nValeurs acceptées\u202f: un nombre de 0,5 à 10",
             "Loudly.\nValeurs acceptées\u202f: `oui` ou `non`",
-            "Who.\nValeurs acceptées\u202f: un membre\u202f: `@nom` ou une mention",
+            "Who.\nValeurs acceptées\u202f: un membre (`@nom` ou une mention)",
             "/reminder set 30 min until:2026-12-01 10:00",
         ),
     ],
