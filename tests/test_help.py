@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import console_for
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.discovery import available_plugins
@@ -37,7 +38,7 @@ from bot.plugin import (
 from bot.registry import declared_commands, locale_roots
 from bot.textsyntax import parse_line
 from plugins.core import help as help_texts
-from tests.harness import START, console_for, make_config, running
+from tests.harness import START, make_config, running
 
 # Discord cuts command, option and choice descriptions at 100 characters, Slack a slash command's
 # description at 100: a longer one reaches the reader cut with "…".

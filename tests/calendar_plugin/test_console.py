@@ -5,10 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.__main__ import console_for
 from bot.app import App
 from bot.clock import FrozenClock
 from tests.calendar_plugin.helpers import PLUGINS
-from tests.harness import START, console_for, make_config
+from tests.harness import START, make_config
 
 
 async def test_console_import_with_attach_and_export(tmp_path: Path) -> None:

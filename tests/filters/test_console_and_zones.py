@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import console_for
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.model import Level
 from bot.platforms.console import ConsolePlatform
 from tests.filters.fakes import PLUGINS
-from tests.harness import START, console_for, make_config, running
+from tests.harness import START, make_config, running
 
 
 @asynccontextmanager

@@ -6,9 +6,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from bot.__main__ import console_for
 from bot.app import App
 from bot.clock import FrozenClock
-from tests.harness import START, console_for, make_config
+from tests.harness import START, make_config
 
 
 async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) -> None:
