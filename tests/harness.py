@@ -7,6 +7,7 @@ names, so a test reads like a conversation: `await h.say("alice", "hello")`,
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.__main__ import console_for
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -33,6 +35,7 @@ from bot.model import (
     Target,
     UserRef,
 )
+from bot.platforms.console import ConsolePlatform
 from tests import pgserver
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
@@ -286,5 +289,21 @@ async def running(
     await app.start()
     try:
         yield Harness(app, clock, fake)
+    finally:
+        await app.stop()
+
+
+@asynccontextmanager
+async def on_console(config: Config) -> AsyncIterator[tuple[ConsolePlatform, io.StringIO, App]]:
+    """The real app on the console platform, wired as `affinity-bot console` wires it, its clock frozen at
+    `START`; yields the console, what it printed, and the app. Stopped afterwards."""
+    clock = FrozenClock(START)
+    app = App(config, clock=clock, realtime=False)
+    await app.build()
+    out = io.StringIO()
+    console = console_for(app, clock, out)
+    await app.start()
+    try:
+        yield console, out, app
     finally:
         await app.stop()
