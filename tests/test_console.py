@@ -290,6 +290,17 @@ async def test_a_typo_of_a_known_name_is_not_created_and_says_how_to(tmp_path: P
         assert console.member_names(console.community) == ["alice", "you"]
 
 
+async def test_a_bare_word_is_never_created_only_a_name_written_with_its_sign(tmp_path: Path) -> None:
+    """`/calendar add "Letter" #news tomorrow 9h` must not make a member called 9h: only `@name` and `#name` create."""
+    async with console_app(tmp_path) as (console, _echo, out):
+        await console.play(["/poke 9h", "/poke you events"])
+        text = out.getvalue()
+        assert "No member matches “9h”." in text
+        assert "No channel matches “events”." in text
+        assert "is new here" not in text and "poked" not in text
+        assert console.member_names(console.community) == ["you"]
+
+
 async def test_messages_are_numbered_and_thread_opens_an_earlier_one(tmp_path: Path) -> None:
     async with console_app(tmp_path) as (console, echo, out):
         await console.play(

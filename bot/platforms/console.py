@@ -48,6 +48,7 @@ from bot.model import (
 )
 from bot.platforms.base import EventSink
 from bot.textsyntax import parse_duration
+from bot.typography import french
 
 PLATFORM = "console"
 _MENTION = re.compile(r"@([\w.-]+)")
@@ -264,8 +265,11 @@ class ConsolePlatform:
             lines.append(f"    ┌ {to_plain(reply.card.title)}")
             if reply.card.description:
                 lines += [f"    │ {line}" for line in to_plain(reply.card.description).splitlines()]
+            # A field reads `name: value`, set in the reader's typography; a value on several lines stays in the box.
+            colon = french(" :") if reply.locale == "fr" else ":"
             for card_field in reply.card.fields:
-                lines.append(f"    │ {to_plain(card_field.name)}: {to_plain(card_field.value)}")
+                value = to_plain(card_field.value).replace("\n", "\n    │   ")
+                lines.append(f"    │ {to_plain(card_field.name)}{colon} {value}")
             lines.append("    └")
         for attachment in reply.attachments:
             path = self._write_file(attachment.filename, attachment.content)
@@ -296,14 +300,16 @@ class ConsolePlatform:
         return self.channels.get(channel.channel_id, channel.channel_id)
 
     async def find_member(self, community: CommunityRef, raw: str) -> UserRef | None:
-        """A member by name, with or without '@'. A name never seen is a member of the simulated
-        community the console did not meet yet: created (and said so), as `/as` would; only text that
-        cannot be a name (punctuation, a sentence, over 64 characters) finds no one."""
-        name = raw.strip().removeprefix("@").strip()
+        """A member by name, with or without '@'. A name never seen, written with its '@', is a member of
+        the simulated community the console did not meet yet: created (and said so), as `/as` would. A
+        bare word is never created (`demain 9h` must not make a member called 9h), nor text that cannot be
+        a name (punctuation, a sentence, over 64 characters)."""
+        named = raw.strip()
+        name = named.removeprefix("@").strip()
         user = self._user(name)
         if user.user_id in self.members:
             return user
-        if not _NEW_NAME.fullmatch(name) or not fold(name):
+        if not named.startswith("@") or not _NEW_NAME.fullmatch(name) or not fold(name):
             return None
         if (near := _typo_of(user.user_id, self.members)) is not None:
             self._note(
@@ -315,13 +321,14 @@ class ConsolePlatform:
         return user
 
     async def find_channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
-        """A channel by name, with or without '#'; a name never seen is created (and said so), as `/in`
-        would; only text that cannot be a channel name finds none."""
-        name = raw.strip().removeprefix("#").strip()
+        """A channel by name, with or without '#'; a name never seen, written with its '#', is created (and
+        said so), as `/in` would; a bare word or text that cannot be a channel name finds none."""
+        named = raw.strip()
+        name = named.removeprefix("#").strip()
         channel_id = fold(name).replace(" ", "-")
         if channel_id in self.channels:
             return ChannelRef(PLATFORM, self.config.workspace, channel_id)
-        if not _NEW_NAME.fullmatch(name) or not channel_id:
+        if not named.startswith("#") or not _NEW_NAME.fullmatch(name) or not channel_id:
             return None
         if (near := _typo_of(channel_id, self.channels)) is not None:
             self._note(
