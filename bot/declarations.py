@@ -121,6 +121,8 @@ class Param:
     autocomplete: str | None = None
     rest: bool = False  # a last text parameter that takes the rest of the line without quotes
     named_only: bool = False  # given only as `name:value`, never filled by a positional word
+    # For text the plugin reads itself (`demain 9h`): whether the next unquoted word still belongs to the value.
+    joins: Callable[[str, str], bool] | None = None
 
     @property
     def label(self) -> Msg:
@@ -138,10 +140,12 @@ def text(
     autocomplete: str | None = None,
     rest: bool = False,
     named_only: bool = False,
+    joins: Callable[[str, str], bool] | None = None,
 ) -> Param:
     """A text parameter (optionally completed by a plugin's provider, e.g. a group name).
 
-    `named_only` parameters may follow the rest-of-line one: `/ask How do I join? group:rust`."""
+    `named_only` parameters may follow the rest-of-line one: `/ask How do I join? group:rust`. `joins(value,
+    word)` says whether the next unquoted word continues the value, so `demain 9h` needs no quotes."""
     return Param(
         name,
         ParamKind.TEXT,
@@ -151,6 +155,7 @@ def text(
         autocomplete=autocomplete,
         rest=rest,
         named_only=named_only,
+        joins=joins,
     )
 
 

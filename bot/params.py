@@ -223,11 +223,13 @@ def _is_rest(param: Param) -> bool:
 
 
 def _join_continuations(param: Param, value: str, items: list[_Item], index: int) -> tuple[str, int]:
-    """Glue a time to a date (`2026-12-01 10:00`) and the parts of a duration (`1h 30m`)."""
-    if param.kind not in (ParamKind.DATETIME, ParamKind.DURATION):
+    """Glue a time to a date (`2026-12-01 10:00`), the parts of a duration (`1h 30m`), and the words a
+    plugin's text parameter declares it `joins` (`demain 9h`)."""
+    joins = param.joins or (continues if param.kind in (ParamKind.DATETIME, ParamKind.DURATION) else None)
+    if joins is None:
         return value, index
     while index < len(items) and items[index][0] is None and not items[index][1].quoted:
-        if not continues(value, items[index][1].value):
+        if not joins(value, items[index][1].value):
             break
         value, index = f"{value} {items[index][1].value}", index + 1
     return value, index

@@ -207,3 +207,19 @@ def format_offsets(offsets: tuple[timedelta, ...]) -> str:
                 seconds %= size
         parts.append(text)
     return ",".join(parts) if parts else "none"
+
+
+_TIME_OF_DAY = re.compile(r"([01]?\d|2[0-3])(?:h(?:[0-5]\d)?|:[0-5]\d|\s*(?:am|pm))", re.IGNORECASE)
+_AT = frozenset({"à", "a", "at"})
+
+
+def continues_due(value: str, word: str) -> bool:
+    """Whether `word`, typed after `value` without quotes, still belongs to a due date: a time of day
+    (`9h`, `18:30`, `9am`) or `à`/`at` before one, after a date that has no time yet (`demain 9h`,
+    `mardi à 18h30`, `next tuesday 9am`). Anything else starts the next parameter."""
+    words = value.split()
+    if any(_TIME_OF_DAY.fullmatch(w) for w in words):
+        return False
+    if word.casefold() in _AT:
+        return words[-1].casefold() not in _AT
+    return _TIME_OF_DAY.fullmatch(word) is not None

@@ -34,6 +34,7 @@ from bot.plugin import (
     member,
     text,
 )
+from plugins.calendar import dates
 from plugins.calendar.charter import CharterService
 from plugins.calendar.digest import AdherenceDigest
 from plugins.calendar.entries import EntryService
@@ -92,7 +93,12 @@ class CalendarPlugin(Plugin[CalendarSettings]):
         _("Plan a post: title, channel, due date, owner, repetition and reminders."),
         text("title", _("What will be posted."), max_length=200),
         channel("channel", _("Where it will be posted.")),
-        text("due", _("When: `mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`."), max_length=100),
+        text(
+            "due",
+            _("When: `mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`."),
+            max_length=100,
+            joins=dates.continues_due,
+        ),
         member("owner", _("Who posts it (you by default)."), required=False),
         text(
             "repeat",
@@ -151,7 +157,13 @@ class CalendarPlugin(Plugin[CalendarSettings]):
         _("Change a planned entry, or its whole series: title, due, owner, channel, reminders."),
         _ENTRY,
         text("title", _("The new title."), required=False, max_length=200),
-        text("due", _("The new due date (for a series: its first date from now on)."), required=False, max_length=100),
+        text(
+            "due",
+            _("The new due date (for a series: its first date from now on)."),
+            required=False,
+            max_length=100,
+            joins=dates.continues_due,
+        ),
         member("owner", _("The new owner."), required=False),
         channel("channel", _("The new channel."), required=False),
         text("remind", _("The new reminders, such as `1d,2h`, `30 min` or `none`."), required=False, max_length=60),

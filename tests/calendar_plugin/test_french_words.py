@@ -458,3 +458,17 @@ def test_due_dates_with_the_weekday_words_the_bot_shows(typed: str, expected: da
 )
 def test_days_of_the_month_in_any_order(typed: str, body: str | None) -> None:
     assert read_words(typed, TUESDAY_9) == body
+
+
+
+@pytest.mark.parametrize(
+    ("typed", "planned"),
+    [
+        ('/calendar add "Lettre" #annonces mardi 9h @alice', "le mardi 17 novembre 2026 à 9 h"),
+        ('/calendar add "Lettre" #annonces mardi à 18h30 rédacteur:@alice', "le mardi 17 novembre 2026 à 18 h 30"),
+    ],
+)
+async def test_a_date_and_its_time_need_no_quotes(h: Harness, typed: str, planned: str) -> None:
+    added = await mod(h, typed, locale="fr")
+    assert f"Publication `#1` **Lettre** prévue dans #annonces {planned}" in added.text, added.text
+    assert (await entries(h))[0]["owner_id"] == "alice"
