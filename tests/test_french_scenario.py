@@ -1,0 +1,159 @@
+"""Issue 17, "no English in a French reply": a French community runs every command of every shipped
+plugin for a week (tests/french_script.py, played by tests/french_scenario.py), errors included, and
+every reply and every message the bot sends must read as French written by a French community
+manager:
+
+- no English word from the stop-list (tests/french_checks.py), command paths aside;
+- no catalog entry rendered without its French translation;
+- no raw library message (regex, dates, validation, Python reprs, RRULE syntax);
+- French typography (`bot.typography.problems` once the i18n core is merged);
+- every text rendered for the French locale;
+- the French words the bot shows are accepted when typed (docs/glossary.md, "Words you type").
+
+Each check runs once per plugin, so a failure names the plugin whose owner fixes it, with every
+offending output printed under the command that caused it. A new command fails
+`test_every_command_is_scripted` until the script runs it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.discovery import available_plugins
+from tests.french_checks import (
+    english_words,
+    library_messages,
+    needs_translation,
+    translated,
+    typography_checker,
+)
+from tests.french_scenario import Output, Transcript, play
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGINS = sorted({"core", *available_plugins()})
+# Plugins whose steps are plain messages or time passing are reported under these labels too.
+OWNERS = [*PLUGINS, "(messages)"]
+
+
+@pytest.fixture(scope="module")
+def transcript(tmp_path_factory: pytest.TempPathFactory) -> Transcript:
+    """The scenario, played once for every check of this module."""
+    return asyncio.run(play(tmp_path_factory.mktemp("french")))
+
+
+def _report(title: str, plugin: str, items: Iterable[tuple[str, str]]) -> None:
+    """Fail with every offending output of `plugin`, grouped under the step that caused it."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for step, detail in items:
+        if detail not in grouped[step]:
+            grouped[step].append(detail)
+    if not grouped:
+        return
+    lines = [f"French scenario, {plugin}: {title} ({sum(len(v) for v in grouped.values())})"]
+    for step, details in grouped.items():
+        lines.append(f"  ▶ {step}")
+        lines += [f"      {detail}" for detail in details]
+    pytest.fail("\n".join(lines), pytrace=False)
+
+
+def _shown(text: str, limit: int = 400) -> str:
+    flat = text.replace("\n", " ⏎ ")
+    return repr(flat if len(flat) <= limit else flat[:limit] + "…")
+
+
+def _outputs(t: Transcript, plugin: str) -> list[Output]:
+    return [o for o in t.outputs if o.plugin == plugin]
+
+
+def test_every_command_is_scripted(transcript: Transcript) -> None:
+    missing = sorted(set(transcript.paths) - transcript.scripted_paths)
+    assert not missing, "commands the French scenario does not run yet (add them to tests/french_script.py): " + (
+        ", ".join(f"/{p}" for p in missing)
+    )
+
+
+def test_the_scenario_produced_french_outputs(transcript: Transcript) -> None:
+    assert len(transcript.outputs) > 150
+    assert transcript.rendered, "the translator wrapper saw nothing: the rendering API changed"
+    assert any(o.where.startswith("DM") for o in transcript.outputs)  # reminders, digests, notes
+    assert any(o.where == "#moderation" for o in transcript.outputs)  # filter reports, reviews
+
+
+@pytest.mark.parametrize("plugin", OWNERS)
+def test_french_words_are_accepted(transcript: Transcript, plugin: str) -> None:
+    """A French moderator types the French words the bot shows (and the scenario goes as planned)."""
+    items = [(line, f"refused: {_shown(reply)}") for owner, line, reply in transcript.french_refused if owner == plugin]
+    items += [(what, f"reply: {_shown(reply)}") for owner, what, reply in transcript.surprises if owner == plugin]
+    _report("French input refused or unexpected outcome", plugin, items)
+
+
+@pytest.mark.parametrize("plugin", OWNERS)
+def test_no_english_words(transcript: Transcript, plugin: str) -> None:
+    items = []
+    for o in _outputs(transcript, plugin):
+        found = english_words(o.text, transcript.paths)
+        if found:
+            items.append((o.step, f"[{o.where}] English {sorted(set(found))} in {_shown(o.text)}"))
+    _report("English words in French outputs", plugin, items)
+
+
+@pytest.mark.parametrize("plugin", OWNERS)
+def test_every_output_is_rendered_in_french(transcript: Transcript, plugin: str) -> None:
+    items = [
+        (o.step, f"[{o.where}] rendered in {o.locale!r}: {_shown(o.text)}")
+        for o in _outputs(transcript, plugin)
+        if o.locale != "fr"
+    ]
+    _report("outputs not rendered in French", plugin, items)
+
+
+@pytest.mark.parametrize("plugin", OWNERS)
+def test_no_untranslated_entries(transcript: Transcript, plugin: str) -> None:
+    items = [
+        (step, f"msgid {msg.msgid!r} has no French translation (in {_source_of(msg.msgid)})")
+        for owner, step, msg in transcript.rendered
+        if owner == plugin and needs_translation(msg) and not translated(transcript.translator, msg)
+    ]
+    _report("catalog entries shown untranslated", plugin, items)
+
+
+@pytest.mark.parametrize("plugin", OWNERS)
+def test_no_raw_library_messages(transcript: Transcript, plugin: str) -> None:
+    items = [
+        (o.step, f"[{o.where}] {found} in {_shown(o.text)}")
+        for o in _outputs(transcript, plugin)
+        for found in library_messages(o.text)
+    ]
+    _report("library messages shown raw", plugin, items)
+
+
+@pytest.mark.parametrize("plugin", OWNERS)
+def test_typography(transcript: Transcript, plugin: str) -> None:
+    problems = typography_checker()
+    items = [(o.step, f"[{o.where}] {problem}") for o in _outputs(transcript, plugin) for problem in problems(o.text)]
+    _report("French typography problems", plugin, items)
+
+
+@cache
+def _sources() -> dict[str, str]:
+    """The text of every Python file of the bot and its plugins, by path (to say where a msgid lives)."""
+    return {
+        str(path.relative_to(ROOT)): path.read_text(encoding="utf-8")
+        for folder in ("bot", "plugins")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+    }
+
+
+def _source_of(msgid: str) -> str:
+    """The first source file that spells `msgid` (its first line), for the report."""
+    needle = msgid.split("\n")[0][:60]
+    pattern = re.compile(re.escape(needle[:40]))
+    found = [path for path, text in _sources().items() if pattern.search(text)]
+    return ", ".join(found[:2]) if found else "source not found"
