@@ -17,13 +17,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.declarations import Param, ParamKind
+from bot.declarations import Choice, Param, ParamKind
 from bot.folding import closest, fold
 from bot.i18n import Msg, Span, Text, _, join
 from bot.model import ChannelRef, CommunityRef, UserRef
@@ -66,14 +66,25 @@ class Resolver(Protocol):
 # ---------------------------------------------------------------- context and errors
 
 
+Spellings = Callable[[Msg], Iterable[str]]
+"""How a word reads in every language the bot speaks (`Translator.spellings`): what a member may type."""
+
+
+def msgid_only(text: Msg) -> Iterable[str]:
+    """The spellings when no catalog is at hand: the English word alone."""
+    return (text.msgid,)
+
+
 @dataclass(frozen=True, slots=True)
 class ConvertContext:
-    """What converters need besides the value: where the errors point and how to resolve names."""
+    """What converters need besides the value: where the errors point, how to resolve names, and how
+    each word reads in every language (choices are accepted in all of them)."""
 
-    usage: str
+    usage: Text
     community: CommunityRef
     resolver: Resolver
     tz: str
+    spellings: Spellings = msgid_only
 
     def error(self, message: Msg, *hints: Text) -> CommandError:
         """A CommandError whose hint ends with the usage line."""
@@ -104,7 +115,7 @@ async def convert(param: Param, value: object, ctx: ConvertContext) -> object:
         return _PARSERS[kind](param, value, ctx)
     typed = _TYPED[kind](param, value, ctx) if kind in _TYPED else None
     if typed is None:
-        raise ctx.error(_("{name} received a value of the wrong type.", name=param.name))
+        raise ctx.error(_("{name} received a value of the wrong type.", name=param.label))
     return typed
 
 
@@ -124,12 +135,12 @@ def clean_text(value: str) -> str:
 def _to_text(param: Param, value: str, ctx: ConvertContext) -> str:
     text = clean_text(value)
     if not text:
-        raise ctx.error(_("{name} cannot be empty.", name=param.name))
+        raise ctx.error(_("{name} cannot be empty.", name=param.label))
     if len(text) > param.max_length:
         raise ctx.error(
             _(
                 "{name} is too long: {length} characters, at most {limit}.",
-                name=param.name,
+                name=param.label,
                 length=len(text),
                 limit=param.max_length,
             )
@@ -145,9 +156,9 @@ _INT64 = 2**63 - 1
 def _too_large(param: Param, ctx: ConvertContext, low: float | None, high: float | None) -> CommandError:
     """`… is too large`, with the accepted range when there is one, so the member knows the limit."""
     if low is None or high is None:
-        return ctx.error(_("{name} is too large.", name=param.name))
+        return ctx.error(_("{name} is too large.", name=param.label))
     return ctx.error(
-        _("{name} is too large.", name=param.name),
+        _("{name} is too large.", name=param.label),
         _("Accepted values go from {low} to {high}.", low=_bound(low), high=_bound(high)),
     )
 
@@ -169,14 +180,14 @@ def _to_integer(param: Param, value: str, ctx: ConvertContext) -> int:
     if not _INTEGER.fullmatch(text):
         if re.fullmatch(r"[+-]?\d{31,}", text):
             raise _too_large(param, ctx, *_integer_range(param))
-        raise ctx.error(_("{name} must be a whole number, not “{value}”.", name=param.name, value=excerpt(text)))
+        raise ctx.error(_("{name} must be a whole number, not “{value}”.", name=param.label, value=excerpt(text)))
     return _checked_integer(param, int(text), ctx)
 
 
 def _checked_integer(param: Param, number: int, ctx: ConvertContext) -> int:
     if abs(number) > _INT64:
         raise _too_large(param, ctx, *_integer_range(param))
-    _check_bounds(param.name, number, param.min_value, param.max_value, ctx, _whole)
+    _check_bounds(param.label, number, param.min_value, param.max_value, ctx, _whole)
     return number
 
 
@@ -187,14 +198,14 @@ def _to_number(param: Param, value: str, ctx: ConvertContext) -> float:
     except ValueError:  # digits of mixed scripts
         number = math.nan
     if math.isnan(number):
-        raise ctx.error(_("{name} must be a number, not “{value}”.", name=param.name, value=excerpt(text)))
+        raise ctx.error(_("{name} must be a number, not “{value}”.", name=param.label, value=excerpt(text)))
     return _checked_number(param, number, ctx)
 
 
 def _checked_number(param: Param, number: float, ctx: ConvertContext) -> float:
     if not math.isfinite(number):
         raise _too_large(param, ctx, param.min_value, param.max_value)
-    _check_bounds(param.name, number, param.min_value, param.max_value, ctx, float)
+    _check_bounds(param.label, number, param.min_value, param.max_value, ctx, float)
     return number
 
 
@@ -204,7 +215,7 @@ def _whole(bound: float) -> object:
 
 
 def _check_bounds(
-    name: str,
+    name: Msg,
     number: float,
     low: float | None,
     high: float | None,
@@ -223,31 +234,44 @@ def _check_bounds(
     raise ctx.error(message)
 
 
-_TRUE = frozenset({"yes", "y", "true", "on", "1", "oui", "o", "vrai"})
-_FALSE = frozenset({"no", "n", "false", "off", "0", "non", "faux"})
+# Folded (no accents): `activé` is typed as `active` once folded, `désactivée` as `desactivee`.
+_TRUE = frozenset({"yes", "y", "true", "on", "1", "oui", "o", "vrai", "active", "activee", "actif", "enabled"})
+_FALSE = frozenset(
+    {"no", "n", "false", "off", "0", "non", "faux", "desactive", "desactivee", "inactif", "inactive", "disabled"}
+)
 
 
 def _to_boolean(param: Param, value: str, ctx: ConvertContext) -> bool:
     word = fold(value)
     if word in _TRUE or word in _FALSE:
         return word in _TRUE
-    raise ctx.error(_("{name} must be yes or no, not “{value}”.", name=param.name, value=excerpt(value)))
+    raise ctx.error(_("{name} must be yes or no, not “{value}”.", name=param.label, value=excerpt(value)))
+
+
+def choice_spellings(option: Choice, ctx: ConvertContext) -> list[str]:
+    """Everything a member may type for one choice: its value, its word in every language, its aliases."""
+    return [option.value, *ctx.spellings(option.word), *option.aliases]
 
 
 def _to_choice(param: Param, value: str, ctx: ConvertContext) -> str:
     wanted = fold(value)
+    spelled: dict[str, Choice] = {}
     for option in param.choices:
-        if fold(option.value) == wanted:
+        for spelling in choice_spellings(option, ctx):
+            spelled.setdefault(spelling, option)
+    for spelling, option in spelled.items():
+        if fold(spelling) == wanted:
             return option.value
-    allowed = [option.value for option in param.choices]
+    guesses = closest(value, list(spelled), n=1)
+    hints: list[Text] = [_("Did you mean {suggestion}?", suggestion=spelled[guesses[0]].word)] if guesses else []
     raise ctx.error(
         _(
             "{name} must be one of {allowed}, not “{value}”.",
-            name=param.name,
-            allowed=", ".join(allowed),
+            name=param.label,
+            allowed=join([option.word for option in param.choices], ", "),
             value=excerpt(value),
         ),
-        *did_you_mean(value, allowed),
+        *hints,
     )
 
 
@@ -257,7 +281,7 @@ def _to_duration(param: Param, value: str, ctx: ConvertContext) -> timedelta:
         raise ctx.error(
             _(
                 "{name} must be a duration such as 45m, 2h30m or 1d, not “{value}”.",
-                name=param.name,
+                name=param.label,
                 value=excerpt(value),
             ),
             _("Units: s, m, h, d (or j), w (or sem)."),
@@ -267,9 +291,9 @@ def _to_duration(param: Param, value: str, ctx: ConvertContext) -> timedelta:
 
 def _checked_duration(param: Param, seconds: float, ctx: ConvertContext) -> timedelta:
     if not seconds > 0:
-        raise ctx.error(_("{name} must be longer than zero.", name=param.name))
+        raise ctx.error(_("{name} must be longer than zero.", name=param.label))
     high = min(MAX_DURATION, param.max_value if param.max_value is not None else MAX_DURATION)
-    _check_bounds(param.name, seconds, param.min_value, high, ctx, _span)
+    _check_bounds(param.label, seconds, param.min_value, high, ctx, _span)
     return timedelta(seconds=seconds)
 
 
@@ -330,13 +354,13 @@ def _to_moment(param: Param, value: str, ctx: ConvertContext) -> datetime:
     text = " ".join(value.split())
     if not is_moment(text):
         raise ctx.error(
-            _("{name} must be a date such as 2026-12-01 10:00, not “{value}”.", name=param.name, value=excerpt(text)),
+            _("{name} must be a date such as 2026-12-01 10:00, not “{value}”.", name=param.label, value=excerpt(text)),
             _moment_forms(),
         )
     moment = parse_moment(text, _zone(ctx))
     if moment is None:
         raise ctx.error(
-            _("{name}: {value} is not a real date and time.", name=param.name, value=excerpt(text)), _moment_forms()
+            _("{name}: {value} is not a real date and time.", name=param.label, value=excerpt(text)), _moment_forms()
         )
     return moment
 
@@ -349,7 +373,7 @@ def _typed_moment(param: Param, value: object, ctx: ConvertContext) -> datetime 
         return aware.astimezone(UTC)
     except (ValueError, OverflowError):
         raise ctx.error(
-            _("{name}: {value} is not a real date and time.", name=param.name, value=value.isoformat())
+            _("{name}: {value} is not a real date and time.", name=param.label, value=value.isoformat())
         ) from None
 
 
@@ -362,16 +386,16 @@ async def _to_ref(param: Param, value: object, ctx: ConvertContext) -> UserRef |
     if isinstance(value, (UserRef, ChannelRef)):
         if isinstance(value, UserRef) != is_member or value.community != ctx.community:
             raise ctx.error(
-                _("{name} must be a member of this community.", name=param.name)
+                _("{name} must be a member of this community.", name=param.label)
                 if is_member
-                else _("{name} must be a channel of this community.", name=param.name)
+                else _("{name} must be a channel of this community.", name=param.label)
             )
         return value
     if not isinstance(value, str):
-        raise ctx.error(_("{name} received a value of the wrong type.", name=param.name))
+        raise ctx.error(_("{name} received a value of the wrong type.", name=param.label))
     text = clean_text(value)
     if not text:
-        raise ctx.error(_("{name} cannot be empty.", name=param.name))
+        raise ctx.error(_("{name} cannot be empty.", name=param.label))
     lookup = ctx.resolver.member if is_member else ctx.resolver.channel
     found = await lookup(ctx.community, text) if len(text) <= _MAX_NAME else None
     if found is not None:
@@ -393,7 +417,7 @@ def _typed_integer(param: Param, value: object, ctx: ConvertContext) -> int | No
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not value.is_integer():
-        raise ctx.error(_("{name} must be a whole number, not “{value}”.", name=param.name, value=str(value)))
+        raise ctx.error(_("{name} must be a whole number, not “{value}”.", name=param.label, value=str(value)))
     return _checked_integer(param, int(value), ctx)
 
 
@@ -405,7 +429,7 @@ def _typed_number(param: Param, value: object, ctx: ConvertContext) -> float | N
     except OverflowError:
         number = math.inf
     if math.isnan(number):
-        raise ctx.error(_("{name} must be a number, not “{value}”.", name=param.name, value=str(value)))
+        raise ctx.error(_("{name} must be a number, not “{value}”.", name=param.label, value=str(value)))
     return _checked_number(param, number, ctx)
 
 

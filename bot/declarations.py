@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.i18n import Msg, Text
+from bot.i18n import Msg, Text, term
 from bot.model import Attachment, ChannelRef, Event, Level, UserRef
 
 __all__ = [
@@ -89,10 +89,21 @@ PYTHON_TYPES: dict[ParamKind, type] = {
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """One allowed value of a choice parameter, with its translated label."""
+    """One allowed value of a choice parameter, with its translated label.
+
+    `value` is what handlers receive; `word` is how the value reads in each language (the catalog's
+    msgctxt "choice" entry for `value`), and a member may type the value, its word in any language or
+    one of the `aliases` (`hebdo`, `semaine`), accents and case aside. `label` describes it (Discord's
+    choice name, the help)."""
 
     value: str
     label: Text
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def word(self) -> Msg:
+        """The value as a member reads and types it in their language (`weekly`, `hebdo`)."""
+        return term(self.value, "choice")
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +121,12 @@ class Param:
     autocomplete: str | None = None
     rest: bool = False  # a last text parameter that takes the rest of the line without quotes
     named_only: bool = False  # given only as `name:value`, never filled by a positional word
+
+    @property
+    def label(self) -> Msg:
+        """The parameter's name in the reader's language (`radius_km`, `rayon_km`): shown in usage lines
+        and errors, and accepted when typed as `rayon_km:30` (catalog msgctxt "parameter")."""
+        return term(self.name, "parameter")
 
 
 def text(

@@ -27,7 +27,7 @@ from bot.model import (
     ReactionAdded,
     Reply,
 )
-from bot.params import Resolver, bind_options, bind_text, usage
+from bot.params import Resolver, bind_options, bind_text
 from bot.plugin import CommandError, Invocation, MessageNotes, Param, ParamKind
 from bot.registry import CommandSpec, Registry
 from bot.storage.activity import ActivityWriter
@@ -215,6 +215,7 @@ class Dispatcher:
                 community=event.community,
                 resolver=self._resolver,
                 tz=settings.timezone,
+                spellings=self._translator.spellings,
             )
         else:
             values = await bind_text(
@@ -224,6 +225,7 @@ class Dispatcher:
                 community=event.community,
                 resolver=self._resolver,
                 tz=settings.timezone,
+                spellings=self._translator.spellings,
             )
         values.update(_bind_files(spec, files, event))
         locale = await self._communities.locale_for(event.user, event.community, event.locale)
@@ -258,10 +260,6 @@ class Dispatcher:
         if spec.decl.private and not reply.ephemeral:
             reply = Reply(reply.text, reply.card, reply.attachments, reply.buttons, ephemeral=True)
         return reply
-
-    def usage(self, spec: CommandSpec) -> str:
-        """The command's usage line."""
-        return usage(spec.path, spec.decl.params)
 
 
 def _bind_files(spec: CommandSpec, files: list[Param], event: CommandInvoked) -> dict[str, Attachment]:

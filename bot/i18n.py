@@ -6,13 +6,18 @@ Code marks user-facing strings with `_("English text {name}", name=...)`, which 
 
 Catalogs are standard gettext `.po` files (`bot/locales/<lang>.po` and
 `plugins/<name>/locales/<lang>.po`), read with Babel at start; the English msgid is the source
-text. Babel also formats dates and numbers per locale, which is why it was chosen over plain
-`gettext` (which would need compiled `.mo` files and no formatting help).
+text. A counted message (`n_`) picks its form by the catalog's `Plural-Forms`; a message with a
+context (`term`) is looked up under its msgctxt, which is how parameter names (msgctxt
+"parameter") and choice words (msgctxt "choice") get their French spelling. French templates get
+the French typography rule of `bot.typography` when they are loaded. Babel also formats dates and
+numbers per locale, which is why it was chosen over plain `gettext` (which would need compiled `.mo`
+files and no formatting help).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gettext
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -21,19 +26,35 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_datetime, format_timedelta
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 
+from bot import typography
 from bot.markup import inert
 
 SUPPORTED_LOCALES: tuple[str, ...] = ("en", "fr")
 
+# gettext's classic rules: French says "0 groupe", "1 groupe", "2 groupes". Babel's CLDR rule for French
+# has a third form for millions, which no catalog here carries.
+PLURAL_FORMS: dict[str, str] = {"en": "(n != 1)", "fr": "(n > 1)"}
+_CONTEXT_SEPARATOR = "\x04"  # how gettext joins a msgctxt and its msgid into one key
+
 
 @dataclass(frozen=True, slots=True)
 class Msg:
-    """A translatable message: an English msgid and named parameters rendered per locale."""
+    """A translatable message: an English msgid and named parameters rendered per locale.
+
+    `plural` and `n` make it a counted message (see `n_`); `context` is its msgctxt."""
 
     msgid: str
     params: Mapping[str, object] = field(default_factory=dict)
+    plural: str | None = None
+    n: int = 0
+    context: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The catalog key: the msgid, prefixed by its context when it has one."""
+        return f"{self.context}{_CONTEXT_SEPARATOR}{self.msgid}" if self.context else self.msgid
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +81,21 @@ class Span:
     delta: timedelta
 
 
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A duration shown exactly, in its largest units ("1 day and 2 hours", "1 jour et 2 heures")."""
+
+    delta: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Percent:
+    """A ratio shown as a percentage per locale (0.45 → "45%", "45 %"), with `digits` decimals at most."""
+
+    ratio: float
+    digits: int = 0
+
+
 Text = str | Msg | Joined
 """Anything a reply can carry as text: a literal string (user content, names) or a message."""
 
@@ -67,6 +103,17 @@ Text = str | Msg | Joined
 def _(msgid: str, **params: object) -> Msg:
     """Mark a string for translation; the result is rendered later in the reader's locale."""
     return Msg(msgid, params)
+
+
+def n_(singular: str, plural: str, n: int, **params: object) -> Msg:
+    """A counted message: the catalog's plural form for `n` is picked per locale. `{count}` is `n`
+    unless `count` is given."""
+    return Msg(singular, {"count": n, **params}, plural=plural, n=n)
+
+
+def term(msgid: str, context: str) -> Msg:
+    """A word looked up under a msgctxt: a parameter name ("parameter"), a choice value ("choice")."""
+    return Msg(msgid, context=context)
 
 
 def join(parts: Iterable[Text], sep: str = "\n") -> Joined:
@@ -82,29 +129,79 @@ def normalize_locale(value: str | None) -> str | None:
     return lang if lang in SUPPORTED_LOCALES else None
 
 
+Entry = str | tuple[str, ...]
+"""A catalog entry: one template, or the plural forms of a counted message."""
+
+
+def _plural_rule(expression: str) -> Callable[[int], int]:
+    return gettext.c2py(expression)
+
+
+def _fix(locale: str, entry: Entry) -> Entry:
+    """A template with the typography of its locale (only French has a rule to apply)."""
+    if locale != "fr":
+        return entry
+    return typography.french(entry) if isinstance(entry, str) else tuple(typography.french(e) for e in entry)
+
+
 class Translator:
     """Holds the catalogs and renders `Text` for one locale at a time."""
 
-    def __init__(self, catalogs: Mapping[str, Mapping[str, str]]) -> None:
-        self._catalogs = {lang: dict(entries) for lang, entries in catalogs.items()}
+    def __init__(
+        self, catalogs: Mapping[str, Mapping[str, Entry]], plural_forms: Mapping[str, str] | None = None
+    ) -> None:
+        self._catalogs = {
+            lang: {key: _fix(lang, entry) for key, entry in entries.items()} for lang, entries in catalogs.items()
+        }
+        forms = {**PLURAL_FORMS, **(plural_forms or {})}
+        self._plurals = {lang: _plural_rule(rule) for lang, rule in forms.items()}
+        self._spellings: dict[str, frozenset[str]] = {}
 
     @classmethod
     def load(cls, roots: Iterable[Path]) -> Translator:
         """Read every `locales/<lang>.po` under the given roots (core and enabled plugins)."""
-        catalogs: dict[str, dict[str, str]] = {}
+        catalogs: dict[str, dict[str, Entry]] = {}
+        plural_forms: dict[str, str] = {}
         for root in roots:
             for po in sorted(root.glob("*.po")):
                 with po.open("rb") as fh:
                     catalog = read_po(fh, locale=po.stem)
+                plural_forms.setdefault(po.stem, catalog.plural_expr)
                 entries = catalogs.setdefault(po.stem, {})
                 for message in catalog:
-                    if message.id and isinstance(message.id, str) and message.string:
-                        entries[message.id] = str(message.string)
-        return cls(catalogs)
+                    if not message.id or not message.string:
+                        continue
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    key = f"{message.context}{_CONTEXT_SEPARATOR}{msgid}" if message.context else msgid
+                    if isinstance(message.string, str):
+                        entries[key] = message.string
+                    elif all(message.string):  # a counted message with every form translated
+                        entries[key] = tuple(str(form) for form in message.string)
+        return cls(catalogs, plural_forms)
 
-    def has(self, locale: str, msgid: str) -> bool:
-        """True when the catalog of `locale` translates `msgid`."""
-        return msgid in self._catalogs.get(locale, {})
+    def has(self, locale: str, msgid: str | Msg) -> bool:
+        """True when the catalog of `locale` translates `msgid` (a msgid, or a message with its context)."""
+        key = msgid.key if isinstance(msgid, Msg) else msgid
+        return key in self._catalogs.get(locale, {})
+
+    def spellings(self, text: Msg) -> frozenset[str]:
+        """How `text` reads in every language the bot speaks (its msgid included): what a member may type."""
+        if text.params:
+            return frozenset({text.msgid} | {self.render(text, locale) for locale in SUPPORTED_LOCALES})
+        found = self._spellings.get(text.key)
+        if found is None:
+            found = frozenset({text.msgid} | {self.render(text, locale) for locale in SUPPORTED_LOCALES})
+            self._spellings[text.key] = found
+        return found
+
+    def _template(self, text: Msg, locale: str) -> str:
+        entry = self._catalogs.get(locale, {}).get(text.key)
+        if text.plural is None:
+            return entry if isinstance(entry, str) else text.msgid
+        if isinstance(entry, tuple):
+            index = self._plurals.get(locale, self._plurals["en"])(abs(text.n))
+            return entry[min(index, len(entry) - 1)]
+        return text.msgid if text.n == 1 else text.plural
 
     def render(self, text: Text | None, locale: str) -> str:
         """Translate and format `text` for `locale`; unknown msgids fall back to English."""
@@ -114,13 +211,14 @@ class Translator:
             return inert(text)  # a string is untrusted: only `bot.markup` objects become links or pings
         if isinstance(text, Joined):
             return text.sep.join(self.render(part, locale) for part in text.parts)
-        template = self._catalogs.get(locale, {}).get(text.msgid, text.msgid)
+        template = self._template(text, locale)
         values = {key: self.format_value(value, locale) for key, value in text.params.items()}
         try:
             return template.format(**values)
         except (KeyError, IndexError, ValueError):
             # A broken translation must never hide the message: fall back to the English source.
-            return text.msgid.format(**values)
+            english = text.msgid if text.plural is None or text.n == 1 else text.plural
+            return english.format(**values)
 
     def format_value(self, value: object, locale: str) -> str:
         """Format one parameter: nested texts, moments, durations and numbers per locale."""
@@ -130,15 +228,50 @@ class Translator:
             return format_datetime(value.moment, value.style, tzinfo=ZoneInfo(value.tz), locale=locale)
         if isinstance(value, Span):
             return str(format_timedelta(value.delta, threshold=1.5, locale=locale))
+        if isinstance(value, Duration):
+            return self.render(_duration_words(value.delta), locale)
+        if isinstance(value, Percent):
+            shown = str(
+                format_percent(
+                    value.ratio, "#,##0" + ("." + "#" * value.digits if value.digits else "") + "%", locale=locale
+                )
+            )
+            return typography.french(shown) if locale == "fr" else shown
         if isinstance(value, bool):
             return self.render(_("yes") if value else _("no"), locale)
         if isinstance(value, (int, float)):
-            return str(format_decimal(value, locale=locale))
+            shown = str(format_decimal(value, locale=locale))
+            return shown.replace("\u00a0", typography.NNBSP) if locale == "fr" else shown
         return inert(value) if isinstance(value, str) else str(value)
 
     def language_name(self, code: str, locale: str) -> str:
-        """The name of a language in the reader's locale ("French", "français")."""
+        """The name of a language in the reader's locale ("French", "français": lower case in French)."""
         try:
             return str(Locale.parse(code).get_display_name(locale) or code)
         except (ValueError, TypeError):
             return code
+
+
+_UNITS_WORDS: tuple[tuple[int, Callable[[int], Msg]], ...] = (
+    (604_800, lambda n: n_("{count} week", "{count} weeks", n)),
+    (86_400, lambda n: n_("{count} day", "{count} days", n)),
+    (3_600, lambda n: n_("{count} hour", "{count} hours", n)),
+    (60, lambda n: n_("{count} minute", "{count} minutes", n)),
+    (1, lambda n: n_("{count} second", "{count} seconds", n)),
+)
+
+
+def _duration_words(delta: timedelta) -> Msg:
+    """`1 day and 2 hours`: every non-zero unit, weeks down to seconds, the last two joined by "and"."""
+    seconds = round(abs(delta.total_seconds()))
+    parts: list[Msg] = []
+    for size, words in _UNITS_WORDS:
+        if seconds >= size:
+            parts.append(words(seconds // size))
+            seconds %= size
+    if not parts:
+        return n_("{count} second", "{count} seconds", 0)
+    if len(parts) == 1:
+        return parts[0]
+    head = join(parts[:-1], ", ")
+    return _("{head} and {last}", head=head, last=parts[-1])

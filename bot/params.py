@@ -1,6 +1,7 @@
 """Binding what a member typed (or what a platform delivered) to a command's declared parameters.
 
-This module owns the usage line of a command and the two binders: `bind_text` for Slack and the
+This module owns the usage line of a command (canonical for manifests, and in the reader's language
+for errors and help) and the two binders: `bind_text` for Slack and the
 console (tokens from `bot.textsyntax`) and `bind_options` for platforms that deliver typed values
 (Discord), which are checked again, never trusted. Each value is then converted by `bot.converters`
 (which also owns the `Resolver` protocol and `clean_text`, re-exported here). Whatever the input,
@@ -8,7 +9,8 @@ the outcome is a dict of converted values or a `CommandError` whose hint ends wi
 
 Text binding, in the order a member would expect:
 
-- `name:value` fills the named parameter; other values fill the parameters not given by name,
+- `name:value` fills the named parameter (its name in any language the bot speaks: `rayon_km:30`
+  is `radius_km:30`); other values fill the parameters not given by name,
   required ones first, in declared order. A `rest` text parameter takes every remaining value
   (joined by single spaces), and when given by name, the unquoted words that follow it.
 - A date followed by a time (`2026-12-01 10:00`) and a duration in parts (`1h 30m`) are one value
@@ -21,13 +23,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from bot.converters import ConvertContext, Resolver, clean_text, convert, did_you_mean, excerpt
+from bot.converters import (
+    ConvertContext,
+    Resolver,
+    Spellings,
+    clean_text,
+    convert,
+    excerpt,
+    msgid_only,
+)
 from bot.declarations import Param, ParamKind
-from bot.i18n import _
+from bot.folding import closest, fold
+from bot.i18n import Text, _, join
 from bot.model import CommunityRef
 from bot.textsyntax import Token, continues, tokenize
 
-__all__ = ["Resolver", "bind_options", "bind_text", "clean_text", "usage"]
+__all__ = ["Resolver", "bind_options", "bind_text", "clean_text", "usage", "usage_text"]
 
 
 # ---------------------------------------------------------------- usage
@@ -72,14 +83,58 @@ def _form(param: Param) -> str:
     }[kind]
 
 
+def usage_text(path: str, params: Sequence[Param]) -> Text:
+    """The usage line in the reader's language: `/group nearby <ville> [rayon_km:<1-500>]`."""
+    parts: list[Text] = [f"/{path}"]
+    for param in params:
+        if param.required and param.named_only:
+            parts.append(join([param.label, ":", _local_form(param)], ""))
+        elif param.required:
+            if param.kind is ParamKind.CHOICE:
+                parts.append(_local_form(param))
+            else:
+                parts.append(join(["<", param.label, "...>" if param.rest else ">"], ""))
+        else:
+            parts.append(join(["[", param.label, ":", _local_form(param), "]"], ""))
+    return join(parts, " ")
+
+
+def _local_form(param: Param) -> Text:
+    """The expected form of a value in the reader's language: `<texte>`, `<1-500>`, `<hebdo|mensuel>`."""
+    kind = param.kind
+    if kind is ParamKind.CHOICE:
+        return join(["<", join([option.word for option in param.choices], "|"), ">"], "")
+    if kind in (ParamKind.INTEGER, ParamKind.NUMBER) and (param.min_value is not None or param.max_value is not None):
+        return _form(param)
+    forms: dict[ParamKind, Text] = {
+        ParamKind.TEXT: _("<text>"),
+        ParamKind.INTEGER: _("<integer>"),
+        ParamKind.NUMBER: _("<number>"),
+        ParamKind.BOOLEAN: join(["<", _("yes"), "|", _("no"), ">"], ""),
+        ParamKind.DURATION: _("<duration>"),
+        ParamKind.DATETIME: _("<YYYY-MM-DD HH:MM>"),
+        ParamKind.MEMBER: _("<@member>"),
+        ParamKind.CHANNEL: _("<#channel>"),
+        ParamKind.ATTACHMENT: _("<file>"),
+    }
+    return forms[kind]
+
+
 # ---------------------------------------------------------------- text binding
 
 
 async def bind_text(
-    params: Sequence[Param], arg_text: str, *, path: str, community: CommunityRef, resolver: Resolver, tz: str
+    params: Sequence[Param],
+    arg_text: str,
+    *,
+    path: str,
+    community: CommunityRef,
+    resolver: Resolver,
+    tz: str,
+    spellings: Spellings = msgid_only,
 ) -> dict[str, object]:
     """Bind the argument text of a command (`"Rust Lille" radius_km:30`) to its parameters."""
-    ctx = ConvertContext(usage(path, params), community, resolver, tz)
+    ctx = ConvertContext(usage_text(path, params), community, resolver, tz, spellings)
     items = _classify(params, tokenize(arg_text), ctx)
     raw = _assign(params, items, ctx)
     _check_missing(params, raw, ctx)
@@ -90,8 +145,14 @@ _Item = tuple[Param | None, Token]  # a token and the parameter it names (None: 
 
 
 def _classify(params: Sequence[Param], tokens: list[Token], ctx: ConvertContext) -> list[_Item]:
-    """Pair each named token with its parameter (None for positional values); reject unknown names."""
-    by_name = {param.name: param for param in params}
+    """Pair each named token with its parameter (None for positional values); reject unknown names.
+
+    A parameter is named by its name in any language; a near miss suggests the name in the reader's."""
+    by_spelling: dict[str, Param] = {}
+    for param in params:
+        for spelling in (param.name, *ctx.spellings(param.label)):
+            by_spelling.setdefault(spelling, param)
+    by_folded = {fold(spelling): param for spelling, param in reversed(by_spelling.items())}
     has_rest = any(_is_rest(param) for param in params)
     items: list[_Item] = []
     seen: set[str] = set()
@@ -99,18 +160,21 @@ def _classify(params: Sequence[Param], tokens: list[Token], ctx: ConvertContext)
         if token.name is None:
             items.append((None, token))
             continue
-        param = by_name.get(token.name)
-        if param is None:
-            hints = did_you_mean(token.name, list(by_name))
+        named = by_folded.get(fold(token.name))
+        if named is None:
+            guesses = closest(token.name, list(by_spelling), n=1)
+            hints: list[Text] = (
+                [_("Did you mean {suggestion}?", suggestion=by_spelling[guesses[0]].label)] if guesses else []
+            )
             if has_rest and not hints:  # free text that only looks like `name:value`
                 items.append((None, Token(None, " ".join(token.raw.split()), token.raw)))
                 continue
             hints = hints or [_("To use a colon in a value, put the value in quotes.")]
             raise ctx.error(_("Unknown parameter {name}.", name=token.name), *hints)
-        if param.name in seen:
-            raise ctx.error(_("{name} is given twice.", name=param.name))
-        seen.add(param.name)
-        items.append((param, token))
+        if named.name in seen:
+            raise ctx.error(_("{name} is given twice.", name=named.label))
+        seen.add(named.name)
+        items.append((named, token))
     return items
 
 
@@ -173,7 +237,7 @@ def _check_missing(params: Sequence[Param], given: Mapping[str, object], ctx: Co
     """Fail on the first required parameter that has no value."""
     for param in params:
         if param.required and param.name not in given:
-            missing = _("Missing {name}: {description}", name=param.name, description=param.description)
+            missing = _("Missing {name}: {description}", name=param.label, description=param.description)
             raise ctx.error(missing)
 
 
@@ -188,13 +252,16 @@ async def bind_options(
     community: CommunityRef,
     resolver: Resolver,
     tz: str,
+    spellings: Spellings = msgid_only,
 ) -> dict[str, object]:
     """Check and convert typed values delivered by a platform, exactly as strictly as typed text."""
-    ctx = ConvertContext(usage(path, params), community, resolver, tz)
+    ctx = ConvertContext(usage_text(path, params), community, resolver, tz, spellings)
     by_name = {param.name: param for param in params}
     given = {name: value for name, value in options.items() if value is not None}
     for name in given:
         if name not in by_name:
-            raise ctx.error(_("Unknown parameter {name}.", name=name), *did_you_mean(name, list(by_name)))
+            guesses = closest(name, list(by_name), n=1)
+            hints = [_("Did you mean {suggestion}?", suggestion=by_name[guesses[0]].label)] if guesses else []
+            raise ctx.error(_("Unknown parameter {name}.", name=name), *hints)
     _check_missing(params, given, ctx)
     return {p.name: await convert(p, given[p.name], ctx) for p in params if p.name in given}

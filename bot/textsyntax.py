@@ -70,7 +70,7 @@ _QUOTES: dict[str, str] = {
 _TYPOGRAPHIC = frozenset(_QUOTES) - {'"', "'"}
 _ALL_QUOTES = frozenset("".join(_QUOTES) + "".join(_QUOTES.values()))
 _ESCAPABLE = _ALL_QUOTES | {"\\"}  # what a backslash makes literal inside quotes
-_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*):")
+_NAME = re.compile(r"([^\W\d]\w*):")  # letters of any language: `période:hebdo`
 # Invisible characters some clients insert; they must not glue a name to its neighbour.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
 
@@ -265,12 +265,19 @@ _DATE_ONLY = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 _TIME_ONLY = re.compile(r"\d{1,2}[:hH]\d{2}(?::\d{2})?(?:[zZ]|[+-]\d{2}:?\d{2})?")
 
 
+_LINKS = re.compile(r"(?<=[^\W\d_]),\s*|\s+(?:et|and)\s+", re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_LINK_END = re.compile(r"(?:,|\b(?:et|and))\s*$", re.IGNORECASE)
+_PENDING_TAIL = re.compile(r"(?:\s*,|\s+(?:et|and))?\s*(?:\d+(?:[.,]\d+)?)?\s*$", re.IGNORECASE)
+
+
 def duration_seconds(text: str) -> float | None:
-    """Seconds in `2h30m`, `1h 30m`, `1.5h`, `1,5h`, `2j`, `1sem` or French `1h30`; None if no duration.
+    """Seconds in `2h30m`, `1h 30m`, `1.5h`, `1,5h`, `2j`, `1sem`, French `1h30`, or the words the bot
+    shows (`1 day and 2 hours`, `1 jour et 2 heures`, `2 h`, `30 min`); None if no duration.
 
     The result may be zero or beyond `MAX_DURATION`: bounds are the caller's business.
     """
-    text = text.strip()
+    text = _LINKS.sub(" ", text.strip())
     pos, total, previous = 0, 0.0, 0
     while pos < len(text):
         match = _DURATION_STEP.match(text, pos)
@@ -338,4 +345,21 @@ def continues(value: str, following: str) -> bool:
     part of a duration (`1h` then `30m`). Lets members type these without quotes."""
     if _DATE_ONLY.fullmatch(value):
         return _TIME_ONLY.fullmatch(following) is not None
-    return _DURATION_PART.fullmatch(following) is not None and duration_seconds(value) is not None
+    if not _under_way(value):
+        return False
+    if _BARE_NUMBER.fullmatch(following) and not _LINK_END.search(value):
+        return False  # `2h 3` may be a duration and a count: only `1 jour et 2` surely goes on
+    joined = f"{value} {following}"
+    return duration_seconds(joined) is not None or _under_way(joined)
+
+
+def _under_way(text: str) -> bool:
+    """True when `text` is a duration, or one still being written: `2` (a unit will follow),
+    `1 jour et`, `1 day, 2`."""
+    if duration_seconds(text) is not None:
+        return True
+    tail = _PENDING_TAIL.search(text)
+    if tail is None or not tail.group(0).strip():
+        return False
+    head = text[: tail.start()].strip()
+    return not head or duration_seconds(head) is not None

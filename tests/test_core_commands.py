@@ -91,7 +91,7 @@ async def test_privacy_export_then_forget_with_confirmation(tmp_path: Path) -> N
         assert ask.buttons and ask.buttons[0].command == "privacy forget"
         token = dict(ask.buttons[0].args)["confirm"]
         wrong = await h.command("alice", "/privacy forget confirm:NOPE")
-        assert wrong.ephemeral and "n'est pas valide" in wrong.text  # alice chose French
+        assert wrong.ephemeral and "n’est pas valide" in wrong.text  # alice chose French
         stolen = await h.command("bob", f"/privacy forget confirm:{token}")
         assert "not valid" in stolen.text  # another member cannot use alice's code
         done = await h.command("alice", f"/privacy forget confirm:{token}")

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from bot.i18n import Span, Translator, When, _, join, normalize_locale
+from bot.i18n import Duration, Percent, Span, Translator, When, _, join, n_, normalize_locale, term
 from bot.registry import available_plugins, locale_roots
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +87,7 @@ def catalogs_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("catalogs_script", ROOT / "scripts" / "catalogs.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["catalogs_script"] = module  # dataclasses look their module up while the class is built
     spec.loader.exec_module(module)
     return module
 
@@ -108,8 +109,8 @@ def test_the_catalog_check_reports_a_missing_msgid_and_warns_only_about_fstring_
         encoding="utf-8",
     )
     catalogs.ROOT = tmp_path  # locations are relative to the root (this module instance only)
-    messages = catalogs.extract([source])
-    assert set(messages) == {"Known.", "Brand new {read}.", "Owner: {owner}.", "no owner"}
+    messages = catalogs.extract([source], "no-such-plugin")
+    assert {msgid for msgid, _context in messages} == {"Known.", "Brand new {read}.", "Owner: {owner}.", "no owner"}
     # An f-string as a parameter value is correct and silent; an f-string as the msgid is not.
     warnings = capsys.readouterr().err.splitlines()
     assert len(warnings) == 1
@@ -119,7 +120,91 @@ def test_the_catalog_check_reports_a_missing_msgid_and_warns_only_about_fstring_
     catalog.add("Known.", "Connu.")
     catalog.add("Gone.", "Parti.")
     missing, stale = catalogs.compare(messages, catalog)
-    assert set(missing) == {"Brand new {read}.", "Owner: {owner}.", "no owner"}
-    assert stale == ["Gone."]
+    assert {entry.msgid for entry in missing} == {"Brand new {read}.", "Owner: {owner}.", "no owner"}
+    assert stale == [("Gone.", None)]
     assert catalogs.update(catalog, messages, stale) is True
     assert catalogs.update(catalog, messages, []) is False  # nothing new: the file would not be rewritten
+
+
+# ---------------------------------------------------------------- plurals, contexts, durations, percentages
+
+PO_WITH_PLURALS = """\
+msgid ""
+msgstr ""
+"Language: fr\\n"
+"Plural-Forms: nplurals=2; plural=(n > 1);\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+
+msgid "{count} group"
+msgid_plural "{count} groups"
+msgstr[0] "{count} groupe"
+msgstr[1] "{count} groupes"
+
+msgctxt "parameter"
+msgid "radius_km"
+msgstr "rayon_km"
+
+msgid "Usage: {usage}"
+msgstr "Utilisation : {usage}"
+"""
+
+
+def loaded(tmp_path: Path) -> Translator:
+    (tmp_path / "fr.po").write_text(PO_WITH_PLURALS, encoding="utf-8")
+    return Translator.load([tmp_path])
+
+
+@pytest.mark.parametrize(
+    ("count", "english", "french"),
+    [
+        (0, "0 groups", "0 groupe"),
+        (1, "1 group", "1 groupe"),
+        (2, "2 groups", "2 groupes"),
+        (1500, "1,500 groups", "1\u202f500 groupes"),
+    ],
+)
+def test_a_count_picks_the_plural_form_of_each_language(tmp_path: Path, count: int, english: str, french: str) -> None:
+    translator = loaded(tmp_path)
+    message = n_("{count} group", "{count} groups", count)
+    assert translator.render(message, "en") == english
+    assert translator.render(message, "fr") == french
+
+
+def test_a_word_is_looked_up_under_its_context_only(tmp_path: Path) -> None:
+    translator = loaded(tmp_path)
+    assert translator.render(term("radius_km", "parameter"), "fr") == "rayon_km"
+    assert translator.render(term("radius_km", "choice"), "fr") == "radius_km"  # another context: untranslated
+    assert translator.render(_("radius_km"), "fr") == "radius_km"
+    assert translator.spellings(term("radius_km", "parameter")) == {"radius_km", "rayon_km"}
+
+
+def test_french_templates_get_french_typography_when_loaded(tmp_path: Path) -> None:
+    translator = loaded(tmp_path)
+    assert translator.render(_("Usage: {usage}", usage="/help"), "fr") == "Utilisation\u202f: /help"
+    assert translator.render(_("Usage: {usage}", usage="/help"), "en") == "Usage: /help"
+
+
+@pytest.mark.parametrize(
+    ("delta", "english", "french"),
+    [
+        (timedelta(days=1, hours=2), "1 day and 2 hours", "1 jour et 2 heures"),
+        (timedelta(minutes=30), "30 minutes", "30 minutes"),
+        (timedelta(weeks=1, days=2, minutes=1), "1 week, 2 days and 1 minute", "1 semaine, 2 jours et 1 minute"),
+        (timedelta(hours=1), "1 hour", "1 heure"),
+    ],
+)
+def test_durations_are_exact_words_in_both_languages(delta: timedelta, english: str, french: str) -> None:
+    from bot.textsyntax import duration_seconds
+
+    translator = Translator.load(locale_roots([]))
+    assert translator.render(_("{d}", d=Duration(delta)), "en") == english
+    assert translator.render(_("{d}", d=Duration(delta)), "fr") == french
+    # what the bot shows is accepted when typed back
+    assert duration_seconds(english) == duration_seconds(french) == delta.total_seconds()
+
+
+def test_percentages_follow_each_locale() -> None:
+    translator = Translator({})
+    assert translator.format_value(Percent(0.456), "en") == "46%"
+    assert translator.format_value(Percent(0.456), "fr") == "46\u202f%"
+    assert translator.format_value(Percent(0.4567, digits=1), "fr") == "45,7\u202f%"

@@ -77,6 +77,11 @@ async def fails(params: Sequence[Param], arg_text: str) -> CommandError:
     return caught.value
 
 
+def shown(params: Mapping[str, object]) -> dict[str, str]:
+    """Message parameters as an English-speaking member reads them (a parameter's name, a list of words)."""
+    return {key: EN.format_value(value, "en") for key, value in params.items()}
+
+
 def rendered(error: CommandError) -> tuple[str, str]:
     """The message and the hint as an English-speaking member reads them."""
     return EN.render(error.message, "en"), EN.render(error.hint, "en")
@@ -166,10 +171,10 @@ async def test_an_unknown_name_far_from_any_explains_colons() -> None:
 
 async def test_a_param_given_twice_is_an_error() -> None:
     error = await fails(NEARBY, "city:Lille city:Paris")
-    assert error.message == Msg("{name} is given twice.", {"name": "city"})
+    assert rendered(error)[0] == "city is given twice."
     assert usage("test run", NEARBY) in rendered(error)[1]
     error = await fails(NEARBY, "Lille city:Paris radius_km:3 radius_km:4")
-    assert error.message.params == {"name": "radius_km"}
+    assert shown(error.message.params) == {"name": "radius_km"}
 
 
 async def test_too_many_values_points_at_the_first_extra_and_suggests_quotes() -> None:
@@ -184,7 +189,7 @@ async def test_too_many_values_points_at_the_first_extra_and_suggests_quotes() -
 async def test_a_missing_required_value_says_what_it_is() -> None:
     error = await fails(JOIN, "message:hi")
     assert error.message.msgid == "Missing {name}: {description}"
-    assert error.message.params == {"name": "group", "description": _("The group to join")}
+    assert shown(error.message.params) == {"name": "group", "description": "The group to join"}
     message, hint = rendered(error)
     assert message == "Missing group: The group to join"
     assert hint == "Usage: /test run <group> [message:<text>]"
@@ -257,13 +262,13 @@ async def test_empty_text_is_refused() -> None:
     param = one(text("name", _("Name")))
     for raw in ('""', '"  \u200b "'):
         error = await fails(param, raw)
-        assert error.message == Msg("{name} cannot be empty.", {"name": "name"})
+        assert rendered(error)[0] == "name cannot be empty."
         assert rendered(error)[1] == "Usage: /test run <name>"
 
 
 async def test_too_long_text_says_the_limit_and_the_length() -> None:
     error = await fails(one(text("name", _("Name"), max_length=10)), "x" * 11)
-    assert error.message.params == {"name": "name", "length": 11, "limit": 10}
+    assert shown(error.message.params) == {"name": "name", "length": "11", "limit": "10"}
     assert rendered(error)[0] == "name is too long: 11 characters, at most 10."
 
 
@@ -280,7 +285,8 @@ async def test_integers(raw: str, value: int) -> None:
 @pytest.mark.parametrize("raw", ["3.5", "1e3", "3,0", "three", "0x10", "1_000", "--1", "nan"])
 async def test_not_integers(raw: str) -> None:
     error = await fails(COUNT, raw)
-    assert error.message == Msg("{name} must be a whole number, not “{value}”.", {"name": "count", "value": raw})
+    assert error.message.msgid == "{name} must be a whole number, not “{value}”."
+    assert shown(error.message.params) == {"name": "count", "value": raw}
     assert "Usage: /test run <count>" in rendered(error)[1]
 
 
@@ -664,7 +670,7 @@ async def test_typed_options_are_never_trusted(
         await bind_typed(EVERYTHING, options)
     error = caught.value
     assert error.message.msgid == msgid
-    assert {key: error.message.params[key] for key in params} == params
+    assert {key: shown(error.message.params)[key] for key in params} == shown(params)
     assert rendered(error)[1].endswith("Usage: " + usage("test run", EVERYTHING))
 
 
@@ -844,3 +850,85 @@ async def test_impossible_moments_list_the_accepted_forms(arg_text: str) -> None
 
 async def test_a_far_future_moment_is_accepted() -> None:
     assert (await bind(EVENT, "2099-01-01 10:00"))["at"] == datetime(2099, 1, 1, 9, 0, tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- French words typed by a French reader
+
+WORDS = Translator(
+    {
+        "fr": {
+            "parameter\x04city": "ville",
+            "parameter\x04radius_km": "rayon_km",
+            "parameter\x04period": "période",
+            "parameter\x04public": "public",
+            "parameter\x04every": "tous_les",
+            "choice\x04weekly": "hebdo",
+            "choice\x04monthly": "mensuel",
+            "Did you mean {suggestion}?": "Vouliez-vous dire {suggestion} ?",
+            "{name} must be one of {allowed}, not “{value}”.": "{name} doit valoir {allowed}, pas « {value} ».",
+            "Usage: {usage}": "Utilisation : {usage}",
+            "Unknown parameter {name}.": "Paramètre {name} inconnu.",
+            "<duration>": "<durée>",
+            "yes": "oui",
+            "no": "non",
+        }
+    }
+)
+IN_FRENCH = [
+    text("city", _("City")),
+    integer("radius_km", _("Radius"), required=False, min_value=1, max_value=500),
+    choice(
+        "period",
+        _("Period"),
+        [Choice("weekly", _("every week"), aliases=("semaine", "hebdomadaire")), Choice("monthly", _("every month"))],
+        required=False,
+    ),
+    boolean("public", _("Public"), required=False),
+    duration("every", _("Every"), required=False),
+]
+
+
+async def bind_fr(arg_text: str) -> dict[str, object]:
+    return await bind_text(
+        IN_FRENCH, arg_text, path="test run", community=HERE, resolver=RESOLVER, tz=TZ, spellings=WORDS.spellings
+    )
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Lille rayon_km:30", {"city": "Lille", "radius_km": 30}),
+        ("ville:Lille RAYON_KM:30", {"city": "Lille", "radius_km": 30}),
+        ("Lille periode:hebdo", {"city": "Lille", "period": "weekly"}),
+        ("Lille période:Hebdo", {"city": "Lille", "period": "weekly"}),
+        ("Lille period:weekly", {"city": "Lille", "period": "weekly"}),
+        ("Lille période:semaine", {"city": "Lille", "period": "weekly"}),
+        ("Lille période:mensuel", {"city": "Lille", "period": "monthly"}),
+        ("Lille public:activé", {"city": "Lille", "public": True}),
+        ("Lille public:désactivée", {"city": "Lille", "public": False}),
+        ("Lille tous_les:1 jour et 2 heures", {"city": "Lille", "every": timedelta(days=1, hours=2)}),
+        ("Lille tous_les:2 h", {"city": "Lille", "every": timedelta(hours=2)}),
+        ("Lille tous_les:1 sem", {"city": "Lille", "every": timedelta(weeks=1)}),
+    ],
+)
+async def test_a_french_reader_types_the_words_the_bot_shows(typed: str, expected: dict[str, object]) -> None:
+    assert await bind_fr(typed) == expected
+
+
+async def test_a_wrong_choice_lists_the_readers_words_and_suggests_the_closest() -> None:
+    with pytest.raises(CommandError) as caught:
+        await bind_fr("Lille période:hebdp")
+    message, hint = WORDS.render(caught.value.message, "fr"), WORDS.render(caught.value.hint, "fr")
+    assert message == "période doit valoir hebdo, mensuel, pas «\u202fhebdp\u202f»."
+    assert "Vouliez-vous dire hebdo\u202f?" in hint
+    assert (
+        "Utilisation\u202f: /test run <ville> [rayon_km:<1-500>] [période:<hebdo|mensuel>] [public:<oui|non>]" in hint
+    )
+    english = EN.render(caught.value.message, "en")
+    assert english == "period must be one of weekly, monthly, not “hebdp”."
+
+
+async def test_a_misspelt_french_parameter_name_is_suggested_in_french() -> None:
+    with pytest.raises(CommandError) as caught:
+        await bind_fr("Lille rayon:30")
+    assert "Vouliez-vous dire rayon_km\u202f?" in WORDS.render(caught.value.hint, "fr")
