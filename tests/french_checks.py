@@ -10,16 +10,16 @@ stop-list is curated by hand: only words a French reader never meets in French p
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Iterable, Iterator
 
-from bot.i18n import Joined, Msg, Text
+from bot import typography
+from bot.i18n import Joined, Msg, Text, Translator
 
 # Words that are English and not French. Kept to words the bot's domain and grammar use, so that a hit
 # means a sentence, a label or a parameter name leaked untranslated.
-ENGLISH_WORDS: frozenset[str] = frozenset(
-    """
+_STOP_LIST = """
     the and with without not only must none missing is are was were been has have had this that these those
     you your yours please can cannot could should would will shall there here what when where which who whom
     why how from into onto of to for by at it its be do does did done than then them they their his her
@@ -39,8 +39,8 @@ ENGLISH_WORDS: frozenset[str] = frozenset(
     remind series skip skipped cancel cancelled canceled published missed overdue late charter calendar
     settings language timezone poll results keywords keyword mute muted unmute frequency watch rule
     rules filter filters bait exempted digest digests
-    """.split()
-)
+"""
+ENGLISH_WORDS: frozenset[str] = frozenset(_STOP_LIST.split())
 
 # Where a library's own message (not the bot's) reaches a member: Python's `re`, dateutil, pydantic,
 # Python reprs, recurrence rules in RFC 5545 syntax, raw ISO timestamps and timedelta text.
@@ -49,7 +49,10 @@ LIBRARY_SIGNATURES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for label, pattern in (
         ("Python regex error", r"nothing to repeat|unterminated|unbalanced parenthesis|bad escape|at position \d"),
         ("Python regex error", r"look-behind requires|multiple repeat|missing \)|bad character range"),
-        ("dateutil message", r"Unknown string format|must be in \d|String does not contain a date|ParserError|out of range"),
+        (
+            "dateutil message",
+            r"Unknown string format|must be in \d|String does not contain a date|ParserError|out of range",
+        ),
         ("pydantic message", r"validation error|Field required|Input should be|errors\.pydantic\.dev|type=\w+"),
         ("Python exception", r"Traceback|\b\w+Error\b|\bException\b|object has no attribute"),
         ("Python repr", r"\bNone\b|datetime\.|timedelta\(|\bMsg\(|<bot\.|<plugins\.|\{[a-z_]+\}"),
@@ -63,12 +66,13 @@ _URL = re.compile(r"<?https?://\S+")
 _MENTION = re.compile(r"[@#][\w.-]+")
 _CODE = re.compile(r"`[^`]*`")
 _WORD = re.compile(r"[^\W\d_]+")
-NNBSP = "\u202f"
 
 
 def strip_paths(text: str, paths: Iterable[str]) -> str:
-    """The text without the command paths it names (`/group join`): commands stay English by design."""
-    for path in sorted(paths, key=len, reverse=True):
+    """The text without the command paths it names (`/group join`, `/group`): commands stay English by
+    design."""
+    paths = set(paths)
+    for path in sorted(paths | {p.split(" ")[0] for p in paths}, key=len, reverse=True):
         text = re.sub(rf"/{re.escape(path)}\b", " ", text)
     return text
 
@@ -87,45 +91,22 @@ def library_messages(text: str) -> list[str]:
     return [f"{label}: {m.group(0)!r}" for label, pattern in LIBRARY_SIGNATURES for m in pattern.finditer(cleaned)]
 
 
-def _local_problems(text: str) -> list[str]:
-    """The French typography rule of issue 17, for use until `bot.typography.problems` exists."""
-    found: list[str] = []
-    prose = _URL.sub(" ", _CODE.sub(" ", text))
-    for m in re.finditer(r"(.)([:;!?%])", prose):
-        before, mark = m.group(1), m.group(2)
-        after = prose[m.end() : m.end() + 1]
-        if mark == ":" and (before.isdigit() and after.isdigit()):
-            continue  # a time such as 10:00
-        if mark in "!?" and before in "!?":
+def typography_problems(text: str, echoed: Iterable[str] = ()) -> list[str]:
+    """Where `text` breaks the French rule of `bot.typography`, each shown as `before` → `after` in context
+    (what members typed and the bot shows back, `echoed`, is theirs: left out)."""
+    for phrase in echoed:
+        text = re.sub(r"[\s\u202f\u00a0]+".join(map(re.escape, phrase.split())), "…", text)
+    if not typography.problems(text, "fr"):
+        return []
+    fixed = typography.french(text)
+    found = []
+    matcher = difflib.SequenceMatcher(None, text, fixed, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
             continue
-        if mark == ":" and after and not after.isspace() and after not in "*_":
-            continue  # `nom:valeur`, an emoji shortcode, a URL scheme left in prose
-        if before != NNBSP:
-            found.append(f"no narrow no-break space before {mark!r} in {prose[max(0, m.start() - 20) : m.end() + 5]!r}")
-    for m in re.finditer("«(.)", prose):
-        if m.group(1) != NNBSP:
-            found.append(f"no narrow no-break space after « in {prose[m.start() : m.start() + 25]!r}")
-    for m in re.finditer("(.)»", prose):
-        if m.group(1) != NNBSP:
-            found.append(f"no narrow no-break space before » in {prose[max(0, m.start() - 20) : m.end()]!r}")
-    if "'" in prose:
-        where = prose.index("'")
-        found.append(f"straight apostrophe ' in {prose[max(0, where - 20) : where + 20]!r}")
-    if "“" in prose or "”" in prose:
-        found.append("English quotes “ ” in French text (use « »)")
-    if "(s)" in prose:
-        found.append("plural written as (s): use n_")
+        start, end = max(0, i1 - 18), min(len(text), i2 + 12)
+        found.append(f"{text[start:end]!r} → {fixed[max(0, j1 - 18) : min(len(fixed), j2 + 12)]!r}")
     return found
-
-
-def typography_checker() -> Callable[[str], list[str]]:
-    """`bot.typography.problems` once the lead's i18n core is merged, else the local rule above."""
-    try:
-        from bot import typography  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return _local_problems
-    problems: Callable[[str], Any] = typography.problems
-    return lambda text: [str(p) for p in problems(text)]
 
 
 def messages(text: Text | None) -> Iterator[Msg]:
@@ -145,12 +126,6 @@ def needs_translation(msg: Msg) -> bool:
     return bool(_WORD.search(re.sub(r"\{[^}]*\}", " ", msg.msgid)))
 
 
-def translated(translator: Any, msg: Msg, locale: str = "fr") -> bool:
+def translated(translator: Translator, msg: Msg, locale: str = "fr") -> bool:
     """True when the catalog of `locale` has this message (under its context, when it has one)."""
-    context = getattr(msg, "context", None)
-    if context is not None:
-        try:
-            return bool(translator.has(locale, msg.msgid, context))
-        except TypeError:
-            pass
-    return bool(translator.has(locale, msg.msgid))
+    return translator.has(locale, msg)

@@ -123,7 +123,7 @@ class _Player:
                 await flush()
 
     async def _resolve(self, line: str) -> str:
-        """Fill `{entry:TITLE:N}`, `{question:WORDS}` and `{token}` from the database and the last reply."""
+        """Fill `{entry:TITLE:N}` and `{question:WORDS}` from the database."""
         for title, n in re.findall(r"\{entry:([^:}]+):(\d+)\}", line):
             rows = await self.h.app.db.fetchall(
                 "SELECT id FROM calendar_entries WHERE title = ? ORDER BY due_at, id", (title,)
@@ -134,12 +134,16 @@ class _Player:
             await self._flush()
             rows = await self.h.app.db.fetchall("SELECT id FROM questions WHERE excerpt LIKE ?", (f"%{words}%",))
             line = line.replace(f"{{question:{words}}}", str(rows[0]["id"]) if rows else "0")
-        if "{token}" in line:
-            last = self.last_reply
-            seen = (last.text if last else "") + " ".join(str(v) for b in (last.buttons if last else ()) for _, v in b.args)
-            match = re.search(r"(?:confirm|code):\s*([A-Za-z0-9_-]{4,})", seen)
-            line = line.replace("{token}", match.group(1) if match else "absent")
         return line
+
+    def _token(self) -> str:
+        """The confirmation code the last reply gave (`/privacy forget`), in its text or its buttons."""
+        last = self.last_reply
+        if last is None:
+            return "absent"
+        seen = last.text + " " + " ".join(str(value) for button in last.buttons for _name, value in button.args)
+        match = re.search(r"(?:confirm|code):\s*([A-Za-z0-9_-]{4,})", seen)
+        return match.group(1) if match else "absent"
 
     def _sent_since(self, start: int) -> None:
         """Record what the bot sent since index `start` of the fake platform's log."""
@@ -186,10 +190,11 @@ class _Player:
     async def play(self) -> Transcript:
         for step in SCRIPT:
             if isinstance(step, Run):
-                reply = await self._run(step, step.line)
+                token = self._token()  # read before the French line's reply replaces the last one
+                reply = await self._run(step, step.line.replace("{token}", token))
                 if refused(reply) and not step.refused and step.fallback is not None:
                     self.t.french_refused.append((self.plugin, self.step, readable(reply)))
-                    reply = await self._run(step, step.fallback)
+                    reply = await self._run(step, step.fallback.replace("{token}", token))
                 if refused(reply) != step.refused:
                     what = "refused" if refused(reply) else "accepted, though the scenario expects a refusal"
                     self.t.surprises.append((self.plugin, f"{self.step} ({what})", readable(reply)))
@@ -229,4 +234,3 @@ async def play(tmp_path: Path) -> Transcript:
         await h.command("camille", "/settings locale fr", level=ADMIN)
         assert h.app.registry.commands, "no command registered"
         return await _Player(h).play()
-

@@ -1,7 +1,8 @@
-"""Issue 17, "no English in a French reply": a French community runs every command of every shipped
-plugin for a week (tests/french_script.py, played by tests/french_scenario.py), errors included, and
-every reply and every message the bot sends must read as French written by a French community
-manager:
+"""Issue 17, "no English in a French reply": every French output reads as a French manager writes.
+
+A French community runs every command of every shipped plugin for a week (tests/french_script.py,
+played by tests/french_scenario.py), errors included, and every reply and every message the bot
+sends must read as French written by a French community manager:
 
 - no English word from the stop-list (tests/french_checks.py), command paths aside;
 - no catalog entry rendered without its French translation;
@@ -27,14 +28,16 @@ from pathlib import Path
 import pytest
 
 from bot.discovery import available_plugins
+from bot.i18n import Msg
 from tests.french_checks import (
     english_words,
     library_messages,
     needs_translation,
     translated,
-    typography_checker,
+    typography_problems,
 )
 from tests.french_scenario import Output, Transcript, play
+from tests.french_script import ECHOED
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS = sorted({"core", *available_plugins()})
@@ -117,7 +120,7 @@ def test_every_output_is_rendered_in_french(transcript: Transcript, plugin: str)
 @pytest.mark.parametrize("plugin", OWNERS)
 def test_no_untranslated_entries(transcript: Transcript, plugin: str) -> None:
     items = [
-        (step, f"msgid {msg.msgid!r} has no French translation (in {_source_of(msg.msgid)})")
+        (step, f"{_entry(msg)} has no French translation ({_where(msg)})")
         for owner, step, msg in transcript.rendered
         if owner == plugin and needs_translation(msg) and not translated(transcript.translator, msg)
     ]
@@ -136,8 +139,11 @@ def test_no_raw_library_messages(transcript: Transcript, plugin: str) -> None:
 
 @pytest.mark.parametrize("plugin", OWNERS)
 def test_typography(transcript: Transcript, plugin: str) -> None:
-    problems = typography_checker()
-    items = [(o.step, f"[{o.where}] {problem}") for o in _outputs(transcript, plugin) for problem in problems(o.text)]
+    items = [
+        (o.step, f"[{o.where}] {problem}")
+        for o in _outputs(transcript, plugin)
+        for problem in typography_problems(o.text, ECHOED)
+    ]
     _report("French typography problems", plugin, items)
 
 
@@ -149,6 +155,20 @@ def _sources() -> dict[str, str]:
         for folder in ("bot", "plugins")
         for path in sorted((ROOT / folder).rglob("*.py"))
     }
+
+
+def _entry(msg: Msg) -> str:
+    """The catalog entry as a .po file spells it."""
+    context = f"msgctxt {msg.context!r} " if msg.context else ""
+    plural = f" msgid_plural {msg.plural!r}" if msg.plural else ""
+    return f"{context}msgid {msg.msgid!r}{plural}"
+
+
+def _where(msg: Msg) -> str:
+    """Where to add it: a parameter name or a choice word goes in the owning plugin's catalog."""
+    if msg.context:
+        return f"a {msg.context} word: the catalog of the plugin that declares it"
+    return f"in {_source_of(msg.msgid)}"
 
 
 def _source_of(msgid: str) -> str:
