@@ -77,12 +77,21 @@ def strip_paths(text: str, paths: Iterable[str]) -> str:
     return text
 
 
-def english_words(text: str, paths: Iterable[str], allowed: Iterable[str] = ()) -> list[str]:
+def mask(text: str, phrases: Iterable[str]) -> str:
+    """`text` with each of `phrases` (content, not the bot's prose: what members typed, the built-in bait
+    phrases) replaced by `…`, whatever spaces the bot put between its words."""
+    for phrase in sorted(phrases, key=len, reverse=True):
+        words = phrase.split()
+        if words:
+            text = re.sub(r"[\s\u202f\u00a0]+".join(map(re.escape, words)), "…", text)
+    return text
+
+
+def english_words(text: str, paths: Iterable[str]) -> list[str]:
     """The stop-list words found in a French text (URLs, mentions, channels and command paths removed;
-    `allowed` are words of the scenario's own user content that the bot rightly echoes)."""
+    short upper-case codes such as `BE` or `FR` are country or language codes, not words)."""
     cleaned = _MENTION.sub(" ", _URL.sub(" ", strip_paths(text, paths)))
-    exempt = {w.lower() for w in allowed}
-    return [w for w in _WORD.findall(cleaned) if w.lower() in ENGLISH_WORDS and w.lower() not in exempt]
+    return [w for w in _WORD.findall(cleaned) if w.lower() in ENGLISH_WORDS and not (w.isupper() and len(w) <= 3)]
 
 
 def library_messages(text: str) -> list[str]:
@@ -91,11 +100,8 @@ def library_messages(text: str) -> list[str]:
     return [f"{label}: {m.group(0)!r}" for label, pattern in LIBRARY_SIGNATURES for m in pattern.finditer(cleaned)]
 
 
-def typography_problems(text: str, echoed: Iterable[str] = ()) -> list[str]:
-    """Where `text` breaks the French rule of `bot.typography`, each shown as `before` → `after` in context
-    (what members typed and the bot shows back, `echoed`, is theirs: left out)."""
-    for phrase in echoed:
-        text = re.sub(r"[\s\u202f\u00a0]+".join(map(re.escape, phrase.split())), "…", text)
+def typography_problems(text: str) -> list[str]:
+    """Where `text` breaks the French rule of `bot.typography`, each shown as `before` → `after` in context."""
     if not typography.problems(text, "fr"):
         return []
     fixed = typography.french(text)
