@@ -187,38 +187,57 @@ class _Player:
         self.last_reply = reply
         return reply
 
+    async def _command(self, step: Run) -> None:
+        """One command, its English twin when the French line was refused, and what went unexpectedly."""
+        token = self._token()  # read before the French line's reply replaces the last one
+        reply = await self._run(step, step.line.replace("{token}", token))
+        understood = step.expect is None or step.expect.lower() in readable(reply).lower()
+        if refused(reply) == step.refused and not understood:
+            what = f"{self.step} (misread: the reply should say {step.expect!r})"
+            self.t.french_refused.append((self.plugin, what, readable(reply)))
+        if step.fallback is not None and refused(reply):
+            if not step.refused:
+                self.t.french_refused.append((self.plugin, self.step, readable(reply)))
+            # A refused step's English twin shows the error a French member will read once the French
+            # words are accepted; an accepted one keeps the scenario going.
+            reply = await self._run(step, step.fallback.replace("{token}", token))
+        if refused(reply) != step.refused:
+            what = "refused" if refused(reply) else "accepted, though the scenario expects a refusal"
+            self.t.surprises.append((self.plugin, f"{self.step} ({what})", readable(reply)))
+
+    async def _message(self, step: Say) -> None:
+        """A member's message, in the thread of a question when the step names one."""
+        self.plugin, self.step = "(messages)", f"{step.who} writes in #{step.channel}: {step.text}"
+        thread = None
+        channel = step.channel
+        if step.thread_of:
+            await self._flush()
+            rows = await self.h.app.db.fetchall(
+                "SELECT channel_id, message_id FROM questions WHERE excerpt LIKE ?", (f"%{step.thread_of}%",)
+            )
+            if rows:
+                channel, thread = rows[0]["channel_id"], rows[0]["message_id"]
+        start = len(self.h.sent)
+        await self.h.say(step.who, step.text, channel=channel, thread=thread)
+        self._sent_since(start)
+
+    async def _time_passes(self, step: Advance) -> None:
+        """The clock moves and everything due runs (reminders, escalations, digests)."""
+        self.plugin, self.step = step.plugin, f"{step.hours:g} hours pass"
+        await self._flush()
+        start = len(self.h.sent)
+        await self.h.advance(hours=step.hours)
+        await self._flush()
+        self._sent_since(start)
+
     async def play(self) -> Transcript:
         for step in SCRIPT:
             if isinstance(step, Run):
-                token = self._token()  # read before the French line's reply replaces the last one
-                reply = await self._run(step, step.line.replace("{token}", token))
-                if refused(reply) and not step.refused and step.fallback is not None:
-                    self.t.french_refused.append((self.plugin, self.step, readable(reply)))
-                    reply = await self._run(step, step.fallback.replace("{token}", token))
-                if refused(reply) != step.refused:
-                    what = "refused" if refused(reply) else "accepted, though the scenario expects a refusal"
-                    self.t.surprises.append((self.plugin, f"{self.step} ({what})", readable(reply)))
+                await self._command(step)
             elif isinstance(step, Say):
-                self.plugin, self.step = "(messages)", f"{step.who} writes in #{step.channel}: {step.text}"
-                thread = None
-                channel = step.channel
-                if step.thread_of:
-                    await self._flush()
-                    rows = await self.h.app.db.fetchall(
-                        "SELECT channel_id, message_id FROM questions WHERE excerpt LIKE ?", (f"%{step.thread_of}%",)
-                    )
-                    if rows:
-                        channel, thread = rows[0]["channel_id"], rows[0]["message_id"]
-                start = len(self.h.sent)
-                await self.h.say(step.who, step.text, channel=channel, thread=thread)
-                self._sent_since(start)
-            elif isinstance(step, Advance):
-                self.plugin, self.step = step.plugin, f"{step.hours:g} hours pass"
-                await self._flush()
-                start = len(self.h.sent)
-                await self.h.advance(hours=step.hours)
-                await self._flush()
-                self._sent_since(start)
+                await self._message(step)
+            else:
+                await self._time_passes(step)
         return self.t
 
 
