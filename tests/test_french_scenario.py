@@ -104,7 +104,7 @@ def test_the_scenario_produced_french_outputs(transcript: Transcript) -> None:
 @pytest.mark.parametrize("plugin", OWNERS)
 def test_french_words_are_accepted(transcript: Transcript, plugin: str) -> None:
     """A French moderator types the French words the bot shows (and the scenario goes as planned)."""
-    items = [(line, f"refused: {_shown(reply)}") for owner, line, reply in transcript.french_refused if owner == plugin]
+    items = [(line, f"reply: {_shown(reply)}") for owner, line, reply in transcript.french_refused if owner == plugin]
     items += [(what, f"reply: {_shown(reply)}") for owner, what, reply in transcript.surprises if owner == plugin]
     _report("French input refused or unexpected outcome", plugin, items)
 
