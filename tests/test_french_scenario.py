@@ -189,3 +189,31 @@ def _source_of(msgid: str) -> str:
     pattern = re.compile(re.escape(needle[:40]))
     found = [path for path, text in _sources().items() if pattern.search(text)]
     return ", ".join(found[:2]) if found else "source not found"
+
+
+# ---------------------------------------------------------------- the checks themselves
+
+
+def test_the_stop_list_finds_english_but_not_french_or_commands() -> None:
+    paths = {"group join", "watch frequency"}
+    assert english_words("⚠️ Il manque name : le nom du groupe.", paths) == []  # `name` is not in the list
+    assert english_words("⚠️ state doit être l’une des valeurs on, off.", paths) == ["state"]
+    assert english_words("Rappels : none. Owner : @alice", paths) == ["none", "Owner"]
+    assert english_words("Tapez `/group join Rust` ou `/watch frequency quotidien`.", paths) == []
+    assert english_words("Une question sur le type de page, en description.", paths) == []
+    assert english_words("Ajoutez un code pays, par exemple `Lille, BE`.", paths) == []
+
+
+def test_library_messages_and_typography_are_found() -> None:
+    assert library_messages("Répétition : FREQ=WEEKLY.") == ["RRULE syntax: 'FREQ='"]
+    assert library_messages("Motif refusé : missing ), unterminated subpattern at position 0")
+    assert library_messages("Prévue le 18 novembre 2026 à 9 h.") == []
+    assert typography_problems("Langues\u202f: français 100\u202f%") == []
+    assert typography_problems("Langues : français 100%")
+    [apostrophe] = typography_problems("Il n'y a rien")
+    assert apostrophe.endswith("→ 'Il n’y a rien'")
+
+
+def test_member_content_is_masked_whatever_the_spaces() -> None:
+    text = "« Comment installer Rust sous Windows\u00a0? » et la règle « like if »"
+    assert mask(text, ("Comment installer Rust sous Windows ?", "like if")) == "« … » et la règle « … »"
