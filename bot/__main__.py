@@ -1,5 +1,5 @@
-"""The command line: `affinity-bot run | console | migrate | db copy | ...`. The only module that exits the
-process.
+"""The command line: `affinity-bot run | console | migrate | communities | db copy | ...`. The only module that
+exits the process.
 
 Exit codes: 0 after a normal or signalled stop, 1 when the database or a platform cannot be
 used, 2 when the configuration is wrong. What it prints at start and in errors, and every log record,
@@ -20,8 +20,11 @@ from typing import Any, TextIO
 
 from bot.app import App, connect_database, migrations_dir
 from bot.clock import ShiftedClock
+from bot.communities import CommunitySettings, CommunityStore
 from bot.config import Config, ConfigError, config_path, load_config, secret
 from bot.discovery import available_plugins
+from bot.folding import closest
+from bot.model import CommunityRef
 from bot.platforms.base import PlatformError
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import CommandError
@@ -31,7 +34,7 @@ from bot.registry import DeclarationError, ServedSubcommand, declared_subcommand
 from bot.scheduler import SchedulerError
 from bot.shutdown import STOP_GRACE, Shutdown
 from bot.storage.copy import CopyFailed, CopyRefused, check_target_url, copy_database, progress_printer
-from bot.storage.database import StorageError
+from bot.storage.database import Database, StorageError
 from bot.storage.engines import connect, sqlite_path
 from bot.storage.migrations import MigrationError, apply_migrations, pending_migrations
 
@@ -47,6 +50,9 @@ def _parser(served: Mapping[str, ServedSubcommand]) -> argparse.ArgumentParser:
     console = commands.add_parser("console", help="the local console: interactive, or a script")
     console.add_argument("--script", help="play this file (or '-' for standard input) and exit")
     commands.add_parser("migrate", help="apply new database migrations and exit")
+    commands.add_parser(
+        "communities", help="list the communities the database knows (key, platform, language, time zone)"
+    )
     commands.add_parser("discord-invite-url", help="print the OAuth2 URL that adds the bot to a Discord server")
     commands.add_parser("slack-manifest", help="print a Slack app manifest (YAML) for the enabled plugins")
     demo = commands.add_parser(
@@ -336,6 +342,75 @@ async def _run(
     return EXIT_OK
 
 
+def community_lines(known: Sequence[CommunitySettings]) -> list[str]:
+    """One line per community: its key, platform, language and time zone, the keys aligned."""
+    width = max((len(settings.community) for settings in known), default=0)
+    return [
+        f"{settings.community:<{width}}  platform: {CommunityRef.from_key(settings.community).platform}  "
+        f"language: {settings.locale}  time zone: {settings.timezone}"
+        for settings in known
+    ]
+
+
+async def _known_communities(db: Database, config: Config) -> list[CommunitySettings]:
+    """The communities `db` knows; none when it was never migrated (no `communities` table yet)."""
+    if "communities" not in await db.tables():
+        return []
+    return await CommunityStore(db, config.timezone, config.locale).known()
+
+
+async def _communities(config: Config) -> int:
+    """`affinity-bot communities`: the communities the database knows, one per line. Read only: it never
+    creates the SQLite file nor migrates it, and may run beside the bot serving the database."""
+    if config.database.engine == "sqlite":
+        path = sqlite_path(config.database.effective_url)
+        if not path.is_file():
+            print(
+                f"No database at {path} yet (database.path / database.url of the configuration): no community "
+                "is known. The bot records a community when it first hears from it."
+            )
+            return EXIT_OK
+    db = await connect_database(config)
+    try:
+        known = await _known_communities(db, config)
+    finally:
+        await db.close()
+    if not known:
+        print(f"{db.label}: no community is known yet. The bot records a community when it first hears from it.")
+        return EXIT_OK
+    for line in community_lines(known):
+        print(line)
+    return EXIT_OK
+
+
+async def _unknown_community_notes(
+    app: App, args: argparse.Namespace, served: ServedSubcommand, said: str
+) -> list[str]:
+    """After a plugin refused its subcommand (`said`): for each community option naming a community the
+    database does not know, the communities it does know, so the operator can copy the right key."""
+    wanted = [getattr(args, o.dest) for o in served.decl.options if o.community and getattr(args, o.dest)]
+    if not wanted:
+        return []
+    known = await _known_communities(app.db, app.config)
+    keys = [settings.community for settings in known]
+    notes: list[str] = []
+    for value in wanted:
+        if value in keys:
+            continue
+        if not known:
+            notes.append(
+                f"affinity-bot: {app.db.label} knows no community yet; the bot records a community when it first "
+                "hears from it."
+            )
+            continue
+        suggestions = closest(value, keys, n=1)
+        if suggestions and suggestions[0] not in said:  # the plugin may have suggested it: once is enough
+            notes.append(f"affinity-bot: {value}: did you mean {suggestions[0]}?")
+        notes.append(f"Communities {app.db.label} knows (affinity-bot communities lists them too):")
+        notes += [f"  {line}" for line in community_lines(known)]
+    return notes
+
+
 async def _plugin_subcommand(args: argparse.Namespace, config: Config, served: ServedSubcommand) -> int:
     """A subcommand a plugin serves (`affinity-bot digest`), run on a built but not started app."""
     app = App(config, exclusive=False)  # a one-shot tool may run beside the bot serving the file
@@ -349,9 +424,11 @@ async def _plugin_subcommand(args: argparse.Namespace, config: Config, served: S
             lines = await served.method(plugin, **{o.dest: getattr(args, o.dest) for o in served.decl.options})
         except CommandError as exc:
             render = app.translator.render
-            print(
-                f"affinity-bot: {render(exc.message, config.locale)} {render(exc.hint, config.locale)}", file=sys.stderr
-            )
+            said = f"{render(exc.message, config.locale)} {render(exc.hint, config.locale)}"
+            print(f"affinity-bot: {said}", file=sys.stderr)
+            # The plugin decides what it can work on; the list of known keys is the core's to give.
+            for note in await _unknown_community_notes(app, args, served, said):
+                print(note, file=sys.stderr)
             return EXIT_FAILURE
         for line in lines:
             print(line)
@@ -411,6 +488,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     try:
         if args.command == "migrate":
             return asyncio.run(_migrate(config))
+        if args.command == "communities":
+            return asyncio.run(_communities(config))
         if args.command == "db":
             try:
                 return asyncio.run(_db_copy(args, config, env))

@@ -95,6 +95,15 @@ class CommunityStore:
             self._read_at[key] = read_at
         return settings
 
+    async def known(self) -> list[CommunitySettings]:
+        """Every community the database has heard of (chosen settings, members or activity), by key, each
+        with its settings (`affinity-bot communities`; the command line lists them after a wrong key)."""
+        rows = await self._db.fetchall(
+            "SELECT community FROM communities UNION SELECT community FROM members "
+            "UNION SELECT community FROM activity_community_daily ORDER BY community"
+        )
+        return [await self.get(row["community"]) for row in rows]
+
     def timezone_of(self, community_key: str) -> str:
         """The time zone of a community from the cache (the activity writer calls this per row)."""
         cached = self._cache.get(community_key)

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.declarations import Choice, Param, ParamKind
 from bot.folding import closest, fold
-from bot.i18n import Msg, Span, Text, _, join
+from bot.i18n import Msg, Span, Text, _, counted_unit, join
 from bot.model import ChannelRef, CommunityRef, UserRef
 from bot.plugin import CommandError
 from bot.textsyntax import MAX_DURATION, duration_seconds, is_moment, parse_moment
@@ -316,20 +316,8 @@ def _span(seconds: float) -> Span | Msg:
     )
     if rounded[0] * rounded[1] == seconds:
         return Span(timedelta(seconds=seconds))
-    size, unit = next((size, unit) for size, unit in _SPAN_UNITS[2:] if seconds % size == 0 or size == 1)
-    return _exact_units(unit, round(seconds / size))
-
-
-def _exact_units(unit: str, count: int) -> Msg:
-    """`30 days`, `90 minutes`. The count is 2 or more here (Span shows one unit exactly, in the next smaller
-    unit), so the plural is always right."""
-    messages = {
-        "week": _("{count} weeks", count=count),
-        "day": _("{count} days", count=count),
-        "hour": _("{count} hours", count=count),
-        "minute": _("{count} minutes", count=count),
-    }
-    return messages.get(unit, _("{count} seconds", count=count))
+    size = next(size for size, _unit in _SPAN_UNITS[2:] if seconds % size == 0 or size == 1)
+    return counted_unit(size, round(seconds / size))
 
 
 def _zone(ctx: ConvertContext) -> ZoneInfo:

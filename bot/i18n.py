@@ -261,6 +261,12 @@ _UNITS_WORDS: tuple[tuple[int, Callable[[int], Msg]], ...] = (
 )
 
 
+def counted_unit(seconds_per_unit: int, count: int) -> Msg:
+    """`count` units of time in words (`30 days`, `1 minute`); the unit is a week, day, hour, minute or second."""
+    words = next((words for size, words in _UNITS_WORDS if size == seconds_per_unit), _UNITS_WORDS[-1][1])
+    return words(count)
+
+
 def _duration_words(delta: timedelta) -> Msg:
     """`1 day and 2 hours`: every non-zero unit, weeks down to seconds, the last two joined by "and"."""
     seconds = round(abs(delta.total_seconds()))

@@ -27,6 +27,9 @@ class Option:
     flag: str
     help: str
     required: bool = False
+    # The value is a community key: when the method refuses it and the database does not know that
+    # community, the command line lists the communities it knows (as `affinity-bot communities` does).
+    community: bool = False
 
     @property
     def dest(self) -> str:

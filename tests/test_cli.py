@@ -311,3 +311,85 @@ def test_digest_command_explains_an_unknown_community(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "discord:nope" in result.stderr and "Traceback" not in result.stderr
+    assert "knows no community yet" in result.stderr  # a fresh database: nothing to list
+
+
+def test_every_mistake_of_three_plugins_and_the_core_is_listed_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text(
+        "timezon: Europe/Paris\n"
+        "plugins:\n"
+        "  core:\n"
+        "  calendar:\n    window_before_hours: soon\n"
+        "  groups:\n    creation: always\n    page_size: 0\n"
+        "  questions:\n    excluded_channels: [general, [nested]]\n",
+        encoding="utf-8",
+    )
+    result = run(["--config", "bad.yaml", "migrate"], tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "bad.yaml: the configuration is not valid (5 problems):",
+        "  - timezon: unknown key; did you mean timezone?",
+        "  - plugins.calendar.window_before_hours: expected a number from 0 to 168 (got 'soon')",
+        "  - plugins.groups.creation: expected one of propose, direct (got 'always')",
+        "  - plugins.groups.page_size: expected a whole number from 1 to 25 (got 0)",
+        "  - plugins.questions.excluded_channels[1]: expected text",
+    ]
+    assert not (tmp_path / "data").exists()  # refused before the database was opened
+
+
+def test_an_unknown_plugin_and_a_secret_in_a_bad_value(tmp_path: Path) -> None:
+    token = "xoxb-1234567890-0987654321-AbCdEfGhIjKlMnOpQrStUvWx"
+    (tmp_path / "bad.yaml").write_text(
+        f"plugins:\n  core:\n  calender: {{}}\n  groups:\n    page_size: {token}\n", encoding="utf-8"
+    )
+    result = run(["--config", "bad.yaml", "console", "--script", "-"], tmp_path)
+    assert result.returncode == 2
+    assert "plugins.calender: no such plugin; did you mean calendar?" in result.stderr
+    assert "plugins.groups.page_size: expected a whole number from 1 to 25 (got 'xoxb-…Wx')" in result.stderr
+    assert "1234567890" not in result.stdout + result.stderr and "AbCdEf" not in result.stdout + result.stderr
+
+
+def test_a_bad_database_variable_exits_2_without_a_traceback(tmp_path: Path) -> None:
+    result = run(["migrate"], tmp_path, extra_env={"AFFINITY_BOT_DATABASE": "mysql://bot:hunter2@db/affinity"})
+    assert result.returncode == 2
+    assert "AFFINITY_BOT_DATABASE (environment): expected sqlite:///" in result.stderr
+    assert "Traceback" not in result.stderr and "hunter2" not in result.stderr
+
+
+def console_community(tmp_path: Path, workspace: str, script: str) -> None:
+    """Play a console script as the community `console:<workspace>`, on the shared database d.db."""
+    config = tmp_path / f"{workspace}.yaml"
+    config.write_text(
+        f"database:\n  path: {tmp_path / 'd.db'}\nplatforms:\n  console:\n    workspace: {workspace}\n",
+        encoding="utf-8",
+    )
+    result = run(["--config", str(config), "console", "--script", "-"], tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr
+
+
+def test_communities_lists_what_the_database_knows(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(f"database:\n  path: {tmp_path / 'd.db'}\n", encoding="utf-8")
+    nothing = run(["--config", str(config), "communities"], tmp_path)
+    assert nothing.returncode == 0, nothing.stderr
+    assert "no community is known" in nothing.stdout
+    assert not (tmp_path / "d.db").exists()  # listing never creates the database
+    assert run(["--config", str(config), "migrate"], tmp_path).returncode == 0
+    empty = run(["--config", str(config), "communities"], tmp_path)
+    assert "no community is known yet" in empty.stdout
+    console_community(tmp_path, "paris", "bonjour à tous\n/settings timezone America/Montreal\n/settings locale fr\n")
+    console_community(tmp_path, "lyon", "hello\n")
+    listed = run(["--config", str(config), "communities"], tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "console:lyon   platform: console  language: en  time zone: Europe/Paris",
+        "console:paris  platform: console  language: fr  time zone: America/Montreal",
+    ]
+    digest = run(["--config", str(config), "digest", "--community", "console:pari", "--out", "out"], tmp_path)
+    assert digest.returncode == 1
+    assert "Did you mean console:paris?" in digest.stderr
+    assert digest.stderr.count("console:paris?") == 1  # suggested once, by the plugin
+    assert f"Communities {tmp_path / 'd.db'} knows (affinity-bot communities lists them too):" in digest.stderr
+    assert "  console:lyon   platform: console  language: en  time zone: Europe/Paris" in digest.stderr
+    assert "  console:paris  platform: console  language: fr  time zone: America/Montreal" in digest.stderr
+    assert not (tmp_path / "out").exists()

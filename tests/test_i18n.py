@@ -208,3 +208,21 @@ def test_percentages_follow_each_locale() -> None:
     assert translator.format_value(Percent(0.456), "en") == "46%"
     assert translator.format_value(Percent(0.456), "fr") == "46\u202f%"
     assert translator.format_value(Percent(0.4567, digits=1), "fr") == "45,7\u202f%"
+
+
+def test_one_entry_reads_the_same_in_every_catalog() -> None:
+    """The translator merges the catalogs of every enabled plugin: an entry two plugins translate differently
+    would read one way or the other depending on which plugins are on (and break "one word per concept")."""
+    from babel.messages.pofile import read_po
+
+    translations: dict[tuple[str | None, str], dict[str, list[str]]] = {}
+    for root in locale_roots(available_plugins()):
+        po = root / "fr.po"
+        with po.open("rb") as fh:
+            for message in read_po(fh):
+                if message.id and message.string:
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    shown = str(message.string)
+                    translations.setdefault((message.context, msgid), {}).setdefault(shown, []).append(str(po))
+    differing = {key: where for key, where in translations.items() if len(where) > 1}
+    assert differing == {}

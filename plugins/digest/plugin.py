@@ -261,7 +261,7 @@ class DigestPlugin(Plugin[DigestSettings]):
         "digest",
         help="write one community's digest as files (markdown, PNG, CSV)",
         options=(
-            Option("--community", "the community key, such as discord:123456789", required=True),
+            Option("--community", "the community key, such as discord:123456789", required=True, community=True),
             Option("--period", "last (default: the last full period), current, or a day YYYY-MM-DD in it"),
             Option("--out", "the directory to write the files into", required=True),
         ),
