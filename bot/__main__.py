@@ -259,7 +259,14 @@ async def _serve(app: App, stop: asyncio.Event, console: ConsolePlatform | None)
 
 def _console(app: App, clock: ShiftedClock, out: TextIO) -> ConsolePlatform:
     console = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+        app.config.platforms.console,
+        app.dispatcher,
+        clock,
+        app.scheduler.catch_up,
+        clock.now,
+        out=out,
+        agenda=app.scheduler,
+        zones=app.communities,
     )
     app.add_platform(console)
     return console

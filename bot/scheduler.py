@@ -17,7 +17,8 @@ scheduler; everything scheduled still runs exactly once:
   an outage which fire time every process missed: that one is run, once.
 
 Tests and the console's `/advance` move an injected clock and call `catch_up()`, which runs,
-in order, every job fire time and due action that fell in the skipped span.
+in order, every job fire time and due action that fell in the skipped span; `/advance` moves it from
+one `next_work()` moment to the next, so each handler runs at its own time.
 """
 
 from __future__ import annotations
@@ -512,6 +513,24 @@ class Scheduler:
                 f"SELECT MIN(lease_until) FROM job_runs WHERE done_at IS NULL AND job_id IN ({marks})", keys
             )
             moments += [from_db(runs)] if runs else []
+        return min(moments) if moments else None
+
+    async def next_work(self, after: datetime) -> datetime | None:
+        """The first moment after `after` when `catch_up` would run something: a fire time of a job (from
+        the last one it reached) or a pending due action (of a kind with a handler, in a community this
+        process serves). Reads only; the console's `/advance` steps from one such moment to the next."""
+        moments: list[datetime] = []
+        for job in self._jobs.values():
+            fire = job.trigger.get_next_fire_time(None, max(after, job.last_tick) + _TICK)
+            moments += [fire] if fire is not None else []
+        kinds, marks = self._kinds()
+        if kinds:
+            pending = await self._db.fetchval(
+                f"SELECT MIN(due_at) FROM due_actions WHERE status = 'pending' AND kind IN ({marks}){self._served()} "
+                "AND due_at > ?",
+                (*kinds, to_db(after)),
+            )
+            moments += [from_db(pending)] if pending else []
         return min(moments) if moments else None
 
     async def _work(self) -> None:

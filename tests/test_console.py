@@ -1,5 +1,6 @@
-"""The console platform in-process: meta-commands, what gets printed, files written, and
-`/advance` running what became due, on the real app and a real database."""
+"""The console platform in-process: meta-commands, what gets printed, files written, members and
+channels created by naming them, numbered messages, and `/advance` stepping through what became due in
+time order, on the real app and a real database."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from typing import Any
 
 import pytest
 
+import bot.platforms.console
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.formatting import Link, to_plain
 from bot.i18n import _
-from bot.model import Attachment, Message, ReactionAdded, Reply, UserRef
+from bot.model import Attachment, ChannelRef, MemberJoined, Message, ReactionAdded, Reply, UserRef
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import (
     DueAction,
@@ -27,10 +29,12 @@ from bot.plugin import (
     NoSettings,
     Plugin,
     attachment,
+    channel,
     command,
     due,
     duration,
     listen,
+    member,
 )
 from tests.harness import START, make_config
 
@@ -45,6 +49,11 @@ class Echo(Plugin):
         self.messages: list[Message] = []
         self.reactions: list[ReactionAdded] = []
         self.files: list[tuple[str, int] | None] = []
+        self.joined: list[str] = []
+
+    @listen(MemberJoined)
+    async def on_join(self, event: MemberJoined) -> None:
+        self.joined.append(event.user.user_id)
 
     @listen(Message)
     async def on_message(self, message: Message, notes: MessageNotes) -> None:
@@ -70,6 +79,10 @@ class Echo(Plugin):
         self.files.append((file.filename, len(file.content)) if file else None)
         return Reply(text="counted")
 
+    @command("poke", _("Poke a member."), member("who", _("Who.")), channel("where", _("Where."), required=False))
+    async def poke(self, inv: Invocation, who: UserRef, where: ChannelRef | None = None) -> Reply:
+        return Reply(text=f"poked {who.user_id} in {where.channel_id if where else 'here'}")
+
     @due("echo.remind")
     async def send_reminder(self, action: DueAction) -> None:
         platform, workspace = action.community.split(":")
@@ -80,17 +93,26 @@ class Echo(Plugin):
 @asynccontextmanager
 async def console_app(
     tmp_path: Path,
+    plugins: dict[str, Any] | None = None,
     **console_settings: Any,
 ) -> AsyncIterator[tuple[ConsolePlatform, Echo, io.StringIO]]:
     clock = FrozenClock(START)
     console_config = {"files_dir": str(tmp_path / "files"), **console_settings}
-    app = App(make_config(tmp_path, platforms={"console": console_config}), clock=clock, realtime=False)
+    config = make_config(tmp_path, plugins, platforms={"console": console_config})
+    app = App(config, clock=clock, realtime=False)
     await app.build()
     echo = Echo(app.make_context("echo", NoSettings()))
     app.add_plugin(echo)
     out = io.StringIO()
     console = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
+        app.config.platforms.console,
+        app.dispatcher,
+        clock,
+        app.scheduler.catch_up,
+        clock.now,
+        out=out,
+        agenda=app.scheduler,
+        zones=app.communities,
     )
     app.add_platform(console)
     await app.start()
@@ -155,12 +177,29 @@ async def test_attach_sends_a_file_with_the_next_command_only(tmp_path: Path) ->
 
 async def test_bad_meta_commands_explain_themselves(tmp_path: Path) -> None:
     async with console_app(tmp_path) as (console, echo, out):
-        await console.play(["/react 👍", "/thread", "/advance soon", "/as", "/quit", "never read"])
-        text = out.getvalue()
-        assert "no message to react to here yet" in text
-        assert "no message to open a thread on" in text
-        assert "usage: /advance DURATION" in text
-        assert "usage: /as NAME" in text
+        mistakes = ["/react 👍", "/thread", "/thread 3", "/thread soon", "/advance soon", "/advance", "/as", "/in #"]
+        await console.play([*mistakes, "/attach", "/quit", "never read"])
+        notes = [line for line in out.getvalue().splitlines() if line.startswith("  · ")]
+        # One note per mistake, each ending with the usage of the meta-command that was mistyped.
+        assert [note.split("usage: ")[1].split(" ")[0] for note in notes] == [
+            "/react",
+            "/thread",
+            "/thread",
+            "/thread",
+            "/advance",
+            "/advance",
+            "/as",
+            "/in",
+            "/attach",
+        ]
+        assert notes[0] == (
+            "  · no message to react to here yet; usage: /react EMOJI [N] "
+            "(react to message N, or to the last message here)"
+        )
+        assert notes[1].startswith("  · no message to open a thread on in this channel yet; usage: /thread [N | off]")
+        assert notes[2].startswith("  · there is no message 3 (there are no message yet")
+        assert notes[4].startswith("  · “soon” is not a duration; usage: /advance DURATION (for example 2h30m, 1d, 1w)")
+        assert notes[6] == "  · usage: /as NAME (become that member; created on first use)"
         assert echo.messages == []  # nothing after /quit
 
 
@@ -232,3 +271,90 @@ async def test_repl_reads_a_stream_that_is_not_valid_utf8(tmp_path: Path) -> Non
     async with console_app(tmp_path) as (console, echo, _out):
         await asyncio.wait_for(console.repl(source), timeout=30)
         assert [m.text for m in echo.messages] == ["caf\ufffd ok"]
+
+
+async def test_naming_a_new_member_or_channel_in_a_command_creates_it(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, echo, out):
+        await console.play(["/poke @Élodie #Events", "/as élodie", "/in #events", "hello"])
+        text = out.getvalue()
+        assert "@Élodie is new here: created (/as Élodie speaks as them)" in text
+        assert "#Events is new here: created (/in #Events goes there)" in text
+        assert "bot: poked elodie in events" in text
+        assert "élodie@#Events> hello" not in text  # the channel keeps the name it was created with
+        assert "you are now in #Events" in text
+        assert echo.joined == ["elodie"]  # she joins when someone first speaks as her
+        assert echo.messages[0].channel.channel_id == "events"
+        assert sorted(console.member_names(console.community)) == ["you", "Élodie"]
+
+
+async def test_a_typo_of_a_known_name_is_not_created_and_says_how_to(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, _echo, out):
+        await console.play(["/as alice", "/as you", "/poke @alcie", "/poke alice #genral", "/poke '<@U123>'"])
+        text = out.getvalue()
+        assert "@alcie looks like a typo of @alice, so it was not created: /as alcie creates it" in text
+        assert "No member matches “@alcie”." in text and "Did you mean @alice?" in text
+        assert "#genral looks like a typo of #general, so it was not created: /in #genral creates it" in text
+        assert "No member matches “<@U123>”." in text  # not a name: nothing created
+        assert "poked" not in text
+        assert console.member_names(console.community) == ["alice", "you"]
+
+
+async def test_messages_are_numbered_and_thread_opens_an_earlier_one(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, echo, out):
+        await console.play(
+            ["first", "second", "/in #random", "elsewhere", "/thread 1", "in the thread of the first", "/react 🎉 2"]
+        )
+        first, second, _elsewhere, answer = echo.messages
+        text = out.getvalue()
+        assert [line for line in text.splitlines() if line.startswith("  · message")] == [
+            "  · message 1",
+            "  · message 2",
+            "  · message 3",
+            "  · message 4",
+        ]
+        assert "you are now in #general › thread of message 1" in text
+        assert "you@#general › thread of message 1> in the thread of the first" in text
+        assert answer.channel == first.channel.in_thread(first.ref.message_id)
+        assert [(r.message, r.emoji) for r in echo.reactions] == [(second.ref, "🎉")]
+        await console.play(["/react 1", "/react"])
+        assert [(r.message, r.emoji) for r in echo.reactions][1:] == [(first.ref, "👍"), (answer.ref, "👍")]
+        await console.play(["/thread 4", "/thread 9"])
+        assert answer.channel == echo.messages[-1].channel  # a message in a thread opens that thread
+        assert "there is no message 9 (there are messages 1 to 4; each gets its number when sent)" in out.getvalue()
+
+
+async def test_advance_shows_the_reminder_then_the_overdue_note_each_at_its_local_time(tmp_path: Path) -> None:
+    async with console_app(tmp_path, {"core": {}, "calendar": {}}) as (console, _echo, out):
+        # START is Monday 16 November 2026, 10:00 in Paris: due Thursday 10:00, reminded on Wednesday.
+        await console.play(['/calendar add "Weekly post" #general "2026-11-19 10:00" remind:1d', "/advance 4d"])
+        lines = out.getvalue().split("/advance 4d\n")[1].splitlines()
+        timeline = [line for line in lines if line.startswith(("  · ", "[DM → you]"))]
+        assert [line if line.startswith("  · ") else line[:10] for line in timeline] == [
+            "  · it is Wed 18 Nov 2026 10:00 (Europe/Paris)",
+            "[DM → you]",
+            "  · it is Thu 19 Nov 2026 10:00 (Europe/Paris)",
+            "[DM → you]",
+            "  · time advanced by 4d: it is Fri 20 Nov 2026 10:00 (Europe/Paris)",
+        ]
+        reminder, overdue = timeline[1], timeline[3]
+        assert "Reminder" in reminder and "Weekly post" in reminder
+        assert "Weekly post" in overdue and "Reminder" not in overdue
+
+
+async def test_a_huge_advance_stops_after_the_step_bound_and_says_how_to_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bot.platforms.console, "MAX_ADVANCE_STEPS", 2)
+    async with console_app(tmp_path) as (console, _echo, out):
+        # One reminder each for three members (a member's reminders at one moment share a key).
+        await console.play(["/as ann", "/remind me 1h", "/as bea", "/remind me 2h", "/as cid", "/remind me 3h"])
+        await console.play(["/advance 520w"])
+        text = out.getvalue()
+        assert text.count("time to post!") == 2
+        assert (
+            "  · stopped after 2 steps, at Mon 16 Nov 2026 12:00 (Europe/Paris), 3639d22h short of the 520w asked: "
+            "/advance 3639d22h goes on"
+        ) in text
+        assert console.clock.now() == START + timedelta(hours=2)  # type: ignore[attr-defined]
+        await console.play(["/advance 1h"])
+        assert out.getvalue().count("time to post!") == 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bot.model import Level
@@ -24,8 +25,11 @@ async def test_help_for_one_command_shows_usage_and_parameters(tmp_path: Path) -
         assert reply.card is not None
         fields = {f.name: f.value for f in reply.card.fields}
         assert fields["Usage"] == "`/settings channel <digest|helpers|moderation|calendar> [channel:<#channel>]`"
-        assert fields["purpose"] == "What the channel is for. (required)"
-        assert fields["channel"] == "The channel; leave empty to clear. (optional)"
+        assert fields["purpose (required)"] == (
+            "What the channel is for.\nAccepted: `digest`, `helpers`, `moderation`, `calendar`"
+        )
+        assert fields["channel (optional)"] == "The channel; leave empty to clear.\nAccepted: a channel: `#name`"
+        assert fields["Example"] == "`/settings channel digest channel:#general`"
         family = await h.command("alice", "/help privacy")
         assert "`/privacy export`" in family.text and "`/privacy forget`" in family.text
         assert "/settings" not in family.text
@@ -53,6 +57,9 @@ async def test_settings_timezone_validates_and_suggests(tmp_path: Path) -> None:
         assert (await h.app.communities.get(h.platform.community)).timezone == "America/Montreal"
         typo = await h.command("mod", "/settings timezone Europe/Pariss", level=Level.MODERATOR)
         assert typo.ephemeral and "Europe/Paris" in typo.text
+        # No far-fetched guess: the shared `Europe/` made "Europe/Lile" look like Europe/Kiev.
+        far = await h.command("mod", "/settings timezone Europe/Lile", level=Level.MODERATOR)
+        assert "Did you mean" not in far.text and "such as Europe/Paris" in far.text
         refused = await h.command("alice", "/settings timezone Europe/Paris")
         assert refused.ephemeral and "moderators only" in refused.text
         assert (await h.app.communities.get(h.platform.community)).timezone == "America/Montreal"
@@ -90,12 +97,14 @@ async def test_privacy_export_then_forget_with_confirmation(tmp_path: Path) -> N
         ask = await h.command("alice", "/privacy forget")
         assert ask.buttons and ask.buttons[0].command == "privacy forget"
         token = dict(ask.buttons[0].args)["confirm"]
+        assert f"`/privacy forget code:{token}`" in ask.text  # the name alice reads is the one she types
         wrong = await h.command("alice", "/privacy forget confirm:NOPE")
         assert wrong.ephemeral and "n’est pas valide" in wrong.text  # alice chose French
         stolen = await h.command("bob", f"/privacy forget confirm:{token}")
         assert "not valid" in stolen.text  # another member cannot use alice's code
-        done = await h.command("alice", f"/privacy forget confirm:{token}")
-        assert done.ephemeral
+        done = await h.command("alice", f"/privacy forget code:{token}")
+        # Her language was forgotten with the rest: the answer is in the community's language.
+        assert done.ephemeral and re.fullmatch(r"Done: the bot forgot you \(\d+ records deleted\)\.", done.text)
         again = json.loads((await h.command("alice", "/privacy export")).attachments[0].content)
         assert again["core"]["activity"]["messages"] == []
         assert again["core"]["preferences"] == {}
@@ -112,3 +121,22 @@ async def test_confirmation_codes_expire(tmp_path: Path) -> None:
         await h.advance(minutes=11)
         late = await h.command("alice", f"/privacy forget confirm:{token}")
         assert "expired" in late.text
+
+
+async def test_forgetting_a_member_the_bot_knows_nothing_about_says_so(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        ask = await h.command("zoe", "/privacy forget")
+        token = dict(ask.buttons[0].args)["confirm"]
+        done = await h.command("zoe", f"/privacy forget confirm:{token}")
+        assert done.text == "Nothing to delete: the bot kept nothing about you."
+
+
+async def test_a_french_member_types_the_words_the_bot_shows(tmp_path: Path) -> None:
+    async with running(tmp_path) as h:
+        chosen = await h.command("alice", "/language français")
+        assert chosen.text == "Le bot vous parle désormais en français."  # language names in lower case
+        assert (await h.command("alice", "/language automatique")).ephemeral  # the label shown is accepted
+        await h.command("mod", "/language fr", level=Level.MODERATOR)
+        role = await h.command("mod", "/settings role usage:gestionnaires rôle:@Gestion", level=Level.MODERATOR)
+        assert role.ephemeral and "Gestion" in role.text
+        assert (await h.app.communities.get(h.platform.community)).roles.get("managers") == "Gestion"

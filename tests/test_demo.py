@@ -1,6 +1,7 @@
 """`affinity-bot demo`: twelve synthetic weeks played through the real app, then the last week's digest as
 files. The demo runs once for the whole suite, through the command line a visitor types (it takes seconds);
-each test reads what that visitor would open."""
+each test reads what that visitor would open. The demo community is half French and runs in French, so its
+digest is read in French: the expected words come from the catalogs, whatever their wording."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,18 +24,22 @@ import bot.demo.run
 from bot.clock import FrozenClock
 from bot.demo import world as demo_world
 from bot.demo.run import main_demo
+from bot.discovery import default_plugins
+from bot.i18n import Translator, When, _
 from bot.plugin import JobDecl
+from bot.registry import locale_roots
 from bot.scheduler import Scheduler
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
+from plugins.digest.render import DATE_STYLE, LABELS
 
 SECTIONS = (
-    "**Reach**",
-    "**Engagement**",
-    "**Groups**",
-    "**Questions and answers**",
-    "**Editorial calendar**",
-    "**Noise filters**",
+    _("Reach"),
+    _("Engagement"),
+    _("Groups"),
+    _("Questions and answers"),
+    _("Editorial calendar"),
+    _("Noise filters"),
 )
 
 
@@ -94,19 +100,39 @@ def test_writes_markdown_png_and_csv_of_the_last_full_week(demo: DemoRun) -> Non
     assert all(p.is_file() and p.stat().st_size > 0 for p in demo.paths)
 
 
-def test_markdown_has_every_section_with_figures(demo: DemoRun) -> None:
+@pytest.fixture(scope="module")
+def translator() -> Translator:
+    return Translator.load(locale_roots(default_plugins()))
+
+
+def test_the_demo_community_runs_in_french() -> None:
+    assert demo_world.LOCALE == "fr"
+    assert {language for _handle, _name, language, _city in demo_world.MEMBERS} == {"fr", "en"}
+
+
+def test_markdown_is_in_french_with_every_section_and_figures(demo: DemoRun, translator: Translator) -> None:
     markdown = demo.file(".md").read_text(encoding="utf-8")
-    assert markdown.startswith("**Weekly digest, 9 Nov 2026 to 15 Nov 2026**")
-    positions = [markdown.index(section) for section in SECTIONS]
+
+    def fr(text: object) -> str:
+        return translator.render(text, "fr")  # type: ignore[arg-type]
+
+    paris = ZoneInfo("Europe/Paris")
+    start, end = (When(datetime(2026, 11, day, 12, tzinfo=paris), "Europe/Paris", DATE_STYLE) for day in (9, 15))
+    assert markdown.startswith(f"**{fr(_('Weekly digest, {start} to {end}', start=start, end=end))}**\n")
+    assert "nov. 2026" in markdown.splitlines()[0]  # the dates in French too
+    headings = [f"**{fr(section)}**" for section in SECTIONS]
+    positions = [markdown.index(heading) for heading in headings]
     assert positions == sorted(positions)
-    assert figure(markdown, r"Active members: (\d+)") >= 10
-    assert figure(markdown, r"Messages: (\d+)") >= 100
-    assert figure(markdown, r"Reactions: (\d+)") > 0
-    assert figure(markdown, r"(\d+) questions asked") > 0
-    assert figure(markdown, r"(\d+) groups") == len(demo_world.GROUPS)
-    assert figure(markdown, r"Messages caught: (\d+)") > 0
-    assert re.search(r"#news: \d+/\d+ on time", markdown)
-    assert "Rust Lille" in markdown and "French" in markdown and "English" in markdown
+    # Every heading and figure label the catalog translates shows in French, none in English.
+    for english in [*SECTIONS, *LABELS.values()]:
+        if fr(english) != translator.render(english, "en"):
+            assert f"**{translator.render(english, 'en')}**" not in markdown
+            assert f"• {translator.render(english, 'en')}:" not in markdown
+    assert figure(markdown, rf"• {re.escape(fr(LABELS['active_members']))}\s*:\s*(\d+)") >= 10
+    assert figure(markdown, rf"• {re.escape(fr(LABELS['messages']))}\s*:\s*(\d+)") >= 100
+    assert figure(markdown, rf"• {re.escape(fr(LABELS['reactions']))}\s*:\s*(\d+)") > 0
+    assert re.search(r"#news\s*: \d+/\d+ ", markdown)
+    assert "Rust Lille" in markdown and "français" in markdown and "anglais" in markdown
 
 
 def test_csv_has_twelve_weekly_rows_with_every_plugin(demo: DemoRun) -> None:
@@ -118,6 +144,7 @@ def test_csv_has_twelve_weekly_rows_with_every_plugin(demo: DemoRun) -> None:
     last = rows[-1]
     for column in ("questions.asked", "calendar.planned", "groups.groups_total", "filters.noise_total"):
         assert int(last[column]) > 0, column
+    assert int(last["groups.groups_total"]) == len(demo_world.GROUPS)
 
 
 def test_twelve_weeks_show_growth_and_every_outcome(demo: DemoRun) -> None:

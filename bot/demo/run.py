@@ -33,6 +33,7 @@ from bot.demo.world import (
     FOUNDERS,
     GROUPS,
     LEAVERS,
+    LOCALE,
     MEMBERS,
     NOISE,
     QUESTIONS,
@@ -181,9 +182,12 @@ class Community:
 
 
 async def setup(c: Community) -> None:
-    """The founders arrive; the admin sets the channels, the filters and the calendar; some members watch words."""
+    """The founders arrive; the admin sets the community's language, the channels, the filters and the
+    calendar; some members watch words."""
     for handle, *_rest in MEMBERS[:FOUNDERS]:
         await c.join(handle)
+    # Half the members write in French and the admin runs the community in French: its digest is French.
+    await c.command(ADMIN, f"/settings locale {LOCALE}")
     for purpose, channel in (("moderation", "moderation"), ("calendar", "managers"), ("helpers", "entraide")):
         await c.command(ADMIN, f"/settings channel purpose:{purpose} channel:#{channel}")
     await c.command(ADMIN, "/filter bait on")

@@ -14,6 +14,7 @@ END = datetime(2026, 11, 16, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))  # a Monday
 WEEKS = 12
 START = datetime(2026, 8, 24, 9, 0, tzinfo=ZoneInfo("Europe/Paris"))  # END's Monday, 12 weeks before
 ZONE = ZoneInfo("Europe/Paris")
+LOCALE = "fr"  # the community's language (`/settings locale fr`): half its members write French
 SEED = 2026
 TICK = timedelta(hours=1)  # how often the scheduler catches up while the weeks are played
 ADMIN = "camille"

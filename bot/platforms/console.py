@@ -1,9 +1,15 @@
 """The console platform: a local community in the terminal, interactive or played from a script.
 
 Every input line is a chat message, a command (`/help`), or a meta-command that changes who
-and where you are (`/as`, `/in`, `/thread`, `/react`, `/advance`, `/quit`). Everything the bot
-sends is printed with where it goes and what it carries; attachments are written under the
+and where you are (`/as`, `/in`, `/thread`, `/react`, `/advance`, `/attach`, `/quit`). Everything the
+bot sends is printed with where it goes and what it carries; attachments are written under the
 configured files directory. It imports no chat SDK, so it starts fast.
+
+The console is a simulation of a whole community: a member or channel named for the first time (`/as`,
+`/in`, or a command parameter such as `@alice` or `#events`) is created on the spot; members' messages
+are numbered so `/thread N` and `/react EMOJI N` reach an earlier one; `/advance` walks through the
+scheduled work in time order, as real time would. The meta-commands are the operator's tools and speak
+English; what the bot says goes through the translations like on any platform.
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ import secrets
 import sys
 import threading
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import ConsoleConfig
 from bot.folding import fold
@@ -43,7 +51,24 @@ from bot.textsyntax import parse_duration
 
 PLATFORM = "console"
 _MENTION = re.compile(r"@([\w.-]+)")
+# What a command parameter may create: a name that starts with a letter or digit, at most 64 characters
+# of letters, digits, spaces and . ' ’ - (not a sentence pasted by mistake, not a URL).
+_NEW_NAME = re.compile(r"[^\W_][\w .'’-]{0,63}")
 META_COMMANDS = ("as", "in", "thread", "react", "advance", "attach", "quit")
+USAGE = {
+    "as": "/as NAME (become that member; created on first use)",
+    "in": "/in #CHANNEL (go to that channel; created on first use)",
+    "thread": "/thread [N | off] (the thread of message N, or of the last message here; off: back to the channel)",
+    "react": "/react EMOJI [N] (react to message N, or to the last message here)",
+    "advance": "/advance DURATION (for example 2h30m, 1d, 1w)",
+    "attach": "/attach PATH (an existing file, sent with your next command)",
+    "quit": "/quit",
+}
+"""Each meta-command's usage line, shown after any mistake in it."""
+MAX_ADVANCE_STEPS = 3000
+"""The most moments one `/advance` stops at. A job every 5 minutes makes 288 a day, so this covers about
+ten days; a longer span stops there, says where, and `/advance` again goes on. Without the bound, a
+hostile `/advance 520w` would keep the console busy for hours."""
 
 
 class AdvancingClock(Protocol):
@@ -51,6 +76,31 @@ class AdvancingClock(Protocol):
 
     def advance(self, delta: timedelta) -> object:
         """Move forward by `delta`."""
+        ...
+
+
+class Agenda(Protocol):
+    """When scheduled work comes next (the scheduler)."""
+
+    async def next_work(self, after: datetime) -> datetime | None:
+        """The first moment after `after` when something is due, or None."""
+        ...
+
+
+class ZoneSettings(Protocol):
+    """A community's settings, as far as the console needs them."""
+
+    @property
+    def timezone(self) -> str:
+        """The community's IANA time zone."""
+        ...
+
+
+class CommunityZones(Protocol):
+    """Where the console finds its community's time zone (the community store)."""
+
+    async def get(self, community: CommunityRef) -> ZoneSettings:
+        """The community's settings."""
         ...
 
 
@@ -108,12 +158,19 @@ class ConsolePlatform:
         catch_up: Callable[[], Awaitable[None]],
         now: Callable[[], datetime],
         out: TextIO | None = None,
+        *,
+        agenda: Agenda | None = None,
+        zones: CommunityZones | None = None,
     ) -> None:
+        """`agenda` lets `/advance` stop at each moment something is due (without it, one jump and one
+        catch-up); `zones` gives the community's time zone for the times `/advance` prints (UTC without)."""
         self.config = config
         self.sink = sink
         self.clock = clock
         self.catch_up = catch_up
         self._now = now
+        self.agenda = agenda
+        self.zones = zones
         self.out = out or sys.stdout
         self.community = CommunityRef(PLATFORM, config.workspace)
         self.members: dict[str, str] = {}  # user id (folded name) -> display name
@@ -123,10 +180,16 @@ class ConsolePlatform:
         self._session = secrets.token_hex(3)
         self._files = itertools.count(1)
         self._last: dict[tuple[str, str | None], tuple[MessageRef, UserRef]] = {}
+        # Members' messages by the number printed after each (`/thread N`, `/react EMOJI N`).
+        self._numbered: dict[int, tuple[MessageRef, UserRef]] = {}
+        self._numbers: dict[str, int] = {}  # message id -> its number, to name threads by their message
+        # The local time `/advance` reached, printed before the first thing the bot sends at it.
+        self._stamp: str | None = None
         self._admin_ids = {self._user(name).user_id for name in (config.admin, *config.admins)}
         self._moderator_ids = {self._user(name).user_id for name in config.moderators}
         self.current_user = self._user(config.admin)
         self.members[self.current_user.user_id] = config.admin
+        self._joined = {self.current_user.user_id}  # members announced as joining (the admin was there)
         self.channel = self._channel(config.channel)
         self.thread: str | None = None
         self.running = True
@@ -187,9 +250,15 @@ class ConsolePlatform:
 
     def _place(self, channel: ChannelRef) -> str:
         name = "#" + self.channels.get(channel.channel_id, channel.channel_id)
-        return f"{name} › thread {channel.thread_id}" if channel.thread_id else name
+        if not channel.thread_id:
+            return name
+        number = self._numbers.get(channel.thread_id)
+        return f"{name} › thread of message {number}" if number else f"{name} › thread {channel.thread_id}"
 
     def _print(self, header: str, reply: LocalReply) -> None:
+        if self._stamp is not None:
+            stamp, self._stamp = self._stamp, None
+            self._note(stamp)
         lines = [f"{header} bot: {to_plain(reply.text)}".rstrip()]
         if reply.card is not None:
             lines.append(f"    ┌ {to_plain(reply.card.title)}")
@@ -227,14 +296,40 @@ class ConsolePlatform:
         return self.channels.get(channel.channel_id, channel.channel_id)
 
     async def find_member(self, community: CommunityRef, raw: str) -> UserRef | None:
-        """A member by name, with or without '@'; only members seen in this session."""
-        user = self._user(raw.lstrip("@"))
-        return user if user.user_id in self.members else None
+        """A member by name, with or without '@'. A name never seen is a member of the simulated
+        community the console did not meet yet: created (and said so), as `/as` would; only text that
+        cannot be a name (punctuation, a sentence, over 64 characters) finds no one."""
+        name = raw.strip().removeprefix("@").strip()
+        user = self._user(name)
+        if user.user_id in self.members:
+            return user
+        if not _NEW_NAME.fullmatch(name) or not fold(name):
+            return None
+        if (near := _typo_of(user.user_id, self.members)) is not None:
+            self._note(
+                f"@{name} looks like a typo of @{self.members[near]}, so it was not created: /as {name} creates it"
+            )
+            return None
+        self.members[user.user_id] = name
+        self._note(f"@{name} is new here: created (/as {name} speaks as them)")
+        return user
 
     async def find_channel(self, community: CommunityRef, raw: str) -> ChannelRef | None:
-        """A channel by name, with or without '#'; only channels visited in this session."""
-        channel_id = fold(raw.lstrip("#")).replace(" ", "-")
-        return ChannelRef(PLATFORM, self.config.workspace, channel_id) if channel_id in self.channels else None
+        """A channel by name, with or without '#'; a name never seen is created (and said so), as `/in`
+        would; only text that cannot be a channel name finds none."""
+        name = raw.strip().removeprefix("#").strip()
+        channel_id = fold(name).replace(" ", "-")
+        if channel_id in self.channels:
+            return ChannelRef(PLATFORM, self.config.workspace, channel_id)
+        if not _NEW_NAME.fullmatch(name) or not channel_id:
+            return None
+        if (near := _typo_of(channel_id, self.channels)) is not None:
+            self._note(
+                f"#{name} looks like a typo of #{self.channels[near]}, so it was not created: /in #{name} creates it"
+            )
+            return None
+        self._note(f"#{name} is new here: created (/in #{name} goes there)")
+        return self._channel(name)
 
     def member_names(self, community: CommunityRef) -> list[str]:
         """Names of members seen so far."""
@@ -267,28 +362,34 @@ class ConsolePlatform:
         elif word == "as":
             await self._become(arg)
         elif word == "in":
-            self.channel, self.thread = self._channel(arg), None
-            self._note(f"you are now in {self._place(self.channel)}")
+            self._enter_channel(arg)
         elif word == "thread":
             self._enter_thread(arg)
         elif word == "react":
-            await self._react(arg or "👍")
+            await self._react(arg)
         elif word == "advance":
             await self._advance(arg)
         elif word == "attach":
             self._attach(arg)
 
+    def _refuse(self, word: str, problem: str | None = None) -> None:
+        """One note for every meta-command mistake: what is wrong (when there is more to say than the
+        usage), then the usage line."""
+        usage = f"usage: {USAGE[word]}"
+        self._note(f"{problem}; {usage}" if problem else usage)
+
     def _attach(self, arg: str) -> None:
-        usage = "usage: /attach PATH (an existing file, sent with your next command)"
         path = Path(arg.strip().strip('"'))
-        if not arg.strip() or not path.is_file():
-            self._note(usage)
+        if not arg.strip():
+            self._refuse("attach")
+            return
+        if not path.is_file():
+            self._refuse("attach", f"{path} is not a file")
             return
         try:
             content = path.read_bytes()
         except OSError as exc:
-            self._note(f"cannot read {path}: {exc.strerror or exc}")
-            self._note(usage)
+            self._refuse("attach", f"cannot read {path}: {exc.strerror or exc}")
             return
         self._pending_files.append(Attachment(path.name, content))
         self._note(f"{path.name} will be sent with your next command")
@@ -296,44 +397,121 @@ class ConsolePlatform:
     async def _become(self, name: str) -> None:
         name = name.lstrip("@").strip()
         if not name:
-            self._note("usage: /as NAME")
+            self._refuse("as")
             return
         user = self._user(name)
-        is_new = user.user_id not in self.members
         self.members.setdefault(user.user_id, name)
         self.current_user = user
         self._note(f"you are now {name}")
-        if is_new:
+        # Announced once, the first time someone speaks as them (a member created by being named in a
+        # command joins then).
+        if user.user_id not in self._joined:
+            self._joined.add(user.user_id)
             await self.sink.handle(MemberJoined(self.community, self._moment(), user))
+
+    def _enter_channel(self, arg: str) -> None:
+        name = arg.strip().removeprefix("#").strip()
+        if not name or not fold(name):
+            self._refuse("in")
+            return
+        self.channel, self.thread = self._channel(name), None
+        self._note(f"you are now in {self._place(self.channel)}")
+
+    def _numbered_message(self, word: str, number: str) -> tuple[MessageRef, UserRef] | None:
+        """Message `number` as printed after it, or None after saying which numbers exist."""
+        found = self._numbered.get(int(number)) if number.isdigit() and len(number) < 10 else None
+        if found is None:
+            known = f"messages 1 to {len(self._numbered)}" if self._numbered else "no message yet"
+            self._refuse(word, f"there is no message {number} (there are {known}; each gets its number when sent)")
+        return found
 
     def _enter_thread(self, arg: str) -> None:
         if arg == "off":
             self.thread = None
             self._note(f"you are back in {self._place(self.channel)}")
             return
-        last = self._last.get((self.channel.channel_id, None))
-        if last is None:
-            self._note("no message to open a thread on in this channel yet")
-            return
-        self.thread = last[0].message_id
+        if arg:
+            if not arg.isdigit():
+                self._refuse("thread")
+                return
+            found = self._numbered_message("thread", arg)
+            if found is None:
+                return
+            ref = found[0]
+            # A message inside a thread opens that same thread (threads have no threads of their own).
+            self.channel = replace(ref.channel, thread_id=None)
+            self.thread = ref.channel.thread_id or ref.message_id
+        else:
+            last = self._last.get((self.channel.channel_id, None))
+            if last is None:
+                self._refuse("thread", "no message to open a thread on in this channel yet")
+                return
+            self.thread = last[0].message_id
         self._note(f"you are now in {self._place(self.where)}")
 
-    async def _react(self, emoji: str) -> None:
-        last = self._last.get((self.channel.channel_id, self.thread))
-        if last is None:
-            self._note("no message to react to here yet")
-            return
-        ref, author = last
-        await self.sink.handle(ReactionAdded(self.community, self._moment(), ref, self.current_user, emoji, author))
+    async def _react(self, arg: str) -> None:
+        emoji, _, number = arg.strip().partition(" ")
+        number = number.strip()
+        if emoji.isdigit() and not number:  # `/react 12`: message 12, with the default emoji
+            emoji, number = "", emoji
+        if number:
+            found = self._numbered_message("react", number)
+            if found is None:
+                return
+        else:
+            found = self._last.get((self.channel.channel_id, self.thread))
+            if found is None:
+                self._refuse("react", "no message to react to here yet")
+                return
+        ref, author = found
+        reaction = ReactionAdded(self.community, self._moment(), ref, self.current_user, emoji or "👍", author)
+        await self.sink.handle(reaction)
 
     async def _advance(self, arg: str) -> None:
         delta = parse_duration(arg)
-        if delta is None:
-            self._note("usage: /advance DURATION (for example 2h30m, 1d, 1w)")
+        if delta is None or delta <= timedelta():
+            self._refuse("advance", f"“{arg}” is not a duration" if arg else None)
             return
-        self.clock.advance(delta)
-        self._note(f"time advanced by {arg}")
-        await self.catch_up()
+        if self.agenda is None:
+            self.clock.advance(delta)
+            self._note(f"time advanced by {arg}")
+            await self.catch_up()
+            return
+        zone = await self._zone()
+        target = self._now() + delta
+        steps = 0
+        try:
+            while True:
+                now = self._now()
+                moment = await self.agenda.next_work(now)
+                moment = target if moment is None or moment > target else moment
+                if steps >= MAX_ADVANCE_STEPS and moment < target:
+                    self._note(
+                        f"stopped after {MAX_ADVANCE_STEPS:,} steps, at {_local(now, zone)}, "
+                        f"{_span(target - now)} short of the {arg} asked: /advance {_span(target - now)} goes on"
+                    )
+                    return
+                # Each step moves the clock to the next moment something is due and runs what fell due,
+                # so what is sent comes in time order, each handler seeing the time it runs at.
+                self.clock.advance(max(moment - now, timedelta()))
+                self._stamp = f"it is {_local(moment, zone)}"
+                await self.catch_up()
+                steps += 1
+                await asyncio.sleep(0)  # thousands of steps: let signals, timers and the writer run between them
+                if moment >= target:
+                    break
+        finally:
+            self._stamp = None
+        self._note(f"time advanced by {arg}: it is {_local(self._now(), zone)}")
+
+    async def _zone(self) -> ZoneInfo:
+        """The community's time zone (UTC when unknown)."""
+        if self.zones is None:
+            return ZoneInfo("UTC")
+        try:
+            return ZoneInfo((await self.zones.get(self.community)).timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     async def _command(self, path: str, rest: str) -> None:
         files, self._pending_files = tuple(self._pending_files), []
@@ -357,6 +535,10 @@ class ConsolePlatform:
         )
         message = Message(self.community, self._moment(), ref, self.current_user, text, mentions=mentions)
         self._last[(self.channel.channel_id, self.thread)] = (ref, self.current_user)
+        number = len(self._numbered) + 1
+        self._numbered[number] = (ref, self.current_user)
+        self._numbers[ref.message_id] = number
+        self._note(f"message {number}")
         await self.sink.handle(message)
 
     def _next_id(self) -> str:
@@ -403,3 +585,36 @@ class ConsolePlatform:
                 if line is None:
                     break
                 await self.feed(line)
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    """`Thu 19 Nov 2026 09:00 (Europe/Paris)`: the operator's English, in the community's time zone."""
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %Y %H:%M} ({zone.key})"
+
+
+def _span(delta: timedelta) -> str:
+    """A duration as `/advance` reads it back (`3d4h5m`), to the minute, rounded up."""
+    minutes = -(-int(delta.total_seconds()) // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    text = "".join(f"{value}{unit}" for value, unit in ((days, "d"), (hours, "h"), (minutes, "m")) if value)
+    return text or "0m"
+
+
+def _typo_of(new_id: str, known: Iterable[str]) -> str | None:
+    """The known id that `new_id` differs from by one typo (a letter added, missing, changed or two
+    swapped), for names of four letters or more: naming `#genral` must not create a second #general."""
+    return next((old for old in known if min(len(old), len(new_id)) >= 4 and _one_edit(old, new_id)), None)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        swapped = len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return len(diff) == 1 or swapped
+    short, long = sorted((a, b), key=len)
+    same = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[same:] == long[same + 1 :]

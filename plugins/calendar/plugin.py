@@ -210,6 +210,7 @@ class CalendarPlugin(Plugin[CalendarSettings]):
         _("Write the editorial charter shown to new owners."),
         text("text", _("The charter (up to 1,500 characters)."), max_length=1500, rest=True),
         level=Level.MODERATOR,
+        private=True,
     )
     async def charter_set(self, inv: Invocation, text: str) -> Reply:
         """`/charter set One post a week, sources cited...`."""

@@ -1,6 +1,7 @@
 """Core commands every community has.
 
-- `/help [command]`: the commands the caller may use, in the caller's language.
+- `/help [command]`: the commands the caller may use, in the caller's language; for one command, who
+  may use it, its parameters and accepted values in the caller's words, and an example to type.
 - `/language`: a member's own language; `/settings ...` (moderators): time zone, language,
   channels and roles by purpose.
 - `/privacy export|forget`: everything stored about the caller, from every plugin, as JSON;

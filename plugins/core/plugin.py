@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from zoneinfo import available_timezones
 
 from bot.communities import CHANNEL_PURPOSES, ROLE_PURPOSES
 from bot.folding import closest, fold
-from bot.i18n import SUPPORTED_LOCALES, Text, _, join
+from bot.i18n import SUPPORTED_LOCALES, Text, _, join, n_
 from bot.model import Attachment, Button, Card, CardField, ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import (
     Choice,
@@ -23,7 +24,20 @@ from bot.plugin import (
 from plugins.core import help as help_texts
 from plugins.core import privacy
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+# Language names in the reader's language, in lower case in French ("anglais", "français").
+LANGUAGE_NAMES: dict[str, Text] = {"en": _("English"), "fr": _("French")}
+# Other spellings a member may type for a choice (its value and its word in every language are accepted).
+CHOICE_ALIASES: dict[str, tuple[str, ...]] = {
+    "en": ("english",),
+    "fr": ("french",),
+    "auto": ("automatic", "automatique"),
+    "digest": ("bilans",),
+    "helpers": ("aidants", "aide"),
+    "moderation": ("moderateurs",),
+    "calendar": ("agenda",),
+    "moderators": ("moderation",),
+    "managers": ("gestionnaires", "gestion"),  # the glossary's word, whatever the catalog says
+}
 PURPOSE_LABELS: dict[str, Text] = {
     "digest": _("digest"),
     "helpers": _("helpers"),
@@ -32,12 +46,18 @@ PURPOSE_LABELS: dict[str, Text] = {
     "moderators": _("moderators"),
     "managers": _("managers"),
 }
+# Declared once: the reply that asks for the code names it as the reader types it.
+CONFIRM = text("confirm", _("The confirmation code the bot gave you."), required=False, max_length=16)
 _ROLE_MENTION = re.compile(r"^<@&(\d+)>$|^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
 def _locale_choices(with_auto: bool) -> list[Choice]:
-    values = [Choice(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LOCALES]
-    return [*values, Choice("auto", _("automatic"))] if with_auto else values
+    values = [Choice(code, LANGUAGE_NAMES[code], CHOICE_ALIASES[code]) for code in SUPPORTED_LOCALES]
+    return [*values, Choice("auto", _("automatic"), CHOICE_ALIASES["auto"])] if with_auto else values
+
+
+def _purpose_choices(purposes: Sequence[str]) -> list[Choice]:
+    return [Choice(p, PURPOSE_LABELS[p], CHOICE_ALIASES.get(p, ())) for p in purposes]
 
 
 class CorePlugin(Plugin):
@@ -60,17 +80,26 @@ class CorePlugin(Plugin):
         ),
     )
     async def help(self, inv: Invocation, command: str | None = None) -> Reply:
-        """`/help [command]`."""
+        """`/help [command]`: only what the caller may run; a command above their level says who it is for."""
         commands = self.ctx.commands()
         if command is None:
             return help_texts.overview(commands, inv.level)
         wanted = " ".join(command.strip().lstrip("/").lower().split())
-        for decl in help_texts.visible(commands, inv.level):
-            if decl.path == wanted:
-                return help_texts.details(decl)
+        for decl in commands:
+            if decl.path != wanted:
+                continue
+            if decl.level > inv.level:
+                return help_texts.above_level(decl, commands, inv.level)
+            # The example names the channel the reader is in: one they can type, which exists.
+            here = self.ctx.directory.channel_name(inv.channel.parent())
+            typable = here if here and not any(ch.isspace() for ch in here) else inv.channel.channel_id
+            reader = help_texts.Reader(inv.locale, self.ctx.translator, inv.timezone, inv.at, typable)
+            return help_texts.details(decl, reader)
         family = [d for d in commands if d.path.startswith(f"{wanted} ")]
         if help_texts.visible(family, inv.level):
             return help_texts.overview(family, inv.level)  # `/help group`: every /group command
+        if family:  # `/help settings` asked by a member: the whole noun is above their level
+            return help_texts.above_level(family[0], commands, inv.level, whole_noun=True)
         suggestions = closest(wanted, [d.path for d in help_texts.visible(commands, inv.level)])
         hint: Text = (
             _("Did you mean /{suggestion}?", suggestion=suggestions[0])
@@ -139,13 +168,15 @@ class CorePlugin(Plugin):
             autocomplete="timezones",
         ),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_timezone(self, inv: Invocation, timezone: str) -> Reply:
         """`/settings timezone Europe/Paris`."""
         zones = available_timezones()
         match = next((z for z in zones if z.lower() == timezone.strip().lower()), None)
         if match is None:
-            suggestions = closest(timezone, sorted(zones))
+            # Zone names share their region (`Europe/`), which alone makes distant names look close.
+            suggestions = closest(timezone, sorted(zones), cutoff=0.85)
             hint: Text = (
                 _("Did you mean {suggestion}?", suggestion=suggestions[0])
                 if suggestions
@@ -167,6 +198,7 @@ class CorePlugin(Plugin):
         _("Set the community's language."),
         choice("locale", _("The language for the community."), _locale_choices(with_auto=False)),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_locale(self, inv: Invocation, locale: str) -> Reply:
         """`/settings locale fr`."""
@@ -176,9 +208,10 @@ class CorePlugin(Plugin):
     @command(
         "settings channel",
         _("Choose the channel used for a purpose."),
-        choice("purpose", _("What the channel is for."), [Choice(p, PURPOSE_LABELS[p]) for p in CHANNEL_PURPOSES]),
+        choice("purpose", _("What the channel is for."), _purpose_choices(CHANNEL_PURPOSES)),
         channel("channel", _("The channel; leave empty to clear."), required=False),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_channel(self, inv: Invocation, purpose: str, channel: ChannelRef | None = None) -> Reply:
         """`/settings channel purpose:digest channel:#managers`."""
@@ -196,9 +229,10 @@ class CorePlugin(Plugin):
     @command(
         "settings role",
         _("Choose the role used for a purpose."),
-        choice("purpose", _("What the role is for."), [Choice(p, PURPOSE_LABELS[p]) for p in ROLE_PURPOSES]),
+        choice("purpose", _("What the role is for."), _purpose_choices(ROLE_PURPOSES)),
         text("role", _("The role (a mention or its id); leave empty to clear."), required=False, max_length=100),
         level=Level.MODERATOR,
+        private=True,
     )
     async def settings_role(self, inv: Invocation, purpose: str, role: str | None = None) -> Reply:
         """`/settings role purpose:moderators role:@Mods`."""
@@ -226,7 +260,7 @@ class CorePlugin(Plugin):
     @command(
         "privacy forget",
         _("Delete everything the bot stores about you (asks to confirm)."),
-        text("confirm", _("The confirmation code the bot gave you."), required=False, max_length=16),
+        CONFIRM,
         private=True,
     )
     async def privacy_forget(self, inv: Invocation, confirm: str | None = None) -> Reply:
@@ -243,7 +277,8 @@ class CorePlugin(Plugin):
                             "It cannot be undone."
                         ),
                         _(
-                            "To confirm within 10 minutes, press the button or type `/privacy forget confirm:{token}`.",
+                            "To confirm within 10 minutes, press the button or type `/privacy forget {name}:{token}`.",
+                            name=CONFIRM.label,  # `confirmation:` to a French reader: what they may type
                             token=token,
                         ),
                     ]
@@ -259,7 +294,14 @@ class CorePlugin(Plugin):
         removed = await privacy.forget_all(
             self.ctx.db, self.ctx.communities, self.ctx.activity, self.ctx.plugins(), inv.user
         )
-        return Reply(text=_("Done: the bot forgot you. Records deleted: {count}.", count=removed), ephemeral=True)
+        if removed == 0:
+            return Reply(text=_("Nothing to delete: the bot kept nothing about you."), ephemeral=True)
+        done = n_(
+            "Done: the bot forgot you ({count} record deleted).",
+            "Done: the bot forgot you ({count} records deleted).",
+            removed,
+        )
+        return Reply(text=done, ephemeral=True)
 
 
 def _role_id(raw: str) -> str:

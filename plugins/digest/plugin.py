@@ -159,7 +159,10 @@ class DigestPlugin(Plugin[DigestSettings]):
         return Reply(text=join(lines), ephemeral=True)
 
     @command(
-        "digest send", _("Send the latest digest again to the digest channel and subscribers."), level=Level.MODERATOR
+        "digest send",
+        _("Send the latest digest again to the digest channel and subscribers."),
+        level=Level.MODERATOR,
+        private=True,
     )
     async def send(self, inv: Invocation) -> Reply:
         """`/digest send`."""
@@ -208,6 +211,7 @@ class DigestPlugin(Plugin[DigestSettings]):
         text("time", _("Local time it is sent, such as 09:00."), required=False, max_length=5),
         choice("period", _("The period a digest covers."), [Choice(k, KIND_NAMES[k]) for k in KINDS], required=False),
         level=Level.MODERATOR,
+        private=True,
     )
     async def schedule(  # not `settings`: that is the plugin's settings model (Plugin.settings)
         self, inv: Invocation, day: str | None = None, time: str | None = None, period: str | None = None

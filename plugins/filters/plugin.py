@@ -137,6 +137,7 @@ class FiltersPlugin(Plugin[FiltersSettings]):
         ),
         replace(boolean("regex", _("Treat the phrase as a regular expression."), required=False), named_only=True),
         level=Level.MODERATOR,
+        private=True,
     )
     async def filter_add(
         self, inv: Invocation, phrase: str, action: str | None = None, regex: bool | None = None
@@ -151,6 +152,7 @@ class FiltersPlugin(Plugin[FiltersSettings]):
             "rule", _("The rule's number (#12) or its phrase."), max_length=200, autocomplete="filter_rules", rest=True
         ),
         level=Level.MODERATOR,
+        private=True,
     )
     async def filter_remove(self, inv: Invocation, rule: str) -> Reply:
         """`/filter remove 12` or `/filter remove tag a friend`."""
@@ -182,6 +184,7 @@ class FiltersPlugin(Plugin[FiltersSettings]):
         _("Switch the built-in engagement-bait rules (French and English) on or off."),
         choice("state", _("on or off"), _ON_OFF),
         level=Level.MODERATOR,
+        private=True,
     )
     async def filter_bait(self, inv: Invocation, state: str) -> Reply:
         """`/filter bait on`: the built-in phrases become ordinary `tag` rules marked built-in."""
@@ -194,6 +197,7 @@ class FiltersPlugin(Plugin[FiltersSettings]):
         text("role", _("A role (its id or mention) whose members the filters skip."), required=False, max_length=100),
         choice("state", _("on to exempt, off to end the exemption"), _ON_OFF, required=False),
         level=Level.MODERATOR,
+        private=True,
     )
     async def filter_exempt(
         self, inv: Invocation, channel: ChannelRef | None = None, role: str | None = None, state: str = "on"

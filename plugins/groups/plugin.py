@@ -117,6 +117,7 @@ class GroupsPlugin(Plugin[GroupsSettings]):
         choice("decision", _("approve or reject."), DECISIONS),
         text("reason", _("Why (sent to the author)."), required=False, max_length=500, rest=True),
         level=Level.MODERATOR,
+        private=True,
     )
     async def review(self, inv: Invocation, name: str, decision: str, reason: str | None = None) -> Reply:
         """`/group review "Rust Lille" approve`."""

@@ -153,14 +153,14 @@ async def test_the_bots_own_and_other_bots_messages_are_not_listened_to(tmp_path
     assert [e.text for e in rig.probe.events if isinstance(e, Message)] == ["human"]
 
 
-async def test_a_slash_command_with_named_arguments_is_answered_in_the_channel(tmp_path: Path) -> None:
+async def test_a_slash_command_with_named_arguments_is_answered_privately(tmp_path: Path) -> None:
     async with running(tmp_path) as rig:
         status, body = await rig.command(
             "/settings", "channel purpose:digest channel:<#C222|managers>", user="UADMIN", response="cmd"
         )
         assert (status, body) == (200, "")  # acknowledged at once, with nothing shown yet
         answer = await rig.response("cmd")
-        assert answer["response_type"] == "in_channel"
+        assert answer["response_type"] == "ephemeral"  # moderator configuration stays among moderators
         assert "#managers is now the digest channel." in answer["text"]
         settings = await rig.app.communities.get(CommunityRef("slack", TEAM))
         assert settings.channel("digest") == ChannelRef("slack", TEAM, "C222")
