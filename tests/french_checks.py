@@ -73,6 +73,7 @@ def strip_paths(text: str, paths: Iterable[str]) -> str:
     design."""
     paths = set(paths)
     for path in sorted(paths | {p.split(" ")[0] for p in paths}, key=len, reverse=True):
+        text = re.sub(rf"/help {re.escape(path)}\b", " ", text)  # `/help privacy export` names a command
         text = re.sub(rf"/{re.escape(path)}\b", " ", text)
     return text
 
