@@ -19,6 +19,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Msg, When, _
+from plugins.calendar.rule_words import time_words
 
 __all__ = ["DueError", "Spelled", "check_reading", "read"]
 
@@ -260,7 +261,7 @@ def check_reading(moment: datetime, spelled: Spelled, tz: str, value: str) -> No
             "I would read “{value}” at {read}, not at the time you wrote; write the day and the time "
             "as in the examples.",
             value=value,
-            read=f"{local:%H:%M}",
+            read=time_words(local.hour, local.minute),
         )
     )
 
@@ -277,7 +278,7 @@ def refuse_gap(typed: datetime, tz: str, value: str) -> None:
             "“{value}”: {time} does not exist on {day} in {zone}, because the clocks go forward that night. "
             "Choose a time before or after the change.",
             value=value,
-            time=f"{typed:%H:%M}",
+            time=time_words(typed.hour, typed.minute),
             day=When(typed.replace(tzinfo=UTC), "UTC", "EEEE d MMMM y"),
             zone=tz,
         )

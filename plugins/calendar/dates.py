@@ -17,9 +17,11 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from bot.converters import is_moment, parse_moment
-from bot.i18n import When, _
+from bot.folding import fold
+from bot.i18n import _
 from plugins.calendar import date_words
 from plugins.calendar.date_words import DueError
+from plugins.calendar.rule_words import moment_words
 
 __all__ = ["MAX_AHEAD_YEARS", "MAX_OFFSET", "DueError", "format_offsets", "parse_due", "parse_offsets"]
 
@@ -35,6 +37,24 @@ _FRENCH_HOUR = re.compile(r"(?<![\w:])(?<!\bdans )(?<!\bin )([01]?\d|2[0-3])\s*h
 # `vendredi prochain` is not understood, but a bare weekday already means the next one.
 _NEXT = re.compile(r"\b(prochain|prochaine)\b", re.IGNORECASE)
 _SETTINGS_BASE = {"PREFER_DATES_FROM": "future", "TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True}
+
+
+# French weekday abbreviations as the bot shows them (`lun`…`dim`); dateparser reads `mar` as March.
+_SHORT_DAYS = {
+    "lun": "lundi",
+    "mar": "mardi",
+    "mer": "mercredi",
+    "jeu": "jeudi",
+    "ven": "vendredi",
+    "sam": "samedi",
+    "dim": "dimanche",
+}
+_SHORT_DAY = re.compile(r"(?<![\w.])(?<!\d )(lun|mar|mer|jeu|ven|sam|dim)\.?(?!\w)", re.IGNORECASE)
+
+
+def _full_weekdays(text: str) -> str:
+    """`mar 9h` → `mardi 9h`; after a number (`15 mar`) the word stays a month."""
+    return _SHORT_DAY.sub(lambda m: _SHORT_DAYS[m.group(1).lower()], text)
 
 
 def normalise(text: str) -> str:
@@ -68,7 +88,7 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
         if typed is not None:
             date_words.refuse_gap(typed, tz, value)
     else:
-        spelled = date_words.read(cleaned, value)
+        spelled = date_words.read(_full_weekdays(cleaned), value)
         base = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None)
         settings = {**_SETTINGS_BASE, "TIMEZONE": tz, "RELATIVE_BASE": base}
         read = next(filter(None, (_dateparser(normalise(option), settings) for option in spelled.texts)), None)
@@ -81,7 +101,7 @@ def parse_due(text: str, now: datetime, tz: str) -> datetime | None:
             _(
                 "“{value}” is {when}, more than {years} years ahead: the calendar plans at most {years} years ahead.",
                 value=value,
-                when=When(result, tz, "EEEE d MMMM y, HH:mm"),
+                when=moment_words(result, tz),
                 years=MAX_AHEAD_YEARS,
             )
         )
@@ -106,26 +126,68 @@ def _dateparser(text: str, settings: dict[str, object]) -> datetime | None:
     return result if result is not None and result.tzinfo is not None else None
 
 
-_OFFSET = re.compile(r"(\d{1,4})\s*(w|sem|d|j|h|min|m)", re.IGNORECASE)
-_UNITS = {"w": 7 * 86400, "sem": 7 * 86400, "d": 86400, "j": 86400, "h": 3600, "min": 60, "m": 60}
-_NONE = {"none", "no", "aucun", "aucune", "non", "0", "-"}
+_OFFSET = re.compile(r"(\d{1,4})\s*([a-z]+)")
+_UNITS = {
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks", "sem", "semaine", "semaines"), 7 * 86400),
+    **dict.fromkeys(("d", "day", "days", "j", "jour", "jours"), 86400),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "heure", "heures"), 3600),
+    **dict.fromkeys(("m", "min", "mins", "mn", "minute", "minutes"), 60),
+}
+_NONE = {
+    "none",
+    "no",
+    "no reminder",
+    "no reminders",
+    "aucun",
+    "aucune",
+    "aucun rappel",
+    "pas de rappel",
+    "sans rappel",
+    "sans",
+    "non",
+    "0",
+    "-",
+}
+_BEFORE = re.compile(r"\b(?:avant|before)\b")
+_AND = re.compile(r"\b(?:et|and)\b")
+_LEAD = re.compile(r"^(?:(?:et|and|puis|then|,|;)\s*)+")
+
+
+def _offset(text: str) -> timedelta | None:
+    """One offset: units summed, in either language (`1j 2h`, `1 jour et 2 heures`, `30 min`, `1 sem`)."""
+    part = " ".join(_AND.sub(" ", text.replace(",", " ")).split())
+    pieces = _OFFSET.findall(part)
+    if not pieces or _OFFSET.sub("", part).strip():
+        return None
+    if any(unit not in _UNITS for _n, unit in pieces):
+        return None
+    offset = timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in pieces))
+    return offset if timedelta() < offset <= MAX_OFFSET else None
 
 
 def parse_offsets(text: str) -> tuple[timedelta, ...] | None:
-    """Offsets before due from `1d,2h` / `1j, 30min` (largest first); () for `none`; None when invalid."""
-    cleaned = text.strip().lower()
+    """Offsets before due (largest first); () for `none` / `aucun`; None when invalid.
+
+    Offsets are separated by commas (`1d,2h`, `1j, 30 min`); spaces and "et"/"and" join the units of one
+    offset (`1j 2h` is one reminder 26 hours before). The words the bot shows read back the same:
+    in `1 jour et 2 heures avant, 30 minutes avant` each offset ends with "avant" ("before"), so there
+    the commas inside a long duration (`1 jour, 2 heures et 30 minutes avant`) do not separate offsets."""
+    if re.search(r"-\s*\d", text):
+        return None  # a negative offset (`-1h`) would be after due, not before
+    cleaned = " ".join(fold(text).removesuffix(".").split())
     if cleaned in _NONE:
         return ()
+    if _BEFORE.search(cleaned):
+        segments = _BEFORE.split(cleaned)
+        if segments[-1].strip(" ,;."):
+            return None  # words after the last "avant"
+        segments = [_LEAD.sub("", segment.strip()) for segment in segments[:-1]]
+    else:
+        segments = re.split(r"[,;]", cleaned)
     offsets: set[timedelta] = set()
-    for part in cleaned.split(","):
-        part = part.replace(" ", "")
-        if not part:
-            return None
-        pieces = _OFFSET.findall(part)
-        if not pieces or "".join(n + u for n, u in pieces) != part:
-            return None
-        offset = timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in pieces))
-        if offset <= timedelta() or offset > MAX_OFFSET:
+    for segment in segments:
+        offset = _offset(segment.strip())
+        if offset is None:
             return None
         offsets.add(offset)
     if len(offsets) > MAX_OFFSETS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
-from bot.i18n import Msg, Text, _
+from bot.i18n import Msg, Text, _, n_
 from bot.model import ChannelRef, CommunityRef, UserRef
 from bot.plugin import DigestSection, PluginContext
 from plugins.calendar import adherence
@@ -18,13 +18,14 @@ MAX_LINES = 8
 
 def _counts(counter: Counter[str]) -> Msg:
     planned = sum(counter.values())
+    # Each count agrees with its own number in French ("1 manquée", "2 manquées").
     return _(
-        "{on_time}/{planned} on time, {late} late, {missed} missed, {skipped} skipped",
+        "{on_time}/{planned} on time, {late} late, {missed}, {skipped}",
         on_time=counter[adherence.PUBLISHED],
         planned=planned,
         late=counter[adherence.LATE],
-        missed=counter[adherence.MISSED],
-        skipped=counter[adherence.SKIPPED],
+        missed=n_("{count} missed", "{count} missed", counter[adherence.MISSED]),
+        skipped=n_("{count} skipped", "{count} skipped", counter[adherence.SKIPPED]),
     )
 
 
@@ -66,5 +67,12 @@ class AdherenceDigest:
         titles = await self.repo.titles(community.key, streaks)
         best = sorted(((count, titles.get(sid, "?")) for sid, count in streaks.items() if count >= 2), reverse=True)
         for count, title in best[:MAX_LINES]:
-            lines.append(_("🔥 **{title}**: {count} on time in a row", title=title, count=count))
+            lines.append(
+                n_(
+                    "🔥 **{title}**: {count} on time in a row",
+                    "🔥 **{title}**: {count} on time in a row",
+                    count,
+                    title=title,
+                )
+            )
         return DigestSection("calendar", _("Editorial calendar"), figures, tuple(lines))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.folding import fold
-from bot.i18n import Text, _, join
+from bot.i18n import Text, _, join, n_, term
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.calendar import texts
@@ -16,6 +16,7 @@ from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_r
 from plugins.calendar.planner import Planner
 from plugins.calendar.recurrence import HORIZON_YEARS, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
+from plugins.calendar.rule_words import describe
 from plugins.calendar.settings import CalendarSettings
 
 RANGES = {"week": timedelta(days=7), "month": timedelta(days=31)}
@@ -60,7 +61,8 @@ class EntryService:
                 _("Only moderators and the calendar's managers can plan entries."),
                 _(
                     "A moderator can give you the role set with `/settings role purpose:{purpose}`.",
-                    purpose=self.settings.manager_role,
+                    # The purpose as the reader types it (`gestionnaires`), from the core's choice words.
+                    purpose=term(self.settings.manager_role, "choice"),
                 ),
             )
 
@@ -105,14 +107,10 @@ class EntryService:
                 channel=self.ctx.directory.channel_name(channel),
                 when=texts.resolved_due(created.due_at, tz),
             ),
-            _(
-                "Owner: @{owner}. Reminders: {remind}.",
-                owner=self.ctx.directory.member_name(owner),
-                remind=created.remind,
-            ),
+            texts.owner_and_reminders(self.ctx.directory.member_name(owner), created.remind),
         ]
         if new.rule:
-            lines.append(_("Repeats: {rule}.", rule=new.rule))
+            lines.append(_("Repeats: {rule}.", rule=describe(new.rule, new.start_local)))
         if first_owned and await self.send_charter(owner):
             lines.append(_("The editorial charter was sent to @{owner}.", owner=self.ctx.directory.member_name(owner)))
         return Reply(text=join(lines))
@@ -169,8 +167,19 @@ class EntryService:
         since = self.ctx.clock.now() - timedelta(days=7)
         found = await self.repo.entries(community.key, since, None, None, 200)
         hits = [e for e in found if wanted in str(e.id) or wanted in fold(e.title)]
+        tz = (await self.ctx.communities.get(community)).timezone
         return [
-            Choice(str(e.id), f"#{e.id} {e.title[:60]} ({e.due_at:%Y-%m-%d %H:%M} UTC, {e.status})") for e in hits[:25]
+            Choice(
+                str(e.id),
+                _(
+                    "#{id} {title} ({when}, {status})",
+                    id=str(e.id),
+                    title=e.title[:60],
+                    when=texts.moment(e.due_at, tz),
+                    status=texts.status_label(e.status),
+                ),
+            )
+            for e in hits[:25]
         ]
 
     async def agenda(self, inv: Invocation, range_: str, owner: UserRef | None) -> Reply:
@@ -303,10 +312,11 @@ class EntryService:
             for cancelled_id in cancelled:
                 await self.planner.disarm(cancelled_id)
             return Reply(
-                text=_(
+                text=n_(
+                    "🗑️ The series **{title}** is cancelled ({count} planned entry removed).",
                     "🗑️ The series **{title}** is cancelled ({count} planned entries removed).",
+                    len(cancelled),
                     title=entry.title,
-                    count=len(cancelled),
                 )
             )
         if entry.status == "cancelled":

@@ -16,6 +16,7 @@ from bot.plugin import CommandError
 from plugins.calendar import texts
 from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
 from plugins.calendar.recurrence import RuleError, check_rule
+from plugins.calendar.rule_words import read_words
 
 __all__ = ["read_due", "read_due_off_loop", "read_remind", "read_rule", "read_rule_off_loop", "read_title"]
 
@@ -51,8 +52,10 @@ def read_rule(raw: str | None, start_local: datetime) -> str | None:
     naming the wrong part and its accepted range (see `recurrence.check_rule`)."""
     if raw is None or not raw.strip():
         return None
+    # Words first (`hebdo`, `chaque semaine le mardi`); what is not words is read as an RRULE.
+    words = read_words(raw, start_local)
     try:
-        return check_rule(raw, start_local).body
+        return check_rule(words if words is not None else raw, start_local).body
     except RuleError as error:
         raise CommandError(error.message, error.hint) from None
 
@@ -63,7 +66,10 @@ def read_remind(raw: str | None, default: str) -> str:
     if offsets is None:
         raise CommandError(
             _("“{value}” is not a list of reminders.", value=(raw or "")[:60]),
-            _("Write offsets before due such as `1d,2h` or `30m`, or `none` (at most 5, up to 30 days)."),
+            _(
+                "Write durations before due separated by commas, such as `1d,2h`, `1d 2h` (one reminder) or "
+                "`30 min`, or `none` (at most 5 reminders, each up to 30 days)."
+            ),
         )
     return format_offsets(offsets)
 

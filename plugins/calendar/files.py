@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Msg, Text, _, join
+from bot.i18n import Msg, Text, _, join, n_
 from bot.model import Attachment, ChannelRef, CommunityRef, Reply, UserRef
 from bot.params import bind_options
 from bot.plugin import CommandError, Invocation, channel, member, text
@@ -84,7 +84,11 @@ class FileService:
             )
         content = build_ics(events, "affinity-bot")
         return Reply(
-            text=_("Here are the {count} upcoming entries as a calendar file.", count=len(events)),
+            text=n_(
+                "Here is the {count} upcoming entry as a calendar file.",
+                "Here are the {count} upcoming entries as a calendar file.",
+                len(events),
+            ),
             attachments=(Attachment("calendar.ics", content, "text/calendar"),),
             ephemeral=True,
         )
@@ -96,7 +100,11 @@ class FileService:
         except SheetError as error:
             raise CommandError(
                 _sheet_message(error),
-                _("The first line must be exactly: {header}. Save the file as CSV UTF-8.", header=",".join(HEADER)),
+                _(
+                    "The first line must be exactly: {header}. Save the file as CSV UTF-8.",
+                    # The column names in the reader's language; both spellings are read (`import_sheet`).
+                    header=_("title,channel,due,owner,repeat"),
+                ),
             ) from None
         if not isinstance(self.entries.ctx.directory, Lookup):
             raise CommandError(_("This platform cannot look up channels for an import."))
@@ -110,19 +118,39 @@ class FileService:
         if errors:
             shown = errors[:SHOWN_ERRORS]
             if len(errors) > SHOWN_ERRORS:
-                shown.append(_("…and {count} more errors.", count=len(errors) - SHOWN_ERRORS))
+                shown.append(n_("…and {count} more error.", "…and {count} more errors.", len(errors) - SHOWN_ERRORS))
             return Reply(
-                text=join([_("⚠️ Nothing was imported: {count} rows have errors.", count=len(errors)), *shown]),
+                text=join(
+                    [
+                        n_(
+                            "⚠️ Nothing was imported: {count} row has errors.",
+                            "⚠️ Nothing was imported: {count} rows have errors.",
+                            len(errors),
+                        ),
+                        *shown,
+                    ]
+                ),
                 ephemeral=True,
             )
         await self.entries.create(planned, self.entries.ctx.clock.now())
-        return Reply(text=_("📥 Imported {count} entries. Type `/calendar list all` to see them.", count=len(planned)))
+        return Reply(
+            text=n_(
+                "📥 Imported {count} entry. Type `/calendar list all` to see it.",
+                "📥 Imported {count} entries. Type `/calendar list all` to see them.",
+                len(planned),
+            )
+        )
 
 
 async def _row(service: EntryService, inv: Invocation, row: SheetRow, lookup: Lookup) -> NewSeries:
     if row.extra_cells:
         raise CommandError(
-            _("it has {count} columns, expected {expected}.", count=len(HEADER) + row.extra_cells, expected=len(HEADER))
+            n_(
+                "it has {count} column, expected {expected}.",
+                "it has {count} columns, expected {expected}.",
+                len(HEADER) + row.extra_cells,
+                expected=len(HEADER),
+            )
         )
     if not row.title:
         raise CommandError(_("the title is empty."))

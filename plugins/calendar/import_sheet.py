@@ -6,9 +6,13 @@ import csv
 import io
 from dataclasses import dataclass
 
+from bot.folding import fold
+
 __all__ = ["HEADER", "MAX_ROWS", "SheetError", "SheetRow", "read_sheet"]
 
 HEADER = ("title", "channel", "due", "owner", "repeat")
+FRENCH_HEADER = ("titre", "salon", "date", "redacteur", "repetition")
+"""The same columns under their French parameter names (read without accents)."""
 MAX_ROWS = 500
 MAX_BYTES = 512 * 1024
 
@@ -36,7 +40,8 @@ class SheetRow:
 
 
 def read_sheet(content: bytes) -> list[SheetRow]:
-    """The rows of a UTF-8 CSV with the header `title,channel,due,owner,repeat` (comma or semicolon)."""
+    """The rows of a UTF-8 CSV with the header `title,channel,due,owner,repeat` or its French
+    `titre,salon,date,rédacteur,répétition` (comma or semicolon)."""
     if len(content) > MAX_BYTES:
         raise SheetError("too_big")
     try:
@@ -52,8 +57,8 @@ def read_sheet(content: bytes) -> list[SheetRow]:
         records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     except csv.Error as exc:
         raise SheetError("csv", str(exc)) from None
-    header = tuple(cell.strip().lower() for cell in records[0])
-    if header != HEADER:
+    header = tuple(fold(cell) for cell in records[0])
+    if header not in (HEADER, FRENCH_HEADER):
         raise SheetError("header", ",".join(header)[:80])
     rows: list[SheetRow] = []
     for number, record in enumerate(records[1:], start=2):

@@ -47,12 +47,16 @@ _ENTRY = replace(
     integer("entry", _("The entry number shown by /calendar list (such as 12)."), min_value=1),
     autocomplete="calendar_entries",
 )
+# French words come from the catalog (msgctxt "choice"); aliases are other natural spellings (glossary).
 _RANGES = [
-    Choice("week", _("this week so far and the next 7 days")),
-    Choice("month", _("this month so far and the next 31 days")),
-    Choice("all", _("the past 30 days and everything ahead")),
+    Choice("week", _("this week so far and the next 7 days"), aliases=("hebdo", "hebdomadaire", "weekly")),
+    Choice("month", _("this month so far and the next 31 days"), aliases=("mensuel", "mensuelle", "monthly")),
+    Choice("all", _("the past 30 days and everything ahead"), aliases=("toutes", "tous", "everything")),
 ]
-_SCOPES = [Choice("one", _("this occurrence only")), Choice("series", _("the whole series"))]
+_SCOPES = [
+    Choice("one", _("this occurrence only"), aliases=("une", "celle-ci", "cette", "occurrence", "this")),
+    Choice("series", _("the whole series"), aliases=("toute", "tout", "whole")),
+]
 
 
 class CalendarPlugin(Plugin[CalendarSettings]):
@@ -92,11 +96,11 @@ class CalendarPlugin(Plugin[CalendarSettings]):
         member("owner", _("Who posts it (you by default)."), required=False),
         text(
             "repeat",
-            _("daily, weekly, biweekly, monthly or an RRULE such as FREQ=WEEKLY;BYDAY=TU."),
+            _("daily, weekly, biweekly, monthly, words such as `every week on Tuesday and Thursday`, or an RRULE."),
             required=False,
             max_length=200,
         ),
-        text("remind", _("Reminders before due, such as `1d,2h`, or `none`."), required=False, max_length=60),
+        text("remind", _("Reminders before due, such as `1d,2h`, `30 min` or `none`."), required=False, max_length=60),
     )
     async def add(
         self,
@@ -150,7 +154,7 @@ class CalendarPlugin(Plugin[CalendarSettings]):
         text("due", _("The new due date (for a series: its first date from now on)."), required=False, max_length=100),
         member("owner", _("The new owner."), required=False),
         channel("channel", _("The new channel."), required=False),
-        text("remind", _("The new reminders, such as `1d,2h`, or `none`."), required=False, max_length=60),
+        text("remind", _("The new reminders, such as `1d,2h`, `30 min` or `none`."), required=False, max_length=60),
         choice("scope", _("This entry only, or its series and every planned entry ahead."), _SCOPES, required=False),
     )
     async def edit(

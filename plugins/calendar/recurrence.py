@@ -229,7 +229,11 @@ def _rule(parts: dict[str, str], raw: str) -> Rule:
 def _not_understood(raw: str) -> RuleError:
     return RuleError(
         _("“{value}” is not a repetition I understand.", value=_short(raw.strip())),
-        _("Use daily, weekly, biweekly, monthly, or an RRULE such as FREQ=WEEKLY;BYDAY=TU (at most daily)."),
+        _(
+            "Use daily, weekly, biweekly, monthly, words such as `every week on Tuesday`, `every month on the "
+            "first Monday` or `every 2 weeks on Monday and Thursday`, or an RRULE such as FREQ=WEEKLY;BYDAY=TU "
+            "(at most daily)."
+        ),
     )
 
 

@@ -6,14 +6,15 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Msg, Span, Text, When, _, join
+from bot.i18n import Duration, Msg, Span, Text, When, _, join, n_
 from bot.model import Button, Reply
 from plugins.calendar import adherence
+from plugins.calendar.dates import parse_offsets
 from plugins.calendar.repo import Entry
+from plugins.calendar.rule_words import moment_words, time_words
 
 AGENDA_LIMIT = 50
 DAY_STYLE = "EEEE d MMMM y"
-TIME_STYLE = "HH:mm"
 
 
 def status_label(status: str) -> Msg:
@@ -30,9 +31,31 @@ def status_label(status: str) -> Msg:
     return labels.get(status, _("planned"))
 
 
+def moment(when: datetime, tz: str) -> Msg:
+    """A day and time in words: "Tuesday 17 November 2026, 9:00" / "mardi 17 novembre 2026 à 9 h"."""
+    return moment_words(when, tz)
+
+
 def resolved_due(due: datetime, tz: str) -> Msg:
     """The resolved date with weekday, so a misread date is visible at once."""
-    return _("{when} ({tz})", when=When(due, tz, "EEEE d MMMM y, HH:mm"), tz=tz)
+    return _("{when} ({tz})", when=moment(due, tz), tz=tz)
+
+
+def reminders(stored: str) -> Text:
+    """Stored reminder offsets (`1d2h,30m`) in words: "1 day and 2 hours before, 30 minutes before",
+    or "no reminder". `dates.parse_offsets` reads these words back as the same offsets."""
+    offsets = parse_offsets(stored) or ()
+    if not offsets:
+        return _("no reminder")
+    before = [_("{duration} before", duration=Duration(offset)) for offset in offsets]
+    return join(before, ", ")
+
+
+def owner_and_reminders(owner: str, stored: str) -> Msg:
+    """The "Owner: @alice. Reminders: …" line of a planned entry."""
+    if not parse_offsets(stored):
+        return _("Owner: @{owner}. No reminder.", owner=owner)
+    return _("Owner: @{owner}. Reminders: {remind}.", owner=owner, remind=reminders(stored))
 
 
 def due_examples() -> Msg:
@@ -42,10 +65,11 @@ def due_examples() -> Msg:
 
 def entry_line(entry: Entry, shown: str, tz: str, channel: str, owner: str | None) -> Msg:
     """One agenda line: id, time, title, channel, owner and status."""
+    local = entry.due_at.astimezone(ZoneInfo(tz))
     return _(
         "`#{id}` {time} **{title}** in #{channel}, {owner}: {status}{repeat}",
         id=entry.id,
-        time=When(entry.due_at, tz, TIME_STYLE),
+        time=time_words(local.hour, local.minute),
         title=entry.title,
         channel=channel,
         owner=f"@{owner}" if owner else _("no owner"),
@@ -80,6 +104,7 @@ def agenda(
             )
         )
     if len(entries) > AGENDA_LIMIT:
+        # No noun, so no plural to agree ("…et 3 de plus."); the same words as the other plugins' lists.
         parts.append(_("…and {count} more.", count=len(entries) - AGENDA_LIMIT))
     return join(parts)
 
@@ -93,7 +118,7 @@ def reminder(entry: Entry, tz: str, channel: str, now: datetime) -> Reply:
                     "⏰ Reminder: **{title}** is due in #{channel} on {when} (in {span}).",
                     title=entry.title,
                     channel=channel,
-                    when=When(entry.due_at, tz),
+                    when=moment(entry.due_at, tz),
                     span=Span(entry.due_at - now),
                 ),
                 _(
@@ -116,12 +141,12 @@ def overdue_note(entry: Entry, tz: str, channel: str, deadline: datetime) -> Rep
                     "📌 **{title}** was due in #{channel} on {when} and nothing was posted yet.",
                     title=entry.title,
                     channel=channel,
-                    when=When(entry.due_at, tz),
+                    when=moment(entry.due_at, tz),
                 ),
                 _(
                     "A post until {deadline} still counts. Or use `/calendar done {id} link` or "
                     "`/calendar skip {id} reason`.",
-                    deadline=When(deadline, tz),
+                    deadline=moment(deadline, tz),
                     id=entry.id,
                 ),
             ]
@@ -139,7 +164,7 @@ def alert(entry: Entry, tz: str, channel: str, owner: str | None, late_by: timed
             id=entry.id,
             channel=channel,
             owner=f"@{owner}" if owner else _("no owner"),
-            when=When(entry.due_at, tz),
+            when=moment(entry.due_at, tz),
             span=Span(late_by),
         )
     )
@@ -154,17 +179,15 @@ def series_edited(
     title: str, changed: int, first: datetime | None, tz: str, kept: Sequence[int], cancelled: Sequence[int]
 ) -> Text:
     """The reply to a series edit: how many planned occurrences ahead changed, from when it repeats,
-    which ones kept their own changes and which ones the new times left no place for.
-
-    bot.i18n has no ngettext (the catalogs keep singular msgids only), so each count that reads
-    differently has its own message; 0 and 1 are singular in French, only 2 and more plural."""
+    which ones kept their own changes and which ones the new times left no place for."""
     if changed == 0:
         head = _("✏️ The series **{title}** is changed; no planned entry ahead needed a change.", title=title)
-    elif changed == 1:
-        head = _("✏️ The series **{title}** is changed, and so is 1 planned entry ahead.", title=title)
     else:
-        head = _(
-            "✏️ The series **{title}** is changed, and so are {count} planned entries ahead.", title=title, count=changed
+        head = n_(
+            "✏️ The series **{title}** is changed, and so is {count} planned entry ahead.",
+            "✏️ The series **{title}** is changed, and so are {count} planned entries ahead.",
+            changed,
+            title=title,
         )
     lines: list[Text] = [head]
     if first is not None:

@@ -15,15 +15,16 @@ from zoneinfo import ZoneInfo
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KINDS: tuple[str, ...] = ("week", "month")
-_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:hH]([0-5][0-9])$")
+# `09:00`, `9h00`, and the French ways of writing an hour: `9h`, `9 h`, `18 h 30`.
+_TIME = re.compile(r"^([01]?[0-9]|2[0-3])(?::([0-5][0-9])|\s*[hH]\s*([0-5][0-9])?)$")
 
 
 def parse_time(raw: str) -> time:
-    """`09:00`, `9:00` or `9h00` -> a time; ValueError otherwise."""
+    """`09:00`, `9:00`, `9h00`, `9h` or `18 h 30` -> a time; ValueError otherwise."""
     match = _TIME.match(raw.strip())
     if match is None:
         raise ValueError(f"not a time of day: {raw!r}")
-    return time(int(match.group(1)), int(match.group(2)))
+    return time(int(match.group(1)), int(match.group(2) or match.group(3) or 0))
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.i18n import Text, When, _, join
+from bot.i18n import Msg, Text, When, _, join, n_
 from bot.model import Attachment, Level, Reply, UserRef
 from bot.plugin import (
     Choice,
@@ -30,7 +30,7 @@ from bot.plugin import (
 from bot.subcommands import Option, subcommand
 from plugins.digest import files, privacy
 from plugins.digest.periods import KINDS, WEEKDAYS, Schedule, local_today, parse_time, period_containing
-from plugins.digest.render import body
+from plugins.digest.render import DATE_STYLE, body, local_noon
 from plugins.digest.repo import to_db
 from plugins.digest.service import DigestService
 
@@ -44,6 +44,24 @@ DAY_NAMES: Mapping[str, Text] = {
     "sun": _("Sunday"),
 }
 KIND_NAMES: Mapping[str, Text] = {"week": _("week"), "month": _("month")}
+# Other spellings a manager may type besides each value's word in every language (`lun`, `semaine`).
+DAY_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "mon": ("lundi", "monday"),
+    "tue": ("mardi", "tuesday"),
+    "wed": ("mercredi", "wednesday"),
+    "thu": ("jeudi", "thursday"),
+    "fri": ("vendredi", "friday"),
+    "sat": ("samedi", "saturday"),
+    "sun": ("dimanche", "sunday"),
+}
+KIND_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "week": ("hebdo", "hebdomadaire", "weekly"),
+    "month": ("mensuel", "mensuelle", "monthly"),
+}
+_ON_OFF = [
+    Choice("on", _("on"), aliases=("oui", "actif", "activer", "marche", "yes")),
+    Choice("off", _("off"), aliases=("non", "inactif", "desactiver", "arret", "no")),
+]
 
 
 class DigestSettings(BaseModel):
@@ -145,14 +163,14 @@ class DigestPlugin(Plugin[DigestSettings]):
         lines: list[Text] = [_("**Latest digests**")]
         for digest in stored:
             figures = digest.figures.get("figures", {})
-            sent: object = When(digest.sent_at, inv.timezone) if digest.sent_at else _("not sent yet")
+            sent = _("sent {when}", when=When(digest.sent_at, inv.timezone)) if digest.sent_at else _("not sent yet")
             lines.append(
                 _(
-                    "• {start} to {end}: messages {messages}, active members {active}, sent {sent}",
-                    start=digest.period.start.isoformat(),
-                    end=digest.period.last_day.isoformat(),
-                    messages=figures.get("messages", 0),
-                    active=figures.get("active_members", 0),
+                    "• {start} to {end}: {messages}, {active}, {sent}",
+                    start=When(local_noon(digest.period.start, inv.timezone), inv.timezone, DATE_STYLE),
+                    end=When(local_noon(digest.period.last_day, inv.timezone), inv.timezone, DATE_STYLE),
+                    messages=n_("{count} message", "{count} messages", int(figures.get("messages", 0))),
+                    active=n_("{count} active member", "{count} active members", int(figures.get("active_members", 0))),
                     sent=sent,
                 )
             )
@@ -181,7 +199,10 @@ class DigestPlugin(Plugin[DigestSettings]):
                 ),
             )
         served = await self.service.deliver(latest[0], latest[0].rendered, self.ctx.clock.now(), resend=True)
-        return Reply(text=_("Digest sent again (destinations: {count}).", count=served), ephemeral=True)
+        return Reply(
+            text=n_("Digest sent again to {count} destination.", "Digest sent again to {count} destinations.", served),
+            ephemeral=True,
+        )
 
     @command(
         "digest export",
@@ -199,7 +220,11 @@ class DigestPlugin(Plugin[DigestSettings]):
         content = await self.service.csv(community, last, periods, inv.timezone)
         name = f"digest-{last.start.isoformat()}-{periods}.csv"
         return Reply(
-            text=_("The figures of the last {count} periods (UTF-8 CSV, opens in a spreadsheet).", count=periods),
+            text=n_(
+                "The figures of the last period (UTF-8 CSV, opens in a spreadsheet).",
+                "The figures of the last {count} periods (UTF-8 CSV, opens in a spreadsheet).",
+                periods,
+            ),
             attachments=(Attachment(name, content, "text/csv"),),
             ephemeral=True,
         )
@@ -207,9 +232,19 @@ class DigestPlugin(Plugin[DigestSettings]):
     @command(
         "digest settings",
         _("Show or change when the digest is sent and what period it covers."),
-        choice("day", _("Weekday the digest is sent."), [Choice(d, DAY_NAMES[d]) for d in WEEKDAYS], required=False),
-        text("time", _("Local time it is sent, such as 09:00."), required=False, max_length=5),
-        choice("period", _("The period a digest covers."), [Choice(k, KIND_NAMES[k]) for k in KINDS], required=False),
+        choice(
+            "day",
+            _("Weekday the digest is sent."),
+            [Choice(d, DAY_NAMES[d], aliases=DAY_ALIASES[d]) for d in WEEKDAYS],
+            required=False,
+        ),
+        text("time", _("Local time it is sent, such as 09:00."), required=False, max_length=8),
+        choice(
+            "period",
+            _("The period a digest covers."),
+            [Choice(k, KIND_NAMES[k], aliases=KIND_ALIASES[k]) for k in KINDS],
+            required=False,
+        ),
         level=Level.MODERATOR,
         private=True,
     )
@@ -238,7 +273,7 @@ class DigestPlugin(Plugin[DigestSettings]):
     @command(
         "digest subscribe",
         _("Get (or stop getting) the digest by direct message."),
-        choice("state", _("on to receive it, off to stop."), [Choice("on", _("on")), Choice("off", _("off"))]),
+        choice("state", _("on to receive it, off to stop."), _ON_OFF),
     )
     async def subscribe(self, inv: Invocation, state: str) -> Reply:
         """`/digest subscribe on|off`: moderators and members of the managers role only."""
@@ -283,12 +318,19 @@ class DigestPlugin(Plugin[DigestSettings]):
         return await privacy.forget_user(self.service.repo, self.ctx.translator, user, tx)
 
 
+def clock_time(at: str) -> Msg:
+    """A local time of day as each language writes it: `18:00` and `9:30` in English, `18 h` and `9 h 30` in
+    French (the catalog decides)."""
+    moment = parse_time(at)
+    hour, minute = str(moment.hour), f"{moment.minute:02d}"
+    return _("{h}:00", h=hour) if moment.minute == 0 else _("{h}:{mm}", h=hour, mm=minute)
+
+
 def _describe(schedule: Schedule) -> Text:
+    at = clock_time(schedule.at)
     if schedule.kind == "month":
-        return _("The digest covers each calendar month and is sent on the 1st at {time}.", time=schedule.at)
-    return _(
-        "The digest covers a week and is sent every {day} at {time}.", day=DAY_NAMES[schedule.day], time=schedule.at
-    )
+        return _("The digest covers each calendar month and is sent on the 1st at {time}.", time=at)
+    return _("The digest covers a week and is sent every {day} at {time}.", day=DAY_NAMES[schedule.day], time=at)
 
 
 PLUGIN = DigestPlugin

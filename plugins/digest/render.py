@@ -9,7 +9,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Msg, Text, When, _, join
+from bot.i18n import Msg, Percent, Text, When, _, join
 from bot.plugin import DigestSection, GroupDigest
 from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Change, Counts, Figure, change
 from plugins.digest.periods import Period
@@ -98,24 +98,26 @@ def title(content: DigestContent) -> Text:
 
 
 def change_text(moved: Change) -> Text | None:
-    """↑ 20%, ↓ 5%, → 0%, ↑ new; None when there is nothing to compare."""
+    """↑ 20%, ↓ 5%, → 0%, ↑ new; None when there is nothing to compare. Percentages are `Percent`s, so each
+    language writes them its own way ("20%", "20 %")."""
+    share = Percent((moved.percent or 0) / 100)
     if moved.kind == "up":
-        return _("↑ {percent}%", percent=moved.percent)
+        return _("↑ {percent}", percent=share)
     if moved.kind == "down":
-        return _("↓ {percent}%", percent=moved.percent)
+        return _("↓ {percent}", percent=share)
     if moved.kind == "same":
-        return _("→ 0%")
+        return _("→ {percent}", percent=Percent(0))
     if moved.kind == "new":
         return _("↑ new")
     return None
 
 
 def value_text(key: str, value: Figure) -> Text:
-    """A figure's value; shares as percentages; missing ratios as n/a."""
+    """A figure's value (numbers per locale); shares as percentages; missing ratios as n/a."""
     if value is None:
         return _("n/a")
     if key == "reply_share":
-        return _("{percent}%", percent=round(value * 100))
+        return _("{percent}", percent=Percent(value))
     return _("{value}", value=value)
 
 
@@ -127,8 +129,9 @@ def figure_line(key: str, value: Figure, previous: Figure) -> Text:
     return _("{label}: {value} ({change})", label=LABELS[key], value=value_text(key, value), change=moved)
 
 
-def _ranking(entries: tuple[NamedCount, ...], prefix: str = "") -> str:
-    return ", ".join(f"{prefix}{e.name} ({e.count})" for e in entries)
+def _ranking(entries: tuple[NamedCount, ...], prefix: str = "") -> Text:
+    """`#general (1,200), #help (3)`: each count formatted per locale ("1 200" in French)."""
+    return join([_("{name} ({count})", name=f"{prefix}{e.name}", count=e.count) for e in entries], ", ")
 
 
 def _quiet(content: DigestContent) -> Text:
@@ -149,11 +152,13 @@ def _activity_lines(content: DigestContent) -> list[Text]:
     if content.top_contributors:
         lines.append(join(["• ", _("Top contributors: {members}", members=_ranking(content.top_contributors))], sep=""))
     if content.languages:
-        mix = ", ".join(f"{e.name} {e.count}%" for e in content.languages)
+        mix = join(
+            [_("{language} {share}", language=e.name, share=Percent(e.count / 100)) for e in content.languages], ", "
+        )
         rest = 100 - sum(e.count for e in content.languages)
         # Only the top languages are named: the remainder is shown so the mix adds up to 100%.
         line = (
-            _("Languages: {languages}, other {rest}%", languages=mix, rest=rest)
+            _("Languages: {languages}, other {rest}", languages=mix, rest=Percent(rest / 100))
             if rest > 0
             else _("Languages: {languages}", languages=mix)
         )

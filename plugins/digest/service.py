@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime, timedelta
 
-from bot.i18n import Text, When, _
+from bot.i18n import Text, When, _, n_
 from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
 from bot.plugin import DigestContributor, DigestSection, GroupDigest, GroupDigestSource, PluginContext
 from plugins.digest.chart import ChartCache, ChartText, render_trend
@@ -142,9 +142,9 @@ class DigestService:
         labels = [tr.format_value(When(local_noon(p.start, tz), tz, "d MMM"), locale) for p in periods]
         words = ChartText(
             title=tr.render(
-                _("Activity over the last {count} weeks", count=len(periods))
+                n_("Activity over the last week", "Activity over the last {count} weeks", len(periods))
                 if period.kind == "week"
-                else _("Activity over the last {count} months", count=len(periods)),
+                else n_("Activity over the last month", "Activity over the last {count} months", len(periods)),
                 locale,
             ),
             x_label=tr.render(_("Period starting on"), locale),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import _
+from bot.i18n import _, n_
 from bot.plugin import CommandError
 
 MIN_OPTIONS = 2
@@ -13,9 +13,13 @@ def split_options(raw: str, max_options: int) -> tuple[str, ...]:
     options = tuple(" ".join(part.split()) for part in raw.split("|") if part.strip())
     hint = _("Separate the options with |, for example: Monday | Tuesday.")
     if len(options) < MIN_OPTIONS:
-        raise CommandError(_("A poll needs at least {count} options.", count=MIN_OPTIONS), hint)
+        raise CommandError(
+            n_("A poll needs at least {count} option.", "A poll needs at least {count} options.", MIN_OPTIONS), hint
+        )
     if len(options) > max_options:
-        raise CommandError(_("A poll has at most {count} options.", count=max_options), hint)
+        raise CommandError(
+            n_("A poll has at most {count} option.", "A poll has at most {count} options.", max_options), hint
+        )
     if len({option.casefold() for option in options}) != len(options):
         raise CommandError(_("Two options are the same."), hint)
     return options

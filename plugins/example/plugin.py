@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.i18n import _
+from bot.i18n import _, n_
 from bot.model import Card, CardField, Reply, UserRef
 from bot.plugin import CommandError, Invocation, Plugin, PluginContext, Sql, command, integer, text
 from plugins.example.options import split_options
@@ -89,7 +89,9 @@ def _card(poll: Poll, counts: list[int] | None) -> Card:
     fields = tuple(
         CardField(
             _("Option {number}", number=number),
-            option if counts is None else _("{option} — votes: {votes}", option=option, votes=counts[number - 1]),
+            option
+            if counts is None
+            else n_("{option} — {count} vote", "{option} — {count} votes", counts[number - 1], option=option),
             inline=False,
         )
         for number, option in enumerate(poll.options, start=1)

@@ -81,7 +81,7 @@ class Enforcer:
         key = f"filters.deleted:{message.community.key}:{message.channel.channel_id}:{message.ref.message_id}"
         note = Reply(
             text=_(
-                "Your message in #{channel} was removed by the community's filter rule « {rule} ». "
+                "Your message in #{channel} was removed by the community's filter rule “{rule}”. "
                 "If you think this is a mistake, please reply to a moderator.",
                 channel=channel,
                 rule=rule,
@@ -104,7 +104,7 @@ class Enforcer:
         values = {
             "author": self.ctx.directory.member_name(message.author),
             "place": link(self.ctx.messenger.link(message.ref), f"#{where}"),
-            "id": hit.rule.id,
+            "id": str(hit.rule.id),  # a number to type back, not a quantity: no "1,234"
             "rule": hit.rule.shown,
             "found": hit.found,
         }
@@ -112,22 +112,22 @@ class Enforcer:
             text = (
                 _(
                     "Removed after an edit: a message by {author} in {place} was edited to match filter rule "
-                    "#{id} « {rule} » ({found}).",
+                    "#{id} “{rule}” ({found}).",
                     **values,
                 )
                 if action == "delete"
                 else _(
                     "Flagged after an edit: a message by {author} in {place} was edited to match filter rule "
-                    "#{id} « {rule} » ({found}).",
+                    "#{id} “{rule}” ({found}).",
                     **values,
                 )
             )
         else:
             text = (
-                _("Removed: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).", **values)
+                _("Removed: a message by {author} in {place} matched filter rule #{id} “{rule}” ({found}).", **values)
                 if action == "delete"
                 else _(
-                    "Flagged: a message by {author} in {place} matched filter rule #{id} « {rule} » ({found}).",
+                    "Flagged: a message by {author} in {place} matched filter rule #{id} “{rule}” ({found}).",
                     **values,
                 )
             )

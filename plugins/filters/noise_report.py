@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.i18n import Text, _
+from bot.i18n import Text, _, n_
 from bot.model import CommunityRef
 from bot.plugin import DigestSection
 from plugins.filters.matcher import ACTIONS
@@ -33,14 +33,22 @@ async def noise_section(
         "noise_deleted": per_action["delete"],
         "rules_triggered": len(per_rule),
     }
+    caught = n_(
+        "{count} message caught",
+        "{count} messages caught",
+        per_action["tag"] + per_action["flag"] + per_action["delete"],
+    )
     lines: list[Text] = [
         _(
-            "Messages caught: {total} ({tagged} tagged as noise, {flagged} flagged, {deleted} deleted).",
-            total=figures["noise_total"],
-            tagged=per_action["tag"],
-            flagged=per_action["flag"],
-            deleted=per_action["delete"],
+            "{caught} ({tagged}, {flagged}, {deleted}).",
+            caught=caught,
+            tagged=n_("{count} tagged as noise", "{count} tagged as noise", per_action["tag"]),
+            flagged=n_("{count} flagged", "{count} flagged", per_action["flag"]),
+            deleted=n_("{count} deleted", "{count} deleted", per_action["delete"]),
         )
     ]
-    lines += [_("Rule « {rule} »: {count}", rule=phrase, count=hits) for _id, (phrase, hits) in top]
+    lines += [
+        n_("Rule “{rule}”: {count} message", "Rule “{rule}”: {count} messages", hits, rule=phrase)
+        for _id, (phrase, hits) in top
+    ]
     return DigestSection("filters", _("Noise filters"), figures, tuple(lines))

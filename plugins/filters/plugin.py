@@ -35,18 +35,25 @@ from plugins.filters.actions import Enforcer
 from plugins.filters.delivery import Delivery
 from plugins.filters.edits import EditMemory
 from plugins.filters.engine import Engine
-from plugins.filters.matcher import ACTIONS
 from plugins.filters.noise_report import noise_section
 from plugins.filters.repo import FiltersRepo
-from plugins.filters.rules import ACTION_LABELS, FilterRules
+from plugins.filters.rules import ACTION_CHOICES, FilterRules
 from plugins.filters.screening import Screening
 from plugins.filters.settings import FiltersSettings
 from plugins.filters.watch import FREQUENCIES
 from plugins.filters.watch_lists import FREQUENCY_LABELS, WatchLists
 from plugins.filters.watch_repo import WatchRepo
 
-_ACTION_CHOICES = [Choice(a, ACTION_LABELS[a]) for a in ACTIONS]
-_ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
+# Other spellings a member may type besides each value's word in every language (`activé`, `on`).
+_ON_OFF = [
+    Choice("on", _("on"), aliases=("oui", "actif", "activer", "marche", "yes")),
+    Choice("off", _("off"), aliases=("non", "inactif", "desactiver", "arret", "no")),
+]
+_FREQUENCY_ALIASES: Mapping[str, tuple[str, ...]] = {
+    "daily": ("quotidienne", "jour", "chaque jour", "day"),
+    "weekly": ("hebdomadaire", "semaine", "week"),
+    "off": _ON_OFF[1].aliases,
+}
 _KEYWORDS = _("Keywords or phrases, separated by commas.")
 
 
@@ -131,7 +138,7 @@ class FiltersPlugin(Plugin[FiltersSettings]):
         ),
         replace(
             choice(
-                "action", _("What to do: tag as noise, flag to moderators, or delete."), _ACTION_CHOICES, required=False
+                "action", _("What to do: tag as noise, flag to moderators, or delete."), ACTION_CHOICES, required=False
             ),
             named_only=True,
         ),
@@ -272,7 +279,11 @@ class FiltersPlugin(Plugin[FiltersSettings]):
     @command(
         "watch frequency",
         _("How often you get your watch digest."),
-        choice("frequency", _("daily, weekly, or off"), [Choice(f, FREQUENCY_LABELS[f]) for f in FREQUENCIES]),
+        choice(
+            "frequency",
+            _("daily, weekly, or off"),
+            [Choice(f, FREQUENCY_LABELS[f], aliases=_FREQUENCY_ALIASES[f]) for f in FREQUENCIES],
+        ),
         private=True,
     )
     async def watch_frequency(self, inv: Invocation, frequency: str) -> Reply:

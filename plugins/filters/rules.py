@@ -3,13 +3,13 @@ and exemptions (the typed line of `/filter add` is read by `typed_line`)."""
 
 from __future__ import annotations
 
-from bot.folding import closest
-from bot.i18n import Msg, Text, _, join
+from bot.folding import closest, fold
+from bot.i18n import Msg, Text, _, join, n_, term
 from bot.model import Capability, ChannelRef, CommunityRef, Reply, UserRef
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.filters.bait import BAIT_PATTERNS, BAIT_PHRASES
 from plugins.filters.engine import Engine
-from plugins.filters.matcher import ACTIONS, RuleSpec
+from plugins.filters.matcher import RuleSpec
 from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise, normalise_phrase, significant_length
 from plugins.filters.patterns import PROGRAM_BUDGET, Pattern, compile_pattern, regex_problem
 from plugins.filters.repo import FiltersRepo
@@ -17,13 +17,32 @@ from plugins.filters.settings import FiltersSettings
 from plugins.filters.typed_line import legacy_form, typed_arguments, unquoted_last_word
 
 LIST_LIMIT = 60
-ACTION_LABELS: dict[str, Msg] = {"tag": _("tag"), "flag": _("flag"), "delete": _("delete")}
+# The action's choice word (`flag`, `signaler`) is what replies show: the word a moderator types. The label
+# describes it (Discord's choice name, the help); the aliases are other spellings a moderator may type.
+ACTION_CHOICES: tuple[Choice, ...] = (
+    Choice("tag", _("tag as noise"), aliases=("bruit", "marque", "noise")),
+    Choice("flag", _("flag to the moderators"), aliases=("signale", "signalement", "report")),
+    Choice("delete", _("delete the message"), aliases=("suppression", "effacer", "remove")),
+)
+_SHOWN_LIMIT = 60  # characters of a phrase in an autocomplete entry (Discord cuts a choice name at 100)
 
 
-def _describe(rule: RuleSpec) -> str:
-    kind = " (regex)" if rule.is_regex else ""
-    builtin = " ★" if rule.builtin else ""
-    return f"#{rule.id} « {rule.shown} »{kind}{builtin} → {rule.action}"
+def action_word(action: str) -> Msg:
+    """The action as a moderator reads and types it (`flag`, `signaler`)."""
+    return term(action, "choice")
+
+
+def _describe(rule: RuleSpec, shown: str | None = None) -> Msg:
+    """`#3 “likez si” → flag`, with the pattern and built-in marks, in the reader's words."""
+    # Ids are shown as typed back (`#1234`), never grouped like a quantity ("1,234").
+    values = {"id": str(rule.id), "phrase": rule.shown if shown is None else shown, "action": action_word(rule.action)}
+    if rule.is_regex and rule.builtin:
+        return _("#{id} “{phrase}” (pattern, ★ built-in) → {action}", **values)
+    if rule.is_regex:
+        return _("#{id} “{phrase}” (pattern) → {action}", **values)
+    if rule.builtin:
+        return _("#{id} “{phrase}” (★ built-in) → {action}", **values)
+    return _("#{id} “{phrase}” → {action}", **values)
 
 
 class FilterRules:
@@ -40,27 +59,37 @@ class FilterRules:
         """`/filter add tag a friend action:flag` (also the older `/filter add "tag a friend" flag`)."""
         community = inv.community.key
         raw = typed_arguments(inv)
-        legacy = legacy_form(raw, phrase)
+        spellings = self._action_spellings()
+        legacy = legacy_form(raw, phrase, spellings)
         if legacy is not None:
             phrase, word = legacy
             if action is not None and action != word:
                 raise CommandError(
-                    _("Two actions were given: « {first} » and « {second} ».", first=word, second=action),
+                    _(
+                        "Two actions were given: “{first}” and “{second}”.",
+                        first=action_word(word),
+                        second=action_word(action),
+                    ),
                     _("Keep one: `/filter add <phrase...> action:<tag|flag|delete>`."),
                 )
             action = word
-        trailing = unquoted_last_word(raw, phrase) if not regex else ""
+        last_word = unquoted_last_word(raw, phrase) if not regex else ""
+        trailing = spellings.get(fold(last_word)) if last_word else None
         action, regex = action or "tag", bool(regex)
         typed, normal = self._checked_phrase(phrase, regex)
         existing = await self.repo.find_rule(community, normal, regex)
         if existing is not None:
             raise CommandError(
-                _("There is already a rule for « {phrase} » (#{id}).", phrase=typed, id=existing),
-                _("Remove it with `/filter remove {id}` to change its action.", id=existing),
+                _("There is already a rule for “{phrase}” (#{id}).", phrase=typed, id=str(existing)),
+                _("Remove it with `/filter remove {id}` to change its action.", id=str(existing)),
             )
         if await self.repo.count_rules(community) >= self.settings.max_rules:
             raise CommandError(
-                _("This community already has {limit} filter rules.", limit=self.settings.max_rules),
+                n_(
+                    "This community already has {count} filter rule, the most allowed.",
+                    "This community already has {count} filter rules, the most allowed.",
+                    self.settings.max_rules,
+                ),
                 _("Remove rules you no longer need with `/filter remove`."),
             )
         if regex and await self.repo.count_rules(community, regex=True) >= self.settings.max_regex_rules:
@@ -81,19 +110,29 @@ class FilterRules:
         self.engine.changed_rules(community)
         rule_id = await self.repo.find_rule(community, normal, regex)
         parts: list[Text] = [
-            _("Rule #{id} added: « {phrase} » → {action}.", id=rule_id, phrase=typed, action=ACTION_LABELS[action])
+            _("Rule #{id} added: “{phrase}” → {action}.", id=str(rule_id), phrase=typed, action=action_word(action))
         ]
-        if trailing in ACTIONS:
+        if trailing is not None:
             parts.append(
                 _(
-                    "The phrase ends with « {word} », so it is part of the phrase. To choose the action, "
-                    "remove this rule with `/filter remove {id}` and add it again with `action:{word}`.",
-                    word=trailing,
-                    id=rule_id,
+                    "The phrase ends with “{word}”, so it is part of the phrase. To choose the action, "
+                    "remove this rule with `/filter remove {id}` and add it again with `action:{action}`.",
+                    word=last_word,
+                    action=action_word(trailing),
+                    id=str(rule_id),
                 )
             )
         parts += await self._action_warnings(inv.community, action)
         return Reply(text=join(parts))
+
+    def _action_spellings(self) -> dict[str, str]:
+        """Folded spelling -> action, for every way a moderator may type an action in the typed line: the
+        value, its word in every language, its aliases (what `action:` accepts too)."""
+        found: dict[str, str] = {}
+        for option in ACTION_CHOICES:
+            for spelling in (option.value, *self.ctx.translator.spellings(option.word), *option.aliases):
+                found.setdefault(fold(spelling), option.value)
+        return found
 
     def _checked_phrase(self, phrase: str, regex: bool) -> tuple[str, str]:
         typed = " ".join(phrase.split()) if not regex else phrase.strip()
@@ -107,7 +146,7 @@ class FilterRules:
         normal = normalise_phrase(typed)
         if significant_length(normal) < MIN_PHRASE_LENGTH:
             raise CommandError(
-                _("« {phrase} » is too short: it would catch far too many messages.", phrase=typed),
+                _("“{phrase}” is too short: it would catch far too many messages.", phrase=typed),
                 _("Use a word or phrase of at least two letters."),
             )
         return typed, normal
@@ -155,21 +194,21 @@ class FilterRules:
         if found is None:
             suggestions = closest(rule, [r.shown for r in rules])
             hint: Text = (
-                _("Did you mean « {suggestion} »?", suggestion=suggestions[0])
+                _("Did you mean “{suggestion}”?", suggestion=suggestions[0])
                 if suggestions
                 else _("See the rules and their numbers with `/filter list`.")
             )
-            raise CommandError(_("There is no filter rule « {rule} ».", rule=rule), hint)
+            raise CommandError(_("There is no filter rule “{rule}”.", rule=rule), hint)
         await self.repo.remove_rule(community, found.id)
         self.engine.changed_rules(community)
-        return Reply(text=_("Rule #{id} « {phrase} » removed.", id=found.id, phrase=found.shown))
+        return Reply(text=_("Rule #{id} “{phrase}” removed.", id=str(found.id), phrase=found.shown))
 
     async def complete(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
         """Rules whose phrase contains what was typed."""
         wanted = normalise_phrase(prefix)
         rules = await self.repo.rules(community.key)
         hits = [r for r in rules if wanted in normalise_phrase(r.shown) or prefix.strip("#") == str(r.id)]
-        return [Choice(str(r.id), _describe(r)[:100]) for r in hits[:25]]
+        return [Choice(str(r.id), _describe(r, _cut(r.shown))) for r in hits[:25]]
 
     async def show(self, inv: Invocation) -> Reply:
         """`/filter list`."""
@@ -189,14 +228,14 @@ class FilterRules:
                 ephemeral=True,
             )
         disabled = {rule.id: refusal for rule, refusal in (await self.engine.rules_for(inv.community.key)).disabled}
-        lines: list[Text] = [_("Filter rules: {count} (★ built-in).", count=len(rules))]
+        lines: list[Text] = [n_("{count} filter rule (★ built-in):", "{count} filter rules (★ built-in):", len(rules))]
         for rule in rules[:LIST_LIMIT]:
             lines.append(_describe(rule))
             refusal = disabled.get(rule.id)
             if refusal is not None:
                 lines.append(_("   ↳ disabled: {reason}", reason=refusal.reason))
         if len(rules) > LIST_LIMIT:
-            lines.append(_("…and {count} more.", count=len(rules) - LIST_LIMIT))
+            lines.append(n_("…and {count} more rule.", "…and {count} more rules.", len(rules) - LIST_LIMIT))
         for exemption in exemptions:
             lines.append(_("Exempt: {what}", what=self._exemption_name(inv.community, exemption.kind, exemption.value)))
         return Reply(text=join(lines), ephemeral=True)
@@ -217,12 +256,12 @@ class FilterRules:
         for hit in hits:
             lines.append(
                 _(
-                    "#{id} « {phrase} » matches « {found} » (compared as `{normal}`) → {action}",
-                    id=hit.rule.id,
+                    "#{id} “{phrase}” matches “{found}” (compared as `{normal}`) → {action}",
+                    id=str(hit.rule.id),
                     phrase=hit.rule.shown,
                     found=hit.found,
                     normal=hit.normal,
-                    action=ACTION_LABELS[hit.rule.action],
+                    action=action_word(hit.rule.action),
                 )
             )
         if matcher.disabled:
@@ -242,7 +281,13 @@ class FilterRules:
         if state == "off":
             removed = await self.repo.remove_builtin(community)
             self.engine.changed_rules(community)
-            return Reply(text=_("Built-in bait rules switched off ({count} removed).", count=removed))
+            return Reply(
+                text=n_(
+                    "Built-in bait rules switched off: {count} rule removed.",
+                    "Built-in bait rules switched off: {count} rules removed.",
+                    removed,
+                )
+            )
         rules = [(p, normalise_phrase(p), "tag", False, True) for p in BAIT_PHRASES]
         rules += [(p, p, "tag", True, True) for p in BAIT_PATTERNS]
         added = await self.repo.add_rules(community, rules, self.ctx.clock.now())
@@ -250,7 +295,11 @@ class FilterRules:
         return Reply(
             text=join(
                 [
-                    _("Built-in bait rules switched on ({count} added).", count=added),
+                    n_(
+                        "Built-in bait rules switched on: {count} rule added.",
+                        "Built-in bait rules switched on: {count} rules added.",
+                        added,
+                    ),
                     _(
                         "They tag matching messages as noise; edit them like any rule with "
                         "`/filter list` and `/filter remove`."
@@ -284,6 +333,11 @@ class FilterRules:
             if exempt
             else _("No longer exempt from filters: {what}.", what=what)
         )
+
+
+def _cut(phrase: str) -> str:
+    """A phrase short enough for an autocomplete entry."""
+    return phrase if len(phrase) <= _SHOWN_LIMIT else phrase[: _SHOWN_LIMIT - 1] + "…"
 
 
 def _find_rule(rules: list[RuleSpec], raw: str) -> RuleSpec | None:

@@ -65,9 +65,9 @@ class Screening:
         if channel is None:
             return
         text = _(
-            "Filter rule #{id} « {rule} » is disabled: {reason} It never runs; remove it with "
+            "Filter rule #{id} “{rule}” is disabled: {reason} It never runs; remove it with "
             "`/filter remove {id}` and add a pattern the filters accept.",
-            id=rule_id,
+            id=str(rule_id),
             rule=pattern,
             reason=reason,
         )

@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.formatting import link
-from bot.i18n import Text, _, join
+from bot.i18n import Text, _, join, n_
 from bot.model import Reply
 from bot.plugin import CommandError
 from plugins.filters.normalise import MIN_PHRASE_LENGTH, normalise_phrase, significant_length
@@ -43,7 +43,7 @@ def parse_words(raw: str) -> list[Word]:
         if len(typed) > MAX_KEYWORD_LENGTH:
             raise CommandError(
                 _(
-                    "« {word} » is too long ({length} characters, at most {limit}).",
+                    "“{word}” is too long ({length} characters, at most {limit}).",
                     word=typed[:30] + "…",
                     length=len(typed),
                     limit=MAX_KEYWORD_LENGTH,
@@ -53,7 +53,7 @@ def parse_words(raw: str) -> list[Word]:
         normal = normalise_phrase(typed)
         if significant_length(normal) < MIN_PHRASE_LENGTH:
             raise CommandError(
-                _("« {word} » is too short to match anything useful.", word=typed),
+                _("“{word}” is too short to match anything useful.", word=typed),
                 _("Use words of at least two letters."),
             )
         words.setdefault(normal, Word(typed, normal))
@@ -103,7 +103,13 @@ def digest_reply(
     groups: dict[str, list[PendingMatch]] = {}
     for match in shown:  # already newest first
         groups.setdefault(match.keyword, []).append(match)
-    lines: list[Text] = [_("Your watch digest. Messages matching your keywords: {count}", count=len(matches))]
+    lines: list[Text] = [
+        n_(
+            "Your watch digest: {count} message matches your keywords.",
+            "Your watch digest: {count} messages match your keywords.",
+            len(matches),
+        )
+    ]
     for keyword, items in groups.items():
         lines.append("")
         lines.append(f"**{keyword}**")
@@ -113,9 +119,10 @@ def digest_reply(
     if len(matches) > limit:
         lines.append("")
         lines.append(
-            _(
-                "…and {count} more. Narrow your keywords with `/watch remove` or `/watch mute`.",
-                count=len(matches) - limit,
+            n_(
+                "…and {count} more message. Narrow your keywords with `/watch remove` or `/watch mute`.",
+                "…and {count} more messages. Narrow your keywords with `/watch remove` or `/watch mute`.",
+                len(matches) - limit,
             )
         )
     lines.append(_("Change how often you get this with `/watch frequency daily|weekly|off`."))

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.folding import closest
-from bot.i18n import Msg, Text, _, join
+from bot.i18n import Msg, Text, _, join, n_
 from bot.model import Reply, UserRef
 from bot.plugin import CommandError, Invocation, PluginContext, Sql
 from plugins.filters.delivery import pending_export
@@ -17,6 +17,8 @@ from plugins.filters.watch import parse_words
 from plugins.filters.watch_repo import WatchRepo
 
 FREQUENCY_LABELS: dict[str, Msg] = {"daily": _("daily"), "weekly": _("weekly"), "off": _("off")}
+# How often, said in a sentence ("You will get your watch digest every day").
+_FREQUENCY_ADVERBS: dict[str, Msg] = {"daily": _("every day"), "weekly": _("every week")}
 
 
 class WatchLists:
@@ -43,14 +45,20 @@ class WatchLists:
         existing = {w.normal for w in await self.watch_repo.words(community, user_id) if w.kind == kind}
         new = [w for w in words if w.normal not in existing]
         if len(existing) + len(new) > limit:
-            what = _("keywords") if kind == "watch" else _("muted words")
+            counts = {"have": len(existing), "new": len(new)}
             raise CommandError(
-                _(
-                    "You can have at most {limit} {what}; you have {count} and asked for {new} more.",
-                    limit=limit,
-                    what=what,
-                    count=len(existing),
-                    new=len(new),
+                n_(
+                    "You can watch at most {count} keyword; you have {have} and asked for {new} more.",
+                    "You can watch at most {count} keywords; you have {have} and asked for {new} more.",
+                    limit,
+                    **counts,
+                )
+                if kind == "watch"
+                else n_(
+                    "You can mute at most {count} word; you have {have} and asked for {new} more.",
+                    "You can mute at most {count} words; you have {have} and asked for {new} more.",
+                    limit,
+                    **counts,
                 ),
                 _("Remove some first with `/watch remove` or `/watch unmute`, or use broader words."),
             )
@@ -86,15 +94,16 @@ class WatchLists:
         if unknown:
             suggestions = closest(unknown[0].typed, list(mine.values()))
             hint: Text = (
-                _("Did you mean « {suggestion} »?", suggestion=suggestions[0])
+                _("Did you mean “{suggestion}”?", suggestion=suggestions[0])
                 if suggestions
                 else _("See your list with `/watch list`.")
             )
-            raise CommandError(_("« {word} » is not in your list.", word=unknown[0].typed), hint)
+            raise CommandError(_("“{word}” is not in your list.", word=unknown[0].typed), hint)
         await self.watch_repo.remove_words(community, user_id, kind, [w.normal for w in words])
         self.engine.changed_watch(community)
         listed = ", ".join(mine[w.normal] for w in words)
-        return Reply(text=_("Removed: {words}.", words=listed), ephemeral=True)
+        # Counted so French agrees ("Retiré" for one word, "Retirés" for several).
+        return Reply(text=n_("Removed: {words}.", "Removed: {words}.", len(words), words=listed), ephemeral=True)
 
     async def show(self, inv: Invocation) -> Reply:
         """`/watch list`."""
@@ -161,7 +170,7 @@ class WatchLists:
         return Reply(
             text=_(
                 "You will get your watch digest {frequency}, at {hour}:00 in the community's time zone.",
-                frequency=FREQUENCY_LABELS[frequency],
+                frequency=_FREQUENCY_ADVERBS[frequency],
                 hour=self.settings.digest_hour,
             ),
             ephemeral=True,

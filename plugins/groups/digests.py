@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Text, _, join
+from bot.i18n import Text, _, join, n_
 from bot.model import CommunityRef, Reply
 from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation
 from plugins.groups.lookups import GroupLookups
@@ -57,8 +57,15 @@ class GroupDigests:
             "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0)),
         }
         lines: list[Text] = [
-            _("{count} groups, {new} new: {names}", count=len(groups), new=len(new), names=", ".join(new) or "—"),
-            _("{count} new memberships", count=joins),
+            _(
+                "{groups}, {new}: {names}",
+                groups=n_("{count} group", "{count} groups", len(groups)),
+                new=n_("{count} new", "{count} new", len(new)),
+                names=", ".join(new),
+            )
+            if new
+            else _("{groups}, none new", groups=n_("{count} group", "{count} groups", len(groups))),
+            n_("{count} new membership", "{count} new memberships", joins),
         ]
         if busiest:
             lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
@@ -129,7 +136,15 @@ class GroupDigests:
             "messages": said,
             "topics": len(topics),
         }
-        lines: list[Text] = [_("Members: {count} ({joined} joined, {left} left)", count=size, joined=joined, left=left)]
+        lines: list[Text] = [
+            _(
+                "{members} ({joined}, {left})",
+                # English keeps its "Members: 2" form; French counts each word ("2 membres", "1 départ").
+                members=n_("Members: {count}", "Members: {count}", size),
+                joined=n_("{count} joined", "{count} joined", joined),
+                left=n_("{count} left", "{count} left", left),
+            )
+        ]
         where = self.lookups.where(group)
         lines.append(
             _("Messages in {where}: {count}", where=where, count=said)
@@ -137,12 +152,15 @@ class GroupDigests:
             else _("No space on the platform: messages are not counted.")
         )
         if topics:
-            titles = ", ".join(f"“{_short(t)}”" for t in topics[:TOPIC_TITLES])
+            titles = join([_("“{title}”", title=_short(t)) for t in topics[:TOPIC_TITLES]], ", ")  # « » in French
             more = len(topics) - TOPIC_TITLES
-            lines.append(
-                _("Topics opened: {count}: {titles}", count=len(topics), titles=titles)
+            shown: Text = (
+                titles
                 if more <= 0
-                else _("Topics opened: {count}: {titles} and {more} more", count=len(topics), titles=titles, more=more)
+                else n_("{titles} and {count} more", "{titles} and {count} more", more, titles=titles)
+            )
+            lines.append(
+                n_("Topics opened: {count}: {titles}", "Topics opened: {count}: {titles}", len(topics), titles=shown)
             )
         else:
             lines.append(_("Topics opened: none"))

@@ -6,7 +6,7 @@ deleted again, and when the platform refuses, nothing is written: never half a g
 
 from __future__ import annotations
 
-from bot.i18n import Msg, Text, _, join
+from bot.i18n import Msg, Text, _, join, term
 from bot.model import Button, CommunityRef, DeliveryError, Level, Reply, Space, UserRef
 from bot.plugin import CommandError, Invocation
 from plugins.groups.lookups import GroupLookups
@@ -24,11 +24,9 @@ def refused(exc: DeliveryError) -> CommandError:
             ),
             _("Ask an administrator to grant it to the bot, then try again."),
         )
+    # The platform's reason code (`failed`, `not_found`...) is English jargon a member cannot act on: left out.
     return CommandError(
-        _(
-            "The platform refused to create or change the group's space ({reason}); nothing was changed.",
-            reason=exc.reason,
-        ),
+        _("The platform refused to create or change the group's space; nothing was changed."),
         _("Try again later, or ask an administrator."),
     )
 
@@ -108,7 +106,15 @@ class Lifecycle:
             return
         where = self.lookups.where(existing) or f"/group info {existing.name}"
         if existing.status == PENDING:
-            raise CommandError(_("A group called {name} is already waiting for approval.", name=existing.name))
+            raise CommandError(
+                _("A group called {name} is already waiting for a moderator's review.", name=existing.name),
+                _("Choose another name, or join it once it is approved."),
+            )
+        if existing.status == ARCHIVED:
+            raise CommandError(
+                _("A group called {name} was archived: its name stays taken.", name=existing.name),
+                _("Choose another name, for example “{name} 2”.", name=name),
+            )
         raise CommandError(
             _("A group called {name} already exists: {where}.", name=existing.name, where=where),
             _("Join it with /group join {name}, or choose another name.", name=existing.name),
@@ -143,7 +149,7 @@ class Lifecycle:
                         "{member} proposes the group **{name}** ({kind}): {description}",
                         member=self.ctx.directory.member_name(author),
                         name=new.name,
-                        kind=new.kind,
+                        kind=term(new.kind, "choice"),
                         description=new.description,
                     ),
                     _('Review it with the buttons or `/group review "{name}" approve|reject [reason]`.', name=new.name),
@@ -240,8 +246,12 @@ class Lifecycle:
 
     async def archive(self, inv: Invocation, name: str) -> Reply:
         """Archive a group: its space becomes read-only, it leaves the directory, its name stays taken."""
-        group = await self.lookups.find_group(inv.community, name)
+        group = await self.lookups.find_group(inv.community, name, (ACTIVE, ARCHIVED))
         await self.lookups.require_manager(inv, group)
+        if group.status == ARCHIVED:
+            raise CommandError(
+                _("{group} is already archived.", group=group.name), _("Its name stays taken; its history is kept.")
+            )
         spaces, space = self.ctx.messenger.spaces(inv.community), self.lookups.space_of(group)
         if spaces is not None and space is not None:
             try:

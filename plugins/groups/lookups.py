@@ -14,7 +14,7 @@ from bot.model import ChannelRef, CommunityRef, Level, Reply, Space, UserRef
 from bot.plugin import CommandError, Invocation, PluginContext
 from plugins.groups.names import group_key
 from plugins.groups.places import City, gazetteer
-from plugins.groups.records import ACTIVE, Group, Location
+from plugins.groups.records import ACTIVE, PENDING, Group, Location
 from plugins.groups.repo import GroupsRepo
 from plugins.groups.settings import GroupsSettings
 
@@ -32,21 +32,67 @@ class GroupLookups:
     # ------------------------------------------------------------ lookups
 
     async def find_group(self, community: CommunityRef, raw: str, statuses: tuple[str, ...] = (ACTIVE,)) -> Group:
-        """The group a member named, or a CommandError with did-you-mean."""
+        """The group a member named, or a CommandError saying why it cannot be used: it waits for review,
+        it is archived, it is already active (for a review), or no group has that name (did-you-mean)."""
         group = await self.repo.by_key(community.key, group_key(raw))
         if group is not None and group.status in statuses:
             return group
+        if group is not None:
+            raise self._wrong_status(group, statuses)
         names = await self.repo.names(community.key, statuses)
         guesses = closest(raw, names, n=1)
-        hint: Text = (
-            _("Did you mean {suggestion}?", suggestion=guesses[0])
-            if guesses
-            else _("Type /group list to see the groups.")
-        )
+        hint: Text
+        if guesses:
+            hint = _("Did you mean {suggestion}?", suggestion=guesses[0])
+        elif statuses == (PENDING,):
+            hint = (
+                _("No group is waiting for review at the moment.")
+                if not names
+                else _("Waiting for review: {names}.", names=", ".join(names))
+            )
+        else:
+            hint = _("Type /group list to see the groups.")
         raise CommandError(_("There is no group called “{name}”.", name=raw[:60]), hint)
+
+    @staticmethod
+    def _wrong_status(group: Group, statuses: tuple[str, ...]) -> CommandError:
+        """Why an existing group cannot be used by this command, in the words of its state."""
+        if statuses == (PENDING,):  # a review
+            if group.status == ACTIVE:
+                return CommandError(
+                    _("{group} is not waiting for review: it is already active.", group=group.name),
+                    _("Type /group info {group} to see it.", group=group.name),
+                )
+            return CommandError(
+                _("{group} is not waiting for review: it has been archived.", group=group.name),
+                _("Its name stays taken; its history is kept."),
+            )
+        if group.status == PENDING:
+            return CommandError(
+                _("{group} is not open yet: it is waiting for a moderator's review.", group=group.name),
+                _("Try again once it is approved; its author gets a message then."),
+            )
+        return CommandError(
+            _("{group} has been archived: it is closed and only keeps its history.", group=group.name),
+            _("Type /group list to see the active groups."),
+        )
 
     async def find_city(self, raw: str) -> tuple[City, Msg | None]:
         """The city a member named, and a note naming the choice when the name was ambiguous."""
+        city, others = await self.resolve_city(raw)
+        note = None
+        if others:
+            note = _(
+                "“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
+                "such as `{example}`.",
+                name=raw[:60],
+                city=city.label,
+                example=others[0].label,
+            )
+        return city, note
+
+    async def resolve_city(self, raw: str) -> tuple[City, tuple[City, ...]]:
+        """The city a member named and the other cities of that name, or a CommandError with did-you-mean."""
         gaz = await gazetteer()
         # On a thread: an unknown name is compared with every city of about its length (tens of ms, more
         # on a busy machine) for the did-you-mean.
@@ -58,16 +104,7 @@ class GroupLookups:
                 else _("Use a city of 15,000 inhabitants or more, with its country if needed: `Paris, FR`.")
             )
             raise CommandError(_("I do not know the city “{name}”.", name=raw[:60]), hint)
-        note = None
-        if lookup.others:
-            note = _(
-                "“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
-                "such as `{example}`.",
-                name=raw[:60],
-                city=lookup.city.label,
-                example=lookup.others[0].label,
-            )
-        return lookup.city, note
+        return lookup.city, lookup.others
 
     async def is_manager(self, inv: Invocation, group: Group) -> bool:
         """Owners of the group and moderators manage it."""
@@ -78,11 +115,19 @@ class GroupLookups:
 
     async def require_manager(self, inv: Invocation, group: Group) -> None:
         """Refuse anyone who is neither an owner of the group nor a moderator."""
-        if not await self.is_manager(inv, group):
-            raise CommandError(
-                _("Only the owners of {group} and the moderators can do that.", group=group.name),
-                _("Ask an owner: /group info {group} lists them.", group=group.name),
-            )
+        if await self.is_manager(inv, group):
+            return
+        owners = [
+            self.name_of(inv.community, m.user_id)
+            for m in await self.repo.members(inv.community.key, group.id)
+            if m.is_owner
+        ]
+        raise CommandError(
+            _("Only the owners of {group} and the moderators can do that.", group=group.name),
+            _("Ask one of its owners: {owners}.", owners=", ".join(owners))
+            if owners
+            else _("{group} has no owner at the moment: ask a moderator.", group=group.name),
+        )
 
     # ------------------------------------------------------------ spaces and places
 

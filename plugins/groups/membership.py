@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.i18n import Msg, _, join
+from bot.i18n import Msg, _, join, n_
 from bot.model import Button, Card, DeliveryError, Reply, UserRef
 from bot.plugin import CommandError, Invocation
 from plugins.groups.lifecycle import refused
@@ -26,9 +26,18 @@ class Membership:
         group = await self.lookups.find_group(inv.community, name)
         key, user_id = inv.community.key, inv.user.user_id
         if await self.repo.is_banned(key, group.id, user_id):
-            raise CommandError(_("You cannot join {group}: its owners removed you from it.", group=group.name))
+            raise CommandError(
+                _("You cannot join {group}: its owners removed you from it for good.", group=group.name),
+                _("If you think this is a mistake, talk to a moderator."),
+            )
         if await self.repo.member(key, group.id, user_id) is not None:
-            raise CommandError(_("You are already a member of {group}.", group=group.name))
+            where = self.lookups.where(group)
+            raise CommandError(
+                _("You are already a member of {group}.", group=group.name),
+                _("Its space: {where}.", where=where)
+                if where
+                else _("Type /group info {group} to see it.", group=group.name),
+            )
         if group.private:
             return await self._request(inv, group)
         await self._space_add(group, inv.user)
@@ -44,7 +53,10 @@ class Membership:
     async def _request(self, inv: Invocation, group: Group) -> Reply:
         now = self.ctx.clock.now()
         if not await self.repo.add_request(inv.community.key, group.id, inv.user.user_id, now):
-            raise CommandError(_("Your request to join {group} is already waiting for its owners.", group=group.name))
+            raise CommandError(
+                _("Your request to join {group} is already waiting for its owners.", group=group.name),
+                _("You will get a message as soon as they answer."),
+            )
         who = self.ctx.directory.member_name(inv.user)
         ask = Reply(
             text=join(
@@ -95,7 +107,13 @@ class Membership:
         key = inv.community.key
         me = await self.repo.member(key, group.id, inv.user.user_id)
         if me is None:
-            raise CommandError(_("You are not a member of {group}.", group=group.name))
+            mine = [g.name for g in await self.repo.groups_of(key, inv.user.user_id)]
+            raise CommandError(
+                _("You cannot leave {group}: you are not a member of it.", group=group.name),
+                _("Your groups: {names}.", names=", ".join(mine))
+                if mine
+                else _("You are not in any group yet: /group list shows them."),
+            )
         owners = [m for m in await self.repo.members(key, group.id) if m.is_owner]
         if me.is_owner and len(owners) == 1:
             raise CommandError(
@@ -112,15 +130,19 @@ class Membership:
         await self.lookups.require_manager(inv, group)
         who = self.ctx.directory.member_name(member)
         key = inv.community.key
-        if approve and await self.repo.member(key, group.id, member.user_id) is not None:
-            raise CommandError(_("{member} is already a member of {group}.", member=who, group=group.name))
+        if await self.repo.member(key, group.id, member.user_id) is not None:
+            raise CommandError(
+                _(
+                    "{member} is already a member of {group}: there is no request to answer.",
+                    member=who,
+                    group=group.name,
+                )
+            )
+        if not await self.repo.drop_request(key, group.id, member.user_id):
+            raise await self._no_request(inv, group, who)
         if not approve:
-            if not await self.repo.drop_request(key, group.id, member.user_id):
-                raise CommandError(_("{member} has no pending request to join {group}.", member=who, group=group.name))
             await self._tell(member, _("Your request to join **{group}** was declined.", group=group.name), group)
             return Reply(text=_("Request of {member} declined.", member=who))
-        if not await self.repo.drop_request(key, group.id, member.user_id):
-            raise CommandError(_("{member} has no pending request to join {group}.", member=who, group=group.name))
         try:
             await self._space_add(group, member)
         except CommandError:
@@ -129,6 +151,24 @@ class Membership:
         await self.repo.add_member(key, group.id, member.user_id, self.ctx.clock.now())
         await self._tell(member, _("You are now a member of **{group}**.", group=group.name), group)
         return Reply(text=_("{member} joined {group}.", member=who, group=group.name))
+
+    async def _no_request(self, inv: Invocation, group: Group, who: str) -> CommandError:
+        """The refusal for answering a request that does not exist, naming the ones that do."""
+        waiting = [
+            self.lookups.name_of(inv.community, user_id)
+            for user_id in await self.repo.requests(inv.community.key, group.id)
+        ]
+        if not waiting and not group.private:
+            return CommandError(
+                _("{group} is open to everyone: members join it without a request.", group=group.name),
+                _('To approve who joins, make it private: `/group edit "{group}" private:yes`.', group=group.name),
+            )
+        return CommandError(
+            _("{member} has no pending request to join {group}.", member=who, group=group.name),
+            n_("Request waiting: {names}.", "Requests waiting: {names}.", len(waiting), names=", ".join(waiting))
+            if waiting
+            else _("No request is waiting for {group}.", group=group.name),
+        )
 
     async def _tell(self, member: UserRef, text: Msg, group: Group) -> None:
         try:
@@ -154,7 +194,10 @@ class Membership:
             raise CommandError(_("{member} is already banned from {group}.", member=who, group=group.name))
         current = await self.repo.member(key, group.id, member.user_id)
         if current is None and not await self.repo.drop_request(key, group.id, member.user_id):
-            raise CommandError(_("{member} is not a member of {group}.", member=who, group=group.name))
+            raise CommandError(
+                _("{member} is not a member of {group} and has not asked to join it.", member=who, group=group.name),
+                _("There is no one to ban: /group members {group} shows who is in it.", group=group.name),
+            )
         if current is not None:
             await self._space_remove(group, member)
         await self.repo.ban(key, group.id, member.user_id, inv.user.user_id, self.ctx.clock.now())
@@ -172,7 +215,10 @@ class Membership:
                 _("They can join first with /group join {group}.", group=group.name),
             )
         if target.is_owner and not transfer:
-            raise CommandError(_("{member} is already an owner of {group}.", member=who, group=group.name))
+            raise CommandError(
+                _("{member} is already an owner of {group}.", member=who, group=group.name),
+                _("To hand the group over and stop being an owner yourself, add transfer:yes."),
+            )
         await self.repo.set_owner(key, group.id, member.user_id, True)
         if group.ownerless:
             await self.repo.update(key, group.id, {"ownerless": 0})
@@ -205,7 +251,10 @@ class Membership:
         if group.private and not (
             any(m.user_id == inv.user.user_id for m in everyone) or await self.lookups.is_manager(inv, group)
         ):
-            raise CommandError(_("{group} is private: only its members see who is in it.", group=group.name))
+            raise CommandError(
+                _("{group} is private: only its members see who is in it.", group=group.name),
+                _("Ask to join it with /group join {group}.", group=group.name),
+            )
         lines = [
             f"**{self.lookups.name_of(inv.community, m.user_id)}** 👑"
             if m.is_owner

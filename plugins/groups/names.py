@@ -1,6 +1,7 @@
-"""Group names and tags: the folded key that makes names unique, tag parsing, channel slugs.
+"""Group names and tags: the folded key that makes names unique, tag parsing and matching, channel slugs.
 
-`Rust Lille`, `rust-lille` and `RUST LILLÉ` share one key, so they are one name.
+`Rust Lille`, `rust-lille` and `RUST LILLÉ` share one key, so they are one name. Tags are stored and
+shown as the member typed them (`Café`), and compared folded (`cafe` finds `Café`).
 """
 
 from __future__ import annotations
@@ -27,15 +28,30 @@ def is_valid_name(name: str) -> bool:
 
 
 def parse_tags(text: str | None) -> tuple[str, ...]:
-    """`Rust, web #Lille` -> ("rust", "web", "lille"): folded, deduplicated, at most MAX_TAGS."""
+    """`Café, web #Lille café` -> ("Café", "web", "Lille"): spelled as typed (the first spelling wins),
+    deduplicated on the folded form, at most MAX_TAGS."""
     if not text:
         return ()
-    seen: list[str] = []
+    tags: list[str] = []
+    keys: set[str] = set()
     for raw in _TAG_SPLIT.split(text):
-        tag = fold(raw).replace(" ", "-")[:MAX_TAG]
-        if tag and tag not in seen:
-            seen.append(tag)
-    return tuple(seen[:MAX_TAGS])
+        tag = unicodedata.normalize("NFC", raw).strip("-_.")[:MAX_TAG]
+        key = tag_key(tag)
+        if key and key not in keys:
+            keys.add(key)
+            tags.append(tag)
+    return tuple(tags[:MAX_TAGS])
+
+
+def tag_key(tag: str) -> str:
+    """The folded form two tags are compared on: `Café`, `cafe` and `CAFÉ` are one tag."""
+    return fold(tag).replace(" ", "-")
+
+
+def has_tags(tags: tuple[str, ...], wanted: tuple[str, ...]) -> bool:
+    """True when `tags` carries every tag of `wanted`, folded (`cafe` matches a group tagged `Café`)."""
+    mine = {tag_key(t) for t in tags}
+    return all(tag_key(t) in mine for t in wanted)
 
 
 def channel_slug(name: str) -> str:

@@ -39,9 +39,20 @@ from plugins.groups.settings import GroupsSettings
 from plugins.groups.talk import Talk
 from plugins.groups.views import Views
 
-KINDS = [Choice("affinity", _("affinity: around an interest")), Choice("local", _("local: around a place"))]
-DECISIONS = [Choice("approve", _("approve")), Choice("reject", _("reject"))]
-ON_OFF = [Choice("on", _("on")), Choice("off", _("off"))]
+# The aliases are other natural spellings a member may type (docs/glossary.md, "Words you type"); the word
+# shown in each language is the catalog's msgctxt "choice" entry for the value.
+KINDS = [
+    Choice("affinity", _("affinity: around an interest"), aliases=("affinites", "interet", "thème")),
+    Choice("local", _("local: around a place"), aliases=("locale", "ville")),
+]
+DECISIONS = [
+    Choice("approve", _("approve"), aliases=("approuve", "accepter", "oui")),
+    Choice("reject", _("reject"), aliases=("refuse", "rejeter", "non")),
+]
+ON_OFF = [
+    Choice("on", _("on"), aliases=("oui", "actif", "activer", "marche")),
+    Choice("off", _("off"), aliases=("non", "inactif", "désactiver", "arrêt")),
+]
 
 
 def _group(rest: bool = False) -> Any:

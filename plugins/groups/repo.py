@@ -275,6 +275,15 @@ class GroupsRepo:
             > 0
         )
 
+    async def requests(self, community: str, group_id: int) -> list[str]:
+        """Ids of the members whose request to join a group is pending, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT user_id FROM group_join_requests WHERE community = ? AND group_id = ? "
+            "ORDER BY requested_at, user_id",
+            (community, group_id),
+        )
+        return [r["user_id"] for r in rows]
+
     async def drop_request(self, community: str, group_id: int, user_id: str) -> bool:
         """Remove a pending request; True when there was one."""
         return (

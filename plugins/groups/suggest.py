@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from plugins.groups.geo import haversine_km
+from plugins.groups.names import tag_key
 
 NEAR_BONUS = 3.0  # a local group whose area contains you weighs as much as three shared tags
 
@@ -40,10 +41,10 @@ def rank(
 ) -> list[Suggestion]:
     """The best groups first: shared tags, then nearness, then size; groups with no reason are dropped
     unless the member has neither tags nor a location (then the largest groups are suggested)."""
-    mine = set(my_tags)
+    mine = {tag_key(t) for t in my_tags}  # folded: following `cafe` shares a group's `Café`
     found: list[Suggestion] = []
     for cand in candidates:
-        shared = tuple(t for t in cand.tags if t in mine)
+        shared = tuple(t for t in cand.tags if tag_key(t) in mine)  # the group's spelling
         distance = None
         near = 0.0
         if where is not None and cand.lat is not None and cand.lon is not None and cand.radius_km:

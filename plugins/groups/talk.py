@@ -4,7 +4,7 @@ once even across a restart), topics opened as threads, and the once-only suggest
 from __future__ import annotations
 
 from bot.formatting import link
-from bot.i18n import Text, When, _, join
+from bot.i18n import Text, When, _, join, n_
 from bot.model import Capability, Card, ChannelRef, CommunityRef, DeliveryError, MemberJoined, MessageRef, Reply
 from bot.plugin import CommandError, DueAction, Invocation
 from plugins.groups.lookups import GroupLookups
@@ -49,7 +49,13 @@ class Talk:
             _("Announcement posted in {where}.", where=where)
             if where
             else _("{group} has no space: the announcement goes to opted-in members only.", group=group.name),
-            _("Members who asked for it by direct message: {count}.", count=len(readers)),
+            n_(
+                "{count} member receives it by direct message too.",
+                "{count} members receive it by direct message too.",
+                len(readers),
+            )
+            if readers
+            else _("Nobody receives it by direct message."),
         ]
         return Reply(text=join(parts))
 

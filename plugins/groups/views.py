@@ -4,12 +4,12 @@ own city-level location, and the autocomplete of group and city names."""
 from __future__ import annotations
 
 from bot.folding import closest, fold
-from bot.i18n import Msg, Text, When, _, join
+from bot.i18n import Msg, Text, When, _, join, n_, term
 from bot.model import Card, CardField, CommunityRef, Level, Reply
 from bot.plugin import Choice, CommandError, Invocation
 from plugins.groups.geo import bounding_box, haversine_km
 from plugins.groups.lookups import GroupLookups
-from plugins.groups.names import parse_tags
+from plugins.groups.names import has_tags, parse_tags, tag_key
 from plugins.groups.places import gazetteer
 from plugins.groups.records import PENDING, Group, Location
 from plugins.groups.suggest import Candidate, Suggestion, rank
@@ -33,23 +33,28 @@ class Views:
         """One page of the directory with member counts and four-week activity."""
         key = inv.community.key
         wanted = parse_tags(tag)
-        groups = [
-            g
-            for g in await self.repo.groups(key)
-            if (kind is None or g.kind == kind) and all(t in g.tags for t in wanted)
-        ]
+        every = await self.repo.groups(key)
+        groups = [g for g in every if (kind is None or g.kind == kind) and has_tags(g.tags, wanted)]
         size = self.settings.page_size
         pages = max(1, -(-len(groups) // size))
         number = page or 1
         if number > pages:
-            raise CommandError(_("There is no page {page}: the directory has {pages}.", page=number, pages=pages))
+            raise CommandError(
+                n_(
+                    "There is no page {page}: the directory has only {count} page.",
+                    "There is no page {page}: the directory has only {count} pages.",
+                    pages,
+                    page=number,
+                ),
+                _("Type /group list page:{last} for the last one.", last=pages),
+            )
         counts = await self.repo.member_counts(key)
         activity = await self.lookups.activity(inv.community, self.ctx.clock.now(), inv.timezone)
         lines: list[Text] = [
             self._line(g, counts.get(g.id, 0), activity) for g in groups[(number - 1) * size : number * size]
         ]
         if not lines:
-            lines.append(_("No group matches yet. Create one with /group create."))
+            lines += self._no_match(every, wanted)
         if pages > 1:
             lines.append(
                 _("Page {page} of {pages}: /group list page:{next}", page=number, pages=pages, next=number % pages + 1)
@@ -60,18 +65,34 @@ class Views:
                 lines.append(_("Waiting for review: {names}", names=", ".join(g.name for g in pending)))
         return Reply(card=Card(_("Groups ({count})", count=len(groups)), description=join(lines)))
 
+    @staticmethod
+    def _no_match(every: list[Group], wanted: tuple[str, ...]) -> list[Text]:
+        """Why the directory is empty: no group has the tag (with the closest tag in use), or none matches."""
+        used = sorted({t for g in every for t in g.tags}, key=tag_key)
+        known = {tag_key(t) for t in used}
+        unknown = [t for t in wanted if tag_key(t) not in known]
+        if not unknown:
+            return [_("No group matches yet. Create one with /group create.")]
+        guesses = closest(unknown[0], used, n=1)
+        return [
+            _("No group is tagged “{tag}”.", tag=unknown[0]),
+            _("Did you mean {suggestion}?", suggestion=guesses[0])
+            if guesses
+            else _("Create one with /group create, or see every group with /group list."),
+        ]
+
     def _line(self, group: Group, members: int, activity: dict[str, int]) -> Msg:
         messages = activity.get(group.channel_id, 0) if group.channel_id else 0
         lock = "🔒 " if group.private else ""
         where = f" · {self.lookups.where(group)}" if group.channel_id else ""
         place = f" · {group.city_name}" if group.city_name else ""
         return _(
-            "{lock}**{name}**{place} · members: {members} · messages (4 weeks): {messages}{where}",
+            "{lock}**{name}**{place} · {members} · {messages}{where}",
             lock=lock,
             name=group.name,
             place=place,
-            members=members,
-            messages=messages,
+            members=n_("{count} member", "{count} members", members),
+            messages=n_("{count} message in 4 weeks", "{count} messages in 4 weeks", messages),
             where=where,
         )
 
@@ -82,13 +103,18 @@ class Views:
         owners = [self.lookups.name_of(inv.community, m.user_id) for m in everyone if m.is_owner]
         activity = await self.lookups.activity(inv.community, self.ctx.clock.now(), inv.timezone)
         fields = [
-            CardField(_("Kind"), _("local") if group.kind == "local" else _("affinity")),
+            CardField(_("Kind"), term(group.kind, "choice")),
             CardField(_("Tags"), ", ".join(group.tags) or "—"),
             CardField(_("Owners"), ", ".join(owners) or _("none: a moderator can name one with /group owner")),
             CardField(_("Members"), str(len(everyone))),
             CardField(_("Created"), _("{when}", when=When(group.created_at, inv.timezone))),
             CardField(
-                _("Activity"), _("{count} messages in the last 4 weeks", count=activity.get(group.channel_id or "", 0))
+                _("Activity"),
+                n_(
+                    "{count} message in the last 4 weeks",
+                    "{count} messages in the last 4 weeks",
+                    activity.get(group.channel_id or "", 0),
+                ),
             ),
         ]
         if group.city_name:
@@ -199,14 +225,22 @@ class Views:
 
     async def location_set(self, inv: Invocation, city: str) -> Reply:
         """Share one's city (stored at city precision only)."""
-        found, note = await self.lookups.find_city(city)
+        found, others = await self.lookups.resolve_city(city)
         await self.repo.set_location(
             inv.community.key, inv.user.user_id, self.lookups.location_of(found), self.ctx.clock.now()
         )
         parts: list[Text] = [
             _("Your city is now {city}. Only the city is stored, never a more precise place.", city=found.label)
         ]
-        return Reply(text=join([*parts, *([note] if note else [])]), ephemeral=True)
+        if others:  # said once, about the member's own city (not "I took…" after "your city is…")
+            parts.append(
+                _(
+                    "There are other places called {name}: for another one, add its country code, such as `{example}`.",
+                    name=found.name,
+                    example=others[0].label,
+                )
+            )
+        return Reply(text=join(parts), ephemeral=True)
 
     async def location_show(self, inv: Invocation) -> Reply:
         """What the bot knows of one's location."""

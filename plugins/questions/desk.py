@@ -21,7 +21,7 @@ _LIST_HINT = _("Type /unanswered to see the open questions and their numbers.")
 
 
 def _no_such(number: int) -> Msg:
-    return _("There is no question #{id} here.", id=number)
+    return _("There is no question #{id} here.", id=str(number))
 
 
 def status_name(status: str) -> Text:
@@ -76,7 +76,7 @@ class Desk:
         )
         await self.tracker.flush()
         return Reply(
-            text=_("Your question is posted as #{id}. The bot will make sure someone answers it.", id=stored.id),
+            text=_("Your question is posted as #{id}. The bot will make sure someone answers it.", id=str(stored.id)),
             ephemeral=True,
         )
 
@@ -91,11 +91,13 @@ class Desk:
         found = await self._question_to_solve(inv, number)
         if found.author_id != inv.user.user_id and inv.level < Level.MODERATOR:
             raise CommandError(
-                _("Only the person who asked #{id} (or a moderator) can mark it solved.", id=found.id),
+                _("Only the person who asked #{id} (or a moderator) can mark it solved.", id=str(found.id)),
                 _("Thank the person who helped you instead; it counts for them."),
             )
         if found.status not in ("open", "answered"):
-            raise CommandError(_("Question #{id} is already {status}.", id=found.id, status=status_name(found.status)))
+            raise CommandError(
+                _("Question #{id} is already {status}.", id=str(found.id), status=status_name(found.status))
+            )
         tracked = self.tracker.index.by_id.get(found.id) or Tracked(
             found.id,
             found.community,
@@ -106,7 +108,7 @@ class Desk:
             found.answered_by,
         )
         await self.tracker.solve(tracked, found.answered_by, inv.at)
-        return Reply(text=_("Question #{id} is solved. Thank you for letting everyone know! ✅", id=found.id))
+        return Reply(text=_("Question #{id} is solved. Thank you for letting everyone know! ✅", id=str(found.id)))
 
     async def _question_to_solve(self, inv: Invocation, number: int | None) -> Question:
         community = inv.community.key
@@ -140,7 +142,7 @@ class Desk:
         found = await self.repo.unanswered(
             inv.community.key, channel.channel_id if channel else None, group_name, views.MAX_LISTED + 50
         )
-        return views.unanswered(self.ctx, found, self.ctx.clock.now())
+        return views.unanswered(self.ctx, found, self.ctx.clock.now(), inv.locale)
 
     async def open_questions(self, community: CommunityRef, prefix: str) -> list[Choice]:
         """Open questions whose number or excerpt contains what was typed, oldest first."""
@@ -172,8 +174,10 @@ class Desk:
         if not reason.strip():
             raise CommandError(_("Give a reason, such as duplicate or off-topic."))
         if not await self.tracker.close(found, reason.strip(), inv.at):
-            raise CommandError(_("Question #{id} is already {status}.", id=number, status=status_name(found.status)))
-        return Reply(text=_("Question #{id} is closed: {reason}", id=number, reason=reason.strip()))
+            raise CommandError(
+                _("Question #{id} is already {status}.", id=str(number), status=status_name(found.status))
+            )
+        return Reply(text=_("Question #{id} is closed: {reason}", id=str(number), reason=reason.strip()))
 
     async def notes(self, inv: Invocation, enabled: bool) -> Reply:
         """Turn the member's private note about a waiting question on or off."""

@@ -184,7 +184,14 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     @command(
         "questions notes",
         _("Turn on or off the private note the bot sends when your question waits."),
-        choice("state", _("on or off."), [Choice("on", _("on")), Choice("off", _("off"))]),
+        choice(
+            "state",
+            _("on or off"),
+            [
+                Choice("on", _("on"), aliases=("oui", "actif", "activer", "marche", "yes")),
+                Choice("off", _("off"), aliases=("non", "inactif", "desactiver", "arret", "no")),
+            ],
+        ),
         private=True,
     )
     async def questions_notes(self, inv: Invocation, state: str) -> Reply:

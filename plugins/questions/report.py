@@ -47,7 +47,14 @@ class Report:
         counted = [q for q in answered if _before(q, end)]
         standings = scoring.leaderboard(views.credits(counted, start, await self._joined(community, counted)), limit=3)
         figures = stats.summary(counts, waits, len(waiting))
-        return views.digest_section(self.ctx, community.key, figures, waiting, standings)
+        # Languages are named in the community's language (the digest's own language lines do the same).
+        locale = (await self.ctx.communities.get(community)).locale
+        names = {
+            key.removeprefix("asked_"): self.ctx.translator.language_name(key.removeprefix("asked_"), locale)
+            for key in figures
+            if key.startswith("asked_")
+        }
+        return views.digest_section(self.ctx, community.key, figures, waiting, standings, names)
 
     async def _joined(self, community: CommunityRef, questions: list[Question]) -> dict[str, datetime | None]:
         """When each asker joined (looked up only for the leaderboard, never on the hot path)."""

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.formatting import Link, link
-from bot.i18n import Msg, Span, Text, _, join
+from bot.i18n import Msg, Percent, Span, Text, _, join, n_
 from bot.model import Card, CardField, CommunityRef, Reply, UserRef
 from bot.plugin import DigestSection, PluginContext
 from plugins.questions import scoring
@@ -35,8 +35,9 @@ def age(delta: timedelta) -> Msg:
     return _("{span} ago", span=Span(delta))
 
 
-def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime) -> Reply:
-    """`/unanswered`: open questions, oldest first, with age, language and link."""
+def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime, locale: str = "en") -> Reply:
+    """`/unanswered`: open questions, oldest first, with age, language (named in the reader's `locale`) and
+    link."""
     if not questions:
         return Reply(text=_("Every question here has had an answer. Thank you all! 🎉"))
     lines: list[Text] = []
@@ -48,13 +49,15 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime)
                 link=link_of(ctx, question),
                 age=age(now - question.asked_at),
                 channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
-                language=language_name(question.language),
+                language=ctx.translator.language_name(question.language, locale)
+                if question.language != "unknown"
+                else language_name(question.language),
                 waiting=waiting,
                 excerpt=question.excerpt,
             )
         )
     if len(questions) > MAX_LISTED:
-        lines.append(_("…and {count} more.", count=len(questions) - MAX_LISTED))
+        lines.append(n_("…and {count} more question.", "…and {count} more questions.", len(questions) - MAX_LISTED))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
     return Reply(card=Card(title, description=join(lines)))
 
@@ -62,15 +65,27 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime)
 def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community: str, weeks: int) -> Reply:
     """`/helpers`: the patience leaderboard."""
     if not standings:
-        return Reply(text=_("No answers counted in the last {weeks} weeks yet.", weeks=weeks))
+        return Reply(
+            text=n_(
+                "No answers counted in the last week yet.", "No answers counted in the last {count} weeks yet.", weeks
+            )
+        )
     fields = tuple(
         CardField(
             f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
-            _(
-                "points: {points} · first answers: {answers} · solved: {solved}",
-                points=s.points,
-                answers=s.answers,
-                solved=s.solved,
+            join(
+                [
+                    # Points are often fractional (3.4): a fraction reads in the plural in both languages.
+                    n_(
+                        "{count} point",
+                        "{count} points",
+                        int(s.points) if float(s.points).is_integer() else 2,
+                        count=s.points,
+                    ),
+                    n_("{count} first answer", "{count} first answers", s.answers),
+                    n_("{count} solved", "{count} solved", s.solved),
+                ],
+                " · ",
             ),
             inline=False,
         )
@@ -78,7 +93,7 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
     )
     return Reply(
         card=Card(
-            _("Patient helpers of the last {weeks} weeks", weeks=weeks),
+            n_("Patient helpers of the last week", "Patient helpers of the last {count} weeks", weeks),
             fields,
             description=_(
                 "Points for each first answer, more when the question waited long, "
@@ -113,15 +128,19 @@ def digest_section(
     figures: Mapping[str, float | int | None],
     waiting: Sequence[Question],
     standings: Sequence[scoring.Standing],
+    language_names: Mapping[str, str] | None = None,
 ) -> DigestSection | None:
-    """The questions part of the weekly digest, from its figures (`stats.summary`)."""
+    """The questions part of the weekly digest, from its figures (`stats.summary`); `language_names` names
+    each language code in the community's language (the code itself when missing)."""
     if not figures["asked"] and not waiting:
         return None
-    counts = {"asked": figures["asked"], "answered": figures["answered"], "solved": figures["solved"]}
     lines: list[Text] = [
-        _("{asked} question asked, {answered} answered, {solved} solved.", **counts)
-        if figures["asked"] == 1
-        else _("{asked} questions asked, {answered} answered, {solved} solved.", **counts)
+        _(
+            "{asked}, {answered}, {solved}.",
+            asked=n_("{count} question asked", "{count} questions asked", int(figures["asked"] or 0)),
+            answered=n_("{count} answered", "{count} answered", int(figures["answered"] or 0)),
+            solved=n_("{count} solved", "{count} solved", int(figures["solved"] or 0)),
+        )
     ]
     if figures["median_hours_to_first_answer"] is not None:
         lines.append(
@@ -133,18 +152,20 @@ def digest_section(
         )
     if figures["answered_within_24h_share"] is not None:
         lines.append(
-            _(
-                "Answered within 24 hours: {share}%.",
-                share=round(float(figures["answered_within_24h_share"] or 0) * 100),
-            )
+            _("Answered within 24 hours: {share}.", share=Percent(float(figures["answered_within_24h_share"] or 0)))
         )
-    per_language = ", ".join(
-        f"{key.removeprefix('asked_')} {value}"
+    spoken = language_names or {}
+    per_language = [
+        _(
+            "{language} ({count})",
+            language=spoken.get(key.removeprefix("asked_"), language_name(key.removeprefix("asked_"))),
+            count=value,
+        )
         for key, value in figures.items()
         if key.startswith("asked_") and key != "asked"
-    )
+    ]
     if per_language:
-        lines.append(_("Per language: {languages}.", languages=per_language))
+        lines.append(_("Per language: {languages}.", languages=join(per_language, ", ")))
     for question in waiting[:5]:
         lines.append(_("Still waiting: “{excerpt}” {link}", excerpt=question.excerpt, link=link_of(ctx, question)))
     if standings:

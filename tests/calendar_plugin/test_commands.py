@@ -21,8 +21,8 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
 
 async def test_add_shows_the_resolved_date_and_weekday(h: Harness) -> None:
     reply = await mod(h, '/calendar add "Weekly news" #news "mardi 9h" @alice')
-    assert "Planned `#1` **Weekly news** in #news for Tuesday 17 November 2026, 09:00 (Europe/Paris)" in reply.text
-    assert "Owner: @alice. Reminders: 1d,2h." in reply.text
+    assert "Planned `#1` **Weekly news** in #news for Tuesday 17 November 2026, 9:00 (Europe/Paris)" in reply.text
+    assert "Owner: @alice. Reminders: 1 day before, 2 hours before." in reply.text
     rows = await entries(h)
     assert [(r["owner_id"], r["due_at"], r["status"]) for r in rows] == [
         ("alice", "2026-11-17T08:00:00.000000Z", "planned")
@@ -31,8 +31,8 @@ async def test_add_shows_the_resolved_date_and_weekday(h: Harness) -> None:
 
 async def test_add_answers_in_french_for_a_french_reader(h: Harness) -> None:
     reply = await mod(h, '/calendar add "Revue de presse" #news "demain 18h"', locale="fr")
-    assert "mardi 17 novembre 2026, 18:00" in reply.text
-    assert "Prévu" in reply.text
+    assert "🗓️ Publication `#1` **Revue de presse** prévue dans #news le mardi 17 novembre 2026 à 18 h" in reply.text
+    assert "Rédacteur\u202f: @mod. Rappels\u202f: 1 jour avant, 2 heures avant." in reply.text
     assert (await entries(h))[0]["owner_id"] == "mod"  # the caller owns it by default
 
 
@@ -41,7 +41,7 @@ async def test_english_natural_date_and_named_parameters(h: Harness) -> None:
         h,
         '/calendar add title:"Événement 🎉" channel:#events due:"next tuesday 9am" owner:@bob repeat:weekly remind:2h',
     )
-    assert "**Événement 🎉**" in reply.text and "Repeats: FREQ=WEEKLY." in reply.text
+    assert "**Événement 🎉**" in reply.text and "Repeats: every week on Tuesday at 9:00." in reply.text
     rows = await entries(h)
     assert len(rows) == 8  # eight weeks ahead
     assert {r["remind"] for r in rows} == {"2h"}
@@ -90,7 +90,7 @@ async def test_list_groups_by_day_with_status_and_owner_filter(h: Harness) -> No
     await mod(h, '/calendar add Later #events "2026-12-10 10:00" @bob')
     week = await h.command("carla", "/calendar list")
     assert "**Tuesday 17 November 2026**" in week.text and "**Thursday 19 November 2026**" in week.text
-    assert "`#1` 09:00 **News** in #news, @alice: planned" in week.text
+    assert "`#1` 9:00 **News** in #news, @alice: planned" in week.text
     assert "Later" not in week.text
     assert "Later" in (await h.command("carla", "/calendar list month")).text
     bobs = await h.command("carla", "/calendar list all @bob")
@@ -211,7 +211,7 @@ async def test_unicode_everywhere_round_trips(h: Harness) -> None:
     reply = await mod(h, '/calendar add "Édition spéciale — 日本語 ✨" #actualités "1 décembre 10h" @Zoé')
     assert "**Édition spéciale — 日本語 ✨** in #actualités for Tuesday 1 December 2026, 10:00" in reply.text
     listing = await h.command("zoé", "/calendar list month", locale="fr")
-    assert "**mardi 1 décembre 2026**" in listing.text and "@Zoé : prévue" in listing.text
+    assert "**mardi 1 décembre 2026**" in listing.text and "@Zoé\u202f: prévue" in listing.text
 
 
 async def test_entry_numbers_autocomplete_by_number_or_title(h: Harness) -> None:
@@ -219,5 +219,10 @@ async def test_entry_numbers_autocomplete_by_number_or_title(h: Harness) -> None
     await mod(h, '/calendar add "Podcast" #news "jeudi 18h" @alice')
     complete = h.app.registry.autocomplete["calendar_entries"]
     labels = [c.label for c in await complete(h.platform.community, h.platform.user("alice"), "podc")]
-    assert len(labels) == 1 and str(labels[0]).startswith("#2 Podcast")
+    assert [h.app.translator.render(label, "en") for label in labels] == [
+        "#2 Podcast (Thursday 19 November 2026, 18:00, planned)"
+    ]
+    assert [h.app.translator.render(label, "fr") for label in labels] == [
+        "#2 Podcast (jeudi 19 novembre 2026 à 18 h, prévue)"
+    ]
     assert [c.value for c in await complete(h.platform.community, h.platform.user("alice"), "")] == ["1", "2"]

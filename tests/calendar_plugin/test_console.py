@@ -29,6 +29,6 @@ async def test_console_import_with_attach_and_export(tmp_path: Path) -> None:
     finally:
         await app.stop()
     printed = out.getvalue()
-    assert "Imported 1 entries" in printed
+    assert "Imported 1 entry." in printed
     assert "**Revue** in #general" in printed or "Revue in #general" in printed
     assert "calendar.ics" in printed

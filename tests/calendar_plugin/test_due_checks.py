@@ -114,7 +114,7 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
         (
             '/calendar add News #news "2099-01-01 10:00"',
             "fr",
-            "tombe le jeudi 1 janvier 2099, 10:00, dans plus de 5 ans",
+            "tombe le jeudi 1 janvier 2099 à 10 h, dans plus de 5 ans",
         ),
         (
             '/calendar add News #news "mardi 9h" repeat:"RRULE:FREQ=DAILY;INTERVAL=0"',
@@ -124,7 +124,7 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
         (
             '/calendar add News #news "mardi 9h" repeat:"RRULE:FREQ=DAILY;INTERVAL=0"',
             "fr",
-            "L’intervalle doit être d’au moins 1, pas 0.",
+            "L’intervalle doit valoir au moins 1 (vous avez écrit 0).",
         ),
         (
             '/calendar add News #news "mardi 9h" repeat:FREQ=YEARLY;BYMONTH=13',
@@ -141,12 +141,12 @@ async def h(tmp_path: Path) -> Harness:  # type: ignore[misc]
         (
             '/calendar add News #news "2027-03-28 02:30"',
             "en",
-            "02:30 does not exist on Sunday 28 March 2027 in Europe/Paris, because the clocks go forward",
+            "2:30 does not exist on Sunday 28 March 2027 in Europe/Paris, because the clocks go forward",
         ),
         (
             '/calendar add News #news "28/03/2027 2h30"',
             "fr",
-            "02:30 n’existe pas le dimanche 28 mars 2027 dans le fuseau Europe/Paris, car on avance l’heure",
+            "2 h 30 n’existe pas le dimanche 28 mars 2027 dans le fuseau Europe/Paris, car on avance l’heure",
         ),
     ],
 )
@@ -159,8 +159,13 @@ async def test_a_moderator_sees_why_privately_and_nothing_is_planned(
     reply = await mod(h, line, locale=locale)
     assert reply.ephemeral and reply.text.startswith("⚠️")
     assert message in reply.text, reply.text
-    if "repeat" not in line:  # a date error shows the accepted forms
-        assert "`mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`" in reply.text
+    if "repeat" not in line:  # a date error shows the accepted forms, in the reader's language
+        examples = (
+            "`mardi 9h`, `demain 18h`, `1 décembre 10h`, `2026-12-01 10:00`"
+            if locale == "fr"
+            else "`mardi 9h`, `demain 18:00`, `next tuesday 9am`, `2026-12-01 10:00`"
+        )
+        assert examples in reply.text
     assert await entries(h) == before
 
 

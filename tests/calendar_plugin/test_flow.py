@@ -28,19 +28,19 @@ async def test_reminders_overdue_alert_and_missed_each_once(tmp_path: Path) -> N
         assert dms(h, "alice") == []
         await h.advance(hours=1)
         assert len(dms(h, "alice")) == 1
-        reminder = "⏰ Reminder: **Live Q&A** is due in #events on Thu 19 Nov 2026 18:00 (in 24 hours)"
+        reminder = "⏰ Reminder: **Live Q&A** is due in #events on Thursday 19 November 2026, 18:00 (in 24 hours)"
         assert reminder in dms(h, "alice")[0]
         await h.advance(hours=22)  # Thu 15:00 UTC: the 2h reminder
         assert len(dms(h, "alice")) == 2 and "(in 2 hours)" in dms(h, "alice")[1]
         await h.advance(hours=2)  # due
         assert len(dms(h, "alice")) == 3
-        assert "was due in #events on Thu 19 Nov 2026 18:00 and nothing was posted yet" in dms(h, "alice")[2]
+        assert "was due in #events on Thursday 19 November 2026, 18:00 and nothing was posted yet" in dms(h, "alice")[2]
         assert "Nothing" not in " ".join(posts(h, "managers"))
         assert "overdue" in (await mod(h, "/calendar list")).text
         await h.advance(hours=24)  # grace over: the managers are told; the window closes too
         assert len(posts(h, "managers")) == 1
         assert (
-            "🚨 **Live Q&A** (`#1`, #events, @alice) was due on Thu 19 Nov 2026 18:00 and is 24 hours late"
+            "🚨 **Live Q&A** (`#1`, #events, @alice) was due on Thursday 19 November 2026, 18:00 and is 24 hours late"
             in posts(h, "managers")[0]
         )
         assert (await entries(h))[0]["status"] == "missed"
@@ -159,7 +159,7 @@ async def test_an_edit_reschedules_the_reminders(tmp_path: Path) -> None:
         await h.advance(hours=46)  # Wed 08:00 Paris: the old reminder time passes silently
         assert dms(h, "alice") == []
         await h.advance(hours=24)  # Thu 08:00 Paris
-        assert len(dms(h, "alice")) == 1 and "Thu 19 Nov 2026 09:00" in dms(h, "alice")[0]
+        assert len(dms(h, "alice")) == 1 and "Thursday 19 November 2026, 9:00" in dms(h, "alice")[0]
 
 
 async def test_the_reminder_button_marks_the_entry_done(tmp_path: Path) -> None:
@@ -281,9 +281,9 @@ async def test_the_week_list_shows_missed_late_and_published_entries_of_earlier_
         assert [r["status"] for r in await entries(h)] == ["missed", "published", "published"]
         week = (await mod(h, "/calendar list")).text
         assert "**Tuesday 17 November 2026**" in week and "**Wednesday 18 November 2026**" in week
-        assert "`#1` 09:00 **Missed** in #news, @alice: missed" in week
+        assert "`#1` 9:00 **Missed** in #news, @alice: missed" in week
         assert "`#2` 12:00 **Late** in #events, @bob: late" in week
-        assert "`#3` 09:00 **OnTime** in #news, @carla: published" in week
+        assert "`#3` 9:00 **OnTime** in #news, @carla: published" in week
         for line in ("/calendar list month", "/calendar list all"):
             assert "@alice: missed" in (await mod(h, line)).text
 

@@ -87,10 +87,10 @@ def test_each_wrong_part_is_refused_with_its_range_and_an_example(text: str, mes
 
 def test_the_issue_examples_are_refused_in_french_too() -> None:
     assert TRANSLATOR.render(_refusal("RRULE:FREQ=DAILY;INTERVAL=0").message, "fr") == (
-        "L’intervalle doit être d’au moins 1, pas 0."
+        "L’intervalle doit valoir au moins 1 (vous avez écrit 0)."
     )
     assert TRANSLATOR.render(_refusal("FREQ=YEARLY;BYMONTH=13").message, "fr") == (
-        "BYMONTH doit être compris entre 1 et 12, pas 13."
+        "BYMONTH doit être compris entre 1 et 12 (vous avez écrit 13)."
     )
     assert "n’a lieu à aucune date" in TRANSLATOR.render(_refusal("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30").message, "fr")
 

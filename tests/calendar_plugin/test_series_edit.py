@@ -104,13 +104,13 @@ async def test_a_new_time_moves_the_reminders_once_and_never_leaves_the_old_ones
     assert dms(h, "alice") == []
     await h.advance(hours=1)  # Thursday 09:00 Paris
     assert len(dms(h, "alice")) == 1
-    assert "is due in #news on Thu 19 Nov 2026 10:00 (in 60 minutes)" in dms(h, "alice")[0]
+    assert "is due in #news on Thursday 19 November 2026, 10:00 (in 60 minutes)" in dms(h, "alice")[0]
     await h.advance(hours=1)
     assert len(dms(h, "alice")) == 2 and "nothing was posted yet" in dms(h, "alice")[1]
     for _hour in range(7 * 24):  # a week, hour by hour
         await h.advance(hours=1)
     reminders = [t for t in dms(h, "alice") if t.startswith("⏰")]
-    assert len(reminders) == 2 and "Thu 26 Nov 2026 10:00" in reminders[1]
+    assert len(reminders) == 2 and "Thursday 26 November 2026, 10:00" in reminders[1]
     assert not any("Tue" in t for t in dms(h, "alice"))
 
 
@@ -193,12 +193,12 @@ async def test_replies_in_french_with_the_right_number(h: Harness) -> None:
     await mod(h, '/calendar add News #news "mardi 9h" @alice weekly remind:none')
     await mod(h, "/calendar done 1")
     one = await mod(h, "/calendar edit 2 owner:@carla scope:series", locale="fr")
-    assert "✏️ La série **Quiz** est modifiée, ainsi qu'une publication prévue à venir." in one.text
+    assert "✏️ La série **Quiz** est modifiée, ainsi qu’une publication prévue à venir." in one.text
     none = await mod(h, "/calendar edit 2 owner:@carla scope:series", locale="fr")
-    assert "aucune publication prévue à venir n'avait besoin de l'être" in none.text
+    assert "aucune publication prévue à venir n’avait besoin de l’être" in none.text
     many = await mod(h, '/calendar edit 3 title:"Revue de presse" due:"mercredi 9h" scope:series', locale="fr")
-    assert "✏️ La série **Revue de presse** est modifiée, ainsi que 8 publications prévues à venir." in many.text
-    assert "Elle se répète désormais à partir du mercredi 18 novembre 2026, 09:00 (Europe/Paris)." in many.text
+    assert "✏️ La série **Revue de presse** est modifiée, ainsi que les 8 publications prévues à venir." in many.text
+    assert "Elle se répète désormais à partir du mercredi 18 novembre 2026 à 9 h (Europe/Paris)." in many.text
 
 
 @pytest.mark.parametrize(
@@ -238,8 +238,8 @@ async def test_bad_input_is_refused_privately_and_changes_nothing(
 async def test_errors_are_translated(h: Harness) -> None:
     await mod(h, '/calendar add Once #news "jeudi 9h" @alice')
     reply = await mod(h, "/calendar edit 1 title:X scope:series", locale="fr")
-    assert "La publication n°1 ne fait pas partie d'une série répétée." in reply.text
-    assert "Retirez `scope:series` pour ne modifier que cette publication." in reply.text and reply.ephemeral
+    assert "La publication n°\u202f1 ne fait pas partie d’une série." in reply.text
+    assert "Retirez `étendue:série` pour ne modifier que cette publication." in reply.text and reply.ephemeral
 
 
 async def test_a_cancelled_series_cannot_be_edited(h: Harness) -> None:

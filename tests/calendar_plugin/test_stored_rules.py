@@ -113,8 +113,8 @@ async def test_a_notice_in_french_for_a_french_community(tmp_path: Path) -> None
     app, h = await _build(tmp_path, clock, platform)
     await app.scheduler.catch_up()
     note = dms(h, "carla")[0]
-    assert "La publication récurrente **Old carla** est en pause" in note
-    assert "L’intervalle doit être d’au moins 1, pas 0." in note
+    assert "La série **Old carla** est en pause" in note
+    assert "L’intervalle doit valoir au moins 1 (vous avez écrit 0)." in note
     await app.stop()
 
 

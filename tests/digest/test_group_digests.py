@@ -41,7 +41,7 @@ def group_dms(sent: list[Sent], who: str) -> list[str]:
         for s in sent
         if isinstance(s.target, UserRef)
         and s.target.user_id == who
-        and ("digest from" in s.text or "résumé du" in s.text)
+        and ("digest from" in s.text or "bilan du" in s.text)
     ]
 
 
@@ -84,10 +84,10 @@ async def test_owners_of_an_opted_in_group_get_its_digest_once_in_their_language
             assert line in english, line
         (french,) = group_dms(h.sent, "bob")
         for line in [
-            "**Groupe Rust Lille : résumé du 16 nov. 2026 au 22 nov. 2026**",
-            "• Membres : 2 (arrivées : 2, départs : 1)",
-            "• Messages dans #rust-lille : 1",
-            "• Sujets ouverts : 1 : “Async traits”",
+            "**Groupe Rust Lille\u202f: bilan du 16 nov. 2026 au 22 nov. 2026**",
+            "• Membres\u202f: 2 (arrivées\u202f: 2, départs\u202f: 1)",
+            "• Messages dans #rust-lille\u202f: 1",
+            "• Sujets ouverts\u202f: 1\u202f: “Async traits”",
         ]:
             assert line in french, line
         assert group_dms(h.sent, "carol") == []  # Go Paris did not opt in
@@ -122,7 +122,7 @@ async def test_a_restart_in_the_middle_of_the_delivery_sends_each_owner_one_dm(t
         await app.scheduler.run_job("digest.check")
         assert group_dms(fresh.sent, "alice") == []  # already served before the restart
         (french,) = group_dms(fresh.sent, "bob")
-        assert "Groupe Rust Lille : résumé du 16 nov. 2026 au 22 nov. 2026" in french
+        assert "Groupe Rust Lille\u202f: bilan du 16 nov. 2026 au 22 nov. 2026" in french
         assert [s for s in fresh.sent if not isinstance(s.target, UserRef)] == []  # channel not posted twice
         assert group_dms(fresh.sent, "carol") == []
         assert await app.db.fetchval("SELECT COUNT(*) FROM digests WHERE sent_at IS NOT NULL") == 1

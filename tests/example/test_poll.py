@@ -42,9 +42,9 @@ async def test_create_vote_change_and_results(tmp_path: Path) -> None:
         results = await h.command("alice", "/poll results 1")
         assert results.card is not None
         assert [f.value for f in results.card.fields] == [
-            "Monday — votes: 0",
-            "Tuesday — votes: 1",
-            "Friday — votes: 1",
+            "Monday — 0 votes",
+            "Tuesday — 1 vote",
+            "Friday — 1 vote",
         ]
 
 
@@ -69,7 +69,25 @@ async def test_replies_in_french(tmp_path: Path) -> None:
         vote = await h.command("alice", "/poll vote 1 2")
         assert "Votre vote pour «\u202fmardi\u202f» est enregistré." in vote.text
         refused = await h.command("alice", "/poll vote 1 5")
-        assert "Le sondage 1 n’a pas d’option 5." in refused.text
+        assert "Le sondage n°\u202f1 n’a pas d’option n°\u202f5." in refused.text
+
+
+async def test_a_french_member_types_french_names_and_reads_counts_that_agree(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        for member in ("alice", "bob", "carol"):
+            await h.command(member, "/language fr")
+        created = await h.command("alice", '/poll create question:"Quel jour ?" options:lundi | mardi | jeudi')
+        assert "Votez avec `/poll vote 1` suivi du numéro de l’option." in created.text
+        await h.command("alice", "/poll vote sondage:1 option:2")
+        await h.command("bob", "/poll vote sondage:1 option:3")
+        await h.command("carol", "/poll vote sondage:1 option:3")
+        results = await h.command("alice", "/poll results sondage:1")
+        assert results.card is not None
+        assert [f.value for f in results.card.fields] == ["lundi — 0 vote", "mardi — 1 vote", "jeudi — 2 votes"]
+        # Beyond the poll's own options (not the largest count a poll may have): the poll's bound.
+        refused = await h.command("bob", "/poll vote sondage:1 option:4")
+        assert "Le sondage n°\u202f1 n’a pas d’option n°\u202f4." in refused.text
+        assert "Choisissez un numéro de 1 à 3." in refused.text
 
 
 async def test_polls_belong_to_their_community(tmp_path: Path) -> None:
@@ -97,7 +115,7 @@ async def test_privacy_export_and_forget(tmp_path: Path) -> None:
         assert after["example"] == {"votes": [], "polls": []}
         results = await h.command("bob", "/poll results 1")  # the poll and bob's vote stay
         assert results.card is not None
-        assert [f.value for f in results.card.fields] == ["Pizza — votes: 0", "Salad — votes: 1"]
+        assert [f.value for f in results.card.fields] == ["Pizza — 0 votes", "Salad — 1 vote"]
 
 
 async def test_disabled_by_default_and_settings_checked(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ async def test_console_flags_what_it_cannot_delete(tmp_path: Path) -> None:
         )
         text = out.getvalue()
         assert "matches will be flagged instead" in text
-        assert "Flagged: a message by bob" in text and "« spam link »" in text
+        assert "Flagged: a message by bob" in text and "“spam link”" in text
         assert "removed by the community's filter rule" not in text
 
 
@@ -78,15 +78,15 @@ async def test_replies_and_digests_in_french(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         await h.command("alice", "/language fr")
         added = await h.command("alice", "/watch add rust")
-        assert "Désormais en veille : rust." in added.text
+        assert "Vous suivez désormais\u202f: rust." in added.text
         refused = await h.command("alice", "/watch add x")
-        assert "« x » est trop court" in refused.text
+        assert "« x » est trop court" in refused.text
         await h.say("carol", "rust!")
         await h.advance(days=1)
         digest = next(s for s in h.sent if getattr(s.target, "user_id", None) == "alice")
-        assert "Votre récapitulatif de veille. Messages correspondant à vos mots-clés : 1" in digest.text
+        assert "Votre récapitulatif de veille\u202f: 1 message correspond à vos mots-clés." in digest.text
         mod = await h.command("mod", "/filter add (?<!x)a regex:true", level=Level.MODERATOR, locale="fr")
-        assert "Ce motif est refusé : Les assertions avant et arrière" in mod.text
+        assert "Ce motif est refusé. Les assertions avant et arrière" in mod.text
 
 
 async def test_unicode_keywords_match(tmp_path: Path) -> None:

@@ -43,10 +43,10 @@ async def test_a_clean_message_edited_into_spam_is_deleted(tmp_path: Path) -> No
         assert [r for r, _reason in platform.deleted] == [ref]
         assert platform.deleted[0][1] == "filter rule #1: spam link"
         dm = [s.text for s in h.sent if getattr(s.target, "user_id", None) == "bob"]
-        assert len(dm) == 1 and "removed by the community's filter rule « spam link »" in dm[0]
+        assert len(dm) == 1 and "removed by the community's filter rule “spam link”" in dm[0]
         removed = to_mods(h)
         assert len(removed) == 1 and removed[0].startswith("Removed after an edit: a message by bob in ")
-        assert f"https://chat.example/general/{ref.message_id}" in removed[0] and "« spam link »" in removed[0]
+        assert f"https://chat.example/general/{ref.message_id}" in removed[0] and "“spam link”" in removed[0]
         # The deleted message's excerpt no longer waits in alice's digest.
         assert await pending_watch(h) == 0
         assert await figures(h) == {
@@ -67,7 +67,7 @@ async def test_an_edit_is_flagged_once_per_rule_and_counted(tmp_path: Path) -> N
         await edit(h, "bob", ref, "LA DATA partout")
         flags = to_mods(h)
         assert len(flags) == 1 and flags[0].startswith("Flagged after an edit: a message by bob")
-        assert "rule #1 « la data » (la data)" in flags[0]
+        assert "rule #1 “la data” (la data)" in flags[0]
         # Edited again with the same phrase, delivered twice, edited away and back: nothing new.
         await edit(h, "bob", ref, "LA DATA partout, vraiment")
         await edit(h, "bob", ref, "LA DATA partout, vraiment")
@@ -77,7 +77,7 @@ async def test_an_edit_is_flagged_once_per_rule_and_counted(tmp_path: Path) -> N
         # An edit that brings a rule the message did not match yet is flagged for that rule.
         await edit(h, "bob", ref, "la data et les cryptos")
         flags = to_mods(h)
-        assert len(flags) == 2 and "rule #2 « crypto »" in flags[1]
+        assert len(flags) == 2 and "rule #2 “crypto”" in flags[1]
         assert await figures(h) == {
             "noise_total": 2,
             "noise_tagged": 0,
@@ -185,8 +185,8 @@ async def test_edit_falls_back_to_a_flag_where_deleting_is_impossible_in_french(
         assert platform.deleted == []
         flags = to_mods(h)
         assert len(flags) == 1
-        assert flags[0].startswith("Signalé après modification : un message de bob dans ")
-        assert "a été modifié et correspond à la règle de filtre #1 « spam link »" in flags[0]
+        assert flags[0].startswith("Signalé après modification\u202f: un message de bob dans ")
+        assert "une fois modifié, correspond à la règle de filtre #1 « spam link »" in flags[0]
         assert (await figures(h))["noise_flagged"] == 1
 
 

@@ -21,16 +21,16 @@ def sent_to(h: Harness, channel_or_user: str) -> list[str]:
 async def test_add_list_remove_with_suggestions(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         added = await h.command("mod", '/filter add "Tag a friend" action:flag', level=MOD)
-        assert "Rule #1 added: « Tag a friend » → flag." in added.text
+        assert "Rule #1 added: “Tag a friend” → flag." in added.text
         assert "No moderation channel is set" in added.text
         await h.command("mod", "/filter add inspirant", level=MOD)
         listed = await h.command("mod", "/filter list", level=MOD)
-        assert listed.ephemeral and "#1 « Tag a friend » → flag" in listed.text
-        assert "#2 « inspirant » → tag" in listed.text
+        assert listed.ephemeral and "#1 “Tag a friend” → flag" in listed.text
+        assert "#2 “inspirant” → tag" in listed.text
         typo = await h.command("mod", "/filter remove tag a frend", level=MOD)
-        assert typo.ephemeral and "Did you mean « Tag a friend »?" in typo.text
+        assert typo.ephemeral and "Did you mean “Tag a friend”?" in typo.text
         removed = await h.command("mod", "/filter remove #1", level=MOD)
-        assert "Rule #1 « Tag a friend » removed." in removed.text
+        assert "Rule #1 “Tag a friend” removed." in removed.text
         by_phrase = await h.command("mod", "/filter remove INSPIRANT", level=MOD)
         assert "removed" in by_phrase.text
         empty = await h.command("mod", "/filter list", level=MOD)
@@ -66,9 +66,9 @@ async def test_bad_input_is_refused_clearly(tmp_path: Path, line: str, expected:
 async def test_duplicates_and_unicode(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         first = await h.command("mod", "/filter add Élève", level=MOD)
-        assert "« Élève »" in first.text
+        assert "“Élève”" in first.text
         again = await h.command("mod", "/filter add ELEVE action:flag", level=MOD)
-        assert "There is already a rule for « ELEVE » (#1)." in again.text and "/filter remove 1" in again.text
+        assert "There is already a rule for “ELEVE” (#1)." in again.text and "/filter remove 1" in again.text
         emoji = await h.command("mod", '/filter add "🔥🔥"', level=MOD)
         assert "too short" in emoji.text
 
@@ -101,9 +101,9 @@ async def test_filter_test_explains_matches(tmp_path: Path) -> None:
         )
         assert reply.ephemeral
         assert "Normalised text: `des idees inspirantes sur la data pas la validation free money`" in reply.text
-        assert "#1 « inspirant » matches « inspirantes » (compared as `inspirantes`) → tag" in reply.text
-        assert "#2 « la data » matches « la data »" in reply.text and "→ flag" in reply.text
-        assert "« Free money »" in reply.text and "→ delete" in reply.text
+        assert "#1 “inspirant” matches “inspirantes” (compared as `inspirantes`) → tag" in reply.text
+        assert "#2 “la data” matches “la data”" in reply.text and "→ flag" in reply.text
+        assert "“Free money”" in reply.text and "→ delete" in reply.text
         nothing = await h.command("mod", "/filter test la validation", level=MOD)
         assert "No rule matches." in nothing.text
 
@@ -130,7 +130,7 @@ async def test_flag_posts_once_to_the_moderation_channel(tmp_path: Path) -> None
         )
         flags = sent_to(h, "mods")
         assert len(flags) == 1
-        assert f"https://chat.example/general/{ref.message_id}" in flags[0] and "« la data »" in flags[0]
+        assert f"https://chat.example/general/{ref.message_id}" in flags[0] and "“la data”" in flags[0]
 
 
 async def test_delete_where_the_platform_can(tmp_path: Path) -> None:
@@ -144,7 +144,7 @@ async def test_delete_where_the_platform_can(tmp_path: Path) -> None:
         assert [r for r, _reason in platform.deleted] == [ref]
         assert platform.deleted[0][1] == "filter rule #2: spam link"
         dm = sent_to(h, "bob")
-        assert len(dm) == 1 and "removed by the community's filter rule « spam link »" in dm[0]
+        assert len(dm) == 1 and "removed by the community's filter rule “spam link”" in dm[0]
         assert any("Removed:" in t for t in sent_to(h, "mods"))
         # A deleted message reaches no listener: nothing waits for alice's digest.
         assert await h.app.db.fetchval("SELECT COUNT(*) FROM watch_matches") == 0
@@ -265,9 +265,9 @@ async def test_digest_section_counts_noise_per_action(tmp_path: Path) -> None:
         }
         lines = [h.app.translator.render(line, "en") for line in section.lines]
         assert lines == [
-            "Messages caught: 4 (3 tagged as noise, 1 flagged, 0 deleted).",
-            "Rule « inspirant »: 3",
-            "Rule « spam »: 1",
+            "4 messages caught (3 tagged as noise, 1 flagged, 0 deleted).",
+            "Rule “inspirant”: 3 messages",
+            "Rule “spam”: 1 message",
         ]
         later = h.clock.now() + timedelta(days=1)
         assert await plugin(h).digest_section(h.platform.community, h.clock.now(), later, "UTC") is None

@@ -43,10 +43,10 @@ async def test_patterns_a_backtracking_engine_chokes_on_are_accepted_and_catch_l
         assert time.monotonic() - started < FREEZE_GUARD
         flags = posts_in(h, "mods")
         assert len(flags) == 3
-        assert "#4 « (a+)+$ »" in flags[0]
-        assert "#2 « \\w+\\s?\\w+! »" in flags[1]
-        assert "#3 « a*a*a*a*b »" in flags[2] and "(ab)" in flags[2]
-        assert "#4 « (a+)+$ » matches" in tested.text and "#1" not in tested.text
+        assert "#4 “(a+)+$”" in flags[0]
+        assert "#2 “\\w+\\s?\\w+!”" in flags[1]
+        assert "#3 “a*a*a*a*b”" in flags[2] and "(ab)" in flags[2]
+        assert "#4 “(a+)+$” matches" in tested.text and "#1" not in tested.text
 
 
 @pytest.mark.parametrize(
@@ -115,19 +115,19 @@ async def test_a_stored_pattern_re2_refuses_is_disabled_listed_and_reported_once
         mods = posts_in(h, "mods")
         notices = [t for t in mods if "is disabled" in t]
         assert len(notices) == 1
-        assert "Filter rule #1 « (?<!not )free » is disabled: Lookaheads and lookbehinds" in notices[0]
+        assert "Filter rule #1 “(?<!not )free” is disabled: Lookaheads and lookbehinds" in notices[0]
         assert "/filter remove 1" in notices[0]
         assert sum("matched filter rule #2" in t for t in mods) == 3  # the phrase rule still works
         assert not any("matched filter rule #1" in t for t in mods)
         assert len([r for r in caplog.records if "is disabled" in r.getMessage()]) == 1
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
         listed = await h.command("mod", "/filter list", level=MOD)
-        assert "#1 « (?<!not )free » (regex) → flag\n   ↳ disabled: Lookaheads and lookbehinds" in listed.text
+        assert "#1 “(?<!not )free” (pattern) → flag\n   ↳ disabled: Lookaheads and lookbehinds" in listed.text
         tested = await h.command("mod", "/filter test free money", level=MOD)
-        assert "#2 « money » matches" in tested.text
+        assert "#2 “money” matches" in tested.text
         assert "Disabled patterns, never run (see `/filter list`): #1." in tested.text
         french = await h.command("mod", "/filter list", level=MOD, locale="fr")
-        assert "   ↳ désactivée\u202f: Les assertions avant et arrière" in french.text
+        assert "   ↳ désactivée — Les assertions avant et arrière" in french.text
     async with running(tmp_path, plugins=PLUGINS) as h:  # a restart: reported once, ever
         for _ in range(4):  # message ids start again: the first ones were flagged already (dedupe keys)
             await h.say("bob", "free money")
@@ -189,7 +189,7 @@ async def test_odd_code_points_go_through_filters_and_watch_digests(
         # Each lone surrogate is one U+FFFD (a pair of them too: Python keeps them as two code points).
         assert excerpt == "Spam \ufffd à vendre evil iso \ufffd😀 \ufffd\ufffd fin"
         flags = posts_in(h, "mods")
-        assert len(flags) == 1 and "« vendre\\s+\\S+ »" in flags[0]
+        assert len(flags) == 1 and "“vendre\\s+\\S+”" in flags[0]
         await h.advance(days=1)
         digest = [s.text for s in h.sent if getattr(s.target, "user_id", None) == "alice"]
         assert len(digest) == 1 and "Spam \ufffd à vendre evil iso" in digest[0]

@@ -86,7 +86,7 @@ async def test_remove_suggests_the_closest_keyword(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         await h.command("alice", "/watch add webassembly")
         reply = await h.command("alice", "/watch remove webasembly")
-        assert "Did you mean « webassembly »?" in reply.text
+        assert "Did you mean “webassembly”?" in reply.text
 
 
 async def test_keyword_limit_is_clear(tmp_path: Path) -> None:
@@ -113,7 +113,7 @@ async def test_one_digest_per_period_grouped_newest_first(tmp_path: Path) -> Non
         digest = dms(h, "alice")
         assert len(digest) == 1
         text = digest[0]
-        assert "Messages matching your keywords: 3" in text
+        assert "Your watch digest: 3 messages match your keywords." in text
         assert (
             text.index("**rust**")
             < text.index("Rust and WebAssembly")
@@ -152,7 +152,7 @@ async def test_weekly_digest_waits_for_monday(tmp_path: Path) -> None:
         await h.advance(days=3)  # Sunday
         assert dms(h, "alice") == []
         await h.advance(days=1)  # Monday, past 08:00
-        assert len(dms(h, "alice")) == 1 and "Messages matching your keywords: 2" in dms(h, "alice")[0]
+        assert len(dms(h, "alice")) == 1 and "Your watch digest: 2 messages match your keywords." in dms(h, "alice")[0]
 
 
 async def test_noise_mutes_and_opt_out_are_left_out(tmp_path: Path) -> None:

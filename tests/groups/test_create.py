@@ -25,7 +25,10 @@ async def test_proposal_goes_to_the_moderation_channel_and_approval_creates_the_
         assert buttons["Approve"] == {"name": "Rust Lille", "decision": "approve"}
         hidden = await h.command("bob", "/group list")
         assert hidden.card is not None and "Rust Lille" not in (hidden.card.description or "")
-        assert "waiting for approval" in (await h.command("bob", '/group create "rust-lille" affinity x')).text
+        assert (
+            "already waiting for a moderator's review"
+            in (await h.command("bob", '/group create "rust-lille" affinity x')).text
+        )
 
         refused = await h.command("bob", '/group review "Rust Lille" approve')
         assert "moderators only" in refused.text
@@ -37,7 +40,7 @@ async def test_proposal_goes_to_the_moderation_channel_and_approval_creates_the_
         listed = await h.command("bob", "/group list")
         assert listed.card is not None and "**Rust Lille**" in (listed.card.description or "")
         again = await h.command("mod", '/group review "Rust Lille" approve', level=Level.MODERATOR)
-        assert "There is no group called" in again.text  # no longer pending
+        assert "Rust Lille is not waiting for review: it is already active." in again.text  # the reason, not "no group"
 
 
 async def test_rejection_tells_the_author_why_and_frees_the_name(tmp_path: Path) -> None:
@@ -135,4 +138,4 @@ async def test_unicode_names_and_tags_are_kept_as_typed(tmp_path: Path) -> None:
         info = await h.command("bob", "/group info cafe creme ☕ 日本")
         assert info.card is not None and info.card.title == "Café Crème ☕ 日本"
         fields = {f.name: f.value for f in info.card.fields}
-        assert fields["Tags"] == "cafe, the" and fields["Members"] == "1"
+        assert fields["Tags"] == "Café, thé" and fields["Members"] == "1"  # as typed, accents kept

@@ -71,7 +71,7 @@ async def test_the_reply_about_a_failed_announcement_is_translated(tmp_path: Pat
         await with_reader(h)
         h.platform.fail("#c-rust-lille")
         reply = await h.command("alice", '/group announce "Rust Lille" Réunion jeudi', locale="fr")
-        assert "L'annonce n'a pas encore pu être publiée dans #rust-lille." in reply.text
+        assert "L’annonce n’a pas encore pu être publiée dans #rust-lille." in reply.text
         assert "Le bot réessaiera de lui-même dans quelques minutes" in reply.text
 
 

@@ -79,6 +79,9 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
             "Messages in #rust-lille: 2",
             "Topics opened: 2: “Async traits”, “A title that is much too long to be shown whole in a digest…”",
         ]
+        french = [h.app.translator.render(line, "fr") for line in digest.section.lines]
+        assert french[0] == "2 membres (2 arrivées, 1 départ)"
+        assert french[2].startswith("2 sujets ouverts\u202f: «\u202fAsync traits\u202f»")
         later = (datetime(2026, 11, 23, tzinfo=UTC), datetime(2026, 11, 30, tzinfo=UTC))
         (quiet,) = await groups.group_digests(h.platform.community, *later, "Europe/Paris")
         assert dict(quiet.section.figures) == {
@@ -88,6 +91,8 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
             "messages": 0,
             "topics": 0,
         }
+        french = [h.app.translator.render(line, "fr") for line in quiet.section.lines]
+        assert french[0] == "2 membres (0 arrivée, 0 départ)" and french[2] == "Aucun sujet ouvert"
 
 
 async def test_export_and_forget_of_the_opt_in(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.groups.names import channel_slug, group_key, is_valid_name, parse_tags
+from plugins.groups.names import channel_slug, group_key, has_tags, is_valid_name, parse_tags
 from plugins.groups.places import Gazetteer
 from plugins.groups.suggest import Candidate, rank
 
@@ -63,7 +63,10 @@ def test_group_names_fold_to_one_key() -> None:
 
 
 def test_tags_and_slugs() -> None:
-    assert parse_tags("Rust, web #Lille rust") == ("rust", "web", "lille")
+    assert parse_tags("Rust, web #Lille rust") == ("Rust", "web", "Lille")  # as typed, the first spelling wins
+    assert parse_tags("café, CAFE, thé") == ("café", "thé")
+    assert has_tags(("Café", "web"), ("cafe",)) and has_tags(("cafe",), ("CAFÉ", "cafe"))
+    assert not has_tags(("Café",), ("cafe", "thé"))
     assert parse_tags(None) == () and parse_tags(" , ") == ()
     assert len(parse_tags(" ".join(f"t{i}" for i in range(30)))) == 10
     assert channel_slug("Rust Lillé!") == "rust-lille"

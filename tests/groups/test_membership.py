@@ -28,7 +28,9 @@ async def test_join_and_leave_with_clear_messages(tmp_path: Path) -> None:
         assert "Did you mean Rust Lille?" in (await h.command("bob", "/group join rust lile")).text
         left = await h.command("bob", "/group leave Rust Lille")
         assert "You left Rust Lille." in left.text and access(h) == {"alice"}
-        assert "You are not a member of Rust Lille." in (await h.command("bob", "/group leave Rust Lille")).text
+        not_in = await h.command("bob", "/group leave Rust Lille")
+        assert "You cannot leave Rust Lille: you are not a member of it." in not_in.text
+        assert "You are not in any group yet" in not_in.text
         empty = await h.command("bob", "/group join")
         assert empty.ephemeral and "group" in empty.text
 
@@ -99,8 +101,11 @@ async def test_archive_hides_the_group_keeps_its_name_and_archives_the_space(tmp
         assert "archived" in done.text
         fake = h.platform
         assert isinstance(fake, FakeSpaces) and fake.archived == {"c-rust-lille"}
-        assert "There is no group called" in (await h.command("bob", "/group join Rust Lille")).text
-        assert "already exists" in (await h.command("bob", '/group create "rust lille" affinity x')).text
+        assert "Rust Lille has been archived: it is closed" in (await h.command("bob", "/group join Rust Lille")).text
+        assert (
+            "was archived: its name stays taken"
+            in (await h.command("bob", '/group create "rust lille" affinity x')).text
+        )
         listed = await h.command("bob", "/group list")
         assert listed.card is not None and "Rust Lille" not in (listed.card.description or "")
 

@@ -73,12 +73,12 @@ async def test_the_directory_pages_filters_and_counts_four_weeks_of_activity(tmp
         first = await h.command("bob", "/group list")
         assert first.card is not None and first.card.title == "Groups (5)"
         text = first.card.description or ""
-        assert "**Chess** · members: 1 · messages (4 weeks): 0 · #chess" in text
+        assert "**Chess** · 1 member · 0 messages in 4 weeks · #chess" in text
         assert "Page 1 of 3: /group list page:2" in text
         third = await h.command("bob", "/group list page:3")
         assert third.card is not None
-        assert "**Rust Lille** · Lille · members: 1 · messages (4 weeks): 0" in (third.card.description or "")
-        assert "**Lyon Devs** · Lyon · members: 1 · messages (4 weeks): 1 · #lyon-devs" in text
+        assert "**Rust Lille** · Lille · 1 member · 0 messages in 4 weeks" in (third.card.description or "")
+        assert "**Lyon Devs** · Lyon · 1 member · 1 message in 4 weeks · #lyon-devs" in text
         games = await h.command("bob", "/group list tag:games")
         assert games.card is not None and games.card.title == "Groups (1)"
         assert "There is no page 9" in (await h.command("bob", "/group list page:9")).text
@@ -150,7 +150,7 @@ async def test_digest_section_and_autocomplete(tmp_path: Path) -> None:
         assert section is not None and section.key == "groups"
         assert dict(section.figures) == {"groups_total": 2, "groups_new": 2, "memberships_new": 3, "groups_active": 1}
         rendered = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert rendered[0].startswith("2 groupes, 2 nouveaux") and "Rust Lille (2)" in rendered[2]
+        assert rendered[0].startswith("2 groupes, dont 2 nouveaux") and "Rust Lille (2)" in rendered[2]
         later = await groups.digest_section(
             h.platform.community, START + timedelta(days=7), START + timedelta(days=14), "UTC"
         )

@@ -45,7 +45,7 @@ async def test_announcements_reach_the_space_and_only_opted_in_members(tmp_path:
         refused = await h.command("bob", '/group announce "Rust Lille" Hello')
         assert "Only the owners" in refused.text
         done = await h.command("alice", '/group announce "Rust Lille" Meetup Thursday at 19:00, bring a laptop')
-        assert "#rust-lille" in done.text and "direct message: 1." in done.text
+        assert "#rust-lille" in done.text and "1 member receives it by direct message too." in done.text
         in_space = [s.text for s in h.sent if getattr(s.target, "channel_id", "") == "c-rust-lille"]
         assert in_space == ["📣 Announcement for Rust Lille\nMeetup Thursday at 19:00, bring a laptop"]
         assert len(dms(h, "bob")) == 1 and "Meetup Thursday" in dms(h, "bob")[0]

@@ -92,7 +92,7 @@ async def test_unanswered_lists_oldest_first_and_filters(tmp_path: Path) -> None
         await h.command("carol", "/ask Quel livre pour débuter en Rust ? group:Rust")
         listed = shown(await h.command("dave", "/unanswered"))
         assert listed.index("reset my password") < listed.index("Folien") < listed.index("Rust")
-        assert "60 minutes ago" in listed and "just now" in listed and "(de)" in listed and "#help" in listed
+        assert "60 minutes ago" in listed and "just now" in listed and "(German)" in listed and "#help" in listed
         in_help = shown(await h.command("dave", "/unanswered #help"))
         assert "Folien" in in_help and "password" not in in_help
         rust = shown(await h.command("dave", "/unanswered group:rust"))
@@ -142,8 +142,8 @@ async def test_helpers_leaderboard_weights_newcomers_waits_and_solves(tmp_path: 
         names = [f.name for f in board.card.fields]
         assert names == ["1. patient", "2. fast"]
         # 1 x 1.5 (waited a day) x 1.5 (newcomer) x 1.5 (solved) = 3.375, against 1 for a quick answer.
-        assert board.card.fields[0].value == "points: 3.4 · first answers: 1 · solved: 1"
-        assert board.card.fields[1].value == "points: 1 · first answers: 1 · solved: 0"
+        assert board.card.fields[0].value == "3.4 points · 1 first answer · 1 solved"
+        assert board.card.fields[1].value == "1 point · 1 first answer · 0 solved"
         await h.advance(weeks=5)
         assert "No answers counted in the last 4 weeks" in (await h.command("anyone", "/helpers")).text
         assert (await h.command("anyone", "/helpers 6")).card is not None

@@ -38,9 +38,9 @@ async def test_digest_section_figures_and_lines(tmp_path: Path) -> None:
         assert figures["still_waiting"] == 1
         assert (figures["asked_en"], figures["asked_fr"], figures["asked_de"]) == (1, 1, 1)
         rendered = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert "3 questions posées, 2 avec une réponse, 1 résolue(s)." in rendered
+        assert "3 questions posées, 2 avec une réponse, 1 résolue." in rendered
         # Each language writes its percentages its own way.
-        assert "Réponse en moins de 24 heures : 33 %." in rendered
+        assert "Réponse en moins de 24 heures\u202f: 33\u202f% des questions." in rendered
         assert "Answered within 24 hours: 33%." in [h.app.translator.render(line, "en") for line in section.lines]
         assert any("Folien" in line and "https://chat.example/general/" in line for line in rendered)
         assert any("bob" in line for line in rendered)
