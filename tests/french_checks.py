@@ -75,6 +75,9 @@ def strip_paths(text: str, paths: Iterable[str]) -> str:
     for path in sorted(paths | {p.split(" ")[0] for p in paths}, key=len, reverse=True):
         text = re.sub(rf"/help {re.escape(path)}\b", " ", text)  # `/help privacy export` names a command
         text = re.sub(rf"/{re.escape(path)}\b", " ", text)
+    verbs = {p.split(" ", 1)[1] for p in paths if " " in p}
+    # A verb alone in backticks (`join`) is a command word too, as in « Commandes /group : `join`, … ».
+    text = re.sub(r"`([\w-]+)`", lambda m: " " if m.group(1) in verbs else m.group(0), text)
     return text
 
 

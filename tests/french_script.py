@@ -330,8 +330,13 @@ SCRIPT: tuple[Step, ...] = (
     # ---------------------------------------------------------------- filters and watch list
     Run("modo", '/filter add "likez si" action:signaler', MOD, fallback='/filter add "likez si" action:flag'),
     Run(
-        "modo", "/filter add arnaque supprimer", MOD, fallback="/filter add arnaque action:delete", expect="→ supprimer"
+        "modo",
+        "/filter add arnaque action:supprimer",
+        MOD,
+        fallback="/filter add arnaque action:delete",
+        expect="→ supprimer",
     ),
+    Run("modo", "/filter add pub gratuite signaler", MOD),  # the word ends the phrase: the bot says so
     Run(
         "modo",
         "/filter add [0-9]{4} euros regex:oui action:marquer",

@@ -202,6 +202,8 @@ def test_the_stop_list_finds_english_but_not_french_or_commands() -> None:
     assert english_words("Tapez `/group join Rust` ou `/watch frequency quotidien`.", paths) == []
     assert english_words("Une question sur le type de page, en description.", paths) == []
     assert english_words("Par exemple `/help group join`.", {"help", *paths}) == []
+    assert english_words("Commandes /group : `join`, `frequency`.", paths) == []
+    assert english_words("Commandes /group : join, leave.", paths) == ["join"]
     assert english_words("Ajoutez un code pays, par exemple `Lille, BE`.", paths) == []
 
 
