@@ -230,7 +230,7 @@ def _unknown_verb(noun: str, rest: Sequence[str], verbs: list[str]) -> CommandEr
 
 def _verbs_hint(noun: str, verbs: Sequence[str]) -> Msg:
     """`/group commands: join, leave, list.`: the verbs of a noun."""
-    return _("/{noun} commands: {verbs}.", noun=noun, verbs=", ".join(verbs))
+    return _("/{noun} commands: {verbs}.", noun=noun, verbs=", ".join(f"`{verb}`" for verb in verbs))
 
 
 def _commands_hint(paths: Collection[str]) -> Msg:

@@ -129,10 +129,7 @@ class FiltersPlugin(Plugin[FiltersSettings]):
         # Every unnamed word is the phrase; action and regex are only ever given by name, before or after.
         text(
             "phrase",
-            _(
-                "The phrase to catch (case, accents and plurals do not matter), or a pattern: "
-                "the rest of the line, no quotes needed."
-            ),
+            _("The phrase to catch (case, accents, plurals ignored) or a pattern: the rest of the line, no quotes."),
             max_length=200,
             rest=True,
         ),

@@ -17,8 +17,12 @@ from plugins.filters.watch import parse_words
 from plugins.filters.watch_repo import WatchRepo
 
 FREQUENCY_LABELS: dict[str, Msg] = {"daily": _("daily"), "weekly": _("weekly"), "off": _("off")}
-# How often, said in a sentence ("You will get your watch digest every day").
-_FREQUENCY_ADVERBS: dict[str, Msg] = {"daily": _("every day"), "weekly": _("every week")}
+# How often, said in a sentence ("You will get your watch digest every day"): the calendar's counted words for
+# a repetition, so "every day" reads the same in both plugins.
+_FREQUENCY_ADVERBS: dict[str, Msg] = {
+    "daily": n_("every day", "every {count} days", 1),
+    "weekly": n_("every week", "every {count} weeks", 1),
+}
 
 
 class WatchLists:

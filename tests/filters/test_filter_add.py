@@ -101,7 +101,7 @@ async def test_typed_options_are_unaffected(tmp_path: Path) -> None:
         card = (await h.command("mod", "/help filter add", level=MOD)).card
         assert card is not None
         help_text = "\n".join(f.value for f in card.fields)
-        assert USAGE in help_text and "the rest of the line, no quotes needed" in help_text
+        assert USAGE in help_text and "the rest of the line, no quotes" in help_text
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ async def test_a_french_member_sets_the_watch_digest_with_the_words_shown(tmp_pa
         weekly = await h.command("alice", "/watch frequency hebdo", locale="fr")
         assert "Vous recevrez votre récapitulatif de veille chaque semaine, à " in weekly.text
         daily = await h.command("alice", "/watch frequency fréquence:quotidienne", locale="fr")
-        assert "récapitulatif de veille chaque jour, à " in daily.text
+        assert "récapitulatif de veille tous les jours, à " in daily.text
         off = await h.command("alice", "/watch frequency desactive", locale="fr")
         assert "Votre récapitulatif de veille est désactivé" in off.text
         hidden = await h.command("alice", "/watch optout état:oui", locale="fr")
