@@ -66,6 +66,8 @@ _URL = re.compile(r"<?https?://\S+")
 _MENTION = re.compile(r"[@#][\w.-]+")
 _CODE = re.compile(r"`[^`]*`")
 _WORD = re.compile(r"[^\W\d_]+")
+_NUMERO = re.compile(r"n°\d+")
+_PLURAL_S = re.compile(r"\w+\(s\)")
 
 
 def strip_paths(text: str, paths: Iterable[str]) -> str:
@@ -105,11 +107,13 @@ def library_messages(text: str) -> list[str]:
 
 
 def typography_problems(text: str) -> list[str]:
-    """Where `text` breaks the French rule of `bot.typography`, each shown as `before` → `after` in context."""
+    """Where `text` breaks the French rule of `bot.typography`, each shown as `before` → `after` in context,
+    and the glossary's house rules: « n° 12 » with a space, no plural written « (s) »."""
+    found = [f"number sign without a space: {m.group(0)!r} (write « n° 12 »)" for m in _NUMERO.finditer(text)]
+    found += [f"plural written (s): {m.group(0)!r} (use n_)" for m in _PLURAL_S.finditer(text)]
     if not typography.problems(text, "fr"):
-        return []
+        return found
     fixed = typography.french(text)
-    found = []
     matcher = difflib.SequenceMatcher(None, text, fixed, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

@@ -213,6 +213,10 @@ def test_library_messages_and_typography_are_found() -> None:
     assert library_messages("Prévue le 18 novembre 2026 à 9 h.") == []
     assert typography_problems("Langues\u202f: français 100\u202f%") == []
     assert typography_problems("Langues : français 100%")
+    assert typography_problems("La publication n°12, 0 résolue(s)") == [
+        "number sign without a space: 'n°12' (write « n° 12 »)",
+        "plural written (s): 'résolue(s)' (use n_)",
+    ]
     [apostrophe] = typography_problems("Il n'y a rien")
     assert apostrophe.endswith("→ 'Il n’y a rien'")
 
