@@ -7,7 +7,7 @@ sends must read as French written by a French community manager:
 - no English word from the stop-list (tests/french_checks.py), command paths aside;
 - no catalog entry rendered without its French translation;
 - no raw library message (regex, dates, validation, Python reprs, RRULE syntax);
-- French typography (`bot.typography.problems` once the i18n core is merged);
+- French typography (`bot.typography.problems`, plus « n° 12 » and no « (s) »);
 - every text rendered for the French locale;
 - the French words the bot shows are accepted when typed (docs/glossary.md, "Words you type").
 
@@ -26,6 +26,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from bot.discovery import available_plugins
 from bot.i18n import Msg
@@ -191,6 +192,47 @@ def _source_of(msgid: str) -> str:
     return ", ".join(found[:2]) if found else "source not found"
 
 
+# ---------------------------------------------------------------- the glossary in the catalogs
+
+# French words docs/glossary.md retired because they named another concept (or a second word for one
+# concept). Each with the glossary's word, for the failure message.
+RETIRED = {
+    r"\bpropriétaires?\b": "responsable (group owner)",
+    r"\brésumés?\b": "bilan (digest)",
+    r"appâts? à interactions": "appât à engagement",
+    r"annulée?s? d’avance": "sautée (skip)",
+    r"\bbimensuel": "quinzaine (biweekly)",
+    r"personnes (patientes|qui aident)|tableau de la patience": "aidants (helpers)",
+    r"responsables du calendrier|rôle des responsables": "gestionnaires (managers)",
+    r"\bcanal\b|\bcanaux\b|\bchaînes?\b": "salon (channel)",
+    r"\btags?\b": "étiquette (group tag)",
+}
+
+
+def _french_entries() -> list[tuple[str, str]]:
+    """(catalog, text) for every French catalog entry, placeholders and code spans removed."""
+    found = []
+    for po in sorted([ROOT / "bot/locales/fr.po", *(ROOT / "plugins").glob("*/locales/fr.po")]):
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale="fr")
+        for message in catalog:
+            forms = [message.string] if isinstance(message.string, str) else list(message.string or ())
+            for form in forms:
+                if message.id and form:
+                    found.append((str(po.relative_to(ROOT)), re.sub(r"\{[^{}]*\}|`[^`]*`", " ", form)))
+    return found
+
+
+def test_catalogs_use_the_glossary_words() -> None:
+    clashes = [
+        f"{catalog}: {text!r} — the glossary says « {word} »"
+        for catalog, text in _french_entries()
+        for pattern, word in RETIRED.items()
+        if re.search(pattern, text, re.IGNORECASE)
+    ]
+    assert not clashes, "French words retired by docs/glossary.md:\n" + "\n".join(clashes)
+
+
 # ---------------------------------------------------------------- the checks themselves
 
 
@@ -224,3 +266,20 @@ def test_library_messages_and_typography_are_found() -> None:
 def test_member_content_is_masked_whatever_the_spaces() -> None:
     text = "« Comment installer Rust sous Windows\u00a0? » et la règle « like if »"
     assert mask(text, ("Comment installer Rust sous Windows ?", "like if")) == "« … » et la règle « … »"
+
+
+def test_each_retired_word_is_caught() -> None:
+    examples = (
+        "Les propriétaires de {group}",
+        "le résumé du groupe",
+        "la liste contre l’appât à interactions",
+        "est annulée d’avance",
+        "quotidien, bimensuel",
+        "Les personnes patientes",
+        "les responsables du calendrier",
+        "le canal #news",
+        "Des tags séparés par des virgules",
+    )
+    for pattern, example in zip(RETIRED, examples, strict=True):
+        assert re.search(pattern, example, re.IGNORECASE), (pattern, example)
+    assert not any(re.search(p, "Le bilan du groupe, ses étiquettes et son salon", re.IGNORECASE) for p in RETIRED)
