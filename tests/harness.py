@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from bot.app import App
 from bot.clock import FrozenClock
@@ -33,6 +33,7 @@ from bot.model import (
     Target,
     UserRef,
 )
+from bot.platforms.console import ConsolePlatform
 from tests import pgserver
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
@@ -288,3 +289,20 @@ async def running(
         yield Harness(app, clock, fake)
     finally:
         await app.stop()
+
+
+def console_for(app: App, clock: FrozenClock, out: TextIO) -> ConsolePlatform:
+    """The console platform wired as `affinity-bot console` wires it (its `/advance` steps through the
+    scheduler's due moments in the community's time zone), printing to `out`; added to `app`."""
+    console = ConsolePlatform(
+        app.config.platforms.console,
+        app.dispatcher,
+        clock,
+        app.scheduler.catch_up,
+        clock.now,
+        out=out,
+        agenda=app.scheduler,
+        zones=app.communities,
+    )
+    app.add_platform(console)
+    return console

@@ -36,7 +36,7 @@ from bot.plugin import (
     listen,
     member,
 )
-from tests.harness import START, make_config
+from tests.harness import START, console_for, make_config
 
 
 class Echo(Plugin):
@@ -104,17 +104,7 @@ async def console_app(
     echo = Echo(app.make_context("echo", NoSettings()))
     app.add_plugin(echo)
     out = io.StringIO()
-    console = ConsolePlatform(
-        app.config.platforms.console,
-        app.dispatcher,
-        clock,
-        app.scheduler.catch_up,
-        clock.now,
-        out=out,
-        agenda=app.scheduler,
-        zones=app.communities,
-    )
-    app.add_platform(console)
+    console = console_for(app, clock, out)
     await app.start()
     try:
         yield console, echo, out

@@ -28,7 +28,7 @@ async def test_help_for_one_command_shows_usage_and_parameters(tmp_path: Path) -
         assert fields["purpose (required)"] == (
             "What the channel is for.\nAccepted: `digest`, `helpers`, `moderation`, `calendar`"
         )
-        assert fields["channel (optional)"] == "The channel; leave empty to clear.\nAccepted: a channel: `#name`"
+        assert fields["channel (optional)"] == "The channel; leave empty to clear.\nAccepted: a channel (`#name`)"
         assert fields["Example"] == "`/settings channel digest channel:#general`"
         family = await h.command("alice", "/help privacy")
         assert "`/privacy export`" in family.text and "`/privacy forget`" in family.text

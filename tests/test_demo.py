@@ -131,7 +131,9 @@ def test_markdown_is_in_french_with_every_section_and_figures(demo: DemoRun, tra
     assert figure(markdown, rf"• {re.escape(fr(LABELS['active_members']))}\s*:\s*(\d+)") >= 10
     assert figure(markdown, rf"• {re.escape(fr(LABELS['messages']))}\s*:\s*(\d+)") >= 100
     assert figure(markdown, rf"• {re.escape(fr(LABELS['reactions']))}\s*:\s*(\d+)") > 0
-    assert re.search(r"#news\s*: \d+/\d+ ", markdown)
+    assert re.search(r"#news\s*: \d+ sur \d+ à l’heure", markdown), [
+        line for line in markdown.splitlines() if "#news" in line
+    ]
     assert "Rust Lille" in markdown and "français" in markdown and "anglais" in markdown
 
 

@@ -37,7 +37,7 @@ from bot.plugin import (
 from bot.registry import declared_commands, locale_roots
 from bot.textsyntax import parse_line
 from plugins.core import help as help_texts
-from tests.harness import START, make_config, running
+from tests.harness import START, console_for, make_config, running
 
 # Discord cuts command, option and choice descriptions at 100 characters, Slack a slash command's
 # description at 100: a longer one reaches the reader cut with "…".
@@ -124,10 +124,7 @@ async def console(tmp_path: Path, *plugins: str) -> AsyncIterator[tuple[ConsoleP
     app = App(config, clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    platform = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
-    )
-    app.add_platform(platform)
+    platform = console_for(app, clock, out)
     await app.start()
     try:
         yield platform, out
@@ -258,7 +255,7 @@ async def test_a_french_moderator_reads_help_in_french_and_types_the_example_as_
                 "À quoi sert le salon.\nValeurs acceptées\u202f: `bilan`, `entraide`, `modération`, `calendrier`"
             ),
             "salon (facultatif)": (
-                "Le salon\u202f; laissez vide pour l’effacer.\nValeurs acceptées\u202f: un salon\u202f: `#nom`"
+                "Le salon (laissez vide pour ne plus en utiliser).\nValeurs acceptées\u202f: un salon (`#nom`)"
             ),
             "Exemple": "`/settings channel bilan salon:#entraide`",
         }
@@ -314,17 +311,17 @@ class Directory:
             "(Europe/Paris)",
             "How much.\nAccepted: a number from 0.5 to 10",
             "Loudly.\nAccepted: `yes` or `no`",
-            "Who.\nAccepted: a member: `@name` or a mention",
+            "Who.\nAccepted: a member (`@name` or a mention)",
             "/reminder set 30m until:2026-12-01 10:00",
         ),
         (
             "fr",
-            "When.\nValeurs acceptées\u202f: une durée comme `30 min`, `2 h` ou `1j 2h`, de 5 minutes à 30 jours",
+            "When.\nValeurs acceptées\u202f: une durée comme `30 min`, `2 h` ou `1 j 2 h`, de 5 minutes à 30 jours",
             "Until when.\nValeurs acceptées\u202f: une date et une heure comme `2026-12-01 10:00`, dans le fuseau "
             "horaire de la communauté (Europe/Paris)",
             "How much.\nValeurs acceptées\u202f: un nombre de 0,5 à 10",
             "Loudly.\nValeurs acceptées\u202f: `oui` ou `non`",
-            "Who.\nValeurs acceptées\u202f: un membre\u202f: `@nom` ou une mention",
+            "Who.\nValeurs acceptées\u202f: un membre (`@nom` ou une mention)",
             "/reminder set 30 min until:2026-12-01 10:00",
         ),
     ],

@@ -192,18 +192,18 @@ def command_error(words: list[str], paths: list[str] = PATHS) -> tuple[str, dict
 def test_a_misspelt_verb_suggests_the_verb_and_lists_the_nouns_verbs() -> None:
     msgid, params, hint = command_error(["group", "jion", "Rust"])
     assert (msgid, params) == ("Unknown command /{given}.", {"given": "group jion"})
-    assert hint == "Did you mean /group join? /group commands: join, leave, list, nearby."
+    assert hint == "Did you mean /group join? /group commands: `join`, `leave`, `list`, `nearby`."
 
 
 def test_a_noun_without_verb_lists_its_verbs() -> None:
     msgid, params, hint = command_error(["group"])
     assert (msgid, params) == ("/{noun} needs one more word.", {"noun": "group"})
-    assert hint == "/group commands: join, leave, list, nearby."
+    assert hint == "/group commands: `join`, `leave`, `list`, `nearby`."
 
 
 def test_a_verb_far_from_any_lists_the_verbs_only() -> None:
     _msgid, _params, hint = command_error(["group", "xyzzy"])
-    assert hint == "/group commands: join, leave, list, nearby."
+    assert hint == "/group commands: `join`, `leave`, `list`, `nearby`."
 
 
 @pytest.mark.parametrize(
@@ -213,7 +213,7 @@ def test_a_verb_far_from_any_lists_the_verbs_only() -> None:
         (["grp", "join"], "grp", "Did you mean /group join?"),
         (["groupe", "jion"], "groupe", "Did you mean /group join?"),
         (["setings"], "setings", "Did you mean /settings timezone?"),  # the noun's only verb
-        (["grp"], "grp", "Did you mean /group? /group commands: join, leave, list, nearby."),
+        (["grp"], "grp", "Did you mean /group? /group commands: `join`, `leave`, `list`, `nearby`."),
         (["zzz"], "zzz", "Type /help to see the commands."),
     ],
 )

@@ -159,11 +159,11 @@ class ConsolePlatform:
         now: Callable[[], datetime],
         out: TextIO | None = None,
         *,
-        agenda: Agenda | None = None,
-        zones: CommunityZones | None = None,
+        agenda: Agenda,
+        zones: CommunityZones,
     ) -> None:
-        """`agenda` lets `/advance` stop at each moment something is due (without it, one jump and one
-        catch-up); `zones` gives the community's time zone for the times `/advance` prints (UTC without)."""
+        """`agenda` lets `/advance` stop at each moment something is due; `zones` gives the community's
+        time zone for the times `/advance` prints."""
         self.config = config
         self.sink = sink
         self.clock = clock
@@ -472,11 +472,6 @@ class ConsolePlatform:
         if delta is None or delta <= timedelta():
             self._refuse("advance", f"“{arg}” is not a duration" if arg else None)
             return
-        if self.agenda is None:
-            self.clock.advance(delta)
-            self._note(f"time advanced by {arg}")
-            await self.catch_up()
-            return
         zone = await self._zone()
         target = self._now() + delta
         steps = 0
@@ -506,8 +501,6 @@ class ConsolePlatform:
 
     async def _zone(self) -> ZoneInfo:
         """The community's time zone (UTC when unknown)."""
-        if self.zones is None:
-            return ZoneInfo("UTC")
         try:
             return ZoneInfo((await self.zones.get(self.community)).timezone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -172,9 +172,9 @@ def accepted(param: Param, reader: Reader) -> Text:
             timezone=reader.timezone,
         )
     if kind is ParamKind.MEMBER:
-        return _("a member: `@name` or a mention")
+        return _("a member (`@name` or a mention)")
     if kind is ParamKind.CHANNEL:
-        return _("a channel: `#name`")
+        return _("a channel (`#name`)")
     if kind is ParamKind.ATTACHMENT:
         return _("a file attached to the command")
     return n_("text, up to {count} character", "text, up to {count} characters", param.max_length)

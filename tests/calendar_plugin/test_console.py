@@ -7,9 +7,8 @@ from pathlib import Path
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.platforms.console import ConsolePlatform
 from tests.calendar_plugin.helpers import PLUGINS
-from tests.harness import START, make_config
+from tests.harness import START, console_for, make_config
 
 
 async def test_console_import_with_attach_and_export(tmp_path: Path) -> None:
@@ -17,10 +16,7 @@ async def test_console_import_with_attach_and_export(tmp_path: Path) -> None:
     app = App(make_config(tmp_path, PLUGINS, permissions={"moderators": ["console:mod"]}), clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
-    )
-    app.add_platform(console)
+    console = console_for(app, clock, out)
     await app.start()
     sheet = tmp_path / "plan.csv"
     sheet.write_text("title,channel,due,owner,repeat\nRevue,#general,mardi 9h,,weekly\n", encoding="utf-8")

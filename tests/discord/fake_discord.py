@@ -5,7 +5,9 @@ heartbeats ACKed, member queries answered, dispatches pushed by the test) and th
 uses (`/api/v10/...`), recording every call with its body, files and audit-log reason. Modes: close the
 gateway with a code on IDENTIFY (4014, 4004), refuse a route (403/50013...), answer 429 once, answer
 5xx to the next N matching requests or until healed (an outage), members whose DMs are closed.
-Like Discord, an interaction takes one callback: a second one gets 400 (40060).
+Like Discord, an interaction takes one callback: a second one gets 400 (40060), and an application-command
+payload Discord would refuse (a name not lower case or not a Discord name, two options reading the same in
+one language, a description over 100 characters) gets 400 (50035).
 Objects the bot creates over REST are echoed on the gateway like Discord does
 (CHANNEL_CREATE, GUILD_ROLE_CREATE, THREAD_CREATE...).
 """

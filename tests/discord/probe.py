@@ -46,7 +46,8 @@ from bot.plugin import (
     text,
 )
 
-MANY = [Choice(f"c{i:02d}", f"Choice {i}") for i in range(30)]
+MANY = [Choice(f"c{i:02d}", _("Choice {n}", n=i)) for i in range(30)]
+"""More choices than Discord lists (25): served by autocomplete, labelled in the reader's language."""
 
 
 class Probe(Plugin):

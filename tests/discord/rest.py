@@ -27,6 +27,35 @@ def json_response(data: Any, *, status: int = 200, headers: dict[str, str] | Non
     )
 
 
+_NAME = re.compile(r"[-_\w]{1,32}")  # Discord: ^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$, lower case
+
+
+def command_problems(items: list[dict[str, Any]], where: str = "") -> list[str]:
+    """What Discord refuses in an application-command payload (the whole bulk overwrite fails): names and
+    their localizations not lower-case Discord names, two siblings reading the same in a language,
+    descriptions and choice names empty or over 100 characters."""
+    problems: list[str] = []
+    for item in items:
+        path = f"{where} {item['name']}".strip()
+        for text in [item["name"], *item.get("name_localizations", {}).values()]:
+            if not _NAME.fullmatch(text) or text != text.lower():
+                problems.append(f"/{path}: name {text!r}")
+        for text in [item.get("description", "-"), *item.get("description_localizations", {}).values()]:
+            if not 1 <= len(text) <= 100:
+                problems.append(f"/{path}: description of {len(text)} characters")
+        for choice in item.get("choices", []):
+            for text in [choice["name"], *choice.get("name_localizations", {}).values()]:
+                if not 1 <= len(text) <= 100:
+                    problems.append(f"/{path}: choice name of {len(text)} characters")
+        problems += command_problems(item.get("options", []), path)
+    locales = {locale for item in items for locale in item.get("name_localizations", {})}
+    for locale in {"", *locales}:
+        shown = [item.get("name_localizations", {}).get(locale, item["name"]) for item in items]
+        twice = sorted(name for name in set(shown) if shown.count(name) > 1)
+        problems += [f"/{where}: {name!r} twice ({locale or 'default'})" for name in twice]
+    return problems
+
+
 def _error(status: int, code: int, message: str) -> web.Response:
     return json_response({"message": message, "code": code}, status=status)
 
@@ -133,6 +162,9 @@ class RestRoutes:
 
     async def commands(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
         body = call.body or []
+        refused = command_problems(body)
+        if refused:
+            return json_response({"message": "Invalid Form Body", "code": 50035, "errors": refused}, status=400)
         return json_response(
             [{**c, "id": str(p.snowflake()), "application_id": str(self.fake.app_id), "version": "1"} for c in body]
         )

@@ -12,7 +12,7 @@ import pytest
 
 from bot.i18n import Translator, _
 from bot.model import Level
-from bot.platforms.discord.commands import command_payload, payload_hash
+from bot.platforms.discord.commands import command_payload, is_discord_name, payload_hash
 from bot.plugin import Choice, CommandDecl, choice, integer, text
 from bot.registry import available_plugins, declared_commands, locale_roots
 from tests.discord.conftest import running_bot
@@ -63,13 +63,13 @@ async def test_a_grouped_command_is_described_in_english_and_french(tmp_path: Pa
     settings = commands["settings"]
     assert settings["description"] == "/settings commands: channel, locale, role, show, timezone."
     assert settings["description_localizations"] == {
-        "fr": "Commandes /settings : channel, locale, role, show, timezone."
+        "fr": "Commandes /settings\u202f: channel, locale, role, show, timezone."
     }
     grouped = [c for c in call.body if c["options"] and all(o["type"] == 1 for o in c["options"])]
     assert {"settings", "privacy", "probe"} <= {c["name"] for c in grouped}
     for command in grouped:
         french = command["description_localizations"]["fr"]
-        assert french.startswith(f"Commandes /{command['name']} : ") and len(french) <= 100
+        assert french.startswith(f"Commandes /{command['name']}\u202f: ") and len(french) <= 100
 
 
 async def test_an_unchanged_command_set_is_not_synced_again_but_a_new_one_is(tmp_path: Path, fake: FakeDiscord) -> None:
@@ -127,16 +127,19 @@ FRENCH = Translator(
         "fr": {
             "Add two numbers.": "Additionner deux nombres.",
             "First.": "Premier.",
-            "discord command name: sum": "somme",
-            "discord option name: first": "premier",
-            "discord option name: second": "Pas Valide",  # a space: not a Discord name, left out
-            "Red": "Rouge",
+            "parameter\x04first": "premier",
+            "parameter\x04second": "Pas Valide",  # a space and a capital: not a Discord name, left out
+            "parameter\x04radius_km": "rayon_km",
+            "parameter\x04city": "ville",
+            "parameter\x04town": "ville",  # the same French name as a sibling: Discord would refuse both
+            "choice\x04red": "rouge",
+            "Red": "Rouge vif",
         }
     }
 )
 
 
-def test_french_localizations_come_from_the_catalog_and_invalid_names_are_left_out() -> None:
+def test_options_carry_their_french_names_and_choices_their_french_labels(caplog: pytest.LogCaptureFixture) -> None:
     decls = [
         CommandDecl(
             "math sum",
@@ -152,41 +155,96 @@ def test_french_localizations_come_from_the_catalog_and_invalid_names_are_left_o
             Level.ADMIN,
             False,
         ),
+        CommandDecl(
+            "math near",
+            _("Near."),
+            (text("city", _("City.")), text("town", _("Town.")), integer("radius_km", _("Radius."))),
+            Level.MEMBER,
+            False,
+        ),
     ]
-    (math,) = command_payload(decls, FRENCH)
+    with caplog.at_level(logging.WARNING):
+        (math,) = command_payload(decls, FRENCH)
+    assert math["name"] == "math" and "name_localizations" not in math  # command names stay canonical
     assert math["default_member_permissions"] is None
     verbs = by_name(math["options"])
-    assert verbs["sum"]["name_localizations"] == {"fr": "somme"}
+    assert all("name_localizations" not in verb for verb in verbs.values())
     assert verbs["sum"]["description_localizations"] == {"fr": "Additionner deux nombres."}
     assert "description_localizations" not in verbs["paint"]  # not in the catalog: English only
     first, second = verbs["sum"]["options"]
     assert first["name_localizations"] == {"fr": "premier"}
     assert first["description_localizations"] == {"fr": "Premier."}
     assert "name_localizations" not in second
+    assert "/math sum option second: the French name 'Pas Valide' is not a Discord name" in caplog.text
     red, blue = verbs["paint"]["options"][0]["choices"]
-    assert red == {"name": "Red", "value": "red", "name_localizations": {"fr": "Rouge"}}
+    # The choice's name is its label (English, French localization), its value stays canonical.
+    assert red == {"name": "Red", "value": "red", "name_localizations": {"fr": "Rouge vif"}}
     assert blue == {"name": "Blue", "value": "blue"}
+    city, town, radius = verbs["near"]["options"]
+    assert city["name_localizations"] == {"fr": "ville"}
+    assert "name_localizations" not in town  # its French name is its sibling's: English on Discord
+    assert "/math near option town: its French name 'ville' is taken by another option" in caplog.text
+    assert radius["name"] == "radius_km" and radius["name_localizations"] == {"fr": "rayon_km"}
 
 
-def test_a_grouped_commands_french_description_shows_the_french_names_and_needs_the_catalog() -> None:
+def test_a_french_name_equal_to_a_siblings_english_name_is_left_out() -> None:
+    decl = CommandDecl("near", _("Near."), (text("city", _("City.")), text("place", _("Place."))), Level.MEMBER, False)
+    # `place` would read "city" in French, and so would `city`, which has no French name.
+    (near,) = command_payload([decl], Translator({"fr": {"parameter\x04place": "city"}}))
+    assert [o.get("name_localizations") for o in near["options"]] == [None, None]
+    # Once `city` reads "ville" in French, "city" is free for `place`.
+    french = Translator({"fr": {"parameter\x04place": "city", "parameter\x04city": "ville"}})
+    (near,) = command_payload([decl], french)
+    assert [o.get("name_localizations") for o in near["options"]] == [{"fr": "ville"}, {"fr": "city"}]
+
+
+def test_discord_names_follow_discords_rule() -> None:
+    assert all(is_discord_name(n) for n in ["rayon_km", "période", "nom-du-groupe", "ville2", "नाम", "ชื่อ"])
+    assert not any(is_discord_name(n) for n in ["", "Rayon_km", "rayon km", "jusqu’à", "a" * 33, "prix€"])
+
+
+def test_a_grouped_commands_description_lists_its_canonical_verbs_and_needs_the_catalog() -> None:
     decls = [
         CommandDecl("math sum", _("Add two numbers."), (), Level.MEMBER, False),
         CommandDecl("math paint", _("Paint."), (), Level.MEMBER, False),
     ]
-    french = Translator({"fr": {**FRENCH_NAMES, "/{noun} commands: {verbs}.": "Commandes /{noun} : {verbs}."}})
+    french = Translator({"fr": {"/{noun} commands: {verbs}.": "Commandes /{noun} : {verbs}."}})
     (math,) = command_payload(decls, french)
     assert math["description"] == "/math commands: paint, sum."
-    assert math["description_localizations"] == {"fr": "Commandes /maths : paint, somme."}
-    (untranslated,) = command_payload(decls, Translator({"fr": FRENCH_NAMES}))
+    assert math["description_localizations"] == {"fr": "Commandes /math\u202f: paint, sum."}
+    (untranslated,) = command_payload(decls, Translator({}))
     assert untranslated["description"] == "/math commands: paint, sum."
     assert "description_localizations" not in untranslated  # not in the catalog: English only
     many = [CommandDecl(f"math verb{n:02d}", _("Paint."), (), Level.MEMBER, False) for n in range(20)]
-    (long,) = command_payload(many, french)
-    assert len(long["description"]) == len(long["description_localizations"]["fr"]) == 100
-    assert long["description_localizations"]["fr"].endswith("…")
+    problems: list[str] = []
+    (long,) = command_payload(many, french, problems=problems)
+    assert long["description"] == (
+        "/math commands: verb00, verb01, verb02, verb03, verb04, verb05, verb06, verb07, … (/help math)."
+    )
+    assert long["description_localizations"]["fr"].endswith("verb07, … (/help math).")
+    assert problems == []  # made to fit: nothing for anyone to shorten
 
 
-FRENCH_NAMES = {"discord command name: sum": "somme", "discord command name: math": "maths"}
+def test_a_description_over_discords_limit_is_reported_naming_the_command(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    long_fr = "Une description bien trop longue pour Discord, " * 3
+    french = Translator({"fr": {"Short.": long_fr, "Fine.": "Bien."}})
+    decls = [
+        CommandDecl("math sum", _("Short."), (integer("first", _("Fine.")),), Level.MEMBER, False),
+        CommandDecl("math paint", _("Paint."), (text("colour", _("x" * 120)),), Level.MEMBER, False),
+        CommandDecl("math " + "v" * 20, _("Paint."), (), Level.MEMBER, False),
+    ]
+    problems: list[str] = []
+    with caplog.at_level(logging.WARNING):
+        (math,) = command_payload(decls, french, problems=problems)
+    assert problems == [
+        "/math paint option colour description: 120 characters in English (Discord accepts 100)",
+        f"/math sum description: {len(long_fr.strip())} characters in French (Discord accepts 100)",
+    ]
+    assert all(problem in caplog.text for problem in problems)
+    # Cut only so Discord accepts the payload: the warning tells the text's owner to shorten it.
+    assert len(by_name(math["options"])["sum"]["description_localizations"]["fr"]) == 100
 
 
 def test_the_least_strict_level_decides_and_a_bare_noun_with_verbs_is_left_out(
@@ -219,6 +277,8 @@ def _check_options(path: str, options: list[dict[str, Any]], problems: list[str]
         where = f"/{path} {item['name']}"
         if not NAME.fullmatch(item["name"]):
             problems.append(f"{where}: not a Discord name")
+        if not all(is_discord_name(name) for name in item.get("name_localizations", {}).values()):
+            problems.append(f"{where}: a French name that is not a Discord name")
         for described in [item["description"], *item.get("description_localizations", {}).values()]:
             if not 1 <= len(described) <= 100:
                 problems.append(f"{where}: description of {len(described)} characters")
@@ -252,3 +312,24 @@ def test_every_shipped_plugins_commands_fit_discords_rules() -> None:
             problems.append(f"/{item['name']}: {_size(item)} characters (at most 8000)")
         _check_options(item["name"], item["options"], problems)
     assert problems == []
+
+
+def test_no_shipped_description_is_over_discords_limit_in_either_language() -> None:
+    """The builder cuts a text over 100 characters only so Discord accepts the payload; each one is a
+    text its owner must shorten (in the declaration, or the plugin's French catalog)."""
+    names = available_plugins()
+    problems: list[str] = []
+    command_payload(declared_commands(names), Translator.load(locale_roots(names)), problems=problems)
+    assert problems == []
+
+
+def test_no_catalog_keeps_the_old_discord_name_msgids() -> None:
+    """French option names come from msgctxt "parameter" now; the `discord option name: …` and
+    `discord command name: …` msgids of the old convention would be dead entries."""
+    root = Path(__file__).resolve().parents[2]
+    leftovers = [
+        str(po.relative_to(root))
+        for po in [*root.glob("bot/locales/*.po"), *root.glob("plugins/*/locales/*.po")]
+        if re.search(r'msgid "discord (option|command) name: ', po.read_text(encoding="utf-8"))
+    ]
+    assert leftovers == []

@@ -327,10 +327,32 @@ async def test_the_reply_follows_the_members_discord_language(
             permissions=MODERATOR,
             locale="fr",
         )
-        assert "Vouliez-vous dire Europe/Paris ?" in (await fake.callback(sent)).data["content"]
+        assert "Vouliez-vous dire Europe/Paris\u202f?" in (await fake.callback(sent)).data["content"]
 
 
 def by_option(commands: list[dict[str, Any]], noun: str, verb: str) -> dict[str, dict[str, Any]]:
     top = next(c for c in commands if c["name"] == noun)
     sub = next(o for o in top["options"] if o["name"] == verb)
     return {o["name"]: o for o in sub["options"]}
+
+
+async def test_a_moderators_configuration_reply_is_private_whether_quick_or_deferred(
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
+    plugins = {"core": {}, "filters": {}}
+    added = slash("filter", "add", phrase="arnaque au colis")
+    listed = slash("filter", "list")
+    async with running_bot(tmp_path, fake, plugins=plugins):
+        await fake.callback(await fake.interact(guild, "alice", COMMAND, added, permissions=MODERATOR))
+        quick = await fake.interact(guild, "alice", COMMAND, listed, permissions=MODERATOR, locale="fr")
+        answer = await fake.callback(quick)
+        assert answer.body["type"] == 4 and is_private(answer)
+        assert "arnaque au colis" in answer.data["content"]  # the filtered words, which members must not read
+    # Deferred at once: the "thinking" placeholder is private too, and the reply replaces it.
+    async with running_bot(tmp_path, fake, plugins=plugins, timing=replace(FAST, defer_after=0.0)):
+        late = await fake.interact(guild, "alice", COMMAND, listed, permissions=MODERATOR, locale="fr")
+        deferred = await fake.callback(late)
+        assert deferred.body["type"] == 5 and is_private(deferred)
+        edit = await fake.wait_call("PATCH", rf"/webhooks/\d+/{late.token}/messages/@original")
+        assert "arnaque au colis" in edit.body["content"]
+        assert not [c for c in fake.webhook_calls(late) if c.method == "POST"]  # no public follow-up

@@ -16,7 +16,7 @@ from bot.clock import FrozenClock
 from bot.model import Level
 from bot.platforms.console import ConsolePlatform
 from tests.filters.fakes import PLUGINS
-from tests.harness import START, make_config, running
+from tests.harness import START, console_for, make_config, running
 
 
 @asynccontextmanager
@@ -25,10 +25,7 @@ async def console_app(tmp_path: Path) -> AsyncIterator[tuple[ConsolePlatform, io
     app = App(make_config(tmp_path, PLUGINS), clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
-    )
-    app.add_platform(console)
+    console = console_for(app, clock, out)
     await app.start()
     try:
         yield console, out

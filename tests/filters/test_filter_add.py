@@ -131,10 +131,10 @@ async def test_bad_phrases_and_actions_are_refused_clearly(tmp_path: Path, line:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("/filter add action:signaler", "Il manque expression"),
+        ("/filter add action:signaler", "Il manque le paramètre expression"),
         (
             "/filter add inspiring content action:destroy",
-            "l’une des valeurs marquer, signaler, supprimer, pas «\u202fdestroy\u202f»",
+            "choisissez parmi marquer, signaler, supprimer (vous avez écrit «\u202fdestroy\u202f»)",
         ),
         ("/filter add 🔥 🔥 🔥 action:flag", "« 🔥 🔥 🔥 » est trop court"),
     ],

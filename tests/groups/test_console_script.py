@@ -8,8 +8,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.platforms.console import ConsolePlatform
-from tests.harness import START, make_config
+from tests.harness import START, console_for, make_config
 
 
 async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) -> None:
@@ -18,10 +17,7 @@ async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) 
     app = App(config, clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
-    )
-    app.add_platform(console)
+    console = console_for(app, clock, out)
     await app.start()
     try:
         await console.play(

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from bot.app import App
 from bot.clock import FrozenClock
-from bot.platforms.console import ConsolePlatform
-from tests.harness import START, make_config
+from tests.harness import START, console_for, make_config
 from tests.questions.conftest import PLUGINS
 
 
@@ -17,10 +16,7 @@ async def test_console_thread_answer_thanks_and_nudge(tmp_path: Path) -> None:
     app = App(make_config(tmp_path, PLUGINS), clock=clock, realtime=False)
     await app.build()
     out = io.StringIO()
-    console = ConsolePlatform(
-        app.config.platforms.console, app.dispatcher, clock, app.scheduler.catch_up, clock.now, out=out
-    )
-    app.add_platform(console)
+    console = console_for(app, clock, out)
     await app.start()
     try:
         await console.play(

@@ -1,7 +1,8 @@
 """A fake Slack on 127.0.0.1 (random port) for the end-to-end tests of the Slack platform.
 
 It answers the Web API methods the bot calls (`/api/<method>`), accepts file bodies at the upload
-URL it hands out, records what the bot posts to response URLs (`/response/<key>`), and plays
+URL it hands out, records what the bot posts to response URLs (`/response/<key>`; a key in `expired`
+is refused as an expired URL is), and plays
 Socket Mode: `apps.connections.open` returns a `ws://` URL on the same server, which says hello
 and then delivers the envelopes a test pushes. Every call is recorded with its arguments (query
 string, form and JSON merged) so tests assert on what Slack would have received.
@@ -61,6 +62,11 @@ def _user(
         "locale": locale,
         "profile": {"display_name": display, "real_name": display.title()},
     }
+
+
+def person(uid: str, name: str, *, admin: bool = False, locale: str = "en-US") -> dict[str, Any]:
+    """A full member of the workspace (an admin with `admin`), with their Slack language."""
+    return _user(uid, name, name, admin=admin, locale=locale)
 
 
 def guest(uid: str, name: str, *, single_channel: bool = False) -> dict[str, Any]:
@@ -144,6 +150,7 @@ class FakeSlack:
     def __post_init__(self) -> None:
         self.calls: list[Call] = []
         self.responses: list[dict[str, Any]] = []
+        self.expired: set[str] = set()  # response URL keys Slack no longer takes (used up, or 30 minutes old)
         self.uploads: dict[str, bytes] = {}
         self.acks: list[dict[str, Any]] = []
         self.connections = 0
@@ -294,6 +301,8 @@ class FakeSlack:
         return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
 
     async def _response(self, request: web.Request) -> web.Response:
+        if request.match_info["key"] in self.expired:
+            return web.Response(text="expired_url", status=404, content_type="text/plain")
         body = await request.json()
         refused = refusal(body)
         if refused:

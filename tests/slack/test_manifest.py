@@ -3,6 +3,7 @@ scopes and events the platform uses, interactivity, and Socket Mode following th
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,12 @@ import yaml
 
 from bot.__main__ import main
 from bot.config import Config
+from bot.i18n import _
+from bot.model import Level
 from bot.platforms.slack import manifest
-from bot.platforms.slack.app_manifest import BOT_EVENTS, BOT_SCOPES
+from bot.platforms.slack.app_manifest import BOT_EVENTS, BOT_SCOPES, slash_commands
+from bot.plugin import CommandDecl
+from bot.registry import available_plugins, declared_commands
 
 CORE_NOUNS = ["/help", "/language", "/privacy", "/settings"]
 
@@ -109,3 +114,29 @@ def test_the_cli_prints_the_manifest_and_refuses_a_bad_prefix(
     config.write_text("platforms:\n  slack:\n    command_prefix: a-very-long-prefix-for-commands-\n", encoding="utf-8")
     assert main(["--config", str(config), "slack-manifest"], env={}) == 2
     assert "longer than Slack's 32 characters" in capsys.readouterr().err
+
+
+def test_a_long_description_is_reported_and_a_long_list_of_subcommands_made_to_fit(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    decls = [
+        CommandDecl("ping", _("x" * 120), (), Level.MEMBER, False),
+        *(CommandDecl(f"team verb{n:02d}", _("A verb."), (), Level.MEMBER, False) for n in range(20)),
+    ]
+    problems: list[str] = []
+    with caplog.at_level(logging.WARNING):
+        commands = {c["command"]: c for c in slash_commands(decls, "ab-", None, problems=problems)}
+    assert problems == ["/ab-ping description: 120 characters (Slack accepts 100)"]
+    assert problems[0] in caplog.text
+    assert len(commands["/ab-ping"]["description"]) == 100  # cut only so Slack accepts the manifest
+    team = commands["/ab-team"]
+    assert team["description"] == (
+        "Subcommands: verb00, verb01, verb02, verb03, verb04, verb05, verb06, verb07, … (/ab-help team)."
+    )
+    assert team["usage_hint"].endswith("verb08 | … (/ab-help team)") and len(team["usage_hint"]) <= 100
+
+
+def test_no_shipped_description_is_over_slacks_limit() -> None:
+    problems: list[str] = []
+    slash_commands(declared_commands(available_plugins()), "", None, problems=problems)
+    assert problems == []

@@ -9,11 +9,15 @@ out with a warning. `default_member_permissions` hides a command from members be
 strict level of its subcommands (Manage Messages for moderators, Manage Server for admins); the
 dispatcher still checks each subcommand's own level.
 
-French localizations: descriptions and choice labels come from the catalogs; a grouped command's own
-description lists its subcommands under the translated `GROUP_DESCRIPTION`, with the names each
-language shows. Command and option names stay English unless the catalog translates the msgid
-`discord command name: <word>` or `discord option name: <name>` into a valid Discord name (lower case,
-no spaces, 32 characters).
+French localizations: descriptions and choice labels come from the catalogs (a choice's `name` is
+its English label, its `name_localizations` the French one; the value stays canonical); an option's
+French name is its parameter's catalog entry under msgctxt "parameter" (`radius_km` -> `rayon_km`),
+kept only when it is a Discord name and no sibling reads the same in French. Command and subcommand
+names stay canonical: /help, the docs, Slack and the console all say /group. A grouped command's own
+description lists its subcommands under the translated `GROUP_DESCRIPTION` (the first ones and
+`… (/help group)` when they do not all fit). A declared description or choice
+label over Discord's 100 characters is reported (a warning at each build, `problems` for the tests)
+and cut only so Discord accepts the payload.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import hashlib
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -35,7 +40,7 @@ from bot.config import DiscordConfig
 from bot.i18n import Msg, Text, Translator, _
 from bot.model import ChannelRef, Level, UserRef
 from bot.platforms.discord import translate
-from bot.plugin import CommandDecl, Param, ParamKind
+from bot.plugin import Choice, CommandDecl, Param, ParamKind
 from bot.processes import acquire_lease, claimant_id, release_lease
 from bot.storage.database import Database
 from bot.storage.times import to_db
@@ -65,7 +70,10 @@ THREAD_TYPES = frozenset({10, 11, 12})
 MAX_CHOICES = 25
 FRENCH = "fr"
 _SAFE_INTEGER = 2**53  # Discord's bounds for integer and number options
-_NAME = re.compile(r"^[-_\w]{1,32}$")
+MAX_NAME = 32
+MAX_DESCRIPTION = 100  # a description, and a choice's name
+LANGUAGES = {"en": "English", FRENCH: "French"}
+_SPACE_RUN = re.compile(r"[^\S\u00a0\u202f]+")
 GROUP_DESCRIPTION = _("/{noun} commands: {verbs}.")
 """The description of a command with subcommands (plugins declare none for a noun); the text
 commands' hint for a lone noun says the same."""
@@ -74,92 +82,171 @@ commands' hint for a lone noun says the same."""
 # ---------------------------------------------------------------- payload
 
 
-def _text(translator: Translator, value: Text, limit: int) -> tuple[str, dict[str, str]]:
-    """English text and its French localization (only when the catalog translates it)."""
-    english = _clip(translator.render(value, "en"), limit)
-    french = _clip(translator.render(value, FRENCH), limit)
-    translated = not isinstance(value, Msg) or translator.has(FRENCH, value.msgid)
-    return english, ({FRENCH: french} if translated and french != english else {})
+def is_discord_name(name: str) -> bool:
+    r"""Discord's rule for command and option names: `^[-_\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$`,
+    in lower case wherever a letter has one (Discord refuses `Rayon_km`)."""
+    if not 1 <= len(name) <= MAX_NAME or name != name.lower():
+        return False
+    return all(c in "-_" or unicodedata.category(c)[0] in "LN" or _indic(c) for c in name)
 
 
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split()) or "-"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _indic(char: str) -> bool:
+    """Devanagari and Thai (their combining marks are neither letters nor numbers, yet allowed)."""
+    point = ord(char)
+    return 0x0900 <= point <= 0x097F or 0xA8E0 <= point <= 0xA8FF or 0x0E00 <= point <= 0x0E7F
 
 
-def _name_localization(translator: Translator, kind: str, name: str) -> dict[str, str]:
-    msgid = f"discord {kind} name: {name}"
-    if not translator.has(FRENCH, msgid):
-        return {}
-    french = translator.render(Msg(msgid), FRENCH).strip().lower()
-    return {FRENCH: french} if _NAME.match(french) and french != name else {}
+class _Builder:
+    """Renders the payload's texts in English and French and notes every text over Discord's limits:
+    a description too long is cut only so Discord accepts the payload, and reported (logged at each
+    build, listed in `problems`) so its owner shortens it in the declaration or the catalog."""
+
+    def __init__(self, translator: Translator) -> None:
+        self.translator = translator
+        self.problems: list[str] = []
+
+    def fit(self, text: str, where: str, locale: str, limit: int = MAX_DESCRIPTION) -> str:
+        # One line, but the no-break spaces stay: French puts U+202F before `:` and inside « ».
+        text = _SPACE_RUN.sub(" ", text).strip() or "-"
+        if len(text) <= limit:
+            return text
+        problem = f"{where}: {len(text)} characters in {LANGUAGES[locale]} (Discord accepts {limit})"
+        log.warning("%s; cut for Discord, shorten it: %r", problem, text)
+        self.problems.append(problem)
+        return text[: limit - 1] + "…"
+
+    def texts(self, value: Text, where: str) -> tuple[str, dict[str, str]]:
+        """English text and its French localization (only when the catalog translates it)."""
+        english = self.fit(self.translator.render(value, "en"), where, "en")
+        translated = not isinstance(value, Msg) or self.translator.has(FRENCH, value)
+        if not translated:
+            return english, {}
+        french = self.fit(self.translator.render(value, FRENCH), where, FRENCH)
+        return english, ({FRENCH: french} if french != english else {})
+
+    def described(self, entry: dict[str, Any], description: Text, where: str) -> dict[str, Any]:
+        english, french = self.texts(description, f"{where} description")
+        entry["description"] = english
+        if french:
+            entry["description_localizations"] = french
+        return entry
+
+    def french_name(self, param: Param, where: str) -> str | None:
+        """The option's French name (catalog msgctxt "parameter"), when it is a valid Discord name."""
+        if not self.translator.has(FRENCH, param.label):
+            return None
+        french = self.translator.render(param.label, FRENCH).strip()
+        if french == param.name:
+            return None
+        if not is_discord_name(french):
+            log.warning(
+                "%s option %s: the French name %r is not a Discord name (lower case, no spaces, at most %d "
+                "characters); Discord shows %s",
+                where,
+                param.name,
+                french,
+                MAX_NAME,
+                param.name,
+            )
+            return None
+        return french
+
+    def option(self, param: Param, where: str) -> dict[str, Any]:
+        """One typed option (its French name is added with its siblings': see `_localize_names`)."""
+        entry = self.described({"name": param.name}, param.description, f"{where} option {param.name}")
+        entry.update(type=OPTION_TYPES[param.kind], required=param.required)
+        kind = param.kind
+        if kind is ParamKind.TEXT:
+            entry.update(min_length=1, max_length=max(1, min(param.max_length, 6000)))
+        elif kind in (ParamKind.DURATION, ParamKind.DATETIME):
+            entry["max_length"] = 64
+        elif kind in (ParamKind.INTEGER, ParamKind.NUMBER):
+            convert = int if kind is ParamKind.INTEGER else float
+            if param.min_value is not None:
+                entry["min_value"] = convert(max(param.min_value, -_SAFE_INTEGER))
+            if param.max_value is not None:
+                entry["max_value"] = convert(min(param.max_value, _SAFE_INTEGER))
+        elif kind is ParamKind.CHANNEL:
+            entry["channel_types"] = list(TEXT_CHANNEL_TYPES)
+        elif kind is ParamKind.CHOICE and len(param.choices) <= MAX_CHOICES:
+            entry["choices"] = [self.choice(c, f"{where} option {param.name} choice {c.value}") for c in param.choices]
+        if param.autocomplete or (kind is ParamKind.CHOICE and len(param.choices) > MAX_CHOICES):
+            entry["autocomplete"] = True
+        return entry
+
+    def choice(self, choice: Choice, where: str) -> dict[str, Any]:
+        """A choice: its label in English as the name, in French as the localization; the value canonical."""
+        english, french = self.texts(choice.label, where)
+        entry: dict[str, Any] = {"name": english, "value": choice.value[:100]}
+        if french:
+            entry["name_localizations"] = french
+        return entry
+
+    def options(self, decl: CommandDecl) -> list[dict[str, Any]]:
+        where = f"/{decl.path}"
+        entries = [self.option(p, where) for p in decl.params]
+        _localize_names(where, entries, [self.french_name(p, where) for p in decl.params])
+        return entries
+
+    def top(self, name: str, level: Level) -> dict[str, Any]:
+        # Command names stay canonical (no French localization): /help, the docs, Slack and the console
+        # all name /group, and a French member typing /groupe while the help says /group would be lost.
+        entry: dict[str, Any] = {"name": name, "type": 1, "contexts": [0], "integration_types": [0]}
+        permissions = LEVEL_PERMISSIONS[level]
+        entry["default_member_permissions"] = str(permissions) if permissions is not None else None
+        return entry
+
+    def grouped(self, noun: str, entry: dict[str, Any]) -> dict[str, Any]:
+        """A grouped command's description: its subcommands listed under a translated template."""
+        verbs = [sub["name"] for sub in entry["options"]]
+        entry["description"] = english = self.verbs_line(noun, verbs, "en")
+        if self.translator.has(FRENCH, GROUP_DESCRIPTION.msgid):
+            french = self.verbs_line(noun, verbs, FRENCH)
+            if french != english:
+                entry["description_localizations"] = {FRENCH: french}
+        return entry
+
+    def verbs_line(self, noun: str, verbs: list[str], locale: str) -> str:
+        """`/group commands: create, join, leave.`, made to fit by design: when every verb does not fit
+        in 100 characters, the first ones that do, then `… (/help group)`, which lists them all."""
+        for count in range(len(verbs), 0, -1):
+            shown = ", ".join(verbs[:count]) + ("" if count == len(verbs) else f", … (/help {noun})")
+            text = self.translator.render(Msg(GROUP_DESCRIPTION.msgid, {"noun": noun, "verbs": shown}), locale)
+            if len(text) <= MAX_DESCRIPTION:
+                return text
+        return self.fit(f"/help {noun}", f"/{noun} description", locale)
 
 
-def _described(translator: Translator, entry: dict[str, Any], description: Text) -> dict[str, Any]:
-    english, french = _text(translator, description, 100)
-    entry["description"] = english
-    if french:
-        entry["description_localizations"] = french
-    return entry
+def _localize_names(where: str, entries: list[dict[str, Any]], french: list[str | None]) -> None:
+    """Give each option its French name unless two siblings would then read the same in French (Discord
+    refuses the whole payload): the later translated one keeps its English name, with a warning."""
+    names = list(french)
+    while True:
+        shown = [name or entry["name"] for name, entry in zip(names, entries, strict=True)]
+        clash = next(
+            (i for i in reversed(range(len(shown))) if names[i] is not None and shown.count(shown[i]) > 1), None
+        )
+        if clash is None:
+            break
+        log.warning(
+            "%s option %s: its French name %r is taken by another option; Discord shows %s",
+            where,
+            entries[clash]["name"],
+            names[clash],
+            entries[clash]["name"],
+        )
+        names[clash] = None
+    for name, entry in zip(names, entries, strict=True):
+        if name is not None:
+            entry["name_localizations"] = {FRENCH: name}
 
 
-def _named(translator: Translator, kind: str, name: str, siblings: set[str]) -> dict[str, Any]:
-    """The name, and its French name unless a sibling already uses it (Discord refuses duplicates)."""
-    entry: dict[str, Any] = {"name": name}
-    localized = _name_localization(translator, kind, name)
-    if localized and localized[FRENCH] not in siblings:
-        siblings.add(localized[FRENCH])
-        entry["name_localizations"] = localized
-    return entry
-
-
-def option(param: Param, translator: Translator, siblings: set[str]) -> dict[str, Any]:
-    """One typed option."""
-    entry = _described(translator, _named(translator, "option", param.name, siblings), param.description)
-    entry.update(type=OPTION_TYPES[param.kind], required=param.required)
-    kind = param.kind
-    if kind is ParamKind.TEXT:
-        entry.update(min_length=1, max_length=max(1, min(param.max_length, 6000)))
-    elif kind in (ParamKind.DURATION, ParamKind.DATETIME):
-        entry["max_length"] = 64
-    elif kind in (ParamKind.INTEGER, ParamKind.NUMBER):
-        convert = int if kind is ParamKind.INTEGER else float
-        if param.min_value is not None:
-            entry["min_value"] = convert(max(param.min_value, -_SAFE_INTEGER))
-        if param.max_value is not None:
-            entry["max_value"] = convert(min(param.max_value, _SAFE_INTEGER))
-    elif kind is ParamKind.CHANNEL:
-        entry["channel_types"] = list(TEXT_CHANNEL_TYPES)
-    elif kind is ParamKind.CHOICE and len(param.choices) <= MAX_CHOICES:
-        entry["choices"] = [_choice(translator, c.value, c.label) for c in param.choices]
-    if param.autocomplete or (kind is ParamKind.CHOICE and len(param.choices) > MAX_CHOICES):
-        entry["autocomplete"] = True
-    return entry
-
-
-def _choice(translator: Translator, value: str, label: Text) -> dict[str, Any]:
-    english, french = _text(translator, label, 100)
-    entry: dict[str, Any] = {"name": english, "value": value[:100]}
-    if french:
-        entry["name_localizations"] = french
-    return entry
-
-
-def _options(decl: CommandDecl, translator: Translator) -> list[dict[str, Any]]:
-    siblings: set[str] = set()
-    return [option(p, translator, siblings) for p in decl.params]
-
-
-def _top(name: str, translator: Translator, level: Level) -> dict[str, Any]:
-    entry = _named(translator, "command", name, set())
-    entry.update(type=1, contexts=[0], integration_types=[0])
-    permissions = LEVEL_PERMISSIONS[level]
-    entry["default_member_permissions"] = str(permissions) if permissions is not None else None
-    return entry
-
-
-def command_payload(decls: Sequence[CommandDecl], translator: Translator) -> list[dict[str, Any]]:
-    """The bulk-overwrite payload: one command per noun, sorted by name."""
+def command_payload(
+    decls: Sequence[CommandDecl], translator: Translator, *, problems: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """The bulk-overwrite payload: one command per noun, sorted by name. Each text over Discord's limits
+    is logged and appended to `problems`."""
+    build = _Builder(translator)
     nouns: dict[str, list[CommandDecl]] = {}
     for decl in sorted(decls, key=lambda d: d.path):
         nouns.setdefault(decl.path.split(" ")[0], []).append(decl)
@@ -167,45 +254,27 @@ def command_payload(decls: Sequence[CommandDecl], translator: Translator) -> lis
     for noun, group in nouns.items():
         verbs = [d for d in group if " " in d.path]
         if not verbs:
-            entry = _described(translator, _top(noun, translator, group[0].level), group[0].description)
-            entry["options"] = _options(group[0], translator)
+            entry = build.described(build.top(noun, group[0].level), group[0].description, f"/{noun}")
+            entry["options"] = build.options(group[0])
             payload.append(entry)
             continue
         if len(verbs) != len(group):
             log.warning(
                 "/%s is left out on Discord: /%s also has subcommands (declare it as /%s <verb>)", noun, noun, noun
             )
-        entry = _top(noun, translator, min(d.level for d in verbs))
-        siblings: set[str] = set()
+        entry = build.top(noun, min(d.level for d in verbs))
         entry["options"] = [
             {
-                **_described(translator, _named(translator, "command", d.path.split(" ")[1], siblings), d.description),
+                **build.described({"name": d.path.split(" ")[1]}, d.description, f"/{d.path}"),
                 "type": SUB_COMMAND,
-                "options": _options(d, translator),
+                "options": build.options(d),
             }
             for d in verbs
         ]
-        payload.append(_group_described(translator, entry))
+        payload.append(build.grouped(noun, entry))
+    if problems is not None:
+        problems.extend(build.problems)
     return payload
-
-
-def _group_described(translator: Translator, entry: dict[str, Any]) -> dict[str, Any]:
-    """A grouped command's description: its subcommands listed under a translated template, with the
-    names each language shows (a French member sees the French names the catalog gives)."""
-
-    def names(item: dict[str, Any], locale: str) -> str:
-        return str(item.get("name_localizations", {}).get(locale, item["name"]))
-
-    def described(locale: str) -> str:
-        verbs = ", ".join(names(sub, locale) for sub in entry["options"])
-        text = Msg(GROUP_DESCRIPTION.msgid, {"noun": names(entry, locale), "verbs": verbs})
-        return _clip(translator.render(text, locale), 100)
-
-    english, french = described("en"), described(FRENCH)
-    entry["description"] = english
-    if translator.has(FRENCH, GROUP_DESCRIPTION.msgid) and french != english:
-        entry["description_localizations"] = {FRENCH: french}
-    return entry
 
 
 def payload_hash(payload: Sequence[Mapping[str, Any]]) -> str:

@@ -21,7 +21,7 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from discord import app_commands
 
 from bot.folding import fold
 from bot.formatting import LocalReply
-from bot.i18n import Translator, _
+from bot.i18n import SUPPORTED_LOCALES, Translator, _
 from bot.model import Attachment, CommandInvoked, CommunityRef, Level, UserRef
 from bot.platforms.base import EventSink
 from bot.platforms.discord import translate
@@ -263,12 +263,20 @@ class Interactions:
             except Exception:
                 log.exception("autocomplete provider %s failed", param.autocomplete)
                 return []
-        wanted = fold(typed)
-        return [
-            c
-            for c in param.choices
-            if wanted in fold(c.value) or wanted in fold(self._translator.render(c.label, "en"))
-        ]
+        return matching_choices(param.choices, typed, self._translator)
+
+
+def matching_choices(choices: Sequence[Choice], typed: str, translator: Translator) -> list[Choice]:
+    """The choices whose words match what was typed, accents and case aside: the value, its word and
+    its label in every language the bot speaks, or an alias (`hebdo`, `semaine` and `weekly` all find
+    the weekly choice). The answers are then labelled in the reader's language."""
+    wanted = fold(typed)
+
+    def spellings(choice: Choice) -> set[str]:
+        labels = {translator.render(choice.label, locale) for locale in SUPPORTED_LOCALES}
+        return {choice.value, *choice.aliases, *translator.spellings(choice.word), *labels}
+
+    return [c for c in choices if any(wanted in fold(s) for s in spellings(c))]
 
 
 def _typed(param: Param, value: str) -> str | int | float | None:

@@ -3,11 +3,17 @@ app > From a manifest", derived from the enabled plugins' command declarations (
 per noun, with its description and usage hint), the bot scopes and events the platform really
 uses, interactivity for buttons, and Socket Mode on when an app-level token is configured.
 
+Slack shows English only here (a manifest has no localizations). Its limits are met by design: a
+noun's list of subcommands shows the first ones that fit, then `… (/help noun)`; a declared
+description or usage line over 100 characters is reported (a warning, `problems` for the tests) and
+cut only so Slack accepts the manifest.
+
 Reads declarations only: no database, no network, no Slack SDK.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -19,6 +25,8 @@ from bot.i18n import Translator
 from bot.params import usage
 from bot.plugin import CommandDecl
 from bot.registry import declared_commands
+
+log = logging.getLogger("affinity.slack.manifest")
 
 APP_NAME = "affinity-bot"
 APP_DESCRIPTION = "Community bot: affinity and local groups, editorial calendar, patient answers, digests."
@@ -57,9 +65,26 @@ BOT_EVENTS = (
 )
 
 
-def _cut(text: str, limit: int) -> str:
+def _cut(text: str, limit: int, where: str, problems: list[str]) -> str:
+    """A declared text within Slack's limit; one over it is reported (logged, added to `problems`) so its
+    owner shortens it, and cut only so Slack accepts the manifest."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if len(text) <= limit:
+        return text
+    problem = f"{where}: {len(text)} characters (Slack accepts {limit})"
+    log.warning("%s; cut in the manifest, shorten it: %r", problem, text)
+    problems.append(problem)
+    return text[: limit - 1] + "…"
+
+
+def _listed(head: str, items: Sequence[str], sep: str, more: str, limit: int) -> str:
+    """`head` and the items, made to fit by design: when they do not all fit, the first ones that do,
+    then `more` (which points to where the whole list is)."""
+    for count in range(len(items), 0, -1):
+        text = head + sep.join(items[:count]) + ("" if count == len(items) else sep + more)
+        if len(text) <= limit:
+            return text
+    return (head + more)[:limit]
 
 
 def check_prefix(prefix: str) -> None:
@@ -70,9 +95,14 @@ def check_prefix(prefix: str) -> None:
         )
 
 
-def slash_commands(decls: Sequence[CommandDecl], prefix: str, url: str | None) -> list[dict[str, Any]]:
-    """One slash command per noun, with an English description and a usage hint."""
+def slash_commands(
+    decls: Sequence[CommandDecl], prefix: str, url: str | None, *, problems: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """One slash command per noun, with an English description and a usage hint. A declared description
+    over Slack's limit is logged and appended to `problems`; the lists this module writes (a noun's
+    subcommands) are made to fit."""
     english = Translator({})
+    found: list[str] = []
     nouns: dict[str, list[CommandDecl]] = {}
     for decl in sorted(decls, key=lambda d: d.path):
         nouns.setdefault(decl.path.split(" ")[0], []).append(decl)
@@ -85,28 +115,29 @@ def slash_commands(decls: Sequence[CommandDecl], prefix: str, url: str | None) -
                 "characters; use a shorter prefix"
             )
         if len(group) == 1 and group[0].path == noun:
-            description = english.render(group[0].description, "en")
-            hint = usage(noun, group[0].params).removeprefix(f"/{noun}").strip()
+            declared = english.render(group[0].description, "en")
+            description = _cut(declared, MAX_DESCRIPTION, f"{name} description", found)
+            line = usage(noun, group[0].params).removeprefix(f"/{noun}").strip()
+            hint = _cut(line, MAX_HINT, f"{name} usage hint", found)
         else:
-            verbs = [d.path.partition(" ")[2] for d in group]
-            description = "Subcommands: " + ", ".join(v or "(none)" for v in verbs) + "."
+            verbs = [d.path.partition(" ")[2] or "(none)" for d in group]
+            more = f"… (/{prefix}help {noun})"
+            description = _listed("Subcommands: ", verbs, ", ", more, MAX_DESCRIPTION - 1) + "."
             hint = " | ".join(usage(d.path, d.params).removeprefix(f"/{noun}").strip() for d in group)
             if len(hint) > MAX_HINT:
-                hint = " | ".join(v for v in verbs if v)
-        command: dict[str, Any] = {
-            "command": name,
-            "description": _cut(description, MAX_DESCRIPTION),
-            "should_escape": True,
-        }
+                hint = _listed("", [d.path.partition(" ")[2] for d in group if " " in d.path], " | ", more, MAX_HINT)
+        command: dict[str, Any] = {"command": name, "description": description, "should_escape": True}
         if url:
             command["url"] = url
         if hint:
-            command["usage_hint"] = _cut(hint, MAX_HINT)
+            command["usage_hint"] = hint
         commands.append(command)
     if len(commands) > MAX_COMMANDS:
         raise ConfigError(
             f"plugins: {len(commands)} command nouns, Slack accepts at most {MAX_COMMANDS} slash commands per app"
         )
+    if problems is not None:
+        problems.extend(found)
     return commands
 
 
