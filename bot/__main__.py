@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import App, connect_database, migrations_dir
-from bot.clock import ShiftedClock
+from bot.clock import FrozenClock, ShiftedClock
 from bot.communities import CommunitySettings, CommunityStore
 from bot.config import Config, ConfigError, config_path, load_config, secret
 from bot.discovery import available_plugins
@@ -257,7 +257,9 @@ async def _serve(app: App, stop: asyncio.Event, console: ConsolePlatform | None)
         await console.repl(stop=stop)
 
 
-def _console(app: App, clock: ShiftedClock, out: TextIO) -> ConsolePlatform:
+def console_for(app: App, clock: ShiftedClock | FrozenClock, out: TextIO) -> ConsolePlatform:
+    """The console platform of `app`, printing to `out`, its `/advance` stepping through the scheduler's due
+    moments in the community's time zone; added to `app` (the tests wire theirs here too)."""
     console = ConsolePlatform(
         app.config.platforms.console,
         app.dispatcher,
@@ -304,7 +306,7 @@ async def _run(
     await app.build()
     console: ConsolePlatform | None = None
     if args.command == "console":
-        console = _console(app, clock, out)
+        console = console_for(app, clock, out)
     else:
         wanted, notices = network_platforms(config, env)
         for notice in notices:
@@ -319,7 +321,7 @@ async def _run(
         if not started or args.console:
             if not started:
                 print("No chat platform configured: starting the local console.", file=sys.stderr)
-            console = _console(app, clock, out)
+            console = console_for(app, clock, out)
     stop = asyncio.Event()
 
     def on_signal() -> None:

@@ -7,14 +7,16 @@ names, so a test reads like a conversation: `await h.say("alice", "hello")`,
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
+from bot.__main__ import console_for
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.config import Config
@@ -291,18 +293,17 @@ async def running(
         await app.stop()
 
 
-def console_for(app: App, clock: FrozenClock, out: TextIO) -> ConsolePlatform:
-    """The console platform wired as `affinity-bot console` wires it (its `/advance` steps through the
-    scheduler's due moments in the community's time zone), printing to `out`; added to `app`."""
-    console = ConsolePlatform(
-        app.config.platforms.console,
-        app.dispatcher,
-        clock,
-        app.scheduler.catch_up,
-        clock.now,
-        out=out,
-        agenda=app.scheduler,
-        zones=app.communities,
-    )
-    app.add_platform(console)
-    return console
+@asynccontextmanager
+async def on_console(config: Config) -> AsyncIterator[tuple[ConsolePlatform, io.StringIO, App]]:
+    """The real app on the console platform, wired as `affinity-bot console` wires it, its clock frozen at
+    `START`; yields the console, what it printed, and the app. Stopped afterwards."""
+    clock = FrozenClock(START)
+    app = App(config, clock=clock, realtime=False)
+    await app.build()
+    out = io.StringIO()
+    console = console_for(app, clock, out)
+    await app.start()
+    try:
+        yield console, out, app
+    finally:
+        await app.stop()

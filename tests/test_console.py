@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import bot.platforms.console
+from bot.__main__ import console_for
 from bot.app import App
 from bot.clock import FrozenClock
 from bot.formatting import Link, to_plain
@@ -36,7 +37,7 @@ from bot.plugin import (
     listen,
     member,
 )
-from tests.harness import START, console_for, make_config
+from tests.harness import START, make_config
 
 
 class Echo(Plugin):

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import App
-from bot.clock import FrozenClock
 from bot.discovery import available_plugins
 from bot.formatting import LocalReply
 from bot.i18n import SUPPORTED_LOCALES, Text, Translator, _
@@ -37,7 +35,7 @@ from bot.plugin import (
 from bot.registry import declared_commands, locale_roots
 from bot.textsyntax import parse_line
 from plugins.core import help as help_texts
-from tests.harness import START, console_for, make_config, running
+from tests.harness import START, make_config, on_console, running
 
 # Discord cuts command, option and choice descriptions at 100 characters, Slack a slash command's
 # description at 100: a longer one reaches the reader cut with "…".
@@ -118,18 +116,10 @@ def test_moderator_commands_answer_privately_unless_public_by_purpose() -> None:
 @asynccontextmanager
 async def console(tmp_path: Path, *plugins: str) -> AsyncIterator[tuple[ConsolePlatform, io.StringIO]]:
     """The real app on the console platform, `you` being an administrator, `mod` a moderator."""
-    clock = FrozenClock(START)
     platforms = {"console": {"files_dir": str(tmp_path / "files"), "moderators": ["mod"]}}
     config = make_config(tmp_path, {name: {} for name in ("core", *plugins)}, platforms=platforms)
-    app = App(config, clock=clock, realtime=False)
-    await app.build()
-    out = io.StringIO()
-    platform = console_for(app, clock, out)
-    await app.start()
-    try:
+    async with on_console(config) as (platform, out, _app):
         yield platform, out
-    finally:
-        await app.stop()
 
 
 async def test_filter_words_a_moderator_adds_are_never_shown_in_the_channel(tmp_path: Path) -> None:

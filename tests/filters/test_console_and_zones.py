@@ -3,38 +3,18 @@ time zone, French replies, and a few more odd inputs."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.app import App
-from bot.clock import FrozenClock
 from bot.model import Level
-from bot.platforms.console import ConsolePlatform
 from tests.filters.fakes import PLUGINS
-from tests.harness import START, console_for, make_config, running
-
-
-@asynccontextmanager
-async def console_app(tmp_path: Path) -> AsyncIterator[tuple[ConsolePlatform, io.StringIO]]:
-    clock = FrozenClock(START)
-    app = App(make_config(tmp_path, PLUGINS), clock=clock, realtime=False)
-    await app.build()
-    out = io.StringIO()
-    console = console_for(app, clock, out)
-    await app.start()
-    try:
-        yield console, out
-    finally:
-        await app.stop()
+from tests.harness import make_config, on_console, running
 
 
 async def test_console_flags_what_it_cannot_delete(tmp_path: Path) -> None:
-    async with console_app(tmp_path) as (console, out):
+    async with on_console(make_config(tmp_path, PLUGINS)) as (console, out, _app):
         await console.play(
             [
                 "/in #mods",
@@ -52,7 +32,7 @@ async def test_console_flags_what_it_cannot_delete(tmp_path: Path) -> None:
 
 
 async def test_console_watch_digest_arrives_as_a_dm(tmp_path: Path) -> None:
-    async with console_app(tmp_path) as (console, out):
+    async with on_console(make_config(tmp_path, PLUGINS)) as (console, out, _app):
         await console.play(["/as alice", "/watch add rust", "/as bob", "Rust 2.0 is out", "/advance 1d"])
         assert out.getvalue().count("[DM → alice]") == 1
         assert "Rust 2.0 is out" in out.getvalue().split("[DM → alice]")[1]

@@ -3,23 +3,14 @@ without a space and the replies say so."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from bot.app import App
-from bot.clock import FrozenClock
-from tests.harness import START, console_for, make_config
+from tests.harness import make_config, on_console
 
 
 async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) -> None:
-    clock = FrozenClock(START)
     config = make_config(tmp_path, {"core": {}, "groups": {"creation": "direct"}})
-    app = App(config, clock=clock, realtime=False)
-    await app.build()
-    out = io.StringIO()
-    console = console_for(app, clock, out)
-    await app.start()
-    try:
+    async with on_console(config) as (console, out, _app):
         await console.play(
             [
                 "/as alice",
@@ -31,8 +22,6 @@ async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) 
                 '/group announce "Rust Lille" hello',
             ]
         )
-    finally:
-        await app.stop()
     text = out.getvalue().replace("**", "")  # the same with or without bold markers in the terminal
     assert "Group Rust Lille created; you are its owner." in text
     assert "This platform cannot create channels: the group works without its own space." in text

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from bot.app import App
-from bot.clock import FrozenClock
-from tests.harness import START, console_for, make_config
+from tests.harness import make_config, on_console
 from tests.questions.conftest import PLUGINS
 
 
 async def test_console_thread_answer_thanks_and_nudge(tmp_path: Path) -> None:
-    clock = FrozenClock(START)
-    app = App(make_config(tmp_path, PLUGINS), clock=clock, realtime=False)
-    await app.build()
-    out = io.StringIO()
-    console = console_for(app, clock, out)
-    await app.start()
-    try:
+    async with on_console(make_config(tmp_path, PLUGINS)) as (console, out, app):
         await console.play(
             [
                 "/as alice",
@@ -43,5 +34,3 @@ async def test_console_thread_answer_thanks_and_nudge(tmp_path: Path) -> None:
             {"excerpt": "Comment on exporte le calendrier ?", "status": "solved", "solved_by": "bob"},
             {"excerpt": "Où sont les slides de la conf ?", "status": "open", "solved_by": None},
         ]
-    finally:
-        await app.stop()
