@@ -48,7 +48,7 @@ class Msg:
     msgid: str
     params: Mapping[str, object] = field(default_factory=dict)
     plural: str | None = None
-    n: int = 0
+    n: float = 0
     context: str | None = None
 
     @property
@@ -105,9 +105,9 @@ def _(msgid: str, **params: object) -> Msg:
     return Msg(msgid, params)
 
 
-def n_(singular: str, plural: str, n: int, **params: object) -> Msg:
+def n_(singular: str, plural: str, n: float, **params: object) -> Msg:
     """A counted message: the catalog's plural form for `n` is picked per locale. `{count}` is `n`
-    unless `count` is given."""
+    unless `count` is given. A fraction follows the language's own rule: "1,5 point", "1.5 points"."""
     return Msg(singular, {"count": n, **params}, plural=plural, n=n)
 
 
@@ -199,9 +199,19 @@ class Translator:
         if text.plural is None:
             return entry if isinstance(entry, str) else text.msgid
         if isinstance(entry, tuple):
-            index = self._plurals.get(locale, self._plurals["en"])(abs(text.n))
+            index = self._form(abs(text.n), locale)
             return entry[min(index, len(entry) - 1)]
         return text.msgid if text.n == 1 else text.plural
+
+    def _form(self, n: float, locale: str) -> int:
+        """The catalog form for `n`: gettext's rule for whole numbers; CLDR's for fractions, which gettext
+        cannot express (French treats 1,5 as singular, English 1.5 as plural). Catalogs here have two forms."""
+        if float(n).is_integer():
+            return int(self._plurals.get(locale, self._plurals["en"])(int(n)))
+        try:
+            return 0 if Locale.parse(locale).plural_form(n) == "one" else 1
+        except (ValueError, TypeError):
+            return 1
 
     def render(self, text: Text | None, locale: str) -> str:
         """Translate and format `text` for `locale`; unknown msgids fall back to English."""

@@ -226,3 +226,14 @@ def test_one_entry_reads_the_same_in_every_catalog() -> None:
                     translations.setdefault((message.context, msgid), {}).setdefault(shown, []).append(str(po))
     differing = {key: where for key, where in translations.items() if len(where) > 1}
     assert differing == {}
+
+
+@pytest.mark.parametrize(
+    ("count", "english", "french"),
+    [(0.5, "0.5 points", "0,5 point"), (1.5, "1.5 points", "1,5 point"), (2.5, "2.5 points", "2,5 points")],
+)
+def test_a_fraction_follows_each_languages_rule(count: float, english: str, french: str) -> None:
+    translator = Translator({"fr": {"{count} point": ("{count} point", "{count} points")}})
+    message = n_("{count} point", "{count} points", count)
+    assert translator.render(message, "en") == english
+    assert translator.render(message, "fr") == french

@@ -75,13 +75,8 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
             f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
             join(
                 [
-                    # Points are often fractional (3.4): a fraction reads in the plural in both languages.
-                    n_(
-                        "{count} point",
-                        "{count} points",
-                        int(s.points) if float(s.points).is_integer() else 2,
-                        count=s.points,
-                    ),
+                    # Points are often fractional (1.5): each language has its rule ("1,5 point", "1.5 points").
+                    n_("{count} point", "{count} points", s.points),
                     n_("{count} first answer", "{count} first answers", s.answers),
                     n_("{count} solved", "{count} solved", s.solved),
                 ],
