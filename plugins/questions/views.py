@@ -139,10 +139,11 @@ def digest_section(
     ]
     if figures["median_hours_to_first_answer"] is not None:
         lines.append(
+            # In words (Span): "under 0 h" was how a quick answer read when hours were the only unit.
             _(
-                "Time to a first answer: median {median} h, 90th percentile {p90} h.",
-                median=figures["median_hours_to_first_answer"],
-                p90=figures["p90_hours_to_first_answer"],
+                "Time to a first answer: median {median}, 90th percentile {p90}.",
+                median=Span(timedelta(hours=float(figures["median_hours_to_first_answer"]))),
+                p90=Span(timedelta(hours=float(figures["p90_hours_to_first_answer"] or 0))),
             )
         )
     if figures["answered_within_24h_share"] is not None:

@@ -3,6 +3,7 @@ agree in number (0 and 1 singular, 2 plural) in the digest section and the leade
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,8 @@ async def test_digest_counts_agree_for_0_1_and_2_in_french(tmp_path: Path) -> No
         assert "Answered within 24 hours: 50%." in english
         assert f"Par langue{NNBSP}: français (2)." in french  # named, in lower case, not `fr`
         assert not any("(s)" in line for line in french)
+        (delay,) = [line for line in french if line.startswith("Délai avant une première réponse")]
+        assert re.search(r"en médiane, et 9 questions sur 10 en moins de \d+\s(minutes?|heures?|secondes?)\.$", delay)
 
 
 async def test_a_french_member_types_french_names_and_words(tmp_path: Path) -> None:
