@@ -6,7 +6,7 @@ bot sends is printed with where it goes and what it carries; attachments are wri
 configured files directory. It imports no chat SDK, so it starts fast.
 
 The console is a simulation of a whole community: a member or channel named for the first time (`/as`,
-`/in`, or a command parameter such as `@alice` or `#events`) is created on the spot; members' messages
+`/in`, or a command parameter written with its sign, `@alice` or `#events`) is created on the spot; members' messages
 are numbered so `/thread N` and `/react EMOJI N` reach an earlier one; `/advance` walks through the
 scheduled work in time order, as real time would. The meta-commands are the operator's tools and speak
 English; what the bot says goes through the translations like on any platform.
