@@ -460,7 +460,6 @@ def test_days_of_the_month_in_any_order(typed: str, body: str | None) -> None:
     assert read_words(typed, TUESDAY_9) == body
 
 
-
 @pytest.mark.parametrize(
     ("typed", "planned"),
     [
