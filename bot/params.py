@@ -34,7 +34,7 @@ from bot.converters import (
 )
 from bot.declarations import Param, ParamKind
 from bot.folding import closest, fold
-from bot.i18n import Text, _, join
+from bot.i18n import Text, Translator, _, join
 from bot.model import CommunityRef
 from bot.textsyntax import Token, continues, tokenize
 
@@ -45,42 +45,24 @@ __all__ = ["Resolver", "bind_options", "bind_text", "clean_text", "usage", "usag
 
 
 def usage(path: str, params: Sequence[Param]) -> str:
-    """The usage line: `/group nearby <city> [radius_km:<1-500>]`."""
-    parts = [f"/{path}"]
-    for param in params:
-        if param.required and param.named_only:
-            parts.append(f"{param.name}:{_form(param)}")
-        elif param.required:
-            shape = _form(param) if param.kind is ParamKind.CHOICE else f"<{param.name}>"
-            parts.append(shape[:-1] + "...>" if param.rest else shape)
-        else:
-            parts.append(f"[{param.name}:{_form(param)}]")
-    return " ".join(parts)
+    """The canonical usage line, for manifests: `/group nearby <city> [radius_km:<1-500>]` (the English
+    rendering of `usage_text`, so the two never differ in shape)."""
+    return _CANONICAL.render(usage_text(path, params), "en")
 
 
-def _form(param: Param) -> str:
-    """The expected form of a value: `<text>`, `<1-500>`, `<a|b|c>`."""
-    kind = param.kind
-    if kind is ParamKind.CHOICE:
-        return "<" + "|".join(choice.value for choice in param.choices) + ">"
-    if kind in (ParamKind.INTEGER, ParamKind.NUMBER):
-        low, high = param.min_value, param.max_value
-        if low is not None and high is not None:
-            return f"<{low:g}{'-' if low >= 0 else '..'}{high:g}>"
-        if low is not None:
-            return f"<≥{low:g}>"
-        if high is not None:
-            return f"<≤{high:g}>"
-        return "<integer>" if kind is ParamKind.INTEGER else "<number>"
-    return {
-        ParamKind.TEXT: "<text>",
-        ParamKind.BOOLEAN: "<yes|no>",
-        ParamKind.DURATION: "<duration>",
-        ParamKind.DATETIME: "<YYYY-MM-DD HH:MM>",
-        ParamKind.MEMBER: "<@member>",
-        ParamKind.CHANNEL: "<#channel>",
-        ParamKind.ATTACHMENT: "<file>",
-    }[kind]
+_CANONICAL = Translator({})  # no catalog: every word reads as declared
+
+
+def _range(param: Param) -> str | None:
+    """The bounds of a number as the usage line shows them: `<1-500>`, `<≥1>`, `<≤10>`; None without."""
+    low, high = param.min_value, param.max_value
+    if low is not None and high is not None:
+        return f"<{low:g}{'-' if low >= 0 else '..'}{high:g}>"
+    if low is not None:
+        return f"<≥{low:g}>"
+    if high is not None:
+        return f"<≤{high:g}>"
+    return None
 
 
 def usage_text(path: str, params: Sequence[Param]) -> Text:
@@ -104,8 +86,8 @@ def _local_form(param: Param) -> Text:
     kind = param.kind
     if kind is ParamKind.CHOICE:
         return join(["<", join([option.word for option in param.choices], "|"), ">"], "")
-    if kind in (ParamKind.INTEGER, ParamKind.NUMBER) and (param.min_value is not None or param.max_value is not None):
-        return _form(param)
+    if kind in (ParamKind.INTEGER, ParamKind.NUMBER) and (bounds := _range(param)) is not None:
+        return bounds
     forms: dict[ParamKind, Text] = {
         ParamKind.TEXT: _("<text>"),
         ParamKind.INTEGER: _("<integer>"),

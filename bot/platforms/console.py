@@ -48,7 +48,7 @@ from bot.model import (
 )
 from bot.platforms.base import EventSink
 from bot.textsyntax import parse_duration
-from bot.typography import french
+from bot.typography import NNBSP
 
 PLATFORM = "console"
 _MENTION = re.compile(r"@([\w.-]+)")
@@ -266,7 +266,7 @@ class ConsolePlatform:
             if reply.card.description:
                 lines += [f"    │ {line}" for line in to_plain(reply.card.description).splitlines()]
             # A field reads `name: value`, set in the reader's typography; a value on several lines stays in the box.
-            colon = french(" :") if reply.locale == "fr" else ":"
+            colon = f"{NNBSP}:" if reply.locale == "fr" else ":"
             for card_field in reply.card.fields:
                 value = to_plain(card_field.value).replace("\n", "\n    │   ")
                 lines.append(f"    │ {to_plain(card_field.name)}{colon} {value}")
