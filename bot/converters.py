@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.declarations import Choice, Param, ParamKind
 from bot.folding import closest, fold
-from bot.i18n import Msg, Span, Text, _, counted_unit, join
+from bot.i18n import Msg, Text, _, exact_units, join
 from bot.model import ChannelRef, CommunityRef, UserRef
 from bot.plugin import CommandError
 from bot.textsyntax import MAX_DURATION, duration_seconds, is_moment, parse_moment
@@ -293,31 +293,8 @@ def _checked_duration(param: Param, seconds: float, ctx: ConvertContext) -> time
     if not seconds > 0:
         raise ctx.error(_("{name} must be longer than zero.", name=param.label))
     high = min(MAX_DURATION, param.max_value if param.max_value is not None else MAX_DURATION)
-    _check_bounds(param.label, seconds, param.min_value, high, ctx, _span)
+    _check_bounds(param.label, seconds, param.min_value, high, ctx, exact_units)
     return timedelta(seconds=seconds)
-
-
-_SPAN_UNITS = (
-    (31_536_000, "year"),
-    (2_592_000, "month"),
-    (604_800, "week"),
-    (86_400, "day"),
-    (3_600, "hour"),
-    (60, "minute"),
-    (1, "second"),
-)  # as babel.dates.format_timedelta picks them
-
-
-def _span(seconds: float) -> Span | Msg:
-    """A bound in seconds, shown in words, exactly: `Span` rounds to one unit (30 days would read "4 weeks"),
-    so a bound it cannot show exactly is written in the largest unit that divides it."""
-    rounded = next(
-        ((round(seconds / size), size) for size, _unit in _SPAN_UNITS if seconds / size >= 1.5), (round(seconds), 1)
-    )
-    if rounded[0] * rounded[1] == seconds:
-        return Span(timedelta(seconds=seconds))
-    size = next(size for size, _unit in _SPAN_UNITS[2:] if seconds % size == 0 or size == 1)
-    return counted_unit(size, round(seconds / size))
 
 
 def _zone(ctx: ConvertContext) -> ZoneInfo:

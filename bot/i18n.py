@@ -277,6 +277,22 @@ def counted_unit(seconds_per_unit: int, count: int) -> Msg:
     return words(count)
 
 
+_SPAN_UNITS = (31_536_000, 2_592_000, 604_800, 86_400, 3_600, 60, 1)  # as babel.dates.format_timedelta picks them
+
+
+def exact_units(seconds: float) -> Span | Msg:
+    """A duration bound in words, exactly, so the limit a member reads is the limit applied: `Span`'s words
+    when they are exact, else the largest unit that divides it (30 days, which `Span` would round to
+    "4 weeks")."""
+    size, count = next(
+        ((size, round(seconds / size)) for size in _SPAN_UNITS if seconds / size >= 1.5), (1, round(seconds))
+    )
+    if size * count == seconds:
+        return Span(timedelta(seconds=seconds))
+    size = next(size for size in _SPAN_UNITS[2:] if seconds % size == 0 or size == 1)
+    return counted_unit(size, round(seconds / size))
+
+
 def _duration_words(delta: timedelta) -> Msg:
     """`1 day and 2 hours`: every non-zero unit, weeks down to seconds, the last two joined by "and"."""
     seconds = round(abs(delta.total_seconds()))

@@ -18,7 +18,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.folding import fold
-from bot.i18n import Msg, Text, Translator, _, counted_unit, join, n_, term
+from bot.i18n import Msg, Text, Translator, _, exact_units, join, n_, term
 from bot.model import Card, CardField, Level, Reply
 from bot.params import usage_text
 from bot.plugin import Choice, CommandDecl, Param, ParamKind
@@ -162,7 +162,7 @@ def accepted(param: Param, reader: Reader) -> Text:
         forms = _("a duration such as `30m`, `2h` or `1d 2h`")
         low, high = param.min_value, param.max_value
         if low is not None and high is not None:
-            bounds = _("from {low} to {high}", low=_span(low), high=_span(high))
+            bounds = _("from {low} to {high}", low=exact_units(low), high=exact_units(high))
             return join([forms, bounds], ", ")
         return forms
     if kind is ParamKind.DATETIME:
@@ -208,13 +208,6 @@ def _numbers(param: Param) -> Msg:
 
 def _plain(bound: float) -> int | float:
     return int(bound) if bound == int(bound) else bound
-
-
-def _span(seconds: float) -> Msg:
-    """A duration bound in the largest unit that states it exactly: `30 days`, not a rounded `4 weeks`."""
-    whole = round(seconds)
-    size = next((size for size in (604_800, 86_400, 3_600, 60) if whole >= size and whole % size == 0), 1)
-    return counted_unit(size, whole // size)
 
 
 def _moment(reader: Reader) -> str:
