@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from bot.i18n import Text
 from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
@@ -282,15 +282,48 @@ class PrivacyParticipant(Protocol):
         ...
 
 
+MetricKind = Literal["count", "share", "ratio", "duration"]
+"""How a figure reads and how its change is shown: a `count` (shown with its change in percent and both
+numbers, "42 → 51, +21 %"), a `share` in 0..1 (shown as a percentage, its change in points, "+5 pts"),
+a `ratio` (a plain decimal such as reactions per message, change in percent) or a `duration` in seconds
+(shown in minutes under an hour, in seconds under a minute; change in percent)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One figure of a digest section, typed so every section's figures read and compare the same way.
+
+    `value` None means "no data" (shown "—", an empty CSV cell, a gap in a chart), never zero. `previous`
+    is the same metric over the previous period; the digest fills it (a contributor leaves it None).
+    `compare` False shows no change (a figure whose previous value means nothing, such as a cohort's size)."""
+
+    key: str
+    label: Text
+    value: float | int | None
+    kind: MetricKind = "count"
+    previous: float | int | None = None
+    compare: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class DigestSection:
-    """One plugin's part of a digest: machine-readable figures (stored as JSON, exported to CSV)
-    and the lines a manager reads."""
+    """One plugin's part of a digest: typed `metrics` (each one line, with its change from the previous
+    period; stored as JSON, one CSV column each) and `lines`, what is not a figure (lists, notes).
+
+    `figures` is the older untyped form, kept for sections not yet typed: when `metrics` is given, the
+    figures are the metrics' values (`values()`)."""
 
     key: str
     title: Text
-    figures: Mapping[str, float | int | None]
+    figures: Mapping[str, float | int | None] = field(default_factory=dict)
     lines: tuple[Text, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+
+    def values(self) -> dict[str, float | int | None]:
+        """Every figure of the section under its stable key (the metrics' values when typed)."""
+        if self.metrics:
+            return {m.key: m.value for m in self.metrics}
+        return dict(self.figures)
 
 
 @runtime_checkable
