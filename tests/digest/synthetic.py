@@ -27,6 +27,7 @@ day of the week or the morning after.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -38,6 +39,7 @@ BOT_JOINS = datetime(2026, 9, 16, 8, 0, tzinfo=UTC)  # a Wednesday
 END = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # Monday, after week B's digest
 MEMBERS_WHEN_THE_BOT_JOINS = 107
 COMMUNITY = "fake:T1"
+MOD = Level.MODERATOR
 REGULARS = ("alice", "bob", "carol", "dave", "erin", "frank", "gina", "hugo")
 
 
@@ -94,7 +96,18 @@ class Forget:
     who: str
 
 
-Step = Post | React | Join | Leave | Forget
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A command. `{entry:<title>@<due, ISO UTC>}` in the line stands for the number of that calendar entry
+    (what the member reads in `/calendar list`)."""
+
+    at: datetime
+    who: str
+    line: str
+    level: Level = Level.MEMBER
+
+
+Step = Post | React | Join | Leave | Forget | Run
 
 
 def old_question(i: int) -> str:
@@ -136,9 +149,14 @@ def script() -> list[Step]:
             for i in range(1, 63)
         ],
         Post("back_m1", t(11, 13, 10), "m1", "Still enjoying the community, m1 here."),
-        # ---- week of 16 Nov
+        # ---- week of 16 Nov: the editorial calendar starts (Weekly news every Tuesday 09:00 Paris = 08:00
+        # UTC, owner gina; a one-off Meetup recap on Thursday 3 Dec 18:00 Paris = 17:00 UTC, owner bob)
+        Run(t(11, 16, 9), "mod", '/calendar add "Weekly news" #news "2026-11-17 09:00" owner:@gina repeat:weekly', MOD),
+        Run(t(11, 16, 9, 5), "mod", '/calendar add "Meetup recap" #news "2026-12-03 18:00" owner:@bob', MOD),
+        Run(t(11, 17, 8, 20), "gina", "/calendar done {entry:Weekly news@2026-11-17T08:00}"),  # on time
         Leave(t(11, 18, 12), "n3"),
         # ---- week A: 23-29 Nov
+        Run(t(11, 24, 8, 10), "gina", "/calendar done {entry:Weekly news@2026-11-24T08:00}"),  # on time
         Post("a1", t(11, 23, 10), "bob", "How do I pin a message in a channel?", "help"),
         Post("a2", t(11, 23, 10, 30), "alice", "Open the message menu and choose Pin.", "help", reply_to="a1"),
         React(t(11, 23, 10, 40), "bob", "a2", "👍"),
@@ -211,6 +229,8 @@ def script() -> list[Step]:
             "help",
             reply_to="b15",
         ),
+        # Weekly news of 1 Dec: never published (missed). Meetup recap: done 17 h after its due time (late).
+        Run(t(12, 4, 10), "bob", "/calendar done {entry:Meetup recap@2026-12-03T17:00}"),
         Post("b19", t(12, 4, 15), "dave", "Like and share if you are coming to the picnic!"),
         Post("b20", t(12, 5, 10), "gina", "Where can I find the code of conduct?", "help"),
         Post("b21", t(12, 5, 11), "hugo", "Quelqu’un sait comment exporter le calendrier en PDF ?"),
@@ -249,6 +269,7 @@ class Player:
         self.h = h
         self.platform = platform
         self.refs: dict[str, MessageRef] = {}
+        self.replies: list[tuple[str, str]] = []  # each command of the script and what the bot answered
 
     async def until(self, moment: datetime) -> None:
         """Write what is buffered, move the clock, run what became due."""
@@ -264,6 +285,7 @@ class Player:
         self.platform.channel("managers")
         self.platform.channel("help")
         self.platform.channel("random")
+        self.platform.channel("news")
         await h.command("mod", "/settings channel purpose:digest channel:#managers", level=Level.MODERATOR)
         await h.command("mod", "/filter bait on", level=Level.MODERATOR)
         await h.command("lea", "/language fr")
@@ -306,6 +328,17 @@ class Player:
         elif isinstance(step, Leave):
             self.platform.count = (self.platform.count or 0) - 1
             await h.app.dispatcher.handle(MemberLeft(community, step.at, self.platform.user(step.who)))
+        elif isinstance(step, Run):
+            line = step.line
+            for found in re.finditer(r"\{entry:([^@}]+)@([^}]+)\}", step.line):
+                number = await h.app.db.fetchval(
+                    "SELECT id FROM calendar_entries WHERE community = ? AND title = ? AND due_at LIKE ?",
+                    (COMMUNITY, found.group(1), found.group(2) + "%"),
+                )
+                assert number is not None, f"no calendar entry {found.group(0)}"
+                line = line.replace(found.group(0), str(number))
+            reply = await h.command(step.who, line, level=step.level)
+            self.replies.append((line, h.app.translator.render(reply.text, "en")))
         else:
             first = await h.command(step.who, "/privacy forget")
             token = first.text.split("confirm:", 1)[1].split()[0].strip("`*_.,)")
