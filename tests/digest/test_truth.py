@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from bot.model import Level
+from bot.plugin import CommandError
 from plugins.digest.plugin import DigestPlugin
 from tests.digest.helpers import in_channel, in_dm
 from tests.digest.synthetic import BOT_JOINS, COMMUNITY, Player, SyntheticPlatform, old_question
@@ -259,6 +260,9 @@ class World:
     channel_posts: list[str] = field(default_factory=list)  # #managers, oldest first
     lea_dms: list[str] = field(default_factory=list)
     markdown: str = ""
+    markdown_w0: str = ""  # the week the bot joined
+    markdown_before: str | None = None  # the week before it joined (None: the command line refused it)
+    refusal_before: str = ""
     csv_file: str = ""
     file_names: list[str] = field(default_factory=list)
     export_csv: str = ""
@@ -296,6 +300,13 @@ async def _read(h: Harness, world: World, tmp_path: Path) -> None:
             world.markdown = path.read_text(encoding="utf-8")
         elif path.suffix == ".csv":
             world.csv_file = path.read_bytes().decode("utf-8")
+    w0 = await plugin.write_files(COMMUNITY, "2026-09-16", tmp_path / "w0")
+    world.markdown_w0 = next(p for p in w0 if p.suffix == ".md").read_text(encoding="utf-8")
+    try:
+        before = await plugin.write_files(COMMUNITY, "2026-09-08", tmp_path / "before")
+        world.markdown_before = next(p for p in before if p.suffix == ".md").read_text(encoding="utf-8")
+    except CommandError as refused:
+        world.refusal_before = h.app.translator.render(refused.message, "en")
     reply = await h.command("mod", "/digest export periods:16", level=MOD)
     world.export_csv = reply.attachments[0].content.decode("utf-8")
     world.history = (await h.command("mod", "/digest history count:20", level=MOD)).text
@@ -486,6 +497,27 @@ def test_first_week_is_partly_covered_and_has_no_earlier_data(world: World) -> N
     assert "Members: 107 (no earlier data)" in post
     assert re.search(r"Newcomer retention: —$", post, re.M)
     assert not re.search(r": 0 → ", post), "a change against a week the bot never saw"
+
+
+def test_markdown_of_the_first_week_says_no_earlier_data(world: World) -> None:
+    md = world.markdown_w0
+    assert "The bot started recording on 16 Sep 2026: this period is only partly covered." in md
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in md.splitlines() if line.startswith("| ")]
+    messages = [r for r in rows if r[0] == "Messages"]
+    assert messages and messages[0][1:3] == ["4", "—"], messages  # 4 messages, no previous week
+    assert "no earlier data" in md
+
+
+def test_week_before_the_bot_is_no_data_never_zero(world: World) -> None:
+    """7-13 Sep: the bot was not there. Either the command line says so, or every figure is "—"."""
+    if world.markdown_before is None:
+        assert "not" in world.refusal_before, world.refusal_before
+        return
+    md = world.markdown_before
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in md.splitlines() if line.startswith("| ")]
+    values = [r[1] for r in rows if len(r) >= 3 and not set(r[1]) <= {"-", ":"}]
+    figures = [v for v in values if v not in ("This week", "This period")]
+    assert figures and all(v == "—" for v in figures), figures
 
 
 def test_member_counts_recorded_from_the_day_the_bot_joined(world: World) -> None:
