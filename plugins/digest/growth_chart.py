@@ -121,9 +121,10 @@ def render_growth(series: GrowthSeries, words: GrowthText) -> bytes:
         left.set_ylim(max(0.0, low - margin), high + margin)
     for axis in (left, right):
         axis.yaxis.set_major_locator(MaxNLocator(integer=True))
-    left.legend(handles=[line, joins, leaves], loc="upper left")
+    # Below the chart, where it hides no bar nor any part of the line.
+    figure.legend(handles=[line, joins, leaves], loc="lower center", ncol=3, frameon=False)
     left.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0.06, 1, 1))
     figure.set_layout_engine(None)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
