@@ -27,8 +27,10 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import Translator
 from bot.model import CommunityRef, MemberJoined, MemberLeft
 from bot.plugin import DigestSection, NoSettings
+from bot.registry import locale_roots
 from plugins.digest import growth as growth_module
 from plugins.digest.growth import Growth, cohort_period
 from plugins.digest.periods import Period
@@ -307,3 +309,21 @@ async def test_a_year_of_counts_is_capped_to_52_weeks(tmp_path: Path) -> None:
         assert series.members[-7] == 1069.0
         png = await growth.chart(community, period, TZ, "en")
         assert png is not None and png_size(png) == (1000, 500)
+
+
+@pytest.mark.parametrize(
+    ("members", "net", "kind", "english", "french"),
+    [
+        (1240, 38, "week", "1,240 members, +38 this week", "1\u202f240 membres, +38 cette semaine"),
+        (1240, -5, "month", "1,240 members, \u22125 this month", "1\u202f240 membres, \u22125 ce mois-ci"),
+        (1, 0, "week", "1 member, unchanged this week", "1 membre, stable cette semaine"),
+        (0, 0, "month", "0 members, unchanged this month", "0 membre, stable ce mois-ci"),
+        (1240, None, "week", "1,240 members", "1\u202f240 membres"),
+    ],
+)
+def test_the_headline_reads_the_count_and_its_change_in_both_languages(
+    members: int, net: int | None, kind: str, english: str, french: str
+) -> None:
+    translator = Translator.load(locale_roots(["core", "digest"]))
+    line = growth_module.headline(members, net, kind)
+    assert (translator.render(line, "en"), translator.render(line, "fr")) == (english, french)
