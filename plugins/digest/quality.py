@@ -120,10 +120,10 @@ async def section(ctx: PluginContext, community: str, period: Period, tz: str) -
         days = ctx.retention_days
         lines.append(
             n_(
-                "Replies and conversations are read from the messages of the last {count} day, "
-                "and this period is older: they are not known.",
-                "Replies and conversations are read from the messages of the last {count} days, "
-                "and this period is older: they are not known.",
+                "Replies and conversations are counted from the messages of the last day only: "
+                "this period is older, so they are not known.",
+                "Replies and conversations are counted from the messages of the last {count} days only: "
+                "this period is older, so they are not known.",
                 days,
             )
         )
