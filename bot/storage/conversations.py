@@ -41,36 +41,49 @@ __all__ = ["ChannelConversations", "ConversationCounts", "conversation_counts", 
 # Pairs of ids per statement: two parameters each, well under SQLite's 32,766 and PostgreSQL's 65,535.
 _ANSWERED_CHUNK = 5000
 
-# Where a message gets its responses from: the direct replies to it and the messages of its thread, by
-# author. Only the smallest and largest author are kept: the responders include someone other than the
-# message's own author exactly when one of the two differs from it (duplicates do not matter either).
+# One GROUP BY, no join: every message of the scan gives one row under its own key (kind 1), one under
+# the message it replies to and one under its thread's root (kind 0, a response), and every answered id
+# one row (kind 2). Grouped by (channel, message id), a message of the period sees its own row, its
+# responses and its recorded answer together. Of the responders only the smallest and largest author are
+# kept: someone other than the message's author responded exactly when one of the two differs from it.
+# `community || ''`: SQLite, which has no statistics, would otherwise read the community's whole history
+# through the (community, author) index instead of the period's rows through the `at` index.
+# NOT MATERIALIZED: each branch reads the rows again through the index (they are in the page cache), which
+# measured faster than copying them into a temporary table first (benchmarks/conversations_bench.py).
 _STATEMENT = """
 WITH answered (channel_id, message_id) AS ({answered}),
-scan AS (
+scan AS NOT MATERIALIZED (
     SELECT channel_id, thread_id, message_id, author_id, at, reply_to
-    FROM messages WHERE community = ? AND at >= ?
+    FROM messages WHERE community || '' = ? AND at >= ?
 ),
-links AS (
-    SELECT channel_id, reply_to AS target, author_id FROM scan WHERE reply_to IS NOT NULL
+items AS (
+    SELECT channel_id, message_id AS item, author_id, 1 AS kind,
+           CASE WHEN reply_to IS NULL AND (thread_id IS NULL OR thread_id = message_id) THEN 1 ELSE 0 END AS root
+    FROM scan WHERE at < ?
     UNION ALL
-    SELECT channel_id, thread_id AS target, author_id FROM scan
+    SELECT channel_id, reply_to, author_id, 0, 0 FROM scan WHERE reply_to IS NOT NULL
+    UNION ALL
+    SELECT channel_id, thread_id, author_id, 0, 0 FROM scan
     WHERE thread_id IS NOT NULL AND thread_id <> message_id AND (reply_to IS NULL OR reply_to <> thread_id)
+    UNION ALL
+    SELECT channel_id, message_id, NULL, 2, 0 FROM answered
 ),
-responses AS (
-    SELECT channel_id, target, MIN(author_id) AS lo, MAX(author_id) AS hi FROM links GROUP BY channel_id, target
+per_message AS (
+    SELECT channel_id,
+           MAX(CASE WHEN kind = 1 THEN 1 ELSE 0 END) AS in_period,
+           MAX(CASE WHEN kind = 1 THEN author_id END) AS author_id,
+           MAX(root) AS root,
+           MIN(CASE WHEN kind = 0 THEN author_id END) AS lo,
+           MAX(CASE WHEN kind = 0 THEN author_id END) AS hi,
+           MAX(CASE WHEN kind = 2 THEN 1 ELSE 0 END) AS answered
+    FROM items
+    GROUP BY channel_id, item
 ),
 period AS (
-    SELECT s.channel_id,
-           CASE WHEN s.reply_to IS NULL AND (s.thread_id IS NULL OR s.thread_id = s.message_id)
-                THEN 1 ELSE 0 END AS root,
-           CASE WHEN r.lo IS NULL THEN 0 ELSE 1 END AS responded,
-           CASE WHEN r.lo IS NOT NULL AND (r.lo <> s.author_id OR r.hi <> s.author_id)
-                THEN 1 ELSE 0 END AS replied,
-           CASE WHEN a.message_id IS NULL THEN 0 ELSE 1 END AS answered
-    FROM scan s
-    LEFT JOIN responses r ON r.channel_id = s.channel_id AND r.target = s.message_id
-    LEFT JOIN answered a ON a.channel_id = s.channel_id AND a.message_id = s.message_id
-    WHERE s.at < ?
+    SELECT channel_id, root, answered,
+           CASE WHEN lo IS NULL THEN 0 ELSE 1 END AS responded,
+           CASE WHEN lo IS NOT NULL AND (lo <> author_id OR hi <> author_id) THEN 1 ELSE 0 END AS replied
+    FROM per_message WHERE in_period = 1
 )
 SELECT channel_id,
        COUNT(*) AS messages,
@@ -192,5 +205,5 @@ async def _run(
     # Cast: PostgreSQL cannot tell a bare parameter's type inside VALUES.
     values = "VALUES " + ", ".join(["(CAST(? AS TEXT), CAST(? AS TEXT))"] * len(chunk)) if chunk else _NO_ANSWERED
     params: list[str] = [value for pair in chunk for value in pair]
-    params += [community, to_db(start), to_db(end)]
+    params += [community, to_db(start), to_db(end)]  # in the order of the statement's ? marks
     return await db.fetchall(_STATEMENT.format(answered=values), params)
