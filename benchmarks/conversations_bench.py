@@ -6,7 +6,8 @@ database is not counted).
 
 The week measured holds 150,000 messages (`--quick`: 500,000 stored, 50,000 in the week), with the shape
 of a lively community: 15% direct replies, 20% thread messages, a few self-replies, replies arriving up to
-two days later (some after the week's end), the rest spread over the year before.
+two days later (some after the week's end), the rest spread over the year before. Then again with four
+other communities as busy in the same days (a shared deployment: the read goes through the index on `at`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ MONDAY = date(2026, 11, 9)  # the busy week: 9 to 16 November, local days
 WEEK_START = datetime(2026, 11, 8, 23, 0, tzinfo=START.tzinfo)  # Monday 9 November, 00:00 in Paris
 WEEKS = 52
 CHANNELS = 40
+NEIGHBOURS = 4
 COLUMNS = ("community", "channel_id", "thread_id", "message_id", "author_id", "at", "length", "reply_to")
 
 
@@ -149,14 +151,34 @@ async def time_figures(app: App, runs: int) -> dict[str, Any]:
     }
 
 
+async def crowd(path: Path, busy: int) -> None:
+    """`NEIGHBOURS` other communities as busy as `COMMUNITY` in the same days, in the same table (a shared
+    deployment): the read goes through the index on `at`, so their rows of the week are read too."""
+    rng = random.Random(19)
+    async with aiosqlite.connect(path) as conn:
+        for n in range(NEIGHBOURS):
+            rows = chat(rng, WEEK_START, timedelta(days=9), busy * 9 // 7, f"n{n}-")
+            await conn.executemany(
+                f"INSERT INTO messages ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+                [(f"{PLATFORM}:N{n}", *row[1:]) for row in rows],
+            )
+        await conn.commit()
+
+
 async def measure(path: Path, total: int, busy: int, runs: int) -> dict[str, Any]:
-    """Seed, then time the figures in the started app (SQLite, two read connections)."""
+    """Seed, then time the figures in the started app (SQLite, two read connections); then again with
+    the neighbours' rows added."""
+    plugins = {"core": {}, "questions": {}, "digest": {}}
     began = time.perf_counter()
     await seed(path, total, busy)
     seeded = time.perf_counter() - began
-    async with bench_app(path, {"core": {}, "questions": {}, "digest": {}}, under_load=True) as app:
+    async with bench_app(path, plugins, under_load=True) as app:
         found = await time_figures(app, runs)
+    await crowd(path, busy)
+    async with bench_app(path, plugins, under_load=True) as app:
+        crowded = await time_figures(app, runs)
     found["seeded_s"] = seeded
+    found["crowded"] = crowded
     return found
 
 
@@ -173,6 +195,7 @@ async def run(quick: bool) -> list[tuple[str, str, str, str]]:
         flush=True,
     )
     label = f"{found['messages']:,} messages in the week, {total:,} stored"
+    crowded = found["crowded"]
     return [
         (
             f"quality section, {label}",
@@ -185,5 +208,11 @@ async def run(quick: bool) -> list[tuple[str, str, str, str]]:
             f"{found['pass']:.1f} ms",
             f"rollup figures {found['rollups']:.1f} ms",
             f"{found['pass'] / found['rollups']:.1f}",
+        ),
+        (
+            f"quality section, same, {NEIGHBOURS} other communities as busy that week",
+            f"{crowded['section']:.1f} ms",
+            f"rollup figures {crowded['rollups']:.1f} ms",
+            f"{crowded['section'] / crowded['rollups']:.1f}",
         ),
     ]

@@ -19,8 +19,8 @@ the id of the message it was started from; Slack and the console: the root messa
 the id of the message replied to (Slack: a thread message replies to the thread's root). A reply is
 matched in the same parent channel (Slack message ids are unique per channel only).
 
-One statement, one pass over `messages WHERE community = ? AND at >= start` (the period and every later
-message, where the replies are), grouped in SQL; no SQLite-only function. A period that starts before
+One statement over `messages WHERE community = ? AND at >= start` (the period and every later message,
+where the replies are), grouped once in SQL, without a join; no SQLite-only function. A period that starts before
 the retention cutoff returns None: its raw rows are partly deleted, so its figures are "no data", never
 zero.
 """
