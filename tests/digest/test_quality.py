@@ -130,6 +130,10 @@ async def test_a_period_older_than_the_raw_retention_is_no_data(tmp_path: Path) 
             "Replies and conversations are counted from the messages of the last 30 days only: "
             "this period is older, so they are not known."
         ]
+        assert text(h, section, "fr") == [
+            "Les réponses et les conversations ne se comptent que sur les messages des 30 derniers jours\u202f: "
+            "cette période est plus ancienne, elles ne sont donc pas connues."
+        ]
         per_channel = await quality.conversations_per_channel(
             plugin(h, "digest").ctx, h.platform.community.key, *WEEK.bounds(TZ)
         )
