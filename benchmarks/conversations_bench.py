@@ -168,7 +168,7 @@ async def crowd(path: Path, busy: int) -> None:
 async def measure(path: Path, total: int, busy: int, runs: int) -> dict[str, Any]:
     """Seed, then time the figures in the started app (SQLite, two read connections); then again with
     the neighbours' rows added."""
-    plugins = {"core": {}, "questions": {}, "digest": {}}
+    plugins: dict[str, Any] = {"core": {}, "questions": {}, "digest": {}}
     began = time.perf_counter()
     await seed(path, total, busy)
     seeded = time.perf_counter() - began
