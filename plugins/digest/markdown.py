@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from bot.i18n import Joined, Msg, Percent, Text, Translator, _, n_
+from bot.i18n import Joined, Msg, Percent, Text, Translator, When, _, n_
 from bot.markup import Link, Mention, RoleMention, pieces, plain
 from bot.plugin import DigestSection, Metric
 
@@ -119,11 +119,11 @@ def duration_text(seconds: float) -> Text:
 
 
 def value_text(kind: str, value: float | None) -> Text:
-    """A metric's value per its kind; "—" when there is no data."""
+    """A metric's value per its kind; "—" when there is no data. Shares are shown in whole percent."""
     if value is None:
         return NO_DATA
     if kind == "share":
-        return _("{percent}", percent=Percent(value))
+        return _("{percent}", percent=Percent(round(value * 100) / 100))
     if kind == "duration":
         return duration_text(value)
     if kind == "ratio":
@@ -136,7 +136,11 @@ _MINUS = "\u2212"
 
 def change_text(metric: Metric) -> Text:
     """The change column: "+21 %", "−3 %", "+5 pts" (shares move in points), "new" (from zero), "=",
-    "no earlier data" when the previous period has none; empty when the metric is not compared."""
+    "no earlier data" when the previous period has none; empty when the metric is not compared.
+
+    The same rule as the chat text's: the change is computed from the values as shown (shares in whole
+    percent, ratios to two decimals), so a row never contradicts itself; under 1 %, one decimal, so a change
+    that exists never reads "+0 %"."""
     value, previous = metric.value, metric.previous
     if not metric.compare:
         return ""
@@ -144,18 +148,20 @@ def change_text(metric: Metric) -> Text:
         return NO_DATA
     if previous is None:
         return _("no earlier data")
-    if value == previous:
-        return "="
-    sign = "+" if value > previous else _MINUS
     if metric.kind == "share":
-        points = round(abs(value - previous) * 100)
+        points = round(value * 100) - round(previous * 100)
         if points == 0:
             return "="
-        return n_("{sign}{count} pt", "{sign}{count} pts", points, sign=sign)
+        return n_("{sign}{count} pt", "{sign}{count} pts", abs(points), sign="+" if points > 0 else _MINUS)
+    if metric.kind == "ratio":
+        value, previous = round(value, 2), round(previous, 2)
+    if value == previous:
+        return "="
     if previous == 0:
         return _("new")
-    ratio = abs(value - previous) / abs(previous)
-    return _("{sign}{percent}", sign=sign, percent=Percent(ratio))
+    moved = abs(value - previous) / abs(previous)
+    percent = Percent(moved, digits=1 if moved < 0.01 else 0)
+    return _("{sign}{percent}", sign="+" if value > previous else _MINUS, percent=percent)
 
 
 # ------------------------------------------------------------ the file
@@ -243,24 +249,36 @@ def _legacy_sections(content: Any) -> list[DigestSection]:
 def content_sections(content: Any) -> list[DigestSection]:
     """Every section of a `DigestContent`, the digest's own first (whatever the content's shape: its own
     figures as sections already, or as the older `figures` mapping)."""
-    own = [] if not hasattr(content, "figures") else _legacy_sections(content)
+    own = _legacy_sections(content) if hasattr(content, "figures") else []
     return [*own, *content.sections]
+
+
+def coverage_notes(content: Any) -> list[Text]:
+    """What the file says under its title about the bot's coverage of the period (the same sentences as the
+    chat text): no data at all, or since which day."""
+    from plugins.digest.render import DATE_STYLE, local_noon
+
+    if getattr(content, "has_data", True) is False:
+        return [_("No data: the bot was not in this community yet during this period.")]
+    since = getattr(content, "covered_from", None)
+    if getattr(content, "partly_covered", False) and since is not None:
+        day = When(local_noon(since, content.timezone), content.timezone, DATE_STYLE)
+        return [_("The bot started recording on {day}: this period is only partly covered.", day=day)]
+    return []
 
 
 def from_content(content: Any) -> MarkdownDigest:
     """The markdown model of a `DigestContent` (plugins.digest.render)."""
     from plugins.digest.render import title
 
-    notes: list[Text] = []
-    coverage_note = getattr(content, "coverage_note", None)
-    if coverage_note is not None:
-        notes.append(coverage_note() if callable(coverage_note) else coverage_note)
     footer: Text = (
         _("_This period is not over: figures so far, compared with the whole previous period._")
         if getattr(content, "partial", False)
         else _("_Changes are compared with the previous period._")
     )
-    return MarkdownDigest(title(content), content.period.kind, content_sections(content), tuple(notes), (footer,))
+    return MarkdownDigest(
+        title(content), content.period.kind, content_sections(content), tuple(coverage_notes(content)), (footer,)
+    )
 
 
 def digest_markdown(content: Any, translator: Translator, locale: str) -> str:
