@@ -152,6 +152,7 @@ class Community:
         """A member joins (and shares a city when they have one)."""
         entry = next(m for m in MEMBERS if m[0] == handle)
         self.platform.members[handle] = entry[1]
+        self.platform.present.add(handle)
         await self.app.dispatcher.handle(
             MemberJoined(self.platform.community, self.clock.now(), self.platform.user(handle))
         )
@@ -165,6 +166,7 @@ class Community:
             MemberLeft(self.platform.community, self.clock.now(), self.platform.user(handle))
         )
         self.present.remove(handle)
+        self.platform.present.discard(handle)
         for members in self.groups.values():
             if handle in members:
                 members.remove(handle)

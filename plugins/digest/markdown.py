@@ -27,7 +27,8 @@ NO_DATA = "—"  # a figure the bot has no data for: never shown as zero
 # escapes added after it stay escapes), emphasis, code, links, raw HTML and autolinks, table cells, entities.
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")
 # What opens a block when a line starts with it (a heading, a quote, a list item, a thematic break).
-_BLOCK_START = re.compile(r"^(\s*)([#>+=*-]|\d{1,9}[.)])")
+_BLOCK_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|([-*_])(?=\s*\3\s*\3))")
+_ORDERED_START = re.compile(r"^(\s*\d{1,9})(?=[.)](?:\s|$))")  # `1. ` opens an ordered list: escape its dot
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 _SAFE_URL = re.compile(r"(?i)^(https?://|mailto:)[^\s<>]+$")
 
@@ -93,7 +94,8 @@ def inline(text: Text | None, translator: Translator, locale: str) -> str:
 
 def _line(text: Text, translator: Translator, locale: str) -> str:
     """A line that cannot open a block it did not mean to (a `# heading` typed as a group's name)."""
-    return _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", inline(text, translator, locale), count=1)
+    line = _BLOCK_START.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", inline(text, translator, locale), count=1)
+    return _ORDERED_START.sub(lambda m: f"{m.group(1)}\\", line, count=1)
 
 
 def _cell(text: str) -> str:

@@ -188,3 +188,13 @@ def test_durations(translator: Translator, seconds: int, english: str, french: s
 def test_escape_leaves_nothing_live() -> None:
     html = MarkdownIt("commonmark").render(escape(HOSTILE))
     assert html == "<p>" + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>\n"
+
+
+@pytest.mark.parametrize("text", ["# Rust", "> quote", "- dash", "---", "* * *", "1. first", "2026) year", "+ plus"])
+def test_a_line_that_looks_like_a_block_stays_the_text_of_its_list_item(translator: Translator, text: str) -> None:
+    section = DigestSection("s", "S", lines=(text,))
+    tokens = parse(render_markdown(digest(sections=(section,), notes=(), footer=()), translator, "en"))
+    items = [tokens[i + 2] for i, t in enumerate(tokens) if t.type == "list_item_open"]
+    assert len(items) == 1 and items[0].type == "inline"
+    assert "".join(c.content for c in items[0].children or [] if c.type == "text") == text
+    assert [t.type for t in tokens if t.type.endswith("_open")].count("bullet_list_open") == 1
