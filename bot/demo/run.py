@@ -28,6 +28,7 @@ from bot.demo.world import (
     ADMIN,
     CALENDAR,
     CHAT,
+    DIGEST_GROUPS,
     EMOJI,
     END,
     FOUNDERS,
@@ -210,6 +211,8 @@ async def groups_of_week(c: Community, week: int) -> None:
         before = set(c.platform.created_spaces)
         await c.command(ADMIN, f'/group review "{name}" approve')
         c.groups[name] = [founder]
+        if name in DIGEST_GROUPS:
+            await c.command(founder, f'/group digest "{name}" on')  # its owner gets its digest by DM
         for slug in set(c.platform.created_spaces) - before:
             c.spaces[name] = c.platform.created_spaces[slug].channel.channel_id
     for name, members in c.groups.items():

@@ -159,6 +159,7 @@ GROUPS = (
     ("Lyon Frontend", "local", "Web frontend folks in Lyon", "Lyon", "chloe", 6),
     ("Bruxelles Tech", "local", "Tech meetups in Brussels", "Bruxelles", "sam", 8),
 )
+DIGEST_GROUPS = ("Rust Lille", "Paris Data")  # the groups whose owners opt in to their own digest
 # title, channel, first due (local), owner, repeat, outcome pattern per occurrence (O on time, L late, M missed)
 CALENDAR = (
     ("Weekly news", "news", datetime(2026, 8, 25, 10, 0, tzinfo=ZONE), "alice", "weekly", "OOLOOMOOOLOO"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 from bot.folding import closest
 from bot.i18n import Text, _
 from bot.model import CommunityRef
-from bot.plugin import CommandError, GroupDigestSource
+from bot.plugin import CommandError, DigestSection, GroupDigestSource, Metric, MetricKind
 from plugins.digest.chart import activity_labels, activity_words, render_trend
 from plugins.digest.export import GroupRow, PeriodRow, groups_csv, metrics_csv
 from plugins.digest.markdown import content_sections, digest_markdown
@@ -92,23 +93,70 @@ async def period_rows(service: DigestService, community: str, periods: Sequence[
     return rows
 
 
+_KINDS: dict[str, MetricKind] = {"count": "count", "share": "share", "ratio": "ratio", "duration": "duration"}
+
+
+def _figure(value: object) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def stored_section(name: str, raw: str) -> DigestSection:
+    """A stored group digest's figures (`{metric: {"value", "previous", "kind"}}`) as a section."""
+    try:
+        figures = json.loads(raw)
+    except ValueError:
+        figures = {}
+    metrics = []
+    for key, entry in (figures if isinstance(figures, dict) else {}).items():
+        if not isinstance(entry, dict):
+            continue
+        kind = _KINDS.get(str(entry.get("kind")), "count")
+        metrics.append(Metric(str(key), str(key), _figure(entry.get("value")), kind, _figure(entry.get("previous"))))
+    return DigestSection("group", name, metrics=tuple(metrics))
+
+
+async def stored_group_rows(service: DigestService, community: str, periods: Sequence[Period]) -> list[GroupRow] | None:
+    """The group digests stored when each period's digest was sent (`digest_groups`), or None when this
+    version of the digest does not store them."""
+    tables = getattr(service.ctx.db, "tables", None)
+    if tables is None or "digest_groups" not in await tables():
+        return None
+    by_start = {p.start.isoformat(): p for p in periods}
+    rows = await service.ctx.db.fetchall(
+        "SELECT period_start, group_name, figures FROM digest_groups "
+        "WHERE community = ? AND period_start >= ? AND period_start <= ? ORDER BY period_start, group_name",
+        (community, periods[0].start.isoformat(), periods[-1].start.isoformat()),
+    )
+    found = []
+    for row in rows:
+        period = by_start.get(str(row["period_start"])[:10])
+        if period is not None:
+            found.append(
+                GroupRow(period, str(row["group_name"]), stored_section(str(row["group_name"]), row["figures"]))
+            )
+    return found
+
+
 async def group_rows(service: DigestService, community: str, periods: Sequence[Period], tz: str) -> list[GroupRow]:
-    """Each opted-in group's section for each period, from the plugins that give group digests (a failing
-    one is logged and left out)."""
+    """Each opted-in group's figures per period: as stored when the period's digest was sent; the last
+    period, when its group digests are not stored yet (a preview, a period so far), from the plugins that
+    give group digests. Earlier periods are never recomputed from today's groups: a group's size now, or a
+    group created since, would be written into weeks where it was not true."""
+    rows = await stored_group_rows(service, community, periods) or []
+    last = periods[-1]
+    if any(row.period == last for row in rows):
+        return rows
     ref = CommunityRef.from_key(community)
-    sources = [p for p in service.ctx.plugins() if isinstance(p, GroupDigestSource)]
-    rows: list[GroupRow] = []
-    for period in periods:
-        start, end = period.bounds(tz)
-        for source in sources:
-            try:
-                digests = await source.group_digests(ref, start, end, tz)
-            except Exception:
-                service.ctx.logger.exception(
-                    "digest: the group digests of %s failed for %s", type(source).__name__, community
-                )
-                continue
-            rows += [GroupRow(period, d.group_name, d.section) for d in digests]
+    start, end = last.bounds(tz)
+    for source in [p for p in service.ctx.plugins() if isinstance(p, GroupDigestSource)]:
+        try:
+            digests = await source.group_digests(ref, start, end, tz)
+        except Exception:
+            service.ctx.logger.exception(
+                "digest: the group digests of %s failed for %s", type(source).__name__, community
+            )
+            continue
+        rows += [GroupRow(last, d.group_name, d.section) for d in digests]
     return rows
 
 

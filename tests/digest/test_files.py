@@ -188,6 +188,10 @@ def test_the_chart_words_name_the_period_and_the_units(translator: Translator) -
 # ------------------------------------------------------------ the files, end to end
 
 SEND_NOV_30 = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+STORED_GROUPS_TABLE = """CREATE TABLE IF NOT EXISTS digest_groups (
+    id INTEGER PRIMARY KEY, community TEXT NOT NULL, period_start TEXT NOT NULL, group_key TEXT NOT NULL,
+    group_name TEXT NOT NULL, figures TEXT NOT NULL, renderings TEXT NOT NULL, created_at TEXT NOT NULL,
+    sent_at TEXT, reached INTEGER, UNIQUE (community, period_start, group_key))"""
 
 
 class Clubs(Plugin):
@@ -218,6 +222,22 @@ async def test_the_command_line_writes_files_that_agree_with_each_other(tmp_path
     async with running(tmp_path, plugins=PLUGINS) as h:
         h.app.add_plugin(Clubs(h.app.make_context("clubs", NoSettings())))
         plugin = await two_weeks(h)
+        # A group digest stored when an earlier digest was sent (the table of migration digest/0002).
+        await h.app.db.execute(STORED_GROUPS_TABLE)
+        await h.app.db.execute(
+            "INSERT INTO digest_groups (community, period_start, group_key, group_name, figures, renderings, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                "fake:T1",
+                "2026-11-16",
+                "8",
+                "=Old club",
+                '{"members": {"value": 9, "previous": null, "kind": "count"}, '
+                '"messages": {"value": null, "previous": 3, "kind": "count"}, "bad": 1}',
+                "{}",
+                "2026-11-23T08:00:00",
+            ),
+        )
         paths = await plugin.write_files("fake:T1", None, tmp_path / "out")
     assert [p.name for p in paths] == [
         "digest-2026-11-23.md",
@@ -242,8 +262,11 @@ async def test_the_command_line_writes_files_that_agree_with_each_other(tmp_path
     # Weeks before the bot saw the community: empty cells, never zeros.
     assert all(value == "" for row in rows[:-2] for key, value in row.items() if key.startswith("reach."))
     groups = parse_csv(paths[3].read_bytes())
-    assert groups[0] == ["period_start", "period_last_day", "group", "members"]
-    assert groups[-1] == ["2026-11-23", "2026-11-29", "Rust | Lille", "4"]
+    assert groups[0] == ["period_start", "period_last_day", "group", "members", "messages"]
+    assert ["2026-11-16", "2026-11-22", "'=Old club", "9", ""] in groups  # as stored, never recomputed
+    assert groups[-1] == ["2026-11-23", "2026-11-29", "Rust | Lille", "4", ""]
+    # Today's groups are not written into the weeks before (the last week comes from the plugins).
+    assert {row[0] for row in groups[1:]} == {"2026-11-16", "2026-11-23"}
 
 
 def test_a_kept_figure_draws_gaps_and_fills_them_again_like_a_new_figure() -> None:
