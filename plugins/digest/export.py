@@ -13,8 +13,8 @@ file has `period_start`, `period_last_day`, `group` (its name), then each `<metr
 A text cell that a spreadsheet would read as a formula (a group named `=HYPERLINK(...)`) is written with a
 leading apostrophe, which spreadsheets show as text.
 
-`Row`, `columns` and `csv_bytes` are the older export of the digest's untyped figures, kept until the
-digest service builds `PeriodRow`s.
+`Row` and `csv_bytes` take the digest's own figures untyped (as the digest service gave them before its
+own figures were sections): they are written with the same columns.
 """
 
 from __future__ import annotations
@@ -25,48 +25,40 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.plugin import DigestSection
-from plugins.digest.figures import FIGURE_KEYS, Figure
+from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Figure
 from plugins.digest.periods import Period
 
 PERIOD_COLUMNS: tuple[str, ...] = ("period_start", "period_last_day")
 GROUP_COLUMNS: tuple[str, ...] = (*PERIOD_COLUMNS, "group")
 
-BASE_COLUMNS: tuple[str, ...] = ("period_start", "period_last_day", *FIGURE_KEYS)
+# The digest's own figures are its sections `reach` and `engagement`.
+OWN_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (("reach", REACH_KEYS), ("engagement", ENGAGEMENT_KEYS))
+BASE_COLUMNS: tuple[str, ...] = (*PERIOD_COLUMNS, *(f"{key}.{name}" for key, names in OWN_SECTIONS for name in names))
 
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One period's figures and its contributed sections' figures."""
+    """One period's own figures (untyped) and its contributed sections' figures: the older form of a
+    `PeriodRow`, written with the same columns."""
 
     period: Period
     figures: Mapping[str, Figure]
     sections: Mapping[str, Mapping[str, Figure]]
 
+    def typed(self) -> PeriodRow:
+        """The same figures as sections: the own figures under `reach` and `engagement`."""
+        own = [DigestSection(key, key, {name: self.figures.get(name) for name in names}) for key, names in OWN_SECTIONS]
+        return PeriodRow(self.period, [*own, *(DigestSection(k, k, dict(v)) for k, v in self.sections.items())])
+
 
 def columns(rows: Sequence[Row]) -> list[str]:
-    """The header: base columns, then every `<section>.<figure>` seen in any row, sorted."""
-    extra = sorted({f"{key}.{name}" for row in rows for key, figures in row.sections.items() for name in figures})
-    return [*BASE_COLUMNS, *extra]
-
-
-def _cell(value: Figure) -> str:
-    return "" if value is None else str(value)
+    """The header of `csv_bytes`."""
+    return metric_columns([row.typed() for row in rows])
 
 
 def csv_bytes(rows: Sequence[Row]) -> bytes:
-    """The CSV file's bytes (BOM + header + one line per period, oldest first)."""
-    header = columns(rows)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        values: dict[str, Figure] = dict(row.figures)
-        for key, figures in row.sections.items():
-            values.update({f"{key}.{name}": value for name, value in figures.items()})
-        line = [row.period.start.isoformat(), row.period.last_day.isoformat()]
-        line += [_cell(values.get(column)) for column in header[2:]]
-        writer.writerow(line)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The figures CSV of untyped rows (see `metrics_csv`)."""
+    return metrics_csv([row.typed() for row in rows])
 
 
 # ------------------------------------------------------------ typed metrics

@@ -116,8 +116,8 @@ async def test_scheduled_digest_stores_contributed_sections_and_export_has_their
         assert attachment.filename.endswith(".csv") and attachment.content.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(attachment.content.decode("utf-8-sig"))))
         assert [r["period_start"] for r in rows] == ["2026-11-02", "2026-11-09", "2026-11-16"]
-        assert rows[-1]["messages"] == "2" and rows[-1]["answers.answered"] == "3"
-        assert rows[0]["messages"] == "0" and rows[0]["reactions_per_message"] == ""
+        assert rows[-1]["reach.messages"] == "2" and rows[-1]["answers.answered"] == "3"
+        assert rows[0]["reach.messages"] == "0" and rows[0]["engagement.reactions_per_message"] == ""
 
 
 @pytest.mark.parametrize(
