@@ -17,20 +17,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from bot.formatting import markdown_escape, to_markdown
 from bot.i18n import Joined, Msg, Percent, Text, Translator, When, _, n_
-from bot.markup import Link, Mention, RoleMention, pieces, plain
 from bot.plugin import DigestSection, Metric
 
 NO_DATA = "—"  # a figure the bot has no data for: never shown as zero
 
-# Every character that can start markup inside a line of CommonMark/GFM text: backslash first (so the
-# escapes added after it stay escapes), emphasis, code, links, raw HTML and autolinks, table cells, entities.
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")
 # What opens a block when a line starts with it (a heading, a quote, a list item, a thematic break).
 _BLOCK_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|([-*_])(?=\s*\3\s*\3))")
 _ORDERED_START = re.compile(r"^(\s*\d{1,9})(?=[.)](?:\s|$))")  # `1. ` opens an ordered list: escape its dot
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
-_SAFE_URL = re.compile(r"(?i)^(https?://|mailto:)[^\s<>]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +42,8 @@ class MarkdownDigest:
 
 
 def escape(text: str) -> str:
-    """Member-written text as literal markdown: every inline special character backslash-escaped, line
-    breaks folded (a name or a question never starts a new block)."""
-    return _INLINE_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+    """Member-written text as literal markdown (`bot.formatting.markdown_escape`)."""
+    return markdown_escape(text)
 
 
 def _escaped(text: Text) -> Text:
@@ -67,29 +62,11 @@ def _escaped_param(value: object) -> object:
     return value  # numbers, dates, percents, and the bot's Link / Mention objects
 
 
-def _url(url: str) -> str | None:
-    """A link target fit for `[label](url)`, or None (then only the label is written)."""
-    if not _SAFE_URL.match(url):
-        return None
-    return url.replace("(", "%28").replace(")", "%29")
-
-
-def _piece(piece: str | Link | Mention | RoleMention) -> str:
-    if isinstance(piece, Link):
-        label = escape(piece.label or piece.url)
-        url = _url(piece.url)
-        return f"[{label}]({url})" if url else label
-    if isinstance(piece, (Mention, RoleMention)):
-        return escape(plain(piece))  # a file pings nobody: `@name`
-    return piece  # already escaped where a member wrote it (see `_escaped`)
-
-
 def inline(text: Text | None, translator: Translator, locale: str) -> str:
     """`text` rendered for `locale` as one line of markdown."""
     if text is None:
         return ""
-    rendered = translator.render(_escaped(text), locale)
-    return " ".join("".join(_piece(p) for p in pieces(rendered)).splitlines())
+    return " ".join(to_markdown(translator.render(_escaped(text), locale)).splitlines())
 
 
 def _line(text: Text, translator: Translator, locale: str) -> str:

@@ -198,3 +198,13 @@ def test_a_line_that_looks_like_a_block_stays_the_text_of_its_list_item(translat
     assert len(items) == 1 and items[0].type == "inline"
     assert "".join(c.content for c in items[0].children or [] if c.type == "text") == text
     assert [t.type for t in tokens if t.type.endswith("_open")].count("bullet_list_open") == 1
+
+
+def test_only_web_and_mail_links_become_links(translator: Translator) -> None:
+    lines = (
+        _("See {a}, {b}, {c}", a=Link("javascript:alert(1)", "click"), b=Link("https://x.org/a_(b)", "ok"), c="c"),
+        _("Write to {m}", m=Link("mailto:team@example.org", "the team")),
+    )
+    section = DigestSection("s", "S", lines=lines)
+    tokens = parse(render_markdown(digest(sections=(section,), notes=(), footer=()), translator, "en"))
+    assert links(tokens) == [("ok", "https://x.org/a_%28b%29"), ("the team", "mailto:team@example.org")]
