@@ -160,6 +160,19 @@ async def group_rows(service: DigestService, community: str, periods: Sequence[P
     return rows
 
 
+async def export_files(
+    service: DigestService, community: str, last: Period, count: int, tz: str
+) -> list[tuple[str, bytes]]:
+    """What `/digest export` attaches: the figures CSV of `count` periods ending with `last`, and the
+    per-group CSV when groups have digests in those periods (file name and bytes each)."""
+    stem = f"digest-{last.start.isoformat()}-{count}"
+    found = [(f"{stem}.csv", await service.csv(community, last, count, tz))]
+    groups = await group_rows(service, community, last_periods(last, count), tz)
+    if groups:
+        found.append((f"{stem}-groups.csv", groups_csv(groups)))
+    return found
+
+
 async def growth_png(service: DigestService, community: str, period: Period, tz: str, locale: str) -> bytes | None:
     """The growth chart of the community-size feature (`plugins.digest.growth`), when this version has it."""
     try:

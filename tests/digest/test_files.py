@@ -281,3 +281,19 @@ def test_a_kept_figure_draws_gaps_and_fills_them_again_like_a_new_figure() -> No
         ([None, None, 0, 7], [None, None, 0, 90]),
     ):
         assert render_trend(labels, active, messages, WORDS) == _TrendFigure(labels, active, messages, WORDS).png()
+
+
+async def test_the_export_attaches_the_group_csv_when_groups_have_digests(tmp_path: Path) -> None:
+    from plugins.digest.files import export_files
+
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        plugin = await two_weeks(h)
+        last = Period("week", date(2026, 11, 23), date(2026, 11, 30))
+        alone = await export_files(plugin.service, "fake:T1", last, 4, "UTC")
+        assert [name for name, _data in alone] == ["digest-2026-11-23-4.csv"]
+        h.app.add_plugin(Clubs(h.app.make_context("clubs", NoSettings())))
+        both = await export_files(plugin.service, "fake:T1", last, 4, "UTC")
+    assert [name for name, _data in both] == ["digest-2026-11-23-4.csv", "digest-2026-11-23-4-groups.csv"]
+    figures = parse_csv(both[0][1])
+    assert len(figures) == 5 and figures[-1][figures[0].index("reach.messages")] == "3"
+    assert parse_csv(both[1][1])[1:] == [["2026-11-23", "2026-11-29", "Rust | Lille", "4"]]
