@@ -196,7 +196,7 @@ def test_the_csv_line_of_the_period_says_what_the_markdown_tables_say(demo: Demo
             assert shown == pytest.approx(current, abs=0.006), (column, row)
             assert shown_before == pytest.approx(previous, abs=0.006), (column, row)
             checked += 1
-    assert checked >= 10
+    assert checked >= 8
 
 
 def test_csv_has_twelve_weekly_rows_with_every_plugin(demo: DemoRun) -> None:
@@ -220,11 +220,16 @@ def test_twelve_weeks_show_a_growing_community_and_every_outcome(demo: DemoRun) 
         return sum(int(r[column] or 0) for r in rows)
 
     assert int(rows[-1]["reach.messages"]) > int(rows[0]["reach.messages"])
-    joined, left = total("reach.new_members"), total("reach.left_members")
-    assert joined >= 20 and left == len(demo_world.LEAVERS)
-    # Members join week after week, more than leave: the community grows every week, and so does activity.
-    assert all(int(r["reach.new_members"]) > int(r["reach.left_members"]) for r in rows)
     assert int(rows[-1]["reach.active_members"]) > int(rows[0]["reach.active_members"])
+    # Members join week after week, more than leave: the community grows every week. Joins and departures
+    # are the growth section's (`members.*`) where the bot records the community's size, else reach's.
+    for joined, left in (("members.joined", "members.left"), ("reach.new_members", "reach.left_members")):
+        if joined in rows[0]:
+            assert total(joined) >= 20 and total(left) == len(demo_world.LEAVERS)
+            assert all(int(r[joined]) > int(r[left]) for r in rows)
+    if "members.members" in rows[0]:
+        sizes = [int(r["members.members"]) for r in rows if r["members.members"]]
+        assert sizes and sizes == sorted(sizes) and sizes[-1] == len(demo_world.MEMBERS) - len(demo_world.LEAVERS)
     # Conversations: replies and threads every week.
     assert all(int(r["engagement.replies"]) > 0 and int(r["engagement.thread_messages"]) > 0 for r in rows)
     for column in (

@@ -77,7 +77,10 @@ async def coverage_of(service: DigestService, community: str, tz: str) -> date |
     if coverage is not None:
         found = await coverage(community, tz)
         return found if isinstance(found, date) else None
-    return await service.repo.first_day(community)
+    first = await service.ctx.db.fetchval(
+        "SELECT MIN(day) FROM activity_community_daily WHERE community = ?", (community,)
+    )
+    return date.fromisoformat(str(first)[:10]) if first else None
 
 
 async def period_rows(service: DigestService, community: str, periods: Sequence[Period], tz: str) -> list[PeriodRow]:
