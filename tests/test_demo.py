@@ -6,7 +6,6 @@ digest is read in French: the expected words come from the catalogs, whatever th
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import os
 import struct
@@ -90,7 +89,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 def test_the_command_writes_the_digest_files(demo: DemoRun) -> None:
     assert demo.returncode == 0, demo.stderr
     written = sorted(p.name for p in demo.out_dir.iterdir())
-    growth = ["digest-2026-11-09-growth.png"] if importlib.util.find_spec("plugins.digest.growth") else []
+    # The growth chart is there exactly when the bot recorded member counts (the CSV's community size).
+    counted = any(row.get("members.members") for row in demo.rows())
+    growth = ["digest-2026-11-09-growth.png"] if counted else []
     assert written == sorted(
         [
             "digest-2026-11-09.md",

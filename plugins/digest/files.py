@@ -7,7 +7,6 @@ so no file contradicts another."""
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from bot.model import CommunityRef
 from bot.plugin import CommandError, DigestSection, GroupDigestSource, Metric, MetricKind
 from plugins.digest.chart import activity_labels, activity_words, render_trend
 from plugins.digest.export import GroupRow, PeriodRow, groups_csv, metrics_csv
+from plugins.digest.growth import Growth
 from plugins.digest.markdown import content_sections, digest_markdown
 from plugins.digest.periods import Period, Schedule, last_periods, local_today, period_containing
 from plugins.digest.service import DigestService
@@ -177,13 +177,8 @@ async def export_files(
 
 
 async def growth_png(service: DigestService, community: str, period: Period, tz: str, locale: str) -> bytes | None:
-    """The growth chart of the community-size feature (`plugins.digest.growth`), when this version has it."""
-    try:
-        growth = importlib.import_module("plugins.digest.growth")
-    except ModuleNotFoundError:
-        return None
-    png = await growth.Growth(service.ctx).chart(community, period, tz, locale)
-    return png if isinstance(png, bytes) else None
+    """The growth chart (`plugins.digest.growth`); None when the bot recorded no member count in its span."""
+    return await Growth(service.ctx).chart(community, period, tz, locale)
 
 
 def _reach(row: PeriodRow, key: str) -> int | float | None:

@@ -297,3 +297,19 @@ async def test_the_export_attaches_the_group_csv_when_groups_have_digests(tmp_pa
     figures = parse_csv(both[0][1])
     assert len(figures) == 5 and figures[-1][figures[0].index("reach.messages")] == "3"
     assert parse_csv(both[1][1])[1:] == [["2026-11-23", "2026-11-29", "Rust | Lille", "4"]]
+
+
+async def test_the_growth_chart_is_written_when_member_counts_were_recorded(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        plugin = await two_weeks(h)
+        before = await plugin.write_files("fake:T1", None, tmp_path / "before")
+        for day, members in (("2026-11-16", 40), ("2026-11-20", 42), ("2026-11-27", 45)):
+            await h.app.db.execute(
+                "INSERT INTO digest_member_counts (community, day, members, recorded_at) VALUES (?, ?, ?, ?)",
+                ("fake:T1", day, members, f"{day}T08:00:00+00:00"),
+            )
+        after = await plugin.write_files("fake:T1", None, tmp_path / "after")
+    assert "digest-2026-11-23-growth.png" not in [p.name for p in before]
+    growth = next(p for p in after if p.name == "digest-2026-11-23-growth.png")
+    assert [p.name for p in after].index(growth.name) == 2  # after the activity chart, before the CSV
+    assert growth.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
