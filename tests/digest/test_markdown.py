@@ -150,8 +150,8 @@ def test_links_and_mentions_are_markdown_and_member_text_stays_text(translator: 
 def test_french_reads_french(translator: Translator) -> None:
     markdown = render_markdown(digest(), translator, "fr")
     reach, questions = tables(parse(markdown))
-    assert reach[0] == ["Indicateur", "Cette semaine", "Précédente", "Évolution"]
-    assert reach[1] == ["Messages", f"1{NNBSP}200", "—", "pas de données antérieures"]
+    assert reach[0] == ["Indicateur", "Cette semaine", "Période précédente", "Évolution"]
+    assert reach[1] == ["Messages", f"1{NNBSP}200", "—", "aucune donnée antérieure"]
     assert questions[1][3] == f"+21{NNBSP}%"
     assert questions[2][1:] == [f"45{NNBSP}%", f"40{NNBSP}%", "+5 pts"]
     assert questions[3][1:3] == ["12 min", "3 h 20 min"]
