@@ -148,13 +148,24 @@ async def test_digest_section_and_autocomplete(tmp_path: Path) -> None:
         await h.flush()
         section = await groups.digest_section(h.platform.community, START, START + timedelta(days=7), "Europe/Paris")
         assert section is not None and section.key == "groups"
-        assert dict(section.figures) == {"groups_total": 2, "groups_new": 2, "memberships_new": 3, "groups_active": 1}
+        assert section.values() == {
+            "groups_total": 2,
+            "groups_new": 2,
+            "memberships_new": 3,
+            "members_in_groups": 2,  # alice is in both groups: counted once
+            "groups_active": 1,
+            "group_messages": 2,
+        }
         rendered = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert rendered[0].startswith("2 groupes, dont 2 nouveaux") and "Rust Lille (2)" in rendered[2]
+        assert rendered == [
+            "Nouveaux groupes\u202f: Chess, Rust Lille",
+            "Groupes les plus actifs en messages\u202f: Rust Lille (2)",
+        ]
         later = await groups.digest_section(
             h.platform.community, START + timedelta(days=7), START + timedelta(days=14), "UTC"
         )
-        assert later is not None and later.figures["groups_new"] == 0 and len(later.lines) == 2
+        assert later is not None and later.values()["groups_new"] == 0 and later.lines == ()
+        assert later.values()["groups_total"] == 2 and later.values()["members_in_groups"] == 2
         user = UserRef("fake", "T1", "bob")
         assert [c.value for c in await groups.complete_groups(h.platform.community, user, "ru")] == ["Rust Lille"]
         assert [c.value for c in await groups.complete_groups(h.platform.community, user, "chs")] == ["Chess"]
