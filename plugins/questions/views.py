@@ -21,6 +21,7 @@ from plugins.questions.repo import Question
 MAX_LISTED = 15
 WAITING_SHOWN = 5  # distinct questions in the digest's still-waiting list; the figure counts them all
 WAITING_SCANNED = 200  # the oldest waiting questions read to fill that list when some are repeated
+LINKS_SHOWN = 3  # links to the copies of one repeated question; then how many more times it was asked
 UNKNOWN_LANGUAGE = "unknown"
 
 
@@ -172,10 +173,14 @@ def waiting_list(questions: Sequence[Question], shown: int = WAITING_SHOWN) -> l
 
 
 def _links(ctx: PluginContext, copies: Sequence[Question]) -> Text:
-    """`#12, #31`: a link to each copy (links stay parameters of a message: never joined as plain text)."""
+    """`#12, #31`: a link to each copy, the first `LINKS_SHOWN`, then how many more copies (links stay
+    parameters of a message: never joined as plain text, which would show them as text)."""
     text: Text = _("{link}", link=link_of(ctx, copies[0]))
-    for question in copies[1:]:
+    for question in copies[1:LINKS_SHOWN]:
         text = _("{links}, {link}", links=text, link=link_of(ctx, question))
+    if len(copies) > LINKS_SHOWN:
+        more = len(copies) - LINKS_SHOWN
+        text = n_("{links} and {count} more time", "{links} and {count} more times", more, links=text)
     return text
 
 

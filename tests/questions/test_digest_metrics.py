@@ -109,3 +109,21 @@ async def test_no_section_for_a_community_that_never_asked(tmp_path: Path) -> No
     async with running(tmp_path, plugins=PLUGINS) as h:
         await h.say("alice", "Good morning everyone")
         assert await plugin(h).digest_section(h.platform.community, *WEEK, "Europe/Paris") is None
+
+
+async def test_a_question_asked_many_times_links_three_copies_and_counts_the_rest(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        copies = [
+            await h.say(f"member{n}", "Anyone going to the meetup on Thursday?", channel=f"c{n}") for n in range(7)
+        ]
+        await h.say("zoe", "Where are the slides of the talk?")
+        await h.advance(days=5)
+        section = await plugin(h).digest_section(h.platform.community, *WEEK, "Europe/Paris")
+        assert section is not None and section.values()["still_waiting"] == 8
+        lines = english(h, section.lines)
+        meetup = next(line for line in lines if "meetup" in line)
+        assert meetup.endswith(" and 4 more times")  # seven copies: three links, four more
+        assert linked(h, section.lines)[:3] == [ref.message_id for ref in copies[:3]]
+        assert not any(line.startswith("…") for line in lines)  # every waiting question is accounted for
+        french = [h.app.translator.render(line, "fr") for line in section.lines]
+        assert any(line.endswith(" et 4 fois de plus") for line in french)
