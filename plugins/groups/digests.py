@@ -1,6 +1,7 @@
 """The groups' digests: the `groups` section of the community digest (typed metrics: groups, new groups,
-memberships, members in groups, active groups, messages in the groups' channels; the top groups), and
-per-group digests.
+memberships, members in groups, active groups, messages and conversations in the groups' channels; the top
+groups by conversations), and per-group digests. Conversations follow the core's one definition
+(`bot.plugin.conversation_counts`, over the raw messages): no data for a period older than their retention.
 
 Per-group digests: a group's owners (or a moderator) opt the group in with `/group digest`, and
 the digest plugin then sends each owner, by DM, that group's figures of the period along with the
@@ -8,8 +9,8 @@ community's digest (through `bot.plugin.GroupDigestSource`; this plugin never im
 
 A group's section (metrics too, compared by the digest with the group's previous period): members at the
 end of the period, members who joined and left in it, messages in the group's space (from the core's
-`activity_channel_daily` rollup, by local day; no data without a space) and the topics opened, whose titles
-are its lines."""
+`activity_channel_daily` rollup, by local day; no data without a space), conversations there and the topics
+opened, whose titles are its lines."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Text, _, join, n_
 from bot.model import CommunityRef, Reply
-from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation, Metric
+from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation, Metric, conversation_counts
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.records import Group
 
@@ -50,6 +51,7 @@ class GroupDigests:
         joins = await self.repo.joins_between(key, start, end)
         counts = await self._messages(key, start, end, timezone)
         spoken = {g.channel_id: counts.get(g.channel_id, 0) for g in groups if g.channel_id}
+        talks = await self._conversations(key, start, end)
         values = (
             Metric("groups_total", _("Groups"), len(groups)),
             Metric("groups_new", _("New groups"), len(new)),
@@ -59,19 +61,46 @@ class GroupDigests:
             ),
             Metric("groups_active", _("Active groups (with messages)"), sum(1 for n in spoken.values() if n)),
             Metric("group_messages", _("Messages in the groups' channels"), sum(spoken.values())),
+            Metric(
+                "group_conversations",
+                _("Conversations in the groups' channels"),
+                None if talks is None else sum(talks.get(channel, 0) for channel in spoken),
+            ),
         )
         lines: list[Text] = []
         if new:
             lines.append(_("New groups: {names}", names=", ".join(dict.fromkeys(new))))  # each name once
-        busiest = sorted(
-            ((spoken.get(g.channel_id or "", 0), g.name) for g in groups if g.channel_id), key=lambda p: (-p[0], p[1])
-        )
-        busiest = [pair for pair in busiest if pair[0] > 0][:TOP_ACTIVE]
-        if busiest:
-            # By messages: conversations per channel are not read by this plugin yet.
-            top = join([_("{name} ({count})", name=name, count=count) for count, name in busiest], ", ")
-            lines.append(_("Top groups by messages: {groups}", groups=top))
+        top = self._top(groups, spoken, talks)
+        if top is not None:
+            lines.append(top)
         return DigestSection("groups", _("Groups"), {m.key: m.value for m in values}, tuple(lines), values)
+
+    @staticmethod
+    def _top(groups: list[Group], spoken: dict[str, int], talks: dict[str, int] | None) -> Text | None:
+        """The top groups by conversations (quality over volume; ties by messages, then name), or by messages
+        when the period is older than the raw messages kept; None when no group qualifies."""
+        with_space = [g for g in groups if g.channel_id]
+        if talks is not None:
+            ranked = sorted(
+                ((talks.get(g.channel_id or "", 0), spoken.get(g.channel_id or "", 0), g.name) for g in with_space),
+                key=lambda t: (-t[0], -t[1], t[2]),
+            )
+            best = [(count, name) for count, _said, name in ranked if count > 0][:TOP_ACTIVE]
+            return _("Top groups by conversations: {groups}", groups=_ranking(best)) if best else None
+        by_messages = sorted(
+            ((spoken.get(g.channel_id or "", 0), g.name) for g in with_space), key=lambda p: (-p[0], p[1])
+        )
+        best = [pair for pair in by_messages if pair[0] > 0][:TOP_ACTIVE]
+        return _("Top groups by messages: {groups}", groups=_ranking(best)) if best else None
+
+    async def _conversations(self, community: str, start: datetime, end: datetime) -> dict[str, int] | None:
+        """channel id -> conversations whose root was posted in [start, end), by the core's one definition
+        (`bot.plugin.conversation_counts`, over the raw messages); None when the period is older than the raw
+        messages kept (no data, never zero)."""
+        counts = await conversation_counts(
+            self.ctx.db, community, start, end, now=self.ctx.clock.now(), retention_days=self.ctx.retention_days
+        )
+        return None if counts is None else {c.channel_id: c.conversations for c in counts.channels}
 
     async def _messages(self, community: str, start: datetime, end: datetime, timezone: str) -> dict[str, int]:
         """channel id -> messages in [start, end), by local day (the core's daily rollup)."""
@@ -116,6 +145,7 @@ class GroupDigests:
         if not chosen:
             return []
         messages = await self._messages(key, start, end, timezone)
+        talks = await self._conversations(key, start, end)
         found: list[GroupDigest] = []
         for group in await self.repo.groups(key):
             if group.id not in chosen:
@@ -124,13 +154,15 @@ class GroupDigests:
             owners = tuple(self.lookups.user(community, m.user_id) for m in members if m.is_owner)
             if not owners:
                 continue
-            section = await self._section(group, start, end, messages)
+            section = await self._section(group, start, end, messages, talks)
             found.append(GroupDigest(str(group.id), group.name, owners, section))
         return found
 
-    async def _section(self, group: Group, start: datetime, end: datetime, messages: dict[str, int]) -> DigestSection:
-        """One group's metrics (members at the end of the period, joined, left, messages in its channel,
-        topics opened) and the titles of the topics opened."""
+    async def _section(
+        self, group: Group, start: datetime, end: datetime, messages: dict[str, int], talks: dict[str, int] | None
+    ) -> DigestSection:
+        """One group's metrics (members at the end of the period, joined, left, messages and conversations in
+        its channel, topics opened) and the titles of the topics opened."""
         key = group.community
         joined, left = await self.repo.group_period(key, group.id, start, end)
         topics = await self.repo.topics_between(key, group.id, start, end)
@@ -145,6 +177,11 @@ class GroupDigests:
                 "messages",
                 _("Messages in {where}", where=where) if where else _("Messages in the group's channel"),
                 said,
+            ),
+            Metric(
+                "conversations",
+                _("Conversations"),
+                talks.get(group.channel_id, 0) if talks is not None and group.channel_id else None,
             ),
             Metric("topics", _("Topics opened"), len(topics)),
         )
@@ -162,6 +199,11 @@ class GroupDigests:
             lines.append(_("Topics: {titles}", titles=shown))
         section_values = {m.key: m.value for m in values}
         return DigestSection("group", _("Group {group}", group=group.name), section_values, tuple(lines), values)
+
+
+def _ranking(entries: list[tuple[int, str]]) -> Text:
+    """`Rust Lille (12), Go Paris (3)`: each count formatted per locale."""
+    return join([_("{name} ({count})", name=name, count=count) for count, name in entries], ", ")
 
 
 def _short(title: str) -> str:

@@ -57,8 +57,8 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
             "alice",
             '/group topic "Rust Lille" "A title that is much too long to be shown whole in a digest line, really"',
         )
-        await h.say("bob", "hello", channel="c-rust-lille")
-        await h.say("alice", "hi", channel="c-rust-lille")
+        hello = await h.say("bob", "hello", channel="c-rust-lille")
+        await h.say("alice", "hi", channel="c-rust-lille", reply_to=hello)
         await h.say("carol", "elsewhere", channel="c-go-paris")
         await h.flush()
         groups = plugin(h)
@@ -71,10 +71,18 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
             "members_joined": 2,
             "members_left": 1,
             "messages": 2,
+            "conversations": 1,  # alice answered bob: one conversation in the group's channel
             "topics": 2,
         }
         labels = [h.app.translator.render(m.label, "fr") for m in digest.section.metrics]
-        assert labels == ["Membres", "Arrivées", "Départs", "Messages dans #rust-lille", "Sujets ouverts"]
+        assert labels == [
+            "Membres",
+            "Arrivées",
+            "Départs",
+            "Messages dans #rust-lille",
+            "Conversations",
+            "Sujets ouverts",
+        ]
         assert all(m.kind == "count" and m.previous is None for m in digest.section.metrics)
         lines = [h.app.translator.render(line, "en") for line in digest.section.lines]
         assert lines == ["Topics: “Async traits”, “A title that is much too long to be shown whole in a digest…”"]
@@ -87,6 +95,7 @@ async def test_a_groups_figures_for_a_week(tmp_path: Path) -> None:
             "members_joined": 0,
             "members_left": 0,
             "messages": 0,
+            "conversations": 0,
             "topics": 0,
         }
         assert quiet.section.lines == ()  # no topic titles to list: the zeros are the metrics'
