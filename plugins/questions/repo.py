@@ -403,6 +403,15 @@ class QuestionsRepo:
         )
         return [_question(r) for r in rows]
 
+    async def languages_since(self, community: str, since: datetime) -> list[str]:
+        """The languages of the questions asked since `since` (closed and withdrawn ones left out)."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT language FROM questions WHERE community = ? AND asked_at >= ? "
+            "AND status IN ('open', 'answered', 'solved') ORDER BY language",
+            (community, to_db(since)),
+        )
+        return [r["language"] for r in rows]
+
     async def asked_any(self, community: str, end: datetime) -> bool:
         """True when the community had any question asked before `end` (the feature was in use)."""
         row = await self._db.fetchone(

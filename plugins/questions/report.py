@@ -16,6 +16,9 @@ from plugins.questions.repo import Question
 from plugins.questions.tracker import Tracker
 
 
+LANGUAGES_LOOKBACK = timedelta(days=366)
+
+
 class Report:
     """Reads the questions tables (after writing what is queued) into the leaderboard and the digest."""
 
@@ -43,6 +46,11 @@ class Report:
         if not await self.repo.asked_any(key, end):
             return None
         counts = await self.repo.asked_counts(key, start, end)
+        # The same per-language keys for every period computed now (this one and the previous one): the
+        # languages of the last year, at zero where none was asked, so each compares with its past.
+        seen = {c.language for c in counts}
+        recent = await self.repo.languages_since(key, self.ctx.clock.now() - LANGUAGES_LOOKBACK)
+        counts += [stats.LanguageCount(language, 0, 0) for language in recent if language not in seen]
         waits = [
             stats.seconds_between(asked, answered) for asked, answered in await self.repo.answer_times(key, start, end)
         ]

@@ -89,9 +89,10 @@ def summary(
         "answered_within_24h_share": round(within / asked, 4) if asked else None,
         "still_waiting": still_waiting,
     }
+    # Every language given, even at zero: the caller passes the languages of the recent past too, so a
+    # language asked last week and not this one reads "3 → 0", not a figure that vanished.
     for count in sorted(counts, key=lambda c: c.language):
-        if count.asked:
-            result[f"asked_{count.language}"] = count.asked
+        result[f"asked_{count.language}"] = count.asked
     return result
 
 

@@ -85,6 +85,9 @@ async def test_waiting_is_counted_as_of_each_period_end(tmp_path: Path) -> None:
         assert this.values()["asked"] == 0
         assert this.values()["median_first_answer"] is None and this.values()["p90_first_answer"] is None
         assert this.values()["answered_within_24h_share"] is None
+        # The same keys in both periods: English asked last week and not this one reads 2 → 0, never vanishes.
+        assert [m.key for m in this.metrics] == [m.key for m in before.metrics]
+        assert (before.values()["asked_en"], this.values()["asked_en"]) == (2, 0)
 
 
 async def test_quick_answers_are_seconds_and_minutes(tmp_path: Path) -> None:
