@@ -15,7 +15,6 @@ from plugins.questions import scoring, stats, views
 from plugins.questions.repo import Question
 from plugins.questions.tracker import Tracker
 
-
 LANGUAGES_LOOKBACK = timedelta(days=366)
 
 
