@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.model import Capability, DeliveryError, Message, MessageRef
+from plugins.filters.noise_report import metrics
+from plugins.filters.repo import MESSAGES_BAIT, MESSAGES_NOISE, HitCount
 from tests.filters.fakes import MOD, PLUGINS, DeletingPlatform, plugin, with_mod_channel
 from tests.harness import Harness, running
 
@@ -304,3 +306,14 @@ async def test_bait_and_noise_are_counted_apart_and_each_message_once(tmp_path: 
         assert len(english) == 6 and english[-1] == "…and 2 more rules."
         assert len(set(english)) == len(english)  # no rule listed twice
         assert h.app.translator.render(section.lines[-1], "fr") == "…et 2 autres règles."
+
+
+def test_hours_counted_before_message_rows_are_counted_per_rule_and_bait_is_no_data() -> None:
+    older = [HitCount(3, "spam", "flag", 2), HitCount(4, "inspirant", "tag", 5)]
+    values = {m.key: m.value for m in metrics(older, 70)}
+    assert (values["noise_total"], values["noise_caught"], values["bait_caught"]) == (7, 7, None)
+    assert values["noise_share"] == 0.1 and values["rules_triggered"] == 2
+    newer = [*older, HitCount(MESSAGES_NOISE, "", "tag", 4), HitCount(MESSAGES_BAIT, "", "tag", 1)]
+    values = {m.key: m.value for m in metrics(newer, None)}
+    assert (values["noise_total"], values["noise_caught"], values["bait_caught"]) == (5, 4, 1)
+    assert values["noise_share"] is None  # no message recorded: no data, never 0 %
