@@ -263,7 +263,8 @@ def days(first: date, last: date) -> Iterator[date]:
 
 class Player:
     """Plays the script: the clock moves to each event (the scheduler catching up, each job once, so
-    digests go out on time) and at 00:30 UTC every day (the daily check records the member count)."""
+    digests go out on time), at 00:30 UTC every day (the daily check records the member count) and at
+    08:30 UTC on Mondays (the digest goes out)."""
 
     def __init__(self, h: Harness, platform: SyntheticPlatform) -> None:
         self.h = h
@@ -302,7 +303,10 @@ class Player:
             while index < len(steps) and steps[index].at.date() < day:
                 await self.step(steps[index])
                 index += 1
-            await self.until(datetime.combine(day, datetime.min.time(), UTC) + timedelta(minutes=30))
+            midnight = datetime.combine(day, datetime.min.time(), UTC)
+            await self.until(midnight + timedelta(minutes=30))
+            if day.weekday() == 0:  # Monday: the digest is due at 09:00 Paris (07:00 or 08:00 UTC)
+                await self.until(midnight + timedelta(hours=8, minutes=30))
         while index < len(steps):
             await self.step(steps[index])
             index += 1

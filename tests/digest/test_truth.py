@@ -185,8 +185,12 @@ FILTERS_B: dict[str, tuple[Value, Value]] = {
 }
 FILTERS_B_CHANGES: dict[str, str] = {
     "filters.noise_total": "0 → 1, new",
+    "filters.noise_caught": "0 → 0, =",
     "filters.bait_caught": "0 → 1, new",
     "filters.noise_share": "0% → 4%, +4 pts",  # 1/23 = 4.3 %
+    "filters.noise_tagged": "0 → 1, new",
+    "filters.noise_flagged": "0 → 0, =",
+    "filters.noise_deleted": "0 → 0, =",
     "filters.rules_triggered": "0 → 2, new",
 }
 
@@ -364,7 +368,7 @@ def lines_of(text: str) -> list[str]:
 
 def week_b_text(world: World) -> str:
     """Week B's digest as posted in #managers."""
-    (post,) = [p for p in world.channel_posts if "30 Nov 2026 to 6 Dec 2026" in p]
+    (post,) = [p for p in world.channel_posts if p.startswith("**Weekly digest, 30 Nov 2026 to 6 Dec 2026**")]
     return post
 
 
@@ -421,13 +425,15 @@ def test_week_b_change_texts_in_the_channel(world: World, key: str, change: str)
 
 
 def test_week_b_change_texts_have_one_line_each(world: World) -> None:
-    """No change is shown twice, and the old arrows are gone."""
+    """No change is shown twice (two figures may move the same way: got a reply and conversations both go
+    5 → 6), and the old arrows and the estimated reply share are gone."""
     text = week_b_text(world)
-    for change in WEEK_B_CHANGES.values():
-        if "=" not in change:
-            assert sum(line.endswith(f": {change}") for line in lines_of(text)) == 1, change
+    expected = list({**WEEK_B_CHANGES, **FILTERS_B_CHANGES, **CALENDAR_B_CHANGES}.values())
+    for change in set(expected):
+        shown = sum(line.endswith(f": {change}") for line in lines_of(text))
+        assert shown == expected.count(change), (change, shown)
     assert not re.search(r"[↑↓]", text)
-    assert "estimate" not in text  # the old "(estimate)" reply share is replaced by the counted one
+    assert "estimate" not in text
 
 
 @pytest.mark.parametrize(("key", "change"), list(WEEK_B_CHANGES_FR.items()))
@@ -450,6 +456,19 @@ def test_week_b_uncompared_lines(world: World) -> None:
     assert "Change in the member count: 3" in lines  # 120 - 117
     assert "Newcomers who joined from 2 Nov 2026 to 8 Nov 2026: 4" in lines  # n1..n4
     assert any(line.endswith(": 2") and "ecord" in line for line in lines)  # best streak 2
+
+
+def test_french_dm_names_languages_in_french(world: World) -> None:
+    """Léa reads the language mix and the questions per language in French: b21 and b22 are French."""
+    (dm,) = [d for d in world.lea_dms if "30 nov. 2026" in d]
+    assert "français" in dm and "anglais" in dm
+    assert not re.search(r"\b(English|French)\b", dm), [line for line in dm.splitlines() if "English" in line]
+
+
+def test_history_says_who_each_digest_reached(world: World) -> None:
+    """Each digest went to #managers and to Léa's DMs: 2 destinations."""
+    line = next(line for line in world.history.splitlines() if "30 Nov 2026 to 6 Dec 2026" in line)
+    assert "23 messages, 10 active members" in line and "reached 2 destinations" in line
 
 
 def test_member_count_headline(world: World) -> None:
@@ -492,7 +511,7 @@ def test_first_week_is_partly_covered_and_has_no_earlier_data(world: World) -> N
         assert entry is not None, key
         assert close(entry["value"], value), f"{key}: expected {value}, got {entry['value']}"
         assert entry["previous"] is None, f"{key}: the week of 7 Sep was never seen, got {entry['previous']}"
-    (post,) = [p for p in world.channel_posts if "14 Sep 2026 to 20 Sep 2026" in p]
+    (post,) = [p for p in world.channel_posts if p.startswith("**Weekly digest, 14 Sep 2026 to 20 Sep 2026**")]
     assert "The bot started recording on 16 Sep 2026: this period is only partly covered." in post
     assert "Messages: 4 (no earlier data)" in post
     assert "Members: 107 (no earlier data)" in post
