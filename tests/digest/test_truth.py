@@ -29,7 +29,7 @@ from bot.markup import inert
 from bot.model import Level
 from bot.plugin import CommandError
 from plugins.digest.plugin import DigestPlugin
-from tests.digest.helpers import in_channel, in_dm
+from tests.digest.helpers import in_channel, in_dm, png_size
 from tests.digest.synthetic import BOT_JOINS, COMMUNITY, Player, SyntheticPlatform, old_question
 from tests.harness import Harness, running
 
@@ -270,6 +270,7 @@ class World:
     refusal_before: str = ""
     csv_file: str = ""
     file_names: list[str] = field(default_factory=list)
+    pngs: dict[str, bytes] = field(default_factory=dict)
     export_csv: str = ""
     member_counts: dict[str, int] = field(default_factory=dict)  # local day -> count recorded
     history: str = ""
@@ -300,6 +301,7 @@ async def _read(h: Harness, world: World, tmp_path: Path) -> None:
     plugin = next(p for p in h.app.registry.plugins if isinstance(p, DigestPlugin))
     paths = await plugin.write_files(COMMUNITY, "2026-12-01", tmp_path / "files")
     world.file_names = [p.name for p in paths]
+    world.pngs = {p.name: p.read_bytes() for p in paths if p.suffix == ".png"}
     for path in paths:
         if path.suffix == ".md":
             world.markdown = path.read_text(encoding="utf-8")
@@ -315,11 +317,8 @@ async def _read(h: Harness, world: World, tmp_path: Path) -> None:
     reply = await h.command("mod", "/digest export periods:16", level=MOD)
     world.export_csv = reply.attachments[0].content.decode("utf-8")
     world.history = (await h.command("mod", "/digest history count:20", level=MOD)).text
-    try:
-        rows = await db.fetchall("SELECT day, members FROM digest_member_counts ORDER BY day")
-        world.member_counts = {str(r["day"]): int(r["members"]) for r in rows}
-    except Exception:  # the growth table not merged yet
-        world.member_counts = {}
+    rows = await db.fetchall("SELECT day, members FROM digest_member_counts ORDER BY day")
+    world.member_counts = {str(r["day"]): int(r["members"]) for r in rows}
 
 
 @pytest.fixture(scope="module")
@@ -613,6 +612,22 @@ def test_files_csv_is_the_export_s_last_rows(world: World) -> None:
 # ---------------------------------------------------------------------------------------------------------
 # The markdown file: real markdown, the same figures.
 # ---------------------------------------------------------------------------------------------------------
+
+
+def test_files_of_week_b(world: World) -> None:
+    """`affinity-bot digest` writes the markdown, the activity chart, the growth chart (the bot recorded
+    member counts) and the CSV; the charts are real PNGs."""
+    assert sorted(world.file_names) == sorted(
+        [
+            "digest-2026-11-30.md",
+            "digest-2026-11-30-activity.png",
+            "digest-2026-11-30-growth.png",
+            "digest-2026-11-30.csv",
+        ]
+    )
+    for png in world.pngs.values():
+        width, height = png_size(png)
+        assert width >= 600 and height >= 300
 
 
 def test_markdown_is_real_markdown(world: World) -> None:
