@@ -35,8 +35,11 @@ class ChartText:
     messages_label: str
 
 
-def render_trend(labels: Sequence[str], active: Sequence[int], messages: Sequence[int], words: ChartText) -> bytes:
-    """A WIDTH_PX x HEIGHT_PX PNG: messages as bars (right axis), active members as a line (left axis)."""
+def render_trend(
+    labels: Sequence[str], active: Sequence[int | None], messages: Sequence[int | None], words: ChartText
+) -> bytes:
+    """A WIDTH_PX x HEIGHT_PX PNG: messages as bars (right axis), active members as a line (left axis). None is
+    a period without data: a gap (no bar, a break in the line), never a zero."""
     shape = (tuple(labels), words)
     with _FIGURES_LOCK:
         figure = _FIGURES.pop(shape, None)
@@ -61,7 +64,9 @@ _FIGURES_LOCK = threading.Lock()
 class _TrendFigure:
     """One trend chart's matplotlib figure, drawn again with new figures by `replot`."""
 
-    def __init__(self, labels: Sequence[str], active: Sequence[int], messages: Sequence[int], words: ChartText) -> None:
+    def __init__(
+        self, labels: Sequence[str], active: Sequence[int | None], messages: Sequence[int | None], words: ChartText
+    ) -> None:
         import matplotlib
 
         matplotlib.use("Agg")
@@ -74,9 +79,9 @@ class _TrendFigure:
         left = figure.add_subplot(1, 1, 1)
         right = left.twinx()
         positions = list(range(len(labels)))
-        bars = right.bar(positions, list(messages), color="#9ecae1", label=words.messages_label, zorder=1)
+        bars = right.bar(positions, _gaps(messages), color="#9ecae1", label=words.messages_label, zorder=1)
         (line,) = left.plot(
-            positions, list(active), color="#d94801", marker="o", linewidth=2, label=words.active_label, zorder=3
+            positions, _gaps(active), color="#d94801", marker="o", linewidth=2, label=words.active_label, zorder=3
         )
         # Draw the line above the bars although it lives on the other axis.
         left.set_zorder(right.get_zorder() + 1)
@@ -93,10 +98,10 @@ class _TrendFigure:
         left.grid(axis="y", alpha=0.3)
         self.figure, self.left, self.right, self.line, self.bars = figure, left, right, line, bars
 
-    def replot(self, active: Sequence[int], messages: Sequence[int]) -> None:
+    def replot(self, active: Sequence[int | None], messages: Sequence[int | None]) -> None:
         """Put other figures on the same periods, scaled as a new chart would be."""
-        self.line.set_ydata(list(active))
-        for bar, height in zip(self.bars, messages, strict=True):
+        self.line.set_ydata(_gaps(active))
+        for bar, height in zip(self.bars, _gaps(messages), strict=True):
             bar.set_height(height)
         for axis in (self.left, self.right):
             axis.set_autoscaley_on(True)  # `set_ylim` had turned it off
@@ -115,7 +120,12 @@ class _TrendFigure:
         return buffer.getvalue()
 
 
-ChartKey = tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...], ChartText]
+def _gaps(values: Sequence[int | None]) -> list[float]:
+    """None as NaN, which matplotlib leaves undrawn (a gap)."""
+    return [float("nan") if v is None else float(v) for v in values]
+
+
+ChartKey = tuple[tuple[str, ...], tuple[int | None, ...], tuple[int | None, ...], ChartText]
 
 
 class ChartCache:
@@ -128,7 +138,9 @@ class ChartCache:
         self._charts: OrderedDict[ChartKey, bytes] = OrderedDict()
 
     @staticmethod
-    def key(labels: Sequence[str], active: Sequence[int], messages: Sequence[int], words: ChartText) -> ChartKey:
+    def key(
+        labels: Sequence[str], active: Sequence[int | None], messages: Sequence[int | None], words: ChartText
+    ) -> ChartKey:
         """Everything `render_trend` draws, and nothing else."""
         return tuple(labels), tuple(active), tuple(messages), words
 
