@@ -25,7 +25,7 @@ from plugins.digest.chart import ChartCache, ChartText, render_trend
 from plugins.digest.coverage import covered, first_day
 from plugins.digest.export import Row, csv_bytes
 from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Counts, figures_of, metrics_of, shares
-from plugins.digest.periods import Period, Schedule, last_periods, latest_due, local_today, send_moment
+from plugins.digest.periods import Period, Schedule, last_periods, latest_due, send_moment
 from plugins.digest.render import (
     OWN_KEYS,
     DigestContent,
