@@ -13,6 +13,7 @@ from bot.i18n import Percent, Text, When, _, join
 from bot.plugin import DigestSection, GroupDigest
 from plugins.digest.changes import metric_line
 from plugins.digest.coverage import covered, partly_covered
+from plugins.digest.figures import LABELS as LABELS  # the figure labels, where readers of the text look
 from plugins.digest.figures import Counts, Figure
 from plugins.digest.periods import Period
 
