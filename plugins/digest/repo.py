@@ -40,6 +40,7 @@ class StoredGroupDigest:
     period_start: date
     sent_at: datetime | None
     reached: int | None
+    figures: dict[str, Any]  # {metric key: {"value", "previous", "kind"}}, as `render.section_json` stores them
 
 
 def _digest(row: Any) -> StoredDigest:
@@ -59,6 +60,20 @@ def _digest(row: Any) -> StoredDigest:
 _DIGEST_COLUMNS = (
     "id, community, period, period_start, period_end, figures, rendered, created_at, sent_at, renderings, reached"
 )
+
+
+_GROUP_COLUMNS = "group_key, group_name, period_start, sent_at, reached, figures"
+
+
+def _group(row: Any) -> StoredGroupDigest:
+    return StoredGroupDigest(
+        row["group_key"],
+        row["group_name"],
+        date.fromisoformat(row["period_start"]),
+        from_db(row["sent_at"]) if row["sent_at"] else None,
+        row["reached"],
+        json.loads(row["figures"]),
+    )
 
 
 def _json(value: Any) -> str:
@@ -319,20 +334,21 @@ class DigestRepo:
             return []
         marks = ", ".join("?" for _ in starts)
         rows = await self._db.fetchall(
-            "SELECT group_key, group_name, period_start, sent_at, reached FROM digest_groups "
-            f"WHERE community = ? AND period_start IN ({marks}) ORDER BY period_start DESC, group_name, group_key",
+            f"SELECT {_GROUP_COLUMNS} FROM digest_groups WHERE community = ? AND period_start IN ({marks}) "
+            "ORDER BY period_start DESC, group_name, group_key",
             (community, *[s.isoformat() for s in starts]),
         )
-        return [
-            StoredGroupDigest(
-                r["group_key"],
-                r["group_name"],
-                date.fromisoformat(r["period_start"]),
-                from_db(r["sent_at"]) if r["sent_at"] else None,
-                r["reached"],
-            )
-            for r in rows
-        ]
+        return [_group(r) for r in rows]
+
+    async def all_groups(self, community: str, since: date | None = None) -> list[StoredGroupDigest]:
+        """Every stored group digest of the community (periods from `since`), oldest period first, by group
+        name: what a per-group export reads."""
+        rows = await self._db.fetchall(
+            f"SELECT {_GROUP_COLUMNS} FROM digest_groups WHERE community = ? AND period_start >= ? "
+            "ORDER BY period_start, group_name, group_key",
+            (community, (since or date.min).isoformat()),
+        )
+        return [_group(r) for r in rows]
 
     # ------------------------------------------------------------ privacy
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.model import Level
+from plugins.digest.plugin import DigestPlugin
 from tests.digest.helpers import PLUGINS, stored, use_managers_channel
 from tests.digest.test_group_digests import PLUGINS as WITH_GROUPS
 from tests.digest.test_group_digests import a_week_of_groups
@@ -86,3 +87,7 @@ async def test_history_lists_the_stored_group_digests(tmp_path: Path) -> None:
         assert "Group Rust Lille: digest from 16 Nov 2026" in renderings["en"]
         assert "Groupe Rust Lille\u202f: bilan du 16 nov. 2026" in renderings["fr"]
         assert json.loads(row["figures"])  # the group's figures, kept with it
+        repo = next(p for p in h.app.registry.plugins if isinstance(p, DigestPlugin)).service.repo
+        (kept,) = await repo.all_groups("fake:T1")
+        assert (kept.group_name, kept.period_start.isoformat(), kept.reached) == ("Rust Lille", "2026-11-16", 2)
+        assert kept.figures == json.loads(row["figures"])
