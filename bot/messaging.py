@@ -15,7 +15,7 @@ from bot.communities import CommunityStore
 from bot.formatting import localize
 from bot.i18n import Translator
 from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, Target, UserRef
-from bot.platforms.base import ChecksAccess, DeletesMessages, HasSpaces, Platform, PlatformError
+from bot.platforms.base import ChecksAccess, CountsMembers, DeletesMessages, HasSpaces, Platform, PlatformError
 from bot.plugin import Spaces
 from bot.storage.database import Database
 from bot.storage.times import to_db
@@ -35,6 +35,7 @@ class Outbox:
         # The optional parts of each platform, resolved once by protocol when it is added.
         self._deleters: dict[str, DeletesMessages] = {}
         self._access: dict[str, ChecksAccess] = {}
+        self._counters: dict[str, CountsMembers] = {}
 
     def add_platform(self, platform: Platform) -> None:
         """Make a platform reachable by its name (the `platform` part of every ref)."""
@@ -43,6 +44,8 @@ class Outbox:
             self._deleters[platform.name] = platform
         if isinstance(platform, ChecksAccess):
             self._access[platform.name] = platform
+        if isinstance(platform, CountsMembers):
+            self._counters[platform.name] = platform
 
     def _platform(self, name: str) -> Platform:
         try:
@@ -127,6 +130,23 @@ class Outbox:
             log.warning("could not check access to %s: %s", channel.channel_id, error)
             return None
         return None if answer is None else bool(answer)
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The community's member count through the platform's optional `member_count(community)`; None
+        when the platform has none, is not running, does not know, or failed (logged, never raised: a
+        digest check must not stop for a count)."""
+        counter = self._counters.get(community.platform)
+        if counter is None or community.platform not in self.platforms:
+            return None
+        try:
+            count = await counter.member_count(community)
+        except Exception as error:
+            log.warning("could not count the members of %s: %s", community.key, error)
+            return None
+        # Whatever the platform answered, only a plain non-negative number is a count.
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            return None
+        return count
 
     def member_name(self, user: UserRef) -> str:
         """Display name of a member."""

@@ -224,6 +224,12 @@ class Messenger(Protocol):
         """Whether a member may read a channel; None when the platform cannot tell."""
         ...
 
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """How many members the community has, as its platform reports it (Discord: the guild's member
+        count; Slack: the workspace's people, bots and deactivated accounts left out; the console: the
+        members it knows); None when unknown, the platform is not running or asking it failed."""
+        ...
+
 
 class Spaces(Protocol):
     """Channel (and role) management for groups, on platforms with `Capability.CREATE_CHANNEL`.

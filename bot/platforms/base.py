@@ -3,7 +3,7 @@ looking up members and channels, and its capabilities. Adapters call back into t
 `EventSink` (the dispatcher) with neutral events.
 
 Optional parts a platform may also implement are typed protocols (`DeletesMessages`, `ChecksAccess`,
-`HasSpaces`), resolved once when the platform is added (bot/messaging.py), not looked up by name."""
+`CountsMembers`, `HasSpaces`), resolved once when the platform is added (bot/messaging.py), not looked up by name."""
 
 from __future__ import annotations
 
@@ -92,6 +92,15 @@ class ChecksAccess(Protocol):
 
     async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
         """True or False, or None when it cannot tell."""
+        ...
+
+
+@runtime_checkable
+class CountsMembers(Protocol):
+    """A platform that can tell how many members a community has (the digest's growth figures)."""
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The member count, or None when unknown."""
         ...
 
 

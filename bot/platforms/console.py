@@ -338,6 +338,10 @@ class ConsolePlatform:
         self._note(f"#{name} is new here: created (/in #{name} goes there)")
         return self._channel(name)
 
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The members the console knows (the admin, everyone spoken as or named with their '@')."""
+        return len(self.members) if community == self.community else None
+
     def member_names(self, community: CommunityRef) -> list[str]:
         """Names of members seen so far."""
         return sorted(self.members.values())

@@ -10,6 +10,9 @@ payload Discord would refuse (a name not lower case or not a Discord name, two o
 one language, a description over 100 characters) gets 400 (50035).
 Objects the bot creates over REST are echoed on the gateway like Discord does
 (CHANNEL_CREATE, GUILD_ROLE_CREATE, THREAD_CREATE...).
+GUILD_CREATE carries the guild's `member_count` (every member, bots included; `set_member_count` makes a
+large guild listing fewer members than it counts); `member_joins` and `member_leaves` change it and push
+GUILD_MEMBER_ADD / GUILD_MEMBER_REMOVE.
 """
 
 from __future__ import annotations
@@ -202,7 +205,27 @@ class FakeDiscord:
         member = p.member(user, roles)
         guild.payload["members"].append(member)
         guild.users[user["username"]] = user
+        guild.payload["member_count"] += 1  # Discord's count includes bots, the bot itself too
         return member
+
+    def set_member_count(self, guild: FakeGuild, count: int) -> None:
+        """A large guild: GUILD_CREATE says `count` members while listing only the few the fake knows
+        (Discord sends at most the online members of a large guild)."""
+        guild.payload["member_count"] = count
+        guild.payload["large"] = count >= 250
+
+    async def member_joins(self, guild: FakeGuild, name: str) -> dict[str, Any]:
+        """A new user joins: the guild counts one more member and GUILD_MEMBER_ADD is pushed."""
+        user = self.add_member(guild, name)
+        await self.dispatch("GUILD_MEMBER_ADD", {**guild.member(name), "guild_id": str(guild.id)}, guild.id)
+        return user
+
+    async def member_leaves(self, guild: FakeGuild, name: str) -> None:
+        """A member leaves: one member fewer and GUILD_MEMBER_REMOVE is pushed."""
+        user = guild.users.pop(name)
+        guild.payload["members"] = [m for m in guild.payload["members"] if m["user"]["id"] != user["id"]]
+        guild.payload["member_count"] -= 1
+        await self.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": user}, guild.id)
 
     def add_member(
         self, guild: FakeGuild, name: str, *, roles: Iterable[int] = (), bot: bool = False

@@ -18,6 +18,8 @@ Channel membership (`members`: channel id -> member ids) answers `conversations.
 the other lists (a private channel the bot is not in is `channel_not_found`, as on Slack);
 `conversations.info` gives a channel's kind (`channel(...)`: `is_private`, `is_mpim`, `is_im`) and
 `guest(...)` makes a member whose `users.info` says `is_restricted` (or `is_ultra_restricted`).
+`users.list` pages `users` (`limit`, `cursor`, at most `page_size` a page), deactivated accounts
+(`deactivated(...)`), bots and Slackbot (`slackbot()`) included, as Slack lists them.
 """
 
 from __future__ import annotations
@@ -67,6 +69,16 @@ def _user(
 def person(uid: str, name: str, *, admin: bool = False, locale: str = "en-US") -> dict[str, Any]:
     """A full member of the workspace (an admin with `admin`), with their Slack language."""
     return _user(uid, name, name, admin=admin, locale=locale)
+
+
+def slackbot() -> dict[str, Any]:
+    """Slackbot as users.list lists it in every workspace: `is_bot` false, id USLACKBOT."""
+    return {**_user("USLACKBOT", "slackbot", "Slackbot"), "is_bot": False}
+
+
+def deactivated(uid: str, name: str) -> dict[str, Any]:
+    """A deactivated account: users.list still lists it, with `deleted` true."""
+    return {**_user(uid, name, name), "deleted": True}
 
 
 def guest(uid: str, name: str, *, single_channel: bool = False) -> dict[str, Any]:

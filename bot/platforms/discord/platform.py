@@ -228,6 +228,13 @@ class DiscordPlatform:
             return None
         return place.permissions_for(member).view_channel
 
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The guild's member count as discord.py knows it: Discord's `member_count` of GUILD_CREATE, kept up
+        to date by discord.py on each member join and removal (bots included, as Discord counts them); None
+        when the guild is not (yet) available to this process."""
+        guild = self._guild(community.workspace_id)
+        return guild.member_count if guild is not None else None
+
     def link(self, ref: MessageRef) -> str | None:
         """https://discord.com/channels/<guild>/<channel or thread>/<message>."""
         channel = ref.channel.thread_id or ref.channel.channel_id

@@ -132,6 +132,24 @@ class Directory:
                     self.remember(data)
             self._loaded["users"] = self.now()
 
+    async def count_people(self) -> int:
+        """How many people the workspace has: users.list paged (200 a page), deactivated accounts, bots and
+        Slackbot left out (guests counted: they are people of the workspace). One page per 200 accounts, so
+        call it rarely (the digest asks once a day); the members seen refresh the name cache on the way.
+        Raises what the Web API client raises."""
+        people = 0
+        async with self._locks["users"]:
+            async for page in self._pages("users_list", "members", include_locale=True):
+                for data in page:
+                    if not isinstance(data, Mapping) or not data.get("id"):
+                        continue  # hostile or broken input counts as nobody
+                    user = self.remember(data)
+                    # `is_bot` is false on Slackbot, hence its id: it is nobody's member either.
+                    if not (user.deleted or user.is_bot or user.id == "USLACKBOT"):
+                        people += 1
+            self._loaded["users"] = self.now()
+        return people
+
     def display_name(self, user_id: str) -> str:
         """A member's display name, or the id when not cached yet."""
         entry = self._users.get(user_id)

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -39,6 +39,10 @@ from bot.platforms.slack.verification import RequestCheck
 log = logging.getLogger("affinity.slack")
 
 STOP_GRACE = 5.0  # seconds given to commands in flight when the bot stops
+# Counting the workspace's members pages through users.list (a Tier 2 method, one page per 200 accounts):
+# once a day is what the digest records, and a failure is not retried at every digest check.
+COUNT_EVERY = timedelta(hours=20)
+COUNT_RETRY = timedelta(hours=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,8 @@ class SlackPlatform:
         self.receiver: HttpReceiver | SocketReceiver | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         self._warmup: asyncio.Task[None] | None = None
+        self._count: tuple[datetime, int] | None = None  # when the members were last counted, and how many
+        self._count_failed_at: datetime | None = None
         self._listen()
 
     @property
@@ -258,6 +264,26 @@ class SlackPlatform:
         if user.workspace_id != channel.workspace_id:
             return None
         return await self.access.can_read(user.user_id, channel.channel_id)
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """The workspace's people (`Directory.count_people`): users.list, paged, asked at most once per
+        `COUNT_EVERY` (a count a few hours old is the day's count) and not again within `COUNT_RETRY` after a
+        failure, which is logged and answered None (a rate limit past the client's retries, an outage)."""
+        if community.workspace_id != self.team_id or not self.team_id:
+            return None
+        now = self.now()
+        if self._count is not None and now - self._count[0] < COUNT_EVERY:
+            return self._count[1]
+        if self._count_failed_at is not None and now - self._count_failed_at < COUNT_RETRY:
+            return None
+        try:
+            people = await self.directory.count_people()
+        except Exception as exc:  # a rate limit, an outage, an answer that is not JSON: no count today
+            self._count_failed_at = now
+            log.warning("Slack: could not count the workspace's members: %s", exc)
+            return None
+        self._count, self._count_failed_at = (now, people), None
+        return people
 
     def link(self, ref: MessageRef) -> str | None:
         """The message's permalink (`https://team.slack.com/archives/C1/p1700000000000100`)."""
