@@ -3,7 +3,7 @@
 That day is the earliest of: the community's settings row (`communities.created_at`), the first member it
 recorded (`members.first_seen_at`), the first day of activity (`activity_community_daily.day`), the day a
 manager first set the digest up (`digest_settings.created_at`: the bot was there, listening) and the first
-member count recorded by the growth feature (`digest_member_counts.day`, when that table exists).
+member count recorded by the growth feature (`digest_member_counts.day`).
 Moments are UTC and become local days in the community's time zone; rollup days already are.
 
 A period that ends on or before that day has no data: every figure is None ("—", an empty CSV cell, a gap
@@ -25,19 +25,20 @@ _MOMENTS: Sequence[str] = (
     "SELECT MIN(first_seen_at) FROM members WHERE community = ?",
     "SELECT created_at FROM digest_settings WHERE community = ?",
 )
-_DAYS: Sequence[str] = ("SELECT MIN(day) FROM activity_community_daily WHERE community = ?",)
-# The growth feature's table (migrations/digest/0003_growth.sql) once that migration exists.
-GROWTH_DAYS = "SELECT MIN(day) FROM digest_member_counts WHERE community = ?"
+_DAYS: Sequence[str] = (
+    "SELECT MIN(day) FROM activity_community_daily WHERE community = ?",
+    "SELECT MIN(day) FROM digest_member_counts WHERE community = ?",
+)
 
 
-async def first_day(db: Sql, community: str, tz: str, *, extra_days: Sequence[str] = ()) -> date | None:
+async def first_day(db: Sql, community: str, tz: str) -> date | None:
     """The first local day the bot saw `community` (None: it never did)."""
     found: list[date] = []
     for sql in _MOMENTS:
         value = await db.fetchval(sql, (community,))
         if value:
             found.append(local_today(from_db(value), tz))
-    for sql in (*_DAYS, *extra_days):
+    for sql in _DAYS:
         value = await db.fetchval(sql, (community,))
         if value:
             found.append(date.fromisoformat(str(value)[:10]))

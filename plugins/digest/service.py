@@ -14,9 +14,10 @@ sent, with an error naming the targets that never received it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from bot.i18n import SUPPORTED_LOCALES, Text, When, _, n_
 from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
@@ -25,6 +26,7 @@ from plugins.digest.chart import ChartCache, ChartText, render_trend
 from plugins.digest.coverage import covered, first_day
 from plugins.digest.export import Row, csv_bytes
 from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Counts, figures_of, metrics_of, shares
+from plugins.digest.growth import Growth
 from plugins.digest.periods import Period, Schedule, last_periods, latest_due, send_moment
 from plugins.digest.render import (
     OWN_KEYS,
@@ -39,8 +41,17 @@ from plugins.digest.render import (
 )
 from plugins.digest.repo import DigestRepo, StoredDigest
 
-SectionBuilder = Callable[[CommunityRef, Period, str], Awaitable[DigestSection | None]]
-"""One of the digest's own sections for (community, period, time zone); None when it has nothing to say."""
+
+class SectionBuilder(Protocol):
+    """One of the digest's own sections for (community key, period, time zone), up to `until` for a period
+    still running (a preview); None when it has nothing to say."""
+
+    def __call__(
+        self, community: str, period: Period, tz: str, *, until: datetime | None = None
+    ) -> Awaitable[DigestSection | None]:
+        """The section of `period` (the digest calls it for the previous period too)."""
+        ...
+
 
 RETRY_FOR = timedelta(hours=24)  # how long after it was built a digest failing for an outage is retried
 
@@ -77,11 +88,10 @@ class DigestService:
         # (and the mark of a failure already logged with its traceback). Dropped when delivered or given up.
         self._failing: dict[int, tuple[Attachment, ...]] = {}
         self._charts = ChartCache()
+        self.growth = Growth(ctx)
         # The digest's own sections, in the order they are shown: each one line. A builder is called for the
         # period and for the previous one (the changes), never for a period the bot did not see.
-        self.builders: list[SectionBuilder] = [self._reach, self._engagement]
-        # Queries of a first local day the bot saw a community, besides the core tables (see coverage.py).
-        self.coverage_days: tuple[str, ...] = ()
+        self.builders: list[SectionBuilder] = [self.growth.section, self._reach, self._engagement]
 
     async def schedule_of(self, community: str) -> Schedule:
         """The community's schedule, or the configured default (cached)."""
@@ -100,7 +110,7 @@ class DigestService:
     async def coverage(self, community: str, tz: str | None = None) -> date | None:
         """The first local day the bot saw the community (None: never); see `plugins.digest.coverage`."""
         zone = tz or (await self.ctx.communities.get(community)).timezone
-        return await first_day(self.ctx.db, community, zone, extra_days=self.coverage_days)
+        return await first_day(self.ctx.db, community, zone)
 
     async def content(self, community: str, period: Period, tz: str, *, until: datetime | None = None) -> DigestContent:
         """Everything a digest of `period` says (a partial one up to `until`), each metric with its previous
@@ -153,11 +163,13 @@ class DigestService:
             DigestSection("engagement", _("Engagement"), metrics=metrics_of(counts, ENGAGEMENT_KEYS)),
         )
 
-    async def _reach(self, community: CommunityRef, period: Period, tz: str) -> DigestSection:
-        return self._own_sections(await self.repo.counts(community.key, period.start, period.end))[0]
+    async def _reach(self, community: str, period: Period, tz: str, *, until: datetime | None = None) -> DigestSection:
+        return self._own_sections(await self.repo.counts(community, period.start, period.end))[0]
 
-    async def _engagement(self, community: CommunityRef, period: Period, tz: str) -> DigestSection:
-        return self._own_sections(await self.repo.counts(community.key, period.start, period.end))[1]
+    async def _engagement(
+        self, community: str, period: Period, tz: str, *, until: datetime | None = None
+    ) -> DigestSection:
+        return self._own_sections(await self.repo.counts(community, period.start, period.end))[1]
 
     async def sections_of(
         self, community: CommunityRef, period: Period, tz: str, until: datetime | None
@@ -167,7 +179,7 @@ class DigestService:
         found: list[DigestSection] = []
         for builder in self.builders:
             try:
-                section = await builder(community, period, tz)
+                section = await builder(community.key, period, tz, until=until)
             except Exception:
                 self.ctx.logger.exception("digest: the section %s failed for %s", _name(builder), community.key)
                 continue
@@ -254,6 +266,11 @@ class DigestService:
             for community in await self.repo.communities():
                 if not self._reachable(community):
                     continue
+                try:
+                    # The member count, once a local day (the growth section and chart read it).
+                    await self.growth.record(community, now)
+                except Exception:
+                    self.ctx.logger.exception("digest: recording the member count of %s failed", community)
                 try:
                     sent += await self._run_one(community, now, attempted)
                 except Exception:
@@ -372,9 +389,16 @@ class DigestService:
         """The trend chart of the periods ending with `period`, where the platform takes attachments."""
         if Capability.ATTACHMENTS not in self.ctx.messenger.capabilities(CommunityRef.from_key(community)):
             return ()
-        tz = (await self.ctx.communities.get(community)).timezone
-        png = await self.chart(community, period, tz)
-        return (Attachment(f"digest-{period.start.isoformat()}.png", png, "image/png"),)
+        settings = await self.ctx.communities.get(community)
+        tz = settings.timezone
+        # Both charts render on worker threads at the same time.
+        png, growth = await asyncio.gather(
+            self.chart(community, period, tz), self.growth.chart(community, period, tz, settings.locale)
+        )
+        found = [Attachment(f"digest-{period.start.isoformat()}.png", png, "image/png")]
+        if growth is not None:  # no member count recorded yet: no growth chart
+            found.append(Attachment(f"growth-{period.start.isoformat()}.png", growth, "image/png"))
+        return tuple(found)
 
     async def deliver(self, stored: StoredDigest, text: Text | None, now: datetime, *, resend: bool = False) -> int:
         """Send a stored digest to its targets; a DM refused is logged and skipped. Returns targets served.
