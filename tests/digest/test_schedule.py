@@ -14,6 +14,7 @@ from bot.clock import FrozenClock
 from bot.formatting import LocalReply
 from bot.model import ChannelRef, Level, MemberJoined, MemberLeft, MessageRef, Target
 from tests.digest.helpers import PLUGINS, in_channel, in_dm, png_size, stored, use_managers_channel, values
+from tests.digest.test_growth import CountingPlatform
 from tests.harness import FakePlatform, Harness, make_config, running
 
 MONDAY_NOV_9 = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)  # 11:00 in Paris (the default zone)
@@ -211,3 +212,26 @@ async def test_language_mix_and_communities_of_platforms_not_running(
         assert "Languages: French 67%, English 33%" in digest["rendered"]
         assert digest["figures"]["lists"]["languages"] == [{"code": "fr", "share": 67}, {"code": "en", "share": 33}]
         assert "ERROR" not in caplog.text
+
+
+async def test_the_weekly_digest_shows_the_community_size_and_attaches_the_growth_chart(tmp_path: Path) -> None:
+    platform = CountingPlatform()
+    platform.count = 1200
+    async with running(tmp_path, plugins=PLUGINS, start=MONDAY_NOV_9, platform=platform) as h:
+        await use_managers_channel(h)
+        await h.say("alice", "hello")
+        await advance_to(h, datetime(2026, 11, 16, 10, 0, tzinfo=UTC))  # each check records the count once a day
+        platform.count = 1240
+        await advance_to(h, SEND_NOV_23)
+        post = in_channel(h, "managers")[-1]
+        text = post.text
+        assert text.index("**Community size**") < text.index("**Reach**")  # the community's size comes first
+        assert "• Members: 1,200 → 1,240, +3%" in text
+        assert "• 1,240 members, +40 this week" in text
+        digest = (await stored(h))[-1]
+        assert values(digest, "members")["members"] == 1240 and values(digest, "members", "previous")["members"] == 1200
+        activity, growth = post.reply.attachments
+        assert activity.filename == "digest-2026-11-16.png" and growth.filename == "growth-2026-11-16.png"
+        assert growth.mime_type == "image/png" and min(png_size(growth.content)) > 0
+        days = await h.app.db.fetchval("SELECT COUNT(*) FROM digest_member_counts")
+        assert days == 15  # 9 to 23 November, once a local day
