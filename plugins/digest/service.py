@@ -89,6 +89,8 @@ class DigestService:
         self._failing: dict[int, tuple[Attachment, ...]] = {}
         self._charts = ChartCache()
         self.growth = Growth(ctx)
+        # (community, period start, end) -> the rollup counts read for `reach`, reused by `engagement`.
+        self._counted: dict[tuple[str, date, date], Counts] = {}
         # The digest's own sections, in the order they are shown: each one line. A builder is called for the
         # period and for the previous one (the changes), never for a period the bot did not see.
         self.builders: list[SectionBuilder] = [self.growth.section, self._reach, self._engagement]
@@ -135,6 +137,7 @@ class DigestService:
             NamedCount(code, self.ctx.translator.language_name(code, locale), pct)
             for code, pct in shares(await self.repo.languages(community, start, end))[: self.top]
         )
+        self._counted[(community, start, end)] = counts
         current = await self.sections_of(ref, period, tz, until)
         ranking = tuple(ranking_lines(channels, members, languages))
         current = [replace(s, lines=s.lines + ranking) if s.key == "reach" else s for s in current]
@@ -164,12 +167,25 @@ class DigestService:
         )
 
     async def _reach(self, community: str, period: Period, tz: str, *, until: datetime | None = None) -> DigestSection:
-        return self._own_sections(await self.repo.counts(community, period.start, period.end))[0]
+        return self._own_sections(await self._counts(community, period, keep=True))[0]
 
     async def _engagement(
         self, community: str, period: Period, tz: str, *, until: datetime | None = None
     ) -> DigestSection:
-        return self._own_sections(await self.repo.counts(community, period.start, period.end))[1]
+        return self._own_sections(await self._counts(community, period, keep=False))[1]
+
+    async def _counts(self, community: str, period: Period, *, keep: bool) -> Counts:
+        """The period's rollup counts, read once for the two sections built from them: `reach` reads and keeps
+        them, `engagement` (its next builder) takes them back."""
+        key = (community, period.start, period.end)
+        counts = self._counted.get(key) if keep else self._counted.pop(key, None)
+        if counts is None:
+            counts = await self.repo.counts(community, period.start, period.end)
+        if keep:
+            if len(self._counted) >= 16:  # a failed builder never leaves more than a few behind
+                self._counted.clear()
+            self._counted[key] = counts
+        return counts
 
     async def sections_of(
         self, community: CommunityRef, period: Period, tz: str, until: datetime | None
@@ -250,9 +266,9 @@ class DigestService:
             if not covered(period, since):
                 rows.append(Row(period, figures_of(None), {}))
                 continue
-            counts = await self.repo.counts(community, period.start, period.end)
-            sections = [s for s in await self.sections_of(ref, period, tz, None) if s.key not in OWN_KEYS]
-            rows.append(Row(period, figures_of(counts), {s.key: s.values() for s in sections}))
+            sections = await self.sections_of(ref, period, tz, None)
+            own = {k: v for s in sections if s.key in OWN_KEYS for k, v in s.values().items()}
+            rows.append(Row(period, own, {s.key: s.values() for s in sections if s.key not in OWN_KEYS}))
         return csv_bytes(rows)
 
     # ------------------------------------------------------------ schedule and delivery
