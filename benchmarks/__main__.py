@@ -17,6 +17,7 @@ SUITES = [
     "benchmarks.ingest",
     "benchmarks.startup",
     "benchmarks.digest_bench",
+    "benchmarks.conversations_bench",
     "benchmarks.filters_bench",
     "benchmarks.commands_bench",
     "benchmarks.pg",

@@ -178,6 +178,7 @@ class App:
             logger=logging.getLogger(f"affinity.plugins.{name}"),
             plugins=plugins,
             commands=commands,
+            retention_days=self.config.database.retention_days,
         )
 
     def add_plugin(self, plugin: Plugin[Any]) -> None:

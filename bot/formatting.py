@@ -28,6 +28,7 @@ __all__ = [
     "discord_inert",
     "link",
     "localize",
+    "markdown_escape",
     "mention",
     "mentions",
     "role_mention",
@@ -189,10 +190,34 @@ def to_slack(text: str) -> str:
     return _BOLD.sub(lambda m: f"*{m.group(1)}*", "".join(_slack_piece(p) for p in pieces(text)))
 
 
+# What can start markup inside a line of CommonMark/GFM text: backslash first (so the escapes added after it
+# stay escapes), emphasis, code, links, raw HTML and autolinks, table cells, entities.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&])")
+_MARKDOWN_URL = re.compile(r"(?i)^(?:https?://|mailto:)[^\s<>]+$")
+
+
+def markdown_escape(text: str) -> str:
+    """Plain text as literal markdown: every inline special character backslash-escaped, line breaks folded
+    (what a member wrote can neither open a link, a tag or emphasis, nor break a table or start a block)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(text.splitlines()))
+
+
+def _markdown_piece(piece: Piece) -> str:
+    if isinstance(piece, Link):
+        label = markdown_escape(piece.label or piece.url)
+        if not _MARKDOWN_URL.match(piece.url):
+            return label  # only web and mail links: never `javascript:` or a relative path
+        return f"[{label}]({piece.url.replace('(', '%28').replace(')', '%29')})"
+    if isinstance(piece, (Mention, RoleMention)):
+        return markdown_escape(plain(piece))
+    return piece
+
+
 def to_markdown(text: str) -> str:
-    """Neutral markup for a markdown file (a digest written to disk): links `[label](url)`, mentions
-    `@name`; a file pings nobody, so the rest stays as written."""
-    return "".join(f"[{p.label}]({p.url})" if isinstance(p, Link) else plain(p) for p in pieces(text))
+    """Neutral markup for a markdown file (a digest written to disk): the bot's links `[label](url)` (http,
+    https and mailto; the label escaped), mentions `@name` (a file pings nobody). The plain runs stay as
+    written: the caller escapes what a member wrote with `markdown_escape` (see plugins/digest/markdown.py)."""
+    return "".join(_markdown_piece(p) for p in pieces(text))
 
 
 def to_plain(text: str) -> str:

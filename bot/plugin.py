@@ -7,7 +7,9 @@ It never imports a platform SDK, apscheduler or aiosqlite: everything it may use
 
 This module is the one plugins import from: it re-exports the declarations (`@command`, `@listen`,
 `@job`, `@due`, `@autocomplete`, typed parameters) owned by `bot.declarations` and the protocols
-plugins are served and cooperate through, owned by `bot.protocols`.
+plugins are served and cooperate through, owned by `bot.protocols`, and the one definition of "got a
+reply" and of a conversation over the raw message metadata (`conversation_counts`, owned by
+`bot.storage.conversations`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from bot.model import ChannelRef, CommandInvoked, CommunityRef, Event, Level, Us
 from bot.protocols import (
     REFUSED_WRITES,
     ActivityBuffer,
+    AnswerSource,
     BulkSql,
     Communities,
     DigestContributor,
@@ -69,6 +72,7 @@ from bot.protocols import (
     Sql,
     SqlDatabase,
 )
+from bot.storage.conversations import ChannelConversations, ConversationCounts, conversation_counts
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -77,12 +81,15 @@ if TYPE_CHECKING:
 __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocols
     "REFUSED_WRITES",
     "ActivityBuffer",
+    "AnswerSource",
     "AutocompleteFn",
     "BulkSql",
+    "ChannelConversations",
     "Choice",
     "CommandDecl",
     "CommandError",
     "Communities",
+    "ConversationCounts",
     "DigestContributor",
     "DigestSection",
     "Directory",
@@ -115,6 +122,7 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "channel",
     "choice",
     "command",
+    "conversation_counts",
     "due",
     "duration",
     "integer",
@@ -188,6 +196,9 @@ class PluginContext:
     logger: logging.Logger
     plugins: Callable[[], Sequence[Plugin[Any]]]
     commands: Callable[[], Sequence[CommandDecl]]
+    # How long raw message metadata is kept (`database.retention_days`): figures read from it
+    # (bot.storage.conversations) are "no data" for a period older than that.
+    retention_days: int = 180
 
 
 class NoSettings(BaseModel):

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # plain data; importing the store's module at run time would 
 __all__ = [
     "REFUSED_WRITES",
     "ActivityBuffer",
+    "AnswerSource",
     "BulkSql",
     "DigestContributor",
     "DigestSection",
@@ -376,4 +377,15 @@ class GroupDigestSource(Protocol):
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> list[GroupDigest]:
         """One entry per opted-in group with owners, for [start, end) (aware UTC)."""
+        ...
+
+
+@runtime_checkable
+class AnswerSource(Protocol):
+    """A plugin that records answers to messages (the questions feature): its answered questions count as
+    messages that got a reply, so "got a reply" never says less than "answered" (bot.storage.conversations)."""
+
+    async def answered_messages(self, community: CommunityRef, start: datetime, end: datetime) -> set[tuple[str, str]]:
+        """(channel_id, message_id) of the questions asked in [start, end) (aware UTC) that were recorded as
+        answered or solved, at any time up to now."""
         ...

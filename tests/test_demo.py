@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import struct
 import subprocess
 import sys
@@ -19,6 +18,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 import bot.demo.run
 from bot.clock import FrozenClock
@@ -31,7 +32,7 @@ from bot.registry import locale_roots
 from bot.scheduler import Scheduler
 from bot.storage.database import Database
 from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
-from plugins.digest.render import DATE_STYLE, LABELS
+from plugins.digest.render import DATE_STYLE
 
 SECTIONS = (
     _("Reach"),
@@ -56,8 +57,10 @@ class DemoRun:
     progress: str
     stderr: str
 
-    def file(self, suffix: str) -> Path:
-        return next(p for p in self.paths if p.suffix == suffix)
+    def file(self, suffix: str, kind: str = "") -> Path:
+        """`digest-<start><kind><suffix>`: `.md`, `.png` (the activity chart), `.csv`, or `.csv` of `-groups`."""
+        kind = kind or ("-activity" if suffix == ".png" else "")
+        return next(p for p in self.paths if p.name == f"digest-2026-11-09{kind}{suffix}")
 
     def rows(self) -> list[dict[str, str]]:
         text = self.file(".csv").read_bytes().decode("utf-8-sig")
@@ -85,18 +88,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
 def test_the_command_writes_the_digest_files(demo: DemoRun) -> None:
     assert demo.returncode == 0, demo.stderr
-    written = sorted(p.suffix for p in demo.out_dir.iterdir())
-    assert written == [".csv", ".md", ".png"]
-
-
-def figure(markdown: str, pattern: str) -> int:
-    found = re.search(pattern, markdown)
-    assert found, f"{pattern!r} not in the digest"
-    return int(found.group(1))
-
-
-def test_writes_markdown_png_and_csv_of_the_last_full_week(demo: DemoRun) -> None:
-    assert [p.name for p in demo.paths] == ["digest-2026-11-09.md", "digest-2026-11-09.png", "digest-2026-11-09.csv"]
+    written = sorted(p.name for p in demo.out_dir.iterdir())
+    # The growth chart is there exactly when the bot recorded member counts (the CSV's community size).
+    counted = any(row.get("members.members") for row in demo.rows())
+    growth = ["digest-2026-11-09-growth.png"] if counted else []
+    assert written == sorted(
+        [
+            "digest-2026-11-09.md",
+            "digest-2026-11-09-activity.png",
+            *growth,
+            "digest-2026-11-09.csv",
+            "digest-2026-11-09-groups.csv",
+        ]
+    )
+    assert [p.name for p in demo.paths] == [
+        "digest-2026-11-09.md",
+        "digest-2026-11-09-activity.png",
+        *growth,
+        "digest-2026-11-09.csv",
+        "digest-2026-11-09-groups.csv",
+    ]
     assert all(p.is_file() and p.stat().st_size > 0 for p in demo.paths)
 
 
@@ -110,31 +121,83 @@ def test_the_demo_community_runs_in_french() -> None:
     assert {language for _handle, _name, language, _city in demo_world.MEMBERS} == {"fr", "en"}
 
 
-def test_markdown_is_in_french_with_every_section_and_figures(demo: DemoRun, translator: Translator) -> None:
-    markdown = demo.file(".md").read_text(encoding="utf-8")
+def parsed(demo: DemoRun) -> list[Token]:
+    return MarkdownIt("commonmark").enable("table").parse(demo.file(".md").read_text(encoding="utf-8"))
 
+
+def headings(tokens: list[Token]) -> list[tuple[str, str]]:
+    return [(t.tag, tokens[i + 1].content) for i, t in enumerate(tokens) if t.type == "heading_open"]
+
+
+def tables(tokens: list[Token]) -> dict[str, list[list[str]]]:
+    """Each section's table (under its h2 title) as rows of cell texts, the header first."""
+    found: dict[str, list[list[str]]] = {}
+    section = ""
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag == "h2":
+            section = tokens[index + 1].content
+        elif token.type == "tr_open":
+            found.setdefault(section, []).append([])
+        elif token.type in ("th_open", "td_open"):
+            found[section][-1].append(tokens[index + 1].content.replace("\\", ""))
+    return found
+
+
+def test_the_markdown_is_markdown_in_french_with_every_section(demo: DemoRun, translator: Translator) -> None:
     def fr(text: object) -> str:
         return translator.render(text, "fr")  # type: ignore[arg-type]
 
+    tokens = parsed(demo)
     paris = ZoneInfo("Europe/Paris")
     start, end = (When(datetime(2026, 11, day, 12, tzinfo=paris), "Europe/Paris", DATE_STYLE) for day in (9, 15))
-    assert markdown.startswith(f"**{fr(_('Weekly digest, {start} to {end}', start=start, end=end))}**\n")
-    assert "nov. 2026" in markdown.splitlines()[0]  # the dates in French too
-    headings = [f"**{fr(section)}**" for section in SECTIONS]
-    positions = [markdown.index(heading) for heading in headings]
-    assert positions == sorted(positions)
-    # Every heading and figure label the catalog translates shows in French, none in English.
-    for english in [*SECTIONS, *LABELS.values()]:
-        if fr(english) != translator.render(english, "en"):
-            assert f"**{translator.render(english, 'en')}**" not in markdown
-            assert f"• {translator.render(english, 'en')}:" not in markdown
-    assert figure(markdown, rf"• {re.escape(fr(LABELS['active_members']))}\s*:\s*(\d+)") >= 10
-    assert figure(markdown, rf"• {re.escape(fr(LABELS['messages']))}\s*:\s*(\d+)") >= 100
-    assert figure(markdown, rf"• {re.escape(fr(LABELS['reactions']))}\s*:\s*(\d+)") > 0
-    assert re.search(r"#news\s*: \d+ sur \d+ à l’heure", markdown), [
-        line for line in markdown.splitlines() if "#news" in line
-    ]
-    assert "Rust Lille" in markdown and "français" in markdown and "anglais" in markdown
+    titles = headings(tokens)
+    assert titles[0] == ("h1", fr(_("Weekly digest, {start} to {end}", start=start, end=end)))
+    assert "nov. 2026" in titles[0][1]  # the dates in French too
+    sections = [title for tag, title in titles if tag == "h2"]
+    expected = [fr(section) for section in SECTIONS]
+    assert [s for s in sections if s in expected] == expected  # every section, in order
+    reach = tables(tokens)[fr(_("Reach"))]
+    assert reach[0] == [fr(_("Figure")), fr(_("This week")), fr(_("Previous")), fr(_("Change"))]
+    markdown = demo.file(".md").read_text(encoding="utf-8")
+    # Real markdown, never a platform's syntax: no `<url|text>`, no `<@id>`, no `*bold*` of Slack, links
+    # `[label](https://...)` that a markdown viewer shows as links.
+    assert "<" not in markdown.replace("\\<", "")
+    links = [c for t in tokens for c in t.children or [] if c.type == "link_open"]
+    assert links and all(str(c.attrs["href"]).startswith("https://chat.example/") for c in links)
+    html = MarkdownIt("commonmark").enable("table").render(markdown)
+    assert html.count("<table>") >= 2 and "<h1>" in html and "<li>" in html
+    assert any(name in markdown for name, *_rest in demo_world.GROUPS)  # the most active groups, by name
+    assert "français" in markdown and "anglais" in markdown
+
+
+def number(cell: str) -> float | None:
+    """A figure as the French file shows it ("1 240", "1,08", "37 %"), as the CSV writes it (37 % = 0.37)."""
+    text = cell.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    if text in ("—", ""):
+        return None
+    if text.endswith("%"):
+        return float(text[:-1].replace(",", ".")) / 100
+    return float(text.replace(",", "."))
+
+
+def test_the_csv_line_of_the_period_says_what_the_markdown_tables_say(demo: DemoRun, translator: Translator) -> None:
+    rows = demo.rows()
+    this, before = rows[-1], rows[-2]
+    assert this["period_start"] == "2026-11-09" and before["period_start"] == "2026-11-02"
+    found = tables(parsed(demo))
+    checked = 0
+    for key, title in (("reach", _("Reach")), ("engagement", _("Engagement"))):
+        table = found[translator.render(title, "fr")]
+        columns = [c for c in rows[0] if c.startswith(f"{key}.")]
+        assert len(table) - 1 == len(columns)  # one table row per CSV column of the section, in the same order
+        for column, row in zip(columns, table[1:], strict=True):
+            current, previous = number(this[column]), number(before[column])
+            shown, shown_before = number(row[1]), number(row[2])
+            # Shares are shown in whole percent, ratios with two decimals: equal as shown.
+            assert shown == pytest.approx(current, abs=0.006), (column, row)
+            assert shown_before == pytest.approx(previous, abs=0.006), (column, row)
+            checked += 1
+    assert checked >= 8
 
 
 def test_csv_has_twelve_weekly_rows_with_every_plugin(demo: DemoRun) -> None:
@@ -142,21 +205,34 @@ def test_csv_has_twelve_weekly_rows_with_every_plugin(demo: DemoRun) -> None:
     assert len(rows) == 12
     starts = [date.fromisoformat(r["period_start"]) for r in rows]
     assert starts == [date(2026, 11, 9) - timedelta(weeks=11 - i) for i in range(12)]
-    assert all(int(r["messages"]) > 0 and int(r["active_members"]) > 0 for r in rows)
+    assert all(int(r["reach.messages"]) > 0 and int(r["reach.active_members"]) > 0 for r in rows)
     last = rows[-1]
     for column in ("questions.asked", "calendar.planned", "groups.groups_total", "filters.noise_total"):
         assert int(last[column]) > 0, column
     assert int(last["groups.groups_total"]) == len(demo_world.GROUPS)
+    raw = demo.file(".csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfperiod_start,period_last_day,reach.") and raw.count(b"\r\n") == 13
 
 
-def test_twelve_weeks_show_growth_and_every_outcome(demo: DemoRun) -> None:
+def test_twelve_weeks_show_a_growing_community_and_every_outcome(demo: DemoRun) -> None:
     rows = demo.rows()
 
     def total(column: str) -> int:
         return sum(int(r[column] or 0) for r in rows)
 
-    assert int(rows[-1]["messages"]) > int(rows[0]["messages"])
-    assert total("new_members") >= 20 and total("left_members") >= 1
+    assert int(rows[-1]["reach.messages"]) > int(rows[0]["reach.messages"])
+    assert int(rows[-1]["reach.active_members"]) > int(rows[0]["reach.active_members"])
+    # Members join week after week, more than leave: the community grows every week. Joins and departures
+    # are the growth section's (`members.*`) where the bot records the community's size, else reach's.
+    for joined, left in (("members.joined", "members.left"), ("reach.new_members", "reach.left_members")):
+        if joined in rows[0]:
+            assert total(joined) >= 20 and total(left) == len(demo_world.LEAVERS)
+            assert all(int(r[joined]) > int(r[left]) for r in rows)
+    if "members.members" in rows[0]:
+        sizes = [int(r["members.members"]) for r in rows if r["members.members"]]
+        assert sizes and sizes == sorted(sizes) and sizes[-1] == len(demo_world.MEMBERS) - len(demo_world.LEAVERS)
+    # Conversations: replies and threads every week.
+    assert all(int(r["engagement.replies"]) > 0 and int(r["engagement.thread_messages"]) > 0 for r in rows)
     for column in (
         "calendar.published_on_time",
         "calendar.published_late",
@@ -173,13 +249,23 @@ def test_twelve_weeks_show_growth_and_every_outcome(demo: DemoRun) -> None:
     assert total("groups.groups_new") == len(demo_world.GROUPS)
 
 
-def test_png_is_a_valid_image(demo: DemoRun) -> None:
+def test_the_group_csv_has_the_groups_that_opted_in(demo: DemoRun) -> None:
+    text = demo.file(".csv", "-groups").read_bytes().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["period_start", "period_last_day", "group"] and "members" in rows[0]
+    last = [row for row in rows[1:] if row[0] == "2026-11-09"]
+    assert sorted(row[2] for row in last) == sorted(demo_world.DIGEST_GROUPS)
+    members = rows[0].index("members")
+    assert all(int(row[members]) > 0 for row in last)
+
+
+def test_the_activity_chart_is_a_valid_image(demo: DemoRun) -> None:
     data = demo.file(".png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     length, kind = struct.unpack(">I4s", data[8:16])
     assert kind == b"IHDR" and length == 13
     width, height = struct.unpack(">II", data[16:24])
-    assert width >= 200 and height >= 100
+    assert (width, height) == (1000, 500)
     assert zlib.crc32(data[12:29]) == struct.unpack(">I", data[29:33])[0]
     assert data.endswith(b"IEND\xaeB`\x82")
 

@@ -28,6 +28,7 @@ from bot.demo.world import (
     ADMIN,
     CALENDAR,
     CHAT,
+    DIGEST_GROUPS,
     EMOJI,
     END,
     FOUNDERS,
@@ -152,6 +153,7 @@ class Community:
         """A member joins (and shares a city when they have one)."""
         entry = next(m for m in MEMBERS if m[0] == handle)
         self.platform.members[handle] = entry[1]
+        self.platform.present.add(handle)
         await self.app.dispatcher.handle(
             MemberJoined(self.platform.community, self.clock.now(), self.platform.user(handle))
         )
@@ -165,6 +167,7 @@ class Community:
             MemberLeft(self.platform.community, self.clock.now(), self.platform.user(handle))
         )
         self.present.remove(handle)
+        self.platform.present.discard(handle)
         for members in self.groups.values():
             if handle in members:
                 members.remove(handle)
@@ -208,6 +211,8 @@ async def groups_of_week(c: Community, week: int) -> None:
         before = set(c.platform.created_spaces)
         await c.command(ADMIN, f'/group review "{name}" approve')
         c.groups[name] = [founder]
+        if name in DIGEST_GROUPS:
+            await c.command(founder, f'/group digest "{name}" on')  # its owner gets its digest by DM
         for slug in set(c.platform.created_spaces) - before:
             c.spaces[name] = c.platform.created_spaces[slug].channel.channel_id
     for name, members in c.groups.items():

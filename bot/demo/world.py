@@ -59,7 +59,7 @@ MEMBERS: tuple[tuple[str, str, str, str | None], ...] = (
     ("rose", "Rose", "fr", "Lille"),
 )
 FOUNDERS = 12
-LEAVERS = {4: "tom", 9: "nina"}  # week -> member who leaves at its end
+LEAVERS = {4: "tom", 7: "noah", 9: "nina"}  # week -> member who leaves at its end
 
 CHAT = {
     "fr": (
@@ -159,6 +159,7 @@ GROUPS = (
     ("Lyon Frontend", "local", "Web frontend folks in Lyon", "Lyon", "chloe", 6),
     ("Bruxelles Tech", "local", "Tech meetups in Brussels", "Bruxelles", "sam", 8),
 )
+DIGEST_GROUPS = ("Rust Lille", "Paris Data")  # the groups whose owners opt in to their own digest
 # title, channel, first due (local), owner, repeat, outcome pattern per occurrence (O on time, L late, M missed)
 CALENDAR = (
     ("Weekly news", "news", datetime(2026, 8, 25, 10, 0, tzinfo=ZONE), "alice", "weekly", "OOLOOMOOOLOO"),
@@ -177,7 +178,8 @@ class DemoPlatform:
     def __init__(self, workspace: str = "lille-tech") -> None:
         self.workspace = workspace
         self.community = CommunityRef(self.name, workspace)
-        self.members: dict[str, str] = {}
+        self.members: dict[str, str] = {}  # every member ever seen: handle -> display name
+        self.present: set[str] = set()  # the members in the community now
         self.channels: dict[str, str] = {c: c for c in CHANNELS}
         self.created_spaces: dict[str, Space] = {}  # not `spaces`: that name means a Spaces manager
         self.sent = 0
@@ -209,6 +211,10 @@ class DemoPlatform:
     def link(self, ref: MessageRef) -> str | None:
         """A made-up URL."""
         return f"https://chat.example/{ref.channel.channel_id}/{ref.message_id}"
+
+    async def member_count(self, community: CommunityRef) -> int | None:
+        """How many members the community has now (what a platform reports as its size)."""
+        return len(self.present)
 
     def member_name(self, user: UserRef) -> str:
         """The display name."""

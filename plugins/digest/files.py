@@ -1,18 +1,27 @@
-"""`affinity-bot digest --community ID [--period ...] --out DIR`: one digest as files (markdown,
-PNG chart, CSV of the trend periods), for managers who prefer files to chat."""
+"""`affinity-bot digest --community ID [--period ...] --out DIR`: one digest as files, for managers who
+prefer files to chat: the markdown file (`plugins.digest.markdown`), the activity chart and, when the bot
+records the community's size, the growth chart (PNG), the CSV of the trend periods and, when groups have
+digests, the per-group CSV (`plugins.digest.export`). Every file is rendered from the same neutral model,
+so no file contradicts another."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.folding import closest
-from bot.formatting import to_markdown
 from bot.i18n import Text, _
-from bot.plugin import CommandError
-from plugins.digest.periods import Period, Schedule, local_today, period_containing
-from plugins.digest.render import body
+from bot.model import CommunityRef
+from bot.plugin import CommandError, DigestSection, GroupDigestSource, Metric, MetricKind
+from plugins.digest.chart import activity_labels, activity_words, render_trend
+from plugins.digest.export import GroupRow, PeriodRow, groups_csv, metrics_csv
+from plugins.digest.growth import Growth
+from plugins.digest.markdown import content_sections, digest_markdown
+from plugins.digest.periods import Period, Schedule, last_periods, local_today, period_containing
 from plugins.digest.service import DigestService
 
 
@@ -39,8 +48,177 @@ def choose_period(raw: str | None, today: date, schedule: Schedule) -> Period:
     return period_containing(day, schedule)
 
 
+@dataclass(frozen=True, slots=True)
+class DigestFiles:
+    """The files of one digest, as bytes (`write_digest_files` writes them; `/digest export` may attach them)."""
+
+    stem: str  # digest-<first day of the period>
+    markdown: str
+    activity_png: bytes
+    growth_png: bytes | None
+    metrics_csv: bytes
+    groups_csv: bytes | None  # None: no group has a digest
+
+    def named(self) -> list[tuple[str, bytes]]:
+        """Each file's name and bytes, in the order they are listed: markdown, charts, CSVs."""
+        found = [(f"{self.stem}.md", self.markdown.encode("utf-8")), (f"{self.stem}-activity.png", self.activity_png)]
+        if self.growth_png is not None:
+            found.append((f"{self.stem}-growth.png", self.growth_png))
+        found.append((f"{self.stem}.csv", self.metrics_csv))
+        if self.groups_csv is not None:
+            found.append((f"{self.stem}-groups.csv", self.groups_csv))
+        return found
+
+
+async def coverage_of(service: DigestService, community: str, tz: str) -> date | None:
+    """The first local day the bot saw the community: the service's answer when it has one (the digest
+    core's `coverage`), else the first day of recorded activity."""
+    coverage = getattr(service, "coverage", None)
+    if coverage is not None:
+        found = await coverage(community, tz)
+        return found if isinstance(found, date) else None
+    first = await service.ctx.db.fetchval(
+        "SELECT MIN(day) FROM activity_community_daily WHERE community = ?", (community,)
+    )
+    return date.fromisoformat(str(first)[:10]) if first else None
+
+
+async def period_rows(service: DigestService, community: str, periods: Sequence[Period], tz: str) -> list[PeriodRow]:
+    """Each period's sections as the digest computes them (a period the bot never saw has none: no data)."""
+    since = await coverage_of(service, community, tz)
+    rows = []
+    for period in periods:
+        if since is None or period.end <= since:
+            rows.append(PeriodRow(period, ()))
+            continue
+        content = await service.content(community, period, tz)
+        rows.append(PeriodRow(period, content_sections(content)))
+    return rows
+
+
+_KINDS: dict[str, MetricKind] = {"count": "count", "share": "share", "ratio": "ratio", "duration": "duration"}
+
+
+def _figure(value: object) -> int | float | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def stored_section(name: str, raw: str) -> DigestSection:
+    """A stored group digest's figures (`{metric: {"value", "previous", "kind"}}`) as a section."""
+    try:
+        figures = json.loads(raw)
+    except ValueError:
+        figures = {}
+    metrics = []
+    for key, entry in (figures if isinstance(figures, dict) else {}).items():
+        if not isinstance(entry, dict):
+            continue
+        kind = _KINDS.get(str(entry.get("kind")), "count")
+        metrics.append(Metric(str(key), str(key), _figure(entry.get("value")), kind, _figure(entry.get("previous"))))
+    return DigestSection("group", name, metrics=tuple(metrics))
+
+
+async def stored_group_rows(service: DigestService, community: str, periods: Sequence[Period]) -> list[GroupRow] | None:
+    """The group digests stored when each period's digest was sent (`digest_groups`), or None when this
+    version of the digest does not store them."""
+    tables = getattr(service.ctx.db, "tables", None)
+    if tables is None or "digest_groups" not in await tables():
+        return None
+    by_start = {p.start.isoformat(): p for p in periods}
+    rows = await service.ctx.db.fetchall(
+        "SELECT period_start, group_name, figures FROM digest_groups "
+        "WHERE community = ? AND period_start >= ? AND period_start <= ? ORDER BY period_start, group_name",
+        (community, periods[0].start.isoformat(), periods[-1].start.isoformat()),
+    )
+    found = []
+    for row in rows:
+        period = by_start.get(str(row["period_start"])[:10])
+        if period is not None:
+            found.append(
+                GroupRow(period, str(row["group_name"]), stored_section(str(row["group_name"]), row["figures"]))
+            )
+    return found
+
+
+async def group_rows(service: DigestService, community: str, periods: Sequence[Period], tz: str) -> list[GroupRow]:
+    """Each opted-in group's figures per period: as stored when the period's digest was sent; the last
+    period, when its group digests are not stored yet (a preview, a period so far), from the plugins that
+    give group digests. Earlier periods are never recomputed from today's groups: a group's size now, or a
+    group created since, would be written into weeks where it was not true."""
+    rows = await stored_group_rows(service, community, periods) or []
+    last = periods[-1]
+    if any(row.period == last for row in rows):
+        return rows
+    ref = CommunityRef.from_key(community)
+    start, end = last.bounds(tz)
+    for source in [p for p in service.ctx.plugins() if isinstance(p, GroupDigestSource)]:
+        try:
+            digests = await source.group_digests(ref, start, end, tz)
+        except Exception:
+            service.ctx.logger.exception(
+                "digest: the group digests of %s failed for %s", type(source).__name__, community
+            )
+            continue
+        rows += [GroupRow(last, d.group_name, d.section) for d in digests]
+    return rows
+
+
+async def export_files(
+    service: DigestService, community: str, last: Period, count: int, tz: str
+) -> list[tuple[str, bytes]]:
+    """What `/digest export` attaches: the figures CSV of `count` periods ending with `last`, and the
+    per-group CSV when groups have digests in those periods (file name and bytes each)."""
+    stem = f"digest-{last.start.isoformat()}-{count}"
+    found = [(f"{stem}.csv", await service.csv(community, last, count, tz))]
+    groups = await group_rows(service, community, last_periods(last, count), tz)
+    if groups:
+        found.append((f"{stem}-groups.csv", groups_csv(groups)))
+    return found
+
+
+async def growth_png(service: DigestService, community: str, period: Period, tz: str, locale: str) -> bytes | None:
+    """The growth chart (`plugins.digest.growth`); None when the bot recorded no member count in its span."""
+    return await Growth(service.ctx).chart(community, period, tz, locale)
+
+
+def _reach(row: PeriodRow, key: str) -> int | float | None:
+    section = next((s for s in row.sections if s.key == "reach"), None)
+    return None if section is None else section.values().get(key)
+
+
+async def digest_files(
+    service: DigestService, community: str, chosen: Period, *, until: datetime | None
+) -> DigestFiles:
+    """The files of the digest of `chosen` (a partial one up to `until`): every figure comes from the same
+    content, so the CSV line of the period, the markdown tables and the chart's last point agree."""
+    settings = await service.ctx.communities.get(community)
+    tz, locale = settings.timezone, settings.locale
+    translator = service.ctx.translator
+    content = await service.content(community, chosen, tz, until=until)
+    markdown = digest_markdown(content, translator, locale)
+    periods = last_periods(chosen, service.trend_periods)
+    rows = await period_rows(service, community, periods[:-1], tz)
+    rows.append(PeriodRow(chosen, content_sections(content)))
+    since = await coverage_of(service, community, tz)
+    labels = activity_labels(periods, tz, translator, locale)
+    words = activity_words(periods, tz, translator, locale, since)
+    active = [_reach(row, "active_members") for row in rows]
+    messages = [_reach(row, "messages") for row in rows]
+    activity = await asyncio.to_thread(render_trend, labels, active, messages, words)
+    groups = await group_rows(service, community, periods, tz)
+    return DigestFiles(
+        f"digest-{chosen.start.isoformat()}",
+        markdown,
+        activity,
+        await growth_png(service, community, chosen, tz, locale),
+        metrics_csv(rows),
+        groups_csv(groups) if groups else None,
+    )
+
+
 async def write_digest_files(service: DigestService, community: str, period: str | None, out_dir: Path) -> list[Path]:
-    """Write `digest-<start>.md`, `.png` and `.csv` under `out_dir`; returns the paths written."""
+    """Write the digest's files under `out_dir` (`digest-<start>.md`, `-activity.png`, `-growth.png` when
+    community sizes are recorded, `.csv`, `-groups.csv` when groups have digests); the paths written."""
     known = await service.repo.communities()
     if community not in known:
         suggestions = closest(community, known)
@@ -50,25 +228,18 @@ async def write_digest_files(service: DigestService, community: str, period: str
             else _("Known communities are those with recorded activity or digest settings.")
         )
         raise CommandError(_("{community} is not a community this bot knows.", community=community), hint)
-    settings = await service.ctx.communities.get(community)
-    tz, locale = settings.timezone, settings.locale
+    tz = (await service.ctx.communities.get(community)).timezone
     schedule = await service.schedule_of(community)
     now = service.ctx.clock.now()
     today = local_today(now, tz)
     chosen = choose_period(period, today, schedule)
-    partial = chosen.end > today
-    content = await service.content(community, chosen, tz, until=now if partial else None)
-    markdown = to_markdown(service.ctx.translator.render(body(content), locale)) + "\n"
-    png = await service.chart(community, chosen, tz)
-    table = await service.csv(community, chosen, service.trend_periods, tz)
-    stem = out_dir / f"digest-{chosen.start.isoformat()}"
-    paths = [stem.with_suffix(".md"), stem.with_suffix(".png"), stem.with_suffix(".csv")]
+    files = await digest_files(service, community, chosen, until=now if chosen.end > today else None)
+    named = [(out_dir / name, data) for name, data in files.named()]
 
     def write() -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
-        paths[0].write_text(markdown, encoding="utf-8")
-        paths[1].write_bytes(png)
-        paths[2].write_bytes(table)
+        for path, data in named:
+            path.write_bytes(data)
 
     await asyncio.to_thread(write)
-    return paths
+    return [path for path, _data in named]

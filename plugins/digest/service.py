@@ -19,10 +19,10 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
-from bot.i18n import SUPPORTED_LOCALES, Text, When, _, n_
+from bot.i18n import SUPPORTED_LOCALES, Text, _
 from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
 from bot.plugin import DigestContributor, DigestSection, GroupDigest, GroupDigestSource, PluginContext
-from plugins.digest.chart import ChartCache, ChartText, render_trend
+from plugins.digest.chart import ChartCache, activity_labels, activity_words, render_trend
 from plugins.digest.coverage import covered, first_day
 from plugins.digest.export import Row, csv_bytes
 from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Counts, figures_of, metrics_of, shares
@@ -34,7 +34,6 @@ from plugins.digest.render import (
     NamedCount,
     body,
     group_body,
-    local_noon,
     ranking_lines,
     section_json,
     with_previous,
@@ -235,19 +234,8 @@ class DigestService:
         seen = [p for p in periods if covered(p, since)]
         points = dict(zip(seen, await self.repo.trend(community, seen), strict=True))
         locale = (await self.ctx.communities.get(community)).locale
-        tr = self.ctx.translator
-        labels = [tr.format_value(When(local_noon(p.start, tz), tz, "d MMM"), locale) for p in periods]
-        words = ChartText(
-            title=tr.render(
-                n_("Activity over the last week", "Activity over the last {count} weeks", len(periods))
-                if period.kind == "week"
-                else n_("Activity over the last month", "Activity over the last {count} months", len(periods)),
-                locale,
-            ),
-            x_label=tr.render(_("Period starting on"), locale),
-            active_label=tr.render(_("Active members"), locale),
-            messages_label=tr.render(_("Messages"), locale),
-        )
+        labels = activity_labels(periods, tz, self.ctx.translator, locale)
+        words = activity_words(periods, tz, self.ctx.translator, locale, since)
         active = [points[p][0] if p in points else None for p in periods]
         messages = [points[p][1] if p in points else None for p in periods]
         key = ChartCache.key(labels, active, messages, words)

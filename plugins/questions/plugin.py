@@ -43,6 +43,7 @@ from bot.plugin import (
     text,
 )
 from plugins.questions import ladder
+from plugins.questions.answers import Answers
 from plugins.questions.desk import Desk
 from plugins.questions.escalation import Escalation
 from plugins.questions.privacy import Privacy
@@ -71,6 +72,7 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
         self.desk = Desk(ctx, self.tracker)
         self.report = Report(ctx, self.tracker)
         self.privacy = Privacy(self.tracker)
+        self.answers = Answers(self.tracker)
 
     async def start(self) -> None:
         """Load the active questions into the in-memory index and wake the ladders."""
@@ -205,6 +207,10 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     ) -> DigestSection | None:
         """Asked, answered, solved, times to a first answer, still waiting, helpers, languages."""
         return await self.report.digest_section(community, start, end)
+
+    async def answered_messages(self, community: CommunityRef, start: datetime, end: datetime) -> set[tuple[str, str]]:
+        """`AnswerSource`: the questions asked in [start, end) that were answered or solved."""
+        return await self.answers.answered_messages(community, start, end)
 
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
         """Questions asked, answers credited, private notes choice."""

@@ -4,7 +4,6 @@ one a fresh render of the new figures gives."""
 
 from __future__ import annotations
 
-import io
 import random
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 
 from bot.model import Level
 from plugins.digest import service
-from plugins.digest.chart import ChartCache, ChartText, render_trend
+from plugins.digest.chart import ChartCache, ChartText, _TrendFigure, render_trend
 from tests.digest.helpers import PLUGINS, png_size
 from tests.harness import running
 
@@ -67,37 +66,8 @@ def test_the_cache_keeps_the_latest_charts_only() -> None:
 
 
 def plain_render(labels: list[str], active: list[int], messages: list[int], words: ChartText) -> bytes:
-    """The chart as it was drawn before figures were kept: a new figure each time, laid out, saved."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    figure = Figure(figsize=(10, 5), dpi=100)
-    FigureCanvasAgg(figure)
-    left = figure.add_subplot(1, 1, 1)
-    right = left.twinx()
-    positions = list(range(len(labels)))
-    bars = right.bar(positions, messages, color="#9ecae1", label=words.messages_label, zorder=1)
-    (line,) = left.plot(positions, active, color="#d94801", marker="o", linewidth=2, label=words.active_label, zorder=3)
-    left.set_zorder(right.get_zorder() + 1)
-    left.patch.set_visible(False)
-    left.set_title(words.title)
-    left.set_xlabel(words.x_label)
-    left.set_ylabel(words.active_label, color="#d94801")
-    right.set_ylabel(words.messages_label, color="#3182bd")
-    left.set_xticks(positions, labels, rotation=30, ha="right")
-    for axis in (left, right):
-        axis.set_ylim(bottom=0, top=max([*axis.get_ylim(), 1]))
-        axis.yaxis.set_major_locator(MaxNLocator(integer=True))
-    left.legend(handles=[line, bars], loc="upper left")
-    left.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()
+    """The chart drawn on a new figure (not one kept from an earlier chart), laid out, saved."""
+    return _TrendFigure(labels, active, messages, words).png()
 
 
 @pytest.mark.parametrize(

@@ -119,9 +119,10 @@ async def test_scheduled_digest_stores_contributed_sections_and_export_has_their
         assert attachment.filename.endswith(".csv") and attachment.content.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(attachment.content.decode("utf-8-sig"))))
         assert [r["period_start"] for r in rows] == ["2026-11-02", "2026-11-09", "2026-11-16"]
-        assert rows[-1]["messages"] == "2" and rows[-1]["answers.answered"] == "3"
+        assert rows[-1]["reach.messages"] == "2" and rows[-1]["answers.answered"] == "3"
         # Weeks before the bot saw the community are no data (empty cells), never zeros.
-        assert rows[0]["messages"] == "" and rows[0]["answers.answered"] == "" and rows[1]["messages"] == ""
+        assert rows[0]["reach.messages"] == "" and rows[0]["answers.answered"] == ""
+        assert rows[1]["reach.messages"] == ""
 
 
 @pytest.mark.parametrize(
@@ -263,12 +264,16 @@ async def test_command_line_files_and_their_errors(tmp_path: Path) -> None:
         await week_with_a_digest(h)
         plugin = digest_plugin(h)
         paths = await plugin.write_files("fake:T1", "2026-11-18", tmp_path / "out")
-        assert [p.name for p in paths] == ["digest-2026-11-16.md", "digest-2026-11-16.png", "digest-2026-11-16.csv"]
+        assert [p.name for p in paths] == [
+            "digest-2026-11-16.md",
+            "digest-2026-11-16-activity.png",
+            "digest-2026-11-16.csv",
+        ]
         markdown = paths[0].read_text(encoding="utf-8")
-        assert markdown.startswith("**Weekly digest, 16 Nov 2026 to 22 Nov 2026**") and "Messages: 2" in markdown
+        assert markdown.startswith("# Weekly digest, 16 Nov 2026 to 22 Nov 2026\n") and "| Messages | 2 |" in markdown
         assert png_size(paths[1].read_bytes()) == (1000, 500)
         rows = list(csv.DictReader(io.StringIO(paths[2].read_text(encoding="utf-8-sig"))))
-        assert len(rows) == 12 and rows[-1]["period_start"] == "2026-11-16" and rows[-1]["messages"] == "2"
+        assert len(rows) == 12 and rows[-1]["period_start"] == "2026-11-16" and rows[-1]["reach.messages"] == "2"
         last = await plugin.write_files("fake:T1", None, tmp_path / "last")
         assert last[0].name == "digest-2026-11-16.md"
         current = await plugin.write_files("fake:T1", "current", tmp_path / "current")

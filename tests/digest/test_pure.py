@@ -112,9 +112,10 @@ def test_csv_parses_back_with_a_bom_stable_columns_and_section_columns() -> None
     assert parsed[0] == [*BASE_COLUMNS, "questions.asked", "questions.median_hours"]
     assert parsed[1][:2] == ["2026-11-09", "2026-11-15"]
     first = dict(zip(parsed[0], parsed[1], strict=True))
-    assert first["messages"] == "4" and first["replies"] == "1" and first["questions.asked"] == ""
+    assert first["reach.messages"] == "4" and first["engagement.replies"] == "1"
+    assert first["questions.asked"] == ""
     second = dict(zip(parsed[0], parsed[2], strict=True))
-    assert second["reactions_per_message"] == "" and second["questions.median_hours"] == "1.5"
+    assert second["engagement.reactions_per_message"] == "" and second["questions.median_hours"] == "1.5"
 
 
 def png_size(data: bytes) -> tuple[int, int]:
