@@ -22,6 +22,7 @@ from typing import Protocol
 from bot.i18n import SUPPORTED_LOCALES, Text, _
 from bot.model import Attachment, Capability, ChannelRef, CommunityRef, DeliveryError, Reply, Target, UserRef
 from bot.plugin import DigestContributor, DigestSection, GroupDigest, GroupDigestSource, PluginContext
+from plugins.digest import quality
 from plugins.digest.chart import ChartCache, activity_labels, activity_words, render_trend
 from plugins.digest.coverage import covered, first_day
 from plugins.digest.export import Row, csv_bytes
@@ -92,7 +93,7 @@ class DigestService:
         self._counted: dict[tuple[str, date, date], Counts] = {}
         # The digest's own sections, in the order they are shown: each one line. A builder is called for the
         # period and for the previous one (the changes), never for a period the bot did not see.
-        self.builders: list[SectionBuilder] = [self.growth.section, self._reach, self._engagement]
+        self.builders: list[SectionBuilder] = [self._reach, self._engagement, self.growth.section, self._quality]
 
     async def schedule_of(self, community: str) -> Schedule:
         """The community's schedule, or the configured default (cached)."""
@@ -172,6 +173,12 @@ class DigestService:
         self, community: str, period: Period, tz: str, *, until: datetime | None = None
     ) -> DigestSection:
         return self._own_sections(await self._counts(community, period, keep=False))[1]
+
+    async def _quality(
+        self, community: str, period: Period, tz: str, *, until: datetime | None = None
+    ) -> DigestSection:
+        # Read from the raw messages, which only exist up to now: `until` changes nothing.
+        return await quality.section(self.ctx, community, period, tz)
 
     async def _counts(self, community: str, period: Period, *, keep: bool) -> Counts:
         """The period's rollup counts, read once for the two sections built from them: `reach` reads and keeps

@@ -110,7 +110,7 @@ async def test_scheduled_digest_stores_contributed_sections_and_export_has_their
         add(h, Broken)
         await week_with_a_digest(h)
         (digest,) = await stored(h)
-        assert list(digest["figures"]["sections"]) == ["members", "reach", "engagement", "answers"]
+        assert list(digest["figures"]["sections"]) == ["reach", "engagement", "members", "quality", "answers"]
         assert values(digest, "answers") == {"asked": 4, "answered": 3}
         assert "**Questions**" in in_channel(h, "managers")[0].text
         reply = await h.command("mod", "/digest export periods:3", level=MOD)

@@ -120,7 +120,7 @@ async def test_a_bot_that_arrived_mid_week_shows_no_data_before_it(
         answers.calls.clear()
         content = await service.content("fake:T1", WEEK_NOV_9, "Europe/Paris")
         assert not content.has_data and answers.calls == []
-        assert [s.key for s in content.sections] == ["reach", "engagement"]
+        assert [s.key for s in content.sections] == ["reach", "engagement"]  # nothing else was asked
         assert {v for s in content.sections for v in s.values().values()} == {None}
         text = h.app.translator.render(body(content), "en")
         assert "No data: the bot was not in this community yet during this period." in text
@@ -129,7 +129,7 @@ async def test_a_bot_that_arrived_mid_week_shows_no_data_before_it(
         # The CSV: empty cells for the weeks before the bot, the figures of the week it arrived.
         reply = await h.command("mod", "/digest export periods:3", level=MOD)
         rows = list(csv.DictReader(io.StringIO(reply.attachments[0].content.decode("utf-8-sig"))))
-        assert [(r["period_start"], r["messages"], r["answers.asked"]) for r in rows] == [
+        assert [(r["period_start"], r["reach.messages"], r["answers.asked"]) for r in rows] == [
             ("2026-11-02", "", ""),
             ("2026-11-09", "", ""),
             ("2026-11-16", "2", "4"),

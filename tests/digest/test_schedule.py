@@ -225,7 +225,7 @@ async def test_the_weekly_digest_shows_the_community_size_and_attaches_the_growt
         await advance_to(h, SEND_NOV_23)
         post = in_channel(h, "managers")[-1]
         text = post.text
-        assert text.index("**Community size**") < text.index("**Reach**")  # the community's size comes first
+        assert text.index("**Engagement**") < text.index("**Community size**") < text.index("**Conversation quality**")
         assert "• Members: 1,200 → 1,240, +3%" in text
         assert "• 1,240 members, +40 this week" in text
         digest = (await stored(h))[-1]
