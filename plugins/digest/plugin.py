@@ -231,15 +231,19 @@ class DigestPlugin(Plugin[DigestSettings]):
         community = inv.community.key
         schedule = await self.service.schedule_of(community)
         last = period_containing(local_today(self.ctx.clock.now(), inv.timezone), schedule).previous()
-        content = await self.service.csv(community, last, periods, inv.timezone)
-        name = f"digest-{last.start.isoformat()}-{periods}.csv"
-        return Reply(
-            text=n_(
+        named = await files.export_files(self.service, community, last, periods, inv.timezone)
+        lines: list[Text] = [
+            n_(
                 "The figures of the last period (UTF-8 CSV, opens in a spreadsheet).",
                 "The figures of the last {count} periods (UTF-8 CSV, opens in a spreadsheet).",
                 periods,
-            ),
-            attachments=(Attachment(name, content, "text/csv"),),
+            )
+        ]
+        if len(named) > 1:  # the groups' CSV, when groups have digests in those periods
+            lines.append(_("The second file has the figures of each group's digest, as sent to its owners."))
+        return Reply(
+            text=join(lines),
+            attachments=tuple(Attachment(name, data, "text/csv") for name, data in named),
             ephemeral=True,
         )
 

@@ -91,3 +91,7 @@ async def test_history_lists_the_stored_group_digests(tmp_path: Path) -> None:
         (kept,) = await repo.all_groups("fake:T1")
         assert (kept.group_name, kept.period_start.isoformat(), kept.reached) == ("Rust Lille", "2026-11-16", 2)
         assert kept.figures == json.loads(row["figures"])
+        exported = await h.command("mod", "/digest export periods:2", level=MOD)
+        figures, groups = exported.attachments
+        assert figures.filename == "digest-2026-11-16-2.csv" and groups.filename == "digest-2026-11-16-2-groups.csv"
+        assert "Rust Lille" in groups.content.decode("utf-8-sig") and "figures of each group" in exported.text
