@@ -328,6 +328,14 @@ class DigestRepo:
             (reached, to_db(sent_at) if sent_at else None, community, start.isoformat(), group_key),
         )
 
+    async def end_groups(self, community: str, start: date, now: datetime) -> None:
+        """The delivery of a period's group digests ended (given up): each keeps the owners it reached."""
+        await self._db.execute(
+            "UPDATE digest_groups SET sent_at = ?, reached = COALESCE(reached, 0) "
+            "WHERE community = ? AND period_start = ? AND sent_at IS NULL",
+            (to_db(now), community, start.isoformat()),
+        )
+
     async def groups(self, community: str, starts: Sequence[date]) -> list[StoredGroupDigest]:
         """The stored group digests of the periods starting on `starts`, newest period first, by group name."""
         if not starts:

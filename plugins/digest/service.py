@@ -336,6 +336,7 @@ class DigestService:
             if now >= deadline:
                 self._failing.pop(stored.id, None)
                 await self.repo.mark_sent(stored.id, now, exc.served)  # stops the retries: no other state
+                await self.repo.end_groups(stored.community, stored.period.start, now)
                 self.ctx.logger.error(
                     "digest: gave up digest %s of %s (period from %s) after %d hours of outage: never delivered "
                     "to %s (%s)",
