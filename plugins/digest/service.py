@@ -1,5 +1,8 @@
-"""Building and delivering digests: figures from the rollups, sections from the other plugins,
-the chart off the event loop, storage (one per community and period) and delivery.
+"""Building and delivering digests: the digest's own sections (its builders: reach and engagement from the
+rollups, community size, conversation quality) and the other plugins' sections, each asked for the period
+and for the previous one so every metric carries its previous value; nothing is asked for a period the bot
+did not see (coverage). The charts off the event loop, storage (one per community and period, its text in
+every supported language) and delivery (each target in its reader's language; how many it reached).
 
 Exactly once: a digest is first stored (UNIQUE community + period start, sent_at empty), then
 delivered with one `dedupe_key` per target, then marked sent. A restart between the steps finds the
