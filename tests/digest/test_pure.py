@@ -22,6 +22,7 @@ from plugins.digest.periods import (
     period_containing,
     send_moment,
 )
+from plugins.digest.render import stored_value
 
 WEEK = Schedule()
 PARIS = "Europe/Paris"
@@ -135,3 +136,13 @@ def test_the_chart_is_a_png_of_the_expected_size_even_with_no_activity() -> None
         HEIGHT_PX,
     )
     assert png_size(render_trend(["a"] * 12, [0] * 12, [0] * 12, words)) == (WIDTH_PX, HEIGHT_PX)
+
+
+def test_stored_values_are_read_from_this_format_and_the_one_before() -> None:
+    current = {"sections": {"reach": {"messages": {"value": 51, "previous": 42, "kind": "count"}}}}
+    assert stored_value(current, "reach", "messages") == 51
+    assert stored_value(current, "reach", "active_members") is None
+    assert stored_value({"sections": {"reach": {"messages": {"value": None}}}}, "reach", "messages") is None
+    legacy = {"figures": {"messages": 7, "active_members": 3}, "sections": {"answers": {"asked": 4}}}
+    assert stored_value(legacy, "reach", "messages") == 7  # digests stored before the typed sections
+    assert stored_value({}, "reach", "messages") is None
