@@ -96,6 +96,13 @@ class Percent:
     digits: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Language:
+    """A language named in the reader's language (`fr` -> "French", « français »); `code` is a detector code."""
+
+    code: str
+
+
 Text = str | Msg | Joined
 """Anything a reply can carry as text: a literal string (user content, names) or a message."""
 
@@ -247,6 +254,8 @@ class Translator:
                 )
             )
             return typography.french(shown) if locale == "fr" else shown
+        if isinstance(value, Language):
+            return inert(self.language_name(value.code, locale))
         if isinstance(value, bool):
             return self.render(_("yes") if value else _("no"), locale)
         if isinstance(value, (int, float)):

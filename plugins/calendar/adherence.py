@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-__all__ = ["Outcome", "Summary", "outcome_of", "streaks", "summarise"]
+__all__ = ["Outcome", "Summary", "best_runs", "outcome_of", "streaks", "summarise"]
 
 # What an occurrence can be, as shown in the agenda and counted in the digest.
 PLANNED = "planned"
@@ -50,6 +50,16 @@ class Summary:
     totals: Counter[str] = field(default_factory=Counter)
     by_owner: dict[str | None, Counter[str]] = field(default_factory=dict)
     by_channel: dict[str, Counter[str]] = field(default_factory=dict)
+
+    @property
+    def due(self) -> int:
+        """Occurrences whose time has come and that were not skipped: published (on time or late), missed
+        or overdue. Adherence is the share of them published on time."""
+        return self.totals[PUBLISHED] + self.totals[LATE] + self.totals[MISSED] + self.totals[OVERDUE]
+
+    def adherence(self) -> float | None:
+        """Published on time / due; None when nothing was due (no data, never 0 %)."""
+        return self.totals[PUBLISHED] / self.due if self.due else None
 
     def figures(self) -> dict[str, int]:
         """Stable snake_case figures for the digest."""
@@ -93,3 +103,18 @@ def streaks(outcomes: Sequence[Outcome], now: datetime, late_after: timedelta) -
             broken.add(item.series_id)
             result.setdefault(item.series_id, 0)
     return result
+
+
+def best_runs(outcomes: Sequence[Outcome], now: datetime, late_after: timedelta) -> dict[int, int]:
+    """Per series: the longest run of resolved slots published on time in a row, over `outcomes` (the
+    record, where `streaks` is the run still going). Skipped, cancelled and still open slots neither break
+    nor extend a run, as in `streaks`."""
+    best: dict[int, int] = {}
+    running: dict[int, int] = {}
+    for item in sorted(outcomes, key=lambda o: o.due_at):
+        shown = outcome_of(item.status, item.due_at, item.published_at, now, late_after)
+        if shown in (CANCELLED, SKIPPED, PLANNED, OVERDUE):
+            continue
+        running[item.series_id] = running.get(item.series_id, 0) + 1 if shown == PUBLISHED else 0
+        best[item.series_id] = max(best.get(item.series_id, 0), running[item.series_id])
+    return best

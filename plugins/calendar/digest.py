@@ -1,4 +1,6 @@
-"""The calendar's digest section (`AdherenceDigest`): adherence per owner and per channel, and streaks."""
+"""The calendar's digest section (`AdherenceDigest`): adherence, published, late, missed and streaks as typed
+metrics (the digest compares each with the previous period), and per owner, per channel and per series
+lines."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.i18n import Msg, Text, _, n_
 from bot.model import ChannelRef, CommunityRef, UserRef
-from bot.plugin import DigestSection, PluginContext
+from bot.plugin import DigestSection, Metric, PluginContext
 from plugins.calendar import adherence
 from plugins.calendar.repo import CalendarRepo
 from plugins.calendar.settings import CalendarSettings
@@ -29,6 +31,22 @@ def _counts(counter: Counter[str]) -> Msg:
     )
 
 
+def metrics(summary: adherence.Summary, current: int, best: int) -> tuple[Metric, ...]:
+    """The section's figures: `current` is the longest streak still going at the period's end, `best` the
+    longest ever (over the last year): a record, so no change is shown for it."""
+    figures = summary.figures()
+    return (
+        Metric("adherence", _("On-time publishing rate"), summary.adherence(), "share"),
+        Metric("planned", _("Posts planned"), figures["planned"]),
+        Metric("published_on_time", _("Published on time"), figures["published_on_time"]),
+        Metric("published_late", _("Published late"), figures["published_late"]),
+        Metric("missed", _("Missed"), figures["missed"]),
+        Metric("skipped", _("Skipped"), figures["skipped"]),
+        Metric("current_streak", _("Current best streak (on time in a row)"), current),
+        Metric("best_streak", _("Record streak over the last year (on time in a row)"), best, compare=False),
+    )
+
+
 class AdherenceDigest:
     """The plugin's digest section, from the stored outcomes."""
 
@@ -38,16 +56,16 @@ class AdherenceDigest:
         self.settings = settings
 
     async def section(self, community: CommunityRef, start: datetime, end: datetime) -> DigestSection | None:
-        """Figures for [start, end); None when nothing was planned."""
+        """Figures for [start, end); None when the calendar had nothing due in the year up to `end` (the
+        feature unused). A quiet period of a calendar in use gets its zeros, so the next one compares."""
         now = self.ctx.clock.now()
-        outcomes = await self.repo.outcomes(community.key, start, end)
-        summary = adherence.summarise(outcomes, now, self.settings.late_after)
-        if not summary.totals:
-            return None
         history = await self.repo.outcomes(community.key, end - STREAK_LOOKBACK, end)
+        outcomes = [o for o in history if o.due_at >= start]
+        if not history:
+            return None
+        summary = adherence.summarise(outcomes, now, self.settings.late_after)
         streaks = adherence.streaks(history, now, self.settings.late_after)
-        figures: dict[str, float | int | None] = dict(summary.figures())
-        figures["best_streak"] = max(streaks.values(), default=0)
+        records = adherence.best_runs(history, now, self.settings.late_after)
         lines: list[Text] = []
         owners = sorted(summary.by_owner.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))
         for owner_id, counter in owners[:MAX_LINES]:
@@ -61,9 +79,14 @@ class AdherenceDigest:
                 if name
                 else _("No owner: {counts}", counts=_counts(counter))
             )
-        for channel_id, counter in sorted(summary.by_channel.items())[:MAX_LINES]:
+        if len(owners) > MAX_LINES:
+            lines.append(n_("…and {count} more owner.", "…and {count} more owners.", len(owners) - MAX_LINES))
+        channels = sorted(summary.by_channel.items())
+        for channel_id, counter in channels[:MAX_LINES]:
             name = self.ctx.directory.channel_name(ChannelRef(community.platform, community.workspace_id, channel_id))
             lines.append(_("#{channel}: {counts}", channel=name, counts=_counts(counter)))
+        if len(channels) > MAX_LINES:
+            lines.append(n_("…and {count} more channel.", "…and {count} more channels.", len(channels) - MAX_LINES))
         titles = await self.repo.titles(community.key, streaks)
         best = sorted(((count, titles.get(sid, "?")) for sid, count in streaks.items() if count >= 2), reverse=True)
         for count, title in best[:MAX_LINES]:
@@ -75,4 +98,7 @@ class AdherenceDigest:
                     title=title,
                 )
             )
-        return DigestSection("calendar", _("Editorial calendar"), figures, tuple(lines))
+        values = metrics(summary, max(streaks.values(), default=0), max(records.values(), default=0))
+        return DigestSection(
+            "calendar", _("Editorial calendar"), {m.key: m.value for m in values}, tuple(lines), values
+        )

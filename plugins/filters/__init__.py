@@ -17,7 +17,8 @@ Commands: /filter add|remove|list|test|bait|exempt; /watch add|remove|list|mute|
 unmute-author|frequency|optout.
 
 Tables (migrations/filters/0001_tables.sql): filter_rules, filter_exemptions, filter_hits (counts per
-UTC hour and rule), watch_members, watch_keywords, watch_muted_authors, watch_matches, watch_channels.
+UTC hour and rule, and messages caught per hour under rule ids 0 and -1: see `repo.MESSAGES_NOISE`),
+watch_members, watch_keywords, watch_muted_authors, watch_matches, watch_channels.
 SQL lives in `repo.py` (filters) and `watch_repo.py` (watch lists).
 
 Modules: `plugin` (the declarations only: each handler delegates), `settings` (`FiltersSettings`),
@@ -35,7 +36,8 @@ digest_hour (8), digest_max_items (30).
 Jobs: `filters.watch_digests` (every 15 minutes: sends the digests whose period started),
 `filters.flush_hits` (every 5 minutes: writes hit counts buffered in memory).
 
-Digest section `filters`: noise caught per action and the top rules. Privacy: export and forget of
+Digest section `filters`: messages caught (noise and bait apart, per action), their share of the messages
+posted, and the top rules. Privacy: export and forget of
 watch lists, mutes, preferences and pending matches for and about the member.
 """
 

@@ -5,7 +5,9 @@ Every post carries a dedupe key built from the message and the rule, so a messag
 platform retry, a restart) or edited without a new rule matching is flagged once. An edit that makes a
 message match a rule it did not match yet is handled the same way (`edited=True`), with posts that say
 so. Hits are counted in memory and written in batches (`flush`), to keep the database off the
-per-message path.
+per-message path: one count per rule that matched (the digest's top rules), and one per message caught
+(`MESSAGES_NOISE` or `MESSAGES_BAIT` in place of a rule id, with the action taken), so a message two rules
+caught is one message in the digest's figures.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bot.i18n import _
 from bot.model import Capability, Message, Reply
 from bot.plugin import MessageNotes, PluginContext
 from plugins.filters.matcher import Hit, strongest
-from plugins.filters.repo import FiltersRepo, to_db
+from plugins.filters.repo import MESSAGES_BAIT, MESSAGES_NOISE, FiltersRepo, to_db
 
 log = logging.getLogger("affinity.filters")
 
@@ -48,9 +50,12 @@ class Enforcer:
         self.ctx = ctx
         self.counts: Counter[tuple[str, str, int, str, str]] = Counter()
 
-    async def apply(self, message: Message, notes: MessageNotes, hits: Sequence[Hit], *, edited: bool = False) -> str:
+    async def apply(
+        self, message: Message, notes: MessageNotes, hits: Sequence[Hit], *, edited: bool = False, first: bool = True
+    ) -> str:
         """Tag, flag or delete; returns the action taken (delete falls back to flag when impossible).
-        `edited`: the hits are rules the message matches since an edit (`message` carries the new text)."""
+        `edited`: the hits are rules the message matches since an edit (`message` carries the new text).
+        `first`: no rule had caught the message yet, so it counts as one more message caught."""
         action = strongest(hits)
         for hit in hits:
             if hit.rule.action == "tag":
@@ -69,6 +74,11 @@ class Enforcer:
             if taken == "delete" and not notes.deleted:
                 taken = "flag"
             self.counts[(message.community.key, hour, hit.rule.id, hit.rule.shown, taken)] += 1
+        if first:
+            # Bait when a built-in bait rule caught it (the community's own rules are "noise").
+            kind = MESSAGES_BAIT if any(hit.rule.builtin for hit in hits) else MESSAGES_NOISE
+            counted = "flag" if action == "delete" and not notes.deleted else action
+            self.counts[(message.community.key, hour, kind, "", counted)] += 1
         return action
 
     async def _delete(self, message: Message, hit: Hit, edited: bool) -> bool:

@@ -314,9 +314,9 @@ class FiltersPlugin(Plugin[FiltersSettings]):
     async def digest_section(
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
-        """Noise caught per action and the rules that caught the most."""
+        """Messages caught (noise, bait, per action), their share of the messages posted, the top rules."""
         await self.enforcer.flush(self.repo)
-        return await noise_section(self.repo, community, start, end)
+        return await noise_section(self.repo, community, start, end, timezone)
 
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
         """The member's watch data (see `WatchLists.export`)."""

@@ -14,6 +14,11 @@ from bot.storage.times import from_db as from_db
 from bot.storage.times import to_db as to_db
 from plugins.filters.matcher import RuleSpec
 
+# `filter_hits` rows that count messages rather than one rule's hits: in place of a rule id (ids start at 1),
+# the messages caught by the community's own rules (noise) or by a built-in bait rule, per action taken.
+MESSAGES_NOISE = 0
+MESSAGES_BAIT = -1
+
 
 @dataclass(frozen=True, slots=True)
 class Exemption:
@@ -144,6 +149,22 @@ class FiltersRepo:
 
     # ------------------------------------------------------------ hit counts
 
+    async def messages_posted(self, community: str, first_day: str, last_day: str) -> int | None:
+        """Messages posted between two local days (inclusive), from the core's daily rollup (read only);
+        None when the rollup has no day of the period (the bot saw nothing: no data, not zero)."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS days, SUM(messages) AS n FROM activity_community_daily "
+            "WHERE community = ? AND day >= ? AND day <= ?",
+            (community, first_day, last_day),
+        )
+        return int(row["n"] or 0) if row and row["days"] else None
+
+    async def has_rules(self, community: str) -> bool:
+        """True when the community has any filter rule (the filters are in use)."""
+        return (
+            await self.db.fetchval("SELECT 1 FROM filter_rules WHERE community = ? LIMIT 1", (community,)) is not None
+        )
+
     async def add_hits(self, counts: Mapping[tuple[str, str, int, str, str], int]) -> None:
         """Add buffered counts keyed by (community, hour, rule id, phrase, action)."""
         await self.db.executemany(
@@ -153,7 +174,8 @@ class FiltersRepo:
         )
 
     async def hits(self, community: str, start: datetime, end: datetime) -> list[HitCount]:
-        """Messages caught per rule and action in [start, end), most first."""
+        """Messages caught per rule and action in [start, end), most first (with the message counts,
+        `MESSAGES_NOISE` and `MESSAGES_BAIT`, as rules of their own)."""
         rows = await self.db.fetchall(
             "SELECT rule_id, MAX(phrase) AS phrase, action, SUM(hits) AS hits FROM filter_hits "
             "WHERE community = ? AND hour >= ? AND hour < ? GROUP BY rule_id, action "

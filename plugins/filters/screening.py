@@ -95,7 +95,7 @@ class Screening:
             hits = [h for h in every if h.rule.id not in before]
             if hits:
                 self.memory.add_matched(community, ref, (h.rule.id for h in hits))
-                await self.enforcer.apply(message, notes, hits, edited=True)
+                await self.enforcer.apply(message, notes, hits, edited=True, first=not before)
             if any(h.rule.action == "tag" for h in every):
                 return  # noise now (or still): out of the watch digests
         if not notes.deleted:

@@ -1,22 +1,25 @@
-"""The groups' digests: the `groups` section of the community digest (new groups, member growth,
-the most active groups), and per-group digests.
+"""The groups' digests: the `groups` section of the community digest (typed metrics: groups, new groups,
+memberships, members in groups, active groups, messages and conversations in the groups' channels; the top
+groups by conversations), and per-group digests. Conversations follow the core's one definition
+(`bot.plugin.conversation_counts`, over the raw messages): no data for a period older than their retention.
 
 Per-group digests: a group's owners (or a moderator) opt the group in with `/group digest`, and
 the digest plugin then sends each owner, by DM, that group's figures of the period along with the
 community's digest (through `bot.plugin.GroupDigestSource`; this plugin never imports the digest).
 
-A group's section: members now, members who joined and left in the period, messages in the group's
-space (from the core's `activity_channel_daily` rollup, by local day) and the topics opened."""
+A group's section (metrics too, compared by the digest with the group's previous period): members at the
+end of the period, members who joined and left in it, messages in the group's space (from the core's
+`activity_channel_daily` rollup, by local day; no data without a space), conversations there and the topics
+opened, whose titles are its lines."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Text, _, join, n_
 from bot.model import CommunityRef, Reply
-from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation
+from bot.plugin import CommandError, DigestSection, GroupDigest, Invocation, Metric, conversation_counts
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.records import Group
 
@@ -38,38 +41,73 @@ class GroupDigests:
     async def digest(
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
-        """New groups, member growth and the most active groups of the period."""
+        """The groups as metrics (groups, new groups, memberships, members in groups, active groups, messages
+        in their channels) and the top groups; None when the community had no group before `end`."""
         key = community.key
-        groups = await self.repo.groups(key)
+        groups = await self.repo.active_before(key, end)
         if not groups:
             return None
         new = await self.repo.created_between(key, start, end)
         joins = await self.repo.joins_between(key, start, end)
-        zone = ZoneInfo(timezone)
-        last_day = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
-        counts = await self.repo.channel_messages(key, start.astimezone(zone).date().isoformat(), last_day)
-        busiest = sorted(((counts.get(g.channel_id or "", 0), g.name) for g in groups), key=lambda p: (-p[0], p[1]))
-        busiest = [pair for pair in busiest if pair[0] > 0][:TOP_ACTIVE]
-        figures: dict[str, Any] = {
-            "groups_total": len(groups),
-            "groups_new": len(new),
-            "memberships_new": joins,
-            "groups_active": sum(1 for g in groups if counts.get(g.channel_id or "", 0)),
-        }
-        lines: list[Text] = [
-            _(
-                "{groups}, {new}: {names}",
-                groups=n_("{count} group", "{count} groups", len(groups)),
-                new=n_("{count} new", "{count} new", len(new)),
-                names=", ".join(new),
+        counts = await self._messages(key, start, end, timezone)
+        spoken = {g.channel_id: counts.get(g.channel_id, 0) for g in groups if g.channel_id}
+        talks = await self._conversations(key, start, end)
+        values = (
+            Metric("groups_total", _("Groups"), len(groups)),
+            Metric("groups_new", _("New groups"), len(new)),
+            Metric("memberships_new", _("New memberships"), joins),
+            Metric(
+                "members_in_groups", _("Members in at least one group"), await self.repo.members_in_groups(key, end)
+            ),
+            Metric("groups_active", _("Active groups (with messages)"), sum(1 for n in spoken.values() if n)),
+            Metric("group_messages", _("Messages in the groups' channels"), sum(spoken.values())),
+            Metric(
+                "group_conversations",
+                _("Conversations in the groups' channels"),
+                None if talks is None else sum(talks.get(channel, 0) for channel in spoken),
+            ),
+        )
+        lines: list[Text] = []
+        if new:
+            lines.append(_("New groups: {names}", names=", ".join(dict.fromkeys(new))))  # each name once
+        top = self._top(groups, spoken, talks)
+        if top is not None:
+            lines.append(top)
+        return DigestSection("groups", _("Groups"), {m.key: m.value for m in values}, tuple(lines), values)
+
+    @staticmethod
+    def _top(groups: list[Group], spoken: dict[str, int], talks: dict[str, int] | None) -> Text | None:
+        """The top groups by conversations (quality over volume; ties by messages, then name), or by messages
+        when the period is older than the raw messages kept; None when no group qualifies."""
+        with_space = [g for g in groups if g.channel_id]
+        if talks is not None:
+            ranked = sorted(
+                ((talks.get(g.channel_id or "", 0), spoken.get(g.channel_id or "", 0), g.name) for g in with_space),
+                key=lambda t: (-t[0], -t[1], t[2]),
             )
-            if new
-            else _("{groups}, none new", groups=n_("{count} group", "{count} groups", len(groups))),
-            n_("{count} new membership", "{count} new memberships", joins),
-        ]
-        if busiest:
-            lines.append(_("Most active: {groups}", groups=", ".join(f"{n} ({c})" for c, n in busiest)))
-        return DigestSection("groups", _("Groups"), figures, tuple(lines))
+            best = [(count, name) for count, _said, name in ranked if count > 0][:TOP_ACTIVE]
+            return _("Top groups by conversations: {groups}", groups=_ranking(best)) if best else None
+        by_messages = sorted(
+            ((spoken.get(g.channel_id or "", 0), g.name) for g in with_space), key=lambda p: (-p[0], p[1])
+        )
+        best = [pair for pair in by_messages if pair[0] > 0][:TOP_ACTIVE]
+        return _("Top groups by messages: {groups}", groups=_ranking(best)) if best else None
+
+    async def _conversations(self, community: str, start: datetime, end: datetime) -> dict[str, int] | None:
+        """channel id -> conversations whose root was posted in [start, end), by the core's one definition
+        (`bot.plugin.conversation_counts`, over the raw messages); None when the period is older than the raw
+        messages kept (no data, never zero)."""
+        counts = await conversation_counts(
+            self.ctx.db, community, start, end, now=self.ctx.clock.now(), retention_days=self.ctx.retention_days
+        )
+        return None if counts is None else {c.channel_id: c.conversations for c in counts.channels}
+
+    async def _messages(self, community: str, start: datetime, end: datetime, timezone: str) -> dict[str, int]:
+        """channel id -> messages in [start, end), by local day (the core's daily rollup)."""
+        zone = ZoneInfo(timezone)
+        first = start.astimezone(zone).date().isoformat()
+        last = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
+        return await self.repo.channel_messages(community, first, last)
 
     async def digest_optin(self, inv: Invocation, name: str, state: str) -> Reply:
         """Opt a group in or out of its owners' digest (owners and moderators)."""
@@ -106,10 +144,8 @@ class GroupDigests:
         chosen = await self.repo.digest_groups(key)
         if not chosen:
             return []
-        zone = ZoneInfo(timezone)
-        first = start.astimezone(zone).date().isoformat()
-        last = (end - timedelta(microseconds=1)).astimezone(zone).date().isoformat()
-        messages = await self.repo.channel_messages(key, first, last)
+        messages = await self._messages(key, start, end, timezone)
+        talks = await self._conversations(key, start, end)
         found: list[GroupDigest] = []
         for group in await self.repo.groups(key):
             if group.id not in chosen:
@@ -118,39 +154,40 @@ class GroupDigests:
             owners = tuple(self.lookups.user(community, m.user_id) for m in members if m.is_owner)
             if not owners:
                 continue
-            section = await self._section(group, len(members), start, end, messages)
+            section = await self._section(group, start, end, messages, talks)
             found.append(GroupDigest(str(group.id), group.name, owners, section))
         return found
 
     async def _section(
-        self, group: Group, size: int, start: datetime, end: datetime, messages: dict[str, int]
+        self, group: Group, start: datetime, end: datetime, messages: dict[str, int], talks: dict[str, int] | None
     ) -> DigestSection:
+        """One group's metrics (members at the end of the period, joined, left, messages and conversations in
+        its channel, topics opened) and the titles of the topics opened."""
         key = group.community
         joined, left = await self.repo.group_period(key, group.id, start, end)
         topics = await self.repo.topics_between(key, group.id, start, end)
         said = messages.get(group.channel_id, 0) if group.channel_id else None
-        figures: dict[str, float | int | None] = {
-            "members": size,
-            "members_joined": joined,
-            "members_left": left,
-            "messages": said,
-            "topics": len(topics),
-        }
-        lines: list[Text] = [
-            _(
-                "{members} ({joined}, {left})",
-                # English keeps its "Members: 2" form; French counts each word ("2 membres", "1 départ").
-                members=n_("Members: {count}", "Members: {count}", size),
-                joined=n_("{count} joined", "{count} joined", joined),
-                left=n_("{count} left", "{count} left", left),
-            )
-        ]
         where = self.lookups.where(group)
-        lines.append(
-            _("Messages in {where}: {count}", where=where, count=said)
-            if said is not None
-            else _("No space on the platform: messages are not counted.")
+        values = (
+            Metric("members", _("Members"), await self.repo.size_at(key, group.id, end)),
+            Metric("members_joined", _("Members who joined"), joined),
+            Metric("members_left", _("Members who left"), left),
+            # No space on the platform: its messages are not counted (no data, not zero).
+            Metric(
+                "messages",
+                _("Messages in {where}", where=where) if where else _("Messages in the group's channel"),
+                said,
+            ),
+            Metric(
+                "conversations",
+                _("Conversations"),
+                talks.get(group.channel_id, 0) if talks is not None and group.channel_id else None,
+            ),
+            Metric("topics", _("Topics opened"), len(topics)),
         )
+        lines: list[Text] = []
+        if said is None:
+            lines.append(_("No space on the platform: messages are not counted."))
         if topics:
             titles = join([_("“{title}”", title=_short(t)) for t in topics[:TOPIC_TITLES]], ", ")  # « » in French
             more = len(topics) - TOPIC_TITLES
@@ -159,12 +196,14 @@ class GroupDigests:
                 if more <= 0
                 else n_("{titles} and {count} more", "{titles} and {count} more", more, titles=titles)
             )
-            lines.append(
-                n_("Topics opened: {count}: {titles}", "Topics opened: {count}: {titles}", len(topics), titles=shown)
-            )
-        else:
-            lines.append(_("Topics opened: none"))
-        return DigestSection("group", _("Group {group}", group=group.name), figures, tuple(lines))
+            lines.append(_("Topics: {titles}", titles=shown))
+        section_values = {m.key: m.value for m in values}
+        return DigestSection("group", _("Group {group}", group=group.name), section_values, tuple(lines), values)
+
+
+def _ranking(entries: list[tuple[int, str]]) -> Text:
+    """`Rust Lille (12), Go Paris (3)`: each count formatted per locale."""
+    return join([_("{name} ({count})", name=name, count=count) for count, name in entries], ", ")
 
 
 def _short(title: str) -> str:

@@ -439,6 +439,38 @@ class GroupsRepo:
         )
         return [r["name"] for r in rows]
 
+    async def active_before(self, community: str, end: datetime) -> list[Group]:
+        """The active groups that were active before `end` (activated, or created for older rows), by name."""
+        rows = await self.db.fetchall(
+            f"SELECT {_GROUP_COLUMNS} FROM community_groups WHERE community = ? AND status = ? "
+            "AND COALESCE(activated_at, created_at) < ? ORDER BY name_key",
+            (community, ACTIVE, to_db(end)),
+        )
+        return [_group(r) for r in rows]
+
+    async def members_in_groups(self, community: str, end: datetime) -> int:
+        """Distinct members, who joined before `end`, of the groups `active_before(end)` lists (each member
+        once, however many groups they are in)."""
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(DISTINCT m.user_id) FROM group_members m JOIN community_groups g "
+                "ON g.community = m.community AND g.id = m.group_id WHERE m.community = ? AND g.status = ? "
+                "AND COALESCE(g.activated_at, g.created_at) < ? AND m.joined_at < ?",
+                (community, ACTIVE, to_db(end), to_db(end)),
+            )
+            or 0
+        )
+
+    async def size_at(self, community: str, group_id: int, end: datetime) -> int:
+        """Members of a group who joined before `end` (its size then, but for those who left since)."""
+        return int(
+            await self.db.fetchval(
+                "SELECT COUNT(*) FROM group_members WHERE community = ? AND group_id = ? AND joined_at < ?",
+                (community, group_id, to_db(end)),
+            )
+            or 0
+        )
+
     async def joins_between(self, community: str, start: datetime, end: datetime) -> int:
         """Memberships that started in [start, end) in active groups."""
         return int(

@@ -31,6 +31,19 @@ _INSERT_ANSWER = (
     "INSERT INTO question_answers (community, question_id, user_id, message_id, at) "
     "SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM questions WHERE id = ?) ON CONFLICT DO NOTHING"
 )
+# The questions still waiting at a moment `end`: asked before a cut-off (`end` minus the waiting delay), with
+# no answer, solution or closing before `end`. As of `end`, not of today: a past period's count stays what it
+# was, so the digest compares it with the previous period's honestly.
+_WAITING_AT = (
+    "WHERE community = ? AND asked_at < ? AND status IN ('open', 'answered', 'solved', 'closed') "
+    "AND (answered_at IS NULL OR answered_at >= ?) AND (solved_at IS NULL OR solved_at >= ?) "
+    "AND (closed_at IS NULL OR closed_at >= ?)"
+)
+
+
+def _waiting(before: datetime, end: datetime) -> tuple[str, str, str, str]:
+    """The parameters of `_WAITING_AT` after the community."""
+    return (to_db(before), to_db(end), to_db(end), to_db(end))
 
 
 def _maybe(value: str | None) -> datetime | None:
@@ -372,14 +385,39 @@ class QuestionsRepo:
         )
         return [(from_db(asked), from_db(answered)) for asked, answered in rows]
 
-    async def still_waiting(self, community: str, before: datetime, limit: int = 50) -> list[Question]:
-        """Open questions asked before `before`, oldest first."""
+    async def waiting_count(self, community: str, before: datetime, end: datetime) -> int:
+        """How many questions asked before `before` were still waiting for an answer at `end`: no answer,
+        solution or closing before `end` (withdrawn ones were never questions). Counted, never capped."""
+        return int(
+            await self._db.fetchval(
+                f"SELECT COUNT(*) FROM questions {_WAITING_AT}", (community, *_waiting(before, end))
+            )
+            or 0
+        )
+
+    async def waiting_at(self, community: str, before: datetime, end: datetime, limit: int) -> list[Question]:
+        """The oldest `limit` of the questions `waiting_count` counts, oldest first."""
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open' AND asked_at < ? "
-            "ORDER BY asked_at, id LIMIT ?",
-            (community, to_db(before), limit),
+            f"SELECT {_COLUMNS} FROM questions {_WAITING_AT} ORDER BY asked_at, id LIMIT ?",
+            (community, *_waiting(before, end), limit),
         )
         return [_question(r) for r in rows]
+
+    async def languages_since(self, community: str, since: datetime) -> list[str]:
+        """The languages of the questions asked since `since` (closed and withdrawn ones left out)."""
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT language FROM questions WHERE community = ? AND asked_at >= ? "
+            "AND status IN ('open', 'answered', 'solved') ORDER BY language",
+            (community, to_db(since)),
+        )
+        return [r["language"] for r in rows]
+
+    async def asked_any(self, community: str, end: datetime) -> bool:
+        """True when the community had any question asked before `end` (the feature was in use)."""
+        row = await self._db.fetchone(
+            "SELECT 1 FROM questions WHERE community = ? AND asked_at < ? LIMIT 1", (community, to_db(end))
+        )
+        return row is not None
 
     # ------------------------------------------------------------ ladder
 

@@ -15,6 +15,8 @@ from plugins.questions import scoring, stats, views
 from plugins.questions.repo import Question
 from plugins.questions.tracker import Tracker
 
+LANGUAGES_LOOKBACK = timedelta(days=366)
+
 
 class Report:
     """Reads the questions tables (after writing what is queued) into the leaderboard and the digest."""
@@ -35,26 +37,31 @@ class Report:
         return views.helpers(self.ctx, standings, inv.community.key, span)
 
     async def digest_section(self, community: CommunityRef, start: datetime, end: datetime) -> DigestSection | None:
-        """The period's figures, the questions still waiting and the three top helpers."""
+        """The period's figures (typed metrics), the questions still waiting at its end (the oldest, each
+        once) and the three top helpers; None when the community never had a question before `end` (the
+        feature unused: no section rather than a column of zeros)."""
         await self.tracker.flush()
-        counts = await self.repo.asked_counts(community.key, start, end)
+        key = community.key
+        if not await self.repo.asked_any(key, end):
+            return None
+        counts = await self.repo.asked_counts(key, start, end)
+        # The same per-language keys for every period computed now (this one and the previous one): the
+        # languages of the last year, at zero where none was asked, so each compares with its past.
+        seen = {c.language for c in counts}
+        recent = await self.repo.languages_since(key, self.ctx.clock.now() - LANGUAGES_LOOKBACK)
+        counts += [stats.LanguageCount(language, 0, 0) for language in recent if language not in seen]
         waits = [
-            stats.hours_between(asked, answered)
-            for asked, answered in await self.repo.answer_times(community.key, start, end)
+            stats.seconds_between(asked, answered) for asked, answered in await self.repo.answer_times(key, start, end)
         ]
-        waiting = await self.repo.still_waiting(community.key, end - timedelta(hours=self.settings.waiting_after_hours))
-        answered = await self.repo.answered_since(community.key, start)
+        cutoff = end - timedelta(hours=self.settings.waiting_after_hours)
+        waiting_count = await self.repo.waiting_count(key, cutoff, end)
+        # The oldest ones, enough to fill the list with distinct questions even when some are repeated.
+        oldest = await self.repo.waiting_at(key, cutoff, end, views.WAITING_SCANNED)
+        answered = await self.repo.answered_since(key, start)
         counted = [q for q in answered if _before(q, end)]
         standings = scoring.leaderboard(views.credits(counted, start, await self._joined(community, counted)), limit=3)
-        figures = stats.summary(counts, waits, len(waiting))
-        # Languages are named in the community's language (the digest's own language lines do the same).
-        locale = (await self.ctx.communities.get(community)).locale
-        names = {
-            key.removeprefix("asked_"): self.ctx.translator.language_name(key.removeprefix("asked_"), locale)
-            for key in figures
-            if key.startswith("asked_")
-        }
-        return views.digest_section(self.ctx, community.key, figures, waiting, standings, names)
+        figures = stats.summary(counts, waits, waiting_count)
+        return views.digest_section(self.ctx, key, figures, oldest, standings)
 
     async def _joined(self, community: CommunityRef, questions: list[Question]) -> dict[str, datetime | None]:
         """When each asker joined (looked up only for the leaderboard, never on the hot path)."""

@@ -1,8 +1,10 @@
-"""Digest figures for questions: counts, median and 90th percentile of the time to a first answer,
-share answered within 24 hours, per language. Pure.
+"""Digest figures for questions: counts, median and 90th percentile of the time to a first answer (in
+seconds), share answered within 24 hours, still waiting, per language. Pure.
 
-The digest counts in SQL (`QuestionsRepo.asked_counts`, `answer_times`) and gives `summary` the counts
-per language and the waits; `figures` computes the same from one `Asked` per question.
+The digest counts in SQL (`QuestionsRepo.asked_counts`, `answer_times`, `waiting_count`) and gives
+`summary` the counts per language and the waits; `figures` computes the same from one `Asked` per question.
+A figure with nothing to compute (a median with no answered question, a share of no question) is None,
+never 0.
 """
 
 from __future__ import annotations
@@ -53,9 +55,12 @@ class LanguageCount:
     solved: int
 
 
-def hours_between(asked_at: datetime, answered_at: datetime) -> float:
-    """The wait for a first answer, in hours."""
-    return (answered_at - asked_at) / timedelta(hours=1)
+DAY_SECONDS = 86_400.0
+
+
+def seconds_between(asked_at: datetime, answered_at: datetime) -> float:
+    """The wait for a first answer, in seconds."""
+    return (answered_at - asked_at) / timedelta(seconds=1)
 
 
 def figures(asked: Sequence[Asked], still_waiting: int) -> dict[str, float | int | None]:
@@ -63,31 +68,34 @@ def figures(asked: Sequence[Asked], still_waiting: int) -> dict[str, float | int
     languages = Counter(q.language for q in asked)
     solved = Counter(q.language for q in asked if q.solved)
     counts = [LanguageCount(language, count, solved[language]) for language, count in languages.items()]
-    waits = [hours_between(q.asked_at, q.answered_at) for q in asked if q.answered_at is not None]
+    waits = [seconds_between(q.asked_at, q.answered_at) for q in asked if q.answered_at is not None]
     return summary(counts, waits, still_waiting)
 
 
 def summary(
     counts: Sequence[LanguageCount], waits: Sequence[float], still_waiting: int
 ) -> dict[str, float | int | None]:
-    """Stable snake_case figures for the digest section, from the counts per language and the hours each
-    answered question waited for its first answer."""
+    """Stable snake_case figures for the digest section, from the counts per language and the seconds each
+    answered question waited for its first answer. `still_waiting` is the full count (never a list's length)."""
     asked = sum(c.asked for c in counts)
-    within = sum(1 for hours in waits if hours <= 24)
+    within = sum(1 for seconds in waits if seconds <= DAY_SECONDS)
     result: dict[str, float | int | None] = {
         "asked": asked,
         "answered": len(waits),
         "solved": sum(c.solved for c in counts),
-        "median_hours_to_first_answer": _round(median(waits)),
-        "p90_hours_to_first_answer": _round(percentile(waits, 0.9)),
-        "answered_within_24h_share": round(within / asked, 3) if asked else None,
+        "median_first_answer": _round(median(waits)),
+        "p90_first_answer": _round(percentile(waits, 0.9)),
+        # Of the questions asked (not of those answered): a question never answered is not answered in 24 h.
+        "answered_within_24h_share": round(within / asked, 4) if asked else None,
         "still_waiting": still_waiting,
     }
+    # Every language given, even at zero: the caller passes the languages of the recent past too, so a
+    # language asked last week and not this one reads "3 → 0", not a figure that vanished.
     for count in sorted(counts, key=lambda c: c.language):
-        if count.asked:
-            result[f"asked_{count.language}"] = count.asked
+        result[f"asked_{count.language}"] = count.asked
     return result
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+def _round(value: float | None) -> int | None:
+    """Whole seconds: finer than any reader needs, and the same in the CSV and the text."""
+    return None if value is None else round(value)

@@ -1,21 +1,28 @@
 """What members and managers read: the list of unanswered questions, the patience leaderboard and
-the digest section. Builds replies from repo rows; no SQL here.
+the digest section (typed metrics, the still-waiting list with each question once, the top helpers).
+Builds replies from repo rows; no SQL here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.folding import fold
 from bot.formatting import Link, link
-from bot.i18n import Msg, Percent, Span, Text, _, join, n_
+from bot.i18n import Language, Msg, Span, Text, _, join, n_
 from bot.model import Card, CardField, CommunityRef, Reply, UserRef
-from bot.plugin import DigestSection, PluginContext
+from bot.plugin import DigestSection, Metric, PluginContext
 from plugins.questions import scoring
 from plugins.questions.escalation import question_ref
 from plugins.questions.repo import Question
 
 MAX_LISTED = 15
+WAITING_SHOWN = 5  # distinct questions in the digest's still-waiting list; the figure counts them all
+WAITING_SCANNED = 200  # the oldest waiting questions read to fill that list when some are repeated
+LINKS_SHOWN = 3  # links to the copies of one repeated question; then how many more times it was asked
+UNKNOWN_LANGUAGE = "unknown"
 
 
 def link_of(ctx: PluginContext, question: Question) -> Link | str:
@@ -117,57 +124,90 @@ def credits(
     return found
 
 
+def metrics(figures: Mapping[str, float | int | None]) -> tuple[Metric, ...]:
+    """The section's figures (`stats.summary`) as typed metrics, each with its label; per-language counts
+    are named in the reader's language (`Language`), so each rendering names them its own way."""
+    found = [
+        Metric("asked", _("Questions asked"), figures["asked"]),
+        Metric("answered", _("Questions answered"), figures["answered"]),
+        Metric("solved", _("Questions solved"), figures["solved"]),
+        Metric("median_first_answer", _("Time to a first answer, median"), figures["median_first_answer"], "duration"),
+        Metric(
+            "p90_first_answer", _("Time to a first answer, 90th percentile"), figures["p90_first_answer"], "duration"
+        ),
+        Metric(
+            "answered_within_24h_share", _("Answered within 24 hours"), figures["answered_within_24h_share"], "share"
+        ),
+        Metric("still_waiting", _("Still waiting for an answer"), figures["still_waiting"]),
+    ]
+    for key, value in figures.items():
+        if key.startswith("asked_"):
+            code = key.removeprefix("asked_")
+            label = (
+                _("Questions in an undetected language")
+                if code == UNKNOWN_LANGUAGE
+                else _("Questions in {language}", language=Language(code))
+            )
+            found.append(Metric(key, label, value))
+    return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """One question of the still-waiting list: its text once, with every copy of it still waiting (the same
+    words asked again, in another channel or by another member, are the same question to a manager)."""
+
+    excerpt: str
+    copies: tuple[Question, ...]
+
+
+def waiting_list(questions: Sequence[Question], shown: int = WAITING_SHOWN) -> list[Waiting]:
+    """The first `shown` distinct questions of `questions` (oldest first), each once with its copies."""
+    found: dict[str, list[Question]] = {}
+    for question in questions:
+        key = fold(" ".join(question.excerpt.split()))
+        if key not in found and len(found) == shown:
+            continue
+        found.setdefault(key, []).append(question)
+    return [Waiting(copies[0].excerpt, tuple(copies)) for copies in found.values()]
+
+
+def _links(ctx: PluginContext, copies: Sequence[Question]) -> Text:
+    """`#12, #31`: a link to each copy, the first `LINKS_SHOWN`, then how many more copies (links stay
+    parameters of a message: never joined as plain text, which would show them as text)."""
+    text: Text = _("{link}", link=link_of(ctx, copies[0]))
+    for question in copies[1:LINKS_SHOWN]:
+        text = _("{links}, {link}", links=text, link=link_of(ctx, question))
+    if len(copies) > LINKS_SHOWN:
+        more = len(copies) - LINKS_SHOWN
+        text = n_("{links} and {count} more time", "{links} and {count} more times", more, links=text)
+    return text
+
+
 def digest_section(
     ctx: PluginContext,
     community: str,
     figures: Mapping[str, float | int | None],
     waiting: Sequence[Question],
     standings: Sequence[scoring.Standing],
-    language_names: Mapping[str, str] | None = None,
-) -> DigestSection | None:
-    """The questions part of the weekly digest, from its figures (`stats.summary`); `language_names` names
-    each language code in the community's language (the code itself when missing)."""
-    if not figures["asked"] and not waiting:
-        return None
-    lines: list[Text] = [
-        _(
-            "{asked}, {answered}, {solved}.",
-            asked=n_("{count} question asked", "{count} questions asked", int(figures["asked"] or 0)),
-            answered=n_("{count} answered", "{count} answered", int(figures["answered"] or 0)),
-            solved=n_("{count} solved", "{count} solved", int(figures["solved"] or 0)),
-        )
-    ]
-    if figures["median_hours_to_first_answer"] is not None:
-        lines.append(
-            # In words (Span): "under 0 h" was how a quick answer read when hours were the only unit.
-            _(
-                "Time to a first answer: median {median}, 90th percentile {p90}.",
-                median=Span(timedelta(hours=float(figures["median_hours_to_first_answer"]))),
-                p90=Span(timedelta(hours=float(figures["p90_hours_to_first_answer"] or 0))),
-            )
-        )
-    if figures["answered_within_24h_share"] is not None:
-        lines.append(
-            _("Answered within 24 hours: {share}.", share=Percent(float(figures["answered_within_24h_share"] or 0)))
-        )
-    spoken = language_names or {}
-    per_language = [
-        _(
-            "{language} ({count})",
-            language=spoken.get(key.removeprefix("asked_"), language_name(key.removeprefix("asked_"))),
-            count=value,
-        )
-        for key, value in figures.items()
-        if key.startswith("asked_") and key != "asked"
-    ]
-    if per_language:
-        lines.append(_("Per language: {languages}.", languages=join(per_language, ", ")))
-    for question in waiting[:5]:
-        lines.append(_("Still waiting: “{excerpt}” {link}", excerpt=question.excerpt, link=link_of(ctx, question)))
+) -> DigestSection:
+    """The questions part of the weekly digest: its metrics (`stats.summary`), then what is not a figure:
+    the questions still waiting (the oldest first, each once, then how many more) and the top helpers.
+    `waiting` is the oldest of the questions the `still_waiting` figure counts."""
+    lines: list[Text] = []
+    listed = waiting_list(waiting)
+    for item in listed:
+        lines.append(_("Still waiting: “{excerpt}” {links}", excerpt=item.excerpt, links=_links(ctx, item.copies)))
+    more = int(figures["still_waiting"] or 0) - sum(len(item.copies) for item in listed)
+    if more > 0:
+        lines.append(n_("…and {count} more question waiting.", "…and {count} more questions waiting.", more))
     if standings:
         names = ", ".join(ctx.directory.member_name(_user(community, s.helper)) for s in standings[:3])
         lines.append(_("Most patient helpers: {names}.", names=names))
-    return DigestSection("questions", _("Questions and answers"), figures, tuple(lines))
+    values = metrics(figures)
+    return DigestSection(
+        "questions", _("Questions and answers"), {m.key: m.value for m in values}, tuple(lines), values
+    )
 
 
 def _user(community: str, user_id: str) -> UserRef:

@@ -11,6 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.model import Attachment, Level
+from plugins.calendar import adherence
 from plugins.calendar.plugin import CalendarPlugin
 from tests.calendar_plugin.helpers import PLUGINS, dms, entries, mod, populate, with_file
 from tests.harness import Harness, running
@@ -142,21 +143,31 @@ async def test_digest_section_counts_adherence_per_owner_and_channel(h: Harness)
     plugin = next(p for p in h.app.registry.plugins if isinstance(p, CalendarPlugin))
     section = await plugin.digest_section(h.platform.community, start, start + timedelta(days=4), "Europe/Paris")
     assert section is not None
-    assert section.figures == {
+    assert section.values() == {
+        "adherence": 0.5,  # 2 on time of 4 due (the skipped one was not due)
         "planned": 5,
         "published_on_time": 2,
         "published_late": 1,
         "missed": 1,
         "skipped": 1,
-        "pending": 0,
-        "best_streak": 0,
+        "current_streak": 0,  # Friday's miss broke it
+        "best_streak": 1,
     }
+    kinds = {m.key: (m.kind, m.compare) for m in section.metrics}
+    assert kinds["adherence"] == ("share", True) and kinds["best_streak"] == ("count", False)  # a record
+    assert all(m.previous is None for m in section.metrics)
     text = [h.app.translator.render(line, "en") for line in section.lines]
     assert "@alice: 2/4 on time, 1 late, 1 missed, 0 skipped" in text
     assert "@bob: 0/1 on time, 0 late, 0 missed, 1 skipped" in text
     assert "#news: 2/4 on time, 1 late, 1 missed, 0 skipped" in text
     empty = await plugin.digest_section(h.platform.community, start - timedelta(days=9), start, "Europe/Paris")
-    assert empty is None
+    assert empty is None  # no calendar before: no section, rather than zeros
+    later = start + timedelta(days=30)
+    quiet = await plugin.digest_section(h.platform.community, later, later + timedelta(hours=1), "Europe/Paris")
+    assert quiet is not None  # the calendar in use, nothing due in that hour: zeros, and no adherence to compute
+    assert quiet.values()["planned"] == 0 and quiet.values()["adherence"] is None
+    labels = {m.key: h.app.translator.render(m.label, "fr") for m in quiet.metrics}
+    assert labels["adherence"] == "Taux de publication à l’heure"
 
 
 async def test_streaks_count_regular_slots(h: Harness) -> None:
@@ -168,5 +179,31 @@ async def test_streaks_count_regular_slots(h: Harness) -> None:
         await h.advance(days=1)
     plugin = next(p for p in h.app.registry.plugins if isinstance(p, CalendarPlugin))
     section = await plugin.digest_section(h.platform.community, start, h.clock.now(), "Europe/Paris")
-    assert section is not None and section.figures["best_streak"] == 4
+    assert section is not None and section.values()["current_streak"] == section.values()["best_streak"] == 4
+    assert section.values()["adherence"] == 1.0
     assert "🔥 **Daily**: 4 on time in a row" in [h.app.translator.render(t, "en") for t in section.lines]
+
+
+def test_the_record_streak_outlives_the_current_one() -> None:
+    base = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    late = timedelta(hours=1)
+
+    def slot(day: int, status: str, published: int | None = 0, series: int = 1) -> adherence.Outcome:
+        due = base + timedelta(days=day)
+        return adherence.Outcome(series, "alice", "news", due, status, None if published is None else due)
+
+    history = [
+        *(slot(day, "published") for day in range(5)),  # five on time...
+        slot(5, "missed", None),  # ...broken...
+        slot(6, "skipped", None),  # (a skip neither breaks nor extends)
+        slot(7, "published"),
+        slot(8, "published"),  # ...two on time since
+        slot(9, "planned", None),  # still open: not counted yet
+        slot(0, "published", series=2),
+    ]
+    now = base + timedelta(days=9, minutes=30)
+    assert adherence.streaks(history, now, late) == {1: 2, 2: 1}
+    assert adherence.best_runs(history, now, late) == {1: 5, 2: 1}
+    summary = adherence.summarise(history, now, late)
+    assert summary.due == 10 and summary.adherence() == 0.8  # the open slot is overdue: due, not on time
+    assert adherence.summarise([], now, late).adherence() is None

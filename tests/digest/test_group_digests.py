@@ -76,18 +76,16 @@ async def test_owners_of_an_opted_in_group_get_its_digest_once_in_their_language
         (english,) = group_dms(h.sent, "alice")
         for line in [
             "**Group Rust Lille: digest from 16 Nov 2026 to 22 Nov 2026**",
-            "• Members: 2 (2 joined, 1 left)",
-            "• Messages in #rust-lille: 1",
-            "• Topics opened: 1: “Async traits”",
+            # The figures (members, joined, left, messages, topics) are the section's metrics, each shown
+            # by the digest's metric line; the topic titles are the section's line.
+            "• Topics: “Async traits”",
             '/group digest "Rust Lille" off',
         ]:
             assert line in english, line
         (french,) = group_dms(h.sent, "bob")
         for line in [
             "**Groupe Rust Lille\u202f: bilan du 16 nov. 2026 au 22 nov. 2026**",
-            "• 2 membres (2 arrivées, 1 départ)",
-            "• Messages dans #rust-lille\u202f: 1",
-            "• 1 sujet ouvert\u202f: «\u202fAsync traits\u202f»",
+            "• Sujets\u202f: «\u202fAsync traits\u202f»",
         ]:
             assert line in french, french
         assert group_dms(h.sent, "carol") == []  # Go Paris did not opt in

@@ -24,7 +24,12 @@ async def edit(h: Harness, who: str, ref: MessageRef, text: str) -> None:
 async def figures(h: Harness) -> dict[str, float | int | None]:
     start = h.clock.now() - timedelta(days=1)
     section = await plugin(h).digest_section(h.platform.community, start, h.clock.now() + timedelta(hours=1), "UTC")
-    return dict(section.figures) if section is not None else {}
+    if section is None:
+        return {}
+    values = section.values()
+    return {
+        key: values[key] for key in ("noise_total", "noise_tagged", "noise_flagged", "noise_deleted", "rules_triggered")
+    }
 
 
 async def pending_watch(h: Harness) -> int:
@@ -78,10 +83,11 @@ async def test_an_edit_is_flagged_once_per_rule_and_counted(tmp_path: Path) -> N
         await edit(h, "bob", ref, "la data et les cryptos")
         flags = to_mods(h)
         assert len(flags) == 2 and "rule #2 “crypto”" in flags[1]
+        # One message, caught by two rules: one message caught (as first handled), two rules triggered.
         assert await figures(h) == {
-            "noise_total": 2,
+            "noise_total": 1,
             "noise_tagged": 0,
-            "noise_flagged": 2,
+            "noise_flagged": 1,
             "noise_deleted": 0,
             "rules_triggered": 2,
         }
@@ -108,7 +114,14 @@ async def test_an_edit_keeping_what_the_message_matched_does_not_act_again(tmp_p
         # The tagged message edited to also hold the flagged phrase: flagged now, for that rule only.
         await edit(h, "bob", tagged, "Très inspirant, and spam")
         assert len(to_mods(h)) == 2
-        assert (await figures(h))["noise_flagged"] == 2
+        # Still two messages caught, each counted once, as first handled (the flag post still went out).
+        assert await figures(h) == {
+            "noise_total": 2,
+            "noise_tagged": 1,
+            "noise_flagged": 1,
+            "noise_deleted": 0,
+            "rules_triggered": 2,
+        }
 
 
 async def test_an_edit_into_noise_is_tagged_and_leaves_the_watch_digests(tmp_path: Path) -> None:
@@ -148,7 +161,7 @@ async def test_exempt_channels_and_roles_are_exempt_on_edits_too(tmp_path: Path)
         await edit(h, "bob", in_offtopic, "spam")
         await edit(h, "bob", in_thread, "spam")
         await edit(h, "carol", staff, "spam")  # the edit carries no roles: carol's latest message had Staff
-        assert to_mods(h) == [] and await figures(h) == {}
+        assert to_mods(h) == [] and not (await figures(h)).get("noise_total")
         # Outside the exempt channel, bob's edit is flagged.
         ref = await h.say("bob", "hello")
         await edit(h, "bob", ref, "spam")
@@ -168,7 +181,7 @@ async def test_edits_by_bots_unseen_authors_and_in_direct_messages_are_ignored(t
         )
         await h.say("bob", "hello")
         await edit(h, "bob", direct, "spam")
-        assert to_mods(h) == [] and await figures(h) == {}
+        assert to_mods(h) == [] and not (await figures(h)).get("noise_total")
         # A member seen posting is checked, even when editing an older message.
         await edit(h, "bob", MessageRef(h.platform.channel(), "old2"), "spam")
         assert len(to_mods(h)) == 1

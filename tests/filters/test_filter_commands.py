@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.model import Capability, DeliveryError, Message, MessageRef
+from plugins.filters.noise_report import metrics
+from plugins.filters.repo import MESSAGES_BAIT, MESSAGES_NOISE, HitCount
 from tests.filters.fakes import MOD, PLUGINS, DeletingPlatform, plugin, with_mod_channel
 from tests.harness import Harness, running
 
@@ -254,20 +256,64 @@ async def test_digest_section_counts_noise_per_action(tmp_path: Path) -> None:
             await h.say("bob", "inspirant")
         await h.say("bob", "spam")
         await h.advance(hours=2)
+        await plugin(h).ctx.activity.flush()  # what the digest does before it builds
         section = await plugin(h).digest_section(h.platform.community, start, h.clock.now(), "UTC")
         assert section is not None and section.key == "filters"
-        assert dict(section.figures) == {
+        posted = await h.app.db.fetchval("SELECT SUM(messages) FROM activity_community_daily")
+        assert posted and posted >= 4  # the core rollup, read only
+        assert section.values() == {
             "noise_total": 4,
+            "noise_caught": 4,
+            "bait_caught": 0,
+            "noise_share": round(4 / posted, 4),
             "noise_tagged": 3,
             "noise_flagged": 1,
             "noise_deleted": 0,
             "rules_triggered": 2,
         }
         lines = [h.app.translator.render(line, "en") for line in section.lines]
-        assert lines == [
-            "4 messages caught (3 tagged as noise, 1 flagged, 0 deleted).",
-            "Rule “inspirant”: 3 messages",
-            "Rule “spam”: 1 message",
-        ]
-        later = h.clock.now() + timedelta(days=1)
-        assert await plugin(h).digest_section(h.platform.community, h.clock.now(), later, "UTC") is None
+        assert lines == ["Rule “inspirant”: 3 messages", "Rule “spam”: 1 message"]
+        labels = {m.key: h.app.translator.render(m.label, "fr") for m in section.metrics}
+        assert labels["noise_share"] == "Part des messages interceptés comme bruit ou appât à engagement"
+        assert {m.key: m.kind for m in section.metrics}["noise_share"] == "share"
+        later = h.clock.now() + timedelta(days=7)
+        quiet = await plugin(h).digest_section(h.platform.community, later, later + timedelta(days=1), "UTC")
+        assert quiet is not None  # rules in use, nothing caught: zeros to compare with, and no messages recorded
+        assert quiet.values()["noise_total"] == 0 and quiet.values()["noise_share"] is None
+
+
+async def test_bait_and_noise_are_counted_apart_and_each_message_once(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        start = h.clock.now()
+        await h.command("mod", "/filter bait on", level=MOD)
+        for word in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot"):
+            await h.command("mod", f"/filter add {word}", level=MOD)
+        await h.say("bob", "Tag a friend who needs to see this!")  # bait
+        await h.say("bob", "alpha bravo charlie")  # one message, three rules: one message caught
+        for word in ("delta", "echo", "foxtrot"):
+            await h.say("carol", word)
+        for n in range(5):
+            await h.say("dave", f"an ordinary message {n}")
+        await h.advance(minutes=10)
+        await plugin(h).ctx.activity.flush()
+        section = await plugin(h).digest_section(h.platform.community, start, h.clock.now(), "UTC")
+        assert section is not None
+        values = section.values()
+        assert (values["noise_total"], values["noise_caught"], values["bait_caught"]) == (5, 4, 1)
+        assert values["noise_share"] == 0.5  # 5 caught of the 10 messages posted
+        assert values["rules_triggered"] == 7
+        english = [h.app.translator.render(line, "en") for line in section.lines]
+        assert len(english) == 6 and english[-1] == "…and 2 more rules."
+        assert len(set(english)) == len(english)  # no rule listed twice
+        assert h.app.translator.render(section.lines[-1], "fr") == "…et 2 autres règles."
+
+
+def test_hours_counted_before_message_rows_are_counted_per_rule_and_bait_is_no_data() -> None:
+    older = [HitCount(3, "spam", "flag", 2), HitCount(4, "inspirant", "tag", 5)]
+    values = {m.key: m.value for m in metrics(older, 70)}
+    assert (values["noise_total"], values["noise_caught"], values["bait_caught"]) == (7, 7, None)
+    assert values["noise_share"] == 0.1 and values["rules_triggered"] == 2
+    newer = [*older, HitCount(MESSAGES_NOISE, "", "tag", 4), HitCount(MESSAGES_BAIT, "", "tag", 1)]
+    values = {m.key: m.value for m in metrics(newer, None)}
+    assert (values["noise_total"], values["noise_caught"], values["bait_caught"]) == (5, 4, 1)
+    assert values["noise_share"] is None  # no message recorded: no data, never 0 %

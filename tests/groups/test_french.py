@@ -154,13 +154,14 @@ async def test_counts_in_french_say_0_1_and_2_in_the_right_form(tmp_path: Path) 
         section = await groups.digest_section(h.platform.community, *week, "Europe/Paris")
         assert section is not None
         lines = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert lines[0] == f"2 groupes, dont 2 nouveaux{NNBSP}: Échecs, Rust Lille"
-        assert lines[1] == "3 nouvelles adhésions"
+        assert lines[0] == f"Nouveaux groupes{NNBSP}: Échecs, Rust Lille"
+        assert (section.values()["groups_total"], section.values()["memberships_new"]) == (2, 3)
+        labels = [h.app.translator.render(m.label, "fr") for m in section.metrics]
+        assert labels[:3] == ["Groupes", "Nouveaux groupes", "Nouvelles adhésions"]  # counts are the digest's to write
         later = (START + timedelta(days=7), START + timedelta(days=14))
         quiet = await groups.digest_section(h.platform.community, *later, "Europe/Paris")
         assert quiet is not None
-        lines = [h.app.translator.render(line, "fr") for line in quiet.lines]
-        assert lines[:2] == ["2 groupes, aucun nouveau", "0 nouvelle adhésion"]
+        assert (quiet.values()["groups_new"], quiet.values()["memberships_new"]) == (0, 0)
 
 
 async def test_sharing_an_ambiguous_city_says_it_once(tmp_path: Path) -> None:

@@ -143,18 +143,38 @@ async def test_digest_section_and_autocomplete(tmp_path: Path) -> None:
         await make(h)
         await make(h, '/group create Chess affinity "Play"')
         await h.command("bob", "/group join Rust Lille")
-        for _ in range(2):
-            await h.say("bob", "hi", channel="c-rust-lille")
+        hello = await h.say("bob", "hi", channel="c-rust-lille")
+        await h.say("alice", "hi bob", channel="c-rust-lille", reply_to=hello)  # a conversation of two
         await h.flush()
         section = await groups.digest_section(h.platform.community, START, START + timedelta(days=7), "Europe/Paris")
         assert section is not None and section.key == "groups"
-        assert dict(section.figures) == {"groups_total": 2, "groups_new": 2, "memberships_new": 3, "groups_active": 1}
+        assert section.values() == {
+            "groups_total": 2,
+            "groups_new": 2,
+            "memberships_new": 3,
+            "members_in_groups": 2,  # alice is in both groups: counted once
+            "groups_active": 1,
+            "group_messages": 2,
+            "group_conversations": 1,  # the reply made one conversation (the core's definition)
+        }
         rendered = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert rendered[0].startswith("2 groupes, dont 2 nouveaux") and "Rust Lille (2)" in rendered[2]
+        assert rendered == [
+            "Nouveaux groupes\u202f: Chess, Rust Lille",
+            "Groupes les plus actifs en conversations\u202f: Rust Lille (1)",
+        ]
+        # A period older than the raw messages kept: conversations are no data, the ranking falls back to
+        # the messages of the daily rollup (and says so).
+        old = START - timedelta(days=400)
+        ancient = await groups.digest_section(h.platform.community, old, START + timedelta(days=7), "Europe/Paris")
+        assert ancient is not None and ancient.values()["group_conversations"] is None
+        assert [h.app.translator.render(line, "en") for line in ancient.lines][
+            -1
+        ] == "Top groups by messages: Rust Lille (2)"
         later = await groups.digest_section(
             h.platform.community, START + timedelta(days=7), START + timedelta(days=14), "UTC"
         )
-        assert later is not None and later.figures["groups_new"] == 0 and len(later.lines) == 2
+        assert later is not None and later.values()["groups_new"] == 0 and later.lines == ()
+        assert later.values()["groups_total"] == 2 and later.values()["members_in_groups"] == 2
         user = UserRef("fake", "T1", "bob")
         assert [c.value for c in await groups.complete_groups(h.platform.community, user, "ru")] == ["Rust Lille"]
         assert [c.value for c in await groups.complete_groups(h.platform.community, user, "chs")] == ["Chess"]

@@ -35,7 +35,7 @@ async def test_bait_is_not_tracked_escalated_listed_or_counted(tmp_path: Path) -
         assert {getattr(t, "thread_id", None) for t in nudged} == {carol}  # carol's question only
         section = await plugin(h).digest_section(h.platform.community, START, h.clock.now(), "Europe/Paris")
         assert section is not None
-        figures = dict(section.figures)
+        figures = section.values()
         assert (figures["asked"], figures["still_waiting"]) == (1, 1)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.model import CommunityRef, MessageRef
 from bot.storage.times import from_db, to_db
@@ -72,7 +73,9 @@ async def week_of_questions(h: Harness) -> None:
             await h.react(str(data["who"]), refs[n], "✅")
 
 
-async def per_question_figures(h: Harness, start: datetime, end: datetime, waiting_hours: int) -> dict[str, object]:
+async def per_question_figures(
+    h: Harness, start: datetime, end: datetime, waiting_hours: float
+) -> dict[str, float | int | None]:
     """The section's figures computed the way they were before: every question of the period as an object."""
     rows = await h.app.db.fetchall(
         "SELECT language, asked_at, answered_at, status FROM questions WHERE community = ? AND asked_at >= ? "
@@ -88,8 +91,18 @@ async def per_question_figures(h: Harness, start: datetime, end: datetime, waiti
         )
         for r in rows
     ]
-    waiting = await plugin(h).repo.still_waiting(h.platform.community.key, end - timedelta(hours=waiting_hours))
-    return stats.figures(asked, len(waiting))
+    # Waiting at the end of the period, recomputed per question: no answer, solution or closing before `end`.
+    rows = await h.app.db.fetchall(
+        "SELECT asked_at, answered_at, solved_at, closed_at, status FROM questions WHERE community = ?",
+        (h.platform.community.key,),
+    )
+    cutoff = end - timedelta(hours=waiting_hours)
+
+    def open_at_end(row: Any) -> bool:
+        done = [from_db(row[c]) for c in ("answered_at", "solved_at", "closed_at") if row[c]]
+        return row["status"] != "withdrawn" and from_db(row["asked_at"]) < cutoff and all(d >= end for d in done)
+
+    return stats.figures(asked, sum(1 for r in rows if open_at_end(r)))
 
 
 async def test_the_section_says_what_the_per_question_computation_said(tmp_path: Path) -> None:
@@ -106,9 +119,12 @@ async def test_the_section_says_what_the_per_question_computation_said(tmp_path:
         section = await questions.digest_section(h.platform.community, start, end, "Europe/Paris")
         assert section is not None
         expected = await per_question_figures(h, start, end, questions.settings.waiting_after_hours)
-        assert dict(section.figures) == expected
-        assert int(section.figures["asked"] or 0) > 150 and section.figures["asked_de"]
-        assert section.figures["answered_within_24h_share"] not in (None, 0, 1)
+        assert section.values() == expected and dict(section.figures) == expected
+        assert [m.key for m in section.metrics] == list(expected)  # one typed metric per figure
+        values = section.values()
+        assert int(values["asked"] or 0) > 150 and values["asked_de"]
+        assert values["answered_within_24h_share"] not in (None, 0, 1)
+        assert values["still_waiting"]  # some questions of the period were never answered
 
         # The helpers named are those of the leaderboard with one join-date lookup per asker.
         answered = await questions.repo.answered_since(h.platform.community.key, start)

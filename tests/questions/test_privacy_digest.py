@@ -30,32 +30,41 @@ async def test_digest_section_figures_and_lines(tmp_path: Path) -> None:
             h.platform.community, START, START + timedelta(days=7), "Europe/Paris"
         )
         assert section is not None and section.key == "questions"
-        figures = dict(section.figures)
+        figures = section.values()
         assert (figures["asked"], figures["answered"], figures["solved"]) == (3, 2, 1)
-        assert figures["median_hours_to_first_answer"] == 15.0  # 0 h and 30 h
-        assert figures["p90_hours_to_first_answer"] == 30.0
-        assert figures["answered_within_24h_share"] == 0.333
+        assert figures["median_first_answer"] == 15 * 3600  # 0 s and 30 h, in seconds
+        assert figures["p90_first_answer"] == 30 * 3600
+        assert figures["answered_within_24h_share"] == 0.3333
         assert figures["still_waiting"] == 1
         assert (figures["asked_en"], figures["asked_fr"], figures["asked_de"]) == (1, 1, 1)
+        kinds = {m.key: m.kind for m in section.metrics}
+        assert kinds["median_first_answer"] == kinds["p90_first_answer"] == "duration"
+        assert kinds["answered_within_24h_share"] == "share" and kinds["asked"] == "count"
+        assert all(m.previous is None and m.compare for m in section.metrics)  # the digest fills `previous`
+        labels = {m.key: h.app.translator.render(m.label, "fr") for m in section.metrics}
+        assert labels["asked_de"] == "Questions en allemand" and labels["asked"] == "Questions posées"
+        assert {m.key: h.app.translator.render(m.label, "en") for m in section.metrics}["asked_de"] == (
+            "Questions in German"
+        )
         rendered = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert "3 questions posées, 2 avec une réponse, 1 résolue." in rendered
-        # Each language writes its percentages its own way.
-        assert "Réponse en moins de 24 heures\u202f: 33\u202f% des questions." in rendered
-        assert "Answered within 24 hours: 33%." in [h.app.translator.render(line, "en") for line in section.lines]
-        assert any("Folien" in line and "https://chat.example/general/" in line for line in rendered)
+        (waiting,) = [line for line in rendered if "Folien" in line]  # listed once, with its link as a link
+        assert waiting.startswith("Toujours en attente\u202f: «\u202fWo finde ich die Folien vom Vortrag?\u202f»")
+        assert "https://chat.example/general/" in waiting and "<http" not in waiting
         assert any("bob" in line for line in rendered)
 
 
 async def test_digest_counts_one_question_in_the_singular(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=PLUGINS) as h:
         asked = await h.say("alice", "How do I reset my password?")
+        await h.advance(minutes=12)
         await h.say("bob", "Settings > Security", reply_to=asked)
         section = await plugin(h).digest_section(h.platform.community, START, START + timedelta(days=7), "Europe/Paris")
         assert section is not None
-        english = [h.app.translator.render(line, "en") for line in section.lines]
-        french = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert "1 question asked, 1 answered, 0 solved." in english
-        assert "1 question posée, 1 avec une réponse, 0 résolue." in french
+        figures = section.values()
+        assert (figures["asked"], figures["answered"], figures["solved"], figures["still_waiting"]) == (1, 1, 0, 0)
+        assert figures["median_first_answer"] == 12 * 60  # twelve minutes, not "0 h"
+        assert figures["answered_within_24h_share"] == 1.0
+        assert not any("…" in h.app.translator.render(line, "en") for line in section.lines)  # nothing more waits
 
 
 async def test_export_and_forget(tmp_path: Path) -> None:

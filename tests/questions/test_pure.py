@@ -82,12 +82,16 @@ def test_digest_figures() -> None:
     asked.append(stats.Asked("en", T0, None, solved=False))
     figures = stats.figures(asked, still_waiting=1)
     assert figures["asked"] == 5 and figures["answered"] == 4 and figures["solved"] == 1
-    assert figures["median_hours_to_first_answer"] == 2.5
-    assert figures["p90_hours_to_first_answer"] == 30.0
+    assert figures["median_first_answer"] == 2.5 * 3600  # seconds
+    assert figures["p90_first_answer"] == 30 * 3600
     assert figures["answered_within_24h_share"] == 0.6
     assert figures["asked_fr"] == 4 and figures["asked_en"] == 1 and figures["still_waiting"] == 1
     empty = stats.figures([], still_waiting=0)
-    assert empty["median_hours_to_first_answer"] is None and empty["answered_within_24h_share"] is None
+    # Nothing to compute is no data, never 0: no answered question has no median, no question no share.
+    assert empty["median_first_answer"] is None and empty["p90_first_answer"] is None
+    assert empty["answered_within_24h_share"] is None and empty["asked"] == 0 and empty["still_waiting"] == 0
+    quick = stats.figures([stats.Asked("en", T0, T0 + timedelta(minutes=12, seconds=30), solved=False)], 0)
+    assert quick["median_first_answer"] == 750 and quick["answered_within_24h_share"] == 1.0
     assert stats.percentile([5.0], 0.9) == 5.0 and stats.median([1.0, 3.0, 2.0]) == 2.0
 
 
