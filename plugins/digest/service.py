@@ -121,6 +121,12 @@ class DigestService:
         """Everything a digest of `period` says (a partial one up to `until`), each metric with its previous
         value. A period the bot never saw has every figure None, and nothing else is asked for it."""
         ref = CommunityRef.from_key(community)
+        if until is not None and self._reachable(community):
+            # A preview before the day's first check would read "no member count" for a count one call away.
+            try:
+                await self.growth.record(community, until)
+            except Exception:
+                self.ctx.logger.exception("digest: recording the member count of %s failed", community)
         since = await self.coverage(community, tz)
         if not covered(period, since):
             empty = self._own_sections(None)
