@@ -163,6 +163,11 @@ class Communities(Protocol):
         """When each member joined, in one query; None when unknown."""
         ...
 
+    async def locale_for(self, user: UserRef | None, community: CommunityRef, hint: str | None = None) -> str:
+        """The language a reader gets: the member's own choice (`/language`), else the platform's hint,
+        else the community's (what the messenger renders each reply in; None for a channel)."""
+        ...
+
     async def export_member(self, user: UserRef) -> dict[str, Any]:
         """What the store holds about a member, for a privacy export."""
         ...
@@ -341,6 +346,16 @@ class DigestContributor(Protocol):
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
     ) -> DigestSection | None:
         """Figures for [start, end) (aware UTC); None when there is nothing to say."""
+        ...
+
+
+@runtime_checkable
+class SettingsNotes(Protocol):
+    """A plugin with something a manager must know when reading `/settings show` (a feature set up so it
+    cannot work, such as a digest that would go nowhere)."""
+
+    async def settings_notes(self, community: CommunityRef) -> list[Text]:
+        """Warnings about the community's settings; empty when all is well."""
         ...
 
 

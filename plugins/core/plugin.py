@@ -15,6 +15,7 @@ from bot.plugin import (
     CommandError,
     Invocation,
     Plugin,
+    SettingsNotes,
     autocomplete,
     channel,
     choice,
@@ -156,7 +157,15 @@ class CorePlugin(Plugin):
             fields.append(
                 CardField(_("Role: {purpose}", purpose=PURPOSE_LABELS[purpose]), settings.roles.get(purpose) or unset)
             )
-        return Reply(card=Card(_("Settings of this community"), tuple(fields)), ephemeral=True)
+        notes: list[Text] = []
+        for plugin in self.ctx.plugins():
+            if isinstance(plugin, SettingsNotes):
+                try:
+                    notes += await plugin.settings_notes(inv.community)
+                except Exception:  # one plugin's warning must not hide the settings
+                    self.ctx.logger.exception("settings: the notes of %s failed", type(plugin).__name__)
+        description = join([join(["⚠ ", note], sep="") for note in notes]) if notes else None
+        return Reply(card=Card(_("Settings of this community"), tuple(fields), description), ephemeral=True)
 
     @command(
         "settings timezone",

@@ -1,11 +1,13 @@
 """Weekly (or monthly) engagement digest for the managers of each community.
 
 For a period (by default the last full week, Monday to Sunday in the community's time zone) the
-digest reports reach (active, posting, new and departed members, messages, active channels) and
-engagement (replies, thread messages, reactions per message, an estimate of the share of messages that
-got a reply, top channels, top contributors, language mix), each with its change from the previous
-period, a 12-period trend chart (PNG) and the sections of every enabled plugin implementing
-`DigestContributor`. Figures come only from the core daily rollups, never from raw messages.
+digest is a list of sections of typed metrics (`DigestContent`, render.py): its own reach (active and
+posting members, messages, active channels, top channels, top contributors, language mix) and engagement
+(replies, thread messages, reactions, reactions per message) from the core daily rollups, community size
+and growth (growth.py), conversation quality (quality.py), then the section of every enabled plugin
+implementing `DigestContributor`. Every metric shows its change from the previous period by one rule
+(changes.py); a period before the bot saw the community is "no data", never zero (coverage.py). A
+12-period activity chart and the growth chart (PNG) go with it.
 With each scheduled digest, the owners of every group opted in through a `GroupDigestSource` (the groups
 plugin) get one DM with that group's section, once per group, owner and period (dedupe keys).
 
@@ -13,9 +15,10 @@ Commands (moderators): `/digest preview`, `/digest history [count]`, `/digest se
 `/digest export [periods]`, `/digest settings [day] [time] [period]`; and `/digest subscribe on|off`
 (moderators and members of the managers role) to get the digest by DM.
 
-Tables (migrations/digest/0001_tables.sql): `digest_settings` (schedule per community),
-`digest_subscriptions` (opt-in DMs), `digests` (every digest built: figures JSON, rendered text,
-sent_at; UNIQUE per community and period start).
+Tables (migrations/digest/): `digest_settings` (schedule per community), `digest_subscriptions` (opt-in
+DMs), `digests` (every digest built: figures JSON, its text in every supported language, sent_at, how many
+destinations it reached; UNIQUE per community and period start), `digest_groups` (each group digest sent),
+`digest_member_counts` (the member count once a day).
 
 Settings: `day` (mon), `time` (09:00), `period` (week), `top` (3), `trend_periods` (12).
 

@@ -1,14 +1,13 @@
-"""Digest figures: the counts a period's rollups give, the ratios derived from them, and the change
-from one period to the next. Pure: no I/O, no translation.
+"""Digest figures: the counts a period's rollups give, the ratios derived from them, and the digest's own
+sections of typed metrics (`reach`, `engagement`). Pure: no I/O (labels are lazy `Text`).
 
 Definitions (also in docs/digest.md):
 - active members: distinct members who posted or reacted at least once in the period;
 - posting members: distinct members who posted;
 - replies: messages posted as a reply to another message; thread messages: messages inside threads;
-- reactions per message: reactions added in the period / messages posted in the period;
-- reply share: an ESTIMATE of the share of messages that received a reply, computed as
-  replies / messages (capped at 1). The daily rollups count replies, not which messages were
-  answered, so several replies to one message count several times.
+- reactions per message: reactions added in the period / messages posted in the period (a ratio).
+Joins and departures belong to the community size section (`members`), and the share of messages that got
+a reply to the quality section: one definition each, computed where the data for it is.
 """
 
 from __future__ import annotations
@@ -16,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 
+from bot.i18n import Msg, _
+from bot.plugin import Metric, MetricKind
+
 Figure = int | float | None
 
 REACH_KEYS: tuple[str, ...] = (
     "active_members",
     "posting_members",
-    "new_members",
-    "left_members",
     "messages",
     "active_channels",
 )
@@ -31,14 +31,14 @@ ENGAGEMENT_KEYS: tuple[str, ...] = (
     "thread_messages",
     "reactions",
     "reactions_per_message",
-    "reply_share",
 )
 FIGURE_KEYS: tuple[str, ...] = REACH_KEYS + ENGAGEMENT_KEYS
 
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """What the rollups say about one period."""
+    """What the rollups say about one period (joins and departures only tell a quiet period from another:
+    the community size section shows them)."""
 
     active_members: int = 0
     posting_members: int = 0
@@ -64,17 +64,6 @@ class Ranked:
     count: int
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """How a figure moved since the previous period.
-
-    `kind` is "up", "down", "same", "new" (from zero to something) or "none" (no figure to compare);
-    `percent` is the absolute relative change, rounded, when it makes sense."""
-
-    kind: str
-    percent: float | None = None
-
-
 def ratio(numerator: int, denominator: int, *, cap: float | None = None, digits: int = 2) -> float | None:
     """numerator / denominator rounded, or None when the denominator is zero (never a division by zero)."""
     if denominator <= 0:
@@ -85,33 +74,32 @@ def ratio(numerator: int, denominator: int, *, cap: float | None = None, digits:
     return round(value, digits)
 
 
-def figures_of(counts: Counts) -> dict[str, Figure]:
-    """Every figure of a period, under its stable snake_case key."""
+LABELS: Mapping[str, Msg] = {
+    "active_members": _("Active members"),
+    "posting_members": _("Posting members"),
+    "messages": _("Messages"),
+    "active_channels": _("Active channels"),
+    "replies": _("Replies"),
+    "thread_messages": _("Thread messages"),
+    "reactions": _("Reactions"),
+    "reactions_per_message": _("Reactions per message"),
+}
+KINDS: Mapping[str, MetricKind] = {"reactions_per_message": "ratio"}
+
+
+def figures_of(counts: Counts | None) -> dict[str, Figure]:
+    """Every figure of a period under its stable snake_case key; all None for a period without data."""
+    if counts is None:
+        return dict.fromkeys(FIGURE_KEYS)
     values: dict[str, Figure] = {f.name: getattr(counts, f.name) for f in fields(counts)}
     values["reactions_per_message"] = ratio(counts.reactions, counts.messages)
-    # Replies and thread messages both answer something (threads are the norm on Slack); an estimate,
-    # since one message can get several replies: capped at 1 and labelled as such.
-    values["reply_share"] = ratio(counts.replies + counts.thread_messages, counts.messages, cap=1.0, digits=3)
     return {key: values[key] for key in FIGURE_KEYS}
 
 
-def change(current: Figure, previous: Figure) -> Change:
-    """The change from `previous` to `current`; from 0 to something is "new", never a division by zero."""
-    if current is None:
-        return Change("none")
-    if previous is None or previous == 0:
-        return Change("same", 0.0) if current == 0 else Change("new")
-    percent = round(abs(current - previous) * 100 / abs(previous))
-    if current > previous:
-        return Change("up", percent)
-    if current < previous:
-        return Change("down", percent)
-    return Change("same", 0.0)
-
-
-def changes(current: Mapping[str, Figure], previous: Mapping[str, Figure]) -> dict[str, Change]:
-    """The change of every figure present in `current`."""
-    return {key: change(value, previous.get(key)) for key, value in current.items()}
+def metrics_of(counts: Counts | None, keys: Sequence[str]) -> tuple[Metric, ...]:
+    """The typed metrics of `keys` (previous values are filled later, by the service)."""
+    values = figures_of(counts)
+    return tuple(Metric(key, LABELS[key], values[key], KINDS.get(key, "count")) for key in keys)
 
 
 def shares(ranked: Sequence[Ranked]) -> list[tuple[str, int]]:

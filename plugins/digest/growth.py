@@ -199,9 +199,9 @@ class Growth:
             start=When(_noon(cohort.period.start, tz), tz, DATE_STYLE),
             end=When(_noon(cohort.period.last_day, tz), tz, DATE_STYLE),
         )
+        # The net change is the members line's own change ("120 → 125, +4 %") and the headline's: no third line.
         metrics = (
             Metric("members", _("Members"), members),
-            Metric("net_change", _("Change in the member count"), net, compare=False),
             Metric("joined", _("Joins seen by the bot"), joined),
             Metric("left", _("Departures seen by the bot"), left),
             Metric("newcomers", newcomers_label, cohort.newcomers, compare=False),

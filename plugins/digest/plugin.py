@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.i18n import Msg, Text, When, _, join, n_
-from bot.model import Attachment, Level, Reply, UserRef
+from bot.model import Attachment, CommunityRef, Level, Reply, UserRef
 from bot.plugin import (
     Choice,
     CommandError,
@@ -30,7 +30,7 @@ from bot.plugin import (
 from bot.subcommands import Option, subcommand
 from plugins.digest import files, privacy
 from plugins.digest.periods import KINDS, WEEKDAYS, Schedule, local_today, parse_time, period_containing
-from plugins.digest.render import DATE_STYLE, body, local_noon
+from plugins.digest.render import DATE_STYLE, body, local_noon, stored_value
 from plugins.digest.repo import to_db
 from plugins.digest.service import DigestService
 
@@ -160,20 +160,33 @@ class DigestPlugin(Plugin[DigestSettings]):
                 ),
                 ephemeral=True,
             )
+        tz = inv.timezone
+        groups = await self.service.repo.groups(inv.community.key, [d.period.start for d in stored])
         lines: list[Text] = [_("**Latest digests**")]
         for digest in stored:
-            figures = digest.figures.get("figures", {})
-            sent = _("sent {when}", when=When(digest.sent_at, inv.timezone)) if digest.sent_at else _("not sent yet")
+            messages, active = (stored_value(digest.figures, "reach", k) for k in ("messages", "active_members"))
             lines.append(
                 _(
                     "• {start} to {end}: {messages}, {active}, {sent}",
-                    start=When(local_noon(digest.period.start, inv.timezone), inv.timezone, DATE_STYLE),
-                    end=When(local_noon(digest.period.last_day, inv.timezone), inv.timezone, DATE_STYLE),
-                    messages=n_("{count} message", "{count} messages", int(figures.get("messages", 0))),
-                    active=n_("{count} active member", "{count} active members", int(figures.get("active_members", 0))),
-                    sent=sent,
+                    start=When(local_noon(digest.period.start, tz), tz, DATE_STYLE),
+                    end=When(local_noon(digest.period.last_day, tz), tz, DATE_STYLE),
+                    messages=_("no data")
+                    if messages is None
+                    else n_("{count} message", "{count} messages", int(messages)),
+                    active=_("no data")
+                    if active is None
+                    else n_("{count} active member", "{count} active members", int(active)),
+                    sent=_delivery(digest.sent_at, digest.reached, tz),
                 )
             )
+            for group in [g for g in groups if g.period_start == digest.period.start]:
+                lines.append(
+                    _(
+                        "    ◦ group {group}: {sent}",
+                        group=group.group_name,
+                        sent=_delivery(group.sent_at, group.reached, tz),
+                    )
+                )
         return Reply(text=join(lines), ephemeral=True)
 
     @command(
@@ -198,7 +211,8 @@ class DigestPlugin(Plugin[DigestSettings]):
                     "or subscribe with `/digest subscribe on`."
                 ),
             )
-        served = await self.service.deliver(latest[0], latest[0].rendered, self.ctx.clock.now(), resend=True)
+        # Each target gets the stored text in its own language (the channel the community's).
+        served = await self.service.deliver(latest[0], None, self.ctx.clock.now(), resend=True)
         return Reply(
             text=n_("Digest sent again to {count} destination.", "Digest sent again to {count} destinations.", served),
             ephemeral=True,
@@ -217,15 +231,19 @@ class DigestPlugin(Plugin[DigestSettings]):
         community = inv.community.key
         schedule = await self.service.schedule_of(community)
         last = period_containing(local_today(self.ctx.clock.now(), inv.timezone), schedule).previous()
-        content = await self.service.csv(community, last, periods, inv.timezone)
-        name = f"digest-{last.start.isoformat()}-{periods}.csv"
-        return Reply(
-            text=n_(
+        named = await files.export_files(self.service, community, last, periods, inv.timezone)
+        lines: list[Text] = [
+            n_(
                 "The figures of the last period (UTF-8 CSV, opens in a spreadsheet).",
                 "The figures of the last {count} periods (UTF-8 CSV, opens in a spreadsheet).",
                 periods,
-            ),
-            attachments=(Attachment(name, content, "text/csv"),),
+            )
+        ]
+        if len(named) > 1:  # the groups' CSV, when groups have digests in those periods
+            lines.append(_("The second file has the figures of each group's digest, as sent to its owners."))
+        return Reply(
+            text=join(lines),
+            attachments=tuple(Attachment(name, data, "text/csv") for name, data in named),
             ephemeral=True,
         )
 
@@ -255,7 +273,7 @@ class DigestPlugin(Plugin[DigestSettings]):
         community = inv.community.key
         current = await self.service.schedule_of(community)
         if day is None and time is None and period is None:
-            return Reply(text=_describe(current), ephemeral=True)
+            return Reply(text=join([_describe(current), *await self.settings_notes(inv.community)]), ephemeral=True)
         if time is not None:
             try:
                 time = parse_time(time).strftime("%H:%M")
@@ -265,10 +283,7 @@ class DigestPlugin(Plugin[DigestSettings]):
                 ) from None
         chosen = Schedule(day or current.day, time or current.at, period or current.kind)
         await self.service.save_schedule(community, chosen, self.ctx.clock.now())
-        lines: list[Text] = [_describe(chosen)]
-        if (await self.ctx.communities.get(inv.community)).channel("digest") is None:
-            lines.append(_("No digest channel is set yet: use `/settings channel purpose:digest`."))
-        return Reply(text=join(lines))
+        return Reply(text=join([_describe(chosen), *await self.settings_notes(inv.community)]))
 
     @command(
         "digest subscribe",
@@ -289,6 +304,18 @@ class DigestPlugin(Plugin[DigestSettings]):
             return Reply(text=_("You will get the digest by direct message."), ephemeral=True)
         await repo.unsubscribe(key, uid)
         return Reply(text=_("You will no longer get the digest by direct message."), ephemeral=True)
+
+    async def settings_notes(self, community: CommunityRef) -> list[Text]:
+        """`SettingsNotes`: says so when the digest would go nowhere (no channel, no subscriber), here and in
+        `/settings show`."""
+        if await self.service.targets(community.key):
+            return []
+        return [
+            _(
+                "No digest channel and no subscriber: the digest will go nowhere. Set a channel with "
+                "`/settings channel purpose:digest channel:#managers`, or subscribe with `/digest subscribe on`."
+            )
+        ]
 
     # ------------------------------------------------------------ command line and privacy
 
@@ -324,6 +351,20 @@ def clock_time(at: str) -> Msg:
     moment = parse_time(at)
     hour, minute = str(moment.hour), f"{moment.minute:02d}"
     return _("{h}:00", h=hour) if moment.minute == 0 else _("{h}:{mm}", h=hour, mm=minute)
+
+
+def _delivery(sent_at: datetime | None, reached: int | None, tz: str) -> Text:
+    """`sent 23 Nov, reached 3 destinations`, `reached nobody`, or `not sent yet`."""
+    if sent_at is None:
+        return _("not sent yet")
+    when = When(sent_at, tz)
+    if reached is None:  # delivered before the count was kept
+        return _("sent {when}", when=when)
+    if reached == 0:
+        return _("sent {when}, reached nobody", when=when)
+    return n_(
+        "sent {when}, reached {count} destination", "sent {when}, reached {count} destinations", reached, when=when
+    )
 
 
 def _describe(schedule: Schedule) -> Text:

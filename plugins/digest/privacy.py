@@ -3,8 +3,8 @@
 Stored: the opt-in DM subscription (member id), and in each stored digest the top contributors (id,
 display name at the time, message count). Forgetting deletes the subscription and, in every stored
 digest that lists the member, replaces their id with null and their name with "a former member" in
-both the JSON and the rendered text. The aggregate figures (counts of members and messages) stay:
-they describe the community, not the member.
+the JSON and in the text of every language it was rendered in. The aggregate figures (counts of members
+and messages) stay: they describe the community, not the member.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from bot.i18n import Translator, _
 from bot.model import UserRef
 from bot.plugin import Sql
-from plugins.digest.repo import DigestRepo
+from plugins.digest.repo import DigestRepo, contributors_of
 
 
 async def export_user(repo: DigestRepo, user: UserRef) -> dict[str, Any]:
@@ -23,7 +23,7 @@ async def export_user(repo: DigestRepo, user: UserRef) -> dict[str, Any]:
     subscribed = await repo.subscription(community, user.user_id)
     named = []
     for digest in await repo.mentioning(community, user.user_id):
-        for entry in digest.figures.get("top_contributors", []):
+        for entry in contributors_of(digest.figures):
             if entry.get("id") == user.user_id:
                 named.append(
                     {
@@ -40,17 +40,27 @@ async def forget_user(repo: DigestRepo, translator: Translator, user: UserRef, t
     community = user.community.key
     scrubbed = []
     for digest in await repo.mentioning(community, user.user_id, tx):
-        # Each digest was rendered in the language stored with it; no other query inside `tx`.
-        replacement = translator.render(_("a former member"), str(digest.figures.get("locale", "en")))
+        # Each text is replaced in its own language (the stored JSON keeps the community's); no other query
+        # inside `tx`.
+        locale = str(digest.figures.get("locale", "en"))
         figures = dict(digest.figures)
         rendered = digest.rendered
+        renderings = dict(digest.renderings)
         entries = []
-        for entry in figures.get("top_contributors", []):
+        for entry in contributors_of(figures):
             if entry.get("id") == user.user_id:
                 old = f"{entry.get('name')} ({entry.get('messages')})"
-                rendered = rendered.replace(old, f"{replacement} ({entry.get('messages')})")
-                entry = {**entry, "id": None, "name": replacement}
+                rendered = rendered.replace(
+                    old, f"{translator.render(_('a former member'), locale)} ({entry.get('messages')})"
+                )
+                for lang, text in renderings.items():
+                    former = translator.render(_("a former member"), lang)
+                    renderings[lang] = text.replace(old, f"{former} ({entry.get('messages')})")
+                entry = {**entry, "id": None, "name": translator.render(_("a former member"), locale)}
             entries.append(entry)
-        figures["top_contributors"] = entries
-        scrubbed.append((digest.id, figures, rendered))
+        if isinstance(figures.get("lists"), dict):
+            figures["lists"] = {**figures["lists"], "top_contributors": entries}
+        else:
+            figures["top_contributors"] = entries
+        scrubbed.append((digest.id, figures, rendered, renderings))
     return await repo.forget(tx, community, user.user_id, scrubbed)

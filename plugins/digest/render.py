@@ -3,32 +3,22 @@ per reader), and the JSON stored with it. No I/O."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, time
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Msg, Percent, Text, When, _, join
+from bot.i18n import Percent, Text, When, _, join
 from bot.plugin import DigestSection, GroupDigest
-from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Change, Counts, Figure, change
+from plugins.digest.changes import metric_line
+from plugins.digest.coverage import covered, partly_covered
+from plugins.digest.figures import LABELS as LABELS  # the figure labels, where readers of the text look
+from plugins.digest.figures import Counts, Figure
 from plugins.digest.periods import Period
 
 DATE_STYLE = "d MMM y"
-
-LABELS: Mapping[str, Msg] = {
-    "active_members": _("Active members"),
-    "posting_members": _("Posting members"),
-    "new_members": _("New members"),
-    "left_members": _("Members who left"),
-    "messages": _("Messages"),
-    "active_channels": _("Active channels"),
-    "replies": _("Replies"),
-    "thread_messages": _("Thread messages"),
-    "reactions": _("Reactions"),
-    "reactions_per_message": _("Reactions per message"),
-    "reply_share": _("Messages that got a reply (estimate)"),
-}
+OWN_KEYS = ("reach", "engagement")  # the digest's sections computed from the rollups (the quiet rule's)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,36 +32,81 @@ class NamedCount:
 
 @dataclass(frozen=True, slots=True)
 class DigestContent:
-    """Everything one digest says, before translation."""
+    """Everything one digest says, before translation: the neutral model the chat text, the markdown file and
+    the CSV are rendered from. Each section's metrics carry their previous value (filled by the service).
+
+    `covered_from` is the first local day the bot saw the community (None: never): a period ending on or
+    before it has no data, one starting before it is only partly covered. The top lists are kept as data
+    (stored in the JSON, scrubbed when a member is forgotten) and shown as lines of the `reach` section."""
 
     community: str
     period: Period
     timezone: str
-    counts: Counts
-    figures: Mapping[str, Figure]
-    previous: Mapping[str, Figure]
+    sections: tuple[DigestSection, ...]
+    covered_from: date | None = None
+    counts: Counts | None = None  # the rollup counts, None without data: tells a quiet period
     top_channels: tuple[NamedCount, ...] = ()
     top_contributors: tuple[NamedCount, ...] = ()
     languages: tuple[NamedCount, ...] = ()  # count = share in percent
-    sections: tuple[DigestSection, ...] = ()
     partial: bool = False
     until: datetime | None = field(default=None)  # for a partial period: figures up to this moment
 
+    @property
+    def has_data(self) -> bool:
+        """False when the period ended before the bot saw the community."""
+        return covered(self.period, self.covered_from)
+
+    @property
+    def partly_covered(self) -> bool:
+        """True when the period started before the bot saw the community."""
+        return partly_covered(self.period, self.covered_from)
+
+    @property
+    def quiet(self) -> bool:
+        """True when the rollups recorded nothing at all in a period with data."""
+        return self.counts is not None and self.counts.quiet
+
+    def section(self, key: str) -> DigestSection | None:
+        """The section under `key`, if the digest has it."""
+        return next((s for s in self.sections if s.key == key), None)
+
+    def values(self) -> dict[str, dict[str, Figure]]:
+        """Every section's figures by section key (None = no data)."""
+        return {s.key: s.values() for s in self.sections}
+
     def to_json(self) -> dict[str, Any]:
-        """The machine-readable digest stored in `digests.figures` (stable keys)."""
+        """The machine-readable digest stored in `digests.figures` (stable keys, see docs/digest.md)."""
         return {
             "period": self.period.kind,
             "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(),
             "timezone": self.timezone,
-            "quiet": self.counts.quiet,
-            "figures": dict(self.figures),
-            "previous": dict(self.previous),
-            "top_channels": [{"id": c.id, "name": c.name, "messages": c.count} for c in self.top_channels],
-            "top_contributors": [{"id": c.id, "name": c.name, "messages": c.count} for c in self.top_contributors],
-            "languages": [{"code": c.id, "share": c.count} for c in self.languages],
-            "sections": {s.key: dict(s.figures) for s in self.sections},
+            "covered_from": self.covered_from.isoformat() if self.covered_from else None,
+            "quiet": self.quiet,
+            "sections": {s.key: section_json(s) for s in self.sections},
+            "lists": {
+                "top_channels": [{"id": c.id, "name": c.name, "messages": c.count} for c in self.top_channels],
+                "top_contributors": [{"id": c.id, "name": c.name, "messages": c.count} for c in self.top_contributors],
+                "languages": [{"code": c.id, "share": c.count} for c in self.languages],
+            },
         }
+
+
+def section_json(section: DigestSection) -> dict[str, dict[str, Any]]:
+    """A section's figures as stored: {metric key: {"value", "previous", "kind"}} (legacy figures as counts)."""
+    if section.metrics:
+        return {m.key: {"value": m.value, "previous": m.previous, "kind": m.kind} for m in section.metrics}
+    return {key: {"value": value, "previous": None, "kind": "count"} for key, value in section.figures.items()}
+
+
+def stored_value(figures: dict[str, Any], section: str, key: str) -> Figure:
+    """A figure of a stored digest's JSON (this format or the one before it), None when absent."""
+    entry = figures.get("sections", {}).get(section, {}).get(key)
+    if isinstance(entry, dict):
+        value = entry.get("value")
+        return value if isinstance(value, int | float) else None
+    legacy = figures.get("figures", {}).get(key)  # digests stored before the typed sections
+    return legacy if isinstance(legacy, int | float) else None
 
 
 def bold(text: Text) -> Text:
@@ -97,38 +132,6 @@ def title(content: DigestContent) -> Text:
     return _("Weekly digest, {start} to {end}", start=start, end=end)
 
 
-def change_text(moved: Change) -> Text | None:
-    """↑ 20%, ↓ 5%, → 0%, ↑ new; None when there is nothing to compare. Percentages are `Percent`s, so each
-    language writes them its own way ("20%", "20 %")."""
-    share = Percent((moved.percent or 0) / 100)
-    if moved.kind == "up":
-        return _("↑ {percent}", percent=share)
-    if moved.kind == "down":
-        return _("↓ {percent}", percent=share)
-    if moved.kind == "same":
-        return _("→ {percent}", percent=Percent(0))
-    if moved.kind == "new":
-        return _("↑ new")
-    return None
-
-
-def value_text(key: str, value: Figure) -> Text:
-    """A figure's value (numbers per locale); shares as percentages; missing ratios as n/a."""
-    if value is None:
-        return _("n/a")
-    if key == "reply_share":
-        return _("{percent}", percent=Percent(value))
-    return _("{value}", value=value)
-
-
-def figure_line(key: str, value: Figure, previous: Figure) -> Text:
-    """`Active members: 12 (↑ 20%)`."""
-    moved = change_text(change(value, previous))
-    if moved is None:
-        return _("{label}: {value}", label=LABELS[key], value=value_text(key, value))
-    return _("{label}: {value} ({change})", label=LABELS[key], value=value_text(key, value), change=moved)
-
-
 def _ranking(entries: tuple[NamedCount, ...], prefix: str = "") -> Text:
     """`#general (1,200), #help (3)`: each count formatted per locale ("1 200" in French)."""
     return join([_("{name} ({count})", name=f"{prefix}{e.name}", count=e.count) for e in entries], ", ")
@@ -140,47 +143,72 @@ def _quiet(content: DigestContent) -> Text:
     return _("A quiet week: no messages, reactions, joins or departures were recorded.")
 
 
-def _activity_lines(content: DigestContent) -> list[Text]:
-    lines: list[Text] = [bold(_("Reach"))]
-    lines += [join(["• ", figure_line(k, content.figures[k], content.previous.get(k))], sep="") for k in REACH_KEYS]
-    lines.append(bold(_("Engagement")))
-    lines += [
-        join(["• ", figure_line(k, content.figures[k], content.previous.get(k))], sep="") for k in ENGAGEMENT_KEYS
-    ]
-    if content.top_channels:
-        lines.append(join(["• ", _("Top channels: {channels}", channels=_ranking(content.top_channels, "#"))], sep=""))
-    if content.top_contributors:
-        lines.append(join(["• ", _("Top contributors: {members}", members=_ranking(content.top_contributors))], sep=""))
-    if content.languages:
-        mix = join(
-            [_("{language} {share}", language=e.name, share=Percent(e.count / 100)) for e in content.languages], ", "
-        )
-        rest = 100 - sum(e.count for e in content.languages)
+def ranking_lines(
+    channels: tuple[NamedCount, ...], contributors: tuple[NamedCount, ...], languages: tuple[NamedCount, ...]
+) -> list[Text]:
+    """The top channels, contributors and language mix: lines of the `reach` section (each entry is one id,
+    listed once)."""
+    lines: list[Text] = []
+    if channels:
+        lines.append(_("Top channels: {channels}", channels=_ranking(channels, "#")))
+    if contributors:
+        lines.append(_("Top contributors: {members}", members=_ranking(contributors)))
+    if languages:
+        mix = join([_("{language} {share}", language=e.name, share=Percent(e.count / 100)) for e in languages], ", ")
+        rest = 100 - sum(e.count for e in languages)
         # Only the top languages are named: the remainder is shown so the mix adds up to 100%.
-        line = (
+        lines.append(
             _("Languages: {languages}, other {rest}", languages=mix, rest=Percent(rest / 100))
             if rest > 0
             else _("Languages: {languages}", languages=mix)
         )
-        lines.append(join(["• ", line], sep=""))
+    return lines
+
+
+def _bullets(lines: Iterable[Text]) -> list[Text]:
+    return [join(["• ", line], sep="") for line in lines]
+
+
+def section_lines(section: DigestSection) -> list[Text]:
+    """A section under its bold title: one line per metric with its change, then its other lines. A legacy
+    section (untyped figures) shows its lines only, as it always did."""
+    lines: list[Text] = [bold(section.title)]
+    lines += _bullets(metric_line(m) for m in section.metrics)
+    lines += _bullets(section.lines)
     return lines
 
 
 def body(content: DigestContent) -> Text:
-    """Every line of the digest under its title (activity, then each contributed section)."""
+    """Every line of the digest under its title: the coverage notes, then every section in order."""
     lines: list[Text] = [bold(title(content))]
-    if content.counts.quiet:
+    tz = content.timezone
+    if not content.has_data:
+        lines.append(_("No data: the bot was not in this community yet during this period."))
+    elif content.partly_covered and content.covered_from is not None:
+        day = When(local_noon(content.covered_from, tz), tz, DATE_STYLE)
+        lines.append(_("The bot started recording on {day}: this period is only partly covered.", day=day))
+    quiet = content.quiet and all(not m.previous for key in OWN_KEYS if (s := content.section(key)) for m in s.metrics)
+    if quiet:
+        # Nothing now and nothing before: one honest sentence instead of a table of zeros.
         lines.append(_quiet(content))
-    else:
-        lines += _activity_lines(content)
     for section in content.sections:
-        lines.append(bold(section.title))
-        lines += [join(["• ", line], sep="") for line in section.lines]
+        if quiet and section.key in OWN_KEYS and not section.lines:
+            continue
+        lines += section_lines(section)
     if content.partial:
         lines.append(_("_This period is not over: figures so far, compared with the whole previous period._"))
     else:
         lines.append(_("_Changes are compared with the previous period._"))
     return join(lines)
+
+
+def with_previous(section: DigestSection, previous: DigestSection | None) -> DigestSection:
+    """`section` with each metric's previous value filled by key from the same section of the previous period
+    (None when the previous period has no data, no such section or no such metric)."""
+    if not section.metrics:
+        return section
+    before = previous.values() if previous is not None else {}
+    return replace(section, metrics=tuple(replace(m, previous=before.get(m.key)) for m in section.metrics))
 
 
 def group_body(digest: GroupDigest, period: Period, tz: str) -> Text:
@@ -190,7 +218,8 @@ def group_body(digest: GroupDigest, period: Period, tz: str) -> Text:
     lines: list[Text] = [
         bold(_("{title}: digest from {start} to {end}", title=digest.section.title, start=start, end=end))
     ]
-    lines += [join(["• ", line], sep="") for line in digest.section.lines]
+    lines += _bullets(metric_line(m) for m in digest.section.metrics)
+    lines += _bullets(digest.section.lines)
     lines.append(
         _(
             "_You get this because {group} opted in; an owner or a moderator can stop it with "

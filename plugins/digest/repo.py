@@ -1,11 +1,11 @@
 """Every SQL statement of the digest: read-only queries on the core activity rollups, and the
-plugin's own tables (`digest_settings`, `digest_subscriptions`, `digests`)."""
+plugin's own tables (`digest_settings`, `digest_subscriptions`, `digests`, `digest_groups`)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -24,9 +24,23 @@ class StoredDigest:
     community: str
     period: Period
     figures: dict[str, Any]
-    rendered: str
+    rendered: str  # in the community's language when it was built
     created_at: datetime
     sent_at: datetime | None
+    renderings: dict[str, str] = field(default_factory=dict)  # {locale: text}; empty for older digests
+    reached: int | None = None  # targets served; None until the delivery ended
+
+
+@dataclass(frozen=True, slots=True)
+class StoredGroupDigest:
+    """One group's digest of a period, as stored when it was sent to the group's owners."""
+
+    group_key: str
+    group_name: str
+    period_start: date
+    sent_at: datetime | None
+    reached: int | None
+    figures: dict[str, Any]  # {metric key: {"value", "previous", "kind"}}, as `render.section_json` stores them
 
 
 def _digest(row: Any) -> StoredDigest:
@@ -38,10 +52,33 @@ def _digest(row: Any) -> StoredDigest:
         row["rendered"],
         from_db(row["created_at"]),
         from_db(row["sent_at"]) if row["sent_at"] else None,
+        json.loads(row["renderings"]) if row["renderings"] else {},
+        row["reached"],
     )
 
 
-_DIGEST_COLUMNS = "id, community, period, period_start, period_end, figures, rendered, created_at, sent_at"
+_DIGEST_COLUMNS = (
+    "id, community, period, period_start, period_end, figures, rendered, created_at, sent_at, renderings, reached"
+)
+
+
+_GROUP_COLUMNS = "group_key, group_name, period_start, sent_at, reached, figures"
+
+
+def _group(row: Any) -> StoredGroupDigest:
+    return StoredGroupDigest(
+        row["group_key"],
+        row["group_name"],
+        date.fromisoformat(row["period_start"]),
+        from_db(row["sent_at"]) if row["sent_at"] else None,
+        row["reached"],
+        json.loads(row["figures"]),
+    )
+
+
+def _json(value: Any) -> str:
+    # Not sorted: the order of the sections (and of their metrics) is the order the digest shows them in.
+    return json.dumps(value, ensure_ascii=False)
 
 
 class DigestRepo:
@@ -133,18 +170,6 @@ class DigestRepo:
         )
         return [r["community"] for r in rows]
 
-    async def first_day(self, community: str) -> date | None:
-        """The first local day with any recorded activity."""
-        value = await self._db.fetchval(
-            "SELECT MIN(day) FROM activity_community_daily WHERE community = ?", (community,)
-        )
-        return date.fromisoformat(value) if value else None
-
-    async def settings_since(self, community: str) -> datetime | None:
-        """When the community first saved digest settings."""
-        value = await self._db.fetchval("SELECT created_at FROM digest_settings WHERE community = ?", (community,))
-        return from_db(value) if value else None
-
     async def known(self, community: str) -> bool:
         """True when the community has any activity or digest settings."""
         return bool(
@@ -212,20 +237,28 @@ class DigestRepo:
     # ------------------------------------------------------------ digests
 
     async def insert(
-        self, community: str, period: Period, figures: dict[str, Any], rendered: str, now: datetime
+        self,
+        community: str,
+        period: Period,
+        figures: dict[str, Any],
+        renderings: dict[str, str],
+        locale: str,
+        now: datetime,
     ) -> bool:
-        """Store a digest unless one exists for that period; True when this call stored it."""
+        """Store a digest (its text in every language, `rendered` in the community's) unless one exists for
+        that period; True when this call stored it."""
         return (
             await self._db.execute(
-                "INSERT INTO digests (community, period, period_start, period_end, figures, rendered, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community, period_start) DO NOTHING",
+                "INSERT INTO digests (community, period, period_start, period_end, figures, rendered, renderings, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community, period_start) DO NOTHING",
                 (
                     community,
                     period.kind,
                     period.start.isoformat(),
                     period.end.isoformat(),
-                    json.dumps(figures, ensure_ascii=False, sort_keys=True),
-                    rendered,
+                    _json(figures),
+                    renderings.get(locale) or next(iter(renderings.values()), ""),
+                    _json(renderings),
                     to_db(now),
                 ),
             )
@@ -255,9 +288,75 @@ class DigestRepo:
         )
         return [_digest(r) for r in rows]
 
-    async def mark_sent(self, digest_id: int, now: datetime) -> None:
-        """Record the delivery."""
-        await self._db.execute("UPDATE digests SET sent_at = ? WHERE id = ?", (to_db(now), digest_id))
+    async def mark_sent(self, digest_id: int, now: datetime, reached: int) -> None:
+        """Record the end of the delivery and how many targets it reached."""
+        await self._db.execute(
+            "UPDATE digests SET sent_at = ?, reached = ? WHERE id = ?", (to_db(now), reached, digest_id)
+        )
+
+    async def raise_reached(self, digest_id: int, reached: int) -> None:
+        """A resend served `reached` targets: the digest reached at least that many."""
+        await self._db.execute(
+            "UPDATE digests SET reached = ? WHERE id = ? AND (reached IS NULL OR reached < ?)",
+            (reached, digest_id, reached),
+        )
+
+    async def insert_group(
+        self,
+        community: str,
+        start: date,
+        group_key: str,
+        group_name: str,
+        figures: dict[str, Any],
+        renderings: dict[str, str],
+        now: datetime,
+    ) -> None:
+        """Store one group's digest of a period (kept as first built when a retry meets it again)."""
+        await self._db.execute(
+            "INSERT INTO digest_groups (community, period_start, group_key, group_name, figures, renderings, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (community, period_start, group_key) DO NOTHING",
+            (community, start.isoformat(), group_key, group_name, _json(figures), _json(renderings), to_db(now)),
+        )
+
+    async def group_reached(
+        self, community: str, start: date, group_key: str, reached: int, sent_at: datetime | None
+    ) -> None:
+        """Record how many owners a group digest reached, and when its delivery ended (None: to be retried)."""
+        await self._db.execute(
+            "UPDATE digest_groups SET reached = ?, sent_at = ? WHERE community = ? AND period_start = ? "
+            "AND group_key = ?",
+            (reached, to_db(sent_at) if sent_at else None, community, start.isoformat(), group_key),
+        )
+
+    async def end_groups(self, community: str, start: date, now: datetime) -> None:
+        """The delivery of a period's group digests ended (given up): each keeps the owners it reached."""
+        await self._db.execute(
+            "UPDATE digest_groups SET sent_at = ?, reached = COALESCE(reached, 0) "
+            "WHERE community = ? AND period_start = ? AND sent_at IS NULL",
+            (to_db(now), community, start.isoformat()),
+        )
+
+    async def groups(self, community: str, starts: Sequence[date]) -> list[StoredGroupDigest]:
+        """The stored group digests of the periods starting on `starts`, newest period first, by group name."""
+        if not starts:
+            return []
+        marks = ", ".join("?" for _ in starts)
+        rows = await self._db.fetchall(
+            f"SELECT {_GROUP_COLUMNS} FROM digest_groups WHERE community = ? AND period_start IN ({marks}) "
+            "ORDER BY period_start DESC, group_name, group_key",
+            (community, *[s.isoformat() for s in starts]),
+        )
+        return [_group(r) for r in rows]
+
+    async def all_groups(self, community: str, since: date | None = None) -> list[StoredGroupDigest]:
+        """Every stored group digest of the community (periods from `since`), oldest period first, by group
+        name: what a per-group export reads."""
+        rows = await self._db.fetchall(
+            f"SELECT {_GROUP_COLUMNS} FROM digest_groups WHERE community = ? AND period_start >= ? "
+            "ORDER BY period_start, group_name, group_key",
+            (community, (since or date.min).isoformat()),
+        )
+        return [_group(r) for r in rows]
 
     # ------------------------------------------------------------ privacy
 
@@ -269,24 +368,33 @@ class DigestRepo:
             (community, "%" + _like(json.dumps(user_id, ensure_ascii=False)) + "%"),
         )
         return [
-            d
-            for d in map(_digest, rows)
-            if any(entry.get("id") == user_id for entry in d.figures.get("top_contributors", []))
+            d for d in map(_digest, rows) if any(entry.get("id") == user_id for entry in contributors_of(d.figures))
         ]
 
     async def forget(
-        self, tx: Sql, community: str, user_id: str, scrubbed: Sequence[tuple[int, dict[str, Any], str]]
+        self,
+        tx: Sql,
+        community: str,
+        user_id: str,
+        scrubbed: Sequence[tuple[int, dict[str, Any], str, dict[str, str]]],
     ) -> int:
         """Delete the member's subscription and rewrite the given digests inside `tx`; rows changed."""
         changed = await tx.execute(
             "DELETE FROM digest_subscriptions WHERE community = ? AND user_id = ?", (community, user_id)
         )
-        for digest_id, figures, rendered in scrubbed:
+        for digest_id, figures, rendered, renderings in scrubbed:
             changed += await tx.execute(
-                "UPDATE digests SET figures = ?, rendered = ? WHERE id = ?",
-                (json.dumps(figures, ensure_ascii=False, sort_keys=True), rendered, digest_id),
+                "UPDATE digests SET figures = ?, rendered = ?, renderings = ? WHERE id = ?",
+                (_json(figures), rendered, _json(renderings) if renderings else None, digest_id),
             )
         return changed
+
+
+def contributors_of(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    """The top contributors a stored digest names (its lists, or the older top-level key)."""
+    lists = figures.get("lists")
+    found = lists.get("top_contributors") if isinstance(lists, dict) else figures.get("top_contributors")
+    return [e for e in found if isinstance(e, dict)] if isinstance(found, list) else []
 
 
 def _like(value: str) -> str:

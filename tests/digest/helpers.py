@@ -39,6 +39,12 @@ def in_dm(h: Harness, who: str) -> list[Sent]:
 async def stored(h: Harness) -> list[dict[str, Any]]:
     """Every stored digest, oldest first, with its figures decoded."""
     rows = await h.app.db.fetchall(
-        "SELECT period_start, period_end, figures, rendered, sent_at FROM digests ORDER BY period_start"
+        "SELECT period_start, period_end, figures, rendered, renderings, reached, sent_at FROM digests "
+        "ORDER BY period_start"
     )
     return [{**dict(r), "figures": json.loads(r["figures"])} for r in rows]
+
+
+def values(digest: dict[str, Any], section: str, field: str = "value") -> dict[str, Any]:
+    """One section of a stored digest's JSON as {metric key: value} (or `field`: "previous", "kind")."""
+    return {key: entry[field] for key, entry in digest["figures"]["sections"][section].items()}

@@ -19,7 +19,7 @@ from bot.i18n import _
 from bot.model import CommunityRef, Level
 from bot.plugin import CommandError, DigestSection, NoSettings, Plugin
 from plugins.digest.plugin import DigestPlugin
-from tests.digest.helpers import PLUGINS, in_channel, in_dm, png_size, stored, use_managers_channel
+from tests.digest.helpers import PLUGINS, in_channel, in_dm, png_size, stored, use_managers_channel, values
 from tests.harness import Harness, make_config, running
 
 SEND_NOV_23 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -92,7 +92,9 @@ async def test_preview_is_private_and_shows_the_period_so_far_with_sections(tmp_
         reply = await h.command("mod", "/digest preview", level=MOD)
         assert reply.ephemeral
         assert "**Digest so far, 16 Nov 2026 to 16 Nov 2026**" in reply.text
-        assert "Messages: 2 (↑ new)" in reply.text and "Active channels: 2 (↑ new)" in reply.text
+        # The bot arrived this week: the week before has no data, so no change is shown against it.
+        assert "Messages: 2 (no earlier data)" in reply.text
+        assert "Active channels: 2 (no earlier data)" in reply.text
         assert "**Questions**\n• 3 questions answered" in reply.text
         assert "figures so far" in reply.text
         (chart,) = reply.attachments
@@ -108,7 +110,8 @@ async def test_scheduled_digest_stores_contributed_sections_and_export_has_their
         add(h, Broken)
         await week_with_a_digest(h)
         (digest,) = await stored(h)
-        assert digest["figures"]["sections"] == {"answers": {"asked": 4, "answered": 3}}
+        assert list(digest["figures"]["sections"]) == ["reach", "engagement", "members", "quality", "answers"]
+        assert values(digest, "answers") == {"asked": 4, "answered": 3}
         assert "**Questions**" in in_channel(h, "managers")[0].text
         reply = await h.command("mod", "/digest export periods:3", level=MOD)
         assert reply.ephemeral
@@ -117,7 +120,9 @@ async def test_scheduled_digest_stores_contributed_sections_and_export_has_their
         rows = list(csv.DictReader(io.StringIO(attachment.content.decode("utf-8-sig"))))
         assert [r["period_start"] for r in rows] == ["2026-11-02", "2026-11-09", "2026-11-16"]
         assert rows[-1]["reach.messages"] == "2" and rows[-1]["answers.answered"] == "3"
-        assert rows[0]["reach.messages"] == "0" and rows[0]["engagement.reactions_per_message"] == ""
+        # Weeks before the bot saw the community are no data (empty cells), never zeros.
+        assert rows[0]["reach.messages"] == "" and rows[0]["answers.answered"] == ""
+        assert rows[1]["reach.messages"] == ""
 
 
 @pytest.mark.parametrize(
@@ -166,7 +171,8 @@ async def test_settings_show_change_and_drive_the_schedule(tmp_path: Path) -> No
         assert shown.ephemeral and "sent every Monday at 9:00" in shown.text
         changed = await h.command("mod", "/digest settings day:wed time:18h30", level=MOD)
         assert "sent every Wednesday at 18:30" in changed.text
-        assert "No digest channel is set yet" in changed.text
+        assert "No digest channel and no subscriber: the digest will go nowhere." in changed.text
+        assert "the digest will go nowhere" in shown.text
         await use_managers_channel(h)
         await h.say("alice", "hello")
         await h.flush()
@@ -240,8 +246,12 @@ async def test_privacy_export_and_forget_scrub_the_stored_digests(tmp_path: Path
         (digest,) = await stored(h)
         assert "Top contributors: a former member (1), bob (1)" in digest["rendered"]
         assert "alice" not in digest["rendered"]
-        assert digest["figures"]["top_contributors"][0] == {"id": None, "name": "a former member", "messages": 1}
-        assert digest["figures"]["figures"]["messages"] == 2  # aggregates stay
+        contributors = digest["figures"]["lists"]["top_contributors"]
+        assert contributors[0] == {"id": None, "name": "a former member", "messages": 1}
+        assert values(digest, "reach")["messages"] == 2  # aggregates stay
+        renderings = json.loads(digest["renderings"])
+        assert "alice" not in renderings["en"] and "alice" not in renderings["fr"]
+        assert "un ancien membre (1)" in renderings["fr"]
         await h.command("mod", "/privacy forget")
         token = re.search(r"confirm:([0-9A-F]+)", (await h.command("mod", "/privacy forget")).text)
         assert token is not None
@@ -292,7 +302,8 @@ async def test_the_digest_speaks_the_community_language_and_dms_the_reader_s(tmp
         await week_with_a_digest(h)
         post = in_channel(h, "managers")[0].text
         assert "**Bilan hebdomadaire, du 16 nov. 2026 au 22 nov. 2026**" in post
-        assert "Messages\u202f: 2 (↑ nouveau)" in post and "Réactions par message\u202f: 0 (→ 0\u202f%)" in post
+        assert "Messages\u202f: 2 (aucune donnée antérieure)" in post
+        assert "Réactions par message\u202f: 0 (aucune donnée antérieure)" in post
         assert (await stored(h))[0]["rendered"] == post
         assert "Weekly digest, 16 Nov 2026 to 22 Nov 2026" in in_dm(h, "mod")[0].text
         shown = await h.command("alice", "/digest settings", level=MOD)

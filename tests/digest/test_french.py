@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.i18n import Text, Translator
+from bot.i18n import Text, Translator, _
 from bot.model import Level
+from bot.plugin import DigestSection, Metric
 from bot.registry import locale_roots
-from plugins.digest.figures import Counts, change, figures_of
+from plugins.digest.changes import change_text, value_text
+from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Counts, metrics_of
 from plugins.digest.periods import Period
-from plugins.digest.render import DigestContent, NamedCount, body, change_text, value_text
+from plugins.digest.render import DigestContent, NamedCount, body, ranking_lines, with_previous
 from tests.digest.helpers import PLUGINS
 from tests.harness import running
 
@@ -31,46 +33,54 @@ def both(text: Text | None) -> tuple[str, str]:
 @pytest.mark.parametrize(
     ("current", "previous", "english", "french"),
     [
-        (145, 100, "↑ 45%", f"↑ 45{NNBSP}%"),
-        (55, 100, "↓ 45%", f"↓ 45{NNBSP}%"),
-        (200, 100, "↑ 100%", f"↑ 100{NNBSP}%"),
-        (0, 100, "↓ 100%", f"↓ 100{NNBSP}%"),
-        (7, 7, "→ 0%", f"→ 0{NNBSP}%"),
-        (2500, 100, "↑ 2,400%", f"↑ 2{NNBSP}400{NNBSP}%"),
-        (3, 0, "↑ new", "↑ nouveau"),
+        (145, 100, "100 → 145, +45%", f"100 → 145, +45{NNBSP}%"),
+        (55, 100, "100 → 55, \u221245%", f"100 → 55, \u221245{NNBSP}%"),
+        (200, 100, "100 → 200, +100%", f"100 → 200, +100{NNBSP}%"),
+        (0, 100, "100 → 0, \u2212100%", f"100 → 0, \u2212100{NNBSP}%"),
+        (7, 7, "7 → 7, =", "7 → 7, ="),
+        (2500, 100, "100 → 2,500, +2,400%", f"100 → 2{NNBSP}500, +2{NNBSP}400{NNBSP}%"),
+        (3, 0, "0 → 3, new", "0 → 3, nouveau"),
     ],
 )
 def test_changes_follow_each_language_s_rule(current: int, previous: int, english: str, french: str) -> None:
-    assert both(change_text(change(current, previous))) == (english, french)
+    assert both(change_text(current, previous, "count")) == (english, french)
 
 
 @pytest.mark.parametrize(
     ("share", "english", "french"),
     [(0.45, "45%", f"45{NNBSP}%"), (1.0, "100%", f"100{NNBSP}%"), (0.0, "0%", f"0{NNBSP}%")],
 )
-def test_the_reply_share_is_one_percentage_rule(share: float, english: str, french: str) -> None:
-    assert both(value_text("reply_share", share)) == (english, french)
+def test_a_share_is_one_percentage_rule(share: float, english: str, french: str) -> None:
+    assert both(value_text(share, "share")) == (english, french)
 
 
 def test_a_whole_digest_writes_every_percentage_and_number_per_language() -> None:
     counts = Counts(active_members=1200, posting_members=9, messages=40, replies=18, reactions=60)
+    before = Counts(active_members=1000, messages=40, replies=20, reactions=30)
+    ranking = ranking_lines(
+        (NamedCount("c1", "general", 1200), NamedCount("c2", "help", 3)),
+        (),
+        (NamedCount("fr", "français", 60), NamedCount("en", "anglais", 30)),
+    )
+    reach = DigestSection("reach", _("Reach"), lines=tuple(ranking), metrics=metrics_of(counts, REACH_KEYS))
+    engagement = DigestSection("engagement", _("Engagement"), metrics=metrics_of(counts, ENGAGEMENT_KEYS))
+    quality = DigestSection(
+        "quality", "Quality", metrics=(Metric("got_reply_share", _("Reach"), 0.45, "share", previous=0.55),)
+    )
+    sections = (
+        with_previous(reach, DigestSection("reach", "", metrics=metrics_of(before, REACH_KEYS))),
+        with_previous(engagement, DigestSection("engagement", "", metrics=metrics_of(before, ENGAGEMENT_KEYS))),
+        quality,
+    )
     content = DigestContent(
-        community="fake:T1",
-        period=Period("week", date(2026, 11, 16), date(2026, 11, 23)),
-        timezone="Europe/Paris",
-        counts=counts,
-        figures=figures_of(counts),
-        previous=figures_of(Counts(active_members=1000, messages=40, replies=20, reactions=30)),
-        languages=(NamedCount("fr", "français", 60), NamedCount("en", "anglais", 30)),
-        top_channels=(NamedCount("c1", "general", 1200), NamedCount("c2", "help", 3)),
+        "fake:T1", Period("week", date(2026, 11, 16), date(2026, 11, 23)), "Europe/Paris", sections, counts=counts
     )
     english, french = both(body(content))
-    assert "• Active members: 1,200 (↑ 20%)" in english
-    assert f"• Membres actifs{NNBSP}: 1{NNBSP}200 (↑ 20{NNBSP}%)" in french
-    assert "• Reactions per message: 1.5 (↑ 100%)" in english
-    assert f"• Réactions par message{NNBSP}: 1,5 (↑ 100{NNBSP}%)" in french
-    assert "• Messages that got a reply (estimate): 45% (↓ 10%)" in english
-    assert f"• Messages ayant reçu une réponse (estimation){NNBSP}: 45{NNBSP}% (↓ 10{NNBSP}%)" in french
+    assert "• Active members: 1,000 → 1,200, +20%" in english
+    assert f"• Membres actifs{NNBSP}: 1{NNBSP}000 → 1{NNBSP}200, +20{NNBSP}%" in french
+    assert "• Reactions per message: 0.75 → 1.5, +100%" in english
+    assert f"• Réactions par message{NNBSP}: 0,75 → 1,5, +100{NNBSP}%" in french
+    assert "45%, \u221210 pts" in english and f"55{NNBSP}% → 45{NNBSP}%, \u221210 pts" in french
     assert "• Top channels: #general (1,200), #help (3)" in english
     assert f"• Salons les plus actifs{NNBSP}: #general (1{NNBSP}200), #help (3)" in french
     assert "• Languages: français 60%, anglais 30%, other 10%" in english

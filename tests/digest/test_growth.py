@@ -184,7 +184,6 @@ async def test_a_week_reads_its_size_its_change_the_joins_and_departures_and_its
         assert section.key == "members"
         assert metrics(section) == {
             "members": 125,  # the count of Sunday 11 October, the last day
-            "net_change": 5,  # 125 - 120 (Sunday 4 October, the previous week's last day)
             "joined": 7,  # fay gus hal ivy jon kim leo
             "left": 3,  # dan gus hal
             "newcomers": 3,  # ann ben cat (eve joined the day before the cohort week, dan the day after)
@@ -193,7 +192,7 @@ async def test_a_week_reads_its_size_its_change_the_joins_and_departures_and_its
         }
         kinds = {m.key: (m.kind, m.compare) for m in section.metrics}
         assert kinds["newcomer_retention"] == ("share", True)
-        assert kinds["newcomers"] == ("count", False) and kinds["net_change"] == ("count", False)
+        assert kinds["newcomers"] == ("count", False) and "net_change" not in kinds  # in the headline
         assert lines(h, section) == [
             "125 members, +5 this week",
             "The member count changed by +5 while the bot saw 7 joins and 3 departures: it missed some joins or "
@@ -223,7 +222,6 @@ async def test_months_sum_their_joins_and_departures_and_months_without_a_count_
         # No count in September; its cohort (August) is before the bot's first day: no data, not zero.
         assert september == {
             "members": None,
-            "net_change": None,
             "joined": 5,  # eve ann ben cat dan
             "left": 1,  # eve
             "newcomers": None,
@@ -234,14 +232,14 @@ async def test_months_sum_their_joins_and_departures_and_months_without_a_count_
         october_section = await growth.section(community, OCTOBER, TZ)
         october = metrics(october_section)
         # No count on 31 October: the latest inside the month (11 October); September has none: no change.
-        assert (october["members"], october["net_change"], october["joined"], october["left"]) == (125, None, 7, 3)
+        assert (october["members"], october["joined"], october["left"]) == (125, 7, 3)
         # October's cohort is September, which starts before the bot's first day (6 September).
         assert october["newcomers"] is None
         assert lines(h, october_section) == ["125 members"]
 
         november_section = await growth.section(community, NOVEMBER, TZ)
         november = metrics(november_section)
-        assert (november["members"], november["net_change"], november["joined"], november["left"]) == (None, None, 0, 0)
+        assert (november["members"], november["joined"], november["left"]) == (None, 0, 0)
         # October's seven newcomers: fay posted on her day 15; kim on her day 29, too late.
         assert (november["newcomers"], november["newcomers_retained"]) == (7, 1)
         assert november["newcomer_retention"] == round(1 / 7, 4)

@@ -12,7 +12,7 @@ import pytest
 
 from plugins.digest.chart import HEIGHT_PX, WIDTH_PX, ChartText, render_trend
 from plugins.digest.export import BASE_COLUMNS, Row, csv_bytes
-from plugins.digest.figures import Change, Counts, Ranked, change, figures_of, ratio, shares
+from plugins.digest.figures import Counts, Ranked, figures_of, ratio, shares
 from plugins.digest.periods import (
     Period,
     Schedule,
@@ -22,6 +22,7 @@ from plugins.digest.periods import (
     period_containing,
     send_moment,
 )
+from plugins.digest.render import stored_value
 
 WEEK = Schedule()
 PARIS = "Europe/Paris"
@@ -84,30 +85,14 @@ def test_parse_time_refuses(raw: str) -> None:
         parse_time(raw)
 
 
-@pytest.mark.parametrize(
-    ("current", "previous", "expected"),
-    [
-        (12, 10, Change("up", 20)),
-        (5, 10, Change("down", 50)),
-        (10, 10, Change("same", 0.0)),
-        (3, 0, Change("new")),
-        (0, 0, Change("same", 0.0)),
-        (1.5, None, Change("new")),
-        (None, 4, Change("none")),
-        (0, 7, Change("down", 100)),
-    ],
-)
-def test_change(current: float | None, previous: float | None, expected: Change) -> None:
-    assert change(current, previous) == expected
-
-
-def test_figures_never_divide_by_zero_and_estimate_the_reply_share() -> None:
+def test_figures_never_divide_by_zero_and_a_period_without_data_is_none() -> None:
     quiet = figures_of(Counts())
-    assert quiet["reactions_per_message"] is None and quiet["reply_share"] is None
+    assert quiet["reactions_per_message"] is None and quiet["messages"] == 0
     assert Counts().quiet and not Counts(reactions=1).quiet
     busy = figures_of(Counts(messages=8, replies=10, reactions=6))
     assert busy["reactions_per_message"] == 0.75
-    assert busy["reply_share"] == 1.0  # more replies than messages: capped, it is an estimate
+    assert "reply_share" not in busy and "new_members" not in busy  # owned by the quality and members sections
+    assert set(figures_of(None).values()) == {None}  # no data is None, never zero
     assert ratio(1, 3) == 0.33
 
 
@@ -128,7 +113,7 @@ def test_csv_parses_back_with_a_bom_stable_columns_and_section_columns() -> None
     assert parsed[0] == [*BASE_COLUMNS, "questions.asked", "questions.median_hours"]
     assert parsed[1][:2] == ["2026-11-09", "2026-11-15"]
     first = dict(zip(parsed[0], parsed[1], strict=True))
-    assert first["reach.messages"] == "4" and first["engagement.reply_share"] == "0.25"
+    assert first["reach.messages"] == "4" and first["engagement.replies"] == "1"
     assert first["questions.asked"] == ""
     second = dict(zip(parsed[0], parsed[2], strict=True))
     assert second["engagement.reactions_per_message"] == "" and second["questions.median_hours"] == "1.5"
@@ -151,3 +136,13 @@ def test_the_chart_is_a_png_of_the_expected_size_even_with_no_activity() -> None
         HEIGHT_PX,
     )
     assert png_size(render_trend(["a"] * 12, [0] * 12, [0] * 12, words)) == (WIDTH_PX, HEIGHT_PX)
+
+
+def test_stored_values_are_read_from_this_format_and_the_one_before() -> None:
+    current = {"sections": {"reach": {"messages": {"value": 51, "previous": 42, "kind": "count"}}}}
+    assert stored_value(current, "reach", "messages") == 51
+    assert stored_value(current, "reach", "active_members") is None
+    assert stored_value({"sections": {"reach": {"messages": {"value": None}}}}, "reach", "messages") is None
+    legacy = {"figures": {"messages": 7, "active_members": 3}, "sections": {"answers": {"asked": 4}}}
+    assert stored_value(legacy, "reach", "messages") == 7  # digests stored before the typed sections
+    assert stored_value({}, "reach", "messages") is None

@@ -64,6 +64,11 @@ async def test_a_digest_that_keeps_failing_is_given_up_a_day_after_it_was_built(
         assert len(h.platform.refused_sends) == tries  # no more tries
         assert in_channel(h, "managers") == [] and len(group_dms(h.sent, "bob")) == 1
         assert renders == [1]  # every retry reused the chart of the first attempt
+        # The history tells the manager: the digest reached nobody, the group digest one owner of two.
+        assert (await stored(h))[0]["reached"] == 0
+        history = (await h.command("mod", "/digest history", level=Level.MODERATOR)).text
+        assert "sent Tue 24 Nov 2026 09:00, reached nobody" in history
+        assert "◦ group Rust Lille: sent Tue 24 Nov 2026 09:00, reached 1 destination" in history
 
 
 async def test_an_outage_that_ends_within_the_day_delivers_once_with_one_traceback(

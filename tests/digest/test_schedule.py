@@ -3,6 +3,7 @@ week boundary, the quiet week, exactly once across double fires, crashes and res
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +13,8 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.formatting import LocalReply
 from bot.model import ChannelRef, Level, MemberJoined, MemberLeft, MessageRef, Target
-from tests.digest.helpers import PLUGINS, in_channel, in_dm, png_size, stored, use_managers_channel
+from tests.digest.helpers import PLUGINS, in_channel, in_dm, png_size, stored, use_managers_channel, values
+from tests.digest.test_growth import CountingPlatform
 from tests.harness import FakePlatform, Harness, make_config, running
 
 MONDAY_NOV_9 = datetime(2026, 11, 9, 10, 0, tzinfo=UTC)  # 11:00 in Paris (the default zone)
@@ -60,38 +62,45 @@ async def test_a_synthetic_week_computed_by_hand_with_deltas_and_a_chart(tmp_pat
         assert len(posts) == 2
         digests = await stored(h)
         assert [d["period_start"] for d in digests] == ["2026-11-09", "2026-11-16"]
-        figures = digests[1]["figures"]["figures"]
-        assert figures == {
+        week = digests[1]
+        assert values(week, "reach") == {
             "active_members": 4,
             "posting_members": 3,
-            "new_members": 1,
-            "left_members": 1,
             "messages": 6,
             "active_channels": 2,
+        }
+        assert values(week, "engagement") == {
             "replies": 1,
             "thread_messages": 1,
             "reactions": 2,
             "reactions_per_message": 0.33,
-            "reply_share": 0.333,  # (1 reply + 1 thread message) / 6
         }
-        assert digests[1]["figures"]["previous"]["messages"] == 3
+        assert values(week, "reach", "previous") == {
+            "active_members": 2,
+            "posting_members": 2,
+            "messages": 3,
+            "active_channels": 2,
+        }
+        assert values(week, "engagement", "kind")["reactions_per_message"] == "ratio"
         assert digests[1]["sent_at"] == "2026-11-23T08:00:00.000000Z"
         text = posts[1].text
         for line in [
             "**Weekly digest, 16 Nov 2026 to 22 Nov 2026**",
-            "Active members: 4 (↑ 100%)",
-            "Posting members: 3 (↑ 50%)",
-            "New members: 1 (↑ new)",
-            "Messages: 6 (↑ 100%)",
-            "Active channels: 2 (→ 0%)",
-            "Reactions: 2 (↑ 100%)",
-            "Reactions per message: 0.33 (→ 0%)",
-            "Messages that got a reply (estimate): 33% (↑ new)",
+            "Active members: 2 → 4, +100%",
+            "Posting members: 2 → 3, +50%",
+            "Messages: 3 → 6, +100%",
+            "Active channels: 2 → 2, =",
+            "Replies: 0 → 1, new",
+            "Reactions: 1 → 2, +100%",
+            "Reactions per message: 0.33 → 0.33, =",
             "Top channels: #general (4), #random (2)",
             "Top contributors: alice (3), carol (2), bob (1)",
         ]:
             assert line in text, line
+        # Joins and departures belong to the community size section; the capped reply estimate is gone.
+        assert "New members" not in text and "estimate" not in text
         assert digests[1]["rendered"] == text
+        assert json.loads(digests[1]["renderings"])["en"] == text
         (chart,) = posts[1].reply.attachments
         assert chart.mime_type == "image/png" and png_size(chart.content) == (1000, 500)
 
@@ -107,7 +116,7 @@ async def test_a_message_at_23_30_utc_on_sunday_belongs_to_monday_in_paris(tmp_p
         assert [(r["user_id"], r["day"]) for r in days] == [("alice", "2026-11-22"), ("bob", "2026-11-23")]
         await advance_to(h, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
         digests = await stored(h)
-        assert [(d["period_start"], d["figures"]["figures"]["messages"]) for d in digests] == [
+        assert [(d["period_start"], values(d, "reach")["messages"]) for d in digests] == [
             ("2026-11-16", 1),
             ("2026-11-23", 1),
         ]
@@ -124,7 +133,7 @@ async def test_a_quiet_week_gets_an_honest_digest(tmp_path: Path) -> None:
         assert "A quiet week: no messages, reactions, joins or departures were recorded." in post.text
         (digest,) = await stored(h)
         assert digest["figures"]["quiet"] is True
-        assert digest["figures"]["figures"]["reactions_per_message"] is None
+        assert values(digest, "engagement")["reactions_per_message"] is None
 
 
 async def test_double_fires_send_once_and_a_delivery_crash_is_finished_later(tmp_path: Path) -> None:
@@ -201,5 +210,28 @@ async def test_language_mix_and_communities_of_platforms_not_running(
         await advance_to(h, SEND_NOV_23)
         (digest,) = await stored(h)
         assert "Languages: French 67%, English 33%" in digest["rendered"]
-        assert digest["figures"]["languages"] == [{"code": "fr", "share": 67}, {"code": "en", "share": 33}]
+        assert digest["figures"]["lists"]["languages"] == [{"code": "fr", "share": 67}, {"code": "en", "share": 33}]
         assert "ERROR" not in caplog.text
+
+
+async def test_the_weekly_digest_shows_the_community_size_and_attaches_the_growth_chart(tmp_path: Path) -> None:
+    platform = CountingPlatform()
+    platform.count = 1200
+    async with running(tmp_path, plugins=PLUGINS, start=MONDAY_NOV_9, platform=platform) as h:
+        await use_managers_channel(h)
+        await h.say("alice", "hello")
+        await advance_to(h, datetime(2026, 11, 16, 10, 0, tzinfo=UTC))  # each check records the count once a day
+        platform.count = 1240
+        await advance_to(h, SEND_NOV_23)
+        post = in_channel(h, "managers")[-1]
+        text = post.text
+        assert text.index("**Engagement**") < text.index("**Community size**") < text.index("**Conversation quality**")
+        assert "• Members: 1,200 → 1,240, +3%" in text
+        assert "• 1,240 members, +40 this week" in text
+        digest = (await stored(h))[-1]
+        assert values(digest, "members")["members"] == 1240 and values(digest, "members", "previous")["members"] == 1200
+        activity, growth = post.reply.attachments
+        assert activity.filename == "digest-2026-11-16.png" and growth.filename == "growth-2026-11-16.png"
+        assert growth.mime_type == "image/png" and min(png_size(growth.content)) > 0
+        days = await h.app.db.fetchval("SELECT COUNT(*) FROM digest_member_counts")
+        assert days == 15  # 9 to 23 November, once a local day
