@@ -25,9 +25,11 @@ from typing import Any
 
 import pytest
 
+from bot.i18n import Translator
 from bot.markup import inert
 from bot.model import Level
-from bot.plugin import CommandError
+from bot.plugin import CommandError, Metric, MetricKind
+from plugins.digest import changes, markdown
 from plugins.digest.plugin import DigestPlugin
 from tests.digest.helpers import in_channel, in_dm, png_size
 from tests.digest.synthetic import BOT_JOINS, COMMUNITY, Player, SyntheticPlatform, old_question
@@ -742,3 +744,26 @@ def test_forgotten_member_week_keeps_its_figures(world: World) -> None:
         entry = stored_metric(zoe_week, key)
         assert entry is not None and close(entry["value"], value), (key, entry)
         assert close(number(row[key]), value), f"{key}: stored {value}, the CSV after the forget has {row[key]!r}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One rule for the chat text and the markdown, beyond the story's own figures: a one-point change.
+# ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "previous", "kind", "chat", "cell"),
+    [
+        (0.34, 0.33, "share", "33% → 34%, +1 pt", "+1 pt"),  # one point: singular in English
+        (0.31, 0.33, "share", "33% → 31%, −2 pts", "−2 pts"),
+        (1001, 1000, "count", "1,000 → 1,001, +0.1%", "+0.1%"),  # under 1 %: one decimal, never "+0%"
+        (59.6, 30, "duration", "30 s → 1 min, +99%", "+99%"),  # 59.6 s rounds to a minute
+    ],
+)
+def test_chat_and_markdown_write_a_change_the_same_way(
+    value: float, previous: float, kind: MetricKind, chat: str, cell: str
+) -> None:
+    translator = Translator({})
+    metric = Metric("x", "x", value, kind, previous=previous)
+    assert translator.render(changes.change_text(value, previous, kind), "en") == chat
+    assert translator.render(markdown.change_text(metric), "en") == cell
