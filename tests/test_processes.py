@@ -72,6 +72,9 @@ KINDS = (  # what each scheduled post is, by how it starts (the bot's English te
 )
 
 
+DIGEST_END = "_Changes are compared with the previous period._"
+
+
 @dataclass
 class Post:
     """One message a fake chat service received from a bot process."""
@@ -83,7 +86,10 @@ class Post:
 
     @property
     def kind(self) -> str:
-        return next((kind for kind, start in KINDS if self.text.startswith(start)), "other")
+        found = next((kind for kind, start in KINDS if self.text.startswith(start)), "other")
+        if found == "other" and self.text.endswith(DIGEST_END):
+            return "digest part"  # a digest longer than Discord's 2,000 characters goes out in two messages
+        return found
 
 
 @dataclass
