@@ -16,7 +16,7 @@ Numbers and percentages are `bot.i18n` values, so each language writes them its 
 
 from __future__ import annotations
 
-from bot.i18n import Percent, Text, _
+from bot.i18n import Percent, Text, _, n_
 from bot.plugin import Metric, MetricKind
 
 NO_DATA = "\u2014"  # an em dash: the figure does not exist for that period (never a zero)
@@ -57,33 +57,38 @@ def value_text(value: float | None, kind: MetricKind) -> Text:
     return _("{value}", value=value)
 
 
+def delta_text(value: float | None, previous: float | None, kind: MetricKind) -> Text | None:
+    """The change alone: "+21 %", "−5 %", "+1 pt", "+5 pts" (shares move in points), "new" (from zero), "=";
+    None when either value is missing. Computed from the values as shown (shares in whole percent, ratios to
+    two decimals), so a line never contradicts itself; under 1 %, one decimal, so a change that exists never
+    reads "+0 %"."""
+    if value is None or previous is None:
+        return None
+    if kind == "share":
+        points = _whole_percent(value) - _whole_percent(previous)
+        if points == 0:
+            return "="
+        return n_("{sign}{count} pt", "{sign}{count} pts", abs(points), sign="+" if points > 0 else MINUS)
+    if kind == "ratio":
+        value, previous = round(float(value), 2), round(float(previous), 2)  # compare what is shown
+    if value == previous:
+        return "="
+    if previous == 0:
+        return _("new")
+    moved = abs(value - previous) / abs(previous)
+    percent = Percent(moved, digits=1 if moved < 0.01 else 0)
+    return _("{sign}{percent}", sign="+" if value > previous else MINUS, percent=percent)
+
+
 def change_text(value: float | None, previous: float | None, kind: MetricKind) -> Text:
     """A value with its change from the previous period, by the rule of its kind (see the module)."""
     after = value_text(value, kind)
     if value is None:
         return NO_DATA
-    if previous is None:
+    delta = delta_text(value, previous, kind)
+    if previous is None or delta is None:
         return _("{value} (no earlier data)", value=after)
-    before = value_text(previous, kind)
-    if kind == "share":
-        points = _whole_percent(value) - _whole_percent(previous)
-        if points == 0:
-            return _("{before} → {after}, =", before=before, after=after)
-        if points > 0:
-            return _("{before} → {after}, +{points} pts", before=before, after=after, points=points)
-        return _("{before} → {after}, −{points} pts", before=before, after=after, points=-points)
-    if kind == "ratio":
-        value, previous = round(float(value), 2), round(float(previous), 2)  # compare what is shown
-    if value == previous:
-        return _("{before} → {after}, =", before=before, after=after)
-    if previous == 0:
-        return _("{before} → {after}, new", before=before, after=after)
-    moved = abs(value - previous) / abs(previous)
-    # Under 1 %, one decimal, so a change that exists never reads "+0 %".
-    percent = Percent(moved, digits=1 if moved < 0.01 else 0)
-    if value > previous:
-        return _("{before} → {after}, +{percent}", before=before, after=after, percent=percent)
-    return _("{before} → {after}, −{percent}", before=before, after=after, percent=percent)
+    return _("{before} → {after}, {change}", before=value_text(previous, kind), after=after, change=delta)
 
 
 def metric_text(metric: Metric) -> Text:

@@ -16,12 +16,13 @@ from pathlib import Path
 from bot.folding import closest
 from bot.i18n import Text, _
 from bot.model import CommunityRef
-from bot.plugin import CommandError, DigestSection, GroupDigestSource, Metric, MetricKind
+from bot.plugin import CommandError, DigestSection, GroupDigestSource
 from plugins.digest.chart import activity_labels, activity_words, render_trend
 from plugins.digest.export import GroupRow, PeriodRow, groups_csv, metrics_csv
 from plugins.digest.growth import Growth
-from plugins.digest.markdown import content_sections, digest_markdown
+from plugins.digest.markdown import digest_markdown
 from plugins.digest.periods import Period, Schedule, last_periods, local_today, period_containing
+from plugins.digest.render import stored_metrics
 from plugins.digest.service import DigestService
 
 
@@ -70,60 +71,13 @@ class DigestFiles:
         return found
 
 
-async def coverage_of(service: DigestService, community: str, tz: str) -> date | None:
-    """The first local day the bot saw the community: the service's answer when it has one (the digest
-    core's `coverage`), else the first day of recorded activity."""
-    coverage = getattr(service, "coverage", None)
-    if coverage is not None:
-        found = await coverage(community, tz)
-        return found if isinstance(found, date) else None
-    first = await service.ctx.db.fetchval(
-        "SELECT MIN(day) FROM activity_community_daily WHERE community = ?", (community,)
-    )
-    return date.fromisoformat(str(first)[:10]) if first else None
-
-
 async def period_rows(service: DigestService, community: str, periods: Sequence[Period], tz: str) -> list[PeriodRow]:
-    """Each period's sections as the digest computes them (a period the bot never saw has none: no data)."""
-    since = await coverage_of(service, community, tz)
-    rows = []
-    for period in periods:
-        if since is None or period.end <= since:
-            rows.append(PeriodRow(period, ()))
-            continue
-        content = await service.content(community, period, tz)
-        rows.append(PeriodRow(period, content_sections(content)))
-    return rows
+    """Each period's sections, as the figures CSV has them (`DigestService.period_rows`)."""
+    return await service.period_rows(community, periods, tz)
 
 
-_KINDS: dict[str, MetricKind] = {"count": "count", "share": "share", "ratio": "ratio", "duration": "duration"}
-
-
-def _figure(value: object) -> int | float | None:
-    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-def stored_section(name: str, raw: str) -> DigestSection:
-    """A stored group digest's figures (`{metric: {"value", "previous", "kind"}}`) as a section."""
-    try:
-        figures = json.loads(raw)
-    except ValueError:
-        figures = {}
-    metrics = []
-    for key, entry in (figures if isinstance(figures, dict) else {}).items():
-        if not isinstance(entry, dict):
-            continue
-        kind = _KINDS.get(str(entry.get("kind")), "count")
-        metrics.append(Metric(str(key), str(key), _figure(entry.get("value")), kind, _figure(entry.get("previous"))))
-    return DigestSection("group", name, metrics=tuple(metrics))
-
-
-async def stored_group_rows(service: DigestService, community: str, periods: Sequence[Period]) -> list[GroupRow] | None:
-    """The group digests stored when each period's digest was sent (`digest_groups`), or None when this
-    version of the digest does not store them."""
-    tables = getattr(service.ctx.db, "tables", None)
-    if tables is None or "digest_groups" not in await tables():
-        return None
+async def stored_group_rows(service: DigestService, community: str, periods: Sequence[Period]) -> list[GroupRow]:
+    """The group digests stored when each period's digest was sent (`digest_groups`)."""
     by_start = {p.start.isoformat(): p for p in periods}
     rows = await service.ctx.db.fetchall(
         "SELECT period_start, group_name, figures FROM digest_groups "
@@ -134,10 +88,18 @@ async def stored_group_rows(service: DigestService, community: str, periods: Seq
     for row in rows:
         period = by_start.get(str(row["period_start"])[:10])
         if period is not None:
+            name = str(row["group_name"])
             found.append(
-                GroupRow(period, str(row["group_name"]), stored_section(str(row["group_name"]), row["figures"]))
+                GroupRow(period, name, DigestSection("group", name, metrics=stored_metrics(_json(row["figures"]))))
             )
     return found
+
+
+def _json(raw: object) -> object:
+    try:
+        return json.loads(str(raw))
+    except ValueError:
+        return {}
 
 
 async def group_rows(service: DigestService, community: str, periods: Sequence[Period], tz: str) -> list[GroupRow]:
@@ -145,7 +107,7 @@ async def group_rows(service: DigestService, community: str, periods: Sequence[P
     period, when its group digests are not stored yet (a preview, a period so far), from the plugins that
     give group digests. Earlier periods are never recomputed from today's groups: a group's size now, or a
     group created since, would be written into weeks where it was not true."""
-    rows = await stored_group_rows(service, community, periods) or []
+    rows = await stored_group_rows(service, community, periods)
     last = periods[-1]
     if any(row.period == last for row in rows):
         return rows
@@ -198,8 +160,8 @@ async def digest_files(
     markdown = digest_markdown(content, translator, locale)
     periods = last_periods(chosen, service.trend_periods)
     rows = await period_rows(service, community, periods[:-1], tz)
-    rows.append(PeriodRow(chosen, content_sections(content)))
-    since = await coverage_of(service, community, tz)
+    rows.append(PeriodRow(chosen, list(content.sections)))
+    since = await service.coverage(community, tz)
     labels = activity_labels(periods, tz, translator, locale)
     words = activity_words(periods, tz, translator, locale, since)
     active = [_reach(row, "active_members") for row in rows]

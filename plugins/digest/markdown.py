@@ -13,15 +13,14 @@ Slack (`<url|text>`) or Discord (`<@id>`) syntax is never written. Pure: no I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from bot.formatting import markdown_escape, to_markdown
-from bot.i18n import Joined, Msg, Percent, Text, Translator, When, _, n_
+from bot.i18n import Joined, Msg, Text, Translator, _
 from bot.plugin import DigestSection, Metric
-
-NO_DATA = "—"  # a figure the bot has no data for: never shown as zero
+from plugins.digest.changes import NO_DATA, delta_text, value_text
+from plugins.digest.render import DigestContent, coverage_notes, footer, title
 
 # What opens a block when a line starts with it (a heading, a quote, a list item, a thematic break).
 _BLOCK_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+*](?=\s|$)|([-*_])(?=\s*\3\s*\3))")
@@ -82,65 +81,14 @@ def _cell(text: str) -> str:
 # ------------------------------------------------------------ values and changes
 
 
-def duration_text(seconds: float) -> Text:
-    """A duration as a manager reads it: "40 s", "12 min", "3 h 20 min", "2 d 4 h"."""
-    total = max(0, round(seconds))
-    if total < 60:
-        return _("{count} s", count=total)
-    minutes = round(total / 60)
-    if minutes < 60:
-        return _("{count} min", count=minutes)
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return _("{hours} h {minutes} min", hours=hours, minutes=minutes) if minutes else _("{count} h", count=hours)
-    days, hours = divmod(hours, 24)
-    return _("{days} d {hours} h", days=days, hours=hours) if hours else _("{count} d", count=days)
-
-
-def value_text(kind: str, value: float | None) -> Text:
-    """A metric's value per its kind; "—" when there is no data. Shares are shown in whole percent."""
-    if value is None:
-        return NO_DATA
-    if kind == "share":
-        return _("{percent}", percent=Percent(round(value * 100) / 100))
-    if kind == "duration":
-        return duration_text(value)
-    if kind == "ratio":
-        return _("{value}", value=round(value, 2))
-    return _("{value}", value=value)
-
-
-_MINUS = "\u2212"
-
-
 def change_text(metric: Metric) -> Text:
-    """The change column: "+21 %", "−3 %", "+5 pts" (shares move in points), "new" (from zero), "=",
-    "no earlier data" when the previous period has none; empty when the metric is not compared.
-
-    The same rule as the chat text's: the change is computed from the values as shown (shares in whole
-    percent, ratios to two decimals), so a row never contradicts itself; under 1 %, one decimal, so a change
-    that exists never reads "+0 %"."""
-    value, previous = metric.value, metric.previous
+    """The change column, by the chat text's one rule (`plugins.digest.changes.delta_text`): "+21 %",
+    "+5 pts", "new", "="; "no earlier data" when the previous period has none; empty when not compared."""
     if not metric.compare:
         return ""
-    if value is None:
+    if metric.value is None:
         return NO_DATA
-    if previous is None:
-        return _("no earlier data")
-    if metric.kind == "share":
-        points = round(value * 100) - round(previous * 100)
-        if points == 0:
-            return "="
-        return n_("{sign}{count} pt", "{sign}{count} pts", abs(points), sign="+" if points > 0 else _MINUS)
-    if metric.kind == "ratio":
-        value, previous = round(value, 2), round(previous, 2)
-    if value == previous:
-        return "="
-    if previous == 0:
-        return _("new")
-    moved = abs(value - previous) / abs(previous)
-    percent = Percent(moved, digits=1 if moved < 0.01 else 0)
-    return _("{sign}{percent}", sign="+" if value > previous else _MINUS, percent=percent)
+    return delta_text(metric.value, metric.previous, metric.kind) or _("no earlier data")
 
 
 # ------------------------------------------------------------ the file
@@ -160,8 +108,8 @@ def table(section: DigestSection, period_kind: str, translator: Translator, loca
         rows.append(
             [
                 inline(metric.label, translator, locale),
-                inline(value_text(metric.kind, metric.value), translator, locale),
-                inline(value_text(metric.kind, metric.previous) if metric.compare else "", translator, locale),
+                inline(value_text(metric.value, metric.kind), translator, locale),
+                inline(value_text(metric.previous, metric.kind) if metric.compare else "", translator, locale),
                 inline(change_text(metric), translator, locale),
             ]
         )
@@ -187,79 +135,13 @@ def render_markdown(doc: MarkdownDigest, translator: Translator, locale: str) ->
 # ------------------------------------------------------------ from the digest's content
 
 
-def _legacy_sections(content: Any) -> list[DigestSection]:
-    """The digest's own figures as the sections `reach` and `engagement`, for a `DigestContent` whose own
-    figures are not sections yet (its top lists become the reach section's lines)."""
-    from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS
-    from plugins.digest.render import LABELS
-
-    kinds: Mapping[str, str] = {"reply_share": "share", "reactions_per_message": "ratio"}
-
-    def metrics(keys: Sequence[str]) -> tuple[Metric, ...]:
-        return tuple(
-            Metric(
-                key,
-                LABELS[key],
-                content.figures.get(key),
-                kinds.get(key, "count"),  # type: ignore[arg-type]
-                content.previous.get(key),
-            )
-            for key in keys
-        )
-
-    lines: list[Text] = []
-    if content.top_channels:
-        lines.append(
-            _("Top channels: {channels}", channels=", ".join(f"#{c.name} ({c.count})" for c in content.top_channels))
-        )
-    if content.top_contributors:
-        lines.append(
-            _(
-                "Top contributors: {members}",
-                members=", ".join(f"{c.name} ({c.count})" for c in content.top_contributors),
-            )
-        )
-    return [
-        DigestSection("reach", _("Reach"), lines=tuple(lines), metrics=metrics(REACH_KEYS)),
-        DigestSection("engagement", _("Engagement"), metrics=metrics(ENGAGEMENT_KEYS)),
-    ]
-
-
-def content_sections(content: Any) -> list[DigestSection]:
-    """Every section of a `DigestContent`, the digest's own first (whatever the content's shape: its own
-    figures as sections already, or as the older `figures` mapping)."""
-    own = _legacy_sections(content) if hasattr(content, "figures") else []
-    return [*own, *content.sections]
-
-
-def coverage_notes(content: Any) -> list[Text]:
-    """What the file says under its title about the bot's coverage of the period (the same sentences as the
-    chat text): no data at all, or since which day."""
-    from plugins.digest.render import DATE_STYLE, local_noon
-
-    if getattr(content, "has_data", True) is False:
-        return [_("No data: the bot was not in this community yet during this period.")]
-    since = getattr(content, "covered_from", None)
-    if getattr(content, "partly_covered", False) and since is not None:
-        day = When(local_noon(since, content.timezone), content.timezone, DATE_STYLE)
-        return [_("The bot started recording on {day}: this period is only partly covered.", day=day)]
-    return []
-
-
-def from_content(content: Any) -> MarkdownDigest:
-    """The markdown model of a `DigestContent` (plugins.digest.render)."""
-    from plugins.digest.render import title
-
-    footer: Text = (
-        _("_This period is not over: figures so far, compared with the whole previous period._")
-        if getattr(content, "partial", False)
-        else _("_Changes are compared with the previous period._")
-    )
+def from_content(content: DigestContent) -> MarkdownDigest:
+    """The markdown model of a `DigestContent`: the chat text's title, coverage notes and footer."""
     return MarkdownDigest(
-        title(content), content.period.kind, content_sections(content), tuple(coverage_notes(content)), (footer,)
+        title(content), content.period.kind, list(content.sections), tuple(coverage_notes(content)), (footer(content),)
     )
 
 
-def digest_markdown(content: Any, translator: Translator, locale: str) -> str:
+def digest_markdown(content: DigestContent, translator: Translator, locale: str) -> str:
     """The markdown file of a digest, in `locale`."""
     return render_markdown(from_content(content), translator, locale)

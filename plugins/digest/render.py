@@ -9,8 +9,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Percent, Text, When, _, join
-from bot.plugin import DigestSection, GroupDigest
+from bot.i18n import Language, Percent, Text, When, _, join
+from bot.plugin import DigestSection, GroupDigest, Metric, MetricKind
 from plugins.digest.changes import metric_line
 from plugins.digest.coverage import covered, partly_covered
 from plugins.digest.figures import LABELS as LABELS  # the figure labels, where readers of the text look
@@ -99,6 +99,56 @@ def section_json(section: DigestSection) -> dict[str, dict[str, Any]]:
     return {key: {"value": value, "previous": None, "kind": "count"} for key, value in section.figures.items()}
 
 
+_KINDS: dict[str, MetricKind] = {"count": "count", "share": "share", "ratio": "ratio", "duration": "duration"}
+
+
+def _number(value: object) -> float | int | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def stored_metrics(entries: object) -> tuple[Metric, ...]:
+    """A stored section's figures (`{metric: {"value", "previous", "kind"}}`, as `section_json` writes them,
+    in their order) as metrics labelled by their keys: what the CSV needs of a digest already sent."""
+    if not isinstance(entries, dict):
+        return ()
+    return tuple(
+        Metric(
+            str(key),
+            str(key),
+            _number(entry.get("value")),
+            _KINDS.get(str(entry.get("kind")), "count"),
+            _number(entry.get("previous")),
+        )
+        for key, entry in entries.items()
+        if isinstance(entry, dict)
+    )
+
+
+def stored_sections(figures: dict[str, Any]) -> list[DigestSection] | None:
+    """The sections of a stored digest, as it was sent; None for a digest stored before typed sections."""
+    sections = figures.get("sections")
+    if not isinstance(sections, dict) or not all(
+        isinstance(entry, dict) and all(isinstance(m, dict) for m in entry.values()) for entry in sections.values()
+    ):
+        return None
+    return [DigestSection(str(key), str(key), metrics=stored_metrics(entry)) for key, entry in sections.items()]
+
+
+def as_sent(live: list[DigestSection], sent: list[DigestSection]) -> list[DigestSection]:
+    """The sections of a period computed now, with each figure the stored digest had replaced by the value
+    it was sent with; sections and figures only the stored digest had are kept too."""
+    stored = {s.key: {m.key: m for m in s.metrics} for s in sent}
+    found: list[DigestSection] = []
+    for section in live:
+        then = stored.pop(section.key, {})
+        metrics = tuple(replace(m, value=then[m.key].value) if m.key in then else m for m in section.metrics)
+        known = {m.key for m in section.metrics}
+        metrics += tuple(m for key, m in then.items() if key not in known)
+        found.append(replace(section, metrics=metrics) if section.metrics or then else section)
+    found += [s for s in sent if s.key in stored]
+    return found
+
+
 def stored_value(figures: dict[str, Any], section: str, key: str) -> Figure:
     """A figure of a stored digest's JSON (this format or the one before it), None when absent."""
     entry = figures.get("sections", {}).get(section, {}).get(key)
@@ -154,7 +204,10 @@ def ranking_lines(
     if contributors:
         lines.append(_("Top contributors: {members}", members=_ranking(contributors)))
     if languages:
-        mix = join([_("{language} {share}", language=e.name, share=Percent(e.count / 100)) for e in languages], ", ")
+        # Named per reader (`Language`), not by the stored name: a French subscriber reads « anglais ».
+        mix = join(
+            [_("{language} {share}", language=Language(e.id), share=Percent(e.count / 100)) for e in languages], ", "
+        )
         rest = 100 - sum(e.count for e in languages)
         # Only the top languages are named: the remainder is shown so the mix adds up to 100%.
         lines.append(
@@ -180,13 +233,7 @@ def section_lines(section: DigestSection) -> list[Text]:
 
 def body(content: DigestContent) -> Text:
     """Every line of the digest under its title: the coverage notes, then every section in order."""
-    lines: list[Text] = [bold(title(content))]
-    tz = content.timezone
-    if not content.has_data:
-        lines.append(_("No data: the bot was not in this community yet during this period."))
-    elif content.partly_covered and content.covered_from is not None:
-        day = When(local_noon(content.covered_from, tz), tz, DATE_STYLE)
-        lines.append(_("The bot started recording on {day}: this period is only partly covered.", day=day))
+    lines: list[Text] = [bold(title(content)), *coverage_notes(content)]
     quiet = content.quiet and all(not m.previous for key in OWN_KEYS if (s := content.section(key)) for m in s.metrics)
     if quiet:
         # Nothing now and nothing before: one honest sentence instead of a table of zeros.
@@ -195,11 +242,27 @@ def body(content: DigestContent) -> Text:
         if quiet and section.key in OWN_KEYS and not section.lines:
             continue
         lines += section_lines(section)
-    if content.partial:
-        lines.append(_("_This period is not over: figures so far, compared with the whole previous period._"))
-    else:
-        lines.append(_("_Changes are compared with the previous period._"))
+    lines.append(footer(content))
     return join(lines)
+
+
+def coverage_notes(content: DigestContent) -> list[Text]:
+    """What the digest says under its title about the bot's coverage of the period: no data at all, or
+    since which day (the chat text and the markdown file alike)."""
+    tz = content.timezone
+    if not content.has_data:
+        return [_("No data: the bot was not in this community yet during this period.")]
+    if content.partly_covered and content.covered_from is not None:
+        day = When(local_noon(content.covered_from, tz), tz, DATE_STYLE)
+        return [_("The bot started recording on {day}: this period is only partly covered.", day=day)]
+    return []
+
+
+def footer(content: DigestContent) -> Text:
+    """The digest's last line: what the changes compare."""
+    if content.partial:
+        return _("_This period is not over: figures so far, compared with the whole previous period._")
+    return _("_Changes are compared with the previous period._")
 
 
 def with_previous(section: DigestSection, previous: DigestSection | None) -> DigestSection:

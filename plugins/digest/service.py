@@ -17,7 +17,7 @@ sent, with an error naming the targets that never received it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
@@ -28,18 +28,19 @@ from bot.plugin import DigestContributor, DigestSection, GroupDigest, GroupDiges
 from plugins.digest import quality
 from plugins.digest.chart import ChartCache, activity_labels, activity_words, render_trend
 from plugins.digest.coverage import covered, first_day
-from plugins.digest.export import Row, csv_bytes
-from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Counts, figures_of, metrics_of, shares
+from plugins.digest.export import PeriodRow, metrics_csv
+from plugins.digest.figures import ENGAGEMENT_KEYS, REACH_KEYS, Counts, metrics_of, shares
 from plugins.digest.growth import Growth
 from plugins.digest.periods import Period, Schedule, last_periods, latest_due, send_moment
 from plugins.digest.render import (
-    OWN_KEYS,
     DigestContent,
     NamedCount,
+    as_sent,
     body,
     group_body,
     ranking_lines,
     section_json,
+    stored_sections,
     with_previous,
 )
 from plugins.digest.repo import DigestRepo, StoredDigest
@@ -261,19 +262,27 @@ class DigestService:
             self._charts.put(key, png)
         return png
 
-    async def csv(self, community: str, last: Period, count: int, tz: str) -> bytes:
-        """The CSV of `count` periods ending with `last` (empty cells for the periods the bot did not see)."""
-        rows = []
+    async def period_rows(self, community: str, periods: Sequence[Period], tz: str) -> list[PeriodRow]:
+        """Each period's sections for the CSV: none for a period the bot never saw (no data); a period whose
+        digest was stored, with every figure it was sent with (so the file never contradicts the digest
+        managers read, even after a member's `/privacy forget` removed their raw rows), and the figures it
+        did not have then (a language first asked later: 0 questions in it that week) as computed now."""
         ref = CommunityRef.from_key(community)
         since = await self.coverage(community, tz)
-        for period in last_periods(last, count):
+        rows = []
+        for period in periods:
             if not covered(period, since):
-                rows.append(Row(period, figures_of(None), {}))
+                rows.append(PeriodRow(period, ()))
                 continue
-            sections = await self.sections_of(ref, period, tz, None)
-            own = {k: v for s in sections if s.key in OWN_KEYS for k, v in s.values().items()}
-            rows.append(Row(period, own, {s.key: s.values() for s in sections if s.key not in OWN_KEYS}))
-        return csv_bytes(rows)
+            live = await self.sections_of(ref, period, tz, None)
+            stored = await self.repo.get(community, period.start)
+            sent = stored_sections(stored.figures) if stored is not None else None
+            rows.append(PeriodRow(period, as_sent(live, sent) if sent is not None else live))
+        return rows
+
+    async def csv(self, community: str, last: Period, count: int, tz: str) -> bytes:
+        """The CSV of `count` periods ending with `last` (empty cells for the periods the bot did not see)."""
+        return metrics_csv(await self.period_rows(community, last_periods(last, count), tz))
 
     # ------------------------------------------------------------ schedule and delivery
 
@@ -318,6 +327,9 @@ class DigestService:
             return 0
         if not await self._known_before(community, period.end, tz):
             return 0  # the bot did not know the community yet: no digest of a time it never saw
+        # What is still buffered belongs to the period too (a departure at 23:59 on its last day): the stored
+        # digest is what its CSV line will say, so it must not miss what the writer has not flushed yet.
+        await self.ctx.activity.flush()
         content = await self.content(community, period, settings.timezone)
         text = body(content)
         renderings = self.renderings(text)

@@ -83,7 +83,7 @@ def test_a_whole_digest_writes_every_percentage_and_number_per_language() -> Non
     assert "45%, \u221210 pts" in english and f"55{NNBSP}% → 45{NNBSP}%, \u221210 pts" in french
     assert "• Top channels: #general (1,200), #help (3)" in english
     assert f"• Salons les plus actifs{NNBSP}: #general (1{NNBSP}200), #help (3)" in french
-    assert "• Languages: français 60%, anglais 30%, other 10%" in english
+    assert "• Languages: French 60%, English 30%, other 10%" in english  # each reader reads language names in theirs
     assert f"• Langues{NNBSP}: français 60{NNBSP}%, anglais 30{NNBSP}%, autres 10{NNBSP}%" in french
     # One rule: no percentage without its space in French, none with one in English.
     assert "%" in french and all(french[i - 1] == NNBSP for i, ch in enumerate(french) if ch == "%")

@@ -15,7 +15,8 @@ from bot.i18n import Translator, _
 from bot.markup import Link, Mention
 from bot.plugin import DigestSection, Metric
 from bot.registry import locale_roots
-from plugins.digest.markdown import MarkdownDigest, duration_text, escape, render_markdown
+from plugins.digest.changes import duration_text
+from plugins.digest.markdown import MarkdownDigest, escape, render_markdown
 
 NNBSP = "\u202f"
 
