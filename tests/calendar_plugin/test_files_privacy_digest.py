@@ -167,7 +167,7 @@ async def test_digest_section_counts_adherence_per_owner_and_channel(h: Harness)
     assert quiet is not None  # the calendar in use, nothing due in that hour: zeros, and no adherence to compute
     assert quiet.values()["planned"] == 0 and quiet.values()["adherence"] is None
     labels = {m.key: h.app.translator.render(m.label, "fr") for m in quiet.metrics}
-    assert labels["adherence"] == "Taux de publication à l’heure"
+    assert labels["adherence"] == "Régularité (publications à l’heure)"
 
 
 async def test_streaks_count_regular_slots(h: Harness) -> None:

@@ -160,7 +160,7 @@ async def test_digest_section_and_autocomplete(tmp_path: Path) -> None:
         rendered = [h.app.translator.render(line, "fr") for line in section.lines]
         assert rendered == [
             "Nouveaux groupes\u202f: Chess, Rust Lille",
-            "Groupes les plus actifs en conversations\u202f: Rust Lille (1)",
+            "Groupes avec le plus de conversations\u202f: Rust Lille (1)",
         ]
         # A period older than the raw messages kept: conversations are no data, the ranking falls back to
         # the messages of the daily rollup (and says so).

@@ -129,4 +129,4 @@ async def test_a_question_asked_many_times_links_three_copies_and_counts_the_res
         assert linked(h, section.lines)[:3] == [ref.message_id for ref in copies[:3]]
         assert not any(line.startswith("…") for line in lines)  # every waiting question is accounted for
         french = [h.app.translator.render(line, "fr") for line in section.lines]
-        assert any(line.endswith(" et 4 fois de plus") for line in french)
+        assert any(line.endswith(" et encore 4 fois") for line in french)

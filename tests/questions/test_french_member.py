@@ -28,7 +28,7 @@ async def test_digest_counts_agree_for_0_1_and_2_in_french(tmp_path: Path) -> No
         assert values["answered_within_24h_share"] == 0.5
         labels = {m.key: h.app.translator.render(m.label, "fr") for m in section.metrics}
         assert labels["asked_fr"] == "Questions en français"  # named, in lower case, not `fr`
-        assert labels["answered_within_24h_share"] == "Réponse en moins de 24 heures"
+        assert labels["answered_within_24h_share"] == "Questions ayant reçu une réponse en moins de 24 heures"
         french = [h.app.translator.render(line, "fr") for line in section.lines]
         assert not any("(s)" in line for line in [*french, *labels.values()])
         assert f"Toujours en attente{NNBSP}: «{NNBSP}Où sont les diapos de la conférence ?{NNBSP}»" in french[0]
