@@ -24,11 +24,9 @@ from typing import Any
 import aiosqlite
 
 from benchmarks.common import PLATFORM, START, bench_app
-from benchmarks.digest_bench import ROLLUPS
+from benchmarks.digest_bench import load
 from bot.app import App
 from bot.storage.conversations import conversation_counts
-from bot.storage.database import Database
-from bot.storage.migrations import MIGRATIONS_DIR, apply_migrations
 
 COMMUNITY = f"{PLATFORM}:W"
 OTHER = f"{PLATFORM}:X"  # another community in the same table, as a shared deployment has
@@ -104,19 +102,7 @@ def seed_rows(total: int, busy: int, chunk: int = 50_000) -> Iterator[list[tuple
 
 async def seed(path: Path, total: int, busy: int) -> None:
     """`total` raw message rows, then the daily rollups derived from them with SQL."""
-    db = await Database.open(path)
-    await apply_migrations(db, MIGRATIONS_DIR, now=START)
-    await db.close()
-    async with aiosqlite.connect(path) as conn:
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=OFF")
-        for batch in seed_rows(total, busy):
-            await conn.executemany(
-                f"INSERT INTO messages ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})", batch
-            )
-        for sql in ROLLUPS:
-            await conn.execute(sql)
-        await conn.commit()
+    await load(path, COLUMNS, seed_rows(total, busy))
 
 
 async def time_figures(app: App, runs: int) -> dict[str, Any]:

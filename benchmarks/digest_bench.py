@@ -9,7 +9,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -65,21 +65,26 @@ def seed_rows(count: int, chunk: int = 50_000) -> Iterator[list[tuple[Any, ...]]
         yield batch
 
 
-async def seed(path: Path, count: int) -> None:
-    """`count` raw message rows over a year, then the daily rollups derived from them with SQL."""
+async def load(path: Path, columns: Sequence[str], batches: Iterable[Sequence[tuple[Any, ...]]]) -> None:
+    """A migrated database file with the given raw message rows, then the daily rollups derived from them
+    with SQL (a seed at disk speed: no journal sync, no writer in between)."""
     db = await Database.open(path)
     await apply_migrations(db, MIGRATIONS_DIR, now=START)
     await db.close()
     async with aiosqlite.connect(path) as conn:
         await conn.execute("PRAGMA journal_mode=WAL")
         await conn.execute("PRAGMA synchronous=OFF")
-        for batch in seed_rows(count):
-            await conn.executemany(
-                f"INSERT INTO messages ({', '.join(SEED_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?)", batch
-            )
+        insert = f"INSERT INTO messages ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        for batch in batches:
+            await conn.executemany(insert, batch)
         for sql in ROLLUPS:
             await conn.execute(sql)
         await conn.commit()
+
+
+async def seed(path: Path, count: int) -> None:
+    """`count` raw message rows over a year, then the daily rollups."""
+    await load(path, SEED_COLUMNS, seed_rows(count))
 
 
 async def time_digest(app: App) -> tuple[float, float]:

@@ -15,7 +15,6 @@ from bot.i18n import Translator, _
 from bot.markup import Link, Mention
 from bot.plugin import DigestSection, Metric
 from bot.registry import locale_roots
-from plugins.digest.changes import duration_text
 from plugins.digest.markdown import MarkdownDigest, escape, render_markdown
 
 NNBSP = "\u202f"
@@ -168,22 +167,6 @@ def test_a_month_names_its_column_and_sections_without_metrics_have_no_table(tra
     assert render_markdown(digest(), translator, "en").count("| This week |") == 2
     section = DigestSection("s", "S", metrics=(Metric("m", "M", 1),))
     assert "| This month |" in render_markdown(digest(period_kind="month", sections=(section,)), translator, "en")
-
-
-@pytest.mark.parametrize(
-    ("seconds", "english", "french"),
-    [
-        (40, "40 s", "40 s"),
-        (720, "12 min", "12 min"),
-        (3600, "1 h", "1 h"),
-        (12_000, "3 h 20 min", "3 h 20 min"),
-        (187_200, "2 d 4 h", "2 j 4 h"),
-        (172_800, "2 d", "2 j"),
-    ],
-)
-def test_durations(translator: Translator, seconds: int, english: str, french: str) -> None:
-    assert translator.render(duration_text(seconds), "en") == english
-    assert translator.render(duration_text(seconds), "fr") == french
 
 
 def test_escape_leaves_nothing_live() -> None:
