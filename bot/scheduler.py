@@ -213,6 +213,12 @@ class Scheduler:
         await self.catch_up_outage(now)
         await self._work()
 
+    async def idle(self) -> None:
+        """Wait until the work in progress (the start-up catch-up included) is done: a test that moves a
+        frozen clock by hand waits for it first, so no start-up work runs late, at a moment already past."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def stop(self) -> None:
         """Stop waking up; wait for the jobs and due actions in progress to finish (their leases are
         renewed until they do)."""
