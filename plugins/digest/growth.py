@@ -29,6 +29,7 @@ from bot.i18n import Msg, Text, When, _, n_
 from bot.model import CommunityRef
 from bot.plugin import DigestSection, Metric, PluginContext
 from bot.storage.times import from_db, to_db
+from plugins.digest.coverage import first_day
 from plugins.digest.growth_chart import GrowthSeries, GrowthText, render_growth
 from plugins.digest.periods import Period, local_today
 
@@ -130,19 +131,9 @@ class Growth:
         return (int(row["joins"]), int(row["leaves"])) if row is not None else (0, 0)
 
     async def covered_from(self, community: str, tz: str) -> date | None:
-        """The first local day the bot saw the community: the earliest of its settings row, a member first
-        seen, an activity rollup and a recorded count. Joins before it were never seen."""
-        days: list[date] = []
-        created = await self.ctx.db.fetchval("SELECT created_at FROM communities WHERE community = ?", (community,))
-        first_seen = await self.ctx.db.fetchval(
-            "SELECT MIN(first_seen_at) FROM members WHERE community = ?", (community,)
-        )
-        days += [local_today(from_db(str(moment)), tz) for moment in (created, first_seen) if moment]
-        for table in ("activity_community_daily", "digest_member_counts"):
-            first = await self.ctx.db.fetchval(f"SELECT MIN(day) FROM {table} WHERE community = ?", (community,))
-            if first:
-                days.append(date.fromisoformat(str(first)))
-        return min(days) if days else None
+        """The first local day the bot saw the community (the digest's one definition,
+        `plugins.digest.coverage.first_day`). Joins before it were never seen."""
+        return await first_day(self.ctx.db, community, tz)
 
     async def cohort(self, community: str, period: Period, tz: str, *, until: datetime | None = None) -> Cohort:
         """The newcomers of `cohort_period(period)` and those retained, by the end of `period` (or `until`)."""
