@@ -26,7 +26,7 @@ from bot.clock import FrozenClock
 from bot.config import Config, DatabaseConfig
 from bot.demo.world import DemoPlatform
 from bot.model import ChannelRef, CommandInvoked, CommunityRef, Level, Message, MessageRef, UserRef
-from bot.storage import database as database_module
+from bot.storage import sqlite as sqlite_engine
 from plugins.digest import service as service_module
 
 FEATURES = ["filters", "questions", "groups", "calendar", "digest"]
@@ -142,7 +142,7 @@ async def sample(
 
     service_module.render_trend = counted_render
     # The writer's busy time: the batch transactions (activity, questions) on the database thread.
-    real_batch = database_module._in_transaction
+    real_batch = sqlite_engine._in_transaction
     writes: list[float] = []
 
     def timed_batch(*args: Any) -> Any:
@@ -152,7 +152,7 @@ async def sample(
         finally:
             writes.append(time.perf_counter() - started)
 
-    database_module._in_transaction = timed_batch
+    sqlite_engine._in_transaction = timed_batch
     began = time.perf_counter()
     stop = began + seconds
     sent = 0
@@ -187,7 +187,7 @@ async def sample(
     finally:
         service.chart = real_chart
         service_module.render_trend = real_render
-        database_module._in_transaction = real_batch
+        sqlite_engine._in_transaction = real_batch
     elapsed = time.perf_counter() - began
     timings[WRITES] = [w * 1000 for w in writes]
     timings[RENDERED] = [float(rendered[0])]
