@@ -40,16 +40,11 @@ class MarkdownDigest:
     footer: Sequence[Text] = ()
 
 
-def escape(text: str) -> str:
-    """Member-written text as literal markdown (`bot.formatting.markdown_escape`)."""
-    return markdown_escape(text)
-
-
 def _escaped(text: Text) -> Text:
     """`text` with every plain string in it (the untrusted parts: a literal, a parameter) escaped for
     markdown; the templates, which the bot wrote, keep their own markup (`_italic_`, `**bold**`)."""
     if isinstance(text, str):
-        return escape(text)
+        return markdown_escape(text)
     if isinstance(text, Joined):
         return Joined(tuple(_escaped(part) for part in text.parts), text.sep)
     return replace(text, params={key: _escaped_param(value) for key, value in text.params.items()})

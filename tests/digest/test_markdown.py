@@ -11,11 +11,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from bot.discovery import default_plugins
+from bot.formatting import markdown_escape
 from bot.i18n import Translator, _
 from bot.markup import Link, Mention
 from bot.plugin import DigestSection, Metric
 from bot.registry import locale_roots
-from plugins.digest.markdown import MarkdownDigest, escape, render_markdown
+from plugins.digest.markdown import MarkdownDigest, render_markdown
 
 NNBSP = "\u202f"
 
@@ -170,7 +171,7 @@ def test_a_month_names_its_column_and_sections_without_metrics_have_no_table(tra
 
 
 def test_escape_leaves_nothing_live() -> None:
-    html = MarkdownIt("commonmark").render(escape(HOSTILE))
+    html = MarkdownIt("commonmark").render(markdown_escape(HOSTILE))
     assert html == "<p>" + HOSTILE.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>\n"
 
 
