@@ -1,0 +1,218 @@
+"""Question detection on real chat: precision, recall and F1 per language on the HELD-OUT split of
+`benchmarks/questions/data` (never used to tune anything) for the rules alone (`detector.is_question`), the
+model alone (`plugins/questions/model.py` at its trained threshold) and the combination the bot ships
+(`model.asks`, falling back to the rules where no model covers the language), as the tracker runs them;
+then the detector path's speed over a mixed stream of those texts, the rules alone being the baseline of
+the same run, and its cost on hostile inputs (a 50 KB paste, 2,000 dots, an emoji flood...).
+
+The language is the one the data gives (the detection step, `bot/language.py`, costs the same with or without
+the model and is measured by `ingest`).
+
+`python benchmarks/questions_bench.py [--quick]` prints the figures and the model's own record (the
+cross-validation on the training split that chose it); `python -m benchmarks --only questions_bench` runs it
+with the other suites. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from plugins.questions import detector, model
+
+DATA = Path(__file__).resolve().parent / "questions" / "data"
+Row = tuple[str, str, str, str]
+Predict = Callable[[str, str], bool]
+
+# The issue's targets on the held-out split.
+TARGET_F1 = {"en": 0.85, "fr": 0.92}
+TARGET_PRECISION = 0.88
+
+HOSTILE: tuple[tuple[str, str], ...] = (
+    ("50 KB paste of prose", ("so I was thinking we could move the meetup to thursday because " * 800)[:50_000]),
+    ("50 KB paste ending with ?", ("how do I fix this error in my build " * 1400)[:49_999] + "?"),
+    ("50 KB word without a space", "a" * 50_000),
+    ("2,000 dots", "." * 2000),
+    ("20,000 separators", ".,;: " * 4000),
+    ("emoji flood (10,000)", "😀🎉" * 5000),
+    ("custom emoji flood", "<:party:123456789012345678> " * 1800),
+)
+
+
+def rules(text: str, language: str) -> bool:
+    """The rules as the tracker runs them: the pre-check on every message, the table on candidates."""
+    return detector.is_candidate(text) and detector.is_question(text, language)
+
+
+def model_alone(text: str, language: str) -> bool:
+    """The model alone at its trained threshold (the rules where no model covers the language)."""
+    shipped = model.shipped()
+    entry = shipped.languages.get(language) if shipped is not None else None
+    if shipped is None or entry is None:
+        return rules(text, language)
+    return model.combine(
+        "model", entry.model_threshold, model.facts(text, language), lambda: model.probability(text, language) or 0.0
+    )
+
+
+def shipped_path(text: str, language: str) -> bool:
+    """What the bot decides: `model.verdict`, behind the tracker's pre-check (`model.wants`)."""
+    return model.wants(text) and model.verdict(text, language)
+
+
+def _evaluation() -> Any | None:
+    try:
+        return importlib.import_module("benchmarks.questions.evaluate")
+    except ModuleNotFoundError:
+        return None
+
+
+def languages() -> list[str]:
+    """The languages with a held-out file, English and French first."""
+    found = sorted(p.name.split(".")[0] for p in DATA.glob("*.heldout.tsv"))
+    return sorted(found, key=lambda lang: (lang not in ("en", "fr"), lang))
+
+
+def _scores(evaluate: Any, predict: Predict, examples: Sequence[Any], language: str) -> Any:
+    return evaluate.score(predict, examples, language)
+
+
+def _cell(scores: Any) -> str:
+    return (
+        f"P {scores.precision:.3f} R {scores.recall:.3f} F1 {scores.f1:.3f} "
+        f"(tp {scores.tp}, fp {scores.fp}, fn {scores.fn} of {scores.count})"
+    )
+
+
+def quality(evaluate: Any, language: str, examples: Sequence[Any]) -> list[Row]:
+    """Rules, model, shipped combination on the held-out split of `language`."""
+    base = _scores(evaluate, rules, examples, language)
+    target = TARGET_F1.get(language)
+    goal = (
+        f"target F1 >= {target:.2f}, P >= {TARGET_PRECISION:.2f}" if target else f"target P >= {TARGET_PRECISION:.2f}"
+    )
+    rows: list[Row] = [(f"questions {language}, held-out, rules", _cell(base), goal, "")]
+    shipped = model.shipped()
+    entry = shipped.languages.get(language) if shipped is not None else None
+    if entry is None:
+        rows.append((f"questions {language}, held-out, model", "no model for this language", "", ""))
+        return rows
+    alone = _scores(evaluate, model_alone, examples, language)
+    combined = _scores(evaluate, shipped_path, examples, language)
+    rows.append(
+        (
+            f"questions {language}, held-out, model at {entry.model_threshold:.2f}",
+            _cell(alone),
+            f"rules F1 {base.f1:.3f}",
+            f"{alone.f1 / base.f1:.2f}" if base.f1 else "",
+        )
+    )
+    rows.append(
+        (
+            f"questions {language}, held-out, shipped ({entry.combination})",
+            _cell(combined),
+            goal,
+            f"{combined.f1 / base.f1:.2f} of rules F1" if base.f1 else "",
+        )
+    )
+    return rows
+
+
+def _rate(predict: Predict, stream: Sequence[tuple[str, str]], rounds: int) -> float:
+    """Messages per second through `predict`: the best of `rounds` passes (the least disturbed)."""
+    best = float("inf")
+    for _ in range(rounds):
+        began = time.perf_counter()
+        for text, language in stream:
+            predict(text, language)
+        best = min(best, time.perf_counter() - began)
+    return len(stream) / best
+
+
+def speed(stream: Sequence[tuple[str, str]], rounds: int) -> list[Row]:
+    """Both paths over the same mixed stream, alternated so the machine's load hits both alike."""
+    base = _rate(rules, stream, rounds)
+    shipped = _rate(shipped_path, stream, rounds)
+    return [
+        (
+            f"detector path, {len(stream):,} held-out messages mixed",
+            f"rules + model {shipped:,.0f} msg/s",
+            f"rules {base:,.0f} msg/s",
+            f"{shipped / base:.2f}",
+        )
+    ]
+
+
+def _worst_ms(predict: Predict, text: str, repeats: int) -> float:
+    timings = []
+    for _ in range(repeats):
+        began = time.perf_counter()
+        predict(text, "en")
+        timings.append(time.perf_counter() - began)
+    return statistics.median(timings) * 1000
+
+
+def hostile(repeats: int) -> list[Row]:
+    """Each hostile input through both paths: median milliseconds of `repeats` runs."""
+    rows: list[Row] = []
+    for name, text in HOSTILE:
+        base = _worst_ms(rules, text, repeats)
+        shipped = _worst_ms(shipped_path, text, repeats)
+        rows.append(
+            (f"hostile: {name}", f"rules + model {shipped:.2f} ms", f"rules {base:.2f} ms", f"{shipped / base:.2f}")
+        )
+    return rows
+
+
+async def run(quick: bool) -> list[Row]:
+    """Rows: (benchmark, figure, baseline, ratio)."""
+    evaluate = _evaluation()
+    found = languages()
+    if evaluate is None or not found:
+        return [("questions_bench", "no evaluation data (benchmarks/questions)", "", "")]
+    if model.shipped() is None:
+        print("questions_bench: no weights file, the model rows show the rules", flush=True)
+    rows: list[Row] = []
+    stream: list[tuple[str, str]] = []
+    for language in found:
+        examples = evaluate.load(language, "heldout")
+        rows += quality(evaluate, language, examples)
+        stream += [(e.text, language) for e in examples]
+    random.Random(19).shuffle(stream)
+    rows += speed(stream, 2 if quick else 5)
+    rows += hostile(3 if quick else 10)
+    return rows
+
+
+def main() -> int:
+    """Print the rows, and the model's record of its cross-validation on the training split."""
+    parser = argparse.ArgumentParser(prog="python benchmarks/questions_bench.py")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    shipped = model.shipped()
+    if shipped is not None:
+        meta = shipped.meta
+        print(f"model: {meta.get('setting')}, trained {meta.get('trained')} on {meta.get('train_counts')}")
+        for language, table in meta.get("cross_validation", {}).items():
+            print(f"  {language}, cross-validation on train (out-of-fold):")
+            for name, row in table.items():
+                at = "" if row.get("threshold") is None else f" at {row['threshold']:.2f}"
+                print(f"    {name}{at}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}")
+    for row in asyncio.run(run(args.quick)):
+        print(" | ".join(row))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
