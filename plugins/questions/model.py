@@ -279,3 +279,19 @@ def verdict(text: str, language: str) -> bool:
     """The bot's decision: `asks`, or the rules alone where no model covers `language`."""
     decided = asks(text, language)
     return detector.is_question(text, language) if decided is None else decided
+
+
+def needs_model(text: str, language: str, rules: bool) -> bool:
+    """Whether the bot's decision on `text` needs the model, given the rules' verdict `rules`: False for a
+    language without a model or that ships the rules alone, for a command or quote-only message, and where
+    the combination takes the rules' yes (or, without a mark, their reading of a "?") as it is. The
+    tracker hands only these messages to the model, in a worker thread."""
+    loaded = shipped()
+    entry = loaded.languages.get(language) if loaded is not None else None
+    if entry is None or entry.combination == "rules" or detector.is_excluded(text):
+        return False
+    if entry.combination == "model":
+        return True
+    if rules:
+        return False
+    return entry.combination != "rules-or-model-without-mark" or not ("?" in text or "？" in text)
