@@ -13,7 +13,9 @@ label and split are written to data/counts.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
+import io
 import re
 import subprocess
 import sys
@@ -43,6 +45,7 @@ SNAPSHOTS: dict[str, Snapshot] = {
     ),
     "rhapsodie": Snapshot("UniversalDependencies/UD_French-Rhapsodie", "e638b8136977e5ddd9c49ac0b99cc56b7216db33"),
     "miam": Snapshot("eusip/MIAM", "cfd51154604b900f4cbd70d4c1f6214845f7f837"),
+    "disrpt": Snapshot("disrpt/sharedtask2023", "944b8c26264be60cd2d07e9ebd3adaf427540872"),
 }
 
 
@@ -207,6 +210,123 @@ def dailydialog(mirror: Mirror) -> Iterator[Row]:
                     yield Row("en", split, -1, source, "", f"dailydialog:{name}-with-?")
                     continue
                 yield Row("en", split, int(act == "2"), source, text, f"dailydialog:{name}")
+
+
+# ------------------------------------------------------------------------------------ English: STAC
+
+# STAC (Settlers of Catan players chatting online), in the DISRPT 2023 release: one CoNLL-U sentence
+# per chat turn (speaker, text), discourse units (EDUs) marked BeginSeg=Yes, and SDRT relations between
+# units in the .rels files. The release has no dialogue-act column, so a turn is a question (1) when
+# one of its units is the question side of a question relation: the first unit of a
+# Question_answer_pair (a question someone answered), the second unit of a Clarification_question or
+# a Q_Elab (a question asked about the previous unit). A turn with a "?" that is in no question
+# relation is LEFT OUT: mostly questions nobody answered ("does anyone have a wheat ?", "any takers ?"),
+# which the relations cannot mark. Other turns are 0.
+_STAC_QUESTION_FIRST = frozenset({"Question_answer_pair"})
+_STAC_QUESTION_SECOND = frozenset({"Clarification_question", "Q_Elab"})
+_PTB_NOT = re.compile(r"(\w) (n't)\b", re.IGNORECASE)
+_PTB_CLITIC = re.compile(r"(\w) ('(?:s|m|re|ve|ll|d))\b", re.IGNORECASE)
+_PUNCT_RUN = re.compile(r"([!?.,]) (?=[!?.])")
+
+
+def stac_text(raw: str) -> str:
+    """The turn with the release's tokenisation undone ("I 'm" -> "I'm", "ca n't" -> "can't", "ok ?" -> "ok?")."""
+    text = clean(raw)
+    text = _PTB_NOT.sub(r"\1\2", text)
+    text = _PTB_CLITIC.sub(r"\1\2", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    return _PUNCT_RUN.sub(r"\1", text)
+
+
+def _token_span(field: str) -> set[int]:
+    """Token numbers of a .rels unit ("12-17", "4", or "3-5,9-10")."""
+    numbers: set[int] = set()
+    for part in field.split(","):
+        first, _, last = part.partition("-")
+        numbers.update(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def stac(mirror: Mirror) -> Iterator[Row]:
+    """STAC: the DISRPT train games -> train, dev and test games -> heldout."""
+    for part, split in (("train", "train"), ("dev", "heldout"), ("test", "heldout")):
+        base = f"data/eng.sdrt.stac/eng.sdrt.stac_{part}"
+        questions: dict[str, set[int]] = {}
+        lines = mirror.read("disrpt", base + ".rels").splitlines()
+        for line in lines[1:]:
+            fields = line.split("\t")
+            doc, unit1, unit2, direction, relation = fields[0], fields[1], fields[2], fields[9], fields[11]
+            forward = direction == "1>2"
+            if relation in _STAC_QUESTION_FIRST:
+                questions.setdefault(doc, set()).update(_token_span(unit1 if forward else unit2))
+            elif relation in _STAC_QUESTION_SECOND:
+                questions.setdefault(doc, set()).update(_token_span(unit2 if forward else unit1))
+        doc = ""
+        position = 0
+        for block in mirror.read("disrpt", base + ".conllu").split("\n\n"):
+            text = ""
+            count = 0
+            for line in block.splitlines():
+                if line.startswith("# newdoc_id"):
+                    doc = line.split("=", 1)[1].strip()
+                    position = 0
+                elif line.startswith("# text ="):
+                    text = line.split("=", 1)[1].strip()
+                elif line and line.split("\t", 1)[0].isdigit():
+                    count += 1
+            if not count:
+                continue
+            tokens = range(position + 1, position + count + 1)
+            position += count
+            asked = any(t in questions.get(doc, ()) for t in tokens)
+            message = stac_text(text)
+            if not message:
+                continue
+            if asked:
+                yield Row("en", split, 1, f"stac:{doc}", message, "stac:question-relation")
+            elif "?" in message:
+                yield Row("en", split, -1, f"stac:{doc}", "", "stac:?-in-no-question-relation")
+            else:
+                yield Row("en", split, 0, f"stac:{doc}", message, "stac:other")
+
+
+# ---------------------------------------------------------------------------------- Italian: iLISTEN
+
+# iLISTEN (in MIAM): Italian conversations about diet between people and an embodied agent, typed
+# ("T_" sessions) or spoken and transcribed ("S_" sessions). Only the people's turns are kept: the
+# agent's lines are scripted and repeated word for word across sessions. INFO-REQUEST (the person asks
+# for information, "vorrei sapere che cosa si intende per equilibrio alimentare") is 1.
+# SOLICITATION-REQ_CLARIFICATION mixes real questions ("si, ma in che modo?") with signals of
+# non-understanding ("Cioè?", "non ho capito ripeti perfavore"), which SwDA's br makes 0: LEFT OUT as
+# ambiguous. Other acts (STATEMENT, GENERIC-ANSWER, AGREE, REJECT, KIND-ATTITUDE_SMALL-TALK, OPENING,
+# CLOSING) are 0, except their turns that contain a "?" ("Sei sincera?", small talk asked as a
+# question), LEFT OUT as for DailyDialog: the scheme labels function, not form.
+_ILISTEN_QUESTIONS = frozenset({"INFO-REQUEST"})
+_ILISTEN_AMBIGUOUS = frozenset({"SOLICITATION-REQ_CLARIFICATION"})
+_PERSON_TURN = re.compile(r"^([ST]_\d+)_U\d+$")
+
+
+def ilisten(mirror: Mirror) -> Iterator[Row]:
+    """iLISTEN: MIAM's train sessions -> train, its dev and test sessions -> heldout."""
+    for part, split in (("train", "train"), ("dev", "heldout"), ("test", "heldout")):
+        table = csv.DictReader(io.StringIO(mirror.read("miam", f"ilisten/{part}.csv")))
+        for record in table:
+            person = _PERSON_TURN.match(record["Speaker"])
+            if person is None:
+                continue
+            act = record["Dialogue_Act"]
+            source = f"ilisten:{person.group(1)}"
+            text = clean(record["Utterance"])
+            if not text:
+                continue
+            if act in _ILISTEN_QUESTIONS:
+                yield Row("it", split, 1, source, text, f"ilisten:{act}")
+            elif act in _ILISTEN_AMBIGUOUS:
+                yield Row("it", split, -1, source, "", f"ilisten:{act}")
+            elif "?" in text:
+                yield Row("it", split, -1, source, "", f"ilisten:{act}-with-?")
+            else:
+                yield Row("it", split, 0, source, text, f"ilisten:{act}")
 
 
 # ----------------------------------------------------------------------------------- French: UD + FIB
@@ -477,6 +597,8 @@ def main(argv: list[str] | None = None) -> int:
     def everything() -> Iterator[Row]:
         yield from swda(mirror)
         yield from dailydialog(mirror)
+        yield from stac(mirror)
+        yield from ilisten(mirror)
         yield from french(mirror)
 
     counts = write(everything(), args.out)
