@@ -181,9 +181,11 @@ def dailydialog_text(raw: str) -> str:
 
 def dailydialog(mirror: Mirror) -> Iterator[Row]:
     """DailyDialog: the official validation dialogues -> train, test dialogues -> heldout (the
-    snapshot lacks the training texts). A test dialogue whose text is also a validation dialogue is
-    dropped (the corpus has duplicates across its splits)."""
+    snapshot lacks the training texts). A test dialogue that repeats a validation dialogue, whole or
+    in part (a turn of more than 30 characters in common), is dropped: the corpus has near-duplicate
+    dialogues across its splits."""
     seen: set[str] = set()
+    train_turns: set[str] = set()
     for part, split in (("validation", "train"), ("test", "heldout")):
         texts = mirror.read("dailydialog", f"data/daily_dialog/{part}/dialogues.txt").splitlines()
         acts = mirror.read("dailydialog", f"data/daily_dialog/{part}/dialogues_act.txt").splitlines()
@@ -194,22 +196,39 @@ def dailydialog(mirror: Mirror) -> Iterator[Row]:
                 yield Row("en", split, -1, source, "", "dailydialog:duplicate-dialogue")
                 continue
             seen.add(key)
-            turns = [t for t in dialogue.split("__eou__")]
+            turns = list(dialogue.split("__eou__"))
             if turns and not turns[-1].strip():
                 turns.pop()
             labels = act_line.split()
             if len(turns) != len(labels):
                 yield Row("en", split, -1, source, "", "dailydialog:misaligned-dialogue")
                 continue
+            rows: list[Row] = []
             for turn, act in zip(turns, labels, strict=True):
                 name = _DD_ACTS[act]
                 text = dailydialog_text(turn)
                 if not text:
                     continue
                 if act != "2" and "?" in text:
-                    yield Row("en", split, -1, source, "", f"dailydialog:{name}-with-?")
+                    rows.append(Row("en", split, -1, source, "", f"dailydialog:{name}-with-?"))
                     continue
-                yield Row("en", split, int(act == "2"), source, text, f"dailydialog:{name}")
+                rows.append(Row("en", split, int(act == "2"), source, text, f"dailydialog:{name}"))
+            yield from _unless_repeating(rows, split, train_turns, "dailydialog")
+
+
+def _unless_repeating(rows: list[Row], split: str, train_texts: set[str], corpus: str) -> Iterator[Row]:
+    """A train dialogue's rows (remembering its long messages), or a heldout dialogue's rows unless one
+    of its messages longer than 30 characters is also in a train dialogue (then it is left out)."""
+    long_texts = {row.text for row in rows if len(row.text) > 30}
+    if split == "train":
+        train_texts.update(long_texts)
+        yield from rows
+    elif long_texts & train_texts:
+        for row in rows:
+            dropped = f"{corpus}:heldout-dialogue-repeats-train"
+            yield row if row.label < 0 else Row(row.lang, split, -1, row.source, "", dropped)
+    else:
+        yield from rows
 
 
 # ------------------------------------------------------------------------------------ English: STAC
@@ -307,8 +326,11 @@ _PERSON_TURN = re.compile(r"^([ST]_\d+)_U\d+$")
 
 
 def ilisten(mirror: Mirror) -> Iterator[Row]:
-    """iLISTEN: MIAM's train sessions -> train, its dev and test sessions -> heldout."""
+    """iLISTEN: MIAM's train sessions -> train, its dev and test sessions -> heldout. A heldout session
+    that repeats a train session (a turn of more than 30 characters in common) is dropped."""
+    train_turns: set[str] = set()
     for part, split in (("train", "train"), ("dev", "heldout"), ("test", "heldout")):
+        sessions: dict[str, list[Row]] = {}
         table = csv.DictReader(io.StringIO(mirror.read("miam", f"ilisten/{part}.csv")))
         for record in table:
             person = _PERSON_TURN.match(record["Speaker"])
@@ -316,17 +338,20 @@ def ilisten(mirror: Mirror) -> Iterator[Row]:
                 continue
             act = record["Dialogue_Act"]
             source = f"ilisten:{person.group(1)}"
+            rows = sessions.setdefault(source, [])
             text = clean(record["Utterance"])
             if not text:
                 continue
             if act in _ILISTEN_QUESTIONS:
-                yield Row("it", split, 1, source, text, f"ilisten:{act}")
+                rows.append(Row("it", split, 1, source, text, f"ilisten:{act}"))
             elif act in _ILISTEN_AMBIGUOUS:
-                yield Row("it", split, -1, source, "", f"ilisten:{act}")
+                rows.append(Row("it", split, -1, source, "", f"ilisten:{act}"))
             elif "?" in text:
-                yield Row("it", split, -1, source, "", f"ilisten:{act}-with-?")
+                rows.append(Row("it", split, -1, source, "", f"ilisten:{act}-with-?"))
             else:
-                yield Row("it", split, 0, source, text, f"ilisten:{act}")
+                rows.append(Row("it", split, 0, source, text, f"ilisten:{act}"))
+        for rows in sessions.values():
+            yield from _unless_repeating(rows, split, train_turns, "ilisten")
 
 
 # ----------------------------------------------------------------------------------- French: UD + FIB
