@@ -16,6 +16,7 @@ import argparse
 import csv
 import hashlib
 import io
+import os
 import re
 import subprocess
 import sys
@@ -72,11 +73,19 @@ class Mirror:
         return base / ".git" if (base / ".git").is_dir() else base
 
     def _git(self, snap: Snapshot, *args: str) -> bytes:
-        return subprocess.run(
+        done = subprocess.run(
             ["git", "--git-dir", str(self._git_dir(snap)), *args],  # noqa: S607 - git from PATH
-            check=True,
+            check=False,
             capture_output=True,
-        ).stdout
+        )
+        if done.returncode:
+            # A missing snapshot, or one without the pinned commit, must stop the build: a silently
+            # different corpus would change the sets under everyone's figures.
+            raise SystemExit(
+                f"cannot read {snap.repo} at {snap.commit} under {self.root}: "
+                f"{done.stderr.decode('utf-8', 'replace').strip()}"
+            )
+        return done.stdout
 
     def read(self, name: str, path: str) -> str:
         """The text of `path` in snapshot `name` at its pinned commit."""
@@ -614,7 +623,7 @@ def counts_markdown(counts: Counter[tuple[str, str, str, int]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Rebuilds every data file and data/counts.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("QUESTIONS_MIRROR", "/work/.mirror")))
     parser.add_argument("--out", type=Path, default=DATA)
     args = parser.parse_args(argv)
     mirror = Mirror(args.mirror)
