@@ -13,7 +13,10 @@ label and split are written to data/counts.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
+import io
+import os
 import re
 import subprocess
 import sys
@@ -43,6 +46,7 @@ SNAPSHOTS: dict[str, Snapshot] = {
     ),
     "rhapsodie": Snapshot("UniversalDependencies/UD_French-Rhapsodie", "e638b8136977e5ddd9c49ac0b99cc56b7216db33"),
     "miam": Snapshot("eusip/MIAM", "cfd51154604b900f4cbd70d4c1f6214845f7f837"),
+    "disrpt": Snapshot("disrpt/sharedtask2023", "944b8c26264be60cd2d07e9ebd3adaf427540872"),
 }
 
 
@@ -69,11 +73,19 @@ class Mirror:
         return base / ".git" if (base / ".git").is_dir() else base
 
     def _git(self, snap: Snapshot, *args: str) -> bytes:
-        return subprocess.run(
+        done = subprocess.run(
             ["git", "--git-dir", str(self._git_dir(snap)), *args],  # noqa: S607 - git from PATH
-            check=True,
+            check=False,
             capture_output=True,
-        ).stdout
+        )
+        if done.returncode:
+            # A missing snapshot, or one without the pinned commit, must stop the build: a silently
+            # different corpus would change the sets under everyone's figures.
+            raise SystemExit(
+                f"cannot read {snap.repo} at {snap.commit} under {self.root}: "
+                f"{done.stderr.decode('utf-8', 'replace').strip()}"
+            )
+        return done.stdout
 
     def read(self, name: str, path: str) -> str:
         """The text of `path` in snapshot `name` at its pinned commit."""
@@ -178,9 +190,11 @@ def dailydialog_text(raw: str) -> str:
 
 def dailydialog(mirror: Mirror) -> Iterator[Row]:
     """DailyDialog: the official validation dialogues -> train, test dialogues -> heldout (the
-    snapshot lacks the training texts). A test dialogue whose text is also a validation dialogue is
-    dropped (the corpus has duplicates across its splits)."""
+    snapshot lacks the training texts). A test dialogue that repeats a validation dialogue, whole or
+    in part (a turn of more than 30 characters in common), is dropped: the corpus has near-duplicate
+    dialogues across its splits."""
     seen: set[str] = set()
+    train_turns: set[str] = set()
     for part, split in (("validation", "train"), ("test", "heldout")):
         texts = mirror.read("dailydialog", f"data/daily_dialog/{part}/dialogues.txt").splitlines()
         acts = mirror.read("dailydialog", f"data/daily_dialog/{part}/dialogues_act.txt").splitlines()
@@ -191,22 +205,162 @@ def dailydialog(mirror: Mirror) -> Iterator[Row]:
                 yield Row("en", split, -1, source, "", "dailydialog:duplicate-dialogue")
                 continue
             seen.add(key)
-            turns = [t for t in dialogue.split("__eou__")]
+            turns = list(dialogue.split("__eou__"))
             if turns and not turns[-1].strip():
                 turns.pop()
             labels = act_line.split()
             if len(turns) != len(labels):
                 yield Row("en", split, -1, source, "", "dailydialog:misaligned-dialogue")
                 continue
+            rows: list[Row] = []
             for turn, act in zip(turns, labels, strict=True):
                 name = _DD_ACTS[act]
                 text = dailydialog_text(turn)
                 if not text:
                     continue
                 if act != "2" and "?" in text:
-                    yield Row("en", split, -1, source, "", f"dailydialog:{name}-with-?")
+                    rows.append(Row("en", split, -1, source, "", f"dailydialog:{name}-with-?"))
                     continue
-                yield Row("en", split, int(act == "2"), source, text, f"dailydialog:{name}")
+                rows.append(Row("en", split, int(act == "2"), source, text, f"dailydialog:{name}"))
+            yield from _unless_repeating(rows, split, train_turns, "dailydialog")
+
+
+def _unless_repeating(rows: list[Row], split: str, train_texts: set[str], corpus: str) -> Iterator[Row]:
+    """A train dialogue's rows (remembering its long messages), or a heldout dialogue's rows unless one
+    of its messages longer than 30 characters is also in a train dialogue (then it is left out)."""
+    long_texts = {row.text for row in rows if len(row.text) > 30}
+    if split == "train":
+        train_texts.update(long_texts)
+        yield from rows
+    elif long_texts & train_texts:
+        for row in rows:
+            dropped = f"{corpus}:heldout-dialogue-repeats-train"
+            yield row if row.label < 0 else Row(row.lang, split, -1, row.source, "", dropped)
+    else:
+        yield from rows
+
+
+# ------------------------------------------------------------------------------------ English: STAC
+
+# STAC (Settlers of Catan players chatting online), in the DISRPT 2023 release: one CoNLL-U sentence
+# per chat turn (speaker, text), discourse units (EDUs) marked BeginSeg=Yes, and SDRT relations between
+# units in the .rels files. The release has no dialogue-act column, so a turn is a question (1) when
+# one of its units is the question side of a question relation: the first unit of a
+# Question_answer_pair (a question someone answered), the second unit of a Clarification_question or
+# a Q_Elab (a question asked about the previous unit). A turn with a "?" that is in no question
+# relation is LEFT OUT: mostly questions nobody answered ("does anyone have a wheat ?", "any takers ?"),
+# which the relations cannot mark. Other turns are 0.
+_STAC_QUESTION_FIRST = frozenset({"Question_answer_pair"})
+_STAC_QUESTION_SECOND = frozenset({"Clarification_question", "Q_Elab"})
+_PTB_NOT = re.compile(r"(\w) (n't)\b", re.IGNORECASE)
+_PTB_CLITIC = re.compile(r"(\w) ('(?:s|m|re|ve|ll|d))\b", re.IGNORECASE)
+_PUNCT_RUN = re.compile(r"([!?.,]) (?=[!?.])")
+
+
+def stac_text(raw: str) -> str:
+    """The turn with the release's tokenisation undone ("I 'm" -> "I'm", "ca n't" -> "can't", "ok ?" -> "ok?")."""
+    text = clean(raw)
+    text = _PTB_NOT.sub(r"\1\2", text)
+    text = _PTB_CLITIC.sub(r"\1\2", text)
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text)
+    return _PUNCT_RUN.sub(r"\1", text)
+
+
+def _token_span(field: str) -> set[int]:
+    """Token numbers of a .rels unit ("12-17", "4", or "3-5,9-10")."""
+    numbers: set[int] = set()
+    for part in field.split(","):
+        first, _, last = part.partition("-")
+        numbers.update(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def stac(mirror: Mirror) -> Iterator[Row]:
+    """STAC: the DISRPT train games -> train, dev and test games -> heldout."""
+    for part, split in (("train", "train"), ("dev", "heldout"), ("test", "heldout")):
+        base = f"data/eng.sdrt.stac/eng.sdrt.stac_{part}"
+        questions: dict[str, set[int]] = {}
+        lines = mirror.read("disrpt", base + ".rels").splitlines()
+        for line in lines[1:]:
+            fields = line.split("\t")
+            doc, unit1, unit2, direction, relation = fields[0], fields[1], fields[2], fields[9], fields[11]
+            forward = direction == "1>2"
+            if relation in _STAC_QUESTION_FIRST:
+                questions.setdefault(doc, set()).update(_token_span(unit1 if forward else unit2))
+            elif relation in _STAC_QUESTION_SECOND:
+                questions.setdefault(doc, set()).update(_token_span(unit2 if forward else unit1))
+        doc = ""
+        position = 0
+        for block in mirror.read("disrpt", base + ".conllu").split("\n\n"):
+            text = ""
+            count = 0
+            for line in block.splitlines():
+                if line.startswith("# newdoc_id"):
+                    doc = line.split("=", 1)[1].strip()
+                    position = 0
+                elif line.startswith("# text ="):
+                    text = line.split("=", 1)[1].strip()
+                elif line and line.split("\t", 1)[0].isdigit():
+                    count += 1
+            if not count:
+                continue
+            tokens = range(position + 1, position + count + 1)
+            position += count
+            asked = any(t in questions.get(doc, ()) for t in tokens)
+            message = stac_text(text)
+            if not message:
+                continue
+            if asked:
+                yield Row("en", split, 1, f"stac:{doc}", message, "stac:question-relation")
+            elif "?" in message:
+                yield Row("en", split, -1, f"stac:{doc}", "", "stac:?-in-no-question-relation")
+            else:
+                yield Row("en", split, 0, f"stac:{doc}", message, "stac:other")
+
+
+# ---------------------------------------------------------------------------------- Italian: iLISTEN
+
+# iLISTEN (in MIAM): Italian conversations about diet between people and an embodied agent, typed
+# ("T_" sessions) or spoken and transcribed ("S_" sessions). Only the people's turns are kept: the
+# agent's lines are scripted and repeated word for word across sessions. INFO-REQUEST (the person asks
+# for information, "vorrei sapere che cosa si intende per equilibrio alimentare") is 1.
+# SOLICITATION-REQ_CLARIFICATION mixes real questions ("si, ma in che modo?") with signals of
+# non-understanding ("Cioè?", "non ho capito ripeti perfavore"), which SwDA's br makes 0: LEFT OUT as
+# ambiguous. Other acts (STATEMENT, GENERIC-ANSWER, AGREE, REJECT, KIND-ATTITUDE_SMALL-TALK, OPENING,
+# CLOSING) are 0, except their turns that contain a "?" ("Sei sincera?", small talk asked as a
+# question), LEFT OUT as for DailyDialog: the scheme labels function, not form.
+_ILISTEN_QUESTIONS = frozenset({"INFO-REQUEST"})
+_ILISTEN_AMBIGUOUS = frozenset({"SOLICITATION-REQ_CLARIFICATION"})
+_PERSON_TURN = re.compile(r"^([ST]_\d+)_U\d+$")
+
+
+def ilisten(mirror: Mirror) -> Iterator[Row]:
+    """iLISTEN: MIAM's train sessions -> train, its dev and test sessions -> heldout. A heldout session
+    that repeats a train session (a turn of more than 30 characters in common) is dropped."""
+    train_turns: set[str] = set()
+    for part, split in (("train", "train"), ("dev", "heldout"), ("test", "heldout")):
+        sessions: dict[str, list[Row]] = {}
+        table = csv.DictReader(io.StringIO(mirror.read("miam", f"ilisten/{part}.csv")))
+        for record in table:
+            person = _PERSON_TURN.match(record["Speaker"])
+            if person is None:
+                continue
+            act = record["Dialogue_Act"]
+            source = f"ilisten:{person.group(1)}"
+            rows = sessions.setdefault(source, [])
+            text = clean(record["Utterance"])
+            if not text:
+                continue
+            if act in _ILISTEN_QUESTIONS:
+                rows.append(Row("it", split, 1, source, text, f"ilisten:{act}"))
+            elif act in _ILISTEN_AMBIGUOUS:
+                rows.append(Row("it", split, -1, source, "", f"ilisten:{act}"))
+            elif "?" in text:
+                rows.append(Row("it", split, -1, source, "", f"ilisten:{act}-with-?"))
+            else:
+                rows.append(Row("it", split, 0, source, text, f"ilisten:{act}"))
+        for rows in sessions.values():
+            yield from _unless_repeating(rows, split, train_turns, "ilisten")
 
 
 # ----------------------------------------------------------------------------------- French: UD + FIB
@@ -469,7 +623,7 @@ def counts_markdown(counts: Counter[tuple[str, str, str, int]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Rebuilds every data file and data/counts.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--mirror", type=Path, default=Path("/work/.mirror"))
+    parser.add_argument("--mirror", type=Path, default=Path(os.environ.get("QUESTIONS_MIRROR", "/work/.mirror")))
     parser.add_argument("--out", type=Path, default=DATA)
     args = parser.parse_args(argv)
     mirror = Mirror(args.mirror)
@@ -477,6 +631,8 @@ def main(argv: list[str] | None = None) -> int:
     def everything() -> Iterator[Row]:
         yield from swda(mirror)
         yield from dailydialog(mirror)
+        yield from stac(mirror)
+        yield from ilisten(mirror)
         yield from french(mirror)
 
     counts = write(everything(), args.out)

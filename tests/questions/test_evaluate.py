@@ -35,6 +35,16 @@ def test_no_dialogue_or_document_is_in_both_splits(lang: str) -> None:
     assert train.isdisjoint(heldout)
 
 
+@pytest.mark.parametrize("lang", evaluate.languages())
+def test_heldout_messages_rarely_repeat_a_train_message(lang: str) -> None:
+    # Near-duplicate dialogues are dropped from heldout; what remains are set phrases ("Well, it was
+    # really nice talking to you.") that any conversation may hold.
+    train = {e.text for e in evaluate.load(lang, "train")}
+    long_heldout = [e.text for e in evaluate.load(lang, "heldout") if len(e.text) > 30]
+    repeated = [text for text in long_heldout if text in train]
+    assert len(repeated) <= len(long_heldout) // 200, repeated[:5]
+
+
 @pytest.mark.parametrize("lang", REQUIRED)
 def test_every_corpus_contributes_to_both_splits(lang: str) -> None:
     def corpora(split: str) -> set[str]:
