@@ -79,7 +79,6 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         _QU + r" (?:sait|saurait|a |a-t-il|aurait|connait|connaît|connaitrait|peut|pourrait|utilise|est |serait|"
         r"veut|voudrait|va |vient|viendrait|ici|d'autre|l'a |y |se |s'|en |dispo|chaud|partant|intéressé|"
         r"interesse|aurai|as |ai )",
-        _QU + _END,
         r"(?:il )?(?:y a|y'a|ya|y aurait|y'aurait) (?:moyen|" + _QU + r"|des gens qui)",
         r"je me demand(?:e|ais) (?:si|comment|pourquoi|où|ou|quand|qui|quel)",
         r"(?:je voulais|je voudrais|j'aimerais|je souhaiterais|je souhaite|j'aurais voulu) savoir",
@@ -128,7 +127,6 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"feel|think|been|listen|listening|from|in|into|live|living|still|already|help|alive|home|figure|"
         r"figured|found|find|run|running|get|getting|bought|buy|own|tested|installed|install|notice|noticed|"
         r"experiencing|having|had|\w+ing|\w+ed)\b",
-        r"(?:anyone|anybody|any1|ne1)" + _END,
         r"(?:someone|somebody|does anyone|does anybody|do you|did anyone|has anyone|is anyone) "
         r"(?:know|knows|have|has|tried|seen|got|use|using|here|else|familiar|able|around|experienced)\b",
         r"any (?:idea|ideas|tips|advice|suggestions|suggestion|recommendations|thoughts|way|chance|update|updates|"
@@ -152,7 +150,6 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"(?:cómo|qué|cuál|cuáles|quién|quiénes|dónde|cuándo|cuánto|cuántos|cuánta|cuántas|por qué) ",
         r"alguien (?:sabe|tiene|ha|conoce|puede|podría|usa|me|aquí|aqui|más|mas|por aquí|juega|quiere|va|viene|"
         r"está|esta|sabría|tendrá|entiende|recomienda|vio|probó|probo)\b",
-        r"alguien" + _END,
         r"(?:alguno|alguna|algun@|algunx) (?:sabe|tiene|conoce|ha|de ustedes|de vosotros)\b",
         r"(?:sabéis|sabes|saben|sabrías|sabrían|sabeis) (?:si|cómo|como|qué|dónde|donde|cuándo|cuando|quién|"
         r"quien|cuál|cual|algo|alguna|algún|algun)\b",
@@ -206,7 +203,6 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"(?:cos'è|cosè|com'è|dov'è|dovè|qual è|qual'è|quale è)",
         r"come (?:mai|va|stai|state)\b",
         r"qualcuno (?:sa|ha|conosce|può|puo|potrebbe|usa|mi|di voi|qui|vuole|viene|gioca|è|e')\b",
-        r"qualcuno" + _END,
         r"(?:c'è|ce|c e) (?:un|una|qualcuno|modo|qualcosa|nessuno)\b",
         r"(?:sapete|sai|sapreste|sapresti) (?:se|come|dove|quando|chi|cosa|quale|perché|perche)\b",
         r"mi (?:sapete|sai|sapreste|sapresti|potete|potresti|puoi|aiutate|aiuti|consigliate|consigli|dite|dici|"
@@ -234,7 +230,6 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"(?:será|sera) que\b",
         r"(?:alguém|alguem|algm) (?:sabe|tem|já|ja|conhece|pode|poderia|usa|me|aí|ai|aqui|joga|quer|vai|viu|"
         r"recomenda|indica|manja|entende|consegue|afim|a fim|online)\b",
-        r"(?:alguém|alguem)" + _END,
         r"(?:vocês|voces|vcs|vc|você|voce|tu) (?:sabem|sabe|conhecem|conhece|têm|tem|acham|acha|usam|usa|"
         r"já|ja) (?:se|como|onde|quando|quem|qual|o que|oq|algum|alguma|alguém|alguem|um|uma|que|q|viu|viram|"
         r"jogou|jogaram|assistiu|assistiram|tentou|tentaram|usou|usaram|foi|foram|ouviu|leu|testou)\b",
@@ -471,6 +466,33 @@ _REACTIONS: frozenset[str] = frozenset(
         "por que não",
         "quem sabe",
         "hã",
+        # A bump in one's own thread, a greeting or a ping asks nothing new
+        "anyone",
+        "anybody",
+        "any1",
+        "someone",
+        "somebody",
+        "help",
+        "bump",
+        "up",
+        "ping",
+        "hey",
+        "hi",
+        "quelqu'un",
+        "qqn",
+        "personne",
+        "coucou",
+        "salut",
+        "alguien",
+        "hola",
+        "jemand",
+        "hallo",
+        "qualcuno",
+        "ciao",
+        "alguém",
+        "alguem",
+        "oi",
+        "olá",
         # Everywhere
         "ok",
         "okay",
