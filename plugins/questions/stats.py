@@ -1,4 +1,5 @@
-"""Digest figures for questions: counts, median and 90th percentile of the time to a first answer (in
+"""Digest figures for questions: counts (asked, answered, solved, and answered but never confirmed by the
+asker, never counted as solved), median and 90th percentile of the time to a first answer (in
 seconds), share answered within 24 hours, still waiting, per language. Pure.
 
 The digest counts in SQL (`QuestionsRepo.asked_counts`, `answer_times`, `waiting_count`) and gives
@@ -24,6 +25,7 @@ class Asked:
     asked_at: datetime
     answered_at: datetime | None
     solved: bool
+    unconfirmed: bool = False  # closed as answered, not confirmed: never solved
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -48,11 +50,13 @@ def median(values: Sequence[float]) -> float | None:
 
 @dataclass(frozen=True, slots=True)
 class LanguageCount:
-    """How many questions of one language were asked in the period, and how many of them are solved."""
+    """How many questions of one language were asked in the period, how many of them are solved, and how
+    many were closed as answered but never confirmed by their asker."""
 
     language: str
     asked: int
     solved: int
+    unconfirmed: int = 0
 
 
 DAY_SECONDS = 86_400.0
@@ -67,7 +71,10 @@ def figures(asked: Sequence[Asked], still_waiting: int) -> dict[str, float | int
     """Stable snake_case figures for the digest section, from one `Asked` per question."""
     languages = Counter(q.language for q in asked)
     solved = Counter(q.language for q in asked if q.solved)
-    counts = [LanguageCount(language, count, solved[language]) for language, count in languages.items()]
+    unconfirmed = Counter(q.language for q in asked if q.unconfirmed and not q.solved)
+    counts = [
+        LanguageCount(language, count, solved[language], unconfirmed[language]) for language, count in languages.items()
+    ]
     waits = [seconds_between(q.asked_at, q.answered_at) for q in asked if q.answered_at is not None]
     return summary(counts, waits, still_waiting)
 
@@ -83,6 +90,8 @@ def summary(
         "asked": asked,
         "answered": len(waits),
         "solved": sum(c.solved for c in counts),
+        # Answered, never confirmed by the asker: apart from `solved`, never in it.
+        "unconfirmed": sum(c.unconfirmed for c in counts),
         "median_first_answer": _round(median(waits)),
         "p90_first_answer": _round(percentile(waits, 0.9)),
         # Of the questions asked (not of those answered): a question never answered is not answered in 24 h.
