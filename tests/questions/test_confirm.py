@@ -84,8 +84,10 @@ async def test_only_the_asker_may_answer_for_the_question(tmp_path: Path) -> Non
         await h.say("bob", "With /calendar export", reply_to=question)
         number = (await status(h))["id"]
         refused = await h.command("bob", f"/notsolved {number}")
-        assert refused.ephemeral and "Only the person who asked" in shown(refused) and "Thank you for caring" in (
-            shown(refused)
+        assert (
+            refused.ephemeral
+            and "Only the person who asked" in shown(refused)
+            and "Thank you for caring" in (shown(refused))
         )
         refused = await h.command("carol", f"/solved {number}")
         assert refused.ephemeral and "Only the person who asked" in shown(refused)
