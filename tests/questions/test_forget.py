@@ -82,7 +82,7 @@ async def test_forgetting_the_helper_keeps_the_askers_loop(tmp_path: Path) -> No
         await forget(h, "bob")
         await h.advance(minutes=15)
         asked = [s for s in h.sent if isinstance(s.target, UserRef)]
-        assert len(asked) == 1 and asked[0].target.user_id == "alice" and "Settings" not in asked[0].text
+        assert len(asked) == 1 and asked[0].target == h.platform.user("alice") and "Settings" not in asked[0].text
         await h.say("carol", "Or ask an admin", reply_to=question)  # a new answer: not a second question asked
         await h.advance(days=1)
         assert len([s for s in h.sent if isinstance(s.target, UserRef)]) == 1
