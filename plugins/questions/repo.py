@@ -414,12 +414,24 @@ class QuestionsRepo:
         withdrawn ones left out). Counted by the database: the digest of a busy week has thousands of them."""
         # CASE, not SUM(status = 'solved'): PostgreSQL has no SUM of booleans.
         rows = await self._db.fetchall(
-            "SELECT language, COUNT(*) AS asked, SUM(CASE WHEN status = 'solved' THEN 1 ELSE 0 END) AS solved, "
-            "SUM(CASE WHEN status = 'unconfirmed' THEN 1 ELSE 0 END) AS unconfirmed "
+            "SELECT language, COUNT(*) AS asked, SUM(CASE WHEN status = 'solved' THEN 1 ELSE 0 END) AS solved "
             f"FROM questions {_ASKED_IN} GROUP BY language ORDER BY language",
             (community, to_db(start), to_db(end)),
         )
-        return [LanguageCount(r["language"], r["asked"], r["solved"], r["unconfirmed"]) for r in rows]
+        return [LanguageCount(r["language"], r["asked"], r["solved"]) for r in rows]
+
+    async def unconfirmed_count(self, community: str, start: datetime, end: datetime) -> int:
+        """How many answered questions were closed in [start, end) because their asker never confirmed them
+        (whenever they were asked) and still are: an asker who later says solved or "not yet" takes theirs out,
+        as `solved` counts the questions solved now. Never in `solved`."""
+        return int(
+            await self._db.fetchval(
+                "SELECT COUNT(*) FROM questions WHERE community = ? AND status = 'unconfirmed' "
+                "AND unconfirmed_at >= ? AND unconfirmed_at < ?",
+                (community, to_db(start), to_db(end)),
+            )
+            or 0
+        )
 
     async def answer_times(self, community: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """(asked, first answered) of the questions asked in [start, end) that have an answer (closed and
@@ -548,7 +560,7 @@ class QuestionsRepo:
         more): a second press changes nothing."""
         changed = await self._db.execute(
             "UPDATE questions SET status = 'open', not_yet_at = ?, confirm_asked_at = COALESCE(confirm_asked_at, ?), "
-            "confirm_step = NULL, confirm_at = NULL, unconfirmed_at = NULL, next_step = ?, next_step_at = ? "
+            "confirm_step = NULL, confirm_at = NULL, next_step = ?, next_step_at = ? "
             "WHERE community = ? AND id = ? AND status IN ('answered', 'unconfirmed')",
             (to_db(at), to_db(at), step, to_db(step_at) if step_at else None, community, question_id),
         )

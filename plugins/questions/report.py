@@ -61,7 +61,8 @@ class Report:
         answered = await self.repo.answered_since(key, start)
         counted = [q for q in answered if _before(q, end)]
         standings = scoring.leaderboard(views.credits(counted, start, await self._joined(community, counted)), limit=3)
-        figures = stats.summary(counts, waits, waiting_count)
+        unconfirmed = await self.repo.unconfirmed_count(key, start, end)
+        figures = stats.summary(counts, waits, waiting_count, unconfirmed)
         return views.digest_section(self.ctx, key, figures, oldest, standings)
 
     async def _joined(self, community: CommunityRef, questions: list[Question]) -> dict[str, datetime | None]:

@@ -66,7 +66,9 @@ async def test_a_forgotten_members_questions_leave_every_list_and_figure(tmp_pat
         assert section is not None
         figures = section.values()
         assert (figures["asked"], figures["answered"], figures["solved"], figures["still_waiting"]) == (1, 1, 0, 0)
-        assert figures["unconfirmed"] == 1  # bob's own, never confirmed
+        assert figures["unconfirmed"] == 0  # bob's own closes next week
+        later = await plugin(h).digest_section(h.platform.community, WEEK[1], WEEK[1] + timedelta(days=7), "UTC")
+        assert later is not None and later.values()["unconfirmed"] == 1  # bob's, never confirmed; none of alice's
         answered_ids = await plugin(h).answered_messages(h.platform.community, *WEEK)
         assert answered_ids == {(theirs.channel.channel_id, theirs.message_id)}
         board = shown(await h.command("dave", "/helpers"))
