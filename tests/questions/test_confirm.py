@@ -5,11 +5,14 @@ restart, and never counted as solved (digest section, /helpers)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.model import Level, UserRef
+from bot.plugin import DueAction
+from plugins.questions import confirm
 from tests.harness import START, Harness, Sent, running
 from tests.questions.conftest import PLUGINS, plugin, questions, shown
 
@@ -235,3 +238,26 @@ async def test_buttons_on_closed_or_unanswered_questions_say_so_kindly(tmp_path:
         solved_number = (await status(h, 1))["id"]
         solved = await h.command("alice", f"/notsolved {solved_number}")
         assert solved.ephemeral and "already solved" in shown(solved) and "new question" in shown(solved)
+
+
+async def test_a_double_fire_asks_once_and_closes_once(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        question = await h.say("alice", "How do I reset my password?")
+        await h.say("bob", "Settings > Security", reply_to=question)
+        confirmation = plugin(h).confirmation
+        community = h.platform.community.key
+
+        async def fire_twice() -> None:
+            """Two sweeps of the community at once (two timers, or two processes on one database)."""
+            action = DueAction(0, confirm.SWEEP, f"{community}:now", community, h.clock.now(), {}, 0)
+            await asyncio.gather(confirmation.sweep(action), confirmation.sweep(action))
+
+        h.clock.advance(timedelta(minutes=15))
+        await fire_twice()
+        assert len(dms(h, "alice")) == 1
+        h.clock.advance(timedelta(days=7))
+        await fire_twice()
+        stored = await status(h)
+        assert stored["status"] == "unconfirmed"
+        await h.advance(minutes=1)  # the scheduler's own wake-ups find nothing left to do
+        assert (await status(h))["unconfirmed_at"] == stored["unconfirmed_at"] and len(dms(h, "alice")) == 1
