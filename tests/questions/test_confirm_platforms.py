@@ -23,7 +23,7 @@ from tests.questions.conftest import PLUGINS
 from tests.slack.fake_slack import TEAM
 from tests.slack.rig import buttons
 from tests.slack.rig import running as running_slack
-from tests.voice import advance
+from tests.voice import HOSTILE, advance
 
 COMPONENT = 3  # Discord's interaction type for a pressed button
 NNBSP = "\u202f"
@@ -95,7 +95,7 @@ async def test_on_discord_the_asker_gets_a_dm_with_two_buttons_that_only_they_ca
         async with running_bot(tmp_path, fake, plugins=plugins, extra=[probe]) as bot:
             seen = next(plugin for plugin in bot.app.registry.plugins if isinstance(plugin, Probe))
             await bot.app.communities.set_channel(community, "helpers", str(guild.channels["general"]))
-            question = discord_post(fake, "bob", "How do I reset my password?")
+            question = discord_post(fake, "bob", f"{HOSTILE} how do I reset my password?")
             await fake.dispatch("MESSAGE_CREATE", question, guild.id)
             # Each event is handled in its own task: the question is followed (the probe listens after the
             # questions plugin) before the answer arrives.
@@ -112,6 +112,9 @@ async def test_on_discord_the_asker_gets_a_dm_with_two_buttons_that_only_they_ca
             await fake.wait_until(lambda: bool(fake.rest.posted.get(bob_dm)))
             (dm,) = fake.rest.posted[bob_dm]
             assert "Your question in #general got an answer" in dm["content"]
+            # The excerpt repeats what bob wrote: it reaches Discord inert (no ping, no disguised link).
+            (call,) = [c for c in fake.calls if c.method == "POST" and c.path == f"/channels/{bob_dm}/messages"]
+            assert call.body["allowed_mentions"] == {"parse": []} and "[click]\u200b(http" in dm["content"]
             solved, not_yet = dm["components"][0]["components"]
             assert (solved["label"], not_yet["label"]) == ("Solved", "Not yet")
             assert not_yet["custom_id"] == f"ab:1@{guild.id}:notsolved?question=1"
@@ -137,6 +140,8 @@ async def test_on_discord_the_asker_gets_a_dm_with_two_buttons_that_only_they_ca
             assert "Already noted" in (await press(not_yet)).data["content"]  # pressed twice
             assert notices() == 1
             assert "Question #1 is solved" in (await press(solved)).data["content"]
+            notice = [c for c in fake.calls if c.method == "POST" and "Not solved yet" in str(c.body)]
+            assert len(notice) == 1 and notice[0].body["allowed_mentions"] == {"parse": []}
             await next(p for p in bot.app.registry.plugins if isinstance(p, QuestionsPlugin)).tracker.flush()
             status = await bot.app.db.fetchval("SELECT status FROM questions")
             assert status == "solved"
