@@ -162,6 +162,11 @@ def swda(mirror: Mirror) -> Iterator[Row]:
                 if not text:
                     yield Row("en", split, -1, f"swda:{conv}", "", "swda:empty-after-markup")
                     continue
+                if "*" in text:
+                    # An annotator's note inside the text ("*listen; probably 'fiscal'", "*typo tying",
+                    # "*why no slash?"): no safe way to cut it out, so the utterance is left out.
+                    yield Row("en", split, -1, f"swda:{conv}", "", "swda:annotator-note")
+                    continue
                 yield Row("en", split, int(tag in SWDA_QUESTIONS), f"swda:{conv}", text, f"swda:{tag}")
 
 
