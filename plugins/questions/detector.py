@@ -622,7 +622,7 @@ _OPENER = re.compile("|".join(p for patterns in _OPENERS.values() for p in patte
 _FILLER = re.compile(r"(?:" + "|".join(_FILLERS.values()) + r")\s+")
 _LANG_FILLER = {lang: re.compile(r"(?:" + fillers + r")\s+") for lang, fillers in _FILLERS.items()}
 _LETTER = re.compile(r"[^\W\d_]")
-_HYPHENED = re.compile(r"[^\W\d_]+-")
+_FIRST_WORD = re.compile(r"[^\W\d_]*")
 
 
 def _heads(pattern: str) -> set[str]:
@@ -650,6 +650,8 @@ def _heads(pattern: str) -> set[str]:
             return heads
         if pattern.startswith("\\s", i):  # the space after a filler
             return {literal + " "}
+        if pattern.startswith("\\b", i) or char == "$":  # the end of a word
+            return {literal + _WORD_END}
         if char in "\\[.^$()|" or (i + 1 < len(pattern) and pattern[i + 1] in "?*{"):
             return {literal}
         literal += char
@@ -694,12 +696,60 @@ def _branches(inner: str) -> list[str]:
     return [*branches, inner[start:]]
 
 
-# The pre-check's gate: a clause can only open with an opener (or a filler) when its first two characters
-# are some alternative's first two, its first character a one-letter alternative's, or its first word is
-# hyphenated ("peut-on", "auriez-vous": the alternatives that start with `\w`). Most clauses fail here,
-# before the long `_OPENER` alternation is tried.
-_OPENER_HEADS = frozenset(head[:2] for ps in _OPENERS.values() for p in ps for head in _heads("(?:" + p + ")"))
-_FILLER_HEADS = frozenset(head[:2] for head in _heads(_FILLER.pattern))
+# The pre-check's gate: a clause can only open with an opener (or a filler) when its first word is one an
+# alternative starts with, begins with one an alternative starts with but may extend ("quel" → "quelles"),
+# or is hyphenated ("peut-on", "auriez-vous": the alternatives that start with a character class). Most
+# clauses fail here, before the long `_OPENER` alternation is tried.
+_WORD_END = "\x00"
+
+
+def _first_words(patterns: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]], list[str]]:
+    """Where each pattern can start: {first word: patterns}, {first-word prefix: patterns} (the word may go on,
+    "quel" → "quelles") and the patterns that start with a character class ("peut-on", "auriez-vous": hyphenated)."""
+    words: dict[str, list[str]] = {}
+    prefixes: dict[str, list[str]] = {}
+    hyphened: list[str] = []
+    for pattern in patterns:
+        for head in _heads("(?:" + pattern + ")"):
+            word = _FIRST_WORD.match(head)
+            if word is None or not word.group():
+                if head != "¿":  # a text with "¿" skips the pre-check's clause reading
+                    hyphened.append(pattern)
+                continue
+            where = words if word.end() < len(head) else prefixes
+            if pattern not in where.setdefault(word.group(), []):
+                where[word.group()].append(pattern)
+    return words, prefixes, hyphened
+
+
+_BY_WORD, _BY_PREFIX, _HYPHENED_OPENERS = _first_words([p for patterns in _OPENERS.values() for p in patterns])
+_OPENER_PREFIXES = tuple(sorted(_BY_PREFIX))
+_SINGLE_FILLERS = frozenset(
+    filler for fillers in _FILLERS.values() for filler in fillers.split("|") if _FIRST_WORD.fullmatch(filler)
+)
+_FILLER_WORDS = frozenset(
+    word.group()
+    for fillers in _FILLERS.values()
+    for filler in fillers.split("|")
+    if (word := _FIRST_WORD.match(filler)) is not None
+)
+_SPACES = re.compile(r"\s+")
+_OPENERS_FOR: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+
+
+def _openers_for(word: str, hyphened: bool) -> re.Pattern[str] | None:
+    """The alternatives of `_OPENER` that can start with `word` (compiled once, on first use), or None."""
+    key = (word, hyphened)
+    if key not in _OPENERS_FOR:
+        patterns = list(_BY_WORD.get(word, ()))
+        patterns += [p for prefix in _OPENER_PREFIXES if word.startswith(prefix) for p in _BY_PREFIX[prefix]]
+        patterns += _HYPHENED_OPENERS if hyphened else []
+        if len(_OPENERS_FOR) >= 4096:  # bounded: hostile text can bring any number of new words
+            _OPENERS_FOR.clear()
+        _OPENERS_FOR[key] = re.compile("|".join(dict.fromkeys(patterns))) if patterns else None
+    return _OPENERS_FOR[key]
+
+
 _THANKS = re.compile(
     r"\b(?:merci|thanks|thank you|thx|ty|tysm|cheers|gracias|danke|dankeschön|vielen dank|grazie|obrigad[oa]|"
     r"valeu|merci beaucoup|many thanks)\b",
@@ -708,6 +758,16 @@ _THANKS = re.compile(
 
 
 _THANKS_STEMS = ("merci", "thank", "thx", "ty", "cheers", "gracias", "dank", "grazie", "obrigad", "valeu")
+
+
+# The detector reads at most this much of a message: its start and its end, where a question is asked (a
+# pasted log or a 50 KB wall of text costs the same as a long message, whatever it holds).
+_HEAD, _TAIL = 3_000, 1_000
+
+
+def _bounded(text: str) -> str:
+    """The text, or its first `_HEAD` and last `_TAIL` characters with a line break between them."""
+    return text if len(text) <= _HEAD + _TAIL else text[:_HEAD] + "\n…\n" + text[-_TAIL:]
 
 
 def _fold(text: str) -> str:
@@ -742,7 +802,7 @@ def is_excluded(text: str) -> bool:
 def is_candidate(text: str) -> bool:
     """The cheap, language-free pre-check of whether this message could be a question at all."""
     if "?" not in text and "？" not in text and "¿" not in text:
-        return _opens_a_clause(_fold(text))
+        return _opens_a_clause(_fold(_bounded(text)))
     return not is_excluded(text)
 
 
@@ -765,12 +825,24 @@ def _opens_a_clause(lowered: str) -> bool:
 
 
 def _opens_at(lowered: str, start: int) -> bool:
-    """An opener at `start`, after at most three fillers, as the tables read a clause's start."""
+    """An opener at `start`, after at most three fillers, as the tables read a clause's start. Only the
+    alternatives that can start with the clause's first word are tried (`_openers_for`)."""
     for _ in range(4):
-        head = lowered[start : start + 2]
-        if (head in _OPENER_HEADS or _HYPHENED.match(lowered, start)) and _OPENER.match(lowered, start):
-            return True
-        if head not in _FILLER_HEADS or (filler := _FILLER.match(lowered, start)) is None:
+        first = _FIRST_WORD.match(lowered, start)
+        if first is None:
+            return False
+        word = first.group()
+        if word in _BY_WORD or word.startswith(_OPENER_PREFIXES) or lowered.startswith("-", first.end()):
+            openers = _openers_for(word, lowered.startswith("-", first.end()))
+            if openers is not None and openers.match(lowered, start):
+                return True
+        if word not in _FILLER_WORDS:
+            return False
+        if word in _SINGLE_FILLERS and (space := _SPACES.match(lowered, first.end())) is not None:
+            start = space.end()
+            continue
+        filler = _FILLER.match(lowered, start)
+        if filler is None:
             return False
         start = filler.end()
     return False
@@ -871,7 +943,7 @@ def is_question(text: str, language: str) -> bool:
     languages; pass the community's locale for short texts instead."""
     if is_excluded(text):
         return False
-    cleaned = _clean(text)
+    cleaned = _clean(_bounded(text))
     if not cleaned or _is_reaction(cleaned):
         return False
     sentences = _own_sentences(cleaned, language)
@@ -889,7 +961,7 @@ def opener_language(text: str, detected: str) -> str:
 
     Statistical detection is shaky on short technical questions ("How do I export to CSV?" can come
     out Portuguese); the opener tables are a cheap second opinion."""
-    clauses = _clauses(_clean(text))
+    clauses = _clauses(_clean(_bounded(text)))
     if detected in _TABLES and any(_opens(clause, detected) for clause in clauses):
         return detected
     for language in _TABLES:
