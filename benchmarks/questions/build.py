@@ -179,7 +179,7 @@ def swda(mirror: Mirror) -> Iterator[Row]:
 # them by their "?" would label by the detector's own cue. The clean question-shaped hard negatives
 # come from SwDA instead. Other turns are 0.
 _DD_ACTS = {"1": "inform", "2": "question", "3": "directive", "4": "commissive"}
-_DD_APOSTROPHE = re.compile(r"(\w) ?([’']) ?(\w)")
+_DD_APOSTROPHE = re.compile(r"(\w) ?([’']) ?(s|t|ll|re|ve|m|d|clock|am)\b", re.IGNORECASE)
 _DD_SPACE_AFTER_OPEN = re.compile(r"([(\[]) ")
 _DD_SPACE_BEFORE_CLOSE = re.compile(r" ([)\]%])")
 
