@@ -23,19 +23,20 @@ LANGUAGES: tuple[str, ...] = ("fr", "en", "es", "de", "it", "pt")
 # Greetings, fillers and conjunctions a clause may open with before its interrogative form ("hey guys
 # how do I...", "salut tout le monde qqn a...", "du coup on fait comment"); at most three of them.
 _FILLERS: dict[str, str] = {
-    "fr": r"et|mais|alors|donc|bon|bref|sinon|euh|heu|bah|ben|ah|oh|ok|okay|salut|bonjour|bonsoir|coucou|hello|"
+    "fr": r"ou bien|ou alors|et|mais|alors|donc|bon|bref|sinon|euh|heu|bah|ben|ah|oh|ok|okay|salut|bonjour|"
+    r"bonsoir|coucou|hello|"
     r"hey|re|du coup|au fait|dites|dis|question|petite question|les gars|les amis|tout le monde|à tous|a tous|"
     r"svp|stp|en fait|excusez-moi|pardon|désolé|desole|d'ailleurs|aussi",
-    "en": r"and|but|so|ok|okay|k|well|hey|hi|hello|yo|oh|um|umm|uh|also|then|btw|anyway|anyways|guys|all|"
+    "en": r"or|and|but|so|ok|okay|k|well|hey|hi|hello|yo|oh|um|umm|uh|also|then|btw|anyway|anyways|guys|all|"
     r"everyone|everybody|folks|yall|y'all|people|peeps|quick question|question|just curious|lol|haha|sorry|"
     r"hmm|alright|now|actually|seriously|honestly|out of curiosity|random question",
-    "es": r"y|pero|entonces|bueno|hola|oye|oigan|ok|pues|chicos|chicas|gente|amigos|a ver|una pregunta|pregunta|"
+    "es": r"o|y|pero|entonces|bueno|hola|oye|oigan|ok|pues|chicos|chicas|gente|amigos|a ver|una pregunta|pregunta|"
     r"perdón|perdon|disculpen|oigan",
-    "de": r"und|aber|also|ok|okay|hallo|hi|hey|leute|moin|servus|kurze frage|frage|übrigens|ach|na|ähm|äh|sorry|"
+    "de": r"oder|und|aber|also|ok|okay|hallo|hi|hey|leute|moin|servus|kurze frage|frage|übrigens|ach|na|ähm|äh|sorry|"
     r"sag mal|sagt mal",
-    "it": r"e|ma|quindi|allora|ok|ciao|salve|ragazzi|raga|comunque|scusate|scusa|senti|sentite|domanda|"
+    "it": r"o|oppure|e|ma|quindi|allora|ok|ciao|salve|ragazzi|raga|comunque|scusate|scusa|senti|sentite|domanda|"
     r"una domanda|ehi|ehm|beh|boh",
-    "pt": r"e|mas|então|entao|ok|oi|olá|ola|gente|pessoal|galera|bom|tipo|aí|ai|pergunta|uma pergunta|"
+    "pt": r"ou|e|mas|então|entao|ok|oi|olá|ola|gente|pessoal|galera|bom|tipo|aí|ai|pergunta|uma pergunta|"
     r"desculpa|desculpem",
 }
 
@@ -70,7 +71,8 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"quand (?:est|commence|sera|aura|a lieu|part|\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
         r"qui (?:sait|saurait|peut|pourrait|connait|connaît|a |aurait|veut|voudrait|est |vient|viendrait|serait|"
         r"d'autre|joue|va )",
-        r"que (?:\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b|faire|dois-je|puis-je)",
+        r"que (?:\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b|faire|contient|contiennent|signifie|signifient|"
+        r"veut dire|veulent dire|fait|font|faut|dois|doit|peut|peux|pensez|penses)\b",
         r"qu'(?:en |y )?\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b",
         r"\w+-t-(?:il|elle|on)\b(?<!semble-t-il)(?<!paraît-t-il)(?<!ajoute-t-il)(?<!précise-t-il)",
         r"\w+-(?:je|tu|on|ils|elles)\b",
@@ -85,6 +87,7 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"je me demand(?:e|ais) (?:si|comment|pourquoi|où|ou|quand|qui|quel)",
         r"(?:je voulais|je voudrais|j'aimerais|je souhaiterais|je souhaite|j'aurais voulu) savoir",
         r"(?:une|des|aucune) idées? (?:de|d'|pour|sur|comment|pourquoi)",
+        r"(?:conseillez|conseille|expliquez|explique|indiquez|indique|recommandez|recommande)-moi\b",
         r"savez-vous",
         r"sauriez-vous",
         r"(?:tu|vous) (?:sais|savez|saurais|sauriez) (?:si|s'il|s'ils|où|ou|comment|qui|pourquoi|quel|"
@@ -95,7 +98,7 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"accepterais|accepteriez) ",
         r"(?:tu|vous|t') (?:as|avez) (?:déjà|deja|une idée|des idées|un lien|le lien|des nouvelles|essayé|essaye|"
         r"testé|teste|vu |pu |reçu|recu|trouvé|trouve )",
-        r"di(?:tes|s)[- ]moi(?: (?:où|ou |comment|quand|qui|pourquoi|quel|combien|ce qu)|" + _END + ")",
+        r"di(?:tes|s)[- ]moi(?! si\b)",
         r"(?:c'est|cest|c) (?:quoi|qui|où|combien|quand(?! même))\b",
         r"quoi de (?:neuf|beau|prévu|prevu)",
         # French asks with the wh-word last in speech: "on fait quoi", "vous en pensez quoi", "ça commence quand".
@@ -134,7 +137,8 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"experiencing|having|had|\w+ing|\w+ed)\b",
         r"(?:someone|somebody|does anyone|does anybody|do you|did anyone|has anyone|is anyone) "
         r"(?:know|knows|have|has|tried|seen|got|use|using|here|else|familiar|able|around|experienced)\b",
-        r"any (?:idea|ideas|tips|advice|suggestions|suggestion|recommendations|thoughts|way|chance|update|updates|"
+        r"any (?:other|idea|ideas|tips|advice|suggestions|suggestion|recommendations|thoughts|way|chance|update|"
+        r"updates|"
         r"news|luck|plans|clue|reason|pointers|takers|word|progress|one know|1 know)\b",
         r"is there (?:a|an|any|anything|anyone|anybody|someone|somebody|something|some|way|still)\b",
         r"(?:do |d)?(?:you|u|ya|yall|y'all) (?:wanna|want to|wan na)\b",
@@ -142,7 +146,7 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"(?:you|u|ya) (?:guys|all) (?:know|have|got|think|wanna|want|ever|still|ok|okay|going|coming|up|free|"
         r"around|there|awake|using|use|play|playing)\b",
         r"(?:you|u|ya) (?:ever|still there|ok|okay|alright|there|around|free|awake|home|sure|coming|going to the|"
-        r"gonna be|want me|got a sec|got time|got any|have any|mean|know (?:if|where|how|when|who|whether|any|"
+        r"gonna be|want me|got a sec|got time|got any|have any|know (?:if|where|when|who|whether|any|"
         r"anyone|anybody|of a|of any|a good|why|what time))\b",
         r"r (?:u|you|ya|yall|we|they|there)\b",
         r"(?:got|have) any\b",
@@ -196,7 +200,16 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"ich frage mich\b",
     ),
     "it": (
-        r"(?:come|perché|perchè|perche|cosa|che cosa|quale|quali|chi|dove|quando|quanto|quanti|quanta|quante) "
+        # ("perché" also means "because": an answer, "perché non sono paziente", opens like a question.)
+        r"(?:perché|perchè|perche) (?:si |posso|possiamo|devo|dovrei|serve|bisogna|conviene|usate|usi|avete|hai|"
+        r"mai|non (?:funziona|va|parte|riesco|posso|si))",
+        r"(?:quanto|quanta|quanti|quante|quale|quali) (?:[^\W\d_]+ ){1,3}(?:devo|dovrei|posso|potrei|si |è |e' |"
+        r"sono|bisogna|serve|conviene|contiene|contengono|c'è)",
+        r"che [^\W\d_]+ (?:ha|hanno|contiene|contengono)\b",
+        r"(?:consigliami|consigliatemi|dimmi|ditemi|spiegami|spiegatemi|suggeriscimi|suggeritemi|indicami|"
+        r"indicatemi)\b",
+        r"vorrei (?:sapere|capire|chiedere|avere (?:qualche |delle |alcune )?informazion)",
+        r"(?:come|cosa|che cosa|quale|quali|chi|dove|quando|quanto|quanti|quanta|quante) "
         r"(?:si |posso|possiamo|faccio|fate|fai|funziona|mai|è |e' |sono|devo|dovrei|serve|bisogna|conviene|"
         r"ne |ci |vi |mi |ti |usate|usi|avete|hai|sapete|sai|pensate|ha |non |va |stai|state|\w+are\b|"
         r"\w+ere\b|\w+ire\b)",
@@ -280,6 +293,11 @@ _SET_PHRASES: dict[str, tuple[str, ...]] = {
         r"totally|exactly|more|less|still|only|even|the reason|when|where)",
         r"(?:do |did )?you know what\b",
         r"guess what\b",
+        r"what's (?:more|worse)\b",
+        r"(?:so|neither|nor) (?:do|does|did|am|is|are|was|were|have|has|can|could|will|would|should) "
+        r"(?:i|we|you|they|he|she|it)\b",
+        r"(?:don't|doesn't|didn't|isn't|aren't|haven't|hasn't|can't|won't) (?:we|you|they|i|he|she|it) all\b",
+        r"should (?:you|anyone|anybody|they|we|there) (?:need|require|wish|have any)\b",
         r"(?:is|was) (?:the|my|your|one|this|that) (?:best|worst|first|last|only|same|one)\b(?! \w+ (?:you|u)\b)",
     ),
     "es": (
@@ -587,9 +605,9 @@ _REPORTED: dict[str, re.Pattern[str]] = {
         r"(?!\s*(?:that|to|so|it|yes|no|nothing|something|about|for|if|whether)\b)"
     ),
     "fr": re.compile(
-        r"\b(?:je|j'|il|elle|on|ils|elles|tu)\s*(?:(?:me|m'|te|t'|lui|leur|nous|vous|se|s')\s*)?"
+        r"(?<![-'])\b(?:je|j'|il|elle|on|ils|elles|tu)\s*(?:(?:me|m'|te|t'|lui|leur|nous|vous|se|s')\s*)?"
         r"(?:(?:suis|est|ai|a|as|avait|avais|avons|ont)\s+)?"
-        r"(?:dit|dis|disait|disais|demandé|demandait|demandais|répond|répondu|répondait|lance|lançait|écrit|"
+        r"(?:dit|dis|disait|disais|demandé|demandait|demandais|répond|répondu|répondait|"
         r"pose la question|posé la question|pensé|pensais|pensait)\b"
         r"(?!\s*(?:que|qu'(?!est)|de|d'|à|ça|ca|rien|oui|non|si|s'il|s'ils)\b)"
         r"|\b(?:me|m'|lui|leur) (?:fait|fais|faisait)\b|\bje fais mais\b"
