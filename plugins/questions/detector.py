@@ -75,7 +75,8 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"veut dire|veulent dire|fait|font|faut|dois|doit|peut|peux|pensez|penses)\b",
         r"qu'(?:en |y )?\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b",
         r"\w+-t-(?:il|elle|on)\b(?<!semble-t-il)(?<!paraît-t-il)(?<!ajoute-t-il)(?<!précise-t-il)",
-        r"\w+-(?:je|tu|on|ils|elles)\b",
+        r"\w+-(?:je|tu|ils|elles)\b",
+        r"\w+[tda]-on\b",  # "peut-on", "a-t-on", "prend-on"; not "Stratford-on-Avon"
         r"(?:peut|puis|sait|faut|doit|est|sont|fait|ont|serait|aurait|existe|suffit|reste|vaut|manque|"
         r"marche|fonctionne|devrait|pourrait|était|etait|allait)-(?:il|elle)\b",
         _FR_INVERTED,
@@ -209,7 +210,7 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"(?:consigliami|consigliatemi|dimmi|ditemi|spiegami|spiegatemi|suggeriscimi|suggeritemi|indicami|"
         r"indicatemi)\b",
         r"vorrei (?:sapere|capire|chiedere|avere (?:qualche |delle |alcune )?informazion)",
-        r"(?:come|cosa|che cosa|quale|quali|chi|dove|quando|quanto|quanti|quanta|quante) "
+        r"(?:come|cosa|che cosa|quale|quali|chi|dove|quando|quanto|quanti|quanta|quante) (?!(?:here|there|where)\b)"
         r"(?:si |posso|possiamo|faccio|fate|fai|funziona|mai|è |e' |sono|devo|dovrei|serve|bisogna|conviene|"
         r"ne |ci |vi |mi |ti |usate|usi|avete|hai|sapete|sai|pensate|ha |non |va |stai|state|\w+are\b|"
         r"\w+ere\b|\w+ire\b)",
