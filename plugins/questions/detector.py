@@ -142,6 +142,9 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"updates|"
         r"news|luck|plans|clue|reason|pointers|takers|word|progress|one know|1 know)\b",
         r"is there (?:a|an|any|anything|anyone|anybody|someone|somebody|something|some|way|still)\b",
+        # Polite questions to the others ("I was wondering if anyone…"); "I wonder why." muses.
+        r"(?:i |i'm |im )?(?:was |am )?wondering (?:if|whether)\b",
+        r"i wonder (?:if|whether) (?:anyone|anybody|someone|somebody|you|u|there|it's possible|it is possible)\b",
         r"(?:do |d)?(?:you|u|ya|yall|y'all) (?:wanna|want to|wan na)\b",
         r"wanna\b",
         r"(?:you|u|ya) (?:guys|all) (?:know|have|got|think|wanna|want|ever|still|ok|okay|going|coming|up|free|"

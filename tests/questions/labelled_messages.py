@@ -53,7 +53,7 @@ LABELLED: tuple[tuple[str, str, bool], ...] = (
     ("en", "anyone tried the new beta yet? 👀", True),
     ("en", "Which editor do you all use for Python", True),
     ("en", "Why does my bot reply twice to every message?", True),
-    ("en", 'He asked "is this the right place?"', True),
+    ("en", 'He asked "is this the right place?"', False),  # his question, quoted: not the poster's (issue 19)
     ("en", "Thanks, I tried that already. Any other tips?", True),
     ("en", "What time does the workshop start tomorrow?", True),
     ("en", "When I run the tests they all pass locally.", False),
