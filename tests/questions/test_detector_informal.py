@@ -35,6 +35,8 @@ QUESTIONS = [
     ("en", "cant you just restart it"),
     ("en", "why not use docker"),
     ("en", "any luck with the build"),
+    ("en", "I was wondering if anyone has the slides"),
+    ("en", "I wonder if you could help me, I'm looking for a room"),
     # English one-word questions
     ("en", "metallica?"),
     ("en", "history?"),
