@@ -23,19 +23,20 @@ LANGUAGES: tuple[str, ...] = ("fr", "en", "es", "de", "it", "pt")
 # Greetings, fillers and conjunctions a clause may open with before its interrogative form ("hey guys
 # how do I...", "salut tout le monde qqn a...", "du coup on fait comment"); at most three of them.
 _FILLERS: dict[str, str] = {
-    "fr": r"et|mais|alors|donc|bon|bref|sinon|euh|heu|bah|ben|ah|oh|ok|okay|salut|bonjour|bonsoir|coucou|hello|"
+    "fr": r"ou bien|ou alors|et|mais|alors|donc|bon|bref|sinon|euh|heu|bah|ben|ah|oh|ok|okay|salut|bonjour|"
+    r"bonsoir|coucou|hello|"
     r"hey|re|du coup|au fait|dites|dis|question|petite question|les gars|les amis|tout le monde|à tous|a tous|"
     r"svp|stp|en fait|excusez-moi|pardon|désolé|desole|d'ailleurs|aussi",
-    "en": r"and|but|so|ok|okay|k|well|hey|hi|hello|yo|oh|um|umm|uh|also|then|btw|anyway|anyways|guys|all|"
+    "en": r"or|and|but|so|ok|okay|k|well|hey|hi|hello|yo|oh|um|umm|uh|also|then|btw|anyway|anyways|guys|all|"
     r"everyone|everybody|folks|yall|y'all|people|peeps|quick question|question|just curious|lol|haha|sorry|"
     r"hmm|alright|now|actually|seriously|honestly|out of curiosity|random question",
-    "es": r"y|pero|entonces|bueno|hola|oye|oigan|ok|pues|chicos|chicas|gente|amigos|a ver|una pregunta|pregunta|"
+    "es": r"o|y|pero|entonces|bueno|hola|oye|oigan|ok|pues|chicos|chicas|gente|amigos|a ver|una pregunta|pregunta|"
     r"perdón|perdon|disculpen|oigan",
-    "de": r"und|aber|also|ok|okay|hallo|hi|hey|leute|moin|servus|kurze frage|frage|übrigens|ach|na|ähm|äh|sorry|"
+    "de": r"oder|und|aber|also|ok|okay|hallo|hi|hey|leute|moin|servus|kurze frage|frage|übrigens|ach|na|ähm|äh|sorry|"
     r"sag mal|sagt mal",
-    "it": r"e|ma|quindi|allora|ok|ciao|salve|ragazzi|raga|comunque|scusate|scusa|senti|sentite|domanda|"
+    "it": r"o|oppure|e|ma|quindi|allora|ok|ciao|salve|ragazzi|raga|comunque|scusate|scusa|senti|sentite|domanda|"
     r"una domanda|ehi|ehm|beh|boh",
-    "pt": r"e|mas|então|entao|ok|oi|olá|ola|gente|pessoal|galera|bom|tipo|aí|ai|pergunta|uma pergunta|"
+    "pt": r"ou|e|mas|então|entao|ok|oi|olá|ola|gente|pessoal|galera|bom|tipo|aí|ai|pergunta|uma pergunta|"
     r"desculpa|desculpem",
 }
 
@@ -63,15 +64,19 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"combien ",
         r"comment (?:on |je |j'|faire|fait|peut|puis|vous |tu |t'|est|ça |ca |se |s'|marche|installer|\w+er\b|"
         r"\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
-        r"(?:où|ou) (?:est|sont|trouve|trouver|on |je |j'|puis|peut|se |s'|en |tu |vous |ça |ca |va |vont |"
+        r"où (?:est|sont|trouve|trouver|on |je |j'|puis|peut|se |s'|en |tu |vous |ça |ca |va |vont |"
         r"\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
+        # "ou" without its accent is mostly "or": only the forms that cannot be "or".
+        r"ou (?:est |sont |se trouve|trouver|\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
         r"quand (?:est|commence|sera|aura|a lieu|part|\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b)",
         r"qui (?:sait|saurait|peut|pourrait|connait|connaît|a |aurait|veut|voudrait|est |vient|viendrait|serait|"
         r"d'autre|joue|va )",
-        r"que (?:\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b|faire|dois-je|puis-je)",
+        r"que (?:\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b|faire|contient|contiennent|signifie|signifient|"
+        r"veut dire|veulent dire|fait|font|faut|dois|doit|peut|peux|pensez|penses)\b",
         r"qu'(?:en |y )?\w+-(?:je|tu|il|elle|on|nous|vous|ils|elles)\b",
         r"\w+-t-(?:il|elle|on)\b(?<!semble-t-il)(?<!paraît-t-il)(?<!ajoute-t-il)(?<!précise-t-il)",
-        r"\w+-(?:je|tu|on|ils|elles)\b",
+        r"\w+-(?:je|tu|ils|elles)\b",
+        r"\w+[tda]-on\b",  # "peut-on", "a-t-on", "prend-on"; not "Stratford-on-Avon"
         r"(?:peut|puis|sait|faut|doit|est|sont|fait|ont|serait|aurait|existe|suffit|reste|vaut|manque|"
         r"marche|fonctionne|devrait|pourrait|était|etait|allait)-(?:il|elle)\b",
         _FR_INVERTED,
@@ -79,27 +84,27 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         _QU + r" (?:sait|saurait|a |a-t-il|aurait|connait|connaît|connaitrait|peut|pourrait|utilise|est |serait|"
         r"veut|voudrait|va |vient|viendrait|ici|d'autre|l'a |y |se |s'|en |dispo|chaud|partant|intéressé|"
         r"interesse|aurai|as |ai )",
-        r"(?:il )?(?:y a|y'a|ya|y aurait|y'aurait) (?:moyen|" + _QU + r"|des gens qui)",
+        r"(?:il )?(?:y a|y'a|ya|y aurait|y'aurait) moyen",
         r"je me demand(?:e|ais) (?:si|comment|pourquoi|où|ou|quand|qui|quel)",
         r"(?:je voulais|je voudrais|j'aimerais|je souhaiterais|je souhaite|j'aurais voulu) savoir",
         r"(?:une|des|aucune) idées? (?:de|d'|pour|sur|comment|pourquoi)",
+        r"(?:conseillez|conseille|expliquez|explique|indiquez|indique|recommandez|recommande)-moi\b",
         r"savez-vous",
         r"sauriez-vous",
-        r"(?:tu|vous) (?:sais|savez|saurais|sauriez) (?:si|s'il|s'ils|où|ou|comment|quand|qui|pourquoi|quel|"
+        r"(?:tu|vous) (?:sais|savez|saurais|sauriez) (?:si|s'il|s'ils|où|ou|comment|qui|pourquoi|quel|"
         r"combien|ce qu|à quelle|a quelle)",
-        r"(?:tu|vous) (?:connais|connaissez|connaîtrais|connaitrais|connaîtriez|connaitriez) (?:un|une|des|"
-        + _QU
-        + r"|quelque)",
+        r"(?:tu|vous) (?:connais|connaissez|connaîtrais|connaitrais|connaîtriez|connaitriez) "
+        r"(?!un peu|un petit peu)(?:un|une|des|" + _QU + r"|quelque)",
         r"(?:tu|vous) (?:aurais|auriez|pourrais|pourriez|saurais|sauriez|voudrais|voudriez|serais|seriez|"
         r"accepterais|accepteriez) ",
         r"(?:tu|vous|t') (?:as|avez) (?:déjà|deja|une idée|des idées|un lien|le lien|des nouvelles|essayé|essaye|"
         r"testé|teste|vu |pu |reçu|recu|trouvé|trouve )",
-        r"di(?:tes|s)[- ]moi(?: (?:où|ou |comment|quand|qui|pourquoi|quel|combien|ce qu)|" + _END + ")",
-        r"(?:c'est|cest|c) (?:quoi|qui|où|combien|quand)\b",
+        r"di(?:tes|s)[- ]moi(?! si\b)",
+        r"(?:c'est|cest|c) (?:quoi|qui|où|combien|quand(?! même))\b",
         r"quoi de (?:neuf|beau|prévu|prevu)",
         # French asks with the wh-word last in speech: "on fait quoi", "vous en pensez quoi", "ça commence quand".
-        r"(?:tu|vous|on|ça|ca|t'|il|elle|ils|c'est|cest)\b[^.?!]{0,60} (?:quoi|où|quand|combien|comment)" + _END,
-        r"(?:tu|vous|on|t')\b[^.?!]{0,40}(?<!importe)(?<!pas)(?<! de)(?<!sais) quoi(?: [^\W\d_]+){1,3}" + _END,
+        r"(?:tu|vous|on|ça|ca|il|elle|ils|c'est|cest|t'[^\W\d_]+)(?: [^\W\d_']+){0,3}(?<!importe)(?<!pas)"
+        r"(?<! de)(?<!sais)(?<! comme) (?:quoi(?: [^\W\d_']+){0,3}|où|quand|combien|comment)" + _END,
     ),
     "en": (
         r"(?:how|what|where|why|when|who|wat|wut|wot) (?:do|does|did|is|are|was|were|can|could|should|would|"
@@ -109,16 +114,20 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"(?:how|what|where|who|why|wat|wut) (?:u|ya|yall|y'all|you guys|u guys)\b",
         r"(?:how|what|where) you (?:doing|up|think|mean|want|got|been|gonna|guys|thinking|playing|watching|"
         r"reading|listening|working|going|at|from|feel|feeling|like|say|talking|looking)\b",
-        r"(?:which|what) \w+ (?:do|does|did|is|are|should|would|can|will)\b",
+        # ("what they did was…", "what I do is…" are statements: a pronoun after "what" is its subject.)
+        r"(?:which|what) (?!i |we |they |you |he |she |it |u )\w+ (?:do|does|did|is|are|should|would|can|will)\b",
         r"why (?:not|isn't|doesn't|don't|won't|can't|isnt|doesnt|dont|wont|cant|am|are)\b",
         r"who (?:knows|has|wants|can|is|else|got|needs|wanna|would|will|did|does|here)\b",
         r"which (?:one|ones|of|way)\b",
         r"which (?:is|are|was|were|do|does|did|should|would|can|could|will) (?:the|a|an|it|one|better|best|you|u|"
         r"i|we|they|your|my|more|most|less|faster|easier|cheaper|correct|right|recommended)\b",
         r"how come\b",
-        r"(?:can|could|would|will|should|shall|may|might|do|does|did|is|are|was|were|has|have|am|must|r)"
+        r"(?:can|could|would|will|should|shall|may|might|does|did|is|are|was|were|am|must|r)"
         r"(?:n't|nt)? (?:i|you|we|they|he|she|it|anyone|anybody|any1|someone|somebody|everyone|everybody|there|"
         r"this|that|these|those|my|your|our|the|one|u|ya|yall|y'all|ye|ur|any)\b",
+        # "do it", "have the same problem": an imperative or a dropped "I", unless a person follows.
+        r"(?:do|have|has|had)(?:n't|nt)? (?:i|you|we|they|he|she|anyone|anybody|any1|someone|somebody|everyone|"
+        r"everybody|there|u|ya|yall|y'all|ye|people|ppl|guys|y'all)\b",
         r"(?:cant|wont|aint) (?:i|you|we|they|he|she|it|anyone|anybody|someone|u)\b",
         r"(?:anyone|anybody|any1|ne1|any one)(?: here| else| out there| around)? (?:know|knows|have|has|got|"
         r"gotten|tried|try|seen|see|heard|hear|use|used|using|wanna|want|wants|need|needs|play|played|playing|"
@@ -129,17 +138,19 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"experiencing|having|had|\w+ing|\w+ed)\b",
         r"(?:someone|somebody|does anyone|does anybody|do you|did anyone|has anyone|is anyone) "
         r"(?:know|knows|have|has|tried|seen|got|use|using|here|else|familiar|able|around|experienced)\b",
-        r"any (?:idea|ideas|tips|advice|suggestions|suggestion|recommendations|thoughts|way|chance|update|updates|"
+        r"any (?:other|idea|ideas|tips|advice|suggestions|suggestion|recommendations|thoughts|way|chance|update|"
+        r"updates|"
         r"news|luck|plans|clue|reason|pointers|takers|word|progress|one know|1 know)\b",
         r"is there (?:a|an|any|anything|anyone|anybody|someone|somebody|something|some|way|still)\b",
-        r"(?:i|im|i'm) (?:wonder|was wondering|am wondering|wondering)\b",
-        r"(?:just )?wondering (?:if|whether|how|what|why|when|where)\b",
+        # Polite questions to the others ("I was wondering if anyone…"); "I wonder why." muses.
+        r"(?:i |i'm |im )?(?:was |am )?wondering (?:if|whether)\b",
+        r"i wonder (?:if|whether) (?:anyone|anybody|someone|somebody|you|u|there|it's possible|it is possible)\b",
         r"(?:do |d)?(?:you|u|ya|yall|y'all) (?:wanna|want to|wan na)\b",
         r"wanna\b",
         r"(?:you|u|ya) (?:guys|all) (?:know|have|got|think|wanna|want|ever|still|ok|okay|going|coming|up|free|"
         r"around|there|awake|using|use|play|playing)\b",
         r"(?:you|u|ya) (?:ever|still there|ok|okay|alright|there|around|free|awake|home|sure|coming|going to the|"
-        r"gonna be|want me|got a sec|got time|got any|have any|mean|know (?:if|where|how|when|who|whether|any|"
+        r"gonna be|want me|got a sec|got time|got any|have any|know (?:if|where|when|who|whether|any|"
         r"anyone|anybody|of a|of any|a good|why|what time))\b",
         r"r (?:u|you|ya|yall|we|they|there)\b",
         r"(?:got|have) any\b",
@@ -193,7 +204,16 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"ich frage mich\b",
     ),
     "it": (
-        r"(?:come|perché|perchè|perche|cosa|che cosa|quale|quali|chi|dove|quando|quanto|quanti|quanta|quante) "
+        # ("perché" also means "because": an answer, "perché non sono paziente", opens like a question.)
+        r"(?:perché|perchè|perche) (?:si |posso|possiamo|devo|dovrei|serve|bisogna|conviene|usate|usi|avete|hai|"
+        r"mai|non (?:funziona|va|parte|riesco|posso|si))",
+        r"(?:quanto|quanta|quanti|quante|quale|quali) (?:[^\W\d_]+ ){1,3}(?:devo|dovrei|posso|potrei|si |è |e' |"
+        r"sono|bisogna|serve|conviene|contiene|contengono|c'è)",
+        r"che [^\W\d_]+ (?:ha|hanno|contiene|contengono)\b",
+        r"(?:consigliami|consigliatemi|dimmi|ditemi|spiegami|spiegatemi|suggeriscimi|suggeritemi|indicami|"
+        r"indicatemi)\b",
+        r"vorrei (?:sapere|capire|chiedere|avere (?:qualche |delle |alcune )?informazion)",
+        r"(?:come|cosa|che cosa|quale|quali|chi|dove|quando|quanto|quanti|quanta|quante) (?!(?:here|there|where)\b)"
         r"(?:si |posso|possiamo|faccio|fate|fai|funziona|mai|è |e' |sono|devo|dovrei|serve|bisogna|conviene|"
         r"ne |ci |vi |mi |ti |usate|usi|avete|hai|sapete|sai|pensate|ha |non |va |stai|state|\w+are\b|"
         r"\w+ere\b|\w+ire\b)",
@@ -255,6 +275,12 @@ _SET_PHRASES: dict[str, tuple[str, ...]] = {
         r"beauté|belle|beau|bel|blague|merde|bordel|enfer|surprise|talent|classe|idiot|idiote|angoisse|"
         r"tristesse|soulagement|boulot|travail|histoire|aventure|émotion|emotion)\b",
         r"comment dire\b",
+        r"(?:voyez|vois|savez|sais)-(?:vous|tu)$",
+        r"\w+-t-(?:il|elle|on) (?:dit|indiqué|expliqué|ajouté|précisé|déclaré|affirmé|souligné|estimé|confié|"
+        r"assuré|rappelé|reconnu|poursuivi|annoncé|raconté|répondu|lancé|conclu|noté|insisté|résumé)\b",
+        r"(?:dit|ajoute|explique|précise|souligne|indique|affirme|déclare|estime|confie|assure|rappelle|"
+        r"reconnaît|poursuit|annonce|raconte|lance|répond|conclut|note|observe|insiste|résume|entend|lit|"
+        r"semble|paraît|parait)-(?:t-)?(?:il|elle|on|ils|elles)\b",
         r"allez savoir\b",
         r"va savoir\b",
         r"(?:tu|vous) (?:sais|savez) (?:quoi|ce qu)",
@@ -271,6 +297,11 @@ _SET_PHRASES: dict[str, tuple[str, ...]] = {
         r"totally|exactly|more|less|still|only|even|the reason|when|where)",
         r"(?:do |did )?you know what\b",
         r"guess what\b",
+        r"what's (?:more|worse)\b",
+        r"(?:so|neither|nor) (?:do|does|did|am|is|are|was|were|have|has|can|could|will|would|should) "
+        r"(?:i|we|you|they|he|she|it)\b",
+        r"(?:don't|doesn't|didn't|isn't|aren't|haven't|hasn't|can't|won't) (?:we|you|they|i|he|she|it) all\b",
+        r"should (?:you|anyone|anybody|they|we|there) (?:need|require|wish|have any)\b",
         r"(?:is|was) (?:the|my|your|one|this|that) (?:best|worst|first|last|only|same|one)\b(?! \w+ (?:you|u)\b)",
     ),
     "es": (
@@ -376,7 +407,6 @@ _REACTIONS: frozenset[str] = frozenset(
         "right",
         "huh",
         "what",
-        "why",
         "sure",
         "lol",
         "lmao",
@@ -512,9 +542,15 @@ _REACTIONS: frozenset[str] = frozenset(
 _QUOTE_LINE = re.compile(r"^\s*(?:>|&gt;).*$", re.MULTILINE)
 # A question mark in brackets after a word doubts a spelling or a figure ("Tchaikovsky (sp?)", "2019 (?)").
 _DOUBT = r"[(\[]\s*(?:sp|sic|spelling|sp\.)?\s*\?+\s*[)\]]"
+# ASCII emoticons after a question mark ("got clay?:P", "ore?:D") are decoration, like emoji.
+_EMOTICON = r"(?<![\w:/])[:;=8][-'o^]?[dpo3)(\]\[/\\|*]+(?!\w)|(?<!\w)x[dp](?!\w)|\^\^|<3"
 _NOISE = re.compile(
-    r"```.*?```|`[^`]*`|https?://\S+|<a?:\w+:\d+>|<[@#!][^>]*>|:[a-z0-9_+-]+:|" + _DOUBT, re.DOTALL | re.IGNORECASE
+    r"```.*?```|`[^`]*`|https?://\S+|<a?:\w+:\d+>|<[@#!][^>]*>|:[a-z0-9_+-]+:|" + _DOUBT + "|" + _EMOTICON,
+    re.DOTALL | re.IGNORECASE,
 )
+# Someone else's words in quotation marks ("il m'a dit « tu viens ? »", 'he asked "why?"') are not the
+# poster's question; a quote left open runs to the end of the text. Bounded: no nesting, one pass.
+_QUOTED = re.compile(r"«[^«»]*(?:»|$)|“[^“”]*(?:”|$)|„[^„“”]*(?:[“”]|$)|\"[^\"\n]*\"")
 _TRAILING = re.compile(r"[?？¿]\W*$")  # emoji, spaces, closing quotes and » are all non-word characters
 _EXCLAIMED = re.compile(r"![^\w?？]*$")  # "Quel plaisir de vous voir !" exclaims, it does not ask
 _SENTENCE = re.compile(r"(?<=[?？])\s+")
@@ -530,19 +566,85 @@ _SET_TABLES: dict[str, re.Pattern[str]] = {  # `$` there is the clause's end, "?
     lang: re.compile("^(?:(?:" + _FILLERS[lang] + r")\s+){0,3}(?:" + "|".join(patterns).replace("$", _END) + ")")
     for lang, patterns in _SET_PHRASES.items()
 }
-# A sentence ending "..., pourquoi pas ?" or "... who knows?" shrugs: the rest must ask on its own.
-_TRAILING_SHRUG = re.compile(
-    r"(?:^|\W)(?:pourquoi pas|qui sait|why not|who knows|por qué no|quién sabe|warum nicht|wer weiß|perché no|"
-    r"chi lo sa|por que não|quem sabe)\W*$"
+# A sentence ending "..., pourquoi pas ?", "... who knows?" or with a tag that seeks agreement ("..., hein ?",
+# "..., tu vois ?", "..., you know?") shrugs or checks: the rest must ask on its own.
+_SHRUGS: dict[str, tuple[str, str]] = {  # (anywhere after a non-letter, only after a comma)
+    "fr": (
+        r"pourquoi pas|qui sait|hein|tu vois|vous voyez|voyez|tu sais|vous savez|n'est-ce pas|pas vrai|"
+        r"tu crois pas|tu imagines|vous imaginez|tu te rends compte|tu te rappelles|tu te souviens",
+        r"non",
+    ),
+    "en": (r"why not|who knows|you know|ya know|you see|huh|innit|don't you think", r"no"),
+    "es": (r"por qué no|quién sabe|¿no|sabes", r"no"),
+    "de": (r"warum nicht|wer weiß|wer weiss|nicht wahr|gell|weißt du|weisst du", r"oder"),
+    "it": (r"perché no|chi lo sa|sai", r"no|vero"),
+    "pt": (r"por que não|quem sabe|não é|sabe", r"né"),
+}
+_TRAILING_SHRUG: dict[str, re.Pattern[str]] = {
+    lang: re.compile(r"(?:(?:^|\W)(?:" + anywhere + r")|,\s*(?:" + after_comma + r"))\W*$")
+    for lang, (anywhere, after_comma) in _SHRUGS.items()
+}
+# Echoes and backchannels in question form ("Oh, do they?", "He does?", "Is that right?", "tu vois ?"): the
+# listener reacts, asks nothing to answer.
+_ECHO = re.compile(
+    r"^(?:(?:oh|ah|uh|um|well|really|so|and|yeah|mm)\s+){0,2}(?:"
+    r"(?:do|did|does|is|are|was|were|have|has|had|can|could|will|would|should|must)(?:n't)? "
+    r"(?:you|i|he|she|it|they|we|that|there|ya|u)|"
+    r"(?:you|i|he|she|it|they|we|that) (?:do|did|does|is|are|was|were|have|has|had|can|could|will|would|"
+    r"should|don't|didn't|doesn't|isn't|aren't|wasn't|weren't|haven't|hasn't|can't|won't|wouldn't)|"
+    r"(?:is|was) (?:that|it) (?:so|right|true|all)|(?:you|ya) (?:know|see|mean)(?: what i mean)?|"
+    r"know what i mean|(?:ah |oh )?(?:c'est|c'était|c'etait) (?:vrai|sûr|sur|ça|ca)|"
+    r"(?:tu|vous) (?:vois|voyez|sais|savez|imagines|imaginez|crois|croyez|te rends compte|vous rendez compte|"
+    r"te souviens|vous souvenez|te rappelles|vous rappelez|as vu|avez vu)|t'as vu|voyez"
+    r")(?: not| too| really| now| though| then| non| pas| hein| quoi)?$"
 )
+# Reported speech: what follows "I said", "he asked", "il m'a dit", "je me suis dit" is someone's words, not
+# the poster's question (with or without the quotation marks). Subject pronoun, then the speech verb.
+_REPORTED: dict[str, re.Pattern[str]] = {
+    "en": re.compile(
+        r"\b(?:i|he|she|they|we|you|people|someone|somebody|everybody|everyone|my \w+|his \w+|her \w+)\s+"
+        r"(?:(?:just|finally|then|always|would|'d|had|have|kept|was|were)\s+)?"
+        r"(?:said|says|asked|asks|goes|went|told \w+|was like|were like|thought|wondered|saying|asking)\b"
+        r"(?:\s+(?:to )?(?:me|him|her|them|us|you|myself|himself|herself))?"
+        r"(?!\s*(?:that|to|so|it|yes|no|nothing|something|about|for|if|whether)\b)"
+    ),
+    "fr": re.compile(
+        r"(?<![-'])\b(?:je|j'|il|elle|on|ils|elles|tu)\s*(?:(?:me|m'|te|t'|lui|leur|nous|vous|se|s')\s*)?"
+        r"(?:(?:suis|est|ai|a|as|avait|avais|avons|ont)\s+)?"
+        r"(?:dit|dis|disait|disais|demandé|demandait|demandais|répond|répondu|répondait|"
+        r"pose la question|posé la question|pensé|pensais|pensait)\b"
+        r"(?!\s*(?:que|qu'(?!est)|de|d'|à|ça|ca|rien|oui|non|si|s'il|s'ils)\b)"
+        r"|\b(?:me|m'|lui|leur) (?:fait|fais|faisait)\b|\bje fais mais\b"
+        r"|\b(?:pos\w+|demand\w+) (?:[^\W\d_]+ ){0,3}questions?\b"
+    ),
+}
+# A clause after a comma that opens with one of these is a relative or a subordinate clause ("…, qui est
+# très dure", "…, which is why", "…, wie das geht"), unless only greetings and fillers came before it.
+_RELATIVE: dict[str, re.Pattern[str]] = {
+    "fr": re.compile(r"(?:qui|où|ou|quand|que|qu')(?:\W|$)"),
+    "en": re.compile(r"(?:who|who's|whos|which)\b"),
+    "es": re.compile(r"(?:que|quien|quienes|donde|cuando|como|cual)\b"),
+    "de": re.compile(
+        r"(?:wie|warum|wieso|weshalb|was|wer|wo|wann|woher|wohin|womit|wozu|welche|welcher|welches|welchen|"
+        r"welchem|ob)\b"
+    ),
+    "it": re.compile(r"(?:che|chi|dove|quando|come|cui|quale|quali)\b"),
+    "pt": re.compile(r"(?:que|quem|onde|quando|como|qual|quais)\b"),
+}
+_FILLER_ONLY: dict[str, re.Pattern[str]] = {
+    lang: re.compile(r"^(?:(?:" + fillers + r"|[^\W\d_]+ (?:all|everyone|team))(?:\s+|$))+$")
+    for lang, fillers in _FILLERS.items()
+}
+_SENTENCES = re.compile(r"[^.!?？\n…]+(?:[.!?？\n…]|[^\S\n])*")
 # The pre-check's pieces (it runs on every message): any language's opener, matched at a clause's first
 # letter; clauses are found by searching forward for letters and `_CLAUSES` separators, each character
 # scanned a bounded number of times. (One regex searching for "separator, non-letters, opener" cost
 # 20 s on 2,000 dots, and a backtracking-free version of it 5 us on ordinary chat.)
 _OPENER = re.compile("|".join(p for patterns in _OPENERS.values() for p in patterns))
 _FILLER = re.compile(r"(?:" + "|".join(_FILLERS.values()) + r")\s+")
+_LANG_FILLER = {lang: re.compile(r"(?:" + fillers + r")\s+") for lang, fillers in _FILLERS.items()}
 _LETTER = re.compile(r"[^\W\d_]")
-_HYPHENED = re.compile(r"[^\W\d_]+-")
+_FIRST_WORD = re.compile(r"[^\W\d_]*")
 
 
 def _heads(pattern: str) -> set[str]:
@@ -570,6 +672,8 @@ def _heads(pattern: str) -> set[str]:
             return heads
         if pattern.startswith("\\s", i):  # the space after a filler
             return {literal + " "}
+        if pattern.startswith("\\b", i) or char == "$":  # the end of a word
+            return {literal + _WORD_END}
         if char in "\\[.^$()|" or (i + 1 < len(pattern) and pattern[i + 1] in "?*{"):
             return {literal}
         literal += char
@@ -614,12 +718,60 @@ def _branches(inner: str) -> list[str]:
     return [*branches, inner[start:]]
 
 
-# The pre-check's gate: a clause can only open with an opener (or a filler) when its first two characters
-# are some alternative's first two, its first character a one-letter alternative's, or its first word is
-# hyphenated ("peut-on", "auriez-vous": the alternatives that start with `\w`). Most clauses fail here,
-# before the long `_OPENER` alternation is tried.
-_OPENER_HEADS = frozenset(head[:2] for ps in _OPENERS.values() for p in ps for head in _heads("(?:" + p + ")"))
-_FILLER_HEADS = frozenset(head[:2] for head in _heads(_FILLER.pattern))
+# The pre-check's gate: a clause can only open with an opener (or a filler) when its first word is one an
+# alternative starts with, begins with one an alternative starts with but may extend ("quel" → "quelles"),
+# or is hyphenated ("peut-on", "auriez-vous": the alternatives that start with a character class). Most
+# clauses fail here, before the long `_OPENER` alternation is tried.
+_WORD_END = "\x00"
+
+
+def _first_words(patterns: list[str]) -> tuple[dict[str, list[str]], dict[str, list[str]], list[str]]:
+    """Where each pattern can start: {first word: patterns}, {first-word prefix: patterns} (the word may go on,
+    "quel" → "quelles") and the patterns that start with a character class ("peut-on", "auriez-vous": hyphenated)."""
+    words: dict[str, list[str]] = {}
+    prefixes: dict[str, list[str]] = {}
+    hyphened: list[str] = []
+    for pattern in patterns:
+        for head in _heads("(?:" + pattern + ")"):
+            word = _FIRST_WORD.match(head)
+            if word is None or not word.group():
+                if head != "¿":  # a text with "¿" skips the pre-check's clause reading
+                    hyphened.append(pattern)
+                continue
+            where = words if word.end() < len(head) else prefixes
+            if pattern not in where.setdefault(word.group(), []):
+                where[word.group()].append(pattern)
+    return words, prefixes, hyphened
+
+
+_BY_WORD, _BY_PREFIX, _HYPHENED_OPENERS = _first_words([p for patterns in _OPENERS.values() for p in patterns])
+_OPENER_PREFIXES = tuple(sorted(_BY_PREFIX))
+_SINGLE_FILLERS = frozenset(
+    filler for fillers in _FILLERS.values() for filler in fillers.split("|") if _FIRST_WORD.fullmatch(filler)
+)
+_FILLER_WORDS = frozenset(
+    word.group()
+    for fillers in _FILLERS.values()
+    for filler in fillers.split("|")
+    if (word := _FIRST_WORD.match(filler)) is not None
+)
+_SPACES = re.compile(r"\s+")
+_OPENERS_FOR: dict[tuple[str, bool], re.Pattern[str] | None] = {}
+
+
+def _openers_for(word: str, hyphened: bool) -> re.Pattern[str] | None:
+    """The alternatives of `_OPENER` that can start with `word` (compiled once, on first use), or None."""
+    key = (word, hyphened)
+    if key not in _OPENERS_FOR:
+        patterns = list(_BY_WORD.get(word, ()))
+        patterns += [p for prefix in _OPENER_PREFIXES if word.startswith(prefix) for p in _BY_PREFIX[prefix]]
+        patterns += _HYPHENED_OPENERS if hyphened else []
+        if len(_OPENERS_FOR) >= 4096:  # bounded: hostile text can bring any number of new words
+            _OPENERS_FOR.clear()
+        _OPENERS_FOR[key] = re.compile("|".join(dict.fromkeys(patterns))) if patterns else None
+    return _OPENERS_FOR[key]
+
+
 _THANKS = re.compile(
     r"\b(?:merci|thanks|thank you|thx|ty|tysm|cheers|gracias|danke|dankeschön|vielen dank|grazie|obrigad[oa]|"
     r"valeu|merci beaucoup|many thanks)\b",
@@ -630,15 +782,31 @@ _THANKS = re.compile(
 _THANKS_STEMS = ("merci", "thank", "thx", "ty", "cheers", "gracias", "dank", "grazie", "obrigad", "valeu")
 
 
+# The detector reads at most this much of a message: its start and its end, where a question is asked (a
+# pasted log or a 50 KB wall of text costs the same as a long message, whatever it holds).
+_HEAD, _TAIL = 3_000, 1_000
+
+
+def _bounded(text: str) -> str:
+    """The text, or its first `_HEAD` and last `_TAIL` characters with a line break between them."""
+    return text if len(text) <= _HEAD + _TAIL else text[:_HEAD] + "\n…\n" + text[-_TAIL:]
+
+
 def _fold(text: str) -> str:
     """Lower-cased, with typographic apostrophes made straight (the tables are written with `'`)."""
     return text.lower().replace("’", "'")
 
 
 def _clean(text: str) -> str:
-    """The text without quoted lines, code, links, custom emoji and spelling doubts, folded and trimmed."""
+    """The text without quoted lines, code, links, custom emoji, emoticons and spelling doubts, folded and
+    trimmed."""
     text = _QUOTE_LINE.sub(" ", text)
     return _fold(_NOISE.sub(" ", text).strip())
+
+
+def _own(cleaned: str) -> str:
+    """The cleaned text without what it quotes in quotation marks."""
+    return _QUOTED.sub(" ", cleaned).strip() if any(mark in cleaned for mark in '«“„"') else cleaned
 
 
 def _clauses(cleaned: str) -> list[str]:
@@ -656,7 +824,7 @@ def is_excluded(text: str) -> bool:
 def is_candidate(text: str) -> bool:
     """The cheap, language-free pre-check of whether this message could be a question at all."""
     if "?" not in text and "？" not in text and "¿" not in text:
-        return _opens_a_clause(_fold(text))
+        return _opens_a_clause(_fold(_bounded(text)))
     return not is_excluded(text)
 
 
@@ -679,12 +847,24 @@ def _opens_a_clause(lowered: str) -> bool:
 
 
 def _opens_at(lowered: str, start: int) -> bool:
-    """An opener at `start`, after at most three fillers, as the tables read a clause's start."""
+    """An opener at `start`, after at most three fillers, as the tables read a clause's start. Only the
+    alternatives that can start with the clause's first word are tried (`_openers_for`)."""
     for _ in range(4):
-        head = lowered[start : start + 2]
-        if (head in _OPENER_HEADS or _HYPHENED.match(lowered, start)) and _OPENER.match(lowered, start):
-            return True
-        if head not in _FILLER_HEADS or (filler := _FILLER.match(lowered, start)) is None:
+        first = _FIRST_WORD.match(lowered, start)
+        if first is None:
+            return False
+        word = first.group()
+        if word in _BY_WORD or word.startswith(_OPENER_PREFIXES) or lowered.startswith("-", first.end()):
+            openers = _openers_for(word, lowered.startswith("-", first.end()))
+            if openers is not None and openers.match(lowered, start):
+                return True
+        if word not in _FILLER_WORDS:
+            return False
+        if word in _SINGLE_FILLERS and (space := _SPACES.match(lowered, first.end())) is not None:
+            start = space.end()
+            continue
+        filler = _FILLER.match(lowered, start)
+        if filler is None:
             return False
         start = filler.end()
     return False
@@ -695,23 +875,30 @@ def _squeeze(words: list[str]) -> str:
 
 
 def _is_reaction(cleaned: str) -> bool:
-    """`ok?`, `what?`, `vraiment ?`, `really??`, `whaaat?`: a formulaic reaction, or no word at all."""
+    """`ok?`, `what?`, `vraiment ?`, `really??`, `whaaat?`, `oh, do they?`: a formulaic reaction or an echo,
+    or no word at all."""
     words = _WORD.findall(cleaned)
     if not words:
         return True
     said = " ".join(words)
-    return said in _REACTIONS or _squeeze(words) in _REACTIONS or (len(words) == 1 and len(said) < 2)
+    squeezed = _squeeze(words)
+    return (
+        said in _REACTIONS
+        or squeezed in _REACTIONS
+        or (len(words) == 1 and len(said) < 2)
+        or (len(words) <= 6 and _ECHO.match(squeezed) is not None)
+    )
 
 
-def _asks(sentence: str) -> bool:
-    """A sentence ending with a question mark asks something unless it is a reaction or a shrug."""
+def _asks(sentence: str, language: str) -> bool:
+    """A sentence ending with a question mark asks something unless it is a reaction, a shrug or a tag."""
     if not _TRAILING.search(sentence) or _is_reaction(sentence):
         return False
-    shrug = _TRAILING_SHRUG.search(sentence)
+    shrugs = _TRAILING_SHRUG.get(language)
+    shrug = shrugs.search(sentence) if shrugs is not None else None
     if shrug is None:
         return True
-    rest = sentence[: shrug.start()]
-    return any(table.match(clause) for clause in _clauses(rest) for table in _TABLES.values())
+    return _opens_somewhere(sentence[: shrug.start()], language)
 
 
 def _opens(clause: str, language: str) -> bool:
@@ -723,6 +910,54 @@ def _opens(clause: str, language: str) -> bool:
     return phrases is None or not phrases.match(clause)
 
 
+def _opens_somewhere(sentence: str, language: str) -> bool:
+    """One of the sentence's clauses opens with an interrogative form of `language` (every table when the
+    language has none): the first clause, or a later one that does not read as a relative clause."""
+    languages = [language] if language in _TABLES else list(_TABLES)
+    for lang in languages:
+        initial = True
+        for clause in _clauses(sentence):
+            if _opens(clause, lang) and (initial or not _RELATIVE[lang].match(_after_fillers(clause, lang))):
+                return True
+            initial = initial and _FILLER_ONLY[lang].match(clause) is not None
+    return False
+
+
+def _after_fillers(clause: str, language: str) -> str:
+    """The clause without its leading greetings and fillers ("et qui est…" → "qui est…")."""
+    for _ in range(3):
+        filler = _LANG_FILLER[language].match(clause)
+        if filler is None:
+            break
+        clause = clause[filler.end() :]
+    return clause
+
+
+def _own_sentences(cleaned: str, language: str) -> list[str]:
+    """The sentences of the text as the poster's own words: quotations removed, and a sentence that reports
+    speech ("je lui ai dit tu viens ?") cut before its speech verb."""
+    reported = _REPORTED.get(language)
+    sentences = []
+    for match in _SENTENCES.finditer(_own(cleaned)):
+        sentence = match.group().strip()
+        if reported is not None and (said := reported.search(sentence)) is not None:
+            # Direct speech follows its verb at once, after a comma, a colon or a quotation mark, or as a
+            # question form ("il m'a dit qu'est-ce que…"); "he said he would come, is it on?" still asks.
+            # In English the "that" of indirect speech is often left out, so only those forms count there;
+            # French reports the words themselves ("il me dit mais pourquoi tu souris ?").
+            words = sentence[said.end() :].lstrip()
+            if (
+                language != "en"
+                or words[:1] in (",", ":", "«", '"', "“")
+                or _TABLES[language].match(words)
+                or _LANG_FILLER[language].match(words)
+            ):
+                sentence = sentence[: said.start()].strip()
+        if sentence:
+            sentences.append(sentence)
+    return sentences
+
+
 def is_question(text: str, language: str) -> bool:
     """True when the message asks something, read with the table of `language` (a code such as 'fr').
 
@@ -730,14 +965,17 @@ def is_question(text: str, language: str) -> bool:
     languages; pass the community's locale for short texts instead."""
     if is_excluded(text):
         return False
-    cleaned = _clean(text)
+    cleaned = _clean(_bounded(text))
     if not cleaned or _is_reaction(cleaned):
         return False
-    if "¿" in cleaned or any(_asks(s) for s in _SENTENCE.split(cleaned)):
+    sentences = _own_sentences(cleaned, language)
+    if any("¿" in sentence for sentence in sentences):
+        return True
+    if any(_asks(sentence, language) for sentence in sentences):
         return True
     if language not in _TABLES or _EXCLAIMED.search(cleaned):
         return False
-    return any(_opens(clause, language) for clause in _clauses(cleaned))
+    return any(_opens_somewhere(sentence, language) for sentence in sentences)
 
 
 def opener_language(text: str, detected: str) -> str:
@@ -745,7 +983,7 @@ def opener_language(text: str, detected: str) -> str:
 
     Statistical detection is shaky on short technical questions ("How do I export to CSV?" can come
     out Portuguese); the opener tables are a cheap second opinion."""
-    clauses = _clauses(_clean(text))
+    clauses = _clauses(_clean(_bounded(text)))
     if detected in _TABLES and any(_opens(clause, detected) for clause in clauses):
         return detected
     for language in _TABLES:
