@@ -1,26 +1,31 @@
-"""The small question model: a logistic regression over hashed words, word pairs, letter groups and a few
-shapes of the message (ends with "?", first word, length), scored in pure Python from the weights file
-`question_model.json.gz` beside this module, and the combination with the rules that the bot ships.
+"""The small question model: a logistic regression over hashed words, word pairs, first and last words,
+how the message ends and its length (optionally letter groups), scored in pure Python from the weights file
+`question_model.json.gz` beside this module, and its combination with the rules (`Decision`).
 
-The rules (`detector.is_question`) are precise but miss most questions written without a "?" ("hows your
-day goin", "qqn a le lien du replay"); the model, trained by `scripts/train_question_model.py` on the
-training split of `benchmarks/questions/data` only, catches part of them. Which combination ships (rules
-alone, model alone, or the rules with the model where they say no), each language's threshold, and the
-figures behind that choice are written in the weights file by the training script, chosen by
-cross-validation on the training split; `benchmarks/questions_bench.py` measures them on the held-out split.
+The model is trained by `scripts/train_question_model.py` on the training split of
+`benchmarks/questions/data` only; which combination each language ships (the rules alone, the model alone,
+the rules or the model, the rules then the model), its thresholds and the cross-validation figures behind
+that choice are in the weights file; `benchmarks/questions_bench.py` measures them on the held-out split.
+A language without a model (or without a weights file) keeps the rules alone.
 
-Neither scikit-learn nor numpy is needed at run time: a message becomes at most a few hundred feature
-names, each hashed with CRC-32 into a table of signed bytes. The input is bounded (`INPUT_LIMIT`
-characters, `WORD_LIMIT` words), so a 50 KB paste costs what a 1,000-character message does. The weights are
-read once, on first use, under a lock (the bot scores in worker threads). Scoring costs tens of
-microseconds for an ordinary message: callers on the event loop should still hand it to a worker thread
-with the language detection (`tracker.tag` does).
+The model does not read question marks: it judges the wording, the rules judge the "?". The corpora it
+learns from are transcripts and edited text, where nearly every question carries a "?" and chat reactions
+("ok?") are rare; a model reading the "?" learns "a '?' is a question, no '?' is not", which undoes what the
+rules do for chat (reactions, questions without "?"): see the training script's docstring for the figures.
+
+Only messages past the tracker's pre-check (`detector.is_candidate`: a "?" or an interrogative opener) are
+ever scored. Neither scikit-learn nor numpy is needed at run time: a message becomes at most a few hundred
+feature names, each hashed with CRC-32 into a table of signed bytes. The input is bounded (`INPUT_LIMIT`
+characters, `WORD_LIMIT` words, `WORD_LENGTH` letters a word), so a 50 KB paste costs what a
+1,000-character message does. The weights are read once (`shipped`, under a lock: the bot scores in worker
+threads; the tracker reads them at start in a worker thread).
 """
 
 from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 import json
 import math
 import re
@@ -30,12 +35,13 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from plugins.questions import detector
 
 WEIGHTS_FILE = "question_model.json.gz"
-COMBINATIONS = ("rules", "model", "rules-or-model", "rules-or-model-without-mark")
+COMBINATIONS = ("rules", "model", "rules-or-model", "rules-or-model-without-mark", "rules-then-model")
 FORMAT = 1
 INPUT_LIMIT = 1000  # characters of a message the model reads (a question says what it asks early)
 WORD_LIMIT = 120  # words of those that make features (about 1,000 characters of chat)
@@ -83,11 +89,14 @@ def _last_sign(lowered: str) -> str:
     return ""
 
 
-def feature_names(text: str, chars: tuple[int, ...] = (3, 4)) -> list[str]:
+def feature_names(text: str, chars: tuple[int, ...] = (), marks: bool = False) -> list[str]:
     """The model's features of a message, as names (the training script hashes the same names): the
     number of words, how it ends, its first and last words, its words and word pairs, and the groups of
-    `chars` letters of its words (` how`, `ows `...)."""
+    `chars` letters of its words (` how`, `ows `...). Without `marks`, question marks are not read at all:
+    the model judges the wording, and the rules the "?" (see `Decision`)."""
     lowered = normalise(text)
+    if not marks:
+        lowered = lowered.replace("?", " ").replace("¿", " ").replace("？", " ")
     tokens = _TOKEN.findall(lowered)[:WORD_LIMIT]
     words = [t for t in tokens if t not in ("?", "¿", "!")]
     names = [f"n:{_words_bucket(len(words))}"]
@@ -127,8 +136,7 @@ class LanguageModel:
     weights: array[int]  # signed bytes, one per hashed feature
     scale: float  # weight = byte * scale
     bias: float
-    threshold: float  # in the combination, the model says "question" at or above this probability
-    combination: str  # "rules", "model", "rules-or-model", "rules-or-model-without-mark"
+    decision: Decision  # how the bot combines the model with the rules in this language
     model_threshold: float  # the model alone's best threshold (cross-validation), for the figures
 
     def probability(self, indexes: list[int]) -> float:
@@ -145,12 +153,13 @@ class QuestionModel:
 
     bits: int
     chars: tuple[int, ...]  # the sizes of letter groups the model was trained with
+    marks: bool  # whether it reads question marks
     languages: dict[str, LanguageModel]
     meta: dict[str, Any]
 
     def indexes(self, text: str) -> list[int]:
         """The feature indexes of `text` (the costly part of scoring: tens of microseconds)."""
-        return hashed(feature_names(text, self.chars), self.bits)
+        return hashed(feature_names(text, self.chars, self.marks), self.bits)
 
     def probability(self, text: str, language: str) -> float | None:
         """The model's probability that `text` asks something, or None without a model for `language`."""
@@ -164,13 +173,7 @@ class QuestionModel:
         model = self.languages.get(language)
         if model is None:
             return None
-        return decide(
-            model.combination,
-            model.threshold,
-            text,
-            language,
-            lambda: model.probability(self.indexes(text)),
-        )
+        return model.decision.decide(facts(text, language), lambda: model.probability(self.indexes(text)))
 
 
 @dataclass(frozen=True)
@@ -193,25 +196,44 @@ def facts(text: str, language: str) -> Facts:
     )
 
 
-def combine(combination: str, threshold: float, known: Facts, probability: Callable[[], float]) -> bool:
-    """A combination's verdict; `probability` is called only when the model's opinion is needed.
+@dataclass(frozen=True)
+class Decision:
+    """How the rules and the model decide together, one of `COMBINATIONS`.
 
-    `rules`: the rules alone. `model`: the model alone (commands and quote-only messages excepted).
-    `rules-or-model`: a question when either says so. `rules-or-model-without-mark`: the same, but the
-    model is not asked about messages with a "?", which the rules have already read (a reaction, a link).
+    `rules`: the rules alone. `model`: the model alone, at `threshold` (commands and quote-only messages
+    excepted). `rules-or-model`: a question when the rules say so, or the model at `threshold`.
+    `rules-or-model-without-mark`: the same, but a message with a "?" is left to the rules, which have read
+    it (a reaction, a link). `rules-then-model`: the model has the last word, with a threshold that depends
+    on the rules' verdict: `confirm` where they say yes, `threshold` where they say no.
     """
-    if combination == "model":
-        return not known.excluded and probability() >= threshold
-    if combination == "rules" or known.rules:
-        return known.rules
-    if known.excluded or (combination == "rules-or-model-without-mark" and known.marked):
-        return False
-    return probability() >= threshold
+
+    combination: str
+    threshold: float = 1.0
+    confirm: float = 0.0
+
+    def needs_model(self, known: Facts) -> bool:
+        """Whether the verdict on a message with these facts needs the model's probability (never for one
+        the tracker's pre-check turns away: the bot does not look further at those)."""
+        if self.combination == "rules" or known.excluded or not known.candidate:
+            return False
+        if self.combination == "model":
+            return True
+        if known.rules:
+            return self.combination == "rules-then-model" and self.confirm > 0.0
+        return not (self.combination == "rules-or-model-without-mark" and known.marked)
+
+    def decide(self, known: Facts, probability: Callable[[], float]) -> bool:
+        """The verdict; `probability` is called only when the model's opinion is needed."""
+        if not self.needs_model(known):
+            return known.rules and not known.excluded
+        if self.combination == "rules-then-model" and known.rules:
+            return probability() >= self.confirm
+        return probability() >= self.threshold
 
 
-def decide(combination: str, threshold: float, text: str, language: str, probability: Callable[[], float]) -> bool:
-    """`combine` with the facts of `text`."""
-    return combine(combination, threshold, facts(text, language), probability)
+def rules_version() -> str:
+    """A digest of the rules' source: the training records the one its choices were made with."""
+    return hashlib.sha256(Path(detector.__file__).read_bytes()).hexdigest()[:12]
 
 
 def load_bytes(raw: bytes) -> QuestionModel:
@@ -229,16 +251,16 @@ def load_bytes(raw: bytes) -> QuestionModel:
     for code, entry in data["languages"].items():
         if entry["combination"] not in COMBINATIONS:
             raise ValueError(f"question model for {code}: unknown combination {entry['combination']!r}")
+        decision = Decision(str(entry["combination"]), float(entry["threshold"]), float(entry.get("confirm", 0.0)))
         languages[code] = LanguageModel(
             tables[entry["table"]],
             float(entry["scale"]),
             float(entry["bias"]),
-            float(entry["threshold"]),
-            str(entry["combination"]),
+            decision,
             float(entry["model_threshold"]),
         )
     chars = tuple(int(n) for n in data["chars"])
-    return QuestionModel(bits, chars, languages, dict(data.get("meta", {})))
+    return QuestionModel(bits, chars, bool(data["marks"]), languages, dict(data.get("meta", {})))
 
 
 _lock = threading.Lock()
@@ -282,16 +304,12 @@ def verdict(text: str, language: str) -> bool:
 
 
 def needs_model(text: str, language: str, rules: bool) -> bool:
-    """Whether the bot's decision on `text` needs the model, given the rules' verdict `rules`: False for a
-    language without a model or that ships the rules alone, for a command or quote-only message, and where
-    the combination takes the rules' yes (or, without a mark, their reading of a "?") as it is. The
-    tracker hands only these messages to the model, in a worker thread."""
+    """Whether the bot's decision on `text` needs the model, given the rules' verdict `rules` (False for a
+    language without a model or that ships the rules alone, for a command or a quote-only message, and
+    where the combination takes the rules' verdict as it is). The tracker hands only these messages to the
+    model, in a worker thread."""
     loaded = shipped()
     entry = loaded.languages.get(language) if loaded is not None else None
-    if entry is None or entry.combination == "rules" or detector.is_excluded(text):
+    if entry is None:
         return False
-    if entry.combination == "model":
-        return True
-    if rules:
-        return False
-    return entry.combination != "rules-or-model-without-mark" or not ("?" in text or "？" in text)
+    return entry.decision.needs_model(Facts(rules, detector.is_excluded(text), "?" in text or "？" in text, True))
