@@ -173,6 +173,8 @@ class QuestionModel:
         model = self.languages.get(language)
         if model is None:
             return None
+        if model.decision.combination == "rules":
+            return detector.is_question(text, language)
         return model.decision.decide(facts(text, language), lambda: model.probability(self.indexes(text)))
 
 
