@@ -6,6 +6,7 @@ Builds replies from repo rows; no SQL here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,27 +43,34 @@ def age(delta: timedelta) -> Msg:
     return _("{span} ago", span=Span(delta))
 
 
-def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime, locale: str = "en") -> Reply:
+def unanswered(
+    ctx: PluginContext,
+    questions: Sequence[Question],
+    now: datetime,
+    locale: str = "en",
+    newcomers: AbstractSet[int] = frozenset(),
+) -> Reply:
     """`/unanswered`: open questions, oldest first, with age, language (named in the reader's `locale`) and
-    link."""
+    link; the ones in `newcomers` (newcomers' first questions, listed first by the caller) marked as such."""
     if not questions:
         return Reply(text=_("Every question here has had an answer. Thank you all! 🎉"))
     lines: list[Text] = []
     for question in questions[:MAX_LISTED]:
         waiting = " ⏳" if question.waiting else ""
-        lines.append(
-            _(
-                "{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
-                link=link_of(ctx, question),
-                age=age(now - question.asked_at),
-                channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
-                language=ctx.translator.language_name(question.language, locale)
-                if question.language != "unknown"
-                else language_name(question.language),
-                waiting=waiting,
-                excerpt=question.excerpt,
-            )
+        line: Text = _(
+            "{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
+            link=link_of(ctx, question),
+            age=age(now - question.asked_at),
+            channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
+            language=ctx.translator.language_name(question.language, locale)
+            if question.language != "unknown"
+            else language_name(question.language),
+            waiting=waiting,
+            excerpt=question.excerpt,
         )
+        if question.id in newcomers:
+            line = join([_("🌱 First question of a newcomer:"), line], " ")
+        lines.append(line)
     if len(questions) > MAX_LISTED:
         lines.append(n_("…and {count} more question.", "…and {count} more questions.", len(questions) - MAX_LISTED))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
