@@ -31,6 +31,7 @@ process (and one more query for a member who joined lately), never one per messa
 from __future__ import annotations
 
 import asyncio
+import re
 import time as monotonic
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
     from plugins.questions.tracker import Tracker
 
 MIN_DELAY = timedelta(minutes=5)
-MAX_DELAY = timedelta(days=30)
+MAX_DELAY = timedelta(weeks=4)  # shown "4 weeks" (30 days would read "4 weeks and 2 days")
 NEWCOMER_DAYS = scoring.NEWCOMER_DAYS
 VALUE_MAX = 40  # characters of a typed value: more is never a delay or a span of hours
 _SHARED_MAX_AGE = 30.0  # seconds a process trusts its cached values when other processes may change them
@@ -131,13 +132,13 @@ def parse_delay(raw: str, step: Msg) -> timedelta | _Default:
     seconds = duration_seconds(value) if value else None  # a bare number has no unit: None
     if seconds is None:
         raise CommandError(
-            _("{value} is not a delay for the {step}.", value=value, step=step),
+            _("{value} is not a delay for {step}.", value=value, step=step),
             _("Write a number and a unit, such as 4h, 90min, 1h30 or 2d; or default for the configuration's value."),
         )
     delay = timedelta(seconds=round(seconds))
     if not MIN_DELAY <= delay <= MAX_DELAY:
         raise CommandError(
-            _("The {step} cannot come after {value}.", step=step, value=Duration(delay) if delay else value),
+            _("{value} is not allowed for {step}.", value=Duration(delay) if delay else value, step=step),
             _("A delay is between {low} and {high}.", low=Duration(MIN_DELAY), high=Duration(MAX_DELAY)),
         )
     return delay
@@ -162,6 +163,15 @@ def parse_quiet(raw: str) -> str | _Default:
 
 
 _NO_QUIET = frozenset(fold(word) for word in ladder.NO_QUIET_HOURS)
+
+
+# One more word of quiet hours typed without quotes (`22h - 8h`, `22 h à 8 h`): numbers, `h`, `:` and dashes.
+_SPAN_WORD = re.compile(r"[\dhH:\-\u2010-\u2015]{1,12}|à|a|to")
+
+
+def continues_quiet(value: str, following: str) -> bool:
+    """True when the separate word `following` goes on with the quiet hours typed so far (`joins`)."""
+    return len(value) < VALUE_MAX and _SPAN_WORD.fullmatch(following) is not None
 
 
 def parse_switch(raw: str) -> bool | _Default:
@@ -405,9 +415,9 @@ class CommunityLadders:
 
 
 _STEP_NAMES: dict[str, Msg] = {
-    "nudge": _("nudge"),
-    "escalate": _("escalation"),
-    "waiting": _("still waiting"),
+    "nudge": _("the nudge"),
+    "escalate": _("the escalation"),
+    "waiting": _("the still-waiting mark"),
 }
 
 

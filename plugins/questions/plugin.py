@@ -44,9 +44,10 @@ from bot.plugin import (
     message_filter,
     text,
 )
+from bot.textsyntax import continues
 from plugins.questions import ladder
 from plugins.questions.answers import Answers
-from plugins.questions.community_settings import VALUE_MAX, LadderDesk, describe
+from plugins.questions.community_settings import VALUE_MAX, LadderDesk, continues_quiet, describe
 from plugins.questions.desk import Desk
 from plugins.questions.escalation import Escalation
 from plugins.questions.privacy import Privacy
@@ -208,10 +209,22 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     @command(
         "questions settings",
         _("Show or change this community's question ladder: delays, quiet hours, newcomers' priority."),
-        text("nudge", _("Nudge the helpers after this long, such as 4h or 90min."), **_SETTING),
-        text("escalate", _("Mention the helpers or moderators after this long, such as 24h or 1 day."), **_SETTING),
-        text("waiting", _("Mark the question as still waiting after this long, such as 3d."), **_SETTING),
-        text("quiet_hours", _("When nudges wait, such as 22:00-08:00 or 22h-8h; off for none."), **_SETTING),
+        text("nudge", _("Nudge the helpers after this long, such as 4h or 90min."), joins=continues, **_SETTING),
+        text(
+            "escalate",
+            _("Mention the helpers or moderators after this long, such as 24h or 1 day."),
+            joins=continues,
+            **_SETTING,
+        ),
+        text(
+            "waiting", _("Mark the question as still waiting after this long, such as 3d."), joins=continues, **_SETTING
+        ),
+        text(
+            "quiet_hours",
+            _("When nudges wait, such as 22:00-08:00 or 22h-8h; off for none."),
+            joins=continues_quiet,
+            **_SETTING,
+        ),
         text("newcomers", _("Priority to a newcomer's first question: on or off."), **_SETTING),
         level=Level.MODERATOR,
         private=True,
