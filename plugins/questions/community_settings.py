@@ -128,8 +128,8 @@ def parse_delay(raw: str, step: Msg) -> timedelta | _Default:
     `1 day and 2 hours`), within `MIN_DELAY`..`MAX_DELAY`; CommandError with a hint otherwise."""
     if is_default_word(raw):
         return DEFAULT
-    value = raw.strip()[:VALUE_MAX]
-    seconds = duration_seconds(value) if value else None  # a bare number has no unit: None
+    value = raw.strip()[:VALUE_MAX]  # what is repeated in the error; longer input is refused, never cut to fit
+    seconds = duration_seconds(value) if value and len(raw.strip()) <= VALUE_MAX else None  # a bare number: None
     if seconds is None:
         raise CommandError(
             _("{value} is not a delay for {step}.", value=value, step=step),
@@ -153,6 +153,8 @@ def parse_quiet(raw: str) -> str | _Default:
     if fold(value) in _NO_QUIET:
         return ""
     try:
+        if len(raw.strip()) > VALUE_MAX:
+            raise ValueError(value)
         span = ladder.parse_quiet_hours(value)
     except ValueError:
         raise CommandError(
