@@ -107,7 +107,15 @@ def test_quiet_hours_typed_in_several_words() -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("on", True), ("oui", True), ("Yes", True), ("activé", True), ("off", False), ("non", False), ("désactivé", False)],
+    [
+        ("on", True),
+        ("oui", True),
+        ("Yes", True),
+        ("activé", True),
+        ("off", False),
+        ("non", False),
+        ("désactivé", False),
+    ],
 )
 def test_on_and_off(typed: str, expected: bool) -> None:
     assert parse_switch(typed) is expected
