@@ -372,9 +372,9 @@ class CommunityLadders:
 
     async def change(
         self, community: str, chosen: LadderChoices, old: LadderValues, tz: str, now: datetime
-    ) -> tuple[LadderValues, int]:
+    ) -> tuple[LadderValues, set[int]]:
         """Save the community's choices and move its waiting questions' pending steps, in one transaction;
-        returns the new values and how many questions' next step moved."""
+        returns the new values and the questions whose next step moved."""
         new = resolve(self.defaults, chosen)
         async with self._db.transaction() as tx:
             await tx.execute(
@@ -393,12 +393,12 @@ class CommunityLadders:
         self.forget(community)
         return new, moved
 
-    async def replan(self, community: str, old: LadderValues, new: LadderValues, tz: str) -> int:
+    async def replan(self, community: str, old: LadderValues, new: LadderValues, tz: str) -> set[int]:
         """The second pass (see the module's docstring): the same moves, in a transaction of their own."""
         async with self._db.transaction() as tx:
             return await self._replan(tx, community, old, new, tz)
 
-    async def _replan(self, tx: Sql, community: str, old: LadderValues, new: LadderValues, tz: str) -> int:
+    async def _replan(self, tx: Sql, community: str, old: LadderValues, new: LadderValues, tz: str) -> set[int]:
         rows = await tx.fetchall(_PENDING, (community,))
         pending = [
             _Pending(
@@ -410,7 +410,7 @@ class CommunityLadders:
         moves = await asyncio.to_thread(_moves, community, pending, old, new, tz)
         if moves:
             await tx.executemany(_MOVE, moves)
-        return len(moves)
+        return {int(move[2]) for move in moves}
 
 
 # ---------------------------------------------------------------- the command
@@ -466,9 +466,8 @@ class LadderDesk:
         community = inv.community.key
         tz = (await self.ctx.communities.get(community)).timezone
         current = await self.ladders.values(community, fresh=True)
-        given = {"nudge": nudge, "escalate": escalate, "waiting": waiting, "quiet_hours": quiet_hours}
-        given["newcomers"] = newcomers
-        if all(value is None or not value.strip() for value in given.values()):
+        given = {"nudge": nudge, "escalate": escalate, "waiting": waiting}
+        if all(value is None or not value.strip() for value in (*given.values(), quiet_hours, newcomers)):
             return Reply(card=self._card(current, tz, _("This community's question ladder")), ephemeral=True)
         changes: dict[str, object] = {}
         for name in ("nudge", "escalate", "waiting"):
@@ -488,7 +487,7 @@ class LadderDesk:
         new, moved = await self.ladders.change(community, chosen, current, tz, self.ctx.clock.now())
         # Second pass: a question created, or a step advanced, with the old ladder during the change.
         await self.tracker.flush()
-        moved += await self.ladders.replan(community, current, new, tz)
+        moved |= await self.ladders.replan(community, current, new, tz)
         next_at = await self.tracker.repo.next_step_time(community)
         if next_at is not None:
             await self.tracker.arm(community, next_at, after_sweep=True)
@@ -496,13 +495,13 @@ class LadderDesk:
             "questions: %s changed its ladder (%s); %s pending steps moved",
             community,
             ", ".join(f.name for f in fields(LadderChoices) if f.name in changes),
-            moved,
+            len(moved),
         )
         title = _("Question ladder saved")
         note = n_(
             "{count} waiting question follows the new ladder from its next step on.",
             "{count} waiting questions follow the new ladder from their next step on.",
-            moved,
+            len(moved),
         )
         return Reply(card=self._card(new, tz, title, note if moved else None), ephemeral=True)
 

@@ -194,6 +194,11 @@ async def test_settings_show_lists_the_ladder_and_where_each_value_comes_from(tm
         assert "Still waiting after: 3 days · default from the configuration" in listed
         assert "Quiet hours: 22:00-08:00 (Europe/Paris) · default from the configuration" in listed
         assert "Priority to a newcomer's first question: off · chosen by the community" in listed
+        shown_alone = await h.command("mod", "/questions settings", level=Level.MODERATOR)
+        assert shown_alone.ephemeral and "This community's question ladder" in shown(shown_alone)
+        french = await _mod(h, "/settings show", locale="fr")
+        assert "Alerte après: 12 heures · choix de la communauté" in french
+        assert "Rappel aux aidants après: 4 heures · valeur par défaut de la configuration" in french
 
 
 async def test_the_first_question_of_a_newcomer_comes_sooner_and_first(tmp_path: Path) -> None:
