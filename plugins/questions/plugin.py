@@ -37,6 +37,7 @@ from bot.plugin import (
     channel,
     choice,
     command,
+    continues_duration,
     due,
     integer,
     job,
@@ -44,7 +45,6 @@ from bot.plugin import (
     message_filter,
     text,
 )
-from bot.textsyntax import continues
 from plugins.questions import ladder
 from plugins.questions.answers import Answers
 from plugins.questions.community_settings import VALUE_MAX, LadderDesk, continues_quiet, describe
@@ -209,15 +209,20 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     @command(
         "questions settings",
         _("Show or change this community's question ladder: delays, quiet hours, newcomers' priority."),
-        text("nudge", _("Nudge the helpers after this long, such as 4h or 90min."), joins=continues, **_SETTING),
+        text(
+            "nudge", _("Nudge the helpers after this long, such as 4h or 90min."), joins=continues_duration, **_SETTING
+        ),
         text(
             "escalate",
             _("Mention the helpers or moderators after this long, such as 24h or 1 day."),
-            joins=continues,
+            joins=continues_duration,
             **_SETTING,
         ),
         text(
-            "waiting", _("Mark the question as still waiting after this long, such as 3d."), joins=continues, **_SETTING
+            "waiting",
+            _("Mark the question as still waiting after this long, such as 3d."),
+            joins=continues_duration,
+            **_SETTING,
         ),
         text(
             "quiet_hours",
