@@ -75,11 +75,6 @@ from bot.protocols import (
 )
 from bot.storage.conversations import ChannelConversations, ConversationCounts, conversation_counts
 
-# For a text parameter a plugin reads itself as a duration (with words of its own, such as `default`):
-# the same reading as the `duration` kind, and the same gluing of `1 jour et 2 heures` typed unquoted.
-from bot.textsyntax import continues as continues_duration
-from bot.textsyntax import duration_seconds
-
 if TYPE_CHECKING:
     from bot.clock import Clock
     from bot.i18n import Translator
@@ -129,11 +124,9 @@ __all__ = [  # owned here, or re-exported from bot.declarations and bot.protocol
     "channel",
     "choice",
     "command",
-    "continues_duration",
     "conversation_counts",
     "due",
     "duration",
-    "duration_seconds",
     "integer",
     "job",
     "listen",

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any
 from bot.folding import fold
 from bot.i18n import Duration, Msg, Text, _, join, n_
 from bot.model import Card, CardField, CommunityRef, Reply
-from bot.plugin import CommandError, Invocation, PluginContext, Sql, duration_seconds
+from bot.params import duration_seconds
+from bot.plugin import CommandError, Invocation, PluginContext, Sql
 from bot.storage.times import from_db, to_db
 from plugins.questions import ladder, scoring
 from plugins.questions.repo import _COLUMNS, Question, QuestionsRepo, _question

@@ -24,6 +24,7 @@ from bot.model import (
     Reply,
     UserRef,
 )
+from bot.params import continues as continues_duration
 from bot.plugin import (
     Choice,
     DigestSection,
@@ -37,7 +38,6 @@ from bot.plugin import (
     channel,
     choice,
     command,
-    continues_duration,
     due,
     integer,
     job,
