@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.model import ChannelRef, Level, MemberJoined, UserRef
 from tests.harness import START, Harness, Sent, running
-from tests.questions.conftest import PLUGINS, join, questions, shown
+from tests.questions.conftest import PLUGINS, join, plugin, questions, shown
 
 NNBSP = "\u202f"
 HOUR = timedelta(hours=1)
@@ -255,3 +255,23 @@ async def test_turning_the_newcomer_priority_off_replans_and_unmarks(tmp_path: P
         await join(h, "newer")
         await h.say("newer", "Is there a code of conduct?")
         assert [q["newcomer"] for q in await questions(h)] == [1, 0]
+
+
+async def test_values_delivered_as_typed_options_and_the_digest_uses_the_waiting_delay(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        # Discord and Slack deliver each option's text on its own (no parsing of the line).
+        reply = await h.command(
+            "mod",
+            "/questions settings",
+            level=Level.MODERATOR,
+            options={"waiting": "1 day and 2 hours", "escalate": "20 h", "quiet_hours": "22 h 30 - 7 h"},
+        )
+        assert "Still waiting after: 1 day and 2 hours · chosen by the community" in shown(reply)
+        assert "Quiet hours: 22:30-07:00 (Europe/Paris) · chosen by the community" in shown(reply)
+        await h.say("alice", "How do I export my data to CSV?")
+        await h.advance(hours=27)
+        assert [q["waiting"] for q in await questions(h)] == [1]
+        listed = await h.command("bob", "/unanswered")
+        assert "⏳" in shown(listed)
+        section = await plugin(h).digest_section(h.platform.community, START, START + timedelta(days=2), "Europe/Paris")
+        assert section is not None and section.values()["still_waiting"] == 1  # 72 h by default: 0
