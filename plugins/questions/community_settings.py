@@ -294,6 +294,7 @@ class CommunityLadders:
         self._cache: dict[str, tuple[LadderValues, float]] = {}
         self._generation = 0
         self._askers: set[tuple[str, str]] = set()
+        self._warned_at = -60.0  # monotonic time of the last "could not tell" warning (one a minute at most)
 
     async def values(self, community: str, *, fresh: bool = False) -> LadderValues:
         """The community's ladder values; `fresh` reads them from the database (the sweep, a change)."""
@@ -302,7 +303,15 @@ class CommunityLadders:
         if not fresh and cached is not None and (self._max_age is None or now - cached[1] < self._max_age):
             return cached[0]
         generation = self._generation
-        values = resolve(self.defaults, _choices(await self._db.fetchone(_SELECT, (community,))))
+        try:
+            values = resolve(self.defaults, _choices(await self._db.fetchone(_SELECT, (community,))))
+        except Exception as error:
+            if fresh:
+                raise  # the sweep and the command fail and are tried again: never a step on a guess
+            # A question being asked while the database is busy: its first step on the last values read (else
+            # the configuration's), rather than no question at all; the sweep re-reads them for the next steps.
+            self._warn("could not read the ladder of %s (%s); the last values known are used", community, error)
+            return cached[0] if cached is not None else resolve(self.defaults, LadderChoices())
         if generation == self._generation:  # a change written during the read: do not cache what may be stale
             self._cache[community] = (values, now)
         return values
@@ -323,13 +332,29 @@ class CommunityLadders:
         if len(self._askers) >= _ASKERS_BOUND:
             self._askers.clear()
         self._askers.add(key)  # this question makes them an asker, whatever the answer below
-        joined = (await self.ctx.communities.joined_dates(CommunityRef.from_key(community), (author,))).get(author)
-        if joined is None or not timedelta() <= asked_at - joined < timedelta(days=NEWCOMER_DAYS):
+        try:
+            joined = (await self.ctx.communities.joined_dates(CommunityRef.from_key(community), (author,))).get(author)
+            if joined is None or not timedelta() <= asked_at - joined < timedelta(days=NEWCOMER_DAYS):
+                return False
+            earlier = await self._db.fetchone(
+                "SELECT 1 AS found FROM questions WHERE community = ? AND author_id = ? LIMIT 1", (community, author)
+            )
+        except Exception as error:  # a busy or unreachable database must not cost the question itself
+            self._askers.discard(key)  # asked again later, the member may still be a newcomer
+            self._warn(
+                "could not tell whether a question in %s is a newcomer's first (%s); it follows the usual ladder",
+                community,
+                error,
+            )
             return False
-        earlier = await self._db.fetchone(
-            "SELECT 1 AS found FROM questions WHERE community = ? AND author_id = ? LIMIT 1", (community, author)
-        )
         return earlier is None
+
+    def _warn(self, message: str, *args: object) -> None:
+        """A warning about the database, once a minute at most (an outage would repeat it per question)."""
+        now = monotonic.monotonic()
+        if now - self._warned_at >= 60:
+            self._warned_at = now
+            self.ctx.logger.warning("questions: " + message, *args)
 
     @staticmethod
     def queue_newcomer(repo: QuestionsRepo, community: str, question_id: int) -> None:

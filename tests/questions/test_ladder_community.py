@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.model import ChannelRef, Level, MemberJoined, UserRef
 from tests.harness import START, Harness, Sent, running
 from tests.questions.conftest import PLUGINS, join, plugin, questions, shown
@@ -275,3 +277,37 @@ async def test_values_delivered_as_typed_options_and_the_digest_uses_the_waiting
         assert "⏳" in shown(listed)
         section = await plugin(h).digest_section(h.platform.community, START, START + timedelta(days=2), "Europe/Paris")
         assert section is not None and section.values()["still_waiting"] == 1  # 72 h by default: 0
+
+
+class _Unreachable:
+    """The database as the ladder's reads see it during an outage (the rest of the app is unaffected)."""
+
+    def __init__(self, db: object) -> None:
+        self._db = db
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+    async def fetchone(self, sql: str, params: object = ()) -> object:
+        raise ConnectionError("the database is unreachable")
+
+
+async def test_a_question_asked_while_the_ladder_cannot_be_read_is_still_tracked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await join(h, "newbie")
+        ladders = plugin(h).tracker.ladders
+        monkeypatch.setattr(ladders, "_db", _Unreachable(ladders._db))
+
+        async def unreachable(*args: object) -> object:
+            raise ConnectionError("the database is unreachable")
+
+        monkeypatch.setattr(h.app.communities, "joined_dates", unreachable)
+        await h.say("newbie", "How do I change my display name?")
+        monkeypatch.undo()
+        assert "could not read the ladder" in caplog.text  # once a minute at most: not the join date's too
+        rows = await questions(h)
+        assert [(q["next_step"], q["newcomer"]) for q in rows] == [("nudge", 0)]  # the usual ladder: no guess
+        await h.advance(hours=4)
+        assert len(h.sent) == 2  # the nudge (in the question's thread) and the private note
