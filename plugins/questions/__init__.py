@@ -8,7 +8,7 @@ Commands: `/ask question [group:name]` (an explicit ticket; the group only by na
 
 Tables (migrations/questions/0001_tables.sql): `questions` (one row per tracked question, with a
 short excerpt only and its next ladder step), `question_answers` (answers credited to helpers),
-`question_note_optouts`; migrations/questions/0004_community_ladder.sql: `question_ladder_settings` (a
+`question_note_optouts`; migrations/questions/0003_community_ladder.sql: `question_ladder_settings` (a
 community's own ladder) and `questions.newcomer` (a newcomer's first question). Rows are queued on the
 hot path and written in batches (at 500 statements, within the activity writer's flush interval
 `activity.flush_ms` of the first one queued, and before any read); question ids are reserved from the

@@ -3,7 +3,7 @@ and the newcomer priority its moderators choose with `/questions settings`, over
 (`QuestionsSettings`, which stay every community's defaults).
 
 Owns the table `question_ladder_settings` and the column `questions.newcomer`
-(migrations/questions/0004_community_ladder.sql), the reading of the values moderators type (English or
+(migrations/questions/0003_community_ladder.sql), the reading of the values moderators type (English or
 French: `4h`, `90min`, `1h30`, `2 j`, `1 jour`; `22:00-08:00`, `22h-8h`, `aucune`; `oui`/`non`), the rules
 a ladder follows (each delay between 5 minutes and 30 days, nudge < escalate < still waiting), what a
 "newcomer's first question" is, and the re-planning of the waiting questions' pending steps when the ladder
@@ -57,7 +57,7 @@ NEWCOMER_DAYS = scoring.NEWCOMER_DAYS
 VALUE_MAX = 40  # characters of a typed value: more is never a delay or a span of hours
 _SHARED_MAX_AGE = 30.0  # seconds a process trusts its cached values when other processes may change them
 _ASKERS_BOUND = 50_000  # members remembered as having asked (a crude bound: cleared when reached)
-# Written with the tracker's queue after the question's own insert (rank 0; repo.py uses the ranks 0 to 3),
+# Written with the tracker's queue after the question's own insert (rank 0; repo.py uses low ranks, 0 to 4),
 # so the flag lands in the same flush as the row it marks. A rank far from repo.py's: two statements never
 # share one (a rank holds one statement).
 _NEWCOMER_RANK = 90

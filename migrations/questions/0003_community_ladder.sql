@@ -1,5 +1,5 @@
--- Questions plugin, per-community ladder (plugins/questions/community_settings.py, issue 19). Number 0004:
--- 0003 is left to the asker's-confirmation columns of the same issue, written at the same time.
+-- Questions plugin, per-community ladder (plugins/questions/community_settings.py, issue 19). The asker's
+-- confirmation of the same issue, written at the same time, took 0004.
 --
 -- `question_ladder_settings`: what a community's moderators chose with `/questions settings`. A NULL column
 -- is "no choice": the configuration's value applies. Delays in seconds; quiet hours as `22:00-08:00`, the
