@@ -57,20 +57,21 @@ def unanswered(
     lines: list[Text] = []
     for question in questions[:MAX_LISTED]:
         waiting = " ⏳" if question.waiting else ""
-        line: Text = _(
-            "{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
-            link=link_of(ctx, question),
-            age=age(now - question.asked_at),
-            channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
-            language=ctx.translator.language_name(question.language, locale)
-            if question.language != "unknown"
-            else language_name(question.language),
-            waiting=waiting,
-            excerpt=question.excerpt,
+        lines.append(
+            _(
+                "{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
+                link=link_of(ctx, question),
+                age=age(now - question.asked_at),
+                channel=ctx.directory.channel_name(question_ref(question).channel.parent()),
+                language=ctx.translator.language_name(question.language, locale)
+                if question.language != "unknown"
+                else language_name(question.language),
+                waiting=waiting,
+                excerpt=question.excerpt,
+            )
         )
         if question.id in newcomers:
-            line = join([_("🌱 First question of a newcomer:"), line], " ")
-        lines.append(line)
+            lines[-1] = join([_("🌱 First question of a newcomer:"), lines[-1]], " ")
     if len(questions) > MAX_LISTED:
         lines.append(n_("…and {count} more question.", "…and {count} more questions.", len(questions) - MAX_LISTED))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
