@@ -213,6 +213,8 @@ SCRIPT: tuple[Step, ...] = (
     Run("alice", "/solved {question:installer Rust}", refused=True),
     Run("chloe", "/solved 99", refused=True),
     Run("chloe", "/solved quarante", refused=True),
+    Run("alice", "/notsolved {question:installer Rust}", refused=True),  # only the asker
+    Run("david", "/notsolved {question:planning des ateliers}"),  # no answer yet: said kindly, nothing changes
     Run("chloe", "/solved {question:installer Rust}"),
     Run("alice", "/unanswered"),
     Run("alice", "/unanswered salon:#entraide", fallback="/unanswered channel:#entraide"),

@@ -275,6 +275,10 @@ class Escalation:
             return ref.channel.in_thread(question.message_id), True
         return ref.channel, True
 
+    async def helpers_place(self, question: Question) -> tuple[Target, bool]:
+        """Where the helpers are told about a question (the nudge's place): (target, is it in place)."""
+        return await self._helpers_place(question)
+
     async def _send(self, target: Target, reply: Reply, dedupe_key: str) -> None:
         """Send once (dedupe key); "failed" is raised for the sweep to postpone the step, any other
         refusal is logged and the step counts as done. A place that failed for an outage is not tried

@@ -1,7 +1,8 @@
 """The questions plugin's declarations: detection filter, tracking listeners, ladder due actions,
-commands (/ask, /solved, /unanswered, /question close, /helpers, /questions notes), the digest
-section and privacy. Each handler hands over to a service: `Tracker` (chat), `Escalation` (the
-ladder), `Desk` (commands), `Report` (leaderboard and digest) and `Privacy`."""
+commands (/ask, /solved, /notsolved, /unanswered, /question close, /helpers, /questions notes), the
+asker's confirmation sweep, the digest section and privacy. Each handler hands over to a service:
+`Tracker` (chat), `Escalation` (the ladder), `Confirmation` (closing the loop with the asker), `Desk`
+(commands), `Report` (leaderboard and digest) and `Privacy`."""
 
 from __future__ import annotations
 
@@ -42,8 +43,9 @@ from bot.plugin import (
     message_filter,
     text,
 )
-from plugins.questions import ladder
+from plugins.questions import confirm, ladder
 from plugins.questions.answers import Answers
+from plugins.questions.confirm import Confirmation
 from plugins.questions.desk import Desk
 from plugins.questions.escalation import Escalation
 from plugins.questions.privacy import Privacy
@@ -73,10 +75,13 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
         self.report = Report(ctx, self.tracker)
         self.privacy = Privacy(self.tracker)
         self.answers = Answers(self.tracker)
+        self.confirmation = Confirmation(ctx, self.tracker, self.escalation)
+        self.tracker.first_answer_hooks.append(self.confirmation.answered)
 
     async def start(self) -> None:
-        """Load the active questions into the in-memory index and wake the ladders."""
+        """Load the active questions into the in-memory index and wake the ladders and confirmations."""
         await self.tracker.load()
+        await self.confirmation.wake()
 
     async def stop(self) -> None:
         """Write what is still queued."""
@@ -116,10 +121,17 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
         """Run the ladder steps that fell due in a community: nudge, escalate, still waiting."""
         await self.escalation.sweep(action)
 
+    @due(confirm.SWEEP)
+    async def confirm_sweep(self, action: DueAction) -> None:
+        """Ask the askers of newly answered questions; close the ones never confirmed as unconfirmed."""
+        await self.confirmation.sweep(action)
+
     @job("questions.prune", every=timedelta(hours=1), scope="process")
     async def prune(self, when: datetime) -> None:
-        """Let old answered questions drop out of the in-memory index; wake any ladder left asleep."""
+        """Let old answered questions drop out of the in-memory index; wake any ladder or confirmation left
+        asleep."""
         await self.tracker.tidy(when)
+        await self.confirmation.wake()
 
     # ------------------------------------------------------------ commands
 
@@ -147,6 +159,21 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     async def solved(self, inv: Invocation, question: int | None = None) -> Reply:
         """`/solved` or `/solved 12`."""
         return await self.desk.solve(inv, question)
+
+    @command(
+        "notsolved",
+        _("Say that the answers to your question did not solve it yet: it goes back to the helpers."),
+        integer(
+            "question",
+            _("The question's number (your latest answered one when left out)."),
+            required=False,
+            min_value=1,
+        ),
+        private=True,
+    )
+    async def notsolved(self, inv: Invocation, question: int | None = None) -> Reply:
+        """`/notsolved` or `/notsolved 12` (the "Not yet" button of the asker's private question)."""
+        return await self.confirmation.not_yet(inv, question)
 
     @command(
         "unanswered",

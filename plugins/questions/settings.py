@@ -38,6 +38,9 @@ class QuestionsSettings(BaseModel):
     """Characters of a question kept as its excerpt."""
     track_days: int = Field(30, ge=1, le=365)
     """Answered-but-unsolved questions are watched for thanks and ✅ this many days."""
+    confirm_after_days: float = Field(7.0, gt=0, le=365)
+    """An answered question its asker never confirms (Solved / Not yet) is closed as answered, not confirmed
+    this long after its first answer; never counted as solved."""
 
     @field_validator("quiet_hours")
     @classmethod

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
@@ -75,6 +75,9 @@ class Tracker:
         # Repeated texts (FAQs, copy-paste, "any update?") skip detection; bounded by clearing.
         self._verdicts: dict[tuple[str, int], tuple[str, bool]] = {}
         self._excluded = {name.lstrip("#") for name in settings.excluded_channels}
+        # Called with each question that gets its first answer (or its first since its asker said "Not yet"):
+        # the asker's confirmation is planned there (plugins/questions/confirm.py).
+        self.first_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
 
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
@@ -302,6 +305,9 @@ class Tracker:
         self.index.add_answer(tracked, helper, message_id)
         self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
         self.writes.queued()
+        if first:
+            for hook in self.first_answer_hooks:
+                await hook(tracked, at)
 
     async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
         """Mark solved, crediting `helper`; the question leaves the index."""

@@ -49,7 +49,8 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime,
         return Reply(text=_("Every question here has had an answer. Thank you all! 🎉"))
     lines: list[Text] = []
     for question in questions[:MAX_LISTED]:
-        waiting = " ⏳" if question.waiting else ""
+        # 🔁: its asker said the answers did not solve it yet (`/notsolved`): back to waiting.
+        waiting = (" ⏳" if question.waiting else "") + (" 🔁" if question.not_yet_at is not None else "")
         lines.append(
             _(
                 "{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
@@ -69,8 +70,16 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime,
     return Reply(card=Card(title, description=join(lines)))
 
 
-def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community: str, weeks: int) -> Reply:
-    """`/helpers`: the patience leaderboard."""
+def helpers(
+    ctx: PluginContext,
+    standings: Sequence[scoring.Standing],
+    community: str,
+    weeks: int,
+    unconfirmed: Mapping[str, int] | None = None,
+) -> Reply:
+    """`/helpers`: the patience leaderboard; `unconfirmed` counts, per helper, the questions they answered
+    first that were closed as answered, not confirmed (shown apart: never solved)."""
+    unconfirmed = unconfirmed or {}
     if not standings:
         return Reply(
             text=n_(
@@ -80,15 +89,7 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
     fields = tuple(
         CardField(
             f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
-            join(
-                [
-                    # Points are often fractional (1.5): each language has its rule ("1,5 point", "1.5 points").
-                    n_("{count} point", "{count} points", s.points),
-                    n_("{count} first answer", "{count} first answers", s.answers),
-                    n_("{count} solved", "{count} solved", s.solved),
-                ],
-                " · ",
-            ),
+            join(_standing(s, unconfirmed.get(s.helper, 0)), " · "),
             inline=False,
         )
         for rank, s in enumerate(standings, start=1)
@@ -103,6 +104,20 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
             ),
         )
     )
+
+
+def _standing(standing: scoring.Standing, unconfirmed: int) -> list[Text]:
+    """One helper's figures; the answered questions closed without the asker's confirmation apart, and only
+    when there are some (never among the solved ones)."""
+    parts: list[Text] = [
+        # Points are often fractional (1.5): each language has its rule ("1,5 point", "1.5 points").
+        n_("{count} point", "{count} points", standing.points),
+        n_("{count} first answer", "{count} first answers", standing.answers),
+        n_("{count} solved", "{count} solved", standing.solved),
+    ]
+    if unconfirmed:
+        parts.append(n_("{count} answered, not confirmed", "{count} answered, not confirmed", unconfirmed))
+    return parts
 
 
 def credits(
@@ -124,6 +139,16 @@ def credits(
     return found
 
 
+def unconfirmed_by(questions: Sequence[Question], since: datetime) -> dict[str, int]:
+    """Per helper, the questions answered first by them since `since` and closed as answered, not
+    confirmed (the same questions `credits` counts, never as solved)."""
+    found: dict[str, int] = {}
+    for q in questions:
+        if q.status == "unconfirmed" and q.answered_by and q.answered_at and q.answered_at >= since:
+            found[q.answered_by] = found.get(q.answered_by, 0) + 1
+    return found
+
+
 def metrics(figures: Mapping[str, float | int | None]) -> tuple[Metric, ...]:
     """The section's figures (`stats.summary`) as typed metrics, each with its label; per-language counts
     are named in the reader's language (`Language`), so each rendering names them its own way."""
@@ -131,6 +156,7 @@ def metrics(figures: Mapping[str, float | int | None]) -> tuple[Metric, ...]:
         Metric("asked", _("Questions asked"), figures["asked"]),
         Metric("answered", _("Questions answered"), figures["answered"]),
         Metric("solved", _("Questions solved"), figures["solved"]),
+        Metric("unconfirmed", _("Questions answered, not confirmed"), figures["unconfirmed"]),
         Metric("median_first_answer", _("Time to a first answer, median"), figures["median_first_answer"], "duration"),
         Metric(
             "p90_first_answer", _("Time to a first answer, 90th percentile"), figures["p90_first_answer"], "duration"
