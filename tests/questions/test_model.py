@@ -145,3 +145,29 @@ def test_the_weights_file_ships_in_the_package_and_covers_english_and_french() -
 def test_the_bots_verdict_falls_back_to_the_rules_without_a_model() -> None:
     text = "¿Alguien sabe cómo exportar el calendario?"
     assert model.verdict(text, "xx") is detector.is_question(text, "xx")
+
+
+@pytest.mark.parametrize(
+    ("language", "question", "statement"),
+    [
+        ("en", "how do I export the calendar to my phone", "I exported the calendar to my phone"),
+        ("fr", "comment on exporte le calendrier sur mon téléphone", "j'ai exporté le calendrier sur mon téléphone"),
+        ("it", "come posso esportare il calendario", "ho esportato il calendario"),
+    ],
+)
+def test_the_shipped_model_reads_the_wording_not_the_mark(language: str, question: str, statement: str) -> None:
+    shipped = model.shipped()
+    assert shipped is not None
+    asking, telling = shipped.probability(question, language), shipped.probability(statement, language)
+    assert asking is not None and telling is not None and asking > 0.5 > telling
+    assert shipped.probability(question + " ?", language) == asking  # blind to "?": the rules read it
+
+
+def test_the_training_script_reads_the_training_split_only(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")  # the `train` extra; the bot itself never needs it
+    import scripts.train_question_model as training
+
+    (tmp_path / "en.train.tsv").write_text("1\tc:1\thow do I do this\n0\tc:2\tfine thanks\n", "utf-8")
+    (tmp_path / "en.heldout.tsv").write_text("not a valid line\n", "utf-8")  # read, it would raise
+    loaded = training.load_train(tmp_path)
+    assert [(e.label, e.text) for e in loaded["en"]] == [(True, "how do I do this"), (False, "fine thanks")]
