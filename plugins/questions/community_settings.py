@@ -573,10 +573,12 @@ class LadderDesk:
 
     def _card(self, values: LadderValues, tz: str, title: Msg, note: Msg | None = None) -> Card:
         explained: list[Text] = [
-            _(
-                "A newcomer's first question (asked within {days} days of joining) gets its nudge and "
+            n_(
+                "A newcomer's first question (asked within {count} day of joining) gets its nudge and "
                 "escalation after half the delays, and comes first in /unanswered.",
-                days=NEWCOMER_DAYS,
+                "A newcomer's first question (asked within {count} days of joining) gets its nudge and "
+                "escalation after half the delays, and comes first in /unanswered.",
+                NEWCOMER_DAYS,
             ),
             _(
                 "Change one or several: `/questions settings nudge:2h escalate:12h quiet_hours:22h-8h "
