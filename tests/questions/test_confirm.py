@@ -159,7 +159,7 @@ async def test_not_yet_after_a_long_wait_skips_the_missed_rungs_instead_of_a_bur
         assert len(in_channel(h, "helpers")) == 1  # the notice only, no burst of late rungs
         await h.advance(hours=4)
         helpers = in_channel(h, "helpers")
-        assert len(helpers) == 2 and "Still not solved, 4 hours after" in helpers[1]  # the escalation, once; nudge skipped
+        assert len(helpers) == 2 and "Still not solved, 4 hours after" in helpers[1]  # the escalation; no nudge
         await h.advance(days=3)
         assert len(in_channel(h, "helpers")) == 2
         assert (await status(h))["waiting"] == 1  # flagged as still waiting at its time
