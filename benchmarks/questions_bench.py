@@ -130,6 +130,27 @@ def quality(evaluate: Any, language: str, examples: Sequence[Any], split: str) -
             f"{combined.f1 / base.f1:.3f} of rules F1" if base.f1 else "",
         )
     )
+    rows.extend(_breakdown(evaluate, language, examples, split))
+    return rows
+
+
+def _without_marks(text: str) -> str:
+    """The message as typed by someone who never writes a question mark."""
+    return text.replace("?", " ").replace("？", " ").replace("¿", " ").strip()
+
+
+def _breakdown(evaluate: Any, language: str, examples: Sequence[Any], split: str) -> list[Row]:
+    """The shipped path per corpus (a headline can hide a corpus: DailyDialog is easy, STAC is typed
+    chat), then on the same messages with every question mark removed (how many questions the wording
+    alone gives away: a stress figure, not a target)."""
+    rows: list[Row] = []
+    for corpus, scores in evaluate.by_corpus(shipped_path, examples, language).items():
+        rows.append((f"questions {language}, {split}, shipped, {corpus} only", _cell(scores), "", ""))
+    bare = [type(e)(label=e.label, source=e.source, text=_without_marks(e.text)) for e in examples]
+    scores = _scores(evaluate, shipped_path, bare, language)
+    rows.append(
+        (f"questions {language}, {split}, shipped, every '?' removed", _cell(scores), "stress, not a target", "")
+    )
     return rows
 
 
