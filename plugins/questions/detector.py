@@ -284,6 +284,7 @@ _SET_PHRASES: dict[str, tuple[str, ...]] = {
         r"allez savoir\b",
         r"va savoir\b",
         r"(?:tu|vous) (?:sais|savez) (?:quoi|ce qu)",
+        r"comment (?:dirais-je|dirai-je)$",
     ),
     "en": (
         r"what can (?:i|you|we) (?:say|do)(?: lol| haha)?$",
@@ -303,6 +304,13 @@ _SET_PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:don't|doesn't|didn't|isn't|aren't|haven't|hasn't|can't|won't) (?:we|you|they|i|he|she|it) all\b",
         r"should (?:you|anyone|anybody|they|we|there) (?:need|require|wish|have any)\b",
         r"(?:is|was) (?:the|my|your|one|this|that) (?:best|worst|first|last|only|same|one)\b(?! \w+ (?:you|u)\b)",
+        # A speaker searching for their own words asks nobody ("what was I going to say", "how can I put it").
+        r"what (?:else )?(?:was|am) i (?:going to|gonna|about to|trying to) say\b",
+        r"what (?:do|did) i (?:want|mean|wanna) (?:to )?say\b",
+        r"how (?:can|do|shall|should|could) i (?:say|put|describe|explain) (?:it|this|that)$",
+        r"what's the word$",
+        r"isn't (?:that|it) (?:the truth|funny|great|something|amazing|nice|wild|crazy|"
+        r"interesting|wonderful|strange|weird|ironic)$",
     ),
     "es": (
         r"por qué no$",
@@ -607,6 +615,12 @@ _REPORTED: dict[str, re.Pattern[str]] = {
         r"(?:said|says|asked|asks|goes|went|told \w+|was like|were like|thought|wondered|saying|asking)\b"
         r"(?:\s+(?:to )?(?:me|him|her|them|us|you|myself|himself|herself))?"
         r"(?!\s*(?:that|to|so|it|yes|no|nothing|something|about|for|if|whether)\b)"
+        # Any speaker: "people would have said, why…", "they ask me, why…", "I'm like, how do they…"; only
+        # cut when the words that follow are set off or open as a question (see `_own_sentences`).
+        r"|(?<=\w )(?<!i )(?<!going to )(?<!gonna )(?<!want to )(?<!wanted to )(?<!meant to )(?<!that )\b"
+        r"(?:say|says|said|saying|asked|asks|suggested)\b(?:\s+(?:to )?(?:me|him|her|them|us|you)\b)?"
+        r"|\b(?:ask|asking)\s+(?:me|him|her|them|us)\b"
+        r"|\b(?:i'm|im|i was|it was|it's|he's|she's|they're|we're|he was|she was|they were|we were) like\b"
     ),
     "fr": re.compile(
         r"(?<![-'])\b(?:je|j'|il|elle|on|ils|elles|tu)\s*(?:(?:me|m'|te|t'|lui|leur|nous|vous|se|s')\s*)?"
@@ -616,6 +630,42 @@ _REPORTED: dict[str, re.Pattern[str]] = {
         r"(?!\s*(?:que|qu'(?!est)|de|d'|à|ça|ca|rien|oui|non|si|s'il|s'ils)\b)"
         r"|\b(?:me|m'|lui|leur) (?:fait|fais|faisait)\b|\bje fais mais\b"
         r"|\b(?:pos\w+|demand\w+) (?:[^\W\d_]+ ){0,3}questions?\b"
+        r"|\b(?:lui|leur) (?:demander|dire)\b|\bqui (?:me |m'|lui |nous |vous |leur )?(?:disait|demandait)\b"
+    ),
+}
+# A sentence that opens with a speech verb put after its subject's words ("que va faire le président ?
+# se demande Le Progrès", "tu viens ? demanda-t-il") says the question before it was someone else's.
+_SOMEONE = ("anyone", "anybody", "any1", "any one", "someone", "somebody")
+_POSTPOSED: dict[str, re.Pattern[str]] = {
+    "fr": re.compile(
+        r"(?:se demande|se demandait|se demandent|se demandaient|s'interroge|s'interrogeait|"
+        r"(?:demande|demanda|demandait|dit|disait|lance|lança|répond|répondit|interroge|interrogea|"
+        r"s'exclame|s'exclama)-t?-?(?:il|elle|on|ils|elles)|"
+        r"(?:m'|lui |me |nous |vous |leur )?a-t-(?:il|elle|on) (?:demandé|dit|lancé|répondu))\b"
+    ),
+}
+# Without a question mark, a clause after a verb of seeing, showing or telling is what was seen or told
+# ("je regardais, euh, comment se tournait la scène", "trying to think of what they are"), and a French
+# clause in the imperfect after the start of a sentence narrates ("…, comment ça se passait").
+_EMBEDDING: dict[str, re.Pattern[str]] = {
+    "fr": re.compile(
+        r"(?:^|\s)(?:voir|vu|regard\w*|expliqu\w*|découvr\w*|décrit|décrire|racont\w*|montr\w*|rappel\w*|"
+        r"comprendre|compris|imaginer|imagine|de|sur)$"
+    ),
+    "en": re.compile(
+        r"(?:^|\s)(?:see|seeing|saw|seen|explain\w*|show\w*|think of|thinking of|figure out|find out|found out|"
+        r"decide|remember|realize|understand|learn\w*|about|of|on|as to|in terms of|depends on|told)$"
+    ),
+}
+_NARRATING: dict[str, re.Pattern[str]] = {
+    "fr": re.compile(r"\b[^\W\d_]{2,}(?<!f)(?<!r)(?<!tr)(?<!pl)(?:ait|aient)\b"),
+}
+# "does anyone have…" inside a sentence ("I have plenty sheep does anyone have clay") asks as much as at
+# its start: an auxiliary, then someone, then a verb, in that order, never opens a statement.
+_INSIDE: dict[str, re.Pattern[str]] = {
+    "en": re.compile(
+        r"\b(?:does|do|did|has|would|could|can|will)\s+(?:anyone|anybody|any1|any one|someone|somebody)\s+"
+        r"(?:have|has|got|want|wanna|need|know|knows|fancy|spare|give|trade|offer|help)\b"
     ),
 }
 # A clause after a comma that opens with one of these is a relative or a subordinate clause ("…, qui est
@@ -824,7 +874,10 @@ def is_excluded(text: str) -> bool:
 def is_candidate(text: str) -> bool:
     """The cheap, language-free pre-check of whether this message could be a question at all."""
     if "?" not in text and "？" not in text and "¿" not in text:
-        return _opens_a_clause(_fold(_bounded(text)))
+        lowered = _fold(_bounded(text))
+        return _opens_a_clause(lowered) or (
+            any(word in lowered for word in _SOMEONE) and any(p.search(lowered) for p in _INSIDE.values())
+        )
     return not is_excluded(text)
 
 
@@ -910,17 +963,38 @@ def _opens(clause: str, language: str) -> bool:
     return phrases is None or not phrases.match(clause)
 
 
-def _opens_somewhere(sentence: str, language: str) -> bool:
+def _opens_somewhere(sentence: str, language: str, marked: bool = True) -> bool:
     """One of the sentence's clauses opens with an interrogative form of `language` (every table when the
-    language has none): the first clause, or a later one that does not read as a relative clause."""
+    language has none): the first clause, or a later one that does not read as a relative clause. In a
+    sentence with no question mark (`marked` false) a later clause must not read as embedded either."""
     languages = [language] if language in _TABLES else list(_TABLES)
     for lang in languages:
         initial = True
+        before = ""
         for clause in _clauses(sentence):
-            if _opens(clause, lang) and (initial or not _RELATIVE[lang].match(_after_fillers(clause, lang))):
+            if _opens(clause, lang) and (
+                initial
+                or (
+                    not _RELATIVE[lang].match(_after_fillers(clause, lang))
+                    and (marked or not _embedded(before, clause, lang))
+                )
+            ):
                 return True
-            initial = initial and _FILLER_ONLY[lang].match(clause) is not None
+            filler = _FILLER_ONLY[lang].match(clause) is not None
+            initial = initial and filler
+            if not filler:
+                before = clause
     return False
+
+
+def _embedded(before: str, clause: str, language: str) -> bool:
+    """The clause, in a sentence with no question mark, is the complement of the clause `before` it (the
+    last one that was not only fillers) or narrates in the French imperfect."""
+    embedding = _EMBEDDING.get(language)
+    if embedding is not None and embedding.search(before):
+        return True
+    narrating = _NARRATING.get(language)
+    return narrating is not None and narrating.search(clause) is not None
 
 
 def _after_fillers(clause: str, language: str) -> str:
@@ -954,6 +1028,9 @@ def _own_sentences(cleaned: str, language: str) -> list[str]:
             ):
                 sentence = sentence[: said.start()].strip()
         if sentence:
+            postposed = _POSTPOSED.get(language)
+            if postposed is not None and sentences and postposed.match(_LEADING.sub("", sentence)):
+                sentences.pop()  # the question before it was someone else's ("…? se demande Le Progrès")
             sentences.append(sentence)
     return sentences
 
@@ -975,7 +1052,11 @@ def is_question(text: str, language: str) -> bool:
         return True
     if language not in _TABLES or _EXCLAIMED.search(cleaned):
         return False
-    return any(_opens_somewhere(sentence, language) for sentence in sentences)
+    inside = _INSIDE.get(language)
+    return any(
+        _opens_somewhere(sentence, language, marked=False) or (inside is not None and inside.search(sentence))
+        for sentence in sentences
+    )
 
 
 def opener_language(text: str, detected: str) -> str:
