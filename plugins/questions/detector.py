@@ -635,6 +635,13 @@ _REPORTED: dict[str, re.Pattern[str]] = {
 }
 # A sentence that opens with a speech verb put after its subject's words ("que va faire le président ?
 # se demande Le Progrès", "tu viens ? demanda-t-il") says the question before it was someone else's.
+# A capital after a word or a colon, in the middle of a sentence: where a title or a topic starts.
+_TITLE = re.compile(r"(?<=[^\W\d_]\s|:\s)(?=[A-ZÀ-ÖØ-ÞŒ])")
+_LETTERS = re.compile(r"[^\W\d_]+")
+# Words that show the poster speaking for themselves or to the others (not naming a title).
+_PERSON: dict[str, frozenset[str]] = {
+    "fr": frozenset("je j tu t vous on nous me m moi mon ma mes ton ta tes votre vos notre nos te toi svp stp".split()),
+}  # French only: English chat capitalises at random ("It's over weight, Do you want…?")
 _SOMEONE = ("anyone", "anybody", "any1", "any one", "someone", "somebody")
 _POSTPOSED: dict[str, re.Pattern[str]] = {
     "fr": re.compile(
@@ -650,11 +657,21 @@ _POSTPOSED: dict[str, re.Pattern[str]] = {
 _EMBEDDING: dict[str, re.Pattern[str]] = {
     "fr": re.compile(
         r"(?:^|\s)(?:voir|vu|regard\w*|expliqu\w*|découvr\w*|décrit|décrire|racont\w*|montr\w*|rappel\w*|"
-        r"comprendre|compris|imaginer|imagine|de|sur)$"
+        r"comprendre|compris|imaginer|imagine|de|sur)(?:\s+(?:euh|heu|hum|bah|ben))*$"
     ),
     "en": re.compile(
         r"(?:^|\s)(?:see|seeing|saw|seen|explain\w*|show\w*|think of|thinking of|figure out|find out|found out|"
-        r"decide|remember|realize|understand|learn\w*|about|of|on|as to|in terms of|depends on|told)$"
+        r"decide|remember|realize|understand|learn\w*|about|of|on|as to|in terms of|depends on|told)"
+        r"(?:\s+(?:uh|um|uhm|er|erm))*$"
+    ),
+}
+# A speaker's search for a word, between two parts of a sentence with no question mark ("that singer, what's
+# his name, Willie Nelson", "dans son, comment ça s'appelle …"), asks nobody.
+_SEARCHING: dict[str, re.Pattern[str]] = {
+    "fr": re.compile(r"(?:comment (?:ça|ca) s'appel\w*|comment (?:on|vous) (?:dit|dites)|c'est quoi (?:déjà|deja))$"),
+    "en": re.compile(
+        r"(?:what's|what is|what was) (?:it|that|the word|the name|his name|her name|their name|it called|"
+        r"that called|they called)$|what (?:do|did) (?:you|they|we) call (?:it|that|them|those)$"
     ),
 }
 _NARRATING: dict[str, re.Pattern[str]] = {
@@ -993,6 +1010,9 @@ def _embedded(before: str, clause: str, language: str) -> bool:
     embedding = _EMBEDDING.get(language)
     if embedding is not None and embedding.search(before):
         return True
+    searching = _SEARCHING.get(language)
+    if searching is not None and searching.match(_after_fillers(clause, language)):
+        return True
     narrating = _NARRATING.get(language)
     return narrating is not None and narrating.search(clause) is not None
 
@@ -1005,6 +1025,36 @@ def _after_fillers(clause: str, language: str) -> str:
             break
         clause = clause[filler.end() :]
     return clause
+
+
+def _titles(text: str, language: str) -> set[str]:
+    """The sentences of the (unfolded) text that end with a question mark only because they name a title or
+    a topic: an interrogative form written with a capital in the middle of a statement ("il prépare
+    l'ouvrage Comment monter votre pièce ?", "sur le sujet : Quelle a été… ?"). Folded, as `_own_sentences`
+    gives them. The words before must not be the poster's (a pronoun of the first or second person) nor a
+    greeting or filler ("salut Comment faire ?", "Question : Comment…?")."""
+    person = _PERSON.get(language)
+    if person is None or language not in _TABLES:
+        return set()
+    titles = set()
+    for match in _SENTENCES.finditer(_own(text)):
+        sentence = match.group().strip()
+        if not _TRAILING.search(sentence):
+            continue
+        for count, title in enumerate(_TITLE.finditer(sentence)):
+            if count >= 8:  # a handful of capitals per sentence is all a title needs; bounded
+                break
+            before = _fold(sentence[: title.start()])
+            words = _LETTERS.findall(before)
+            if (
+                len(words) >= 2
+                and not person.intersection(words)
+                and _LANG_FILLER[language].match(before) is None
+                and _TABLES[language].match(_fold(sentence[title.end() :]))
+            ):
+                titles.add(_fold(sentence))
+                break
+    return titles
 
 
 def _own_sentences(cleaned: str, language: str) -> list[str]:
@@ -1048,6 +1098,8 @@ def is_question(text: str, language: str) -> bool:
     sentences = _own_sentences(cleaned, language)
     if any("¿" in sentence for sentence in sentences):
         return True
+    if titles := _titles(_NOISE.sub(" ", _QUOTE_LINE.sub(" ", _bounded(text))).strip(), language):
+        sentences = [sentence for sentence in sentences if sentence not in titles]
     if any(_asks(sentence, language) for sentence in sentences):
         return True
     if language not in _TABLES or _EXCLAIMED.search(cleaned):
