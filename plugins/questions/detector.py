@@ -671,8 +671,19 @@ _SEARCHING: dict[str, re.Pattern[str]] = {
     "fr": re.compile(r"(?:comment (?:ça|ca) s'appel\w*|comment (?:on|vous) (?:dit|dites)|c'est quoi (?:déjà|deja))$"),
     "en": re.compile(
         r"(?:what's|what is|what was) (?:it|that|the word|the name|his name|her name|their name|it called|"
-        r"that called|they called)$|what (?:do|did) (?:you|they|we) call (?:it|that|them|those)$"
+        r"that called|they called|the (?:other|right) (?:one|word))$|what else$|what (?:do|did) (?:you|they|we) call (?:it|that|them|those)$"
     ),
+}
+# Hedges a speaker puts between a verb and what it embeds ("based on, you know, how much…"): not the clause
+# the embedded one depends on.
+_HEDGE: dict[str, re.Pattern[str]] = {
+    "fr": re.compile(r"^(?:tu vois|tu sais|vous savez|genre|euh|heu|enfin|quoi|hum|bah)(?:\s+(?:euh|heu|quoi))*$"),
+    "en": re.compile(r"^(?:you know|i mean|you see|like|uh|um|uhm|er|oh|well)(?:\s+(?:uh|um|like|you know))*$"),
+}
+# After a comma, "is that she was…", "was that people…": the verb of a statement whose subject came first
+# ("the reason …, is that she was"), not a question about "that".
+_COPULA: dict[str, re.Pattern[str]] = {
+    "en": re.compile(r"(?:is|was) that (?:she|he|they|we|i|you|people|there|it's|some|uh|um|most|all)\b"),
 }
 _NARRATING: dict[str, re.Pattern[str]] = {
     "fr": re.compile(r"\b[^\W\d_]{2,}(?<!f)(?<!r)(?<!tr)(?<!pl)(?:ait|aient)\b"),
@@ -999,7 +1010,8 @@ def _opens_somewhere(sentence: str, language: str, marked: bool = True) -> bool:
                 return True
             filler = _FILLER_ONLY[lang].match(clause) is not None
             initial = initial and filler
-            if not filler:
+            hedge = _HEDGE.get(lang)
+            if not filler and (hedge is None or not hedge.match(clause)):
                 before = clause
     return False
 
@@ -1012,6 +1024,9 @@ def _embedded(before: str, clause: str, language: str) -> bool:
         return True
     searching = _SEARCHING.get(language)
     if searching is not None and searching.match(_after_fillers(clause, language)):
+        return True
+    copula = _COPULA.get(language)
+    if copula is not None and copula.match(_after_fillers(clause, language)):
         return True
     narrating = _NARRATING.get(language)
     return narrating is not None and narrating.search(clause) is not None
@@ -1105,8 +1120,11 @@ def is_question(text: str, language: str) -> bool:
     if language not in _TABLES or _EXCLAIMED.search(cleaned):
         return False
     inside = _INSIDE.get(language)
+    shrugs = _TRAILING_SHRUG.get(language)
     return any(
-        _opens_somewhere(sentence, language, marked=False) or (inside is not None and inside.search(sentence))
+        # Without a question mark, a closing "…, you know" / "…, tu vois" marks the words as rhetorical.
+        (shrugs is None or not shrugs.search(sentence))
+        and (_opens_somewhere(sentence, language, marked=False) or (inside is not None and inside.search(sentence)))
         for sentence in sentences
     )
 
