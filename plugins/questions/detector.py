@@ -640,7 +640,10 @@ _TITLE = re.compile(r"(?<=[^\W\d_]\s|:\s)(?=[A-ZÀ-ÖØ-ÞŒ])")
 _LETTERS = re.compile(r"[^\W\d_]+")
 # Words that show the poster speaking for themselves or to the others (not naming a title).
 _PERSON: dict[str, frozenset[str]] = {
-    "fr": frozenset("je j tu t vous on nous me m moi mon ma mes ton ta tes votre vos notre nos te toi svp stp".split()),
+    "fr": frozenset(
+        {"je", "j", "tu", "t", "vous", "on", "nous", "me", "m", "moi", "mon", "ma", "mes", "ton", "ta", "tes"}
+        | {"votre", "vos", "notre", "nos", "te", "toi", "svp", "stp"}
+    ),
 }  # French only: English chat capitalises at random ("It's over weight, Do you want…?")
 _SOMEONE = ("anyone", "anybody", "any1", "any one", "someone", "somebody")
 _POSTPOSED: dict[str, re.Pattern[str]] = {
@@ -671,7 +674,8 @@ _SEARCHING: dict[str, re.Pattern[str]] = {
     "fr": re.compile(r"(?:comment (?:ça|ca) s'appel\w*|comment (?:on|vous) (?:dit|dites)|c'est quoi (?:déjà|deja))$"),
     "en": re.compile(
         r"(?:what's|what is|what was) (?:it|that|the word|the name|his name|her name|their name|it called|"
-        r"that called|they called|the (?:other|right) (?:one|word))$|what else$|what (?:do|did) (?:you|they|we) call (?:it|that|them|those)$"
+        r"that called|they called|the (?:other|right) (?:one|word))$|what else$|"
+        r"what (?:do|did) (?:you|they|we) call (?:it|that|them|those)$"
     ),
 }
 # Hedges a speaker puts between a verb and what it embeds ("based on, you know, how much…"): not the clause
@@ -1020,7 +1024,7 @@ def _embedded(before: str, clause: str, language: str) -> bool:
     """The clause, in a sentence with no question mark, is the complement of the clause `before` it (the
     last one that was not only fillers) or narrates in the French imperfect."""
     embedding = _EMBEDDING.get(language)
-    if embedding is not None and embedding.search(before):
+    if embedding is not None and embedding.search(before[-120:]):  # its last words are all it reads
         return True
     searching = _SEARCHING.get(language)
     if searching is not None and searching.match(_after_fillers(clause, language)):
@@ -1076,7 +1080,7 @@ def _own_sentences(cleaned: str, language: str) -> list[str]:
     """The sentences of the text as the poster's own words: quotations removed, and a sentence that reports
     speech ("je lui ai dit tu viens ?") cut before its speech verb."""
     reported = _REPORTED.get(language)
-    sentences = []
+    sentences: list[str] = []
     for match in _SENTENCES.finditer(_own(cleaned)):
         sentence = match.group().strip()
         if reported is not None and (said := reported.search(sentence)) is not None:
@@ -1096,6 +1100,7 @@ def _own_sentences(cleaned: str, language: str) -> list[str]:
             postposed = _POSTPOSED.get(language)
             if postposed is not None and sentences and postposed.match(_LEADING.sub("", sentence)):
                 sentences.pop()  # the question before it was someone else's ("…? se demande Le Progrès")
+                continue  # and the speech verb's own inversion ("demanda-t-il") asks nothing
             sentences.append(sentence)
     return sentences
 
