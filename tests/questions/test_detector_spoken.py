@@ -48,6 +48,12 @@ STATEMENTS = [
     ("en", "what's the significance of the apes, you know"),
     ("fr", "on fait quoi de tout ça, tu vois"),
     ("en", "Isn't that the truth."),
+    # Asking to hear again, not asking something
+    ("en", "Pardon me?"),
+    ("en", "I'm sorry, what?"),
+    ("en", "A what?"),
+    ("en", "You think so?"),
+    ("fr", "Pardon ?"),
     # "anyone" without an auxiliary before it
     ("en", "I don't think anyone has clay"),
 ]
@@ -81,6 +87,11 @@ QUESTIONS = [
     ("en", "what's the significance of the apes"),
     ("fr", "on fait quoi de tout ça"),
     ("en", "isn't that the new version?"),
+    # A question after an apology, a thing asked about
+    ("en", "Sorry, where is the meeting?"),
+    ("en", "What's that?"),
+    ("en", "Do you think so too?"),
+    ("fr", "Pardon, c'est où la réunion ?"),
     # "does anyone have" inside a sentence
     ("en", "I have plenty sheep does anyone have clay"),
     ("en", "got wood, would anyone want some"),
