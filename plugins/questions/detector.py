@@ -655,6 +655,20 @@ _PERSON: dict[str, frozenset[str]] = {
         | {"votre", "vos", "notre", "nos", "te", "toi", "svp", "stp"}
     ),
 }  # French only: English chat capitalises at random ("It's over weight, Do you want…?")
+# (the word before a title, the last word before a colon that introduces a topic)
+_NAMING: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "fr": (
+        frozenset(
+            {"dans", "de", "du", "des", "par", "sur", "l", "le", "la", "les", "ouvrage", "livre", "roman", "film"}
+            | {"chanson", "album", "titre", "intitulé", "intitulée", "émission", "pièce", "poème", "essai"}
+            | {"article", "série", "spectacle", "conférence", "sketch", "œuvre", "épisode", "disque", "tube"}
+        ),
+        frozenset(
+            {"question", "questions", "sujet", "thème", "titre", "dilemme", "interrogation", "intitulé", "est"}
+            | {"était", "fut", "signifie", "suivante", "suivant", "problématique", "énigme"}
+        ),
+    ),
+}
 _SOMEONE = ("anyone", "anybody", "any1", "any one", "someone", "somebody")
 _POSTPOSED: dict[str, re.Pattern[str]] = {
     "fr": re.compile(
@@ -1060,10 +1074,14 @@ def _titles(text: str, language: str) -> set[str]:
     """The sentences of the (unfolded) text that end with a question mark only because they name a title or
     a topic: an interrogative form written with a capital in the middle of a statement ("il prépare
     l'ouvrage Comment monter votre pièce ?", "sur le sujet : Quelle a été… ?"). Folded, as `_own_sentences`
-    gives them. The words before must not be the poster's (a pronoun of the first or second person) nor a
-    greeting or filler ("salut Comment faire ?", "Question : Comment…?")."""
+    gives them. The word before the capital must introduce a title ("dans", "l'ouvrage"), or the words before
+    the colon name a topic ("la question suivante est", "sur le sujet"), so that a run-on chat message stays
+    a question ("le bot répond plus Quelqu'un sait ?", "le serveur plante : Quelqu'un sait ?"); and they must
+    not be the poster's (a pronoun of the first or second person) nor a greeting or filler ("salut Comment
+    faire ?", "Question : Comment…?")."""
     person = _PERSON.get(language)
-    if person is None or language not in _TABLES:
+    naming = _NAMING.get(language)
+    if person is None or naming is None or language not in _TABLES:
         return set()
     titles = set()
     for match in _SENTENCES.finditer(_own(text)):
@@ -1077,6 +1095,7 @@ def _titles(text: str, language: str) -> set[str]:
             words = _LETTERS.findall(before)
             if (
                 len(words) >= 2
+                and words[-1] in (naming[1] if before.rstrip().endswith(":") else naming[0])
                 and not person.intersection(words)
                 and _LANG_FILLER[language].match(before) is None
                 and _TABLES[language].match(_fold(sentence[title.end() :]))

@@ -80,6 +80,10 @@ QUESTIONS = [
     ("fr", "Question : Comment on s'inscrit ?"),
     ("fr", "Petite question : Quelqu'un a le lien ?"),
     ("en", "Good evening, Do you have a reservation?"),
+    # A run-on chat message with a capital is not a title
+    ("fr", "Le bot répond plus Quelqu'un sait pourquoi ?"),
+    ("fr", "Le bot ne répond plus : Quelqu'un sait pourquoi ?"),
+    ("fr", "Le serveur plante depuis ce matin : Des idées ?"),
     # A later clause that asks on its own
     ("fr", "j'ai installé le mod, comment je fais pour le lancer"),
     ("en", "I restarted the server, how do I check the logs"),
