@@ -299,8 +299,14 @@ _SET_PHRASES: dict[str, tuple[str, ...]] = {
         r"(?:do |did )?you know what\b",
         r"guess what\b",
         r"what's (?:more|worse)\b",
+        # "so do we", "so does my husband" agree; "so do you know how…" asks (the phrase must end the clause).
         r"(?:so|neither|nor) (?:do|does|did|am|is|are|was|were|have|has|can|could|will|would|should) "
-        r"(?:i|we|you|they|he|she|it)\b",
+        r"(?:i|we|you|they|he|she|it|(?:my|his|her|our|their|your|the) [^\W\d_]+)(?: too| though| tho)?$",
+        # Pseudo-clefts: "what happened was…", "what's amazing is…" say what, they ask nothing.
+        r"what (?:happened|happens|happen) (?:was|is)\b",
+        r"what(?:'s| is| was) (?:amazing|funny|interesting|strange|weird|sad|scary|important|nice|great|worse|"
+        r"left|neat|cool|odd|ironic|surprising|frustrating|annoying|crazy|bad|good|nice|hard|easy|true|sure) "
+        r"(?:is|was)\b",
         r"(?:don't|doesn't|didn't|isn't|aren't|haven't|hasn't|can't|won't) (?:we|you|they|i|he|she|it) all\b",
         r"should (?:you|anyone|anybody|they|we|there) (?:need|require|wish|have any)\b",
         r"(?:is|was) (?:the|my|your|one|this|that) (?:best|worst|first|last|only|same|one)\b(?! \w+ (?:you|u)\b)",

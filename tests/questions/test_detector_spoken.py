@@ -48,6 +48,11 @@ STATEMENTS = [
     ("en", "what's the significance of the apes, you know"),
     ("fr", "on fait quoi de tout ça, tu vois"),
     ("en", "Isn't that the truth."),
+    # Agreeing, and pseudo-clefts that say what
+    ("en", "so does my husband"),
+    ("en", "neither do we"),
+    ("en", "what happened was that the water settled on the top"),
+    ("en", "what's amazing is some of them have been there for years"),
     # Asking to hear again, not asking something
     ("en", "Pardon me?"),
     ("en", "I'm sorry, what?"),
@@ -96,6 +101,11 @@ QUESTIONS = [
     ("en", "What's that?"),
     ("en", "Do you think so too?"),
     ("fr", "Pardon, c'est où la réunion ?"),
+    # "so" and "what" that open a real question
+    ("en", "so do you know how to fix it"),
+    ("en", "so is it fixed"),
+    ("en", "what happened to the server"),
+    ("en", "what's left to do"),
     # "does anyone have" inside a sentence
     ("en", "I have plenty sheep does anyone have clay"),
     ("en", "got wood, would anyone want some"),
