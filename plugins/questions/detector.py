@@ -1033,15 +1033,19 @@ def _opens_somewhere(sentence: str, language: str, marked: bool = True) -> bool:
     for lang in languages:
         initial = True
         before = ""
+        narrated = False  # an earlier clause of the sentence told a story in the imperfect
+        narrating = _NARRATING.get(lang)
         for clause in _clauses(sentence):
             if _opens(clause, lang) and (
                 initial
                 or (
                     not _RELATIVE[lang].match(_after_fillers(clause, lang))
-                    and (marked or not _embedded(before, clause, lang))
+                    and (marked or not _embedded(before, clause, lang, narrated))
                 )
             ):
                 return True
+            if not marked and narrating is not None and not narrated:
+                narrated = narrating.search(clause) is not None
             filler = _FILLER_ONLY[lang].match(clause) is not None
             initial = initial and filler
             hedge = _HEDGE.get(lang)
@@ -1050,9 +1054,11 @@ def _opens_somewhere(sentence: str, language: str, marked: bool = True) -> bool:
     return False
 
 
-def _embedded(before: str, clause: str, language: str) -> bool:
+def _embedded(before: str, clause: str, language: str, narrated: bool) -> bool:
     """The clause, in a sentence with no question mark, is the complement of the clause `before` it (the
-    last one that was not only fillers) or narrates in the French imperfect."""
+    last one that was not only fillers), or goes on in the French imperfect with a story an earlier clause
+    told in the imperfect ("c'était cool, …, comment ça se passait"; "avant la mise à jour, comment ça se
+    passait" still asks)."""
     embedding = _EMBEDDING.get(language)
     if embedding is not None and embedding.search(before[-120:]):  # its last words are all it reads
         return True
@@ -1063,7 +1069,7 @@ def _embedded(before: str, clause: str, language: str) -> bool:
     if copula is not None and copula.match(_after_fillers(clause, language)):
         return True
     narrating = _NARRATING.get(language)
-    return narrating is not None and narrating.search(clause) is not None
+    return narrated and narrating is not None and narrating.search(clause) is not None
 
 
 def _after_fillers(clause: str, language: str) -> str:

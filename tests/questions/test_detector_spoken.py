@@ -40,7 +40,7 @@ STATEMENTS = [
     ("fr", "L'année suivante, il décrocha le prix sur le sujet : Quelle a été l'origine de l'astrologie ?"),
     # Without a question mark: what a verb of seeing or telling embeds, French narrative in the imperfect
     ("fr", "Et euh je regardais, euh, comment se tournait la scène,"),
-    ("fr", "ça m'a permis de découvrir le monde du cinéma, comment ça se passait"),
+    ("fr", "c'était cool, ça m'a permis de découvrir le monde du cinéma, comment ça se passait"),
     ("en", "you've got to think about, uh, how much you're going to put down"),
     ("en", "it was just based on, you know, how much your tuition costs"),
     # A copula after a comma, a closing "you know", an exclamation in question form
@@ -91,6 +91,7 @@ QUESTIONS = [
     ("fr", "Le serveur plante depuis ce matin : Des idées ?"),
     # A later clause that asks on its own
     ("fr", "j'ai installé le mod, comment je fais pour le lancer"),
+    ("fr", "avant la mise à jour, comment ça se passait pour les rôles"),
     ("en", "I restarted the server, how do I check the logs"),
     ("en", "I updated it, is that normal"),
     ("en", "what's the significance of the apes"),
