@@ -1,0 +1,103 @@
+"""The asker's confirmation under attack, on Slack (the real slack-bolt app against the fake Slack): a question
+whose text holds pings and disguised links is repeated in the asker's private question and in the helpers'
+notice as plain text, and crafted button payloads (another question's number, another member's id, junk)
+change nothing and are refused kindly, never echoed as a ping."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bot.model import CommunityRef
+from plugins.questions.plugin import QuestionsPlugin
+from tests.slack.fake_slack import TEAM
+from tests.slack.rig import Rig, buttons
+from tests.slack.rig import running as running_slack
+from tests.voice import advance
+
+QUESTION = (
+    "<http://evil.example|google.com> [x](http://evil.example) <!here> <!channel> <!everyone> @everyone "
+    "<@U2> <!subteam^S1> how do I reset my password?"
+)
+# What would ping or disguise a link in Slack mrkdwn: a live `<...>` of any kind.
+LIVE = re.compile(r"<[!@#]|<https?:|<mailto:")
+
+
+def posted(rig: Rig, **wanted: str) -> list[dict[str, Any]]:
+    """What the bot posted with chat.postMessage, with these arguments."""
+    calls = rig.fake.called("chat.postMessage")
+    return [c.args for c in calls if all(c.args.get(k) == v for k, v in wanted.items())]
+
+
+def shown(message: dict[str, Any]) -> str:
+    """Everything a message shows: its text and its blocks."""
+    blocks = json.loads(message["blocks"]) if isinstance(message.get("blocks"), str) else message.get("blocks")
+    return str(message.get("text") or "") + json.dumps(blocks or [], ensure_ascii=False)
+
+
+async def status(rig: Rig, number: int) -> str:
+    await next(p for p in rig.app.registry.plugins if isinstance(p, QuestionsPlugin)).tracker.flush()
+    found = await rig.app.db.fetchval(
+        "SELECT status FROM questions WHERE community = ? AND id = ?", (f"slack:{TEAM}", number)
+    )
+    return str(found)
+
+
+async def test_a_hostile_question_is_repeated_inert_and_crafted_buttons_change_nothing(tmp_path: Any) -> None:
+    async with running_slack(tmp_path, features={"core": {}, "questions": {"excerpt_length": 300}}) as rig:
+        await rig.app.communities.set_channel(CommunityRef("slack", TEAM), "helpers", "C3")
+        await rig.event({"type": "message", "channel": "C1", "user": "U1", "text": QUESTION, "ts": "1700000100.000100"})
+        await rig.probe.wait_for(1)
+        other = "Where do I find the export button?"
+        await rig.event({"type": "message", "channel": "C1", "user": "U2", "text": other, "ts": "1700000150.000100"})
+        await rig.probe.wait_for(2)
+        answer = {"type": "message", "channel": "C1", "user": "UFR", "text": "Settings, then Security"}
+        await rig.event({**answer, "ts": "1700000200.000200", "thread_ts": "1700000100.000100"})
+        await rig.probe.wait_for(3)
+        await advance(rig.app, minutes=15)
+        await rig.fake.wait_for(lambda: posted(rig, channel="DU1"))
+        (dm,) = posted(rig, channel="DU1")
+        text = shown(dm)
+        assert "got an answer" in text and "how do I reset my password?" in text
+        # Repeated as text: `&lt;!here&gt;`, never a live ping, user group or disguised link.
+        assert not LIVE.search(text.replace("<https://", "")), text
+        assert "&lt;!here&gt;" in text and "&lt;http://evil.example|google.com&gt;" in text
+        solved, not_yet = buttons(
+            {"blocks": json.loads(dm["blocks"]) if isinstance(dm["blocks"], str) else dm["blocks"]}
+        )
+
+        async def click(value: str, user: str, key: str) -> str:
+            await rig.click(value, user=user, channel=f"D{user}", response=key)
+            return str((await rig.response(key))["text"])
+
+        def crafted(command: str, **args: str) -> str:
+            return json.dumps({"c": command, "a": args})
+
+        # bob crafts alice's buttons (or presses a forwarded one): refused, nothing changes.
+        assert "Only the person who asked #1" in await click(not_yet["value"], "U2", "b1")
+        assert "Only the person who asked #1" in await click(crafted("solved", question="1"), "U2", "b2")
+        # alice crafts a press on bob's question #2, and one naming bob as the presser: refused or ignored.
+        assert "Only the person who asked #2" in await click(crafted("notsolved", question="2"), "U1", "a1")
+        forged = await click(crafted("notsolved", question="2", user="U2"), "U1", "a2")
+        assert "is back with the helpers" not in forged
+        assert await status(rig, 2) == "open" and await status(rig, 1) == "answered"
+        # Junk numbers and markup as the number: a kind refusal that never echoes a live ping.
+        for i, junk in enumerate(["0", "-1", "99999999999999999999", "<!here>", "1 OR 1=1", ""]):
+            refused = await click(crafted("notsolved", question=junk), "U1", f"j{i}")
+            assert refused and not LIVE.search(refused), refused
+            assert "is back with the helpers" not in refused
+        assert "no longer works" in await click("{not json", "U1", "broken")
+        assert await status(rig, 1) == "answered"
+        assert not posted(rig, channel="C3")  # the helpers were told nothing
+        # alice's real press: the helpers' notice repeats the question inert too, and pings nobody.
+        assert "is back with the helpers" in await click(not_yet["value"], "U1", "a3")
+        await rig.fake.wait_for(lambda: posted(rig, channel="C3"))
+        (notice,) = posted(rig, channel="C3")
+        told = shown(notice)
+        assert "Not solved yet" in told and not LIVE.search(told.replace("<https://", "")), told
+        assert "&lt;!channel&gt;" in told and "&lt;@U2&gt;" in told
+        assert await status(rig, 1) == "open"
+        # Her "Solved" button from the same private question still works, once.
+        assert "Question #1 is solved" in await click(solved["value"], "U1", "a4")
+        assert await status(rig, 1) == "solved"
