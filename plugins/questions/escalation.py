@@ -187,14 +187,23 @@ class Escalation:
         community = CommunityRef.from_key(question.community)
         role = settings.roles.get("helpers")
         recipients = [] if role is not None else self._escalate_to(community)
+        # A question its asker sent back ("Not yet") had answers: the reminder says it is still not solved.
+        sent_back = question.not_yet_at is not None
         if recipients:
-            text = _(
-                "A question has had no answer for {age} in #{channel}: “{excerpt}” {link}",
-                age=age,
-                channel=self._channel_name(question),
-                excerpt=question.excerpt,
-                link=self._link(question),
-            )
+            said = {
+                "age": age,
+                "channel": self._channel_name(question),
+                "excerpt": question.excerpt,
+                "link": self._link(question),
+            }
+            if sent_back:
+                text = _(
+                    "A question is still not solved after {age}, says the person who asked, in #{channel}: "
+                    "“{excerpt}” {link}",
+                    **said,
+                )
+            else:
+                text = _("A question has had no answer for {age} in #{channel}: “{excerpt}” {link}", **said)
             failure: DeliveryError | None = None
             for user_id in recipients:  # every recipient is tried; a failure is raised after the others
                 moderator = UserRef(community.platform, community.workspace_id, user_id)
@@ -210,14 +219,18 @@ class Escalation:
         role = role or settings.roles.get("moderators")
         target, _in_place = await self._helpers_place(question)
         channel, link = self._channel_name(question), self._link(question)
-        if role:
+        said = {"age": age, "channel": channel, "excerpt": question.excerpt, "link": link}
+        if role and sent_back:
+            text = _(
+                "{mention} Still not solved after {age}, says the person who asked, in #{channel}: “{excerpt}” {link}",
+                mention=role_mention(role),
+                **said,
+            )
+        elif role:
             text = _(
                 "{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
                 mention=role_mention(role),
-                age=age,
-                channel=channel,
-                excerpt=question.excerpt,
-                link=link,
+                **said,
             )
         else:
             self.ctx.logger.info(
@@ -225,13 +238,12 @@ class Escalation:
                 question.id,
                 question.community,
             )
-            text = _(
-                "Still no answer after {age} in #{channel}: “{excerpt}” {link}",
-                age=age,
-                channel=channel,
-                excerpt=question.excerpt,
-                link=link,
-            )
+            if sent_back:
+                text = _(
+                    "Still not solved after {age}, says the person who asked, in #{channel}: “{excerpt}” {link}", **said
+                )
+            else:
+                text = _("Still no answer after {age} in #{channel}: “{excerpt}” {link}", **said)
         await self._send(target, Reply(text=text), f"questions.escalate:{question.community}:{question.id}")
 
     def _escalate_to(self, community: CommunityRef) -> list[str]:
@@ -244,7 +256,10 @@ class Escalation:
         return found
 
     async def _private_note(self, question: Question) -> None:
-        """One kind private note to the asker, unless they opted out, left, or DMs are impossible."""
+        """One kind private note to the asker, unless they opted out, left, or DMs are impossible; never for a
+        question they sent back ("Not yet"): it had answers, and the bot told them the helpers know already."""
+        if question.not_yet_at is not None:
+            return
         community = CommunityRef.from_key(question.community)
         if not self.settings.private_notes or await self.repo.notes_off(question.community, question.author_id):
             return

@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
-from bot.model import CommunityRef
+from bot.model import CommunityRef, UserRef
 from plugins.questions.plugin import QuestionsPlugin
+from tests.harness import Harness, Sent, running
+from tests.questions.conftest import PLUGINS
 from tests.slack.fake_slack import TEAM
 from tests.slack.rig import Rig, buttons
 from tests.slack.rig import running as running_slack
@@ -36,6 +39,11 @@ def shown(message: dict[str, Any]) -> str:
     return str(message.get("text") or "") + json.dumps(blocks or [], ensure_ascii=False)
 
 
+def dms(h: Harness, who: str) -> list[Sent]:
+    """The private messages the bot sent to a member."""
+    return [s for s in h.sent if isinstance(s.target, UserRef) and s.target.user_id == who]
+
+
 async def status(rig: Rig, number: int) -> str:
     await next(p for p in rig.app.registry.plugins if isinstance(p, QuestionsPlugin)).tracker.flush()
     found = await rig.app.db.fetchval(
@@ -44,7 +52,7 @@ async def status(rig: Rig, number: int) -> str:
     return str(found)
 
 
-async def test_a_hostile_question_is_repeated_inert_and_crafted_buttons_change_nothing(tmp_path: Any) -> None:
+async def test_a_hostile_question_is_repeated_inert_and_crafted_buttons_change_nothing(tmp_path: Path) -> None:
     async with running_slack(tmp_path, features={"core": {}, "questions": {"excerpt_length": 300}}) as rig:
         await rig.app.communities.set_channel(CommunityRef("slack", TEAM), "helpers", "C3")
         await rig.event({"type": "message", "channel": "C1", "user": "U1", "text": QUESTION, "ts": "1700000100.000100"})
@@ -101,3 +109,30 @@ async def test_a_hostile_question_is_repeated_inert_and_crafted_buttons_change_n
         # Her "Solved" button from the same private question still works, once.
         assert "Question #1 is solved" in await click(solved["value"], "U1", "a4")
         assert await status(rig, 1) == "solved"
+
+
+async def test_after_not_yet_no_message_says_the_question_had_no_answer(tmp_path: Path) -> None:
+    """The asker was told their question got an answer and said it did not solve it: the ladder that
+    resumes must not tell the helpers "still no answer", nor the asker "has not had an answer yet"."""
+    for role in (None, "R-helpers"):
+        async with running(tmp_path / str(role), plugins=PLUGINS) as h:
+            community = h.platform.community
+            h.platform.channel("helpers")
+            await h.app.communities.set_channel(community, "helpers", "helpers")
+            if role:
+                await h.app.communities.set_role(community, "helpers", role)
+            question = await h.say("alice", "How do I join the Lille group?")
+            await h.advance(minutes=30)
+            await h.say("bob", "Ask in #lille", reply_to=question)
+            await h.advance(minutes=15)
+            assert ["got an answer" in s.text for s in dms(h, "alice")] == [True]
+            await h.command("alice", "/notsolved")
+            await h.advance(days=3)
+            helpers = [s.text for s in h.sent if not isinstance(s.target, UserRef) and s.target.channel_id == "helpers"]
+            # The notice, the nudge and the escalation, each once; none claims there was no answer.
+            assert len(helpers) == 3, helpers
+            assert not [t for t in helpers if "no answer" in t.lower()], helpers
+            assert "Still not solved after" in helpers[2] and "says the person who asked" in helpers[2]
+            # The asker got the one private question and nothing claiming her question was never answered.
+            assert not [s.text for s in dms(h, "alice") if "not had an answer" in s.text]
+            assert len(dms(h, "alice")) == 1
