@@ -78,6 +78,9 @@ class Tracker:
         # Called with each question that gets its first answer (or its first since its asker said "Not yet"):
         # the asker's confirmation is planned there (plugins/questions/confirm.py).
         self.first_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
+        # Called with each later answer: its question may have been sent back to waiting by another process
+        # ("Not yet" pressed in a DM, which Discord delivers to shard 0), unknown to this index.
+        self.later_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
 
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
@@ -305,9 +308,8 @@ class Tracker:
         self.index.add_answer(tracked, helper, message_id)
         self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
         self.writes.queued()
-        if first:
-            for hook in self.first_answer_hooks:
-                await hook(tracked, at)
+        for hook in self.first_answer_hooks if first else self.later_answer_hooks:
+            await hook(tracked, at)
 
     async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
         """Mark solved, crediting `helper`; the question leaves the index."""

@@ -114,3 +114,34 @@ async def test_two_processes_ask_the_asker_once_and_close_once(tmp_path: Path) -
         for h in (a, b):
             reply = await h.command("carol", "/helpers")
             assert "1 answered, not confirmed" in reply.text + str(reply.card)
+
+
+async def test_not_yet_pressed_in_another_process_then_a_new_answer_takes_it_off_the_ladder(tmp_path: Path) -> None:
+    """Discord delivers a DM's button press to shard 0, while the question's server may be on another shard's
+    process: "Not yet" runs in the DM's process, and the server's process, whose memory still holds the question
+    as answered, sees the next answer. That answer must count: answered again, off the ladder, closed as
+    answered, not confirmed a week later, never escalated as "still not solved"."""
+    async with two_processes(tmp_path) as (server, dms):
+        await server.app.communities.set_channel(server.platform.community, "helpers", "helpers")
+        question = await server.say("alice", "How do I reset my password?")
+        await server.say("bob", "Settings, then Security", reply_to=question)
+        await plugin(server).tracker.flush()
+        await server.advance(minutes=15)
+        await dms.advance()
+        assert len(dms_to("alice", server, dms)) == 1
+        reply = await dms.command("alice", "/notsolved 1")  # pressed in the DM: the other process runs it
+        assert "is back with the helpers" in reply.text
+        (stored,) = await questions(server)
+        assert stored["status"] == "open"
+        await server.say("carol", "Try the reset link on the login page", reply_to=question)
+        (stored,) = await questions(server)
+        assert stored["status"] == "answered", "the new answer, seen by the server's process, did not count"
+        assert stored["answered_by"] == "bob"  # the first answer is kept for the figures
+        for _ in range(8):  # a week and a day, both processes catching up
+            await server.advance(days=1)
+            await dms.advance()
+        (stored,) = await questions(dms)
+        assert stored["status"] == "unconfirmed"
+        escalated = [s.text for h in (server, dms) for s in h.sent if "Still" in s.text or "waiting for" in s.text]
+        assert escalated == []
+        assert len(dms_to("alice", server, dms)) == 1  # asked once, never a second time
