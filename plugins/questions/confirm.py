@@ -264,13 +264,18 @@ class Confirmation:
                     text=_("Already noted: question #{id} is back with the helpers.", id=str(question.id)),
                     ephemeral=True,
                 )
-            return Reply(
-                text=_(
+            if question.next_step in (ladder.NUDGE, ladder.ESCALATE):
+                text = _(
                     "Question #{id} has not had an answer yet: it is still waiting, and the helpers will be reminded.",
                     id=str(question.id),
-                ),
-                ephemeral=True,
-            )
+                )
+            else:  # its reminders are behind it: promise none
+                text = _(
+                    "Question #{id} has not had an answer yet: it is still waiting, listed for the helpers by "
+                    "`/unanswered`.",
+                    id=str(question.id),
+                )
+            return Reply(text=text, ephemeral=True)
         if question.status == "solved":
             raise CommandError(
                 _("Question #{id} is already solved.", id=str(question.id)),

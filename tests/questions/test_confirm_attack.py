@@ -136,3 +136,14 @@ async def test_after_not_yet_no_message_says_the_question_had_no_answer(tmp_path
             # The asker got the one private question and nothing claiming her question was never answered.
             assert not [s.text for s in dms(h, "alice") if "not had an answer" in s.text]
             assert len(dms(h, "alice")) == 1
+
+
+async def test_not_yet_on_a_question_past_its_last_reminder_promises_no_reminder(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await h.say("alice", "How do I join the Lille group?")
+        early = await h.command("alice", "/notsolved 1")
+        assert "has not had an answer yet" in early.text and "will be reminded" in early.text
+        await h.advance(days=4)  # the nudge, the escalation and the "still waiting" flag are all behind it
+        late = await h.command("alice", "/notsolved 1")
+        assert "has not had an answer yet" in late.text and "will be reminded" not in late.text
+        assert "/unanswered" in late.text
