@@ -226,7 +226,7 @@ class Tracker:
             tracked = mine[-1] if mine else None
         if tracked is None or tracked.author_id != asker:
             return False
-        helper = helper or tracked.answered_by
+        helper = helper or tracked.answered_by or _last_helper(tracked)
         if helper is None:
             return False
         await self.solve(tracked, helper, message.at, message.ref.message_id)
@@ -244,7 +244,7 @@ class Tracker:
             helper = tracked.answers.get(ref.message_id) if tracked else None
         if tracked is None or tracked.author_id != event.user.user_id:
             return
-        await self.solve(tracked, helper or tracked.answered_by, event.at)
+        await self.solve(tracked, helper or tracked.answered_by or _last_helper(tracked), event.at)
 
     async def on_edit(self, event: MessageEdited) -> None:
         """A question edited into a statement stops; edited back, it is tracked again."""
@@ -404,3 +404,9 @@ def _tracked(question: Question) -> Tracked:
         question.asked_at,
         question.answered_by,
     )
+
+
+def _last_helper(tracked: Tracked) -> str | None:
+    """Who answered it last: a question its asker sent back to waiting ("Not yet") keeps its answers but
+    no current answerer, and the asker's later thanks or ✅ still credits the person who helped."""
+    return next(reversed(tracked.answers.values()), None)

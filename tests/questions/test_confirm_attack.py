@@ -13,7 +13,7 @@ from typing import Any
 from bot.model import CommunityRef, UserRef
 from plugins.questions.plugin import QuestionsPlugin
 from tests.harness import Harness, Sent, running
-from tests.questions.conftest import PLUGINS
+from tests.questions.conftest import PLUGINS, questions
 from tests.slack.fake_slack import TEAM
 from tests.slack.rig import Rig, buttons
 from tests.slack.rig import running as running_slack
@@ -147,3 +147,20 @@ async def test_not_yet_on_a_question_past_its_last_reminder_promises_no_reminder
         late = await h.command("alice", "/notsolved 1")
         assert "has not had an answer yet" in late.text and "will be reminded" not in late.text
         assert "/unanswered" in late.text
+
+
+async def test_a_thanks_after_not_yet_still_solves_it_and_credits_the_helper(tmp_path: Path) -> None:
+    """The asker said "Not yet", then tried the answer again and it worked: their thanks in the thread, or
+    their ✅ on the question, solves it and credits the person who answered."""
+    for solve_with in ("thanks", "reaction"):
+        async with running(tmp_path / solve_with, plugins=PLUGINS) as h:
+            question = await h.say("alice", "How do I join the Lille group?")
+            await h.say("bob", "Ask in #lille", thread=question.message_id)
+            await h.advance(minutes=15)
+            assert "is back with the helpers" in (await h.command("alice", "/notsolved 1")).text
+            if solve_with == "thanks":
+                await h.say("alice", "It works now, thanks!", thread=question.message_id)
+            else:
+                await h.react("alice", question, "✅", author="alice")
+            (stored,) = [r for r in await questions(h)]
+            assert (stored["status"], stored["solved_by"]) == ("solved", "bob"), solve_with
