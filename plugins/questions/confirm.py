@@ -284,7 +284,9 @@ class Confirmation:
         if question.status not in ("answered", "unconfirmed"):
             raise CommandError(_("Question #{id} is closed: it can no longer be sent back.", id=str(question.id)))
         now = self.ctx.clock.now()
-        steps = await self.tracker.ladder(question.community)
+        # A newcomer's first question resumes on its own, faster ladder (community_settings.py).
+        newcomer = bool(await self.tracker.ladders.newcomer_ids(question.community, [question.id]))
+        steps = await self.tracker.ladder(question.community, newcomer=newcomer)
         step, step_at = resume(steps, question, now)
         if not await self.repo.not_yet(question.community, question.id, now, step, step_at):
             return Reply(  # pressed twice at once: the other press did it

@@ -151,7 +151,16 @@ class Desk:
         found = await self.repo.unanswered(
             inv.community.key, channel.channel_id if channel else None, group_name, views.MAX_LISTED + 50
         )
-        return views.unanswered(self.ctx, found, self.ctx.clock.now(), inv.locale)
+        # Newcomers' first questions first, while the community gives them priority (community_settings.py).
+        first: list[Question] = []
+        ladders = self.tracker.ladders
+        if (await ladders.values(inv.community.key)).newcomers:
+            first = await ladders.newcomer_questions(
+                inv.community.key, channel.channel_id if channel else None, group_name, views.MAX_LISTED
+            )
+        marked = {q.id for q in first}
+        found = first + [q for q in found if q.id not in marked]
+        return views.unanswered(self.ctx, found, self.ctx.clock.now(), inv.locale, newcomers=marked)
 
     async def open_questions(self, community: CommunityRef, prefix: str) -> list[Choice]:
         """Open questions whose number or excerpt contains what was typed, oldest first."""

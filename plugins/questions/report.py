@@ -54,7 +54,8 @@ class Report:
         waits = [
             stats.seconds_between(asked, answered) for asked, answered in await self.repo.answer_times(key, start, end)
         ]
-        cutoff = end - timedelta(hours=self.settings.waiting_after_hours)
+        # The community's own "still waiting" delay when it chose one (as it is today, for past periods too).
+        cutoff = end - (await self.tracker.ladders.values(key)).waiting
         waiting_count = await self.repo.waiting_count(key, cutoff, end)
         # The oldest ones, enough to fill the list with distinct questions even when some are repeated.
         oldest = await self.repo.waiting_at(key, cutoff, end, views.WAITING_SCANNED)

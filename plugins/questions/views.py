@@ -6,6 +6,7 @@ Builds replies from repo rows; no SQL here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,9 +43,15 @@ def age(delta: timedelta) -> Msg:
     return _("{span} ago", span=Span(delta))
 
 
-def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime, locale: str = "en") -> Reply:
+def unanswered(
+    ctx: PluginContext,
+    questions: Sequence[Question],
+    now: datetime,
+    locale: str = "en",
+    newcomers: AbstractSet[int] = frozenset(),
+) -> Reply:
     """`/unanswered`: open questions, oldest first, with age, language (named in the reader's `locale`) and
-    link."""
+    link; the ones in `newcomers` (newcomers' first questions, listed first by the caller) marked as such."""
     if not questions:
         return Reply(text=_("Every question here has had an answer. Thank you all! 🎉"))
     lines: list[Text] = []
@@ -64,6 +71,8 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime,
                 excerpt=question.excerpt,
             )
         )
+        if question.id in newcomers:
+            lines[-1] = join([_("🌱 First question of a newcomer:"), lines[-1]], " ")
     if len(questions) > MAX_LISTED:
         lines.append(n_("…and {count} more question.", "…and {count} more questions.", len(questions) - MAX_LISTED))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
