@@ -13,7 +13,7 @@ from typing import Any
 from bot.model import CommunityRef, UserRef
 from plugins.questions.plugin import QuestionsPlugin
 from tests.harness import Harness, Sent, running
-from tests.questions.conftest import PLUGINS, questions
+from tests.questions.conftest import PLUGINS, questions, shown
 from tests.slack.fake_slack import TEAM
 from tests.slack.rig import Rig, buttons
 from tests.slack.rig import running as running_slack
@@ -33,7 +33,7 @@ def posted(rig: Rig, **wanted: str) -> list[dict[str, Any]]:
     return [c.args for c in calls if all(c.args.get(k) == v for k, v in wanted.items())]
 
 
-def shown(message: dict[str, Any]) -> str:
+def slack_shown(message: dict[str, Any]) -> str:
     """Everything a message shows: its text and its blocks."""
     blocks = json.loads(message["blocks"]) if isinstance(message.get("blocks"), str) else message.get("blocks")
     return str(message.get("text") or "") + json.dumps(blocks or [], ensure_ascii=False)
@@ -66,7 +66,7 @@ async def test_a_hostile_question_is_repeated_inert_and_crafted_buttons_change_n
         await advance(rig.app, minutes=15)
         await rig.fake.wait_for(lambda: posted(rig, channel="DU1"))
         (dm,) = posted(rig, channel="DU1")
-        text = shown(dm)
+        text = slack_shown(dm)
         assert "got an answer" in text and "how do I reset my password?" in text
         # Repeated as text: `&lt;!here&gt;`, never a live ping, user group or disguised link.
         assert not LIVE.search(text.replace("<https://", "")), text
@@ -102,7 +102,7 @@ async def test_a_hostile_question_is_repeated_inert_and_crafted_buttons_change_n
         assert "is back with the helpers" in await click(not_yet["value"], "U1", "a3")
         await rig.fake.wait_for(lambda: posted(rig, channel="C3"))
         (notice,) = posted(rig, channel="C3")
-        told = shown(notice)
+        told = slack_shown(notice)
         assert "Not solved yet" in told and not LIVE.search(told.replace("<https://", "")), told
         assert "&lt;!channel&gt;" in told and "&lt;@U2&gt;" in told
         assert await status(rig, 1) == "open"
@@ -164,3 +164,20 @@ async def test_a_thanks_after_not_yet_still_solves_it_and_credits_the_helper(tmp
                 await h.react("alice", question, "✅", author="alice")
             (stored,) = [r for r in await questions(h)]
             assert (stored["status"], stored["solved_by"]) == ("solved", "bob"), solve_with
+
+
+async def test_unanswered_says_what_its_markers_mean_when_it_shows_them(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        question = await h.say("alice", "How do I join the Lille group?")
+        plain = shown(await h.command("dave", "/unanswered"))
+        assert "🔁" not in plain and "⏳" not in plain
+        await h.say("bob", "Ask in #lille", reply_to=question)
+        await h.advance(minutes=15)
+        await h.command("alice", "/notsolved 1")
+        listed = shown(await h.command("dave", "/unanswered"))
+        assert listed.count("🔁") == 2 and "says it is not solved yet" in listed  # the marker, and its meaning
+        await h.advance(days=4)
+        listed = shown(await h.command("dave", "/unanswered"))
+        assert listed.count("⏳") == 2 and "Still waiting after the helpers were reminded" in listed
+        french = shown(await h.command("dave", "/unanswered", locale="fr"))
+        assert "mais n’est pas encore résolue selon le membre qui l’a posée" in french
