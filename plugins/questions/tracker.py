@@ -21,6 +21,7 @@ from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
 from bot.model import Message as ChatMessage
 from bot.plugin import MessageNotes, PluginContext, SqlDatabase
 from plugins.questions import detector, ladder
+from plugins.questions import model as question_model
 from plugins.questions.batches import BatchWriter
 from plugins.questions.community_settings import CommunityLadders
 from plugins.questions.index import OpenIndex, Tracked
@@ -86,6 +87,7 @@ class Tracker:
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
         await self._ids.reserve()
+        await asyncio.to_thread(question_model.shipped)  # read the weights file now, off the loop
         await self.wake_ladders()
         since = self.ctx.clock.now() - timedelta(days=self.settings.track_days)
         questions = await self.repo.active_since(since)
@@ -120,7 +122,7 @@ class Tracker:
 
     async def tag(self, message: ChatMessage, notes: MessageNotes) -> None:
         """Set `notes.is_question` and, for question candidates only, `notes.language`."""
-        if message.is_direct or not detector.is_candidate(message.text) or self._is_excluded(message):
+        if message.is_direct or not question_model.wants(message.text) or self._is_excluded(message):
             if notes.is_question is None:
                 notes.is_question = False
             return
@@ -128,11 +130,21 @@ class Tracker:
         known = self._verdicts.get(key)
         if known is None:
             language = await self.language_of(message.text, message.community.key)
-            known = (language, detector.is_question(message.text, language))
+            known = (language, await self.asks(message.text, language))
             if len(self._verdicts) >= _LANGUAGE_CACHE:
                 self._verdicts.clear()
             self._verdicts[key] = known
         notes.language, notes.is_question = known
+
+    async def asks(self, text: str, language: str) -> bool:
+        """Whether `text` asks something: the rules on the loop (cheap, bounded); the question model
+        (plugins/questions/model.py) only where the combination trained for `language` needs its opinion
+        on this message (`needs_model`; with the shipped weights, no language does: all ship the rules),
+        in a worker thread."""
+        rules = detector.is_question(text, language)
+        if not question_model.needs_model(text, language, rules):
+            return rules
+        return await asyncio.to_thread(question_model.verdict, text, language)
 
     async def language_of(self, text: str, community: str) -> str:
         """The detected language, or the community's locale for texts too short to judge."""
@@ -251,12 +263,13 @@ class Tracker:
         """A question edited into a statement stops; edited back, it is tracked again."""
         community, ref = event.community.key, event.ref
         tracked = self.index.question(community, ref.channel.channel_id, ref.message_id)
-        if tracked is None and (not detector.is_candidate(event.text) or self._excluded_channel(ref.channel)):
+        candidate = question_model.wants(event.text)
+        if tracked is None and (not candidate or self._excluded_channel(ref.channel)):
             return
         await self.flush()
         question = await self.repo.by_message(community, ref.channel.channel_id, ref.message_id)
-        language = await self.language_of(event.text, community) if detector.is_candidate(event.text) else UNKNOWN
-        asks = language != UNKNOWN and detector.is_question(event.text, language)
+        language = await self.language_of(event.text, community) if candidate else UNKNOWN
+        asks = language != UNKNOWN and await self.asks(event.text, language)
         if question is None:
             if asks:
                 await self.create(
