@@ -428,11 +428,12 @@ class QuestionsRepo:
         withdrawn ones left out). Counted by the database: the digest of a busy week has thousands of them."""
         # CASE, not SUM(status = 'solved'): PostgreSQL has no SUM of booleans.
         rows = await self._db.fetchall(
-            "SELECT language, COUNT(*) AS asked, SUM(CASE WHEN status = 'solved' THEN 1 ELSE 0 END) AS solved "
+            "SELECT language, COUNT(*) AS asked, SUM(CASE WHEN status = 'solved' THEN 1 ELSE 0 END) AS solved, "
+            "SUM(CASE WHEN status = 'solved' AND answered_at IS NULL THEN 1 ELSE 0 END) AS alone "
             f"FROM questions {_ASKED_IN} GROUP BY language ORDER BY language",
             (community, to_db(start), to_db(end)),
         )
-        return [LanguageCount(r["language"], r["asked"], r["solved"]) for r in rows]
+        return [LanguageCount(r["language"], r["asked"], r["solved"], r["alone"]) for r in rows]
 
     async def unconfirmed_count(self, community: str, start: datetime, end: datetime) -> int:
         """How many answered questions were closed in [start, end) because their asker never confirmed them
