@@ -17,6 +17,7 @@ first language stays: a guess is never made from an opener alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from plugins.questions import detector
 
@@ -127,21 +128,21 @@ def _opens(text: str, language: str) -> bool:
     return detector.opener_language(text, "") != "" and detector.opener_language(text, language) == language
 
 
-def settle(text: str, base: str) -> str:
+def settle(text: str, base: str, followed: Collection[str] = detector.LANGUAGES) -> str:
     """The language to read `text` in, starting from `base` (the detected language, or the community's for
-    short and unclear texts): another language's opener moves it only when the function words agree."""
+    short and unclear texts): another followed language's opener moves it only when the function words agree."""
     other = detector.opener_language(text, base)
-    if other == base:
+    if other == base or other not in followed:
         return base
     return other if _sides_with(_words(text), other, base) else base
 
 
-def rescue(text: str, community: str) -> str | None:
-    """For a text the detector put in a language the bot does not follow: the supported language it is
+def rescue(text: str, community: str, followed: Collection[str] = detector.LANGUAGES) -> str | None:
+    """For a text the detector put in a language the bot does not follow: the followed language it is
     plainly written in after all (an opener of that language, and at least two of its function words
     making a third of the words: "How do I export to CSV?" guessed Afrikaans), else None."""
     candidate = detector.opener_language(text, community)
-    if not _opens(text, candidate):
+    if candidate not in followed or not _opens(text, candidate):
         return None
     words = _words(text)
     own = sum(w in FUNCTION_WORDS.get(candidate, frozenset()) for w in words)

@@ -151,10 +151,11 @@ class Tracker:
             return cached
         own = reading.own_words(text)
         detected = await self.ctx.language.detect(own) if reading.letters(own) >= _MIN_LETTERS else UNKNOWN
-        if detected == UNKNOWN or detected in detector.LANGUAGES:
-            language = reading.settle(own, detected if detected != UNKNOWN else locale)
+        followed = [code for code in self.ctx.language.languages if code in detector.LANGUAGES]
+        if detected == UNKNOWN or detected in followed:
+            language = reading.settle(own, detected if detected != UNKNOWN else locale, followed)
         else:  # `other`, or a configured language without an opener table: not followed
-            language = reading.rescue(own, locale) or reading.OTHER
+            language = reading.rescue(own, locale, followed) or reading.OTHER
         if len(self._languages) >= _LANGUAGE_CACHE:
             self._languages.clear()  # a crude bound: repeated texts (FAQs, copy-paste) are what it is for
         self._languages[key] = language
