@@ -7,11 +7,15 @@ A quote followed by the poster's own question is their question, and so is a que
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from bot.clock import FrozenClock
 from plugins.questions import reading
-from tests.harness import Harness, running
+from tests.harness import START, Harness, make_config, on_console, running
 from tests.questions.conftest import PLUGINS, edit, questions, shown
+from tests.slack.fake_slack import _texts as slack_texts
+from tests.slack.rig import running as slack_rig
 
 EMPTY = "Every question here has had an answer"
 
@@ -140,3 +144,73 @@ async def test_a_language_left_out_of_the_configuration_is_not_tracked(tmp_path:
         await nothing_tracked_nor_nudged(h)
         await h.say("bob", "Bonjour, quelqu'un sait comment configurer le calendrier ?")
         assert [q["language"] for q in await questions(h)] == ["fr"]
+
+
+# ---------------------------------------------------------------- the console and Slack
+
+
+async def test_bad_input_on_the_console(tmp_path: Path) -> None:
+    async with on_console(make_config(tmp_path, PLUGINS)) as (console, out, app):
+        await console.play(
+            [
+                "/as alice",
+                "🤔🤔🤔?",
+                "<:thonk:123456789012345678> ?",
+                ":thinking: :thinking: ?",
+                "`what?`",
+                "> How do I join the Lille group?",
+                "&gt; how do I reset my password?",
+                "Как настроить календарь для команды?",
+                "how do I " * 6_000 + "?",
+                LOG_LINE.strip() * 500 + " any idea why?",
+                "/unanswered",
+                "/advance 36h",
+            ]
+        )
+        text = out.getvalue()
+        assert EMPTY in text
+        assert "waiting" not in text and "[DM → alice]" not in text  # no nudge, no private note
+        assert await app.db.fetchval("SELECT COUNT(*) FROM questions") == 0
+        await console.play(["/as bob", "How do I join the Lille group?", "/unanswered"])
+        assert "How do I join the Lille group?" in out.getvalue().rsplit("/unanswered", 1)[1]
+
+
+async def test_bad_input_on_slack(tmp_path: Path) -> None:
+    async with slack_rig(tmp_path, features=PLUGINS) as rig:
+        # Slack sends text escaped: `&gt;` for a quote's `>`, `&lt;` and `&amp;` likewise.
+        sent = [
+            "🤔🤔 ?",
+            ":thinking_face: :thinking_face: ?",
+            "```why does this fail?```",
+            "`what?`",
+            "&gt; How do I join the Lille group?\nsame question here",
+            "Как настроить календарь для команды?",
+            LOG_LINE.replace(">", "&gt;") * 540 + "any idea why?",
+            "&gt; The wiki says to ask here.\nHow do I join the Lille group?",  # the poster's own question
+        ]
+        for number, text in enumerate(sent, start=1):
+            event = {
+                "type": "message",
+                "channel": "C1",
+                "channel_type": "channel",
+                "user": "U1",
+                "text": text,
+                "ts": f"{int(START.timestamp()) + number}.000100",
+            }
+            assert (await rig.event(event))[0] == 200
+            await rig.probe.wait_for(number)
+        await rig.command("/unanswered", user="U2", response="listed")
+        listed = "\n".join(slack_texts(await rig.response("listed")))
+        assert "How do I join the Lille group?" in listed and "The wiki says" not in listed
+        assert "Questions waiting for an answer (1)" in listed
+        clock = rig.app.clock
+        assert isinstance(clock, FrozenClock)
+        clock.advance(timedelta(hours=36))
+        await rig.app.scheduler.catch_up()
+        posted = rig.fake.called("chat.postMessage")
+        # The nudge and the 24 h reminder go to the one real question's thread, its asker gets one private note;
+        # nothing else was chased.
+        control = f"{int(START.timestamp()) + len(sent)}.000100"
+        assert {c.args.get("thread_ts") for c in posted if c.args.get("channel") == "C1"} == {control}
+        notes = [c.args["text"] for c in posted if c.args.get("channel") != "C1"]
+        assert len(notes) == 1 and "How do I join the Lille group?" in notes[0]
