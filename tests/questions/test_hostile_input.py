@@ -12,6 +12,12 @@ from pathlib import Path
 
 from bot.clock import FrozenClock
 from plugins.questions import reading
+from plugins.questions.plugin import QuestionsPlugin
+from tests.discord import payloads as discord_payloads
+from tests.discord.conftest import running_bot as discord_bot
+from tests.discord.fake_discord import FakeDiscord
+from tests.discord.probe import Probe as DiscordProbe
+from tests.discord.probe import probe as discord_probe
 from tests.harness import START, Harness, make_config, on_console, running
 from tests.questions.conftest import PLUGINS, edit, questions, shown
 from tests.slack.fake_slack import _texts as slack_texts
@@ -214,3 +220,45 @@ async def test_bad_input_on_slack(tmp_path: Path) -> None:
         assert {c.args.get("thread_ts") for c in posted if c.args.get("channel") == "C1"} == {control}
         notes = [c.args["text"] for c in posted if c.args.get("channel") != "C1"]
         assert len(notes) == 1 and "How do I join the Lille group?" in notes[0]
+
+
+async def test_bad_input_on_discord(tmp_path: Path) -> None:
+    fake = await FakeDiscord().start()
+    try:
+        guild = fake.add_guild()
+        general = guild.channels["general"]
+        async with discord_bot(tmp_path, fake, extra=[discord_probe], plugins=PLUGINS) as bot:
+            seen = next(p for p in bot.app.registry.plugins if isinstance(p, DiscordProbe))
+            sent = [
+                "<:thonk:123456789012345678> <a:party:123456789012345678> ?",
+                "🤔🤔🤔?",
+                "```py\nname = input('What is your name?')\n```",
+                ">>> How do I join the Lille group?\nDoes anyone know?\nasked in #help yesterday",
+                "> How do I reset my password?\nsame here",
+                "Как настроить календарь для команды?",
+                LOG_LINE * 60,  # 5 KB: more than Discord lets a member post, sent by a crafted client
+                "> The wiki says to ask here.\nHow do I join the Lille group?",  # the poster's own question
+            ]
+            for text in sent:
+                raw = discord_payloads.message(
+                    discord_payloads.snowflake(),
+                    general,
+                    guild.users["alice"],
+                    text,
+                    guild_id=guild.id,
+                    author_member=guild.member("alice"),
+                )
+                await fake.dispatch("MESSAGE_CREATE", raw, guild.id)
+            await seen.seen(lambda: len(seen.events) == len(sent))
+            tracker = next(p for p in bot.app.registry.plugins if isinstance(p, QuestionsPlugin)).tracker
+            await tracker.flush()
+            rows = await bot.app.db.fetchall("SELECT message_id, excerpt FROM questions")
+            assert [(r["message_id"], r["excerpt"]) for r in rows] == [(raw["id"], "How do I join the Lille group?")]
+            bot.clock.advance(timedelta(hours=36))
+            await bot.app.scheduler.catch_up()
+            posted = [c.body.get("content", "") for c in fake.calls_to("POST", r"/channels/\d+/messages")]
+            # The nudge, the 24 h reminder and the asker's private note: all about the one real question.
+            assert posted and all("How do I reset" not in p and "What is your name" not in p for p in posted)
+            assert sum("How do I join the Lille group?" in p for p in posted) >= 1
+    finally:
+        await fake.stop()
