@@ -52,7 +52,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "we they me him her us them my your his its our their this that these those there here what how "
         "where why when who which whats hows whos wheres not dont doesnt didnt cant wont isnt arent no "
         "yes if any anyone anybody someone somebody something know get got gonna wanna gotta going just "
-        "u ur r pls please thanks so some up out come"
+        "u ur r pls please thanks so some up out come anything else uh um"
     ),
     "fr": _listed(
         "le la les un une des du de d l et ou mais est sont suis es être a ai as ont avez avons je j tu "
@@ -123,11 +123,6 @@ def _sides_with(words: list[str], language: str, than: str) -> bool:
     return sum(w in mine and w not in theirs for w in words) > sum(w in theirs and w not in mine for w in words)
 
 
-def _opens(text: str, language: str) -> bool:
-    """True when one of the text's clauses opens with an interrogative opener of `language`."""
-    return detector.opener_language(text, "") != "" and detector.opener_language(text, language) == language
-
-
 def settle(text: str, base: str, followed: Collection[str] = detector.LANGUAGES) -> str:
     """The language to read `text` in, starting from `base` (the detected language, or the community's for
     short and unclear texts): another followed language's opener moves it only when the function words agree."""
@@ -139,11 +134,16 @@ def settle(text: str, base: str, followed: Collection[str] = detector.LANGUAGES)
 
 def rescue(text: str, community: str, followed: Collection[str] = detector.LANGUAGES) -> str | None:
     """For a text the detector put in a language the bot does not follow: the followed language it is
-    plainly written in after all (an opener of that language, and at least two of its function words
-    making a third of the words: "How do I export to CSV?" guessed Afrikaans), else None."""
-    candidate = detector.opener_language(text, community)
-    if candidate not in followed or not _opens(text, candidate):
-        return None
+    plainly written in after all, else None. "Plainly": at least two of its words, and a third of them,
+    are that language's function words (the community's language first on a tie), as in "ok so what do
+    we do now?" or "How do I export to CSV?", both of which langdetect puts elsewhere with certainty."""
     words = _words(text)
-    own = sum(w in FUNCTION_WORDS.get(candidate, frozenset()) for w in words)
-    return candidate if own >= 2 and own * 3 >= len(words) else None
+    best: tuple[int, bool, str] | None = None
+    for language in followed:
+        own = sum(w in FUNCTION_WORDS.get(language, frozenset()) for w in words)
+        ranked = (own, language == community, language)
+        if best is None or ranked > best:
+            best = ranked
+    if best is None or best[0] < 2 or best[0] * 3 < len(words):
+        return None
+    return best[2]

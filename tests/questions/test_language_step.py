@@ -112,7 +112,10 @@ def test_settle_moves_only_to_followed_languages() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("How do I export to CSV?", "en"),  # an English question a detector put elsewhere
+        ("How do I export to CSV?", "en"),  # English questions langdetect puts elsewhere with certainty
+        ("ok so what do we do now?", "en"),
+        ("Uh, but uh, but what do you do?", "en"),
+        ("Anything else?", "en"),
         ("Weet iemand hoe dit werkt?", None),  # Dutch: no followed opener
         ("Wie weet waar de slides zijn?", None),  # Dutch with German's "wie": one function word only
         ("Hej, vet någon hur man ställer in kalendern?", None),
