@@ -52,7 +52,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "we they me him her us them my your his its our their this that these those there here what how "
         "where why when who which whats hows whos wheres not dont doesnt didnt cant wont isnt arent no "
         "yes if any anyone anybody someone somebody something know get got gonna wanna gotta going just "
-        "u ur r pls please thanks so some up out come anything else uh um"
+        "u ur r pls please thanks so some up out come anything else uh um aren isn don doesn didn won wasn weren t s ll re ve m"
     ),
     "fr": _listed(
         "le la les un une des du de d l et ou mais est sont suis es être a ai as ont avez avons je j tu "
