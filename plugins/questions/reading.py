@@ -36,6 +36,7 @@ _SET_ASIDE = re.compile(
     r"```.*?```|`[^`\n]*`|https?://\S+|<a?:\w+:\d+>|<[@#!][^>]*>|:[a-z0-9_+-]+:", re.DOTALL | re.IGNORECASE
 )
 _WORD = re.compile(r"[^\W\d_]+")
+_MARKS = re.compile("[¿¡]")
 
 
 def _listed(words: str) -> frozenset[str]:
@@ -52,7 +53,8 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "we they me him her us them my your his its our their this that these those there here what how "
         "where why when who which whats hows whos wheres not dont doesnt didnt cant wont isnt arent no "
         "yes if any anyone anybody someone somebody something know get got gonna wanna gotta going just "
-        "u ur r pls please thanks so some up out come anything else uh um aren isn don doesn didn won wasn weren t s ll re ve m"
+        "u ur r pls please thanks so some up out come anything else uh um aren isn don doesn didn won wasn "
+        "weren t s ll re ve m"
     ),
     "fr": _listed(
         "le la les un une des du de d l et ou mais est sont suis es être a ai as ont avez avons je j tu "
@@ -66,7 +68,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "has han yo tú tu él ella nosotros vosotros ellos ellas me te se nos os le lo les mi mis su sus "
         "que qué quien quién como cómo donde dónde cuando cuándo cuál cual por para con sin en no sí si "
         "alguien algo sabe sabes sabéis saben puedo puede puedes pueden hola gracias muy más este esta "
-        "eso esto ese esa hacer tengo tiene también porque"
+        "eso esto ese esa hacer tengo tiene también porque ¿ ¡"
     ),
     "de": _listed(
         "der die das den dem des ein eine einen einem einer und oder aber ist sind bin bist seid war "
@@ -114,7 +116,8 @@ def letters(text: str) -> int:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    """The text's words, lower-case; Spanish's opening marks `¿` and `¡` count as Spanish words."""
+    return _WORD.findall(text.lower()) + _MARKS.findall(text)
 
 
 def _sides_with(words: list[str], language: str, than: str) -> bool:
@@ -127,6 +130,8 @@ def settle(text: str, base: str, followed: Collection[str] = detector.LANGUAGES)
     """The language to read `text` in, starting from `base` (the detected language, or the community's for
     short and unclear texts): another followed language's opener moves it only when the function words agree."""
     other = detector.opener_language(text, base)
+    if other == base and _MARKS.search(text):
+        other = "es"  # `¿` opens a Spanish question, though the opener tables read clauses from their first letter
     if other == base or other not in followed:
         return base
     return other if _sides_with(_words(text), other, base) else base

@@ -96,6 +96,8 @@ async def test_an_english_community_keeps_english_words_english(tmp_path: Path) 
         ("How do I export to CSV?", "pt", "en"),
         ("quand est-ce ?", "en", "fr"),
         ("como se hace", "en", "es"),
+        ("¿vienes?", "en", "es"),  # the opening mark is Spanish
+        ("¿vienes?", "fr", "es"),
         ("quando começa", "en", "pt"),
         ("ok", "fr", "fr"),
         ("", "en", "en"),
