@@ -162,6 +162,11 @@ def swda(mirror: Mirror) -> Iterator[Row]:
                 if not text:
                     yield Row("en", split, -1, f"swda:{conv}", "", "swda:empty-after-markup")
                     continue
+                if "*" in text:
+                    # An annotator's note inside the text ("*listen; probably 'fiscal'", "*typo tying",
+                    # "*why no slash?"): no safe way to cut it out, so the utterance is left out.
+                    yield Row("en", split, -1, f"swda:{conv}", "", "swda:annotator-note")
+                    continue
                 yield Row("en", split, int(tag in SWDA_QUESTIONS), f"swda:{conv}", text, f"swda:{tag}")
 
 
@@ -174,7 +179,7 @@ def swda(mirror: Mirror) -> Iterator[Row]:
 # them by their "?" would label by the detector's own cue. The clean question-shaped hard negatives
 # come from SwDA instead. Other turns are 0.
 _DD_ACTS = {"1": "inform", "2": "question", "3": "directive", "4": "commissive"}
-_DD_APOSTROPHE = re.compile(r"(\w) ?([’']) ?(\w)")
+_DD_APOSTROPHE = re.compile(r"(\w) ?([’']) ?(s|t|ll|re|ve|m|d|clock|am)\b", re.IGNORECASE)
 _DD_SPACE_AFTER_OPEN = re.compile(r"([(\[]) ")
 _DD_SPACE_BEFORE_CLOSE = re.compile(r" ([)\]%])")
 
@@ -490,6 +495,19 @@ FR_HELDOUT_PERCENT = 40
 FQB_TREC_PERCENT = 13
 
 
+HAND_FR = Path(__file__).parent / "hand_fr.tsv"
+
+
+def hand_labels(path: Path = HAND_FR) -> dict[str, tuple[str, str]]:
+    """The hand labels of French "?" sentences FIB does not list: text key -> (label, reason)."""
+    labels: dict[str, tuple[str, str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            label, reason, _corpus, _sent_id, text = line.split("\t")
+            labels[text_key(text)] = (label, reason)
+    return labels
+
+
 def fr_document(origin: str, sent_id: str) -> str:
     """The document a French sentence belongs to (the split unit)."""
     if origin == "parisstories":
@@ -520,6 +538,7 @@ def french(mirror: Mirror) -> Iterator[Row]:
             prefix = sent.sent_id.split("_", 1)[0]
             fib[text_key(sent.text)] = (fib_label(sent, prefix.lower()), sent)
     used: set[str] = set()
+    hand = hand_labels()
 
     def emit(origin: str, sent_id: str, raw: str, fib_kind: str | None) -> Row:
         doc = fr_document(origin, sent_id)
@@ -529,8 +548,12 @@ def french(mirror: Mirror) -> Iterator[Row]:
             if "?" in text:
                 # FIB follows Coveney's typology, which has no intonation-only yes-no question ("tu
                 # viens ?"): a "?" sentence FIB does not list may be one, or a tag ("tu vois, non ?"),
-                # or a reported question. No label says which: left out.
-                return Row("fr", split, -1, doc, "", f"{origin}:not-in-fib-with-?")
+                # a reaction ("ah bon ?") or a reported question. These were labelled by hand
+                # (hand_fr.tsv, with the reading of each); one missing there is left out.
+                label, reason = hand.get(text_key(raw), ("x", "not-labelled"))
+                if label == "x":
+                    return Row("fr", split, -1, doc, "", f"{origin}:hand-{reason}")
+                return Row("fr", split, int(label), doc, text, f"{origin}:hand-{reason}")
             return Row("fr", split, 0, doc, text, f"{origin}:not-interrogative")
         if origin == "fqb":
             # The French Question Bank is a bank of questions people asked (TREC, CLEF and the FAQs of

@@ -63,6 +63,19 @@ def test_hard_negatives_are_kept() -> None:
     assert embedded  # embedded interrogatives are negatives
 
 
+def test_french_intonation_questions_are_labelled_by_hand_with_their_reading() -> None:
+    from benchmarks.questions.build import HAND_FR
+
+    rows = [line.split("\t") for line in HAND_FR.read_text(encoding="utf-8").splitlines() if line[:1] != "#"]
+    assert len(rows) >= 150
+    assert all(len(row) == 5 and row[0] in ("0", "1", "x") for row in rows)
+    assert {row[1] for row in rows if row[0] == "1"} == {"question"}
+    french = {e.text: e.label for e in evaluate.load("fr", "train") + evaluate.load("fr", "heldout")}
+    assert french["il a mal réagi ?"] is True  # intonation only: FIB has no such category
+    assert french["sérieux ?"] is False  # a reaction
+    assert french["tu vois ?"] is False  # a tag
+
+
 def test_scores_count_true_and_false_positives_and_misses() -> None:
     examples = [
         Example(True, "t:1", "how are you?"),
