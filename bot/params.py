@@ -36,9 +36,20 @@ from bot.declarations import Param, ParamKind
 from bot.folding import closest, fold
 from bot.i18n import Text, Translator, _, join
 from bot.model import CommunityRef
-from bot.textsyntax import Token, continues, tokenize
+from bot.textsyntax import Token, continues, duration_seconds, tokenize
 
-__all__ = ["Resolver", "bind_options", "bind_text", "clean_text", "usage", "usage_text"]
+# `continues` and `duration_seconds` for a text parameter a plugin reads itself as a duration (with words of
+# its own, such as `default`): the same reading as the `duration` kind, the same gluing of `1 jour et 2 heures`.
+__all__ = [
+    "Resolver",
+    "bind_options",
+    "bind_text",
+    "clean_text",
+    "continues",
+    "duration_seconds",
+    "usage",
+    "usage_text",
+]
 
 
 # ---------------------------------------------------------------- usage

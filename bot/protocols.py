@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, runtime_checkable
 
 from bot.i18n import Text
-from bot.model import Capability, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
+from bot.model import Capability, CardField, ChannelRef, CommunityRef, MessageRef, Reply, Space, Target, UserRef
 from bot.storage.database import BulkSql
 from bot.storage.errors import REFUSED_WRITES
 
@@ -361,6 +361,16 @@ class SettingsNotes(Protocol):
 
     async def settings_notes(self, community: CommunityRef) -> list[Text]:
         """Warnings about the community's settings; empty when all is well."""
+        ...
+
+
+@runtime_checkable
+class SettingsFields(Protocol):
+    """A plugin with community settings of its own, listed in `/settings show` beside the core ones (the
+    questions plugin's ladder: each value and whether the community chose it or it is the default)."""
+
+    async def settings_fields(self, community: CommunityRef) -> list[CardField]:
+        """One field per setting, its value as the community has it now."""
         ...
 
 

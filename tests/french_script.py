@@ -213,6 +213,8 @@ SCRIPT: tuple[Step, ...] = (
     Run("alice", "/solved {question:installer Rust}", refused=True),
     Run("chloe", "/solved 99", refused=True),
     Run("chloe", "/solved quarante", refused=True),
+    Run("alice", "/notsolved {question:installer Rust}", refused=True),  # only the asker
+    Run("david", "/notsolved {question:planning des ateliers}"),  # no answer yet: said kindly, nothing changes
     Run("chloe", "/solved {question:installer Rust}"),
     Run("alice", "/unanswered"),
     Run("alice", "/unanswered salon:#entraide", fallback="/unanswered channel:#entraide"),
@@ -223,6 +225,17 @@ SCRIPT: tuple[Step, ...] = (
     Run("david", "/questions notes désactivé", fallback="/questions notes off"),
     Run("david", "/questions notes activé", fallback="/questions notes on"),
     Run("david", "/questions notes peut-être", refused=True),
+    Run("modo", "/questions settings", MOD),
+    Run(
+        "modo",
+        "/questions settings rappel:2 h alerte:1 jour heures_calmes:22h-8h nouveaux:activé",
+        MOD,
+        fallback="/questions settings nudge:2h escalate:1d quiet_hours:22h-8h newcomers:on",
+    ),
+    Run("modo", "/questions settings rappel:4", MOD, refused=True),
+    Run("modo", "/questions settings rappel:2 jours", MOD, refused=True),
+    Run("modo", "/questions settings heures_calmes:25h-8h", MOD, refused=True),
+    Run("modo", "/questions settings rappel:défaut alerte:défaut heures_calmes:défaut nouveaux:défaut", MOD),
     Advance(26, "questions"),
     Run("modo", "/question close {question:planning des ateliers} doublon", MOD),
     Run("modo", "/question close {question:planning des ateliers}", MOD, refused=True),

@@ -15,6 +15,7 @@ from bot.plugin import (
     CommandError,
     Invocation,
     Plugin,
+    SettingsFields,
     SettingsNotes,
     autocomplete,
     channel,
@@ -159,6 +160,11 @@ class CorePlugin(Plugin):
             )
         notes: list[Text] = []
         for plugin in self.ctx.plugins():
+            if isinstance(plugin, SettingsFields):
+                try:
+                    fields += await plugin.settings_fields(inv.community)
+                except Exception:  # one plugin's settings must not hide the others
+                    self.ctx.logger.exception("settings: the fields of %s failed", type(plugin).__name__)
             if isinstance(plugin, SettingsNotes):
                 try:
                     notes += await plugin.settings_notes(inv.community)

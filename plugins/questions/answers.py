@@ -10,11 +10,13 @@ from bot.model import CommunityRef
 from bot.storage.times import to_db
 from plugins.questions.tracker import Tracker
 
-# A question later closed still got its answer (an open or withdrawn one never had one; naming the
-# statuses lets the read use the (community, status, asked_at) index). The answered or solved time is
-# not bounded: an answer after the period's end counts, as a late reply does.
+# A question later closed still got its answer, and so did one closed as answered but not confirmed, or
+# sent back to waiting by its asker ("Not yet": open, with its first answer kept); a withdrawn one never had
+# one. Naming the statuses lets the read use the (community, status, asked_at) index. The answered or
+# solved time is not bounded: an answer after the period's end counts, as a late reply does.
 _ANSWERED = (
-    "SELECT channel_id, message_id FROM questions WHERE community = ? AND status IN ('answered', 'solved', 'closed') "
+    "SELECT channel_id, message_id FROM questions WHERE community = ? "
+    "AND status IN ('open', 'answered', 'solved', 'closed', 'unconfirmed') "
     "AND asked_at >= ? AND asked_at < ? AND (answered_at IS NOT NULL OR solved_at IS NOT NULL)"
 )
 

@@ -14,7 +14,7 @@ from bot.model import Card, CardField, ChannelRef, CommunityRef, DeliveryError, 
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.questions import detector, views
 from plugins.questions.index import Tracked
-from plugins.questions.repo import NewQuestion, Question
+from plugins.questions.repo import SOLVABLE, NewQuestion, Question
 from plugins.questions.tracker import Tracker
 
 _LIST_HINT = _("Type /unanswered to see the open questions and their numbers.")
@@ -26,7 +26,12 @@ def _no_such(number: int) -> Msg:
 
 def status_name(status: str) -> Text:
     """A question's final status, as members read it."""
-    names = {"solved": _("solved"), "closed": _("closed"), "withdrawn": _("withdrawn")}
+    names = {
+        "solved": _("solved"),
+        "closed": _("closed"),
+        "withdrawn": _("withdrawn"),
+        "unconfirmed": _("answered, not confirmed"),
+    }
     return names.get(status, status)
 
 
@@ -94,7 +99,11 @@ class Desk:
                 _("Only the person who asked #{id} (or a moderator) can mark it solved.", id=str(found.id)),
                 _("Thank the person who helped you instead; it counts for them."),
             )
-        if found.status not in ("open", "answered"):
+        if found.status == "solved" and found.author_id == inv.user.user_id:
+            # The asker's "Solved" pressed twice (or typed after a thanks): nothing to change, nothing wrong.
+            return Reply(text=_("Question #{id} is already solved. Thank you! ✅", id=str(found.id)), ephemeral=True)
+        # An unconfirmed one too: closed as answered, not confirmed, its asker's late word still counts.
+        if found.status not in SOLVABLE:
             raise CommandError(
                 _("Question #{id} is already {status}.", id=str(found.id), status=status_name(found.status))
             )
@@ -142,7 +151,16 @@ class Desk:
         found = await self.repo.unanswered(
             inv.community.key, channel.channel_id if channel else None, group_name, views.MAX_LISTED + 50
         )
-        return views.unanswered(self.ctx, found, self.ctx.clock.now(), inv.locale)
+        # Newcomers' first questions first, while the community gives them priority (community_settings.py).
+        first: list[Question] = []
+        ladders = self.tracker.ladders
+        if (await ladders.values(inv.community.key)).newcomers:
+            first = await ladders.newcomer_questions(
+                inv.community.key, channel.channel_id if channel else None, group_name, views.MAX_LISTED
+            )
+        marked = {q.id for q in first}
+        found = first + [q for q in found if q.id not in marked]
+        return views.unanswered(self.ctx, found, self.ctx.clock.now(), inv.locale, newcomers=marked)
 
     async def open_questions(self, community: CommunityRef, prefix: str) -> list[Choice]:
         """Open questions whose number or excerpt contains what was typed, oldest first."""

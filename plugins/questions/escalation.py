@@ -62,13 +62,17 @@ class Escalation:
         skipped on the retry by their dedupe keys."""
         await self.tracker.flush()
         community = action.community
-        steps = await self.tracker.ladder(community)
+        # Read fresh: another process (or a moment ago, this one) may have changed the community's ladder.
+        steps = await self.tracker.ladder(community, fresh=True)
+        quick = await self.tracker.ladder(community, newcomer=True)  # a newcomer's first question, when prioritised
         postponed: set[int] = set()  # a guard: a postponed question is not run twice in one sweep
         self._forget_down(community)
         try:
             while True:
                 due = [q for q in await self.repo.due_steps(community, self.ctx.clock.now()) if q.id not in postponed]
+                newcomers = await self.tracker.ladders.newcomer_ids(community, [q.id for q in due]) if due else set()
                 for listed in due:
+                    own = quick if listed.id in newcomers else steps
                     question = await self._still_due(listed)
                     if question is None:
                         postponed.add(listed.id)  # answered, solved or closed since the list was read
@@ -76,11 +80,11 @@ class Escalation:
                     try:
                         await self.run_step(question)
                     except DeliveryError as error:  # only "failed" gets here: `_send` handles the others
-                        if await self._postpone(question, steps, error):
+                        if await self._postpone(question, own, error):
                             postponed.add(question.id)
                             continue
                     self._retrying.pop(question.id, None)
-                    following = steps.step_after(question.next_step, question.asked_at)
+                    following = own.step_after(question.next_step, question.asked_at)
                     await self.repo.advance(
                         community,
                         question.id,
@@ -274,6 +278,10 @@ class Escalation:
         ):
             return ref.channel.in_thread(question.message_id), True
         return ref.channel, True
+
+    async def helpers_place(self, question: Question) -> tuple[Target, bool]:
+        """Where the helpers are told about a question (the nudge's place): (target, is it in place)."""
+        return await self._helpers_place(question)
 
     async def _send(self, target: Target, reply: Reply, dedupe_key: str) -> None:
         """Send once (dedupe key); "failed" is raised for the sweep to postpone the step, any other

@@ -3,12 +3,15 @@ and when a step whose send failed for an outage is tried again.
 
 Pure: times in, times out. A step that would fall inside the community's quiet hours (local
 time, e.g. 22:00-08:00, possibly across midnight) is moved to the end of those quiet hours; so is
-the retry of a step that notifies people.
+the retry of a step that notifies people. A newcomer's first question (when the community gives it
+priority) climbs a ladder whose nudge and escalation come after half the delays (`for_newcomer`).
+When a community changes its ladder, `replanned` says when a question's pending step now falls due.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +38,49 @@ def parse_clock(value: str) -> time:
     """'22:00' -> time(22, 0); ValueError on anything else."""
     hours, _, minutes = value.partition(":")
     return time(int(hours), int(minutes or 0))
+
+
+# `22:00`, `22h`, `22 h 30`, `8h00`, `08`: an hour, then optional minutes after `:`, `h` or `H`. Bounded input
+# (the callers cut it to a few dozen characters) and a regex without nested repetition.
+_CLOCK = re.compile(r"\s*(\d{1,2})\s*(?:[:hH]\s*(\d{2})?)?\s*")
+_SPAN_SEPARATORS = re.compile(r"[-\u2010-\u2015]|\bto\b|\bà\b|\ba\b", re.IGNORECASE)
+# The words for "no quiet hours" (as shown: "no quiet hours", « aucune heure calme »), compared case-folded.
+NO_QUIET_HOURS = frozenset(
+    {"off", "none", "no", "no quiet hours", "non", "aucune", "aucun", "aucune heure calme", "désactivé", "désactivées"}
+)
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time] | None:
+    """`22:00-08:00`, `22h-8h`, `22 h 30 - 7 h`, `22h à 8h` -> (start, end); `off`, `none`, `aucune` (or
+    nothing) -> None, no quiet hours. ValueError on anything else, and on a span that starts where it ends.
+    """
+    text = value.strip()
+    if not text or text.casefold() in NO_QUIET_HOURS:  # the callers fold accents away where they must
+        return None
+    parts = _SPAN_SEPARATORS.split(text, maxsplit=2)
+    if len(parts) != 2:
+        raise ValueError(value)
+    start, end = (_clock(part) for part in parts)
+    if start == end:
+        raise ValueError(value)
+    return start, end
+
+
+def format_quiet_hours(span: tuple[time, time] | None) -> str:
+    """The canonical spelling of quiet hours, `22:00-08:00`; the empty string for none."""
+    if span is None:
+        return ""
+    return f"{span[0]:%H:%M}-{span[1]:%H:%M}"
+
+
+def _clock(part: str) -> time:
+    match = _CLOCK.fullmatch(part)
+    if match is None:
+        raise ValueError(part)
+    hours, minutes = int(match.group(1)), int(match.group(2) or 0)
+    if hours > 23 or minutes > 59:
+        raise ValueError(part)
+    return time(hours, minutes)
 
 
 def in_quiet_hours(moment: datetime, tz: str, start: time, end: time) -> bool:
@@ -109,5 +155,29 @@ class Ladder:
             step = self.step_after(step.kind, asked_at)
         return steps
 
+    def for_newcomer(self) -> Ladder:
+        """The ladder of a newcomer's first question: the nudge and the escalation after half the delays.
+
+        "Still waiting" keeps its delay: it is the digest's measure of a question left too long, the same
+        for every question."""
+        return replace(self, nudge_after=self.nudge_after / 2, escalate_after=self.escalate_after / 2)
+
     def _awake(self, moment: datetime) -> datetime:
         return out_of_quiet_hours(moment, self.tz, self.quiet_start, self.quiet_end)
+
+
+def replanned(step: str, asked_at: datetime, current: datetime, old: Ladder, new: Ladder) -> datetime:
+    """When the pending `step` of a question asked at `asked_at`, now due at `current` under the `old`
+    ladder, falls due under the `new` one.
+
+    The step keeps its name (the steps already taken stay taken, the pending one is not skipped), only its
+    time moves: to the new ladder's time, possibly already past (it then runs at the next sweep). A step
+    postponed after an outage (due later than the old ladder planned) keeps its retry time when that is
+    later: a change of settings is no reason to hammer a platform that is down."""
+    planned_old = old.due_at(step, asked_at)
+    planned_new = new.due_at(step, asked_at)
+    if planned_new is None:
+        return current
+    if planned_old is not None and current > planned_old:
+        return max(planned_new, current)
+    return planned_new

@@ -1,7 +1,9 @@
 """The questions plugin's declarations: detection filter, tracking listeners, ladder due actions,
-commands (/ask, /solved, /unanswered, /question close, /helpers, /questions notes), the digest
-section and privacy. Each handler hands over to a service: `Tracker` (chat), `Escalation` (the
-ladder), `Desk` (commands), `Report` (leaderboard and digest) and `Privacy`."""
+commands (/ask, /solved, /notsolved, /unanswered, /question close, /helpers, /questions notes,
+/questions settings), the asker's confirmation sweep, the digest section, the ladder's lines of /settings
+show, and privacy. Each handler hands over to a service: `Tracker` (chat), `Escalation` (the ladder),
+`Confirmation` (closing the loop with the asker), `Desk` (commands), `LadderDesk` (the community's
+ladder), `Report` (leaderboard and digest) and `Privacy`."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 from bot.i18n import _
 from bot.model import (
+    CardField,
     ChannelRef,
     CommunityRef,
     Level,
@@ -22,6 +25,7 @@ from bot.model import (
     Reply,
     UserRef,
 )
+from bot.params import continues as continues_duration
 from bot.plugin import (
     Choice,
     DigestSection,
@@ -42,8 +46,10 @@ from bot.plugin import (
     message_filter,
     text,
 )
-from plugins.questions import ladder
+from plugins.questions import confirm, ladder
 from plugins.questions.answers import Answers
+from plugins.questions.community_settings import VALUE_MAX, LadderDesk, continues_quiet, describe
+from plugins.questions.confirm import Confirmation
 from plugins.questions.desk import Desk
 from plugins.questions.escalation import Escalation
 from plugins.questions.privacy import Privacy
@@ -56,6 +62,7 @@ _GROUP_HELP = _("The group or topic it is about.")
 _QUESTION_HELP = _("Your question.")
 _GROUP_MAX = 60
 _QUESTION_MAX = 1500
+_SETTING: dict[str, Any] = {"required": False, "max_length": VALUE_MAX, "named_only": True}
 
 
 class QuestionsPlugin(Plugin[QuestionsSettings]):
@@ -73,10 +80,14 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
         self.report = Report(ctx, self.tracker)
         self.privacy = Privacy(self.tracker)
         self.answers = Answers(self.tracker)
+        self.ladder_desk = LadderDesk(ctx, self.tracker)
+        self.confirmation = Confirmation(ctx, self.tracker, self.escalation)
+        self.tracker.first_answer_hooks.append(self.confirmation.answered)
 
     async def start(self) -> None:
-        """Load the active questions into the in-memory index and wake the ladders."""
+        """Load the active questions into the in-memory index and wake the ladders and confirmations."""
         await self.tracker.load()
+        await self.confirmation.wake()
 
     async def stop(self) -> None:
         """Write what is still queued."""
@@ -116,10 +127,17 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
         """Run the ladder steps that fell due in a community: nudge, escalate, still waiting."""
         await self.escalation.sweep(action)
 
+    @due(confirm.SWEEP)
+    async def confirm_sweep(self, action: DueAction) -> None:
+        """Ask the askers of newly answered questions; close the ones never confirmed as unconfirmed."""
+        await self.confirmation.sweep(action)
+
     @job("questions.prune", every=timedelta(hours=1), scope="process")
     async def prune(self, when: datetime) -> None:
-        """Let old answered questions drop out of the in-memory index; wake any ladder left asleep."""
+        """Let old answered questions drop out of the in-memory index; wake any ladder or confirmation left
+        asleep."""
         await self.tracker.tidy(when)
+        await self.confirmation.wake()
 
     # ------------------------------------------------------------ commands
 
@@ -147,6 +165,21 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     async def solved(self, inv: Invocation, question: int | None = None) -> Reply:
         """`/solved` or `/solved 12`."""
         return await self.desk.solve(inv, question)
+
+    @command(
+        "notsolved",
+        _("Say that the answers to your question did not solve it yet: it goes back to the helpers."),
+        integer(
+            "question",
+            _("The question's number (your latest answered one when left out)."),
+            required=False,
+            min_value=1,
+        ),
+        private=True,
+    )
+    async def notsolved(self, inv: Invocation, question: int | None = None) -> Reply:
+        """`/notsolved` or `/notsolved 12` (the "Not yet" button of the asker's private question)."""
+        return await self.confirmation.not_yet(inv, question)
 
     @command(
         "unanswered",
@@ -199,6 +232,51 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     async def questions_notes(self, inv: Invocation, state: str) -> Reply:
         """`/questions notes off`."""
         return await self.desk.notes(inv, state == "on")
+
+    @command(
+        "questions settings",
+        _("Show or change this community's question ladder: delays, quiet hours, newcomers' priority."),
+        text(
+            "nudge", _("Nudge the helpers after this long, such as 4h or 90min."), joins=continues_duration, **_SETTING
+        ),
+        text(
+            "escalate",
+            _("Mention the helpers or moderators after this long, such as 24h or 1 day."),
+            joins=continues_duration,
+            **_SETTING,
+        ),
+        text(
+            "waiting",
+            _("Mark the question as still waiting after this long, such as 3d."),
+            joins=continues_duration,
+            **_SETTING,
+        ),
+        text(
+            "quiet_hours",
+            _("When nudges wait, such as 22:00-08:00 or 22h-8h; off for none."),
+            joins=continues_quiet,
+            **_SETTING,
+        ),
+        text("newcomers", _("Priority to a newcomer's first question: on or off."), **_SETTING),
+        level=Level.MODERATOR,
+        private=True,
+    )
+    async def questions_settings(
+        self,
+        inv: Invocation,
+        nudge: str | None = None,
+        escalate: str | None = None,
+        waiting: str | None = None,
+        quiet_hours: str | None = None,
+        newcomers: str | None = None,
+    ) -> Reply:
+        """`/questions settings`, `/questions settings nudge:2h quiet_hours:off` (`default` resets one)."""
+        return await self.ladder_desk.settings(inv, nudge, escalate, waiting, quiet_hours, newcomers)
+
+    async def settings_fields(self, community: CommunityRef) -> list[CardField]:
+        """`SettingsFields`: the community's ladder in /settings show, each value with where it comes from."""
+        tz = (await self.ctx.communities.get(community)).timezone
+        return list(describe(await self.tracker.ladders.values(community.key, fresh=True), tz))
 
     # ------------------------------------------------------------ digest and privacy
 

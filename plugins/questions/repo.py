@@ -1,11 +1,16 @@
 """Every SQL statement of the questions plugin, over `questions`, `question_answers` and
-`question_note_optouts` (migrations/questions/0001_tables.sql). Returns frozen dataclasses.
+`question_note_optouts` (migrations/questions/0001_tables.sql, the asker's confirmation columns in
+0004_confirm.sql). Returns frozen dataclasses.
+
+A question's status: 'open' (waiting for an answer, or back to waiting after its asker said "Not yet"),
+'answered', 'solved', 'unconfirmed' (answered, never confirmed by its asker within `confirm_after_days`:
+never counted as solved), 'closed' (moderator, deleted message) and 'withdrawn' (edited into a statement).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +20,13 @@ from bot.storage.times import to_db as to_db
 from plugins.questions.stats import LanguageCount
 
 ACTIVE = ("open", "answered")
+# What the asker may still mark solved: an active question, or one closed as answered, not confirmed (the
+# asker's late word is the truth).
+SOLVABLE = (*ACTIVE, "unconfirmed")
 # The questions a digest counts as asked in a period: community, start, end (closed and withdrawn left out).
-_ASKED_IN = "WHERE community = ? AND asked_at >= ? AND asked_at < ? AND status IN ('open', 'answered', 'solved')"
+_ASKED_IN = (
+    "WHERE community = ? AND asked_at >= ? AND asked_at < ? AND status IN ('open', 'answered', 'solved', 'unconfirmed')"
+)
 
 # The hot-path insert, queued and written many rows in one statement (`BulkSql.insert_rows`).
 _INSERT_QUESTION = (
@@ -33,17 +43,19 @@ _INSERT_ANSWER = (
 )
 # The questions still waiting at a moment `end`: asked before a cut-off (`end` minus the waiting delay), with
 # no answer, solution or closing before `end`. As of `end`, not of today: a past period's count stays what it
-# was, so the digest compares it with the previous period's honestly.
+# was, so the digest compares it with the previous period's honestly. A question its asker sent back to
+# waiting ("Not yet") before `end` and still open waits again (one that got a new answer since is not
+# counted: the time of that new answer is not kept).
 _WAITING_AT = (
-    "WHERE community = ? AND asked_at < ? AND status IN ('open', 'answered', 'solved', 'closed') "
-    "AND (answered_at IS NULL OR answered_at >= ?) AND (solved_at IS NULL OR solved_at >= ?) "
-    "AND (closed_at IS NULL OR closed_at >= ?)"
+    "WHERE community = ? AND asked_at < ? AND status IN ('open', 'answered', 'solved', 'closed', 'unconfirmed') "
+    "AND (answered_at IS NULL OR answered_at >= ? OR (status = 'open' AND not_yet_at < ?)) "
+    "AND (solved_at IS NULL OR solved_at >= ?) AND (closed_at IS NULL OR closed_at >= ?)"
 )
 
 
-def _waiting(before: datetime, end: datetime) -> tuple[str, str, str, str]:
+def _waiting(before: datetime, end: datetime) -> tuple[str, str, str, str, str]:
     """The parameters of `_WAITING_AT` after the community."""
-    return (to_db(before), to_db(end), to_db(end), to_db(end))
+    return (to_db(before), to_db(end), to_db(end), to_db(end), to_db(end))
 
 
 def _maybe(value: str | None) -> datetime | None:
@@ -75,6 +87,11 @@ class Question:
     close_reason: str | None
     next_step: str | None = None
     next_step_at: datetime | None = None
+    confirm_step: str | None = None
+    confirm_at: datetime | None = None
+    confirm_asked_at: datetime | None = None
+    not_yet_at: datetime | None = None
+    unconfirmed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +123,8 @@ class Answer:
 _COLUMNS = (
     "id, community, channel_id, thread_id, message_id, author_id, asked_at, language, excerpt, "
     "group_name, explicit, status, revision, waiting, answered_at, answered_by, "
-    "solved_at, solved_by, close_reason, next_step, next_step_at"
+    "solved_at, solved_by, close_reason, next_step, next_step_at, "
+    "confirm_step, confirm_at, confirm_asked_at, not_yet_at, unconfirmed_at"
 )
 
 
@@ -133,6 +151,11 @@ def _question(row: Any) -> Question:
         row["close_reason"],
         row["next_step"],
         _maybe(row["next_step_at"]),
+        row["confirm_step"],
+        _maybe(row["confirm_at"]),
+        _maybe(row["confirm_asked_at"]),
+        _maybe(row["not_yet_at"]),
+        _maybe(row["unconfirmed_at"]),
     )
 
 
@@ -254,13 +277,17 @@ class QuestionsRepo:
         return _question(row) if row else None
 
     async def active_since(self, since: datetime) -> list[Question]:
-        """Every open question, and answered-but-unsolved ones asked since `since` (start-up)."""
+        """Every open question, and answered-but-unsolved ones (closed as unconfirmed included: a late thanks
+        or ✅ still solves them) asked since `since` (start-up). An open question its asker sent back to
+        waiting keeps its first answer in the table, but waits for a new one: it comes without `answered_by`,
+        so the next answer takes it off the ladder again."""
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM questions WHERE status = 'open' OR (status = 'answered' AND asked_at >= ?) "
-            "ORDER BY asked_at, id",
+            f"SELECT {_COLUMNS} FROM questions WHERE status = 'open' "
+            "OR (status IN ('answered', 'unconfirmed') AND asked_at >= ?) ORDER BY asked_at, id",
             (to_db(since),),
         )
-        return [_question(r) for r in rows]
+        found = [_question(r) for r in rows]
+        return [replace(q, answered_by=None) if q.status == "open" else q for q in found]
 
     async def answers_of(self, question_ids: Sequence[int]) -> list[Answer]:
         """Answers credited to the given questions."""
@@ -282,12 +309,27 @@ class QuestionsRepo:
             (community, answer.question_id, answer.user_id, answer.message_id, to_db(answer.at), answer.question_id),
         )
         if first:
+            # COALESCE: a question sent back to waiting by its asker keeps its first answer (the figures' time
+            # to a first answer and the leaderboard's credit); the new one only takes it off the ladder again.
             self.pending.add(
                 2,
-                "UPDATE questions SET status = 'answered', answered_at = ?, answered_by = ? "
-                "WHERE community = ? AND id = ? AND status = 'open'",
+                "UPDATE questions SET status = 'answered', answered_at = COALESCE(answered_at, ?), "
+                "answered_by = COALESCE(answered_by, ?) WHERE community = ? AND id = ? AND status = 'open'",
                 (to_db(answer.at), answer.user_id, community, answer.question_id),
             )
+
+    def queue_confirm_plan(self, community: str, question_id: int, ask_at: datetime, expire_at: datetime) -> None:
+        """Plan the asker's confirmation of a question that just got its (first, or first since "Not yet")
+        answer, at the next flush: the private question at `ask_at` when the asker was never asked, else the
+        closing as unconfirmed at `expire_at`. Runs after the answered update (rank 4); a question solved
+        in the same batch is left alone."""
+        self.pending.add(
+            4,
+            "UPDATE questions SET confirm_step = CASE WHEN confirm_asked_at IS NULL THEN 'ask' ELSE 'expire' END, "
+            "confirm_at = CASE WHEN confirm_asked_at IS NULL THEN ? ELSE ? END "
+            "WHERE community = ? AND id = ? AND status = 'answered' AND confirm_step IS NULL",
+            (to_db(ask_at), to_db(expire_at), community, question_id),
+        )
 
     def queue_solve(self, community: str, question_id: int, helper: str | None, at: datetime) -> None:
         """Mark an active question solved at the next flush, crediting `helper` (who also counts as
@@ -296,8 +338,9 @@ class QuestionsRepo:
             3,
             "UPDATE questions SET status = 'solved', solved_at = ?, solved_by = ?, "
             "answered_at = COALESCE(answered_at, CASE WHEN CAST(? AS TEXT) IS NULL THEN NULL ELSE ? END), "
-            "answered_by = COALESCE(answered_by, ?) WHERE community = ? AND id = ? AND status IN (?, ?)",
-            (to_db(at), helper, helper, to_db(at), helper, community, question_id, *ACTIVE),
+            "answered_by = COALESCE(answered_by, ?), confirm_step = NULL, confirm_at = NULL "
+            "WHERE community = ? AND id = ? AND status IN (?, ?, ?)",
+            (to_db(at), helper, helper, to_db(at), helper, community, question_id, *SOLVABLE),
         )
 
     async def postpone(self, community: str, question_id: int, step: str, at: datetime) -> None:
@@ -311,8 +354,9 @@ class QuestionsRepo:
     async def close(self, community: str, question_id: int, reason: str, at: datetime) -> bool:
         """Close a question that is not closed yet (moderator, deleted message)."""
         changed = await self._db.execute(
-            "UPDATE questions SET status = 'closed', closed_at = ?, close_reason = ? "
-            "WHERE community = ? AND id = ? AND status IN ('open', 'answered', 'withdrawn')",
+            "UPDATE questions SET status = 'closed', closed_at = ?, close_reason = ?, confirm_step = NULL, "
+            "confirm_at = NULL WHERE community = ? AND id = ? AND status IN ('open', 'answered', 'withdrawn', "
+            "'unconfirmed')",
             (to_db(at), reason[:200], community, question_id),
         )
         return changed > 0
@@ -376,6 +420,19 @@ class QuestionsRepo:
         )
         return [LanguageCount(r["language"], r["asked"], r["solved"]) for r in rows]
 
+    async def unconfirmed_count(self, community: str, start: datetime, end: datetime) -> int:
+        """How many answered questions were closed in [start, end) because their asker never confirmed them
+        (whenever they were asked) and still are: an asker who later says solved or "not yet" takes theirs out,
+        as `solved` counts the questions solved now. Never in `solved`."""
+        return int(
+            await self._db.fetchval(
+                "SELECT COUNT(*) FROM questions WHERE community = ? AND status = 'unconfirmed' "
+                "AND unconfirmed_at >= ? AND unconfirmed_at < ?",
+                (community, to_db(start), to_db(end)),
+            )
+            or 0
+        )
+
     async def answer_times(self, community: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """(asked, first answered) of the questions asked in [start, end) that have an answer (closed and
         withdrawn ones left out): two columns, not whole questions."""
@@ -407,7 +464,7 @@ class QuestionsRepo:
         """The languages of the questions asked since `since` (closed and withdrawn ones left out)."""
         rows = await self._db.fetchall(
             "SELECT DISTINCT language FROM questions WHERE community = ? AND asked_at >= ? "
-            "AND status IN ('open', 'answered', 'solved') ORDER BY language",
+            "AND status IN ('open', 'answered', 'solved', 'unconfirmed') ORDER BY language",
             (community, to_db(since)),
         )
         return [r["language"] for r in rows]
@@ -454,6 +511,76 @@ class QuestionsRepo:
         """When the community's earliest pending step falls due."""
         row = await self._db.fetchone(
             "SELECT MIN(next_step_at) AS due FROM questions WHERE community = ? AND status = 'open'", (community,)
+        )
+        return from_db(row["due"]) if row and row["due"] else None
+
+    # ------------------------------------------------------------ the asker's confirmation
+
+    async def confirm_due(self, community: str, now: datetime, limit: int = 100) -> list[Question]:
+        """Answered questions whose confirmation step (ask, expire) is due, oldest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND confirm_step IS NOT NULL AND confirm_at <= ? "
+            "AND status = 'answered' ORDER BY confirm_at, id LIMIT ?",
+            (community, to_db(now), limit),
+        )
+        return [_question(r) for r in rows]
+
+    async def asked_to_confirm(self, community: str, question_id: int, at: datetime, expire_at: datetime) -> bool:
+        """Record that the ask step ran at `at`; the closing as unconfirmed follows at `expire_at`. False when
+        it had already been recorded (a double fire, another process)."""
+        changed = await self._db.execute(
+            "UPDATE questions SET confirm_step = 'expire', confirm_at = ?, "
+            "confirm_asked_at = COALESCE(confirm_asked_at, ?) WHERE community = ? AND id = ? AND confirm_step = 'ask'",
+            (to_db(expire_at), to_db(at), community, question_id),
+        )
+        return changed > 0
+
+    async def postpone_confirm(self, community: str, question_id: int, step: str, at: datetime) -> None:
+        """Move a confirmation step to `at` (its private message failed for an outage)."""
+        await self._db.execute(
+            "UPDATE questions SET confirm_at = ? WHERE community = ? AND id = ? AND confirm_step = ?",
+            (to_db(at), community, question_id, step),
+        )
+
+    async def expire(self, community: str, question_id: int, at: datetime) -> bool:
+        """Close an answered question its asker never confirmed as 'unconfirmed'; False when it is no longer
+        answered (solved, sent back to waiting, closed) or was closed already: it happens once."""
+        changed = await self._db.execute(
+            "UPDATE questions SET status = 'unconfirmed', unconfirmed_at = ?, confirm_step = NULL, confirm_at = NULL "
+            "WHERE community = ? AND id = ? AND status = 'answered' AND confirm_step = 'expire'",
+            (to_db(at), community, question_id),
+        )
+        return changed > 0
+
+    async def not_yet(
+        self, community: str, question_id: int, at: datetime, step: str | None, step_at: datetime | None
+    ) -> bool:
+        """The asker says the answers did not solve it: back to waiting ('open', its ladder's next step
+        `step` at `step_at`), its first answer kept. False when it was not answered or unconfirmed (any
+        more): a second press changes nothing."""
+        changed = await self._db.execute(
+            "UPDATE questions SET status = 'open', not_yet_at = ?, confirm_asked_at = COALESCE(confirm_asked_at, ?), "
+            "confirm_step = NULL, confirm_at = NULL, next_step = ?, next_step_at = ? "
+            "WHERE community = ? AND id = ? AND status IN ('answered', 'unconfirmed')",
+            (to_db(at), to_db(at), step, to_db(step_at) if step_at else None, community, question_id),
+        )
+        return changed > 0
+
+    async def confirm_times(self) -> list[tuple[str, datetime]]:
+        """Per community, when the earliest pending confirmation step falls due (start-up, hourly)."""
+        rows = await self._db.fetchall(
+            "SELECT community, MIN(confirm_at) AS due FROM questions WHERE confirm_step IS NOT NULL "
+            "AND status = 'answered' GROUP BY community ORDER BY community",
+            (),
+        )
+        return [(r["community"], from_db(r["due"])) for r in rows if r["due"]]
+
+    async def confirm_time(self, community: str) -> datetime | None:
+        """When the community's earliest pending confirmation step falls due."""
+        row = await self._db.fetchone(
+            "SELECT MIN(confirm_at) AS due FROM questions WHERE community = ? AND confirm_step IS NOT NULL "
+            "AND status = 'answered'",
+            (community,),
         )
         return from_db(row["due"]) if row and row["due"] else None
 

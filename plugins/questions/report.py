@@ -1,5 +1,6 @@
 """The questions' figures: the patience leaderboard (`/helpers`) and the weekly digest section (asked,
-answered, solved, times to a first answer, still waiting, the top helpers, languages).
+answered, solved, answered but not confirmed by the asker, times to a first answer, still waiting, the top
+helpers, languages).
 
 Askers' join dates (newcomers' questions weigh more in `scoring`) are looked up here only, never on
 the hot path.
@@ -34,7 +35,7 @@ class Report:
         since = self.ctx.clock.now() - timedelta(weeks=span)
         answered = await self.repo.answered_since(inv.community.key, since)
         standings = scoring.leaderboard(views.credits(answered, since, await self._joined(inv.community, answered)))
-        return views.helpers(self.ctx, standings, inv.community.key, span)
+        return views.helpers(self.ctx, standings, inv.community.key, span, views.unconfirmed_by(answered, since))
 
     async def digest_section(self, community: CommunityRef, start: datetime, end: datetime) -> DigestSection | None:
         """The period's figures (typed metrics), the questions still waiting at its end (the oldest, each
@@ -53,14 +54,16 @@ class Report:
         waits = [
             stats.seconds_between(asked, answered) for asked, answered in await self.repo.answer_times(key, start, end)
         ]
-        cutoff = end - timedelta(hours=self.settings.waiting_after_hours)
+        # The community's own "still waiting" delay when it chose one (as it is today, for past periods too).
+        cutoff = end - (await self.tracker.ladders.values(key)).waiting
         waiting_count = await self.repo.waiting_count(key, cutoff, end)
         # The oldest ones, enough to fill the list with distinct questions even when some are repeated.
         oldest = await self.repo.waiting_at(key, cutoff, end, views.WAITING_SCANNED)
         answered = await self.repo.answered_since(key, start)
         counted = [q for q in answered if _before(q, end)]
         standings = scoring.leaderboard(views.credits(counted, start, await self._joined(community, counted)), limit=3)
-        figures = stats.summary(counts, waits, waiting_count)
+        unconfirmed = await self.repo.unconfirmed_count(key, start, end)
+        figures = stats.summary(counts, waits, waiting_count, unconfirmed)
         return views.digest_section(self.ctx, key, figures, oldest, standings)
 
     async def _joined(self, community: CommunityRef, questions: list[Question]) -> dict[str, datetime | None]:

@@ -1,5 +1,6 @@
-"""Digest figures for questions: counts, median and 90th percentile of the time to a first answer (in
-seconds), share answered within 24 hours, still waiting, per language. Pure.
+"""Digest figures for questions: counts (asked, answered, solved; answered questions closed in the period
+because their asker never confirmed them, never counted as solved), median and 90th percentile of the time
+to a first answer (in seconds), share answered within 24 hours, still waiting, per language. Pure.
 
 The digest counts in SQL (`QuestionsRepo.asked_counts`, `answer_times`, `waiting_count`) and gives
 `summary` the counts per language and the waits; `figures` computes the same from one `Asked` per question.
@@ -63,26 +64,31 @@ def seconds_between(asked_at: datetime, answered_at: datetime) -> float:
     return (answered_at - asked_at) / timedelta(seconds=1)
 
 
-def figures(asked: Sequence[Asked], still_waiting: int) -> dict[str, float | int | None]:
+def figures(asked: Sequence[Asked], still_waiting: int, unconfirmed: int = 0) -> dict[str, float | int | None]:
     """Stable snake_case figures for the digest section, from one `Asked` per question."""
     languages = Counter(q.language for q in asked)
     solved = Counter(q.language for q in asked if q.solved)
     counts = [LanguageCount(language, count, solved[language]) for language, count in languages.items()]
     waits = [seconds_between(q.asked_at, q.answered_at) for q in asked if q.answered_at is not None]
-    return summary(counts, waits, still_waiting)
+    return summary(counts, waits, still_waiting, unconfirmed)
 
 
 def summary(
-    counts: Sequence[LanguageCount], waits: Sequence[float], still_waiting: int
+    counts: Sequence[LanguageCount], waits: Sequence[float], still_waiting: int, unconfirmed: int = 0
 ) -> dict[str, float | int | None]:
     """Stable snake_case figures for the digest section, from the counts per language and the seconds each
-    answered question waited for its first answer. `still_waiting` is the full count (never a list's length)."""
+    answered question waited for its first answer. `still_waiting` is the full count (never a list's length);
+    `unconfirmed`, the answered questions closed in the period because their asker never confirmed them."""
     asked = sum(c.asked for c in counts)
     within = sum(1 for seconds in waits if seconds <= DAY_SECONDS)
     result: dict[str, float | int | None] = {
         "asked": asked,
         "answered": len(waits),
         "solved": sum(c.solved for c in counts),
+        # Closed in the period as answered, not confirmed, and still so (whenever asked: the closing comes
+        # `confirm_after_days` after the answer, so counted by the questions asked in the period it would read 0
+        # in every fresh digest). Never in `solved`.
+        "unconfirmed": unconfirmed,
         "median_first_answer": _round(median(waits)),
         "p90_first_answer": _round(percentile(waits, 0.9)),
         # Of the questions asked (not of those answered): a question never answered is not answered in 24 h.

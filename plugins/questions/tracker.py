@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
@@ -22,6 +22,7 @@ from bot.model import Message as ChatMessage
 from bot.plugin import MessageNotes, PluginContext, SqlDatabase
 from plugins.questions import detector, ladder, reading
 from plugins.questions.batches import BatchWriter
+from plugins.questions.community_settings import CommunityLadders
 from plugins.questions.index import OpenIndex, Tracked
 from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
@@ -70,13 +71,16 @@ class Tracker:
         self.index = OpenIndex()
         self._ids = _QuestionIds(ctx.db)
         self._armed: dict[str, datetime] = {}
-        self._ladders: dict[tuple[str, str], ladder.Ladder] = {}
+        self.ladders = CommunityLadders(ctx, settings)
         self.writes = BatchWriter(ctx, repo)
         self._languages: dict[tuple[str, str, int], str] = {}
         # Repeated texts (FAQs, copy-paste, "any update?") skip detection; bounded by clearing. Keyed by the
         # community's language too: short texts are read in it, and moderators may change it.
         self._verdicts: dict[tuple[str, str, int], tuple[str, bool]] = {}
         self._excluded = {name.lstrip("#") for name in settings.excluded_channels}
+        # Called with each question that gets its first answer (or its first since its asker said "Not yet"):
+        # the asker's confirmation is planned there (plugins/questions/confirm.py).
+        self.first_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
 
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
@@ -308,8 +312,13 @@ class Tracker:
     async def create(self, new: NewQuestion) -> Tracked:
         """Index a new question and queue its row; its first ladder step wakes the community's sweep."""
         question_id = await self._ids.take()
-        step = (await self.ladder(new.community)).step_after(None, new.asked_at)
+        newcomer = (await self.ladders.values(new.community)).newcomers and await self.ladders.is_newcomer_first(
+            new.community, new.author_id, new.asked_at, self.index.has_asker(new.community, new.author_id)
+        )
+        step = (await self.ladder(new.community, newcomer=newcomer)).step_after(None, new.asked_at)
         self.repo.queue_insert(question_id, new, step.kind if step else None, step.due_at if step else None)
+        if newcomer:
+            self.ladders.queue_newcomer(self.repo, new.community, question_id)
         tracked = Tracked(question_id, new.community, new.channel_id, new.message_id, new.author_id, new.asked_at)
         self.index.add(tracked)
         self.writes.queued()  # before waking the ladder: a busy database failing that must not leave the row unflushed
@@ -323,6 +332,9 @@ class Tracker:
         self.index.add_answer(tracked, helper, message_id)
         self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
         self.writes.queued()
+        if first:
+            for hook in self.first_answer_hooks:
+                await hook(tracked, at)
 
     async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
         """Mark solved, crediting `helper`; the question leaves the index."""
@@ -346,23 +358,13 @@ class Tracker:
         """Wait for a background write, then write what is left (plugin stop)."""
         await self.writes.drain()
 
-    async def ladder(self, community: str) -> ladder.Ladder:
-        """The community's ladder (its time zone, the configured delays and quiet hours)."""
+    async def ladder(self, community: str, *, newcomer: bool = False, fresh: bool = False) -> ladder.Ladder:
+        """The community's ladder: its time zone, and its delays and quiet hours (the community's choice,
+        else the configuration's; plugins/questions/community_settings.py). `newcomer`: the faster ladder
+        of a newcomer's first question while the community gives it priority. `fresh`: read the choices
+        from the database rather than the (shared-database: 30-second) cache."""
         tz = (await self.ctx.communities.get(community)).timezone
-        cached = self._ladders.get((community, tz))
-        if cached is None:
-            settings = self.settings
-            start, end = settings.quiet_span()
-            cached = ladder.Ladder(
-                tz,
-                timedelta(hours=settings.nudge_after_hours),
-                timedelta(hours=settings.escalate_after_hours),
-                timedelta(hours=settings.waiting_after_hours),
-                start,
-                end,
-            )
-            self._ladders[(community, tz)] = cached
-        return cached
+        return (await self.ladders.values(community, fresh=fresh)).ladder(tz, newcomer=newcomer)
 
     async def arm(self, community: str, due_at: datetime, *, after_sweep: bool = False) -> None:
         """Make sure the community's sweep wakes at `due_at` at the latest (no query when it already does)."""

@@ -6,6 +6,7 @@ Builds replies from repo rows; no SQL here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,14 +43,21 @@ def age(delta: timedelta) -> Msg:
     return _("{span} ago", span=Span(delta))
 
 
-def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime, locale: str = "en") -> Reply:
+def unanswered(
+    ctx: PluginContext,
+    questions: Sequence[Question],
+    now: datetime,
+    locale: str = "en",
+    newcomers: AbstractSet[int] = frozenset(),
+) -> Reply:
     """`/unanswered`: open questions, oldest first, with age, language (named in the reader's `locale`) and
-    link."""
+    link; the ones in `newcomers` (newcomers' first questions, listed first by the caller) marked as such."""
     if not questions:
         return Reply(text=_("Every question here has had an answer. Thank you all! 🎉"))
     lines: list[Text] = []
     for question in questions[:MAX_LISTED]:
-        waiting = " ⏳" if question.waiting else ""
+        # 🔁: its asker said the answers did not solve it yet (`/notsolved`): back to waiting.
+        waiting = (" ⏳" if question.waiting else "") + (" 🔁" if question.not_yet_at is not None else "")
         lines.append(
             _(
                 "{link} {age} in #{channel} ({language}){waiting}: “{excerpt}”",
@@ -63,14 +71,24 @@ def unanswered(ctx: PluginContext, questions: Sequence[Question], now: datetime,
                 excerpt=question.excerpt,
             )
         )
+        if question.id in newcomers:
+            lines[-1] = join([_("🌱 First question of a newcomer:"), lines[-1]], " ")
     if len(questions) > MAX_LISTED:
         lines.append(n_("…and {count} more question.", "…and {count} more questions.", len(questions) - MAX_LISTED))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
     return Reply(card=Card(title, description=join(lines)))
 
 
-def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community: str, weeks: int) -> Reply:
-    """`/helpers`: the patience leaderboard."""
+def helpers(
+    ctx: PluginContext,
+    standings: Sequence[scoring.Standing],
+    community: str,
+    weeks: int,
+    unconfirmed: Mapping[str, int] | None = None,
+) -> Reply:
+    """`/helpers`: the patience leaderboard; `unconfirmed` counts, per helper, the questions they answered
+    first that were closed as answered, not confirmed (shown apart: never solved)."""
+    unconfirmed = unconfirmed or {}
     if not standings:
         return Reply(
             text=n_(
@@ -80,15 +98,7 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
     fields = tuple(
         CardField(
             f"{rank}. {ctx.directory.member_name(_user(community, s.helper))}",
-            join(
-                [
-                    # Points are often fractional (1.5): each language has its rule ("1,5 point", "1.5 points").
-                    n_("{count} point", "{count} points", s.points),
-                    n_("{count} first answer", "{count} first answers", s.answers),
-                    n_("{count} solved", "{count} solved", s.solved),
-                ],
-                " · ",
-            ),
+            join(_standing(s, unconfirmed.get(s.helper, 0)), " · "),
             inline=False,
         )
         for rank, s in enumerate(standings, start=1)
@@ -103,6 +113,20 @@ def helpers(ctx: PluginContext, standings: Sequence[scoring.Standing], community
             ),
         )
     )
+
+
+def _standing(standing: scoring.Standing, unconfirmed: int) -> list[Text]:
+    """One helper's figures; the answered questions closed without the asker's confirmation apart, and only
+    when there are some (never among the solved ones)."""
+    parts: list[Text] = [
+        # Points are often fractional (1.5): each language has its rule ("1,5 point", "1.5 points").
+        n_("{count} point", "{count} points", standing.points),
+        n_("{count} first answer", "{count} first answers", standing.answers),
+        n_("{count} solved", "{count} solved", standing.solved),
+    ]
+    if unconfirmed:
+        parts.append(n_("{count} answered, not confirmed", "{count} answered, not confirmed", unconfirmed))
+    return parts
 
 
 def credits(
@@ -124,6 +148,16 @@ def credits(
     return found
 
 
+def unconfirmed_by(questions: Sequence[Question], since: datetime) -> dict[str, int]:
+    """Per helper, the questions answered first by them since `since` and closed as answered, not
+    confirmed (the same questions `credits` counts, never as solved)."""
+    found: dict[str, int] = {}
+    for q in questions:
+        if q.status == "unconfirmed" and q.answered_by and q.answered_at and q.answered_at >= since:
+            found[q.answered_by] = found.get(q.answered_by, 0) + 1
+    return found
+
+
 def metrics(figures: Mapping[str, float | int | None]) -> tuple[Metric, ...]:
     """The section's figures (`stats.summary`) as typed metrics, each with its label; per-language counts
     are named in the reader's language (`Language`), so each rendering names them its own way."""
@@ -131,6 +165,7 @@ def metrics(figures: Mapping[str, float | int | None]) -> tuple[Metric, ...]:
         Metric("asked", _("Questions asked"), figures["asked"]),
         Metric("answered", _("Questions answered"), figures["answered"]),
         Metric("solved", _("Questions solved"), figures["solved"]),
+        Metric("unconfirmed", _("Questions answered, not confirmed"), figures["unconfirmed"]),
         Metric("median_first_answer", _("Time to a first answer, median"), figures["median_first_answer"], "duration"),
         Metric(
             "p90_first_answer", _("Time to a first answer, 90th percentile"), figures["p90_first_answer"], "duration"

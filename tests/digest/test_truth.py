@@ -99,6 +99,10 @@ WEEK_B: dict[str, tuple[Value, Value]] = {
     "questions.answered": (5, 4),
     # B: b1 (alice's ✅ on bob's answer), b5 (carol thanks dave in the thread) = 2. A: a5 (thanks) = 1.
     "questions.solved": (2, 1),
+    # Closed in the period as answered, not confirmed (`confirm_after_days`, 7, after the answer; the asker
+    # never said): B: a1, a10, a13, answered in A and never solved (a5 was, by thanks) = 3. A: no question
+    # was answered 16-22 Nov = 0.
+    "questions.unconfirmed": (3, 0),
     # Seconds to the first answer. B: b21 45 (reply at 11:00:45), b1 720 (10:12), b10 2400 (mention at
     # 10:40), b5 12000 (thread at 13:20), b15 100800 (reply Fri 14:00, 28 h) -> median 2400.
     # A: a1 1800, a5 7200, a13 72000 (Sat 11:00 -> Sun 07:00, 20 h), a10 172800 (Thu -> Sat, 48 h)

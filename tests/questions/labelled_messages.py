@@ -24,7 +24,7 @@ LABELLED: tuple[tuple[str, str, bool], ...] = (
     ("fr", "Qu'est-ce que vous utilisez pour les sauvegardes ?", True),
     ("fr", "Pourquoi mon bot ne répond plus depuis la mise à jour", True),
     ("fr", "Bonjour ! Je débute, vous me conseillez quel livre ? 😊", True),
-    ("fr", "Il dit « tu as lu la doc ? »", True),
+    ("fr", "Il dit « tu as lu la doc ? »", False),  # his question, reported: not the poster's (issue 19)
     ("fr", "Merci pour l'atelier d'hier, c'était top !", False),
     ("fr", "Quand je lance le script, ça plante direct.", False),
     ("fr", "Je ne sais pas comment vous remercier.", False),
@@ -53,7 +53,7 @@ LABELLED: tuple[tuple[str, str, bool], ...] = (
     ("en", "anyone tried the new beta yet? 👀", True),
     ("en", "Which editor do you all use for Python", True),
     ("en", "Why does my bot reply twice to every message?", True),
-    ("en", 'He asked "is this the right place?"', True),
+    ("en", 'He asked "is this the right place?"', False),  # his question, quoted: not the poster's (issue 19)
     ("en", "Thanks, I tried that already. Any other tips?", True),
     ("en", "What time does the workshop start tomorrow?", True),
     ("en", "When I run the tests they all pass locally.", False),

@@ -43,7 +43,8 @@ def test_labelled_set_precision_and_recall_are_at_least_90_percent() -> None:
     [
         ("Comment on fait ? 🤔", "fr", True),
         ("Tu viens samedi ?»", "fr", True),
-        ("il a dit « tu viens ? »", "fr", True),
+        ("il a dit « tu viens ? »", "fr", False),  # someone else's question, quoted
+        ("« tu viens ? » m'a-t-il demandé. Vous savez ce qu'il voulait dire ?", "fr", True),
         ("Does it work?   ", "en", True),
         ("does it work? :thinking:", "en", True),
         ("does it work? <:blob:1234>", "en", True),

@@ -79,7 +79,7 @@ async def per_question_figures(
     """The section's figures computed the way they were before: every question of the period as an object."""
     rows = await h.app.db.fetchall(
         "SELECT language, asked_at, answered_at, status FROM questions WHERE community = ? AND asked_at >= ? "
-        "AND asked_at < ? AND status IN ('open', 'answered', 'solved')",
+        "AND asked_at < ? AND status IN ('open', 'answered', 'solved', 'unconfirmed')",
         (h.platform.community.key, to_db(start), to_db(end)),
     )
     asked = [
@@ -93,7 +93,7 @@ async def per_question_figures(
     ]
     # Waiting at the end of the period, recomputed per question: no answer, solution or closing before `end`.
     rows = await h.app.db.fetchall(
-        "SELECT asked_at, answered_at, solved_at, closed_at, status FROM questions WHERE community = ?",
+        "SELECT asked_at, answered_at, solved_at, closed_at, unconfirmed_at, status FROM questions WHERE community = ?",
         (h.platform.community.key,),
     )
     cutoff = end - timedelta(hours=waiting_hours)
@@ -102,7 +102,9 @@ async def per_question_figures(
         done = [from_db(row[c]) for c in ("answered_at", "solved_at", "closed_at") if row[c]]
         return row["status"] != "withdrawn" and from_db(row["asked_at"]) < cutoff and all(d >= end for d in done)
 
-    return stats.figures(asked, sum(1 for r in rows if open_at_end(r)))
+    # Closed in the period as answered, not confirmed, and still so.
+    unconfirmed = sum(1 for r in rows if r["status"] == "unconfirmed" and start <= from_db(r["unconfirmed_at"]) < end)
+    return stats.figures(asked, sum(1 for r in rows if open_at_end(r)), unconfirmed)
 
 
 async def test_the_section_says_what_the_per_question_computation_said(tmp_path: Path) -> None:
