@@ -20,6 +20,7 @@ SUITES = [
     "benchmarks.conversations_bench",
     "benchmarks.filters_bench",
     "benchmarks.commands_bench",
+    "benchmarks.questions_bench",
     "benchmarks.pg",
 ]
 

@@ -215,6 +215,8 @@ SCRIPT: tuple[Step, ...] = (
     Run("chloe", "/solved quarante", refused=True),
     Run("alice", "/notsolved {question:installer Rust}", refused=True),  # only the asker
     Run("david", "/notsolved {question:planning des ateliers}"),  # no answer yet: said kindly, nothing changes
+    Run("chloe", "/notsolved {question:installer Rust}"),  # the asker's "Pas encore": back to the aidants
+    Run("chloe", "/notsolved {question:installer Rust}"),  # pressed twice: already noted
     Run("chloe", "/solved {question:installer Rust}"),
     Run("alice", "/unanswered"),
     Run("alice", "/unanswered salon:#entraide", fallback="/unanswered channel:#entraide"),
@@ -235,7 +237,14 @@ SCRIPT: tuple[Step, ...] = (
     Run("modo", "/questions settings rappel:4", MOD, refused=True),
     Run("modo", "/questions settings rappel:2 jours", MOD, refused=True),
     Run("modo", "/questions settings heures_calmes:25h-8h", MOD, refused=True),
-    Run("modo", "/questions settings rappel:défaut alerte:défaut heures_calmes:défaut nouveaux:défaut", MOD),
+    # What the card shows, typed back as shown (without quotes).
+    Run("modo", "/questions settings heures_calmes:de 22 h à 8 h attente:2 j 3 h nouveaux:désactivée", MOD),
+    Run("modo", "/questions settings heures_calmes:aucune heure calme rappel:par défaut nouveaux:activée", MOD),
+    Run(
+        "modo",
+        "/questions settings rappel:défaut alerte:défaut heures_calmes:défaut nouveaux:défaut attente:défaut",
+        MOD,
+    ),
     Advance(26, "questions"),
     Run("modo", "/question close {question:planning des ateliers} doublon", MOD),
     Run("modo", "/question close {question:planning des ateliers}", MOD, refused=True),

@@ -206,6 +206,9 @@ RETIRED = {
     r"responsables du calendrier|rôle des responsables": "gestionnaires (managers)",
     r"\bcanal\b|\bcanaux\b|\bchaînes?\b": "salon (channel)",
     r"\btags?\b": "étiquette (group tag)",
+    r"\bdemandeu(?:r|se)s?\b|personne qui (?:a posé|l’a posée)": "membre qui a posé la question (asker)",
+    r"retourne aux aidants": "renvoyée aux aidants (back to waiting)",
+    r"heures (?:creuses|de silence)": "heures calmes (quiet hours)",
 }
 
 
@@ -279,6 +282,9 @@ def test_each_retired_word_is_caught() -> None:
         "les responsables du calendrier",
         "le canal #news",
         "Des tags séparés par des virgules",
+        "le demandeur n’a pas répondu",
+        "elle retourne aux aidants",
+        "pendant les heures creuses",
     )
     for pattern, example in zip(RETIRED, examples, strict=True):
         assert re.search(pattern, example, re.IGNORECASE), (pattern, example)

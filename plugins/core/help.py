@@ -45,6 +45,7 @@ TEXT_EXAMPLES: Mapping[str, Text] = {
     "keywords": term("bike repair", "example"),
     "link": "https://example.org/post",
     "name": "Rust Lille",
+    "nudge": term("2h", "example"),  # /questions settings: a delay
     "options": term("Tuesday | Thursday", "example"),
     "phrase": term("crypto giveaway", "example"),
     "question": term("How do I join a group?", "example"),

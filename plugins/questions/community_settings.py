@@ -39,8 +39,9 @@ from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.folding import fold
-from bot.i18n import Duration, Msg, Text, _, join, n_
+from bot.i18n import Duration, Msg, Text, _, join, n_, term
 from bot.model import Card, CardField, CommunityRef, Reply
+from bot.params import continues as continues_duration
 from bot.params import duration_seconds
 from bot.plugin import CommandError, Invocation, PluginContext, Sql
 from bot.storage.times import from_db, to_db
@@ -62,8 +63,11 @@ _ASKERS_BOUND = 50_000  # members remembered as having asked (a crude bound: cle
 # share one (a rank holds one statement).
 _NEWCOMER_RANK = 90
 _DEFAULT_WORDS = frozenset({"default", "reset", "defaut", "par defaut", "valeur par defaut", "config"})
-_ON_WORDS = frozenset({"on", "yes", "true", "1", "oui", "vrai", "active", "actif", "activer", "marche"})
-_OFF_WORDS = frozenset({"off", "no", "false", "0", "non", "faux", "desactive", "inactif", "desactiver", "arret"})
+# "activée"/"désactivée": what the settings card shows (the priority, feminine in French).
+_ON_WORDS = frozenset({"on", "yes", "true", "1", "oui", "vrai", "active", "activee", "actif", "activer", "marche"})
+_OFF_WORDS = frozenset(
+    {"off", "no", "false", "0", "non", "faux", "desactive", "desactivee", "inactif", "desactiver", "arret"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +159,7 @@ def parse_quiet(raw: str) -> str | _Default:
     try:
         if len(raw.strip()) > VALUE_MAX:
             raise ValueError(value)
-        span = ladder.parse_quiet_hours(value)
+        span = ladder.parse_quiet_hours(_FROM.sub("", value))
     except ValueError:
         raise CommandError(
             _("{value} is not a span of quiet hours.", value=value),
@@ -165,15 +169,39 @@ def parse_quiet(raw: str) -> str | _Default:
 
 
 _NO_QUIET = frozenset(fold(word) for word in ladder.NO_QUIET_HOURS)
+# The card shows quiet hours as « de 22 h à 8 h » / "from 22:00 to 8:00": the leading word is accepted back.
+_FROM = re.compile(r"^(?:de|from)\s+", re.IGNORECASE)
 
 
-# One more word of quiet hours typed without quotes (`22h - 8h`, `22 h à 8 h`): numbers, `h`, `:` and dashes.
-_SPAN_WORD = re.compile(r"[\dhH:\-\u2010-\u2015]{1,12}|à|a|to")
+# One more word of quiet hours typed without quotes (`22h - 8h`, `de 22 h à 8 h`): numbers, `h`, `:` and
+# dashes, and the words of « aucune heure calme » / "no quiet hours" as the card shows them.
+_SPAN_WORD = re.compile(r"[\dhH:\-\u2010-\u2015]{1,12}|à|a|to|heures?|calmes?|quiet|hours?", re.IGNORECASE)
 
 
 def continues_quiet(value: str, following: str) -> bool:
-    """True when the separate word `following` goes on with the quiet hours typed so far (`joins`)."""
+    """True when the separate word `following` goes on with the quiet hours typed so far (`joins`), or with
+    « par défaut »."""
+    if fold(value) == "par":
+        return continues_default(value, following)
     return len(value) < VALUE_MAX and _SPAN_WORD.fullmatch(following) is not None
+
+
+def continues_default(value: str, following: str) -> bool:
+    """True for « par » then « défaut » typed without quotes (`nouveaux:par défaut`)."""
+    return fold(value) == "par" and fold(following) == "defaut"
+
+
+def continues_delay(value: str, following: str) -> bool:
+    """True when the separate word `following` goes on with the delay typed so far (`joins`): what
+    `/advance`-like durations accept, plus a bare number after a whole duration (`1 j 2 h`: these settings
+    are named only, so no count can follow) and « par défaut »."""
+    if len(value) >= VALUE_MAX:
+        return False
+    if fold(value) == "par":
+        return continues_default(value, following)
+    if following.isdigit() and len(following) <= 4 and duration_seconds(value) is not None:
+        return True
+    return continues_duration(value, following)
 
 
 def parse_switch(raw: str) -> bool | _Default:
@@ -452,18 +480,31 @@ def _source(chosen: object) -> Msg:
     return _("chosen by the community") if chosen is not None else _("default from the configuration")
 
 
+def _clock(moment: time) -> Msg:
+    """A time of day as the calendar writes it: "9:00" / « 9 h », "18:30" / « 18 h 30 »."""
+    if moment.minute == 0:
+        return _("{hour}:00", hour=str(moment.hour))
+    return _("{hour}:{minute}", hour=str(moment.hour), minute=f"{moment.minute:02d}")
+
+
 def describe(values: LadderValues, tz: str) -> tuple[CardField, ...]:
-    """The five values and where each comes from (the command's card, `/settings show`)."""
+    """The five values and where each comes from (the command's card, `/settings show`); each value reads
+    as it may be typed back (`parse_quiet` takes « de 22 h à 8 h », `parse_switch` « activée »)."""
     chosen = values.chosen
+    span = ladder.parse_quiet_hours(values.quiet_hours) if values.quiet_hours else None
     quiet: Text = (
-        _("{span} ({timezone})", span=values.quiet_hours, timezone=tz) if values.quiet_hours else _("no quiet hours")
+        _("from {start} to {end} ({timezone})", start=_clock(span[0]), end=_clock(span[1]), timezone=tz)
+        if span
+        else _("no quiet hours")
     )
+    # msgctxt "state": the priority's state, which French agrees with « priorité » (« activée »).
+    state = term("on", "state") if values.newcomers else term("off", "state")
     rows: list[tuple[Msg, object, object]] = [
         (_("Nudge to the helpers after"), Duration(values.nudge), chosen.nudge),
         (_("Escalation after"), Duration(values.escalate), chosen.escalate),
         (_("Still waiting after"), Duration(values.waiting), chosen.waiting),
         (_("Quiet hours"), quiet, chosen.quiet_hours),
-        (_("Priority to a newcomer's first question"), _("on") if values.newcomers else _("off"), chosen.newcomers),
+        (_("Priority to a newcomer's first question"), state, chosen.newcomers),
     ]
     return tuple(
         CardField(name, _("{value} · {source}", value=value, source=_source(which))) for name, value, which in rows
@@ -532,10 +573,12 @@ class LadderDesk:
 
     def _card(self, values: LadderValues, tz: str, title: Msg, note: Msg | None = None) -> Card:
         explained: list[Text] = [
-            _(
-                "A newcomer's first question (asked within {days} days of joining) gets its nudge and "
+            n_(
+                "A newcomer's first question (asked within {count} day of joining) gets its nudge and "
                 "escalation after half the delays, and comes first in /unanswered.",
-                days=NEWCOMER_DAYS,
+                "A newcomer's first question (asked within {count} days of joining) gets its nudge and "
+                "escalation after half the delays, and comes first in /unanswered.",
+                NEWCOMER_DAYS,
             ),
             _(
                 "Change one or several: `/questions settings nudge:2h escalate:12h quiet_hours:22h-8h "

@@ -168,7 +168,24 @@ class Escalation:
     async def nudge(self, question: Question) -> None:
         """A gentle nudge with a link in the helpers channel, or in the question's thread."""
         target, in_place = await self._helpers_place(question)
-        age = Span(self.ctx.clock.now() - question.asked_at)
+        age = self._age(question)
+        if question.not_yet_at is not None:
+            # Sent back by its asker ("Not yet"): it had answers, so "waiting for 3 days" and the asker's
+            # "not had an answer yet" note would both be false; the asker already knows it is back.
+            if in_place:
+                text = _(
+                    "Its asker says this is still not solved ({age} ago). Can someone take another look? 🙂", age=age
+                )
+            else:
+                text = _(
+                    "🔁 Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
+                    age=age,
+                    channel=self._channel_name(question),
+                    excerpt=question.excerpt,
+                    link=self._link(question),
+                )
+            await self._send(target, Reply(text=text), f"questions.nudge:{question.community}:{question.id}")
+            return
         if in_place:
             text = _("This question has been waiting for {age}. Can someone lend a hand? 🙂", age=age)
         else:
@@ -182,23 +199,37 @@ class Escalation:
         await self._send(target, Reply(text=text), f"questions.nudge:{question.community}:{question.id}")
         await self._private_note(question)
 
+    def _age(self, question: Question) -> Span:
+        """How long the question has waited: since it was asked, or since its asker sent it back."""
+        return Span(self.ctx.clock.now() - (question.not_yet_at or question.asked_at))
+
     async def escalate(self, question: Question) -> None:
         """Mention the helpers role; else DM the members in `escalate_to` (those of this platform);
         else mention the moderators role. With none of them set, the reminder mentions nobody: the
         moderators and admins named in the bot's configuration are not visible to plugins."""
         settings = await self.ctx.communities.get(question.community)
-        age = Span(self.ctx.clock.now() - question.asked_at)
+        age = self._age(question)
+        back = question.not_yet_at is not None
         community = CommunityRef.from_key(question.community)
         role = settings.roles.get("helpers")
         recipients = [] if role is not None else self._escalate_to(community)
         if recipients:
-            text = _(
-                "A question has had no answer for {age} in #{channel}: “{excerpt}” {link}",
-                age=age,
-                channel=self._channel_name(question),
-                excerpt=question.excerpt,
-                link=self._link(question),
-            )
+            if back:
+                text = _(
+                    "A question is still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
+                    age=age,
+                    channel=self._channel_name(question),
+                    excerpt=question.excerpt,
+                    link=self._link(question),
+                )
+            else:
+                text = _(
+                    "A question has had no answer for {age} in #{channel}: “{excerpt}” {link}",
+                    age=age,
+                    channel=self._channel_name(question),
+                    excerpt=question.excerpt,
+                    link=self._link(question),
+                )
             failure: DeliveryError | None = None
             for user_id in recipients:  # every recipient is tried; a failure is raised after the others
                 moderator = UserRef(community.platform, community.workspace_id, user_id)
@@ -214,7 +245,16 @@ class Escalation:
         role = role or settings.roles.get("moderators")
         target, _in_place = await self._helpers_place(question)
         channel, link = self._channel_name(question), self._link(question)
-        if role:
+        if role and back:
+            text = _(
+                "{mention} Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
+                mention=role_mention(role),
+                age=age,
+                channel=channel,
+                excerpt=question.excerpt,
+                link=link,
+            )
+        elif role:
             text = _(
                 "{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
                 mention=role_mention(role),
@@ -229,12 +269,22 @@ class Escalation:
                 question.id,
                 question.community,
             )
-            text = _(
-                "Still no answer after {age} in #{channel}: “{excerpt}” {link}",
-                age=age,
-                channel=channel,
-                excerpt=question.excerpt,
-                link=link,
+            text = (
+                _(
+                    "Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
+                    age=age,
+                    channel=channel,
+                    excerpt=question.excerpt,
+                    link=link,
+                )
+                if back
+                else _(
+                    "Still no answer after {age} in #{channel}: “{excerpt}” {link}",
+                    age=age,
+                    channel=channel,
+                    excerpt=question.excerpt,
+                    link=link,
+                )
             )
         await self._send(target, Reply(text=text), f"questions.escalate:{question.community}:{question.id}")
 

@@ -25,7 +25,6 @@ from bot.model import (
     Reply,
     UserRef,
 )
-from bot.params import continues as continues_duration
 from bot.plugin import (
     Choice,
     DigestSection,
@@ -48,7 +47,14 @@ from bot.plugin import (
 )
 from plugins.questions import confirm, ladder
 from plugins.questions.answers import Answers
-from plugins.questions.community_settings import VALUE_MAX, LadderDesk, continues_quiet, describe
+from plugins.questions.community_settings import (
+    VALUE_MAX,
+    LadderDesk,
+    continues_default,
+    continues_delay,
+    continues_quiet,
+    describe,
+)
 from plugins.questions.confirm import Confirmation
 from plugins.questions.desk import Desk
 from plugins.questions.escalation import Escalation
@@ -236,28 +242,28 @@ class QuestionsPlugin(Plugin[QuestionsSettings]):
     @command(
         "questions settings",
         _("Show or change this community's question ladder: delays, quiet hours, newcomers' priority."),
-        text(
-            "nudge", _("Nudge the helpers after this long, such as 4h or 90min."), joins=continues_duration, **_SETTING
-        ),
+        text("nudge", _("Nudge the helpers after this long, such as 4h or 90min."), joins=continues_delay, **_SETTING),
         text(
             "escalate",
             _("Mention the helpers or moderators after this long, such as 24h or 1 day."),
-            joins=continues_duration,
+            joins=continues_delay,
             **_SETTING,
         ),
         text(
             "waiting",
             _("Mark the question as still waiting after this long, such as 3d."),
-            joins=continues_duration,
+            joins=continues_delay,
             **_SETTING,
         ),
         text(
             "quiet_hours",
-            _("When nudges wait, such as 22:00-08:00 or 22h-8h; off for none."),
+            _("When nudges and escalations wait, such as 22:00-08:00 or 22h-8h; off for none."),
             joins=continues_quiet,
             **_SETTING,
         ),
-        text("newcomers", _("Priority to a newcomer's first question: on or off."), **_SETTING),
+        text(
+            "newcomers", _("Priority to a newcomer's first question: on or off."), joins=continues_default, **_SETTING
+        ),
         level=Level.MODERATOR,
         private=True,
     )

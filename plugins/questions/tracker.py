@@ -21,6 +21,7 @@ from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
 from bot.model import Message as ChatMessage
 from bot.plugin import MessageNotes, PluginContext, SqlDatabase
 from plugins.questions import detector, ladder, reading
+from plugins.questions import model as question_model
 from plugins.questions.batches import BatchWriter
 from plugins.questions.community_settings import CommunityLadders
 from plugins.questions.index import OpenIndex, Tracked
@@ -81,10 +82,14 @@ class Tracker:
         # Called with each question that gets its first answer (or its first since its asker said "Not yet"):
         # the asker's confirmation is planned there (plugins/questions/confirm.py).
         self.first_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
+        # Called with each later answer: its question may have been sent back to waiting by another process
+        # ("Not yet" pressed in a DM, which Discord delivers to shard 0), unknown to this index.
+        self.later_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
 
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
         await self._ids.reserve()
+        await asyncio.to_thread(question_model.shipped)  # read the weights file now, off the loop
         await self.wake_ladders()
         since = self.ctx.clock.now() - timedelta(days=self.settings.track_days)
         questions = await self.repo.active_since(since)
@@ -123,7 +128,7 @@ class Tracker:
         A paste (`reading.MAX_CHARS`) is never a question and costs one length check; a text in a language
         the bot does not follow is not one either (its language is noted as unknown)."""
         text = message.text
-        if message.is_direct or reading.is_paste(text) or not detector.is_candidate(text) or self._is_excluded(message):
+        if message.is_direct or reading.is_paste(text) or not question_model.wants(text) or self._is_excluded(message):
             if notes.is_question is None:
                 notes.is_question = False
             return
@@ -133,16 +138,30 @@ class Tracker:
         known = self._verdicts.get(key)
         if known is None:
             language = await self.language_of(text, community)
-            asks = _asks(text, language)
-            known = (language if language in detector.LANGUAGES else UNKNOWN, asks)
+            known = (language, await self._reads_as_question(text, language))
             if len(self._verdicts) >= _LANGUAGE_CACHE:
                 self._verdicts.clear()
             self._verdicts[key] = known
         notes.language, notes.is_question = known
 
+    async def asks(self, text: str, language: str) -> bool:
+        """Whether `text` asks something: the rules on the loop (cheap, bounded); the question model
+        (plugins/questions/model.py) only where the combination trained for `language` needs its opinion
+        on this message (`needs_model`; with the shipped weights, no language does: all ship the rules),
+        in a worker thread."""
+        rules = detector.is_question(text, language)
+        if not question_model.needs_model(text, language, rules):
+            return rules
+        return await asyncio.to_thread(question_model.verdict, text, language)
+
+    async def _reads_as_question(self, text: str, language: str) -> bool:
+        """`asks` for a candidate read in `language`: never for a language the bot does not follow (unknown),
+        and never for what follows a Discord block quote (`>>> ` quotes the rest of the message)."""
+        return language in detector.LANGUAGES and await self.asks(reading.unquoted(text), language)
+
     async def language_of(self, text: str, community: str) -> str:
-        """The language a question candidate is read in: one of the detector's languages, or
-        `reading.OTHER` when the text is plainly in a language the bot does not follow.
+        """The language a question candidate is read in: one of the detector's languages, or `unknown` when
+        the text is plainly in a language the bot does not follow (the language service said `other`).
 
         Only the poster's own words are judged (quotes, code, links, emoji set aside). Texts too short
         for the statistical detector (under 12 letters) and unclear ones take the community's language;
@@ -159,7 +178,7 @@ class Tracker:
         if detected == UNKNOWN or detected in followed:
             language = reading.settle(own, detected if detected != UNKNOWN else locale, followed)
         else:  # `other`, or a configured language without an opener table: not followed
-            language = reading.rescue(own, locale, followed) or reading.OTHER
+            language = reading.rescue(own, locale, followed) or UNKNOWN
         if len(self._languages) >= _LANGUAGE_CACHE:
             self._languages.clear()  # a crude bound: repeated texts (FAQs, copy-paste) are what it is for
         self._languages[key] = language
@@ -244,7 +263,7 @@ class Tracker:
             tracked = mine[-1] if mine else None
         if tracked is None or tracked.author_id != asker:
             return False
-        helper = helper or tracked.answered_by
+        helper = helper or tracked.answered_by or _last_helper(tracked)
         if helper is None:
             return False
         await self.solve(tracked, helper, message.at, message.ref.message_id)
@@ -262,19 +281,19 @@ class Tracker:
             helper = tracked.answers.get(ref.message_id) if tracked else None
         if tracked is None or tracked.author_id != event.user.user_id:
             return
-        await self.solve(tracked, helper or tracked.answered_by, event.at)
+        await self.solve(tracked, helper or tracked.answered_by or _last_helper(tracked), event.at)
 
     async def on_edit(self, event: MessageEdited) -> None:
         """A question edited into a statement stops; edited back, it is tracked again."""
         community, ref = event.community.key, event.ref
         tracked = self.index.question(community, ref.channel.channel_id, ref.message_id)
-        candidate = not reading.is_paste(event.text) and detector.is_candidate(event.text)
+        candidate = not reading.is_paste(event.text) and question_model.wants(event.text)
         if tracked is None and (not candidate or self._excluded_channel(ref.channel)):
             return
         await self.flush()
         question = await self.repo.by_message(community, ref.channel.channel_id, ref.message_id)
         language = await self.language_of(event.text, community) if candidate else UNKNOWN
-        asks = _asks(event.text, language)
+        asks = await self._reads_as_question(event.text, language)
         if question is None:
             if asks:
                 await self.create(
@@ -332,9 +351,8 @@ class Tracker:
         self.index.add_answer(tracked, helper, message_id)
         self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
         self.writes.queued()
-        if first:
-            for hook in self.first_answer_hooks:
-                await hook(tracked, at)
+        for hook in self.first_answer_hooks if first else self.later_answer_hooks:
+            await hook(tracked, at)
 
     async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
         """Mark solved, crediting `helper`; the question leaves the index."""
@@ -404,12 +422,6 @@ class Tracker:
         return detector.excerpt(reading.unquoted(text), self.settings.excerpt_length)
 
 
-def _asks(text: str, language: str) -> bool:
-    """The detector's verdict for a candidate read in `language`: never for a language it has no table of
-    (`other`, unknown), and never for what follows a Discord block quote (`>>> ` quotes the rest)."""
-    return language in detector.LANGUAGES and detector.is_question(reading.unquoted(text), language)
-
-
 def is_noise(tags: Iterable[str]) -> bool:
     """True when the filters tagged the message as noise (engagement bait among it): not a question to chase."""
     return any(tag.startswith(_NOISE) for tag in tags)
@@ -425,3 +437,9 @@ def _tracked(question: Question) -> Tracked:
         question.asked_at,
         question.answered_by,
     )
+
+
+def _last_helper(tracked: Tracked) -> str | None:
+    """Who answered it last: a question its asker sent back to waiting ("Not yet") keeps its answers but
+    no current answerer, and the asker's later thanks or ✅ still credits the person who helped."""
+    return next(reversed(tracked.answers.values()), None)

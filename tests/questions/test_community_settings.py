@@ -14,6 +14,8 @@ from plugins.questions.community_settings import (
     DEFAULT,
     LadderChoices,
     check,
+    continues_default,
+    continues_delay,
     continues_quiet,
     parse_delay,
     parse_quiet,
@@ -87,6 +89,8 @@ def test_default_returns_to_the_configuration(typed: str) -> None:
         ("Désactivé", ""),
         ("aucune heure calme", ""),  # as the bot shows it
         ("no quiet hours", ""),
+        ("de 22 h 30 à 7 h", "22:30-07:00"),  # as the French card shows it
+        ("from 22:30 to 7:00", "22:30-07:00"),  # as the English card shows it
     ],
 )
 def test_quiet_hours_typed_in_english_or_french(typed: str, expected: str) -> None:
@@ -103,6 +107,16 @@ def test_not_quiet_hours(typed: str) -> None:
 def test_quiet_hours_typed_in_several_words() -> None:
     assert continues_quiet("22h", "-") and continues_quiet("22h -", "8h") and continues_quiet("22 h", "à")
     assert not continues_quiet("22h-8h", "newcomers") and not continues_quiet("22h", "oui")
+    # What the card shows, typed back without quotes.
+    assert (
+        continues_quiet("de", "22") and continues_quiet("aucune", "heure") and continues_quiet("aucune heure", "calme")
+    )
+    assert continues_quiet("par", "défaut") and continues_default("par", "Défaut")
+
+
+def test_delays_typed_in_several_words() -> None:
+    assert continues_delay("1 j", "2") and continues_delay("1 j 2", "h") and continues_delay("par", "défaut")
+    assert continues_delay("1 jour", "et") and not continues_delay("2 h", "nouveaux:oui")
 
 
 @pytest.mark.parametrize(
@@ -112,9 +126,11 @@ def test_quiet_hours_typed_in_several_words() -> None:
         ("oui", True),
         ("Yes", True),
         ("activé", True),
+        ("activée", True),  # as the French card shows the priority
         ("off", False),
         ("non", False),
         ("désactivé", False),
+        ("Désactivée", False),
     ],
 )
 def test_on_and_off(typed: str, expected: bool) -> None:

@@ -131,12 +131,16 @@ async def test_not_yet_sends_it_back_to_the_helpers_and_the_ladder_resumes_once(
         assert len(in_channel(h, "helpers")) == 1
         await h.advance(minutes=1)
         helpers = in_channel(h, "helpers")
-        assert len(helpers) == 2 and "has been waiting for" in helpers[1]
+        # It had answers: the nudge says it is still not solved, counted from the asker's word (not "waiting
+        # for 5 hours"), and the asker, who just said so, gets no "no answer yet" note.
+        assert len(helpers) == 2 and "Still not solved, 4 hours after its asker said so" in helpers[1]
+        assert "waiting" not in helpers[1]
+        assert len(dms(h, "alice")) == 1
         # A new answer takes it off the ladder again; the asker is not asked a second time.
         await h.say("carol", "The Lille group has a join button on its page", reply_to=question)
         assert (await status(h))["status"] == "answered"
         await h.advance(days=1)
-        assert len(dms(h, "alice")) == 2  # the ask, and the nudge's private note: no second ask
+        assert len(dms(h, "alice")) == 1  # the ask only: no second ask, no note after "Not yet"
         assert sum("got an answer" in s.text for s in dms(h, "alice")) == 1
         assert len(in_channel(h, "helpers")) == 2  # no escalation: it is answered
         # Never confirmed: closed as answered, not confirmed, 7 days after that answer.
@@ -155,7 +159,7 @@ async def test_not_yet_after_a_long_wait_skips_the_missed_rungs_instead_of_a_bur
         assert len(in_channel(h, "helpers")) == 1  # the notice only, no burst of late rungs
         await h.advance(hours=4)
         helpers = in_channel(h, "helpers")
-        assert len(helpers) == 2 and "Still no answer after" in helpers[1]  # the escalation, once; the nudge skipped
+        assert len(helpers) == 2 and "Still not solved, 4 hours after" in helpers[1]  # the escalation; no nudge
         await h.advance(days=3)
         assert len(in_channel(h, "helpers")) == 2
         assert (await status(h))["waiting"] == 1  # flagged as still waiting at its time

@@ -180,7 +180,7 @@ async def test_on_slack_a_french_asker_gets_a_dm_in_french_with_two_buttons(tmp_
         assert "Only the person who asked #1" in (await rig.response("other"))["text"]
         await rig.click(not_yet["value"], user="UFR", channel="DUFR", response="notyet")
         done = await rig.response("notyet")
-        assert done["response_type"] == "ephemeral" and "Merci de nous l’avoir dit" in done["text"]
+        assert done["response_type"] == "ephemeral" and "Merci pour votre retour" in done["text"]
         # The helpers are told in the question's thread, mentioning nobody.
         notices = posted(thread_ts="1700000100.000100")
         assert len(notices) == 1 and "<!" not in json.dumps(notices[0])

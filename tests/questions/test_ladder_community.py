@@ -97,7 +97,7 @@ async def test_quiet_hours_chosen_by_the_community_in_its_time_zone(tmp_path: Pa
     async with running(tmp_path, plugins=PLUGINS, start=evening) as h:
         await _helpers_channel(h)
         reply = await _mod(h, "/questions settings quiet_hours:23h - 9h")
-        assert "Quiet hours: 23:00-09:00 (Europe/Paris) · chosen by the community" in reply
+        assert "Quiet hours: from 23:00 to 9:00 (Europe/Paris) · chosen by the community" in reply
         await h.say("alice", "Is there a way to mute a channel on mobile?")  # nudge due 23:30 Paris: quiet
         await h.advance(hours=12, minutes=30)  # 08:00 Paris, the configuration's end of quiet hours
         assert _nudges(h.sent) == []
@@ -168,8 +168,8 @@ async def test_french_values_are_accepted_and_shown_in_french(tmp_path: Path) ->
         assert "Rappel aux aidants après: 1 heure et 30 minutes · choix de la communauté" in reply
         assert "Alerte après: 1 jour et 2 heures · choix de la communauté" in reply
         assert "Toujours en attente après: 3 jours · choix de la communauté" in reply
-        assert "Heures calmes: 22:00-07:00 (Europe/Paris) · choix de la communauté" in reply
-        assert "Priorité à la première question d’un nouveau membre: désactivé" in reply
+        assert "Heures calmes: de 22 h à 7 h (Europe/Paris) · choix de la communauté" in reply
+        assert "Priorité à la première question d’un nouveau membre: désactivée" in reply
         stored = await _stored(h)
         assert [(r["nudge_seconds"], r["escalate_seconds"], r["waiting_seconds"]) for r in stored] == [
             (5400, 93600, 259200)
@@ -178,13 +178,28 @@ async def test_french_values_are_accepted_and_shown_in_french(tmp_path: Path) ->
         # What the bot shows is accepted when typed back; « défaut » returns to the configuration.
         again = await _mod(h, "/questions settings alerte:1 jour et 2 heures rappel:défaut nouveaux:activé", "fr")
         assert "Rappel aux aidants après: 4 heures · valeur par défaut de la configuration" in again
-        assert "Priorité à la première question d’un nouveau membre: activé · choix" in again
+        assert "Priorité à la première question d’un nouveau membre: activée · choix" in again
         wrong = await h.command("mod", "/questions settings rappel:4", level=Level.MODERATOR, locale="fr")
-        assert "4 n’est pas un délai pour le rappel." in wrong.text and "comme 4 h, 90 min, 1h30 ou 2 j" in wrong.text
+        assert "4 n’est pas un délai pour le rappel." in wrong.text and "comme 4 h, 90 min, 1 h 30 ou 2 j" in wrong.text
         order = await h.command("mod", "/questions settings rappel:2 jours", level=Level.MODERATOR, locale="fr")
         assert "Les étapes doivent se suivre" in order.text and "2 jours, puis 1 jour et 2 heures" in order.text
         none = await _mod(h, "/questions settings heures_calmes:aucune", "fr")
         assert "Heures calmes: aucune heure calme · choix de la communauté" in none
+        # Every value as the card shows it, typed back without quotes.
+        back = await _mod(
+            h,
+            "/questions settings heures_calmes:de 22 h 30 à 7 h attente:2 j 3 h nouveaux:désactivée rappel:par défaut",
+            "fr",
+        )
+        assert "Heures calmes: de 22 h 30 à 7 h (Europe/Paris) · choix de la communauté" in back
+        assert "Toujours en attente après: 2 jours et 3 heures · choix de la communauté" in back
+        assert "Priorité à la première question d’un nouveau membre: désactivée · choix" in back
+        assert "Rappel aux aidants après: 4 heures · valeur par défaut de la configuration" in back
+        shown = await _mod(
+            h, "/questions settings heures_calmes:aucune heure calme attente:3 jours nouveaux:par défaut", "fr"
+        )
+        assert "Heures calmes: aucune heure calme · choix de la communauté" in shown
+        assert "Priorité à la première question d’un nouveau membre: activée · valeur par défaut" in shown
 
 
 async def test_settings_show_lists_the_ladder_and_where_each_value_comes_from(tmp_path: Path) -> None:
@@ -194,7 +209,7 @@ async def test_settings_show_lists_the_ladder_and_where_each_value_comes_from(tm
         assert "Nudge to the helpers after: 4 hours · default from the configuration" in listed
         assert "Escalation after: 12 hours · chosen by the community" in listed
         assert "Still waiting after: 3 days · default from the configuration" in listed
-        assert "Quiet hours: 22:00-08:00 (Europe/Paris) · default from the configuration" in listed
+        assert "Quiet hours: from 22:00 to 8:00 (Europe/Paris) · default from the configuration" in listed
         assert "Priority to a newcomer's first question: off · chosen by the community" in listed
         shown_alone = await h.command("mod", "/questions settings", level=Level.MODERATOR)
         assert shown_alone.ephemeral and "This community's question ladder" in shown(shown_alone)
@@ -269,7 +284,7 @@ async def test_values_delivered_as_typed_options_and_the_digest_uses_the_waiting
             options={"waiting": "1 day and 2 hours", "escalate": "20 h", "quiet_hours": "22 h 30 - 7 h"},
         )
         assert "Still waiting after: 1 day and 2 hours · chosen by the community" in shown(reply)
-        assert "Quiet hours: 22:30-07:00 (Europe/Paris) · chosen by the community" in shown(reply)
+        assert "Quiet hours: from 22:30 to 7:00 (Europe/Paris) · chosen by the community" in shown(reply)
         await h.say("alice", "How do I export my data to CSV?")
         await h.advance(hours=27)
         assert [q["waiting"] for q in await questions(h)] == [1]
