@@ -21,9 +21,6 @@ from collections.abc import Collection
 
 from plugins.questions import detector
 
-OTHER = "other"
-"""What the language service answers for a text in a language outside the configured ones."""
-
 MAX_CHARS = 4_000
 """A message longer than this is a paste (a log, a document, code), never a question: a person asking
 writes far less (Discord caps a message at 2,000 characters, 4,000 with Nitro), and a 50 KB log that
