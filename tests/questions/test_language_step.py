@@ -150,3 +150,11 @@ def test_letters_and_pastes() -> None:
     assert reading.letters("ça marche ? 👍 42") == 8
     assert not reading.is_paste("x" * reading.MAX_CHARS)
     assert reading.is_paste("x" * (reading.MAX_CHARS + 1))
+
+
+async def test_an_explicit_ask_in_an_unfollowed_language_is_still_tracked(tmp_path: Path) -> None:
+    # /ask is always tracked: the language is simply not one the bot follows, and is listed as unknown.
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await h.command("alice", "/ask Как настроить календарь для команды?")
+        await h.say("bob", "Как настроить календарь для команды?")  # the same text in chat: not tracked
+        assert [q["language"] for q in await questions(h)] == ["unknown"]
