@@ -211,6 +211,9 @@ class Tracker:
             await self.answer(tracked, message.author.user_id, message.ref.message_id, message.at)
         if (
             notes.is_question
+            # A question in reply to someone else's question ("Did you try restarting?", "which version?")
+            # is a helper asking the asker to clarify: the asker answers it, the helpers need no nudge.
+            and tracked is None
             and self.index.question(community, message.channel.channel_id, message.ref.message_id) is None
         ):
             # (A platform may deliver a message twice: a gateway resume, a Slack retry after a slow ack.)
