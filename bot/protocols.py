@@ -180,8 +180,13 @@ class Communities(Protocol):
 class LanguageDetection(Protocol):
     """Guess the language of a text."""
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The configured languages (`languages` in config.yaml): the codes `detect` may answer."""
+        ...
+
     async def detect(self, text: str) -> str:
-        """An ISO 639-1 code, or the detector's unknown marker."""
+        """One of `languages`, `other` for a text plainly in another language, or `unknown` when unclear."""
         ...
 
 

@@ -83,6 +83,7 @@ class Confirmation:
         self.repo: QuestionsRepo = tracker.repo
         self.settings = tracker.settings
         self._armed: dict[str, datetime] = {}
+        tracker.later_answer_hooks.append(self.answered_again)
 
     @property
     def expire_after(self) -> timedelta:
@@ -100,6 +101,15 @@ class Confirmation:
         self.repo.queue_confirm_plan(tracked.community, tracked.id, ask_at, expire_at)
         self.tracker.writes.queued()
         await self.arm(tracked.community, min(ask_at, expire_at))
+
+    async def answered_again(self, tracked: Tracked, at: datetime) -> None:
+        """A later answer: if its question was sent back to waiting by another process (the asker's "Not yet"
+        pressed in a DM, which Discord delivers to shard 0 wherever the server is), it is answered again and
+        its closing as unconfirmed planned, as `answered` does for a question this process sent back. A
+        guarded UPDATE with the next batch; no read on the hot path, and no wake-up written for every later
+        answer: the closing is `confirm_after_days` away, and the hourly `wake` arms the sweep for it."""
+        self.repo.queue_answered_again(tracked.community, tracked.id, at + self.expire_after)
+        self.tracker.writes.queued()
 
     async def wake(self) -> None:
         """Make sure every community's sweep wakes at its earliest pending step (start-up, hourly)."""
@@ -254,13 +264,18 @@ class Confirmation:
                     text=_("Already noted: question #{id} is back with the helpers.", id=str(question.id)),
                     ephemeral=True,
                 )
-            return Reply(
-                text=_(
+            if question.next_step in (ladder.NUDGE, ladder.ESCALATE):
+                text = _(
                     "Question #{id} has not had an answer yet: it is still waiting, and the helpers will be reminded.",
                     id=str(question.id),
-                ),
-                ephemeral=True,
-            )
+                )
+            else:  # its reminders are behind it: promise none
+                text = _(
+                    "Question #{id} has not had an answer yet: it is still waiting, listed for the helpers by "
+                    "`/unanswered`.",
+                    id=str(question.id),
+                )
+            return Reply(text=text, ephemeral=True)
         if question.status == "solved":
             raise CommandError(
                 _("Question #{id} is already solved.", id=str(question.id)),

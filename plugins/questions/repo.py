@@ -318,6 +318,20 @@ class QuestionsRepo:
                 (to_db(answer.at), answer.user_id, community, answer.question_id),
             )
 
+    def queue_answered_again(self, community: str, question_id: int, expire_at: datetime) -> None:
+        """A later answer to a question its asker sent back to waiting in another process (this one's index
+        still reads it as answered): answered again at the next flush, its first answer kept, and closed as
+        unconfirmed at `expire_at` unless confirmed (the asker was asked already). A no-op for any other
+        question: one indexed UPDATE that matches nothing. Rank 5, its own (one statement per rank): after the
+        answer's insert, and after a solve of the same batch, which it then leaves alone."""
+        self.pending.add(
+            5,
+            "UPDATE questions SET status = 'answered', confirm_step = 'expire', confirm_at = ? "
+            "WHERE community = ? AND id = ? AND status = 'open' AND not_yet_at IS NOT NULL "
+            "AND answered_at IS NOT NULL",
+            (to_db(expire_at), community, question_id),
+        )
+
     def queue_confirm_plan(self, community: str, question_id: int, ask_at: datetime, expire_at: datetime) -> None:
         """Plan the asker's confirmation of a question that just got its (first, or first since "Not yet")
         answer, at the next flush: the private question at `ask_at` when the asker was never asked, else the
@@ -414,11 +428,12 @@ class QuestionsRepo:
         withdrawn ones left out). Counted by the database: the digest of a busy week has thousands of them."""
         # CASE, not SUM(status = 'solved'): PostgreSQL has no SUM of booleans.
         rows = await self._db.fetchall(
-            "SELECT language, COUNT(*) AS asked, SUM(CASE WHEN status = 'solved' THEN 1 ELSE 0 END) AS solved "
+            "SELECT language, COUNT(*) AS asked, SUM(CASE WHEN status = 'solved' THEN 1 ELSE 0 END) AS solved, "
+            "SUM(CASE WHEN status = 'solved' AND answered_at IS NULL THEN 1 ELSE 0 END) AS alone "
             f"FROM questions {_ASKED_IN} GROUP BY language ORDER BY language",
             (community, to_db(start), to_db(end)),
         )
-        return [LanguageCount(r["language"], r["asked"], r["solved"]) for r in rows]
+        return [LanguageCount(r["language"], r["asked"], r["solved"], r["alone"]) for r in rows]
 
     async def unconfirmed_count(self, community: str, start: datetime, end: datetime) -> int:
         """How many answered questions were closed in [start, end) because their asker never confirmed them

@@ -54,6 +54,8 @@ class LanguageCount:
     language: str
     asked: int
     solved: int
+    solved_unanswered: int = 0
+    """Solved by their asker before anyone answered (found it themselves): answered, with no wait to show."""
 
 
 DAY_SECONDS = 86_400.0
@@ -68,7 +70,10 @@ def figures(asked: Sequence[Asked], still_waiting: int, unconfirmed: int = 0) ->
     """Stable snake_case figures for the digest section, from one `Asked` per question."""
     languages = Counter(q.language for q in asked)
     solved = Counter(q.language for q in asked if q.solved)
-    counts = [LanguageCount(language, count, solved[language]) for language, count in languages.items()]
+    alone = Counter(q.language for q in asked if q.solved and q.answered_at is None)
+    counts = [
+        LanguageCount(language, count, solved[language], alone[language]) for language, count in languages.items()
+    ]
     waits = [seconds_between(q.asked_at, q.answered_at) for q in asked if q.answered_at is not None]
     return summary(counts, waits, still_waiting, unconfirmed)
 
@@ -83,7 +88,8 @@ def summary(
     within = sum(1 for seconds in waits if seconds <= DAY_SECONDS)
     result: dict[str, float | int | None] = {
         "asked": asked,
-        "answered": len(waits),
+        # A question its asker solved alone is answered too: "solved 1, answered 0" would contradict itself.
+        "answered": len(waits) + sum(c.solved_unanswered for c in counts),
         "solved": sum(c.solved for c in counts),
         # Closed in the period as answered, not confirmed, and still so (whenever asked: the closing comes
         # `confirm_after_days` after the answer, so counted by the questions asked in the period it would read 0

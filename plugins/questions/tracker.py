@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from bot.model import ChannelRef, MessageDeleted, MessageEdited, ReactionAdded
 from bot.model import Message as ChatMessage
 from bot.plugin import MessageNotes, PluginContext, SqlDatabase
-from plugins.questions import detector, ladder
+from plugins.questions import detector, ladder, reading
 from plugins.questions import model as question_model
 from plugins.questions.batches import BatchWriter
 from plugins.questions.community_settings import CommunityLadders
@@ -30,6 +30,7 @@ from plugins.questions.settings import QuestionsSettings
 
 UNKNOWN = "unknown"
 _LANGUAGE_CACHE = 4096
+_MIN_LETTERS = 12  # below this the statistical detector cannot judge (bot.language's `min_letters`)
 # The filters plugin tags the messages its tag rules catch (the bait list among them) `noise:<rule id>`.
 _NOISE = "noise:"
 
@@ -73,13 +74,17 @@ class Tracker:
         self._armed: dict[str, datetime] = {}
         self.ladders = CommunityLadders(ctx, settings)
         self.writes = BatchWriter(ctx, repo)
-        self._languages: dict[tuple[str, int], str] = {}
-        # Repeated texts (FAQs, copy-paste, "any update?") skip detection; bounded by clearing.
-        self._verdicts: dict[tuple[str, int], tuple[str, bool]] = {}
+        self._languages: dict[tuple[str, str, int], str] = {}
+        # Repeated texts (FAQs, copy-paste, "any update?") skip detection; bounded by clearing. Keyed by the
+        # community's language too: short texts are read in it, and moderators may change it.
+        self._verdicts: dict[tuple[str, str, int], tuple[str, bool]] = {}
         self._excluded = {name.lstrip("#") for name in settings.excluded_channels}
         # Called with each question that gets its first answer (or its first since its asker said "Not yet"):
         # the asker's confirmation is planned there (plugins/questions/confirm.py).
         self.first_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
+        # Called with each later answer: its question may have been sent back to waiting by another process
+        # ("Not yet" pressed in a DM, which Discord delivers to shard 0), unknown to this index.
+        self.later_answer_hooks: list[Callable[[Tracked, datetime], Awaitable[None]]] = []
 
     async def load(self) -> None:
         """Fill the index from the database and wake each community's ladder (start-up)."""
@@ -118,16 +123,22 @@ class Tracker:
     # ------------------------------------------------------------ detection (message filter)
 
     async def tag(self, message: ChatMessage, notes: MessageNotes) -> None:
-        """Set `notes.is_question` and, for question candidates only, `notes.language`."""
-        if message.is_direct or not question_model.wants(message.text) or self._is_excluded(message):
+        """Set `notes.is_question` and, for question candidates only, `notes.language`.
+
+        A paste (`reading.MAX_CHARS`) is never a question and costs one length check; a text in a language
+        the bot does not follow is not one either (its language is noted as unknown)."""
+        text = message.text
+        if message.is_direct or reading.is_paste(text) or not question_model.wants(text) or self._is_excluded(message):
             if notes.is_question is None:
                 notes.is_question = False
             return
-        key = (message.community.key, hash(message.text))  # a hash: no message text is kept in memory
+        community = message.community.key
+        locale = (await self.ctx.communities.get(community)).locale
+        key = (community, locale, hash(text))  # a hash: no message text is kept in memory
         known = self._verdicts.get(key)
         if known is None:
-            language = await self.language_of(message.text, message.community.key)
-            known = (language, await self.asks(message.text, language))
+            language = await self.language_of(text, community)
+            known = (language, await self._reads_as_question(text, language))
             if len(self._verdicts) >= _LANGUAGE_CACHE:
                 self._verdicts.clear()
             self._verdicts[key] = known
@@ -143,15 +154,31 @@ class Tracker:
             return rules
         return await asyncio.to_thread(question_model.verdict, text, language)
 
+    async def _reads_as_question(self, text: str, language: str) -> bool:
+        """`asks` for a candidate read in `language`: never for a language the bot does not follow (unknown),
+        and never for what follows a Discord block quote (`>>> ` quotes the rest of the message)."""
+        return language in detector.LANGUAGES and await self.asks(reading.unquoted(text), language)
+
     async def language_of(self, text: str, community: str) -> str:
-        """The detected language, or the community's locale for texts too short to judge."""
-        key = (community, hash(text))
+        """The language a question candidate is read in: one of the detector's languages, or `unknown` when
+        the text is plainly in a language the bot does not follow (the language service said `other`).
+
+        Only the poster's own words are judged (quotes, code, links, emoji set aside). Texts too short
+        for the statistical detector (under 12 letters) and unclear ones take the community's language;
+        an interrogative opener moves them to another language only when the text's function words
+        agree (`reading.settle`)."""
+        locale = (await self.ctx.communities.get(community)).locale
+        key = (community, locale, hash(text))
         cached = self._languages.get(key)
         if cached is not None:
             return cached
-        detected = await self.ctx.language.detect(text) if len(text) >= 12 else UNKNOWN
-        fallback = detected if detected != UNKNOWN else (await self.ctx.communities.get(community)).locale
-        language = detector.opener_language(text, fallback)
+        own = reading.own_words(text)
+        detected = await self.ctx.language.detect(own) if reading.letters(own) >= _MIN_LETTERS else UNKNOWN
+        followed = [code for code in self.ctx.language.languages if code in detector.LANGUAGES]
+        if detected == UNKNOWN or detected in followed:
+            language = reading.settle(own, detected if detected != UNKNOWN else locale, followed)
+        else:  # `other`, or a configured language without an opener table: not followed
+            language = reading.rescue(own, locale, followed) or UNKNOWN
         if len(self._languages) >= _LANGUAGE_CACHE:
             self._languages.clear()  # a crude bound: repeated texts (FAQs, copy-paste) are what it is for
         self._languages[key] = language
@@ -184,6 +211,9 @@ class Tracker:
             await self.answer(tracked, message.author.user_id, message.ref.message_id, message.at)
         if (
             notes.is_question
+            # A question in reply to someone else's question ("Did you try restarting?", "which version?")
+            # is a helper asking the asker to clarify: the asker answers it, the helpers need no nudge.
+            and tracked is None
             and self.index.question(community, message.channel.channel_id, message.ref.message_id) is None
         ):
             # (A platform may deliver a message twice: a gateway resume, a Slack retry after a slow ack.)
@@ -236,7 +266,7 @@ class Tracker:
             tracked = mine[-1] if mine else None
         if tracked is None or tracked.author_id != asker:
             return False
-        helper = helper or tracked.answered_by
+        helper = helper or tracked.answered_by or _last_helper(tracked)
         if helper is None:
             return False
         await self.solve(tracked, helper, message.at, message.ref.message_id)
@@ -254,19 +284,19 @@ class Tracker:
             helper = tracked.answers.get(ref.message_id) if tracked else None
         if tracked is None or tracked.author_id != event.user.user_id:
             return
-        await self.solve(tracked, helper or tracked.answered_by, event.at)
+        await self.solve(tracked, helper or tracked.answered_by or _last_helper(tracked), event.at)
 
     async def on_edit(self, event: MessageEdited) -> None:
         """A question edited into a statement stops; edited back, it is tracked again."""
         community, ref = event.community.key, event.ref
         tracked = self.index.question(community, ref.channel.channel_id, ref.message_id)
-        candidate = question_model.wants(event.text)
+        candidate = not reading.is_paste(event.text) and question_model.wants(event.text)
         if tracked is None and (not candidate or self._excluded_channel(ref.channel)):
             return
         await self.flush()
         question = await self.repo.by_message(community, ref.channel.channel_id, ref.message_id)
         language = await self.language_of(event.text, community) if candidate else UNKNOWN
-        asks = language != UNKNOWN and await self.asks(event.text, language)
+        asks = await self._reads_as_question(event.text, language)
         if question is None:
             if asks:
                 await self.create(
@@ -324,9 +354,8 @@ class Tracker:
         self.index.add_answer(tracked, helper, message_id)
         self.repo.queue_answer(tracked.community, Answer(tracked.id, helper, message_id, at), first)
         self.writes.queued()
-        if first:
-            for hook in self.first_answer_hooks:
-                await hook(tracked, at)
+        for hook in self.first_answer_hooks if first else self.later_answer_hooks:
+            await hook(tracked, at)
 
     async def solve(self, tracked: Tracked, helper: str | None, at: datetime, message_id: str | None = None) -> None:
         """Mark solved, crediting `helper`; the question leaves the index."""
@@ -393,7 +422,7 @@ class Tracker:
         )
 
     def _excerpt(self, text: str) -> str:
-        return detector.excerpt(text, self.settings.excerpt_length)
+        return detector.excerpt(reading.unquoted(text), self.settings.excerpt_length)
 
 
 def is_noise(tags: Iterable[str]) -> bool:
@@ -411,3 +440,9 @@ def _tracked(question: Question) -> Tracked:
         question.asked_at,
         question.answered_by,
     )
+
+
+def _last_helper(tracked: Tracked) -> str | None:
+    """Who answered it last: a question its asker sent back to waiting ("Not yet") keeps its answers but
+    no current answerer, and the asker's later thanks or ✅ still credits the person who helped."""
+    return next(reversed(tracked.answers.values()), None)

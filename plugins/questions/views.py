@@ -75,6 +75,12 @@ def unanswered(
             lines[-1] = join([_("🌱 First question of a newcomer:"), lines[-1]], " ")
     if len(questions) > MAX_LISTED:
         lines.append(n_("…and {count} more question.", "…and {count} more questions.", len(questions) - MAX_LISTED))
+    # What the markers mean, for the markers shown only: a reader cannot guess 🔁.
+    listed = questions[:MAX_LISTED]
+    if any(q.waiting for q in listed):
+        lines.append(_("⏳ Still waiting after the helpers were reminded."))
+    if any(q.not_yet_at is not None for q in listed):
+        lines.append(_("🔁 Answered, but the person who asked says it is not solved yet."))
     title = _("Questions waiting for an answer ({count})", count=len(questions))
     return Reply(card=Card(title, description=join(lines)))
 

@@ -48,6 +48,8 @@ async def week_of_questions(h: Harness) -> None:
             events.append((at + timedelta(minutes=5), n, "withdraw", {"who": asker}))
             continue
         wait = pick.choice(WAITS)
+        if wait is None and pick.random() < 0.3:  # nobody answered: the asker found it alone
+            events.append((at + timedelta(hours=2), n, "solve", {"who": asker}))
         if wait is not None:
             events.append((at + timedelta(hours=wait), n, "answer", {"who": pick.choice(HELPERS)}))
             if pick.random() < 0.4:
@@ -127,6 +129,13 @@ async def test_the_section_says_what_the_per_question_computation_said(tmp_path:
         assert int(values["asked"] or 0) > 150 and values["asked_de"]
         assert values["answered_within_24h_share"] not in (None, 0, 1)
         assert values["still_waiting"]  # some questions of the period were never answered
+        # Solved by their asker before any answer: answered too, never "solved 3, answered 0".
+        alone = await h.app.db.fetchval(
+            "SELECT COUNT(*) FROM questions WHERE status = 'solved' AND answered_at IS NULL AND asked_at >= ? "
+            "AND asked_at < ?",
+            (to_db(start), to_db(end)),
+        )
+        assert alone and int(values["answered"] or 0) >= int(values["solved"] or 0)
 
         # The helpers named are those of the leaderboard with one join-date lookup per asker.
         answered = await questions.repo.answered_since(h.platform.community.key, start)
