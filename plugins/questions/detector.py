@@ -7,6 +7,10 @@ of its clauses opens with an interrogative form of its language (`comment faire`
 `salut`, `du coup`). Commands, quotes, reactions (`ok?`, `what?`, `vraiment ?`) and set phrases that
 only look like questions (`what can I say`, `who knows`, `pourquoi pas`, `wie gesagt`) are not.
 A single word with a question mark asks something (`metallica?`, `demain ?`) unless it is a reaction.
+Someone else's words are not the poster's question: quoted, reported ("they ask me, why…", "…? se demande
+Le Progrès") or named as a title ("l'ouvrage Comment monter… ?"); nor is a speaker's search for words
+("what was I going to say") or, without a question mark, a clause another verb embeds ("je regardais
+comment…").
 
 `is_candidate` is the cheap, language-free pre-check run on every message; `is_question` decides
 with the language's table once the (costlier) language detection has run on candidates only.
