@@ -50,6 +50,19 @@ _FILLERS: dict[str, str] = {
 # The end of a clause, as `_CLAUSES` cuts it: the pre-check matches the whole text, the tables a clause.
 _END = r"(?=\s*(?:$|[.,;:!\n…()?？]|[-–—]\s))"
 _QU = r"(?:qqn|qq1|qqun|qlqn|quelqu'un|quelqu un|quelquun|kelkun|kelkin)"
+# After "je me demande si/comment…": the others, or whether something can be done.
+_FR_OTHERS = (
+    r"(?:" + _QU + r"|vous\b|tu\b|t'|l'une? (?:de vous|d'entre vous)|certains (?:d'entre vous|ici|parmi vous)|"
+    r"parmi vous|(?:est |sont )?(?:votre|vos|ton|ta|tes)\b|on (?:peut|pourrait|a le droit|doit|devrait)\b|"
+    r"il (?:est|serait) possible|il existe|c'est possible|ce serait possible|"
+    r"(?:il )?(?:y a|y'a|ya|y aurait) (?:moyen|un moyen|" + _QU + r"))"
+)
+# After "ich frage mich": a wh-word or "ob", then the others or whether something can be done.
+_DE_OTHERS = (
+    r"(?:ob|wie|warum|wieso|wo|wann|was|wer|welche\w*) (?:hier |schon |mal |vielleicht |denn )?"
+    r"(?:jemand|irgendwer|irgendjemand|ihr|du|einer von euch|jemand von euch|es möglich|es eine möglichkeit|"
+    r"es einen weg)\b"
+)
 _FR_INVERTED = (
     # Verbs whose `-vous`/`-nous` form is an inversion, not a reflexive imperative ("inscrivez-vous").
     r"(?:avez|êtes|etes|pouvez|savez|connaissez|voulez|pensez|croyez|trouvez|aimez|venez|allez|utilisez|"
@@ -89,7 +102,13 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"veut|voudrait|va |vient|viendrait|ici|d'autre|l'a |y |se |s'|en |dispo|chaud|partant|intéressé|"
         r"interesse|aurai|as |ai )",
         r"(?:il )?(?:y a|y'a|ya|y aurait|y'aurait) moyen",
-        r"je me demand(?:e|ais) (?:si|comment|pourquoi|où|ou|quand|qui|quel)",
+        # "Je me demande si c'est une bonne idée" doubts aloud: it asks only when it turns to the others ("je
+        # me demande si quelqu'un…", "si vous…", "comment vous faites") or asks whether something can be done
+        # ("si on peut…", "s'il est possible…", as "I wonder if it's possible"). The imperfect "je me
+        # demandais si…" is the polite form of asking, as "I was wondering if…" is.
+        r"je me demandais si\b",
+        r"je me demand(?:e|ais)(?: bien| donc| juste)? (?:si |s'|comment |pourquoi |où |ou |quand |qui |quel\w* |"
+        r"combien |ce qu'?)" + _FR_OTHERS,
         r"(?:je voulais|je voudrais|j'aimerais|je souhaiterais|je souhaite|j'aurais voulu) savoir",
         r"(?:une|des|aucune) idées? (?:de|d'|pour|sur|comment|pourquoi)",
         r"(?:conseillez|conseille|expliquez|explique|indiquez|indique|recommandez|recommande)-moi\b",
@@ -149,6 +168,11 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         # Polite questions to the others ("I was wondering if anyone…"); "I wonder why." muses.
         r"(?:i |i'm |im )?(?:was |am )?wondering (?:if|whether)\b",
         r"i wonder (?:if|whether) (?:anyone|anybody|someone|somebody|you|u|there|it's possible|it is possible)\b",
+        # A question announced ("was gonna ask if anyone has the slides", "wanted to ask if someone could…") is
+        # asked, as "I was wondering if…" is; "I was gonna ask him but…" tells what did not happen.
+        r"(?:i |i'm |im |i am )?(?:was |were |am |just |also |really )*(?:gonna|gunna|going to|goin to|about to|"
+        r"wanted to|want to|meant to|meaning to|would like to|wanna) ask(?: you| u| y'all| yall| you guys| you all|"
+        r" everyone| everybody| all| the group| here| around| real quick| quickly)* (?:if|whether)\b",
         r"(?:do |d)?(?:you|u|ya|yall|y'all) (?:wanna|want to|wan na)\b",
         r"wanna\b",
         r"(?:you|u|ya) (?:guys|all) (?:know|have|got|think|wanna|want|ever|still|ok|okay|going|coming|up|free|"
@@ -205,7 +229,8 @@ _OPENERS: dict[str, tuple[str, ...]] = {
         r"gibt(?: es|s|'s)\b",
         r"jemand (?:eine|ne|'ne|nen|'nen|einen|erfahrung|ahnung|tipps|lust|zeit|hier|da|online)\b",
         r"irgendwelche (?:ideen|tipps|erfahrungen)\b",
-        r"ich frage mich\b",
+        # "Ich frage mich, warum." muses; it asks when it turns to the others (see `_INSIDE` for the comma).
+        r"ich frage mich,? " + _DE_OTHERS,
     ),
     "it": (
         # ("perché" also means "because": an answer, "perché non sono paziente", opens like a question.)
@@ -733,6 +758,8 @@ _INSIDE: dict[str, re.Pattern[str]] = {
         r"\b(?:does|do|did|has|would|could|can|will)\s+(?:anyone|anybody|any1|any one|someone|somebody)\s+"
         r"(?:have|has|got|want|wanna|need|know|knows|fancy|spare|give|trade|offer|help)\b"
     ),
+    # "ich frage mich, ob jemand…": the comma cuts the clause the opener table reads.
+    "de": re.compile(r"\bich frage mich,\s*" + _DE_OTHERS),
 }
 # A clause after a comma that opens with one of these is a relative or a subordinate clause ("…, qui est
 # très dure", "…, which is why", "…, wie das geht"), unless only greetings and fillers came before it.

@@ -35,6 +35,7 @@ async def test_was_gonna_in_an_english_community_is_english_not_german(tmp_path:
         assert await languages(h) == {
             "was gonna ask if anyone has the slides?": "en",
             "was going to say… does anyone have the recording?": "en",
+            "was gonna ask if anyone has the slides": "en",  # an announced question asks, as "was wondering if"
             "Was wondering if the venue has a cloakroom?": "en",
         }
         listed = shown(await h.command("erin", "/unanswered"))
