@@ -35,7 +35,6 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from plugins.questions import detector
@@ -234,8 +233,12 @@ class Decision:
 
 
 def rules_version() -> str:
-    """A digest of the rules' source: the training records the one its choices were made with."""
-    return hashlib.sha256(Path(detector.__file__).read_bytes()).hexdigest()[:12]
+    """A digest of the rules' source (every module they are built from, `detector.RULE_SOURCES`): the training
+    records the one its choices were made with."""
+    digest = hashlib.sha256()
+    for source in detector.RULE_SOURCES:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def load_bytes(raw: bytes) -> QuestionModel:

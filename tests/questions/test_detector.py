@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.language import UNKNOWN, LanguageDetector
-from plugins.questions import detector
+from plugins.questions import clauses, detector, openers
 from tests.questions.labelled_messages import LABELLED
 
 
@@ -115,7 +115,9 @@ def test_excerpt_is_short_one_line_and_cut_on_a_word() -> None:
 
 def _clause_by_clause(text: str) -> bool:
     """The pre-check's definition, read slowly: an opener at the start of one of the text's clauses."""
-    return any(table.match(clause) for clause in detector._clauses(text.lower()) for table in detector._TABLES.values())
+    return any(
+        table.match(clause) for clause in clauses.split_clauses(text.lower()) for table in openers.TABLES.values()
+    )
 
 
 def test_the_one_search_pre_check_never_misses_an_opener_a_clause_by_clause_reading_finds() -> None:

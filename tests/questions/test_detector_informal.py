@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.questions import detector
+from plugins.questions import clauses, detector, openers, precheck
 
 
 def _asks(text: str, language: str) -> bool:
@@ -203,7 +203,7 @@ def test_every_language_has_cases_both_ways() -> None:
 def test_an_english_was_clause_is_not_read_as_german(text: str) -> None:
     # The opener tables second-guess the statistical language: "was gonna…" must not turn English into German.
     assert detector.opener_language(text, "en") == "en"
-    assert not detector._TABLES["de"].match(detector._clean(text))
+    assert not openers.TABLES["de"].match(clauses.clean(text))
 
 
 def test_a_german_was_question_stays_german() -> None:
@@ -214,15 +214,15 @@ def test_the_pre_check_gate_knows_every_opener_start() -> None:
     # `is_candidate` skips a clause whose first word starts no opener and no filler; an alternative the gate
     # cannot read (it starts with a character class) must be a hyphenated French inversion, which the gate
     # lets through by its hyphen.
-    for patterns in detector._OPENERS.values():
+    for patterns in openers.OPENERS.values():
         for pattern in patterns:
-            for head in detector._heads("(?:" + pattern + ")"):
-                word = detector._FIRST_WORD.match(head)
+            for head in precheck._heads("(?:" + pattern + ")"):
+                word = clauses.FIRST_WORD.match(head)
                 assert word is not None
                 if not word.group():
                     assert head == "¿" or pattern.startswith(("\\w+", "(?:avez")), pattern
                     continue
-                assert word.group() in detector._BY_WORD or word.group().startswith(detector._OPENER_PREFIXES)
+                assert word.group() in precheck._BY_WORD or word.group().startswith(precheck._OPENER_PREFIXES)
     for language, text in QUESTIONS:
         if "?" not in text:
             assert detector.is_candidate(text), (language, text)
