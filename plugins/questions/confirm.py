@@ -26,13 +26,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.formatting import Link
 from bot.i18n import Msg, _, join
 from bot.model import Button, Capability, CommunityRef, DeliveryError, Reply, UserRef
 from bot.plugin import CommandError, DueAction, Invocation, PluginContext
 from bot.storage.times import to_db
 from plugins.questions import ladder
-from plugins.questions.escalation import Escalation, question_ref
+from plugins.questions.escalation import Escalation
 from plugins.questions.index import Tracked
 from plugins.questions.repo import Question, QuestionsRepo
 from plugins.questions.tracker import Tracker
@@ -227,9 +226,7 @@ class Confirmation:
                 [
                     _(
                         "💬 Your question in #{channel} got an answer: “{excerpt}” {link}",
-                        channel=self._channel_name(question),
-                        excerpt=question.excerpt,
-                        link=self._link(question),
+                        **self.escalation.about(question),
                     ),
                     _("Did it solve your question? Your word tells the helpers what still needs them."),
                     _(
@@ -356,9 +353,7 @@ class Confirmation:
         else:
             text = _(
                 "🔁 Not solved yet, says the person who asked, in #{channel}: “{excerpt}” {link}",
-                channel=self._channel_name(question),
-                excerpt=question.excerpt,
-                link=self._link(question),
+                **self.escalation.about(question),
             )
         key = f"questions.notyet:{question.community}:{question.id}:{to_db(now)}"
         try:
@@ -368,13 +363,6 @@ class Confirmation:
             self.ctx.logger.warning(
                 "questions: could not tell the helpers that #%s is not solved yet: %s", question.id, error
             )
-
-    def _channel_name(self, question: Question) -> str:
-        return self.ctx.directory.channel_name(question_ref(question).channel.parent())
-
-    def _link(self, question: Question) -> Link | str:
-        url = self.ctx.messenger.link(question_ref(question))
-        return Link(url, "↗") if url else ""
 
 
 def _asker(question: Question) -> UserRef:
