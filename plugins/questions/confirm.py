@@ -35,6 +35,7 @@ from plugins.questions.escalation import Escalation
 from plugins.questions.index import Tracked
 from plugins.questions.repo import Question, QuestionsRepo
 from plugins.questions.tracker import Tracker
+from plugins.questions.wakeups import SweepAlarm
 
 SWEEP = "questions.confirm"  # the due-action kind that wakes the confirmation sweep of one community
 ASK = "ask"
@@ -81,7 +82,7 @@ class Confirmation:
         self.escalation = escalation
         self.repo: QuestionsRepo = tracker.repo
         self.settings = tracker.settings
-        self._armed: dict[str, datetime] = {}
+        self._alarm = SweepAlarm(ctx, SWEEP)
         tracker.later_answer_hooks.append(self.answered_again)
 
     @property
@@ -116,22 +117,9 @@ class Confirmation:
             await self.arm(community, due_at)
 
     async def arm(self, community: str, due_at: datetime, *, after_sweep: bool = False) -> None:
-        """Make sure the community's sweep wakes at `due_at` at the latest (no query when it already does)."""
-        now = self.ctx.clock.now()
-        due_at = max(due_at, now)
-        armed = self._armed.get(community)
-        if not after_sweep and armed is not None and now < armed <= due_at:
-            return
-        self._armed[community] = due_at  # before the write: a burst of answers schedules one wake-up
-        try:
-            await self.ctx.scheduler.schedule(SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
-        except BaseException:
-            if self._armed.get(community) == due_at:  # not armed after all: the next arm or `wake` retries
-                if armed is None:
-                    del self._armed[community]
-                else:
-                    self._armed[community] = armed
-            raise
+        """Make sure the community's confirmation sweep wakes at `due_at` at the latest (no query when it
+        already does)."""
+        await self._alarm.arm(community, due_at, after_sweep=after_sweep)
 
     # ------------------------------------------------------------ the sweep
 

@@ -27,6 +27,7 @@ from plugins.questions.community_settings import CommunityLadders
 from plugins.questions.index import OpenIndex, Tracked
 from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
+from plugins.questions.wakeups import SweepAlarm
 
 UNKNOWN = "unknown"
 _LANGUAGE_CACHE = 4096
@@ -71,7 +72,7 @@ class Tracker:
         self.settings = settings
         self.index = OpenIndex()
         self._ids = _QuestionIds(ctx.db)
-        self._armed: dict[str, datetime] = {}
+        self._alarm = SweepAlarm(ctx, ladder.SWEEP)
         self.ladders = CommunityLadders(ctx, settings)
         self.writes = BatchWriter(ctx, repo)
         self._languages: dict[tuple[str, str, int], str] = {}
@@ -388,23 +389,8 @@ class Tracker:
         return (await self.ladders.values(community, fresh=fresh)).ladder(tz, newcomer=newcomer)
 
     async def arm(self, community: str, due_at: datetime, *, after_sweep: bool = False) -> None:
-        """Make sure the community's sweep wakes at `due_at` at the latest (no query when it already does)."""
-        now = self.ctx.clock.now()
-        due_at = max(due_at, now)  # a step already late (re-opened question) runs at the next catch-up
-        armed = self._armed.get(community)
-        if not after_sweep and armed is not None and now < armed <= due_at:
-            return
-        # Recorded before the write, so the questions of a burst arriving meanwhile do not each schedule one.
-        self._armed[community] = due_at
-        try:
-            await self.ctx.scheduler.schedule(ladder.SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
-        except BaseException:
-            if self._armed.get(community) == due_at:  # not armed after all: the next arm or `wake_ladders` retries
-                if armed is None:
-                    del self._armed[community]
-                else:
-                    self._armed[community] = armed
-            raise
+        """Make sure the community's ladder sweep wakes at `due_at` at the latest (no query when it already does)."""
+        await self._alarm.arm(community, due_at, after_sweep=after_sweep)
 
     # ------------------------------------------------------------ helpers
 
