@@ -34,7 +34,7 @@ from plugins.questions import ladder
 from plugins.questions.escalation import Escalation
 from plugins.questions.index import Tracked
 from plugins.questions.repo import Question, QuestionsRepo
-from plugins.questions.tracker import Tracker
+from plugins.questions.tracker import Tracker, as_tracked
 from plugins.questions.wakeups import SweepAlarm
 
 SWEEP = "questions.confirm"  # the due-action kind that wakes the confirmation sweep of one community
@@ -321,14 +321,7 @@ class Confirmation:
         index = self.tracker.index
         tracked = index.by_id.get(question.id)
         if tracked is None:  # pruned already (an old unconfirmed question)
-            tracked = Tracked(
-                question.id,
-                question.community,
-                question.channel_id,
-                question.message_id,
-                question.author_id,
-                question.asked_at,
-            )
+            tracked = as_tracked(question)
             index.add(tracked)
         tracked.answered_by = None
 

@@ -96,7 +96,7 @@ class Tracker:
         questions = await self.repo.active_since(since)
         answers = await self.repo.answers_of([q.id for q in questions])
         for question in questions:
-            self.index.add(_tracked(question))
+            self.index.add(as_tracked(question))
         for answer in answers:
             tracked = self.index.by_id.get(answer.question_id)
             if tracked is not None:
@@ -318,7 +318,7 @@ class Tracker:
         elif asks and question.status == "withdrawn":
             reopened = await self.repo.reopen(community, question.id, self._excerpt(event.text))
             if reopened is not None:
-                self.index.add(_tracked(reopened))
+                self.index.add(as_tracked(reopened))
                 if reopened.next_step_at is not None:
                     await self.arm(community, reopened.next_step_at)
 
@@ -416,7 +416,8 @@ def is_noise(tags: Iterable[str]) -> bool:
     return any(tag.startswith(_NOISE) for tag in tags)
 
 
-def _tracked(question: Question) -> Tracked:
+def as_tracked(question: Question) -> Tracked:
+    """A stored question as the in-memory index holds it (its current answerer, without its answers)."""
     return Tracked(
         question.id,
         question.community,
