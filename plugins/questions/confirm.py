@@ -27,11 +27,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.i18n import Msg, _, join
-from bot.model import Button, Capability, CommunityRef, DeliveryError, Reply, UserRef
+from bot.model import Button, DeliveryError, Reply
 from bot.plugin import CommandError, DueAction, Invocation, PluginContext
 from bot.storage.times import to_db
 from plugins.questions import ladder
-from plugins.questions.escalation import Escalation
+from plugins.questions.escalation import Escalation, asker_of
 from plugins.questions.index import Tracked
 from plugins.questions.repo import Question, QuestionsRepo
 from plugins.questions.tracker import Tracker, as_tracked
@@ -162,8 +162,8 @@ class Confirmation:
         now = self.ctx.clock.now()
         expire_at = (question.answered_at or now) + self.expire_after
         # Past the closing already (the bot was down): asking now would close it a moment later.
-        if expire_at > now and await self._may_ask(question):
-            asker = _asker(question)
+        if expire_at > now and await self.escalation.may_note(question):
+            asker = asker_of(question)
             try:
                 await self.ctx.messenger.send(
                     asker, self.ask_reply(question), dedupe_key=f"questions.confirm:{question.community}:{question.id}"
@@ -187,16 +187,6 @@ class Confirmation:
                 )
         await self.repo.asked_to_confirm(question.community, question.id, now, expire_at)
         return True
-
-    async def _may_ask(self, question: Question) -> bool:
-        """Not when the community turned private notes off, the asker opted out, left, or DMs are impossible."""
-        if not self.settings.private_notes or await self.repo.notes_off(question.community, question.author_id):
-            return False
-        community = CommunityRef.from_key(question.community)
-        if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(community):
-            return False
-        membership = await self.ctx.communities.export_member(_asker(question))
-        return not (membership.get("left_at") and (membership.get("joined_at") or "") <= membership["left_at"])
 
     async def _expire(self, question: Question) -> None:
         """Close an answered question its asker never confirmed (once: the UPDATE is guarded). It stays in the
@@ -344,8 +334,3 @@ class Confirmation:
             self.ctx.logger.warning(
                 "questions: could not tell the helpers that #%s is not solved yet: %s", question.id, error
             )
-
-
-def _asker(question: Question) -> UserRef:
-    community = CommunityRef.from_key(question.community)
-    return UserRef(community.platform, community.workspace_id, question.author_id)

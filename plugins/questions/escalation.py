@@ -39,6 +39,12 @@ def question_ref(question: Question) -> MessageRef:
     return MessageRef(channel, question.message_id)
 
 
+def asker_of(question: Question) -> UserRef:
+    """The member who asked the question (where private notes to them go)."""
+    community = CommunityRef.from_key(question.community)
+    return UserRef(community.platform, community.workspace_id, question.author_id)
+
+
 class Escalation:
     """The sweep of a community's ladder and its three steps."""
 
@@ -262,16 +268,20 @@ class Escalation:
                 found.append(user_id)
         return found
 
+    async def may_note(self, question: Question) -> bool:
+        """Whether the asker may get a private note about their question (this one, or the confirmation's
+        ask): not when the community turned private notes off, the asker opted out, left, or DMs are
+        impossible."""
+        if not self.settings.private_notes or await self.repo.notes_off(question.community, question.author_id):
+            return False
+        if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(CommunityRef.from_key(question.community)):
+            return False
+        membership = await self.ctx.communities.export_member(asker_of(question))
+        return not (membership.get("left_at") and (membership.get("joined_at") or "") <= membership["left_at"])
+
     async def _private_note(self, question: Question) -> None:
         """One kind private note to the asker, unless they opted out, left, or DMs are impossible."""
-        community = CommunityRef.from_key(question.community)
-        if not self.settings.private_notes or await self.repo.notes_off(question.community, question.author_id):
-            return
-        if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(community):
-            return
-        asker = UserRef(community.platform, community.workspace_id, question.author_id)
-        membership = await self.ctx.communities.export_member(asker)
-        if membership.get("left_at") and (membership.get("joined_at") or "") <= membership["left_at"]:
+        if not await self.may_note(question):
             return
         text = _(
             "Your question in #{channel} (“{excerpt}”) has not had an answer yet, but it has been seen: "
@@ -279,7 +289,7 @@ class Escalation:
             channel=self._channel_name(question),
             excerpt=question.excerpt,
         )
-        await self._send(asker, Reply(text=text), f"questions.note:{question.community}:{question.id}")
+        await self._send(asker_of(question), Reply(text=text), f"questions.note:{question.community}:{question.id}")
 
     async def _helpers_place(self, question: Question) -> tuple[Target, bool]:
         """The helpers channel, else the question's thread (or its channel): (target, is it in place)."""
