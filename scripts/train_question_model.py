@@ -60,7 +60,7 @@ from sklearn.metrics import average_precision_score  # noqa: E402
 from sklearn.model_selection import GroupKFold  # noqa: E402
 
 from benchmarks.questions import evaluate  # noqa: E402
-from benchmarks.questions.evaluate import Example  # noqa: E402
+from benchmarks.questions.evaluate import Example, Scores  # noqa: E402
 from plugins.questions.model import (  # noqa: E402
     COMBINATIONS,
     FORMAT,
@@ -166,40 +166,16 @@ def _oof(x: csr_matrix, y: np.ndarray, groups: list[str], c: float, folds: int) 
     return probs
 
 
-@dataclass(frozen=True)
-class Figures:
-    """Precision, recall, F1 and counts of one decision rule over a set of messages."""
-
-    precision: float
-    recall: float
-    f1: float
-    tp: int
-    fp: int
-    fn: int
-    count: int
-
-    def as_dict(self) -> dict[str, float | int]:
-        """For the weights file's record."""
-        return {
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-            "tp": self.tp,
-            "fp": self.fp,
-            "fn": self.fn,
-            "count": self.count,
-        }
-
-
-def figures(predicted: Sequence[bool], labels: Sequence[bool]) -> Figures:
-    """The figures of `predicted` against `labels`."""
+def figures(predicted: Sequence[bool], labels: Sequence[bool]) -> Scores:
+    """The figures of `predicted` against `labels` (a rule that flags nothing has precision 1, not 0 as in
+    `evaluate.score`: it breaks no precision floor)."""
     tp = sum(1 for p, t in zip(predicted, labels, strict=True) if p and t)
     fp = sum(1 for p, t in zip(predicted, labels, strict=True) if p and not t)
     fn = sum(1 for p, t in zip(predicted, labels, strict=True) if not p and t)
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return Figures(precision, recall, f1, tp, fp, fn, len(labels))
+    return Scores(precision, recall, f1, tp, fp, fn, len(labels))
 
 
 def verdicts(decision: Decision, known: Sequence[Facts], probs: Sequence[float]) -> list[bool]:
@@ -240,16 +216,16 @@ def choose(
     no_plain = _counts(~rules & seen & ~marked, labels, probs, cuts)
     last = len(cuts) - 1
 
-    def scored(c_yes: int, c_marked: int, c_plain: int) -> Figures:
+    def scored(c_yes: int, c_marked: int, c_plain: int) -> Scores:
         tp = int(yes[0][c_yes] + no_marked[0][c_marked] + no_plain[0][c_plain])
         fp = int(yes[1][c_yes] + no_marked[1][c_marked] + no_plain[1][c_plain])
         precision = tp / (tp + fp) if tp + fp else 1.0
         recall = tp / total if total else 1.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return Figures(precision, recall, f1, tp, fp, total - tp, len(examples))
+        return Scores(precision, recall, f1, tp, fp, total - tp, len(examples))
 
     # Each combination as cuts on the three groups: (rules yes, rules no with a "?", rules no without).
-    candidates: dict[str, list[tuple[Decision, Figures]]] = {name: [] for name in COMBINATIONS}
+    candidates: dict[str, list[tuple[Decision, Scores]]] = {name: [] for name in COMBINATIONS}
     candidates["rules"].append((Decision("rules"), scored(0, last, last)))
     for i in range(1, last):
         t = float(cuts[i])
@@ -262,7 +238,7 @@ def choose(
             confirm = float(cuts[j])
             candidates["rules-then-model"].append((Decision("rules-then-model", t, confirm), scored(j, i, i)))
     table: dict[str, Any] = {}
-    best: tuple[Decision, Figures] | None = None
+    best: tuple[Decision, Scores] | None = None
     baseline = candidates["rules"][0][1]
     for name, options in candidates.items():
         meeting = [o for o in options if o[1].precision >= floor]

@@ -49,6 +49,18 @@ class Scores:
             f"(tp {self.tp}, fp {self.fp}, fn {self.fn}, n {self.count})"
         )
 
+    def as_dict(self) -> dict[str, float | int]:
+        """For a JSON record (the question model's weights file records the figures it was chosen on)."""
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "count": self.count,
+        }
+
 
 def languages(data: Path = DATA) -> list[str]:
     """The languages that have both a train and a heldout file."""

@@ -46,7 +46,7 @@ from bot.params import duration_seconds
 from bot.plugin import CommandError, Invocation, PluginContext, Sql
 from bot.storage.times import from_db, to_db
 from plugins.questions import ladder, scoring
-from plugins.questions.repo import _COLUMNS, Question, QuestionsRepo, _question
+from plugins.questions.repo import Question, QuestionsRepo, open_questions
 from plugins.questions.settings import QuestionsSettings
 
 if TYPE_CHECKING:
@@ -410,16 +410,7 @@ class CommunityLadders:
         self, community: str, channel_id: str | None, group: str | None, limit: int
     ) -> list[Question]:
         """Open newcomers' first questions, oldest first (what /unanswered lists first)."""
-        sql = f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open' AND newcomer = 1"
-        params: list[Any] = [community]
-        if channel_id is not None:
-            sql += " AND channel_id = ?"
-            params.append(channel_id)
-        if group is not None:
-            sql += " AND group_name = ?"
-            params.append(group)
-        rows = await self._db.fetchall(sql + " ORDER BY asked_at, id LIMIT ?", (*params, limit))
-        return [_question(r) for r in rows]
+        return await open_questions(self._db, community, channel_id, group, limit, also="newcomer = 1")
 
     # ------------------------------------------------------------ changes
 

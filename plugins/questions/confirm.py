@@ -26,16 +26,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.formatting import Link
 from bot.i18n import Msg, _, join
-from bot.model import Button, Capability, CommunityRef, DeliveryError, Reply, UserRef
+from bot.model import Button, DeliveryError, Reply
 from bot.plugin import CommandError, DueAction, Invocation, PluginContext
 from bot.storage.times import to_db
 from plugins.questions import ladder
-from plugins.questions.escalation import Escalation, question_ref
+from plugins.questions.escalation import Escalation, asker_of
 from plugins.questions.index import Tracked
 from plugins.questions.repo import Question, QuestionsRepo
-from plugins.questions.tracker import Tracker
+from plugins.questions.tracker import Tracker, as_tracked
+from plugins.questions.wakeups import SweepAlarm
 
 SWEEP = "questions.confirm"  # the due-action kind that wakes the confirmation sweep of one community
 ASK = "ask"
@@ -82,7 +82,7 @@ class Confirmation:
         self.escalation = escalation
         self.repo: QuestionsRepo = tracker.repo
         self.settings = tracker.settings
-        self._armed: dict[str, datetime] = {}
+        self._alarm = SweepAlarm(ctx, SWEEP)
         tracker.later_answer_hooks.append(self.answered_again)
 
     @property
@@ -117,22 +117,9 @@ class Confirmation:
             await self.arm(community, due_at)
 
     async def arm(self, community: str, due_at: datetime, *, after_sweep: bool = False) -> None:
-        """Make sure the community's sweep wakes at `due_at` at the latest (no query when it already does)."""
-        now = self.ctx.clock.now()
-        due_at = max(due_at, now)
-        armed = self._armed.get(community)
-        if not after_sweep and armed is not None and now < armed <= due_at:
-            return
-        self._armed[community] = due_at  # before the write: a burst of answers schedules one wake-up
-        try:
-            await self.ctx.scheduler.schedule(SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
-        except BaseException:
-            if self._armed.get(community) == due_at:  # not armed after all: the next arm or `wake` retries
-                if armed is None:
-                    del self._armed[community]
-                else:
-                    self._armed[community] = armed
-            raise
+        """Make sure the community's confirmation sweep wakes at `due_at` at the latest (no query when it
+        already does)."""
+        await self._alarm.arm(community, due_at, after_sweep=after_sweep)
 
     # ------------------------------------------------------------ the sweep
 
@@ -175,8 +162,8 @@ class Confirmation:
         now = self.ctx.clock.now()
         expire_at = (question.answered_at or now) + self.expire_after
         # Past the closing already (the bot was down): asking now would close it a moment later.
-        if expire_at > now and await self._may_ask(question):
-            asker = _asker(question)
+        if expire_at > now and await self.escalation.may_note(question):
+            asker = asker_of(question)
             try:
                 await self.ctx.messenger.send(
                     asker, self.ask_reply(question), dedupe_key=f"questions.confirm:{question.community}:{question.id}"
@@ -201,16 +188,6 @@ class Confirmation:
         await self.repo.asked_to_confirm(question.community, question.id, now, expire_at)
         return True
 
-    async def _may_ask(self, question: Question) -> bool:
-        """Not when the community turned private notes off, the asker opted out, left, or DMs are impossible."""
-        if not self.settings.private_notes or await self.repo.notes_off(question.community, question.author_id):
-            return False
-        community = CommunityRef.from_key(question.community)
-        if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(community):
-            return False
-        membership = await self.ctx.communities.export_member(_asker(question))
-        return not (membership.get("left_at") and (membership.get("joined_at") or "") <= membership["left_at"])
-
     async def _expire(self, question: Question) -> None:
         """Close an answered question its asker never confirmed (once: the UPDATE is guarded). It stays in the
         index until `track_days`, so a late thanks or ✅ still solves it; nobody is told."""
@@ -227,9 +204,7 @@ class Confirmation:
                 [
                     _(
                         "💬 Your question in #{channel} got an answer: “{excerpt}” {link}",
-                        channel=self._channel_name(question),
-                        excerpt=question.excerpt,
-                        link=self._link(question),
+                        **self.escalation.about(question),
                     ),
                     _("Did it solve your question? Your word tells the helpers what still needs them."),
                     _(
@@ -336,14 +311,7 @@ class Confirmation:
         index = self.tracker.index
         tracked = index.by_id.get(question.id)
         if tracked is None:  # pruned already (an old unconfirmed question)
-            tracked = Tracked(
-                question.id,
-                question.community,
-                question.channel_id,
-                question.message_id,
-                question.author_id,
-                question.asked_at,
-            )
+            tracked = as_tracked(question)
             index.add(tracked)
         tracked.answered_by = None
 
@@ -356,9 +324,7 @@ class Confirmation:
         else:
             text = _(
                 "🔁 Not solved yet, says the person who asked, in #{channel}: “{excerpt}” {link}",
-                channel=self._channel_name(question),
-                excerpt=question.excerpt,
-                link=self._link(question),
+                **self.escalation.about(question),
             )
         key = f"questions.notyet:{question.community}:{question.id}:{to_db(now)}"
         try:
@@ -368,15 +334,3 @@ class Confirmation:
             self.ctx.logger.warning(
                 "questions: could not tell the helpers that #%s is not solved yet: %s", question.id, error
             )
-
-    def _channel_name(self, question: Question) -> str:
-        return self.ctx.directory.channel_name(question_ref(question).channel.parent())
-
-    def _link(self, question: Question) -> Link | str:
-        url = self.ctx.messenger.link(question_ref(question))
-        return Link(url, "↗") if url else ""
-
-
-def _asker(question: Question) -> UserRef:
-    community = CommunityRef.from_key(question.community)
-    return UserRef(community.platform, community.workspace_id, question.author_id)

@@ -13,9 +13,8 @@ from bot.i18n import Msg, Text, _
 from bot.model import Card, CardField, ChannelRef, CommunityRef, DeliveryError, Level, Reply
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
 from plugins.questions import detector, views
-from plugins.questions.index import Tracked
 from plugins.questions.repo import SOLVABLE, NewQuestion, Question
-from plugins.questions.tracker import Tracker
+from plugins.questions.tracker import Tracker, as_tracked
 
 _LIST_HINT = _("Type /unanswered to see the open questions and their numbers.")
 
@@ -107,15 +106,7 @@ class Desk:
             raise CommandError(
                 _("Question #{id} is already {status}.", id=str(found.id), status=status_name(found.status))
             )
-        tracked = self.tracker.index.by_id.get(found.id) or Tracked(
-            found.id,
-            found.community,
-            found.channel_id,
-            found.message_id,
-            found.author_id,
-            found.asked_at,
-            found.answered_by,
-        )
+        tracked = self.tracker.index.by_id.get(found.id) or as_tracked(found)
         await self.tracker.solve(tracked, found.answered_by, inv.at)
         return Reply(text=_("Question #{id} is solved. Thank you for letting everyone know! ✅", id=str(found.id)))
 

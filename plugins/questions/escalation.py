@@ -39,6 +39,12 @@ def question_ref(question: Question) -> MessageRef:
     return MessageRef(channel, question.message_id)
 
 
+def asker_of(question: Question) -> UserRef:
+    """The member who asked the question (where private notes to them go)."""
+    community = CommunityRef.from_key(question.community)
+    return UserRef(community.platform, community.workspace_id, question.author_id)
+
+
 class Escalation:
     """The sweep of a community's ladder and its three steps."""
 
@@ -169,35 +175,28 @@ class Escalation:
         """A gentle nudge with a link in the helpers channel, or in the question's thread."""
         target, in_place = await self._helpers_place(question)
         age = self._age(question)
-        if question.not_yet_at is not None:
-            # Sent back by its asker ("Not yet"): it had answers, so "waiting for 3 days" and the asker's
-            # "not had an answer yet" note would both be false; the asker already knows it is back.
-            if in_place:
-                text = _(
-                    "Its asker says this is still not solved ({age} ago). Can someone take another look? 🙂", age=age
-                )
-            else:
-                text = _(
-                    "🔁 Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
-                    age=age,
-                    channel=self._channel_name(question),
-                    excerpt=question.excerpt,
-                    link=self._link(question),
-                )
-            await self._send(target, Reply(text=text), f"questions.nudge:{question.community}:{question.id}")
-            return
-        if in_place:
+        back = question.not_yet_at is not None
+        # Sent back by its asker ("Not yet"): it had answers, so "waiting for 3 days" and the asker's
+        # "not had an answer yet" note would both be false; the asker already knows it is back.
+        if in_place and back:
+            text = _("Its asker says this is still not solved ({age} ago). Can someone take another look? 🙂", age=age)
+        elif in_place:
             text = _("This question has been waiting for {age}. Can someone lend a hand? 🙂", age=age)
+        elif back:
+            text = _(
+                "🔁 Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
+                age=age,
+                **self.about(question),
+            )
         else:
             text = _(
                 "🙋 A question has been waiting for {age} in #{channel}: “{excerpt}” {link}",
                 age=age,
-                channel=self._channel_name(question),
-                excerpt=question.excerpt,
-                link=self._link(question),
+                **self.about(question),
             )
         await self._send(target, Reply(text=text), f"questions.nudge:{question.community}:{question.id}")
-        await self._private_note(question)
+        if not back:
+            await self._private_note(question)
 
     def _age(self, question: Question) -> Span:
         """How long the question has waited: since it was asked, or since its asker sent it back."""
@@ -208,8 +207,8 @@ class Escalation:
         else mention the moderators role. With none of them set, the reminder mentions nobody: the
         moderators and admins named in the bot's configuration are not visible to plugins."""
         settings = await self.ctx.communities.get(question.community)
-        age = self._age(question)
         back = question.not_yet_at is not None
+        where = {"age": self._age(question), **self.about(question)}
         community = CommunityRef.from_key(question.community)
         role = settings.roles.get("helpers")
         recipients = [] if role is not None else self._escalate_to(community)
@@ -217,19 +216,10 @@ class Escalation:
             if back:
                 text = _(
                     "A question is still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
-                    age=age,
-                    channel=self._channel_name(question),
-                    excerpt=question.excerpt,
-                    link=self._link(question),
+                    **where,
                 )
             else:
-                text = _(
-                    "A question has had no answer for {age} in #{channel}: “{excerpt}” {link}",
-                    age=age,
-                    channel=self._channel_name(question),
-                    excerpt=question.excerpt,
-                    link=self._link(question),
-                )
+                text = _("A question has had no answer for {age} in #{channel}: “{excerpt}” {link}", **where)
             failure: DeliveryError | None = None
             for user_id in recipients:  # every recipient is tried; a failure is raised after the others
                 moderator = UserRef(community.platform, community.workspace_id, user_id)
@@ -244,24 +234,17 @@ class Escalation:
             return
         role = role or settings.roles.get("moderators")
         target, _in_place = await self._helpers_place(question)
-        channel, link = self._channel_name(question), self._link(question)
         if role and back:
             text = _(
                 "{mention} Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
                 mention=role_mention(role),
-                age=age,
-                channel=channel,
-                excerpt=question.excerpt,
-                link=link,
+                **where,
             )
         elif role:
             text = _(
                 "{mention} Still no answer after {age} in #{channel}: “{excerpt}” {link}",
                 mention=role_mention(role),
-                age=age,
-                channel=channel,
-                excerpt=question.excerpt,
-                link=link,
+                **where,
             )
         else:
             self.ctx.logger.info(
@@ -270,21 +253,9 @@ class Escalation:
                 question.community,
             )
             text = (
-                _(
-                    "Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}",
-                    age=age,
-                    channel=channel,
-                    excerpt=question.excerpt,
-                    link=link,
-                )
+                _("Still not solved, {age} after its asker said so, in #{channel}: “{excerpt}” {link}", **where)
                 if back
-                else _(
-                    "Still no answer after {age} in #{channel}: “{excerpt}” {link}",
-                    age=age,
-                    channel=channel,
-                    excerpt=question.excerpt,
-                    link=link,
-                )
+                else _("Still no answer after {age} in #{channel}: “{excerpt}” {link}", **where)
             )
         await self._send(target, Reply(text=text), f"questions.escalate:{question.community}:{question.id}")
 
@@ -297,16 +268,20 @@ class Escalation:
                 found.append(user_id)
         return found
 
+    async def may_note(self, question: Question) -> bool:
+        """Whether the asker may get a private note about their question (this one, or the confirmation's
+        ask): not when the community turned private notes off, the asker opted out, left, or DMs are
+        impossible."""
+        if not self.settings.private_notes or await self.repo.notes_off(question.community, question.author_id):
+            return False
+        if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(CommunityRef.from_key(question.community)):
+            return False
+        membership = await self.ctx.communities.export_member(asker_of(question))
+        return not (membership.get("left_at") and (membership.get("joined_at") or "") <= membership["left_at"])
+
     async def _private_note(self, question: Question) -> None:
         """One kind private note to the asker, unless they opted out, left, or DMs are impossible."""
-        community = CommunityRef.from_key(question.community)
-        if not self.settings.private_notes or await self.repo.notes_off(question.community, question.author_id):
-            return
-        if Capability.DIRECT_MESSAGES not in self.ctx.messenger.capabilities(community):
-            return
-        asker = UserRef(community.platform, community.workspace_id, question.author_id)
-        membership = await self.ctx.communities.export_member(asker)
-        if membership.get("left_at") and (membership.get("joined_at") or "") <= membership["left_at"]:
+        if not await self.may_note(question):
             return
         text = _(
             "Your question in #{channel} (“{excerpt}”) has not had an answer yet, but it has been seen: "
@@ -314,7 +289,7 @@ class Escalation:
             channel=self._channel_name(question),
             excerpt=question.excerpt,
         )
-        await self._send(asker, Reply(text=text), f"questions.note:{question.community}:{question.id}")
+        await self._send(asker_of(question), Reply(text=text), f"questions.note:{question.community}:{question.id}")
 
     async def _helpers_place(self, question: Question) -> tuple[Target, bool]:
         """The helpers channel, else the question's thread (or its channel): (target, is it in place)."""
@@ -349,6 +324,11 @@ class Escalation:
                 raise  # an outage: the sweep postpones the step
             # A closed DM, a missing permission or a refusal for good must not make the step retry forever.
             self.ctx.logger.warning("questions: could not deliver %s: %s", dedupe_key, error)
+
+    def about(self, question: Question) -> dict[str, object]:
+        """What the helpers' messages say of a question: its channel's name, its excerpt and a link to it
+        (the `{channel}`, `{excerpt}` and `{link}` of their texts)."""
+        return {"channel": self._channel_name(question), "excerpt": question.excerpt, "link": self._link(question)}
 
     def _channel_name(self, question: Question) -> str:
         return self.ctx.directory.channel_name(question_ref(question).channel.parent())

@@ -159,6 +159,25 @@ def _question(row: Any) -> Question:
     )
 
 
+async def open_questions(
+    db: Sql, community: str, channel_id: str | None, group: str | None, limit: int, also: str = ""
+) -> list[Question]:
+    """Open questions, oldest first, optionally in one channel or group (/unanswered). `also`: one more
+    condition, a constant of the caller's (community_settings.py's newcomer flag), never anything typed."""
+    sql = f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open'"
+    if also:
+        sql += f" AND {also}"
+    params: list[Any] = [community]
+    if channel_id is not None:
+        sql += " AND channel_id = ?"
+        params.append(channel_id)
+    if group is not None:
+        sql += " AND group_name = ?"
+        params.append(group)
+    rows = await db.fetchall(sql + " ORDER BY asked_at, id LIMIT ?", (*params, limit))
+    return [_question(r) for r in rows]
+
+
 _Ranked = tuple[str, bool, list[tuple[Any, ...]]]  # SQL, bulk (one statement for all rows), rows
 
 
@@ -394,16 +413,7 @@ class QuestionsRepo:
 
     async def unanswered(self, community: str, channel_id: str | None, group: str | None, limit: int) -> list[Question]:
         """Open questions, oldest first, optionally in one channel or group."""
-        sql = f"SELECT {_COLUMNS} FROM questions WHERE community = ? AND status = 'open'"
-        params: list[Any] = [community]
-        if channel_id is not None:
-            sql += " AND channel_id = ?"
-            params.append(channel_id)
-        if group is not None:
-            sql += " AND group_name = ?"
-            params.append(group)
-        rows = await self._db.fetchall(sql + " ORDER BY asked_at, id LIMIT ?", (*params, limit))
-        return [_question(r) for r in rows]
+        return await open_questions(self._db, community, channel_id, group, limit)
 
     async def groups(self, community: str) -> list[str]:
         """Every group name used by a question of the community."""

@@ -27,6 +27,7 @@ from plugins.questions.community_settings import CommunityLadders
 from plugins.questions.index import OpenIndex, Tracked
 from plugins.questions.repo import Answer, NewQuestion, Question, QuestionsRepo
 from plugins.questions.settings import QuestionsSettings
+from plugins.questions.wakeups import SweepAlarm
 
 UNKNOWN = "unknown"
 _LANGUAGE_CACHE = 4096
@@ -71,7 +72,7 @@ class Tracker:
         self.settings = settings
         self.index = OpenIndex()
         self._ids = _QuestionIds(ctx.db)
-        self._armed: dict[str, datetime] = {}
+        self._alarm = SweepAlarm(ctx, ladder.SWEEP)
         self.ladders = CommunityLadders(ctx, settings)
         self.writes = BatchWriter(ctx, repo)
         self._languages: dict[tuple[str, str, int], str] = {}
@@ -95,7 +96,7 @@ class Tracker:
         questions = await self.repo.active_since(since)
         answers = await self.repo.answers_of([q.id for q in questions])
         for question in questions:
-            self.index.add(_tracked(question))
+            self.index.add(as_tracked(question))
         for answer in answers:
             tracked = self.index.by_id.get(answer.question_id)
             if tracked is not None:
@@ -317,7 +318,7 @@ class Tracker:
         elif asks and question.status == "withdrawn":
             reopened = await self.repo.reopen(community, question.id, self._excerpt(event.text))
             if reopened is not None:
-                self.index.add(_tracked(reopened))
+                self.index.add(as_tracked(reopened))
                 if reopened.next_step_at is not None:
                     await self.arm(community, reopened.next_step_at)
 
@@ -388,23 +389,8 @@ class Tracker:
         return (await self.ladders.values(community, fresh=fresh)).ladder(tz, newcomer=newcomer)
 
     async def arm(self, community: str, due_at: datetime, *, after_sweep: bool = False) -> None:
-        """Make sure the community's sweep wakes at `due_at` at the latest (no query when it already does)."""
-        now = self.ctx.clock.now()
-        due_at = max(due_at, now)  # a step already late (re-opened question) runs at the next catch-up
-        armed = self._armed.get(community)
-        if not after_sweep and armed is not None and now < armed <= due_at:
-            return
-        # Recorded before the write, so the questions of a burst arriving meanwhile do not each schedule one.
-        self._armed[community] = due_at
-        try:
-            await self.ctx.scheduler.schedule(ladder.SWEEP, f"{community}:{due_at.isoformat()}", community, due_at)
-        except BaseException:
-            if self._armed.get(community) == due_at:  # not armed after all: the next arm or `wake_ladders` retries
-                if armed is None:
-                    del self._armed[community]
-                else:
-                    self._armed[community] = armed
-            raise
+        """Make sure the community's ladder sweep wakes at `due_at` at the latest (no query when it already does)."""
+        await self._alarm.arm(community, due_at, after_sweep=after_sweep)
 
     # ------------------------------------------------------------ helpers
 
@@ -430,7 +416,8 @@ def is_noise(tags: Iterable[str]) -> bool:
     return any(tag.startswith(_NOISE) for tag in tags)
 
 
-def _tracked(question: Question) -> Tracked:
+def as_tracked(question: Question) -> Tracked:
+    """A stored question as the in-memory index holds it (its current answerer, without its answers)."""
     return Tracked(
         question.id,
         question.community,
