@@ -6,8 +6,8 @@ rules by cross-validation on that split, and write `plugins/questions/question_m
 Needs scikit-learn (`pip install -e .[train]`); the bot does not: `plugins/questions/model.py` scores the
 exported weights in pure Python, with the very feature function used here. The held-out files are never
 opened (`benchmarks/questions_bench.py` measures the result on them). About a minute per setting tried on
-the development machine. **Rerun it when the rules change** (the modules `plugins/questions/detector.RULE_SOURCES` lists): the
-combination and its thresholds are chosen with the rules of the day (the weights file records a digest of
+the development machine. **Rerun it when the rules change** (the modules
+`plugins/questions/detector.RULE_SOURCES` lists): the combination and its thresholds are chosen with the rules of the day (the weights file records a digest of
 them, and `python benchmarks/questions_bench.py` says when they differ).
 
 What is chosen, all on out-of-fold predictions of a grouped 5-fold cross-validation over the training split
