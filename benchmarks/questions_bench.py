@@ -280,9 +280,7 @@ def main() -> int:
                 at = "" if row.get("threshold") is None else f" at {row['threshold']:.2f}"
                 print(f"    {name}{at}: P {row['precision']:.3f} R {row['recall']:.3f} F1 {row['f1']:.3f}")
         if meta.get("rules_version") != model.rules_version():
-            print(
-                "  (trained with other rules than today's (RULE_SOURCES): rerun scripts/train_question_model.py)"
-            )
+            print("  (trained with other rules than today's (RULE_SOURCES): rerun scripts/train_question_model.py)")
     for row in asyncio.run(run(args.quick, args.split)):
         print(" | ".join(row))
     return 0

@@ -8,7 +8,8 @@ exported weights in pure Python, with the very feature function used here. The h
 opened (`benchmarks/questions_bench.py` measures the result on them). About a minute per setting tried on
 the development machine. **Rerun it when the rules change** (the modules
 `plugins/questions/detector.RULE_SOURCES` lists): the combination and its thresholds are chosen with
-the rules of the day (the weights file records a digest of them, and `python benchmarks/questions_bench.py` says when they differ).
+the rules of the day (the weights file records a digest of them, and `python benchmarks/questions_bench.py`
+says when they differ).
 
 What is chosen, all on out-of-fold predictions of a grouped 5-fold cross-validation over the training split
 (a dialogue or document never straddles two folds, as it never straddles train and held-out):
