@@ -139,8 +139,9 @@ def parse_delay(raw: str, step: Msg) -> timedelta | _Default:
             _("{value} is not a delay for {step}.", value=value, step=step),
             _("Write a number and a unit, such as 4h, 90min, 1h30 or 2d; or default for the configuration's value."),
         )
-    delay = timedelta(seconds=round(seconds))
-    if not MIN_DELAY <= delay <= MAX_DELAY:
+    # Compared as seconds first: `99999999999999999999h` is a finite float that no timedelta can hold.
+    delay = timedelta(seconds=round(seconds)) if seconds <= MAX_DELAY.total_seconds() else None
+    if delay is None or not MIN_DELAY <= delay <= MAX_DELAY:
         raise CommandError(
             _("{value} is not allowed for {step}.", value=Duration(delay) if delay else value, step=step),
             _("A delay is between {low} and {high}.", low=Duration(MIN_DELAY), high=Duration(MAX_DELAY)),
