@@ -127,6 +127,10 @@ def is_default_word(raw: str) -> bool:
     return fold(raw.strip()) in _DEFAULT_WORDS
 
 
+_LONGEST_CLOCK = 1e12
+"""Seconds a timedelta holds comfortably (30,000 years); beyond, the typed value is repeated as typed."""
+
+
 def parse_delay(raw: str, step: Msg) -> timedelta | _Default:
     """A delay typed in English or French (`4h`, `4 h`, `90min`, `1h30`, `2d`, `2 j`, `1 jour`, `2 jours`,
     `1 day and 2 hours`), within `MIN_DELAY`..`MAX_DELAY`; CommandError with a hint otherwise."""
@@ -140,7 +144,7 @@ def parse_delay(raw: str, step: Msg) -> timedelta | _Default:
             _("Write a number and a unit, such as 4h, 90min, 1h30 or 2d; or default for the configuration's value."),
         )
     # Compared as seconds first: `99999999999999999999h` is a finite float that no timedelta can hold.
-    delay = timedelta(seconds=round(seconds)) if seconds <= MAX_DELAY.total_seconds() else None
+    delay = timedelta(seconds=round(seconds)) if seconds < _LONGEST_CLOCK else None
     if delay is None or not MIN_DELAY <= delay <= MAX_DELAY:
         raise CommandError(
             _("{value} is not allowed for {step}.", value=Duration(delay) if delay else value, step=step),
@@ -253,7 +257,8 @@ _UPSERT = (
     "updated_at = excluded.updated_at"
 )
 _PENDING = (
-    "SELECT id, asked_at, next_step, next_step_at, newcomer FROM questions WHERE community = ? AND status = 'open' "
+    "SELECT id, asked_at, next_step, next_step_at, newcomer, not_yet_at FROM questions WHERE community = ? "
+    "AND status = 'open' "
     "AND next_step IS NOT NULL AND next_step_at IS NOT NULL"
 )
 _MOVE = (
@@ -290,6 +295,7 @@ class _Pending:
     step: str
     due_at: datetime
     newcomer: bool
+    not_yet_at: datetime | None = None
 
 
 def _moves(
@@ -304,7 +310,12 @@ def _moves(
     moves: list[tuple[Any, ...]] = []
     for row in pending:
         due = ladder.replanned(
-            row.step, row.asked_at, row.due_at, ladders["old", row.newcomer], ladders["new", row.newcomer]
+            row.step,
+            row.asked_at,
+            row.due_at,
+            ladders["old", row.newcomer],
+            ladders["new", row.newcomer],
+            sent_back_at=row.not_yet_at,
         )
         if due != row.due_at:
             moves.append((to_db(due), community, row.id, row.step, to_db(row.due_at)))
@@ -447,7 +458,12 @@ class CommunityLadders:
         rows = await tx.fetchall(_PENDING, (community,))
         pending = [
             _Pending(
-                int(r["id"]), from_db(r["asked_at"]), r["next_step"], from_db(r["next_step_at"]), bool(r["newcomer"])
+                int(r["id"]),
+                from_db(r["asked_at"]),
+                r["next_step"],
+                from_db(r["next_step_at"]),
+                bool(r["newcomer"]),
+                from_db(r["not_yet_at"]) if r["not_yet_at"] else None,
             )
             for r in rows
         ]

@@ -165,17 +165,37 @@ class Ladder:
     def _awake(self, moment: datetime) -> datetime:
         return out_of_quiet_hours(moment, self.tz, self.quiet_start, self.quiet_end)
 
+    def awake(self, moment: datetime, step: str) -> datetime:
+        """`moment`, moved out of quiet hours when `step` notifies people (the nudge, the escalation)."""
+        return self._awake(moment) if step in (NUDGE, ESCALATE) else moment
 
-def replanned(step: str, asked_at: datetime, current: datetime, old: Ladder, new: Ladder) -> datetime:
+
+def replanned(
+    step: str,
+    asked_at: datetime,
+    current: datetime,
+    old: Ladder,
+    new: Ladder,
+    *,
+    sent_back_at: datetime | None = None,
+) -> datetime:
     """When the pending `step` of a question asked at `asked_at`, now due at `current` under the `old`
     ladder, falls due under the `new` one.
 
     The step keeps its name (the steps already taken stay taken, the pending one is not skipped), only its
     time moves: to the new ladder's time, possibly already past (it then runs at the next sweep). A step
     postponed after an outage (due later than the old ladder planned) keeps its retry time when that is
-    later: a change of settings is no reason to hammer a platform that is down."""
-    planned_old = old.due_at(step, asked_at)
-    planned_new = new.due_at(step, asked_at)
+    later: a change of settings is no reason to hammer a platform that is down. A question its asker sent
+    back to waiting ("Not yet", at `sent_back_at`) keeps the grace it was given then: no step before the
+    new ladder's nudge delay has passed since the asker's word (the helpers were just told)."""
+
+    def planned(steps: Ladder) -> datetime | None:
+        due = steps.due_at(step, asked_at)
+        if due is None or sent_back_at is None:
+            return due
+        return max(due, steps.awake(sent_back_at + steps.nudge_after, step))
+
+    planned_old, planned_new = planned(old), planned(new)
     if planned_new is None:
         return current
     if planned_old is not None and current > planned_old:

@@ -265,3 +265,24 @@ async def test_a_double_fire_asks_once_and_closes_once(tmp_path: Path) -> None:
         assert stored["status"] == "unconfirmed"
         await h.advance(minutes=1)  # the scheduler's own wake-ups find nothing left to do
         assert (await status(h))["unconfirmed_at"] == stored["unconfirmed_at"] and len(dms(h, "alice")) == 1
+
+
+async def test_a_ladder_change_keeps_the_grace_not_yet_gave_the_helpers(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS) as h:
+        await helpers_channel(h)
+        question = await h.say("alice", "How do I join the Lille group?")
+        await h.advance(hours=1)
+        await h.say("bob", "Ask in #lille", reply_to=question)
+        await h.advance(hours=1)
+        await h.command("alice", "/notsolved")
+        assert len(in_channel(h, "helpers")) == 1  # the helpers' notice
+        # A moderator changes the ladder and changes it back: the nudge must still wait 4 h after "Not yet",
+        # not fall due at once because the question was asked more than 4 h ago by then.
+        await h.command("mod", "/questions settings nudge:30h escalate:2d", level=Level.MODERATOR)
+        await h.advance(hours=3)
+        await h.command("mod", "/questions settings nudge:default escalate:default", level=Level.MODERATOR)
+        await h.advance(minutes=59)
+        assert len(in_channel(h, "helpers")) == 1
+        await h.advance(minutes=1)
+        helpers = in_channel(h, "helpers")
+        assert len(helpers) == 2 and "Still not solved, 4 hours after its asker said so" in helpers[1]
