@@ -108,6 +108,12 @@ OPENERS: dict[str, tuple[str, ...]] = {
         r"accepterais|accepteriez) ",
         r"(?:tu|vous|t') (?:as|avez) (?:déjà|deja|une idée|des idées|un lien|le lien|des nouvelles|essayé|essaye|"
         r"testé|teste|vu |pu |reçu|recu|trouvé|trouve )",
+        # Requests without "?": "tu peux m'aider", "vous pouvez m'envoyer le lien" (not "tu peux venir": that
+        # one may as well permit as ask), "t'as le lien", and "des idées" / "une idée" on their own.
+        r"(?:tu|vous) (?:peux|peut|pouvez) (?:m'|me |nous |m |svp|stp|s'il)(?!croire\b|faire confiance)",
+        r"t'(?:as|avez) (?:déjà|deja|une idée|des idées|un lien|le lien|les liens|des nouvelles|essayé|essaye|"
+        r"testé|teste|vu |pu |reçu|recu|trouvé|trouve )",
+        r"(?:une|des) idées?" + END,
         r"di(?:tes|s)[- ]moi(?! si\b)",
         r"(?:c'est|cest|c) (?:quoi|qui|où|combien|quand(?! même))\b",
         r"quoi de (?:neuf|beau|prévu|prevu)",

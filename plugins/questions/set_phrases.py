@@ -352,6 +352,9 @@ def _squeeze(words: list[str]) -> str:
     return _SQUEEZE.sub(r"\1", " ".join(words))
 
 
+_LONGEST_WORD = 45
+
+
 def is_reaction(cleaned: str) -> bool:
     """`ok?`, `what?`, `vraiment ?`, `really??`, `whaaat?`, `oh, do they?`: a formulaic reaction or an echo,
     or no word at all."""
@@ -363,6 +366,8 @@ def is_reaction(cleaned: str) -> bool:
     return (
         said in _REACTIONS
         or squeezed in _REACTIONS
-        or (len(words) == 1 and len(said) < 2)
+        # A lone "word" of one letter asks nothing; nor does one longer than any real word (German compounds
+        # included): a keyboard mash or a paste of 3,999 x's with a "?".
+        or (len(words) == 1 and not 2 <= len(said) <= _LONGEST_WORD)
         or (len(words) <= 6 and _ECHO.match(squeezed) is not None)
     )
