@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 QUOTE_LINE = re.compile(r"^\s*(?:>|&gt;).*$", re.MULTILINE)
+# Discord's `>>> ` quotes everything after it, to the end of the message (Slack escapes `>` as `&gt;`).
+_BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>>>|&gt;&gt;&gt;)", re.MULTILINE)
 # A question mark in brackets after a word doubts a spelling or a figure ("Tchaikovsky (sp?)", "2019 (?)").
 _DOUBT = r"[(\[]\s*(?:sp|sic|spelling|sp\.)?\s*\?+\s*[)\]]"
 # ASCII emoticons after a question mark ("got clay?:P", "ore?:D") are decoration, like emoji.
@@ -44,11 +46,21 @@ def fold(text: str) -> str:
     return text.lower().replace("’", "'")
 
 
+def unquoted(text: str) -> str:
+    """The text up to a Discord block quote (`>>> ` quotes the rest of the message)."""
+    block = _BLOCK_QUOTE.search(text)
+    return text if block is None else text[: block.start()]
+
+
+def own_words(text: str) -> str:
+    """What the poster wrote themselves, as typed: without quoted lines (`> `, `&gt;`, `>>> ` to the end),
+    code, links, mentions, custom emoji, emoticons and spelling doubts; trimmed. Linear in the text."""
+    return NOISE.sub(" ", QUOTE_LINE.sub(" ", unquoted(text))).strip()
+
+
 def clean(text: str) -> str:
-    """The text without quoted lines, code, links, custom emoji, emoticons and spelling doubts, folded and
-    trimmed."""
-    text = QUOTE_LINE.sub(" ", text)
-    return fold(NOISE.sub(" ", text).strip())
+    """The poster's own words (`own_words`), folded."""
+    return fold(own_words(text))
 
 
 def split_clauses(cleaned: str) -> list[str]:

@@ -27,7 +27,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from plugins.questions.clauses import EXCLAIMED, NOISE, QUOTE_LINE, TRAILING, bounded, clean, fold, split_clauses
+from plugins.questions.clauses import (
+    EXCLAIMED,
+    QUOTE_LINE,
+    TRAILING,
+    bounded,
+    clean,
+    fold,
+    own_words,
+    split_clauses,
+    unquoted,
+)
 from plugins.questions.embedding import opens, opens_somewhere
 from plugins.questions.openers import INSIDE, SOMEONE, TABLES
 from plugins.questions.precheck import opens_a_clause
@@ -56,7 +66,7 @@ _THANKS_STEMS = ("merci", "thank", "thx", "ty", "cheers", "gracias", "dank", "gr
 def is_excluded(text: str) -> bool:
     """Commands and messages that only quote another message are never questions."""
     stripped = text.lstrip()
-    return stripped.startswith("/") or not QUOTE_LINE.sub("", text).strip()
+    return stripped.startswith("/") or not QUOTE_LINE.sub("", unquoted(text)).strip()
 
 
 def is_candidate(text: str) -> bool:
@@ -93,7 +103,7 @@ def is_question(text: str, language: str) -> bool:
     sentences = own_sentences(cleaned, language)
     if any("¿" in sentence for sentence in sentences):
         return True
-    if titles := title_sentences(NOISE.sub(" ", QUOTE_LINE.sub(" ", bounded(text))).strip(), language):
+    if titles := title_sentences(own_words(bounded(text)), language):
         sentences = [sentence for sentence in sentences if sentence not in titles]
     if any(_asks(sentence, language) for sentence in sentences):
         return True
@@ -141,8 +151,8 @@ _BIDI = re.compile(r"[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 def excerpt(text: str, limit: int = 140) -> str:
     """A short one-line excerpt of the message, cut on a word boundary with an ellipsis; safe to store and
     to repeat (no lone surrogate, control character or bidirectional override)."""
-    unquoted = QUOTE_LINE.sub(" ", text)
-    flat = " ".join(_BIDI.sub("", _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", unquoted))).split())
+    mine = QUOTE_LINE.sub(" ", unquoted(text))
+    flat = " ".join(_BIDI.sub("", _CONTROL.sub(" ", _SURROGATE.sub("\ufffd", mine))).split())
     if len(flat) <= limit:
         return flat
     cut = flat[: limit - 1]

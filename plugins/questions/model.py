@@ -38,6 +38,7 @@ from importlib import resources
 from typing import Any
 
 from plugins.questions import detector
+from plugins.questions.clauses import QUOTE_LINE, unquoted
 
 WEIGHTS_FILE = "question_model.json.gz"
 COMBINATIONS = ("rules", "model", "rules-or-model", "rules-or-model-without-mark", "rules-then-model")
@@ -46,8 +47,8 @@ INPUT_LIMIT = 1000  # characters of a message the model reads (a question says w
 WORD_LIMIT = 120  # words of those that make features (about 1,000 characters of chat)
 WORD_LENGTH = 24  # letters of a word that make letter groups (a 1,000-letter "word" is not 2,000 features)
 
-# Quoted lines (Discord `> `, Slack `&gt;`) are someone else's words; code and links are not phrasing.
-_QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;)[^\n]*$", re.MULTILINE)
+# Quoted lines (Discord `> ` and `>>> `, Slack `&gt;`) are someone else's words, read as the rules read them
+# (`clauses`); code and links are not phrasing.
 _LINK = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"<[@#!][^>\s]{0,40}>|<a?:\w{1,40}:\d{1,25}>|@\w+")
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*|[?¿!]")
@@ -68,11 +69,11 @@ def _words_bucket(count: int) -> str:
 def normalise(text: str) -> str:
     """What the model reads: the first `INPUT_LIMIT` characters without quoted lines or code, links and
     mentions replaced by a placeholder word, lower-cased, typographic apostrophes made straight."""
-    text = text[:INPUT_LIMIT]
+    text = unquoted(text)[:INPUT_LIMIT]
     if "```" in text:
         text = " ".join(part for i, part in enumerate(text.split("```")) if i % 2 == 0)  # odd parts are code
     if ">" in text:
-        text = _QUOTE_LINE.sub(" ", text)
+        text = QUOTE_LINE.sub(" ", text)
     if "://" in text or "www." in text:
         text = _LINK.sub(" xxlink ", text)
     if "<" in text or "@" in text:

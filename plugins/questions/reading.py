@@ -19,19 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from plugins.questions import detector
+from plugins.questions import clauses, detector
 
 MAX_CHARS = 4_000
 """A message longer than this is a paste (a log, a document, code), never a question: a person asking
 writes far less (Discord caps a message at 2,000 characters, 4,000 with Nitro), and a 50 KB log that
 ends with "?" asks nobody anything. Only its length is read."""
 
-# Discord's `>>> ` quotes everything after it, to the end of the message (Slack escapes `>` as `&gt;`).
-_BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>>>|&gt;&gt;&gt;)", re.MULTILINE)
-_QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;)[^\n]*", re.MULTILINE)
-_SET_ASIDE = re.compile(
-    r"```.*?```|`[^`\n]*`|https?://\S+|<a?:\w+:\d+>|<[@#!][^>]*>|:[a-z0-9_+-]+:", re.DOTALL | re.IGNORECASE
-)
 _WORD = re.compile(r"[^\W\d_]+")
 _MARKS = re.compile("[¿¡]")
 
@@ -95,16 +89,9 @@ def is_paste(text: str) -> bool:
     return len(text) > MAX_CHARS
 
 
-def unquoted(text: str) -> str:
-    """The text up to a Discord block quote (`>>> ` quotes the rest of the message)."""
-    block = _BLOCK_QUOTE.search(text)
-    return text if block is None else text[: block.start()]
-
-
 def own_words(text: str) -> str:
-    """What the poster wrote themselves: without quoted lines (`> `, `&gt;`, `>>> ` to the end), code
-    (fenced and inline), links, mentions and custom emoji (`<:name:id>`, `:name:`). Linear in the text."""
-    return _SET_ASIDE.sub(" ", _QUOTE_LINE.sub(" ", unquoted(text))).strip()
+    """What the poster wrote themselves (the detector's reading: `clauses.own_words`)."""
+    return clauses.own_words(text)
 
 
 def letters(text: str) -> int:

@@ -156,9 +156,11 @@ class Tracker:
         return await asyncio.to_thread(question_model.verdict, text, language)
 
     async def _reads_as_question(self, text: str, language: str) -> bool:
-        """`asks` for a candidate read in `language`: never for a language the bot does not follow (unknown),
-        and never for what follows a Discord block quote (`>>> ` quotes the rest of the message)."""
-        return language in detector.LANGUAGES and await self.asks(reading.unquoted(text), language)
+        """`asks` for a candidate read in `language`: never for a language the bot does not follow (unknown).
+
+        What follows a Discord block quote (`>>> `) is someone else's: the detector reads only the poster's
+        own words (`clauses.own_words`)."""
+        return language in detector.LANGUAGES and await self.asks(text, language)
 
     async def language_of(self, text: str, community: str) -> str:
         """The language a question candidate is read in: one of the detector's languages, or `unknown` when
@@ -408,7 +410,7 @@ class Tracker:
         )
 
     def _excerpt(self, text: str) -> str:
-        return detector.excerpt(reading.unquoted(text), self.settings.excerpt_length)
+        return detector.excerpt(text, self.settings.excerpt_length)
 
 
 def is_noise(tags: Iterable[str]) -> bool:
