@@ -56,8 +56,8 @@ def rules(text: str, language: str) -> bool:
 
 
 def shipped_path(text: str, language: str) -> bool:
-    """What the bot decides: `model.verdict`, behind the tracker's pre-check (`model.wants`)."""
-    return model.wants(text) and model.verdict(text, language)
+    """What the bot decides: `model.verdict`, behind the tracker's pre-check (`detector.is_candidate`)."""
+    return detector.is_candidate(text) and model.verdict(text, language)
 
 
 def _evaluation() -> Any | None:

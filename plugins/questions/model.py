@@ -168,14 +168,16 @@ class QuestionModel:
             return None
         return model.probability(self.indexes(text))
 
-    def asks(self, text: str, language: str) -> bool | None:
-        """The shipped decision for `language` (rules, model, or both as trained), None without a model."""
+    def asks(self, text: str, language: str, rules: bool | None = None) -> bool | None:
+        """The shipped decision for `language` (rules, model, or both as trained), None without a model;
+        `rules` is the rules' verdict when the caller already has it (not computed twice)."""
         model = self.languages.get(language)
         if model is None:
             return None
+        known = facts(text, language, rules)
         if model.decision.combination == "rules":
-            return detector.is_question(text, language)
-        return model.decision.decide(facts(text, language), lambda: model.probability(self.indexes(text)))
+            return known.rules
+        return model.decision.decide(known, lambda: model.probability(self.indexes(text)))
 
 
 @dataclass(frozen=True)
@@ -188,10 +190,10 @@ class Facts:
     candidate: bool  # detector.is_candidate: the tracker's pre-check lets it through to language detection
 
 
-def facts(text: str, language: str) -> Facts:
-    """The rules' facts about `text` in `language`."""
+def facts(text: str, language: str, rules: bool | None = None) -> Facts:
+    """The rules' facts about `text` in `language` (`rules`: their verdict, when already known)."""
     return Facts(
-        detector.is_question(text, language),
+        detector.is_question(text, language) if rules is None else rules,
         detector.is_excluded(text),
         "?" in text or "？" in text,
         detector.is_candidate(text),
@@ -290,23 +292,20 @@ def probability(text: str, language: str) -> float | None:
     return None if model is None else model.probability(text, language)
 
 
-def asks(text: str, language: str) -> bool | None:
+def asks(text: str, language: str, rules: bool | None = None) -> bool | None:
     """Whether the bot takes `text` for a question in `language`, by the combination of the rules and the
     model chosen on the training split; None when no model covers `language` (then use
-    `detector.is_question` alone)."""
+    `detector.is_question` alone). `rules`: the rules' verdict, when the caller already has it."""
     model = shipped()
-    return None if model is None else model.asks(text, language)
+    return None if model is None else model.asks(text, language, rules)
 
 
-def wants(text: str) -> bool:
-    """The tracker's pre-check on every message, before language detection (could it be a question)."""
-    return detector.is_candidate(text)
-
-
-def verdict(text: str, language: str) -> bool:
+def verdict(text: str, language: str, rules: bool | None = None) -> bool:
     """The bot's decision: `asks`, or the rules alone where no model covers `language`."""
-    decided = asks(text, language)
-    return detector.is_question(text, language) if decided is None else decided
+    decided = asks(text, language, rules)
+    if decided is not None:
+        return decided
+    return detector.is_question(text, language) if rules is None else rules
 
 
 def needs_model(text: str, language: str, rules: bool) -> bool:

@@ -129,7 +129,7 @@ class Tracker:
         A paste (`reading.MAX_CHARS`) is never a question and costs one length check; a text in a language
         the bot does not follow is not one either (its language is noted as unknown)."""
         text = message.text
-        if message.is_direct or reading.is_paste(text) or not question_model.wants(text) or self._is_excluded(message):
+        if message.is_direct or reading.is_paste(text) or not detector.is_candidate(text) or self._is_excluded(message):
             if notes.is_question is None:
                 notes.is_question = False
             return
@@ -153,7 +153,7 @@ class Tracker:
         rules = detector.is_question(text, language)
         if not question_model.needs_model(text, language, rules):
             return rules
-        return await asyncio.to_thread(question_model.verdict, text, language)
+        return await asyncio.to_thread(question_model.verdict, text, language, rules)
 
     async def _reads_as_question(self, text: str, language: str) -> bool:
         """`asks` for a candidate read in `language`: never for a language the bot does not follow (unknown).
@@ -293,7 +293,7 @@ class Tracker:
         """A question edited into a statement stops; edited back, it is tracked again."""
         community, ref = event.community.key, event.ref
         tracked = self.index.question(community, ref.channel.channel_id, ref.message_id)
-        candidate = not reading.is_paste(event.text) and question_model.wants(event.text)
+        candidate = not reading.is_paste(event.text) and detector.is_candidate(event.text)
         if tracked is None and (not candidate or self._excluded_channel(ref.channel)):
             return
         await self.flush()
