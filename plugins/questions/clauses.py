@@ -14,8 +14,17 @@ _BLOCK_QUOTE = re.compile(r"^[ \t]*(?:>>>|&gt;&gt;&gt;)", re.MULTILINE)
 _DOUBT = r"[(\[]\s*(?:sp|sic|spelling|sp\.)?\s*\?+\s*[)\]]"
 # ASCII emoticons after a question mark ("got clay?:P", "ore?:D") are decoration, like emoji.
 _EMOTICON = r"(?<![\w:/])[:;=8][-'o^]?[dpo3)(\]\[/\\|*]+(?!\w)|(?<!\w)x[dp](?!\w)|\^\^|<3"
+# A mention typed as text (`@bob`, `@everyone`: the console, Discord's @everyone) names who is asked, like
+# `<@123>`; it is not a word of the question ("@bob t'as le lien" opens with "t'as"). Not an e-mail address.
+_AT_NAME = r"(?<![\w.@])@[\w.-]+"
+AT_NAME = re.compile(_AT_NAME)
 NOISE = re.compile(
-    r"```.*?```|`[^`]*`|https?://\S+|<a?:\w+:\d+>|<[@#!][^>]*>|:[a-z0-9_+-]+:|" + _DOUBT + "|" + _EMOTICON,
+    r"```.*?```|`[^`]*`|https?://\S+|<a?:\w+:\d+>|<[@#!][^>]*>|:[a-z0-9_+-]+:|"
+    + _AT_NAME
+    + "|"
+    + _DOUBT
+    + "|"
+    + _EMOTICON,
     re.DOTALL | re.IGNORECASE,
 )
 

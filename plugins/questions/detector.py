@@ -28,6 +28,7 @@ import re
 from pathlib import Path
 
 from plugins.questions.clauses import (
+    AT_NAME,
     EXCLAIMED,
     QUOTE_LINE,
     TRAILING,
@@ -73,6 +74,8 @@ def is_candidate(text: str) -> bool:
     """The cheap, language-free pre-check of whether this message could be a question at all."""
     if "?" not in text and "？" not in text and "¿" not in text:
         lowered = fold(bounded(text))
+        if "@" in lowered:  # "@bob t'as le lien": the question opens after the name
+            lowered = AT_NAME.sub(" ", lowered)
         return opens_a_clause(lowered) or (
             any(word in lowered for word in SOMEONE) and any(p.search(lowered) for p in INSIDE.values())
         )

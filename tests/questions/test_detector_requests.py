@@ -53,3 +53,11 @@ def test_a_word_longer_than_any_word_is_not_a_one_word_question() -> None:
     assert _asks("Donaudampfschifffahrtsgesellschaftskapitän?", "de")  # a real (43-letter) word still asks
     assert not _asks("x" * 3999 + "?", "en")
     assert not _asks("a" * 46 + "?", "fr")
+
+
+def test_a_name_typed_before_the_question_does_not_hide_it() -> None:
+    # "@bob" as text (the console, Discord's @everyone) names who is asked, like `<@123>`.
+    assert _asks("@bob t'as le lien du replay", "fr")
+    assert _asks("@everyone anyone know a good host", "en")
+    assert not _asks("@bob", "fr")
+    assert not _asks("écris à bob@example.com t'as vu", "fr")  # an e-mail address is not a name to skip
