@@ -15,8 +15,17 @@ from bot.communities import CommunityStore
 from bot.formatting import localize
 from bot.i18n import Translator
 from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, Target, UserRef
-from bot.platforms.base import ChecksAccess, CountsMembers, DeletesMessages, HasSpaces, Platform, PlatformError
-from bot.plugin import Spaces
+from bot.platforms.base import (
+    ChecksAccess,
+    CountsMembers,
+    DeletesMessages,
+    EditsMessages,
+    HasNativeEvents,
+    HasSpaces,
+    Platform,
+    PlatformError,
+)
+from bot.plugin import NativeEvents, Spaces
 from bot.storage.database import Database
 from bot.storage.times import to_db
 
@@ -34,6 +43,7 @@ class Outbox:
         self.platforms: dict[str, Platform] = {}
         # The optional parts of each platform, resolved once by protocol when it is added.
         self._deleters: dict[str, DeletesMessages] = {}
+        self._editors: dict[str, EditsMessages] = {}
         self._access: dict[str, ChecksAccess] = {}
         self._counters: dict[str, CountsMembers] = {}
 
@@ -42,6 +52,8 @@ class Outbox:
         self.platforms[platform.name] = platform
         if isinstance(platform, DeletesMessages):
             self._deleters[platform.name] = platform
+        if isinstance(platform, EditsMessages):
+            self._editors[platform.name] = platform
         if isinstance(platform, ChecksAccess):
             self._access[platform.name] = platform
         if isinstance(platform, CountsMembers):
@@ -117,6 +129,28 @@ class Outbox:
         except DeliveryError as error:
             log.warning("could not delete %s: %s", ref.message_id, error)
             return False
+
+    async def edit(self, ref: MessageRef, reply: Reply) -> bool:
+        """Replace a message the bot sent through the platform's optional `edit_message(ref, reply)`, rendered
+        in the community's language (a card lives in a channel); False when the platform has none, lacks
+        `Capability.EDIT_MESSAGE`, or the message is gone or refused."""
+        platform = self.platforms.get(ref.channel.platform)
+        editor = self._editors.get(ref.channel.platform)
+        if platform is None or editor is None or Capability.EDIT_MESSAGE not in platform.capabilities:
+            return False
+        locale = await self._communities.locale_for(None, ref.channel.community)
+        try:
+            return bool(await editor.edit_message(ref, localize(reply, self._translator, locale)))
+        except DeliveryError as error:
+            log.warning("could not edit %s: %s", ref.message_id, error)
+            return False
+
+    def native_events(self, community: CommunityRef) -> NativeEvents | None:
+        """The platform's own event listing when it has `Capability.SCHEDULED_EVENTS` and keeps one."""
+        platform = self.platforms.get(community.platform)
+        if platform is None or Capability.SCHEDULED_EVENTS not in platform.capabilities:
+            return None
+        return platform.native_events if isinstance(platform, HasNativeEvents) else None
 
     async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
         """Whether a member may read a channel, through the platform's optional `can_read(user, channel)`;

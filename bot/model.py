@@ -105,6 +105,8 @@ class Capability(enum.Enum):
     CREATE_ROLE = "create_role"
     DELETE_MESSAGE = "delete_message"
     ATTACHMENTS = "attachments"
+    EDIT_MESSAGE = "edit_message"
+    SCHEDULED_EVENTS = "scheduled_events"
 
 
 @dataclass(frozen=True, slots=True)

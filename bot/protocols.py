@@ -35,8 +35,16 @@ __all__ = [
     "DueActions",
     "GroupDigest",
     "GroupDigestSource",
+    "GroupDirectory",
+    "GroupInfo",
     "LanguageDetection",
     "Messenger",
+    "NativeEvent",
+    "NativeEventOutcome",
+    "NativeEvents",
+    "Place",
+    "PlaceLookup",
+    "Places",
     "PrivacyParticipant",
     "Spaces",
     "Sql",
@@ -222,6 +230,17 @@ class Messenger(Protocol):
         """The community platform's channel management, or None (the console)."""
         ...
 
+    async def edit(self, ref: MessageRef, reply: Reply) -> bool:
+        """Replace a message the bot sent (a card whose counts changed), rendered in the language its
+        channel is read in (the community's); False when the platform has no `Capability.EDIT_MESSAGE`,
+        the message is gone or the platform refused."""
+        ...
+
+    def native_events(self, community: CommunityRef) -> NativeEvents | None:
+        """The platform's own event listing (Discord guild scheduled events) when it has
+        `Capability.SCHEDULED_EVENTS`, or None."""
+        ...
+
     async def delete(self, ref: MessageRef, reason: str) -> bool:
         """Delete a message (platforms with `Capability.DELETE_MESSAGE`); False when it could not."""
         ...
@@ -234,6 +253,49 @@ class Messenger(Protocol):
         """How many members the community has, as its platform reports it (Discord: the guild's member
         count; Slack: the workspace's people, bots and deactivated accounts left out; the console: the
         members it knows); None when unknown, the platform is not running or asking it failed."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class NativeEvent:
+    """An event as a platform's own event listing shows it (Discord: a guild scheduled event, external,
+    guild only). Texts are plain (the platform clips them to its limits); times are aware UTC."""
+
+    name: str
+    start: datetime
+    end: datetime
+    location: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class NativeEventOutcome:
+    """What the platform did: `native_id` when the event exists there now; `missing_permission` names the
+    permission the bot lacks, in the platform's own words (`Manage Events`); `error` a short reason."""
+
+    native_id: str | None
+    missing_permission: str | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the platform did it."""
+        return self.missing_permission is None and self.error is None
+
+
+class NativeEvents(Protocol):
+    """A platform's own event listing, mirrored from the events plugin (create, update, cancel)."""
+
+    async def create_event(self, community: CommunityRef, event: NativeEvent) -> NativeEventOutcome:
+        """Create the platform's event; its id in the outcome."""
+        ...
+
+    async def update_event(self, community: CommunityRef, native_id: str, event: NativeEvent) -> NativeEventOutcome:
+        """Change an event created by `create_event`."""
+        ...
+
+    async def cancel_event(self, community: CommunityRef, native_id: str) -> NativeEventOutcome:
+        """Cancel it (it stays listed as cancelled where the platform does that, else it is deleted)."""
         ...
 
 
@@ -403,4 +465,90 @@ class AnswerSource(Protocol):
     async def answered_messages(self, community: CommunityRef, start: datetime, end: datetime) -> set[tuple[str, str]]:
         """(channel_id, message_id) of the questions asked in [start, end) (aware UTC) that were recorded as
         answered or solved, at any time up to now."""
+        ...
+
+
+# ---------------------------------------------------------------- places and groups, for other plugins
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A populated place of the gazetteer (a GeoNames id), at the precision the bot ever stores."""
+
+    place_id: int
+    name: str
+    country: str  # ISO 3166 alpha-2
+    lat: float
+    lon: float
+    population: int
+    region: str | None = None  # the first-level division's name ("Hauts-de-France"), when known
+
+    @property
+    def label(self) -> str:
+        """`Wambrechies, FR`."""
+        return f"{self.name}, {self.country}"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceLookup:
+    """A typed place name resolved: the place taken (the most populous of its name unless a country was
+    given), the other places of that name, or suggestions when nothing matched."""
+
+    place: Place | None
+    others: tuple[Place, ...] = ()
+    suggestions: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class Places(Protocol):
+    """The gazetteer (the groups plugin): towns of 500+ inhabitants, by folded name and by distance."""
+
+    async def resolve_place(self, raw: str) -> PlaceLookup:
+        """`Wambrechies`, `Paris, FR`, `Rijsel` (alternate names), folded; never raises."""
+        ...
+
+    async def complete_places(self, prefix: str, limit: int = 25) -> list[Place]:
+        """Places whose name starts with `prefix`, most populous first (autocomplete)."""
+        ...
+
+    async def place_by_id(self, place_id: int) -> Place | None:
+        """One place by its id."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class GroupInfo:
+    """What another plugin may know of a group: its id, name, kind, channel and place."""
+
+    group_id: int
+    community: str
+    name: str
+    kind: str  # "affinity" | "local"
+    status: str  # "active" | "pending" | "archived"
+    channel_id: str | None
+    place: Place | None
+
+
+@runtime_checkable
+class GroupDirectory(Protocol):
+    """The groups plugin's groups, for features that live in groups (events)."""
+
+    async def find_group(self, community: CommunityRef, raw: str) -> GroupInfo:
+        """The active group a member named, or a translated CommandError (archived, pending, did-you-mean)."""
+        ...
+
+    async def group_by_id(self, community: CommunityRef, group_id: int) -> GroupInfo | None:
+        """A group by id, whatever its status."""
+        ...
+
+    async def group_owners(self, community: CommunityRef, group_id: int) -> list[UserRef]:
+        """Its owners."""
+        ...
+
+    async def member_groups(self, user: UserRef) -> list[GroupInfo]:
+        """The active groups a member belongs to."""
+        ...
+
+    async def group_names(self, community: CommunityRef, prefix: str, limit: int = 25) -> list[str]:
+        """Active group names starting with (or containing) `prefix`, for autocomplete."""
         ...

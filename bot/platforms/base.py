@@ -2,8 +2,9 @@
 looking up members and channels, and its capabilities. Adapters call back into the
 `EventSink` (the dispatcher) with neutral events.
 
-Optional parts a platform may also implement are typed protocols (`DeletesMessages`, `ChecksAccess`,
-`CountsMembers`, `HasSpaces`), resolved once when the platform is added (bot/messaging.py), not looked up by name."""
+Optional parts a platform may also implement are typed protocols (`DeletesMessages`, `EditsMessages`,
+`ChecksAccess`, `CountsMembers`, `HasSpaces`, `HasNativeEvents`), resolved once when the platform is added
+(bot/messaging.py), not looked up by name."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Protocol, runtime_checkable
 
 from bot.formatting import LocalReply
 from bot.model import Capability, ChannelRef, CommandInvoked, CommunityRef, Event, MessageRef, Target, UserRef
-from bot.protocols import Spaces
+from bot.protocols import NativeEvents, Spaces
 
 
 class EventSink(Protocol):
@@ -84,6 +85,23 @@ class DeletesMessages(Protocol):
     async def delete_message(self, ref: MessageRef, reason: str) -> bool:
         """Delete a message; False when the platform refuses."""
         ...
+
+
+@runtime_checkable
+class EditsMessages(Protocol):
+    """A platform that can replace a message it sent (used with `Capability.EDIT_MESSAGE`)."""
+
+    async def edit_message(self, ref: MessageRef, reply: LocalReply) -> bool:
+        """Replace the message's text, card and buttons; False when it is gone or the platform refuses."""
+        ...
+
+
+@runtime_checkable
+class HasNativeEvents(Protocol):
+    """A platform keeping its own event listing (`NativeEvents`) in a `native_events` attribute (used with
+    `Capability.SCHEDULED_EVENTS`)."""
+
+    native_events: NativeEvents
 
 
 @runtime_checkable

@@ -14,7 +14,10 @@ from bot.plugin import (
     DigestSection,
     DueAction,
     GroupDigest,
+    GroupInfo,
     Invocation,
+    Place,
+    PlaceLookup,
     Plugin,
     PluginContext,
     Sql,
@@ -29,6 +32,7 @@ from bot.plugin import (
     text,
 )
 from plugins.groups.digests import GroupDigests
+from plugins.groups.directory import GroupsDirectory
 from plugins.groups.lifecycle import Lifecycle
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.membership import Membership
@@ -91,6 +95,7 @@ class GroupsPlugin(Plugin[GroupsSettings]):
         self.views = Views(lookups)
         self.talk = Talk(lookups, self.views)
         self.digests = GroupDigests(lookups)
+        self.directory = GroupsDirectory(lookups)
 
     async def start(self) -> None:
         """Start building the city index in the background: the first `/location set` finds it ready."""
@@ -354,6 +359,40 @@ class GroupsPlugin(Plugin[GroupsSettings]):
     ) -> list[GroupDigest]:
         """The digests of the opted-in groups, for their owners (sent by the digest plugin)."""
         return await self.digests.group_digests(community, start, end, timezone)
+
+    # ------------------------------------------------------------ for other plugins (GroupDirectory, Places)
+
+    async def find_group(self, community: CommunityRef, raw: str) -> GroupInfo:
+        """The active group a member named, or a translated CommandError."""
+        return await self.directory.find_group(community, raw)
+
+    async def group_by_id(self, community: CommunityRef, group_id: int) -> GroupInfo | None:
+        """A group by id, whatever its status."""
+        return await self.directory.group_by_id(community, group_id)
+
+    async def group_owners(self, community: CommunityRef, group_id: int) -> list[UserRef]:
+        """A group's owners."""
+        return await self.directory.group_owners(community, group_id)
+
+    async def member_groups(self, user: UserRef) -> list[GroupInfo]:
+        """The active groups a member belongs to."""
+        return await self.directory.member_groups(user)
+
+    async def group_names(self, community: CommunityRef, prefix: str, limit: int = 25) -> list[str]:
+        """Active group names for autocomplete."""
+        return await self.directory.group_names(community, prefix, limit)
+
+    async def resolve_place(self, raw: str) -> PlaceLookup:
+        """A typed place name resolved by the gazetteer."""
+        return await self.directory.resolve_place(raw)
+
+    async def complete_places(self, prefix: str, limit: int = 25) -> list[Place]:
+        """Places starting with `prefix`, most populous first."""
+        return await self.directory.complete_places(prefix, limit)
+
+    async def place_by_id(self, place_id: int) -> Place | None:
+        """One place by its gazetteer id."""
+        return await self.directory.place_by_id(place_id)
 
     async def export_user(self, user: UserRef) -> Mapping[str, Any]:
         """A member's memberships, ownerships, requests, bans, location and opt-ins."""
