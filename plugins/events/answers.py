@@ -27,3 +27,8 @@ class Answers:
     async def mine(self, inv: Invocation) -> Reply:
         """`/event mine`."""
         raise NotImplementedError("events-rsvp builds this")
+
+    async def promote_waitlist(self, community: str, occurrence_id: int) -> list[str]:
+        """Give free seats to the waitlist, first come first served (after a seat frees up or the capacity
+        grows): in one transaction, then a DM to each promoted member and a card refresh; their user ids."""
+        raise NotImplementedError("events-rsvp builds this")

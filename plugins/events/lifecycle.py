@@ -11,15 +11,17 @@ from bot.i18n import Text
 from bot.plugin import DueAction
 from plugins.events.cards import Cards
 from plugins.events.desk import Desk
+from plugins.events.mirror import Mirror
 from plugins.events.records import Event, Occurrence
 
 
 class Lifecycle:
     """Schedules and runs everything that happens around an occurrence."""
 
-    def __init__(self, desk: Desk, cards: Cards) -> None:
+    def __init__(self, desk: Desk, cards: Cards, mirror: Mirror) -> None:
         self.desk = desk
         self.cards = cards
+        self.mirror = mirror
 
     async def planned(self, event: Event, occurrences: list[Occurrence]) -> None:
         """New occurrences exist: schedule their reminders, milestones and recap."""

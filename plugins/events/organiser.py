@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.model import CommunityRef, Reply, UserRef
 from bot.plugin import Choice, Invocation
+from plugins.events.answers import Answers
 from plugins.events.cards import Cards
 from plugins.events.desk import Desk
 from plugins.events.lifecycle import Lifecycle
@@ -17,8 +18,9 @@ from plugins.events.mirror import Mirror
 class Organiser:
     """The organisers' commands."""
 
-    def __init__(self, desk: Desk, cards: Cards, mirror: Mirror, lifecycle: Lifecycle) -> None:
+    def __init__(self, desk: Desk, cards: Cards, mirror: Mirror, lifecycle: Lifecycle, answers: Answers) -> None:
         self.desk = desk
+        self.answers = answers
         self.cards = cards
         self.mirror = mirror
         self.lifecycle = lifecycle
@@ -30,6 +32,7 @@ class Organiser:
         title: str,
         start: str,
         duration: timedelta | None,
+        end: str | None,
         place: str | None,
         address: str | None,
         link: str | None,
@@ -48,6 +51,7 @@ class Organiser:
         title: str | None,
         start: str | None,
         duration: timedelta | None,
+        end: str | None,
         place: str | None,
         address: str | None,
         link: str | None,

@@ -77,6 +77,7 @@ def _details() -> list[Any]:
     """What create and edit both take, after the start."""
     return [
         duration("duration", _("How long it lasts: `2h`, `1h30`, `1 jour` (2 hours by default)."), required=False),
+        text("end", _("Or when it ends: `22h`, `22:30`, `6 janvier 01:00`."), max_length=100, required=False),
         text(
             "place", _("A city: `Wambrechies` or `Paris, FR`."), max_length=100, autocomplete="places", required=False
         ),
@@ -111,9 +112,9 @@ class EventsPlugin(Plugin[EventsSettings]):
         desk = Desk(ctx, self.repo, self.settings)
         self.cards = Cards(desk)
         self.mirror = Mirror(desk)
-        self.lifecycle = Lifecycle(desk, self.cards)
-        self.organiser = Organiser(desk, self.cards, self.mirror, self.lifecycle)
+        self.lifecycle = Lifecycle(desk, self.cards, self.mirror)
         self.answers = Answers(desk, self.cards, self.lifecycle)
+        self.organiser = Organiser(desk, self.cards, self.mirror, self.lifecycle, self.answers)
         self.files = EventFiles(desk)
         self.report = Report(desk)
 
@@ -134,6 +135,7 @@ class EventsPlugin(Plugin[EventsSettings]):
         title: str,
         start: str,
         duration: timedelta | None = None,
+        end: str | None = None,
         place: str | None = None,
         address: str | None = None,
         link: str | None = None,
@@ -144,7 +146,7 @@ class EventsPlugin(Plugin[EventsSettings]):
     ) -> Reply:
         """`/event create Lille-Rust "Apéro" "mardi 19h" place:Wambrechies capacity:20`."""
         return await self.organiser.create(
-            inv, group, title, start, duration, place, address, link, capacity, repeat, reminders, description
+            inv, group, title, start, duration, end, place, address, link, capacity, repeat, reminders, description
         )
 
     @command(
@@ -162,6 +164,7 @@ class EventsPlugin(Plugin[EventsSettings]):
         title: str | None = None,
         start: str | None = None,
         duration: timedelta | None = None,
+        end: str | None = None,
         place: str | None = None,
         address: str | None = None,
         link: str | None = None,
@@ -172,7 +175,7 @@ class EventsPlugin(Plugin[EventsSettings]):
     ) -> Reply:
         """`/event edit 12 start:"mercredi 19h" capacity:30`."""
         return await self.organiser.edit(
-            inv, event, title, start, duration, place, address, link, capacity, repeat, reminders, description
+            inv, event, title, start, duration, end, place, address, link, capacity, repeat, reminders, description
         )
 
     @command(
