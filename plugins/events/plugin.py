@@ -39,7 +39,7 @@ from plugins.events.settings import EventsSettings
 ANSWERS = [
     Choice("going", _("going"), aliases=("oui", "yes", "present", "présent", "je viens", "participe")),
     Choice("maybe", _("maybe"), aliases=("peut-etre", "peut-être", "pe", "perhaps")),
-    Choice("no", _("can't go"), aliases=("non", "absent", "cant", "pas dispo", "not going")),
+    Choice("no", _("can't go"), aliases=("non", "absent", "cant", "pas dispo", "not going", "je ne viens pas")),
 ]
 
 
