@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.formatting import LocalReply
-from bot.model import Level
+from bot.model import Level, UserRef
 from plugins.events.plugin import EventsPlugin
 from tests.groups.fakes import FakeSpaces
 from tests.harness import FakePlatform, Harness, Sent, running
@@ -81,3 +81,8 @@ def event_id(reply: LocalReply) -> int:
 async def rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Rows of a query, as tuples."""
     return [tuple(r) for r in await h.app.db.fetchall(sql, params)]
+
+
+def shown(reply: LocalReply) -> str:
+    """Everything a reply shows (text, card title, description and fields), French narrow spaces as spaces."""
+    return Sent(UserRef("fake", "T1", "reader"), reply).text.replace("\u202f", " ")
