@@ -36,6 +36,8 @@ PERMISSIONS = discord.Permissions(
     manage_messages=True,  # filters delete noise
     manage_channels=True,  # groups' channels and categories
     manage_roles=True,  # groups' roles and channel permission overwrites
+    manage_events=True,  # events mirrored as the server's scheduled events (edited, cancelled)
+    create_events=True,  # ... created (Discord split this from Manage Events in 2024)
 )
 """What the bot needs in a server, and nothing more."""
 
