@@ -418,8 +418,9 @@ class RestRoutes:
         if not self._bot_permissions(guild) & CREATE_EVENTS:
             return _error(403, 50013, "Missing Permissions")
         body = call.body or {}
-        event = {
-            "id": str(p.snowflake()),
+        event_id = str(p.snowflake())
+        event: dict[str, Any] = {
+            "id": event_id,
             "guild_id": str(guild.id),
             "channel_id": None,
             "creator_id": str(self.fake.app_id),
@@ -439,7 +440,7 @@ class RestRoutes:
         problems = event_problems(event)
         if problems:
             return _form_errors(problems)
-        guild.scheduled_events[event["id"]] = event
+        guild.scheduled_events[event_id] = event
         return json_response(event)
 
     async def list_events(self, call: Call, match: re.Match[str]) -> web.StreamResponse:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.model import Button, Card, CardField, ChannelRef, CommunityRef, MessageRef, Reply
 from bot.plugin import NativeEvent, NativeEvents
@@ -23,7 +24,7 @@ def general(guild: FakeGuild) -> ChannelRef:
     return ChannelRef("discord", str(guild.id), str(guild.channels["general"]))
 
 
-def held(fake: FakeDiscord, ref: MessageRef) -> dict[str, object]:
+def held(fake: FakeDiscord, ref: MessageRef) -> dict[str, Any]:
     """The message as the fake server holds it now."""
     channel = int(ref.channel.channel_id)
     return next(m for m in fake.rest.posted[channel] if m["id"] == ref.message_id)
@@ -47,11 +48,11 @@ async def test_an_edit_changes_the_message_and_its_buttons_still_work(
         message = held(fake, ref)
         # The text the new version no longer has is cleared; the card shows the new count.
         assert message["content"] == ""
-        (embed,) = message["embeds"]  # type: ignore[misc]
+        (embed,) = message["embeds"]
         assert embed["title"] == "Picnic" and embed["fields"] == [{"name": "Going", "value": "4", "inline": True}]
         (edit,) = fake.calls_to("PATCH", rf"/channels/{ref.channel.channel_id}/messages/{ref.message_id}")
         assert edit.body["allowed_mentions"] == {"parse": []}
-        (button,) = message["components"][0]["components"]  # type: ignore[index]
+        (button,) = message["components"][0]["components"]
         assert button["label"] == "Join" and button["custom_id"].startswith("ab:0:#")
         pressed = await fake.interact(
             guild, "bob", COMPONENT, {"custom_id": button["custom_id"], "component_type": 2}, message=message
@@ -124,10 +125,15 @@ async def test_texts_are_clipped_to_discord_limits_and_a_started_event_is_delete
             100,
             1000,
         )
+        hostile = NativeEvent(
+            "@everyone party", START, START + timedelta(hours=1), "here", "[free](http://evil.example)"
+        )
+        shown = guild.scheduled_events[str((await listing(bot, guild).create_event(community, hostile)).native_id)]
+        assert shown["name"] == "@\u200beveryone party" and shown["description"] == "[free]\u200b(http://evil.example)"
         listed["status"] = 2  # it started: Discord will not cancel it any more
         cancelled = await listing(bot, guild).cancel_event(community, created.native_id)
         assert cancelled.ok and cancelled.native_id is None
-        assert guild.scheduled_events == {}
+        assert created.native_id not in guild.scheduled_events
         # Gone (a moderator deleted it): cancelling again is nothing to do, updating it is "not found".
         assert (await listing(bot, guild).cancel_event(community, created.native_id)).ok
         refused = await listing(bot, guild).update_event(community, created.native_id, PICNIC)

@@ -3,10 +3,12 @@ event's times, place and description, so members see them in the server's Events
 
 The bot needs the Manage Events permission, and Create Events, which Discord split from it in 2024 and now
 asks to create an event (docs/discord.md); without them nothing is asked of Discord and the outcome names
-the permission missing, as it does when Discord answers 403. Other refusals come back as a
-short `error`; nothing here raises for Discord's answers. Texts are clipped to Discord's limits (name and
-location 100 characters, description 1,000). Cancelling marks a scheduled event cancelled (it stays in
-the list, struck out, until Discord drops it); one Discord will not cancel (already started) is deleted.
+the permission missing, as it does when Discord answers 403. Other refusals come back as a short `error`;
+nothing here raises for Discord's answers. Texts are clipped to Discord's limits (name and location 100
+characters, description 1,000). Members write these texts and Discord renders markdown in them: a masked
+link shows its real address and `@everyone` or a mention stays text (`discord_inert`). Cancelling marks a
+scheduled event cancelled (it stays in the list, struck out, until Discord drops it); one Discord will not
+cancel (already started) is deleted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import logging
 
 import discord
 
+from bot.formatting import discord_inert
 from bot.model import CommunityRef
 from bot.platforms.discord.render import clip
 from bot.plugin import NativeEvent, NativeEventOutcome
@@ -48,7 +51,7 @@ class DiscordScheduledEvents:
                 entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only,
                 location=_location(event),
-                description=clip(event.description.strip(), MAX_DESCRIPTION),
+                description=_description(event),
                 reason=_REASON,
             )
         except discord.HTTPException as exc:
@@ -69,7 +72,7 @@ class DiscordScheduledEvents:
                 start_time=event.start,
                 end_time=event.end,
                 location=_location(event),
-                description=clip(event.description.strip(), MAX_DESCRIPTION),
+                description=_description(event),
                 reason=_REASON,
             )
         except discord.HTTPException as exc:
@@ -126,11 +129,15 @@ def _missing_permission(guild: discord.Guild) -> str | None:
 
 
 def _name(event: NativeEvent) -> str:
-    return clip(" ".join(event.name.split()), MAX_NAME) or "?"
+    return clip(discord_inert(" ".join(event.name.split())), MAX_NAME) or "?"
 
 
 def _location(event: NativeEvent) -> str:
-    return clip(" ".join(event.location.split()), MAX_LOCATION) or _NO_LOCATION
+    return clip(discord_inert(" ".join(event.location.split())), MAX_LOCATION) or _NO_LOCATION
+
+
+def _description(event: NativeEvent) -> str:
+    return clip(discord_inert(event.description.strip()), MAX_DESCRIPTION)
 
 
 def _outcome(exc: discord.HTTPException, action: str) -> NativeEventOutcome:
