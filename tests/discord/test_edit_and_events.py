@@ -92,6 +92,8 @@ async def test_an_event_is_listed_updated_and_cancelled_as_a_scheduled_event(
         assert listed["entity_metadata"] == {"location": "Lyon, France"}
         assert datetime.fromisoformat(listed["scheduled_start_time"]) == START
         assert datetime.fromisoformat(listed["scheduled_end_time"]) == START + timedelta(hours=2)
+        (create,) = fake.calls_to("POST", rf"/guilds/{guild.id}/scheduled-events")
+        assert create.reason == "affinity-bot: event mirrored"  # in the server's audit log
 
         later = NativeEvent(
             "Picnic (moved)", START + timedelta(days=1), START + timedelta(days=1, hours=3), "Paris", ""

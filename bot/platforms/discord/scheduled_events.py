@@ -29,7 +29,7 @@ MANAGE_EVENTS = "Manage Events"
 CREATE_EVENTS = "Create Events"
 MAX_NAME, MAX_LOCATION, MAX_DESCRIPTION = 100, 100, 1000
 _NO_LOCATION = "—"  # Discord requires a location (1 to 100 characters) for an external event
-_REASON = "affinity-bot: event mirrored from /event"
+_REASON = "affinity-bot: event mirrored"
 
 
 class DiscordScheduledEvents:
