@@ -132,6 +132,9 @@ async def test_texts_are_clipped_to_discord_limits_and_a_started_event_is_delete
         )
         shown = guild.scheduled_events[str((await listing(bot, guild).create_event(community, hostile)).native_id)]
         assert shown["name"] == "@\u200beveryone party" and shown["description"] == "[free]\u200b(http://evil.example)"
+        quiet = NativeEvent("Walk", START, START + timedelta(hours=1), "", "")
+        bare = guild.scheduled_events[str((await listing(bot, guild).create_event(community, quiet)).native_id)]
+        assert bare["description"] is None and bare["entity_metadata"] == {"location": "—"}  # Discord needs one
         listed["status"] = 2  # it started: Discord will not cancel it any more
         cancelled = await listing(bot, guild).cancel_event(community, created.native_id)
         assert cancelled.ok and cancelled.native_id is None

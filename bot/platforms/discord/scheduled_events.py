@@ -51,7 +51,7 @@ class DiscordScheduledEvents:
                 entity_type=discord.EntityType.external,
                 privacy_level=discord.PrivacyLevel.guild_only,
                 location=_location(event),
-                description=_description(event),
+                description=_description(event) or discord.utils.MISSING,  # none rather than an empty one
                 reason=_REASON,
             )
         except discord.HTTPException as exc:
