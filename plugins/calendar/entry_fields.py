@@ -13,10 +13,10 @@ from datetime import datetime
 
 from bot.i18n import _
 from bot.plugin import CommandError
+from bot.when.dates import DueError, format_offsets, parse_due, parse_offsets
+from bot.when.recurrence import RuleError, check_rule
+from bot.when.rule_words import read_words
 from plugins.calendar import texts
-from plugins.calendar.dates import DueError, format_offsets, parse_due, parse_offsets
-from plugins.calendar.recurrence import RuleError, check_rule
-from plugins.calendar.rule_words import read_words
 
 __all__ = ["read_due", "read_due_off_loop", "read_remind", "read_rule", "read_rule_off_loop", "read_title"]
 

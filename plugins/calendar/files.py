@@ -10,9 +10,9 @@ from bot.i18n import Msg, Text, _, join, n_
 from bot.model import Attachment, ChannelRef, CommunityRef, Reply, UserRef
 from bot.params import bind_options
 from bot.plugin import CommandError, Invocation, channel, member, text
+from bot.when.ical import IcsEvent, build_ics
 from plugins.calendar.entries import EntryService
 from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_rule_off_loop, read_title
-from plugins.calendar.ical import IcsEvent, build_ics
 from plugins.calendar.import_sheet import HEADER, SheetError, SheetRow, read_sheet
 from plugins.calendar.repo import NewSeries
 

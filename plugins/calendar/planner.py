@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 
 from bot.model import ChannelRef, CommunityRef, DeliveryError, Message, MessageDeleted, Reply, Target, UserRef
 from bot.plugin import DueAction, PluginContext, Sql
+from bot.when.dates import parse_offsets
+from bot.when.recurrence import RuleError, check_rule, occurrences
 from plugins.calendar import texts
-from plugins.calendar.dates import parse_offsets
-from plugins.calendar.recurrence import RuleError, check_rule, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewEntry, Series
 from plugins.calendar.settings import CalendarSettings
 

@@ -34,7 +34,7 @@ from bot.plugin import (
     member,
     text,
 )
-from plugins.calendar import dates
+from bot.when import dates
 from plugins.calendar.charter import CharterService
 from plugins.calendar.digest import AdherenceDigest
 from plugins.calendar.entries import EntryService

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from bot.folding import fold
 from bot.i18n import Msg, Text, When, _, join, n_, term
-from plugins.calendar.recurrence import RuleError, parse_rule
+from bot.when.recurrence import RuleError, parse_rule
 
 __all__ = ["describe", "moment_words", "read_words", "time_words"]
 
