@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.folding import fold
 from bot.geo import bounding_box, haversine_km
 from bot.i18n import Text, _, join, n_
-from bot.model import CardField, CommunityRef, Reply, UserRef
+from bot.model import Card, CardField, CommunityRef, Reply, UserRef
 from bot.plugin import Choice, CommandError, GroupInfo, Invocation, NativeEventOutcome, Place
 from bot.when.rule_words import describe
 from plugins.events import inputs, lookup, schedule
@@ -25,7 +25,7 @@ from plugins.events.cards import Cards, link_of
 from plugins.events.desk import Desk
 from plugins.events.lifecycle import Lifecycle
 from plugins.events.mirror import Mirror, missing_permission_note
-from plugins.events.records import CANCELLED, GOING, MAYBE, Event, Occurrence
+from plugins.events.records import CANCELLED, GOING, MAYBE, Counts, Event, Occurrence
 
 MAX_NAMES = 30  # names listed per answer in /event info
 NEAR_SCAN = 2000  # dates read for `near:` before the distance check
@@ -462,7 +462,8 @@ class Organiser:
         occurrence = await lookup.pick_occurrence(self.desk, found, date, upcoming=False)
         counts = await self.desk.repo.counts(found.community, occurrence.id)
         card = self.cards.render(found, occurrence, counts)
-        assert card.card is not None
+        if card.card is None:  # render always makes a card
+            return card
         fields = list(card.card.fields)
         for label, answer in ((_("Going"), GOING), (_("Maybe"), MAYBE)):
             ids = await self.desk.repo.answered(found.community, occurrence.id, answer, MAX_NAMES)
@@ -489,11 +490,11 @@ class Organiser:
             fields.append(CardField(_("Series"), series, inline=False))
         return Reply(
             text=card.text,
-            card=type(card.card)(card.card.title, tuple(fields), card.card.description),
+            card=Card(card.card.title, tuple(fields), card.card.description),
             buttons=card.buttons,
         )
 
-    def _names(self, community: str, ids: list[str], counts: Any, answer: str) -> Text:
+    def _names(self, community: str, ids: list[str], counts: Counts, answer: str) -> Text:
         names = ", ".join(self.desk.name_of(community, i) for i in ids)
         total = counts.going if answer == GOING else counts.maybe
         if total > len(ids):
@@ -524,11 +525,13 @@ class Organiser:
         number = page or 1
         community = inv.community.key
         distances: dict[int, float] = {}
+        scanned_all = True
         if near is not None and near.strip():
             centre = await inputs.read_place(self.desk.places(), near)
             radius = radius_km or self.desk.settings.default_radius_km
             box = bounding_box(centre.lat, centre.lon, radius)
             rows = await self.desk.repo.upcoming_in_box(community, now, box, NEAR_SCAN)
+            scanned_all = len(rows) < NEAR_SCAN
             inside = []
             for event, occurrence in rows:
                 if event.lat is None or event.lon is None:
@@ -585,7 +588,7 @@ class Organiser:
                     page=number + 1,
                 )
             )
-        if near is not None and near.strip() and len(distances) >= NEAR_SCAN:
+        if near is not None and near.strip() and not scanned_all:
             lines.append(_("Only the next {count} dates were searched.", count=NEAR_SCAN))
         return Reply(text=join(lines))
 
