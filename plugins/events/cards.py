@@ -5,8 +5,8 @@ Owned by events-core."""
 
 from __future__ import annotations
 
+from bot.formatting import Link
 from bot.i18n import Text, _, join, n_
-from bot.markup import Link
 from bot.model import Button, Card, CardField, MessageRef, Reply
 from bot.when.rule_words import describe
 from plugins.events.desk import Desk
