@@ -35,15 +35,18 @@ def counts_words(counts: Counts) -> Text:
 
 
 def seats_words(capacity: int | None, counts: Counts) -> Text | None:
-    """Seats left and the waitlist, when the event has a capacity."""
+    """Seats left of the capacity ("Full" when none is) and the waitlist, when the event has a capacity."""
     if capacity is None:
         return None
     left = max(0, capacity - counts.going)
-    seats: Text = _("Full") if left == 0 else n_("{count} seat left", "{count} seats left", left)
+    seats: Text = (
+        n_("Full ({count} seat)", "Full ({count} seats)", capacity)
+        if left == 0
+        else n_("{count} of {capacity} seat left", "{count} of {capacity} seats left", left, capacity=capacity)
+    )
     if counts.waitlist:
-        waitlist = n_("{count} on the waitlist", "{count} on the waitlist", counts.waitlist)
-        return join((n_("{count} seat", "{count} seats", capacity), seats, waitlist), " · ")
-    return join((n_("{count} seat", "{count} seats", capacity), seats), " · ")
+        return join((seats, n_("{count} on the waitlist", "{count} on the waitlist", counts.waitlist)), " · ")
+    return seats
 
 
 class Cards:

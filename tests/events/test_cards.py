@@ -39,11 +39,11 @@ async def test_the_card_is_posted_once_and_edited_in_place(tmp_path: Path) -> No
         )
         await events.cards.refresh(h.platform.community.key, first)
         latest = h.platform.message(card.ref)
-        assert "1 going · 0 maybe · 0 can't go" in latest.text and "2 seats left" in latest.text
+        assert "1 going · 0 maybe · 0 can't go" in latest.text and "2 of 3 seats left" in latest.text
         # An organiser's edit updates it too.
         await h.command("alice", f'/event edit {number} capacity:5 title:"Rust Night (new room)"')
         latest = h.platform.message(card.ref)
-        assert "Rust Night (new room)" in latest.text and "4 seats left" in latest.text
+        assert "Rust Night (new room)" in latest.text and "4 of 5 seats left" in latest.text
         assert len(latest.reply.buttons) == 3
         assert len(cards(h)) == 1 and all(e.ref == card.ref for e in h.platform.edits)
 
@@ -80,7 +80,7 @@ async def test_the_card_reads_in_the_community_language(tmp_path: Path) -> None:
         [card] = cards(h)
         text = card.text.replace("\u202f", " ")
         assert "Événement n° 1 : répondez avec les boutons" in text
-        assert "0 participant · 0 peut-être · 0 absent" in text and "3 places restantes" in text
+        assert "0 participant · 0 peut-être · 0 absent" in text and "3 places restantes sur 3" in text
         assert "chaque semaine le jeudi à 19 h" in text
         assert "en ligne : https://meet.example.org/rust" in text
         assert [b.label for b in card.reply.buttons] == ["Je viens", "Peut-être", "Je ne viens pas"]
