@@ -86,3 +86,18 @@ async def rows(h: Harness, sql: str, params: tuple[Any, ...] = ()) -> list[tuple
 def shown(reply: LocalReply) -> str:
     """Everything a reply shows (text, card title, description and fields), French narrow spaces as spaces."""
     return Sent(UserRef("fake", "T1", "reader"), reply).text.replace("\u202f", " ")
+
+
+MONTHLY = f'/event create "{GROUP}" "Apéro Rust" "2026-12-01 19:00" repeat:"every first tuesday"'
+
+
+async def plan(h: Harness, line: str = MONTHLY, who: str = OWNER) -> int:
+    """Plan an event (by default a monthly one: Tuesdays 1 December, 5 January, 2 February at 19:00 Paris
+    time); its number."""
+    return event_id(await create(h, line, who))
+
+
+async def occurrence_ids(h: Harness, event: int) -> list[int]:
+    """The ids of an event's dates, in time order."""
+    found = await rows(h, "SELECT id FROM event_occurrences WHERE event_id = ? ORDER BY starts_at", (event,))
+    return [r[0] for r in found]

@@ -229,3 +229,21 @@ async def test_list_in_my_groups_a_group_near_a_town_and_pages(tmp_path: Path) -
         assert "Sortie" in shown(south) and "Atelier" not in shown(south) and "à moins de 30 km" in shown(south)
         group = await h.command("zoe", f'/event list group:"{GROUP}" page:2')
         assert "Upcoming events of Rust Lille:" in shown(group) and "Sortie" in shown(group)
+
+
+async def test_dates_trading_places_keep_their_answers(tmp_path: Path) -> None:
+    """A weekly event moved one week later: each date takes the start the next one had (the unique start per
+    event is never hit on the way), and the answers follow their rank."""
+    async with events_app(tmp_path) as h:
+        number = event_id(await create(h, f'/event create "{GROUP}" "Rust Night" "2026-11-19 19:00" repeat:weekly'))
+        ids = [r[0] for r in await rows(h, "SELECT id FROM event_occurrences ORDER BY starts_at")]
+        await h.app.db.execute(
+            "INSERT INTO event_rsvps (community, occurrence_id, user_id, answer, answered_at) "
+            "VALUES (?, ?, 'bob', 'maybe', '2026-11-16T09:00:00.000000Z')",
+            (h.platform.community.key, ids[0]),
+        )
+        reply = await h.command("alice", f'/event edit {number} start:"2026-11-26 19:00"')
+        assert "Next date: Thursday 26 November 2026, 19:00 to 21:00" in shown(reply), shown(reply)
+        after = await rows(h, "SELECT id, substr(starts_at, 1, 10) FROM event_occurrences ORDER BY starts_at")
+        assert after == [(ids[0], "2026-11-26"), (ids[1], "2026-12-03"), (ids[2], "2026-12-10")]
+        assert await rows(h, "SELECT occurrence_id FROM event_rsvps") == [(ids[0],)]
