@@ -30,7 +30,8 @@ def button_date(event: Event, occurrence: Occurrence) -> str:
     return occurrence.starts_at.astimezone(ZoneInfo(event.timezone)).strftime(BUTTON_FORMAT)
 
 
-def _list_hint() -> Text:
+def list_hint() -> Text:
+    """Where a member finds the events and their numbers."""
     return _("Type `/event list` to see the upcoming events and their numbers.")
 
 
@@ -41,10 +42,10 @@ async def find_event(desk: Desk, community: CommunityRef, raw: str) -> Event:
     if number is not None:
         event = await desk.repo.event(community.key, int(number.group(1)))
         if event is None:
-            raise CommandError(_("There is no event #{number}.", number=number.group(1)), _list_hint())
+            raise CommandError(_("There is no event #{number}.", number=number.group(1)), list_hint())
         return event
     if not typed:
-        raise CommandError(_("Which event? Give its number or its title."), _list_hint())
+        raise CommandError(_("Which event? Give its number or its title."), list_hint())
     titles = await desk.repo.titles(community.key)
     key = fold(typed)
     same = [(i, s) for i, t, s in titles if fold(t) == key]
@@ -55,14 +56,15 @@ async def find_event(desk: Desk, community: CommunityRef, raw: str) -> Event:
         if event is not None:
             return event
     guesses = closest(typed, [t for _i, t, _s in titles], n=1)
-    hint: Text = _("Did you mean “{title}”?", title=guesses[0]) if guesses else _list_hint()
+    hint: Text = _("Did you mean “{title}”?", title=guesses[0]) if guesses else list_hint()
     raise CommandError(_("There is no event called “{title}”.", title=typed[:60]), hint)
 
 
-def _dates_hint(event: Event, occurrences: list[Occurrence]) -> Text:
+def dates_hint(event: Event, occurrences: list[Occurrence]) -> Text:
+    """An event's next dates, as a member may type them."""
     shown = [o for o in occurrences if o.status != CANCELLED][:SHOWN_DATES]
     if not shown:
-        return _list_hint()
+        return list_hint()
     return _(
         "Its dates: {dates}.",
         dates=", ".join(button_date(event, o) for o in shown),
@@ -98,7 +100,7 @@ async def pick_occurrence(desk: Desk, event: Event, raw_date: str | None, *, upc
             found = [o for o in occurrences if (local[o.id].month, local[o.id].day) == (day.month, day.day)]
     if not found:
         raise CommandError(
-            _("“{title}” has no date on {date}.", title=event.title, date=typed[:60]), _dates_hint(event, occurrences)
+            _("“{title}” has no date on {date}.", title=event.title, date=typed[:60]), dates_hint(event, occurrences)
         )
     return found[0]
 

@@ -355,7 +355,7 @@ class Organiser:
         found = await lookup.find_event(self.desk, inv.community, event)
         await lookup.require_organiser(self.desk, inv, found.group_id, found.group_name)
         if found.status == CANCELLED:
-            raise CommandError(_("“{title}” is already cancelled.", title=found.title), lookup._list_hint())
+            raise CommandError(_("“{title}” is already cancelled.", title=found.title), lookup.list_hint())
         why = " ".join(reason.split())[:200] if reason and reason.strip() else None
         now = self.desk.now()
         occurrences = await self.desk.repo.occurrences(found.community, found.id)
@@ -367,12 +367,12 @@ class Organiser:
             if picked.status == CANCELLED:
                 raise CommandError(
                     _("The date of {date} is already cancelled.", date=lookup.button_date(found, picked)),
-                    lookup._dates_hint(found, occurrences),
+                    lookup.dates_hint(found, occurrences),
                 )
             if picked.starts_at <= now:
                 raise CommandError(
                     _("The date of {date} has already begun.", date=lookup.button_date(found, picked)),
-                    lookup._dates_hint(found, occurrences),
+                    lookup.dates_hint(found, occurrences),
                 )
             targets = [picked]
         async with self.desk.ctx.db.transaction() as tx:
@@ -640,7 +640,7 @@ class Organiser:
     async def _event(self, community: str, event_id: int) -> Event:
         event = await self.desk.repo.event(community, event_id)
         if event is None:  # deleted under us (a privacy forget); nothing sensible to do but say so
-            raise CommandError(_("There is no event #{number}.", number=event_id), lookup._list_hint())
+            raise CommandError(_("There is no event #{number}.", number=event_id), lookup.list_hint())
         return event
 
 
