@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.folding import fold
 from bot.geo import bounding_box, haversine_km
 from bot.i18n import Text, _, join, n_
-from bot.model import Card, CardField, CommunityRef, Reply, UserRef
+from bot.model import Card, CardField, CommunityRef, DeliveryError, Reply, UserRef
 from bot.plugin import Choice, CommandError, GroupInfo, Invocation, NativeEventOutcome, Place
 from bot.when.rule_words import describe
 from plugins.events import inputs, lookup, schedule
@@ -121,7 +121,7 @@ class Organiser:
     async def _announce(self, inv: Invocation, event: Event, made: list[Occurrence], typed: datetime) -> Reply:
         """After a creation: plan, post the first card, mirror each date; the organiser's confirmation."""
         await self.lifecycle.planned(event, made)
-        await self.cards.post(event, made[0])
+        unposted = await self._post(event, made[0])
         outcomes = [await self.mirror.sync(event, o) for o in made]
         lines: list[Text] = [
             _(
@@ -136,7 +136,9 @@ class Organiser:
             lines.append(_("The repetition's first date is the one above (the start you gave is not one of its days)."))
         if event.rule is not None:
             lines.append(_("It repeats {rule}.", rule=describe(event.rule, event.start_local)))
-        if event.channel_id is not None:
+        if unposted is not None:
+            lines.append(unposted)
+        elif event.channel_id is not None:
             channel = self.desk.ctx.directory.channel_name(self.desk.channel(event.community, event.channel_id))
             lines.append(_("Its card is in #{channel}; members answer with its buttons.", channel=channel))
         note = missing_permission_note(outcomes)
@@ -335,11 +337,12 @@ class Organiser:
         for o in added:
             outcomes.append(await self.mirror.sync(after, o))
         first = next((o for o in [*kept, *added] if o.status != CANCELLED), None)
-        if first is not None and first.card_message_id is None:
-            await self.cards.post(after, first)
+        unposted = await self._post(after, first) if first is not None and first.card_message_id is None else None
         lines: list[Text] = [
             _("“{title}” (#{id}) changed: {changes}.", title=after.title, id=after.id, changes=join(changes, "; "))
         ]
+        if unposted is not None:
+            lines.append(unposted)
         if first is not None and retimed:
             lines.append(_("Next date: {when}.", when=lookup.when_words(after, first)))
         lines.append(_("Members who said going or maybe are told."))
@@ -400,7 +403,7 @@ class Organiser:
         following = [o for o in await self.desk.repo.occurrences(after.community, after.id) if o.starts_at > now]
         following = [o for o in following if o.status != CANCELLED]
         if following:
-            await self.cards.post(after, following[0])  # the next date's card, when it has none yet
+            await self._post(after, following[0])  # the next date's card, when it has none yet
         return Reply(
             text=_(
                 "The date of {date} of “{title}” is cancelled; attendees are told.",
@@ -636,6 +639,20 @@ class Organiser:
         return [Choice(p.label, p.label if p.region is None else f"{p.label} ({p.region})") for p in places]
 
     # ------------------------------------------------------------ helpers
+
+    async def _post(self, event: Event, occurrence: Occurrence) -> Text | None:
+        """Post a date's card; what the organiser is told when the platform refused (the event exists anyway)."""
+        try:
+            await self.cards.post(event, occurrence)
+        except DeliveryError as error:
+            self.desk.ctx.logger.warning("event %s: card not posted: %s", event.id, error)
+            return _(
+                "Its card could not be posted in its channel ({reason}); the event exists: `/event info {id}` "
+                "shows it and takes answers.",
+                reason=error.permission or error.reason,
+                id=event.id,
+            )
+        return None
 
     async def _event(self, community: str, event_id: int) -> Event:
         event = await self.desk.repo.event(community, event_id)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.model import Capability
-from tests.events.helpers import GROUP, cards, create, event_id, events_app, plugin, rows
+from tests.events.helpers import GROUP, cards, create, event_id, events_app, group_channel, plugin, rows
 from tests.groups.fakes import FakeSpaces
 
 pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
@@ -93,3 +93,17 @@ async def test_without_edits_the_card_stays_as_posted(tmp_path: Path) -> None:
         reply = await h.command("alice", f"/event edit {number} capacity:5")
         assert "changed" in reply.text
         assert h.platform.edits == [] and len(cards(h)) == 1
+
+
+async def test_a_channel_that_refuses_the_card_leaves_the_event_working(tmp_path: Path) -> None:
+    async with events_app(tmp_path) as h:
+        h.platform.fail(f"#{group_channel(h)}", "missing_permission")
+        reply = await create(h, WEEKLY)
+        assert "Its card could not be posted in its channel (send_messages)" in reply.text
+        assert "`/event info 1` shows it and takes answers" in reply.text
+        assert cards(h) == [] and await rows(h, "SELECT COUNT(*) FROM event_occurrences") == [(3,)]
+        # Once the channel accepts it again, the next change posts the card.
+        h.platform.heal()
+        await h.command("alice", "/event edit 1 capacity:4")
+        [card] = cards(h)
+        assert "4 of 4 seats left" in card.text
