@@ -101,3 +101,36 @@ async def test_without_manage_events_the_organiser_is_told_and_the_event_works(
         assert "the bot needs the “Manage Events” permission; the event works without it" in created, created
         assert guild.scheduled_events == {}
         assert [m for m in fake.rest.posted[channel] if m["embeds"]]
+
+
+async def test_member_text_on_the_card_and_the_listing_pings_nobody_and_disguises_no_link(
+    tmp_path: Path, fake: FakeDiscord, guild: FakeGuild
+) -> None:
+    async with running_bot(tmp_path, fake, plugins=PLUGINS) as bot:
+        channel = await with_group(bot, fake, guild)
+        await run(
+            fake,
+            guild,
+            "alice",
+            slash(
+                "event",
+                "create",
+                group="Rust Lille",
+                title="@everyone free beer",
+                start="2026-12-01 19:00",
+                address="[the venue](http://evil.example)",
+                description="<@123> see [here](http://evil.example)",
+                link="https://meet.example.org/apero",
+            ),
+        )
+        [card] = [m for m in fake.rest.posted[channel] if m["embeds"]]
+        [embed] = card["embeds"]
+        assert embed["title"] == "@\u200beveryone free beer" and not card["mention_everyone"]
+        assert embed["description"] == "<@\u200b123> see [here]\u200b(http://evil.example)"
+        where = next(f["value"] for f in embed["fields"] if f["name"] == "Where")
+        # The address stays text; only the organiser's checked link is a link, labelled by itself.
+        assert "[the venue]\u200b(http://evil.example)" in where
+        assert "[https://meet.example.org/apero](https://meet.example.org/apero)" in where
+        [listed] = guild.scheduled_events.values()
+        assert listed["name"] == "@\u200beveryone free beer"
+        assert listed["description"] == "<@\u200b123> see [here]\u200b(http://evil.example)"
