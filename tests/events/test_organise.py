@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.model import Level
-from tests.events.helpers import GROUP, cards, create, event_id, events_app, rows, shown
+from tests.events.helpers import GROUP, cards, create, event_id, events_app, plugin, rows, shown
 
 pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
 
@@ -247,3 +247,18 @@ async def test_dates_trading_places_keep_their_answers(tmp_path: Path) -> None:
         after = await rows(h, "SELECT id, substr(starts_at, 1, 10) FROM event_occurrences ORDER BY starts_at")
         assert after == [(ids[0], "2026-11-26"), (ids[1], "2026-12-03"), (ids[2], "2026-12-10")]
         assert await rows(h, "SELECT occurrence_id FROM event_rsvps") == [(ids[0],)]
+
+
+async def test_autocomplete_offers_events_groups_and_towns(tmp_path: Path) -> None:
+    async with events_app(tmp_path) as h:
+        number = event_id(await create(h, MONTHLY))
+        events = plugin(h)
+        community, bob = h.platform.community, h.platform.user("bob")
+        assert [(c.value, c.label) for c in await events.complete_events(community, bob, "apero")] == [
+            (str(number), f"#{number} Apéro Rust")
+        ]
+        assert [c.value for c in await events.complete_events(community, bob, f"#{number}")] == [str(number)]
+        assert await events.complete_events(community, bob, "zumba") == []
+        assert [c.value for c in await events.complete_groups(community, bob, "rust")] == [GROUP]
+        towns = [c.value for c in await events.complete_places(community, bob, "Roubai")]
+        assert towns[0] == "Roubaix, FR"
