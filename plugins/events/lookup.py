@@ -55,7 +55,8 @@ async def find_event(desk: Desk, community: CommunityRef, raw: str) -> Event:
         event = await desk.repo.event(community.key, chosen)
         if event is not None:
             return event
-    guesses = closest(typed, [t for _i, t, _s in titles], n=1)
+    # On a thread: did-you-mean compares the name with up to 2,000 titles.
+    guesses = await asyncio.to_thread(closest, typed, [t for _i, t, _s in titles], 1)
     hint: Text = _("Did you mean “{title}”?", title=guesses[0]) if guesses else list_hint()
     raise CommandError(_("There is no event called “{title}”.", title=typed[:60]), hint)
 
