@@ -85,7 +85,7 @@ class EntryService:
             read_title(title),
             channel.channel_id,
             owner.user_id,
-            await read_rule_off_loop(repeat, start),
+            await read_rule_off_loop(repeat, start, tz),
             start,
             tz,
             read_remind(remind, self.settings.remind),

@@ -171,7 +171,7 @@ async def _row(service: EntryService, inv: Invocation, row: SheetRow, lookup: Lo
         read_title(row.title),
         where.channel_id,
         owner.user_id,
-        await read_rule_off_loop(row.repeat, start),
+        await read_rule_off_loop(row.repeat, start, inv.timezone),
         start,
         inv.timezone,
         read_remind(None, service.settings.remind),
