@@ -391,7 +391,7 @@ def check_rule(text: str, start_local: datetime, tz: str | None = None) -> Rule:
         raise RuleError(
             _(
                 "UNTIL={value} is before the first date; this repetition never happens.",
-                value=rule.until.strftime("%Y%m%d"),
+                value=last.strftime("%Y%m%d"),
             ),
             _examples("FREQ=WEEKLY;UNTIL=20271231"),
         )
