@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vRecur
@@ -48,7 +47,8 @@ class IcsEvent:
     exdates: tuple[datetime, ...] = ()
     location: str = ""
     url: str | None = None
-    status: Literal["CONFIRMED", "CANCELLED"] | None = None
+    status: str | None = None
+    """`CONFIRMED` or `CANCELLED` (a cancelled event, or one cancelled date of a repetition)."""
     categories: tuple[str, ...] = ()
     recurrence_id: datetime | None = None
     """Set on one changed date of a repetition: the date the rule gives (same `uid` as the rule's
