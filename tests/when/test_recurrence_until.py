@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.when.recurrence import RuleError, check_rule, normalise_rule, occurrences
+from bot.when.rule_words import describe
 
 PARIS = "Europe/Paris"
 
@@ -59,3 +60,11 @@ def test_check_rule_reads_a_utc_until_in_the_series_zone() -> None:
     assert dates(check_rule("FREQ=DAILY;UNTIL=20270316", start, PARIS).body, start) == [
         datetime(2027, 3, 16, 18, 0, tzinfo=UTC)
     ]
+
+
+def test_a_utc_until_is_shown_on_the_series_calendar() -> None:
+    tuesday = datetime(2027, 3, 16, 19, 0)
+    late = describe("FREQ=WEEKLY;UNTIL=20270406T223000Z", tuesday, PARIS)  # 7 April 00:30 in Paris
+    assert late.msgid == "{rule}, until {date}"
+    assert str(late.params["date"].moment.date()) == "2027-04-07"
+    assert str(describe("FREQ=WEEKLY;UNTIL=20270406", tuesday, PARIS).params["date"].moment.date()) == "2027-04-06"
