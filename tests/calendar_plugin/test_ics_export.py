@@ -261,3 +261,27 @@ async def test_a_cancelled_series_keeps_its_past_and_loses_its_future(tmp_path: 
             paris("2027-03-16 19:00"),
             paris("2027-03-23 19:00"),
         ]
+
+
+async def test_a_forgotten_owner_leaves_the_file_with_a_new_sequence(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS, start=SPRING) as h:
+        populate(h)
+        await mod(h, '/calendar add Lettre #news "2027-03-16 19:00" @alice weekly remind:none')
+        await mod(h, '/calendar add Bilan #events "2027-03-20 10:00" @bob remind:none')
+
+        async def by_title() -> dict[str, tuple[int, str]]:
+            _text, calendar = await export(h)
+            return {
+                str(e["SUMMARY"]): (int(e["SEQUENCE"]), str(e["DESCRIPTION"]))
+                for e in calendar.walk("VEVENT")
+                if "RECURRENCE-ID" not in e
+            }
+
+        before = await by_title()
+        assert "@alice" in before["Lettre"][1]
+        ask = await h.command("alice", "/privacy forget")
+        token = ask.text.split("confirm:")[1].split("`")[0]
+        await h.command("alice", f"/privacy forget confirm:{token}")
+        after = await by_title()
+        assert "alice" not in after["Lettre"][1] and after["Lettre"][0] > before["Lettre"][0]
+        assert after["Bilan"] == before["Bilan"]  # bob's entry did not change
