@@ -85,6 +85,7 @@ def _series_events(
     zone = ZoneInfo(series.timezone)
     uid = f"calendar-series-{series.id}@{host(community)}"
     rule = _exported_rule(series, slots)
+    first: list[datetime] = []
     dates: list[datetime] = []
     if rule is not None:
         try:
@@ -105,7 +106,7 @@ def _series_events(
                 until=series.materialised_until,
                 limit=MAX_OCCURRENCES,
             )
-        except RuleError:  # a stored rule that no longer reads: the planner disables its series
+        except (RuleError, OverflowError):  # a stored rule that no longer reads (the planner disables it)
             rule, first = None, []
     if rule is None or not first:
         return [_single(community, series, slot, zone, now, label) for slot in slots]

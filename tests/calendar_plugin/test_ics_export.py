@@ -285,3 +285,18 @@ async def test_a_forgotten_owner_leaves_the_file_with_a_new_sequence(tmp_path: P
         after = await by_title()
         assert "alice" not in after["Lettre"][1] and after["Lettre"][0] > before["Lettre"][0]
         assert after["Bilan"] == before["Bilan"]  # bob's entry did not change
+
+
+async def test_a_stored_rule_that_no_longer_reads_still_exports_its_entries(tmp_path: Path) -> None:
+    async with running(tmp_path, plugins=PLUGINS, start=SPRING) as h:
+        populate(h)
+        await mod(h, '/calendar add Lettre #news "2027-03-16 19:00" @alice repeat:"FREQ=WEEKLY;COUNT=3" remind:none')
+        # Written by an older version, before the planner disables it.
+        await h.app.db.execute("UPDATE calendar_series SET rule = 'FREQ=DAILY;INTERVAL=0'")
+        _text, calendar = await export(h)
+        events = calendar.walk("VEVENT")
+        assert [e for e in events if "RRULE" in e] == []
+        assert len({str(e["UID"]) for e in events}) == 3
+        assert shown(calendar, SPRING, SPRING + timedelta(days=60)) == await agenda(
+            h, SPRING, SPRING + timedelta(days=60)
+        )
