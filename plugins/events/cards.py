@@ -63,7 +63,7 @@ class Cards:
             fields.append(CardField(_("Where"), where, inline=False))
         fields.append(CardField(_("Group"), event.group_name))
         if event.rule is not None:
-            fields.append(CardField(_("Repeats"), describe(event.rule, event.start_local)))
+            fields.append(CardField(_("Repeats"), describe(event.rule, event.start_local, event.timezone)))
         fields.append(CardField(_("Answers"), counts_words(counts), inline=False))
         seats = seats_words(event.capacity, counts)
         if seats is not None:

@@ -135,7 +135,7 @@ class Organiser:
         if made[0].starts_at != typed:
             lines.append(_("The repetition's first date is the one above (the start you gave is not one of its days)."))
         if event.rule is not None:
-            lines.append(_("It repeats {rule}.", rule=describe(event.rule, event.start_local)))
+            lines.append(_("It repeats {rule}.", rule=describe(event.rule, event.start_local, event.timezone)))
         if unposted is not None:
             lines.append(unposted)
         elif event.channel_id is not None:
@@ -273,7 +273,7 @@ class Organiser:
         if rule != before.rule:
             fields["rule"] = rule
             changes.append(
-                _("it now repeats {rule}", rule=describe(rule, anchor)) if rule else _("it no longer repeats")
+                _("it now repeats {rule}", rule=describe(rule, anchor, tz)) if rule else _("it no longer repeats")
             )
         if "start_local" in fields or "duration_min" in fields:
             changes.insert(0, _("the time changed"))
