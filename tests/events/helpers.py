@@ -11,11 +11,16 @@ from typing import Any
 from bot.formatting import LocalReply
 from bot.model import Level, UserRef
 from plugins.events.plugin import EventsPlugin
+from plugins.groups.settings import GroupsSettings
 from tests.groups.fakes import FakeSpaces
 from tests.harness import FakePlatform, Harness, Sent, running
 
+# The small-town gazetteer (towns of 5,000+ inhabitants, loaded into each test's database on first use) where
+# the groups plugin has it; before it, the cities of 15,000+ only, and the group lives in Lille.
+SMALL_TOWNS = "gazetteer" in GroupsSettings.model_fields
+GAZETTEER: dict[str, Any] = {"gazetteer": "cities5000", "gazetteer_preload": False} if SMALL_TOWNS else {}
 GROUP = "Rust Lille"
-TOWN = "Lille"  # the group's town (Wambrechies once the small-town gazetteer is on main)
+TOWN = "Wambrechies" if SMALL_TOWNS else "Lille"  # the group's town
 OWNER = "alice"
 MEMBERS = ("bob", "carol")
 
@@ -31,7 +36,7 @@ async def events_app(
 ) -> AsyncIterator[Harness]:
     """The real app (core, groups in direct mode, events) with the local group GROUP in TOWN, owned by
     OWNER, with `members` in it; the clock at the harness's Monday 16 November 2026, 09:00 UTC."""
-    plugins = {"core": {}, "groups": {"creation": "direct"}, "events": dict(settings or {})}
+    plugins = {"core": {}, "groups": {"creation": "direct", **GAZETTEER}, "events": dict(settings or {})}
     async with running(tmp_path, plugins=plugins, platform=platform or FakeSpaces(), **overrides) as h:
         await make_group(h, GROUP, TOWN, OWNER)
         for name in members:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.model import Capability
-from tests.events.helpers import GROUP, cards, create, event_id, events_app, rows, shown
+from tests.events.helpers import GROUP, TOWN, cards, create, event_id, events_app, rows, shown
 from tests.groups.fakes import FakeSpaces
 
 pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
@@ -28,7 +28,7 @@ async def test_each_date_is_listed_updated_and_cancelled(tmp_path: Path) -> None
         assert [entry for entry in native.log] == [("create", i) for i in ids] and len(ids) == 3
         first = native.events[ids[0]]
         assert first.name == "Apéro Rust" and first.description == "Bring a friend."
-        assert first.location == "Café du Port · Lille, FR"
+        assert first.location == f"Café du Port · {TOWN}, FR"
         assert first.start.isoformat() == "2026-12-01T18:00:00+00:00" and first.end.hour == 20
 
         await h.command("alice", f'/event edit {number} start:"2026-12-01 20:00" title:"Apéro Rust #2"')

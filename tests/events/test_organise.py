@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.model import Level
-from tests.events.helpers import GROUP, cards, create, event_id, events_app, plugin, rows, shown
+from tests.events.helpers import GROUP, TOWN, cards, create, event_id, events_app, plugin, rows, shown
 
 pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
 
@@ -30,7 +30,7 @@ async def test_a_monthly_event_has_three_dates_and_its_card_in_the_group_channel
         assert [r[0][:16] for r in starts] == ["2026-12-01T18:00", "2027-01-05T18:00", "2027-02-02T18:00"]
         [card] = cards(h)
         assert card.target.channel_id.startswith("c-")  # the group's own channel, not where the command ran
-        assert "Café du Port, 3 quai" in card.text and "Lille, FR" in card.text
+        assert "Café du Port, 3 quai" in card.text and f"{TOWN}, FR" in card.text
         assert "20 of 20 seats left" in card.text and "0 going · 0 maybe · 0 can't go" in card.text
         assert [b.args for b in card.reply.buttons] == [
             (("event", str(number)), ("answer", answer), ("date", "2026-12-01 19:00"))
