@@ -124,6 +124,9 @@ class CopyReport:
     """`table.column` -> the last id handed out so far (the next one is above it)."""
     skipped: list[str] = field(default_factory=list)
     """Empty source tables the target's schema does not have."""
+    virtual: list[str] = field(default_factory=list)
+    """SQLite virtual tables (the gazetteer's R*Tree) and their shadow tables: an index, not data. The
+    target's own schema indexes the same rows its way (a btree), so they are never copied."""
 
     @property
     def mismatches(self) -> list[TableCount]:
@@ -145,6 +148,8 @@ class CopyReport:
         )
         for table in self.skipped:
             out.append(f"{table}: empty in the source and not in the target's schema, skipped")
+        for table in self.virtual:
+            out.append(f"{table}: a SQLite index table (virtual or shadow), not copied; the target indexes its own way")
         for table, fixed in sorted(self.repairs.items()):
             if fixed.nul:
                 out.append(f"{table}: {fixed.nul:,} text values held NUL characters, dropped")
@@ -232,7 +237,8 @@ async def copy_database(
     report.migrations = await apply_migrations(target, migrations, now=now)
     report.history = await _count(target, "schema_migrations")
 
-    order = await _dependency_order(source)
+    report.virtual = sorted(await _virtual_tables(source))
+    order = [t for t in await _dependency_order(source) if t not in report.virtual]
     columns = await _target_columns(target)
     plan: list[tuple[str, list[str]]] = []
     for table in order:
@@ -292,6 +298,15 @@ async def _refuse_non_empty(target: Database, known: set[str]) -> None:
             f"refusing to copy into {target.label}: it is not empty ({shown}); copy into a new, empty "
             f"database (CREATE DATABASE ...)"
         )
+
+
+async def _virtual_tables(source: Database) -> set[str]:
+    """The SQLite file's virtual tables and the shadow tables that store them (`PRAGMA table_list`,
+    SQLite 3.37+: Ubuntu 22.04's is 3.37.2)."""
+    rows = await source.fetchall(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('virtual', 'shadow')"
+    )
+    return {str(r[0]) for r in rows}
 
 
 async def _dependency_order(source: Database) -> list[str]:
