@@ -54,7 +54,11 @@ def gazetteer_of(app: App) -> Gazetteer:
 
 
 def peak_mb() -> float:
-    """This process's peak resident memory so far."""
+    """This process's peak resident memory so far (VmHWM: `ru_maxrss` would carry the parent's peak over
+    the child's exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -206,8 +210,6 @@ async def run(quick: bool) -> list[Row]:
     sample = 50 if quick else 200
     reads = {d: read_in_child(d) for d in datasets}
     rows = [load_rows("SQLite", d, load_in_child(d), reads[d]) for d in datasets]
-    for row in rows:
-        print(" | ".join(row), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         async with bench_app(Path(tmp) / "bot.db", plugins("cities500")) as app:
             rows += await lookups(app, "SQLite", sample)

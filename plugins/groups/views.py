@@ -279,5 +279,6 @@ class Views:
         gets typed."""
         places = await self.lookups.gazetteer.complete(prefix)
         counts = Counter((fold(p.name), p.country) for p in places)
-        labels = [choice_label(p, counts[fold(p.name), p.country] > 1) for p in places]
+        # At most 100 characters: Discord's limit for a choice, and the `city` parameter's.
+        labels = [choice_label(p, counts[fold(p.name), p.country] > 1)[:100] for p in places]
         return [Choice(text, text) for text in dict.fromkeys(labels)]
