@@ -32,8 +32,8 @@ from typing import Any
 from benchmarks.common import bench_app
 from benchmarks.pgserver import PgServer, PgUnavailable, server
 from bot.app import App
+from bot.geo import bounding_box
 from plugins.groups.gazetteer import Dataset, prepared
-from plugins.groups.geo import bounding_box
 from plugins.groups.places import Gazetteer
 from plugins.groups.plugin import GroupsPlugin
 

@@ -24,7 +24,7 @@ def test_the_shipped_config_is_valid_and_matches_the_defaults() -> None:
     assert shipped.database.path == defaults.database.path
     assert shipped.platforms.discord.token_env == "DISCORD_TOKEN"
     assert shipped.platforms.slack.signing_secret_env == "SLACK_SIGNING_SECRET"
-    assert set(shipped.plugins) == {"core", "groups", "questions", "calendar", "digest", "filters"}
+    assert set(shipped.plugins) == {"core", "groups", "events", "questions", "calendar", "digest", "filters"}
     assert shipped.plugins == defaults.plugins
     # config.yaml documents the discovered defaults, in their order (bot/discovery.py).
     assert list(shipped.plugins) == list(defaults.plugins) == list(default_plugins())

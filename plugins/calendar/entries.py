@@ -11,12 +11,12 @@ from bot.folding import fold
 from bot.i18n import Text, _, join, n_, term
 from bot.model import ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import Choice, CommandError, Invocation, PluginContext
+from bot.when.recurrence import HORIZON_YEARS, occurrences
+from bot.when.rule_words import describe
 from plugins.calendar import texts
 from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_rule_off_loop, read_title
 from plugins.calendar.planner import Planner
-from plugins.calendar.recurrence import HORIZON_YEARS, occurrences
 from plugins.calendar.repo import CalendarRepo, Entry, NewSeries, Series, to_db
-from plugins.calendar.rule_words import describe
 from plugins.calendar.settings import CalendarSettings
 
 RANGES = {"week": timedelta(days=7), "month": timedelta(days=31)}
@@ -85,7 +85,7 @@ class EntryService:
             read_title(title),
             channel.channel_id,
             owner.user_id,
-            await read_rule_off_loop(repeat, start),
+            await read_rule_off_loop(repeat, start, tz),
             start,
             tz,
             read_remind(remind, self.settings.remind),
@@ -110,7 +110,7 @@ class EntryService:
             texts.owner_and_reminders(self.ctx.directory.member_name(owner), created.remind),
         ]
         if new.rule:
-            lines.append(_("Repeats: {rule}.", rule=describe(new.rule, new.start_local)))
+            lines.append(_("Repeats: {rule}.", rule=describe(new.rule, new.start_local, new.timezone)))
         if first_owned and await self.send_charter(owner):
             lines.append(_("The editorial charter was sent to @{owner}.", owner=self.ctx.directory.member_name(owner)))
         return Reply(text=join(lines))

@@ -34,7 +34,7 @@ from bot.plugin import (
     member,
     text,
 )
-from plugins.calendar import dates
+from bot.when import dates
 from plugins.calendar.charter import CharterService
 from plugins.calendar.digest import AdherenceDigest
 from plugins.calendar.entries import EntryService
@@ -199,7 +199,11 @@ class CalendarPlugin(Plugin[CalendarSettings]):
 
     # ------------------------------------------------------------ commands: files
 
-    @command("calendar export", _("Download the upcoming entries as an .ics calendar file."), private=True)
+    @command(
+        "calendar export",
+        _("Download the entries of the past 30 days and ahead as an .ics calendar file."),
+        private=True,
+    )
     async def export(self, inv: Invocation) -> Reply:
         """`/calendar export`."""
         return await self.files.export_ics(inv)

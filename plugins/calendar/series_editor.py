@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 from bot.i18n import _
 from bot.model import ChannelRef, Reply, UserRef
 from bot.plugin import CommandError, Invocation
+from bot.when.recurrence import RuleError
 from plugins.calendar import texts
 from plugins.calendar.entries import EntryService
 from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_title
-from plugins.calendar.recurrence import RuleError
 from plugins.calendar.series_plan import Change, Current, NoSlots, plan
 
 

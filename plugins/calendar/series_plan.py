@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from plugins.calendar.recurrence import occurrences
+from bot.when.recurrence import occurrences
 
 __all__ = ["FIELDS", "Change", "Current", "NoSlots", "Occurrence", "Plan", "plan"]
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from plugins.calendar.dates import parse_offsets
+from bot.when.dates import parse_offsets
 
 
 class CalendarSettings(BaseModel):

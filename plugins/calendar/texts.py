@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Duration, Msg, Span, Text, When, _, join, n_
 from bot.model import Button, Reply
+from bot.when.dates import parse_offsets
+from bot.when.rule_words import moment_words, time_words
 from plugins.calendar import adherence
-from plugins.calendar.dates import parse_offsets
 from plugins.calendar.repo import Entry
-from plugins.calendar.rule_words import moment_words, time_words
 
 AGENDA_LIMIT = 50
 DAY_STYLE = "EEEE d MMMM y"

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.geo import bounding_box, haversine_km
 from bot.plugin import BulkSql, Place, SqlDatabase
 from bot.storage.times import from_db, to_db
 from plugins.groups.gazetteer import NameRow, PlaceRow, prefix_range
-from plugins.groups.geo import bounding_box, haversine_km
 
 MAX_KEY = 100  # no place name folds longer: a longer key matches nothing and is not looked up
 MAX_RADIUS_KM = 500

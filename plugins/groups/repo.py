@@ -8,8 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.geo import Box
 from bot.plugin import Sql
-from plugins.groups.geo import Box
 from plugins.groups.records import (
     ACTIVE,
     Group,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from plugins.groups.geo import haversine_km
+from bot.geo import haversine_km
 from plugins.groups.names import tag_key
 
 NEAR_BONUS = 3.0  # a local group whose area contains you weighs as much as three shared tags

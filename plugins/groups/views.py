@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from bot.folding import closest, fold
+from bot.geo import bounding_box, haversine_km
 from bot.i18n import Msg, Text, When, _, join, n_, term
 from bot.model import Card, CardField, CommunityRef, Level, Reply
 from bot.plugin import Choice, CommandError, Invocation, Place
-from plugins.groups.geo import bounding_box, haversine_km
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.names import has_tags, parse_tags, tag_key
 from plugins.groups.places import choice_label

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from plugins.calendar.dates import format_offsets, normalise, parse_due, parse_offsets
+from bot.when.dates import format_offsets, normalise, parse_due, parse_offsets
+from bot.when.recurrence import normalise_rule, occurrences
 from plugins.calendar.entries import agenda_period
 from plugins.calendar.import_sheet import SheetError, read_sheet
-from plugins.calendar.recurrence import normalise_rule, occurrences
 
 NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
 PARIS = "Europe/Paris"
@@ -85,7 +85,7 @@ def test_offsets_are_written_back_canonically() -> None:
         ("mensuel", "FREQ=MONTHLY"),
         ("RRULE:FREQ=WEEKLY;BYDAY=TU,TH", "FREQ=WEEKLY;BYDAY=TU,TH"),
         ("freq=monthly;byday=1MO", "FREQ=MONTHLY;BYDAY=1MO"),
-        ("FREQ=WEEKLY;UNTIL=20270101T000000Z", "FREQ=WEEKLY;UNTIL=20270101T000000"),
+        ("FREQ=WEEKLY;UNTIL=20270101T000000Z", "FREQ=WEEKLY;UNTIL=20270101T000000Z"),
     ],
 )
 def test_repetitions(text: str, expected: str) -> None:

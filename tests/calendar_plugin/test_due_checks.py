@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Translator
-from plugins.calendar.dates import MAX_AHEAD, DueError, parse_due
+from bot.when.dates import MAX_AHEAD, DueError, parse_due
 from tests.calendar_plugin.helpers import PLUGINS, entries, mod, populate
 from tests.harness import Harness, running
 

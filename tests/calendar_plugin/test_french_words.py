@@ -13,11 +13,11 @@ import pytest
 
 from bot.i18n import Translator, term
 from bot.model import Attachment
+from bot.when.dates import format_offsets, parse_due, parse_offsets
+from bot.when.recurrence import occurrences
+from bot.when.rule_words import describe, read_words
 from plugins.calendar import texts
-from plugins.calendar.dates import format_offsets, parse_due, parse_offsets
 from plugins.calendar.entry_fields import read_rule
-from plugins.calendar.recurrence import occurrences
-from plugins.calendar.rule_words import describe, read_words
 from tests.calendar_plugin.helpers import entries, mod, populate, with_file
 from tests.harness import Harness, running
 

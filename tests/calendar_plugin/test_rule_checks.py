@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Msg, Translator
-from plugins.calendar.recurrence import MAX_OCCURRENCES, RuleError, check_rule, occurrences, parse_rule
+from bot.when.recurrence import MAX_OCCURRENCES, RuleError, check_rule, occurrences, parse_rule
 
 START = datetime(2026, 11, 17, 9, 0)  # a Tuesday, naive local (Paris)
 AFTER = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)

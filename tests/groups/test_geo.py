@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from plugins.groups.geo import bounding_box, haversine_km
+from bot.geo import bounding_box, haversine_km
 
 LILLE = (50.63391, 3.05512)
 ROUBAIX = (50.69421, 3.17456)

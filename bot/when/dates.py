@@ -19,9 +19,9 @@ import dateparser
 from bot.converters import is_moment, parse_moment
 from bot.folding import fold
 from bot.i18n import _
-from plugins.calendar import date_words
-from plugins.calendar.date_words import DueError
-from plugins.calendar.rule_words import moment_words
+from bot.when import date_words
+from bot.when.date_words import DueError
+from bot.when.rule_words import moment_words
 
 __all__ = ["MAX_AHEAD_YEARS", "MAX_OFFSET", "DueError", "format_offsets", "parse_due", "parse_offsets"]
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Msg, When, _
-from plugins.calendar.rule_words import time_words
+from bot.when.rule_words import time_words
 
 __all__ = ["DueError", "Spelled", "check_reading", "read"]
 
