@@ -79,6 +79,8 @@ class GazetteerRepo:
                 != 1
             ):
                 return False
+            # The names' index is made again once every row is in: quicker than keeping it up row by row.
+            await tx.execute("DROP INDEX IF EXISTS gazetteer_names_key")
             await tx.execute("DELETE FROM gazetteer_names")
             await tx.execute("DELETE FROM gazetteer_places")
             if self.db.engine == "sqlite":
@@ -107,9 +109,12 @@ class GazetteerRepo:
         await self.db.run_transaction(work)
 
     async def finish(self, loader: str, version: str, places: int, now: datetime) -> bool:
-        """Mark the load done and release the lease; False when the lease was lost meanwhile. The tables'
-        statistics first: right after a bulk load PostgreSQL has none and plans a name lookup as a scan
-        (7 ms instead of 0.3, measured)."""
+        """Mark the load done and release the lease; False when the lease was lost meanwhile. First the
+        names' index (dropped by `begin`: one build is quicker than row by row) and the tables' statistics
+        (right after a bulk load PostgreSQL has none and plans a name lookup as a scan: 7 ms, not 0.2)."""
+        await self.db.execute(
+            "CREATE INDEX IF NOT EXISTS gazetteer_names_key ON gazetteer_names (name_key, population)"
+        )
         for table in ("gazetteer_places", "gazetteer_names"):
             await self.db.execute(f"ANALYZE {table}")
         changed = await self.db.execute(
