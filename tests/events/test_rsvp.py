@@ -146,6 +146,8 @@ async def test_a_cancelled_date_is_refused_and_names_the_next_one(tmp_path: Path
         assert (await counts(h, first)).going == 0
         french = await rsvp(h, "alice", f'{event.id} going date:"2026-12-01 19:00"', locale="fr")
         assert "annulé" in french and "prochaine date" in french
+        assert "You are going" in await rsvp(h, "alice", f'{event.id} going date:"2026-12-08 19:00"')
+        assert (await counts(h, second)).going == 1
 
         one_off, [only] = await make_event(h, title="Pique-nique", starts=[DEC_1])
         await h.app.db.execute("UPDATE events SET status = 'cancelled' WHERE id = ?", (one_off.id,))
@@ -213,7 +215,8 @@ async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path:
 
         french = (await h.command("alice", "/event mine", locale="fr")).text.splitlines()
         assert french[0] == "Vos 3 événements à venir\u202f:"
-        assert french[2] == f"• jeu. 3 déc. 2026 19:00\u202f: « Atelier » (#{full.id}), en liste d’attente, n° 1"
+        nbsp = "\u202f"
+        assert french[2] == f"• jeu. 3 déc. 2026 19:00{nbsp}: «{nbsp}Atelier{nbsp}» (#{full.id}), en liste d’attente, n° 1"
         assert "vous venez" in french[3]
 
 
