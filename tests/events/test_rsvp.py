@@ -216,7 +216,8 @@ async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path:
         french = (await h.command("alice", "/event mine", locale="fr")).text.splitlines()
         assert french[0] == "Vos 3 événements à venir\u202f:"
         nbsp = "\u202f"
-        assert french[2] == f"• jeu. 3 déc. 2026 19:00{nbsp}: «{nbsp}Atelier{nbsp}» (#{full.id}), en liste d’attente, n° 1"
+        waiting = f"• jeu. 3 déc. 2026 19:00{nbsp}: «{nbsp}Atelier{nbsp}» (#{full.id}), en liste d’attente, n° 1"
+        assert french[2] == waiting
         assert "vous venez" in french[3]
 
 
