@@ -11,8 +11,16 @@ from pathlib import Path
 import pytest
 
 from plugins.events.records import GOING, Counts
-from plugins.events.rsvp_repo import RsvpRepo
-from tests.events.rsvp_helpers import EVENTS_PLUGINS, StandIns, counts, dms, install_stand_ins, make_event
+from plugins.events.rsvp_repo import RsvpRepo, forget_member
+from tests.events.rsvp_helpers import (
+    EVENTS_PLUGINS,
+    StandIns,
+    counts,
+    dms,
+    events_plugin,
+    install_stand_ins,
+    make_event,
+)
 from tests.harness import Harness, running
 
 DEC_1 = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 19:00 in Paris
@@ -229,3 +237,55 @@ async def test_event_mine_pages_honestly(tmp_path: Path, stand_ins: StandIns) ->
         first = (await h.command("alice", "/event mine")).text
         assert "Your 5 upcoming events:" in first and "Soirée 0" in first and "Soirée 2" not in first
         assert "Page 1 of 3: `/event mine page:2`" in first
+
+
+async def test_the_promotion_dm_is_in_the_members_language_and_links_the_card(
+    tmp_path: Path, stand_ins: StandIns
+) -> None:
+    async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
+        await paris(h)
+        event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
+        await h.app.db.execute(
+            "UPDATE event_occurrences SET card_channel_id = 'general', card_message_id = 'm42' WHERE id = ?",
+            (occurrence.id,),
+        )
+        await h.app.communities.set_member_locale(h.platform.user("bob"), "fr", h.clock.now())
+        await rsvp(h, "alice", f"{event.id} oui")  # the French word for going
+        assert "liste d’attente, n° 1" in await rsvp(h, "bob", f"{event.id} going")
+        await rsvp(h, "alice", f"{event.id} non")
+        [told] = dms(h, "bob")
+        assert "Une place s’est libérée\u202f: vous participez désormais à «\u202fApéro Rust\u202f»" in told
+        assert "mar. 1 déc. 2026 19:00" in told
+        assert "https://chat.example/general/m42" in told
+
+
+async def test_promote_waitlist_fills_seats_added_by_the_organiser_once(tmp_path: Path, stand_ins: StandIns) -> None:
+    async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
+        event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
+        for who in ("alice", "bob", "carol", "dave"):
+            await rsvp(h, who, f"{event.id} going")
+        answers = events_plugin(h).answers
+        await h.app.db.execute("UPDATE events SET capacity = 3 WHERE id = ?", (event.id,))
+        assert await answers.promote_waitlist(occurrence.community, occurrence.id) == ["bob", "carol"]
+        assert await answers.promote_waitlist(occurrence.community, occurrence.id) == []
+        assert [len(dms(h, who)) for who in ("alice", "bob", "carol", "dave")] == [0, 1, 1, 0]
+        assert "number 1" in await rsvp(h, "dave", f"{event.id} going")  # still first in line
+        # No limit any more: the whole waitlist is in.
+        await h.app.db.execute("UPDATE events SET capacity = NULL WHERE id = ?", (event.id,))
+        assert await answers.promote_waitlist(occurrence.community, occurrence.id) == ["dave"]
+        assert (await counts(h, occurrence)).going == 4
+
+
+async def test_forgetting_a_member_gives_their_seat_to_the_waitlist(tmp_path: Path, stand_ins: StandIns) -> None:
+    async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
+        event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
+        other, [later] = await make_event(h, title="Talk", starts=[DEC_8], capacity=1)
+        await rsvp(h, "alice", f"{event.id} going")
+        await rsvp(h, "alice", f"{other.id} maybe")
+        await rsvp(h, "bob", f"{event.id} going")
+        async with h.app.db.transaction() as tx:
+            deleted, promoted = await forget_member(tx, occurrence.community, "alice", h.clock.now())
+        assert (deleted, promoted) == (2, {occurrence.id: ["bob"]})
+        assert await RsvpRepo(h.app.db).member_rsvps(occurrence.community, "alice") == []
+        assert await RsvpRepo(h.app.db).attendees(occurrence.community, occurrence.id) == ["bob"]
+        assert (await counts(h, later)).maybe == 0
