@@ -80,7 +80,9 @@ class Answers:
                 _("For example: `/event rsvp 12 going`."),
             )
         found = await lookup.find_event(self.desk, inv.community, event)
-        occurrence = await lookup.pick_occurrence(self.desk, found, date)
+        # Without a date: the next one still planned, else the latest (whose refusal then says why:
+        # cancelled, or over, and whether another date exists).
+        occurrence = await lookup.pick_occurrence(self.desk, found, date, upcoming=False)
         community = inv.community.key
         async with self.desk.ctx.db.transaction() as tx:
             done = await write_answer(tx, community, occurrence.id, inv.user.user_id, answer, self.desk.now())
