@@ -270,7 +270,7 @@ class Answers:
             n_("Your {count} upcoming event:", "Your {count} upcoming events:", total),
             *(self._mine_line(row, tz) for row in rows),
         ]
-        if pages > 1:
+        if pages > 1 and self._pages_offered():
             lines.append(
                 _(
                     "Page {page} of {pages}: `/event mine page:{next}`",
@@ -279,7 +279,17 @@ class Answers:
                     next=number % pages + 1,
                 )
             )
+        elif pages > 1:
+            hidden = total - len(rows)
+            lines.append(n_("… and {count} more, later.", "… and {count} more, later.", hidden))
         return Reply(text=join(lines), ephemeral=True)
+
+    def _pages_offered(self) -> bool:
+        """Whether `/event mine` takes a `page` (the footer offers only what a member can type)."""
+        return any(
+            decl.path == "event mine" and any(param.name == "page" for param in decl.params)
+            for decl in self.desk.ctx.commands()
+        )
 
     @staticmethod
     def _mine_line(row: MemberRsvp, tz: str) -> Msg:
