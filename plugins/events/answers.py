@@ -28,6 +28,7 @@ from plugins.events.rsvp_repo import (
     Answered,
     MemberRsvp,
     RsvpRepo,
+    lock_occurrence,
     promote,
 )
 from plugins.events.rsvp_repo import answer as write_answer
@@ -180,6 +181,8 @@ class Answers:
         if event is None or occurrence.status == CANCELLED or occurrence.ends_at <= self.desk.now():
             return []
         async with self.desk.ctx.db.transaction() as tx:
+            # The occurrence's row first, then the capacity as it is now (an edit may have just changed it).
+            await lock_occurrence(tx, community, occurrence_id)
             current = await self.desk.repo.event(community, event.id, sql=tx)
             capacity = event.capacity if current is None else current.capacity
             promoted = await promote(tx, community, occurrence_id, capacity, self.desk.now())
