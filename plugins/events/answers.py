@@ -270,7 +270,7 @@ class Answers:
             )
         tz = await member_timezone(self.desk, inv.user)
         lines: list[Text] = [
-            n_("Your {count} upcoming event:", "Your {count} upcoming events:", total),
+            n_("{count} upcoming event you answered:", "{count} upcoming events you answered:", total),
             *(self._mine_line(row, tz) for row in rows),
         ]
         if pages > 1 and self._pages_offered():

@@ -216,7 +216,7 @@ async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path:
         mine = await h.command("alice", "/event mine")
         assert mine.ephemeral
         lines = mine.text.splitlines()
-        assert lines[0] == "Your 3 upcoming events:"
+        assert lines[0] == "3 upcoming events you answered:"
         assert lines[1:] == [
             f"• Tue 1 Dec 2026 19:00: “Talk” (#{talk.id}), maybe",
             f"• Thu 3 Dec 2026 19:00: “Atelier” (#{full.id}), on the waitlist, number 1",
@@ -224,7 +224,7 @@ async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path:
         ]
 
         french = (await h.command("alice", "/event mine", locale="fr")).text.splitlines()
-        assert french[0] == "Vos 3 événements à venir\u202f:"
+        assert french[0] == "3 événements à venir auxquels vous avez répondu\u202f:"
         nbsp = "\u202f"
         waiting = f"• jeu. 3 déc. 2026 19:00{nbsp}: «{nbsp}Atelier{nbsp}» (#{full.id}), en liste d’attente, n° 1"
         assert french[2] == waiting
@@ -237,7 +237,7 @@ async def test_event_mine_pages_honestly(tmp_path: Path, stand_ins: StandIns) ->
             event, _ = await make_event(h, title=f"Soirée {day}", starts=[DEC_1 + timedelta(days=day)])
             await rsvp(h, "alice", f"{event.id} going")
         first = (await h.command("alice", "/event mine")).text
-        assert "Your 5 upcoming events:" in first and "Soirée 0" in first and "Soirée 2" not in first
+        assert "5 upcoming events you answered:" in first and "Soirée 0" in first and "Soirée 2" not in first
         if any(p.name == "page" for p in EventsPlugin.mine.__command__.params):  # type: ignore[attr-defined]
             assert "Page 1 of 3: `/event mine page:2`" in first
             second = (await h.command("alice", "/event mine page:2")).text
@@ -297,3 +297,15 @@ async def test_forgetting_a_member_gives_their_seat_to_the_waitlist(tmp_path: Pa
         assert await RsvpRepo(h.app.db).member_rsvps(occurrence.community, "alice") == []
         assert await RsvpRepo(h.app.db).attendees(occurrence.community, occurrence.id) == ["bob"]
         assert (await counts(h, later)).maybe == 0
+
+
+async def test_a_promoted_member_whose_dms_are_closed_keeps_the_seat(tmp_path: Path, stand_ins: StandIns) -> None:
+    async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
+        event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
+        await rsvp(h, "alice", f"{event.id} going")
+        await rsvp(h, "bob", f"{event.id} going")
+        h.platform.fail("@bob", "dm_closed")
+        text = await rsvp(h, "alice", f"{event.id} no")
+        assert "Your seat went to the next member on the waitlist." in text
+        assert await RsvpRepo(h.app.db).attendees(occurrence.community, occurrence.id) == ["bob"]
+        assert "you are going" in (await h.command("bob", "/event mine")).text
