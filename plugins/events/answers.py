@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
+from bot.formatting import Link
 from bot.i18n import Msg, Text, When, _, join, n_
-from bot.markup import Link
 from bot.model import ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, UserRef
 from bot.plugin import CommandError, Invocation
 from bot.storage.times import zone
