@@ -41,13 +41,8 @@ local start in the event's zone, which `lookup.pick_occurrence` reads back."""
 
 
 async def member_timezone(desk: Desk, user: UserRef) -> str:
-    """The zone a member reads times in: their own (`Communities.timezone_for`, once the core has it),
-    else their community's."""
-    communities = desk.ctx.communities
-    finder = getattr(communities, "timezone_for", None)
-    if finder is not None:
-        return str(await finder(user, user.community))
-    return (await communities.get(user.community)).timezone
+    """The zone a member reads times in: their own (`/timezone`), else their community's."""
+    return await desk.ctx.communities.timezone_for(user, user.community)
 
 
 def local_date(event: Event, occurrence: Occurrence) -> str:

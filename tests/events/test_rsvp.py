@@ -309,3 +309,18 @@ async def test_a_promoted_member_whose_dms_are_closed_keeps_the_seat(tmp_path: P
         assert "Your seat went to the next member on the waitlist." in text
         assert await RsvpRepo(h.app.db).attendees(occurrence.community, occurrence.id) == ["bob"]
         assert "you are going" in (await h.command("bob", "/event mine")).text
+
+
+async def test_dates_are_shown_in_the_members_own_time_zone(tmp_path: Path, stand_ins: StandIns) -> None:
+    async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
+        await paris(h)
+        await h.app.communities.set_member_timezone(h.platform.user("bob"), "America/New_York", h.clock.now())
+        event, _ = await make_event(h, starts=[DEC_1], capacity=1)
+        await rsvp(h, "alice", f"{event.id} going")
+        assert "Tue 1 Dec 2026 13:00" in await rsvp(h, "bob", f"{event.id} going")
+        assert "Tue 1 Dec 2026 13:00" in (await h.command("bob", "/event mine")).text
+        await rsvp(h, "alice", f"{event.id} no")
+        [told] = dms(h, "bob")
+        assert "Tue 1 Dec 2026 13:00" in told
+        await rsvp(h, "alice", f"{event.id} maybe")
+        assert "Tue 1 Dec 2026 19:00" in (await h.command("alice", "/event mine")).text  # the community's zone
