@@ -93,7 +93,8 @@ def dms(h: Harness, who: str) -> list[str]:
 # ------------------------------------------------------------ stand-ins for what is not built yet
 
 
-def _not_built(function: Callable[..., Any]) -> bool:
+def not_built(function: Callable[..., Any]) -> bool:
+    """Whether a method still raises NotImplementedError on this branch (built by another helper)."""
     return "NotImplementedError" in inspect.getsource(function)
 
 
@@ -137,13 +138,13 @@ class StandIns:
 def install_stand_ins(monkeypatch: pytest.MonkeyPatch) -> StandIns:
     """Replace, for one test, the parts of the events plugin not built on this branch yet."""
     seen = StandIns()
-    if _not_built(lookup.find_event):
+    if not_built(lookup.find_event):
         monkeypatch.setattr(lookup, "find_event", find_event_stand_in)
         seen.replaced.append("lookup.find_event")
-    if _not_built(lookup.pick_occurrence):
+    if not_built(lookup.pick_occurrence):
         monkeypatch.setattr(lookup, "pick_occurrence", pick_occurrence_stand_in)
         seen.replaced.append("lookup.pick_occurrence")
-    if _not_built(Cards.refresh):
+    if not_built(Cards.refresh):
 
         async def refresh_stand_in(self: Cards, community: str, occurrence_id: int) -> None:
             seen.refreshed.append((occurrence_id, await RsvpRepo(self.desk.ctx.db).counts(community, occurrence_id)))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from plugins.events.cards import Cards
 from plugins.events.plugin import EventsPlugin
 from plugins.events.records import GOING, Counts
 from plugins.events.rsvp_repo import RsvpRepo, forget_member
@@ -21,6 +22,7 @@ from tests.events.rsvp_helpers import (
     events_plugin,
     install_stand_ins,
     make_event,
+    not_built,
 )
 from tests.harness import Harness, running
 
@@ -324,3 +326,29 @@ async def test_dates_are_shown_in_the_members_own_time_zone(tmp_path: Path, stan
         assert "Tue 1 Dec 2026 13:00" in told
         await rsvp(h, "alice", f"{event.id} maybe")
         assert "Tue 1 Dec 2026 19:00" in (await h.command("alice", "/event mine")).text  # the community's zone
+
+
+@pytest.mark.skipif(not_built(Cards.post), reason="the cards (events-core) are not on this branch yet")
+async def test_the_card_shows_the_counts_as_answers_change_and_not_for_nothing(
+    tmp_path: Path, stand_ins: StandIns
+) -> None:
+    async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
+        event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
+        await events_plugin(h).cards.post(event, occurrence)
+        [card] = [s for s in h.sent if s.reply.card is not None]
+        ref = card.ref
+        assert ref is not None
+
+        def shown() -> str:
+            return h.platform.message(ref).text
+
+        assert "0 going" in shown() and "1 seat left" in shown()
+        await rsvp(h, "alice", f"{event.id} going")
+        assert "1 going" in shown() and "Full" in shown()
+        await rsvp(h, "bob", f"{event.id} going")
+        assert "1 on the waitlist" in shown()
+        edits = len(h.platform.edits)
+        await rsvp(h, "bob", f"{event.id} going")  # already waiting: the card is not touched
+        assert len(h.platform.edits) == edits
+        await rsvp(h, "alice", f"{event.id} no")
+        assert "1 going" in shown() and "1 can't go" in shown() and "waitlist" not in shown()
