@@ -1,9 +1,10 @@
 """Fixtures of the events tests.
 
-`until_rsvp_and_life_land`: TEMPORARY. The RSVP and lifecycle services are built on other branches; until
-they land on main their methods raise NotImplementedError. This fixture replaces the methods the
-organiser's flows call (Lifecycle.planned/changed/cancelled, Answers.promote_waitlist) with recorders that
-do nothing else, so the organiser's own behaviour can be tested. Remove it once they are on main."""
+`until_rsvp_and_life_land`: TEMPORARY. The lifecycle service is built on another branch; until it lands on
+main its methods raise NotImplementedError. This fixture replaces the methods the organiser's flows call
+(Lifecycle.planned/changed/cancelled) with recorders that do nothing else, so the organiser's own behaviour
+can be tested. (The RSVP service is on main: `Answers.promote_waitlist` runs for real.) Remove it once the
+lifecycle is on main."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from plugins.events.answers import Answers
 from plugins.events.lifecycle import Lifecycle
 
 
@@ -24,11 +24,10 @@ def until_rsvp_and_life_land(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[t
     def recorder(name: str) -> Any:
         async def record(self: Any, *args: Any) -> Any:
             calls.append((name, args))
-            return [] if name == "promote_waitlist" else None
+            return None
 
         return record
 
     for name in ("planned", "changed", "cancelled"):
         monkeypatch.setattr(Lifecycle, name, recorder(name))
-    monkeypatch.setattr(Answers, "promote_waitlist", recorder("promote_waitlist"))
     yield calls

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Level
+from bot.model import Level, UserRef
 from tests.events.helpers import GROUP, TOWN, cards, create, event_id, events_app, plugin, rows, shown
 
 pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
@@ -117,26 +117,27 @@ async def test_edit_moves_the_dates_by_rank_and_keeps_their_answers(
     tmp_path: Path, until_rsvp_and_life_land: list[tuple[str, object]]
 ) -> None:
     async with events_app(tmp_path) as h:
-        number = event_id(await create(h, MONTHLY + " capacity:10"))
+        number = event_id(await create(h, MONTHLY + " capacity:1"))
         first, second = (r[0] for r in await rows(h, "SELECT id FROM event_occurrences ORDER BY starts_at LIMIT 2"))
-        for occurrence, user in ((first, "bob"), (second, "carol")):
+        answers = ((first, "bob", "going", None), (second, "carol", "going", None), (first, "dave", "waitlist", 1))
+        for occurrence, user, answer, position in answers:
             await h.app.db.execute(
-                "INSERT INTO event_rsvps (community, occurrence_id, user_id, answer, answered_at) "
-                "VALUES (?, ?, ?, 'going', '2026-11-16T09:00:00.000000Z')",
-                (h.platform.community.key, occurrence, user),
+                "INSERT INTO event_rsvps (community, occurrence_id, user_id, answer, waitlist_position, answered_at) "
+                "VALUES (?, ?, ?, ?, ?, '2026-11-16T09:00:00.000000Z')",
+                (h.platform.community.key, occurrence, user, answer, position),
             )
-        reply = await h.command(
-            "alice", f'/event edit {number} start:"2026-12-02 20:00" repeat:"every first wednesday"'
-        )
+        line = f'/event edit {number} start:"2026-12-02 20:00" repeat:"every first wednesday"'
+        reply = await h.command("alice", line)
         assert "the time changed" in shown(reply) and "first Wednesday" in shown(reply), shown(reply)
         assert "Next date: Wednesday 2 December 2026, 20:00 to 22:00" in shown(reply)
         moved = await rows(
             h,
             "SELECT o.starts_at, r.user_id FROM event_occurrences o LEFT JOIN event_rsvps r ON r.occurrence_id = o.id "
-            "WHERE o.status = 'scheduled' ORDER BY o.starts_at",
+            "WHERE o.status = 'scheduled' ORDER BY o.starts_at, r.user_id",
         )
         assert [(s[:16], u) for s, u in moved] == [
             ("2026-12-02T19:00", "bob"),
+            ("2026-12-02T19:00", "dave"),
             ("2027-01-06T19:00", "carol"),
             ("2027-02-03T19:00", None),
         ]
@@ -144,10 +145,10 @@ async def test_edit_moves_the_dates_by_rank_and_keeps_their_answers(
         assert revision == 1
         changed = [args for name, args in until_rsvp_and_life_land if name == "changed"]
         assert len(changed) == 1 and len(changed[0][2]) == 3
-        # A larger capacity gives free seats to the waitlist of every date to come.
-        await h.command("alice", f"/event edit {number} capacity:12")
-        promoted = [args for name, args in until_rsvp_and_life_land if name == "promote_waitlist"]
-        assert len(promoted) == 3
+        # A larger capacity gives the free seat to the waitlist: dave is going now, and told by DM.
+        await h.command("alice", f"/event edit {number} capacity:2")
+        assert await rows(h, "SELECT answer FROM event_rsvps WHERE user_id = 'dave'") == [("going",)]
+        assert any(isinstance(s.target, UserRef) and s.target.user_id == "dave" for s in h.sent)
 
 
 async def test_cancel_one_date_then_the_whole_event(
