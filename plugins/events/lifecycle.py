@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.i18n import Msg, Span, Text, _, join, n_
-from bot.markup import Link
+from bot.formatting import Link
+from bot.i18n import Duration, Msg, Text, _, join, n_
 from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, UserRef
 from bot.plugin import CommandError, DueAction
 from bot.storage.times import to_db
@@ -393,6 +393,8 @@ class Lifecycle:
         """A member's reminder of one occurrence, in their time zone."""
         tz = await self.zone(user)
         when = self.moment(occ.starts_at, tz)
+        # Exact at the planned time ("1 day", "1 hour"); to the minute when it runs late.
+        until = timedelta(minutes=round((occ.starts_at - now) / timedelta(minutes=1)))
         head: Msg
         if answer.answer == WAITLIST:
             head = _(
@@ -400,7 +402,7 @@ class Lifecycle:
                 "come only if a seat frees up, a message will tell you.",
                 title=event.title,
                 group=event.group_name,
-                span=Span(occ.starts_at - now),
+                span=Duration(until),
                 when=when,
                 position=answer.waitlist_position or 1,
             )
@@ -409,7 +411,7 @@ class Lifecycle:
                 "Reminder: **{title}** ({group}) starts in {span}, {when}.",
                 title=event.title,
                 group=event.group_name,
-                span=Span(occ.starts_at - now),
+                span=Duration(until),
                 when=when,
             )
         lines: list[Text] = [head, *self.where(event)]
