@@ -34,7 +34,7 @@ from bot.when.rule_words import moment_words
 from plugins.events import schedule
 from plugins.events.cards import Cards
 from plugins.events.desk import Desk
-from plugins.events.lifecycle_repo import Answer, LifecycleRepo
+from plugins.events.lifecycle_repo import LifecycleRepo
 from plugins.events.mirror import Mirror
 from plugins.events.records import CANCELLED, GOING, MAYBE, SCHEDULED, WAITLIST, Counts, Event, Occurrence
 
@@ -224,10 +224,15 @@ class Lifecycle:
         offset = timedelta(seconds=int(action.payload.get("offset", 0)))
         if any(other < offset and now >= occ.starts_at - other for other in self.reminders(event)):
             return
+        answers = await self.repo.answers(event.community, [occ.id], (GOING, MAYBE, WAITLIST))
+        waiting = sorted(
+            (a for a in answers if a.answer == WAITLIST), key=lambda a: (a.waitlist_position or 0, a.user_id)
+        )
+        rank = {a.user_id: number for number, a in enumerate(waiting, start=1)}  # positions are not renumbered
         failure: DeliveryError | None = None
-        for answer in await self.repo.answers(event.community, [occ.id], (GOING, MAYBE, WAITLIST)):
+        for answer in answers:
             user = self.member(event.community, answer.user_id)
-            reply = await self.reminder(event, occ, answer, user, now)
+            reply = await self.reminder(event, occ, user, now, rank.get(answer.user_id))
             key = f"events.remind:{occ.id}:{int(offset.total_seconds())}:{answer.user_id}:{stamp(occ.starts_at)}"
             failure = await self.send_scheduled(user, reply, key) or failure
         if failure is not None:
@@ -389,14 +394,17 @@ class Lifecycle:
 
     # ------------------------------------------------------------ texts
 
-    async def reminder(self, event: Event, occ: Occurrence, answer: Answer, user: UserRef, now: datetime) -> Reply:
-        """A member's reminder of one occurrence, in their time zone."""
+    async def reminder(
+        self, event: Event, occ: Occurrence, user: UserRef, now: datetime, waitlisted: int | None
+    ) -> Reply:
+        """A member's reminder of one occurrence, in their time zone; `waitlisted` is their place on the
+        waitlist (1 = next), None for going and maybe."""
         tz = await self.zone(user)
         when = self.moment(occ.starts_at, tz)
         # Exact at the planned time ("1 day", "1 hour"); to the minute when it runs late.
         until = timedelta(minutes=round((occ.starts_at - now) / timedelta(minutes=1)))
         head: Msg
-        if answer.answer == WAITLIST:
+        if waitlisted is not None:
             head = _(
                 "**{title}** ({group}) starts in {span}, {when}. You are still on the waitlist (number {position}): "
                 "come only if a seat frees up, a message will tell you.",
@@ -404,7 +412,7 @@ class Lifecycle:
                 group=event.group_name,
                 span=Duration(until),
                 when=when,
-                position=answer.waitlist_position or 1,
+                position=waitlisted,
             )
         else:
             head = _(
@@ -421,7 +429,7 @@ class Lifecycle:
         command = f"/event rsvp {event.id} no"
         if event.rule:
             command += f' date:"{local_date(event, occ)}"'
-        if answer.answer == WAITLIST:
+        if waitlisted is not None:
             lines.append(_("Leave the waitlist: `{command}`", command=command))
         else:
             lines.append(_("Can't come any more? `{command}`", command=command))

@@ -51,7 +51,7 @@ async def friday_apero(h: Harness, reminders: str = "1d,1h") -> tuple[Event, lis
     await h.command("chloe", "/language fr")
     event, occs = await make_event(h, group, FRIDAY, capacity=1, reminders=reminders)
     occs = await post_cards(h, event, occs)
-    for who, what, position in [("bob", GOING, None), ("chloe", MAYBE, None), ("dan", NO, None), ("eve", WAITLIST, 1)]:
+    for who, what, position in [("bob", GOING, None), ("chloe", MAYBE, None), ("dan", NO, None), ("eve", WAITLIST, 3)]:
         await answer(h, occs[0], who, what, position)
     await events(h).lifecycle.planned(event, occs)
     return event, occs
@@ -60,6 +60,7 @@ async def friday_apero(h: Harness, reminders: str = "1d,1h") -> tuple[Event, lis
 async def test_attendees_are_reminded_a_day_and_an_hour_before_once_each_in_their_language(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         event, occs = await friday_apero(h)
+        await answer(h, occs[0], "frank", WAITLIST, 5)  # positions are not renumbered after promotions
         await h.advance(days=3, hours=8, minutes=59)
         assert dms(h, "bob") == []
         await h.advance(minutes=1)
@@ -79,6 +80,7 @@ async def test_attendees_are_reminded_a_day_and_an_hour_before_once_each_in_thei
         [waiting] = dms(h, "eve")
         assert "You are still on the waitlist (number 1)" in waiting.text and "Reminder:" not in waiting.text
         assert f"Leave the waitlist: `/event rsvp {event.id} no`" in waiting.text
+        assert "You are still on the waitlist (number 2)" in dms(h, "frank")[0].text
 
         await h.advance(hours=22, minutes=59)
         assert len(dms(h, "bob")) == 1
