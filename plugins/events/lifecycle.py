@@ -344,10 +344,11 @@ class Lifecycle:
             raise failure
 
     async def top_up(self, event: Event) -> list[Occurrence]:
-        """The series' next dates exist, each with its reminders, card and mirror; the upcoming ones.
+        """The series' next dates exist, each with its reminders and mirror, and the next one its card (one
+        card at a time, as /event create posts them); the upcoming dates.
 
-        Idempotent, so a recap retried after a failure half way finishes the job: the dates without a card
-        are posted (and mirrored) again, the reminders of all of them scheduled again (same keys)."""
+        Idempotent, so a recap retried after a failure half way finishes the job: the next date's card is
+        posted if it has none, dates never mirrored are mirrored, reminders scheduled again (same keys)."""
         fresh = {o.id for o in await schedule.top_up(self.desk, event)}
         now = self.desk.now()
         upcoming = [
@@ -357,9 +358,10 @@ class Lifecycle:
         ]
         await self.planned(event, upcoming)
         for occ in upcoming:
-            if occ.id in fresh or occ.card_message_id is None:
-                await self.cards.post(event, occ)
+            if occ.id in fresh or occ.native_id is None:
                 await self.mirror.sync(event, occ)
+        if upcoming and upcoming[0].card_message_id is None:
+            await self.cards.post(event, upcoming[0])
         again = await self.desk.repo.occurrences(event.community, event.id)
         return [o for o in again if o.status == SCHEDULED and o.starts_at > now]
 
