@@ -365,3 +365,18 @@ async def test_no_reminders_when_the_event_says_none(tmp_path: Path) -> None:
         await h.advance(days=3, hours=9)
         await h.advance(hours=23)
         assert dms(h, "bob") == []
+
+
+async def test_an_outage_retries_the_reminder_without_sending_it_twice(tmp_path: Path) -> None:
+    async with events_app(tmp_path) as h:
+        await friday_apero(h)
+        h.platform.fail("@bob", "failed")  # the platform is down for bob's DMs
+        h.platform.fail("@eve", "dm_closed")  # eve closed her DMs: retrying will not help
+        await h.advance(days=3, hours=9)
+        assert dms(h, "bob") == [] and len(dms(h, "chloe")) == 1
+        h.platform.heal()
+        await h.advance(minutes=2)  # the scheduler's retry
+        assert len(dms(h, "bob")) == 1 and "starts in 23 hours and 58 minutes" in dms(h, "bob")[0].text
+        assert len(dms(h, "chloe")) == 1 and dms(h, "eve") == []
+        await h.advance(minutes=10)
+        assert [len(dms(h, who)) for who in ("bob", "chloe", "eve")] == [1, 1, 0]
