@@ -374,7 +374,7 @@ async def test_an_outage_retries_the_reminder_without_sending_it_twice(tmp_path:
         h.platform.fail("@eve", "dm_closed")  # eve closed her DMs: retrying will not help
         await h.advance(days=3, hours=9)
         assert dms(h, "bob") == [] and len(dms(h, "chloe")) == 1
-        h.platform.heal()
+        h.platform.heal("@bob")
         await h.advance(minutes=2)  # the scheduler's retry
         assert len(dms(h, "bob")) == 1 and "starts in 23 hours and 58 minutes" in dms(h, "bob")[0].text
         assert len(dms(h, "chloe")) == 1 and dms(h, "eve") == []
