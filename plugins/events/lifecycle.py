@@ -510,11 +510,7 @@ class Lifecycle:
 
     async def zone(self, user: UserRef) -> str:
         """The member's time zone: their own where they chose one, else the community's."""
-        communities = self.desk.ctx.communities
-        member_zone = getattr(communities, "timezone_for", None)
-        if member_zone is not None:
-            return str(await member_zone(user, user.community))
-        return (await communities.get(user.community)).timezone
+        return await self.desk.ctx.communities.timezone_for(user, user.community)
 
     async def send_scheduled(self, user: UserRef, reply: Reply, key: str) -> DeliveryError | None:
         """A DM from scheduled work: an outage is returned (the caller raises it once every member was tried,

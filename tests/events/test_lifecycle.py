@@ -380,3 +380,13 @@ async def test_an_outage_retries_the_reminder_without_sending_it_twice(tmp_path:
         assert len(dms(h, "chloe")) == 1 and dms(h, "eve") == []
         await h.advance(minutes=10)
         assert [len(dms(h, who)) for who in ("bob", "chloe", "eve")] == [1, 1, 0]
+
+
+async def test_a_member_is_reminded_in_their_own_time_zone(tmp_path: Path) -> None:
+    async with events_app(tmp_path) as h:
+        await h.command("bob", "/timezone America/Montreal")
+        await friday_apero(h)
+        await h.advance(days=3, hours=9)
+        [day] = dms(h, "bob")
+        assert "starts in 1 day, Friday 20 November 2026, 13:00 (America/Montreal time)." in day.text
+        assert "19 h (heure de Europe/Paris)" in dms(h, "chloe")[0].text  # the community's zone
