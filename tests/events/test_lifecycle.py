@@ -204,7 +204,7 @@ async def test_organisers_milestones_in_french(tmp_path: Path) -> None:
         [saved] = dms(h, "alice")
         assert "À noter dans vos agendas\u202f: **Apéro** (Apéro Lille) a lieu dans 30 jours" in saved.text
         assert (
-            "Réponses à ce jour\u202f: 0 participe, 0 peut-être, 0 ne vient pas, 0 en liste d’attente\u202f;"
+            "Réponses à ce jour\u202f: 0 participant, 0 peut-être, 0 absent, 0 sur la liste d’attente\u202f;"
             in saved.text
         )
         assert "sans limite de places" in saved.text
@@ -269,7 +269,7 @@ async def test_recap_of_a_one_off_invites_to_plan_the_next_edition(tmp_path: Pat
         [recap] = [s for s in dms(h, "alice") if "terminé" in s.text]
         assert f"Préparez la prochaine édition\u202f: `/event next {event.id} start:" in recap.text
         assert "Le bot ne connaît que les réponses, pas qui est vraiment venu." in recap.text
-        assert "1 participe, 1 peut-être, 1 ne vient pas, 1 en liste d’attente\u202f; 0 place restante" in recap.text
+        assert "1 participant, 1 peut-être, 1 absent, 1 sur la liste d’attente\u202f; 0 place restante" in recap.text
 
 
 async def moved(h: Harness, event: Event, occ: Occurrence, start_local: datetime) -> tuple[Event, list[Occurrence]]:
