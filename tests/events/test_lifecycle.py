@@ -333,7 +333,7 @@ async def test_a_cancellation_tells_going_maybe_and_the_waitlist_and_stops_the_r
         [bob] = dms(h, "bob")
         assert "**Apéro** (Apéro Lille) is cancelled: Friday 20 November 2026, 19:00" in bob.text
         assert "Reason: room unavailable" in bob.text
-        assert "Annulation\u202f: **Apéro**" in dms(h, "chloe")[0].text and "Motif\u202f: room unavailable" in (
+        assert "Annulation\u202f: **Apéro**" in dms(h, "chloe")[0].text and "Raison\u202f: room unavailable" in (
             dms(h, "chloe")[0].text
         )
         assert len(dms(h, "eve")) == 1 and dms(h, "dan") == []
