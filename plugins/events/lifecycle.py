@@ -323,14 +323,13 @@ class Lifecycle:
                 lines.append(_("A thread for photos and follow-ups is open under the card: {link}", link=thread))
             if following is not None:
                 card = self.card_link(following)
+                when = self.moment(following.starts_at, tz)
                 lines.append(
-                    _(
-                        "The next date, {when}, has its card: {card}",
-                        when=self.moment(following.starts_at, tz),
-                        card=card or "",
-                    )
+                    _("The next date, {when}, has its card: {card}", when=when, card=card)
+                    if card is not None
+                    else _("The next date: {when}.", when=when)
                 )
-            elif not event.rule:
+            else:  # a one-off, or a series with no date left
                 lines.append(
                     _(
                         'Plan the next edition: `/event next {id} start:"…"` keeps the group, title, place and '

@@ -390,3 +390,16 @@ async def test_a_member_is_reminded_in_their_own_time_zone(tmp_path: Path) -> No
         [day] = dms(h, "bob")
         assert "starts in 1 day, Friday 20 November 2026, 13:00 (America/Montreal time)." in day.text
         assert "19 h (heure de Europe/Paris)" in dms(h, "chloe")[0].text  # the community's zone
+
+
+async def test_the_last_date_of_a_series_invites_to_plan_the_next_edition(tmp_path: Path) -> None:
+    async with events_app(tmp_path) as h:
+        group = await make_group(h)
+        rule = "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20261231"  # 1 December only
+        event, occs = await make_event(h, group, datetime(2026, 12, 1, 19, 0), rule=rule)
+        assert len(occs) == 1
+        await events(h).lifecycle.planned(event, await post_cards(h, event, occs))
+        await h.advance(days=15, hours=11)
+        [recap] = [s for s in dms(h, "alice") if "is over" in s.text]
+        assert f'Plan the next edition: `/event next {event.id} start:"…"`' in recap.text
+        assert "The next date" not in recap.text
