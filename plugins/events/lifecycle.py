@@ -37,6 +37,7 @@ from plugins.events.desk import Desk
 from plugins.events.lifecycle_repo import LifecycleRepo
 from plugins.events.mirror import Mirror
 from plugins.events.records import CANCELLED, GOING, MAYBE, SCHEDULED, WAITLIST, Counts, Event, Occurrence
+from plugins.events.rsvp_repo import RsvpRepo
 
 REMIND, MILESTONE, RECAP = "events.remind", "events.milestone", "events.recap"
 KINDS = (REMIND, MILESTONE, RECAP)
@@ -95,6 +96,7 @@ class Lifecycle:
         self.cards = cards
         self.mirror = mirror
         self.repo = LifecycleRepo(desk.ctx.db)
+        self.rsvps = RsvpRepo(desk.ctx.db)
 
     # ------------------------------------------------------------ scheduling
 
@@ -166,14 +168,13 @@ class Lifecycle:
         if not changes:
             return
         now = self.desk.now()
-        upcoming = [o for o in occurrences if o.status == SCHEDULED and o.ends_at > now]
-        answers = await self.repo.answers(after.community, [o.id for o in upcoming], (GOING, MAYBE))
-        by_id = {o.id: o for o in upcoming}
+        upcoming = sorted(
+            (o for o in occurrences if o.status == SCHEDULED and o.ends_at > now), key=lambda o: o.starts_at
+        )
         first: dict[str, Occurrence] = {}
-        for answer in answers:
-            occ = by_id[answer.occurrence_id]
-            if answer.user_id not in first or occ.starts_at < first[answer.user_id].starts_at:
-                first[answer.user_id] = occ
+        for occ in upcoming:
+            for user_id in await self.rsvps.attendees(after.community, occ.id, (GOING, MAYBE)):
+                first.setdefault(user_id, occ)
         change = f"{after.revision}:{to_db(after.updated_at)}"
         for user_id, occ in sorted(first.items()):
             user = self.member(after.community, user_id)
@@ -188,11 +189,10 @@ class Lifecycle:
         whole = event.status == CANCELLED
         for occ in occurrences:
             await self.unplan(occ.id, KINDS if whole else (REMIND, MILESTONE))
-        answers = await self.repo.answers(event.community, [o.id for o in occurrences], (GOING, MAYBE, WAITLIST))
-        by_id = {o.id: o for o in occurrences}
         dates: dict[str, list[Occurrence]] = {}
-        for answer in answers:
-            dates.setdefault(answer.user_id, []).append(by_id[answer.occurrence_id])
+        for occ in occurrences:
+            for user_id in await self.rsvps.attendees(event.community, occ.id, (GOING, MAYBE, WAITLIST)):
+                dates.setdefault(user_id, []).append(occ)
         for user_id, occs in sorted(dates.items()):
             occs = sorted(set(occs), key=lambda o: o.starts_at)
             user = self.member(event.community, user_id)
@@ -224,16 +224,14 @@ class Lifecycle:
         offset = timedelta(seconds=int(action.payload.get("offset", 0)))
         if any(other < offset and now >= occ.starts_at - other for other in self.reminders(event)):
             return
-        answers = await self.repo.answers(event.community, [occ.id], (GOING, MAYBE, WAITLIST))
-        waiting = sorted(
-            (a for a in answers if a.answer == WAITLIST), key=lambda a: (a.waitlist_position or 0, a.user_id)
-        )
-        rank = {a.user_id: number for number, a in enumerate(waiting, start=1)}  # positions are not renumbered
+        attendees = await self.rsvps.attendees(event.community, occ.id, (GOING, MAYBE))
+        waitlist = await self.rsvps.waitlist(event.community, occ.id)  # next first: their place is their rank
+        rank = {user_id: number for number, user_id in enumerate(waitlist, start=1)}
         failure: DeliveryError | None = None
-        for answer in answers:
-            user = self.member(event.community, answer.user_id)
-            reply = await self.reminder(event, occ, user, now, rank.get(answer.user_id))
-            key = f"events.remind:{occ.id}:{int(offset.total_seconds())}:{answer.user_id}:{stamp(occ.starts_at)}"
+        for user_id in [*attendees, *waitlist]:
+            user = self.member(event.community, user_id)
+            reply = await self.reminder(event, occ, user, now, rank.get(user_id))
+            key = f"events.remind:{occ.id}:{int(offset.total_seconds())}:{user_id}:{stamp(occ.starts_at)}"
             failure = await self.send_scheduled(user, reply, key) or failure
         if failure is not None:
             raise failure  # an outage: retried later, members already told are skipped by their keys
@@ -252,7 +250,7 @@ class Lifecycle:
         milestones = self.milestones()
         if any(other < offset and now >= occ.starts_at - other for other in milestones):
             return  # a later milestone is due too: that one is sent
-        counts = await self.repo.counts(event.community, occ.id)
+        counts = await self.rsvps.counts(event.community, occ.id)
         card = self.card_link(occ)
         first = bool(milestones) and offset >= milestones[0]
         failure: DeliveryError | None = None
@@ -305,7 +303,7 @@ class Lifecycle:
             return  # a cancelled date: its series is topped up, nothing to recap
         failure: DeliveryError | None = None
         thread = await self.open_thread(event, occ)
-        counts = await self.repo.counts(event.community, occ.id)
+        counts = await self.rsvps.counts(event.community, occ.id)
         following = upcoming[0] if upcoming else None
         for user in await self.organisers(event):
             tz = await self.zone(user)

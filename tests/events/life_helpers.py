@@ -1,9 +1,6 @@
 """Helpers of the lifecycle tests (events-life): the app with groups and events, a group made by its
 owner through `/group create`, events, occurrences and RSVPs written through SQL (so the lifecycle is
-tested before `/event create` and `/event rsvp` exist), and what a member received.
-
-Stand-ins: until events-core's `cards.post`, `mirror.sync` and `schedule.top_up` land on main, the tests
-replace those three (and only those) with the `stand_in_*` doubles below, installed by `stand_ins`."""
+tested before `/event create` and `/event rsvp` exist), and what a member received."""
 
 from __future__ import annotations
 
@@ -13,16 +10,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from bot.model import ChannelRef, CommunityRef, Level, MessageRef, Reply, UserRef
-from bot.plugin import NativeEventOutcome
+from bot.model import ChannelRef, Level, MessageRef, UserRef
 from bot.storage.times import to_db
 from bot.when.recurrence import occurrences as slots
-from plugins.events import schedule
-from plugins.events.cards import Cards
-from plugins.events.desk import Desk
-from plugins.events.mirror import Mirror
 from plugins.events.plugin import EventsPlugin
 from plugins.events.records import Event, Occurrence
 from plugins.events.repo import local_to_db
@@ -148,55 +138,6 @@ def in_channel(h: Harness, channel_id: str, thread: str | None = None) -> list[S
         for s in h.sent
         if isinstance(s.target, ChannelRef) and s.target.channel_id == channel_id and s.target.thread_id == thread
     ]
-
-
-# ---------------------------------------------------------------- stand-ins for events-core, until it lands
-
-
-async def stand_in_post(self: Cards, event: Event, occurrence: Occurrence) -> None:
-    """Stand-in for events-core's `Cards.post`: a plain card in the event's channel, remembered."""
-    community = CommunityRef.from_key(event.community)
-    channel = ChannelRef(community.platform, community.workspace_id, event.channel_id or "general")
-    ref = await self.desk.ctx.messenger.send(
-        channel,
-        Reply(f"[card] {event.title} {occurrence.starts_at:%Y-%m-%d %H:%M}"),
-        dedupe_key=f"card:{occurrence.id}",
-    )
-    if ref is not None:
-        await self.desk.ctx.db.execute(
-            "UPDATE event_occurrences SET card_channel_id = ?, card_message_id = ? WHERE id = ?",
-            (ref.channel.channel_id, ref.message_id, occurrence.id),
-        )
-
-
-async def stand_in_sync(self: Mirror, event: Event, occurrence: Occurrence) -> NativeEventOutcome | None:
-    """Stand-in for events-core's `Mirror.sync`: the platform has no event listing."""
-    return None
-
-
-async def stand_in_top_up(desk: Desk, event: Event) -> list[Occurrence]:
-    """Stand-in for events-core's `schedule.top_up`: the next dates up to `occurrences_ahead` upcoming."""
-    now = desk.now()
-    existing = await desk.repo.occurrences(event.community, event.id)
-    upcoming = [o for o in existing if o.starts_at > now and o.status == "scheduled"]
-    missing = desk.settings.occurrences_ahead - len(upcoming)
-    if missing <= 0 or event.rule is None or event.status != "scheduled":
-        return []
-    after = max([now, *(o.starts_at for o in existing)])
-    starts = slots(
-        event.rule, event.start_local, event.timezone, after=after, until=after + timedelta(days=800), limit=missing
-    )
-    spans = [(s, s + timedelta(minutes=event.duration_min)) for s in starts]
-    async with desk.ctx.db.transaction() as tx:
-        ids = await desk.repo.insert_occurrences(tx, event.community, event.id, spans, now)
-    return [o for o in await desk.repo.occurrences(event.community, event.id) if o.id in ids]
-
-
-def stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Replace events-core's not-yet-built card posting, mirroring and topping up with the stand-ins."""
-    monkeypatch.setattr(Cards, "post", stand_in_post)
-    monkeypatch.setattr(Mirror, "sync", stand_in_sync)
-    monkeypatch.setattr(schedule, "top_up", stand_in_top_up)
 
 
 def card_ref(h: Harness, occ: Occurrence) -> MessageRef:

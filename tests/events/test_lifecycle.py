@@ -12,8 +12,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.app import App
 from bot.plugin import DueAction
 from bot.storage.times import from_db, to_db
@@ -30,18 +28,12 @@ from tests.events.life_helpers import (
     make_event,
     make_group,
     post_cards,
-    stand_ins,
 )
 from tests.groups.fakes import FakeSpaces
 from tests.harness import START, Harness
 
 FRIDAY = datetime(2026, 11, 20, 19, 0)  # Paris wall clock: 18:00 UTC
 TO_DAY_BEFORE = timedelta(days=3, hours=9)  # START (Monday 09:00 UTC) -> Thursday 18:00 UTC
-
-
-@pytest.fixture(autouse=True)
-def _stand_ins(monkeypatch: pytest.MonkeyPatch) -> None:
-    stand_ins(monkeypatch)
 
 
 async def friday_apero(h: Harness, reminders: str = "1d,1h") -> tuple[Event, list[Occurrence]]:
