@@ -14,7 +14,6 @@ from bot.formatting import Link
 from bot.i18n import Msg, Text, When, _, join, n_
 from bot.model import ChannelRef, CommunityRef, DeliveryError, MessageRef, Reply, UserRef
 from bot.plugin import CommandError, Invocation
-from bot.storage.times import zone
 from plugins.events import lookup
 from plugins.events.cards import Cards
 from plugins.events.desk import Desk
@@ -27,7 +26,6 @@ from plugins.events.rsvp_repo import (
     GONE,
     Answered,
     MemberRsvp,
-    RsvpRepo,
     lock_occurrence,
     promote,
 )
@@ -35,24 +33,16 @@ from plugins.events.rsvp_repo import answer as write_answer
 
 log = logging.getLogger(__name__)
 
-BUTTON_DATE = "%Y-%m-%d %H:%M"
-"""How a date is written in a command the bot suggests (and in the card's buttons): the occurrence's
-local start in the event's zone, which `lookup.pick_occurrence` reads back."""
-
 
 async def member_timezone(desk: Desk, user: UserRef) -> str:
     """The zone a member reads times in: their own (`/timezone`), else their community's."""
     return await desk.ctx.communities.timezone_for(user, user.community)
 
 
-def local_date(event: Event, occurrence: Occurrence) -> str:
-    """The occurrence's start as commands and buttons name it (`2026-12-01 19:00`, in the event's zone)."""
-    return occurrence.starts_at.astimezone(zone(event.timezone)).strftime(BUTTON_DATE)
-
-
 def rsvp_command(event: Event, occurrence: Occurrence, answer: str) -> str:
     """`/event rsvp 12 no` (with the date when the event repeats), to copy as is."""
-    date = f' date:"{local_date(event, occurrence)}"' if event.rule is not None else ""
+    # The date as the card's buttons carry it, which `lookup.pick_occurrence` reads back.
+    date = f' date:"{lookup.button_date(event, occurrence)}"' if event.rule is not None else ""
     return f"/event rsvp {event.id} {answer}{date}"
 
 
@@ -63,7 +53,7 @@ class Answers:
         self.desk = desk
         self.cards = cards
         self.lifecycle = lifecycle
-        self.rsvps = RsvpRepo(desk.ctx.db)
+        self.rsvps = desk.rsvps
 
     # ------------------------------------------------------------ /event rsvp and the card's buttons
 

@@ -109,7 +109,7 @@ class Cards:
         """Post the card in the event's channel (exactly once: dedupe key) and remember where it is."""
         if occurrence.card_message_id is not None or event.channel_id is None:
             return
-        counts = await self.desk.repo.counts(event.community, occurrence.id)
+        counts = await self.desk.rsvps.counts(event.community, occurrence.id)
         target = self.desk.channel(event.community, event.channel_id)
         ref = await self.desk.ctx.messenger.send(
             target, self.render(event, occurrence, counts), dedupe_key=f"events:card:{occurrence.id}"
@@ -125,7 +125,7 @@ class Cards:
         event = await self.desk.repo.event(community, occurrence.event_id)
         if event is None:
             return
-        counts = await self.desk.repo.counts(community, occurrence_id)
+        counts = await self.desk.rsvps.counts(community, occurrence_id)
         ref = MessageRef(
             self.desk.channel(community, occurrence.card_channel_id, occurrence.card_thread_id),
             occurrence.card_message_id,

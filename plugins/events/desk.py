@@ -1,5 +1,6 @@
-"""What every events service shares (held by composition, one per plugin): the context, the repo, the
-settings, and the groups plugin's `GroupDirectory` and `Places`, found among the loaded plugins."""
+"""What every events service shares (held by composition, one per plugin): the context, the repos (events
+and occurrences in `repo`, answers in `rsvps`), the settings, and the groups plugin's `GroupDirectory` and
+`Places`, found among the loaded plugins."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from bot.i18n import _
 from bot.model import ChannelRef, CommunityRef, UserRef
 from bot.plugin import CommandError, GroupDirectory, Places, PluginContext
 from plugins.events.repo import EventsRepo
+from plugins.events.rsvp_repo import RsvpRepo
 from plugins.events.settings import EventsSettings
 
 
@@ -18,6 +20,7 @@ class Desk:
     def __init__(self, ctx: PluginContext, repo: EventsRepo, settings: EventsSettings) -> None:
         self.ctx = ctx
         self.repo = repo
+        self.rsvps = RsvpRepo(ctx.db)
         self.settings = settings
 
     def now(self) -> datetime:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from bot.formatting import Link
 from bot.i18n import Duration, Msg, Text, _, join, n_
@@ -35,9 +34,9 @@ from plugins.events import schedule
 from plugins.events.cards import Cards
 from plugins.events.desk import Desk
 from plugins.events.lifecycle_repo import LifecycleRepo
+from plugins.events.lookup import button_date
 from plugins.events.mirror import Mirror
 from plugins.events.records import CANCELLED, GOING, MAYBE, SCHEDULED, WAITLIST, Counts, Event, Occurrence
-from plugins.events.rsvp_repo import RsvpRepo
 
 REMIND, MILESTONE, RECAP = "events.remind", "events.milestone", "events.recap"
 KINDS = (REMIND, MILESTONE, RECAP)
@@ -52,11 +51,6 @@ def stamp(moment: datetime) -> str:
 def prefix(occurrence_id: int) -> str:
     """The start of every due action key of an occurrence."""
     return f"occ:{occurrence_id}:"
-
-
-def local_date(event: Event, occurrence: Occurrence) -> str:
-    """The occurrence's start in the event's zone as `/event rsvp date:` and the card's buttons read it."""
-    return occurrence.starts_at.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M")
 
 
 def safe_url(url: str | None) -> Link | None:
@@ -96,7 +90,7 @@ class Lifecycle:
         self.cards = cards
         self.mirror = mirror
         self.repo = LifecycleRepo(desk.ctx.db)
-        self.rsvps = RsvpRepo(desk.ctx.db)
+        self.rsvps = desk.rsvps
 
     # ------------------------------------------------------------ scheduling
 
@@ -189,6 +183,10 @@ class Lifecycle:
         whole = event.status == CANCELLED
         for occ in occurrences:
             await self.unplan(occ.id, KINDS if whole else (REMIND, MILESTONE))
+        if whole:
+            # Dates cancelled one by one earlier kept their recap to top the series up: no series any more.
+            for occ in await self.desk.repo.occurrences(event.community, event.id):
+                await self.unplan(occ.id, (RECAP,))
         dates: dict[str, list[Occurrence]] = {}
         for occ in occurrences:
             for user_id in await self.rsvps.attendees(event.community, occ.id, (GOING, MAYBE, WAITLIST)):
@@ -427,7 +425,7 @@ class Lifecycle:
             lines.append(_("The event's card: {card}", card=card))
         command = f"/event rsvp {event.id} no"
         if event.rule:
-            command += f' date:"{local_date(event, occ)}"'
+            command += f' date:"{button_date(event, occ)}"'
         if waitlisted is not None:
             lines.append(_("Leave the waitlist: `{command}`", command=command))
         else:
@@ -450,7 +448,7 @@ class Lifecycle:
             lines.append(_("The event's card: {card}", card=card))
         command = f"/event rsvp {after.id} no"
         if after.rule:
-            command += f' date:"{local_date(after, occ)}"'
+            command += f' date:"{button_date(after, occ)}"'
         lines.append(_("Can't come any more? `{command}`", command=command))
         return Reply(join(lines))
 

@@ -463,13 +463,13 @@ class Organiser:
         """`/event info`."""
         found = await lookup.find_event(self.desk, inv.community, event)
         occurrence = await lookup.pick_occurrence(self.desk, found, date, upcoming=False)
-        counts = await self.desk.repo.counts(found.community, occurrence.id)
+        counts = await self.desk.rsvps.counts(found.community, occurrence.id)
         card = self.cards.render(found, occurrence, counts)
         if card.card is None:  # render always makes a card
             return card
         fields = list(card.card.fields)
         for label, answer in ((_("Going"), GOING), (_("Maybe"), MAYBE)):
-            ids = await self.desk.repo.answered(found.community, occurrence.id, answer, MAX_NAMES)
+            ids = await self.desk.rsvps.attendees(found.community, occurrence.id, (answer,), limit=MAX_NAMES)
             if ids:
                 fields.append(CardField(label, self._names(found.community, ids, counts, answer), inline=False))
         if counts.waitlist:

@@ -1,6 +1,5 @@
-"""Every SQL statement about events and occurrences (RSVP statements live in `rsvp_repo`; the two reads
-of answers a card and `/event info` show are here): reading them as records, creating and changing an
-event and its occurrences, and the lookups the services share."""
+"""Every SQL statement about events and occurrences (every RSVP statement lives in `rsvp_repo`): reading
+them as records, creating and changing an event and its occurrences, and the lookups the services share."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from bot.geo import Box
 from bot.model import MessageRef
 from bot.plugin import Sql, SqlDatabase
 from bot.storage.times import from_db, to_db
-from plugins.events.records import CANCELLED, GOING, MAYBE, NO, SCHEDULED, WAITLIST, Counts, Event, Occurrence
+from plugins.events.records import CANCELLED, SCHEDULED, Event, Occurrence
 
 EVENT_COLUMNS = (
     "id, community, group_id, group_name, title, description, start_local, timezone, duration_min, rule, "
@@ -279,26 +278,6 @@ class EventsRepo:
             (community, SCHEDULED, SCHEDULED, to_db(now), limit),
         )
         return [(int(r["id"]), r["title"], from_db(r["first"])) for r in rows]
-
-    # ------------------------------------------------------------ answers, read for cards and info
-
-    async def counts(self, community: str, occurrence_id: int, sql: Sql | None = None) -> Counts:
-        """An occurrence's answers, counted."""
-        rows = await (sql or self.db).fetchall(
-            "SELECT answer, COUNT(*) AS n FROM event_rsvps WHERE community = ? AND occurrence_id = ? GROUP BY answer",
-            (community, occurrence_id),
-        )
-        found = {r["answer"]: int(r["n"]) for r in rows}
-        return Counts(found.get(GOING, 0), found.get(MAYBE, 0), found.get(NO, 0), found.get(WAITLIST, 0))
-
-    async def answered(self, community: str, occurrence_id: int, answer: str, limit: int) -> list[str]:
-        """User ids of those who gave `answer`, first answers first (bounded)."""
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM event_rsvps WHERE community = ? AND occurrence_id = ? AND answer = ? "
-            "ORDER BY answered_at, user_id LIMIT ?",
-            (community, occurrence_id, answer, limit),
-        )
-        return [r["user_id"] for r in rows]
 
 
 # Columns an organiser sets at creation, and those an edit may change.

@@ -286,15 +286,18 @@ class RsvpRepo:
         occurrence_id: int,
         answers: Sequence[str] = (GOING, MAYBE),
         sql: Sql | None = None,
+        limit: int | None = None,
     ) -> list[str]:
         """The user ids of the members whose answer is one of `answers` (by default going and maybe: who
-        reminders, changes and cancellations are told), in the order they answered."""
+        reminders, changes and cancellations are told), in the order they answered; the first `limit`
+        only when given (`/event info` names a few)."""
         if not answers:
             return []
+        bounded = "" if limit is None else " LIMIT ?"
         rows = await (sql or self.db).fetchall(
             "SELECT user_id FROM event_rsvps WHERE community = ? AND occurrence_id = ? "
-            f"AND answer IN ({_placeholders(answers)}) ORDER BY answered_at, user_id",
-            (community, occurrence_id, *answers),
+            f"AND answer IN ({_placeholders(answers)}) ORDER BY answered_at, user_id{bounded}",
+            (community, occurrence_id, *answers, *(() if limit is None else (limit,))),
         )
         return [str(row["user_id"]) for row in rows]
 

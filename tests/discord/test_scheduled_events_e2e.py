@@ -8,16 +8,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.discord.conftest import DiscordBot, running_bot
 from tests.discord.fake_discord import FakeDiscord, FakeGuild
 from tests.discord.test_edit_and_events import MANAGE_EVENTS_BIT
 from tests.discord.test_interactions import COMMAND, slash
-from tests.events.conftest import until_rsvp_and_life_land  # noqa: F401 - the fixture, until they land
 from tests.events.helpers import GAZETTEER
-
-pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
 
 DEFERRED = 5
 PLUGINS = {"core": {}, "groups": {"creation": "direct", **GAZETTEER}, "events": {}}

@@ -5,13 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.model import Capability
 from tests.events.helpers import GROUP, cards, create, event_id, events_app, group_channel, plugin, rows
 from tests.groups.fakes import FakeSpaces
-
-pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
 
 WEEKLY = f'/event create "{GROUP}" "Rust Night" "2026-11-19 19:00" repeat:weekly capacity:3'
 

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from tests.events.helpers import GAZETTEER, TOWN
 from tests.harness import make_config, on_console
-
-pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
 
 
 async def test_a_local_group_plans_a_monthly_event_in_the_console(tmp_path: Path) -> None:

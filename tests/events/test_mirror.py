@@ -12,8 +12,6 @@ from bot.model import Capability
 from tests.events.helpers import GROUP, TOWN, cards, create, event_id, events_app, rows, shown
 from tests.groups.fakes import FakeSpaces
 
-pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
-
 MONTHLY = (
     f'/event create "{GROUP}" "Apéro Rust" "2026-12-01 19:00" repeat:"every first tuesday" '
     'address:"Café du Port" description:"Bring a friend."'

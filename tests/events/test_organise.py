@@ -7,17 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Level, UserRef
+from bot.model import Level
 from tests.events.helpers import GROUP, TOWN, cards, create, event_id, events_app, plugin, rows, shown
-
-pytestmark = pytest.mark.usefixtures("until_rsvp_and_life_land")
+from tests.events.life_helpers import dms
+from tests.harness import Harness
 
 MONTHLY = f'/event create "{GROUP}" "Apéro Rust" "2026-12-01 19:00" repeat:"every first tuesday of the month"'
 
 
-async def test_a_monthly_event_has_three_dates_and_its_card_in_the_group_channel(
-    tmp_path: Path, until_rsvp_and_life_land: list[tuple[str, object]]
-) -> None:
+async def test_a_monthly_event_has_three_dates_and_its_card_in_the_group_channel(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         reply = await create(h, MONTHLY + ' capacity:20 address:"Café du Port, 3 quai"')
         assert "Tuesday 1 December 2026, 19:00 to 21:00" in shown(reply)
@@ -36,8 +34,37 @@ async def test_a_monthly_event_has_three_dates_and_its_card_in_the_group_channel
             (("event", str(number)), ("answer", answer), ("date", "2026-12-01 19:00"))
             for answer in ("going", "maybe", "no")
         ]
-        planned = [args for name, args in until_rsvp_and_life_land if name == "planned"]
-        assert len(planned) == 1 and len(planned[0][1]) == 3  # the lifecycle hears of the three dates
+        # Each date has its reminders (a day and an hour before), its countdown to the organisers (7 days
+        # before; the 30-day save-the-date only where it is still ahead) and its recap, waiting.
+        assert await planned_work(h) == [
+            ("2026-11-24T18:00", "milestone:604800"),
+            ("2026-11-30T18:00", "remind:86400"),
+            ("2026-12-01T17:00", "remind:3600"),
+            ("2026-12-01T20:00", "recap"),
+            ("2026-12-06T18:00", "milestone:2592000"),
+            ("2026-12-29T18:00", "milestone:604800"),
+            ("2027-01-04T18:00", "remind:86400"),
+            ("2027-01-05T17:00", "remind:3600"),
+            ("2027-01-05T20:00", "recap"),
+            ("2027-01-03T18:00", "milestone:2592000"),
+            ("2027-01-26T18:00", "milestone:604800"),
+            ("2027-02-01T18:00", "remind:86400"),
+            ("2027-02-02T17:00", "remind:3600"),
+            ("2027-02-02T20:00", "recap"),
+        ]
+
+
+async def planned_work(h: Harness, day: str = "") -> list[tuple[str, str]]:
+    """The events' pending due actions (of the dates starting on `day`, UTC, when given) as (due at, what),
+    by date then in time order: `remind:86400` is the reminder a day before, `recap` the recap after the end."""
+    found = await rows(
+        h,
+        "SELECT o.starts_at, a.key, a.due_at FROM due_actions a JOIN event_occurrences o "
+        "ON a.key LIKE 'occ:' || o.id || ':%' WHERE a.kind LIKE 'events.%' AND a.status = 'pending' "
+        "AND o.starts_at LIKE ? ORDER BY o.starts_at, a.due_at",
+        (f"{day}%",),
+    )
+    return [(due[:16], ":".join(key.split(":")[2:-1])) for _start, key, due in found]
 
 
 async def test_create_in_french_with_french_words(tmp_path: Path) -> None:
@@ -113,49 +140,56 @@ async def test_moderators_organise_any_group(tmp_path: Path) -> None:
         assert "is planned in Rust Lille" in shown(reply)
 
 
-async def test_edit_moves_the_dates_by_rank_and_keeps_their_answers(
-    tmp_path: Path, until_rsvp_and_life_land: list[tuple[str, object]]
-) -> None:
-    async with events_app(tmp_path) as h:
+async def test_edit_moves_the_dates_by_rank_and_keeps_their_answers(tmp_path: Path) -> None:
+    async with events_app(tmp_path, members=("bob", "carol", "dave")) as h:
         number = event_id(await create(h, MONTHLY + " capacity:1"))
-        first, second = (r[0] for r in await rows(h, "SELECT id FROM event_occurrences ORDER BY starts_at LIMIT 2"))
-        answers = ((first, "bob", "going", None), (second, "carol", "going", None), (first, "dave", "waitlist", 1))
-        for occurrence, user, answer, position in answers:
-            await h.app.db.execute(
-                "INSERT INTO event_rsvps (community, occurrence_id, user_id, answer, waitlist_position, answered_at) "
-                "VALUES (?, ?, ?, ?, ?, '2026-11-16T09:00:00.000000Z')",
-                (h.platform.community.key, occurrence, user, answer, position),
-            )
+        for who, date in (("bob", "2026-12-01 19:00"), ("carol", "2027-01-05 19:00"), ("dave", "2026-12-01 19:00")):
+            await h.command(who, f'/event rsvp {number} going date:"{date}"')
         line = f'/event edit {number} start:"2026-12-02 20:00" repeat:"every first wednesday"'
         reply = await h.command("alice", line)
         assert "the time changed" in shown(reply) and "first Wednesday" in shown(reply), shown(reply)
         assert "Next date: Wednesday 2 December 2026, 20:00 to 22:00" in shown(reply)
         moved = await rows(
             h,
-            "SELECT o.starts_at, r.user_id FROM event_occurrences o LEFT JOIN event_rsvps r ON r.occurrence_id = o.id "
-            "WHERE o.status = 'scheduled' ORDER BY o.starts_at, r.user_id",
+            "SELECT o.starts_at, r.user_id, r.answer FROM event_occurrences o "
+            "LEFT JOIN event_rsvps r ON r.occurrence_id = o.id WHERE o.status = 'scheduled' "
+            "ORDER BY o.starts_at, r.user_id",
         )
-        assert [(s[:16], u) for s, u in moved] == [
-            ("2026-12-02T19:00", "bob"),
-            ("2026-12-02T19:00", "dave"),
-            ("2027-01-06T19:00", "carol"),
-            ("2027-02-03T19:00", None),
+        assert [(s[:16], u, a) for s, u, a in moved] == [
+            ("2026-12-02T19:00", "bob", "going"),
+            ("2026-12-02T19:00", "dave", "waitlist"),
+            ("2027-01-06T19:00", "carol", "going"),
+            ("2027-02-03T19:00", None, None),
         ]
         [(revision,)] = await rows(h, "SELECT revision FROM events")
         assert revision == 1
-        changed = [args for name, args in until_rsvp_and_life_land if name == "changed"]
-        assert len(changed) == 1 and len(changed[0][2]) == 3
+        # Those going hear of it with their own (moved) date; the waitlist does not.
+        [bob] = dms(h, "bob")
+        assert "**Apéro Rust** (Rust Lille) changed:" in bob.text
+        assert "Now: **Apéro Rust**, Wednesday 2 December 2026, 20:00 (Europe/Paris time)." in bob.text
+        [carol] = dms(h, "carol")
+        assert "Now: **Apéro Rust**, Wednesday 6 January 2027, 20:00 (Europe/Paris time)." in carol.text
+        assert dms(h, "dave") == []
         # A larger capacity gives the free seat to the waitlist: dave is going now, and told by DM.
         await h.command("alice", f"/event edit {number} capacity:2")
         assert await rows(h, "SELECT answer FROM event_rsvps WHERE user_id = 'dave'") == [("going",)]
-        assert any(isinstance(s.target, UserRef) and s.target.user_id == "dave" for s in h.sent)
+        assert any("A seat freed up: you are now going to “Apéro Rust”" in s.text for s in dms(h, "dave"))
+        # The reminders moved with the date: nothing the day before the old Tuesday (30 November, 18:00 UTC),
+        # then once the day before the new Wednesday (1 December, 19:00 UTC), to each one going.
+        told = {who: len(dms(h, who)) for who in ("bob", "dave")}
+        await h.advance(days=14, hours=9)
+        assert [s.text for s in dms(h, "bob")[told["bob"] :] if "Reminder" in s.text] == []
+        await h.advance(days=1, hours=1)
+        for who in ("bob", "dave"):
+            [reminder] = [s for s in dms(h, who)[told[who] :] if "Reminder" in s.text]
+            assert "starts in 1 day, Wednesday 2 December 2026, 20:00" in reminder.text
 
 
-async def test_cancel_one_date_then_the_whole_event(
-    tmp_path: Path, until_rsvp_and_life_land: list[tuple[str, object]]
-) -> None:
+async def test_cancel_one_date_then_the_whole_event(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         number = event_id(await create(h, MONTHLY))
+        await h.command("bob", f'/event rsvp {number} going date:"2027-01-05 19:00"')
+        await h.command("carol", f"/event rsvp {number} maybe")  # the next date: 1 December
         reply = await h.command("alice", f'/event cancel {number} date:"5 janvier" reason:"salle prise"')
         assert "The date of 2027-01-05 19:00 of “Apéro Rust” is cancelled" in shown(reply), shown(reply)
         states = await rows(h, "SELECT substr(starts_at, 1, 10), status FROM event_occurrences ORDER BY starts_at")
@@ -166,13 +200,26 @@ async def test_cancel_one_date_then_the_whole_event(
             ("2027-02-02", "scheduled"),
             ("2027-03-02", "scheduled"),
         ]
+        # Who answered the cancelled date is told, with the reason; the others are not.
+        [bob] = dms(h, "bob")
+        assert "**Apéro Rust** (Rust Lille) is cancelled: Tuesday 5 January 2027, 19:00" in bob.text
+        assert "Reason: salle prise" in bob.text
+        assert dms(h, "carol") == []
+        # The cancelled date reminds nobody any more; its recap stays (it keeps the series topped up).
+        assert [what for _due, what in await planned_work(h, "2027-01-05")] == ["recap"]
+        assert len(await planned_work(h, "2026-12-01")) == 4
         again = await h.command("alice", f'/event cancel {number} date:"2027-01-05 19:00"')
         assert "already cancelled" in shown(again)
         reply = await h.command("alice", f"/event cancel {number}", locale="fr")
         assert "est annulé ; les participants sont prévenus" in shown(reply), shown(reply)
         assert await rows(h, "SELECT DISTINCT status FROM event_occurrences") == [("cancelled",)]
-        cancelled = [args for name, args in until_rsvp_and_life_land if name == "cancelled"]
-        assert [len(c[1]) for c in cancelled] == [1, 3] and cancelled[0][2] == "salle prise"
+        [carol] = dms(h, "carol")
+        assert "**Apéro Rust** (Rust Lille) is cancelled: Tuesday 1 December 2026, 19:00" in carol.text
+        assert len(dms(h, "bob")) == 1  # his date was cancelled already: not told twice
+        # Nothing is left to remind or recap, and nothing comes.
+        assert await planned_work(h) == []
+        await h.advance(days=20)
+        assert len(dms(h, "bob")) == 1 and len(dms(h, "carol")) == 1 and dms(h, "alice") == []
         refused = await h.command("alice", f"/event edit {number} capacity:5")
         assert "is cancelled" in shown(refused) and "/event next" in shown(refused)
 
@@ -184,13 +231,8 @@ async def test_next_edition_links_the_series_and_info_shows_who_comes(tmp_path: 
                 h, f'/event create "{GROUP}" "Rust Fest" "2026-12-12 14:00" duration:4h capacity:2 place:Roubaix'
             )
         )
-        [occurrence] = [r[0] for r in await rows(h, "SELECT id FROM event_occurrences")]
-        for user, answer in (("bob", "going"), ("carol", "going"), ("dave", "waitlist"), ("erin", "maybe")):
-            await h.app.db.execute(
-                "INSERT INTO event_rsvps (community, occurrence_id, user_id, answer, answered_at) "
-                "VALUES (?, ?, ?, ?, '2026-11-16T09:00:00.000000Z')",
-                (h.platform.community.key, occurrence, user, answer),
-            )
+        for user, answer in (("bob", "going"), ("carol", "going"), ("dave", "going"), ("erin", "maybe")):
+            await h.command(user, f"/event rsvp {first} {answer}")  # dave finds it full: the waitlist
         info = await h.command("bob", f"/event info {first}")
         assert "Going: bob, carol" in shown(info) and "Maybe: erin" in shown(info)
         assert "Waitlist: 1 member waiting" in shown(info) and "Full (2 seats)" in shown(info)
@@ -238,11 +280,7 @@ async def test_dates_trading_places_keep_their_answers(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         number = event_id(await create(h, f'/event create "{GROUP}" "Rust Night" "2026-11-19 19:00" repeat:weekly'))
         ids = [r[0] for r in await rows(h, "SELECT id FROM event_occurrences ORDER BY starts_at")]
-        await h.app.db.execute(
-            "INSERT INTO event_rsvps (community, occurrence_id, user_id, answer, answered_at) "
-            "VALUES (?, ?, 'bob', 'maybe', '2026-11-16T09:00:00.000000Z')",
-            (h.platform.community.key, ids[0]),
-        )
+        await h.command("bob", f"/event rsvp {number} maybe")  # the first date
         reply = await h.command("alice", f'/event edit {number} start:"2026-11-26 19:00"')
         assert "Next date: Thursday 26 November 2026, 19:00 to 21:00" in shown(reply), shown(reply)
         after = await rows(h, "SELECT id, substr(starts_at, 1, 10) FROM event_occurrences ORDER BY starts_at")

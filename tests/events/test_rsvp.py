@@ -8,31 +8,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
-from plugins.events.cards import Cards
 from plugins.events.plugin import EventsPlugin
 from plugins.events.records import GOING, Counts
 from plugins.events.rsvp_repo import RsvpRepo, forget_member
 from tests.events.rsvp_helpers import (
     EVENTS_PLUGINS,
-    StandIns,
     counts,
     dms,
     events_plugin,
-    install_stand_ins,
     make_event,
-    not_built,
 )
 from tests.harness import Harness, running
 
 DEC_1 = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 19:00 in Paris
 DEC_8 = DEC_1 + timedelta(days=7)
-
-
-@pytest.fixture
-def stand_ins(monkeypatch: pytest.MonkeyPatch) -> StandIns:
-    return install_stand_ins(monkeypatch)
 
 
 async def paris(h: Harness) -> None:
@@ -46,7 +35,7 @@ async def rsvp(h: Harness, who: str, line: str, locale: str | None = None) -> st
 
 
 async def test_capacity_one_waitlists_the_second_and_promotes_them_by_dm_when_the_first_cannot_go(
-    tmp_path: Path, stand_ins: StandIns
+    tmp_path: Path,
 ) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         await paris(h)
@@ -72,18 +61,13 @@ async def test_capacity_one_waitlists_the_second_and_promotes_them_by_dm_when_th
         assert (after.going, after.waitlist, after.no) == (1, 0, 1)
         assert await RsvpRepo(h.app.db).attendees(occurrence.community, occurrence.id) == ["bob"]
 
-        # The card followed each change with the counts of the moment.
-        if "Cards.refresh" in stand_ins.replaced:
-            shown = [(c.going, c.waitlist) for _, c in stand_ins.refreshed]
-            assert shown == [(1, 0), (1, 1), (1, 0)]
-
         # Alice comes back: the seat is Bob's now, she waits; Bob is not told twice.
         again = await rsvp(h, "alice", f"{event.id} going")
         assert "waitlist, number 1" in again
         assert len(dms(h, "bob")) == 1
 
 
-async def test_maybe_and_no_take_no_seat(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_maybe_and_no_take_no_seat(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
         assert "maybe" in await rsvp(h, "alice", f"{event.id} maybe")
@@ -97,9 +81,7 @@ async def test_maybe_and_no_take_no_seat(tmp_path: Path, stand_ins: StandIns) ->
         assert dms(h, "alice") == [] and dms(h, "bob") == []
 
 
-async def test_a_full_event_offers_the_waitlist_in_order_and_leaving_it_moves_the_others_up(
-    tmp_path: Path, stand_ins: StandIns
-) -> None:
+async def test_a_full_event_offers_the_waitlist_in_order_and_leaving_it_moves_the_others_up(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=2)
         for who in ("alice", "bob"):
@@ -119,7 +101,7 @@ async def test_a_full_event_offers_the_waitlist_in_order_and_leaving_it_moves_th
         ]
 
 
-async def test_an_event_without_capacity_has_no_waitlist(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_an_event_without_capacity_has_no_waitlist(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=None)
         for who in ("alice", "bob", "carol", "dave"):
@@ -128,24 +110,25 @@ async def test_an_event_without_capacity_has_no_waitlist(tmp_path: Path, stand_i
         assert await RsvpRepo(h.app.db).waitlist(occurrence.community, occurrence.id) == []
 
 
-async def test_the_same_answer_again_says_already_and_changes_nothing(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_the_same_answer_again_says_already_and_changes_nothing(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=5)
         await rsvp(h, "alice", f"{event.id} going")
         before = await RsvpRepo(h.app.db).rsvp(occurrence.community, occurrence.id, "alice")
-        refreshes = len(stand_ins.refreshed)
+        await events_plugin(h).cards.post(event, occurrence)  # a card, to see it is not edited for nothing
+        edits = len(h.platform.edits)
         h.clock.advance(timedelta(minutes=5))
         text = await rsvp(h, "alice", f"{event.id} going")
         assert "You already said you are going to “Apéro Rust”" in text and "nothing changed" in text
         assert await RsvpRepo(h.app.db).rsvp(occurrence.community, occurrence.id, "alice") == before
-        assert len(stand_ins.refreshed) == refreshes  # no card edit for nothing
+        assert len(h.platform.edits) == edits  # no card edit for nothing
         await rsvp(h, "alice", f"{event.id} no")
         assert "already said you can't go" in await rsvp(h, "alice", f"{event.id} no")
         french = await rsvp(h, "alice", f"{event.id} no", locale="fr")
         assert "Vous avez déjà répondu" in french
 
 
-async def test_a_cancelled_date_is_refused_and_names_the_next_one(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_a_cancelled_date_is_refused_and_names_the_next_one(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         await paris(h)
         event, [first, second] = await make_event(h, starts=[DEC_1, DEC_8], capacity=3, rule="FREQ=WEEKLY;COUNT=2")
@@ -168,7 +151,7 @@ async def test_a_cancelled_date_is_refused_and_names_the_next_one(tmp_path: Path
         assert (await counts(h, only)).going == 0
 
 
-async def test_a_date_already_over_is_refused(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_a_date_already_over_is_refused(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=3)
         await rsvp(h, "alice", f"{event.id} going")
@@ -181,9 +164,7 @@ async def test_a_date_already_over_is_refused(tmp_path: Path, stand_ins: StandIn
         assert (now.going, now.no) == (1, 0)
 
 
-async def test_the_cards_buttons_answer_for_their_own_date_as_the_member_who_pressed(
-    tmp_path: Path, stand_ins: StandIns
-) -> None:
+async def test_the_cards_buttons_answer_for_their_own_date_as_the_member_who_pressed(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [first, second] = await make_event(h, starts=[DEC_1, DEC_8], capacity=1, rule="FREQ=WEEKLY;COUNT=2")
         press = {"event": str(event.id), "answer": "going", "date": "2026-12-08 19:00"}
@@ -196,7 +177,7 @@ async def test_the_cards_buttons_answer_for_their_own_date_as_the_member_who_pre
         assert f'/event rsvp {event.id} no date:"2026-12-08 19:00"' in waiting.text
 
 
-async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         await paris(h)
         nothing = await h.command("alice", "/event mine")
@@ -233,7 +214,7 @@ async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path:
         assert "vous venez" in french[3]
 
 
-async def test_event_mine_pages_honestly(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_event_mine_pages_honestly(tmp_path: Path) -> None:
     async with running(tmp_path, plugins={"core": {}, "events": {"page_size": 2}}) as h:
         for day in range(5):
             event, _ = await make_event(h, title=f"Soirée {day}", starts=[DEC_1 + timedelta(days=day)])
@@ -249,9 +230,7 @@ async def test_event_mine_pages_honestly(tmp_path: Path, stand_ins: StandIns) ->
             assert "… and 3 more, later." in first
 
 
-async def test_the_promotion_dm_is_in_the_members_language_and_links_the_card(
-    tmp_path: Path, stand_ins: StandIns
-) -> None:
+async def test_the_promotion_dm_is_in_the_members_language_and_links_the_card(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         await paris(h)
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
@@ -269,7 +248,7 @@ async def test_the_promotion_dm_is_in_the_members_language_and_links_the_card(
         assert "https://chat.example/general/m42" in told
 
 
-async def test_promote_waitlist_fills_seats_added_by_the_organiser_once(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_promote_waitlist_fills_seats_added_by_the_organiser_once(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
         for who in ("alice", "bob", "carol", "dave"):
@@ -286,7 +265,7 @@ async def test_promote_waitlist_fills_seats_added_by_the_organiser_once(tmp_path
         assert (await counts(h, occurrence)).going == 4
 
 
-async def test_forgetting_a_member_gives_their_seat_to_the_waitlist(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_forgetting_a_member_gives_their_seat_to_the_waitlist(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
         other, [later] = await make_event(h, title="Talk", starts=[DEC_8], capacity=1)
@@ -301,7 +280,7 @@ async def test_forgetting_a_member_gives_their_seat_to_the_waitlist(tmp_path: Pa
         assert (await counts(h, later)).maybe == 0
 
 
-async def test_a_promoted_member_whose_dms_are_closed_keeps_the_seat(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_a_promoted_member_whose_dms_are_closed_keeps_the_seat(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
         await rsvp(h, "alice", f"{event.id} going")
@@ -313,7 +292,7 @@ async def test_a_promoted_member_whose_dms_are_closed_keeps_the_seat(tmp_path: P
         assert "you are going" in (await h.command("bob", "/event mine")).text
 
 
-async def test_dates_are_shown_in_the_members_own_time_zone(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_dates_are_shown_in_the_members_own_time_zone(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         await paris(h)
         await h.app.communities.set_member_timezone(h.platform.user("bob"), "America/New_York", h.clock.now())
@@ -328,10 +307,7 @@ async def test_dates_are_shown_in_the_members_own_time_zone(tmp_path: Path, stan
         assert "Tue 1 Dec 2026 19:00" in (await h.command("alice", "/event mine")).text  # the community's zone
 
 
-@pytest.mark.skipif(not_built(Cards.post), reason="the cards (events-core) are not on this branch yet")
-async def test_the_card_shows_the_counts_as_answers_change_and_not_for_nothing(
-    tmp_path: Path, stand_ins: StandIns
-) -> None:
+async def test_the_card_shows_the_counts_as_answers_change_and_not_for_nothing(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
         await events_plugin(h).cards.post(event, occurrence)

@@ -11,15 +11,10 @@ from pathlib import Path
 import pytest
 
 from plugins.events.records import GOING, WAITLIST
-from tests.events.rsvp_helpers import EVENTS_PLUGINS, StandIns, counts, install_stand_ins, make_event
+from tests.events.rsvp_helpers import EVENTS_PLUGINS, counts, make_event
 from tests.harness import Harness, running
 
 DEC_1 = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def stand_ins(monkeypatch: pytest.MonkeyPatch) -> StandIns:
-    return install_stand_ins(monkeypatch)
 
 
 async def places(h: Harness, occurrence_id: int) -> dict[str, tuple[str, int | None]]:
@@ -38,7 +33,7 @@ def check_seats(table: dict[str, tuple[str, int | None]], capacity: int, members
     assert len(waiting) == members - capacity and len(set(waiting)) == len(waiting), table
 
 
-async def test_two_answers_racing_for_the_last_seat_in_one_process(tmp_path: Path, stand_ins: StandIns) -> None:
+async def test_two_answers_racing_for_the_last_seat_in_one_process(tmp_path: Path) -> None:
     async with running(tmp_path, plugins=EVENTS_PLUGINS) as h:
         event, [occurrence] = await make_event(h, starts=[DEC_1], capacity=1)
         replies = await asyncio.gather(
@@ -58,9 +53,7 @@ async def test_two_answers_racing_for_the_last_seat_in_one_process(tmp_path: Pat
 
 
 @pytest.mark.postgresql
-async def test_two_processes_racing_for_the_last_seats_on_one_postgresql_database(
-    tmp_path: Path, pg_url: str, stand_ins: StandIns
-) -> None:
+async def test_two_processes_racing_for_the_last_seats_on_one_postgresql_database(tmp_path: Path, pg_url: str) -> None:
     database = {"url": pg_url}
     async with (
         running(tmp_path / "one", plugins=EVENTS_PLUGINS, database=database) as first,
