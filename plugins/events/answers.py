@@ -258,26 +258,17 @@ class Answers:
             n_("{count} upcoming event you answered:", "{count} upcoming events you answered:", total),
             *(self._mine_line(row, tz) for row in rows),
         ]
-        if pages > 1 and self._pages_offered():
+        rest = total - (number - 1) * size - len(rows)
+        if rest > 0:
             lines.append(
-                _(
-                    "Page {page} of {pages}: `/event mine page:{next}`",
-                    page=number,
-                    pages=pages,
-                    next=number % pages + 1,
+                n_(
+                    "…and {count} more: `/event mine page:{page}`.",
+                    "…and {count} more: `/event mine page:{page}`.",
+                    rest,
+                    page=number + 1,
                 )
             )
-        elif pages > 1:
-            hidden = total - len(rows)
-            lines.append(n_("… and {count} more, later.", "… and {count} more, later.", hidden))
         return Reply(text=join(lines), ephemeral=True)
-
-    def _pages_offered(self) -> bool:
-        """Whether `/event mine` takes a `page` (the footer offers only what a member can type)."""
-        return any(
-            decl.path == "event mine" and any(param.name == "page" for param in decl.params)
-            for decl in self.desk.ctx.commands()
-        )
 
     @staticmethod
     def _mine_line(row: MemberRsvp, tz: str) -> Msg:

@@ -236,10 +236,15 @@ class EventsPlugin(Plugin[EventsSettings]):
         """`/event rsvp 12 going` (the card's buttons run this)."""
         return await self.answers.rsvp(inv, event, answer, date)
 
-    @command("event mine", _("The events you answered, upcoming first."), private=True)
-    async def mine(self, inv: Invocation) -> Reply:
-        """`/event mine`."""
-        return await self.answers.mine(inv)
+    @command(
+        "event mine",
+        _("The events you answered, upcoming first."),
+        integer("page", _("The page number."), required=False, min_value=1, max_value=10_000),
+        private=True,
+    )
+    async def mine(self, inv: Invocation, page: int | None = None) -> Reply:
+        """`/event mine`, `/event mine page:2`."""
+        return await self.answers.mine(inv, page)
 
     # ------------------------------------------------------------ calendars (files.py)
 

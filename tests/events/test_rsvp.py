@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from plugins.events.plugin import EventsPlugin
 from plugins.events.records import GOING, Counts
 from plugins.events.rsvp_repo import RsvpRepo, forget_member
 from tests.events.rsvp_helpers import (
@@ -221,13 +220,15 @@ async def test_event_mine_pages_honestly(tmp_path: Path) -> None:
             await rsvp(h, "alice", f"{event.id} going")
         first = (await h.command("alice", "/event mine")).text
         assert "5 upcoming events you answered:" in first and "Soirée 0" in first and "Soirée 2" not in first
-        if any(p.name == "page" for p in EventsPlugin.mine.__command__.params):  # type: ignore[attr-defined]
-            assert "Page 1 of 3: `/event mine page:2`" in first
-            second = (await h.command("alice", "/event mine page:2")).text
-            assert "Soirée 2" in second and "Soirée 3" in second and "Soirée 0" not in second
-            assert "only 3 pages" in (await h.command("alice", "/event mine page:4")).text
-        else:  # no page to ask for: say how many are not shown
-            assert "… and 3 more, later." in first
+        assert "…and 3 more: `/event mine page:2`." in first
+        second = (await h.command("alice", "/event mine page:2")).text
+        assert "Soirée 2" in second and "Soirée 3" in second and "Soirée 0" not in second
+        assert "…and 1 more: `/event mine page:3`." in second
+        last = (await h.command("alice", "/event mine page:3")).text
+        assert "Soirée 4" in last and "more" not in last
+        assert "only 3 pages" in (await h.command("alice", "/event mine page:4")).text
+        french = (await h.command("alice", "/event mine page:2", locale="fr")).text
+        assert "…et 1 autre\u202f: `/event mine page:3`." in french
 
 
 async def test_the_promotion_dm_is_in_the_members_language_and_links_the_card(tmp_path: Path) -> None:
