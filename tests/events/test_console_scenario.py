@@ -1,6 +1,8 @@
 """The events plugin through the console in script mode, as the issue's "done when" plays it: a local group
 plans a monthly event, members find it, the card is printed and then printed again as an edit when the
-event changes. RSVPs, reminders, the recap and the files join this scenario as their services land."""
+event changes; and `examples/events-wambrechies.txt` played to the end: one seat for two members (the
+second waits, then gets the seat), reminders once a day and an hour before, the organiser's countdown and
+recap, the thread under the card and the next date's card."""
 
 from __future__ import annotations
 
@@ -37,3 +39,50 @@ async def test_a_local_group_plans_a_monthly_event_in_the_console(tmp_path: Path
     assert "Organisers: alice and the moderators" in text
     assert "changed: the capacity is now 2 seats." in text
     assert "(edited “Event #1: answer with the buttons" in text and "2 of 2 seats left" in text
+
+
+SCRIPT = Path(__file__).parents[2] / "examples" / "events-wambrechies.txt"
+
+
+async def test_the_wambrechies_example_script_lives_a_monthly_event_through(tmp_path: Path) -> None:
+    """`examples/events-wambrechies.txt` as `affinity-bot console --script` plays it, on the harness's clock
+    (Monday 16 November 2026, 10:00 in Paris: "dans 15 jours 19h" is Tuesday 1 December, 19:00)."""
+    config = make_config(tmp_path, {"core": {}, "groups": {"creation": "direct", **GAZETTEER}, "events": {}})
+    async with on_console(config) as (console, out, _app):
+        await console.play(SCRIPT.read_text(encoding="utf-8").splitlines())
+    text = out.getvalue()
+    before, week, day, after = text.split("> /advance ")
+    # Planned: one seat, bob has it, carol waits.
+    assert "Event #1 “Apéro du mois” is planned in Apéros Wambrechies: Tuesday 1 December 2026, 19:00" in before
+    assert "Seats: Full (1 seat) · 1 on the waitlist" in before
+    assert "is full: you are on the waitlist, number 1" in before
+    # A week before: the countdown to the organiser, with the answers so far.
+    assert (
+        "[DM → alice] bot: Countdown: Apéro du mois (Apéros Wambrechies) is in 7 days, "
+        "Tuesday 1 December 2026, 19:00 (Europe/Paris time).\n"
+        "Answers so far: 1 going, 0 maybe, 0 can't go, 1 on the waitlist; 0 seats left.\n"
+        "The bot reminds you, it does not post for you. You could post a countdown in the group's channel "
+        "(how long to go, how many seats are left).\n"
+    ) in week  # the console has no message links: no dangling "with the card's link:"
+    # bob cannot come: carol gets the seat and is told.
+    assert week.count("[DM → carol] bot: A seat freed up: you are now going to “Apéro du mois”") == 1
+    assert "Going: carol" in week
+    # The reminders, once each, to the one going (not to bob, who cannot come); then the recap.
+    day_before = "[DM → carol] bot: Reminder: Apéro du mois (Apéros Wambrechies) starts in 1 day"
+    hour_before = "[DM → carol] bot: Reminder: Apéro du mois (Apéros Wambrechies) starts in 1 hour"
+    assert day.count(day_before) == 1 and day.count(hour_before) == 1
+    assert day.index(day_before) < day.index(hour_before)
+    assert "[DM → bob] bot: Reminder" not in text
+    assert "Apéro du mois is over: thank you for coming! Share your photos and follow-ups in this thread." in day
+    assert "[#general › thread " in day
+    assert (
+        "[DM → alice] bot: Apéro du mois (Apéros Wambrechies), Tuesday 1 December 2026, 19:00 (Europe/Paris time), "
+        "is over. The answers: 1 going, 0 maybe, 1 can't go, 0 on the waitlist; 0 seats left."
+    ) in day
+    assert "The next date: Friday 1 January 2027, 19:00 (Europe/Paris time)." in day
+    # The next date's card, with its own buttons.
+    assert "When: Friday 1 January 2027, 19:00 to 21:00" in day
+    assert '[Going] → /event rsvp event:1 answer:going date:"2027-01-01 19:00"' in day
+    # Two days more: nothing comes twice (only the next date's save-the-date, 30 days before it).
+    assert "Reminder" not in after and "is over" not in after and "seat freed up" not in after
+    assert "[DM → alice] bot: Save the date: Apéro du mois (Apéros Wambrechies) is in 30 days" in after
