@@ -204,6 +204,53 @@ SCRIPT: tuple[Step, ...] = (
     Run("chloe", "/group leave Rust Lille", refused=True),
     Run("bruno", "/group leave Rust Lille"),
     Run("alice", "/location clear"),
+    # ---------------------------------------------------------------- events (in the group made above)
+    Run(
+        "modo",
+        '/event create groupe:"Rust Lille" titre:"Apéro Rust" début:"mardi 1 décembre 19h" '
+        'répétition:"chaque premier mardi du mois" places:1 adresse:"Café de la gare" rappels:"1j, 1h"',
+        MOD,
+        fallback='/event create group:"Rust Lille" title:"Apéro Rust" start:"2026-12-01 19:00" '
+        'repeat:"every first tuesday of the month" capacity:1 address:"Café de la gare" reminders:"1d,1h"',
+    ),
+    Run("modo", '/event create groupe:"Rust Lille" titre:"Apéro" début:"hier 19h"', MOD, refused=True),
+    Run("modo", '/event create groupe:"Rust Lille" titre:"Apéro" début:"mardi 19h" places:0', MOD, refused=True),
+    Run("chloe", '/event create groupe:"Rust Lille" titre:"Apéro" début:"mardi 19h"', refused=True),
+    Run("alice", "/event list"),
+    Run("alice", "/event list près_de:Lille rayon_km:20", fallback="/event list near:Lille radius_km:20"),
+    Run("alice", '/event list groupe:"Rust Lille" page:1', fallback='/event list group:"Rust Lille" page:1'),
+    Run("alice", "/event info événement:1", fallback="/event info event:1"),
+    Run("alice", '/event info "Apéro Rst"', refused=True),
+    Run("alice", "/event rsvp événement:1 réponse:oui", fallback="/event rsvp event:1 answer:going"),
+    Run("chloe", "/event rsvp 1 oui"),  # one seat: the waitlist
+    Run("chloe", "/event rsvp 1 bof", refused=True),
+    Run("david", '/event rsvp 1 peut-être date:"5 janvier"'),
+    Run("chloe", "/event mine"),
+    Run("david", "/event mine page:1"),
+    Run("david", "/event mine page:9", refused=True),
+    Run("alice", "/event rsvp 1 non"),  # chloe gets the seat, by a direct message
+    Run(
+        "modo",
+        '/event edit événement:1 places:2 titre:"Apéro Rust du mois"',
+        MOD,
+        fallback='/event edit event:1 capacity:2 title:"Apéro Rust du mois"',
+    ),
+    Run("chloe", "/event edit 1 places:5", refused=True),
+    Run("modo", "/event edit 1", MOD, refused=True),
+    Run(
+        "modo",
+        '/event cancel événement:1 date:"5 janvier" raison:"Salle prise"',
+        MOD,
+        fallback='/event cancel event:1 date:"5 janvier" reason:"Salle prise"',
+    ),
+    Run("modo", '/event cancel 1 date:"5 janvier"', MOD, refused=True),
+    Run(
+        "modo",
+        '/event next événement:1 début:"2027-06-01 19:00"',
+        MOD,
+        fallback='/event next event:1 start:"2027-06-01 19:00"',
+    ),
+    Run("modo", '/event cancel 2 raison:"Reportée"', MOD, fallback='/event cancel 2 reason:"Reportée"'),
     # ---------------------------------------------------------------- questions
     Run(
         "chloe",

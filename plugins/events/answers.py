@@ -39,13 +39,6 @@ async def member_timezone(desk: Desk, user: UserRef) -> str:
     return await desk.ctx.communities.timezone_for(user, user.community)
 
 
-def rsvp_command(event: Event, occurrence: Occurrence, answer: str) -> str:
-    """`/event rsvp 12 no` (with the date when the event repeats), to copy as is."""
-    # The date as the card's buttons carry it, which `lookup.pick_occurrence` reads back.
-    date = f' date:"{lookup.button_date(event, occurrence)}"' if event.rule is not None else ""
-    return f"/event rsvp {event.id} {answer}{date}"
-
-
 class Answers:
     """The members' side of events."""
 
@@ -105,7 +98,7 @@ class Answers:
             _(
                 "Its next date is {date}: `{command}`",
                 date=When(other.starts_at, tz),
-                command=rsvp_command(event, other, GOING),
+                command=lookup.rsvp_command(event, other, GOING),
             ),
         )
 
@@ -127,7 +120,7 @@ class Answers:
                 )
             )
             lines.append(
-                _("To leave the waitlist: `{command}`", command=rsvp_command(event, occurrence, NO)),
+                _("To leave the waitlist: `{command}`", command=lookup.rsvp_command(event, occurrence, NO)),
             )
         elif done.answer == MAYBE:
             lines.append(_("Noted: maybe for “{title}” on {date}.", title=title, date=when))
@@ -202,7 +195,7 @@ class Answers:
         lines.append(
             _(
                 "Can't come any more? `{command}` gives your seat to the next one.",
-                command=rsvp_command(event, occurrence, NO),
+                command=lookup.rsvp_command(event, occurrence, NO),
             )
         )
         # One DM per promotion: the key names the occurrence, its start, the member and when they got the seat.

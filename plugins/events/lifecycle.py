@@ -34,9 +34,9 @@ from plugins.events import schedule
 from plugins.events.cards import Cards
 from plugins.events.desk import Desk
 from plugins.events.lifecycle_repo import LifecycleRepo
-from plugins.events.lookup import button_date
+from plugins.events.lookup import rsvp_command
 from plugins.events.mirror import Mirror
-from plugins.events.records import CANCELLED, GOING, MAYBE, SCHEDULED, WAITLIST, Counts, Event, Occurrence
+from plugins.events.records import CANCELLED, GOING, MAYBE, NO, SCHEDULED, WAITLIST, Counts, Event, Occurrence
 
 REMIND, MILESTONE, RECAP = "events.remind", "events.milestone", "events.recap"
 KINDS = (REMIND, MILESTONE, RECAP)
@@ -434,9 +434,7 @@ class Lifecycle:
         card = self.card_link(occ)
         if card is not None:
             lines.append(_("The event's card: {card}", card=card))
-        command = f"/event rsvp {event.id} no"
-        if event.rule:
-            command += f' date:"{button_date(event, occ)}"'
+        command = rsvp_command(event, occ, NO)
         if waitlisted is not None:
             lines.append(_("Leave the waitlist: `{command}`", command=command))
         else:
@@ -457,9 +455,7 @@ class Lifecycle:
         card = self.card_link(occ)
         if card is not None:
             lines.append(_("The event's card: {card}", card=card))
-        command = f"/event rsvp {after.id} no"
-        if after.rule:
-            command += f' date:"{button_date(after, occ)}"'
+        command = rsvp_command(after, occ, NO)
         lines.append(_("Can't come any more? `{command}`", command=command))
         return Reply(join(lines))
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.folding import closest, fold
-from bot.i18n import Text, When, _
+from bot.i18n import Joined, Text, When, _, join, term
 from bot.model import CommunityRef, Level, UserRef
 from bot.plugin import CommandError, Invocation
 from bot.when.dates import DueError, parse_due
@@ -28,6 +28,13 @@ SHOWN_DATES = 5
 def button_date(event: Event, occurrence: Occurrence) -> str:
     """An occurrence's local start as the card buttons carry it (`2026-12-01 19:00`)."""
     return occurrence.starts_at.astimezone(ZoneInfo(event.timezone)).strftime(BUTTON_FORMAT)
+
+
+def rsvp_command(event: Event, occurrence: Occurrence, answer: str) -> Joined:
+    """`/event rsvp 12 no` to copy as is: the answer in the reader's words (`non` in French, which the command
+    accepts), the date as the buttons carry it when the event repeats."""
+    date = f' date:"{button_date(event, occurrence)}"' if event.rule is not None else ""
+    return join((f"/event rsvp {event.id} ", term(answer, "choice"), date), "")
 
 
 def list_hint() -> Text:

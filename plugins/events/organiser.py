@@ -31,6 +31,16 @@ MAX_NAMES = 30  # names listed per answer in /event info
 NEAR_SCAN = 2000  # dates read for `near:` before the distance check
 
 
+def listed(parts: list[Text]) -> Text:
+    """`a; b; c` in the reader's typography (`a ; b ; c` in French)."""
+    if not parts:
+        return ""
+    text = parts[0]
+    for part in parts[1:]:
+        text = _("{before}; {after}", before=text, after=part)
+    return text
+
+
 class Organiser:
     """The organisers' commands."""
 
@@ -339,7 +349,7 @@ class Organiser:
         first = next((o for o in [*kept, *added] if o.status != CANCELLED), None)
         unposted = await self._post(after, first) if first is not None and first.card_message_id is None else None
         lines: list[Text] = [
-            _("“{title}” (#{id}) changed: {changes}.", title=after.title, id=after.id, changes=join(changes, "; "))
+            _("“{title}” (#{id}) changed: {changes}.", title=after.title, id=after.id, changes=listed(changes))
         ]
         if unposted is not None:
             lines.append(unposted)
