@@ -7,52 +7,48 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.app import App
+from bot.model import Level
 from bot.plugin import DueAction
-from bot.storage.times import from_db, to_db
+from bot.storage.times import from_db
 from plugins.events.lifecycle import REMIND
-from plugins.events.records import CANCELLED, GOING, MAYBE, NO, WAITLIST, Event, Occurrence
-from plugins.events.repo import local_to_db
+from plugins.events.records import GOING, MAYBE, NO, Event, Occurrence
 from tests.events.life_helpers import (
-    TZ,
-    answer,
     dms,
     events,
     events_app,
     in_channel,
-    make_event,
     make_group,
-    post_cards,
+    plan,
+    rsvp,
 )
 from tests.groups.fakes import FakeSpaces
 from tests.harness import START, Harness
 
-FRIDAY = datetime(2026, 11, 20, 19, 0)  # Paris wall clock: 18:00 UTC
+FRIDAY = "2026-11-20 19:00"  # Paris wall clock: 18:00 UTC
+ADDRESS = "Café du Coin, 3 rue Nationale"
+FIRST_TUESDAYS = "every first tuesday of the month"
 TO_DAY_BEFORE = timedelta(days=3, hours=9)  # START (Monday 09:00 UTC) -> Thursday 18:00 UTC
 
 
 async def friday_apero(h: Harness, reminders: str = "1d,1h") -> tuple[Event, list[Occurrence]]:
-    """Alice's group and its Friday apéro with a card; bob going, chloe (French) maybe, dan can't go, eve
-    waitlisted; its reminders planned."""
-    group = await make_group(h)
+    """Alice's group and its Friday apéro (one seat) with a card; bob going, chloe (French) maybe, dan can't
+    go, eve going when it is full: waitlisted."""
+    await make_group(h)
     await h.command("chloe", "/language fr")
-    event, occs = await make_event(h, group, FRIDAY, capacity=1, reminders=reminders)
-    occs = await post_cards(h, event, occs)
-    for who, what, position in [("bob", GOING, None), ("chloe", MAYBE, None), ("dan", NO, None), ("eve", WAITLIST, 3)]:
-        await answer(h, occs[0], who, what, position)
-    await events(h).lifecycle.planned(event, occs)
+    event, occs = await plan(h, f'"{FRIDAY}" capacity:1 reminders:"{reminders}" address:"{ADDRESS}"')
+    for who, what in [("bob", GOING), ("chloe", MAYBE), ("dan", NO), ("eve", GOING)]:
+        await rsvp(h, event, who, what)
     return event, occs
 
 
 async def test_attendees_are_reminded_a_day_and_an_hour_before_once_each_in_their_language(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         event, occs = await friday_apero(h)
-        await answer(h, occs[0], "frank", WAITLIST, 5)  # positions are not renumbered after promotions
+        await rsvp(h, event, "frank", GOING)  # second on the waitlist
         await h.advance(days=3, hours=8, minutes=59)
         assert dms(h, "bob") == []
         await h.advance(minutes=1)
@@ -155,14 +151,11 @@ async def test_two_processes_on_one_database_remind_once(tmp_path: Path) -> None
 
 async def test_organisers_get_a_save_the_date_and_a_countdown_with_the_answers(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        group = await make_group(h)
+        await make_group(h)
         # Created by a moderator: the group's owner (alice) and the creator (zoe) are its organisers.
-        event, occs = await make_event(h, group, datetime(2026, 12, 26, 19, 0), capacity=10, created_by="zoe")
-        occs = await post_cards(h, event, occs)
-        await answer(h, occs[0], "bob", GOING)
-        await answer(h, occs[0], "chloe", MAYBE)
-        await answer(h, occs[0], "dan", NO)
-        await events(h).lifecycle.planned(event, occs)
+        event, occs = await plan(h, '"2026-12-26 19:00" capacity:10', who="zoe", level=Level.MODERATOR)
+        for who, what in [("bob", GOING), ("chloe", MAYBE), ("dan", NO)]:
+            await rsvp(h, event, who, what)
         # 26 December 18:00 UTC minus 30 days: 26 November 18:00 UTC.
         await h.advance(days=10, hours=8, minutes=59)
         assert dms(h, "alice") == [] and dms(h, "zoe") == []
@@ -176,7 +169,7 @@ async def test_organisers_get_a_save_the_date_and_a_countdown_with_the_answers(t
             assert "it does not post for you. You could post a save-the-date" in saved.text
             assert f"https://chat.example/{occs[0].card_channel_id}/{occs[0].card_message_id}" in saved.text
         assert dms(h, "bob") == []  # attendees get reminders, not milestones
-        await answer(h, occs[0], "eve", GOING)
+        await rsvp(h, event, "eve", GOING)
         await h.advance(days=23)
         [_, countdown] = dms(h, "alice")
         assert "Countdown: **Apéro** (Apéro Lille) is in 7 days" in countdown.text
@@ -188,10 +181,9 @@ async def test_organisers_get_a_save_the_date_and_a_countdown_with_the_answers(t
 
 async def test_organisers_milestones_in_french(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        group = await make_group(h)
+        await make_group(h)
         await h.command("alice", "/language fr")
-        event, occs = await make_event(h, group, datetime(2026, 12, 26, 19, 0))
-        await events(h).lifecycle.planned(event, occs)
+        await plan(h, '"2026-12-26 19:00"')
         await h.advance(days=10, hours=9)
         [saved] = dms(h, "alice")
         assert "À noter dans vos agendas\u202f: **Apéro** (Apéro Lille) a lieu dans 30 jours" in saved.text
@@ -204,21 +196,13 @@ async def test_organisers_milestones_in_french(tmp_path: Path) -> None:
 
 async def test_recap_of_a_monthly_event_gives_figures_a_thread_and_the_next_dates_card(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        group = await make_group(h)
+        await make_group(h)
         # Every first Tuesday at 19:00 in Paris: 1 December, 5 January, 2 February exist.
-        event, occs = await make_event(
-            h, group, datetime(2026, 12, 1, 19, 0), rule="FREQ=MONTHLY;BYDAY=1TU", capacity=1
-        )
+        event, occs = await plan(h, f'"2026-12-01 19:00" repeat:"{FIRST_TUESDAYS}" capacity:1 address:"{ADDRESS}"')
         assert [o.starts_at.date().isoformat() for o in occs] == ["2026-12-01", "2027-01-05", "2027-02-02"]
-        occs = [*await post_cards(h, event, occs[:1]), *occs[1:]]  # the next date's card, as /event create posts
-        for who, what, position in [
-            ("bob", GOING, None),
-            ("chloe", MAYBE, None),
-            ("dan", NO, None),
-            ("eve", WAITLIST, 1),
-        ]:
-            await answer(h, occs[0], who, what, position)
-        await events(h).lifecycle.planned(event, occs)
+        assert occs[0].card_message_id is not None and occs[1].card_message_id is None  # the next date's card
+        for who, what in [("bob", GOING), ("chloe", MAYBE), ("dan", NO), ("eve", GOING)]:
+            await rsvp(h, event, who, what)
         channel = occs[0].card_channel_id
         assert channel is not None
         cards_before = len(in_channel(h, channel))
@@ -264,45 +248,27 @@ async def test_recap_of_a_one_off_invites_to_plan_the_next_edition(tmp_path: Pat
         assert "1 participant, 1 peut-être, 1 absent, 1 sur la liste d’attente\u202f; 0 place restante" in recap.text
 
 
-async def moved(h: Harness, event: Event, occ: Occurrence, start_local: datetime) -> tuple[Event, list[Occurrence]]:
-    """The event moved to `start_local` (Paris), as /event edit stores it."""
-    start = start_local.replace(tzinfo=ZoneInfo(TZ)).astimezone(UTC)
-    await h.app.db.execute(
-        "UPDATE events SET start_local = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
-        (local_to_db(start_local), to_db(h.clock.now()), event.id),
-    )
-    await h.app.db.execute(
-        "UPDATE event_occurrences SET starts_at = ?, ends_at = ? WHERE id = ?",
-        (to_db(start), to_db(start + timedelta(minutes=event.duration_min)), occ.id),
-    )
-    after = await events(h).repo.event(event.community, event.id)
-    assert after is not None
-    return after, await events(h).repo.occurrences(event.community, event.id)
-
-
 async def test_a_change_is_told_to_going_and_maybe_only_in_their_language(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        event, occs = await friday_apero(h)
-        after, now_occs = await moved(h, event, occs[0], datetime(2026, 11, 21, 19, 0))
-        await events(h).lifecycle.changed(event, after, now_occs, ["Saturday instead of Friday"])
+        event, _occs = await friday_apero(h)
+        await h.command("alice", f'/event edit {event.id} start:"2026-11-21 19:00"')
         [bob] = dms(h, "bob")
-        assert "**Apéro** (Apéro Lille) changed:" in bob.text and "• Saturday instead of Friday" in bob.text
+        assert "**Apéro** (Apéro Lille) changed:\n• the time changed" in bob.text
         assert "Now: **Apéro**, Saturday 21 November 2026, 19:00 (Europe/Paris time)." in bob.text
         [chloe] = dms(h, "chloe")
         assert "a changé\u202f:" in chloe.text and "samedi 21 novembre 2026 à 19 h" in chloe.text
         assert dms(h, "dan") == [] and dms(h, "eve") == []
-        # The same change told again (a retried command) sends nothing more.
-        await events(h).lifecycle.changed(event, after, now_occs, ["Saturday instead of Friday"])
+        # The same start again changes nothing, and tells nobody.
+        await h.command("alice", f'/event edit {event.id} start:"2026-11-21 19:00"')
         assert len(dms(h, "bob")) == 1
 
 
 async def test_moving_an_event_reschedules_its_reminders(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        event, occs = await friday_apero(h)
+        event, _occs = await friday_apero(h)
         await h.advance(days=3, hours=9)  # Thursday 18:00 UTC: the day-before reminder of Friday
         assert len(dms(h, "bob")) == 1
-        after, now_occs = await moved(h, event, occs[0], datetime(2026, 11, 28, 19, 0))  # a week later
-        await events(h).lifecycle.changed(event, after, now_occs, ["One week later"])
+        await h.command("alice", f'/event edit {event.id} start:"2026-11-28 19:00"')  # a week later
         assert len(dms(h, "bob")) == 2  # the change notice
         await h.advance(hours=23)  # Friday 17:00 UTC, the old hour-before: nothing
         await h.advance(days=1)
@@ -317,11 +283,8 @@ async def test_moving_an_event_reschedules_its_reminders(tmp_path: Path) -> None
 
 async def test_a_cancellation_tells_going_maybe_and_the_waitlist_and_stops_the_reminders(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        event, occs = await friday_apero(h)
-        await h.app.db.execute("UPDATE events SET status = 'cancelled' WHERE id = ?", (event.id,))
-        await h.app.db.execute("UPDATE event_occurrences SET status = 'cancelled' WHERE id = ?", (occs[0].id,))
-        gone = replace(event, status=CANCELLED)
-        await events(h).lifecycle.cancelled(gone, [replace(occs[0], status=CANCELLED)], "room unavailable")
+        event, _occs = await friday_apero(h)
+        await h.command("alice", f'/event cancel {event.id} reason:"room unavailable"')
         [bob] = dms(h, "bob")
         assert "**Apéro** (Apéro Lille) is cancelled: Friday 20 November 2026, 19:00" in bob.text
         assert "Reason: room unavailable" in bob.text
@@ -336,13 +299,10 @@ async def test_a_cancellation_tells_going_maybe_and_the_waitlist_and_stops_the_r
 
 async def test_a_cancelled_date_of_a_series_is_not_recapped_but_the_series_goes_on(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        group = await make_group(h)
-        event, occs = await make_event(h, group, datetime(2026, 12, 1, 19, 0), rule="FREQ=MONTHLY;BYDAY=1TU")
-        occs = await post_cards(h, event, occs)
-        await answer(h, occs[0], "bob", GOING)
-        await events(h).lifecycle.planned(event, occs)
-        await h.app.db.execute("UPDATE event_occurrences SET status = 'cancelled' WHERE id = ?", (occs[0].id,))
-        await events(h).lifecycle.cancelled(event, [replace(occs[0], status=CANCELLED)], None)
+        await make_group(h)
+        event, _occs = await plan(h, f'"2026-12-01 19:00" repeat:"{FIRST_TUESDAYS}"')
+        await rsvp(h, event, "bob", GOING)
+        await h.command("alice", f'/event cancel {event.id} date:"2026-12-01 19:00"')
         assert "is cancelled: Tuesday 1 December 2026" in dms(h, "bob")[0].text
         await h.advance(days=16)
         assert len(dms(h, "bob")) == 1  # no reminder of the cancelled date
@@ -386,11 +346,10 @@ async def test_a_member_is_reminded_in_their_own_time_zone(tmp_path: Path) -> No
 
 async def test_the_last_date_of_a_series_invites_to_plan_the_next_edition(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
-        group = await make_group(h)
-        rule = "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20261231"  # 1 December only
-        event, occs = await make_event(h, group, datetime(2026, 12, 1, 19, 0), rule=rule)
+        await make_group(h)
+        rule = "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20261231T230000Z"  # 1 December only
+        event, occs = await plan(h, f'"2026-12-01 19:00" repeat:"{rule}"')
         assert len(occs) == 1
-        await events(h).lifecycle.planned(event, await post_cards(h, event, occs))
         await h.advance(days=15, hours=11)
         [recap] = [s for s in dms(h, "alice") if "is over" in s.text]
         assert f'Plan the next edition: `/event next {event.id} start:"…"`' in recap.text
