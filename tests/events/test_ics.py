@@ -18,6 +18,7 @@ from icalendar import Calendar
 
 from bot.formatting import LocalReply
 from bot.when.recurrence import occurrences
+from plugins.events import files
 from tests.events.cal_helpers import (
     PARIS,
     add_event,
@@ -235,3 +236,17 @@ async def test_files_in_french(h: Harness) -> None:
     assert str(calendar_of(mine)["X-WR-CALNAME"]) == "Mes événements"
     nothing = await h.command("carol", "/event ics", locale="fr")
     assert "Vous n’avez dit venir à aucune date" in nothing.text, nothing.text
+
+
+async def test_a_members_file_cut_at_its_limit_says_so(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "MAX_DATES", 2)
+    group = await make_group(h)
+    weekly = await add_event(h, group, "Apéro", datetime(2026, 11, 17, 19, 0), rule="FREQ=WEEKLY", dates=3)
+    for date in await dates_of(h, weekly):
+        await answer(h, date, "alice", "going")
+    reply = await h.command("alice", "/event ics")
+    assert "The file has your first 2 dates of 3, the earliest first." in reply.text
+    assert shown(calendar_of(reply)) == [
+        datetime(2026, 11, 17, 18, 0, tzinfo=UTC),
+        datetime(2026, 11, 24, 18, 0, tzinfo=UTC),
+    ]
