@@ -1,5 +1,5 @@
 """Per-community settings (time zone, locale, channel and role purposes) and per-member
-preferences and membership dates, cached in memory because every event reads them.
+preferences (language, time zone) and membership dates, cached in memory because every event reads them.
 
 Owns the tables `communities`, `community_channels`, `community_roles` and `members`.
 """
@@ -60,6 +60,7 @@ class CommunityStore:
         self._cache: dict[str, CommunitySettings] = {}
         self._generation = 0  # bumped by every settings write
         self._member_locale: dict[tuple[str, str], str | None] = {}
+        self._member_timezone: dict[tuple[str, str], str | None] = {}
 
     async def get(self, community: CommunityRef | str) -> CommunitySettings:
         """Settings of a community (defaults when it never changed anything)."""
@@ -184,6 +185,27 @@ class CommunityStore:
             return hinted
         return (await self.get(community)).locale
 
+    async def member_timezone(self, user: UserRef) -> str | None:
+        """The member's own time zone choice (`/timezone`), if any."""
+        key = (user.community.key, user.user_id)
+        if key not in self._member_timezone:
+            value = await self._db.fetchval("SELECT timezone FROM members WHERE community = ? AND user_id = ?", key)
+            self._member_timezone[key] = value
+        return self._member_timezone[key]
+
+    async def set_member_timezone(self, user: UserRef, tz: str | None, now: datetime) -> None:
+        """Set (or clear, to follow the community's) the member's IANA time zone."""
+        await self._db.execute(
+            "INSERT INTO members (community, user_id, timezone, first_seen_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (community, user_id) DO UPDATE SET timezone = excluded.timezone",
+            (user.community.key, user.user_id, tz, to_db(now)),
+        )
+        self._member_timezone[(user.community.key, user.user_id)] = tz
+
+    async def timezone_for(self, user: UserRef, community: CommunityRef) -> str:
+        """The time zone a member reads times in: their own choice, else the community's."""
+        return await self.member_timezone(user) or (await self.get(community)).timezone
+
     async def record_membership(self, user: UserRef, now: datetime, *, joined: bool) -> None:
         """Remember when a member joined or left (the questions plugin weights newcomers)."""
         column = "joined_at" if joined else "left_at"
@@ -223,7 +245,8 @@ class CommunityStore:
     async def export_member(self, user: UserRef) -> dict[str, Any]:
         """The member's preferences and membership dates."""
         row = await self._db.fetchone(
-            "SELECT locale, first_seen_at, joined_at, left_at FROM members WHERE community = ? AND user_id = ?",
+            "SELECT locale, timezone, first_seen_at, joined_at, left_at FROM members "
+            "WHERE community = ? AND user_id = ?",
             (user.community.key, user.user_id),
         )
         return dict(row) if row else {}
@@ -231,6 +254,7 @@ class CommunityStore:
     async def forget_member(self, user: UserRef, tx: Sql) -> int:
         """Delete the member's preferences and membership dates inside `tx`."""
         self._member_locale.pop((user.community.key, user.user_id), None)
+        self._member_timezone.pop((user.community.key, user.user_id), None)
         return await tx.execute(
             "DELETE FROM members WHERE community = ? AND user_id = ?", (user.community.key, user.user_id)
         )

@@ -167,6 +167,15 @@ class Communities(Protocol):
         """Set (or clear) a member's own language."""
         ...
 
+    async def set_member_timezone(self, user: UserRef, tz: str | None, now: datetime) -> None:
+        """Set (or clear, to follow the community's) a member's own IANA time zone."""
+        ...
+
+    async def timezone_for(self, user: UserRef, community: CommunityRef) -> str:
+        """The time zone a member reads times in (reminders, DMs): their own choice (`/timezone`), else
+        the community's."""
+        ...
+
     async def joined_dates(self, community: CommunityRef, user_ids: Iterable[str]) -> dict[str, datetime | None]:
         """When each member joined, in one query; None when unknown."""
         ...

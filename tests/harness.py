@@ -1,8 +1,9 @@
 """Test harness: the real App on a real database (SQLite file or PostgreSQL), a frozen clock, a fake platform.
 
-The fake platform records everything the bot sends and resolves members and channels from
-names, so a test reads like a conversation: `await h.say("alice", "hello")`,
-`reply = await h.command("bob", "/help")`, `await h.advance(hours=4)`.
+The fake platform records everything the bot sends (and every edit of it), keeps a native event listing
+like Discord's scheduled events, and resolves members and channels from names, so a test reads like a
+conversation: `await h.say("alice", "hello")`, `reply = await h.command("bob", "/help")`,
+`await h.advance(hours=4)`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from bot.model import (
     UserRef,
 )
 from bot.platforms.console import ConsolePlatform
+from bot.plugin import NativeEvent, NativeEventOutcome
 from tests import pgserver
 
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday
@@ -47,6 +49,7 @@ class Sent:
 
     target: Target
     reply: LocalReply
+    ref: MessageRef | None = None  # the message as the platform knows it (the edited one, for an edit)
 
     @property
     def text(self) -> str:
@@ -59,8 +62,52 @@ class Sent:
         return inert("\n".join(p for p in parts if p))
 
 
+class FakeNativeEvents:
+    """The platform's own event listing (like Discord's guild scheduled events), in memory: `events` holds
+    the current state by id (a cancelled one stays listed, its id in `cancelled`), `log` every call the
+    platform carried out. A test sets `missing_permission` ("Manage Events") to have every call refused
+    that way, carrying nothing out."""
+
+    def __init__(self) -> None:
+        self.events: dict[str, NativeEvent] = {}
+        self.cancelled: set[str] = set()
+        self.log: list[tuple[str, str]] = []
+        self.missing_permission: str | None = None
+        self._ids = itertools.count(1)
+
+    async def create_event(self, community: CommunityRef, event: NativeEvent) -> NativeEventOutcome:
+        """List a new event."""
+        if self.missing_permission is not None:
+            return NativeEventOutcome(None, missing_permission=self.missing_permission)
+        native_id = f"e{next(self._ids)}"
+        self.events[native_id] = event
+        self.log.append(("create", native_id))
+        return NativeEventOutcome(native_id)
+
+    async def update_event(self, community: CommunityRef, native_id: str, event: NativeEvent) -> NativeEventOutcome:
+        """Change a listed event; "not found" when it is not (or no longer) listed, or was cancelled."""
+        if self.missing_permission is not None:
+            return NativeEventOutcome(None, missing_permission=self.missing_permission)
+        if native_id not in self.events or native_id in self.cancelled:
+            return NativeEventOutcome(None, error="not found")
+        self.events[native_id] = event
+        self.log.append(("update", native_id))
+        return NativeEventOutcome(native_id)
+
+    async def cancel_event(self, community: CommunityRef, native_id: str) -> NativeEventOutcome:
+        """Mark a listed event cancelled (it stays listed); nothing to do for an unknown or cancelled one."""
+        if self.missing_permission is not None:
+            return NativeEventOutcome(None, missing_permission=self.missing_permission)
+        if native_id not in self.events:
+            return NativeEventOutcome(None)
+        if native_id not in self.cancelled:
+            self.cancelled.add(native_id)
+            self.log.append(("cancel", native_id))
+        return NativeEventOutcome(native_id)
+
+
 class FakePlatform:
-    """A platform that lives in memory: members and channels by name, everything sent recorded."""
+    """A platform that lives in memory: members and channels by name, everything sent and edited recorded."""
 
     def __init__(
         self, name: str = "fake", workspace: str = "T1", capabilities: Iterable[Capability] = tuple(Capability)
@@ -70,6 +117,8 @@ class FakePlatform:
         self.capabilities = frozenset(capabilities)
         self.community = CommunityRef(name, workspace)
         self.sent: list[Sent] = []
+        self.edits: list[Sent] = []  # each edit of a message the bot sent, `ref` naming the message
+        self.native_events = FakeNativeEvents()
         self.members: dict[str, str] = {}
         self.channels: dict[str, str] = {"general": "general"}
         self._ids = itertools.count(1)
@@ -124,9 +173,32 @@ class FakePlatform:
                 "made to fail by the test",
                 permission="send_messages" if reason == "missing_permission" else None,
             )
-        self.sent.append(Sent(target, reply))
         channel = target if isinstance(target, ChannelRef) else ChannelRef(self.name, self.workspace, "dm")
-        return MessageRef(channel, self.next_id())
+        ref = MessageRef(channel, self.next_id())
+        self.sent.append(Sent(target, reply, ref))
+        return ref
+
+    async def edit_message(self, ref: MessageRef, reply: LocalReply) -> bool:
+        """Replace a message the bot sent (recorded in `edits`); False for a message it never sent; a channel
+        made to `fail` refuses edits as it refuses sends."""
+        if not any(s.ref == ref for s in self.sent):
+            return False
+        reason = self.failing_targets.get(f"#{ref.channel.channel_id}")
+        if reason is not None:
+            raise DeliveryError(
+                reason,
+                "made to fail by the test",
+                permission="send_messages" if reason == "missing_permission" else None,
+            )
+        self.edits.append(Sent(ref.channel, reply, ref))
+        return True
+
+    def message(self, ref: MessageRef) -> Sent:
+        """The latest version of a message the bot sent (after its edits); KeyError when it sent none."""
+        for version in [*reversed(self.edits), *self.sent]:
+            if version.ref == ref:
+                return version
+        raise KeyError(ref)
 
     def link(self, ref: MessageRef) -> str | None:
         """A fake URL."""

@@ -9,6 +9,7 @@ import io
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,18 @@ from bot.app import App
 from bot.clock import FrozenClock
 from bot.formatting import Link, to_plain
 from bot.i18n import _
-from bot.model import Attachment, ChannelRef, MemberJoined, Message, ReactionAdded, Reply, UserRef
+from bot.model import (
+    Attachment,
+    Button,
+    Card,
+    CardField,
+    ChannelRef,
+    MemberJoined,
+    Message,
+    ReactionAdded,
+    Reply,
+    UserRef,
+)
 from bot.platforms.console import ConsolePlatform
 from bot.plugin import (
     DueAction,
@@ -360,3 +372,21 @@ async def test_a_huge_advance_stops_after_the_step_bound_and_says_how_to_go_on(
         assert console.clock.now() == START + timedelta(hours=2)  # type: ignore[attr-defined]
         await console.play(["/advance 1h"])
         assert out.getvalue().count("time to post!") == 3
+
+
+async def test_an_edited_message_is_printed_again_marked_as_the_edit_of_the_first(tmp_path: Path) -> None:
+    async with console_app(tmp_path) as (console, echo, out):
+        messenger = echo.ctx.messenger
+        general = ChannelRef("console", console.community.workspace_id, "general")
+        card = Card("Picnic by the river", (CardField("Going", "3"),))
+        ref = await messenger.send(general, Reply(card=card, buttons=(Button("Join", "event join"),)))
+        assert ref is not None
+        more = Card("Picnic by the river", (CardField("Going", "4"),))
+        assert await messenger.edit(ref, Reply(card=more, buttons=(Button("Join", "event join"),))) is True
+        assert await messenger.edit(ref, Reply(text="Cancelled: rain")) is True
+        text = out.getvalue()
+        assert "[#general] (edited “Picnic by the river”) bot:\n    ┌ Picnic by the river\n    │ Going: 4" in text
+        assert "    [Join] → /event join" in text
+        assert "[#general] (edited “Picnic by the river”) bot: Cancelled: rain" in text
+        assert not await messenger.edit(replace(ref, message_id="nope"), Reply(text="x"))
+        assert messenger.native_events(console.community) is None

@@ -173,7 +173,11 @@ class DemoPlatform:
     """An in-memory platform (with channel management for groups' spaces); counts what the bot sends."""
 
     name = "demo"
-    capabilities = frozenset(Capability) - {Capability.DELETE_MESSAGE}
+    capabilities = frozenset(Capability) - {
+        Capability.DELETE_MESSAGE,
+        Capability.EDIT_MESSAGE,
+        Capability.SCHEDULED_EVENTS,
+    }
 
     def __init__(self, workspace: str = "lille-tech") -> None:
         self.workspace = workspace

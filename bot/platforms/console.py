@@ -148,7 +148,13 @@ class ConsolePlatform:
 
     name = PLATFORM
     capabilities = frozenset(
-        {Capability.THREADS, Capability.REACTIONS, Capability.DIRECT_MESSAGES, Capability.ATTACHMENTS}
+        {
+            Capability.THREADS,
+            Capability.REACTIONS,
+            Capability.DIRECT_MESSAGES,
+            Capability.ATTACHMENTS,
+            Capability.EDIT_MESSAGE,
+        }
     )
 
     def __init__(
@@ -181,6 +187,8 @@ class ConsolePlatform:
         self._session = secrets.token_hex(3)
         self._files = itertools.count(1)
         self._last: dict[tuple[str, str | None], tuple[MessageRef, UserRef]] = {}
+        # The bot's messages (id -> where they were printed and how they began), for their edits.
+        self._sent: dict[str, tuple[str, str]] = {}
         # Members' messages by the number printed after each (`/thread N`, `/react EMOJI N`).
         self._numbered: dict[int, tuple[MessageRef, UserRef]] = {}
         self._numbers: dict[str, int] = {}  # message id -> its number, to name threads by their message
@@ -242,7 +250,20 @@ class ConsolePlatform:
             header = f"[{self._place(target)}]"
             channel = target
         self._print(header, reply)
-        return MessageRef(channel, self._next_id())
+        ref = MessageRef(channel, self._next_id())
+        self._sent[ref.message_id] = (header, _opening(reply))
+        return ref
+
+    async def edit_message(self, ref: MessageRef, reply: LocalReply) -> bool:
+        """Print the new version of a message the bot sent, marked as an edit of the one it replaces (named
+        by how that one began); False for a message the bot did not send."""
+        sent = self._sent.get(ref.message_id)
+        if sent is None:
+            return False
+        header, opening = sent
+        self._print(f"{header} (edited “{opening}”)", reply)
+        self._sent[ref.message_id] = (header, _opening(reply))
+        return True
 
     def show_reply(self, user: UserRef, reply: LocalReply) -> None:
         """Print a command's answer: privately marked when it is ephemeral."""
@@ -622,3 +643,10 @@ def _one_edit(a: str, b: str) -> bool:
     short, long = sorted((a, b), key=len)
     same = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
     return short[same:] == long[same + 1 :]
+
+
+def _opening(reply: LocalReply) -> str:
+    """How a message reads at first glance: its text's first line, else its card's title (40 characters)."""
+    text = to_plain(reply.text).strip() or (to_plain(reply.card.title).strip() if reply.card else "")
+    first = text.split("\n", 1)[0]
+    return first if len(first) <= 40 else first[:39] + "…"

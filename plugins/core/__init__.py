@@ -2,8 +2,9 @@
 
 - `/help [command]`: the commands the caller may use, in the caller's language; for one command, who
   may use it, its parameters and accepted values in the caller's words, and an example to type.
-- `/language`: a member's own language; `/settings ...` (moderators): time zone, language,
-  channels and roles by purpose.
+- `/language`: a member's own language; `/timezone`: their own time zone (a city, a zone name, `auto`),
+  the one their reminders and DMs show times in (`Communities.timezone_for`); `/settings ...`
+  (moderators): time zone, language, channels and roles by purpose.
 - `/privacy export|forget`: everything stored about the caller, from every plugin, as JSON;
   and its deletion after a confirmation step.
 

@@ -61,6 +61,7 @@ TEXT_EXAMPLES: Mapping[str, Text] = {
     "timezone": "Europe/Paris",
     "title": term("Newsletter of the week", "example"),
     "words": "crypto",
+    "zone": "Europe/Paris",
 }
 # Sensible whole numbers by parameter name (kept within the declared bounds); others use 12, an id-like value.
 NUMBER_EXAMPLES: Mapping[str, float] = {"radius_km": 30, "page": 2, "option": 2, "weeks": 4, "count": 5}

@@ -1,14 +1,15 @@
-"""The core plugin's declarations: help, language, community settings and privacy commands."""
+"""The core plugin's declarations: help, language, time zone, community settings and privacy commands."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import available_timezones
 
 from bot.communities import CHANNEL_PURPOSES, ROLE_PURPOSES
 from bot.folding import closest, fold
-from bot.i18n import SUPPORTED_LOCALES, Text, _, join, n_
+from bot.i18n import SUPPORTED_LOCALES, Msg, Text, _, join, n_
 from bot.model import Attachment, Button, Card, CardField, ChannelRef, CommunityRef, Level, Reply, UserRef
 from bot.plugin import (
     Choice,
@@ -23,8 +24,9 @@ from bot.plugin import (
     command,
     text,
 )
+from bot.when.rule_words import moment_words
 from plugins.core import help as help_texts
-from plugins.core import privacy
+from plugins.core import privacy, zones
 
 # Language names in the reader's language, in lower case in French ("anglais", "français").
 LANGUAGE_NAMES: dict[str, Text] = {"en": _("English"), "fr": _("French")}
@@ -50,6 +52,8 @@ PURPOSE_LABELS: dict[str, Text] = {
 }
 # Declared once: the reply that asks for the code names it as the reader types it.
 CONFIRM = text("confirm", _("The confirmation code the bot gave you."), required=False, max_length=16)
+# What `/timezone` takes for "follow the community" (the choice word `auto` reads the same in French).
+AUTO_WORDS: tuple[str, ...] = ("auto", "automatic", "automatique")
 _ROLE_MENTION = re.compile(r"^<@&(\d+)>$|^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
@@ -134,6 +138,54 @@ class CorePlugin(Plugin):
         return Reply(
             text=_("The bot now speaks {language} with you.", language=LANGUAGE_NAMES[language]), ephemeral=True
         )
+
+    # ------------------------------------------------------------ time zone
+
+    @command(
+        "timezone",
+        _("Choose the time zone the bot shows times in for you."),
+        text(
+            "zone",
+            _("A city or zone name (Paris, Montréal, Europe/Paris, UTC), or auto to follow the community."),
+            required=False,
+            max_length=64,
+            autocomplete="zones",
+            rest=True,
+        ),
+        private=True,
+    )
+    async def timezone(self, inv: Invocation, zone: str | None = None) -> Reply:
+        """`/timezone Paris`, `/timezone Europe/Paris`, `/timezone auto`; alone: the zone in use."""
+        communities = self.ctx.communities
+        now = self.ctx.clock.now()
+        if zone is not None and fold(zone) in {fold(word) for word in AUTO_WORDS}:
+            await communities.set_member_timezone(inv.user, None, now)
+            follows = (await communities.get(inv.community)).timezone
+            said: Msg = _("The bot now follows the community's time zone with you ({zone}).", zone=follows)
+            return _zone_reply(said, follows, now)
+        if zone is not None:
+            match = zones.resolve(zone)
+            if match is None:
+                suggested = zones.suggestions(zone)
+                accepted = _("Type a city such as Paris or Montréal, a zone such as Europe/Paris, UTC, or auto.")
+                hint: Text = (
+                    join([_("Did you mean {suggestion}?", suggestion=suggested[0]), accepted], sep=" ")
+                    if suggested
+                    else accepted
+                )
+                raise CommandError(_("{value} is not a time zone I know.", value=zone), hint)
+            await communities.set_member_timezone(inv.user, match, now)
+            return _zone_reply(_("Your time zone is now {zone}.", zone=match), match, now)
+        current = await communities.timezone_for(inv.user, inv.community)
+        return _zone_reply(_("Your time zone is {zone}.", zone=current), current, now)
+
+    @autocomplete("zones")
+    async def complete_zones(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
+        """Cities and zone names matching what was typed, and `auto` while it may be meant."""
+        found = [Choice(zone, label) for label, zone in zones.complete(prefix)]
+        if fold(prefix) and any(fold(word).startswith(fold(prefix)) for word in AUTO_WORDS):
+            found.insert(0, Choice("auto", _("auto: follow the community's time zone")))
+        return found[:25]
 
     # ------------------------------------------------------------ settings
 
@@ -317,6 +369,12 @@ class CorePlugin(Plugin):
             removed,
         )
         return Reply(text=done, ephemeral=True)
+
+
+def _zone_reply(said: Msg, zone: str, now: datetime) -> Reply:
+    """What the member chose, with the time it is there now: the proof they picked the right zone."""
+    local = _("Local time there: {time}.", time=moment_words(now, zone))
+    return Reply(text=join([said, local], sep=" "), ephemeral=True)
 
 
 def _role_id(raw: str) -> str:

@@ -13,6 +13,10 @@ Objects the bot creates over REST are echoed on the gateway like Discord does
 GUILD_CREATE carries the guild's `member_count` (every member, bots included; `set_member_count` makes a
 large guild listing fewer members than it counts); `member_joins` and `member_leaves` change it and push
 GUILD_MEMBER_ADD / GUILD_MEMBER_REMOVE.
+The bot holds a managed role with the invite's permissions (`revoke_bot_permission` takes one off). Messages
+the bot posted can be edited (404 for an unknown one); guild scheduled events are kept per guild
+(`FakeGuild.scheduled_events`) with Discord's checks: its form limits, its status moves (scheduled to
+active or cancelled, active to completed) and Create/Manage Events held by the bot.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from urllib.parse import unquote
 
 from aiohttp import WSMsgType, web
 
+from bot.platforms.discord import PERMISSIONS
 from tests.discord import payloads as p
 from tests.discord.rest import RestRoutes, json_response
 
@@ -83,6 +88,7 @@ class FakeGuild:
     channels: dict[str, int] = field(default_factory=dict)
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     roles: dict[str, int] = field(default_factory=dict)
+    scheduled_events: dict[str, dict[str, Any]] = field(default_factory=dict)  # by id, as Discord returns them
 
     def channel(self, name: str) -> dict[str, Any]:
         """The payload of a channel (or thread) by name."""
@@ -188,7 +194,11 @@ class FakeDiscord:
         payload = p.guild(guild_id, name, owner_id=0, roles=roles, channels=[], members=[], threads=[])
         guild = FakeGuild(guild_id, name, guild_id, payload, roles={"Moderators": moderators})
         self.guilds[guild_id] = guild
-        self._join(guild, self.bot)
+        # Discord gives a bot added by its invite URL a managed role holding the permissions the URL asked for.
+        bot_role = p.snowflake()
+        payload["roles"].append(p.role(bot_role, self.bot["username"], permissions=PERMISSIONS.value, position=2))
+        guild.roles[self.bot["username"]] = bot_role
+        self._join(guild, self.bot, [bot_role])
         alice = self.add_member(guild, "alice")
         payload["owner_id"] = alice["id"]
         self.add_member(guild, "bob")
@@ -207,6 +217,12 @@ class FakeDiscord:
         guild.users[user["username"]] = user
         guild.payload["member_count"] += 1  # Discord's count includes bots, the bot itself too
         return member
+
+    async def revoke_bot_permission(self, guild: FakeGuild, bit: int) -> None:
+        """A server admin takes a permission (1 << bit) off the bot's role (GUILD_ROLE_UPDATE pushed)."""
+        role = next(r for r in guild.payload["roles"] if r["id"] == str(guild.roles[self.bot["username"]]))
+        role["permissions"] = str(int(role["permissions"]) & ~(1 << bit))
+        await self.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": role}, guild.id)
 
     def set_member_count(self, guild: FakeGuild, count: int) -> None:
         """A large guild: GUILD_CREATE says `count` members while listing only the few the fake knows

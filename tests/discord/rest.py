@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -92,6 +93,7 @@ class RestRoutes:
         self.acknowledged: set[str] = set()
         self.posted: dict[int, list[dict[str, Any]]] = {}
         self.nonces: dict[tuple[int, str], dict[str, Any]] = {}  # (channel, nonce) -> the message it created
+        self.edits: list[str] = []  # ids of the messages edited, in order
         self.routes: list[tuple[str, re.Pattern[str], Handler]] = [
             (method, re.compile(pattern), handler)
             for method, pattern, handler in [
@@ -105,6 +107,7 @@ class RestRoutes:
                 ("PATCH", r"/webhooks/\d+/([^/]+)/messages/@original", self.edit_original),
                 ("DELETE", r"/webhooks/\d+/([^/]+)/messages/@original", self.no_content),
                 ("POST", r"/channels/(\d+)/messages", self.post_message),
+                ("PATCH", r"/channels/(\d+)/messages/(\d+)", self.edit_message),
                 ("DELETE", r"/channels/\d+/messages/\d+", self.no_content),
                 ("POST", r"/users/@me/channels", self.open_dm),
                 ("POST", r"/guilds/(\d+)/channels", self.create_channel),
@@ -118,6 +121,11 @@ class RestRoutes:
                 ("PUT", r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", self.member_role),
                 ("DELETE", r"/guilds/(\d+)/members/(\d+)/roles/(\d+)", self.member_role),
                 ("GET", r"/guilds/(\d+)/members/(\d+)", self.get_member),
+                ("POST", r"/guilds/(\d+)/scheduled-events", self.create_event),
+                ("GET", r"/guilds/(\d+)/scheduled-events", self.list_events),
+                ("GET", r"/guilds/(\d+)/scheduled-events/(\d+)", self.get_event),
+                ("PATCH", r"/guilds/(\d+)/scheduled-events/(\d+)", self.edit_event),
+                ("DELETE", r"/guilds/(\d+)/scheduled-events/(\d+)", self.delete_event),
             ]
         ]
 
@@ -214,6 +222,23 @@ class RestRoutes:
         self.posted.setdefault(channel_id, []).append(message)
         if nonce is not None:
             self.nonces[(channel_id, str(nonce))] = message
+        return json_response(message)
+
+    async def edit_message(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        """Edit a message the bot posted (kept in `posted`, changed in place, `edited_timestamp` set);
+        a key absent from the body is left as it was, like Discord does."""
+        channel_id, message_id = int(match.group(1)), match.group(2)
+        message = next((m for m in self.posted.get(channel_id, []) if m["id"] == message_id), None)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        body = call.body or {}
+        if "content" in body:
+            message["content"] = body["content"] or ""
+        for key in ("embeds", "components"):
+            if key in body:
+                message[key] = body[key] or []
+        message["edited_timestamp"] = p.NOW
+        self.edits.append(message_id)
         return json_response(message)
 
     async def open_dm(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
@@ -372,3 +397,115 @@ class RestRoutes:
         guild = self.fake.guilds[int(match.group(1))]
         member = next((m for m in guild.payload["members"] if m["user"]["id"] == match.group(2)), None)
         return json_response(member) if member else _error(404, 10007, "Unknown Member")
+
+    # ------------------------------------------------------------ guild scheduled events
+
+    def _bot_permissions(self, guild: Any) -> int:
+        """The bot's server-wide permissions: @everyone's and its roles' (all with Administrator)."""
+        me = guild.member(self.fake.bot["username"])
+        held = 0
+        for role in guild.payload["roles"]:
+            if role["id"] == str(guild.id) or role["id"] in me["roles"]:
+                held |= int(role["permissions"])
+        return -1 if held & ADMINISTRATOR else held
+
+    def _event(self, match: re.Match[str]) -> tuple[Any, dict[str, Any] | None]:
+        guild = self.fake.guilds[int(match.group(1))]
+        return guild, guild.scheduled_events.get(match.group(2))
+
+    async def create_event(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild = self.fake.guilds[int(match.group(1))]
+        if not self._bot_permissions(guild) & CREATE_EVENTS:
+            return _error(403, 50013, "Missing Permissions")
+        body = call.body or {}
+        event_id = str(p.snowflake())
+        event: dict[str, Any] = {
+            "id": event_id,
+            "guild_id": str(guild.id),
+            "channel_id": None,
+            "creator_id": str(self.fake.app_id),
+            "creator": self.fake.bot,
+            "name": body.get("name"),
+            "description": body.get("description"),
+            "scheduled_start_time": body.get("scheduled_start_time"),
+            "scheduled_end_time": body.get("scheduled_end_time"),
+            "privacy_level": body.get("privacy_level"),
+            "status": EVENT_SCHEDULED,
+            "entity_type": body.get("entity_type"),
+            "entity_id": None,
+            "entity_metadata": body.get("entity_metadata"),
+            "user_count": 0,
+            "image": None,
+        }
+        problems = event_problems(event)
+        if problems:
+            return _form_errors(problems)
+        guild.scheduled_events[event_id] = event
+        return json_response(event)
+
+    async def list_events(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild = self.fake.guilds[int(match.group(1))]
+        return json_response(list(guild.scheduled_events.values()))
+
+    async def get_event(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        _guild, event = self._event(match)
+        return json_response(event) if event else _error(404, 10070, "Unknown Guild Scheduled Event")
+
+    async def edit_event(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild, event = self._event(match)
+        if event is None:
+            return _error(404, 10070, "Unknown Guild Scheduled Event")
+        if not self._bot_permissions(guild) & (MANAGE_EVENTS | CREATE_EVENTS):
+            return _error(403, 50013, "Missing Permissions")
+        body = call.body or {}
+        status = body.get("status")
+        if status is not None and status != event["status"] and status not in EVENT_MOVES.get(event["status"], ()):
+            # Discord: scheduled -> active or cancelled, active -> completed, nothing else.
+            return _error(400, 180000, "Cannot update event status")
+        keys = ("name", "description", "scheduled_start_time", "scheduled_end_time", "privacy_level", "status")
+        changed = {**event, **{k: body[k] for k in (*keys, "entity_metadata") if k in body}}
+        problems = event_problems(changed)
+        if problems:
+            return _form_errors(problems)
+        event.update(changed)
+        return json_response(event)
+
+    async def delete_event(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
+        guild, event = self._event(match)
+        if event is None:
+            return _error(404, 10070, "Unknown Guild Scheduled Event")
+        if not self._bot_permissions(guild) & (MANAGE_EVENTS | CREATE_EVENTS):
+            return _error(403, 50013, "Missing Permissions")
+        del guild.scheduled_events[event["id"]]
+        return web.Response(status=204)
+
+
+def _form_errors(fields: list[str]) -> web.Response:
+    """Discord's 50035 with its errors object (a field name to its `_errors`)."""
+    errors = {name: {"_errors": [{"code": "BASE_TYPE_BAD", "message": f"Invalid {name}"}]} for name in fields}
+    return json_response({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
+
+
+ADMINISTRATOR, MANAGE_EVENTS, CREATE_EVENTS = 1 << 3, 1 << 33, 1 << 44
+EVENT_SCHEDULED, EVENT_ACTIVE, EVENT_COMPLETED, EVENT_CANCELLED = 1, 2, 3, 4
+EVENT_MOVES = {EVENT_SCHEDULED: (EVENT_ACTIVE, EVENT_CANCELLED), EVENT_ACTIVE: (EVENT_COMPLETED,)}
+
+
+def event_problems(event: dict[str, Any]) -> list[str]:
+    """What Discord refuses in a guild scheduled event: a name of 1 to 100 characters, a description up to
+    1,000, and for an external event (type 3) a location of 1 to 100 characters and an end after the start."""
+    problems: list[str] = []
+    if not 1 <= len(event.get("name") or "") <= 100:
+        problems.append("name")
+    if len(event.get("description") or "") > 1000:
+        problems.append("description")
+    if event.get("privacy_level") != 2:
+        problems.append("privacy_level")
+    if event.get("entity_type") == 3:
+        location = (event.get("entity_metadata") or {}).get("location") or ""
+        if not 1 <= len(location) <= 100:
+            problems.append("entity_metadata.location")
+        end = event.get("scheduled_end_time")
+        if not end or datetime.fromisoformat(end) <= datetime.fromisoformat(event["scheduled_start_time"]):
+            problems.append("scheduled_end_time")
+    return problems

@@ -12,7 +12,8 @@ Modes: `invalid_auth` (every bot-token call fails like a revoked token), `fail_o
 429 with Retry-After), `server_error_once(method, status)` and `down` (method -> 5xx status: every
 call of it gets that status, with an HTML page as a failing front end sends, until removed).
 Archived channels keep their names taken, as on Slack. A message over Block Kit's limits is refused as
-Slack refuses it (`refusal`).
+Slack refuses it (`refusal`). The bot's messages are kept (`messages`, by channel and ts) and `chat.update`
+changes them (`message_not_found` for a ts never posted).
 
 Channel membership (`members`: channel id -> member ids) answers `conversations.members`, paged like
 the other lists (a private channel the bot is not in is `channel_not_found`, as on Slack);
@@ -118,6 +119,11 @@ def refusal(message: dict[str, Any]) -> str | None:
     return None
 
 
+def _blocks(args: dict[str, Any]) -> list[Any]:
+    blocks = args.get("blocks") or []
+    return list(json.loads(blocks) if isinstance(blocks, str) else blocks)
+
+
 def _texts(node: object) -> list[str]:
     if isinstance(node, dict):
         return [v for k, v in node.items() if k == "text" and isinstance(v, str)] + [
@@ -164,6 +170,7 @@ class FakeSlack:
         self.responses: list[dict[str, Any]] = []
         self.expired: set[str] = set()  # response URL keys Slack no longer takes (used up, or 30 minutes old)
         self.uploads: dict[str, bytes] = {}
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> the bot's message as it is now
         self.acks: list[dict[str, Any]] = []
         self.connections = 0
         self._failures: dict[str, list[tuple[int, dict[str, Any] | str, dict[str, str]]]] = {}
@@ -427,7 +434,22 @@ class FakeSlack:
         if refused:
             return {"ok": False, "error": refused}
         ts = f"1700000000.{next(self._ids):06d}"
-        return {"channel": args.get("channel"), "ts": ts, "message": {"text": args.get("text"), "ts": ts}}
+        message = {"text": args.get("text"), "blocks": _blocks(args), "ts": ts}
+        self.messages[(str(args.get("channel")), ts)] = message
+        return {"channel": args.get("channel"), "ts": ts, "message": dict(message)}
+
+    def _m_chat_update(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        message = self.messages.get((str(args.get("channel")), str(args.get("ts"))))
+        if message is None:
+            return {"ok": False, "error": "message_not_found"}
+        refused = refusal(args)
+        if refused:
+            return {"ok": False, "error": refused}
+        message["text"] = args.get("text")
+        if "blocks" in args:
+            message["blocks"] = _blocks(args)
+        message["edited"] = {"user": BOT_USER, "ts": f"1700000000.{next(self._ids):06d}"}
+        return {"channel": args.get("channel"), "ts": args.get("ts"), "text": args.get("text")}
 
     def _m_chat_postEphemeral(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         refused = refusal(args)

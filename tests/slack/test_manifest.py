@@ -19,7 +19,7 @@ from bot.platforms.slack.app_manifest import BOT_EVENTS, BOT_SCOPES, slash_comma
 from bot.plugin import CommandDecl
 from bot.registry import available_plugins, declared_commands
 
-CORE_NOUNS = ["/help", "/language", "/privacy", "/settings"]
+CORE_NOUNS = ["/help", "/language", "/privacy", "/settings", "/timezone"]
 
 
 def load(text: str) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def test_socket_mode_manifest_has_no_urls_and_the_prefix() -> None:
     assert text.startswith("# Slack app manifest for affinity-bot")
     data = load(text)
     commands = data["features"]["slash_commands"]
-    assert [c["command"] for c in commands] == ["/ab-help", "/ab-language", "/ab-privacy", "/ab-settings"]
+    assert [c["command"] for c in commands] == ["/ab-help", "/ab-language", "/ab-privacy", "/ab-settings", "/ab-timezone"]
     assert all("url" not in c for c in commands)
     assert data["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in data["settings"]["event_subscriptions"]

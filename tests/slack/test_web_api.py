@@ -365,6 +365,7 @@ async def test_missing_secrets_and_a_bad_port_are_refused_before_connecting(tmp_
         assert platform.socket_mode and platform.capabilities == frozenset(Capability) - {
             Capability.CREATE_ROLE,
             Capability.DELETE_MESSAGE,
+            Capability.SCHEDULED_EVENTS,
         }
     finally:
         await app.stop()

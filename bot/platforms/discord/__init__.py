@@ -3,8 +3,8 @@
 `create(app, env)` builds the platform that `affinity-bot run` starts when the token variable is set;
 `invite_url(config, env)` is the OAuth2 URL printed by `affinity-bot discord-invite-url`, asking for
 exactly the permissions the bot uses. Modules: client (connection, endpoints, sharding), platform
-(sending, directory, events), interactions, commands (payload and sync), render, translate, spaces,
-failures. See docs/discord.md.
+(sending and editing, directory, gateway events), interactions, commands (payload and sync), render,
+translate, spaces, scheduled_events (events in the server's Events list), failures. See docs/discord.md.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ PERMISSIONS = discord.Permissions(
     manage_messages=True,  # filters delete noise
     manage_channels=True,  # groups' channels and categories
     manage_roles=True,  # groups' roles and channel permission overwrites
+    manage_events=True,  # events mirrored as the server's scheduled events (edited, cancelled)
+    create_events=True,  # ... created (Discord split this from Manage Events in 2024)
 )
 """What the bot needs in a server, and nothing more."""
 

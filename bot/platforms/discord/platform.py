@@ -1,8 +1,10 @@
-"""The Discord platform: the `Platform` protocol (and `Spaces`, and `delete_message`) over discord.py.
+"""The Discord platform: the `Platform` protocol (and `Spaces`, `NativeEvents`, `edit_message` and
+`delete_message`) over discord.py.
 
-Owns sending (channels, threads, forum posts, DMs), the directory lookups from the client's cache
-(with a REST or gateway fallback for members), links, and the bridge from gateway events to the
-dispatcher. Interactions, rendering, command sync and group spaces live in their own modules.
+Owns sending (channels, threads, forum posts, DMs) and editing what it sent, the directory lookups from
+the client's cache (with a REST or gateway fallback for members), links, and the bridge from gateway
+events to the dispatcher. Interactions, rendering, command sync, group spaces and scheduled events live in their own
+modules.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from bot.config import DiscordConfig
 from bot.folding import fold
 from bot.formatting import LocalReply
 from bot.i18n import Translator
-from bot.model import Capability, ChannelRef, CommunityRef, Event, MessageRef, Target, UserRef
+from bot.model import Capability, ChannelRef, CommunityRef, DeliveryError, Event, MessageRef, Target, UserRef
 from bot.platforms.base import EventSink
 from bot.platforms.discord import translate
 from bot.platforms.discord.client import Connection, Timing, make_client, shard_ids
 from bot.platforms.discord.commands import CommandSync, command_payload
 from bot.platforms.discord.failures import MANAGE_MESSAGES, SEND_MESSAGES, refusals
 from bot.platforms.discord.interactions import Interactions, LocaleFor
-from bot.platforms.discord.render import ButtonCodec, Outgoing, clip, plain, render
+from bot.platforms.discord.render import MAX_CONTENT, ButtonCodec, Outgoing, clip, plain, render
+from bot.platforms.discord.scheduled_events import DiscordScheduledEvents
 from bot.platforms.discord.spaces import DiscordSpaces
 from bot.plugin import AutocompleteFn, CommandDecl
 from bot.storage.database import Database
@@ -56,6 +59,8 @@ class DiscordPlatform:
             Capability.CREATE_ROLE,
             Capability.DELETE_MESSAGE,
             Capability.ATTACHMENTS,
+            Capability.EDIT_MESSAGE,
+            Capability.SCHEDULED_EVENTS,
         }
     )
 
@@ -85,6 +90,7 @@ class DiscordPlatform:
         self.codec = ButtonCodec(db, now)
         self.command_sync = CommandSync(db, config)
         self.spaces = DiscordSpaces(self.client, config)
+        self.native_events = DiscordScheduledEvents(self.client)
         self.interactions = Interactions(
             sink=sink,
             commands=commands,
@@ -209,6 +215,34 @@ class DiscordPlatform:
             if len(parts) > 1:
                 await _send_all(thread, parts[1:])
         return MessageRef(target.in_thread(str(thread.id)), str(message.id))
+
+    async def edit_message(self, ref: MessageRef, reply: LocalReply) -> bool:
+        """Replace a message the bot sent: its text, embed and buttons, rendered as a send renders them (the
+        same pings allowed, the same button ids). A message holds one part of a rendering: a reply longer
+        than one message keeps its first text and embed, and its buttons; attachments stay as they were.
+        False when the message is gone."""
+        dm = ref.channel.workspace_id == translate.DM_WORKSPACE
+        guild = None if dm else _guild_id(ref.channel.workspace_id)
+        parts = await render(reply, self.codec, everyone_role=guild)
+        if len(parts) > 1:
+            log.warning(
+                "edit of %s: the new version needs %d messages, the first one is kept", ref.message_id, len(parts)
+            )
+        channel_id = int(ref.channel.thread_id or ref.channel.channel_id)
+        message = self.client.get_partial_messageable(channel_id, guild_id=guild).get_partial_message(
+            int(ref.message_id)
+        )
+        kwargs = _edit_kwargs(parts)
+        try:
+            with refusals(_send_permission(reply, in_thread=ref.channel.thread_id is not None)):
+                await message.edit(**kwargs)
+        except DeliveryError as error:
+            if error.reason == "not_found":
+                return False
+            raise
+        finally:
+            _drop_view(kwargs)
+        return True
 
     async def delete_message(self, ref: MessageRef, reason: str) -> bool:
         """Delete a message (filters); True once it is gone (also when it already was)."""
@@ -351,6 +385,19 @@ def _send_permission(reply: LocalReply, *, in_thread: bool) -> str:
     if reply.attachments:
         needed.append("Attach Files")
     return ", ".join(needed)
+
+
+def _edit_kwargs(parts: Sequence[Outgoing]) -> dict[str, Any]:
+    """Keyword arguments for `Message.edit`: every part of the message set, so an edit also clears what the
+    new version no longer has (text, card, buttons)."""
+    first, last = parts[0], parts[-1]
+    content = first.content if len(parts) == 1 else clip(first.content or "", MAX_CONTENT)
+    return {
+        "content": content or None,
+        "embeds": [first.embed] if first.embed is not None else [],
+        "view": last.view(),
+        "allowed_mentions": first.allowed_mentions(),
+    }
 
 
 def _drop_view(kwargs: Mapping[str, Any]) -> None:

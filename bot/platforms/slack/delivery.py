@@ -1,4 +1,5 @@
-"""Posting to Slack: messages (chat.postMessage, in threads with thread_ts), files (files_upload_v2:
+"""Posting to Slack: messages (chat.postMessage, in threads with thread_ts) and their edits (chat.update),
+files (files_upload_v2:
 files.getUploadURLExternal, the upload itself, files.completeUploadExternal), direct messages
 (conversations.open) and answers through a command's response_url. Every Web API failure
 becomes a `DeliveryError`."""
@@ -68,6 +69,24 @@ class Delivery:
                 raise delivery_error(exc) from exc
             first = first or str(response["ts"])
         return first
+
+    async def update(self, channel_id: str, ts: str, reply: LocalReply) -> bool:
+        """Replace a message the bot posted (chat.update) with a reply rendered as a post renders it: its
+        text, card and buttons (the first message of a reply too long for one; files stay as they were).
+        False when the message is gone (`message_not_found`)."""
+        messages = self.renderer.messages(reply)
+        message = messages[0] if messages else SlackMessage(" ", ())
+        if len(messages) > 1:
+            log.warning("edit of %s: the new version needs %d messages, the first one is kept", ts, len(messages))
+        try:
+            # An empty blocks list clears the old blocks; text is the notification and screen-reader fallback.
+            await self.client.chat_update(channel=channel_id, ts=ts, text=message.text, blocks=list(message.blocks))
+        except Exception as exc:
+            error = delivery_error(exc)
+            if error.reason == "not_found":
+                return False
+            raise error from exc
+        return True
 
     async def upload(self, channel_id: str, attachments: Sequence[Attachment], *, thread_ts: str | None = None) -> None:
         """Share files in a channel or DM through the three-step external upload."""

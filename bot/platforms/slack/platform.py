@@ -1,7 +1,7 @@
 """The Slack platform: one workspace (the bot token's), reached through slack-bolt in Socket Mode or
 HTTP mode. It checks the token at start (auth.test), routes events to the dispatcher as neutral
-events, runs slash commands and buttons, sends replies, manages group channels (`Spaces`) and
-answers directory lookups.
+events, runs slash commands and buttons, sends replies and edits them, manages group channels (`Spaces`)
+and answers directory lookups. Slack keeps no event listing of its own: no `NativeEvents` here.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class SlackPlatform:
             Capability.BUTTONS,
             Capability.CREATE_CHANNEL,
             Capability.ATTACHMENTS,
+            Capability.EDIT_MESSAGE,
         }
     )
 
@@ -255,6 +256,10 @@ class SlackPlatform:
             channel = target
         ts = await self.delivery.post(channel.channel_id, reply, thread_ts=channel.thread_id)
         return MessageRef(channel, ts) if ts else None
+
+    async def edit_message(self, ref: MessageRef, reply: LocalReply) -> bool:
+        """Replace a message the bot posted (chat.update: same channel, same ts); False when it is gone."""
+        return await self.delivery.update(ref.channel.channel_id, ref.message_id, reply)
 
     async def can_read(self, user: UserRef, channel: ChannelRef) -> bool | None:
         """Whether a member may read a channel (a thread: its channel); None when Slack cannot tell.
