@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vRecur
@@ -34,7 +33,8 @@ class IcsEvent:
     `start` (and `end`, `exdates`) are aware datetimes; `rule` is a canonical RRULE body as
     `bot.when.recurrence` stores it (an UNTIL without `Z` is read on the start's wall clock, a
     date-only UNTIL includes its day); `sequence` grows on every edit so calendar apps take the
-    new version of the same `uid`."""
+    new version of the same `uid`. A date of a repetition changed on its own is another IcsEvent
+    with the same `uid` and `recurrence_id`."""
 
     uid: str
     title: str
@@ -47,8 +47,12 @@ class IcsEvent:
     exdates: tuple[datetime, ...] = ()
     location: str = ""
     url: str | None = None
-    status: Literal["CONFIRMED", "CANCELLED"] | None = None
+    status: str | None = None
+    """`CONFIRMED` or `CANCELLED` (a cancelled event, or one cancelled date of a repetition)."""
     categories: tuple[str, ...] = ()
+    recurrence_id: datetime | None = None
+    """Set on one changed date of a repetition: the date the rule gives (same `uid` as the rule's
+    event); this event replaces it."""
 
 
 def rrule_for_export(body: str, zone: tzinfo | None) -> str:
@@ -112,6 +116,8 @@ def build_ics(events: Iterable[IcsEvent], name: str) -> bytes:
         event.add("dtend", _on_clock(item.end, zone) if item.end is not None else start + SLOT_LENGTH)
         event.add("dtstamp", item.stamp.astimezone(UTC))
         event.add("description", item.description)
+        if item.recurrence_id is not None:
+            event.add("recurrence-id", _on_clock(item.recurrence_id, zone))
         if item.rule:
             event.add("rrule", vRecur.from_ical(rrule_for_export(item.rule, zone)))
         if item.exdates:

@@ -8,7 +8,11 @@ part and its accepted range, with an example. Any later feature that repeats (ev
 module too.
 
 `occurrences` expands a rule on the wall clock of a zone with dateutil, then converts to UTC, so a
-slot at 09:00 Europe/Paris stays at 09:00 across the daylight-saving changes. Expansion is bounded
+slot at 09:00 Europe/Paris stays at 09:00 across the daylight-saving changes. UNTIL is read as RFC
+5545 and independent parsers (`recurring-ical-events`) read it, so the bot's agenda and a calendar
+app agree on the last date: `UNTIL=…Z` is a UTC moment (converted to the series' zone), an UNTIL
+without `Z` is the series' local wall time, and a date-only UNTIL includes its whole day (the
+.ics export writes the last two in UTC, `bot.when.ical.rrule_for_export`). Expansion is bounded
 in count (`MAX_OCCURRENCES`), in span (`MAX_SPAN` from the rule's start) and in dateutil's own
 search: dateutil only stops on a date past UNTIL, so a rule whose days never come back
 (`FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30`) would scan every day up to the year 9999 (seconds of CPU).
@@ -66,6 +70,7 @@ MAX_OCCURRENCES = 10_000
 """The most dates one expansion returns."""
 MAX_SPAN = timedelta(days=366 * 100)
 """The furthest an expansion reaches past the rule's start: a series ends after a century."""
+_FOLD = timedelta(hours=1)  # the hour a fall-back night repeats
 _CYCLE = timedelta(days=146_097)  # 400 Gregorian years, exactly 20,871 weeks
 
 _FREQS = {"YEARLY": YEARLY, "MONTHLY": MONTHLY, "WEEKLY": WEEKLY, "DAILY": DAILY}
@@ -89,7 +94,7 @@ _ONLY_WITH = {"BYWEEKNO": ("YEARLY",), "BYYEARDAY": ("YEARLY",), "BYMONTHDAY": (
 _KNOWN = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "WKST", *_RANGES)
 _NUMBER = re.compile(r"[+-]?[0-9]+")  # ASCII digits only: `\d` takes ١٢ and １０ too
 _DAY = re.compile(r"([+-]?[0-9]+)?([A-Z]{2})")
-_UNTIL = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})Z?)?")
+_UNTIL = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})(?:T([0-9]{2})([0-9]{2})([0-9]{2})(Z?))?")
 _EXAMPLES = "FREQ=WEEKLY;BYDAY=TU,TH · FREQ=MONTHLY;BYDAY=1MO · FREQ=MONTHLY;BYMONTHDAY=-1"
 
 
@@ -119,17 +124,32 @@ class Rule:
     interval: int
     count: int | None
     until: datetime | None
+    """The last moment: aware (UTC) for `UNTIL=…Z`, else naive local wall time (a date-only UNTIL
+    is its day's last second)."""
     by: dict[str, tuple[int, ...]]
     byday: tuple[weekday, ...]
     wkst: int | None
 
-    def build(self, start_local: datetime, until: datetime, shift: timedelta = timedelta()) -> rrule:
+    def local_until(self, zone: ZoneInfo | None) -> datetime | None:
+        """UNTIL on the wall clock of `zone`; a UTC UNTIL without a zone is taken as it is written."""
+        if self.until is None or self.until.tzinfo is None:
+            return self.until
+        if zone is None:
+            return self.until.replace(tzinfo=None)
+        return self.until.astimezone(zone).replace(tzinfo=None)
+
+    def build(
+        self, start_local: datetime, until: datetime, shift: timedelta = timedelta(), zone: ZoneInfo | None = None
+    ) -> rrule:
         """dateutil's rule from a naive local start, ending at `until` too (unless it counts), every
-        date moved `shift` later."""
+        date moved `shift` later; a UTC UNTIL is read on `zone`'s wall clock."""
         kwargs: dict[str, object] = {key.lower(): values for key, values in self.by.items()}
         if self.byday:
             kwargs["byweekday"] = self.byday
-        end = None if self.count is not None else min(until, self.until or until) + shift
+        last = self.local_until(zone)
+        if last is not None and self.until is not None and self.until.tzinfo is not None:
+            last = _later(last, _FOLD)  # the hour a fall-back night repeats: checked exactly in UTC later
+        end = None if self.count is not None else min(until, last or until) + shift
         return rrule(
             self.freq,
             dtstart=start_local + shift,
@@ -222,7 +242,7 @@ def _rule(parts: dict[str, str], raw: str) -> Rule:
         raise RuleError(_("BYSETPOS needs another BY part to pick from."), _examples(_RANGES["BYSETPOS"][2]))
     byday = _weekdays(parts.get("BYDAY"), freq, "BYWEEKNO" in parts)
     wkst = _day_index(parts["WKST"]) if "WKST" in parts else None
-    body = ";".join(f"{name}={_canonical(name, value)}" for name, value in parts.items())
+    body = ";".join(f"{name}={value}" for name, value in parts.items())
     return Rule(body, _FREQS[freq], interval, count, until, by, byday, wkst)
 
 
@@ -235,11 +255,6 @@ def _not_understood(raw: str) -> RuleError:
             "(at most daily)."
         ),
     )
-
-
-def _canonical(name: str, value: str) -> str:
-    # Slots live on the local wall clock, so a UTC UNTIL is read on that clock too.
-    return value.removesuffix("Z") if name == "UNTIL" else value
 
 
 def _short(value: str) -> str:
@@ -349,8 +364,13 @@ def _until(value: str) -> datetime:
     try:
         if match is None:
             raise ValueError(value)
-        year, month, day, hour, minute, second = (int(group or 0) for group in match.groups())
-        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - UNTIL is local wall time
+        year, month, day, hour, minute, second = (int(group or 0) for group in match.groups()[:6])
+        if match.group(4) is None:
+            # A date alone includes its day, as the .ics export writes it (its last second).
+            return datetime(year, month, day, 23, 59, 59)  # noqa: DTZ001 - local wall time
+        if match.group(7):
+            return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - local wall time
     except ValueError:
         raise RuleError(
             _("UNTIL={value} is not a real date: write it as YYYYMMDD or YYYYMMDDTHHMMSS.", value=_short(value)),
@@ -361,19 +381,22 @@ def _until(value: str) -> datetime:
 # ---------------------------------------------------------------- checking against a start
 
 
-def check_rule(text: str, start_local: datetime) -> Rule:
-    """`parse_rule`, and a first date within `HORIZON_YEARS` of the naive local start."""
+def check_rule(text: str, start_local: datetime, tz: str | None = None) -> Rule:
+    """`parse_rule`, and a first date within `HORIZON_YEARS` of the naive local start on the wall
+    clock of `tz` (needed to read a UTC UNTIL exactly; without it a UTC UNTIL is read as written)."""
     rule = parse_rule(text)
-    if rule.until is not None and rule.until < start_local:
+    zone = ZoneInfo(tz) if tz is not None else None
+    last = rule.local_until(zone)
+    if last is not None and last < start_local:
         raise RuleError(
             _(
                 "UNTIL={value} is before the first date; this repetition never happens.",
-                value=rule.until.strftime("%Y%m%d"),
+                value=last.strftime("%Y%m%d"),
             ),
             _examples("FREQ=WEEKLY;UNTIL=20271231"),
         )
     horizon = _add_years(start_local, HORIZON_YEARS)
-    if next(_local_slots(rule, start_local, start_local, horizon), None) is None:
+    if next(_local_slots(rule, start_local, start_local, horizon, zone), None) is None:
         raise RuleError(
             _("This repetition never happens within {years} years of its first date.", years=HORIZON_YEARS),
             _(
@@ -400,7 +423,9 @@ def _later(moment: datetime, delta: timedelta) -> datetime:
         return datetime.max  # noqa: DTZ901 - naive local wall time, like `moment`
 
 
-def _local_slots(rule: Rule, start: datetime, lower: datetime, upper: datetime) -> Iterator[datetime]:
+def _local_slots(
+    rule: Rule, start: datetime, lower: datetime, upper: datetime, zone: ZoneInfo | None = None
+) -> Iterator[datetime]:
     """The naive local dates in [lower, upper] of `rule` started at `start`, with a bounded search.
 
     Expanded 400·k years later (the same calendar) so that dateutil's search for a date that
@@ -409,7 +434,7 @@ def _local_slots(rule: Rule, start: datetime, lower: datetime, upper: datetime) 
     if max(start, lower) > upper:
         return
     shift = _CYCLE * ((MAXYEAR - upper.year) // 400)
-    for moment in rule.build(start, upper, shift).xafter(lower + shift, inc=True):
+    for moment in rule.build(start, upper, shift, zone).xafter(lower + shift, inc=True):
         local: datetime = moment - shift
         if local > upper:
             return
@@ -432,7 +457,9 @@ def occurrences(
         # A day of margin on the local side: the UTC bounds are checked exactly below.
         local_until = _later(until.astimezone(zone).replace(tzinfo=None), timedelta(days=1))
         lower = max(local_after - timedelta(days=1), start_local)
-        moments = _local_slots(rule, start_local, lower, local_until)
+        moments = _local_slots(rule, start_local, lower, local_until, zone)
+        if rule.until is not None and rule.until.tzinfo is not None:
+            until = min(until, rule.until)  # exactly, in UTC
     found: list[datetime] = []
     for local in moments:
         # fold=0: an hour that exists twice (October) is the first one; one skipped (March) moves forward.

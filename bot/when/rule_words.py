@@ -197,8 +197,9 @@ def _sentence(parts: dict[str, str], start: datetime) -> Msg | None:
     return None
 
 
-def describe(body: str, start_local: datetime) -> Msg:
-    """A stored repetition in words for the reader, from its rule and the series' naive local start."""
+def describe(body: str, start_local: datetime, tz: str | None = None) -> Msg:
+    """A stored repetition in words for the reader, from its rule and the series' naive local start
+    in `tz` (a UTC UNTIL is shown on that zone's calendar)."""
     try:
         parse_rule(body)
         parts = _parts(body)
@@ -215,8 +216,11 @@ def describe(body: str, start_local: datetime) -> Msg:
         return n_("{rule}, once", "{rule}, {count} times", count, rule=sentence)
     if "UNTIL" in parts:
         until = parts["UNTIL"]
-        moment = datetime(int(until[:4]), int(until[4:6]), int(until[6:8]), 12, tzinfo=UTC)
-        return _("{rule}, until {date}", rule=sentence, date=When(moment, "UTC", "d MMMM y"))
+        day = datetime(int(until[:4]), int(until[4:6]), int(until[6:8]), tzinfo=UTC)
+        if until.endswith("Z") and tz is not None:  # a UTC moment: its day where the series lives
+            moment = day.replace(hour=int(until[9:11]), minute=int(until[11:13]))
+            day = datetime.combine(moment.astimezone(ZoneInfo(tz)).date(), day.timetz())
+        return _("{rule}, until {date}", rule=sentence, date=When(day.replace(hour=12), "UTC", "d MMMM y"))
     return sentence
 
 

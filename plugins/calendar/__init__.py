@@ -25,9 +25,11 @@ Modules: `plugin` (declarations only), `settings`, `repo` (all SQL). Services th
 `entries` (add, agenda, done/skip/edit/cancel, permissions, autocomplete), `series_editor`
 (whole-series edits), `files` (.ics export, CSV import), `charter`, `planner` (materialising
 occurrences, due actions, publish detection) and `digest`. Pure modules: `entry_fields` (typed
-fields read and checked), `dates` and `date_words` (reading due dates), `recurrence` (rules),
-`series_plan` (what a series edit changes), `import_sheet` (the CSV file's shape), `ical` (.ics
-text), `adherence` (outcomes and streaks) and `texts` (messages).
+fields read and checked), `series_plan` (what a series edit changes), `import_sheet` (the CSV
+file's shape), `export` (what the .ics file holds: series with their rule, overrides, EXDATE,
+SEQUENCE), `adherence` (outcomes and streaks) and `texts` (messages). Dates, rules and the .ics
+writer are shared with events in `bot.when` (`dates`, `date_words`, `rule_words`, `recurrence`,
+`ical`).
 """
 
 # Where this plugin comes among the defaults (bot/discovery.py): its start, digest and export order.

@@ -85,7 +85,7 @@ class EntryService:
             read_title(title),
             channel.channel_id,
             owner.user_id,
-            await read_rule_off_loop(repeat, start),
+            await read_rule_off_loop(repeat, start, tz),
             start,
             tz,
             read_remind(remind, self.settings.remind),
@@ -110,7 +110,7 @@ class EntryService:
             texts.owner_and_reminders(self.ctx.directory.member_name(owner), created.remind),
         ]
         if new.rule:
-            lines.append(_("Repeats: {rule}.", rule=describe(new.rule, new.start_local)))
+            lines.append(_("Repeats: {rule}.", rule=describe(new.rule, new.start_local, new.timezone)))
         if first_owned and await self.send_charter(owner):
             lines.append(_("The editorial charter was sent to @{owner}.", owner=self.ctx.directory.member_name(owner)))
         return Reply(text=join(lines))

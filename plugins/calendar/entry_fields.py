@@ -42,20 +42,20 @@ async def read_due_off_loop(raw: str, now: datetime, tz: str) -> datetime:
     return await asyncio.to_thread(read_due, raw, now, tz)
 
 
-async def read_rule_off_loop(raw: str | None, start_local: datetime) -> str | None:
+async def read_rule_off_loop(raw: str | None, start_local: datetime, tz: str | None = None) -> str | None:
     """`read_rule` on a worker thread."""
-    return await asyncio.to_thread(read_rule, raw, start_local)
+    return await asyncio.to_thread(read_rule, raw, start_local, tz)
 
 
-def read_rule(raw: str | None, start_local: datetime) -> str | None:
-    """The canonical RRULE body of a repetition starting at a naive local time, or a CommandError
-    naming the wrong part and its accepted range (see `recurrence.check_rule`)."""
+def read_rule(raw: str | None, start_local: datetime, tz: str | None = None) -> str | None:
+    """The canonical RRULE body of a repetition starting at a naive local time in `tz`, or a
+    CommandError naming the wrong part and its accepted range (see `recurrence.check_rule`)."""
     if raw is None or not raw.strip():
         return None
     # Words first (`hebdo`, `chaque semaine le mardi`); what is not words is read as an RRULE.
     words = read_words(raw, start_local)
     try:
-        return check_rule(words if words is not None else raw, start_local).body
+        return check_rule(words if words is not None else raw, start_local, tz).body
     except RuleError as error:
         raise CommandError(error.message, error.hint) from None
 

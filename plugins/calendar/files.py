@@ -1,8 +1,11 @@
-"""Files in and out (`FileService`): the .ics export of upcoming entries and the all-or-nothing
-CSV import. Reading the CSV itself (header, encoding, rows) is `import_sheet`'s job."""
+"""Files in and out (`FileService`): the .ics export of the agenda (from 30 days ago on; what it
+holds is `export`'s job) and the all-or-nothing CSV import. Reading the CSV itself (header,
+encoding, rows) is `import_sheet`'s job."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
@@ -10,9 +13,10 @@ from bot.i18n import Msg, Text, _, join, n_
 from bot.model import Attachment, ChannelRef, CommunityRef, Reply, UserRef
 from bot.params import bind_options
 from bot.plugin import CommandError, Invocation, channel, member, text
-from bot.when.ical import IcsEvent, build_ics
+from bot.when.ical import build_ics
 from plugins.calendar.entries import EntryService
 from plugins.calendar.entry_fields import read_due_off_loop, read_remind, read_rule_off_loop, read_title
+from plugins.calendar.export import PAST, PAST_DAYS, calendar_events
 from plugins.calendar.import_sheet import HEADER, SheetError, SheetRow, read_sheet
 from plugins.calendar.repo import NewSeries
 
@@ -53,42 +57,59 @@ class FileService:
         self.entries = entries
 
     async def export_ics(self, inv: Invocation) -> Reply:
-        """Upcoming planned entries as an .ics file."""
+        """The agenda from `PAST_DAYS` ago on (every entry not cancelled) as an .ics file."""
         now = self.entries.ctx.clock.now()
-        rows = [
-            e
-            for e in await self.entries.repo.entries(inv.community.key, now, None, None, EXPORT_LIMIT)
-            if e.status == "planned"
-        ]
         community = inv.community
-        events = []
-        for entry in rows:
-            where = self.entries.ctx.directory.channel_name(
-                ChannelRef(community.platform, community.workspace_id, entry.channel_id)
-            )
+        since = now - PAST
+        repo = self.entries.repo
+        slots = await repo.export_slots(community.key, since, EXPORT_LIMIT)
+        series_ids = {slot.series_id for slot in slots}
+        series = await repo.series_of(community.key, series_ids)
+        cancelled: dict[int, list[datetime]] = {}
+        for series_id, slot_at in await repo.cancelled_slots(community.key, series_ids, since):
+            cancelled.setdefault(series_id, []).append(slot_at)
+        directory = self.entries.ctx.directory
+        labels: dict[tuple[str, str | None], str] = {}
+        pairs = {(slot.channel_id, slot.owner_id) for slot in slots}
+        pairs |= {(one.channel_id, one.owner_id) for one in series.values()}
+        for channel_id, owner_id in pairs:
+            where = directory.channel_name(ChannelRef(community.platform, community.workspace_id, channel_id))
             owner = (
-                self.entries.ctx.directory.member_name(
-                    UserRef(community.platform, community.workspace_id, entry.owner_id)
-                )
-                if entry.owner_id
+                directory.member_name(UserRef(community.platform, community.workspace_id, owner_id))
+                if owner_id
                 else "-"
             )
-            events.append(
-                IcsEvent(
-                    f"calendar-{entry.id}@{community.key}",
-                    entry.title,
-                    entry.due_at,
-                    f"#{where} · @{owner} · #{entry.id}",
-                    now,
+            labels[channel_id, owner_id] = f"#{where} · @{owner}"
+        # Expanding the rules is CPU work: off the event loop.
+        events = await asyncio.to_thread(
+            calendar_events,
+            community.key,
+            series,
+            slots,
+            cancelled,
+            since,
+            now,
+            lambda channel_id, owner_id: labels[channel_id, owner_id],
+            len(slots) < EXPORT_LIMIT,
+        )
+        content = await asyncio.to_thread(build_ics, events, "affinity-bot")
+        lines: list[Text] = [
+            n_(
+                "Here is {count} entry as a calendar file: the past {days} days and what is ahead.",
+                "Here are {count} entries as a calendar file: the past {days} days and what is ahead.",
+                len(slots),
+                days=PAST_DAYS,
+            )
+        ]
+        if any(event.rule for event in events):
+            lines.append(
+                _(
+                    "A repeating entry is one event with its repetition: your calendar app also shows its "
+                    "dates further ahead."
                 )
             )
-        content = build_ics(events, "affinity-bot")
         return Reply(
-            text=n_(
-                "Here is the {count} upcoming entry as a calendar file.",
-                "Here are the {count} upcoming entries as a calendar file.",
-                len(events),
-            ),
+            text=join(lines),
             attachments=(Attachment("calendar.ics", content, "text/calendar"),),
             ephemeral=True,
         )
@@ -171,7 +192,7 @@ async def _row(service: EntryService, inv: Invocation, row: SheetRow, lookup: Lo
         read_title(row.title),
         where.channel_id,
         owner.user_id,
-        await read_rule_off_loop(row.repeat, start),
+        await read_rule_off_loop(row.repeat, start, inv.timezone),
         start,
         inv.timezone,
         read_remind(None, service.settings.remind),

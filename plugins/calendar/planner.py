@@ -19,10 +19,10 @@ from plugins.calendar.repo import CalendarRepo, Entry, NewEntry, Series
 from plugins.calendar.settings import CalendarSettings
 
 
-def _stored_rule_problem(rule: str, start_local: datetime) -> RuleError | None:
+def _stored_rule_problem(rule: str, start_local: datetime, tz: str) -> RuleError | None:
     """Why a stored rule (maybe from an older version) cannot be expanded, or None when it can."""
     try:
-        check_rule(rule, start_local)
+        check_rule(rule, start_local, tz)
     except RuleError as error:
         return error
     return None
@@ -64,7 +64,7 @@ class Planner:
         for stale in await self.repo.series_to_extend(until):
             # On a thread: a rule that never happens is searched for years before it is refused.
             problem = (
-                await asyncio.to_thread(_stored_rule_problem, stale.rule, stale.start_local)
+                await asyncio.to_thread(_stored_rule_problem, stale.rule, stale.start_local, stale.timezone)
                 if stale.rule is not None
                 else None
             )

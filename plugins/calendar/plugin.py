@@ -199,7 +199,11 @@ class CalendarPlugin(Plugin[CalendarSettings]):
 
     # ------------------------------------------------------------ commands: files
 
-    @command("calendar export", _("Download the upcoming entries as an .ics calendar file."), private=True)
+    @command(
+        "calendar export",
+        _("Download the entries of the past 30 days and ahead as an .ics calendar file."),
+        private=True,
+    )
     async def export(self, inv: Invocation) -> Reply:
         """`/calendar export`."""
         return await self.files.export_ics(inv)

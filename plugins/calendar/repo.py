@@ -13,7 +13,7 @@ from bot.storage.times import to_db as to_db
 from plugins.calendar.adherence import Outcome
 from plugins.calendar.series_plan import FIELDS, Occurrence, Plan
 
-__all__ = ["CalendarRepo", "Entry", "NewEntry", "NewSeries", "Series", "from_db", "to_db"]
+__all__ = ["CalendarRepo", "Entry", "NewEntry", "NewSeries", "Series", "Slot", "from_db", "to_db"]
 
 
 def _opt(text: str | None) -> datetime | None:
@@ -36,6 +36,8 @@ class Series:
     materialised_until: datetime
     cancelled: bool
     disabled: bool = False
+    revision: int = 0
+    """Grows on every change a calendar app shows: the export's SEQUENCE."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +58,19 @@ class Entry:
     link: str | None
     reason: str | None
     rule: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One occurrence as the .ics export writes it: its slot in the series' rule and its due time."""
+
+    id: int
+    series_id: int
+    slot_at: datetime
+    due_at: datetime
+    title: str
+    channel_id: str
+    owner_id: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +106,7 @@ _ENTRY = (
 )
 _SERIES = (
     "SELECT id, community, title, channel_id, owner_id, rule, start_local, timezone, remind, "
-    "materialised_until, cancelled_at, disabled_at FROM calendar_series "
+    "materialised_until, cancelled_at, disabled_at, revision FROM calendar_series "
 )
 
 
@@ -128,6 +143,7 @@ def _series(row: Any) -> Series:
         from_db(row["materialised_until"]),
         row["cancelled_at"] is not None,
         row["disabled_at"] is not None,
+        row["revision"],
     )
 
 
@@ -242,6 +258,8 @@ class CalendarRepo:
                 (to_db(now), entry_id, series.id, plan.revisions[entry_id]),
             ):
                 changed.append(entry_id)
+        if columns or changed:
+            await _bump(sql, series.id)
         return changed
 
     async def series_to_extend(self, until: datetime) -> list[Series]:
@@ -256,7 +274,8 @@ class CalendarRepo:
     async def disable_series(self, series_id: int, reason: str, now: datetime) -> bool:
         """Stop materialising a series whose stored rule no longer expands; False when already disabled."""
         changed = await self.db.execute(
-            "UPDATE calendar_series SET disabled_at = ?, disabled_reason = ? WHERE id = ? AND disabled_at IS NULL",
+            "UPDATE calendar_series SET disabled_at = ?, disabled_reason = ?, revision = revision + 1 "
+            "WHERE id = ? AND disabled_at IS NULL",
             (to_db(now), reason, series_id),
         )
         return changed > 0
@@ -295,6 +314,8 @@ class CalendarRepo:
             "UPDATE calendar_series SET materialised_until = ? WHERE id = ? AND materialised_until < ?",
             (to_db(until), series_id, to_db(until)),
         )
+        if added:
+            await _bump(sql, series_id)  # each new occurrence's number shows in the export
         return added
 
     @staticmethod
@@ -307,7 +328,8 @@ class CalendarRepo:
         """Cancel a series and its planned occurrences; returns the occurrences cancelled."""
         async with self.db.transaction() as tx:
             changed = await tx.execute(
-                "UPDATE calendar_series SET cancelled_at = ? WHERE community = ? AND id = ? AND cancelled_at IS NULL",
+                "UPDATE calendar_series SET cancelled_at = ?, revision = revision + 1 "
+                "WHERE community = ? AND id = ? AND cancelled_at IS NULL",
                 (to_db(now), community, series_id),
             )
             if not changed:
@@ -382,21 +404,28 @@ class CalendarRepo:
         message_id: str | None = None,
         reason: str | None = None,
     ) -> bool:
-        """Move a planned occurrence to its final status; False when it was no longer planned."""
-        changed = await self.db.execute(
+        """Move a planned occurrence to its final status; False when it was no longer planned. A
+        cancelled one leaves calendars: its series' revision grows."""
+        statement = (
             "UPDATE calendar_entries SET status = ?, published_at = ?, link = ?, message_id = ?, reason = ?, "
-            "updated_at = ? WHERE community = ? AND id = ? AND status = 'planned'",
-            (
-                status,
-                to_db(published_at) if published_at else None,
-                link,
-                message_id,
-                reason,
-                to_db(now),
-                community,
-                entry_id,
-            ),
+            "updated_at = ? WHERE community = ? AND id = ? AND status = 'planned'"
         )
+        values = (
+            status,
+            to_db(published_at) if published_at else None,
+            link,
+            message_id,
+            reason,
+            to_db(now),
+            community,
+            entry_id,
+        )
+        if status != "cancelled":  # publish detection stays one statement
+            return await self.db.execute(statement, values) > 0
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(statement, values)
+            if changed:
+                await _bump_entry(tx, entry_id)
         return changed > 0
 
     async def published_by(self, community: str, channel_id: str, message_id: str) -> Entry | None:
@@ -425,11 +454,14 @@ class CalendarRepo:
         values = [changes[column] for column in allowed if column in changes]
         if "channel_id" in changes or "owner_id" in changes:
             self._authors = None  # reloaded on the next message
-        changed = await self.db.execute(
-            f"UPDATE calendar_entries SET {', '.join(sets)}, revision = revision + 1, armed = 0, updated_at = ? "
-            "WHERE community = ? AND id = ? AND status = 'planned'",
-            (*values, to_db(now), community, entry_id),
-        )
+        async with self.db.transaction() as tx:
+            changed = await tx.execute(
+                f"UPDATE calendar_entries SET {', '.join(sets)}, revision = revision + 1, armed = 0, updated_at = ? "
+                "WHERE community = ? AND id = ? AND status = 'planned'",
+                (*values, to_db(now), community, entry_id),
+            )
+            if changed:
+                await _bump_entry(tx, entry_id)
         return changed > 0
 
     async def owner_has_entries(self, community: str, owner_id: str) -> bool:
@@ -468,6 +500,56 @@ class CalendarRepo:
             f"SELECT id, title FROM calendar_series WHERE community = ? AND id IN ({marks})", (community, *ids)
         )
         return {int(r["id"]): str(r["title"]) for r in rows}
+
+    # ------------------------------------------------------------ the .ics export
+
+    async def export_slots(self, community: str, since: datetime, limit: int) -> list[Slot]:
+        """Occurrences shown in the agenda (not cancelled) due from `since` on, by due time."""
+        rows = await self.db.fetchall(
+            "SELECT id, series_id, slot_at, due_at, title, channel_id, owner_id FROM calendar_entries "
+            "WHERE community = ? AND due_at >= ? AND status != 'cancelled' ORDER BY due_at, id LIMIT ?",
+            (community, to_db(since), limit),
+        )
+        return [
+            Slot(
+                r["id"],
+                r["series_id"],
+                from_db(r["slot_at"]),
+                from_db(r["due_at"]),
+                r["title"],
+                r["channel_id"],
+                r["owner_id"],
+            )
+            for r in rows
+        ]
+
+    async def series_of(self, community: str, series_ids: Iterable[int]) -> dict[int, Series]:
+        """Series by id."""
+        ids = sorted(set(series_ids))
+        found: dict[int, Series] = {}
+        for start in range(0, len(ids), 500):  # bounded parameter lists on both engines
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(_SERIES + f"WHERE community = ? AND id IN ({marks})", (community, *chunk))
+            found.update((int(r["id"]), _series(r)) for r in rows)
+        return found
+
+    async def cancelled_slots(
+        self, community: str, series_ids: Iterable[int], before: datetime
+    ) -> list[tuple[int, datetime]]:
+        """(series, slot) of the cancelled occurrences of these series with a slot before `before`."""
+        ids = sorted(set(series_ids))
+        found: list[tuple[int, datetime]] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = await self.db.fetchall(
+                "SELECT series_id, slot_at FROM calendar_entries WHERE community = ? AND status = 'cancelled' "
+                f"AND slot_at < ? AND series_id IN ({marks}) ORDER BY slot_at LIMIT 10000",
+                (community, to_db(before), *chunk),
+            )
+            found.extend((int(r["series_id"]), from_db(r["slot_at"])) for r in rows)
+        return found
 
     # ------------------------------------------------------------ charter
 
@@ -517,6 +599,12 @@ class CalendarRepo:
     @staticmethod
     async def forget_user(tx: Sql, community: str, user_id: str) -> int:
         """Unlink the member from every slot (slots stay, unowned); returns the rows changed."""
+        # The owner's name leaves the exported descriptions: those series' calendars change.
+        await tx.execute(
+            "UPDATE calendar_series SET revision = revision + 1 WHERE community = ? AND (owner_id = ? OR id IN "
+            "(SELECT series_id FROM calendar_entries WHERE community = ? AND owner_id = ?))",
+            (community, user_id, community, user_id),
+        )
         changed = await tx.execute(
             "UPDATE calendar_entries SET owner_id = NULL WHERE community = ? AND owner_id = ?", (community, user_id)
         )
@@ -531,3 +619,17 @@ class CalendarRepo:
             (community, user_id),
         )
         return changed
+
+
+async def _bump(sql: Sql, series_id: int) -> None:
+    """The series' calendar changed: its export's SEQUENCE grows."""
+    await sql.execute("UPDATE calendar_series SET revision = revision + 1 WHERE id = ?", (series_id,))
+
+
+async def _bump_entry(sql: Sql, entry_id: int) -> None:
+    """An occurrence changed: its series' export SEQUENCE grows."""
+    await sql.execute(
+        "UPDATE calendar_series SET revision = revision + 1 WHERE id = "
+        "(SELECT series_id FROM calendar_entries WHERE id = ?)",
+        (entry_id,),
+    )

@@ -85,7 +85,7 @@ def test_offsets_are_written_back_canonically() -> None:
         ("mensuel", "FREQ=MONTHLY"),
         ("RRULE:FREQ=WEEKLY;BYDAY=TU,TH", "FREQ=WEEKLY;BYDAY=TU,TH"),
         ("freq=monthly;byday=1MO", "FREQ=MONTHLY;BYDAY=1MO"),
-        ("FREQ=WEEKLY;UNTIL=20270101T000000Z", "FREQ=WEEKLY;UNTIL=20270101T000000"),
+        ("FREQ=WEEKLY;UNTIL=20270101T000000Z", "FREQ=WEEKLY;UNTIL=20270101T000000Z"),
     ],
 )
 def test_repetitions(text: str, expected: str) -> None:

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import recurring_ical_events  # type: ignore[import-untyped]
+import recurring_ical_events
 from icalendar import Calendar
 
 from bot.when.ical import SLOT_LENGTH, IcsEvent, build_ics, rrule_for_export
@@ -153,4 +153,29 @@ def test_several_zones_each_get_one_vtimezone() -> None:
         datetime(2027, 1, 6, 18, 0, tzinfo=UTC),
         datetime(2027, 1, 8, 0, 0, tzinfo=UTC),
         datetime(2027, 1, 8, 19, 0, tzinfo=UTC),
+    ]
+
+
+def test_one_date_changed_on_its_own_replaces_the_rules_date() -> None:
+    start = datetime(2027, 3, 2, 19, 0, tzinfo=PARIS)
+    moved = IcsEvent(
+        "e@x",
+        "Apéro (au parc)",
+        datetime(2027, 3, 17, 18, 0, tzinfo=UTC),  # Wednesday 19:00 instead of Tuesday
+        "",
+        STAMP,
+        sequence=1,
+        recurrence_id=datetime(2027, 3, 16, 18, 0, tzinfo=UTC),
+    )
+    master = IcsEvent("e@x", "Apéro", start, "", STAMP, sequence=1, rule="FREQ=WEEKLY;COUNT=4")
+    calendar = parse(master, moved)
+    occurrences = recurring_ical_events.of(calendar).between(
+        datetime(2027, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC)
+    )
+    seen = sorted((e.decoded("DTSTART").astimezone(PARIS), str(e["SUMMARY"])) for e in occurrences)
+    assert seen == [
+        (datetime(2027, 3, 2, 19, 0, tzinfo=PARIS), "Apéro"),
+        (datetime(2027, 3, 9, 19, 0, tzinfo=PARIS), "Apéro"),
+        (datetime(2027, 3, 17, 19, 0, tzinfo=PARIS), "Apéro (au parc)"),
+        (datetime(2027, 3, 23, 19, 0, tzinfo=PARIS), "Apéro"),
     ]
