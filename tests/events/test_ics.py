@@ -250,3 +250,26 @@ async def test_a_members_file_cut_at_its_limit_says_so(h: Harness, monkeypatch: 
         datetime(2026, 11, 17, 18, 0, tzinfo=UTC),
         datetime(2026, 11, 24, 18, 0, tzinfo=UTC),
     ]
+
+
+@pytest.mark.parametrize(
+    ("rule", "last"),
+    [
+        # UNTIL in UTC exactly at the last date (19:00 in Paris is 18:00 UTC in winter).
+        ("FREQ=WEEKLY;BYDAY=TU;UNTIL=20261215T180000Z", datetime(2026, 12, 15, 18, 0, tzinfo=UTC)),
+        # One second earlier in UTC: that Tuesday is out.
+        ("FREQ=WEEKLY;BYDAY=TU;UNTIL=20261215T175959Z", datetime(2026, 12, 8, 18, 0, tzinfo=UTC)),
+        # A date-only UNTIL takes its whole day.
+        ("FREQ=WEEKLY;BYDAY=TU;UNTIL=20261215", datetime(2026, 12, 15, 18, 0, tzinfo=UTC)),
+        # Local wall time across the change to summer time: 31 March 2027 19:00 in Paris is 17:00 UTC.
+        ("FREQ=WEEKLY;BYDAY=WE;UNTIL=20270331T190000", datetime(2027, 3, 31, 17, 0, tzinfo=UTC)),
+    ],
+)
+async def test_every_form_of_until_ends_on_the_bots_last_date(h: Harness, rule: str, last: datetime) -> None:
+    group = await make_group(h)
+    start = datetime(2026, 12, 1, 19, 0)
+    event = await add_event(h, group, "Série", start, rule=rule)
+    calendar = calendar_of(await h.command("bob", f"/event ics {event}"))
+    expected = bots_dates(rule, start)
+    assert expected[-1] == last
+    assert shown(calendar) == expected
