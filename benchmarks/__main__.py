@@ -21,6 +21,7 @@ SUITES = [
     "benchmarks.filters_bench",
     "benchmarks.commands_bench",
     "benchmarks.questions_bench",
+    "benchmarks.gazetteer_bench",
     "benchmarks.pg",
 ]
 

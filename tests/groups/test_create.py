@@ -75,10 +75,10 @@ async def test_names_are_unique_after_folding_and_the_refusal_links_the_group(tm
         assert len(await rows(h, "SELECT id FROM community_groups")) == 1
 
 
-async def test_an_ambiguous_city_says_which_one_was_chosen(tmp_path: Path) -> None:
+async def test_an_ambiguous_city_takes_the_most_populous_silently(tmp_path: Path) -> None:
     async with groups_app(tmp_path) as h:
         reply = await h.command("alice", '/group create "Paris Devs" local "Devs" city:Paris')
-        assert "I took Paris, FR" in reply.text and "Paris, US" in reply.text
+        assert "created" in reply.text and "Paris, US" not in reply.text and "ambiguous" not in reply.text
         stored = await rows(h, "SELECT city_id, country, lat, lon FROM community_groups")
         assert stored == [(2988507, "FR", 48.85341, 2.3488)]
 

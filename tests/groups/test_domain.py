@@ -1,59 +1,9 @@
-"""Pure modules: the gazetteer, names and tags, suggestion ranking."""
+"""Pure modules: names and tags, suggestion ranking (the gazetteer: test_gazetteer.py)."""
 
 from __future__ import annotations
 
-import pytest
-
 from plugins.groups.names import channel_slug, group_key, has_tags, is_valid_name, parse_tags
-from plugins.groups.places import Gazetteer
 from plugins.groups.suggest import Candidate, rank
-
-
-@pytest.fixture(scope="module")
-def gaz() -> Gazetteer:
-    return Gazetteer.build()
-
-
-@pytest.mark.parametrize(
-    ("query", "label"),
-    [
-        ("Lille", "Lille, FR"),
-        ("LILLE", "Lille, FR"),
-        ("Rijsel", "Lille, FR"),
-        ("rijsel", "Lille, FR"),
-        ("Paris", "Paris, FR"),
-        ("Paris, US", "Paris, US"),
-        ("paris, united states", "Paris, US"),
-        ("Montreal", "Montréal, CA"),
-        ("saint etienne", "Saint-Étienne, FR"),
-        ("Roubaix", "Roubaix, FR"),
-    ],
-)
-def test_cities_resolve_accent_and_case_insensitively(gaz: Gazetteer, query: str, label: str) -> None:
-    found = gaz.resolve(query)
-    assert found.city is not None and found.city.label == label
-
-
-def test_an_ambiguous_name_takes_the_most_populous_and_lists_the_others(gaz: Gazetteer) -> None:
-    found = gaz.resolve("Paris")
-    assert found.city is not None and found.city.country == "FR"
-    assert "Paris, US" in [c.label for c in found.others]
-    assert gaz.resolve("Paris, FR").others == ()
-
-
-def test_unknown_cities_get_suggestions_of_similar_length(gaz: Gazetteer) -> None:
-    assert gaz.resolve("Pariss").suggestions[0] == "Paris, FR"
-    assert gaz.resolve("Strasbourgg").suggestions[0] == "Strasbourg, FR"
-    nothing = gaz.resolve("qqqqzzzzxx")
-    assert nothing.city is None and nothing.suggestions == ()
-    assert gaz.resolve("Lille, ZZ").city is None  # unknown country: the whole text is the name
-
-
-def test_completion_is_by_prefix_most_populous_first(gaz: Gazetteer) -> None:
-    labels = [c.label for c in gaz.complete("lil")]
-    assert "Lille, FR" in labels and all(label.lower().startswith("lil") for label in labels)
-    assert len(gaz.complete("a")) == 25
-    assert gaz.complete("") == [] and gaz.complete("zzzzzz") == []
 
 
 def test_group_names_fold_to_one_key() -> None:

@@ -6,10 +6,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.model import Level, UserRef
-from plugins.groups import places
 from tests.groups.fakes import FakeSpaces
 from tests.groups.helpers import RUST, groups_app, make, plugin, rows
 from tests.harness import START, Harness
@@ -190,18 +187,3 @@ async def test_french_replies(tmp_path: Path) -> None:
         assert "Aucun groupe ne s'appelle" in reply.text or "Vouliez-vous dire Rust Lille" in reply.text
         joined = await h.command("bob", "/group join Rust Lille")
         assert joined.text.startswith("Bienvenue")
-
-
-async def test_the_first_location_set_after_start_waits_for_the_city_index_without_blocking(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # As in a fresh process: no city index yet (the suite's own is put back afterwards).
-    monkeypatch.setattr(places, "_built", None)
-    async with groups_app(tmp_path) as h:
-        # The plugin's start began building it in the background, before any command asked.
-        assert places._built is not None
-        # Right away, while the index is (most likely) still being built: the loop keeps running
-        # (the suite's stall guard fails this test otherwise) and the answer is the normal one.
-        shared = await h.command("bob", "/location set Rijsel")
-        assert "Lille, FR" in shared.text
-        assert await rows(h, "SELECT city_id FROM group_member_locations") == [(2998324,)]
