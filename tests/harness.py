@@ -329,9 +329,15 @@ def make_config(
     On PostgreSQL (`pytest --engine postgresql`) the SQLite file path stands for a fresh database
     of the test: the same path in one test (an app restarted on its data) gives the same database.
     """
+    chosen = dict(plugins) if plugins is not None else {"core": {}}
+    if "groups" in chosen:
+        # Every app of the suite has a fresh database, and loading the 200,000 towns of cities500 costs each one
+        # about 5 s: the suite reads the towns of 15,000+ (the same code and tables, about 1 s, only when a test
+        # looks a place up). Tests about small towns ask for a larger dataset in their settings.
+        chosen["groups"] = {"gazetteer": "cities15000", "gazetteer_preload": False, **(chosen["groups"] or {})}
     raw: dict[str, Any] = {
         "database": {"path": str(tmp_path / "bot.db")},
-        "plugins": dict(plugins) if plugins is not None else {"core": {}},
+        "plugins": chosen,
         "platforms": {"console": {"files_dir": str(tmp_path / "files")}},
     }
     raw.update(overrides)

@@ -41,7 +41,7 @@ from tests.harness import START, Harness
 ROOT = Path(__file__).resolve().parent.parent
 PLUGINS: dict[str, dict[str, Any]] = {
     "core": {},
-    "groups": {"creation": "direct"},
+    "groups": {"creation": "direct", "gazetteer": "cities15000", "gazetteer_preload": False},
     "questions": {},
     "calendar": {},
 }

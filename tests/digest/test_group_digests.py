@@ -16,7 +16,11 @@ from tests.digest.helpers import in_channel, stored, use_managers_channel
 from tests.groups.fakes import FakeSpaces
 from tests.harness import Harness, Sent, make_config, running
 
-PLUGINS: dict[str, dict[str, Any]] = {"core": {}, "groups": {"creation": "direct"}, "digest": {}}
+PLUGINS: dict[str, dict[str, Any]] = {
+    "core": {},
+    "groups": {"creation": "direct", "gazetteer": "cities15000", "gazetteer_preload": False},
+    "digest": {},
+}
 SEND_NOV_23 = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 in Paris
 RUST = '/group create "Rust Lille" local "Rust near Lille" city:"Lille, FR"'
 

@@ -57,7 +57,13 @@ def test_socket_mode_manifest_has_no_urls_and_the_prefix() -> None:
     assert text.startswith("# Slack app manifest for affinity-bot")
     data = load(text)
     commands = data["features"]["slash_commands"]
-    assert [c["command"] for c in commands] == ["/ab-help", "/ab-language", "/ab-privacy", "/ab-settings", "/ab-timezone"]
+    assert [c["command"] for c in commands] == [
+        "/ab-help",
+        "/ab-language",
+        "/ab-privacy",
+        "/ab-settings",
+        "/ab-timezone",
+    ]
     assert all("url" not in c for c in commands)
     assert data["settings"]["socket_mode_enabled"] is True
     assert "request_url" not in data["settings"]["event_subscriptions"]
