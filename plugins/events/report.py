@@ -11,9 +11,10 @@ The digest's figures, over the dates that ended in the period:
 The group lines add up to those figures, each group's rate from its own counts. No section at all while
 the community has never created an event (the feature unused): a quiet period after that has real zeros.
 
-Forgetting a member deletes their answers and, for each seat they held on a date still to come, gives it
-to the waitlist in the same transaction (`rsvp_repo.promote`; the promoted members see it in `/event mine`
-and on the card's next refresh: nothing can be sent from inside the transaction). The events they created
+Forgetting a member deletes their answers and, for each seat they held on a date not over yet, gives it
+to the waitlist in the same transaction (`rsvp_repo.forget_member`, which promotes with `rsvp_repo.promote`;
+the promoted members see it in `/event mine` and on the card's next refresh: nothing can be sent from
+inside the transaction). The events they created
 stay, because they belong to the group: only the creator's id is cleared.
 
 Owned by events-cal."""
@@ -27,6 +28,7 @@ from typing import Any
 from bot.i18n import Msg, Percent, Text, _, n_
 from bot.model import CommunityRef, UserRef
 from bot.plugin import DigestSection, Metric, Sql
+from plugins.events import rsvp_repo
 from plugins.events.desk import Desk
 from plugins.events.report_repo import GroupFigures, ReportRepo
 
@@ -107,12 +109,6 @@ class Report:
     async def forget_user(self, user: UserRef, tx: Sql) -> int:
         """Delete a member's answers (their seats go to the waitlist, inside `tx`) and clear their id from the
         events they created; the rows changed."""
-        # Imported here until events-rsvp's module is merged (then at the top).
-        from plugins.events import rsvp_repo
-
-        key, now = user.community.key, self.desk.now()
-        seats = await ReportRepo.held_seats(tx, key, user.user_id, now)
-        removed = await ReportRepo.delete_answers(tx, key, user.user_id)
-        for seat in seats:
-            await rsvp_repo.promote(tx, key, seat.occurrence_id, seat.capacity, now)
+        key = user.community.key
+        removed, _promoted = await rsvp_repo.forget_member(tx, key, user.user_id, self.desk.now())
         return removed + await ReportRepo.unname_creator(tx, key, user.user_id)

@@ -1,6 +1,6 @@
 """Every SQL statement of the events' reports: the digest's figures of a period (dates held and cancelled,
 answers per group), a member's data for `/privacy export` and `/privacy forget`, and the dates a member
-is going to for their own calendar file.
+is going to for their own calendar file (deleting answers is `rsvp_repo.forget_member`'s).
 
 A date counts as cancelled when its occurrence is, or when its whole event was cancelled before it
 started (an event cancelled after some of its dates were held keeps those as held)."""
@@ -37,14 +37,6 @@ class GroupFigures:
     maybe: int = 0
     no: int = 0
     waitlist: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Seat:
-    """A going answer that holds a seat on a date still to come, on an event with a capacity."""
-
-    occurrence_id: int
-    capacity: int
 
 
 class ReportRepo:
@@ -181,24 +173,6 @@ class ReportRepo:
             }
             for event in map(event_from_row, rows)
         ]
-
-    @staticmethod
-    async def held_seats(tx: Sql, community: str, user_id: str, now: datetime) -> list[Seat]:
-        """The seats a member holds (going) on dates still to come, not cancelled, of events with a capacity:
-        what their leaving frees for the waitlist."""
-        rows = await tx.fetchall(
-            "SELECT r.occurrence_id AS occurrence_id, e.capacity AS capacity "
-            "FROM event_rsvps r JOIN event_occurrences o ON o.id = r.occurrence_id JOIN events e ON e.id = o.event_id "
-            "WHERE r.community = ? AND r.user_id = ? AND r.answer = ? AND o.status <> 'cancelled' "
-            "AND e.status <> 'cancelled' AND o.starts_at > ? AND e.capacity IS NOT NULL ORDER BY r.occurrence_id",
-            (community, user_id, GOING, to_db(now)),
-        )
-        return [Seat(int(r["occurrence_id"]), int(r["capacity"])) for r in rows]
-
-    @staticmethod
-    async def delete_answers(tx: Sql, community: str, user_id: str) -> int:
-        """Delete every answer of a member; how many there were."""
-        return await tx.execute("DELETE FROM event_rsvps WHERE community = ? AND user_id = ?", (community, user_id))
 
     @staticmethod
     async def unname_creator(tx: Sql, community: str, user_id: str) -> int:

@@ -2,17 +2,13 @@
 digest, a real group, and events, dates and answers written straight into the database, so these tests do
 not depend on how `/event create` and `/event rsvp` are typed.
 
-Services still being built elsewhere are replaced by clearly named doubles, each installed only while the
-real one raises NotImplementedError (or is missing), and removed once they land on main:
-- `find_event_double` for `lookup.find_event` (events-core);
-- `rsvp_repo_double` for the module `plugins.events.rsvp_repo` and its `promote` (events-rsvp)."""
+A service still being built elsewhere is replaced by a clearly named double, installed only while the real
+one raises NotImplementedError, and removed once it lands on main: `find_event_double` for
+`lookup.find_event` (events-core)."""
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import sys
-import types
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -23,56 +19,14 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.model import CommunityRef, Level
-from bot.plugin import CommandError, Sql
+from bot.plugin import CommandError
 from bot.storage.times import to_db
 from bot.when.recurrence import occurrences
+from plugins.events import lookup
+from plugins.events.desk import Desk
+from plugins.events.records import Event
 from tests.groups.fakes import FakeSpaces
 from tests.harness import Harness, running
-
-
-def _install_rsvp_repo_double() -> None:
-    """`plugins.events.rsvp_repo` while events-rsvp's is not on this branch: `promote` as its contract says
-    (free seats to the waitlist, first come first served, inside the caller's transaction)."""
-    try:
-        importlib.import_module("plugins.events.rsvp_repo")
-    except ModuleNotFoundError:
-        double = types.ModuleType("plugins.events.rsvp_repo")
-        double.__doc__ = "rsvp_repo_double: events-rsvp's module is not merged yet."
-
-        async def promote(
-            sql: Sql, community: str, occurrence_id: int, capacity: int | None, now: datetime
-        ) -> list[str]:
-            going = await sql.fetchval(
-                "SELECT COUNT(*) FROM event_rsvps WHERE community = ? AND occurrence_id = ? AND answer = 'going'",
-                (community, occurrence_id),
-            )
-            free = None if capacity is None else capacity - int(going or 0)
-            rows = await sql.fetchall(
-                "SELECT user_id FROM event_rsvps WHERE community = ? AND occurrence_id = ? AND answer = 'waitlist' "
-                "ORDER BY waitlist_position, answered_at, user_id",
-                (community, occurrence_id),
-            )
-            promoted = [str(r["user_id"]) for r in rows][: max(free, 0) if free is not None else None]
-            for user_id in promoted:
-                await sql.execute(
-                    "UPDATE event_rsvps SET answer = 'going', waitlist_position = NULL, promoted_at = ? "
-                    "WHERE community = ? AND occurrence_id = ? AND user_id = ?",
-                    (to_db(now), community, occurrence_id, user_id),
-                )
-            return promoted
-
-        double.promote = promote  # type: ignore[attr-defined]
-        sys.modules["plugins.events.rsvp_repo"] = double
-        import plugins.events
-
-        plugins.events.rsvp_repo = double  # type: ignore[attr-defined]
-
-
-_install_rsvp_repo_double()
-
-from plugins.events import lookup  # noqa: E402 - after the double the plugin imports
-from plugins.events.desk import Desk  # noqa: E402
-from plugins.events.records import Event  # noqa: E402
 
 PLUGINS: dict[str, dict[str, Any]] = {"core": {}, "groups": {"creation": "direct"}, "events": {}, "digest": {}}
 RUST = '/group create "Rust Lille" local "Rust near Lille" city:"Lille, FR"'
@@ -82,6 +36,11 @@ PARIS = "Europe/Paris"
 
 def _not_built(function: Any) -> bool:
     return 'NotImplementedError("events-core builds this")' in inspect.getsource(function)
+
+
+def not_built() -> bool:
+    """Whether events-core's lookups (and so its commands) are still the skeleton's."""
+    return _not_built(lookup.find_event)
 
 
 async def find_event_double(desk: Desk, community: CommunityRef, raw: str) -> Event:
