@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.i18n import _
+from bot.model import ChannelRef, CommunityRef, UserRef
 from bot.plugin import CommandError, GroupDirectory, Places, PluginContext
 from plugins.events.repo import EventsRepo
 from plugins.events.settings import EventsSettings
@@ -42,3 +43,24 @@ class Desk:
             _("Events live in groups, and the groups feature is not enabled here."),
             _("An administrator can enable the `groups` plugin in the configuration."),
         )
+
+    @staticmethod
+    def community(key: str) -> CommunityRef:
+        """A community from its stored key."""
+        return CommunityRef.from_key(key)
+
+    @staticmethod
+    def user(community: str, user_id: str) -> UserRef:
+        """A member of a community from a stored id."""
+        ref = CommunityRef.from_key(community)
+        return UserRef(ref.platform, ref.workspace_id, user_id)
+
+    @staticmethod
+    def channel(community: str, channel_id: str, thread_id: str | None = None) -> ChannelRef:
+        """A channel of a community from a stored id."""
+        ref = CommunityRef.from_key(community)
+        return ChannelRef(ref.platform, ref.workspace_id, channel_id, thread_id)
+
+    def name_of(self, community: str, user_id: str) -> str:
+        """A member's display name (plain text: it is shown inert)."""
+        return self.ctx.directory.member_name(self.user(community, user_id))

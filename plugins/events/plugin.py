@@ -39,7 +39,7 @@ from plugins.events.settings import EventsSettings
 ANSWERS = [
     Choice("going", _("going"), aliases=("oui", "yes", "present", "présent", "je viens", "participe")),
     Choice("maybe", _("maybe"), aliases=("peut-etre", "peut-être", "pe", "perhaps")),
-    Choice("no", _("can't go"), aliases=("non", "absent", "cant", "pas dispo", "not going")),
+    Choice("no", _("can't go"), aliases=("non", "absent", "cant", "pas dispo", "not going", "je ne viens pas")),
 ]
 
 
@@ -210,12 +210,18 @@ class EventsPlugin(Plugin[EventsSettings]):
         text("group", _("Only this group."), max_length=120, autocomplete="event_groups", required=False),
         text("near", _("Near this city."), max_length=100, autocomplete="places", required=False),
         integer("radius_km", _("A radius in kilometres (1 to 500)."), required=False, min_value=1, max_value=500),
+        integer("page", _("The page number."), required=False, min_value=1, max_value=10_000),
     )
     async def list_events(
-        self, inv: Invocation, group: str | None = None, near: str | None = None, radius_km: int | None = None
+        self,
+        inv: Invocation,
+        group: str | None = None,
+        near: str | None = None,
+        radius_km: int | None = None,
+        page: int | None = None,
     ) -> Reply:
         """`/event list near:Lille radius_km:20`."""
-        return await self.organiser.list_events(inv, group, near, radius_km)
+        return await self.organiser.list_events(inv, group, near, radius_km, page)
 
     # ------------------------------------------------------------ answering (answers.py)
 

@@ -20,5 +20,9 @@ class EventsSettings(BaseModel):
     """How many upcoming dates of a repeating event exist (and take RSVPs) at a time."""
     max_duration_hours: int = Field(default=72, ge=1, le=24 * 14)
     """The longest an occurrence may last."""
+    default_duration_minutes: int = Field(default=120, ge=15, le=24 * 60)
+    """How long an event lasts when the organiser gives neither a duration nor an end."""
+    default_radius_km: int = Field(default=30, ge=1, le=500)
+    """The radius of `/event list near:` when none is given."""
     page_size: int = Field(default=10, ge=1, le=25)
     """Events per page of `/event list` and `/event mine`."""
