@@ -1,30 +1,20 @@
 """Helpers of the calendar, digest and privacy tests (events-cal): the real app with groups, events and the
-digest, a real group, and events, dates and answers written straight into the database, so these tests do
-not depend on how `/event create` and `/event rsvp` are typed.
-
-A service still being built elsewhere is replaced by a clearly named double, installed only while the real
-one raises NotImplementedError, and removed once it lands on main: `find_event_double` for
-`lookup.find_event` (events-core)."""
+digest, a real group, and events, dates and answers written straight into the database, so these tests set
+exactly the dates, answers and revisions they need (dates in the past included); `test_ics_flow.py` goes
+through the real commands."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from bot.model import CommunityRef, Level
-from bot.plugin import CommandError
+from bot.model import Level
 from bot.storage.times import to_db
 from bot.when.recurrence import occurrences
-from plugins.events import lookup
-from plugins.events.desk import Desk
-from plugins.events.records import Event
 from tests.groups.fakes import FakeSpaces
 from tests.harness import Harness, running
 
@@ -34,47 +24,11 @@ CHESS = '/group create "Chess Club" affinity "We play chess"'
 PARIS = "Europe/Paris"
 
 
-def _not_built(function: Any) -> bool:
-    return 'NotImplementedError("events-core builds this")' in inspect.getsource(function)
-
-
-def not_built() -> bool:
-    """Whether events-core's lookups (and so its commands) are still the skeleton's."""
-    return _not_built(lookup.find_event)
-
-
-async def find_event_double(desk: Desk, community: CommunityRef, raw: str) -> Event:
-    """find_event_double: `12`, `#12` or an exact title (events-core builds the real one)."""
-    text = raw.strip().lstrip("#")
-    if text.isdigit():
-        found = await desk.repo.event(community.key, int(text))
-        if found is not None:
-            return found
-    row = await desk.ctx.db.fetchone(
-        "SELECT id FROM events WHERE community = ? AND title = ? ORDER BY id", (community.key, raw.strip())
-    )
-    event = None if row is None else await desk.repo.event(community.key, int(row["id"]))
-    if event is None:
-        raise CommandError(f"no event {raw}")
-    return event
-
-
-@contextmanager
-def doubles() -> Iterator[None]:
-    """Install the doubles of what is not built yet, for one test."""
-    with pytest.MonkeyPatch.context() as patch:
-        if _not_built(lookup.find_event):
-            patch.setattr(lookup, "find_event", find_event_double)
-        yield
-
-
 @asynccontextmanager
 async def events_app(tmp_path: Path, plugins: dict[str, dict[str, Any]] | None = None) -> AsyncIterator[Harness]:
-    """The real app with groups, events and the digest on a platform that opens group channels, the doubles
-    installed."""
+    """The real app with groups, events and the digest on a platform that opens group channels."""
     async with running(tmp_path, plugins=plugins or PLUGINS, platform=FakeSpaces()) as h:
-        with doubles():
-            yield h
+        yield h
 
 
 async def make_group(h: Harness, line: str = RUST, who: str = "alice") -> int:

@@ -95,9 +95,9 @@ async def test_the_digest_shows_the_weeks_events_per_group_in_english_and_french
             f"• Réponses «{NNBSP}je viens{NNBSP}»{NNBSP}: 3 (aucune donnée antérieure)",
             f"• Taux de participation (je viens, parmi toutes les réponses){NNBSP}: 60{NNBSP}% "
             "(aucune donnée antérieure)",
-            f"• Rust Lille{NNBSP}: 1 date ayant eu lieu, 2 participent, 1 peut-être, 1 ne vient pas "
+            f"• Rust Lille{NNBSP}: 1 date ayant eu lieu, 2 participants, 1 peut-être, 1 absent "
             f"(taux de participation 50{NNBSP}%), 1 en liste d’attente, 1 date annulée",
-            f"• Chess Club{NNBSP}: 2 dates ayant eu lieu, 1 participe, 0 peut-être, 0 ne vient pas "
+            f"• Chess Club{NNBSP}: 2 dates ayant eu lieu, 1 participant, 0 peut-être, 0 absent "
             f"(taux de participation 100{NNBSP}%), 0 en liste d’attente, 0 date annulée",
         ]:
             assert line in french, french
