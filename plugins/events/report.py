@@ -89,6 +89,7 @@ class Report:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.repo = ReportRepo(desk.ctx.db)
+        self.promoted_by_forget: dict[tuple[str, str], dict[int, list[str]]] = {}
 
     async def digest_section(
         self, community: CommunityRef, start: datetime, end: datetime, timezone: str
@@ -110,5 +111,12 @@ class Report:
         """Delete a member's answers (their seats go to the waitlist, inside `tx`) and clear their id from the
         events they created; the rows changed."""
         key = user.community.key
-        removed, _promoted = await rsvp_repo.forget_member(tx, key, user.user_id, self.desk.now())
+        removed, promoted = await rsvp_repo.forget_member(tx, key, user.user_id, self.desk.now())
+        # Told after the commit (`take_promoted`, from the plugin's `after_forget`): no message leaves a transaction
+        # that may still roll back.
+        self.promoted_by_forget[(key, user.user_id)] = promoted
         return removed + await ReportRepo.unname_creator(tx, key, user.user_id)
+
+    def take_promoted(self, user: UserRef) -> dict[int, list[str]]:
+        """Who got a seat when `user` was forgotten, per occurrence (once)."""
+        return self.promoted_by_forget.pop((user.community.key, user.user_id), {})

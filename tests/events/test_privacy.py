@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.model import UserRef
 from tests.events.cal_helpers import add_event, answer, dates_of, events_app, make_group
 from tests.harness import Harness
 
@@ -75,8 +76,13 @@ async def test_export_then_forget_gives_the_seat_to_the_waitlist_and_keeps_the_e
         bob = await exported(h, "bob")
         assert [(r["event"], r["answer"], r["waitlist_position"]) for r in bob["rsvps"]] == [("Atelier", "waitlist", 1)]
         assert [e["title"] for e in bob["events_created"]] == ["Apéro"]
+        before = len(h.sent)
         await forget(h, "alice")
         assert await exported(h, "alice") == {"rsvps": [], "events_created": []}
+        # Bob is told, once the forget committed, that a seat freed up for him; nobody else is.
+        told = [s for s in h.sent[before:] if isinstance(s.target, UserRef)]
+        assert [s.target.user_id for s in told] == ["bob"]
+        assert "Atelier" in told[0].text
         # Bob was first on the waitlist: he has the seat alice held; carol waits on.
         assert await answers_of(h, first) == [("bob", "going", None), ("carol", "waitlist", 2)]
         assert await answers_of(h, second) == []
