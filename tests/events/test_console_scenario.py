@@ -2,11 +2,17 @@
 plans a monthly event, members find it, the card is printed and then printed again as an edit when the
 event changes; and `examples/events-wambrechies.txt` played to the end: one seat for two members (the
 second waits, then gets the seat), reminders once a day and an hour before, the organiser's countdown and
-recap, the thread under the card and the next date's card."""
+recap, the thread under the card and the next date's card, the .ics files (read back with
+recurring-ical-events) and the digest's event figures."""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from pathlib import Path
+
+import recurring_ical_events  # type: ignore[import-untyped]
+from icalendar import Calendar
 
 from tests.events.helpers import GAZETTEER, TOWN
 from tests.harness import make_config, on_console
@@ -47,8 +53,8 @@ SCRIPT = Path(__file__).parents[2] / "examples" / "events-wambrechies.txt"
 async def test_the_wambrechies_example_script_lives_a_monthly_event_through(tmp_path: Path) -> None:
     """`examples/events-wambrechies.txt` as `affinity-bot console --script` plays it, on the harness's clock
     (Monday 16 November 2026, 10:00 in Paris: "dans 15 jours 19h" is Tuesday 1 December, 19:00)."""
-    config = make_config(tmp_path, {"core": {}, "groups": {"creation": "direct", **GAZETTEER}, "events": {}})
-    async with on_console(config) as (console, out, _app):
+    plugins = {"core": {}, "groups": {"creation": "direct", **GAZETTEER}, "events": {}, "digest": {}}
+    async with on_console(make_config(tmp_path, plugins)) as (console, out, _app):
         await console.play(SCRIPT.read_text(encoding="utf-8").splitlines())
     text = out.getvalue()
     before, week, day, after = text.split("> /advance ")
@@ -86,3 +92,23 @@ async def test_the_wambrechies_example_script_lives_a_monthly_event_through(tmp_
     # Two days more: nothing comes twice (only the next date's save-the-date, 30 days before it).
     assert "Reminder" not in after and "is over" not in after and "seat freed up" not in after
     assert "[DM → alice] bot: Save the date: Apéro du mois (Apéros Wambrechies) is in 30 days" in after
+    # The calendar files, read by an independent parser: the series (the date held and the three to come,
+    # 19:00 in Paris), and carol's own file with the one date she went to.
+    series, own = calendars(after)
+    months = ((2026, 12), (2027, 1), (2027, 2), (2027, 3))
+    assert starts(series) == [datetime(year, month, 1, 18, 0, tzinfo=UTC) for year, month in months]
+    assert starts(own) == [datetime(2026, 12, 1, 18, 0, tzinfo=UTC)]
+    # The digest so far, with the events' figures.
+    assert "Events\n• Event dates held: 0 → 1, new\n• Answers “going”: 0 → 1, new" in after
+    assert "Apéros Wambrechies: 1 date held, 1 going, 0 maybe, 1 can't go (going rate 50%)" in after
+
+
+def calendars(printed: str) -> list[Calendar]:
+    """The .ics files the console wrote, as it printed their paths, parsed."""
+    return [Calendar.from_ical(Path(path).read_bytes()) for path in re.findall(r"→ (\S+\.ics)\n", printed)]
+
+
+def starts(calendar: Calendar) -> list[datetime]:
+    """The starts a calendar app shows until April 2027 (a series without end goes on), in UTC."""
+    window = (datetime(2026, 11, 1, tzinfo=UTC), datetime(2027, 4, 1, tzinfo=UTC))
+    return sorted(e.decoded("DTSTART").astimezone(UTC) for e in recurring_ical_events.of(calendar).between(*window))
