@@ -250,6 +250,9 @@ SCRIPT: tuple[Step, ...] = (
         MOD,
         fallback='/event next event:1 start:"2027-06-01 19:00"',
     ),
+    Run("chloe", "/event ics événement:1", fallback="/event ics event:1"),
+    Run("chloe", "/event ics"),
+    Run("alice", "/event ics 99", refused=True),
     Run("modo", '/event cancel 2 raison:"Reportée"', MOD, fallback='/event cancel 2 reason:"Reportée"'),
     # ---------------------------------------------------------------- questions
     Run(
