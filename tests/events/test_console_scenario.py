@@ -53,7 +53,8 @@ SCRIPT = Path(__file__).parents[2] / "examples" / "events-wambrechies.txt"
 async def test_the_wambrechies_example_script_lives_a_monthly_event_through(tmp_path: Path) -> None:
     """`examples/events-wambrechies.txt` as `affinity-bot console --script` plays it, on the harness's clock
     (Monday 16 November 2026, 10:00 in Paris: "dans 15 jours 19h" is Tuesday 1 December, 19:00)."""
-    plugins = {"core": {}, "groups": {"creation": "direct", **GAZETTEER}, "events": {}, "digest": {}}
+    # The groups as configured by default: a moderator reviews a new group.
+    plugins = {"core": {}, "groups": dict(GAZETTEER), "events": {}, "digest": {}}
     async with on_console(make_config(tmp_path, plugins)) as (console, out, _app):
         await console.play(SCRIPT.read_text(encoding="utf-8").splitlines())
     text = out.getvalue()
