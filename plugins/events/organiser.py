@@ -184,7 +184,7 @@ class Organiser:
         description: str | None,
     ) -> Reply:
         """`/event edit`."""
-        before = await lookup.find_event(self.desk, inv.community, event)
+        before = await lookup.find_event(self.desk, inv.community, event, inv.user)
         await lookup.require_organiser(self.desk, inv, before.group_id, before.group_name)
         if before.status == CANCELLED:
             raise CommandError(
@@ -355,7 +355,7 @@ class Organiser:
 
     async def cancel(self, inv: Invocation, event: str, date: str | None, reason: str | None) -> Reply:
         """`/event cancel`."""
-        found = await lookup.find_event(self.desk, inv.community, event)
+        found = await lookup.find_event(self.desk, inv.community, event, inv.user)
         await lookup.require_organiser(self.desk, inv, found.group_id, found.group_name)
         if found.status == CANCELLED:
             raise CommandError(_("“{title}” is already cancelled.", title=found.title), lookup.list_hint())
@@ -416,7 +416,7 @@ class Organiser:
 
     async def next_edition(self, inv: Invocation, event: str, start: str) -> Reply:
         """`/event next`."""
-        source = await lookup.find_event(self.desk, inv.community, event)
+        source = await lookup.find_event(self.desk, inv.community, event, inv.user)
         group = await self.desk.groups().group_by_id(inv.community, source.group_id)
         if group is None or group.status != "active":
             raise CommandError(
@@ -461,7 +461,7 @@ class Organiser:
 
     async def info(self, inv: Invocation, event: str, date: str | None) -> Reply:
         """`/event info`."""
-        found = await lookup.find_event(self.desk, inv.community, event)
+        found = await lookup.find_event(self.desk, inv.community, event, inv.user)
         occurrence = await lookup.pick_occurrence(self.desk, found, date, upcoming=False)
         counts = await self.desk.repo.counts(found.community, occurrence.id)
         card = self.cards.render(found, occurrence, counts)
