@@ -22,6 +22,7 @@ MAX_TITLE = 100
 MAX_DESCRIPTION = 1500
 MAX_ADDRESS = 200
 MAX_LINK = 300
+MAX_REASON = 200
 MIN_DURATION = timedelta(minutes=15)
 # Words that clear an optional field on edit (`address:none`, `repeat:aucune`).
 NONE_WORDS = frozenset({"none", "no", "non", "aucun", "aucune", "rien", "sans", "-", "never", "jamais"})
@@ -162,6 +163,12 @@ def _ascii_host(link: str, netloc: str) -> str | None:
     except UnicodeError:
         return None
     return link.replace(netloc, ascii_netloc, 1)
+
+
+def read_reason(raw: str | None) -> str | None:
+    """A cancellation's reason on one line, at most 200 characters, without bidi overrides (None if empty)."""
+    reason = " ".join(_unbidi(raw or "").split())[:MAX_REASON]
+    return reason or None
 
 
 def read_link(raw: str | None) -> str | None:

@@ -359,7 +359,7 @@ class Organiser:
         await lookup.require_organiser(self.desk, inv, found.group_id, found.group_name)
         if found.status == CANCELLED:
             raise CommandError(_("“{title}” is already cancelled.", title=found.title), lookup.list_hint())
-        why = " ".join(reason.split())[:200] if reason and reason.strip() else None
+        why = inputs.read_reason(reason)
         now = self.desk.now()
         occurrences = await self.desk.repo.occurrences(found.community, found.id)
         whole = date is None or found.rule is None

@@ -251,7 +251,14 @@ async def test_a_cancelled_event_cannot_be_edited_and_a_date_cannot_move_to_the_
         number = await plan(h)
         past = await h.command(OWNER, f'/event edit {number} start:"2026-11-01 19:00"')
         assert "in the past" in past.text, past.text
-        await h.command(OWNER, f'/event cancel {number} reason:"<!here> @everyone"')
+        await h.command("bob", f"/event rsvp {number} going")
+        before = len(h.sent)
+        with stall("cancel with a hostile reason"):
+            await h.command(OWNER, f'/event cancel {number} reason:"{HOSTILE}"')
+        told = h.sent[before:]
+        assert any("gpj.exe" in t.text for t in told), [t.text for t in told]  # bob hears the reason, inert
+        for sent in told:
+            assert_inert(sent.reply)
         reply = await h.command(OWNER, f'/event edit {number} title:"Back"')
         assert "is cancelled" in reply.text, reply.text
         again = await h.command(OWNER, f"/event rsvp {number} going")
@@ -379,3 +386,17 @@ async def test_a_copied_title_does_not_catch_our_members_answers(tmp_path: Path)
             h, "SELECT o.event_id FROM event_rsvps r JOIN event_occurrences o ON o.id = r.occurrence_id"
         )
         assert answered == [(ours,)]
+
+
+async def test_a_date_already_over_cannot_be_cancelled_or_answered(tmp_path: Path) -> None:
+    async with events_app(tmp_path) as h:
+        number = await plan(h)
+        await h.advance(days=16)  # 1 December's date is over; 5 January's is next
+        late = await h.command("bob", f"/event rsvp {number} going date:2026-12-01")
+        cancelled = await h.command(OWNER, f"/event cancel {number} date:2026-12-01")
+        print("cancel a date that is over:", cancelled.text[:200])
+        [(status,)] = await rows(
+            h, "SELECT status FROM event_occurrences WHERE event_id = ? ORDER BY starts_at LIMIT 1", (number,)
+        )
+        assert await rows(h, "SELECT user_id FROM event_rsvps") == [], late.text
+        assert status != "cancelled", cancelled.text
