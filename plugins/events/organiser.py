@@ -191,6 +191,13 @@ class Organiser:
                 _("“{title}” is cancelled.", title=before.title),
                 _("Plan a new edition instead: `/event next {id} start:…`.", id=before.id),
             )
+        # An archived group is closed: its events may still be cancelled, not changed.
+        group = await self.desk.groups().group_by_id(inv.community, before.group_id)
+        if group is None or group.status != "active":
+            raise CommandError(
+                _("The group of “{title}” is no longer active.", title=before.title),
+                _("Create the event in an active group: `/event create`."),
+            )
         now = self.desk.now()
         tz = before.timezone
         fields: dict[str, Any] = {}
