@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,9 @@ from bot.formatting import LocalReply, to_discord, to_slack
 from bot.loopwatch import watching
 from bot.markup import Link, pieces
 from bot.model import Level
+from bot.plugin import CommandError
+from bot.when.ical import IcsEvent, build_ics
+from plugins.events import inputs
 from tests.events.helpers import GROUP, OWNER, cards, create, event_id, events_app, make_group, plan, rows, shown
 
 # Discord text that would ping or mask a link once rendered: an @everyone/@here or `<@` with nothing
@@ -413,3 +417,30 @@ async def test_a_date_already_over_cannot_be_cancelled_or_answered(tmp_path: Pat
         )
         assert await rows(h, "SELECT user_id FROM event_rsvps") == [], late.text
         assert status != "cancelled", cancelled.text
+
+
+# ------------------------------------------------------------------ calendar files
+
+
+def test_ics_text_fields_cannot_inject_properties() -> None:
+    # `/event ics` (files.py) is not built yet; what it builds on, bot.when.ical, is attacked directly with
+    # what an organiser can store (a description keeps its line breaks; CR LF arrives as LF).
+    stamp = datetime(2026, 11, 16, 9, tzinfo=UTC)
+    hostile = "a\r\nATTENDEE:mailto:x@evil.example\nORGANIZER:mailto:y@evil.example\nEND:VEVENT\nBEGIN:VEVENT"
+    item = IcsEvent(
+        uid="events-1@example",
+        title=hostile,
+        start=stamp + timedelta(days=15),
+        description=hostile + "\n" + "é" * 1500,
+        stamp=stamp,
+        location="Café; " + hostile,
+        url="https://meet.example.org/apero",
+    )
+    # The calendar's name must be one line (a group name is): with a line break, build_ics raises.
+    text = build_ics([item], "Rust Lille; ATTENDEE:mailto:x@evil.example, @everyone").decode()
+    lines = text.replace("\r\n ", "").split("\r\n")  # unfolded
+    assert not [ln for ln in lines if ln.startswith(("ATTENDEE", "ORGANIZER"))], text
+    assert lines.count("BEGIN:VEVENT") == 1 and lines.count("END:VEVENT") == 1, text
+    assert all(len(ln.encode()) <= 75 for ln in text.split("\r\n")), "lines are folded at 75 octets"
+    with pytest.raises(CommandError):
+        inputs.read_link("https://meet.example.org/a\r\nATTENDEE:mailto:x@evil.example")
