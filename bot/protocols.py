@@ -33,6 +33,7 @@ __all__ = [
     "DigestSection",
     "Directory",
     "DueActions",
+    "ForgetFollowUp",
     "GroupDigest",
     "GroupDigestSource",
     "GroupDirectory",
@@ -367,6 +368,16 @@ class PrivacyParticipant(Protocol):
         """Delete what this plugin stores about the member inside `tx`; returns the rows removed.
 
         One transaction spans every plugin, so a forget request is never half done."""
+        ...
+
+
+@runtime_checkable
+class ForgetFollowUp(Protocol):
+    """A `PrivacyParticipant` whose forget changed things for other members (a seat freed at an event goes
+    to the waitlist): told once the forget's transaction committed, so it can message them."""
+
+    async def after_forget(self, user: UserRef) -> None:
+        """Tell whoever the committed forget of `user` concerns; never raises for a message that fails."""
         ...
 
 

@@ -5,17 +5,19 @@ token (table `confirmations`) so a forget is never done by accident."""
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.model import UserRef
-from bot.plugin import ActivityBuffer, Communities, Plugin, PrivacyParticipant, SqlDatabase
+from bot.plugin import ActivityBuffer, Communities, ForgetFollowUp, Plugin, PrivacyParticipant, SqlDatabase
 from bot.storage.activity import export_member_activity, forget_member_activity
 from bot.storage.times import from_db, to_db
 
 CONFIRM_FOR = timedelta(minutes=10)
+log = logging.getLogger("affinity.privacy")
 
 
 def participants(plugins: Sequence[Plugin]) -> list[tuple[str, PrivacyParticipant]]:
@@ -58,6 +60,13 @@ async def forget_all(
         )
         for _name, plugin in participants(plugins):
             removed += await plugin.forget_user(user, tx)
+    # Committed: now the plugins may message the members the forget concerns (a seat that went to the waitlist).
+    for _name, plugin in participants(plugins):
+        if isinstance(plugin, ForgetFollowUp):
+            try:
+                await plugin.after_forget(user)
+            except Exception:
+                log.exception("after the forget of a member, %s could not tell the others", _name)
     return removed
 
 

@@ -185,6 +185,14 @@ class Answers:
             await self._told_and_shown(event, occurrence, promoted)
         return promoted
 
+    async def tell_promoted(self, community: str, promoted: dict[int, list[str]]) -> None:
+        """After a committed change made elsewhere (a member forgotten): DM those who got a seat, refresh the cards."""
+        for occurrence_id, users in promoted.items():
+            occurrence = await self.desk.repo.occurrence(community, occurrence_id)
+            event = None if occurrence is None else await self.desk.repo.event(community, occurrence.event_id)
+            if occurrence is not None and event is not None:
+                await self._told_and_shown(event, occurrence, users)
+
     async def _told_and_shown(self, event: Event, occurrence: Occurrence, promoted: list[str]) -> None:
         """After a committed change: DM each promoted member, then refresh the card. A DM that cannot be
         delivered does not undo the seat (the member sees it in `/event mine`)."""

@@ -303,5 +303,9 @@ class EventsPlugin(Plugin[EventsSettings]):
         """Forget a member's RSVPs (promoting the waitlist) and their name on events they created."""
         return await self.report.forget_user(user, tx)
 
+    async def after_forget(self, user: UserRef) -> None:
+        """Once the forget committed: tell the members who got the seats it freed, refresh the cards."""
+        await self.answers.tell_promoted(user.community.key, self.report.take_promoted(user))
+
 
 PLUGIN = EventsPlugin
