@@ -89,6 +89,13 @@ async def test_hostile_text_is_inert_on_the_card_info_list_mine_and_reminders(tm
             assert_inert(going)
             for line in (f"/event info {number}", "/event list", f'/event list group:"{GROUP}"', "/event mine"):
                 assert_inert(await h.command("bob", line))
+            for line in (f"/event ics {number}", "/event ics"):
+                ics = await h.command("bob", line)
+                assert_inert(ics)
+                content = ics.attachments[0].content.decode()
+                lines = content.replace("\r\n ", "").split("\r\n")
+                assert not [ln for ln in lines if ln.startswith(("ATTENDEE", "ORGANIZER", "BEGIN:VALARM"))]
+                assert "\u202e" not in content and "\x1b" not in content
             await h.command(OWNER, f'/event edit {number} title:"{HOSTILE} 2"')
             before = len(h.sent)
             await h.advance(days=15)  # past both reminders (1 day and 1 hour before 1 December)
@@ -444,3 +451,23 @@ def test_ics_text_fields_cannot_inject_properties() -> None:
     assert all(len(ln.encode()) <= 75 for ln in text.split("\r\n")), "lines are folded at 75 octets"
     with pytest.raises(CommandError):
         inputs.read_link("https://meet.example.org/a\r\nATTENDEE:mailto:x@evil.example")
+
+
+async def test_waitlist_places_after_a_member_is_forgotten(tmp_path: Path) -> None:
+    members = ("bob", "carol", "dan", "erin")
+    async with events_app(tmp_path, members=members) as h:
+        number = await plan(h, f'/event create "{GROUP}" "Apéro" "2026-12-01 19:00" capacity:1')
+        for who in members:
+            await h.command(who, f"/event rsvp {number} going")  # bob goes; carol, dan, erin wait
+        with stall("forget: the going member and a waiting one"):
+            for who in ("bob", "dan"):
+                ask = await h.command(who, "/privacy forget")
+                token = dict(ask.buttons[0].args)["confirm"]
+                await h.command(who, f"/privacy forget confirm:{token}")
+        answered = await rows(h, "SELECT user_id, answer FROM event_rsvps ORDER BY waitlist_position, user_id")
+        assert answered == [
+            (h.platform.user("carol").user_id, "going"),
+            (h.platform.user("erin").user_id, "waitlist"),
+        ], answered
+        place = await h.command("erin", f"/event rsvp {number} going")
+        assert "number 1" in place.text, place.text  # erin is first in line now, whatever her stored position
