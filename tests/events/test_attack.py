@@ -464,8 +464,8 @@ async def test_waitlist_places_after_a_member_is_forgotten(tmp_path: Path) -> No
                 ask = await h.command(who, "/privacy forget")
                 token = dict(ask.buttons[0].args)["confirm"]
                 await h.command(who, f"/privacy forget confirm:{token}")
-        answered = await rows(h, "SELECT user_id, answer FROM event_rsvps ORDER BY waitlist_position, user_id")
-        assert answered == [
+        answered = await rows(h, "SELECT user_id, answer FROM event_rsvps")
+        assert sorted(answered, key=lambda r: r[1]) == [
             (h.platform.user("carol").user_id, "going"),
             (h.platform.user("erin").user_id, "waitlist"),
         ], answered
