@@ -109,7 +109,7 @@ async def test_a_french_member_reads_and_types_french(tmp_path: Path) -> None:
         )
         back = await h.command("alice", "/timezone automatique")
         assert back.text == (
-            "Le bot suit désormais le fuseau horaire de la communauté avec vous (Europe/Paris). "
+            "Le bot vous montre désormais les heures dans le fuseau horaire de la communauté (Europe/Paris). "
             "Heure locale\u202f: lundi 16 novembre 2026 à 10 h."
         )
 

@@ -269,22 +269,30 @@ class Lifecycle:
                 else _("Countdown: **{title}** ({group}) is in {days}, {when}.", **about),
                 _("Answers so far: {counts}.", counts=answer_counts(counts, event.capacity)),
             ]
-            if first:
-                lines.append(
-                    _(
-                        "The bot reminds you, it does not post for you. You could post a save-the-date in the "
-                        "group's channel with the card's link, so members can answer early: {card}",
-                        card=card or "",
-                    )
+            # Where the platform has no link to the card (the console), the suggestion names none.
+            if first and card:
+                hint = _(
+                    "The bot reminds you, it does not post for you. You could post a save-the-date in the "
+                    "group's channel with the card's link, so members can answer early: {card}",
+                    card=card,
+                )
+            elif first:
+                hint = _(
+                    "The bot reminds you, it does not post for you. You could post a save-the-date in the "
+                    "group's channel, so members can answer early."
+                )
+            elif card:
+                hint = _(
+                    "The bot reminds you, it does not post for you. You could post a countdown in the group's "
+                    "channel (how long to go, how many seats are left) with the card's link: {card}",
+                    card=card,
                 )
             else:
-                lines.append(
-                    _(
-                        "The bot reminds you, it does not post for you. You could post a countdown in the group's "
-                        "channel (how long to go, how many seats are left) with the card's link: {card}",
-                        card=card or "",
-                    )
+                hint = _(
+                    "The bot reminds you, it does not post for you. You could post a countdown in the group's "
+                    "channel (how long to go, how many seats are left)."
                 )
+            lines.append(hint)
             key = f"events.milestone:{occ.id}:{int(offset.total_seconds())}:{user.user_id}:{stamp(occ.starts_at)}"
             failure = await self.send_scheduled(user, Reply(join(lines)), key) or failure
         if failure is not None:

@@ -242,8 +242,8 @@ async def test_the_reply_counts_in_both_languages_and_mentions_repetitions(tmp_p
         text, _calendar = await export(h, locale="fr")
         assert text.splitlines() == [
             "Voici 3 publications dans un fichier d’agenda\u202f: les 30 derniers jours et ce qui est à venir.",
-            "Une publication répétée y est un seul événement avec sa répétition\u202f: votre application d’agenda "
-            "montre aussi ses dates plus lointaines.",
+            "Une publication qui se répète n’y figure qu’une fois, avec sa répétition\u202f: votre application "
+            "d’agenda affiche aussi ses dates suivantes.",
         ]
 
 

@@ -93,7 +93,7 @@ async def test_the_digest_shows_the_weeks_events_per_group_in_english_and_french
             "**Événements**",
             f"• Dates d’événements ayant eu lieu{NNBSP}: 3 (aucune donnée antérieure)",
             f"• Réponses «{NNBSP}je viens{NNBSP}»{NNBSP}: 3 (aucune donnée antérieure)",
-            f"• Taux de participation (je viens, parmi toutes les réponses){NNBSP}: 60{NNBSP}% "
+            f"• Taux de participation (part des «{NNBSP}je viens{NNBSP}» parmi toutes les réponses){NNBSP}: 60{NNBSP}% "
             "(aucune donnée antérieure)",
             f"• Rust Lille{NNBSP}: 1 date ayant eu lieu, 2 participants, 1 peut-être, 1 absent "
             f"(taux de participation 50{NNBSP}%), 1 en liste d’attente, 1 date annulée",

@@ -232,10 +232,10 @@ async def test_files_in_french(h: Harness) -> None:
     assert str(vevent["DESCRIPTION"]) == "Groupe\u202f: Rust Lille\n\nEn ligne\u202f: https://meet.example.org/a"
     await answer(h, date, "bob", "going")
     mine = await h.command("bob", "/event ics", locale="fr")
-    assert "Votre agenda\u202f: la date à laquelle vous avez dit venir" in mine.text, mine.text
+    assert "Votre agenda\u202f: la date où vous avez répondu «\u202fje viens\u202f»" in mine.text, mine.text
     assert str(calendar_of(mine)["X-WR-CALNAME"]) == "Mes événements"
     nothing = await h.command("carol", "/event ics", locale="fr")
-    assert "Vous n’avez dit venir à aucune date" in nothing.text, nothing.text
+    assert "Vous n’avez répondu «\u202fje viens\u202f» à aucune date" in nothing.text, nothing.text
 
 
 async def test_a_members_file_cut_at_its_limit_says_so(h: Harness, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,7 +67,7 @@ async def test_attendees_are_reminded_a_day_and_an_hour_before_once_each_in_thei
         assert (
             "Rappel\u202f: **Apéro** (Apéro Lille) commence dans 1 jour, vendredi 20 novembre 2026 à 19 h" in jour.text
         )
-        assert "(heure de Europe/Paris)" in jour.text and "Vous ne pouvez plus venir\u202f?" in jour.text
+        assert "(fuseau Europe/Paris)" in jour.text and "Vous ne pouvez plus venir\u202f?" in jour.text
         assert dms(h, "dan") == []  # can't go: not reminded
         [waiting] = dms(h, "eve")
         assert "You are still on the waitlist (number 1)" in waiting.text and "Reminder:" not in waiting.text
@@ -194,7 +194,7 @@ async def test_organisers_milestones_in_french(tmp_path: Path) -> None:
         await events(h).lifecycle.planned(event, occs)
         await h.advance(days=10, hours=9)
         [saved] = dms(h, "alice")
-        assert "À noter dans vos agendas\u202f: **Apéro** (Apéro Lille) a lieu dans 30 jours" in saved.text
+        assert "Pensez-y\u202f: **Apéro** (Apéro Lille) a lieu dans 30 jours" in saved.text
         assert (
             "Réponses à ce jour\u202f: 0 participant, 0 peut-être, 0 absent, 0 sur la liste d’attente\u202f;"
             in saved.text
@@ -258,8 +258,8 @@ async def test_recap_of_a_one_off_invites_to_plan_the_next_edition(tmp_path: Pat
         event, _occs = await friday_apero(h)
         await h.command("alice", "/language fr")
         await h.advance(days=4, hours=11)
-        [recap] = [s for s in dms(h, "alice") if "terminé" in s.text]
-        assert f"Préparez la prochaine édition\u202f: `/event next {event.id} start:" in recap.text
+        [recap] = [s for s in dms(h, "alice") if "Bilan de l’événement" in s.text]
+        assert f"Préparez la prochaine édition\u202f: `/event next {event.id} début:" in recap.text
         assert "Le bot ne connaît que les réponses, pas qui est vraiment venu." in recap.text
         assert "1 participant, 1 peut-être, 1 absent, 1 sur la liste d’attente\u202f; 0 place restante" in recap.text
 
@@ -289,7 +289,7 @@ async def test_a_change_is_told_to_going_and_maybe_only_in_their_language(tmp_pa
         assert "**Apéro** (Apéro Lille) changed:" in bob.text and "• Saturday instead of Friday" in bob.text
         assert "Now: **Apéro**, Saturday 21 November 2026, 19:00 (Europe/Paris time)." in bob.text
         [chloe] = dms(h, "chloe")
-        assert "a changé\u202f:" in chloe.text and "samedi 21 novembre 2026 à 19 h" in chloe.text
+        assert "a été modifié\u202f:" in chloe.text and "samedi 21 novembre 2026 à 19 h" in chloe.text
         assert dms(h, "dan") == [] and dms(h, "eve") == []
         # The same change told again (a retried command) sends nothing more.
         await events(h).lifecycle.changed(event, after, now_occs, ["Saturday instead of Friday"])
@@ -381,7 +381,7 @@ async def test_a_member_is_reminded_in_their_own_time_zone(tmp_path: Path) -> No
         await h.advance(days=3, hours=9)
         [day] = dms(h, "bob")
         assert "starts in 1 day, Friday 20 November 2026, 13:00 (America/Montreal time)." in day.text
-        assert "19 h (heure de Europe/Paris)" in dms(h, "chloe")[0].text  # the community's zone
+        assert "19 h (fuseau Europe/Paris)" in dms(h, "chloe")[0].text  # the community's zone
 
 
 async def test_the_last_date_of_a_series_invites_to_plan_the_next_edition(tmp_path: Path) -> None:

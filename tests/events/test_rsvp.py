@@ -228,7 +228,7 @@ async def test_event_mine_lists_upcoming_answers_in_english_and_french(tmp_path:
         french = (await h.command("alice", "/event mine", locale="fr")).text.splitlines()
         assert french[0] == "3 événements à venir auxquels vous avez répondu\u202f:"
         nbsp = "\u202f"
-        waiting = f"• jeu. 3 déc. 2026 19:00{nbsp}: «{nbsp}Atelier{nbsp}» (#{full.id}), en liste d’attente, n° 1"
+        waiting = f"• jeu. 3 déc. 2026 19:00{nbsp}: «{nbsp}Atelier{nbsp}» (n° {full.id}), n° 1 sur la liste d’attente"
         assert french[2] == waiting
         assert "vous venez" in french[3]
 
@@ -261,10 +261,10 @@ async def test_the_promotion_dm_is_in_the_members_language_and_links_the_card(
         )
         await h.app.communities.set_member_locale(h.platform.user("bob"), "fr", h.clock.now())
         await rsvp(h, "alice", f"{event.id} oui")  # the French word for going
-        assert "liste d’attente, n° 1" in await rsvp(h, "bob", f"{event.id} going")
+        assert "n° 1 sur la liste d’attente" in await rsvp(h, "bob", f"{event.id} going")
         await rsvp(h, "alice", f"{event.id} non")
         [told] = dms(h, "bob")
-        assert "Une place s’est libérée\u202f: vous participez désormais à «\u202fApéro Rust\u202f»" in told
+        assert "Une place s’est libérée pour vous\u202f: vous venez désormais à «\u202fApéro Rust\u202f»" in told
         assert "mar. 1 déc. 2026 19:00" in told
         assert "https://chat.example/general/m42" in told
 

@@ -168,6 +168,6 @@ async def test_sharing_an_ambiguous_city_says_it_once(tmp_path: Path) -> None:
     async with groups_app(tmp_path) as h:
         shared = await fr(h, "zoé", "/location set Paris")
         assert shared.startswith("Votre ville est désormais Paris, FR.")
-        assert f"Autres lieux nommés Paris{NNBSP}: `Paris, US (Texas)`" in shared
+        assert f"Autres villes nommées Paris{NNBSP}: `Paris, US (Texas)`" in shared
         assert "j’ai choisi" not in shared
         assert "Paris, FR" in await fr(h, "zoé", "/location show")
