@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import unicodedata
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -14,17 +15,25 @@ from bot.folding import fold
 from bot.i18n import Text, When, _, n_
 from bot.plugin import CommandError, Place, Places
 from bot.when.dates import DueError, format_offsets, parse_due, parse_offsets
-from bot.when.recurrence import RuleError, check_rule
+from bot.when.recurrence import MAX_SPAN, RuleError, check_rule
 from bot.when.rule_words import read_words
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 1500
 MAX_ADDRESS = 200
 MAX_LINK = 300
+MAX_REASON = 200
 MIN_DURATION = timedelta(minutes=15)
 # Words that clear an optional field on edit (`address:none`, `repeat:aucune`).
 NONE_WORDS = frozenset({"none", "no", "non", "aucun", "aucune", "rien", "sans", "-", "never", "jamais"})
 _SCHEME = re.compile(r"https?://", re.IGNORECASE)
+# Bidirectional embeddings, overrides and isolates: in a title or an address they would reverse the rest of the
+# line the bot shows around them (`\u202egpj.exe` reads as "exe.jpg"), and nothing in an event needs them.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _unbidi(text: str) -> str:
+    return _BIDI.sub("", text)
 
 
 def is_none(raw: str) -> bool:
@@ -39,7 +48,7 @@ def start_examples() -> Text:
 
 def read_title(raw: str) -> str:
     """A title on one line, 1 to 100 characters."""
-    title = " ".join(raw.split())
+    title = " ".join(_unbidi(raw).split())
     if not title:
         raise CommandError(_("The title cannot be empty."), _("Give the event a short title: `Apéro Rust`."))
     if len(title) > MAX_TITLE:
@@ -52,7 +61,7 @@ def read_title(raw: str) -> str:
 
 def read_description(raw: str | None) -> str:
     """A description of at most 1500 characters (its line breaks kept)."""
-    text = (raw or "").strip()
+    text = _unbidi(raw or "").strip()
     if len(text) > MAX_DESCRIPTION:
         raise CommandError(
             _("The description is {count} characters long; at most {limit}.", count=len(text), limit=MAX_DESCRIPTION),
@@ -129,7 +138,7 @@ def read_address(raw: str | None) -> str | None:
     """An address on one line (None for `none`)."""
     if raw is None or is_none(raw):
         return None
-    address = " ".join(raw.split())
+    address = " ".join(_unbidi(raw).split())
     if len(address) > MAX_ADDRESS:
         raise CommandError(
             _("The address is {count} characters long; at most {limit}.", count=len(address), limit=MAX_ADDRESS),
@@ -138,24 +147,52 @@ def read_address(raw: str | None) -> str | None:
     return address or None
 
 
+def _visible(c: str) -> bool:
+    r"""A character a reader sees as itself in a link: no space, control, format (zero-width, bidi) or
+    backslash (browsers read it as `/`, so `https://evil.example\.bank.example` goes to evil.example)."""
+    return not (c.isspace() or c == "\\" or unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"))
+
+
+def _ascii_host(link: str, netloc: str) -> str | None:
+    """The link with an internationalised host written in ASCII (`xn--…`), so a homograph (`pаypal` with a
+    Cyrillic а) shows as what it is; None when the host is not a valid name."""
+    if netloc.isascii():
+        return link
+    try:
+        ascii_netloc = netloc.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return link.replace(netloc, ascii_netloc, 1)
+
+
+def read_reason(raw: str | None) -> str | None:
+    """A cancellation's reason on one line, at most 200 characters, without bidi overrides (None if empty)."""
+    reason = " ".join(_unbidi(raw or "").split())[:MAX_REASON]
+    return reason or None
+
+
 def read_link(raw: str | None) -> str | None:
-    """An http(s) link with a host and no spaces (None for `none`)."""
+    """An http(s) link with a host and no spaces, credentials or invisible characters (None for `none`); an
+    internationalised host is stored in its ASCII form."""
     if raw is None or is_none(raw):
         return None
     link = raw.strip()
     parts = urlsplit(link) if _SCHEME.match(link) else None
-    if (
-        parts is None
-        or not parts.netloc
-        or any(c.isspace() or ord(c) < 32 for c in link)
+    stored = (
+        None
+        if parts is None
+        or not parts.hostname
+        or not all(_visible(c) for c in link)
         or len(link) > MAX_LINK
         or "@" in parts.netloc
-    ):
+        else _ascii_host(link, parts.netloc)
+    )
+    if stored is None or len(stored) > MAX_LINK:
         raise CommandError(
-            _("“{value}” is not a web link: it must start with https:// or http://.", value=link[:60]),
+            _("“{value}” is not a web link: it must start with https:// or http://.", value=_unbidi(link)[:60]),
             _("For example `link:https://meet.example.org/apero`."),
         )
-    return link
+    return stored
 
 
 def read_capacity(capacity: int | None, limit: int) -> int | None:
@@ -173,9 +210,17 @@ def read_capacity(capacity: int | None, limit: int) -> int | None:
 def _rule(raw: str, start_local: datetime) -> str:
     words = read_words(raw, start_local)
     try:
-        return check_rule(words if words is not None else raw, start_local).body
+        rule = check_rule(words if words is not None else raw, start_local)
     except RuleError as error:
         raise CommandError(error.message, error.hint) from None
+    # An UNTIL centuries away expands like no UNTIL at all, but near year 9999 its conversion to the event's
+    # zone overflows (OverflowError in bot.when.recurrence): refused here, with the form that means "no end".
+    if rule.until is not None and rule.until.replace(tzinfo=None) > start_local + MAX_SPAN:
+        raise CommandError(
+            _("The repetition ends more than {years} years after its start.", years=MAX_SPAN.days // 366),
+            _("Leave UNTIL out for a repetition without end, or end it sooner: `FREQ=MONTHLY;UNTIL=20271231`."),
+        )
+    return rule.body
 
 
 async def read_rule(raw: str | None, start_local: datetime) -> str | None:

@@ -23,6 +23,7 @@ BUTTON_FORMAT = "%Y-%m-%d %H:%M"
 _NUMBER = re.compile(r"#?\s*([0-9]{1,18})")
 _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 SHOWN_DATES = 5
+SAME_TITLE = 50  # events of one title weighed when a member names it (the newest): a bounded read
 
 
 def button_date(event: Event, occurrence: Occurrence) -> str:
@@ -42,8 +43,10 @@ def list_hint() -> Text:
     return _("Type `/event list` to see the upcoming events and their numbers.")
 
 
-async def find_event(desk: Desk, community: CommunityRef, raw: str) -> Event:
-    """The event a member named (`12`, `#12`, a title), or a translated CommandError with did-you-mean."""
+async def find_event(desk: Desk, community: CommunityRef, raw: str, user: UserRef | None = None) -> Event:
+    """The event a member named (`12`, `#12`, a title), or a translated CommandError with did-you-mean. When
+    several events share the title, `user`'s own groups come first: an owner of another group cannot catch
+    the answers of members who type the title of their group's event by giving theirs the same title."""
     typed = " ".join(raw.split())
     number = _NUMBER.fullmatch(typed)
     if number is not None:
@@ -57,11 +60,15 @@ async def find_event(desk: Desk, community: CommunityRef, raw: str) -> Event:
     key = fold(typed)
     same = [(i, s) for i, t, s in titles if fold(t) == key]
     if same:
-        # Several events share a title (a monthly apéro's editions): the latest one still planned.
-        chosen = next((i for i, s in same if s != CANCELLED), same[0][0])
-        event = await desk.repo.event(community.key, chosen)
-        if event is not None:
-            return event
+        # Several events share a title (a monthly apéro's editions): the latest one still planned, of the
+        # member's own groups first.
+        candidates = [e for e in [await desk.repo.event(community.key, i) for i, _s in same[:SAME_TITLE]] if e]
+        if user is not None and len({e.group_id for e in candidates}) > 1:
+            mine = {g.group_id for g in await desk.groups().member_groups(user) if g.community == community.key}
+            candidates.sort(key=lambda e: e.group_id not in mine)  # stable: newest first within each side
+        chosen = next((e for e in candidates if e.status != CANCELLED), candidates[0] if candidates else None)
+        if chosen is not None:
+            return chosen
     # On a thread: did-you-mean compares the name with up to 2,000 titles.
     guesses = await asyncio.to_thread(closest, typed, [t for _i, t, _s in titles], 1)
     hint: Text = _("Did you mean “{title}”?", title=guesses[0]) if guesses else list_hint()

@@ -194,12 +194,19 @@ class Organiser:
         description: str | None,
     ) -> Reply:
         """`/event edit`."""
-        before = await lookup.find_event(self.desk, inv.community, event)
+        before = await lookup.find_event(self.desk, inv.community, event, inv.user)
         await lookup.require_organiser(self.desk, inv, before.group_id, before.group_name)
         if before.status == CANCELLED:
             raise CommandError(
                 _("“{title}” is cancelled.", title=before.title),
                 _("Plan a new edition instead: `/event next {id} start:…`.", id=before.id),
+            )
+        # An archived group is closed: its events may still be cancelled, not changed.
+        group = await self.desk.groups().group_by_id(inv.community, before.group_id)
+        if group is None or group.status != "active":
+            raise CommandError(
+                _("The group of “{title}” is no longer active.", title=before.title),
+                _("Create the event in an active group: `/event create`."),
             )
         now = self.desk.now()
         tz = before.timezone
@@ -365,11 +372,11 @@ class Organiser:
 
     async def cancel(self, inv: Invocation, event: str, date: str | None, reason: str | None) -> Reply:
         """`/event cancel`."""
-        found = await lookup.find_event(self.desk, inv.community, event)
+        found = await lookup.find_event(self.desk, inv.community, event, inv.user)
         await lookup.require_organiser(self.desk, inv, found.group_id, found.group_name)
         if found.status == CANCELLED:
             raise CommandError(_("“{title}” is already cancelled.", title=found.title), lookup.list_hint())
-        why = " ".join(reason.split())[:200] if reason and reason.strip() else None
+        why = inputs.read_reason(reason)
         now = self.desk.now()
         occurrences = await self.desk.repo.occurrences(found.community, found.id)
         whole = date is None or found.rule is None
@@ -426,7 +433,7 @@ class Organiser:
 
     async def next_edition(self, inv: Invocation, event: str, start: str) -> Reply:
         """`/event next`."""
-        source = await lookup.find_event(self.desk, inv.community, event)
+        source = await lookup.find_event(self.desk, inv.community, event, inv.user)
         group = await self.desk.groups().group_by_id(inv.community, source.group_id)
         if group is None or group.status != "active":
             raise CommandError(
@@ -471,7 +478,7 @@ class Organiser:
 
     async def info(self, inv: Invocation, event: str, date: str | None) -> Reply:
         """`/event info`."""
-        found = await lookup.find_event(self.desk, inv.community, event)
+        found = await lookup.find_event(self.desk, inv.community, event, inv.user)
         occurrence = await lookup.pick_occurrence(self.desk, found, date, upcoming=False)
         counts = await self.desk.rsvps.counts(found.community, occurrence.id)
         card = self.cards.render(found, occurrence, counts)

@@ -35,6 +35,7 @@ MIN_ALTERNATE = 3  # shorter alternate names are codes and abbreviations (`LIL`)
 MAX_ALTERNATE = 60  # longer ones are descriptions (`El Tarter - Principau d'Andorra`)
 MIN_ALTERNATE_POPULATION = 5000  # a village's alternate names are transliterations nobody types (a third of them)
 MAX_QUERY = 200
+_LAST_CODE_POINT = "\U0010ffff"
 CHUNK = 1 << 20  # characters of a data file read at a time  # characters of a typed place read at all
 
 # Alternate names in other scripts fold to text no member of a Latin-script community types: skip them
@@ -361,5 +362,10 @@ def label(name: str, country: str, region: str | None) -> str:
 
 def prefix_range(key: str) -> tuple[str, str]:
     """The half-open key range of names starting with `key` (code point order: SQLite's and PostgreSQL's
-    "C" collation): a range scan of the index, with no LIKE pattern for `%` or `_` to widen."""
-    return key, key[:-1] + chr(ord(key[-1]) + 1)
+    "C" collation): a range scan of the index, with no LIKE pattern for `%` or `_` to widen. The last code
+    point (U+10FFFF) has no next one: the bound moves to the character before it (every string between
+    `a\U0010ffff` and `b` starts with `a\U0010ffff`); a key made only of it gets an empty range."""
+    head = key.rstrip(_LAST_CODE_POINT)
+    if not head:
+        return key, key
+    return key, head[:-1] + chr(ord(head[-1]) + 1)
