@@ -547,6 +547,7 @@ class GroupInfo:
     status: str  # "active" | "pending" | "archived"
     channel_id: str | None
     place: Place | None
+    private: bool = False  # joining needs an owner's approval: its members' names stay among them
 
 
 @runtime_checkable

@@ -455,7 +455,11 @@ def occurrences(
         rule = parse_rule(body)
         local_after = after.astimezone(zone).replace(tzinfo=None)
         # A day of margin on the local side: the UTC bounds are checked exactly below.
-        local_until = _later(until.astimezone(zone).replace(tzinfo=None), timedelta(days=1))
+        try:
+            local_until = _later(until.astimezone(zone).replace(tzinfo=None), timedelta(days=1))
+        except OverflowError:  # an UNTIL at the very end of year 9999 has no local time east of UTC
+            local_until = datetime.max  # noqa: DTZ901 - naive local wall time, like the start
+
         lower = max(local_after - timedelta(days=1), start_local)
         moments = _local_slots(rule, start_local, lower, local_until, zone)
         if rule.until is not None and rule.until.tzinfo is not None:

@@ -58,7 +58,22 @@ class Answers:
                 _("Answer going, maybe or no."),
                 _("For example: `/event rsvp 12 going`."),
             )
-        found = await lookup.find_event(self.desk, inv.community, event)
+        found = await lookup.find_event(self.desk, inv.community, event, inv.user)
+        group, member = await lookup.membership(self.desk, inv.user, found)
+        if group is not None and group.status == "archived":
+            raise CommandError(
+                _("“{title}” belongs to a group that has been archived: it takes no more answers.", title=found.title),
+                _("`/event list` shows the upcoming events."),
+            )
+        if group is not None and group.private and not member:
+            raise CommandError(
+                _(
+                    "“{title}” belongs to {group}, a private group: only its members answer.",
+                    title=found.title,
+                    group=group.name,
+                ),
+                _("Ask to join it: `/group join {group}`.", group=group.name),
+            )
         # Without a date: the next one still planned, else the latest (whose refusal then says why:
         # cancelled, or over, and whether another date exists).
         occurrence = await lookup.pick_occurrence(self.desk, found, date, upcoming=False)

@@ -27,11 +27,18 @@ class Desk:
         """The injected clock's now (aware UTC)."""
         return self.ctx.clock.now()
 
-    def groups(self) -> GroupDirectory:
-        """The groups plugin, which events live in; a CommandError when it is not enabled."""
+    def groups_or_none(self) -> GroupDirectory | None:
+        """The groups plugin, or None when it is not enabled."""
         for plugin in self.ctx.plugins():
             if isinstance(plugin, GroupDirectory):
                 return plugin
+        return None
+
+    def groups(self) -> GroupDirectory:
+        """The groups plugin, which events live in; a CommandError when it is not enabled."""
+        found = self.groups_or_none()
+        if found is not None:
+            return found
         raise CommandError(
             _("Events live in groups, and the groups feature is not enabled here."),
             _("An administrator can enable the `groups` plugin in the configuration."),

@@ -120,7 +120,7 @@ class EventFiles:
         """One event's file, or the member's own."""
         if event is None:
             return await self._own(inv)
-        found = await lookup.find_event(self.desk, inv.community, event)
+        found = await lookup.find_event(self.desk, inv.community, event, inv.user)
         dates = await self.desk.repo.occurrences(found.community, found.id)
         item = await asyncio.to_thread(self._series, found, dates, inv.locale)
         content = await asyncio.to_thread(build_ics, [item], _line(found.title))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.folding import closest, fold
 from bot.i18n import Joined, Text, When, _, join, term
 from bot.model import CommunityRef, Level, UserRef
-from bot.plugin import CommandError, Invocation
+from bot.plugin import CommandError, GroupInfo, Invocation
 from bot.when.dates import DueError, parse_due
 from plugins.events.desk import Desk
 from plugins.events.records import CANCELLED, Event, Occurrence
@@ -191,3 +191,13 @@ def when_words(event: Event, occurrence: Occurrence) -> Text:
         start=When(occurrence.starts_at, event.timezone, "EEEE d MMMM y, HH:mm"),
         end=When(occurrence.ends_at, event.timezone, "EEEE d MMMM y, HH:mm"),
     )
+
+
+async def membership(desk: Desk, user: UserRef, event: Event) -> tuple[GroupInfo | None, bool]:
+    """The event's group (None when it is gone, or the groups plugin is off) and whether `user` belongs to it."""
+    groups = desk.groups_or_none()
+    if groups is None:
+        return None, False
+    group = await groups.group_by_id(user.community, event.group_id)
+    member = any(g.group_id == event.group_id for g in await groups.member_groups(user))
+    return group, member

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.folding import fold
 from bot.geo import bounding_box, haversine_km
 from bot.i18n import Text, _, join, n_
-from bot.model import Card, CardField, CommunityRef, DeliveryError, Reply, UserRef
+from bot.model import Card, CardField, CommunityRef, DeliveryError, Level, Reply, UserRef
 from bot.plugin import Choice, CommandError, GroupInfo, Invocation, NativeEventOutcome, Place
 from bot.when.rule_words import describe
 from plugins.events import inputs, lookup, schedule
@@ -485,9 +485,12 @@ class Organiser:
         if card.card is None:  # render always makes a card
             return card
         fields = list(card.card.fields)
-        for label, answer in ((_("Going"), GOING), (_("Maybe"), MAYBE)):
+        group, member = await lookup.membership(self.desk, inv.user, found)
+        # A private group's members stay among themselves: others see the counts (the card shows them), not names.
+        named = group is None or not group.private or member or inv.level >= Level.MODERATOR
+        for label, answer in ((_("Attendees"), GOING), (_("Maybe"), MAYBE)):
             ids = await self.desk.rsvps.attendees(found.community, occurrence.id, (answer,), limit=MAX_NAMES)
-            if ids:
+            if ids and named:
                 fields.append(CardField(label, self._names(found.community, ids, counts, answer), inline=False))
         if counts.waitlist:
             fields.append(

@@ -25,7 +25,9 @@ class GroupsDirectory:
         place = None
         if group.city_id is not None and group.lat is not None and group.lon is not None:
             place = Place(group.city_id, group.city_name or "", group.country or "", group.lat, group.lon, 0)
-        return GroupInfo(group.id, group.community, group.name, group.kind, group.status, group.channel_id, place)
+        return GroupInfo(
+            group.id, group.community, group.name, group.kind, group.status, group.channel_id, place, group.private
+        )
 
     async def find_group(self, community: CommunityRef, raw: str) -> GroupInfo:
         """The active group a member named (a translated CommandError otherwise)."""

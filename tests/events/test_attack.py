@@ -294,7 +294,6 @@ async def test_an_archived_groups_events_take_no_new_event(tmp_path: Path) -> No
         assert "#" in cancelled.text and await rows(h, "SELECT status FROM events") == [("cancelled",)], cancelled.text
 
 
-@pytest.mark.xfail(strict=True, reason="answers.py (not ours) must refuse answers for an archived group's event")
 async def test_an_archived_groups_event_takes_no_answer(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         number = await plan(h)
@@ -303,7 +302,6 @@ async def test_an_archived_groups_event_takes_no_answer(tmp_path: Path) -> None:
         assert await rows(h, "SELECT user_id FROM event_rsvps") == []
 
 
-@pytest.mark.xfail(strict=True, reason="GroupInfo (bot/protocols.py, the lead's) does not say a group is private")
 async def test_a_private_groups_attendees_are_not_shown_to_non_members(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         reply = await h.command(
@@ -317,7 +315,6 @@ async def test_a_private_groups_attendees_are_not_shown_to_non_members(tmp_path:
         assert "1 going" in shown(info)  # the count is no secret: the card in the group's channel shows it
 
 
-@pytest.mark.xfail(strict=True, reason="needs a fix in plugins/events/answers.py (not ours): see the report")
 async def test_a_non_member_cannot_answer_for_a_private_groups_event(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         await h.command("dave", f'/group create "{SECRET}" local "Quiet" city:"Roubaix" private:yes')
@@ -399,7 +396,6 @@ async def test_a_title_copied_by_another_groups_owner_does_not_catch_our_members
         assert f"Event #{theirs}" in mine.text, mine.text
 
 
-@pytest.mark.xfail(strict=True, reason="answers.py must pass inv.user to lookup.find_event (not our file)")
 async def test_a_copied_title_does_not_catch_our_members_answers(tmp_path: Path) -> None:
     async with events_app(tmp_path) as h:
         await make_group(h, OTHER, "Roubaix", "dave")

@@ -73,7 +73,7 @@ async def test_the_wambrechies_example_script_lives_a_monthly_event_through(tmp_
     ) in week  # the console has no message links: no dangling "with the card's link:"
     # bob cannot come: carol gets the seat and is told.
     assert week.count("[DM → carol] bot: A seat freed up: you are now going to “Apéro du mois”") == 1
-    assert "Going: carol" in week
+    assert "Attendees: carol" in week
     # The reminders, once each, to the one going (not to bob, who cannot come); then the recap.
     day_before = "[DM → carol] bot: Reminder: Apéro du mois (Apéros Wambrechies) starts in 1 day"
     hour_before = "[DM → carol] bot: Reminder: Apéro du mois (Apéros Wambrechies) starts in 1 hour"

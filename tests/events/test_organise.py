@@ -234,7 +234,7 @@ async def test_next_edition_links_the_series_and_info_shows_who_comes(tmp_path: 
         for user, answer in (("bob", "going"), ("carol", "going"), ("dave", "going"), ("erin", "maybe")):
             await h.command(user, f"/event rsvp {first} {answer}")  # dave finds it full: the waitlist
         info = await h.command("bob", f"/event info {first}")
-        assert "Going: bob, carol" in shown(info) and "Maybe: erin" in shown(info)
+        assert "Attendees: bob, carol" in shown(info) and "Maybe: erin" in shown(info)
         assert "Waitlist: 1 member waiting" in shown(info) and "Full (2 seats)" in shown(info)
         assert "Organisers: alice and the moderators" in shown(info)
         assert "Roubaix, FR" in shown(info)
