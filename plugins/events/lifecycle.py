@@ -110,26 +110,17 @@ class Lifecycle:
                 continue
             start, base = stamp(occ.starts_at), prefix(occ.id)
             payload = {"event": event.id, "occurrence": occ.id, "start": to_db(occ.starts_at)}
-            for offset in reminders:
-                seconds = int(offset.total_seconds())
-                if occ.starts_at - offset > now:
-                    await scheduler.schedule(
-                        REMIND,
-                        f"{base}remind:{seconds}:{start}",
-                        event.community,
-                        occ.starts_at - offset,
-                        {**payload, "offset": seconds},
-                    )
-            for offset in milestones:
-                seconds = int(offset.total_seconds())
-                if occ.starts_at - offset > now:
-                    await scheduler.schedule(
-                        MILESTONE,
-                        f"{base}milestone:{seconds}:{start}",
-                        event.community,
-                        occ.starts_at - offset,
-                        {**payload, "offset": seconds},
-                    )
+            for kind, word, offsets in ((REMIND, "remind", reminders), (MILESTONE, "milestone", milestones)):
+                for offset in offsets:
+                    seconds = int(offset.total_seconds())
+                    if occ.starts_at - offset > now:
+                        await scheduler.schedule(
+                            kind,
+                            f"{base}{word}:{seconds}:{start}",
+                            event.community,
+                            occ.starts_at - offset,
+                            {**payload, "offset": seconds},
+                        )
             await scheduler.schedule(RECAP, f"{base}recap:{start}", event.community, occ.ends_at, payload)
 
     async def unplan(self, occurrence_id: int, kinds: Sequence[str] = KINDS) -> None:
