@@ -17,7 +17,6 @@ from bot.clock import FrozenClock
 from bot.config import Config
 from bot.platforms.discord import DiscordPlatform, Timing, create
 from bot.plugin import Plugin
-from tests import pgserver
 from tests.discord.fake_discord import FakeDiscord, FakeGuild
 from tests.harness import START
 
@@ -55,15 +54,10 @@ def bot_config(
     discord: Mapping[str, Any] | None = None,
     plugins: Mapping[str, Any] | None = None,
 ) -> Config:
-    """A configuration with a fresh database (of the engine under test, as tests/harness.py gives) and
-    Discord pointed at the fake."""
-    database: dict[str, str] = {"path": str(tmp_path / "bot.db")}
-    session = pgserver.current
-    if session is not None and session.engine == "postgresql":
-        database = {"url": session.url_for(database["path"])}
+    """A configuration with a fresh database and Discord pointed at the fake."""
     return Config.model_validate(
         {
-            "database": database,
+            "database": {"path": str(tmp_path / "bot.db")},
             "plugins": dict(plugins) if plugins is not None else {"core": {}},
             "platforms": {
                 "discord": {"api_base": fake.api_base, "gateway_url": fake.gateway_url, **(discord or {})},

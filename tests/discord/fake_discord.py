@@ -14,12 +14,9 @@ GUILD_CREATE carries the guild's `member_count` (every member, bots included; `s
 large guild listing fewer members than it counts); `member_joins` and `member_leaves` change it and push
 GUILD_MEMBER_ADD / GUILD_MEMBER_REMOVE.
 The bot holds a managed role with the invite's permissions (`revoke_bot_permission` takes one off). Messages
-the bot posted can be edited (404 for an unknown one) and start a thread ("Start Thread from Message": the
-thread takes the message's id, 400 for a second one, 404 for an unknown message, Create Public Threads
-checked); a message to an unknown channel is 404 Unknown Channel, to a thread needs Send Messages in Threads;
-guild scheduled events are kept per guild (`FakeGuild.scheduled_events`) with Discord's checks: its form
-limits, its status moves (scheduled to active or cancelled, active to completed) and Create/Manage Events held
-by the bot.
+the bot posted can be edited (404 for an unknown one); guild scheduled events are kept per guild
+(`FakeGuild.scheduled_events`) with Discord's checks: its form limits, its status moves (scheduled to
+active or cancelled, active to completed) and Create/Manage Events held by the bot.
 """
 
 from __future__ import annotations

@@ -107,7 +107,6 @@ class RestRoutes:
                 ("PATCH", r"/webhooks/\d+/([^/]+)/messages/@original", self.edit_original),
                 ("DELETE", r"/webhooks/\d+/([^/]+)/messages/@original", self.no_content),
                 ("POST", r"/channels/(\d+)/messages", self.post_message),
-                ("POST", r"/channels/(\d+)/messages/(\d+)/threads", self.thread_from_message),
                 ("PATCH", r"/channels/(\d+)/messages/(\d+)", self.edit_message),
                 ("DELETE", r"/channels/\d+/messages/\d+", self.no_content),
                 ("POST", r"/users/@me/channels", self.open_dm),
@@ -213,12 +212,6 @@ class RestRoutes:
         channel_id = int(match.group(1))
         if self.fake.dm_channels.get(channel_id) in self.fake.dm_closed:
             return _error(403, 50007, "Cannot send messages to this user")
-        found = self.fake.find_channel(channel_id)
-        if found is None and channel_id not in self.fake.dm_channels:
-            # Such as the id of a message whose thread nobody started yet.
-            return _error(404, 10003, "Unknown Channel")
-        if found and found[1]["type"] == 11 and not self._bot_permissions(found[0]) & SEND_IN_THREADS:
-            return _error(403, 50013, "Missing Permissions")
         nonce = call.body.get("nonce") if isinstance(call.body, dict) else None
         if nonce is not None and call.body.get("enforce_nonce"):
             # Discord answers a repeated nonce (within a few minutes) with the message it already created.
@@ -354,29 +347,6 @@ class RestRoutes:
         message = self._message(thread_id, call, data=call.body.get("message") or {})
         await self.fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild.id)
         return json_response({**thread, "message": message})
-
-    async def thread_from_message(self, call: Call, match: re.Match[str]) -> web.StreamResponse:
-        """Discord's "Start Thread from Message": the thread takes the message's id; one thread per message."""
-        found = self.fake.find_channel(int(match.group(1)))
-        if found is None:
-            return _error(404, 10003, "Unknown Channel")
-        guild, parent = found
-        message_id = int(match.group(2))
-        if parent["type"] != 0:
-            return _error(400, 50024, "Cannot execute action on this channel type")
-        if not self._bot_permissions(guild) & CREATE_PUBLIC_THREADS:
-            return _error(403, 50013, "Missing Permissions")
-        if self.fake.find_channel(message_id) is not None:
-            return _error(400, 160004, "A thread has already been created for this message")
-        if not any(m["id"] == str(message_id) for m in self.posted.get(int(parent["id"]), [])):
-            return _error(404, 10008, "Unknown Message")
-        name = (call.body or {}).get("name") or ""
-        if not 1 <= len(name) <= 100:
-            return _form_errors(["name"])
-        thread = p.thread(message_id, guild.id, int(parent["id"]), name, self.fake.app_id)
-        guild.payload["threads"].append(thread)
-        await self.fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild.id)
-        return json_response(thread)
 
     # ------------------------------------------------------------ roles and members
 
@@ -517,7 +487,6 @@ def _form_errors(fields: list[str]) -> web.Response:
 
 
 ADMINISTRATOR, MANAGE_EVENTS, CREATE_EVENTS = 1 << 3, 1 << 33, 1 << 44
-CREATE_PUBLIC_THREADS, SEND_IN_THREADS = 1 << 35, 1 << 38
 EVENT_SCHEDULED, EVENT_ACTIVE, EVENT_COMPLETED, EVENT_CANCELLED = 1, 2, 3, 4
 EVENT_MOVES = {EVENT_SCHEDULED: (EVENT_ACTIVE, EVENT_CANCELLED), EVENT_ACTIVE: (EVENT_COMPLETED,)}
 

@@ -18,8 +18,8 @@ from bot.platforms.discord import PERMISSIONS, application_id_from_token, invite
 from bot.platforms.discord.commands import read_options
 from bot.platforms.discord.render import embeds, split_text
 
-NEEDED = sum(1 << bit for bit in (10, 11, 38, 35, 14, 15, 16, 13, 4, 28, 33, 44))
-# view channels, send messages, send in threads, create public threads, embed links, attach files, read history,
+NEEDED = sum(1 << bit for bit in (10, 11, 38, 14, 15, 16, 13, 4, 28, 33, 44))
+# view channels, send messages, send in threads, embed links, attach files, read history,
 # manage messages, manage channels, manage roles, manage events, create events
 
 

@@ -30,7 +30,6 @@ PERMISSIONS = discord.Permissions(
     view_channel=True,  # see the channels it serves
     send_messages=True,  # replies, notices, digests
     send_messages_in_threads=True,  # answers in threads and forum posts
-    create_public_threads=True,  # the thread of a message (a group's topic, an event card's follow-ups)
     embed_links=True,  # cards are embeds
     attach_files=True,  # charts, CSV, ICS and JSON exports
     read_message_history=True,  # replies and reactions on earlier messages

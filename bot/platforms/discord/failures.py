@@ -23,13 +23,10 @@ SEND_MESSAGES = "Send Messages"
 MANAGE_CHANNELS = "Manage Channels"
 MANAGE_ROLES = "Manage Roles"
 MANAGE_MESSAGES = "Manage Messages"
-CREATE_PUBLIC_THREADS = "Create Public Threads"
 
 DM_CLOSED = 50007
 MISSING_ACCESS = 50001
 MISSING_PERMISSIONS = 50013
-UNKNOWN_CHANNEL = 10003
-THREAD_EXISTS = 160004  # "A thread has already been created for this message"
 
 
 def delivery_error(exc: discord.HTTPException, permission: str) -> DeliveryError:

@@ -1,10 +1,10 @@
 """The Discord platform: the `Platform` protocol (and `Spaces`, `NativeEvents`, `edit_message` and
 `delete_message`) over discord.py.
 
-Owns sending (channels, threads, forum posts, DMs; the thread of a message is started by the first send) and
-editing what it sent, the directory lookups from the client's cache (with a REST or gateway fallback for
-members), links, and the bridge from gateway events to the dispatcher. Interactions, rendering, command sync,
-group spaces and scheduled events live in their own modules.
+Owns sending (channels, threads, forum posts, DMs) and editing what it sent, the directory lookups from
+the client's cache (with a REST or gateway fallback for members), links, and the bridge from gateway
+events to the dispatcher. Interactions, rendering, command sync, group spaces and scheduled events live in their own
+modules.
 """
 
 from __future__ import annotations
@@ -29,14 +29,7 @@ from bot.platforms.base import EventSink
 from bot.platforms.discord import translate
 from bot.platforms.discord.client import Connection, Timing, make_client, shard_ids
 from bot.platforms.discord.commands import CommandSync, command_payload
-from bot.platforms.discord.failures import (
-    CREATE_PUBLIC_THREADS,
-    MANAGE_MESSAGES,
-    SEND_MESSAGES,
-    THREAD_EXISTS,
-    UNKNOWN_CHANNEL,
-    refusals,
-)
+from bot.platforms.discord.failures import MANAGE_MESSAGES, SEND_MESSAGES, refusals
 from bot.platforms.discord.interactions import Interactions, LocaleFor
 from bot.platforms.discord.render import MAX_CONTENT, ButtonCodec, Outgoing, clip, plain, render
 from bot.platforms.discord.scheduled_events import DiscordScheduledEvents
@@ -199,35 +192,8 @@ class DiscordPlatform:
             messageable = self.client.get_partial_messageable(channel_id, guild_id=_guild_id(target.workspace_id))
         permission = _send_permission(reply, in_thread=target.thread_id is not None)
         with refusals(permission):
-            try:
-                first = await _send_all(messageable, parts)
-            except discord.NotFound as exc:
-                # `in_thread(message id)` names the thread of a message, which Discord only has once someone
-                # started it: start it from the message (its id becomes the thread's) and send there. A
-                # thread that exists (even archived, so not cached) took the send above, as before.
-                parent = self.client.get_channel(int(target.channel_id))
-                if found is not None or exc.code != UNKNOWN_CHANNEL or not isinstance(parent, discord.TextChannel):
-                    raise
-                thread = await self._thread_from_message(parent, channel_id, _title(reply))
-                first = await _send_all(thread, parts)
+            first = await _send_all(messageable, parts)
         return MessageRef(target, str(first.id))
-
-    async def _thread_from_message(self, parent: discord.TextChannel, message_id: int, name: str) -> Messageable:
-        """The thread started from a message of `parent` (Discord gives it the message's id); one that another
-        send started meanwhile is used as it is. Refusals raise `DeliveryError` naming Create Public Threads."""
-        try:
-            with refusals(CREATE_PUBLIC_THREADS):
-                try:
-                    return await parent.get_partial_message(message_id).create_thread(name=name)
-                except discord.HTTPException as exc:
-                    if exc.code != THREAD_EXISTS:
-                        raise
-                    return self.client.get_partial_messageable(message_id, guild_id=parent.guild.id)
-        except DeliveryError as error:
-            if error.reason == "not_found":
-                detail = f"no message {message_id} in #{parent.name} ({parent.id}) to start a thread from"
-                raise DeliveryError("not_found", f"{detail}: {error.detail}") from error
-            raise
 
     async def _send_dm(self, user: UserRef, parts: Sequence[Outgoing]) -> MessageRef:
         with refusals(SEND_MESSAGES):
@@ -239,10 +205,11 @@ class DiscordPlatform:
         self, forum: discord.ForumChannel, target: ChannelRef, reply: LocalReply, parts: Sequence[Outgoing]
     ) -> MessageRef:
         """A forum holds topics: a reply sent to the forum itself opens a new post."""
+        title = plain(reply.card.title if reply.card is not None else reply.text.strip().split("\n")[0])
         kwargs = parts[0].kwargs()
         with refusals(_send_permission(reply, in_thread=False)):
             try:
-                thread, message = await forum.create_thread(name=_title(reply), **kwargs)
+                thread, message = await forum.create_thread(name=clip(title, 100) or "affinity-bot", **kwargs)
             finally:
                 _drop_view(kwargs)
             if len(parts) > 1:
@@ -408,12 +375,6 @@ def _named_member(members: Sequence[discord.Member], wanted: str) -> discord.Mem
         if wanted in (fold(member.display_name), fold(member.name), fold(member.global_name or "")):
             return member
     return None
-
-
-def _title(reply: LocalReply) -> str:
-    """A thread's name: the card's title or the text's first line, plain, within Discord's 100 characters."""
-    title = plain(reply.card.title if reply.card is not None else reply.text.strip().split("\n")[0])
-    return clip(title, 100) or "affinity-bot"
 
 
 def _send_permission(reply: LocalReply, *, in_thread: bool) -> str:
