@@ -199,20 +199,29 @@ class Lifecycle:
 
     # ------------------------------------------------------------ due actions
 
+    def latest_due(
+        self, event: Event, occ: Occurrence, action: DueAction, offsets: Sequence[timedelta]
+    ) -> tuple[datetime, timedelta] | None:
+        """(now, this action's offset) when it should be sent: its date still planned and not begun, and no
+        later offset of the same kind due too (after downtime only the latest is sent); else None."""
+        now = self.desk.now()
+        if occ.status != SCHEDULED or event.status != SCHEDULED or now >= occ.starts_at:
+            return None
+        offset = timedelta(seconds=int(action.payload.get("offset", 0)))
+        if any(other < offset and now >= occ.starts_at - other for other in offsets):
+            return None
+        return now, offset
+
     async def remind(self, action: DueAction) -> None:
         """`events.remind`: one reminder of one occurrence to its attendees (going and maybe), and a note to
         the waitlisted. Skipped when the occurrence is gone, cancelled or moved, once it began, and when a
         later reminder of it is due too (after downtime: only the latest is sent)."""
         found = await self.current(action)
-        if found is None:
+        due = None if found is None else self.latest_due(found[0], found[1], action, self.reminders(found[0]))
+        if found is None or due is None:
             return
         event, occ = found
-        now = self.desk.now()
-        if occ.status != SCHEDULED or event.status != SCHEDULED or now >= occ.starts_at:
-            return
-        offset = timedelta(seconds=int(action.payload.get("offset", 0)))
-        if any(other < offset and now >= occ.starts_at - other for other in self.reminders(event)):
-            return
+        now, offset = due
         attendees = await self.rsvps.attendees(event.community, occ.id, (GOING, MAYBE))
         waitlist = await self.rsvps.waitlist(event.community, occ.id)  # next first: their place is their rank
         rank = {user_id: number for number, user_id in enumerate(waitlist, start=1)}
@@ -229,16 +238,12 @@ class Lifecycle:
         """`events.milestone`: save-the-date (the first milestone) or countdown to the organisers, with the
         answers so far and what they could post (the bot does not post for them)."""
         found = await self.current(action)
-        if found is None:
+        milestones = self.milestones()
+        due = None if found is None else self.latest_due(found[0], found[1], action, milestones)
+        if found is None or due is None:
             return
         event, occ = found
-        now = self.desk.now()
-        if occ.status != SCHEDULED or event.status != SCHEDULED or now >= occ.starts_at:
-            return
-        offset = timedelta(seconds=int(action.payload.get("offset", 0)))
-        milestones = self.milestones()
-        if any(other < offset and now >= occ.starts_at - other for other in milestones):
-            return  # a later milestone is due too: that one is sent
+        now, offset = due
         counts = await self.rsvps.counts(event.community, occ.id)
         card = self.card_link(occ)
         first = bool(milestones) and offset >= milestones[0]
